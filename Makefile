@@ -1,0 +1,26 @@
+# `make serve` and `make test` create .venv from pyproject.toml on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: serve test openapi clean
+
+serve: $(INSTALLED)
+	$(BIN)/workplace-sandbox serve
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+openapi: $(INSTALLED)
+	$(BIN)/workplace-sandbox openapi --out openapi
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+clean:
+	rm -rf $(VENV) .sandbox .pytest_cache

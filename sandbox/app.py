@@ -1,0 +1,71 @@
+"""The application factory: mounts the dialects and the control plane on one store."""
+
+import logging
+from collections.abc import Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from sandbox import __version__, robin
+from sandbox.control import health
+from sandbox.core.clock import Clock
+from sandbox.core.errors import DomainError
+from sandbox.settings import Settings, get_settings
+from sandbox.startup import open_store
+from sandbox.store.engine import Store
+
+log = logging.getLogger(__name__)
+ErrorRenderer = Callable[[Request, Exception], Response]
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    clock = clock or Clock()
+    store = store or open_store(settings, clock)
+    app = FastAPI(
+        title="workplace-sandbox",
+        version=__version__,
+        description="A local, stateful sandbox of the Robin and Kadence workplace-booking APIs.",
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.clock = clock
+    app.include_router(robin.router())
+    app.include_router(health.router, prefix="/_sandbox")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> JSONResponse:
+        return JSONResponse({
+            "name": "workplace-sandbox", "version": __version__,
+            "robin": robin.PREFIX, "health": "/_sandbox/health", "docs": "/docs",
+        })
+
+    _install_error_rendering(app, [(robin.PREFIX + "/", robin.render_error)])
+    return app
+
+
+def _install_error_rendering(app: FastAPI, dialects: list[tuple[str, ErrorRenderer]]) -> None:
+    """Every failure answers in the error shape of the API whose path was called."""
+
+    def render(request: Request, exc: Exception) -> Response:
+        path = request.url.path
+        for prefix, renderer in dialects:
+            if path.startswith(prefix) or path == prefix.rstrip("/"):
+                return renderer(request, exc)
+        return _plain_error(request, exc)
+
+    for kind in (DomainError, RequestValidationError, HTTPException, Exception):
+        app.add_exception_handler(kind, render)
+
+
+def _plain_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, HTTPException):
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+    if isinstance(exc, RequestValidationError):
+        return JSONResponse({"error": "invalid request", "details": exc.errors()}, status_code=400)
+    if isinstance(exc, DomainError):
+        return JSONResponse({"error": exc.message}, status_code=400)
+    log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"error": "unexpected error"}, status_code=500)

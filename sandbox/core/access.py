@@ -1,0 +1,51 @@
+"""Who is acting, in which organization, at what time."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from sandbox.core.clock import Clock
+from sandbox.core.errors import Forbidden, Unauthenticated
+from sandbox.store.models import AccessToken, Organization, User
+
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: User
+    organization: Organization
+    now: datetime
+    """The organization's clock, read once for the whole request."""
+
+    @property
+    def organization_id(self) -> int:
+        assert self.organization.id is not None
+        return self.organization.id
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.role == ADMIN
+
+    def require_member_of(self, organization_id: int) -> None:
+        if organization_id != self.organization_id:
+            raise Forbidden("This resource belongs to another organization")
+
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            raise Forbidden("Only an administrator of the organization may do this")
+
+
+def actor_for_token(session: Session, token: str, clock: Clock) -> Actor:
+    """The user and organization an access token belongs to, at the organization's time."""
+    row = session.exec(
+        select(User, Organization)
+        .join(AccessToken, col(AccessToken.user_id) == User.id)
+        .join(Organization, col(Organization.id) == AccessToken.organization_id)
+        .where(AccessToken.token == token)
+    ).first()
+    if row is None:
+        raise Unauthenticated("The access token is invalid")
+    user, organization = row
+    return Actor(user=user, organization=organization, now=clock.now(organization))

@@ -1,0 +1,221 @@
+"""Availability of spaces: free/busy searches and the live state of one space."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from sandbox.core import occurrences, recurrence
+from sandbox.core.access import Actor
+from sandbox.core.errors import InvalidInput
+from sandbox.core.occurrences import Scope, Slot
+from sandbox.core.paging import Page, PageRequest, page_of
+from sandbox.core.times import zone
+from sandbox.core.workplace import SpaceFilters, get_space, space_conditions, validate_capacity_range
+from sandbox.store.models import Building, CheckIn, Floor, Resource
+
+DEFAULT_TYPES: list[str | None] = [None, "breakout", "call", "conference", "meeting", "office", "study_room"]
+"""Space types a search returns unless it names others: specialty types such as kitchen are left out."""
+MAX_REPEATS = 15
+MAX_WINDOW = timedelta(days=31)
+MAX_SCOPE_IDS = 1000
+PRIORITIZATIONS = ("specific_time", "flexible_time")
+
+
+@dataclass(frozen=True)
+class FreeBusyQuery:
+    lower: datetime
+    upper: datetime
+    location_ids: list[int] = field(default_factory=list)
+    space_ids: list[int] = field(default_factory=list)
+    level_ids: list[int] = field(default_factory=list)
+    filters: SpaceFilters = field(default_factory=SpaceFilters)
+    include_unbookable: bool = False
+    include_on_demand: bool = False
+    recurrence: list[str] | None = None
+    time_zone: str | None = None
+    prioritization: str = "flexible_time"
+    merge_threshold: timedelta = timedelta(minutes=30)
+    page: PageRequest = field(default_factory=PageRequest)
+
+
+@dataclass(frozen=True)
+class BusyBlock:
+    start: datetime
+    end: datetime
+    slots: list[Slot]
+
+
+@dataclass(frozen=True)
+class Availability:
+    space: Resource
+    busy: list[BusyBlock]
+    has_presence: bool = False
+
+
+def free_busy(session: Session, actor: Actor, query: FreeBusyQuery) -> Page[Availability]:
+    windows = _windows(query)
+    spaces = _spaces_in_scope(session, actor, query)
+    busy_by_space: dict[int, list[Slot]] = defaultdict(list)
+    if spaces:
+        scope = Scope(organization_id=actor.organization_id, resource_ids=[space.id or 0 for space in spaces])
+        seen: set[tuple[int, datetime]] = set()
+        for lower, upper in windows:
+            for slot in occurrences.slots(session, scope, lower, upper):
+                key = (slot.reservation.id or 0, slot.original_start)
+                if key not in seen:
+                    seen.add(key)
+                    busy_by_space[slot.reservation.resource_id].append(slot)
+    results = [Availability(space, merge_busy(busy_by_space[space.id or 0])) for space in spaces]
+    if query.prioritization == "specific_time":
+        results.sort(key=lambda result: _specific_time_rank(result, windows))
+    else:
+        results.sort(key=lambda result: _flexible_time_rank(result, windows, query.merge_threshold))
+    return page_of(results, query.page)
+
+
+def merge_busy(slots: list[Slot]) -> list[BusyBlock]:
+    """Busy blocks: overlapping or touching occurrences merged, each listing its occurrences."""
+    blocks: list[BusyBlock] = []
+    for slot in sorted(slots, key=lambda item: (item.start, item.end)):
+        if blocks and slot.start <= blocks[-1].end:
+            last = blocks[-1]
+            blocks[-1] = BusyBlock(last.start, max(last.end, slot.end), [*last.slots, slot])
+        else:
+            blocks.append(BusyBlock(slot.start, slot.end, [slot]))
+    return blocks
+
+
+def _windows(query: FreeBusyQuery) -> list[tuple[datetime, datetime]]:
+    if query.upper <= query.lower:
+        raise InvalidInput.of("to", "must be later than from")
+    if query.upper - query.lower > MAX_WINDOW:
+        raise InvalidInput.of("to", f"the bounds may span at most {MAX_WINDOW.days} days")
+    if query.prioritization not in PRIORITIZATIONS:
+        raise InvalidInput.of("prioritization_type", f"must be one of {', '.join(PRIORITIZATIONS)}")
+    tz = zone(query.time_zone or "UTC", "time_zone")
+    return recurrence.expand_bounds(query.lower, query.upper, tz, query.recurrence, MAX_REPEATS)
+
+
+def _spaces_in_scope(session: Session, actor: Actor, query: FreeBusyQuery) -> list[Resource]:
+    if not (query.location_ids or query.space_ids or query.level_ids):
+        raise InvalidInput.of("scope", "give at least one of location_ids, space_ids or level_ids", "required")
+    validate_capacity_range(query.filters)
+    for name, model, ids in (
+        ("location_ids", Building, query.location_ids),
+        ("level_ids", Floor, query.level_ids),
+        ("space_ids", Resource, query.space_ids),
+    ):
+        _require_visible(session, actor, name, model, ids)
+    filters = query.filters
+    if filters.types is None:
+        filters = SpaceFilters(**{**filters.__dict__, "types": DEFAULT_TYPES})
+    conditions = space_conditions(filters)
+    if not query.include_unbookable:
+        conditions += [col(Resource.is_disabled).is_(False), col(Resource.is_reservable).is_(True)]
+    if not query.include_on_demand:
+        conditions.append(col(Resource.on_demand).is_(False))
+    in_scope = or_(
+        col(Resource.building_id).in_(query.location_ids),
+        col(Resource.floor_id).in_(query.level_ids),
+        col(Resource.id).in_(query.space_ids),
+    )
+    statement = select(Resource).where(
+        Resource.organization_id == actor.organization_id, in_scope, *conditions
+    ).order_by(col(Resource.id))
+    return list(session.exec(statement).all())
+
+
+def _require_visible(session: Session, actor: Actor, name: str, model: type, ids: list[int]) -> None:
+    if len(ids) > MAX_SCOPE_IDS:
+        raise InvalidInput.of(name, f"at most {MAX_SCOPE_IDS} ids")
+    if not ids:
+        return
+    found = session.exec(select(model.id, model.organization_id).where(col(model.id).in_(ids))).all()
+    owners = dict(found)
+    for row_id in ids:
+        if row_id not in owners:
+            raise InvalidInput.of(name, f"{row_id} does not exist")
+        actor.require_member_of(owners[row_id])
+
+
+def _overlap(block: BusyBlock, lower: datetime, upper: datetime) -> timedelta:
+    return max(timedelta(0), min(block.end, upper) - max(block.start, lower))
+
+
+def _specific_time_rank(result: Availability, windows: list[tuple[datetime, datetime]]) -> tuple[object, ...]:
+    busy_windows = 0
+    busy_time = timedelta(0)
+    for lower, upper in windows:
+        overlap = sum((_overlap(block, lower, upper) for block in result.busy), timedelta(0))
+        busy_windows += overlap > timedelta(0)
+        busy_time += overlap
+    return busy_windows, busy_time, result.space.name.lower(), result.space.id
+
+
+def _flexible_time_rank(
+    result: Availability, windows: list[tuple[datetime, datetime]], threshold: timedelta
+) -> tuple[object, ...]:
+    windows_without_room = 0
+    free_time = timedelta(0)
+    for lower, upper in windows:
+        gaps = _free_gaps(result.busy, lower, upper)
+        windows_without_room += not any(gap >= threshold for gap in gaps)
+        free_time += sum(gaps, timedelta(0))
+    return windows_without_room, -free_time, result.space.name.lower(), result.space.id
+
+
+def _free_gaps(blocks: list[BusyBlock], lower: datetime, upper: datetime) -> list[timedelta]:
+    gaps = []
+    cursor = lower
+    for block in blocks:
+        if block.end <= lower or block.start >= upper:
+            continue
+        if block.start > cursor:
+            gaps.append(block.start - cursor)
+        cursor = max(cursor, block.end)
+    if cursor < upper:
+        gaps.append(upper - cursor)
+    return gaps
+
+
+@dataclass(frozen=True)
+class SpaceState:
+    space: Resource
+    availability: str
+    present: bool
+    next_busy_change: datetime | None
+
+
+def space_state(session: Session, actor: Actor, space_id: int) -> SpaceState:
+    """available, booked, in_use (a current occurrence is checked in) or disabled."""
+    space = get_space(session, actor, space_id)
+    if space.is_disabled:
+        return SpaceState(space, "disabled", False, None)
+    now = actor.now
+    scope = Scope(organization_id=actor.organization_id, resource_ids=[space_id])
+    upcoming = occurrences.slots(session, scope, now, now + occurrences.HORIZON, limit=200)
+    current: list[Slot] = []
+    busy_until: datetime | None = None
+    for slot in upcoming:
+        if slot.start > now and busy_until is None:
+            return SpaceState(space, "available", False, slot.start)
+        if busy_until is not None and slot.start > busy_until:
+            break
+        if slot.start <= now:
+            current.append(slot)
+        busy_until = max(busy_until or slot.end, slot.end)
+    if busy_until is None:
+        return SpaceState(space, "available", False, None)
+    checked_in = session.exec(
+        select(CheckIn.id).where(
+            or_(*(
+                (CheckIn.reservation_id == slot.reservation.id) & (CheckIn.original_start == slot.original_start)
+                for slot in current
+            ))
+        )
+    ).first()
+    return SpaceState(space, "in_use" if checked_in is not None else "booked", checked_in is not None, busy_until)
+

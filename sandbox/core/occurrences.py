@@ -1,0 +1,258 @@
+"""Occurrences of reservations: the index that conflict checks and listings query.
+
+Each live reservation keeps one `Occurrence` row per occurrence that starts before its
+`indexed_until` (at least HORIZON past the later of its creation and its start). Overlap is
+an indexed range query on (resource, start), bounded below by the longest occurrence ever
+booked on the resource. Series that run past their indexed range are expanded on the fly
+from their rules, so every reader sees every occurrence; only the conflict check of a new or
+changed series is limited to that series' indexed range.
+"""
+
+import heapq
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import accumulate
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_
+from sqlmodel import Session, col, select
+
+from sandbox.core import recurrence
+from sandbox.core.errors import InvalidInput
+from sandbox.core.recurrence import Series
+from sandbox.core.times import zone
+from sandbox.store.models import (
+    Invitee,
+    Occurrence,
+    OccurrenceException,
+    Reservation,
+    ReservationStatus,
+    Resource,
+)
+
+HORIZON = timedelta(days=366)
+MAX_INDEXED = 1000
+
+
+@dataclass(frozen=True)
+class Interval:
+    original_start: datetime
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One occurrence of a reservation."""
+
+    reservation: Reservation
+    original_start: datetime
+    start: datetime
+    end: datetime
+
+    @property
+    def in_series(self) -> bool:
+        return self.reservation.recurrence is not None
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.start < end and self.end > start
+
+
+def series_of(reservation: Reservation) -> Series:
+    return recurrence.build(
+        reservation.start, reservation.end, zone(reservation.time_zone, "time_zone"), reservation.recurrence
+    )
+
+
+def plan(series: Series, cancelled: set[datetime], upper: datetime) -> list[Interval]:
+    """The live occurrences of `series` starting before `upper`, checked to be indexable."""
+    intervals: list[Interval] = []
+    for start in series.starts_between(series.start, upper):
+        if start in cancelled:
+            continue
+        if len(intervals) == MAX_INDEXED:
+            raise InvalidInput.of(
+                "recurrence",
+                f"the series has more than {MAX_INDEXED} occurrences within "
+                f"{HORIZON.days} days; shorten it or add COUNT or UNTIL",
+            )
+        previous = intervals[-1] if intervals else None
+        if previous is not None and start < previous.end:
+            raise InvalidInput.of("recurrence", "occurrences of the series overlap each other")
+        intervals.append(Interval(start, start, start + series.duration))
+    return intervals
+
+
+def index_until(start: datetime, now: datetime) -> datetime:
+    """How far a series starting at `start`, written at `now`, is indexed and conflict-checked."""
+    return max(now, start) + HORIZON
+
+
+def cancelled_starts(session: Session, reservation_id: int) -> set[datetime]:
+    rows = session.exec(
+        select(OccurrenceException.original_start).where(OccurrenceException.reservation_id == reservation_id)
+    ).all()
+    return set(rows)
+
+
+def write_index(session: Session, reservation: Reservation, intervals: list[Interval], upper: datetime) -> None:
+    """Replace the indexed occurrences of `reservation` by `intervals`."""
+    assert reservation.id is not None
+    session.exec(delete(Occurrence).where(col(Occurrence.reservation_id) == reservation.id))  # type: ignore[call-overload]
+    reservation.indexed_until = upper
+    if not intervals:
+        return
+    session.execute(
+        insert(Occurrence),
+        [
+            {
+                "reservation_id": reservation.id, "resource_id": reservation.resource_id,
+                "building_id": reservation.building_id, "start": interval.start, "end": interval.end,
+                "original_start": interval.original_start,
+            }
+            for interval in intervals
+        ],
+    )
+
+
+def remove_from_index(session: Session, reservation_id: int, original_start: datetime | None = None) -> None:
+    statement = delete(Occurrence).where(col(Occurrence.reservation_id) == reservation_id)
+    if original_start is not None:
+        statement = statement.where(col(Occurrence.original_start) == original_start)
+    session.exec(statement)  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which reservations a query is about."""
+
+    organization_id: int
+    resource_ids: list[int] | None = None
+    building_id: int | None = None
+    user_id: int | None = None
+    exclude_reservation_id: int | None = None
+
+    def on_occurrence(self) -> list[Any]:
+        conditions: list[Any] = []
+        if self.resource_ids is not None:
+            conditions.append(col(Occurrence.resource_id).in_(self.resource_ids))
+        if self.building_id is not None:
+            conditions.append(Occurrence.building_id == self.building_id)
+        return conditions
+
+    def on_reservation(self) -> list[Any]:
+        conditions: list[Any] = [Reservation.organization_id == self.organization_id]
+        if self.resource_ids is not None:
+            conditions.append(col(Reservation.resource_id).in_(self.resource_ids))
+        if self.building_id is not None:
+            conditions.append(Reservation.building_id == self.building_id)
+        if self.user_id is not None:
+            conditions.append(
+                or_(
+                    Reservation.organizer_id == self.user_id,
+                    Reservation.creator_id == self.user_id,
+                    col(Reservation.id).in_(select(Invitee.reservation_id).where(Invitee.user_id == self.user_id)),
+                )
+            )
+        if self.exclude_reservation_id is not None:
+            conditions.append(Reservation.id != self.exclude_reservation_id)
+        return conditions
+
+    def longest(self, session: Session) -> timedelta:
+        statement = select(func.max(Resource.longest_booking_s)).where(Resource.organization_id == self.organization_id)
+        if self.resource_ids is not None:
+            statement = statement.where(col(Resource.id).in_(self.resource_ids))
+        if self.building_id is not None:
+            statement = statement.where(Resource.building_id == self.building_id)
+        return timedelta(seconds=session.exec(statement).one() or 0)
+
+
+def slots(
+    session: Session, scope: Scope, lower: datetime, upper: datetime, *, limit: int | None = None
+) -> Iterator[Slot]:
+    """Live occurrences overlapping [lower, upper), ordered by start."""
+    if lower >= upper:
+        return iter(())
+    indexed = (
+        select(Occurrence, Reservation)
+        .join(Reservation, col(Reservation.id) == Occurrence.reservation_id)
+        .where(
+            col(Occurrence.start) < upper,
+            col(Occurrence.end) > lower,
+            col(Occurrence.start) > lower - scope.longest(session),
+            *scope.on_occurrence(),
+            *scope.on_reservation(),
+        )
+        .order_by(col(Occurrence.start), col(Occurrence.reservation_id))
+    )
+    if limit is not None:
+        indexed = indexed.limit(limit)
+    from_index = (
+        Slot(reservation, row.original_start, row.start, row.end) for row, reservation in session.exec(indexed)
+    )
+    return heapq.merge(from_index, *_beyond_index(session, scope, lower, upper), key=_order)
+
+
+def _order(slot: Slot) -> tuple[datetime, int]:
+    return slot.start, slot.reservation.id or 0
+
+
+def _beyond_index(session: Session, scope: Scope, lower: datetime, upper: datetime) -> list[Iterator[Slot]]:
+    series_rows = session.exec(
+        select(Reservation).where(
+            Reservation.status == ReservationStatus.CONFIRMED,
+            col(Reservation.recurrence).is_not(None),
+            col(Reservation.indexed_until) < upper,
+            col(Reservation.start) < upper,
+            or_(col(Reservation.series_end).is_(None), col(Reservation.series_end) > lower),
+            *scope.on_reservation(),
+        )
+    ).all()
+    if not series_rows:
+        return []
+    ids = [reservation.id for reservation in series_rows]
+    cancelled: dict[int, set[datetime]] = {}
+    for reservation_id, original_start in session.exec(
+        select(OccurrenceException.reservation_id, OccurrenceException.original_start)
+        .where(col(OccurrenceException.reservation_id).in_(ids))
+    ):
+        cancelled.setdefault(reservation_id, set()).add(original_start)
+    return [
+        _expand(reservation, cancelled.get(reservation.id or 0, set()), lower, upper)
+        for reservation in series_rows
+    ]
+
+
+def _expand(reservation: Reservation, cancelled: set[datetime], lower: datetime, upper: datetime) -> Iterator[Slot]:
+    series = series_of(reservation)
+    first = max(reservation.indexed_until, lower - series.duration + timedelta(microseconds=1))
+    for start in series.starts_between(first, upper):
+        if start not in cancelled:
+            yield Slot(reservation, start, start, start + series.duration)
+
+
+def first_collision(
+    session: Session, scope: Scope, intervals: list[Interval]
+) -> tuple[Interval, Slot] | None:
+    """The first of `intervals` that overlaps a live occurrence in `scope`, with that occurrence."""
+    if not intervals:
+        return None
+    lower = min(interval.start for interval in intervals)
+    upper = max(interval.end for interval in intervals)
+    return find_overlap(intervals, slots(session, scope, lower, upper))
+
+
+def find_overlap(intervals: Iterable[Interval], existing: Iterable[Slot]) -> tuple[Interval, Slot] | None:
+    """Sweep: for each interval, look back through existing slots ordered by start."""
+    booked = sorted(existing, key=_order)
+    starts = [slot.start for slot in booked]
+    latest_end = list(accumulate((slot.end for slot in booked), max))
+    for interval in sorted(intervals, key=lambda item: item.start):
+        position = bisect_left(starts, interval.end) - 1
+        while position >= 0 and latest_end[position] > interval.start:
+            if booked[position].overlaps(interval.start, interval.end):
+                return interval, booked[position]
+            position -= 1
+    return None

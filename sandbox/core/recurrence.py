@@ -1,0 +1,255 @@
+"""RFC 5545 recurrence: RRULE, RDATE and EXDATE lines, expanded with python-dateutil.
+
+A series is expanded in its own time zone: dateutil steps through wall-clock times, so a
+09:00 weekly meeting in New York stays at 09:00 local across daylight-saving changes. The
+series' own start is always its first occurrence (as calendar clients treat DTSTART), unless
+an EXDATE removes it.
+"""
+
+import calendar
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as dateparser
+from dateutil import rrule
+
+from sandbox.core.errors import InvalidInput
+from sandbox.core.times import zone as named_zone
+
+FIELD = "recurrence"
+MAX_LINES = 50
+MAX_LINE_LENGTH = 1000
+MAX_DATES_PER_LINE = 500
+MAX_INTERVAL = 999
+_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+_RULE_PARTS = {
+    "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
+    "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST",
+}
+# How far past its start a rule must produce a further occurrence: a rule that never
+# matches would otherwise keep dateutil searching until the year 9999.
+_PROBE_YEARS = 25
+
+
+def _invalid(message: str) -> InvalidInput:
+    return InvalidInput.of(FIELD, message)
+
+
+@dataclass(frozen=True)
+class Series:
+    """A recurring (or single) interval: the rule set, its zone and each occurrence's length."""
+
+    start: datetime
+    duration: timedelta
+    zone: ZoneInfo
+    lines: tuple[str, ...]
+    _ruleset: rrule.rruleset
+    _bounded: bool
+
+    def starts(self, after: datetime | None = None) -> Iterator[datetime]:
+        """Original starts (aware UTC), in order, from `after` (inclusive) on."""
+        source: Iterator[datetime] = iter(self._ruleset)
+        if after is not None and after > self.start:
+            source = self._ruleset.xafter(after.astimezone(self.zone), inc=True)
+        for local in source:
+            yield local.astimezone(UTC)
+
+    def starts_between(self, lower: datetime, upper: datetime) -> Iterator[datetime]:
+        """Original starts in [lower, upper)."""
+        for start in self.starts(lower):
+            if start >= upper:
+                return
+            yield start
+
+    def last_end(self, max_steps: int = 2000) -> datetime | None:
+        """End of the last occurrence, or None for a series without end (or too long to walk)."""
+        if not self._bounded:
+            return None
+        last: datetime | None = None
+        for index, start in enumerate(self.starts()):
+            if index >= max_steps:
+                return None
+            last = start
+        return None if last is None else last + self.duration
+
+
+def single(start: datetime, end: datetime, zone: ZoneInfo) -> Series:
+    return build(start, end, zone, [])
+
+
+def build(start: datetime, end: datetime, zone: ZoneInfo, lines: list[str] | None) -> Series:
+    """Parse `lines` for a series whose first occurrence is [start, end) in `zone`."""
+    if lines is not None and not isinstance(lines, list):
+        raise _invalid("must be an array of RFC 5545 content lines")
+    lines = lines or []
+    if len(lines) > MAX_LINES:
+        raise _invalid(f"must have at most {MAX_LINES} lines")
+    local_start = start.astimezone(zone)
+    ruleset = rrule.rruleset()
+    ruleset.rdate(local_start)
+    rules: list[rrule.rrule] = []
+    for raw in lines:
+        if not isinstance(raw, str) or not raw.strip():
+            raise _invalid("each line must be a non-empty string")
+        if len(raw) > MAX_LINE_LENGTH:
+            raise _invalid(f"lines must be at most {MAX_LINE_LENGTH} characters")
+        name, params, value = _split_line(raw.strip())
+        if name == "RRULE":
+            rule = _rule(value, local_start, zone)
+            rules.append(rule)
+            ruleset.rrule(rule)
+        elif name == "RDATE":
+            for moment in _dates(value, params, local_start, zone):
+                ruleset.rdate(moment)
+        elif name == "EXDATE":
+            for moment in _dates(value, params, local_start, zone):
+                ruleset.exdate(moment)
+        else:
+            raise _invalid(f"'{name}' lines are not supported: use RRULE, RDATE or EXDATE")
+    bounded = all(rule._count is not None or rule._until is not None for rule in rules)
+    return Series(
+        start=start, duration=end - start, zone=zone, lines=tuple(lines), _ruleset=ruleset,
+        _bounded=bounded,
+    )
+
+
+def expand_bounds(
+    lower: datetime, upper: datetime, zone: ZoneInfo, lines: list[str] | None, limit: int
+) -> list[tuple[datetime, datetime]]:
+    """The first `limit` repetitions of the window [lower, upper) under `lines`."""
+    series = build(lower, upper, zone, lines)
+    return [(start, start + series.duration) for start in islice(series.starts(), limit)]
+
+
+def _split_line(line: str) -> tuple[str, dict[str, str], str]:
+    if ":" not in line:
+        if line.upper().startswith("FREQ="):
+            return "RRULE", {}, line
+        raise _invalid(f"'{line}' is not an RFC 5545 content line")
+    head, value = line.split(":", 1)
+    name, *raw_params = head.split(";")
+    params: dict[str, str] = {}
+    for raw in raw_params:
+        key, sep, param_value = raw.partition("=")
+        if not sep:
+            raise _invalid(f"'{line}' has a malformed parameter '{raw}'")
+        params[key.strip().upper()] = param_value.strip()
+    return name.strip().upper(), params, value.strip()
+
+
+def _rule(value: str, local_start: datetime, zone: ZoneInfo) -> rrule.rrule:
+    parts: dict[str, str] = {}
+    for raw in value.split(";"):
+        if not raw.strip():
+            continue  # Tolerate the stray ';' in Robin's own examples.
+        key, sep, part_value = raw.partition("=")
+        key = key.strip().upper()
+        if not sep or not part_value.strip():
+            raise _invalid(f"'{raw}' is not a NAME=VALUE rule part")
+        if key not in _RULE_PARTS:
+            raise _invalid(f"unknown rule part '{key}'")
+        if key in parts:
+            raise _invalid(f"rule part '{key}' is given twice")
+        parts[key] = part_value.strip().upper()
+    frequency = parts.get("FREQ")
+    if frequency is None:
+        raise _invalid("an RRULE needs FREQ")
+    if frequency not in _FREQUENCIES:
+        raise _invalid(f"FREQ={frequency} is not supported: use DAILY, WEEKLY, MONTHLY or YEARLY")
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise _invalid("an RRULE must not have both COUNT and UNTIL (RFC 5545)")
+    for key, low, high in (("COUNT", 1, 100_000), ("INTERVAL", 1, MAX_INTERVAL)):
+        if key in parts and not (parts[key].isdigit() and low <= int(parts[key]) <= high):
+            raise _invalid(f"{key} must be a whole number from {low} to {high}")
+    if "UNTIL" in parts:
+        parts["UNTIL"] = _until_in_utc(parts["UNTIL"], zone)
+    text = ";".join(f"{key}={part_value}" for key, part_value in parts.items())
+    try:
+        rule = rrule.rrulestr(text, dtstart=local_start)
+    except (ValueError, TypeError, OverflowError) as error:
+        raise _invalid(f"'{value}' is not a valid RRULE: {error}") from None
+    assert isinstance(rule, rrule.rrule)
+    _require_repeats(rule, local_start.replace(tzinfo=None))
+    return rule
+
+
+def _until_in_utc(value: str, zone: ZoneInfo) -> str:
+    """UNTIL as UTC, which dateutil requires beside a zoned start; floating values are local."""
+    try:
+        if len(value) == 8 and value.isdigit():
+            # A DATE bound includes that whole day (RFC 5545).
+            moment = datetime.combine(date(int(value[:4]), int(value[4:6]), int(value[6:])), time.max, zone)
+        else:
+            moment = dateparser.isoparse(value)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=zone)
+        return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    except (ValueError, OverflowError):
+        raise _invalid(f"UNTIL={value} is not a valid date or date-time") from None
+
+
+def _require_repeats(rule: rrule.rrule, naive_start: datetime) -> None:
+    """Refuse a rule that produces nothing after its start for years.
+
+    The probe runs the rule's pattern from a year near 9999 that shares the start year's
+    calendar, so that even a rule that never matches is searched for a few years only.
+    """
+    twin = _calendar_twin(naive_start.year)
+    if twin is None:
+        return
+    try:
+        probe_start = naive_start.replace(year=twin)
+    except ValueError:
+        return
+    probe = rule.replace(dtstart=probe_start, count=None, until=None)
+    horizon = probe_start.replace(year=min(twin + _PROBE_YEARS, datetime.max.year))
+    for moment in probe:
+        if moment > horizon:
+            break
+        if moment > probe_start:
+            return
+    raise _invalid(f"the RRULE produces no occurrence in the {_PROBE_YEARS} years after the start")
+
+
+def _calendar_twin(year: int) -> int | None:
+    """A year late in the calendar whose own and next year's calendars match `year`'s."""
+    first_weekday = date(year, 1, 1).weekday()
+    for candidate in range(datetime.max.year - _PROBE_YEARS - 1, datetime.max.year - _PROBE_YEARS - 60, -1):
+        if (
+            calendar.isleap(candidate) == calendar.isleap(year)
+            and calendar.isleap(candidate + 1) == calendar.isleap(year + 1)
+            and date(candidate, 1, 1).weekday() == first_weekday
+        ):
+            return candidate
+    return None
+
+
+def _dates(value: str, params: dict[str, str], local_start: datetime, zone: ZoneInfo) -> list[datetime]:
+    kind = params.get("VALUE", "DATE-TIME").upper()
+    if kind not in ("DATE", "DATE-TIME"):
+        raise _invalid(f"VALUE={kind} is not supported in RDATE or EXDATE")
+    line_zone = zone
+    if "TZID" in params:
+        line_zone = named_zone(params["TZID"], FIELD)
+    raw_values = [item.strip() for item in value.split(",") if item.strip()]
+    if not raw_values:
+        raise _invalid("RDATE and EXDATE lines need at least one value")
+    if len(raw_values) > MAX_DATES_PER_LINE:
+        raise _invalid(f"RDATE and EXDATE lines take at most {MAX_DATES_PER_LINE} values")
+    moments = []
+    for raw in raw_values:
+        try:
+            if kind == "DATE" or (len(raw) == 8 and raw.isdigit()):
+                day = date(int(raw[:4]), int(raw[4:6]), int(raw[6:8]))
+                moment = datetime.combine(day, local_start.timetz().replace(tzinfo=None), zone)
+            else:
+                moment = dateparser.isoparse(raw)
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=line_zone)
+        except (ValueError, OverflowError):
+            raise _invalid(f"'{raw}' is not a valid date or date-time") from None
+        moments.append(moment.astimezone(zone))
+    return moments

@@ -1,0 +1,71 @@
+"""Reading instants, time zones and durations from what clients send."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import TypeAdapter, ValidationError
+
+from sandbox.core.errors import InvalidInput
+
+_durations = TypeAdapter(timedelta)
+
+
+@lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def zone(name: str | None, field: str) -> ZoneInfo:
+    """The IANA zone called `name`, or InvalidInput naming `field`."""
+    if not name or not isinstance(name, str) or len(name) > 64:
+        raise InvalidInput.of(field, "must be a valid IANA time zone identifier", "required" if not name else "invalid")
+    try:
+        return _zone(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidInput.of(field, f"'{name}' is not a valid IANA time zone identifier") from None
+
+
+def parse_instant(
+    value: object, field: str, *, local_zone: ZoneInfo | None = None, allow_fraction: bool = False
+) -> datetime:
+    """An ISO-8601 date-time, as an aware UTC datetime.
+
+    A value without an offset is read in `local_zone` (UTC when none is given); a bare date is
+    midnight there.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput.of(field, "can't be blank", "required")
+    text = value.strip()
+    if not allow_fraction and "." in text:
+        raise InvalidInput.of(field, f"'{text}' must not carry fractional seconds")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput.of(field, f"'{text}' is not an ISO-8601 date-time") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=local_zone or UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput.of(field, f"'{text}' is out of range") from None
+
+
+def parse_duration(value: object, field: str) -> timedelta:
+    """A positive ISO-8601 duration such as PT30M."""
+    try:
+        duration = _durations.validate_python(value)
+    except ValidationError:
+        raise InvalidInput.of(field, f"'{value}' is not an ISO-8601 duration") from None
+    if duration <= timedelta(0):
+        raise InvalidInput.of(field, "must be a positive duration")
+    return duration
+
+
+def start_of_local_day(instant: datetime, tz: ZoneInfo) -> datetime:
+    local = instant.astimezone(tz)
+    return datetime.combine(local.date(), time(0), tzinfo=tz).astimezone(UTC)
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)

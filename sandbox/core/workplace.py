@@ -1,0 +1,225 @@
+"""The workplace: organizations, buildings, floors, spaces, amenities and people."""
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, SQLModel, col, select
+
+from sandbox.core.access import Actor
+from sandbox.core.errors import InvalidInput, NotFound
+from sandbox.core.paging import Page, PageRequest, paginate
+from sandbox.store.models import (
+    Amenity,
+    Building,
+    Floor,
+    Organization,
+    Resource,
+    ResourceAmenity,
+    ResourceKind,
+    User,
+)
+
+Row = TypeVar("Row", bound=SQLModel)
+SPACE_TYPES = (
+    "breakout", "call", "conference", "meeting", "office", "study_room", "kitchen", "lobby",
+    "lounge", "cafe", "fitness", "lactation", "other",
+)
+
+
+def fetch(session: Session, actor: Actor, model: type[Row], row_id: int) -> Row:
+    """The row `row_id` of `model`, visible to `actor`: 404 when missing, 403 elsewhere."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound("Object does not exist")
+    organization_id = row.id if isinstance(row, Organization) else getattr(row, "organization_id")
+    actor.require_member_of(organization_id)
+    return row
+
+
+def get_organization(session: Session, actor: Actor, id_or_slug: str) -> Organization:
+    if id_or_slug.isdigit():
+        return fetch(session, actor, Organization, int(id_or_slug))
+    organization = session.exec(select(Organization).where(Organization.slug == id_or_slug)).first()
+    if organization is None:
+        raise NotFound("Object does not exist")
+    actor.require_member_of(organization.id or 0)
+    return organization
+
+
+def list_buildings(session: Session, actor: Actor, organization_id: int, page: PageRequest) -> Page[Building]:
+    fetch(session, actor, Organization, organization_id)
+    statement = select(Building).where(Building.organization_id == organization_id).order_by(col(Building.id))
+    return paginate(session, statement, page)
+
+
+def list_floors(session: Session, actor: Actor, building_id: int, page: PageRequest) -> Page[Floor]:
+    fetch(session, actor, Building, building_id)
+    statement = (
+        select(Floor).where(Floor.building_id == building_id)
+        .order_by(col(Floor.level_number), col(Floor.id))
+    )
+    return paginate(session, statement, page)
+
+
+def get_space(session: Session, actor: Actor, space_id: int) -> Resource:
+    space = fetch(session, actor, Resource, space_id)
+    if space.kind != ResourceKind.SPACE:
+        raise NotFound("Object does not exist")
+    return space
+
+
+@dataclass(frozen=True)
+class SpaceFilters:
+    query: str | None = None
+    types: list[str | None] | None = None
+    level_id: int | None = None
+    min_capacity: int | None = None
+    max_capacity: int | None = None
+    amenity_ids: list[int] = field(default_factory=list)
+    include_disabled: bool = True
+
+
+def space_conditions(filters: SpaceFilters) -> list[Any]:
+    """SQL conditions on Resource for `filters` (shared by space lists and free/busy)."""
+    conditions: list[Any] = [Resource.kind == ResourceKind.SPACE]
+    if filters.query:
+        conditions.append(func.lower(Resource.name).contains(filters.query.lower(), autoescape=True))
+    if filters.types is not None:
+        named = [kind for kind in filters.types if kind is not None]
+        options = [col(Resource.type).in_(named)] if named else []
+        if None in filters.types:
+            options.append(col(Resource.type).is_(None))
+        conditions.append(or_(*options) if options else False)
+    if filters.level_id is not None:
+        conditions.append(Resource.floor_id == filters.level_id)
+    if filters.min_capacity is not None:
+        conditions.append(col(Resource.capacity) >= filters.min_capacity)
+    if filters.max_capacity is not None:
+        conditions.append(col(Resource.capacity) <= filters.max_capacity)
+    if not filters.include_disabled:
+        conditions.append(col(Resource.is_disabled).is_(False))
+    for amenity_id in filters.amenity_ids:
+        conditions.append(
+            col(Resource.id).in_(
+                select(ResourceAmenity.resource_id).where(ResourceAmenity.amenity_id == amenity_id)
+            )
+        )
+    return conditions
+
+
+def validate_capacity_range(filters: SpaceFilters) -> None:
+    for name in ("min_capacity", "max_capacity"):
+        value = getattr(filters, name)
+        if value is not None and value < 0:
+            raise InvalidInput.of(name, "must be 0 or more")
+    if (
+        filters.min_capacity is not None and filters.max_capacity is not None
+        and filters.min_capacity > filters.max_capacity
+    ):
+        raise InvalidInput.of("max_capacity", "must not be less than min_capacity")
+
+
+def list_spaces(
+    session: Session, actor: Actor, building_id: int, filters: SpaceFilters, page: PageRequest
+) -> Page[Resource]:
+    fetch(session, actor, Building, building_id)
+    validate_capacity_range(filters)
+    statement = (
+        select(Resource).where(Resource.building_id == building_id, *space_conditions(filters))
+        .order_by(col(Resource.id))
+    )
+    return paginate(session, statement, page)
+
+
+@dataclass(frozen=True)
+class SpaceChanges:
+    """Fields of a space an administrator may change; None leaves a field as it is."""
+
+    values: dict[str, Any]
+
+
+def update_space(session: Session, actor: Actor, space_id: int, changes: SpaceChanges) -> Resource:
+    space = get_space(session, actor, space_id)
+    actor.require_admin()
+    values = changes.values
+    if "name" in values and not (isinstance(values["name"], str) and values["name"].strip()):
+        raise InvalidInput.of("name", "can't be blank", "required")
+    if values.get("type") is not None and values["type"] not in SPACE_TYPES:
+        raise InvalidInput.of("type", f"must be one of {', '.join(SPACE_TYPES)}")
+    if values.get("capacity") is not None and not 0 <= values["capacity"] <= 100_000:
+        raise InvalidInput.of("capacity", "must be from 0 to 100000")
+    for name, value in values.items():
+        setattr(space, name, value)
+    if "is_disabled" in values:
+        space.disabled_at = actor.now if values["is_disabled"] else None
+    space.updated_at = actor.now
+    session.add(space)
+    session.commit()
+    return space
+
+
+def space_amenities(session: Session, actor: Actor, space_id: int) -> list[tuple[ResourceAmenity, Amenity]]:
+    get_space(session, actor, space_id)
+    return amenities_of(session, [space_id]).get(space_id, [])
+
+
+def amenities_of(session: Session, space_ids: list[int]) -> dict[int, list[tuple[ResourceAmenity, Amenity]]]:
+    if not space_ids:
+        return {}
+    rows = session.exec(
+        select(ResourceAmenity, Amenity)
+        .join(Amenity, col(Amenity.id) == ResourceAmenity.amenity_id)
+        .where(col(ResourceAmenity.resource_id).in_(space_ids))
+        .order_by(col(ResourceAmenity.id))
+    ).all()
+    grouped: dict[int, list[tuple[ResourceAmenity, Amenity]]] = {}
+    for link, amenity in rows:
+        grouped.setdefault(link.resource_id, []).append((link, amenity))
+    return grouped
+
+
+def list_amenities(session: Session, actor: Actor, organization_id: int, page: PageRequest) -> Page[Amenity]:
+    fetch(session, actor, Organization, organization_id)
+    statement = select(Amenity).where(Amenity.organization_id == organization_id).order_by(col(Amenity.id))
+    return paginate(session, statement, page)
+
+
+def list_users(
+    session: Session, actor: Actor, organization_id: int, query: str | None, page: PageRequest
+) -> Page[User]:
+    fetch(session, actor, Organization, organization_id)
+    statement = select(User).where(User.organization_id == organization_id)
+    if query:
+        needle = query.lower()
+        statement = statement.where(
+            or_(
+                func.lower(User.name).contains(needle, autoescape=True),
+                func.lower(User.email).contains(needle, autoescape=True),
+            )
+        )
+    return paginate(session, statement.order_by(col(User.id)), page)
+
+
+def get_user(session: Session, actor: Actor, id_or_email: str) -> User:
+    if id_or_email.isdigit():
+        return fetch(session, actor, User, int(id_or_email))
+    user = user_by_email(session, id_or_email)
+    if user is None:
+        raise NotFound("Object does not exist")
+    actor.require_member_of(user.organization_id)
+    return user
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+
+
+def users_by_email(session: Session, organization_id: int, emails: list[str]) -> dict[str, User]:
+    if not emails:
+        return {}
+    lowered = {email.lower() for email in emails}
+    users = session.exec(
+        select(User).where(User.organization_id == organization_id, func.lower(User.email).in_(lowered))
+    ).all()
+    return {user.email.lower(): user for user in users}

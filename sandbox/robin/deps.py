@@ -1,0 +1,51 @@
+"""Request dependencies of the Robin dialect, as `Annotated` aliases routes declare."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlmodel import Session
+
+from sandbox.core.access import Actor, actor_for_token
+from sandbox.core.errors import Unauthenticated
+from sandbox.core.paging import PageRequest
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.store.session(write=request.method not in READ_METHODS) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_actor(request: Request, session: SessionDep) -> Actor:
+    header = request.headers.get("authorization")
+    if not header:
+        raise Unauthenticated("The Authorization header is missing: send 'Authorization: Access-Token <token>'")
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "access-token" or not token.strip():
+        raise Unauthenticated("The Authorization header must read 'Access-Token <token>'")
+    return actor_for_token(session, token.strip(), request.app.state.clock)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def get_page(
+    page: Annotated[int, Query(description="1-based page number")] = 1,
+    per_page: Annotated[int, Query(description="Results per page")] = 10,
+) -> PageRequest:
+    return PageRequest(page, per_page)
+
+
+PageDep = Annotated[PageRequest, Depends(get_page)]
+
+
+def get_includes(include: Annotated[str | None, Query(description="Comma-separated submodels")] = None) -> frozenset[str]:
+    return frozenset(part.strip() for part in (include or "").split(",") if part.strip())
+
+
+IncludesDep = Annotated[frozenset[str], Depends(get_includes)]

@@ -1,0 +1,126 @@
+"""Robin's envelope: `meta`, `data` and, on collections, `paging` — on every response."""
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from sandbox.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    Unauthenticated,
+)
+from sandbox.core.paging import Page
+from sandbox.robin import wire
+
+log = logging.getLogger(__name__)
+
+STATUS_WORDS = {
+    200: "OK", 201: "CREATED", 202: "ACCEPTED", 400: "BAD_REQUEST", 401: "UNAUTHORIZED",
+    403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 409: "CONFLICT",
+    413: "REQUEST_ENTITY_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 429: "TOO_MANY_REQUESTS",
+    500: "INTERNAL_SERVER_ERROR", 503: "SERVICE_UNAVAILABLE",
+}
+
+
+def body(
+    status: int, data: Any, *, message: str = "", errors: Sequence[dict[str, Any]] = (),
+    paging: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "meta": {
+            "status_code": status, "status": STATUS_WORDS.get(status, "ERROR"), "message": message,
+            "more_info": {}, "errors": list(errors),
+        },
+        "data": data,
+    }
+    if paging is not None:
+        document["paging"] = paging
+    return document
+
+
+def respond(data: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(body(status, data), status_code=status)
+
+
+def respond_page(page: Page[Any], items: list[Any]) -> JSONResponse:
+    paging = {"page": page.page, "per_page": page.per_page, "has_next_page": page.has_next}
+    return JSONResponse(body(200, items, paging=paging))
+
+
+def error(status: int, message: str, errors: Sequence[dict[str, Any]] = (), headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body(status, {}, message=message, errors=errors), status_code=status, headers=headers)
+
+
+@contextmanager
+def wire_names(names: dict[str, str]) -> Iterator[None]:
+    """Name the fields of field problems raised inside as this request's wire names them."""
+    try:
+        yield
+    except InvalidInput as problem:
+        raise problem.renamed(names) from None
+
+
+def _field_error(field: str, message: str, reason: str) -> dict[str, Any]:
+    return {
+        "domain": "validation", "reason": reason, "message": f"{field}: {message}",
+        "field": field, "details": {"field": field},
+    }
+
+
+def render_error(request: Request, exc: Exception) -> JSONResponse:
+    """Any failure as Robin renders it."""
+    if isinstance(exc, InvalidInput):
+        problems = [_field_error(p.field, p.message, p.reason) for p in exc.problems]
+        return error(400, "The posted data did not pass validation", problems)
+    if isinstance(exc, Conflict):
+        details = wire.collision(exc.collision)
+        return error(409, exc.message, [{"domain": exc.domain, "reason": exc.reason, "message": exc.message, "details": details}])
+    if isinstance(exc, RuleViolation):
+        entry = {"domain": exc.domain, "reason": exc.reason, "message": exc.message, "details": exc.details}
+        return error(400, exc.message, [entry])
+    if isinstance(exc, Unauthenticated):
+        return error(401, exc.message)
+    if isinstance(exc, Forbidden):
+        return error(403, exc.message)
+    if isinstance(exc, NotFound):
+        return error(404, "Object does not exist")
+    if isinstance(exc, DomainError):
+        return error(400, exc.message)
+    if isinstance(exc, RequestValidationError):
+        if any(problem.get("loc", ("",))[0] == "path" for problem in exc.errors()):
+            return error(404, "Object does not exist")
+        return error(400, "The posted data did not pass validation", _validation_problems(exc))
+    if isinstance(exc, HTTPException):
+        if exc.status_code == 404:
+            return error(404, "Object does not exist")
+        if exc.status_code == 405:
+            return error(405, f"The {request.method} method is not allowed on {request.url.path}", headers=exc.headers)
+        return error(exc.status_code, str(exc.detail), headers=exc.headers)
+    log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
+    return error(500, "An unexpected error occurred")
+
+
+def _validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
+    problems = []
+    for problem in exc.errors():
+        location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path", "header")]
+        field = ".".join(location) or "body"
+        kind = problem.get("type", "")
+        if kind == "json_invalid":
+            field, message = "body", "is not valid JSON"
+        elif kind == "missing":
+            message = "can't be blank"
+        else:
+            message = str(problem.get("msg", "is invalid"))
+        problems.append(_field_error(field, message, "required" if kind == "missing" else "invalid"))
+    return problems

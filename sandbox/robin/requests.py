@@ -1,0 +1,183 @@
+"""Request bodies Robin clients send, and their reading into the core's terms."""
+
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from sandbox.core.availability import FreeBusyQuery
+from sandbox.core.errors import InvalidInput
+from sandbox.core.events import EventChanges, EventInput, InviteeInput
+from sandbox.core.paging import PageRequest
+from sandbox.core.times import parse_duration, parse_instant, zone
+from sandbox.core.workplace import SpaceChanges, SpaceFilters
+
+MAX_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+
+def _lines(value: Any) -> Any:
+    """Robin documents `recurrence` as a string holding an array: accept either."""
+    return [value] if isinstance(value, str) else value
+
+
+RecurrenceLines = Annotated[list[str] | None, BeforeValidator(_lines)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Moment(Body):
+    date_time: str = Field(description="ISO-8601 date-time, with or without an offset")
+    time_zone: str = Field(description="IANA time zone, such as America/New_York")
+
+    def instant(self, name: str) -> Any:
+        return parse_instant(self.date_time, f"{name}.date_time", local_zone=zone(self.time_zone, f"{name}.time_zone"))
+
+
+class InviteeBody(Body):
+    email: str
+    display_name: str | None = None
+
+
+class EventBody(Body):
+    title: str | None = None
+    description: str | None = None
+    start: Moment
+    end: Moment
+    visibility: str | None = None
+    recurrence: RecurrenceLines = None
+    invitees: list[InviteeBody] = Field(default_factory=list)
+
+    def to_input(self) -> EventInput:
+        return EventInput(
+            start=self.start.instant("start"), end=self.end.instant("end"), time_zone=self.start.time_zone,
+            title=self.title, description=self.description, visibility=self.visibility,
+            recurrence=self.recurrence,
+            invitees=[InviteeInput(invitee.email, invitee.display_name) for invitee in self.invitees],
+        )
+
+
+class NewEventBody(EventBody):
+    space_id: RowId
+
+
+class EventPatch(Body):
+    title: str | None = None
+    description: str | None = None
+    start: Moment | None = None
+    end: Moment | None = None
+    visibility: str | None = None
+    recurrence: RecurrenceLines = None
+    invitees: list[InviteeBody] | None = None
+
+    def to_changes(self) -> EventChanges:
+        given: dict[str, Any] = {}
+        for name in ("title", "description", "visibility", "recurrence"):
+            if name in self.model_fields_set:
+                given[name] = getattr(self, name)
+        if self.start is not None:
+            given["start"] = self.start.instant("start")
+            given["time_zone"] = self.start.time_zone
+        if self.end is not None:
+            given["end"] = self.end.instant("end")
+        if "invitees" in self.model_fields_set:
+            given["invitees"] = [InviteeInput(item.email, item.display_name) for item in self.invitees or []]
+        return EventChanges(given)
+
+
+class SpacePatch(Body):
+    name: str | None = None
+    description: str | None = None
+    image: str | None = None
+    type: str | None = None
+    capacity: int | None = None
+    discovery_radius: float | None = None
+    is_disabled: bool | None = None
+    is_accessible: bool | None = None
+
+    def to_changes(self) -> SpaceChanges:
+        values = {name: getattr(self, name) for name in self.model_fields_set}
+        for flag in ("name", "is_disabled", "is_accessible"):
+            if flag in values and values[flag] is None:
+                raise InvalidInput.of(flag, "can't be null")
+        return SpaceChanges(values)
+
+
+class ConfirmationBody(Body):
+    user_id: RowId | None = None
+    device_id: RowId | None = None
+
+
+class FreeBusyScope(Body):
+    location_ids: list[RowId] = Field(default_factory=list)
+    space_ids: list[RowId] = Field(default_factory=list)
+    level_ids: list[RowId] = Field(default_factory=list)
+
+
+class FreeBusyFilters(Body):
+    query: str | None = None
+    min_capacity: int | None = None
+    max_capacity: int | None = None
+    types: list[str | None] | None = None
+    amenity_ids: list[RowId] = Field(default_factory=list)
+    include_in_demand: bool = False
+    include_unbookable: bool = False
+
+
+class FreeBusyBounds(Body):
+    from_: str = Field(alias="from")
+    to: str
+    recurrence: RecurrenceLines = None
+    time_zone: str | None = None
+
+
+class FreeBusyView(Body):
+    bounds: FreeBusyBounds
+    prioritization_type: str = "flexible_time"
+    merge_threshold: str = "PT30M"
+    included_submodels: list[str] = Field(default_factory=list)
+
+    def includes(self) -> frozenset[str]:
+        return frozenset(name.removeprefix("space.") for name in self.included_submodels)
+
+
+class FreeBusyPaging(Body):
+    page: int = 1
+    per_page: int = 10
+
+
+class FreeBusyBody(Body):
+    scope: FreeBusyScope
+    filters: FreeBusyFilters = Field(default_factory=FreeBusyFilters)
+    view_options: FreeBusyView
+    paging_info: FreeBusyPaging = Field(default_factory=FreeBusyPaging)
+
+    def to_query(self) -> FreeBusyQuery:
+        """Field problems here and in the core name fields by their short names: see WIRE_NAMES."""
+        bounds = self.view_options.bounds
+        local = zone(bounds.time_zone, "time_zone") if bounds.time_zone else None
+        return FreeBusyQuery(
+            lower=parse_instant(bounds.from_, "from", local_zone=local),
+            upper=parse_instant(bounds.to, "to", local_zone=local),
+            location_ids=self.scope.location_ids, space_ids=self.scope.space_ids, level_ids=self.scope.level_ids,
+            filters=SpaceFilters(
+                query=self.filters.query, types=self.filters.types, min_capacity=self.filters.min_capacity,
+                max_capacity=self.filters.max_capacity, amenity_ids=self.filters.amenity_ids,
+            ),
+            include_unbookable=self.filters.include_unbookable, include_on_demand=self.filters.include_in_demand,
+            recurrence=bounds.recurrence, time_zone=bounds.time_zone,
+            prioritization=self.view_options.prioritization_type,
+            merge_threshold=parse_duration(self.view_options.merge_threshold, "merge_threshold"),
+            page=PageRequest(self.paging_info.page, self.paging_info.per_page),
+        )
+
+    WIRE_NAMES: ClassVar[dict[str, str]] = {
+        "from": "view_options.bounds.from", "to": "view_options.bounds.to",
+        "recurrence": "view_options.bounds.recurrence", "time_zone": "view_options.bounds.time_zone",
+        "prioritization_type": "view_options.prioritization_type",
+        "merge_threshold": "view_options.merge_threshold",
+        "location_ids": "scope.location_ids", "level_ids": "scope.level_ids", "space_ids": "scope.space_ids",
+        "min_capacity": "filters.min_capacity", "max_capacity": "filters.max_capacity",
+        "page": "paging_info.page", "per_page": "paging_info.per_page",
+    }

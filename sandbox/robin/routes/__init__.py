@@ -1,0 +1,1 @@
+"""Robin's routes, grouped as the API reference groups them."""

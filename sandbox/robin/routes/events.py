@@ -1,0 +1,108 @@
+"""Events: booking spaces, reading calendars, cancelling, and check-in (confirmation)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from sandbox.core import events
+from sandbox.core.events import EventView, Window
+from sandbox.core.paging import Page
+from sandbox.core.times import parse_instant
+from sandbox.robin import wire
+from sandbox.robin.deps import ActorDep, PageDep, SessionDep
+from sandbox.robin.envelope import respond, respond_page
+from sandbox.robin.requests import ConfirmationBody, EventBody, EventPatch, NewEventBody, RowId
+
+router = APIRouter(tags=["Robin: events"])
+
+EventId = Annotated[str, "A series or single event id, or an instance id such as 96347456_20190521T143000Z"]
+
+
+def window(
+    after: Annotated[str | None, Query(description="ISO-8601 lower bound; defaults to now")] = None,
+    before: Annotated[str | None, Query(description="ISO-8601 upper bound; defaults to a week after `after`")] = None,
+) -> Window:
+    return Window(
+        parse_instant(after, "after") if after is not None else None,
+        parse_instant(before, "before") if before is not None else None,
+    )
+
+
+WindowDep = Annotated[Window, Depends(window)]
+
+
+def _events(found: Page[EventView]) -> JSONResponse:
+    return respond_page(found, [wire.event(view) for view in found.items])
+
+
+@router.post("/spaces/{space_id}/events", status_code=201, summary="Book an event in a space")
+def create_space_event(space_id: RowId, body: EventBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.event(events.create_event(session, actor, space_id, body.to_input())), 201)
+
+
+@router.post("/events", status_code=201, summary="Book an event in the space given by space_id")
+def create_event(body: NewEventBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.event(events.create_event(session, actor, body.space_id, body.to_input())), 201)
+
+
+@router.get("/events/{event_id}", summary="An event, a series master or one instance")
+def get_event(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.event(events.get_event(session, actor, event_id)))
+
+
+@router.patch("/events/{event_id}", summary="Change an event or a whole series")
+def update_event(event_id: EventId, patch: EventPatch, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.event(events.update_event(session, actor, event_id, patch.to_changes())))
+
+
+@router.delete("/events/{event_id}", summary="Cancel an event, a series, or one instance")
+def cancel_event(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.event(events.cancel_event(session, actor, event_id)))
+
+
+@router.get("/spaces/{space_id}/events", summary="Events in a space, series expanded into instances")
+def list_space_events(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, window: WindowDep) -> JSONResponse:
+    return _events(events.events_in_space(session, actor, space_id, window, page))
+
+
+@router.get("/spaces/{space_id}/events/upcoming", summary="Events in a space from now on")
+def list_upcoming_space_events(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
+    return _events(events.upcoming_in_space(session, actor, space_id, page))
+
+
+@router.get("/locations/{location_id}/events", summary="Events in the spaces of a location")
+def list_location_events(
+    location_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, window: WindowDep
+) -> JSONResponse:
+    return _events(events.events_in_building(session, actor, location_id, window, page))
+
+
+@router.get("/users/{user_id}/events", summary="Events a user organizes or is invited to")
+def list_user_events(user_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, window: WindowDep) -> JSONResponse:
+    return _events(events.events_of_user(session, actor, user_id, window, page))
+
+
+@router.get("/me/events", summary="Events the current user organizes or is invited to")
+def list_my_events(actor: ActorDep, session: SessionDep, page: PageDep, window: WindowDep) -> JSONResponse:
+    return _events(events.events_of_user(session, actor, actor.user.id or 0, window, page))
+
+
+@router.get("/events/{event_id}/confirmation", summary="The confirmation (check-in) of an event")
+def get_confirmation(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.confirmation(events.get_confirmation(session, actor, event_id), event_id))
+
+
+@router.put("/events/{event_id}/confirmation", summary="Confirm (check in to) an event")
+def confirm_event(
+    event_id: EventId, actor: ActorDep, session: SessionDep, body: ConfirmationBody | None = None
+) -> JSONResponse:
+    body = body or ConfirmationBody()
+    check_in = events.confirm_event(session, actor, event_id, body.user_id, body.device_id)
+    return respond(wire.confirmation(check_in, event_id))
+
+
+@router.delete("/events/{event_id}/confirmation", summary="Withdraw the confirmation of an event")
+def delete_confirmation(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    events.delete_confirmation(session, actor, event_id)
+    return respond({})

@@ -1,0 +1,72 @@
+"""Free/busy search over many spaces, best fit first."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from sandbox.core import availability, workplace
+from sandbox.core.availability import Availability, FreeBusyQuery
+from sandbox.core.errors import InvalidInput
+from sandbox.core.paging import Page
+from sandbox.core.times import parse_duration, parse_instant
+from sandbox.core.workplace import SpaceFilters
+from sandbox.robin import wire
+from sandbox.robin.deps import ActorDep, PageDep, SessionDep
+from sandbox.robin.envelope import respond_page, wire_names
+from sandbox.robin.requests import MAX_ID, FreeBusyBody
+
+router = APIRouter(tags=["Robin: free/busy"])
+
+
+def _results(session: SessionDep, found: Page[Availability], includes: frozenset[str]) -> JSONResponse:
+    amenities = workplace.amenities_of(session, [result.space.id or 0 for result in found.items])
+    return respond_page(
+        found, [wire.availability(result, includes, amenities.get(result.space.id or 0, [])) for result in found.items]
+    )
+
+
+@router.post("/free-busy/spaces", summary="Search space availability, best fit first")
+def search_free_busy(body: FreeBusyBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    with wire_names(FreeBusyBody.WIRE_NAMES):
+        found = availability.free_busy(session, actor, body.to_query())
+    return _results(session, found, body.view_options.includes())
+
+
+def _ids(name: str, values: list[str]) -> list[int]:
+    ids = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit() or int(part) > MAX_ID:
+                raise InvalidInput.of(name, f"'{part}' is not an id")
+            ids.append(int(part))
+    return ids
+
+
+@router.get("/free-busy/spaces", summary="Deprecated: use POST /free-busy/spaces", deprecated=True)
+def legacy_free_busy(
+    actor: ActorDep, session: SessionDep, page: PageDep,
+    location_ids: Annotated[list[str], Query(description="Location ids, comma-separated or repeated")] = [],  # noqa: B006
+    space_ids: Annotated[list[str], Query(description="Space ids, comma-separated or repeated")] = [],  # noqa: B006
+    after: Annotated[str | None, Query()] = None,
+    before: Annotated[str | None, Query()] = None,
+    min_capacity: Annotated[int | None, Query()] = None,
+    duration: Annotated[str | None, Query(description="ISO-8601 duration of free time wanted, or minutes")] = None,
+) -> JSONResponse:
+    if after is None:
+        raise InvalidInput.of("after", "can't be blank", "required")
+    if before is None:
+        raise InvalidInput.of("before", "can't be blank", "required")
+    threshold = "PT30M" if duration is None else (f"PT{duration}M" if duration.isdigit() else duration)
+    with wire_names({"from": "after", "to": "before"}):
+        query = FreeBusyQuery(
+            lower=parse_instant(after, "after"), upper=parse_instant(before, "before"),
+            location_ids=_ids("location_ids", location_ids), space_ids=_ids("space_ids", space_ids),
+            filters=SpaceFilters(min_capacity=min_capacity), merge_threshold=parse_duration(threshold, "duration"),
+            page=page,
+        )
+        found = availability.free_busy(session, actor, query)
+    return _results(session, found, frozenset())

@@ -1,0 +1,50 @@
+"""Locations (buildings), levels (floors) and the spaces in them."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from sandbox.core import workplace
+from sandbox.core.workplace import SpaceFilters
+from sandbox.robin import wire
+from sandbox.robin.deps import ActorDep, IncludesDep, PageDep, SessionDep
+from sandbox.robin.envelope import respond, respond_page
+from sandbox.robin.requests import RowId
+from sandbox.store.models import Building, Floor
+
+router = APIRouter(tags=["Robin: locations and levels"])
+
+
+@router.get("/locations/{location_id}", summary="A location")
+def get_location(location_id: RowId, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.location(workplace.fetch(session, actor, Building, location_id)))
+
+
+@router.get("/locations/{location_id}/levels", summary="Levels (floors) of a location")
+def list_levels(location_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
+    found = workplace.list_floors(session, actor, location_id, page)
+    return respond_page(found, [wire.level(row) for row in found.items])
+
+
+@router.get("/levels/{level_id}", summary="A level (floor)")
+def get_level(level_id: RowId, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.level(workplace.fetch(session, actor, Floor, level_id)))
+
+
+@router.get("/locations/{location_id}/spaces", summary="Spaces of a location, filtered")
+def list_spaces(
+    location_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, includes: IncludesDep,
+    query: Annotated[str | None, Query(max_length=200, description="Part of the space name")] = None,
+    type: Annotated[str | None, Query(description="Comma-separated space types")] = None,
+    level_id: Annotated[RowId | None, Query(description="Only spaces on this level")] = None,
+    min_capacity: Annotated[int | None, Query()] = None,
+    max_capacity: Annotated[int | None, Query()] = None,
+) -> JSONResponse:
+    filters = SpaceFilters(
+        query=query, level_id=level_id, min_capacity=min_capacity, max_capacity=max_capacity,
+        types=[part.strip() for part in type.split(",") if part.strip()] if type else None,
+    )
+    found = workplace.list_spaces(session, actor, location_id, filters, page)
+    amenities = workplace.amenities_of(session, [row.id or 0 for row in found.items]) if includes else {}
+    return respond_page(found, [wire.space(row, includes, amenities.get(row.id or 0)) for row in found.items])

@@ -1,0 +1,1 @@
+"""Seeding the store: the hand-written fixture format and its loader."""

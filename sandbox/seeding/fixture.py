@@ -1,0 +1,225 @@
+"""The fixture format: a workplace written by hand as JSON, validated before anything is stored.
+
+A fixture names its rows in nesting order (organization → building → floor → space → zone →
+desk) and refers to people by email and to amenities by name, so nothing needs an id; an
+`id` may still be given to pin one. Events are placed relative to the day the fixture is
+loaded, in their building's time zone, and go through the same rules as booked events.
+"""
+
+import json
+from datetime import datetime, time
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sandbox.core.errors import InvalidInput
+from sandbox.core.times import zone as named_zone
+
+FORMAT = "workplace-sandbox-fixture/1"
+Id = Annotated[int, Field(ge=1, le=2**62)]
+
+
+def _known_zone(value: str) -> str:
+    try:
+        named_zone(value, "time_zone")
+    except InvalidInput as error:
+        raise ValueError(error.problems[0].message) from None
+    return value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AmenityEntry(Strict):
+    id: Id | None = None
+    name: str = Field(min_length=1)
+
+
+class UserEntry(Strict):
+    id: Id | None = None
+    name: str = Field(min_length=1)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    given_name: str | None = None
+    family_name: str | None = None
+    role: Literal["admin", "member"] = "member"
+    time_zone: str = "UTC"
+    department: str | None = None
+    groups: list[str] = Field(default_factory=list)
+    is_pending: bool = False
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return _known_zone(value)
+
+
+class TokenEntry(Strict):
+    token: str = Field(min_length=8)
+    user: str = Field(description="Email of the user the token belongs to")
+
+
+class SpaceAmenityEntry(Strict):
+    name: str
+    quantity: int = Field(default=1, ge=1)
+
+
+class DeskEntry(Strict):
+    id: Id | None = None
+    name: str = Field(min_length=1)
+    desk_type: list[str] = Field(default_factory=lambda: ["hoteled"])
+    is_reservable: bool = True
+    is_disabled: bool = False
+    assignee: str | None = None
+
+    @field_validator("desk_type")
+    @classmethod
+    def _known_type(cls, value: list[str]) -> list[str]:
+        if value not in (["hoteled"], ["assigned"], ["assigned", "shared"], ["hoteled", "shared"]):
+            raise ValueError('must be ["hoteled"], ["assigned"], ["assigned", "shared"] or ["hoteled", "shared"]')
+        return value
+
+
+class ZoneEntry(Strict):
+    id: Id | None = None
+    name: str = Field(min_length=1)
+    type: str = "pod"
+    desks: list[DeskEntry] = Field(default_factory=list)
+
+
+class EventEntry(Strict):
+    title: str | None = None
+    organizer: str
+    day: int = Field(default=0, ge=-365, le=365, description="Days after the day the fixture is loaded")
+    start: time
+    end: time
+    recurrence: list[str] | None = None
+    invitees: list[str] = Field(default_factory=list)
+    description: str | None = None
+
+
+class SpaceEntry(Strict):
+    id: Id | None = None
+    name: str = Field(min_length=1)
+    type: str | None = None
+    capacity: int | None = Field(default=None, ge=0)
+    description: str | None = None
+    is_accessible: bool = False
+    is_disabled: bool = False
+    is_reservable: bool = True
+    on_demand: bool = False
+    calendar_email: str | None = None
+    amenities: list[SpaceAmenityEntry] = Field(default_factory=list)
+    zones: list[ZoneEntry] = Field(default_factory=list)
+    events: list[EventEntry] = Field(default_factory=list)
+
+
+class FloorEntry(Strict):
+    id: Id | None = None
+    name: str = Field(min_length=1)
+    level_number: int = 0
+    spaces: list[SpaceEntry] = Field(default_factory=list)
+
+
+class BuildingEntry(Strict):
+    id: Id | None = None
+    name: str = Field(min_length=1)
+    time_zone: str
+    description: str | None = None
+    address: str | None = None
+    image: str | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    floors: list[FloorEntry] = Field(default_factory=list)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return _known_zone(value)
+
+
+class OrganizationEntry(Strict):
+    id: Id | None = None
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1)
+    avatar: str | None = None
+    amenities: list[AmenityEntry] = Field(default_factory=list)
+    users: list[UserEntry] = Field(default_factory=list)
+    access_tokens: list[TokenEntry] = Field(default_factory=list)
+    buildings: list[BuildingEntry] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> "OrganizationEntry":
+        emails = {user.email.lower() for user in self.users}
+        amenities = {amenity.name for amenity in self.amenities}
+        for position, token in enumerate(self.access_tokens):
+            if token.user.lower() not in emails:
+                raise ValueError(f"access_tokens[{position}].user: no user with email {token.user}")
+        for building in self.buildings:
+            for floor in building.floors:
+                for space in floor.spaces:
+                    where = f"space '{space.name}'"
+                    for amenity in space.amenities:
+                        if amenity.name not in amenities:
+                            raise ValueError(f"{where}: amenity '{amenity.name}' is not among the organization's amenities")
+                    for event in space.events:
+                        if event.organizer.lower() not in emails:
+                            raise ValueError(f"{where}: event organizer {event.organizer} is not a user")
+                    for zone_entry in space.zones:
+                        for desk in zone_entry.desks:
+                            if desk.assignee and desk.assignee.lower() not in emails:
+                                raise ValueError(f"desk '{desk.name}': assignee {desk.assignee} is not a user")
+        return self
+
+
+class Fixture(Strict):
+    format: Literal["workplace-sandbox-fixture/1"]
+    seed: str = "workplace-sandbox"
+    created_at: datetime
+    organizations: list[OrganizationEntry] = Field(min_length=1)
+
+    @field_validator("created_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("must carry a UTC offset, such as 2025-01-06T09:00:00Z")
+        return value
+
+
+class FixtureError(ValueError):
+    """A fixture that can't be loaded; the message names the bad entry and field."""
+
+
+def read_fixture(path: Path) -> Fixture:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise FixtureError(f"{path}: can't be read: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise FixtureError(f"{path}: line {error.lineno} column {error.colno}: {error.msg}") from None
+    try:
+        return Fixture.model_validate(raw)
+    except ValidationError as error:
+        lines = [f"{path}: {error.error_count()} problem(s)"]
+        for problem in error.errors():
+            location = _location(problem.get("loc", ()), raw)
+            lines.append(f"  {location}: {problem['msg'].removeprefix('Value error, ')}")
+        raise FixtureError("\n".join(lines)) from None
+
+
+def _location(loc: tuple[object, ...], raw: object) -> str:
+    """Where a problem is: organizations[0].buildings[1] ('London').time_zone."""
+    text = ""
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            name = node.get("name") if isinstance(node, dict) else None
+            if isinstance(name, str):
+                text += f" ('{name}')"
+        else:
+            text += f".{part}" if text else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return text or "(top level)"

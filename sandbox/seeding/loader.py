@@ -1,0 +1,161 @@
+"""Loading a fixture into the store, in one transaction."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, SQLModel
+
+from sandbox.core import events
+from sandbox.core.access import Actor
+from sandbox.core.clock import Clock
+from sandbox.core.events import EventInput, InviteeInput
+from sandbox.core.ids import seeded_ulid
+from sandbox.core.times import zone
+from sandbox.seeding.fixture import BuildingEntry, Fixture, FixtureError, OrganizationEntry, SpaceEntry
+from sandbox.store.engine import Store
+from sandbox.store.models import (
+    AccessToken,
+    Amenity,
+    Area,
+    Building,
+    Floor,
+    Organization,
+    Resource,
+    ResourceAmenity,
+    ResourceKind,
+    StoreMeta,
+    User,
+)
+
+SEEDED_KEY = "seeded_fixture"
+
+
+def load(store: Store, fixture: Fixture, clock: Clock, name: str) -> None:
+    """Store every row of `fixture`; nothing is stored if any part fails."""
+    with store.transaction() as session:
+        for entry in fixture.organizations:
+            _Loader(session, fixture, clock).organization(entry)
+        session.merge(StoreMeta(key=SEEDED_KEY, value=name))
+        session.commit()
+    if not store.is_sqlite:
+        _advance_sequences(store)
+
+
+class _Loader:
+    def __init__(self, session: Session, fixture: Fixture, clock: Clock) -> None:
+        self.session = session
+        self.fixture = fixture
+        self.clock = clock
+        self.at = fixture.created_at.astimezone(UTC)
+        self.users: dict[str, User] = {}
+        self.amenities: dict[str, Amenity] = {}
+
+    def add(self, row: SQLModel) -> SQLModel:
+        self.session.add(row)
+        self.session.flush()
+        if hasattr(row, "ulid"):
+            row.ulid = seeded_ulid(self.fixture.seed, row.__tablename__, row.id, self.at)  # type: ignore[attr-defined]
+        return row
+
+    def organization(self, entry: OrganizationEntry) -> None:
+        organization = Organization(
+            id=entry.id, slug=entry.slug, name=entry.name, avatar=entry.avatar, created_at=self.at, updated_at=self.at
+        )
+        self.add(organization)
+        org_id = organization.id or 0
+        for amenity in entry.amenities:
+            row = Amenity(id=amenity.id, organization_id=org_id, name=amenity.name, created_at=self.at, updated_at=self.at)
+            self.amenities[amenity.name] = self.add(row)  # type: ignore[assignment]
+        for person in entry.users:
+            given, _, family = person.name.partition(" ")
+            row = User(
+                id=person.id, organization_id=org_id, email=person.email, name=person.name,
+                given_name=person.given_name or given, family_name=person.family_name or family or None,
+                slug=re.sub(r"[^a-z0-9]+", "-", person.email.split("@")[0].lower()).strip("-"),
+                time_zone=person.time_zone, department=person.department, groups=person.groups,
+                role=person.role, is_pending=person.is_pending, created_at=self.at, updated_at=self.at,
+            )
+            self.users[person.email.lower()] = self.add(row)  # type: ignore[assignment]
+        for token in entry.access_tokens:
+            user = self.users[token.user.lower()]
+            self.session.add(AccessToken(token=token.token, user_id=user.id or 0, organization_id=org_id, created_at=self.at))
+        for building in entry.buildings:
+            self.building(organization, building)
+
+    def building(self, organization: Organization, entry: BuildingEntry) -> None:
+        building = Building(
+            id=entry.id, organization_id=organization.id or 0, name=entry.name, time_zone=entry.time_zone,
+            description=entry.description, address=entry.address, image=entry.image,
+            latitude=entry.latitude, longitude=entry.longitude, created_at=self.at, updated_at=self.at,
+        )
+        self.add(building)
+        for floor_entry in entry.floors:
+            floor = Floor(
+                id=floor_entry.id, organization_id=organization.id or 0, building_id=building.id or 0,
+                name=floor_entry.name, level_number=floor_entry.level_number, created_at=self.at, updated_at=self.at,
+            )
+            self.add(floor)
+            for space_entry in floor_entry.spaces:
+                self.space(organization, building, floor, space_entry)
+
+    def space(self, organization: Organization, building: Building, floor: Floor, entry: SpaceEntry) -> None:
+        space = Resource(
+            id=entry.id, organization_id=organization.id or 0, building_id=building.id or 0, floor_id=floor.id,
+            kind=ResourceKind.SPACE, name=entry.name, description=entry.description, type=entry.type,
+            capacity=entry.capacity, is_accessible=entry.is_accessible, is_disabled=entry.is_disabled,
+            disabled_at=self.at if entry.is_disabled else None, is_reservable=entry.is_reservable,
+            on_demand=entry.on_demand, calendar_email=entry.calendar_email, created_at=self.at, updated_at=self.at,
+        )
+        self.add(space)
+        if space.calendar_email is None and space.is_reservable:
+            space.calendar_email = f"{organization.slug}-space-{space.id}@resource.calendar.google.com"
+        for amenity in entry.amenities:
+            self.session.add(ResourceAmenity(
+                resource_id=space.id or 0, amenity_id=self.amenities[amenity.name].id or 0,
+                quantity=amenity.quantity, created_at=self.at, updated_at=self.at,
+            ))
+        for zone_entry in entry.zones:
+            area = Area(
+                id=zone_entry.id, organization_id=organization.id or 0, building_id=building.id or 0,
+                floor_id=floor.id or 0, space_id=space.id, name=zone_entry.name, type=zone_entry.type,
+                created_at=self.at, updated_at=self.at,
+            )
+            self.add(area)
+            for desk in zone_entry.desks:
+                assignee = self.users[desk.assignee.lower()] if desk.assignee else None
+                self.add(Resource(
+                    id=desk.id, organization_id=organization.id or 0, building_id=building.id or 0,
+                    floor_id=floor.id, kind=ResourceKind.DESK, parent_id=space.id, area_id=area.id,
+                    name=desk.name, capacity=1, is_disabled=desk.is_disabled,
+                    disabled_at=self.at if desk.is_disabled else None, is_reservable=desk.is_reservable,
+                    desk_type=desk.desk_type, assignee_id=assignee.id if assignee else None,
+                    created_at=self.at, updated_at=self.at,
+                ))
+        tz = zone(building.time_zone, "time_zone")
+        for position, event in enumerate(entry.events):
+            organizer = self.users[event.organizer.lower()]
+            now = self.clock.now(organization)
+            day = now.astimezone(tz).date() + timedelta(days=event.day)
+            start = datetime.combine(day, event.start, tz).astimezone(UTC)
+            end = datetime.combine(day, event.end, tz).astimezone(UTC)
+            draft = EventInput(
+                start=start, end=end, time_zone=tz.key, title=event.title, description=event.description,
+                recurrence=event.recurrence, invitees=[InviteeInput(email) for email in event.invitees],
+            )
+            try:
+                events.create_event(self.session, Actor(organizer, organization, now), space.id or 0, draft)
+            except Exception as error:
+                message = getattr(error, "message", str(error))
+                raise FixtureError(f"space '{entry.name}': events[{position}]: {message}") from None
+
+
+def _advance_sequences(store: Store) -> None:
+    """Explicit ids leave PostgreSQL's sequences behind: move each past the largest id."""
+    with store.session(write=True) as session:
+        for table in SQLModel.metadata.sorted_tables:
+            if "id" in table.c and table.c.id.autoincrement:
+                session.connection().exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"
+                )
+        session.commit()

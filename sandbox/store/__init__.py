@@ -1,0 +1,1 @@
+"""The store: engine, sessions, table models and schema creation (SQLite or PostgreSQL)."""

@@ -1,0 +1,117 @@
+"""Engine, sessions and schema for the one store (SQLite by default, PostgreSQL for scale-out).
+
+Writes on SQLite begin with BEGIN IMMEDIATE: the writer lock is taken before the first read,
+so a conflict check and the insert it guards are one atomic step even across processes.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel, select
+
+from sandbox.store.models import SCHEMA_VERSION, StoreMeta
+
+_BEGIN_OPTION = "sandbox_begin"
+
+
+class StoreVersionMismatch(RuntimeError):
+    pass
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = _create_engine(url)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            if write and self.is_sqlite:
+                session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+            yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One all-or-nothing write: commits made inside (by the core) only release savepoints."""
+        with self.engine.connect() as connection:
+            if self.is_sqlite:
+                connection = connection.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+            with connection.begin():
+                with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
+                    yield session
+                    session.flush()
+
+    def meta(self, key: str) -> str | None:
+        with self.session() as session:
+            row = session.get(StoreMeta, key)
+            return None if row is None else row.value
+
+    def prepare(self) -> bool:
+        """Create the schema if the store is empty. True when it was created."""
+        existing = inspect(self.engine).get_table_names()
+        if "store_meta" not in existing:
+            SQLModel.metadata.create_all(self.engine)
+            with self.session(write=True) as session:
+                session.add(StoreMeta(key="schema_version", value=str(SCHEMA_VERSION)))
+                session.commit()
+            return True
+        with self.session() as session:
+            version = session.get(StoreMeta, "schema_version")
+        if version is None or version.value != str(SCHEMA_VERSION):
+            found = version.value if version else "unknown"
+            raise StoreVersionMismatch(
+                f"the store at {self.url} has schema version {found}, this sandbox needs "
+                f"{SCHEMA_VERSION}: point --data-dir at a fresh directory or delete the old store"
+            )
+        return False
+
+    def is_ready(self) -> bool:
+        try:
+            with self.session() as session:
+                return session.exec(select(StoreMeta.key).limit(1)).first() is not None
+        except Exception:
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _create_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    in_memory = parsed.database in (None, "", ":memory:")
+    options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    if in_memory:
+        options["poolclass"] = StaticPool
+    else:
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **options)
+    _configure_sqlite(engine, wal=not in_memory)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Transactions are begun explicitly below, so that writes can BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if wal:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(_BEGIN_OPTION, "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+

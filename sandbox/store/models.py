@@ -1,0 +1,271 @@
+"""Table models: one workplace model shared by every dialect.
+
+organization → building → floor → area → resource (a space or a desk), people (users), and
+reservations of resources over intervals. Robin sees the integer ids; Kadence sees the ULIDs
+of the same rows.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from sandbox.core.ids import new_ulid
+from sandbox.store.types import UTCDateTime
+
+SCHEMA_VERSION = 1
+
+
+def instant(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def json_list() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class StoreMeta(SQLModel, table=True):
+    __tablename__ = "store_meta"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str
+
+
+class Organization(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ulid: str = Field(default_factory=new_ulid, unique=True, max_length=26)
+    slug: str = Field(unique=True, max_length=128)
+    name: str
+    avatar: str | None = None
+    created_at: datetime = instant()
+    updated_at: datetime = instant()
+    # The organization's clock: frozen at an instant, or real time shifted by an offset.
+    clock_frozen_at: datetime | None = instant(nullable=True)
+    clock_offset_us: int = Field(default=0, sa_type=BigInteger)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ulid: str = Field(default_factory=new_ulid, unique=True, max_length=26)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    email: str = Field(unique=True, max_length=320)
+    name: str
+    given_name: str | None = None
+    family_name: str | None = None
+    slug: str = Field(max_length=128)
+    avatar: str | None = None
+    time_zone: str = "UTC"
+    department: str | None = None
+    groups: list[str] = json_list()
+    role: str = "member"
+    is_pending: bool = False
+    created_at: datetime = instant()
+    updated_at: datetime = instant()
+
+
+class AccessToken(SQLModel, table=True):
+    __tablename__ = "access_token"
+    token: str = Field(primary_key=True, max_length=256)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    created_at: datetime = instant()
+
+
+class Building(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ulid: str = Field(default_factory=new_ulid, unique=True, max_length=26)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    name: str
+    description: str | None = None
+    address: str | None = None
+    image: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    time_zone: str
+    created_at: datetime = instant()
+    updated_at: datetime = instant()
+
+
+class Floor(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ulid: str = Field(default_factory=new_ulid, unique=True, max_length=26)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    building_id: int = Field(foreign_key="building.id", index=True)
+    name: str
+    level_number: int = 0
+    created_at: datetime = instant()
+    updated_at: datetime = instant()
+
+
+class Area(SQLModel, table=True):
+    """A group of desks: a Robin zone, a Kadence neighborhood."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ulid: str = Field(default_factory=new_ulid, unique=True, max_length=26)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    building_id: int = Field(foreign_key="building.id", index=True)
+    floor_id: int = Field(foreign_key="floor.id", index=True)
+    space_id: int | None = Field(default=None, foreign_key="resource.id", index=True)
+    name: str
+    type: str = "pod"
+    created_at: datetime = instant()
+    updated_at: datetime = instant()
+
+
+class ResourceKind:
+    SPACE = "space"
+    DESK = "desk"
+
+
+class Resource(SQLModel, table=True):
+    """Anything bookable: a Robin space (room, office, ...) or a desk (Robin seat)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ulid: str = Field(default_factory=new_ulid, unique=True, max_length=26)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    building_id: int = Field(foreign_key="building.id", index=True)
+    floor_id: int | None = Field(default=None, foreign_key="floor.id", index=True)
+    kind: str = Field(default=ResourceKind.SPACE, max_length=16)
+    parent_id: int | None = Field(default=None, foreign_key="resource.id", index=True)
+    area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    name: str
+    description: str | None = None
+    image: str | None = None
+    type: str | None = None
+    capacity: int | None = None
+    discovery_radius: float | None = None
+    is_disabled: bool = False
+    disabled_at: datetime | None = instant(nullable=True)
+    is_accessible: bool = False
+    is_reservable: bool = True
+    on_demand: bool = False
+    desk_type: list[str] = json_list()
+    assignee_id: int | None = Field(default=None, foreign_key="user.id")
+    calendar_email: str | None = None
+    longest_booking_s: int = 0
+    """Length of the longest live occurrence ever booked here: bounds the overlap query."""
+    last_presence_at: datetime | None = instant(nullable=True)
+    created_at: datetime = instant()
+    updated_at: datetime = instant()
+
+
+class Amenity(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    name: str
+    created_at: datetime = instant()
+    updated_at: datetime = instant()
+
+
+class ResourceAmenity(SQLModel, table=True):
+    __tablename__ = "resource_amenity"
+    __table_args__ = (UniqueConstraint("resource_id", "amenity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    resource_id: int = Field(foreign_key="resource.id", index=True)
+    amenity_id: int = Field(foreign_key="amenity.id", index=True)
+    quantity: int = 1
+    created_at: datetime = instant()
+    updated_at: datetime = instant()
+
+
+class ReservationKind:
+    EVENT = "event"
+
+
+class ReservationStatus:
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+class Reservation(SQLModel, table=True):
+    """A booking of a resource over an interval, possibly recurring (a series master)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ulid: str = Field(default_factory=new_ulid, unique=True, max_length=26)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    resource_id: int = Field(foreign_key="resource.id", index=True)
+    building_id: int = Field(foreign_key="building.id", index=True)
+    kind: str = Field(default=ReservationKind.EVENT, max_length=32)
+    status: str = Field(default=ReservationStatus.CONFIRMED, max_length=16)
+    title: str = ""
+    description: str | None = None
+    visibility: str = "default"
+    show_as: str = "busy"
+    is_all_day: bool = False
+    time_zone: str
+    start: datetime = instant()
+    """Start of the first occurrence (the series' DTSTART)."""
+    end: datetime = instant()
+    recurrence: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    series_end: datetime | None = instant(nullable=True)
+    """End of the last occurrence; None for a series without end."""
+    indexed_until: datetime = instant()
+    """The occurrence index holds every occurrence starting before this instant."""
+    organizer_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    creator_id: int | None = Field(default=None, foreign_key="user.id")
+    organizer_email: str | None = None
+    creator_email: str | None = None
+    remote_event_id: str | None = None
+    remote_type: str | None = None
+    creation_type: str = "manual"
+    uid: str | None = None
+    source: str = "robin"
+    cancelled_at: datetime | None = instant(nullable=True)
+    created_at: datetime = instant()
+    updated_at: datetime = instant()
+
+
+class Occurrence(SQLModel, table=True):
+    """The indexed interval of one live occurrence: what conflict checks query."""
+
+    __table_args__ = (
+        Index("ix_occurrence_resource_start", "resource_id", "start"),
+        Index("ix_occurrence_building_start", "building_id", "start"),
+        UniqueConstraint("reservation_id", "original_start"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    reservation_id: int = Field(foreign_key="reservation.id", index=True)
+    resource_id: int = Field(foreign_key="resource.id")
+    building_id: int = Field(foreign_key="building.id")
+    start: datetime = instant()
+    end: datetime = instant()
+    original_start: datetime = instant()
+    """Where the series rule put this occurrence; the instance id is derived from it."""
+
+
+class OccurrenceException(SQLModel, table=True):
+    """An occurrence of a series cancelled on its own."""
+
+    __tablename__ = "occurrence_exception"
+    __table_args__ = (UniqueConstraint("reservation_id", "original_start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    reservation_id: int = Field(foreign_key="reservation.id", index=True)
+    original_start: datetime = instant()
+    status: str = ReservationStatus.CANCELLED
+    created_at: datetime = instant()
+
+
+class CheckIn(SQLModel, table=True):
+    """A confirmation (check-in) of one occurrence."""
+
+    __tablename__ = "check_in"
+    __table_args__ = (UniqueConstraint("reservation_id", "original_start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    reservation_id: int = Field(foreign_key="reservation.id", index=True)
+    original_start: datetime = instant()
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    device_id: int | None = None
+    checked_in_at: datetime = instant()
+
+
+class Invitee(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    reservation_id: int = Field(foreign_key="reservation.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    email: str
+    display_name: str | None = None
+    response_status: str = "not_responded"
+    is_organizer: bool = False
+    is_resource: bool = False
+    created_at: datetime = instant()
+    updated_at: datetime = instant()

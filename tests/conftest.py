@@ -1,0 +1,176 @@
+"""Shared fixtures: a fresh copy of the seeded demo store per test, a controllable clock."""
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from sandbox.app import create_app
+from sandbox.core.access import Actor
+from sandbox.core.clock import Clock
+from sandbox.seeding.fixture import read_fixture
+from sandbox.seeding.loader import load
+from sandbox.settings import FIXTURES_DIR, Settings
+from sandbox.store.engine import Store
+from sandbox.store.models import AccessToken, Building, Floor, Organization, Resource, User
+
+NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+"""Monday 2 March 2026, 09:00 in New York: six days before the US changes to daylight time."""
+ADMIN_TOKEN = "demo-robin-token"
+MEMBER_TOKEN = "demo-robin-member-token"
+OTHER_TOKEN = "other-organization-token"
+
+
+class Wall:
+    """Real time as the tests decide it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def seeded_template() -> Iterator[sqlite3.Connection]:
+    store = Store("sqlite://")
+    store.prepare()
+    load(store, read_fixture(FIXTURES_DIR / "demo.json"), Clock(Wall(NOW)), "demo.json")
+    template = sqlite3.connect(":memory:", check_same_thread=False)
+    with store.engine.connect() as connection:
+        connection.connection.driver_connection.backup(template)
+    store.dispose()
+    yield template
+    template.close()
+
+
+@pytest.fixture
+def wall() -> Wall:
+    return Wall(NOW)
+
+
+@pytest.fixture
+def store(seeded_template: sqlite3.Connection) -> Iterator[Store]:
+    store = Store("sqlite://")
+    with store.engine.connect() as connection:
+        seeded_template.backup(connection.connection.driver_connection)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def app(store: Store, wall: Wall) -> FastAPI:
+    return create_app(Settings(), store=store, clock=Clock(wall))
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+class RobinClient:
+    """Calls /v1.0 with one access token."""
+
+    def __init__(self, client: TestClient, token: str | None) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Access-Token {token}"} if token else {}
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.request(method, f"/v1.0{path}", headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Any:
+        return self.request("PATCH", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Any:
+        return self.request("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.request("DELETE", path, **kwargs)
+
+
+@pytest.fixture
+def robin(client: TestClient) -> RobinClient:
+    """The demo administrator."""
+    return RobinClient(client, ADMIN_TOKEN)
+
+
+@pytest.fixture
+def member(client: TestClient) -> RobinClient:
+    """A plain member of the demo organization."""
+    return RobinClient(client, MEMBER_TOKEN)
+
+
+@pytest.fixture
+def anonymous(client: TestClient) -> RobinClient:
+    return RobinClient(client, None)
+
+
+@pytest.fixture
+def other_organization(store: Store) -> dict[str, int]:
+    """A second organization with one building, floor, space and administrator."""
+    with store.session(write=True) as session:
+        organization = Organization(slug="elsewhere", name="Elsewhere Inc", created_at=NOW, updated_at=NOW)
+        session.add(organization)
+        session.flush()
+        user = User(
+            organization_id=organization.id, email="admin@elsewhere.example", name="Other Admin",
+            slug="other-admin", role="admin", created_at=NOW, updated_at=NOW,
+        )
+        building = Building(organization_id=organization.id, name="Elsewhere Tower", time_zone="Europe/London", created_at=NOW, updated_at=NOW)
+        session.add_all([user, building])
+        session.flush()
+        floor = Floor(organization_id=organization.id, building_id=building.id, name="Ground", created_at=NOW, updated_at=NOW)
+        session.add(floor)
+        session.flush()
+        space = Resource(
+            organization_id=organization.id, building_id=building.id, floor_id=floor.id, name="Thames",
+            type="meeting", capacity=6, created_at=NOW, updated_at=NOW,
+        )
+        session.add(space)
+        session.add(AccessToken(token=OTHER_TOKEN, user_id=user.id, organization_id=organization.id, created_at=NOW))
+        session.commit()
+        return {
+            "organization": organization.id, "user": user.id, "location": building.id,
+            "level": floor.id, "space": space.id,
+        }
+
+
+@pytest.fixture
+def session(store: Store) -> Iterator[Session]:
+    with store.session(write=True) as session:
+        yield session
+
+
+def actor_for(session: Session, email: str, now: datetime = NOW) -> Actor:
+    from sqlmodel import select
+
+    user = session.exec(select(User).where(User.email == email)).one()
+    organization = session.get(Organization, user.organization_id)
+    assert organization is not None
+    return Actor(user=user, organization=organization, now=now)
+
+
+@pytest.fixture
+def admin_actor(session: Session) -> Actor:
+    return actor_for(session, "ada.okafor@meridian.example")
+
+
+@pytest.fixture
+def member_actor(session: Session) -> Actor:
+    return actor_for(session, "ben.carter@meridian.example")

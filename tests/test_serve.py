@@ -1,0 +1,111 @@
+"""`workplace-sandbox serve` as a user runs it: a real process, a real HTTP client."""
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx2 as httpx
+
+ADMIN = {"Authorization": "Access-Token demo-robin-token"}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.output = ""
+
+
+@contextmanager
+def serving(*arguments: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, Server]]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "serve", "--port", str(port), *arguments],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, **(env or {})},
+    )
+    base = f"http://127.0.0.1:{port}"
+    server = Server(base)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, process.communicate()[0]
+            try:
+                if httpx.get(f"{base}/_sandbox/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not become healthy"
+            time.sleep(0.1)
+        yield base, server
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            server.output, _ = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            server.output, _ = process.communicate()
+
+
+def test_serve_prints_the_base_url_and_demo_credentials(tmp_path: Path) -> None:
+    with serving("--data-dir", str(tmp_path)) as (base, server):
+        assert httpx.get(f"{base}/v1.0/me", headers=ADMIN).json()["data"]["primary_email"]["email"] == "ada.okafor@meridian.example"
+    output = server.output
+    assert f"{base}/v1.0" in output
+    assert "Access-Token demo-robin-token" in output
+    assert "Access-Token demo-robin-member-token" in output
+
+
+def test_serve_creates_a_wal_store_and_keeps_its_data_across_restarts(tmp_path: Path) -> None:
+    event = {
+        "title": "Survives a restart",
+        "start": {"date_time": "2031-05-05T14:00:00Z", "time_zone": "America/New_York"},
+        "end": {"date_time": "2031-05-05T15:00:00Z", "time_zone": "America/New_York"},
+    }
+    with serving("--data-dir", str(tmp_path)) as (base, _):
+        created = httpx.post(f"{base}/v1.0/spaces/49/events", json=event, headers=ADMIN)
+        assert created.status_code == 201
+        event_id = created.json()["data"]["id"]
+    store = tmp_path / "sandbox.db"
+    assert sqlite3.connect(store).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with serving("--data-dir", str(tmp_path)) as (base, _):
+        found = httpx.get(f"{base}/v1.0/events/{event_id}", headers=ADMIN)
+        assert found.status_code == 200
+        assert found.json()["data"]["title"] == "Survives a restart"
+        again = httpx.post(f"{base}/v1.0/spaces/49/events", json=event, headers=ADMIN)
+        assert again.status_code == 409
+
+
+def test_serve_reads_its_settings_from_the_environment(tmp_path: Path) -> None:
+    data_dir = tmp_path / "from-env"
+    with serving(env={"SANDBOX_DATA_DIR": str(data_dir)}) as (base, _):
+        assert httpx.get(f"{base}/_sandbox/health").json() == {"status": "ok"}
+    assert (data_dir / "sandbox.db").exists()
+
+
+def test_serve_refuses_a_broken_fixture_naming_the_bad_entry(tmp_path: Path) -> None:
+    fixture = tmp_path / "broken.json"
+    fixture.write_text(
+        '{"format": "workplace-sandbox-fixture/1", "created_at": "2025-01-06T09:00:00Z",'
+        ' "organizations": [{"slug": "x", "name": "X", "buildings": [{"name": "HQ", "time_zone": "Mars/Olympus"}]}]}'
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "sandbox", "serve", "--data-dir", str(tmp_path / "data"), "--fixture", str(fixture),
+         "--port", str(_free_port())],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "organizations[0] ('X').buildings[0] ('HQ').time_zone: 'Mars/Olympus' is not a valid" in result.stderr
+    assert "Mars/Olympus" in result.stderr
