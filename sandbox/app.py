@@ -12,6 +12,7 @@ from sandbox import __version__, robin
 from sandbox.control import health
 from sandbox.core.clock import Clock
 from sandbox.core.errors import DomainError
+from sandbox.openapi import describe
 from sandbox.settings import Settings, get_settings
 from sandbox.startup import open_store
 from sandbox.store.engine import Store
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         })
 
     _install_error_rendering(app, [(robin.PREFIX + "/", robin.render_error)])
+    app.openapi = lambda: describe(app)  # type: ignore[method-assign]
     return app
 
 

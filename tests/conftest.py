@@ -17,7 +17,14 @@ from sandbox.seeding.fixture import read_fixture
 from sandbox.seeding.loader import load
 from sandbox.settings import FIXTURES_DIR, Settings
 from sandbox.store.engine import Store
-from sandbox.store.models import AccessToken, Building, Floor, Organization, Resource, User
+from sandbox.store.models import (
+    AccessToken,
+    Building,
+    Floor,
+    Organization,
+    Resource,
+    User,
+)
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 """Monday 2 March 2026, 09:00 in New York: six days before the US changes to daylight time."""
@@ -66,15 +73,30 @@ def store(seeded_template: sqlite3.Connection) -> Iterator[Store]:
     store.dispose()
 
 
-@pytest.fixture
-def app(store: Store, wall: Wall) -> FastAPI:
-    return create_app(Settings(), store=store, clock=Clock(wall))
+@pytest.fixture(scope="session")
+def shared_app() -> Iterator[FastAPI]:
+    """Built once: each test points it at its own store and clock."""
+    placeholder = Store("sqlite://")
+    yield create_app(Settings(), store=placeholder, clock=Clock())
+    placeholder.dispose()
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as client:
+def app(shared_app: FastAPI, store: Store, wall: Wall) -> FastAPI:
+    shared_app.state.store = store
+    shared_app.state.clock = Clock(wall)
+    return shared_app
+
+
+@pytest.fixture(scope="session")
+def shared_client(shared_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(shared_app) as client:
         yield client
+
+
+@pytest.fixture
+def client(app: FastAPI, shared_client: TestClient) -> TestClient:
+    return shared_client
 
 
 class RobinClient:

@@ -13,7 +13,12 @@ from sandbox.core.errors import InvalidInput
 from sandbox.core.occurrences import Scope, Slot
 from sandbox.core.paging import Page, PageRequest, page_of
 from sandbox.core.times import zone
-from sandbox.core.workplace import SpaceFilters, get_space, space_conditions, validate_capacity_range
+from sandbox.core.workplace import (
+    SpaceFilters,
+    get_space,
+    space_conditions,
+    validate_capacity_range,
+)
 from sandbox.store.models import Building, CheckIn, Floor, Resource
 
 DEFAULT_TYPES: list[str | None] = [None, "breakout", "call", "conference", "meeting", "office", "study_room"]

@@ -11,12 +11,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from sandbox.core import occurrences, recurrence
 from sandbox.core.access import Actor
-from sandbox.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from sandbox.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+)
 from sandbox.core.occurrences import Interval, Scope, Slot
 from sandbox.core.paging import Page, PageRequest, page_of
 from sandbox.core.times import zone
@@ -38,7 +46,6 @@ MAX_LENGTH = timedelta(days=366)
 MAX_INVITEES = 500
 MAX_TITLE = 255
 MAX_DESCRIPTION = 8192
-CHECK_IN_OPENS = timedelta(minutes=15)
 DEFAULT_WINDOW = timedelta(days=7)
 VISIBILITIES = ("default", "public", "private", "personal", "confidential")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -176,6 +183,8 @@ def update_event(session: Session, actor: Actor, reference: str, changes: EventC
         raise RuleViolation("event_cancelled", "A cancelled event can't be changed")
     given = changes.given
     space = get_space(session, actor, reservation.resource_id)
+    if {"start", "end", "time_zone", "recurrence"} & given.keys():
+        _reschedule(session, actor, reservation, _bookable_space(session, actor, space.id or 0), given)
     if "title" in given:
         reservation.title = _title(given["title"], space, actor.user)
     if "description" in given:
@@ -187,8 +196,6 @@ def update_event(session: Session, actor: Actor, reference: str, changes: EventC
         for invitee in _invitees(session, [reservation.id or 0]).get(reservation.id or 0, []):
             session.delete(invitee)
         _write_invitees(session, actor, reservation, inputs)
-    if {"start", "end", "time_zone", "recurrence"} & given.keys():
-        _reschedule(session, actor, reservation, _bookable_space(session, actor, space.id or 0), given)
     reservation.updated_at = actor.now
     session.add(reservation)
     session.commit()
@@ -284,60 +291,6 @@ def views_of(session: Session, found: Iterable[Slot]) -> list[EventView]:
     ]
 
 
-def confirm_event(
-    session: Session, actor: Actor, reference: str, user_id: int | None, device_id: int | None
-) -> CheckIn:
-    view = _occurrence_view(session, actor, reference)
-    if view.status == ReservationStatus.CANCELLED:
-        raise RuleViolation("event_cancelled", "A cancelled event can't be confirmed")
-    if view.check_in is not None:
-        raise RuleViolation("event_already_confirmed", "The event has already been confirmed")
-    if actor.now < view.start - CHECK_IN_OPENS:
-        raise RuleViolation(
-            "too_early_to_confirm_event",
-            f"The event can be confirmed from {int(CHECK_IN_OPENS.total_seconds() // 60)} minutes before it starts",
-        )
-    if actor.now >= view.end:
-        raise RuleViolation("too_late_to_confirm_event", "The event has already ended")
-    confirmer = actor.user
-    if user_id is not None:
-        found = session.get(User, user_id)
-        if found is None or found.organization_id != actor.organization_id:
-            raise InvalidInput.of("user_id", f"no user {user_id} in this organization")
-        confirmer = found
-    check_in = CheckIn(
-        reservation_id=view.reservation.id or 0, original_start=view.original_start or view.start,
-        user_id=confirmer.id, device_id=device_id, checked_in_at=actor.now,
-    )
-    session.add(check_in)
-    session.commit()
-    return check_in
-
-
-def get_confirmation(session: Session, actor: Actor, reference: str) -> CheckIn:
-    view = _occurrence_view(session, actor, reference)
-    if view.check_in is None:
-        raise NotFound("Object does not exist")
-    return view.check_in
-
-
-def delete_confirmation(session: Session, actor: Actor, reference: str) -> None:
-    check_in = get_confirmation(session, actor, reference)
-    session.delete(check_in)
-    session.commit()
-
-
-def _occurrence_view(session: Session, actor: Actor, reference: str) -> EventView:
-    view = get_event(session, actor, reference)
-    if view.reservation.recurrence is not None and view.original_start is None:
-        raise RuleViolation(
-            "instance_required",
-            f"Event {view.reservation.id} is a recurring series: confirm one of its instances, "
-            f"such as {event_id(view.reservation.id, view.reservation.start)}",
-        )
-    return view
-
-
 def _bookable_space(session: Session, actor: Actor, space_id: int) -> Resource:
     space = get_space(session, actor, space_id)
     # Serializes writers of one space on PostgreSQL; SQLite writers are already serial.
@@ -405,13 +358,44 @@ def _reschedule(
     _check_interval(start, end)
     series = recurrence.build(start, end, tz, lines)
     upper = occurrences.index_until(start, actor.now)
-    intervals = occurrences.plan(series, occurrences.cancelled_starts(session, reservation.id or 0), upper)
+    cancelled = _moved_cancellations(session, reservation, start, tz, recurs=bool(series.lines))
+    intervals = occurrences.plan(series, cancelled, upper)
     _require_free(session, space, intervals, exclude=reservation.id)
+    _store_cancellations(session, reservation, cancelled, actor.now)
     reservation.start, reservation.end, reservation.time_zone = start, end, tz.key
     reservation.recurrence = list(series.lines) or None
     reservation.series_end = series.last_end()
     occurrences.write_index(session, reservation, intervals, upper)
     _note_length(space, series.duration)
+
+
+def _moved_cancellations(
+    session: Session, reservation: Reservation, start: datetime, tz: ZoneInfo, *, recurs: bool
+) -> set[datetime]:
+    """Cancelled occurrences of a rescheduled series move with it, by the same wall-clock shift.
+
+    A series that no longer recurs keeps none: its single occurrence is live.
+    """
+    if not recurs:
+        return set()
+    old_tz = zone(reservation.time_zone, "time_zone")
+    shift = _wall(start, tz) - _wall(reservation.start, old_tz)
+    return {
+        (_wall(original, old_tz) + shift).replace(tzinfo=tz).astimezone(UTC)
+        for original in occurrences.cancelled_starts(session, reservation.id or 0)
+    }
+
+
+def _store_cancellations(session: Session, reservation: Reservation, cancelled: set[datetime], now: datetime) -> None:
+    session.exec(delete(OccurrenceException).where(col(OccurrenceException.reservation_id) == reservation.id))  # type: ignore[call-overload]
+    session.add_all(
+        OccurrenceException(reservation_id=reservation.id or 0, original_start=original, created_at=now)
+        for original in sorted(cancelled)
+    )
+
+
+def _wall(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.astimezone(tz).replace(tzinfo=None)
 
 
 def _require_free(session: Session, space: Resource, intervals: list[Interval], exclude: int | None) -> None:
@@ -486,7 +470,7 @@ def _write_invitees(
         is_organizer = user is not None and user.id == reservation.organizer_id
         row = Invitee(
             reservation_id=reservation.id or 0, user_id=user.id if user else None, email=invitee.email,
-            display_name=invitee.display_name or (user.name if user else None),
+            display_name=user.name if user else None,
             response_status="accepted" if is_organizer else "not_responded",
             is_organizer=is_organizer, created_at=actor.now, updated_at=actor.now,
         )

@@ -245,14 +245,21 @@ def first_collision(
 
 
 def find_overlap(intervals: Iterable[Interval], existing: Iterable[Slot]) -> tuple[Interval, Slot] | None:
-    """Sweep: for each interval, look back through existing slots ordered by start."""
+    """The earliest interval that overlaps an existing slot, with the earliest such slot.
+
+    A sweep: each interval looks back through the slots that start before it ends, as far as
+    the running maximum of their ends reaches into it.
+    """
     booked = sorted(existing, key=_order)
     starts = [slot.start for slot in booked]
     latest_end = list(accumulate((slot.end for slot in booked), max))
     for interval in sorted(intervals, key=lambda item: item.start):
         position = bisect_left(starts, interval.end) - 1
+        earliest: Slot | None = None
         while position >= 0 and latest_end[position] > interval.start:
             if booked[position].overlaps(interval.start, interval.end):
-                return interval, booked[position]
+                earliest = booked[position]
             position -= 1
+        if earliest is not None:
+            return interval, earliest
     return None

@@ -7,6 +7,7 @@ an EXDATE removes it.
 """
 
 import calendar
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -32,6 +33,9 @@ _RULE_PARTS = {
 # How far past its start a rule must produce a further occurrence: a rule that never
 # matches would otherwise keep dateutil searching until the year 9999.
 _PROBE_YEARS = 25
+_PROBE_PERIODS = 25
+_MAX_PROBE_YEARS = 7000
+_YEARS_PER_STEP = {rrule.DAILY: 1 / 365.25, rrule.WEEKLY: 7 / 365.25, rrule.MONTHLY: 1 / 12, rrule.YEARLY: 1.0}
 
 
 def _invalid(message: str) -> InvalidInput:
@@ -48,14 +52,21 @@ class Series:
     lines: tuple[str, ...]
     _ruleset: rrule.rruleset
     _bounded: bool
+    _excluded: frozenset[datetime]
+    """EXDATE instants in UTC: compared as instants, so that an EXDATE in the hour a
+    daylight-saving change repeats removes only the occurrence at that instant."""
 
     def starts(self, after: datetime | None = None) -> Iterator[datetime]:
         """Original starts (aware UTC), in order, from `after` (inclusive) on."""
         source: Iterator[datetime] = iter(self._ruleset)
         if after is not None and after > self.start:
+            # dateutil compares wall-clock times: in a repeated hour it may start a little early.
             source = self._ruleset.xafter(after.astimezone(self.zone), inc=True)
         for local in source:
-            yield local.astimezone(UTC)
+            start = local.astimezone(UTC)
+            if start in self._excluded or (after is not None and start < after):
+                continue
+            yield start
 
     def starts_between(self, lower: datetime, upper: datetime) -> Iterator[datetime]:
         """Original starts in [lower, upper)."""
@@ -91,6 +102,7 @@ def build(start: datetime, end: datetime, zone: ZoneInfo, lines: list[str] | Non
     ruleset = rrule.rruleset()
     ruleset.rdate(local_start)
     rules: list[rrule.rrule] = []
+    excluded: set[datetime] = set()
     for raw in lines:
         if not isinstance(raw, str) or not raw.strip():
             raise _invalid("each line must be a non-empty string")
@@ -103,17 +115,21 @@ def build(start: datetime, end: datetime, zone: ZoneInfo, lines: list[str] | Non
             ruleset.rrule(rule)
         elif name == "RDATE":
             for moment in _dates(value, params, local_start, zone):
+                if moment < local_start:
+                    raise _invalid("RDATE values must not be earlier than the start")
                 ruleset.rdate(moment)
         elif name == "EXDATE":
-            for moment in _dates(value, params, local_start, zone):
-                ruleset.exdate(moment)
+            excluded.update(moment.astimezone(UTC) for moment in _dates(value, params, local_start, zone))
         else:
             raise _invalid(f"'{name}' lines are not supported: use RRULE, RDATE or EXDATE")
     bounded = all(rule._count is not None or rule._until is not None for rule in rules)
-    return Series(
+    series = Series(
         start=start, duration=end - start, zone=zone, lines=tuple(lines), _ruleset=ruleset,
-        _bounded=bounded,
+        _bounded=bounded, _excluded=frozenset(excluded),
     )
+    if next(series.starts(), None) is None:
+        raise _invalid("the recurrence leaves no occurrence at all")
+    return series
 
 
 def expand_bounds(
@@ -192,32 +208,31 @@ def _until_in_utc(value: str, zone: ZoneInfo) -> str:
 
 
 def _require_repeats(rule: rrule.rrule, naive_start: datetime) -> None:
-    """Refuse a rule that produces nothing after its start for years.
+    """Refuse a rule that produces nothing after its start for many of its own periods.
 
-    The probe runs the rule's pattern from a year near 9999 that shares the start year's
-    calendar, so that even a rule that never matches is searched for a few years only.
+    The probe runs the rule's pattern from a late year that shares the start year's calendar,
+    so that even a rule that never matches is searched only until the year 9999: about
+    _PROBE_PERIODS steps of the rule, however large its INTERVAL.
     """
-    twin = _calendar_twin(naive_start.year)
+    step_years = rule._interval * _YEARS_PER_STEP[rule._freq]
+    window = min(_MAX_PROBE_YEARS, max(_PROBE_YEARS, math.ceil(_PROBE_PERIODS * step_years)))
+    twin = _calendar_twin(naive_start.year, datetime.max.year - window)
     if twin is None:
         return
     try:
         probe_start = naive_start.replace(year=twin)
     except ValueError:
         return
-    probe = rule.replace(dtstart=probe_start, count=None, until=None)
-    horizon = probe_start.replace(year=min(twin + _PROBE_YEARS, datetime.max.year))
-    for moment in probe:
-        if moment > horizon:
-            break
+    for moment in rule.replace(dtstart=probe_start, count=None, until=None):
         if moment > probe_start:
             return
-    raise _invalid(f"the RRULE produces no occurrence in the {_PROBE_YEARS} years after the start")
+    raise _invalid(f"the RRULE produces no occurrence in the {window} years after the start")
 
 
-def _calendar_twin(year: int) -> int | None:
-    """A year late in the calendar whose own and next year's calendars match `year`'s."""
+def _calendar_twin(year: int, latest: int) -> int | None:
+    """A year up to `latest` whose own and next year's calendars match `year`'s."""
     first_weekday = date(year, 1, 1).weekday()
-    for candidate in range(datetime.max.year - _PROBE_YEARS - 1, datetime.max.year - _PROBE_YEARS - 60, -1):
+    for candidate in range(latest - 1, latest - 60, -1):
         if (
             calendar.isleap(candidate) == calendar.isleap(year)
             and calendar.isleap(candidate + 1) == calendar.isleap(year + 1)
@@ -243,6 +258,8 @@ def _dates(value: str, params: dict[str, str], local_start: datetime, zone: Zone
     for raw in raw_values:
         try:
             if kind == "DATE" or (len(raw) == 8 and raw.isdigit()):
+                if not (len(raw) == 8 and raw.isdigit()):
+                    raise ValueError(raw)
                 day = date(int(raw[:4]), int(raw[4:6]), int(raw[6:8]))
                 moment = datetime.combine(day, local_start.timetz().replace(tzinfo=None), zone)
             else:

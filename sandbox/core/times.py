@@ -1,6 +1,6 @@
 """Reading instants, time zones and durations from what clients send."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -60,12 +60,3 @@ def parse_duration(value: object, field: str) -> timedelta:
     if duration <= timedelta(0):
         raise InvalidInput.of(field, "must be a positive duration")
     return duration
-
-
-def start_of_local_day(instant: datetime, tz: ZoneInfo) -> datetime:
-    local = instant.astimezone(tz)
-    return datetime.combine(local.date(), time(0), tzinfo=tz).astimezone(UTC)
-
-
-def local_midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)

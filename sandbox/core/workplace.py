@@ -7,7 +7,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from sandbox.core.access import Actor
-from sandbox.core.errors import InvalidInput, NotFound
+from sandbox.core.errors import FieldProblem, InvalidInput, NotFound
 from sandbox.core.paging import Page, PageRequest, paginate
 from sandbox.store.models import (
     Amenity,
@@ -21,6 +21,7 @@ from sandbox.store.models import (
 )
 
 Row = TypeVar("Row", bound=SQLModel)
+MAX_ROW_ID = 2**63 - 1
 SPACE_TYPES = (
     "breakout", "call", "conference", "meeting", "office", "study_room", "kitchen", "lobby",
     "lounge", "cafe", "fitness", "lactation", "other",
@@ -29,6 +30,8 @@ SPACE_TYPES = (
 
 def fetch(session: Session, actor: Actor, model: type[Row], row_id: int) -> Row:
     """The row `row_id` of `model`, visible to `actor`: 404 when missing, 403 elsewhere."""
+    if not 0 <= row_id <= MAX_ROW_ID:
+        raise NotFound("Object does not exist")
     row = session.get(model, row_id)
     if row is None:
         raise NotFound("Object does not exist")
@@ -108,11 +111,17 @@ def space_conditions(filters: SpaceFilters) -> list[Any]:
     return conditions
 
 
+MAX_CAPACITY = 100_000
+
+
 def validate_capacity_range(filters: SpaceFilters) -> None:
-    for name in ("min_capacity", "max_capacity"):
-        value = getattr(filters, name)
-        if value is not None and value < 0:
-            raise InvalidInput.of(name, "must be 0 or more")
+    problems = [
+        FieldProblem(name, f"must be from 0 to {MAX_CAPACITY}")
+        for name in ("min_capacity", "max_capacity")
+        if getattr(filters, name) is not None and not 0 <= getattr(filters, name) <= MAX_CAPACITY
+    ]
+    if problems:
+        raise InvalidInput(problems)
     if (
         filters.min_capacity is not None and filters.max_capacity is not None
         and filters.min_capacity > filters.max_capacity
@@ -134,7 +143,7 @@ def list_spaces(
 
 @dataclass(frozen=True)
 class SpaceChanges:
-    """Fields of a space an administrator may change; None leaves a field as it is."""
+    """The fields of a space an administrator changes, with their new values."""
 
     values: dict[str, Any]
 
@@ -143,12 +152,15 @@ def update_space(session: Session, actor: Actor, space_id: int, changes: SpaceCh
     space = get_space(session, actor, space_id)
     actor.require_admin()
     values = changes.values
+    problems = []
     if "name" in values and not (isinstance(values["name"], str) and values["name"].strip()):
-        raise InvalidInput.of("name", "can't be blank", "required")
+        problems.append(FieldProblem("name", "can't be blank", "required"))
     if values.get("type") is not None and values["type"] not in SPACE_TYPES:
-        raise InvalidInput.of("type", f"must be one of {', '.join(SPACE_TYPES)}")
-    if values.get("capacity") is not None and not 0 <= values["capacity"] <= 100_000:
-        raise InvalidInput.of("capacity", "must be from 0 to 100000")
+        problems.append(FieldProblem("type", f"must be one of {', '.join(SPACE_TYPES)}"))
+    if values.get("capacity") is not None and not 0 <= values["capacity"] <= MAX_CAPACITY:
+        problems.append(FieldProblem("capacity", f"must be from 0 to {MAX_CAPACITY}"))
+    if problems:
+        raise InvalidInput(problems)
     for name, value in values.items():
         setattr(space, name, value)
     if "is_disabled" in values:

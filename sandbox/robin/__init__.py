@@ -8,8 +8,14 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - A conflicting booking answers 409 CONFLICT; `meta.errors[0]` has reason `event_conflict`
   and `details.event_id` names the event (or instance) it collides with.
 - Business-rule refusals (too short, disabled space, too late to confirm, ...) answer
-  400 with a `meta.errors` entry naming the reason; invalid fields answer 400 with one
-  `meta.errors` entry per field, each carrying `field`.
+  400 with a `meta.errors` entry naming the reason; invalid fields answer 400 with
+  `meta.message` "The posted data did not pass validation" and one `meta.errors` entry per
+  field: `{"domain": "validation", "reason": "required"|"invalid", "message", "field",
+  "details": {"field"}}` (Robin's own example of this body is truncated).
+- A request without a usable Authorization header answers 401 before its body is read.
+- A method a path does not serve answers 405 (`meta.status` METHOD_NOT_ALLOWED) with an
+  `Allow` header listing the methods it does serve. DELETE /spaces/:id is not served.
+- Request bodies must be JSON sent as `application/json`.
 - An event with no title gets "<space name> booked by <booker name>".
 - Recurrence: RRULE with FREQ DAILY, WEEKLY, MONTHLY or YEARLY (finer frequencies are
   refused), RDATE and EXDATE (UTC, floating or TZID values; VALUE=DATE). The event's start

@@ -1,6 +1,6 @@
 """Request dependencies of the Robin dialect, as `Annotated` aliases routes declare."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -21,14 +21,19 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_actor(request: Request, session: SessionDep) -> Actor:
-    header = request.headers.get("authorization")
+def presented_token(headers: Mapping[str, str]) -> str:
+    """The token of an `Authorization: Access-Token <token>` header."""
+    header = headers.get("authorization")
     if not header:
         raise Unauthenticated("The Authorization header is missing: send 'Authorization: Access-Token <token>'")
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "access-token" or not token.strip():
         raise Unauthenticated("The Authorization header must read 'Access-Token <token>'")
-    return actor_for_token(session, token.strip(), request.app.state.clock)
+    return token.strip()
+
+
+def get_actor(request: Request, session: SessionDep) -> Actor:
+    return actor_for_token(session, presented_token(request.headers), request.app.state.clock)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from sandbox.core.errors import (
     Conflict,
@@ -21,6 +22,7 @@ from sandbox.core.errors import (
 )
 from sandbox.core.paging import Page
 from sandbox.robin import wire
+from sandbox.robin.deps import presented_token
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,10 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, DomainError):
         return error(400, exc.message)
     if isinstance(exc, RequestValidationError):
+        try:
+            presented_token(request.headers)
+        except Unauthenticated as unauthenticated:
+            return error(401, unauthenticated.message)
         if any(problem.get("loc", ("",))[0] == "path" for problem in exc.errors()):
             return error(404, "Object does not exist")
         return error(400, "The posted data did not pass validation", _validation_problems(exc))
@@ -104,10 +110,22 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
         if exc.status_code == 404:
             return error(404, "Object does not exist")
         if exc.status_code == 405:
-            return error(405, f"The {request.method} method is not allowed on {request.url.path}", headers=exc.headers)
+            allowed = _allowed_methods(request)
+            message = f"The {request.method} method is not allowed on {request.url.path}; use {', '.join(allowed)}"
+            return error(405, message, headers={"Allow": ", ".join(allowed)})
         return error(exc.status_code, str(exc.detail), headers=exc.headers)
     log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
     return error(500, "An unexpected error occurred")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    allowed = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 def _validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -118,6 +136,10 @@ def _validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
         kind = problem.get("type", "")
         if kind == "json_invalid":
             field, message = "body", "is not valid JSON"
+        elif field == "body" and isinstance(problem.get("input"), bytes):
+            message = "must be JSON, sent with 'Content-Type: application/json'"
+        elif field == "body" and kind in ("model_attributes_type", "dict_type"):
+            message = "must be a JSON object"
         elif kind == "missing":
             message = "can't be blank"
         else:

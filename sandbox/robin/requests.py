@@ -87,12 +87,14 @@ class EventPatch(Body):
 
 
 class SpacePatch(Body):
+    model_config = ConfigDict(extra="ignore", strict=True)
+
     name: str | None = None
     description: str | None = None
     image: str | None = None
     type: str | None = None
     capacity: int | None = None
-    discovery_radius: float | None = None
+    discovery_radius: float | None = Field(default=None, strict=False, ge=0, le=1e6)
     is_disabled: bool | None = None
     is_accessible: bool | None = None
 

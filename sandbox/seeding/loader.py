@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from sqlmodel import Session, SQLModel
 
@@ -11,7 +12,13 @@ from sandbox.core.clock import Clock
 from sandbox.core.events import EventInput, InviteeInput
 from sandbox.core.ids import seeded_ulid
 from sandbox.core.times import zone
-from sandbox.seeding.fixture import BuildingEntry, Fixture, FixtureError, OrganizationEntry, SpaceEntry
+from sandbox.seeding.fixture import (
+    BuildingEntry,
+    Fixture,
+    FixtureError,
+    OrganizationEntry,
+    SpaceEntry,
+)
 from sandbox.store.engine import Store
 from sandbox.store.models import (
     AccessToken,
@@ -28,6 +35,7 @@ from sandbox.store.models import (
 )
 
 SEEDED_KEY = "seeded_fixture"
+Row = TypeVar("Row", bound=SQLModel)
 
 
 def load(store: Store, fixture: Fixture, clock: Clock, name: str) -> None:
@@ -50,11 +58,11 @@ class _Loader:
         self.users: dict[str, User] = {}
         self.amenities: dict[str, Amenity] = {}
 
-    def add(self, row: SQLModel) -> SQLModel:
+    def add(self, row: Row) -> Row:
         self.session.add(row)
         self.session.flush()
         if hasattr(row, "ulid"):
-            row.ulid = seeded_ulid(self.fixture.seed, row.__tablename__, row.id, self.at)  # type: ignore[attr-defined]
+            row.ulid = seeded_ulid(self.fixture.seed, str(row.__tablename__), row.id, self.at)  # type: ignore[attr-defined]
         return row
 
     def organization(self, entry: OrganizationEntry) -> None:
@@ -65,17 +73,17 @@ class _Loader:
         org_id = organization.id or 0
         for amenity in entry.amenities:
             row = Amenity(id=amenity.id, organization_id=org_id, name=amenity.name, created_at=self.at, updated_at=self.at)
-            self.amenities[amenity.name] = self.add(row)  # type: ignore[assignment]
+            self.amenities[amenity.name] = self.add(row)
         for person in entry.users:
             given, _, family = person.name.partition(" ")
-            row = User(
+            user_row = User(
                 id=person.id, organization_id=org_id, email=person.email, name=person.name,
                 given_name=person.given_name or given, family_name=person.family_name or family or None,
                 slug=re.sub(r"[^a-z0-9]+", "-", person.email.split("@")[0].lower()).strip("-"),
                 time_zone=person.time_zone, department=person.department, groups=person.groups,
                 role=person.role, is_pending=person.is_pending, created_at=self.at, updated_at=self.at,
             )
-            self.users[person.email.lower()] = self.add(row)  # type: ignore[assignment]
+            self.users[person.email.lower()] = self.add(user_row)
         for token in entry.access_tokens:
             user = self.users[token.user.lower()]
             self.session.add(AccessToken(token=token.token, user_id=user.id or 0, organization_id=org_id, created_at=self.at))

@@ -91,6 +91,8 @@ def _create_engine(url: str) -> Engine:
     if in_memory:
         options["poolclass"] = StaticPool
     else:
+        # One connection per request thread: never make a request wait for the pool.
+        options.update(pool_size=8, max_overflow=56)
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **options)
     _configure_sqlite(engine, wal=not in_memory)

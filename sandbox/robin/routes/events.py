@@ -5,14 +5,28 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from sandbox.core import events
+from sandbox.core import confirmations, events
 from sandbox.core.events import EventView, Window
 from sandbox.core.paging import Page
 from sandbox.core.times import parse_instant
 from sandbox.robin import wire
 from sandbox.robin.deps import ActorDep, PageDep, SessionDep
 from sandbox.robin.envelope import respond, respond_page
-from sandbox.robin.requests import ConfirmationBody, EventBody, EventPatch, NewEventBody, RowId
+from sandbox.robin.requests import (
+    ConfirmationBody,
+    EventBody,
+    EventPatch,
+    NewEventBody,
+    RowId,
+)
+from sandbox.robin.schemas import (
+    Collection,
+    Confirmation,
+    EmptyObject,
+    Envelope,
+    Event,
+    documented,
+)
 
 router = APIRouter(tags=["Robin: events"])
 
@@ -36,73 +50,110 @@ def _events(found: Page[EventView]) -> JSONResponse:
     return respond_page(found, [wire.event(view) for view in found.items])
 
 
-@router.post("/spaces/{space_id}/events", status_code=201, summary="Book an event in a space")
+@router.post(
+    "/spaces/{space_id}/events", status_code=201, summary="Book an event in a space",
+    responses=documented(Envelope[Event], 201, conflicts=True),
+)
 def create_space_event(space_id: RowId, body: EventBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.event(events.create_event(session, actor, space_id, body.to_input())), 201)
 
 
-@router.post("/events", status_code=201, summary="Book an event in the space given by space_id")
+@router.post(
+    "/events", status_code=201, summary="Book an event in the space given by space_id",
+    responses=documented(Envelope[Event], 201, conflicts=True),
+)
 def create_event(body: NewEventBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.event(events.create_event(session, actor, body.space_id, body.to_input())), 201)
 
 
-@router.get("/events/{event_id}", summary="An event, a series master or one instance")
+@router.get(
+    "/events/{event_id}", summary="An event, a series master or one instance", responses=documented(Envelope[Event])
+)
 def get_event(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.event(events.get_event(session, actor, event_id)))
 
 
-@router.patch("/events/{event_id}", summary="Change an event or a whole series")
+@router.patch(
+    "/events/{event_id}", summary="Change an event or a whole series",
+    responses=documented(Envelope[Event], conflicts=True),
+)
 def update_event(event_id: EventId, patch: EventPatch, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.event(events.update_event(session, actor, event_id, patch.to_changes())))
 
 
-@router.delete("/events/{event_id}", summary="Cancel an event, a series, or one instance")
+@router.delete(
+    "/events/{event_id}", summary="Cancel an event, a series, or one instance", responses=documented(Envelope[Event])
+)
 def cancel_event(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.event(events.cancel_event(session, actor, event_id)))
 
 
-@router.get("/spaces/{space_id}/events", summary="Events in a space, series expanded into instances")
+@router.get(
+    "/spaces/{space_id}/events", summary="Events in a space, series expanded into instances",
+    responses=documented(Collection[Event]),
+)
 def list_space_events(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, window: WindowDep) -> JSONResponse:
     return _events(events.events_in_space(session, actor, space_id, window, page))
 
 
-@router.get("/spaces/{space_id}/events/upcoming", summary="Events in a space from now on")
+@router.get(
+    "/spaces/{space_id}/events/upcoming", summary="Events in a space from now on",
+    responses=documented(Collection[Event]),
+)
 def list_upcoming_space_events(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
     return _events(events.upcoming_in_space(session, actor, space_id, page))
 
 
-@router.get("/locations/{location_id}/events", summary="Events in the spaces of a location")
+@router.get(
+    "/locations/{location_id}/events", summary="Events in the spaces of a location",
+    responses=documented(Collection[Event]),
+)
 def list_location_events(
     location_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, window: WindowDep
 ) -> JSONResponse:
     return _events(events.events_in_building(session, actor, location_id, window, page))
 
 
-@router.get("/users/{user_id}/events", summary="Events a user organizes or is invited to")
+@router.get(
+    "/users/{user_id}/events", summary="Events a user organizes or is invited to",
+    responses=documented(Collection[Event]),
+)
 def list_user_events(user_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, window: WindowDep) -> JSONResponse:
     return _events(events.events_of_user(session, actor, user_id, window, page))
 
 
-@router.get("/me/events", summary="Events the current user organizes or is invited to")
+@router.get(
+    "/me/events", summary="Events the current user organizes or is invited to",
+    responses=documented(Collection[Event]),
+)
 def list_my_events(actor: ActorDep, session: SessionDep, page: PageDep, window: WindowDep) -> JSONResponse:
     return _events(events.events_of_user(session, actor, actor.user.id or 0, window, page))
 
 
-@router.get("/events/{event_id}/confirmation", summary="The confirmation (check-in) of an event")
+@router.get(
+    "/events/{event_id}/confirmation", summary="The confirmation (check-in) of an event",
+    responses=documented(Envelope[Confirmation]),
+)
 def get_confirmation(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.confirmation(events.get_confirmation(session, actor, event_id), event_id))
+    return respond(wire.confirmation(confirmations.get_confirmation(session, actor, event_id), event_id))
 
 
-@router.put("/events/{event_id}/confirmation", summary="Confirm (check in to) an event")
+@router.put(
+    "/events/{event_id}/confirmation", summary="Confirm (check in to) an event",
+    responses=documented(Envelope[Confirmation]),
+)
 def confirm_event(
     event_id: EventId, actor: ActorDep, session: SessionDep, body: ConfirmationBody | None = None
 ) -> JSONResponse:
     body = body or ConfirmationBody()
-    check_in = events.confirm_event(session, actor, event_id, body.user_id, body.device_id)
+    check_in = confirmations.confirm_event(session, actor, event_id, body.user_id, body.device_id)
     return respond(wire.confirmation(check_in, event_id))
 
 
-@router.delete("/events/{event_id}/confirmation", summary="Withdraw the confirmation of an event")
+@router.delete(
+    "/events/{event_id}/confirmation", summary="Withdraw the confirmation of an event",
+    responses=documented(Envelope[EmptyObject]),
+)
 def delete_confirmation(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    events.delete_confirmation(session, actor, event_id)
+    confirmations.delete_confirmation(session, actor, event_id)
     return respond({})

@@ -11,10 +11,11 @@ from sandbox.core.errors import InvalidInput
 from sandbox.core.paging import Page
 from sandbox.core.times import parse_duration, parse_instant
 from sandbox.core.workplace import SpaceFilters
-from sandbox.robin import wire
+from sandbox.robin import schemas, wire
 from sandbox.robin.deps import ActorDep, PageDep, SessionDep
 from sandbox.robin.envelope import respond_page, wire_names
 from sandbox.robin.requests import MAX_ID, FreeBusyBody
+from sandbox.robin.schemas import Collection, documented
 
 router = APIRouter(tags=["Robin: free/busy"])
 
@@ -26,7 +27,10 @@ def _results(session: SessionDep, found: Page[Availability], includes: frozenset
     )
 
 
-@router.post("/free-busy/spaces", summary="Search space availability, best fit first")
+@router.post(
+    "/free-busy/spaces", summary="Search space availability, best fit first",
+    responses=documented(Collection[schemas.Availability]),
+)
 def search_free_busy(body: FreeBusyBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
     with wire_names(FreeBusyBody.WIRE_NAMES):
         found = availability.free_busy(session, actor, body.to_query())
@@ -46,7 +50,10 @@ def _ids(name: str, values: list[str]) -> list[int]:
     return ids
 
 
-@router.get("/free-busy/spaces", summary="Deprecated: use POST /free-busy/spaces", deprecated=True)
+@router.get(
+    "/free-busy/spaces", summary="Deprecated: use POST /free-busy/spaces", deprecated=True,
+    responses=documented(Collection[schemas.Availability]),
+)
 def legacy_free_busy(
     actor: ActorDep, session: SessionDep, page: PageDep,
     location_ids: Annotated[list[str], Query(description="Location ids, comma-separated or repeated")] = [],  # noqa: B006

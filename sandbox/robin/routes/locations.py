@@ -11,28 +11,40 @@ from sandbox.robin import wire
 from sandbox.robin.deps import ActorDep, IncludesDep, PageDep, SessionDep
 from sandbox.robin.envelope import respond, respond_page
 from sandbox.robin.requests import RowId
+from sandbox.robin.schemas import (
+    Collection,
+    Envelope,
+    Level,
+    Location,
+    Space,
+    documented,
+)
 from sandbox.store.models import Building, Floor
 
 router = APIRouter(tags=["Robin: locations and levels"])
 
 
-@router.get("/locations/{location_id}", summary="A location")
+@router.get("/locations/{location_id}", summary="A location", responses=documented(Envelope[Location]))
 def get_location(location_id: RowId, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.location(workplace.fetch(session, actor, Building, location_id)))
 
 
-@router.get("/locations/{location_id}/levels", summary="Levels (floors) of a location")
+@router.get(
+    "/locations/{location_id}/levels", summary="Levels (floors) of a location", responses=documented(Collection[Level])
+)
 def list_levels(location_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
     found = workplace.list_floors(session, actor, location_id, page)
     return respond_page(found, [wire.level(row) for row in found.items])
 
 
-@router.get("/levels/{level_id}", summary="A level (floor)")
+@router.get("/levels/{level_id}", summary="A level (floor)", responses=documented(Envelope[Level]))
 def get_level(level_id: RowId, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.level(workplace.fetch(session, actor, Floor, level_id)))
 
 
-@router.get("/locations/{location_id}/spaces", summary="Spaces of a location, filtered")
+@router.get(
+    "/locations/{location_id}/spaces", summary="Spaces of a location, filtered", responses=documented(Collection[Space])
+)
 def list_spaces(
     location_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, includes: IncludesDep,
     query: Annotated[str | None, Query(max_length=200, description="Part of the space name")] = None,

@@ -11,33 +11,51 @@ from sandbox.robin import wire
 from sandbox.robin.deps import ActorDep, PageDep, SessionDep
 from sandbox.robin.envelope import respond, respond_page
 from sandbox.robin.requests import RowId
+from sandbox.robin.schemas import (
+    Amenity,
+    Collection,
+    Envelope,
+    Location,
+    Organization,
+    User,
+    documented,
+)
 
 router = APIRouter(tags=["Robin: organizations and people"])
 
 
-@router.get("/me", summary="The user the access token belongs to")
+@router.get("/me", summary="The user the access token belongs to", responses=documented(Envelope[User]))
 def get_me(actor: ActorDep) -> JSONResponse:
     return respond(wire.user(actor.user))
 
 
-@router.get("/me/organizations", summary="Organizations of the current user")
+@router.get(
+    "/me/organizations", summary="Organizations of the current user", responses=documented(Collection[Organization])
+)
 def get_my_organizations(actor: ActorDep, page: PageDep) -> JSONResponse:
     organizations = [actor.organization] if page.page == 1 else []
     return respond_page(Page(organizations, page.page, page.per_page, False), [wire.organization(o) for o in organizations])
 
 
-@router.get("/organizations/{id_or_slug}", summary="An organization by id or slug")
+@router.get(
+    "/organizations/{id_or_slug}", summary="An organization by id or slug", responses=documented(Envelope[Organization])
+)
 def get_organization(id_or_slug: str, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.organization(workplace.get_organization(session, actor, id_or_slug)))
 
 
-@router.get("/organizations/{organization_id}/locations", summary="Locations (buildings) of an organization")
+@router.get(
+    "/organizations/{organization_id}/locations", summary="Locations (buildings) of an organization",
+    responses=documented(Collection[Location]),
+)
 def list_locations(organization_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
     found = workplace.list_buildings(session, actor, organization_id, page)
     return respond_page(found, [wire.location(row) for row in found.items])
 
 
-@router.get("/organizations/{organization_id}/users", summary="Users of an organization")
+@router.get(
+    "/organizations/{organization_id}/users", summary="Users of an organization", responses=documented(Collection[User])
+)
 def list_users(
     organization_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep,
     query: Annotated[str | None, Query(max_length=200, description="Part of a name or email")] = None,
@@ -46,12 +64,15 @@ def list_users(
     return respond_page(found, [wire.user(row) for row in found.items])
 
 
-@router.get("/organizations/{organization_id}/amenities", summary="Amenities defined by an organization")
+@router.get(
+    "/organizations/{organization_id}/amenities", summary="Amenities defined by an organization",
+    responses=documented(Collection[Amenity]),
+)
 def list_amenities(organization_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
     found = workplace.list_amenities(session, actor, organization_id, page)
     return respond_page(found, [wire.amenity(row) for row in found.items])
 
 
-@router.get("/users/{id_or_email}", summary="A user by id or email")
+@router.get("/users/{id_or_email}", summary="A user by id or email", responses=documented(Envelope[User]))
 def get_user(id_or_email: str, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.user(workplace.get_user(session, actor, id_or_email)))

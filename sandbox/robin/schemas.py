@@ -1,0 +1,317 @@
+"""Robin's wire shapes as pydantic models, for the OpenAPI document and for tests.
+
+Responses are built as plain dicts by `wire` and `envelope`; these models only describe them,
+field for field. They forbid extra fields, so a response that validates against its model
+proves the document right.
+"""
+
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.config import JsonDict
+from pydantic.json_schema import SkipJsonSchema
+
+from sandbox.robin.envelope import STATUS_WORDS
+
+Timestamp = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}$", examples=["2014-05-22T14:49:48+0000"],
+        description="Numeric offset without a colon, no fractional seconds",
+    ),
+]
+Item = TypeVar("Item")
+
+
+def _without_default(schema: JsonDict) -> None:
+    schema.pop("default", None)
+
+
+def omissible(description: str) -> Any:
+    """A field the wire leaves out unless asked for: not required, and no default to document."""
+    return Field(default=None, description=description, json_schema_extra=_without_default)
+
+
+def _refuse_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("the wire leaves this field out rather than sending null")
+    return value
+
+
+NotNull = BeforeValidator(_refuse_null)
+"""On an omissible field that is never null: only the absence of the field reads as None."""
+
+
+class WireShape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Organization(WireShape):
+    id: int
+    slug: str
+    name: str
+    avatar: str | None
+    is_organization: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class Location(WireShape):
+    """A building."""
+
+    id: int
+    account_id: int = Field(description="The organization's id")
+    campus_id: int | None = Field(description="Always null: the sandbox has no campuses")
+    name: str
+    description: str | None
+    address: str | None
+    image: str | None
+    latitude: float | None
+    longitude: float | None
+    time_zone: str = Field(examples=["America/New_York"])
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class Level(WireShape):
+    """A floor of a location."""
+
+    id: int
+    location_id: int
+    name: str
+    level_number: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class PrimaryEmail(WireShape):
+    email: str
+    is_verified: bool
+
+
+class User(WireShape):
+    id: int
+    name: str
+    given_name: str | None
+    family_name: str | None
+    slug: str
+    avatar: str | None
+    time_zone: str
+    created_at: Timestamp
+    updated_at: Timestamp
+    is_pending: bool
+    primary_email: PrimaryEmail
+    working_hours: dict[str, Any] | None = Field(description="Always null in the sandbox")
+    access_level: int = Field(description="9001 for administrators, 1 for members")
+
+
+class Amenity(WireShape):
+    id: int
+    account_id: int = Field(description="The organization's id")
+    name: str
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class AmenityWithQuantity(Amenity):
+    """An amenity of a space as the deprecated `include=amenities` lists it."""
+
+    quantity: int
+
+
+class SpaceAmenity(WireShape):
+    id: int
+    space_id: int
+    amenity_id: int
+    name: str
+    quantity: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class Calendar(WireShape):
+    space_id: int
+    remote_type: str
+    calendar_id: str
+    space_resource_id: str
+    space_resource_email: str
+
+
+class Space(WireShape):
+    id: int
+    location_id: int
+    level_id: int | None
+    name: str
+    description: str | None
+    image: str | None
+    discovery_radius: float | None
+    capacity: int | None
+    type: str | None = Field(examples=["conference", "meeting", "office", "kitchen"])
+    last_presence_at: Timestamp | None
+    is_disabled: bool
+    is_dibsed: bool
+    is_accessible: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+    behaviors: list[str] = Field(description='["bookable"] for reservable spaces, else []')
+    calendar: Calendar | None = omissible("With include=calendar (always on free/busy results); null without one")
+    space_amenities: Annotated[list[SpaceAmenity] | SkipJsonSchema[None], NotNull] = omissible(
+        "With include=space_amenities"
+    )
+    amenities: Annotated[list[AmenityWithQuantity] | SkipJsonSchema[None], NotNull] = omissible(
+        "With include=amenities (deprecated: use space_amenities)"
+    )
+
+
+class EventMoment(WireShape):
+    date_time: Timestamp = Field(description="In the event's time zone")
+    time_zone: str
+
+
+class Invitee(WireShape):
+    id: int
+    event_id: str
+    user_id: int | None
+    email: str
+    display_name: str | None
+    response_status: str = Field(examples=["not_responded", "accepted", "declined"])
+    participation_role: str
+    is_organizer: bool
+    is_resource: bool
+    updated_at: Timestamp
+    created_at: Timestamp
+
+
+class Confirmation(WireShape):
+    """The check-in of one event or instance."""
+
+    event_id: str
+    user_id: int | None
+    device_id: int | None
+    confirmed_at: Timestamp
+
+
+class Event(WireShape):
+    id: str = Field(examples=["96347456", "96347456_20190521T143000Z"])
+    organizer_id: int | None
+    organizer_email: str | None
+    creator_id: int | None
+    creator_email: str | None
+    space_id: int
+    title: str
+    description: str | None
+    location: str = Field(description="The space's name")
+    remote_event_id: str | None
+    remote_type: str | None
+    creation_type: str = Field(examples=["manual", "automatic", "synced"])
+    uid: str | None
+    start: EventMoment
+    end: EventMoment
+    started_at: Timestamp = Field(description="Deprecated: mirrors start")
+    ended_at: Timestamp = Field(description="Deprecated: mirrors end")
+    series_id: str | None = Field(description="Set on instances of a recurring series")
+    recurrence_id: str | None = Field(description="Set on instances of a recurring series")
+    status: str = Field(examples=["confirmed", "cancelled"])
+    recurrence: list[str] | None = Field(description="RFC 5545 lines of a series master; null on instances")
+    is_all_day: bool
+    visibility: str = Field(examples=["default", "public", "private", "personal", "confidential"])
+    show_as: str
+    invitees: list[Invitee]
+    confirmation: Confirmation | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class BusyEvent(WireShape):
+    """An occurrence inside a busy block of a free/busy result."""
+
+    id: str
+    series_id: str | None
+    recurrence_id: str
+    uid: str | None
+    space_id: int
+    start: EventMoment
+    end: EventMoment
+    started_at: Timestamp
+    ended_at: Timestamp
+
+
+class BusyBlock(WireShape):
+    from_: Timestamp = Field(alias="from")
+    to: Timestamp
+    events: list[BusyEvent]
+
+
+class Availability(WireShape):
+    """One space in a free/busy result."""
+
+    has_presence: bool
+    space: Space
+    busy: list[BusyBlock]
+
+
+class SpaceState(WireShape):
+    space_id: int
+    availability: str = Field(examples=["available", "booked", "in_use", "disabled"])
+    present: bool
+    next_busy_change: Timestamp | None
+
+
+class ErrorEntry(WireShape):
+    domain: str = Field(examples=["validation", "scheduling"])
+    reason: str = Field(examples=["invalid", "required", "event_conflict", "too_late_to_confirm_event"])
+    message: str
+    field: Annotated[str | SkipJsonSchema[None], NotNull] = omissible("The offending field, on validation problems")
+    details: dict[str, Any]
+
+
+class Meta(WireShape):
+    status_code: int
+    status: str = Field(examples=["OK", "CREATED", "BAD_REQUEST", "NOT_FOUND"])
+    message: str
+    more_info: dict[str, Any]
+    errors: list[ErrorEntry]
+
+
+class Paging(WireShape):
+    page: int
+    per_page: int
+    has_next_page: bool
+
+
+class EmptyObject(WireShape):
+    """`{}`: the data of an error, or of a withdrawn confirmation."""
+
+
+class Envelope(WireShape, Generic[Item]):
+    meta: Meta
+    data: Item
+
+
+class Collection(WireShape, Generic[Item]):
+    meta: Meta
+    data: list[Item]
+    paging: Paging
+
+
+class ErrorEnvelope(WireShape):
+    meta: Meta
+    data: EmptyObject
+
+
+FAILURES = {
+    400: "Invalid input, or a business rule refused the request: meta.errors says which",
+    401: "The access token is missing or unknown",
+    403: "The access token may not see or change this resource",
+    404: "Object does not exist",
+    409: "The requested time conflicts with another event in the space",
+}
+
+
+def documented(success: type[WireShape], status: int = 200, *, conflicts: bool = False) -> dict[int | str, Any]:
+    """A route's `responses`: its success envelope, and the error envelope of each failure it can answer."""
+    failures = [400, 401, 403, 404] + ([409] if conflicts else [])
+    responses: dict[int | str, Any] = {status: {"model": success, "description": STATUS_WORDS[status]}}
+    for failure in failures:
+        responses[failure] = {"model": ErrorEnvelope, "description": FAILURES[failure]}
+    return responses

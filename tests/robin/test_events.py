@@ -1,0 +1,1057 @@
+"""Robin events through HTTP: booking spaces, reading calendars, changing, cancelling, check-in."""
+
+import re
+from datetime import datetime
+from typing import Any
+
+from tests.conftest import OTHER_TOKEN, RobinClient
+
+NEW_YORK = "America/New_York"
+KOLKATA = "Asia/Kolkata"
+ADA_EMAIL = "ada.okafor@meridian.example"
+BEN_EMAIL = "ben.carter@meridian.example"
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}$")
+
+DOCUMENTED_BODY = {
+    "title": "Weekly Round-Up",
+    "description": "Discuss the progress made during the week.",
+    "start": {"date_time": "2017-01-06T06:00:00Z", "time_zone": "America/New_York"},
+    "end": {"date_time": "2017-01-06T07:00:00Z", "time_zone": "America/New_York"},
+    "recurrence": ["RRULE:FREQ=WEEKLY;UNTIL=20170127T170000Z"],
+    "invitees": [
+        {"display_name": "Brian Muse", "email": "example1@robinpowered.com"},
+        {"display_name": "Jacob Struzik", "email": "example2@robinpowered.com"},
+        {"display_name": "Trevor Suarez", "email": "example3@robinpowered.com"},
+    ],
+}
+DOCUMENTED_EVENT_FIELDS = {
+    "id", "organizer_id", "organizer_email", "creator_id", "creator_email", "space_id", "title",
+    "description", "location", "remote_event_id", "remote_type", "creation_type", "uid", "start", "end",
+    "series_id", "recurrence_id", "status", "recurrence", "is_all_day", "visibility", "invitees",
+    "confirmation",
+}
+DOCUMENTED_INVITEE_FIELDS = {
+    "id", "event_id", "user_id", "email", "display_name", "response_status", "is_organizer",
+    "is_resource", "updated_at", "created_at",
+}
+
+
+def moment(date_time: str, time_zone: str = NEW_YORK) -> dict[str, str]:
+    return {"date_time": date_time, "time_zone": time_zone}
+
+
+def book(client: Any, space_id: int, start: str, end: str, time_zone: str = NEW_YORK, **fields: Any) -> Any:
+    body = {"start": moment(start, time_zone), "end": moment(end, time_zone), **fields}
+    return client.post(f"/spaces/{space_id}/events", json=body)
+
+
+def booked(client: Any, space_id: int, start: str, end: str, time_zone: str = NEW_YORK, **fields: Any) -> dict[str, Any]:
+    response = book(client, space_id, start, end, time_zone, **fields)
+    assert response.status_code == 201, response.json()
+    return response.json()["data"]
+
+
+def listed(client: Any, path: str, after: str, before: str, **params: Any) -> list[dict[str, Any]]:
+    response = client.get(path, params={"after": after, "before": before, "per_page": 100, **params})
+    assert response.status_code == 200, response.json()
+    return response.json()["data"]
+
+
+def ids(events: list[dict[str, Any]]) -> list[str]:
+    return [event["id"] for event in events]
+
+
+def user_id(client: Any, email: str) -> int:
+    response = client.get(f"/users/{email}")
+    assert response.status_code == 200
+    return response.json()["data"]["id"]
+
+
+def instant(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z")
+
+
+def field_errors(response: Any) -> list[str]:
+    return [entry.get("field") for entry in response.json()["meta"]["errors"]]
+
+
+def assert_bad_request(response: Any, field: str) -> None:
+    assert response.status_code == 400
+    document = response.json()
+    assert document["meta"]["status"] == "BAD_REQUEST"
+    assert document["data"] == {}
+    assert field in field_errors(response)
+
+
+# Booking
+
+
+def test_create_event_with_the_documented_example_answers_the_documented_shape(robin):
+    ada = user_id(robin, ADA_EMAIL)
+
+    response = robin.post("/spaces/48/events", json=DOCUMENTED_BODY)
+
+    assert response.status_code == 201
+    document = response.json()
+    assert document["meta"]["status_code"] == 201
+    assert document["meta"]["status"] == "CREATED"
+    event = document["data"]
+    assert DOCUMENTED_EVENT_FIELDS <= event.keys()
+    assert isinstance(event["id"], str) and event["id"].isdigit()
+    assert event["space_id"] == 48
+    assert event["title"] == "Weekly Round-Up"
+    assert event["description"] == "Discuss the progress made during the week."
+    assert event["start"] == {"date_time": "2017-01-06T01:00:00-0500", "time_zone": NEW_YORK}
+    assert event["end"] == {"date_time": "2017-01-06T02:00:00-0500", "time_zone": NEW_YORK}
+    assert event["started_at"] == "2017-01-06T01:00:00-0500"
+    assert event["ended_at"] == "2017-01-06T02:00:00-0500"
+    assert event["recurrence"] == ["RRULE:FREQ=WEEKLY;UNTIL=20170127T170000Z"]
+    assert event["series_id"] is None
+    assert event["recurrence_id"] is None
+    assert event["status"] == "confirmed"
+    assert event["is_all_day"] is False
+    assert event["visibility"] == "default"
+    assert event["confirmation"] is None
+    assert event["creation_type"] == "manual"
+    assert (event["organizer_id"], event["creator_id"]) == (ada, ada)
+    assert (event["organizer_email"], event["creator_email"]) == (ADA_EMAIL, ADA_EMAIL)
+    assert [invitee["email"] for invitee in event["invitees"]] == [
+        "example1@robinpowered.com", "example2@robinpowered.com", "example3@robinpowered.com",
+    ]
+    for invitee in event["invitees"]:
+        assert DOCUMENTED_INVITEE_FIELDS <= invitee.keys()
+        assert isinstance(invitee["id"], int)
+        assert invitee["event_id"] == event["id"]
+        assert invitee["user_id"] is None
+        assert invitee["response_status"] == "not_responded"
+        assert invitee["is_organizer"] is False
+        assert invitee["is_resource"] is False
+        assert TIMESTAMP.match(invitee["created_at"]) and TIMESTAMP.match(invitee["updated_at"])
+    assert len({invitee["id"] for invitee in event["invitees"]}) == 3
+
+
+def test_create_event_with_the_documented_example_repeats_weekly_until_the_until_bound(robin):
+    series = booked(robin, 48, "2017-01-06T06:00:00Z", "2017-01-06T07:00:00Z", **{
+        key: DOCUMENTED_BODY[key] for key in ("title", "recurrence")
+    })
+
+    events = listed(robin, "/spaces/48/events", "2017-01-01T00:00:00Z", "2017-03-01T00:00:00Z")
+
+    assert ids(events) == [
+        f"{series['id']}_20170106T060000Z", f"{series['id']}_20170113T060000Z",
+        f"{series['id']}_20170120T060000Z", f"{series['id']}_20170127T060000Z",
+    ]
+    assert all(event["series_id"] == series["id"] for event in events)
+
+
+def test_create_event_reads_a_time_without_offset_in_the_given_zone(robin):
+    event = booked(robin, 57, "2027-01-04T10:00:00", "2027-01-04T11:00:00")
+
+    assert event["start"]["date_time"] == "2027-01-04T10:00:00-0500"
+    assert instant(event["end"]["date_time"]) == instant("2027-01-04T16:00:00+0000")
+
+
+def test_create_event_renders_times_in_the_event_zone(robin):
+    event = booked(robin, 75, "2027-01-04T04:00:00Z", "2027-01-04T05:00:00Z", time_zone=KOLKATA)
+
+    assert event["start"] == {"date_time": "2027-01-04T09:30:00+0530", "time_zone": KOLKATA}
+    assert event["started_at"] == "2027-01-04T09:30:00+0530"
+
+
+def test_create_event_without_title_names_the_space_and_the_booker(robin, member):
+    by_admin = booked(robin, 51, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+    by_member = booked(member, 52, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", title="  ")
+
+    assert "Phone Booth 1A" in by_admin["title"] and "Ada Okafor" in by_admin["title"]
+    assert "Phone Booth 1B" in by_member["title"] and "Ben Carter" in by_member["title"]
+
+
+def test_create_event_through_events_uses_space_id(robin):
+    response = robin.post("/events", json={
+        "space_id": 52, "title": "Sync", "start": moment("2027-01-05T15:00:00Z"), "end": moment("2027-01-05T15:30:00Z"),
+    })
+
+    assert response.status_code == 201
+    event = response.json()["data"]
+    assert event["space_id"] == 52
+    assert ids(listed(robin, "/spaces/52/events", "2027-01-05T00:00:00Z", "2027-01-06T00:00:00Z")) == [event["id"]]
+    assert listed(robin, "/spaces/51/events", "2027-01-05T00:00:00Z", "2027-01-06T00:00:00Z") == []
+
+
+def test_create_event_through_events_requires_space_id(robin):
+    response = robin.post("/events", json={"start": moment("2027-01-05T15:00:00Z"), "end": moment("2027-01-05T16:00:00Z")})
+
+    assert_bad_request(response, "space_id")
+
+
+def test_create_event_links_invitees_who_are_users(robin):
+    """As in the documented example, only invitees who are users carry a display name."""
+    ben = user_id(robin, BEN_EMAIL)
+
+    event = booked(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", invitees=[
+        {"email": BEN_EMAIL, "display_name": "Benjamin"}, {"email": "guest@customer.example", "display_name": "A Guest"},
+    ])
+
+    known, guest = event["invitees"]
+    assert (known["user_id"], known["display_name"]) == (ben, "Ben Carter")
+    assert (guest["user_id"], guest["display_name"]) == (None, None)
+
+
+def test_create_event_requires_authentication(anonymous):
+    response = book(anonymous, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+
+    assert response.status_code == 401
+    assert response.json()["meta"]["status"] == "UNAUTHORIZED"
+
+
+def test_create_event_in_another_organization_is_forbidden(robin, other_organization):
+    response = book(robin, other_organization["space"], "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+
+    assert response.status_code == 403
+    assert response.json()["meta"]["status"] == "FORBIDDEN"
+
+
+def test_create_event_in_an_unknown_space_is_not_found(robin):
+    response = book(robin, 999_999, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+
+    assert response.status_code == 404
+    assert response.json()["meta"]["message"] == "Object does not exist"
+
+
+# Validation
+
+
+def test_create_event_rejects_missing_start(robin):
+    response = robin.post("/spaces/57/events", json={"end": moment("2027-01-04T16:00:00Z")})
+
+    assert_bad_request(response, "start")
+    assert response.json()["meta"]["message"]
+
+
+def test_create_event_rejects_unknown_time_zone(robin):
+    response = book(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", time_zone="Mars/Olympus_Mons")
+
+    assert_bad_request(response, "start.time_zone")
+
+
+def test_create_event_rejects_fractional_seconds(robin):
+    response = book(robin, 57, "2027-01-04T15:00:00.000Z", "2027-01-04T16:00:00Z")
+
+    assert_bad_request(response, "start.date_time")
+    assert listed(robin, "/spaces/57/events", "2027-01-04T00:00:00Z", "2027-01-05T00:00:00Z") == []
+
+
+def test_create_event_rejects_unparsable_date(robin):
+    response = book(robin, 57, "2027-01-04T15:00:00Z", "next tuesday at noon")
+
+    assert_bad_request(response, "end.date_time")
+
+
+def test_create_event_rejects_unknown_visibility(robin):
+    response = book(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", visibility="secret")
+
+    assert_bad_request(response, "visibility")
+
+
+def test_create_event_accepts_each_documented_visibility(robin):
+    for hour, visibility in enumerate(("default", "public", "private", "personal", "confidential")):
+        event = booked(robin, 57, f"2027-01-04T1{hour}:00:00Z", f"2027-01-04T1{hour}:30:00Z", visibility=visibility)
+        assert event["visibility"] == visibility
+
+
+def test_create_event_rejects_invitee_without_email(robin):
+    response = book(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", invitees=[
+        {"email": "someone@meridian.example"}, {"display_name": "No Address"},
+    ])
+
+    assert_bad_request(response, "invitees.1.email")
+
+
+def test_create_event_rejects_an_invitee_email_that_is_not_an_address(robin):
+    response = book(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", invitees=[{"email": "not-an-address"}])
+
+    assert_bad_request(response, "invitees.0.email")
+
+
+def test_create_event_accepts_recurrence_given_as_one_string(robin):
+    event = booked(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", recurrence="RRULE:FREQ=DAILY;COUNT=2")
+
+    assert event["recurrence"] == ["RRULE:FREQ=DAILY;COUNT=2"]
+    assert len(listed(robin, "/spaces/57/events", "2027-01-04T00:00:00Z", "2027-01-10T00:00:00Z")) == 2
+
+
+def test_create_event_rejects_unsupported_or_invalid_recurrence(robin):
+    for lines in (
+        ["RRULE:FREQ=HOURLY;COUNT=3"],
+        ["RRULE:FREQ=DAILY;COUNT=3;UNTIL=20270110T000000Z"],
+        ["VEVENT:nothing"],
+    ):
+        response = book(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", recurrence=lines)
+        assert_bad_request(response, "recurrence")
+
+    assert listed(robin, "/spaces/57/events", "2027-01-04T00:00:00Z", "2027-01-10T00:00:00Z") == []
+
+
+def test_create_event_rejects_more_than_500_invitees(robin):
+    invitees = [{"email": f"guest{number}@example.com"} for number in range(501)]
+
+    response = book(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", invitees=invitees)
+
+    assert_bad_request(response, "invitees")
+
+
+def test_create_event_accepts_500_invitees(robin):
+    invitees = [{"email": f"guest{number}@example.com"} for number in range(500)]
+
+    event = booked(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", invitees=invitees)
+
+    assert len(event["invitees"]) == 500
+
+
+def test_create_event_rejects_events_of_five_minutes_or_less(robin):
+    for end in ("2027-01-04T15:05:00Z", "2027-01-04T15:01:00Z", "2027-01-04T15:00:00Z", "2027-01-04T14:00:00Z"):
+        response = book(robin, 57, "2027-01-04T15:00:00Z", end)
+        assert response.status_code == 400, end
+        assert response.json()["meta"]["errors"]
+
+    assert listed(robin, "/spaces/57/events", "2027-01-04T00:00:00Z", "2027-01-05T00:00:00Z") == []
+
+
+def test_create_event_accepts_events_just_over_five_minutes(robin):
+    event = booked(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T15:05:01Z")
+
+    assert event["end"]["date_time"] == "2027-01-04T10:05:01-0500"
+
+
+# Conflicts
+
+
+def test_create_event_rejects_overlap(robin):
+    first = booked(robin, 59, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+
+    response = book(robin, 59, "2027-01-04T15:30:00Z", "2027-01-04T16:30:00Z")
+
+    assert response.status_code == 409
+    document = response.json()
+    assert document["meta"]["status"] == "CONFLICT"
+    assert document["data"] == {}
+    error = document["meta"]["errors"][0]
+    assert error["reason"] == "event_conflict"
+    assert error["details"]["event_id"] == first["id"]
+    assert ids(listed(robin, "/spaces/59/events", "2027-01-04T00:00:00Z", "2027-01-05T00:00:00Z")) == [first["id"]]
+
+
+def test_create_event_rejects_an_event_enclosing_another(robin):
+    inner = booked(robin, 59, "2027-01-04T15:15:00Z", "2027-01-04T15:45:00Z")
+
+    response = book(robin, 59, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+
+    assert response.status_code == 409
+    assert response.json()["meta"]["errors"][0]["details"]["event_id"] == inner["id"]
+
+
+def test_create_event_conflict_names_the_instance_of_a_series(robin):
+    series = booked(robin, 59, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"])
+
+    response = book(robin, 59, "2027-01-18T15:30:00Z", "2027-01-18T16:30:00Z")
+
+    assert response.status_code == 409
+    error = response.json()["meta"]["errors"][0]
+    assert error["reason"] == "event_conflict"
+    assert error["details"]["event_id"] == f"{series['id']}_20270118T150000Z"
+
+
+def test_create_series_rejects_a_later_occurrence_that_overlaps(robin):
+    single = booked(robin, 59, "2027-01-20T15:30:00Z", "2027-01-20T16:00:00Z")
+
+    response = book(robin, 59, "2027-01-06T15:00:00Z", "2027-01-06T16:00:00Z", recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"])
+
+    assert response.status_code == 409
+    assert response.json()["meta"]["errors"][0]["details"]["event_id"] == single["id"]
+    assert ids(listed(robin, "/spaces/59/events", "2027-01-01T00:00:00Z", "2027-02-01T00:00:00Z")) == [single["id"]]
+
+
+def test_create_event_rejects_overlap_with_a_series_occurrence_beyond_its_first_year(robin):
+    series = booked(robin, 52, "2026-03-10T14:30:00Z", "2026-03-10T15:30:00Z", recurrence=["RRULE:FREQ=WEEKLY"])
+
+    response = book(robin, 52, "2027-06-01T15:00:00Z", "2027-06-01T16:00:00Z")
+
+    assert response.status_code == 409
+    assert response.json()["meta"]["errors"][0]["details"]["event_id"] == f"{series['id']}_20270601T143000Z"
+    listed_then = listed(robin, "/spaces/52/events", "2027-06-01T00:00:00Z", "2027-06-02T00:00:00Z")
+    assert ids(listed_then) == [f"{series['id']}_20270601T143000Z"]
+    assert listed_then[0]["start"]["date_time"] == "2027-06-01T10:30:00-0400"
+
+
+def test_create_event_allows_touching_events(robin):
+    morning = booked(robin, 59, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+    following = booked(robin, 59, "2027-01-04T16:00:00Z", "2027-01-04T17:00:00Z")
+    preceding = booked(robin, 59, "2027-01-04T14:00:00Z", "2027-01-04T15:00:00Z")
+
+    events = listed(robin, "/spaces/59/events", "2027-01-04T00:00:00Z", "2027-01-05T00:00:00Z")
+    assert ids(events) == [preceding["id"], morning["id"], following["id"]]
+
+
+def test_create_event_allows_the_same_time_in_another_space(robin):
+    booked(robin, 51, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+
+    response = book(robin, 52, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+
+    assert response.status_code == 201
+
+
+def test_create_event_rejects_a_disabled_space(robin):
+    response = book(robin, 62, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+
+    assert response.status_code == 400
+    assert response.json()["meta"]["errors"][0]["reason"]
+    assert listed(robin, "/spaces/62/events", "2027-01-04T00:00:00Z", "2027-01-05T00:00:00Z") == []
+
+
+def test_create_event_rejects_a_space_that_is_not_reservable(robin):
+    response = book(robin, 53, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+
+    assert response.status_code == 400
+    assert response.json()["meta"]["errors"][0]["reason"]
+    assert listed(robin, "/spaces/53/events", "2027-01-04T00:00:00Z", "2027-01-05T00:00:00Z") == []
+
+
+# Reading one event
+
+
+def test_get_event_reads_a_single_event(robin):
+    created = booked(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", title="One-off")
+
+    response = robin.get(f"/events/{created['id']}")
+
+    assert response.status_code == 200
+    event = response.json()["data"]
+    assert event["id"] == created["id"]
+    assert event["title"] == "One-off"
+    assert (event["series_id"], event["recurrence_id"], event["recurrence"]) == (None, None, None)
+    assert event["start"] == created["start"]
+
+
+def test_get_event_reads_a_series_master_and_its_instances(robin):
+    series = booked(
+        robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", title="Daily", recurrence=["RRULE:FREQ=DAILY;COUNT=3"],
+    )
+
+    master = robin.get(f"/events/{series['id']}")
+    instance = robin.get(f"/events/{series['id']}_20270105T150000Z")
+
+    assert master.status_code == 200
+    assert master.json()["data"]["recurrence"] == ["RRULE:FREQ=DAILY;COUNT=3"]
+    assert master.json()["data"]["start"]["date_time"] == "2027-01-04T10:00:00-0500"
+    assert instance.status_code == 200
+    occurrence = instance.json()["data"]
+    assert occurrence["id"] == f"{series['id']}_20270105T150000Z"
+    assert occurrence["series_id"] == series["id"]
+    assert occurrence["recurrence_id"] == "20270105T150000Z"
+    assert occurrence["title"] == "Daily"
+    assert occurrence["start"] == {"date_time": "2027-01-05T10:00:00-0500", "time_zone": NEW_YORK}
+    assert occurrence["end"]["date_time"] == "2027-01-05T11:00:00-0500"
+    assert occurrence["started_at"] == "2027-01-05T10:00:00-0500"
+
+
+def test_get_event_rejects_an_instance_id_that_is_not_an_occurrence(robin):
+    series = booked(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+    single = booked(robin, 57, "2027-02-04T15:00:00Z", "2027-02-04T16:00:00Z")
+
+    for reference in (
+        f"{series['id']}_20270105T160000Z",  # right day, wrong hour
+        f"{series['id']}_20270107T150000Z",  # after COUNT ran out
+        f"{series['id']}_20270103T150000Z",  # before the series starts
+        f"{single['id']}_20270204T150000Z",  # a single event has no instances
+        f"{series['id']}_20271399T150000Z",  # not a date
+    ):
+        response = robin.get(f"/events/{reference}")
+        assert response.status_code == 404, reference
+        assert response.json()["meta"]["message"] == "Object does not exist"
+
+
+def test_get_event_of_another_organization_is_forbidden(robin, client, other_organization):
+    created = booked(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+
+    response = RobinClient(client, OTHER_TOKEN).get(f"/events/{created['id']}")
+
+    assert response.status_code == 403
+
+
+# Event lists
+
+
+def test_list_space_events_expands_a_weekly_series_across_daylight_saving(robin):
+    series = booked(
+        robin, 56, "2026-03-05T14:00:00Z", "2026-03-05T15:00:00Z", title="Thursday planning",
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"],
+    )
+
+    events = listed(robin, "/spaces/56/events", "2026-03-01T00:00:00Z", "2026-05-01T00:00:00Z")
+
+    assert ids(events) == [
+        f"{series['id']}_20260305T140000Z", f"{series['id']}_20260312T130000Z",
+        f"{series['id']}_20260319T130000Z", f"{series['id']}_20260326T130000Z",
+    ]
+    assert [event["start"]["date_time"] for event in events] == [
+        "2026-03-05T09:00:00-0500", "2026-03-12T09:00:00-0400",
+        "2026-03-19T09:00:00-0400", "2026-03-26T09:00:00-0400",
+    ]
+    assert [event["end"]["date_time"] for event in events] == [
+        "2026-03-05T10:00:00-0500", "2026-03-12T10:00:00-0400",
+        "2026-03-19T10:00:00-0400", "2026-03-26T10:00:00-0400",
+    ]
+    assert all(event["started_at"] == event["start"]["date_time"] for event in events)
+    assert all(event["ended_at"] == event["end"]["date_time"] for event in events)
+    assert all(event["series_id"] == series["id"] and event["title"] == "Thursday planning" for event in events)
+    assert [event["recurrence_id"] for event in events] == [
+        "20260305T140000Z", "20260312T130000Z", "20260319T130000Z", "20260326T130000Z",
+    ]
+
+
+def test_get_event_finds_an_instance_after_daylight_saving_at_its_local_time(robin):
+    series = booked(robin, 56, "2026-03-05T14:00:00Z", "2026-03-05T15:00:00Z", recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"])
+
+    after_change = robin.get(f"/events/{series['id']}_20260312T130000Z")
+    same_utc_hour = robin.get(f"/events/{series['id']}_20260312T140000Z")
+
+    assert after_change.status_code == 200
+    assert after_change.json()["data"]["start"]["date_time"] == "2026-03-12T09:00:00-0400"
+    assert same_utc_hour.status_code == 404
+
+
+def test_list_space_events_keeps_to_the_window_and_pages(robin):
+    series = booked(robin, 56, "2026-03-05T14:00:00Z", "2026-03-05T15:00:00Z", recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"])
+    window = {"after": "2026-03-10T00:00:00Z", "before": "2026-04-01T00:00:00Z", "per_page": 2}
+
+    first = robin.get("/spaces/56/events", params={**window, "page": 1})
+    second = robin.get("/spaces/56/events", params={**window, "page": 2})
+
+    assert first.status_code == 200
+    assert ids(first.json()["data"]) == [f"{series['id']}_20260312T130000Z", f"{series['id']}_20260319T130000Z"]
+    assert first.json()["paging"] == {"page": 1, "per_page": 2, "has_next_page": True}
+    assert second.status_code == 200
+    assert ids(second.json()["data"]) == [f"{series['id']}_20260326T130000Z"]
+    assert second.json()["paging"] == {"page": 2, "per_page": 2, "has_next_page": False}
+
+
+def test_list_space_events_defaults_to_the_coming_week(robin):
+    series = booked(robin, 56, "2026-03-05T14:00:00Z", "2026-03-05T15:00:00Z", recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"])
+    booked(robin, 56, "2026-03-01T14:00:00Z", "2026-03-01T15:00:00Z")
+
+    response = robin.get("/spaces/56/events")
+
+    assert response.status_code == 200
+    assert ids(response.json()["data"]) == [f"{series['id']}_20260305T140000Z"]
+
+
+def test_list_space_events_rejects_before_earlier_than_after(robin):
+    response = robin.get("/spaces/56/events", params={"after": "2026-03-10T00:00:00Z", "before": "2026-03-09T00:00:00Z"})
+
+    assert_bad_request(response, "before")
+
+
+def test_list_upcoming_space_events_starts_now_and_spans_366_days(robin):
+    yesterday = booked(robin, 57, "2026-03-01T15:00:00Z", "2026-03-01T16:00:00Z")
+    tomorrow = booked(robin, 57, "2026-03-03T15:00:00Z", "2026-03-03T16:00:00Z")
+    within_a_year = booked(robin, 57, "2027-02-20T15:00:00Z", "2027-02-20T16:00:00Z")
+    beyond_a_year = booked(robin, 57, "2027-03-10T15:00:00Z", "2027-03-10T16:00:00Z")
+
+    response = robin.get("/spaces/57/events/upcoming")
+
+    assert response.status_code == 200
+    found = ids(response.json()["data"])
+    assert found == [tomorrow["id"], within_a_year["id"]]
+    assert yesterday["id"] not in found and beyond_a_year["id"] not in found
+    assert "paging" in response.json()
+
+
+def test_list_location_events_covers_the_spaces_of_that_location_only(robin):
+    new_york = booked(robin, 51, "2027-01-05T15:00:00Z", "2027-01-05T16:00:00Z")
+    upstairs = booked(robin, 57, "2027-01-05T17:00:00Z", "2027-01-05T18:00:00Z")
+    bengaluru = booked(robin, 72, "2027-01-05T05:00:00Z", "2027-01-05T06:00:00Z", time_zone=KOLKATA)
+
+    at_headquarters = listed(robin, "/locations/10/events", "2027-01-05T00:00:00Z", "2027-01-06T00:00:00Z")
+    in_bengaluru = listed(robin, "/locations/11/events", "2027-01-05T00:00:00Z", "2027-01-06T00:00:00Z")
+
+    assert ids(at_headquarters) == [new_york["id"], upstairs["id"]]
+    assert ids(in_bengaluru) == [bengaluru["id"]]
+
+
+def test_list_location_events_shows_the_seeded_bengaluru_week(robin):
+    response = robin.get("/locations/11/events", params={"per_page": 50})
+
+    assert response.status_code == 200
+    events = response.json()["data"]
+    assert [(event["title"], event["start"]["date_time"]) for event in events] == [
+        ("Bengaluru stand-up", "2026-03-03T09:30:00+0530"),
+        ("Bengaluru stand-up", "2026-03-04T09:30:00+0530"),
+        ("Customer call", "2026-03-04T15:00:00+0530"),
+        ("Bengaluru stand-up", "2026-03-05T09:30:00+0530"),
+        ("Bengaluru stand-up", "2026-03-06T09:30:00+0530"),
+        ("Bengaluru stand-up", "2026-03-09T09:30:00+0530"),
+    ]
+    assert events[0]["id"] == f"{events[0]['series_id']}_20260303T040000Z"
+    assert events[2]["series_id"] is None
+
+
+def test_list_user_events_includes_organized_and_invited_events(robin, member):
+    ada = user_id(robin, ADA_EMAIL)
+    ben = user_id(robin, BEN_EMAIL)
+    chloe = user_id(robin, "chloe.martin@meridian.example")
+    shared = booked(robin, 72, "2027-01-05T05:00:00Z", "2027-01-05T06:00:00Z", invitees=[{"email": BEN_EMAIL}])
+    own = booked(member, 74, "2027-01-05T07:00:00Z", "2027-01-05T08:00:00Z")
+    window = ("2027-01-05T00:00:00Z", "2027-01-06T00:00:00Z")
+
+    assert ids(listed(robin, f"/users/{ada}/events", *window)) == [shared["id"]]
+    assert ids(listed(robin, f"/users/{ben}/events", *window)) == [shared["id"], own["id"]]
+    assert listed(robin, f"/users/{chloe}/events", *window) == []
+    assert ids(listed(member, "/me/events", *window)) == [shared["id"], own["id"]]
+    assert ids(listed(robin, "/me/events", *window)) == [shared["id"]]
+
+
+def test_list_user_events_shows_seeded_series_to_organizer_and_invitee(robin, member):
+    emma = user_id(robin, "emma.schultz@meridian.example")
+    nina = user_id(robin, "nina.petrova@meridian.example")
+
+    mine = member.get("/me/events")
+    invited = robin.get(f"/users/{emma}/events")
+    uninvolved = robin.get(f"/users/{nina}/events")
+
+    assert mine.status_code == 200
+    weekly = [event for event in mine.json()["data"] if event["title"] == "Engineering weekly"]
+    assert [event["start"]["date_time"] for event in weekly] == ["2026-03-03T10:00:00-0500"]
+    assert weekly[0]["id"] == f"{weekly[0]['series_id']}_20260303T150000Z"
+    assert invited.status_code == 200
+    assert ids(invited.json()["data"]) == [weekly[0]["id"]]
+    assert uninvolved.status_code == 200
+    assert uninvolved.json()["data"] == []
+
+
+def test_list_user_events_of_an_unknown_user_is_not_found(robin):
+    response = robin.get("/users/999999/events")
+
+    assert response.status_code == 404
+
+
+# Changing events
+
+
+def test_update_event_changes_the_title(robin):
+    created = booked(robin, 59, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", title="Draft")
+
+    response = robin.patch(f"/events/{created['id']}", json={"title": "Budget review"})
+
+    assert response.status_code == 200
+    assert response.json()["data"]["title"] == "Budget review"
+    assert response.json()["data"]["start"] == created["start"]
+    assert robin.get(f"/events/{created['id']}").json()["data"]["title"] == "Budget review"
+
+
+def test_update_event_rechecks_new_times_for_conflicts(robin):
+    first = booked(robin, 59, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+    second = booked(robin, 59, "2027-01-04T17:00:00Z", "2027-01-04T18:00:00Z")
+
+    clash = robin.patch(f"/events/{second['id']}", json={
+        "start": moment("2027-01-04T15:30:00Z"), "end": moment("2027-01-04T16:30:00Z"),
+    })
+
+    assert clash.status_code == 409
+    assert clash.json()["meta"]["errors"][0]["reason"] == "event_conflict"
+    assert clash.json()["meta"]["errors"][0]["details"]["event_id"] == first["id"]
+    assert robin.get(f"/events/{second['id']}").json()["data"]["start"]["date_time"] == "2027-01-04T12:00:00-0500"
+
+    moved = robin.patch(f"/events/{second['id']}", json={
+        "start": moment("2027-01-04T16:00:00Z"), "end": moment("2027-01-04T17:00:00Z"),
+    })
+
+    assert moved.status_code == 200
+    assert moved.json()["data"]["start"]["date_time"] == "2027-01-04T11:00:00-0500"
+    assert moved.json()["data"]["end"]["date_time"] == "2027-01-04T12:00:00-0500"
+    freed = book(robin, 59, "2027-01-04T17:00:00Z", "2027-01-04T18:00:00Z")
+    assert freed.status_code == 201
+
+
+def test_update_event_moves_a_series_over_its_own_old_times(robin):
+    series = booked(robin, 59, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+
+    response = robin.patch(f"/events/{series['id']}", json={
+        "start": moment("2027-01-04T15:30:00Z"), "end": moment("2027-01-04T16:30:00Z"),
+    })
+
+    assert response.status_code == 200
+    events = listed(robin, "/spaces/59/events", "2027-01-01T00:00:00Z", "2027-01-10T00:00:00Z")
+    assert ids(events) == [
+        f"{series['id']}_20270104T153000Z", f"{series['id']}_20270105T153000Z", f"{series['id']}_20270106T153000Z",
+    ]
+
+
+def test_update_event_rejects_a_series_change_that_collides(robin):
+    series = booked(robin, 59, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=2"])
+    later = booked(robin, 59, "2027-01-08T15:00:00Z", "2027-01-08T16:00:00Z")
+
+    response = robin.patch(f"/events/{series['id']}", json={"recurrence": ["RRULE:FREQ=DAILY;COUNT=7"]})
+
+    assert response.status_code == 409
+    assert response.json()["meta"]["errors"][0]["details"]["event_id"] == later["id"]
+    assert robin.get(f"/events/{series['id']}").json()["data"]["recurrence"] == ["RRULE:FREQ=DAILY;COUNT=2"]
+
+
+def test_update_event_with_null_recurrence_removes_the_rule(robin):
+    series = booked(robin, 59, "2027-02-01T15:00:00Z", "2027-02-01T16:00:00Z", recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"])
+
+    response = robin.patch(f"/events/{series['id']}", json={"recurrence": None})
+
+    assert response.status_code == 200
+    assert response.json()["data"]["recurrence"] is None
+    events = listed(robin, "/spaces/59/events", "2027-01-25T00:00:00Z", "2027-03-01T00:00:00Z")
+    assert ids(events) == [series["id"]]
+    assert events[0]["series_id"] is None
+    assert robin.get(f"/events/{series['id']}_20270208T150000Z").status_code == 404
+    assert book(robin, 59, "2027-02-08T15:00:00Z", "2027-02-08T16:00:00Z").status_code == 201
+
+
+def test_update_event_removing_the_rule_after_cancelling_the_first_instance_stays_consistent(robin):
+    series = booked(robin, 59, "2027-02-01T15:00:00Z", "2027-02-01T16:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+    assert robin.delete(f"/events/{series['id']}_20270201T150000Z").status_code == 200
+
+    response = robin.patch(f"/events/{series['id']}", json={"recurrence": None})
+
+    assert response.status_code == 200
+    status = robin.get(f"/events/{series['id']}").json()["data"]["status"]
+    is_listed = series["id"] in ids(listed(robin, "/spaces/59/events", "2027-01-30T00:00:00Z", "2027-02-10T00:00:00Z"))
+    blocks_its_slot = book(robin, 59, "2027-02-01T15:00:00Z", "2027-02-01T16:00:00Z").status_code == 409
+    # A confirmed event shows in lists and holds its slot; a cancelled one does neither.
+    assert is_listed == (status == "confirmed")
+    assert blocks_its_slot == (status == "confirmed")
+
+
+def test_update_event_refuses_an_instance(robin):
+    series = booked(
+        robin, 59, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", title="Stand-up", recurrence=["RRULE:FREQ=DAILY;COUNT=3"],
+    )
+
+    response = robin.patch(f"/events/{series['id']}_20270105T150000Z", json={"title": "Changed"})
+
+    assert response.status_code == 400
+    assert response.json()["meta"]["status"] == "BAD_REQUEST"
+    assert robin.get(f"/events/{series['id']}").json()["data"]["title"] == "Stand-up"
+    assert robin.get(f"/events/{series['id']}_20270105T150000Z").json()["data"]["title"] == "Stand-up"
+
+
+def test_update_event_validates_fields(robin):
+    created = booked(robin, 59, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+
+    response = robin.patch(f"/events/{created['id']}", json={"visibility": "secret"})
+
+    assert_bad_request(response, "visibility")
+
+
+def test_replace_event_is_not_allowed(robin):
+    created = booked(robin, 59, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+
+    response = robin.put(f"/events/{created['id']}", json={"title": "Replaced"})
+
+    assert response.status_code == 405
+    assert response.json()["meta"]["status_code"] == 405
+    assert robin.get(f"/events/{created['id']}").json()["data"]["title"] != "Replaced"
+
+
+# Cancelling events
+
+
+def test_cancel_instance_cancels_only_that_occurrence(robin):
+    series = booked(robin, 74, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+    second = f"{series['id']}_20270105T150000Z"
+
+    response = robin.delete(f"/events/{second}")
+
+    assert response.status_code == 200
+    assert response.json()["data"]["id"] == second
+    assert response.json()["data"]["status"] == "cancelled"
+    events = listed(robin, "/spaces/74/events", "2027-01-01T00:00:00Z", "2027-01-10T00:00:00Z")
+    assert ids(events) == [f"{series['id']}_20270104T150000Z", f"{series['id']}_20270106T150000Z"]
+    assert robin.get(f"/events/{second}").json()["data"]["status"] == "cancelled"
+    assert robin.get(f"/events/{series['id']}").json()["data"]["status"] == "confirmed"
+    assert robin.get(f"/events/{series['id']}_20270106T150000Z").json()["data"]["status"] == "confirmed"
+    assert book(robin, 74, "2027-01-05T15:00:00Z", "2027-01-05T16:00:00Z").status_code == 201
+    still_taken = book(robin, 74, "2027-01-06T15:00:00Z", "2027-01-06T16:00:00Z")
+    assert still_taken.status_code == 409
+    assert still_taken.json()["meta"]["errors"][0]["details"]["event_id"] == f"{series['id']}_20270106T150000Z"
+
+
+def test_cancel_instance_leaves_user_and_location_lists(robin):
+    ada = user_id(robin, ADA_EMAIL)
+    series = booked(robin, 74, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=2"])
+    window = ("2027-01-01T00:00:00Z", "2027-01-10T00:00:00Z")
+
+    assert robin.delete(f"/events/{series['id']}_20270104T150000Z").status_code == 200
+
+    remaining = [f"{series['id']}_20270105T150000Z"]
+    assert ids(listed(robin, "/locations/11/events", *window)) == remaining
+    assert ids(listed(robin, f"/users/{ada}/events", *window)) == remaining
+    assert ids(listed(robin, "/me/events", *window)) == remaining
+
+
+def test_cancel_series_cancels_every_occurrence(robin):
+    series = booked(robin, 74, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+
+    response = robin.delete(f"/events/{series['id']}")
+
+    assert response.status_code == 200
+    assert response.json()["data"]["status"] == "cancelled"
+    assert listed(robin, "/spaces/74/events", "2027-01-01T00:00:00Z", "2027-01-10T00:00:00Z") == []
+    assert robin.get(f"/events/{series['id']}").json()["data"]["status"] == "cancelled"
+    assert robin.get(f"/events/{series['id']}_20270106T150000Z").json()["data"]["status"] == "cancelled"
+    for day in ("04", "05", "06"):
+        assert book(robin, 74, f"2027-01-{day}T15:00:00Z", f"2027-01-{day}T16:00:00Z").status_code == 201
+
+
+def test_cancel_event_twice_changes_nothing(robin):
+    created = booked(robin, 74, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+
+    first = robin.delete(f"/events/{created['id']}")
+    second = robin.delete(f"/events/{created['id']}")
+
+    assert first.status_code == 200
+    assert second.status_code == 200
+    assert second.json()["data"]["status"] == "cancelled"
+    assert listed(robin, "/spaces/74/events", "2027-01-04T00:00:00Z", "2027-01-05T00:00:00Z") == []
+
+
+def test_cancel_event_of_unknown_instance_is_not_found(robin):
+    series = booked(robin, 74, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+
+    response = robin.delete(f"/events/{series['id']}_20270104T160000Z")
+
+    assert response.status_code == 404
+    assert len(listed(robin, "/spaces/74/events", "2027-01-01T00:00:00Z", "2027-01-10T00:00:00Z")) == 3
+
+
+# Who may change what
+
+
+def test_member_cannot_change_or_cancel_the_admins_event(robin, member):
+    created = booked(robin, 75, "2027-01-04T05:00:00Z", "2027-01-04T06:00:00Z", title="Admin only")
+
+    patched = member.patch(f"/events/{created['id']}", json={"title": "Hijacked"})
+    cancelled = member.delete(f"/events/{created['id']}")
+
+    assert patched.status_code == 403
+    assert patched.json()["meta"]["status"] == "FORBIDDEN"
+    assert cancelled.status_code == 403
+    event = robin.get(f"/events/{created['id']}").json()["data"]
+    assert (event["title"], event["status"]) == ("Admin only", "confirmed")
+
+
+def test_member_cannot_cancel_an_instance_of_the_admins_series(robin, member):
+    series = booked(robin, 75, "2027-01-04T05:00:00Z", "2027-01-04T06:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=2"])
+
+    response = member.delete(f"/events/{series['id']}_20270105T050000Z")
+
+    assert response.status_code == 403
+    assert len(listed(robin, "/spaces/75/events", "2027-01-01T00:00:00Z", "2027-01-10T00:00:00Z")) == 2
+
+
+def test_member_can_change_and_cancel_their_own_event(member):
+    created = booked(member, 75, "2027-01-04T05:00:00Z", "2027-01-04T06:00:00Z")
+
+    patched = member.patch(f"/events/{created['id']}", json={"title": "Pairing"})
+    cancelled = member.delete(f"/events/{created['id']}")
+
+    assert patched.status_code == 200
+    assert patched.json()["data"]["title"] == "Pairing"
+    assert cancelled.status_code == 200
+    assert cancelled.json()["data"]["status"] == "cancelled"
+
+
+def test_admin_can_cancel_a_members_event(robin, member):
+    created = booked(member, 75, "2027-01-04T05:00:00Z", "2027-01-04T06:00:00Z")
+
+    response = robin.delete(f"/events/{created['id']}")
+
+    assert response.status_code == 200
+    assert response.json()["data"]["status"] == "cancelled"
+
+
+# Confirmation (check-in)
+
+
+def test_confirm_event_opens_fifteen_minutes_before_the_start(robin, wall):
+    ada = user_id(robin, ADA_EMAIL)
+    created = booked(robin, 57, "2026-03-02T15:00:00Z", "2026-03-02T16:00:00Z")
+    path = f"/events/{created['id']}/confirmation"
+
+    an_hour_ahead = robin.put(path)
+    wall.advance(minutes=44)
+    a_minute_early = robin.put(path)
+    wall.advance(minutes=1)
+    on_time = robin.put(path)
+
+    for early in (an_hour_ahead, a_minute_early):
+        assert early.status_code == 400
+        assert early.json()["meta"]["errors"][0]["reason"] == "too_early_to_confirm_event"
+    assert on_time.status_code == 200
+    assert on_time.json()["data"] == {
+        "event_id": created["id"], "user_id": ada, "device_id": None, "confirmed_at": "2026-03-02T14:45:00+0000",
+    }
+
+
+def test_confirm_event_twice_is_refused(robin, wall):
+    created = booked(robin, 57, "2026-03-02T14:30:00Z", "2026-03-02T15:30:00Z")
+    wall.advance(minutes=30)
+
+    first = robin.put(f"/events/{created['id']}/confirmation")
+    second = robin.put(f"/events/{created['id']}/confirmation")
+
+    assert first.status_code == 200
+    assert second.status_code == 400
+    assert second.json()["meta"]["errors"][0]["reason"] == "event_already_confirmed"
+
+
+def test_confirm_event_closes_when_the_event_ends(robin, wall):
+    created = booked(robin, 57, "2026-03-02T14:30:00Z", "2026-03-02T15:30:00Z")
+    path = f"/events/{created['id']}/confirmation"
+
+    wall.advance(minutes=90)
+    at_the_end = robin.put(path)
+
+    assert at_the_end.status_code == 400
+    assert at_the_end.json()["meta"]["errors"][0]["reason"] == "too_late_to_confirm_event"
+    assert robin.get(path).status_code == 404
+
+
+def test_confirm_event_in_its_last_minute_is_accepted(robin, wall):
+    created = booked(robin, 57, "2026-03-02T14:30:00Z", "2026-03-02T15:30:00Z")
+    wall.advance(minutes=89)
+
+    response = robin.put(f"/events/{created['id']}/confirmation")
+
+    assert response.status_code == 200
+    assert response.json()["data"]["confirmed_at"] == "2026-03-02T15:29:00+0000"
+
+
+def test_confirmation_can_be_read_and_withdrawn(robin, wall):
+    created = booked(robin, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+    path = f"/events/{created['id']}/confirmation"
+
+    unconfirmed = robin.get(path)
+    confirmed = robin.put(path)
+    read = robin.get(path)
+    event = robin.get(f"/events/{created['id']}").json()["data"]
+    withdrawn = robin.delete(path)
+    after_withdrawal = robin.get(path)
+    event_after_withdrawal = robin.get(f"/events/{created['id']}").json()["data"]
+    again = robin.put(path)
+
+    assert unconfirmed.status_code == 404
+    assert confirmed.status_code == 200
+    assert read.status_code == 200
+    assert read.json()["data"] == confirmed.json()["data"]
+    assert event["confirmation"] == confirmed.json()["data"]
+    assert withdrawn.status_code == 200
+    assert after_withdrawal.status_code == 404
+    assert event_after_withdrawal["confirmation"] is None
+    assert again.status_code == 200
+
+
+def test_confirm_event_on_behalf_of_another_user(robin):
+    ben = user_id(robin, BEN_EMAIL)
+    created = booked(robin, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+
+    response = robin.put(f"/events/{created['id']}/confirmation", json={"user_id": ben})
+
+    assert response.status_code == 200
+    assert response.json()["data"]["user_id"] == ben
+
+
+def test_confirm_series_requires_an_instance(robin, wall):
+    series = booked(robin, 56, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+    today = f"{series['id']}_20260302T141000Z"
+    tomorrow = f"{series['id']}_20260303T141000Z"
+
+    master = robin.put(f"/events/{series['id']}/confirmation")
+    instance = robin.put(f"/events/{today}/confirmation")
+    later = robin.put(f"/events/{tomorrow}/confirmation")
+
+    assert master.status_code == 400
+    assert instance.status_code == 200
+    assert instance.json()["data"]["event_id"] == today
+    assert later.status_code == 400
+    assert later.json()["meta"]["errors"][0]["reason"] == "too_early_to_confirm_event"
+    assert robin.get(f"/events/{today}").json()["data"]["confirmation"]["event_id"] == today
+    assert robin.get(f"/events/{tomorrow}").json()["data"]["confirmation"] is None
+
+
+def test_confirm_cancelled_event_is_refused(robin):
+    created = booked(robin, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+    robin.delete(f"/events/{created['id']}")
+
+    response = robin.put(f"/events/{created['id']}/confirmation")
+
+    assert response.status_code == 400
+    assert robin.get(f"/events/{created['id']}/confirmation").status_code == 404
+
+
+def test_space_state_shows_booked_then_in_use_after_confirmation(robin, wall):
+    created = booked(robin, 57, "2026-03-02T14:30:00Z", "2026-03-02T15:30:00Z")
+
+    before = robin.get("/spaces/57/state")
+    wall.advance(minutes=40)
+    during = robin.get("/spaces/57/state")
+    robin.put(f"/events/{created['id']}/confirmation")
+    checked_in = robin.get("/spaces/57/state")
+    wall.advance(minutes=50)
+    after = robin.get("/spaces/57/state")
+
+    assert before.status_code == 200
+    assert before.json()["data"]["availability"] == "available"
+    assert before.json()["data"]["next_busy_change"] == "2026-03-02T14:30:00+0000"
+    assert during.json()["data"]["availability"] == "booked"
+    assert during.json()["data"]["next_busy_change"] == "2026-03-02T15:30:00+0000"
+    assert checked_in.json()["data"]["availability"] == "in_use"
+    assert after.json()["data"]["availability"] == "available"
+
+
+def test_space_state_is_in_use_once_the_current_instance_is_confirmed(robin):
+    series = booked(robin, 56, "2026-03-02T13:30:00Z", "2026-03-02T14:30:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+
+    booked_now = robin.get("/spaces/56/state")
+    confirmed = robin.put(f"/events/{series['id']}_20260302T133000Z/confirmation")
+    in_use = robin.get("/spaces/56/state")
+
+    assert booked_now.json()["data"]["availability"] == "booked"
+    assert confirmed.status_code == 200
+    assert in_use.json()["data"]["availability"] == "in_use"
+    assert in_use.json()["data"]["next_busy_change"] == "2026-03-02T14:30:00+0000"
+
+
+def test_space_state_of_a_disabled_space(robin):
+    response = robin.get("/spaces/62/state")
+
+    assert response.status_code == 200
+    assert response.json()["data"]["availability"] == "disabled"
+
+
+def test_conflict_names_the_earliest_of_several_colliding_events(robin):
+    first = booked(robin, 75, "2027-03-01T15:00:00Z", "2027-03-01T16:00:00Z")
+    booked(robin, 75, "2027-03-01T16:00:00Z", "2027-03-01T17:00:00Z")
+
+    response = book(robin, 75, "2027-03-01T15:30:00Z", "2027-03-01T16:30:00Z")
+
+    assert response.status_code == 409
+    assert response.json()["meta"]["errors"][0]["details"]["event_id"] == first["id"]
+
+
+def test_moving_a_series_keeps_its_cancelled_occurrence_cancelled(robin):
+    series = booked(robin, 74, "2027-02-01T15:00:00Z", "2027-02-01T16:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+    assert robin.delete(f"/events/{series['id']}_20270202T150000Z").status_code == 200
+
+    moved = robin.patch(f"/events/{series['id']}", json={
+        "start": moment("2027-02-01T15:30:00Z"), "end": moment("2027-02-01T16:30:00Z"),
+    })
+
+    assert moved.status_code == 200
+    remaining = listed(robin, "/spaces/74/events", "2027-02-01T00:00:00Z", "2027-02-05T00:00:00Z")
+    assert ids(remaining) == [f"{series['id']}_20270201T153000Z", f"{series['id']}_20270203T153000Z"]
+    assert book(robin, 74, "2027-02-02T15:30:00Z", "2027-02-02T16:30:00Z").status_code == 201

@@ -1,0 +1,261 @@
+"""Every Robin operation answers with exactly the body its OpenAPI document describes."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+
+from sandbox.robin import PREFIX
+from sandbox.robin.routes import events, free_busy, locations, organizations, spaces
+from sandbox.settings import FIXTURES_DIR
+from tests.conftest import RobinClient
+
+Operation = tuple[str, str]
+"""An HTTP method and a path template under /v1.0, as the OpenAPI document names them."""
+Scenario = Callable[[RobinClient], Any]
+
+HTTP_METHODS = {"get", "post", "patch", "put", "delete"}
+ROBIN_DOCUMENT = json.loads((FIXTURES_DIR.parent / "openapi" / "robin.json").read_text(encoding="utf-8"))
+OPERATIONS = sorted(
+    (method.upper(), path.removeprefix(PREFIX))
+    for path, path_item in ROBIN_DOCUMENT["paths"].items() for method in path_item if method in HTTP_METHODS
+)
+ROUTES = [
+    route for module in (events, free_busy, locations, organizations, spaces)
+    for route in module.router.routes if isinstance(route, APIRoute)
+]
+
+HUDSON = 48
+"""A conference room in Meridian HQ New York (location 10, level 101) with a calendar and amenities."""
+BOOKING = {
+    "title": "Schema check",
+    "start": {"date_time": "2026-03-02T09:05:00", "time_zone": "America/New_York"},
+    "end": {"date_time": "2026-03-02T09:55:00", "time_zone": "America/New_York"},
+    "invitees": [{"email": "ben.carter@meridian.example", "display_name": "Ben Carter"}],
+}
+"""Five minutes from the tests' now, so it can be confirmed straight away."""
+ENGINEERING_WEEKLY = "1"
+"""A demo series in Hudson, organized by the member, on Tuesdays at 10:00 New York time."""
+NEXT_TUESDAY_WINDOW = {"after": "2026-03-02T00:00:00Z", "before": "2026-03-04T00:00:00Z"}
+TUESDAY_CLASH = {
+    "start": {"date_time": "2026-03-03T10:30:00", "time_zone": "America/New_York"},
+    "end": {"date_time": "2026-03-03T11:30:00", "time_zone": "America/New_York"},
+}
+"""Half way into the demo series' first instance."""
+FREE_BUSY_SEARCH = {
+    "scope": {"location_ids": [10]},
+    "view_options": {
+        "bounds": {"from": "2026-03-03T05:00:00Z", "to": "2026-03-04T05:00:00Z"},
+        "included_submodels": ["space.space_amenities", "space.amenities"],
+    },
+}
+ALL_INCLUDES = {"include": "calendar,space_amenities,amenities"}
+SAMPLE_PATH_VALUES = {
+    "id_or_slug": "meridian", "organization_id": "1", "id_or_email": "1", "user_id": "1",
+    "location_id": "10", "level_id": "101", "space_id": str(HUDSON), "event_id": ENGINEERING_WEEKLY,
+}
+
+
+def route_of(operation: Operation) -> APIRoute:
+    method, template = operation
+    return next(route for route in ROUTES if route.path == template and method in (route.methods or set()))
+
+
+def documented_statuses(operation: Operation) -> list[int]:
+    return sorted(status for status in route_of(operation).responses if isinstance(status, int))
+
+
+def documented_model(operation: Operation, status: int) -> type[BaseModel]:
+    responses = route_of(operation).responses
+    assert status in responses, f"{' '.join(operation)} does not document {status}"
+    model: type[BaseModel] = responses[status]["model"]
+    return model
+
+
+def assert_documented(operation: Operation, response: Any, status: int) -> None:
+    assert response.status_code == status, response.text
+    documented_model(operation, status).model_validate(response.json(), strict=True)
+
+
+def book(robin: RobinClient) -> str:
+    """The id of a new booking in Hudson."""
+    response = robin.post(f"/spaces/{HUDSON}/events", json=BOOKING)
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"]["id"])
+
+
+def booked(robin: RobinClient) -> RobinClient:
+    """The same client, once it has booked Hudson: lists then hold an event with invitees."""
+    book(robin)
+    return robin
+
+
+def book_again(robin: RobinClient, path: str, body: dict[str, Any]) -> Any:
+    """POST `body` to `path` once Hudson is already booked at the same time."""
+    book(robin)
+    return robin.post(path, json=body)
+
+
+def confirmed(robin: RobinClient) -> str:
+    """The id of a new booking in Hudson, already checked in to."""
+    event = book(robin)
+    response = robin.put(f"/events/{event}/confirmation", json={})
+    assert response.status_code == 200, response.text
+    return event
+
+
+SUCCESSES: dict[Operation, Scenario] = {
+    ("GET", "/me"): lambda robin: robin.get("/me"),
+    ("GET", "/me/organizations"): lambda robin: robin.get("/me/organizations"),
+    ("GET", "/organizations/{id_or_slug}"): lambda robin: robin.get("/organizations/meridian"),
+    ("GET", "/organizations/{organization_id}/locations"): lambda robin: robin.get("/organizations/1/locations"),
+    ("GET", "/organizations/{organization_id}/users"): lambda robin: robin.get(
+        "/organizations/1/users", params={"per_page": 100}
+    ),
+    ("GET", "/organizations/{organization_id}/amenities"): lambda robin: robin.get("/organizations/1/amenities"),
+    ("GET", "/users/{id_or_email}"): lambda robin: robin.get("/users/ben.carter@meridian.example"),
+    ("GET", "/locations/{location_id}"): lambda robin: robin.get("/locations/10"),
+    ("GET", "/locations/{location_id}/levels"): lambda robin: robin.get("/locations/10/levels"),
+    ("GET", "/levels/{level_id}"): lambda robin: robin.get("/levels/101"),
+    ("GET", "/locations/{location_id}/spaces"): lambda robin: robin.get(
+        "/locations/10/spaces", params={**ALL_INCLUDES, "per_page": 100}
+    ),
+    ("GET", "/spaces/{space_id}"): lambda robin: robin.get(f"/spaces/{HUDSON}", params=ALL_INCLUDES),
+    ("PATCH", "/spaces/{space_id}"): lambda robin: robin.patch(
+        f"/spaces/{HUDSON}", json={"description": "Refurbished", "capacity": 14}, params={"include": "calendar"}
+    ),
+    ("GET", "/spaces/{space_id}/amenities"): lambda robin: robin.get(f"/spaces/{HUDSON}/amenities"),
+    ("GET", "/spaces/{space_id}/state"): lambda robin: booked(robin).get(f"/spaces/{HUDSON}/state"),
+    ("POST", "/spaces/{space_id}/events"): lambda robin: robin.post(f"/spaces/{HUDSON}/events", json=BOOKING),
+    ("POST", "/events"): lambda robin: robin.post("/events", json={**BOOKING, "space_id": HUDSON}),
+    ("GET", "/events/{event_id}"): lambda robin: robin.get(f"/events/{confirmed(robin)}"),
+    ("PATCH", "/events/{event_id}"): lambda robin: robin.patch(f"/events/{book(robin)}", json={"title": "Renamed"}),
+    ("DELETE", "/events/{event_id}"): lambda robin: robin.delete(f"/events/{book(robin)}"),
+    ("GET", "/spaces/{space_id}/events"): lambda robin: booked(robin).get(
+        f"/spaces/{HUDSON}/events", params=NEXT_TUESDAY_WINDOW
+    ),
+    ("GET", "/spaces/{space_id}/events/upcoming"): lambda robin: booked(robin).get(
+        f"/spaces/{HUDSON}/events/upcoming"
+    ),
+    ("GET", "/locations/{location_id}/events"): lambda robin: booked(robin).get(
+        "/locations/10/events", params=NEXT_TUESDAY_WINDOW
+    ),
+    ("GET", "/users/{user_id}/events"): lambda robin: booked(robin).get("/users/1/events"),
+    ("GET", "/me/events"): lambda robin: booked(robin).get("/me/events"),
+    ("GET", "/events/{event_id}/confirmation"): lambda robin: robin.get(f"/events/{confirmed(robin)}/confirmation"),
+    ("PUT", "/events/{event_id}/confirmation"): lambda robin: robin.put(
+        f"/events/{book(robin)}/confirmation", json={"device_id": 7}
+    ),
+    ("DELETE", "/events/{event_id}/confirmation"): lambda robin: robin.delete(
+        f"/events/{confirmed(robin)}/confirmation"
+    ),
+    ("POST", "/free-busy/spaces"): lambda robin: robin.post("/free-busy/spaces", json=FREE_BUSY_SEARCH),
+    ("GET", "/free-busy/spaces"): lambda robin: robin.get(
+        "/free-busy/spaces",
+        params={"location_ids": "10", "after": "2026-03-03T05:00:00Z", "before": "2026-03-04T05:00:00Z"},
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Failure:
+    operation: Operation
+    status: int
+    scenario: Callable[[RobinClient, RobinClient], Any]
+    """Called with the administrator's client, then the member's."""
+
+    def __str__(self) -> str:
+        return f"{self.status} {' '.join(self.operation)}"
+
+
+FAILURES = [
+    Failure(("GET", "/locations/{location_id}/spaces"), 400, lambda robin, member: robin.get(
+        "/locations/10/spaces", params={"per_page": 0}
+    )),
+    Failure(("POST", "/spaces/{space_id}/events"), 400, lambda robin, member: robin.post(
+        f"/spaces/{HUDSON}/events", json={"title": "No times"}
+    )),
+    Failure(("POST", "/events"), 400, lambda robin, member: robin.post(
+        "/events", content=b"{not json", headers={"Content-Type": "application/json"}
+    )),
+    Failure(("PUT", "/events/{event_id}/confirmation"), 400, lambda robin, member: robin.put(
+        f"/events/{ENGINEERING_WEEKLY}/confirmation", json={}
+    )),
+    Failure(("PATCH", "/events/{event_id}"), 400, lambda robin, member: robin.patch(
+        f"/events/{ENGINEERING_WEEKLY}_20260303T150000Z", json={"title": "Just this once"}
+    )),
+    Failure(("POST", "/free-busy/spaces"), 400, lambda robin, member: robin.post("/free-busy/spaces", json={})),
+    Failure(("PATCH", "/spaces/{space_id}"), 403, lambda robin, member: member.patch(
+        f"/spaces/{HUDSON}", json={"capacity": 2}
+    )),
+    Failure(("PATCH", "/events/{event_id}"), 403, lambda robin, member: member.patch(
+        f"/events/{book(robin)}", json={"title": "Renamed"}
+    )),
+    Failure(("GET", "/spaces/{space_id}"), 404, lambda robin, member: robin.get("/spaces/999999")),
+    Failure(("GET", "/events/{event_id}"), 404, lambda robin, member: robin.get("/events/999999")),
+    Failure(("GET", "/events/{event_id}/confirmation"), 404, lambda robin, member: robin.get(
+        f"/events/{book(robin)}/confirmation"
+    )),
+    Failure(("GET", "/users/{id_or_email}"), 404, lambda robin, member: robin.get(
+        "/users/nobody@meridian.example"
+    )),
+    Failure(("POST", "/spaces/{space_id}/events"), 409, lambda robin, member: book_again(
+        robin, f"/spaces/{HUDSON}/events", BOOKING
+    )),
+    Failure(("POST", "/events"), 409, lambda robin, member: book_again(
+        robin, "/events", {**BOOKING, "space_id": HUDSON}
+    )),
+    Failure(("PATCH", "/events/{event_id}"), 409, lambda robin, member: robin.patch(
+        f"/events/{book(robin)}", json=TUESDAY_CLASH
+    )),
+]
+
+
+def test_every_documented_operation_has_a_success_scenario() -> None:
+    assert sorted(SUCCESSES) == OPERATIONS
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=" ".join)
+def test_success_matches_the_documented_envelope(robin: RobinClient, operation: Operation) -> None:
+    success = next(status for status in documented_statuses(operation) if 200 <= status < 300)
+    assert_documented(operation, SUCCESSES[operation](robin), success)
+
+
+@pytest.mark.parametrize("failure", FAILURES, ids=str)
+def test_error_matches_the_documented_envelope(robin: RobinClient, member: RobinClient, failure: Failure) -> None:
+    assert_documented(failure.operation, failure.scenario(robin, member), failure.status)
+
+
+def test_errors_cover_every_documented_failure_status() -> None:
+    documented = {status for operation in OPERATIONS for status in documented_statuses(operation) if status >= 400}
+    exercised_elsewhere = {401}
+    assert {failure.status for failure in FAILURES} | exercised_elsewhere == documented
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=" ".join)
+def test_missing_token_matches_the_documented_envelope(anonymous: RobinClient, operation: Operation) -> None:
+    method, template = operation
+    response = anonymous.request(method, template.format(**SAMPLE_PATH_VALUES), json={})
+    assert_documented(operation, response, 401)
+
+
+def test_document_gives_every_operation_a_json_success_and_no_422() -> None:
+    for path, path_item in ROBIN_DOCUMENT["paths"].items():
+        for method, operation in path_item.items():
+            if method not in HTTP_METHODS:
+                continue
+            name = f"{method.upper()} {path}"
+            responses = operation["responses"]
+            successes = [status for status in responses if status.startswith("2")]
+            assert successes, f"{name} documents no success"
+            for status in successes:
+                assert responses[status]["content"]["application/json"]["schema"], f"{name} {status}"
+            assert "422" not in responses, f"{name} documents 422"
+            for status in (status for status in responses if status.startswith("4")):
+                schema = responses[status]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}, f"{name} {status}"
+    assert not {"HTTPValidationError", "ValidationError"} & set(ROBIN_DOCUMENT["components"]["schemas"])
