@@ -173,7 +173,9 @@ def busy_event(slot: Slot) -> dict[str, Any]:
 def collision(slot: Slot) -> dict[str, Any]:
     tz = zone(slot.reservation.time_zone, "time_zone")
     return {
-        "event_id": slot_event_id(slot), "space_id": slot.reservation.resource_id,
+        "event_id": slot_event_id(slot),
+        "series_id": str(slot.reservation.id) if slot.in_series else None,
+        "space_id": slot.reservation.resource_id,
         "start": timestamp(slot.start, tz), "end": timestamp(slot.end, tz),
     }
 

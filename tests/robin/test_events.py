@@ -338,6 +338,7 @@ def test_create_event_rejects_overlap(robin):
     error = document["meta"]["errors"][0]
     assert error["reason"] == "event_conflict"
     assert error["details"]["event_id"] == first["id"]
+    assert error["details"]["series_id"] is None
     assert ids(listed(robin, "/spaces/59/events", "2027-01-04T00:00:00Z", "2027-01-05T00:00:00Z")) == [first["id"]]
 
 
@@ -359,6 +360,7 @@ def test_create_event_conflict_names_the_instance_of_a_series(robin):
     error = response.json()["meta"]["errors"][0]
     assert error["reason"] == "event_conflict"
     assert error["details"]["event_id"] == f"{series['id']}_20270118T150000Z"
+    assert error["details"]["series_id"] == series["id"]
 
 
 def test_create_series_rejects_a_later_occurrence_that_overlaps(robin):
