@@ -4,13 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test openapi clean
+.PHONY: serve test bench openapi clean
 
 serve: $(INSTALLED)
 	$(BIN)/workplace-sandbox serve
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+bench: $(INSTALLED)
+	$(BIN)/python bench/booking_growth.py
 
 openapi: $(INSTALLED)
 	$(BIN)/workplace-sandbox openapi --out openapi

@@ -8,7 +8,7 @@ of the same rows.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from sandbox.core.ids import new_ulid
@@ -177,9 +177,18 @@ class ReservationStatus:
     CANCELLED = "cancelled"
 
 
+_SERIES = text("recurrence IS NOT NULL")
+
+
 class Reservation(SQLModel, table=True):
     """A booking of a resource over an interval, possibly recurring (a series master)."""
 
+    __table_args__ = (
+        # Series whose occurrences must be expanded past their indexed range, found per scope.
+        Index("ix_reservation_series_resource", "resource_id", "indexed_until", sqlite_where=_SERIES, postgresql_where=_SERIES),
+        Index("ix_reservation_series_building", "building_id", "indexed_until", sqlite_where=_SERIES, postgresql_where=_SERIES),
+        Index("ix_reservation_series_organization", "organization_id", "indexed_until", sqlite_where=_SERIES, postgresql_where=_SERIES),
+    )
     id: int | None = Field(default=None, primary_key=True)
     ulid: str = Field(default_factory=new_ulid, unique=True, max_length=26)
     organization_id: int = Field(foreign_key="organization.id", index=True)
@@ -196,7 +205,7 @@ class Reservation(SQLModel, table=True):
     start: datetime = instant()
     """Start of the first occurrence (the series' DTSTART)."""
     end: datetime = instant()
-    recurrence: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    recurrence: list[str] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
     series_end: datetime | None = instant(nullable=True)
     """End of the last occurrence; None for a series without end."""
     indexed_until: datetime = instant()
