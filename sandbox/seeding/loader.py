@@ -160,7 +160,7 @@ class _Loader:
 def _advance_sequences(store: Store) -> None:
     """Explicit ids leave PostgreSQL's sequences behind: move each past the largest id."""
     with store.session(write=True) as session:
-        for table in SQLModel.metadata.sorted_tables:
+        for table in SQLModel.metadata.tables.values():
             if "id" in table.c and table.c.id.autoincrement:
                 session.connection().exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
