@@ -109,3 +109,21 @@ def test_serve_refuses_a_broken_fixture_naming_the_bad_entry(tmp_path: Path) -> 
     assert result.returncode == 2
     assert "organizations[0] ('X').buildings[0] ('HQ').time_zone: 'Mars/Olympus' is not a valid" in result.stderr
     assert "Mars/Olympus" in result.stderr
+
+
+def test_concurrent_requests_for_one_slot_yield_exactly_one_booking(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = {
+        "title": "Contested",
+        "start": {"date_time": "2031-06-02T14:00:00Z", "time_zone": "America/New_York"},
+        "end": {"date_time": "2031-06-02T15:00:00Z", "time_zone": "America/New_York"},
+    }
+    with serving("--data-dir", str(tmp_path)) as (base, _):
+        with httpx.Client(headers=ADMIN, timeout=60) as client, ThreadPoolExecutor(max_workers=20) as pool:
+            statuses = list(pool.map(lambda _: client.post(f"{base}/v1.0/spaces/52/events", json=body).status_code, range(20)))
+            listed = client.get(
+                f"{base}/v1.0/spaces/52/events", params={"after": "2031-06-02T00:00:00Z", "before": "2031-06-03T00:00:00Z"}
+            )
+    assert sorted(statuses) == [201] + [409] * 19
+    assert [event["title"] for event in listed.json()["data"]] == ["Contested"]

@@ -16,7 +16,10 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - A method a path does not serve answers 405 (`meta.status` METHOD_NOT_ALLOWED) with an
   `Allow` header listing the methods it does serve. DELETE /spaces/:id is not served.
 - Request bodies must be JSON sent as `application/json`.
-- An event with no title gets "<space name> booked by <booker name>".
+- An event with no title gets "<space name> booked by <booker name>". Invitees carry a
+  `display_name` only when their email belongs to a user (as in Robin's example response).
+- All-day events are not modelled: `is_all_day` is always false, and a `date_time` without a
+  time is midnight in its `time_zone`.
 - Recurrence: RRULE with FREQ DAILY, WEEKLY, MONTHLY or YEARLY (finer frequencies are
   refused), RDATE and EXDATE (UTC, floating or TZID values; VALUE=DATE). The event's start
   is always its first occurrence. Conflicts are checked for every occurrence of a new or
