@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from sandbox.core import occurrences, recurrence
+from sandbox.core import occurrences, presence, recurrence
 from sandbox.core.access import Actor
 from sandbox.core.errors import InvalidInput
 from sandbox.core.occurrences import Scope, Slot
@@ -73,7 +73,11 @@ def free_busy(session: Session, actor: Actor, query: FreeBusyQuery) -> Page[Avai
                 if key not in seen:
                     seen.add(key)
                     busy_by_space[slot.reservation.resource_id].append(slot)
-    results = [Availability(space, merge_busy(busy_by_space[space.id or 0])) for space in spaces]
+    present = presence.present_counts(session, actor.organization_id, [space.id or 0 for space in spaces], actor.now)
+    results = [
+        Availability(space, merge_busy(busy_by_space[space.id or 0]), present.get(space.id or 0, 0) > 0)
+        for space in spaces
+    ]
     if query.prioritization == "specific_time":
         results.sort(key=lambda result: _specific_time_rank(result, windows))
     else:
@@ -190,30 +194,32 @@ def _free_gaps(blocks: list[BusyBlock], lower: datetime, upper: datetime) -> lis
 class SpaceState:
     space: Resource
     availability: str
-    present: bool
+    present: int
+    """How many people or devices are present in the space now."""
     next_busy_change: datetime | None
 
 
 def space_state(session: Session, actor: Actor, space_id: int) -> SpaceState:
-    """available, booked, in_use (a current occurrence is checked in) or disabled."""
+    """disabled; in_use (someone is present, or a current occurrence is checked in); booked (an
+    occurrence is under way); available."""
     space = get_space(session, actor, space_id)
-    if space.is_disabled:
-        return SpaceState(space, "disabled", False, None)
     now = actor.now
+    present = presence.present_counts(session, actor.organization_id, [space_id], now).get(space_id, 0)
+    if space.is_disabled:
+        return SpaceState(space, "disabled", present, None)
     scope = Scope(organization_id=actor.organization_id, resource_ids=[space_id])
-    upcoming = occurrences.slots(session, scope, now, now + occurrences.HORIZON, limit=200)
     current: list[Slot] = []
     busy_until: datetime | None = None
-    for slot in upcoming:
-        if slot.start > now and busy_until is None:
-            return SpaceState(space, "available", False, slot.start)
-        if busy_until is not None and slot.start > busy_until:
+    next_start: datetime | None = None
+    for slot in occurrences.slots(session, scope, now, now + occurrences.HORIZON, limit=200):
+        if slot.start > (busy_until or now):
+            next_start = slot.start
             break
         if slot.start <= now:
             current.append(slot)
         busy_until = max(busy_until or slot.end, slot.end)
     if busy_until is None:
-        return SpaceState(space, "available", False, None)
+        return SpaceState(space, "in_use" if present else "available", present, next_start)
     checked_in = session.exec(
         select(CheckIn.id).where(
             or_(*(
@@ -222,5 +228,5 @@ def space_state(session: Session, actor: Actor, space_id: int) -> SpaceState:
             ))
         )
     ).first()
-    return SpaceState(space, "in_use" if checked_in is not None else "booked", checked_in is not None, busy_until)
-
+    in_use = present > 0 or checked_in is not None
+    return SpaceState(space, "in_use" if in_use else "booked", present, busy_until)

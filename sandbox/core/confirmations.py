@@ -1,32 +1,74 @@
-"""Confirmation (check-in) of an occurrence: opens shortly before it starts, closes at its end."""
+"""Confirmation (check-in) of one occurrence of a reservation: an event or a seat reservation.
 
+It opens CHECK_IN_OPENS before the occurrence starts and closes when it ends; a series is
+confirmed one instance at a time.
+"""
+
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlmodel import Session
 
+from sandbox.core import events, seats
 from sandbox.core.access import Actor
 from sandbox.core.errors import InvalidInput, NotFound, RuleViolation
-from sandbox.core.events import EventView, event_id, get_event
+from sandbox.core.reservations import ReservationView, occurrence_id
 from sandbox.store.models import CheckIn, ReservationStatus, User
 
 CHECK_IN_OPENS = timedelta(minutes=15)
 
 
+@dataclass(frozen=True)
+class Wording:
+    noun: str
+    already_confirmed: str
+    too_late: str
+
+
+EVENT = Wording("event", "The event has already been confirmed", "The event has already ended")
+# As the live API words its refusals to confirm a desk.
+SEAT = Wording(
+    "seat reservation", "Cannot confirm desk with ID `{id}`. Confirmation already exists.",
+    "You cannot confirm a seat reservation in the past.",
+)
+
+
 def confirm_event(
     session: Session, actor: Actor, reference: str, user_id: int | None, device_id: int | None
 ) -> CheckIn:
-    view = _occurrence_view(session, actor, reference)
+    return _confirm(session, actor, _occurrence(events.get_event(session, actor, reference), EVENT), user_id, device_id, EVENT)
+
+
+def get_confirmation(session: Session, actor: Actor, reference: str) -> CheckIn:
+    return _existing(_occurrence(events.get_event(session, actor, reference), EVENT))
+
+
+def delete_confirmation(session: Session, actor: Actor, reference: str) -> None:
+    session.delete(get_confirmation(session, actor, reference))
+    session.commit()
+
+
+def confirm_seat_reservation(
+    session: Session, actor: Actor, reference: str, user_id: int | None, device_id: int | None
+) -> CheckIn:
+    view = _occurrence(seats.get_seat_reservation(session, actor, reference), SEAT)
+    return _confirm(session, actor, view, user_id, device_id, SEAT)
+
+
+def _confirm(
+    session: Session, actor: Actor, view: ReservationView, user_id: int | None, device_id: int | None, wording: Wording
+) -> CheckIn:
     if view.status == ReservationStatus.CANCELLED:
-        raise RuleViolation("event_cancelled", "A cancelled event can't be confirmed")
+        raise RuleViolation("event_cancelled", f"A cancelled {wording.noun} can't be confirmed")
     if view.check_in is not None:
-        raise RuleViolation("event_already_confirmed", "The event has already been confirmed")
+        raise RuleViolation("event_already_confirmed", wording.already_confirmed.format(id=view.id))
     if actor.now < view.start - CHECK_IN_OPENS:
         raise RuleViolation(
             "too_early_to_confirm_event",
-            f"The event can be confirmed from {int(CHECK_IN_OPENS.total_seconds() // 60)} minutes before it starts",
+            f"The {wording.noun} can be confirmed from {int(CHECK_IN_OPENS.total_seconds() // 60)} minutes before it starts",
         )
     if actor.now >= view.end:
-        raise RuleViolation("too_late_to_confirm_event", "The event has already ended")
+        raise RuleViolation("too_late_to_confirm_event", wording.too_late)
     confirmer = actor.user
     if user_id is not None:
         found = session.get(User, user_id)
@@ -42,25 +84,17 @@ def confirm_event(
     return check_in
 
 
-def get_confirmation(session: Session, actor: Actor, reference: str) -> CheckIn:
-    view = _occurrence_view(session, actor, reference)
+def _existing(view: ReservationView) -> CheckIn:
     if view.check_in is None:
         raise NotFound("Object does not exist")
     return view.check_in
 
 
-def delete_confirmation(session: Session, actor: Actor, reference: str) -> None:
-    check_in = get_confirmation(session, actor, reference)
-    session.delete(check_in)
-    session.commit()
-
-
-def _occurrence_view(session: Session, actor: Actor, reference: str) -> EventView:
-    view = get_event(session, actor, reference)
+def _occurrence(view: ReservationView, wording: Wording) -> ReservationView:
     if view.reservation.recurrence is not None and view.original_start is None:
         raise RuleViolation(
             "instance_required",
-            f"Event {view.reservation.id} is a recurring series: confirm one of its instances, "
-            f"such as {event_id(view.reservation.id, view.reservation.start)}",
+            f"{wording.noun.capitalize()} {view.reservation.id} is a recurring series: confirm one of its "
+            f"instances, such as {occurrence_id(view.reservation.id, view.reservation.start)}",
         )
     return view

@@ -131,7 +131,11 @@ class Scope:
     organization_id: int
     resource_ids: list[int] | None = None
     building_id: int | None = None
-    user_id: int | None = None
+    kind: str | None = None
+    user_ids: list[int] | None = None
+    """Reservations any of these users organizes, created or is invited to."""
+    holder_ids: list[int] | None = None
+    """Reservations these users hold (organize): a seat reservation's reservee."""
     exclude_reservation_id: int | None = None
 
     def on_occurrence(self) -> list[Any]:
@@ -148,14 +152,18 @@ class Scope:
             conditions.append(col(Reservation.resource_id).in_(self.resource_ids))
         if self.building_id is not None:
             conditions.append(Reservation.building_id == self.building_id)
-        if self.user_id is not None:
+        if self.kind is not None:
+            conditions.append(Reservation.kind == self.kind)
+        if self.user_ids is not None:
             conditions.append(
                 or_(
-                    Reservation.organizer_id == self.user_id,
-                    Reservation.creator_id == self.user_id,
-                    col(Reservation.id).in_(select(Invitee.reservation_id).where(Invitee.user_id == self.user_id)),
+                    col(Reservation.organizer_id).in_(self.user_ids),
+                    col(Reservation.creator_id).in_(self.user_ids),
+                    col(Reservation.id).in_(select(Invitee.reservation_id).where(col(Invitee.user_id).in_(self.user_ids))),
                 )
             )
+        if self.holder_ids is not None:
+            conditions.append(col(Reservation.organizer_id).in_(self.holder_ids))
         if self.exclude_reservation_id is not None:
             conditions.append(Reservation.id != self.exclude_reservation_id)
         return conditions

@@ -26,6 +26,7 @@ MAX_LINE_LENGTH = 1000
 MAX_DATES_PER_LINE = 500
 MAX_INTERVAL = 999
 _FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _RULE_PARTS = {
     "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
     "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST",
@@ -156,7 +157,27 @@ def _split_line(line: str) -> tuple[str, dict[str, str], str]:
     return name.strip().upper(), params, value.strip()
 
 
-def _rule(value: str, local_start: datetime, zone: ZoneInfo) -> rrule.rrule:
+def weekly_days(lines: list[str] | None, field: str) -> frozenset[str]:
+    """The weekdays (MO ... SU) of a whole-day weekly schedule: one line shaped like
+    RRULE:FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0. No line: no days."""
+    if not lines:
+        return frozenset()
+    shape = "RRULE:FREQ=WEEKLY;BYDAY=<days>;BYHOUR=0;BYMINUTE=0;BYSECOND=0"
+    if not isinstance(lines, list) or len(lines) != 1 or not isinstance(lines[0], str):
+        raise InvalidInput.of(field, f"must be one line shaped like {shape}")
+    name, _, value = _split_line(lines[0].strip())
+    parts = _rule_parts(value)
+    days = frozenset(day.strip() for day in parts.get("BYDAY", "").split(",") if day.strip())
+    if (
+        name != "RRULE" or parts.get("FREQ") != "WEEKLY" or not days or not days <= set(_WEEKDAYS)
+        or {parts.get(key) for key in ("BYHOUR", "BYMINUTE", "BYSECOND")} != {"0"}
+        or set(parts) - {"FREQ", "BYDAY", "BYHOUR", "BYMINUTE", "BYSECOND", "WKST"}
+    ):
+        raise InvalidInput.of(field, f"must be one line shaped like {shape}, with plain weekdays")
+    return days
+
+
+def _rule_parts(value: str) -> dict[str, str]:
     parts: dict[str, str] = {}
     for raw in value.split(";"):
         if not raw.strip():
@@ -170,6 +191,11 @@ def _rule(value: str, local_start: datetime, zone: ZoneInfo) -> rrule.rrule:
         if key in parts:
             raise _invalid(f"rule part '{key}' is given twice")
         parts[key] = part_value.strip().upper()
+    return parts
+
+
+def _rule(value: str, local_start: datetime, zone: ZoneInfo) -> rrule.rrule:
+    parts = _rule_parts(value)
     frequency = parts.get("FREQ")
     if frequency is None:
         raise _invalid("an RRULE needs FREQ")

@@ -1,5 +1,6 @@
 """Reading instants, time zones and durations from what clients send."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,10 +52,17 @@ def parse_instant(
         raise InvalidInput.of(field, f"'{text}' is out of range") from None
 
 
+_ISO_DURATION = re.compile(r"^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+
+
 def parse_duration(value: object, field: str) -> timedelta:
-    """A positive ISO-8601 duration such as PT30M."""
+    """A positive ISO-8601 duration of fixed length, such as PT30M or P14D (no months or years)."""
+    if not isinstance(value, str) or not _ISO_DURATION.match(value.strip().upper()):
+        raise InvalidInput.of(
+            field, f"'{value}' is not an ISO-8601 duration of weeks, days, hours, minutes or seconds (e.g. P14D, PT30M)"
+        )
     try:
-        duration = _durations.validate_python(value)
+        duration = _durations.validate_python(value.strip().upper())
     except ValidationError:
         raise InvalidInput.of(field, f"'{value}' is not an ISO-8601 duration") from None
     if duration <= timedelta(0):

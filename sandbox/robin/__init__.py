@@ -39,22 +39,84 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - Free/busy: bounds span at most 31 days; busy blocks merge overlapping and touching events;
   `specific_time` ranks spaces by the windows in which they are busy, then busy time;
   `flexible_time` by the windows without a free gap of `merge_threshold`, then free time;
-  ties by name. `has_presence` is false until presence is emulated. Unknown ids in the scope
-  answer 400 naming the field.
+  ties by name. Unknown ids in the scope answer 400 naming the field.
 - `per_page` is at most 1000, and no page reaches past the 100,000th result.
+- Query-string timestamps whose `+hhmm` offset arrived unencoded (as a space) are read as if
+  the plus sign had been encoded.
+
+Desks (seats):
+
+- A seat's desk type is its `seat-reservation-types-allowed` setting (`["hoteled"]`, `["hot"]`,
+  `["assigned"]`, `["assigned","shared"]`, `["hoteled","shared"]`); seats carry no other type
+  field. GET /seats/:id/settings/:slug answers `{"seat_id", "slug", "value"}` for
+  `seat-reservation-max-length` (ISO duration or null), `seat-reservation-types-allowed` and
+  `seat-reservation-advanced-booking-threshold` (ISO duration or null); administrators change
+  them with PUT and `{"value": ...}`. Unknown slugs are 404.
+- POST /seats/:id/reservations answers 200 (as the live API does, although its docs say 201).
+  `type` is required; `reservee` is `{email}` or `{user_id}` of a user of the organization
+  (visitors are not modelled) and defaults to the caller, as does `reserver_id`. A member may
+  reserve only for themselves.
+- Which types a seat takes: `["hoteled"]` hoteled; `["hot"]` hot, made on the day it starts
+  and ending that same day (in the building's zone); `["assigned"]` assigned, by its assignee
+  only; `["assigned","shared"]` its assignee any type of the desk or `reverse_hoteled`, others
+  `shared` or `reverse_hoteled`; `["hoteled","shared"]` `hoteled`, `shared` or `reverse_hoteled`
+  for anyone. Reservations in the past are accepted.
+- Shared assigned desks: POST /seats/:id/publish-shared-schedule `{"recurrence":
+  ["RRULE:FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]}` publishes the weekdays the
+  assignee gives up (an empty list withdraws them); by the assignee or an administrator.
+  Anyone else's reservation of a shared desk with an assignee, whatever its type, must fall on
+  those days (every day it touches, in the building's zone). The assignee's own assignment is
+  not listed as a reservation. Changing a desk's type or schedule leaves existing reservations
+  in place.
+- Refusals by policy answer 400 with reason `seat_booking_policy_violation` and
+  `details.policy`: `seat_reservation_types_allowed`, `seat_reservation_max_length`,
+  `advanced_booking_threshold` (with `booking_threshold`), `hot_reservation_same_day`,
+  `shared_desk_schedule` (with `shared_days`). Disabled or non-reservable seats answer 400
+  with reason `seat_disabled` or `seat_not_reservable`. Overlaps answer 409: reason
+  `seat_reservation_conflict` (the seat is taken) or `reservee_already_seated` (the person
+  holds another seat then). The advance threshold is checked on the first occurrence of a
+  series, every other rule on every occurrence within the 366-day horizon.
+- DELETE /reservations/seats/:id (a series or one instance) answers 200 with `{}`; a cancelled
+  reservation no longer exists (404), since the seat reservation model has no status.
+- Seat confirmations follow the event rules (from 15 minutes before the start until the end)
+  and the live API's refusal wording; `confirmed_at` is a serialized PHP DateTime.
+- GET /reservations/seats takes `seat_ids`, `space_ids`, `level_ids`, `user_ids` (reservees),
+  `after`, `before` (a week by default) and `include_disabled_seats` (default false).
+
+Presence:
+
+- POST /spaces/:id/presence and /locations/:id/presence take `user_id` or `device_id` (devices
+  are not modelled: any id is accepted) and `session_ttl` (1 to 1200 s, default 30). A member
+  reports only their own presence or a device's. GET lists live sessions (a location's list
+  includes its spaces'); DELETE with `{user_id}` or `{device_id}` ends the live sessions at
+  that place (a location's DELETE ends location-level sessions), 404 if none.
+- Durations (policies, `merge_threshold`) are ISO-8601 weeks, days, hours, minutes and
+  seconds; months and years, which have no fixed length, are refused.
+- /spaces/:id/state: `present` counts the people and devices present; `availability` is
+  `in_use` when someone is present or a current occurrence is confirmed, `booked` during an
+  occurrence, else `available`; free/busy `has_presence` is true while someone is present.
 """
 
 from fastapi import APIRouter
 
 from sandbox.robin.envelope import render_error
-from sandbox.robin.routes import events, free_busy, locations, organizations, spaces
+from sandbox.robin.routes import (
+    events,
+    free_busy,
+    locations,
+    organizations,
+    presence,
+    seat_reservations,
+    seats,
+    spaces,
+)
 
 PREFIX = "/v1.0"
 
 
 def router() -> APIRouter:
     combined = APIRouter(prefix=PREFIX)
-    for module in (organizations, locations, spaces, events, free_busy):
+    for module in (organizations, locations, spaces, events, free_busy, seats, seat_reservations, presence):
         combined.include_router(module.router)
     return combined
 

@@ -9,6 +9,8 @@ from sqlmodel import Session
 from sandbox.core.access import Actor, actor_for_token
 from sandbox.core.errors import Unauthenticated
 from sandbox.core.paging import PageRequest
+from sandbox.core.reservations import Window
+from sandbox.robin.requests import query_instant
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -54,3 +56,13 @@ def get_includes(include: Annotated[str | None, Query(description="Comma-separat
 
 
 IncludesDep = Annotated[frozenset[str], Depends(get_includes)]
+
+
+def get_window(
+    after: Annotated[str | None, Query(description="ISO-8601 lower bound; defaults to now")] = None,
+    before: Annotated[str | None, Query(description="ISO-8601 upper bound; defaults to a week after `after`")] = None,
+) -> Window:
+    return Window(query_instant(after, "after"), query_instant(before, "before"))
+
+
+WindowDep = Annotated[Window, Depends(get_window)]

@@ -1,5 +1,7 @@
-"""Request bodies Robin clients send, and their reading into the core's terms."""
+"""Request bodies and query values Robin clients send, read into the core's terms."""
 
+import re
+from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -8,11 +10,23 @@ from sandbox.core.availability import FreeBusyQuery
 from sandbox.core.errors import InvalidInput
 from sandbox.core.events import EventChanges, EventInput, InviteeInput
 from sandbox.core.paging import PageRequest
+from sandbox.core.presence import PresenceInput
+from sandbox.core.seats import SeatReservationInput
 from sandbox.core.times import parse_duration, parse_instant, zone
 from sandbox.core.workplace import SpaceChanges, SpaceFilters
 
 MAX_ID = 2**63 - 1
-RowId = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+
+def _not_a_boolean(value: Any) -> Any:
+    """JSON true is not the number 1; numeric strings, which clients do send, still are numbers."""
+    if isinstance(value, bool):
+        raise ValueError("must be an integer, not a boolean")
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(_not_a_boolean)]
+RowId = Annotated[Integer, Field(ge=0, le=MAX_ID)]
 
 
 def _lines(value: Any) -> Any:
@@ -21,6 +35,28 @@ def _lines(value: Any) -> Any:
 
 
 RecurrenceLines = Annotated[list[str] | None, BeforeValidator(_lines)]
+
+
+def query_instant(value: str | None, name: str) -> datetime | None:
+    """A date-time from a query string. Clients often leave a `+0100` offset unencoded, so it
+    arrives as ` 0100`: read the space as the plus sign it was."""
+    if value is None:
+        return None
+    return parse_instant(re.sub(r"(\d) (\d{2}:?\d{2})$", r"\1+\2", value.strip()), name)
+
+
+def id_list(name: str, values: list[str]) -> list[int]:
+    """Ids sent comma-separated, repeated, or both."""
+    ids = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit() or int(part) > MAX_ID:
+                raise InvalidInput.of(name, f"'{part}' is not an id")
+            ids.append(int(part))
+    return ids
 
 
 class Body(BaseModel):
@@ -106,6 +142,48 @@ class SpacePatch(Body):
         return SpaceChanges(values)
 
 
+class ReserveeBody(Body):
+    email: str | None = None
+    user_id: RowId | None = None
+
+
+class SeatReservationBody(Body):
+    type: str | None = Field(default=None, description="hoteled, hot, assigned, shared or reverse_hoteled")
+    start: Moment
+    end: Moment
+    reservee: ReserveeBody | None = None
+    reserver_id: RowId | None = None
+    recurrence: RecurrenceLines = None
+    title: str | None = None
+
+    def to_input(self) -> SeatReservationInput:
+        reservee = self.reservee or ReserveeBody()
+        return SeatReservationInput(
+            type=self.type, start=self.start.instant("start"), end=self.end.instant("end"),
+            time_zone=self.start.time_zone, reservee_user_id=reservee.user_id, reservee_email=reservee.email,
+            reserver_id=self.reserver_id, recurrence=self.recurrence, title=self.title,
+        )
+
+
+class SettingBody(Body):
+    value: str | list[str] | None
+
+
+class SharedScheduleBody(Body):
+    recurrence: RecurrenceLines = Field(
+        default=None, description="RRULE:FREQ=WEEKLY;BYDAY=<days given up>;BYHOUR=0;BYMINUTE=0;BYSECOND=0",
+    )
+
+
+class PresenceBody(Body):
+    user_id: RowId | None = None
+    device_id: RowId | None = None
+    session_ttl: Integer | None = Field(default=None, description="Seconds; default 30, at most 1200")
+
+    def to_input(self) -> PresenceInput:
+        return PresenceInput(self.user_id, self.device_id, self.session_ttl)
+
+
 class ConfirmationBody(Body):
     user_id: RowId | None = None
     device_id: RowId | None = None
@@ -119,8 +197,8 @@ class FreeBusyScope(Body):
 
 class FreeBusyFilters(Body):
     query: str | None = None
-    min_capacity: int | None = None
-    max_capacity: int | None = None
+    min_capacity: Integer | None = None
+    max_capacity: Integer | None = None
     types: list[str | None] | None = None
     amenity_ids: list[RowId] = Field(default_factory=list)
     include_in_demand: bool = False
@@ -145,8 +223,8 @@ class FreeBusyView(Body):
 
 
 class FreeBusyPaging(Body):
-    page: int = 1
-    per_page: int = 10
+    page: Integer = 1
+    per_page: Integer = 10
 
 
 class FreeBusyBody(Body):

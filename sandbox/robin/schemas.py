@@ -253,8 +253,116 @@ class Availability(WireShape):
 class SpaceState(WireShape):
     space_id: int
     availability: str = Field(examples=["available", "booked", "in_use", "disabled"])
-    present: bool
+    present: int = Field(description="How many people or devices are present in the space")
     next_busy_change: Timestamp | None
+
+
+class Zone(WireShape):
+    """A group of desks inside a space."""
+
+    id: int
+    space_id: int | None
+    name: str
+    type: str = Field(examples=["pod"])
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class SeatAmenity(WireShape):
+    id: int
+    seat_id: int
+    amenity_id: int
+    name: str
+    quantity: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class Seat(WireShape):
+    """A desk. Its desk type is its seat-reservation-types-allowed setting."""
+
+    id: int
+    name: str
+    space_id: int | None
+    zone_id: int | None
+    seat_amenities: list[SeatAmenity]
+    is_reservable: bool
+    is_disabled: bool
+    disabled_at: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    space: Space | None = omissible("The desk's space, with include=space")
+    zone: Zone | None = omissible("The desk's zone, with include=zone")
+
+
+class SeatSetting(WireShape):
+    seat_id: int
+    slug: str = Field(examples=["seat-reservation-max-length", "seat-reservation-types-allowed"])
+    value: str | list[str] | None = Field(examples=["P7D", ["hoteled"]])
+
+
+class SharedSchedule(WireShape):
+    seat_id: int
+    assignee_id: int | None
+    recurrence: list[str] | None = Field(
+        examples=[["RRULE:FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]],
+        description="The weekdays the assignee gives up to others",
+    )
+    updated_at: Timestamp
+
+
+class PhpDateTime(WireShape):
+    """A serialized PHP DateTime, as the live API sends it."""
+
+    date: str = Field(examples=["2022-08-26 15:19:16.111562"])
+    timezone_type: int
+    timezone: str
+
+
+class SeatConfirmation(WireShape):
+    seat_reservation_id: str
+    device_id: int | None
+    user_id: int | None
+    confirmed_at: PhpDateTime
+
+
+class Reservee(WireShape):
+    email: str | None
+    user_id: int | None
+    visitor_id: int | None
+    participation_status: str = Field(examples=["not_responded", "accepted"])
+
+
+class SeatReservation(WireShape):
+    id: str = Field(examples=["2254519933545219475", "96_20260302T140000Z"])
+    group_seat_reservation_id: str | None
+    seat_id: int
+    reserver_id: int | None
+    type: str | None = Field(examples=["hoteled", "hot", "assigned", "shared", "reverse_hoteled"])
+    title: str | None
+    start: EventMoment
+    end: EventMoment
+    recurrence: list[str] | None
+    series_id: str | None
+    recurrence_id: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    reservee: Reservee
+    confirmation: SeatConfirmation | None
+
+
+class Presence(WireShape):
+    location_id: int
+    space_id: int | None
+    user_id: int | None
+    device_id: int | None
+    last_seen_at: Timestamp
+    arrived_at: Timestamp
+    expired_at: Timestamp
+    session_ttl: int
+    session_active: bool
+    user: User | None
+    device: None
 
 
 class ErrorEntry(WireShape):
@@ -304,7 +412,7 @@ FAILURES = {
     401: "The access token is missing or unknown",
     403: "The access token may not see or change this resource",
     404: "Object does not exist",
-    409: "The requested time conflicts with another event in the space",
+    409: "The requested time conflicts with another reservation of the space or seat, or of the person",
 }
 
 

@@ -5,16 +5,25 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox.core.availability import Availability, SpaceState
-from sandbox.core.events import EventView, event_id, instance_key, slot_event_id
 from sandbox.core.occurrences import Slot
-from sandbox.core.times import zone
+from sandbox.core.reservations import (
+    ReservationView,
+    instance_key,
+    occurrence_id,
+    slot_id,
+)
+from sandbox.core.seats import Setting
+from sandbox.core.times import zone as time_zone
 from sandbox.store.models import (
     Amenity,
+    Area,
     Building,
     CheckIn,
     Floor,
     Invitee,
     Organization,
+    Presence,
+    ReservationKind,
     Resource,
     ResourceAmenity,
     User,
@@ -115,17 +124,17 @@ def _moment(moment: datetime, tz: ZoneInfo) -> dict[str, Any]:
     return {"date_time": timestamp(moment, tz), "time_zone": tz.key}
 
 
-def event(view: EventView) -> dict[str, Any]:
+def event(view: ReservationView) -> dict[str, Any]:
     reservation = view.reservation
-    tz = zone(reservation.time_zone, "time_zone")
-    identifier = event_id(view.reservation.id, view.original_start)
+    tz = time_zone(reservation.time_zone, "time_zone")
+    identifier = view.id
     is_instance = view.original_start is not None
     return {
         "id": identifier,
         "organizer_id": reservation.organizer_id, "organizer_email": reservation.organizer_email,
         "creator_id": reservation.creator_id, "creator_email": reservation.creator_email,
         "space_id": reservation.resource_id, "title": reservation.title,
-        "description": reservation.description, "location": view.space.name,
+        "description": reservation.description, "location": view.resource.name,
         "remote_event_id": reservation.remote_event_id, "remote_type": reservation.remote_type,
         "creation_type": reservation.creation_type, "uid": reservation.uid,
         "start": _moment(view.start, tz), "end": _moment(view.end, tz),
@@ -159,9 +168,9 @@ def confirmation(row: CheckIn, identifier: str) -> dict[str, Any]:
 
 
 def busy_event(slot: Slot) -> dict[str, Any]:
-    tz = zone(slot.reservation.time_zone, "time_zone")
+    tz = time_zone(slot.reservation.time_zone, "time_zone")
     return {
-        "id": slot_event_id(slot),
+        "id": slot_id(slot),
         "series_id": str(slot.reservation.id) if slot.in_series else None,
         "recurrence_id": instance_key(slot.original_start),
         "uid": slot.reservation.uid, "space_id": slot.reservation.resource_id,
@@ -171,11 +180,13 @@ def busy_event(slot: Slot) -> dict[str, Any]:
 
 
 def collision(slot: Slot) -> dict[str, Any]:
-    tz = zone(slot.reservation.time_zone, "time_zone")
+    """What a refused booking collides with: an event, or a seat reservation."""
+    tz = time_zone(slot.reservation.time_zone, "time_zone")
+    seat = slot.reservation.kind == ReservationKind.SEAT
     return {
-        "event_id": slot_event_id(slot),
+        "reservation_id" if seat else "event_id": slot_id(slot),
         "series_id": str(slot.reservation.id) if slot.in_series else None,
-        "space_id": slot.reservation.resource_id,
+        "seat_id" if seat else "space_id": slot.reservation.resource_id,
         "start": timestamp(slot.start, tz), "end": timestamp(slot.end, tz),
     }
 
@@ -200,4 +211,91 @@ def state(row: SpaceState) -> dict[str, Any]:
     return {
         "space_id": row.space.id, "availability": row.availability, "present": row.present,
         "next_busy_change": timestamp(row.next_busy_change),
+    }
+
+
+def zone(row: Area) -> dict[str, Any]:
+    return {
+        "id": row.id, "space_id": row.space_id, "name": row.name, "type": row.type,
+        "created_at": timestamp(row.created_at), "updated_at": timestamp(row.updated_at),
+    }
+
+
+def seat_amenity(link: ResourceAmenity, kind: Amenity) -> dict[str, Any]:
+    return {
+        "id": link.id, "seat_id": link.resource_id, "amenity_id": link.amenity_id, "name": kind.name,
+        "quantity": link.quantity, "created_at": timestamp(link.created_at), "updated_at": timestamp(link.updated_at),
+    }
+
+
+def seat(
+    row: Resource, amenities: list[tuple[ResourceAmenity, Amenity]] | None = None,
+    includes: frozenset[str] = frozenset(), parent: Resource | None = None, area: Area | None = None,
+) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "id": row.id, "name": row.name, "space_id": row.parent_id, "zone_id": row.area_id,
+        "seat_amenities": [seat_amenity(link, kind) for link, kind in amenities or []],
+        "is_reservable": row.is_reservable, "is_disabled": row.is_disabled,
+        "disabled_at": timestamp(row.disabled_at),
+        "created_at": timestamp(row.created_at), "updated_at": timestamp(row.updated_at),
+    }
+    if "space" in includes:
+        document["space"] = space(parent) if parent is not None else None
+    if "zone" in includes:
+        document["zone"] = zone(area) if area is not None else None
+    return document
+
+
+def setting(row: Setting) -> dict[str, Any]:
+    return {"seat_id": row.seat.id, "slug": row.slug, "value": row.value}
+
+
+def shared_schedule(row: Resource) -> dict[str, Any]:
+    return {
+        "seat_id": row.id, "assignee_id": row.assignee_id, "recurrence": row.shared_schedule,
+        "updated_at": timestamp(row.updated_at),
+    }
+
+
+def php_datetime(moment: datetime) -> dict[str, Any]:
+    """A serialized PHP DateTime, as the live API sends seat confirmations."""
+    return {"date": moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), "timezone_type": 3, "timezone": "UTC"}
+
+
+def seat_confirmation(row: CheckIn, identifier: str) -> dict[str, Any]:
+    return {
+        "seat_reservation_id": identifier, "device_id": row.device_id, "user_id": row.user_id,
+        "confirmed_at": php_datetime(row.checked_in_at),
+    }
+
+
+def seat_reservation(view: ReservationView) -> dict[str, Any]:
+    reservation = view.reservation
+    tz = time_zone(reservation.time_zone, "time_zone")
+    identifier = view.id
+    is_instance = view.original_start is not None
+    return {
+        "id": identifier, "group_seat_reservation_id": None, "seat_id": reservation.resource_id,
+        "reserver_id": reservation.creator_id, "type": reservation.reservation_type,
+        "title": reservation.title or None,
+        "start": _moment(view.start, tz), "end": _moment(view.end, tz),
+        "recurrence": None if is_instance else reservation.recurrence,
+        "series_id": str(reservation.id) if is_instance else None,
+        "recurrence_id": instance_key(view.original_start) if view.original_start else None,
+        "created_at": timestamp(reservation.created_at), "updated_at": timestamp(reservation.updated_at),
+        "reservee": {
+            "email": reservation.organizer_email, "user_id": reservation.organizer_id, "visitor_id": None,
+            "participation_status": "accepted" if view.check_in else "not_responded",
+        },
+        "confirmation": seat_confirmation(view.check_in, identifier) if view.check_in else None,
+    }
+
+
+def presence(row: Presence, person: User | None) -> dict[str, Any]:
+    return {
+        "location_id": row.building_id, "space_id": row.resource_id, "user_id": row.user_id,
+        "device_id": row.device_id, "last_seen_at": timestamp(row.last_seen_at),
+        "arrived_at": timestamp(row.arrived_at), "expired_at": timestamp(row.expires_at),
+        "session_ttl": row.session_ttl, "session_active": True,
+        "user": user(person) if person is not None else None, "device": None,
     }

@@ -21,6 +21,9 @@ from pydantic import (
 )
 
 from sandbox.core.errors import InvalidInput
+from sandbox.core.recurrence import weekly_days
+from sandbox.core.seats import DESK_TYPES
+from sandbox.core.times import parse_duration
 from sandbox.core.times import zone as named_zone
 
 FORMAT = "workplace-sandbox-fixture/1"
@@ -72,6 +75,16 @@ class SpaceAmenityEntry(Strict):
     quantity: int = Field(default=1, ge=1)
 
 
+class SeatReservationEntry(Strict):
+    reservee: str = Field(description="Email of the user who holds the desk")
+    type: str = "hoteled"
+    day: int = Field(default=0, ge=-365, le=365, description="Days after the day the fixture is loaded")
+    start: time
+    end: time
+    recurrence: list[str] | None = None
+    title: str | None = None
+
+
 class DeskEntry(Strict):
     id: Id | None = None
     name: str = Field(min_length=1)
@@ -79,12 +92,36 @@ class DeskEntry(Strict):
     is_reservable: bool = True
     is_disabled: bool = False
     assignee: str | None = None
+    shared_schedule: list[str] | None = Field(default=None, description="Weekly RRULE of the days the assignee gives up")
+    max_reservation_length: str | None = Field(default=None, description="ISO-8601 duration, e.g. P1D")
+    advanced_booking_threshold: str | None = Field(default=None, description="ISO-8601 duration, e.g. P14D")
+    amenities: list[SpaceAmenityEntry] = Field(default_factory=list)
+    reservations: list[SeatReservationEntry] = Field(default_factory=list)
 
     @field_validator("desk_type")
     @classmethod
     def _known_type(cls, value: list[str]) -> list[str]:
-        if value not in (["hoteled"], ["assigned"], ["assigned", "shared"], ["hoteled", "shared"]):
-            raise ValueError('must be ["hoteled"], ["assigned"], ["assigned", "shared"] or ["hoteled", "shared"]')
+        if value not in [list(kind) for kind in DESK_TYPES]:
+            raise ValueError(f"must be one of {', '.join(map(str, DESK_TYPES))}")
+        return value
+
+    @field_validator("max_reservation_length", "advanced_booking_threshold")
+    @classmethod
+    def _duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_duration(value, "duration")
+            except InvalidInput as error:
+                raise ValueError(error.problems[0].message) from None
+        return value
+
+    @field_validator("shared_schedule")
+    @classmethod
+    def _weekly(cls, value: list[str] | None) -> list[str] | None:
+        try:
+            weekly_days(value, "shared_schedule")
+        except InvalidInput as error:
+            raise ValueError(error.problems[0].message) from None
         return value
 
 
@@ -177,6 +214,12 @@ class OrganizationEntry(Strict):
                         for desk in zone_entry.desks:
                             if desk.assignee and desk.assignee.lower() not in emails:
                                 raise ValueError(f"desk '{desk.name}': assignee {desk.assignee} is not a user")
+                            for amenity in desk.amenities:
+                                if amenity.name not in amenities:
+                                    raise ValueError(f"desk '{desk.name}': amenity '{amenity.name}' is not among the organization's amenities")
+                            for reservation in desk.reservations:
+                                if reservation.reservee.lower() not in emails:
+                                    raise ValueError(f"desk '{desk.name}': reservee {reservation.reservee} is not a user")
         return self
 
 

@@ -6,17 +6,21 @@ from typing import TypeVar
 
 from sqlmodel import Session, SQLModel
 
-from sandbox.core import events
+from sandbox.core import events, seats
 from sandbox.core.access import Actor
 from sandbox.core.clock import Clock
+from sandbox.core.errors import DomainError
 from sandbox.core.events import EventInput, InviteeInput
 from sandbox.core.ids import seeded_ulid
+from sandbox.core.seats import SeatReservationInput
 from sandbox.core.times import zone
 from sandbox.seeding.fixture import (
     BuildingEntry,
+    DeskEntry,
     Fixture,
     FixtureError,
     OrganizationEntry,
+    SpaceAmenityEntry,
     SpaceEntry,
 )
 from sandbox.store.engine import Store
@@ -117,11 +121,8 @@ class _Loader:
         self.add(space)
         if space.calendar_email is None and space.is_reservable:
             space.calendar_email = f"{organization.slug}-space-{space.id}@resource.calendar.google.com"
-        for amenity in entry.amenities:
-            self.session.add(ResourceAmenity(
-                resource_id=space.id or 0, amenity_id=self.amenities[amenity.name].id or 0,
-                quantity=amenity.quantity, created_at=self.at, updated_at=self.at,
-            ))
+        self.amenities_of(space, entry.amenities)
+        seated: list[tuple[Resource, DeskEntry]] = []
         for zone_entry in entry.zones:
             area = Area(
                 id=zone_entry.id, organization_id=organization.id or 0, building_id=building.id or 0,
@@ -131,14 +132,18 @@ class _Loader:
             self.add(area)
             for desk in zone_entry.desks:
                 assignee = self.users[desk.assignee.lower()] if desk.assignee else None
-                self.add(Resource(
+                seat = self.add(Resource(
                     id=desk.id, organization_id=organization.id or 0, building_id=building.id or 0,
                     floor_id=floor.id, kind=ResourceKind.DESK, parent_id=space.id, area_id=area.id,
                     name=desk.name, capacity=1, is_disabled=desk.is_disabled,
                     disabled_at=self.at if desk.is_disabled else None, is_reservable=desk.is_reservable,
                     desk_type=desk.desk_type, assignee_id=assignee.id if assignee else None,
+                    shared_schedule=desk.shared_schedule, max_reservation_length=desk.max_reservation_length,
+                    advanced_booking_threshold=desk.advanced_booking_threshold,
                     created_at=self.at, updated_at=self.at,
                 ))
+                self.amenities_of(seat, desk.amenities)
+                seated.append((seat, desk))
         tz = zone(building.time_zone, "time_zone")
         for position, event in enumerate(entry.events):
             organizer = self.users[event.organizer.lower()]
@@ -152,9 +157,29 @@ class _Loader:
             )
             try:
                 events.create_event(self.session, Actor(organizer, organization, now), space.id or 0, draft)
-            except Exception as error:
-                message = getattr(error, "message", str(error))
-                raise FixtureError(f"space '{entry.name}': events[{position}]: {message}") from None
+            except DomainError as error:
+                raise FixtureError(f"space '{entry.name}': events[{position}]: {error.message}") from None
+        for seat, desk in seated:
+            for position, booking in enumerate(desk.reservations):
+                reservee = self.users[booking.reservee.lower()]
+                now = self.clock.now(organization)
+                day = now.astimezone(tz).date() + timedelta(days=booking.day)
+                seat_draft = SeatReservationInput(
+                    type=booking.type, start=datetime.combine(day, booking.start, tz).astimezone(UTC),
+                    end=datetime.combine(day, booking.end, tz).astimezone(UTC), time_zone=tz.key,
+                    recurrence=booking.recurrence, title=booking.title,
+                )
+                try:
+                    seats.create_seat_reservation(self.session, Actor(reservee, organization, now), seat.id or 0, seat_draft)
+                except DomainError as error:
+                    raise FixtureError(f"desk '{desk.name}': reservations[{position}]: {error.message}") from None
+
+    def amenities_of(self, resource: Resource, entries: list[SpaceAmenityEntry]) -> None:
+        for amenity in entries:
+            self.session.add(ResourceAmenity(
+                resource_id=resource.id or 0, amenity_id=self.amenities[amenity.name].id or 0,
+                quantity=amenity.quantity, created_at=self.at, updated_at=self.at,
+            ))
 
 
 def _advance_sequences(store: Store) -> None:

@@ -14,7 +14,7 @@ from sqlmodel import Field, SQLModel
 from sandbox.core.ids import new_ulid
 from sandbox.store.types import UTCDateTime
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def instant(*, nullable: bool = False, index: bool = False) -> Any:
@@ -140,7 +140,14 @@ class Resource(SQLModel, table=True):
     is_reservable: bool = True
     on_demand: bool = False
     desk_type: list[str] = json_list()
+    """A desk's type: the reservation types it takes, e.g. ["hoteled"] or ["assigned", "shared"]."""
     assignee_id: int | None = Field(default=None, foreign_key="user.id")
+    shared_schedule: list[str] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
+    """The weekly RRULE of the days an assigned desk's assignee gives up to others."""
+    max_reservation_length: str | None = None
+    """ISO-8601 duration: the longest single reservation of this desk (None: no limit)."""
+    advanced_booking_threshold: str | None = None
+    """ISO-8601 duration: how far ahead this desk may be reserved (None: no limit)."""
     calendar_email: str | None = None
     longest_booking_s: int = 0
     """Length of the longest live occurrence ever booked here: bounds the overlap query."""
@@ -170,6 +177,7 @@ class ResourceAmenity(SQLModel, table=True):
 
 class ReservationKind:
     EVENT = "event"
+    SEAT = "seat"
 
 
 class ReservationStatus:
@@ -195,6 +203,8 @@ class Reservation(SQLModel, table=True):
     resource_id: int = Field(foreign_key="resource.id", index=True)
     building_id: int = Field(foreign_key="building.id", index=True)
     kind: str = Field(default=ReservationKind.EVENT, max_length=32)
+    reservation_type: str | None = Field(default=None, max_length=32)
+    """A seat reservation's type: hoteled, hot, assigned, shared or reverse_hoteled."""
     status: str = Field(default=ReservationStatus.CONFIRMED, max_length=16)
     title: str = ""
     description: str | None = None
@@ -278,3 +288,19 @@ class Invitee(SQLModel, table=True):
     is_resource: bool = False
     created_at: datetime = instant()
     updated_at: datetime = instant()
+
+
+class Presence(SQLModel, table=True):
+    """A person or device seen in a space (or a whole location) until its session expires."""
+
+    __table_args__ = (Index("ix_presence_building_expires", "building_id", "expires_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    building_id: int = Field(foreign_key="building.id")
+    resource_id: int | None = Field(default=None, foreign_key="resource.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    device_id: int | None = None
+    arrived_at: datetime = instant()
+    last_seen_at: datetime = instant()
+    session_ttl: int = 30
+    expires_at: datetime = instant()

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, col, func, select
 
-from sandbox.core import availability, confirmations, events, occurrences
+from sandbox.core import availability, confirmations, events, occurrences, reservations
 from sandbox.core.access import Actor
 from sandbox.core.errors import (
     Conflict,
@@ -14,7 +14,8 @@ from sandbox.core.errors import (
     NotFound,
     RuleViolation,
 )
-from sandbox.core.events import EventChanges, EventInput, EventView
+from sandbox.core.events import EventChanges, EventInput
+from sandbox.core.reservations import ReservationView as EventView
 from sandbox.core.occurrences import HORIZON, Scope
 from sandbox.store.models import CheckIn, Reservation, ReservationStatus
 from tests.conftest import NOW, actor_for
@@ -162,7 +163,7 @@ def test_create_event_allows_the_same_time_in_another_space(session: Session, ad
 
     other = book(session, admin_actor, 52, QUIET_MONDAY)
 
-    assert other.space.id == 52
+    assert other.resource.id == 52
 
 
 def test_create_event_allows_back_to_back_events(session: Session, admin_actor: Actor) -> None:
@@ -191,7 +192,7 @@ def test_create_event_rejects_overlap_with_an_occurrence_of_a_series(session: Se
     collision = caught.value.collision
     assert collision.reservation.id == weekly.reservation.id
     assert (collision.original_start, collision.start, collision.end) == (fourth, fourth, fourth + HOUR)
-    assert events.event_id(weekly.reservation.id, fourth) in caught.value.message
+    assert reservations.occurrence_id(weekly.reservation.id, fourth) in caught.value.message
     assert after_change_caught.value.collision.original_start == after_change
 
 
@@ -245,7 +246,7 @@ def test_cancelled_instance_no_longer_blocks_but_the_others_do(session: Session,
     weekly = book(session, admin_actor, 56, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
     second = QUIET_MONDAY + timedelta(weeks=1)
 
-    events.cancel_event(session, admin_actor, events.event_id(weekly.reservation.id, second))
+    events.cancel_event(session, admin_actor, reservations.occurrence_id(weekly.reservation.id, second))
     replacement = book(session, admin_actor, 56, second)
 
     assert replacement.start == second
@@ -365,7 +366,7 @@ def test_update_event_adding_a_rule_checks_the_new_occurrences(session: Session,
 
 def test_update_event_refuses_an_instance(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    instance = events.event_id(weekly.reservation.id, QUIET_MONDAY + timedelta(weeks=1))
+    instance = reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY + timedelta(weeks=1))
 
     with pytest.raises(RuleViolation) as caught:
         events.update_event(session, admin_actor, instance, EventChanges({"title": "Moved"}))
@@ -377,7 +378,7 @@ def test_update_event_refuses_an_instance(session: Session, admin_actor: Actor) 
 
 def test_update_event_of_an_instance_that_does_not_exist_is_not_found(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    off_pattern = events.event_id(weekly.reservation.id, QUIET_MONDAY + timedelta(days=1))
+    off_pattern = reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY + timedelta(days=1))
 
     with pytest.raises(NotFound):
         events.update_event(session, admin_actor, off_pattern, EventChanges({"title": "Moved"}))
@@ -427,7 +428,7 @@ def test_removing_the_rule_after_cancelling_the_first_instance_keeps_the_event_b
     session: Session, admin_actor: Actor
 ) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    events.cancel_event(session, admin_actor, events.event_id(weekly.reservation.id, QUIET_MONDAY))
+    events.cancel_event(session, admin_actor, reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY))
 
     single = events.update_event(session, admin_actor, str(weekly.reservation.id), EventChanges({"recurrence": None}))
 
@@ -442,7 +443,7 @@ def test_removing_the_rule_after_cancelling_the_first_instance_keeps_the_event_b
 def test_rescheduling_a_series_keeps_its_cancelled_occurrence_cancelled(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
     series_id = weekly.reservation.id
-    events.cancel_event(session, admin_actor, events.event_id(series_id, QUIET_MONDAY + timedelta(weeks=1)))
+    events.cancel_event(session, admin_actor, reservations.occurrence_id(series_id, QUIET_MONDAY + timedelta(weeks=1)))
     later = QUIET_MONDAY + 30 * MINUTE
 
     events.update_event(session, admin_actor, str(series_id), EventChanges({"start": later, "end": later + HOUR}))
@@ -450,7 +451,7 @@ def test_rescheduling_a_series_keeps_its_cancelled_occurrence_cancelled(session:
     assert listed_starts(session, 51, QUIET_MONDAY, QUIET_MONDAY + timedelta(weeks=3)) == [
         later, later + timedelta(weeks=2),
     ]
-    moved = events.event_id(series_id, later + timedelta(weeks=1))
+    moved = reservations.occurrence_id(series_id, later + timedelta(weeks=1))
     assert events.get_event(session, admin_actor, moved).status == ReservationStatus.CANCELLED
 
 
@@ -460,7 +461,7 @@ def test_rescheduling_a_series_moves_cancellations_by_local_time_across_a_change
     first = utc(2026, 10, 26, 13)  # Monday 09:00 EDT; the next two Mondays are EST
     weekly = book(session, admin_actor, 51, first, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
     series_id = weekly.reservation.id
-    events.cancel_event(session, admin_actor, events.event_id(series_id, utc(2026, 11, 2, 14)))
+    events.cancel_event(session, admin_actor, reservations.occurrence_id(series_id, utc(2026, 11, 2, 14)))
     week_earlier = utc(2026, 10, 19, 13)
 
     events.update_event(
@@ -502,12 +503,12 @@ def test_cancel_event_of_an_instance_cancels_only_that_occurrence(session: Sessi
     series_id = weekly.reservation.id
     second = QUIET_MONDAY + timedelta(weeks=1)
 
-    cancelled = events.cancel_event(session, admin_actor, events.event_id(series_id, second))
+    cancelled = events.cancel_event(session, admin_actor, reservations.occurrence_id(series_id, second))
 
     assert cancelled.status == ReservationStatus.CANCELLED
     assert cancelled.original_start == second
     assert events.get_event(session, admin_actor, str(series_id)).status == ReservationStatus.CONFIRMED
-    assert events.get_event(session, admin_actor, events.event_id(series_id, QUIET_MONDAY)).status == "confirmed"
+    assert events.get_event(session, admin_actor, reservations.occurrence_id(series_id, QUIET_MONDAY)).status == "confirmed"
     assert listed_starts(session, 51, QUIET_MONDAY, QUIET_MONDAY + timedelta(weeks=3)) == [
         QUIET_MONDAY, QUIET_MONDAY + timedelta(weeks=2),
     ]
@@ -515,7 +516,7 @@ def test_cancel_event_of_an_instance_cancels_only_that_occurrence(session: Sessi
 
 def test_cancel_event_of_an_instance_twice_is_harmless(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    instance = events.event_id(weekly.reservation.id, QUIET_MONDAY)
+    instance = reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY)
 
     events.cancel_event(session, admin_actor, instance)
     again = events.cancel_event(session, admin_actor, instance)
@@ -529,9 +530,9 @@ def test_cancel_event_of_an_instance_off_the_pattern_is_not_found(session: Sessi
     single = book(session, admin_actor, 52, QUIET_MONDAY)
 
     with pytest.raises(NotFound):
-        events.cancel_event(session, admin_actor, events.event_id(weekly.reservation.id, QUIET_MONDAY + MINUTE))
+        events.cancel_event(session, admin_actor, reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY + MINUTE))
     with pytest.raises(NotFound):
-        events.cancel_event(session, admin_actor, events.event_id(single.reservation.id, QUIET_MONDAY))
+        events.cancel_event(session, admin_actor, reservations.occurrence_id(single.reservation.id, QUIET_MONDAY))
 
 
 # --- confirm_event -----------------------------------------------------------------------
@@ -596,7 +597,7 @@ def test_confirm_event_refuses_a_series_master(session: Session, admin_actor: Ac
         confirmations.confirm_event(session, at(session, QUIET_MONDAY), str(weekly.reservation.id), None, None)
 
     assert caught.value.reason == "instance_required"
-    assert events.event_id(weekly.reservation.id, QUIET_MONDAY) in caught.value.message
+    assert reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY) in caught.value.message
 
 
 def test_confirm_event_of_an_instance_confirms_only_that_occurrence(session: Session, admin_actor: Actor) -> None:
@@ -604,16 +605,16 @@ def test_confirm_event_of_an_instance_confirms_only_that_occurrence(session: Ses
     series_id = weekly.reservation.id
     second = QUIET_MONDAY + timedelta(weeks=1)
 
-    check_in = confirmations.confirm_event(session, at(session, second + MINUTE), events.event_id(series_id, second), None, None)
+    check_in = confirmations.confirm_event(session, at(session, second + MINUTE), reservations.occurrence_id(series_id, second), None, None)
 
     assert (check_in.reservation_id, check_in.original_start) == (series_id, second)
-    assert events.get_event(session, admin_actor, events.event_id(series_id, second)).check_in is not None
-    assert events.get_event(session, admin_actor, events.event_id(series_id, QUIET_MONDAY)).check_in is None
+    assert events.get_event(session, admin_actor, reservations.occurrence_id(series_id, second)).check_in is not None
+    assert events.get_event(session, admin_actor, reservations.occurrence_id(series_id, QUIET_MONDAY)).check_in is None
 
 
 def test_confirm_event_window_of_an_instance_is_its_own(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    second = events.event_id(weekly.reservation.id, QUIET_MONDAY + timedelta(weeks=1))
+    second = reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY + timedelta(weeks=1))
 
     with pytest.raises(RuleViolation) as caught:
         confirmations.confirm_event(session, at(session, QUIET_MONDAY + 10 * MINUTE), second, None, None)
@@ -623,7 +624,7 @@ def test_confirm_event_window_of_an_instance_is_its_own(session: Session, admin_
 
 def test_confirm_event_refuses_a_cancelled_instance(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    instance = events.event_id(weekly.reservation.id, QUIET_MONDAY)
+    instance = reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY)
     events.cancel_event(session, admin_actor, instance)
 
     with pytest.raises(RuleViolation) as caught:
@@ -658,7 +659,7 @@ def test_confirm_event_refuses_an_unknown_user(session: Session, admin_actor: Ac
 def test_space_state_of_a_free_space_without_bookings(session: Session, admin_actor: Actor) -> None:
     state = availability.space_state(session, admin_actor, 51)
 
-    assert (state.availability, state.present, state.next_busy_change) == ("available", False, None)
+    assert (state.availability, state.present, state.next_busy_change) == ("available", 0, None)
 
 
 def test_space_state_is_available_until_the_next_event(session: Session, admin_actor: Actor) -> None:
@@ -684,7 +685,7 @@ def test_space_state_is_booked_during_an_event(session: Session, admin_actor: Ac
 
     state = availability.space_state(session, admin_actor, 51)
 
-    assert (state.availability, state.present, state.next_busy_change) == ("booked", False, NOW + 30 * MINUTE)
+    assert (state.availability, state.present, state.next_busy_change) == ("booked", 0, NOW + 30 * MINUTE)
 
 
 def test_space_state_is_booked_from_the_first_moment(session: Session, admin_actor: Actor) -> None:
@@ -712,7 +713,7 @@ def test_space_state_is_in_use_once_the_current_event_is_confirmed(session: Sess
 
     state = availability.space_state(session, admin_actor, 51)
 
-    assert (state.availability, state.present, state.next_busy_change) == ("in_use", True, NOW + 50 * MINUTE)
+    assert (state.availability, state.present, state.next_busy_change) == ("in_use", 0, NOW + 50 * MINUTE)
 
 
 def test_space_state_is_booked_when_only_a_later_event_is_confirmed(session: Session, admin_actor: Actor) -> None:
@@ -722,14 +723,14 @@ def test_space_state_is_booked_when_only_a_later_event_is_confirmed(session: Ses
 
     state = availability.space_state(session, admin_actor, 51)
 
-    assert (state.availability, state.present) == ("booked", False)
+    assert (state.availability, state.present) == ("booked", 0)
     assert state.next_busy_change == NOW + 70 * MINUTE
 
 
 def test_space_state_of_an_instance_in_progress(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, NOW - timedelta(weeks=1, minutes=20), lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
     now_instance = NOW - 20 * MINUTE
-    confirmations.confirm_event(session, admin_actor, events.event_id(weekly.reservation.id, now_instance), None, None)
+    confirmations.confirm_event(session, admin_actor, reservations.occurrence_id(weekly.reservation.id, now_instance), None, None)
 
     state = availability.space_state(session, admin_actor, 51)
 
@@ -738,7 +739,7 @@ def test_space_state_of_an_instance_in_progress(session: Session, admin_actor: A
 
 def test_space_state_ignores_a_cancelled_instance(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, NOW - timedelta(weeks=1, minutes=20), lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    events.cancel_event(session, admin_actor, events.event_id(weekly.reservation.id, NOW - 20 * MINUTE))
+    events.cancel_event(session, admin_actor, reservations.occurrence_id(weekly.reservation.id, NOW - 20 * MINUTE))
 
     state = availability.space_state(session, admin_actor, 51)
 
@@ -749,7 +750,7 @@ def test_space_state_ignores_a_cancelled_instance(session: Session, admin_actor:
 def test_space_state_of_a_disabled_space(session: Session, admin_actor: Actor) -> None:
     state = availability.space_state(session, admin_actor, 62)
 
-    assert (state.availability, state.present, state.next_busy_change) == ("disabled", False, None)
+    assert (state.availability, state.present, state.next_busy_change) == ("disabled", 0, None)
 
 
 def test_space_state_of_a_seeded_space_during_its_event(session: Session) -> None:

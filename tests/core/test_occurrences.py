@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, col, select
 
-from sandbox.core import events, occurrences, recurrence
+from sandbox.core import events, occurrences, recurrence, reservations
 from sandbox.core.access import Actor
 from sandbox.core.errors import Conflict, InvalidInput
-from sandbox.core.events import EventInput, EventView, InviteeInput
+from sandbox.core.events import EventInput, InviteeInput
+from sandbox.core.reservations import ReservationView as EventView
 from sandbox.core.occurrences import HORIZON, MAX_INDEXED, Interval, Scope, Slot
 from sandbox.store.models import Occurrence, Reservation, User
 from tests.conftest import NOW, actor_for
@@ -437,7 +438,7 @@ def test_cancelled_instance_beyond_the_indexed_range_is_not_listed(session: Sess
     weekly = endless_weekly(session, admin_actor)
     cancelled = utc(2027, 6, 9, 14)
 
-    events.cancel_event(session, admin_actor, events.event_id(weekly.reservation.id, cancelled))
+    events.cancel_event(session, admin_actor, reservations.occurrence_id(weekly.reservation.id, cancelled))
     found = [slot.start for slot in occurrences.slots(
         session, Scope(ORGANIZATION, resource_ids=[59]), utc(2027, 6, 1), utc(2027, 6, 20)
     )]
@@ -502,10 +503,10 @@ def test_scope_by_user_covers_organizer_and_invitee(session: Session, member_act
     unrelated = book(session, other_actor, 57, QUIET_MONDAY)
     window = (QUIET_MONDAY, QUIET_MONDAY + HOUR)
 
-    as_organizer = listed(session, Scope(ORGANIZATION, user_id=user_id(session, "ben.carter@meridian.example")), *window)
-    as_invitee = listed(session, Scope(ORGANIZATION, user_id=user_id(session, "chloe.martin@meridian.example")), *window)
-    as_other = listed(session, Scope(ORGANIZATION, user_id=user_id(session, "diego.alvarez@meridian.example")), *window)
-    as_stranger = listed(session, Scope(ORGANIZATION, user_id=user_id(session, "george.lin@meridian.example")), *window)
+    as_organizer = listed(session, Scope(ORGANIZATION, user_ids=[user_id(session, "ben.carter@meridian.example")]), *window)
+    as_invitee = listed(session, Scope(ORGANIZATION, user_ids=[user_id(session, "chloe.martin@meridian.example")]), *window)
+    as_other = listed(session, Scope(ORGANIZATION, user_ids=[user_id(session, "diego.alvarez@meridian.example")]), *window)
+    as_stranger = listed(session, Scope(ORGANIZATION, user_ids=[user_id(session, "george.lin@meridian.example")]), *window)
 
     assert as_organizer == [(organized.reservation.id, QUIET_MONDAY)]
     assert as_invitee == [(organized.reservation.id, QUIET_MONDAY)]
@@ -517,8 +518,8 @@ def test_scope_by_user_covers_series_beyond_their_indexed_range(session: Session
     weekly = endless_weekly(session, member_actor)
     window = (utc(2027, 6, 1), utc(2027, 6, 8))
 
-    mine = listed(session, Scope(ORGANIZATION, user_id=user_id(session, "ben.carter@meridian.example")), *window)
-    theirs = listed(session, Scope(ORGANIZATION, user_id=user_id(session, "george.lin@meridian.example")), *window)
+    mine = listed(session, Scope(ORGANIZATION, user_ids=[user_id(session, "ben.carter@meridian.example")]), *window)
+    theirs = listed(session, Scope(ORGANIZATION, user_ids=[user_id(session, "george.lin@meridian.example")]), *window)
 
     assert mine == [(weekly.reservation.id, utc(2027, 6, 2, 14))]
     assert theirs == []

@@ -10,7 +10,16 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from sandbox.robin import PREFIX
-from sandbox.robin.routes import events, free_busy, locations, organizations, spaces
+from sandbox.robin.routes import (
+    events,
+    free_busy,
+    locations,
+    organizations,
+    presence,
+    seat_reservations,
+    seats,
+    spaces,
+)
 from sandbox.settings import FIXTURES_DIR
 from tests.conftest import RobinClient
 
@@ -25,7 +34,7 @@ OPERATIONS = sorted(
     for path, path_item in ROBIN_DOCUMENT["paths"].items() for method in path_item if method in HTTP_METHODS
 )
 ROUTES = [
-    route for module in (events, free_busy, locations, organizations, spaces)
+    route for module in (events, free_busy, locations, organizations, spaces, seats, seat_reservations, presence)
     for route in module.router.routes if isinstance(route, APIRoute)
 ]
 
@@ -54,9 +63,28 @@ FREE_BUSY_SEARCH = {
     },
 }
 ALL_INCLUDES = {"include": "calendar,space_amenities,amenities"}
+OPEN_WORKSPACE = 58
+"""The open-plan space of headquarters' second floor, whose zone 1 (Pod A) holds hoteled desks 1001-1006."""
+POD_A = 1
+RESERVED_DESK = 1001
+"""A hoteled desk of Pod A that Diego has reserved for today."""
+HOTELED_DESK = 1003
+"""A hoteled desk of Pod A, free all week, with amenities."""
+SHARED_DESK = 1008
+"""An ["assigned","shared"] desk assigned to Emma (user 5), shared on Mondays and Fridays."""
+DESK_BOOKING = {
+    "type": "hoteled",
+    "title": "Schema check",
+    "start": {"date_time": "2026-03-02T09:05:00", "time_zone": "America/New_York"},
+    "end": {"date_time": "2026-03-02T17:00:00", "time_zone": "America/New_York"},
+}
+"""Five minutes from the tests' now, so it can be confirmed straight away."""
+TODAY_WINDOW = {"after": "2026-03-02T05:00:00Z", "before": "2026-03-03T05:00:00Z"}
 SAMPLE_PATH_VALUES = {
     "id_or_slug": "meridian", "organization_id": "1", "id_or_email": "1", "user_id": "1",
     "location_id": "10", "level_id": "101", "space_id": str(HUDSON), "event_id": ENGINEERING_WEEKLY,
+    "zone_id": str(POD_A), "seat_id": str(HOTELED_DESK), "slug": "seat-reservation-max-length",
+    "reservation_id": "1",
 }
 
 
@@ -67,6 +95,10 @@ def route_of(operation: Operation) -> APIRoute:
 
 def documented_statuses(operation: Operation) -> list[int]:
     return sorted(status for status in route_of(operation).responses if isinstance(status, int))
+
+
+def first_success(operation: Operation) -> int:
+    return next(status for status in documented_statuses(operation) if 200 <= status < 300)
 
 
 def documented_model(operation: Operation, status: int) -> type[BaseModel]:
@@ -106,6 +138,41 @@ def confirmed(robin: RobinClient) -> str:
     response = robin.put(f"/events/{event}/confirmation", json={})
     assert response.status_code == 200, response.text
     return event
+
+
+def reserve_desk(robin: RobinClient) -> str:
+    """The id of a new reservation of the hoteled desk, for the caller."""
+    response = robin.post(f"/seats/{HOTELED_DESK}/reservations", json=DESK_BOOKING)
+    assert response.status_code == 200, response.text
+    return str(response.json()["data"]["id"])
+
+
+def desk_confirmed(robin: RobinClient) -> str:
+    """The id of a new reservation of the hoteled desk, already checked in to."""
+    reservation = reserve_desk(robin)
+    response = robin.put(f"/reservations/seats/{reservation}/confirmation", json={})
+    assert response.status_code == 200, response.text
+    return reservation
+
+
+def desk_checked_in(robin: RobinClient) -> RobinClient:
+    """The same client, once it holds a checked-in reservation of the hoteled desk."""
+    desk_confirmed(robin)
+    return robin
+
+
+def reserve_desk_again(robin: RobinClient) -> Any:
+    """Reserve the hoteled desk for someone else once it is already reserved at the same time."""
+    reserve_desk(robin)
+    return robin.post(f"/seats/{HOTELED_DESK}/reservations", json={**DESK_BOOKING, "reservee": {"user_id": 3}})
+
+
+def present(robin: RobinClient, place: str) -> RobinClient:
+    """The same client, once a person and a device are present at `place` (`/spaces/:id`, `/locations/:id`)."""
+    for sighting in ({"user_id": 2}, {"device_id": 7}):
+        response = robin.post(f"{place}/presence", json=sighting)
+        assert response.status_code == 201, response.text
+    return robin
 
 
 SUCCESSES: dict[Operation, Scenario] = {
@@ -158,7 +225,82 @@ SUCCESSES: dict[Operation, Scenario] = {
         "/free-busy/spaces",
         params={"location_ids": "10", "after": "2026-03-03T05:00:00Z", "before": "2026-03-04T05:00:00Z"},
     ),
+    ("GET", "/spaces/{space_id}/zones"): lambda robin: robin.get(f"/spaces/{OPEN_WORKSPACE}/zones"),
+    ("GET", "/zones/{zone_id}"): lambda robin: robin.get(f"/zones/{POD_A}"),
+    ("GET", "/zones/{zone_id}/seats"): lambda robin: robin.get(
+        f"/zones/{POD_A}/seats", params={"include": "space,zone"}
+    ),
+    ("GET", "/spaces/{space_id}/seats"): lambda robin: robin.get(
+        f"/spaces/{OPEN_WORKSPACE}/seats", params={"include": "space,zone", "per_page": 100}
+    ),
+    ("GET", "/seats/{seat_id}"): lambda robin: robin.get(f"/seats/{HOTELED_DESK}", params={"include": "space,zone"}),
+    ("GET", "/seats/{seat_id}/settings/{slug}"): lambda robin: robin.get(
+        f"/seats/{SHARED_DESK}/settings/seat-reservation-types-allowed"
+    ),
+    ("PUT", "/seats/{seat_id}/settings/{slug}"): lambda robin: robin.put(
+        f"/seats/{HOTELED_DESK}/settings/seat-reservation-max-length", json={"value": "PT8H"}
+    ),
+    ("POST", "/seats/{seat_id}/publish-shared-schedule"): lambda robin: robin.post(
+        f"/seats/{SHARED_DESK}/publish-shared-schedule",
+        json={"recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO,TU,FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]},
+    ),
+    ("POST", "/seats/{seat_id}/reservations"): lambda robin: robin.post(
+        f"/seats/{HOTELED_DESK}/reservations", json=DESK_BOOKING
+    ),
+    ("GET", "/reservations/seats"): lambda robin: desk_checked_in(robin).get(
+        "/reservations/seats", params={**TODAY_WINDOW, "seat_ids": f"{RESERVED_DESK},{HOTELED_DESK}"}
+    ),
+    ("GET", "/reservations/seats/{reservation_id}"): lambda robin: robin.get(
+        f"/reservations/seats/{desk_confirmed(robin)}"
+    ),
+    ("DELETE", "/reservations/seats/{reservation_id}"): lambda robin: robin.delete(
+        f"/reservations/seats/{reserve_desk(robin)}"
+    ),
+    ("PUT", "/reservations/seats/{reservation_id}/confirmation"): lambda robin: robin.put(
+        f"/reservations/seats/{reserve_desk(robin)}/confirmation", json={"device_id": 7}
+    ),
+    ("GET", "/spaces/{space_id}/presence"): lambda robin: present(robin, f"/spaces/{HUDSON}").get(
+        f"/spaces/{HUDSON}/presence"
+    ),
+    ("POST", "/spaces/{space_id}/presence"): lambda robin: present(robin, f"/spaces/{HUDSON}").post(
+        f"/spaces/{HUDSON}/presence", json={"user_id": 2, "session_ttl": 120}
+    ),
+    ("DELETE", "/spaces/{space_id}/presence"): lambda robin: present(robin, f"/spaces/{HUDSON}").request(
+        "DELETE", f"/spaces/{HUDSON}/presence", json={"user_id": 2}
+    ),
+    ("GET", "/locations/{location_id}/presence"): lambda robin: present(robin, "/locations/10").get(
+        "/locations/10/presence"
+    ),
+    ("POST", "/locations/{location_id}/presence"): lambda robin: present(robin, "/locations/10").post(
+        "/locations/10/presence", json={"device_id": 7, "session_ttl": 1200}
+    ),
+    ("DELETE", "/locations/{location_id}/presence"): lambda robin: present(robin, "/locations/10").request(
+        "DELETE", "/locations/10/presence", json={"device_id": 7}
+    ),
 }
+"""One scenario per operation, answering the operation's first documented success status."""
+
+
+@dataclass(frozen=True)
+class FurtherSuccess:
+    """Another success status an operation documents, such as 201 for a new presence session."""
+
+    operation: Operation
+    status: int
+    scenario: Scenario
+
+    def __str__(self) -> str:
+        return f"{self.status} {' '.join(self.operation)}"
+
+
+FURTHER_SUCCESSES = [
+    FurtherSuccess(("POST", "/spaces/{space_id}/presence"), 201, lambda robin: robin.post(
+        f"/spaces/{HUDSON}/presence", json={"user_id": 2}
+    )),
+    FurtherSuccess(("POST", "/locations/{location_id}/presence"), 201, lambda robin: robin.post(
+        "/locations/10/presence", json={"device_id": 7}
+    )),
+]
 
 
 @dataclass(frozen=True)
@@ -212,6 +354,69 @@ FAILURES = [
     Failure(("PATCH", "/events/{event_id}"), 409, lambda robin, member: robin.patch(
         f"/events/{book(robin)}", json=TUESDAY_CLASH
     )),
+    Failure(("GET", "/zones/{zone_id}"), 404, lambda robin, member: robin.get("/zones/999999")),
+    Failure(("GET", "/zones/{zone_id}/seats"), 404, lambda robin, member: robin.get("/zones/999999/seats")),
+    Failure(("GET", "/spaces/{space_id}/seats"), 400, lambda robin, member: robin.get(
+        f"/spaces/{OPEN_WORKSPACE}/seats", params={"per_page": 0}
+    )),
+    Failure(("GET", "/seats/{seat_id}"), 404, lambda robin, member: robin.get(f"/seats/{HUDSON}")),
+    Failure(("GET", "/seats/{seat_id}/settings/{slug}"), 404, lambda robin, member: robin.get(
+        f"/seats/{HOTELED_DESK}/settings/seat-colour"
+    )),
+    Failure(("PUT", "/seats/{seat_id}/settings/{slug}"), 400, lambda robin, member: robin.put(
+        f"/seats/{HOTELED_DESK}/settings/seat-reservation-types-allowed", json={"value": ["standing"]}
+    )),
+    Failure(("PUT", "/seats/{seat_id}/settings/{slug}"), 403, lambda robin, member: member.put(
+        f"/seats/{HOTELED_DESK}/settings/seat-reservation-max-length", json={"value": "P7D"}
+    )),
+    Failure(("POST", "/seats/{seat_id}/publish-shared-schedule"), 400, lambda robin, member: robin.post(
+        f"/seats/{HOTELED_DESK}/publish-shared-schedule",
+        json={"recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]},
+    )),
+    Failure(("POST", "/seats/{seat_id}/publish-shared-schedule"), 403, lambda robin, member: member.post(
+        f"/seats/{SHARED_DESK}/publish-shared-schedule", json={"recurrence": []}
+    )),
+    Failure(("POST", "/seats/{seat_id}/reservations"), 400, lambda robin, member: robin.post(
+        f"/seats/{HOTELED_DESK}/reservations", json={**DESK_BOOKING, "type": None}
+    )),
+    Failure(("POST", "/seats/{seat_id}/reservations"), 403, lambda robin, member: member.post(
+        f"/seats/{HOTELED_DESK}/reservations", json={**DESK_BOOKING, "reservee": {"user_id": 5}}
+    )),
+    Failure(("POST", "/seats/{seat_id}/reservations"), 404, lambda robin, member: robin.post(
+        "/seats/999999/reservations", json=DESK_BOOKING
+    )),
+    Failure(("POST", "/seats/{seat_id}/reservations"), 409, lambda robin, member: reserve_desk_again(robin)),
+    Failure(("GET", "/reservations/seats"), 400, lambda robin, member: robin.get(
+        "/reservations/seats", params={"seat_ids": "desk-three"}
+    )),
+    Failure(("GET", "/reservations/seats/{reservation_id}"), 404, lambda robin, member: robin.get(
+        "/reservations/seats/999999"
+    )),
+    Failure(("DELETE", "/reservations/seats/{reservation_id}"), 403, lambda robin, member: member.delete(
+        f"/reservations/seats/{reserve_desk(robin)}"
+    )),
+    Failure(("PUT", "/reservations/seats/{reservation_id}/confirmation"), 400, lambda robin, member: robin.put(
+        f"/reservations/seats/{desk_confirmed(robin)}/confirmation", json={}
+    )),
+    Failure(("POST", "/spaces/{space_id}/presence"), 400, lambda robin, member: robin.post(
+        f"/spaces/{HUDSON}/presence", json={"user_id": 2, "session_ttl": 0}
+    )),
+    Failure(("POST", "/spaces/{space_id}/presence"), 403, lambda robin, member: member.post(
+        f"/spaces/{HUDSON}/presence", json={"user_id": 1}
+    )),
+    Failure(("GET", "/spaces/{space_id}/presence"), 404, lambda robin, member: robin.get("/spaces/999999/presence")),
+    Failure(("DELETE", "/spaces/{space_id}/presence"), 404, lambda robin, member: robin.request(
+        "DELETE", f"/spaces/{HUDSON}/presence", json={"user_id": 2}
+    )),
+    Failure(("POST", "/locations/{location_id}/presence"), 400, lambda robin, member: robin.post(
+        "/locations/10/presence", json={"user_id": 2, "device_id": 7}
+    )),
+    Failure(("GET", "/locations/{location_id}/presence"), 404, lambda robin, member: robin.get(
+        "/locations/999999/presence"
+    )),
+    Failure(("DELETE", "/locations/{location_id}/presence"), 403, lambda robin, member: member.request(
+        "DELETE", "/locations/10/presence", json={"user_id": 1}
+    )),
 ]
 
 
@@ -219,10 +424,25 @@ def test_every_documented_operation_has_a_success_scenario() -> None:
     assert sorted(SUCCESSES) == OPERATIONS
 
 
+def test_every_documented_success_status_has_a_scenario() -> None:
+    documented = {
+        (operation, status) for operation in OPERATIONS for status in documented_statuses(operation)
+        if 200 <= status < 300
+    }
+    first_successes = {(operation, first_success(operation)) for operation in SUCCESSES}
+    further = [(success.operation, success.status) for success in FURTHER_SUCCESSES]
+    assert first_successes.isdisjoint(further)
+    assert first_successes | set(further) == documented
+
+
 @pytest.mark.parametrize("operation", OPERATIONS, ids=" ".join)
 def test_success_matches_the_documented_envelope(robin: RobinClient, operation: Operation) -> None:
-    success = next(status for status in documented_statuses(operation) if 200 <= status < 300)
-    assert_documented(operation, SUCCESSES[operation](robin), success)
+    assert_documented(operation, SUCCESSES[operation](robin), first_success(operation))
+
+
+@pytest.mark.parametrize("success", FURTHER_SUCCESSES, ids=str)
+def test_further_success_matches_the_documented_envelope(robin: RobinClient, success: FurtherSuccess) -> None:
+    assert_documented(success.operation, success.scenario(robin), success.status)
 
 
 @pytest.mark.parametrize("failure", FAILURES, ids=str)

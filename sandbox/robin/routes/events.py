@@ -2,15 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from sandbox.core import confirmations, events
-from sandbox.core.events import EventView, Window
 from sandbox.core.paging import Page
-from sandbox.core.times import parse_instant
+from sandbox.core.reservations import ReservationView
 from sandbox.robin import wire
-from sandbox.robin.deps import ActorDep, PageDep, SessionDep
+from sandbox.robin.deps import ActorDep, PageDep, SessionDep, WindowDep
 from sandbox.robin.envelope import respond, respond_page
 from sandbox.robin.requests import (
     ConfirmationBody,
@@ -33,20 +32,7 @@ router = APIRouter(tags=["Robin: events"])
 EventId = Annotated[str, "A series or single event id, or an instance id such as 96347456_20190521T143000Z"]
 
 
-def window(
-    after: Annotated[str | None, Query(description="ISO-8601 lower bound; defaults to now")] = None,
-    before: Annotated[str | None, Query(description="ISO-8601 upper bound; defaults to a week after `after`")] = None,
-) -> Window:
-    return Window(
-        parse_instant(after, "after") if after is not None else None,
-        parse_instant(before, "before") if before is not None else None,
-    )
-
-
-WindowDep = Annotated[Window, Depends(window)]
-
-
-def _events(found: Page[EventView]) -> JSONResponse:
+def _events(found: Page[ReservationView]) -> JSONResponse:
     return respond_page(found, [wire.event(view) for view in found.items])
 
 

@@ -9,12 +9,12 @@ from sandbox.core import availability, workplace
 from sandbox.core.availability import Availability, FreeBusyQuery
 from sandbox.core.errors import InvalidInput
 from sandbox.core.paging import Page
-from sandbox.core.times import parse_duration, parse_instant
+from sandbox.core.times import parse_duration
 from sandbox.core.workplace import SpaceFilters
 from sandbox.robin import schemas, wire
 from sandbox.robin.deps import ActorDep, PageDep, SessionDep
 from sandbox.robin.envelope import respond_page, wire_names
-from sandbox.robin.requests import MAX_ID, FreeBusyBody
+from sandbox.robin.requests import FreeBusyBody, id_list, query_instant
 from sandbox.robin.schemas import Collection, documented
 
 router = APIRouter(tags=["Robin: free/busy"])
@@ -37,19 +37,6 @@ def search_free_busy(body: FreeBusyBody, actor: ActorDep, session: SessionDep) -
     return _results(session, found, body.view_options.includes())
 
 
-def _ids(name: str, values: list[str]) -> list[int]:
-    ids = []
-    for value in values:
-        for part in value.split(","):
-            part = part.strip()
-            if not part:
-                continue
-            if not part.isdigit() or int(part) > MAX_ID:
-                raise InvalidInput.of(name, f"'{part}' is not an id")
-            ids.append(int(part))
-    return ids
-
-
 @router.get(
     "/free-busy/spaces", summary="Deprecated: use POST /free-busy/spaces", deprecated=True,
     responses=documented(Collection[schemas.Availability]),
@@ -70,8 +57,8 @@ def legacy_free_busy(
     threshold = "PT30M" if duration is None else (f"PT{duration}M" if duration.isdigit() else duration)
     with wire_names({"from": "after", "to": "before"}):
         query = FreeBusyQuery(
-            lower=parse_instant(after, "after"), upper=parse_instant(before, "before"),
-            location_ids=_ids("location_ids", location_ids), space_ids=_ids("space_ids", space_ids),
+            lower=query_instant(after, "after"), upper=query_instant(before, "before"),
+            location_ids=id_list("location_ids", location_ids), space_ids=id_list("space_ids", space_ids),
             filters=SpaceFilters(min_capacity=min_capacity), merge_threshold=parse_duration(threshold, "duration"),
             page=page,
         )

@@ -1,0 +1,139 @@
+"""Presence: people and devices seen in a space or a location, for a session that expires.
+
+A session lives `session_ttl` seconds (default 30, at most 20 minutes) after it was last seen,
+by the organization's clock; seeing the same person or device again extends it.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from sandbox.core.access import Actor
+from sandbox.core.errors import Forbidden, InvalidInput, NotFound
+from sandbox.core.paging import Page, PageRequest, paginate
+from sandbox.core.workplace import fetch, get_space
+from sandbox.store.models import Building, Presence, Resource, User
+
+DEFAULT_TTL = 30
+MAX_TTL = 20 * 60
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where presence is recorded: a space, or a location as a whole."""
+
+    building_id: int
+    space_id: int | None
+
+
+def space_place(session: Session, actor: Actor, space_id: int) -> Place:
+    space = get_space(session, actor, space_id)
+    return Place(space.building_id, space.id)
+
+
+def location_place(session: Session, actor: Actor, location_id: int) -> Place:
+    building = fetch(session, actor, Building, location_id)
+    return Place(building.id or 0, None)
+
+
+@dataclass(frozen=True)
+class PresenceInput:
+    user_id: int | None = None
+    device_id: int | None = None
+    session_ttl: int | None = None
+
+
+def record(session: Session, actor: Actor, place: Place, sighting: PresenceInput) -> tuple[Presence, bool]:
+    """Start or extend a session; True when it is new."""
+    user = _who(session, actor, sighting)
+    ttl = DEFAULT_TTL if sighting.session_ttl is None else sighting.session_ttl
+    if not 1 <= ttl <= MAX_TTL:
+        raise InvalidInput.of("session_ttl", f"must be from 1 to {MAX_TTL} seconds")
+    now = actor.now
+    same = (Presence.user_id == user.id) if user else (Presence.device_id == sighting.device_id)
+    session_row = session.exec(_live(actor.organization_id, place, now).where(same)).first()
+    created = session_row is None
+    if session_row is None:
+        session_row = Presence(
+            organization_id=actor.organization_id, building_id=place.building_id, resource_id=place.space_id,
+            user_id=user.id if user else None, device_id=sighting.device_id, arrived_at=now,
+        )
+    session_row.last_seen_at = now
+    session_row.session_ttl = ttl
+    session_row.expires_at = now + timedelta(seconds=ttl)
+    session.add(session_row)
+    if place.space_id is not None:
+        space = session.get(Resource, place.space_id)
+        assert space is not None
+        space.last_presence_at = now
+        session.add(space)
+    session.commit()
+    return session_row, created
+
+
+def live_sessions(session: Session, actor: Actor, place: Place, page: PageRequest) -> Page[Presence]:
+    """Live sessions: in the space, or anywhere in the location (its spaces included)."""
+    statement = _live(actor.organization_id, place, actor.now, whole_location=place.space_id is None)
+    return paginate(session, statement.order_by(col(Presence.arrived_at), col(Presence.id)), page)
+
+
+def end(session: Session, actor: Actor, place: Place, sighting: PresenceInput) -> None:
+    """End the live sessions of a person or device at `place`."""
+    user = _who(session, actor, sighting)
+    same = (Presence.user_id == user.id) if user else (Presence.device_id == sighting.device_id)
+    rows = session.exec(_live(actor.organization_id, place, actor.now).where(same)).all()
+    if not rows:
+        raise NotFound("Object does not exist")
+    for row in rows:
+        row.expires_at = actor.now
+        session.add(row)
+    session.commit()
+
+
+def present_counts(session: Session, organization_id: int, space_ids: list[int], now: datetime) -> dict[int, int]:
+    """How many people or devices are present now in each of `space_ids`."""
+    if not space_ids:
+        return {}
+    rows = session.exec(
+        select(Presence.resource_id, func.count())
+        .where(
+            Presence.organization_id == organization_id, col(Presence.resource_id).in_(space_ids),
+            col(Presence.expires_at) > now,
+        )
+        .group_by(col(Presence.resource_id))
+    ).all()
+    return {resource_id: count for resource_id, count in rows if resource_id is not None}
+
+
+def users_of(session: Session, sessions: list[Presence]) -> dict[int, User]:
+    ids = {row.user_id for row in sessions if row.user_id is not None}
+    if not ids:
+        return {}
+    return {user.id or 0: user for user in session.exec(select(User).where(col(User.id).in_(ids)))}
+
+
+def _who(session: Session, actor: Actor, sighting: PresenceInput) -> User | None:
+    if (sighting.user_id is None) == (sighting.device_id is None):
+        raise InvalidInput.of("user_id", "give exactly one of user_id or device_id", "required")
+    if sighting.user_id is None:
+        return None
+    user = session.get(User, sighting.user_id) if 0 <= sighting.user_id < 2**63 else None
+    if user is None or user.organization_id != actor.organization_id:
+        raise InvalidInput.of("user_id", f"no user {sighting.user_id} in this organization")
+    if not actor.is_admin and user.id != actor.user.id:
+        raise Forbidden("A member may report only their own presence")
+    return user
+
+
+def _live(organization_id: int, place: Place, now: datetime, *, whole_location: bool = False):  # type: ignore[no-untyped-def]
+    statement = select(Presence).where(
+        Presence.organization_id == organization_id, Presence.building_id == place.building_id,
+        col(Presence.expires_at) > now,
+    )
+    if not whole_location:
+        statement = statement.where(
+            col(Presence.resource_id).is_(None) if place.space_id is None else Presence.resource_id == place.space_id
+        )
+    return statement

@@ -1,0 +1,294 @@
+"""What every kind of reservation shares: an event in a space, a seat reservation, a booking.
+
+Identity (a series is `96347456`, its instance `96347456_20190521T143000Z`), views of a single
+reservation, a series master or one instance, scheduling a series into the occurrence index
+behind its conflict check, cancelling one occurrence or everything, and listing occurrences.
+"""
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from sandbox.core import occurrences, recurrence
+from sandbox.core.access import Actor
+from sandbox.core.errors import Conflict, InvalidInput, NotFound
+from sandbox.core.occurrences import Interval, Scope, Slot
+from sandbox.core.paging import Page, PageRequest, page_of
+from sandbox.core.recurrence import Series
+from sandbox.core.times import zone
+from sandbox.core.workplace import fetch
+from sandbox.store.models import (
+    CheckIn,
+    Invitee,
+    OccurrenceException,
+    Reservation,
+    ReservationStatus,
+    Resource,
+)
+
+DEFAULT_WINDOW = timedelta(days=7)
+_REFERENCE = re.compile(r"^(\d{1,18})(?:_(\d{8}T\d{6}Z))?$")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reservation id as clients send it: a single reservation, a series, or one instance."""
+
+    reservation_id: int
+    original_start: datetime | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "Ref":
+        match = _REFERENCE.match(text)
+        if match is None:
+            raise NotFound("Object does not exist")
+        original = match.group(2)
+        if original is None:
+            return cls(int(match.group(1)))
+        try:
+            moment = datetime.strptime(original, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            raise NotFound("Object does not exist") from None
+        return cls(int(match.group(1)), moment)
+
+
+def instance_key(original_start: datetime) -> str:
+    return original_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def occurrence_id(reservation_id: int | None, original_start: datetime | None = None) -> str:
+    """`96347456` for a single reservation or a series, `96347456_20190521T143000Z` for an instance."""
+    if original_start is None:
+        return str(reservation_id)
+    return f"{reservation_id}_{instance_key(original_start)}"
+
+
+def slot_id(slot: Slot) -> str:
+    return occurrence_id(slot.reservation.id, slot.original_start if slot.in_series else None)
+
+
+@dataclass(frozen=True)
+class ReservationView:
+    """A reservation as readers see it: a single one, a series master, or one instance."""
+
+    reservation: Reservation
+    resource: Resource
+    start: datetime
+    end: datetime
+    status: str
+    invitees: list[Invitee]
+    check_in: CheckIn | None
+    original_start: datetime | None = None
+    """Set for an instance of a series."""
+
+    @property
+    def id(self) -> str:
+        return occurrence_id(self.reservation.id, self.original_start)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A listing window; `after` defaults to now and `before` to DEFAULT_WINDOW after it."""
+
+    after: datetime | None = None
+    before: datetime | None = None
+
+    def bounds(self, now: datetime) -> tuple[datetime, datetime]:
+        lower = self.after or now
+        upper = self.before or lower + DEFAULT_WINDOW
+        if upper <= lower:
+            raise InvalidInput.of("before", "must be later than after")
+        return lower, upper
+
+
+def load(session: Session, actor: Actor, reservation_id: int, kind: str) -> Reservation:
+    reservation = fetch(session, actor, Reservation, reservation_id)
+    if reservation.kind != kind:
+        raise NotFound("Object does not exist")
+    return reservation
+
+
+def lock(session: Session, resource_id: int) -> None:
+    """Serializes writers of one resource on PostgreSQL; SQLite writers are already serial."""
+    session.exec(select(Resource.id).where(Resource.id == resource_id).with_for_update()).one()
+
+
+def require_instance(reservation: Reservation, original_start: datetime) -> None:
+    if reservation.recurrence is None:
+        raise NotFound("Object does not exist")
+    series = occurrences.series_of(reservation)
+    if next(series.starts_between(original_start, original_start + timedelta(seconds=1)), None) != original_start:
+        raise NotFound("Object does not exist")
+
+
+def view(session: Session, reservation: Reservation, original_start: datetime | None) -> ReservationView:
+    resource = session.get(Resource, reservation.resource_id)
+    assert resource is not None
+    invitees = invitees_of(session, [reservation.id or 0]).get(reservation.id or 0, [])
+    if original_start is None:
+        check_in = None
+        if reservation.recurrence is None:
+            check_in = check_ins_of(session, [reservation.id or 0]).get((reservation.id or 0, reservation.start))
+        return ReservationView(
+            reservation, resource, reservation.start, reservation.end, reservation.status, invitees, check_in
+        )
+    require_instance(reservation, original_start)
+    cancelled = _occurrence_cancelled(session, reservation, original_start)
+    status = ReservationStatus.CANCELLED if cancelled else reservation.status
+    check_in = check_ins_of(session, [reservation.id or 0]).get((reservation.id or 0, original_start))
+    length = reservation.end - reservation.start
+    return ReservationView(
+        reservation, resource, original_start, original_start + length, status, invitees, check_in, original_start
+    )
+
+
+def views_of(session: Session, found: Iterable[Slot]) -> list[ReservationView]:
+    """Views of occurrences, loading invitees, check-ins and resources in one query each."""
+    found = list(found)
+    reservation_ids = list({slot.reservation.id or 0 for slot in found})
+    invitees = invitees_of(session, reservation_ids)
+    check_ins = check_ins_of(session, reservation_ids)
+    resources = _resources(session, {slot.reservation.resource_id for slot in found})
+    return [
+        ReservationView(
+            reservation=slot.reservation, resource=resources[slot.reservation.resource_id],
+            start=slot.start, end=slot.end, status=slot.reservation.status,
+            invitees=invitees.get(slot.reservation.id or 0, []),
+            check_in=check_ins.get((slot.reservation.id or 0, slot.original_start)),
+            original_start=slot.original_start if slot.in_series else None,
+        )
+        for slot in found
+    ]
+
+
+def listing(session: Session, actor: Actor, scope: Scope, window: Window, page: PageRequest) -> Page[ReservationView]:
+    lower, upper = window.bounds(actor.now)
+    found = page_of(occurrences.slots(session, scope, lower, upper, limit=page.offset + page.per_page + 1), page)
+    return Page(views_of(session, found.items), found.page, found.per_page, found.has_next)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A series checked and planned into indexable occurrences, not yet written."""
+
+    series: Series
+    intervals: list[Interval]
+    indexed_until: datetime
+    cancelled: set[datetime]
+
+    @property
+    def lines(self) -> list[str] | None:
+        return list(self.series.lines) or None
+
+
+def plan_schedule(
+    session: Session, now: datetime, start: datetime, end: datetime, tz: ZoneInfo, lines: list[str] | None,
+    *, reservation: Reservation | None = None,
+) -> Schedule:
+    """Expand a new series, or the new times of `reservation`, into its indexed occurrences."""
+    series = recurrence.build(start, end, tz, lines)
+    upper = occurrences.index_until(start, now)
+    cancelled = set() if reservation is None else _moved_cancellations(session, reservation, start, tz, recurs=bool(series.lines))
+    return Schedule(series, occurrences.plan(series, cancelled, upper), upper, cancelled)
+
+
+def require_free(
+    session: Session, scope: Scope, intervals: list[Interval], refusal: Callable[[Slot], Conflict]
+) -> None:
+    """Refuse, with `refusal(collision)`, intervals that overlap a live occurrence in `scope`."""
+    collision = occurrences.first_collision(session, scope, intervals)
+    if collision is not None:
+        raise refusal(collision[1])
+
+
+def apply_schedule(session: Session, reservation: Reservation, resource: Resource, schedule: Schedule, now: datetime) -> None:
+    """Write `schedule` as the times and occurrences of `reservation` (flushed, so it has an id)."""
+    reservation.start = schedule.series.start
+    reservation.end = schedule.series.start + schedule.series.duration
+    reservation.time_zone = schedule.series.zone.key
+    reservation.recurrence = schedule.lines
+    reservation.series_end = schedule.series.last_end()
+    reservation.indexed_until = schedule.indexed_until
+    session.add(reservation)
+    session.flush()
+    session.exec(delete(OccurrenceException).where(col(OccurrenceException.reservation_id) == reservation.id))  # type: ignore[call-overload]
+    session.add_all(
+        OccurrenceException(reservation_id=reservation.id or 0, original_start=original, created_at=now)
+        for original in sorted(schedule.cancelled)
+    )
+    occurrences.write_index(session, reservation, schedule.intervals, schedule.indexed_until)
+    resource.longest_booking_s = max(resource.longest_booking_s, int(schedule.series.duration.total_seconds()) + 1)
+
+
+def cancel(session: Session, reservation: Reservation, original_start: datetime | None, now: datetime) -> None:
+    """Cancel one occurrence of a series, or the whole reservation; cancelling twice changes nothing."""
+    if original_start is not None:
+        require_instance(reservation, original_start)
+        if not _occurrence_cancelled(session, reservation, original_start):
+            session.add(OccurrenceException(reservation_id=reservation.id or 0, original_start=original_start, created_at=now))
+            occurrences.remove_from_index(session, reservation.id or 0, original_start)
+    elif reservation.status != ReservationStatus.CANCELLED:
+        reservation.status = ReservationStatus.CANCELLED
+        reservation.cancelled_at = now
+        reservation.updated_at = now
+        session.add(reservation)
+        occurrences.remove_from_index(session, reservation.id or 0)
+
+
+def _occurrence_cancelled(session: Session, reservation: Reservation, original_start: datetime) -> bool:
+    return session.exec(
+        select(OccurrenceException.id).where(
+            OccurrenceException.reservation_id == reservation.id,
+            OccurrenceException.original_start == original_start,
+        )
+    ).first() is not None
+
+
+def _moved_cancellations(
+    session: Session, reservation: Reservation, start: datetime, tz: ZoneInfo, *, recurs: bool
+) -> set[datetime]:
+    """Cancelled occurrences of a rescheduled series move with it, by the same wall-clock shift.
+
+    A series that no longer recurs keeps none: its single occurrence is live.
+    """
+    if not recurs:
+        return set()
+    old_tz = zone(reservation.time_zone, "time_zone")
+    shift = _wall(start, tz) - _wall(reservation.start, old_tz)
+    return {
+        (_wall(original, old_tz) + shift).replace(tzinfo=tz).astimezone(UTC)
+        for original in occurrences.cancelled_starts(session, reservation.id or 0)
+    }
+
+
+def _wall(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def invitees_of(session: Session, reservation_ids: list[int]) -> dict[int, list[Invitee]]:
+    grouped: dict[int, list[Invitee]] = {}
+    if reservation_ids:
+        for invitee in session.exec(
+            select(Invitee).where(col(Invitee.reservation_id).in_(reservation_ids)).order_by(col(Invitee.id))
+        ):
+            grouped.setdefault(invitee.reservation_id, []).append(invitee)
+    return grouped
+
+
+def check_ins_of(session: Session, reservation_ids: list[int]) -> dict[tuple[int, datetime], CheckIn]:
+    if not reservation_ids:
+        return {}
+    rows = session.exec(select(CheckIn).where(col(CheckIn.reservation_id).in_(reservation_ids))).all()
+    return {(row.reservation_id, row.original_start): row for row in rows}
+
+
+def _resources(session: Session, resource_ids: set[int]) -> dict[int, Resource]:
+    if not resource_ids:
+        return {}
+    rows = session.exec(select(Resource).where(col(Resource.id).in_(resource_ids))).all()
+    return {row.id or 0: row for row in rows}

@@ -1,0 +1,403 @@
+"""Desks (Robin seats) in zones, their settings and shared schedules, and seat reservations.
+
+Rules: a seat holds no two overlapping reservations, and a person holds no two seats at the
+same time; disabled or non-reservable seats refuse; a reservation's type must be one the
+seat's desk type takes; the seat's policies bound a reservation's length and how far ahead it
+may be made. An assigned desk belongs to its assignee; when it is also shared, others may
+reserve it, as `shared` (or `reverse_hoteled`), on the days its assignee gives up, which the
+assignee publishes as a weekly schedule.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from sandbox.core import recurrence, reservations
+from sandbox.core.access import Actor
+from sandbox.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+)
+from sandbox.core.occurrences import Interval, Scope, Slot
+from sandbox.core.paging import Page, PageRequest, paginate
+from sandbox.core.reservations import Ref, ReservationView, Schedule, Window
+from sandbox.core.times import parse_duration, zone
+from sandbox.core.workplace import fetch, get_space, user_by_email
+from sandbox.store.models import (
+    Area,
+    Building,
+    Reservation,
+    ReservationKind,
+    ReservationStatus,
+    Resource,
+    ResourceKind,
+    User,
+)
+
+RESERVATION_TYPES = ("hoteled", "hot", "assigned", "shared", "reverse_hoteled")
+DESK_TYPES = (["hoteled"], ["hot"], ["assigned"], ["assigned", "shared"], ["hoteled", "shared"])
+MAX_LENGTH = timedelta(days=366)
+MAX_TITLE = 255
+POLICY_VIOLATION = "seat_booking_policy_violation"
+MAX_LENGTH_SETTING = "seat-reservation-max-length"
+TYPES_SETTING = "seat-reservation-types-allowed"
+THRESHOLD_SETTING = "seat-reservation-advanced-booking-threshold"
+SETTINGS = (MAX_LENGTH_SETTING, TYPES_SETTING, THRESHOLD_SETTING)
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+# Zones and seats
+
+
+def get_zone(session: Session, actor: Actor, zone_id: int) -> Area:
+    return fetch(session, actor, Area, zone_id)
+
+
+def zones_in_space(session: Session, actor: Actor, space_id: int, page: PageRequest) -> Page[Area]:
+    get_space(session, actor, space_id)
+    return paginate(session, select(Area).where(Area.space_id == space_id).order_by(col(Area.id)), page)
+
+
+def get_seat(session: Session, actor: Actor, seat_id: int) -> Resource:
+    seat = fetch(session, actor, Resource, seat_id)
+    if seat.kind != ResourceKind.DESK:
+        raise NotFound("Object does not exist")
+    return seat
+
+
+def seats_in_zone(session: Session, actor: Actor, zone_id: int, page: PageRequest) -> Page[Resource]:
+    get_zone(session, actor, zone_id)
+    return paginate(session, _desks().where(Resource.area_id == zone_id), page)
+
+
+def seats_in_space(session: Session, actor: Actor, space_id: int, page: PageRequest) -> Page[Resource]:
+    get_space(session, actor, space_id)
+    return paginate(session, _desks().where(Resource.parent_id == space_id), page)
+
+
+def _desks() -> Any:
+    return select(Resource).where(Resource.kind == ResourceKind.DESK).order_by(col(Resource.id))
+
+
+# Settings
+
+
+@dataclass(frozen=True)
+class Setting:
+    seat: Resource
+    slug: str
+    value: Any
+
+
+def get_setting(session: Session, actor: Actor, seat_id: int, slug: str) -> Setting:
+    seat = get_seat(session, actor, seat_id)
+    return Setting(seat, _known_slug(slug), _setting_value(seat, slug))
+
+
+def update_setting(session: Session, actor: Actor, seat_id: int, slug: str, value: Any) -> Setting:
+    seat = get_seat(session, actor, seat_id)
+    actor.require_admin()
+    if _known_slug(slug) == TYPES_SETTING:
+        if value not in DESK_TYPES:
+            raise InvalidInput.of("value", f"must be one of {', '.join(map(str, DESK_TYPES))}")
+        seat.desk_type = list(value)
+    else:
+        if value is not None:
+            parse_duration(value, "value")
+        if slug == MAX_LENGTH_SETTING:
+            seat.max_reservation_length = value
+        else:
+            seat.advanced_booking_threshold = value
+    seat.updated_at = actor.now
+    session.add(seat)
+    session.commit()
+    return Setting(seat, slug, _setting_value(seat, slug))
+
+
+def _known_slug(slug: str) -> str:
+    if slug not in SETTINGS:
+        raise NotFound("Object does not exist")
+    return slug
+
+
+def _setting_value(seat: Resource, slug: str) -> Any:
+    return {
+        MAX_LENGTH_SETTING: seat.max_reservation_length,
+        TYPES_SETTING: seat.desk_type,
+        THRESHOLD_SETTING: seat.advanced_booking_threshold,
+    }[slug]
+
+
+# Shared schedules
+
+
+def publish_shared_schedule(session: Session, actor: Actor, seat_id: int, lines: list[str] | None) -> Resource:
+    """Publish the weekdays the seat's assignee gives up to others; no line withdraws them."""
+    seat = get_seat(session, actor, seat_id)
+    if "shared" not in seat.desk_type or seat.assignee_id is None:
+        raise RuleViolation(
+            POLICY_VIOLATION,
+            f"Seat `{seat.id}` is not a shared assigned desk: only a desk of type "
+            '["assigned", "shared"] or ["hoteled", "shared"] with an assignee has a shared schedule',
+            details={"policy": "shared_desk_schedule"},
+        )
+    if not actor.is_admin and actor.user.id != seat.assignee_id:
+        raise Forbidden("Only the assignee of the desk or an administrator may publish its shared schedule")
+    recurrence.weekly_days(lines, "recurrence")
+    seat.shared_schedule = list(lines) if lines else None
+    seat.updated_at = actor.now
+    session.add(seat)
+    session.commit()
+    return seat
+
+
+def shared_days(seat: Resource) -> list[str]:
+    days = recurrence.weekly_days(seat.shared_schedule, "shared_schedule")
+    return [day for day in _WEEKDAYS if day in days]
+
+
+# Seat reservations
+
+
+@dataclass(frozen=True)
+class SeatReservationInput:
+    type: str | None
+    start: datetime
+    end: datetime
+    time_zone: str
+    reservee_user_id: int | None = None
+    reservee_email: str | None = None
+    reserver_id: int | None = None
+    recurrence: list[str] | None = None
+    title: str | None = None
+
+
+def create_seat_reservation(
+    session: Session, actor: Actor, seat_id: int, draft: SeatReservationInput
+) -> ReservationView:
+    seat = get_seat(session, actor, seat_id)
+    reservations.lock(session, seat_id)
+    if seat.is_disabled:
+        raise RuleViolation("seat_disabled", f"Seat `{seat.id}` is disabled and can't be reserved")
+    if not seat.is_reservable:
+        raise RuleViolation("seat_not_reservable", f"Seat `{seat.id}` can't be reserved")
+    kind = _reservation_type(draft.type)
+    reservee = _reservee(session, actor, draft)
+    reserver = _user(session, actor, draft.reserver_id, "reserver_id") if draft.reserver_id is not None else actor.user
+    if not actor.is_admin and {reservee.id, reserver.id} != {actor.user.id}:
+        raise Forbidden("A member may reserve seats only for themselves")
+    if draft.end <= draft.start:
+        raise InvalidInput.of("end", "must be later than start")
+    if draft.end - draft.start > MAX_LENGTH:
+        raise InvalidInput.of("end", f"a reservation may last at most {MAX_LENGTH.days} days")
+    if draft.title is not None and len(draft.title) > MAX_TITLE:
+        raise InvalidInput.of("title", f"must be at most {MAX_TITLE} characters")
+    tz = zone(draft.time_zone, "start.time_zone")
+    schedule = reservations.plan_schedule(session, actor.now, draft.start, draft.end, tz, draft.recurrence)
+    _check_policies(session, actor, seat, kind, reservee, schedule)
+    _require_free(session, seat, reservee, schedule)
+    reservation = Reservation(
+        organization_id=actor.organization_id, resource_id=seat.id, building_id=seat.building_id,
+        kind=ReservationKind.SEAT, reservation_type=kind, title=draft.title or "",
+        organizer_id=reservee.id, organizer_email=reservee.email,
+        creator_id=reserver.id, creator_email=reserver.email, source="robin",
+        created_at=actor.now, updated_at=actor.now,
+    )
+    reservations.apply_schedule(session, reservation, seat, schedule, actor.now)
+    session.commit()
+    return ReservationView(reservation, seat, reservation.start, reservation.end, reservation.status, [], None)
+
+
+def get_seat_reservation(session: Session, actor: Actor, reference: str) -> ReservationView:
+    """A live seat reservation, series or instance: cancelled ones no longer exist."""
+    ref = Ref.parse(reference)
+    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.SEAT)
+    found = reservations.view(session, reservation, ref.original_start)
+    if found.status == ReservationStatus.CANCELLED:
+        raise NotFound("Object does not exist")
+    return found
+
+
+def cancel_seat_reservation(session: Session, actor: Actor, reference: str) -> None:
+    found = get_seat_reservation(session, actor, reference)
+    reservation = found.reservation
+    if not actor.is_admin and actor.user.id not in (reservation.organizer_id, reservation.creator_id):
+        raise Forbidden("Only the reservee, the reserver or an administrator may cancel a seat reservation")
+    reservations.cancel(session, reservation, found.original_start, actor.now)
+    session.commit()
+
+
+@dataclass(frozen=True)
+class SeatReservationQuery:
+    seat_ids: list[int] | None = None
+    space_ids: list[int] | None = None
+    level_ids: list[int] | None = None
+    user_ids: list[int] | None = None
+    include_disabled_seats: bool = False
+
+
+def list_seat_reservations(
+    session: Session, actor: Actor, query: SeatReservationQuery, window: Window, page: PageRequest
+) -> Page[ReservationView]:
+    """Occurrences of seat reservations in `window`, series expanded, earliest first."""
+    seat_ids = None
+    if query.seat_ids or query.space_ids or query.level_ids or not query.include_disabled_seats:
+        statement = select(Resource.id).where(
+            Resource.organization_id == actor.organization_id, Resource.kind == ResourceKind.DESK
+        )
+        if query.seat_ids:
+            statement = statement.where(col(Resource.id).in_(query.seat_ids))
+        if query.space_ids:
+            statement = statement.where(col(Resource.parent_id).in_(query.space_ids))
+        if query.level_ids:
+            statement = statement.where(col(Resource.floor_id).in_(query.level_ids))
+        if not query.include_disabled_seats:
+            statement = statement.where(col(Resource.is_disabled).is_(False))
+        seat_ids = list(session.exec(statement).all())
+    scope = Scope(actor.organization_id, kind=ReservationKind.SEAT, resource_ids=seat_ids, holder_ids=query.user_ids)
+    return reservations.listing(session, actor, scope, window, page)
+
+
+def _reservation_type(value: str | None) -> str:
+    if not value:
+        raise InvalidInput.of("type", "can't be blank", "required")
+    if value not in RESERVATION_TYPES:
+        raise InvalidInput.of("type", f"must be one of {', '.join(RESERVATION_TYPES)}")
+    return value
+
+
+def _reservee(session: Session, actor: Actor, draft: SeatReservationInput) -> User:
+    if draft.reservee_user_id is not None:
+        return _user(session, actor, draft.reservee_user_id, "reservee.user_id")
+    if draft.reservee_email:
+        found = user_by_email(session, draft.reservee_email)
+        if found is None or found.organization_id != actor.organization_id:
+            raise InvalidInput.of("reservee.email", f"no user with email {draft.reservee_email} in this organization")
+        return found
+    return actor.user
+
+
+def _user(session: Session, actor: Actor, user_id: int, field: str) -> User:
+    found = session.get(User, user_id) if 0 <= user_id < 2**63 else None
+    if found is None or found.organization_id != actor.organization_id:
+        raise InvalidInput.of(field, f"no user {user_id} in this organization")
+    return found
+
+
+def _violation(message: str, policy: str, **details: Any) -> RuleViolation:
+    return RuleViolation(POLICY_VIOLATION, message, details={"policy": policy, **details})
+
+
+def _check_policies(
+    session: Session, actor: Actor, seat: Resource, kind: str, reservee: User, schedule: Schedule
+) -> None:
+    building = session.get(Building, seat.building_id)
+    assert building is not None
+    local = zone(building.time_zone, "time_zone")
+    assignee = session.get(User, seat.assignee_id) if seat.assignee_id is not None else None
+    is_assignee = assignee is not None and assignee.id == reservee.id
+    allowed = _allowed_types(seat, is_assignee)
+    if kind not in allowed:
+        if not allowed and assignee is not None:
+            message = f"Seat `{seat.id}` is assigned to {assignee.name} and can't be reserved by anyone else."
+        elif not allowed:
+            message = f"Seat `{seat.id}` is an assigned desk without an assignee and can't be reserved."
+        else:
+            message = f"Seat `{seat.id}` takes reservations of type {', '.join(sorted(allowed)) or 'none'}, not {kind}."
+        raise _violation(message, "seat_reservation_types_allowed", allowed_types=seat.desk_type)
+    length = schedule.series.duration
+    if seat.max_reservation_length and length > parse_duration(seat.max_reservation_length, MAX_LENGTH_SETTING):
+        raise _violation(
+            f"The reservation is too long. Reservations for seat `{seat.id}` cannot be longer than "
+            f"{_spoken(seat.max_reservation_length)}.", "seat_reservation_max_length",
+            max_length=seat.max_reservation_length,
+        )
+    threshold = seat.advanced_booking_threshold
+    if threshold and schedule.series.start - actor.now > parse_duration(threshold, THRESHOLD_SETTING):
+        raise _violation(
+            f"The reservation is too far in the future. Reservations for seat `{seat.id}` cannot be more "
+            f"than {_spoken(threshold)} in advance.", "advanced_booking_threshold", booking_threshold=threshold,
+        )
+    if kind == "hot":
+        _require_same_day(seat, schedule, actor.now, local)
+    if assignee is not None and not is_assignee and "shared" in seat.desk_type:
+        _require_shared_days(seat, assignee, schedule.intervals, local)
+
+
+def _allowed_types(seat: Resource, is_assignee: bool) -> set[str]:
+    desk = set(seat.desk_type)
+    if desk == {"assigned"} and seat.assignee_id is None:
+        return set()
+    if "assigned" in desk and not is_assignee:
+        return {"shared", "reverse_hoteled"} if "shared" in desk else set()
+    if "shared" in desk:
+        return desk | {"reverse_hoteled"}
+    return desk
+
+
+def _require_same_day(seat: Resource, schedule: Schedule, now: datetime, local: ZoneInfo) -> None:
+    for interval in schedule.intervals:
+        day = interval.start.astimezone(local).date()
+        last_day = (interval.end - timedelta(microseconds=1)).astimezone(local).date()
+        if last_day != day or now.astimezone(local).date() != day:
+            raise _violation(
+                "A hot reservation is made on the day it starts, and ends that same calendar day.",
+                "hot_reservation_same_day",
+            )
+
+
+def _require_shared_days(seat: Resource, assignee: User, intervals: Iterable[Interval], local: ZoneInfo) -> None:
+    days = shared_days(seat)
+    for interval in intervals:
+        first = interval.start.astimezone(local).date()
+        last = (interval.end - timedelta(microseconds=1)).astimezone(local).date()
+        day = first
+        while day <= last:
+            if _WEEKDAYS[day.weekday()] not in days:
+                given_up = f"gives it up on {', '.join(days)} only" if days else "has not published days to share it"
+                raise _violation(
+                    f"Seat `{seat.id}` is assigned to {assignee.name}, who {given_up}: {day.isoformat()} "
+                    f"({_WEEKDAYS[day.weekday()]}) is not one of them.",
+                    "shared_desk_schedule", shared_days=days,
+                )
+            day += timedelta(days=1)
+
+
+def _require_free(session: Session, seat: Resource, reservee: User, schedule: Schedule) -> None:
+    def taken(existing: Slot) -> Conflict:
+        return Conflict(
+            "seat_reservation_conflict",
+            f"Seat `{seat.id}` is already reserved at that time (reservation {reservations.slot_id(existing)})",
+            collision=existing,
+        )
+
+    def double_booked(existing: Slot) -> Conflict:
+        return Conflict(
+            "reservee_already_seated",
+            f"{reservee.name} already holds seat `{existing.reservation.resource_id}` at that time "
+            f"(reservation {reservations.slot_id(existing)})",
+            collision=existing,
+        )
+
+    reservations.require_free(session, Scope(seat.organization_id, resource_ids=[seat.id or 0]), schedule.intervals, taken)
+    holder = Scope(seat.organization_id, kind=ReservationKind.SEAT, holder_ids=[reservee.id or 0])
+    reservations.require_free(session, holder, schedule.intervals, double_booked)
+
+
+def _spoken(duration: str) -> str:
+    """P14D → "14 days"; other durations as written."""
+    length = parse_duration(duration, "duration")
+    if length % timedelta(days=1) == timedelta(0):
+        days = length // timedelta(days=1)
+        return f"{days} day{'s' if days != 1 else ''}"
+    if length % timedelta(hours=1) == timedelta(0):
+        hours = length // timedelta(hours=1)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return duration

@@ -1,0 +1,88 @@
+"""Zones and seats (desks), their settings, and the shared schedules of assigned desks."""
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
+
+from sandbox.core import seats, workplace
+from sandbox.core.paging import Page
+from sandbox.robin import wire
+from sandbox.robin.deps import ActorDep, IncludesDep, PageDep, SessionDep
+from sandbox.robin.envelope import respond, respond_page
+from sandbox.robin.requests import RowId, SettingBody, SharedScheduleBody
+from sandbox.robin.schemas import (
+    Collection,
+    Envelope,
+    Seat,
+    SeatSetting,
+    SharedSchedule,
+    Zone,
+    documented,
+)
+from sandbox.store.models import Area, Resource
+
+router = APIRouter(tags=["Robin: zones and seats"])
+
+
+def _seats(session: Session, rows: list[Resource], includes: frozenset[str]) -> list[dict[str, object]]:
+    amenities = workplace.amenities_of(session, [row.id or 0 for row in rows])
+    parents = {row.parent_id: session.get(Resource, row.parent_id) for row in rows if row.parent_id} if "space" in includes else {}
+    areas = {row.area_id: session.get(Area, row.area_id) for row in rows if row.area_id} if "zone" in includes else {}
+    return [
+        wire.seat(row, amenities.get(row.id or 0), includes, parents.get(row.parent_id), areas.get(row.area_id))
+        for row in rows
+    ]
+
+
+def _seat_page(session: Session, found: Page[Resource], includes: frozenset[str]) -> JSONResponse:
+    return respond_page(found, _seats(session, found.items, includes))
+
+
+@router.get("/spaces/{space_id}/zones", summary="Zones of a space", responses=documented(Collection[Zone]))
+def list_zones(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
+    found = seats.zones_in_space(session, actor, space_id, page)
+    return respond_page(found, [wire.zone(row) for row in found.items])
+
+
+@router.get("/zones/{zone_id}", summary="A zone", responses=documented(Envelope[Zone]))
+def get_zone(zone_id: RowId, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.zone(seats.get_zone(session, actor, zone_id)))
+
+
+@router.get("/zones/{zone_id}/seats", summary="Seats (desks) of a zone; include=space,zone", responses=documented(Collection[Seat]))
+def list_zone_seats(zone_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, includes: IncludesDep) -> JSONResponse:
+    return _seat_page(session, seats.seats_in_zone(session, actor, zone_id, page), includes)
+
+
+@router.get("/spaces/{space_id}/seats", summary="Seats (desks) of a space; include=space,zone", responses=documented(Collection[Seat]))
+def list_space_seats(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, includes: IncludesDep) -> JSONResponse:
+    return _seat_page(session, seats.seats_in_space(session, actor, space_id, page), includes)
+
+
+@router.get("/seats/{seat_id}", summary="A seat (desk); include=space,zone", responses=documented(Envelope[Seat]))
+def get_seat(seat_id: RowId, actor: ActorDep, session: SessionDep, includes: IncludesDep) -> JSONResponse:
+    return respond(_seats(session, [seats.get_seat(session, actor, seat_id)], includes)[0])
+
+
+@router.get(
+    "/seats/{seat_id}/settings/{slug}",
+    summary="A seat setting: seat-reservation-max-length, seat-reservation-types-allowed (the desk type) "
+    "or seat-reservation-advanced-booking-threshold",
+    responses=documented(Envelope[SeatSetting]),
+)
+def get_seat_setting(seat_id: RowId, slug: str, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.setting(seats.get_setting(session, actor, seat_id, slug)))
+
+
+@router.put("/seats/{seat_id}/settings/{slug}", summary="Change a seat setting (administrators)", responses=documented(Envelope[SeatSetting]))
+def update_seat_setting(seat_id: RowId, slug: str, body: SettingBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.setting(seats.update_setting(session, actor, seat_id, slug, body.value)))
+
+
+@router.post(
+    "/seats/{seat_id}/publish-shared-schedule",
+    summary="Publish the weekdays an assigned desk's assignee gives up to others",
+    responses=documented(Envelope[SharedSchedule]),
+)
+def publish_shared_schedule(seat_id: RowId, body: SharedScheduleBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.shared_schedule(seats.publish_shared_schedule(session, actor, seat_id, body.recurrence)))

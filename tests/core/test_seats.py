@@ -1,0 +1,1016 @@
+"""Desks: reservation rules, desk-type policies, shared schedules, settings, listings, check-in."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session, select
+
+from sandbox.core import confirmations, events, seats
+from sandbox.core.access import Actor
+from sandbox.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+)
+from sandbox.core.occurrences import Slot
+from sandbox.core.paging import PageRequest
+from sandbox.core.reservations import ReservationView, Window
+from sandbox.core.seats import SeatReservationInput, SeatReservationQuery
+from sandbox.store.models import Reservation, ReservationKind, Resource, User
+from tests.conftest import NOW, actor_for
+
+NEW_YORK = ZoneInfo("America/New_York")
+KOLKATA = ZoneInfo("Asia/Kolkata")
+HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
+ADMIN = "ada.okafor@meridian.example"
+BEN = "ben.carter@meridian.example"
+CHLOE = "chloe.martin@meridian.example"
+DIEGO = "diego.alvarez@meridian.example"
+EMMA = "emma.schultz@meridian.example"
+ISAAC = "isaac.brooks@meridian.example"
+JULIA = "julia.rossi@meridian.example"
+SNEHA = "sneha.iyer@meridian.example"
+
+HOTELED = 1003  # ["hoteled"], P14D threshold, P1D max length, no seeded reservation
+OTHER_HOTELED = 1004
+ASSIGNED = 1007  # ["assigned"], Ada's
+ASSIGNED_SHARED = 1008  # ["assigned", "shared"], Emma's, shared MO,FR, P30D threshold
+HOTELED_SHARED = 1009  # ["hoteled", "shared"], Isaac's, shared TU,TH, P30D threshold
+DISABLED = 1010
+NOT_RESERVABLE = 1011
+HOT = 1012  # ["hot"], PT10H max length
+BENGALURU_SHARED = 2006  # ["assigned", "shared"], Sneha's, shared WE
+BENGALURU_PLAIN = 2009  # ["hoteled"], no policies
+NEW_YORK_DESKS_SPACE = 58
+NEW_YORK_DESKS_FLOOR = 102
+BENGALURU_DESKS_SPACE = 77
+BENGALURU_DESKS_FLOOR = 202
+EVERYTHING = PageRequest(per_page=1000)
+TYPES = seats.TYPES_SETTING
+MAX_LENGTH = seats.MAX_LENGTH_SETTING
+THRESHOLD = seats.THRESHOLD_SETTING
+
+
+def new_york(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=NEW_YORK).astimezone(UTC)
+
+
+def kolkata(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=KOLKATA).astimezone(UTC)
+
+
+# Wednesday 4 March 2026: a day on which the demo store holds no seat reservation.
+WEDNESDAY_9 = new_york(4, 9)
+WEDNESDAY_12 = new_york(4, 12)
+WEDNESDAY_17 = new_york(4, 17)
+FIRST_WEEK = (new_york(2, 0), new_york(9, 0))
+"""Monday 2 March to Monday 9 March, midnight to midnight in New York."""
+
+
+def user(session: Session, email: str) -> User:
+    return session.exec(select(User).where(User.email == email)).one()
+
+
+def as_user(session: Session, email: str, now: datetime = NOW) -> Actor:
+    return actor_for(session, email, now)
+
+
+def reserve(
+    session: Session, actor: Actor, seat_id: int, start: datetime, end: datetime, *,
+    type: str = "hoteled", reservee: str | None = None, lines: list[str] | None = None,
+    time_zone: str = "America/New_York",
+) -> ReservationView:
+    return seats.create_seat_reservation(
+        session, actor, seat_id,
+        SeatReservationInput(
+            type=type, start=start, end=end, time_zone=time_zone, reservee_email=reservee, recurrence=lines,
+        ),
+    )
+
+
+def policy_refusal(caught: pytest.ExceptionInfo[RuleViolation]) -> dict[str, Any]:
+    """The details of a policy refusal, after checking it is one."""
+    assert type(caught.value) is RuleViolation
+    assert caught.value.reason == "seat_booking_policy_violation"
+    return caught.value.details
+
+
+def seat_reservations(
+    session: Session, actor: Actor, query: SeatReservationQuery,
+    after: datetime = FIRST_WEEK[0], before: datetime = FIRST_WEEK[1],
+) -> list[ReservationView]:
+    return seats.list_seat_reservations(session, actor, query, Window(after, before), EVERYTHING).items
+
+
+def listed(found: list[ReservationView]) -> list[tuple[int, str | None, datetime]]:
+    return [(view.resource.id or 0, view.reservation.organizer_email, view.start) for view in found]
+
+
+# --- one seat, one person ----------------------------------------------------------------
+
+
+def test_create_seat_reservation_refuses_an_overlap_on_one_seat(session: Session, admin_actor: Actor) -> None:
+    existing = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
+
+    with pytest.raises(Conflict) as caught:
+        reserve(session, admin_actor, HOTELED, WEDNESDAY_12 - HOUR, WEDNESDAY_17, reservee=CHLOE)
+
+    assert caught.value.reason == "seat_reservation_conflict"
+    collision = caught.value.collision
+    assert isinstance(collision, Slot)
+    assert collision.reservation.id == existing.reservation.id
+    assert (collision.start, collision.end) == (WEDNESDAY_9, WEDNESDAY_12)
+    assert f"Seat `{HOTELED}`" in caught.value.message
+
+
+def test_create_seat_reservation_refuses_an_overlap_with_a_seeded_reservation(
+    session: Session, admin_actor: Actor
+) -> None:
+    with pytest.raises(Conflict) as caught:
+        reserve(session, admin_actor, 1001, new_york(2, 16), new_york(2, 18), reservee=BEN)
+
+    assert caught.value.reason == "seat_reservation_conflict"
+    assert caught.value.collision.reservation.organizer_email == DIEGO
+    assert (caught.value.collision.start, caught.value.collision.end) == (new_york(2, 9), new_york(2, 17))
+
+
+def test_create_seat_reservation_refuses_a_second_desk_for_one_person(session: Session, admin_actor: Actor) -> None:
+    first = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
+
+    with pytest.raises(Conflict) as caught:
+        reserve(session, admin_actor, OTHER_HOTELED, WEDNESDAY_12 - HOUR, WEDNESDAY_17, reservee=BEN)
+
+    assert caught.value.reason == "reservee_already_seated"
+    assert caught.value.collision.reservation.id == first.reservation.id
+    assert caught.value.collision.reservation.resource_id == HOTELED
+    assert f"`{HOTELED}`" in caught.value.message
+    assert seat_reservations(session, admin_actor, SeatReservationQuery(seat_ids=[OTHER_HOTELED])) == []
+
+
+def test_create_seat_reservation_does_not_seat_the_person_who_made_a_reservation_for_another(
+    session: Session, admin_actor: Actor
+) -> None:
+    for_ben = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
+
+    own = reserve(session, admin_actor, OTHER_HOTELED, WEDNESDAY_9, WEDNESDAY_12)
+
+    assert for_ben.reservation.creator_email == ADMIN
+    assert own.reservation.organizer_email == ADMIN
+
+
+def test_create_seat_reservation_refuses_a_desk_during_a_later_occurrence_of_the_persons_series(
+    session: Session, admin_actor: Actor
+) -> None:
+    # Wednesdays 4, 11 and 18 March at 09:00 New York: the 11th is after the change to daylight time.
+    series = reserve(
+        session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=3"]
+    )
+
+    with pytest.raises(Conflict) as caught:
+        reserve(session, admin_actor, OTHER_HOTELED, new_york(11, 11), new_york(11, 13), reservee=BEN)
+
+    assert caught.value.reason == "reservee_already_seated"
+    collision = caught.value.collision
+    assert collision.reservation.id == series.reservation.id
+    assert collision.in_series
+    assert collision.original_start == new_york(11, 9)
+    assert (collision.start, collision.end) == (new_york(11, 9), new_york(11, 12))
+
+
+def test_create_seat_reservation_refuses_a_series_whose_later_occurrence_meets_the_persons_desk(
+    session: Session, admin_actor: Actor
+) -> None:
+    single = reserve(session, admin_actor, OTHER_HOTELED, new_york(11, 11), new_york(11, 13), reservee=BEN)
+
+    with pytest.raises(Conflict) as caught:
+        reserve(
+            session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=3"]
+        )
+
+    assert caught.value.reason == "reservee_already_seated"
+    assert caught.value.collision.reservation.id == single.reservation.id
+    assert seat_reservations(session, admin_actor, SeatReservationQuery(seat_ids=[HOTELED])) == []
+
+
+def test_create_seat_reservation_allows_back_to_back_on_one_seat_and_for_one_person(
+    session: Session, admin_actor: Actor
+) -> None:
+    reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
+
+    after_on_seat = reserve(session, admin_actor, HOTELED, WEDNESDAY_12, WEDNESDAY_17, reservee=CHLOE)
+    before_for_person = reserve(session, admin_actor, OTHER_HOTELED, new_york(4, 7), WEDNESDAY_9, reservee=BEN)
+    after_for_person = reserve(session, admin_actor, OTHER_HOTELED, WEDNESDAY_12, WEDNESDAY_17, reservee=BEN)
+
+    assert listed(seat_reservations(session, admin_actor, SeatReservationQuery(seat_ids=[HOTELED, OTHER_HOTELED]))) == [
+        (OTHER_HOTELED, BEN, new_york(4, 7)),
+        (HOTELED, BEN, WEDNESDAY_9),
+        (HOTELED, CHLOE, WEDNESDAY_12),
+        (OTHER_HOTELED, BEN, WEDNESDAY_12),
+    ]
+    assert {after_on_seat.reservation.organizer_email, before_for_person.reservation.organizer_email} == {CHLOE, BEN}
+    assert after_for_person.end == WEDNESDAY_17
+
+
+def test_create_seat_reservation_ignores_a_cancelled_reservation(session: Session, admin_actor: Actor) -> None:
+    cancelled = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
+    seats.cancel_seat_reservation(session, admin_actor, cancelled.id)
+
+    same_seat = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=CHLOE)
+    same_person = reserve(session, admin_actor, OTHER_HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
+
+    assert same_seat.reservation.id != cancelled.reservation.id
+    assert same_person.reservation.resource_id == OTHER_HOTELED
+
+
+def test_create_seat_reservation_ignores_a_cancelled_instance_only(session: Session, admin_actor: Actor) -> None:
+    series = reserve(
+        session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=3"]
+    )
+    seats.cancel_seat_reservation(session, admin_actor, f"{series.id}_20260311T130000Z")
+
+    freed = reserve(session, admin_actor, OTHER_HOTELED, new_york(11, 9), new_york(11, 12), reservee=BEN)
+    a_week_later = as_user(session, ADMIN, NOW + timedelta(days=7))
+    with pytest.raises(Conflict) as caught:
+        reserve(session, a_week_later, OTHER_HOTELED, new_york(18, 9), new_york(18, 12), reservee=BEN)
+
+    assert freed.start == new_york(11, 9)
+    assert caught.value.reason == "reservee_already_seated"
+    assert caught.value.collision.original_start == new_york(18, 9)
+
+
+def test_create_seat_reservation_lets_a_member_reserve_only_for_themselves(
+    session: Session, member_actor: Actor
+) -> None:
+    own = reserve(session, member_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12)
+    with pytest.raises(Forbidden):
+        reserve(session, member_actor, OTHER_HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=CHLOE)
+
+    assert (own.reservation.organizer_email, own.reservation.creator_email) == (BEN, BEN)
+    assert seat_reservations(session, member_actor, SeatReservationQuery(seat_ids=[OTHER_HOTELED])) == []
+
+
+# --- seats that refuse -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("seat_id", "reason"), [(DISABLED, "seat_disabled"), (NOT_RESERVABLE, "seat_not_reservable")])
+def test_create_seat_reservation_refuses_a_seat_that_takes_none(
+    session: Session, admin_actor: Actor, seat_id: int, reason: str
+) -> None:
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, admin_actor, seat_id, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
+
+    assert type(caught.value) is RuleViolation
+    assert caught.value.reason == reason
+    assert caught.value.details == {}
+    assert f"`{seat_id}`" in caught.value.message
+
+
+# --- desk types ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seat_id", "reservee", "accepted", "refused"),
+    [
+        (HOTELED, BEN, ["hoteled"], ["hot", "assigned", "shared", "reverse_hoteled"]),
+        (ASSIGNED, ADMIN, ["assigned"], ["hoteled", "hot", "shared", "reverse_hoteled"]),
+        (ASSIGNED_SHARED, EMMA, ["assigned", "shared"], ["hoteled", "hot"]),
+        (ASSIGNED_SHARED, BEN, ["shared", "reverse_hoteled"], ["assigned", "hoteled", "hot"]),
+        (HOTELED_SHARED, ISAAC, ["hoteled", "shared"], ["assigned", "hot"]),
+        (HOTELED_SHARED, BEN, ["hoteled", "shared", "reverse_hoteled"], ["assigned", "hot"]),
+        (HOT, BEN, ["hot"], ["hoteled", "assigned", "shared", "reverse_hoteled"]),
+    ],
+)
+def test_create_seat_reservation_takes_the_types_of_the_desk(
+    session: Session, admin_actor: Actor, seat_id: int, reservee: str, accepted: list[str], refused: list[str]
+) -> None:
+    # Monday 2 March, 10:00 to 12:00 New York: today (for hot desks) and a shared day of B-02.
+    # B-03 shares Tuesdays, so its reservations go there, made as the hot ones today.
+    day = 3 if seat_id == HOTELED_SHARED else 2
+    desk_type = session.get(Resource, seat_id).desk_type  # type: ignore[union-attr]
+    for kind in refused:
+        with pytest.raises(RuleViolation) as caught:
+            reserve(session, admin_actor, seat_id, new_york(day, 10), new_york(day, 12), type=kind, reservee=reservee)
+        assert policy_refusal(caught) == {"policy": "seat_reservation_types_allowed", "allowed_types": desk_type}, kind
+    for position, kind in enumerate(accepted):
+        start = new_york(day, 10 + position)
+        made = reserve(session, admin_actor, seat_id, start, start + HOUR, type=kind, reservee=reservee)
+        assert made.reservation.reservation_type == kind
+
+
+def test_create_seat_reservation_refuses_an_assigned_desk_to_anyone_but_its_assignee(
+    session: Session, admin_actor: Actor
+) -> None:
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, admin_actor, ASSIGNED, WEDNESDAY_9, WEDNESDAY_12, type="assigned", reservee=BEN)
+
+    assert policy_refusal(caught) == {"policy": "seat_reservation_types_allowed", "allowed_types": ["assigned"]}
+    assert caught.value.message == (
+        f"Seat `{ASSIGNED}` is assigned to Ada Okafor and can't be reserved by anyone else."
+    )
+
+
+def test_create_seat_reservation_refuses_a_missing_or_unknown_type(session: Session, admin_actor: Actor) -> None:
+    with pytest.raises(InvalidInput) as blank:
+        reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, type="", reservee=BEN)
+    with pytest.raises(InvalidInput) as unknown:
+        reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, type="standing", reservee=BEN)
+
+    assert [(p.field, p.reason) for p in blank.value.problems] == [("type", "required")]
+    assert [(p.field, p.reason) for p in unknown.value.problems] == [("type", "invalid")]
+
+
+# --- hot desks -------------------------------------------------------------------------
+
+
+def test_create_seat_reservation_takes_a_hot_desk_for_later_today(session: Session, member_actor: Actor) -> None:
+    made = reserve(session, member_actor, HOT, new_york(2, 10), new_york(2, 18), type="hot")
+
+    assert (made.start, made.end) == (new_york(2, 10), new_york(2, 18))
+    assert made.reservation.reservation_type == "hot"
+
+
+def test_create_seat_reservation_lets_a_hot_reservation_end_at_midnight(session: Session, member_actor: Actor) -> None:
+    made = reserve(session, member_actor, HOT, new_york(2, 15), new_york(3, 0), type="hot")
+
+    assert made.end == new_york(3, 0)
+
+
+def test_create_seat_reservation_refuses_a_hot_reservation_made_on_another_day(
+    session: Session, member_actor: Actor
+) -> None:
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, member_actor, HOT, new_york(3, 9), new_york(3, 12), type="hot")
+
+    assert policy_refusal(caught) == {"policy": "hot_reservation_same_day"}
+
+
+def test_create_seat_reservation_takes_a_hot_desk_on_the_morning_of_the_day(session: Session) -> None:
+    tuesday_morning = as_user(session, BEN, new_york(3, 7))
+
+    made = reserve(session, tuesday_morning, HOT, new_york(3, 9), new_york(3, 12), type="hot")
+
+    assert made.start == new_york(3, 9)
+
+
+def test_create_seat_reservation_refuses_a_hot_reservation_ending_the_next_day(
+    session: Session, member_actor: Actor
+) -> None:
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, member_actor, HOT, new_york(2, 20), new_york(3, 0, 1), type="hot")
+
+    assert policy_refusal(caught) == {"policy": "hot_reservation_same_day"}
+
+
+def test_create_seat_reservation_refuses_a_hot_series_past_its_first_day(session: Session, member_actor: Actor) -> None:
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, member_actor, HOT, new_york(2, 10), new_york(2, 12), type="hot", lines=["RRULE:FREQ=DAILY;COUNT=2"])
+
+    assert policy_refusal(caught) == {"policy": "hot_reservation_same_day"}
+
+
+def test_create_seat_reservation_reads_the_hot_day_in_the_buildings_zone(session: Session, admin_actor: Actor) -> None:
+    seats.update_setting(session, admin_actor, BENGALURU_PLAIN, TYPES, ["hot"])
+    # Now is Monday 19:30 in Bengaluru (09:00 in New York, where the reservations are written).
+    tonight = reserve(session, admin_actor, BENGALURU_PLAIN, kolkata(2, 20), kolkata(2, 23), type="hot", reservee=BEN)
+    with pytest.raises(RuleViolation) as tomorrow:
+        # Tuesday 09:00 to 10:00 in Bengaluru: Monday 22:30 to 23:30 in New York.
+        reserve(session, admin_actor, BENGALURU_PLAIN, kolkata(3, 9), kolkata(3, 10), type="hot", reservee=CHLOE)
+    with pytest.raises(RuleViolation) as past_midnight:
+        # Monday 23:00 to Tuesday 00:30 in Bengaluru: Monday 12:30 to 14:00 in New York.
+        reserve(session, admin_actor, BENGALURU_PLAIN, kolkata(2, 23), kolkata(3, 0, 30), type="hot", reservee=CHLOE)
+
+    assert tonight.start == kolkata(2, 20)
+    assert policy_refusal(tomorrow) == {"policy": "hot_reservation_same_day"}
+    assert policy_refusal(past_midnight) == {"policy": "hot_reservation_same_day"}
+
+
+def test_create_seat_reservation_counts_today_in_the_buildings_zone_for_a_hot_desk(session: Session) -> None:
+    # Tuesday 00:30 in Bengaluru is still Monday 14:00 in New York.
+    just_after_midnight = as_user(session, ADMIN, kolkata(3, 0, 30))
+    seats.update_setting(session, just_after_midnight, BENGALURU_PLAIN, TYPES, ["hot"])
+
+    made = reserve(
+        session, just_after_midnight, BENGALURU_PLAIN, kolkata(3, 9), kolkata(3, 12), type="hot", reservee=BEN
+    )
+
+    assert made.start == kolkata(3, 9)
+
+
+# --- length and how far ahead ----------------------------------------------------------
+
+
+def test_create_seat_reservation_accepts_exactly_the_max_length(session: Session, admin_actor: Actor) -> None:
+    made = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, new_york(5, 9), reservee=BEN)
+
+    assert made.end - made.start == timedelta(days=1)
+
+
+def test_create_seat_reservation_refuses_more_than_the_max_length(session: Session, admin_actor: Actor) -> None:
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, admin_actor, HOTELED, WEDNESDAY_9, new_york(5, 9, 1), reservee=BEN)
+
+    assert policy_refusal(caught) == {"policy": "seat_reservation_max_length", "max_length": "P1D"}
+    assert caught.value.message == (
+        f"The reservation is too long. Reservations for seat `{HOTELED}` cannot be longer than 1 day."
+    )
+
+
+def test_create_seat_reservation_refuses_a_hot_desk_past_its_max_length_in_hours(
+    session: Session, member_actor: Actor
+) -> None:
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, member_actor, HOT, new_york(2, 10), new_york(2, 20, 1), type="hot")
+
+    assert policy_refusal(caught) == {"policy": "seat_reservation_max_length", "max_length": "PT10H"}
+    assert "cannot be longer than 10 hours." in caught.value.message
+
+
+def test_create_seat_reservation_measures_max_length_per_occurrence(session: Session, admin_actor: Actor) -> None:
+    made = reserve(
+        session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_17, reservee=BEN, lines=["RRULE:FREQ=DAILY;COUNT=3"]
+    )
+
+    assert [view.start for view in seat_reservations(session, admin_actor, SeatReservationQuery(seat_ids=[HOTELED]))] == [
+        WEDNESDAY_9, new_york(5, 9), new_york(6, 9),
+    ]
+    assert made.reservation.recurrence == ["RRULE:FREQ=DAILY;COUNT=3"]
+
+
+def test_create_seat_reservation_accepts_a_start_exactly_at_the_booking_threshold(
+    session: Session, admin_actor: Actor
+) -> None:
+    made = reserve(session, admin_actor, HOTELED, NOW + timedelta(days=14), NOW + timedelta(days=14, hours=8), reservee=BEN)
+
+    assert made.start == NOW + timedelta(days=14)
+
+
+def test_create_seat_reservation_refuses_a_start_past_the_booking_threshold(session: Session, admin_actor: Actor) -> None:
+    start = NOW + timedelta(days=14) + MINUTE
+
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, admin_actor, HOTELED, start, start + HOUR, reservee=BEN)
+
+    assert policy_refusal(caught) == {"policy": "advanced_booking_threshold", "booking_threshold": "P14D"}
+    assert caught.value.message == (
+        f"The reservation is too far in the future. Reservations for seat `{HOTELED}` cannot be more than "
+        "14 days in advance."
+    )
+
+
+def test_create_seat_reservation_measures_the_threshold_from_the_actors_now(session: Session) -> None:
+    a_week_later = as_user(session, ADMIN, NOW + timedelta(days=7))
+    start = NOW + timedelta(days=20)
+
+    made = reserve(session, a_week_later, HOTELED, start, start + HOUR, reservee=BEN)
+
+    assert made.start == start
+
+
+def test_create_seat_reservation_checks_the_threshold_on_the_first_occurrence_only(
+    session: Session, admin_actor: Actor
+) -> None:
+    reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_17, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=8"])
+
+    listed_starts = [
+        view.start
+        for view in seat_reservations(
+            session, admin_actor, SeatReservationQuery(seat_ids=[HOTELED]), new_york(4, 0), new_york(30, 0, month=4)
+        )
+    ]
+
+    assert listed_starts[-1] == new_york(22, 9, month=4)
+    assert listed_starts[-1] - NOW > timedelta(days=14)
+    assert len(listed_starts) == 8
+
+
+def test_create_seat_reservation_refuses_a_series_starting_past_the_threshold(
+    session: Session, admin_actor: Actor
+) -> None:
+    start = new_york(18, 9)
+
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, admin_actor, HOTELED, start, start + HOUR, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=2"])
+
+    assert policy_refusal(caught)["policy"] == "advanced_booking_threshold"
+
+
+# --- shared desks ----------------------------------------------------------------------
+
+
+def test_create_seat_reservation_lets_others_share_a_desk_on_its_published_days(
+    session: Session, member_actor: Actor
+) -> None:
+    friday = reserve(session, member_actor, ASSIGNED_SHARED, new_york(6, 9), new_york(6, 17), type="shared")
+    monday = reserve(session, member_actor, ASSIGNED_SHARED, new_york(9, 9), new_york(9, 17), type="reverse_hoteled")
+
+    assert (friday.start, monday.start) == (new_york(6, 9), new_york(9, 9))
+
+
+def test_create_seat_reservation_refuses_others_on_a_day_the_assignee_keeps(
+    session: Session, member_actor: Actor
+) -> None:
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, member_actor, ASSIGNED_SHARED, WEDNESDAY_9, WEDNESDAY_17, type="shared")
+
+    assert policy_refusal(caught) == {"policy": "shared_desk_schedule", "shared_days": ["MO", "FR"]}
+    assert caught.value.message == (
+        f"Seat `{ASSIGNED_SHARED}` is assigned to Emma Schultz, who gives it up on MO, FR only: "
+        "2026-03-04 (WE) is not one of them."
+    )
+
+
+def test_create_seat_reservation_requires_every_day_a_reservation_touches_to_be_shared(
+    session: Session, member_actor: Actor
+) -> None:
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, member_actor, ASSIGNED_SHARED, new_york(6, 9), new_york(9, 9), type="shared")
+
+    assert policy_refusal(caught) == {"policy": "shared_desk_schedule", "shared_days": ["MO", "FR"]}
+    assert "2026-03-07 (SA)" in caught.value.message
+
+
+def test_create_seat_reservation_accepts_a_multi_day_reservation_on_consecutive_shared_days(
+    session: Session, member_actor: Actor
+) -> None:
+    emma = as_user(session, EMMA)
+    seats.publish_shared_schedule(
+        session, emma, ASSIGNED_SHARED, ["RRULE:FREQ=WEEKLY;BYDAY=MO,TU;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
+    )
+
+    made = reserve(session, member_actor, ASSIGNED_SHARED, new_york(9, 9), new_york(10, 17), type="shared")
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, member_actor, ASSIGNED_SHARED, new_york(16, 9), new_york(18, 9), type="shared")
+
+    assert made.end == new_york(10, 17)
+    assert policy_refusal(caught) == {"policy": "shared_desk_schedule", "shared_days": ["MO", "TU"]}
+    assert "2026-03-18 (WE)" in caught.value.message
+
+
+def test_create_seat_reservation_checks_shared_days_on_every_occurrence(session: Session, member_actor: Actor) -> None:
+    with pytest.raises(RuleViolation) as caught:
+        reserve(
+            session, member_actor, ASSIGNED_SHARED, new_york(6, 9), new_york(6, 17), type="shared",
+            lines=["RRULE:FREQ=WEEKLY;BYDAY=FR,SA;COUNT=4"],
+        )
+
+    assert policy_refusal(caught)["policy"] == "shared_desk_schedule"
+    assert "2026-03-07 (SA)" in caught.value.message
+
+
+def test_create_seat_reservation_reads_shared_days_in_the_buildings_zone(session: Session, member_actor: Actor) -> None:
+    # Monday 22:30 to 23:30 in New York: Tuesday in UTC, Monday in the building.
+    late_monday = reserve(session, member_actor, ASSIGNED_SHARED, new_york(9, 22, 30), new_york(9, 23, 30), type="shared")
+    # Monday 20:00 until midnight: the end is exclusive, so Tuesday is not touched.
+    until_midnight = reserve(session, member_actor, ASSIGNED_SHARED, new_york(16, 20), new_york(17, 0), type="shared")
+    with pytest.raises(RuleViolation) as into_tuesday:
+        reserve(session, member_actor, ASSIGNED_SHARED, new_york(23, 23, 30), new_york(24, 0, 30), type="shared")
+    with pytest.raises(RuleViolation) as from_thursday:
+        # Thursday 21:00 to Friday 09:00 in New York: all of it Friday in UTC.
+        reserve(session, member_actor, ASSIGNED_SHARED, new_york(12, 21), new_york(13, 9), type="shared")
+
+    assert late_monday.start == new_york(9, 22, 30)
+    assert until_midnight.end == new_york(17, 0)
+    assert policy_refusal(into_tuesday) == {"policy": "shared_desk_schedule", "shared_days": ["MO", "FR"]}
+    assert "2026-03-24 (TU)" in into_tuesday.value.message
+    assert policy_refusal(from_thursday) == {"policy": "shared_desk_schedule", "shared_days": ["MO", "FR"]}
+    assert "2026-03-12 (TH)" in from_thursday.value.message
+
+
+def test_create_seat_reservation_reads_shared_days_in_the_zone_of_a_bengaluru_desk(
+    session: Session, member_actor: Actor
+) -> None:
+    # Wednesday 10:00 to 15:00 in Bengaluru, written in New York time: Tuesday 23:30 to Wednesday 04:30.
+    start = datetime(2026, 3, 3, 23, 30, tzinfo=NEW_YORK).astimezone(UTC)
+    made = reserve(session, member_actor, BENGALURU_SHARED, start, start + 5 * HOUR, type="shared")
+    with pytest.raises(RuleViolation) as caught:
+        # Wednesday 20:00 to Thursday 01:00 in Bengaluru.
+        reserve(session, member_actor, BENGALURU_SHARED, kolkata(11, 20), kolkata(12, 1), type="shared")
+
+    assert made.start == kolkata(4, 10)
+    assert policy_refusal(caught) == {"policy": "shared_desk_schedule", "shared_days": ["WE"]}
+    assert "2026-03-12 (TH)" in caught.value.message
+
+
+def test_create_seat_reservation_leaves_the_assignee_unrestricted(session: Session) -> None:
+    emma = as_user(session, EMMA)
+
+    own_day = reserve(session, emma, ASSIGNED_SHARED, WEDNESDAY_9, WEDNESDAY_17, type="assigned")
+    shared_day = reserve(session, emma, ASSIGNED_SHARED, new_york(5, 9), new_york(7, 9), type="shared")
+
+    assert (own_day.start, shared_day.end) == (WEDNESDAY_9, new_york(7, 9))
+
+
+def test_create_seat_reservation_applies_the_shared_schedule_to_hoteled_reservations_too(
+    session: Session, member_actor: Actor
+) -> None:
+    tuesday = reserve(session, member_actor, HOTELED_SHARED, new_york(3, 9), new_york(3, 17), type="hoteled")
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, member_actor, HOTELED_SHARED, WEDNESDAY_9, WEDNESDAY_17, type="hoteled")
+
+    assert tuesday.reservation.reservation_type == "hoteled"
+    assert policy_refusal(caught) == {"policy": "shared_desk_schedule", "shared_days": ["TU", "TH"]}
+
+
+def test_create_seat_reservation_refuses_everyone_else_once_the_schedule_is_withdrawn(
+    session: Session, member_actor: Actor
+) -> None:
+    seats.publish_shared_schedule(session, as_user(session, EMMA), ASSIGNED_SHARED, None)
+
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, member_actor, ASSIGNED_SHARED, new_york(6, 9), new_york(6, 17), type="shared")
+    emma_still = reserve(session, as_user(session, EMMA), ASSIGNED_SHARED, new_york(6, 9), new_york(6, 17), type="assigned")
+
+    assert policy_refusal(caught) == {"policy": "shared_desk_schedule", "shared_days": []}
+    assert "has not published days to share it" in caught.value.message
+    assert emma_still.reservation.organizer_email == EMMA
+
+
+# --- publishing a shared schedule ------------------------------------------------------
+
+
+def test_publish_shared_schedule_by_the_assignee_lists_the_days_in_week_order(session: Session) -> None:
+    line = "RRULE:FREQ=WEEKLY;BYDAY=TH,WE;BYHOUR=0;BYMINUTE=0;BYSECOND=0"
+
+    seat = seats.publish_shared_schedule(session, as_user(session, EMMA), ASSIGNED_SHARED, [line])
+
+    assert seat.shared_schedule == [line]
+    assert seats.shared_days(seat) == ["WE", "TH"]
+    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["WE", "TH"]  # type: ignore[arg-type]
+
+
+def test_publish_shared_schedule_by_an_administrator(session: Session, admin_actor: Actor) -> None:
+    seat = seats.publish_shared_schedule(
+        session, admin_actor, HOTELED_SHARED, ["RRULE:FREQ=WEEKLY;BYDAY=SA,SU;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
+    )
+
+    assert seats.shared_days(seat) == ["SA", "SU"]
+
+
+def test_publish_shared_schedule_refuses_a_member_who_is_not_the_assignee(
+    session: Session, member_actor: Actor
+) -> None:
+    with pytest.raises(Forbidden):
+        seats.publish_shared_schedule(
+            session, member_actor, ASSIGNED_SHARED, ["RRULE:FREQ=WEEKLY;BYDAY=WE;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
+        )
+
+    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["MO", "FR"]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("withdrawal", [None, []])
+def test_publish_shared_schedule_withdraws_with_no_line(session: Session, withdrawal: list[str] | None) -> None:
+    seat = seats.publish_shared_schedule(session, as_user(session, EMMA), ASSIGNED_SHARED, withdrawal)
+
+    assert seat.shared_schedule is None
+    assert seats.shared_days(seat) == []
+
+
+@pytest.mark.parametrize("seat_id", [HOTELED, ASSIGNED, 2008, HOT])
+def test_publish_shared_schedule_refuses_a_desk_that_is_not_shared_and_assigned(
+    session: Session, admin_actor: Actor, seat_id: int
+) -> None:
+    with pytest.raises(RuleViolation) as caught:
+        seats.publish_shared_schedule(
+            session, admin_actor, seat_id, ["RRULE:FREQ=WEEKLY;BYDAY=WE;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
+        )
+
+    assert policy_refusal(caught) == {"policy": "shared_desk_schedule"}
+    assert session.get(Resource, seat_id).shared_schedule is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("lines", "days"),
+    [
+        (["RRULE:FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0"], ["MO", "FR"]),
+        (["FREQ=WEEKLY;BYDAY=SU;BYHOUR=0;BYMINUTE=0;BYSECOND=0"], ["SU"]),
+        (["rrule:freq=weekly;byday=tu;byhour=0;byminute=0;bysecond=0"], ["TU"]),
+        (["RRULE:FREQ=WEEKLY;WKST=SU;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYHOUR=0;BYMINUTE=0;BYSECOND=0;"],
+         ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]),
+    ],
+)
+def test_publish_shared_schedule_accepts_a_whole_day_weekly_rule(
+    session: Session, admin_actor: Actor, lines: list[str], days: list[str]
+) -> None:
+    seat = seats.publish_shared_schedule(session, admin_actor, ASSIGNED_SHARED, lines)
+
+    assert seats.shared_days(seat) == days
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["RRULE:FREQ=DAILY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0"],
+        ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0"],
+        ["RRULE:FREQ=WEEKLY;BYDAY=MO"],
+        ["RRULE:FREQ=WEEKLY;BYHOUR=0;BYMINUTE=0;BYSECOND=0"],
+        ["RRULE:FREQ=WEEKLY;BYDAY=1MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0"],
+        ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0;COUNT=4"],
+        ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0;BOGUS=1"],
+        ["RDATE:20260302T000000Z"],
+        [
+            "RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0",
+            "RRULE:FREQ=WEEKLY;BYDAY=FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0",
+        ],
+        "RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0",
+        [7],
+    ],
+)
+def test_publish_shared_schedule_refuses_other_shapes(session: Session, admin_actor: Actor, lines: Any) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        seats.publish_shared_schedule(session, admin_actor, ASSIGNED_SHARED, lines)
+
+    assert [problem.field for problem in caught.value.problems] == ["recurrence"]
+    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["MO", "FR"]  # type: ignore[arg-type]
+
+
+# --- settings --------------------------------------------------------------------------
+
+
+def test_get_setting_reads_each_policy_of_a_desk(session: Session, member_actor: Actor) -> None:
+    values = {slug: seats.get_setting(session, member_actor, HOT, slug).value for slug in seats.SETTINGS}
+
+    assert values == {MAX_LENGTH: "PT10H", TYPES: ["hot"], THRESHOLD: None}
+
+
+@pytest.mark.parametrize(
+    ("slug", "value"),
+    [(TYPES, ["assigned", "shared"]), (TYPES, ["hoteled", "shared"]), (MAX_LENGTH, "PT4H"), (THRESHOLD, "P3D"),
+     (MAX_LENGTH, None), (THRESHOLD, None)],
+)
+def test_update_setting_stores_a_valid_value(session: Session, admin_actor: Actor, slug: str, value: Any) -> None:
+    changed = seats.update_setting(session, admin_actor, HOTELED, slug, value)
+
+    assert (changed.slug, changed.value) == (slug, value)
+    assert seats.get_setting(session, admin_actor, HOTELED, slug).value == value
+
+
+@pytest.mark.parametrize(
+    ("slug", "value"),
+    [
+        (TYPES, ["shared"]), (TYPES, ["shared", "assigned"]), (TYPES, "hoteled"), (TYPES, []), (TYPES, None),
+        (TYPES, ["hoteled", "hot"]), (MAX_LENGTH, "eight hours"), (MAX_LENGTH, "PT0S"), (MAX_LENGTH, "-PT1H"),
+        (THRESHOLD, "P"), (THRESHOLD, 14), (MAX_LENGTH, "00:10:00"), (THRESHOLD, "1 day"),
+    ],
+)
+def test_update_setting_refuses_an_invalid_value(session: Session, admin_actor: Actor, slug: str, value: Any) -> None:
+    before = seats.get_setting(session, admin_actor, HOTELED, slug).value
+
+    with pytest.raises(InvalidInput) as caught:
+        seats.update_setting(session, admin_actor, HOTELED, slug, value)
+
+    assert [problem.field for problem in caught.value.problems] == ["value"]
+    assert seats.get_setting(session, admin_actor, HOTELED, slug).value == before
+
+
+def test_update_setting_refuses_a_member(session: Session, member_actor: Actor) -> None:
+    with pytest.raises(Forbidden):
+        seats.update_setting(session, member_actor, HOTELED, MAX_LENGTH, "P7D")
+
+    assert seats.get_setting(session, member_actor, HOTELED, MAX_LENGTH).value == "P1D"
+
+
+@pytest.mark.parametrize(("seat_id", "slug"), [(HOTELED, "seat-reservation-colour"), (48, MAX_LENGTH)])
+def test_update_setting_of_an_unknown_slug_or_a_space_is_not_found(
+    session: Session, admin_actor: Actor, seat_id: int, slug: str
+) -> None:
+    with pytest.raises(NotFound):
+        seats.update_setting(session, admin_actor, seat_id, slug, "P7D")
+
+
+def test_update_setting_changes_the_rules_new_reservations_meet(session: Session, admin_actor: Actor) -> None:
+    seats.update_setting(session, admin_actor, HOTELED, MAX_LENGTH, None)
+    seats.update_setting(session, admin_actor, HOTELED, THRESHOLD, None)
+    seats.update_setting(session, admin_actor, OTHER_HOTELED, MAX_LENGTH, "PT2H")
+
+    far_and_long = reserve(session, admin_actor, HOTELED, new_york(1, 9, month=6), new_york(5, 9, month=6), reservee=BEN)
+    with pytest.raises(RuleViolation) as caught:
+        reserve(session, admin_actor, OTHER_HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=CHLOE)
+
+    assert far_and_long.end - far_and_long.start == timedelta(days=4)
+    assert policy_refusal(caught) == {"policy": "seat_reservation_max_length", "max_length": "PT2H"}
+
+
+# --- listing ---------------------------------------------------------------------------
+
+
+def test_list_seat_reservations_by_seat(session: Session, admin_actor: Actor) -> None:
+    found = seat_reservations(session, admin_actor, SeatReservationQuery(seat_ids=[1001]))
+
+    assert listed(found) == [(1001, DIEGO, new_york(2, 9))]
+
+
+def test_list_seat_reservations_by_space_and_by_level(session: Session, admin_actor: Actor) -> None:
+    reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
+    new_york_desks = [(1001, DIEGO, new_york(2, 9)), (1002, JULIA, new_york(3, 9)), (HOTELED, BEN, WEDNESDAY_9)]
+    bengaluru_desks = [
+        (2002, "vikram.nair@meridian.example", kolkata(2, 10)),
+        (2001, "rahul.mehta@meridian.example", kolkata(3, 9)),
+    ]
+
+    by_space = seat_reservations(session, admin_actor, SeatReservationQuery(space_ids=[NEW_YORK_DESKS_SPACE]))
+    by_level = seat_reservations(session, admin_actor, SeatReservationQuery(level_ids=[BENGALURU_DESKS_FLOOR]))
+    by_other_space = seat_reservations(session, admin_actor, SeatReservationQuery(space_ids=[BENGALURU_DESKS_SPACE]))
+    by_other_level = seat_reservations(session, admin_actor, SeatReservationQuery(level_ids=[NEW_YORK_DESKS_FLOOR]))
+
+    assert listed(by_space) == listed(by_other_level) == new_york_desks
+    assert listed(by_level) == listed(by_other_space) == bengaluru_desks
+
+
+def test_list_seat_reservations_by_reservee_not_by_reserver(session: Session, admin_actor: Actor) -> None:
+    made = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
+    ada = user(session, ADMIN).id or 0
+    ben = user(session, BEN).id or 0
+
+    for_ben = seat_reservations(session, admin_actor, SeatReservationQuery(user_ids=[ben]))
+    for_ada = seat_reservations(session, admin_actor, SeatReservationQuery(user_ids=[ada]))
+
+    assert made.reservation.creator_email == ADMIN
+    assert [view.reservation.id for view in for_ben] == [made.reservation.id]
+    assert for_ada == []
+
+
+def test_list_seat_reservations_expands_a_series(session: Session, admin_actor: Actor) -> None:
+    found = seat_reservations(
+        session, admin_actor, SeatReservationQuery(seat_ids=[2001]), kolkata(2, 0), kolkata(31, 0)
+    )
+
+    assert [view.start for view in found] == [kolkata(3, 9), kolkata(10, 9), kolkata(17, 9), kolkata(24, 9)]
+    assert [view.id for view in found][1] == f"{found[0].reservation.id}_20260310T033000Z"
+
+
+def test_list_seat_reservations_leaves_out_disabled_seats_unless_asked(session: Session, admin_actor: Actor) -> None:
+    made = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
+    seat = session.get(Resource, HOTELED)
+    assert seat is not None
+    seat.is_disabled = True
+    session.add(seat)
+    session.commit()
+
+    default = seat_reservations(session, admin_actor, SeatReservationQuery(seat_ids=[HOTELED]))
+    included = seat_reservations(session, admin_actor, SeatReservationQuery(seat_ids=[HOTELED], include_disabled_seats=True))
+    everything = seat_reservations(session, admin_actor, SeatReservationQuery(include_disabled_seats=True))
+    enabled_only = seat_reservations(session, admin_actor, SeatReservationQuery())
+
+    assert default == []
+    assert [view.reservation.id for view in included] == [made.reservation.id]
+    assert made.reservation.id in [view.reservation.id for view in everything]
+    assert made.reservation.id not in [view.reservation.id for view in enabled_only]
+    assert len(everything) == len(enabled_only) + 1
+
+
+@pytest.mark.parametrize("include_disabled_seats", [False, True])
+def test_list_seat_reservations_never_lists_events(
+    session: Session, admin_actor: Actor, include_disabled_seats: bool
+) -> None:
+    ben = user(session, BEN).id or 0
+    # Ben organizes the seeded "Engineering weekly" on Tuesday 3 March in Hudson.
+    found = seat_reservations(
+        session, admin_actor, SeatReservationQuery(include_disabled_seats=include_disabled_seats)
+    )
+    bens = seat_reservations(
+        session, admin_actor, SeatReservationQuery(user_ids=[ben], include_disabled_seats=include_disabled_seats)
+    )
+
+    assert {view.reservation.kind for view in found} == {ReservationKind.SEAT}
+    assert sorted(view.resource.id or 0 for view in found) == [1001, 1002, 2001, 2002]
+    assert bens == []
+
+
+def test_events_of_user_never_lists_seat_reservations(session: Session, admin_actor: Actor) -> None:
+    made = reserve(session, admin_actor, HOTELED, new_york(3, 9), new_york(3, 17), reservee=BEN)
+    ben = user(session, BEN).id or 0
+
+    found = events.events_of_user(session, admin_actor, ben, Window(new_york(2, 0), new_york(9, 0)), EVERYTHING).items
+
+    assert [view.reservation.title for view in found] == ["Engineering weekly"]
+    assert made.reservation.id not in [view.reservation.id for view in found]
+
+
+# --- reading and cancelling ------------------------------------------------------------
+
+
+def test_get_seat_reservation_of_a_cancelled_one_is_not_found(session: Session, admin_actor: Actor) -> None:
+    made = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
+    assert seats.get_seat_reservation(session, admin_actor, made.id).reservation.id == made.reservation.id
+
+    seats.cancel_seat_reservation(session, admin_actor, made.id)
+
+    with pytest.raises(NotFound):
+        seats.get_seat_reservation(session, admin_actor, made.id)
+    with pytest.raises(NotFound):
+        seats.cancel_seat_reservation(session, admin_actor, made.id)
+
+
+def test_get_seat_reservation_of_a_cancelled_instance_is_not_found(session: Session, admin_actor: Actor) -> None:
+    series = reserve(
+        session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=3"]
+    )
+    second = f"{series.id}_20260311T130000Z"
+    third = f"{series.id}_20260318T130000Z"
+
+    seats.cancel_seat_reservation(session, admin_actor, second)
+
+    with pytest.raises(NotFound):
+        seats.get_seat_reservation(session, admin_actor, second)
+    assert seats.get_seat_reservation(session, admin_actor, third).start == new_york(18, 9)
+    assert seats.get_seat_reservation(session, admin_actor, series.id).start == WEDNESDAY_9
+
+
+def test_get_seat_reservation_of_an_event_is_not_found(session: Session, admin_actor: Actor) -> None:
+    event = session.exec(select(Reservation).where(Reservation.title == "Design review")).one()
+
+    with pytest.raises(NotFound):
+        seats.get_seat_reservation(session, admin_actor, str(event.id))
+
+
+def test_cancel_seat_reservation_refuses_a_member_who_neither_holds_nor_made_it(
+    session: Session, admin_actor: Actor
+) -> None:
+    made = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
+
+    with pytest.raises(Forbidden):
+        seats.cancel_seat_reservation(session, as_user(session, CHLOE), made.id)
+    seats.cancel_seat_reservation(session, as_user(session, BEN), made.id)
+
+    with pytest.raises(NotFound):
+        seats.get_seat_reservation(session, admin_actor, made.id)
+
+
+# --- confirmation ----------------------------------------------------------------------
+
+
+def test_confirm_seat_reservation_twice_is_refused_in_the_live_apis_words(session: Session, member_actor: Actor) -> None:
+    made = reserve(session, member_actor, HOTELED, new_york(2, 9), new_york(2, 17))
+    check_in = confirmations.confirm_seat_reservation(session, member_actor, made.id, None, None)
+
+    with pytest.raises(RuleViolation) as caught:
+        confirmations.confirm_seat_reservation(session, member_actor, made.id, None, None)
+
+    assert (check_in.checked_in_at, check_in.original_start) == (NOW, new_york(2, 9))
+    assert caught.value.reason == "event_already_confirmed"
+    assert caught.value.message == f"Cannot confirm desk with ID `{made.id}`. Confirmation already exists."
+
+
+def test_confirm_seat_reservation_names_the_instance_when_already_confirmed(
+    session: Session, admin_actor: Actor
+) -> None:
+    series = reserve(
+        session, admin_actor, HOTELED, new_york(2, 9), new_york(2, 17), reservee=BEN, lines=["RRULE:FREQ=DAILY;COUNT=3"]
+    )
+    tuesday = f"{series.id}_20260303T140000Z"
+    tuesday_morning = as_user(session, BEN, new_york(3, 9, 30))
+    confirmations.confirm_seat_reservation(session, tuesday_morning, tuesday, None, None)
+
+    with pytest.raises(RuleViolation) as caught:
+        confirmations.confirm_seat_reservation(session, tuesday_morning, tuesday, None, None)
+
+    assert caught.value.reason == "event_already_confirmed"
+    assert caught.value.message == f"Cannot confirm desk with ID `{tuesday}`. Confirmation already exists."
+
+
+def test_confirm_seat_reservation_after_it_ended_is_too_late(session: Session, member_actor: Actor) -> None:
+    made = reserve(session, member_actor, HOTELED, new_york(2, 9), new_york(2, 10))
+
+    with pytest.raises(RuleViolation) as caught:
+        confirmations.confirm_seat_reservation(session, as_user(session, BEN, new_york(2, 10)), made.id, None, None)
+
+    assert caught.value.reason == "too_late_to_confirm_event"
+    assert caught.value.message == "You cannot confirm a seat reservation in the past."
+
+
+def test_confirm_seat_reservation_opens_fifteen_minutes_before_the_start(session: Session, member_actor: Actor) -> None:
+    made = reserve(session, member_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12)
+
+    with pytest.raises(RuleViolation) as caught:
+        confirmations.confirm_seat_reservation(
+            session, as_user(session, BEN, WEDNESDAY_9 - 15 * MINUTE - timedelta(seconds=1)), made.id, None, None
+        )
+    check_in = confirmations.confirm_seat_reservation(
+        session, as_user(session, BEN, WEDNESDAY_9 - 15 * MINUTE), made.id, None, None
+    )
+
+    assert caught.value.reason == "too_early_to_confirm_event"
+    assert check_in.checked_in_at == WEDNESDAY_9 - 15 * MINUTE
+
+
+def test_confirm_seat_reservation_of_a_series_needs_an_instance(session: Session, member_actor: Actor) -> None:
+    series = reserve(session, member_actor, HOTELED, new_york(2, 9), new_york(2, 17), lines=["RRULE:FREQ=DAILY;COUNT=3"])
+
+    with pytest.raises(RuleViolation) as caught:
+        confirmations.confirm_seat_reservation(session, member_actor, series.id, None, None)
+
+    assert caught.value.reason == "instance_required"
+    assert f"{series.id}_20260302T140000Z" in caught.value.message
+
+
+def test_confirm_seat_reservation_of_a_cancelled_one_is_not_found(session: Session, member_actor: Actor) -> None:
+    made = reserve(session, member_actor, HOTELED, new_york(2, 9), new_york(2, 17))
+    seats.cancel_seat_reservation(session, member_actor, made.id)
+
+    with pytest.raises(NotFound):
+        confirmations.confirm_seat_reservation(session, member_actor, made.id, None, None)
