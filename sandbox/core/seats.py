@@ -190,6 +190,8 @@ def create_seat_reservation(
         raise RuleViolation("seat_not_reservable", f"Seat `{seat.id}` can't be reserved")
     kind = _reservation_type(draft.type)
     reservee = _reservee(session, actor, draft)
+    # One person, one seat at a time: serialize this person's seat reservations on PostgreSQL too.
+    session.exec(select(User.id).where(User.id == reservee.id).with_for_update()).one()
     reserver = _user(session, actor, draft.reserver_id, "reserver_id") if draft.reserver_id is not None else actor.user
     if not actor.is_admin and {reservee.id, reserver.id} != {actor.user.id}:
         raise Forbidden("A member may reserve seats only for themselves")
