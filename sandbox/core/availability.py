@@ -68,7 +68,7 @@ def free_busy(session: Session, actor: Actor, query: FreeBusyQuery) -> Page[Avai
         scope = Scope(organization_id=actor.organization_id, resource_ids=[space.id or 0 for space in spaces])
         seen: set[tuple[int, datetime]] = set()
         for lower, upper in windows:
-            for slot in occurrences.slots(session, scope, lower, upper):
+            for slot in occurrences.slots(session, scope, lower, upper, now=actor.now):
                 key = (slot.reservation.id or 0, slot.original_start)
                 if key not in seen:
                     seen.add(key)
@@ -211,7 +211,7 @@ def space_state(session: Session, actor: Actor, space_id: int) -> SpaceState:
     current: list[Slot] = []
     busy_until: datetime | None = None
     next_start: datetime | None = None
-    for slot in occurrences.slots(session, scope, now, now + occurrences.HORIZON, limit=200):
+    for slot in occurrences.slots(session, scope, now, now + occurrences.HORIZON, now=now, limit=200):
         if slot.start > (busy_until or now):
             next_start = slot.start
             break

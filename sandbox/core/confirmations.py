@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from sandbox.core import events, seats
+from sandbox.core import events, reservations, seats
 from sandbox.core.access import Actor
 from sandbox.core.errors import InvalidInput, NotFound, RuleViolation
 from sandbox.core.reservations import ReservationView, occurrence_id
@@ -51,24 +51,25 @@ def delete_confirmation(session: Session, actor: Actor, reference: str) -> None:
 def confirm_seat_reservation(
     session: Session, actor: Actor, reference: str, user_id: int | None, device_id: int | None
 ) -> CheckIn:
-    view = _occurrence(seats.get_seat_reservation(session, actor, reference), SEAT)
+    view = _occurrence(seats.get_seat_reservation(session, actor, reference, released_too=True), SEAT)
     return _confirm(session, actor, view, user_id, device_id, SEAT)
 
 
 def _confirm(
     session: Session, actor: Actor, view: ReservationView, user_id: int | None, device_id: int | None, wording: Wording
 ) -> CheckIn:
-    if view.status == ReservationStatus.CANCELLED:
-        raise RuleViolation("event_cancelled", f"A cancelled {wording.noun} can't be confirmed")
     if view.check_in is not None:
         raise RuleViolation("event_already_confirmed", wording.already_confirmed.format(id=view.id))
+    released = reservations.released_at(view)
+    if actor.now >= view.end or (released is not None and released <= actor.now):
+        raise RuleViolation("too_late_to_confirm_event", wording.too_late)
+    if view.status == ReservationStatus.CANCELLED:
+        raise RuleViolation("event_cancelled", f"A cancelled {wording.noun} can't be confirmed")
     if actor.now < view.start - CHECK_IN_OPENS:
         raise RuleViolation(
             "too_early_to_confirm_event",
             f"The {wording.noun} can be confirmed from {int(CHECK_IN_OPENS.total_seconds() // 60)} minutes before it starts",
         )
-    if actor.now >= view.end:
-        raise RuleViolation("too_late_to_confirm_event", wording.too_late)
     confirmer = actor.user
     if user_id is not None:
         found = session.get(User, user_id)

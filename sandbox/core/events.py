@@ -72,14 +72,14 @@ def create_event(session: Session, actor: Actor, space_id: int, draft: EventInpu
     visibility = _visibility(draft.visibility)
     invitees = _invitee_inputs(draft.invitees)
     schedule = reservations.plan_schedule(session, actor.now, draft.start, draft.end, tz, draft.recurrence)
-    _require_free(session, space, schedule, exclude=None)
+    _require_free(session, space, schedule, None, actor.now)
     reservation = Reservation(
         organization_id=actor.organization_id, resource_id=space.id, building_id=space.building_id,
         kind=ReservationKind.EVENT, title=_title(draft.title, space, actor.user),
         description=_description(draft.description), visibility=visibility,
         organizer_id=actor.user.id, creator_id=actor.user.id,
         organizer_email=actor.user.email, creator_email=actor.user.email,
-        remote_type="google", creation_type="manual", source="robin",
+        remote_type="google", creation_type="manual", source="robin", release_after_s=space.release_after_s,
         created_at=actor.now, updated_at=actor.now,
     )
     reservations.apply_schedule(session, reservation, space, schedule, actor.now)
@@ -93,7 +93,7 @@ def create_event(session: Session, actor: Actor, space_id: int, draft: EventInpu
 def get_event(session: Session, actor: Actor, reference: str) -> ReservationView:
     ref = Ref.parse(reference)
     reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT)
-    return reservations.view(session, reservation, ref.original_start)
+    return reservations.view(session, reservation, ref.original_start, actor.now)
 
 
 def update_event(session: Session, actor: Actor, reference: str, changes: EventChanges) -> ReservationView:
@@ -127,7 +127,7 @@ def update_event(session: Session, actor: Actor, reference: str, changes: EventC
     reservation.updated_at = actor.now
     session.add(reservation)
     session.commit()
-    return reservations.view(session, reservation, None)
+    return reservations.view(session, reservation, None, actor.now)
 
 
 def cancel_event(session: Session, actor: Actor, reference: str) -> ReservationView:
@@ -136,7 +136,7 @@ def cancel_event(session: Session, actor: Actor, reference: str) -> ReservationV
     _require_organizer(actor, reservation)
     reservations.cancel(session, reservation, ref.original_start, actor.now)
     session.commit()
-    return reservations.view(session, reservation, ref.original_start)
+    return reservations.view(session, reservation, ref.original_start, actor.now)
 
 
 def events_in_space(
@@ -193,11 +193,13 @@ def _reschedule(
     lines = given["recurrence"] if "recurrence" in given else reservation.recurrence
     _check_interval(start, end)
     schedule = reservations.plan_schedule(session, actor.now, start, end, tz, lines, reservation=reservation)
-    _require_free(session, space, schedule, exclude=reservation.id)
+    _require_free(session, space, schedule, reservation.id, actor.now)
     reservations.apply_schedule(session, reservation, space, schedule, actor.now)
 
 
-def _require_free(session: Session, space: Resource, schedule: Schedule, exclude: int | None) -> None:
+def _require_free(
+    session: Session, space: Resource, schedule: Schedule, exclude: int | None, now: datetime
+) -> None:
     def refusal(existing: Slot) -> Conflict:
         return Conflict(
             "event_conflict",
@@ -206,7 +208,7 @@ def _require_free(session: Session, space: Resource, schedule: Schedule, exclude
         )
 
     scope = Scope(space.organization_id, resource_ids=[space.id or 0], exclude_reservation_id=exclude)
-    reservations.require_free(session, scope, schedule.intervals, refusal)
+    reservations.require_free(session, scope, schedule.intervals, now, refusal)
 
 
 def _check_interval(start: datetime, end: datetime) -> None:

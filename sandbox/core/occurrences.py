@@ -24,6 +24,7 @@ from sandbox.core.errors import InvalidInput
 from sandbox.core.recurrence import Series
 from sandbox.core.times import zone
 from sandbox.store.models import (
+    CheckIn,
     Invitee,
     Occurrence,
     OccurrenceException,
@@ -41,6 +42,16 @@ class Interval:
     original_start: datetime
     start: datetime
     end: datetime
+
+
+def release_time(reservation: Reservation, start: datetime) -> datetime | None:
+    """When the occurrence of `reservation` starting at `start` is released unless confirmed
+    by then. Release happens at that moment to what is booked then: an occurrence booked after
+    its release time (in the past) is never released."""
+    if reservation.release_after_s is None:
+        return None
+    release = start + timedelta(seconds=reservation.release_after_s)
+    return release if reservation.created_at < release else None
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,7 @@ def write_index(session: Session, reservation: Reservation, intervals: list[Inte
                 "reservation_id": reservation.id, "resource_id": reservation.resource_id,
                 "building_id": reservation.building_id, "start": interval.start, "end": interval.end,
                 "original_start": interval.original_start,
+                "release_at": release_time(reservation, interval.start),
             }
             for interval in intervals
         ],
@@ -178,9 +190,13 @@ class Scope:
 
 
 def slots(
-    session: Session, scope: Scope, lower: datetime, upper: datetime, *, limit: int | None = None
+    session: Session, scope: Scope, lower: datetime, upper: datetime, *, now: datetime | None = None,
+    limit: int | None = None,
 ) -> Iterator[Slot]:
-    """Live occurrences overlapping [lower, upper), ordered by start."""
+    """Live occurrences overlapping [lower, upper), ordered by start.
+
+    Given `now`, occurrences released by then (nobody confirmed them in time) are left out.
+    """
     if lower >= upper:
         return iter(())
     indexed = (
@@ -195,19 +211,26 @@ def slots(
         )
         .order_by(col(Occurrence.start), col(Occurrence.reservation_id))
     )
+    if now is not None:
+        indexed = indexed.outerjoin(
+            CheckIn,
+            (col(CheckIn.reservation_id) == Occurrence.reservation_id) & (col(CheckIn.original_start) == Occurrence.original_start),
+        ).where(or_(col(Occurrence.release_at).is_(None), col(Occurrence.release_at) > now, col(CheckIn.id).is_not(None)))
     if limit is not None:
         indexed = indexed.limit(limit)
     from_index = (
         Slot(reservation, row.original_start, row.start, row.end) for row, reservation in session.exec(indexed)
     )
-    return heapq.merge(from_index, *_beyond_index(session, scope, lower, upper), key=_order)
+    return heapq.merge(from_index, *_beyond_index(session, scope, lower, upper, now), key=_order)
 
 
 def _order(slot: Slot) -> tuple[datetime, int]:
     return slot.start, slot.reservation.id or 0
 
 
-def _beyond_index(session: Session, scope: Scope, lower: datetime, upper: datetime) -> list[Iterator[Slot]]:
+def _beyond_index(
+    session: Session, scope: Scope, lower: datetime, upper: datetime, now: datetime | None
+) -> list[Iterator[Slot]]:
     series_rows = session.exec(
         select(Reservation).where(
             Reservation.status == ReservationStatus.CONFIRMED,
@@ -227,29 +250,41 @@ def _beyond_index(session: Session, scope: Scope, lower: datetime, upper: dateti
         .where(col(OccurrenceException.reservation_id).in_(ids))
     ):
         cancelled.setdefault(reservation_id, set()).add(original_start)
+    confirmed: set[tuple[int, datetime]] = set()
+    if now is not None:
+        confirmed = set(session.exec(
+            select(CheckIn.reservation_id, CheckIn.original_start).where(col(CheckIn.reservation_id).in_(ids))
+        ).all())
     return [
-        _expand(reservation, cancelled.get(reservation.id or 0, set()), lower, upper)
+        _expand(reservation, cancelled.get(reservation.id or 0, set()), lower, upper, confirmed, now)
         for reservation in series_rows
     ]
 
 
-def _expand(reservation: Reservation, cancelled: set[datetime], lower: datetime, upper: datetime) -> Iterator[Slot]:
+def _expand(
+    reservation: Reservation, cancelled: set[datetime], lower: datetime, upper: datetime,
+    confirmed: set[tuple[int, datetime]], now: datetime | None,
+) -> Iterator[Slot]:
     series = series_of(reservation)
     first = max(reservation.indexed_until, lower - series.duration + timedelta(microseconds=1))
     for start in series.starts_between(first, upper):
-        if start not in cancelled:
-            yield Slot(reservation, start, start, start + series.duration)
+        if start in cancelled:
+            continue
+        release = release_time(reservation, start)
+        if now is not None and release is not None and release <= now and (reservation.id, start) not in confirmed:
+            continue
+        yield Slot(reservation, start, start, start + series.duration)
 
 
 def first_collision(
-    session: Session, scope: Scope, intervals: list[Interval]
+    session: Session, scope: Scope, intervals: list[Interval], now: datetime | None = None
 ) -> tuple[Interval, Slot] | None:
     """The first of `intervals` that overlaps a live occurrence in `scope`, with that occurrence."""
     if not intervals:
         return None
     lower = min(interval.start for interval in intervals)
     upper = max(interval.end for interval in intervals)
-    return find_overlap(intervals, slots(session, scope, lower, upper))
+    return find_overlap(intervals, slots(session, scope, lower, upper, now=now))
 
 
 def find_overlap(intervals: Iterable[Interval], existing: Iterable[Slot]) -> tuple[Interval, Slot] | None:

@@ -126,25 +126,44 @@ def require_instance(reservation: Reservation, original_start: datetime) -> None
         raise NotFound("Object does not exist")
 
 
-def view(session: Session, reservation: Reservation, original_start: datetime | None) -> ReservationView:
+def view(
+    session: Session, reservation: Reservation, original_start: datetime | None, now: datetime
+) -> ReservationView:
+    """The reservation, a series master, or one instance; an occurrence released by `now` reads
+    as cancelled."""
     resource = session.get(Resource, reservation.resource_id)
     assert resource is not None
     invitees = invitees_of(session, [reservation.id or 0]).get(reservation.id or 0, [])
     if original_start is None:
         check_in = None
+        status = reservation.status
         if reservation.recurrence is None:
             check_in = check_ins_of(session, [reservation.id or 0]).get((reservation.id or 0, reservation.start))
-        return ReservationView(
-            reservation, resource, reservation.start, reservation.end, reservation.status, invitees, check_in
-        )
+            status = _status(reservation, reservation.start, check_in, now)
+        return ReservationView(reservation, resource, reservation.start, reservation.end, status, invitees, check_in)
     require_instance(reservation, original_start)
-    cancelled = _occurrence_cancelled(session, reservation, original_start)
-    status = ReservationStatus.CANCELLED if cancelled else reservation.status
     check_in = check_ins_of(session, [reservation.id or 0]).get((reservation.id or 0, original_start))
+    status = _status(reservation, original_start, check_in, now)
+    if _occurrence_cancelled(session, reservation, original_start):
+        status = ReservationStatus.CANCELLED
     length = reservation.end - reservation.start
     return ReservationView(
         reservation, resource, original_start, original_start + length, status, invitees, check_in, original_start
     )
+
+
+def released_at(view: ReservationView) -> datetime | None:
+    """When an unconfirmed occurrence is (or will be) released; None if it never is."""
+    if view.check_in is not None:
+        return None
+    return occurrences.release_time(view.reservation, view.start)
+
+
+def _status(reservation: Reservation, start: datetime, check_in: CheckIn | None, now: datetime) -> str:
+    release = None if check_in is not None else occurrences.release_time(reservation, start)
+    if release is not None and release <= now:
+        return ReservationStatus.CANCELLED
+    return reservation.status
 
 
 def views_of(session: Session, found: Iterable[Slot]) -> list[ReservationView]:
@@ -168,7 +187,9 @@ def views_of(session: Session, found: Iterable[Slot]) -> list[ReservationView]:
 
 def listing(session: Session, actor: Actor, scope: Scope, window: Window, page: PageRequest) -> Page[ReservationView]:
     lower, upper = window.bounds(actor.now)
-    found = page_of(occurrences.slots(session, scope, lower, upper, limit=page.offset + page.per_page + 1), page)
+    found = page_of(
+        occurrences.slots(session, scope, lower, upper, now=actor.now, limit=page.offset + page.per_page + 1), page
+    )
     return Page(views_of(session, found.items), found.page, found.per_page, found.has_next)
 
 
@@ -198,10 +219,11 @@ def plan_schedule(
 
 
 def require_free(
-    session: Session, scope: Scope, intervals: list[Interval], refusal: Callable[[Slot], Conflict]
+    session: Session, scope: Scope, intervals: list[Interval], now: datetime, refusal: Callable[[Slot], Conflict]
 ) -> None:
-    """Refuse, with `refusal(collision)`, intervals that overlap a live occurrence in `scope`."""
-    collision = occurrences.first_collision(session, scope, intervals)
+    """Refuse, with `refusal(collision)`, intervals that overlap a live occurrence in `scope`
+    (occurrences released by `now` have freed their time)."""
+    collision = occurrences.first_collision(session, scope, intervals, now)
     if collision is not None:
         raise refusal(collision[1])
 

@@ -204,12 +204,12 @@ def create_seat_reservation(
     tz = zone(draft.time_zone, "start.time_zone")
     schedule = reservations.plan_schedule(session, actor.now, draft.start, draft.end, tz, draft.recurrence)
     _check_policies(session, actor, seat, kind, reservee, schedule)
-    _require_free(session, seat, reservee, schedule)
+    _require_free(session, seat, reservee, schedule, actor.now)
     reservation = Reservation(
         organization_id=actor.organization_id, resource_id=seat.id, building_id=seat.building_id,
         kind=ReservationKind.SEAT, reservation_type=kind, title=draft.title or "",
         organizer_id=reservee.id, organizer_email=reservee.email,
-        creator_id=reserver.id, creator_email=reserver.email, source="robin",
+        creator_id=reserver.id, creator_email=reserver.email, source="robin", release_after_s=seat.release_after_s,
         created_at=actor.now, updated_at=actor.now,
     )
     reservations.apply_schedule(session, reservation, seat, schedule, actor.now)
@@ -217,12 +217,16 @@ def create_seat_reservation(
     return ReservationView(reservation, seat, reservation.start, reservation.end, reservation.status, [], None)
 
 
-def get_seat_reservation(session: Session, actor: Actor, reference: str) -> ReservationView:
-    """A live seat reservation, series or instance: cancelled ones no longer exist."""
+def get_seat_reservation(
+    session: Session, actor: Actor, reference: str, *, released_too: bool = False
+) -> ReservationView:
+    """A live seat reservation, series or instance: cancelled ones no longer exist, nor do
+    released ones unless `released_too`."""
     ref = Ref.parse(reference)
     reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.SEAT)
-    found = reservations.view(session, reservation, ref.original_start)
-    if found.status == ReservationStatus.CANCELLED:
+    found = reservations.view(session, reservation, ref.original_start, actor.now)
+    released = reservations.released_at(found)
+    if found.status == ReservationStatus.CANCELLED and not (released_too and released is not None and released <= actor.now):
         raise NotFound("Object does not exist")
     return found
 
@@ -372,7 +376,7 @@ def _require_shared_days(seat: Resource, assignee: User, intervals: Iterable[Int
             day += timedelta(days=1)
 
 
-def _require_free(session: Session, seat: Resource, reservee: User, schedule: Schedule) -> None:
+def _require_free(session: Session, seat: Resource, reservee: User, schedule: Schedule, now: datetime) -> None:
     def taken(existing: Slot) -> Conflict:
         return Conflict(
             "seat_reservation_conflict",
@@ -388,9 +392,9 @@ def _require_free(session: Session, seat: Resource, reservee: User, schedule: Sc
             collision=existing,
         )
 
-    reservations.require_free(session, Scope(seat.organization_id, resource_ids=[seat.id or 0]), schedule.intervals, taken)
+    reservations.require_free(session, Scope(seat.organization_id, resource_ids=[seat.id or 0]), schedule.intervals, now, taken)
     holder = Scope(seat.organization_id, kind=ReservationKind.SEAT, holder_ids=[reservee.id or 0])
-    reservations.require_free(session, holder, schedule.intervals, double_booked)
+    reservations.require_free(session, holder, schedule.intervals, now, double_booked)
 
 
 def _spoken(duration: str) -> str:

@@ -95,6 +95,9 @@ class DeskEntry(Strict):
     shared_schedule: list[str] | None = Field(default=None, description="Weekly RRULE of the days the assignee gives up")
     max_reservation_length: str | None = Field(default=None, description="ISO-8601 duration, e.g. P1D")
     advanced_booking_threshold: str | None = Field(default=None, description="ISO-8601 duration, e.g. P14D")
+    release_after_minutes: int | None = Field(
+        default=None, ge=1, le=24 * 60, description="Check-in window: release unconfirmed reservations after this long"
+    )
     amenities: list[SpaceAmenityEntry] = Field(default_factory=list)
     reservations: list[SeatReservationEntry] = Field(default_factory=list)
 
@@ -153,6 +156,9 @@ class SpaceEntry(Strict):
     is_disabled: bool = False
     is_reservable: bool = True
     on_demand: bool = False
+    release_after_minutes: int | None = Field(
+        default=None, ge=1, le=24 * 60, description="Abandoned-meeting protection: release unconfirmed events after this long"
+    )
     calendar_email: str | None = None
     amenities: list[SpaceAmenityEntry] = Field(default_factory=list)
     zones: list[ZoneEntry] = Field(default_factory=list)

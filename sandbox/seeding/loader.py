@@ -117,6 +117,7 @@ class _Loader:
             capacity=entry.capacity, is_accessible=entry.is_accessible, is_disabled=entry.is_disabled,
             disabled_at=self.at if entry.is_disabled else None, is_reservable=entry.is_reservable,
             on_demand=entry.on_demand, calendar_email=entry.calendar_email, created_at=self.at, updated_at=self.at,
+            release_after_s=_seconds(entry.release_after_minutes),
         )
         self.add(space)
         if space.calendar_email is None and space.is_reservable:
@@ -140,7 +141,7 @@ class _Loader:
                     desk_type=desk.desk_type, assignee_id=assignee.id if assignee else None,
                     shared_schedule=desk.shared_schedule, max_reservation_length=desk.max_reservation_length,
                     advanced_booking_threshold=desk.advanced_booking_threshold,
-                    created_at=self.at, updated_at=self.at,
+                    release_after_s=_seconds(desk.release_after_minutes), created_at=self.at, updated_at=self.at,
                 ))
                 self.amenities_of(seat, desk.amenities)
                 seated.append((seat, desk))
@@ -180,6 +181,10 @@ class _Loader:
                 resource_id=resource.id or 0, amenity_id=self.amenities[amenity.name].id or 0,
                 quantity=amenity.quantity, created_at=self.at, updated_at=self.at,
             ))
+
+
+def _seconds(minutes: int | None) -> int | None:
+    return None if minutes is None else minutes * 60
 
 
 def _advance_sequences(store: Store) -> None:

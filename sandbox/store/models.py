@@ -14,7 +14,7 @@ from sqlmodel import Field, SQLModel
 from sandbox.core.ids import new_ulid
 from sandbox.store.types import UTCDateTime
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def instant(*, nullable: bool = False, index: bool = False) -> Any:
@@ -149,6 +149,9 @@ class Resource(SQLModel, table=True):
     advanced_booking_threshold: str | None = None
     """ISO-8601 duration: how far ahead this desk may be reserved (None: no limit)."""
     calendar_email: str | None = None
+    release_after_s: int | None = None
+    """Abandoned-meeting protection (a room) or check-in window (a desk): an occurrence nobody
+    confirmed this many seconds after its start is released."""
     longest_booking_s: int = 0
     """Length of the longest live occurrence ever booked here: bounds the overlap query."""
     last_presence_at: datetime | None = instant(nullable=True)
@@ -196,6 +199,7 @@ class Reservation(SQLModel, table=True):
         Index("ix_reservation_series_resource", "resource_id", "indexed_until", sqlite_where=_SERIES, postgresql_where=_SERIES),
         Index("ix_reservation_series_building", "building_id", "indexed_until", sqlite_where=_SERIES, postgresql_where=_SERIES),
         Index("ix_reservation_series_organization", "organization_id", "indexed_until", sqlite_where=_SERIES, postgresql_where=_SERIES),
+        Index("ix_reservation_organization_kind_start", "organization_id", "kind", "start"),
     )
     id: int | None = Field(default=None, primary_key=True)
     ulid: str = Field(default_factory=new_ulid, unique=True, max_length=26)
@@ -220,6 +224,8 @@ class Reservation(SQLModel, table=True):
     """End of the last occurrence; None for a series without end."""
     indexed_until: datetime = instant()
     """The occurrence index holds every occurrence starting before this instant."""
+    release_after_s: int | None = None
+    """The resource's release window when this was booked; see Resource.release_after_s."""
     organizer_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     creator_id: int | None = Field(default=None, foreign_key="user.id")
     organizer_email: str | None = None
@@ -250,6 +256,8 @@ class Occurrence(SQLModel, table=True):
     end: datetime = instant()
     original_start: datetime = instant()
     """Where the series rule put this occurrence; the instance id is derived from it."""
+    release_at: datetime | None = instant(nullable=True)
+    """When this occurrence is released unless confirmed by then."""
 
 
 class OccurrenceException(SQLModel, table=True):

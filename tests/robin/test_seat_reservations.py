@@ -6,6 +6,7 @@ New York, titled "Client prep"; N-01 (2001) for Rahul, Tuesdays 09:00-18:00 Beng
 four times from 3 March; N-02 (2002) for Vikram, Monday 10:00-18:00 Bengaluru, over before NOW.
 """
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -1202,10 +1203,11 @@ def test_confirm_seat_reservation_closes_when_it_ends(robin, wall):
 
 
 def test_confirm_seat_reservation_just_before_it_ends(robin, wall):
-    julias = seeded_id(robin, 1002)
-    wall.advance(days=1, hours=7, minutes=59)
+    # Seat 2009 has no check-in window, so nothing releases the reservation before its end.
+    held = reserved(robin, 2009, "2026-03-03T10:00:00", "2026-03-03T18:00:00", time_zone="Asia/Kolkata")
+    wall.now = datetime(2026, 3, 3, 12, 29, tzinfo=UTC)  # 17:59 in Kolkata
 
-    response = robin.put(f"/reservations/seats/{julias}/confirmation", json={"user_id": 1})
+    response = robin.put(f"/reservations/seats/{held['id']}/confirmation", json={"user_id": 1})
 
     assert response.status_code == 200, response.json()
 
