@@ -14,6 +14,7 @@ test: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/booking_growth.py
+	$(BIN)/python bench/export_throughput.py
 
 openapi: $(INSTALLED)
 	$(BIN)/workplace-sandbox openapi --out openapi

@@ -1,7 +1,8 @@
 """The application factory: mounts the dialects and the control plane on one store."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,6 +17,7 @@ from sandbox.openapi import describe
 from sandbox.settings import Settings, get_settings
 from sandbox.startup import open_store
 from sandbox.store.engine import Store
+from sandbox.worker import ExportWorker
 
 log = logging.getLogger(__name__)
 ErrorRenderer = Callable[[Request, Exception], Response]
@@ -26,6 +28,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     clock = clock or Clock()
     store = store or open_store(settings, clock)
     app = FastAPI(
+        lifespan=_lifespan,
         title="workplace-sandbox",
         version=__version__,
         description="A local, stateful sandbox of the Robin and Kadence workplace-booking APIs.",
@@ -46,6 +49,18 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     _install_error_rendering(app, [(robin.PREFIX + "/", robin.render_error)])
     app.openapi = lambda: describe(app)  # type: ignore[method-assign]
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    worker = ExportWorker(app) if app.state.settings.export_worker else None
+    if worker is not None:
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
 
 
 def _install_error_rendering(app: FastAPI, dialects: list[tuple[str, ErrorRenderer]]) -> None:

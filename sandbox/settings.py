@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     fixture: Path = FIXTURES_DIR / "demo.json"
     """The workplace loaded into an empty store."""
     log_level: str = "info"
+    export_delay_seconds: float = 5.0
+    """How long, on the organization's clock, an analytics export takes to become ready."""
+    export_worker: bool = True
+    """Run the export worker in this process."""
 
     def store_url(self) -> str:
         if self.database_url:

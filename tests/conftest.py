@@ -77,7 +77,8 @@ def store(seeded_template: sqlite3.Connection) -> Iterator[Store]:
 def shared_app() -> Iterator[FastAPI]:
     """Built once: each test points it at its own store and clock."""
     placeholder = Store("sqlite://")
-    yield create_app(Settings(), store=placeholder, clock=Clock())
+    # Tests run the export worker's passes themselves: in-memory stores share one connection.
+    yield create_app(Settings(export_worker=False), store=placeholder, clock=Clock())
     placeholder.dispose()
 
 

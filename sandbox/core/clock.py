@@ -19,6 +19,10 @@ class Clock:
     def __init__(self, wall: Callable[[], datetime] = system_time) -> None:
         self._wall = wall
 
+    def wall(self) -> datetime:
+        """Real time (as injected): for infrastructure such as job leases, not for the domain."""
+        return self._wall()
+
     def now(self, organization: Organization) -> datetime:
         if organization.clock_frozen_at is not None:
             return organization.clock_frozen_at

@@ -28,12 +28,13 @@ def zone(name: str | None, field: str) -> ZoneInfo:
 
 
 def parse_instant(
-    value: object, field: str, *, local_zone: ZoneInfo | None = None, allow_fraction: bool = False
+    value: object, field: str, *, local_zone: ZoneInfo | None = None, allow_fraction: bool = False,
+    require_offset: bool = False,
 ) -> datetime:
     """An ISO-8601 date-time, as an aware UTC datetime.
 
-    A value without an offset is read in `local_zone` (UTC when none is given); a bare date is
-    midnight there.
+    A value without an offset is read in `local_zone` (UTC when none is given), or refused when
+    `require_offset`; a bare date is midnight there.
     """
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput.of(field, "can't be blank", "required")
@@ -45,6 +46,8 @@ def parse_instant(
     except ValueError:
         raise InvalidInput.of(field, f"'{text}' is not an ISO-8601 date-time") from None
     if parsed.tzinfo is None:
+        if require_offset:
+            raise InvalidInput.of(field, f"'{text}' must carry a UTC offset, such as 2022-12-05T00:00:00-04:00")
         parsed = parsed.replace(tzinfo=local_zone or UTC)
     try:
         return parsed.astimezone(UTC)

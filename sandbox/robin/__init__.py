@@ -88,6 +88,28 @@ Desks (seats):
 - GET /reservations/seats takes `seat_ids`, `space_ids`, `level_ids`, `user_ids` (reservees),
   `after`, `before` (a week by default) and `include_disabled_seats` (default false).
 
+Analytics exports:
+
+- POST /insights/exports/organizations/:id/spaces and /desks take `from` and `to` with a UTC
+  offset (at most 366 days apart) and optional `location_ids`; administrators only. They answer
+  202 with `export_id` (= `report_id`, a UUID). More than 30 accepted requests in a minute (on
+  the organization's clock) answer 429 with `Retry-After` and reason `rate_limit_exceeded`.
+  Unknown location ids are 400; another organization's are 403.
+- GET /insights/exports/:id answers 404 until the export is generated and the processing
+  delay (SANDBOX_EXPORT_DELAY_SECONDS, default 5, on the organization's clock) has passed, then
+  200 `text/csv`. A row per event occurrence (or desk reservation occurrence) that starts in
+  [from, to), cancelled and released ones included; the columns are those the export guide
+  lists, in its order. Timestamps are UTC `YYYY-MM-DD HH:MM:SS`; booleans `true`/`false`;
+  groups are joined with ", ". Attendees counts invitees who accepted. Minutes Delayed is how
+  long after the start the occurrence was confirmed (0 when early). Cancellation Type is
+  `manual` (cancelled through the API) or `automatic` (released unconfirmed). Hosting Calendar
+  Email is the organizer's; Local Creator is the creator (every sandbox event is created
+  locally). For desks, Creator is the reserver, Assignee the reservee, Desk Type the desk type
+  joined with ",", and Bookable On Unassigned Days is false for assigned desk types. Standing
+  desk assignments are not reservations in the sandbox and make no rows. Rows come in the
+  order of their reservations' starts (a series' instances together). Only administrators may
+  download an export.
+
 Presence:
 
 - POST /spaces/:id/presence and /locations/:id/presence take `user_id` or `device_id` (devices
@@ -108,6 +130,7 @@ from sandbox.robin.envelope import render_error
 from sandbox.robin.routes import (
     events,
     free_busy,
+    insights,
     locations,
     organizations,
     presence,
@@ -121,7 +144,7 @@ PREFIX = "/v1.0"
 
 def router() -> APIRouter:
     combined = APIRouter(prefix=PREFIX)
-    for module in (organizations, locations, spaces, events, free_busy, seats, seat_reservations, presence):
+    for module in (organizations, locations, spaces, events, free_busy, seats, seat_reservations, presence, insights):
         combined.include_router(module.router)
     return combined
 

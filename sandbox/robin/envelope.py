@@ -20,6 +20,7 @@ from sandbox.core.errors import (
     RuleViolation,
     Unauthenticated,
 )
+from sandbox.core.exports import RateLimited
 from sandbox.core.paging import Page
 from sandbox.robin import wire
 from sandbox.robin.deps import presented_token
@@ -90,6 +91,12 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, RuleViolation):
         entry = {"domain": exc.domain, "reason": exc.reason, "message": exc.message, "details": exc.details}
         return error(400, exc.message, [entry])
+    if isinstance(exc, RateLimited):
+        entry = {
+            "domain": "usageLimits", "reason": "rate_limit_exceeded", "message": exc.message,
+            "details": {"retry_after": exc.retry_after},
+        }
+        return error(429, exc.message, [entry], headers={"Retry-After": str(exc.retry_after)})
     if isinstance(exc, Unauthenticated):
         return error(401, exc.message)
     if isinstance(exc, Forbidden):

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sandbox.core.availability import FreeBusyQuery
 from sandbox.core.errors import InvalidInput
 from sandbox.core.events import EventChanges, EventInput, InviteeInput
+from sandbox.core.exports import ExportRequest
 from sandbox.core.paging import PageRequest
 from sandbox.core.presence import PresenceInput
 from sandbox.core.seats import SeatReservationInput
@@ -261,3 +262,15 @@ class FreeBusyBody(Body):
         "min_capacity": "filters.min_capacity", "max_capacity": "filters.max_capacity",
         "page": "paging_info.page", "per_page": "paging_info.per_page",
     }
+
+
+class ExportBody(Body):
+    from_: str = Field(alias="from", description="ISO-8601 with a UTC offset, e.g. 2022-12-05T00:00:00-04:00")
+    to: str = Field(description="ISO-8601 with a UTC offset")
+    location_ids: list[RowId] | None = Field(default=None, description="Locations to cover; all by default")
+
+    def to_request(self, kind: str) -> ExportRequest:
+        return ExportRequest(
+            kind=kind, start=parse_instant(self.from_, "from", require_offset=True),
+            end=parse_instant(self.to, "to", require_offset=True), location_ids=self.location_ids,
+        )

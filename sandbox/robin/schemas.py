@@ -257,6 +257,11 @@ class SpaceState(WireShape):
     next_busy_change: Timestamp | None
 
 
+class ExportAccepted(WireShape):
+    export_id: str = Field(examples=["6239b88d-9cf6-47a9-9dd3-95f3b0fbdba2"])
+    report_id: str = Field(examples=["6239b88d-9cf6-47a9-9dd3-95f3b0fbdba2"])
+
+
 class Zone(WireShape):
     """A group of desks inside a space."""
 
@@ -412,13 +417,16 @@ FAILURES = {
     401: "The access token is missing or unknown",
     403: "The access token may not see or change this resource",
     404: "Object does not exist",
+    429: "Too many requests: wait the seconds Retry-After gives",
     409: "The requested time conflicts with another reservation of the space or seat, or of the person",
 }
 
 
-def documented(success: type[WireShape], status: int = 200, *, conflicts: bool = False) -> dict[int | str, Any]:
+def documented(
+    success: type[WireShape], status: int = 200, *, conflicts: bool = False, limited: bool = False
+) -> dict[int | str, Any]:
     """A route's `responses`: its success envelope, and the error envelope of each failure it can answer."""
-    failures = [400, 401, 403, 404] + ([409] if conflicts else [])
+    failures = [400, 401, 403, 404] + ([409] if conflicts else []) + ([429] if limited else [])
     responses: dict[int | str, Any] = {status: {"model": success, "description": STATUS_WORDS[status]}}
     for failure in failures:
         responses[failure] = {"model": ErrorEnvelope, "description": FAILURES[failure]}

@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+from sqlalchemy import Integer
 from sqlmodel import Session, SQLModel
 
 from sandbox.core import events, seats
@@ -191,7 +192,7 @@ def _advance_sequences(store: Store) -> None:
     """Explicit ids leave PostgreSQL's sequences behind: move each past the largest id."""
     with store.session(write=True) as session:
         for table in SQLModel.metadata.tables.values():
-            if "id" in table.c and table.c.id.autoincrement:
+            if "id" in table.c and isinstance(table.c.id.type, Integer):
                 session.connection().exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"

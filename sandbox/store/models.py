@@ -8,13 +8,21 @@ of the same rows.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Index,
+    LargeBinary,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from sandbox.core.ids import new_ulid
 from sandbox.store.types import UTCDateTime
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def instant(*, nullable: bool = False, index: bool = False) -> Any:
@@ -312,3 +320,47 @@ class Presence(SQLModel, table=True):
     last_seen_at: datetime = instant()
     session_ttl: int = 30
     expires_at: datetime = instant()
+
+
+class ExportJobState:
+    PENDING = "pending"
+    RUNNING = "running"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class ExportJob(SQLModel, table=True):
+    """An analytics export: requested through the API, generated once by a worker."""
+
+    __tablename__ = "export_job"
+    __table_args__ = (
+        Index("ix_export_job_state", "state", "requested_at"),
+        Index("ix_export_job_organization_requested", "organization_id", "requested_at"),
+    )
+    id: str = Field(primary_key=True, max_length=36)
+    organization_id: int = Field(foreign_key="organization.id")
+    kind: str = Field(max_length=16)
+    range_start: datetime = instant()
+    range_end: datetime = instant()
+    location_ids: list[int] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
+    state: str = Field(default=ExportJobState.PENDING, max_length=16)
+    requested_at: datetime = instant()
+    """On the organization's clock."""
+    ready_at: datetime = instant()
+    """On the organization's clock: not served before, however early it was generated."""
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = instant(nullable=True)
+    """Real time of the claim or the last progress: a stale claim may be taken over."""
+    attempts: int = 0
+    row_count: int | None = None
+    finished_at: datetime | None = instant(nullable=True)
+    error: str | None = None
+
+
+class ExportChunk(SQLModel, table=True):
+    """A piece of a generated CSV, compressed, in order."""
+
+    __tablename__ = "export_chunk"
+    job_id: str = Field(foreign_key="export_job.id", primary_key=True, max_length=36)
+    seq: int = Field(primary_key=True)
+    data: bytes = Field(sa_type=LargeBinary)

@@ -15,8 +15,8 @@ from sandbox.core.errors import (
     RuleViolation,
 )
 from sandbox.core.events import EventChanges, EventInput
-from sandbox.core.reservations import ReservationView as EventView
 from sandbox.core.occurrences import HORIZON, Scope
+from sandbox.core.reservations import ReservationView as EventView
 from sandbox.store.models import CheckIn, Reservation, ReservationStatus
 from tests.conftest import NOW, actor_for
 

@@ -10,8 +10,8 @@ from sandbox.core import events, occurrences, recurrence, reservations
 from sandbox.core.access import Actor
 from sandbox.core.errors import Conflict, InvalidInput
 from sandbox.core.events import EventInput, InviteeInput
-from sandbox.core.reservations import ReservationView as EventView
 from sandbox.core.occurrences import HORIZON, MAX_INDEXED, Interval, Scope, Slot
+from sandbox.core.reservations import ReservationView as EventView
 from sandbox.store.models import Occurrence, Reservation, User
 from tests.conftest import NOW, actor_for
 

@@ -1,18 +1,25 @@
 """Every Robin operation answers with exactly the body its OpenAPI document describes."""
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from sandbox.core import exports
+from sandbox.core.clock import Clock
 from sandbox.robin import PREFIX
 from sandbox.robin.routes import (
     events,
     free_busy,
+    insights,
     locations,
     organizations,
     presence,
@@ -21,20 +28,24 @@ from sandbox.robin.routes import (
     spaces,
 )
 from sandbox.settings import FIXTURES_DIR
-from tests.conftest import RobinClient
+from tests.conftest import RobinClient, Wall
 
 Operation = tuple[str, str]
 """An HTTP method and a path template under /v1.0, as the OpenAPI document names them."""
 Scenario = Callable[[RobinClient], Any]
 
 HTTP_METHODS = {"get", "post", "patch", "put", "delete"}
+JSON = "application/json"
+CSV = "text/csv"
 ROBIN_DOCUMENT = json.loads((FIXTURES_DIR.parent / "openapi" / "robin.json").read_text(encoding="utf-8"))
 OPERATIONS = sorted(
     (method.upper(), path.removeprefix(PREFIX))
     for path, path_item in ROBIN_DOCUMENT["paths"].items() for method in path_item if method in HTTP_METHODS
 )
 ROUTES = [
-    route for module in (events, free_busy, locations, organizations, spaces, seats, seat_reservations, presence)
+    route for module in (
+        events, free_busy, locations, organizations, spaces, seats, seat_reservations, presence, insights,
+    )
     for route in module.router.routes if isinstance(route, APIRoute)
 ]
 
@@ -80,11 +91,14 @@ DESK_BOOKING = {
 }
 """Five minutes from the tests' now, so it can be confirmed straight away."""
 TODAY_WINDOW = {"after": "2026-03-02T05:00:00Z", "before": "2026-03-03T05:00:00Z"}
+EXPORT_RANGE = {"from": "2026-03-02T00:00:00-05:00", "to": "2026-03-03T00:00:00-05:00"}
+EXPORT_LIMIT = 30
+"""Accepted export requests an organization may make in a minute."""
 SAMPLE_PATH_VALUES = {
     "id_or_slug": "meridian", "organization_id": "1", "id_or_email": "1", "user_id": "1",
     "location_id": "10", "level_id": "101", "space_id": str(HUDSON), "event_id": ENGINEERING_WEEKLY,
     "zone_id": str(POD_A), "seat_id": str(HOTELED_DESK), "slug": "seat-reservation-max-length",
-    "reservation_id": "1",
+    "reservation_id": "1", "export_id": "6239b88d-9cf6-47a9-9dd3-95f3b0fbdba2",
 }
 
 
@@ -101,6 +115,12 @@ def first_success(operation: Operation) -> int:
     return next(status for status in documented_statuses(operation) if 200 <= status < 300)
 
 
+def documented_media_type(operation: Operation, status: int) -> str:
+    """JSON (an envelope model), unless the documented response names another media type."""
+    content: dict[str, Any] = route_of(operation).responses.get(status, {}).get("content", {})
+    return next(iter(content), JSON)
+
+
 def documented_model(operation: Operation, status: int) -> type[BaseModel]:
     responses = route_of(operation).responses
     assert status in responses, f"{' '.join(operation)} does not document {status}"
@@ -110,6 +130,11 @@ def documented_model(operation: Operation, status: int) -> type[BaseModel]:
 
 def assert_documented(operation: Operation, response: Any, status: int) -> None:
     assert response.status_code == status, response.text
+    if documented_media_type(operation, status) == CSV:
+        assert response.headers["content-type"].split(";")[0] == CSV
+        header = next(csv.reader(io.StringIO(response.text, newline="")))
+        assert header and all(header), response.text
+        return
     documented_model(operation, status).model_validate(response.json(), strict=True)
 
 
@@ -173,6 +198,36 @@ def present(robin: RobinClient, place: str) -> RobinClient:
         response = robin.post(f"{place}/presence", json=sighting)
         assert response.status_code == 201, response.text
     return robin
+
+
+def request_export(robin: RobinClient, kind: str) -> Any:
+    return robin.post(f"/insights/exports/organizations/1/{kind}", json=EXPORT_RANGE)
+
+
+def export_requested(robin: RobinClient) -> str:
+    """The id of a new events export, not yet generated."""
+    response = request_export(robin, "spaces")
+    assert response.status_code == 202, response.text
+    return str(response.json()["data"]["export_id"])
+
+
+def download_ready_export(robin: RobinClient) -> Any:
+    """GET a new export once a worker pass has generated it and the processing delay has passed."""
+    app: FastAPI = robin.client.app  # type: ignore[assignment]
+    export_id = export_requested(robin)
+    assert exports.run_pending(app.state.store, app.state.clock, "schema-check") == 1
+    # A scenario sees only the client, so it moves the clock by replacing it: each test's `app`
+    # fixture installs a clock of its own.
+    delay = timedelta(seconds=app.state.settings.export_delay_seconds)
+    app.state.clock = Clock(Wall(app.state.clock.wall() + delay))
+    return robin.get(f"/insights/exports/{export_id}")
+
+
+def exceed_export_limit(robin: RobinClient, kind: str) -> Any:
+    """Request one export more than the limit allows in a minute."""
+    for _ in range(EXPORT_LIMIT):
+        assert request_export(robin, kind).status_code == 202
+    return request_export(robin, kind)
 
 
 SUCCESSES: dict[Operation, Scenario] = {
@@ -277,6 +332,11 @@ SUCCESSES: dict[Operation, Scenario] = {
     ("DELETE", "/locations/{location_id}/presence"): lambda robin: present(robin, "/locations/10").request(
         "DELETE", "/locations/10/presence", json={"device_id": 7}
     ),
+    ("POST", "/insights/exports/organizations/{organization_id}/spaces"): lambda robin: request_export(
+        robin, "spaces"
+    ),
+    ("POST", "/insights/exports/organizations/{organization_id}/desks"): lambda robin: request_export(robin, "desks"),
+    ("GET", "/insights/exports/{export_id}"): download_ready_export,
 }
 """One scenario per operation, answering the operation's first documented success status."""
 
@@ -417,6 +477,33 @@ FAILURES = [
     Failure(("DELETE", "/locations/{location_id}/presence"), 403, lambda robin, member: member.request(
         "DELETE", "/locations/10/presence", json={"user_id": 1}
     )),
+    Failure(("POST", "/insights/exports/organizations/{organization_id}/spaces"), 400, lambda robin, member: robin.post(
+        "/insights/exports/organizations/1/spaces", json={"from": EXPORT_RANGE["from"]}
+    )),
+    Failure(("POST", "/insights/exports/organizations/{organization_id}/spaces"), 403, lambda robin, member: (
+        request_export(member, "spaces")
+    )),
+    Failure(("POST", "/insights/exports/organizations/{organization_id}/spaces"), 404, lambda robin, member: robin.post(
+        "/insights/exports/organizations/999999/spaces", json=EXPORT_RANGE
+    )),
+    Failure(("POST", "/insights/exports/organizations/{organization_id}/spaces"), 429, lambda robin, member: (
+        exceed_export_limit(robin, "spaces")
+    )),
+    Failure(("POST", "/insights/exports/organizations/{organization_id}/desks"), 400, lambda robin, member: robin.post(
+        "/insights/exports/organizations/1/desks", json={**EXPORT_RANGE, "from": "2026-03-02T00:00:00"}
+    )),
+    Failure(("POST", "/insights/exports/organizations/{organization_id}/desks"), 403, lambda robin, member: (
+        request_export(member, "desks")
+    )),
+    Failure(("POST", "/insights/exports/organizations/{organization_id}/desks"), 404, lambda robin, member: robin.post(
+        "/insights/exports/organizations/999999/desks", json=EXPORT_RANGE
+    )),
+    Failure(("POST", "/insights/exports/organizations/{organization_id}/desks"), 429, lambda robin, member: (
+        exceed_export_limit(robin, "desks")
+    )),
+    Failure(("GET", "/insights/exports/{export_id}"), 404, lambda robin, member: robin.get(
+        f"/insights/exports/{export_requested(robin)}"
+    )),
 ]
 
 
@@ -463,7 +550,7 @@ def test_missing_token_matches_the_documented_envelope(anonymous: RobinClient, o
     assert_documented(operation, response, 401)
 
 
-def test_document_gives_every_operation_a_json_success_and_no_422() -> None:
+def test_document_gives_every_operation_a_typed_success_and_no_422() -> None:
     for path, path_item in ROBIN_DOCUMENT["paths"].items():
         for method, operation in path_item.items():
             if method not in HTTP_METHODS:
@@ -473,9 +560,14 @@ def test_document_gives_every_operation_a_json_success_and_no_422() -> None:
             successes = [status for status in responses if status.startswith("2")]
             assert successes, f"{name} documents no success"
             for status in successes:
-                assert responses[status]["content"]["application/json"]["schema"], f"{name} {status}"
+                content = responses[status]["content"]
+                if CSV in content:
+                    # Served as CSV only: documenting a JSON body too would promise one that never comes.
+                    assert content == {CSV: {"schema": {"type": "string"}}}, f"{name} {status}"
+                else:
+                    assert content[JSON]["schema"], f"{name} {status}"
             assert "422" not in responses, f"{name} documents 422"
             for status in (status for status in responses if status.startswith("4")):
-                schema = responses[status]["content"]["application/json"]["schema"]
+                schema = responses[status]["content"][JSON]["schema"]
                 assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}, f"{name} {status}"
     assert not {"HTTPValidationError", "ValidationError"} & set(ROBIN_DOCUMENT["components"]["schemas"])

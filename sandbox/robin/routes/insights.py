@@ -1,0 +1,60 @@
+"""Analytics exports: request a CSV of events or desk reservations, then poll until it is ready."""
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from sandbox.core import exports
+from sandbox.robin.deps import ActorDep, SessionDep
+from sandbox.robin.envelope import respond
+from sandbox.robin.requests import ExportBody, RowId
+from sandbox.robin.schemas import Envelope, ExportAccepted, documented
+
+router = APIRouter(tags=["Robin: analytics exports"])
+
+CSV_RESPONSE: dict[int | str, Any] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The export, as CSV"},
+}
+
+
+def _accepted(request: Request, kind: str, organization_id: int, body: ExportBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    delay = timedelta(seconds=request.app.state.settings.export_delay_seconds)
+    job = exports.request_export(session, actor, organization_id, body.to_request(kind), delay)
+    return respond({"export_id": job.id, "report_id": job.id}, 202)
+
+
+@router.post(
+    "/insights/exports/organizations/{organization_id}/spaces", status_code=202,
+    summary="Request an export of the events in the organization's spaces",
+    responses=documented(Envelope[ExportAccepted], 202, limited=True),
+)
+def request_space_export(
+    request: Request, organization_id: RowId, body: ExportBody, actor: ActorDep, session: SessionDep
+) -> JSONResponse:
+    return _accepted(request, "spaces", organization_id, body, actor, session)
+
+
+@router.post(
+    "/insights/exports/organizations/{organization_id}/desks", status_code=202,
+    summary="Request an export of the organization's desk reservations",
+    responses=documented(Envelope[ExportAccepted], 202, limited=True),
+)
+def request_desk_export(
+    request: Request, organization_id: RowId, body: ExportBody, actor: ActorDep, session: SessionDep
+) -> JSONResponse:
+    return _accepted(request, "desks", organization_id, body, actor, session)
+
+
+@router.get(
+    "/insights/exports/{export_id}", summary="Download an export: 404 until it is ready, then the CSV",
+    response_class=Response,
+    responses={**documented(Envelope[ExportAccepted]), **CSV_RESPONSE},
+)
+def download_export(export_id: str, actor: ActorDep, session: SessionDep) -> StreamingResponse:
+    job = exports.ready_export(session, actor, export_id)
+    return StreamingResponse(
+        exports.csv_bytes(session, job.id), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{job.kind}-export-{job.id}.csv"'},
+    )

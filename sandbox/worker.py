@@ -1,0 +1,36 @@
+"""The export worker: a thread in each server process that generates pending export jobs."""
+
+import logging
+import os
+import socket
+import threading
+import uuid
+
+from fastapi import FastAPI
+
+from sandbox.core import exports
+
+log = logging.getLogger(__name__)
+
+
+class ExportWorker:
+    def __init__(self, app: FastAPI, interval: float = 0.25) -> None:
+        self.app = app
+        self.interval = interval
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="export-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                exports.run_pending(self.app.state.store, self.app.state.clock, self.name)
+            except Exception:  # noqa: BLE001 - keep working through a bad moment of the store
+                log.exception("export worker pass failed")
