@@ -12,6 +12,7 @@ DEMO_TOKENS = (
     ("demo-robin-token", "an administrator of the demo organization"),
     ("demo-robin-member-token", "a plain member of the demo organization"),
 )
+DEMO_CLIENT = ("demo-client", "demo-secret", "acts for the administrator of the demo organization")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,11 +70,16 @@ def _banner(base: str, settings: Settings) -> str:
         f"workplace-sandbox {__version__}",
         f"  store:        {settings.store_url()}",
         f"  Robin API:    {base}/v1.0",
+        f"  Kadence API:  {base}/v1/public   (tokens: POST {base}/oauth2/token)",
         f"  health:       {base}/_sandbox/health",
         f"  API docs:     {base}/docs",
         "  demo credentials (Robin):",
     ]
     lines += [f"    Authorization: Access-Token {token}   ({who})" for token, who in DEMO_TOKENS]
+    lines += [
+        "  demo credentials (Kadence, OAuth2 client credentials):",
+        f"    client_id={DEMO_CLIENT[0]} client_secret={DEMO_CLIENT[1]}   ({DEMO_CLIENT[2]})",
+    ]
     return "\n".join(lines)
 
 

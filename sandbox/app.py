@@ -9,10 +9,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from sandbox import __version__, robin
-from sandbox.control import health
+from sandbox import __version__, kadence, robin
+from sandbox.control import floor_plans, health
 from sandbox.core.clock import Clock
-from sandbox.core.errors import DomainError
+from sandbox.core.errors import DomainError, NotFound
 from sandbox.openapi import describe
 from sandbox.settings import Settings, get_settings
 from sandbox.startup import open_store
@@ -37,16 +37,24 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     app.state.store = store
     app.state.clock = clock
     app.include_router(robin.router())
+    app.include_router(kadence.router())
     app.include_router(health.router, prefix="/_sandbox")
+    app.include_router(floor_plans.router, prefix="/_sandbox")
 
     @app.get("/", include_in_schema=False)
     def index() -> JSONResponse:
         return JSONResponse({
             "name": "workplace-sandbox", "version": __version__,
-            "robin": robin.PREFIX, "health": "/_sandbox/health", "docs": "/docs",
+            "robin": robin.PREFIX, "kadence": kadence.PREFIX, "kadence_token": kadence.TOKEN_PATH + "token",
+            "health": "/_sandbox/health", "docs": "/docs",
         })
 
-    _install_error_rendering(app, [(robin.PREFIX + "/", robin.render_error)])
+    _install_error_rendering(app, [
+        (robin.PREFIX + "/", robin.render_error),
+        (kadence.PREFIX + "/", kadence.render_error),
+        ("/v1/", kadence.render_error),
+        (kadence.TOKEN_PATH, kadence.render_token_error),
+    ])
     app.openapi = lambda: describe(app)  # type: ignore[method-assign]
     return app
 
@@ -82,6 +90,8 @@ def _plain_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
     if isinstance(exc, RequestValidationError):
         return JSONResponse({"error": "invalid request", "details": exc.errors()}, status_code=400)
+    if isinstance(exc, NotFound):
+        return JSONResponse({"error": exc.message}, status_code=404)
     if isinstance(exc, DomainError):
         return JSONResponse({"error": exc.message}, status_code=400)
     log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)

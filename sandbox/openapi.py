@@ -2,20 +2,25 @@
 checked in under openapi/."""
 
 import copy
+import json
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from sandbox import __version__, robin
+from sandbox import __version__, kadence, robin
 
 FASTAPI_VALIDATION_STATUS = "422"
-DIALECTS = {"robin": ("Robin API v1.0 (workplace-sandbox)", robin.PREFIX, robin.__doc__ or "")}
+DIALECTS = {
+    "robin": ("Robin API v1.0 (workplace-sandbox)", (robin.PREFIX + "/",), robin.__doc__ or ""),
+    "kadence": ("Kadence Public API 1.2.0 (workplace-sandbox)", (kadence.PREFIX + "/", kadence.CONTEXTS_PATH, kadence.TOKEN_PATH), kadence.__doc__ or ""),
+}
 
 
 def describe(app: FastAPI) -> dict[str, Any]:
     """The app's document, as `app.openapi`: every dialect answers invalid requests with its
-    own 400, never FastAPI's 422, so those answers and their schemas are left out."""
+    own error body, never FastAPI's validation error, so FastAPI's 422 answers and their schemas
+    are left out (a 422 a dialect documents itself names its own model)."""
     if app.openapi_schema is None:
         document = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes,
@@ -23,7 +28,9 @@ def describe(app: FastAPI) -> dict[str, Any]:
         )
         for path_item in document["paths"].values():
             for operation in path_item.values():
-                operation.get("responses", {}).pop(FASTAPI_VALIDATION_STATUS, None)
+                responses = operation.get("responses", {})
+                if "HTTPValidationError" in str(responses.get(FASTAPI_VALIDATION_STATUS, "")):
+                    responses.pop(FASTAPI_VALIDATION_STATUS)
         components = document.get("components", {})
         if "schemas" in components:
             components["schemas"] = _reachable_schemas(document["paths"], components["schemas"])
@@ -41,8 +48,8 @@ def documents(app: FastAPI | None = None) -> dict[str, dict[str, Any]]:
         app = create_app(Settings(), store=Store("sqlite://"))
     full = app.openapi()
     result = {}
-    for name, (title, prefix, description) in DIALECTS.items():
-        paths = copy.deepcopy({path: item for path, item in full["paths"].items() if path.startswith(prefix + "/")})
+    for name, (title, prefixes, description) in DIALECTS.items():
+        paths = copy.deepcopy({path: item for path, item in full["paths"].items() if path.startswith(prefixes)})
         document: dict[str, Any] = {
             "openapi": full["openapi"],
             "info": {"title": title, "version": __version__, "description": description.strip()},
@@ -51,8 +58,29 @@ def documents(app: FastAPI | None = None) -> dict[str, dict[str, Any]]:
         schemas = _reachable_schemas(paths, full.get("components", {}).get("schemas", {}))
         if schemas:
             document["components"] = {"schemas": schemas}
-        result[name] = document
+        result[name] = _plain_names(document)
     return result
+
+
+def _plain_names(document: dict[str, Any]) -> dict[str, Any]:
+    """Models of the same name in two dialects get module-qualified names in the app's document
+    (`sandbox__kadence__schemas__Space`); in a dialect's own document they have their plain name."""
+    schemas = document.get("components", {}).get("schemas", {})
+    renames = {}
+    for qualified in schemas:
+        plain = qualified.rsplit("__", 1)[-1]
+        if qualified.startswith("sandbox__") and plain not in schemas and plain not in renames.values():
+            renames[qualified] = plain
+    if not renames:
+        return document
+    text = json.dumps(document)
+    for qualified, plain in renames.items():
+        text = text.replace(f'"#/components/schemas/{qualified}"', f'"#/components/schemas/{plain}"')
+    renamed: dict[str, Any] = json.loads(text)
+    renamed["components"]["schemas"] = dict(sorted(
+        (renames.get(key, key), value) for key, value in renamed["components"]["schemas"].items()
+    ))
+    return renamed
 
 
 def _reachable_schemas(root: Any, schemas: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from sandbox.settings import FIXTURES_DIR, Settings
 from sandbox.store.engine import Store
 from sandbox.store.models import (
     AccessToken,
+    ApiClient,
     Building,
     Floor,
     Organization,
@@ -31,6 +32,8 @@ NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 ADMIN_TOKEN = "demo-robin-token"
 MEMBER_TOKEN = "demo-robin-member-token"
 OTHER_TOKEN = "other-organization-token"
+DEMO_CLIENT = ("demo-client", "demo-secret")
+OTHER_CLIENT = ("other-client", "other-secret")
 
 
 class Wall:
@@ -144,6 +147,53 @@ def anonymous(client: TestClient) -> RobinClient:
     return RobinClient(client, None)
 
 
+class KadenceClient:
+    """Calls /v1/public with a bearer token of one API client (None: no Authorization header)."""
+
+    def __init__(self, client: TestClient, credentials: tuple[str, str] | None) -> None:
+        self.client = client
+        self.headers: dict[str, str] = {}
+        if credentials is not None:
+            response = client.post("/oauth2/token", data={
+                "grant_type": "client_credentials", "client_id": credentials[0], "client_secret": credentials[1],
+                "scope": "public",
+            })
+            assert response.status_code == 200, response.text
+            self.token = response.json()["access_token"]
+            self.headers = {"Authorization": f"Bearer {self.token}"}
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.request(method, f"/v1/public{path}", headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Any:
+        return self.request("PATCH", path, **kwargs)
+
+    def members(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        """Every hydra:member of a collection (one page of up to 500)."""
+        response = self.get(path, params={"itemsPerPage": 500, **params})
+        assert response.status_code == 200, response.text
+        return response.json()["hydra:member"]  # type: ignore[no-any-return]
+
+    def find(self, path: str, **match: Any) -> dict[str, Any]:
+        """The one member of a collection whose fields equal `match`, e.g. find("/users", email=...)."""
+        found = [item for item in self.members(path) if all(item.get(key) == value for key, value in match.items())]
+        assert len(found) == 1, f"{len(found)} members of {path} match {match}"
+        return found[0]
+
+
+@pytest.fixture
+def kadence(client: TestClient) -> KadenceClient:
+    """The demo API client (acting for the demo administrator) with a fresh token."""
+    return KadenceClient(client, DEMO_CLIENT)
+
+
 @pytest.fixture
 def other_organization(store: Store) -> dict[str, int]:
     """A second organization with one building, floor, space and administrator."""
@@ -167,6 +217,10 @@ def other_organization(store: Store) -> dict[str, int]:
         )
         session.add(space)
         session.add(AccessToken(token=OTHER_TOKEN, user_id=user.id, organization_id=organization.id, created_at=NOW))
+        session.add(ApiClient(
+            client_id=OTHER_CLIENT[0], client_secret=OTHER_CLIENT[1], organization_id=organization.id, user_id=user.id,
+            created_at=NOW,
+        ))
         session.commit()
         return {
             "organization": organization.id, "user": user.id, "location": building.id,

@@ -1,5 +1,6 @@
 """`workplace-sandbox serve` as a user runs it: a real process, a real HTTP client."""
 
+import json
 import os
 import signal
 import socket
@@ -12,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2 as httpx
+
+from sandbox.settings import FIXTURES_DIR
 
 ADMIN = {"Authorization": "Access-Token demo-robin-token"}
 
@@ -66,6 +69,8 @@ def test_serve_prints_the_base_url_and_demo_credentials(tmp_path: Path) -> None:
     assert f"{base}/v1.0" in output
     assert "Access-Token demo-robin-token" in output
     assert "Access-Token demo-robin-member-token" in output
+    assert f"{base}/v1/public" in output
+    assert "client_id=demo-client client_secret=demo-secret" in output
 
 
 def test_serve_creates_a_wal_store_and_keeps_its_data_across_restarts(tmp_path: Path) -> None:
@@ -127,3 +132,37 @@ def test_concurrent_requests_for_one_slot_yield_exactly_one_booking(tmp_path: Pa
             )
     assert sorted(statuses) == [201] + [409] * 19
     assert [event["title"] for event in listed.json()["data"]] == ["Contested"]
+
+
+def test_concurrent_kadence_bookings_of_one_desk_or_the_last_onsite_passes_yield_exactly_what_fits(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    window = {"startDateTime": start.strftime("%Y-%m-%dT%H:%M:%S"), "endDateTime": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S")}
+    demo = json.loads((FIXTURES_DIR / "demo.json").read_text(encoding="utf-8"))
+    demo["organizations"][0]["buildings"][1].pop("opening_hours")  # Bengaluru open around the clock
+    demo["organizations"][0]["buildings"][1]["closures"] = []
+    fixture = tmp_path / "always-open.json"
+    fixture.write_text(json.dumps(demo), encoding="utf-8")
+    with serving("--data-dir", str(tmp_path / "data"), "--fixture", str(fixture)) as (base, _):
+        token = httpx.post(f"{base}/oauth2/token", data={
+            "grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret",
+        }).json()["access_token"]
+        api = f"{base}/v1/public"
+        with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60) as client, ThreadPoolExecutor(max_workers=20) as pool:
+            users = [user["id"] for user in client.get(f"{api}/users", params={"itemsPerPage": 20}).json()["hydra:member"]]
+            desk = next(space for space in client.get(f"{api}/spaces", params={"itemsPerPage": 100}).json()["hydra:member"]
+                        if space["name"] == "A-03")
+            bengaluru = next(building for building in client.get(f"{api}/buildings").json()["hydra:member"]
+                             if building["city"] == "Bengaluru")
+
+            def book(place: dict[str, str], user: str) -> int:
+                return client.post(f"{api}/bookings", json={"userId": user, **place, **window}).status_code
+
+            desk_statuses = list(pool.map(lambda user: book({"spaceId": desk["id"]}, user), users))
+            onsite_statuses = list(pool.map(lambda user: book({"buildingId": bengaluru["id"]}, user), users))
+            held = client.get(f"{api}/bookings", params={"spaceId": desk["id"], "startDateTime[after]": window["startDateTime"]})
+    assert sorted(desk_statuses) == [201] + [422] * 19
+    assert held.json()["hydra:totalItems"] == 1
+    assert sorted(onsite_statuses) == [201] * 3 + [422] * 17  # Bengaluru takes three people onsite at once

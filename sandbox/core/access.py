@@ -18,6 +18,9 @@ class Actor:
     organization: Organization
     now: datetime
     """The organization's clock, read once for the whole request."""
+    integration: bool = False
+    """An API integration (client credentials) acting for `user`: it may do what an
+    administrator may."""
 
     @property
     def organization_id(self) -> int:
@@ -26,7 +29,7 @@ class Actor:
 
     @property
     def is_admin(self) -> bool:
-        return self.user.role == ADMIN
+        return self.integration or self.user.role == ADMIN
 
     def require_member_of(self, organization_id: int) -> None:
         if organization_id != self.organization_id:

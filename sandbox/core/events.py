@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from sandbox.core import occurrences, reservations
+from sandbox.core import occurrences, reservations, space_types
 from sandbox.core.access import Actor
 from sandbox.core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from sandbox.core.occurrences import Scope, Slot
@@ -56,6 +56,8 @@ class EventInput:
     visibility: str | None = None
     recurrence: list[str] | None = None
     invitees: list[InviteeInput] = field(default_factory=list)
+    source: str = "robin"
+    """Which API it came through: robin, publicApi (Kadence) or fixture."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,8 @@ def create_event(session: Session, actor: Actor, space_id: int, draft: EventInpu
         description=_description(draft.description), visibility=visibility,
         organizer_id=actor.user.id, creator_id=actor.user.id,
         organizer_email=actor.user.email, creator_email=actor.user.email,
-        remote_type="google", creation_type="manual", source="robin", release_after_s=space.release_after_s,
+        remote_type="google", creation_type="manual", source=draft.source,
+        release_after_s=space_types.release_window(session, space),
         created_at=actor.now, updated_at=actor.now,
     )
     reservations.apply_schedule(session, reservation, space, schedule, actor.now)

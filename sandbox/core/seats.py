@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from sandbox.core import recurrence, reservations
+from sandbox.core import recurrence, reservations, space_types
 from sandbox.core.access import Actor
 from sandbox.core.errors import (
     Conflict,
@@ -177,6 +177,7 @@ class SeatReservationInput:
     reserver_id: int | None = None
     recurrence: list[str] | None = None
     title: str | None = None
+    source: str = "robin"
 
 
 def create_seat_reservation(
@@ -203,13 +204,14 @@ def create_seat_reservation(
         raise InvalidInput.of("title", f"must be at most {MAX_TITLE} characters")
     tz = zone(draft.time_zone, "start.time_zone")
     schedule = reservations.plan_schedule(session, actor.now, draft.start, draft.end, tz, draft.recurrence)
-    _check_policies(session, actor, seat, kind, reservee, schedule)
+    _check_policies(session, actor.now, seat, kind, reservee, schedule)
     _require_free(session, seat, reservee, schedule, actor.now)
     reservation = Reservation(
         organization_id=actor.organization_id, resource_id=seat.id, building_id=seat.building_id,
         kind=ReservationKind.SEAT, reservation_type=kind, title=draft.title or "",
         organizer_id=reservee.id, organizer_email=reservee.email,
-        creator_id=reserver.id, creator_email=reserver.email, source="robin", release_after_s=seat.release_after_s,
+        creator_id=reserver.id, creator_email=reserver.email, source=draft.source,
+        release_after_s=space_types.release_window(session, seat),
         created_at=actor.now, updated_at=actor.now,
     )
     reservations.apply_schedule(session, reservation, seat, schedule, actor.now)
@@ -302,7 +304,7 @@ def _violation(message: str, policy: str, **details: Any) -> RuleViolation:
 
 
 def _check_policies(
-    session: Session, actor: Actor, seat: Resource, kind: str, reservee: User, schedule: Schedule
+    session: Session, now: datetime, seat: Resource, kind: str, reservee: User, schedule: Schedule
 ) -> None:
     building = session.get(Building, seat.building_id)
     assert building is not None
@@ -326,15 +328,38 @@ def _check_policies(
             max_length=seat.max_reservation_length,
         )
     threshold = seat.advanced_booking_threshold
-    if threshold and schedule.series.start - actor.now > parse_duration(threshold, THRESHOLD_SETTING):
+    if threshold and schedule.series.start - now > parse_duration(threshold, THRESHOLD_SETTING):
         raise _violation(
             f"The reservation is too far in the future. Reservations for seat `{seat.id}` cannot be more "
             f"than {_spoken(threshold)} in advance.", "advanced_booking_threshold", booking_threshold=threshold,
         )
     if kind == "hot":
-        _require_same_day(seat, schedule, actor.now, local)
+        _require_same_day(seat, schedule, now, local)
     if assignee is not None and not is_assignee and "shared" in seat.desk_type:
         _require_shared_days(seat, assignee, schedule.intervals, local)
+
+
+def default_type(seat: Resource, person: User) -> str | None:
+    """The reservation type a booking of `seat` by `person` takes when the client names none."""
+    is_assignee = seat.assignee_id is not None and seat.assignee_id == person.id
+    allowed = _allowed_types(seat, is_assignee)
+    for kind in ("assigned", "hoteled", "shared", "hot", "reverse_hoteled"):
+        if kind in allowed:
+            return kind
+    return None
+
+
+def may_reserve(session: Session, seat: Resource, person: User, start: datetime, end: datetime, now: datetime) -> bool:
+    """Whether the seat's policies would let `person` reserve it for [start, end) (overlaps aside)."""
+    kind = default_type(seat, person)
+    if kind is None:
+        return False
+    schedule = reservations.plan_schedule(session, now, start, end, zone("UTC", "time_zone"), None)
+    try:
+        _check_policies(session, now, seat, kind, person, schedule)
+    except RuleViolation:
+        return False
+    return True
 
 
 def _allowed_types(seat: Resource, is_assignee: bool) -> set[str]:

@@ -28,8 +28,10 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   A series may have at most 1000 occurrences in that horizon.
 - An event lasts more than 5 minutes and at most 366 days; at most 500 invitees.
 - Abandoned-meeting protection (rooms) and check-in windows (desks) come from the workplace
-  fixture (`release_after_minutes`): an occurrence nobody confirmed that many minutes after its
-  start is released at that moment, if it was booked by then. A released event reads as
+  fixture: the space's or desk's `release_after_minutes` (0: never), else its building's
+  `release_windows` for its kind (desk, room, pod for call spaces, private_office for offices).
+  An occurrence nobody confirmed that many minutes after its start is released at that moment,
+  if it was booked by then. A released event reads as
   `cancelled` and leaves every list; a released seat reservation no longer exists (404);
   either frees its space or seat, and can no longer be confirmed (`too_late_to_confirm_event`).
 - Event lists default to `after` = now and `before` = a week after `after`;

@@ -1,26 +1,16 @@
 """Request dependencies of the Robin dialect, as `Annotated` aliases routes declare."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from sqlmodel import Session
 
 from sandbox.core.access import Actor, actor_for_token
 from sandbox.core.errors import Unauthenticated
 from sandbox.core.paging import PageRequest
 from sandbox.core.reservations import Window
 from sandbox.robin.requests import query_instant
-
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    with request.app.state.store.session(write=request.method not in READ_METHODS) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
+from sandbox.sessions import SessionDep
 
 
 def presented_token(headers: Mapping[str, str]) -> str:

@@ -9,7 +9,6 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 
 from sandbox.core.errors import (
     Conflict,
@@ -24,6 +23,7 @@ from sandbox.core.exports import RateLimited
 from sandbox.core.paging import Page
 from sandbox.robin import wire
 from sandbox.robin.deps import presented_token
+from sandbox.routing import allowed_methods
 
 log = logging.getLogger(__name__)
 
@@ -117,22 +117,12 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
         if exc.status_code == 404:
             return error(404, "Object does not exist")
         if exc.status_code == 405:
-            allowed = _allowed_methods(request)
+            allowed = allowed_methods(request)
             message = f"The {request.method} method is not allowed on {request.url.path}; use {', '.join(allowed)}"
             return error(405, message, headers={"Allow": ", ".join(allowed)})
         return error(exc.status_code, str(exc.detail), headers=exc.headers)
     log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
     return error(500, "An unexpected error occurred")
-
-
-def _allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at this path (Starlette names only the first route's)."""
-    allowed = []
-    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
-        scope = {**request.scope, "method": method}
-        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
-            allowed.append(method)
-    return allowed
 
 
 def _validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:

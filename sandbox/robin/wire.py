@@ -9,7 +9,6 @@ from sandbox.core.occurrences import Slot
 from sandbox.core.reservations import (
     ReservationView,
     instance_key,
-    occurrence_id,
     slot_id,
 )
 from sandbox.core.seats import Setting

@@ -7,7 +7,8 @@ loaded, in their building's time zone, and go through the same rules as booked e
 """
 
 import json
-from datetime import datetime, time
+import re
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -58,11 +59,26 @@ class UserEntry(Strict):
     department: str | None = None
     groups: list[str] = Field(default_factory=list)
     is_pending: bool = False
+    job_title: str | None = None
+    biography: str | None = None
+    locale: str = "en-US"
+    time_preference: Literal["default", "12H", "24H"] = "default"
+    location_city: str | None = None
+    location_country_code: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    location_latitude: float | None = Field(default=None, ge=-90, le=90)
+    location_longitude: float | None = Field(default=None, ge=-180, le=180)
+    preferred_floor: int | None = Field(default=None, description="id of the floor the user prefers")
 
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
         return _known_zone(value)
+
+
+class ApiClientEntry(Strict):
+    client_id: str = Field(min_length=3, max_length=128)
+    client_secret: str = Field(min_length=8, max_length=256)
+    user: str = Field(description="Email of the user the client acts for")
 
 
 class TokenEntry(Strict):
@@ -96,7 +112,8 @@ class DeskEntry(Strict):
     max_reservation_length: str | None = Field(default=None, description="ISO-8601 duration, e.g. P1D")
     advanced_booking_threshold: str | None = Field(default=None, description="ISO-8601 duration, e.g. P14D")
     release_after_minutes: int | None = Field(
-        default=None, ge=1, le=24 * 60, description="Check-in window: release unconfirmed reservations after this long"
+        default=None, ge=0, le=24 * 60,
+        description="Check-in window: release unconfirmed reservations after this long; 0: never, whatever the building says"
     )
     amenities: list[SpaceAmenityEntry] = Field(default_factory=list)
     reservations: list[SeatReservationEntry] = Field(default_factory=list)
@@ -157,7 +174,8 @@ class SpaceEntry(Strict):
     is_reservable: bool = True
     on_demand: bool = False
     release_after_minutes: int | None = Field(
-        default=None, ge=1, le=24 * 60, description="Abandoned-meeting protection: release unconfirmed events after this long"
+        default=None, ge=0, le=24 * 60,
+        description="Abandoned-meeting protection: release unconfirmed events after this long; 0: never, whatever the building says"
     )
     calendar_email: str | None = None
     amenities: list[SpaceAmenityEntry] = Field(default_factory=list)
@@ -172,12 +190,34 @@ class FloorEntry(Strict):
     spaces: list[SpaceEntry] = Field(default_factory=list)
 
 
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+BOOKING_TYPES = ("desk", "private_office", "room", "onsite", "locker", "pod", "parking")
+
+
 class BuildingEntry(Strict):
     id: Id | None = None
     name: str = Field(min_length=1)
     time_zone: str
     description: str | None = None
     address: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    city: str | None = None
+    county: str | None = None
+    country_code: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    opening_hours: dict[str, tuple[str, str]] = Field(
+        default_factory=dict,
+        description='Local opening and closing time per weekday, e.g. {"MO": ["08:00", "18:00"]} ("24:00" for '
+        "midnight at the end of the day); a day left out is closed; no hours at all: open around the clock",
+    )
+    closures: list[date | int] = Field(
+        default_factory=list, description="Days the building is closed: dates, or days after the day the fixture is loaded"
+    )
+    onsite_capacity: int | None = Field(default=None, ge=0, description="People who may book to be onsite at once")
+    booking_horizon_days: int = Field(default=14, ge=1, le=366, description="How many days ahead bookings may be made")
+    release_windows: dict[str, int] = Field(
+        default_factory=dict, description="Minutes after its start an unconfirmed booking is released, per booking type"
+    )
     image: str | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
@@ -188,6 +228,48 @@ class BuildingEntry(Strict):
     def _known_zone(cls, value: str) -> str:
         return _known_zone(value)
 
+    @field_validator("opening_hours")
+    @classmethod
+    def _opening_hours(cls, value: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+        for day, (opens, closes) in value.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"'{day}' is not a weekday: use {', '.join(WEEKDAYS)}")
+            for moment in (opens, closes):
+                if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d|24:00", moment):
+                    raise ValueError(f"{day}: '{moment}' is not a time of day HH:MM (00:00 to 24:00)")
+            if closes <= opens:
+                raise ValueError(f"{day}: closes at {closes}, not after it opens at {opens}")
+        return value
+
+    @field_validator("release_windows")
+    @classmethod
+    def _release_windows(cls, value: dict[str, int]) -> dict[str, int]:
+        for kind, minutes in value.items():
+            if kind not in BOOKING_TYPES:
+                raise ValueError(f"'{kind}' is not a booking type: use {', '.join(BOOKING_TYPES)}")
+            if not 1 <= minutes <= 24 * 60:
+                raise ValueError(f"{kind}: {minutes} minutes is not between 1 and 1440")
+        return value
+
+
+class VisitorEntry(Strict):
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    first_name: str | None = None
+    last_name: str | None = None
+    response: Literal["none", "organizer", "tentatively_accepted", "accepted", "declined", "not_responded"] = "not_responded"
+    checked_in: time | None = Field(default=None, description="Local time the visitor arrived")
+    checked_out: time | None = Field(default=None, description="Local time the visitor left")
+
+
+class VisitEntry(Strict):
+    building: int = Field(description="id of the building visited")
+    host: str = Field(description="Email of the user hosting the visit")
+    day: int = Field(default=0, ge=-365, le=365, description="Days after the day the fixture is loaded")
+    start: time
+    end: time
+    cancelled: bool = False
+    visitors: list[VisitorEntry] = Field(min_length=1)
+
 
 class OrganizationEntry(Strict):
     id: Id | None = None
@@ -197,15 +279,32 @@ class OrganizationEntry(Strict):
     amenities: list[AmenityEntry] = Field(default_factory=list)
     users: list[UserEntry] = Field(default_factory=list)
     access_tokens: list[TokenEntry] = Field(default_factory=list)
+    api_clients: list[ApiClientEntry] = Field(default_factory=list)
     buildings: list[BuildingEntry] = Field(default_factory=list)
+    visits: list[VisitEntry] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> "OrganizationEntry":
         emails = {user.email.lower() for user in self.users}
         amenities = {amenity.name for amenity in self.amenities}
+        building_ids = {building.id for building in self.buildings if building.id is not None}
+        floor_ids = {floor.id for building in self.buildings for floor in building.floors if floor.id is not None}
         for position, token in enumerate(self.access_tokens):
             if token.user.lower() not in emails:
                 raise ValueError(f"access_tokens[{position}].user: no user with email {token.user}")
+        for position, client in enumerate(self.api_clients):
+            if client.user.lower() not in emails:
+                raise ValueError(f"api_clients[{position}].user: no user with email {client.user}")
+        for user in self.users:
+            if user.preferred_floor is not None and user.preferred_floor not in floor_ids:
+                raise ValueError(f"user {user.email}: preferred_floor {user.preferred_floor} is not the id of a floor")
+        for position, visit in enumerate(self.visits):
+            if visit.building not in building_ids:
+                raise ValueError(f"visits[{position}].building: {visit.building} is not the id of a building")
+            if visit.host.lower() not in emails:
+                raise ValueError(f"visits[{position}].host: no user with email {visit.host}")
+            if visit.end <= visit.start:
+                raise ValueError(f"visits[{position}]: ends at {visit.end:%H:%M}, not after it starts at {visit.start:%H:%M}")
         for building in self.buildings:
             for floor in building.floors:
                 for space in floor.spaces:

@@ -1,13 +1,13 @@
 """Loading a fixture into the store, in one transaction."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Integer
 from sqlmodel import Session, SQLModel
 
-from sandbox.core import events, seats
+from sandbox.core import buildings, events, seats
 from sandbox.core.access import Actor
 from sandbox.core.clock import Clock
 from sandbox.core.errors import DomainError
@@ -23,11 +23,14 @@ from sandbox.seeding.fixture import (
     OrganizationEntry,
     SpaceAmenityEntry,
     SpaceEntry,
+    VisitEntry,
+    VisitorEntry,
 )
 from sandbox.store.engine import Store
 from sandbox.store.models import (
     AccessToken,
     Amenity,
+    ApiClient,
     Area,
     Building,
     Floor,
@@ -37,6 +40,9 @@ from sandbox.store.models import (
     ResourceKind,
     StoreMeta,
     User,
+    Visit,
+    VisitAttendance,
+    Visitor,
 )
 
 SEEDED_KEY = "seeded_fixture"
@@ -86,22 +92,47 @@ class _Loader:
                 given_name=person.given_name or given, family_name=person.family_name or family or None,
                 slug=re.sub(r"[^a-z0-9]+", "-", person.email.split("@")[0].lower()).strip("-"),
                 time_zone=person.time_zone, department=person.department, groups=person.groups,
-                role=person.role, is_pending=person.is_pending, created_at=self.at, updated_at=self.at,
+                role=person.role, is_pending=person.is_pending, job_title=person.job_title,
+                biography=person.biography, locale=person.locale, time_preference=person.time_preference,
+                location_city=person.location_city, location_country_code=person.location_country_code,
+                location_latitude=person.location_latitude, location_longitude=person.location_longitude,
+                created_at=self.at, updated_at=self.at,
             )
             self.users[person.email.lower()] = self.add(user_row)
         for token in entry.access_tokens:
             user = self.users[token.user.lower()]
             self.session.add(AccessToken(token=token.token, user_id=user.id or 0, organization_id=org_id, created_at=self.at))
+        for client in entry.api_clients:
+            self.session.add(ApiClient(
+                client_id=client.client_id, client_secret=client.client_secret, organization_id=org_id,
+                user_id=self.users[client.user.lower()].id or 0, created_at=self.at,
+            ))
         for building in entry.buildings:
             self.building(organization, building)
+        for person in entry.users:
+            if person.preferred_floor is not None:
+                self.users[person.email.lower()].preferred_floor_id = person.preferred_floor
+        visitors: dict[str, Visitor] = {}
+        for position, visit in enumerate(entry.visits):
+            self.visit(organization, visit, visitors, position)
 
     def building(self, organization: Organization, entry: BuildingEntry) -> None:
         building = Building(
             id=entry.id, organization_id=organization.id or 0, name=entry.name, time_zone=entry.time_zone,
             description=entry.description, address=entry.address, image=entry.image,
-            latitude=entry.latitude, longitude=entry.longitude, created_at=self.at, updated_at=self.at,
+            latitude=entry.latitude, longitude=entry.longitude, address_line1=entry.address_line1,
+            address_line2=entry.address_line2, city=entry.city, county=entry.county, country_code=entry.country_code,
+            opening_hours={day: list(hours) for day, hours in entry.opening_hours.items()},
+            onsite_capacity=entry.onsite_capacity, booking_horizon_days=entry.booking_horizon_days,
+            release_windows={kind: minutes * 60 for kind, minutes in entry.release_windows.items()},
+            created_at=self.at, updated_at=self.at,
         )
         self.add(building)
+        today = self.clock.now(organization).astimezone(zone(entry.time_zone, "time_zone")).date()
+        building.closures = sorted({
+            (today + timedelta(days=day) if isinstance(day, int) else day).isoformat() for day in entry.closures
+        })
+        buildings.onsite_resource(self.session, building)
         for floor_entry in entry.floors:
             floor = Floor(
                 id=floor_entry.id, organization_id=organization.id or 0, building_id=building.id or 0,
@@ -156,6 +187,7 @@ class _Loader:
             draft = EventInput(
                 start=start, end=end, time_zone=tz.key, title=event.title, description=event.description,
                 recurrence=event.recurrence, invitees=[InviteeInput(email) for email in event.invitees],
+                source="fixture",
             )
             try:
                 events.create_event(self.session, Actor(organizer, organization, now), space.id or 0, draft)
@@ -169,12 +201,49 @@ class _Loader:
                 seat_draft = SeatReservationInput(
                     type=booking.type, start=datetime.combine(day, booking.start, tz).astimezone(UTC),
                     end=datetime.combine(day, booking.end, tz).astimezone(UTC), time_zone=tz.key,
-                    recurrence=booking.recurrence, title=booking.title,
+                    recurrence=booking.recurrence, title=booking.title, source="fixture",
                 )
                 try:
                     seats.create_seat_reservation(self.session, Actor(reservee, organization, now), seat.id or 0, seat_draft)
                 except DomainError as error:
                     raise FixtureError(f"desk '{desk.name}': reservations[{position}]: {error.message}") from None
+
+    def visit(self, organization: Organization, entry: VisitEntry, known: dict[str, Visitor], position: int) -> None:
+        building = self.session.get(Building, entry.building)
+        assert building is not None
+        tz = zone(building.time_zone, "time_zone")
+        day = self.clock.now(organization).astimezone(tz).date() + timedelta(days=entry.day)
+
+        def at(moment: time) -> datetime:
+            return datetime.combine(day, moment, tz).astimezone(UTC)
+
+        visit = self.add(Visit(
+            organization_id=organization.id or 0, building_id=building.id or 0,
+            host_id=self.users[entry.host.lower()].id, start=at(entry.start), end=at(entry.end),
+            cancelled_at=self.at if entry.cancelled else None, created_at=self.at,
+        ))
+        host = self.users[entry.host.lower()]
+        guests = [
+            VisitorEntry(email=host.email, response="organizer"),
+            *(guest for guest in entry.visitors if guest.email.lower() != host.email.lower()),
+        ]
+        for guest in guests:
+            visitor = known.get(guest.email.lower())
+            if visitor is None:
+                user = self.users.get(guest.email.lower())
+                visitor = known[guest.email.lower()] = self.add(Visitor(
+                    organization_id=organization.id or 0, email=guest.email,
+                    first_name=guest.first_name or (user.given_name if user else None),
+                    last_name=guest.last_name or (user.family_name if user else None),
+                    user_id=user.id if user else None, created_at=self.at,
+                ))
+            if guest.checked_out is not None and guest.checked_in is None:
+                raise FixtureError(f"visits[{position}]: visitor {guest.email} checked out without checking in")
+            self.session.add(VisitAttendance(
+                visit_id=visit.id or 0, visitor_id=visitor.id or 0, response=guest.response,
+                checked_in_at=at(guest.checked_in) if guest.checked_in else None,
+                checked_out_at=at(guest.checked_out) if guest.checked_out else None,
+            ))
 
     def amenities_of(self, resource: Resource, entries: list[SpaceAmenityEntry]) -> None:
         for amenity in entries:

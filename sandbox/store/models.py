@@ -22,7 +22,7 @@ from sqlmodel import Field, SQLModel
 from sandbox.core.ids import new_ulid
 from sandbox.store.types import UTCDateTime
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def instant(*, nullable: bool = False, index: bool = False) -> Any:
@@ -67,8 +67,27 @@ class User(SQLModel, table=True):
     groups: list[str] = json_list()
     role: str = "member"
     is_pending: bool = False
+    job_title: str | None = None
+    biography: str | None = None
+    locale: str = "en-US"
+    time_preference: str = "default"
+    location_city: str | None = None
+    location_country_code: str | None = None
+    location_latitude: float | None = None
+    location_longitude: float | None = None
+    preferred_floor_id: int | None = Field(default=None, foreign_key="floor.id")
     created_at: datetime = instant()
     updated_at: datetime = instant()
+
+
+class UserPhoto(SQLModel, table=True):
+    """A user's profile picture, uploaded through the Kadence API."""
+
+    __tablename__ = "user_photo"
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    content_type: str = Field(max_length=64)
+    data: bytes = Field(sa_type=LargeBinary)
+    uploaded_at: datetime = instant()
 
 
 class AccessToken(SQLModel, table=True):
@@ -86,10 +105,26 @@ class Building(SQLModel, table=True):
     name: str
     description: str | None = None
     address: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    city: str | None = None
+    county: str | None = None
+    country_code: str | None = None
     image: str | None = None
     latitude: float | None = None
     longitude: float | None = None
     time_zone: str
+    opening_hours: dict[str, list[str]] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    """Local opening times per weekday, e.g. {"MO": ["08:00", "18:00"]} ("24:00": midnight at the day's
+    end); a missing day is closed. Empty: open around the clock."""
+    closures: list[str] = json_list()
+    """Local dates (YYYY-MM-DD) the building is closed."""
+    onsite_capacity: int | None = None
+    """How many people may book to be onsite at once; None: no limit."""
+    booking_horizon_days: int = 14
+    """How many days ahead (today included) bookings may be made."""
+    release_windows: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    """Seconds after its start an unconfirmed booking is released, per booking type (desk, room, ...)."""
     created_at: datetime = instant()
     updated_at: datetime = instant()
 
@@ -123,6 +158,8 @@ class Area(SQLModel, table=True):
 class ResourceKind:
     SPACE = "space"
     DESK = "desk"
+    ONSITE = "onsite"
+    """A building's onsite passes: what an onsite booking reserves."""
 
 
 class Resource(SQLModel, table=True):
@@ -189,6 +226,7 @@ class ResourceAmenity(SQLModel, table=True):
 class ReservationKind:
     EVENT = "event"
     SEAT = "seat"
+    ONSITE = "onsite"
 
 
 class ReservationStatus:
@@ -243,7 +281,9 @@ class Reservation(SQLModel, table=True):
     creation_type: str = "manual"
     uid: str | None = None
     source: str = "robin"
+    """Where it was made: robin (the Robin API), publicApi (the Kadence API), fixture."""
     cancelled_at: datetime | None = instant(nullable=True)
+    cancelled_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = instant()
     updated_at: datetime = instant()
 
@@ -277,6 +317,7 @@ class OccurrenceException(SQLModel, table=True):
     reservation_id: int = Field(foreign_key="reservation.id", index=True)
     original_start: datetime = instant()
     status: str = ReservationStatus.CANCELLED
+    cancelled_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = instant()
 
 
@@ -291,6 +332,12 @@ class CheckIn(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="user.id")
     device_id: int | None = None
     checked_in_at: datetime = instant()
+    check_in_source: str = "robin"
+    check_in_method: str | None = None
+    checked_out_at: datetime | None = instant(nullable=True)
+    checked_out_by_id: int | None = Field(default=None, foreign_key="user.id")
+    check_out_source: str | None = None
+    check_out_method: str | None = None
 
 
 class Invitee(SQLModel, table=True):
@@ -364,3 +411,61 @@ class ExportChunk(SQLModel, table=True):
     job_id: str = Field(foreign_key="export_job.id", primary_key=True, max_length=36)
     seq: int = Field(primary_key=True)
     data: bytes = Field(sa_type=LargeBinary)
+
+
+class ApiClient(SQLModel, table=True):
+    """OAuth2 client credentials of an organization (Kadence)."""
+
+    __tablename__ = "api_client"
+    client_id: str = Field(primary_key=True, max_length=128)
+    client_secret: str = Field(max_length=256)
+    organization_id: int = Field(foreign_key="organization.id")
+    user_id: int = Field(foreign_key="user.id")
+    """Whose access the client's reads run with."""
+    created_at: datetime = instant()
+
+
+class OAuthToken(SQLModel, table=True):
+    __tablename__ = "oauth_token"
+    token: str = Field(primary_key=True, max_length=128)
+    client_id: str = Field(foreign_key="api_client.client_id", index=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    expires_at: datetime = instant()
+    """On the organization's clock."""
+
+
+class Visit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ulid: str = Field(default_factory=new_ulid, unique=True, max_length=26)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    building_id: int = Field(foreign_key="building.id", index=True)
+    host_id: int | None = Field(default=None, foreign_key="user.id")
+    start: datetime = instant()
+    end: datetime = instant()
+    cancelled_at: datetime | None = instant(nullable=True)
+    created_at: datetime = instant()
+
+
+class Visitor(SQLModel, table=True):
+    """A person invited to visits: a guest, or a user of the organization."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ulid: str = Field(default_factory=new_ulid, unique=True, max_length=26)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    email: str = Field(max_length=320)
+    first_name: str | None = None
+    last_name: str | None = None
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = instant()
+
+
+class VisitAttendance(SQLModel, table=True):
+    __tablename__ = "visit_attendance"
+    __table_args__ = (UniqueConstraint("visit_id", "visitor_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visit.id", index=True)
+    visitor_id: int = Field(foreign_key="visitor.id", index=True)
+    response: str = "not_responded"
+    """none, organizer, tentatively_accepted, accepted, declined or not_responded."""
+    checked_in_at: datetime | None = instant(nullable=True)
+    checked_out_at: datetime | None = instant(nullable=True)

@@ -1,0 +1,40 @@
+"""Floor plans: the SVG a Kadence floor's `floorPlanUrl` points at, drawn from the store."""
+
+from html import escape
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from sandbox.core import directory
+from sandbox.sessions import SessionDep
+from sandbox.store.models import ResourceKind
+
+router = APIRouter(tags=["Sandbox control plane"])
+
+COLUMNS, CELL_WIDTH, CELL_HEIGHT, MARGIN = 6, 160, 72, 16
+
+
+@router.get(
+    "/floor-plans/{floor_id}.svg", summary="A floor's plan: its spaces and desks laid out in a grid (image/svg+xml)",
+    response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}},
+)
+def floor_plan(floor_id: str, session: SessionDep) -> Response:
+    floor, resources = directory.floor_plan(session, floor_id)
+    rows = max(1, -(-len(resources) // COLUMNS))
+    width, height = COLUMNS * CELL_WIDTH + 2 * MARGIN, rows * CELL_HEIGHT + 3 * MARGIN + 16
+    shapes = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+        f'<title>{escape(floor.name)}</title>',
+        f'<text x="{MARGIN}" y="{MARGIN + 12}" font-family="sans-serif" font-size="14">{escape(floor.name)}</text>',
+    ]
+    for position, resource in enumerate(resources):
+        x = MARGIN + (position % COLUMNS) * CELL_WIDTH
+        y = 2 * MARGIN + 16 + (position // COLUMNS) * CELL_HEIGHT
+        fill = "#dbeafe" if resource.kind == ResourceKind.DESK else "#dcfce7"
+        shapes.append(
+            f'<g id="{resource.ulid}"><rect x="{x}" y="{y}" width="{CELL_WIDTH - 8}" height="{CELL_HEIGHT - 8}" '
+            f'rx="6" fill="{fill}" stroke="#64748b"/><text x="{x + 8}" y="{y + 24}" font-family="sans-serif" '
+            f'font-size="12">{escape(resource.name)}</text></g>'
+        )
+    shapes.append("</svg>")
+    return Response("\n".join(shapes), media_type="image/svg+xml")

@@ -1,0 +1,556 @@
+"""Bookings: every occurrence of an event, seat reservation or onsite pass seen as one booking
+of a desk, room, pod, office or building, with a status derived from stored facts and the clock.
+
+Status: cancelled (by someone); noCheckIn (released unconfirmed at its building's or space's
+release window: cancellationReason autoSpaceRelease, autoReleasedDate set); checkedOut;
+completed (its end has passed); checkedIn; booked.
+
+Ids: a single booking is its reservation's ULID. An occurrence of a series gets a ULID that
+encodes it: the occurrence's start as the ULID's time, and the series' id behind a marker, so
+that it needs no storage and reads back to exactly one occurrence.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+from ulid import ULID
+
+from sandbox.core import buildings, events, occurrences, reservations, seats
+from sandbox.core.access import Actor
+from sandbox.core.confirmations import CHECK_IN_OPENS
+from sandbox.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+)
+from sandbox.core.events import EventInput, InviteeInput
+from sandbox.core.occurrences import Scope, Slot
+from sandbox.core.seats import SeatReservationInput
+from sandbox.core.space_types import booking_type
+from sandbox.store.models import (
+    Area,
+    Building,
+    CheckIn,
+    Floor,
+    OccurrenceException,
+    Reservation,
+    ReservationKind,
+    ReservationStatus,
+    Resource,
+    ResourceKind,
+    User,
+)
+
+KINDS = (ReservationKind.EVENT, ReservationKind.SEAT, ReservationKind.ONSITE)
+ROOM_TYPES = ("room", "pod", "private_office")
+"""Booking types that are calendar events, and so need a title."""
+REQUEST_NAMES = {"start": "startDateTime", "end": "endDateTime", "invitees": "attendees", "reservee": "userId"}
+"""Fields of the core's event and seat inputs, as a booking request names them."""
+BOOKED, CHECKED_IN, CHECKED_OUT, COMPLETED, CANCELLED, NO_CHECK_IN = (
+    "booked", "checkedIn", "checkedOut", "completed", "cancelled", "noCheckIn",
+)
+STATUSES = (BOOKED, CHECKED_IN, CHECKED_OUT, COMPLETED, CANCELLED, NO_CHECK_IN)
+METHODS = ("doorAccess", "wifi", "geofence", "sensor")
+DEFAULT_REACH = timedelta(days=366)
+"""How far before and after now a collection without date filters reaches."""
+_LOCAL_SLACK = timedelta(hours=15)
+_BOUND_SLACK = timedelta(seconds=1)
+_INSTANCE_MARK = 0xB00C
+
+
+class TransitionRefused(RuleViolation):
+    """A cancel, check-in or check-out the booking's status does not allow."""
+
+    code = "transition_refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__("transition_refused", message)
+
+
+@dataclass(frozen=True)
+class Booking:
+    id: str
+    reservation: Reservation
+    resource: Resource
+    building: Building
+    original_start: datetime | None
+    start: datetime
+    end: datetime
+    status: str
+    check_in: CheckIn | None
+    cancelled_at: datetime | None = None
+    cancelled_by_id: int | None = None
+    cancellation_reason: str | None = None
+    auto_released_at: datetime | None = None
+
+    @property
+    def type(self) -> str:
+        return booking_type(self.resource)
+
+    @property
+    def user_id(self) -> int | None:
+        return self.reservation.organizer_id
+
+
+def booking_id(reservation: Reservation, original_start: datetime | None) -> str:
+    if original_start is None:
+        return reservation.ulid
+    milliseconds = int(original_start.timestamp() * 1000)
+    payload = (_INSTANCE_MARK << 64) | (reservation.id or 0)
+    return str(ULID.from_bytes(milliseconds.to_bytes(6, "big") + payload.to_bytes(10, "big")))
+
+
+def _decode(text: str) -> tuple[int, datetime] | None:
+    try:
+        value = ULID.from_str(text)
+    except ValueError:
+        return None
+    raw = bytes(value)
+    payload = int.from_bytes(raw[6:], "big")
+    if payload >> 64 != _INSTANCE_MARK:
+        return None
+    return payload & (2**64 - 1), datetime.fromtimestamp(int.from_bytes(raw[:6], "big") / 1000, UTC)
+
+
+def get_booking(session: Session, actor: Actor, identifier: str) -> Booking:
+    reservation, original_start = _locate(session, actor, identifier)
+    return _booking_of(session, reservation, original_start, actor.now)
+
+
+def _locate(session: Session, actor: Actor, identifier: str) -> tuple[Reservation, datetime | None]:
+    if len(identifier) != 26:
+        raise NotFound("Not Found")
+    reservation = session.exec(select(Reservation).where(Reservation.ulid == identifier.upper())).first()
+    if reservation is not None and reservation.recurrence is None and reservation.kind in KINDS:
+        if reservation.organization_id != actor.organization_id:
+            raise NotFound("Not Found")
+        return reservation, None
+    decoded = _decode(identifier)
+    if decoded is None:
+        raise NotFound("Not Found")
+    reservation = session.get(Reservation, decoded[0])
+    if (
+        reservation is None or reservation.kind not in KINDS or reservation.recurrence is None
+        or reservation.organization_id != actor.organization_id
+    ):
+        raise NotFound("Not Found")
+    try:
+        reservations.require_instance(reservation, decoded[1])
+    except NotFound:
+        raise NotFound("Not Found") from None
+    return reservation, decoded[1]
+
+
+def _booking_of(session: Session, reservation: Reservation, original_start: datetime | None, now: datetime) -> Booking:
+    start = original_start or reservation.start
+    key = (reservation.id or 0, start)
+    check_in = reservations.check_ins_of(session, [reservation.id or 0]).get(key)
+    exception = session.exec(
+        select(OccurrenceException).where(
+            OccurrenceException.reservation_id == reservation.id, OccurrenceException.original_start == start
+        )
+    ).first()
+    resource = session.get(Resource, reservation.resource_id)
+    building = session.get(Building, reservation.building_id)
+    assert resource is not None and building is not None
+    return _derive(reservation, resource, building, original_start, check_in, exception, now)
+
+
+def _derive(
+    reservation: Reservation, resource: Resource, building: Building, original_start: datetime | None,
+    check_in: CheckIn | None, exception: OccurrenceException | None, now: datetime,
+) -> Booking:
+    start = original_start or reservation.start
+    end = start + (reservation.end - reservation.start)
+    common = {
+        "id": booking_id(reservation, original_start), "reservation": reservation, "resource": resource,
+        "building": building, "original_start": original_start, "start": start, "end": end, "check_in": check_in,
+    }
+    if reservation.status == ReservationStatus.CANCELLED:
+        return Booking(**common, status=CANCELLED, cancelled_at=reservation.cancelled_at,  # type: ignore[arg-type]
+                       cancelled_by_id=reservation.cancelled_by_id, cancellation_reason="byUser")
+    if exception is not None:
+        return Booking(**common, status=CANCELLED, cancelled_at=exception.created_at,  # type: ignore[arg-type]
+                       cancelled_by_id=exception.cancelled_by_id, cancellation_reason="byUser")
+    release = None if check_in else occurrences.release_time(reservation, start)
+    if release is not None and release <= now:
+        return Booking(**common, status=NO_CHECK_IN, cancelled_at=release,  # type: ignore[arg-type]
+                       cancellation_reason="autoSpaceRelease", auto_released_at=release)
+    if check_in is not None and check_in.checked_out_at is not None:
+        status = CHECKED_OUT
+    elif now >= end:
+        status = COMPLETED
+    elif check_in is not None:
+        status = CHECKED_IN
+    else:
+        status = BOOKED
+    return Booking(**common, status=status)  # type: ignore[arg-type]
+
+
+# Creating
+
+
+@dataclass(frozen=True)
+class Attendee:
+    user_id: str | None = None
+    email: str | None = None
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class BookingInput:
+    user_id: str
+    start: datetime
+    end: datetime
+    space_id: str | None = None
+    building_id: str | None = None
+    title: str | None = None
+    description: str | None = None
+    online_meeting: bool | None = None
+    attendees: list[Attendee] = field(default_factory=list)
+
+
+def create_booking(session: Session, actor: Actor, draft: BookingInput) -> Booking:
+    """Book a space (desk, room, ...) or, with a building, an onsite pass, for `draft.user_id`."""
+    if not draft.user_id.strip():
+        raise InvalidInput.of("userId", "This value should not be blank.", "required")
+    person = user_by_ulid(session, actor, draft.user_id, "userId")
+    if (draft.space_id is None) == (draft.building_id is None):
+        raise InvalidInput.of("spaceId", "Give a spaceId, or a buildingId for an onsite booking, but not both.")
+    if draft.end <= draft.start:
+        raise InvalidInput.of("endDateTime", "The end must be later than the start.")
+    on_behalf = Actor(user=person, organization=actor.organization, now=actor.now, integration=True)
+    if draft.building_id is not None:
+        building = ulid_row(session, actor, Building, draft.building_id, "buildingId")
+        buildings.require_bookable(building, draft.start, draft.end, actor.now)
+        reservation = _book_onsite(session, on_behalf, building, draft)
+    else:
+        resource = ulid_row(session, actor, Resource, draft.space_id or "", "spaceId")
+        if resource.kind not in (ResourceKind.DESK, ResourceKind.SPACE):
+            raise InvalidInput.of("spaceId", "This space can't be booked.")
+        building = session.get(Building, resource.building_id)
+        assert building is not None
+        buildings.require_bookable(building, draft.start, draft.end, actor.now)
+        reservation = _book_space(session, on_behalf, resource, building, draft)
+    return _booking_of(session, reservation, None, actor.now)
+
+
+def _book_space(session: Session, actor: Actor, resource: Resource, building: Building, draft: BookingInput) -> Reservation:
+    kind = booking_type(resource)
+    if kind in ROOM_TYPES and not (draft.title or "").strip():
+        raise InvalidInput.of("title", "This value should not be blank.", "required")
+    try:
+        if resource.kind == ResourceKind.DESK:
+            reserved = seats.create_seat_reservation(session, actor, resource.id or 0, SeatReservationInput(
+                type=seats.default_type(resource, actor.user) or "hoteled", start=draft.start, end=draft.end,
+                time_zone=building.time_zone, reservee_user_id=actor.user.id, source="publicApi",
+            ))
+        else:
+            invitees = [_invitee(session, actor, attendee, position) for position, attendee in enumerate(draft.attendees)]
+            reserved = events.create_event(session, actor, resource.id or 0, EventInput(
+                start=draft.start, end=draft.end, time_zone=building.time_zone, title=draft.title,
+                description=draft.description, invitees=invitees, source="publicApi",
+            ))
+    except Conflict as conflict:
+        raise _unavailable(conflict) from None
+    except RuleViolation as refusal:
+        raise InvalidInput.of("spaceId", refusal.message, refusal.reason) from None
+    except InvalidInput as invalid:
+        raise invalid.renamed(REQUEST_NAMES) from None
+    return reserved.reservation
+
+
+def _unavailable(conflict: Conflict) -> InvalidInput:
+    if conflict.reason == "reservee_already_seated":
+        return InvalidInput.of("userId", "The user already has a desk booked at that time.", conflict.reason)
+    return InvalidInput.of("spaceId", "The space is already booked at that time.", conflict.reason)
+
+
+def _invitee(session: Session, actor: Actor, attendee: Attendee, position: int) -> InviteeInput:
+    if attendee.user_id is not None:
+        person = user_by_ulid(session, actor, attendee.user_id, f"attendees[{position}].userId")
+        return InviteeInput(person.email, person.name)
+    if not attendee.email:
+        raise InvalidInput.of(f"attendees[{position}].emailAddress", "This value should not be blank.", "required")
+    return InviteeInput(attendee.email, attendee.display_name)
+
+
+def _book_onsite(session: Session, actor: Actor, building: Building, draft: BookingInput) -> Reservation:
+    passes = buildings.onsite_resource(session, building)
+    reservations.lock(session, passes.id or 0)
+    available = buildings.onsite_pass(session, building, draft.start, draft.end, actor.now)
+    if not available.available:
+        raise InvalidInput.of("buildingId", "No onsite passes are left for that time.", buildings.NO_CAPACITY)
+    tz = buildings.local_zone(building)
+    schedule = reservations.plan_schedule(session, actor.now, draft.start, draft.end, tz, None)
+
+    def already_onsite(existing: Slot) -> Conflict:
+        return Conflict("already_onsite", "The user is already booked onsite at that time.", collision=existing)
+
+    try:
+        holder = Scope(actor.organization_id, kind=ReservationKind.ONSITE, holder_ids=[actor.user.id or 0])
+        reservations.require_free(session, holder, schedule.intervals, actor.now, already_onsite)
+    except Conflict as conflict:
+        raise InvalidInput.of("userId", conflict.message, conflict.reason) from None
+    reservation = Reservation(
+        organization_id=actor.organization_id, resource_id=passes.id, building_id=building.id,
+        kind=ReservationKind.ONSITE, title="", organizer_id=actor.user.id, organizer_email=actor.user.email,
+        creator_id=actor.user.id, creator_email=actor.user.email, source="publicApi",
+        release_after_s=building.release_windows.get("onsite") or None,
+        created_at=actor.now, updated_at=actor.now,
+    )
+    reservations.apply_schedule(session, reservation, passes, schedule, actor.now)
+    session.commit()
+    return reservation
+
+
+# Transitions
+
+
+def cancel_booking(session: Session, actor: Actor, identifier: str, on_behalf_of: str | None) -> Booking:
+    booking = get_booking(session, actor, identifier)
+    canceller = actor.user
+    if on_behalf_of is not None:
+        canceller = user_by_ulid(session, actor, on_behalf_of, "userId")
+        if canceller.role != "admin" and canceller.id not in (booking.reservation.organizer_id, booking.reservation.creator_id):
+            raise Forbidden("The user may not cancel this booking.")
+    if booking.status in (CANCELLED, NO_CHECK_IN):
+        raise TransitionRefused("The booking has already been cancelled.")
+    if booking.status in (COMPLETED, CHECKED_OUT):
+        raise TransitionRefused("The booking has already been completed.")
+    reservations.cancel(session, booking.reservation, booking.original_start, actor.now)
+    if booking.original_start is None:
+        booking.reservation.cancelled_by_id = canceller.id
+    else:
+        exception = session.exec(
+            select(OccurrenceException).where(
+                OccurrenceException.reservation_id == booking.reservation.id,
+                OccurrenceException.original_start == booking.original_start,
+            )
+        ).one()
+        exception.cancelled_by_id = canceller.id
+    session.commit()
+    return _booking_of(session, booking.reservation, booking.original_start, actor.now)
+
+
+def check_in_booking(session: Session, actor: Actor, identifier: str, user: str | None, method: str | None) -> Booking:
+    booking = get_booking(session, actor, identifier)
+    person = _transition_user(session, actor, user, method)
+    if booking.status != BOOKED:
+        raise TransitionRefused(_not_booked(booking))
+    if actor.now < booking.start - CHECK_IN_OPENS:
+        raise TransitionRefused(
+            f"Check in opens {int(CHECK_IN_OPENS.total_seconds() // 60)} minutes before the booking starts."
+        )
+    session.add(CheckIn(
+        reservation_id=booking.reservation.id or 0, original_start=booking.start, user_id=person.id,
+        checked_in_at=actor.now, check_in_source="publicApi", check_in_method=method,
+    ))
+    session.commit()
+    return _booking_of(session, booking.reservation, booking.original_start, actor.now)
+
+
+def check_out_booking(session: Session, actor: Actor, identifier: str, user: str | None, method: str | None) -> Booking:
+    booking = get_booking(session, actor, identifier)
+    person = _transition_user(session, actor, user, method)
+    if booking.status != CHECKED_IN or booking.check_in is None:
+        raise TransitionRefused(
+            "The booking has already been checked out." if booking.status == CHECKED_OUT
+            else f"Only a checked-in booking can be checked out; this one is {booking.status}."
+        )
+    booking.check_in.checked_out_at = actor.now
+    booking.check_in.checked_out_by_id = person.id
+    booking.check_in.check_out_source = "publicApi"
+    booking.check_in.check_out_method = method
+    session.add(booking.check_in)
+    session.commit()
+    return _booking_of(session, booking.reservation, booking.original_start, actor.now)
+
+
+def _transition_user(session: Session, actor: Actor, user: str | None, method: str | None) -> User:
+    if not user:
+        raise InvalidInput.of("userId", "This value should not be blank.", "required")
+    if method is not None and method not in METHODS:
+        raise InvalidInput.of("method", f"The value you selected is not a valid choice: {', '.join(METHODS)}.")
+    return user_by_ulid(session, actor, user, "userId")
+
+
+def _not_booked(booking: Booking) -> str:
+    return {
+        CHECKED_IN: "The booking has already been checked in.",
+        CHECKED_OUT: "The booking has already been checked out.",
+        COMPLETED: "The booking has already been completed.",
+        CANCELLED: "The booking has been cancelled.",
+        NO_CHECK_IN: "The booking was released because nobody checked in.",
+    }.get(booking.status, f"The booking is {booking.status}.")
+
+
+# Listing
+
+
+@dataclass(frozen=True)
+class TimeCondition:
+    """`field` (start, end, cancelled, checkedIn, checkedOut, selfCertified) compared with `value`:
+    an aware instant, or with `local` a wall-clock time in the booking's building."""
+
+    field: str
+    operation: str
+    value: datetime
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class BookingQuery:
+    holder_id: int | None = None
+    booking_id: str | None = None
+    type: str | None = None
+    status: str | None = None
+    building_id: str | None = None
+    floor_id: str | None = None
+    area_id: str | None = None
+    space_id: str | None = None
+    conditions: tuple[TimeCondition, ...] = ()
+    order: tuple[tuple[str, str], ...] = ()
+
+
+def list_bookings(session: Session, actor: Actor, query: BookingQuery) -> list[Booking]:
+    """Every booking the query matches, ordered: the caller pages through them."""
+    lower, upper = _reach(query.conditions, actor.now)
+    statement = select(Reservation).where(
+        Reservation.organization_id == actor.organization_id, col(Reservation.kind).in_(KINDS),
+        col(Reservation.start) < upper,
+        or_(col(Reservation.series_end).is_(None), col(Reservation.series_end) > lower),
+    )
+    if query.holder_id is not None:
+        statement = statement.where(Reservation.organizer_id == query.holder_id)
+    if query.building_id is not None:
+        statement = statement.where(Reservation.building_id == _ulid_id(session, actor, Building, query.building_id))
+    resource_ids = _resource_filter(session, actor, query)
+    if resource_ids is not None:
+        statement = statement.where(col(Reservation.resource_id).in_(resource_ids))
+    rows = list(session.exec(statement))
+    found = [booking for booking in _expand(session, rows, lower, upper, actor.now) if _matches(booking, query)]
+    for name, direction in reversed(query.order or (("startDate", "asc"),)):
+        found.sort(key=lambda booking: booking.start if name == "startDate" else booking.end, reverse=direction == "desc")
+    return found
+
+
+def _reach(conditions: tuple[TimeCondition, ...], now: datetime) -> tuple[datetime, datetime]:
+    lower, upper = now - DEFAULT_REACH, now + DEFAULT_REACH
+    bounded_below = bounded_above = False
+    for condition in conditions:
+        if condition.field not in ("start", "end"):
+            continue
+        value = condition.value.replace(tzinfo=UTC) if condition.local else condition.value
+        slack = _LOCAL_SLACK if condition.local else timedelta(0)
+        if condition.operation in ("after", "strictly_after"):
+            lower = max(lower, value - slack) if bounded_below else value - slack
+            bounded_below = True
+        else:
+            upper = min(upper, value + slack) if bounded_above else value + slack
+            bounded_above = True
+    if bounded_below and not bounded_above:
+        upper = max(upper, lower + DEFAULT_REACH)
+    if bounded_above and not bounded_below:
+        lower = min(lower, upper - DEFAULT_REACH)
+    # Bookings are read when they overlap the reach; a booking that only touches an inclusive
+    # bound (starts exactly at `before`, ends exactly at `after`) must be read too.
+    return lower - _BOUND_SLACK, max(upper, lower) + _BOUND_SLACK
+
+
+def _resource_filter(session: Session, actor: Actor, query: BookingQuery) -> list[int] | None:
+    if query.space_id is None and query.floor_id is None and query.area_id is None:
+        return None
+    statement = select(Resource.id).where(Resource.organization_id == actor.organization_id)
+    if query.space_id is not None:
+        statement = statement.where(Resource.id == _ulid_id(session, actor, Resource, query.space_id))
+    if query.floor_id is not None:
+        statement = statement.where(Resource.floor_id == _ulid_id(session, actor, Floor, query.floor_id))
+    if query.area_id is not None:
+        statement = statement.where(Resource.area_id == _ulid_id(session, actor, Area, query.area_id))
+    return list(session.exec(statement).all())
+
+
+def _expand(
+    session: Session, rows: list[Reservation], lower: datetime, upper: datetime, now: datetime
+) -> Iterator[Booking]:
+    ids = [row.id or 0 for row in rows]
+    check_ins = reservations.check_ins_of(session, ids)
+    exceptions = {
+        (row.reservation_id, row.original_start): row
+        for row in session.exec(select(OccurrenceException).where(col(OccurrenceException.reservation_id).in_(ids)))
+    } if ids else {}
+    resources = {row.id: row for row in session.exec(select(Resource).where(col(Resource.id).in_({r.resource_id for r in rows})))}
+    building_rows = {row.id: row for row in session.exec(select(Building).where(col(Building.id).in_({r.building_id for r in rows})))}
+    for reservation in rows:
+        resource, building = resources[reservation.resource_id], building_rows[reservation.building_id]
+        if reservation.recurrence is None:
+            if reservation.end > lower:
+                yield _derive(reservation, resource, building, None, check_ins.get((reservation.id or 0, reservation.start)),
+                              exceptions.get((reservation.id or 0, reservation.start)), now)
+            continue
+        length = reservation.end - reservation.start
+        for start in occurrences.series_of(reservation).starts_between(lower - length, upper):
+            key = (reservation.id or 0, start)
+            yield _derive(reservation, resource, building, start, check_ins.get(key), exceptions.get(key), now)
+
+
+def _matches(booking: Booking, query: BookingQuery) -> bool:
+    if query.booking_id is not None and booking.id != query.booking_id.upper():
+        return False
+    if query.type is not None and booking.type != query.type:
+        return False
+    if query.status is not None and booking.status != query.status:
+        return False
+    return all(_holds(booking, condition) for condition in query.conditions)
+
+
+def _holds(booking: Booking, condition: TimeCondition) -> bool:
+    check_in = booking.check_in
+    moment = {
+        "start": booking.start, "end": booking.end, "cancelled": booking.cancelled_at,
+        "checkedIn": check_in.checked_in_at if check_in else None,
+        "checkedOut": check_in.checked_out_at if check_in else None, "selfCertified": None,
+    }[condition.field]
+    return holds(moment, condition, booking.building)
+
+
+def holds(moment: datetime | None, condition: TimeCondition, building: Building) -> bool:
+    """Whether `moment` meets `condition`; a local condition reads it in the building's zone."""
+    if moment is None:
+        return False
+    if condition.local:
+        moment = moment.astimezone(buildings.local_zone(building)).replace(tzinfo=None)
+    value = condition.value
+    return {
+        "before": moment <= value, "strictly_before": moment < value,
+        "after": moment >= value, "strictly_after": moment > value,
+    }[condition.operation]
+
+
+# Lookups by ULID
+
+
+def ulid_row(session: Session, actor: Actor, model: type, ulid: str, field_name: str):  # type: ignore[no-untyped-def]
+    """The row of `model` with this ULID in the actor's organization, or InvalidInput naming the field."""
+    row = session.exec(select(model).where(model.ulid == ulid.upper())).first() if isinstance(ulid, str) and len(ulid) == 26 else None
+    if row is None or row.organization_id != actor.organization_id:
+        raise InvalidInput.of(field_name, f"No {model.__name__.lower()} has the identifier '{ulid}'.", "not_found")
+    return row
+
+
+def user_by_ulid(session: Session, actor: Actor, ulid: str, field_name: str) -> User:
+    return ulid_row(session, actor, User, ulid, field_name)  # type: ignore[no-any-return]
+
+
+def _ulid_id(session: Session, actor: Actor, model: type, ulid: str) -> int:
+    """The id behind a ULID given as a filter: an unknown one matches nothing."""
+    row = session.exec(select(model).where(model.ulid == ulid.upper())).first() if len(ulid) == 26 else None
+    if row is None or row.organization_id != actor.organization_id:
+        return -1
+    return int(row.id)

@@ -1,0 +1,220 @@
+"""The workplace by ULID, as the Kadence API browses it: buildings, floors, neighborhoods,
+spaces and people, with their filters, counted pages, and profile changes."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from sandbox.core.access import Actor
+from sandbox.core.errors import FieldProblem, InvalidInput, NotFound
+from sandbox.core.times import zone
+from sandbox.store.models import (
+    Area,
+    Building,
+    Floor,
+    Resource,
+    ResourceKind,
+    User,
+    UserPhoto,
+)
+
+MAX_TEXT = 255
+
+
+@dataclass(frozen=True)
+class Counted:
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+
+def counted(session: Session, statement: Any, page: int, per_page: int) -> Counted:
+    total = session.exec(select(func.count()).select_from(statement.order_by(None).subquery())).one()
+    items = list(session.exec(statement.offset((page - 1) * per_page).limit(per_page))) if per_page else []
+    return Counted(items, total, page, per_page)
+
+
+def by_ulid(session: Session, actor: Actor, model: type, ulid: str) -> Any:
+    """The row of `model` with this ULID in the actor's organization; another organization's
+    rows are as unknown as rows that don't exist (404), so that nothing leaks across tenants."""
+    row = session.exec(select(model).where(model.ulid == ulid.upper())).first() if len(ulid) == 26 else None
+    if row is None or row.organization_id != actor.organization_id:
+        raise NotFound("Not Found")
+    return row
+
+
+def _id_of(session: Session, model: type, ulid: str | None) -> int | None:
+    """The id behind a ULID filter; one that matches nothing gives -1."""
+    if ulid is None:
+        return None
+    row = session.exec(select(model.id).where(model.ulid == ulid.upper())).first() if len(ulid) == 26 else None
+    return -1 if row is None else int(row)
+
+
+def buildings(
+    actor: Actor, *, country_code: str | None = None, city: str | None = None, name: str | None = None,
+    ulid: str | None = None,
+) -> Any:
+    statement = select(Building).where(Building.organization_id == actor.organization_id)
+    if country_code:
+        statement = statement.where(func.upper(Building.country_code) == country_code.upper())
+    if city:
+        statement = statement.where(func.lower(Building.city) == city.lower())
+    if name:
+        statement = statement.where(func.lower(Building.name).contains(name.lower(), autoescape=True))
+    if ulid:
+        statement = statement.where(Building.ulid == ulid.upper())
+    return statement.order_by(col(Building.id))
+
+
+def floors(session: Session, actor: Actor, *, building: str | None = None) -> Any:
+    statement = select(Floor).where(Floor.organization_id == actor.organization_id)
+    if building is not None:
+        statement = statement.where(Floor.building_id == _id_of(session, Building, building))
+    return statement.order_by(col(Floor.building_id), col(Floor.level_number), col(Floor.id))
+
+
+def areas(session: Session, actor: Actor, *, building: str | None = None, floor: str | None = None) -> Any:
+    statement = select(Area).where(Area.organization_id == actor.organization_id)
+    if building is not None:
+        statement = statement.where(Area.building_id == _id_of(session, Building, building))
+    if floor is not None:
+        statement = statement.where(Area.floor_id == _id_of(session, Floor, floor))
+    return statement.order_by(col(Area.id))
+
+
+def bookable_resources(actor: Actor) -> Any:
+    """Desks and reservable spaces: what the Kadence API calls spaces."""
+    return select(Resource).where(
+        Resource.organization_id == actor.organization_id,
+        col(Resource.kind).in_([ResourceKind.DESK, ResourceKind.SPACE]), col(Resource.is_reservable).is_(True),
+    )
+
+
+def spaces(
+    session: Session, actor: Actor, *, area: str | None = None, floor: str | None = None, building: str | None = None
+) -> Any:
+    statement = bookable_resources(actor)
+    if area is not None:
+        statement = statement.where(Resource.area_id == _id_of(session, Area, area))
+    if floor is not None:
+        statement = statement.where(Resource.floor_id == _id_of(session, Floor, floor))
+    if building is not None:
+        statement = statement.where(Resource.building_id == _id_of(session, Building, building))
+    return statement.order_by(col(Resource.id))
+
+
+def get_space(session: Session, actor: Actor, ulid: str) -> Resource:
+    resource = by_ulid(session, actor, Resource, ulid)
+    if resource.kind not in (ResourceKind.DESK, ResourceKind.SPACE) or not resource.is_reservable:
+        raise NotFound("Not Found")
+    return resource  # type: ignore[no-any-return]
+
+
+def users(
+    actor: Actor, *, email: str | None = None, email_exact: str | None = None, first_name: str | None = None,
+    last_name: str | None = None, ulid: str | None = None,
+) -> Any:
+    statement = select(User).where(User.organization_id == actor.organization_id)
+    if email:
+        statement = statement.where(func.lower(User.email).contains(email.lower(), autoescape=True))
+    if email_exact:
+        statement = statement.where(func.lower(User.email) == email_exact.lower())
+    if first_name:
+        statement = statement.where(func.lower(User.given_name) == first_name.lower())
+    if last_name:
+        statement = statement.where(func.lower(User.family_name) == last_name.lower())
+    if ulid:
+        statement = statement.where(User.ulid == ulid.upper())
+    return statement.order_by(col(User.id))
+
+
+_PROFILE = {
+    "firstName": "given_name", "lastName": "family_name", "jobTitle": "job_title", "biography": "biography",
+    "locationTimezone": "time_zone", "locationCountryCode": "location_country_code",
+    "locationCityName": "location_city", "locationLatitude": "location_latitude",
+    "locationLongitude": "location_longitude",
+}
+
+
+def update_profile(session: Session, actor: Actor, ulid: str, changes: dict[str, Any]) -> User:
+    """Change a user's profile; the names, when given, must not be blank."""
+    user: User = by_ulid(session, actor, User, ulid)
+    problems = []
+    for name in ("firstName", "lastName"):
+        if name in changes and not (changes[name] or "").strip():
+            problems.append(FieldProblem(name, "This value should not be blank.", "required"))
+    for name, value in changes.items():
+        if isinstance(value, str) and len(value) > MAX_TEXT * (16 if name == "biography" else 1):
+            problems.append(FieldProblem(name, "This value is too long."))
+    code = changes.get("locationCountryCode")
+    if code is not None and not (isinstance(code, str) and len(code) == 2 and code.isalpha()):
+        problems.append(FieldProblem("locationCountryCode", "This value is not a valid country."))
+    for name, limit in (("locationLatitude", 90), ("locationLongitude", 180)):
+        if changes.get(name) is not None and not -limit <= changes[name] <= limit:
+            problems.append(FieldProblem(name, f"This value should be between -{limit} and {limit}."))
+    if changes.get("locationTimezone") is not None:
+        try:
+            zone(changes["locationTimezone"], "locationTimezone")
+        except InvalidInput:
+            problems.append(FieldProblem("locationTimezone", "This value is not a valid timezone."))
+    if problems:
+        raise InvalidInput(problems)
+    for name, value in changes.items():
+        if name == "locationTimezone" and value is None:
+            value = "UTC"
+        setattr(user, _PROFILE[name], value.upper() if name == "locationCountryCode" and value else value)
+    if {"firstName", "lastName"} & changes.keys():
+        user.name = f"{user.given_name or ''} {user.family_name or ''}".strip()
+    user.updated_at = actor.now
+    session.add(user)
+    session.commit()
+    return user
+
+
+PHOTO_LIMIT = 5 * 1024 * 1024
+"""The largest profile picture accepted, in bytes."""
+_IMAGE_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def image_type(data: bytes) -> str | None:
+    """The media type of a PNG, JPEG, GIF or WebP image, read from its first bytes; else None."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for signature, kind in _IMAGE_SIGNATURES if data.startswith(signature)), None)
+
+
+def set_photo(session: Session, actor: Actor, ulid: str, data: bytes | None) -> User:
+    """Replace a user's profile picture with `data`, which must be an image of at most PHOTO_LIMIT bytes."""
+    user: User = by_ulid(session, actor, User, ulid)
+    if not data:
+        raise InvalidInput.of("file", "This value should not be blank.", "required")
+    if len(data) > PHOTO_LIMIT:
+        raise InvalidInput.of("file", f"The file is too large. Allowed maximum size is {PHOTO_LIMIT // (1024 * 1024)} MiB.")
+    kind = image_type(data)
+    if kind is None:
+        raise InvalidInput.of("file", "This file is not a valid image (PNG, JPEG, GIF or WebP).")
+    session.merge(UserPhoto(user_id=user.id or 0, content_type=kind, data=data, uploaded_at=actor.now))
+    user.updated_at = actor.now
+    session.add(user)
+    session.commit()
+    return user
+
+
+def floor_plan(session: Session, ulid: str) -> tuple[Floor, list[Resource]]:
+    """A floor and the spaces and desks drawn on its plan, by name. Floor plans are public, as
+    the signed URLs of a real floor plan are."""
+    floor = session.exec(select(Floor).where(Floor.ulid == ulid.upper())).first() if len(ulid) == 26 else None
+    if floor is None:
+        raise NotFound("Not Found")
+    found = session.exec(
+        select(Resource).where(Resource.floor_id == floor.id, col(Resource.kind).in_([ResourceKind.SPACE, ResourceKind.DESK]))
+        .order_by(col(Resource.kind).desc(), col(Resource.name), col(Resource.id))
+    )
+    return floor, list(found)

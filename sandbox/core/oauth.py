@@ -1,0 +1,69 @@
+"""OAuth 2.0 client credentials: an organization's API clients trade their credentials for bearer
+tokens that expire on the organization's clock."""
+
+import secrets
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from sandbox.core.access import Actor
+from sandbox.core.clock import Clock
+from sandbox.core.errors import DomainError, Unauthenticated
+from sandbox.store.models import ApiClient, OAuthToken, Organization, User
+
+TOKEN_LIFETIME = timedelta(hours=1)
+GRANT_TYPE = "client_credentials"
+SCOPES = ("public",)
+
+
+class OAuthError(DomainError):
+    """An OAuth error response: `error` is the RFC 6749 code."""
+
+    def __init__(self, error: str, description: str, status: int) -> None:
+        super().__init__(description)
+        self.error = error
+        self.status = status
+
+
+def issue_token(
+    session: Session, clock: Clock, grant_type: str | None, client_id: str | None, client_secret: str | None,
+    scope: str | None,
+) -> tuple[str, int]:
+    """A new access token and its lifetime in seconds."""
+    if not grant_type:
+        raise OAuthError("invalid_request", 'The request is missing the required "grant_type" parameter.', 400)
+    if grant_type != GRANT_TYPE:
+        raise OAuthError("unsupported_grant_type", "The authorization grant type is not supported by the authorization server.", 400)
+    client = session.get(ApiClient, client_id) if client_id else None
+    if client is None or not secrets.compare_digest(client.client_secret, client_secret or ""):
+        raise OAuthError("invalid_client", "Client authentication failed", 401)
+    if scope and any(part not in SCOPES for part in scope.split()):
+        raise OAuthError("invalid_scope", "The requested scope is invalid, unknown, or malformed", 400)
+    organization = session.get(Organization, client.organization_id)
+    assert organization is not None
+    token = secrets.token_urlsafe(32)
+    session.add(OAuthToken(
+        token=token, client_id=client.client_id, organization_id=client.organization_id,
+        expires_at=clock.now(organization) + TOKEN_LIFETIME,
+    ))
+    session.commit()
+    return token, int(TOKEN_LIFETIME.total_seconds())
+
+
+def actor_for_bearer(session: Session, token: str, clock: Clock) -> Actor:
+    """The organization a bearer token belongs to, acting with its client's user, at its clock."""
+    row = session.exec(
+        select(OAuthToken, ApiClient, Organization)
+        .join(ApiClient, ApiClient.client_id == OAuthToken.client_id)  # type: ignore[arg-type]
+        .join(Organization, Organization.id == OAuthToken.organization_id)  # type: ignore[arg-type]
+        .where(OAuthToken.token == token)
+    ).first()
+    if row is None:
+        raise Unauthenticated("The access token is invalid.")
+    issued, client, organization = row
+    now = clock.now(organization)
+    if now >= issued.expires_at:
+        raise Unauthenticated("The access token has expired.")
+    user = session.get(User, client.user_id)
+    assert user is not None
+    return Actor(user=user, organization=organization, now=now, integration=True)

@@ -1,0 +1,183 @@
+"""Visits and visitors: guests a host invites to a building, read through the Kadence API.
+
+A visit's status follows the clock like a booking's: booked, checkedIn (someone is in),
+checkedOut (everyone who came has left), completed or noCheckIn once it has ended, cancelled.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from sandbox.core.access import Actor
+from sandbox.core.bookings import TimeCondition, holds
+from sandbox.core.errors import NotFound
+from sandbox.store.models import Building, User, Visit, VisitAttendance, Visitor
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """A visitor's part in one visit, as of now: arrivals and departures still to come don't show."""
+
+    visitor: Visitor
+    attendance: VisitAttendance
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+
+    @property
+    def response(self) -> str:
+        return self.attendance.response
+
+
+@dataclass(frozen=True)
+class VisitView:
+    visit: Visit
+    building: Building
+    host: User | None
+    attendances: list[Attendance]
+    status: str
+
+
+@dataclass(frozen=True)
+class VisitorView:
+    visitor: Visitor
+    visits: list[tuple[VisitView, Attendance]]
+    """Every visit of the visitor, earliest first, with their part in it."""
+
+    @property
+    def visit_count(self) -> int:
+        return len(self.visits)
+
+    @property
+    def latest(self) -> VisitView | None:
+        return self.visits[-1][0] if self.visits else None
+
+    @property
+    def attendance(self) -> Attendance | None:
+        return self.visits[-1][1] if self.visits else None
+
+
+def visit_status(visit: Visit, attendances: list[Attendance], now: datetime) -> str:
+    """cancelled; after its end completed (someone came) or noCheckIn; checkedOut once everyone
+    who came has left; checkedIn while someone is in; else booked."""
+    if visit.cancelled_at is not None:
+        return "cancelled"
+    arrived = [row for row in attendances if row.checked_in_at is not None]
+    if now >= visit.end:
+        return "completed" if arrived else "noCheckIn"
+    if arrived and all(row.checked_out_at is not None for row in arrived):
+        return "checkedOut"
+    return "checkedIn" if arrived else "booked"
+
+
+def _as_of(moment: datetime | None, now: datetime) -> datetime | None:
+    return moment if moment is not None and moment <= now else None
+
+
+def visits(session: Session, actor: Actor) -> list[VisitView]:
+    """Every visit of the organization, earliest first."""
+    rows = list(session.exec(select(Visit).where(Visit.organization_id == actor.organization_id).order_by(col(Visit.start), col(Visit.id))))
+    ids = [row.id for row in rows]
+    attendances: dict[int, list[Attendance]] = {}
+    if ids:
+        for attendance, visitor in session.exec(
+            select(VisitAttendance, Visitor).join(Visitor, col(Visitor.id) == VisitAttendance.visitor_id)
+            .where(col(VisitAttendance.visit_id).in_(ids)).order_by(col(VisitAttendance.id))
+        ):
+            attendances.setdefault(attendance.visit_id, []).append(Attendance(
+                visitor, attendance, _as_of(attendance.checked_in_at, actor.now),
+                _as_of(attendance.checked_out_at, actor.now),
+            ))
+    buildings = {row.id: row for row in session.exec(select(Building).where(Building.organization_id == actor.organization_id))}
+    hosts = {row.id: row for row in session.exec(select(User).where(User.organization_id == actor.organization_id))}
+    views = []
+    for visit in rows:
+        present = attendances.get(visit.id or 0, [])
+        views.append(VisitView(
+            visit, buildings[visit.building_id], hosts.get(visit.host_id or 0), present,
+            visit_status(visit, present, actor.now),
+        ))
+    return views
+
+
+def find_visits(
+    session: Session, actor: Actor, building_ulid: str | None = None, status: str | None = None,
+    conditions: tuple[TimeCondition, ...] = (),
+) -> list[VisitView]:
+    return [
+        view for view in visits(session, actor)
+        if (building_ulid is None or view.building.ulid == building_ulid.upper())
+        and (status is None or view.status == status)
+        and all(holds(view.visit.start if c.field == "start" else view.visit.end, c, view.building) for c in conditions)
+    ]
+
+
+def get_visit(session: Session, actor: Actor, ulid: str) -> VisitView:
+    for view in visits(session, actor):
+        if view.visit.ulid == ulid.upper():
+            return view
+    raise NotFound("Not Found")
+
+
+ORGANIZER = "organizer"
+
+
+def visitors(session: Session, actor: Actor) -> list[VisitorView]:
+    """Everyone who has come to a visit as a guest, in the order they first came, each with those
+    visits (hosting one is not visiting)."""
+    by_visitor: dict[int, list[tuple[VisitView, Attendance]]] = {}
+    people: dict[int, Visitor] = {}
+    for view in visits(session, actor):
+        for item in view.attendances:
+            if item.response != ORGANIZER:
+                people.setdefault(item.visitor.id or 0, item.visitor)
+                by_visitor.setdefault(item.visitor.id or 0, []).append((view, item))
+    return [VisitorView(visitor, by_visitor[key]) for key, visitor in people.items()]
+
+
+@dataclass(frozen=True)
+class VisitorQuery:
+    email: str | None = None
+    email_exact: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    building_ulid: str | None = None
+    status: str | None = None
+    visit_status: str | None = None
+    conditions: tuple[TimeCondition, ...] = ()
+
+
+def find_visitors(session: Session, actor: Actor, query: VisitorQuery) -> list[VisitorView]:
+    """Visitors whose identity matches, and who have a visit that meets every visit filter."""
+
+    def named(person: Visitor) -> bool:
+        return (
+            (not query.email or query.email.lower() in person.email.lower())
+            and (not query.email_exact or query.email_exact.lower() == person.email.lower())
+            and (not query.first_name or (person.first_name or "").lower() == query.first_name.lower())
+            and (not query.last_name or (person.last_name or "").lower() == query.last_name.lower())
+        )
+
+    def fits(view: VisitView, attendance: Attendance) -> bool:
+        return (
+            (not query.building_ulid or view.building.ulid == query.building_ulid.upper())
+            and (not query.status or attendance.response == query.status)
+            and (not query.visit_status or view.status == query.visit_status)
+            and all(
+                holds(view.visit.start if c.field == "start" else view.visit.end, c, view.building)
+                for c in query.conditions
+            )
+        )
+
+    filtered = query.building_ulid or query.status or query.visit_status or query.conditions
+    return [
+        view for view in visitors(session, actor)
+        if named(view.visitor) and (not filtered or any(fits(*pair) for pair in view.visits))
+    ]
+
+
+def get_visitor(session: Session, actor: Actor, ulid: str) -> VisitorView:
+    for view in visitors(session, actor):
+        if view.visitor.ulid == ulid.upper():
+            return view
+    raise NotFound("Not Found")

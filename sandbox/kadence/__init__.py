@@ -1,0 +1,121 @@
+"""Kadence Public API (1.1.0, with the 1.2.0 additions), served under /v1/public as JSON-LD with
+Hydra collections, with OAuth2 client credentials at /oauth2/token.
+
+LIMITATIONS (where the sandbox differs from the real API, or chose where the docs are silent):
+
+- One port serves both hosts: the API paths `/v1/public/...` and the token path
+  `/oauth2/token`. Tokens last 3600 seconds on the organization's clock (so moving the clock
+  expires them); `scope` may be omitted or `public`. Each API client acts for one user of its
+  organization (the demo client for the demo administrator) and may do what an administrator
+  may. Credentials come in the body or as HTTP Basic authentication. Bad client credentials
+  answer 401 `{"error": "invalid_client", "error_description", "message"}`; a missing or
+  unsupported `grant_type` 400 `invalid_request` / `unsupported_grant_type`. A missing, unknown
+  or expired bearer token answers 401 with the Hydra error body and `WWW-Authenticate: Bearer`.
+- Another organization's items answer 404, exactly as items that don't exist.
+- Responses are `application/ld+json` unless the client's Accept header prefers `text/csv` by
+  its quality values (then CSV: one row per item or collection member, nested objects and lists
+  of objects flattened to dotted columns such as `visitors.0.email`), or names nothing the API
+  can produce (406). Each `@context` IRI resolves to its JSON-LD context under /v1/contexts/.
+- Request bodies may be `application/json` or `application/ld+json`; user PATCH takes
+  `application/merge-patch+json` too, and answers 415 to other media types. A body value of the
+  wrong type answers 400; a missing, blank, too long or out-of-range value 422 with violations.
+- Fields Kadence types as never null are left out when they have no value, as API Platform
+  leaves out nulls: a booking's `checkedInDate`, `checkedInSource`, `checkedOutDate`,
+  `checkOutSource` (until then), `selfCertifiedDate` and `selfCertifySource` (self-certification
+  is not modelled); a building's `latitude`, `longitude`, `addressLine1`, `city` and
+  `countryCode`; a user's `preferredFloor`. Fields the documents mark nullable are sent as null.
+- Date-times in requests lie between the years 1900 and 9000; others answer 400.
+- Identifiers are ULID strings and relations IRIs, as Kadence's own examples show (the OpenAPI
+  document types them as objects). Booking `space` embeds the space with its `floor` and
+  `neighborhood`; `building` is an IRI. Timestamps are UTC with `+00:00`.
+- Booking types come from the workplace: desks are `desk`; Robin space types `office` are
+  `private_office`, `call` are `pod`, every other space a `room`; onsite passes `onsite`.
+  Locker and parking types exist in filters but the demo workplace has none.
+- A booking is an event, a seat reservation or an onsite pass of the shared core, so bookings
+  made through the Robin API appear here too (`source: unknown`; the demo fixture's are
+  `web`; the Kadence API's `publicApi`). An occurrence of a recurring booking has its own
+  ULID, which encodes the series and the occurrence's start.
+- Statuses: `booked`, `checkedIn`, `checkedOut`, `completed` (ended, not checked out),
+  `cancelled` (by someone; `cancellationReason: byUser`) and `noCheckIn` for a booking
+  auto-released because nobody checked in within its release window (`autoReleasedDate` and
+  `cancelledDate` at the release moment, `cancellationReason: autoSpaceRelease`). A booking
+  made after its release moment had passed is never released. `unknown` is never produced.
+- Release windows come from the fixture, per building and booking type (`release_windows`,
+  minutes), with a per-space override; without one, bookings are never released.
+- Check-in opens 15 minutes before the start and needs status `booked`; check-out needs
+  `checkedIn`; cancel is refused for `cancelled`, `noCheckIn`, `completed` and `checkedOut`.
+  A refused transition answers 400 with the reason in `hydra:description`. Check-in and
+  check-out require `userId`; `method` is one of doorAccess, wifi, geofence, sensor.
+  `cancel` with a `userId` acts on that user's behalf: a member may cancel only their own
+  bookings (403 otherwise).
+- Creating a booking: invalid or missing fields answer 422 with `violations`; an unknown
+  user, space or building in the body is a 422 naming the field. A taken space, a person who
+  already holds a desk (or an onsite pass) at that time, a full building, closed days, times
+  outside opening hours and days past the booking horizon (14 days by default, today
+  included) all answer 422, the reason in the violation's message. Room bookings (room, pod,
+  private office) need a `title`. Opening hours, closures and the horizon apply to bookings
+  made through this API only. Desk bookings also follow the desk's Robin policies (types
+  allowed, maximum length, advance threshold, shared schedule).
+- Collections: `itemsPerPage` defaults to 50; more than 500 is read as 500 (bookings accept
+  0, others at least 1). A page number below 1, or a non-integer, is a 400. Bookings without
+  a date filter reach 366 days either side of now; a one-sided date filter reaches 366 days
+  from its bound. The default order is by start. `local_*` date filters read the value as a
+  wall-clock time in each booking's building. Unknown filters and `order[...]` fields are
+  ignored; malformed dates are a 400. The deprecated `startDate`/`endDate` (YYYY-MM-DD, UTC
+  days) still filter.
+- Bookable days list each day the building is open, from today through the booking horizon;
+  today starts at now. `/bookable-days/{id}` always answers 404 (days are not addressable).
+  Bookable spaces list free, reservable, enabled spaces of `spaceType` (default `desk`) on
+  the floor, ordered by name (on-demand spaces are left out, though they can be booked), and
+  none at all when the building is closed then, the time is past the horizon, or the user
+  already holds a desk then. Onsite passes: `numPassesAvailable` is null for a building
+  without an onsite capacity; past the booking horizon it is 0 with reason `unknown`.
+- Floors' `floorPlanUrl` points at an SVG the sandbox draws from the floor's spaces and desks
+  (`/_sandbox/floor-plans/{id}.svg`, no token needed). Photos are always null.
+- User PATCH changes the profile fields of the 1.2.0 document; blank names and invalid
+  coordinates, country codes or time zones answer 422; a null `locationTimezone` resets it to
+  UTC. A profile picture upload (multipart/form-data, the image in a field named `file` or the
+  only file sent; PNG, JPEG, GIF or WebP, at most 5 MiB) is stored and moves `modifiedAt`; the
+  User resource has no field that shows it.
+- Visits and visitors are read-only and come from the fixture. A visit's status follows the
+  clock like a booking's, and arrivals or departures the fixture places later than now don't
+  show yet. A visit's `visitors` lists every attendee, its host first (status `organizer`),
+  without the directory's fields (`visitCount` is null). The visitor directory lists everyone
+  who came to a visit as a guest, counting and showing only the visits they came to as a guest
+  (so its `status` filter never matches `organizer`); its building, status, visitStatus and
+  date filters keep visitors with at least one such visit that meets them all.
+- No rate limits and no webhooks (the document publishes neither).
+"""
+
+from fastapi import APIRouter
+
+from sandbox.kadence.hydra import PREFIX, render_error
+from sandbox.kadence.routes import (
+    availability,
+    bookings,
+    contexts,
+    directory,
+    oauth,
+    users,
+    visits,
+)
+
+TOKEN_PATH = "/oauth2/"
+CONTEXTS_PATH = "/v1/contexts/"
+
+
+def router() -> APIRouter:
+    """The API under PREFIX and the token endpoint beside it."""
+    combined = APIRouter()
+    api = APIRouter(prefix=PREFIX)
+    for module in (availability, bookings, directory, users, visits):
+        api.include_router(module.router)
+    combined.include_router(api)
+    combined.include_router(contexts.router)
+    combined.include_router(oauth.router)
+    return combined
+
+
+render_token_error = oauth.render_error
+
+__all__ = ["CONTEXTS_PATH", "PREFIX", "TOKEN_PATH", "render_error", "render_token_error", "router"]

@@ -1,0 +1,273 @@
+"""Kadence's wire format: JSON-LD with Hydra collections, as API Platform 3 shapes it, and its
+error bodies. CSV when the client asks for nothing else."""
+
+import csv
+import io
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import QueryParams
+from starlette.exceptions import HTTPException
+
+from sandbox.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    Unauthenticated,
+)
+from sandbox.routing import allowed_methods
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/v1/public"
+JSON_LD = "application/ld+json; charset=utf-8"
+NOT_BLANK = "c1051bb4-d103-4f74-8988-acbcafc7fdc3"
+"""Symfony's code for a value that should not be blank."""
+INVALID = "ba785a8c-82cb-4283-967c-3cf342181b40"
+"""The code the sandbox gives every other violation."""
+
+
+class BadRequest(DomainError):
+    """A request the API can't read (a malformed date, a bad page number): 400."""
+
+
+class NotAcceptable(DomainError):
+    """The client accepts nothing the API can answer with: 406."""
+
+
+class LdJsonResponse(JSONResponse):
+    """The media type the Kadence routes answer with, for the OpenAPI document (the routes
+    build their responses with `respond`)."""
+
+    media_type = "application/ld+json"
+
+
+def timestamp(moment: datetime | None) -> str | None:
+    """2017-07-21T17:32:28+00:00"""
+    return None if moment is None else moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def iri(collection: str, ulid: str | None) -> str | None:
+    return None if ulid is None else f"{PREFIX}/{collection}/{ulid}"
+
+
+class UnsupportedMediaType(DomainError):
+    """A request body in a format the operation does not read: 415."""
+
+
+JSON_KINDS = ("application/ld+json", "application/json", "application/*", "*/*")
+CSV_KINDS = ("text/csv", "text/*")
+
+
+def wants_csv(request: Request) -> bool:
+    """Whether the client prefers CSV to JSON-LD, by the quality values of its Accept header;
+    JSON-LD without an Accept header, and on a tie."""
+    accept = request.headers.get("accept", "").lower()
+    if not accept.strip():
+        return False
+    json_quality = csv_quality = 0.0
+    for part in accept.split(","):
+        kind, *parameters = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if kind in JSON_KINDS or kind.endswith("+json"):
+            json_quality = max(json_quality, quality)
+        if kind in CSV_KINDS:
+            csv_quality = max(csv_quality, quality)
+    if json_quality == csv_quality == 0:
+        raise NotAcceptable(f'Requested format "{accept}" is not supported. Supported MIME types are "application/ld+json", "text/csv".')
+    return csv_quality > json_quality
+
+
+def respond(request: Request, body: dict[str, Any], status: int = 200) -> Response:
+    if wants_csv(request):
+        members = body.get("hydra:member")
+        return _csv(members if isinstance(members, list) else [body], status)
+    return Response(_json(body), status_code=status, media_type=JSON_LD)
+
+
+def item(context: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {"@context": f"/v1/contexts/{context}", **body}
+
+
+def collection(
+    request: Request, context: str, members: Sequence[dict[str, Any]], total: int, page: int | None,
+    per_page: int | None,
+) -> dict[str, Any]:
+    """A hydra:Collection of one page of `members` out of `total`, with its hydra:view."""
+    body: dict[str, Any] = {
+        "@context": f"/v1/contexts/{context}", "@id": request.url.path, "@type": "hydra:Collection",
+        "hydra:member": list(members), "hydra:totalItems": total,
+    }
+    view = _view(request.url.path, request.query_params, total, page, per_page)
+    if view is not None:
+        body["hydra:view"] = view
+    return body
+
+
+def _view(
+    path: str, params: QueryParams, total: int, page: int | None, per_page: int | None
+) -> dict[str, Any] | None:
+    others = [(key, value) for key, value in params.multi_items() if key != "page" and key]
+    pages = 1 if not per_page or page is None else max(1, -(-total // per_page))
+    if pages <= 1 and not others:
+        return None
+
+    def at(number: int | None) -> str:
+        query = others + ([("page", str(number))] if number is not None else [])
+        return f"{path}?{urlencode(query, quote_via=quote)}" if query else path
+
+    current = page if pages > 1 else None
+    view: dict[str, Any] = {"@id": at(current), "@type": "hydra:PartialCollectionView"}
+    if pages > 1 and page is not None:
+        view["hydra:first"] = at(1)
+        view["hydra:last"] = at(pages)
+        if page > 1:
+            view["hydra:previous"] = at(page - 1)
+        if page < pages:
+            view["hydra:next"] = at(page + 1)
+    return view
+
+
+def _json(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        flat: dict[str, Any] = {}
+        for key, inner in value.items():
+            flat.update(_flatten(inner, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(value, list):
+        if any(isinstance(part, Mapping) for part in value):
+            flat = {}
+            for position, part in enumerate(value):
+                flat.update(_flatten(part, f"{prefix}.{position}"))
+            return flat
+        return {prefix: ",".join(str(part) for part in value)}
+    return {prefix: "" if value is None else value}
+
+
+def _csv(rows: list[Any], status: int) -> Response:
+    flat = [_flatten(row) for row in rows]
+    columns: list[str] = []
+    for row in flat:
+        columns += [key for key in row if key not in columns]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(flat)
+    return Response(buffer.getvalue(), status_code=status, media_type="text/csv; charset=utf-8")
+
+
+def error_body(status: int, description: str) -> dict[str, Any]:
+    return {
+        "@context": "/v1/contexts/Error", "@type": "hydra:Error", "hydra:title": "An error occurred",
+        "hydra:description": description,
+    }
+
+
+def error(status: int, description: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(_json(error_body(status, description)), status_code=status, media_type=JSON_LD, headers=headers)
+
+
+def violations(problems: Sequence[tuple[str, str, str]]) -> Response:
+    """422: one violation per (propertyPath, message, reason)."""
+    body = {
+        "@context": "/v1/contexts/ConstraintViolationList", "@type": "ConstraintViolationList",
+        "hydra:title": "An error occurred",
+        "hydra:description": "\n".join(f"{path}: {message}" for path, message, _ in problems),
+        "violations": [
+            {"propertyPath": path, "message": message, "code": NOT_BLANK if reason == "required" else INVALID}
+            for path, message, reason in problems
+        ],
+    }
+    return Response(_json(body), status_code=422, media_type=JSON_LD)
+
+
+def render_error(request: Request, exc: Exception) -> Response:
+    """Any failure as API Platform renders it."""
+    if isinstance(exc, InvalidInput):
+        return violations([(p.field, p.message, p.reason) for p in exc.problems])
+    if isinstance(exc, BadRequest):
+        return error(400, exc.message)
+    if isinstance(exc, NotAcceptable):
+        return error(406, exc.message)
+    if isinstance(exc, UnsupportedMediaType):
+        return error(415, exc.message)
+    if isinstance(exc, Unauthenticated):
+        return error(401, exc.message, {"WWW-Authenticate": 'Bearer realm="kadence"'})
+    if isinstance(exc, Forbidden):
+        return error(403, exc.message or "Access Denied.")
+    if isinstance(exc, NotFound):
+        return error(404, "Not Found")
+    if isinstance(exc, Conflict):
+        return violations([("spaceId", exc.message, exc.reason)])
+    if isinstance(exc, RuleViolation):
+        return error(400, exc.message)
+    if isinstance(exc, DomainError):
+        return error(400, exc.message)
+    if isinstance(exc, RequestValidationError):
+        return _request_problems(exc)
+    if isinstance(exc, HTTPException):
+        if exc.status_code == 405:
+            allowed = allowed_methods(request)
+            return error(
+                405, f'No route found for "{request.method} {request.url.path}": Method Not Allowed (Allow: {", ".join(allowed)})',
+                {"Allow": ", ".join(allowed)},
+            )
+        return error(exc.status_code, "Not Found" if exc.status_code == 404 else str(exc.detail))
+    log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
+    return error(500, "Internal Server Error")
+
+
+def _request_problems(exc: RequestValidationError) -> Response:
+    problems = exc.errors()
+    if any(problem.get("loc", ("",))[0] == "path" for problem in problems):
+        return error(404, "Not Found")
+    if any(problem.get("type") == "json_invalid" for problem in problems):
+        return error(400, "Syntax error")
+    if all(problem.get("type") in CONSTRAINTS for problem in problems):
+        return violations([_violation(problem) for problem in problems])
+    first = next(problem for problem in problems if problem.get("type") not in CONSTRAINTS)
+    return error(400, f'The type of the "{_path(first)}" attribute is not valid: {first.get("msg", "")}.')
+
+
+CONSTRAINTS = frozenset({
+    "missing", "string_too_long", "string_too_short", "too_long", "too_short", "greater_than", "greater_than_equal",
+    "less_than", "less_than_equal", "string_pattern_mismatch",
+})
+"""Pydantic's failures that Symfony reports as constraint violations (422); any other failure of a
+body is a value of the wrong type, which API Platform's deserializer refuses with 400."""
+
+
+def _violation(problem: Mapping[str, Any]) -> tuple[str, str, str]:
+    kind, context = problem.get("type"), problem.get("ctx") or {}
+    if kind == "missing":
+        return _path(problem), "This value should not be blank.", "required"
+    if kind == "string_too_long":
+        return _path(problem), f"This value is too long. It should have {context.get('max_length')} characters or less.", "invalid"
+    if kind == "too_long":
+        return _path(problem), f"This collection should contain {context.get('max_length')} elements or less.", "invalid"
+    return _path(problem), str(problem.get("msg", "This value is not valid.")), "invalid"
+
+
+def _path(problem: Mapping[str, Any]) -> str:
+    return ".".join(str(part) for part in problem.get("loc", ()) if part not in ("body", "query")) or "body"

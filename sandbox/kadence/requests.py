@@ -1,0 +1,200 @@
+"""What Kadence clients send: query filters, paging, and request bodies, read into core terms."""
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import QueryParams
+
+from sandbox.core.bookings import Attendee, BookingInput, BookingQuery, TimeCondition
+from sandbox.core.errors import InvalidInput
+from sandbox.core.times import parse_instant
+from sandbox.kadence.hydra import BadRequest
+
+OPERATIONS = ("before", "strictly_before", "after", "strictly_after")
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(9000, 12, 31, 23, 59, 59, tzinfo=UTC)
+"""The date-times the API reads: wide enough for any booking, narrow enough that a local time
+zone can always place them."""
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def utc_value(value: str, name: str) -> datetime:
+    """A UTC date-time as YYYY-MM-DDThh:mm:ss; clients also send a trailing Z or .000Z."""
+    text = value.strip()
+    if not _DATE_TIME.match(text):
+        raise BadRequest(f'The parameter "{name}" must be a UTC date-time in the format YYYY-MM-DDThh:mm:ss, "{value}" given.')
+    try:
+        return parse_instant(text, name, allow_fraction=True)
+    except Exception:  # noqa: BLE001 - any unreadable value is the client's error
+        raise BadRequest(f'The parameter "{name}" is not a valid date-time: "{value}".') from None
+
+
+def _within(moment: datetime, name: str, value: str) -> datetime:
+    """A date-time a booking or an availability question may name."""
+    if not EARLIEST <= moment <= LATEST:
+        raise BadRequest(f'"{name}" must lie between the years {EARLIEST.year} and {LATEST.year}, "{value}" given.')
+    return moment
+
+
+def _clamped(moment: datetime) -> datetime:
+    """A filter's bound, brought within the years anything can be booked in (so 0001-01-01
+    still means "since ever")."""
+    earliest, latest = (EARLIEST, LATEST) if moment.tzinfo else (EARLIEST.replace(tzinfo=None), LATEST.replace(tzinfo=None))
+    return min(max(moment, earliest), latest)
+
+
+def local_value(value: str, name: str) -> datetime:
+    """A wall-clock date-time for a local_* filter: any offset the client adds is ignored."""
+    text = re.sub(r"(Z|[+-]\d{2}:?\d{2})$", "", value.strip())
+    return utc_value(text, name).replace(tzinfo=None)
+
+
+def required_instant(params: QueryParams, name: str) -> datetime:
+    value = params.get(name)
+    if not value:
+        raise BadRequest(f'The parameter "{name}" is required.')
+    return _within(utc_value(value, name), name, value)
+
+
+def required(params: QueryParams, name: str) -> str:
+    value = params.get(name)
+    if not value:
+        raise BadRequest(f'The parameter "{name}" is required.')
+    return value
+
+
+def paging(params: QueryParams, *, minimum: int = 1, maximum: int = 500, default: int = 50) -> tuple[int, int]:
+    """page and itemsPerPage; more than `maximum` items per page are `maximum`, as API Platform does."""
+    page = _integer(params.get("page"), "page", 1)
+    per_page = _integer(params.get("itemsPerPage"), "itemsPerPage", default)
+    if page < 1:
+        raise BadRequest("Page should not be less than 1")
+    if per_page < minimum:
+        raise BadRequest(f"Items per page should not be less than {minimum}")
+    if page > 1_000_000:
+        raise BadRequest("Page should not be greater than 1000000")
+    return page, min(per_page, maximum)
+
+
+def _integer(value: str | None, name: str, default: int) -> int:
+    if value is None or value == "":
+        return default
+    if not re.fullmatch(r"-?\d{1,12}", value.strip()):
+        raise BadRequest(f'The parameter "{name}" must be an integer, "{value}" given.')
+    return int(value)
+
+
+TIME_FIELDS = {
+    "startDateTime": "start", "endDateTime": "end", "cancelledDateTime": "cancelled",
+    "checkedInDateTime": "checkedIn", "checkedOutDateTime": "checkedOut", "selfCertifiedDateTime": "selfCertified",
+}
+
+
+def time_conditions(params: QueryParams, fields: tuple[str, ...]) -> tuple[TimeCondition, ...]:
+    """Every `<field>[<operation>]` and `<field>[local_<operation>]` filter among `fields`, plus the
+    deprecated startDate and endDate (YYYY-MM-DD)."""
+    conditions = []
+    for key, value in params.multi_items():
+        match = re.fullmatch(r"(\w+)\[(local_)?(\w+)\]", key)
+        if match is None or match.group(1) not in fields or match.group(3) not in OPERATIONS:
+            continue
+        local = match.group(2) is not None
+        moment = local_value(value, key) if local else utc_value(value, key)
+        conditions.append(TimeCondition(TIME_FIELDS[match.group(1)], match.group(3), _clamped(moment), local))
+    for key, field_name, operation in (("startDate", "start", "after"), ("endDate", "end", "before")):
+        value = params.get(key)
+        if value:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise BadRequest(f'The parameter "{key}" must be a date in the format YYYY-MM-DD, "{value}" given.')
+            try:
+                day = datetime.fromisoformat(value).replace(tzinfo=UTC)
+            except ValueError:
+                raise BadRequest(f'The parameter "{key}" is not a valid date: "{value}".') from None
+            if operation == "before":
+                day = day.replace(hour=23, minute=59, second=59)
+            conditions.append(TimeCondition(field_name, operation, _clamped(day)))
+    return tuple(conditions)
+
+
+def booking_query(params: QueryParams, *, holder_id: int | None = None, extended: bool = False) -> BookingQuery:
+    """The filters of GET /bookings, or with `extended` of GET /users/{id}/bookings."""
+    fields = tuple(TIME_FIELDS) if extended else ("startDateTime", "endDateTime")
+    order = []
+    for key, value in params.multi_items():
+        match = re.fullmatch(r"order\[(startDate|endDate|startDateTime|endDateTime)\]", key)
+        if match and value.lower() in ("asc", "desc"):
+            order.append(("startDate" if match.group(1).startswith("start") else "endDate", value.lower()))
+    return BookingQuery(
+        holder_id=holder_id, booking_id=params.get("id") or None, type=params.get("type") or None,
+        status=params.get("status") or None,
+        building_id=params.get("buildingId") or params.get("building.id") or None,
+        floor_id=params.get("floorId") or params.get("floor.id") or None,
+        area_id=params.get("neighbourhoodId") or params.get("neighborhoodId") or params.get("neighborhood.id") or None,
+        space_id=params.get("spaceId") or params.get("space.id") or None,
+        conditions=time_conditions(params, fields), order=tuple(order),
+    )
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class AttendeeBody(Body):
+    userId: str | None = None
+    emailAddress: str | None = None
+    displayName: str | None = None
+
+
+class BookingBody(Body):
+    userId: str = Field(description="The user identifier of the user the booking is for")
+    startDateTime: str = Field(description="UTC Booking start date time in format YYYY-MM-DDThh:mm:ss")
+    endDateTime: str = Field(description="UTC Booking end date time in format YYYY-MM-DDThh:mm:ss")
+    buildingId: str | None = Field(default=None, description="Required for onsite bookings only")
+    spaceId: str | None = Field(default=None, description="Required for bookings of a space (desk, room, ...)")
+    title: str | None = Field(default=None, max_length=255, description="Required for room bookings")
+    description: str | None = Field(default=None, max_length=4000)
+    onlineMeeting: bool | None = None
+    attendees: list[AttendeeBody] = Field(default_factory=list, max_length=500)
+
+    def to_input(self) -> BookingInput:
+        return BookingInput(
+            user_id=self.userId, start=_body_instant(self.startDateTime, "startDateTime"),
+            end=_body_instant(self.endDateTime, "endDateTime"), space_id=self.spaceId, building_id=self.buildingId,
+            title=self.title, description=self.description, online_meeting=self.onlineMeeting,
+            attendees=[Attendee(item.userId, item.emailAddress, item.displayName) for item in self.attendees],
+        )
+
+
+def _body_instant(value: str, name: str) -> datetime:
+    if not value.strip():
+        raise InvalidInput.of(name, "This value should not be blank.", "required")
+    if not _DATE_TIME.match(value.strip()):
+        raise BadRequest(f'The field "{name}" must be a UTC date-time in the format YYYY-MM-DDThh:mm:ss, "{value}" given.')
+    return _within(utc_value(value, name), name, value)
+
+
+class CancelBody(Body):
+    userId: str | None = Field(default=None, description="The user the request is on behalf of")
+
+
+class TransitionBody(Body):
+    userId: str | None = Field(default=None, description="The user checking in or out")
+    method: str | None = Field(default=None, description="doorAccess, wifi, geofence or sensor")
+
+
+class UserPatch(Body):
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    firstName: str | None = None
+    lastName: str | None = None
+    jobTitle: str | None = None
+    biography: str | None = None
+    locationTimezone: str | None = None
+    locationCountryCode: str | None = None
+    locationCityName: str | None = None
+    locationLatitude: float | None = None
+    locationLongitude: float | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}

@@ -1,0 +1,1 @@
+"""Kadence's routes, grouped as its API reference groups them."""

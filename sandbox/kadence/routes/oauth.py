@@ -1,0 +1,92 @@
+"""POST /oauth2/token: client credentials for a bearer token."""
+
+import base64
+import json
+from urllib.parse import parse_qs, unquote_plus
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from sandbox.core import oauth
+from sandbox.kadence import schemas
+from sandbox.kadence.schemas import Token
+from sandbox.routing import allowed_methods
+from sandbox.sessions import SessionDep
+
+router = APIRouter(tags=["Kadence: OAuth2"])
+TOKEN_REQUEST = {"type": "object", "required": ["grant_type", "client_id", "client_secret"], "properties": {
+    "grant_type": {"type": "string", "enum": ["client_credentials"]}, "client_id": {"type": "string"},
+    "client_secret": {"type": "string"}, "scope": {"type": "string", "enum": ["public"]},
+}}
+
+
+async def _credentials(request: Request) -> dict[str, str]:
+    """The form-encoded or JSON body: clients send both."""
+    raw = await request.body()
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json" or (not kind and raw.strip().startswith(b"{")):
+        try:
+            parsed = json.loads(raw or b"{}")
+        except ValueError:
+            raise oauth.OAuthError("invalid_request", "The request body is not valid JSON.", 400) from None
+        if not isinstance(parsed, dict):
+            raise oauth.OAuthError("invalid_request", "The request body must be a JSON object.", 400)
+        return {key: str(value) for key, value in parsed.items() if value is not None}
+    fields = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
+    return {key: values[-1] for key, values in fields.items()}
+
+
+def _basic(request: Request) -> dict[str, str]:
+    """Client credentials sent as HTTP Basic authentication (RFC 6749, section 2.3.1)."""
+    scheme, _, encoded = request.headers.get("authorization", "").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return {}
+    try:
+        client_id, _, secret = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        raise oauth.OAuthError("invalid_client", "The Basic authorization header can't be read.", 401) from None
+    return {"client_id": unquote_plus(client_id), "client_secret": unquote_plus(secret)}
+
+
+@router.post(
+    "/oauth2/token", summary="Trade client credentials for a bearer token (form-encoded or JSON)",
+    responses={
+        200: {"model": Token, "description": "OK"},
+        400: {"model": schemas.OAuthError, "description": "invalid_request, unsupported_grant_type or invalid_scope"},
+        401: {"model": schemas.OAuthError, "description": "invalid_client"},
+    },
+    openapi_extra={"requestBody": {"required": True, "content": {
+        media: {"schema": TOKEN_REQUEST} for media in ("application/x-www-form-urlencoded", "application/json")
+    }}},
+)
+async def token(request: Request, session: SessionDep) -> JSONResponse:
+    fields = {**_basic(request), **await _credentials(request)}
+    issued, lifetime = oauth.issue_token(
+        session, request.app.state.clock, fields.get("grant_type"), fields.get("client_id"),
+        fields.get("client_secret"), fields.get("scope"),
+    )
+    return JSONResponse(
+        {"token_type": "Bearer", "expires_in": lifetime, "access_token": issued},
+        headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
+    )
+
+
+def render_error(request: Request, exc: Exception) -> JSONResponse:
+    """OAuth errors as OAuth servers answer them; anything else as an invalid request."""
+    if isinstance(exc, oauth.OAuthError):
+        status, error, description = exc.status, exc.error, exc.message
+    elif isinstance(exc, HTTPException):
+        status, error, description = exc.status_code, "invalid_request", str(exc.detail)
+        if status == 405:
+            allowed = ", ".join(allowed_methods(request))
+            return JSONResponse(
+                {"error": error, "error_description": f"Method Not Allowed (Allow: {allowed})", "message": description},
+                status_code=405, headers={"Allow": allowed},
+            )
+    else:
+        status, error, description = 400, "invalid_request", "The request is malformed."
+    headers = {"WWW-Authenticate": 'Basic realm="kadence"'} if status == 401 else None
+    return JSONResponse(
+        {"error": error, "error_description": description, "message": description}, status_code=status, headers=headers
+    )

@@ -1,0 +1,95 @@
+"""Users: the directory, one user, profile changes (merge-patch) and profile pictures."""
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from sandbox.core import directory
+from sandbox.kadence import hydra, schemas, wire
+from sandbox.kadence.deps import ActorDep
+from sandbox.kadence.requests import UserPatch, paging
+from sandbox.kadence.schemas import PAGING, Collection, documented, item, query
+from sandbox.sessions import SessionDep
+from sandbox.store.models import User
+
+router = APIRouter(tags=["Kadence: users"], default_response_class=hydra.LdJsonResponse)
+PATCH_MEDIA_TYPES = ("application/merge-patch+json", "application/json", "application/ld+json")
+
+
+@router.get(
+    "/users", summary="Users", responses=documented(Collection[schemas.User]),
+    openapi_extra=query(("email", "Part of the email, any case"), ("emailExact", "The whole email, any case"),
+                        ("firstName", "Exact, any case"), ("lastName", "Exact, any case"), ("id", "ULID"), *PAGING),
+)
+def list_users(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    params = request.query_params
+    page, per_page = paging(params)
+    statement = directory.users(
+        actor, email=params.get("email"), email_exact=params.get("emailExact"), first_name=params.get("firstName"),
+        last_name=params.get("lastName"), ulid=params.get("id"),
+    )
+    found = directory.counted(session, statement, page, per_page)
+    members = [wire.user(session, row) for row in found.items]
+    return hydra.respond(request, hydra.collection(request, "User", members, found.total, page, per_page))
+
+
+@router.get("/users/{user_id}", summary="A user", responses=documented(item(schemas.User)))
+def get_user(request: Request, user_id: str, actor: ActorDep, session: SessionDep) -> Response:
+    row = directory.by_ulid(session, actor, User, user_id)
+    return hydra.respond(request, hydra.item("User", wire.user(session, row)))
+
+
+@router.patch(
+    "/users/{user_id}", summary="Change a user's profile (application/merge-patch+json)",
+    responses=documented(item(schemas.User), failures=(400, 401, 404, 406, 415, 422)),
+    openapi_extra={"requestBody": {"required": True, "content": {
+        media: {"schema": UserPatch.model_json_schema()} for media in PATCH_MEDIA_TYPES
+    }}},
+)
+async def update_user(request: Request, user_id: str, actor: ActorDep, session: SessionDep) -> Response:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in PATCH_MEDIA_TYPES:
+        raise hydra.UnsupportedMediaType(
+            f'The content-type "{kind}" is not supported. Supported MIME types are "{", ".join(PATCH_MEDIA_TYPES)}".'
+        )
+    try:
+        raw = json.loads(await request.body() or b"{}")
+    except ValueError:
+        raise hydra.BadRequest("Syntax error") from None
+    if not isinstance(raw, dict):
+        raise hydra.BadRequest("The request body must be a JSON object.")
+    try:
+        patch = UserPatch.model_validate(raw)
+    except ValidationError as problem:
+        first = problem.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise hydra.BadRequest(f'The type of the "{field}" attribute is not valid: {first["msg"]}.') from None
+    row = directory.update_profile(session, actor, user_id, patch.changes())
+    return hydra.respond(request, hydra.item("User", wire.user(session, row)))
+
+
+@router.post(
+    "/users/{user_id}/photo", status_code=201,
+    summary="Replace a user's profile picture (multipart/form-data, the image in a file field)",
+    responses=documented(item(schemas.User), 201, failures=(400, 401, 404, 406, 422)),
+    openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"],
+    }}}}},
+)
+async def upload_photo(request: Request, user_id: str, actor: ActorDep, session: SessionDep) -> Response:
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "multipart/form-data":
+        raise hydra.BadRequest('The request must be "multipart/form-data" with the image in a "file" field.')
+    try:
+        form = await request.form(max_files=1, max_fields=20)
+    except Exception:  # noqa: BLE001 - a body the multipart parser rejects is the client's error
+        raise hydra.BadRequest("The multipart body can't be read.") from None
+    try:
+        upload = form.get("file") or next((value for value in form.values() if isinstance(value, UploadFile)), None)
+        data = await upload.read(directory.PHOTO_LIMIT + 1) if isinstance(upload, UploadFile) else None
+    finally:
+        await form.close()
+    row = directory.set_photo(session, actor, user_id, data)
+    return hydra.respond(request, hydra.item("User", wire.user(session, row)), 201)

@@ -1,0 +1,76 @@
+"""Visits and visitors (read only)."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlmodel import select
+
+from sandbox.core import visits
+from sandbox.core.access import Actor
+from sandbox.core.visits import VisitorQuery
+from sandbox.kadence import hydra, schemas, wire
+from sandbox.kadence.deps import ActorDep
+from sandbox.kadence.requests import paging, time_conditions
+from sandbox.kadence.schemas import (
+    PAGING,
+    Collection,
+    date_filters,
+    documented,
+    item,
+    query,
+)
+from sandbox.sessions import SessionDep
+from sandbox.store.models import User
+
+router = APIRouter(tags=["Kadence: visits"], default_response_class=hydra.LdJsonResponse)
+
+
+def _people(session: SessionDep, actor: Actor) -> dict[int, User]:
+    return {row.id or 0: row for row in session.exec(select(User).where(User.organization_id == actor.organization_id))}
+
+
+@router.get(
+    "/visits", summary="Visits", responses=documented(Collection[schemas.Visit]),
+    openapi_extra=query(("buildingId", "ULID of a building"), ("status", "booked, checkedIn, checkedOut, completed, noCheckIn, cancelled"),
+                        *date_filters("startDateTime", "endDateTime"), *PAGING),
+)
+def list_visits(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    params = request.query_params
+    page, per_page = paging(params)
+    found = visits.find_visits(
+        session, actor, params.get("buildingId"), params.get("status"), time_conditions(params, ("startDateTime", "endDateTime"))
+    )
+    people = _people(session, actor)
+    members = [wire.visit(view, people) for view in found[(page - 1) * per_page: page * per_page]]
+    return hydra.respond(request, hydra.collection(request, "Visit", members, len(found), page, per_page))
+
+
+@router.get("/visits/{visit_id}", summary="A visit", responses=documented(item(schemas.Visit)))
+def get_visit(request: Request, visit_id: str, actor: ActorDep, session: SessionDep) -> Response:
+    view = visits.get_visit(session, actor, visit_id)
+    return hydra.respond(request, hydra.item("Visit", wire.visit(view, _people(session, actor))))
+
+
+@router.get(
+    "/visitors", summary="Visitors, each with their latest visit", responses=documented(Collection[schemas.Visitor]),
+    openapi_extra=query(("email", "Part of the email"), ("emailExact", "The whole email"), ("firstName", "Exact"),
+                        ("lastName", "Exact"), ("buildingId", "ULID of the building of the latest visit"),
+                        ("status", "The visitor's response to the latest visit"), ("visitStatus", "The latest visit's status"),
+                        *date_filters("startDateTime", "endDateTime"), *PAGING),
+)
+def list_visitors(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    params = request.query_params
+    page, per_page = paging(params)
+    query = VisitorQuery(
+        email=params.get("email"), email_exact=params.get("emailExact"), first_name=params.get("firstName"),
+        last_name=params.get("lastName"), building_ulid=params.get("buildingId"), status=params.get("status"),
+        visit_status=params.get("visitStatus"), conditions=time_conditions(params, ("startDateTime", "endDateTime")),
+    )
+    found = visits.find_visitors(session, actor, query)
+    people = _people(session, actor)
+    members = [wire.visitor(view, people) for view in found[(page - 1) * per_page: page * per_page]]
+    return hydra.respond(request, hydra.collection(request, "Visitor", members, len(found), page, per_page))
+
+
+@router.get("/visitors/{visitor_id}", summary="A visitor", responses=documented(item(schemas.Visitor)))
+def get_visitor(request: Request, visitor_id: str, actor: ActorDep, session: SessionDep) -> Response:
+    return hydra.respond(request, hydra.item("Visitor", wire.visitor(visits.get_visitor(session, actor, visitor_id), _people(session, actor))))

@@ -1,0 +1,373 @@
+"""Bookings: the status each one derives from stored facts and the clock, the ULIDs of a series'
+occurrences, and counting who is onsite."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+from ulid import ULID
+
+from sandbox.core import bookings, buildings, events
+from sandbox.core.access import Actor
+from sandbox.core.bookings import Booking, BookingInput, BookingQuery
+from sandbox.core.errors import InvalidInput, NotFound
+from sandbox.core.events import EventInput
+from sandbox.store.models import Building, Reservation, Resource, User
+from tests.conftest import NOW, actor_for
+
+HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
+ADMIN_EMAIL = "ada.okafor@meridian.example"
+BEN, CHLOE, DIEGO, EMMA = (
+    "ben.carter@meridian.example", "chloe.martin@meridian.example", "diego.alvarez@meridian.example",
+    "emma.schultz@meridian.example",
+)
+NEW_YORK, BENGALURU = "Meridian HQ New York", "Meridian Bengaluru"
+UNCONFIRMED_DESK = "B-02"
+"""A hoteled desk in New York with no window of its own: the building's 30 minutes for desks apply."""
+QUIET_ROOM = "Focus Room"
+"""A New York room that is never released (its own window is 0)."""
+START = datetime(2026, 3, 2, 15, tzinfo=UTC)
+"""10:00 in New York, an hour after the tests' now."""
+END = START + 3 * HOUR
+DESK_WINDOW = timedelta(minutes=30)
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def at(session: Session, moment: datetime) -> Actor:
+    """The demo administrator, with the clock at `moment`."""
+    return actor_for(session, ADMIN_EMAIL, moment)
+
+
+def person(session: Session, email: str) -> User:
+    return session.exec(select(User).where(User.email == email)).one()
+
+
+def named(session: Session, name: str) -> Resource:
+    return session.exec(select(Resource).where(Resource.name == name)).one()
+
+
+def building(session: Session, name: str) -> Building:
+    return session.exec(select(Building).where(Building.name == name)).one()
+
+
+def book_desk(
+    session: Session, email: str = BEN, start: datetime = START, end: datetime = END, made_at: datetime = NOW,
+    desk: str = UNCONFIRMED_DESK,
+) -> Booking:
+    draft = BookingInput(user_id=person(session, email).ulid, space_id=named(session, desk).ulid, start=start, end=end)
+    return bookings.create_booking(session, at(session, made_at), draft)
+
+
+def book_onsite(session: Session, email: str, start: datetime, end: datetime, place: str = NEW_YORK) -> Booking:
+    draft = BookingInput(user_id=person(session, email).ulid, building_id=building(session, place).ulid, start=start, end=end)
+    return bookings.create_booking(session, at(session, NOW), draft)
+
+
+def status_at(session: Session, booking: Booking, moment: datetime) -> Booking:
+    return bookings.get_booking(session, at(session, moment), booking.id)
+
+
+def check_in(session: Session, booking: Booking, moment: datetime, email: str = BEN) -> Booking:
+    return bookings.check_in_booking(session, at(session, moment), booking.id, person(session, email).ulid, "wifi")
+
+
+def check_out(session: Session, booking: Booking, moment: datetime, email: str = BEN) -> Booking:
+    return bookings.check_out_booking(session, at(session, moment), booking.id, person(session, email).ulid, "sensor")
+
+
+def daily_series(session: Session, start: datetime = START, count: int = 5) -> Reservation:
+    """A daily meeting in the quiet room, `count` times from `start`."""
+    made = events.create_event(session, at(session, NOW), named(session, QUIET_ROOM).id or 0, EventInput(
+        start=start, end=start + HOUR, time_zone="America/New_York", title="Daily", recurrence=[f"RRULE:FREQ=DAILY;COUNT={count}"],
+    ))
+    return made.reservation
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+def test_new_booking_is_booked(session: Session) -> None:
+    made = book_desk(session)
+
+    assert made.status == "booked"
+    assert (made.start, made.end) == (START, END)
+    assert made.cancelled_at is None and made.auto_released_at is None and made.cancellation_reason is None
+
+
+def test_check_in_makes_a_booking_checked_in_until_its_end(session: Session) -> None:
+    made = book_desk(session)
+
+    checked_in = check_in(session, made, START - 10 * MINUTE)
+
+    assert checked_in.status == "checkedIn"
+    assert checked_in.check_in is not None and checked_in.check_in.checked_in_at == START - 10 * MINUTE
+    assert status_at(session, made, END - MINUTE).status == "checkedIn"
+
+
+def test_checked_in_booking_is_never_released(session: Session) -> None:
+    made = book_desk(session)
+    check_in(session, made, START)
+
+    later = status_at(session, made, START + DESK_WINDOW + HOUR)
+
+    assert later.status == "checkedIn"
+    assert later.auto_released_at is None
+
+
+def test_check_out_makes_a_booking_checked_out_even_after_its_end(session: Session) -> None:
+    made = book_desk(session)
+    check_in(session, made, START)
+
+    checked_out = check_out(session, made, START + HOUR, email=CHLOE)
+
+    assert checked_out.status == "checkedOut"
+    assert checked_out.check_in is not None
+    assert checked_out.check_in.checked_out_at == START + HOUR
+    assert checked_out.check_in.checked_out_by_id == person(session, CHLOE).id
+    assert status_at(session, made, END + HOUR).status == "checkedOut"
+
+
+def test_checked_in_booking_is_completed_once_it_ends(session: Session) -> None:
+    made = book_desk(session)
+    check_in(session, made, START)
+
+    assert status_at(session, made, END - timedelta(microseconds=1)).status == "checkedIn"
+    assert status_at(session, made, END).status == "completed"
+
+
+def test_booking_that_is_never_released_is_completed_once_it_ends(session: Session) -> None:
+    draft = BookingInput(
+        user_id=person(session, BEN).ulid, space_id=named(session, QUIET_ROOM).ulid, start=START, end=START + HOUR,
+        title="Planning",
+    )
+    made = bookings.create_booking(session, at(session, NOW), draft)
+
+    assert status_at(session, made, START + HOUR - MINUTE).status == "booked"
+    assert status_at(session, made, START + HOUR).status == "completed"
+
+
+def test_cancel_makes_a_booking_cancelled_by_the_user(session: Session) -> None:
+    made = book_desk(session)
+
+    cancelled = bookings.cancel_booking(session, at(session, NOW + MINUTE), made.id, person(session, BEN).ulid)
+
+    assert cancelled.status == "cancelled"
+    assert cancelled.cancellation_reason == "byUser"
+    assert cancelled.cancelled_at == NOW + MINUTE
+    assert cancelled.cancelled_by_id == person(session, BEN).id
+    assert cancelled.auto_released_at is None
+    assert status_at(session, made, END + HOUR).status == "cancelled"
+
+
+def test_unconfirmed_booking_is_released_exactly_at_its_release_moment(session: Session) -> None:
+    made = book_desk(session)
+    release = START + DESK_WINDOW
+    assert made.reservation.release_after_s == DESK_WINDOW.total_seconds()
+
+    just_before = status_at(session, made, release - timedelta(microseconds=1))
+    released = status_at(session, made, release)
+
+    assert just_before.status == "booked"
+    assert released.status == "noCheckIn"
+    assert released.cancellation_reason == "autoSpaceRelease"
+    assert released.auto_released_at == release
+    assert released.cancelled_at == release
+    assert released.cancelled_by_id is None
+
+
+def test_released_booking_stays_released_after_its_end(session: Session) -> None:
+    made = book_desk(session)
+
+    assert status_at(session, made, END + HOUR).status == "noCheckIn"
+
+
+def test_booking_made_after_its_release_moment_is_never_released(session: Session) -> None:
+    start = NOW - 40 * MINUTE
+    made = book_desk(session, start=start, end=NOW + 2 * HOUR)
+    assert start + DESK_WINDOW < made.reservation.created_at
+
+    assert made.status == "booked"
+    assert status_at(session, made, NOW + HOUR).status == "booked"
+    assert status_at(session, made, NOW + 2 * HOUR).status == "completed"
+    assert status_at(session, made, NOW + 2 * HOUR).auto_released_at is None
+
+
+def test_booking_made_just_before_its_release_moment_is_released(session: Session) -> None:
+    start = NOW - DESK_WINDOW + MINUTE
+    made = book_desk(session, start=start, end=NOW + 2 * HOUR)
+
+    assert made.status == "booked"
+    assert status_at(session, made, NOW + MINUTE).status == "noCheckIn"
+
+
+def test_list_bookings_derives_the_same_status_as_get_booking(session: Session) -> None:
+    released, checked_in = book_desk(session), book_desk(session, email=CHLOE, desk="A-03")
+    check_in(session, checked_in, START, email=CHLOE)
+    moment = START + DESK_WINDOW
+
+    listed = {
+        booking.id: booking.status
+        for booking in bookings.list_bookings(session, at(session, moment), BookingQuery(building_id=building(session, NEW_YORK).ulid))
+    }
+
+    assert listed[released.id] == status_at(session, released, moment).status == "noCheckIn"
+    assert listed[checked_in.id] == status_at(session, checked_in, moment).status == "checkedIn"
+
+
+# --- occurrences of a series -----------------------------------------------------------------
+
+
+def test_occurrence_id_reads_back_exactly_that_occurrence(session: Session) -> None:
+    series = daily_series(session)
+    third = START + timedelta(days=2)
+
+    identifier = bookings.booking_id(series, third)
+    found = bookings.get_booking(session, at(session, NOW), identifier)
+
+    assert identifier != series.ulid
+    assert ULID.from_str(identifier).datetime == third
+    assert found.id == identifier
+    assert found.reservation.id == series.id
+    assert (found.original_start, found.start, found.end) == (third, third, third + HOUR)
+    assert found.status == "booked"
+
+
+def test_occurrence_ids_differ_per_occurrence_and_match_the_listing(session: Session) -> None:
+    series = daily_series(session)
+    starts = [START + timedelta(days=day) for day in range(5)]
+
+    listed = {
+        booking.start: booking.id
+        for booking in bookings.list_bookings(session, at(session, NOW), BookingQuery(space_id=named(session, QUIET_ROOM).ulid))
+        if booking.reservation.id == series.id
+    }
+
+    assert sorted(listed) == starts
+    assert listed == {start: bookings.booking_id(series, start) for start in starts}
+    assert len(set(listed.values())) == 5
+
+
+def test_occurrence_id_with_a_start_the_series_does_not_have_is_not_found(session: Session) -> None:
+    series = daily_series(session)
+
+    for start in (START + timedelta(days=2, hours=1), START + timedelta(days=5), START - timedelta(days=1)):
+        with pytest.raises(NotFound):
+            bookings.get_booking(session, at(session, NOW), bookings.booking_id(series, start))
+
+
+def test_random_ulid_is_not_found(session: Session) -> None:
+    daily_series(session)
+    unknown_series = ULID.from_bytes(
+        int(START.timestamp() * 1000).to_bytes(6, "big") + ((0xB00C << 64) | 999_999).to_bytes(10, "big")
+    )
+
+    for identifier in ("01JGXDFAM0AAAAAAAAAAAAAAAA", str(unknown_series), "not-a-ulid"):
+        with pytest.raises(NotFound):
+            bookings.get_booking(session, at(session, NOW), identifier)
+
+
+def test_series_own_ulid_is_not_a_booking(session: Session) -> None:
+    series = daily_series(session)
+
+    with pytest.raises(NotFound):
+        bookings.get_booking(session, at(session, NOW), series.ulid)
+
+
+def test_single_booking_id_is_its_reservation_ulid(session: Session) -> None:
+    made = book_desk(session)
+
+    assert made.id == made.reservation.ulid == bookings.booking_id(made.reservation, None)
+    assert bookings.get_booking(session, at(session, NOW), made.id.lower()).id == made.id
+
+
+def test_cancelling_one_occurrence_leaves_the_others_booked(session: Session) -> None:
+    series = daily_series(session)
+    second, third = START + timedelta(days=1), START + timedelta(days=2)
+
+    cancelled = bookings.cancel_booking(session, at(session, NOW), bookings.booking_id(series, second), None)
+
+    assert cancelled.status == "cancelled"
+    assert cancelled.cancellation_reason == "byUser"
+    assert cancelled.cancelled_at == NOW
+    assert bookings.get_booking(session, at(session, NOW), bookings.booking_id(series, second)).status == "cancelled"
+    assert bookings.get_booking(session, at(session, NOW), bookings.booking_id(series, third)).status == "booked"
+    assert bookings.get_booking(session, at(session, NOW), bookings.booking_id(series, START)).status == "booked"
+
+
+# --- onsite capacity -------------------------------------------------------------------------
+
+
+def test_onsite_count_is_zero_without_bookings(session: Session) -> None:
+    assert buildings.onsite_count(session, building(session, NEW_YORK), START, END, NOW) == 0
+
+
+def test_onsite_count_counts_the_peak_not_the_total(session: Session) -> None:
+    book_onsite(session, BEN, START, START + HOUR)
+    book_onsite(session, CHLOE, START + 2 * HOUR, END)
+
+    assert buildings.onsite_count(session, building(session, NEW_YORK), START, END, NOW) == 1
+
+
+def test_onsite_count_counts_overlapping_bookings_together(session: Session) -> None:
+    book_onsite(session, BEN, START, START + 2 * HOUR)
+    book_onsite(session, CHLOE, START + HOUR, END)
+
+    assert buildings.onsite_count(session, building(session, NEW_YORK), START, END, NOW) == 2
+
+
+def test_onsite_count_does_not_overlap_a_booking_ending_when_another_starts(session: Session) -> None:
+    book_onsite(session, BEN, START, START + 2 * HOUR)
+    book_onsite(session, CHLOE, START + HOUR, END)
+    book_onsite(session, DIEGO, START + 2 * HOUR, END)
+
+    assert buildings.onsite_count(session, building(session, NEW_YORK), START, END, NOW) == 2
+
+
+def test_onsite_count_only_looks_inside_the_window(session: Session) -> None:
+    book_onsite(session, BEN, START, START + 2 * HOUR)
+    book_onsite(session, CHLOE, START + HOUR, END)
+    new_york = building(session, NEW_YORK)
+
+    assert buildings.onsite_count(session, new_york, START, START + HOUR, NOW) == 1
+    assert buildings.onsite_count(session, new_york, START + 2 * HOUR, END, NOW) == 1
+    assert buildings.onsite_count(session, new_york, END, END + HOUR, NOW) == 0
+
+
+def test_onsite_count_leaves_out_cancelled_bookings(session: Session) -> None:
+    book_onsite(session, BEN, START, END)
+    cancelled = book_onsite(session, CHLOE, START, END)
+    bookings.cancel_booking(session, at(session, NOW), cancelled.id, None)
+
+    assert buildings.onsite_count(session, building(session, NEW_YORK), START, END, NOW) == 1
+
+
+# Bengaluru: three onsite passes, open 08:00 to 21:00 IST (02:30 to 15:30 UTC) on weekdays.
+BENGALURU_MORNING = utc(2026, 3, 3, 4)
+"""09:30 IST on Tuesday 3 March."""
+
+
+def test_sequential_onsite_bookings_leave_passes_available(session: Session) -> None:
+    for hour, email in enumerate((BEN, CHLOE, DIEGO, EMMA)):
+        book_onsite(session, email, BENGALURU_MORNING + hour * HOUR, BENGALURU_MORNING + (hour + 1) * HOUR, BENGALURU)
+
+    passes = buildings.onsite_pass(session, building(session, BENGALURU), BENGALURU_MORNING, BENGALURU_MORNING + 4 * HOUR, NOW)
+
+    assert (passes.available_passes, passes.available, passes.unavailability_reason) == (2, True, None)
+
+
+def test_onsite_booking_is_refused_once_the_peak_reaches_capacity(session: Session) -> None:
+    end = BENGALURU_MORNING + 2 * HOUR
+    for email in (BEN, CHLOE, DIEGO):
+        book_onsite(session, email, BENGALURU_MORNING, end, BENGALURU)
+
+    passes = buildings.onsite_pass(session, building(session, BENGALURU), BENGALURU_MORNING + HOUR, end + HOUR, NOW)
+    with pytest.raises(InvalidInput) as caught:
+        book_onsite(session, EMMA, BENGALURU_MORNING + HOUR, end + HOUR, BENGALURU)
+
+    assert (passes.available_passes, passes.available, passes.unavailability_reason) == (0, False, "noCapacity")
+    assert [(problem.field, problem.reason) for problem in caught.value.problems] == [("buildingId", "noCapacity")]
+    assert buildings.onsite_count(session, building(session, BENGALURU), BENGALURU_MORNING, end + HOUR, NOW) == 3
