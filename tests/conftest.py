@@ -103,16 +103,18 @@ def client(app: FastAPI, shared_client: TestClient) -> TestClient:
     return shared_client
 
 
-class RobinClient:
-    """Calls /v1.0 with one access token."""
+class DialectClient:
+    """Calls one API's paths (under `prefix`) with its credentials in `headers`."""
 
-    def __init__(self, client: TestClient, token: str | None) -> None:
+    prefix = ""
+
+    def __init__(self, client: TestClient) -> None:
         self.client = client
-        self.headers = {"Authorization": f"Access-Token {token}"} if token else {}
+        self.headers: dict[str, str] = {}
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {**self.headers, **kwargs.pop("headers", {})}
-        return self.client.request(method, f"/v1.0{path}", headers=headers, **kwargs)
+        return self.client.request(method, f"{self.prefix}{path}", headers=headers, **kwargs)
 
     def get(self, path: str, **kwargs: Any) -> Any:
         return self.request("GET", path, **kwargs)
@@ -128,6 +130,16 @@ class RobinClient:
 
     def delete(self, path: str, **kwargs: Any) -> Any:
         return self.request("DELETE", path, **kwargs)
+
+
+class RobinClient(DialectClient):
+    """Calls /v1.0 with one access token."""
+
+    prefix = "/v1.0"
+
+    def __init__(self, client: TestClient, token: str | None) -> None:
+        super().__init__(client)
+        self.headers = {"Authorization": f"Access-Token {token}"} if token else {}
 
 
 @pytest.fixture
@@ -147,12 +159,13 @@ def anonymous(client: TestClient) -> RobinClient:
     return RobinClient(client, None)
 
 
-class KadenceClient:
+class KadenceClient(DialectClient):
     """Calls /v1/public with a bearer token of one API client (None: no Authorization header)."""
 
+    prefix = "/v1/public"
+
     def __init__(self, client: TestClient, credentials: tuple[str, str] | None) -> None:
-        self.client = client
-        self.headers: dict[str, str] = {}
+        super().__init__(client)
         if credentials is not None:
             response = client.post("/oauth2/token", data={
                 "grant_type": "client_credentials", "client_id": credentials[0], "client_secret": credentials[1],
@@ -161,19 +174,6 @@ class KadenceClient:
             assert response.status_code == 200, response.text
             self.token = response.json()["access_token"]
             self.headers = {"Authorization": f"Bearer {self.token}"}
-
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        headers = {**self.headers, **kwargs.pop("headers", {})}
-        return self.client.request(method, f"/v1/public{path}", headers=headers, **kwargs)
-
-    def get(self, path: str, **kwargs: Any) -> Any:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> Any:
-        return self.request("POST", path, **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> Any:
-        return self.request("PATCH", path, **kwargs)
 
     def members(self, path: str, **params: Any) -> list[dict[str, Any]]:
         """Every hydra:member of a collection (one page of up to 500)."""

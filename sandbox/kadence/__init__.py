@@ -104,18 +104,26 @@ TOKEN_PATH = "/oauth2/"
 CONTEXTS_PATH = "/v1/contexts/"
 
 
+API_ROUTES = (availability, bookings, directory, users, visits)
+"""The route modules served under PREFIX."""
+OTHER_ROUTES = (contexts, oauth)
+"""The route modules with paths of their own: JSON-LD contexts and the token endpoint."""
+
+
 def router() -> APIRouter:
-    """The API under PREFIX and the token endpoint beside it."""
+    """The API under PREFIX, and the contexts and the token endpoint beside it."""
     combined = APIRouter()
     api = APIRouter(prefix=PREFIX)
-    for module in (availability, bookings, directory, users, visits):
+    for module in API_ROUTES:
         api.include_router(module.router)
     combined.include_router(api)
-    combined.include_router(contexts.router)
-    combined.include_router(oauth.router)
+    for module in OTHER_ROUTES:
+        combined.include_router(module.router)
     return combined
 
 
 render_token_error = oauth.render_error
 
-__all__ = ["CONTEXTS_PATH", "PREFIX", "TOKEN_PATH", "render_error", "render_token_error", "router"]
+__all__ = [
+    "API_ROUTES", "CONTEXTS_PATH", "OTHER_ROUTES", "PREFIX", "TOKEN_PATH", "render_error", "render_token_error", "router",
+]

@@ -255,11 +255,7 @@ class Violation(WireShape):
     code: str
 
 
-class ConstraintViolationList(WireShape):
-    context: str = Field(alias="@context")
-    node_type: str = Field(alias="@type")
-    title: str = Field(alias="hydra:title")
-    description: str = Field(alias="hydra:description")
+class ConstraintViolationList(Error):
     violations: list[Violation]
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from sandbox.settings import FIXTURES_DIR
 from tests.conftest import DEMO_CLIENT, NOW, OTHER_CLIENT, KadenceClient
+from tests.kadence.lookups import building_id, user_id
 
 DEMO = json.loads((FIXTURES_DIR / "demo.json").read_text(encoding="utf-8"))
 ORGANIZATION = DEMO["organizations"][0]
@@ -71,14 +72,6 @@ def violations(response: Any) -> set[str]:
     body = response.json()
     assert body["@type"] == "ConstraintViolationList"
     return {violation["propertyPath"] for violation in body["violations"]}
-
-
-def building_id(kadence: KadenceClient, name: str) -> str:
-    return kadence.find("/buildings", name=name)["id"]  # type: ignore[no-any-return]
-
-
-def user_id(kadence: KadenceClient, email: str) -> str:
-    return kadence.find("/users", email=email)["id"]  # type: ignore[no-any-return]
 
 
 def floor_id(kadence: KadenceClient, building_name: str, floor_name: str) -> str:

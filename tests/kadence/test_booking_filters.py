@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import ADMIN_TOKEN, DEMO_CLIENT, KadenceClient, RobinClient, Wall
+from tests.kadence.lookups import building_id, space_id, user_id
 
 BEN = "ben.carter@meridian.example"
 CHLOE = "chloe.martin@meridian.example"
@@ -25,18 +26,6 @@ WELLNESS_ROOM_SPACE = 60
 UNKNOWN_ULID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 FRIDAY = {"startDateTime[after]": "2026-03-06T00:00:00", "startDateTime[before]": "2026-03-06T23:59:59"}
 FRIDAY_DESKS = {"type": "desk", **FRIDAY}
-
-
-def user_id(kadence: KadenceClient, email: str) -> str:
-    return str(kadence.find("/users", email=email)["id"])
-
-
-def space_id(kadence: KadenceClient, name: str) -> str:
-    return str(kadence.find("/spaces", name=name)["id"])
-
-
-def building_id(kadence: KadenceClient, name: str) -> str:
-    return str(kadence.find("/buildings", name=name)["id"])
 
 
 def booked(

@@ -24,6 +24,7 @@ from tests.conftest import (
     RobinClient,
     Wall,
 )
+from tests.kadence.lookups import building_id, space_id, user_id
 
 ADA = "ada.okafor@meridian.example"
 BEN = "ben.carter@meridian.example"
@@ -52,18 +53,6 @@ def stamp(moment: datetime) -> str:
 def plus(start: str, minutes: int) -> str:
     """`start` (YYYY-MM-DDThh:mm:ss, UTC) `minutes` later, in the same format."""
     return (datetime.fromisoformat(start) + timedelta(minutes=minutes)).isoformat(timespec="seconds")
-
-
-def user_id(kadence: KadenceClient, email: str) -> str:
-    return str(kadence.find("/users", email=email)["id"])
-
-
-def space_id(kadence: KadenceClient, name: str) -> str:
-    return str(kadence.find("/spaces", name=name)["id"])
-
-
-def building_id(kadence: KadenceClient, name: str) -> str:
-    return str(kadence.find("/buildings", name=name)["id"])
 
 
 def book(

@@ -27,7 +27,7 @@ from tests.kadence.test_vendor_schemas import NOT_ADDRESSABLE, SCENARIOS, Operat
 SANDBOX_DOCUMENT = json.loads((FIXTURES_DIR.parent / "openapi" / "kadence.json").read_text(encoding="utf-8"))
 HTTP_METHODS = {"get", "post", "patch", "put", "delete"}
 ROUTES = [
-    route for module in (availability, bookings, contexts, directory, oauth, users, visits)
+    route for module in (*dialect.API_ROUTES, *dialect.OTHER_ROUTES)
     for route in module.router.routes if isinstance(route, APIRoute)
 ]
 """The routes as their modules declare them: paths under /v1/public without that prefix."""
