@@ -11,15 +11,6 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from sandbox import kadence as dialect
-from sandbox.kadence.routes import (
-    availability,
-    bookings,
-    contexts,
-    directory,
-    oauth,
-    users,
-    visits,
-)
 from sandbox.settings import FIXTURES_DIR
 from tests.conftest import DEMO_CLIENT, KadenceClient, Wall
 from tests.kadence.test_vendor_schemas import NOT_ADDRESSABLE, SCENARIOS, Operation
