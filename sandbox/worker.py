@@ -32,5 +32,5 @@ class ExportWorker:
         while not self._stop.wait(self.interval):
             try:
                 exports.run_pending(self.app.state.store, self.app.state.clock, self.name)
-            except Exception:  # noqa: BLE001 - keep working through a bad moment of the store
+            except Exception:  # Keep working through a bad moment of the store.
                 log.exception("export worker pass failed")

@@ -12,6 +12,8 @@ from sandbox.store.models import ResourceKind
 router = APIRouter(tags=["Sandbox control plane"])
 
 COLUMNS, CELL_WIDTH, CELL_HEIGHT, MARGIN = 6, 160, 72, 16
+TITLE_HEIGHT = 16
+"""The band above the grid that the floor's name is written in."""
 
 
 @router.get(
@@ -21,7 +23,7 @@ COLUMNS, CELL_WIDTH, CELL_HEIGHT, MARGIN = 6, 160, 72, 16
 def floor_plan(floor_id: str, session: SessionDep) -> Response:
     floor, resources = directory.floor_plan(session, floor_id)
     rows = max(1, -(-len(resources) // COLUMNS))
-    width, height = COLUMNS * CELL_WIDTH + 2 * MARGIN, rows * CELL_HEIGHT + 3 * MARGIN + 16
+    width, height = COLUMNS * CELL_WIDTH + 2 * MARGIN, rows * CELL_HEIGHT + 3 * MARGIN + TITLE_HEIGHT
     shapes = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
         f'<title>{escape(floor.name)}</title>',
@@ -29,7 +31,7 @@ def floor_plan(floor_id: str, session: SessionDep) -> Response:
     ]
     for position, resource in enumerate(resources):
         x = MARGIN + (position % COLUMNS) * CELL_WIDTH
-        y = 2 * MARGIN + 16 + (position // COLUMNS) * CELL_HEIGHT
+        y = 2 * MARGIN + TITLE_HEIGHT + (position // COLUMNS) * CELL_HEIGHT
         fill = "#dbeafe" if resource.kind == ResourceKind.DESK else "#dcfce7"
         shapes.append(
             f'<g id="{resource.ulid}"><rect x="{x}" y="{y}" width="{CELL_WIDTH - 8}" height="{CELL_HEIGHT - 8}" '

@@ -16,6 +16,7 @@ from sandbox.core.times import zone
 from sandbox.core.workplace import (
     SpaceFilters,
     get_space,
+    require_visible,
     space_conditions,
     validate_capacity_range,
 )
@@ -24,8 +25,9 @@ from sandbox.store.models import Building, CheckIn, Floor, Resource
 DEFAULT_TYPES: list[str | None] = [None, "breakout", "call", "conference", "meeting", "office", "study_room"]
 """Space types a search returns unless it names others: specialty types such as kitchen are left out."""
 MAX_REPEATS = 15
+MERGE_THRESHOLD = timedelta(minutes=30)
+"""The free gap a flexible-time search looks for unless it names another."""
 MAX_WINDOW = timedelta(days=31)
-MAX_SCOPE_IDS = 1000
 PRIORITIZATIONS = ("specific_time", "flexible_time")
 
 
@@ -42,7 +44,7 @@ class FreeBusyQuery:
     recurrence: list[str] | None = None
     time_zone: str | None = None
     prioritization: str = "flexible_time"
-    merge_threshold: timedelta = timedelta(minutes=30)
+    merge_threshold: timedelta = MERGE_THRESHOLD
     page: PageRequest = field(default_factory=PageRequest)
 
 
@@ -63,9 +65,10 @@ class Availability:
 def free_busy(session: Session, actor: Actor, query: FreeBusyQuery) -> Page[Availability]:
     windows = _windows(query)
     spaces = _spaces_in_scope(session, actor, query)
+    space_ids = [space.id or 0 for space in spaces]
     busy_by_space: dict[int, list[Slot]] = defaultdict(list)
     if spaces:
-        scope = Scope(organization_id=actor.organization_id, resource_ids=[space.id or 0 for space in spaces])
+        scope = Scope(organization_id=actor.organization_id, resource_ids=space_ids)
         seen: set[tuple[int, datetime]] = set()
         for lower, upper in windows:
             for slot in occurrences.slots(session, scope, lower, upper, now=actor.now):
@@ -73,7 +76,7 @@ def free_busy(session: Session, actor: Actor, query: FreeBusyQuery) -> Page[Avai
                 if key not in seen:
                     seen.add(key)
                     busy_by_space[slot.reservation.resource_id].append(slot)
-    present = presence.present_counts(session, actor.organization_id, [space.id or 0 for space in spaces], actor.now)
+    present = presence.present_counts(session, actor.organization_id, space_ids, actor.now)
     results = [
         Availability(space, merge_busy(busy_by_space[space.id or 0]), present.get(space.id or 0, 0) > 0)
         for space in spaces
@@ -112,12 +115,9 @@ def _spaces_in_scope(session: Session, actor: Actor, query: FreeBusyQuery) -> li
     if not (query.location_ids or query.space_ids or query.level_ids):
         raise InvalidInput.of("scope", "give at least one of location_ids, space_ids or level_ids", "required")
     validate_capacity_range(query.filters)
-    for name, model, ids in (
-        ("location_ids", Building, query.location_ids),
-        ("level_ids", Floor, query.level_ids),
-        ("space_ids", Resource, query.space_ids),
-    ):
-        _require_visible(session, actor, name, model, ids)
+    require_visible(session, actor, Building, query.location_ids, "location_ids")
+    require_visible(session, actor, Floor, query.level_ids, "level_ids")
+    require_visible(session, actor, Resource, query.space_ids, "space_ids")
     filters = query.filters
     if filters.types is None:
         filters = SpaceFilters(**{**filters.__dict__, "types": DEFAULT_TYPES})
@@ -135,19 +135,6 @@ def _spaces_in_scope(session: Session, actor: Actor, query: FreeBusyQuery) -> li
         Resource.organization_id == actor.organization_id, in_scope, *conditions
     ).order_by(col(Resource.id))
     return list(session.exec(statement).all())
-
-
-def _require_visible(session: Session, actor: Actor, name: str, model: type, ids: list[int]) -> None:
-    if len(ids) > MAX_SCOPE_IDS:
-        raise InvalidInput.of(name, f"at most {MAX_SCOPE_IDS} ids")
-    if not ids:
-        return
-    found = session.exec(select(model.id, model.organization_id).where(col(model.id).in_(ids))).all()
-    owners = dict(found)
-    for row_id in ids:
-        if row_id not in owners:
-            raise InvalidInput.of(name, f"{row_id} does not exist")
-        actor.require_member_of(owners[row_id])
 
 
 def _overlap(block: BusyBlock, lower: datetime, upper: datetime) -> timedelta:

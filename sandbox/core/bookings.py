@@ -18,9 +18,17 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 from ulid import ULID
 
-from sandbox.core import buildings, events, occurrences, reservations, seats
-from sandbox.core.access import Actor
-from sandbox.core.confirmations import CHECK_IN_OPENS
+from sandbox.core import (
+    buildings,
+    confirmations,
+    directory,
+    events,
+    occurrences,
+    reservations,
+    seats,
+    space_types,
+)
+from sandbox.core.access import ADMIN, Actor
 from sandbox.core.errors import (
     Conflict,
     Forbidden,
@@ -29,9 +37,9 @@ from sandbox.core.errors import (
     RuleViolation,
 )
 from sandbox.core.events import EventInput, InviteeInput
-from sandbox.core.occurrences import Scope, Slot
+from sandbox.core.occurrences import Slot
+from sandbox.core.reservations import Cancellation
 from sandbox.core.seats import SeatReservationInput
-from sandbox.core.space_types import booking_type
 from sandbox.store.models import (
     Area,
     Building,
@@ -40,13 +48,11 @@ from sandbox.store.models import (
     OccurrenceException,
     Reservation,
     ReservationKind,
-    ReservationStatus,
     Resource,
     ResourceKind,
     User,
 )
 
-KINDS = (ReservationKind.EVENT, ReservationKind.SEAT, ReservationKind.ONSITE)
 ROOM_TYPES = ("room", "pod", "private_office")
 """Booking types that are calendar events, and so need a title."""
 REQUEST_NAMES = {"start": "startDateTime", "end": "endDateTime", "invitees": "attendees", "reservee": "userId"}
@@ -54,7 +60,6 @@ REQUEST_NAMES = {"start": "startDateTime", "end": "endDateTime", "invitees": "at
 BOOKED, CHECKED_IN, CHECKED_OUT, COMPLETED, CANCELLED, NO_CHECK_IN = (
     "booked", "checkedIn", "checkedOut", "completed", "cancelled", "noCheckIn",
 )
-STATUSES = (BOOKED, CHECKED_IN, CHECKED_OUT, COMPLETED, CANCELLED, NO_CHECK_IN)
 METHODS = ("doorAccess", "wifi", "geofence", "sensor")
 DEFAULT_REACH = timedelta(days=366)
 """How far before and after now a collection without date filters reaches."""
@@ -74,7 +79,6 @@ class TransitionRefused(RuleViolation):
 
 @dataclass(frozen=True)
 class Booking:
-    id: str
     reservation: Reservation
     resource: Resource
     building: Building
@@ -83,18 +87,33 @@ class Booking:
     end: datetime
     status: str
     check_in: CheckIn | None
-    cancelled_at: datetime | None = None
-    cancelled_by_id: int | None = None
-    cancellation_reason: str | None = None
-    auto_released_at: datetime | None = None
+    cancellation: Cancellation | None = None
+
+    @property
+    def id(self) -> str:
+        return booking_id(self.reservation, self.original_start)
 
     @property
     def type(self) -> str:
-        return booking_type(self.resource)
+        return space_types.booking_type(self.resource)
 
     @property
-    def user_id(self) -> int | None:
-        return self.reservation.organizer_id
+    def cancelled_at(self) -> datetime | None:
+        return self.cancellation.at if self.cancellation else None
+
+    @property
+    def cancelled_by_id(self) -> int | None:
+        return self.cancellation.by_id if self.cancellation else None
+
+    @property
+    def cancellation_reason(self) -> str | None:
+        if self.cancellation is None:
+            return None
+        return "autoSpaceRelease" if self.cancellation.automatic else "byUser"
+
+    @property
+    def auto_released_at(self) -> datetime | None:
+        return self.cancellation.at if self.cancellation and self.cancellation.automatic else None
 
 
 def booking_id(reservation: Reservation, original_start: datetime | None) -> str:
@@ -126,7 +145,7 @@ def _locate(session: Session, actor: Actor, identifier: str) -> tuple[Reservatio
     if len(identifier) != 26:
         raise NotFound("Not Found")
     reservation = session.exec(select(Reservation).where(Reservation.ulid == identifier.upper())).first()
-    if reservation is not None and reservation.recurrence is None and reservation.kind in KINDS:
+    if reservation is not None and reservation.recurrence is None:
         if reservation.organization_id != actor.organization_id:
             raise NotFound("Not Found")
         return reservation, None
@@ -135,26 +154,17 @@ def _locate(session: Session, actor: Actor, identifier: str) -> tuple[Reservatio
         raise NotFound("Not Found")
     reservation = session.get(Reservation, decoded[0])
     if (
-        reservation is None or reservation.kind not in KINDS or reservation.recurrence is None
-        or reservation.organization_id != actor.organization_id
+        reservation is None or reservation.recurrence is None or reservation.organization_id != actor.organization_id
     ):
         raise NotFound("Not Found")
-    try:
-        reservations.require_instance(reservation, decoded[1])
-    except NotFound:
-        raise NotFound("Not Found") from None
+    reservations.require_instance(reservation, decoded[1])
     return reservation, decoded[1]
 
 
 def _booking_of(session: Session, reservation: Reservation, original_start: datetime | None, now: datetime) -> Booking:
     start = original_start or reservation.start
-    key = (reservation.id or 0, start)
-    check_in = reservations.check_ins_of(session, [reservation.id or 0]).get(key)
-    exception = session.exec(
-        select(OccurrenceException).where(
-            OccurrenceException.reservation_id == reservation.id, OccurrenceException.original_start == start
-        )
-    ).first()
+    check_in = reservations.check_ins_of(session, [reservation.id or 0]).get((reservation.id or 0, start))
+    exception = None if original_start is None else reservations.occurrence_exception(session, reservation, start)
     resource = session.get(Resource, reservation.resource_id)
     building = session.get(Building, reservation.building_id)
     assert resource is not None and building is not None
@@ -165,23 +175,14 @@ def _derive(
     reservation: Reservation, resource: Resource, building: Building, original_start: datetime | None,
     check_in: CheckIn | None, exception: OccurrenceException | None, now: datetime,
 ) -> Booking:
+    """The booking, its status read from its cancellation, check-in and the clock: cancelled
+    (by someone), noCheckIn (released), checkedOut, completed (ended), checkedIn or booked."""
     start = original_start or reservation.start
     end = start + (reservation.end - reservation.start)
-    common = {
-        "id": booking_id(reservation, original_start), "reservation": reservation, "resource": resource,
-        "building": building, "original_start": original_start, "start": start, "end": end, "check_in": check_in,
-    }
-    if reservation.status == ReservationStatus.CANCELLED:
-        return Booking(**common, status=CANCELLED, cancelled_at=reservation.cancelled_at,  # type: ignore[arg-type]
-                       cancelled_by_id=reservation.cancelled_by_id, cancellation_reason="byUser")
-    if exception is not None:
-        return Booking(**common, status=CANCELLED, cancelled_at=exception.created_at,  # type: ignore[arg-type]
-                       cancelled_by_id=exception.cancelled_by_id, cancellation_reason="byUser")
-    release = None if check_in else occurrences.release_time(reservation, start)
-    if release is not None and release <= now:
-        return Booking(**common, status=NO_CHECK_IN, cancelled_at=release,  # type: ignore[arg-type]
-                       cancellation_reason="autoSpaceRelease", auto_released_at=release)
-    if check_in is not None and check_in.checked_out_at is not None:
+    cancelled = reservations.cancellation(reservation, start, check_in, exception, now)
+    if cancelled is not None:
+        status = NO_CHECK_IN if cancelled.automatic else CANCELLED
+    elif check_in is not None and check_in.checked_out_at is not None:
         status = CHECKED_OUT
     elif now >= end:
         status = COMPLETED
@@ -189,7 +190,7 @@ def _derive(
         status = CHECKED_IN
     else:
         status = BOOKED
-    return Booking(**common, status=status)  # type: ignore[arg-type]
+    return Booking(reservation, resource, building, original_start, start, end, status, check_in, cancelled)
 
 
 # Creating
@@ -211,7 +212,6 @@ class BookingInput:
     building_id: str | None = None
     title: str | None = None
     description: str | None = None
-    online_meeting: bool | None = None
     attendees: list[Attendee] = field(default_factory=list)
 
 
@@ -219,18 +219,18 @@ def create_booking(session: Session, actor: Actor, draft: BookingInput) -> Booki
     """Book a space (desk, room, ...) or, with a building, an onsite pass, for `draft.user_id`."""
     if not draft.user_id.strip():
         raise InvalidInput.of("userId", "This value should not be blank.", "required")
-    person = user_by_ulid(session, actor, draft.user_id, "userId")
+    person = directory.named_in(session, actor, User, draft.user_id, "userId")
     if (draft.space_id is None) == (draft.building_id is None):
         raise InvalidInput.of("spaceId", "Give a spaceId, or a buildingId for an onsite booking, but not both.")
     if draft.end <= draft.start:
         raise InvalidInput.of("endDateTime", "The end must be later than the start.")
     on_behalf = Actor(user=person, organization=actor.organization, now=actor.now, integration=True)
     if draft.building_id is not None:
-        building = ulid_row(session, actor, Building, draft.building_id, "buildingId")
+        building = directory.named_in(session, actor, Building, draft.building_id, "buildingId")
         buildings.require_bookable(building, draft.start, draft.end, actor.now)
         reservation = _book_onsite(session, on_behalf, building, draft)
     else:
-        resource = ulid_row(session, actor, Resource, draft.space_id or "", "spaceId")
+        resource = directory.named_in(session, actor, Resource, draft.space_id or "", "spaceId")
         if resource.kind not in (ResourceKind.DESK, ResourceKind.SPACE):
             raise InvalidInput.of("spaceId", "This space can't be booked.")
         building = session.get(Building, resource.building_id)
@@ -241,7 +241,7 @@ def create_booking(session: Session, actor: Actor, draft: BookingInput) -> Booki
 
 
 def _book_space(session: Session, actor: Actor, resource: Resource, building: Building, draft: BookingInput) -> Reservation:
-    kind = booking_type(resource)
+    kind = space_types.booking_type(resource)
     if kind in ROOM_TYPES and not (draft.title or "").strip():
         raise InvalidInput.of("title", "This value should not be blank.", "required")
     try:
@@ -273,7 +273,7 @@ def _unavailable(conflict: Conflict) -> InvalidInput:
 
 def _invitee(session: Session, actor: Actor, attendee: Attendee, position: int) -> InviteeInput:
     if attendee.user_id is not None:
-        person = user_by_ulid(session, actor, attendee.user_id, f"attendees[{position}].userId")
+        person = directory.named_in(session, actor, User, attendee.user_id, f"attendees[{position}].userId")
         return InviteeInput(person.email, person.name)
     if not attendee.email:
         raise InvalidInput.of(f"attendees[{position}].emailAddress", "This value should not be blank.", "required")
@@ -281,10 +281,11 @@ def _invitee(session: Session, actor: Actor, attendee: Attendee, position: int) 
 
 
 def _book_onsite(session: Session, actor: Actor, building: Building, draft: BookingInput) -> Reservation:
+    """An onsite pass of a building that is open then (the caller checked): while passes are
+    left, and one per person at a time."""
     passes = buildings.onsite_resource(session, building)
     reservations.lock(session, passes.id or 0)
-    available = buildings.onsite_pass(session, building, draft.start, draft.end, actor.now)
-    if not available.available:
+    if buildings.passes_left(session, building, draft.start, draft.end, actor.now) == 0:
         raise InvalidInput.of("buildingId", "No onsite passes are left for that time.", buildings.NO_CAPACITY)
     tz = buildings.local_zone(building)
     schedule = reservations.plan_schedule(session, actor.now, draft.start, draft.end, tz, None)
@@ -293,16 +294,16 @@ def _book_onsite(session: Session, actor: Actor, building: Building, draft: Book
         return Conflict("already_onsite", "The user is already booked onsite at that time.", collision=existing)
 
     try:
-        holder = Scope(actor.organization_id, kind=ReservationKind.ONSITE, holder_ids=[actor.user.id or 0])
-        reservations.require_free(session, holder, schedule.intervals, actor.now, already_onsite)
+        reservations.require_holder_free(
+            session, ReservationKind.ONSITE, actor.user, schedule.intervals, actor.now, already_onsite
+        )
     except Conflict as conflict:
         raise InvalidInput.of("userId", conflict.message, conflict.reason) from None
     reservation = Reservation(
         organization_id=actor.organization_id, resource_id=passes.id, building_id=building.id,
         kind=ReservationKind.ONSITE, title="", organizer_id=actor.user.id, organizer_email=actor.user.email,
         creator_id=actor.user.id, creator_email=actor.user.email, source="publicApi",
-        release_after_s=building.release_windows.get("onsite") or None,
-        created_at=actor.now, updated_at=actor.now,
+        release_after_s=space_types.release_window(session, passes), created_at=actor.now, updated_at=actor.now,
     )
     reservations.apply_schedule(session, reservation, passes, schedule, actor.now)
     session.commit()
@@ -316,24 +317,14 @@ def cancel_booking(session: Session, actor: Actor, identifier: str, on_behalf_of
     booking = get_booking(session, actor, identifier)
     canceller = actor.user
     if on_behalf_of is not None:
-        canceller = user_by_ulid(session, actor, on_behalf_of, "userId")
-        if canceller.role != "admin" and canceller.id not in (booking.reservation.organizer_id, booking.reservation.creator_id):
+        canceller = directory.named_in(session, actor, User, on_behalf_of, "userId")
+        if canceller.role != ADMIN and not reservations.is_party(canceller, booking.reservation):
             raise Forbidden("The user may not cancel this booking.")
     if booking.status in (CANCELLED, NO_CHECK_IN):
         raise TransitionRefused("The booking has already been cancelled.")
     if booking.status in (COMPLETED, CHECKED_OUT):
         raise TransitionRefused("The booking has already been completed.")
-    reservations.cancel(session, booking.reservation, booking.original_start, actor.now)
-    if booking.original_start is None:
-        booking.reservation.cancelled_by_id = canceller.id
-    else:
-        exception = session.exec(
-            select(OccurrenceException).where(
-                OccurrenceException.reservation_id == booking.reservation.id,
-                OccurrenceException.original_start == booking.original_start,
-            )
-        ).one()
-        exception.cancelled_by_id = canceller.id
+    reservations.cancel(session, booking.reservation, booking.original_start, actor.now, by_id=canceller.id)
     session.commit()
     return _booking_of(session, booking.reservation, booking.original_start, actor.now)
 
@@ -343,15 +334,11 @@ def check_in_booking(session: Session, actor: Actor, identifier: str, user: str 
     person = _transition_user(session, actor, user, method)
     if booking.status != BOOKED:
         raise TransitionRefused(_not_booked(booking))
-    if actor.now < booking.start - CHECK_IN_OPENS:
+    if actor.now < confirmations.opens_at(booking.start):
         raise TransitionRefused(
-            f"Check in opens {int(CHECK_IN_OPENS.total_seconds() // 60)} minutes before the booking starts."
+            f"Check in opens {confirmations.OPENS_MINUTES} minutes before the booking starts."
         )
-    session.add(CheckIn(
-        reservation_id=booking.reservation.id or 0, original_start=booking.start, user_id=person.id,
-        checked_in_at=actor.now, check_in_source="publicApi", check_in_method=method,
-    ))
-    session.commit()
+    confirmations.record(session, booking.reservation, booking.start, person, actor.now, source="publicApi", method=method)
     return _booking_of(session, booking.reservation, booking.original_start, actor.now)
 
 
@@ -377,7 +364,7 @@ def _transition_user(session: Session, actor: Actor, user: str | None, method: s
         raise InvalidInput.of("userId", "This value should not be blank.", "required")
     if method is not None and method not in METHODS:
         raise InvalidInput.of("method", f"The value you selected is not a valid choice: {', '.join(METHODS)}.")
-    return user_by_ulid(session, actor, user, "userId")
+    return directory.named_in(session, actor, User, user, "userId")
 
 
 def _not_booked(booking: Booking) -> str:
@@ -422,14 +409,14 @@ def list_bookings(session: Session, actor: Actor, query: BookingQuery) -> list[B
     """Every booking the query matches, ordered: the caller pages through them."""
     lower, upper = _reach(query.conditions, actor.now)
     statement = select(Reservation).where(
-        Reservation.organization_id == actor.organization_id, col(Reservation.kind).in_(KINDS),
+        Reservation.organization_id == actor.organization_id,
         col(Reservation.start) < upper,
         or_(col(Reservation.series_end).is_(None), col(Reservation.series_end) > lower),
     )
     if query.holder_id is not None:
         statement = statement.where(Reservation.organizer_id == query.holder_id)
     if query.building_id is not None:
-        statement = statement.where(Reservation.building_id == _ulid_id(session, actor, Building, query.building_id))
+        statement = statement.where(Reservation.building_id == directory.id_of(session, actor, Building, query.building_id))
     resource_ids = _resource_filter(session, actor, query)
     if resource_ids is not None:
         statement = statement.where(col(Reservation.resource_id).in_(resource_ids))
@@ -441,23 +428,21 @@ def list_bookings(session: Session, actor: Actor, query: BookingQuery) -> list[B
 
 
 def _reach(conditions: tuple[TimeCondition, ...], now: datetime) -> tuple[datetime, datetime]:
-    lower, upper = now - DEFAULT_REACH, now + DEFAULT_REACH
-    bounded_below = bounded_above = False
+    """The interval bookings must overlap to be read: the start and end filters' bounds (a local
+    bound widened by the largest UTC offset), a bound left open reaching DEFAULT_REACH past the
+    later of now and the other bound (or before the earlier)."""
+    afters, befores = [], []
     for condition in conditions:
         if condition.field not in ("start", "end"):
             continue
         value = condition.value.replace(tzinfo=UTC) if condition.local else condition.value
         slack = _LOCAL_SLACK if condition.local else timedelta(0)
         if condition.operation in ("after", "strictly_after"):
-            lower = max(lower, value - slack) if bounded_below else value - slack
-            bounded_below = True
+            afters.append(value - slack)
         else:
-            upper = min(upper, value + slack) if bounded_above else value + slack
-            bounded_above = True
-    if bounded_below and not bounded_above:
-        upper = max(upper, lower + DEFAULT_REACH)
-    if bounded_above and not bounded_below:
-        lower = min(lower, upper - DEFAULT_REACH)
+            befores.append(value + slack)
+    lower = max(afters) if afters else (min(now, min(befores)) if befores else now) - DEFAULT_REACH
+    upper = min(befores) if befores else max(now, lower if afters else now) + DEFAULT_REACH
     # Bookings are read when they overlap the reach; a booking that only touches an inclusive
     # bound (starts exactly at `before`, ends exactly at `after`) must be read too.
     return lower - _BOUND_SLACK, max(upper, lower) + _BOUND_SLACK
@@ -468,11 +453,11 @@ def _resource_filter(session: Session, actor: Actor, query: BookingQuery) -> lis
         return None
     statement = select(Resource.id).where(Resource.organization_id == actor.organization_id)
     if query.space_id is not None:
-        statement = statement.where(Resource.id == _ulid_id(session, actor, Resource, query.space_id))
+        statement = statement.where(Resource.id == directory.id_of(session, actor, Resource, query.space_id))
     if query.floor_id is not None:
-        statement = statement.where(Resource.floor_id == _ulid_id(session, actor, Floor, query.floor_id))
+        statement = statement.where(Resource.floor_id == directory.id_of(session, actor, Floor, query.floor_id))
     if query.area_id is not None:
-        statement = statement.where(Resource.area_id == _ulid_id(session, actor, Area, query.area_id))
+        statement = statement.where(Resource.area_id == directory.id_of(session, actor, Area, query.area_id))
     return list(session.exec(statement).all())
 
 
@@ -481,11 +466,8 @@ def _expand(
 ) -> Iterator[Booking]:
     ids = [row.id or 0 for row in rows]
     check_ins = reservations.check_ins_of(session, ids)
-    exceptions = {
-        (row.reservation_id, row.original_start): row
-        for row in session.exec(select(OccurrenceException).where(col(OccurrenceException.reservation_id).in_(ids)))
-    } if ids else {}
-    resources = {row.id: row for row in session.exec(select(Resource).where(col(Resource.id).in_({r.resource_id for r in rows})))}
+    exceptions = reservations.exceptions_of(session, ids)
+    resources = reservations.resources_of(session, {row.resource_id for row in rows})
     building_rows = {row.id: row for row in session.exec(select(Building).where(col(Building.id).in_({r.building_id for r in rows})))}
     for reservation in rows:
         resource, building = resources[reservation.resource_id], building_rows[reservation.building_id]
@@ -531,26 +513,3 @@ def holds(moment: datetime | None, condition: TimeCondition, building: Building)
         "before": moment <= value, "strictly_before": moment < value,
         "after": moment >= value, "strictly_after": moment > value,
     }[condition.operation]
-
-
-# Lookups by ULID
-
-
-def ulid_row(session: Session, actor: Actor, model: type, ulid: str, field_name: str):  # type: ignore[no-untyped-def]
-    """The row of `model` with this ULID in the actor's organization, or InvalidInput naming the field."""
-    row = session.exec(select(model).where(model.ulid == ulid.upper())).first() if isinstance(ulid, str) and len(ulid) == 26 else None
-    if row is None or row.organization_id != actor.organization_id:
-        raise InvalidInput.of(field_name, f"No {model.__name__.lower()} has the identifier '{ulid}'.", "not_found")
-    return row
-
-
-def user_by_ulid(session: Session, actor: Actor, ulid: str, field_name: str) -> User:
-    return ulid_row(session, actor, User, ulid, field_name)  # type: ignore[no-any-return]
-
-
-def _ulid_id(session: Session, actor: Actor, model: type, ulid: str) -> int:
-    """The id behind a ULID given as a filter: an unknown one matches nothing."""
-    row = session.exec(select(model).where(model.ulid == ulid.upper())).first() if len(ulid) == 26 else None
-    if row is None or row.organization_id != actor.organization_id:
-        return -1
-    return int(row.id)

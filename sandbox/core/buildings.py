@@ -8,15 +8,21 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from sandbox.core import occurrences, seats
+from sandbox.core import occurrences, reservations, seats
 from sandbox.core.access import Actor
 from sandbox.core.errors import InvalidInput
 from sandbox.core.occurrences import Scope
+from sandbox.core.recurrence import WEEKDAYS
 from sandbox.core.space_types import BOOKING_TYPES, booking_type
-from sandbox.core.times import zone
-from sandbox.store.models import Building, Floor, Resource, ResourceKind, User
-
-WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+from sandbox.core.times import local_days, zone
+from sandbox.store.models import (
+    Building,
+    Floor,
+    ReservationKind,
+    Resource,
+    ResourceKind,
+    User,
+)
 
 BUILDING_CLOSURE = "buildingClosure"
 OPENING_HOURS = "openingHours"
@@ -55,20 +61,17 @@ def _local(day: date, moment: str, tz: ZoneInfo) -> datetime:
 def closed_reason(building: Building, start: datetime, end: datetime) -> str | None:
     """Why [start, end) can't be booked in the building, or None: it lies within its opening
     hours, which may run on across midnight from one open day into the next."""
-    tz = local_zone(building)
-    day, last = start.astimezone(tz).date(), (end - timedelta(microseconds=1)).astimezone(tz).date()
-    reached = None
-    while day <= last:
+    reached = start
+    for day in local_days(start, end, local_zone(building)):
         if day.isoformat() in building.closures:
             return BUILDING_CLOSURE
         window = opening(building, day)
         if window is None:
             return BUILDING_CLOSED
-        if reached is None and start < window[0] or reached is not None and reached < window[0]:
+        if reached < window[0]:
             return OPENING_HOURS
         reached = window[1]
-        day += timedelta(days=1)
-    return OPENING_HOURS if reached is None or end > reached else None
+    return OPENING_HOURS if end > reached else None
 
 
 def bookable_days(building: Building, now: datetime) -> list[tuple[datetime, datetime]]:
@@ -120,7 +123,8 @@ class OnsitePass:
 
 
 def onsite_resource(session: Session, building: Building) -> Resource:
-    """The building's onsite passes, as the resource onsite bookings reserve."""
+    """The building's onsite passes, as the resource onsite bookings reserve; made on first use
+    (by the loader, or by a building's first onsite booking), so only write paths call this."""
     found = session.exec(
         select(Resource).where(Resource.building_id == building.id, Resource.kind == ResourceKind.ONSITE)
     ).first()
@@ -143,15 +147,22 @@ def onsite_pass(session: Session, building: Building, start: datetime, end: date
         return OnsitePass(0, False, start, end, reason)
     if beyond_horizon(building, start, now):
         return OnsitePass(0, False, start, end, UNKNOWN)
-    if building.onsite_capacity is None:
+    left = passes_left(session, building, start, end, now)
+    if left is None:
         return OnsitePass(None, True, start, end, None)
-    left = max(0, building.onsite_capacity - onsite_count(session, building, start, end, now))
     return OnsitePass(left, left > 0, start, end, None if left else NO_CAPACITY)
+
+
+def passes_left(session: Session, building: Building, start: datetime, end: datetime, now: datetime) -> int | None:
+    """How many more people may book to be onsite throughout [start, end); None: no limit."""
+    if building.onsite_capacity is None:
+        return None
+    return max(0, building.onsite_capacity - onsite_count(session, building, start, end, now))
 
 
 def onsite_count(session: Session, building: Building, start: datetime, end: datetime, now: datetime) -> int:
     """The most onsite bookings live at any one moment of [start, end)."""
-    scope = Scope(building.organization_id, resource_ids=[onsite_resource(session, building).id or 0])
+    scope = Scope(building.organization_id, building_id=building.id, kind=ReservationKind.ONSITE)
     moments: list[tuple[datetime, int]] = []
     for slot in occurrences.slots(session, scope, start, end, now=now):
         moments += [(max(slot.start, start), 1), (min(slot.end, end), -1)]
@@ -174,6 +185,8 @@ def bookable_spaces(
     assert building is not None
     if closed_reason(building, start, end) is not None or beyond_horizon(building, start, actor.now):
         return []
+    if kind == "desk" and reservations.holds_any(session, ReservationKind.SEAT, person, start, end, actor.now):
+        return []
     candidates = [
         resource for resource in session.exec(
             select(Resource).where(
@@ -190,13 +203,5 @@ def bookable_spaces(
     taken = {slot.reservation.resource_id for slot in occurrences.slots(session, scope, start, end, now=actor.now)}
     free = [resource for resource in candidates if resource.id not in taken]
     if kind == "desk":
-        if _holds_a_desk(session, actor, person, start, end):
-            return []
         free = [desk for desk in free if seats.may_reserve(session, desk, person, start, end, actor.now)]
     return free
-
-
-def _holds_a_desk(session: Session, actor: Actor, person: User, start: datetime, end: datetime) -> bool:
-    scope = Scope(actor.organization_id, kind="seat", holder_ids=[person.id or 0])
-    return next(occurrences.slots(session, scope, start, end, now=actor.now), None) is not None
-

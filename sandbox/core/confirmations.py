@@ -5,17 +5,38 @@ confirmed one instance at a time.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from sandbox.core import events, reservations, seats
 from sandbox.core.access import Actor
-from sandbox.core.errors import InvalidInput, NotFound, RuleViolation
+from sandbox.core.errors import NotFound, RuleViolation
 from sandbox.core.reservations import ReservationView, occurrence_id
-from sandbox.store.models import CheckIn, ReservationStatus, User
+from sandbox.core.workplace import member
+from sandbox.store.models import CheckIn, Reservation, ReservationStatus, User
 
 CHECK_IN_OPENS = timedelta(minutes=15)
+OPENS_MINUTES = int(CHECK_IN_OPENS.total_seconds() // 60)
+
+
+def opens_at(start: datetime) -> datetime:
+    """When check-in opens for an occurrence starting at `start`."""
+    return start - CHECK_IN_OPENS
+
+
+def record(
+    session: Session, reservation: Reservation, start: datetime, user: User, now: datetime, *,
+    device_id: int | None = None, source: str = "robin", method: str | None = None,
+) -> CheckIn:
+    """Store the check-in of the occurrence of `reservation` starting at `start` (committed)."""
+    check_in = CheckIn(
+        reservation_id=reservation.id or 0, original_start=start, user_id=user.id, device_id=device_id,
+        checked_in_at=now, check_in_source=source, check_in_method=method,
+    )
+    session.add(check_in)
+    session.commit()
+    return check_in
 
 
 @dataclass(frozen=True)
@@ -65,24 +86,12 @@ def _confirm(
         raise RuleViolation("too_late_to_confirm_event", wording.too_late)
     if view.status == ReservationStatus.CANCELLED:
         raise RuleViolation("event_cancelled", f"A cancelled {wording.noun} can't be confirmed")
-    if actor.now < view.start - CHECK_IN_OPENS:
+    if actor.now < opens_at(view.start):
         raise RuleViolation(
-            "too_early_to_confirm_event",
-            f"The {wording.noun} can be confirmed from {int(CHECK_IN_OPENS.total_seconds() // 60)} minutes before it starts",
+            "too_early_to_confirm_event", f"The {wording.noun} can be confirmed from {OPENS_MINUTES} minutes before it starts",
         )
-    confirmer = actor.user
-    if user_id is not None:
-        found = session.get(User, user_id)
-        if found is None or found.organization_id != actor.organization_id:
-            raise InvalidInput.of("user_id", f"no user {user_id} in this organization")
-        confirmer = found
-    check_in = CheckIn(
-        reservation_id=view.reservation.id or 0, original_start=view.original_start or view.start,
-        user_id=confirmer.id, device_id=device_id, checked_in_at=actor.now,
-    )
-    session.add(check_in)
-    session.commit()
-    return check_in
+    confirmer = actor.user if user_id is None else member(session, actor, user_id, "user_id")
+    return record(session, view.reservation, view.original_start or view.start, confirmer, actor.now, device_id=device_id)
 
 
 def _existing(view: ReservationView) -> CheckIn:

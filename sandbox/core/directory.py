@@ -1,8 +1,9 @@
 """The workplace by ULID, as the Kadence API browses it: buildings, floors, neighborhoods,
-spaces and people, with their filters, counted pages, and profile changes."""
+spaces and people, with their filters, batch lookups by id, and profile changes."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -23,35 +24,80 @@ from sandbox.store.models import (
 MAX_TEXT = 255
 
 
+Row = TypeVar("Row", Area, Building, Floor, User)
+
+
+def rows_by_id(
+    session: Session, model: type[Row], ids: Iterable[int | None], *, organization_id: int | None = None
+) -> dict[int, Row]:
+    """The rows of `model` with these ids (None left out), by id, in one query; with
+    `organization_id`, only that organization's."""
+    wanted = {value for value in ids if value is not None}
+    if not wanted:
+        return {}
+    statement = select(model).where(col(model.id).in_(wanted))
+    if organization_id is not None:
+        statement = statement.where(model.organization_id == organization_id)
+    return {row.id or 0: row for row in session.exec(statement)}
+
+
+def users_by_id(session: Session, actor: Actor, ids: Iterable[int | None]) -> dict[int, User]:
+    """The users of the actor's organization with these ids, by id: the people a page of
+    bookings or visits names."""
+    return rows_by_id(session, User, ids, organization_id=actor.organization_id)
+
+
 @dataclass(frozen=True)
-class Counted:
-    items: list[Any]
-    total: int
-    page: int
-    per_page: int
+class Places:
+    """Where some spaces are: their floors and areas, by id."""
+
+    floors: dict[int, Floor]
+    areas: dict[int, Area]
 
 
-def counted(session: Session, statement: Any, page: int, per_page: int) -> Counted:
-    total = session.exec(select(func.count()).select_from(statement.order_by(None).subquery())).one()
-    items = list(session.exec(statement.offset((page - 1) * per_page).limit(per_page))) if per_page else []
-    return Counted(items, total, page, per_page)
+def places(session: Session, resources: Iterable[Resource]) -> Places:
+    """The floors and areas of `resources`, in one query each."""
+    rows = list(resources)
+    return Places(
+        rows_by_id(session, Floor, (row.floor_id for row in rows)), rows_by_id(session, Area, (row.area_id for row in rows)),
+    )
 
 
-def by_ulid(session: Session, actor: Actor, model: type, ulid: str) -> Any:
-    """The row of `model` with this ULID in the actor's organization; another organization's
-    rows are as unknown as rows that don't exist (404), so that nothing leaks across tenants."""
-    row = session.exec(select(model).where(model.ulid == ulid.upper())).first() if len(ulid) == 26 else None
-    if row is None or row.organization_id != actor.organization_id:
+Owned = TypeVar("Owned", Area, Building, Floor, Resource, User)
+
+
+def in_organization(session: Session, actor: Actor, model: type[Owned], ulid: str | None) -> Owned | None:
+    """The row of `model` with this ULID in the actor's organization; None for an unknown or
+    malformed ULID and for another organization's rows, so that nothing leaks across tenants."""
+    if not isinstance(ulid, str) or len(ulid) != 26:
+        return None
+    row = session.exec(select(model).where(model.ulid == ulid.upper())).first()
+    return row if row is not None and row.organization_id == actor.organization_id else None
+
+
+def by_ulid(session: Session, actor: Actor, model: type[Owned], ulid: str) -> Owned:
+    """The row of `model` with this ULID in the actor's organization, or 404."""
+    row = in_organization(session, actor, model, ulid)
+    if row is None:
         raise NotFound("Not Found")
     return row
 
 
-def _id_of(session: Session, model: type, ulid: str | None) -> int | None:
-    """The id behind a ULID filter; one that matches nothing gives -1."""
+def named_in(session: Session, actor: Actor, model: type[Owned], ulid: str, field: str) -> Owned:
+    """The row a request's `field` names by ULID, or InvalidInput naming the field."""
+    row = in_organization(session, actor, model, ulid)
+    if row is None:
+        raise InvalidInput.of(field, f"No {model.__name__.lower()} has the identifier '{ulid}'.", "not_found")
+    return row
+
+
+def id_of(session: Session, actor: Actor, model: type[Owned], ulid: str | None) -> int | None:
+    """The id behind a ULID filter (None: no filter); one that names nothing gives -1, which
+    matches nothing."""
     if ulid is None:
         return None
-    row = session.exec(select(model.id).where(model.ulid == ulid.upper())).first() if len(ulid) == 26 else None
-    return -1 if row is None else int(row)
+    row = in_organization(session, actor, model, ulid)
+    return -1 if row is None else row.id
 
 
 def buildings(
@@ -73,16 +119,16 @@ def buildings(
 def floors(session: Session, actor: Actor, *, building: str | None = None) -> Any:
     statement = select(Floor).where(Floor.organization_id == actor.organization_id)
     if building is not None:
-        statement = statement.where(Floor.building_id == _id_of(session, Building, building))
+        statement = statement.where(Floor.building_id == id_of(session, actor, Building, building))
     return statement.order_by(col(Floor.building_id), col(Floor.level_number), col(Floor.id))
 
 
 def areas(session: Session, actor: Actor, *, building: str | None = None, floor: str | None = None) -> Any:
     statement = select(Area).where(Area.organization_id == actor.organization_id)
     if building is not None:
-        statement = statement.where(Area.building_id == _id_of(session, Building, building))
+        statement = statement.where(Area.building_id == id_of(session, actor, Building, building))
     if floor is not None:
-        statement = statement.where(Area.floor_id == _id_of(session, Floor, floor))
+        statement = statement.where(Area.floor_id == id_of(session, actor, Floor, floor))
     return statement.order_by(col(Area.id))
 
 
@@ -99,11 +145,11 @@ def spaces(
 ) -> Any:
     statement = bookable_resources(actor)
     if area is not None:
-        statement = statement.where(Resource.area_id == _id_of(session, Area, area))
+        statement = statement.where(Resource.area_id == id_of(session, actor, Area, area))
     if floor is not None:
-        statement = statement.where(Resource.floor_id == _id_of(session, Floor, floor))
+        statement = statement.where(Resource.floor_id == id_of(session, actor, Floor, floor))
     if building is not None:
-        statement = statement.where(Resource.building_id == _id_of(session, Building, building))
+        statement = statement.where(Resource.building_id == id_of(session, actor, Building, building))
     return statement.order_by(col(Resource.id))
 
 

@@ -75,3 +75,12 @@ class Conflict(RuleViolation):
         super().__init__(reason, message)
         self.collision = collision
 
+
+class RateLimited(DomainError):
+    """Too many requests: try again after `retry_after` seconds."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

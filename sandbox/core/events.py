@@ -183,7 +183,7 @@ def _bookable_space(session: Session, actor: Actor, space_id: int) -> Resource:
 
 
 def _require_organizer(actor: Actor, reservation: Reservation) -> None:
-    if not actor.is_admin and actor.user.id not in (reservation.organizer_id, reservation.creator_id):
+    if not actor.is_admin and not reservations.is_party(actor.user, reservation):
         raise Forbidden("Only the organizer of the event or an administrator may change it")
 
 

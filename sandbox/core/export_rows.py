@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
-from sandbox.core import occurrences
+from sandbox.core import occurrences, reservations
 from sandbox.core.reservations import occurrence_id
 from sandbox.store.engine import Store
 from sandbox.store.models import (
@@ -175,14 +175,8 @@ def _batch(
     last = (batch[-1].start, batch[-1].id or 0)
     ids = [reservation.id or 0 for reservation in batch]
     counts = _invitee_counts(session, ids)
-    check_ins = {
-        (row.reservation_id, row.original_start): row
-        for row in session.exec(select(CheckIn).where(col(CheckIn.reservation_id).in_(ids)))
-    }
-    exceptions = {
-        (row.reservation_id, row.original_start): row.created_at
-        for row in session.exec(select(OccurrenceException).where(col(OccurrenceException.reservation_id).in_(ids)))
-    }
+    check_ins = reservations.check_ins_of(session, ids)
+    exceptions = reservations.exceptions_of(session, ids)
     found = []
     for reservation in batch:
         invited, accepted = counts.get(reservation.id or 0, (0, 0))
@@ -193,7 +187,7 @@ def _batch(
 
 def _expanded(
     reservation: Reservation, job: ExportJob, check_ins: dict[tuple[int, datetime], CheckIn],
-    exceptions: dict[tuple[int, datetime], datetime], now: datetime,
+    exceptions: dict[tuple[int, datetime], OccurrenceException], now: datetime,
 ) -> Iterator[Occurrence]:
     length = reservation.end - reservation.start
     if reservation.recurrence is None:
@@ -203,15 +197,9 @@ def _expanded(
     for start in starts:
         key = (reservation.id or 0, start)
         check_in = check_ins.get(key)
-        release = None if check_in else occurrences.release_time(reservation, start)
-        cancelled_at, kind = None, ""
-        if reservation.status == ReservationStatus.CANCELLED:
-            cancelled_at, kind = reservation.cancelled_at, MANUAL
-        elif key in exceptions:
-            cancelled_at, kind = exceptions[key], MANUAL
-        elif release is not None and release <= now:
-            cancelled_at, kind = release, AUTOMATIC
-        yield Occurrence(reservation, start, start, start + length, check_in, cancelled_at, kind)
+        cancelled = reservations.cancellation(reservation, start, check_in, exceptions.get(key), now)
+        kind = "" if cancelled is None else AUTOMATIC if cancelled.automatic else MANUAL
+        yield Occurrence(reservation, start, start, start + length, check_in, cancelled.at if cancelled else None, kind)
 
 
 def _invitee_counts(session: Session, reservation_ids: list[int]) -> dict[int, tuple[int, int]]:

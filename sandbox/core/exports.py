@@ -24,8 +24,8 @@ from sqlmodel import Session, col, select
 from sandbox.core import export_rows
 from sandbox.core.access import Actor
 from sandbox.core.clock import Clock
-from sandbox.core.errors import DomainError, InvalidInput, NotFound
-from sandbox.core.workplace import fetch
+from sandbox.core.errors import InvalidInput, NotFound, RateLimited
+from sandbox.core.workplace import MAX_LISTED_IDS, fetch, require_visible
 from sandbox.store.engine import Store
 from sandbox.store.models import (
     Building,
@@ -41,20 +41,10 @@ KINDS = ("spaces", "desks")
 RATE_LIMIT = 30
 RATE_WINDOW = timedelta(minutes=1)
 MAX_RANGE = timedelta(days=366)
-MAX_LOCATIONS = 1000
+MAX_LOCATIONS = MAX_LISTED_IDS
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 3
 CHUNK_BYTES = 512 * 1024
-
-
-class RateLimited(DomainError):
-    """Too many export requests: try again after `retry_after` seconds."""
-
-    code = "rate_limited"
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -76,7 +66,7 @@ def request_export(
         raise InvalidInput.of("to", "must be later than from")
     if request.end - request.start > MAX_RANGE:
         raise InvalidInput.of("to", f"an export covers at most {MAX_RANGE.days} days")
-    _require_locations(session, actor, request.location_ids)
+    require_visible(session, actor, Building, request.location_ids, "location_ids", "location")
     # Serializes this organization's requests, so the rate limit holds across processes too.
     session.exec(select(Organization.id).where(Organization.id == organization_id).with_for_update()).one()
     recent = session.exec(
@@ -97,18 +87,6 @@ def request_export(
     session.add(job)
     session.commit()
     return job
-
-
-def _require_locations(session: Session, actor: Actor, location_ids: list[int] | None) -> None:
-    if not location_ids:
-        return
-    if len(location_ids) > MAX_LOCATIONS:
-        raise InvalidInput.of("location_ids", f"at most {MAX_LOCATIONS} ids")
-    owners = dict(session.exec(select(Building.id, Building.organization_id).where(col(Building.id).in_(location_ids))).all())
-    for location_id in location_ids:
-        if location_id not in owners:
-            raise InvalidInput.of("location_ids", f"location {location_id} does not exist")
-        actor.require_member_of(owners[location_id])
 
 
 def ready_export(session: Session, actor: Actor, export_id: str) -> ExportJob:
@@ -134,25 +112,33 @@ def csv_bytes(session: Session, export_id: str) -> Iterator[bytes]:
 
 
 def claim(store: Store, worker: str, wall: datetime) -> str | None:
-    """Claim the oldest job that is pending, or whose worker went quiet; None if there is none."""
+    """Claim the oldest job that is pending, or whose worker went quiet; None if there is none.
+
+    Candidates are looked for in a read transaction, so that an idle worker's polls never
+    wait for or hold the writer lock; only the conditional UPDATE of a claim writes.
+    """
     claimable = or_(
         col(ExportJob.state) == ExportJobState.PENDING,
         (col(ExportJob.state) == ExportJobState.RUNNING) & (col(ExportJob.claimed_at) < wall - LEASE),
     )
-    with store.session(write=True) as session:
-        candidates = session.exec(
-            select(ExportJob.id).where(claimable).order_by(col(ExportJob.requested_at)).limit(5)
-        ).all()
-        for job_id in candidates:
-            claimed = session.execute(
-                update(ExportJob).where(col(ExportJob.id) == job_id, claimable)
-                .values(state=ExportJobState.RUNNING, claimed_by=worker, claimed_at=wall, attempts=ExportJob.attempts + 1)
-            )
-            if claimed.rowcount == 1:  # type: ignore[attr-defined]
-                session.commit()
-                return job_id
-        session.commit()
-    return None
+    while True:
+        with store.session() as reading:
+            candidates = reading.exec(
+                select(ExportJob.id).where(claimable).order_by(col(ExportJob.requested_at)).limit(5)
+            ).all()
+        if not candidates:
+            return None
+        with store.session(write=True) as session:
+            for job_id in candidates:
+                claimed = session.execute(
+                    update(ExportJob).where(col(ExportJob.id) == job_id, claimable)
+                    .values(state=ExportJobState.RUNNING, claimed_by=worker, claimed_at=wall, attempts=ExportJob.attempts + 1)
+                )
+                if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                    session.commit()
+                    return job_id
+            session.rollback()
+        # Other workers claimed every candidate since they were read: look again.
 
 
 def generate(store: Store, job_id: str, worker: str, clock: Clock) -> bool:
@@ -168,7 +154,7 @@ def generate(store: Store, job_id: str, worker: str, clock: Clock) -> bool:
             session.rollback()
             return False
         # What a worker that went quiet may have left behind.
-        session.exec(delete(ExportChunk).where(col(ExportChunk.job_id) == job_id))  # type: ignore[call-overload]
+        session.exec(delete(ExportChunk).where(col(ExportChunk.job_id) == job_id))
         session.commit()
     writer = _ChunkWriter(store, job_id, worker, clock)
     with store.session() as reading:
@@ -184,7 +170,7 @@ def generate(store: Store, job_id: str, worker: str, clock: Clock) -> bool:
             if not writer.write(row):
                 return False
         return writer.finish()
-    except Exception as error:  # noqa: BLE001 - a broken job must not stop the worker
+    except Exception as error:  # A broken job must not stop the worker.
         log.exception("export %s failed", job_id)
         return writer.fail(str(error))
 
@@ -229,7 +215,7 @@ class _ChunkWriter:
                 .values(state=ExportJobState.FAILED, error=reason[:500], finished_at=self.clock.wall())
             )
             if failed.rowcount == 1:  # type: ignore[attr-defined]
-                session.exec(delete(ExportChunk).where(col(ExportChunk.job_id) == self.job_id))  # type: ignore[call-overload]
+                session.exec(delete(ExportChunk).where(col(ExportChunk.job_id) == self.job_id))
             session.commit()
         return False
 

@@ -108,11 +108,12 @@ def cancelled_starts(session: Session, reservation_id: int) -> set[datetime]:
     return set(rows)
 
 
-def write_index(session: Session, reservation: Reservation, intervals: list[Interval], upper: datetime) -> None:
-    """Replace the indexed occurrences of `reservation` by `intervals`."""
+def write_index(session: Session, reservation: Reservation, intervals: list[Interval], *, replace: bool) -> None:
+    """Index `intervals` as the occurrences of `reservation`; with `replace`, instead of those
+    indexed before (a new reservation has none)."""
     assert reservation.id is not None
-    session.exec(delete(Occurrence).where(col(Occurrence.reservation_id) == reservation.id))  # type: ignore[call-overload]
-    reservation.indexed_until = upper
+    if replace:
+        remove_from_index(session, reservation.id)
     if not intervals:
         return
     session.execute(

@@ -6,6 +6,7 @@ by the organization's clock; seeing the same person or device again extends it.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -13,7 +14,7 @@ from sqlmodel import Session, col, select
 from sandbox.core.access import Actor
 from sandbox.core.errors import Forbidden, InvalidInput, NotFound
 from sandbox.core.paging import Page, PageRequest, paginate
-from sandbox.core.workplace import fetch, get_space
+from sandbox.core.workplace import fetch, get_space, member
 from sandbox.store.models import Building, Presence, Resource, User
 
 DEFAULT_TTL = 30
@@ -52,8 +53,7 @@ def record(session: Session, actor: Actor, place: Place, sighting: PresenceInput
     if not 1 <= ttl <= MAX_TTL:
         raise InvalidInput.of("session_ttl", f"must be from 1 to {MAX_TTL} seconds")
     now = actor.now
-    same = (Presence.user_id == user.id) if user else (Presence.device_id == sighting.device_id)
-    session_row = session.exec(_live(actor.organization_id, place, now).where(same)).first()
+    session_row = session.exec(_live(actor.organization_id, place, now).where(_same_party(user, sighting))).first()
     created = session_row is None
     if session_row is None:
         session_row = Presence(
@@ -82,8 +82,7 @@ def live_sessions(session: Session, actor: Actor, place: Place, page: PageReques
 def end(session: Session, actor: Actor, place: Place, sighting: PresenceInput) -> None:
     """End the live sessions of a person or device at `place`."""
     user = _who(session, actor, sighting)
-    same = (Presence.user_id == user.id) if user else (Presence.device_id == sighting.device_id)
-    rows = session.exec(_live(actor.organization_id, place, actor.now).where(same)).all()
+    rows = session.exec(_live(actor.organization_id, place, actor.now).where(_same_party(user, sighting))).all()
     if not rows:
         raise NotFound("Object does not exist")
     for row in rows:
@@ -119,12 +118,15 @@ def _who(session: Session, actor: Actor, sighting: PresenceInput) -> User | None
         raise InvalidInput.of("user_id", "give exactly one of user_id or device_id", "required")
     if sighting.user_id is None:
         return None
-    user = session.get(User, sighting.user_id) if 0 <= sighting.user_id < 2**63 else None
-    if user is None or user.organization_id != actor.organization_id:
-        raise InvalidInput.of("user_id", f"no user {sighting.user_id} in this organization")
+    user = member(session, actor, sighting.user_id, "user_id")
     if not actor.is_admin and user.id != actor.user.id:
         raise Forbidden("A member may report only their own presence")
     return user
+
+
+def _same_party(user: User | None, sighting: PresenceInput) -> Any:
+    """Sessions of the person seen, or else of the device."""
+    return (Presence.user_id == user.id) if user else (Presence.device_id == sighting.device_id)
 
 
 def _live(organization_id: int, place: Place, now: datetime, *, whole_location: bool = False):  # type: ignore[no-untyped-def]

@@ -26,7 +26,8 @@ MAX_LINE_LENGTH = 1000
 MAX_DATES_PER_LINE = 500
 MAX_INTERVAL = 999
 _FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+"""RFC 5545 weekday names, Monday first: WEEKDAYS[day.weekday()] names a date's weekday."""
 _RULE_PARTS = {
     "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
     "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST",
@@ -169,7 +170,7 @@ def weekly_days(lines: list[str] | None, field: str) -> frozenset[str]:
     parts = _rule_parts(value)
     days = frozenset(day.strip() for day in parts.get("BYDAY", "").split(",") if day.strip())
     if (
-        name != "RRULE" or parts.get("FREQ") != "WEEKLY" or not days or not days <= set(_WEEKDAYS)
+        name != "RRULE" or parts.get("FREQ") != "WEEKLY" or not days or not days <= set(WEEKDAYS)
         or {parts.get(key) for key in ("BYHOUR", "BYMINUTE", "BYSECOND")} != {"0"}
         or set(parts) - {"FREQ", "BYDAY", "BYHOUR", "BYMINUTE", "BYSECOND", "WKST"}
     ):
@@ -223,7 +224,7 @@ def _until_in_utc(value: str, zone: ZoneInfo) -> str:
     try:
         if len(value) == 8 and value.isdigit():
             # A DATE bound includes that whole day (RFC 5545).
-            moment = datetime.combine(date(int(value[:4]), int(value[4:6]), int(value[6:])), time.max, zone)
+            moment = datetime.combine(_basic_date(value), time.max, zone)
         else:
             moment = dateparser.isoparse(value)
             if moment.tzinfo is None:
@@ -231,6 +232,11 @@ def _until_in_utc(value: str, zone: ZoneInfo) -> str:
         return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     except (ValueError, OverflowError):
         raise _invalid(f"UNTIL={value} is not a valid date or date-time") from None
+
+
+def _basic_date(value: str) -> date:
+    """An RFC 5545 DATE value, YYYYMMDD (eight digits, checked by the caller)."""
+    return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
 
 
 def _require_repeats(rule: rrule.rrule, naive_start: datetime) -> None:
@@ -286,7 +292,7 @@ def _dates(value: str, params: dict[str, str], local_start: datetime, zone: Zone
             if kind == "DATE" or (len(raw) == 8 and raw.isdigit()):
                 if not (len(raw) == 8 and raw.isdigit()):
                     raise ValueError(raw)
-                day = date(int(raw[:4]), int(raw[4:6]), int(raw[6:8]))
+                day = _basic_date(raw)
                 moment = datetime.combine(day, local_start.timetz().replace(tzinfo=None), zone)
             else:
                 moment = dateparser.isoparse(raw)

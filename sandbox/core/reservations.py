@@ -29,6 +29,7 @@ from sandbox.store.models import (
     Reservation,
     ReservationStatus,
     Resource,
+    User,
 )
 
 DEFAULT_WINDOW = timedelta(days=7)
@@ -139,13 +140,12 @@ def view(
         status = reservation.status
         if reservation.recurrence is None:
             check_in = check_ins_of(session, [reservation.id or 0]).get((reservation.id or 0, reservation.start))
-            status = _status(reservation, reservation.start, check_in, now)
+            status = _status(reservation, reservation.start, check_in, None, now)
         return ReservationView(reservation, resource, reservation.start, reservation.end, status, invitees, check_in)
     require_instance(reservation, original_start)
     check_in = check_ins_of(session, [reservation.id or 0]).get((reservation.id or 0, original_start))
-    status = _status(reservation, original_start, check_in, now)
-    if _occurrence_cancelled(session, reservation, original_start):
-        status = ReservationStatus.CANCELLED
+    exception = occurrence_exception(session, reservation, original_start)
+    status = _status(reservation, original_start, check_in, exception, now)
     length = reservation.end - reservation.start
     return ReservationView(
         reservation, resource, original_start, original_start + length, status, invitees, check_in, original_start
@@ -159,11 +159,39 @@ def released_at(view: ReservationView) -> datetime | None:
     return occurrences.release_time(view.reservation, view.start)
 
 
-def _status(reservation: Reservation, start: datetime, check_in: CheckIn | None, now: datetime) -> str:
+@dataclass(frozen=True)
+class Cancellation:
+    """Why an occurrence no longer holds its time: cancelled by someone (`by_id`, when known),
+    or released automatically because nobody confirmed it in time."""
+
+    at: datetime | None
+    by_id: int | None
+    automatic: bool
+
+
+def cancellation(
+    reservation: Reservation, start: datetime, check_in: CheckIn | None, exception: OccurrenceException | None,
+    now: datetime,
+) -> Cancellation | None:
+    """The cancellation of the occurrence of `reservation` starting at `start`, as of `now`: the
+    whole reservation's, else this occurrence's (`exception`), else its release if it was not
+    confirmed by its release time; None while it holds its time."""
+    if reservation.status == ReservationStatus.CANCELLED:
+        return Cancellation(reservation.cancelled_at, reservation.cancelled_by_id, automatic=False)
+    if exception is not None:
+        return Cancellation(exception.created_at, exception.cancelled_by_id, automatic=False)
     release = None if check_in is not None else occurrences.release_time(reservation, start)
     if release is not None and release <= now:
-        return ReservationStatus.CANCELLED
-    return reservation.status
+        return Cancellation(release, None, automatic=True)
+    return None
+
+
+def _status(
+    reservation: Reservation, start: datetime, check_in: CheckIn | None, exception: OccurrenceException | None,
+    now: datetime,
+) -> str:
+    cancelled = cancellation(reservation, start, check_in, exception, now) is not None
+    return ReservationStatus.CANCELLED if cancelled else reservation.status
 
 
 def views_of(session: Session, found: Iterable[Slot]) -> list[ReservationView]:
@@ -172,7 +200,7 @@ def views_of(session: Session, found: Iterable[Slot]) -> list[ReservationView]:
     reservation_ids = list({slot.reservation.id or 0 for slot in found})
     invitees = invitees_of(session, reservation_ids)
     check_ins = check_ins_of(session, reservation_ids)
-    resources = _resources(session, {slot.reservation.resource_id for slot in found})
+    resources = resources_of(session, {slot.reservation.resource_id for slot in found})
     return [
         ReservationView(
             reservation=slot.reservation, resource=resources[slot.reservation.resource_id],
@@ -236,39 +264,81 @@ def apply_schedule(session: Session, reservation: Reservation, resource: Resourc
     reservation.recurrence = schedule.lines
     reservation.series_end = schedule.series.last_end()
     reservation.indexed_until = schedule.indexed_until
+    rescheduled = reservation.id is not None
     session.add(reservation)
     session.flush()
-    session.exec(delete(OccurrenceException).where(col(OccurrenceException.reservation_id) == reservation.id))  # type: ignore[call-overload]
+    if rescheduled:
+        session.exec(delete(OccurrenceException).where(col(OccurrenceException.reservation_id) == reservation.id))  # type: ignore[call-overload]
     session.add_all(
         OccurrenceException(reservation_id=reservation.id or 0, original_start=original, created_at=now)
         for original in sorted(schedule.cancelled)
     )
-    occurrences.write_index(session, reservation, schedule.intervals, schedule.indexed_until)
+    occurrences.write_index(session, reservation, schedule.intervals, replace=rescheduled)
     resource.longest_booking_s = max(resource.longest_booking_s, int(schedule.series.duration.total_seconds()) + 1)
 
 
-def cancel(session: Session, reservation: Reservation, original_start: datetime | None, now: datetime) -> None:
-    """Cancel one occurrence of a series, or the whole reservation; cancelling twice changes nothing."""
+def cancel(
+    session: Session, reservation: Reservation, original_start: datetime | None, now: datetime,
+    by_id: int | None = None,
+) -> None:
+    """Cancel one occurrence of a series, or the whole reservation, recording who did (`by_id`,
+    when known); cancelling twice changes nothing."""
     if original_start is not None:
         require_instance(reservation, original_start)
-        if not _occurrence_cancelled(session, reservation, original_start):
-            session.add(OccurrenceException(reservation_id=reservation.id or 0, original_start=original_start, created_at=now))
+        if occurrence_exception(session, reservation, original_start) is None:
+            session.add(OccurrenceException(
+                reservation_id=reservation.id or 0, original_start=original_start, created_at=now, cancelled_by_id=by_id,
+            ))
             occurrences.remove_from_index(session, reservation.id or 0, original_start)
     elif reservation.status != ReservationStatus.CANCELLED:
         reservation.status = ReservationStatus.CANCELLED
         reservation.cancelled_at = now
+        reservation.cancelled_by_id = by_id
         reservation.updated_at = now
         session.add(reservation)
         occurrences.remove_from_index(session, reservation.id or 0)
 
 
-def _occurrence_cancelled(session: Session, reservation: Reservation, original_start: datetime) -> bool:
+def occurrence_exception(session: Session, reservation: Reservation, original_start: datetime) -> OccurrenceException | None:
+    """The record of one cancelled occurrence of a series, if it was cancelled."""
     return session.exec(
-        select(OccurrenceException.id).where(
+        select(OccurrenceException).where(
             OccurrenceException.reservation_id == reservation.id,
             OccurrenceException.original_start == original_start,
         )
-    ).first() is not None
+    ).first()
+
+
+def exceptions_of(session: Session, reservation_ids: list[int]) -> dict[tuple[int, datetime], OccurrenceException]:
+    """The cancelled occurrences of these reservations, by (reservation id, original start)."""
+    if not reservation_ids:
+        return {}
+    rows = session.exec(select(OccurrenceException).where(col(OccurrenceException.reservation_id).in_(reservation_ids)))
+    return {(row.reservation_id, row.original_start): row for row in rows}
+
+
+def is_party(user: User, reservation: Reservation) -> bool:
+    """Whether `user` holds (organizes) or made the reservation: who, beside an administrator,
+    may change or cancel it."""
+    return user.id in (reservation.organizer_id, reservation.creator_id)
+
+
+def require_holder_free(
+    session: Session, kind: str, person: User, intervals: list[Interval], now: datetime,
+    refusal: Callable[[Slot], Conflict],
+) -> None:
+    """One person, one reservation of `kind` (a seat, an onsite pass) at a time. The person's row
+    is locked first, so two concurrent requests for one person are checked one after the other
+    on PostgreSQL too (SQLite writers are serial anyway)."""
+    session.exec(select(User.id).where(User.id == person.id).with_for_update()).one()
+    holder = Scope(person.organization_id, kind=kind, holder_ids=[person.id or 0])
+    require_free(session, holder, intervals, now, refusal)
+
+
+def holds_any(session: Session, kind: str, person: User, start: datetime, end: datetime, now: datetime) -> bool:
+    """Whether `person` holds a live reservation of `kind` overlapping [start, end)."""
+    holder = Scope(person.organization_id, kind=kind, holder_ids=[person.id or 0])
+    return next(occurrences.slots(session, holder, start, end, now=now), None) is not None
 
 
 def _moved_cancellations(
@@ -309,7 +379,8 @@ def check_ins_of(session: Session, reservation_ids: list[int]) -> dict[tuple[int
     return {(row.reservation_id, row.original_start): row for row in rows}
 
 
-def _resources(session: Session, resource_ids: set[int]) -> dict[int, Resource]:
+def resources_of(session: Session, resource_ids: set[int]) -> dict[int, Resource]:
+    """These resources, by id."""
     if not resource_ids:
         return {}
     rows = session.exec(select(Resource).where(col(Resource.id).in_(resource_ids))).all()

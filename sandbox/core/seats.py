@@ -27,9 +27,10 @@ from sandbox.core.errors import (
 )
 from sandbox.core.occurrences import Interval, Scope, Slot
 from sandbox.core.paging import Page, PageRequest, paginate
+from sandbox.core.recurrence import WEEKDAYS
 from sandbox.core.reservations import Ref, ReservationView, Schedule, Window
-from sandbox.core.times import parse_duration, zone
-from sandbox.core.workplace import fetch, get_space, user_by_email
+from sandbox.core.times import local_days, parse_duration, zone
+from sandbox.core.workplace import fetch, get_space, member, user_by_email
 from sandbox.store.models import (
     Area,
     Building,
@@ -50,7 +51,6 @@ MAX_LENGTH_SETTING = "seat-reservation-max-length"
 TYPES_SETTING = "seat-reservation-types-allowed"
 THRESHOLD_SETTING = "seat-reservation-advanced-booking-threshold"
 SETTINGS = (MAX_LENGTH_SETTING, TYPES_SETTING, THRESHOLD_SETTING)
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 # Zones and seats
@@ -160,7 +160,7 @@ def publish_shared_schedule(session: Session, actor: Actor, seat_id: int, lines:
 
 def shared_days(seat: Resource) -> list[str]:
     days = recurrence.weekly_days(seat.shared_schedule, "shared_schedule")
-    return [day for day in _WEEKDAYS if day in days]
+    return [day for day in WEEKDAYS if day in days]
 
 
 # Seat reservations
@@ -191,9 +191,7 @@ def create_seat_reservation(
         raise RuleViolation("seat_not_reservable", f"Seat `{seat.id}` can't be reserved")
     kind = _reservation_type(draft.type)
     reservee = _reservee(session, actor, draft)
-    # One person, one seat at a time: serialize this person's seat reservations on PostgreSQL too.
-    session.exec(select(User.id).where(User.id == reservee.id).with_for_update()).one()
-    reserver = _user(session, actor, draft.reserver_id, "reserver_id") if draft.reserver_id is not None else actor.user
+    reserver = member(session, actor, draft.reserver_id, "reserver_id") if draft.reserver_id is not None else actor.user
     if not actor.is_admin and {reservee.id, reserver.id} != {actor.user.id}:
         raise Forbidden("A member may reserve seats only for themselves")
     if draft.end <= draft.start:
@@ -236,7 +234,7 @@ def get_seat_reservation(
 def cancel_seat_reservation(session: Session, actor: Actor, reference: str) -> None:
     found = get_seat_reservation(session, actor, reference)
     reservation = found.reservation
-    if not actor.is_admin and actor.user.id not in (reservation.organizer_id, reservation.creator_id):
+    if not actor.is_admin and not reservations.is_party(actor.user, reservation):
         raise Forbidden("Only the reservee, the reserver or an administrator may cancel a seat reservation")
     reservations.cancel(session, reservation, found.original_start, actor.now)
     session.commit()
@@ -283,20 +281,13 @@ def _reservation_type(value: str | None) -> str:
 
 def _reservee(session: Session, actor: Actor, draft: SeatReservationInput) -> User:
     if draft.reservee_user_id is not None:
-        return _user(session, actor, draft.reservee_user_id, "reservee.user_id")
+        return member(session, actor, draft.reservee_user_id, "reservee.user_id")
     if draft.reservee_email:
         found = user_by_email(session, draft.reservee_email)
         if found is None or found.organization_id != actor.organization_id:
             raise InvalidInput.of("reservee.email", f"no user with email {draft.reservee_email} in this organization")
         return found
     return actor.user
-
-
-def _user(session: Session, actor: Actor, user_id: int, field: str) -> User:
-    found = session.get(User, user_id) if 0 <= user_id < 2**63 else None
-    if found is None or found.organization_id != actor.organization_id:
-        raise InvalidInput.of(field, f"no user {user_id} in this organization")
-    return found
 
 
 def _violation(message: str, policy: str, **details: Any) -> RuleViolation:
@@ -334,7 +325,7 @@ def _check_policies(
             f"than {_spoken(threshold)} in advance.", "advanced_booking_threshold", booking_threshold=threshold,
         )
     if kind == "hot":
-        _require_same_day(seat, schedule, now, local)
+        _require_same_day(schedule, now, local)
     if assignee is not None and not is_assignee and "shared" in seat.desk_type:
         _require_shared_days(seat, assignee, schedule.intervals, local)
 
@@ -373,11 +364,10 @@ def _allowed_types(seat: Resource, is_assignee: bool) -> set[str]:
     return desk
 
 
-def _require_same_day(seat: Resource, schedule: Schedule, now: datetime, local: ZoneInfo) -> None:
+def _require_same_day(schedule: Schedule, now: datetime, local: ZoneInfo) -> None:
+    today = now.astimezone(local).date()
     for interval in schedule.intervals:
-        day = interval.start.astimezone(local).date()
-        last_day = (interval.end - timedelta(microseconds=1)).astimezone(local).date()
-        if last_day != day or now.astimezone(local).date() != day:
+        if local_days(interval.start, interval.end, local) != [today]:
             raise _violation(
                 "A hot reservation is made on the day it starts, and ends that same calendar day.",
                 "hot_reservation_same_day",
@@ -387,18 +377,14 @@ def _require_same_day(seat: Resource, schedule: Schedule, now: datetime, local: 
 def _require_shared_days(seat: Resource, assignee: User, intervals: Iterable[Interval], local: ZoneInfo) -> None:
     days = shared_days(seat)
     for interval in intervals:
-        first = interval.start.astimezone(local).date()
-        last = (interval.end - timedelta(microseconds=1)).astimezone(local).date()
-        day = first
-        while day <= last:
-            if _WEEKDAYS[day.weekday()] not in days:
+        for day in local_days(interval.start, interval.end, local):
+            if WEEKDAYS[day.weekday()] not in days:
                 given_up = f"gives it up on {', '.join(days)} only" if days else "has not published days to share it"
                 raise _violation(
                     f"Seat `{seat.id}` is assigned to {assignee.name}, who {given_up}: {day.isoformat()} "
-                    f"({_WEEKDAYS[day.weekday()]}) is not one of them.",
+                    f"({WEEKDAYS[day.weekday()]}) is not one of them.",
                     "shared_desk_schedule", shared_days=days,
                 )
-            day += timedelta(days=1)
 
 
 def _require_free(session: Session, seat: Resource, reservee: User, schedule: Schedule, now: datetime) -> None:
@@ -418,8 +404,7 @@ def _require_free(session: Session, seat: Resource, reservee: User, schedule: Sc
         )
 
     reservations.require_free(session, Scope(seat.organization_id, resource_ids=[seat.id or 0]), schedule.intervals, now, taken)
-    holder = Scope(seat.organization_id, kind=ReservationKind.SEAT, holder_ids=[reservee.id or 0])
-    reservations.require_free(session, holder, schedule.intervals, now, double_booked)
+    reservations.require_holder_free(session, ReservationKind.SEAT, reservee, schedule.intervals, now, double_booked)
 
 
 def _spoken(duration: str) -> str:

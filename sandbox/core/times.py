@@ -1,7 +1,7 @@
-"""Reading instants, time zones and durations from what clients send."""
+"""Reading instants, time zones and durations from what clients send, and local days."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -71,3 +71,16 @@ def parse_duration(value: object, field: str) -> timedelta:
     if duration <= timedelta(0):
         raise InvalidInput.of(field, "must be a positive duration")
     return duration
+
+
+def format_duration(duration: timedelta) -> str:
+    """`duration` as ISO-8601, such as PT30M or P14D: what parse_duration reads back."""
+    return str(_durations.dump_python(duration, mode="json"))
+
+
+def local_days(start: datetime, end: datetime, tz: ZoneInfo) -> list[date]:
+    """The dates in `tz` that the interval [start, end) touches, in order: from the date of
+    `start` to the date of its last microsecond, `end` - 1 µs (none if that comes first)."""
+    first = start.astimezone(tz).date()
+    last = (end - timedelta(microseconds=1)).astimezone(tz).date()
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]

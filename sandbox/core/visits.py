@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from sandbox.core.access import Actor
 from sandbox.core.bookings import TimeCondition, holds
+from sandbox.core.directory import rows_by_id, users_by_id
 from sandbox.core.errors import NotFound
 from sandbox.store.models import Building, User, Visit, VisitAttendance, Visitor
 
@@ -20,6 +21,8 @@ class Attendance:
     """A visitor's part in one visit, as of now: arrivals and departures still to come don't show."""
 
     visitor: Visitor
+    user: User | None
+    """The visitor's own account, when they are a user of the organization."""
     attendance: VisitAttendance
     checked_in_at: datetime | None
     checked_out_at: datetime | None
@@ -43,6 +46,11 @@ class VisitorView:
     visitor: Visitor
     visits: list[tuple[VisitView, Attendance]]
     """Every visit of the visitor, earliest first, with their part in it."""
+
+    @property
+    def user(self) -> User | None:
+        """The visitor's own account, when they are a user of the organization."""
+        return self.visits[0][1].user if self.visits else None
 
     @property
     def visit_count(self) -> int:
@@ -74,27 +82,35 @@ def _as_of(moment: datetime | None, now: datetime) -> datetime | None:
     return moment if moment is not None and moment <= now else None
 
 
-def visits(session: Session, actor: Actor) -> list[VisitView]:
-    """Every visit of the organization, earliest first."""
-    rows = list(session.exec(select(Visit).where(Visit.organization_id == actor.organization_id).order_by(col(Visit.start), col(Visit.id))))
-    ids = [row.id for row in rows]
+def visits(session: Session, actor: Actor, *, ulid: str | None = None, attended_by: int | None = None) -> list[VisitView]:
+    """The organization's visits, earliest first: every one, or the one with this `ulid`, or those
+    the visitor with id `attended_by` was invited to (each visit with all its attendees)."""
+    statement = select(Visit).where(Visit.organization_id == actor.organization_id)
+    if ulid is not None:
+        statement = statement.where(Visit.ulid == ulid.upper())
+    if attended_by is not None:
+        invited = select(VisitAttendance.visit_id).where(VisitAttendance.visitor_id == attended_by)
+        statement = statement.where(col(Visit.id).in_(invited))
+    rows = list(session.exec(statement.order_by(col(Visit.start), col(Visit.id))))
+    if not rows:
+        return []
+    pairs = list(session.exec(
+        select(VisitAttendance, Visitor).join(Visitor, col(Visitor.id) == VisitAttendance.visitor_id)
+        .where(col(VisitAttendance.visit_id).in_([row.id for row in rows])).order_by(col(VisitAttendance.id))
+    ))
+    people = users_by_id(session, actor, [row.host_id for row in rows] + [visitor.user_id for _, visitor in pairs])
     attendances: dict[int, list[Attendance]] = {}
-    if ids:
-        for attendance, visitor in session.exec(
-            select(VisitAttendance, Visitor).join(Visitor, col(Visitor.id) == VisitAttendance.visitor_id)
-            .where(col(VisitAttendance.visit_id).in_(ids)).order_by(col(VisitAttendance.id))
-        ):
-            attendances.setdefault(attendance.visit_id, []).append(Attendance(
-                visitor, attendance, _as_of(attendance.checked_in_at, actor.now),
-                _as_of(attendance.checked_out_at, actor.now),
-            ))
-    buildings = {row.id: row for row in session.exec(select(Building).where(Building.organization_id == actor.organization_id))}
-    hosts = {row.id: row for row in session.exec(select(User).where(User.organization_id == actor.organization_id))}
+    for attendance, visitor in pairs:
+        attendances.setdefault(attendance.visit_id, []).append(Attendance(
+            visitor, people.get(visitor.user_id or 0), attendance, _as_of(attendance.checked_in_at, actor.now),
+            _as_of(attendance.checked_out_at, actor.now),
+        ))
+    buildings = rows_by_id(session, Building, [row.building_id for row in rows], organization_id=actor.organization_id)
     views = []
     for visit in rows:
         present = attendances.get(visit.id or 0, [])
         views.append(VisitView(
-            visit, buildings[visit.building_id], hosts.get(visit.host_id or 0), present,
+            visit, buildings[visit.building_id], people.get(visit.host_id or 0), present,
             visit_status(visit, present, actor.now),
         ))
     return views
@@ -113,26 +129,24 @@ def find_visits(
 
 
 def get_visit(session: Session, actor: Actor, ulid: str) -> VisitView:
-    for view in visits(session, actor):
-        if view.visit.ulid == ulid.upper():
-            return view
-    raise NotFound("Not Found")
+    found = visits(session, actor, ulid=ulid)
+    if not found:
+        raise NotFound("Not Found")
+    return found[0]
 
 
 ORGANIZER = "organizer"
 
 
-def visitors(session: Session, actor: Actor) -> list[VisitorView]:
-    """Everyone who has come to a visit as a guest, in the order they first came, each with those
-    visits (hosting one is not visiting)."""
-    by_visitor: dict[int, list[tuple[VisitView, Attendance]]] = {}
-    people: dict[int, Visitor] = {}
-    for view in visits(session, actor):
+def visitors(session: Session, actor: Actor, *, visitor_id: int | None = None) -> list[VisitorView]:
+    """Everyone who has come to a visit as a guest (or only the visitor with id `visitor_id`), in
+    the order they first came, each with those visits (hosting one is not visiting)."""
+    by_visitor: dict[int, VisitorView] = {}
+    for view in visits(session, actor, attended_by=visitor_id):
         for item in view.attendances:
-            if item.response != ORGANIZER:
-                people.setdefault(item.visitor.id or 0, item.visitor)
-                by_visitor.setdefault(item.visitor.id or 0, []).append((view, item))
-    return [VisitorView(visitor, by_visitor[key]) for key, visitor in people.items()]
+            if item.response != ORGANIZER and visitor_id in (None, item.visitor.id):
+                by_visitor.setdefault(item.visitor.id or 0, VisitorView(item.visitor, [])).visits.append((view, item))
+    return list(by_visitor.values())
 
 
 @dataclass(frozen=True)
@@ -177,7 +191,11 @@ def find_visitors(session: Session, actor: Actor, query: VisitorQuery) -> list[V
 
 
 def get_visitor(session: Session, actor: Actor, ulid: str) -> VisitorView:
-    for view in visitors(session, actor):
-        if view.visitor.ulid == ulid.upper():
-            return view
-    raise NotFound("Not Found")
+    """A visitor who has come to a visit as a guest; anyone else is unknown (404)."""
+    row = session.exec(
+        select(Visitor).where(Visitor.ulid == ulid.upper(), Visitor.organization_id == actor.organization_id)
+    ).first()
+    found = visitors(session, actor, visitor_id=row.id) if row is not None else []
+    if not found:
+        raise NotFound("Not Found")
+    return found[0]

@@ -22,6 +22,8 @@ from sandbox.store.models import (
 
 Row = TypeVar("Row", bound=SQLModel)
 MAX_ROW_ID = 2**63 - 1
+MAX_LISTED_IDS = 1000
+"""The most ids one field of a request may list."""
 SPACE_TYPES = (
     "breakout", "call", "conference", "meeting", "office", "study_room", "kitchen", "lobby",
     "lounge", "cafe", "fitness", "lactation", "other",
@@ -35,9 +37,27 @@ def fetch(session: Session, actor: Actor, model: type[Row], row_id: int) -> Row:
     row = session.get(model, row_id)
     if row is None:
         raise NotFound("Object does not exist")
-    organization_id = row.id if isinstance(row, Organization) else getattr(row, "organization_id")
-    actor.require_member_of(organization_id)
+    organization_id = row.id if isinstance(row, Organization) else row.organization_id  # type: ignore[attr-defined]
+    actor.require_member_of(organization_id or 0)
     return row
+
+
+def require_visible(
+    session: Session, actor: Actor, model: type[Building] | type[Floor] | type[Resource], ids: list[int] | None,
+    field: str, noun: str | None = None,
+) -> None:
+    """Refuse `ids` of `model` listed in `field`: more than MAX_LISTED_IDS of them, or one that does
+    not exist (InvalidInput, naming it "{noun} {id}"); Forbidden for another organization's."""
+    if not ids:
+        return
+    if len(ids) > MAX_LISTED_IDS:
+        raise InvalidInput.of(field, f"at most {MAX_LISTED_IDS} ids")
+    owners = dict(session.exec(select(model.id, model.organization_id).where(col(model.id).in_(ids))).all())
+    for row_id in ids:
+        if row_id not in owners:
+            named = f"{noun} {row_id}" if noun else str(row_id)
+            raise InvalidInput.of(field, f"{named} does not exist")
+        actor.require_member_of(owners[row_id])
 
 
 def get_organization(session: Session, actor: Actor, id_or_slug: str) -> Organization:
@@ -220,6 +240,14 @@ def get_user(session: Session, actor: Actor, id_or_email: str) -> User:
     if user is None:
         raise NotFound("Object does not exist")
     actor.require_member_of(user.organization_id)
+    return user
+
+
+def member(session: Session, actor: Actor, user_id: int, field: str) -> User:
+    """The user `user_id` of the actor's organization; InvalidInput on `field` for anyone else."""
+    user = session.get(User, user_id) if 0 <= user_id <= MAX_ROW_ID else None
+    if user is None or user.organization_id != actor.organization_id:
+        raise InvalidInput.of(field, f"no user {user_id} in this organization")
     return user
 
 

@@ -15,7 +15,8 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - Responses are `application/ld+json` unless the client's Accept header prefers `text/csv` by
   its quality values (then CSV: one row per item or collection member, nested objects and lists
   of objects flattened to dotted columns such as `visitors.0.email`), or names nothing the API
-  can produce (406). Each `@context` IRI resolves to its JSON-LD context under /v1/contexts/.
+  can produce: 406, answered once the token is checked and before anything else is read or
+  changed. Each `@context` IRI resolves to its JSON-LD context under /v1/contexts/.
 - Request bodies may be `application/json` or `application/ld+json`; user PATCH takes
   `application/merge-patch+json` too, and answers 415 to other media types. A body value of the
   wrong type answers 400; a missing, blank, too long or out-of-range value 422 with violations.
@@ -55,7 +56,8 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   included) all answer 422, the reason in the violation's message. Room bookings (room, pod,
   private office) need a `title`. Opening hours, closures and the horizon apply to bookings
   made through this API only. Desk bookings also follow the desk's Robin policies (types
-  allowed, maximum length, advance threshold, shared schedule).
+  allowed, maximum length, advance threshold, shared schedule). `onlineMeeting` is accepted
+  and ignored: no online meetings are made, and bookings read `onlineMeeting: null`.
 - Collections: `itemsPerPage` defaults to 50; more than 500 is read as 500 (bookings accept
   0, others at least 1). A page number below 1, or a non-integer, is a 400. Bookings without
   a date filter reach 366 days either side of now; a one-sided date filter reaches 366 days
@@ -89,7 +91,7 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 
 from fastapi import APIRouter
 
-from sandbox.kadence.hydra import PREFIX, render_error
+from sandbox.kadence.hydra import CONTEXTS_PATH, PREFIX, render_error
 from sandbox.kadence.routes import (
     availability,
     bookings,
@@ -101,7 +103,6 @@ from sandbox.kadence.routes import (
 )
 
 TOKEN_PATH = "/oauth2/"
-CONTEXTS_PATH = "/v1/contexts/"
 
 
 API_ROUTES = (availability, bookings, directory, users, visits)

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from sandbox.core.access import Actor
 from sandbox.core.errors import Unauthenticated
 from sandbox.core.oauth import actor_for_bearer
+from sandbox.kadence.hydra import negotiate
 from sandbox.sessions import SessionDep
 
 
@@ -19,7 +20,11 @@ def bearer_token(headers: Mapping[str, str]) -> str:
 
 
 def get_actor(request: Request, session: SessionDep) -> Actor:
-    return actor_for_bearer(session, bearer_token(request.headers), request.app.state.clock)
+    """The caller, by their bearer token (401 first); then the response format, so that a 406
+    comes before the handler changes anything."""
+    actor = actor_for_bearer(session, bearer_token(request.headers), request.app.state.clock)
+    negotiate(request)
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

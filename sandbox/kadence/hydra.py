@@ -5,9 +5,9 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import Request
@@ -17,19 +17,21 @@ from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 
 from sandbox.core.errors import (
-    Conflict,
     DomainError,
     Forbidden,
     InvalidInput,
     NotFound,
-    RuleViolation,
     Unauthenticated,
 )
+from sandbox.core.paging import Counted
 from sandbox.routing import allowed_methods
 
 log = logging.getLogger(__name__)
+Row = TypeVar("Row")
 
 PREFIX = "/v1/public"
+CONTEXTS_PATH = "/v1/contexts/"
+"""Where each `@context` IRI resolves to its JSON-LD context."""
 JSON_LD = "application/ld+json; charset=utf-8"
 NOT_BLANK = "c1051bb4-d103-4f74-8988-acbcafc7fdc3"
 """Symfony's code for a value that should not be blank."""
@@ -69,6 +71,12 @@ JSON_KINDS = ("application/ld+json", "application/json", "application/*", "*/*")
 CSV_KINDS = ("text/csv", "text/*")
 
 
+def negotiate(request: Request) -> None:
+    """Choose the response format before the handler runs, so that a client accepting nothing
+    the API produces (406) changes nothing; `respond` answers in it."""
+    request.state.wants_csv = wants_csv(request)
+
+
 def wants_csv(request: Request) -> bool:
     """Whether the client prefers CSV to JSON-LD, by the quality values of its Accept header;
     JSON-LD without an Accept header, and on a tie."""
@@ -96,14 +104,21 @@ def wants_csv(request: Request) -> bool:
 
 
 def respond(request: Request, body: dict[str, Any], status: int = 200) -> Response:
-    if wants_csv(request):
+    """`body` in the format `negotiate` chose for this request."""
+    if request.state.wants_csv:
         members = body.get("hydra:member")
         return _csv(members if isinstance(members, list) else [body], status)
     return Response(_json(body), status_code=status, media_type=JSON_LD)
 
 
 def item(context: str, body: dict[str, Any]) -> dict[str, Any]:
-    return {"@context": f"/v1/contexts/{context}", **body}
+    return {"@context": CONTEXTS_PATH + context, **body}
+
+
+def page(request: Request, context: str, found: Counted[Row], render: Callable[[Row], dict[str, Any]]) -> Response:
+    """A page of a collection as the client asked for it, each of its rows rendered by `render`."""
+    members = [render(row) for row in found.items]
+    return respond(request, collection(request, context, members, found.total, found.page, found.per_page))
 
 
 def collection(
@@ -112,7 +127,7 @@ def collection(
 ) -> dict[str, Any]:
     """A hydra:Collection of one page of `members` out of `total`, with its hydra:view."""
     body: dict[str, Any] = {
-        "@context": f"/v1/contexts/{context}", "@id": request.url.path, "@type": "hydra:Collection",
+        "@context": CONTEXTS_PATH + context, "@id": request.url.path, "@type": "hydra:Collection",
         "hydra:member": list(members), "hydra:totalItems": total,
     }
     view = _view(request.url.path, request.query_params, total, page, per_page)
@@ -177,21 +192,21 @@ def _csv(rows: list[Any], status: int) -> Response:
     return Response(buffer.getvalue(), status_code=status, media_type="text/csv; charset=utf-8")
 
 
-def error_body(status: int, description: str) -> dict[str, Any]:
+def error_body(description: str) -> dict[str, Any]:
     return {
-        "@context": "/v1/contexts/Error", "@type": "hydra:Error", "hydra:title": "An error occurred",
+        "@context": CONTEXTS_PATH + "Error", "@type": "hydra:Error", "hydra:title": "An error occurred",
         "hydra:description": description,
     }
 
 
 def error(status: int, description: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(_json(error_body(status, description)), status_code=status, media_type=JSON_LD, headers=headers)
+    return Response(_json(error_body(description)), status_code=status, media_type=JSON_LD, headers=headers)
 
 
 def violations(problems: Sequence[tuple[str, str, str]]) -> Response:
     """422: one violation per (propertyPath, message, reason)."""
     body = {
-        "@context": "/v1/contexts/ConstraintViolationList", "@type": "ConstraintViolationList",
+        "@context": CONTEXTS_PATH + "ConstraintViolationList", "@type": "ConstraintViolationList",
         "hydra:title": "An error occurred",
         "hydra:description": "\n".join(f"{path}: {message}" for path, message, _ in problems),
         "violations": [
@@ -202,28 +217,25 @@ def violations(problems: Sequence[tuple[str, str, str]]) -> Response:
     return Response(_json(body), status_code=422, media_type=JSON_LD)
 
 
+STATUSES: dict[type[DomainError], int] = {
+    Unauthenticated: 401, Forbidden: 403, NotFound: 404, NotAcceptable: 406, UnsupportedMediaType: 415, DomainError: 400,
+}
+"""The status of each domain error, by its nearest class here: any other (a BadRequest, a refused
+transition) is a 400."""
+
+
 def render_error(request: Request, exc: Exception) -> Response:
     """Any failure as API Platform renders it."""
     if isinstance(exc, InvalidInput):
         return violations([(p.field, p.message, p.reason) for p in exc.problems])
-    if isinstance(exc, BadRequest):
-        return error(400, exc.message)
-    if isinstance(exc, NotAcceptable):
-        return error(406, exc.message)
-    if isinstance(exc, UnsupportedMediaType):
-        return error(415, exc.message)
-    if isinstance(exc, Unauthenticated):
-        return error(401, exc.message, {"WWW-Authenticate": 'Bearer realm="kadence"'})
-    if isinstance(exc, Forbidden):
-        return error(403, exc.message or "Access Denied.")
-    if isinstance(exc, NotFound):
-        return error(404, "Not Found")
-    if isinstance(exc, Conflict):
-        return violations([("spaceId", exc.message, exc.reason)])
-    if isinstance(exc, RuleViolation):
-        return error(400, exc.message)
     if isinstance(exc, DomainError):
-        return error(400, exc.message)
+        status = next(STATUSES[kind] for kind in type(exc).__mro__ if kind in STATUSES)
+        if status == 404:
+            return error(404, "Not Found")
+        if status == 403:
+            return error(403, exc.message or "Access Denied.")
+        headers = {"WWW-Authenticate": 'Bearer realm="kadence"'} if status == 401 else None
+        return error(status, exc.message, headers)
     if isinstance(exc, RequestValidationError):
         return _request_problems(exc)
     if isinstance(exc, HTTPException):
@@ -247,7 +259,12 @@ def _request_problems(exc: RequestValidationError) -> Response:
     if all(problem.get("type") in CONSTRAINTS for problem in problems):
         return violations([_violation(problem) for problem in problems])
     first = next(problem for problem in problems if problem.get("type") not in CONSTRAINTS)
-    return error(400, f'The type of the "{_path(first)}" attribute is not valid: {first.get("msg", "")}.')
+    return error(400, wrong_type(first))
+
+
+def wrong_type(problem: Mapping[str, Any]) -> str:
+    """How API Platform's deserializer refuses a body value of the wrong type (400)."""
+    return f'The type of the "{_path(problem)}" attribute is not valid: {problem.get("msg", "")}.'
 
 
 CONSTRAINTS = frozenset({

@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import QueryParams
 
@@ -19,11 +20,12 @@ zone can always place them."""
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$")
 
 
-def utc_value(value: str, name: str) -> datetime:
-    """A UTC date-time as YYYY-MM-DDThh:mm:ss; clients also send a trailing Z or .000Z."""
+def utc_value(value: str, name: str, *, what: str = "parameter") -> datetime:
+    """A UTC date-time as YYYY-MM-DDThh:mm:ss; clients also send a trailing Z or .000Z. A 400
+    for a malformed one calls it a `what` ("parameter", or "field" of a body)."""
     text = value.strip()
     if not _DATE_TIME.match(text):
-        raise BadRequest(f'The parameter "{name}" must be a UTC date-time in the format YYYY-MM-DDThh:mm:ss, "{value}" given.')
+        raise BadRequest(f'The {what} "{name}" must be a UTC date-time in the format YYYY-MM-DDThh:mm:ss, "{value}" given.')
     try:
         return parse_instant(text, name, allow_fraction=True)
     except Exception:  # noqa: BLE001 - any unreadable value is the client's error
@@ -50,18 +52,26 @@ def local_value(value: str, name: str) -> datetime:
     return utc_value(text, name).replace(tzinfo=None)
 
 
-def required_instant(params: QueryParams, name: str) -> datetime:
-    value = params.get(name)
-    if not value:
-        raise BadRequest(f'The parameter "{name}" is required.')
-    return _within(utc_value(value, name), name, value)
-
-
 def required(params: QueryParams, name: str) -> str:
     value = params.get(name)
     if not value:
         raise BadRequest(f'The parameter "{name}" is required.')
     return value
+
+
+def required_instant(params: QueryParams, name: str) -> datetime:
+    value = required(params, name)
+    return _within(utc_value(value, name), name, value)
+
+
+def media_type(request: Request) -> str:
+    """The media type of the request body, without its parameters, in lower case; "" when not given."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def related(params: QueryParams, name: str) -> str | None:
+    """A filter on a related resource: `<name>Id`, or API Platform's `<name>.id`."""
+    return params.get(f"{name}Id") or params.get(f"{name}.id")
 
 
 def paging(params: QueryParams, *, minimum: int = 1, maximum: int = 500, default: int = 50) -> tuple[int, int]:
@@ -103,14 +113,14 @@ def time_conditions(params: QueryParams, fields: tuple[str, ...]) -> tuple[TimeC
         moment = local_value(value, key) if local else utc_value(value, key)
         conditions.append(TimeCondition(TIME_FIELDS[match.group(1)], match.group(3), _clamped(moment), local))
     for key, field_name, operation in (("startDate", "start", "after"), ("endDate", "end", "before")):
-        value = params.get(key)
-        if value:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                raise BadRequest(f'The parameter "{key}" must be a date in the format YYYY-MM-DD, "{value}" given.')
+        given = params.get(key)
+        if given:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", given):
+                raise BadRequest(f'The parameter "{key}" must be a date in the format YYYY-MM-DD, "{given}" given.')
             try:
-                day = datetime.fromisoformat(value).replace(tzinfo=UTC)
+                day = datetime.fromisoformat(given).replace(tzinfo=UTC)
             except ValueError:
-                raise BadRequest(f'The parameter "{key}" is not a valid date: "{value}".') from None
+                raise BadRequest(f'The parameter "{key}" is not a valid date: "{given}".') from None
             if operation == "before":
                 day = day.replace(hour=23, minute=59, second=59)
             conditions.append(TimeCondition(field_name, operation, _clamped(day)))
@@ -128,10 +138,9 @@ def booking_query(params: QueryParams, *, holder_id: int | None = None, extended
     return BookingQuery(
         holder_id=holder_id, booking_id=params.get("id") or None, type=params.get("type") or None,
         status=params.get("status") or None,
-        building_id=params.get("buildingId") or params.get("building.id") or None,
-        floor_id=params.get("floorId") or params.get("floor.id") or None,
-        area_id=params.get("neighbourhoodId") or params.get("neighborhoodId") or params.get("neighborhood.id") or None,
-        space_id=params.get("spaceId") or params.get("space.id") or None,
+        building_id=related(params, "building") or None, floor_id=related(params, "floor") or None,
+        area_id=params.get("neighbourhoodId") or related(params, "neighborhood") or None,
+        space_id=related(params, "space") or None,
         conditions=time_conditions(params, fields), order=tuple(order),
     )
 
@@ -154,14 +163,14 @@ class BookingBody(Body):
     spaceId: str | None = Field(default=None, description="Required for bookings of a space (desk, room, ...)")
     title: str | None = Field(default=None, max_length=255, description="Required for room bookings")
     description: str | None = Field(default=None, max_length=4000)
-    onlineMeeting: bool | None = None
+    onlineMeeting: bool | None = Field(default=None, description="Accepted and ignored: no online meeting is made")
     attendees: list[AttendeeBody] = Field(default_factory=list, max_length=500)
 
     def to_input(self) -> BookingInput:
         return BookingInput(
             user_id=self.userId, start=_body_instant(self.startDateTime, "startDateTime"),
             end=_body_instant(self.endDateTime, "endDateTime"), space_id=self.spaceId, building_id=self.buildingId,
-            title=self.title, description=self.description, online_meeting=self.onlineMeeting,
+            title=self.title, description=self.description,
             attendees=[Attendee(item.userId, item.emailAddress, item.displayName) for item in self.attendees],
         )
 
@@ -169,9 +178,7 @@ class BookingBody(Body):
 def _body_instant(value: str, name: str) -> datetime:
     if not value.strip():
         raise InvalidInput.of(name, "This value should not be blank.", "required")
-    if not _DATE_TIME.match(value.strip()):
-        raise BadRequest(f'The field "{name}" must be a UTC date-time in the format YYYY-MM-DDThh:mm:ss, "{value}" given.')
-    return _within(utc_value(value, name), name, value)
+    return _within(utc_value(value, name, what="field"), name, value)
 
 
 class CancelBody(Body):

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.config import JsonDict
 
+from sandbox.kadence.requests import OPERATIONS
+
 Timestamp = Annotated[
     str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$", examples=["2017-07-21T17:32:28+00:00"]),
 ]
@@ -306,7 +308,6 @@ def query(*parameters: tuple[str, str] | tuple[str, str, bool]) -> dict[str, Any
 
 PAGING = (("page", "1-based page number"), ("itemsPerPage", "Items per page, 1 to 500 (more reads as 500), default 50"))
 BOOKING_PAGING = (PAGING[0], ("itemsPerPage", "Items per page, 0 to 500 (more reads as 500), default 50"))
-OPERATIONS = ("before", "strictly_before", "after", "strictly_after")
 
 
 def date_filters(*fields: str) -> tuple[tuple[str, str], ...]:

@@ -1,12 +1,13 @@
 """Kadence's resources as JSON-LD: identifiers are ULID strings, relations IRIs or small embedded
 objects, dates UTC with a +00:00 offset."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel import Session
-
-from sandbox.core.bookings import Booking
+from sandbox.core.bookings import ROOM_TYPES, Booking
 from sandbox.core.buildings import OnsitePass
+from sandbox.core.directory import Places
+from sandbox.core.space_types import booking_type
 from sandbox.core.visits import Attendance, VisitorView, VisitView
 from sandbox.kadence.hydra import iri, timestamp
 from sandbox.store.models import (
@@ -48,50 +49,51 @@ def building(row: Building) -> dict[str, Any]:
     }, *BUILDING_NEVER_NULL)
 
 
-def building_reference(row: Building | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    return {"@id": iri("buildings", row.ulid), "@type": "Building", "id": row.ulid, "name": row.name}
+def _reference(collection: str, kind: str, row: Area | Building | Floor) -> dict[str, Any]:
+    """A related resource embedded by its IRI, type, id and name."""
+    return {"@id": iri(collection, row.ulid), "@type": kind, "id": row.ulid, "name": row.name}
 
 
-def floor(row: Floor, base_url: str) -> dict[str, Any]:
-    """`base_url`: where the sandbox is reached, for the absolute floor plan URL."""
+def building_reference(row: Building) -> dict[str, Any]:
+    return _reference("buildings", "Building", row)
+
+
+def floor_reference(row: Floor) -> dict[str, Any]:
+    return _reference("floors", "Floor", row)
+
+
+def neighborhood(row: Area) -> dict[str, Any]:
+    return _reference("neighborhoods", "Neighborhood", row)
+
+
+def floor(row: Floor, plan_url: str) -> dict[str, Any]:
+    """`plan_url`: the absolute URL of the floor's plan."""
+    return {**floor_reference(row), "floorPlanUrl": plan_url}
+
+
+def space(row: Resource, places: Places) -> dict[str, Any]:
+    """`places`: the floors and areas of the spaces being shown."""
+    on_floor, area = places.floors.get(row.floor_id or 0), places.areas.get(row.area_id or 0)
     return {
-        "@id": iri("floors", row.ulid), "@type": "Floor", "id": row.ulid, "name": row.name,
-        "floorPlanUrl": f"{base_url.rstrip('/')}/_sandbox/floor-plans/{row.ulid}.svg",
-    }
-
-
-def floor_reference(row: Floor | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    return {"@id": iri("floors", row.ulid), "@type": "Floor", "id": row.ulid, "name": row.name}
-
-
-def neighborhood(row: Area | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    return {"@id": iri("neighborhoods", row.ulid), "@type": "Neighborhood", "id": row.ulid, "name": row.name}
-
-
-def space(session: Session, row: Resource, kind: str) -> dict[str, Any]:
-    return {
-        "@id": iri("spaces", row.ulid), "@type": "Space", "id": row.ulid, "name": row.name, "type": kind,
-        "floor": floor_reference(session.get(Floor, row.floor_id) if row.floor_id else None),
-        "neighborhood": neighborhood(session.get(Area, row.area_id) if row.area_id else None),
+        "@id": iri("spaces", row.ulid), "@type": "Space", "id": row.ulid, "name": row.name, "type": booking_type(row),
+        "floor": floor_reference(on_floor) if on_floor else None,
+        "neighborhood": neighborhood(area) if area else None,
         "photo": None,
     }
 
 
-def bookable_space(session: Session, row: Resource, kind: str) -> dict[str, Any]:
+def bookable_space(row: Resource, areas: Mapping[int, Area]) -> dict[str, Any]:
+    """`areas`: the areas of the spaces being shown, by id."""
+    area = areas.get(row.area_id or 0)
     return {
-        "@id": iri("spaces", row.ulid), "@type": "BookableSpace", "id": row.ulid, "name": row.name, "type": kind,
-        "neighborhood": neighborhood(session.get(Area, row.area_id) if row.area_id else None),
+        "@id": iri("spaces", row.ulid), "@type": "BookableSpace", "id": row.ulid, "name": row.name,
+        "type": booking_type(row), "neighborhood": neighborhood(area) if area else None,
     }
 
 
-def user(session: Session, row: User) -> dict[str, Any]:
-    preferred = session.get(Floor, row.preferred_floor_id) if row.preferred_floor_id else None
+def user(row: User, floors: Mapping[int, Floor]) -> dict[str, Any]:
+    """`floors`: the preferred floors of the users being shown, by id."""
+    preferred = floors.get(row.preferred_floor_id or 0)
     first, last = row.given_name or "", row.family_name or ""
     return without_nulls({
         "@id": iri("users", row.ulid), "@type": "User", "id": row.ulid, "email": row.email,
@@ -106,18 +108,19 @@ def user(session: Session, row: User) -> dict[str, Any]:
     }, "preferredFloor")
 
 
-def booking(session: Session, value: Booking, users: dict[int, User]) -> dict[str, Any]:
+def booking(value: Booking, people: Mapping[int, User], places: Places) -> dict[str, Any]:
+    """`people` and `places`: the users, floors and areas of the bookings being shown."""
     reservation, check_in = value.reservation, value.check_in
 
     def person(user_id: int | None) -> str | None:
-        found = users.get(user_id or 0) or (session.get(User, user_id) if user_id else None)
+        found = people.get(user_id or 0)
         return iri("users", found.ulid) if found else None
 
     resource = value.resource
     return without_nulls({
         "@id": iri("bookings", value.id), "@type": "Booking", "id": value.id,
         "createdUserId": person(reservation.creator_id), "userId": person(reservation.organizer_id),
-        "space": None if value.type == "onsite" else space(session, resource, value.type),
+        "space": None if value.type == "onsite" else space(resource, places),
         "startDate": timestamp(value.start), "endDate": timestamp(value.end),
         "createdAt": timestamp(reservation.created_at), "updatedAt": timestamp(reservation.updated_at),
         "checkedInUserId": person(check_in.user_id) if check_in else None,
@@ -125,7 +128,7 @@ def booking(session: Session, value: Booking, users: dict[int, User]) -> dict[st
         "checkedInSource": source(check_in.check_in_source) if check_in else None,
         "checkInMethod": check_in.check_in_method if check_in else None,
         "checkOutMethod": check_in.check_out_method if check_in else None,
-        "checkedOutUser": person(check_in.checked_out_by_id) if check_in and check_in.checked_out_by_id else None,
+        "checkedOutUser": person(check_in.checked_out_by_id) if check_in else None,
         "checkedOutDate": timestamp(check_in.checked_out_at) if check_in else None,
         "checkOutSource": source(check_in.check_out_source) if check_in else None,
         "permanent": False, "hasGuests": False, "guestBooking": False,
@@ -135,7 +138,7 @@ def booking(session: Session, value: Booking, users: dict[int, User]) -> dict[st
         "cancelledUserId": person(value.cancelled_by_id),
         "bookingUserEmail": reservation.organizer_email, "bookingCreatedByUserEmail": reservation.creator_email,
         "cancelledDate": timestamp(value.cancelled_at), "cancellationReason": value.cancellation_reason,
-        "title": (reservation.title or None) if value.type in ("room", "pod", "private_office") else None,
+        "title": (reservation.title or None) if value.type in ROOM_TYPES else None,
         "status": value.status, "type": value.type,
         "onlineMeeting": None, "onlineMeetingUrl": None, "icalUid": None,
         "building": iri("buildings", value.building.ulid),
@@ -148,32 +151,32 @@ def bookable_day(start: Any, end: Any) -> dict[str, Any]:
 
 def onsite_pass(value: OnsitePass, path: str) -> dict[str, Any]:
     return {
-        "@context": "/v1/contexts/BookableOnsitePass", "@id": path, "@type": "BookableOnsitePass",
+        "@id": path, "@type": "BookableOnsitePass",
         "numPassesAvailable": value.available_passes, "available": value.available,
         "startDateTime": timestamp(value.start), "endDateTime": timestamp(value.end),
         "unavailabilityReason": value.unavailability_reason,
     }
 
 
-def _visitor_core(visitor: Visitor, attendance: Attendance | None, people: dict[int, User]) -> dict[str, Any]:
+def _visitor_core(visitor: Visitor, account: User | None, attendance: Attendance | None) -> dict[str, Any]:
     """The fields a visitor shows both in the directory and inside a visit."""
     names = " ".join(part for part in (visitor.first_name, visitor.last_name) if part) or None
     return {
         "@id": iri("visitors", visitor.ulid), "@type": "Visitor", "id": visitor.ulid,
         "displayName": names, "firstName": visitor.first_name, "lastName": visitor.last_name, "email": visitor.email,
         "type": "user" if visitor.user_id else "external",
-        "userId": iri("users", people[visitor.user_id].ulid) if visitor.user_id in people else None,
+        "userId": iri("users", account.ulid) if account else None,
         "status": attendance.response if attendance else "none",
         "checkedInDate": timestamp(attendance.checked_in_at) if attendance else None,
         "checkedOutDate": timestamp(attendance.checked_out_at) if attendance else None,
     }
 
 
-def visitor(value: VisitorView, people: dict[int, User]) -> dict[str, Any]:
+def visitor(value: VisitorView) -> dict[str, Any]:
     """A visitor of the directory: with their visit count and their latest visit."""
     latest = value.latest
     return {
-        **_visitor_core(value.visitor, value.attendance, people), "visitCount": value.visit_count,
+        **_visitor_core(value.visitor, value.user, value.attendance), "visitCount": value.visit_count,
         "visitId": latest.visit.ulid if latest else None,
         "host": iri("users", latest.host.ulid) if latest and latest.host else None,
         "building": building_reference(latest.building) if latest else None,
@@ -183,7 +186,7 @@ def visitor(value: VisitorView, people: dict[int, User]) -> dict[str, Any]:
     }
 
 
-def visit(value: VisitView, people: dict[int, User]) -> dict[str, Any]:
+def visit(value: VisitView) -> dict[str, Any]:
     """A visit with every attendee, host included, without the directory's fields."""
     return {
         "@id": iri("visits", value.visit.ulid), "@type": "Visit", "id": value.visit.ulid,
@@ -191,6 +194,6 @@ def visit(value: VisitView, people: dict[int, User]) -> dict[str, Any]:
         "building": building_reference(value.building),
         "startDate": timestamp(value.visit.start), "endDate": timestamp(value.visit.end), "status": value.status,
         "visitors": [
-            {**_visitor_core(item.visitor, item, people), "visitCount": None} for item in value.attendances
+            {**_visitor_core(item.visitor, item.user, item), "visitCount": None} for item in value.attendances
         ],
     }

@@ -16,10 +16,10 @@ from sandbox.core.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    RateLimited,
     RuleViolation,
     Unauthenticated,
 )
-from sandbox.core.exports import RateLimited
 from sandbox.core.paging import Page
 from sandbox.robin import wire
 from sandbox.robin.deps import presented_token

@@ -6,28 +6,26 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from sandbox.core.availability import FreeBusyQuery
+from sandbox.core.availability import MERGE_THRESHOLD, FreeBusyQuery
 from sandbox.core.errors import InvalidInput
 from sandbox.core.events import EventChanges, EventInput, InviteeInput
 from sandbox.core.exports import ExportRequest
 from sandbox.core.paging import PageRequest
 from sandbox.core.presence import PresenceInput
 from sandbox.core.seats import SeatReservationInput
-from sandbox.core.times import parse_duration, parse_instant, zone
-from sandbox.core.workplace import SpaceChanges, SpaceFilters
-
-MAX_ID = 2**63 - 1
+from sandbox.core.times import format_duration, parse_duration, parse_instant, zone
+from sandbox.core.workplace import MAX_ROW_ID, SpaceChanges, SpaceFilters
 
 
 def _not_a_boolean(value: Any) -> Any:
     """JSON true is not the number 1; numeric strings, which clients do send, still are numbers."""
     if isinstance(value, bool):
-        raise ValueError("must be an integer, not a boolean")
+        raise ValueError("must be an integer, not a boolean")  # noqa: TRY004 - pydantic reports ValueError only
     return value
 
 
 Integer = Annotated[int, BeforeValidator(_not_a_boolean)]
-RowId = Annotated[Integer, Field(ge=0, le=MAX_ID)]
+RowId = Annotated[Integer, Field(ge=0, le=MAX_ROW_ID)]
 
 
 def _lines(value: Any) -> Any:
@@ -54,7 +52,7 @@ def id_list(name: str, values: list[str]) -> list[int]:
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or int(part) > MAX_ID:
+            if not part.isdigit() or int(part) > MAX_ROW_ID:
                 raise InvalidInput.of(name, f"'{part}' is not an id")
             ids.append(int(part))
     return ids
@@ -216,7 +214,7 @@ class FreeBusyBounds(Body):
 class FreeBusyView(Body):
     bounds: FreeBusyBounds
     prioritization_type: str = "flexible_time"
-    merge_threshold: str = "PT30M"
+    merge_threshold: str = format_duration(MERGE_THRESHOLD)
     included_submodels: list[str] = Field(default_factory=list)
 
     def includes(self) -> frozenset[str]:

@@ -8,6 +8,8 @@ loaded, in their building's time zone, and go through the same rules as booked e
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -22,20 +24,30 @@ from pydantic import (
 )
 
 from sandbox.core.errors import InvalidInput
-from sandbox.core.recurrence import weekly_days
+from sandbox.core.recurrence import WEEKDAYS, weekly_days
 from sandbox.core.seats import DESK_TYPES
+from sandbox.core.space_types import BOOKING_TYPES
 from sandbox.core.times import parse_duration
 from sandbox.core.times import zone as named_zone
 
 FORMAT = "workplace-sandbox-fixture/1"
 Id = Annotated[int, Field(ge=1, le=2**62)]
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+COUNTRY_CODE = r"^[A-Z]{2}$"
+
+
+@contextmanager
+def _core_rules() -> Iterator[None]:
+    """A refusal by the core's rules, as the ValueError pydantic reports against the field."""
+    try:
+        yield
+    except InvalidInput as error:
+        raise ValueError(error.problems[0].message) from None
 
 
 def _known_zone(value: str) -> str:
-    try:
+    with _core_rules():
         named_zone(value, "time_zone")
-    except InvalidInput as error:
-        raise ValueError(error.problems[0].message) from None
     return value
 
 
@@ -51,7 +63,7 @@ class AmenityEntry(Strict):
 class UserEntry(Strict):
     id: Id | None = None
     name: str = Field(min_length=1)
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str = Field(pattern=EMAIL)
     given_name: str | None = None
     family_name: str | None = None
     role: Literal["admin", "member"] = "member"
@@ -64,7 +76,7 @@ class UserEntry(Strict):
     locale: str = "en-US"
     time_preference: Literal["default", "12H", "24H"] = "default"
     location_city: str | None = None
-    location_country_code: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    location_country_code: str | None = Field(default=None, pattern=COUNTRY_CODE)
     location_latitude: float | None = Field(default=None, ge=-90, le=90)
     location_longitude: float | None = Field(default=None, ge=-180, le=180)
     preferred_floor: int | None = Field(default=None, description="id of the floor the user prefers")
@@ -129,19 +141,15 @@ class DeskEntry(Strict):
     @classmethod
     def _duration(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
+            with _core_rules():
                 parse_duration(value, "duration")
-            except InvalidInput as error:
-                raise ValueError(error.problems[0].message) from None
         return value
 
     @field_validator("shared_schedule")
     @classmethod
     def _weekly(cls, value: list[str] | None) -> list[str] | None:
-        try:
+        with _core_rules():
             weekly_days(value, "shared_schedule")
-        except InvalidInput as error:
-            raise ValueError(error.problems[0].message) from None
         return value
 
 
@@ -190,10 +198,6 @@ class FloorEntry(Strict):
     spaces: list[SpaceEntry] = Field(default_factory=list)
 
 
-WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-BOOKING_TYPES = ("desk", "private_office", "room", "onsite", "locker", "pod", "parking")
-
-
 class BuildingEntry(Strict):
     id: Id | None = None
     name: str = Field(min_length=1)
@@ -204,7 +208,7 @@ class BuildingEntry(Strict):
     address_line2: str | None = None
     city: str | None = None
     county: str | None = None
-    country_code: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    country_code: str | None = Field(default=None, pattern=COUNTRY_CODE)
     opening_hours: dict[str, tuple[str, str]] = Field(
         default_factory=dict,
         description='Local opening and closing time per weekday, e.g. {"MO": ["08:00", "18:00"]} ("24:00" for '
@@ -253,7 +257,7 @@ class BuildingEntry(Strict):
 
 
 class VisitorEntry(Strict):
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str = Field(pattern=EMAIL)
     first_name: str | None = None
     last_name: str | None = None
     response: Literal["none", "organizer", "tentatively_accepted", "accepted", "declined", "not_responded"] = "not_responded"
@@ -285,47 +289,58 @@ class OrganizationEntry(Strict):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> "OrganizationEntry":
+        problem = next(self._unresolved_references(), None)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+    def _unresolved_references(self) -> Iterator[str]:
+        """Every reference to a person, floor, building or amenity the organization lacks, in
+        document order; the first is the one reported."""
         emails = {user.email.lower() for user in self.users}
         amenities = {amenity.name for amenity in self.amenities}
         building_ids = {building.id for building in self.buildings if building.id is not None}
         floor_ids = {floor.id for building in self.buildings for floor in building.floors if floor.id is not None}
         for position, token in enumerate(self.access_tokens):
             if token.user.lower() not in emails:
-                raise ValueError(f"access_tokens[{position}].user: no user with email {token.user}")
+                yield f"access_tokens[{position}].user: no user with email {token.user}"
         for position, client in enumerate(self.api_clients):
             if client.user.lower() not in emails:
-                raise ValueError(f"api_clients[{position}].user: no user with email {client.user}")
+                yield f"api_clients[{position}].user: no user with email {client.user}"
         for user in self.users:
             if user.preferred_floor is not None and user.preferred_floor not in floor_ids:
-                raise ValueError(f"user {user.email}: preferred_floor {user.preferred_floor} is not the id of a floor")
+                yield f"user {user.email}: preferred_floor {user.preferred_floor} is not the id of a floor"
         for position, visit in enumerate(self.visits):
             if visit.building not in building_ids:
-                raise ValueError(f"visits[{position}].building: {visit.building} is not the id of a building")
+                yield f"visits[{position}].building: {visit.building} is not the id of a building"
             if visit.host.lower() not in emails:
-                raise ValueError(f"visits[{position}].host: no user with email {visit.host}")
+                yield f"visits[{position}].host: no user with email {visit.host}"
             if visit.end <= visit.start:
-                raise ValueError(f"visits[{position}]: ends at {visit.end:%H:%M}, not after it starts at {visit.start:%H:%M}")
-        for building in self.buildings:
-            for floor in building.floors:
-                for space in floor.spaces:
-                    where = f"space '{space.name}'"
-                    for amenity in space.amenities:
-                        if amenity.name not in amenities:
-                            raise ValueError(f"{where}: amenity '{amenity.name}' is not among the organization's amenities")
-                    for event in space.events:
-                        if event.organizer.lower() not in emails:
-                            raise ValueError(f"{where}: event organizer {event.organizer} is not a user")
-                    for zone_entry in space.zones:
-                        for desk in zone_entry.desks:
-                            if desk.assignee and desk.assignee.lower() not in emails:
-                                raise ValueError(f"desk '{desk.name}': assignee {desk.assignee} is not a user")
-                            for amenity in desk.amenities:
-                                if amenity.name not in amenities:
-                                    raise ValueError(f"desk '{desk.name}': amenity '{amenity.name}' is not among the organization's amenities")
-                            for reservation in desk.reservations:
-                                if reservation.reservee.lower() not in emails:
-                                    raise ValueError(f"desk '{desk.name}': reservee {reservation.reservee} is not a user")
-        return self
+                yield f"visits[{position}]: ends at {visit.end:%H:%M}, not after it starts at {visit.start:%H:%M}"
+        for where, place in self._bookables():
+            if isinstance(place, DeskEntry) and place.assignee and place.assignee.lower() not in emails:
+                yield f"{where}: assignee {place.assignee} is not a user"
+            for amenity in place.amenities:
+                if amenity.name not in amenities:
+                    yield f"{where}: amenity '{amenity.name}' is not among the organization's amenities"
+            for role, email in _bookers(place):
+                if email.lower() not in emails:
+                    yield f"{where}: {role} {email} is not a user"
+
+    def _bookables(self) -> Iterator[tuple[str, SpaceEntry | DeskEntry]]:
+        """Every space, each followed by the desks of its zones, with how a problem names it."""
+        spaces = (space for building in self.buildings for floor in building.floors for space in floor.spaces)
+        for space in spaces:
+            yield f"space '{space.name}'", space
+            for desk in (desk for zone_entry in space.zones for desk in zone_entry.desks):
+                yield f"desk '{desk.name}'", desk
+
+
+def _bookers(place: SpaceEntry | DeskEntry) -> list[tuple[str, str]]:
+    """Who books `place` in the fixture, and as what: its events' organizers or its reservees."""
+    if isinstance(place, SpaceEntry):
+        return [("event organizer", event.organizer) for event in place.events]
+    return [("reservee", reservation.reservee) for reservation in place.reservations]
 
 
 class Fixture(Strict):

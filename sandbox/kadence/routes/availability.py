@@ -5,13 +5,12 @@ from fastapi.responses import Response
 
 from sandbox.core import buildings, directory
 from sandbox.core.errors import NotFound
-from sandbox.core.space_types import booking_type
 from sandbox.kadence import hydra, schemas, wire
 from sandbox.kadence.deps import ActorDep
 from sandbox.kadence.requests import required, required_instant
 from sandbox.kadence.schemas import Collection, documented, query
 from sandbox.sessions import SessionDep
-from sandbox.store.models import Building, Floor, User
+from sandbox.store.models import Area, Building, Floor, User
 
 router = APIRouter(tags=["Kadence: availability"], default_response_class=hydra.LdJsonResponse)
 
@@ -46,7 +45,7 @@ def get_onsite_pass(request: Request, actor: ActorDep, session: SessionDep) -> R
     start, end = required_instant(params, "startDateTime"), required_instant(params, "endDateTime")
     value = buildings.onsite_pass(session, building, start, end, actor.now)
     path = f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
-    return hydra.respond(request, wire.onsite_pass(value, path))
+    return hydra.respond(request, hydra.item("BookableOnsitePass", wire.onsite_pass(value, path)))
 
 
 @router.get(
@@ -62,5 +61,6 @@ def list_bookable_spaces(request: Request, actor: ActorDep, session: SessionDep)
     person = directory.by_ulid(session, actor, User, required(params, "userId"))
     start, end = required_instant(params, "startDateTime"), required_instant(params, "endDateTime")
     found = buildings.bookable_spaces(session, actor, floor, person, start, end, params.get("spaceType") or "desk")
-    members = [wire.bookable_space(session, row, booking_type(row)) for row in found]
+    areas = directory.rows_by_id(session, Area, (row.area_id for row in found))
+    members = [wire.bookable_space(row, areas) for row in found]
     return hydra.respond(request, hydra.collection(request, "BookableSpace", members, len(members), None, None))

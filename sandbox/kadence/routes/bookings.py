@@ -1,12 +1,16 @@
 """Bookings: the collection and its filters, a user's bookings, create, cancel, check in and out."""
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from sandbox.core import bookings, directory
 from sandbox.core.access import Actor
 from sandbox.core.bookings import Booking, BookingQuery
+from sandbox.core.paging import counted_list
 from sandbox.kadence import hydra, schemas, wire
 from sandbox.kadence.deps import ActorDep
 from sandbox.kadence.requests import (
@@ -39,32 +43,29 @@ FILTERS = (
 )
 TRANSITION_FAILURES = (400, 401, 403, 404, 406, 422)
 
-BOOKING_NAMES = {"end": "endDateTime", "start": "startDateTime"}
 
-
-def _people(session: Session, found: list[Booking]) -> dict[int, User]:
-    ids = {
-        value for booking in found for value in (
+def _renderer(session: Session, actor: Actor, shown: Sequence[Booking]) -> Callable[[Booking], dict[str, Any]]:
+    """How to render each of `shown`, with the people and places they name loaded at once."""
+    people = directory.users_by_id(session, actor, (
+        value for booking in shown for value in (
             booking.reservation.creator_id, booking.reservation.organizer_id, booking.cancelled_by_id,
             booking.check_in.user_id if booking.check_in else None,
             booking.check_in.checked_out_by_id if booking.check_in else None,
-        ) if value
-    }
-    return {row.id or 0: row for row in session.exec(select(User).where(col(User.id).in_(ids)))} if ids else {}
+        )
+    ))
+    places = directory.places(session, (booking.resource for booking in shown))
+    return lambda booking: wire.booking(booking, people, places)
 
 
-def _one(request: Request, session: Session, booking: Booking, status: int = 200) -> Response:
-    body = wire.booking(session, booking, _people(session, [booking]))
+def _one(request: Request, session: Session, actor: Actor, booking: Booking, status: int = 200) -> Response:
+    body = _renderer(session, actor, [booking])(booking)
     return hydra.respond(request, hydra.item("Booking", body), status)
 
 
 def _collection(request: Request, session: Session, actor: Actor, query: BookingQuery) -> Response:
     page, per_page = paging(request.query_params, minimum=0)
-    found = bookings.list_bookings(session, actor, query)
-    shown = found[(page - 1) * per_page: page * per_page]
-    people = _people(session, shown)
-    members = [wire.booking(session, booking, people) for booking in shown]
-    return hydra.respond(request, hydra.collection(request, "Booking", members, len(found), page, per_page))
+    found = counted_list(bookings.list_bookings(session, actor, query), page, per_page)
+    return hydra.page(request, "Booking", found, _renderer(session, actor, found.items))
 
 
 @router.get(
@@ -95,12 +96,12 @@ def list_user_bookings(request: Request, user_id: str, actor: ActorDep, session:
 )
 def create_booking(request: Request, body: BookingBody, actor: ActorDep, session: SessionDep) -> Response:
     booking = bookings.create_booking(session, actor, body.to_input())
-    return _one(request, session, booking, 201)
+    return _one(request, session, actor, booking, 201)
 
 
 @router.get("/bookings/{booking_id}", summary="A booking", responses=documented(item(schemas.Booking)))
 def get_booking(request: Request, booking_id: str, actor: ActorDep, session: SessionDep) -> Response:
-    return _one(request, session, bookings.get_booking(session, actor, booking_id))
+    return _one(request, session, actor, bookings.get_booking(session, actor, booking_id))
 
 
 @router.post(
@@ -111,7 +112,7 @@ def cancel_booking(
     request: Request, booking_id: str, actor: ActorDep, session: SessionDep, body: CancelBody | None = None
 ) -> Response:
     booking = bookings.cancel_booking(session, actor, booking_id, (body or CancelBody()).userId)
-    return _one(request, session, booking, 201)
+    return _one(request, session, actor, booking, 201)
 
 
 @router.post(
@@ -122,7 +123,7 @@ def check_in(
     request: Request, booking_id: str, actor: ActorDep, session: SessionDep, body: TransitionBody | None = None
 ) -> Response:
     body = body or TransitionBody()
-    return _one(request, session, bookings.check_in_booking(session, actor, booking_id, body.userId, body.method), 201)
+    return _one(request, session, actor, bookings.check_in_booking(session, actor, booking_id, body.userId, body.method), 201)
 
 
 @router.post(
@@ -133,4 +134,4 @@ def check_out(
     request: Request, booking_id: str, actor: ActorDep, session: SessionDep, body: TransitionBody | None = None
 ) -> Response:
     body = body or TransitionBody()
-    return _one(request, session, bookings.check_out_booking(session, actor, booking_id, body.userId, body.method), 201)
+    return _one(request, session, actor, bookings.check_out_booking(session, actor, booking_id, body.userId, body.method), 201)

@@ -34,8 +34,10 @@ def context(base_url: str, name: str) -> dict[str, Any]:
 
 
 @router.get(
-    "/v1/contexts/{name}", summary="The JSON-LD context a response's @context names",
+    hydra.CONTEXTS_PATH + "{name}", summary="The JSON-LD context a response's @context names",
     responses={200: {"description": "OK"}, 404: {"model": schemas.Error, "description": "Not Found"}},
 )
 def get_context(request: Request, name: str) -> Response:
-    return hydra.respond(request, context(str(request.base_url), name))
+    found = context(str(request.base_url), name)
+    hydra.negotiate(request)
+    return hydra.respond(request, found)

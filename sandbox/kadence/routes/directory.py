@@ -1,13 +1,15 @@
 """Buildings, floors, neighborhoods and spaces."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sandbox.core import directory
-from sandbox.core.space_types import booking_type
+from sandbox.core.paging import counted
 from sandbox.kadence import hydra, schemas, wire
 from sandbox.kadence.deps import ActorDep
-from sandbox.kadence.requests import paging
+from sandbox.kadence.requests import paging, related
 from sandbox.kadence.schemas import PAGING, Collection, documented, item, query
 from sandbox.sessions import SessionDep
 from sandbox.store.models import Area, Building, Floor
@@ -15,11 +17,8 @@ from sandbox.store.models import Area, Building, Floor
 router = APIRouter(tags=["Kadence: buildings, floors, neighborhoods, spaces"], default_response_class=hydra.LdJsonResponse)
 
 
-def _page(request: Request, session: SessionDep, context: str, statement: object, render: object) -> Response:
-    page, per_page = paging(request.query_params)
-    found = directory.counted(session, statement, page, per_page)
-    members = [render(row) for row in found.items]  # type: ignore[operator]
-    return hydra.respond(request, hydra.collection(request, context, members, found.total, page, per_page))
+def _floor(request: Request, row: Floor) -> dict[str, Any]:
+    return wire.floor(row, str(request.url_for("floor_plan", floor_id=row.ulid)))
 
 
 @router.get(
@@ -33,7 +32,7 @@ def list_buildings(request: Request, actor: ActorDep, session: SessionDep) -> Re
         actor, country_code=params.get("countryCode"), city=params.get("city"), name=params.get("name"),
         ulid=params.get("id"),
     )
-    return _page(request, session, "Building", statement, wire.building)
+    return hydra.page(request, "Building", counted(session, statement, *paging(params)), wire.building)
 
 
 @router.get("/buildings/{building_id}", summary="A building", responses=documented(item(schemas.Building)))
@@ -48,14 +47,14 @@ def get_building(request: Request, building_id: str, actor: ActorDep, session: S
 )
 def list_floors(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     params = request.query_params
-    statement = directory.floors(session, actor, building=params.get("buildingId") or params.get("building.id"))
-    return _page(request, session, "Floor", statement, lambda row: wire.floor(row, str(request.base_url)))
+    statement = directory.floors(session, actor, building=related(params, "building"))
+    return hydra.page(request, "Floor", counted(session, statement, *paging(params)), lambda row: _floor(request, row))
 
 
 @router.get("/floors/{floor_id}", summary="A floor", responses=documented(item(schemas.Floor)))
 def get_floor(request: Request, floor_id: str, actor: ActorDep, session: SessionDep) -> Response:
     row = directory.by_ulid(session, actor, Floor, floor_id)
-    return hydra.respond(request, hydra.item("Floor", wire.floor(row, str(request.base_url))))
+    return hydra.respond(request, hydra.item("Floor", _floor(request, row)))
 
 
 @router.get(
@@ -64,17 +63,14 @@ def get_floor(request: Request, floor_id: str, actor: ActorDep, session: Session
 )
 def list_neighborhoods(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     params = request.query_params
-    statement = directory.areas(
-        session, actor, building=params.get("buildingId") or params.get("building.id"),
-        floor=params.get("floorId") or params.get("floor.id"),
-    )
-    return _page(request, session, "Neighborhood", statement, wire.neighborhood)
+    statement = directory.areas(session, actor, building=related(params, "building"), floor=related(params, "floor"))
+    return hydra.page(request, "Neighborhood", counted(session, statement, *paging(params)), wire.neighborhood)
 
 
 @router.get("/neighborhoods/{neighborhood_id}", summary="A neighborhood", responses=documented(item(schemas.Neighborhood)))
 def get_neighborhood(request: Request, neighborhood_id: str, actor: ActorDep, session: SessionDep) -> Response:
     row = directory.by_ulid(session, actor, Area, neighborhood_id)
-    return hydra.respond(request, hydra.item("Neighborhood", wire.neighborhood(row) or {}))
+    return hydra.respond(request, hydra.item("Neighborhood", wire.neighborhood(row)))
 
 
 @router.get(
@@ -85,13 +81,15 @@ def get_neighborhood(request: Request, neighborhood_id: str, actor: ActorDep, se
 def list_spaces(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     params = request.query_params
     statement = directory.spaces(
-        session, actor, area=params.get("neighborhoodId") or params.get("neighborhood.id"),
-        floor=params.get("floorId") or params.get("floor.id"), building=params.get("buildingId") or params.get("building.id"),
+        session, actor, area=related(params, "neighborhood"), floor=related(params, "floor"),
+        building=related(params, "building"),
     )
-    return _page(request, session, "Space", statement, lambda row: wire.space(session, row, booking_type(row)))
+    found = counted(session, statement, *paging(params))
+    places = directory.places(session, found.items)
+    return hydra.page(request, "Space", found, lambda row: wire.space(row, places))
 
 
 @router.get("/spaces/{space_id}", summary="A space", responses=documented(item(schemas.Space)))
 def get_space(request: Request, space_id: str, actor: ActorDep, session: SessionDep) -> Response:
     row = directory.get_space(session, actor, space_id)
-    return hydra.respond(request, hydra.item("Space", wire.space(session, row, booking_type(row))))
+    return hydra.respond(request, hydra.item("Space", wire.space(row, directory.places(session, [row]))))

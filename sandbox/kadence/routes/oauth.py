@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 
 from sandbox.core import oauth
 from sandbox.kadence import schemas
+from sandbox.kadence.requests import media_type
 from sandbox.kadence.schemas import Token
 from sandbox.routing import allowed_methods
 from sandbox.sessions import SessionDep
@@ -24,7 +25,7 @@ TOKEN_REQUEST = {"type": "object", "required": ["grant_type", "client_id", "clie
 async def _credentials(request: Request) -> dict[str, str]:
     """The form-encoded or JSON body: clients send both."""
     raw = await request.body()
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    kind = media_type(request)
     if kind == "application/json" or (not kind and raw.strip().startswith(b"{")):
         try:
             parsed = json.loads(raw or b"{}")

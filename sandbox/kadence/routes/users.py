@@ -1,19 +1,21 @@
 """Users: the directory, one user, profile changes (merge-patch) and profile pictures."""
 
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from sandbox.core import directory
+from sandbox.core.paging import counted
 from sandbox.kadence import hydra, schemas, wire
 from sandbox.kadence.deps import ActorDep
-from sandbox.kadence.requests import UserPatch, paging
+from sandbox.kadence.requests import UserPatch, media_type, paging
 from sandbox.kadence.schemas import PAGING, Collection, documented, item, query
 from sandbox.sessions import SessionDep
-from sandbox.store.models import User
+from sandbox.store.models import Floor, User
 
 router = APIRouter(tags=["Kadence: users"], default_response_class=hydra.LdJsonResponse)
 PATCH_MEDIA_TYPES = ("application/merge-patch+json", "application/json", "application/ld+json")
@@ -26,31 +28,29 @@ PATCH_MEDIA_TYPES = ("application/merge-patch+json", "application/json", "applic
 )
 def list_users(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     params = request.query_params
-    page, per_page = paging(params)
     statement = directory.users(
         actor, email=params.get("email"), email_exact=params.get("emailExact"), first_name=params.get("firstName"),
         last_name=params.get("lastName"), ulid=params.get("id"),
     )
-    found = directory.counted(session, statement, page, per_page)
-    members = [wire.user(session, row) for row in found.items]
-    return hydra.respond(request, hydra.collection(request, "User", members, found.total, page, per_page))
+    found = counted(session, statement, *paging(params))
+    floors = directory.rows_by_id(session, Floor, (row.preferred_floor_id for row in found.items))
+    return hydra.page(request, "User", found, lambda row: wire.user(row, floors))
+
+
+def _one(request: Request, session: SessionDep, row: User, status: int = 200) -> Response:
+    floors = directory.rows_by_id(session, Floor, [row.preferred_floor_id])
+    return hydra.respond(request, hydra.item("User", wire.user(row, floors)), status)
 
 
 @router.get("/users/{user_id}", summary="A user", responses=documented(item(schemas.User)))
 def get_user(request: Request, user_id: str, actor: ActorDep, session: SessionDep) -> Response:
-    row = directory.by_ulid(session, actor, User, user_id)
-    return hydra.respond(request, hydra.item("User", wire.user(session, row)))
+    return _one(request, session, directory.by_ulid(session, actor, User, user_id))
 
 
-@router.patch(
-    "/users/{user_id}", summary="Change a user's profile (application/merge-patch+json)",
-    responses=documented(item(schemas.User), failures=(400, 401, 404, 406, 415, 422)),
-    openapi_extra={"requestBody": {"required": True, "content": {
-        media: {"schema": UserPatch.model_json_schema()} for media in PATCH_MEDIA_TYPES
-    }}},
-)
-async def update_user(request: Request, user_id: str, actor: ActorDep, session: SessionDep) -> Response:
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+async def _merge_patch(request: Request) -> UserPatch:
+    """The body of a user PATCH: a JSON object in one of PATCH_MEDIA_TYPES (else 415); no body
+    changes nothing."""
+    kind = media_type(request)
     if kind not in PATCH_MEDIA_TYPES:
         raise hydra.UnsupportedMediaType(
             f'The content-type "{kind}" is not supported. Supported MIME types are "{", ".join(PATCH_MEDIA_TYPES)}".'
@@ -62,13 +62,22 @@ async def update_user(request: Request, user_id: str, actor: ActorDep, session: 
     if not isinstance(raw, dict):
         raise hydra.BadRequest("The request body must be a JSON object.")
     try:
-        patch = UserPatch.model_validate(raw)
+        return UserPatch.model_validate(raw)
     except ValidationError as problem:
-        first = problem.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        raise hydra.BadRequest(f'The type of the "{field}" attribute is not valid: {first["msg"]}.') from None
-    row = directory.update_profile(session, actor, user_id, patch.changes())
-    return hydra.respond(request, hydra.item("User", wire.user(session, row)))
+        raise hydra.BadRequest(hydra.wrong_type(problem.errors()[0])) from None
+
+
+@router.patch(
+    "/users/{user_id}", summary="Change a user's profile (application/merge-patch+json)",
+    responses=documented(item(schemas.User), failures=(400, 401, 404, 406, 415, 422)),
+    openapi_extra={"requestBody": {"required": True, "content": {
+        media: {"schema": UserPatch.model_json_schema()} for media in PATCH_MEDIA_TYPES
+    }}},
+)
+async def update_user(
+    request: Request, user_id: str, actor: ActorDep, patch: Annotated[UserPatch, Depends(_merge_patch)], session: SessionDep,
+) -> Response:
+    return _one(request, session, directory.update_profile(session, actor, user_id, patch.changes()))
 
 
 @router.post(
@@ -80,7 +89,7 @@ async def update_user(request: Request, user_id: str, actor: ActorDep, session: 
     }}}}},
 )
 async def upload_photo(request: Request, user_id: str, actor: ActorDep, session: SessionDep) -> Response:
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "multipart/form-data":
+    if media_type(request) != "multipart/form-data":
         raise hydra.BadRequest('The request must be "multipart/form-data" with the image in a "file" field.')
     try:
         form = await request.form(max_files=1, max_fields=20)
@@ -91,5 +100,4 @@ async def upload_photo(request: Request, user_id: str, actor: ActorDep, session:
         data = await upload.read(directory.PHOTO_LIMIT + 1) if isinstance(upload, UploadFile) else None
     finally:
         await form.close()
-    row = directory.set_photo(session, actor, user_id, data)
-    return hydra.respond(request, hydra.item("User", wire.user(session, row)), 201)
+    return _one(request, session, directory.set_photo(session, actor, user_id, data), 201)

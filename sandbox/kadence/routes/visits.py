@@ -2,10 +2,9 @@
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import select
 
 from sandbox.core import visits
-from sandbox.core.access import Actor
+from sandbox.core.paging import counted_list
 from sandbox.core.visits import VisitorQuery
 from sandbox.kadence import hydra, schemas, wire
 from sandbox.kadence.deps import ActorDep
@@ -19,13 +18,8 @@ from sandbox.kadence.schemas import (
     query,
 )
 from sandbox.sessions import SessionDep
-from sandbox.store.models import User
 
 router = APIRouter(tags=["Kadence: visits"], default_response_class=hydra.LdJsonResponse)
-
-
-def _people(session: SessionDep, actor: Actor) -> dict[int, User]:
-    return {row.id or 0: row for row in session.exec(select(User).where(User.organization_id == actor.organization_id))}
 
 
 @router.get(
@@ -39,15 +33,12 @@ def list_visits(request: Request, actor: ActorDep, session: SessionDep) -> Respo
     found = visits.find_visits(
         session, actor, params.get("buildingId"), params.get("status"), time_conditions(params, ("startDateTime", "endDateTime"))
     )
-    people = _people(session, actor)
-    members = [wire.visit(view, people) for view in found[(page - 1) * per_page: page * per_page]]
-    return hydra.respond(request, hydra.collection(request, "Visit", members, len(found), page, per_page))
+    return hydra.page(request, "Visit", counted_list(found, page, per_page), wire.visit)
 
 
 @router.get("/visits/{visit_id}", summary="A visit", responses=documented(item(schemas.Visit)))
 def get_visit(request: Request, visit_id: str, actor: ActorDep, session: SessionDep) -> Response:
-    view = visits.get_visit(session, actor, visit_id)
-    return hydra.respond(request, hydra.item("Visit", wire.visit(view, _people(session, actor))))
+    return hydra.respond(request, hydra.item("Visit", wire.visit(visits.get_visit(session, actor, visit_id))))
 
 
 @router.get(
@@ -66,11 +57,9 @@ def list_visitors(request: Request, actor: ActorDep, session: SessionDep) -> Res
         visit_status=params.get("visitStatus"), conditions=time_conditions(params, ("startDateTime", "endDateTime")),
     )
     found = visits.find_visitors(session, actor, query)
-    people = _people(session, actor)
-    members = [wire.visitor(view, people) for view in found[(page - 1) * per_page: page * per_page]]
-    return hydra.respond(request, hydra.collection(request, "Visitor", members, len(found), page, per_page))
+    return hydra.page(request, "Visitor", counted_list(found, page, per_page), wire.visitor)
 
 
 @router.get("/visitors/{visitor_id}", summary="A visitor", responses=documented(item(schemas.Visitor)))
 def get_visitor(request: Request, visitor_id: str, actor: ActorDep, session: SessionDep) -> Response:
-    return hydra.respond(request, hydra.item("Visitor", wire.visitor(visits.get_visitor(session, actor, visitor_id), _people(session, actor))))
+    return hydra.respond(request, hydra.item("Visitor", wire.visitor(visits.get_visitor(session, actor, visitor_id))))

@@ -1,12 +1,13 @@
 """Free/busy search over many spaces, best fit first."""
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from sandbox.core import availability, workplace
-from sandbox.core.availability import Availability, FreeBusyQuery
+from sandbox.core.availability import MERGE_THRESHOLD, Availability, FreeBusyQuery
 from sandbox.core.errors import InvalidInput
 from sandbox.core.paging import Page
 from sandbox.core.times import parse_duration
@@ -25,6 +26,13 @@ def _results(session: SessionDep, found: Page[Availability], includes: frozenset
     return respond_page(
         found, [wire.availability(result, includes, amenities.get(result.space.id or 0, [])) for result in found.items]
     )
+
+
+def _free_time_wanted(duration: str | None) -> timedelta:
+    """The legacy `duration`: an ISO-8601 duration or a number of minutes."""
+    if duration is None:
+        return MERGE_THRESHOLD
+    return parse_duration(f"PT{duration}M" if duration.isdigit() else duration, "duration")
 
 
 @router.post(
@@ -54,13 +62,13 @@ def legacy_free_busy(
         raise InvalidInput.of("after", "can't be blank", "required")
     if before is None:
         raise InvalidInput.of("before", "can't be blank", "required")
-    threshold = "PT30M" if duration is None else (f"PT{duration}M" if duration.isdigit() else duration)
     with wire_names({"from": "after", "to": "before"}):
         query = FreeBusyQuery(
             lower=query_instant(after, "after"), upper=query_instant(before, "before"),
             location_ids=id_list("location_ids", location_ids), space_ids=id_list("space_ids", space_ids),
-            filters=SpaceFilters(min_capacity=min_capacity), merge_threshold=parse_duration(threshold, "duration"),
+            filters=SpaceFilters(min_capacity=min_capacity), merge_threshold=_free_time_wanted(duration),
             page=page,
         )
         found = availability.free_busy(session, actor, query)
     return _results(session, found, frozenset())
+
