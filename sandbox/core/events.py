@@ -137,7 +137,7 @@ def cancel_event(session: Session, actor: Actor, reference: str) -> ReservationV
     ref = Ref.parse(reference)
     reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT)
     _require_organizer(actor, reservation)
-    reservations.cancel(session, reservation, ref.original_start, actor.now)
+    reservations.cancel(session, reservation, ref.original_start, actor.now, by_id=actor.user.id)
     session.commit()
     return reservations.view(session, reservation, ref.original_start, actor.now)
 

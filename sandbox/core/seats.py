@@ -236,7 +236,7 @@ def cancel_seat_reservation(session: Session, actor: Actor, reference: str) -> N
     reservation = found.reservation
     if not actor.is_admin and not reservations.is_party(actor.user, reservation):
         raise Forbidden("Only the reservee, the reserver or an administrator may cancel a seat reservation")
-    reservations.cancel(session, reservation, found.original_start, actor.now)
+    reservations.cancel(session, reservation, found.original_start, actor.now, by_id=actor.user.id)
     session.commit()
 
 

@@ -577,6 +577,35 @@ def test_desk_reserved_through_robin_counts_as_the_persons_desk(kadence, client)
     assert violations(response) == [("userId", "The user already has a desk booked at that time.")]
 
 
+def test_a_cancellation_through_robin_names_who_cancelled(kadence, client):
+    reserved = robin_reservation(client, A_04_SEAT, "2026-03-04T10:00:00", "2026-03-04T12:00:00")
+    assert reserved.status_code == 200, reserved.text
+    booking = kadence.find("/bookings", **{"startDate": "2026-03-04T15:00:00+00:00", "type": "desk"})
+
+    cancelled = RobinClient(client, ADMIN_TOKEN).delete(f"/reservations/seats/{reserved.json()['data']['id']}")
+
+    assert cancelled.status_code == 200, cancelled.text
+    seen = read(kadence, booking)
+    assert (seen["status"], seen["cancellationReason"], seen["cancelledUserId"]) == (
+        "cancelled", "byUser", f"/v1/public/users/{user_id(kadence, ADA)}",
+    )
+
+
+def test_an_event_cancelled_through_robin_names_who_cancelled(kadence, client):
+    robin = RobinClient(client, ADMIN_TOKEN)
+    created = robin.post("/spaces/49/events", json={
+        "title": "Robin-side", "start": {"date_time": "2026-03-04T13:00:00", "time_zone": "America/New_York"},
+        "end": {"date_time": "2026-03-04T14:00:00", "time_zone": "America/New_York"},
+    })
+    assert created.status_code == 201, created.text
+    booking = kadence.find("/bookings", **{"startDate": "2026-03-04T18:00:00+00:00", "type": "room"})
+
+    assert robin.delete(f"/events/{created.json()['data']['id']}").status_code == 200
+
+    seen = read(kadence, booking)
+    assert (seen["status"], seen["cancelledUserId"]) == ("cancelled", f"/v1/public/users/{user_id(kadence, ADA)}")
+
+
 def test_kadence_booking_blocks_a_desk_reservation_through_robin(kadence, client):
     booked(kadence, BEN, "2026-03-04T15:00:00", "2026-03-04T17:00:00", space="A-04")
 
