@@ -580,7 +580,7 @@ def test_desk_reserved_through_robin_counts_as_the_persons_desk(kadence, client)
 def test_a_cancellation_through_robin_names_who_cancelled(kadence, client):
     reserved = robin_reservation(client, A_04_SEAT, "2026-03-04T10:00:00", "2026-03-04T12:00:00")
     assert reserved.status_code == 200, reserved.text
-    booking = kadence.find("/bookings", **{"startDate": "2026-03-04T15:00:00+00:00", "type": "desk"})
+    booking = kadence.find("/bookings", startDate="2026-03-04T15:00:00+00:00", type="desk")
 
     cancelled = RobinClient(client, ADMIN_TOKEN).delete(f"/reservations/seats/{reserved.json()['data']['id']}")
 
@@ -598,7 +598,7 @@ def test_an_event_cancelled_through_robin_names_who_cancelled(kadence, client):
         "end": {"date_time": "2026-03-04T14:00:00", "time_zone": "America/New_York"},
     })
     assert created.status_code == 201, created.text
-    booking = kadence.find("/bookings", **{"startDate": "2026-03-04T18:00:00+00:00", "type": "room"})
+    booking = kadence.find("/bookings", startDate="2026-03-04T18:00:00+00:00", type="room")
 
     assert robin.delete(f"/events/{created.json()['data']['id']}").status_code == 200
 
