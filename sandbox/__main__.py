@@ -1,12 +1,21 @@
-"""The command line: `workplace-sandbox serve`, `workplace-sandbox openapi`."""
+"""The command line: `workplace-sandbox serve`, `workplace-sandbox seed`, `workplace-sandbox openapi`."""
 
 import argparse
 import json
+import os
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sandbox import __version__
 from sandbox.settings import Settings
+
+if TYPE_CHECKING:
+    from sandbox.seeding import Progress
+    from sandbox.store.engine import Store
 
 DEMO_TOKENS = (
     ("demo-robin-token", "an administrator of the demo organization"),
@@ -25,8 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, help="port to listen on [SANDBOX_PORT, default 8000]")
     serve.add_argument("--data-dir", type=Path, help="where the SQLite store lives [SANDBOX_DATA_DIR, default .sandbox]")
     serve.add_argument("--database-url", help="SQLAlchemy URL of the store instead [SANDBOX_DATABASE_URL]")
-    serve.add_argument("--fixture", type=Path, help="workplace loaded into a new store [SANDBOX_FIXTURE, default fixtures/demo.json]")
+    _seed_arguments(serve, "a new store")
     serve.add_argument("--log-level", help="uvicorn log level [SANDBOX_LOG_LEVEL, default info]")
+
+    seed = commands.add_parser("seed", help="replace the store's content with a preset or a fixture")
+    seed.add_argument("--data-dir", type=Path, help="where the SQLite store lives [SANDBOX_DATA_DIR, default .sandbox]")
+    seed.add_argument("--database-url", help="SQLAlchemy URL of the store instead [SANDBOX_DATABASE_URL]")
+    _seed_arguments(seed, "the store")
+    seed.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI documents of the app")
     openapi.add_argument("--out", type=Path, default=Path("openapi"), help="directory to write into")
@@ -34,7 +49,25 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     if arguments.command == "serve":
         return _serve(arguments)
+    if arguments.command == "seed":
+        return _seed(arguments)
     return _write_openapi(arguments.out)
+
+
+def _seed_arguments(command: argparse.ArgumentParser, target: str) -> None:
+    command.add_argument(
+        "--preset", choices=("small", "demo", "large"),
+        help=f"workplace loaded into {target}: small and large are generated, demo is fixtures/demo.json "
+        "[SANDBOX_PRESET, default demo]",
+    )
+    command.add_argument(
+        "--seed", type=int, metavar="N",
+        help="seed of the generated presets and of every seeded ULID [SANDBOX_SEED, default 0 for generated presets]",
+    )
+    command.add_argument(
+        "--fixture", type=Path,
+        help=f"a fixture file (see fixtures/README.md) loaded into {target} instead of a preset [SANDBOX_FIXTURE]",
+    )
 
 
 def _settings(arguments: argparse.Namespace) -> Settings:
@@ -55,14 +88,136 @@ def _serve(arguments: argparse.Namespace) -> int:
 
     settings = _settings(arguments)
     try:
+        _seed_if_new(settings)
         app = create_app(settings)
     except (FixtureError, StoreVersionMismatch) as error:
         print(f"workplace-sandbox: {error}", file=sys.stderr)
         return 2
-    base = f"http://{settings.host}:{settings.port}"
-    print(_banner(base, settings), flush=True)
+    print(_banner(_reachable_base(settings), settings), flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
     return 0
+
+
+def _seed_if_new(settings: Settings) -> None:
+    """Seed a new store before the app opens it, so that a long first seeding shows its progress."""
+    from sandbox.core.clock import Clock
+    from sandbox.seeding.loader import SEEDED_KEY
+    from sandbox.startup import seed_store
+    from sandbox.store.engine import Store
+
+    if _in_memory(settings.store_url()):
+        return
+    store = Store(settings.store_url())
+    try:
+        store.prepare()
+        if store.meta(SEEDED_KEY) is None:
+            with _progress_bar("seeding the new store", enabled=True) as progress:
+                seed_store(store, settings, Clock(), progress)
+    finally:
+        store.dispose()
+
+
+def _in_memory(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
+def _seed(arguments: argparse.Namespace) -> int:
+    """Replace the store's content with what the settings name, and say what was stored."""
+    from sqlalchemy.engine import make_url
+
+    from sandbox.core.clock import Clock
+    from sandbox.seeding.fixture import FixtureError, read_fixture
+    from sandbox.startup import seed_store
+    from sandbox.store.engine import Store
+
+    settings = _settings(arguments)
+    started = time.monotonic()
+    store = Store(settings.store_url())
+    try:
+        if settings.fixture is not None:
+            read_fixture(settings.fixture)
+        store.wipe()
+        with _progress_bar(f"seeding {settings.fixture or settings.preset}", enabled=not arguments.no_progress) as progress:
+            name = seed_store(store, settings, Clock(), progress)
+        where = make_url(settings.store_url()).render_as_string(hide_password=True)
+        print(f"seeded {name} into {where}: {_contents(store)} in {time.monotonic() - started:.1f} s")
+    except FixtureError as error:
+        print(f"workplace-sandbox: {error}", file=sys.stderr)
+        return 2
+    finally:
+        store.dispose()
+    return 0
+
+
+@contextmanager
+def _progress_bar(description: str, *, enabled: bool) -> "Iterator[Progress]":
+    """A progress bar on stderr, shown when stderr is a terminal (and `enabled`)."""
+    from tqdm import tqdm
+
+    disable = None if enabled else True
+    with tqdm(desc=description, unit=" entries", file=sys.stderr, disable=disable, **_bar_shape()) as bar:
+
+        def advance(done: int, total: int) -> None:
+            if bar.total != total:
+                bar.total = total
+            bar.update(done - bar.n)
+            if done >= total:
+                bar.set_postfix_str("saving the seed snapshot")
+
+        yield advance
+
+
+def _bar_shape() -> dict[str, Any]:
+    """Follow the terminal's width; a terminal that reports no size (a bare pseudo-terminal)
+    gets a fixed one, which tqdm would otherwise take as no room for a bar at all."""
+    try:
+        size = os.get_terminal_size(sys.stderr.fileno())
+    except (OSError, ValueError):
+        return {"dynamic_ncols": True}
+    if size.columns and size.lines:
+        return {"dynamic_ncols": True}
+    return {"ncols": 100, "nrows": 20}
+
+
+def _contents(store: "Store") -> str:
+    """What the store holds, counted: organizations to reservations."""
+    from sqlalchemy import func, select
+    from sqlmodel import col
+
+    from sandbox.store.models import (
+        Building,
+        Floor,
+        Organization,
+        Reservation,
+        Resource,
+        ResourceKind,
+        User,
+    )
+
+    counted = (
+        ("organization", select(func.count()).select_from(Organization)),
+        ("building", select(func.count()).select_from(Building)),
+        ("floor", select(func.count()).select_from(Floor)),
+        ("space", select(func.count()).select_from(Resource).where(col(Resource.kind) == ResourceKind.SPACE)),
+        ("desk", select(func.count()).select_from(Resource).where(col(Resource.kind) == ResourceKind.DESK)),
+        ("user", select(func.count()).select_from(User)),
+        ("reservation", select(func.count()).select_from(Reservation)),
+    )
+    with store.session() as session:
+        counts = [(noun, session.connection().execute(query).scalar_one()) for noun, query in counted]
+    return ", ".join(f"{count:,} {noun}{'' if count == 1 else 's'}" for noun, count in counts)
+
+
+def _reachable_base(settings: Settings) -> str:
+    """The base URL a client on this machine uses: listening on every interface (0.0.0.0, as in
+    the Docker image) is reached through loopback."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(settings.host, settings.host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}"
 
 
 def _banner(base: str, settings: Settings) -> str:
@@ -71,7 +226,8 @@ def _banner(base: str, settings: Settings) -> str:
         f"  store:        {settings.store_url()}",
         f"  Robin API:    {base}/v1.0",
         f"  Kadence API:  {base}/v1/public   (tokens: POST {base}/oauth2/token)",
-        f"  health:       {base}/_sandbox/health",
+        f"  health:       {base}/_sandbox/health   (ready: {base}/_sandbox/ready)",
+        f"  control:      {base}/_sandbox   (reset, snapshots, clocks, faults, journal)",
         f"  API docs:     {base}/docs",
         "  demo credentials (Robin):",
     ]

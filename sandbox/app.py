@@ -10,7 +10,10 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from sandbox import __version__, kadence, robin
-from sandbox.control import floor_plans, health
+from sandbox.control import docs, floor_plans, health, routes
+from sandbox.control import errors as control_errors
+from sandbox.control.journal import Flusher, Journal
+from sandbox.control.traffic import TrafficMiddleware
 from sandbox.core.clock import Clock
 from sandbox.core.errors import DomainError, NotFound
 from sandbox.openapi import describe
@@ -32,21 +35,27 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         title="workplace-sandbox",
         version=__version__,
         description="A local, stateful sandbox of the Robin and Kadence workplace-booking APIs.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
     app.state.clock = clock
+    app.state.journal = Journal(settings.journal_size)
     app.include_router(robin.router())
     app.include_router(kadence.router())
     app.include_router(health.router, prefix="/_sandbox")
     app.include_router(floor_plans.router, prefix="/_sandbox")
+    app.include_router(routes.router, prefix="/_sandbox")
+    app.add_middleware(TrafficMiddleware)
+    app.include_router(docs.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> JSONResponse:
         return JSONResponse({
             "name": "workplace-sandbox", "version": __version__,
             "robin": robin.PREFIX, "kadence": kadence.PREFIX, "kadence_token": kadence.TOKEN_PATH + "token",
-            "health": "/_sandbox/health", "docs": "/docs",
+            "health": "/_sandbox/health", "control": "/_sandbox", "docs": "/docs",
         })
 
     _install_error_rendering(app, [
@@ -54,6 +63,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         (kadence.PREFIX + "/", kadence.render_error),
         ("/v1/", kadence.render_error),
         (kadence.TOKEN_PATH, kadence.render_token_error),
+        ("/_sandbox/", control_errors.render_error),
     ])
     app.openapi = lambda: describe(app)  # type: ignore[method-assign]
     return app
@@ -62,11 +72,14 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     worker = ExportWorker(app) if app.state.settings.export_worker else None
+    flusher = Flusher(app.state.journal, lambda: app.state.store)
     if worker is not None:
         worker.start()
+    flusher.start()
     try:
         yield
     finally:
+        flusher.stop()
         if worker is not None:
             worker.stop()
 
@@ -83,6 +96,7 @@ def _install_error_rendering(app: FastAPI, dialects: list[tuple[str, ErrorRender
 
     for kind in (DomainError, RequestValidationError, HTTPException, Exception):
         app.add_exception_handler(kind, render)
+    app.state.render_error = render
 
 
 def _plain_error(request: Request, exc: Exception) -> Response:

@@ -1,5 +1,5 @@
-"""OpenAPI documents: the app's own (served at /openapi.json and /docs) and one per dialect,
-checked in under openapi/."""
+"""OpenAPI documents: the app's own (served at /openapi.json) and one per API (the two dialects
+and the control plane), checked in under openapi/ and served at /openapi/{name}.json and /docs."""
 
 import copy
 import json
@@ -8,19 +8,29 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from sandbox import __version__, kadence, robin
+from sandbox import __version__, control, kadence, robin
 
 FASTAPI_VALIDATION_STATUS = "422"
-DIALECTS = {
+CONTROL_PREFIX = "/_sandbox/"
+CONTROL_TAG = "Sandbox control plane"
+"""The tag every operation under CONTROL_PREFIX carries."""
+CONTROL_TAG_DESCRIPTION = (
+    "The sandbox's own endpoints, outside the vendor paths, for a test harness to drive and inspect it. "
+    "The real Robin and Kadence APIs have none of them."
+)
+DOCUMENTS = {
     "robin": ("Robin API v1.0 (workplace-sandbox)", (robin.PREFIX + "/",), robin.__doc__ or ""),
     "kadence": ("Kadence Public API 1.2.0 (workplace-sandbox)", (kadence.PREFIX + "/", kadence.CONTEXTS_PATH, kadence.TOKEN_PATH), kadence.__doc__ or ""),
+    "sandbox": ("workplace-sandbox control plane", (CONTROL_PREFIX,), control.__doc__ or ""),
 }
+"""Each checked-in document: its title, the path prefixes it covers, its description."""
 
 
 def describe(app: FastAPI) -> dict[str, Any]:
     """The app's document, as `app.openapi`: every dialect answers invalid requests with its
     own error body, never FastAPI's validation error, so FastAPI's 422 answers and their schemas
-    are left out (a 422 a dialect documents itself names its own model)."""
+    are left out (a 422 a dialect documents itself names its own model). Its `tags` describe the
+    control plane's tag."""
     if app.openapi_schema is None:
         document = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes,
@@ -34,12 +44,14 @@ def describe(app: FastAPI) -> dict[str, Any]:
         components = document.get("components", {})
         if "schemas" in components:
             components["schemas"] = _reachable_schemas(document["paths"], components["schemas"])
+        document["tags"] = _with_control_tag(document.get("tags", []))
         app.openapi_schema = document
     return app.openapi_schema
 
 
 def documents(app: FastAPI | None = None) -> dict[str, dict[str, Any]]:
-    """One document per API dialect, keyed by the file name it is written to."""
+    """One document per API (the two dialects and the control plane), keyed by the file name it is
+    written to."""
     if app is None:
         from sandbox.app import create_app
         from sandbox.settings import Settings
@@ -48,13 +60,17 @@ def documents(app: FastAPI | None = None) -> dict[str, dict[str, Any]]:
         app = create_app(Settings(), store=Store("sqlite://"))
     full = app.openapi()
     result = {}
-    for name, (title, prefixes, description) in DIALECTS.items():
+    for name, (title, prefixes, description) in DOCUMENTS.items():
         paths = copy.deepcopy({path: item for path, item in full["paths"].items() if path.startswith(prefixes)})
         document: dict[str, Any] = {
             "openapi": full["openapi"],
             "info": {"title": title, "version": __version__, "description": description.strip()},
             "paths": paths,
         }
+        used = _operation_tags(paths)
+        tags = [tag for tag in full.get("tags", []) if tag["name"] in used]
+        if tags:
+            document["tags"] = tags
         schemas = _reachable_schemas(paths, full.get("components", {}).get("schemas", {}))
         if schemas:
             document["components"] = {"schemas": schemas}
@@ -62,11 +78,24 @@ def documents(app: FastAPI | None = None) -> dict[str, dict[str, Any]]:
     return result
 
 
+def _with_control_tag(tags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if any(tag["name"] == CONTROL_TAG for tag in tags):
+        return tags
+    return [*tags, {"name": CONTROL_TAG, "description": CONTROL_TAG_DESCRIPTION}]
+
+
+def _operation_tags(paths: dict[str, Any]) -> set[str]:
+    return {
+        tag for path_item in paths.values() for operation in path_item.values() if isinstance(operation, dict)
+        for tag in operation.get("tags", [])
+    }
+
+
 def _plain_names(document: dict[str, Any]) -> dict[str, Any]:
     """Models of the same name in two dialects get module-qualified names in the app's document
     (`sandbox__kadence__schemas__Space`); in a dialect's own document they have their plain name."""
     schemas = document.get("components", {}).get("schemas", {})
-    renames = {}
+    renames: dict[str, str] = {}
     for qualified in schemas:
         plain = qualified.rsplit("__", 1)[-1]
         if qualified.startswith("sandbox__") and plain not in schemas and plain not in renames.values():

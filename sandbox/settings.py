@@ -2,10 +2,14 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+DEMO_FIXTURE = Path(__file__).resolve().parent / "seeding" / "demo.json"
+"""The demo workplace, shipped inside the package (fixtures/demo.json links to it)."""
 
 
 class Settings(BaseSettings):
@@ -16,8 +20,15 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".sandbox")
     database_url: str | None = None
     """SQLAlchemy URL of the store; defaults to `sandbox.db` (SQLite, WAL) in `data_dir`."""
-    fixture: Path = FIXTURES_DIR / "demo.json"
-    """The workplace loaded into an empty store."""
+    fixture: Path | None = None
+    """A fixture file loaded into an empty store instead of a preset."""
+    preset: Literal["small", "demo", "large"] = "demo"
+    """What an empty store is seeded with when no fixture is given: `demo` is fixtures/demo.json,
+    `small` and `large` are generated from `seed`."""
+    seed: int | None = None
+    """Seed of the generated presets, and of the seeded ULIDs of any preset or fixture."""
+    journal_size: int = Field(default=1000, ge=1, le=100_000)
+    """How many requests the request journal keeps."""
     log_level: str = "info"
     export_delay_seconds: float = 5.0
     """How long, on the organization's clock, an analytics export takes to become ready."""

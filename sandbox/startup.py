@@ -1,20 +1,29 @@
-"""Opening the store: schema on first start, then the fixture, once."""
+"""Opening the store: schema on first start, then the seed, once."""
 
+from sandbox.control import snapshots
 from sandbox.core.clock import Clock
-from sandbox.seeding.fixture import read_fixture
-from sandbox.seeding.loader import SEEDED_KEY, load
+from sandbox.seeding import Progress, load_seed
+from sandbox.seeding.loader import SEEDED_KEY
 from sandbox.settings import Settings
 from sandbox.store.engine import Store
 
 
 def open_store(settings: Settings, clock: Clock) -> Store:
-    """The store named by `settings`, created and seeded with its fixture if it is new.
+    """The store named by `settings`, created and seeded if it is new.
 
-    Restarting on the same store keeps its data: the fixture loads only into a store that has
+    Restarting on the same store keeps its data: the seed loads only into a store that has
     never been seeded.
     """
     store = Store(settings.store_url())
     store.prepare()
     if store.meta(SEEDED_KEY) is None:
-        load(store, read_fixture(settings.fixture), clock, settings.fixture.name)
+        seed_store(store, settings, clock)
     return store
+
+
+def seed_store(store: Store, settings: Settings, clock: Clock, progress: Progress | None = None) -> str:
+    """Load the configured preset or fixture into a prepared, empty store and keep it as the
+    `seed` snapshot that resets return to. Returns the name of what was loaded."""
+    name = load_seed(store, settings, clock, progress)
+    snapshots.save(store, snapshots.SEED, replace=True)
+    return name

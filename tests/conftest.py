@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from sandbox.app import create_app
+from sandbox.control import snapshots
 from sandbox.core.access import Actor
 from sandbox.core.clock import Clock
 from sandbox.seeding.fixture import read_fixture
@@ -54,6 +55,7 @@ def seeded_template() -> Iterator[sqlite3.Connection]:
     store = Store("sqlite://")
     store.prepare()
     load(store, read_fixture(FIXTURES_DIR / "demo.json"), Clock(Wall(NOW)), "demo.json")
+    snapshots.save(store, snapshots.SEED)
     template = sqlite3.connect(":memory:", check_same_thread=False)
     with store.engine.connect() as connection:
         connection.connection.driver_connection.backup(template)
@@ -89,6 +91,7 @@ def shared_app() -> Iterator[FastAPI]:
 def app(shared_app: FastAPI, store: Store, wall: Wall) -> FastAPI:
     shared_app.state.store = store
     shared_app.state.clock = Clock(wall)
+    shared_app.state.journal.discard()
     return shared_app
 
 

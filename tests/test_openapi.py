@@ -1,8 +1,14 @@
-"""openapi/ holds the documents the app generates; a change to the routes must regenerate them."""
+"""openapi/ holds the documents the app generates; a change to the routes must regenerate them.
+/docs shows them with no internet access."""
 
 import json
+import re
+from html.parser import HTMLParser
+from typing import Any
 
-from sandbox.openapi import documents
+from fastapi.testclient import TestClient
+
+from sandbox.openapi import CONTROL_TAG, documents
 from sandbox.settings import FIXTURES_DIR
 
 OPENAPI_DIR = FIXTURES_DIR.parent / "openapi"
@@ -32,3 +38,100 @@ def test_kadence_document_names_its_models_plainly() -> None:
     schemas = documents()["kadence"]["components"]["schemas"]
     assert {"Booking", "BookingItem", "Space", "User", "Error", "ConstraintViolationList"} <= schemas.keys()
     assert not [name for name in schemas if name.startswith("sandbox__")]
+
+
+def test_control_plane_document_covers_every_control_path_and_only_those(client: TestClient) -> None:
+    document = documents()["sandbox"]
+    app_paths = client.get("/openapi.json").json()["paths"]
+    assert document["info"]["title"] == "workplace-sandbox control plane"
+    assert "/_sandbox/health" in document["paths"]
+    assert sorted(document["paths"]) == sorted(path for path in app_paths if path.startswith("/_sandbox/"))
+    assert [tag["name"] for tag in document["tags"]] == [CONTROL_TAG]
+
+
+def test_every_control_operation_carries_the_control_plane_tag_which_the_app_document_describes(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    untagged = [
+        f"{method.upper()} {path}" for path, item in document["paths"].items() if path.startswith("/_sandbox/")
+        for method, operation in item.items() if CONTROL_TAG not in operation.get("tags", [])
+    ]
+    assert untagged == []
+    declared = {tag["name"]: tag for tag in document["tags"]}
+    assert declared[CONTROL_TAG]["description"]
+
+
+def test_served_documents_equal_the_checked_in_files(client: TestClient) -> None:
+    for path in sorted(OPENAPI_DIR.glob("*.json")):
+        response = client.get(f"/openapi/{path.name}")
+        assert response.status_code == 200, path.name
+        assert response.json() == json.loads(path.read_text(encoding="utf-8")), f"/openapi/{path.name}"
+
+
+def test_an_unknown_document_answers_404(client: TestClient) -> None:
+    response = client.get("/openapi/nothing.json")
+    assert response.status_code == 404
+    assert "robin" in response.json()["error"]
+
+
+class _References(HTMLParser):
+    """Every URL a page makes the browser load or go to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.options: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("src", "href", "action") and value is not None:
+                self.urls.append(value)
+        if tag == "option":
+            self.options.append(dict(attrs)["value"] or "")
+
+
+def _page(client: TestClient, path: str) -> tuple[Any, _References, str]:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    references = _References()
+    references.feed(response.text)
+    config = re.search(r"const config = (\{.*\});", response.text)
+    assert config is not None
+    return response, references, json.loads(config.group(1))["url"]
+
+
+def _same_origin(url: str) -> bool:
+    return url.startswith("/") and not url.startswith("//")
+
+
+def test_docs_page_loads_only_same_origin_assets_and_each_answers(client: TestClient) -> None:
+    response, references, document_url = _page(client, "/docs")
+    assert references.urls and all(_same_origin(url) for url in references.urls), references.urls
+    assert _same_origin(document_url)
+    assert "'self'" in response.headers["content-security-policy"]
+    assert "http" not in response.headers["content-security-policy"]
+    assert '"validatorUrl": null' in response.text
+    for url in references.urls:
+        if url != "/docs":
+            assert client.get(url).status_code == 200, url
+    stylesheet = client.get("/docs/assets/swagger-ui.css").text
+    assert all(target.strip("\"'").startswith("data:") for target in re.findall(r"url\(([^)]*)\)", stylesheet))
+    assert "@import" not in stylesheet
+
+
+def test_docs_page_offers_each_api_document_and_the_whole_app(client: TestClient) -> None:
+    _, references, default_url = _page(client, "/docs")
+    assert references.options == ["robin", "kadence", "sandbox", "app"]
+    assert default_url == "/openapi/robin.json"
+    shown = {name: _page(client, f"/docs?api={name}")[2] for name in references.options}
+    assert shown["app"] == "/openapi.json"
+    for name, url in shown.items():
+        document = client.get(url).json()
+        assert document["openapi"].startswith("3.1"), url
+        if name != "app":
+            assert document == json.loads((OPENAPI_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def test_fastapi_default_documentation_pages_are_off(client: TestClient) -> None:
+    assert client.get("/redoc").status_code == 404
+    assert client.get("/docs/assets/redoc.standalone.js").status_code == 404

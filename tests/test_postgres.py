@@ -7,6 +7,7 @@ server on 127.0.0.1:5432, database `test`); skips, saying why, where none does.
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy
@@ -23,8 +24,10 @@ from tests.conftest import ADMIN_TOKEN, NOW, Wall
 SERVER = os.environ.get("SANDBOX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-@pytest.fixture
-def postgres_store() -> Iterator[Store]:
+@contextmanager
+def empty_postgres_store() -> Iterator[Store]:
+    """A prepared, empty store in a schema of its own on the PostgreSQL server, dropped after;
+    skips the test, saying why, where no server answers."""
     admin = sqlalchemy.create_engine(SERVER)
     try:
         with admin.connect():
@@ -38,13 +41,19 @@ def postgres_store() -> Iterator[Store]:
     store = Store(f"{SERVER}?options=-csearch_path%3D{schema}")
     try:
         store.prepare()
-        load(store, read_fixture(FIXTURES_DIR / "demo.json"), Clock(Wall(NOW)), "demo.json")
         yield store
     finally:
         store.dispose()
         with admin.begin() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_store() -> Iterator[Store]:
+    with empty_postgres_store() as store:
+        load(store, read_fixture(FIXTURES_DIR / "demo.json"), Clock(Wall(NOW)), "demo.json")
+        yield store
 
 
 def event(start: str, end: str, **fields: object) -> dict[str, object]:
@@ -75,3 +84,31 @@ def test_postgres_store_books_lists_and_refuses_conflicts(postgres_store: Store)
     assert [item["start"]["date_time"] for item in listed.json()["data"]] == [
         "2026-03-02T09:00:00-0500", "2026-03-09T09:00:00-0400", "2026-03-16T09:00:00-0400",
     ]
+
+
+def test_postgres_store_snapshots_resets_and_controls(postgres_store: Store) -> None:
+    from sandbox.control import snapshots
+
+    snapshots.save(postgres_store, snapshots.SEED)
+    client = TestClient(create_app(Settings(export_worker=False), store=postgres_store, clock=Clock(Wall(NOW))))
+    headers = {"Authorization": f"Access-Token {ADMIN_TOKEN}"}
+    client.post("/_sandbox/snapshots", json={"name": "clean"})
+
+    first = client.post("/v1.0/spaces/57/events", json=event("2026-03-03T09:00:00", "2026-03-03T09:30:00"), headers=headers)
+    assert client.post("/_sandbox/snapshots/clean/restore").status_code == 200
+    again = client.post("/v1.0/spaces/57/events", json=event("2026-03-03T09:00:00", "2026-03-03T09:30:00"), headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["data"]["id"] == first.json()["data"]["id"]
+
+    assert client.patch("/v1.0/spaces/57", json={"name": "Renamed"}, headers=headers).status_code == 200
+    assert client.post("/_sandbox/organizations/meridian/reset").status_code == 204
+    assert client.get("/v1.0/spaces/57", headers=headers).json()["data"]["name"] != "Renamed"
+    assert client.get(f"/v1.0/events/{again.json()['data']['id']}", headers=headers).status_code == 404
+
+    frozen = client.post("/_sandbox/organizations/1/clock/freeze", json={"at": "2030-01-01T00:00:00Z"}).json()
+    assert frozen["now"].startswith("2030-01-01T00:00:00")
+    client.post("/_sandbox/faults", json={"path": "/v1.0/me", "effect": "error", "status": 503, "times": 1})
+    assert [client.get("/v1.0/me", headers=headers).status_code for _ in range(2)] == [503, 200]
+    assert [entry["status"] for entry in client.get("/_sandbox/journal", params={"path": "/v1.0/me"}).json()["entries"]] == [200, 503]
+    assert client.post("/_sandbox/reset").status_code == 204
+    assert client.get("/_sandbox/organizations/1/clock").json()["mode"] == "real"

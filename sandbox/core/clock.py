@@ -27,3 +27,37 @@ class Clock:
         if organization.clock_frozen_at is not None:
             return organization.clock_frozen_at
         return self._wall() + timedelta(microseconds=organization.clock_offset_us)
+
+
+Change = Callable[["Clock", Organization], None]
+"""A change to an organization's clock setting, as the control plane makes it."""
+
+
+def freeze(clock: Clock, organization: Organization, at: datetime | None = None) -> None:
+    """Stop the organization's time at `at`, or where it is now."""
+    organization.clock_frozen_at = at if at is not None else clock.now(organization)
+
+
+def set_to(clock: Clock, organization: Organization, at: datetime) -> None:
+    """Jump to `at`: a frozen clock stays frozen there, a running one runs on from it."""
+    if organization.clock_frozen_at is not None:
+        organization.clock_frozen_at = at
+    else:
+        organization.clock_offset_us = _microseconds(at - clock.wall())
+
+
+def advance(clock: Clock, organization: Organization, by: timedelta) -> None:
+    if organization.clock_frozen_at is not None:
+        organization.clock_frozen_at += by
+    else:
+        organization.clock_offset_us += _microseconds(by)
+
+
+def resume(organization: Organization) -> None:
+    """Back to real time."""
+    organization.clock_frozen_at = None
+    organization.clock_offset_us = 0
+
+
+def _microseconds(delta: timedelta) -> int:
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds

@@ -28,8 +28,8 @@ class OAuthError(DomainError):
 def issue_token(
     session: Session, clock: Clock, grant_type: str | None, client_id: str | None, client_secret: str | None,
     scope: str | None,
-) -> tuple[str, int]:
-    """A new access token and its lifetime in seconds."""
+) -> tuple[str, int, int]:
+    """A new access token, its lifetime in seconds, and the organization it acts for."""
     if not grant_type:
         raise OAuthError("invalid_request", 'The request is missing the required "grant_type" parameter.', 400)
     if grant_type != GRANT_TYPE:
@@ -47,7 +47,7 @@ def issue_token(
         expires_at=clock.now(organization) + TOKEN_LIFETIME,
     ))
     session.commit()
-    return token, int(TOKEN_LIFETIME.total_seconds())
+    return token, int(TOKEN_LIFETIME.total_seconds()), client.organization_id
 
 
 def actor_for_bearer(session: Session, token: str, clock: Clock) -> Actor:

@@ -23,6 +23,7 @@ def get_actor(request: Request, session: SessionDep) -> Actor:
     """The caller, by their bearer token (401 first); then the response format, so that a 406
     comes before the handler changes anything."""
     actor = actor_for_bearer(session, bearer_token(request.headers), request.app.state.clock)
+    request.state.organization_id = actor.organization_id
     negotiate(request)
     return actor
 

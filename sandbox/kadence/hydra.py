@@ -21,6 +21,7 @@ from sandbox.core.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    RateLimited,
     Unauthenticated,
 )
 from sandbox.core.paging import Counted
@@ -218,7 +219,8 @@ def violations(problems: Sequence[tuple[str, str, str]]) -> Response:
 
 
 STATUSES: dict[type[DomainError], int] = {
-    Unauthenticated: 401, Forbidden: 403, NotFound: 404, NotAcceptable: 406, UnsupportedMediaType: 415, DomainError: 400,
+    Unauthenticated: 401, Forbidden: 403, NotFound: 404, NotAcceptable: 406, UnsupportedMediaType: 415, RateLimited: 429,
+    DomainError: 400,
 }
 """The status of each domain error, by its nearest class here: any other (a BadRequest, a refused
 transition) is a 400."""
@@ -235,6 +237,8 @@ def render_error(request: Request, exc: Exception) -> Response:
         if status == 403:
             return error(403, exc.message or "Access Denied.")
         headers = {"WWW-Authenticate": 'Bearer realm="kadence"'} if status == 401 else None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": str(exc.retry_after)}
         return error(status, exc.message, headers)
     if isinstance(exc, RequestValidationError):
         return _request_problems(exc)
@@ -245,7 +249,7 @@ def render_error(request: Request, exc: Exception) -> Response:
                 405, f'No route found for "{request.method} {request.url.path}": Method Not Allowed (Allow: {", ".join(allowed)})',
                 {"Allow": ", ".join(allowed)},
             )
-        return error(exc.status_code, "Not Found" if exc.status_code == 404 else str(exc.detail))
+        return error(exc.status_code, "Not Found" if exc.status_code == 404 else str(exc.detail), exc.headers)
     log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
     return error(500, "Internal Server Error")
 

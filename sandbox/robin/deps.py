@@ -25,7 +25,9 @@ def presented_token(headers: Mapping[str, str]) -> str:
 
 
 def get_actor(request: Request, session: SessionDep) -> Actor:
-    return actor_for_token(session, presented_token(request.headers), request.app.state.clock)
+    actor = actor_for_token(session, presented_token(request.headers), request.app.state.clock)
+    request.state.organization_id = actor.organization_id
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -1,1 +1,41 @@
-"""Seeding the store: the hand-written fixture format and its loader."""
+"""Seeding the store: the hand-written fixture format, its loader, and the generated presets."""
+
+from collections.abc import Callable
+
+from sandbox.core.clock import Clock
+from sandbox.settings import DEMO_FIXTURE, Settings
+from sandbox.store.engine import Store
+
+Progress = Callable[[int, int], None]
+"""Told (done, total) as a long seeding run advances; the total may be refined as it goes."""
+
+
+def load_seed(store: Store, settings: Settings, clock: Clock, progress: Progress | None = None) -> str:
+    """Load what `settings` names into a prepared, empty store: the fixture file if one is given,
+    else the preset (`demo` is the demo fixture, `small` and `large` are generated). A given
+    `seed` replaces the seed of a fixture, and so its ULIDs; a generated preset without one uses
+    seed 0. Returns a name for what was loaded."""
+    from sandbox.seeding.fixture import read_fixture
+    from sandbox.seeding.generator import seed_preset
+    from sandbox.seeding.loader import entry_count, load
+    from sandbox.seeding.presets import PRESETS
+
+    if settings.fixture is None and settings.preset in PRESETS:
+        return seed_preset(store, PRESETS[settings.preset], settings.seed or 0, clock, progress)
+    path = settings.fixture or DEMO_FIXTURE
+    fixture = read_fixture(path)
+    name = path.name
+    if settings.seed is not None:
+        fixture.seed = str(settings.seed)
+        name = f"{path.name}, seed {settings.seed}"
+    total = entry_count(fixture)
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    load(store, fixture, clock, name, tick)
+    return name

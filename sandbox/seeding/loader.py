@@ -1,6 +1,7 @@
 """Loading a fixture into the store, in one transaction."""
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import TypeVar
 
@@ -26,6 +27,7 @@ from sandbox.seeding.fixture import (
     VisitEntry,
     VisitorEntry,
 )
+from sandbox.seeding.identity import reseed
 from sandbox.store.engine import Store
 from sandbox.store.models import (
     AccessToken,
@@ -49,22 +51,51 @@ SEEDED_KEY = "seeded_fixture"
 Row = TypeVar("Row", bound=SQLModel)
 
 
-def load(store: Store, fixture: Fixture, clock: Clock, name: str) -> None:
-    """Store every row of `fixture`; nothing is stored if any part fails."""
+def load(store: Store, fixture: Fixture, clock: Clock, name: str, tick: Callable[[], None] | None = None) -> None:
+    """Store every row of `fixture`; nothing is stored if any part fails. `tick` is told of
+    each entry stored (entry_count(fixture) in all)."""
     with store.transaction() as session:
-        for entry in fixture.organizations:
-            _Loader(session, fixture, clock).organization(entry)
-        session.merge(StoreMeta(key=SEEDED_KEY, value=name))
+        load_organizations(session, fixture, clock, tick)
+        mark_seeded(session, name)
         session.commit()
     if not store.is_sqlite:
-        _advance_sequences(store)
+        advance_sequences(store)
+
+
+def load_organizations(
+    session: Session, fixture: Fixture, clock: Clock, tick: Callable[[], None] | None = None
+) -> list[Organization]:
+    """Add the organizations of `fixture` to the session's transaction; `tick` is told of each
+    entry stored (entry_count(fixture) in all)."""
+    return [_Loader(session, fixture, clock, tick).organization(entry) for entry in fixture.organizations]
+
+
+def entry_count(fixture: Fixture) -> int:
+    """How many entries of `fixture` tick as they are stored: amenities, users, buildings,
+    floors, spaces, zones and desks."""
+    count = 0
+    for organization in fixture.organizations:
+        count += len(organization.amenities) + len(organization.users) + len(organization.buildings)
+        for building in organization.buildings:
+            count += len(building.floors)
+            for floor in building.floors:
+                count += len(floor.spaces)
+                for space in floor.spaces:
+                    count += len(space.zones) + sum(len(zone_entry.desks) for zone_entry in space.zones)
+    return count
+
+
+def mark_seeded(session: Session, name: str) -> None:
+    """Record what the store was seeded with: a store so marked is never seeded again at start."""
+    session.merge(StoreMeta(key=SEEDED_KEY, value=name))
 
 
 class _Loader:
-    def __init__(self, session: Session, fixture: Fixture, clock: Clock) -> None:
+    def __init__(self, session: Session, fixture: Fixture, clock: Clock, tick: Callable[[], None] | None = None) -> None:
         self.session = session
         self.fixture = fixture
         self.clock = clock
+        self.tick = tick or (lambda: None)
         self.at = fixture.created_at.astimezone(UTC)
         self.users: dict[str, User] = {}
         self.amenities: dict[str, Amenity] = {}
@@ -76,7 +107,7 @@ class _Loader:
             row.ulid = seeded_ulid(self.fixture.seed, str(row.__tablename__), row.id, self.at)  # type: ignore[attr-defined]
         return row
 
-    def organization(self, entry: OrganizationEntry) -> None:
+    def organization(self, entry: OrganizationEntry) -> Organization:
         organization = Organization(
             id=entry.id, slug=entry.slug, name=entry.name, avatar=entry.avatar, created_at=self.at, updated_at=self.at
         )
@@ -85,6 +116,7 @@ class _Loader:
         for amenity in entry.amenities:
             row = Amenity(id=amenity.id, organization_id=org_id, name=amenity.name, created_at=self.at, updated_at=self.at)
             self.amenities[amenity.name] = self.add(row)
+            self.tick()
         for person in entry.users:
             given, _, family = person.name.partition(" ")
             user_row = User(
@@ -99,6 +131,7 @@ class _Loader:
                 created_at=self.at, updated_at=self.at,
             )
             self.users[person.email.lower()] = self.add(user_row)
+            self.tick()
         for token in entry.access_tokens:
             user = self.users[token.user.lower()]
             self.session.add(AccessToken(token=token.token, user_id=user.id or 0, organization_id=org_id, created_at=self.at))
@@ -115,6 +148,7 @@ class _Loader:
         visitors: dict[str, Visitor] = {}
         for position, visit in enumerate(entry.visits):
             self.visit(organization, visit, visitors, position)
+        return organization
 
     def building(self, organization: Organization, entry: BuildingEntry) -> None:
         building = Building(
@@ -128,6 +162,7 @@ class _Loader:
             created_at=self.at, updated_at=self.at,
         )
         self.add(building)
+        self.tick()
         today = self.clock.now(organization).astimezone(zone(entry.time_zone, "time_zone")).date()
         building.closures = sorted({
             (today + timedelta(days=day) if isinstance(day, int) else day).isoformat() for day in entry.closures
@@ -139,6 +174,7 @@ class _Loader:
                 name=floor_entry.name, level_number=floor_entry.level_number, created_at=self.at, updated_at=self.at,
             )
             self.add(floor)
+            self.tick()
             for space_entry in floor_entry.spaces:
                 self.space(organization, building, floor, space_entry)
 
@@ -152,6 +188,7 @@ class _Loader:
             release_after_s=_seconds(entry.release_after_minutes),
         )
         self.add(space)
+        self.tick()
         if space.calendar_email is None and space.is_reservable:
             space.calendar_email = f"{organization.slug}-space-{space.id}@resource.calendar.google.com"
         self.amenities_of(space, entry.amenities)
@@ -163,6 +200,7 @@ class _Loader:
                 created_at=self.at, updated_at=self.at,
             )
             self.add(area)
+            self.tick()
             for desk in zone_entry.desks:
                 assignee = self.users[desk.assignee.lower()] if desk.assignee else None
                 seat = self.add(Resource(
@@ -177,6 +215,7 @@ class _Loader:
                 ))
                 self.amenities_of(seat, desk.amenities)
                 seated.append((seat, desk))
+                self.tick()
         tz = zone(building.time_zone, "time_zone")
         for position, event in enumerate(entry.events):
             organizer = self.users[event.organizer.lower()]
@@ -190,9 +229,10 @@ class _Loader:
                 source="fixture",
             )
             try:
-                events.create_event(self.session, Actor(organizer, organization, now), space.id or 0, draft)
+                booked = events.create_event(self.session, Actor(organizer, organization, now), space.id or 0, draft)
             except DomainError as error:
                 raise FixtureError(f"space '{entry.name}': events[{position}]: {error.message}") from None
+            reseed(booked.reservation, self.fixture.seed)
         for seat, desk in seated:
             for position, booking in enumerate(desk.reservations):
                 reservee = self.users[booking.reservee.lower()]
@@ -204,9 +244,12 @@ class _Loader:
                     recurrence=booking.recurrence, title=booking.title, source="fixture",
                 )
                 try:
-                    seats.create_seat_reservation(self.session, Actor(reservee, organization, now), seat.id or 0, seat_draft)
+                    reserved = seats.create_seat_reservation(
+                        self.session, Actor(reservee, organization, now), seat.id or 0, seat_draft
+                    )
                 except DomainError as error:
                     raise FixtureError(f"desk '{desk.name}': reservations[{position}]: {error.message}") from None
+                reseed(reserved.reservation, self.fixture.seed)
 
     def visit(self, organization: Organization, entry: VisitEntry, known: dict[str, Visitor], position: int) -> None:
         building = self.session.get(Building, entry.building)
@@ -257,7 +300,7 @@ def _seconds(minutes: int | None) -> int | None:
     return None if minutes is None else minutes * 60
 
 
-def _advance_sequences(store: Store) -> None:
+def advance_sequences(store: Store) -> None:
     """Explicit ids leave PostgreSQL's sequences behind: move each past the largest id."""
     with store.session(write=True) as session:
         for table in SQLModel.metadata.tables.values():

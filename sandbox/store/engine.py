@@ -28,6 +28,8 @@ class Store:
         self.url = url
         self.engine = _create_engine(url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.in_memory = isinstance(self.engine.pool, StaticPool)
+        """One connection that every thread shares: background threads must leave it alone."""
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
@@ -70,6 +72,17 @@ class Store:
                 f"{SCHEMA_VERSION}: point --data-dir at a fresh directory or delete the old store"
             )
         return False
+
+    def wipe(self) -> None:
+        """Drop every table of the store, snapshots included, and create the schema afresh."""
+        quote = self.engine.dialect.identifier_preparer.quote
+        with self.engine.connect() as connection, connection.begin():
+            if self.is_sqlite:
+                connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            for name in inspect(connection).get_table_names():
+                cascade = "" if self.is_sqlite else " CASCADE"
+                connection.exec_driver_sql(f"DROP TABLE IF EXISTS {quote(name)}{cascade}")
+        self.prepare()
 
     def is_ready(self) -> bool:
         try:

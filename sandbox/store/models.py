@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    ForeignKey,
     Index,
     LargeBinary,
     UniqueConstraint,
@@ -22,7 +23,7 @@ from sqlmodel import Field, SQLModel
 from sandbox.core.ids import new_ulid
 from sandbox.store.types import UTCDateTime
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def instant(*, nullable: bool = False, index: bool = False) -> Any:
@@ -172,7 +173,12 @@ class Resource(SQLModel, table=True):
     floor_id: int | None = Field(default=None, foreign_key="floor.id", index=True)
     kind: str = Field(default=ResourceKind.SPACE, max_length=16)
     parent_id: int | None = Field(default=None, foreign_key="resource.id", index=True)
-    area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    area_id: int | None = Field(
+        default=None, index=True,
+        sa_column_args=[ForeignKey("area.id", deferrable=True, initially="DEFERRED")],
+    )
+    """Areas belong to spaces and desks to areas: the one reference checked at commit, so that a
+    workplace can be copied back table by table."""
     name: str
     description: str | None = None
     image: str | None = None
@@ -472,3 +478,83 @@ class VisitAttendance(SQLModel, table=True):
     """none, organizer, tentatively_accepted, accepted, declined or not_responded."""
     checked_in_at: datetime | None = instant(nullable=True)
     checked_out_at: datetime | None = instant(nullable=True)
+
+
+# The control plane's own tables: what every worker process must see alike. Snapshots and
+# resets leave them alone.
+
+
+class Snapshot(SQLModel, table=True):
+    """A named copy of every workplace table, kept in the store as `snapshot_{id}_{table}`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=64)
+    created_at: datetime = instant()
+    """Real time."""
+    rows: int = 0
+    sequences: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    """The next id of each table when it was taken, so that a restore hands out the same ids again."""
+
+
+class FaultRule(SQLModel, table=True):
+    __tablename__ = "fault_rule"
+    id: int | None = Field(default=None, primary_key=True)
+    api: str = Field(max_length=16)
+    """robin, kadence or any."""
+    method: str = Field(max_length=16)
+    """An HTTP method, or * for any."""
+    path: str = Field(max_length=512)
+    """A shell-style pattern matched against the request path."""
+    effect: str = Field(max_length=16)
+    """latency, error, rate_limit or drop."""
+    latency_ms: int = 0
+    status: int | None = None
+    message: str | None = None
+    retry_after: int | None = None
+    probability: float = 1.0
+    remaining: int | None = None
+    """How many more matching requests it applies to; None: every one."""
+    hits: int = 0
+    created_at: datetime = instant()
+
+
+class JournalEntry(SQLModel, table=True):
+    """One request to a vendor API, as it was received and answered."""
+
+    __tablename__ = "journal_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = instant(index=True)
+    """Real time the request arrived."""
+    api: str = Field(max_length=16)
+    method: str = Field(max_length=16)
+    path: str
+    query: str = ""
+    status: int | None = None
+    """None: the connection was dropped without an answer."""
+    duration_ms: float
+    organization_id: int | None = Field(default=None, index=True)
+    """Whose credential the request carried, when it carried a valid one."""
+    fault_id: int | None = None
+    """The fault rule that changed the answer, if one did."""
+    request_content_type: str | None = None
+    request_body: str | None = None
+    response_content_type: str | None = None
+    response_body: str | None = None
+    truncated: bool = False
+    """A body was longer than the journal keeps."""
+
+
+CONTROL_TABLES = frozenset({StoreMeta.__tablename__, Snapshot.__tablename__, FaultRule.__tablename__, JournalEntry.__tablename__})
+
+
+def _never_reuse_ids() -> None:
+    """SQLite hands a deleted largest id to the next row unless the table is AUTOINCREMENT; a
+    reset of one organization restores that organization's rows under their old ids, which must
+    not have gone to anyone else in the meantime. (PostgreSQL sequences never go back.)"""
+    for table in SQLModel.metadata.tables.values():
+        key = list(table.primary_key.columns)
+        if len(key) == 1 and key[0].name == "id" and key[0].type.python_type is int:
+            table.dialect_options["sqlite"]["autoincrement"] = True
+
+
+_never_reuse_ids()

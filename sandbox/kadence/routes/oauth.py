@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from sandbox.core import oauth
+from sandbox.core.errors import RateLimited
 from sandbox.kadence import schemas
 from sandbox.kadence.requests import media_type
 from sandbox.kadence.schemas import Token
@@ -63,7 +64,7 @@ def _basic(request: Request) -> dict[str, str]:
 )
 async def token(request: Request, session: SessionDep) -> JSONResponse:
     fields = {**_basic(request), **await _credentials(request)}
-    issued, lifetime = oauth.issue_token(
+    issued, lifetime, request.state.organization_id = oauth.issue_token(
         session, request.app.state.clock, fields.get("grant_type"), fields.get("client_id"),
         fields.get("client_secret"), fields.get("scope"),
     )
@@ -74,11 +75,18 @@ async def token(request: Request, session: SessionDep) -> JSONResponse:
 
 
 def render_error(request: Request, exc: Exception) -> JSONResponse:
-    """OAuth errors as OAuth servers answer them; anything else as an invalid request."""
+    """OAuth errors as OAuth servers answer them (RFC 6749 5.2, and its `server_error` and
+    `temporarily_unavailable` for failures of the server); anything else as an invalid request."""
+    headers: dict[str, str] = {}
     if isinstance(exc, oauth.OAuthError):
         status, error, description = exc.status, exc.error, exc.message
+    elif isinstance(exc, RateLimited):
+        status, error, description = 429, "temporarily_unavailable", exc.message
+        headers["Retry-After"] = str(exc.retry_after)
     elif isinstance(exc, HTTPException):
         status, error, description = exc.status_code, "invalid_request", str(exc.detail)
+        if status >= 500:
+            error = "server_error" if status == 500 else "temporarily_unavailable"
         if status == 405:
             allowed = ", ".join(allowed_methods(request))
             return JSONResponse(
@@ -87,7 +95,8 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
             )
     else:
         status, error, description = 400, "invalid_request", "The request is malformed."
-    headers = {"WWW-Authenticate": 'Basic realm="kadence"'} if status == 401 else None
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="kadence"'
     return JSONResponse(
         {"error": error, "error_description": description, "message": description}, status_code=status, headers=headers
     )

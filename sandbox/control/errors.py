@@ -1,0 +1,51 @@
+"""How the control plane answers what it refuses: `{"error": message}`, with field problems
+where a body or a parameter was at fault."""
+
+import logging
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from sandbox.control.snapshots import Refused
+from sandbox.core.errors import DomainError, InvalidInput, NotFound
+
+log = logging.getLogger(__name__)
+
+
+def render_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, InvalidInput):
+        problems = [{"field": problem.field, "message": problem.message} for problem in exc.problems]
+        return _error(422, exc.message or problems[0]["message"], problems)
+    if isinstance(exc, NotFound):
+        return _error(404, exc.message)
+    if isinstance(exc, Refused):
+        return _error(409, exc.message)
+    if isinstance(exc, DomainError):
+        return _error(400, exc.message)
+    if isinstance(exc, RequestValidationError):
+        problems = [_problem(problem) for problem in exc.errors()]
+        if any(problem.get("loc", ("",))[0] == "path" for problem in exc.errors()):
+            return _error(404, f"no such item: {problems[0]['field']} {problems[0]['message']}")
+        return _error(422, "; ".join(f"{p['field']}: {p['message']}" for p in problems), problems)
+    if isinstance(exc, HTTPException):
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+    log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error(500, "unexpected error")
+
+
+def _problem(problem: Any) -> dict[str, str]:
+    location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path")]
+    message = str(problem.get("msg", "is invalid")).removeprefix("Value error, ")
+    if problem.get("type") == "json_invalid":
+        return {"field": "body", "message": "is not valid JSON"}
+    return {"field": ".".join(location) or "body", "message": message}
+
+
+def _error(status: int, message: str, problems: list[dict[str, str]] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"error": message}
+    if problems:
+        body["problems"] = problems
+    return JSONResponse(body, status_code=status)

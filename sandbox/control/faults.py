@@ -1,0 +1,116 @@
+"""Fault injection: rules that make matching requests to a vendor API slow, fail, or drop.
+
+Rules live in the store, so a rule added through any worker process applies to requests served
+by every one, and "the next N requests" counts down atomically across them. Rules apply in the
+order they were added: latency adds up, and the first error, rate limit or drop that fires
+answers the request.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from fnmatch import fnmatchcase
+from typing import Literal
+
+from sqlalchemy import or_, update
+from sqlmodel import col, select
+
+from sandbox.core.errors import NotFound
+from sandbox.store.engine import Store
+from sandbox.store.models import FaultRule
+
+Api = Literal["robin", "kadence", "any"]
+Effect = Literal["latency", "error", "rate_limit", "drop"]
+TERMINAL = frozenset({"error", "rate_limit", "drop"})
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the rules make of one request: a delay, then possibly an answer of their own."""
+
+    delay_ms: int = 0
+    outcome: FaultRule | None = None
+    """The error, rate limit or drop to answer with; None: serve the request."""
+    rule_id: int | None = None
+    """The rule that changed the answer, or the last that delayed it."""
+
+
+def add(store: Store, rule: FaultRule) -> FaultRule:
+    rule.created_at = datetime.now(UTC)
+    with store.session(write=True) as session:
+        session.add(rule)
+        session.commit()
+        session.refresh(rule)
+    return rule
+
+
+def listed(store: Store) -> list[FaultRule]:
+    with store.session() as session:
+        return list(session.exec(select(FaultRule).order_by(col(FaultRule.id))))
+
+
+def find(store: Store, rule_id: int) -> FaultRule:
+    with store.session() as session:
+        rule = session.get(FaultRule, rule_id)
+    if rule is None:
+        raise NotFound(f"no fault rule {rule_id}")
+    return rule
+
+
+def remove(store: Store, rule_id: int) -> None:
+    with store.session(write=True) as session:
+        rule = session.get(FaultRule, rule_id)
+        if rule is None:
+            raise NotFound(f"no fault rule {rule_id}")
+        session.delete(rule)
+        session.commit()
+
+
+def clear(store: Store) -> int:
+    with store.session(write=True) as session:
+        removed = session.execute(FaultRule.__table__.delete()).rowcount  # type: ignore[attr-defined]
+        session.commit()
+    return int(removed or 0)
+
+
+_LIVE = select(FaultRule.__table__).where(  # type: ignore[call-overload]
+    or_(col(FaultRule.remaining).is_(None), col(FaultRule.remaining) > 0)
+).order_by(col(FaultRule.id))
+
+
+def candidates(store: Store, api: str, method: str, path: str) -> list[FaultRule]:
+    """The live rules that match a request, in the order they apply: one plain read on every
+    request to a vendor API, so it skips the ORM session (a fifth of the cost)."""
+    with store.engine.connect() as connection:
+        rows = connection.execute(_LIVE).all()
+    return [
+        FaultRule.model_validate(row._mapping) for row in rows
+        if row.api in (api, "any") and row.method in (method, "*") and fnmatchcase(path, row.path)
+    ]
+
+
+def decide(store: Store, rules: list[FaultRule], chance: random.Random | None = None) -> Decision:
+    """Roll each rule's probability and take a use of the ones that fire."""
+    chance = chance or random.Random()
+    delay, last = 0, None
+    for rule in rules:
+        if rule.probability < 1 and chance.random() >= rule.probability:
+            continue
+        if not _take(store, rule):
+            continue
+        last = rule.id
+        delay += rule.latency_ms
+        if rule.effect in TERMINAL:
+            return Decision(delay, rule, rule.id)
+    return Decision(delay, None, last)
+
+
+def _take(store: Store, rule: FaultRule) -> bool:
+    """Count one use of `rule`; False when another request took its last use first."""
+    statement = update(FaultRule).where(col(FaultRule.id) == rule.id).values(hits=col(FaultRule.hits) + 1)
+    if rule.remaining is not None:
+        statement = statement.where(col(FaultRule.remaining) > 0).values(remaining=col(FaultRule.remaining) - 1)
+    with store.session(write=True) as session:
+        taken = session.execute(statement).rowcount
+        session.commit()
+    return bool(taken)

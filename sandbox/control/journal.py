@@ -1,0 +1,152 @@
+"""The request journal: the last requests to the vendor APIs, as received and answered.
+
+Each process keeps what it served in a bounded buffer and writes it to the store in batches
+(a background thread every `FLUSH_INTERVAL`, and before every read of the journal), so that the
+journal shows the requests of every worker process without a write per request. The store keeps
+the newest `size` entries.
+"""
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from sqlalchemy import delete, func, insert
+from sqlmodel import col, select
+
+from sandbox.core.errors import NotFound
+from sandbox.store.engine import Store
+from sandbox.store.models import JournalEntry
+
+log = logging.getLogger(__name__)
+FLUSH_INTERVAL = 0.2
+"""Seconds: how stale another process's requests may look in the journal."""
+BODY_LIMIT = 64 * 1024
+"""Characters of a request or response body the journal keeps."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    api: str | None = None
+    method: str | None = None
+    status: int | None = None
+    status_class: int | None = None
+    """1 to 5: any status of that hundred."""
+    path: str | None = None
+    """A shell-style pattern of the path."""
+    organization_id: int | None = None
+    after_id: int | None = None
+    limit: int = 100
+
+
+class Journal:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pending: deque[dict[str, object]] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def record(self, entry: dict[str, object]) -> None:
+        self._pending.append(entry)
+
+    def discard(self) -> None:
+        """Forget what this process has not written yet."""
+        self._pending.clear()
+
+    def flush(self, store: Store) -> None:
+        """Write what this process served since the last flush, and drop all but the newest
+        `size` entries."""
+        with self._lock:
+            batch = []
+            while self._pending:
+                batch.append(self._pending.popleft())
+            if not batch:
+                return
+            with store.session(write=True) as session:
+                session.execute(insert(JournalEntry), batch)
+                newest = session.execute(select(func.max(JournalEntry.id))).scalar() or 0
+                session.execute(delete(JournalEntry).where(col(JournalEntry.id) <= newest - self.size))
+                session.commit()
+
+    def entries(self, store: Store, where: Filter) -> list[JournalEntry]:
+        """Newest first."""
+        self.flush(store)
+        query = select(JournalEntry).order_by(col(JournalEntry.id).desc())
+        if where.api:
+            query = query.where(JournalEntry.api == where.api)
+        if where.method:
+            query = query.where(JournalEntry.method == where.method.upper())
+        if where.status is not None:
+            query = query.where(JournalEntry.status == where.status)
+        if where.status_class is not None:
+            low = where.status_class * 100
+            query = query.where(col(JournalEntry.status) >= low, col(JournalEntry.status) < low + 100)
+        if where.organization_id is not None:
+            query = query.where(JournalEntry.organization_id == where.organization_id)
+        if where.after_id is not None:
+            query = query.where(col(JournalEntry.id) > where.after_id)
+        with store.session() as session:
+            if where.path is None:
+                return list(session.exec(query.limit(where.limit)))
+            found = []
+            for entry in session.exec(query):
+                if fnmatchcase(entry.path, where.path):
+                    found.append(entry)
+                    if len(found) == where.limit:
+                        break
+            return found
+
+    def entry(self, store: Store, entry_id: int) -> JournalEntry:
+        self.flush(store)
+        with store.session() as session:
+            found = session.get(JournalEntry, entry_id)
+        if found is None:
+            raise NotFound(f"no journal entry {entry_id}: it was never recorded, or newer requests pushed it out")
+        return found
+
+    def clear(self, store: Store) -> None:
+        self.flush(store)
+        with store.session(write=True) as session:
+            session.execute(delete(JournalEntry))
+            session.commit()
+
+
+class Flusher:
+    """The thread that writes a process's journal to the store."""
+
+    def __init__(self, journal: Journal, store_of: Callable[[], Store]) -> None:
+        self.journal = journal
+        self.store_of = store_of
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="journal-flusher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self._write()
+
+    def _run(self) -> None:
+        while not self._stop.wait(FLUSH_INTERVAL):
+            self._write()
+
+    def _write(self) -> None:
+        store = self.store_of()
+        if store.in_memory:
+            return  # One process, one shared connection: reads of the journal flush it instead.
+        try:
+            self.journal.flush(store)
+        except Exception:  # A busy or replaced store: these entries are lost, the next ones are not.
+            log.exception("writing the request journal failed")
+
+
+def clipped(body: bytes) -> tuple[str | None, bool]:
+    """A body as the journal keeps it, and whether it was cut short."""
+    if not body:
+        return None, False
+    text = body[: BODY_LIMIT * 4].decode("utf-8", errors="replace")
+    return text[:BODY_LIMIT], len(text) > BODY_LIMIT or len(body) > BODY_LIMIT * 4
+

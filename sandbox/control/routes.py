@@ -1,0 +1,249 @@
+"""The control plane's routes under /_sandbox: reset, snapshots, clocks, faults and the journal."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from sqlmodel import Session, col, select
+
+from sandbox.control import faults, snapshots
+from sandbox.control.journal import Filter
+from sandbox.control.schemas import (
+    AdvanceRequest,
+    ClockState,
+    FaultRequest,
+    FaultState,
+    FreezeRequest,
+    Journal,
+    JournalDetail,
+    JournalSummary,
+    OrganizationRef,
+    OrganizationState,
+    SetRequest,
+    SnapshotRequest,
+    SnapshotState,
+)
+from sandbox.core import clock as clocks
+from sandbox.core.clock import Clock
+from sandbox.core.errors import NotFound
+from sandbox.core.times import parse_duration
+from sandbox.store.engine import Store
+from sandbox.store.models import FaultRule, Organization
+
+TAG = "Sandbox control plane"
+router = APIRouter(tags=[TAG])
+OrganizationKey = Annotated[str, Path(description="The organization's integer id, ULID or slug", examples=["meridian-robotics"])]
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+# Reset and snapshots
+
+
+@router.post("/reset", status_code=204, summary="Reset the whole store to its seed")
+def reset(request: Request) -> Response:
+    snapshots.reset(_store(request))
+    return Response(status_code=204)
+
+
+@router.post("/organizations/{organization}/reset", status_code=204, summary="Reset one organization to its seed, leaving the others alone")
+def reset_organization(request: Request, organization: OrganizationKey) -> Response:
+    store = _store(request)
+    with store.session() as session:
+        found = _organization(session, organization)
+    snapshots.reset_organization(store, found.id or 0)
+    return Response(status_code=204)
+
+
+@router.get("/snapshots", summary="List the snapshots")
+def list_snapshots(request: Request) -> list[SnapshotState]:
+    return [_snapshot(row) for row in snapshots.listed(_store(request))]
+
+
+@router.post("/snapshots", status_code=201, summary="Save the workplace as a named snapshot")
+def save_snapshot(request: Request, body: SnapshotRequest) -> SnapshotState:
+    return _snapshot(snapshots.save(_store(request), body.name, replace=body.replace))
+
+
+@router.get("/snapshots/{name}", summary="One snapshot")
+def get_snapshot(request: Request, name: str) -> SnapshotState:
+    return _snapshot(snapshots.find(_store(request), name))
+
+
+@router.post("/snapshots/{name}/restore", summary="Restore a snapshot: the workplace, its clocks and its next ids")
+def restore_snapshot(request: Request, name: str) -> SnapshotState:
+    return _snapshot(snapshots.restore(_store(request), name))
+
+
+@router.delete("/snapshots/{name}", status_code=204, summary="Delete a snapshot (not the seed)")
+def delete_snapshot(request: Request, name: str) -> Response:
+    snapshots.delete(_store(request), name)
+    return Response(status_code=204)
+
+
+def _snapshot(row: object) -> SnapshotState:
+    return SnapshotState.model_validate(row, from_attributes=True)
+
+
+# Organizations and their clocks
+
+
+@router.get("/organizations", summary="The organizations, each with its clock")
+def list_organizations(request: Request) -> list[OrganizationState]:
+    clock: Clock = request.app.state.clock
+    with _store(request).session() as session:
+        rows = session.exec(select(Organization).order_by(col(Organization.id))).all()
+    return [OrganizationState(**_reference(row).model_dump(), clock=_clock_state(clock, row)) for row in rows]
+
+
+@router.get("/organizations/{organization}/clock", summary="Read an organization's clock")
+def read_clock(request: Request, organization: OrganizationKey) -> ClockState:
+    with _store(request).session() as session:
+        return _clock_state(request.app.state.clock, _organization(session, organization))
+
+
+@router.post("/organizations/{organization}/clock/freeze", summary="Stop an organization's clock, where it is or at a given instant")
+def freeze_clock(request: Request, organization: OrganizationKey, body: FreezeRequest | None = None) -> ClockState:
+    at = body.at if body is not None else None
+    return _change_clock(request, organization, lambda clock, row: clocks.freeze(clock, row, _utc(at) if at else None))
+
+
+@router.post("/organizations/{organization}/clock/set", summary="Move an organization's clock to an instant")
+def set_clock(request: Request, organization: OrganizationKey, body: SetRequest) -> ClockState:
+    return _change_clock(request, organization, lambda clock, row: clocks.set_to(clock, row, _utc(body.at)))
+
+
+@router.post("/organizations/{organization}/clock/advance", summary="Move an organization's clock forward by an ISO-8601 duration")
+def advance_clock(request: Request, organization: OrganizationKey, body: AdvanceRequest) -> ClockState:
+    by = parse_duration(body.by, "by")
+    return _change_clock(request, organization, lambda clock, row: clocks.advance(clock, row, by))
+
+
+@router.post("/organizations/{organization}/clock/resume", summary="Return an organization's clock to real time")
+def resume_clock(request: Request, organization: OrganizationKey) -> ClockState:
+    return _change_clock(request, organization, lambda _clock, row: clocks.resume(row))
+
+
+def _change_clock(request: Request, key: str, change: clocks.Change) -> ClockState:
+    clock: Clock = request.app.state.clock
+    with _store(request).session(write=True) as session:
+        row = _organization(session, key, lock=True)
+        change(clock, row)
+        session.add(row)
+        session.commit()
+        return _clock_state(clock, row)
+
+
+def _clock_state(clock: Clock, row: Organization) -> ClockState:
+    real = clock.wall()
+    mode = "frozen" if row.clock_frozen_at is not None else ("shifted" if row.clock_offset_us else "real")
+    return ClockState(
+        organization=_reference(row), now=clock.now(row), mode=mode,
+        offset_seconds=row.clock_offset_us / 1_000_000 if row.clock_frozen_at is None else 0.0, real_time=real,
+    )
+
+
+def _reference(row: Organization) -> OrganizationRef:
+    return OrganizationRef(id=row.id or 0, ulid=row.ulid, slug=row.slug, name=row.name)
+
+
+def _organization(session: Session, key: str, *, lock: bool = False) -> Organization:
+    query = select(Organization)
+    if key.isdigit() and len(key) < 19:
+        query = query.where(Organization.id == int(key))
+    elif len(key) == 26:
+        query = query.where(Organization.ulid == key.upper())
+    else:
+        query = query.where(Organization.slug == key)
+    if lock:
+        query = query.with_for_update()
+    found = session.exec(query).first()
+    if found is None:
+        raise NotFound(f"no organization {key!r}: give its id, ULID or slug (GET /_sandbox/organizations lists them)")
+    return found
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+# Faults
+
+
+@router.get("/faults", summary="List the fault rules")
+def list_faults(request: Request) -> list[FaultState]:
+    return [_fault(rule) for rule in faults.listed(_store(request))]
+
+
+@router.post("/faults", status_code=201, summary="Add a fault rule")
+def add_fault(request: Request, body: FaultRequest) -> FaultState:
+    rule = FaultRule(
+        api=body.api, method=body.method, path=body.path, effect=body.effect, latency_ms=body.latency_ms,
+        status=body.status if body.effect != "error" else body.status or 500, message=body.message,
+        retry_after=body.retry_after if body.effect != "rate_limit" else body.retry_after or 1,
+        probability=body.probability, remaining=body.times,
+    )
+    return _fault(faults.add(_store(request), rule))
+
+
+@router.get("/faults/{rule_id}", summary="One fault rule")
+def get_fault(request: Request, rule_id: int) -> FaultState:
+    return _fault(faults.find(_store(request), rule_id))
+
+
+@router.delete("/faults/{rule_id}", status_code=204, summary="Remove a fault rule")
+def delete_fault(request: Request, rule_id: int) -> Response:
+    faults.remove(_store(request), rule_id)
+    return Response(status_code=204)
+
+
+@router.delete("/faults", status_code=204, summary="Remove every fault rule")
+def clear_faults(request: Request) -> Response:
+    faults.clear(_store(request))
+    return Response(status_code=204)
+
+
+def _fault(rule: FaultRule) -> FaultState:
+    return FaultState.model_validate(rule, from_attributes=True)
+
+
+# The request journal
+
+
+@router.get("/journal", summary="The latest requests to the vendor APIs, newest first")
+def read_journal(
+    request: Request,
+    api: Annotated[str | None, Query(pattern="^(robin|kadence)$")] = None,
+    method: Annotated[str | None, Query(pattern="^[A-Za-z]+$")] = None,
+    status: Annotated[str | None, Query(pattern="^[1-5]([0-9]{2}|xx)$", description="A status, or a class such as 4xx")] = None,
+    path: Annotated[str | None, Query(max_length=512, description="A shell-style pattern of the path")] = None,
+    organization: Annotated[str | None, Query(description="The organization's id, ULID or slug")] = None,
+    after: Annotated[int | None, Query(ge=0, description="Only entries with a larger id (for polling)")] = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 100,
+) -> Journal:
+    store = _store(request)
+    organization_id = None
+    if organization is not None:
+        with store.session() as session:
+            organization_id = _organization(session, organization).id
+    where = Filter(
+        api=api, method=method, path=path, organization_id=organization_id, after_id=after, limit=limit,
+        status=int(status) if status and status.isdigit() else None,
+        status_class=int(status[0]) if status and status.endswith("xx") else None,
+    )
+    entries = request.app.state.journal.entries(store, where)
+    return Journal(entries=[JournalSummary.model_validate(entry, from_attributes=True) for entry in entries])
+
+
+@router.get("/journal/{entry_id}", summary="One request with its request and response bodies")
+def read_journal_entry(request: Request, entry_id: int) -> JournalDetail:
+    entry = request.app.state.journal.entry(_store(request), entry_id)
+    return JournalDetail.model_validate(entry, from_attributes=True)
+
+
+@router.delete("/journal", status_code=204, summary="Empty the journal")
+def clear_journal(request: Request) -> Response:
+    request.app.state.journal.clear(_store(request))
+    return Response(status_code=204)

@@ -1,0 +1,136 @@
+"""Bodies of the control plane, as its OpenAPI document shows them."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sandbox.control.faults import Api, Effect
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrganizationRef(BaseModel):
+    id: int
+    ulid: str
+    slug: str
+    name: str
+
+
+class ClockState(BaseModel):
+    organization: OrganizationRef
+    now: datetime = Field(description="The organization's time: what both APIs use")
+    mode: Literal["real", "shifted", "frozen"] = Field(
+        description="real: real time; shifted: real time plus `offset_seconds`; frozen: stopped at `now`"
+    )
+    offset_seconds: float = Field(description="How far a running clock is ahead of real time (negative: behind)")
+    real_time: datetime
+
+
+class OrganizationState(OrganizationRef):
+    clock: ClockState
+
+
+class FreezeRequest(Strict):
+    at: datetime | None = Field(default=None, description="Where to stop the clock; default: where it is now")
+
+
+class SetRequest(Strict):
+    at: datetime = Field(description="The instant to jump to; a frozen clock stays frozen, a running one runs on from it")
+
+
+class AdvanceRequest(Strict):
+    by: str = Field(description="A positive ISO-8601 duration, such as PT15M, PT2H or P1DT12H", examples=["PT2H"])
+
+
+class SnapshotRequest(Strict):
+    name: str = Field(description="1 to 64 letters, digits, '.', '_' or '-'", examples=["before-tests"])
+    replace: bool = Field(default=False, description="Overwrite a snapshot of the same name")
+
+
+class SnapshotState(BaseModel):
+    name: str
+    created_at: datetime
+    rows: int = Field(description="Rows of the workplace it holds")
+
+
+class FaultRequest(Strict):
+    api: Api = "any"
+    method: str = Field(default="*", description="An HTTP method, or * for any", examples=["POST"])
+    path: str = Field(
+        default="*", max_length=512,
+        description="A shell-style pattern of the request path (`*` matches across `/`), e.g. /v1.0/spaces/*/events",
+    )
+    effect: Effect
+    latency_ms: int = Field(default=0, ge=0, le=60_000, description="Delay before answering (for every effect)")
+    status: int | None = Field(default=None, ge=400, le=599, description="error: the status to answer with (default 500)")
+    message: str | None = Field(default=None, max_length=1000, description="error, rate_limit: the message of the error body")
+    retry_after: int | None = Field(default=None, ge=0, le=86_400, description="rate_limit: seconds for Retry-After (default 1)")
+    probability: float = Field(default=1.0, gt=0, le=1, description="The chance that the rule fires on a matching request")
+    times: int | None = Field(default=None, ge=1, description="Fire on the next N matching requests only; default: every one")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "FaultRequest":
+        self.method = self.method.upper()
+        if self.method != "*" and not self.method.isalpha():
+            raise ValueError("method must be an HTTP method such as GET, or *")
+        if self.effect == "latency" and not self.latency_ms:
+            raise ValueError("a latency rule needs latency_ms")
+        if self.status is not None and self.effect != "error":
+            raise ValueError("status applies to error rules only")
+        if self.retry_after is not None and self.effect != "rate_limit":
+            raise ValueError("retry_after applies to rate_limit rules only")
+        return self
+
+
+class FaultState(BaseModel):
+    id: int
+    api: str
+    method: str
+    path: str
+    effect: str
+    latency_ms: int
+    status: int | None
+    message: str | None
+    retry_after: int | None
+    probability: float
+    remaining: int | None = Field(description="Matching requests it still applies to; null: every one")
+    hits: int = Field(description="Requests it has applied to")
+    created_at: datetime
+
+
+class JournalSummary(BaseModel):
+    id: int
+    at: datetime
+    api: str
+    method: str
+    path: str
+    query: str
+    status: int | None = Field(description="null: the connection was dropped by a fault rule")
+    duration_ms: float
+    organization_id: int | None
+    fault_id: int | None
+
+
+class JournalDetail(JournalSummary):
+    request_content_type: str | None
+    request_body: str | None
+    response_content_type: str | None
+    response_body: str | None
+    truncated: bool
+
+
+class Journal(BaseModel):
+    entries: list[JournalSummary]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "starting"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "starting"]
+    seeded: str | None = Field(description="What the store was seeded with")
+

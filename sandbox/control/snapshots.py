@@ -1,0 +1,231 @@
+"""Named snapshots of the workplace, and resets back to the seed.
+
+A snapshot is a copy of every workplace table kept in the store itself, as
+`snapshot_{id}_{table}` beside the live table: every worker process sees the same snapshots on
+SQLite and on PostgreSQL alike, and a restore is one transaction of table-to-table copies, so a
+suite can restore before every test. The control plane's own tables (the snapshot registry,
+fault rules, the request journal) are never copied or restored.
+
+The `seed` snapshot is taken when the store is seeded; a reset restores it, for the whole store
+or for one organization's rows only.
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Integer, Table, func, select, text
+from sqlalchemy.schema import sort_tables
+from sqlmodel import SQLModel
+from sqlmodel import select as sqlmodel_select
+
+from sandbox.core.errors import DomainError, InvalidInput, NotFound
+from sandbox.store.engine import Store
+from sandbox.store.models import CONTROL_TABLES, Organization, Snapshot
+
+SEED = "seed"
+"""The snapshot taken when the store was seeded: what resets return to."""
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class Refused(DomainError):
+    """A snapshot operation that contradicts what is stored: 409."""
+
+
+def workplace_tables() -> list[Table]:
+    """Every table a snapshot holds, parents before children."""
+    tables = [table for table in SQLModel.metadata.tables.values() if table.name not in CONTROL_TABLES]
+    return sort_tables(tables, skip_fn=lambda key: bool(key.deferrable))
+
+
+def listed(store: Store) -> list[Snapshot]:
+    with store.session() as session:
+        return list(session.exec(sqlmodel_select(Snapshot).order_by(Snapshot.id)))  # type: ignore[arg-type]
+
+
+def find(store: Store, name: str) -> Snapshot:
+    with store.session() as session:
+        return _named(session.connection(), name)
+
+
+def save(store: Store, name: str, *, replace: bool = False) -> Snapshot:
+    """Copy every workplace table under `name`; an existing snapshot of that name is an error
+    unless `replace`."""
+    _require_name(name)
+    with store.transaction() as session:
+        connection = session.connection()
+        existing = connection.execute(select(Snapshot.id).where(Snapshot.name == name)).scalar()
+        if existing is not None:
+            if not replace:
+                raise Refused(f"a snapshot named {name!r} exists already; delete it first or save with replace")
+            _drop_copies(store, connection, existing)
+            connection.execute(Snapshot.__table__.delete().where(Snapshot.id == existing))  # type: ignore[attr-defined]
+        number = connection.execute(
+            Snapshot.__table__.insert().values(name=name, created_at=datetime.now(UTC), rows=0, sequences={})  # type: ignore[attr-defined]
+        ).inserted_primary_key[0]
+        rows = 0
+        for table in workplace_tables():
+            connection.exec_driver_sql(f"CREATE TABLE {_copy(store, number, table)} AS SELECT * FROM {_quoted(store, table.name)}")
+            rows += connection.execute(select(func.count()).select_from(table)).scalar_one()
+        connection.execute(
+            Snapshot.__table__.update().where(Snapshot.id == number).values(rows=rows, sequences=_sequences(store, connection))  # type: ignore[attr-defined]
+        )
+        session.commit()
+    return find(store, name)
+
+
+def restore(store: Store, name: str) -> Snapshot:
+    """Make the workplace exactly what it was when `name` was saved, ids to come included."""
+    with store.transaction() as session:
+        connection = session.connection()
+        snapshot = _named(connection, name)
+        _defer_foreign_keys(store, connection)
+        tables = workplace_tables()
+        if store.is_sqlite:
+            for table in reversed(tables):
+                connection.exec_driver_sql(f"DELETE FROM {_quoted(store, table.name)}")
+        else:
+            connection.exec_driver_sql("TRUNCATE " + ", ".join(_quoted(store, table.name) for table in tables))
+        for table in tables:
+            _copy_back(store, connection, snapshot.id or 0, table)
+        _set_sequences(store, connection, snapshot.sequences)
+        session.commit()
+    return snapshot
+
+
+def delete(store: Store, name: str) -> None:
+    if name == SEED:
+        raise Refused("the seed snapshot is what resets return to; it can't be deleted")
+    with store.transaction() as session:
+        connection = session.connection()
+        snapshot = _named(connection, name)
+        _drop_copies(store, connection, snapshot.id or 0)
+        connection.execute(Snapshot.__table__.delete().where(Snapshot.id == snapshot.id))  # type: ignore[attr-defined]
+        session.commit()
+
+
+def reset(store: Store) -> Snapshot:
+    """The whole store back to its seed."""
+    return restore(store, SEED)
+
+
+def reset_organization(store: Store, organization_id: int) -> None:
+    """One organization's rows back to the seed; every other organization is left as it is.
+
+    Ids are never handed out twice (see models._never_reuse_ids), so the seed's rows return under
+    their own ids without colliding with rows other organizations made since.
+    """
+    with store.transaction() as session:
+        connection = session.connection()
+        seed = _named(connection, SEED)
+        _defer_foreign_keys(store, connection)
+        tables = workplace_tables()
+        owned = {table.name: _owned_by(store, table, lambda name: _quoted(store, name)) for table in tables}
+        for table in reversed(tables):
+            connection.execute(text(f"DELETE FROM {_quoted(store, table.name)} WHERE {owned[table.name]}"), {"organization": organization_id})
+        copied = {table.name: _owned_by(store, table, lambda name: _copy_name(store, seed.id or 0, name)) for table in tables}
+        for table in tables:
+            _copy_back(store, connection, seed.id or 0, table, where=copied[table.name], organization=organization_id)
+        session.commit()
+
+
+def _named(connection: Connection, name: str) -> Snapshot:
+    row = connection.execute(select(Snapshot).where(Snapshot.name == name)).first()
+    if row is None:
+        raise NotFound(f"no snapshot named {name!r}")
+    return Snapshot.model_validate(row._mapping)
+
+
+def _require_name(name: str) -> None:
+    if not NAME.match(name):
+        raise InvalidInput.of(
+            "name", "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+
+
+def _copy_back(store: Store, connection: Connection, number: int, table: Table, *, where: str | None = None, organization: int | None = None) -> None:
+    columns = ", ".join(_quoted(store, column.name) for column in table.columns)
+    statement = f"INSERT INTO {_quoted(store, table.name)} ({columns}) SELECT {columns} FROM {_copy(store, number, table)}"
+    if where is not None:
+        statement += f" WHERE {where}"
+    connection.execute(text(statement), {"organization": organization} if organization is not None else {})
+
+
+def _owned_by(store: Store, table: Table, named: Callable[[str], str]) -> str:
+    """A condition that holds for the rows of `table` that belong to :organization, reaching it
+    through any of its foreign keys where the table has no organization of its own."""
+    if table.name == Organization.__tablename__:
+        return "id = :organization"
+    if "organization_id" in table.c:
+        return "organization_id = :organization"
+    paths = []
+    for key in sorted(table.foreign_keys, key=lambda key: key.parent.name):
+        parent = key.column.table
+        if parent is not table and parent.name not in CONTROL_TABLES:
+            inner = _owned_by(store, parent, named)
+            column = _quoted(store, key.parent.name)
+            paths.append(f"{column} IN (SELECT {_quoted(store, key.column.name)} FROM {named(parent.name)} WHERE {inner})")
+    if not paths:
+        raise AssertionError(f"table {table.name} belongs to no organization")
+    return "(" + " OR ".join(paths) + ")"
+
+
+def _copies(store: Store, connection: Connection, number: int) -> Iterator[str]:
+    prefix = f"snapshot_{number}_"
+    for name in connection.dialect.get_table_names(connection):
+        if name.startswith(prefix):
+            yield name
+
+
+def _drop_copies(store: Store, connection: Connection, number: int) -> None:
+    for name in list(_copies(store, connection, number)):
+        connection.exec_driver_sql(f"DROP TABLE {_quoted(store, name)}")
+
+
+def _copy(store: Store, number: int, table: Table) -> str:
+    return _copy_name(store, number, table.name)
+
+
+def _copy_name(store: Store, number: int, name: str) -> str:
+    return _quoted(store, f"snapshot_{number}_{name}")
+
+
+def _quoted(store: Store, name: str) -> str:
+    return store.engine.dialect.identifier_preparer.quote(name)
+
+
+def _defer_foreign_keys(store: Store, connection: Connection) -> None:
+    """Rows go back parents first, but a table may refer to itself or to a later table."""
+    if store.is_sqlite:
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+
+
+def _sequences(store: Store, connection: Connection) -> dict[str, int]:
+    """The next id each table with a generated id would hand out."""
+    found = {}
+    for table in workplace_tables():
+        if "id" not in table.c or not isinstance(table.c.id.type, Integer):
+            continue
+        if store.is_sqlite:
+            value = connection.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = ?", (table.name,)).scalar()
+        else:
+            sequence = connection.exec_driver_sql(
+                f"SELECT pg_get_serial_sequence('{_quoted(store, table.name)}', 'id')"
+            ).scalar()
+            value = connection.exec_driver_sql(
+                f"SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM {sequence}"
+            ).scalar() if sequence else None
+        found[table.name] = int(value or 0)
+    return found
+
+
+def _set_sequences(store: Store, connection: Connection, sequences: dict[str, int]) -> None:
+    for name, last in sequences.items():
+        if store.is_sqlite:
+            connection.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = ?", (name,))
+            if last:
+                connection.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, last))
+        else:
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{_quoted(store, name)}', 'id'), {max(last, 1)}, {'true' if last else 'false'})"
+            )

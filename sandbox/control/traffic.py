@@ -1,0 +1,161 @@
+"""What happens to every request to a vendor API before and after its route: the fault rules
+that match it, and its entry in the request journal.
+
+The control plane itself is neither faulted nor journaled, so a harness can always reach it.
+"""
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sandbox.control import faults
+from sandbox.control.journal import clipped
+from sandbox.core.errors import RateLimited
+
+ROBIN_PREFIX = "/v1.0"
+KADENCE_PREFIXES = ("/v1/", "/oauth2/")
+
+
+class ConnectionDropped(ConnectionError):
+    """A drop fault under a server that gives no way to close the connection (an in-process
+    test client): the request fails instead."""
+
+
+def api_of(path: str) -> str | None:
+    """Which vendor API a path belongs to; None for the control plane and the sandbox's own pages."""
+    if path == ROBIN_PREFIX or path.startswith(ROBIN_PREFIX + "/"):
+        return "robin"
+    if path.startswith(KADENCE_PREFIXES):
+        return "kadence"
+    return None
+
+
+class TrafficMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        api = api_of(scope["path"]) if scope["type"] == "http" else None
+        if api is None:
+            await self.app(scope, receive, send)
+            return
+        sandbox = scope["app"]
+        exchange = _Exchange(scope, api, receive, send, sandbox.state.journal.record)
+        try:
+            await self._serve(sandbox, scope, exchange)
+        finally:
+            exchange.record()
+
+    async def _serve(self, sandbox: Any, scope: Scope, exchange: "_Exchange") -> None:
+        store = sandbox.state.store
+        rules = faults.candidates(store, exchange.api, scope["method"], scope["path"])
+        decision = await asyncio.to_thread(faults.decide, store, rules) if rules else faults.Decision()
+        exchange.fault_id = decision.rule_id
+        if decision.delay_ms:
+            await asyncio.sleep(decision.delay_ms / 1000)
+        rule = decision.outcome
+        if rule is None:
+            await self.app(scope, exchange.receive, exchange.send)
+        elif rule.effect == "drop":
+            await _drop(exchange.original_receive)
+        else:
+            render: Callable[[Request, Exception], Response] = sandbox.state.render_error
+            response = render(Request(scope, exchange.receive), _failure(rule))
+            await response(scope, exchange.receive, exchange.send)
+
+
+def _failure(rule: Any) -> Exception:
+    if rule.effect == "rate_limit":
+        return RateLimited(rule.message or "Too many requests: slow down", rule.retry_after or 1)
+    status = rule.status or 500
+    return HTTPException(status, rule.message or HTTPStatus(status).phrase)
+
+
+async def _drop(receive: Receive) -> None:
+    """Close the connection without answering: uvicorn's request cycle (what `receive` is bound
+    to) holds the transport."""
+    cycle = getattr(receive, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:
+        raise ConnectionDropped("a fault rule dropped this request")
+    transport.close()
+    for _ in range(100):
+        if getattr(cycle, "disconnected", True):
+            return
+        await asyncio.sleep(0.01)
+
+
+class _Exchange:
+    """One request as the journal keeps it, filled in as it is served."""
+
+    def __init__(self, scope: Scope, api: str, receive: Receive, send: Send, journal: Callable[[dict[str, object]], None]) -> None:
+        self.scope = scope
+        self.journal = journal
+        self.recorded = False
+        self.api = api
+        self.original_receive = receive
+        self.original_send = send
+        self.at = datetime.now(UTC)
+        self.started = time.perf_counter()
+        self.status: int | None = None
+        self.fault_id: int | None = None
+        self.request_body = bytearray()
+        self.response_body = bytearray()
+        self.response_type: str | None = None
+
+    async def receive(self) -> Message:
+        message = await self.original_receive()
+        if message["type"] == "http.request" and len(self.request_body) <= _KEPT:
+            self.request_body += message.get("body", b"")
+        return message
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.response_type = _header(message.get("headers", []), b"content-type")
+        elif message["type"] == "http.response.body":
+            if len(self.response_body) <= _KEPT:
+                self.response_body += message.get("body", b"")
+            if not message.get("more_body", False):
+                self.record()
+        await self.original_send(message)
+
+    def record(self) -> None:
+        """Into the journal, once: as the last byte of the answer leaves, so that a client that
+        reads the journal next finds it there, or when the request ends without an answer."""
+        if not self.recorded:
+            self.recorded = True
+            self.journal(self.entry())
+
+    def entry(self) -> dict[str, object]:
+        request_text, request_cut = clipped(bytes(self.request_body))
+        response_text, response_cut = clipped(bytes(self.response_body))
+        state = self.scope.get("state") or {}
+        return {
+            "at": self.at, "api": self.api, "method": self.scope["method"], "path": self.scope["path"],
+            "query": self.scope.get("query_string", b"").decode("latin-1"), "status": self.status,
+            "duration_ms": round((time.perf_counter() - self.started) * 1000, 3),
+            "organization_id": state.get("organization_id"), "fault_id": self.fault_id,
+            "request_content_type": _header(self.scope.get("headers", []), b"content-type"),
+            "request_body": request_text, "response_content_type": self.response_type,
+            "response_body": response_text, "truncated": request_cut or response_cut,
+        }
+
+
+_KEPT = 4 * 64 * 1024
+"""Bytes of each body held while a request is served; the journal keeps less (journal.BODY_LIMIT)."""
+
+
+def _header(headers: Any, name: bytes) -> str | None:
+    for key, value in headers:
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None

@@ -1,0 +1,204 @@
+"""A test's handle on a running sandbox: where its APIs are, the demo credentials, and the
+control plane (clock, faults, journal, snapshots).
+
+It speaks HTTP through the standard library only, so that a project testing against the
+sandbox needs no particular HTTP client; `urllib.request` is imported on first use to keep the
+pytest plugin cheap to load.
+"""
+
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlencode
+
+ROBIN_TOKEN = "demo-robin-token"
+ROBIN_MEMBER_TOKEN = "demo-robin-member-token"
+KADENCE_CLIENT_ID = "demo-client"
+KADENCE_CLIENT_SECRET = "demo-secret"
+CLEAN_SNAPSHOT = "pytest-clean"
+"""The snapshot of the state a test session starts from; every test starts from it again."""
+
+
+class SandboxError(Exception):
+    """The sandbox could not be reached, or refused a call; the message says which and why."""
+
+
+class Sandbox:
+    """Base URLs, demo credentials and control helpers of one sandbox server.
+
+    Clock helpers act on the demo organization (the one the demo credentials belong to) unless
+    given `organization=`: an id, ULID or slug, as listed by `GET /_sandbox/organizations`.
+    """
+
+    robin_token = ROBIN_TOKEN
+    robin_member_token = ROBIN_MEMBER_TOKEN
+    kadence_client_id = KADENCE_CLIENT_ID
+    kadence_client_secret = KADENCE_CLIENT_SECRET
+
+    def __init__(self, url: str, *, in_process: bool, timeout: float = 30.0) -> None:
+        self.url = url.rstrip("/")
+        self.robin_url = f"{self.url}/v1.0"
+        self.kadence_url = f"{self.url}/v1/public"
+        self.token_url = f"{self.url}/oauth2/token"
+        self.in_process = in_process
+        """True when the plugin started this server itself, False when it was given SANDBOX_URL."""
+        self.timeout = timeout
+        self.organization = ""
+        """The demo organization's id (as text), found once by `find_demo_organization`."""
+
+    def __repr__(self) -> str:
+        return f"Sandbox({self.url!r}, in_process={self.in_process})"
+
+    # Credentials
+
+    @property
+    def robin_headers(self) -> dict[str, str]:
+        """The demo administrator's Robin header; a new dict each time, so a test may add to it."""
+        return {"Authorization": f"Access-Token {self.robin_token}"}
+
+    def kadence_token(self) -> str:
+        """A new Kadence bearer token for the demo client. Tokens are part of the workplace, so
+        one minted in an earlier test is gone after the restore; mint one per test."""
+        status, answer = self._send("POST", self.token_url, urlencode({
+            "grant_type": "client_credentials",
+            "client_id": self.kadence_client_id,
+            "client_secret": self.kadence_client_secret,
+        }).encode(), "application/x-www-form-urlencoded")
+        if status != 200 or not isinstance(answer, dict) or "access_token" not in answer:
+            raise SandboxError(f"POST {self.token_url} answered {status}: {answer!r}")
+        return str(answer["access_token"])
+
+    def kadence_headers(self) -> dict[str, str]:
+        """A Kadence `Authorization` header with a freshly minted token."""
+        return {"Authorization": f"Bearer {self.kadence_token()}"}
+
+    # The clock of an organization
+
+    def now(self, *, organization: str | int | None = None) -> datetime:
+        """What time it is for the organization, as both APIs see it."""
+        return _instant(self.control("GET", f"{self._organization(organization)}/clock"))
+
+    def freeze(self, at: datetime | str | None = None, *, organization: str | int | None = None) -> datetime:
+        """Stop the clock, where it is or at `at` (naive times are UTC); returns the new now."""
+        body = None if at is None else {"at": _iso(at)}
+        return _instant(self.control("POST", f"{self._organization(organization)}/clock/freeze", body))
+
+    def set_time(self, at: datetime | str, *, organization: str | int | None = None) -> datetime:
+        """Jump to `at`; a frozen clock stays frozen there, a running one runs on from it."""
+        return _instant(self.control("POST", f"{self._organization(organization)}/clock/set", {"at": _iso(at)}))
+
+    def advance(self, duration: timedelta | str, *, organization: str | int | None = None) -> datetime:
+        """Move the clock forward by a timedelta or an ISO-8601 duration such as "PT2H"."""
+        by = duration if isinstance(duration, str) else _iso_duration(duration)
+        return _instant(self.control("POST", f"{self._organization(organization)}/clock/advance", {"by": by}))
+
+    def resume(self, *, organization: str | int | None = None) -> datetime:
+        """Back to real time."""
+        return _instant(self.control("POST", f"{self._organization(organization)}/clock/resume"))
+
+    # Faults, journal, snapshots
+
+    def fault(self, **rule: Any) -> dict[str, Any]:
+        """Add a fault rule (api, method, path, effect, latency_ms, status, message, retry_after,
+        probability, times, as `POST /_sandbox/faults` takes them); returns the stored rule."""
+        return self.control("POST", "faults", rule)  # type: ignore[no-any-return]
+
+    def clear_faults(self) -> None:
+        self.control("DELETE", "faults")
+
+    def journal(self, **filters: Any) -> list[dict[str, Any]]:
+        """Requests to the vendor APIs since the test began, newest first, filtered like
+        `GET /_sandbox/journal` (api, method, status, path, organization, after, limit)."""
+        query = urlencode({name: value for name, value in filters.items() if value is not None})
+        return self.control("GET", "journal" + (f"?{query}" if query else ""))["entries"]  # type: ignore[no-any-return]
+
+    def save_snapshot(self, name: str) -> None:
+        """Save the workplace under `name`, over any snapshot of that name: snapshots outlive
+        the test that saved them."""
+        self.control("POST", "snapshots", {"name": name, "replace": True})
+
+    def restore_snapshot(self, name: str) -> None:
+        self.control("POST", f"snapshots/{quote(name, safe='')}/restore")
+
+    def reset(self) -> None:
+        """The whole store back to what it was seeded with (not to the session's clean state)."""
+        self.control("POST", "reset")
+
+    def restore_clean(self) -> None:
+        """Back to the state the session started from: the workplace and its clocks, with no
+        fault rules and an empty journal. The `sandbox` fixture calls it before every test."""
+        self.restore_snapshot(CLEAN_SNAPSHOT)
+        self.clear_faults()
+        self.control("DELETE", "journal")
+
+    def control(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        """Call `/_sandbox/{path}` with a JSON body; returns the decoded answer, None when empty.
+        Raises SandboxError on any status of 400 and above."""
+        url = f"{self.url}/_sandbox/{path}"
+        payload = None if body is None else json.dumps(body).encode()
+        status, answer = self._send(method, url, payload, "application/json")
+        if status >= 400:
+            error = answer.get("error", answer) if isinstance(answer, dict) else answer
+            raise SandboxError(f"{method} {url} answered {status}: {error}")
+        return answer
+
+    # Plumbing
+
+    def find_demo_organization(self) -> None:
+        """Learn which organization the demo credentials belong to (its id differs between
+        presets and fixtures), once, through Robin's `/me/organizations`."""
+        status, answer = self._send("GET", f"{self.robin_url}/me/organizations", None, None, self.robin_headers)
+        try:
+            self.organization = str(answer["data"][0]["id"])
+        except (TypeError, KeyError, IndexError):
+            raise SandboxError(
+                f"GET {self.robin_url}/me/organizations with the demo token answered {status}: {answer!r}; "
+                "the sandbox must be seeded with the demo credentials"
+            ) from None
+
+    def _organization(self, organization: str | int | None) -> str:
+        key = self.organization if organization is None else str(organization)
+        return f"organizations/{quote(key, safe='')}"
+
+    def _send(
+        self, method: str, url: str, payload: bytes | None, content_type: str | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        from urllib.error import HTTPError, URLError
+        from urllib.request import Request, urlopen
+
+        request = Request(url, data=payload, method=method, headers=dict(headers or {}))
+        if payload is not None and content_type:
+            request.add_header("Content-Type", content_type)
+        try:
+            with urlopen(request, timeout=self.timeout) as response:
+                return response.status, _decoded(response.read())
+        except HTTPError as error:
+            with error:
+                return error.code, _decoded(error.read())
+        except (URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise SandboxError(f"{method} {url} failed: {reason}") from None
+
+
+def _decoded(body: bytes) -> Any:
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body.decode("utf-8", errors="replace")
+
+
+def _instant(clock: Any) -> datetime:
+    return datetime.fromisoformat(clock["now"])
+
+
+def _iso(at: datetime | str) -> str:
+    return at if isinstance(at, str) else at.isoformat()
+
+
+def _iso_duration(duration: timedelta) -> str:
+    seconds = duration.total_seconds()
+    return f"PT{int(seconds)}S" if seconds.is_integer() else f"PT{seconds}S"

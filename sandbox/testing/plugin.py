@@ -1,0 +1,142 @@
+"""The pytest plugin: a sandbox per test session, back in its clean state for every test.
+
+Loaded into every pytest run where workplace-sandbox is installed, so it starts nothing and
+imports nothing heavy until a test asks for one of its fixtures.
+
+- `sandbox_server` (session): the sandbox at SANDBOX_URL (or `--sandbox-url`), once it is
+  ready; otherwise a new one served from this process on a free port with a temporary store.
+  The state the session starts from is kept as the `pytest-clean` snapshot.
+- `sandbox` (function): a handle on the same server, after restoring that snapshot, clearing
+  fault rules and emptying the journal.
+
+Restoring happens before each test, not after: a failing test leaves what it did on the server
+to look at (with the journal, the dashboard or a debugger) until the next test starts.
+"""
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from sandbox.testing.control import Sandbox
+
+PRESETS = ("small", "demo", "large")
+DEFAULT_TIMEOUT = 60.0
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("workplace-sandbox", "workplace-sandbox (the sandbox and sandbox_server fixtures)")
+    group.addoption(
+        "--sandbox-url", metavar="URL",
+        help="test against the running sandbox at URL instead of starting one [env: SANDBOX_URL]",
+    )
+    group.addoption(
+        "--sandbox-preset", choices=PRESETS,
+        help="workplace a started sandbox is seeded with [ini: sandbox_preset, default demo]",
+    )
+    group.addoption(
+        "--sandbox-seed", type=int, metavar="N", help="seed of a started sandbox's generated data [ini: sandbox_seed]",
+    )
+    group.addoption(
+        "--sandbox-timeout", type=float, metavar="SECONDS",
+        help=f"how long to wait for the sandbox to be ready [ini: sandbox_timeout, default {DEFAULT_TIMEOUT:g}]",
+    )
+    parser.addini("sandbox_preset", "workplace a started sandbox is seeded with: small, demo or large")
+    parser.addini("sandbox_seed", "seed of a started sandbox's generated data")
+    parser.addini("sandbox_timeout", "seconds to wait for the sandbox to be ready")
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(request: pytest.FixtureRequest) -> Iterator["Sandbox"]:
+    """The sandbox of this session, ready, its clean state saved; not restored between tests
+    (ask for `sandbox` for that). For session-scoped fixtures that need its URLs."""
+    import os
+
+    from sandbox.testing.control import CLEAN_SNAPSHOT, Sandbox, SandboxError
+    from sandbox.testing.server import start_in_process, wait_until_ready
+
+    config = request.config
+    url = config.getoption("sandbox_url") or os.environ.get("SANDBOX_URL")
+    stop = None
+    try:
+        timeout = _timeout(config)
+        if url:
+            if hasattr(config, "workerinput"):
+                pytest.fail(
+                    "SANDBOX_URL serves one test process at a time (every test restores the whole server): "
+                    "run without pytest-xdist's -n, or unset SANDBOX_URL to give each worker a sandbox of its own",
+                    pytrace=False,
+                )
+            wait_until_ready(url, timeout=timeout)
+            server = Sandbox(url, in_process=False)
+        else:
+            data_dir = request.getfixturevalue("tmp_path_factory").mktemp("workplace-sandbox")
+            url, stop = start_in_process(data_dir, timeout=timeout, **_seed_settings(config))
+            server = Sandbox(url, in_process=True)
+        server.clear_faults()
+        server.find_demo_organization()
+        _keep_clean_state(server, CLEAN_SNAPSHOT)
+    except (SandboxError, ValueError) as error:  # ValueError: a setting that does not parse
+        if stop is not None:
+            stop()
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield server
+    finally:
+        if stop is not None:
+            stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server: "Sandbox") -> "Sandbox":
+    """The sandbox as the session found it: workplace and clocks restored, no fault rules, an
+    empty journal. The restore runs before the test, so a failure's state stays to inspect.
+    Each test gets a handle of its own, so one that changes, say, `robin_token` changes it for
+    itself only."""
+    import copy
+
+    from sandbox.testing.control import SandboxError
+
+    try:
+        sandbox_server.restore_clean()
+    except SandboxError as error:
+        pytest.fail(str(error), pytrace=False)
+    return copy.copy(sandbox_server)
+
+
+def _keep_clean_state(server: "Sandbox", name: str) -> None:
+    """Save the state the session starts from, unless an earlier session against the same
+    server saved it already: tests restore before they run, not after, so a server that
+    outlives a session holds the last test's leftovers, which must not become the next
+    session's clean state. A server started here is always new."""
+    if name not in [snapshot["name"] for snapshot in server.control("GET", "snapshots")]:
+        server.save_snapshot(name)
+
+
+def _timeout(config: pytest.Config) -> float:
+    given = config.getoption("sandbox_timeout") or config.getini("sandbox_timeout")
+    try:
+        return float(given) if given else DEFAULT_TIMEOUT
+    except ValueError:
+        raise ValueError(f"sandbox_timeout must be a number of seconds, not {given!r}") from None
+
+
+def _seed_settings(config: pytest.Config) -> dict[str, object]:
+    """Preset and seed from the command line, else the ini file; left out when neither gives
+    one, so that SANDBOX_PRESET and SANDBOX_SEED apply as they do to `serve`."""
+    settings: dict[str, object] = {}
+    preset = config.getoption("sandbox_preset") or config.getini("sandbox_preset")
+    if preset:
+        if preset not in PRESETS:
+            raise ValueError(f"sandbox_preset must be one of {', '.join(PRESETS)}, not {preset!r}")
+        settings["preset"] = preset
+    seed = config.getoption("sandbox_seed")
+    if seed is None and config.getini("sandbox_seed"):
+        try:
+            seed = int(config.getini("sandbox_seed"))
+        except ValueError:
+            raise ValueError(f"sandbox_seed must be an integer, not {config.getini('sandbox_seed')!r}") from None
+    if seed is not None:
+        settings["seed"] = seed
+    return settings

@@ -1,0 +1,137 @@
+"""The request journal through the control plane."""
+
+import json
+
+import pytest
+
+from sandbox.control.journal import BODY_LIMIT, Journal
+
+
+def entries(client, **filters):
+    response = client.get("/_sandbox/journal", params=filters)
+    assert response.status_code == 200, response.text
+    return response.json()["entries"]
+
+
+def test_requests_to_both_apis_are_recorded_newest_first(client, robin, kadence):
+    robin.get("/me")
+    kadence.get("/buildings")
+
+    recorded = entries(client)
+
+    assert [(e["api"], e["method"], e["path"], e["status"]) for e in recorded] == [
+        ("kadence", "GET", "/v1/public/buildings", 200),
+        ("robin", "GET", "/v1.0/me", 200),
+        ("kadence", "POST", "/oauth2/token", 200),
+    ]
+    assert all(e["duration_ms"] > 0 for e in recorded)
+    assert all(e["organization_id"] == 1 for e in recorded)
+
+
+def test_a_request_without_a_valid_credential_has_no_organization(client, anonymous):
+    anonymous.get("/me")
+
+    (entry,) = entries(client)
+
+    assert (entry["status"], entry["organization_id"]) == (401, None)
+
+
+def test_the_control_plane_and_the_sandbox_pages_are_not_recorded(client):
+    client.get("/_sandbox/health")
+    client.get("/")
+
+    assert entries(client) == []
+
+
+def test_entry_detail_holds_the_request_and_response_bodies(client, robin):
+    robin.patch("/spaces/48", json={"name": "Hudson"}, params={"include": "amenities"})
+
+    (entry,) = entries(client)
+    detail = client.get(f"/_sandbox/journal/{entry['id']}").json()
+
+    assert detail["query"] == "include=amenities"
+    assert json.loads(detail["request_body"]) == {"name": "Hudson"}
+    assert detail["request_content_type"] == "application/json"
+    assert json.loads(detail["response_body"])["data"]["name"] == "Hudson"
+    assert detail["response_content_type"] == "application/json"
+    assert detail["truncated"] is False
+
+
+def test_long_bodies_are_cut_short_and_marked(client, robin):
+    robin.patch("/spaces/48", json={"description": "x" * (BODY_LIMIT + 10)})
+
+    (entry,) = entries(client)
+    detail = client.get(f"/_sandbox/journal/{entry['id']}").json()
+
+    assert len(detail["request_body"]) == BODY_LIMIT
+    assert detail["truncated"] is True
+
+
+@pytest.mark.parametrize(("filters", "expected"), [
+    ({"api": "robin"}, ["/v1.0/spaces/9999", "/v1.0/spaces/48", "/v1.0/me"]),
+    ({"method": "post"}, ["/oauth2/token"]),
+    ({"status": "404"}, ["/v1.0/spaces/9999"]),
+    ({"status": "4xx"}, ["/v1.0/spaces/9999"]),
+    ({"status": "2xx", "api": "kadence"}, ["/v1/public/buildings", "/oauth2/token"]),
+    ({"path": "/v1.0/spaces/*"}, ["/v1.0/spaces/9999", "/v1.0/spaces/48"]),
+    ({"organization": "meridian", "api": "robin"}, ["/v1.0/spaces/9999", "/v1.0/spaces/48", "/v1.0/me"]),
+    ({"limit": "2"}, ["/v1.0/spaces/9999", "/v1/public/buildings"]),
+])
+def test_journal_filters(client, robin, kadence, filters, expected):
+    robin.get("/me")
+    robin.get("/spaces/48")
+    kadence.get("/buildings")
+    robin.get("/spaces/9999")
+
+    assert [entry["path"] for entry in entries(client, **filters)] == expected
+
+
+def test_after_returns_only_newer_entries(client, robin):
+    robin.get("/me")
+    (seen,) = entries(client)
+    robin.get("/spaces/48")
+
+    assert [entry["path"] for entry in entries(client, after=seen["id"])] == ["/v1.0/spaces/48"]
+
+
+@pytest.mark.parametrize("filters", [{"api": "google"}, {"status": "99"}, {"status": "6xx"}, {"limit": "0"}, {"after": "x"}])
+def test_bad_filters_are_refused(client, filters):
+    response = client.get("/_sandbox/journal", params=filters)
+
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["field"] == next(iter(filters))
+
+
+def test_unknown_organization_filter_answers_404(client):
+    assert client.get("/_sandbox/journal", params={"organization": "nowhere"}).status_code == 404
+
+
+def test_clear_empties_the_journal(client, robin):
+    robin.get("/me")
+
+    assert client.delete("/_sandbox/journal").status_code == 204
+    assert entries(client) == []
+    assert client.get("/_sandbox/journal/1").status_code == 404
+
+
+def test_journal_keeps_only_the_newest_entries(app, client, robin):
+    app.state.journal = Journal(size=3)
+    try:
+        for _ in range(5):
+            robin.get("/me")
+        robin.get("/spaces/48")
+
+        recorded = entries(client)
+    finally:
+        app.state.journal = Journal(size=app.state.settings.journal_size)
+
+    assert [entry["path"] for entry in recorded] == ["/v1.0/spaces/48", "/v1.0/me", "/v1.0/me"]
+
+
+def test_faulted_requests_name_their_rule(client, robin):
+    rule = client.post("/_sandbox/faults", json={"path": "/v1.0/me", "effect": "error", "status": 503}).json()
+    robin.get("/me")
+
+    (entry,) = entries(client)
+
+    assert (entry["status"], entry["fault_id"]) == (503, rule["id"])

@@ -1,0 +1,185 @@
+"""Snapshots and resets through the control plane: what comes back, what is left alone."""
+
+from typing import Any
+
+import pytest
+
+from sandbox.control import snapshots
+from tests.conftest import OTHER_TOKEN, RobinClient
+from tests.robin.test_events import DOCUMENTED_BODY
+
+EVENT = {**DOCUMENTED_BODY, "recurrence": None}
+
+
+def create_event(robin: RobinClient, space: int = 48) -> dict[str, Any]:
+    response = robin.post(f"/spaces/{space}/events", json=EVENT)
+    assert response.status_code == 201, response.text
+    return response.json()["data"]  # type: ignore[no-any-return]
+
+
+def save(client: Any, name: str, **body: Any) -> Any:
+    return client.post("/_sandbox/snapshots", json={"name": name, **body})
+
+
+def test_saved_snapshot_is_listed_with_its_rows(client):
+    response = save(client, "before")
+
+    assert response.status_code == 201
+    saved = response.json()
+    assert saved["name"] == "before" and saved["rows"] > 100
+    assert [item["name"] for item in client.get("/_sandbox/snapshots").json()] == ["seed", "before"]
+    assert client.get("/_sandbox/snapshots/before").json() == saved
+
+
+def test_restore_removes_what_was_booked_after_the_snapshot(client, robin):
+    save(client, "clean")
+    event = create_event(robin)
+
+    response = client.post("/_sandbox/snapshots/clean/restore")
+
+    assert response.status_code == 200
+    assert robin.get(f"/events/{event['id']}").status_code == 404
+
+
+def test_restore_brings_back_what_was_cancelled(client, robin):
+    event = create_event(robin)
+    save(client, "booked")
+    assert robin.delete(f"/events/{event['id']}").status_code in (200, 204)
+
+    client.post("/_sandbox/snapshots/booked/restore")
+
+    restored = robin.get(f"/events/{event['id']}")
+    assert restored.status_code == 200
+    assert restored.json()["data"]["title"] == EVENT["title"]
+
+
+def test_after_a_restore_the_same_requests_get_the_same_ids(client, robin):
+    save(client, "clean")
+    first = create_event(robin)["id"]
+    create_event(robin, space=57)
+    client.post("/_sandbox/snapshots/clean/restore")
+
+    again = create_event(robin)["id"]
+
+    assert again == first
+
+
+def test_restore_brings_back_the_organization_clock(client):
+    save(client, "real-time")
+    client.post("/_sandbox/organizations/1/clock/freeze", json={"at": "2030-01-01T00:00:00Z"})
+
+    client.post("/_sandbox/snapshots/real-time/restore")
+
+    assert client.get("/_sandbox/organizations/1/clock").json()["mode"] == "real"
+
+
+def test_saving_over_an_existing_name_needs_replace(client, robin):
+    save(client, "state")
+    event = create_event(robin)
+
+    refused = save(client, "state")
+    replaced = save(client, "state", replace=True)
+
+    assert refused.status_code == 409 and "exists" in refused.json()["error"]
+    assert replaced.status_code == 201
+    client.post("/_sandbox/snapshots/state/restore")
+    assert robin.get(f"/events/{event['id']}").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["", "-leading-dash", "has space", "x" * 65, "slash/name"])
+def test_snapshot_names_are_checked(client, name):
+    response = save(client, name)
+
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["field"] == "name"
+
+
+def test_snapshot_body_is_validated(client):
+    assert client.post("/_sandbox/snapshots", json={"title": "x"}).status_code == 422
+    assert client.post("/_sandbox/snapshots", content=b"{", headers={"Content-Type": "application/json"}).status_code == 422
+
+
+def test_deleted_snapshot_is_gone(client):
+    save(client, "scratch")
+
+    assert client.delete("/_sandbox/snapshots/scratch").status_code == 204
+    assert client.post("/_sandbox/snapshots/scratch/restore").status_code == 404
+    assert client.get("/_sandbox/snapshots/scratch").status_code == 404
+    assert client.delete("/_sandbox/snapshots/scratch").status_code == 404
+
+
+def test_the_seed_snapshot_cannot_be_deleted(client):
+    response = client.delete("/_sandbox/snapshots/seed")
+
+    assert response.status_code == 409
+    assert [item["name"] for item in client.get("/_sandbox/snapshots").json()] == ["seed"]
+
+
+def test_unknown_snapshot_answers_404(client):
+    response = client.post("/_sandbox/snapshots/never-saved/restore")
+
+    assert response.status_code == 404
+    assert "never-saved" in response.json()["error"]
+
+
+def test_reset_returns_the_whole_store_to_its_seed(client, robin):
+    event = create_event(robin)
+    client.post("/_sandbox/organizations/1/clock/advance", json={"by": "P3D"})
+
+    assert client.post("/_sandbox/reset").status_code == 204
+
+    assert robin.get(f"/events/{event['id']}").status_code == 404
+    assert client.get("/_sandbox/organizations/1/clock").json()["mode"] == "real"
+
+
+def test_restore_leaves_fault_rules_and_the_journal_alone(client, robin):
+    save(client, "clean")
+    robin.get("/me")
+    rule = client.post("/_sandbox/faults", json={"path": "/v1.0/nothing", "effect": "error"}).json()
+
+    client.post("/_sandbox/snapshots/clean/restore")
+
+    assert [item["id"] for item in client.get("/_sandbox/faults").json()] == [rule["id"]]
+    assert [entry["path"] for entry in client.get("/_sandbox/journal").json()["entries"]] == ["/v1.0/me"]
+
+
+def test_organization_reset_leaves_other_organizations_alone(client, robin, store, other_organization):
+    snapshots.save(store, snapshots.SEED, replace=True)
+    other = RobinClient(client, OTHER_TOKEN)
+    ours = create_event(robin)
+    theirs = create_event(other, space=other_organization["space"])
+
+    response = client.post("/_sandbox/organizations/meridian/reset")
+
+    assert response.status_code == 204
+    assert robin.get(f"/events/{ours['id']}").status_code == 404
+    assert other.get(f"/events/{theirs['id']}").status_code == 200
+
+
+def test_organization_reset_restores_its_rows_under_their_ids(client, robin, store, other_organization):
+    snapshots.save(store, snapshots.SEED, replace=True)
+    before = robin.get("/spaces/48").json()["data"]
+    assert robin.patch("/spaces/48", json={"name": "Renamed"}).status_code == 200
+    create_event(RobinClient(client, OTHER_TOKEN), space=other_organization["space"])
+
+    client.post(f"/_sandbox/organizations/{other_organization['organization']}/reset")
+    client.post("/_sandbox/organizations/1/reset")
+
+    assert robin.get("/spaces/48").json()["data"] == before
+
+
+def test_reset_of_an_unknown_organization_answers_404(client):
+    response = client.post("/_sandbox/organizations/nowhere/reset")
+
+    assert response.status_code == 404
+    assert "nowhere" in response.json()["error"]
+
+
+def test_reset_without_a_seed_snapshot_answers_404(client, store):
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM snapshot")
+
+    response = client.post("/_sandbox/reset")
+
+    assert response.status_code == 404
+    assert "seed" in response.json()["error"]

@@ -1,0 +1,145 @@
+"""`workplace-sandbox seed`, and `serve --preset --seed`, as a user runs them."""
+
+import fcntl
+import json
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+from sqlmodel import col, select
+
+from sandbox.__main__ import main
+from sandbox.control import snapshots
+from sandbox.seeding.loader import SEEDED_KEY
+from sandbox.settings import Settings
+from sandbox.store.engine import Store
+from sandbox.store.models import User
+from tests.test_serve import ADMIN, serving
+
+BAD_FIXTURE = {
+    "format": "workplace-sandbox-fixture/1",
+    "created_at": "2025-01-06T09:00:00Z",
+    "organizations": [{
+        "slug": "acme", "name": "Acme",
+        "buildings": [{"name": "HQ", "time_zone": "Mars/Olympus"}],
+    }],
+}
+
+
+def stored(data_dir: Path) -> Store:
+    return Store(Settings(data_dir=data_dir).store_url())
+
+
+def emails(store: Store) -> list[str]:
+    with store.session() as session:
+        return list(session.exec(select(User.email).order_by(col(User.id))))
+
+
+def test_seed_replaces_the_store_with_the_preset_and_says_what_it_stored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["seed", "--preset", "demo", "--data-dir", str(tmp_path), "--no-progress"]) == 0
+
+    code = main(["seed", "--preset", "small", "--seed", "3", "--data-dir", str(tmp_path), "--no-progress"])
+
+    out = capsys.readouterr().out
+    store = stored(tmp_path)
+    assert code == 0
+    assert store.meta(SEEDED_KEY) == "small preset, seed 3"
+    assert len(emails(store)) == 50 and not any(email.endswith("@meridian.example") for email in emails(store))
+    assert [snapshot.name for snapshot in snapshots.listed(store)] == [snapshots.SEED]
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("seeded small preset, seed 3 into sqlite:///")
+    assert "1 organization, 2 buildings, 4 floors" in last and "60 desks, 50 users" in last and last.endswith(" s")
+    store.dispose()
+
+
+def test_the_same_seed_from_the_command_line_stores_the_same_workplace(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for directory in (first, second):
+        assert main(["seed", "--preset", "small", "--seed", "9", "--data-dir", str(directory), "--no-progress"]) == 0
+
+    assert emails(stored(first)) == emails(stored(second))
+
+
+def test_a_bad_fixture_exits_2_naming_the_entry_and_field_and_keeps_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(BAD_FIXTURE), encoding="utf-8")
+    data = tmp_path / "data"
+    assert main(["seed", "--preset", "small", "--data-dir", str(data), "--no-progress"]) == 0
+    capsys.readouterr()
+
+    code = main(["seed", "--fixture", str(bad), "--data-dir", str(data), "--no-progress"])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"workplace-sandbox: {bad}: 1 problem(s)")
+    assert "organizations[0] ('Acme').buildings[0] ('HQ').time_zone: 'Mars/Olympus' is not a valid IANA time zone" in err
+    assert stored(data).meta(SEEDED_KEY) == "small preset, seed 0"
+
+
+def run_on_a_terminal(arguments: list[str], rows: int, columns: int) -> tuple[int, str, str]:
+    """Run the CLI with stderr on a pseudo-terminal of that size: (exit code, stdout, terminal)."""
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", *arguments], stdout=subprocess.PIPE, stderr=terminal, text=True,
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    out, _ = process.communicate(timeout=60)
+    return process.returncode, out, shown.decode(errors="replace")
+
+
+@pytest.mark.parametrize(("rows", "columns"), [(40, 120), (0, 0)], ids=["sized terminal", "terminal without a size"])
+def test_seed_shows_a_progress_bar_on_a_terminal(tmp_path: Path, rows: int, columns: int) -> None:
+    code, out, shown = run_on_a_terminal(["seed", "--preset", "small", "--data-dir", str(tmp_path)], rows, columns)
+
+    assert code == 0
+    assert "seeding small:" in shown and "100%|" in shown and "entries/s" in shown
+    assert out.startswith("seeded small preset, seed 0")
+
+
+def test_no_progress_silences_the_bar(tmp_path: Path) -> None:
+    code, out, shown = run_on_a_terminal(["seed", "--preset", "small", "--data-dir", str(tmp_path), "--no-progress"], 40, 120)
+
+    assert code == 0
+    assert "%|" not in shown and "seeding" not in shown
+    assert out.startswith("seeded small preset, seed 0")
+
+
+def test_no_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "sandbox", "seed", "--preset", "small", "--data-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+    assert finished.returncode == 0
+    assert finished.stderr == ""
+
+
+def test_serve_seeds_a_new_store_with_the_preset_and_seed_it_is_given(tmp_path: Path) -> None:
+    with serving("--data-dir", str(tmp_path), "--preset", "small", "--seed", "3") as (base, _):
+        ready = httpx.get(f"{base}/_sandbox/ready")
+        me = httpx.get(f"{base}/v1.0/me", headers=ADMIN)
+
+    assert ready.json()["seeded"] == "small preset, seed 3"
+    assert me.status_code == 200
+    assert me.json()["data"]["primary_email"]["email"] == emails(stored(tmp_path))[0]

@@ -1,0 +1,122 @@
+"""User fixtures: the example office loads and answers through both APIs, and a broken one is
+reported as fixtures/README.md says."""
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sandbox.app import create_app
+from sandbox.core.clock import Clock
+from sandbox.seeding import load_seed
+from sandbox.seeding.fixture import FixtureError, read_fixture
+from sandbox.seeding.loader import load
+from sandbox.settings import FIXTURES_DIR, Settings
+from sandbox.store.engine import Store
+from tests.conftest import NOW, Wall
+
+EXAMPLE = FIXTURES_DIR / "example-office.json"
+README = (FIXTURES_DIR / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def example() -> TestClient:
+    store = Store("sqlite://")
+    store.prepare()
+    load_seed(store, Settings(fixture=EXAMPLE), Clock(Wall(NOW)))
+    return TestClient(create_app(Settings(export_worker=False), store=store, clock=Clock(Wall(NOW))))
+
+
+def test_the_example_office_loads_and_answers_through_robin(example: TestClient) -> None:
+    admin = {"Authorization": "Access-Token northwind-admin-token"}
+
+    me = example.get("/v1.0/me", headers=admin)
+    events = example.get(
+        "/v1.0/locations/1/events", params={"after": "2026-03-02T00:00:00Z", "before": "2026-03-06T00:00:00Z"},
+        headers=admin,
+    )
+
+    assert me.status_code == 200
+    assert me.json()["data"]["primary_email"]["email"] == "ines.moreira@northwind.example"
+    assert events.status_code == 200
+    assert [event["title"] for event in events.json()["data"]] == ["Product weekly", "Supplier visit"]
+
+
+def test_the_example_office_answers_through_kadence(example: TestClient) -> None:
+    token = example.post("/oauth2/token", data={
+        "grant_type": "client_credentials", "client_id": "northwind-client", "client_secret": "northwind-secret",
+        "scope": "public",
+    })
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+    buildings = example.get("/v1/public/buildings", headers=headers)
+    desks = example.get("/v1/public/bookings", params={"type": "desk"}, headers=headers)
+
+    assert token.status_code == 200
+    assert [building["name"] for building in buildings.json()["hydra:member"]] == ["Northwind Lisbon"]
+    assert [booking["space"]["name"] for booking in desks.json()["hydra:member"]] == ["P-01", "P-01"]
+
+
+def broken(tmp_path: Path, *changes: tuple[list[Any], Any]) -> Path:
+    """The example office with the value at each path replaced."""
+    raw = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    changed = copy.deepcopy(raw)
+    for path, value in changes:
+        node = changed
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = value
+    target = tmp_path / "my.json"
+    target.write_text(json.dumps(changed), encoding="utf-8")
+    return target
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(FixtureError) as refused:
+        read_fixture(path)
+    return str(refused.value).splitlines()
+
+
+def test_every_invalid_field_is_named_with_its_entry(tmp_path: Path) -> None:
+    path = broken(
+        tmp_path,
+        (["organizations", 0, "users", 1, "email"], "tom.becker"),
+        (["organizations", 0, "buildings", 0, "opening_hours", "SU"], ["18:00", "09:00"]),
+    )
+
+    reported = problems(path)
+
+    assert reported[0] == f"{path}: 2 problem(s)"
+    assert reported[1].startswith("  organizations[0] ('Northwind Studio').users[1] ('Tom Becker').email: ")
+    assert reported[2] == (
+        "  organizations[0] ('Northwind Studio').buildings[0] ('Northwind Lisbon').opening_hours: "
+        "SU: closes at 09:00, not after it opens at 18:00"
+    )
+    assert "\n".join(line for line in reported[1:]) in README
+
+
+def test_a_reference_to_a_missing_user_names_the_entry_that_refers(tmp_path: Path) -> None:
+    desks = ["organizations", 0, "buildings", 0, "floors", 1, "spaces", 0, "zones", 0, "desks"]
+    path = broken(tmp_path, ([*desks, 2, "assignee"], "nobody@northwind.example"))
+
+    reported = problems(path)
+
+    assert reported[1] == "  organizations[0] ('Northwind Studio'): desk 'P-03': assignee nobody@northwind.example is not a user"
+    assert reported[1] in README
+
+
+def test_a_booking_the_rules_refuse_names_its_space_and_position_and_stores_nothing(tmp_path: Path) -> None:
+    events = ["organizations", 0, "buildings", 0, "floors", 0, "spaces", 1, "events", 1]
+    path = broken(tmp_path, ([*events, "day"], 1), ([*events, "start"], "10:30"), ([*events, "end"], "11:30"))
+    store = Store("sqlite://")
+    store.prepare()
+
+    with pytest.raises(FixtureError) as refused:
+        load(store, read_fixture(path), Clock(Wall(NOW)), "my.json")
+
+    assert str(refused.value).startswith("space 'Tejo': events[1]: The requested time conflicts with event 1_")
+    with store.session() as session:
+        assert session.connection().exec_driver_sql("SELECT count(*) FROM organization").scalar() == 0
