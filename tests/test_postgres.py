@@ -88,17 +88,21 @@ def test_postgres_store_books_lists_and_refuses_conflicts(postgres_store: Store)
 
 def test_postgres_store_snapshots_resets_and_controls(postgres_store: Store) -> None:
     from sandbox.control import snapshots
+    from tests.control.test_snapshot_rules import dump
 
     snapshots.save(postgres_store, snapshots.SEED)
     client = TestClient(create_app(Settings(export_worker=False), store=postgres_store, clock=Clock(Wall(NOW))))
     headers = {"Authorization": f"Access-Token {ADMIN_TOKEN}"}
     client.post("/_sandbox/snapshots", json={"name": "clean"})
+    clean = dump(postgres_store)
 
     first = client.post("/v1.0/spaces/57/events", json=event("2026-03-03T09:00:00", "2026-03-03T09:30:00"), headers=headers)
     assert client.post("/_sandbox/snapshots/clean/restore").status_code == 200
     again = client.post("/v1.0/spaces/57/events", json=event("2026-03-03T09:00:00", "2026-03-03T09:30:00"), headers=headers)
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json()["data"]["id"] == first.json()["data"]["id"]
+    client.post("/_sandbox/snapshots/clean/restore")
+    assert dump(postgres_store) == clean
 
     assert client.patch("/v1.0/spaces/57", json={"name": "Renamed"}, headers=headers).status_code == 200
     assert client.post("/_sandbox/organizations/meridian/reset").status_code == 204

@@ -21,7 +21,7 @@ from sqlmodel import select as sqlmodel_select
 
 from sandbox.core.errors import DomainError, InvalidInput, NotFound
 from sandbox.store.engine import Store
-from sandbox.store.models import CONTROL_TABLES, Organization, Snapshot
+from sandbox.store.models import CONTROL_TABLES, ChangeLog, Organization, Snapshot, StoreMeta
 
 SEED = "seed"
 """The snapshot taken when the store was seeded: what resets return to."""
@@ -54,40 +54,58 @@ def save(store: Store, name: str, *, replace: bool = False) -> Snapshot:
     _require_name(name)
     with store.transaction() as session:
         connection = session.connection()
+        _hold_writers(store, connection)
         existing = connection.execute(select(Snapshot.id).where(Snapshot.name == name)).scalar()
         if existing is not None:
             if not replace:
                 raise Refused(f"a snapshot named {name!r} exists already; delete it first or save with replace")
             _drop_copies(store, connection, existing)
             connection.execute(Snapshot.__table__.delete().where(Snapshot.id == existing))  # type: ignore[attr-defined]
+        _track_changes(store, connection)
         number = connection.execute(
-            Snapshot.__table__.insert().values(name=name, created_at=datetime.now(UTC), rows=0, sequences={})  # type: ignore[attr-defined]
+            Snapshot.__table__.insert().values(  # type: ignore[attr-defined]
+                name=name, created_at=datetime.now(UTC), rows=0, sequences={}, position=_last_change(connection),
+            )
         ).inserted_primary_key[0]
         rows = 0
         for table in workplace_tables():
-            connection.exec_driver_sql(f"CREATE TABLE {_copy(store, number, table)} AS SELECT * FROM {_quoted(store, table.name)}")
+            copy = _copy(store, number, table)
+            connection.exec_driver_sql(f"CREATE TABLE {copy} AS SELECT * FROM {_quoted(store, table.name)}")
+            if _tracked(table):
+                connection.exec_driver_sql(f"CREATE INDEX {_copy_name(store, number, table.name + '_id')} ON {copy} (id)")
             rows += connection.execute(select(func.count()).select_from(table)).scalar_one()
         connection.execute(
             Snapshot.__table__.update().where(Snapshot.id == number).values(rows=rows, sequences=_sequences(store, connection))  # type: ignore[attr-defined]
         )
+        _forget_old_changes(connection)
         session.commit()
     return find(store, name)
 
 
 def restore(store: Store, name: str) -> Snapshot:
-    """Make the workplace exactly what it was when `name` was saved, ids to come included."""
+    """Make the workplace exactly what it was when `name` was saved, ids to come included.
+
+    Only the rows written since are copied back: the change log names them (a row that differs
+    from the snapshot was written after it was taken), so a restore after a test costs what the
+    test wrote, not the size of the workplace. Tables without an integer id are small (tokens,
+    clients, photos, export chunks) and are copied back whole.
+    """
     with store.transaction() as session:
         connection = session.connection()
+        _hold_writers(store, connection)
         snapshot = _named(connection, name)
         _defer_foreign_keys(store, connection)
         tables = workplace_tables()
-        if store.is_sqlite:
-            for table in reversed(tables):
-                connection.exec_driver_sql(f"DELETE FROM {_quoted(store, table.name)}")
-        else:
-            connection.exec_driver_sql("TRUNCATE " + ", ".join(_quoted(store, table.name) for table in tables))
+        changed = {"position": snapshot.position}
+        for table in reversed(tables):
+            live = _quoted(store, table.name)
+            if _tracked(table):
+                connection.execute(text(f"DELETE FROM {live} WHERE id IN ({_CHANGED})"), {**changed, "table": table.name})
+            else:
+                connection.exec_driver_sql(f"DELETE FROM {live}")
         for table in tables:
-            _copy_back(store, connection, snapshot.id or 0, table)
+            where = f"id IN ({_CHANGED})" if _tracked(table) else None
+            _copy_back(store, connection, snapshot.id or 0, table, where=where, parameters={**changed, "table": table.name})
         _set_sequences(store, connection, snapshot.sequences)
         session.commit()
     return snapshot
@@ -101,6 +119,7 @@ def delete(store: Store, name: str) -> None:
         snapshot = _named(connection, name)
         _drop_copies(store, connection, snapshot.id or 0)
         connection.execute(Snapshot.__table__.delete().where(Snapshot.id == snapshot.id))  # type: ignore[attr-defined]
+        _forget_old_changes(connection)
         session.commit()
 
 
@@ -117,6 +136,7 @@ def reset_organization(store: Store, organization_id: int) -> None:
     """
     with store.transaction() as session:
         connection = session.connection()
+        _hold_writers(store, connection)
         seed = _named(connection, SEED)
         _defer_foreign_keys(store, connection)
         tables = workplace_tables()
@@ -125,7 +145,7 @@ def reset_organization(store: Store, organization_id: int) -> None:
             connection.execute(text(f"DELETE FROM {_quoted(store, table.name)} WHERE {owned[table.name]}"), {"organization": organization_id})
         copied = {table.name: _owned_by(store, table, lambda name: _copy_name(store, seed.id or 0, name)) for table in tables}
         for table in tables:
-            _copy_back(store, connection, seed.id or 0, table, where=copied[table.name], organization=organization_id)
+            _copy_back(store, connection, seed.id or 0, table, where=copied[table.name], parameters={"organization": organization_id})
         session.commit()
 
 
@@ -143,12 +163,15 @@ def _require_name(name: str) -> None:
         )
 
 
-def _copy_back(store: Store, connection: Connection, number: int, table: Table, *, where: str | None = None, organization: int | None = None) -> None:
+def _copy_back(
+    store: Store, connection: Connection, number: int, table: Table, *, where: str | None = None,
+    parameters: dict[str, object] | None = None,
+) -> None:
     columns = ", ".join(_quoted(store, column.name) for column in table.columns)
     statement = f"INSERT INTO {_quoted(store, table.name)} ({columns}) SELECT {columns} FROM {_copy(store, number, table)}"
     if where is not None:
         statement += f" WHERE {where}"
-    connection.execute(text(statement), {"organization": organization} if organization is not None else {})
+    connection.execute(text(statement), parameters or {})
 
 
 def _owned_by(store: Store, table: Table, named: Callable[[str], str]) -> str:
@@ -229,3 +252,70 @@ def _set_sequences(store: Store, connection: Connection, sequences: dict[str, in
             connection.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{_quoted(store, name)}', 'id'), {max(last, 1)}, {'true' if last else 'false'})"
             )
+
+
+# Change tracking
+
+_CHANGED = "SELECT row_id FROM change_log WHERE table_name = :table AND id > :position"
+_TRACKING_KEY = "tracks_changes"
+_PG_TRACKER = """
+CREATE OR REPLACE FUNCTION sandbox_track_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO change_log (table_name, row_id) VALUES (TG_TABLE_NAME, OLD.id);
+    ELSE
+        INSERT INTO change_log (table_name, row_id) VALUES (TG_TABLE_NAME, NEW.id);
+    END IF;
+    RETURN NULL;
+END $$
+"""
+
+
+def _tracked(table: Table) -> bool:
+    key = list(table.primary_key.columns)
+    return len(key) == 1 and key[0].name == "id" and isinstance(key[0].type, Integer)
+
+
+def _track_changes(store: Store, connection: Connection) -> None:
+    """Log every write to the workplace tables from the first snapshot on (seeding, before it,
+    pays nothing)."""
+    if connection.execute(select(StoreMeta.value).where(StoreMeta.key == _TRACKING_KEY)).scalar() is not None:
+        return
+    if not store.is_sqlite:
+        connection.exec_driver_sql(_PG_TRACKER)
+    for table in workplace_tables():
+        if not _tracked(table):
+            continue
+        live = _quoted(store, table.name)
+        if store.is_sqlite:
+            for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+                trigger = _quoted(store, f"track_{table.name}_{event.lower()}")
+                connection.exec_driver_sql(
+                    f"CREATE TRIGGER {trigger} AFTER {event} ON {live} BEGIN "
+                    f"INSERT INTO change_log (table_name, row_id) VALUES ('{table.name}', {row}.id); END"
+                )
+        else:
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER {_quoted(store, 'track_' + table.name)} AFTER INSERT OR UPDATE OR DELETE ON {live} "
+                "FOR EACH ROW EXECUTE FUNCTION sandbox_track_change()"
+            )
+    connection.execute(StoreMeta.__table__.insert().values(key=_TRACKING_KEY, value="1"))  # type: ignore[attr-defined]
+
+
+def _last_change(connection: Connection) -> int:
+    return int(connection.execute(select(func.max(ChangeLog.id))).scalar() or 0)
+
+
+def _forget_old_changes(connection: Connection) -> None:
+    """The log is needed only from the oldest snapshot on."""
+    oldest = connection.execute(select(func.min(Snapshot.position))).scalar()
+    if oldest is not None:
+        connection.execute(ChangeLog.__table__.delete().where(ChangeLog.id <= oldest))  # type: ignore[attr-defined]
+
+
+def _hold_writers(store: Store, connection: Connection) -> None:
+    """Let no write to the workplace run beside a save or a restore. SQLite's BEGIN IMMEDIATE
+    already holds every writer off; on PostgreSQL, writers log their changes, so locking the log
+    waits for those in flight and holds back the rest until this transaction ends."""
+    if not store.is_sqlite:
+        connection.exec_driver_sql("LOCK TABLE change_log IN EXCLUSIVE MODE")

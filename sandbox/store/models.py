@@ -494,6 +494,19 @@ class Snapshot(SQLModel, table=True):
     rows: int = 0
     sequences: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     """The next id of each table when it was taken, so that a restore hands out the same ids again."""
+    position: int = 0
+    """The last change_log entry when it was taken: rows logged after it are what a restore puts back."""
+
+
+class ChangeLog(SQLModel, table=True):
+    """Which rows of the workplace tables were written, in order: kept by triggers once the store
+    has a snapshot, so that a restore copies back only what changed since."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_table_id", "table_name", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    table_name: str = Field(max_length=64)
+    row_id: int
 
 
 class FaultRule(SQLModel, table=True):
@@ -544,7 +557,10 @@ class JournalEntry(SQLModel, table=True):
     """A body was longer than the journal keeps."""
 
 
-CONTROL_TABLES = frozenset({StoreMeta.__tablename__, Snapshot.__tablename__, FaultRule.__tablename__, JournalEntry.__tablename__})
+CONTROL_TABLES = frozenset({
+    StoreMeta.__tablename__, Snapshot.__tablename__, ChangeLog.__tablename__, FaultRule.__tablename__,
+    JournalEntry.__tablename__,
+})
 
 
 def _never_reuse_ids() -> None:

@@ -1,0 +1,79 @@
+"""Snapshots at the store: a restore gives back every workplace table exactly as it was saved,
+however the workplace was changed since and whichever snapshots came between."""
+
+from typing import Any
+
+from sqlalchemy import text
+
+from sandbox.control import snapshots
+from sandbox.store.engine import Store
+from tests.kadence.test_bookings import BEN, booked, done, user_id
+from tests.robin.test_events import DOCUMENTED_BODY
+
+
+def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every workplace table, in a stable order."""
+    found = {}
+    with store.engine.connect() as connection:
+        for table in snapshots.workplace_tables():
+            rows = connection.execute(table.select()).all()
+            found[table.name] = sorted((tuple(row) for row in rows), key=repr)
+    return found
+
+
+def change_everything(robin: Any, kadence: Any) -> None:
+    """Writes that touch many tables: inserts, updates and deletes."""
+    event = robin.post("/spaces/48/events", json={**DOCUMENTED_BODY, "recurrence": None}).json()["data"]
+    assert robin.patch(f"/events/{event['id']}", json={"title": "Renamed"}).status_code == 200
+    assert robin.patch("/spaces/50", json={"name": "Elsewhere", "capacity": 3}).status_code == 200
+    series = robin.get("/spaces/57/events", params={"after": "2026-03-01T00:00:00Z", "before": "2026-03-20T00:00:00Z"})
+    for item in series.json()["data"][:2]:
+        robin.delete(f"/events/{item['id']}")
+    booking = booked(kadence, BEN, "2026-03-02T14:05:00", "2026-03-02T15:00:00", space="A-03")
+    done(kadence, booking, "check-in", userId=user_id(kadence, BEN))
+    kadence.post("/oauth2/token", json={})
+
+
+def test_restore_gives_back_every_table_as_saved(store, robin, kadence):
+    snapshots.save(store, "before")
+    saved = dump(store)
+    change_everything(robin, kadence)
+    assert dump(store) != saved
+
+    snapshots.restore(store, "before")
+
+    assert dump(store) == saved
+
+
+def test_restore_works_in_any_order_between_several_snapshots(store, robin, kadence, client):
+    snapshots.save(store, "first")
+    first = dump(store)
+    change_everything(robin, kadence)
+    snapshots.save(store, "second")
+    second = dump(store)
+    robin.post("/spaces/49/events", json={**DOCUMENTED_BODY, "recurrence": None})
+
+    snapshots.restore(store, "first")
+    assert dump(store) == first
+    snapshots.restore(store, "second")
+    assert dump(store) == second
+    snapshots.delete(store, "first")
+    client.post("/_sandbox/organizations/1/clock/advance", json={"by": "PT1H"})
+    snapshots.restore(store, "second")
+    assert dump(store) == second
+    snapshots.restore(store, snapshots.SEED)
+    assert dump(store) != second
+
+
+def test_changes_are_logged_only_from_the_oldest_snapshot_on(store, robin):
+    snapshots.save(store, "clean")
+    robin.patch("/spaces/50", json={"name": "Logged"})
+    with store.engine.connect() as connection:
+        logged = connection.execute(text("SELECT COUNT(*) FROM change_log")).scalar()
+    assert logged > 0
+
+    snapshots.delete(store, "clean")
+    snapshots.save(store, snapshots.SEED, replace=True)
+
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM change_log")).scalar() == 0
