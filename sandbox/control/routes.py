@@ -27,11 +27,13 @@ from sandbox.core import clock as clocks
 from sandbox.core.clock import Clock
 from sandbox.core.errors import NotFound
 from sandbox.core.times import parse_duration
+from sandbox.core.workplace import MAX_ROW_ID
 from sandbox.store.engine import Store
 from sandbox.store.models import FaultRule, Organization
 
 TAG = "Sandbox control plane"
 router = APIRouter(tags=[TAG])
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 OrganizationKey = Annotated[str, Path(description="The organization's integer id, ULID or slug", examples=["meridian-robotics"])]
 
 
@@ -189,12 +191,12 @@ def add_fault(request: Request, body: FaultRequest) -> FaultState:
 
 
 @router.get("/faults/{rule_id}", summary="One fault rule")
-def get_fault(request: Request, rule_id: int) -> FaultState:
+def get_fault(request: Request, rule_id: RowId) -> FaultState:
     return _fault(faults.find(_store(request), rule_id))
 
 
 @router.delete("/faults/{rule_id}", status_code=204, summary="Remove a fault rule")
-def delete_fault(request: Request, rule_id: int) -> Response:
+def delete_fault(request: Request, rule_id: RowId) -> Response:
     faults.remove(_store(request), rule_id)
     return Response(status_code=204)
 
@@ -220,7 +222,7 @@ def read_journal(
     status: Annotated[str | None, Query(pattern="^[1-5]([0-9]{2}|xx)$", description="A status, or a class such as 4xx")] = None,
     path: Annotated[str | None, Query(max_length=512, description="A shell-style pattern of the path")] = None,
     organization: Annotated[str | None, Query(description="The organization's id, ULID or slug")] = None,
-    after: Annotated[int | None, Query(ge=0, description="Only entries with a larger id (for polling)")] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID, description="Only entries with a larger id (for polling)")] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 100,
 ) -> Journal:
     store = _store(request)
@@ -238,7 +240,7 @@ def read_journal(
 
 
 @router.get("/journal/{entry_id}", summary="One request with its request and response bodies")
-def read_journal_entry(request: Request, entry_id: int) -> JournalDetail:
+def read_journal_entry(request: Request, entry_id: RowId) -> JournalDetail:
     entry = request.app.state.journal.entry(_store(request), entry_id)
     return JournalDetail.model_validate(entry, from_attributes=True)
 

@@ -69,7 +69,7 @@ class FaultRequest(Strict):
     message: str | None = Field(default=None, max_length=1000, description="error, rate_limit: the message of the error body")
     retry_after: int | None = Field(default=None, ge=0, le=86_400, description="rate_limit: seconds for Retry-After (default 1)")
     probability: float = Field(default=1.0, gt=0, le=1, description="The chance that the rule fires on a matching request")
-    times: int | None = Field(default=None, ge=1, description="Fire on the next N matching requests only; default: every one")
+    times: int | None = Field(default=None, ge=1, le=1_000_000_000, description="Fire on the next N matching requests only; default: every one")
 
     @model_validator(mode="after")
     def _consistent(self) -> "FaultRequest":

@@ -8,6 +8,7 @@ source itself is injectable, so tests can pin real time too.
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from sandbox.core.errors import InvalidInput
 from sandbox.store.models import Organization
 
 
@@ -33,13 +34,20 @@ Change = Callable[["Clock", Organization], None]
 """A change to an organization's clock setting, as the control plane makes it."""
 
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+"""An organization's clock stays between these, leaving every date the APIs work out from it
+(horizons, recurrences, a year of bookings either side) far from the ends of the calendar."""
+
+
 def freeze(clock: Clock, organization: Organization, at: datetime | None = None) -> None:
     """Stop the organization's time at `at`, or where it is now."""
-    organization.clock_frozen_at = at if at is not None else clock.now(organization)
+    organization.clock_frozen_at = _within(at if at is not None else clock.now(organization), "at")
 
 
 def set_to(clock: Clock, organization: Organization, at: datetime) -> None:
     """Jump to `at`: a frozen clock stays frozen there, a running one runs on from it."""
+    _within(at, "at")
     if organization.clock_frozen_at is not None:
         organization.clock_frozen_at = at
     else:
@@ -47,6 +55,10 @@ def set_to(clock: Clock, organization: Organization, at: datetime) -> None:
 
 
 def advance(clock: Clock, organization: Organization, by: timedelta) -> None:
+    try:
+        _within(clock.now(organization) + by, "by")
+    except OverflowError:
+        _within(LATEST, "by")
     if organization.clock_frozen_at is not None:
         organization.clock_frozen_at += by
     else:
@@ -57,6 +69,12 @@ def resume(organization: Organization) -> None:
     """Back to real time."""
     organization.clock_frozen_at = None
     organization.clock_offset_us = 0
+
+
+def _within(at: datetime, field: str) -> datetime:
+    if not EARLIEST <= at < LATEST:
+        raise InvalidInput.of(field, f"would put the clock at {at:%Y-%m-%d}: it must stay from {EARLIEST:%Y} to {LATEST:%Y}")
+    return at
 
 
 def _microseconds(delta: timedelta) -> int:

@@ -152,3 +152,19 @@ def test_a_clock_change_is_refused_with_a_malformed_body(client):
 
     assert response.status_code == 422
     assert instant(clock(client)["now"]) == NOW
+
+
+@pytest.mark.parametrize(("action", "body"), [
+    ("advance", {"by": "P99999999D"}),
+    ("advance", {"by": "P2700000D"}),
+    ("set", {"at": "9999-12-31T23:59:59Z"}),
+    ("set", {"at": "0001-01-01T00:00:00Z"}),
+    ("freeze", {"at": "1969-12-31T23:59:59Z"}),
+])
+def test_the_clock_stays_within_the_calendar_the_apis_can_work_in(client, robin, action, body):
+    response = change(client, action, **body)
+
+    assert response.status_code == 422
+    assert "must stay from 1970 to 9000" in response.json()["error"]
+    assert instant(clock(client)["now"]) == NOW
+    assert robin.get("/me").status_code == 200

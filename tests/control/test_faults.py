@@ -185,3 +185,11 @@ def test_candidates_match_path_patterns(store):
     assert faults.candidates(store, "robin", "GET", "/v1.0/spaces/48/events")
     assert not faults.candidates(store, "robin", "GET", "/v1.0/spaces/48")
     assert not faults.candidates(store, "kadence", "GET", "/v1.0/spaces/48/events")
+
+
+def test_out_of_range_ids_and_counts_are_refused_cleanly(client):
+    assert client.get("/_sandbox/faults/99999999999999999999").status_code == 404
+    assert client.delete("/_sandbox/faults/0").status_code == 404
+    response = client.post("/_sandbox/faults", json={"effect": "error", "times": 99999999999999999999})
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["field"] == "times"

@@ -135,3 +135,8 @@ def test_faulted_requests_name_their_rule(client, robin):
     (entry,) = entries(client)
 
     assert (entry["status"], entry["fault_id"]) == (503, rule["id"])
+
+
+def test_out_of_range_journal_ids_are_refused_cleanly(client):
+    assert client.get("/_sandbox/journal/99999999999999999999").status_code == 404
+    assert client.get("/_sandbox/journal", params={"after": "99999999999999999999"}).status_code == 422
