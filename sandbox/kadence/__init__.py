@@ -86,7 +86,12 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   who came to a visit as a guest, counting and showing only the visits they came to as a guest
   (so its `status` filter never matches `organizer`); its building, status, visitStatus and
   date filters keep visitors with at least one such visit that meets them all.
-- No rate limits and no webhooks (the document publishes neither).
+- No rate limits and no webhooks (the document publishes neither). The control plane's fault
+  rules can make requests fail: an `error` rule answers its status as a `hydra:Error` whose
+  `hydra:description` is the rule's message (the status's reason phrase by default), a
+  `rate_limit` rule 429 with `Retry-After` in the same body; on `/oauth2/token` both answer an
+  OAuth error, `server_error` for 500 and `temporarily_unavailable` for 429 and other 5xx, and
+  any other status `invalid_request`.
 """
 
 from fastapi import APIRouter

@@ -124,6 +124,10 @@ Presence:
 - /spaces/:id/state: `present` counts the people and devices present; `availability` is
   `in_use` when someone is present or a current occurrence is confirmed, `booked` during an
   occurrence, else `available`; free/busy `has_presence` is true while someone is present.
+- The control plane's fault rules can make requests fail: an `error` rule answers its status in
+  the envelope with the rule's message (the status's reason phrase by default) and no `errors`;
+  a `rate_limit` rule answers 429 with `Retry-After` and a `usageLimits`/`rate_limit_exceeded`
+  error, as the export rate limit does.
 """
 
 from fastapi import APIRouter
