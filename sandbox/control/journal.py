@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from sqlalchemy import delete, func, insert
+from sqlalchemy.orm import defer
 from sqlmodel import col, select
 
 from sandbox.core.errors import NotFound
@@ -72,7 +73,9 @@ class Journal:
     def entries(self, store: Store, where: Filter) -> list[JournalEntry]:
         """Newest first."""
         self.flush(store)
-        query = select(JournalEntry).order_by(col(JournalEntry.id).desc())
+        query = select(JournalEntry).order_by(col(JournalEntry.id).desc()).options(
+            defer(JournalEntry.request_body), defer(JournalEntry.response_body)  # type: ignore[arg-type]
+        )
         if where.api:
             query = query.where(JournalEntry.api == where.api)
         if where.method:
@@ -147,6 +150,11 @@ def clipped(body: bytes) -> tuple[str | None, bool]:
     """A body as the journal keeps it, and whether it was cut short."""
     if not body:
         return None, False
-    text = body[: BODY_LIMIT * 4].decode("utf-8", errors="replace")
+    text = storable(body[: BODY_LIMIT * 4].decode("utf-8", errors="replace"))
     return text[:BODY_LIMIT], len(text) > BODY_LIMIT or len(body) > BODY_LIMIT * 4
+
+
+def storable(text: str) -> str:
+    """`text` without NUL characters, which PostgreSQL refuses in text columns."""
+    return text.replace("\x00", "\ufffd")
 

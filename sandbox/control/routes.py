@@ -153,7 +153,7 @@ def _reference(row: Organization) -> OrganizationRef:
 
 def _organization(session: Session, key: str, *, lock: bool = False) -> Organization:
     query = select(Organization)
-    if key.isdigit() and len(key) < 19:
+    if key.isascii() and key.isdigit() and len(key) < 19:
         query = query.where(Organization.id == int(key))
     elif len(key) == 26:
         query = query.where(Organization.ulid == key.upper())
@@ -168,7 +168,10 @@ def _organization(session: Session, key: str, *, lock: bool = False) -> Organiza
 
 
 def _utc(at: datetime) -> datetime:
-    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+    """`at` in UTC (UTC when it names no offset); checked against the clock's range first, since
+    converting an instant at the end of the calendar can overflow."""
+    aware = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return clocks.within(aware, "at").astimezone(UTC)
 
 
 # Faults
@@ -183,9 +186,7 @@ def list_faults(request: Request) -> list[FaultState]:
 def add_fault(request: Request, body: FaultRequest) -> FaultState:
     rule = FaultRule(
         api=body.api, method=body.method, path=body.path, effect=body.effect, latency_ms=body.latency_ms,
-        status=body.status if body.effect != "error" else body.status or 500, message=body.message,
-        retry_after=body.retry_after if body.effect != "rate_limit" else body.retry_after or 1,
-        probability=body.probability, remaining=body.times,
+        status=body.status, message=body.message, retry_after=body.retry_after, probability=body.probability, remaining=body.times,
     )
     return _fault(faults.add(_store(request), rule))
 

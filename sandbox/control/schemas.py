@@ -58,7 +58,7 @@ class SnapshotState(BaseModel):
 
 class FaultRequest(Strict):
     api: Api = "any"
-    method: str = Field(default="*", description="An HTTP method, or * for any", examples=["POST"])
+    method: str = Field(default="*", pattern=r"^([A-Za-z]{1,16}|\*)$", description="An HTTP method, or * for any", examples=["POST"])
     path: str = Field(
         default="*", max_length=512,
         description="A shell-style pattern of the request path (`*` matches across `/`), e.g. /v1.0/spaces/*/events",
@@ -67,21 +67,25 @@ class FaultRequest(Strict):
     latency_ms: int = Field(default=0, ge=0, le=60_000, description="Delay before answering (for every effect)")
     status: int | None = Field(default=None, ge=400, le=599, description="error: the status to answer with (default 500)")
     message: str | None = Field(default=None, max_length=1000, description="error, rate_limit: the message of the error body")
-    retry_after: int | None = Field(default=None, ge=0, le=86_400, description="rate_limit: seconds for Retry-After (default 1)")
+    retry_after: int | None = Field(default=None, ge=1, le=86_400, description="rate_limit: seconds for Retry-After (default 1)")
     probability: float = Field(default=1.0, gt=0, le=1, description="The chance that the rule fires on a matching request")
     times: int | None = Field(default=None, ge=1, le=1_000_000_000, description="Fire on the next N matching requests only; default: every one")
 
     @model_validator(mode="after")
     def _consistent(self) -> "FaultRequest":
         self.method = self.method.upper()
-        if self.method != "*" and not self.method.isalpha():
-            raise ValueError("method must be an HTTP method such as GET, or *")
+        if "\x00" in self.path + (self.message or ""):
+            raise ValueError("path and message must not contain NUL characters")
         if self.effect == "latency" and not self.latency_ms:
             raise ValueError("a latency rule needs latency_ms")
         if self.status is not None and self.effect != "error":
             raise ValueError("status applies to error rules only")
         if self.retry_after is not None and self.effect != "rate_limit":
             raise ValueError("retry_after applies to rate_limit rules only")
+        if self.effect == "error" and self.status is None:
+            self.status = 500
+        if self.effect == "rate_limit" and self.retry_after is None:
+            self.retry_after = 1
         return self
 
 

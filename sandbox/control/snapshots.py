@@ -21,7 +21,13 @@ from sqlmodel import select as sqlmodel_select
 
 from sandbox.core.errors import DomainError, InvalidInput, NotFound
 from sandbox.store.engine import Store
-from sandbox.store.models import CONTROL_TABLES, ChangeLog, Organization, Snapshot, StoreMeta
+from sandbox.store.models import (
+    CONTROL_TABLES,
+    ChangeLog,
+    Organization,
+    Snapshot,
+    StoreMeta,
+)
 
 SEED = "seed"
 """The snapshot taken when the store was seeded: what resets return to."""
@@ -52,9 +58,8 @@ def save(store: Store, name: str, *, replace: bool = False) -> Snapshot:
     """Copy every workplace table under `name`; an existing snapshot of that name is an error
     unless `replace`."""
     _require_name(name)
-    with store.transaction() as session:
+    with store.transaction(exclusive=True) as session:
         connection = session.connection()
-        _hold_writers(store, connection)
         existing = connection.execute(select(Snapshot.id).where(Snapshot.name == name)).scalar()
         if existing is not None:
             if not replace:
@@ -90,9 +95,8 @@ def restore(store: Store, name: str) -> Snapshot:
     test wrote, not the size of the workplace. Tables without an integer id are small (tokens,
     clients, photos, export chunks) and are copied back whole.
     """
-    with store.transaction() as session:
+    with store.transaction(exclusive=True) as session:
         connection = session.connection()
-        _hold_writers(store, connection)
         snapshot = _named(connection, name)
         _defer_foreign_keys(store, connection)
         tables = workplace_tables()
@@ -107,6 +111,7 @@ def restore(store: Store, name: str) -> Snapshot:
             where = f"id IN ({_CHANGED})" if _tracked(table) else None
             _copy_back(store, connection, snapshot.id or 0, table, where=where, parameters={**changed, "table": table.name})
         _set_sequences(store, connection, snapshot.sequences)
+        _forget_undone_changes(connection, snapshot)
         session.commit()
     return snapshot
 
@@ -134,18 +139,22 @@ def reset_organization(store: Store, organization_id: int) -> None:
     Ids are never handed out twice (see models._never_reuse_ids), so the seed's rows return under
     their own ids without colliding with rows other organizations made since.
     """
-    with store.transaction() as session:
+    with store.transaction(exclusive=True) as session:
         connection = session.connection()
-        _hold_writers(store, connection)
         seed = _named(connection, SEED)
         _defer_foreign_keys(store, connection)
         tables = workplace_tables()
-        owned = {table.name: _owned_by(store, table, lambda name: _quoted(store, name)) for table in tables}
+        parameters = {"organization": organization_id, "position": seed.position}
         for table in reversed(tables):
-            connection.execute(text(f"DELETE FROM {_quoted(store, table.name)} WHERE {owned[table.name]}"), {"organization": organization_id})
-        copied = {table.name: _owned_by(store, table, lambda name: _copy_name(store, seed.id or 0, name)) for table in tables}
+            where = _owned_by(store, table, lambda name: _quoted(store, name))
+            if _tracked(table):
+                where += f" AND id IN ({_CHANGED})"
+            connection.execute(text(f"DELETE FROM {_quoted(store, table.name)} WHERE {where}"), {**parameters, "table": table.name})
         for table in tables:
-            _copy_back(store, connection, seed.id or 0, table, where=copied[table.name], parameters={"organization": organization_id})
+            where = _owned_by(store, table, lambda name: _copy_name(store, seed.id or 0, name))
+            if _tracked(table):
+                where += f" AND id IN ({_CHANGED})"
+            _copy_back(store, connection, seed.id or 0, table, where=where, parameters={**parameters, "table": table.name})
         session.commit()
 
 
@@ -218,9 +227,12 @@ def _quoted(store: Store, name: str) -> str:
 
 
 def _defer_foreign_keys(store: Store, connection: Connection) -> None:
-    """Rows go back parents first, but a table may refer to itself or to a later table."""
+    """Rows go back parents first, but a table may refer to itself or to a later table, and a
+    changed parent is deleted and put back while its unchanged children stay."""
     if store.is_sqlite:
         connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    else:
+        connection.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _sequences(store: Store, connection: Connection) -> dict[str, int]:
@@ -306,16 +318,17 @@ def _last_change(connection: Connection) -> int:
     return int(connection.execute(select(func.max(ChangeLog.id))).scalar() or 0)
 
 
+def _forget_undone_changes(connection: Connection, restored: Snapshot) -> None:
+    """After restoring the newest snapshot, what the log holds past it (the restore's own
+    writes included) describes changes that no longer exist: keeping it would make every later
+    restore copy them back again. An older snapshot still needs its changes to the newer ones."""
+    newest = connection.execute(select(func.max(Snapshot.position))).scalar()
+    if restored.position == newest:
+        connection.execute(ChangeLog.__table__.delete().where(ChangeLog.id > restored.position))  # type: ignore[attr-defined]
+
+
 def _forget_old_changes(connection: Connection) -> None:
     """The log is needed only from the oldest snapshot on."""
     oldest = connection.execute(select(func.min(Snapshot.position))).scalar()
     if oldest is not None:
         connection.execute(ChangeLog.__table__.delete().where(ChangeLog.id <= oldest))  # type: ignore[attr-defined]
-
-
-def _hold_writers(store: Store, connection: Connection) -> None:
-    """Let no write to the workplace run beside a save or a restore. SQLite's BEGIN IMMEDIATE
-    already holds every writer off; on PostgreSQL, writers log their changes, so locking the log
-    waits for those in flight and holds back the rest until this transaction ends."""
-    if not store.is_sqlite:
-        connection.exec_driver_sql("LOCK TABLE change_log IN EXCLUSIVE MODE")

@@ -8,7 +8,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from http import HTTPStatus
+from http.client import responses
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.control import faults
-from sandbox.control.journal import clipped
+from sandbox.control.journal import clipped, storable
 from sandbox.core.errors import RateLimited
 
 ROBIN_PREFIX = "/v1.0"
@@ -51,6 +51,10 @@ class TrafficMiddleware:
         exchange = _Exchange(scope, api, receive, send, sandbox.state.journal.record)
         try:
             await self._serve(sandbox, scope, exchange)
+        except Exception:
+            if exchange.status is None:
+                exchange.status = 500  # What the server's last-resort handler answers.
+            raise
         finally:
             exchange.record()
 
@@ -74,9 +78,8 @@ class TrafficMiddleware:
 
 def _failure(rule: Any) -> Exception:
     if rule.effect == "rate_limit":
-        return RateLimited(rule.message or "Too many requests: slow down", rule.retry_after or 1)
-    status = rule.status or 500
-    return HTTPException(status, rule.message or HTTPStatus(status).phrase)
+        return RateLimited(rule.message or "Too many requests: slow down", rule.retry_after)
+    return HTTPException(rule.status, rule.message or responses.get(rule.status, "Error"))
 
 
 async def _drop(receive: Receive) -> None:
@@ -140,8 +143,8 @@ class _Exchange:
         response_text, response_cut = clipped(bytes(self.response_body))
         state = self.scope.get("state") or {}
         return {
-            "at": self.at, "api": self.api, "method": self.scope["method"], "path": self.scope["path"],
-            "query": self.scope.get("query_string", b"").decode("latin-1"), "status": self.status,
+            "at": self.at, "api": self.api, "method": self.scope["method"], "path": storable(self.scope["path"]),
+            "query": storable(self.scope.get("query_string", b"").decode("latin-1")), "status": self.status,
             "duration_ms": round((time.perf_counter() - self.started) * 1000, 3),
             "organization_id": state.get("organization_id"), "fault_id": self.fault_id,
             "request_content_type": _header(self.scope.get("headers", []), b"content-type"),

@@ -42,12 +42,12 @@ LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 def freeze(clock: Clock, organization: Organization, at: datetime | None = None) -> None:
     """Stop the organization's time at `at`, or where it is now."""
-    organization.clock_frozen_at = _within(at if at is not None else clock.now(organization), "at")
+    organization.clock_frozen_at = within(at if at is not None else clock.now(organization), "at")
 
 
 def set_to(clock: Clock, organization: Organization, at: datetime) -> None:
     """Jump to `at`: a frozen clock stays frozen there, a running one runs on from it."""
-    _within(at, "at")
+    within(at, "at")
     if organization.clock_frozen_at is not None:
         organization.clock_frozen_at = at
     else:
@@ -56,9 +56,9 @@ def set_to(clock: Clock, organization: Organization, at: datetime) -> None:
 
 def advance(clock: Clock, organization: Organization, by: timedelta) -> None:
     try:
-        _within(clock.now(organization) + by, "by")
+        within(clock.now(organization) + by, "by")
     except OverflowError:
-        _within(LATEST, "by")
+        within(LATEST, "by")
     if organization.clock_frozen_at is not None:
         organization.clock_frozen_at += by
     else:
@@ -71,7 +71,8 @@ def resume(organization: Organization) -> None:
     organization.clock_offset_us = 0
 
 
-def _within(at: datetime, field: str) -> datetime:
+def within(at: datetime, field: str) -> datetime:
+    """`at`, or a refusal naming `field` if it is outside the range a clock may show."""
     if not EARLIEST <= at < LATEST:
         raise InvalidInput.of(field, f"would put the clock at {at:%Y-%m-%d}: it must stay from {EARLIEST:%Y} to {LATEST:%Y}")
     return at

@@ -1,7 +1,10 @@
 """Engine, sessions and schema for the one store (SQLite by default, PostgreSQL for scale-out).
 
 Writes on SQLite begin with BEGIN IMMEDIATE: the writer lock is taken before the first read,
-so a conflict check and the insert it guards are one atomic step even across processes.
+so a conflict check and the insert it guards are one atomic step even across processes. On
+PostgreSQL every write transaction first takes a shared advisory lock, which a snapshot save or
+restore takes exclusively: those wait for the writes in flight and hold back new ones before any
+of them draws an id from a sequence.
 """
 
 from collections.abc import Iterator
@@ -17,6 +20,10 @@ from sqlmodel import Session, SQLModel, select
 from sandbox.store.models import SCHEMA_VERSION, StoreMeta
 
 _BEGIN_OPTION = "sandbox_begin"
+_WRITE = "write"
+_EXCLUSIVE = "exclusive"
+_WRITERS_LOCK = 0x53414E44
+"""PostgreSQL advisory lock key: shared by every write, exclusive for snapshot saves and restores."""
 
 
 class StoreVersionMismatch(RuntimeError):
@@ -34,16 +41,16 @@ class Store:
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
-            if write and self.is_sqlite:
-                session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+            if write:
+                session.connection(execution_options={_BEGIN_OPTION: _WRITE})
             yield session
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One all-or-nothing write: commits made inside (by the core) only release savepoints."""
+    def transaction(self, *, exclusive: bool = False) -> Iterator[Session]:
+        """One all-or-nothing write: commits made inside (by the core) only release savepoints.
+        `exclusive`: no other write runs beside it (a snapshot save or restore)."""
         with self.engine.connect() as connection:
-            if self.is_sqlite:
-                connection = connection.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+            connection = connection.execution_options(**{_BEGIN_OPTION: _EXCLUSIVE if exclusive else _WRITE})
             with connection.begin():
                 with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
                     yield session
@@ -98,7 +105,9 @@ class Store:
 def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+        _configure_postgresql(engine)
+        return engine
     in_memory = parsed.database in (None, "", ":memory:")
     options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     if in_memory:
@@ -127,6 +136,16 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        mode = connection.get_execution_options().get(_BEGIN_OPTION, "")
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        writes = connection.get_execution_options().get(_BEGIN_OPTION) in (_WRITE, _EXCLUSIVE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(_BEGIN_OPTION)
+        if mode == _WRITE:
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({_WRITERS_LOCK})")
+        elif mode == _EXCLUSIVE:
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITERS_LOCK})")
 

@@ -574,3 +574,18 @@ def _never_reuse_ids() -> None:
 
 
 _never_reuse_ids()
+
+
+def _deferrable_references() -> None:
+    """A restore puts changed rows back in place, a parent before its unchanged children exist
+    again: PostgreSQL may check references at the end of that transaction (SET CONSTRAINTS ALL
+    DEFERRED) while every other transaction still checks each statement."""
+    from sqlalchemy import ForeignKeyConstraint
+
+    for table in SQLModel.metadata.tables.values():
+        for constraint in table.constraints:
+            if isinstance(constraint, ForeignKeyConstraint) and not constraint.deferrable:
+                constraint.deferrable = True
+
+
+_deferrable_references()

@@ -200,5 +200,6 @@ def _iso(at: datetime | str) -> str:
 
 
 def _iso_duration(duration: timedelta) -> str:
+    """A timedelta as the control plane reads it: whole seconds, or at most six decimals."""
     seconds = duration.total_seconds()
-    return f"PT{int(seconds)}S" if seconds.is_integer() else f"PT{seconds}S"
+    return f"PT{int(seconds)}S" if seconds.is_integer() else "PT" + f"{seconds:.6f}".rstrip("0") + "S"

@@ -168,3 +168,16 @@ def test_the_clock_stays_within_the_calendar_the_apis_can_work_in(client, robin,
     assert "must stay from 1970 to 9000" in response.json()["error"]
     assert instant(clock(client)["now"]) == NOW
     assert robin.get("/me").status_code == 200
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_instants_at_the_ends_of_the_calendar_are_refused(client, at):
+    for action in ("set", "freeze"):
+        response = change(client, action, at=at)
+        assert response.status_code == 422
+        assert response.json()["problems"][0]["field"] == "at"
+
+
+@pytest.mark.parametrize("key", ["¹", "１"])
+def test_organization_keys_are_ascii_digits_ulids_or_slugs(client, key):
+    assert client.get(CLOCK.format(key)).status_code == 404

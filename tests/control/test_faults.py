@@ -193,3 +193,25 @@ def test_out_of_range_ids_and_counts_are_refused_cleanly(client):
     response = client.post("/_sandbox/faults", json={"effect": "error", "times": 99999999999999999999})
     assert response.status_code == 422
     assert response.json()["problems"][0]["field"] == "times"
+
+
+@pytest.mark.parametrize("status", [499, 599])
+def test_error_rule_with_an_unlisted_status_answers_it(client, robin, status):
+    add(client, path="/v1.0/me", effect="error", status=status)
+
+    response = robin.get("/me")
+
+    assert response.status_code == status
+    assert response.json()["meta"]["message"] == "Error"
+
+
+@pytest.mark.parametrize(("rule", "field"), [
+    ({"effect": "error", "method": "X" * 17}, "method"),
+    ({"effect": "error", "message": "nul\u0000byte"}, "NUL"),
+    ({"effect": "rate_limit", "retry_after": 0}, "retry_after"),
+])
+def test_rules_that_could_not_be_stored_are_refused(client, rule, field):
+    response = client.post("/_sandbox/faults", json=rule)
+
+    assert response.status_code == 422
+    assert field in response.json()["error"]

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from sandbox.control.journal import BODY_LIMIT, Journal
+from sandbox.robin import deps as robin_deps
 
 
 def entries(client, **filters):
@@ -140,3 +141,28 @@ def test_faulted_requests_name_their_rule(client, robin):
 def test_out_of_range_journal_ids_are_refused_cleanly(client):
     assert client.get("/_sandbox/journal/99999999999999999999").status_code == 404
     assert client.get("/_sandbox/journal", params={"after": "99999999999999999999"}).status_code == 422
+
+
+def test_an_unhandled_failure_is_recorded_as_500(client, robin, monkeypatch):
+    def broken(*_arguments: object) -> None:
+        raise RuntimeError("an unforeseen failure")
+
+    monkeypatch.setattr(robin_deps, "actor_for_token", broken)
+    with pytest.raises(RuntimeError):
+        robin.get("/me")
+
+    (entry,) = entries(client)
+
+    assert entry["status"] == 500
+    assert [e["path"] for e in entries(client, status="5xx")] == ["/v1.0/me"]
+
+
+def test_nul_characters_are_kept_out_of_the_store(client, robin):
+    robin.get("/spaces/4%008")
+    robin.patch("/spaces/48", content=b'{"name": "a\\u0000b"}', headers={"Content-Type": "application/json"})
+
+    recorded = entries(client)
+    detail = client.get(f"/_sandbox/journal/{recorded[0]['id']}").json()
+
+    assert recorded[1]["path"] == "/v1.0/spaces/4\ufffd8"
+    assert "\u0000" not in detail["request_body"] + (detail["response_body"] or "")
