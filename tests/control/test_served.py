@@ -1,12 +1,14 @@
 """The control plane of a real server process: dropped connections, and what two processes on one
 store see alike (clock, faults, journal, snapshots)."""
 
+import threading
 import time
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 
+from tests.test_postgres import empty_postgres_store
 from tests.test_serve import ADMIN, serving
 
 
@@ -41,3 +43,58 @@ def test_two_processes_on_one_store_share_the_control_plane(tmp_path: Path) -> N
                 break
             time.sleep(0.05)
         assert sorted(seen) == [("/v1.0/me", 200), ("/v1.0/me", 503), ("/v1.0/organizations/1", 200)]
+
+
+def _restores_racing_writes(first: str, second: str) -> None:
+    """Writers on two processes while a third thread keeps restoring: no failure, and afterwards
+    the workplace is the snapshot and takes new bookings on both processes."""
+    httpx.post(f"{first}/_sandbox/snapshots", json={"name": "race"})
+    statuses: list[int] = []
+    stop = time.monotonic() + 4
+
+    def write(worker: int) -> None:
+        with httpx.Client(base_url=(first, second)[worker % 2], headers=ADMIN, timeout=60) as client:
+            attempt = 0
+            while time.monotonic() < stop:
+                attempt += 1
+                day, hour = 1 + (worker * 100 + attempt) % 27, (worker * 5 + attempt) % 20
+                body = {
+                    "start": {"date_time": f"2031-02-{day:02d}T{hour:02d}:00:00Z", "time_zone": "UTC"},
+                    "end": {"date_time": f"2031-02-{day:02d}T{hour:02d}:30:00Z", "time_zone": "UTC"},
+                }
+                statuses.append(client.post(f"/v1.0/spaces/{48 + worker % 3}/events", json=body).status_code)
+
+    def restore() -> None:
+        while time.monotonic() < stop:
+            statuses.append(httpx.post(f"{first}/_sandbox/snapshots/race/restore", timeout=60).status_code)
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(6)] + [threading.Thread(target=restore)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses.count(201) > 10 and statuses.count(200) > 5
+    assert set(statuses) <= {200, 201, 409}
+    assert httpx.post(f"{first}/_sandbox/snapshots/race/restore").status_code == 200
+    window = {"after": "2031-02-01T00:00:00Z", "before": "2031-03-01T00:00:00Z"}
+    for base in (first, second):
+        assert httpx.get(f"{base}/v1.0/spaces/48/events", params=window, headers=ADMIN).json()["data"] == []
+        fresh = {
+            "start": {"date_time": "2032-03-01T09:00:00Z", "time_zone": "UTC"},
+            "end": {"date_time": "2032-03-01T09:30:00Z", "time_zone": "UTC"},
+        }
+        assert httpx.post(f"{base}/v1.0/spaces/{49 if base == first else 50}/events", json=fresh, headers=ADMIN).status_code == 201
+
+
+def test_restores_racing_writes_on_sqlite(tmp_path: Path) -> None:
+    with serving("--data-dir", str(tmp_path)) as (first, _a), serving("--data-dir", str(tmp_path)) as (second, _b):
+        _restores_racing_writes(first, second)
+
+
+def test_restores_racing_writes_on_postgresql(tmp_path: Path) -> None:
+    with empty_postgres_store() as store:
+        url = store.url
+        with serving("--database-url", url) as (first, _a), serving("--database-url", url) as (second, _b):
+            _restores_racing_writes(first, second)
