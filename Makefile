@@ -15,6 +15,7 @@ test: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python bench/booking_growth.py
 	$(BIN)/python bench/export_throughput.py
+	$(BIN)/python bench/control_overhead.py
 
 openapi: $(INSTALLED)
 	$(BIN)/workplace-sandbox openapi --out openapi
