@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from sandbox import __version__
 from sandbox.settings import Settings
 
@@ -35,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--data-dir", type=Path, help="where the SQLite store lives [SANDBOX_DATA_DIR, default .sandbox]")
     serve.add_argument("--database-url", help="SQLAlchemy URL of the store instead [SANDBOX_DATABASE_URL]")
     _seed_arguments(serve, "a new store")
+    serve.add_argument("--workers", type=int, help="server processes on the one store [SANDBOX_WORKERS, default 1]")
     serve.add_argument("--log-level", help="uvicorn log level [SANDBOX_LOG_LEVEL, default info]")
 
     seed = commands.add_parser("seed", help="replace the store's content with a preset or a fixture")
@@ -86,16 +89,39 @@ def _serve(arguments: argparse.Namespace) -> int:
     from sandbox.seeding.fixture import FixtureError
     from sandbox.store.engine import StoreVersionMismatch
 
-    settings = _settings(arguments)
+    try:
+        settings = _settings(arguments)
+    except ValidationError as error:
+        print(f"workplace-sandbox: {error.errors()[0]['loc'][0]}: {error.errors()[0]['msg']}", file=sys.stderr)
+        return 2
+    if settings.workers > 1 and _in_memory(settings.store_url()):
+        print("workplace-sandbox: several workers need a store they can share: a data directory or PostgreSQL", file=sys.stderr)
+        return 2
     try:
         _seed_if_new(settings)
-        app = create_app(settings)
+        app = create_app(settings) if settings.workers == 1 else None
     except (FixtureError, StoreVersionMismatch) as error:
         print(f"workplace-sandbox: {error}", file=sys.stderr)
         return 2
     print(_banner(_reachable_base(settings), settings), flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    if app is not None:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+        return 0
+    # Each worker process builds its own app from the same settings, handed over as SANDBOX_*.
+    os.environ.update(_environment(settings))
+    uvicorn.run(
+        "sandbox.app:create_app", factory=True, workers=settings.workers, host=settings.host, port=settings.port,
+        log_level=settings.log_level,
+    )
     return 0
+
+
+def _environment(settings: Settings) -> dict[str, str]:
+    """`settings` as the SANDBOX_* variables that give them back."""
+    return {
+        f"SANDBOX_{name.upper()}": str(value)
+        for name, value in settings.model_dump().items() if value is not None
+    }
 
 
 def _seed_if_new(settings: Settings) -> None:
@@ -223,7 +249,7 @@ def _reachable_base(settings: Settings) -> str:
 def _banner(base: str, settings: Settings) -> str:
     lines = [
         f"workplace-sandbox {__version__}",
-        f"  store:        {settings.store_url()}",
+        f"  store:        {settings.store_url()}" + (f"   ({settings.workers} worker processes)" if settings.workers > 1 else ""),
         f"  Robin API:    {base}/v1.0",
         f"  Kadence API:  {base}/v1/public   (tokens: POST {base}/oauth2/token)",
         f"  health:       {base}/_sandbox/health   (ready: {base}/_sandbox/ready)",

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     """Seed of the generated presets, and of the seeded ULIDs of any preset or fixture."""
     journal_size: int = Field(default=1000, ge=1, le=100_000)
     """How many requests the request journal keeps."""
+    workers: int = Field(default=1, ge=1, le=64)
+    """Server processes on the one store (SQLite file or PostgreSQL)."""
     log_level: str = "info"
     export_delay_seconds: float = 5.0
     """How long, on the organization's clock, an analytics export takes to become ready."""

@@ -29,6 +29,7 @@ class Server:
     def __init__(self, base: str) -> None:
         self.base = base
         self.output = ""
+        self.pid = 0
 
 
 @contextmanager
@@ -41,6 +42,7 @@ def serving(*arguments: str, env: dict[str, str] | None = None) -> Iterator[tupl
     )
     base = f"http://127.0.0.1:{port}"
     server = Server(base)
+    server.pid = process.pid
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -89,6 +89,12 @@ def candidates(store: Store, api: str, method: str, path: str) -> list[FaultRule
     ]
 
 
+def consult(store: Store, api: str, method: str, path: str) -> Decision:
+    """What the rules make of a request: nothing, in one read, when none matches."""
+    rules = candidates(store, api, method, path)
+    return decide(store, rules) if rules else Decision()
+
+
 def decide(store: Store, rules: list[FaultRule], chance: random.Random | None = None) -> Decision:
     """Roll each rule's probability and take a use of the ones that fire."""
     chance = chance or random.Random()

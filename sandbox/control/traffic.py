@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from http.client import responses
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -59,9 +60,9 @@ class TrafficMiddleware:
             exchange.record()
 
     async def _serve(self, sandbox: Any, scope: Scope, exchange: "_Exchange") -> None:
-        store = sandbox.state.store
-        rules = faults.candidates(store, exchange.api, scope["method"], scope["path"])
-        decision = await asyncio.to_thread(faults.decide, store, rules) if rules else faults.Decision()
+        # In a worker thread, never on the event loop: waiting there for a pooled connection
+        # would hold back the responses whose connections would free one.
+        decision = await run_in_threadpool(faults.consult, sandbox.state.store, exchange.api, scope["method"], scope["path"])
         exchange.fault_id = decision.rule_id
         if decision.delay_ms:
             await asyncio.sleep(decision.delay_ms / 1000)
