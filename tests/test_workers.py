@@ -1,6 +1,8 @@
 """`workplace-sandbox serve --workers N`: several processes on one store."""
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
@@ -31,12 +33,14 @@ def one_slot_from_many_processes(base: str) -> list[int]:
         "end": {"date_time": "2031-07-07T15:00:00Z", "time_zone": "America/New_York"},
     }
 
-    def attempt(_: int) -> int:
-        # A client per request: each opens its own connection, so the kernel spreads them over the workers.
-        return httpx.post(f"{base}/v1.0/spaces/52/events", json=body, headers=ADMIN, timeout=60).status_code
+    return at_once(lambda _: httpx.post(f"{base}/v1.0/spaces/52/events", json=body, headers=ADMIN, timeout=60).status_code)
 
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        return sorted(pool.map(attempt, range(30)))
+
+def at_once(request: Callable[[int], int], count: int = 50) -> list[int]:
+    """`count` requests from 25 threads, a connection each, so the kernel spreads them over the
+    worker processes; their statuses, sorted."""
+    with ThreadPoolExecutor(max_workers=25) as pool:
+        return sorted(pool.map(request, range(count)))
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counting server processes reads /proc")
@@ -48,7 +52,7 @@ def test_workers_share_one_sqlite_store(tmp_path: Path) -> None:
             f"{base}/v1.0/spaces/52/events", headers=ADMIN,
             params={"after": "2031-07-07T00:00:00Z", "before": "2031-07-08T00:00:00Z"},
         ).json()["data"]
-    assert statuses == [201] + [409] * 29, server.output[-4000:]
+    assert statuses == [201] + [409] * 49, server.output[-4000:]
     assert len(listed) == 1
     assert "(2 worker processes)" in server.output
 
@@ -57,7 +61,7 @@ def test_workers_share_one_postgresql_store() -> None:
     with empty_postgres_store() as store, serving("--database-url", store.url, "--workers", "2") as (base, server):
         assert len(server_processes(server.pid)) == 2
         statuses = one_slot_from_many_processes(base)
-    assert statuses == [201] + [409] * 29, server.output[-4000:]
+    assert statuses == [201] + [409] * 49, server.output[-4000:]
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
@@ -74,3 +78,54 @@ def test_serve_refuses_workers_it_cannot_run(tmp_path: Path, arguments: tuple[st
     )
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_seat_reservations_and_kadence_desk_bookings_across_workers_yield_one_each(tmp_path: Path) -> None:
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    end = start + timedelta(hours=2)
+    with serving("--data-dir", str(tmp_path), "--workers", "2") as (base, server):
+        seat_body = {
+            "type": "hoteled",
+            "start": {"date_time": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "time_zone": "America/New_York"},
+            "end": {"date_time": end.strftime("%Y-%m-%dT%H:%M:%SZ"), "time_zone": "America/New_York"},
+        }
+        seats = at_once(lambda _: httpx.post(f"{base}/v1.0/seats/1001/reservations", json=seat_body, headers=ADMIN, timeout=60).status_code)
+
+        token = httpx.post(f"{base}/oauth2/token", data={
+            "grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret",
+        }).json()["access_token"]
+        kadence = {"Authorization": f"Bearer {token}"}
+        api = f"{base}/v1/public"
+        users = [user["id"] for user in httpx.get(f"{api}/users", params={"itemsPerPage": 50}, headers=kadence).json()["hydra:member"]]
+        desk = next(space for space in httpx.get(f"{api}/spaces", params={"itemsPerPage": 200}, headers=kadence).json()["hydra:member"]
+                    if space["name"] == "A-03")
+        window = {"startDateTime": start.strftime("%Y-%m-%dT%H:%M:%S"), "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%S")}
+        bookings = at_once(lambda n: httpx.post(
+            f"{api}/bookings", json={"userId": users[n % len(users)], "spaceId": desk["id"], **window}, headers=kadence, timeout=60,
+        ).status_code)
+        held = httpx.get(f"{api}/bookings", params={"spaceId": desk["id"], "startDateTime[after]": window["startDateTime"]}, headers=kadence)
+    assert seats.count(200) == 1 and set(seats) == {200, 409}, server.output[-4000:]
+    assert bookings == [201] + [422] * 49, server.output[-4000:]
+    assert held.json()["hydra:totalItems"] == 1
+
+
+def test_export_jobs_are_generated_once_by_one_of_the_workers(tmp_path: Path) -> None:
+    import sqlite3
+    import time
+
+    body = {"from": "2026-03-02T00:00:00+00:00", "to": "2026-03-09T00:00:00+00:00"}
+    env = {"SANDBOX_EXPORT_DELAY_SECONDS": "0"}
+    with serving("--data-dir", str(tmp_path), "--workers", "2", env=env) as (base, server):
+        requested = at_once(lambda _: httpx.post(
+            f"{base}/v1.0/insights/exports/organizations/1/desks", json=body, headers=ADMIN, timeout=60,
+        ).status_code, count=20)
+        deadline = time.monotonic() + 30
+        while True:
+            with sqlite3.connect(tmp_path / "sandbox.db") as connection:
+                states = connection.execute("SELECT state, attempts FROM export_job").fetchall()
+            if all(state == "ready" for state, _ in states) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    assert requested == [202] * 20
+    assert len(states) == 20
+    assert states == [("ready", 1)] * 20, server.output[-3000:]
