@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sandbox.settings import FIXTURES_DIR
-from tests.conftest import OTHER_CLIENT, KadenceClient, RobinClient, OTHER_TOKEN
+from tests.conftest import OTHER_CLIENT, OTHER_TOKEN, KadenceClient, RobinClient
 from tests.control.test_snapshot_rules import dump
 from tests.robin.test_free_busy import documented_example
 

@@ -235,11 +235,18 @@ class Schedule:
         return list(self.series.lines) or None
 
 
+LAST_YEAR = 9000
+"""Bookings end before this year, so that what is worked out from them (the index horizon, a
+series' occurrences) stays inside the calendar."""
+
+
 def plan_schedule(
     session: Session, now: datetime, start: datetime, end: datetime, tz: ZoneInfo, lines: list[str] | None,
     *, reservation: Reservation | None = None,
 ) -> Schedule:
     """Expand a new series, or the new times of `reservation`, into its indexed occurrences."""
+    if end.year >= LAST_YEAR:
+        raise InvalidInput.of("end" if start.year < LAST_YEAR else "start", f"must come before the year {LAST_YEAR}")
     series = recurrence.build(start, end, tz, lines)
     upper = occurrences.index_until(start, now)
     cancelled = set() if reservation is None else _moved_cancellations(session, reservation, start, tz, recurs=bool(series.lines))
