@@ -4,13 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test bench openapi clean
+.PHONY: serve test test-postgres bench openapi clean
 
 serve: $(INSTALLED)
 	$(BIN)/workplace-sandbox serve
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+# The HTTP suites of both APIs on PostgreSQL (SANDBOX_TEST_POSTGRES_URL, default the local server).
+test-postgres: $(INSTALLED)
+	SANDBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest tests/robin tests/kadence
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/booking_growth.py

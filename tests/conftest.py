@@ -1,5 +1,6 @@
 """Shared fixtures: a fresh copy of the seeded demo store per test, a controllable clock."""
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -69,11 +70,37 @@ def wall() -> Wall:
     return Wall(NOW)
 
 
+BACKEND = os.environ.get("SANDBOX_TEST_BACKEND", "sqlite")
+"""`postgresql`: every test's store is one seeded PostgreSQL schema, restored to its seed before
+each test (`make test-postgres`); it skips, saying why, where no server answers."""
+
+
+@pytest.fixture(scope="session")
+def postgres_seeded() -> Iterator[Store]:
+    from tests.test_postgres import empty_postgres_store
+
+    with empty_postgres_store() as store:
+        load(store, read_fixture(FIXTURES_DIR / "demo.json"), Clock(Wall(NOW)), "demo.json")
+        snapshots.save(store, snapshots.SEED)
+        yield store
+
+
 @pytest.fixture
-def store(seeded_template: sqlite3.Connection) -> Iterator[Store]:
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    if BACKEND == "postgresql":
+        shared: Store = request.getfixturevalue("postgres_seeded")
+        snapshots.restore(shared, snapshots.SEED)
+        with shared.engine.begin() as connection:
+            connection.exec_driver_sql("DELETE FROM fault_rule; DELETE FROM journal_entry")
+        for snapshot in snapshots.listed(shared):
+            if snapshot.name != snapshots.SEED:
+                snapshots.delete(shared, snapshot.name)
+        yield shared
+        return
+    template: sqlite3.Connection = request.getfixturevalue("seeded_template")
     store = Store("sqlite://")
     with store.engine.connect() as connection:
-        seeded_template.backup(connection.connection.driver_connection)
+        template.backup(connection.connection.driver_connection)
     yield store
     store.dispose()
 
