@@ -86,27 +86,29 @@ def _serve(arguments: argparse.Namespace) -> int:
     import uvicorn
 
     from sandbox.app import create_app
+    from sandbox.core.clock import Clock
     from sandbox.seeding.fixture import FixtureError
-    from sandbox.store.engine import StoreVersionMismatch
+    from sandbox.startup import open_store
+    from sandbox.store.engine import StoreVersionMismatch, in_memory_url
 
     try:
         settings = _settings(arguments)
     except ValidationError as error:
         print(f"workplace-sandbox: {error.errors()[0]['loc'][0]}: {error.errors()[0]['msg']}", file=sys.stderr)
         return 2
-    if settings.workers > 1 and _in_memory(settings.store_url()):
+    if settings.workers > 1 and in_memory_url(settings.store_url()):
         print("workplace-sandbox: several workers need a store they can share: a data directory or PostgreSQL", file=sys.stderr)
         return 2
     try:
-        _seed_if_new(settings)
-        app = create_app(settings) if settings.workers == 1 else None
+        store = open_store(settings, Clock(), lambda: _progress_bar("seeding the new store", enabled=True))
     except (FixtureError, StoreVersionMismatch) as error:
         print(f"workplace-sandbox: {error}", file=sys.stderr)
         return 2
     print(_banner(_reachable_base(settings), settings), flush=True)
-    if app is not None:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings, store=store), host=settings.host, port=settings.port, log_level=settings.log_level)
         return 0
+    store.dispose()
     # Each worker process builds its own app from the same settings, handed over as SANDBOX_*.
     os.environ.update(_environment(settings))
     uvicorn.run(
@@ -122,32 +124,6 @@ def _environment(settings: Settings) -> dict[str, str]:
         f"SANDBOX_{name.upper()}": str(value)
         for name, value in settings.model_dump().items() if value is not None
     }
-
-
-def _seed_if_new(settings: Settings) -> None:
-    """Seed a new store before the app opens it, so that a long first seeding shows its progress."""
-    from sandbox.core.clock import Clock
-    from sandbox.seeding.loader import SEEDED_KEY
-    from sandbox.startup import seed_store
-    from sandbox.store.engine import Store
-
-    if _in_memory(settings.store_url()):
-        return
-    store = Store(settings.store_url())
-    try:
-        store.prepare()
-        if store.meta(SEEDED_KEY) is None:
-            with _progress_bar("seeding the new store", enabled=True) as progress:
-                seed_store(store, settings, Clock(), progress)
-    finally:
-        store.dispose()
-
-
-def _in_memory(url: str) -> bool:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
 
 
 def _seed(arguments: argparse.Namespace) -> int:

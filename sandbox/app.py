@@ -1,6 +1,5 @@
 """The application factory: mounts the dialects and the control plane on one store."""
 
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -15,14 +14,13 @@ from sandbox.control import errors as control_errors
 from sandbox.control.journal import Flusher, Journal
 from sandbox.control.traffic import TrafficMiddleware
 from sandbox.core.clock import Clock
-from sandbox.core.errors import DomainError, NotFound
+from sandbox.core.errors import DomainError
 from sandbox.openapi import describe
 from sandbox.settings import Settings, get_settings
 from sandbox.startup import open_store
 from sandbox.store.engine import Store
 from sandbox.worker import ExportWorker
 
-log = logging.getLogger(__name__)
 ErrorRenderer = Callable[[Request, Exception], Response]
 
 
@@ -63,7 +61,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         (kadence.PREFIX + "/", kadence.render_error),
         ("/v1/", kadence.render_error),
         (kadence.TOKEN_PATH, kadence.render_token_error),
-        ("/_sandbox/", control_errors.render_error),
     ])
     app.openapi = lambda: describe(app)  # type: ignore[method-assign]
     return app
@@ -85,28 +82,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def _install_error_rendering(app: FastAPI, dialects: list[tuple[str, ErrorRenderer]]) -> None:
-    """Every failure answers in the error shape of the API whose path was called."""
+    """Every failure answers in the error shape of the API whose path was called; the control
+    plane and the sandbox's own pages answer in the sandbox's."""
 
     def render(request: Request, exc: Exception) -> Response:
         path = request.url.path
         for prefix, renderer in dialects:
             if path.startswith(prefix) or path == prefix.rstrip("/"):
                 return renderer(request, exc)
-        return _plain_error(request, exc)
+        return control_errors.render_error(request, exc)
 
     for kind in (DomainError, RequestValidationError, HTTPException, Exception):
         app.add_exception_handler(kind, render)
     app.state.render_error = render
-
-
-def _plain_error(request: Request, exc: Exception) -> Response:
-    if isinstance(exc, HTTPException):
-        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
-    if isinstance(exc, RequestValidationError):
-        return JSONResponse({"error": "invalid request", "details": exc.errors()}, status_code=400)
-    if isinstance(exc, NotFound):
-        return JSONResponse({"error": exc.message}, status_code=404)
-    if isinstance(exc, DomainError):
-        return JSONResponse({"error": exc.message}, status_code=400)
-    log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse({"error": "unexpected error"}, status_code=500)

@@ -1,5 +1,8 @@
 """Opening the store: schema on first start, then the seed, once."""
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+
 from sandbox.control import snapshots
 from sandbox.core.clock import Clock
 from sandbox.seeding import Progress, load_seed
@@ -8,8 +11,11 @@ from sandbox.settings import Settings
 from sandbox.store.engine import Store
 
 
-def open_store(settings: Settings, clock: Clock) -> Store:
-    """The store named by `settings`, created and seeded if it is new.
+def open_store(
+    settings: Settings, clock: Clock, seeding: Callable[[], AbstractContextManager[Progress | None]] = nullcontext,
+) -> Store:
+    """The store named by `settings`, created and seeded if it is new; `seeding()` gives what to
+    tell the progress of a first seeding to.
 
     Restarting on the same store keeps its data: the seed loads only into a store that has
     never been seeded.
@@ -17,7 +23,8 @@ def open_store(settings: Settings, clock: Clock) -> Store:
     store = Store(settings.store_url())
     store.prepare()
     if store.meta(SEEDED_KEY) is None:
-        seed_store(store, settings, clock)
+        with seeding() as progress:
+            seed_store(store, settings, clock, progress)
     return store
 
 

@@ -1,4 +1,4 @@
-"""How the control plane answers what it refuses: `{"error": message}`, with field problems
+"""How the sandbox's own paths (the control plane, its pages) answer what they refuse: `{"error": message}`, with field problems
 where a body or a parameter was at fault."""
 
 import logging

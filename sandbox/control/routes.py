@@ -24,6 +24,7 @@ from sandbox.control.schemas import (
     SnapshotState,
 )
 from sandbox.core import clock as clocks
+from sandbox.core import workplace
 from sandbox.core.clock import Clock
 from sandbox.core.errors import NotFound
 from sandbox.core.times import parse_duration
@@ -152,16 +153,7 @@ def _reference(row: Organization) -> OrganizationRef:
 
 
 def _organization(session: Session, key: str, *, lock: bool = False) -> Organization:
-    query = select(Organization)
-    if key.isascii() and key.isdigit() and len(key) < 19:
-        query = query.where(Organization.id == int(key))
-    elif len(key) == 26:
-        query = query.where(Organization.ulid == key.upper())
-    else:
-        query = query.where(Organization.slug == key)
-    if lock:
-        query = query.with_for_update()
-    found = session.exec(query).first()
+    found = workplace.keyed_organization(session, key, lock=lock)
     if found is None:
         raise NotFound(f"no organization {key!r}: give its id, ULID or slug (GET /_sandbox/organizations lists them)")
     return found

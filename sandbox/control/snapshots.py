@@ -11,7 +11,7 @@ or for one organization's rows only.
 """
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Integer, Table, func, select, text
@@ -74,7 +74,7 @@ def save(store: Store, name: str, *, replace: bool = False) -> Snapshot:
         ).inserted_primary_key[0]
         rows = 0
         for table in workplace_tables():
-            copy = _copy(store, number, table)
+            copy = _copy_name(store, number, table.name)
             connection.exec_driver_sql(f"CREATE TABLE {copy} AS SELECT * FROM {_quoted(store, table.name)}")
             if _tracked(table):
                 connection.exec_driver_sql(f"CREATE INDEX {_copy_name(store, number, table.name + '_id')} ON {copy} (id)")
@@ -177,7 +177,7 @@ def _copy_back(
     parameters: dict[str, object] | None = None,
 ) -> None:
     columns = ", ".join(_quoted(store, column.name) for column in table.columns)
-    statement = f"INSERT INTO {_quoted(store, table.name)} ({columns}) SELECT {columns} FROM {_copy(store, number, table)}"
+    statement = f"INSERT INTO {_quoted(store, table.name)} ({columns}) SELECT {columns} FROM {_copy_name(store, number, table.name)}"
     if where is not None:
         statement += f" WHERE {where}"
     connection.execute(text(statement), parameters or {})
@@ -202,20 +202,11 @@ def _owned_by(store: Store, table: Table, named: Callable[[str], str]) -> str:
     return "(" + " OR ".join(paths) + ")"
 
 
-def _copies(store: Store, connection: Connection, number: int) -> Iterator[str]:
+def _drop_copies(store: Store, connection: Connection, number: int) -> None:
     prefix = f"snapshot_{number}_"
     for name in connection.dialect.get_table_names(connection):
         if name.startswith(prefix):
-            yield name
-
-
-def _drop_copies(store: Store, connection: Connection, number: int) -> None:
-    for name in list(_copies(store, connection, number)):
-        connection.exec_driver_sql(f"DROP TABLE {_quoted(store, name)}")
-
-
-def _copy(store: Store, number: int, table: Table) -> str:
-    return _copy_name(store, number, table.name)
+            connection.exec_driver_sql(f"DROP TABLE {_quoted(store, name)}")
 
 
 def _copy_name(store: Store, number: int, name: str) -> str:

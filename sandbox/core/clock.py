@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sandbox.core.errors import InvalidInput
+from sandbox.core.times import LAST_YEAR
 from sandbox.store.models import Organization
 
 
@@ -35,9 +36,8 @@ Change = Callable[["Clock", Organization], None]
 
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(9000, 1, 1, tzinfo=UTC)
-"""An organization's clock stays between these, leaving every date the APIs work out from it
-(horizons, recurrences, a year of bookings either side) far from the ends of the calendar."""
+LATEST = datetime(LAST_YEAR, 1, 1, tzinfo=UTC)
+"""An organization's clock stays between these (see times.LAST_YEAR)."""
 
 
 def freeze(clock: Clock, organization: Organization, at: datetime | None = None) -> None:

@@ -20,7 +20,7 @@ from sandbox.core.errors import Conflict, InvalidInput, NotFound
 from sandbox.core.occurrences import Interval, Scope, Slot
 from sandbox.core.paging import Page, PageRequest, page_of
 from sandbox.core.recurrence import Series
-from sandbox.core.times import zone
+from sandbox.core.times import LAST_YEAR, zone
 from sandbox.core.workplace import fetch
 from sandbox.store.models import (
     CheckIn,
@@ -233,11 +233,6 @@ class Schedule:
     @property
     def lines(self) -> list[str] | None:
         return list(self.series.lines) or None
-
-
-LAST_YEAR = 9000
-"""Bookings end before this year, so that what is worked out from them (the index horizon, a
-series' occurrences) stays inside the calendar."""
 
 
 def plan_schedule(

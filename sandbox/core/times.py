@@ -58,6 +58,12 @@ def parse_instant(
 _ISO_DURATION = re.compile(r"^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 
 
+LAST_YEAR = 9000
+"""Bookings end, and organization clocks stay, before this year, so that every date worked out
+from them (an index horizon, a series' occurrences, a year of bookings after) stays inside the
+calendar."""
+
+
 def parse_duration(value: object, field: str) -> timedelta:
     """A positive ISO-8601 duration of fixed length, such as PT30M or P14D (no months or years)."""
     if not isinstance(value, str) or not _ISO_DURATION.match(value.strip().upper()):

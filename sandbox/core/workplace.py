@@ -61,13 +61,27 @@ def require_visible(
 
 
 def get_organization(session: Session, actor: Actor, id_or_slug: str) -> Organization:
-    if id_or_slug.isdigit():
-        return fetch(session, actor, Organization, int(id_or_slug))
-    organization = session.exec(select(Organization).where(Organization.slug == id_or_slug)).first()
+    organization = keyed_organization(session, id_or_slug, by_ulid=False)
     if organization is None:
         raise NotFound("Object does not exist")
     actor.require_member_of(organization.id or 0)
     return organization
+
+
+def keyed_organization(session: Session, key: str, *, by_ulid: bool = True, lock: bool = False) -> Organization | None:
+    """The organization whose integer id (ASCII digits), ULID (when `by_ulid`) or slug `key` is."""
+    statement = select(Organization)
+    if key.isascii() and key.isdigit():
+        if int(key) > MAX_ROW_ID:
+            return None
+        statement = statement.where(Organization.id == int(key))
+    elif by_ulid and len(key) == 26:
+        statement = statement.where(Organization.ulid == key.upper())
+    else:
+        statement = statement.where(Organization.slug == key)
+    if lock:
+        statement = statement.with_for_update()
+    return session.exec(statement).first()
 
 
 def list_buildings(session: Session, actor: Actor, organization_id: int, page: PageRequest) -> Page[Building]:

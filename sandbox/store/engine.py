@@ -102,13 +102,19 @@ class Store:
         self.engine.dispose()
 
 
+def in_memory_url(url: str) -> bool:
+    """A SQLite store that lives in one process's memory only."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
 def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         engine = create_engine(url, pool_pre_ping=True)
         _configure_postgresql(engine)
         return engine
-    in_memory = parsed.database in (None, "", ":memory:")
+    in_memory = in_memory_url(url)
     options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     if in_memory:
         options["poolclass"] = StaticPool
