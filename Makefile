@@ -4,17 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test test-postgres bench openapi clean
+.PHONY: serve test test-sqlite test-postgres bench openapi clean
 
 serve: $(INSTALLED)
 	$(BIN)/workplace-sandbox serve
 
-test: $(INSTALLED)
-	$(BIN)/python -m pytest
+# The whole suite on each backend. The PostgreSQL pass uses SANDBOX_TEST_POSTGRES_URL (default
+# the local server) and skips, saying why, where none answers.
+test: test-sqlite test-postgres
 
-# The HTTP suites of both APIs on PostgreSQL (SANDBOX_TEST_POSTGRES_URL, default the local server).
+test-sqlite: $(INSTALLED)
+	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+
 test-postgres: $(INSTALLED)
-	SANDBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest tests/robin tests/kadence
+	SANDBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/booking_growth.py

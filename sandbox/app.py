@@ -15,6 +15,7 @@ from sandbox.control.journal import Flusher, Journal
 from sandbox.control.traffic import TrafficMiddleware
 from sandbox.core.clock import Clock
 from sandbox.core.errors import DomainError
+from sandbox.limits import BodyLimitMiddleware
 from sandbox.openapi import describe
 from sandbox.settings import Settings, get_settings
 from sandbox.startup import open_store
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     app.include_router(health.router, prefix="/_sandbox")
     app.include_router(floor_plans.router, prefix="/_sandbox")
     app.include_router(routes.router, prefix="/_sandbox")
+    # Innermost first: the traffic middleware must see the server's own `receive` to drop a connection.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrafficMiddleware)
     app.include_router(docs.router)
 

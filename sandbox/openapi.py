@@ -41,12 +41,22 @@ def describe(app: FastAPI) -> dict[str, Any]:
                 responses = operation.get("responses", {})
                 if "HTTPValidationError" in str(responses.get(FASTAPI_VALIDATION_STATUS, "")):
                     responses.pop(FASTAPI_VALIDATION_STATUS)
+                _document_body_limit(operation)
         components = document.get("components", {})
         if "schemas" in components:
             components["schemas"] = _reachable_schemas(document["paths"], components["schemas"])
         document["tags"] = _with_control_tag(document.get("tags", []))
         app.openapi_schema = document
     return app.openapi_schema
+
+
+def _document_body_limit(operation: dict[str, Any]) -> None:
+    """An operation that reads a body may answer 413 (sandbox/limits.py), in the error body its
+    API gives a malformed request."""
+    responses = operation.get("responses", {})
+    malformed = responses.get("400") or responses.get("422")
+    if "requestBody" in operation and malformed is not None and "413" not in responses:
+        responses["413"] = {**malformed, "description": "The request body is larger than the sandbox reads (SANDBOX_MAX_BODY_BYTES)"}
 
 
 def documents(app: FastAPI | None = None) -> dict[str, dict[str, Any]]:

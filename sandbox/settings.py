@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     """Seed of the generated presets, and of the seeded ULIDs of any preset or fixture."""
     journal_size: int = Field(default=1000, ge=1, le=100_000)
     """How many requests the request journal keeps."""
+    max_body_bytes: int = Field(default=10_485_760, ge=1024, le=1_073_741_824)
+    """The largest request body the server reads (10 MiB: room for Kadence's 5 MiB photos);
+    a larger one is refused with 413."""
     workers: int = Field(default=1, ge=1, le=64)
     """Server processes on the one store (SQLite file or PostgreSQL)."""
     log_level: str = "info"

@@ -3,7 +3,9 @@
 import os
 import sqlite3
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,8 +73,64 @@ def wall() -> Wall:
 
 
 BACKEND = os.environ.get("SANDBOX_TEST_BACKEND", "sqlite")
-"""`postgresql`: every test's store is one seeded PostgreSQL schema, restored to its seed before
-each test (`make test-postgres`); it skips, saying why, where no server answers."""
+"""The backend the suite runs on (`make test` runs it on each). `postgresql`: every test's demo
+store is one seeded PostgreSQL schema, restored to its seed before each test, and every other
+store a schema of its own; the tests skip, saying why, where no server answers."""
+
+if BACKEND not in ("sqlite", "postgresql"):
+    raise pytest.UsageError(f"SANDBOX_TEST_BACKEND must be sqlite or postgresql, not {BACKEND!r}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test written for one backend (`@pytest.mark.backend("postgresql")`) runs in that
+    backend's pass of the suite only. The PostgreSQL pass stops before its first test, saying
+    why, where no server answers."""
+    chosen, other = [], []
+    for item in items:
+        marker = item.get_closest_marker("backend")
+        (chosen if marker is None or marker.args[0] == BACKEND else other).append(item)
+    if other:
+        config.hook.pytest_deselected(items=other)
+        items[:] = chosen
+    if BACKEND == "postgresql":
+        from tests.test_postgres import unreachable
+
+        reason = unreachable()
+        if reason is not None:
+            pytest.exit(f"the PostgreSQL pass is skipped: {reason}", returncode=0)
+
+
+_made: list[ExitStack] = []
+
+
+def new_store(directory: Path | None = None) -> Store:
+    """A prepared, empty store on the backend under test, gone after the test that made it (or
+    after the session, when a wider fixture made it): in memory or, given a directory, a file
+    there that other connections share on SQLite; a schema of its own on PostgreSQL."""
+    stack = ExitStack()
+    if BACKEND == "postgresql":
+        from tests.test_postgres import empty_postgres_store
+
+        store = stack.enter_context(empty_postgres_store())
+    else:
+        store = Store(f"sqlite:///{directory / 'sandbox.db'}" if directory else "sqlite://")
+        stack.callback(store.dispose)
+        store.prepare()
+    _made.append(stack)
+    return store
+
+
+@pytest.fixture(autouse=True)
+def _drop_new_stores() -> Iterator[None]:
+    made_before = len(_made)
+    yield
+    while len(_made) > made_before:
+        _made.pop().close()
+
+
+def pytest_sessionfinish() -> None:
+    while _made:
+        _made.pop().close()
 
 
 @pytest.fixture(scope="session")
@@ -87,14 +145,21 @@ def postgres_seeded() -> Iterator[Store]:
 
 @pytest.fixture
 def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    if BACKEND == "postgresql" and request.node.get_closest_marker("damages_store"):
+        own = new_store()
+        load(own, read_fixture(FIXTURES_DIR / "demo.json"), Clock(Wall(NOW)), "demo.json")
+        snapshots.save(own, snapshots.SEED)
+        yield own
+        return
     if BACKEND == "postgresql":
         shared: Store = request.getfixturevalue("postgres_seeded")
-        snapshots.restore(shared, snapshots.SEED)
-        with shared.engine.begin() as connection:
-            connection.exec_driver_sql("DELETE FROM fault_rule; DELETE FROM journal_entry")
         for snapshot in snapshots.listed(shared):
             if snapshot.name != snapshots.SEED:
                 snapshots.delete(shared, snapshot.name)
+        # The seed is now the newest snapshot: restoring it empties the change log too.
+        snapshots.restore(shared, snapshots.SEED)
+        with shared.engine.begin() as connection:
+            connection.exec_driver_sql("DELETE FROM fault_rule; DELETE FROM journal_entry")
         yield shared
         return
     template: sqlite3.Connection = request.getfixturevalue("seeded_template")

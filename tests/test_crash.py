@@ -1,7 +1,6 @@
 """A server killed with SIGKILL in the middle of a stream of writes: the store opens again, is
 intact, and holds every booking that was acknowledged."""
 
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-from tests.test_postgres import empty_postgres_store
+from tests.conftest import new_store
 from tests.test_serve import ADMIN, _free_port, serving
 
 
@@ -73,21 +72,14 @@ def assert_all_there(base: str, acknowledged: list[str]) -> None:
     assert missing == []
 
 
-def test_sqlite_store_survives_sigkill_with_every_acknowledged_booking(tmp_path: Path) -> None:
-    acknowledged = write_until_killed("--data-dir", str(tmp_path))
+def test_store_survives_sigkill_with_every_acknowledged_booking(tmp_path: Path) -> None:
+    store = new_store(tmp_path)
+    acknowledged = write_until_killed("--database-url", store.url)
 
     assert len(acknowledged) > 10
-    with sqlite3.connect(tmp_path / "sandbox.db") as connection:
-        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
-    with serving("--data-dir", str(tmp_path)) as (base, _server):
+    if store.engine.dialect.name == "sqlite":
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    with serving("--database-url", store.url) as (base, _server):
         assert_all_there(base, acknowledged)
-
-
-def test_postgresql_store_survives_sigkill_with_every_acknowledged_booking() -> None:
-    with empty_postgres_store() as store:
-        acknowledged = write_until_killed("--database-url", store.url)
-
-        assert len(acknowledged) > 10
-        with serving("--database-url", store.url) as (base, _server):
-            assert_all_there(base, acknowledged)

@@ -19,6 +19,9 @@ import pytest
 from sandbox.settings import Settings
 from tests.test_serve import ADMIN, _free_port, serving
 
+# The image's default store: a SQLite file in its data volume.
+pytestmark = pytest.mark.backend("sqlite")
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"

@@ -3,13 +3,13 @@ and several processes sharing one store."""
 
 import csv
 import io
-import sqlite3
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
 import httpx2 as httpx
 
+from tests.conftest import new_store
 from tests.test_serve import ADMIN, serving
 
 EXPORT = {"from": "2026-01-01T00:00:00+00:00", "to": "2026-12-31T00:00:00+00:00"}
@@ -32,7 +32,8 @@ def _await_ready(base: str, export_id: str, timeout: float = 30) -> httpx.Respon
 
 
 def test_the_worker_generates_an_export_in_the_background(tmp_path: Path) -> None:
-    with serving("--data-dir", str(tmp_path), env={"SANDBOX_EXPORT_DELAY_SECONDS": "1"}) as (base, _):
+    url = new_store(tmp_path).url
+    with serving("--database-url", url, env={"SANDBOX_EXPORT_DELAY_SECONDS": "1"}) as (base, _):
         export_id = _request(base)
         first = httpx.get(f"{base}/v1.0/insights/exports/{export_id}", headers=ADMIN)
         ready = _await_ready(base, export_id)
@@ -46,13 +47,14 @@ def test_the_worker_generates_an_export_in_the_background(tmp_path: Path) -> Non
 
 
 def test_an_export_accepted_before_a_restart_completes_after_it(tmp_path: Path) -> None:
+    url = new_store(tmp_path).url
     without_worker = {"SANDBOX_EXPORT_WORKER": "false", "SANDBOX_EXPORT_DELAY_SECONDS": "0"}
-    with serving("--data-dir", str(tmp_path), env=without_worker) as (base, _):
+    with serving("--database-url", url, env=without_worker) as (base, _):
         export_id = _request(base, "desks")
         time.sleep(1)
         assert httpx.get(f"{base}/v1.0/insights/exports/{export_id}", headers=ADMIN).status_code == 404
 
-    with serving("--data-dir", str(tmp_path), env={"SANDBOX_EXPORT_DELAY_SECONDS": "0"}) as (base, _):
+    with serving("--database-url", url, env={"SANDBOX_EXPORT_DELAY_SECONDS": "0"}) as (base, _):
         ready = _await_ready(base, export_id)
 
     assert ready.status_code == 200
@@ -60,15 +62,18 @@ def test_an_export_accepted_before_a_restart_completes_after_it(tmp_path: Path) 
 
 
 def test_several_processes_generate_each_export_exactly_once(tmp_path: Path) -> None:
+    store = new_store(tmp_path)
+    url = store.url
     environment = {"SANDBOX_EXPORT_DELAY_SECONDS": "0"}
     with ExitStack() as stack:
         # The first process creates and seeds the store; the others open it.
-        bases = [stack.enter_context(serving("--data-dir", str(tmp_path), env=environment))[0]]
-        bases += [stack.enter_context(serving("--data-dir", str(tmp_path), env=environment))[0] for _ in range(2)]
+        bases = [stack.enter_context(serving("--database-url", url, env=environment))[0]]
+        bases += [stack.enter_context(serving("--database-url", url, env=environment))[0] for _ in range(2)]
         export_ids = [_request(bases[index % len(bases)]) for index in range(24)]
         for index, export_id in enumerate(export_ids):
             assert _await_ready(bases[(index + 1) % len(bases)], export_id).status_code == 200
 
-    jobs = sqlite3.connect(tmp_path / "sandbox.db").execute("SELECT id, state, attempts FROM export_job").fetchall()
+    with store.engine.connect() as connection:
+        jobs = [tuple(row) for row in connection.exec_driver_sql("SELECT id, state, attempts FROM export_job")]
     assert sorted(job[0] for job in jobs) == sorted(export_ids)
     assert {(state, attempts) for _, state, attempts in jobs} == {("ready", 1)}

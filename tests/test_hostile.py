@@ -1,10 +1,17 @@
-"""Absurd input gets a clear refusal in each API's own error shape, quickly, and stores nothing."""
+"""Absurd input gets a clear refusal in each API's own error shape, quickly, in little memory,
+and stores nothing."""
 
+import json
 import time
+import tracemalloc
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from starlette.datastructures import QueryParams
 
+from sandbox.kadence.requests import paging
+from sandbox.settings import Settings
 from tests.control.test_snapshot_rules import dump
 from tests.kadence.lookups import space_id, user_id
 
@@ -28,18 +35,36 @@ ROBIN_CASES = [
     ("POST", "/spaces/48/events", event(start={"date_time": "2031-01-01T10:00:00", "time_zone": "Mars/Olympus"})),
     ("POST", "/spaces/48/events", event(start={"date_time": "2031-01-01T10:00:00", "time_zone": "../../etc/passwd"})),
     ("POST", "/free-busy/spaces", {"scope": {"space_ids": list(range(1, 100_000))}}),
-    ("POST", "/spaces/48/events", "x" * 5_000_000),
+    ("POST", "/spaces/48/events", "x" * 500_000),
+    ("GET", "/spaces/48/events?after=2031-01-01T00:00:00Z&title=a%00b", None),
+    ("POST", "/spaces/48/events", event(title="a\u0000b")),
 ]
+
+MEMORY_BOUND = 32 * 2**20
+"""What any one of these requests may allocate, client and server together (the largest, ten
+thousand invitees, takes about 10 MiB): none may grow with the absurd number it was sent."""
+
+
+def measured(call: Callable[[], Any]) -> tuple[Any, float, int]:
+    """The call's answer, its seconds and the peak of what it allocated in bytes."""
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    started = time.perf_counter()
+    try:
+        answer = call()
+        return answer, time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ROBIN_CASES, ids=[f"{m} {p[:40]} {i}" for i, (m, p, _) in enumerate(ROBIN_CASES)])
 def test_robin_refuses_absurd_input_quickly(robin, store, method, path, body):
     before = dump(store)
-    started = time.perf_counter()
 
-    response = robin.request(method, path, **({"json": body} if body is not None else {}))
+    response, seconds, peak = measured(lambda: robin.request(method, path, **({"json": body} if body is not None else {})))
 
-    assert time.perf_counter() - started < 10
+    assert seconds < 10
+    assert peak < MEMORY_BOUND
     assert response.status_code == 400, response.text[:300]
     assert response.json()["meta"]["status_code"] == 400
     assert dump(store) == before
@@ -47,20 +72,92 @@ def test_robin_refuses_absurd_input_quickly(robin, store, method, path, body):
 
 @pytest.mark.parametrize(("query", "body"), [
     ("page=99999999999999", None),
+    ("userId=a%00b", None),
+    (None, {"startDateTime": "2031-01-01T10:00:00", "endDateTime": "2031-01-01T11:00:00", "note": "a\u0000b"}),
     ("startDateTime[after]=99999-01-01T00:00:00", None),
     (None, {"startDateTime": "9999-12-31T22:00:00", "endDateTime": "9999-12-31T23:00:00"}),
     (None, {"startDateTime": "99999-01-01T00:00:00", "endDateTime": "99999-01-01T01:00:00"}),
 ])
 def test_kadence_refuses_absurd_input_quickly(kadence, store, query, body):
     before = dump(store)
-    started = time.perf_counter()
-    if body is None:
-        response = kadence.get(f"/bookings?{query}")
-    else:
-        who = {"userId": user_id(kadence, "ben.carter@meridian.example"), "spaceId": space_id(kadence, "A-03")}
-        response = kadence.post("/bookings", json={**who, **body})
+    who = {"userId": user_id(kadence, "ben.carter@meridian.example"), "spaceId": space_id(kadence, "A-03")}
 
-    assert time.perf_counter() - started < 10
+    response, seconds, peak = measured(
+        lambda: kadence.get(f"/bookings?{query}") if body is None else kadence.post("/bookings", json={**who, **body})
+    )
+
+    assert seconds < 10
+    assert peak < MEMORY_BOUND
     assert response.status_code in (400, 422), response.text[:300]
     assert response.json()["@type"] in ("hydra:Error", "ConstraintViolationList")
     assert dump(store) == before
+
+
+# Bodies over the limit (10 MiB by default) are refused before they are read, however they arrive.
+
+FIFTY_MEGABYTES = b'{"title": "' + b"x" * 50_000_000 + b'"}'
+
+
+def chunks(total: int, size: int = 65_536) -> Iterator[bytes]:
+    for _ in range(total // size):
+        yield b"x" * size
+
+
+@pytest.mark.parametrize("body", [FIFTY_MEGABYTES, "chunks"], ids=["with Content-Length", "in chunks"])
+@pytest.mark.parametrize(("path", "shape"), [
+    ("/v1.0/spaces/48/events", lambda body: body["meta"]["status"] == "REQUEST_ENTITY_TOO_LARGE"),
+    ("/v1/public/bookings", lambda body: body["@type"] == "hydra:Error"),
+    ("/oauth2/token", lambda body: body["error"] == "invalid_request"),
+    ("/_sandbox/faults", lambda body: "error" in body),
+])
+def test_a_body_over_the_limit_answers_413_in_the_apis_shape(client, robin, kadence, store, path, shape, body):
+    headers = {**(robin.headers if path.startswith("/v1.0") else kadence.headers), "Content-Type": "application/json"}
+    before = dump(store)
+
+    response, seconds, peak = measured(
+        lambda: client.post(path, content=FIFTY_MEGABYTES if body is FIFTY_MEGABYTES else chunks(12 * 2**20), headers=headers)
+    )
+
+    assert response.status_code == 413, response.text[:300]
+    assert shape(response.json())
+    assert "10485760 bytes" in response.text
+    assert seconds < 10
+    assert peak < MEMORY_BOUND
+    assert dump(store) == before
+
+
+def test_a_body_at_the_limit_is_read(robin):
+    padding = " " * (Settings().max_body_bytes - len(json.dumps(EVENT)))
+    body = json.dumps(EVENT) + padding
+
+    response = robin.post("/spaces/48/events", content=body, headers={"Content-Type": "application/json"})
+
+    assert len(body.encode()) == Settings().max_body_bytes
+    assert response.status_code == 201, response.text[:300]
+
+
+# Absurd but lawful: accepted, and bounded all the same.
+
+
+def test_a_recurrence_with_no_end_is_accepted_and_listed_within_bounds(robin, store):
+    series, seconds, peak = measured(lambda: robin.post("/spaces/48/events", json=event(recurrence=["RRULE:FREQ=DAILY"])))
+    far, far_seconds, far_peak = measured(
+        lambda: robin.get("/spaces/48/events", params={"after": "2038-06-01T00:00:00Z", "before": "2038-06-08T00:00:00Z"})
+    )
+
+    assert series.status_code == 201, series.text[:300]
+    assert seconds < 10 and far_seconds < 10
+    assert peak < MEMORY_BOUND and far_peak < MEMORY_BOUND
+    # RFC 5545 lets a series run forever: its instances go on being listed, seven in a week.
+    assert len([item for item in far.json()["data"] if item["title"] == "x"]) == 7
+
+
+def test_kadence_reads_a_billion_items_per_page_as_its_maximum(kadence):
+    response, seconds, peak = measured(lambda: kadence.get("/users", params={"itemsPerPage": 1_000_000_000}))
+
+    assert response.status_code == 200
+    assert seconds < 10
+    assert peak < MEMORY_BOUND
+    assert response.json()["hydra:totalItems"] == len(response.json()["hydra:member"])
+    # API Platform reads more than its maximum as the maximum (the vendor document's 500).
+    assert paging(QueryParams("itemsPerPage=1000000000")) == (1, 500)

@@ -21,20 +21,31 @@ from sandbox.settings import FIXTURES_DIR, Settings
 from sandbox.store.engine import Store
 from tests.conftest import ADMIN_TOKEN, NOW, Wall
 
+pytestmark = pytest.mark.backend("postgresql")
+
 SERVER = os.environ.get("SANDBOX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def unreachable() -> str | None:
+    """Why no PostgreSQL server can be used at SERVER, or None when one answers."""
+    admin = sqlalchemy.create_engine(SERVER)
+    try:
+        with admin.connect():
+            return None
+    except sqlalchemy.exc.OperationalError as error:
+        return f"no PostgreSQL server at {SERVER}: {str(error).splitlines()[0]}"
+    finally:
+        admin.dispose()
 
 
 @contextmanager
 def empty_postgres_store() -> Iterator[Store]:
     """A prepared, empty store in a schema of its own on the PostgreSQL server, dropped after;
     skips the test, saying why, where no server answers."""
+    reason = unreachable()
+    if reason is not None:
+        pytest.skip(reason)
     admin = sqlalchemy.create_engine(SERVER)
-    try:
-        with admin.connect():
-            pass
-    except sqlalchemy.exc.OperationalError as error:
-        admin.dispose()
-        pytest.skip(f"no PostgreSQL server at {SERVER}: {str(error).splitlines()[0]}")
     schema = f"sandbox_{uuid.uuid4().hex[:12]}"
     with admin.begin() as connection:
         connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')

@@ -13,8 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2 as httpx
+import pytest
 
 from sandbox.settings import FIXTURES_DIR
+
+# The default store: a SQLite file in the data directory.
+pytestmark = pytest.mark.backend("sqlite")
 
 ADMIN = {"Authorization": "Access-Token demo-robin-token"}
 

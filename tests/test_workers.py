@@ -1,4 +1,4 @@
-"""`workplace-sandbox serve --workers N`: several processes on one store."""
+"""`workplace-sandbox serve --workers N`: several processes on one store, of the backend under test."""
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from tests.test_postgres import empty_postgres_store
+from tests.conftest import new_store
 from tests.test_serve import ADMIN, serving
 
 
@@ -44,8 +44,9 @@ def at_once(request: Callable[[int], int], count: int = 50) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counting server processes reads /proc")
-def test_workers_share_one_sqlite_store(tmp_path: Path) -> None:
-    with serving("--data-dir", str(tmp_path), "--workers", "2") as (base, server):
+def test_workers_share_one_store(tmp_path: Path) -> None:
+    store = new_store(tmp_path)
+    with serving("--database-url", store.url, "--workers", "2") as (base, server):
         assert len(server_processes(server.pid)) == 2
         statuses = one_slot_from_many_processes(base)
         listed = httpx.get(
@@ -55,13 +56,6 @@ def test_workers_share_one_sqlite_store(tmp_path: Path) -> None:
     assert statuses == [201] + [409] * 49, server.output[-4000:]
     assert len(listed) == 1
     assert "(2 worker processes)" in server.output
-
-
-def test_workers_share_one_postgresql_store() -> None:
-    with empty_postgres_store() as store, serving("--database-url", store.url, "--workers", "2") as (base, server):
-        assert len(server_processes(server.pid)) == 2
-        statuses = one_slot_from_many_processes(base)
-    assert statuses == [201] + [409] * 49, server.output[-4000:]
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
@@ -83,7 +77,8 @@ def test_serve_refuses_workers_it_cannot_run(tmp_path: Path, arguments: tuple[st
 def test_seat_reservations_and_kadence_desk_bookings_across_workers_yield_one_each(tmp_path: Path) -> None:
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
     end = start + timedelta(hours=2)
-    with serving("--data-dir", str(tmp_path), "--workers", "2") as (base, server):
+    store = new_store(tmp_path)
+    with serving("--database-url", store.url, "--workers", "2") as (base, server):
         seat_body = {
             "type": "hoteled",
             "start": {"date_time": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "time_zone": "America/New_York"},
@@ -110,19 +105,19 @@ def test_seat_reservations_and_kadence_desk_bookings_across_workers_yield_one_ea
 
 
 def test_export_jobs_are_generated_once_by_one_of_the_workers(tmp_path: Path) -> None:
-    import sqlite3
     import time
 
     body = {"from": "2026-03-02T00:00:00+00:00", "to": "2026-03-09T00:00:00+00:00"}
     env = {"SANDBOX_EXPORT_DELAY_SECONDS": "0"}
-    with serving("--data-dir", str(tmp_path), "--workers", "2", env=env) as (base, server):
+    store = new_store(tmp_path)
+    with serving("--database-url", store.url, "--workers", "2", env=env) as (base, server):
         requested = at_once(lambda _: httpx.post(
             f"{base}/v1.0/insights/exports/organizations/1/desks", json=body, headers=ADMIN, timeout=60,
         ).status_code, count=20)
         deadline = time.monotonic() + 30
         while True:
-            with sqlite3.connect(tmp_path / "sandbox.db") as connection:
-                states = connection.execute("SELECT state, attempts FROM export_job").fetchall()
+            with store.engine.connect() as connection:
+                states = [tuple(row) for row in connection.exec_driver_sql("SELECT state, attempts FROM export_job ORDER BY id")]
             if all(state == "ready" for state, _ in states) or time.monotonic() > deadline:
                 break
             time.sleep(0.2)

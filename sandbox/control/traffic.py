@@ -118,7 +118,7 @@ class _Exchange:
     async def receive(self) -> Message:
         message = await self.original_receive()
         if message["type"] == "http.request" and len(self.request_body) <= _KEPT:
-            self.request_body += message.get("body", b"")
+            self.request_body += message.get("body", b"")[: _KEPT + 1 - len(self.request_body)]
         return message
 
     async def send(self, message: Message) -> None:
@@ -127,7 +127,7 @@ class _Exchange:
             self.response_type = _header(message.get("headers", []), b"content-type")
         elif message["type"] == "http.response.body":
             if len(self.response_body) <= _KEPT:
-                self.response_body += message.get("body", b"")
+                self.response_body += message.get("body", b"")[: _KEPT + 1 - len(self.response_body)]
             if not message.get("more_body", False):
                 self.record()
         await self.original_send(message)

@@ -35,7 +35,9 @@ def issue_token(
     if grant_type != GRANT_TYPE:
         raise OAuthError("unsupported_grant_type", "The authorization grant type is not supported by the authorization server.", 400)
     client = session.get(ApiClient, client_id) if client_id else None
-    if client is None or not secrets.compare_digest(client.client_secret, client_secret or ""):
+    # As bytes: compare_digest refuses str with non-ASCII characters, which a client may send.
+    presented = (client_secret or "").encode()
+    if client is None or not secrets.compare_digest(client.client_secret.encode(), presented):
         raise OAuthError("invalid_client", "Client authentication failed", 401)
     if scope and any(part not in SCOPES for part in scope.split()):
         raise OAuthError("invalid_scope", "The requested scope is invalid, unknown, or malformed", 400)

@@ -21,7 +21,9 @@ from sandbox.store.models import (
 )
 
 Row = TypeVar("Row", bound=SQLModel)
-MAX_ROW_ID = 2**63 - 1
+MAX_ROW_ID = 2**31 - 1
+"""The largest id every store holds: PostgreSQL's `integer` columns stop here (SQLite's go on), and
+a larger one, though no row has it, must not reach PostgreSQL, which refuses to compare with it."""
 MAX_LISTED_IDS = 1000
 """The most ids one field of a request may list."""
 SPACE_TYPES = (

@@ -26,6 +26,10 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   is not modelled); a building's `latitude`, `longitude`, `addressLine1`, `city` and
   `countryCode`; a user's `preferredFloor`. Fields the documents mark nullable are sent as null.
 - Date-times in requests lie between the years 1900 and 9000; others answer 400.
+- A NUL character in the query string answers 400 (a malformed request), one in a body 422
+  naming the field; at /oauth2/token either is an `invalid_request`. A path holding one is 404.
+- A request body over `SANDBOX_MAX_BODY_BYTES` (10 MiB) answers 413 with the Hydra error body
+  (at /oauth2/token, `invalid_request`) before it is read.
 - Identifiers are ULID strings and relations IRIs, as Kadence's own examples show (the OpenAPI
   document types them as objects). Booking `space` embeds the space with its `floor` and
   `neighborhood`; `building` is an IRI. Timestamps are UTC with `+00:00`.
@@ -94,7 +98,7 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   any other status `invalid_request`.
 """
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from sandbox.kadence.hydra import CONTEXTS_PATH, PREFIX, render_error
 from sandbox.kadence.routes import (
@@ -106,6 +110,7 @@ from sandbox.kadence.routes import (
     users,
     visits,
 )
+from sandbox.routing import refuse_nul_characters
 
 TOKEN_PATH = "/oauth2/"
 
@@ -118,7 +123,7 @@ OTHER_ROUTES = (contexts, oauth)
 
 def router() -> APIRouter:
     """The API under PREFIX, and the contexts and the token endpoint beside it."""
-    combined = APIRouter()
+    combined = APIRouter(dependencies=[Depends(refuse_nul_characters)])
     api = APIRouter(prefix=PREFIX)
     for module in API_ROUTES:
         api.include_router(module.router)

@@ -23,6 +23,7 @@ from sandbox.core.errors import (
     NotFound,
     RateLimited,
     Unauthenticated,
+    UnreadableQuery,
 )
 from sandbox.core.paging import Counted
 from sandbox.routing import allowed_methods
@@ -227,7 +228,10 @@ transition) is a 400."""
 
 
 def render_error(request: Request, exc: Exception) -> Response:
-    """Any failure as API Platform renders it."""
+    """Any failure as API Platform renders it: a query it can't read is a malformed request (400),
+    as a bad date or page number is; constraint violations (422) are about bodies."""
+    if isinstance(exc, UnreadableQuery):
+        return error(400, str(exc))
     if isinstance(exc, InvalidInput):
         return violations([(p.field, p.message, p.reason) for p in exc.problems])
     if isinstance(exc, DomainError):

@@ -274,7 +274,7 @@ class OAuthError(WireShape):
 
 
 FAILURES = {
-    400: (Error, "A malformed request (JSON, date, page), or a booking transition its status refuses"),
+    400: (Error, "A malformed request (JSON, date, page, a NUL character in the query), or a booking transition its status refuses"),
     401: (Error, "The bearer token is missing, unknown or expired"),
     403: (Error, "The API client may not do this"),
     404: (Error, "Not Found"),

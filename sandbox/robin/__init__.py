@@ -15,7 +15,10 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - A request without a usable Authorization header answers 401 before its body is read.
 - A method a path does not serve answers 405 (`meta.status` METHOD_NOT_ALLOWED) with an
   `Allow` header listing the methods it does serve. DELETE /spaces/:id is not served.
-- Request bodies must be JSON sent as `application/json`.
+- Request bodies must be JSON sent as `application/json`, of at most `SANDBOX_MAX_BODY_BYTES`
+  (10 MiB); a larger one answers 413 REQUEST_ENTITY_TOO_LARGE before it is read.
+- A NUL character in a query value or a body field answers 400 naming the field; a path holding
+  one answers 404.
 - An event with no title gets "<space name> booked by <booker name>". Invitees carry a
   `display_name` only when their email belongs to a user (as in Robin's example response).
 - All-day events are not modelled: `is_all_day` is always false, and a `date_time` without a
@@ -130,7 +133,7 @@ Presence:
   error, as the export rate limit does.
 """
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from sandbox.robin.envelope import render_error
 from sandbox.robin.routes import (
@@ -144,12 +147,13 @@ from sandbox.robin.routes import (
     seats,
     spaces,
 )
+from sandbox.routing import refuse_nul_characters
 
 PREFIX = "/v1.0"
 
 
 def router() -> APIRouter:
-    combined = APIRouter(prefix=PREFIX)
+    combined = APIRouter(prefix=PREFIX, dependencies=[Depends(refuse_nul_characters)])
     for module in (organizations, locations, spaces, events, free_busy, seats, seat_reservations, presence, insights):
         combined.include_router(module.router)
     return combined

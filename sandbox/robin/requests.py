@@ -25,7 +25,9 @@ def _not_a_boolean(value: Any) -> Any:
 
 
 Integer = Annotated[int, BeforeValidator(_not_a_boolean)]
-RowId = Annotated[Integer, Field(ge=0, le=MAX_ROW_ID)]
+RowId = Annotated[int, Field(ge=0, le=MAX_ROW_ID), BeforeValidator(_not_a_boolean)]
+"""The bounds come before the validator: after it, pydantic cannot express them in JSON Schema
+and the documents would carry `ge`/`le`, which no client reads."""
 
 
 def _lines(value: Any) -> Any:
@@ -147,7 +149,7 @@ class ReserveeBody(Body):
 
 
 class SeatReservationBody(Body):
-    type: str | None = Field(default=None, description="hoteled, hot, assigned, shared or reverse_hoteled")
+    type: str = Field(description="hoteled, hot, assigned, shared or reverse_hoteled")
     start: Moment
     end: Moment
     reservee: ReserveeBody | None = None

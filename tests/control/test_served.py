@@ -8,12 +8,12 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from tests.test_postgres import empty_postgres_store
+from tests.conftest import new_store
 from tests.test_serve import ADMIN, serving
 
 
 def test_drop_rule_closes_the_connection_without_an_answer(tmp_path: Path) -> None:
-    with serving("--data-dir", str(tmp_path)) as (base, _server):
+    with serving("--database-url", new_store(tmp_path).url) as (base, _server):
         httpx.post(f"{base}/_sandbox/faults", json={"path": "/v1.0/me", "effect": "drop", "times": 1})
 
         with pytest.raises(httpx.RemoteProtocolError):
@@ -25,7 +25,8 @@ def test_drop_rule_closes_the_connection_without_an_answer(tmp_path: Path) -> No
 
 
 def test_two_processes_on_one_store_share_the_control_plane(tmp_path: Path) -> None:
-    with serving("--data-dir", str(tmp_path)) as (first, _a), serving("--data-dir", str(tmp_path)) as (second, _b):
+    url = new_store(tmp_path).url
+    with serving("--database-url", url) as (first, _a), serving("--database-url", url) as (second, _b):
         httpx.post(f"{first}/_sandbox/organizations/1/clock/freeze", json={"at": "2030-05-01T12:00:00Z"})
         httpx.post(f"{first}/_sandbox/faults", json={"path": "/v1.0/me", "effect": "error", "status": 503, "times": 1})
         httpx.post(f"{first}/_sandbox/snapshots", json={"name": "shared"})
@@ -88,13 +89,7 @@ def _restores_racing_writes(first: str, second: str) -> None:
         assert httpx.post(f"{base}/v1.0/spaces/{49 if base == first else 50}/events", json=fresh, headers=ADMIN).status_code == 201
 
 
-def test_restores_racing_writes_on_sqlite(tmp_path: Path) -> None:
-    with serving("--data-dir", str(tmp_path)) as (first, _a), serving("--data-dir", str(tmp_path)) as (second, _b):
+def test_restores_racing_writes(tmp_path: Path) -> None:
+    url = new_store(tmp_path).url
+    with serving("--database-url", url) as (first, _a), serving("--database-url", url) as (second, _b):
         _restores_racing_writes(first, second)
-
-
-def test_restores_racing_writes_on_postgresql(tmp_path: Path) -> None:
-    with empty_postgres_store() as store:
-        url = store.url
-        with serving("--database-url", url) as (first, _a), serving("--database-url", url) as (second, _b):
-            _restores_racing_writes(first, second)

@@ -3,6 +3,7 @@ however the workplace was changed since and whichever snapshots came between."""
 
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from sandbox.control import snapshots
@@ -91,6 +92,7 @@ def test_organization_reset_copies_back_only_what_changed(store, robin):
     assert after - before == 2  # the row taken out and put back, nothing else
 
 
+@pytest.mark.damages_store
 def test_changes_are_logged_only_from_the_oldest_snapshot_on(store, robin):
     snapshots.save(store, "clean")
     robin.patch("/spaces/50", json={"name": "Logged"})

@@ -145,6 +145,7 @@ def test_restore_leaves_fault_rules_and_the_journal_alone(client, robin):
     assert [entry["path"] for entry in client.get("/_sandbox/journal").json()["entries"]] == ["/v1.0/me"]
 
 
+@pytest.mark.damages_store
 def test_organization_reset_leaves_other_organizations_alone(client, robin, store, other_organization):
     snapshots.save(store, snapshots.SEED, replace=True)
     other = RobinClient(client, OTHER_TOKEN)
@@ -158,6 +159,7 @@ def test_organization_reset_leaves_other_organizations_alone(client, robin, stor
     assert other.get(f"/events/{theirs['id']}").status_code == 200
 
 
+@pytest.mark.damages_store
 def test_organization_reset_restores_its_rows_under_their_ids(client, robin, store, other_organization):
     snapshots.save(store, snapshots.SEED, replace=True)
     before = robin.get("/spaces/48").json()["data"]
@@ -177,6 +179,7 @@ def test_reset_of_an_unknown_organization_answers_404(client):
     assert "nowhere" in response.json()["error"]
 
 
+@pytest.mark.damages_store
 def test_reset_without_a_seed_snapshot_answers_404(client, store):
     with store.engine.begin() as connection:
         connection.exec_driver_sql("DELETE FROM snapshot")

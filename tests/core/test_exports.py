@@ -33,7 +33,7 @@ from sandbox.store.models import (
     Organization,
     Reservation,
 )
-from tests.conftest import ADMIN_TOKEN, NOW, OTHER_TOKEN, Wall, actor_for
+from tests.conftest import ADMIN_TOKEN, NOW, OTHER_TOKEN, Wall, actor_for, new_store
 
 ORGANIZATION = 1
 ADMIN = "ada.okafor@meridian.example"
@@ -601,29 +601,25 @@ def test_a_job_whose_rows_break_fails_and_the_worker_moves_on(store: Store, monk
 
 def test_concurrent_workers_generate_each_job_exactly_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(exports, "CHUNK_BYTES", 256)
-    store = Store(f"sqlite:///{tmp_path}/exports.db")
-    try:
-        store.prepare()
-        load(store, read_fixture(FIXTURES_DIR / "demo.json"), Clock(Wall(NOW)), "demo.json")
-        job_ids = [request(store, admin_at(store)).id for _ in range(20)]
-        clock = Clock(Wall(NOW))
-        workers = 6
-        start_together = threading.Barrier(workers)
+    store = new_store(tmp_path)
+    load(store, read_fixture(FIXTURES_DIR / "demo.json"), Clock(Wall(NOW)), "demo.json")
+    job_ids = [request(store, admin_at(store)).id for _ in range(20)]
+    clock = Clock(Wall(NOW))
+    workers = 6
+    start_together = threading.Barrier(workers)
 
-        def work(name: str) -> int:
-            start_together.wait()
-            return exports.run_pending(store, clock, name)
+    def work(name: str) -> int:
+        start_together.wait()
+        return exports.run_pending(store, clock, name)
 
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            generated = list(pool.map(work, [f"worker-{number}" for number in range(workers)]))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        generated = list(pool.map(work, [f"worker-{number}" for number in range(workers)]))
 
-        assert sum(generated) == len(job_ids)
-        for job_id in job_ids:
-            job = job_of(store, job_id)
-            assert (job.state, job.attempts, job.row_count) == (ExportJobState.READY, 1, FIRST_WEEK_EVENTS)
-            assert len(parsed(csv_of(store, job_id))) == FIRST_WEEK_EVENTS + 1
-    finally:
-        store.dispose()
+    assert sum(generated) == len(job_ids)
+    for job_id in job_ids:
+        job = job_of(store, job_id)
+        assert (job.state, job.attempts, job.row_count) == (ExportJobState.READY, 1, FIRST_WEEK_EVENTS)
+        assert len(parsed(csv_of(store, job_id))) == FIRST_WEEK_EVENTS + 1
 
 
 # Generation.

@@ -256,6 +256,20 @@ def test_bad_page_numbers_are_400(kadence, collection, query):
     hydra_error(response, 400)
 
 
+@pytest.mark.parametrize("query", ["page=%00", "buildingId=a%00b", "not-a-filter=%00", "%00=1"])
+@pytest.mark.parametrize("path", ["/buildings", "/bookings", "/bookable-days", "/bookable-days/anything"])
+def test_a_nul_character_in_the_query_is_a_malformed_request_400(kadence, path, query):
+    response = kadence.get(f"{path}?{query}")
+
+    assert hydra_error(response, 400).endswith("must not contain a NUL character")
+
+
+def test_a_nul_character_in_the_query_of_a_context_is_a_malformed_request_400(client):
+    response = client.get("/v1/contexts/Booking?name=%00")
+
+    assert hydra_error(response, 400).endswith("must not contain a NUL character")
+
+
 def test_a_page_past_the_last_is_empty(kadence):
     body = document(kadence.get("/buildings?page=3&itemsPerPage=1"))
 

@@ -143,7 +143,12 @@ def test_any_other_scope_is_an_invalid_scope(client, scope):
     {"client_id": "nobody", "client_secret": "demo-secret"},
     {"client_secret": "demo-secret"},
     {"client_id": "DEMO-CLIENT", "client_secret": "demo-secret"},
-], ids=["wrong-secret", "blank-secret", "no-secret", "unknown-client", "no-client", "client-id-case"])
+    {"client_id": "demo-client", "client_secret": "démo-secret"},
+    {"client_id": "demo-client", "client_secret": "\u0080"},
+], ids=[
+    "wrong-secret", "blank-secret", "no-secret", "unknown-client", "no-client", "client-id-case", "non-ascii-secret",
+    "control-character-secret",
+])
 @pytest.mark.parametrize("encoding", ["data", "json"])
 def test_bad_client_credentials_are_an_invalid_client(client, credentials, encoding):
     response = client.post(TOKEN_PATH, **{encoding: {"grant_type": "client_credentials", **credentials}})

@@ -571,3 +571,23 @@ def test_document_gives_every_operation_a_typed_success_and_no_422() -> None:
                 schema = responses[status]["content"][JSON]["schema"]
                 assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}, f"{name} {status}"
     assert not {"HTTPValidationError", "ValidationError"} & set(ROBIN_DOCUMENT["components"]["schemas"])
+
+
+def test_document_bounds_ids_in_keywords_json_schema_knows() -> None:
+    """Pydantic writes bounds it cannot place in JSON Schema as `ge`/`le`, which clients ignore."""
+    keys: set[str] = set()
+    pending: list[Any] = [ROBIN_DOCUMENT]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            keys |= node.keys()
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    assert not {"ge", "gt", "le", "lt"} & keys
+    space_id = next(
+        parameter["schema"] for parameter in ROBIN_DOCUMENT["paths"]["/v1.0/spaces/{space_id}"]["get"]["parameters"]
+        if parameter["name"] == "space_id"
+    )
+    assert space_id["type"] == "integer"
+    assert space_id["minimum"] == 0

@@ -180,6 +180,14 @@ def test_reserve_seat_without_type_is_400(robin):
     assert listed(robin, seat_ids=1003, **WIDE) == []
 
 
+def test_document_requires_the_type_the_api_requires(client):
+    response = client.get("/openapi/robin.json")
+
+    assert response.status_code == 200
+    body = response.json()["components"]["schemas"]["SeatReservationBody"]
+    assert set(body["required"]) == {"type", "start", "end"}
+
+
 def test_reserve_seat_with_an_unknown_type_is_400(robin):
     response = reserve(robin, 1003, "2026-03-03T09:00:00", "2026-03-03T17:00:00", kind="desk")
 

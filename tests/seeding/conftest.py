@@ -14,15 +14,14 @@ from sandbox.seeding.generator import seed_preset
 from sandbox.seeding.presets import SMALL, Preset
 from sandbox.settings import Settings
 from sandbox.store.engine import Store
-from tests.conftest import ADMIN_TOKEN, DEMO_CLIENT, NOW, Wall
+from tests.conftest import ADMIN_TOKEN, DEMO_CLIENT, NOW, Wall, new_store
 
 ROBIN = {"Authorization": f"Access-Token {ADMIN_TOKEN}"}
 
 
 def generated(preset: Preset = SMALL, seed: int = 3, wall: Callable[[], datetime] | None = None) -> Store:
     """A new in-memory store holding `preset` generated from `seed` at the wall's time (NOW)."""
-    store = Store("sqlite://")
-    store.prepare()
+    store = new_store()
     seed_preset(store, preset, seed, Clock(wall or Wall(NOW)))
     return store
 

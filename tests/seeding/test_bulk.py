@@ -31,7 +31,7 @@ from sandbox.store.models import (
     Resource,
     User,
 )
-from tests.conftest import NOW, Wall
+from tests.conftest import NOW, Wall, new_store
 from tests.seeding.conftest import sandbox_on
 
 PRESET = LARGE.scaled(0.02)
@@ -46,8 +46,7 @@ TABLES = {
 
 
 def workplace_without_bookings() -> Store:
-    store = Store("sqlite://")
-    store.prepare()
+    store = new_store()
     seed_preset(store, replace(PRESET, bookings=0), SEED, Clock(Wall(NOW)))
     return store
 

@@ -22,6 +22,9 @@ from sandbox.store.engine import Store
 from sandbox.store.models import User
 from tests.test_serve import ADMIN, serving
 
+# The default store: a SQLite file in the data directory.
+pytestmark = pytest.mark.backend("sqlite")
+
 BAD_FIXTURE = {
     "format": "workplace-sandbox-fixture/1",
     "created_at": "2025-01-06T09:00:00Z",

@@ -15,8 +15,7 @@ from sandbox.seeding import load_seed
 from sandbox.seeding.fixture import FixtureError, read_fixture
 from sandbox.seeding.loader import load
 from sandbox.settings import FIXTURES_DIR, Settings
-from sandbox.store.engine import Store
-from tests.conftest import NOW, Wall
+from tests.conftest import NOW, Wall, new_store
 
 EXAMPLE = FIXTURES_DIR / "example-office.json"
 README = (FIXTURES_DIR / "README.md").read_text(encoding="utf-8")
@@ -24,8 +23,7 @@ README = (FIXTURES_DIR / "README.md").read_text(encoding="utf-8")
 
 @pytest.fixture
 def example() -> TestClient:
-    store = Store("sqlite://")
-    store.prepare()
+    store = new_store()
     load_seed(store, Settings(fixture=EXAMPLE), Clock(Wall(NOW)))
     return TestClient(create_app(Settings(export_worker=False), store=store, clock=Clock(Wall(NOW))))
 
@@ -111,8 +109,7 @@ def test_a_reference_to_a_missing_user_names_the_entry_that_refers(tmp_path: Pat
 def test_a_booking_the_rules_refuse_names_its_space_and_position_and_stores_nothing(tmp_path: Path) -> None:
     events = ["organizations", 0, "buildings", 0, "floors", 0, "spaces", 1, "events", 1]
     path = broken(tmp_path, ([*events, "day"], 1), ([*events, "start"], "10:30"), ([*events, "end"], "11:30"))
-    store = Store("sqlite://")
-    store.prepare()
+    store = new_store()
 
     with pytest.raises(FixtureError) as refused:
         load(store, read_fixture(path), Clock(Wall(NOW)), "my.json")

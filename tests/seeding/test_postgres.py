@@ -14,9 +14,11 @@ from sandbox.seeding.generator import seed_preset
 from sandbox.seeding.presets import SMALL
 from sandbox.store.engine import Store
 from tests.conftest import NOW, Wall
-from tests.seeding.conftest import ROBIN, generated, sandbox_on
+from tests.seeding.conftest import ROBIN, sandbox_on
 from tests.seeding.test_presets import responses
 from tests.test_postgres import empty_postgres_store
+
+pytestmark = pytest.mark.backend("postgresql")
 
 
 @pytest.fixture
@@ -27,7 +29,10 @@ def postgres_store() -> Iterator[Store]:
 
 def test_a_preset_on_postgres_answers_as_on_sqlite_and_takes_new_bookings(postgres_store: Store) -> None:
     seed_preset(postgres_store, SMALL, 3, Clock(Wall(NOW)))
-    on_postgres, on_sqlite = sandbox_on(postgres_store), sandbox_on(generated(seed=3))
+    on_sqlite_store = Store("sqlite://")
+    on_sqlite_store.prepare()
+    seed_preset(on_sqlite_store, SMALL, 3, Clock(Wall(NOW)))
+    on_postgres, on_sqlite = sandbox_on(postgres_store), sandbox_on(on_sqlite_store)
 
     from_postgres, from_sqlite = responses(on_postgres), responses(on_sqlite)
     bookings = [json.loads(answers.pop("kadence bookings"))["hydra:member"] for answers in (from_postgres, from_sqlite)]

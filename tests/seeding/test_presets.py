@@ -32,7 +32,7 @@ from sandbox.store.models import (
     ResourceKind,
     User,
 )
-from tests.conftest import NOW, Wall
+from tests.conftest import NOW, Wall, new_store
 from tests.seeding.conftest import Sandbox, generated, sandbox_on
 
 REDUCED_LARGE = LARGE.scaled(0.02)
@@ -145,8 +145,7 @@ def test_future_bookings_are_booked_or_cancelled_and_come_through_both_apis(smal
 def reduced_large() -> Iterator[tuple[Store, list[tuple[int, int]]]]:
     """The large preset at 2 % of its size, and the progress it reported."""
     reported: list[tuple[int, int]] = []
-    store = Store("sqlite://")
-    store.prepare()
+    store = new_store()
     seed_preset(store, REDUCED_LARGE, 1, Clock(Wall(NOW)), lambda done, total: reported.append((done, total)))
     yield store, reported
     store.dispose()
@@ -269,8 +268,7 @@ def test_bookings_fall_within_opening_hours_and_the_desks_they_may_use(reduced_l
 
 
 def test_load_seed_prefers_a_fixture_file_to_the_preset() -> None:
-    store = Store("sqlite://")
-    store.prepare()
+    store = new_store()
 
     name = load_seed(store, Settings(fixture=FIXTURES_DIR / "example-office.json", preset="small"), Clock(Wall(NOW)))
 
@@ -281,9 +279,8 @@ def test_load_seed_prefers_a_fixture_file_to_the_preset() -> None:
 
 
 def test_a_seed_changes_the_ulids_of_the_demo_workplace_but_not_its_robin_ids() -> None:
-    plain, reseeded, again = (Store("sqlite://") for _ in range(3))
+    plain, reseeded, again = (new_store() for _ in range(3))
     for store, seed in ((plain, None), (reseeded, 7), (again, 7)):
-        store.prepare()
         load_seed(store, Settings(preset="demo", seed=seed), Clock(Wall(NOW)))
 
     def identities(store: Store) -> list[tuple[int | None, str, str]]:
@@ -301,8 +298,7 @@ def test_the_demo_preset_loaded_twice_gives_identical_bookings() -> None:
     the loader gives them ULIDs from the seed instead."""
     answers = []
     for _ in range(2):
-        store = Store("sqlite://")
-        store.prepare()
+        store = new_store()
         load_seed(store, Settings(preset="demo"), Clock(Wall(NOW)))
         sandbox = sandbox_on(store)
         answers.append([
@@ -315,8 +311,7 @@ def test_the_demo_preset_loaded_twice_gives_identical_bookings() -> None:
 
 
 def test_a_generated_preset_without_a_seed_is_seed_zero() -> None:
-    unseeded, zero = Store("sqlite://"), generated(seed=0)
-    unseeded.prepare()
+    unseeded, zero = new_store(), generated(seed=0)
 
     name = load_seed(unseeded, Settings(preset="small"), Clock(Wall(NOW)))
 

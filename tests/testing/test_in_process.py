@@ -133,6 +133,9 @@ def test_the_preset_and_seed_options_choose_the_workplace(sandbox):
     assert call("GET", f"{sandbox.kadence_url}/buildings", sandbox.kadence_headers())[0] == 200
 '''
 
+# The plugin's own temporary store: SQLite.
+pytestmark = pytest.mark.backend("sqlite")
+
 
 def test_restores_between_tests_and_drives_the_sandbox(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     write_project(pytester, monkeypatch, test_booking=TESTS)

@@ -8,6 +8,9 @@ import pytest
 
 from tests.testing.project import configure_project
 
+# The plugin's own temporary store: SQLite.
+pytestmark = pytest.mark.backend("sqlite")
+
 EXAMPLE = Path(__file__).with_name("readme_example.py")
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+from tests.conftest import new_store
 from tests.test_serve import _free_port, serving
 from tests.testing.project import write_project
 
@@ -31,8 +32,9 @@ MAY_5 = {"after": "2031-05-05T00:00:00Z", "before": "2031-05-06T00:00:00Z"}
 
 
 def test_tests_run_against_the_server_at_sandbox_url(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    url = new_store(tmp_path).url
     write_project(pytester, monkeypatch, test_given_server=TESTS)
-    with serving("--data-dir", str(tmp_path)) as (base, _):
+    with serving("--database-url", url) as (base, _):
         monkeypatch.setenv("SANDBOX_URL", base)
 
         pytester.runpytest_subprocess().assert_outcomes(passed=2)

@@ -28,7 +28,7 @@ def list_bookable_days(request: Request, actor: ActorDep, session: SessionDep) -
     return hydra.respond(request, hydra.collection(request, "BookableDay", days, len(days), None, None))
 
 
-@router.get("/bookable-days/{day_id}", summary="Bookable days are not addressable one by one: always 404", responses=documented(schemas.Error, failures=(401, 404)))
+@router.get("/bookable-days/{day_id}", summary="Bookable days are not addressable one by one: always 404", responses=documented(schemas.Error, failures=(400, 401, 404)))
 def get_bookable_day(day_id: str, actor: ActorDep) -> Response:
     raise NotFound("Not Found")
 

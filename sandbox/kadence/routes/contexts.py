@@ -35,7 +35,10 @@ def context(base_url: str, name: str) -> dict[str, Any]:
 
 @router.get(
     hydra.CONTEXTS_PATH + "{name}", summary="The JSON-LD context a response's @context names",
-    responses={200: {"description": "OK"}, 404: {"model": schemas.Error, "description": "Not Found"}},
+    responses={
+        200: {"description": "OK"}, 400: {"model": schemas.Error, "description": "A NUL character in the query"},
+        404: {"model": schemas.Error, "description": "Not Found"},
+    },
 )
 def get_context(request: Request, name: str) -> Response:
     found = context(str(request.base_url), name)
