@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
@@ -17,6 +17,7 @@ from sandbox.core.clock import Clock
 from sandbox.core.errors import DomainError
 from sandbox.limits import BodyLimitMiddleware
 from sandbox.openapi import describe
+from sandbox.routing import refuse_nul_characters
 from sandbox.settings import Settings, get_settings
 from sandbox.startup import open_store
 from sandbox.store.engine import Store
@@ -43,9 +44,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     app.state.journal = Journal(settings.journal_size)
     app.include_router(robin.router())
     app.include_router(kadence.router())
-    app.include_router(health.router, prefix="/_sandbox")
-    app.include_router(floor_plans.router, prefix="/_sandbox")
-    app.include_router(routes.router, prefix="/_sandbox")
+    for control in (health.router, floor_plans.router, routes.router):
+        app.include_router(control, prefix="/_sandbox", dependencies=[Depends(refuse_nul_characters)])
     # Innermost first: the traffic middleware must see the server's own `receive` to drop a connection.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrafficMiddleware)

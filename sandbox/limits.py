@@ -1,5 +1,5 @@
 """How much of a request the server reads: a body larger than the limit is refused with 413
-before it is held in memory."""
+before more of it than the limit is held in memory."""
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send

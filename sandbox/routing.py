@@ -1,14 +1,14 @@
 """Facts about the app's routes that error bodies report, and checks every vendor route makes."""
 
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.routing import Match
 
-from sandbox.core.errors import InvalidInput, NotFound, UnreadableQuery
+from sandbox.core.errors import InvalidInput, NotFound
 
 
 def allowed_methods(request: Request) -> list[str]:
@@ -22,50 +22,79 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 NUL = "\x00"
+READ_BODIES = ("POST", "PUT", "PATCH")
+"""The methods whose bodies a route reads; any other body is left unread."""
+
+
+class UnreadableQuery(InvalidInput):
+    """A query-string value no field can hold (a NUL character): a malformed request rather than
+    an invalid field, for dialects that answer the two differently."""
 
 
 async def refuse_nul_characters(request: Request) -> None:
     """No vendor field holds a NUL character, and PostgreSQL text can't: one in the query is
-    refused as an unreadable query, one in the body as invalid input, each naming where it was,
-    before any lookup; no resource is named with one, so one in the path finds nothing."""
+    refused as an unreadable query, one in a body as invalid input, each naming where it was,
+    before any lookup; no resource is named with one, so one in the path finds nothing. Bodies
+    are looked into in whatever form they parse as (JSON in any of its encodings, else a form);
+    multipart bodies carry files, which may hold any byte."""
     if NUL in request.scope["path"]:
         raise NotFound("No resource has a NUL character in its path.")
     for name, value in request.query_params.multi_items():
         if NUL in name or NUL in value:
-            raise UnreadableQuery.of(name.replace(NUL, "\ufffd"), "must not contain a NUL character")
+            raise UnreadableQuery.of(_shown(name), "must not contain a NUL character")
+    if request.method not in READ_BODIES or request.headers.get("content-type", "").startswith("multipart/"):
+        return
     body = await request.body()
-    if b"\\u0000" in body or b"%00" in body:
-        field = _field_with_nul(body, request.headers.get("content-type", ""))
+    if b"\x00" in body or b"\\u0000" in body or b"%00" in body:
+        field = _field_with_nul(body)
         if field is not None:
             raise InvalidInput.of(field, "must not contain a NUL character")
 
 
-def _field_with_nul(body: bytes, content_type: str) -> str | None:
-    """The first field of a JSON or form body whose name or value holds a NUL character."""
-    if content_type.startswith("application/x-www-form-urlencoded"):
-        pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
-        return next((name.replace(NUL, "\ufffd") for name, value in pairs if NUL in name + value), None)
+def refusing_nul_characters_after(authenticated: Callable[..., Any]) -> Callable[..., Awaitable[None]]:
+    """`refuse_nul_characters` as a dependency that authenticates first, so that a caller
+    without credentials hears 401 whatever they sent."""
+
+    async def dependency(request: Request, _caller: Annotated[Any, Depends(authenticated)]) -> None:
+        await refuse_nul_characters(request)
+
+    return dependency
+
+
+def _field_with_nul(body: bytes) -> str | None:
+    """The first field of a body, read as JSON or else as a form, whose name or value holds a NUL
+    character ("body" for one in a body that is neither)."""
     try:
         document = json.loads(body)
-    except ValueError:
-        return None  # the body's own validation reports it
-    return _json_field_with_nul(document, "")
+    except (ValueError, RecursionError):
+        pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
+        found = next((_shown(name) for name, value in pairs if NUL in name + value), None)
+        return found or ("body" if b"\x00" in body else None)
+    return _json_field_with_nul(document)
 
 
-def _json_field_with_nul(value: Any, where: str) -> str | None:
-    if isinstance(value, str):
-        return where or "body" if NUL in value else None
-    if isinstance(value, dict):
-        items: Iterable[tuple[str, Any]] = value.items()
-    elif isinstance(value, list):
-        items = ((str(index), item) for index, item in enumerate(value))
-    else:
-        return None
-    for key, item in items:
-        name = f"{where}.{key}" if where else key
-        if NUL in key:
-            return name.replace(NUL, "\ufffd")
-        found = _json_field_with_nul(item, name)
-        if found is not None:
-            return found
+def _json_field_with_nul(document: Any) -> str | None:
+    """Depth first, without recursion: a document may nest as deep as its parser allowed."""
+    pending: list[tuple[str, Any]] = [("", document)]
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, str):
+            if NUL in value:
+                return where or "body"
+            continue
+        if isinstance(value, dict):
+            items: list[tuple[str, Any]] = list(value.items())
+        elif isinstance(value, list):
+            items = [(str(index), item) for index, item in enumerate(value)]
+        else:
+            continue
+        for key, item in reversed(items):
+            name = f"{where}.{key}" if where else key
+            if NUL in key:
+                return _shown(name)
+            pending.append((name, item))
     return None
+
+
+def _shown(name: str) -> str:
+    return name.replace(NUL, "\ufffd")

@@ -30,6 +30,7 @@ from sandbox.store.models import (
     Resource,
     User,
 )
+from tests.postgres import empty_postgres_store, unreachable
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 """Monday 2 March 2026, 09:00 in New York: six days before the US changes to daylight time."""
@@ -53,12 +54,17 @@ class Wall:
         self.now += timedelta(**delta)
 
 
+def seed_demo(store: Store) -> None:
+    """The demo workplace at NOW, and its `seed` snapshot."""
+    load(store, read_fixture(FIXTURES_DIR / "demo.json"), Clock(Wall(NOW)), "demo.json")
+    snapshots.save(store, snapshots.SEED)
+
+
 @pytest.fixture(scope="session")
 def seeded_template() -> Iterator[sqlite3.Connection]:
     store = Store("sqlite://")
     store.prepare()
-    load(store, read_fixture(FIXTURES_DIR / "demo.json"), Clock(Wall(NOW)), "demo.json")
-    snapshots.save(store, snapshots.SEED)
+    seed_demo(store)
     template = sqlite3.connect(":memory:", check_same_thread=False)
     with store.engine.connect() as connection:
         connection.connection.driver_connection.backup(template)
@@ -93,8 +99,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=other)
         items[:] = chosen
     if BACKEND == "postgresql":
-        from tests.test_postgres import unreachable
-
         reason = unreachable()
         if reason is not None:
             pytest.exit(f"the PostgreSQL pass is skipped: {reason}", returncode=0)
@@ -109,8 +113,6 @@ def new_store(directory: Path | None = None) -> Store:
     there that other connections share on SQLite; a schema of its own on PostgreSQL."""
     stack = ExitStack()
     if BACKEND == "postgresql":
-        from tests.test_postgres import empty_postgres_store
-
         store = stack.enter_context(empty_postgres_store())
     else:
         store = Store(f"sqlite:///{directory / 'sandbox.db'}" if directory else "sqlite://")
@@ -135,11 +137,8 @@ def pytest_sessionfinish() -> None:
 
 @pytest.fixture(scope="session")
 def postgres_seeded() -> Iterator[Store]:
-    from tests.test_postgres import empty_postgres_store
-
     with empty_postgres_store() as store:
-        load(store, read_fixture(FIXTURES_DIR / "demo.json"), Clock(Wall(NOW)), "demo.json")
-        snapshots.save(store, snapshots.SEED)
+        seed_demo(store)
         yield store
 
 
@@ -147,8 +146,7 @@ def postgres_seeded() -> Iterator[Store]:
 def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     if BACKEND == "postgresql" and request.node.get_closest_marker("damages_store"):
         own = new_store()
-        load(own, read_fixture(FIXTURES_DIR / "demo.json"), Clock(Wall(NOW)), "demo.json")
-        snapshots.save(own, snapshots.SEED)
+        seed_demo(own)
         yield own
         return
     if BACKEND == "postgresql":
@@ -159,7 +157,7 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
         # The seed is now the newest snapshot: restoring it empties the change log too.
         snapshots.restore(shared, snapshots.SEED)
         with shared.engine.begin() as connection:
-            connection.exec_driver_sql("DELETE FROM fault_rule; DELETE FROM journal_entry")
+            connection.exec_driver_sql("DELETE FROM fault_rule")
         yield shared
         return
     template: sqlite3.Connection = request.getfixturevalue("seeded_template")
@@ -183,7 +181,12 @@ def shared_app() -> Iterator[FastAPI]:
 def app(shared_app: FastAPI, store: Store, wall: Wall) -> FastAPI:
     shared_app.state.store = store
     shared_app.state.clock = Clock(wall)
+    # What the last test served and the journal flusher has not written is dropped (a write under
+    # way finishes first); on the shared PostgreSQL store, what it wrote goes too.
     shared_app.state.journal.discard()
+    if BACKEND == "postgresql":
+        with store.engine.begin() as connection:
+            connection.exec_driver_sql("DELETE FROM journal_entry")
     return shared_app
 
 

@@ -1,6 +1,7 @@
 """Absurd input gets a clear refusal in each API's own error shape, quickly, in little memory,
 and stores nothing."""
 
+import base64
 import json
 import time
 import tracemalloc
@@ -161,3 +162,68 @@ def test_kadence_reads_a_billion_items_per_page_as_its_maximum(kadence):
     assert response.json()["hydra:totalItems"] == len(response.json()["hydra:member"])
     # API Platform reads more than its maximum as the maximum (the vendor document's 500).
     assert paging(QueryParams("itemsPerPage=1000000000")) == (1, 500)
+
+
+# NUL characters: no field holds one, and PostgreSQL can't store one, however it is sent.
+
+NUL_TITLE = {**EVENT, "title": "a\u0000b"}
+
+
+@pytest.mark.parametrize(("body", "refusal"), [
+    (json.dumps(NUL_TITLE).encode("utf-16"), "title: must not contain a NUL character"),
+    (json.dumps(NUL_TITLE).encode("utf-32"), "title: must not contain a NUL character"),
+    # Nested deeper than the parser goes: refused as unreadable, the NUL never looked at.
+    (b"[" * 2000 + b'"\\u0000"' + b"]" * 2000, None),
+])
+def test_robin_refuses_a_nul_however_the_body_is_encoded(robin, store, body, refusal):
+    before = dump(store)
+
+    response = robin.post("/spaces/48/events", content=body, headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400, response.text[:300]
+    if refusal is not None:
+        assert response.json()["meta"]["errors"][0]["message"] == refusal
+    assert dump(store) == before
+
+
+@pytest.mark.parametrize(("body", "headers"), [
+    (b"grant_type=client_credentials&client_id=demo\x00client&client_secret=x", {"Content-Type": "application/x-www-form-urlencoded"}),
+    (b"grant_type=client_credentials&client_id=demo%00client&client_secret=x", {"Content-Type": "text/plain"}),
+    (b"grant_type=client_credentials&client_id=demo%00client&client_secret=x", {}),
+])
+def test_the_token_endpoint_refuses_a_nul_as_an_invalid_request(client, body, headers):
+    response = client.post("/oauth2/token", content=body, headers=headers)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_request"
+    assert "client_id" in response.json()["error_description"]
+
+
+def test_basic_credentials_holding_a_nul_are_an_unknown_client(client):
+    credentials = base64.b64encode(b"demo%00client:demo-secret").decode()
+
+    response = client.post(
+        "/oauth2/token", data={"grant_type": "client_credentials"}, headers={"Authorization": f"Basic {credentials}"},
+    )
+
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/_sandbox/snapshots/a%00"), ("DELETE", "/_sandbox/snapshots/a%00"), ("POST", "/_sandbox/snapshots/a%00/restore"),
+    ("GET", "/_sandbox/organizations/a%00/clock"), ("POST", "/_sandbox/organizations/a%00/reset"),
+])
+def test_the_control_plane_finds_nothing_at_a_path_holding_a_nul(client, method, path):
+    response = client.request(method, path)
+
+    assert response.status_code == 404
+    assert "error" in response.json()
+
+
+def test_credentials_are_checked_before_what_the_body_or_query_holds(anonymous, client):
+    robin = anonymous.post("/spaces/48/events", json=NUL_TITLE)
+    query = anonymous.get("/spaces/48/events", params={"after": "a\u0000"})
+    kadence = client.get("/v1/public/users", params={"email": "a\u0000"})
+
+    assert (robin.status_code, query.status_code, kadence.status_code) == (401, 401, 401)

@@ -52,8 +52,9 @@ class Journal:
         self._pending.append(entry)
 
     def discard(self) -> None:
-        """Forget what this process has not written yet."""
-        self._pending.clear()
+        """Forget what this process has not written yet; a flush under way finishes first."""
+        with self._lock:
+            self._pending.clear()
 
     def flush(self, store: Store) -> None:
         """Write what this process served since the last flush, and drop all but the newest

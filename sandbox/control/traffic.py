@@ -117,8 +117,8 @@ class _Exchange:
 
     async def receive(self) -> Message:
         message = await self.original_receive()
-        if message["type"] == "http.request" and len(self.request_body) <= _KEPT:
-            self.request_body += message.get("body", b"")[: _KEPT + 1 - len(self.request_body)]
+        if message["type"] == "http.request":
+            _keep(self.request_body, message.get("body", b""))
         return message
 
     async def send(self, message: Message) -> None:
@@ -126,8 +126,7 @@ class _Exchange:
             self.status = message["status"]
             self.response_type = _header(message.get("headers", []), b"content-type")
         elif message["type"] == "http.response.body":
-            if len(self.response_body) <= _KEPT:
-                self.response_body += message.get("body", b"")[: _KEPT + 1 - len(self.response_body)]
+            _keep(self.response_body, message.get("body", b""))
             if not message.get("more_body", False):
                 self.record()
         await self.original_send(message)
@@ -155,6 +154,12 @@ class _Exchange:
 
 
 _KEPT = 4 * 64 * 1024
+
+
+def _keep(kept: bytearray, chunk: bytes) -> None:
+    """Add to `kept` what the journal may keep of `chunk`: one byte past _KEPT tells it was cut."""
+    if len(kept) <= _KEPT:
+        kept.extend(chunk[: _KEPT + 1 - len(kept)])
 """Bytes of each body held while a request is served; the journal keeps less (journal.BODY_LIMIT)."""
 
 

@@ -52,11 +52,6 @@ class InvalidInput(DomainError):
         )
 
 
-class UnreadableQuery(InvalidInput):
-    """A query-string value no field can hold (a NUL character): a malformed request rather than
-    an invalid field, for dialects that answer the two differently."""
-
-
 class RuleViolation(DomainError):
     """A well-formed request that a business rule refuses (too late, already confirmed, ...)."""
 

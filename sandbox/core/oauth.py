@@ -34,7 +34,8 @@ def issue_token(
         raise OAuthError("invalid_request", 'The request is missing the required "grant_type" parameter.', 400)
     if grant_type != GRANT_TYPE:
         raise OAuthError("unsupported_grant_type", "The authorization grant type is not supported by the authorization server.", 400)
-    client = session.get(ApiClient, client_id) if client_id else None
+    # No client id holds a NUL character (and PostgreSQL can't look one up): such a client is unknown.
+    client = session.get(ApiClient, client_id) if client_id and "\x00" not in client_id else None
     # As bytes: compare_digest refuses str with non-ASCII characters, which a client may send.
     presented = (client_secret or "").encode()
     if client is None or not secrets.compare_digest(client.client_secret.encode(), presented):

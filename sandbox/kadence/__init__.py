@@ -26,10 +26,13 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   is not modelled); a building's `latitude`, `longitude`, `addressLine1`, `city` and
   `countryCode`; a user's `preferredFloor`. Fields the documents mark nullable are sent as null.
 - Date-times in requests lie between the years 1900 and 9000; others answer 400.
-- A NUL character in the query string answers 400 (a malformed request), one in a body 422
-  naming the field; at /oauth2/token either is an `invalid_request`. A path holding one is 404.
+- After the token and the Accept header are checked, a NUL character in the query string
+  answers 400 (a malformed request), one in a body 422 naming the field; at /oauth2/token either
+  is an `invalid_request` naming the field, and HTTP Basic credentials holding one an
+  `invalid_client`. A path holding one is 404.
 - A request body over `SANDBOX_MAX_BODY_BYTES` (10 MiB) answers 413 with the Hydra error body
-  (at /oauth2/token, `invalid_request`) before it is read.
+  (at /oauth2/token, `invalid_request`) whatever the token, as a proxy in front of the API
+  would, once its Content-Length or the chunks that arrived pass the limit.
 - Identifiers are ULID strings and relations IRIs, as Kadence's own examples show (the OpenAPI
   document types them as objects). Booking `space` embeds the space with its `floor` and
   `neighborhood`; `building` is an IRI. Timestamps are UTC with `+00:00`.
@@ -100,6 +103,7 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 
 from fastapi import APIRouter, Depends
 
+from sandbox.kadence.deps import get_actor
 from sandbox.kadence.hydra import CONTEXTS_PATH, PREFIX, render_error
 from sandbox.kadence.routes import (
     availability,
@@ -110,7 +114,7 @@ from sandbox.kadence.routes import (
     users,
     visits,
 )
-from sandbox.routing import refuse_nul_characters
+from sandbox.routing import refuse_nul_characters, refusing_nul_characters_after
 
 TOKEN_PATH = "/oauth2/"
 
@@ -123,13 +127,13 @@ OTHER_ROUTES = (contexts, oauth)
 
 def router() -> APIRouter:
     """The API under PREFIX, and the contexts and the token endpoint beside it."""
-    combined = APIRouter(dependencies=[Depends(refuse_nul_characters)])
-    api = APIRouter(prefix=PREFIX)
+    combined = APIRouter()
+    api = APIRouter(prefix=PREFIX, dependencies=[Depends(refusing_nul_characters_after(get_actor))])
     for module in API_ROUTES:
         api.include_router(module.router)
     combined.include_router(api)
     for module in OTHER_ROUTES:
-        combined.include_router(module.router)
+        combined.include_router(module.router, dependencies=[Depends(refuse_nul_characters)])
     return combined
 
 

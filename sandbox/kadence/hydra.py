@@ -23,10 +23,9 @@ from sandbox.core.errors import (
     NotFound,
     RateLimited,
     Unauthenticated,
-    UnreadableQuery,
 )
 from sandbox.core.paging import Counted
-from sandbox.routing import allowed_methods
+from sandbox.routing import UnreadableQuery, allowed_methods
 
 log = logging.getLogger(__name__)
 Row = TypeVar("Row")

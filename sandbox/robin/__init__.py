@@ -16,9 +16,10 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - A method a path does not serve answers 405 (`meta.status` METHOD_NOT_ALLOWED) with an
   `Allow` header listing the methods it does serve. DELETE /spaces/:id is not served.
 - Request bodies must be JSON sent as `application/json`, of at most `SANDBOX_MAX_BODY_BYTES`
-  (10 MiB); a larger one answers 413 REQUEST_ENTITY_TOO_LARGE before it is read.
-- A NUL character in a query value or a body field answers 400 naming the field; a path holding
-  one answers 404.
+  (10 MiB); a larger one answers 413 REQUEST_ENTITY_TOO_LARGE whatever the credentials, as a
+  proxy in front of the API would, once its Content-Length or the chunks that arrived pass it.
+- A NUL character in a query value or a body field (JSON in any encoding) answers 400 naming the
+  field, after the credentials are checked; a path holding one answers 404.
 - An event with no title gets "<space name> booked by <booker name>". Invitees carry a
   `display_name` only when their email belongs to a user (as in Robin's example response).
 - All-day events are not modelled: `is_all_day` is always false, and a `date_time` without a
@@ -135,6 +136,7 @@ Presence:
 
 from fastapi import APIRouter, Depends
 
+from sandbox.robin.deps import get_actor
 from sandbox.robin.envelope import render_error
 from sandbox.robin.routes import (
     events,
@@ -147,13 +149,13 @@ from sandbox.robin.routes import (
     seats,
     spaces,
 )
-from sandbox.routing import refuse_nul_characters
+from sandbox.routing import refusing_nul_characters_after
 
 PREFIX = "/v1.0"
 
 
 def router() -> APIRouter:
-    combined = APIRouter(prefix=PREFIX, dependencies=[Depends(refuse_nul_characters)])
+    combined = APIRouter(prefix=PREFIX, dependencies=[Depends(refusing_nul_characters_after(get_actor))])
     for module in (organizations, locations, spaces, events, free_busy, seats, seat_reservations, presence, insights):
         combined.include_router(module.router)
     return combined

@@ -109,10 +109,12 @@ def test_unknown_organization_filter_answers_404(client):
 
 def test_clear_empties_the_journal(client, robin):
     robin.get("/me")
+    recorded = entries(client)[0]["id"]
+    assert client.get(f"/_sandbox/journal/{recorded}").status_code == 200
 
     assert client.delete("/_sandbox/journal").status_code == 204
     assert entries(client) == []
-    assert client.get("/_sandbox/journal/1").status_code == 404
+    assert client.get(f"/_sandbox/journal/{recorded}").status_code == 404
 
 
 def test_journal_keeps_only_the_newest_entries(app, client, robin):

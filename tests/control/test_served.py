@@ -3,6 +3,7 @@ store see alike (clock, faults, journal, snapshots)."""
 
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2 as httpx
@@ -93,3 +94,20 @@ def test_restores_racing_writes(tmp_path: Path) -> None:
     url = new_store(tmp_path).url
     with serving("--database-url", url) as (first, _a), serving("--database-url", url) as (second, _b):
         _restores_racing_writes(first, second)
+
+
+def test_a_chunked_body_is_refused_once_its_chunks_pass_the_limit(tmp_path: Path) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(64):
+            yield b" " * 1024
+
+    with serving("--database-url", new_store(tmp_path).url, env={"SANDBOX_MAX_BODY_BYTES": "4096"}) as (base, _server):
+        response = httpx.post(
+            f"{base}/v1.0/spaces/48/events", content=chunks(), headers={**ADMIN, "Content-Type": "application/json"}, timeout=30,
+        )
+        journal = httpx.get(f"{base}/_sandbox/journal", params={"path": "/v1.0/spaces/48/events"}).json()["entries"]
+
+    assert response.status_code == 413, response.text
+    assert response.json()["meta"]["message"] == "The request body is larger than 4096 bytes."
+    assert "content-length" not in response.request.headers
+    assert [entry["status"] for entry in journal] == [413]

@@ -14,9 +14,9 @@ from sandbox.seeding.generator import seed_preset
 from sandbox.seeding.presets import SMALL
 from sandbox.store.engine import Store
 from tests.conftest import NOW, Wall
+from tests.postgres import empty_postgres_store
 from tests.seeding.conftest import ROBIN, sandbox_on
 from tests.seeding.test_presets import responses
-from tests.test_postgres import empty_postgres_store
 
 pytestmark = pytest.mark.backend("postgresql")
 

@@ -5,11 +5,12 @@ import json
 from urllib.parse import parse_qs, unquote_plus
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from sandbox.core import oauth
-from sandbox.core.errors import RateLimited
+from sandbox.core.errors import DomainError, RateLimited
 from sandbox.kadence import schemas
 from sandbox.kadence.requests import media_type
 from sandbox.kadence.schemas import Token
@@ -30,7 +31,7 @@ async def _credentials(request: Request) -> dict[str, str]:
     if kind == "application/json" or (not kind and raw.strip().startswith(b"{")):
         try:
             parsed = json.loads(raw or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             raise oauth.OAuthError("invalid_request", "The request body is not valid JSON.", 400) from None
         if not isinstance(parsed, dict):
             raise oauth.OAuthError("invalid_request", "The request body must be a JSON object.", 400)
@@ -76,7 +77,8 @@ async def token(request: Request, session: SessionDep) -> JSONResponse:
 
 def render_error(request: Request, exc: Exception) -> JSONResponse:
     """OAuth errors as OAuth servers answer them (RFC 6749 5.2, and its `server_error` and
-    `temporarily_unavailable` for failures of the server); anything else as an invalid request."""
+    `temporarily_unavailable` for failures of the server); a request it can't read as an invalid
+    request, and an unexpected failure as `server_error`."""
     headers: dict[str, str] = {}
     if isinstance(exc, oauth.OAuthError):
         status, error, description = exc.status, exc.error, exc.message
@@ -93,8 +95,12 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
                 {"error": error, "error_description": f"Method Not Allowed (Allow: {allowed})", "message": description},
                 status_code=405, headers={"Allow": allowed},
             )
-    else:
+    elif isinstance(exc, DomainError):
+        status, error, description = 400, "invalid_request", str(exc)
+    elif isinstance(exc, RequestValidationError):
         status, error, description = 400, "invalid_request", "The request is malformed."
+    else:
+        status, error, description = 500, "server_error", "The authorization server encountered an unexpected condition."
     if status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="kadence"'
     return JSONResponse(
