@@ -35,18 +35,19 @@ async def refuse_nul_characters(request: Request) -> None:
     """No vendor field holds a NUL character, and PostgreSQL text can't: one in the query is
     refused as an unreadable query, one in a body as invalid input, each naming where it was,
     before any lookup; no resource is named with one, so one in the path finds nothing. Bodies
-    are looked into in whatever form they parse as (JSON in any of its encodings, else a form);
-    multipart bodies carry files, which may hold any byte."""
+    are looked into as JSON in any of its encodings, else as a form; multipart bodies and bodies
+    of other types carry files, which may hold any byte."""
     if NUL in request.scope["path"]:
         raise NotFound("No resource has a NUL character in its path.")
     for name, value in request.query_params.multi_items():
         if NUL in name or NUL in value:
             raise UnreadableQuery.of(_shown(name), "must not contain a NUL character")
-    if request.method not in READ_BODIES or request.headers.get("content-type", "").startswith("multipart/"):
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if request.method not in READ_BODIES or media_type.startswith("multipart/"):
         return
     body = await request.body()
     if b"\x00" in body or b"\\u0000" in body or b"%00" in body:
-        field = _field_with_nul(body)
+        field = _field_with_nul(body, media_type)
         if field is not None:
             raise InvalidInput.of(field, "must not contain a NUL character")
 
@@ -61,12 +62,19 @@ def refusing_nul_characters_after(authenticated: Callable[..., Any]) -> Callable
     return dependency
 
 
-def _field_with_nul(body: bytes) -> str | None:
-    """The first field of a body, read as JSON or else as a form, whose name or value holds a NUL
-    character ("body" for one in a body that is neither)."""
+FORM_LIKE = ("", "application/x-www-form-urlencoded", "text/plain")
+"""Media types of bodies a route may read as a form when they are not JSON (the token endpoint
+does); a body of any other type is the route's to refuse."""
+
+
+def _field_with_nul(body: bytes, media_type: str) -> str | None:
+    """The first field of a body, read as JSON or else (of a form-like type) as a form, whose
+    name or value holds a NUL character ("body" for one in a form-like body that is neither)."""
     try:
         document = json.loads(body)
     except (ValueError, RecursionError):
+        if media_type not in FORM_LIKE:
+            return None
         pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
         found = next((_shown(name) for name, value in pairs if NUL in name + value), None)
         return found or ("body" if b"\x00" in body else None)
