@@ -19,10 +19,13 @@ test-sqlite: $(INSTALLED)
 test-postgres: $(INSTALLED)
 	SANDBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Figures and their commands: docs/performance.md. throughput.py needs wrk (apt-get install wrk).
 bench: $(INSTALLED)
 	$(BIN)/python bench/booking_growth.py
 	$(BIN)/python bench/export_throughput.py
 	$(BIN)/python bench/control_overhead.py
+	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/throughput.py
 
 openapi: $(INSTALLED)
 	$(BIN)/workplace-sandbox openapi --out openapi
