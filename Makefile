@@ -19,13 +19,15 @@ test-sqlite: $(INSTALLED)
 test-postgres: $(INSTALLED)
 	SANDBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Figures and their commands: docs/performance.md. throughput.py needs wrk (apt-get install wrk).
+# Figures and their commands: docs/performance.md. throughput.py and mock_comparison.py need wrk
+# (apt-get install wrk); mock_comparison.py installs Prism from npm into bench/.prism.
 bench: $(INSTALLED)
 	$(BIN)/python bench/booking_growth.py
 	$(BIN)/python bench/export_throughput.py
 	$(BIN)/python bench/control_overhead.py
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/mock_comparison.py
 
 openapi: $(INSTALLED)
 	$(BIN)/workplace-sandbox openapi --out openapi
