@@ -72,10 +72,10 @@ def main() -> None:
 
 
 def _with_a_recurring_series(base: str) -> str:
-    """Books a weekly series in space 57 from tomorrow, and returns the query of the week after."""
+    """Books a daily series in space 57 from tomorrow, and returns the query of the week after."""
     start = (datetime.now(UTC) + timedelta(days=1)).replace(hour=15, minute=0, second=0, microsecond=0)
     body = {
-        "title": "Weekly sync", "recurrence": ["RRULE:FREQ=DAILY;COUNT=60"],
+        "title": "Daily stand-up", "recurrence": ["RRULE:FREQ=DAILY;COUNT=60"],
         "start": {"date_time": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "time_zone": "America/New_York"},
         "end": {"date_time": (start + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ"), "time_zone": "America/New_York"},
     }

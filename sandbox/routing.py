@@ -21,6 +21,11 @@ def allowed_methods(request: Request) -> list[str]:
     return allowed
 
 
+def media_type(request: Request) -> str:
+    """The media type of the request body, without its parameters, in lower case; "" when not given."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 NUL = "\x00"
 READ_BODIES = ("POST", "PUT", "PATCH")
 """The methods whose bodies a route reads; any other body is left unread."""
@@ -42,12 +47,12 @@ async def refuse_nul_characters(request: Request) -> None:
     for name, value in request.query_params.multi_items():
         if NUL in name or NUL in value:
             raise UnreadableQuery.of(_shown(name), "must not contain a NUL character")
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if request.method not in READ_BODIES or media_type.startswith("multipart/"):
+    kind = media_type(request)
+    if request.method not in READ_BODIES or kind.startswith("multipart/"):
         return
     body = await request.body()
     if b"\x00" in body or b"\\u0000" in body or b"%00" in body:
-        field = _field_with_nul(body, media_type)
+        field = _field_with_nul(body, kind)
         if field is not None:
             raise InvalidInput.of(field, "must not contain a NUL character")
 

@@ -4,7 +4,6 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import QueryParams
 
@@ -62,11 +61,6 @@ def required(params: QueryParams, name: str) -> str:
 def required_instant(params: QueryParams, name: str) -> datetime:
     value = required(params, name)
     return _within(utc_value(value, name), name, value)
-
-
-def media_type(request: Request) -> str:
-    """The media type of the request body, without its parameters, in lower case; "" when not given."""
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 def related(params: QueryParams, name: str) -> str | None:

@@ -12,9 +12,8 @@ from starlette.exceptions import HTTPException
 from sandbox.core import oauth
 from sandbox.core.errors import DomainError, RateLimited
 from sandbox.kadence import schemas
-from sandbox.kadence.requests import media_type
 from sandbox.kadence.schemas import Token
-from sandbox.routing import allowed_methods
+from sandbox.routing import allowed_methods, media_type
 from sandbox.sessions import SessionDep
 
 router = APIRouter(tags=["Kadence: OAuth2"])

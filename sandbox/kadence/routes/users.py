@@ -12,8 +12,9 @@ from sandbox.core import directory
 from sandbox.core.paging import counted
 from sandbox.kadence import hydra, schemas, wire
 from sandbox.kadence.deps import ActorDep
-from sandbox.kadence.requests import UserPatch, media_type, paging
+from sandbox.kadence.requests import UserPatch, paging
 from sandbox.kadence.schemas import PAGING, Collection, documented, item, query
+from sandbox.routing import media_type
 from sandbox.sessions import SessionDep
 from sandbox.store.models import Floor, User
 
