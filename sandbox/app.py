@@ -20,6 +20,7 @@ from sandbox.openapi import describe
 from sandbox.routing import refuse_nul_characters
 from sandbox.settings import Settings, get_settings
 from sandbox.startup import open_store
+from sandbox.store.cache import VersionedCache
 from sandbox.store.engine import Store
 from sandbox.worker import ExportWorker
 
@@ -42,8 +43,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     app.state.store = store
     app.state.clock = clock
     app.state.journal = Journal(settings.journal_size)
-    app.include_router(robin.router())
-    app.include_router(kadence.router())
+    app.state.credentials = VersionedCache()
+    app.state.fault_rules = VersionedCache(capacity=1)
+    app.state.answers = VersionedCache()
+    robin.include(app)
+    kadence.include(app)
     for control in (health.router, floor_plans.router, routes.router):
         app.include_router(control, prefix="/_sandbox", dependencies=[Depends(refuse_nul_characters)])
     # Innermost first: the traffic middleware must see the server's own `receive` to drop a connection.

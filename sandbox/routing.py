@@ -1,11 +1,10 @@
 """Facts about the app's routes that error bodies report, and checks every vendor route makes."""
 
 import json
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.routing import Match
 
 from sandbox.core.errors import InvalidInput, NotFound
@@ -55,16 +54,6 @@ async def refuse_nul_characters(request: Request) -> None:
         field = _field_with_nul(body, kind)
         if field is not None:
             raise InvalidInput.of(field, "must not contain a NUL character")
-
-
-def refusing_nul_characters_after(authenticated: Callable[..., Any]) -> Callable[..., Awaitable[None]]:
-    """`refuse_nul_characters` as a dependency that authenticates first, so that a caller
-    without credentials hears 401 whatever they sent."""
-
-    async def dependency(request: Request, _caller: Annotated[Any, Depends(authenticated)]) -> None:
-        await refuse_nul_characters(request)
-
-    return dependency
 
 
 FORM_LIKE = ("", "application/x-www-form-urlencoded", "text/plain")

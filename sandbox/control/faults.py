@@ -78,21 +78,25 @@ _LIVE = select(FaultRule.__table__).where(  # type: ignore[call-overload]
 ).order_by(col(FaultRule.id))
 
 
-def candidates(store: Store, api: str, method: str, path: str) -> list[FaultRule]:
-    """The live rules that match a request, in the order they apply: one plain read on every
-    request to a vendor API, so it skips the ORM session (a fifth of the cost)."""
+def live(store: Store) -> list[FaultRule]:
+    """The rules that may still fire, in the order they apply: one plain read (no ORM session),
+    made again only when the store has changed (see `TrafficMiddleware`)."""
     with store.engine.connect() as connection:
         rows = connection.execute(_LIVE).all()
+    return [FaultRule.model_validate(row._mapping) for row in rows]
+
+
+def matching(rules: list[FaultRule], api: str, method: str, path: str) -> list[FaultRule]:
+    """Those of `rules` that match a request."""
     return [
-        FaultRule.model_validate(row._mapping) for row in rows
-        if row.api in (api, "any") and row.method in (method, "*") and fnmatchcase(path, row.path)
+        rule for rule in rules
+        if rule.api in (api, "any") and rule.method in (method, "*") and fnmatchcase(path, rule.path)
     ]
 
 
-def consult(store: Store, api: str, method: str, path: str) -> Decision:
-    """What the rules make of a request: nothing, in one read, when none matches."""
-    rules = candidates(store, api, method, path)
-    return decide(store, rules) if rules else Decision()
+def candidates(store: Store, api: str, method: str, path: str) -> list[FaultRule]:
+    """The live rules that match a request, in the order they apply."""
+    return matching(live(store), api, method, path)
 
 
 def decide(store: Store, rules: list[FaultRule], chance: random.Random | None = None) -> Decision:

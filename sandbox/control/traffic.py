@@ -17,9 +17,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sandbox.answers import kept_for
 from sandbox.control import faults
 from sandbox.control.journal import clipped, storable
 from sandbox.core.errors import RateLimited
+from sandbox.sessions import STORE_VERSION
 
 ROBIN_PREFIX = "/v1.0"
 KADENCE_PREFIXES = ("/v1/", "/oauth2/")
@@ -60,21 +62,38 @@ class TrafficMiddleware:
             exchange.record()
 
     async def _serve(self, sandbox: Any, scope: Scope, exchange: "_Exchange") -> None:
-        # In a worker thread, never on the event loop: waiting there for a pooled connection
-        # would hold back the responses whose connections would free one.
-        decision = await run_in_threadpool(faults.consult, sandbox.state.store, exchange.api, scope["method"], scope["path"])
+        decision = await _consult(sandbox.state, scope, exchange.api)
         exchange.fault_id = decision.rule_id
         if decision.delay_ms:
             await asyncio.sleep(decision.delay_ms / 1000)
         rule = decision.outcome
         if rule is None:
-            await self.app(scope, exchange.receive, exchange.send)
+            kept = kept_for(sandbox.state, scope, scope["state"][STORE_VERSION])
+            if kept is None:
+                await self.app(scope, exchange.receive, exchange.send)
+            else:
+                scope["state"]["organization_id"] = kept.organization_id
+                await kept.response()(scope, exchange.receive, exchange.send)
         elif rule.effect == "drop":
             await _drop(exchange.original_receive)
         else:
             render: Callable[[Request, Exception], Response] = sandbox.state.render_error
             response = render(Request(scope, exchange.receive), _failure(rule))
             await response(scope, exchange.receive, exchange.send)
+
+
+async def _consult(state: Any, scope: Scope, api: str) -> faults.Decision:
+    """What the fault rules make of a request. The rules are read again only when the store has
+    changed (its version is left in the request's state for the routes too), and a rule that
+    matches is used in a worker thread: never on the event loop, where waiting for a pooled
+    connection would hold back the responses whose connections would free one."""
+    store = state.store
+    version = store.version()
+    scope.setdefault("state", {})[STORE_VERSION] = version
+    rules = await state.fault_rules.read_through(None, version, lambda: run_in_threadpool(faults.live, store))
+    assert rules is not None
+    matched = faults.matching(rules, api, scope["method"], scope["path"])
+    return await run_in_threadpool(faults.decide, store, matched) if matched else faults.Decision()
 
 
 def _failure(rule: Any) -> Exception:

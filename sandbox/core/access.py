@@ -40,8 +40,37 @@ class Actor:
             raise Forbidden("Only an administrator of the organization may do this")
 
 
+@dataclass(frozen=True)
+class Credential:
+    """What a token stands for, as read from the store. Its rows are never handed to a request
+    as they are (see `acting`), so it may be kept and shared between requests."""
+
+    user: User
+    organization: Organization
+    integration: bool = False
+    expires_at: datetime | None = None
+
+
+def acting(session: Session, credential: Credential, now: datetime, *, reading: bool = False) -> Actor:
+    """The actor of a credential within `session`: its user and organization become the
+    session's own (without a read), as if the session had looked them up. A request that only
+    reads (`reading`) may share the credential's own rows instead, which it never changes."""
+    if reading:
+        return Actor(user=credential.user, organization=credential.organization, now=now, integration=credential.integration)
+    return Actor(
+        user=session.merge(credential.user, load=False), organization=session.merge(credential.organization, load=False),
+        now=now, integration=credential.integration,
+    )
+
+
 def actor_for_token(session: Session, token: str, clock: Clock) -> Actor:
     """The user and organization an access token belongs to, at the organization's time."""
+    credential = credential_for_token(session, token)
+    return acting(session, credential, clock.now(credential.organization))
+
+
+def credential_for_token(session: Session, token: str) -> Credential:
+    """The user and organization of a Robin access token."""
     row = session.exec(
         select(User, Organization)
         .join(AccessToken, col(AccessToken.user_id) == User.id)
@@ -51,4 +80,4 @@ def actor_for_token(session: Session, token: str, clock: Clock) -> Actor:
     if row is None:
         raise Unauthenticated("The access token is invalid")
     user, organization = row
-    return Actor(user=user, organization=organization, now=clock.now(organization))
+    return Credential(user, organization)

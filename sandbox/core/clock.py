@@ -30,6 +30,13 @@ class Clock:
             return organization.clock_frozen_at
         return self._wall() + timedelta(microseconds=organization.clock_offset_us)
 
+    def wall_at(self, organization: Organization, at: datetime) -> datetime | None:
+        """The real time at which the organization's clock, as set now, will show `at`; None
+        while it is frozen (it never will, unless it is changed)."""
+        if organization.clock_frozen_at is not None:
+            return None
+        return at - timedelta(microseconds=organization.clock_offset_us)
+
 
 Change = Callable[["Clock", Organization], None]
 """A change to an organization's clock setting, as the control plane makes it."""

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from sandbox.core.access import Actor
+from sandbox.core.access import Actor, Credential, acting
 from sandbox.core.clock import Clock
 from sandbox.core.errors import DomainError, Unauthenticated
 from sandbox.store.models import ApiClient, OAuthToken, Organization, User
@@ -55,6 +55,20 @@ def issue_token(
 
 def actor_for_bearer(session: Session, token: str, clock: Clock) -> Actor:
     """The organization a bearer token belongs to, acting with its client's user, at its clock."""
+    return bearer_actor(session, credential_for_bearer(session, token), clock)
+
+
+def bearer_actor(session: Session, credential: Credential, clock: Clock, *, reading: bool = False) -> Actor:
+    """The actor of a bearer token's credential, unless the token has expired on its clock."""
+    now = clock.now(credential.organization)
+    assert credential.expires_at is not None
+    if now >= credential.expires_at:
+        raise Unauthenticated("The access token has expired.")
+    return acting(session, credential, now, reading=reading)
+
+
+def credential_for_bearer(session: Session, token: str) -> Credential:
+    """The organization of a bearer token, with its client's user, and when it expires."""
     row = session.exec(
         select(OAuthToken, ApiClient, Organization)
         .join(ApiClient, ApiClient.client_id == OAuthToken.client_id)  # type: ignore[arg-type]
@@ -64,9 +78,6 @@ def actor_for_bearer(session: Session, token: str, clock: Clock) -> Actor:
     if row is None:
         raise Unauthenticated("The access token is invalid.")
     issued, client, organization = row
-    now = clock.now(organization)
-    if now >= issued.expires_at:
-        raise Unauthenticated("The access token has expired.")
     user = session.get(User, client.user_id)
     assert user is not None
-    return Actor(user=user, organization=organization, now=now, integration=True)
+    return Credential(user, organization, integration=True, expires_at=issued.expires_at)

@@ -101,7 +101,7 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   any other status `invalid_request`.
 """
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends, FastAPI
 
 from sandbox.kadence.deps import get_actor
 from sandbox.kadence.hydra import CONTEXTS_PATH, PREFIX, render_error
@@ -114,7 +114,7 @@ from sandbox.kadence.routes import (
     users,
     visits,
 )
-from sandbox.routing import refuse_nul_characters, refusing_nul_characters_after
+from sandbox.routing import refuse_nul_characters
 
 TOKEN_PATH = "/oauth2/"
 
@@ -125,20 +125,18 @@ OTHER_ROUTES = (contexts, oauth)
 """The route modules with paths of their own: JSON-LD contexts and the token endpoint."""
 
 
-def router() -> APIRouter:
-    """The API under PREFIX, and the contexts and the token endpoint beside it."""
-    combined = APIRouter()
-    api = APIRouter(prefix=PREFIX, dependencies=[Depends(refusing_nul_characters_after(get_actor))])
+def include(app: FastAPI) -> None:
+    """The API under PREFIX, and the contexts and the token endpoint beside it: each route
+    module straight into the app (see `robin.include`)."""
+    checked = [Depends(get_actor)]
     for module in API_ROUTES:
-        api.include_router(module.router)
-    combined.include_router(api)
+        app.include_router(module.router, prefix=PREFIX, dependencies=checked)
     for module in OTHER_ROUTES:
-        combined.include_router(module.router, dependencies=[Depends(refuse_nul_characters)])
-    return combined
+        app.include_router(module.router, dependencies=[Depends(refuse_nul_characters)])
 
 
 render_token_error = oauth.render_error
 
 __all__ = [
-    "API_ROUTES", "CONTEXTS_PATH", "OTHER_ROUTES", "PREFIX", "TOKEN_PATH", "render_error", "render_token_error", "router",
+    "API_ROUTES", "CONTEXTS_PATH", "OTHER_ROUTES", "PREFIX", "TOKEN_PATH", "render_error", "render_token_error", "include",
 ]

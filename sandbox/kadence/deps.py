@@ -5,11 +5,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from sandbox.answers import VALID_UNTIL
 from sandbox.core.access import Actor
 from sandbox.core.errors import Unauthenticated
-from sandbox.core.oauth import actor_for_bearer
+from sandbox.core.oauth import bearer_actor, credential_for_bearer
 from sandbox.kadence.hydra import negotiate
-from sandbox.sessions import SessionDep
+from sandbox.routing import refuse_nul_characters
+from sandbox.sessions import SessionDep, credential, reads_only
 
 
 def bearer_token(headers: Mapping[str, str]) -> str:
@@ -19,12 +21,18 @@ def bearer_token(headers: Mapping[str, str]) -> str:
     return token.strip()
 
 
-def get_actor(request: Request, session: SessionDep) -> Actor:
+async def get_actor(request: Request, session: SessionDep) -> Actor:
     """The caller, by their bearer token (401 first); then the response format, so that a 406
-    comes before the handler changes anything."""
-    actor = actor_for_bearer(session, bearer_token(request.headers), request.app.state.clock)
+    comes before the handler changes anything; then no NUL character in what they sent (see
+    `refuse_nul_characters`). Every route under PREFIX depends on it."""
+    found = await credential(request, bearer_token(request.headers), credential_for_bearer)
+    clock = request.app.state.clock
+    actor = bearer_actor(session, found, clock, reading=reads_only(request))
+    assert found.expires_at is not None
+    setattr(request.state, VALID_UNTIL, clock.wall_at(found.organization, found.expires_at))
     request.state.organization_id = actor.organization_id
     negotiate(request)
+    await refuse_nul_characters(request)
     return actor
 
 

@@ -5,12 +5,13 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from sandbox.core.access import Actor, actor_for_token
+from sandbox.core.access import Actor, acting, credential_for_token
 from sandbox.core.errors import Unauthenticated
 from sandbox.core.paging import PageRequest
 from sandbox.core.reservations import Window
 from sandbox.robin.requests import query_instant
-from sandbox.sessions import SessionDep
+from sandbox.routing import refuse_nul_characters
+from sandbox.sessions import SessionDep, credential, reads_only
 
 
 def presented_token(headers: Mapping[str, str]) -> str:
@@ -24,16 +25,20 @@ def presented_token(headers: Mapping[str, str]) -> str:
     return token.strip()
 
 
-def get_actor(request: Request, session: SessionDep) -> Actor:
-    actor = actor_for_token(session, presented_token(request.headers), request.app.state.clock)
+async def get_actor(request: Request, session: SessionDep) -> Actor:
+    """The caller, by their access token (401 first); then no NUL character in what they sent
+    (see `refuse_nul_characters`). Every Robin route depends on it."""
+    found = await credential(request, presented_token(request.headers), credential_for_token)
+    actor = acting(session, found, request.app.state.clock.now(found.organization), reading=reads_only(request))
     request.state.organization_id = actor.organization_id
+    await refuse_nul_characters(request)
     return actor
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
-def get_page(
+async def get_page(
     page: Annotated[int, Query(description="1-based page number")] = 1,
     per_page: Annotated[int, Query(description="Results per page")] = 10,
 ) -> PageRequest:
@@ -43,14 +48,14 @@ def get_page(
 PageDep = Annotated[PageRequest, Depends(get_page)]
 
 
-def get_includes(include: Annotated[str | None, Query(description="Comma-separated submodels")] = None) -> frozenset[str]:
+async def get_includes(include: Annotated[str | None, Query(description="Comma-separated submodels")] = None) -> frozenset[str]:
     return frozenset(part.strip() for part in (include or "").split(",") if part.strip())
 
 
 IncludesDep = Annotated[frozenset[str], Depends(get_includes)]
 
 
-def get_window(
+async def get_window(
     after: Annotated[str | None, Query(description="ISO-8601 lower bound; defaults to now")] = None,
     before: Annotated[str | None, Query(description="ISO-8601 upper bound; defaults to a week after `after`")] = None,
 ) -> Window:

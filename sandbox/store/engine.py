@@ -7,7 +7,9 @@ restore takes exclusively: those wait for the writes in flight and hold back new
 of them draws an id from a sequence.
 """
 
-from collections.abc import Iterator
+import sqlite3
+import threading
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -37,13 +39,21 @@ class Store:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.in_memory = isinstance(self.engine.pool, StaticPool)
         """One connection that every thread shares: background threads must leave it alone."""
+        self._writer = self.engine.execution_options(**{_BEGIN_OPTION: _WRITE})
+        self._changes = _ChangeWatch(self)
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            if write:
-                session.connection(execution_options={_BEGIN_OPTION: _WRITE})
+        """A session that begins its transaction at its first statement; a write session begins
+        it as a write (BEGIN IMMEDIATE on SQLite), so a check and the write it guards are atomic."""
+        with Session(self._writer if write else self.engine, expire_on_commit=False) as session:
             yield session
+
+    def version(self) -> Hashable:
+        """Changes whenever a write commits to the store, from any process. A value read from
+        the store after reading this may be kept while it stays equal: cheap enough to call
+        on every request, and it never waits for a lock."""
+        return self._changes.read()
 
     @contextmanager
     def transaction(self, *, exclusive: bool = False) -> Iterator[Session]:
@@ -99,7 +109,67 @@ class Store:
             return False
 
     def dispose(self) -> None:
+        self._changes.close()
         self.engine.dispose()
+
+
+class _ChangeWatch:
+    """The store's change counter, read on a connection of its own.
+
+    SQLite: `PRAGMA data_version`, which moves when any other connection (of this process or
+    another) commits. PostgreSQL: the current snapshot, which moves when any transaction of the
+    server commits. A store in one process's memory has a single shared connection, whose own
+    commits SQLite doesn't count: there every read is a change, so nothing is kept.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._connection: Any = None
+        self._connection_token = object()
+        """Unique to each connection (unlike its id, which a later one may reuse): two stores, or
+        one store before and after it reconnects, never show the same version."""
+
+    def read(self) -> Hashable:
+        if self._store.in_memory:
+            return object()
+        with self._lock:
+            try:
+                if self._connection is None:
+                    self._connection = self._connect()
+                    self._connection_token = object()
+                cursor = self._connection.cursor()
+                cursor.execute("PRAGMA data_version" if self._store.is_sqlite else "SELECT pg_current_snapshot()::text")
+                row = cursor.fetchone()
+                cursor.close()
+                return (self._connection_token, row[0])
+            except Exception:
+                self._close()
+                return object()
+
+    def _connect(self) -> Any:
+        url = self._store.engine.url
+        if self._store.is_sqlite:
+            return sqlite3.connect(url.database, check_same_thread=False, isolation_level=None)
+        pooled = self._store.engine.raw_connection()
+        connection = pooled.driver_connection
+        pooled.detach()  # Its own from now on, outside the pool's count.
+        connection.rollback()
+        connection.autocommit = True  # Each read sees the latest commits.
+        connection.execute("SET statement_timeout = 2000")  # Read on the event loop: never wait long.
+        return connection
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except Exception:
+                pass
+            self._connection = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
 
 
 def in_memory_url(url: str) -> bool:
@@ -119,8 +189,9 @@ def _create_engine(url: str) -> Engine:
     if in_memory:
         options["poolclass"] = StaticPool
     else:
-        # One connection per request thread: never make a request wait for the pool.
-        options.update(pool_size=8, max_overflow=56)
+        # One connection per request thread (the thread pool has 40), kept open between requests:
+        # never make a request wait for the pool, nor open a connection.
+        options.update(pool_size=40, max_overflow=24)
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **options)
     _configure_sqlite(engine, wal=not in_memory)

@@ -146,10 +146,10 @@ def test_out_of_range_journal_ids_are_refused_cleanly(client):
 
 
 def test_an_unhandled_failure_is_recorded_as_500(client, robin, monkeypatch):
-    def broken(*_arguments: object) -> None:
+    def broken(*_arguments: object, **_options: object) -> None:
         raise RuntimeError("an unforeseen failure")
 
-    monkeypatch.setattr(robin_deps, "actor_for_token", broken)
+    monkeypatch.setattr(robin_deps, "acting", broken)
     with pytest.raises(RuntimeError):
         robin.get("/me")
 

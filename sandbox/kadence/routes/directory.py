@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from sandbox.answers import kept_answer
 from sandbox.core import directory
 from sandbox.core.paging import counted
 from sandbox.kadence import hydra, schemas, wire
@@ -26,51 +27,69 @@ def _floor(request: Request, row: Floor) -> dict[str, Any]:
     openapi_extra=query(("countryCode", "ISO 3166-1 alpha-2"), ("city", "Exact, any case"), ("name", "Part of the name"),
                         ("id", "ULID"), *PAGING),
 )
-def list_buildings(request: Request, actor: ActorDep, session: SessionDep) -> Response:
-    params = request.query_params
-    statement = directory.buildings(
-        actor, country_code=params.get("countryCode"), city=params.get("city"), name=params.get("name"),
-        ulid=params.get("id"),
-    )
-    return hydra.page(request, "Building", counted(session, statement, *paging(params)), wire.building)
+async def list_buildings(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    def build() -> Response:
+        params = request.query_params
+        statement = directory.buildings(
+            actor, country_code=params.get("countryCode"), city=params.get("city"), name=params.get("name"),
+            ulid=params.get("id"),
+        )
+        return hydra.page(request, "Building", counted(session, statement, *paging(params)), wire.building)
+
+    return await kept_answer(request, build)
 
 
 @router.get("/buildings/{building_id}", summary="A building", responses=documented(item(schemas.Building)))
-def get_building(request: Request, building_id: str, actor: ActorDep, session: SessionDep) -> Response:
-    row = directory.by_ulid(session, actor, Building, building_id)
-    return hydra.respond(request, hydra.item("Building", wire.building(row)))
+async def get_building(request: Request, building_id: str, actor: ActorDep, session: SessionDep) -> Response:
+    def build() -> Response:
+        row = directory.by_ulid(session, actor, Building, building_id)
+        return hydra.respond(request, hydra.item("Building", wire.building(row)))
+
+    return await kept_answer(request, build)
 
 
 @router.get(
     "/floors", summary="Floors", responses=documented(Collection[schemas.Floor]),
     openapi_extra=query(("buildingId", "ULID of a building"), *PAGING),
 )
-def list_floors(request: Request, actor: ActorDep, session: SessionDep) -> Response:
-    params = request.query_params
-    statement = directory.floors(session, actor, building=related(params, "building"))
-    return hydra.page(request, "Floor", counted(session, statement, *paging(params)), lambda row: _floor(request, row))
+async def list_floors(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    def build() -> Response:
+        params = request.query_params
+        statement = directory.floors(session, actor, building=related(params, "building"))
+        return hydra.page(request, "Floor", counted(session, statement, *paging(params)), lambda row: _floor(request, row))
+
+    return await kept_answer(request, build)
 
 
 @router.get("/floors/{floor_id}", summary="A floor", responses=documented(item(schemas.Floor)))
-def get_floor(request: Request, floor_id: str, actor: ActorDep, session: SessionDep) -> Response:
-    row = directory.by_ulid(session, actor, Floor, floor_id)
-    return hydra.respond(request, hydra.item("Floor", _floor(request, row)))
+async def get_floor(request: Request, floor_id: str, actor: ActorDep, session: SessionDep) -> Response:
+    def build() -> Response:
+        row = directory.by_ulid(session, actor, Floor, floor_id)
+        return hydra.respond(request, hydra.item("Floor", _floor(request, row)))
+
+    return await kept_answer(request, build)
 
 
 @router.get(
     "/neighborhoods", summary="Neighborhoods", responses=documented(Collection[schemas.Neighborhood]),
     openapi_extra=query(("buildingId", "ULID of a building"), ("floorId", "ULID of a floor"), *PAGING),
 )
-def list_neighborhoods(request: Request, actor: ActorDep, session: SessionDep) -> Response:
-    params = request.query_params
-    statement = directory.areas(session, actor, building=related(params, "building"), floor=related(params, "floor"))
-    return hydra.page(request, "Neighborhood", counted(session, statement, *paging(params)), wire.neighborhood)
+async def list_neighborhoods(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    def build() -> Response:
+        params = request.query_params
+        statement = directory.areas(session, actor, building=related(params, "building"), floor=related(params, "floor"))
+        return hydra.page(request, "Neighborhood", counted(session, statement, *paging(params)), wire.neighborhood)
+
+    return await kept_answer(request, build)
 
 
 @router.get("/neighborhoods/{neighborhood_id}", summary="A neighborhood", responses=documented(item(schemas.Neighborhood)))
-def get_neighborhood(request: Request, neighborhood_id: str, actor: ActorDep, session: SessionDep) -> Response:
-    row = directory.by_ulid(session, actor, Area, neighborhood_id)
-    return hydra.respond(request, hydra.item("Neighborhood", wire.neighborhood(row)))
+async def get_neighborhood(request: Request, neighborhood_id: str, actor: ActorDep, session: SessionDep) -> Response:
+    def build() -> Response:
+        row = directory.by_ulid(session, actor, Area, neighborhood_id)
+        return hydra.respond(request, hydra.item("Neighborhood", wire.neighborhood(row)))
+
+    return await kept_answer(request, build)
 
 
 @router.get(
@@ -78,18 +97,24 @@ def get_neighborhood(request: Request, neighborhood_id: str, actor: ActorDep, se
     openapi_extra=query(("neighborhoodId", "ULID of a neighborhood"), ("floorId", "ULID of a floor"),
                         ("buildingId", "ULID of a building"), *PAGING),
 )
-def list_spaces(request: Request, actor: ActorDep, session: SessionDep) -> Response:
-    params = request.query_params
-    statement = directory.spaces(
-        session, actor, area=related(params, "neighborhood"), floor=related(params, "floor"),
-        building=related(params, "building"),
-    )
-    found = counted(session, statement, *paging(params))
-    places = directory.places(session, found.items)
-    return hydra.page(request, "Space", found, lambda row: wire.space(row, places))
+async def list_spaces(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    def build() -> Response:
+        params = request.query_params
+        statement = directory.spaces(
+            session, actor, area=related(params, "neighborhood"), floor=related(params, "floor"),
+            building=related(params, "building"),
+        )
+        found = counted(session, statement, *paging(params))
+        places = directory.places(session, found.items)
+        return hydra.page(request, "Space", found, lambda row: wire.space(row, places))
+
+    return await kept_answer(request, build)
 
 
 @router.get("/spaces/{space_id}", summary="A space", responses=documented(item(schemas.Space)))
-def get_space(request: Request, space_id: str, actor: ActorDep, session: SessionDep) -> Response:
-    row = directory.get_space(session, actor, space_id)
-    return hydra.respond(request, hydra.item("Space", wire.space(row, directory.places(session, [row]))))
+async def get_space(request: Request, space_id: str, actor: ActorDep, session: SessionDep) -> Response:
+    def build() -> Response:
+        row = directory.get_space(session, actor, space_id)
+        return hydra.respond(request, hydra.item("Space", wire.space(row, directory.places(session, [row]))))
+
+    return await kept_answer(request, build)

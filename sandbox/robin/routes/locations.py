@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
+from sandbox.answers import kept_answer
 from sandbox.core import workplace
 from sandbox.core.workplace import SpaceFilters
 from sandbox.robin import wire
@@ -25,21 +26,24 @@ router = APIRouter(tags=["Robin: locations and levels"])
 
 
 @router.get("/locations/{location_id}", summary="A location", responses=documented(Envelope[Location]))
-def get_location(location_id: RowId, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.location(workplace.fetch(session, actor, Building, location_id)))
+async def get_location(request: Request, location_id: RowId, actor: ActorDep, session: SessionDep) -> Response:
+    return await kept_answer(request, lambda: respond(wire.location(workplace.fetch(session, actor, Building, location_id))))
 
 
 @router.get(
     "/locations/{location_id}/levels", summary="Levels (floors) of a location", responses=documented(Collection[Level])
 )
-def list_levels(location_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
-    found = workplace.list_floors(session, actor, location_id, page)
-    return respond_page(found, [wire.level(row) for row in found.items])
+async def list_levels(request: Request, location_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> Response:
+    def build() -> Response:
+        found = workplace.list_floors(session, actor, location_id, page)
+        return respond_page(found, [wire.level(row) for row in found.items])
+
+    return await kept_answer(request, build)
 
 
 @router.get("/levels/{level_id}", summary="A level (floor)", responses=documented(Envelope[Level]))
-def get_level(level_id: RowId, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.level(workplace.fetch(session, actor, Floor, level_id)))
+async def get_level(request: Request, level_id: RowId, actor: ActorDep, session: SessionDep) -> Response:
+    return await kept_answer(request, lambda: respond(wire.level(workplace.fetch(session, actor, Floor, level_id))))
 
 
 @router.get(
@@ -52,7 +56,7 @@ def list_spaces(
     level_id: Annotated[RowId | None, Query(description="Only spaces on this level")] = None,
     min_capacity: Annotated[int | None, Query()] = None,
     max_capacity: Annotated[int | None, Query()] = None,
-) -> JSONResponse:
+) -> Response:
     filters = SpaceFilters(
         query=query, level_id=level_id, min_capacity=min_capacity, max_capacity=max_capacity,
         types=[part.strip() for part in type.split(",") if part.strip()] if type else None,

@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
 
+from sandbox.answers import kept_answer
 from sandbox.core import workplace
 from sandbox.core.paging import Page
 from sandbox.robin import wire
@@ -40,17 +41,22 @@ def get_my_organizations(actor: ActorDep, page: PageDep) -> JSONResponse:
 @router.get(
     "/organizations/{id_or_slug}", summary="An organization by id or slug", responses=documented(Envelope[Organization])
 )
-def get_organization(id_or_slug: str, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.organization(workplace.get_organization(session, actor, id_or_slug)))
+async def get_organization(request: Request, id_or_slug: str, actor: ActorDep, session: SessionDep) -> Response:
+    return await kept_answer(request, lambda: respond(wire.organization(workplace.get_organization(session, actor, id_or_slug))))
 
 
 @router.get(
     "/organizations/{organization_id}/locations", summary="Locations (buildings) of an organization",
     responses=documented(Collection[Location]),
 )
-def list_locations(organization_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
-    found = workplace.list_buildings(session, actor, organization_id, page)
-    return respond_page(found, [wire.location(row) for row in found.items])
+async def list_locations(
+    request: Request, organization_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep
+) -> Response:
+    def build() -> Response:
+        found = workplace.list_buildings(session, actor, organization_id, page)
+        return respond_page(found, [wire.location(row) for row in found.items])
+
+    return await kept_answer(request, build)
 
 
 @router.get(

@@ -1,8 +1,9 @@
 """A space: read, change, its amenities and its live state."""
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
 
+from sandbox.answers import kept_answer
 from sandbox.core import availability, workplace
 from sandbox.core.paging import page_of
 from sandbox.robin import wire
@@ -31,8 +32,8 @@ def _space(session: SessionDep, row: Resource, includes: frozenset[str]) -> JSON
     "/spaces/{space_id}", summary="A space; include=calendar,space_amenities,amenities",
     responses=documented(Envelope[Space]),
 )
-def get_space(space_id: RowId, actor: ActorDep, session: SessionDep, includes: IncludesDep) -> JSONResponse:
-    return _space(session, workplace.get_space(session, actor, space_id), includes)
+async def get_space(request: Request, space_id: RowId, actor: ActorDep, session: SessionDep, includes: IncludesDep) -> Response:
+    return await kept_answer(request, lambda: _space(session, workplace.get_space(session, actor, space_id), includes))
 
 
 @router.patch("/spaces/{space_id}", summary="Change a space (administrators)", responses=documented(Envelope[Space]))

@@ -1,0 +1,275 @@
+"""What the sandbox keeps between requests while the store is unchanged: credentials, fault
+rules, and the answers of reads that depend on the store alone. Everything kept must give way
+to a write from anywhere, another process included (here: another store object on the same
+database), and to a token's expiry."""
+
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, update
+
+from sandbox.app import create_app
+from sandbox.core import workplace
+from sandbox.core.clock import Clock
+from sandbox.settings import Settings
+from sandbox.store.cache import VersionedCache
+from sandbox.store.engine import Store
+from sandbox.store.models import AccessToken, FaultRule, Resource
+from tests.conftest import (
+    ADMIN_TOKEN,
+    DEMO_CLIENT,
+    NOW,
+    KadenceClient,
+    RobinClient,
+    Wall,
+    new_store,
+    seed_demo,
+)
+
+SPACE = 48
+
+
+@pytest.fixture
+def shared_store(tmp_path: Path) -> Store:
+    """A demo store other connections share (a file on SQLite, a schema on PostgreSQL)."""
+    store = new_store(tmp_path)
+    seed_demo(store)
+    return store
+
+
+@pytest.fixture
+def elsewhere(shared_store: Store) -> Iterator[Store]:
+    """The same store opened again, as another process would."""
+    other = Store(shared_store.url)
+    yield other
+    other.dispose()
+
+
+@pytest.fixture
+def wall() -> Wall:
+    return Wall(NOW)
+
+
+@pytest.fixture
+def served(shared_store: Store, wall: Wall) -> FastAPI:
+    """The sandbox on the shared store, without its lifespan: no journal flusher writes to the
+    store behind the tests' back, so its version moves only when a test writes."""
+    return create_app(Settings(export_worker=False), store=shared_store, clock=Clock(wall))
+
+
+@pytest.fixture
+def robin(served: FastAPI) -> RobinClient:
+    return RobinClient(TestClient(served), ADMIN_TOKEN)
+
+
+def _space_name(robin: RobinClient) -> str:
+    response = robin.get(f"/spaces/{SPACE}")
+    assert response.status_code == 200, response.text
+    return str(response.json()["data"]["name"])
+
+
+def _fail_if_routed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def routed(*_arguments: object) -> None:
+        raise AssertionError("the request reached its route")
+
+    monkeypatch.setattr(workplace, "get_space", routed)
+
+
+def test_the_store_version_moves_when_another_connection_commits(shared_store: Store, elsewhere: Store):
+    before = shared_store.version()
+    assert shared_store.version() == before
+
+    with elsewhere.session(write=True) as session:
+        session.execute(update(Resource).where(Resource.id == SPACE).values(name="Renamed elsewhere"))
+        session.commit()
+
+    assert shared_store.version() != before
+
+
+def test_a_store_in_one_process_memory_keeps_nothing():
+    store = Store("sqlite://")
+    try:
+        assert store.version() != store.version()
+    finally:
+        store.dispose()
+
+
+def test_a_repeated_read_is_answered_without_its_route_until_the_store_changes(
+    robin: RobinClient, elsewhere: Store, monkeypatch: pytest.MonkeyPatch
+):
+    first = robin.get(f"/spaces/{SPACE}")
+    with monkeypatch.context() as patched:
+        _fail_if_routed(patched)
+        again = robin.get(f"/spaces/{SPACE}")
+    assert (again.status_code, again.content, again.headers["content-type"]) == (200, first.content, first.headers["content-type"])
+
+    with elsewhere.session(write=True) as session:
+        session.execute(update(Resource).where(Resource.id == SPACE).values(name="Renamed elsewhere"))
+        session.commit()
+
+    assert _space_name(robin) == "Renamed elsewhere"
+
+
+def test_a_change_through_the_api_is_read_back_at_once(robin: RobinClient):
+    assert _space_name(robin) != "Renamed"
+
+    assert robin.patch(f"/spaces/{SPACE}", json={"name": "Renamed"}).status_code == 200
+
+    assert _space_name(robin) == "Renamed"
+
+
+def test_each_caller_is_checked_on_their_own(robin: RobinClient):
+    assert robin.get(f"/spaces/{SPACE}").status_code == 200
+
+    assert RobinClient(robin.client, "no-such-token").get(f"/spaces/{SPACE}").status_code == 401
+    assert RobinClient(robin.client, None).get(f"/spaces/{SPACE}").status_code == 401
+
+
+def test_a_read_with_other_query_parameters_is_its_own(robin: RobinClient):
+    plain = robin.get(f"/spaces/{SPACE}").json()["data"]
+    included = robin.get(f"/spaces/{SPACE}", params={"include": "space_amenities"}).json()["data"]
+
+    assert "space_amenities" not in plain
+    assert "space_amenities" in included
+
+
+def test_a_revoked_token_is_refused_at_once(robin: RobinClient, elsewhere: Store):
+    assert robin.get(f"/spaces/{SPACE}").status_code == 200
+
+    with elsewhere.session(write=True) as session:
+        session.execute(delete(AccessToken).where(AccessToken.token == ADMIN_TOKEN))
+        session.commit()
+
+    assert robin.get(f"/spaces/{SPACE}").status_code == 401
+
+
+def test_a_fault_rule_added_by_another_process_applies_to_the_next_request(robin: RobinClient, elsewhere: Store):
+    assert robin.get(f"/spaces/{SPACE}").status_code == 200
+
+    with elsewhere.session(write=True) as session:
+        session.add(FaultRule(api="robin", method="GET", path="/v1.0/spaces/*", effect="error", status=503, created_at=NOW))
+        session.commit()
+
+    assert robin.get(f"/spaces/{SPACE}").status_code == 503
+
+
+def test_a_kept_kadence_answer_ends_with_its_token(served: FastAPI, shared_store: Store, wall: Wall):
+    client = TestClient(served)
+    kadence = KadenceClient(client, DEMO_CLIENT)
+    assert kadence.get("/buildings").status_code == 200
+    assert kadence.get("/buildings").status_code == 200
+    unchanged = shared_store.version()
+
+    wall.advance(hours=1, seconds=1)
+    expired = kadence.get("/buildings")
+
+    assert shared_store.version() == unchanged, "the store changed: the test no longer shows expiry alone"
+    assert expired.status_code == 401
+    assert expired.json()["hydra:description"] == "The access token has expired."
+
+
+def test_a_frozen_clock_keeps_a_kadence_token_valid(served: FastAPI, wall: Wall):
+    client = TestClient(served)
+    kadence = KadenceClient(client, DEMO_CLIENT)
+    assert client.post("/_sandbox/organizations/1/clock/freeze", json={}).status_code == 200
+    assert kadence.get("/buildings").status_code == 200
+
+    wall.advance(hours=2)
+
+    assert kadence.get("/buildings").status_code == 200
+
+
+def test_the_answer_follows_the_format_asked_for(served: FastAPI):
+    kadence = KadenceClient(TestClient(served), DEMO_CLIENT)
+    as_json = kadence.get("/buildings")
+    as_csv = kadence.get("/buildings", headers={"Accept": "text/csv"})
+
+    assert as_json.headers["content-type"].startswith("application/ld+json")
+    assert as_csv.headers["content-type"].startswith("text/csv")
+
+
+def test_kept_answers_are_journaled_like_any_other(served: FastAPI, robin: RobinClient):
+    robin.get(f"/spaces/{SPACE}")
+    robin.get(f"/spaces/{SPACE}")
+
+    entries = robin.client.get("/_sandbox/journal").json()["entries"]
+
+    assert [(e["path"], e["status"], e["organization_id"]) for e in entries] == [(f"/v1.0/spaces/{SPACE}", 200, 1)] * 2
+
+
+def _read_together(cache: VersionedCache[str], count: int, outcome: Callable[[int], str | None]) -> tuple[list[object], int]:
+    """`count` requests missing the same key at once. The nth read made returns `outcome(n)`,
+    which may raise. Returns what each request got and how many reads were made."""
+    reads = 0
+
+    async def read() -> str | None:
+        nonlocal reads
+        reads += 1
+        made = reads
+        await asyncio.sleep(0.01)
+        return outcome(made)
+
+    async def together() -> list[object]:
+        return await asyncio.gather(*(cache.read_through("key", 1, read) for _ in range(count)), return_exceptions=True)
+
+    return asyncio.run(together()), reads
+
+
+def test_requests_that_miss_together_share_one_read():
+    cache: VersionedCache[str] = VersionedCache()
+
+    results, reads = _read_together(cache, 5, lambda _made: "value")
+
+    assert (results, reads) == (["value"] * 5, 1)
+    assert cache.get("key", 1) == "value"
+    assert cache.get("key", 2) is None
+
+
+def test_when_the_shared_read_fails_each_request_reads_for_itself():
+    def outcome(made: int) -> str:
+        if made == 1:
+            raise RuntimeError("the first read fails")
+        return "value"
+
+    results, reads = _read_together(VersionedCache(), 3, outcome)
+
+    assert isinstance(results[0], RuntimeError)
+    assert (results[1:], reads) == (["value", "value"], 3)
+
+
+def test_when_the_shared_read_finds_nothing_to_keep_each_request_reads_for_itself():
+    cache: VersionedCache[str] = VersionedCache()
+
+    results, reads = _read_together(cache, 3, lambda _made: None)
+
+    assert (results, reads) == ([None] * 3, 3)
+    assert cache.get("key", 1) is None
+
+
+def test_the_cache_stays_within_its_capacity():
+    cache: VersionedCache[int] = VersionedCache(capacity=3)
+    for key in range(10):
+        cache.put(key, 1, key)
+
+    assert sum(cache.get(key, 1) is not None for key in range(10)) <= 3
+    assert cache.get(9, 1) == 9
+
+
+def test_a_kept_answer_is_never_shared_across_stores(tmp_path: Path, wall: Wall):
+    first, second = new_store(tmp_path / "one"), new_store(tmp_path / "two")
+    seed_demo(first)
+    seed_demo(second)
+    with second.session(write=True) as session:
+        session.execute(update(Resource).where(Resource.id == SPACE).values(name="Second store"))
+        session.commit()
+    app = create_app(Settings(export_worker=False), store=first, clock=Clock(wall))
+    robin = RobinClient(TestClient(app), ADMIN_TOKEN)
+    assert _space_name(robin) != "Second store"
+
+    app.state.store = second
+
+    assert _space_name(robin) == "Second store"
