@@ -186,6 +186,29 @@ class SpaceState:
     next_busy_change: datetime | None
 
 
+LOOK_AHEAD = (timedelta(days=1), timedelta(days=14), occurrences.HORIZON)
+"""How far ahead `space_state` reads the calendar: further only while it has not found where the
+space is next free and then booked. A nearer reach sees a prefix of a further one's slots, so the
+answer is the same; most spaces are decided within a day, without expanding a year of series."""
+
+
+def _ahead(
+    session: Session, scope: Scope, now: datetime, reach: timedelta
+) -> tuple[list[Slot], datetime | None, datetime | None]:
+    """Within `reach` of `now`: the occurrences under way, when the run of back-to-back ones
+    from now ends (None: none under way), and when the next one after it starts (None: not
+    within reach)."""
+    current: list[Slot] = []
+    busy_until: datetime | None = None
+    for slot in occurrences.slots(session, scope, now, now + reach, now=now, limit=200):
+        if slot.start > (busy_until or now):
+            return current, busy_until, slot.start
+        if slot.start <= now:
+            current.append(slot)
+        busy_until = max(busy_until or slot.end, slot.end)
+    return current, busy_until, None
+
+
 def space_state(session: Session, actor: Actor, space_id: int) -> SpaceState:
     """disabled; in_use (someone is present, or a current occurrence is checked in); booked (an
     occurrence is under way); available."""
@@ -195,16 +218,10 @@ def space_state(session: Session, actor: Actor, space_id: int) -> SpaceState:
     if space.is_disabled:
         return SpaceState(space, "disabled", present, None)
     scope = Scope(organization_id=actor.organization_id, resource_ids=[space_id])
-    current: list[Slot] = []
-    busy_until: datetime | None = None
-    next_start: datetime | None = None
-    for slot in occurrences.slots(session, scope, now, now + occurrences.HORIZON, now=now, limit=200):
-        if slot.start > (busy_until or now):
-            next_start = slot.start
+    for reach in LOOK_AHEAD:
+        current, busy_until, next_start = _ahead(session, scope, now, reach)
+        if next_start is not None:
             break
-        if slot.start <= now:
-            current.append(slot)
-        busy_until = max(busy_until or slot.end, slot.end)
     if busy_until is None:
         return SpaceState(space, "in_use" if present else "available", present, next_start)
     checked_in = session.exec(
