@@ -19,14 +19,18 @@ test-sqlite: $(INSTALLED)
 test-postgres: $(INSTALLED)
 	SANDBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Figures and their commands: docs/performance.md. throughput.py and mock_comparison.py need wrk
-# (apt-get install wrk); mock_comparison.py installs Prism from npm into bench/.prism.
+# Figures and their commands: docs/performance.md. throughput.py, writes.py, free_busy.py and
+# mock_comparison.py need wrk (apt-get install wrk); mock_comparison.py installs Prism from npm into
+# bench/.prism. large_preset.py and free_busy.py each seed the large preset (about 40 s).
 bench: $(INSTALLED)
 	$(BIN)/python bench/booking_growth.py
 	$(BIN)/python bench/export_throughput.py
 	$(BIN)/python bench/control_overhead.py
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/writes.py
+	$(BIN)/python bench/free_busy.py
+	$(BIN)/python bench/large_preset.py
 	$(BIN)/python bench/mock_comparison.py
 
 openapi: $(INSTALLED)

@@ -1,25 +1,22 @@
 """How booking latency grows with the calendar: POST an event into a building that already
 holds a few events, then one that holds many, on a real server over loopback.
 
-    .venv/bin/python bench/booking_growth.py [--small 100] [--large 10000] [--requests 300]
+    .venv/bin/python bench/booking_growth.py [--small 100] [--large 100000] [--requests 300]
 
 Prints p50/p99 latency of POST /v1.0/spaces/:id/events (with its conflict check) for each
-size and the ratio large/small: the occurrence index should keep it near 1.
+size and the ratio large/small: the occurrence index should keep it near 1. Target: the ratio
+of the p50s at most 1.3.
 """
 
 import argparse
-import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
+from harness import free_port, sandbox_command, started
 from sqlalchemy import func, insert, select
 
 from sandbox.core.clock import Clock
@@ -68,54 +65,33 @@ def prepare(data_dir: Path, existing: int) -> None:
     store.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def measure(existing: int, requests: int) -> list[float]:
+    """Seconds each of `requests` POST-event requests took, after 20 unmeasured ones."""
     with tempfile.TemporaryDirectory() as directory:
         data_dir = Path(directory)
+        began = time.perf_counter()
         prepare(data_dir, existing)
+        print(f"{existing:>8} existing events stored in {time.perf_counter() - began:.1f} s")
         port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "sandbox", "serve", "--data-dir", str(data_dir), "--port", str(port),
-             "--log-level", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy(),
-        )
-        base = f"http://127.0.0.1:{port}/v1.0"
-        try:
-            with httpx.Client(headers=HEADERS, timeout=30) as client:
-                deadline = time.monotonic() + 30
-                while True:
-                    try:
-                        client.get(f"http://127.0.0.1:{port}/_sandbox/health")
-                        break
-                    except httpx.TransportError:
-                        if time.monotonic() > deadline:
-                            raise
-                        time.sleep(0.05)
-                # Bookings land among the existing events, in free half-hours after each of them.
-                origin = datetime(2027, 1, 1, 0, 52, tzinfo=UTC)
-                latencies = []
-                for index in range(requests + 20):
-                    start = origin + timedelta(hours=index)
-                    body = {
-                        "title": "Benchmark",
-                        "start": {"date_time": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "time_zone": "UTC"},
-                        "end": {"date_time": (start + timedelta(minutes=6)).strftime("%Y-%m-%dT%H:%M:%SZ"), "time_zone": "UTC"},
-                    }
-                    began = time.perf_counter()
-                    response = client.post(f"{base}/spaces/{TARGET_SPACE}/events", json=body)
-                    elapsed = time.perf_counter() - began
-                    assert response.status_code == 201, response.text
-                    if index >= 20:
-                        latencies.append(elapsed)
-                return latencies
-        finally:
-            server.send_signal(signal.SIGINT)
-            server.wait(timeout=10)
+        with started(sandbox_command(port, data_dir), port) as server, \
+                httpx.Client(base_url=f"{server.base}/v1.0", headers=HEADERS, timeout=30) as client:
+            # Bookings land among the existing events, in free half-hours after each of them.
+            origin = datetime(2027, 1, 1, 0, 52, tzinfo=UTC)
+            latencies = []
+            for index in range(requests + 20):
+                start = origin + timedelta(hours=index)
+                body = {
+                    "title": "Benchmark",
+                    "start": {"date_time": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "time_zone": "UTC"},
+                    "end": {"date_time": (start + timedelta(minutes=6)).strftime("%Y-%m-%dT%H:%M:%SZ"), "time_zone": "UTC"},
+                }
+                began = time.perf_counter()
+                response = client.post(f"/spaces/{TARGET_SPACE}/events", json=body)
+                elapsed = time.perf_counter() - began
+                assert response.status_code == 201, response.text
+                if index >= 20:
+                    latencies.append(elapsed)
+            return latencies
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -126,7 +102,7 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", type=int, default=100)
-    parser.add_argument("--large", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=300)
     arguments = parser.parse_args()
     results = {}

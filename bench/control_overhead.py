@@ -4,50 +4,46 @@ alternating rounds so that both see the same machine.
 
     .venv/bin/python bench/control_overhead.py [--rounds 3] [--requests 1000]
 
-Prints the p50 of each round and the ratio with/without.
+Prints the p50 of each round and the ratio with/without. Each server is a process of its own,
+uvicorn serving one of the app factories below (the sandbox's app, settings from SANDBOX_*).
 """
 
 import argparse
-import socket
 import statistics
 import tempfile
-import threading
 import time
-from pathlib import Path
 
 import httpx2 as httpx
-import uvicorn
+from fastapi import FastAPI
+from harness import BENCH, PYTHON, free_port, started
 
 from sandbox.app import create_app
 from sandbox.control.traffic import TrafficMiddleware
-from sandbox.settings import Settings
 
 HEADERS = {"Authorization": "Access-Token demo-robin-token"}
 
 
-def serve(data_dir: Path, *, middleware: bool) -> tuple[uvicorn.Server, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_app(Settings(data_dir=data_dir, port=port, export_worker=False))
-    if not middleware:
-        app.user_middleware = [entry for entry in app.user_middleware if entry.cls is not TrafficMiddleware]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    return server, f"http://127.0.0.1:{port}"
+def with_control_work() -> FastAPI:
+    return create_app()
+
+
+def without_control_work() -> FastAPI:
+    app = create_app()
+    app.user_middleware = [entry for entry in app.user_middleware if entry.cls is not TrafficMiddleware]
+    return app
 
 
 def p50_ms(base: str, requests: int) -> float:
+    """The query changes on every request, so that none is answered from the answers kept for
+    repeated reads (which the traffic middleware serves): every one goes through its route."""
     with httpx.Client(base_url=base, headers=HEADERS) as client:
-        for _ in range(100):
-            client.get("/v1.0/spaces/48")
+        for number in range(100):
+            assert client.get(f"/v1.0/spaces/48?warm={number}").status_code == 200
         latencies = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            client.get("/v1.0/spaces/48")
-            latencies.append(time.perf_counter() - started)
+        for number in range(requests):
+            began = time.perf_counter()
+            client.get(f"/v1.0/spaces/48?n={number}")
+            latencies.append(time.perf_counter() - began)
     return statistics.median(latencies) * 1000
 
 
@@ -58,12 +54,14 @@ def main() -> None:
     arguments = parser.parse_args()
     results: dict[bool, list[float]] = {True: [], False: []}
     with tempfile.TemporaryDirectory() as data_dir:
+        environment = {"SANDBOX_DATA_DIR": data_dir, "SANDBOX_EXPORT_WORKER": "false"}
         for _ in range(arguments.rounds):
-            for middleware in (True, False):
-                server, base = serve(Path(data_dir), middleware=middleware)
-                results[middleware].append(p50_ms(base, arguments.requests))
-                server.should_exit = True
-                time.sleep(0.5)
+            for middleware, factory in ((True, "with_control_work"), (False, "without_control_work")):
+                port = free_port()
+                command = [PYTHON, "-m", "uvicorn", f"control_overhead:{factory}", "--factory", "--app-dir", str(BENCH),
+                           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+                with started(command, port, env=environment) as server:
+                    results[middleware].append(p50_ms(server.base, arguments.requests))
     for middleware, label in ((True, "with fault rules and journal"), (False, "without")):
         print(f"{label:>30}: p50 " + ", ".join(f"{value:.2f}" for value in results[middleware]) + " ms")
     ratio = statistics.median(results[True]) / statistics.median(results[False])

@@ -112,6 +112,11 @@ def child_baseline(rows: int) -> dict[str, float]:
 
 
 def _max_rss() -> float:
+    """This process's peak resident memory in KiB. On Linux that is VmHWM: ru_maxrss would give
+    the parent's peak, which a child started by subprocess inherits across exec."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        return float(next(line for line in status.read_text().splitlines() if line.startswith("VmHWM:")).split()[1])
     return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 

@@ -5,21 +5,25 @@ wrk comes from Debian's package (`apt-get install wrk`); the scripts say so and 
 missing.
 """
 
+import json
 import os
 import re
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
 
 BENCH = Path(__file__).resolve().parent
+WALK = BENCH / "lua" / "walk.lua"
 PYTHON = sys.executable
 
 
@@ -81,6 +85,9 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int
+    requests: int = 0
+    refusals: list[str] = field(default_factory=list)
+    """From bench/lua/walk.lua: "STATUS COUNT FIRST-BODY" for each status >= 300 answered."""
 
     def __str__(self) -> str:
         return f"{self.requests_per_second:9.0f} req/s   p50 {self.p50_ms:7.2f} ms   p99 {self.p99_ms:7.2f} ms"
@@ -94,15 +101,56 @@ def require_wrk() -> str:
 
 
 def wrk(url: str, *, headers: dict[str, str] | None = None, seconds: int = 5, connections: int = 16, threads: int = 2,
-        script: Path | None = None) -> Load:
-    """wrk against `url` for `seconds`, keeping `connections` open."""
-    command = [require_wrk(), "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s"]
+        script: Path | None = None, script_args: Sequence[str] = ()) -> Load:
+    """wrk against `url` for `seconds`, keeping `connections` open; `script_args` go to the
+    Lua script's init(). A response slower than 30 s counts as an error (wrk's default, 2 s,
+    would leave the slow answers of a loaded server out of its percentiles)."""
+    command = [require_wrk(), "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     if script is not None:
         command += ["-s", str(script)]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run([*command, url, *(["--", *script_args] if script_args else [])],
+                            capture_output=True, text=True, check=True).stdout
     return parse_wrk(output)
+
+
+def floor_load(*, seconds: int = 5, connections: int = 16) -> Load:
+    """wrk against GET /floor of a floor app started for it: the baseline of request rates."""
+    port = free_port()
+    with started(floor_command(port), port) as floor:
+        return wrk(f"{floor.base}/floor", seconds=seconds, connections=connections)
+
+
+def report(floors: Sequence[Load], results: Sequence[tuple[str, Load]], *, seconds: int, connections: int) -> None:
+    """Each result beside the floor (the mean of `floors`), with the answers it was refused."""
+    baseline = sum(run.requests_per_second for run in floors) / len(floors)
+    width = max(len(name) for name, _ in results) + 2
+    print(f"wrk -t2 -c{connections} -d{seconds}s on loopback; floor = mean of {len(floors)} runs")
+    for run in floors:
+        print(f"  {'floor GET /floor':<{width}}{run}")
+    for name, run in results:
+        errors = f"   ({run.errors} of {run.requests} failed)" if run.errors else ""
+        print(f"  {name:<{width}}{run}   {run.requests_per_second / baseline:6.1%} of the floor{errors}")
+        for refusal in run.refusals:
+            print(f"      answered {refusal}")
+
+
+def request_line(method: str, path: str, body: dict[str, Any] | str = "") -> str:
+    """One request of a list for `walk`: a dict body is sent as JSON, a string as it is."""
+    return f"{method}\t{path}\t{body if isinstance(body, str) else json.dumps(body)}"
+
+
+def walk(base: str, requests: Sequence[str], *, headers: dict[str, str] | None = None, seconds: int = 5,
+         connections: int = 16, threads: int = 2) -> Load:
+    """wrk sending `requests` (from `request_line`) in turn through bench/lua/walk.lua, each once
+    until the list runs out."""
+    requests = list(requests) * -(-threads // len(requests))  # every thread needs one at least
+    with tempfile.NamedTemporaryFile("w", suffix=".requests") as listing:
+        listing.write("\n".join(requests) + "\n")
+        listing.flush()
+        return wrk(base, headers=headers, seconds=seconds, connections=connections, threads=threads, script=WALK,
+                   script_args=(listing.name, str(threads)))
 
 
 def parse_wrk(output: str) -> Load:
@@ -113,7 +161,9 @@ def parse_wrk(output: str) -> Load:
     failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     errors = (int(failed.group(1)) if failed else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
-    return Load(float(rate.group(1)), _ms(p50), _ms(p99), errors)
+    sent = re.search(r"(\d+) requests in", output)
+    refusals = re.findall(r"^refused (.*)$", output, re.MULTILINE)
+    return Load(float(rate.group(1)), _ms(p50), _ms(p99), errors, int(sent.group(1)) if sent else 0, refusals)
 
 
 def _ms(found: re.Match[str]) -> float:
