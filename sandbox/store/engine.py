@@ -26,6 +26,9 @@ _WRITE = "write"
 _EXCLUSIVE = "exclusive"
 _WRITERS_LOCK = 0x53414E44
 """PostgreSQL advisory lock key: shared by every write, exclusive for snapshot saves and restores."""
+BUSY_TIMEOUT_S = 30
+"""How long a write waits for the others before it gives up."""
+_WRITER_TURN = "sandbox_writer_turn"
 
 
 class StoreVersionMismatch(RuntimeError):
@@ -185,7 +188,7 @@ def _create_engine(url: str) -> Engine:
         _configure_postgresql(engine)
         return engine
     in_memory = in_memory_url(url)
-    options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_S}}
     if in_memory:
         options["poolclass"] = StaticPool
     else:
@@ -208,13 +211,42 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
         cursor.close()
+
+    # The writers of this process take turns on a lock of their own before SQLite's: waiting
+    # for SQLite's writer lock means polling it, sleeping up to 100 ms between tries, which left
+    # concurrent writers waiting seconds. Writers of other processes still meet at SQLite's.
+    writers = threading.Lock()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
         writes = connection.get_execution_options().get(_BEGIN_OPTION) in (_WRITE, _EXCLUSIVE)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        if not writes:
+            connection.exec_driver_sql("BEGIN")
+            return
+        turn = connection.connection.info
+        if wal:  # A store in memory has one connection for all, whose transactions nest instead.
+            if not writers.acquire(timeout=BUSY_TIMEOUT_S):
+                raise TimeoutError(f"no write could begin within {BUSY_TIMEOUT_S} s: another is under way")
+            turn[_WRITER_TURN] = writers
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _end_turn(turn)
+            raise
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        # Back in the pool: its transaction has committed or rolled back by now.
+        _end_turn(record.info)
+
+
+
+def _end_turn(info: dict[str, Any]) -> None:
+    turn = info.pop(_WRITER_TURN, None)
+    if turn is not None:
+        turn.release()
 
 
 def _configure_postgresql(engine: Engine) -> None:
