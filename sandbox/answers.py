@@ -22,6 +22,8 @@ from sandbox.sessions import store_version
 
 KEPT_BODY_BYTES = 64 * 1024
 """The largest answer kept."""
+KEPT_ANSWERS = 256
+"""The most answers a process keeps: at most 16 MiB of bodies."""
 ANSWER_HEADERS = (b"authorization", b"accept", b"host")
 """The request headers an answer may depend on: the caller, the format, and its own links."""
 VALID_UNTIL = "valid_until"

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from sandbox import __version__, kadence, robin
+from sandbox.answers import KEPT_ANSWERS
 from sandbox.control import docs, floor_plans, health, routes
 from sandbox.control import errors as control_errors
 from sandbox.control.journal import Flusher, Journal
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     app.state.journal = Journal(settings.journal_size)
     app.state.credentials = VersionedCache()
     app.state.fault_rules = VersionedCache(capacity=1)
-    app.state.answers = VersionedCache()
+    app.state.answers = VersionedCache(capacity=KEPT_ANSWERS)
     robin.include(app)
     kadence.include(app)
     for control in (health.router, floor_plans.router, routes.router):

@@ -122,6 +122,22 @@ def test_a_change_through_the_api_is_read_back_at_once(robin: RobinClient):
     assert _space_name(robin) == "Renamed"
 
 
+def test_a_restored_snapshot_and_a_reset_are_read_back_at_once(robin: RobinClient):
+    control = robin.client
+    assert control.post("/_sandbox/snapshots", json={"name": "before"}).status_code == 201
+    original = _space_name(robin)
+    assert robin.patch(f"/spaces/{SPACE}", json={"name": "Renamed"}).status_code == 200
+    assert _space_name(robin) == "Renamed"
+
+    assert control.post("/_sandbox/snapshots/before/restore").status_code == 200
+    assert _space_name(robin) == original
+
+    assert robin.patch(f"/spaces/{SPACE}", json={"name": "Renamed again"}).status_code == 200
+    assert _space_name(robin) == "Renamed again"
+    assert control.post("/_sandbox/reset").status_code == 204
+    assert _space_name(robin) == original
+
+
 def test_each_caller_is_checked_on_their_own(robin: RobinClient):
     assert robin.get(f"/spaces/{SPACE}").status_code == 200
 
