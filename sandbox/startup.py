@@ -5,8 +5,7 @@ from contextlib import AbstractContextManager, nullcontext
 
 from sandbox.control import snapshots
 from sandbox.core.clock import Clock
-from sandbox.seeding import Progress, load_seed
-from sandbox.seeding.loader import SEEDED_KEY
+from sandbox.seeding import SEEDED_KEY, Progress, load_seed
 from sandbox.settings import Settings
 from sandbox.store.engine import Store
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from sandbox.control.schemas import Health, Readiness
-from sandbox.seeding.loader import SEEDED_KEY
+from sandbox.seeding import SEEDED_KEY
 
 router = APIRouter(tags=["Sandbox control plane"])
 

@@ -8,6 +8,12 @@ from sandbox.store.engine import Store
 
 Progress = Callable[[int, int], None]
 """Told (done, total) as a long seeding run advances; the total may be refined as it goes."""
+SEEDED_KEY = "seeded_fixture"
+"""The store_meta key naming what the store was seeded with; a store without it is not seeded."""
+
+
+class FixtureError(ValueError):
+    """A fixture that can't be loaded; the message names the bad entry and field."""
 
 
 def load_seed(store: Store, settings: Settings, clock: Clock, progress: Progress | None = None) -> str:
@@ -16,11 +22,13 @@ def load_seed(store: Store, settings: Settings, clock: Clock, progress: Progress
     `seed` replaces the seed of a fixture, and so its ULIDs; a generated preset without one uses
     seed 0. Returns a name for what was loaded."""
     from sandbox.seeding.fixture import read_fixture
-    from sandbox.seeding.generator import seed_preset
     from sandbox.seeding.loader import entry_count, load
     from sandbox.seeding.presets import PRESETS
 
     if settings.fixture is None and settings.preset in PRESETS:
+        # Imported only here: the generator loads Faker (60 ms of a start), which fixtures never need.
+        from sandbox.seeding.generator import seed_preset
+
         return seed_preset(store, PRESETS[settings.preset], settings.seed or 0, clock, progress)
     path = settings.fixture or DEMO_FIXTURE
     fixture = read_fixture(path)

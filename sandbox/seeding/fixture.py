@@ -29,6 +29,7 @@ from sandbox.core.seats import DESK_TYPES
 from sandbox.core.space_types import BOOKING_TYPES
 from sandbox.core.times import parse_duration
 from sandbox.core.times import zone as named_zone
+from sandbox.seeding import FixtureError
 
 FORMAT = "workplace-sandbox-fixture/1"
 Id = Annotated[int, Field(ge=1, le=2**62)]
@@ -355,10 +356,6 @@ class Fixture(Strict):
         if value.tzinfo is None:
             raise ValueError("must carry a UTC offset, such as 2025-01-06T09:00:00Z")
         return value
-
-
-class FixtureError(ValueError):
-    """A fixture that can't be loaded; the message names the bad entry and field."""
 
 
 def read_fixture(path: Path) -> Fixture:

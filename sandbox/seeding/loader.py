@@ -16,11 +16,11 @@ from sandbox.core.events import EventInput, InviteeInput
 from sandbox.core.ids import seeded_ulid
 from sandbox.core.seats import SeatReservationInput
 from sandbox.core.times import zone
+from sandbox.seeding import SEEDED_KEY, FixtureError
 from sandbox.seeding.fixture import (
     BuildingEntry,
     DeskEntry,
     Fixture,
-    FixtureError,
     OrganizationEntry,
     SpaceAmenityEntry,
     SpaceEntry,
@@ -47,7 +47,6 @@ from sandbox.store.models import (
     Visitor,
 )
 
-SEEDED_KEY = "seeded_fixture"
 Row = TypeVar("Row", bound=SQLModel)
 
 
@@ -101,11 +100,20 @@ class _Loader:
         self.amenities: dict[str, Amenity] = {}
 
     def add(self, row: Row) -> Row:
+        """Store `row`, under its seeded ULID if it has one. The ULID derives from the id: it goes
+        into the INSERT when the fixture gives the id, else into an UPDATE once the store gave one."""
+        seeded = hasattr(row, "ulid")
+        id_given = getattr(row, "id", None) is not None
+        if seeded and id_given:
+            self._seed_ulid(row)
         self.session.add(row)
         self.session.flush()
-        if hasattr(row, "ulid"):
-            row.ulid = seeded_ulid(self.fixture.seed, str(row.__tablename__), row.id, self.at)  # type: ignore[attr-defined]
+        if seeded and not id_given:
+            self._seed_ulid(row)
         return row
+
+    def _seed_ulid(self, row: SQLModel) -> None:
+        row.ulid = seeded_ulid(self.fixture.seed, str(row.__tablename__), row.id, self.at)  # type: ignore[attr-defined]
 
     def organization(self, entry: OrganizationEntry) -> Organization:
         organization = Organization(

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from sandbox.__main__ import main
 from sandbox.control import snapshots
-from sandbox.seeding.loader import SEEDED_KEY
+from sandbox.seeding import SEEDED_KEY
 from sandbox.settings import Settings
 from sandbox.store.engine import Store
 from sandbox.store.models import User

@@ -8,13 +8,17 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import true
+from sqlmodel import col, select
 
 from sandbox.app import create_app
 from sandbox.core.clock import Clock
-from sandbox.seeding import load_seed
-from sandbox.seeding.fixture import FixtureError, read_fixture
+from sandbox.core.ids import seeded_ulid
+from sandbox.seeding import FixtureError, load_seed
+from sandbox.seeding.fixture import read_fixture
 from sandbox.seeding.loader import load
-from sandbox.settings import FIXTURES_DIR, Settings
+from sandbox.settings import DEMO_FIXTURE, FIXTURES_DIR, Settings
+from sandbox.store.models import Resource, ResourceKind, User, Visit, Visitor
 from tests.conftest import NOW, Wall, new_store
 
 EXAMPLE = FIXTURES_DIR / "example-office.json"
@@ -117,3 +121,20 @@ def test_a_booking_the_rules_refuse_names_its_space_and_position_and_stores_noth
     assert str(refused.value).startswith("space 'Tejo': events[1]: The requested time conflicts with event 1_")
     with store.session() as session:
         assert session.connection().exec_driver_sql("SELECT count(*) FROM organization").scalar() == 0
+
+
+def test_every_row_loaded_carries_the_ulid_its_seed_and_id_give() -> None:
+    fixture = read_fixture(DEMO_FIXTURE)
+    store = new_store()
+
+    load(store, fixture, Clock(Wall(NOW)), "demo.json")
+
+    # Users, spaces and desks have their ids in the fixture; the store numbers visits and visitors.
+    # Onsite resources are the core's own, made as any booking's would be.
+    loaded = ((User, true()), (Resource, col(Resource.kind) != ResourceKind.ONSITE), (Visit, true()), (Visitor, true()))
+    with store.session() as session:
+        for model, condition in loaded:
+            rows = session.exec(select(model.id, model.ulid).where(condition).order_by(model.id)).all()
+            table = str(model.__tablename__)
+            assert rows
+            assert rows == [(row_id, seeded_ulid(fixture.seed, table, row_id, fixture.created_at)) for row_id, _ in rows]

@@ -13,9 +13,9 @@ from sqlmodel import col, select
 from sandbox.core import buildings, occurrences
 from sandbox.core.clock import Clock
 from sandbox.core.times import zone
-from sandbox.seeding import load_seed
+from sandbox.seeding import SEEDED_KEY, load_seed
 from sandbox.seeding.generator import seed_preset
-from sandbox.seeding.loader import SEEDED_KEY, entry_count
+from sandbox.seeding.loader import entry_count
 from sandbox.seeding.presets import LARGE
 from sandbox.seeding.workplace import generate_workplace
 from sandbox.settings import FIXTURES_DIR, Settings
