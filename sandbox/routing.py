@@ -1,13 +1,36 @@
 """Facts about the app's routes that error bodies report, and checks every vendor route makes."""
 
 import json
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import Request
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.routing import APIRoute
 from starlette.routing import Match
 
 from sandbox.core.errors import InvalidInput, NotFound
+
+_ROUTE_SETTINGS = (
+    "response_model", "status_code", "tags", "summary", "description", "response_description", "responses",
+    "deprecated", "methods", "operation_id", "response_model_include", "response_model_exclude",
+    "response_model_by_alias", "response_model_exclude_unset", "response_model_exclude_defaults",
+    "response_model_exclude_none", "include_in_schema", "response_class", "name", "callbacks", "openapi_extra",
+    "generate_unique_id_function",
+)
+"""What a route was declared with (its router's tags, responses and response class included)."""
+
+
+def include_flat(app: FastAPI, router: APIRouter, *, prefix: str = "", dependencies: Sequence[Any] = ()) -> None:
+    """Each of `router`'s routes declared on the app itself, under `prefix` and after
+    `dependencies`. FastAPI keeps an included router as a level that every request's lookup walks
+    twice, and builds its routes again on the first request; routes of the app are built once."""
+    for route in router.routes:
+        assert isinstance(route, APIRoute), f"{route} is not an API route"
+        settings = {name: getattr(route, name) for name in _ROUTE_SETTINGS}
+        app.router.add_api_route(
+            prefix + route.path, route.endpoint, dependencies=[*dependencies, *route.dependencies], **settings
+        )
 
 
 def allowed_methods(request: Request) -> list[str]:

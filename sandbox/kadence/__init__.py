@@ -114,7 +114,7 @@ from sandbox.kadence.routes import (
     users,
     visits,
 )
-from sandbox.routing import refuse_nul_characters
+from sandbox.routing import include_flat, refuse_nul_characters
 
 TOKEN_PATH = "/oauth2/"
 
@@ -127,12 +127,12 @@ OTHER_ROUTES = (contexts, oauth)
 
 def include(app: FastAPI) -> None:
     """The API under PREFIX, and the contexts and the token endpoint beside it: each route
-    module straight into the app (see `robin.include`)."""
+    route on the app itself (see `include_flat`)."""
     checked = [Depends(get_actor)]
     for module in API_ROUTES:
-        app.include_router(module.router, prefix=PREFIX, dependencies=checked)
+        include_flat(app, module.router, prefix=PREFIX, dependencies=checked)
     for module in OTHER_ROUTES:
-        app.include_router(module.router, dependencies=[Depends(refuse_nul_characters)])
+        include_flat(app, module.router, dependencies=[Depends(refuse_nul_characters)])
 
 
 render_token_error = oauth.render_error
