@@ -94,11 +94,6 @@ def matching(rules: list[FaultRule], api: str, method: str, path: str) -> list[F
     ]
 
 
-def candidates(store: Store, api: str, method: str, path: str) -> list[FaultRule]:
-    """The live rules that match a request, in the order they apply."""
-    return matching(live(store), api, method, path)
-
-
 def decide(store: Store, rules: list[FaultRule], chance: random.Random | None = None) -> Decision:
     """Roll each rule's probability and take a use of the ones that fire."""
     chance = chance or random.Random()

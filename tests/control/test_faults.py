@@ -182,9 +182,11 @@ def test_the_last_use_of_a_rule_goes_to_one_request_only(store):
 def test_candidates_match_path_patterns(store):
     faults.add(store, FaultRule(api="robin", method="GET", path="/v1.0/spaces/*/events", effect="error"))
 
-    assert faults.candidates(store, "robin", "GET", "/v1.0/spaces/48/events")
-    assert not faults.candidates(store, "robin", "GET", "/v1.0/spaces/48")
-    assert not faults.candidates(store, "kadence", "GET", "/v1.0/spaces/48/events")
+    rules = faults.live(store)
+
+    assert faults.matching(rules, "robin", "GET", "/v1.0/spaces/48/events")
+    assert not faults.matching(rules, "robin", "GET", "/v1.0/spaces/48")
+    assert not faults.matching(rules, "kadence", "GET", "/v1.0/spaces/48/events")
 
 
 def test_out_of_range_ids_and_counts_are_refused_cleanly(client):
