@@ -42,8 +42,9 @@ class Actor:
 
 @dataclass(frozen=True)
 class Credential:
-    """What a token stands for, as read from the store. Its rows are never handed to a request
-    as they are (see `acting`), so it may be kept and shared between requests."""
+    """What a token stands for, as read from the store: kept and shared between requests. A
+    request that writes gets copies of its rows in its own session, one that only reads shares
+    them and never changes them (see `acting`)."""
 
     user: User
     organization: Organization
