@@ -38,9 +38,10 @@ def sandbox_command(port: int, data_dir: Path, *extra: str) -> list[str]:
     return [PYTHON, "-m", "sandbox", "serve", "--port", str(port), "--data-dir", str(data_dir), "--log-level", "warning", *extra]
 
 
-def floor_command(port: int) -> list[str]:
-    """The floor app on the same uvicorn settings as `serve` (one process, loopback, warnings only)."""
-    return [PYTHON, "-m", "uvicorn", "floor_app:app", "--app-dir", str(BENCH), "--host", "127.0.0.1", "--port", str(port),
+def floor_command(port: int, module: str = "floor_app") -> list[str]:
+    """The floor app (or another of bench/'s apps) on the same uvicorn settings as `serve` (one
+    process, loopback, warnings only)."""
+    return [PYTHON, "-m", "uvicorn", f"{module}:app", "--app-dir", str(BENCH), "--host", "127.0.0.1", "--port", str(port),
             "--log-level", "warning"]
 
 

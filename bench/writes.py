@@ -13,6 +13,11 @@ so that as many desk bookings can be checked in at once; the check-ins walk thro
 beforehand with httpx.
 
 Target: booking writes at least 30 % of the floor's requests per second.
+
+The same run measures the write floor (bench/write_floor_app.py): Robin's event requests sent to
+a bare FastAPI endpoint that checks the slot and inserts the event in one SQLite transaction
+through sqlite3, about the least a booking write can cost on this stack. Each write is reported
+against it too.
 """
 
 import argparse
@@ -27,6 +32,7 @@ from urllib.parse import urlencode
 import httpx2 as httpx
 from harness import (
     Load,
+    floor_command,
     floor_load,
     free_port,
     report,
@@ -60,6 +66,10 @@ def main() -> None:
     enough = int(floors[0].requests_per_second * options.seconds * 1.5)
     results: list[tuple[str, Load]] = []
     with tempfile.TemporaryDirectory() as scratch:
+        port = free_port()
+        environment = {"SANDBOX_WRITE_FLOOR_DB": str(Path(scratch) / "write-floor.db")}
+        with started(floor_command(port, "write_floor_app"), port, env=environment) as write_floor:
+            write_floors = [load(write_floor.base, _robin_events(enough), ROBIN)]
         fixture = Path(scratch) / "workplace.json"
         fixture.write_text(json.dumps(_workplace(options.desks)))
         port = free_port()
@@ -81,9 +91,17 @@ def main() -> None:
                 check_ins = _bookings_to_check_in(client, desks[:pool], people[:pool])
                 checked = load(sandbox.base, check_ins, kadence)
                 results.append((f"Kadence POST /bookings/:id/check-in ({pool})", checked))
+        port = free_port()
+        with started(floor_command(port, "write_floor_app"), port, env=environment) as write_floor:
+            write_floors.append(load(write_floor.base, _robin_events(2 * enough)[enough:], ROBIN))
     floors.append(floor_load(seconds=options.seconds, connections=options.connections))
 
-    report(floors, results, seconds=options.seconds, connections=options.connections)
+    report(floors, [("write floor POST /spaces/:id/events", run) for run in write_floors] + results,
+           seconds=options.seconds, connections=options.connections)
+    write_floor_rate = sum(run.requests_per_second for run in write_floors) / len(write_floors)
+    print("against the write floor (the mean of its runs):")
+    for name, run in results:
+        print(f"  {name:<44}{run.requests_per_second / write_floor_rate:6.1%}")
     if checked.requests > pool:
         print(f"  the check-ins ran past the {pool} bookings made for them, and the repeats failed: "
               f"{'raise --desks' if pool == len(desks) else 'check-in outran four times the rate of booking'}")

@@ -15,10 +15,9 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
-from sandbox.sessions import store_version
+from sandbox.sessions import read_store, store_version
 
 KEPT_BODY_BYTES = 64 * 1024
 """The largest answer kept."""
@@ -63,16 +62,16 @@ def _keepable(request: Request, response: Response) -> Answer | None:
 
 
 async def kept_answer(request: Request, build: Callable[[], Response]) -> Response:
-    """The answer `build` makes (in a worker thread), kept for the same request while the store
-    is unchanged. The route has checked the caller's credentials by then."""
+    """The answer `build` makes (a read: see `read_store`), kept for the same request while the
+    store is unchanged. The route has checked the caller's credentials by then."""
     built: Response | None = None
 
     async def read() -> Answer | None:
         nonlocal built
-        built = await run_in_threadpool(build)
+        built = await read_store(request.app.state.store, build)
         return _keepable(request, built)
 
-    answer: Answer | None = await request.app.state.answers.read_through(_key(request.scope), store_version(request), read)
+    answer: Answer | None = await request.app.state.answers.read_through(_key(request.scope), store_version(request).whole, read)
     if built is not None:
         return built
     assert answer is not None

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from sandbox import __version__, control, kadence, robin
+from sandbox.routing import documented_routes
 
 FASTAPI_VALIDATION_STATUS = "422"
 CONTROL_PREFIX = "/_sandbox/"
@@ -33,7 +34,7 @@ def describe(app: FastAPI) -> dict[str, Any]:
     control plane's tag."""
     if app.openapi_schema is None:
         document = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes,
+            title=app.title, version=app.version, description=app.description, routes=documented_routes(app),
             tags=app.openapi_tags,
         )
         for path_item in document["paths"].values():

@@ -1,7 +1,9 @@
 """Facts about the app's routes that error bodies report, and checks every vendor route makes."""
 
+import functools
+import inspect
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -10,27 +12,79 @@ from fastapi.routing import APIRoute
 from starlette.routing import Match
 
 from sandbox.core.errors import InvalidInput, NotFound
+from sandbox.sessions import READ_METHODS
 
-_ROUTE_SETTINGS = (
-    "response_model", "status_code", "tags", "summary", "description", "response_description", "responses",
-    "deprecated", "methods", "operation_id", "response_model_include", "response_model_exclude",
-    "response_model_by_alias", "response_model_exclude_unset", "response_model_exclude_defaults",
-    "response_model_exclude_none", "include_in_schema", "response_class", "name", "callbacks", "openapi_extra",
-    "generate_unique_id_function",
-)
-"""What a route was declared with (its router's tags, responses and response class included)."""
+
+class DeclaredRoute:
+    """A route as its module declares it, kept for `include_flat` to build on the app: a
+    module's router (`declaring`) builds nothing when the module is imported, so each route is
+    built once, where it is served."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **settings: Any) -> None:
+        self.path = path
+        self.endpoint = endpoint
+        self.methods = {method.upper() for method in settings.get("methods") or ("GET",)}
+        self.responses: dict[int | str, Any] = settings.get("responses") or {}
+        """As declared, each with its model: what the route documents it answers."""
+        self.settings = settings
+
+
+def declaring(**options: Any) -> APIRouter:
+    """A module's router: the routes it declares are built by `include_flat`."""
+    return APIRouter(route_class=DeclaredRoute, **options)  # type: ignore[arg-type]
+
+
+class _Route(APIRoute):
+    """A route of the app whose documented responses are built for the OpenAPI document only
+    (`documented`): FastAPI would build a model field for every one of them on every route as
+    the app starts, for nothing but that document."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], *, responses: dict[int | str, Any] | None = None,
+                 **settings: Any) -> None:
+        plain = {status: {key: value for key, value in response.items() if key != "model"}
+                 for status, response in (responses or {}).items()}
+        super().__init__(path, endpoint, responses=plain, **settings)
+        self._declared = (path, endpoint, responses, settings)
+
+    def documented(self) -> APIRoute:
+        path, endpoint, responses, settings = self._declared
+        return APIRoute(path, endpoint, responses=responses, **settings)
+
+
+def documented_routes(app: FastAPI) -> list[Any]:
+    """The app's routes as the OpenAPI document describes them, their responses' models included."""
+    return [route.documented() if isinstance(route, _Route) else route for route in app.routes]
 
 
 def include_flat(app: FastAPI, router: APIRouter, *, prefix: str = "", dependencies: Sequence[Any] = ()) -> None:
-    """Each of `router`'s routes declared on the app itself, under `prefix` and after
-    `dependencies`. FastAPI keeps an included router as a level that every request's lookup walks
-    twice, and builds its routes again on the first request; routes of the app are built once."""
+    """Each of `router`'s routes (declared through `declaring`) built on the app itself, under
+    `prefix` and after `dependencies`. FastAPI keeps an included router as a level that every
+    request's lookup walks twice, and builds its routes again on the first request; routes of
+    the app are built once.
+
+    Where the app's store reads on the event loop (`Store.reads_inline`), so do the routes that
+    only read: FastAPI would otherwise run each in a worker thread."""
+    reads_inline = app.state.store.reads_inline
     for route in router.routes:
-        assert isinstance(route, APIRoute), f"{route} is not an API route"
-        settings = {name: getattr(route, name) for name in _ROUTE_SETTINGS}
+        assert isinstance(route, DeclaredRoute), f"{route} was not declared through `declaring`"
+        settings = {name: value for name, value in route.settings.items() if name != "dependency_overrides_provider"}
+        endpoint = route.endpoint
+        if reads_inline and route.methods <= READ_METHODS and not inspect.iscoroutinefunction(endpoint):
+            endpoint = _on_the_event_loop(endpoint)
         app.router.add_api_route(
-            prefix + route.path, route.endpoint, dependencies=[*dependencies, *route.dependencies], **settings
+            prefix + route.path, endpoint, route_class_override=_Route,
+            **settings | {"dependencies": [*dependencies, *settings.get("dependencies", ())]},
         )
+
+
+def _on_the_event_loop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """`endpoint` as a coroutine, with its signature, so that FastAPI calls it on the event loop."""
+
+    @functools.wraps(endpoint)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        return endpoint(*args, **kwargs)
+
+    return run
 
 
 def allowed_methods(request: Request) -> list[str]:

@@ -2,22 +2,25 @@
 dialect declares.
 
 Both run on the event loop: opening a session reads nothing (its transaction begins at its first
-statement, in the route's worker thread), and a credential is read in a worker thread only when
-the store has changed since it was last read. A request to a vendor API thus makes one trip to
-the thread pool, for its route.
+statement, where the route runs), and a credential is read only when the store has changed since
+it was last read. A request to a vendor API thus makes at most one trip to the thread pool, for
+its route, and none where the store reads on the event loop (`Store.reads_inline`).
 """
 
-from collections.abc import AsyncIterator, Callable, Hashable
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from sandbox.core.access import Credential
-from sandbox.store.engine import Store
+from sandbox.store.engine import Store, Version
+from sandbox.store.models import CREDENTIALS
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
 STORE_VERSION = "store_version"
 """Where the traffic middleware leaves the store's version, read as the request arrived."""
 
@@ -35,7 +38,15 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def store_version(request: Request) -> Hashable:
+async def read_store(store: Store, read: Callable[Params, Result], *args: Params.args, **kwargs: Params.kwargs) -> Result:
+    """`read`, which only reads the store, run where the store reads best: on the event loop,
+    or in a worker thread (see `Store.reads_inline`)."""
+    if store.reads_inline:
+        return read(*args, **kwargs)
+    return await run_in_threadpool(read, *args, **kwargs)
+
+
+def store_version(request: Request) -> Version:
     """The store's version as the request arrived (read by the traffic middleware), else now:
     either way before the route reads anything."""
     version = request.scope.get("state", {}).get(STORE_VERSION)
@@ -44,11 +55,11 @@ def store_version(request: Request) -> Hashable:
 
 async def credential(request: Request, token: str, lookup: Callable[[Session, str], Credential]) -> Credential:
     """What `token` stands for, read by `lookup` in a session of its own, or as last read while
-    the store is unchanged."""
+    the tables credentials are read from are unchanged."""
     store: Store = request.app.state.store
-    version = store_version(request)
+    version = store_version(request).of(CREDENTIALS)
     found: Credential | None = await request.app.state.credentials.read_through(
-        (lookup, token), version, lambda: run_in_threadpool(_read_credential, store, token, lookup)
+        (lookup, token), version, lambda: read_store(store, _read_credential, store, token, lookup)
     )
     assert found is not None
     return found

@@ -78,6 +78,21 @@ def wall() -> Wall:
     return Wall(NOW)
 
 
+@pytest.fixture
+def shared_store(tmp_path: Path) -> Store:
+    """A demo store other connections may share (a file on SQLite, a schema on PostgreSQL)."""
+    store = new_store(tmp_path)
+    seed_demo(store)
+    return store
+
+
+@pytest.fixture
+def served(shared_store: Store, wall: Wall) -> FastAPI:
+    """The sandbox on the shared store, without its lifespan: no journal flusher writes to the
+    store behind the tests' back, so its version moves only when a test writes."""
+    return create_app(Settings(export_worker=False), store=shared_store, clock=Clock(wall))
+
+
 BACKEND = os.environ.get("SANDBOX_TEST_BACKEND", "sqlite")
 """The backend the suite runs on (`make test` runs it on each). `postgresql`: every test's demo
 store is one seeded PostgreSQL schema, restored to its seed before each test, and every other

@@ -13,12 +13,20 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, update
 
 from sandbox.app import create_app
-from sandbox.core import workplace
+from sandbox.core import access, workplace
 from sandbox.core.clock import Clock
+from sandbox.robin import deps as robin_deps
 from sandbox.settings import Settings
 from sandbox.store.cache import VersionedCache
 from sandbox.store.engine import Store
-from sandbox.store.models import AccessToken, FaultRule, Resource
+from sandbox.store.models import (
+    CREDENTIALS,
+    FAULTS,
+    AccessToken,
+    FaultRule,
+    Resource,
+    User,
+)
 from tests.conftest import (
     ADMIN_TOKEN,
     DEMO_CLIENT,
@@ -31,14 +39,8 @@ from tests.conftest import (
 )
 
 SPACE = 48
-
-
-@pytest.fixture
-def shared_store(tmp_path: Path) -> Store:
-    """A demo store other connections share (a file on SQLite, a schema on PostgreSQL)."""
-    store = new_store(tmp_path)
-    seed_demo(store)
-    return store
+ADMIN_EMAIL = "ada.okafor@meridian.example"
+"""Whose the demo Robin token is."""
 
 
 @pytest.fixture
@@ -47,18 +49,6 @@ def elsewhere(shared_store: Store) -> Iterator[Store]:
     other = Store(shared_store.url)
     yield other
     other.dispose()
-
-
-@pytest.fixture
-def wall() -> Wall:
-    return Wall(NOW)
-
-
-@pytest.fixture
-def served(shared_store: Store, wall: Wall) -> FastAPI:
-    """The sandbox on the shared store, without its lifespan: no journal flusher writes to the
-    store behind the tests' back, so its version moves only when a test writes."""
-    return create_app(Settings(export_worker=False), store=shared_store, clock=Clock(wall))
 
 
 @pytest.fixture
@@ -88,6 +78,57 @@ def test_the_store_version_moves_when_another_connection_commits(shared_store: S
         session.commit()
 
     assert shared_store.version() != before
+
+
+def test_a_topic_version_moves_only_when_its_own_tables_are_written(shared_store: Store, elsewhere: Store):
+    before = shared_store.version()
+
+    with elsewhere.session(write=True) as session:
+        session.execute(update(Resource).where(Resource.id == SPACE).values(name="Renamed elsewhere"))
+        session.commit()
+    unrelated = shared_store.version()
+    with elsewhere.session(write=True) as session:
+        session.execute(update(User).where(User.email == ADMIN_EMAIL).values(role="member"))
+        session.commit()
+    credentials = shared_store.version()
+    with elsewhere.session(write=True) as session:
+        session.add(FaultRule(api="robin", method="GET", path="/nowhere", effect="error", status=503, created_at=NOW))
+        session.commit()
+    faults = shared_store.version()
+
+    assert unrelated.whole != before.whole
+    assert [unrelated.of(topic) == before.of(topic) for topic in (CREDENTIALS, FAULTS)] == [True, True]
+    assert [credentials.of(topic) == unrelated.of(topic) for topic in (CREDENTIALS, FAULTS)] == [False, True]
+    assert [faults.of(topic) == credentials.of(topic) for topic in (CREDENTIALS, FAULTS)] == [True, False]
+
+
+def test_a_store_created_afresh_never_shows_an_earlier_topic_version(shared_store: Store):
+    """Its counts start from zero again, but under another epoch."""
+    before = shared_store.version()
+    shared_store.wipe()
+    assert shared_store.version().of(CREDENTIALS) != before.of(CREDENTIALS)
+
+
+def test_credentials_are_read_again_only_after_their_tables_change(
+    robin: RobinClient, elsewhere: Store, monkeypatch: pytest.MonkeyPatch
+):
+    reads = []
+    original = access.credential_for_token
+    monkeypatch.setattr(robin_deps, "credential_for_token", lambda *given: reads.append(1) or original(*given))
+    booked = robin.post(f"/spaces/{SPACE}/events", json={
+        "title": "Kept credentials", "start": {"date_time": "2026-03-02T14:00:00", "time_zone": "America/New_York"},
+        "end": {"date_time": "2026-03-02T14:30:00", "time_zone": "America/New_York"},
+    })
+    assert booked.status_code == 201, booked.text
+    assert robin.get(f"/spaces/{SPACE}/state").status_code == 200
+    assert len(reads) == 1, "the booking made the next request read its credentials again"
+
+    with elsewhere.session(write=True) as session:
+        session.execute(update(User).where(User.email == ADMIN_EMAIL).values(role="member"))
+        session.commit()
+
+    assert robin.patch(f"/spaces/{SPACE}", json={"name": "Members may not"}).status_code == 403
+    assert len(reads) == 2
 
 
 def test_a_store_in_one_process_memory_keeps_nothing():

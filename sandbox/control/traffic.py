@@ -21,7 +21,8 @@ from sandbox.answers import kept_for
 from sandbox.control import faults
 from sandbox.control.journal import clipped, storable
 from sandbox.core.errors import RateLimited
-from sandbox.sessions import STORE_VERSION
+from sandbox.sessions import STORE_VERSION, read_store
+from sandbox.store.models import FAULTS
 
 ROBIN_PREFIX = "/v1.0"
 KADENCE_PREFIXES = ("/v1/", "/oauth2/")
@@ -68,7 +69,7 @@ class TrafficMiddleware:
             await asyncio.sleep(decision.delay_ms / 1000)
         rule = decision.outcome
         if rule is None:
-            kept = kept_for(sandbox.state, scope, scope["state"][STORE_VERSION])
+            kept = kept_for(sandbox.state, scope, scope["state"][STORE_VERSION].whole)
             if kept is None:
                 await self.app(scope, exchange.receive, exchange.send)
             else:
@@ -83,14 +84,13 @@ class TrafficMiddleware:
 
 
 async def _consult(state: Any, scope: Scope, api: str) -> faults.Decision:
-    """What the fault rules make of a request. The rules are read again only when the store has
-    changed (its version is left in the request's state for the routes too), and a rule that
-    matches is used in a worker thread: never on the event loop, where waiting for a pooled
-    connection would hold back the responses whose connections would free one."""
+    """What the fault rules make of a request. The rules are read again only when they have
+    changed (the store's version is left in the request's state for the routes too), and a rule that
+    matches is used (a write: it counts the requests it has failed) in a worker thread."""
     store = state.store
     version = store.version()
     scope.setdefault("state", {})[STORE_VERSION] = version
-    rules = await state.fault_rules.read_through(None, version, lambda: run_in_threadpool(faults.live, store))
+    rules = await state.fault_rules.read_through(None, version.of(FAULTS), lambda: read_store(store, faults.live, store))
     assert rules is not None
     matched = faults.matching(rules, api, scope["method"], scope["path"])
     return await run_in_threadpool(faults.decide, store, matched) if matched else faults.Decision()

@@ -13,10 +13,11 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_
+from sqlalchemy import Integer, bindparam, delete, func, insert, or_
 from sqlmodel import Session, col, select
 
 from sandbox.core import recurrence
@@ -151,43 +152,127 @@ class Scope:
     """Reservations these users hold (organize): a seat reservation's reservee."""
     exclude_reservation_id: int | None = None
 
+    def shape(self) -> "Shape":
+        return Shape(*(getattr(self, name) is not None for name in _NARROWING))
+
+    def parameters(self) -> dict[str, Any]:
+        """The values of the statements' parameters (see `Shape`)."""
+        return {"organization_id": self.organization_id} | {
+            name: getattr(self, name) for name in _NARROWING if getattr(self, name) is not None
+        }
+
+    def longest(self, session: Session) -> timedelta:
+        return timedelta(seconds=session.exec(_longest(self.shape()), params=self.parameters()).one() or 0)
+
+
+_NARROWING = ("resource_ids", "building_id", "kind", "user_ids", "holder_ids", "exclude_reservation_id")
+"""The fields of a Scope that narrow it, when given."""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Which of a Scope's narrowing fields are given. The statements below are built once for
+    each shape, with parameters named after the fields, and executed with a scope's values: a
+    statement built again for every query costs more than the query."""
+
+    resource_ids: bool
+    building_id: bool
+    kind: bool
+    user_ids: bool
+    holder_ids: bool
+    exclude_reservation_id: bool
+
     def on_occurrence(self) -> list[Any]:
         conditions: list[Any] = []
-        if self.resource_ids is not None:
-            conditions.append(col(Occurrence.resource_id).in_(self.resource_ids))
-        if self.building_id is not None:
-            conditions.append(Occurrence.building_id == self.building_id)
+        if self.resource_ids:
+            conditions.append(col(Occurrence.resource_id).in_(bindparam("resource_ids", expanding=True)))
+        if self.building_id:
+            conditions.append(col(Occurrence.building_id) == bindparam("building_id"))
         return conditions
 
     def on_reservation(self) -> list[Any]:
-        conditions: list[Any] = [Reservation.organization_id == self.organization_id]
-        if self.resource_ids is not None:
-            conditions.append(col(Reservation.resource_id).in_(self.resource_ids))
-        if self.building_id is not None:
-            conditions.append(Reservation.building_id == self.building_id)
-        if self.kind is not None:
-            conditions.append(Reservation.kind == self.kind)
-        if self.user_ids is not None:
+        conditions: list[Any] = [col(Reservation.organization_id) == bindparam("organization_id")]
+        if self.resource_ids:
+            conditions.append(col(Reservation.resource_id).in_(bindparam("resource_ids", expanding=True)))
+        if self.building_id:
+            conditions.append(col(Reservation.building_id) == bindparam("building_id"))
+        if self.kind:
+            conditions.append(col(Reservation.kind) == bindparam("kind"))
+        if self.user_ids:
+            users = bindparam("user_ids", expanding=True)
             conditions.append(
                 or_(
-                    col(Reservation.organizer_id).in_(self.user_ids),
-                    col(Reservation.creator_id).in_(self.user_ids),
-                    col(Reservation.id).in_(select(Invitee.reservation_id).where(col(Invitee.user_id).in_(self.user_ids))),
+                    col(Reservation.organizer_id).in_(users),
+                    col(Reservation.creator_id).in_(users),
+                    col(Reservation.id).in_(select(Invitee.reservation_id).where(col(Invitee.user_id).in_(users))),
                 )
             )
-        if self.holder_ids is not None:
-            conditions.append(col(Reservation.organizer_id).in_(self.holder_ids))
-        if self.exclude_reservation_id is not None:
-            conditions.append(Reservation.id != self.exclude_reservation_id)
+        if self.holder_ids:
+            conditions.append(col(Reservation.organizer_id).in_(bindparam("holder_ids", expanding=True)))
+        if self.exclude_reservation_id:
+            conditions.append(col(Reservation.id) != bindparam("exclude_reservation_id"))
         return conditions
 
-    def longest(self, session: Session) -> timedelta:
-        statement = select(func.max(Resource.longest_booking_s)).where(Resource.organization_id == self.organization_id)
-        if self.resource_ids is not None:
-            statement = statement.where(col(Resource.id).in_(self.resource_ids))
-        if self.building_id is not None:
-            statement = statement.where(Resource.building_id == self.building_id)
-        return timedelta(seconds=session.exec(statement).one() or 0)
+
+@cache
+def _longest(shape: Shape) -> Any:
+    """The longest booking ever made on a resource in scope, in seconds."""
+    statement = select(func.max(Resource.longest_booking_s)).where(col(Resource.organization_id) == bindparam("organization_id"))
+    if shape.resource_ids:
+        statement = statement.where(col(Resource.id).in_(bindparam("resource_ids", expanding=True)))
+    if shape.building_id:
+        statement = statement.where(col(Resource.building_id) == bindparam("building_id"))
+    return statement
+
+
+@cache
+def _indexed(shape: Shape, live_at: bool, limited: bool) -> Any:
+    """Indexed occurrences overlapping [lower, upper) that start after `earliest`, with their
+    reservations, by start; `live_at`: leaving out those released by `now` unconfirmed;
+    `limited`: the first `limit`."""
+    statement = (
+        select(Occurrence, Reservation)
+        .join(Reservation, col(Reservation.id) == Occurrence.reservation_id)
+        .where(
+            col(Occurrence.start) < bindparam("upper"),
+            col(Occurrence.end) > bindparam("lower"),
+            col(Occurrence.start) > bindparam("earliest"),
+            *shape.on_occurrence(),
+            *shape.on_reservation(),
+        )
+        .order_by(col(Occurrence.start), col(Occurrence.reservation_id))
+    )
+    if live_at:
+        statement = statement.outerjoin(
+            CheckIn,
+            (col(CheckIn.reservation_id) == Occurrence.reservation_id) & (col(CheckIn.original_start) == Occurrence.original_start),
+        ).where(or_(
+            col(Occurrence.release_at).is_(None), col(Occurrence.release_at) > bindparam("now"), col(CheckIn.id).is_not(None)
+        ))
+    if limited:
+        statement = statement.limit(bindparam("limit", type_=Integer))
+    return statement
+
+
+@cache
+def _series_beyond_index(shape: Shape) -> Any:
+    """Confirmed series in scope, indexed only up to before `upper`, live within [lower, upper)."""
+    return select(Reservation).where(
+        col(Reservation.status) == ReservationStatus.CONFIRMED,
+        col(Reservation.recurrence).is_not(None),
+        col(Reservation.indexed_until) < bindparam("upper"),
+        col(Reservation.start) < bindparam("upper"),
+        or_(col(Reservation.series_end).is_(None), col(Reservation.series_end) > bindparam("lower")),
+        *shape.on_reservation(),
+    )
+
+
+_CANCELLED = select(OccurrenceException.reservation_id, OccurrenceException.original_start).where(
+    col(OccurrenceException.reservation_id).in_(bindparam("ids", expanding=True))
+)
+_CONFIRMED = select(CheckIn.reservation_id, CheckIn.original_start).where(
+    col(CheckIn.reservation_id).in_(bindparam("ids", expanding=True))
+)
 
 
 def slots(
@@ -200,29 +285,14 @@ def slots(
     """
     if lower >= upper:
         return iter(())
-    indexed = (
-        select(Occurrence, Reservation)
-        .join(Reservation, col(Reservation.id) == Occurrence.reservation_id)
-        .where(
-            col(Occurrence.start) < upper,
-            col(Occurrence.end) > lower,
-            col(Occurrence.start) > lower - scope.longest(session),
-            *scope.on_occurrence(),
-            *scope.on_reservation(),
-        )
-        .order_by(col(Occurrence.start), col(Occurrence.reservation_id))
+    shape = scope.shape()
+    parameters = scope.parameters() | {"lower": lower, "upper": upper}
+    indexed = session.exec(
+        _indexed(shape, now is not None, limit is not None),
+        params=parameters | {"earliest": lower - scope.longest(session), "now": now, "limit": limit},
     )
-    if now is not None:
-        indexed = indexed.outerjoin(
-            CheckIn,
-            (col(CheckIn.reservation_id) == Occurrence.reservation_id) & (col(CheckIn.original_start) == Occurrence.original_start),
-        ).where(or_(col(Occurrence.release_at).is_(None), col(Occurrence.release_at) > now, col(CheckIn.id).is_not(None)))
-    if limit is not None:
-        indexed = indexed.limit(limit)
-    from_index = (
-        Slot(reservation, row.original_start, row.start, row.end) for row, reservation in session.exec(indexed)
-    )
-    return heapq.merge(from_index, *_beyond_index(session, scope, lower, upper, now), key=_order)
+    from_index = (Slot(reservation, row.original_start, row.start, row.end) for row, reservation in indexed)
+    return heapq.merge(from_index, *_beyond_index(session, shape, parameters, lower, upper, now), key=_order)
 
 
 def _order(slot: Slot) -> tuple[datetime, int]:
@@ -230,32 +300,18 @@ def _order(slot: Slot) -> tuple[datetime, int]:
 
 
 def _beyond_index(
-    session: Session, scope: Scope, lower: datetime, upper: datetime, now: datetime | None
+    session: Session, shape: Shape, parameters: dict[str, Any], lower: datetime, upper: datetime, now: datetime | None
 ) -> list[Iterator[Slot]]:
-    series_rows = session.exec(
-        select(Reservation).where(
-            Reservation.status == ReservationStatus.CONFIRMED,
-            col(Reservation.recurrence).is_not(None),
-            col(Reservation.indexed_until) < upper,
-            col(Reservation.start) < upper,
-            or_(col(Reservation.series_end).is_(None), col(Reservation.series_end) > lower),
-            *scope.on_reservation(),
-        )
-    ).all()
+    series_rows = session.exec(_series_beyond_index(shape), params=parameters).all()
     if not series_rows:
         return []
     ids = [reservation.id for reservation in series_rows]
     cancelled: dict[int, set[datetime]] = {}
-    for reservation_id, original_start in session.exec(
-        select(OccurrenceException.reservation_id, OccurrenceException.original_start)
-        .where(col(OccurrenceException.reservation_id).in_(ids))
-    ):
+    for reservation_id, original_start in session.exec(_CANCELLED, params={"ids": ids}):
         cancelled.setdefault(reservation_id, set()).add(original_start)
     confirmed: set[tuple[int, datetime]] = set()
     if now is not None:
-        confirmed = set(session.exec(
-            select(CheckIn.reservation_id, CheckIn.original_start).where(col(CheckIn.reservation_id).in_(ids))
-        ).all())
+        confirmed = set(session.exec(_CONFIRMED, params={"ids": ids}).all())
     return [
         _expand(reservation, cancelled.get(reservation.id or 0, set()), lower, upper, confirmed, now)
         for reservation in series_rows

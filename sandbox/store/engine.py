@@ -7,19 +7,26 @@ restore takes exclusively: those wait for the writes in flight and hold back new
 of them draws an id from a sequence.
 """
 
+import secrets
 import sqlite3
 import threading
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, select
 
-from sandbox.store.models import SCHEMA_VERSION, StoreMeta
+from sandbox.store.models import (
+    CHANGE_TOPICS,
+    EPOCH,
+    SCHEMA_VERSION,
+    StoreChange,
+    StoreMeta,
+)
 
 _BEGIN_OPTION = "sandbox_begin"
 _WRITE = "write"
@@ -42,6 +49,13 @@ class Store:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.in_memory = isinstance(self.engine.pool, StaticPool)
         """One connection that every thread shares: background threads must leave it alone."""
+        self.reads_inline = self.is_sqlite
+        """Whether a request reads the store on the event loop rather than in a worker thread.
+        A SQLite read takes microseconds and never waits for a writer (WAL), nor for a pooled
+        connection (see `_create_engine`), so the trip to a thread, and the interpreter lock
+        handed back and forth, cost more than the read. A PostgreSQL read is a round trip to
+        the server, made in a thread so that others go on meanwhile. Writes always run in a
+        thread: one may wait for another process's, or for one under way in this process."""
         self._writer = self.engine.execution_options(**{_BEGIN_OPTION: _WRITE})
         self._changes = _ChangeWatch(self)
 
@@ -52,10 +66,11 @@ class Store:
         with Session(self._writer if write else self.engine, expire_on_commit=False) as session:
             yield session
 
-    def version(self) -> Hashable:
-        """Changes whenever a write commits to the store, from any process. A value read from
-        the store after reading this may be kept while it stays equal: cheap enough to call
-        on every request, and it never waits for a lock."""
+    def version(self) -> "Version":
+        """Changes whenever a write commits to the store, from any process, and names each
+        topic's version too. A value read from the store after reading this may be kept while
+        the version it depends on stays equal: cheap enough to call on every request, and it
+        never waits for a lock."""
         return self._changes.read()
 
     @contextmanager
@@ -81,6 +96,7 @@ class Store:
             SQLModel.metadata.create_all(self.engine)
             with self.session(write=True) as session:
                 session.add(StoreMeta(key="schema_version", value=str(SCHEMA_VERSION)))
+                _count_writes(self, session)
                 session.commit()
             return True
         with self.session() as session:
@@ -116,13 +132,64 @@ class Store:
         self.engine.dispose()
 
 
-class _ChangeWatch:
-    """The store's change counter, read on a connection of its own.
+class Version(NamedTuple):
+    """The store's version as read at one moment: of the whole store, and of each topic
+    (`CHANGE_TOPICS`). Values that are never equal to any other where the store can't tell."""
 
-    SQLite: `PRAGMA data_version`, which moves when any other connection (of this process or
-    another) commits. PostgreSQL: the current snapshot, which moves when any transaction of the
-    server commits. A store in one process's memory has a single shared connection, whose own
-    commits SQLite doesn't count: there every read is a change, so nothing is kept.
+    whole: Hashable
+    topics: tuple[tuple[str, Hashable], ...]
+
+    def of(self, topic: str) -> Hashable:
+        """Moves only when a table of `topic` is written (`StoreChange`)."""
+        return next(version for name, version in self.topics if name == topic)
+
+    @classmethod
+    def unknown(cls) -> "Version":
+        return cls(object(), tuple((topic, object()) for topic in CHANGE_TOPICS))
+
+
+_SQLITE_TOPICS = "SELECT topic, writes FROM store_change"
+_POSTGRESQL_VERSION = (
+    "SELECT pg_current_snapshot()::text, (SELECT string_agg(topic || '=' || writes, ',') FROM store_change)"
+)
+
+
+def _count_writes(store: Store, session: Session) -> None:
+    """The rows of `StoreChange`, and the triggers that count each topic's writes, in a store
+    being created."""
+    session.add(StoreChange(topic=EPOCH, writes=secrets.randbits(62)))
+    session.add_all(StoreChange(topic=topic) for topic in CHANGE_TOPICS)
+    session.flush()
+    quote = store.engine.dialect.identifier_preparer.quote
+    count = "UPDATE store_change SET writes = writes + 1 WHERE topic = '{}'"
+    if not store.is_sqlite:
+        session.execute(text(
+            "CREATE OR REPLACE FUNCTION sandbox_count_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "UPDATE store_change SET writes = writes + 1 WHERE topic = TG_ARGV[0]; RETURN NULL; END $$"
+        ))
+    for topic, tables in CHANGE_TOPICS.items():
+        for table in tables:
+            if store.is_sqlite:
+                for event in ("INSERT", "UPDATE", "DELETE"):
+                    trigger = quote(f"count_{table}_{event.lower()}")
+                    session.execute(text(
+                        f"CREATE TRIGGER {trigger} AFTER {event} ON {quote(table)} BEGIN {count.format(topic)}; END"
+                    ))
+            else:
+                session.execute(text(
+                    f"CREATE TRIGGER {quote('count_' + table)} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                    f"ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION sandbox_count_write('{topic}')"
+                ))
+
+
+class _ChangeWatch:
+    """The store's version, read on a connection of its own.
+
+    The whole store's: on SQLite `PRAGMA data_version`, which moves when any other connection
+    (of this process or another) commits; on PostgreSQL the current snapshot, which moves when
+    any transaction of the server commits. Each topic's: its count of writes (`StoreChange`),
+    read in the same moment. A store in one process's memory has a single shared connection,
+    whose own commits SQLite doesn't count: there every read is a change, so nothing is kept.
     """
 
     def __init__(self, store: Store) -> None:
@@ -133,22 +200,28 @@ class _ChangeWatch:
         """Unique to each connection (unlike its id, which a later one may reuse): two stores, or
         one store before and after it reconnects, never show the same version."""
 
-    def read(self) -> Hashable:
+    def read(self) -> Version:
         if self._store.in_memory:
-            return object()
+            return Version.unknown()
         with self._lock:
             try:
                 if self._connection is None:
                     self._connection = self._connect()
                     self._connection_token = object()
                 cursor = self._connection.cursor()
-                cursor.execute("PRAGMA data_version" if self._store.is_sqlite else "SELECT pg_current_snapshot()::text")
-                row = cursor.fetchone()
+                if self._store.is_sqlite:
+                    whole = cursor.execute("PRAGMA data_version").fetchone()[0]
+                    writes = dict(cursor.execute(_SQLITE_TOPICS).fetchall())
+                else:
+                    cursor.execute(_POSTGRESQL_VERSION)
+                    whole, listed = cursor.fetchone()
+                    writes = {topic: int(count) for topic, count in (item.split("=") for item in listed.split(","))}
                 cursor.close()
-                return (self._connection_token, row[0])
+                epoch = (self._connection_token, writes[EPOCH])
+                return Version((epoch, whole), tuple((topic, (epoch, writes[topic])) for topic in CHANGE_TOPICS))
             except Exception:
                 self._close()
-                return object()
+                return Version.unknown()
 
     def _connect(self) -> Any:
         url = self._store.engine.url
@@ -192,9 +265,11 @@ def _create_engine(url: str) -> Engine:
     if in_memory:
         options["poolclass"] = StaticPool
     else:
-        # One connection per request thread (the thread pool has 40), kept open between requests:
-        # never make a request wait for the pool, nor open a connection.
-        options.update(pool_size=40, max_overflow=24)
+        # One connection per request thread (the thread pool has 40), kept open between requests.
+        # Beyond those the pool opens more rather than make anyone wait: a read on the event loop
+        # (`Store.reads_inline`) that waited for a connection would hold back the very requests
+        # whose sessions would free one.
+        options.update(pool_size=40, max_overflow=-1)
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **options)
     _configure_sqlite(engine, wal=not in_memory)

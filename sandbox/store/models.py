@@ -23,7 +23,7 @@ from sqlmodel import Field, SQLModel
 from sandbox.core.ids import new_ulid
 from sandbox.store.types import UTCDateTime
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def instant(*, nullable: bool = False, index: bool = False) -> Any:
@@ -509,6 +509,29 @@ class ChangeLog(SQLModel, table=True):
     row_id: int
 
 
+class StoreChange(SQLModel, table=True):
+    """How many writes each topic's tables have had (`CHANGE_TOPICS`), counted by triggers, so
+    that what a process keeps of a topic (a credential, the fault rules) stays good until one
+    of its own tables is written, however busy the rest of the store is. The row EPOCH holds a
+    number drawn when the store was created instead: the counts start again from zero only in
+    a store created afresh, whose epoch differs. Never in a snapshot, so never set back."""
+
+    __tablename__ = "store_change"
+    topic: str = Field(primary_key=True, max_length=32)
+    writes: int = Field(default=0, sa_type=BigInteger)
+
+
+CREDENTIALS = "credentials"
+FAULTS = "faults"
+EPOCH = "epoch"
+CHANGE_TOPICS: dict[str, tuple[str, ...]] = {
+    CREDENTIALS: ("organization", "user", "access_token", "api_client", "oauth_token"),
+    FAULTS: ("fault_rule",),
+}
+"""Each topic, and the tables whose writes it counts: what a caller's credential is read from,
+and the fault rules."""
+
+
 class FaultRule(SQLModel, table=True):
     __tablename__ = "fault_rule"
     id: int | None = Field(default=None, primary_key=True)
@@ -559,7 +582,7 @@ class JournalEntry(SQLModel, table=True):
 
 CONTROL_TABLES = frozenset({
     StoreMeta.__tablename__, Snapshot.__tablename__, ChangeLog.__tablename__, FaultRule.__tablename__,
-    JournalEntry.__tablename__,
+    JournalEntry.__tablename__, StoreChange.__tablename__,
 })
 
 

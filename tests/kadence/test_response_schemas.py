@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from sandbox import kadence as dialect
+from sandbox.routing import DeclaredRoute
 from sandbox.settings import FIXTURES_DIR
 from tests.conftest import DEMO_CLIENT, KadenceClient, Wall
 from tests.kadence.test_vendor_schemas import NOT_ADDRESSABLE, SCENARIOS, Operation
@@ -19,7 +19,7 @@ SANDBOX_DOCUMENT = json.loads((FIXTURES_DIR.parent / "openapi" / "kadence.json")
 HTTP_METHODS = {"get", "post", "patch", "put", "delete"}
 ROUTES = [
     route for module in (*dialect.API_ROUTES, *dialect.OTHER_ROUTES)
-    for route in module.router.routes if isinstance(route, APIRoute)
+    for route in module.router.routes if isinstance(route, DeclaredRoute)
 ]
 """The routes as their modules declare them: paths under /v1/public without that prefix."""
 OUTSIDE_THE_API = {("POST", "/oauth2/token"), ("GET", "/v1/contexts/{name}")}
@@ -31,7 +31,7 @@ def vendor_form(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "{id}", path.removeprefix(dialect.PREFIX))
 
 
-def route_of(operation: Operation) -> APIRoute:
+def route_of(operation: Operation) -> DeclaredRoute:
     method, template = operation
     return next(
         route for route in ROUTES

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from sandbox.core import exports
@@ -27,6 +26,7 @@ from sandbox.robin.routes import (
     seats,
     spaces,
 )
+from sandbox.routing import DeclaredRoute
 from sandbox.settings import FIXTURES_DIR
 from tests.conftest import RobinClient, Wall
 
@@ -46,7 +46,7 @@ ROUTES = [
     route for module in (
         events, free_busy, locations, organizations, spaces, seats, seat_reservations, presence, insights,
     )
-    for route in module.router.routes if isinstance(route, APIRoute)
+    for route in module.router.routes if isinstance(route, DeclaredRoute)
 ]
 
 HUDSON = 48
@@ -102,7 +102,7 @@ SAMPLE_PATH_VALUES = {
 }
 
 
-def route_of(operation: Operation) -> APIRoute:
+def route_of(operation: Operation) -> DeclaredRoute:
     method, template = operation
     return next(route for route in ROUTES if route.path == template and method in (route.methods or set()))
 

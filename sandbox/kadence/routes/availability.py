@@ -1,6 +1,6 @@
 """Bookable days, onsite passes and spaces: can this person book here, then?"""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from sandbox.core import buildings, directory
@@ -9,10 +9,11 @@ from sandbox.kadence import hydra, schemas, wire
 from sandbox.kadence.deps import ActorDep
 from sandbox.kadence.requests import required, required_instant
 from sandbox.kadence.schemas import Collection, documented, query
+from sandbox.routing import declaring
 from sandbox.sessions import SessionDep
 from sandbox.store.models import Area, Building, Floor, User
 
-router = APIRouter(tags=["Kadence: availability"], default_response_class=hydra.LdJsonResponse)
+router = declaring(tags=["Kadence: availability"], default_response_class=hydra.LdJsonResponse)
 
 
 @router.get(

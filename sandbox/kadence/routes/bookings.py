@@ -3,7 +3,7 @@
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -28,10 +28,11 @@ from sandbox.kadence.schemas import (
     item,
     query,
 )
+from sandbox.routing import declaring
 from sandbox.sessions import SessionDep
 from sandbox.store.models import User
 
-router = APIRouter(tags=["Kadence: bookings"], default_response_class=hydra.LdJsonResponse)
+router = declaring(tags=["Kadence: bookings"], default_response_class=hydra.LdJsonResponse)
 
 FILTERS = (
     ("id", "ULID of a booking"), ("type", "desk, room, pod, private_office, onsite, locker, parking"),

@@ -2,13 +2,14 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from sandbox.core.errors import NotFound
 from sandbox.kadence import hydra, schemas
+from sandbox.routing import declaring
 
-router = APIRouter(tags=["Kadence: JSON-LD contexts"], default_response_class=hydra.LdJsonResponse)
+router = declaring(tags=["Kadence: JSON-LD contexts"], default_response_class=hydra.LdJsonResponse)
 
 CONTEXTS: dict[str, type[schemas.WireShape]] = {
     "Booking": schemas.Booking, "Building": schemas.Building, "Floor": schemas.Floor,

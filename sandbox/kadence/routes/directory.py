@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from sandbox.answers import kept_answer
@@ -12,10 +12,11 @@ from sandbox.kadence import hydra, schemas, wire
 from sandbox.kadence.deps import ActorDep
 from sandbox.kadence.requests import paging, related
 from sandbox.kadence.schemas import PAGING, Collection, documented, item, query
+from sandbox.routing import declaring
 from sandbox.sessions import SessionDep
 from sandbox.store.models import Area, Building, Floor
 
-router = APIRouter(tags=["Kadence: buildings, floors, neighborhoods, spaces"], default_response_class=hydra.LdJsonResponse)
+router = declaring(tags=["Kadence: buildings, floors, neighborhoods, spaces"], default_response_class=hydra.LdJsonResponse)
 
 
 def _floor(request: Request, row: Floor) -> dict[str, Any]:

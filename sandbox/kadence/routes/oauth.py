@@ -4,7 +4,7 @@ import base64
 import json
 from urllib.parse import parse_qs, unquote_plus
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -13,10 +13,10 @@ from sandbox.core import oauth
 from sandbox.core.errors import DomainError, RateLimited
 from sandbox.kadence import schemas
 from sandbox.kadence.schemas import Token
-from sandbox.routing import allowed_methods, media_type
+from sandbox.routing import allowed_methods, declaring, media_type
 from sandbox.sessions import SessionDep
 
-router = APIRouter(tags=["Kadence: OAuth2"])
+router = declaring(tags=["Kadence: OAuth2"])
 TOKEN_REQUEST = {"type": "object", "required": ["grant_type", "client_id", "client_secret"], "properties": {
     "grant_type": {"type": "string", "enum": ["client_credentials"]}, "client_id": {"type": "string"},
     "client_secret": {"type": "string"}, "scope": {"type": "string", "enum": ["public"]},

@@ -3,7 +3,7 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
@@ -14,11 +14,11 @@ from sandbox.kadence import hydra, schemas, wire
 from sandbox.kadence.deps import ActorDep
 from sandbox.kadence.requests import UserPatch, paging
 from sandbox.kadence.schemas import PAGING, Collection, documented, item, query
-from sandbox.routing import media_type
+from sandbox.routing import declaring, media_type
 from sandbox.sessions import SessionDep
 from sandbox.store.models import Floor, User
 
-router = APIRouter(tags=["Kadence: users"], default_response_class=hydra.LdJsonResponse)
+router = declaring(tags=["Kadence: users"], default_response_class=hydra.LdJsonResponse)
 PATCH_MEDIA_TYPES = ("application/merge-patch+json", "application/json", "application/ld+json")
 
 

@@ -1,6 +1,6 @@
 """Visits and visitors (read only)."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from sandbox.core import visits
@@ -17,9 +17,10 @@ from sandbox.kadence.schemas import (
     item,
     query,
 )
+from sandbox.routing import declaring
 from sandbox.sessions import SessionDep
 
-router = APIRouter(tags=["Kadence: visits"], default_response_class=hydra.LdJsonResponse)
+router = declaring(tags=["Kadence: visits"], default_response_class=hydra.LdJsonResponse)
 
 
 @router.get(

@@ -2,7 +2,6 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from sandbox.core import confirmations, events
@@ -26,8 +25,9 @@ from sandbox.robin.schemas import (
     Event,
     documented,
 )
+from sandbox.routing import declaring
 
-router = APIRouter(tags=["Robin: events"])
+router = declaring(tags=["Robin: events"])
 
 EventId = Annotated[str, "A series or single event id, or an instance id such as 96347456_20190521T143000Z"]
 

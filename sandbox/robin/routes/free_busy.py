@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse
 
 from sandbox.core import availability, workplace
@@ -17,8 +17,9 @@ from sandbox.robin.deps import ActorDep, PageDep, SessionDep
 from sandbox.robin.envelope import respond_page, wire_names
 from sandbox.robin.requests import FreeBusyBody, id_list, query_instant
 from sandbox.robin.schemas import Collection, documented
+from sandbox.routing import declaring
 
-router = APIRouter(tags=["Robin: free/busy"])
+router = declaring(tags=["Robin: free/busy"])
 
 
 def _results(session: SessionDep, found: Page[Availability], includes: frozenset[str]) -> JSONResponse:

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from sandbox.core import exports
@@ -11,8 +11,9 @@ from sandbox.robin.deps import ActorDep, SessionDep
 from sandbox.robin.envelope import respond
 from sandbox.robin.requests import ExportBody, RowId
 from sandbox.robin.schemas import Envelope, ExportAccepted, documented
+from sandbox.routing import declaring
 
-router = APIRouter(tags=["Robin: analytics exports"])
+router = declaring(tags=["Robin: analytics exports"])
 
 CSV_RESPONSE: dict[int | str, Any] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The export, as CSV"},

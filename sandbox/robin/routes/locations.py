@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from sandbox.answers import kept_answer
@@ -20,9 +20,10 @@ from sandbox.robin.schemas import (
     Space,
     documented,
 )
+from sandbox.routing import declaring
 from sandbox.store.models import Building, Floor
 
-router = APIRouter(tags=["Robin: locations and levels"])
+router = declaring(tags=["Robin: locations and levels"])
 
 
 @router.get("/locations/{location_id}", summary="A location", responses=documented(Envelope[Location]))

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from sandbox.answers import kept_answer
@@ -21,8 +21,9 @@ from sandbox.robin.schemas import (
     User,
     documented,
 )
+from sandbox.routing import declaring
 
-router = APIRouter(tags=["Robin: organizations and people"])
+router = declaring(tags=["Robin: organizations and people"])
 
 
 @router.get("/me", summary="The user the access token belongs to", responses=documented(Envelope[User]))

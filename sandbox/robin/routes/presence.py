@@ -1,6 +1,5 @@
 """Presence in spaces and locations: sessions that live `session_ttl` seconds."""
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
@@ -18,9 +17,10 @@ from sandbox.robin.schemas import (
     Presence,
     documented,
 )
+from sandbox.routing import declaring
 from sandbox.store.models import Presence as PresenceRow
 
-router = APIRouter(tags=["Robin: presence"])
+router = declaring(tags=["Robin: presence"])
 
 
 def _page(session: Session, found: Page[PresenceRow]) -> JSONResponse:

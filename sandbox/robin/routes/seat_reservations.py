@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse
 
 from sandbox.core import confirmations, seats
@@ -19,8 +19,9 @@ from sandbox.robin.schemas import (
     SeatReservation,
     documented,
 )
+from sandbox.routing import declaring
 
-router = APIRouter(tags=["Robin: seat reservations"])
+router = declaring(tags=["Robin: seat reservations"])
 
 ReservationId = Annotated[str, "A seat reservation id, or an instance id such as 96_20260302T140000Z"]
 Ids = Annotated[list[str], Query(description="Ids, comma-separated or repeated")]

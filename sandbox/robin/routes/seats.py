@@ -1,6 +1,5 @@
 """Zones and seats (desks), their settings, and the shared schedules of assigned desks."""
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
@@ -19,9 +18,10 @@ from sandbox.robin.schemas import (
     Zone,
     documented,
 )
+from sandbox.routing import declaring
 from sandbox.store.models import Area, Resource
 
-router = APIRouter(tags=["Robin: zones and seats"])
+router = declaring(tags=["Robin: zones and seats"])
 
 
 def _seats(session: Session, rows: list[Resource], includes: frozenset[str]) -> list[dict[str, object]]:

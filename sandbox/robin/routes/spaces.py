@@ -1,6 +1,6 @@
 """A space: read, change, its amenities and its live state."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from sandbox.answers import kept_answer
@@ -18,9 +18,10 @@ from sandbox.robin.schemas import (
     SpaceState,
     documented,
 )
+from sandbox.routing import declaring
 from sandbox.store.models import Resource
 
-router = APIRouter(tags=["Robin: spaces"])
+router = declaring(tags=["Robin: spaces"])
 
 
 def _space(session: SessionDep, row: Resource, includes: frozenset[str]) -> JSONResponse:
