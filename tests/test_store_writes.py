@@ -1,16 +1,23 @@
 """Writes on one store take turns: a write that ends however it ends (commit, rollback, failure,
-the all-or-nothing transaction of a snapshot) lets the next one begin at once."""
+the all-or-nothing transaction of a snapshot) lets the next one begin at once, and a route that
+writes gives back its turn before its answer is sent."""
 
+import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import update
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox.store.engine import Store
+from sandbox.store.engine import WRITERS_LOCK, Store
 from sandbox.store.models import StoreMeta
-from tests.conftest import new_store
+from tests.conftest import DEMO_CLIENT, KadenceClient, new_store
+from tests.kadence.lookups import space_id, user_id
 
 
 @pytest.fixture
@@ -77,3 +84,54 @@ def test_a_write_session_takes_no_turn_until_it_writes(store: Store):
 
     assert time.perf_counter() - began < 5
     assert _read(store) == "meanwhile"
+
+
+def _another_writer_may_begin(store: Store) -> Callable[[], bool]:
+    """Whether a write from another process could begin at this moment, without waiting: on
+    SQLite, its BEGIN IMMEDIATE; on PostgreSQL, the exclusive lock every write holds shared."""
+    if store.is_sqlite:
+        def sqlite_probe() -> bool:
+            probe = sqlite3.connect(store.engine.url.database or "", timeout=0, isolation_level=None)
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+                return True
+            except sqlite3.OperationalError:
+                return False
+            finally:
+                probe.close()
+        return sqlite_probe
+
+    def postgresql_probe() -> bool:
+        with store.engine.connect() as connection, connection.begin():
+            return bool(connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({WRITERS_LOCK})").scalar())
+    return postgresql_probe
+
+
+def _probing_as_answers_start(app: ASGIApp, probe: Callable[[], bool], seen: list[bool]) -> ASGIApp:
+    async def probed(scope: Scope, receive: Receive, send: Send) -> None:
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start" and scope["method"] == "POST" and scope["path"].endswith("/bookings"):
+                seen.append(probe())
+            await send(message)
+
+        await app(scope, receive, sending)
+
+    return probed
+
+
+def test_a_route_that_writes_gives_back_its_turn_before_its_answer_is_sent(served: FastAPI, shared_store: Store):
+    """A Kadence booking reads what it answers after it commits: that read must not keep the
+    writer's turn while the answer goes out."""
+    seen: list[bool] = []
+    elsewhere = Store(shared_store.url)
+    try:
+        kadence = KadenceClient(TestClient(_probing_as_answers_start(served, _another_writer_may_begin(elsewhere), seen)), DEMO_CLIENT)
+        response = kadence.post("/bookings", json={
+            "userId": user_id(kadence, "ben.carter@meridian.example"), "spaceId": space_id(kadence, "A-03"),
+            "startDateTime": "2026-03-03T14:00:00", "endDateTime": "2026-03-03T22:00:00",
+        })
+    finally:
+        elsewhere.dispose()
+    assert response.status_code == 201, response.text
+    assert seen == [True]

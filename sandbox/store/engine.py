@@ -31,7 +31,7 @@ from sandbox.store.models import (
 _BEGIN_OPTION = "sandbox_begin"
 _WRITE = "write"
 _EXCLUSIVE = "exclusive"
-_WRITERS_LOCK = 0x53414E44
+WRITERS_LOCK = 0x53414E44
 """PostgreSQL advisory lock key: shared by every write, exclusive for snapshot saves and restores."""
 BUSY_TIMEOUT_S = 30
 """How long a write waits for the others before it gives up."""
@@ -329,7 +329,7 @@ def _configure_postgresql(engine: Engine) -> None:
     def on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(_BEGIN_OPTION)
         if mode == _WRITE:
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({_WRITERS_LOCK})")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({WRITERS_LOCK})")
         elif mode == _EXCLUSIVE:
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITERS_LOCK})")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
 
