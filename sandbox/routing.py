@@ -1,4 +1,5 @@
-"""Facts about the app's routes that error bodies report, and checks every vendor route makes."""
+"""How the vendor routes are declared and built on the app, where each runs, facts about the
+app's routes that error bodies report, and checks every vendor route makes."""
 
 import functools
 import inspect

@@ -2,9 +2,10 @@
 dialect declares.
 
 Both run on the event loop: opening a session reads nothing (its transaction begins at its first
-statement, where the route runs), and a credential is read only when the store has changed since
-it was last read. A request to a vendor API thus makes at most one trip to the thread pool, for
-its route, and none where the store reads on the event loop (`Store.reads_inline`).
+statement, where the route runs), and a credential is read again only when the tables it is read
+from have been written since (`Store.version`). A request to a vendor API thus makes at most one
+trip to the thread pool, for its route, and none where the store reads on the event loop
+(`Store.reads_inline`).
 """
 
 from collections.abc import AsyncIterator, Callable

@@ -85,8 +85,8 @@ class TrafficMiddleware:
 
 async def _consult(state: Any, scope: Scope, api: str) -> faults.Decision:
     """What the fault rules make of a request. The rules are read again only when they have
-    changed (the store's version is left in the request's state for the routes too), and a rule that
-    matches is used (a write: it counts the requests it has failed) in a worker thread."""
+    changed (the store's version is left in the request's state for the routes too); a rule
+    that matches is used in a worker thread, since using it is a write (it counts its uses)."""
     store = state.store
     version = store.version()
     scope.setdefault("state", {})[STORE_VERSION] = version

@@ -54,8 +54,9 @@ class Store:
         A SQLite read takes microseconds and never waits for a writer (WAL), nor for a pooled
         connection (see `_create_engine`), so the trip to a thread, and the interpreter lock
         handed back and forth, cost more than the read. A PostgreSQL read is a round trip to
-        the server, made in a thread so that others go on meanwhile. Writes always run in a
-        thread: one may wait for another process's, or for one under way in this process."""
+        the server, made in a thread so that others go on meanwhile. The routes that write run in
+        threads (all but Kadence's two profile routes, which are coroutines): a
+        write may wait for another process's, or for one under way in this process."""
         self._writer = self.engine.execution_options(**{_BEGIN_OPTION: _WRITE})
         self._changes = _ChangeWatch(self)
 
