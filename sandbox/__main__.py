@@ -247,6 +247,7 @@ def _banner(base: str, settings: Settings) -> str:
         f"  Kadence API:  {base}/v1/public   (tokens: POST {base}/oauth2/token)",
         f"  health:       {base}/_sandbox/health   (ready: {base}/_sandbox/ready)",
         f"  control:      {base}/_sandbox   (reset, snapshots, clocks, faults, journal)",
+        f"  dashboard:    {base}/_sandbox/ui",
         f"  API docs:     {base}/docs",
         "  demo credentials (Robin):",
     ]

@@ -10,7 +10,15 @@ from starlette.exceptions import HTTPException
 
 from sandbox import __version__, kadence, robin
 from sandbox.answers import KEPT_ANSWERS
-from sandbox.control import docs, export_jobs, floor_plans, health, routes, timeline
+from sandbox.control import (
+    dashboard,
+    docs,
+    export_jobs,
+    floor_plans,
+    health,
+    routes,
+    timeline,
+)
 from sandbox.control import errors as control_errors
 from sandbox.control.journal import Flusher, Journal
 from sandbox.control.traffic import TrafficMiddleware
@@ -49,7 +57,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     app.state.answers = VersionedCache(capacity=KEPT_ANSWERS)
     robin.include(app)
     kadence.include(app)
-    for control in (health.router, floor_plans.router, routes.router, timeline.router, export_jobs.router):
+    for control in (health.router, floor_plans.router, routes.router, timeline.router, export_jobs.router, dashboard.router):
         app.include_router(control, prefix="/_sandbox", dependencies=[Depends(refuse_nul_characters)])
     # Innermost first: the traffic middleware must see the server's own `receive` to drop a connection.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -61,7 +69,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         return JSONResponse({
             "name": "workplace-sandbox", "version": __version__,
             "robin": robin.PREFIX, "kadence": kadence.PREFIX, "kadence_token": kadence.TOKEN_PATH + "token",
-            "health": "/_sandbox/health", "control": "/_sandbox", "docs": "/docs",
+            "health": "/_sandbox/health", "control": "/_sandbox", "dashboard": "/_sandbox/ui", "docs": "/docs",
         })
 
     _install_error_rendering(app, [

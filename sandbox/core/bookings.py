@@ -13,6 +13,7 @@ that it needs no storage and reads back to exactly one occurrence.
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -408,11 +409,7 @@ class BookingQuery:
 def list_bookings(session: Session, actor: Actor, query: BookingQuery) -> list[Booking]:
     """Every booking the query matches, ordered: the caller pages through them."""
     lower, upper = _reach(query.conditions, actor.now)
-    statement = select(Reservation).where(
-        Reservation.organization_id == actor.organization_id,
-        col(Reservation.start) < upper,
-        or_(col(Reservation.series_end).is_(None), col(Reservation.series_end) > lower),
-    )
+    statement = _reaching(actor.organization_id, lower, upper)
     if query.holder_id is not None:
         statement = statement.where(Reservation.organizer_id == query.holder_id)
     if query.building_id is not None:
@@ -425,6 +422,26 @@ def list_bookings(session: Session, actor: Actor, query: BookingQuery) -> list[B
     for name, direction in reversed(query.order or (("startDate", "asc"),)):
         found.sort(key=lambda booking: booking.start if name == "startDate" else booking.end, reverse=direction == "desc")
     return found
+
+
+def bookings_in_building(
+    session: Session, building: Building, lower: datetime, upper: datetime, now: datetime
+) -> list[Booking]:
+    """Every booking in the building (of its spaces, desks and onsite passes) overlapping
+    [lower, upper), with its status at `now`: live, past, cancelled and released alike, by start."""
+    rows = list(session.exec(_reaching(building.organization_id, lower, upper).where(Reservation.building_id == building.id)))
+    # An occurrence of a series may end exactly at `lower`: it touches the interval without overlapping it.
+    found = [booking for booking in _expand(session, rows, lower, upper, now) if booking.end > lower]
+    return sorted(found, key=lambda booking: (booking.start, booking.reservation.id or 0))
+
+
+def _reaching(organization_id: int, lower: datetime, upper: datetime) -> Any:
+    """The organization's reservations that may have an occurrence overlapping [lower, upper)."""
+    return select(Reservation).where(
+        Reservation.organization_id == organization_id,
+        col(Reservation.start) < upper,
+        or_(col(Reservation.series_end).is_(None), col(Reservation.series_end) > lower),
+    )
 
 
 def _reach(conditions: tuple[TimeCondition, ...], now: datetime) -> tuple[datetime, datetime]:

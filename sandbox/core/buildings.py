@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from sandbox.core import occurrences, reservations, seats
 from sandbox.core.access import Actor
+from sandbox.core.clock import EARLIEST, LATEST
 from sandbox.core.errors import InvalidInput
 from sandbox.core.occurrences import Scope
 from sandbox.core.recurrence import WEEKDAYS
@@ -30,6 +31,8 @@ BUILDING_CLOSED = "buildingClosed"
 NO_CAPACITY = "noCapacity"
 UNKNOWN = "unknown"
 """Kadence's reason for anything else: here, a time past the booking horizon."""
+FIRST_DAY, LAST_DAY = EARLIEST.date() - timedelta(days=1), LATEST.date()
+"""The local days an organization's clock can show in any time zone."""
 
 
 def local_zone(building: Building) -> ZoneInfo:
@@ -50,6 +53,15 @@ def opening(building: Building, day: date) -> tuple[datetime, datetime] | None:
     tz = local_zone(building)
     opens, closes = (_local(day, moment, tz) for moment in hours)
     return opens, closes
+
+
+def local_day(building: Building, day: date) -> tuple[datetime, datetime]:
+    """The first instant of the local `day` in the building and that of the next day, in UTC.
+    Refused unless an organization's clock can show that day somewhere (see clock.EARLIEST)."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput.of("day", f"must be from {FIRST_DAY} to {LAST_DAY}")
+    tz = local_zone(building)
+    return _local(day, "00:00", tz), _local(day, "24:00", tz)
 
 
 def _local(day: date, moment: str, tz: ZoneInfo) -> datetime:

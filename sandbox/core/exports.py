@@ -89,9 +89,24 @@ def request_export(
     return job
 
 
+def find_export(session: Session, export_id: str) -> ExportJob | None:
+    """The export of that id, whatever its state or organization; None if there is none."""
+    return session.get(ExportJob, export_id) if len(export_id) <= 36 else None
+
+
+def listed(session: Session, limit: int, organization_id: int | None = None) -> list[ExportJob]:
+    """The latest `limit` exports, of one organization or of every one, newest first: by the
+    time each was requested on its organization's clock, then by id."""
+    statement = select(ExportJob)
+    if organization_id is not None:
+        statement = statement.where(ExportJob.organization_id == organization_id)
+    statement = statement.order_by(col(ExportJob.requested_at).desc(), col(ExportJob.id).desc()).limit(limit)
+    return list(session.exec(statement).all())
+
+
 def ready_export(session: Session, actor: Actor, export_id: str) -> ExportJob:
     """The export, if it may be downloaded now; otherwise 'Object does not exist'."""
-    job = session.get(ExportJob, export_id) if len(export_id) <= 36 else None
+    job = find_export(session, export_id)
     if job is None:
         raise NotFound("Object does not exist")
     actor.require_member_of(job.organization_id)

@@ -5,6 +5,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from sqlmodel import Session
 
 from sandbox.core import exports
 from sandbox.robin.deps import ActorDep, SessionDep
@@ -12,6 +13,7 @@ from sandbox.robin.envelope import respond
 from sandbox.robin.requests import ExportBody, RowId
 from sandbox.robin.schemas import Envelope, ExportAccepted, documented
 from sandbox.routing import declaring
+from sandbox.store.models import ExportJob
 
 router = declaring(tags=["Robin: analytics exports"])
 
@@ -54,7 +56,12 @@ def request_desk_export(
     responses={**documented(Envelope[ExportAccepted]), **CSV_RESPONSE},
 )
 def download_export(export_id: str, actor: ActorDep, session: SessionDep) -> StreamingResponse:
-    job = exports.ready_export(session, actor, export_id)
+    return csv_download(session, exports.ready_export(session, actor, export_id))
+
+
+def csv_download(session: Session, job: ExportJob) -> StreamingResponse:
+    """A generated export's CSV as a file to save, streamed a chunk at a time from `session`,
+    which must stay open until the response is sent."""
     return StreamingResponse(
         exports.csv_bytes(session, job.id), media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{job.kind}-export-{job.id}.csv"'},
