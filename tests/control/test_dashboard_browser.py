@@ -127,6 +127,7 @@ def test_a_booking_made_through_the_api_appears_on_the_timeline(page: Any, base:
     expect(bar).to_have_count(1, timeout=WAIT_MS)
     expect(bar).to_contain_text("Booked from the API")
     expect(bar).to_have_attribute("data-status", "booked")
+    expect(page.locator("#message")).to_have_text("")  # Polling says nothing while all is well.
     screenshot(page, "timeline", "#timeline")
 
 

@@ -29,11 +29,12 @@ function say(text, failed = false) {
   message.className = failed ? "failed" : "";
 }
 
-// Runs an action of the user's, then says what it did, or why it failed.
+// Runs `work`, then says what it did (the text it returns, else `done`), or why it failed.
 async function act(work, done = "") {
   try {
     const said = await work();
-    if (said || done) say(said || done);
+    if (typeof said === "string") say(said);
+    else if (done) say(done);
   } catch (error) {
     say(error.message, true);
   }
