@@ -35,7 +35,8 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class Refused(DomainError):
-    """A snapshot operation that contradicts what is stored: 409."""
+    """A control-plane request that contradicts what is stored (a snapshot name taken, an export
+    with no CSV yet): 409."""
 
 
 def workplace_tables() -> list[Table]:
