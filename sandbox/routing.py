@@ -10,7 +10,6 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.routing import APIRoute
-from sqlmodel import Session
 from starlette.routing import Match
 
 from sandbox.core.errors import InvalidInput, NotFound
@@ -65,54 +64,18 @@ def include_flat(app: FastAPI, router: APIRouter, *, prefix: str = "", dependenc
     the app are built once.
 
     Where the app's store reads on the event loop (`Store.reads_inline`), so do the routes that
-    only read: FastAPI would otherwise run each in a worker thread. The routes that write close
-    their store sessions as they return (`_closing_its_sessions`)."""
+    only read: FastAPI would otherwise run each in a worker thread."""
     reads_inline = app.state.store.reads_inline
     for route in router.routes:
         assert isinstance(route, DeclaredRoute), f"{route} was not declared through `declaring`"
         settings = {name: value for name, value in route.settings.items() if name != "dependency_overrides_provider"}
         endpoint = route.endpoint
-        if not route.methods <= READ_METHODS:
-            endpoint = _closing_its_sessions(endpoint)
-        elif reads_inline and not inspect.iscoroutinefunction(endpoint):
+        if reads_inline and route.methods <= READ_METHODS and not inspect.iscoroutinefunction(endpoint):
             endpoint = _on_the_event_loop(endpoint)
         app.router.add_api_route(
             prefix + route.path, endpoint, route_class_override=_Route,
             **settings | {"dependencies": [*dependencies, *settings.get("dependencies", ())]},
         )
-
-
-def _closing_its_sessions(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """`endpoint`, with its signature, closing the store sessions it was given as it returns
-    (its answer is made by then). A write session holds the writer's turn until it closes, and
-    FastAPI would close it only after the answer is sent, on the event loop: a write begun on
-    the event loop meanwhile (an async route's) would wait for a turn the event loop itself
-    had to give back."""
-
-    def close(arguments: dict[str, Any]) -> None:
-        for value in arguments.values():
-            if isinstance(value, Session):
-                value.close()
-
-    if inspect.iscoroutinefunction(endpoint):
-
-        @functools.wraps(endpoint)
-        async def run_async(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return await endpoint(*args, **kwargs)
-            finally:
-                close(kwargs)
-
-        return run_async
-
-    @functools.wraps(endpoint)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return endpoint(*args, **kwargs)
-        finally:
-            close(kwargs)
-
-    return run
 
 
 def _on_the_event_loop(endpoint: Callable[..., Any]) -> Callable[..., Any]:

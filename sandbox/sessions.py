@@ -36,7 +36,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+"""The request's session, closed as its route returns (its answer made by then): a write session
+holds the writer's turn until it closes, and a read session a pooled connection. Closed after the
+answer had been sent, a write session would keep every other writer waiting meanwhile, and a
+write begun on the event loop (an async route's) could wait for a turn that only the event loop
+could give back."""
+StreamingSessionDep = Annotated[Session, Depends(get_session)]
+"""The session of a route whose answer is streamed from the store: open until it is sent."""
 
 
 async def read_store(store: Store, read: Callable[Params, Result], *args: Params.args, **kwargs: Params.kwargs) -> Result:

@@ -15,11 +15,10 @@ from importlib.resources import files
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import col, select
 
 from sandbox import __version__
-from sandbox.core.clock import Clock
-from sandbox.store.models import Building, Organization
+from sandbox.control.timeline import workplace
+from sandbox.sessions import SessionDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,21 +33,17 @@ POLL_MS = 2000
 
 
 @router.get("/ui")
-def dashboard(request: Request) -> HTMLResponse:
-    clock: Clock = request.app.state.clock
-    with request.app.state.store.session() as session:
-        organizations = session.exec(select(Organization).order_by(col(Organization.id))).all()
-        buildings = session.exec(select(Building).order_by(col(Building.organization_id), col(Building.name))).all()
-        clocks = {row.id: clock.now(row) for row in organizations}
+def dashboard(request: Request, session: SessionDep) -> HTMLResponse:
+    organizations = workplace(session, request.app.state.clock).organizations
     root = escape(request.scope.get("root_path", "").rstrip("/"))
     organization_options = "".join(
-        f'<option value="{row.id}" data-now="{escape(clocks[row.id].isoformat())}">{escape(row.name)}</option>'
+        f'<option value="{row.id}">{escape(row.name)}</option>'
         for row in organizations
     )
     building_options = "".join(
-        f'<option value="{row.id}" data-organization="{row.organization_id}" data-time-zone="{escape(row.time_zone)}">'
-        f"{escape(row.name)}</option>"
-        for row in buildings
+        f'<option value="{building.id}" data-organization="{row.id}" data-time-zone="{escape(building.time_zone)}">'
+        f"{escape(building.name)}</option>"
+        for row in organizations for building in row.buildings
     )
     page = _PAGE.format(
         root=root, version=escape(__version__), poll=POLL_MS,

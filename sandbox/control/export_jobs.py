@@ -8,12 +8,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from sandbox.control.routes import _organization
+from sandbox.control.routes import organization_named
 from sandbox.control.snapshots import Refused
 from sandbox.core import exports
 from sandbox.core.errors import NotFound
 from sandbox.robin.routes.insights import CSV_RESPONSE, csv_download
-from sandbox.sessions import SessionDep
+from sandbox.sessions import SessionDep, StreamingSessionDep
 from sandbox.store.models import ExportJob, ExportJobState
 
 router = APIRouter(tags=["Sandbox control plane"])
@@ -48,7 +48,7 @@ def list_export_jobs(
     organization: Annotated[str | None, Query(description="The organization's id, ULID or slug")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LISTED)] = 100,
 ) -> list[ExportJobPublic]:
-    organization_id = _organization(session, organization).id if organization is not None else None
+    organization_id = organization_named(session, organization).id if organization is not None else None
     return [_public(request, job) for job in exports.listed(session, limit, organization_id)]
 
 
@@ -61,7 +61,7 @@ def list_export_jobs(
         409: {"description": "The export is pending or running (the error names its state), or failed (the error gives why)"},
     },
 )
-def download_export_job(export_id: str, session: SessionDep) -> StreamingResponse:
+def download_export_job(export_id: str, session: StreamingSessionDep) -> StreamingResponse:
     job = exports.find_export(session, export_id)
     if job is None:
         raise NotFound(f"no export {export_id!r} (GET /_sandbox/exports lists them)")

@@ -55,7 +55,7 @@ def reset(request: Request) -> Response:
 def reset_organization(request: Request, organization: OrganizationKey) -> Response:
     store = _store(request)
     with store.session() as session:
-        found = _organization(session, organization)
+        found = organization_named(session, organization)
     snapshots.reset_organization(store, found.id or 0)
     return Response(status_code=204)
 
@@ -98,13 +98,13 @@ def list_organizations(request: Request) -> list[OrganizationState]:
     clock: Clock = request.app.state.clock
     with _store(request).session() as session:
         rows = session.exec(select(Organization).order_by(col(Organization.id))).all()
-    return [OrganizationState(**_reference(row).model_dump(), clock=_clock_state(clock, row)) for row in rows]
+    return [OrganizationState(**organization_ref(row).model_dump(), clock=clock_state(clock, row)) for row in rows]
 
 
 @router.get("/organizations/{organization}/clock", summary="Read an organization's clock")
 def read_clock(request: Request, organization: OrganizationKey) -> ClockState:
     with _store(request).session() as session:
-        return _clock_state(request.app.state.clock, _organization(session, organization))
+        return clock_state(request.app.state.clock, organization_named(session, organization))
 
 
 @router.post("/organizations/{organization}/clock/freeze", summary="Stop an organization's clock, where it is or at a given instant")
@@ -132,27 +132,27 @@ def resume_clock(request: Request, organization: OrganizationKey) -> ClockState:
 def _change_clock(request: Request, key: str, change: clocks.Change) -> ClockState:
     clock: Clock = request.app.state.clock
     with _store(request).session(write=True) as session:
-        row = _organization(session, key, lock=True)
+        row = organization_named(session, key, lock=True)
         change(clock, row)
         session.add(row)
         session.commit()
-        return _clock_state(clock, row)
+        return clock_state(clock, row)
 
 
-def _clock_state(clock: Clock, row: Organization) -> ClockState:
+def clock_state(clock: Clock, row: Organization) -> ClockState:
     real = clock.wall()
     mode = "frozen" if row.clock_frozen_at is not None else ("shifted" if row.clock_offset_us else "real")
     return ClockState(
-        organization=_reference(row), now=clock.now(row), mode=mode,
+        organization=organization_ref(row), now=clock.now(row), mode=mode,
         offset_seconds=row.clock_offset_us / 1_000_000 if row.clock_frozen_at is None else 0.0, real_time=real,
     )
 
 
-def _reference(row: Organization) -> OrganizationRef:
+def organization_ref(row: Organization) -> OrganizationRef:
     return OrganizationRef(id=row.id or 0, ulid=row.ulid, slug=row.slug, name=row.name)
 
 
-def _organization(session: Session, key: str, *, lock: bool = False) -> Organization:
+def organization_named(session: Session, key: str, *, lock: bool = False) -> Organization:
     found = workplace.keyed_organization(session, key, lock=lock)
     if found is None:
         raise NotFound(f"no organization {key!r}: give its id, ULID or slug (GET /_sandbox/organizations lists them)")
@@ -222,7 +222,7 @@ def read_journal(
     organization_id = None
     if organization is not None:
         with store.session() as session:
-            organization_id = _organization(session, organization).id
+            organization_id = organization_named(session, organization).id
     where = Filter(
         api=api, method=method, path=path, organization_id=organization_id, after_id=after, limit=limit,
         status=int(status) if status and status.isdigit() else None,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from sandbox.control.routes import _clock_state, _reference
+from sandbox.control.routes import clock_state, organization_ref
 from sandbox.control.schemas import OrganizationState
 from sandbox.core import bookings, buildings
 from sandbox.core.bookings import Booking
@@ -102,7 +102,11 @@ class Timeline(BaseModel):
 
 @router.get("/workplace", summary="Every organization with its clock, buildings and floors")
 def read_workplace(request: Request, session: SessionDep) -> Workplace:
-    clock: Clock = request.app.state.clock
+    return workplace(session, request.app.state.clock)
+
+
+def workplace(session: Session, clock: Clock) -> Workplace:
+    """Every organization with its clock, its buildings by name and their floors by level."""
     organizations = session.exec(select(Organization).order_by(col(Organization.id))).all()
     floors: defaultdict[int, list[Floor]] = defaultdict(list)
     for floor in session.exec(select(Floor).order_by(col(Floor.level_number), col(Floor.id))):
@@ -115,7 +119,7 @@ def read_workplace(request: Request, session: SessionDep) -> Workplace:
         ]
         places[building.organization_id].append(BuildingState(**_building(building).model_dump(), floors=levels))
     return Workplace(organizations=[
-        OrganizationWorkplace(**_reference(row).model_dump(), clock=_clock_state(clock, row), buildings=places[row.id or 0])
+        OrganizationWorkplace(**organization_ref(row).model_dump(), clock=clock_state(clock, row), buildings=places[row.id or 0])
         for row in organizations
     ])
 

@@ -162,20 +162,18 @@ def _count_writes(store: Store, session: Session) -> None:
     session.add_all(StoreChange(topic=topic) for topic in CHANGE_TOPICS)
     session.flush()
     quote = store.engine.dialect.identifier_preparer.quote
-    count = "UPDATE store_change SET writes = writes + 1 WHERE topic = '{}'"
+    count = "UPDATE store_change SET writes = writes + 1 WHERE topic = {}"
     if not store.is_sqlite:
         session.execute(text(
             "CREATE OR REPLACE FUNCTION sandbox_count_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "UPDATE store_change SET writes = writes + 1 WHERE topic = TG_ARGV[0]; RETURN NULL; END $$"
+            f"{count.format('TG_ARGV[0]')}; RETURN NULL; END $$"
         ))
     for topic, tables in CHANGE_TOPICS.items():
         for table in tables:
             if store.is_sqlite:
                 for event in ("INSERT", "UPDATE", "DELETE"):
-                    trigger = quote(f"count_{table}_{event.lower()}")
-                    session.execute(text(
-                        f"CREATE TRIGGER {trigger} AFTER {event} ON {quote(table)} BEGIN {count.format(topic)}; END"
-                    ))
+                    trigger, counted = quote(f"count_{table}_{event.lower()}"), count.format(f"'{topic}'")
+                    session.execute(text(f"CREATE TRIGGER {trigger} AFTER {event} ON {quote(table)} BEGIN {counted}; END"))
             else:
                 session.execute(text(
                     f"CREATE TRIGGER {quote('count_' + table)} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
@@ -316,7 +314,6 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
     def on_checkin(_dbapi_connection: Any, record: Any) -> None:
         # Back in the pool: its transaction has committed or rolled back by now.
         _end_turn(record.info)
-
 
 
 def _end_turn(info: dict[str, Any]) -> None:

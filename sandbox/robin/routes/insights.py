@@ -13,6 +13,7 @@ from sandbox.robin.envelope import respond
 from sandbox.robin.requests import ExportBody, RowId
 from sandbox.robin.schemas import Envelope, ExportAccepted, documented
 from sandbox.routing import declaring
+from sandbox.sessions import StreamingSessionDep
 from sandbox.store.models import ExportJob
 
 router = declaring(tags=["Robin: analytics exports"])
@@ -55,7 +56,7 @@ def request_desk_export(
     response_class=Response,
     responses={**documented(Envelope[ExportAccepted]), **CSV_RESPONSE},
 )
-def download_export(export_id: str, actor: ActorDep, session: SessionDep) -> StreamingResponse:
+def download_export(export_id: str, actor: ActorDep, session: StreamingSessionDep) -> StreamingResponse:
     return csv_download(session, exports.ready_export(session, actor, export_id))
 
 
