@@ -135,9 +135,9 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _environment(settings: Settings) -> dict[str, str]:
-    """`settings` as the SANDBOX_* variables that give them back."""
+    """`settings` as the SANDBOX_* variables that give them back (a list comma-separated)."""
     return {
-        f"SANDBOX_{name.upper()}": str(value)
+        f"SANDBOX_{name.upper()}": ",".join(value) if isinstance(value, list) else str(value)
         for name, value in settings.model_dump().items() if value is not None
     }
 
@@ -248,6 +248,7 @@ def _banner(base: str, settings: Settings) -> str:
         f"  health:       {base}/_sandbox/health   (ready: {base}/_sandbox/ready)",
         f"  control:      {base}/_sandbox   (reset, snapshots, clocks, faults, journal)",
         f"  dashboard:    {base}/_sandbox/ui",
+        f"  host names:   {', '.join(settings.answered_hosts())}   (SANDBOX_ALLOWED_HOSTS; any other is answered 400)",
         f"  API docs:     {base}/docs",
         "  demo credentials (Robin):",
     ]

@@ -7,6 +7,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from sandbox import __version__, kadence, robin
 from sandbox.answers import KEPT_ANSWERS
@@ -20,6 +21,7 @@ from sandbox.control import (
     timeline,
 )
 from sandbox.control import errors as control_errors
+from sandbox.control.guard import ControlPlaneGuard
 from sandbox.control.journal import Flusher, Journal
 from sandbox.control.traffic import TrafficMiddleware
 from sandbox.core.clock import Clock
@@ -59,9 +61,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     kadence.include(app)
     for control in (health.router, floor_plans.router, routes.router, timeline.router, export_jobs.router, dashboard.router):
         app.include_router(control, prefix="/_sandbox", dependencies=[Depends(refuse_nul_characters)])
-    # Innermost first: the traffic middleware must see the server's own `receive` to drop a connection.
+    # Innermost first: the traffic middleware must see the server's own `receive` to drop a connection;
+    # a request for a name the server was not told about, or a write of the control plane a web page
+    # could have sent, is answered before anything else sees it.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrafficMiddleware)
+    app.add_middleware(ControlPlaneGuard)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.answered_hosts(), www_redirect=False)
     app.include_router(docs.router)
 
     @app.get("/", include_in_schema=False)

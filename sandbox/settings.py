@@ -2,14 +2,17 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 DEMO_FIXTURE = Path(__file__).resolve().parent / "seeding" / "demo.json"
 """The demo workplace, shipped inside the package (fixtures/demo.json links to it)."""
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+"""The Host names answered unless the settings name others."""
+EVERY_INTERFACE = ("0.0.0.0", "::", "")
 
 
 class Settings(BaseSettings):
@@ -17,6 +20,10 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(LOOPBACK_HOSTS))
+    """The names a request's Host header may give (any port): a page whose own name was made to
+    resolve to this machine (DNS rebinding) is answered 400. `*.example.com` names its
+    subdomains, `*` any name. From the environment: comma-separated."""
     data_dir: Path = Path(".sandbox")
     database_url: str | None = None
     """SQLAlchemy URL of the store; defaults to `sandbox.db` (SQLite, WAL) in `data_dir`."""
@@ -39,6 +46,28 @@ class Settings(BaseSettings):
     """How long, on the organization's clock, an analytics export takes to become ready."""
     export_worker: bool = True
     """Run the export worker in this process."""
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _host_names(cls, value: object) -> object:
+        names = value.split(",") if isinstance(value, str) else value
+        if not isinstance(names, list | tuple):
+            return value
+        cleaned = [str(name).strip().lower() for name in names if str(name).strip()]
+        for name in cleaned:
+            if "*" in name[1:] or (name.startswith("*") and name != "*" and not name.startswith("*.")):
+                raise ValueError(f"{name!r}: a wildcard stands only for subdomains, as in *.example.com")
+        return cleaned
+
+    def answered_hosts(self) -> list[str]:
+        """`allowed_hosts`, and the address the server listens on when it is one interface's:
+        clients there send it as Host, and no page can (rebinding gives a page's own name)."""
+        names = list(self.allowed_hosts)
+        if self.host not in EVERY_INTERFACE:
+            listening = f"[{self.host}]" if ":" in self.host and not self.host.startswith("[") else self.host
+            if listening.lower() not in names:
+                names.append(listening.lower())
+        return names
 
     def store_url(self) -> str:
         if self.database_url:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -104,6 +105,23 @@ def test_serve_reads_its_settings_from_the_environment(tmp_path: Path) -> None:
     with serving(env={"SANDBOX_DATA_DIR": str(data_dir)}) as (base, _):
         assert httpx.get(f"{base}/_sandbox/health").json() == {"status": "ok"}
     assert (data_dir / "sandbox.db").exists()
+
+
+def test_every_worker_answers_the_host_names_it_is_told_about_and_no_other(tmp_path: Path) -> None:
+    """The names reach each worker process through SANDBOX_ALLOWED_HOSTS; the address the server
+    listens on (127.0.0.1) is answered beside them."""
+    hosts = ["sandbox:8000", "localhost", "127.0.0.1", "evil.example", "localhost.evil.example"]
+    env = {"SANDBOX_ALLOWED_HOSTS": "localhost,sandbox"}
+    with serving("--data-dir", str(tmp_path), "--workers", "2", env=env) as (base, server):
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            answers = list(pool.map(
+                lambda n: (hosts[n % 5], httpx.get(f"{base}/_sandbox/health", headers={"Host": hosts[n % 5]}).status_code),
+                range(60),
+            ))
+    assert {host: sorted({status for named, status in answers if named == host}) for host in hosts} == {
+        "sandbox:8000": [200], "localhost": [200], "127.0.0.1": [200], "evil.example": [400], "localhost.evil.example": [400],
+    }, server.output[-3000:]
+    assert "host names:   localhost, sandbox, 127.0.0.1" in server.output
 
 
 def test_serve_refuses_a_broken_fixture_naming_the_bad_entry(tmp_path: Path) -> None:
