@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     # Innermost first: the traffic middleware must see the server's own `receive` to drop a connection;
     # a request for a name the server was not told about, or a write of the control plane a web page
     # could have sent, is answered before anything else sees it.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(TrafficMiddleware)
     app.add_middleware(ControlPlaneGuard)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.answered_hosts(), www_redirect=False)

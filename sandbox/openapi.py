@@ -55,12 +55,13 @@ def describe(app: FastAPI) -> dict[str, Any]:
 
 
 def _document_body_limit(operation: dict[str, Any]) -> None:
-    """An operation that reads a body may answer 413 (sandbox/limits.py), in the error body its
-    API gives a malformed request."""
+    """An operation that reads a body may answer 413 or 408 (sandbox/limits.py), in the error body
+    its API gives a malformed request."""
     responses = operation.get("responses", {})
     malformed = responses.get("400") or responses.get("422")
     if "requestBody" in operation and malformed is not None and "413" not in responses:
         responses["413"] = {**malformed, "description": "The request body is larger than the sandbox reads (SANDBOX_MAX_BODY_BYTES)"}
+        responses["408"] = {**malformed, "description": "The request body did not arrive in time (SANDBOX_BODY_TIMEOUT)"}
 
 
 def _document_control_write(operation: dict[str, Any]) -> None:

@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10_485_760, ge=1024, le=1_073_741_824)
     """The largest request body the server reads (10 MiB: room for Kadence's 5 MiB photos);
     a larger one is refused with 413."""
+    header_timeout: float = Field(default=10.0, gt=0, le=3600)
+    """Seconds a connection has to send a request's headers, from when it opens or its last answer
+    went out; then it is closed."""
+    body_timeout: float = Field(default=30.0, gt=0, le=3600)
+    """Seconds a request's body has to arrive, from when the server first reads it; then the
+    request is answered 408 and its connection closed."""
+    max_connections: int = Field(default=1000, ge=1, le=1_000_000)
+    """Connections a server process keeps open; a request past them is answered 503 and its
+    connection closed. Keep it below the process's file limit (`ulimit -n`)."""
     workers: int = Field(default=1, ge=1, le=64)
     """Server processes on the one store (SQLite file or PostgreSQL)."""
     log_level: str = "info"

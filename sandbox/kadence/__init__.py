@@ -32,7 +32,9 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   `invalid_client`. A path holding one is 404.
 - A request body over `SANDBOX_MAX_BODY_BYTES` (10 MiB) answers 413 with the Hydra error body
   (at /oauth2/token, `invalid_request`) whatever the token, as a proxy in front of the API
-  would, once its Content-Length or the chunks that arrived pass the limit.
+  would, once its Content-Length or the chunks that arrived pass the limit. A body that has not
+  arrived `SANDBOX_BODY_TIMEOUT` seconds (30) after the sandbox began reading it answers 408 in
+  the same shape, and its connection is closed.
 - Identifiers are ULID strings and relations IRIs, as Kadence's own examples show (the OpenAPI
   document types them as objects). Booking `space` embeds the space with its `floor` and
   `neighborhood`; `building` is an IRI. Timestamps are UTC with `+00:00`.

@@ -18,6 +18,8 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - Request bodies must be JSON sent as `application/json`, of at most `SANDBOX_MAX_BODY_BYTES`
   (10 MiB); a larger one answers 413 REQUEST_ENTITY_TOO_LARGE whatever the credentials, as a
   proxy in front of the API would, once its Content-Length or the chunks that arrived pass it.
+  A body that has not arrived `SANDBOX_BODY_TIMEOUT` seconds (30) after the sandbox began reading
+  it answers 408 REQUEST_TIMEOUT and its connection is closed.
 - A NUL character in a query value or a body field (JSON in any encoding) answers 400 naming the
   field, after the credentials are checked; a path holding one answers 404.
 - An event with no title gets "<space name> booked by <booker name>". Invitees carry a
