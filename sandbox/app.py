@@ -5,9 +5,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.datastructures import URL
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.routing import Match
 
 from sandbox import __version__, kadence, robin
 from sandbox.answers import KEPT_ANSWERS
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         description="A local, stateful sandbox of the Robin and Kadence workplace-booking APIs.",
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,  # Starlette's redirect names the Host the request gave: _slash_redirect instead.
     )
     app.state.settings = settings
     app.state.store = store
@@ -108,6 +111,8 @@ def _install_error_rendering(app: FastAPI, dialects: list[tuple[str, ErrorRender
     plane and the sandbox's own pages answer in the sandbox's."""
 
     def render(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, HTTPException) and exc.status_code == 404 and (moved := _slash_redirect(request)) is not None:
+            return moved
         path = request.url.path
         for prefix, renderer in dialects:
             if path.startswith(prefix) or path == prefix.rstrip("/"):
@@ -117,3 +122,18 @@ def _install_error_rendering(app: FastAPI, dialects: list[tuple[str, ErrorRender
     for kind in (DomainError, RequestValidationError, HTTPException, Exception):
         app.add_exception_handler(kind, render)
     app.state.render_error = render
+
+
+def _slash_redirect(request: Request) -> Response | None:
+    """A path no route serves, but one does with its trailing slash added or taken away, is
+    redirected there (307, as Starlette does) by a relative Location: never to a host named by
+    the request."""
+    routes = request.app.router.routes
+    if request.scope["path"] == "/" or any(route.matches(request.scope)[0] != Match.NONE for route in routes):
+        return None
+    path = request.scope["path"]
+    moved = {**request.scope, "path": path.rstrip("/") if path.endswith("/") else path + "/"}
+    if not any(route.matches(moved)[0] != Match.NONE for route in routes):
+        return None
+    url = URL(scope=moved)
+    return RedirectResponse(url.path + (f"?{url.query}" if url.query else ""), status_code=307)

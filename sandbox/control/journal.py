@@ -4,14 +4,22 @@ Each process keeps what it served in a bounded buffer and writes it to the store
 (a background thread every `FLUSH_INTERVAL`, and before every read of the journal), so that the
 journal shows the requests of every worker process without a write per request. The store keeps
 the newest `size` entries.
+
+The journal is read without credentials, so what would let its reader act as a client (a client
+secret, a password, an access or refresh token) is kept as `[redacted]` (`redacted`): in the
+query, and in request and response bodies that are JSON or forms. Headers, `Authorization`
+among them, are not kept.
 """
 
+import json
 import logging
+import re
 import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Any
 
 from sqlalchemy import delete, func, insert
 from sqlalchemy.orm import defer
@@ -26,6 +34,15 @@ FLUSH_INTERVAL = 0.2
 """Seconds: how stale another process's requests may look in the journal."""
 BODY_LIMIT = 64 * 1024
 """Characters of a request or response body the journal keeps."""
+SECRET_FIELDS = ("client_secret", "password", "access_token", "refresh_token")
+"""Fields whose values the journal never keeps (OAuth 2.0's names, which clients write as they are)."""
+REDACTED = "[redacted]"
+FORMS = ("", "application/x-www-form-urlencoded", "text/plain")
+"""Media types of bodies read as forms where they are not JSON (the token endpoint reads them so)."""
+_NAMES = "|".join(SECRET_FIELDS)
+_JSON_SECRET = re.compile(rf'("(?:{_NAMES})"\s*:\s*)(?:"(?:[^"\\]|\\.)*"?|[^\s,\]}}]*)')
+"""A secret member of JSON text that did not parse (cut short): its value, a string or a scalar."""
+_FORM_SECRET = re.compile(rf"((?:^|&)(?:{_NAMES})=)[^&]*")
 
 
 @dataclass(frozen=True)
@@ -147,12 +164,52 @@ class Flusher:
             log.exception("writing the request journal failed")
 
 
-def clipped(body: bytes) -> tuple[str | None, bool]:
-    """A body as the journal keeps it, and whether it was cut short."""
+def clipped(body: bytes, media_type: str | None) -> tuple[str | None, bool]:
+    """A body of `media_type` as the journal keeps it (redacted), and whether it was cut short."""
     if not body:
         return None, False
-    text = storable(body[: BODY_LIMIT * 4].decode("utf-8", errors="replace"))
+    text = storable(redacted(body[: BODY_LIMIT * 4].decode("utf-8", errors="replace"), media_type or ""))
     return text[:BODY_LIMIT], len(text) > BODY_LIMIT or len(body) > BODY_LIMIT * 4
+
+
+def redacted(text: str, media_type: str | None) -> str:
+    """`text` (a body of `media_type`, or a query string for None) with the value of every secret
+    field (SECRET_FIELDS) replaced by REDACTED: the members of a JSON document, at any depth
+    (read as text where it does not parse, as a body cut short); the fields of a form or a query.
+    Text that names none is returned as it is, at the cost of a search for each name."""
+    if not any(name in text for name in SECRET_FIELDS):
+        return text
+    try:
+        return json.dumps(_without_secrets(json.loads(text)), ensure_ascii=False)
+    except (ValueError, RecursionError):
+        kept = _JSON_SECRET.sub(rf'\1"{REDACTED}"', text)
+    if media_type is None or media_type.split(";")[0].strip().lower() in FORMS:
+        kept = _FORM_SECRET.sub(rf"\1{REDACTED}", kept)
+    return kept
+
+
+def _without_secrets(document: Any) -> Any:
+    """A copy of a JSON document whose secret members hold REDACTED; without recursion, since a
+    document may nest as deep as its parser allowed."""
+    root: list[Any] = [document]
+    pending: list[tuple[Any, Any, Any]] = [(root, 0, document)]
+    while pending:
+        parent, key, value = pending.pop()
+        if isinstance(value, dict):
+            copy: Any = {}
+            for name, item in value.items():
+                if name in SECRET_FIELDS:
+                    copy[name] = REDACTED
+                else:
+                    copy[name] = item
+                    pending.append((copy, name, item))
+        elif isinstance(value, list):
+            copy = list(value)
+            pending.extend((copy, index, item) for index, item in enumerate(value))
+        else:
+            continue
+        parent[key] = copy
+    return root[0]
 
 
 def storable(text: str) -> str:

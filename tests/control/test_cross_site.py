@@ -168,3 +168,16 @@ def test_the_setting_reads_a_comma_separated_list_from_the_environment(monkeypat
 def test_a_wildcard_anywhere_but_before_a_domain_is_refused():
     with pytest.raises(ValueError, match="wildcard stands only for subdomains"):
         Settings(allowed_hosts="localhost,evil*.example")
+
+
+@pytest.mark.parametrize(("path", "location"), [
+    ("/v1.0/me/", "/v1.0/me"), ("/_sandbox/journal/?limit=2", "/_sandbox/journal?limit=2"), ("/v1/public/users/", "/v1/public/users"),
+])
+def test_a_trailing_slash_is_redirected_without_naming_a_host(store, wall, path, location):
+    """Even where every Host is answered (`*`), a redirect never sends the client to the name it gave."""
+    served = _app_with(store, wall, allowed_hosts=["*"])
+
+    answer = served.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
+
+    assert answer.status_code == 307
+    assert answer.headers["location"] == location

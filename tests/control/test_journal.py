@@ -168,3 +168,39 @@ def test_nul_characters_are_kept_out_of_the_store(client, robin):
 
     assert recorded[1]["path"] == "/v1.0/spaces/4\ufffd8"
     assert "\u0000" not in detail["request_body"] + (detail["response_body"] or "")
+
+
+def _details(client):
+    return [client.get(f"/_sandbox/journal/{entry['id']}").json() for entry in entries(client)]
+
+
+def test_secrets_and_tokens_are_redacted_before_they_are_kept(client, kadence, robin):
+    """The journal is read without credentials: what would let a reader act as a client is kept
+    as [redacted], in forms, JSON bodies and queries, requests and answers alike."""
+    issued = client.post("/oauth2/token", json={
+        "grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret",
+    }).json()["access_token"]
+    client.post("/oauth2/token?client_id=demo-client&client_secret=demo-secret&grant_type=client_credentials")
+    kadence.get("/buildings")
+    robin.post("/spaces/49/events", json={"title": "Not a secret", "password": "hunter2", "nested": [{"refresh_token": 42}]})
+
+    details = _details(client)
+    kept = json.dumps(details)
+
+    for secret in ("demo-secret", issued, kadence.token, "hunter2", '"refresh_token": 42'):
+        assert secret not in kept
+    form, json_body, queried = (entry for entry in reversed(details) if entry["path"] == "/oauth2/token")
+    assert form["request_body"] == "grant_type=client_credentials&client_id=demo-client&client_secret=[redacted]&scope=public"
+    assert json.loads(json_body["request_body"])["client_secret"] == "[redacted]"
+    assert json.loads(json_body["response_body"])["access_token"] == "[redacted]"
+    assert json.loads(json_body["response_body"])["token_type"] == "Bearer"
+    assert queried["query"] == "client_id=demo-client&client_secret=[redacted]&grant_type=client_credentials"
+    assert "Not a secret" in kept
+
+
+def test_a_body_cut_short_is_redacted_too(client, robin):
+    robin.patch("/spaces/48", json={"password": "hunter2", "description": "x" * (BODY_LIMIT * 5)})
+
+    (entry,) = _details(client)
+
+    assert "hunter2" not in json.dumps(entry)
