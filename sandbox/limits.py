@@ -37,11 +37,11 @@ class BodyLimitMiddleware:
                 return await receive()  # A wait for the client to leave, as long as the answer takes.
             if declared is not None and declared > self.max_bytes:
                 raise self._too_large()
-            clock = asyncio.get_running_loop()
             if deadline is None:
-                deadline = clock.time() + self.timeout
+                deadline = asyncio.get_running_loop().time() + self.timeout
             try:
-                message = await asyncio.wait_for(receive(), deadline - clock.time())
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
             except TimeoutError:
                 late = True
                 raise self._too_late() from None
