@@ -108,7 +108,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def _install_error_rendering(app: FastAPI, dialects: list[tuple[str, ErrorRenderer]]) -> None:
     """Every failure answers in the error shape of the API whose path was called; the control
-    plane and the sandbox's own pages answer in the sandbox's."""
+    plane and the sandbox's own pages answer in the sandbox's. A path no route serves, that one
+    does with its trailing slash added or taken away, is redirected there instead."""
 
     def render(request: Request, exc: Exception) -> Response:
         if isinstance(exc, HTTPException) and exc.status_code == 404 and (moved := _slash_redirect(request)) is not None:
