@@ -7,6 +7,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -48,10 +49,16 @@ def serving(*arguments: str, env: dict[str, str] | None = None) -> Iterator[tupl
     base = f"http://127.0.0.1:{port}"
     server = Server(base)
     server.pid = process.pid
+    # Read as it is written: a server whose output fills the pipe stops at its next log line.
+    printed: list[str] = []
+    reader = threading.Thread(target=lambda: printed.extend(process.stdout or ()), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 30
         while True:
-            assert process.poll() is None, process.communicate()[0]
+            if process.poll() is not None:
+                reader.join(timeout=10)
+                raise AssertionError("".join(printed))
             try:
                 if httpx.get(f"{base}/_sandbox/health", timeout=1).status_code == 200:
                     break
@@ -63,10 +70,14 @@ def serving(*arguments: str, env: dict[str, str] | None = None) -> Iterator[tupl
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            server.output, _ = process.communicate(timeout=10)
+            process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-            server.output, _ = process.communicate()
+            process.wait()
+        reader.join(timeout=10)
+        server.output = "".join(printed)
+        if process.stdout is not None and not reader.is_alive():
+            process.stdout.close()
 
 
 def test_serve_prints_the_base_url_and_demo_credentials(tmp_path: Path) -> None:
