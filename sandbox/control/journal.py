@@ -63,6 +63,8 @@ class Journal:
     def __init__(self, size: int) -> None:
         self.size = size
         self._pending: deque[dict[str, object]] = deque(maxlen=size)
+        self._unwritten: list[dict[str, object]] = []
+        """What flushes that failed were to write, oldest first: written before what is pending."""
         self._lock = threading.Lock()
 
     def record(self, entry: dict[str, object]) -> None:
@@ -72,21 +74,25 @@ class Journal:
         """Forget what this process has not written yet; a flush under way finishes first."""
         with self._lock:
             self._pending.clear()
+            self._unwritten.clear()
 
     def flush(self, store: Store) -> None:
-        """Write what this process served since the last flush, and drop all but the newest
-        `size` entries."""
+        """Write what this process served and has not written yet, and drop all but the newest
+        `size` entries. What a flush that fails was to write is written by the next, before what
+        is served meanwhile: no entry is lost but those the journal would drop anyway, beyond
+        the newest `size`."""
         with self._lock:
-            batch = []
             while self._pending:
-                batch.append(self._pending.popleft())
-            if not batch:
+                self._unwritten.append(self._pending.popleft())
+            del self._unwritten[: max(0, len(self._unwritten) - self.size)]
+            if not self._unwritten:
                 return
             with store.session(write=True) as session:
-                session.execute(insert(JournalEntry), batch)
+                session.execute(insert(JournalEntry), self._unwritten)
                 newest = session.execute(select(func.max(JournalEntry.id))).scalar() or 0
                 session.execute(delete(JournalEntry).where(col(JournalEntry.id) <= newest - self.size))
                 session.commit()
+            self._unwritten.clear()
 
     def entries(self, store: Store, where: Filter) -> list[JournalEntry]:
         """Newest first."""
@@ -146,13 +152,14 @@ class Flusher:
         self._thread.start()
 
     def stop(self) -> None:
+        """Write what is left, in the flusher's thread (a write never runs on the event loop), and end it."""
         self._stop.set()
         self._thread.join(timeout=10)
-        self._write()
 
     def _run(self) -> None:
         while not self._stop.wait(FLUSH_INTERVAL):
             self._write()
+        self._write()
 
     def _write(self) -> None:
         store = self.store_of()
@@ -160,7 +167,7 @@ class Flusher:
             return  # One process, one shared connection: reads of the journal flush it instead.
         try:
             self.journal.flush(store)
-        except Exception:  # A busy or replaced store: these entries are lost, the next ones are not.
+        except Exception:  # A busy or replaced store: the next flush writes these entries too.
             log.exception("writing the request journal failed")
 
 

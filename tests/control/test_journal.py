@@ -1,11 +1,17 @@
 """The request journal through the control plane."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 
-from sandbox.control.journal import BODY_LIMIT, Journal
+from sandbox.control.journal import BODY_LIMIT, Filter, Journal
 from sandbox.robin import deps as robin_deps
+from sandbox.store.engine import Store
+from tests.conftest import new_store
 
 
 def entries(client, **filters):
@@ -204,3 +210,51 @@ def test_a_body_cut_short_is_redacted_too(client, robin):
     (entry,) = _details(client)
 
     assert "hunter2" not in json.dumps(entry)
+
+
+def _served(number: int) -> dict[str, object]:
+    """The journal's record of a request to /v1.0/<number>."""
+    return {
+        "at": datetime(2026, 3, 2, 14, 0, number, tzinfo=UTC), "api": "robin", "method": "GET",
+        "path": f"/v1.0/{number}", "status": 200, "duration_ms": 1.0,
+    }
+
+
+@contextmanager
+def _unwritable(store: Store) -> Iterator[None]:
+    """The journal's table out of the way, so that a flush fails, and back afterwards."""
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE journal_entry RENAME TO journal_entry_away")
+    try:
+        yield
+    finally:
+        with store.engine.begin() as connection:
+            connection.exec_driver_sql("ALTER TABLE journal_entry_away RENAME TO journal_entry")
+
+
+def test_a_failed_flush_keeps_its_entries_for_the_next(tmp_path):
+    store = new_store(tmp_path)
+    journal = Journal(size=10)
+    for number in range(3):
+        journal.record(_served(number))
+    with _unwritable(store), pytest.raises(DBAPIError):
+        journal.flush(store)
+    journal.record(_served(3))
+
+    kept = journal.entries(store, Filter())
+
+    assert [entry.path for entry in kept] == ["/v1.0/3", "/v1.0/2", "/v1.0/1", "/v1.0/0"]
+
+
+def test_entries_kept_across_failed_flushes_are_the_newest_the_journal_holds(tmp_path):
+    store = new_store(tmp_path)
+    journal = Journal(size=3)
+    with _unwritable(store):
+        for number in range(7):
+            journal.record(_served(number))
+            with pytest.raises(DBAPIError):
+                journal.flush(store)
+
+    kept = journal.entries(store, Filter())
+
+    assert [entry.path for entry in kept] == ["/v1.0/6", "/v1.0/5", "/v1.0/4"]
