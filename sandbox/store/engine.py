@@ -36,8 +36,10 @@ from sandbox.store.models import (
 _BEGIN_OPTION = "sandbox_begin"
 _WRITE = "write"
 _EXCLUSIVE = "exclusive"
-WRITERS_LOCK = 0x53414E44
-"""PostgreSQL advisory lock key: shared by every write, exclusive for snapshot saves and restores."""
+WRITERS_LOCK = f"{0x53414E44}, hashtext(current_schema())"
+"""The keys of a PostgreSQL advisory lock, as SQL: shared by every write, exclusive for snapshot
+saves and restores. The store's schema is one of them, so that stores in different schemas of one
+database never wait for each other's writes."""
 BUSY_TIMEOUT_S = 30
 """How long a write waits for the others before it gives up."""
 _WRITER_TURN = "sandbox_writer_turn"
