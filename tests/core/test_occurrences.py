@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from sandbox.core import events, occurrences, recurrence, reservations
@@ -12,7 +13,7 @@ from sandbox.core.errors import Conflict, InvalidInput
 from sandbox.core.events import EventInput, InviteeInput
 from sandbox.core.occurrences import HORIZON, MAX_INDEXED, Interval, Scope, Slot
 from sandbox.core.reservations import ReservationView as EventView
-from sandbox.store.models import Occurrence, Reservation, User
+from sandbox.store.models import Occurrence, OccurrenceException, Reservation, User
 from tests.conftest import NOW, actor_for
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -542,3 +543,65 @@ def test_scope_excluding_a_series_beyond_its_indexed_range(session: Session, adm
     found = listed(session, Scope(ORGANIZATION, resource_ids=[59], exclude_reservation_id=weekly.reservation.id), *window)
 
     assert found == []
+
+
+# --- the index's invariant ---------------------------------------------------------------
+
+
+def test_index_faults_finds_none_in_the_seeded_store(session: Session) -> None:
+    assert occurrences.index_faults(session) == []
+
+
+def test_index_faults_finds_none_after_booking_rescheduling_and_cancelling(session: Session, admin_actor: Actor) -> None:
+    series = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=DAILY;COUNT=5"])
+    single = book(session, admin_actor, 50, QUIET_MONDAY)
+    events.cancel_event(session, admin_actor, f"{series.id}_20260915T130000Z")
+    events.update_event(session, admin_actor, series.id, events.EventChanges({"start": QUIET_MONDAY + HOUR, "end": QUIET_MONDAY + 2 * HOUR}))
+    events.cancel_event(session, admin_actor, single.id)
+
+    assert occurrences.index_faults(session) == []
+
+
+def test_index_faults_names_the_rows_of_a_cancelled_reservation(session: Session, admin_actor: Actor) -> None:
+    single = book(session, admin_actor, 50, QUIET_MONDAY)
+    reservation = session.get(Reservation, int(single.id))
+    assert reservation is not None
+    reservation.status = "cancelled"  # as a cancel that left the index behind would
+    session.add(reservation)
+    session.commit()
+
+    assert occurrences.index_faults(session) == [occurrences.IndexFault(int(single.id), QUIET_MONDAY, "stray")]
+
+
+def test_index_faults_names_the_row_of_a_cancelled_occurrence(session: Session, admin_actor: Actor) -> None:
+    series = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=DAILY;COUNT=3"])
+    second = QUIET_MONDAY + timedelta(days=1)
+    session.add(OccurrenceException(reservation_id=int(series.id), original_start=second, created_at=NOW))
+    session.commit()
+
+    assert occurrences.index_faults(session) == [occurrences.IndexFault(int(series.id), second, "stray")]
+
+
+def test_index_faults_names_rows_a_reschedule_left_behind_and_occurrences_it_did_not_index(
+    session: Session, admin_actor: Actor
+) -> None:
+    single = book(session, admin_actor, 50, QUIET_MONDAY)
+    reservation = session.get(Reservation, int(single.id))
+    assert reservation is not None
+    reservation.start, reservation.end = QUIET_MONDAY + HOUR, QUIET_MONDAY + 2 * HOUR  # the index not rewritten
+    session.add(reservation)
+    session.commit()
+
+    assert occurrences.index_faults(session) == [
+        occurrences.IndexFault(int(single.id), QUIET_MONDAY, "stray"),
+        occurrences.IndexFault(int(single.id), QUIET_MONDAY + HOUR, "missing"),
+    ]
+
+
+def test_index_faults_is_scoped_to_one_organization(session: Session, admin_actor: Actor) -> None:
+    single = book(session, admin_actor, 50, QUIET_MONDAY)
+    session.exec(delete(Occurrence).where(col(Occurrence.reservation_id) == int(single.id)))  # type: ignore[call-overload]
+    session.commit()
+
+    assert occurrences.index_faults(session, ORGANIZATION) == [occurrences.IndexFault(int(single.id), QUIET_MONDAY, "missing")]
+    assert occurrences.index_faults(session, ORGANIZATION + 1) == []
