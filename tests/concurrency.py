@@ -1,12 +1,66 @@
-"""Clients that run at the same time against a served sandbox, and what each request got."""
+"""Clients that run at the same time against a served sandbox: requests released together (a
+barrier, a thread and a connection each, so that they meet inside the server rather than queue in
+the client), and clients that repeat their requests for a while, with what each request got."""
 
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import httpx2 as httpx
+
+Result = TypeVar("Result")
+BARRIER_TIMEOUT_S = 60
+"""How long a thread waits for the others at the barrier: a thread pool on a loaded machine may
+take seconds to start them all, never this long."""
+
+
+def released_together(send: Callable[[int], Result], count: int = 50) -> list[Result]:
+    """`send(0)` ... `send(count - 1)`, each on a thread of its own, all released at once; their
+    results in that order. Each call opens its own connection, so the kernel spreads them over the
+    server's worker processes."""
+    barrier = threading.Barrier(count)
+
+    def one(position: int) -> Result:
+        barrier.wait(BARRIER_TIMEOUT_S)
+        return send(position)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(one, range(count)))
+
+
+class Crowd:
+    """`size` clients of one server, each with a connection of its own kept open between rounds.
+
+    In each round (`together`) every client first makes sure its connection is open (a health
+    check), then all send their request at the same moment: the connections are made before the
+    barrier, so none is late for having to connect after it.
+    """
+
+    def __init__(self, base: str, size: int = 50, timeout: float = 60) -> None:
+        self.base = base
+        self.size = size
+        self.clients = [httpx.Client(base_url=base, timeout=timeout) for _ in range(size)]
+        self._pool = ThreadPoolExecutor(max_workers=size)
+
+    def together(self, send: Callable[[httpx.Client, int], Result]) -> list[Result]:
+        """`send(client, position)` from every client at once; the results by position."""
+        barrier = threading.Barrier(self.size)
+
+        def one(position: int) -> Result:
+            client = self.clients[position]
+            client.get("/_sandbox/health").raise_for_status()
+            barrier.wait(BARRIER_TIMEOUT_S)
+            return send(client, position)
+
+        return list(self._pool.map(one, range(self.size)))
+
+    def close(self) -> None:
+        self._pool.shutdown()
+        for client in self.clients:
+            client.close()
 
 Request = Callable[[httpx.Client], httpx.Response]
 """One request, sent on the client it is given."""

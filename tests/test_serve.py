@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx2 as httpx
 import pytest
@@ -34,8 +35,19 @@ def _free_port() -> int:
 class Server:
     def __init__(self, base: str) -> None:
         self.base = base
-        self.output = ""
         self.pid = 0
+        self._lines: list[str] = []
+
+    @property
+    def output(self) -> str:
+        """What the server has printed so far (all of it, once it has stopped)."""
+        return "".join(self._lines)
+
+    def _read(self, stream: IO[str]) -> None:
+        # Read as it comes: a server that has printed more than a pipe holds would otherwise
+        # block on its next line, whatever thread prints it, the event loop's access log included.
+        for line in stream:
+            self._lines.append(line)
 
 
 @contextmanager
@@ -49,16 +61,16 @@ def serving(*arguments: str, env: dict[str, str] | None = None) -> Iterator[tupl
     base = f"http://127.0.0.1:{port}"
     server = Server(base)
     server.pid = process.pid
-    # Read as it is written: a server whose output fills the pipe stops at its next log line.
-    printed: list[str] = []
-    reader = threading.Thread(target=lambda: printed.extend(process.stdout or ()), daemon=True)
+    assert process.stdout is not None
+    reader = threading.Thread(target=server._read, args=(process.stdout,), daemon=True)
     reader.start()
     try:
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
                 reader.join(timeout=10)
-                raise AssertionError("".join(printed))
+                process.stdout.close()
+                raise AssertionError(server.output)
             try:
                 if httpx.get(f"{base}/_sandbox/health", timeout=1).status_code == 200:
                     break
@@ -75,9 +87,7 @@ def serving(*arguments: str, env: dict[str, str] | None = None) -> Iterator[tupl
             process.kill()
             process.wait()
         reader.join(timeout=10)
-        server.output = "".join(printed)
-        if process.stdout is not None and not reader.is_alive():
-            process.stdout.close()
+        process.stdout.close()
 
 
 def test_serve_prints_the_base_url_and_demo_credentials(tmp_path: Path) -> None:
