@@ -137,8 +137,12 @@ def _decode(text: str) -> tuple[int, datetime] | None:
     return payload & (2**64 - 1), datetime.fromtimestamp(int.from_bytes(raw[:6], "big") / 1000, UTC)
 
 
-def get_booking(session: Session, actor: Actor, identifier: str) -> Booking:
+def get_booking(session: Session, actor: Actor, identifier: str, *, for_change: bool = False) -> Booking:
+    """The booking `identifier`; `for_change`: its reservation held for a transition
+    (`reservations.hold`), so that the status it is read with is the one the transition changes."""
     reservation, original_start = _locate(session, actor, identifier)
+    if for_change:
+        reservations.hold(session, reservation)
     return _booking_of(session, reservation, original_start, actor.now)
 
 
@@ -315,7 +319,7 @@ def _book_onsite(session: Session, actor: Actor, building: Building, draft: Book
 
 
 def cancel_booking(session: Session, actor: Actor, identifier: str, on_behalf_of: str | None) -> Booking:
-    booking = get_booking(session, actor, identifier)
+    booking = get_booking(session, actor, identifier, for_change=True)
     canceller = actor.user
     if on_behalf_of is not None:
         canceller = directory.named_in(session, actor, User, on_behalf_of, "userId")
@@ -331,7 +335,7 @@ def cancel_booking(session: Session, actor: Actor, identifier: str, on_behalf_of
 
 
 def check_in_booking(session: Session, actor: Actor, identifier: str, user: str | None, method: str | None) -> Booking:
-    booking = get_booking(session, actor, identifier)
+    booking = get_booking(session, actor, identifier, for_change=True)
     person = _transition_user(session, actor, user, method)
     if booking.status != BOOKED:
         raise TransitionRefused(_not_booked(booking))
@@ -344,7 +348,7 @@ def check_in_booking(session: Session, actor: Actor, identifier: str, user: str 
 
 
 def check_out_booking(session: Session, actor: Actor, identifier: str, user: str | None, method: str | None) -> Booking:
-    booking = get_booking(session, actor, identifier)
+    booking = get_booking(session, actor, identifier, for_change=True)
     person = _transition_user(session, actor, user, method)
     if booking.status != CHECKED_IN or booking.check_in is None:
         raise TransitionRefused(

@@ -57,7 +57,8 @@ SEAT = Wording(
 def confirm_event(
     session: Session, actor: Actor, reference: str, user_id: int | None, device_id: int | None
 ) -> CheckIn:
-    return _confirm(session, actor, _occurrence(events.get_event(session, actor, reference), EVENT), user_id, device_id, EVENT)
+    view = _occurrence(events.get_event(session, actor, reference, for_change=True), EVENT)
+    return _confirm(session, actor, view, user_id, device_id, EVENT)
 
 
 def get_confirmation(session: Session, actor: Actor, reference: str) -> CheckIn:
@@ -65,14 +66,15 @@ def get_confirmation(session: Session, actor: Actor, reference: str) -> CheckIn:
 
 
 def delete_confirmation(session: Session, actor: Actor, reference: str) -> None:
-    session.delete(get_confirmation(session, actor, reference))
+    view = _occurrence(events.get_event(session, actor, reference, for_change=True), EVENT)
+    session.delete(_existing(view))
     session.commit()
 
 
 def confirm_seat_reservation(
     session: Session, actor: Actor, reference: str, user_id: int | None, device_id: int | None
 ) -> CheckIn:
-    view = _occurrence(seats.get_seat_reservation(session, actor, reference, released_too=True), SEAT)
+    view = _occurrence(seats.get_seat_reservation(session, actor, reference, released_too=True, for_change=True), SEAT)
     return _confirm(session, actor, view, user_id, device_id, SEAT)
 
 

@@ -93,15 +93,17 @@ def create_event(session: Session, actor: Actor, space_id: int, draft: EventInpu
     return ReservationView(reservation, space, reservation.start, reservation.end, reservation.status, rows, None)
 
 
-def get_event(session: Session, actor: Actor, reference: str) -> ReservationView:
+def get_event(session: Session, actor: Actor, reference: str, *, for_change: bool = False) -> ReservationView:
+    """The event, series or instance `reference`; `for_change`: held for a transition
+    (`reservations.hold`)."""
     ref = Ref.parse(reference)
-    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT)
+    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT, for_change=for_change)
     return reservations.view(session, reservation, ref.original_start, actor.now)
 
 
 def update_event(session: Session, actor: Actor, reference: str, changes: EventChanges) -> ReservationView:
     ref = Ref.parse(reference)
-    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT)
+    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT, for_change=True)
     if ref.original_start is not None:
         reservations.require_instance(reservation, ref.original_start)
         raise RuleViolation(
@@ -135,7 +137,7 @@ def update_event(session: Session, actor: Actor, reference: str, changes: EventC
 
 def cancel_event(session: Session, actor: Actor, reference: str) -> ReservationView:
     ref = Ref.parse(reference)
-    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT)
+    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT, for_change=True)
     _require_organizer(actor, reservation)
     reservations.cancel(session, reservation, ref.original_start, actor.now, by_id=actor.user.id)
     session.commit()

@@ -107,11 +107,27 @@ class Window:
         return lower, upper
 
 
-def load(session: Session, actor: Actor, reservation_id: int, kind: str) -> Reservation:
+def load(session: Session, actor: Actor, reservation_id: int, kind: str, *, for_change: bool = False) -> Reservation:
+    """The reservation `reservation_id` of `kind`, visible to `actor`; `for_change`: held (`hold`)
+    for a transition."""
     reservation = fetch(session, actor, Reservation, reservation_id)
     if reservation.kind != kind:
         raise NotFound("Object does not exist")
-    return reservation
+    return hold(session, reservation) if for_change else reservation
+
+
+def hold(session: Session, reservation: Reservation) -> Reservation:
+    """`reservation` read afresh with its row locked until the transaction ends. Every transition
+    (cancel, confirm, check-in, check-out, a change, a confirmation withdrawn) holds the
+    reservation it changes before it reads the state it decides on: concurrent transitions of one
+    reservation then happen one after the other, each seeing what the one before did, so exactly
+    one of them cancels or confirms it and the others find it done. A row lock on PostgreSQL;
+    SQLite's writers are serial already."""
+    statement = select(Reservation).where(Reservation.id == reservation.id).with_for_update()
+    held = session.exec(statement.execution_options(populate_existing=True)).first()
+    if held is None:  # Gone meanwhile, with its organization's reset.
+        raise NotFound("Object does not exist")
+    return held
 
 
 def lock(session: Session, resource_id: int) -> None:
