@@ -29,10 +29,9 @@ from sandbox.core import (
     seats,
     space_types,
 )
-from sandbox.core.access import ADMIN, Actor
+from sandbox.core.access import Actor
 from sandbox.core.errors import (
     Conflict,
-    Forbidden,
     InvalidInput,
     NotFound,
     RuleViolation,
@@ -323,8 +322,8 @@ def cancel_booking(session: Session, actor: Actor, identifier: str, on_behalf_of
     canceller = actor.user
     if on_behalf_of is not None:
         canceller = directory.named_in(session, actor, User, on_behalf_of, "userId")
-        if canceller.role != ADMIN and not reservations.is_party(canceller, booking.reservation):
-            raise Forbidden("The user may not cancel this booking.")
+        as_canceller = Actor(user=canceller, organization=actor.organization, now=actor.now)
+        reservations.require_may_change(as_canceller, booking.reservation, "The user may not cancel this booking.")
     if booking.status in (CANCELLED, NO_CHECK_IN):
         raise TransitionRefused("The booking has already been cancelled.")
     if booking.status in (COMPLETED, CHECKED_OUT):

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from sandbox.core import occurrences, reservations, space_types
 from sandbox.core.access import Actor
-from sandbox.core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from sandbox.core.errors import Conflict, InvalidInput, RuleViolation
 from sandbox.core.occurrences import Scope, Slot
 from sandbox.core.paging import Page, PageRequest
 from sandbox.core.reservations import Ref, ReservationView, Schedule, Window
@@ -185,8 +185,7 @@ def _bookable_space(session: Session, actor: Actor, space_id: int) -> Resource:
 
 
 def _require_organizer(actor: Actor, reservation: Reservation) -> None:
-    if not actor.is_admin and not reservations.is_party(actor.user, reservation):
-        raise Forbidden("Only the organizer of the event or an administrator may change it")
+    reservations.require_may_change(actor, reservation, "Only the organizer of the event or an administrator may change it")
 
 
 def _reschedule(

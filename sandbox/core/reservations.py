@@ -16,12 +16,12 @@ from sqlmodel import Session, col, select
 
 from sandbox.core import occurrences, recurrence
 from sandbox.core.access import Actor
-from sandbox.core.errors import Conflict, InvalidInput, NotFound
+from sandbox.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sandbox.core.occurrences import Interval, Scope, Slot
 from sandbox.core.paging import Page, PageRequest, page_of
 from sandbox.core.recurrence import Series
 from sandbox.core.times import LAST_YEAR, zone
-from sandbox.core.workplace import fetch
+from sandbox.core.workplace import fetch, member
 from sandbox.store.models import (
     CheckIn,
     Invitee,
@@ -339,6 +339,24 @@ def is_party(user: User, reservation: Reservation) -> bool:
     """Whether `user` holds (organizes) or made the reservation: who, beside an administrator,
     may change or cancel it."""
     return user.id in (reservation.organizer_id, reservation.creator_id)
+
+
+def require_may_change(actor: Actor, reservation: Reservation, refusal: str) -> None:
+    """Refuse (Forbidden, saying `refusal`) anyone but an administrator or a party to the
+    reservation: the rule for changing, cancelling, confirming or withdrawing a confirmation."""
+    if not actor.is_admin and not is_party(actor.user, reservation):
+        raise Forbidden(refusal)
+
+
+def acting_for(session: Session, actor: Actor, user_id: int | None, field: str) -> User:
+    """Whom `actor` confirms or checks in as: themselves, or the user `user_id` of the
+    organization (InvalidInput on `field` for anyone else), whom only an administrator may name."""
+    if user_id is None:
+        return actor.user
+    person = member(session, actor, user_id, field)
+    if not actor.is_admin and person.id != actor.user.id:
+        raise Forbidden("A member may act only for themselves")
+    return person
 
 
 def require_holder_free(

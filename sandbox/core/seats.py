@@ -234,8 +234,7 @@ def get_seat_reservation(
 def cancel_seat_reservation(session: Session, actor: Actor, reference: str) -> None:
     found = get_seat_reservation(session, actor, reference, for_change=True)
     reservation = found.reservation
-    if not actor.is_admin and not reservations.is_party(actor.user, reservation):
-        raise Forbidden("Only the reservee, the reserver or an administrator may cancel a seat reservation")
+    reservations.require_may_change(actor, reservation, "Only the reservee, the reserver or an administrator may cancel a seat reservation")
     reservations.cancel(session, reservation, found.original_start, actor.now, by_id=actor.user.id)
     session.commit()
 

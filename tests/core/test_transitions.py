@@ -1,4 +1,4 @@
-"""Transitions of a reservation: one at a time under its hold."""
+"""Transitions of a reservation: one at a time under its hold, and who may make them."""
 
 import threading
 from datetime import timedelta
@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from sandbox.core import confirmations, events, reservations
 from sandbox.core.access import Actor
-from sandbox.core.errors import NotFound, RuleViolation
+from sandbox.core.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from sandbox.core.events import EventInput
 from sandbox.store.engine import Store
 from sandbox.store.models import Reservation, ReservationKind, ReservationStatus
@@ -71,3 +71,49 @@ def test_hold_of_a_reservation_gone_meanwhile_is_not_found(session: Session) -> 
 
     with pytest.raises(NotFound):
         reservations.hold(session, ghost)
+
+
+def test_a_member_may_not_confirm_or_withdraw_the_confirmation_of_someone_elses_event(session: Session) -> None:
+    event = book(session, actor_for(session, ADA))
+    ben = actor_for(session, BEN)
+
+    with pytest.raises(Forbidden):
+        confirmations.confirm_event(session, ben, event, None, None)
+    confirmations.confirm_event(session, actor_for(session, ADA), event, None, None)
+    with pytest.raises(Forbidden):
+        confirmations.delete_confirmation(session, ben, event)
+    assert confirmations.get_confirmation(session, ben, event).user_id == actor_for(session, ADA).user.id
+
+
+def test_a_member_confirms_their_own_event_as_themselves_only(session: Session) -> None:
+    ben = actor_for(session, BEN)
+    event = book(session, ben)
+    chloe = actor_for(session, CHLOE).user
+
+    with pytest.raises(Forbidden):
+        confirmations.confirm_event(session, ben, event, chloe.id, None)
+    confirmed = confirmations.confirm_event(session, ben, event, ben.user.id, None)
+
+    assert confirmed.user_id == ben.user.id
+
+
+def test_an_administrator_confirms_anyones_event_as_anyone_of_the_organization(session: Session) -> None:
+    event = book(session, actor_for(session, BEN))
+    ada = actor_for(session, ADA)
+    chloe = actor_for(session, CHLOE).user
+
+    with pytest.raises(InvalidInput):
+        confirmations.confirm_event(session, ada, event, 999_999, None)
+    confirmed = confirmations.confirm_event(session, ada, event, chloe.id, None)
+
+    assert confirmed.user_id == chloe.id
+
+
+def test_the_rule_for_changing_is_a_party_or_an_administrator(session: Session) -> None:
+    ben = actor_for(session, BEN)
+    reservation = Reservation(organizer_id=ben.user.id, creator_id=actor_for(session, ADA).user.id)
+
+    reservations.require_may_change(ben, reservation, "no")
+    reservations.require_may_change(actor_for(session, ADA), reservation, "no")
+    with pytest.raises(Forbidden, match="^no$"):
+        reservations.require_may_change(actor_for(session, CHLOE), reservation, "no")

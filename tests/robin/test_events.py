@@ -967,6 +967,60 @@ def test_confirm_event_on_behalf_of_another_user(robin):
     assert response.json()["data"]["user_id"] == ben
 
 
+def test_member_cannot_confirm_the_admins_event(robin, member):
+    created = booked(robin, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+
+    response = member.put(f"/events/{created['id']}/confirmation")
+
+    assert response.status_code == 403
+    assert response.json()["meta"]["status"] == "FORBIDDEN"
+    assert robin.get(f"/events/{created['id']}/confirmation").status_code == 404
+
+
+def test_member_cannot_withdraw_the_confirmation_of_the_admins_event(robin, member, wall):
+    created = booked(robin, 55, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+    confirmed = robin.put(f"/events/{created['id']}/confirmation")
+
+    response = member.delete(f"/events/{created['id']}/confirmation")
+    wall.advance(minutes=30)  # Past Brooklyn's release window: unconfirmed, the event would be released.
+
+    assert confirmed.status_code == 200
+    assert response.status_code == 403
+    assert robin.get(f"/events/{created['id']}/confirmation").json()["data"] == confirmed.json()["data"]
+    assert robin.get(f"/events/{created['id']}").json()["data"]["status"] == "confirmed"
+
+
+def test_member_cannot_confirm_their_own_event_as_someone_else(robin, member):
+    ada = user_id(robin, ADA_EMAIL)
+    ben = user_id(robin, BEN_EMAIL)
+    created = booked(member, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+
+    as_ada = member.put(f"/events/{created['id']}/confirmation", json={"user_id": ada})
+    as_ben = member.put(f"/events/{created['id']}/confirmation", json={"user_id": ben})
+
+    assert as_ada.status_code == 403
+    assert as_ben.status_code == 200
+    assert as_ben.json()["data"]["user_id"] == ben
+
+
+def test_member_confirms_and_withdraws_the_confirmation_of_their_own_event(member):
+    created = booked(member, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+
+    confirmed = member.put(f"/events/{created['id']}/confirmation")
+    withdrawn = member.delete(f"/events/{created['id']}/confirmation")
+
+    assert confirmed.status_code == 200
+    assert withdrawn.status_code == 200
+
+
+def test_admin_confirms_a_members_event(robin, member):
+    created = booked(member, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+
+    response = robin.put(f"/events/{created['id']}/confirmation")
+
+    assert response.status_code == 200
+
+
 def test_confirm_series_requires_an_instance(robin, wall):
     series = booked(robin, 56, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
     today = f"{series['id']}_20260302T141000Z"
