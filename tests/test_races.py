@@ -31,10 +31,7 @@ ADMIN = {"Authorization": "Access-Token demo-robin-token"}
 HOUR = timedelta(hours=1)
 CROWD = 50
 ORGANIZATION = 1
-ADA, BEN, CHLOE, DIEGO = (
-    "ada.okafor@meridian.example", "ben.carter@meridian.example", "chloe.martin@meridian.example",
-    "diego.alvarez@meridian.example",
-)
+BEN, CHLOE, DIEGO = "ben.carter@meridian.example", "chloe.martin@meridian.example", "diego.alvarez@meridian.example"
 # Spaces and desks of the demo workplace (fixtures/demo.json).
 HUDSON, EAST_RIVER, LIBERTY, PHONE_1A, PHONE_1B, BROOKLYN, QUEENS, FOCUS_ROOM = 48, 49, 50, 51, 52, 55, 56, 57
 A_DESKS = (1001, 1002, 1003, 1004, 1005, 1006)
