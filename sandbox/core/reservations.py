@@ -136,10 +136,9 @@ def lock(session: Session, resource_id: int) -> None:
 
 
 def require_instance(reservation: Reservation, original_start: datetime) -> None:
-    if reservation.recurrence is None:
-        raise NotFound("Object does not exist")
-    series = occurrences.series_of(reservation)
-    if next(series.starts_between(original_start, original_start + timedelta(seconds=1)), None) != original_start:
+    """Refuse, as not found, an instance id of `reservation` that names no occurrence of it:
+    the occurrences are those listings show (`Series.starts`, entered at `original_start`)."""
+    if reservation.recurrence is None or not occurrences.series_of(reservation).occurs_at(original_start):
         raise NotFound("Object does not exist")
 
 
