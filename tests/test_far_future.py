@@ -187,6 +187,26 @@ def test_kadence_reads_and_cancels_a_far_occurrence_by_its_id_quickly(kadence, e
     assert cancelled.json()["status"] == "cancelled"
 
 
+@pytest.mark.parametrize("reach", [
+    {"startDateTime[after]": "2031-01-01T00:00:00", "startDateTime[before]": f"{FAR_DAY}T00:00:00"},
+    {"endDateTime[before]": f"{FAR_DAY}T00:00:00"},
+], ids=["both bounds", "one bound"])
+def test_kadence_refuses_date_filters_reaching_thousands_of_years_of_a_series_quickly(kadence, endless, reach):
+    response = quickly(lambda: kadence.get("/bookings", params=reach))
+
+    assert response.status_code == 422, response.text[:300]
+    assert [violation["propertyPath"] for violation in response.json()["violations"]] == ["startDateTime"]
+
+
+def test_kadence_lists_ten_years_of_a_series_quickly(kadence, endless):
+    reach = {"startDateTime[after]": "2031-01-01T00:00:00", "startDateTime[before]": "2041-01-01T00:00:00", "itemsPerPage": 1}
+
+    response = quickly(lambda: kadence.get("/bookings", params=reach))
+
+    assert response.status_code == 200, response.text[:300]
+    assert response.json()["hydra:totalItems"] == 2 * 3653
+
+
 # The control plane
 
 

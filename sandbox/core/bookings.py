@@ -13,6 +13,7 @@ that it needs no storage and reads back to exactly one occurrence.
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import or_
@@ -63,6 +64,10 @@ BOOKED, CHECKED_IN, CHECKED_OUT, COMPLETED, CANCELLED, NO_CHECK_IN = (
 METHODS = ("doorAccess", "wifi", "geofence", "sensor")
 DEFAULT_REACH = timedelta(days=366)
 """How far before and after now a collection without date filters reaches."""
+MAX_SERIES_READ = 10 * occurrences.MAX_INDEXED
+"""The most occurrences of one series a collection reads: ten times what a series may hold in
+the 366 days it is indexed for, about ten years of the busiest series. A series without end has
+occurrences as far as date filters reach, and they may reach thousands of years."""
 _LOCAL_SLACK = timedelta(hours=15)
 _BOUND_SLACK = timedelta(seconds=1)
 _INSTANCE_MARK = 0xB00C
@@ -410,7 +415,8 @@ class BookingQuery:
 
 
 def list_bookings(session: Session, actor: Actor, query: BookingQuery) -> list[Booking]:
-    """Every booking the query matches, ordered: the caller pages through them."""
+    """Every booking the query matches, ordered: the caller pages through them. Date filters
+    that reach more than MAX_SERIES_READ occurrences of one series are refused."""
     lower, upper = _reach(query.conditions, actor.now)
     statement = _reaching(actor.organization_id, lower, upper)
     if query.holder_id is not None:
@@ -497,7 +503,13 @@ def _expand(
                               exceptions.get((reservation.id or 0, reservation.start)), now)
             continue
         length = reservation.end - reservation.start
-        for start in occurrences.series_of(reservation).starts_between(lower - length, upper):
+        starts = list(islice(occurrences.series_of(reservation).starts_between(lower - length, upper), MAX_SERIES_READ + 1))
+        if len(starts) > MAX_SERIES_READ:
+            raise InvalidInput.of(
+                "startDateTime",
+                f"The date filters reach more than {MAX_SERIES_READ} occurrences of a recurring booking; narrow them.",
+            )
+        for start in starts:
             key = (reservation.id or 0, start)
             yield _derive(reservation, resource, building, start, check_ins.get(key), exceptions.get(key), now)
 

@@ -70,7 +70,9 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - Collections: `itemsPerPage` defaults to 50; more than 500 is read as 500 (bookings accept
   0, others at least 1). A page number below 1, or a non-integer, is a 400. Bookings without
   a date filter reach 366 days either side of now; a one-sided date filter reaches 366 days
-  from its bound. The default order is by start. `local_*` date filters read the value as a
+  from its bound. Date filters that reach more than 10,000 occurrences of one recurring booking
+  answer 422 naming `startDateTime` (a series without end runs as far as they reach). The
+  default order is by start. `local_*` date filters read the value as a
   wall-clock time in each booking's building. Unknown filters and `order[...]` fields are
   ignored; malformed dates are a 400. The deprecated `startDate`/`endDate` (YYYY-MM-DD, UTC
   days) still filter.
