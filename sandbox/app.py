@@ -30,7 +30,7 @@ from sandbox.core.clock import Clock
 from sandbox.core.errors import DomainError
 from sandbox.limits import BodyLimitMiddleware
 from sandbox.openapi import describe
-from sandbox.routing import refuse_nul_characters
+from sandbox.routing import refuse_unreadable_input
 from sandbox.settings import Settings, get_settings
 from sandbox.startup import open_store
 from sandbox.store.cache import VersionedCache
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     robin.include(app)
     kadence.include(app)
     for control in (health.router, floor_plans.router, routes.router, timeline.router, export_jobs.router, dashboard.router):
-        app.include_router(control, prefix="/_sandbox", dependencies=[Depends(refuse_nul_characters)])
+        app.include_router(control, prefix="/_sandbox", dependencies=[Depends(refuse_unreadable_input)])
     # Innermost first: the traffic middleware must see the server's own `receive` to drop a connection;
     # a request for a name the server was not told about, or a write of the control plane a web page
     # could have sent, is answered before anything else sees it.

@@ -4,6 +4,7 @@ app's routes that error bodies report, and checks every vendor route makes."""
 import functools
 import inspect
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
@@ -11,6 +12,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.routing import APIRoute
 from sqlmodel import Session
+from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from sandbox.core.errors import InvalidInput, NotFound
@@ -148,8 +150,25 @@ def media_type(request: Request) -> str:
 
 
 NUL = "\x00"
-READ_BODIES = ("POST", "PUT", "PATCH")
-"""The methods whose bodies a route reads; any other body is left unread."""
+READ_BODIES = ("POST", "PUT", "PATCH", "DELETE")
+"""The methods whose bodies a route reads (Robin's presence DELETE reads one); any other body is
+left unread."""
+MAX_DEPTH = 64
+"""How deep a body's arrays and objects may nest. No body of these APIs nests more than five
+levels; 64 leaves a client room for any extra fields it sends, and keeps every step that walks a
+document (the parser, validation, rendering an error that quotes it) far from Python's
+recursion limit."""
+LONE_SURROGATE = "must not contain a lone surrogate"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""Half of a UTF-16 pair: JSON's `\\ud800` escape can carry one alone (and a decoder reading
+UTF-8 leniently, its bytes), and no UTF-8 text, which the store and every answer are written in,
+can hold it."""
+_SUSPECT = re.compile(rb"\x00|%00|\\u0000|\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+"""Bytes without which a body holds neither a NUL character nor a lone surrogate, however it is
+encoded (UTF-16 and UTF-32 bodies hold NUL bytes)."""
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKETS = bytes.maketrans(b"{}", b"[]")
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
 
 
 class UnreadableQuery(InvalidInput):
@@ -157,12 +176,19 @@ class UnreadableQuery(InvalidInput):
     an invalid field, for dialects that answer the two differently."""
 
 
-async def refuse_nul_characters(request: Request) -> None:
-    """No vendor field holds a NUL character, and PostgreSQL text can't: one in the query is
-    refused as an unreadable query, one in a body as invalid input, each naming where it was,
-    before any lookup; no resource is named with one, so one in the path finds nothing. Bodies
-    are looked into as JSON in any of its encodings, else as a form; multipart bodies and bodies
-    of other types carry files, which may hold any byte."""
+async def refuse_unreadable_input(request: Request) -> None:
+    """What no field can hold, refused before any lookup, each refusal naming where it was:
+
+    - a NUL character (no vendor field holds one, and PostgreSQL text can't): in the query, as an
+      unreadable query; in a body, as invalid input; no resource is named with one, so one in
+      the path finds nothing;
+    - a lone surrogate in a body, as invalid input (the query and the path can't carry one: they
+      are read as UTF-8, any byte that is not read as U+FFFD);
+    - a JSON body nested deeper than MAX_DEPTH, as a body the API can't parse (400), before any
+      parser walks it.
+
+    Bodies are looked into as JSON in any of its encodings, else as a form; multipart bodies
+    carry files, which may hold any byte."""
     if NUL in request.scope["path"]:
         raise NotFound("No resource has a NUL character in its path.")
     for name, value in request.query_params.multi_items():
@@ -172,10 +198,13 @@ async def refuse_nul_characters(request: Request) -> None:
     if request.method not in READ_BODIES or kind.startswith("multipart/"):
         return
     body = await request.body()
-    if b"\x00" in body or b"\\u0000" in body or b"%00" in body:
-        field = _field_with_nul(body, kind)
-        if field is not None:
-            raise InvalidInput.of(field, "must not contain a NUL character")
+    deep = _nests_deeper_than(body, MAX_DEPTH)
+    if deep and _read_as_json(kind):
+        raise _unreadable_json(f"nests deeper than {MAX_DEPTH} levels")
+    if _SUSPECT.search(body):
+        problem = _unreadable_field(body, kind, as_json=not deep)
+        if problem is not None:
+            raise InvalidInput.of(*problem)
 
 
 FORM_LIKE = ("", "application/x-www-form-urlencoded", "text/plain")
@@ -183,28 +212,75 @@ FORM_LIKE = ("", "application/x-www-form-urlencoded", "text/plain")
 does); a body of any other type is the route's to refuse."""
 
 
-def _field_with_nul(body: bytes, media_type: str) -> str | None:
-    """The first field of a body, read as JSON or else (of a form-like type) as a form, whose
-    name or value holds a NUL character ("body" for one in a form-like body that is neither)."""
+def _read_as_json(media_type: str) -> bool:
+    """Whether routes read a body of this type as JSON (FastAPI does with none given)."""
+    return media_type in ("", "application/json") or media_type.endswith("+json")
+
+
+def _unreadable_json(why: str) -> HTTPException:
+    """A body refused as FastAPI refuses one its parser fails on (a 400 in each API's shape)."""
+    return HTTPException(400, f"The JSON body {why}.")
+
+
+def _nests_deeper_than(body: bytes, depth: int) -> bool:
+    """Whether `body`, read as JSON, nests its arrays and objects more than `depth` deep or leaves
+    one unclosed: its brackets outside strings, each pass taking away the innermost pairs, are
+    all gone after `depth` passes when it nests no deeper. No parser, no recursion."""
+    if body.count(b"[") + body.count(b"{") <= depth:
+        return False
+    brackets = _STRING.sub(b"", _as_utf8(body)).translate(_BRACKETS, _NOT_BRACKETS)
+    for _ in range(depth):
+        brackets = brackets.replace(b"[]", b"")
+        if not brackets:
+            return False
+    return True
+
+
+def _as_utf8(body: bytes) -> bytes:
+    """A JSON body in UTF-8, whichever encoding JSON's rules detect; as it is when it can't be read."""
+    encoding = json.detect_encoding(body)
+    if encoding == "utf-8":
+        return body
     try:
-        document = json.loads(body)
-    except (ValueError, RecursionError):
+        return body.decode(encoding, "surrogatepass").encode("utf-8", "surrogatepass")
+    except UnicodeError:
+        return body
+
+
+def _unreadable_field(body: bytes, media_type: str, *, as_json: bool) -> tuple[str, str] | None:
+    """The first field of a body, read as JSON (when `as_json`) or else (of a form-like type)
+    as a form, whose name or value holds a NUL character or a lone surrogate, and what it holds
+    ("body" for a NUL in a form-like body that is neither)."""
+    document = _json_document(body) if as_json else None
+    if document is None:
         if media_type not in FORM_LIKE:
             return None
+        # A form's values are read as UTF-8, any byte that is not read as U+FFFD: no surrogates.
         pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
         found = next((_shown(name) for name, value in pairs if NUL in name + value), None)
-        return found or ("body" if b"\x00" in body else None)
-    return _json_field_with_nul(document)
+        field = found or ("body" if b"\x00" in body else None)
+        return None if field is None else (field, "must not contain a NUL character")
+    return _json_field_with_unreadable_text(document[0])
 
 
-def _json_field_with_nul(document: Any) -> str | None:
-    """Depth first, without recursion: a document may nest as deep as its parser allowed."""
+def _json_document(body: bytes) -> tuple[Any] | None:
+    """The JSON document `body` holds (in a tuple: it may be null), None when it holds none."""
+    try:
+        return (json.loads(body),)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _json_field_with_unreadable_text(document: Any) -> tuple[str, str] | None:
+    """Depth first, without recursion: the first key or string holding a NUL character or a lone
+    surrogate, and what it holds."""
     pending: list[tuple[str, Any]] = [("", document)]
     while pending:
         where, value = pending.pop()
         if isinstance(value, str):
-            if NUL in value:
-                return where or "body"
+            problem = _unreadable_text(value)
+            if problem is not None:
+                return where or "body", problem
             continue
         if isinstance(value, dict):
             items: list[tuple[str, Any]] = list(value.items())
@@ -214,11 +290,22 @@ def _json_field_with_nul(document: Any) -> str | None:
             continue
         for key, item in reversed(items):
             name = f"{where}.{key}" if where else key
-            if NUL in key:
-                return _shown(name)
+            problem = _unreadable_text(key)
+            if problem is not None:
+                return _shown(name), problem
             pending.append((name, item))
     return None
 
 
+def _unreadable_text(text: str) -> str | None:
+    """Why no field can hold `text`, if none can."""
+    if NUL in text:
+        return "must not contain a NUL character"
+    if not text.isascii() and _SURROGATE.search(text):
+        return LONE_SURROGATE
+    return None
+
+
 def _shown(name: str) -> str:
-    return name.replace(NUL, "\ufffd")
+    """`name` as an answer can quote it: what no text may hold as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", name.replace(NUL, "\ufffd"))

@@ -28,7 +28,7 @@ from sandbox.core import workplace
 from sandbox.core.clock import Clock
 from sandbox.core.errors import NotFound
 from sandbox.core.times import parse_duration
-from sandbox.core.workplace import MAX_ROW_ID
+from sandbox.core.ids import MAX_ROW_ID
 from sandbox.store.engine import Store
 from sandbox.store.models import FaultRule, Organization
 

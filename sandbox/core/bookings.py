@@ -6,8 +6,8 @@ release window: cancellationReason autoSpaceRelease, autoReleasedDate set); chec
 completed (its end has passed); checkedIn; booked.
 
 Ids: a single booking is its reservation's ULID. An occurrence of a series gets a ULID that
-encodes it: the occurrence's start as the ULID's time, and the series' id behind a marker, so
-that it needs no storage and reads back to exactly one occurrence.
+encodes it (ids.occurrence_ulid), so that it needs no storage and reads back to exactly one
+occurrence.
 """
 
 from collections.abc import Iterator
@@ -18,13 +18,13 @@ from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
-from ulid import ULID
 
 from sandbox.core import (
     buildings,
     confirmations,
     directory,
     events,
+    ids,
     occurrences,
     reservations,
     seats,
@@ -70,7 +70,6 @@ the 366 days it is indexed for, about ten years of the busiest series. A series 
 occurrences as far as date filters reach, and they may reach thousands of years."""
 _LOCAL_SLACK = timedelta(hours=15)
 _BOUND_SLACK = timedelta(seconds=1)
-_INSTANCE_MARK = 0xB00C
 
 
 class TransitionRefused(RuleViolation):
@@ -124,21 +123,7 @@ class Booking:
 def booking_id(reservation: Reservation, original_start: datetime | None) -> str:
     if original_start is None:
         return reservation.ulid
-    milliseconds = int(original_start.timestamp() * 1000)
-    payload = (_INSTANCE_MARK << 64) | (reservation.id or 0)
-    return str(ULID.from_bytes(milliseconds.to_bytes(6, "big") + payload.to_bytes(10, "big")))
-
-
-def _decode(text: str) -> tuple[int, datetime] | None:
-    try:
-        value = ULID.from_str(text)
-    except ValueError:
-        return None
-    raw = bytes(value)
-    payload = int.from_bytes(raw[6:], "big")
-    if payload >> 64 != _INSTANCE_MARK:
-        return None
-    return payload & (2**64 - 1), datetime.fromtimestamp(int.from_bytes(raw[:6], "big") / 1000, UTC)
+    return ids.occurrence_ulid(reservation.id or 0, original_start)
 
 
 def get_booking(session: Session, actor: Actor, identifier: str, *, for_change: bool = False) -> Booking:
@@ -158,7 +143,7 @@ def _locate(session: Session, actor: Actor, identifier: str) -> tuple[Reservatio
         if reservation.organization_id != actor.organization_id:
             raise NotFound("Not Found")
         return reservation, None
-    decoded = _decode(identifier)
+    decoded = ids.occurrence_of_ulid(identifier)
     if decoded is None:
         raise NotFound("Not Found")
     reservation = session.get(Reservation, decoded[0])

@@ -1,13 +1,28 @@
-"""Identifier sources.
+"""Identifiers: their sources, and how the ids clients send are read.
 
 Rows created at run time get random ULIDs (unique across worker processes); seeded rows get
 ULIDs derived from the seed, so that a seed reproduces the same identifiers.
+
+Every id a client sends is read here, and one that no row can have names nothing: row ids are
+ASCII digits up to MAX_ROW_ID, and an occurrence's ULID names a row id and an instant within the
+years requests may name.
 """
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from ulid import ULID
+
+from sandbox.core.times import EARLIEST, LATEST
+
+MAX_ROW_ID = 2**31 - 1
+"""The largest id every store holds: PostgreSQL's `integer` columns stop here (SQLite's go on), and
+a larger one, though no row has it, must not reach PostgreSQL, which refuses to compare with it."""
+LAST_OCCURRENCE = LATEST + timedelta(days=2 * 366)
+"""The latest start an occurrence's id may name: a listing reaches at most a year past LATEST, and
+what is worked out from an occurrence's start (its end, its day, its check-in window) stays far
+inside the calendar."""
+_OCCURRENCE_MARK = 0xB00C
 
 
 def new_ulid() -> str:
@@ -18,3 +33,44 @@ def seeded_ulid(seed: str, table: str, row_id: int, created_at: datetime) -> str
     randomness = hashlib.sha256(f"{seed}:{table}:{row_id}".encode()).digest()[:10]
     milliseconds = int(created_at.timestamp() * 1000)
     return str(ULID.from_bytes(milliseconds.to_bytes(6, "big") + randomness))
+
+
+def row_id(text: str) -> int | None:
+    """The row id `text` spells in ASCII digits; None for any other text, or for an id no row can
+    have. Not `str.isdigit()` and `int()`: they read other scripts' digits too (`١٢` is 12),
+    and isdigit() takes superscripts that int() then refuses (`²`)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ROW_ID)):
+        return None
+    value = int(text)
+    return value if value <= MAX_ROW_ID else None
+
+
+def names_an_occurrence(start: datetime) -> bool:
+    """Whether an id may name an occurrence starting at `start` (from EARLIEST to LAST_OCCURRENCE)."""
+    return EARLIEST <= start <= LAST_OCCURRENCE
+
+
+def occurrence_ulid(reservation_id: int, start: datetime) -> str:
+    """The ULID of one occurrence of a series, stored nowhere: its start as the ULID's time, and the
+    series' id behind a mark, so that it reads back to exactly one occurrence."""
+    milliseconds = int(start.timestamp() * 1000)
+    payload = (_OCCURRENCE_MARK << 64) | reservation_id
+    return str(ULID.from_bytes(milliseconds.to_bytes(6, "big") + payload.to_bytes(10, "big")))
+
+
+def occurrence_of_ulid(text: str) -> tuple[int, datetime] | None:
+    """The series id and start an occurrence's ULID names; None for any other text, and for a ULID
+    shaped as one that names a row id or an instant no occurrence can have."""
+    try:
+        raw = bytes(ULID.from_str(text))
+    except ValueError:
+        return None
+    payload = int.from_bytes(raw[6:], "big")
+    reservation_id = payload & (2**64 - 1)
+    if payload >> 64 != _OCCURRENCE_MARK or reservation_id > MAX_ROW_ID:
+        return None
+    milliseconds = int.from_bytes(raw[:6], "big")
+    # Compared before it becomes a datetime: a ULID's time reaches the year 10889.
+    if not EARLIEST.timestamp() * 1000 <= milliseconds <= LAST_OCCURRENCE.timestamp() * 1000:
+        return None
+    return reservation_id, datetime.fromtimestamp(milliseconds / 1000, UTC)

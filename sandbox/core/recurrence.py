@@ -207,6 +207,9 @@ def build(start: datetime, end: datetime, zone: ZoneInfo, lines: list[str] | Non
     for raw in lines:
         if not isinstance(raw, str) or not raw.strip():
             raise _invalid("each line must be a non-empty string")
+        if not raw.isascii():
+            # RFC 5545's values are ASCII: no other script's digits reach int() or isdigit().
+            raise _invalid("lines must be ASCII text (RFC 5545)")
         if len(raw) > MAX_LINE_LENGTH:
             raise _invalid(f"lines must be at most {MAX_LINE_LENGTH} characters")
         name, params, value = _split_line(raw.strip())

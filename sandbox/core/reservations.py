@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from sandbox.core import occurrences, recurrence
+from sandbox.core import ids, occurrences, recurrence
 from sandbox.core.access import Actor
 from sandbox.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sandbox.core.occurrences import Interval, Scope, Slot
@@ -33,7 +33,7 @@ from sandbox.store.models import (
 )
 
 DEFAULT_WINDOW = timedelta(days=7)
-_REFERENCE = re.compile(r"^(\d{1,18})(?:_(\d{8}T\d{6}Z))?$")
+_REFERENCE = re.compile(r"^([0-9]+)(?:_([0-9]{8}T[0-9]{6}Z))?$")
 
 
 @dataclass(frozen=True)
@@ -46,16 +46,19 @@ class Ref:
     @classmethod
     def parse(cls, text: str) -> "Ref":
         match = _REFERENCE.match(text)
-        if match is None:
+        reservation_id = None if match is None else ids.row_id(match.group(1))
+        if match is None or reservation_id is None:
             raise NotFound("Object does not exist")
         original = match.group(2)
         if original is None:
-            return cls(int(match.group(1)))
+            return cls(reservation_id)
         try:
             moment = datetime.strptime(original, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         except ValueError:
             raise NotFound("Object does not exist") from None
-        return cls(int(match.group(1)), moment)
+        if not ids.names_an_occurrence(moment):
+            raise NotFound("Object does not exist")
+        return cls(reservation_id, moment)
 
 
 def instance_key(original_start: datetime) -> str:

@@ -27,14 +27,30 @@ def zone(name: str | None, field: str) -> ZoneInfo:
         raise InvalidInput.of(field, f"'{name}' is not a valid IANA time zone identifier") from None
 
 
+LAST_YEAR = 9000
+"""Bookings end, and organization clocks stay, before this year, so that every date worked out
+from them (an index horizon, a series' occurrences, a year of bookings after) stays inside the
+calendar."""
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(LAST_YEAR, 12, 31, 23, 59, 59, tzinfo=UTC)
+"""The instants a request may name: wide enough for any booking, narrow enough that every window
+worked out from one (a week after it, a year around it, a day in any time zone, the longest
+booking before it) stays inside the calendar, whose years 1 and 9999 leave no room for any."""
+
+
+class OutOfRange(InvalidInput):
+    """An instant outside EARLIEST to LATEST."""
+
+
 def parse_instant(
     value: object, field: str, *, local_zone: ZoneInfo | None = None, allow_fraction: bool = False,
-    require_offset: bool = False,
+    require_offset: bool = False, clamp: bool = False,
 ) -> datetime:
-    """An ISO-8601 date-time, as an aware UTC datetime.
+    """An ISO-8601 date-time, as an aware UTC datetime between EARLIEST and LATEST.
 
     A value without an offset is read in `local_zone` (UTC when none is given), or refused when
-    `require_offset`; a bare date is midnight there.
+    `require_offset`; a bare date is midnight there. An instant outside EARLIEST to LATEST is
+    refused (OutOfRange), or with `clamp` brought to the nearer of them (a filter's bound, where
+    0001-01-01 still means "since ever").
     """
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput.of(field, "can't be blank", "required")
@@ -49,19 +65,15 @@ def parse_instant(
         if require_offset:
             raise InvalidInput.of(field, f"'{text}' must carry a UTC offset, such as 2022-12-05T00:00:00-04:00")
         parsed = parsed.replace(tzinfo=local_zone or UTC)
-    try:
+    # Compared as given: moved to UTC first, an instant of year 1 or 9999 may leave the calendar.
+    if EARLIEST <= parsed <= LATEST:
         return parsed.astimezone(UTC)
-    except OverflowError:
-        raise InvalidInput.of(field, f"'{text}' is out of range") from None
+    if clamp:
+        return EARLIEST if parsed < EARLIEST else LATEST
+    raise OutOfRange.of(field, f"'{text}' must lie between the years {EARLIEST.year} and {LATEST.year}")
 
 
 _ISO_DURATION = re.compile(r"^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
-
-
-LAST_YEAR = 9000
-"""Bookings end, and organization clocks stay, before this year, so that every date worked out
-from them (an index horizon, a series' occurrences, a year of bookings after) stays inside the
-calendar."""
 
 
 def parse_duration(value: object, field: str) -> timedelta:

@@ -8,6 +8,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from sandbox.core.access import Actor
 from sandbox.core.errors import FieldProblem, InvalidInput, NotFound
+from sandbox.core.ids import MAX_ROW_ID, row_id
 from sandbox.core.paging import Page, PageRequest, paginate
 from sandbox.store.models import (
     Amenity,
@@ -21,9 +22,6 @@ from sandbox.store.models import (
 )
 
 Row = TypeVar("Row", bound=SQLModel)
-MAX_ROW_ID = 2**31 - 1
-"""The largest id every store holds: PostgreSQL's `integer` columns stop here (SQLite's go on), and
-a larger one, though no row has it, must not reach PostgreSQL, which refuses to compare with it."""
 MAX_LISTED_IDS = 1000
 """The most ids one field of a request may list."""
 SPACE_TYPES = (
@@ -74,9 +72,10 @@ def keyed_organization(session: Session, key: str, *, by_ulid: bool = True, lock
     """The organization whose integer id (ASCII digits), ULID (when `by_ulid`) or slug `key` is."""
     statement = select(Organization)
     if key.isascii() and key.isdigit():
-        if int(key) > MAX_ROW_ID:
+        number = row_id(key)
+        if number is None:
             return None
-        statement = statement.where(Organization.id == int(key))
+        statement = statement.where(Organization.id == number)
     elif by_ulid and len(key) == 26:
         statement = statement.where(Organization.ulid == key.upper())
     else:
@@ -250,8 +249,12 @@ def list_users(
 
 
 def get_user(session: Session, actor: Actor, id_or_email: str) -> User:
+    """The user `id_or_email` names: digits (of any script: no email is all digits) are an id."""
     if id_or_email.isdigit():
-        return fetch(session, actor, User, int(id_or_email))
+        number = row_id(id_or_email)
+        if number is None:
+            raise NotFound("Object does not exist")
+        return fetch(session, actor, User, number)
     user = user_by_email(session, id_or_email)
     if user is None:
         raise NotFound("Object does not exist")

@@ -25,11 +25,16 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   `checkOutSource` (until then), `selfCertifiedDate` and `selfCertifySource` (self-certification
   is not modelled); a building's `latitude`, `longitude`, `addressLine1`, `city` and
   `countryCode`; a user's `preferredFloor`. Fields the documents mark nullable are sent as null.
-- Date-times in requests lie between the years 1900 and 9000; others answer 400.
+- Date-times in requests lie between the years 1900 and 9000; others answer 400, except in a
+  date filter, where they stand for the nearer of the two. An occurrence's id that names a
+  series id or an instant no occurrence can have (before 1900, more than two years after 9000)
+  is 404, as any unknown id.
 - After the token and the Accept header are checked, a NUL character in the query string
-  answers 400 (a malformed request), one in a body 422 naming the field; at /oauth2/token either
-  is an `invalid_request` naming the field, and HTTP Basic credentials holding one an
-  `invalid_client`. A path holding one is 404.
+  answers 400 (a malformed request), one in a body 422 naming the field, as does a lone
+  surrogate (`"\\ud800"`) in a body; at /oauth2/token either is an `invalid_request` naming the
+  field, and HTTP Basic credentials holding a NUL an `invalid_client`. A path holding a NUL is
+  404. A JSON body nested more than 64 levels deep answers 400, as one that can't be parsed
+  (at /oauth2/token, `invalid_request`).
 - A request body over `SANDBOX_MAX_BODY_BYTES` (10 MiB) answers 413 with the Hydra error body
   (at /oauth2/token, `invalid_request`) whatever the token, as a proxy in front of the API
   would, once its Content-Length or the chunks that arrived pass the limit. A body that has not
@@ -118,7 +123,7 @@ from sandbox.kadence.routes import (
     users,
     visits,
 )
-from sandbox.routing import include_flat, refuse_nul_characters
+from sandbox.routing import include_flat, refuse_unreadable_input
 
 TOKEN_PATH = "/oauth2/"
 
@@ -136,7 +141,7 @@ def include(app: FastAPI) -> None:
     for module in API_ROUTES:
         include_flat(app, module.router, prefix=PREFIX, dependencies=checked)
     for module in OTHER_ROUTES:
-        include_flat(app, module.router, dependencies=[Depends(refuse_nul_characters)])
+        include_flat(app, module.router, dependencies=[Depends(refuse_unreadable_input)])
 
 
 render_token_error = oauth.render_error

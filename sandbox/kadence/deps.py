@@ -10,7 +10,7 @@ from sandbox.core.access import Actor
 from sandbox.core.errors import Unauthenticated
 from sandbox.core.oauth import bearer_actor, credential_for_bearer
 from sandbox.kadence.hydra import negotiate
-from sandbox.routing import refuse_nul_characters
+from sandbox.routing import refuse_unreadable_input
 from sandbox.sessions import SessionDep, credential, reads_only
 
 
@@ -23,8 +23,8 @@ def bearer_token(headers: Mapping[str, str]) -> str:
 
 async def get_actor(request: Request, session: SessionDep) -> Actor:
     """The caller, by their bearer token (401 first); then the response format, so that a 406
-    comes before the handler changes anything; then no NUL character in what they sent (see
-    `refuse_nul_characters`). Every route under PREFIX depends on it."""
+    comes before the handler changes anything; then nothing no field can hold in what they sent
+    (see `refuse_unreadable_input`). Every route under PREFIX depends on it."""
     found = await credential(request, bearer_token(request.headers), credential_for_bearer)
     clock = request.app.state.clock
     actor = bearer_actor(session, found, clock, reading=reads_only(request))
@@ -32,7 +32,7 @@ async def get_actor(request: Request, session: SessionDep) -> Actor:
     setattr(request.state, VALID_UNTIL, clock.wall_at(found.organization, found.expires_at))
     request.state.organization_id = actor.organization_id
     negotiate(request)
-    await refuse_nul_characters(request)
+    await refuse_unreadable_input(request)
     return actor
 
 

@@ -1,7 +1,7 @@
 """What Kadence clients send: query filters, paging, and request bodies, read into core terms."""
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -9,46 +9,34 @@ from starlette.datastructures import QueryParams
 
 from sandbox.core.bookings import Attendee, BookingInput, BookingQuery, TimeCondition
 from sandbox.core.errors import InvalidInput
-from sandbox.core.times import parse_instant
+from sandbox.core.times import EARLIEST, LATEST, OutOfRange, parse_instant
 from sandbox.kadence.hydra import BadRequest
 
 OPERATIONS = ("before", "strictly_before", "after", "strictly_after")
-EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(9000, 12, 31, 23, 59, 59, tzinfo=UTC)
-"""The date-times the API reads: wide enough for any booking, narrow enough that a local time
-zone can always place them."""
-_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$")
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$", re.ASCII)
 
 
-def utc_value(value: str, name: str, *, what: str = "parameter") -> datetime:
+def utc_value(value: str, name: str, *, what: str = "parameter", clamp: bool = False) -> datetime:
     """A UTC date-time as YYYY-MM-DDThh:mm:ss; clients also send a trailing Z or .000Z. A 400
-    for a malformed one calls it a `what` ("parameter", or "field" of a body)."""
+    for a malformed one calls it a `what` ("parameter", or "field" of a body). It lies between
+    the years EARLIEST and LATEST name: outside them it is refused, or with `clamp` brought
+    within them (a filter's bound, where 0001-01-01 still means "since ever")."""
     text = value.strip()
     if not _DATE_TIME.match(text):
         raise BadRequest(f'The {what} "{name}" must be a UTC date-time in the format YYYY-MM-DDThh:mm:ss, "{value}" given.')
     try:
-        return parse_instant(text, name, allow_fraction=True)
-    except Exception:  # noqa: BLE001 - any unreadable value is the client's error
+        return parse_instant(text, name, allow_fraction=True, clamp=clamp)
+    except OutOfRange:
+        raise BadRequest(f'"{name}" must lie between the years {EARLIEST.year} and {LATEST.year}, "{value}" given.') from None
+    except InvalidInput:
         raise BadRequest(f'The parameter "{name}" is not a valid date-time: "{value}".') from None
 
 
-def _within(moment: datetime, name: str, value: str) -> datetime:
-    """A date-time a booking or an availability question may name."""
-    if not EARLIEST <= moment <= LATEST:
-        raise BadRequest(f'"{name}" must lie between the years {EARLIEST.year} and {LATEST.year}, "{value}" given.')
-    return moment
-
-
-def _clamped(moment: datetime) -> datetime:
-    """A filter's bound, brought within the years anything can be booked in (so 0001-01-01
-    still means "since ever")."""
-    earliest, latest = (EARLIEST, LATEST) if moment.tzinfo else (EARLIEST.replace(tzinfo=None), LATEST.replace(tzinfo=None))
-    return min(max(moment, earliest), latest)
-
-
 def local_value(value: str, name: str) -> datetime:
-    """A wall-clock date-time for a local_* filter: any offset the client adds is ignored."""
-    text = re.sub(r"(Z|[+-]\d{2}:?\d{2})$", "", value.strip())
-    return utc_value(text, name).replace(tzinfo=None)
+    """A wall-clock date-time for a local_* filter, brought within the years the API reads: any
+    offset the client adds is ignored."""
+    text = re.sub(r"(Z|[+-]\d{2}:?\d{2})$", "", value.strip(), flags=re.ASCII)
+    return utc_value(text, name, clamp=True).replace(tzinfo=None)
 
 
 def required(params: QueryParams, name: str) -> str:
@@ -59,8 +47,7 @@ def required(params: QueryParams, name: str) -> str:
 
 
 def required_instant(params: QueryParams, name: str) -> datetime:
-    value = required(params, name)
-    return _within(utc_value(value, name), name, value)
+    return utc_value(required(params, name), name)
 
 
 def related(params: QueryParams, name: str) -> str | None:
@@ -84,7 +71,7 @@ def paging(params: QueryParams, *, minimum: int = 1, maximum: int = 500, default
 def _integer(value: str | None, name: str, default: int) -> int:
     if value is None or value == "":
         return default
-    if not re.fullmatch(r"-?\d{1,12}", value.strip()):
+    if not re.fullmatch(r"-?[0-9]{1,12}", value.strip()):
         raise BadRequest(f'The parameter "{name}" must be an integer, "{value}" given.')
     return int(value)
 
@@ -104,20 +91,20 @@ def time_conditions(params: QueryParams, fields: tuple[str, ...]) -> tuple[TimeC
         if match is None or match.group(1) not in fields or match.group(3) not in OPERATIONS:
             continue
         local = match.group(2) is not None
-        moment = local_value(value, key) if local else utc_value(value, key)
-        conditions.append(TimeCondition(TIME_FIELDS[match.group(1)], match.group(3), _clamped(moment), local))
-    for key, field_name, operation in (("startDate", "start", "after"), ("endDate", "end", "before")):
+        moment = local_value(value, key) if local else utc_value(value, key, clamp=True)
+        conditions.append(TimeCondition(TIME_FIELDS[match.group(1)], match.group(3), moment, local))
+    for key, field_name, operation, time_of_day in (
+        ("startDate", "start", "after", "00:00:00"), ("endDate", "end", "before", "23:59:59"),
+    ):
         given = params.get(key)
         if given:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", given):
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", given):
                 raise BadRequest(f'The parameter "{key}" must be a date in the format YYYY-MM-DD, "{given}" given.')
             try:
-                day = datetime.fromisoformat(given).replace(tzinfo=UTC)
-            except ValueError:
+                day = parse_instant(f"{given}T{time_of_day}", key, clamp=True)
+            except InvalidInput:
                 raise BadRequest(f'The parameter "{key}" is not a valid date: "{given}".') from None
-            if operation == "before":
-                day = day.replace(hour=23, minute=59, second=59)
-            conditions.append(TimeCondition(field_name, operation, _clamped(day)))
+            conditions.append(TimeCondition(field_name, operation, day))
     return tuple(conditions)
 
 
@@ -172,7 +159,7 @@ class BookingBody(Body):
 def _body_instant(value: str, name: str) -> datetime:
     if not value.strip():
         raise InvalidInput.of(name, "This value should not be blank.", "required")
-    return _within(utc_value(value, name, what="field"), name, value)
+    return utc_value(value, name, what="field")
 
 
 class CancelBody(Body):

@@ -20,8 +20,14 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   proxy in front of the API would, once its Content-Length or the chunks that arrived pass it.
   A body that has not arrived `SANDBOX_BODY_TIMEOUT` seconds (30) after the sandbox began reading
   it answers 408 REQUEST_TIMEOUT and its connection is closed.
-- A NUL character in a query value or a body field (JSON in any encoding) answers 400 naming the
-  field, after the credentials are checked; a path holding one answers 404.
+- A NUL character in a query value or a body field (JSON in any encoding), or a lone surrogate
+  (`"\\ud800"`) in a body field, answers 400 naming the field, after the credentials are
+  checked; a path holding a NUL answers 404. A JSON body nested more than 64 levels deep
+  answers 400, as one that can't be parsed.
+- Date-times in requests (`after`, `before`, bodies, free/busy bounds) lie between the years
+  1900 and 9000; others answer 400 naming the field. An instance id naming an instant before
+  1900 or more than two years after 9000 is 404.
+- Ids are ASCII digits: other scripts' digits name nothing (404), and answer 400 in an id list.
 - An event with no title gets "<space name> booked by <booker name>". Invitees carry a
   `display_name` only when their email belongs to a user (as in Robin's example response).
 - All-day events are not modelled: `is_all_day` is always false, and a `date_time` without a

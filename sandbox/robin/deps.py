@@ -10,7 +10,7 @@ from sandbox.core.errors import Unauthenticated
 from sandbox.core.paging import PageRequest
 from sandbox.core.reservations import Window
 from sandbox.robin.requests import query_instant
-from sandbox.routing import refuse_nul_characters
+from sandbox.routing import refuse_unreadable_input
 from sandbox.sessions import SessionDep, credential, reads_only
 
 
@@ -26,12 +26,12 @@ def presented_token(headers: Mapping[str, str]) -> str:
 
 
 async def get_actor(request: Request, session: SessionDep) -> Actor:
-    """The caller, by their access token (401 first); then no NUL character in what they sent
-    (see `refuse_nul_characters`). Every Robin route depends on it."""
+    """The caller, by their access token (401 first); then nothing no field can hold in what they
+    sent (see `refuse_unreadable_input`). Every Robin route depends on it."""
     found = await credential(request, presented_token(request.headers), credential_for_token)
     actor = acting(session, found, request.app.state.clock.now(found.organization), reading=reads_only(request))
     request.state.organization_id = actor.organization_id
-    await refuse_nul_characters(request)
+    await refuse_unreadable_input(request)
     return actor
 
 

@@ -14,7 +14,8 @@ from sandbox.core.paging import PageRequest
 from sandbox.core.presence import PresenceInput
 from sandbox.core.seats import SeatReservationInput
 from sandbox.core.times import format_duration, parse_duration, parse_instant, zone
-from sandbox.core.workplace import MAX_ROW_ID, SpaceChanges, SpaceFilters
+from sandbox.core.ids import MAX_ROW_ID, row_id
+from sandbox.core.workplace import SpaceChanges, SpaceFilters
 
 
 def _not_a_boolean(value: Any) -> Any:
@@ -39,24 +40,26 @@ RecurrenceLines = Annotated[list[str] | None, BeforeValidator(_lines)]
 
 
 def query_instant(value: str | None, name: str) -> datetime | None:
-    """A date-time from a query string. Clients often leave a `+0100` offset unencoded, so it
-    arrives as ` 0100`: read the space as the plus sign it was."""
+    """A date-time from a query string, within the years requests may name (see parse_instant).
+    Clients often leave a `+0100` offset unencoded, so it arrives as ` 0100`: read the space as
+    the plus sign it was."""
     if value is None:
         return None
     return parse_instant(re.sub(r"(\d) (\d{2}:?\d{2})$", r"\1+\2", value.strip()), name)
 
 
 def id_list(name: str, values: list[str]) -> list[int]:
-    """Ids sent comma-separated, repeated, or both."""
+    """Ids sent comma-separated, repeated, or both; each ASCII digits (see row_id)."""
     ids = []
     for value in values:
         for part in value.split(","):
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or int(part) > MAX_ROW_ID:
+            number = row_id(part)
+            if number is None:
                 raise InvalidInput.of(name, f"'{part}' is not an id")
-            ids.append(int(part))
+            ids.append(number)
     return ids
 
 
