@@ -5,13 +5,16 @@ import functools
 import inspect
 import json
 import re
+from array import array
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.routing import APIRoute
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
@@ -167,8 +170,12 @@ _SUSPECT = re.compile(rb"\x00|%00|\\u0000|\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 """Bytes without which a body holds neither a NUL character nor a lone surrogate, however it is
 encoded (UTF-16 and UTF-32 bodies hold NUL bytes)."""
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_BRACKETS = bytes.maketrans(b"{}", b"[]")
+_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+"""Brackets as signed bytes: +1 for an opening one, -1 for a closing one."""
 _NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+INLINE_BODY_BYTES = 65_536
+"""Bodies up to this size are looked into on the event loop, in a few milliseconds at most; a
+larger one in a worker thread, so that no other request waits on it."""
 
 
 class UnreadableQuery(InvalidInput):
@@ -198,13 +205,23 @@ async def refuse_unreadable_input(request: Request) -> None:
     if request.method not in READ_BODIES or kind.startswith("multipart/"):
         return
     body = await request.body()
+    if len(body) <= INLINE_BODY_BYTES:
+        refusal = _body_refusal(body, kind)
+    else:
+        refusal = await run_in_threadpool(_body_refusal, body, kind)
+    if refusal is not None:
+        raise refusal
+
+
+def _body_refusal(body: bytes, media_type: str) -> Exception | None:
     deep = _nests_deeper_than(body, MAX_DEPTH)
-    if deep and _read_as_json(kind):
-        raise _unreadable_json(f"nests deeper than {MAX_DEPTH} levels")
+    if deep and _read_as_json(media_type):
+        return _unreadable_json(f"nests deeper than {MAX_DEPTH} levels")
     if _SUSPECT.search(body):
-        problem = _unreadable_field(body, kind, as_json=not deep)
+        problem = _unreadable_field(body, media_type, as_json=not deep)
         if problem is not None:
-            raise InvalidInput.of(*problem)
+            return InvalidInput.of(*problem)
+    return None
 
 
 FORM_LIKE = ("", "application/x-www-form-urlencoded", "text/plain")
@@ -223,17 +240,14 @@ def _unreadable_json(why: str) -> HTTPException:
 
 
 def _nests_deeper_than(body: bytes, depth: int) -> bool:
-    """Whether `body`, read as JSON, nests its arrays and objects more than `depth` deep or leaves
-    one unclosed: its brackets outside strings, each pass taking away the innermost pairs, are
-    all gone after `depth` passes when it nests no deeper. No parser, no recursion."""
+    """Whether `body`, read as JSON, nests its arrays and objects more than `depth` deep: the
+    deepest level its brackets outside strings reach, each opening one a step down and each
+    closing one a step up, counted in C (a quarter of a second for 10 MiB of brackets). No parser,
+    no recursion; brackets that don't pair are the parser's to refuse."""
     if body.count(b"[") + body.count(b"{") <= depth:
         return False
-    brackets = _STRING.sub(b"", _as_utf8(body)).translate(_BRACKETS, _NOT_BRACKETS)
-    for _ in range(depth):
-        brackets = brackets.replace(b"[]", b"")
-        if not brackets:
-            return False
-    return True
+    steps = array("b", _STRING.sub(b"", _as_utf8(body)).translate(_STEPS, _NOT_BRACKETS))
+    return max(accumulate(steps), default=0) > depth
 
 
 def _as_utf8(body: bytes) -> bytes:
