@@ -219,7 +219,12 @@ def _without_secrets(document: Any) -> Any:
     return root[0]
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def storable(text: str) -> str:
-    """`text` without NUL characters, which PostgreSQL refuses in text columns."""
-    return text.replace("\x00", "\ufffd")
+    """`text` with U+FFFD for each NUL character, which PostgreSQL refuses in text columns, and each
+    lone surrogate (a JSON body may escape one, and its redacted copy holds it), which no store
+    can encode: an entry that could never be written would hold back every flush after it."""
+    return _UNSTORABLE.sub("\ufffd", text)
 

@@ -258,3 +258,17 @@ def test_entries_kept_across_failed_flushes_are_the_newest_the_journal_holds(tmp
     kept = journal.entries(store, Filter())
 
     assert [entry.path for entry in kept] == ["/v1.0/6", "/v1.0/5", "/v1.0/4"]
+
+
+def test_a_lone_surrogate_in_a_redacted_body_is_kept_storable_and_holds_back_no_later_entry(client, robin):
+    """Redacting re-encodes a JSON body, and an escaped lone surrogate comes out as a character no
+    store can encode: kept as it was, the entry would fail every flush, and every entry after it."""
+    robin.post("/spaces/49/events", content=b'{"title": "\\ud800", "password": "hunter2"}',
+               headers={"Content-Type": "application/json"})
+    robin.get("/spaces/49")
+
+    recorded = entries(client)
+    detail = client.get(f"/_sandbox/journal/{recorded[1]['id']}").json()
+
+    assert [entry["path"] for entry in recorded] == ["/v1.0/spaces/49", "/v1.0/spaces/49/events"]
+    assert json.loads(detail["request_body"]) == {"title": "\ufffd", "password": "[redacted]"}
