@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test test-sqlite test-postgres bench openapi bytecode clean
+.PHONY: serve test test-sqlite test-postgres bench openapi screenshots bytecode clean
 
 serve: $(INSTALLED) bytecode
 	$(BIN)/workplace-sandbox serve
@@ -35,6 +35,10 @@ bench: $(INSTALLED) bytecode
 
 openapi: $(INSTALLED)
 	$(BIN)/workplace-sandbox openapi --out openapi
+
+# The README's pictures of the dashboard, taken again by its browser tests (needs Debian's chromium).
+screenshots: $(INSTALLED)
+	SANDBOX_TEST_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/control/test_dashboard_browser.py
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is required")'

@@ -1,12 +1,16 @@
 """The dashboard end to end, in headless Chromium (Debian's `chromium`, driven by Playwright): a
 sandbox served on a real port, the page open in a browser, and the APIs called beside it as an
-integration would. Each test leaves a screenshot of the view it watched in docs/screenshots/,
-which the README shows.
+integration would. Each test takes a screenshot of the view it watched: into a temporary
+directory, or into the directory SANDBOX_TEST_SCREENSHOTS names (`make screenshots` names
+docs/screenshots/, whose pictures the README shows), so that a test run leaves the checkout as
+it found it.
 
 The tests skip, saying why, where Chromium or Playwright is missing. They run in the SQLite pass:
 the page is the same on either store."""
 
 import json
+import os
+import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,7 +27,9 @@ from tests.conftest import ADMIN_TOKEN
 pytestmark = pytest.mark.backend("sqlite")
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(
+    os.environ.get("SANDBOX_TEST_SCREENSHOTS") or Path(tempfile.gettempdir()) / "workplace-sandbox-screenshots"
+)
 WAIT_MS = 10_000
 """How long the page may take to show a change: it polls every two seconds."""
 NEW_YORK = 10
