@@ -126,6 +126,35 @@ def test_robin_refuses_a_far_event_that_collides_quickly(member, endless):
     assert response.json()["meta"]["errors"][0]["details"]["event_id"] == f"{endless}_89990601T030000Z"
 
 
+LEAP_DAYS = "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29"
+"""A daily rule that matches once in 1,461 of its days: its thousandth occurrence is 4,000 years
+on, millions of days for dateutil to step through one by one to find where it ends."""
+
+
+def leap_day_series(recurrence: str) -> dict[str, Any]:
+    return {
+        "title": "Leap day", "start": {"date_time": "2028-02-29T03:00:00Z", "time_zone": "UTC"},
+        "end": {"date_time": "2028-02-29T04:00:00Z", "time_zone": "UTC"}, "recurrence": [recurrence],
+    }
+
+
+def test_robin_refuses_a_series_that_counts_too_far_to_find_its_end_quickly(member):
+    response = quickly(lambda: member.post(f"/spaces/{SPACE}/events", json=leap_day_series(f"{LEAP_DAYS};COUNT=1000")))
+
+    assert response.status_code == 400, response.text
+    assert "COUNT=1000" in response.json()["meta"]["errors"][0]["message"]
+
+
+def test_robin_books_and_reads_a_rare_series_ending_far_away_quickly(member):
+    created = quickly(lambda: member.post(f"/spaces/{SPACE}/events", json=leap_day_series(f"{LEAP_DAYS};UNTIL=89990101T000000Z")))
+    assert created.status_code == 201, created.text
+    series = created.json()["data"]["id"]
+
+    response = quickly(lambda: member.get(f"/events/{series}_89960229T030000Z"))
+
+    assert response.status_code == 200, response.text
+
+
 def test_robin_reads_a_space_quickly_with_the_clock_far_ahead(client, member, endless):
     # Five minutes into an occurrence: not yet released unconfirmed (rooms release after ten).
     frozen = client.post("/_sandbox/organizations/1/clock/freeze", json={"at": f"{FAR_DAY}T03:05:00Z"})

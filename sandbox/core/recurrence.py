@@ -9,7 +9,9 @@ A series is entered at the moment a reader asks about, never walked to it from i
 dateutil steps through every period of a rule from its DTSTART, so each rule is given a
 DTSTART at the beginning of one of its own periods shortly before that moment, with what it
 took from its first DTSTART (time of day, weekday, day of the month) written out. A rule with
-COUNT is entered the same way once its last occurrence is known (see `_last_counted`).
+COUNT is entered the same way once its last occurrence is known (see `_last_counted`): finding
+it is a walk, bounded by refusing a rule that doesn't reach its count within
+MAX_COUNTED_PERIODS of its periods.
 """
 
 import calendar
@@ -46,6 +48,12 @@ _PROBE_YEARS = 25
 _PROBE_PERIODS = 25
 _MAX_PROBE_YEARS = 7000
 _YEARS_PER_STEP = {rrule.DAILY: 1 / 365.25, rrule.WEEKLY: 7 / 365.25, rrule.MONTHLY: 1 / 12, rrule.YEARLY: 1.0}
+MAX_COUNTED_PERIODS = 100_000
+"""How many of its periods (days, weeks, months or years) a rule with COUNT may take to reach its
+count: finding its last occurrence steps through each, matched or not, a few microseconds each.
+A daily rule of one occurrence a day reaches the largest COUNT, 100,000, within them; a rule that
+matches once in years of its periods (a daily rule for 29 February) is refused at a large COUNT."""
+_DAYS_PER_PERIOD = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}
 ENTRY_MARGIN = timedelta(days=2)
 """How long before the moment a reader asks about a series is entered. Rules step through
 wall-clock times, and an occurrence's wall-clock time may read up to a day from what the clock
@@ -81,18 +89,28 @@ class _Rule:
         anchor = _period_start(self.frequency, self.interval, self.week_start, start.date(), entry.date())
         if anchor <= start.date():
             return self.rule
-        until = self.until
-        if self.count is not None:
-            last = _last_counted(self.pinned, self.count, start.replace(tzinfo=None), str(start.tzinfo))
-            if last is None:
-                return None
-            until = last.astimezone(UTC)
-        if until is not None and until < entry:
+        until = self.last_start()
+        if (until is None and self.count is not None) or (until is not None and until < entry):
             return None
         bound = "" if until is None else f";UNTIL={until:%Y%m%dT%H%M%SZ}"
         entered = rrule.rrulestr(self.pinned + bound, dtstart=datetime.combine(anchor, time(), start.tzinfo))
         assert isinstance(entered, rrule.rrule)
         return entered
+
+    def last_start(self) -> datetime | None:
+        """No earlier than the rule's last occurrence (UTC): its last one, for a rule with COUNT;
+        UNTIL for a rule with UNTIL; None for a rule without end."""
+        if self.count is None:
+            return self.until
+        return self.counted().last
+
+    def counted(self) -> "_Counted":
+        """Where a rule with COUNT ends (`_last_counted`)."""
+        assert self.count is not None
+        start: datetime = self.rule._dtstart
+        return _last_counted(
+            self.pinned, self.count, self.frequency, self.interval, start.replace(tzinfo=None), str(start.tzinfo)
+        )
 
 
 def _period_start(frequency: str, interval: int, week_start: int, first: date, entry: date) -> date:
@@ -111,16 +129,38 @@ def _period_start(frequency: str, interval: int, week_start: int, first: date, e
     return date(first.year + (entry.year - first.year) // interval * interval, 1, 1)
 
 
+@dataclass(frozen=True)
+class _Counted:
+    """Where a rule with COUNT ends, as found by walking it."""
+
+    last: datetime | None
+    """Its last occurrence (UTC), when `reached`."""
+    reached: bool
+    """Whether it ends (reaches its count, or the last year dateutil knows) within
+    MAX_COUNTED_PERIODS of its periods."""
+
+
 @lru_cache(maxsize=1024)
-def _last_counted(pinned: str, count: int, start: datetime, zone_name: str) -> datetime | None:
-    """The last occurrence (local) of the rule `pinned` with COUNT `count` from `start` (wall
-    clock in `zone_name`), found by walking it once a process: a walk bounded by COUNT that
-    turns the rule into one with UNTIL, which can be entered at any of its periods."""
-    rule = rrule.rrulestr(f"{pinned};COUNT={count}", dtstart=start.replace(tzinfo=named_zone(zone_name, FIELD)))
-    last = None
-    for last in rule:
-        pass
-    return last
+def _last_counted(pinned: str, count: int, frequency: str, interval: int, start: datetime, zone_name: str) -> _Counted:
+    """Where the rule `pinned` with COUNT `count` from `start` (wall clock in `zone_name`) ends,
+    found by walking it once a process for at most MAX_COUNTED_PERIODS of its periods: its last
+    occurrence turns it into a rule with UNTIL, which can be entered at any of its periods."""
+    zoned_start = start.replace(tzinfo=named_zone(zone_name, FIELD))
+    try:
+        cap: datetime | None = zoned_start + timedelta(days=MAX_COUNTED_PERIODS * interval * _DAYS_PER_PERIOD[frequency])
+    except OverflowError:
+        cap = None
+    if cap is not None and cap.year >= datetime.max.year:
+        cap = None  # dateutil stops at the end of the year 9999 by itself.
+    rule = rrule.rrulestr(pinned, dtstart=zoned_start)
+    assert isinstance(rule, rrule.rrule)
+    walk = rule if cap is None else rule.replace(until=cap.astimezone(UTC))
+    found, last = 0, None
+    for last in islice(walk, count):
+        found += 1
+    if cap is not None and found < count:
+        return _Counted(None, reached=False)
+    return _Counted(None if last is None else last.astimezone(UTC), reached=True)
 
 
 @dataclass(frozen=True)
@@ -175,16 +215,15 @@ class Series:
         """Whether an occurrence starts at `moment`: exactly those `starts` lists."""
         return next(self.starts(moment), None) == moment
 
-    def last_end(self, max_steps: int = 2000) -> datetime | None:
-        """End of the last occurrence, or None for a series without end (or too long to walk)."""
+    def last_end(self) -> datetime | None:
+        """No earlier than the end of the last occurrence, without walking the series: the end of
+        the latest of its start, its RDATEs and each rule's last occurrence (UNTIL for a rule
+        with UNTIL); None for a series without end. What a reader skipping finished series needs."""
         if not self._bounded:
             return None
-        last: datetime | None = None
-        for index, start in enumerate(self.starts()):
-            if index >= max_steps:
-                return None
-            last = start
-        return None if last is None else last + self.duration
+        lasts = [self._dates[-1].astimezone(UTC)]
+        lasts.extend(last for last in (rule.last_start() for rule in self._rules) if last is not None)
+        return max(lasts) + self.duration
 
 
 def single(start: datetime, end: datetime, zone: ZoneInfo) -> Series:
@@ -321,7 +360,13 @@ def _rule(value: str, local_start: datetime, zone: ZoneInfo) -> _Rule:
     assert isinstance(rule, rrule.rrule)
     _require_repeats(rule, local_start.replace(tzinfo=None))
     until = rule._until.astimezone(UTC) if rule._until is not None else None
-    return _Rule(rule, _pinned(parts, local_start), frequency, rule._interval, rule._wkst, rule._count, until)
+    parsed = _Rule(rule, _pinned(parts, local_start), frequency, rule._interval, rule._wkst, rule._count, until)
+    if parsed.count is not None and not parsed.counted().reached:
+        raise _invalid(
+            f"COUNT={parsed.count} is not reached within {MAX_COUNTED_PERIODS:,} of the rule's periods: "
+            "use a coarser FREQ or a smaller COUNT"
+        )
+    return parsed
 
 
 def _pinned(parts: dict[str, str], start: datetime) -> str:

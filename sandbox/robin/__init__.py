@@ -37,7 +37,8 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   is always its first occurrence. Conflicts are checked for every occurrence of a new or
   changed series that starts within 366 days of the later of now and its start; later
   occurrences are listed but not conflict-checked (as Robin warns for far-future bookings).
-  A series may have at most 1000 occurrences in that horizon.
+  A series may have at most 1000 occurrences in that horizon, and a rule with COUNT must reach
+  its count within 100,000 of its periods (a daily rule's 273 years).
 - An event lasts more than 5 minutes and at most 366 days; at most 500 invitees.
 - Abandoned-meeting protection (rooms) and check-in windows (desks) come from the workplace
   fixture: the space's or desk's `release_after_minutes` (0: never), else its building's

@@ -276,7 +276,9 @@ class Reservation(SQLModel, table=True):
     end: datetime = instant()
     recurrence: list[str] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
     series_end: datetime | None = instant(nullable=True)
-    """End of the last occurrence; None for a series without end."""
+    """No earlier than the end of the last occurrence (its end, but where UNTIL or EXDATE ends the
+    series: see `Series.last_end`), so that readers skip finished series; None for a series
+    without end."""
     indexed_until: datetime = instant()
     """The occurrence index holds every occurrence starting before this instant."""
     release_after_s: int | None = None

@@ -447,6 +447,41 @@ def test_a_counted_rule_is_entered_after_its_last_occurrence_is_found() -> None:
     assert list(counted.starts(utc(2299, 12, 16))) == []
 
 
+SPARSE_DAILY = "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29"
+"""A daily rule that matches once in 1,461 of its periods: its thousandth occurrence is 4,000
+years away, millions of days for dateutil to step through one by one."""
+
+
+def test_a_counted_rule_that_would_take_too_many_of_its_periods_to_reach_its_count_is_refused_quickly() -> None:
+    started = perf_counter()
+    with pytest.raises(InvalidInput) as refused:
+        series(utc(2028, 2, 29, 15), [f"{SPARSE_DAILY};COUNT=1000"])
+    seconds = perf_counter() - started
+
+    assert "COUNT=1000" in str(refused.value)
+    assert seconds < 1.0
+
+
+def test_a_counted_rule_reached_within_its_periods_is_read_as_before() -> None:
+    leap_days = series(utc(2028, 2, 29, 15), [f"{SPARSE_DAILY};COUNT=20"])  # 2100 is no leap year.
+
+    assert list(leap_days.starts(utc(2100, 1, 1))) == [utc(2104, 2, 29, 15), utc(2108, 2, 29, 15)]
+    assert leap_days.last_end() == utc(2108, 2, 29, 16)
+
+
+def test_the_end_of_a_series_with_a_far_until_is_known_without_walking_it() -> None:
+    # Its last occurrence comes at most at UNTIL: an instant no earlier than the end of the last
+    # occurrence is all a reader of the series' end needs (finished series are skipped by it).
+    rare = series(utc(2028, 2, 29, 15), [f"{SPARSE_DAILY};UNTIL=89991231T000000Z"])
+
+    started = perf_counter()
+    end = rare.last_end()
+    seconds = perf_counter() - started
+
+    assert end is not None and end >= utc(8996, 2, 29, 16)
+    assert seconds < 0.5
+
+
 def test_an_occurrence_in_the_spring_gap_occurs_at_the_instant_it_is_listed_at() -> None:
     # Sundays at 02:30 in New York: on 14 March 2027 the clock skips from 02:00 to 03:00.
     sundays = series(utc(2027, 3, 7, 7, 30), ["RRULE:FREQ=WEEKLY"], NEW_YORK)
@@ -653,16 +688,27 @@ def test_last_end_of_a_counted_series_is_the_end_of_its_last_occurrence() -> Non
     assert series(MONDAY_NINE_NY, ["RRULE:FREQ=WEEKLY;COUNT=3"]).last_end() == utc(2026, 3, 16, 14)
 
 
-def test_last_end_of_a_series_with_until() -> None:
-    assert series(MONDAY_NINE_NY, ["RRULE:FREQ=DAILY;UNTIL=20260310"]).last_end() == utc(2026, 3, 10, 14)
+def test_last_end_of_a_series_with_until_is_the_end_of_an_occurrence_starting_at_until() -> None:
+    # UNTIL=20260310 is the last moment of that day in New York: no occurrence starts later.
+    daily = series(MONDAY_NINE_NY, ["RRULE:FREQ=DAILY;UNTIL=20260310"])
+
+    assert max(daily.starts()) + HOUR == utc(2026, 3, 10, 14)
+    assert daily.last_end() == utc(2026, 3, 11, 3, 59, 59) + HOUR
 
 
-def test_last_end_counts_rdates_and_exdates() -> None:
+def test_last_end_counts_rdates_and_counted_rules_exactly() -> None:
     later = series(MONDAY_NINE_NY, ["RRULE:FREQ=WEEKLY;COUNT=2", "RDATE:20260401T130000Z"])
-    trimmed = series(MONDAY_NINE_NY, ["RRULE:FREQ=WEEKLY;COUNT=3", "EXDATE:20260316T130000Z"])
+    counted = series(MONDAY_NINE_NY, ["RRULE:FREQ=WEEKLY;COUNT=3"])
 
     assert later.last_end() == utc(2026, 4, 1, 14)
-    assert trimmed.last_end() == utc(2026, 3, 9, 14)
+    assert counted.last_end() == utc(2026, 3, 16, 14)
+
+
+def test_last_end_of_a_series_whose_last_occurrence_is_excluded_is_no_earlier_than_the_last_left() -> None:
+    trimmed = series(MONDAY_NINE_NY, ["RRULE:FREQ=WEEKLY;COUNT=3", "EXDATE:20260316T130000Z"])
+
+    assert max(trimmed.starts()) + HOUR == utc(2026, 3, 9, 14)
+    assert trimmed.last_end() == utc(2026, 3, 16, 14)
 
 
 def test_last_end_of_an_endless_series_is_none() -> None:
@@ -675,14 +721,13 @@ def test_last_end_is_none_when_any_rule_is_endless() -> None:
     assert mixed.last_end() is None
 
 
-def test_last_end_is_none_for_a_series_too_long_to_walk() -> None:
+def test_last_end_of_a_long_counted_series_is_its_last_occurrences_end() -> None:
     long_series = series(MONDAY_NINE_NY, ["RRULE:FREQ=DAILY;COUNT=3000"])
 
     last_day = date(2026, 3, 2) + timedelta(days=2999)
     last_start = datetime.combine(last_day, time(9), NEW_YORK).astimezone(UTC)
 
-    assert long_series.last_end() is None
-    assert long_series.last_end(max_steps=3001) == last_start + HOUR
+    assert long_series.last_end() == last_start + HOUR
 
 
 def test_recurrence_that_excludes_every_occurrence_is_refused() -> None:
