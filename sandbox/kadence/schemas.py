@@ -301,13 +301,20 @@ def query(*parameters: tuple[str, str] | tuple[str, str, bool]) -> dict[str, Any
     listed = []
     for parameter in parameters:
         name, description, required = (*parameter, False) if len(parameter) == 2 else parameter
-        kind = "integer" if name in ("page", "itemsPerPage") else "string"
-        listed.append({"name": name, "in": "query", "required": required, "description": description, "schema": {"type": kind}})
+        schema = BOUNDS.get((name, description), {"type": "string"})
+        listed.append({"name": name, "in": "query", "required": required, "description": description, "schema": schema})
     return {"parameters": listed}
 
 
 PAGING = (("page", "1-based page number"), ("itemsPerPage", "Items per page, 1 to 500 (more reads as 500), default 50"))
 BOOKING_PAGING = (PAGING[0], ("itemsPerPage", "Items per page, 0 to 500 (more reads as 500), default 50"))
+BOUNDS = {
+    PAGING[0]: {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+    PAGING[1]: {"type": "integer", "minimum": 1},
+    BOOKING_PAGING[1]: {"type": "integer", "minimum": 0},
+}
+"""The schema of each paging parameter, as `requests.paging` reads it: more items per page than
+its maximum are refused by no one (they read as the maximum), so none is stated."""
 
 
 def date_filters(*fields: str) -> tuple[tuple[str, str], ...]:

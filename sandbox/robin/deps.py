@@ -7,7 +7,7 @@ from fastapi import Depends, Query, Request
 
 from sandbox.core.access import Actor, acting, credential_for_token
 from sandbox.core.errors import Unauthenticated
-from sandbox.core.paging import PageRequest
+from sandbox.core.paging import MAX_PER_PAGE, MAX_RESULT_DEPTH, PageRequest
 from sandbox.core.reservations import Window
 from sandbox.robin.requests import query_instant
 from sandbox.routing import refuse_nul_characters
@@ -39,9 +39,15 @@ ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
 async def get_page(
-    page: Annotated[int, Query(description="1-based page number")] = 1,
-    per_page: Annotated[int, Query(description="Results per page")] = 10,
+    page: Annotated[int, Query(
+        description=f"1-based page number; pages reach at most {MAX_RESULT_DEPTH} results deep",
+        json_schema_extra={"minimum": 1, "maximum": MAX_RESULT_DEPTH},
+    )] = 1,
+    per_page: Annotated[int, Query(
+        description="Results per page", json_schema_extra={"minimum": 1, "maximum": MAX_PER_PAGE},
+    )] = 10,
 ) -> PageRequest:
+    """The page asked for; PageRequest refuses what is out of bounds (the bounds here only document it)."""
     return PageRequest(page, per_page)
 
 
