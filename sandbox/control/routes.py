@@ -37,6 +37,9 @@ TAG = "Sandbox control plane"
 router = APIRouter(tags=[TAG])
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 OrganizationKey = Annotated[str, Path(description="The organization's integer id, ULID or slug", examples=["meridian-robotics"])]
+SnapshotName = Annotated[str, Path(
+    description="The snapshot's name (GET /_sandbox/snapshots lists them)", json_schema_extra={"pattern": snapshots.NAME.pattern},
+)]
 
 
 def _store(request: Request) -> Store:
@@ -75,7 +78,7 @@ def save_snapshot(request: Request, body: SnapshotRequest) -> SnapshotState:
 
 
 @router.get("/snapshots/{name}", summary="One snapshot", responses=refusals(404, 422))
-def get_snapshot(request: Request, name: str) -> SnapshotState:
+def get_snapshot(request: Request, name: SnapshotName) -> SnapshotState:
     return _snapshot(snapshots.find(_store(request), name))
 
 
@@ -83,12 +86,12 @@ def get_snapshot(request: Request, name: str) -> SnapshotState:
     "/snapshots/{name}/restore", summary="Restore a snapshot: the workplace, its clocks and its next ids",
     responses=refusals(404, 422),
 )
-def restore_snapshot(request: Request, name: str) -> SnapshotState:
+def restore_snapshot(request: Request, name: SnapshotName) -> SnapshotState:
     return _snapshot(snapshots.restore(_store(request), name))
 
 
 @router.delete("/snapshots/{name}", status_code=204, summary="Delete a snapshot (not the seed)", responses=refusals(404, 409, 422))
-def delete_snapshot(request: Request, name: str) -> Response:
+def delete_snapshot(request: Request, name: SnapshotName) -> Response:
     snapshots.delete(_store(request), name)
     return Response(status_code=204)
 

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sandbox.control.faults import Api, Effect
+from sandbox.control.snapshots import NAME as SNAPSHOT_NAME
 
 
 class Strict(BaseModel):
@@ -46,7 +47,10 @@ class AdvanceRequest(Strict):
 
 
 class SnapshotRequest(Strict):
-    name: str = Field(description="1 to 64 letters, digits, '.', '_' or '-'", examples=["before-tests"])
+    name: str = Field(
+        description="1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", examples=["before-tests"],
+        json_schema_extra={"pattern": SNAPSHOT_NAME.pattern},
+    )
     replace: bool = Field(default=False, description="Overwrite a snapshot of the same name")
 
 

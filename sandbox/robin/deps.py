@@ -9,7 +9,7 @@ from sandbox.core.access import Actor, acting, credential_for_token
 from sandbox.core.errors import Unauthenticated
 from sandbox.core.paging import MAX_PER_PAGE, MAX_RESULT_DEPTH, PageRequest
 from sandbox.core.reservations import Window
-from sandbox.robin.requests import query_instant
+from sandbox.robin.requests import INSTANT_PATTERN, query_instant
 from sandbox.routing import refuse_nul_characters
 from sandbox.sessions import SessionDep, credential, reads_only
 
@@ -62,8 +62,12 @@ IncludesDep = Annotated[frozenset[str], Depends(get_includes)]
 
 
 async def get_window(
-    after: Annotated[str | None, Query(description="ISO-8601 lower bound; defaults to now")] = None,
-    before: Annotated[str | None, Query(description="ISO-8601 upper bound; defaults to a week after `after`")] = None,
+    after: Annotated[str | None, Query(
+        description="ISO-8601 lower bound; defaults to now", json_schema_extra={"pattern": INSTANT_PATTERN},
+    )] = None,
+    before: Annotated[str | None, Query(
+        description="ISO-8601 upper bound; defaults to a week after `after`", json_schema_extra={"pattern": INSTANT_PATTERN},
+    )] = None,
 ) -> Window:
     return Window(query_instant(after, "after"), query_instant(before, "before"))
 
