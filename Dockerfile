@@ -19,14 +19,17 @@ RUN python -m pip wheel --no-deps --wheel-dir /tmp/wheels . \
     && /opt/sandbox/bin/pip install --only-binary :all: /tmp/wheels/*.whl \
     && /opt/sandbox/bin/pip uninstall --yes pip setuptools
 
-# Runtime stage: the base image, the environment, an unprivileged user and a data volume.
+# Runtime stage: the base image, the environment, an unprivileged user and a data volume. It
+# listens on every interface of the container, and answers the names a client reaches it by: the
+# loopback names through a published port, `sandbox` as a CI service (README, In CI).
 FROM ${PYTHON_IMAGE}
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/sandbox/bin:$PATH \
     SANDBOX_HOST=0.0.0.0 \
     SANDBOX_PORT=8000 \
-    SANDBOX_DATA_DIR=/data
+    SANDBOX_DATA_DIR=/data \
+    SANDBOX_ALLOWED_HOSTS=localhost,127.0.0.1,[::1],sandbox
 RUN groupadd --gid 10001 sandbox \
     && useradd --uid 10001 --gid sandbox --home-dir /data --no-create-home --shell /usr/sbin/nologin sandbox \
     && mkdir /data \

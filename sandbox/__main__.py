@@ -90,6 +90,7 @@ def _serve(arguments: argparse.Namespace) -> int:
         from sandbox.app import create_app
         from sandbox.core.clock import Clock
         from sandbox.seeding import FixtureError
+        from sandbox.serving import server_options
         from sandbox.startup import open_store
         from sandbox.store.engine import StoreVersionMismatch, in_memory_url
 
@@ -108,15 +109,12 @@ def _serve(arguments: argparse.Namespace) -> int:
         return 2
     print(_banner(_reachable_base(settings), settings), flush=True)
     if settings.workers == 1:
-        uvicorn.run(create_app(settings, store=store), host=settings.host, port=settings.port, log_level=settings.log_level)
+        uvicorn.run(create_app(settings, store=store), **server_options(settings))
         return 0
     store.dispose()
     # Each worker process builds its own app from the same settings, handed over as SANDBOX_*.
     os.environ.update(_environment(settings))
-    uvicorn.run(
-        "sandbox.app:create_app", factory=True, workers=settings.workers, host=settings.host, port=settings.port,
-        log_level=settings.log_level,
-    )
+    uvicorn.run("sandbox.app:create_app", factory=True, workers=settings.workers, **server_options(settings))
     return 0
 
 
@@ -135,9 +133,9 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _environment(settings: Settings) -> dict[str, str]:
-    """`settings` as the SANDBOX_* variables that give them back."""
+    """`settings` as the SANDBOX_* variables that give them back (a list comma-separated)."""
     return {
-        f"SANDBOX_{name.upper()}": str(value)
+        f"SANDBOX_{name.upper()}": ",".join(value) if isinstance(value, list) else str(value)
         for name, value in settings.model_dump().items() if value is not None
     }
 
@@ -248,6 +246,7 @@ def _banner(base: str, settings: Settings) -> str:
         f"  health:       {base}/_sandbox/health   (ready: {base}/_sandbox/ready)",
         f"  control:      {base}/_sandbox   (reset, snapshots, clocks, faults, journal)",
         f"  dashboard:    {base}/_sandbox/ui",
+        f"  host names:   {', '.join(settings.answered_hosts())}   (SANDBOX_ALLOWED_HOSTS; any other is answered 400)",
         f"  API docs:     {base}/docs",
         "  demo credentials (Robin):",
     ]

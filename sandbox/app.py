@@ -5,8 +5,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.datastructures import URL
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.routing import Match
 
 from sandbox import __version__, kadence, robin
 from sandbox.answers import KEPT_ANSWERS
@@ -20,6 +23,7 @@ from sandbox.control import (
     timeline,
 )
 from sandbox.control import errors as control_errors
+from sandbox.control.guard import ControlPlaneGuard
 from sandbox.control.journal import Flusher, Journal
 from sandbox.control.traffic import TrafficMiddleware
 from sandbox.core.clock import Clock
@@ -47,6 +51,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         description="A local, stateful sandbox of the Robin and Kadence workplace-booking APIs.",
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,  # Starlette's redirect names the Host the request gave: _slash_redirect instead.
     )
     app.state.settings = settings
     app.state.store = store
@@ -59,9 +64,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     kadence.include(app)
     for control in (health.router, floor_plans.router, routes.router, timeline.router, export_jobs.router, dashboard.router):
         app.include_router(control, prefix="/_sandbox", dependencies=[Depends(refuse_nul_characters)])
-    # Innermost first: the traffic middleware must see the server's own `receive` to drop a connection.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Innermost first: the traffic middleware must see the server's own `receive` to drop a connection;
+    # a request for a name the server was not told about, or a write of the control plane a web page
+    # could have sent, is answered before anything else sees it.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(TrafficMiddleware)
+    app.add_middleware(ControlPlaneGuard)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.answered_hosts(), www_redirect=False)
     app.include_router(docs.router)
 
     @app.get("/", include_in_schema=False)
@@ -99,9 +108,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def _install_error_rendering(app: FastAPI, dialects: list[tuple[str, ErrorRenderer]]) -> None:
     """Every failure answers in the error shape of the API whose path was called; the control
-    plane and the sandbox's own pages answer in the sandbox's."""
+    plane and the sandbox's own pages answer in the sandbox's. A path no route serves, that one
+    does with its trailing slash added or taken away, is redirected there instead."""
 
     def render(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, HTTPException) and exc.status_code == 404 and (moved := _slash_redirect(request)) is not None:
+            return moved
         path = request.url.path
         for prefix, renderer in dialects:
             if path.startswith(prefix) or path == prefix.rstrip("/"):
@@ -111,3 +123,18 @@ def _install_error_rendering(app: FastAPI, dialects: list[tuple[str, ErrorRender
     for kind in (DomainError, RequestValidationError, HTTPException, Exception):
         app.add_exception_handler(kind, render)
     app.state.render_error = render
+
+
+def _slash_redirect(request: Request) -> Response | None:
+    """A path no route serves, but one does with its trailing slash added or taken away, is
+    redirected there (307, as Starlette does) by a relative Location: never to a host named by
+    the request."""
+    routes = request.app.router.routes
+    if request.scope["path"] == "/" or any(route.matches(request.scope)[0] != Match.NONE for route in routes):
+        return None
+    path = request.scope["path"]
+    moved = {**request.scope, "path": path.rstrip("/") if path.endswith("/") else path + "/"}
+    if not any(route.matches(moved)[0] != Match.NONE for route in routes):
+        return None
+    url = URL(scope=moved)
+    return RedirectResponse(url.path + (f"?{url.query}" if url.query else ""), status_code=307)

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from sandbox import __version__, control, kadence, robin
+from sandbox.control.guard import CONTROL_HEADER, READ_METHODS
 from sandbox.routing import documented_routes
 
 FASTAPI_VALIDATION_STATUS = "422"
@@ -37,12 +38,14 @@ def describe(app: FastAPI) -> dict[str, Any]:
             title=app.title, version=app.version, description=app.description, routes=documented_routes(app),
             tags=app.openapi_tags,
         )
-        for path_item in document["paths"].values():
-            for operation in path_item.values():
+        for path, path_item in document["paths"].items():
+            for method, operation in path_item.items():
                 responses = operation.get("responses", {})
                 if "HTTPValidationError" in str(responses.get(FASTAPI_VALIDATION_STATUS, "")):
                     responses.pop(FASTAPI_VALIDATION_STATUS)
                 _document_body_limit(operation)
+                if path.startswith(CONTROL_PREFIX) and method.upper() not in READ_METHODS:
+                    _document_control_write(operation)
         _document_links(document["paths"])
         components = document.get("components", {})
         if "schemas" in components:
@@ -53,12 +56,26 @@ def describe(app: FastAPI) -> dict[str, Any]:
 
 
 def _document_body_limit(operation: dict[str, Any]) -> None:
-    """An operation that reads a body may answer 413 (sandbox/limits.py), in the error body its
-    API gives a malformed request."""
+    """An operation that reads a body may answer 413 or 408 (sandbox/limits.py), in the error body
+    its API gives a malformed request."""
     responses = operation.get("responses", {})
     malformed = responses.get("400") or responses.get("422")
     if "requestBody" in operation and malformed is not None and "413" not in responses:
         responses["413"] = {**malformed, "description": "The request body is larger than the sandbox reads (SANDBOX_MAX_BODY_BYTES)"}
+        responses["408"] = {**malformed, "description": "The request body did not arrive in time (SANDBOX_BODY_TIMEOUT)"}
+
+
+def _document_control_write(operation: dict[str, Any]) -> None:
+    """A write of the control plane is refused with 403 unless it has a JSON body or the control
+    header, or when it comes from another origin (sandbox/control/guard.py)."""
+    operation.setdefault("parameters", []).append({
+        "name": CONTROL_HEADER, "in": "header", "required": False, "schema": {"type": "string"},
+        "description": "Any value: lets a write without a JSON body through",
+    })
+    operation["responses"]["403"] = {
+        "description": f"Neither a JSON body nor the {CONTROL_HEADER} header, or an Origin other than the server's: "
+        "a request a web page could have sent",
+    }
 
 
 Operation = tuple[str, str]

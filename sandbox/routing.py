@@ -5,11 +5,12 @@ import functools
 import inspect
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.routing import APIRoute
+from sqlmodel import Session
 from starlette.routing import Match
 
 from sandbox.core.errors import InvalidInput, NotFound
@@ -35,6 +36,22 @@ def declaring(**options: Any) -> APIRouter:
     return APIRouter(route_class=DeclaredRoute, **options)  # type: ignore[arg-type]
 
 
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+_ONLY_READS = "sandbox_only_reads"
+
+
+def only_reads(endpoint: Endpoint) -> Endpoint:
+    """Declares, beside the route's own declaration, that a route sent with a method that would
+    write (a search sent as a POST) only reads the store: it is given a read session, and never
+    takes the writer. Routes of the read methods only read without saying so."""
+    setattr(endpoint, _ONLY_READS, True)
+    return endpoint
+
+
+def _reads_only(methods: set[str], endpoint: Callable[..., Any]) -> bool:
+    return methods <= READ_METHODS or getattr(endpoint, _ONLY_READS, False)
+
+
 class _Route(APIRoute):
     """A route of the app whose documented responses are built for the OpenAPI document only
     (`documented`): FastAPI would build a model field for every one of them on every route as
@@ -46,6 +63,8 @@ class _Route(APIRoute):
                  for status, response in (responses or {}).items()}
         super().__init__(path, endpoint, responses=plain, **settings)
         self._declared = (path, endpoint, responses, settings)
+        self.only_reads = _reads_only(self.methods, endpoint)
+        """Whether the route only reads the store (see `only_reads` and `sessions.reads_only`)."""
 
     def documented(self) -> APIRoute:
         path, endpoint, responses, settings = self._declared
@@ -63,14 +82,18 @@ def include_flat(app: FastAPI, router: APIRouter, *, prefix: str = "", dependenc
     request's lookup walks twice, and builds its routes again on the first request; routes of
     the app are built once.
 
-    Where the app's store reads on the event loop (`Store.reads_inline`), so do the routes that
-    only read: FastAPI would otherwise run each in a worker thread."""
+    Where the app's store reads on the event loop (`Store.reads_inline`), so do the routes of the
+    read methods: FastAPI would otherwise run each in a worker thread. A search sent as a POST
+    (`only_reads`) stays in a worker thread, since what it reads grows with what it is sent. A
+    route that writes runs in a worker thread, which ends its writes (`_ending_its_writes`)."""
     reads_inline = app.state.store.reads_inline
     for route in router.routes:
         assert isinstance(route, DeclaredRoute), f"{route} was not declared through `declaring`"
         settings = {name: value for name, value in route.settings.items() if name != "dependency_overrides_provider"}
         endpoint = route.endpoint
-        if reads_inline and route.methods <= READ_METHODS and not inspect.iscoroutinefunction(endpoint):
+        if not _reads_only(route.methods, endpoint):
+            endpoint = _ending_its_writes(endpoint)
+        elif reads_inline and route.methods <= READ_METHODS and not inspect.iscoroutinefunction(endpoint):
             endpoint = _on_the_event_loop(endpoint)
         app.router.add_api_route(
             prefix + route.path, endpoint, route_class_override=_Route,
@@ -84,6 +107,27 @@ def _on_the_event_loop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     async def run(*args: Any, **kwargs: Any) -> Any:
         return endpoint(*args, **kwargs)
+
+    return run
+
+
+def _ending_its_writes(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """`endpoint`, a route that writes, with each store session it is given closed in the worker
+    thread where it ran, as it returns or raises: a write it began ends there, committed or
+    refused, and gives back the writer at once rather than when the event loop gets round to the
+    session's dependency. A coroutine would write on the event loop, which the store refuses
+    (`WriteOnEventLoop`): such a route is refused here, as the app is built."""
+    if inspect.iscoroutinefunction(endpoint):
+        raise TypeError(f"{endpoint.__qualname__} writes to the store: it must be a plain function, run in a worker thread")
+
+    @functools.wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return endpoint(*args, **kwargs)
+        finally:
+            for value in kwargs.values():
+                if isinstance(value, Session):
+                    value.close()
 
     return run
 

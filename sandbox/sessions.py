@@ -5,7 +5,7 @@ Both run on the event loop: opening a session reads nothing (its transaction beg
 statement, where the route runs), and a credential is read again only when the tables it is read
 from have been written since (`Store.version`). A request to a vendor API thus makes at most one
 trip to the thread pool, for its route, and none where the store reads on the event loop
-(`Store.reads_inline`).
+(`Store.reads_inline`) and its route only reads.
 """
 
 from collections.abc import AsyncIterator, Callable
@@ -27,21 +27,24 @@ STORE_VERSION = "store_version"
 
 
 def reads_only(request: Request) -> bool:
-    return request.method in READ_METHODS
+    """Whether the request's route only reads the store: as the route says where it is declared
+    (`routing.only_reads`), else by the request's method."""
+    return bool(getattr(request.scope.get("route"), "only_reads", request.method in READ_METHODS))
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """A read session for reads; a write session (the writer lock first, on SQLite) otherwise."""
-    with request.app.state.store.session(write=not reads_only(request)) as session:
+    """A read session where the route only reads (`reads_only`); otherwise a session whose first
+    transaction is a write (the writer lock first, on SQLite) and whose later ones read: what the
+    route reads back to answer after its write leaves the writer to others."""
+    with request.app.state.store.session(write=not reads_only(request), then_read=True) as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-"""The request's session, closed as its route returns (its answer made by then): a write session
-holds the writer's turn until it closes, and a read session a pooled connection. Closed after the
-answer had been sent, a write session would keep every other writer waiting meanwhile, and a
-write begun on the event loop (an async route's) could wait for a turn that only the event loop
-could give back."""
+"""The request's session, closed as its route returns (its answer made by then), since a read
+session holds a pooled connection. A route that writes closes it sooner, in its own worker thread
+(see `routing.include_flat`): a write it began ends there, committed or refused, and the writer
+is free before the event loop gets round to this dependency."""
 StreamingSessionDep = Annotated[Session, Depends(get_session)]
 """The session of a route whose answer is streamed from the store: open until it is sent."""
 

@@ -2,14 +2,17 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 DEMO_FIXTURE = Path(__file__).resolve().parent / "seeding" / "demo.json"
 """The demo workplace, shipped inside the package (fixtures/demo.json links to it)."""
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+"""The Host names answered unless the settings name others."""
+EVERY_INTERFACE = ("0.0.0.0", "::", "")
 
 
 class Settings(BaseSettings):
@@ -17,6 +20,10 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(LOOPBACK_HOSTS))
+    """The names a request's Host header may give (any port): a page whose own name was made to
+    resolve to this machine (DNS rebinding) is answered 400. `*.example.com` names its
+    subdomains, `*` any name. From the environment: comma-separated."""
     data_dir: Path = Path(".sandbox")
     database_url: str | None = None
     """SQLAlchemy URL of the store; defaults to `sandbox.db` (SQLite, WAL) in `data_dir`."""
@@ -32,6 +39,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10_485_760, ge=1024, le=1_073_741_824)
     """The largest request body the server reads (10 MiB: room for Kadence's 5 MiB photos);
     a larger one is refused with 413."""
+    header_timeout: float = Field(default=10.0, gt=0, le=3600)
+    """Seconds a connection has to send a request's headers, from when it opens or its last answer
+    went out; then it is closed."""
+    body_timeout: float = Field(default=30.0, gt=0, le=3600)
+    """Seconds a request's body has to arrive, from when the server first reads it; then the
+    request is answered 408 and its connection closed."""
+    max_connections: int = Field(default=1000, ge=1, le=1_000_000)
+    """Connections a server process keeps open; a request past them is answered 503 and its
+    connection closed. Keep it below the process's file limit (`ulimit -n`)."""
     workers: int = Field(default=1, ge=1, le=64)
     """Server processes on the one store (SQLite file or PostgreSQL)."""
     log_level: str = "info"
@@ -39,6 +55,28 @@ class Settings(BaseSettings):
     """How long, on the organization's clock, an analytics export takes to become ready."""
     export_worker: bool = True
     """Run the export worker in this process."""
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _host_names(cls, value: object) -> object:
+        names = value.split(",") if isinstance(value, str) else value
+        if not isinstance(names, list | tuple):
+            return value
+        cleaned = [str(name).strip().lower() for name in names if str(name).strip()]
+        for name in cleaned:
+            if "*" in name[1:] or (name.startswith("*") and name != "*" and not name.startswith("*.")):
+                raise ValueError(f"{name!r}: a wildcard stands only for subdomains, as in *.example.com")
+        return cleaned
+
+    def answered_hosts(self) -> list[str]:
+        """`allowed_hosts`, and the address the server listens on when it is one interface's:
+        clients there send it as Host, and no page can (rebinding gives a page's own name)."""
+        names = list(self.allowed_hosts)
+        if self.host not in EVERY_INTERFACE:
+            listening = f"[{self.host}]" if ":" in self.host and not self.host.startswith("[") else self.host
+            if listening.lower() not in names:
+                names.append(listening.lower())
+        return names
 
     def store_url(self) -> str:
         if self.database_url:

@@ -19,7 +19,7 @@ from sandbox.core.access import Actor
 from sandbox.core.clock import Clock
 from sandbox.seeding.fixture import read_fixture
 from sandbox.seeding.loader import load
-from sandbox.settings import FIXTURES_DIR, Settings
+from sandbox.settings import FIXTURES_DIR, LOOPBACK_HOSTS, Settings
 from sandbox.store.engine import Store
 from sandbox.store.models import (
     AccessToken,
@@ -39,6 +39,21 @@ MEMBER_TOKEN = "demo-robin-member-token"
 OTHER_TOKEN = "other-organization-token"
 DEMO_CLIENT = ("demo-client", "demo-secret")
 OTHER_CLIENT = ("other-client", "other-secret")
+TEST_HOST = "testserver"
+"""The Host the in-process test client sends."""
+CONTROL_HEADERS = {"X-Sandbox-Control": "1"}
+"""What a harness sends to the control plane when a write has no JSON body (README, Control plane)."""
+
+
+def settings_for_tests(**fields: Any) -> Settings:
+    """Settings of an app the tests build: the test client's Host answered beside the loopback
+    names, and no export worker (tests run its passes themselves)."""
+    return Settings(**{"allowed_hosts": [*LOOPBACK_HOSTS, TEST_HOST], "export_worker": False, **fields})
+
+
+def harness_client(app: FastAPI) -> TestClient:
+    """A test client that drives the control plane as a harness does, sending CONTROL_HEADERS."""
+    return TestClient(app, headers=CONTROL_HEADERS)
 
 
 class Wall:
@@ -90,7 +105,7 @@ def shared_store(tmp_path: Path) -> Store:
 def served(shared_store: Store, wall: Wall) -> FastAPI:
     """The sandbox on the shared store, without its lifespan: no journal flusher writes to the
     store behind the tests' back, so its version moves only when a test writes."""
-    return create_app(Settings(export_worker=False), store=shared_store, clock=Clock(wall))
+    return create_app(settings_for_tests(), store=shared_store, clock=Clock(wall))
 
 
 BACKEND = os.environ.get("SANDBOX_TEST_BACKEND", "sqlite")
@@ -188,7 +203,7 @@ def shared_app() -> Iterator[FastAPI]:
     """Built once: each test points it at its own store and clock."""
     placeholder = Store("sqlite://")
     # Tests run the export worker's passes themselves: in-memory stores share one connection.
-    yield create_app(Settings(export_worker=False), store=placeholder, clock=Clock())
+    yield create_app(settings_for_tests(), store=placeholder, clock=Clock())
     placeholder.dispose()
 
 
@@ -207,7 +222,7 @@ def app(shared_app: FastAPI, store: Store, wall: Wall) -> FastAPI:
 
 @pytest.fixture(scope="session")
 def shared_client(shared_app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(shared_app) as client:
+    with harness_client(shared_app) as client:
         yield client
 
 

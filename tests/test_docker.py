@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from sandbox.settings import Settings
+from sandbox.settings import LOOPBACK_HOSTS, Settings
 from tests.test_serve import ADMIN, _free_port, serving
 
 # The image's default store: a SQLite file in its data volume.
@@ -109,6 +109,13 @@ def test_image_configures_only_real_settings_and_listens_on_every_interface() ->
     assert unknown == []
     assert environment["SANDBOX_HOST"] == "0.0.0.0"
     assert _only("EXPOSE").arguments == environment["SANDBOX_PORT"]
+
+
+def test_image_answers_the_loopback_names_and_the_name_ci_services_reach_it_by() -> None:
+    """A published port is reached as localhost; a CI job's container reaches the service as
+    `sandbox` (README, In CI). Any name would let a page rebind its own name to the container."""
+    names = Settings(allowed_hosts=_environment()["SANDBOX_ALLOWED_HOSTS"]).allowed_hosts
+    assert set(names) == {*LOOPBACK_HOSTS, "sandbox"}
 
 
 def test_image_serves_with_the_command_line() -> None:
@@ -210,6 +217,9 @@ def test_image_runs_healthy_as_non_root_and_keeps_its_data_across_containers(
     assert docker("exec", first, "id", "-u") != "0"
     created = httpx.post(f"http://127.0.0.1:{first_port}/v1.0/spaces/49/events", json=EVENT, headers=ADMIN, timeout=30)
     assert created.status_code == 201, created.text
+    for host, status in (("localhost", 200), ("sandbox:8000", 200), ("evil.example", 400)):
+        answer = httpx.get(f"http://127.0.0.1:{first_port}/_sandbox/health", headers={"Host": host}, timeout=30)
+        assert answer.status_code == status, host
     event_id = created.json()["data"]["id"]
     docker("rm", "--force", first)
 

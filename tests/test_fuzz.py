@@ -50,7 +50,7 @@ from sandbox.core.seats import RESERVATION_TYPES, SETTINGS
 from sandbox.kadence.routes.contexts import CONTEXTS
 from sandbox.settings import FIXTURES_DIR
 from sandbox.store.engine import Store
-from tests.conftest import ADMIN_TOKEN, DEMO_CLIENT, MEMBER_TOKEN, KadenceClient, RobinClient
+from tests.conftest import ADMIN_TOKEN, CONTROL_HEADERS, DEMO_CLIENT, MEMBER_TOKEN, KadenceClient, RobinClient
 from tests.kadence.test_vendor_schemas import VENDOR_DOCUMENT, adapted_document
 
 # Hypothesis caches what it reads of the sources and of Unicode even with no example database, from
@@ -89,9 +89,6 @@ CALLER = "Authorization"
 """The header a generated case names its caller in (`<administrator>`, `<member>` or
 `<anonymous>`); the request carries that caller's real credentials, or none."""
 ADMINISTRATOR, MEMBER, ANONYMOUS = "<administrator>", "<member>", "<anonymous>"
-HARNESS_HEADERS = {"X-Sandbox-Control": "1"}
-"""What a test harness sends to the control plane (README, Control plane), so that writes without
-a JSON body are taken for what they are rather than for a request a web page could send."""
 Credentials = dict[str, str | None]
 """The Authorization header of each caller, None for none."""
 
@@ -131,7 +128,7 @@ def send(client: TestClient, case: Case, credentials: Credentials) -> Any:
     else:
         request.headers["Authorization"] = authorization
     if (request.url or "").startswith(f"{client.base_url}/_sandbox/"):
-        request.headers.update(HARNESS_HEADERS)
+        request.headers.update(CONTROL_HEADERS)  # a harness, not a web page
     return client.request(
         request.method or "GET", request.url or "", content=request.body, headers=dict(request.headers),
         follow_redirects=False,

@@ -16,7 +16,6 @@ from sandbox.app import create_app
 from sandbox.core import access, workplace
 from sandbox.core.clock import Clock
 from sandbox.robin import deps as robin_deps
-from sandbox.settings import Settings
 from sandbox.store.cache import VersionedCache
 from sandbox.store.engine import Store
 from sandbox.store.models import (
@@ -34,8 +33,10 @@ from tests.conftest import (
     KadenceClient,
     RobinClient,
     Wall,
+    harness_client,
     new_store,
     seed_demo,
+    settings_for_tests,
 )
 
 SPACE = 48
@@ -53,7 +54,7 @@ def elsewhere(shared_store: Store) -> Iterator[Store]:
 
 @pytest.fixture
 def robin(served: FastAPI) -> RobinClient:
-    return RobinClient(TestClient(served), ADMIN_TOKEN)
+    return RobinClient(harness_client(served), ADMIN_TOKEN)
 
 
 def _space_name(robin: RobinClient) -> str:
@@ -323,7 +324,7 @@ def test_a_kept_answer_is_never_shared_across_stores(tmp_path: Path, wall: Wall)
     with second.session(write=True) as session:
         session.execute(update(Resource).where(Resource.id == SPACE).values(name="Second store"))
         session.commit()
-    app = create_app(Settings(export_worker=False), store=first, clock=Clock(wall))
+    app = create_app(settings_for_tests(), store=first, clock=Clock(wall))
     robin = RobinClient(TestClient(app), ADMIN_TOKEN)
     assert _space_name(robin) != "Second store"
 

@@ -7,15 +7,14 @@ server on 127.0.0.1:5432, database `test`); skips, saying why, where none does.
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 
 from sandbox.app import create_app
 from sandbox.core.clock import Clock
 from sandbox.seeding.fixture import read_fixture
 from sandbox.seeding.loader import load
-from sandbox.settings import FIXTURES_DIR, Settings
+from sandbox.settings import FIXTURES_DIR
 from sandbox.store.engine import Store
-from tests.conftest import ADMIN_TOKEN, NOW, Wall
+from tests.conftest import ADMIN_TOKEN, NOW, Wall, harness_client, settings_for_tests
 from tests.postgres import empty_postgres_store
 
 pytestmark = pytest.mark.backend("postgresql")
@@ -35,7 +34,7 @@ def event(start: str, end: str, **fields: object) -> dict[str, object]:
 
 
 def test_postgres_store_books_lists_and_refuses_conflicts(postgres_store: Store) -> None:
-    client = TestClient(create_app(Settings(), store=postgres_store, clock=Clock(Wall(NOW))))
+    client = harness_client(create_app(settings_for_tests(), store=postgres_store, clock=Clock(Wall(NOW))))
     headers = {"Authorization": f"Access-Token {ADMIN_TOKEN}"}
     series = event("2026-03-02T09:00:00", "2026-03-02T09:30:00", recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"])
 
@@ -62,7 +61,7 @@ def test_postgres_store_snapshots_resets_and_controls(postgres_store: Store) -> 
     from tests.control.test_snapshot_rules import dump
 
     snapshots.save(postgres_store, snapshots.SEED)
-    client = TestClient(create_app(Settings(export_worker=False), store=postgres_store, clock=Clock(Wall(NOW))))
+    client = harness_client(create_app(settings_for_tests(), store=postgres_store, clock=Clock(Wall(NOW))))
     headers = {"Authorization": f"Access-Token {ADMIN_TOKEN}"}
     client.post("/_sandbox/snapshots", json={"name": "clean"})
     clean = dump(postgres_store)

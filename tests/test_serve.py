@@ -7,10 +7,13 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx2 as httpx
 import pytest
@@ -32,8 +35,19 @@ def _free_port() -> int:
 class Server:
     def __init__(self, base: str) -> None:
         self.base = base
-        self.output = ""
         self.pid = 0
+        self._lines: list[str] = []
+
+    @property
+    def output(self) -> str:
+        """What the server has printed so far (all of it, once it has stopped)."""
+        return "".join(self._lines)
+
+    def _read(self, stream: IO[str]) -> None:
+        # Read as it comes: a server that has printed more than a pipe holds would otherwise
+        # block on its next line, whatever thread prints it, the event loop's access log included.
+        for line in stream:
+            self._lines.append(line)
 
 
 @contextmanager
@@ -47,10 +61,16 @@ def serving(*arguments: str, env: dict[str, str] | None = None) -> Iterator[tupl
     base = f"http://127.0.0.1:{port}"
     server = Server(base)
     server.pid = process.pid
+    assert process.stdout is not None
+    reader = threading.Thread(target=server._read, args=(process.stdout,), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 30
         while True:
-            assert process.poll() is None, process.communicate()[0]
+            if process.poll() is not None:
+                reader.join(timeout=10)
+                process.stdout.close()
+                raise AssertionError(server.output)
             try:
                 if httpx.get(f"{base}/_sandbox/health", timeout=1).status_code == 200:
                     break
@@ -62,10 +82,12 @@ def serving(*arguments: str, env: dict[str, str] | None = None) -> Iterator[tupl
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            server.output, _ = process.communicate(timeout=10)
+            process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-            server.output, _ = process.communicate()
+            process.wait()
+        reader.join(timeout=10)
+        process.stdout.close()
 
 
 def test_serve_prints_the_base_url_and_demo_credentials(tmp_path: Path) -> None:
@@ -104,6 +126,23 @@ def test_serve_reads_its_settings_from_the_environment(tmp_path: Path) -> None:
     with serving(env={"SANDBOX_DATA_DIR": str(data_dir)}) as (base, _):
         assert httpx.get(f"{base}/_sandbox/health").json() == {"status": "ok"}
     assert (data_dir / "sandbox.db").exists()
+
+
+def test_every_worker_answers_the_host_names_it_is_told_about_and_no_other(tmp_path: Path) -> None:
+    """The names reach each worker process through SANDBOX_ALLOWED_HOSTS; the address the server
+    listens on (127.0.0.1) is answered beside them."""
+    hosts = ["sandbox:8000", "localhost", "127.0.0.1", "evil.example", "localhost.evil.example"]
+    env = {"SANDBOX_ALLOWED_HOSTS": "localhost,sandbox"}
+    with serving("--data-dir", str(tmp_path), "--workers", "2", env=env) as (base, server):
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            answers = list(pool.map(
+                lambda n: (hosts[n % 5], httpx.get(f"{base}/_sandbox/health", headers={"Host": hosts[n % 5]}).status_code),
+                range(60),
+            ))
+    assert {host: sorted({status for named, status in answers if named == host}) for host in hosts} == {
+        "sandbox:8000": [200], "localhost": [200], "127.0.0.1": [200], "evil.example": [400], "localhost.evil.example": [400],
+    }, server.output[-3000:]
+    assert "host names:   localhost, sandbox, 127.0.0.1" in server.output
 
 
 def test_serve_refuses_a_broken_fixture_naming_the_bad_entry(tmp_path: Path) -> None:

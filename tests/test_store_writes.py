@@ -2,11 +2,13 @@
 the all-or-nothing transaction of a snapshot) lets the next one begin at once, and a route that
 writes gives back its turn before its answer is sent."""
 
+import asyncio
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -14,7 +16,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox.store.engine import WRITERS_LOCK, Store
+from sandbox.kadence import hydra
+from sandbox.store.engine import WRITERS_LOCK, Store, WriteOnEventLoop
 from sandbox.store.models import StoreMeta
 from tests.conftest import DEMO_CLIENT, KadenceClient, new_store
 from tests.kadence.lookups import space_id, user_id
@@ -77,6 +80,26 @@ def test_a_write_waits_for_the_one_under_way_and_then_goes_ahead(store: Store):
     assert _read(store) == "second"
 
 
+def test_a_write_begun_on_the_event_loop_is_refused_and_keeps_nothing(store: Store):
+    """A write on the event loop could wait there for the writer, holding back every request of
+    its process, the one that would let the writer go included."""
+    _write(store, "before")
+
+    async def on_the_event_loop() -> None:
+        assert _read(store) == "before"  # Reads may run there.
+        with pytest.raises(WriteOnEventLoop):
+            _write(store, "on the event loop")
+        with pytest.raises(WriteOnEventLoop), store.transaction():
+            pass
+
+    asyncio.run(on_the_event_loop())
+    began = time.perf_counter()
+    _write(store, "in a thread of its own")
+
+    assert time.perf_counter() - began < 5
+    assert _read(store) == "in a thread of its own"
+
+
 def test_a_write_session_takes_no_turn_until_it_writes(store: Store):
     with store.session(write=True):
         began = time.perf_counter()
@@ -127,6 +150,32 @@ def test_a_route_that_writes_gives_back_its_turn_before_its_answer_is_sent(serve
     elsewhere = Store(shared_store.url)
     try:
         kadence = KadenceClient(TestClient(_probing_as_answers_start(served, _another_writer_may_begin(elsewhere), seen)), DEMO_CLIENT)
+        response = kadence.post("/bookings", json={
+            "userId": user_id(kadence, "ben.carter@meridian.example"), "spaceId": space_id(kadence, "A-03"),
+            "startDateTime": "2026-03-03T14:00:00", "endDateTime": "2026-03-03T22:00:00",
+        })
+    finally:
+        elsewhere.dispose()
+    assert response.status_code == 201, response.text
+    assert seen == [True]
+
+
+def test_what_a_route_reads_back_after_its_write_takes_no_turn(served: FastAPI, shared_store: Store, monkeypatch):
+    """A Kadence booking reads, after it commits, what its answer shows: that read is a read, and
+    leaves the writer to others while the answer is built."""
+    seen: list[bool] = []
+    elsewhere = Store(shared_store.url)
+    probe = _another_writer_may_begin(elsewhere)
+    respond = hydra.respond
+
+    def respond_once_probed(request: Any, body: Any, status: int = 200) -> Any:
+        if request.method == "POST":
+            seen.append(probe())
+        return respond(request, body, status)
+
+    monkeypatch.setattr(hydra, "respond", respond_once_probed)
+    try:
+        kadence = KadenceClient(TestClient(served), DEMO_CLIENT)
         response = kadence.post("/bookings", json={
             "userId": user_id(kadence, "ben.carter@meridian.example"), "spaceId": space_id(kadence, "A-03"),
             "startDateTime": "2026-03-03T14:00:00", "endDateTime": "2026-03-03T22:00:00",

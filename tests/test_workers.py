@@ -1,13 +1,12 @@
 """`workplace-sandbox serve --workers N`: several processes on one store, of the backend under test."""
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 
+from tests.concurrency import released_together
 from tests.conftest import new_store
 from tests.test_serve import ADMIN, serving
 
@@ -37,10 +36,9 @@ def one_slot_from_many_processes(base: str) -> list[int]:
 
 
 def at_once(request: Callable[[int], int], count: int = 50) -> list[int]:
-    """`count` requests from 25 threads, a connection each, so the kernel spreads them over the
-    worker processes; their statuses, sorted."""
-    with ThreadPoolExecutor(max_workers=25) as pool:
-        return sorted(pool.map(request, range(count)))
+    """`count` requests released together, a thread and a connection each, so the kernel spreads
+    them over the worker processes; their statuses, sorted."""
+    return sorted(released_together(request, count))
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counting server processes reads /proc")
@@ -72,36 +70,6 @@ def test_serve_refuses_workers_it_cannot_run(tmp_path: Path, arguments: tuple[st
     )
     assert result.returncode == 2
     assert message in result.stderr
-
-
-def test_seat_reservations_and_kadence_desk_bookings_across_workers_yield_one_each(tmp_path: Path) -> None:
-    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
-    end = start + timedelta(hours=2)
-    store = new_store(tmp_path)
-    with serving("--database-url", store.url, "--workers", "2") as (base, server):
-        seat_body = {
-            "type": "hoteled",
-            "start": {"date_time": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "time_zone": "America/New_York"},
-            "end": {"date_time": end.strftime("%Y-%m-%dT%H:%M:%SZ"), "time_zone": "America/New_York"},
-        }
-        seats = at_once(lambda _: httpx.post(f"{base}/v1.0/seats/1001/reservations", json=seat_body, headers=ADMIN, timeout=60).status_code)
-
-        token = httpx.post(f"{base}/oauth2/token", data={
-            "grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret",
-        }).json()["access_token"]
-        kadence = {"Authorization": f"Bearer {token}"}
-        api = f"{base}/v1/public"
-        users = [user["id"] for user in httpx.get(f"{api}/users", params={"itemsPerPage": 50}, headers=kadence).json()["hydra:member"]]
-        desk = next(space for space in httpx.get(f"{api}/spaces", params={"itemsPerPage": 200}, headers=kadence).json()["hydra:member"]
-                    if space["name"] == "A-03")
-        window = {"startDateTime": start.strftime("%Y-%m-%dT%H:%M:%S"), "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%S")}
-        bookings = at_once(lambda n: httpx.post(
-            f"{api}/bookings", json={"userId": users[n % len(users)], "spaceId": desk["id"], **window}, headers=kadence, timeout=60,
-        ).status_code)
-        held = httpx.get(f"{api}/bookings", params={"spaceId": desk["id"], "startDateTime[after]": window["startDateTime"]}, headers=kadence)
-    assert seats.count(200) == 1 and set(seats) == {200, 409}, server.output[-4000:]
-    assert bookings == [201] + [422] * 49, server.output[-4000:]
-    assert held.json()["hydra:totalItems"] == 1
 
 
 def test_export_jobs_are_generated_once_by_one_of_the_workers(tmp_path: Path) -> None:

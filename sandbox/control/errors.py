@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from sandbox.control.snapshots import Refused
 from sandbox.core.errors import DomainError, InvalidInput, NotFound
+from sandbox.routing import allowed_methods
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,10 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
         if any(problem.get("loc", ("",))[0] == "path" for problem in exc.errors()):
             return _error(404, f"no such item: {problems[0]['field']} {problems[0]['message']}")
         return _error(422, "; ".join(f"{p['field']}: {p['message']}" for p in problems), problems)
+    if isinstance(exc, HTTPException) and exc.status_code == 405:
+        allowed = ", ".join(allowed_methods(request))
+        message = f"{request.method} is not served at {request.url.path}: use {allowed}"
+        return JSONResponse({"error": message}, status_code=405, headers={"Allow": allowed})
     if isinstance(exc, HTTPException):
         return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
     log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)

@@ -4,14 +4,22 @@ Each process keeps what it served in a bounded buffer and writes it to the store
 (a background thread every `FLUSH_INTERVAL`, and before every read of the journal), so that the
 journal shows the requests of every worker process without a write per request. The store keeps
 the newest `size` entries.
+
+The journal is read without credentials, so what would let its reader act as a client (a client
+secret, a password, an access or refresh token) is kept as `[redacted]` (`redacted`): in the
+query, and in request and response bodies that are JSON or forms. Headers, `Authorization`
+among them, are not kept.
 """
 
+import json
 import logging
+import re
 import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Any
 
 from sqlalchemy import delete, func, insert
 from sqlalchemy.orm import defer
@@ -26,6 +34,15 @@ FLUSH_INTERVAL = 0.2
 """Seconds: how stale another process's requests may look in the journal."""
 BODY_LIMIT = 64 * 1024
 """Characters of a request or response body the journal keeps."""
+SECRET_FIELDS = ("client_secret", "password", "access_token", "refresh_token")
+"""Fields whose values the journal never keeps (OAuth 2.0's names, which clients write as they are)."""
+REDACTED = "[redacted]"
+FORMS = ("", "application/x-www-form-urlencoded", "text/plain")
+"""Media types of bodies read as forms where they are not JSON (the token endpoint reads them so)."""
+_NAMES = "|".join(SECRET_FIELDS)
+_JSON_SECRET = re.compile(rf'("(?:{_NAMES})"\s*:\s*)(?:"(?:[^"\\]|\\.)*"?|[^\s,\]}}]*)')
+"""A secret member of JSON text that did not parse (cut short): its value, a string or a scalar."""
+_FORM_SECRET = re.compile(rf"((?:^|&)(?:{_NAMES})=)[^&]*")
 
 
 @dataclass(frozen=True)
@@ -46,6 +63,8 @@ class Journal:
     def __init__(self, size: int) -> None:
         self.size = size
         self._pending: deque[dict[str, object]] = deque(maxlen=size)
+        self._unwritten: list[dict[str, object]] = []
+        """What flushes that failed were to write, oldest first: written before what is pending."""
         self._lock = threading.Lock()
 
     def record(self, entry: dict[str, object]) -> None:
@@ -55,21 +74,25 @@ class Journal:
         """Forget what this process has not written yet; a flush under way finishes first."""
         with self._lock:
             self._pending.clear()
+            self._unwritten.clear()
 
     def flush(self, store: Store) -> None:
-        """Write what this process served since the last flush, and drop all but the newest
-        `size` entries."""
+        """Write what this process served and has not written yet, and drop all but the newest
+        `size` entries. What a flush that fails was to write is written by the next, before what
+        is served meanwhile: no entry is lost but those the journal would drop anyway, beyond
+        the newest `size`."""
         with self._lock:
-            batch = []
             while self._pending:
-                batch.append(self._pending.popleft())
-            if not batch:
+                self._unwritten.append(self._pending.popleft())
+            del self._unwritten[: max(0, len(self._unwritten) - self.size)]
+            if not self._unwritten:
                 return
             with store.session(write=True) as session:
-                session.execute(insert(JournalEntry), batch)
+                session.execute(insert(JournalEntry), self._unwritten)
                 newest = session.execute(select(func.max(JournalEntry.id))).scalar() or 0
                 session.execute(delete(JournalEntry).where(col(JournalEntry.id) <= newest - self.size))
                 session.commit()
+            self._unwritten.clear()
 
     def entries(self, store: Store, where: Filter) -> list[JournalEntry]:
         """Newest first."""
@@ -129,13 +152,14 @@ class Flusher:
         self._thread.start()
 
     def stop(self) -> None:
+        """Write what is left, in the flusher's thread (a write never runs on the event loop), and end it."""
         self._stop.set()
         self._thread.join(timeout=10)
-        self._write()
 
     def _run(self) -> None:
         while not self._stop.wait(FLUSH_INTERVAL):
             self._write()
+        self._write()
 
     def _write(self) -> None:
         store = self.store_of()
@@ -143,16 +167,56 @@ class Flusher:
             return  # One process, one shared connection: reads of the journal flush it instead.
         try:
             self.journal.flush(store)
-        except Exception:  # A busy or replaced store: these entries are lost, the next ones are not.
+        except Exception:  # A busy or replaced store: the next flush writes these entries too.
             log.exception("writing the request journal failed")
 
 
-def clipped(body: bytes) -> tuple[str | None, bool]:
-    """A body as the journal keeps it, and whether it was cut short."""
+def clipped(body: bytes, media_type: str | None) -> tuple[str | None, bool]:
+    """A body of `media_type` as the journal keeps it (redacted), and whether it was cut short."""
     if not body:
         return None, False
-    text = storable(body[: BODY_LIMIT * 4].decode("utf-8", errors="replace"))
+    text = storable(redacted(body[: BODY_LIMIT * 4].decode("utf-8", errors="replace"), media_type or ""))
     return text[:BODY_LIMIT], len(text) > BODY_LIMIT or len(body) > BODY_LIMIT * 4
+
+
+def redacted(text: str, media_type: str | None) -> str:
+    """`text` (a body of `media_type`, or a query string for None) with the value of every secret
+    field (SECRET_FIELDS) replaced by REDACTED: the members of a JSON document, at any depth
+    (read as text where it does not parse, as a body cut short); the fields of a form or a query.
+    Text that names none is returned as it is, at the cost of a search for each name."""
+    if not any(name in text for name in SECRET_FIELDS):
+        return text
+    try:
+        return json.dumps(_without_secrets(json.loads(text)), ensure_ascii=False)
+    except (ValueError, RecursionError):
+        kept = _JSON_SECRET.sub(rf'\1"{REDACTED}"', text)
+    if media_type is None or media_type.split(";")[0].strip().lower() in FORMS:
+        kept = _FORM_SECRET.sub(rf"\1{REDACTED}", kept)
+    return kept
+
+
+def _without_secrets(document: Any) -> Any:
+    """A copy of a JSON document whose secret members hold REDACTED; without recursion, since a
+    document may nest as deep as its parser allowed."""
+    root: list[Any] = [document]
+    pending: list[tuple[Any, Any, Any]] = [(root, 0, document)]
+    while pending:
+        parent, key, value = pending.pop()
+        if isinstance(value, dict):
+            copy: Any = {}
+            for name, item in value.items():
+                if name in SECRET_FIELDS:
+                    copy[name] = REDACTED
+                else:
+                    copy[name] = item
+                    pending.append((copy, name, item))
+        elif isinstance(value, list):
+            copy = list(value)
+            pending.extend((copy, index, item) for index, item in enumerate(value))
+        else:
+            continue
+        parent[key] = copy
+    return root[0]
 
 
 def storable(text: str) -> str:

@@ -1,9 +1,10 @@
 """Bodies of the control plane, as its OpenAPI document shows them."""
 
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from sandbox.control.faults import Api, Effect
 from sandbox.control.snapshots import NAME as SNAPSHOT_NAME
@@ -11,6 +12,20 @@ from sandbox.control.snapshots import NAME as SNAPSHOT_NAME
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _iso_text(value: object) -> object:
+    """An instant as ISO 8601 text: pydantic would read a number, or text of digits, as seconds
+    since 1970."""
+    if isinstance(value, datetime) or (isinstance(value, str) and not _NUMBER.fullmatch(value)):
+        return value
+    raise ValueError("must be an ISO 8601 date-time such as 2026-03-02T14:00:00Z, not a number")
+
+
+Instant = Annotated[datetime, BeforeValidator(_iso_text)]
 
 
 class OrganizationRef(BaseModel):
@@ -35,11 +50,11 @@ class OrganizationState(OrganizationRef):
 
 
 class FreezeRequest(Strict):
-    at: datetime | None = Field(default=None, description="Where to stop the clock; default: where it is now")
+    at: Instant | None = Field(default=None, description="Where to stop the clock; default: where it is now")
 
 
 class SetRequest(Strict):
-    at: datetime = Field(description="The instant to jump to; a frozen clock stays frozen, a running one runs on from it")
+    at: Instant = Field(description="The instant to jump to; a frozen clock stays frozen, a running one runs on from it")
 
 
 class AdvanceRequest(Strict):

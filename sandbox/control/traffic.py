@@ -1,5 +1,5 @@
 """What happens to every request to a vendor API before and after its route: the fault rules
-that match it, and its entry in the request journal.
+that match it, and its entry in the request journal, its secrets redacted (`journal.redacted`).
 
 The control plane itself is neither faulted nor journaled, so a harness can always reach it.
 """
@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.answers import kept_for
 from sandbox.control import faults
-from sandbox.control.journal import clipped, storable
+from sandbox.control.journal import clipped, redacted, storable
 from sandbox.core.errors import RateLimited
 from sandbox.sessions import STORE_VERSION, read_store
 from sandbox.store.models import FAULTS
@@ -158,15 +158,17 @@ class _Exchange:
             self.journal(self.entry())
 
     def entry(self) -> dict[str, object]:
-        request_text, request_cut = clipped(bytes(self.request_body))
-        response_text, response_cut = clipped(bytes(self.response_body))
+        request_type = _header(self.scope.get("headers", []), b"content-type")
+        request_text, request_cut = clipped(bytes(self.request_body), request_type)
+        response_text, response_cut = clipped(bytes(self.response_body), self.response_type)
+        query = redacted(self.scope.get("query_string", b"").decode("latin-1"), None)
         state = self.scope.get("state") or {}
         return {
             "at": self.at, "api": self.api, "method": self.scope["method"], "path": storable(self.scope["path"]),
-            "query": storable(self.scope.get("query_string", b"").decode("latin-1")), "status": self.status,
+            "query": storable(query), "status": self.status,
             "duration_ms": round((time.perf_counter() - self.started) * 1000, 3),
             "organization_id": state.get("organization_id"), "fault_id": self.fault_id,
-            "request_content_type": _header(self.scope.get("headers", []), b"content-type"),
+            "request_content_type": request_type,
             "request_body": request_text, "response_content_type": self.response_type,
             "response_body": response_text, "truncated": request_cut or response_cut,
         }

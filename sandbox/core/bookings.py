@@ -13,6 +13,7 @@ that it needs no storage and reads back to exactly one occurrence.
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import or_
@@ -29,10 +30,9 @@ from sandbox.core import (
     seats,
     space_types,
 )
-from sandbox.core.access import ADMIN, Actor
+from sandbox.core.access import Actor
 from sandbox.core.errors import (
     Conflict,
-    Forbidden,
     InvalidInput,
     NotFound,
     RuleViolation,
@@ -64,6 +64,10 @@ BOOKED, CHECKED_IN, CHECKED_OUT, COMPLETED, CANCELLED, NO_CHECK_IN = (
 METHODS = ("doorAccess", "wifi", "geofence", "sensor")
 DEFAULT_REACH = timedelta(days=366)
 """How far before and after now a collection without date filters reaches."""
+MAX_SERIES_READ = 10 * occurrences.MAX_INDEXED
+"""The most occurrences of one series a collection reads: ten times what a series may hold in
+the 366 days it is indexed for, about ten years of the busiest series. A series without end has
+occurrences as far as date filters reach, and they may reach thousands of years."""
 _LOCAL_SLACK = timedelta(hours=15)
 _BOUND_SLACK = timedelta(seconds=1)
 _INSTANCE_MARK = 0xB00C
@@ -137,8 +141,12 @@ def _decode(text: str) -> tuple[int, datetime] | None:
     return payload & (2**64 - 1), datetime.fromtimestamp(int.from_bytes(raw[:6], "big") / 1000, UTC)
 
 
-def get_booking(session: Session, actor: Actor, identifier: str) -> Booking:
+def get_booking(session: Session, actor: Actor, identifier: str, *, for_change: bool = False) -> Booking:
+    """The booking `identifier`; `for_change`: its reservation held for a transition
+    (`reservations.hold`), so that the status it is read with is the one the transition changes."""
     reservation, original_start = _locate(session, actor, identifier)
+    if for_change:
+        reservations.hold(session, reservation)
     return _booking_of(session, reservation, original_start, actor.now)
 
 
@@ -315,12 +323,12 @@ def _book_onsite(session: Session, actor: Actor, building: Building, draft: Book
 
 
 def cancel_booking(session: Session, actor: Actor, identifier: str, on_behalf_of: str | None) -> Booking:
-    booking = get_booking(session, actor, identifier)
+    booking = get_booking(session, actor, identifier, for_change=True)
     canceller = actor.user
     if on_behalf_of is not None:
         canceller = directory.named_in(session, actor, User, on_behalf_of, "userId")
-        if canceller.role != ADMIN and not reservations.is_party(canceller, booking.reservation):
-            raise Forbidden("The user may not cancel this booking.")
+        as_canceller = Actor(user=canceller, organization=actor.organization, now=actor.now)
+        reservations.require_may_change(as_canceller, booking.reservation, "The user may not cancel this booking.")
     if booking.status in (CANCELLED, NO_CHECK_IN):
         raise TransitionRefused("The booking has already been cancelled.")
     if booking.status in (COMPLETED, CHECKED_OUT):
@@ -331,7 +339,7 @@ def cancel_booking(session: Session, actor: Actor, identifier: str, on_behalf_of
 
 
 def check_in_booking(session: Session, actor: Actor, identifier: str, user: str | None, method: str | None) -> Booking:
-    booking = get_booking(session, actor, identifier)
+    booking = get_booking(session, actor, identifier, for_change=True)
     person = _transition_user(session, actor, user, method)
     if booking.status != BOOKED:
         raise TransitionRefused(_not_booked(booking))
@@ -344,7 +352,7 @@ def check_in_booking(session: Session, actor: Actor, identifier: str, user: str 
 
 
 def check_out_booking(session: Session, actor: Actor, identifier: str, user: str | None, method: str | None) -> Booking:
-    booking = get_booking(session, actor, identifier)
+    booking = get_booking(session, actor, identifier, for_change=True)
     person = _transition_user(session, actor, user, method)
     if booking.status != CHECKED_IN or booking.check_in is None:
         raise TransitionRefused(
@@ -407,7 +415,8 @@ class BookingQuery:
 
 
 def list_bookings(session: Session, actor: Actor, query: BookingQuery) -> list[Booking]:
-    """Every booking the query matches, ordered: the caller pages through them."""
+    """Every booking the query matches, ordered: the caller pages through them. Date filters
+    that reach more than MAX_SERIES_READ occurrences of one series are refused."""
     lower, upper = _reach(query.conditions, actor.now)
     statement = _reaching(actor.organization_id, lower, upper)
     if query.holder_id is not None:
@@ -494,7 +503,13 @@ def _expand(
                               exceptions.get((reservation.id or 0, reservation.start)), now)
             continue
         length = reservation.end - reservation.start
-        for start in occurrences.series_of(reservation).starts_between(lower - length, upper):
+        starts = list(islice(occurrences.series_of(reservation).starts_between(lower - length, upper), MAX_SERIES_READ + 1))
+        if len(starts) > MAX_SERIES_READ:
+            raise InvalidInput.of(
+                "startDateTime",
+                f"The date filters reach more than {MAX_SERIES_READ} occurrences of a recurring booking; narrow them.",
+            )
+        for start in starts:
             key = (reservation.id or 0, start)
             yield _derive(reservation, resource, building, start, check_ins.get(key), exceptions.get(key), now)
 

@@ -1,7 +1,9 @@
 """Confirmation (check-in) of one occurrence of a reservation: an event or a seat reservation.
 
 It opens CHECK_IN_OPENS before the occurrence starts and closes when it ends; a series is
-confirmed one instance at a time.
+confirmed one instance at a time. Who may confirm, or withdraw a confirmation, is who may change
+the reservation (`reservations.require_may_change`); only an administrator confirms as someone
+else.
 """
 
 from dataclasses import dataclass
@@ -13,7 +15,6 @@ from sandbox.core import events, reservations, seats
 from sandbox.core.access import Actor
 from sandbox.core.errors import NotFound, RuleViolation
 from sandbox.core.reservations import ReservationView, occurrence_id
-from sandbox.core.workplace import member
 from sandbox.store.models import CheckIn, Reservation, ReservationStatus, User
 
 CHECK_IN_OPENS = timedelta(minutes=15)
@@ -44,20 +45,26 @@ class Wording:
     noun: str
     already_confirmed: str
     too_late: str
+    forbidden: str
 
 
-EVENT = Wording("event", "The event has already been confirmed", "The event has already ended")
+EVENT = Wording(
+    "event", "The event has already been confirmed", "The event has already ended",
+    "Only the organizer of the event or an administrator may confirm it or withdraw its confirmation",
+)
 # As the live API words its refusals to confirm a desk.
 SEAT = Wording(
     "seat reservation", "Cannot confirm desk with ID `{id}`. Confirmation already exists.",
     "You cannot confirm a seat reservation in the past.",
+    "Only the reservee, the reserver or an administrator may confirm a seat reservation",
 )
 
 
 def confirm_event(
     session: Session, actor: Actor, reference: str, user_id: int | None, device_id: int | None
 ) -> CheckIn:
-    return _confirm(session, actor, _occurrence(events.get_event(session, actor, reference), EVENT), user_id, device_id, EVENT)
+    view = _occurrence(events.get_event(session, actor, reference, for_change=True), EVENT)
+    return _confirm(session, actor, view, user_id, device_id, EVENT)
 
 
 def get_confirmation(session: Session, actor: Actor, reference: str) -> CheckIn:
@@ -65,20 +72,28 @@ def get_confirmation(session: Session, actor: Actor, reference: str) -> CheckIn:
 
 
 def delete_confirmation(session: Session, actor: Actor, reference: str) -> None:
-    session.delete(get_confirmation(session, actor, reference))
+    """Withdraw the confirmation of an event's occurrence: its organizer, creator or an
+    administrator may."""
+    view = _occurrence(events.get_event(session, actor, reference, for_change=True), EVENT)
+    reservations.require_may_change(actor, view.reservation, EVENT.forbidden)
+    session.delete(_existing(view))
     session.commit()
 
 
 def confirm_seat_reservation(
     session: Session, actor: Actor, reference: str, user_id: int | None, device_id: int | None
 ) -> CheckIn:
-    view = _occurrence(seats.get_seat_reservation(session, actor, reference, released_too=True), SEAT)
+    view = _occurrence(seats.get_seat_reservation(session, actor, reference, released_too=True, for_change=True), SEAT)
     return _confirm(session, actor, view, user_id, device_id, SEAT)
 
 
 def _confirm(
     session: Session, actor: Actor, view: ReservationView, user_id: int | None, device_id: int | None, wording: Wording
 ) -> CheckIn:
+    """Confirm the occurrence `view` (held for the change) as `user_id`, or as the actor. Who may
+    is who may change the reservation; only an administrator may confirm as someone else."""
+    reservations.require_may_change(actor, view.reservation, wording.forbidden)
+    confirmer = reservations.acting_for(session, actor, user_id, "user_id")
     if view.check_in is not None:
         raise RuleViolation("event_already_confirmed", wording.already_confirmed.format(id=view.id))
     released = reservations.released_at(view)
@@ -90,7 +105,6 @@ def _confirm(
         raise RuleViolation(
             "too_early_to_confirm_event", f"The {wording.noun} can be confirmed from {OPENS_MINUTES} minutes before it starts",
         )
-    confirmer = actor.user if user_id is None else member(session, actor, user_id, "user_id")
     return record(session, view.reservation, view.original_start or view.start, confirmer, actor.now, device_id=device_id)
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from sandbox.core import occurrences, reservations, space_types
 from sandbox.core.access import Actor
-from sandbox.core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from sandbox.core.errors import Conflict, InvalidInput, RuleViolation
 from sandbox.core.occurrences import Scope, Slot
 from sandbox.core.paging import Page, PageRequest
 from sandbox.core.reservations import Ref, ReservationView, Schedule, Window
@@ -93,15 +93,17 @@ def create_event(session: Session, actor: Actor, space_id: int, draft: EventInpu
     return ReservationView(reservation, space, reservation.start, reservation.end, reservation.status, rows, None)
 
 
-def get_event(session: Session, actor: Actor, reference: str) -> ReservationView:
+def get_event(session: Session, actor: Actor, reference: str, *, for_change: bool = False) -> ReservationView:
+    """The event, series or instance `reference`; `for_change`: held for a transition
+    (`reservations.hold`)."""
     ref = Ref.parse(reference)
-    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT)
+    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT, for_change=for_change)
     return reservations.view(session, reservation, ref.original_start, actor.now)
 
 
 def update_event(session: Session, actor: Actor, reference: str, changes: EventChanges) -> ReservationView:
     ref = Ref.parse(reference)
-    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT)
+    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT, for_change=True)
     if ref.original_start is not None:
         reservations.require_instance(reservation, ref.original_start)
         raise RuleViolation(
@@ -135,7 +137,7 @@ def update_event(session: Session, actor: Actor, reference: str, changes: EventC
 
 def cancel_event(session: Session, actor: Actor, reference: str) -> ReservationView:
     ref = Ref.parse(reference)
-    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT)
+    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT, for_change=True)
     _require_organizer(actor, reservation)
     reservations.cancel(session, reservation, ref.original_start, actor.now, by_id=actor.user.id)
     session.commit()
@@ -183,8 +185,7 @@ def _bookable_space(session: Session, actor: Actor, space_id: int) -> Resource:
 
 
 def _require_organizer(actor: Actor, reservation: Reservation) -> None:
-    if not actor.is_admin and not reservations.is_party(actor.user, reservation):
-        raise Forbidden("Only the organizer of the event or an administrator may change it")
+    reservations.require_may_change(actor, reservation, "Only the organizer of the event or an administrator may change it")
 
 
 def _reschedule(

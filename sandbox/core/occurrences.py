@@ -363,3 +363,57 @@ def find_overlap(intervals: Iterable[Interval], existing: Iterable[Slot]) -> tup
         if earliest is not None:
             return interval, earliest
     return None
+
+
+@dataclass(frozen=True)
+class IndexFault:
+    """Where the occurrence index and the reservations it indexes disagree, for one occurrence."""
+
+    reservation_id: int
+    original_start: datetime
+    problem: str
+    """`stray`: a row for an occurrence that holds no time (its reservation or the occurrence
+    itself is cancelled, or the reservation, as now scheduled, has no such occurrence); `missing`:
+    a live occurrence within the indexed range that has no row, so conflict checks miss it."""
+
+
+STRAY, MISSING = "stray", "missing"
+
+
+def index_faults(session: Session, organization_id: int | None = None) -> list[IndexFault]:
+    """The index's invariant, checked for every reservation (of one organization, if given): a
+    cancelled reservation has no rows, and a live one exactly the rows `plan` gives its schedule,
+    its cancelled occurrences left out. Returns what breaks it, earliest first; none when it holds.
+
+    Expands every live series up to its indexed range: a check for tests and diagnostics, too slow
+    for a request."""
+    owned = select(Reservation.id)
+    if organization_id is not None:
+        owned = owned.where(Reservation.organization_id == organization_id)
+    reservations = {row.id or 0: row for row in session.exec(select(Reservation).where(col(Reservation.id).in_(owned)))}
+    indexed: dict[int, dict[datetime, Occurrence]] = {}
+    for row in session.exec(select(Occurrence).where(col(Occurrence.reservation_id).in_(owned))):
+        indexed.setdefault(row.reservation_id, {})[row.original_start] = row
+    cancelled: dict[int, set[datetime]] = {}
+    for reservation_id, original_start in session.exec(
+        select(OccurrenceException.reservation_id, OccurrenceException.original_start)
+        .where(col(OccurrenceException.reservation_id).in_(owned))
+    ):
+        cancelled.setdefault(reservation_id, set()).add(original_start)
+    faults = []
+    for reservation_id, reservation in reservations.items():
+        rows = indexed.get(reservation_id, {})
+        expected: dict[datetime, Interval] = {}
+        if reservation.status != ReservationStatus.CANCELLED:
+            planned = plan(series_of(reservation), cancelled.get(reservation_id, set()), reservation.indexed_until)
+            expected = {interval.original_start: interval for interval in planned}
+        for original_start, row in rows.items():
+            interval = expected.get(original_start)
+            if interval is None or (row.start, row.end, row.resource_id) != (
+                interval.start, interval.end, reservation.resource_id
+            ):
+                faults.append(IndexFault(reservation_id, original_start, STRAY))
+        faults.extend(
+            IndexFault(reservation_id, original_start, MISSING) for original_start in expected if original_start not in rows
+        )
+    return sorted(faults, key=lambda fault: (fault.original_start, fault.reservation_id))

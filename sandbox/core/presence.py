@@ -53,6 +53,7 @@ def record(session: Session, actor: Actor, place: Place, sighting: PresenceInput
     if not 1 <= ttl <= MAX_TTL:
         raise InvalidInput.of("session_ttl", f"must be from 1 to {MAX_TTL} seconds")
     now = actor.now
+    _hold(session, place)
     session_row = session.exec(_live(actor.organization_id, place, now).where(_same_party(user, sighting))).first()
     created = session_row is None
     if session_row is None:
@@ -82,6 +83,7 @@ def live_sessions(session: Session, actor: Actor, place: Place, page: PageReques
 def end(session: Session, actor: Actor, place: Place, sighting: PresenceInput) -> None:
     """End the live sessions of a person or device at `place`."""
     user = _who(session, actor, sighting)
+    _hold(session, place)
     rows = session.exec(_live(actor.organization_id, place, actor.now).where(_same_party(user, sighting))).all()
     if not rows:
         raise NotFound("Object does not exist")
@@ -122,6 +124,13 @@ def _who(session: Session, actor: Actor, sighting: PresenceInput) -> User | None
     if not actor.is_admin and user.id != actor.user.id:
         raise Forbidden("A member may report only their own presence")
     return user
+
+
+def _hold(session: Session, place: Place) -> None:
+    """Lock the place's building until the transaction ends, before its sessions are read: two
+    sightings of one person at once are then recorded one after the other, the first starting the
+    session and the second extending it (a row lock on PostgreSQL; SQLite's writers are serial)."""
+    session.exec(select(Building.id).where(Building.id == place.building_id).with_for_update()).one()
 
 
 def _same_party(user: User | None, sighting: PresenceInput) -> Any:

@@ -4,13 +4,21 @@ A series is expanded in its own time zone: dateutil steps through wall-clock tim
 09:00 weekly meeting in New York stays at 09:00 local across daylight-saving changes. The
 series' own start is always its first occurrence (as calendar clients treat DTSTART), unless
 an EXDATE removes it.
+
+A series is entered at the moment a reader asks about, never walked to it from its start:
+dateutil steps through every period of a rule from its DTSTART, so each rule is given a
+DTSTART at the beginning of one of its own periods shortly before that moment, with what it
+took from its first DTSTART (time of day, weekday, day of the month) written out. A rule with
+COUNT is entered the same way once its last occurrence is known (see `_last_counted`).
 """
 
 import calendar
 import math
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import islice
 from zoneinfo import ZoneInfo
 
@@ -38,10 +46,81 @@ _PROBE_YEARS = 25
 _PROBE_PERIODS = 25
 _MAX_PROBE_YEARS = 7000
 _YEARS_PER_STEP = {rrule.DAILY: 1 / 365.25, rrule.WEEKLY: 7 / 365.25, rrule.MONTHLY: 1 / 12, rrule.YEARLY: 1.0}
+ENTRY_MARGIN = timedelta(days=2)
+"""How long before the moment a reader asks about a series is entered. Rules step through
+wall-clock times, and an occurrence's wall-clock time may read up to a day from what the clock
+shows at its instant (Samoa skipped a whole day in 2011; in a daylight-saving gap, an occurrence
+at 02:30 is the instant the clock shows as 03:30): entered this early, no occurrence at or after
+the moment is passed by."""
 
 
 def _invalid(message: str) -> InvalidInput:
     return InvalidInput.of(FIELD, message)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One RRULE of a series, as given (`rule`, from the series' start) and as it can be
+    entered at any of its periods (`pinned`: its parts without COUNT or UNTIL, with what it
+    took from the start written out)."""
+
+    rule: rrule.rrule
+    pinned: str
+    frequency: str
+    interval: int
+    week_start: int
+    count: int | None
+    until: datetime | None
+    """UNTIL in UTC."""
+
+    def entered(self, entry: datetime) -> rrule.rrule | None:
+        """The rule from the beginning of its last period that begins on or before the day of
+        `entry` (local, in the series' zone), or as given if that is its first; None if it has
+        no occurrence from `entry` on."""
+        start: datetime = self.rule._dtstart
+        anchor = _period_start(self.frequency, self.interval, self.week_start, start.date(), entry.date())
+        if anchor <= start.date():
+            return self.rule
+        until = self.until
+        if self.count is not None:
+            last = _last_counted(self.pinned, self.count, start.replace(tzinfo=None), str(start.tzinfo))
+            if last is None:
+                return None
+            until = last.astimezone(UTC)
+        if until is not None and until < entry:
+            return None
+        bound = "" if until is None else f";UNTIL={until:%Y%m%dT%H%M%SZ}"
+        entered = rrule.rrulestr(self.pinned + bound, dtstart=datetime.combine(anchor, time(), start.tzinfo))
+        assert isinstance(entered, rrule.rrule)
+        return entered
+
+
+def _period_start(frequency: str, interval: int, week_start: int, first: date, entry: date) -> date:
+    """The first day of the rule's last period that begins on or before `entry`, for a rule
+    whose first period holds `first`: periods are days, weeks from `week_start`, months or
+    years, `interval` of them apart, counted from the first."""
+    if frequency == "DAILY":
+        return first + timedelta(days=(entry - first).days // interval * interval)
+    if frequency == "WEEKLY":
+        week = first - timedelta(days=(first.weekday() - week_start) % 7)
+        return week + timedelta(days=(entry - week).days // (7 * interval) * 7 * interval)
+    if frequency == "MONTHLY":
+        months = first.year * 12 + first.month - 1
+        month = months + (entry.year * 12 + entry.month - 1 - months) // interval * interval
+        return date(month // 12, month % 12 + 1, 1)
+    return date(first.year + (entry.year - first.year) // interval * interval, 1, 1)
+
+
+@lru_cache(maxsize=1024)
+def _last_counted(pinned: str, count: int, start: datetime, zone_name: str) -> datetime | None:
+    """The last occurrence (local) of the rule `pinned` with COUNT `count` from `start` (wall
+    clock in `zone_name`), found by walking it once a process: a walk bounded by COUNT that
+    turns the rule into one with UNTIL, which can be entered at any of its periods."""
+    rule = rrule.rrulestr(f"{pinned};COUNT={count}", dtstart=start.replace(tzinfo=named_zone(zone_name, FIELD)))
+    last = None
+    for last in rule:
+        pass
+    return last
 
 
 @dataclass(frozen=True)
@@ -53,22 +132,37 @@ class Series:
     zone: ZoneInfo
     lines: tuple[str, ...]
     _ruleset: rrule.rruleset
+    _rules: tuple[_Rule, ...]
+    _dates: tuple[datetime, ...]
+    """The start and the RDATE values (local), by instant."""
     _bounded: bool
     _excluded: frozenset[datetime]
     """EXDATE instants in UTC: compared as instants, so that an EXDATE in the hour a
     daylight-saving change repeats removes only the occurrence at that instant."""
 
     def starts(self, after: datetime | None = None) -> Iterator[datetime]:
-        """Original starts (aware UTC), in order, from `after` (inclusive) on."""
-        source: Iterator[datetime] = iter(self._ruleset)
-        if after is not None and after > self.start:
-            # dateutil compares wall-clock times: in a repeated hour it may start a little early.
-            source = self._ruleset.xafter(after.astimezone(self.zone), inc=True)
-        for local in source:
+        """Original starts (aware UTC), in order, from `after` (inclusive) on: the series is
+        entered at `after`, whatever the number of occurrences before it."""
+        for local in self._from(after):
             start = local.astimezone(UTC)
             if start in self._excluded or (after is not None and start < after):
                 continue
             yield start
+
+    def _from(self, after: datetime | None) -> Iterator[datetime]:
+        """Local starts in the order dateutil gives them, from ENTRY_MARGIN before `after` or
+        earlier (from the start, without `after`)."""
+        if after is None or after - ENTRY_MARGIN <= self.start:
+            return iter(self._ruleset)
+        entry = (after - ENTRY_MARGIN).astimezone(self.zone)
+        ruleset = rrule.rruleset()
+        for moment in self._dates[bisect_left(self._dates, after):]:
+            ruleset.rdate(moment)
+        for rule in self._rules:
+            entered = rule.entered(entry)
+            if entered is not None:
+                ruleset.rrule(entered)
+        return iter(ruleset)
 
     def starts_between(self, lower: datetime, upper: datetime) -> Iterator[datetime]:
         """Original starts in [lower, upper)."""
@@ -76,6 +170,10 @@ class Series:
             if start >= upper:
                 return
             yield start
+
+    def occurs_at(self, moment: datetime) -> bool:
+        """Whether an occurrence starts at `moment`: exactly those `starts` lists."""
+        return next(self.starts(moment), None) == moment
 
     def last_end(self, max_steps: int = 2000) -> datetime | None:
         """End of the last occurrence, or None for a series without end (or too long to walk)."""
@@ -103,7 +201,8 @@ def build(start: datetime, end: datetime, zone: ZoneInfo, lines: list[str] | Non
     local_start = start.astimezone(zone)
     ruleset = rrule.rruleset()
     ruleset.rdate(local_start)
-    rules: list[rrule.rrule] = []
+    rules: list[_Rule] = []
+    dates = [local_start]
     excluded: set[datetime] = set()
     for raw in lines:
         if not isinstance(raw, str) or not raw.strip():
@@ -114,20 +213,22 @@ def build(start: datetime, end: datetime, zone: ZoneInfo, lines: list[str] | Non
         if name == "RRULE":
             rule = _rule(value, local_start, zone)
             rules.append(rule)
-            ruleset.rrule(rule)
+            ruleset.rrule(rule.rule)
         elif name == "RDATE":
             for moment in _dates(value, params, local_start, zone):
                 if moment < local_start:
                     raise _invalid("RDATE values must not be earlier than the start")
                 ruleset.rdate(moment)
+                dates.append(moment)
         elif name == "EXDATE":
             excluded.update(moment.astimezone(UTC) for moment in _dates(value, params, local_start, zone))
         else:
             raise _invalid(f"'{name}' lines are not supported: use RRULE, RDATE or EXDATE")
-    bounded = all(rule._count is not None or rule._until is not None for rule in rules)
+    bounded = all(rule.count is not None or rule.until is not None for rule in rules)
     series = Series(
-        start=start, duration=end - start, zone=zone, lines=tuple(lines), _ruleset=ruleset,
-        _bounded=bounded, _excluded=frozenset(excluded),
+        start=start, duration=end - start, zone=zone, lines=tuple(lines), _ruleset=ruleset, _rules=tuple(rules),
+        _dates=tuple(sorted(dates, key=lambda moment: moment.astimezone(UTC))), _bounded=bounded,
+        _excluded=frozenset(excluded),
     )
     if next(series.starts(), None) is None:
         raise _invalid("the recurrence leaves no occurrence at all")
@@ -195,7 +296,7 @@ def _rule_parts(value: str) -> dict[str, str]:
     return parts
 
 
-def _rule(value: str, local_start: datetime, zone: ZoneInfo) -> rrule.rrule:
+def _rule(value: str, local_start: datetime, zone: ZoneInfo) -> _Rule:
     parts = _rule_parts(value)
     frequency = parts.get("FREQ")
     if frequency is None:
@@ -216,7 +317,27 @@ def _rule(value: str, local_start: datetime, zone: ZoneInfo) -> rrule.rrule:
         raise _invalid(f"'{value}' is not a valid RRULE: {error}") from None
     assert isinstance(rule, rrule.rrule)
     _require_repeats(rule, local_start.replace(tzinfo=None))
-    return rule
+    until = rule._until.astimezone(UTC) if rule._until is not None else None
+    return _Rule(rule, _pinned(parts, local_start), frequency, rule._interval, rule._wkst, rule._count, until)
+
+
+def _pinned(parts: dict[str, str], start: datetime) -> str:
+    """The rule's parts, without COUNT and UNTIL, with what RFC 5545 takes from DTSTART when a
+    rule does not say written out: the time of day and, without any day part, the weekday
+    (WEEKLY), the day of the month (MONTHLY) or the month and day (YEARLY). The same rule, then,
+    from any DTSTART at the beginning of one of its periods."""
+    pinned = {key: value for key, value in parts.items() if key not in ("COUNT", "UNTIL")}
+    for key, value in (("BYHOUR", start.hour), ("BYMINUTE", start.minute), ("BYSECOND", start.second)):
+        pinned.setdefault(key, str(value))
+    if not {"BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY"} & parts.keys():
+        if parts["FREQ"] == "YEARLY":
+            pinned.setdefault("BYMONTH", str(start.month))
+            pinned["BYMONTHDAY"] = str(start.day)
+        elif parts["FREQ"] == "MONTHLY":
+            pinned["BYMONTHDAY"] = str(start.day)
+        elif parts["FREQ"] == "WEEKLY":
+            pinned["BYDAY"] = WEEKDAYS[start.weekday()]
+    return ";".join(f"{key}={value}" for key, value in pinned.items())
 
 
 def _until_in_utc(value: str, zone: ZoneInfo) -> str:

@@ -16,12 +16,12 @@ from sqlmodel import Session, col, select
 
 from sandbox.core import occurrences, recurrence
 from sandbox.core.access import Actor
-from sandbox.core.errors import Conflict, InvalidInput, NotFound
+from sandbox.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sandbox.core.occurrences import Interval, Scope, Slot
 from sandbox.core.paging import Page, PageRequest, page_of
 from sandbox.core.recurrence import Series
 from sandbox.core.times import LAST_YEAR, zone
-from sandbox.core.workplace import fetch
+from sandbox.core.workplace import fetch, member
 from sandbox.store.models import (
     CheckIn,
     Invitee,
@@ -107,11 +107,27 @@ class Window:
         return lower, upper
 
 
-def load(session: Session, actor: Actor, reservation_id: int, kind: str) -> Reservation:
+def load(session: Session, actor: Actor, reservation_id: int, kind: str, *, for_change: bool = False) -> Reservation:
+    """The reservation `reservation_id` of `kind`, visible to `actor`; `for_change`: held (`hold`)
+    for a transition."""
     reservation = fetch(session, actor, Reservation, reservation_id)
     if reservation.kind != kind:
         raise NotFound("Object does not exist")
-    return reservation
+    return hold(session, reservation) if for_change else reservation
+
+
+def hold(session: Session, reservation: Reservation) -> Reservation:
+    """`reservation` read afresh with its row locked until the transaction ends. Every transition
+    (cancel, confirm, check-in, check-out, a change, a confirmation withdrawn) holds the
+    reservation it changes before it reads the state it decides on: concurrent transitions of one
+    reservation then happen one after the other, each seeing what the one before did, so exactly
+    one of them cancels or confirms it and the others find it done. A row lock on PostgreSQL;
+    SQLite's writers are serial already."""
+    statement = select(Reservation).where(Reservation.id == reservation.id).with_for_update()
+    held = session.exec(statement.execution_options(populate_existing=True)).first()
+    if held is None:  # Gone meanwhile, with its organization's reset.
+        raise NotFound("Object does not exist")
+    return held
 
 
 def lock(session: Session, resource_id: int) -> None:
@@ -120,10 +136,9 @@ def lock(session: Session, resource_id: int) -> None:
 
 
 def require_instance(reservation: Reservation, original_start: datetime) -> None:
-    if reservation.recurrence is None:
-        raise NotFound("Object does not exist")
-    series = occurrences.series_of(reservation)
-    if next(series.starts_between(original_start, original_start + timedelta(seconds=1)), None) != original_start:
+    """Refuse, as not found, an instance id of `reservation` that names no occurrence of it:
+    the occurrences are those listings show (`Series.starts`, entered at `original_start`)."""
+    if reservation.recurrence is None or not occurrences.series_of(reservation).occurs_at(original_start):
         raise NotFound("Object does not exist")
 
 
@@ -323,6 +338,24 @@ def is_party(user: User, reservation: Reservation) -> bool:
     """Whether `user` holds (organizes) or made the reservation: who, beside an administrator,
     may change or cancel it."""
     return user.id in (reservation.organizer_id, reservation.creator_id)
+
+
+def require_may_change(actor: Actor, reservation: Reservation, refusal: str) -> None:
+    """Refuse (Forbidden, saying `refusal`) anyone but an administrator or a party to the
+    reservation: the rule for changing, cancelling, confirming or withdrawing a confirmation."""
+    if not actor.is_admin and not is_party(actor.user, reservation):
+        raise Forbidden(refusal)
+
+
+def acting_for(session: Session, actor: Actor, user_id: int | None, field: str) -> User:
+    """Whom `actor` confirms or checks in as: themselves, or the user `user_id` of the
+    organization (InvalidInput on `field` for anyone else), whom only an administrator may name."""
+    if user_id is None:
+        return actor.user
+    person = member(session, actor, user_id, field)
+    if not actor.is_admin and person.id != actor.user.id:
+        raise Forbidden("A member may act only for themselves")
+    return person
 
 
 def require_holder_free(

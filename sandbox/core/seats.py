@@ -218,12 +218,12 @@ def create_seat_reservation(
 
 
 def get_seat_reservation(
-    session: Session, actor: Actor, reference: str, *, released_too: bool = False
+    session: Session, actor: Actor, reference: str, *, released_too: bool = False, for_change: bool = False
 ) -> ReservationView:
     """A live seat reservation, series or instance: cancelled ones no longer exist, nor do
-    released ones unless `released_too`."""
+    released ones unless `released_too`. `for_change`: held for a transition (`reservations.hold`)."""
     ref = Ref.parse(reference)
-    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.SEAT)
+    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.SEAT, for_change=for_change)
     found = reservations.view(session, reservation, ref.original_start, actor.now)
     released = reservations.released_at(found)
     if found.status == ReservationStatus.CANCELLED and not (released_too and released is not None and released <= actor.now):
@@ -232,10 +232,9 @@ def get_seat_reservation(
 
 
 def cancel_seat_reservation(session: Session, actor: Actor, reference: str) -> None:
-    found = get_seat_reservation(session, actor, reference)
+    found = get_seat_reservation(session, actor, reference, for_change=True)
     reservation = found.reservation
-    if not actor.is_admin and not reservations.is_party(actor.user, reservation):
-        raise Forbidden("Only the reservee, the reserver or an administrator may cancel a seat reservation")
+    reservations.require_may_change(actor, reservation, "Only the reservee, the reserver or an administrator may cancel a seat reservation")
     reservations.cancel(session, reservation, found.original_start, actor.now, by_id=actor.user.id)
     session.commit()
 

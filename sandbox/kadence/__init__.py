@@ -32,7 +32,9 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   `invalid_client`. A path holding one is 404.
 - A request body over `SANDBOX_MAX_BODY_BYTES` (10 MiB) answers 413 with the Hydra error body
   (at /oauth2/token, `invalid_request`) whatever the token, as a proxy in front of the API
-  would, once its Content-Length or the chunks that arrived pass the limit.
+  would, once its Content-Length or the chunks that arrived pass the limit. A body that has not
+  arrived `SANDBOX_BODY_TIMEOUT` seconds (30) after the sandbox began reading it answers 408 in
+  the same shape, and its connection is closed.
 - Identifiers are ULID strings and relations IRIs, as Kadence's own examples show (the OpenAPI
   document types them as objects). Booking `space` embeds the space with its `floor` and
   `neighborhood`; `building` is an IRI. Timestamps are UTC with `+00:00`.
@@ -68,7 +70,9 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - Collections: `itemsPerPage` defaults to 50; more than 500 is read as 500 (bookings accept
   0, others at least 1). A page number below 1, or a non-integer, is a 400. Bookings without
   a date filter reach 366 days either side of now; a one-sided date filter reaches 366 days
-  from its bound. The default order is by start. `local_*` date filters read the value as a
+  from its bound. Date filters that reach more than 10,000 occurrences of one recurring booking
+  answer 422 naming `startDateTime` (a series without end runs as far as they reach). The
+  default order is by start. `local_*` date filters read the value as a
   wall-clock time in each booking's building. Unknown filters and `order[...]` fields are
   ignored; malformed dates are a 400. The deprecated `startDate`/`endDate` (YYYY-MM-DD, UTC
   days) still filter.

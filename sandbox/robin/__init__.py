@@ -18,6 +18,8 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - Request bodies must be JSON sent as `application/json`, of at most `SANDBOX_MAX_BODY_BYTES`
   (10 MiB); a larger one answers 413 REQUEST_ENTITY_TOO_LARGE whatever the credentials, as a
   proxy in front of the API would, once its Content-Length or the chunks that arrived pass it.
+  A body that has not arrived `SANDBOX_BODY_TIMEOUT` seconds (30) after the sandbox began reading
+  it answers 408 REQUEST_TIMEOUT and its connection is closed.
 - A NUL character in a query value or a body field (JSON in any encoding) answers 400 naming the
   field, after the credentials are checked; a path holding one answers 404.
 - An event with no title gets "<space name> booked by <booker name>". Invitees carry a
@@ -45,7 +47,9 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - Confirmation (check-in) opens 15 minutes before an occurrence starts (earlier:
   `too_early_to_confirm_event`) and closes when it ends (`too_late_to_confirm_event`); a series
   master can't be confirmed, only its instances. GET of an unconfirmed event's confirmation
-  is 404.
+  is 404. Who may confirm, or withdraw a confirmation, is who may change the event: its
+  organizer, its creator or an administrator (403 for anyone else); only an administrator may
+  confirm as someone else (`user_id`).
 - Space `behaviors` is `["bookable"]` for reservable spaces, else `[]`; `is_dibsed` is false.
 - Free/busy: bounds span at most 31 days; busy blocks merge overlapping and touching events;
   `specific_time` ranks spaces by the windows in which they are busy, then busy time;
@@ -89,8 +93,9 @@ Desks (seats):
   series, every other rule on every occurrence within the 366-day horizon.
 - DELETE /reservations/seats/:id (a series or one instance) answers 200 with `{}`; a cancelled
   reservation no longer exists (404), since the seat reservation model has no status.
-- Seat confirmations follow the event rules (from 15 minutes before the start until the end)
-  and the live API's refusal wording; `confirmed_at` is a serialized PHP DateTime.
+- Seat confirmations follow the event rules (from 15 minutes before the start until the end;
+  by the reservee, the reserver or an administrator, and as someone else by an administrator
+  only) and the live API's refusal wording; `confirmed_at` is a serialized PHP DateTime.
 - GET /reservations/seats takes `seat_ids`, `space_ids`, `level_ids`, `user_ids` (reservees),
   `after`, `before` (a week by default) and `include_disabled_seats` (default false).
 

@@ -5,8 +5,13 @@ so a conflict check and the insert it guards are one atomic step even across pro
 PostgreSQL every write transaction first takes a shared advisory lock, which a snapshot save or
 restore takes exclusively: those wait for the writes in flight and hold back new ones before any
 of them draws an id from a sequence.
+
+No write begins on a thread that runs an event loop (`WriteOnEventLoop`): it may wait there for
+the writer, and every request of the process would wait with it, the one whose end would let the
+writer go included.
 """
 
+import asyncio
 import secrets
 import sqlite3
 import threading
@@ -31,8 +36,10 @@ from sandbox.store.models import (
 _BEGIN_OPTION = "sandbox_begin"
 _WRITE = "write"
 _EXCLUSIVE = "exclusive"
-WRITERS_LOCK = 0x53414E44
-"""PostgreSQL advisory lock key: shared by every write, exclusive for snapshot saves and restores."""
+WRITERS_LOCK = f"{0x53414E44}, hashtext(current_schema())"
+"""The keys of a PostgreSQL advisory lock, as SQL: shared by every write, exclusive for snapshot
+saves and restores. The store's schema is one of them, so that stores in different schemas of one
+database never wait for each other's writes."""
 BUSY_TIMEOUT_S = 30
 """How long a write waits for the others before it gives up."""
 _WRITER_TURN = "sandbox_writer_turn"
@@ -40,6 +47,11 @@ _WRITER_TURN = "sandbox_writer_turn"
 
 class StoreVersionMismatch(RuntimeError):
     pass
+
+
+class WriteOnEventLoop(RuntimeError):
+    """A write transaction was begun on a thread that runs an event loop: writes run in worker
+    threads, so that waiting for the writer holds back no other request."""
 
 
 class Store:
@@ -54,17 +66,24 @@ class Store:
         A SQLite read takes microseconds and never waits for a writer (WAL), nor for a pooled
         connection (see `_create_engine`), so the trip to a thread, and the interpreter lock
         handed back and forth, cost more than the read. A PostgreSQL read is a round trip to
-        the server, made in a thread so that others go on meanwhile. The routes that write run in
-        threads (all but Kadence's two profile routes, which are coroutines): a
-        write may wait for another process's, or for one under way in this process."""
+        the server, made in a thread so that others go on meanwhile. Writes run in threads,
+        whatever the backend (`WriteOnEventLoop`): a write may wait for another process's, or for
+        one under way in this process."""
         self._writer = self.engine.execution_options(**{_BEGIN_OPTION: _WRITE})
         self._changes = _ChangeWatch(self)
 
     @contextmanager
-    def session(self, *, write: bool = False) -> Iterator[Session]:
+    def session(self, *, write: bool = False, then_read: bool = False) -> Iterator[Session]:
         """A session that begins its transaction at its first statement; a write session begins
-        it as a write (BEGIN IMMEDIATE on SQLite), so a check and the write it guards are atomic."""
-        with Session(self._writer if write else self.engine, expire_on_commit=False) as session:
+        it as a write (BEGIN IMMEDIATE on SQLite), so a check and the write it guards are atomic.
+        `then_read`: only the write session's first transaction writes; once it has ended
+        (committed or rolled back), what the session reads next, such as the answer to a request
+        read back after its write, begins as a read and leaves the writer to others."""
+        if write and then_read:
+            session: Session = _WriteThenRead(self._writer, self.engine)
+        else:
+            session = Session(self._writer if write else self.engine, expire_on_commit=False)
+        with session:
             yield session
 
     def version(self) -> "Version":
@@ -131,6 +150,31 @@ class Store:
     def dispose(self) -> None:
         self._changes.close()
         self.engine.dispose()
+
+
+class _WriteThenRead(Session):
+    """A session whose first transaction writes and whose later ones read (`Store.session`)."""
+
+    def __init__(self, writer: Engine, reader: Engine) -> None:
+        super().__init__(writer, expire_on_commit=False)
+        self.reader = reader
+
+
+@event.listens_for(_WriteThenRead, "after_transaction_end")
+def _read_from_now_on(session: _WriteThenRead, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.bind = session.reader
+
+
+def _refuse_on_event_loop() -> None:
+    """Raise `WriteOnEventLoop` where the calling thread runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise WriteOnEventLoop(
+        "a write transaction was begun on the event loop: run the code that writes in a worker thread"
+    )
 
 
 class Version(NamedTuple):
@@ -299,6 +343,7 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         if not writes:
             connection.exec_driver_sql("BEGIN")
             return
+        _refuse_on_event_loop()
         turn = connection.connection.info
         if wal:  # A store in memory has one connection for all, whose transactions nest instead.
             if not writers.acquire(timeout=BUSY_TIMEOUT_S):
@@ -326,6 +371,8 @@ def _configure_postgresql(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(_BEGIN_OPTION)
+        if mode in (_WRITE, _EXCLUSIVE):
+            _refuse_on_event_loop()
         if mode == _WRITE:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({WRITERS_LOCK})")
         elif mode == _EXCLUSIVE:

@@ -16,6 +16,8 @@ ROBIN_TOKEN = "demo-robin-token"
 ROBIN_MEMBER_TOKEN = "demo-robin-member-token"
 KADENCE_CLIENT_ID = "demo-client"
 KADENCE_CLIENT_SECRET = "demo-secret"
+CONTROL_HEADERS = {"X-Sandbox-Control": "1"}
+"""Sent with every call of the control plane: its writes without a JSON body need it."""
 CLEAN_SNAPSHOT = "pytest-clean"
 """The snapshot of the state a test session starts from; every test starts from it again."""
 
@@ -133,11 +135,12 @@ class Sandbox:
         self.control("DELETE", "journal")
 
     def control(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
-        """Call `/_sandbox/{path}` with a JSON body; returns the decoded answer, None when empty.
-        Raises SandboxError on any status of 400 and above."""
+        """Call `/_sandbox/{path}` with a JSON body, or with the X-Sandbox-Control header that a
+        write without one needs; returns the decoded answer, None when empty. Raises SandboxError
+        on any status of 400 and above."""
         url = f"{self.url}/_sandbox/{path}"
         payload = None if body is None else json.dumps(body).encode()
-        status, answer = self._send(method, url, payload, "application/json")
+        status, answer = self._send(method, url, payload, "application/json", CONTROL_HEADERS)
         if status >= 400:
             error = answer.get("error", answer) if isinstance(answer, dict) else answer
             raise SandboxError(f"{method} {url} answered {status}: {error}")

@@ -23,6 +23,7 @@ def start_in_process(data_dir: Path, *, timeout: float, **settings: Any) -> tupl
     import uvicorn
 
     from sandbox.app import create_app
+    from sandbox.serving import server_options
     from sandbox.settings import Settings
 
     # Bound before the server starts, so no other process can take the port in between.
@@ -30,13 +31,14 @@ def start_in_process(data_dir: Path, *, timeout: float, **settings: Any) -> tupl
     listener.bind(("127.0.0.1", 0))
     port = int(listener.getsockname()[1])
     try:
-        app = create_app(Settings(host="127.0.0.1", port=port, data_dir=data_dir, log_level="warning", **settings))
+        chosen = Settings(host="127.0.0.1", port=port, data_dir=data_dir, log_level="warning", **settings)
+        app = create_app(chosen)
     except BaseException:
         listener.close()
         raise
     # log_config=None leaves the test process's logging as it was; without websockets, uvicorn
     # imports nothing the sandbox does not use.
-    config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, ws="none", lifespan="on")
+    config = uvicorn.Config(app, **server_options(chosen), log_config=None, access_log=False, ws="none", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="workplace-sandbox", daemon=True)
 

@@ -181,3 +181,15 @@ def test_instants_at_the_ends_of_the_calendar_are_refused(client, at):
 @pytest.mark.parametrize("key", ["¹", "１"])
 def test_organization_keys_are_ascii_digits_ulids_or_slugs(client, key):
     assert client.get(CLOCK.format(key)).status_code == 404
+
+
+@pytest.mark.parametrize("at", [5, 1772460000, 1.5e9, "1772460000", True, ["2026-03-02T14:00:00Z"]])
+def test_an_instant_is_iso_8601_text_never_a_number(client, at):
+    """A JSON number (or digits) would otherwise be read as seconds since 1970."""
+    for action in ("set", "freeze"):
+        response = change(client, action, at=at)
+
+        assert response.status_code == 422, response.text
+        assert response.json()["problems"][0]["field"] == "at"
+        assert "ISO 8601" in response.json()["error"]
+    assert clock(client)["mode"] == "real"

@@ -217,3 +217,14 @@ def test_rules_that_could_not_be_stored_are_refused(client, rule, field):
 
     assert response.status_code == 422
     assert field in response.json()["error"]
+
+
+@pytest.mark.parametrize(("path", "allowed"), [
+    ("/_sandbox/faults", "GET, POST, DELETE"), ("/_sandbox/faults/1", "GET, DELETE"), ("/_sandbox/journal", "GET, DELETE"),
+])
+def test_a_method_not_served_is_answered_with_every_method_that_is(client, path, allowed):
+    response = client.request("OPTIONS", path)
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    assert allowed in response.json()["error"]

@@ -1,11 +1,17 @@
 """The request journal through the control plane."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 
-from sandbox.control.journal import BODY_LIMIT, Journal
+from sandbox.control.journal import BODY_LIMIT, Filter, Journal
 from sandbox.robin import deps as robin_deps
+from sandbox.store.engine import Store
+from tests.conftest import new_store
 
 
 def entries(client, **filters):
@@ -168,3 +174,87 @@ def test_nul_characters_are_kept_out_of_the_store(client, robin):
 
     assert recorded[1]["path"] == "/v1.0/spaces/4\ufffd8"
     assert "\u0000" not in detail["request_body"] + (detail["response_body"] or "")
+
+
+def _details(client):
+    return [client.get(f"/_sandbox/journal/{entry['id']}").json() for entry in entries(client)]
+
+
+def test_secrets_and_tokens_are_redacted_before_they_are_kept(client, kadence, robin):
+    """The journal is read without credentials: what would let a reader act as a client is kept
+    as [redacted], in forms, JSON bodies and queries, requests and answers alike."""
+    issued = client.post("/oauth2/token", json={
+        "grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret",
+    }).json()["access_token"]
+    client.post("/oauth2/token?client_id=demo-client&client_secret=demo-secret&grant_type=client_credentials")
+    kadence.get("/buildings")
+    robin.post("/spaces/49/events", json={"title": "Not a secret", "password": "hunter2", "nested": [{"refresh_token": 42}]})
+
+    details = _details(client)
+    kept = json.dumps(details)
+
+    for secret in ("demo-secret", issued, kadence.token, "hunter2", '"refresh_token": 42'):
+        assert secret not in kept
+    form, json_body, queried = (entry for entry in reversed(details) if entry["path"] == "/oauth2/token")
+    assert form["request_body"] == "grant_type=client_credentials&client_id=demo-client&client_secret=[redacted]&scope=public"
+    assert json.loads(json_body["request_body"])["client_secret"] == "[redacted]"
+    assert json.loads(json_body["response_body"])["access_token"] == "[redacted]"
+    assert json.loads(json_body["response_body"])["token_type"] == "Bearer"
+    assert queried["query"] == "client_id=demo-client&client_secret=[redacted]&grant_type=client_credentials"
+    assert "Not a secret" in kept
+
+
+def test_a_body_cut_short_is_redacted_too(client, robin):
+    robin.patch("/spaces/48", json={"password": "hunter2", "description": "x" * (BODY_LIMIT * 5)})
+
+    (entry,) = _details(client)
+
+    assert "hunter2" not in json.dumps(entry)
+
+
+def _served(number: int) -> dict[str, object]:
+    """The journal's record of a request to /v1.0/<number>."""
+    return {
+        "at": datetime(2026, 3, 2, 14, 0, number, tzinfo=UTC), "api": "robin", "method": "GET",
+        "path": f"/v1.0/{number}", "status": 200, "duration_ms": 1.0,
+    }
+
+
+@contextmanager
+def _unwritable(store: Store) -> Iterator[None]:
+    """The journal's table out of the way, so that a flush fails, and back afterwards."""
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE journal_entry RENAME TO journal_entry_away")
+    try:
+        yield
+    finally:
+        with store.engine.begin() as connection:
+            connection.exec_driver_sql("ALTER TABLE journal_entry_away RENAME TO journal_entry")
+
+
+def test_a_failed_flush_keeps_its_entries_for_the_next(tmp_path):
+    store = new_store(tmp_path)
+    journal = Journal(size=10)
+    for number in range(3):
+        journal.record(_served(number))
+    with _unwritable(store), pytest.raises(DBAPIError):
+        journal.flush(store)
+    journal.record(_served(3))
+
+    kept = journal.entries(store, Filter())
+
+    assert [entry.path for entry in kept] == ["/v1.0/3", "/v1.0/2", "/v1.0/1", "/v1.0/0"]
+
+
+def test_entries_kept_across_failed_flushes_are_the_newest_the_journal_holds(tmp_path):
+    store = new_store(tmp_path)
+    journal = Journal(size=3)
+    with _unwritable(store):
+        for number in range(7):
+            journal.record(_served(number))
+            with pytest.raises(DBAPIError):
+                journal.flush(store)
+
+    kept = journal.entries(store, Filter())
+
+    assert [entry.path for entry in kept] == ["/v1.0/6", "/v1.0/5", "/v1.0/4"]

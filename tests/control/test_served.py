@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from tests.conftest import new_store
+from tests.conftest import CONTROL_HEADERS, new_store
 from tests.test_serve import ADMIN, serving
 
 
@@ -68,7 +68,7 @@ def _restores_racing_writes(first: str, second: str) -> None:
 
     def restore() -> None:
         while time.monotonic() < stop:
-            statuses.append(httpx.post(f"{first}/_sandbox/snapshots/race/restore", timeout=60).status_code)
+            statuses.append(httpx.post(f"{first}/_sandbox/snapshots/race/restore", headers=CONTROL_HEADERS, timeout=60).status_code)
             time.sleep(0.05)
 
     threads = [threading.Thread(target=write, args=(worker,)) for worker in range(6)] + [threading.Thread(target=restore)]
@@ -79,7 +79,7 @@ def _restores_racing_writes(first: str, second: str) -> None:
 
     assert statuses.count(201) > 10 and statuses.count(200) > 5
     assert set(statuses) <= {200, 201, 409}
-    assert httpx.post(f"{first}/_sandbox/snapshots/race/restore").status_code == 200
+    assert httpx.post(f"{first}/_sandbox/snapshots/race/restore", headers=CONTROL_HEADERS).status_code == 200
     window = {"after": "2031-02-01T00:00:00Z", "before": "2031-03-01T00:00:00Z"}
     for base in (first, second):
         assert httpx.get(f"{base}/v1.0/spaces/48/events", params=window, headers=ADMIN).json()["data"] == []

@@ -9,7 +9,7 @@ from ulid import ULID
 
 from sandbox.core import bookings, buildings, events
 from sandbox.core.access import Actor
-from sandbox.core.bookings import Booking, BookingInput, BookingQuery
+from sandbox.core.bookings import Booking, BookingInput, BookingQuery, TimeCondition
 from sandbox.core.errors import InvalidInput, NotFound
 from sandbox.core.events import EventInput
 from sandbox.store.models import Building, Reservation, Resource, User
@@ -296,6 +296,37 @@ def test_cancelling_one_occurrence_leaves_the_others_booked(session: Session) ->
     assert bookings.get_booking(session, at(session, NOW), bookings.booking_id(series, second)).status == "cancelled"
     assert bookings.get_booking(session, at(session, NOW), bookings.booking_id(series, third)).status == "booked"
     assert bookings.get_booking(session, at(session, NOW), bookings.booking_id(series, START)).status == "booked"
+
+
+def endless_daily(session: Session) -> Reservation:
+    """A daily meeting in the quiet room from START, with no end."""
+    made = events.create_event(session, at(session, NOW), named(session, QUIET_ROOM).id or 0, EventInput(
+        start=START, end=START + HOUR, time_zone="America/New_York", title="Daily", recurrence=["RRULE:FREQ=DAILY"],
+    ))
+    return made.reservation
+
+
+def reaching(lower: datetime, upper: datetime) -> BookingQuery:
+    return BookingQuery(conditions=(TimeCondition("start", "after", lower), TimeCondition("start", "before", upper)))
+
+
+def test_listing_reads_as_many_occurrences_of_a_series_as_it_may(session: Session) -> None:
+    series = endless_daily(session)
+    # START is 10:00 in New York: the first MAX_SERIES_READ days hold exactly that many occurrences.
+    upper = START + timedelta(days=bookings.MAX_SERIES_READ - 1)
+
+    listed = bookings.list_bookings(session, at(session, NOW), reaching(START, upper))
+
+    assert len([booking for booking in listed if booking.reservation.id == series.id]) == bookings.MAX_SERIES_READ
+
+
+def test_listing_refuses_date_filters_reaching_more_occurrences_of_a_series(session: Session) -> None:
+    endless_daily(session)
+
+    with pytest.raises(InvalidInput) as refused:
+        bookings.list_bookings(session, at(session, NOW), reaching(START, START + timedelta(days=bookings.MAX_SERIES_READ)))
+
+    assert [problem.field for problem in refused.value.problems] == ["startDateTime"]
 
 
 # --- onsite capacity -------------------------------------------------------------------------

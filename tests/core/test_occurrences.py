@@ -1,9 +1,11 @@
 """The occurrence index: planning a series, the overlap sweep, and listing occurrences."""
 
 from datetime import UTC, datetime, timedelta
+from time import perf_counter
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from sandbox.core import events, occurrences, recurrence, reservations
@@ -12,7 +14,7 @@ from sandbox.core.errors import Conflict, InvalidInput
 from sandbox.core.events import EventInput, InviteeInput
 from sandbox.core.occurrences import HORIZON, MAX_INDEXED, Interval, Scope, Slot
 from sandbox.core.reservations import ReservationView as EventView
-from sandbox.store.models import Occurrence, Reservation, User
+from sandbox.store.models import Occurrence, OccurrenceException, Reservation, User
 from tests.conftest import NOW, actor_for
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -413,6 +415,19 @@ def test_occurrence_overlapping_the_window_start_is_expanded(session: Session, a
     assert [(slot.reservation.id, slot.start) for slot in found] == [(weekly.reservation.id, occurrence_start)]
 
 
+def test_series_beyond_its_indexed_range_is_entered_at_a_far_window(session: Session, admin_actor: Actor) -> None:
+    # Walked from 2031, five million occurrences come before 8999: seconds of work. Entered at
+    # the window, the day's two take about a millisecond.
+    endless = book(session, admin_actor, 59, utc(2031, 1, 1, 3), lines=["RRULE:FREQ=DAILY;BYHOUR=3,13"], time_zone="UTC")
+
+    started = perf_counter()
+    found = listed(session, Scope(ORGANIZATION, resource_ids=[59]), utc(8999, 1, 1), utc(8999, 1, 2))
+    seconds = perf_counter() - started
+
+    assert found == [(endless.reservation.id, utc(8999, 1, 1, 3)), (endless.reservation.id, utc(8999, 1, 1, 13))]
+    assert seconds < 0.5
+
+
 def test_series_beyond_its_indexed_range_still_blocks_a_new_event(session: Session, admin_actor: Actor) -> None:
     weekly = endless_weekly(session, admin_actor)
     occurrence_start = utc(2027, 6, 9, 14)
@@ -542,3 +557,65 @@ def test_scope_excluding_a_series_beyond_its_indexed_range(session: Session, adm
     found = listed(session, Scope(ORGANIZATION, resource_ids=[59], exclude_reservation_id=weekly.reservation.id), *window)
 
     assert found == []
+
+
+# --- the index's invariant ---------------------------------------------------------------
+
+
+def test_index_faults_finds_none_in_the_seeded_store(session: Session) -> None:
+    assert occurrences.index_faults(session) == []
+
+
+def test_index_faults_finds_none_after_booking_rescheduling_and_cancelling(session: Session, admin_actor: Actor) -> None:
+    series = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=DAILY;COUNT=5"])
+    single = book(session, admin_actor, 50, QUIET_MONDAY)
+    events.cancel_event(session, admin_actor, f"{series.id}_20260915T130000Z")
+    events.update_event(session, admin_actor, series.id, events.EventChanges({"start": QUIET_MONDAY + HOUR, "end": QUIET_MONDAY + 2 * HOUR}))
+    events.cancel_event(session, admin_actor, single.id)
+
+    assert occurrences.index_faults(session) == []
+
+
+def test_index_faults_names_the_rows_of_a_cancelled_reservation(session: Session, admin_actor: Actor) -> None:
+    single = book(session, admin_actor, 50, QUIET_MONDAY)
+    reservation = session.get(Reservation, int(single.id))
+    assert reservation is not None
+    reservation.status = "cancelled"  # as a cancel that left the index behind would
+    session.add(reservation)
+    session.commit()
+
+    assert occurrences.index_faults(session) == [occurrences.IndexFault(int(single.id), QUIET_MONDAY, "stray")]
+
+
+def test_index_faults_names_the_row_of_a_cancelled_occurrence(session: Session, admin_actor: Actor) -> None:
+    series = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=DAILY;COUNT=3"])
+    second = QUIET_MONDAY + timedelta(days=1)
+    session.add(OccurrenceException(reservation_id=int(series.id), original_start=second, created_at=NOW))
+    session.commit()
+
+    assert occurrences.index_faults(session) == [occurrences.IndexFault(int(series.id), second, "stray")]
+
+
+def test_index_faults_names_rows_a_reschedule_left_behind_and_occurrences_it_did_not_index(
+    session: Session, admin_actor: Actor
+) -> None:
+    single = book(session, admin_actor, 50, QUIET_MONDAY)
+    reservation = session.get(Reservation, int(single.id))
+    assert reservation is not None
+    reservation.start, reservation.end = QUIET_MONDAY + HOUR, QUIET_MONDAY + 2 * HOUR  # the index not rewritten
+    session.add(reservation)
+    session.commit()
+
+    assert occurrences.index_faults(session) == [
+        occurrences.IndexFault(int(single.id), QUIET_MONDAY, "stray"),
+        occurrences.IndexFault(int(single.id), QUIET_MONDAY + HOUR, "missing"),
+    ]
+
+
+def test_index_faults_is_scoped_to_one_organization(session: Session, admin_actor: Actor) -> None:
+    single = book(session, admin_actor, 50, QUIET_MONDAY)
+    session.exec(delete(Occurrence).where(col(Occurrence.reservation_id) == int(single.id)))  # type: ignore[call-overload]
+    session.commit()
+
+    assert occurrences.index_faults(session, ORGANIZATION) == [occurrences.IndexFault(int(single.id), QUIET_MONDAY, "missing")]
+    assert occurrences.index_faults(session, ORGANIZATION + 1) == []

@@ -1,6 +1,8 @@
 """Recurrence rules expanded in the series' own time zone (RFC 5545 RRULE, RDATE, EXDATE)."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
+from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +16,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")
 KOLKATA = ZoneInfo("Asia/Kolkata")
 HOUR = timedelta(hours=1)
+SECOND = timedelta(seconds=1)
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
@@ -386,6 +389,84 @@ def test_starts_between_is_half_open() -> None:
         utc(2026, 3, 9, 13), utc(2026, 3, 16, 13),
     ]
     assert list(weekly.starts_between(utc(2026, 3, 9, 13, 0, 1), utc(2026, 3, 16, 13))) == []
+
+
+# --- entering a series at a moment, never walking to it ---------------------------------
+
+ENTERED_CASES = [
+    # (first start, zone, lines)
+    (utc(2031, 1, 1, 3), UTC, ["RRULE:FREQ=DAILY;BYHOUR=3,13"]),
+    (utc(2026, 3, 6, 7, 30), NEW_YORK, ["RRULE:FREQ=DAILY;INTERVAL=3"]),
+    (utc(2026, 3, 1, 7, 30), NEW_YORK, ["RRULE:FREQ=WEEKLY"]),  # Sunday 02:30, in the spring gaps
+    (utc(2026, 10, 31, 5, 30), NEW_YORK, ["RRULE:FREQ=WEEKLY;BYDAY=SA,SU"]),  # 01:30, in the autumn folds
+    (utc(2026, 3, 4, 15), NEW_YORK, ["RRULE:FREQ=WEEKLY;INTERVAL=3;WKST=SU;BYDAY=SU,WE"]),
+    (utc(2026, 3, 2, 14), LONDON, ["RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR;BYHOUR=1,9;BYMINUTE=30"]),
+    (utc(2026, 1, 31, 14), NEW_YORK, ["RRULE:FREQ=MONTHLY"]),  # the 31st: months without one are skipped
+    (utc(2026, 3, 2, 14), NEW_YORK, ["RRULE:FREQ=MONTHLY;INTERVAL=5;BYMONTHDAY=-1,15"]),
+    (utc(2026, 3, 27, 14), KOLKATA, ["RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"]),
+    (utc(2026, 3, 2, 14), NEW_YORK, ["RRULE:FREQ=YEARLY;INTERVAL=4"]),
+    (utc(2026, 3, 2, 14), NEW_YORK, ["RRULE:FREQ=YEARLY;BYWEEKNO=1,53;BYDAY=MO"]),
+    (utc(2028, 2, 29, 14), NEW_YORK, ["RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29"]),
+    (utc(2026, 3, 2, 14), NEW_YORK, ["RRULE:FREQ=DAILY;COUNT=300", "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SA;COUNT=40"]),
+    (utc(2026, 3, 2, 14), NEW_YORK, ["RRULE:FREQ=WEEKLY;UNTIL=20300101", "RDATE:20270704T150000Z,20290101T170000Z"]),
+    (utc(2026, 3, 2, 14), NEW_YORK, ["RRULE:FREQ=DAILY", "EXDATE:20260310T130000Z,20270101T140000Z"]),
+]
+
+
+@pytest.mark.parametrize(("first", "tz", "lines"), ENTERED_CASES, ids=[" ".join(case[2]) for case in ENTERED_CASES])
+def test_starts_from_any_moment_are_the_starts_walked_from_the_first(first: datetime, tz: ZoneInfo, lines: list[str]) -> None:
+    entered = series(first, lines, tz)
+    walked = list(islice(series(first, lines, tz).starts(), 400))
+    count = len(walked)
+    indexes = (3, count // 4, count // 2, count * 3 // 4, count - 2)
+    moments = [walked[index] + nudge for index in indexes for nudge in (-SECOND, timedelta(0), SECOND)]
+    moments += [walked[count // 3] + (walked[count // 3 + 1] - walked[count // 3]) / 2, walked[-1] + timedelta(days=40)]
+
+    for moment in moments:
+        expected = [start for start in walked if start >= moment][:5]
+        assert list(islice(entered.starts(moment), len(expected))) == expected, moment
+
+
+def test_starts_thousands_of_years_on_come_as_quickly_as_the_first() -> None:
+    # Walked from 2031, an endless series twice a day passes five million occurrences before 8999:
+    # seconds of work. Entered at the moment, it takes about a millisecond.
+    endless = series(utc(2031, 1, 1, 3), ["RRULE:FREQ=DAILY;BYHOUR=3,13"], UTC)
+
+    started = perf_counter()
+    found = list(endless.starts_between(utc(8999, 1, 1), utc(8999, 1, 2)))
+    seconds = perf_counter() - started
+
+    assert found == [utc(8999, 1, 1, 3), utc(8999, 1, 1, 13)]
+    assert seconds < 0.5
+
+
+def test_a_counted_rule_is_entered_after_its_last_occurrence_is_found() -> None:
+    counted = series(utc(2026, 3, 2, 14), ["RRULE:FREQ=DAILY;COUNT=100000"], NEW_YORK)
+
+    assert list(counted.starts(utc(2299, 12, 14))) == [utc(2299, 12, 14, 14), utc(2299, 12, 15, 14)]
+    assert list(counted.starts(utc(2299, 12, 16))) == []
+
+
+def test_an_occurrence_in_the_spring_gap_occurs_at_the_instant_it_is_listed_at() -> None:
+    # Sundays at 02:30 in New York: on 14 March 2027 the clock skips from 02:00 to 03:00.
+    sundays = series(utc(2027, 3, 7, 7, 30), ["RRULE:FREQ=WEEKLY"], NEW_YORK)
+    listed = list(sundays.starts_between(utc(2027, 3, 14), utc(2027, 3, 15)))
+
+    assert listed == [utc(2027, 3, 14, 7, 30)]
+    assert next(sundays.starts(utc(2027, 3, 14, 7, 30))) == utc(2027, 3, 14, 7, 30)
+    assert sundays.occurs_at(utc(2027, 3, 14, 7, 30))
+    assert not sundays.occurs_at(utc(2027, 3, 14, 6, 30))
+
+
+def test_an_occurrence_in_the_autumn_fold_occurs_at_the_first_of_the_two_instants() -> None:
+    # Sundays at 01:30 in New York: on 7 November 2027 the clock shows 01:30 twice.
+    sundays = series(utc(2027, 10, 31, 5, 30), ["RRULE:FREQ=WEEKLY"], NEW_YORK)
+
+    assert list(sundays.starts_between(utc(2027, 11, 7), utc(2027, 11, 8))) == [utc(2027, 11, 7, 5, 30)]
+    assert next(sundays.starts(utc(2027, 11, 7, 5, 30))) == utc(2027, 11, 7, 5, 30)
+    assert next(sundays.starts(utc(2027, 11, 7, 6, 30))) == utc(2027, 11, 14, 6, 30)
+    assert sundays.occurs_at(utc(2027, 11, 7, 5, 30))
+    assert not sundays.occurs_at(utc(2027, 11, 7, 6, 30))
 
 
 # --- refusals --------------------------------------------------------------------------

@@ -1057,6 +1057,40 @@ def test_checking_in_to_one_occurrence_leaves_the_others_booked(kadence, wall, c
     assert [booking["status"] for booking in rahul_desk_bookings(kadence)] == ["checkedIn", "booked", "booked", "booked"]
 
 
+@pytest.mark.parametrize(("first", "day", "start"), [
+    # 14 March 2027 has no 02:30 in New York; the occurrence is read at the offset before the gap.
+    ("2027-03-07T02:30:00-05:00", "2027-03-14", "2027-03-14T07:30:00+00:00"),
+    # 7 November 2027 has 01:30 twice in New York; the occurrence is the first of them.
+    ("2027-10-31T01:30:00-04:00", "2027-11-07", "2027-11-07T05:30:00+00:00"),
+], ids=["spring gap", "autumn fold"])
+def test_an_occurrence_at_a_daylight_saving_change_is_read_checked_in_and_cancelled_by_its_listed_id(
+    kadence, wall, client, first, day, start,
+):
+    robin = RobinClient(client, ADMIN_TOKEN)
+    begins = datetime.fromisoformat(first)
+    created = robin.post("/spaces/56/events", json={
+        "title": "Sunday night run", "recurrence": ["RRULE:FREQ=WEEKLY"],
+        "start": {"date_time": stamp(begins), "time_zone": "America/New_York"},
+        "end": {"date_time": stamp(begins + timedelta(minutes=30)), "time_zone": "America/New_York"},
+    })
+    assert created.status_code == 201, created.text
+    listed = kadence.members("/bookings", **{
+        "startDateTime[after]": f"{day}T00:00:00", "startDateTime[before]": f"{day}T23:59:59", "space": space_id(kadence, "Queens"),
+    })
+    occurrence = next(booking for booking in listed if booking["startDate"] == start)
+    kadence = at(client, wall, datetime.fromisoformat(start) - timedelta(minutes=10))
+
+    read = kadence.get(f"/bookings/{occurrence['id']}")
+    checked_in = transition(kadence, occurrence, "check-in", userId=user_id(kadence, ADA))
+    cancelled = transition(kadence, occurrence, "cancel")
+
+    assert read.status_code == 200, read.text
+    assert read.json()["startDate"] == start
+    assert checked_in.status_code == 201, checked_in.text
+    assert cancelled.status_code == 201, cancelled.text
+    assert cancelled.json()["status"] == "cancelled"
+
+
 # Tenancy
 
 

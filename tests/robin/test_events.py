@@ -522,6 +522,46 @@ def test_get_event_finds_an_instance_after_daylight_saving_at_its_local_time(rob
     assert same_utc_hour.status_code == 404
 
 
+def test_an_instance_in_the_spring_gap_is_found_confirmed_and_cancelled_by_its_listed_id(robin, wall):
+    # 14 March 2027 has no 02:30 in New York: clocks go from 02:00 EST to 03:00 EDT.
+    series = booked(robin, 56, "2027-03-07T02:30:00", "2027-03-07T03:30:00", recurrence=["RRULE:FREQ=WEEKLY"])
+    listed_ids = ids(listed(robin, "/spaces/56/events", "2027-03-14T00:00:00Z", "2027-03-15T00:00:00Z"))
+    wall.now = datetime.fromisoformat("2027-03-14T07:20:00+00:00")
+
+    read = robin.get(f"/events/{series['id']}_20270314T073000Z")
+    confirmed = robin.put(f"/events/{series['id']}_20270314T073000Z/confirmation", json={})
+    cancelled = robin.delete(f"/events/{series['id']}_20270314T073000Z")
+
+    assert listed_ids == [f"{series['id']}_20270314T073000Z"]
+    assert read.status_code == 200, read.json()
+    # The wall-clock time before the change, read at the offset before it (as RFC 5545 says).
+    assert read.json()["data"]["start"]["date_time"] == "2027-03-14T03:30:00-0400"
+    assert confirmed.status_code == 200, confirmed.json()
+    assert cancelled.status_code == 200, cancelled.json()
+    assert cancelled.json()["data"]["status"] == "cancelled"
+    assert listed(robin, "/spaces/56/events", "2027-03-14T00:00:00Z", "2027-03-15T00:00:00Z") == []
+
+
+def test_an_instance_in_the_autumn_fold_is_found_confirmed_and_cancelled_by_its_listed_id(robin, wall):
+    # 7 November 2027 has 01:30 twice in New York: first EDT (05:30Z), then EST (06:30Z).
+    series = booked(robin, 56, "2027-10-31T01:30:00", "2027-10-31T02:00:00", recurrence=["RRULE:FREQ=WEEKLY"])
+    listed_ids = ids(listed(robin, "/spaces/56/events", "2027-11-07T00:00:00Z", "2027-11-08T00:00:00Z"))
+    wall.now = datetime.fromisoformat("2027-11-07T05:20:00+00:00")
+
+    read = robin.get(f"/events/{series['id']}_20271107T053000Z")
+    second_time = robin.get(f"/events/{series['id']}_20271107T063000Z")
+    confirmed = robin.put(f"/events/{series['id']}_20271107T053000Z/confirmation", json={})
+    cancelled = robin.delete(f"/events/{series['id']}_20271107T053000Z")
+
+    assert listed_ids == [f"{series['id']}_20271107T053000Z"]
+    assert read.status_code == 200, read.json()
+    assert read.json()["data"]["start"]["date_time"] == "2027-11-07T01:30:00-0400"
+    assert second_time.status_code == 404
+    assert confirmed.status_code == 200, confirmed.json()
+    assert cancelled.status_code == 200, cancelled.json()
+    assert listed(robin, "/spaces/56/events", "2027-11-07T00:00:00Z", "2027-11-08T00:00:00Z") == []
+
+
 def test_list_space_events_keeps_to_the_window_and_pages(robin):
     series = booked(robin, 56, "2026-03-05T14:00:00Z", "2026-03-05T15:00:00Z", recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"])
     window = {"after": "2026-03-10T00:00:00Z", "before": "2026-04-01T00:00:00Z", "per_page": 2}
@@ -965,6 +1005,60 @@ def test_confirm_event_on_behalf_of_another_user(robin):
 
     assert response.status_code == 200
     assert response.json()["data"]["user_id"] == ben
+
+
+def test_member_cannot_confirm_the_admins_event(robin, member):
+    created = booked(robin, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+
+    response = member.put(f"/events/{created['id']}/confirmation")
+
+    assert response.status_code == 403
+    assert response.json()["meta"]["status"] == "FORBIDDEN"
+    assert robin.get(f"/events/{created['id']}/confirmation").status_code == 404
+
+
+def test_member_cannot_withdraw_the_confirmation_of_the_admins_event(robin, member, wall):
+    created = booked(robin, 55, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+    confirmed = robin.put(f"/events/{created['id']}/confirmation")
+
+    response = member.delete(f"/events/{created['id']}/confirmation")
+    wall.advance(minutes=30)  # Past Brooklyn's release window: unconfirmed, the event would be released.
+
+    assert confirmed.status_code == 200
+    assert response.status_code == 403
+    assert robin.get(f"/events/{created['id']}/confirmation").json()["data"] == confirmed.json()["data"]
+    assert robin.get(f"/events/{created['id']}").json()["data"]["status"] == "confirmed"
+
+
+def test_member_cannot_confirm_their_own_event_as_someone_else(robin, member):
+    ada = user_id(robin, ADA_EMAIL)
+    ben = user_id(robin, BEN_EMAIL)
+    created = booked(member, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+
+    as_ada = member.put(f"/events/{created['id']}/confirmation", json={"user_id": ada})
+    as_ben = member.put(f"/events/{created['id']}/confirmation", json={"user_id": ben})
+
+    assert as_ada.status_code == 403
+    assert as_ben.status_code == 200
+    assert as_ben.json()["data"]["user_id"] == ben
+
+
+def test_member_confirms_and_withdraws_the_confirmation_of_their_own_event(member):
+    created = booked(member, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+
+    confirmed = member.put(f"/events/{created['id']}/confirmation")
+    withdrawn = member.delete(f"/events/{created['id']}/confirmation")
+
+    assert confirmed.status_code == 200
+    assert withdrawn.status_code == 200
+
+
+def test_admin_confirms_a_members_event(robin, member):
+    created = booked(member, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+
+    response = robin.put(f"/events/{created['id']}/confirmation")
+
+    assert response.status_code == 200
 
 
 def test_confirm_series_requires_an_instance(robin, wall):

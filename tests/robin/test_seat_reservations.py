@@ -1153,6 +1153,28 @@ def test_confirm_seat_reservation_answers_the_confirmation(robin):
     }
 
 
+def test_member_cannot_confirm_someone_elses_seat_reservation(robin, member):
+    diegos = seeded_id(robin, 1001)
+
+    response = member.put(f"/reservations/seats/{diegos}/confirmation", json={})
+
+    assert response.status_code == 403
+    assert response.json()["meta"]["status"] == "FORBIDDEN"
+    assert robin.get(f"/reservations/seats/{diegos}").json()["data"]["confirmation"] is None
+
+
+def test_member_confirms_their_own_seat_reservation_as_themselves_only(robin, member):
+    ada = user_id(robin, ADA_EMAIL)
+    mine = reserved(member, 1003, "2026-03-02T09:05:00", "2026-03-02T17:00:00")
+
+    as_ada = member.put(f"/reservations/seats/{mine['id']}/confirmation", json={"user_id": ada})
+    as_ben = member.put(f"/reservations/seats/{mine['id']}/confirmation", json={})
+
+    assert as_ada.status_code == 403
+    assert as_ben.status_code == 200, as_ben.json()
+    assert as_ben.json()["data"]["user_id"] == BEN_ID
+
+
 def test_confirmed_seat_reservation_shows_accepted_and_the_confirmation(robin, wall):
     diego = user_id(robin, DIEGO_EMAIL)
     diegos = seeded_id(robin, 1001)

@@ -12,9 +12,8 @@ from sandbox.app import create_app
 from sandbox.core.clock import Clock
 from sandbox.seeding.generator import seed_preset
 from sandbox.seeding.presets import SMALL, Preset
-from sandbox.settings import Settings
 from sandbox.store.engine import Store
-from tests.conftest import ADMIN_TOKEN, DEMO_CLIENT, NOW, Wall, new_store
+from tests.conftest import ADMIN_TOKEN, DEMO_CLIENT, NOW, Wall, new_store, settings_for_tests
 
 ROBIN = {"Authorization": f"Access-Token {ADMIN_TOKEN}"}
 
@@ -64,7 +63,7 @@ class Sandbox:
 
 
 def sandbox_on(store: Store) -> Sandbox:
-    app = create_app(Settings(export_worker=False), store=store, clock=Clock(Wall(NOW)))
+    app = create_app(settings_for_tests(), store=store, clock=Clock(Wall(NOW)))
     return Sandbox(TestClient(app), store)
 
 

@@ -19,7 +19,7 @@ from sandbox.seeding.fixture import read_fixture
 from sandbox.seeding.loader import load
 from sandbox.settings import DEMO_FIXTURE, FIXTURES_DIR, Settings
 from sandbox.store.models import Resource, ResourceKind, User, Visit, Visitor
-from tests.conftest import NOW, Wall, new_store
+from tests.conftest import NOW, Wall, new_store, settings_for_tests
 
 EXAMPLE = FIXTURES_DIR / "example-office.json"
 README = (FIXTURES_DIR / "README.md").read_text(encoding="utf-8")
@@ -29,7 +29,7 @@ README = (FIXTURES_DIR / "README.md").read_text(encoding="utf-8")
 def example() -> TestClient:
     store = new_store()
     load_seed(store, Settings(fixture=EXAMPLE), Clock(Wall(NOW)))
-    return TestClient(create_app(Settings(export_worker=False), store=store, clock=Clock(Wall(NOW))))
+    return TestClient(create_app(settings_for_tests(), store=store, clock=Clock(Wall(NOW))))
 
 
 def test_the_example_office_loads_and_answers_through_robin(example: TestClient) -> None:

@@ -7,8 +7,11 @@ const pollMs = Number(document.body.dataset.poll) || 2000;
 const $ = (selector) => document.querySelector(selector);
 const state = { journalAfter: 0, journalRows: [], chosenEntry: null };
 
+// A write of the control plane carries a JSON body or the X-Sandbox-Control header, which no page
+// of another origin can send without the sandbox's consent (sandbox/control/guard.py).
 async function call(method, path, body) {
   const options = { method, headers: { Accept: "application/json" } };
+  if (method !== "GET") options.headers["X-Sandbox-Control"] = "1";
   if (body !== undefined) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);

@@ -75,10 +75,26 @@ async def _merge_patch(request: Request) -> UserPatch:
         media: {"schema": UserPatch.model_json_schema()} for media in PATCH_MEDIA_TYPES
     }}},
 )
-async def update_user(
+def update_user(
     request: Request, user_id: str, actor: ActorDep, patch: Annotated[UserPatch, Depends(_merge_patch)], session: SessionDep,
 ) -> Response:
     return _one(request, session, directory.update_profile(session, actor, user_id, patch.changes()))
+
+
+async def _uploaded_image(request: Request) -> bytes | None:
+    """The bytes of the file in a multipart body (in its "file" field, else its first file), up
+    to one byte past what a picture may weigh; None without a file."""
+    if media_type(request) != "multipart/form-data":
+        raise hydra.BadRequest('The request must be "multipart/form-data" with the image in a "file" field.')
+    try:
+        form = await request.form(max_files=1, max_fields=20)
+    except Exception:  # noqa: BLE001 - a body the multipart parser rejects is the client's error
+        raise hydra.BadRequest("The multipart body can't be read.") from None
+    try:
+        upload = form.get("file") or next((value for value in form.values() if isinstance(value, UploadFile)), None)
+        return await upload.read(directory.PHOTO_LIMIT + 1) if isinstance(upload, UploadFile) else None
+    finally:
+        await form.close()
 
 
 @router.post(
@@ -89,16 +105,7 @@ async def update_user(
         "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"],
     }}}}},
 )
-async def upload_photo(request: Request, user_id: str, actor: ActorDep, session: SessionDep) -> Response:
-    if media_type(request) != "multipart/form-data":
-        raise hydra.BadRequest('The request must be "multipart/form-data" with the image in a "file" field.')
-    try:
-        form = await request.form(max_files=1, max_fields=20)
-    except Exception:  # noqa: BLE001 - a body the multipart parser rejects is the client's error
-        raise hydra.BadRequest("The multipart body can't be read.") from None
-    try:
-        upload = form.get("file") or next((value for value in form.values() if isinstance(value, UploadFile)), None)
-        data = await upload.read(directory.PHOTO_LIMIT + 1) if isinstance(upload, UploadFile) else None
-    finally:
-        await form.close()
-    return _one(request, session, directory.set_photo(session, actor, user_id, data), 201)
+def upload_photo(
+    request: Request, user_id: str, actor: ActorDep, image: Annotated[bytes | None, Depends(_uploaded_image)], session: SessionDep,
+) -> Response:
+    return _one(request, session, directory.set_photo(session, actor, user_id, image), 201)

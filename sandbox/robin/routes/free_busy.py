@@ -17,7 +17,7 @@ from sandbox.robin.deps import ActorDep, PageDep, SessionDep
 from sandbox.robin.envelope import respond_page, wire_names
 from sandbox.robin.requests import FreeBusyBody, id_list, query_instant
 from sandbox.robin.schemas import Collection, documented
-from sandbox.routing import declaring
+from sandbox.routing import declaring, only_reads
 
 router = declaring(tags=["Robin: free/busy"])
 
@@ -40,6 +40,7 @@ def _free_time_wanted(duration: str | None) -> timedelta:
     "/free-busy/spaces", summary="Search space availability, best fit first",
     responses=documented(Collection[schemas.Availability]),
 )
+@only_reads
 def search_free_busy(body: FreeBusyBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
     with wire_names(FreeBusyBody.WIRE_NAMES):
         found = availability.free_busy(session, actor, body.to_query())
