@@ -21,7 +21,9 @@ test-postgres: $(INSTALLED)
 
 # Figures and their commands: docs/performance.md. throughput.py, writes.py, free_busy.py and
 # mock_comparison.py need wrk (apt-get install wrk); mock_comparison.py installs Prism from npm into
-# bench/.prism. large_preset.py and free_busy.py each seed the large preset (about 40 s).
+# bench/.prism. large_preset.py and free_busy.py each seed the large preset (about 40 s). soak.py runs
+# ten minutes on each backend; its PostgreSQL run says so and stops where no server answers at
+# SANDBOX_TEST_POSTGRES_URL (default the local server, as for the tests).
 bench: $(INSTALLED) bytecode
 	$(BIN)/python bench/booking_growth.py
 	$(BIN)/python bench/export_throughput.py
@@ -32,6 +34,8 @@ bench: $(INSTALLED) bytecode
 	$(BIN)/python bench/free_busy.py
 	$(BIN)/python bench/large_preset.py
 	$(BIN)/python bench/mock_comparison.py
+	$(BIN)/python bench/soak.py --backend sqlite
+	$(BIN)/python bench/soak.py --backend postgresql
 
 openapi: $(INSTALLED)
 	$(BIN)/workplace-sandbox openapi --out openapi

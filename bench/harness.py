@@ -53,10 +53,13 @@ class Started:
 
 
 @contextmanager
-def started(command: Sequence[str], port: int, *, env: dict[str, str] | None = None, timeout: float = 300) -> Iterator[Started]:
-    """Run `command` and wait for the first 200 on /_sandbox/health; stop it afterwards."""
+def started(command: Sequence[str], port: int, *, env: dict[str, str] | None = None, timeout: float = 300,
+            log: Path | None = None) -> Iterator[Started]:
+    """Run `command` and wait for the first 200 on /_sandbox/health; stop it afterwards. Its
+    output goes to `log` when given, else nowhere."""
     began = time.perf_counter()
-    process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    output = open(log, "wb") if log is not None else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(timeout=1) as client:
@@ -76,6 +79,8 @@ def started(command: Sequence[str], port: int, *, env: dict[str, str] | None = N
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+        if log is not None:
+            output.close()  # type: ignore[union-attr]
 
 
 @dataclass

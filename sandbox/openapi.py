@@ -46,6 +46,7 @@ def describe(app: FastAPI) -> dict[str, Any]:
                 _document_body_limit(operation)
                 if path.startswith(CONTROL_PREFIX) and method.upper() not in READ_METHODS:
                     _document_control_write(operation)
+        _document_links(document["paths"])
         components = document.get("components", {})
         if "schemas" in components:
             components["schemas"] = _reachable_schemas(document["paths"], components["schemas"])
@@ -75,6 +76,112 @@ def _document_control_write(operation: dict[str, Any]) -> None:
         "description": f"Neither a JSON body nor the {CONTROL_HEADER} header, or an Origin other than the server's: "
         "a request a web page could have sent",
     }
+
+
+Operation = tuple[str, str]
+"""An operation by its method and path, as the document lists it."""
+EVENT = "/v1.0/events/{event_id}"
+SEAT_RESERVATION = "/v1.0/reservations/seats/{reservation_id}"
+BOOKING = "/v1/public/bookings/{booking_id}"
+SNAPSHOT = "/_sandbox/snapshots/{name}"
+CLOCK = "/_sandbox/organizations/{organization}/clock"
+FAULT = "/_sandbox/faults/{rule_id}"
+
+EVENT_STEPS: dict[str, Operation] = {
+    "GetEvent": ("get", EVENT), "ChangeEvent": ("patch", EVENT), "CancelEvent": ("delete", EVENT),
+    "GetConfirmation": ("get", f"{EVENT}/confirmation"), "ConfirmEvent": ("put", f"{EVENT}/confirmation"),
+    "WithdrawConfirmation": ("delete", f"{EVENT}/confirmation"),
+}
+SEAT_RESERVATION_STEPS: dict[str, Operation] = {
+    "GetSeatReservation": ("get", SEAT_RESERVATION), "CancelSeatReservation": ("delete", SEAT_RESERVATION),
+    "ConfirmSeatReservation": ("put", f"{SEAT_RESERVATION}/confirmation"),
+}
+BOOKING_STEPS: dict[str, Operation] = {
+    "GetBooking": ("get", BOOKING), "CancelBooking": ("post", f"{BOOKING}/cancel"),
+    "CheckIn": ("post", f"{BOOKING}/check-in"), "CheckOut": ("post", f"{BOOKING}/check-out"),
+}
+SNAPSHOT_STEPS: dict[str, Operation] = {
+    "GetSnapshot": ("get", SNAPSHOT), "RestoreSnapshot": ("post", f"{SNAPSHOT}/restore"), "DeleteSnapshot": ("delete", SNAPSHOT),
+}
+CLOCK_STEPS: dict[str, Operation] = {
+    "ReadClock": ("get", CLOCK), "FreezeClock": ("post", f"{CLOCK}/freeze"), "SetClock": ("post", f"{CLOCK}/set"),
+    "AdvanceClock": ("post", f"{CLOCK}/advance"), "ResumeClock": ("post", f"{CLOCK}/resume"),
+}
+FAULT_STEPS: dict[str, Operation] = {"GetFault": ("get", FAULT), "DeleteFault": ("delete", FAULT)}
+
+
+def _steps(steps: dict[str, Operation], parameter: str, value: str, *names: str) -> dict[str, tuple[Operation, dict[str, str]]]:
+    """Links to `steps` (those of `names`, or all), each filling `parameter` with the runtime
+    expression `value`."""
+    return {name: (steps[name], {parameter: value}) for name in names or steps}
+
+
+LINKS: dict[tuple[str, str, str], dict[str, tuple[Operation, dict[str, str]]]] = {
+    # Robin: an event from its creation, reading, change or confirmation on; a seat reservation; an export.
+    ("post", "/v1.0/spaces/{space_id}/events", "201"): _steps(EVENT_STEPS, "event_id", "$response.body#/data/id"),
+    ("post", "/v1.0/events", "201"): _steps(EVENT_STEPS, "event_id", "$response.body#/data/id"),
+    ("get", "/v1.0/spaces/{space_id}/events", "200"): _steps(EVENT_STEPS, "event_id", "$response.body#/data/0/id", "GetEvent"),
+    ("get", EVENT, "200"): _steps(EVENT_STEPS, "event_id", "$request.path.event_id"),
+    ("patch", EVENT, "200"): _steps(EVENT_STEPS, "event_id", "$request.path.event_id", "GetEvent", "CancelEvent"),
+    ("delete", EVENT, "200"): _steps(EVENT_STEPS, "event_id", "$request.path.event_id", "GetEvent", "ChangeEvent"),
+    ("put", f"{EVENT}/confirmation", "200"): _steps(
+        EVENT_STEPS, "event_id", "$request.path.event_id", "GetConfirmation", "WithdrawConfirmation", "CancelEvent",
+    ),
+    ("post", "/v1.0/seats/{seat_id}/reservations", "200"): _steps(
+        SEAT_RESERVATION_STEPS, "reservation_id", "$response.body#/data/id",
+    ),
+    ("get", SEAT_RESERVATION, "200"): _steps(
+        SEAT_RESERVATION_STEPS, "reservation_id", "$request.path.reservation_id", "CancelSeatReservation",
+        "ConfirmSeatReservation",
+    ),
+    ("put", f"{SEAT_RESERVATION}/confirmation", "200"): _steps(
+        SEAT_RESERVATION_STEPS, "reservation_id", "$request.path.reservation_id", "GetSeatReservation",
+        "CancelSeatReservation",
+    ),
+    ("post", "/v1.0/insights/exports/organizations/{organization_id}/spaces", "202"): {
+        "GetExport": (("get", "/v1.0/insights/exports/{export_id}"), {"export_id": "$response.body#/data/export_id"}),
+    },
+    ("post", "/v1.0/insights/exports/organizations/{organization_id}/desks", "202"): {
+        "GetExport": (("get", "/v1.0/insights/exports/{export_id}"), {"export_id": "$response.body#/data/export_id"}),
+    },
+    # Kadence: a booking from its creation or reading on, through check-in and check-out or cancellation.
+    ("post", "/v1/public/bookings", "201"): _steps(BOOKING_STEPS, "booking_id", "$response.body#/id"),
+    ("get", "/v1/public/bookings", "200"): _steps(BOOKING_STEPS, "booking_id", "$response.body#/hydra:member/0/id", "GetBooking"),
+    ("get", BOOKING, "200"): _steps(BOOKING_STEPS, "booking_id", "$request.path.booking_id", "CancelBooking", "CheckIn"),
+    ("post", f"{BOOKING}/check-in", "201"): _steps(BOOKING_STEPS, "booking_id", "$request.path.booking_id", "GetBooking", "CheckOut"),
+    ("post", f"{BOOKING}/check-out", "201"): _steps(BOOKING_STEPS, "booking_id", "$request.path.booking_id", "GetBooking"),
+    ("post", f"{BOOKING}/cancel", "201"): _steps(BOOKING_STEPS, "booking_id", "$request.path.booking_id", "GetBooking"),
+    ("patch", "/v1/public/users/{user_id}", "200"): {
+        "GetUser": (("get", "/v1/public/users/{user_id}"), {"user_id": "$request.path.user_id"}),
+    },
+    # The control plane: snapshots, fault rules and clocks from their creation or listing on.
+    ("post", "/_sandbox/snapshots", "201"): _steps(SNAPSHOT_STEPS, "name", "$response.body#/name"),
+    ("get", SNAPSHOT, "200"): _steps(SNAPSHOT_STEPS, "name", "$request.path.name", "RestoreSnapshot", "DeleteSnapshot"),
+    ("post", f"{SNAPSHOT}/restore", "200"): _steps(SNAPSHOT_STEPS, "name", "$request.path.name", "GetSnapshot", "DeleteSnapshot"),
+    ("post", "/_sandbox/faults", "201"): _steps(FAULT_STEPS, "rule_id", "$response.body#/id"),
+    ("get", FAULT, "200"): _steps(FAULT_STEPS, "rule_id", "$request.path.rule_id", "DeleteFault"),
+    ("get", "/_sandbox/organizations", "200"): _steps(CLOCK_STEPS, "organization", "$response.body#/0/slug"),
+    ("post", f"{CLOCK}/freeze", "200"): _steps(CLOCK_STEPS, "organization", "$request.path.organization", "ReadClock", "AdvanceClock", "ResumeClock"),
+    ("get", "/_sandbox/journal", "200"): {
+        "GetJournalEntry": (("get", "/_sandbox/journal/{entry_id}"), {"entry_id": "$response.body#/entries/0/id"}),
+    },
+    ("get", "/_sandbox/exports", "200"): {
+        "DownloadExport": (("get", "/_sandbox/exports/{export_id}/download"), {"export_id": "$response.body#/0/id"}),
+    },
+}
+"""The documents' links (OpenAPI `links`): where an answer's values lead next, from a booking's
+creation to its reading, change, check-in and cancellation. A client reads them as documentation;
+schemathesis' stateful phase (tests/test_fuzz.py) follows them."""
+
+
+def _document_links(paths: dict[str, Any]) -> None:
+    """Each response of LINKS gets its links, naming the operations they lead to by operationId."""
+    for (method, path, status), links in LINKS.items():
+        response = paths[path][method]["responses"][status]
+        response["links"] = {
+            name: {"operationId": paths[target_path][target_method]["operationId"], "parameters": parameters}
+            for name, ((target_method, target_path), parameters) in links.items()
+        }
 
 
 def documents(app: FastAPI | None = None) -> dict[str, dict[str, Any]]:

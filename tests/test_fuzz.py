@@ -1,4 +1,5 @@
-"""Property-based fuzzing of both APIs from their OpenAPI documents (schemathesis).
+"""Property-based fuzzing of the three APIs from their OpenAPI documents (schemathesis): Robin,
+Kadence and the control plane.
 
 Whatever a client sends, well-formed or not, the answer is never a 5xx and is one the checked-in
 document describes: a listed status, a listed content type and headers, a body matching the
@@ -8,6 +9,10 @@ phase), as an administrator, a member or nobody at all. Path, query and body val
 would fill from the workplace (identifiers, times, time zones) are usually swapped for the seeded
 demo's, so that requests reach past "not found" and "invalid" into the handlers.
 
+The stateful phase chains requests along the documents' links (sandbox/openapi.py: an event or
+a booking from its creation to its reading, change, check-in and cancellation; a snapshot, a
+fault rule, a clock), each scenario from the seed, every answer held to the same checks.
+
 Kadence's own 1.2.0 document is fuzzed too, for the operations the sandbox serves: no 5xx, and
 whatever it does document (content types, bodies) matches.
 """
@@ -15,6 +20,8 @@ whatever it does document (content types, bodies) matches.
 import json
 import re
 import tempfile
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +29,7 @@ import pytest
 import requests
 import schemathesis
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis import Case, HookContext
@@ -33,12 +40,17 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.core.failures import FailureGroup
+from schemathesis.core.transport import Response
+from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from sandbox.control import faults, snapshots
 from sandbox.core.seats import RESERVATION_TYPES, SETTINGS
 from sandbox.kadence.routes.contexts import CONTEXTS
 from sandbox.settings import FIXTURES_DIR
-from tests.conftest import ADMIN_TOKEN, MEMBER_TOKEN, KadenceClient, RobinClient
+from sandbox.store.engine import Store
+from tests.conftest import ADMIN_TOKEN, CONTROL_HEADERS, DEMO_CLIENT, MEMBER_TOKEN, KadenceClient, RobinClient
 from tests.kadence.test_vendor_schemas import VENDOR_DOCUMENT, adapted_document
 
 # Hypothesis caches what it reads of the sources and of Unicode even with no example database, from
@@ -51,9 +63,13 @@ HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 def configured(max_examples: int) -> schemathesis.Config:
     """Deterministic and bounded: the same requests on every run, `max_examples` fuzzed ones per
-    operation besides the examples and coverage phases, and nothing written to disk."""
+    operation besides the examples and coverage phases, and nothing written to disk. The stateful
+    phase follows the document's own links only (none inferred), with valid requests, so that
+    its scenarios are the ones the document describes."""
+    generation = {"max-examples": max_examples, "deterministic": True, "database": "none"}
     return schemathesis.Config.from_dict({
-        "generation": {"mode": "all", "max-examples": max_examples, "deterministic": True, "database": "none"},
+        "generation": {"mode": "all", **generation},
+        "phases": {"stateful": {"generation": {"mode": "positive", **generation}, "inference": {"algorithms": []}}},
     })
 
 
@@ -111,6 +127,8 @@ def send(client: TestClient, case: Case, credentials: Credentials) -> Any:
         request.headers.pop("Authorization", None)
     else:
         request.headers["Authorization"] = authorization
+    if (request.url or "").startswith(f"{client.base_url}/_sandbox/"):
+        request.headers.update(CONTROL_HEADERS)  # a harness, not a web page
     return client.request(
         request.method or "GET", request.url or "", content=request.body, headers=dict(request.headers),
         follow_redirects=False,
@@ -122,6 +140,21 @@ def _usually(known: st.SearchStrategy[Any], value: Any) -> st.SearchStrategy[Any
     return st.integers(0, 3).flatmap(lambda draw: st.just(value) if draw == 3 else known)
 
 
+PAIRS = (("startDateTime", "endDateTime"), ("after", "before"), ("from", "to"))
+
+
+def _paired(values: dict[str, Any]) -> dict[str, Any]:
+    """Where a start and an end both came from the catalogue, the end is the start's own, as a
+    client sends them (each end but the last is later than its start)."""
+    for start, end in PAIRS:
+        if values.get(start) in STARTS and values.get(end) in ENDS:
+            values = {**values, end: ENDS[STARTS.index(values[start])]}
+    start, end = values.get("start"), values.get("end")
+    if isinstance(start, dict) and isinstance(end, dict) and start.get("date_time") in STARTS and end.get("date_time") in ENDS:
+        values = {**values, "end": {**end, "date_time": ENDS[STARTS.index(start["date_time"])]}}
+    return values
+
+
 def _realistic(catalogue: Catalogue, where: str, value: Any) -> st.SearchStrategy[Any]:
     """`value` as generated at `where` (a dotted path), with what it holds under a name or path the
     catalogue knows usually swapped for a value a client would send (several where a list was
@@ -129,7 +162,7 @@ def _realistic(catalogue: Catalogue, where: str, value: Any) -> st.SearchStrateg
     if isinstance(value, dict):
         return st.fixed_dictionaries({
             key: _realistic(catalogue, f"{where}.{key}" if where else key, item) for key, item in value.items()
-        })
+        }).map(_paired)
     name = where.rsplit(".", 1)[-1]
     known = next((catalogue[key] for key in (where, name, name.split("[")[0]) if key in catalogue), None)
     if known and isinstance(value, list) and not isinstance(known[0], list):
@@ -225,6 +258,25 @@ def _kadence_catalogue(kadence: KadenceClient) -> Catalogue:
     }
 
 
+def _control_catalogue(client: TestClient) -> Catalogue:
+    def read(path: str) -> Any:
+        response = client.get(f"/_sandbox{path}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    organizations = read("/workplace")["organizations"]
+    buildings = [building for organization in organizations for building in organization["buildings"]]
+    floors = [floor for building in buildings for floor in building["floors"]]
+    return {
+        "organization": [str(row["id"]) for row in organizations] + [row["ulid"] for row in organizations]
+        + [row["slug"] for row in organizations],
+        "name": [row["name"] for row in read("/snapshots")] + ["before-tests"],
+        "building_id": [building["id"] for building in buildings],
+        "floor_id": [str(floor["id"]) for floor in floors] + [floor["ulid"] for floor in floors],
+        "at": STARTS, "by": ["PT2H", "PT15M", "P1DT12H"],
+    }
+
+
 @pytest.fixture
 def robin_callers(robin: RobinClient) -> Credentials:
     if "robin" not in CATALOGUES:
@@ -237,6 +289,13 @@ def kadence_callers(kadence: KadenceClient) -> Credentials:
     if "kadence" not in CATALOGUES:
         CATALOGUES["kadence"] = {**TIMES, **_kadence_catalogue(kadence)}
     return {ADMINISTRATOR: f"Bearer {kadence.token}", ANONYMOUS: None}
+
+
+@pytest.fixture
+def control_callers(client: TestClient) -> Credentials:
+    if "sandbox" not in CATALOGUES:
+        CATALOGUES["sandbox"] = {**TIMES, **_control_catalogue(client)}
+    return {ADMINISTRATOR: None}
 
 
 def _template(path: str) -> str:
@@ -271,10 +330,12 @@ def _float_as_number(node: Any) -> Any:
 
 ROBIN = schemathesis.openapi.from_path(OPENAPI_DIR / "robin.json", config=configured(20))
 KADENCE = schemathesis.openapi.from_path(OPENAPI_DIR / "kadence.json", config=configured(20))
+CONTROL = schemathesis.openapi.from_path(OPENAPI_DIR / "sandbox.json", config=configured(20))
 VENDOR_KADENCE = schemathesis.openapi.from_dict(_vendor_document(), config=configured(8))
 _install_hooks(ROBIN, "robin", [ADMINISTRATOR, ADMINISTRATOR, ADMINISTRATOR, MEMBER, ANONYMOUS])
 _install_hooks(KADENCE, "kadence", [ADMINISTRATOR, ADMINISTRATOR, ADMINISTRATOR, ANONYMOUS])
 _install_hooks(VENDOR_KADENCE, "kadence", [ADMINISTRATOR])
+_install_hooks(CONTROL, "sandbox", [ADMINISTRATOR])
 
 
 @ROBIN.parametrize()
@@ -295,3 +356,89 @@ def test_kadence_answers_as_the_vendor_document_says(
     case: Case, client: TestClient, kadence_callers: Credentials
 ) -> None:
     case.validate_response(send(client, case, kadence_callers), checks=VENDOR_CHECKS)
+
+
+@CONTROL.parametrize()
+@SHARED_STORE
+def test_control_plane_answers_as_its_document_says(case: Case, client: TestClient, control_callers: Credentials) -> None:
+    case.validate_response(send(client, case, control_callers), checks=CHECKS)
+
+
+# The stateful phase: sequences of requests chained by the documents' links (create, read, change,
+# cancel), each answer checked as above.
+
+STATEFUL = settings(
+    max_examples=25, stateful_step_count=10, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+"""Deterministic and bounded: the same scenarios on every run, 25 of up to 10 steps each."""
+
+
+def run_scenarios(schema: OpenApiSchema, client: TestClient, callers: Credentials, fresh: Callable[[], None]) -> None:
+    """Run `schema`'s state machine against the tests' app, each scenario from the seed (`fresh`
+    restores it), so that a scenario's requests meet the answers they met the first time they
+    were drawn. Fails with every distinct failure seen (by operation, check and status), each with
+    a request that reproduces it, or when no scenario followed a link to a success."""
+    found: dict[tuple[str, str, int], str] = {}
+    followed: Counter[str] = Counter()
+
+    class Scenarios(schema.as_state_machine()):  # type: ignore[misc, valid-type]
+        def setup(self) -> None:
+            fresh()
+
+        def step(self, input: StepInput) -> StepOutput:
+            output = super().step(input)
+            if input.transition is not None and input.is_applied and output.response.status_code < 300:
+                followed[input.transition.id] += 1
+            return output
+
+        def call(self, case: Case, **kwargs: Any) -> Response:
+            return Response.from_any(send(client, case, callers))
+
+        def validate_response(self, response: Response, case: Case, additional_checks: Any = None, **kwargs: Any) -> None:
+            try:
+                case.validate_response(response, checks=CHECKS, recorder=self.recorder)
+            except FailureGroup as failures:
+                for failure in failures.exceptions:
+                    found.setdefault((case.operation.label, failure.title, response.status_code), str(failures))
+
+    Scenarios.run(settings=STATEFUL)
+    assert not found, f"{len(found)} distinct failures:\n" + "\n".join(
+        f"{label}: {title} ({status})" for label, title, status in found
+    ) + "\n\n" + "\n".join(found.values())
+    assert followed, "no scenario followed a link to a success: the links lead nowhere the data can reach"
+
+
+def seeded(store: Store) -> Callable[[], None]:
+    """Back to the seed: the workplace and its clocks, no other snapshot, no fault rule."""
+
+    def restore() -> None:
+        for snapshot in snapshots.listed(store):
+            if snapshot.name != snapshots.SEED:
+                snapshots.delete(store, snapshot.name)
+        snapshots.restore(store, snapshots.SEED)
+        faults.clear(store)
+
+    return restore
+
+
+def test_robin_scenarios_answer_as_its_document_says(client: TestClient, robin_callers: Credentials, store: Store) -> None:
+    run_scenarios(ROBIN, client, robin_callers, seeded(store))
+
+
+def test_kadence_scenarios_answer_as_its_document_says(
+    client: TestClient, kadence_callers: Credentials, store: Store
+) -> None:
+    restore = seeded(store)
+
+    def fresh() -> None:
+        restore()  # tokens are part of the workplace: the one minted before is gone
+        kadence_callers[ADMINISTRATOR] = f"Bearer {KadenceClient(client, DEMO_CLIENT).token}"
+
+    run_scenarios(KADENCE, client, kadence_callers, fresh)
+
+
+def test_control_plane_scenarios_answer_as_its_document_says(
+    client: TestClient, control_callers: Credentials, store: Store
+) -> None:
+    run_scenarios(CONTROL, client, control_callers, seeded(store))

@@ -9,6 +9,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from sandbox.control.routes import organization_named
+from sandbox.control.schemas import refusals
 from sandbox.control.snapshots import Refused
 from sandbox.core import exports
 from sandbox.core.errors import NotFound
@@ -41,7 +42,10 @@ class ExportJobPublic(BaseModel):
     download: str | None = Field(description="Where its CSV is downloaded from, once ready; null before")
 
 
-@router.get("/exports", summary="The latest analytics export jobs, of every organization or one, newest first")
+@router.get(
+    "/exports", summary="The latest analytics export jobs, of every organization or one, newest first",
+    responses=refusals(404, 422),
+)
 def list_export_jobs(
     request: Request,
     session: SessionDep,
@@ -57,8 +61,8 @@ def list_export_jobs(
     summary="A ready export's CSV, as Robin's API serves it (409 while it is pending or running, or once it failed)",
     response_class=Response,
     responses={
-        **CSV_RESPONSE, 404: {"description": "No export has that id"},
-        409: {"description": "The export is pending or running (the error names its state), or failed (the error gives why)"},
+        **CSV_RESPONSE, 404: {**refusals(404)[404], "description": "No export has that id"},
+        409: {**refusals(409)[409], "description": "The export is pending or running (the error names its state), or failed (the error gives why)"},
     },
 )
 def download_export_job(export_id: str, session: StreamingSessionDep) -> StreamingResponse:

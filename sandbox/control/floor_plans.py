@@ -5,6 +5,7 @@ from html import escape
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from sandbox.control.schemas import refusals
 from sandbox.core import directory
 from sandbox.sessions import SessionDep
 from sandbox.store.models import ResourceKind
@@ -18,7 +19,7 @@ TITLE_HEIGHT = 16
 
 @router.get(
     "/floor-plans/{floor_id}.svg", summary="A floor's plan: its spaces and desks laid out in a grid (image/svg+xml)",
-    response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}},
+    response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}, **refusals(404)},
 )
 def floor_plan(floor_id: str, session: SessionDep) -> Response:
     floor, resources = directory.floor_plan(session, floor_id)

@@ -22,6 +22,7 @@ from sandbox.control.schemas import (
     SetRequest,
     SnapshotRequest,
     SnapshotState,
+    refusals,
 )
 from sandbox.core import clock as clocks
 from sandbox.core import workplace
@@ -36,6 +37,9 @@ TAG = "Sandbox control plane"
 router = APIRouter(tags=[TAG])
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 OrganizationKey = Annotated[str, Path(description="The organization's integer id, ULID or slug", examples=["meridian-robotics"])]
+SnapshotName = Annotated[str, Path(
+    description="The snapshot's name (GET /_sandbox/snapshots lists them)", json_schema_extra={"pattern": snapshots.NAME.pattern},
+)]
 
 
 def _store(request: Request) -> Store:
@@ -51,7 +55,10 @@ def reset(request: Request) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/organizations/{organization}/reset", status_code=204, summary="Reset one organization to its seed, leaving the others alone")
+@router.post(
+    "/organizations/{organization}/reset", status_code=204, summary="Reset one organization to its seed, leaving the others alone",
+    responses=refusals(404),
+)
 def reset_organization(request: Request, organization: OrganizationKey) -> Response:
     store = _store(request)
     with store.session() as session:
@@ -65,23 +72,26 @@ def list_snapshots(request: Request) -> list[SnapshotState]:
     return [_snapshot(row) for row in snapshots.listed(_store(request))]
 
 
-@router.post("/snapshots", status_code=201, summary="Save the workplace as a named snapshot")
+@router.post("/snapshots", status_code=201, summary="Save the workplace as a named snapshot", responses=refusals(400, 409, 422))
 def save_snapshot(request: Request, body: SnapshotRequest) -> SnapshotState:
     return _snapshot(snapshots.save(_store(request), body.name, replace=body.replace))
 
 
-@router.get("/snapshots/{name}", summary="One snapshot")
-def get_snapshot(request: Request, name: str) -> SnapshotState:
+@router.get("/snapshots/{name}", summary="One snapshot", responses=refusals(404, 422))
+def get_snapshot(request: Request, name: SnapshotName) -> SnapshotState:
     return _snapshot(snapshots.find(_store(request), name))
 
 
-@router.post("/snapshots/{name}/restore", summary="Restore a snapshot: the workplace, its clocks and its next ids")
-def restore_snapshot(request: Request, name: str) -> SnapshotState:
+@router.post(
+    "/snapshots/{name}/restore", summary="Restore a snapshot: the workplace, its clocks and its next ids",
+    responses=refusals(404, 422),
+)
+def restore_snapshot(request: Request, name: SnapshotName) -> SnapshotState:
     return _snapshot(snapshots.restore(_store(request), name))
 
 
-@router.delete("/snapshots/{name}", status_code=204, summary="Delete a snapshot (not the seed)")
-def delete_snapshot(request: Request, name: str) -> Response:
+@router.delete("/snapshots/{name}", status_code=204, summary="Delete a snapshot (not the seed)", responses=refusals(404, 409, 422))
+def delete_snapshot(request: Request, name: SnapshotName) -> Response:
     snapshots.delete(_store(request), name)
     return Response(status_code=204)
 
@@ -101,30 +111,41 @@ def list_organizations(request: Request) -> list[OrganizationState]:
     return [OrganizationState(**organization_ref(row).model_dump(), clock=clock_state(clock, row)) for row in rows]
 
 
-@router.get("/organizations/{organization}/clock", summary="Read an organization's clock")
+@router.get("/organizations/{organization}/clock", summary="Read an organization's clock", responses=refusals(404))
 def read_clock(request: Request, organization: OrganizationKey) -> ClockState:
     with _store(request).session() as session:
         return clock_state(request.app.state.clock, organization_named(session, organization))
 
 
-@router.post("/organizations/{organization}/clock/freeze", summary="Stop an organization's clock, where it is or at a given instant")
+@router.post(
+    "/organizations/{organization}/clock/freeze", summary="Stop an organization's clock, where it is or at a given instant",
+    responses=refusals(400, 404, 422),
+)
 def freeze_clock(request: Request, organization: OrganizationKey, body: FreezeRequest | None = None) -> ClockState:
     at = body.at if body is not None else None
     return _change_clock(request, organization, lambda clock, row: clocks.freeze(clock, row, _utc(at) if at else None))
 
 
-@router.post("/organizations/{organization}/clock/set", summary="Move an organization's clock to an instant")
+@router.post(
+    "/organizations/{organization}/clock/set", summary="Move an organization's clock to an instant",
+    responses=refusals(400, 404, 422),
+)
 def set_clock(request: Request, organization: OrganizationKey, body: SetRequest) -> ClockState:
     return _change_clock(request, organization, lambda clock, row: clocks.set_to(clock, row, _utc(body.at)))
 
 
-@router.post("/organizations/{organization}/clock/advance", summary="Move an organization's clock forward by an ISO-8601 duration")
+@router.post(
+    "/organizations/{organization}/clock/advance", summary="Move an organization's clock forward by an ISO-8601 duration",
+    responses=refusals(400, 404, 422),
+)
 def advance_clock(request: Request, organization: OrganizationKey, body: AdvanceRequest) -> ClockState:
     by = parse_duration(body.by, "by")
     return _change_clock(request, organization, lambda clock, row: clocks.advance(clock, row, by))
 
 
-@router.post("/organizations/{organization}/clock/resume", summary="Return an organization's clock to real time")
+@router.post(
+    "/organizations/{organization}/clock/resume", summary="Return an organization's clock to real time", responses=refusals(404),
+)
 def resume_clock(request: Request, organization: OrganizationKey) -> ClockState:
     return _change_clock(request, organization, lambda _clock, row: clocks.resume(row))
 
@@ -174,7 +195,7 @@ def list_faults(request: Request) -> list[FaultState]:
     return [_fault(rule) for rule in faults.listed(_store(request))]
 
 
-@router.post("/faults", status_code=201, summary="Add a fault rule")
+@router.post("/faults", status_code=201, summary="Add a fault rule", responses=refusals(400, 422))
 def add_fault(request: Request, body: FaultRequest) -> FaultState:
     rule = FaultRule(
         api=body.api, method=body.method, path=body.path, effect=body.effect, latency_ms=body.latency_ms,
@@ -183,12 +204,12 @@ def add_fault(request: Request, body: FaultRequest) -> FaultState:
     return _fault(faults.add(_store(request), rule))
 
 
-@router.get("/faults/{rule_id}", summary="One fault rule")
+@router.get("/faults/{rule_id}", summary="One fault rule", responses=refusals(404))
 def get_fault(request: Request, rule_id: RowId) -> FaultState:
     return _fault(faults.find(_store(request), rule_id))
 
 
-@router.delete("/faults/{rule_id}", status_code=204, summary="Remove a fault rule")
+@router.delete("/faults/{rule_id}", status_code=204, summary="Remove a fault rule", responses=refusals(404))
 def delete_fault(request: Request, rule_id: RowId) -> Response:
     faults.remove(_store(request), rule_id)
     return Response(status_code=204)
@@ -207,7 +228,7 @@ def _fault(rule: FaultRule) -> FaultState:
 # The request journal
 
 
-@router.get("/journal", summary="The latest requests to the vendor APIs, newest first")
+@router.get("/journal", summary="The latest requests to the vendor APIs, newest first", responses=refusals(404, 422))
 def read_journal(
     request: Request,
     api: Annotated[str | None, Query(pattern="^(robin|kadence)$")] = None,
@@ -232,7 +253,7 @@ def read_journal(
     return Journal(entries=[JournalSummary.model_validate(entry, from_attributes=True) for entry in entries])
 
 
-@router.get("/journal/{entry_id}", summary="One request with its request and response bodies")
+@router.get("/journal/{entry_id}", summary="One request with its request and response bodies", responses=refusals(404))
 def read_journal_entry(request: Request, entry_id: RowId) -> JournalDetail:
     entry = request.app.state.journal.entry(_store(request), entry_id)
     return JournalDetail.model_validate(entry, from_attributes=True)

@@ -2,11 +2,12 @@
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from sandbox.control.faults import Api, Effect
+from sandbox.control.snapshots import NAME as SNAPSHOT_NAME
 
 
 class Strict(BaseModel):
@@ -61,7 +62,10 @@ class AdvanceRequest(Strict):
 
 
 class SnapshotRequest(Strict):
-    name: str = Field(description="1 to 64 letters, digits, '.', '_' or '-'", examples=["before-tests"])
+    name: str = Field(
+        description="1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", examples=["before-tests"],
+        json_schema_extra={"pattern": SNAPSHOT_NAME.pattern},
+    )
     replace: bool = Field(default=False, description="Overwrite a snapshot of the same name")
 
 
@@ -153,3 +157,28 @@ class Readiness(BaseModel):
     status: Literal["ready", "starting"]
     seeded: str | None = Field(description="What the store was seeded with")
 
+
+
+class Problem(BaseModel):
+    field: str = Field(description="The parameter or body field at fault, dotted; `body` for the body as a whole")
+    message: str
+
+
+class ControlError(BaseModel):
+    """What the control plane answers a request it refuses (sandbox/control/errors.py)."""
+
+    error: str = Field(description="What was wrong, in a sentence")
+    problems: list[Problem] | None = Field(default=None, description="Each field at fault, where a body or a parameter was")
+
+
+REFUSALS = {
+    400: "The body is not JSON",
+    404: "Nothing has the id, name or key given in the path or the query",
+    409: "Refused in the store's present state (the error says why)",
+    422: "A parameter or a field of the body is invalid (`problems` names each)",
+}
+
+
+def refusals(*statuses: int) -> dict[int | str, Any]:
+    """A control-plane route's `responses`: the error body of each refusal it can answer."""
+    return {status: {"model": ControlError, "description": REFUSALS[status]} for status in statuses}

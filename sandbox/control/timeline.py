@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from sandbox.control.routes import clock_state, organization_ref
-from sandbox.control.schemas import OrganizationState
+from sandbox.control.schemas import OrganizationState, refusals
 from sandbox.core import bookings, buildings
 from sandbox.core.bookings import Booking
 from sandbox.core.clock import Clock
@@ -124,7 +124,10 @@ def workplace(session: Session, clock: Clock) -> Workplace:
     ])
 
 
-@router.get("/timeline", summary="One building's day: each space and desk with its bookings from both APIs")
+@router.get(
+    "/timeline", summary="One building's day: each space and desk with its bookings from both APIs",
+    responses=refusals(404, 422),
+)
 def read_timeline(
     request: Request, session: SessionDep,
     building_id: Annotated[int, Query(description="The building's id (Robin's location id)", examples=[10])],

@@ -14,6 +14,11 @@ from sandbox.kadence.hydra import BadRequest
 
 OPERATIONS = ("before", "strictly_before", "after", "strictly_after")
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$", re.ASCII)
+UTC_DATE_TIME_PATTERN = (
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$"
+)
+"""The date-times `utc_value` reads, as the OpenAPI documents state them: _DATE_TIME's shape with
+the calendar's months, days and hours (a date that does not exist is refused too)."""
 
 
 def utc_value(value: str, name: str, *, what: str = "parameter", clamp: bool = False) -> datetime:
@@ -138,8 +143,14 @@ class AttendeeBody(Body):
 
 class BookingBody(Body):
     userId: str = Field(description="The user identifier of the user the booking is for")
-    startDateTime: str = Field(description="UTC Booking start date time in format YYYY-MM-DDThh:mm:ss")
-    endDateTime: str = Field(description="UTC Booking end date time in format YYYY-MM-DDThh:mm:ss")
+    startDateTime: str = Field(
+        description="UTC Booking start date time in format YYYY-MM-DDThh:mm:ss",
+        json_schema_extra={"pattern": UTC_DATE_TIME_PATTERN},
+    )
+    endDateTime: str = Field(
+        description="UTC Booking end date time in format YYYY-MM-DDThh:mm:ss",
+        json_schema_extra={"pattern": UTC_DATE_TIME_PATTERN},
+    )
     buildingId: str | None = Field(default=None, description="Required for onsite bookings only")
     spaceId: str | None = Field(default=None, description="Required for bookings of a space (desk, room, ...)")
     title: str | None = Field(default=None, max_length=255, description="Required for room bookings")

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.config import JsonDict
 
-from sandbox.kadence.requests import OPERATIONS
+from sandbox.kadence.requests import OPERATIONS, UTC_DATE_TIME_PATTERN
 
 Timestamp = Annotated[
     str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$", examples=["2017-07-21T17:32:28+00:00"]),
@@ -301,18 +301,30 @@ def query(*parameters: tuple[str, str] | tuple[str, str, bool]) -> dict[str, Any
     listed = []
     for parameter in parameters:
         name, description, required = (*parameter, False) if len(parameter) == 2 else parameter
-        kind = "integer" if name in ("page", "itemsPerPage") else "string"
-        listed.append({"name": name, "in": "query", "required": required, "description": description, "schema": {"type": kind}})
+        schema = BOUNDS.get((name, description), {"type": "string"})
+        if description.startswith(UTC_DATE_TIME):
+            schema = {"type": "string", "pattern": UTC_DATE_TIME_PATTERN}
+        listed.append({"name": name, "in": "query", "required": required, "description": description, "schema": schema})
     return {"parameters": listed}
 
 
+UTC_DATE_TIME = "UTC YYYY-MM-DDThh:mm:ss"
+"""How a query parameter's description says it takes a date-time, which `query` documents with
+its pattern."""
 PAGING = (("page", "1-based page number"), ("itemsPerPage", "Items per page, 1 to 500 (more reads as 500), default 50"))
 BOOKING_PAGING = (PAGING[0], ("itemsPerPage", "Items per page, 0 to 500 (more reads as 500), default 50"))
+BOUNDS = {
+    PAGING[0]: {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+    PAGING[1]: {"type": "integer", "minimum": 1},
+    BOOKING_PAGING[1]: {"type": "integer", "minimum": 0},
+}
+"""The schema of each paging parameter, as `requests.paging` reads it: more items per page than
+its maximum are refused by no one (they read as the maximum), so none is stated."""
 
 
 def date_filters(*fields: str) -> tuple[tuple[str, str], ...]:
     """Every `field[operation]` and `field[local_operation]` filter of `fields`."""
     return tuple(
-        (f"{field}[{local}{operation}]", f"UTC YYYY-MM-DDThh:mm:ss{'; read as wall-clock time in the building' if local else ''}")
+        (f"{field}[{local}{operation}]", f"{UTC_DATE_TIME}{'; read as wall-clock time in the building' if local else ''}")
         for field in fields for local in ("", "local_") for operation in OPERATIONS
     )

@@ -39,6 +39,14 @@ def _lines(value: Any) -> Any:
 RecurrenceLines = Annotated[list[str] | None, BeforeValidator(_lines)]
 
 
+INSTANT_PATTERN = (
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+    r"(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?)?$"
+)
+"""The ISO-8601 date-times Robin's fields and windows take, as the OpenAPI documents state them:
+a date, or a date and time without fractional seconds, with or without an offset."""
+
+
 def query_instant(value: str | None, name: str) -> datetime | None:
     """A date-time from a query string, within the years requests may name (see parse_instant).
     Clients often leave a `+0100` offset unencoded, so it arrives as ` 0100`: read the space as
@@ -68,7 +76,9 @@ class Body(BaseModel):
 
 
 class Moment(Body):
-    date_time: str = Field(description="ISO-8601 date-time, with or without an offset")
+    date_time: str = Field(
+        description="ISO-8601 date-time, with or without an offset", json_schema_extra={"pattern": INSTANT_PATTERN},
+    )
     time_zone: str = Field(description="IANA time zone, such as America/New_York")
 
     def instant(self, name: str) -> Any:

@@ -2,6 +2,7 @@
 
 The plugin (`sandbox.testing.plugin`) is registered through the `pytest11` entry point, so
 installing workplace-sandbox is enough. `Sandbox` is the type of both fixtures, for annotations.
+`sandbox.testing.soak` drives a served sandbox with several clients at once and checks every answer.
 """
 
 from sandbox.testing.control import Sandbox, SandboxError
