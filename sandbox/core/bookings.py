@@ -10,13 +10,15 @@ encodes it (ids.occurrence_ulid), so that it needs no storage and reads back to 
 occurrence.
 """
 
-from collections.abc import Iterator
+import heapq
+import operator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from sandbox.core import (
@@ -39,6 +41,7 @@ from sandbox.core.errors import (
 )
 from sandbox.core.events import EventInput, InviteeInput
 from sandbox.core.occurrences import Slot
+from sandbox.core.paging import Counted, counted_list
 from sandbox.core.reservations import Cancellation
 from sandbox.core.seats import SeatReservationInput
 from sandbox.store.models import (
@@ -399,23 +402,96 @@ class BookingQuery:
     order: tuple[tuple[str, str], ...] = ()
 
 
-def list_bookings(session: Session, actor: Actor, query: BookingQuery) -> list[Booking]:
-    """Every booking the query matches, ordered: the caller pages through them. Date filters
-    that reach more than MAX_SERIES_READ occurrences of one series are refused."""
+def list_bookings(session: Session, actor: Actor, query: BookingQuery, page: int, per_page: int) -> Counted[Booking]:
+    """Page `page` (`per_page` to a page, 0 for none) of the bookings the query matches, in its
+    order, and how many it matches. Date filters that reach more than MAX_SERIES_READ occurrences
+    of one series are refused.
+
+    Where the query filters by nothing but what a reservation stores (its times, holder, place
+    and type), single bookings are counted and ordered by the store, and only those up to the
+    page are read: the page costs what it shows, however many bookings its filters match. A
+    series' occurrences are not stored; each series in reach is expanded."""
     lower, upper = _reach(query.conditions, actor.now)
-    statement = _reaching(actor.organization_id, lower, upper)
+    reaching = _reaching(actor.organization_id, lower, upper)
     if query.holder_id is not None:
-        statement = statement.where(Reservation.organizer_id == query.holder_id)
+        reaching = reaching.where(Reservation.organizer_id == query.holder_id)
     if query.building_id is not None:
-        statement = statement.where(Reservation.building_id == directory.id_of(session, actor, Building, query.building_id))
+        reaching = reaching.where(Reservation.building_id == directory.id_of(session, actor, Building, query.building_id))
     resource_ids = _resource_filter(session, actor, query)
     if resource_ids is not None:
-        statement = statement.where(col(Reservation.resource_id).in_(resource_ids))
-    rows = list(session.exec(statement))
-    found = [booking for booking in _expand(session, rows, lower, upper, actor.now) if _matches(booking, query)]
-    for name, direction in reversed(query.order or (("startDate", "asc"),)):
-        found.sort(key=lambda booking: booking.start if name == "startDate" else booking.end, reverse=direction == "desc")
-    return found
+        reaching = reaching.where(col(Reservation.resource_id).in_(resource_ids))
+    order = _order_key(query)
+    if not _filters_stored_facts(query):
+        found = [booking for booking in _expand(session, list(session.exec(reaching)), lower, upper, actor.now)
+                 if _matches(booking, query)]
+        return counted_list(sorted(found, key=order), page, per_page)
+    singles = reaching.where(
+        col(Reservation.recurrence).is_(None), col(Reservation.end) > lower, *_stored_conditions(actor, query)
+    )
+    series = session.exec(reaching.where(col(Reservation.recurrence).is_not(None))).all()
+    occurrences_found = sorted(
+        (booking for booking in _expand(session, list(series), lower, upper, actor.now) if _matches(booking, query)),
+        key=order,
+    )
+    total = session.exec(select(func.count()).select_from(singles.subquery())).one() + len(occurrences_found)
+    offset = (page - 1) * per_page
+    if not per_page or offset >= total:
+        return Counted([], total, page, per_page)
+    first_singles = session.exec(singles.order_by(*_stored_order(query)).limit(offset + per_page)).all()
+    merged = heapq.merge(_expand(session, list(first_singles), lower, upper, actor.now), occurrences_found, key=order)
+    return Counted(list(islice(merged, offset, offset + per_page)), total, page, per_page)
+
+
+_ORDERED_BY = {"startDate": "start", "endDate": "end"}
+"""The booking times each `order[...]` parameter orders by."""
+_MICROSECOND = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _order_key(query: BookingQuery) -> Callable[[Booking], tuple[int, ...]]:
+    """The order of a query's bookings: by its `order` (start ascending by default), then by
+    reservation and start, so that equal times come in one order whichever way they are read."""
+    order = query.order or (("startDate", "asc"),)
+
+    def key(booking: Booking) -> tuple[int, ...]:
+        times = tuple(
+            (getattr(booking, _ORDERED_BY[name]) - _EPOCH) // _MICROSECOND * (-1 if direction == "desc" else 1)
+            for name, direction in order
+        )
+        return (*times, booking.reservation.id or 0, (booking.start - _EPOCH) // _MICROSECOND)
+
+    return key
+
+
+def _stored_order(query: BookingQuery) -> list[Any]:
+    """`_order_key` as the store orders single bookings, whose times are their reservation's."""
+    columns = {"start": col(Reservation.start), "end": col(Reservation.end)}
+    order = query.order or (("startDate", "asc"),)
+    by_times = [columns[_ORDERED_BY[name]].desc() if direction == "desc" else columns[_ORDERED_BY[name]].asc()
+                for name, direction in order]
+    return [*by_times, col(Reservation.id).asc()]
+
+
+def _filters_stored_facts(query: BookingQuery) -> bool:
+    """Whether the query filters single bookings by what their reservations store alone: not by
+    their status or id, which are derived, nor by a time read in each building's zone."""
+    return query.status is None and query.booking_id is None and all(
+        condition.field in ("start", "end") and not condition.local for condition in query.conditions
+    )
+
+
+def _stored_conditions(actor: Actor, query: BookingQuery) -> list[Any]:
+    """The query's filters (see `_filters_stored_facts`) as conditions on single reservations."""
+    conditions = [
+        _COMPARISONS[condition.operation](col(getattr(Reservation, condition.field)), condition.value)
+        for condition in query.conditions
+    ]
+    if query.type is not None:
+        typed = select(Resource.id).where(
+            Resource.organization_id == actor.organization_id, space_types.of_booking_type(query.type)
+        )
+        conditions.append(col(Reservation.resource_id).in_(typed))
+    return conditions
 
 
 def bookings_in_building(
@@ -525,8 +601,11 @@ def holds(moment: datetime | None, condition: TimeCondition, building: Building)
         return False
     if condition.local:
         moment = moment.astimezone(buildings.local_zone(building)).replace(tzinfo=None)
-    value = condition.value
-    return {
-        "before": moment <= value, "strictly_before": moment < value,
-        "after": moment >= value, "strictly_after": moment > value,
-    }[condition.operation]
+    return bool(_COMPARISONS[condition.operation](moment, condition.value))
+
+
+_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "before": operator.le, "strictly_before": operator.lt, "after": operator.ge, "strictly_after": operator.gt,
+}
+"""Each date filter's comparison of a booking's time with its value: of instants here, of a
+reservation's columns where the store filters (`_stored_conditions`)."""

@@ -1,6 +1,9 @@
 """What kind of booking a resource takes, and the release window that applies to it."""
 
-from sqlmodel import Session
+from typing import Any
+
+from sqlalchemy import false, or_
+from sqlmodel import Session, col
 
 from sandbox.store.models import Building, Resource, ResourceKind
 
@@ -15,6 +18,19 @@ def booking_type(resource: Resource) -> str:
     if resource.kind == ResourceKind.ONSITE:
         return "onsite"
     return _SPACE_BOOKING_TYPES.get(resource.type or "", "room")
+
+
+def of_booking_type(kind: str) -> Any:
+    """The condition on a resource that `booking_type` gives `kind`, for the store to test."""
+    if kind == "desk":
+        return col(Resource.kind) == ResourceKind.DESK
+    if kind == "onsite":
+        return col(Resource.kind) == ResourceKind.ONSITE
+    space = col(Resource.kind) == ResourceKind.SPACE
+    named = [space_type for space_type, typed in _SPACE_BOOKING_TYPES.items() if typed == kind]
+    if kind == "room":
+        return space & or_(col(Resource.type).is_(None), col(Resource.type).not_in(_SPACE_BOOKING_TYPES))
+    return space & col(Resource.type).in_(named) if named else false()
 
 
 def release_window(session: Session, resource: Resource) -> int | None:

@@ -11,6 +11,7 @@ from sandbox.core import bookings, buildings, events
 from sandbox.core.access import Actor
 from sandbox.core.bookings import Booking, BookingInput, BookingQuery, TimeCondition
 from sandbox.core.errors import InvalidInput, NotFound
+from sandbox.core.paging import Counted
 from sandbox.core.events import EventInput
 from sandbox.store.models import Building, Reservation, Resource, User
 from tests.conftest import NOW, actor_for
@@ -204,6 +205,11 @@ def test_booking_made_just_before_its_release_moment_is_released(session: Sessio
     assert status_at(session, made, NOW + MINUTE).status == "noCheckIn"
 
 
+def every_booking(session: Session, actor: Actor, query: BookingQuery) -> list[Booking]:
+    """Every booking the query matches, in order: a page as long as any listing here."""
+    return bookings.list_bookings(session, actor, query, 1, 100_000).items
+
+
 def test_list_bookings_derives_the_same_status_as_get_booking(session: Session) -> None:
     released, checked_in = book_desk(session), book_desk(session, email=CHLOE, desk="A-03")
     check_in(session, checked_in, START, email=CHLOE)
@@ -211,7 +217,7 @@ def test_list_bookings_derives_the_same_status_as_get_booking(session: Session) 
 
     listed = {
         booking.id: booking.status
-        for booking in bookings.list_bookings(session, at(session, moment), BookingQuery(building_id=building(session, NEW_YORK).ulid))
+        for booking in every_booking(session, at(session, moment), BookingQuery(building_id=building(session, NEW_YORK).ulid))
     }
 
     assert listed[released.id] == status_at(session, released, moment).status == "noCheckIn"
@@ -242,7 +248,7 @@ def test_occurrence_ids_differ_per_occurrence_and_match_the_listing(session: Ses
 
     listed = {
         booking.start: booking.id
-        for booking in bookings.list_bookings(session, at(session, NOW), BookingQuery(space_id=named(session, QUIET_ROOM).ulid))
+        for booking in every_booking(session, at(session, NOW), BookingQuery(space_id=named(session, QUIET_ROOM).ulid))
         if booking.reservation.id == series.id
     }
 
@@ -315,7 +321,7 @@ def test_listing_reads_as_many_occurrences_of_a_series_as_it_may(session: Sessio
     # START is 10:00 in New York: the first MAX_SERIES_READ days hold exactly that many occurrences.
     upper = START + timedelta(days=bookings.MAX_SERIES_READ - 1)
 
-    listed = bookings.list_bookings(session, at(session, NOW), reaching(START, upper))
+    listed = every_booking(session, at(session, NOW), reaching(START, upper))
 
     assert len([booking for booking in listed if booking.reservation.id == series.id]) == bookings.MAX_SERIES_READ
 
@@ -324,7 +330,7 @@ def test_listing_refuses_date_filters_reaching_more_occurrences_of_a_series(sess
     endless_daily(session)
 
     with pytest.raises(InvalidInput) as refused:
-        bookings.list_bookings(session, at(session, NOW), reaching(START, START + timedelta(days=bookings.MAX_SERIES_READ)))
+        every_booking(session, at(session, NOW), reaching(START, START + timedelta(days=bookings.MAX_SERIES_READ)))
 
     assert [problem.field for problem in refused.value.problems] == ["startDateTime"]
 
@@ -402,3 +408,63 @@ def test_onsite_booking_is_refused_once_the_peak_reaches_capacity(session: Sessi
     assert (passes.available_passes, passes.available, passes.unavailability_reason) == (0, False, "noCapacity")
     assert [(problem.field, problem.reason) for problem in caught.value.problems] == [("buildingId", "noCapacity")]
     assert buildings.onsite_count(session, building(session, BENGALURU), BENGALURU_MORNING, end + HOUR, NOW) == 3
+
+
+# --- pages read from the store -------------------------------------------------------------
+
+
+@pytest.fixture
+def busy_morning(session: Session) -> None:
+    """Single bookings of several types at equal and overlapping times, some cancelled, beside a
+    daily series and the demo's own: what a page must order and count the same way however it
+    is read."""
+    for email, desk in ((BEN, "A-03"), (CHLOE, "A-04")):
+        book_desk(session, email=email, desk=desk)
+    cancelled = book_desk(session, email=EMMA, desk="A-05", start=START + HOUR, end=END)
+    bookings.cancel_booking(session, at(session, NOW), cancelled.id, None)
+    book_desk(session, email=EMMA, desk="A-03", start=END, end=END + HOUR)
+    book_onsite(session, CHLOE, START + 2 * HOUR, END + 2 * HOUR)
+    daily_series(session, start=START + 30 * MINUTE, count=4)
+    events.create_event(session, at(session, NOW), named(session, "Phone Booth 1A").id or 0, EventInput(
+        start=START, end=START + HOUR, time_zone="America/New_York", title="Call",
+    ))
+
+
+PAGED_QUERIES = [
+    BookingQuery(),
+    reaching(START, END),
+    BookingQuery(conditions=(TimeCondition("start", "strictly_after", START), TimeCondition("end", "before", END + HOUR))),
+    BookingQuery(conditions=(TimeCondition("end", "strictly_before", END),)),
+    BookingQuery(type="desk"),
+    BookingQuery(type="room", order=(("startDate", "desc"),)),
+    BookingQuery(type="onsite"),
+    BookingQuery(type="pod"),
+    BookingQuery(order=(("endDate", "desc"), ("startDate", "asc"))),
+    BookingQuery(building_id="01JWZ0000000000000000000AA", type="desk"),
+]
+
+
+@pytest.mark.usefixtures("busy_morning")
+@pytest.mark.parametrize("query", PAGED_QUERIES, ids=range(len(PAGED_QUERIES)))
+def test_pages_read_from_the_store_hold_what_pages_read_whole_do(session: Session, query: BookingQuery, monkeypatch) -> None:
+    if query.building_id is not None:
+        query = BookingQuery(building_id=building(session, NEW_YORK).ulid, type=query.type)
+    actor = at(session, START + 90 * MINUTE)
+
+    def pages(size: int) -> list[Counted[Booking]]:
+        """Every page of `size`, through the first empty one."""
+        read = [bookings.list_bookings(session, actor, query, 1, size)]
+        while read[-1].items:
+            read.append(bookings.list_bookings(session, actor, query, len(read) + 1, size))
+        return read
+
+    read = {size: pages(size) for size in (1, 3, 7, 0)}
+    monkeypatch.setattr(bookings, "_filters_stored_facts", lambda _query: False)
+    whole = bookings.list_bookings(session, actor, query, 1, 100_000)
+
+    assert whole.total > 0
+    for size, pages in read.items():
+        assert {page.total for page in pages} == {whole.total}
+        assert [(booking.id, booking.status) for page in pages for booking in page.items] == (
+            [(booking.id, booking.status) for booking in whole.items] if size else []
+        )

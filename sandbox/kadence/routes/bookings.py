@@ -10,7 +10,6 @@ from sqlmodel import Session
 from sandbox.core import bookings, directory
 from sandbox.core.access import Actor
 from sandbox.core.bookings import Booking, BookingQuery
-from sandbox.core.paging import counted_list
 from sandbox.kadence import hydra, schemas, wire
 from sandbox.kadence.deps import ActorDep
 from sandbox.kadence.requests import (
@@ -67,7 +66,7 @@ def _one(request: Request, session: Session, actor: Actor, booking: Booking, sta
 
 def _collection(request: Request, session: Session, actor: Actor, query: BookingQuery) -> Response:
     page, per_page = paging(request.query_params, minimum=0)
-    found = counted_list(bookings.list_bookings(session, actor, query), page, per_page)
+    found = bookings.list_bookings(session, actor, query, page, per_page)
     return hydra.page(request, "Booking", found, _renderer(session, actor, found.items))
 
 
