@@ -16,11 +16,11 @@ request that drew it (--verbose: the server's log lines too).
 import argparse
 import base64
 import json
+import os
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,14 +29,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
-import sqlalchemy
 from ulid import ULID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import PYTHON, free_port  # noqa: E402
 
+from sandbox.testing.schemas import schema_of_its_own
+
 ROOT = Path(__file__).resolve().parent.parent
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES = os.environ.get("SANDBOX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ROBIN = {"Authorization": "Access-Token demo-robin-token"}
 JSON_WRITE = {"Content-Type": "application/json", "X-Requested-With": "fuzz"}
 
@@ -106,16 +107,8 @@ def _store_url(backend: str) -> Iterator[str | None]:
     if backend != "postgresql":
         yield None
         return
-    admin = sqlalchemy.create_engine(POSTGRES)
-    schema = f"fuzz_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with schema_of_its_own(POSTGRES, "fuzz") as url:
+        yield url
 
 
 def _wait_for_health(base: str, process: subprocess.Popen[bytes]) -> None:

@@ -25,9 +25,8 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,6 +34,7 @@ import sqlalchemy
 from harness import free_port, sandbox_command, started
 
 from sandbox.testing import soak
+from sandbox.testing.schemas import schema_of_its_own
 
 POSTGRES = os.environ.get("SANDBOX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 """The PostgreSQL server the tests use: SANDBOX_TEST_POSTGRES_URL, else the local one."""
@@ -79,21 +79,12 @@ def _store(backend: str, server: str) -> Iterator[str | None]:
     if backend == "sqlite":
         yield None
         return
-    admin = sqlalchemy.create_engine(server)
-    schema = f"bench_soak_{uuid.uuid4().hex[:12]}"
     try:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        with schema_of_its_own(server, "bench_soak") as url:
+            yield url
     except sqlalchemy.exc.OperationalError as error:
-        admin.dispose()
         print(f"soak on postgresql skipped: no PostgreSQL server at {server}: {str(error).splitlines()[0]}")
         sys.exit(0)
-    try:
-        yield f"{server}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 def _minute_by_minute(base: str, workplace: soak.Workplace, server: int, workers: int, seconds: float) -> list[soak.Outcome]:

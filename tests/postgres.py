@@ -2,7 +2,6 @@
 their own (SANDBOX_TEST_POSTGRES_URL, default the local server on 127.0.0.1:5432, database `test`)."""
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,6 +9,7 @@ import pytest
 import sqlalchemy
 
 from sandbox.store.engine import Store
+from sandbox.testing.schemas import schema_of_its_own
 
 SERVER = os.environ.get("SANDBOX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -33,16 +33,10 @@ def empty_postgres_store() -> Iterator[Store]:
     reason = unreachable()
     if reason is not None:
         pytest.skip(reason)
-    admin = sqlalchemy.create_engine(SERVER)
-    schema = f"sandbox_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    store = Store(f"{SERVER}?options=-csearch_path%3D{schema}")
-    try:
-        store.prepare()
-        yield store
-    finally:
-        store.dispose()
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with schema_of_its_own(SERVER, "sandbox") as url:
+        store = Store(url)
+        try:
+            store.prepare()
+            yield store
+        finally:
+            store.dispose()

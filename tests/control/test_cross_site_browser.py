@@ -16,9 +16,8 @@ from typing import Any
 
 import pytest
 
-from sandbox.testing.server import start_in_process
 from tests.conftest import ADMIN_TOKEN
-from tests.control.test_dashboard_browser import CHROMIUM, WAIT_MS, _skip_reason, expect
+from tests.control.browser import WAIT_MS, chromium, expect, served_for_a_browser
 
 pytestmark = pytest.mark.backend("sqlite")
 
@@ -62,22 +61,14 @@ undoes the freeze after it); its title says when all were sent."""
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    reason = _skip_reason()
-    if reason is not None:
-        pytest.skip(reason)
-    url, stop = start_in_process(tmp_path_factory.mktemp("cross-site"), timeout=60)
-    yield url
-    stop()
+    with served_for_a_browser(tmp_path_factory.mktemp("cross-site")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser(base: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

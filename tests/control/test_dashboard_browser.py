@@ -21,55 +21,30 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sandbox.testing.server import start_in_process
 from tests.conftest import ADMIN_TOKEN
+from tests.control.browser import WAIT_MS, chromium, expect, served_for_a_browser
 
 pytestmark = pytest.mark.backend("sqlite")
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(
     os.environ.get("SANDBOX_TEST_SCREENSHOTS") or Path(tempfile.gettempdir()) / "workplace-sandbox-screenshots"
 )
-WAIT_MS = 10_000
-"""How long the page may take to show a change: it polls every two seconds."""
 NEW_YORK = 10
 HUDSON = 48
 """A conference room in New York whose meetings are released ten minutes in unless checked in to."""
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # The tests skip below, saying so.
-    expect = None
-
-
-def _skip_reason() -> str | None:
-    if not CHROMIUM.exists():
-        return f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium) to run the browser tests"
-    if expect is None:
-        return "Playwright is not installed (a test dependency: make test installs it)"
-    return None
-
-
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    reason = _skip_reason()
-    if reason is not None:
-        pytest.skip(reason)
-    url, stop = start_in_process(tmp_path_factory.mktemp("dashboard"), timeout=60, export_delay_seconds=0)
-    yield url
-    stop()
+    with served_for_a_browser(tmp_path_factory.mktemp("dashboard"), export_delay_seconds=0) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser(base: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

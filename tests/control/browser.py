@@ -1,0 +1,55 @@
+"""What the browser tests share: Debian's Chromium driven by Playwright, and a sandbox served on a
+real port for the page to talk to. Where Chromium or Playwright is missing, the fixtures skip,
+saying why."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox.testing.server import start_in_process
+
+CHROMIUM = Path("/usr/bin/chromium")
+WAIT_MS = 10_000
+"""How long a page may take to show a change: the dashboard polls every two seconds."""
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # The tests skip, saying so.
+    expect = None
+
+
+def skip_reason() -> str | None:
+    if not CHROMIUM.exists():
+        return f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium) to run the browser tests"
+    if expect is None:
+        return "Playwright is not installed (a test dependency: make test installs it)"
+    return None
+
+
+@contextmanager
+def served_for_a_browser(directory: Path, **settings: Any) -> Iterator[str]:
+    """A sandbox served on a free port of this machine, its base URL; skips where no browser can run."""
+    reason = skip_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    url, stop = start_in_process(directory, timeout=60, **settings)
+    try:
+        yield url
+    finally:
+        stop()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Headless Chromium, closed at the end."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
