@@ -4,20 +4,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test test-sqlite test-postgres bench openapi screenshots bytecode clean
+.PHONY: serve test test-fast test-sqlite test-postgres bench openapi screenshots bytecode clean
 
 serve: $(INSTALLED) bytecode
 	$(BIN)/workplace-sandbox serve
 
-# The whole suite on each backend. The PostgreSQL pass uses SANDBOX_TEST_POSTGRES_URL (default
-# the local server) and skips, saying why, where none answers.
+# The suite on each backend, its tests spread over the machine's cores (pytest-xdist). The
+# PostgreSQL pass runs what can behave differently on another store and leaves out the tests of
+# wire shapes (`wire`); it uses SANDBOX_TEST_POSTGRES_URL (default the local server) and skips,
+# saying why, where none answers. README, "Tests", says which tests run where.
+TEST_WORKERS ?= auto
+
 test: test-sqlite test-postgres
 
 test-sqlite: $(INSTALLED)
-	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: $(INSTALLED)
-	SANDBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
+	SANDBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The quick loop: the rules and the in-process HTTP tests on SQLite, without what starts servers,
+# opens a browser or runs for seconds (`slow`).
+test-fast: $(INSTALLED)
+	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
 # Figures and their commands: docs/performance.md. throughput.py, writes.py, free_busy.py and
 # mock_comparison.py need wrk (apt-get install wrk); mock_comparison.py installs Prism from npm into

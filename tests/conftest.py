@@ -2,6 +2,7 @@
 
 import os
 import sqlite3
+import weakref
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
@@ -69,10 +70,16 @@ class Wall:
         self.now += timedelta(**delta)
 
 
+DEMO_STORES: "weakref.WeakSet[Store]" = weakref.WeakSet()
+"""The stores that hold the demo workplace as seeded at NOW. Its ULIDs are the seed's, the same in
+every one of them, so a test may look one up once a run (`KadenceClient.seeded_id`)."""
+
+
 def seed_demo(store: Store) -> None:
     """The demo workplace at NOW, and its `seed` snapshot."""
     load(store, read_fixture(FIXTURES_DIR / "demo.json"), Clock(Wall(NOW)), "demo.json")
     snapshots.save(store, snapshots.SEED)
+    DEMO_STORES.add(store)
 
 
 @pytest.fixture(scope="session")
@@ -119,12 +126,16 @@ if BACKEND not in ("sqlite", "postgresql"):
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test written for one backend (`@pytest.mark.backend("postgresql")`) runs in that
-    backend's pass of the suite only. The PostgreSQL pass stops before its first test, saying
-    why, where no server answers."""
+    backend's pass of the suite only, and a test of a wire shape (`@pytest.mark.wire`) in the
+    SQLite pass only. The PostgreSQL pass stops before its first test, saying why, where no
+    server answers."""
     chosen, other = [], []
     for item in items:
         marker = item.get_closest_marker("backend")
-        (chosen if marker is None or marker.args[0] == BACKEND else other).append(item)
+        runs_here = marker is None or marker.args[0] == BACKEND
+        if BACKEND == "postgresql" and item.get_closest_marker("wire") is not None:
+            runs_here = False
+        (chosen if runs_here else other).append(item)
     if other:
         config.hook.pytest_deselected(items=other)
         items[:] = chosen
@@ -194,6 +205,7 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     store = Store("sqlite://")
     with store.engine.connect() as connection:
         template.backup(connection.connection.driver_connection)
+    DEMO_STORES.add(store)
     yield store
     store.dispose()
 
@@ -287,6 +299,10 @@ def anonymous(client: TestClient) -> RobinClient:
     return RobinClient(client, None)
 
 
+_SEEDED_IDS: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
+"""The demo's ids found so far (KadenceClient.seeded_id)."""
+
+
 class KadenceClient(DialectClient):
     """Calls /v1/public with a bearer token of one API client (None: no Authorization header)."""
 
@@ -314,6 +330,18 @@ class KadenceClient(DialectClient):
         found = [item for item in self.members(path) if all(item.get(key) == value for key, value in match.items())]
         assert len(found) == 1, f"{len(found)} members of {path} match {match}"
         return found[0]
+
+    def seeded_id(self, path: str, **match: Any) -> str:
+        """The id of the one member of a collection whose fields equal `match`. Where the app
+        serves a demo store (DEMO_STORES), an id found once is taken again for the rest of the
+        run: every demo store has the seed's ids. Elsewhere it is looked up each time."""
+        store = getattr(getattr(getattr(self.client, "app", None), "state", None), "store", None)
+        if store is None or store not in DEMO_STORES:
+            return str(self.find(path, **match)["id"])
+        key = (path, tuple(sorted(match.items())))
+        if key not in _SEEDED_IDS:
+            _SEEDED_IDS[key] = str(self.find(path, **match)["id"])
+        return _SEEDED_IDS[key]
 
 
 @pytest.fixture

@@ -9,10 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx2 as httpx
+import pytest
 
 from tests.concurrency import Outcome, Request, for_a_while
 from tests.conftest import DEMO_CLIENT, new_store
 from tests.test_serve import ADMIN, serving
+
+pytestmark = pytest.mark.slow
 
 LOAD_SECONDS = 4.0
 SLOWEST_SECONDS = 5.0

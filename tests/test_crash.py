@@ -9,9 +9,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
+import pytest
 
 from tests.conftest import new_store
 from tests.test_serve import ADMIN, _free_port, serving
+
+pytestmark = pytest.mark.slow
 
 
 def start(*arguments: str) -> tuple[subprocess.Popen[str], str]:

@@ -20,7 +20,7 @@ from sandbox.settings import LOOPBACK_HOSTS, Settings
 from tests.test_serve import ADMIN, _free_port, serving
 
 # The image's default store: a SQLite file in its data volume.
-pytestmark = pytest.mark.backend("sqlite")
+pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"

@@ -8,9 +8,12 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import httpx2 as httpx
+import pytest
 
 from tests.conftest import new_store
 from tests.test_serve import ADMIN, serving
+
+pytestmark = pytest.mark.slow
 
 EXPORT = {"from": "2026-01-01T00:00:00+00:00", "to": "2026-12-31T00:00:00+00:00"}
 

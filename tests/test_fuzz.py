@@ -53,6 +53,8 @@ from sandbox.store.engine import Store
 from tests.conftest import ADMIN_TOKEN, CONTROL_HEADERS, DEMO_CLIENT, MEMBER_TOKEN, KadenceClient, RobinClient
 from tests.kadence.test_vendor_schemas import VENDOR_DOCUMENT, adapted_document
 
+pytestmark = pytest.mark.slow
+
 # Hypothesis caches what it reads of the sources and of Unicode even with no example database, from
 # the moment tests are collected: into the system's temporary directory, not `.hypothesis` here.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "workplace-sandbox-hypothesis")

@@ -606,6 +606,7 @@ def test_a_body_nested_as_deep_as_a_client_may_is_read(kadence):
 # request (a 500 closes it, and the client's next request on it fails too).
 
 
+@pytest.mark.slow
 def test_a_served_refusal_keeps_the_connection_for_the_next_request(tmp_path):
     store = new_store(tmp_path)
     with serving("--database-url", store.url) as (base, server), httpx.Client(base_url=base, timeout=30) as client:

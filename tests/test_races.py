@@ -27,6 +27,8 @@ from tests.concurrency import Crowd
 from tests.conftest import new_store
 from tests.test_serve import Server, serving
 
+pytestmark = pytest.mark.slow
+
 ADMIN = {"Authorization": "Access-Token demo-robin-token"}
 HOUR = timedelta(hours=1)
 CROWD = 50

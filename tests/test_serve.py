@@ -21,7 +21,7 @@ import pytest
 from sandbox.settings import FIXTURES_DIR
 
 # The default store: a SQLite file in the data directory.
-pytestmark = pytest.mark.backend("sqlite")
+pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
 ADMIN = {"Authorization": "Access-Token demo-robin-token"}
 STARTING_S = 60

@@ -14,7 +14,7 @@ import pytest
 from tests.test_serve import ADMIN, serving
 
 # Connections, not the store: the default store will do.
-pytestmark = pytest.mark.backend("sqlite")
+pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
 DEADLINES = {"SANDBOX_HEADER_TIMEOUT": "1", "SANDBOX_BODY_TIMEOUT": "1"}
 PATIENCE = 10.0

@@ -10,10 +10,14 @@ import signal
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from sandbox.testing import soak
 from tests.conftest import new_store
 from tests.test_serve import serving
 from tests.test_workers import server_processes
+
+pytestmark = pytest.mark.slow
 
 CLIENTS = 4
 SLOWEST = 2.0

@@ -10,7 +10,7 @@ import pytest
 from sandbox.__main__ import _collector_paused
 
 # The default store: a SQLite file in the data directory.
-pytestmark = pytest.mark.backend("sqlite")
+pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
 
 def test_seeding_the_demo_into_a_new_store_loads_no_generator(tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ from tests.concurrency import released_together
 from tests.conftest import new_store
 from tests.test_serve import ADMIN, serving
 
+pytestmark = pytest.mark.slow
+
 
 def server_processes(parent: int) -> list[int]:
     """The worker processes uvicorn's supervisor started (not multiprocessing's resource tracker)."""

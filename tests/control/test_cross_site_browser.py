@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import ADMIN_TOKEN
 from tests.control.browser import WAIT_MS, chromium, expect, served_for_a_browser
 
-pytestmark = pytest.mark.backend("sqlite")
+pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
 ORGANIZATION = 1
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"

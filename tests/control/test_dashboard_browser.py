@@ -24,7 +24,7 @@ import pytest
 from tests.conftest import ADMIN_TOKEN
 from tests.control.browser import WAIT_MS, chromium, expect, served_for_a_browser
 
-pytestmark = pytest.mark.backend("sqlite")
+pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
 SCREENSHOTS = Path(
     os.environ.get("SANDBOX_TEST_SCREENSHOTS") or Path(tempfile.gettempdir()) / "workplace-sandbox-screenshots"

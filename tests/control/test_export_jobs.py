@@ -220,7 +220,9 @@ def test_download_of_a_failed_export_is_refused_with_its_error(
     assert_refused(response, "failed", "the reservations table went away")
 
 
-@pytest.mark.parametrize("export_id", [str(uuid.uuid4()), "not-an-export", "x" * 500])
+@pytest.mark.parametrize(
+    "export_id", [str(uuid.UUID(int=0x5A4D_B0C5)), "not-an-export", "x" * 500], ids=["uuid", "word", "long"]
+)
 def test_download_of_an_unknown_export_is_not_found(client: TestClient, export_id: str) -> None:
     response = control_download(client, export_id)
 

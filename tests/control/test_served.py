@@ -12,6 +12,8 @@ import pytest
 from tests.conftest import CONTROL_HEADERS, new_store
 from tests.test_serve import ADMIN, serving
 
+pytestmark = pytest.mark.slow
+
 
 def test_drop_rule_closes_the_connection_without_an_answer(tmp_path: Path) -> None:
     with serving("--database-url", new_store(tmp_path).url) as (base, _server):

@@ -12,6 +12,8 @@ from sandbox.settings import FIXTURES_DIR
 from tests.conftest import DEMO_CLIENT, NOW, OTHER_CLIENT, KadenceClient
 from tests.kadence.lookups import building_id, user_id
 
+pytestmark = pytest.mark.wire
+
 DEMO = json.loads((FIXTURES_DIR / "demo.json").read_text(encoding="utf-8"))
 ORGANIZATION = DEMO["organizations"][0]
 BUILDINGS = {building["name"]: building for building in ORGANIZATION["buildings"]}

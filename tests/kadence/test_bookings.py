@@ -26,6 +26,8 @@ from tests.conftest import (
 )
 from tests.kadence.lookups import building_id, space_id, user_id
 
+pytestmark = pytest.mark.wire
+
 ADA = "ada.okafor@meridian.example"
 BEN = "ben.carter@meridian.example"
 CHLOE = "chloe.martin@meridian.example"

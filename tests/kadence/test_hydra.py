@@ -18,6 +18,8 @@ from sandbox.store.engine import Store
 from sandbox.store.models import Organization, User
 from tests.conftest import NOW, KadenceClient
 
+pytestmark = pytest.mark.wire
+
 DEMO = json.loads((FIXTURES_DIR / "demo.json").read_text(encoding="utf-8"))
 ORGANIZATION = DEMO["organizations"][0]
 EMAILS = [person["email"] for person in ORGANIZATION["users"]]

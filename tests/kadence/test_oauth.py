@@ -11,6 +11,8 @@ from sandbox.store.engine import Store
 from sandbox.store.models import Organization
 from tests.conftest import ADMIN_TOKEN, DEMO_CLIENT, NOW, OTHER_CLIENT, KadenceClient
 
+pytestmark = pytest.mark.wire
+
 TOKEN_PATH = "/oauth2/token"
 CREDENTIALS = {"grant_type": "client_credentials", "client_id": DEMO_CLIENT[0], "client_secret": DEMO_CLIENT[1]}
 OAUTH_ERROR_FIELDS = {"error", "error_description", "message"}

@@ -28,6 +28,8 @@ from referencing.jsonschema import DRAFT202012
 
 from tests.conftest import KadenceClient, Wall
 
+pytestmark = pytest.mark.wire
+
 VENDOR_DOCUMENT = yaml.safe_load(
     (Path(__file__).parent / "vendor" / "kadence-openapi-1.2.0.yml").read_text(encoding="utf-8")
 )

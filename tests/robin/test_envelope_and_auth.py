@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 from sandbox.settings import FIXTURES_DIR
 from tests.conftest import ADMIN_TOKEN, NOW, OTHER_TOKEN, RobinClient
 
+pytestmark = pytest.mark.wire
+
 DEMO_ORGANIZATION = json.loads((FIXTURES_DIR / "demo.json").read_text(encoding="utf-8"))["organizations"][0]
 DEMO_EMAILS = [person["email"] for person in DEMO_ORGANIZATION["users"]]
 

@@ -4,7 +4,11 @@ import re
 from datetime import datetime
 from typing import Any
 
+import pytest
+
 from tests.conftest import OTHER_TOKEN, RobinClient
+
+pytestmark = pytest.mark.wire
 
 NEW_YORK = "America/New_York"
 KOLKATA = "Asia/Kolkata"

@@ -3,6 +3,10 @@
 from datetime import datetime
 from typing import Any
 
+import pytest
+
+pytestmark = pytest.mark.wire
+
 NEW_YORK = "America/New_York"
 HEADQUARTERS_DEFAULT_SPACES = {48, 49, 50, 51, 52, 55, 56, 57, 59}
 """Location 10's reservable, enabled spaces of the default types (kitchen, lobby, fitness, ... left out)."""

@@ -4,6 +4,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.wire
+
 HEADQUARTERS = 10
 """Meridian HQ New York."""
 EAST_RIVER = 49

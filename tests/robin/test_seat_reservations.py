@@ -15,6 +15,8 @@ from sandbox.store.engine import Store
 from sandbox.store.models import Resource
 from tests.conftest import OTHER_TOKEN, RobinClient
 
+pytestmark = pytest.mark.wire
+
 NEW_YORK = "America/New_York"
 KOLKATA = "Asia/Kolkata"
 ADA_EMAIL = "ada.okafor@meridian.example"

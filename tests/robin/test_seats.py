@@ -12,6 +12,8 @@ from sandbox.store.engine import Store
 from sandbox.store.models import AccessToken, User
 from tests.conftest import NOW, OTHER_TOKEN, RobinClient
 
+pytestmark = pytest.mark.wire
+
 DEMO = json.loads((FIXTURES_DIR / "demo.json").read_text(encoding="utf-8"))
 ORGANIZATION = DEMO["organizations"][0]
 CREATED_AT = datetime.fromisoformat(DEMO["created_at"]).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")

@@ -23,7 +23,7 @@ from sandbox.store.models import User
 from tests.test_serve import ADMIN, serving
 
 # The default store: a SQLite file in the data directory.
-pytestmark = pytest.mark.backend("sqlite")
+pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
 BAD_FIXTURE = {
     "format": "workplace-sandbox-fixture/1",

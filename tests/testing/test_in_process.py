@@ -134,7 +134,7 @@ def test_the_preset_and_seed_options_choose_the_workplace(sandbox):
 '''
 
 # The plugin's own temporary store: SQLite.
-pytestmark = pytest.mark.backend("sqlite")
+pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
 
 def test_restores_between_tests_and_drives_the_sandbox(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,7 @@ import pytest
 from tests.testing.project import configure_project
 
 # The plugin's own temporary store: SQLite.
-pytestmark = pytest.mark.backend("sqlite")
+pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
 EXAMPLE = Path(__file__).with_name("readme_example.py")
 README = Path(__file__).resolve().parents[2] / "README.md"

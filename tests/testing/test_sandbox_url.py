@@ -10,6 +10,8 @@ from tests.conftest import new_store
 from tests.test_serve import _free_port, serving
 from tests.testing.project import write_project
 
+pytestmark = pytest.mark.slow
+
 TESTS = '''
 import os
 import sys
