@@ -20,8 +20,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from sandbox.core.ids import new_ulid
-from sandbox.store.types import UTCDateTime
+from sandbox.store.types import UTCDateTime, new_ulid
 
 SCHEMA_VERSION = 8
 
