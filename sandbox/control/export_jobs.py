@@ -13,7 +13,7 @@ from sandbox.control.schemas import refusals
 from sandbox.control.snapshots import Refused
 from sandbox.core import exports
 from sandbox.core.errors import NotFound
-from sandbox.robin.routes.insights import CSV_RESPONSE, csv_download
+from sandbox.downloads import CSV_RESPONSE, csv_download
 from sandbox.sessions import SessionDep, StreamingSessionDep
 from sandbox.store.models import ExportJob, ExportJobState
 

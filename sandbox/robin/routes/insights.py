@@ -1,26 +1,20 @@
 """Analytics exports: request a CSV of events or desk reservations, then poll until it is ready."""
 
 from datetime import timedelta
-from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from sqlmodel import Session
 
 from sandbox.core import exports
+from sandbox.downloads import CSV_RESPONSE, csv_download
 from sandbox.robin.deps import ActorDep, SessionDep
 from sandbox.robin.envelope import respond
 from sandbox.robin.requests import ExportBody, RowId
 from sandbox.robin.schemas import Envelope, ExportAccepted, documented
 from sandbox.routing import declaring
 from sandbox.sessions import StreamingSessionDep
-from sandbox.store.models import ExportJob
 
 router = declaring(tags=["Robin: analytics exports"])
-
-CSV_RESPONSE: dict[int | str, Any] = {
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The export, as CSV"},
-}
 
 
 def _accepted(request: Request, kind: str, organization_id: int, body: ExportBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
@@ -58,12 +52,3 @@ def request_desk_export(
 )
 def download_export(export_id: str, actor: ActorDep, session: StreamingSessionDep) -> StreamingResponse:
     return csv_download(session, exports.ready_export(session, actor, export_id))
-
-
-def csv_download(session: Session, job: ExportJob) -> StreamingResponse:
-    """A generated export's CSV as a file to save, streamed a chunk at a time from `session`,
-    which must stay open until the response is sent."""
-    return StreamingResponse(
-        exports.csv_bytes(session, job.id), media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{job.kind}-export-{job.id}.csv"'},
-    )
