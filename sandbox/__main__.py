@@ -259,10 +259,12 @@ def _banner(base: str, settings: Settings) -> str:
 
 
 def _write_openapi(out: Path) -> int:
+    from sandbox.app import create_app
     from sandbox.openapi import documents
+    from sandbox.store.engine import Store
 
     out.mkdir(parents=True, exist_ok=True)
-    for name, document in documents().items():
+    for name, document in documents(create_app(Settings(), store=Store("sqlite://"))).items():
         (out / f"{name}.json").write_text(json.dumps(document, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         print(f"wrote {out / f'{name}.json'}")
     return 0

@@ -11,11 +11,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Match
 
-from sandbox import __version__, kadence, robin
+from sandbox import __version__, docs, kadence, robin
 from sandbox.answers import KEPT_ANSWERS
 from sandbox.control import (
     dashboard,
-    docs,
     export_jobs,
     floor_plans,
     health,

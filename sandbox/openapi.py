@@ -184,15 +184,9 @@ def _document_links(paths: dict[str, Any]) -> None:
         }
 
 
-def documents(app: FastAPI | None = None) -> dict[str, dict[str, Any]]:
-    """One document per API (the two dialects and the control plane), keyed by the file name it is
-    written to."""
-    if app is None:
-        from sandbox.app import create_app
-        from sandbox.settings import Settings
-        from sandbox.store.engine import Store
-
-        app = create_app(Settings(), store=Store("sqlite://"))
+def documents(app: FastAPI) -> dict[str, dict[str, Any]]:
+    """One document per API (the two dialects and the control plane) of `app`, keyed by the file
+    name it is written to."""
     full = app.openapi()
     result = {}
     for name, (title, prefixes, description) in DOCUMENTS.items():
