@@ -113,7 +113,7 @@ def _serve(arguments: argparse.Namespace) -> int:
         return 0
     store.dispose()
     # Each worker process builds its own app from the same settings, handed over as SANDBOX_*.
-    os.environ.update(_environment(settings))
+    os.environ.update(_environment(settings))  # noqa: TID251 - writes the settings for the worker processes to read
     uvicorn.run("sandbox.app:create_app", factory=True, workers=settings.workers, **server_options(settings))
     return 0
 

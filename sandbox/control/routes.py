@@ -28,8 +28,8 @@ from sandbox.core import clock as clocks
 from sandbox.core import workplace
 from sandbox.core.clock import Clock
 from sandbox.core.errors import NotFound
-from sandbox.core.times import parse_duration
 from sandbox.core.ids import MAX_ROW_ID
+from sandbox.core.times import parse_duration
 from sandbox.store.engine import Store
 from sandbox.store.models import FaultRule, Organization
 

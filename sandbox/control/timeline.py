@@ -16,8 +16,8 @@ from sandbox.core.bookings import Booking
 from sandbox.core.clock import Clock
 from sandbox.core.directory import rows_by_id
 from sandbox.core.errors import NotFound
-from sandbox.core.reservations import occurrence_id
 from sandbox.core.ids import MAX_ROW_ID
+from sandbox.core.reservations import occurrence_id
 from sandbox.sessions import SessionDep
 from sandbox.store.models import (
     Building,

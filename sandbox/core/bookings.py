@@ -164,7 +164,8 @@ def _booking_of(session: Session, reservation: Reservation, original_start: date
     exception = None if original_start is None else reservations.occurrence_exception(session, reservation, start)
     resource = session.get(Resource, reservation.resource_id)
     building = session.get(Building, reservation.building_id)
-    assert resource is not None and building is not None
+    assert resource is not None
+    assert building is not None
     return _derive(reservation, resource, building, original_start, check_in, exception, now)
 
 
@@ -528,7 +529,7 @@ def _reach(conditions: tuple[TimeCondition, ...], now: datetime) -> tuple[dateti
             afters.append(value - slack)
         else:
             befores.append(value + slack)
-    lower = max(afters) if afters else (min(now, min(befores)) if befores else now) - DEFAULT_REACH
+    lower = max(afters) if afters else (min(now, *befores) if befores else now) - DEFAULT_REACH
     upper = min(befores) if befores else max(now, lower if afters else now) + DEFAULT_REACH
     # Bookings are read when they overlap the reach; a booking that only touches an inclusive
     # bound (starts exactly at `before`, ends exactly at `after`) must be read too.

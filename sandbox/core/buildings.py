@@ -44,10 +44,7 @@ def opening(building: Building, day: date) -> tuple[datetime, datetime] | None:
     without opening hours is open around the clock."""
     if day.isoformat() in building.closures:
         return None
-    if not building.opening_hours:
-        hours = ["00:00", "24:00"]
-    else:
-        hours = building.opening_hours.get(WEEKDAYS[day.weekday()]) or []
+    hours = (building.opening_hours.get(WEEKDAYS[day.weekday()]) or []) if building.opening_hours else ["00:00", "24:00"]
     if not hours:
         return None
     tz = local_zone(building)

@@ -202,13 +202,14 @@ _PROFILE = {
 def update_profile(session: Session, actor: Actor, ulid: str, changes: dict[str, Any]) -> User:
     """Change a user's profile; the names, when given, must not be blank."""
     user: User = by_ulid(session, actor, User, ulid)
-    problems = []
-    for name in ("firstName", "lastName"):
-        if name in changes and not (changes[name] or "").strip():
-            problems.append(FieldProblem(name, "This value should not be blank.", "required"))
-    for name, value in changes.items():
-        if isinstance(value, str) and len(value) > MAX_TEXT * (16 if name == "biography" else 1):
-            problems.append(FieldProblem(name, "This value is too long."))
+    problems = [
+        FieldProblem(name, "This value should not be blank.", "required") for name in ("firstName", "lastName")
+        if name in changes and not (changes[name] or "").strip()
+    ]
+    problems.extend(
+        FieldProblem(name, "This value is too long.") for name, value in changes.items()
+        if isinstance(value, str) and len(value) > MAX_TEXT * (16 if name == "biography" else 1)
+    )
     code = changes.get("locationCountryCode")
     if code is not None and not (isinstance(code, str) and len(code) == 2 and code.isalpha()):
         problems.append(FieldProblem("locationCountryCode", "This value is not a valid country."))
@@ -223,9 +224,8 @@ def update_profile(session: Session, actor: Actor, ulid: str, changes: dict[str,
     if problems:
         raise InvalidInput(problems)
     for name, value in changes.items():
-        if name == "locationTimezone" and value is None:
-            value = "UTC"
-        setattr(user, _PROFILE[name], value.upper() if name == "locationCountryCode" and value else value)
+        stored = "UTC" if name == "locationTimezone" and value is None else value
+        setattr(user, _PROFILE[name], stored.upper() if name == "locationCountryCode" and stored else stored)
     if {"firstName", "lastName"} & changes.keys():
         user.name = f"{user.given_name or ''} {user.family_name or ''}".strip()
     user.updated_at = actor.now

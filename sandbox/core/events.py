@@ -194,7 +194,7 @@ def _reschedule(
     start = given.get("start", reservation.start)
     end = given.get("end", reservation.end)
     tz = zone(given.get("time_zone", reservation.time_zone), "start.time_zone")
-    lines = given["recurrence"] if "recurrence" in given else reservation.recurrence
+    lines = given.get("recurrence", reservation.recurrence)
     _check_interval(start, end)
     schedule = reservations.plan_schedule(session, actor.now, start, end, tz, lines, reservation=reservation)
     _require_free(session, space, schedule, reservation.id, actor.now)

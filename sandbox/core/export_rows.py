@@ -180,8 +180,7 @@ def _batch(
     found = []
     for reservation in batch:
         invited, accepted = counts.get(reservation.id or 0, (0, 0))
-        for occurrence in _expanded(reservation, job, check_ins, exceptions, now):
-            found.append((occurrence, invited, accepted))
+        found.extend((occurrence, invited, accepted) for occurrence in _expanded(reservation, job, check_ins, exceptions, now))
     return found, last
 
 

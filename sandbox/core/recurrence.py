@@ -17,9 +17,10 @@ MAX_COUNTED_PERIODS of its periods.
 import calendar
 import math
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import islice
 from zoneinfo import ZoneInfo
@@ -150,14 +151,14 @@ def _last_counted(pinned: str, count: int, frequency: str, interval: int, start:
         cap: datetime | None = zoned_start + timedelta(days=MAX_COUNTED_PERIODS * interval * _DAYS_PER_PERIOD[frequency])
     except OverflowError:
         cap = None
-    if cap is not None and cap.year >= datetime.max.year:
+    if cap is not None and cap.year >= MAXYEAR:
         cap = None  # dateutil stops at the end of the year 9999 by itself.
     rule = rrule.rrulestr(pinned, dtstart=zoned_start)
     assert isinstance(rule, rrule.rrule)
     walk = rule if cap is None else rule.replace(until=cap.astimezone(UTC))
-    found, last = 0, None
-    for last in islice(walk, count):
-        found += 1
+    # The walk's length and its last occurrence, without keeping the occurrences before it.
+    tail = deque(enumerate(islice(walk, count), start=1), maxlen=1)
+    found, last = tail[0] if tail else (0, None)
     if cap is not None and found < count:
         return _Counted(None, reached=False)
     return _Counted(None if last is None else last.astimezone(UTC), reached=True)
@@ -417,7 +418,7 @@ def _require_repeats(rule: rrule.rrule, naive_start: datetime) -> None:
     """
     step_years = rule._interval * _YEARS_PER_STEP[rule._freq]
     window = min(_MAX_PROBE_YEARS, max(_PROBE_YEARS, math.ceil(_PROBE_PERIODS * step_years)))
-    twin = _calendar_twin(naive_start.year, datetime.max.year - window)
+    twin = _calendar_twin(naive_start.year, MAXYEAR - window)
     if twin is None:
         return
     try:

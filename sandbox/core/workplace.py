@@ -53,11 +53,11 @@ def require_visible(
     if len(ids) > MAX_LISTED_IDS:
         raise InvalidInput.of(field, f"at most {MAX_LISTED_IDS} ids")
     owners = dict(session.exec(select(model.id, model.organization_id).where(col(model.id).in_(ids))).all())
-    for row_id in ids:
-        if row_id not in owners:
-            named = f"{noun} {row_id}" if noun else str(row_id)
+    for listed in ids:
+        if listed not in owners:
+            named = f"{noun} {listed}" if noun else str(listed)
             raise InvalidInput.of(field, f"{named} does not exist")
-        actor.require_member_of(owners[row_id])
+        actor.require_member_of(owners[listed])
 
 
 def get_organization(session: Session, actor: Actor, id_or_slug: str) -> Organization:
@@ -137,12 +137,10 @@ def space_conditions(filters: SpaceFilters) -> list[Any]:
         conditions.append(col(Resource.capacity) <= filters.max_capacity)
     if not filters.include_disabled:
         conditions.append(col(Resource.is_disabled).is_(False))
-    for amenity_id in filters.amenity_ids:
-        conditions.append(
-            col(Resource.id).in_(
-                select(ResourceAmenity.resource_id).where(ResourceAmenity.amenity_id == amenity_id)
-            )
-        )
+    conditions.extend(
+        col(Resource.id).in_(select(ResourceAmenity.resource_id).where(ResourceAmenity.amenity_id == amenity_id))
+        for amenity_id in filters.amenity_ids
+    )
     return conditions
 
 

@@ -253,7 +253,7 @@ def render_error(request: Request, exc: Exception) -> Response:
                 {"Allow": ", ".join(allowed)},
             )
         return error(exc.status_code, "Not Found" if exc.status_code == 404 else str(exc.detail), exc.headers)
-    log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
+    log.error("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
     return error(500, "Internal Server Error")
 
 

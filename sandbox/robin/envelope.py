@@ -121,7 +121,7 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
             message = f"The {request.method} method is not allowed on {request.url.path}; use {', '.join(allowed)}"
             return error(405, message, headers={"Allow": ", ".join(allowed)})
         return error(exc.status_code, str(exc.detail), headers=exc.headers)
-    log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
+    log.error("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
     return error(500, "An unexpected error occurred")
 
 

@@ -10,18 +10,18 @@ from sandbox.core.availability import MERGE_THRESHOLD, FreeBusyQuery
 from sandbox.core.errors import InvalidInput
 from sandbox.core.events import EventChanges, EventInput, InviteeInput
 from sandbox.core.exports import ExportRequest
+from sandbox.core.ids import MAX_ROW_ID, row_id
 from sandbox.core.paging import PageRequest
 from sandbox.core.presence import PresenceInput
 from sandbox.core.seats import SeatReservationInput
 from sandbox.core.times import format_duration, parse_duration, parse_instant, zone
-from sandbox.core.ids import MAX_ROW_ID, row_id
 from sandbox.core.workplace import SpaceChanges, SpaceFilters
 
 
 def _not_a_boolean(value: Any) -> Any:
     """JSON true is not the number 1; numeric strings, which clients do send, still are numbers."""
     if isinstance(value, bool):
-        raise ValueError("must be an integer, not a boolean")  # noqa: TRY004 - pydantic reports ValueError only
+        raise ValueError("must be an integer, not a boolean")  # not TypeError: pydantic reports ValueError only
     return value
 
 
@@ -60,8 +60,8 @@ def id_list(name: str, values: list[str]) -> list[int]:
     """Ids sent comma-separated, repeated, or both; each ASCII digits (see row_id)."""
     ids = []
     for value in values:
-        for part in value.split(","):
-            part = part.strip()
+        for piece in value.split(","):
+            part = piece.strip()
             if not part:
                 continue
             number = row_id(part)

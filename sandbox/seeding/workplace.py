@@ -220,7 +220,7 @@ class _Drafting:
         faker = self.fakers[position]
         street = faker.street_address().replace("\n", ", ")
         postcode = faker.postcode()
-        hours = {day: WEEKDAY_HOURS for day in ("MO", "TU", "WE", "TH", "FR")}
+        hours = dict.fromkeys(("MO", "TU", "WE", "TH", "FR"), WEEKDAY_HOURS)
         if site.saturday_hours:
             hours["SA"] = site.saturday_hours
         floors = [self._floor(position, site, level, room_count, desk_count)

@@ -16,7 +16,7 @@ import secrets
 import sqlite3
 import threading
 from collections.abc import Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -97,12 +97,14 @@ class Store:
     def transaction(self, *, exclusive: bool = False) -> Iterator[Session]:
         """One all-or-nothing write: commits made inside (by the core) only release savepoints.
         `exclusive`: no other write runs beside it (a snapshot save or restore)."""
-        with self.engine.connect() as connection:
-            connection = connection.execution_options(**{_BEGIN_OPTION: _EXCLUSIVE if exclusive else _WRITE})
-            with connection.begin():
-                with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
-                    yield session
-                    session.flush()
+        with self.engine.connect() as opened:
+            connection = opened.execution_options(**{_BEGIN_OPTION: _EXCLUSIVE if exclusive else _WRITE})
+            with (
+                connection.begin(),
+                Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session,
+            ):
+                yield session
+                session.flush()
 
     def meta(self, key: str) -> str | None:
         with self.session() as session:
@@ -280,10 +282,8 @@ class _ChangeWatch:
 
     def _close(self) -> None:
         if self._connection is not None:
-            try:
+            with suppress(Exception):
                 self._connection.close()
-            except Exception:
-                pass
             self._connection = None
 
     def close(self) -> None:

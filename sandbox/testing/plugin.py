@@ -57,7 +57,7 @@ def sandbox_server(request: pytest.FixtureRequest) -> Iterator["Sandbox"]:
     from sandbox.testing.server import start_in_process, wait_until_ready
 
     config = request.config
-    url = config.getoption("sandbox_url") or os.environ.get("SANDBOX_URL")
+    url = config.getoption("sandbox_url") or os.environ.get("SANDBOX_URL")  # noqa: TID251 - the plugin's switch, not the server's
     stop = None
     try:
         timeout = _timeout(config)

@@ -492,8 +492,10 @@ def summary(outcomes: Sequence[Outcome]) -> str:
             shown.add((outcome.step, outcome.problem))
             lines.append(f"  first {outcome.problem} at {outcome.began:.1f} s, {outcome.step}: {outcome.status} "
                          f"after {outcome.seconds:.2f} s: {outcome.detail}")
-    for outcome in sorted(outcomes, key=lambda o: -o.seconds)[:5]:
-        lines.append(f"  slow: {outcome.step} at {outcome.began:.1f} s took {outcome.seconds:.3f} s ({outcome.status})")
+    lines.extend(
+        f"  slow: {outcome.step} at {outcome.began:.1f} s took {outcome.seconds:.3f} s ({outcome.status})"
+        for outcome in sorted(outcomes, key=lambda o: -o.seconds)[:5]
+    )
     return "\n".join(lines)
 
 

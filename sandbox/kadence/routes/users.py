@@ -88,7 +88,7 @@ async def _uploaded_image(request: Request) -> bytes | None:
         raise hydra.BadRequest('The request must be "multipart/form-data" with the image in a "file" field.')
     try:
         form = await request.form(max_files=1, max_fields=20)
-    except Exception:  # noqa: BLE001 - a body the multipart parser rejects is the client's error
+    except Exception:  # a body the multipart parser rejects is the client's error
         raise hydra.BadRequest("The multipart body can't be read.") from None
     try:
         upload = form.get("file") or next((value for value in form.values() if isinstance(value, UploadFile)), None)
