@@ -146,7 +146,7 @@ def _timed(send: Callable[[], httpx.Response]) -> tuple[httpx.Response, float]:
 def test_a_free_busy_search_holds_back_no_booking(tmp_path: Path) -> None:
     """A search is a POST that only reads: while a big one runs, a booking goes ahead."""
     store = new_store(tmp_path)
-    with serving("--database-url", store.url, "--workers", "2") as (base, server):
+    with serving("--database-url", store.url, "--workers", "2") as (base, _server):
         locations = [row["id"] for row in httpx.get(f"{base}/v1.0/organizations/1/locations", headers=ADMIN).json()["data"]]
         search = {**BIG_SEARCH, "scope": {"location_ids": locations}}
         _busy_spaces(base, 8)

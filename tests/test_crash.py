@@ -28,7 +28,8 @@ def start(*arguments: str) -> tuple[subprocess.Popen[str], str]:
                 return process, base
         except httpx.TransportError:
             pass
-        assert process.poll() is None and time.monotonic() < deadline, "server did not become ready"
+        assert process.poll() is None, "server did not become ready"
+        assert time.monotonic() < deadline, "server did not become ready"
         time.sleep(0.1)
 
 

@@ -80,7 +80,8 @@ def _healthcheck_command() -> list[str]:
     assert command, "HEALTHCHECK has no CMD"
     assert all(option.startswith("--") for option in options.split())
     parsed = json.loads(command)
-    assert isinstance(parsed, list) and all(isinstance(word, str) for word in parsed), "HEALTHCHECK CMD is not exec form"
+    assert isinstance(parsed, list), "HEALTHCHECK CMD is not exec form"
+    assert all(isinstance(word, str) for word in parsed), "HEALTHCHECK CMD is not exec form"
     return parsed
 
 

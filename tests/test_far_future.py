@@ -9,16 +9,14 @@ request costs what a near one does, a few tens of milliseconds. BOUND, two secon
 above that even on a loaded machine, and far below what a walk takes.
 """
 
-from typing import Any
-
 import csv
 import io
 import time
+from typing import Any
 
 import pytest
 
 from sandbox.core import exports
-
 from tests.conftest import DialectClient, KadenceClient
 from tests.test_hostile import MEMORY_BOUND, measured
 

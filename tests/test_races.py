@@ -13,7 +13,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx2 as httpx
@@ -127,7 +127,7 @@ def slot(site: Site) -> datetime:
     closures); the organization's clock frozen five minutes before it, and a Kadence token minted
     then."""
     while True:
-        day = date.today() + timedelta(days=next(site.days))
+        day = datetime.now(UTC).date() + timedelta(days=next(site.days))
         if day.weekday() < 5:
             break
     start = datetime(day.year, day.month, day.day, 14, tzinfo=UTC)
@@ -288,7 +288,7 @@ def test_reschedules_racing_deletes_leave_no_occurrence_behind(site: Site, slot:
         event = robin_event(site, QUEENS, round_start)
         later = round_start + HOUR
 
-        def patch_or_delete(client: httpx.Client, position: int) -> httpx.Response:
+        def patch_or_delete(client: httpx.Client, position: int, event: str = event, later: datetime = later) -> httpx.Response:
             if position % 2:
                 return client.delete(f"/v1.0/events/{event}", headers=ADMIN)
             body = {"start": {"date_time": wire(later), "time_zone": "UTC"}, "end": {"date_time": wire(later + HOUR), "time_zone": "UTC"}}

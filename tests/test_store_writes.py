@@ -38,14 +38,19 @@ def _read(store: Store) -> str | None:
     return store.meta("probe")
 
 
+def _write_and_fail(store: Store) -> None:
+    with store.session(write=True) as session:
+        session.execute(update(StoreMeta).where(StoreMeta.key == "probe").values(value="failed"))
+        raise RuntimeError("the route failed before it committed")
+
+
 def test_every_way_a_write_ends_lets_the_next_begin_at_once(store: Store):
     _write(store, "committed")
     with store.session(write=True) as session:
         session.execute(update(StoreMeta).where(StoreMeta.key == "probe").values(value="rolled back"))
         session.rollback()
-    with pytest.raises(RuntimeError), store.session(write=True) as session:
-        session.execute(update(StoreMeta).where(StoreMeta.key == "probe").values(value="failed"))
-        raise RuntimeError("the route failed before it committed")
+    with pytest.raises(RuntimeError):
+        _write_and_fail(store)
     with store.transaction(exclusive=True) as session:
         session.execute(update(StoreMeta).where(StoreMeta.key == "probe").values(value="exclusive"))
 

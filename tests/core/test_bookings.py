@@ -11,8 +11,8 @@ from sandbox.core import bookings, buildings, events
 from sandbox.core.access import Actor
 from sandbox.core.bookings import Booking, BookingInput, BookingQuery, TimeCondition
 from sandbox.core.errors import InvalidInput, NotFound
-from sandbox.core.paging import Counted
 from sandbox.core.events import EventInput
+from sandbox.core.paging import Counted
 from sandbox.store.models import Building, Reservation, Resource, User
 from tests.conftest import NOW, actor_for
 
@@ -96,7 +96,9 @@ def test_new_booking_is_booked(session: Session) -> None:
 
     assert made.status == "booked"
     assert (made.start, made.end) == (START, END)
-    assert made.cancelled_at is None and made.auto_released_at is None and made.cancellation_reason is None
+    assert made.cancelled_at is None
+    assert made.auto_released_at is None
+    assert made.cancellation_reason is None
 
 
 def test_check_in_makes_a_booking_checked_in_until_its_end(session: Session) -> None:
@@ -105,7 +107,8 @@ def test_check_in_makes_a_booking_checked_in_until_its_end(session: Session) -> 
     checked_in = check_in(session, made, START - 10 * MINUTE)
 
     assert checked_in.status == "checkedIn"
-    assert checked_in.check_in is not None and checked_in.check_in.checked_in_at == START - 10 * MINUTE
+    assert checked_in.check_in is not None
+    assert checked_in.check_in.checked_in_at == START - 10 * MINUTE
     assert status_at(session, made, END - MINUTE).status == "checkedIn"
 
 

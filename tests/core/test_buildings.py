@@ -1,6 +1,6 @@
 """When a building can be booked: opening hours, closures, bookable days and the booking horizon."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -138,7 +138,7 @@ def test_closing_at_24_00_is_midnight_at_the_days_end() -> None:
 
     # 20:00 to 24:00 Monday in New York
     assert buildings.closed_reason(building, utc(2026, 3, 3, 1), utc(2026, 3, 3, 5)) is None
-    assert buildings.opening(building, datetime(2026, 3, 2).date()) == (utc(2026, 3, 2, 13), utc(2026, 3, 3, 5))
+    assert buildings.opening(building, date(2026, 3, 2)) == (utc(2026, 3, 2, 13), utc(2026, 3, 3, 5))
 
 
 def test_closing_at_24_00_runs_on_into_a_day_opening_at_midnight() -> None:

@@ -592,7 +592,8 @@ def test_a_job_whose_rows_break_fails_and_the_worker_moves_on(store: Store, monk
 
     failed = job_of(store, broken.id)
     assert failed.state == ExportJobState.FAILED
-    assert failed.error is not None and "the reservations table went away" in failed.error
+    assert failed.error is not None
+    assert "the reservations table went away" in failed.error
     assert job_of(store, sound.id).state == ExportJobState.READY
     assert exports.claim(store, "worker", NOW + timedelta(hours=1)) is None
     with pytest.raises(NotFound):

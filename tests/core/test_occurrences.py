@@ -359,7 +359,8 @@ def test_series_is_indexed_only_up_to_the_horizon(session: Session, admin_actor:
 
     assert reservation.indexed_until == reservation.start + HORIZON
     assert reservation.series_end is None
-    assert latest is not None and latest < reservation.indexed_until
+    assert latest is not None
+    assert latest < reservation.indexed_until
     assert latest + timedelta(weeks=1) >= reservation.indexed_until
 
 

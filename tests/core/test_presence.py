@@ -155,7 +155,8 @@ def test_record_keeps_a_session_per_device(session: Session, admin_actor: Actor)
 
     assert (first_created, other_created, again_created) == (True, True, False)
     assert (first.user_id, first.device_id) == (None, 7)
-    assert again.id == first.id and other.id != first.id
+    assert again.id == first.id
+    assert other.id != first.id
     assert sorted(row.device_id or 0 for row in live(session, later, place)) == [7, 8]
 
 

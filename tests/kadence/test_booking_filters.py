@@ -392,8 +392,10 @@ def test_first_and_last_pages_have_no_previous_or_next(kadence):
 
     assert [place_of(booking) for booking in first["hydra:member"]] == ["N-03", "A-03"]
     assert [place_of(booking) for booking in last["hydra:member"]] == ["A-04"]
-    assert "hydra:previous" not in first["hydra:view"] and first["hydra:view"]["hydra:next"].endswith("&page=2")
-    assert "hydra:next" not in last["hydra:view"] and last["hydra:view"]["hydra:previous"].endswith("&page=1")
+    assert "hydra:previous" not in first["hydra:view"]
+    assert first["hydra:view"]["hydra:next"].endswith("&page=2")
+    assert "hydra:next" not in last["hydra:view"]
+    assert last["hydra:view"]["hydra:previous"].endswith("&page=1")
 
 
 def test_single_page_with_filters_has_a_view_without_pages(kadence):

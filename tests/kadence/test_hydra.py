@@ -46,7 +46,8 @@ def hydra_error(response: Any, status: int) -> str:
     assert body["@context"] == "/v1/contexts/Error"
     assert body["@type"] == "hydra:Error"
     assert body["hydra:title"] == "An error occurred"
-    assert isinstance(body["hydra:description"], str) and body["hydra:description"]
+    assert isinstance(body["hydra:description"], str)
+    assert body["hydra:description"]
     return body["hydra:description"]  # type: ignore[no-any-return]
 
 
@@ -107,7 +108,8 @@ def test_item_is_json_ld_with_context_iri_type_and_ulid(kadence, collection, kin
     assert item["@context"] == f"/v1/contexts/{kind}"
     assert item["@id"] == f"/v1/public/{collection}/{member['id']}"
     assert item["@type"] == kind
-    assert isinstance(item["id"], str) and ULID.match(item["id"])
+    assert isinstance(item["id"], str)
+    assert ULID.match(item["id"])
     assert item == {"@context": f"/v1/contexts/{kind}", **member}
 
 
@@ -139,7 +141,8 @@ def test_collection_of_one_page_without_query_has_no_view(kadence, collection, k
     assert body["@context"] == f"/v1/contexts/{kind}"
     assert body["@id"] == f"/v1/public/{collection}"
     assert body["@type"] == "hydra:Collection"
-    assert isinstance(body["hydra:member"], list) and body["hydra:member"]
+    assert isinstance(body["hydra:member"], list)
+    assert body["hydra:member"]
     assert body["hydra:totalItems"] == len(body["hydra:member"])
     assert {member["@type"] for member in body["hydra:member"]} == {kind}
 
@@ -341,7 +344,8 @@ def test_csv_flattens_lists_of_objects_without_python_reprs(kadence):
     assert "nadia.shah@acme-logistics.example" in {rows[0][column] for column in email_columns}
     for row in rows:
         for value in row.values():
-            assert "{'" not in (value or "") and "None" not in (value or ""), value
+            assert "{'" not in (value or ""), value
+            assert "None" not in (value or ""), value
 
 
 @pytest.mark.parametrize("accept", ["text/csv; charset=utf-8", "text/csv, image/png;q=0.5", "text/*"])

@@ -24,7 +24,8 @@ def issued_token(response: Any) -> str:
     assert set(body) == {"token_type", "expires_in", "access_token"}
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 3600
-    assert isinstance(body["access_token"], str) and body["access_token"]
+    assert isinstance(body["access_token"], str)
+    assert body["access_token"]
     return body["access_token"]  # type: ignore[no-any-return]
 
 
@@ -33,8 +34,10 @@ def oauth_error(response: Any, status: int, error: str) -> dict[str, Any]:
     body = response.json()
     assert set(body) == OAUTH_ERROR_FIELDS
     assert body["error"] == error
-    assert isinstance(body["error_description"], str) and body["error_description"]
-    assert isinstance(body["message"], str) and body["message"]
+    assert isinstance(body["error_description"], str)
+    assert body["error_description"]
+    assert isinstance(body["message"], str)
+    assert body["message"]
     return body  # type: ignore[no-any-return]
 
 
@@ -47,7 +50,8 @@ def unauthorized(response: Any) -> str:
     assert body["@context"] == "/v1/contexts/Error"
     assert body["@type"] == "hydra:Error"
     assert body["hydra:title"] == "An error occurred"
-    assert isinstance(body["hydra:description"], str) and body["hydra:description"]
+    assert isinstance(body["hydra:description"], str)
+    assert body["hydra:description"]
     return body["hydra:description"]  # type: ignore[no-any-return]
 
 

@@ -215,7 +215,8 @@ def test_floor_plan_url_is_an_absolute_url_of_an_svg_naming_the_floor_spaces(cli
 
     response = client.get(url.path)
 
-    assert url.scheme in ("http", "https") and url.netloc
+    assert url.scheme in ("http", "https")
+    assert url.netloc
     assert url.path == f"/_sandbox/floor-plans/{floor['id']}.svg"
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("image/svg+xml")
@@ -399,9 +400,13 @@ def test_users_without_profile_details_have_nulls_and_defaults(kadence):
     user = kadence.find("/users", email="diego.alvarez@meridian.example")
 
     assert (user["firstName"], user["lastName"], user["monogram"]) == ("Diego", "Alvarez", "DA")
-    assert user["jobTitle"] is None and user["biography"] is None and user.get("preferredFloor") is None
-    assert user["locationCityName"] is None and user["locationCountryCode"] is None
-    assert user["locationLatitude"] is None and user["locationLongitude"] is None
+    assert user["jobTitle"] is None
+    assert user["biography"] is None
+    assert user.get("preferredFloor") is None
+    assert user["locationCityName"] is None
+    assert user["locationCountryCode"] is None
+    assert user["locationLatitude"] is None
+    assert user["locationLongitude"] is None
     assert user["locale"] == "en-US"
     assert user["timePreference"] == "default"
 

@@ -401,8 +401,10 @@ def test_invalid_input_answers_400_with_an_error_per_offending_field(robin, meth
     assert error_fields(document) == fields
     for entry in document["meta"]["errors"]:
         assert entry["field"] in entry["message"]
-        assert isinstance(entry["reason"], str) and entry["reason"]
-        assert isinstance(entry["domain"], str) and entry["domain"]
+        assert isinstance(entry["reason"], str)
+        assert entry["reason"]
+        assert isinstance(entry["domain"], str)
+        assert entry["domain"]
 
 
 def test_missing_required_field_is_reported_as_required(robin):

@@ -148,7 +148,8 @@ def csv_rows(response: Any, kind: str) -> list[dict[str, str]]:
     rows = list(reader)
     assert reader.fieldnames == FIELDS[kind]
     for row in rows:
-        assert None not in row and None not in row.values(), row
+        assert None not in row, row
+        assert None not in row.values(), row
     return rows
 
 

@@ -262,7 +262,8 @@ def test_free_busy_expands_bounds_recurrence_in_the_time_zone_up_to_15_times(rob
 
     busy = busy_event_ids(response, 57)
     assert busy == [fourth_window["id"], after_daylight_saving["id"], fifteenth_window["id"]]
-    assert between_windows["id"] not in busy and would_be_sixteenth["id"] not in busy
+    assert between_windows["id"] not in busy
+    assert would_be_sixteenth["id"] not in busy
     assert [(block["from"], block["to"]) for block in busy_of(response, 57)] == [
         ("2027-03-10T15:30:00+0000", "2027-03-10T16:00:00+0000"),
         ("2027-03-16T14:00:00+0000", "2027-03-16T14:45:00+0000"),

@@ -133,7 +133,8 @@ def assert_documented(operation: Operation, response: Any, status: int) -> None:
     if documented_media_type(operation, status) == CSV:
         assert response.headers["content-type"].split(";")[0] == CSV
         header = next(csv.reader(io.StringIO(response.text, newline="")))
-        assert header and all(header), response.text
+        assert header, response.text
+        assert all(header), response.text
         return
     documented_model(operation, status).model_validate(response.json(), strict=True)
 

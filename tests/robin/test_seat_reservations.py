@@ -132,7 +132,8 @@ def test_reserve_seat_answers_200_with_the_reservation(robin):
     assert document["meta"]["status"] == "OK"
     reservation = document["data"]
     assert reservation.keys() == RESERVATION_FIELDS
-    assert isinstance(reservation["id"], str) and reservation["id"].isdigit()
+    assert isinstance(reservation["id"], str)
+    assert reservation["id"].isdigit()
     assert reservation["group_seat_reservation_id"] is None
     assert reservation["seat_id"] == 1003
     assert reservation["reserver_id"] == 1

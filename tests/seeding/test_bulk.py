@@ -249,7 +249,9 @@ def test_bulk_rows_are_the_rows_the_core_writes(both_ways: tuple[Store, Store, l
     for table in (*TABLES, "resource"):
         assert bulk_rows[table] == core_rows[table], table
     assert {row["source"] for row in bulk_rows["reservation"]} == {"robin", "publicApi"}
-    assert bulk_rows["occurrence_exception"] and bulk_rows["check_in"] and bulk_rows["invitee"]
+    assert bulk_rows["occurrence_exception"]
+    assert bulk_rows["check_in"]
+    assert bulk_rows["invitee"]
     assert any(row["checked_out_at"] for row in bulk_rows["check_in"])
 
 

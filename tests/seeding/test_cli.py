@@ -55,11 +55,14 @@ def test_seed_replaces_the_store_with_the_preset_and_says_what_it_stored(
     store = stored(tmp_path)
     assert code == 0
     assert store.meta(SEEDED_KEY) == "small preset, seed 3"
-    assert len(emails(store)) == 50 and not any(email.endswith("@meridian.example") for email in emails(store))
+    assert len(emails(store)) == 50
+    assert not any(email.endswith("@meridian.example") for email in emails(store))
     assert [snapshot.name for snapshot in snapshots.listed(store)] == [snapshots.SEED]
     last = out.strip().splitlines()[-1]
     assert last.startswith("seeded small preset, seed 3 into sqlite:///")
-    assert "1 organization, 2 buildings, 4 floors" in last and "60 desks, 50 users" in last and last.endswith(" s")
+    assert "1 organization, 2 buildings, 4 floors" in last
+    assert "60 desks, 50 users" in last
+    assert last.endswith(" s")
     store.dispose()
 
 
@@ -116,7 +119,9 @@ def test_seed_shows_a_progress_bar_on_a_terminal(tmp_path: Path, rows: int, colu
     code, out, shown = run_on_a_terminal(["seed", "--preset", "small", "--data-dir", str(tmp_path)], rows, columns)
 
     assert code == 0
-    assert "seeding small:" in shown and "100%|" in shown and "entries/s" in shown
+    assert "seeding small:" in shown
+    assert "100%|" in shown
+    assert "entries/s" in shown
     assert out.startswith("seeded small preset, seed 0")
 
 
@@ -124,7 +129,8 @@ def test_no_progress_silences_the_bar(tmp_path: Path) -> None:
     code, out, shown = run_on_a_terminal(["seed", "--preset", "small", "--data-dir", str(tmp_path), "--no-progress"], 40, 120)
 
     assert code == 0
-    assert "%|" not in shown and "seeding" not in shown
+    assert "%|" not in shown
+    assert "seeding" not in shown
     assert out.startswith("seeded small preset, seed 0")
 
 
