@@ -13,7 +13,7 @@ import io
 import logging
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
@@ -26,7 +26,7 @@ from sandbox.core.access import Actor
 from sandbox.core.clock import Clock
 from sandbox.core.errors import InvalidInput, NotFound, RateLimited
 from sandbox.core.workplace import MAX_LISTED_IDS, fetch, require_visible
-from sandbox.store.engine import Store
+from sandbox.store.engine import Store, rows_changed
 from sandbox.store.models import (
     Building,
     ExportChunk,
@@ -149,7 +149,7 @@ def claim(store: Store, worker: str, wall: datetime) -> str | None:
                     update(ExportJob).where(col(ExportJob.id) == job_id, claimable)
                     .values(state=ExportJobState.RUNNING, claimed_by=worker, claimed_at=wall, attempts=ExportJob.attempts + 1)
                 )
-                if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                if rows_changed(claimed) == 1:
                     session.commit()
                     return job_id
             session.rollback()
@@ -165,7 +165,7 @@ def generate(store: Store, job_id: str, worker: str, clock: Clock) -> bool:
                 col(ExportJob.state) == ExportJobState.RUNNING,
             ).values(claimed_at=clock.wall())
         )
-        if still_mine.rowcount != 1:  # type: ignore[attr-defined]
+        if rows_changed(still_mine) != 1:
             session.rollback()
             return False
         # What a worker that went quiet may have left behind.
@@ -210,8 +210,8 @@ class _ChunkWriter:
         self.rows = -1  # The header is not a row.
         self.heartbeat = clock.wall()
 
-    def write(self, row: object) -> bool:
-        self.csv.writerow(row)  # type: ignore[arg-type]
+    def write(self, row: Iterable[object]) -> bool:
+        self.csv.writerow(row)
         self.rows += 1
         if self.buffer.tell() >= CHUNK_BYTES or (self.rows % 1000 == 0 and self._heartbeat_due()):
             return self._flush(final=False)
@@ -229,7 +229,7 @@ class _ChunkWriter:
                 update(ExportJob).where(col(ExportJob.id) == self.job_id, col(ExportJob.claimed_by) == self.worker)
                 .values(state=ExportJobState.FAILED, error=reason[:500], finished_at=self.clock.wall())
             )
-            if failed.rowcount == 1:  # type: ignore[attr-defined]
+            if rows_changed(failed) == 1:
                 session.exec(delete(ExportChunk).where(col(ExportChunk.job_id) == self.job_id))
             session.commit()
         return False
@@ -246,7 +246,7 @@ class _ChunkWriter:
             progress |= {"state": ExportJobState.READY, "row_count": self.rows, "finished_at": self.clock.wall()}
         with self.store.session(write=True) as session:
             still_mine = session.execute(update(ExportJob).where(mine).values(**progress))
-            if still_mine.rowcount != 1:  # type: ignore[attr-defined]
+            if rows_changed(still_mine) != 1:
                 session.rollback()
                 return False
             if data is not None:

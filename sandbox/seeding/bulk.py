@@ -31,15 +31,11 @@ from sandbox.store.models import (
     ReservationKind,
     ReservationStatus,
     Resource,
+    table_of,
 )
 
 BATCH = 2000
 """Reservations per batch of inserts."""
-
-
-def table_of(model: type[Any]) -> Table:
-    table: Table = model.__table__
-    return table
 
 
 RESERVATIONS, OCCURRENCES, EXCEPTIONS, CHECK_INS, INVITEES = (

@@ -20,7 +20,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, select
@@ -271,9 +271,11 @@ class _ChangeWatch:
     def _connect(self) -> Any:
         url = self._store.engine.url
         if self._store.is_sqlite:
+            assert url.database is not None  # A store in memory is never watched (`read`).
             return sqlite3.connect(url.database, check_same_thread=False, isolation_level=None)
         pooled = self._store.engine.raw_connection()
         connection = pooled.driver_connection
+        assert connection is not None  # Only a connection that was closed has none.
         pooled.detach()  # Its own from now on, outside the pool's count.
         connection.rollback()
         connection.autocommit = True  # Each read sees the latest commits.
@@ -289,6 +291,13 @@ class _ChangeWatch:
     def close(self) -> None:
         with self._lock:
             self._close()
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through a session changed: the session answers it
+    with a CursorResult, which the type it declares (any statement's Result) does not show."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def in_memory_url(url: str) -> bool:
@@ -313,6 +322,7 @@ def _create_engine(url: str) -> Engine:
         # (`Store.reads_inline`) that waited for a connection would hold back the very requests
         # whose sessions would free one.
         options.update(pool_size=40, max_overflow=-1)
+        assert parsed.database is not None  # A store without a file is in memory.
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **options)
     _configure_sqlite(engine, wal=not in_memory)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     LargeBinary,
+    Table,
     UniqueConstraint,
     text,
 )
@@ -23,6 +24,13 @@ from sqlmodel import Field, SQLModel
 from sandbox.store.types import UTCDateTime, new_ulid
 
 SCHEMA_VERSION = 8
+
+
+def table_of(model: type[Any]) -> Table:
+    """A table model's table: SQLAlchemy sets `__table__` on each model as it is declared, and
+    SQLModel's types do not declare it."""
+    table: Table = model.__table__
+    return table
 
 
 def instant(*, nullable: bool = False, index: bool = False) -> Any:
