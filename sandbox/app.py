@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         ("/v1/", kadence.render_error),
         (kadence.TOKEN_PATH, kadence.render_token_error),
     ])
-    app.openapi = lambda: describe(app)  # type: ignore[method-assign]
+    app.openapi = lambda: describe(app)  # type: ignore[method-assign]  # FastAPI's way to replace the document
     return app
 
 

@@ -38,7 +38,7 @@ class DeclaredRoute:
 
 def declaring(**options: Any) -> APIRouter:
     """A module's router: the routes it declares are built by `include_flat`."""
-    return APIRouter(route_class=DeclaredRoute, **options)  # type: ignore[arg-type]
+    return APIRouter(route_class=DeclaredRoute, **options)  # type: ignore[arg-type]  # a stand-in that builds no route
 
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -68,6 +68,7 @@ class _Route(APIRoute):
                  for status, response in (responses or {}).items()}
         super().__init__(path, endpoint, responses=plain, **settings)
         self._declared = (path, endpoint, responses, settings)
+        assert self.methods is not None  # APIRoute sets them, GET by default.
         self.only_reads = _reads_only(self.methods, endpoint)
         """Whether the route only reads the store (see `only_reads` and `sessions.reads_only`)."""
 

@@ -43,7 +43,7 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         self.header_timeout = header_timeout
         self._header_deadline: asyncio.TimerHandle | None = None
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn declares it
         super().connection_made(transport)
         self._await_headers()
 

@@ -79,7 +79,7 @@ def download_export_job(export_id: str, session: StreamingSessionDep) -> Streami
 def _public(request: Request, job: ExportJob) -> ExportJobPublic:
     ready = job.state == ExportJobState.READY
     return ExportJobPublic(
-        id=job.id, organization_id=job.organization_id, kind=job.kind, state=job.state,  # type: ignore[arg-type]
+        id=job.id, organization_id=job.organization_id, kind=job.kind, state=job.state,
         range_start=job.range_start, range_end=job.range_end, location_ids=job.location_ids,
         requested_at=job.requested_at, ready_at=job.ready_at, finished_at=job.finished_at,
         row_count=job.row_count, error=job.error,

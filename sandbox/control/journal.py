@@ -98,7 +98,7 @@ class Journal:
         """Newest first."""
         self.flush(store)
         query = select(JournalEntry).order_by(col(JournalEntry.id).desc()).options(
-            defer(JournalEntry.request_body), defer(JournalEntry.response_body)  # type: ignore[arg-type]
+            defer(JournalEntry.request_body), defer(JournalEntry.response_body)  # type: ignore[arg-type]  # a column attribute, typed as its value
         )
         if where.api:
             query = query.where(JournalEntry.api == where.api)

@@ -43,7 +43,8 @@ SnapshotName = Annotated[str, Path(
 
 
 def _store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+    store: Store = request.app.state.store
+    return store
 
 
 # Reset and snapshots

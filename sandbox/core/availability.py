@@ -227,7 +227,7 @@ def space_state(session: Session, actor: Actor, space_id: int) -> SpaceState:
     checked_in = session.exec(
         select(CheckIn.id).where(
             or_(*(
-                (CheckIn.reservation_id == slot.reservation.id) & (CheckIn.original_start == slot.original_start)
+                (col(CheckIn.reservation_id) == slot.reservation.id) & (col(CheckIn.original_start) == slot.original_start)
                 for slot in current
             ))
         )

@@ -231,8 +231,7 @@ def create_booking(session: Session, actor: Actor, draft: BookingInput) -> Booki
         resource = directory.named_in(session, actor, Resource, draft.space_id or "", "spaceId")
         if resource.kind not in (ResourceKind.DESK, ResourceKind.SPACE):
             raise InvalidInput.of("spaceId", "This space can't be booked.")
-        building = session.get(Building, resource.building_id)
-        assert building is not None
+        building = session.get_one(Building, resource.building_id)
         buildings.require_bookable(building, draft.start, draft.end, actor.now)
         reservation = _book_space(session, on_behalf, resource, building, draft)
     return _booking_of(session, reservation, None, actor.now)
@@ -298,8 +297,8 @@ def _book_onsite(session: Session, actor: Actor, building: Building, draft: Book
     except Conflict as conflict:
         raise InvalidInput.of("userId", conflict.message, conflict.reason) from None
     reservation = Reservation(
-        organization_id=actor.organization_id, resource_id=passes.id, building_id=building.id,
-        kind=ReservationKind.ONSITE, title="", organizer_id=actor.user.id, organizer_email=actor.user.email,
+        organization_id=actor.organization_id, resource_id=passes.id or 0, building_id=building.id or 0,
+        time_zone=schedule.series.zone.key, kind=ReservationKind.ONSITE, title="", organizer_id=actor.user.id, organizer_email=actor.user.email,
         creator_id=actor.user.id, creator_email=actor.user.email, source="publicApi",
         release_after_s=space_types.release_window(session, passes), created_at=actor.now, updated_at=actor.now,
     )
@@ -546,7 +545,7 @@ def _resource_filter(session: Session, actor: Actor, query: BookingQuery) -> lis
         statement = statement.where(Resource.floor_id == directory.id_of(session, actor, Floor, query.floor_id))
     if query.area_id is not None:
         statement = statement.where(Resource.area_id == directory.id_of(session, actor, Area, query.area_id))
-    return list(session.exec(statement).all())
+    return [resource_id or 0 for resource_id in session.exec(statement)]
 
 
 def _expand(

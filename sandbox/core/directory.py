@@ -170,7 +170,7 @@ def get_space(session: Session, actor: Actor, ulid: str) -> Resource:
     resource = by_ulid(session, actor, Resource, ulid)
     if resource.kind not in (ResourceKind.DESK, ResourceKind.SPACE) or not resource.is_reservable:
         raise NotFound("Not Found")
-    return resource  # type: ignore[no-any-return]
+    return resource
 
 
 def users(

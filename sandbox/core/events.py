@@ -76,8 +76,8 @@ def create_event(session: Session, actor: Actor, space_id: int, draft: EventInpu
     schedule = reservations.plan_schedule(session, actor.now, draft.start, draft.end, tz, draft.recurrence)
     _require_free(session, space, schedule, None, actor.now)
     reservation = Reservation(
-        organization_id=actor.organization_id, resource_id=space.id, building_id=space.building_id,
-        kind=ReservationKind.EVENT, title=_title(draft.title, space, actor.user),
+        organization_id=actor.organization_id, resource_id=space.id or 0, building_id=space.building_id,
+        time_zone=schedule.series.zone.key, kind=ReservationKind.EVENT, title=_title(draft.title, space, actor.user),
         description=_description(draft.description), visibility=visibility,
         organizer_id=actor.user.id, creator_id=actor.user.id,
         organizer_email=actor.user.email, creator_email=actor.user.email,

@@ -4,7 +4,7 @@ tokens that expire on the organization's clock."""
 import secrets
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sandbox.core.access import Actor, Credential, acting
 from sandbox.core.clock import Clock
@@ -71,8 +71,8 @@ def credential_for_bearer(session: Session, token: str) -> Credential:
     """The organization of a bearer token, with its client's user, and when it expires."""
     row = session.exec(
         select(OAuthToken, ApiClient, Organization)
-        .join(ApiClient, ApiClient.client_id == OAuthToken.client_id)  # type: ignore[arg-type]
-        .join(Organization, Organization.id == OAuthToken.organization_id)  # type: ignore[arg-type]
+        .join(ApiClient, col(ApiClient.client_id) == OAuthToken.client_id)
+        .join(Organization, col(Organization.id) == OAuthToken.organization_id)
         .where(OAuthToken.token == token)
     ).first()
     if row is None:

@@ -17,7 +17,7 @@ from functools import cache
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, delete, func, insert, or_
+from sqlalchemy import BindParameter, Integer, bindparam, delete, func, insert, or_
 from sqlmodel import Session, col, select
 
 from sandbox.core import recurrence
@@ -135,7 +135,7 @@ def remove_from_index(session: Session, reservation_id: int, original_start: dat
     statement = delete(Occurrence).where(col(Occurrence.reservation_id) == reservation_id)
     if original_start is not None:
         statement = statement.where(col(Occurrence.original_start) == original_start)
-    session.exec(statement)  # type: ignore[call-overload]
+    session.exec(statement)
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ class Shape:
         if self.kind:
             conditions.append(col(Reservation.kind) == bindparam("kind"))
         if self.user_ids:
-            users = bindparam("user_ids", expanding=True)
+            users: BindParameter[list[int]] = bindparam("user_ids", expanding=True)
             conditions.append(
                 or_(
                     col(Reservation.organizer_id).in_(users),

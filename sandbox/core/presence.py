@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from sandbox.core.access import Actor
 from sandbox.core.errors import Forbidden, InvalidInput, NotFound
@@ -138,7 +139,7 @@ def _same_party(user: User | None, sighting: PresenceInput) -> Any:
     return (Presence.user_id == user.id) if user else (Presence.device_id == sighting.device_id)
 
 
-def _live(organization_id: int, place: Place, now: datetime, *, whole_location: bool = False):  # type: ignore[no-untyped-def]
+def _live(organization_id: int, place: Place, now: datetime, *, whole_location: bool = False) -> SelectOfScalar[Presence]:
     statement = select(Presence).where(
         Presence.organization_id == organization_id, Presence.building_id == place.building_id,
         col(Presence.expires_at) > now,

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import islice
+from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
@@ -67,6 +68,22 @@ def _invalid(message: str) -> InvalidInput:
     return InvalidInput.of(FIELD, message)
 
 
+class _RuleParts(Protocol):
+    """What a dateutil rule keeps of its parts, as it was parsed: in attributes of its own that it
+    does not publish (nor do its type stubs)."""
+
+    _dtstart: datetime
+    _until: datetime | None
+    _freq: int
+    _interval: int
+    _wkst: int
+    _count: int | None
+
+
+def _parts_of(rule: rrule.rrule) -> _RuleParts:
+    return cast(_RuleParts, rule)
+
+
 @dataclass(frozen=True)
 class _Rule:
     """One RRULE of a series, as given (`rule`, from the series' start) and as it can be
@@ -86,7 +103,7 @@ class _Rule:
         """The rule from the beginning of its last period that begins on or before the day of
         `entry` (local, in the series' zone), or as given if that is its first; None if it has
         no occurrence from `entry` on."""
-        start: datetime = self.rule._dtstart
+        start = _parts_of(self.rule)._dtstart
         anchor = _period_start(self.frequency, self.interval, self.week_start, start.date(), entry.date())
         if anchor <= start.date():
             return self.rule
@@ -108,7 +125,7 @@ class _Rule:
     def counted(self) -> "_Counted":
         """Where a rule with COUNT ends (`_last_counted`)."""
         assert self.count is not None
-        start: datetime = self.rule._dtstart
+        start = _parts_of(self.rule)._dtstart
         return _last_counted(
             self.pinned, self.count, self.frequency, self.interval, start.replace(tzinfo=None), str(start.tzinfo)
         )
@@ -360,8 +377,9 @@ def _rule(value: str, local_start: datetime, zone: ZoneInfo) -> _Rule:
         raise _invalid(f"'{value}' is not a valid RRULE: {error}") from None
     assert isinstance(rule, rrule.rrule)
     _require_repeats(rule, local_start.replace(tzinfo=None))
-    until = rule._until.astimezone(UTC) if rule._until is not None else None
-    parsed = _Rule(rule, _pinned(parts, local_start), frequency, rule._interval, rule._wkst, rule._count, until)
+    given = _parts_of(rule)
+    until = given._until.astimezone(UTC) if given._until is not None else None
+    parsed = _Rule(rule, _pinned(parts, local_start), frequency, given._interval, given._wkst, given._count, until)
     if parsed.count is not None and not parsed.counted().reached:
         raise _invalid(
             f"COUNT={parsed.count} is not reached within {MAX_COUNTED_PERIODS:,} of the rule's periods: "
@@ -416,7 +434,8 @@ def _require_repeats(rule: rrule.rrule, naive_start: datetime) -> None:
     so that even a rule that never matches is searched only until the year 9999: about
     _PROBE_PERIODS steps of the rule, however large its INTERVAL.
     """
-    step_years = rule._interval * _YEARS_PER_STEP[rule._freq]
+    given = _parts_of(rule)
+    step_years = given._interval * _YEARS_PER_STEP[given._freq]
     window = min(_MAX_PROBE_YEARS, max(_PROBE_YEARS, math.ceil(_PROBE_PERIODS * step_years)))
     twin = _calendar_twin(naive_start.year, MAXYEAR - window)
     if twin is None:

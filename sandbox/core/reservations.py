@@ -288,7 +288,7 @@ def apply_schedule(session: Session, reservation: Reservation, resource: Resourc
     session.add(reservation)
     session.flush()
     if rescheduled:
-        session.exec(delete(OccurrenceException).where(col(OccurrenceException.reservation_id) == reservation.id))  # type: ignore[call-overload]
+        session.exec(delete(OccurrenceException).where(col(OccurrenceException.reservation_id) == reservation.id))
     session.add_all(
         OccurrenceException(reservation_id=reservation.id or 0, original_start=original, created_at=now)
         for original in sorted(schedule.cancelled)

@@ -205,8 +205,8 @@ def create_seat_reservation(
     _check_policies(session, actor.now, seat, kind, reservee, schedule)
     _require_free(session, seat, reservee, schedule, actor.now)
     reservation = Reservation(
-        organization_id=actor.organization_id, resource_id=seat.id, building_id=seat.building_id,
-        kind=ReservationKind.SEAT, reservation_type=kind, title=draft.title or "",
+        organization_id=actor.organization_id, resource_id=seat.id or 0, building_id=seat.building_id,
+        time_zone=schedule.series.zone.key, kind=ReservationKind.SEAT, reservation_type=kind, title=draft.title or "",
         organizer_id=reservee.id, organizer_email=reservee.email,
         creator_id=reserver.id, creator_email=reserver.email, source=draft.source,
         release_after_s=space_types.release_window(session, seat),
@@ -265,7 +265,7 @@ def list_seat_reservations(
             statement = statement.where(col(Resource.floor_id).in_(query.level_ids))
         if not query.include_disabled_seats:
             statement = statement.where(col(Resource.is_disabled).is_(False))
-        seat_ids = list(session.exec(statement).all())
+        seat_ids = [seat_id or 0 for seat_id in session.exec(statement)]
     scope = Scope(actor.organization_id, kind=ReservationKind.SEAT, resource_ids=seat_ids, holder_ids=query.user_ids)
     return reservations.listing(session, actor, scope, window, page)
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from sandbox.core.access import Actor
 from sandbox.core.errors import FieldProblem, InvalidInput, NotFound
@@ -12,16 +12,18 @@ from sandbox.core.ids import MAX_ROW_ID, row_id
 from sandbox.core.paging import Page, PageRequest, paginate
 from sandbox.store.models import (
     Amenity,
+    Area,
     Building,
     Floor,
     Organization,
+    Reservation,
     Resource,
     ResourceAmenity,
     ResourceKind,
     User,
 )
 
-Row = TypeVar("Row", bound=SQLModel)
+Row = TypeVar("Row", Organization, Building, Floor, Area, Resource, User, Reservation)
 MAX_LISTED_IDS = 1000
 """The most ids one field of a request may list."""
 SPACE_TYPES = (
@@ -37,7 +39,7 @@ def fetch(session: Session, actor: Actor, model: type[Row], row_id: int) -> Row:
     row = session.get(model, row_id)
     if row is None:
         raise NotFound("Object does not exist")
-    organization_id = row.id if isinstance(row, Organization) else row.organization_id  # type: ignore[attr-defined]
+    organization_id = row.id if isinstance(row, Organization) else row.organization_id
     actor.require_member_of(organization_id or 0)
     return row
 

@@ -200,7 +200,7 @@ def error_body(description: str) -> dict[str, Any]:
     }
 
 
-def error(status: int, description: str, headers: dict[str, str] | None = None) -> Response:
+def error(status: int, description: str, headers: Mapping[str, str] | None = None) -> Response:
     return Response(_json(error_body(description)), status_code=status, media_type=JSON_LD, headers=headers)
 
 

@@ -238,7 +238,7 @@ _ITEMS: dict[type[WireShape], type[WireShape]] = {}
 def item(model: type[WireShape]) -> type[WireShape]:
     """`model` as a top-level item: the same node with its @context."""
     if model not in _ITEMS:
-        _ITEMS[model] = create_model(  # type: ignore[call-overload]
+        _ITEMS[model] = create_model(
             f"{model.__name__}Item", __base__=model, context=(str, Field(alias="@context")),
         )
     return _ITEMS[model]

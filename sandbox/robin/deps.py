@@ -11,7 +11,8 @@ from sandbox.core.paging import MAX_PER_PAGE, MAX_RESULT_DEPTH, PageRequest
 from sandbox.core.reservations import Window
 from sandbox.robin.requests import INSTANT_PATTERN, query_instant
 from sandbox.routing import refuse_unreadable_input
-from sandbox.sessions import SessionDep, credential, reads_only
+from sandbox.sessions import SessionDep as SessionDep  # Robin's routes take every dependency from here.
+from sandbox.sessions import credential, reads_only
 
 
 def presented_token(headers: Mapping[str, str]) -> str:

@@ -1,7 +1,7 @@
 """Robin's envelope: `meta`, `data` and, on collections, `paging` — on every response."""
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -60,7 +60,7 @@ def respond_page(page: Page[Any], items: list[Any]) -> JSONResponse:
     return JSONResponse(body(200, items, paging=paging))
 
 
-def error(status: int, message: str, errors: Sequence[dict[str, Any]] = (), headers: dict[str, str] | None = None) -> JSONResponse:
+def error(status: int, message: str, errors: Sequence[dict[str, Any]] = (), headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse(body(status, {}, message=message, errors=errors), status_code=status, headers=headers)
 
 

@@ -2,7 +2,7 @@
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, overload
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -47,6 +47,10 @@ INSTANT_PATTERN = (
 a date, or a date and time without fractional seconds, with or without an offset."""
 
 
+@overload
+def query_instant(value: str, name: str) -> datetime: ...
+@overload
+def query_instant(value: None, name: str) -> None: ...
 def query_instant(value: str | None, name: str) -> datetime | None:
     """A date-time from a query string, within the years requests may name (see parse_instant).
     Clients often leave a `+0100` offset unencoded, so it arrives as ` 0100`: read the space as

@@ -113,7 +113,7 @@ class _Loader:
         return row
 
     def _seed_ulid(self, row: SQLModel) -> None:
-        row.ulid = seeded_ulid(self.fixture.seed, str(row.__tablename__), row.id, self.at)  # type: ignore[attr-defined]
+        row.ulid = seeded_ulid(self.fixture.seed, str(row.__tablename__), row.id, self.at)  # type: ignore[attr-defined]  # `add` passes only rows with a ulid
 
     def organization(self, entry: OrganizationEntry) -> Organization:
         organization = Organization(

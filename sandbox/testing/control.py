@@ -104,7 +104,8 @@ class Sandbox:
     def fault(self, **rule: Any) -> dict[str, Any]:
         """Add a fault rule (api, method, path, effect, latency_ms, status, message, retry_after,
         probability, times, as `POST /_sandbox/faults` takes them); returns the stored rule."""
-        return self.control("POST", "faults", rule)  # type: ignore[no-any-return]
+        stored: dict[str, Any] = self.control("POST", "faults", rule)
+        return stored
 
     def clear_faults(self) -> None:
         self.control("DELETE", "faults")
@@ -113,7 +114,8 @@ class Sandbox:
         """Requests to the vendor APIs since the test began, newest first, filtered like
         `GET /_sandbox/journal` (api, method, status, path, organization, after, limit)."""
         query = urlencode({name: value for name, value in filters.items() if value is not None})
-        return self.control("GET", "journal" + (f"?{query}" if query else ""))["entries"]  # type: ignore[no-any-return]
+        entries: list[dict[str, Any]] = self.control("GET", "journal" + (f"?{query}" if query else ""))["entries"]
+        return entries
 
     def save_snapshot(self, name: str) -> None:
         """Save the workplace under `name`, over any snapshot of that name: snapshots outlive

@@ -214,7 +214,8 @@ class _Setup:
 
     def kadence_get(self, path: str, **query: Any) -> list[dict[str, Any]]:
         full = f"/v1/public{path}?{urlencode({'itemsPerPage': 200, **query})}"
-        return _expect(*self.connection.send("GET", full, headers=self.kadence), 200, f"GET {full}")["hydra:member"]  # type: ignore[no-any-return]
+        members: list[dict[str, Any]] = _expect(*self.connection.send("GET", full, headers=self.kadence), 200, f"GET {full}")["hydra:member"]
+        return members
 
     def post(self, path: str, body: dict[str, Any], headers: dict[str, str], expected: int) -> Any:
         return _expect(*self.connection.send("POST", path, json_body=body, headers=headers), expected, f"POST {path}")

@@ -26,8 +26,12 @@ router = declaring(tags=["Robin: zones and seats"])
 
 def _seats(session: Session, rows: list[Resource], includes: frozenset[str]) -> list[dict[str, object]]:
     amenities = workplace.amenities_of(session, [row.id or 0 for row in rows])
-    parents = {row.parent_id: session.get(Resource, row.parent_id) for row in rows if row.parent_id} if "space" in includes else {}
-    areas = {row.area_id: session.get(Area, row.area_id) for row in rows if row.area_id} if "zone" in includes else {}
+    parents: dict[int | None, Resource | None] = (
+        {row.parent_id: session.get(Resource, row.parent_id) for row in rows if row.parent_id} if "space" in includes else {}
+    )
+    areas: dict[int | None, Area | None] = (
+        {row.area_id: session.get(Area, row.area_id) for row in rows if row.area_id} if "zone" in includes else {}
+    )
     return [
         wire.seat(row, amenities.get(row.id or 0), includes, parents.get(row.parent_id), areas.get(row.area_id))
         for row in rows
