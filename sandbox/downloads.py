@@ -18,6 +18,7 @@ def csv_download(session: Session, job: ExportJob) -> StreamingResponse:
     """A generated export's CSV as a file to save, streamed a chunk at a time from `session`,
     which must stay open until the response is sent."""
     return StreamingResponse(
-        exports.csv_bytes(session, job.id), media_type="text/csv; charset=utf-8",
+        exports.csv_bytes(session, job.id),
+        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{job.kind}-export-{job.id}.csv"'},
     )

@@ -27,7 +27,9 @@ from sandbox.settings import Settings
 def server_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's options for a server of these settings (for `uvicorn.run` or `uvicorn.Config`)."""
     return {
-        "host": settings.host, "port": settings.port, "log_level": settings.log_level,
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
         # A partial, not a class made here: worker processes get the options pickled.
         "http": functools.partial(HeaderDeadlineProtocol, header_timeout=settings.header_timeout),
         "limit_concurrency": settings.max_connections,

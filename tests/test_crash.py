@@ -18,7 +18,9 @@ def start(*arguments: str) -> tuple[subprocess.Popen[str], str]:
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "serve", "--port", str(port), "--log-level", "warning", *arguments],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

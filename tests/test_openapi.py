@@ -60,8 +60,11 @@ def test_control_plane_document_covers_every_control_path_and_only_those(client:
 def test_every_control_operation_carries_the_control_plane_tag_which_the_app_document_describes(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     untagged = [
-        f"{method.upper()} {path}" for path, item in document["paths"].items() if path.startswith("/_sandbox/")
-        for method, operation in item.items() if CONTROL_TAG not in operation.get("tags", [])
+        f"{method.upper()} {path}"
+        for path, item in document["paths"].items()
+        if path.startswith("/_sandbox/")
+        for method, operation in item.items()
+        if CONTROL_TAG not in operation.get("tags", [])
     ]
     assert untagged == []
     declared = {tag["name"]: tag for tag in document["tags"]}

@@ -82,6 +82,7 @@ def _part_of_the_headers(connection: Connection) -> None:
 
 def _headers_a_byte_at_a_time(connection: Connection) -> None:
     """Each byte well within the deadline, the whole head never."""
+
     def drip() -> None:
         for byte in HEALTH[:-2] + b"X-Padding: " + b"x" * 200:
             try:

@@ -24,10 +24,18 @@ router = APIRouter(include_in_schema=False)
 
 ASSETS = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8"}
 """The page's own files (sandbox/control/ui/); nothing else there is served."""
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-    "frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'none'",
+    ]
+)
 POLL_MS = 2000
 """How often the page asks for what changed."""
 
@@ -36,18 +44,19 @@ POLL_MS = 2000
 def dashboard(request: Request, session: SessionDep) -> HTMLResponse:
     organizations = workplace(session, request.app.state.clock).organizations
     root = escape(request.scope.get("root_path", "").rstrip("/"))
-    organization_options = "".join(
-        f'<option value="{row.id}">{escape(row.name)}</option>'
-        for row in organizations
-    )
+    organization_options = "".join(f'<option value="{row.id}">{escape(row.name)}</option>' for row in organizations)
     building_options = "".join(
         f'<option value="{building.id}" data-organization="{row.id}" data-time-zone="{escape(building.time_zone)}">'
         f"{escape(building.name)}</option>"
-        for row in organizations for building in row.buildings
+        for row in organizations
+        for building in row.buildings
     )
     page = _PAGE.format(
-        root=root, version=escape(__version__), poll=POLL_MS,
-        organizations=organization_options, buildings=building_options,
+        root=root,
+        version=escape(__version__),
+        poll=POLL_MS,
+        organizations=organization_options,
+        buildings=building_options,
     )
     return HTMLResponse(page, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-store"})
 

@@ -74,9 +74,11 @@ def clear(store: Store) -> int:
     return removed
 
 
-_LIVE = sql_select(table_of(FaultRule)).where(
-    or_(col(FaultRule.remaining).is_(None), col(FaultRule.remaining) > 0)
-).order_by(col(FaultRule.id))
+_LIVE = (
+    sql_select(table_of(FaultRule))
+    .where(or_(col(FaultRule.remaining).is_(None), col(FaultRule.remaining) > 0))
+    .order_by(col(FaultRule.id))
+)
 
 
 def live(store: Store) -> list[FaultRule]:
@@ -89,10 +91,7 @@ def live(store: Store) -> list[FaultRule]:
 
 def matching(rules: list[FaultRule], api: str, method: str, path: str) -> list[FaultRule]:
     """Those of `rules` that match a request."""
-    return [
-        rule for rule in rules
-        if rule.api in (api, "any") and rule.method in (method, "*") and fnmatchcase(path, rule.path)
-    ]
+    return [rule for rule in rules if rule.api in (api, "any") and rule.method in (method, "*") and fnmatchcase(path, rule.path)]
 
 
 def decide(store: Store, rules: list[FaultRule], chance: random.Random | None = None) -> Decision:

@@ -70,8 +70,14 @@ def save(store: Store, name: str, *, replace: bool = False) -> Snapshot:
             connection.execute(table_of(Snapshot).delete().where(col(Snapshot.id) == existing))
         _track_changes(store, connection)
         key = connection.execute(
-            table_of(Snapshot).insert().values(
-                name=name, created_at=datetime.now(UTC), rows=0, sequences={}, position=_last_change(connection),
+            table_of(Snapshot)
+            .insert()
+            .values(
+                name=name,
+                created_at=datetime.now(UTC),
+                rows=0,
+                sequences={},
+                position=_last_change(connection),
             )
         ).inserted_primary_key
         assert key is not None  # Every insert of one row has it.
@@ -84,7 +90,10 @@ def save(store: Store, name: str, *, replace: bool = False) -> Snapshot:
                 connection.exec_driver_sql(f"CREATE INDEX {_copy_name(store, number, table.name + '_id')} ON {copy} (id)")
             rows += connection.execute(select(func.count()).select_from(table)).scalar_one()
         connection.execute(
-            table_of(Snapshot).update().where(col(Snapshot.id) == number).values(rows=rows, sequences=_sequences(store, connection))
+            table_of(Snapshot)
+            .update()
+            .where(col(Snapshot.id) == number)
+            .values(rows=rows, sequences=_sequences(store, connection))
         )
         _forget_old_changes(connection)
         session.commit()
@@ -153,7 +162,9 @@ def reset_organization(store: Store, organization_id: int) -> None:
             where = _owned_by(store, table, lambda name: _quoted(store, name))
             if _tracked(table):
                 where += f" AND id IN ({_CHANGED})"
-            connection.execute(text(f"DELETE FROM {_quoted(store, table.name)} WHERE {where}"), {**parameters, "table": table.name})
+            connection.execute(
+                text(f"DELETE FROM {_quoted(store, table.name)} WHERE {where}"), {**parameters, "table": table.name}
+            )
         for table in tables:
             where = _owned_by(store, table, lambda name: _copy_name(store, seed.id or 0, name))
             if _tracked(table):
@@ -171,17 +182,22 @@ def _named(connection: Connection, name: str) -> Snapshot:
 
 def _require_name(name: str) -> None:
     if not NAME.match(name):
-        raise InvalidInput.of(
-            "name", "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
-        )
+        raise InvalidInput.of("name", "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 
 
 def _copy_back(
-    store: Store, connection: Connection, number: int, table: Table, *, where: str | None = None,
+    store: Store,
+    connection: Connection,
+    number: int,
+    table: Table,
+    *,
+    where: str | None = None,
     parameters: dict[str, object] | None = None,
 ) -> None:
     columns = ", ".join(_quoted(store, column.name) for column in table.columns)
-    statement = f"INSERT INTO {_quoted(store, table.name)} ({columns}) SELECT {columns} FROM {_copy_name(store, number, table.name)}"
+    statement = (
+        f"INSERT INTO {_quoted(store, table.name)} ({columns}) SELECT {columns} FROM {_copy_name(store, number, table.name)}"
+    )
     if where is not None:
         statement += f" WHERE {where}"
     connection.execute(text(statement), parameters or {})
@@ -239,12 +255,14 @@ def _sequences(store: Store, connection: Connection) -> dict[str, int]:
         if store.is_sqlite:
             value = connection.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = ?", (table.name,)).scalar()
         else:
-            sequence = connection.exec_driver_sql(
-                f"SELECT pg_get_serial_sequence('{_quoted(store, table.name)}', 'id')"
-            ).scalar()
-            value = connection.exec_driver_sql(
-                f"SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM {sequence}"
-            ).scalar() if sequence else None
+            sequence = connection.exec_driver_sql(f"SELECT pg_get_serial_sequence('{_quoted(store, table.name)}', 'id')").scalar()
+            value = (
+                connection.exec_driver_sql(
+                    f"SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM {sequence}"
+                ).scalar()
+                if sequence
+                else None
+            )
         found[table.name] = int(value or 0)
     return found
 

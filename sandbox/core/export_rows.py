@@ -36,19 +36,70 @@ from sandbox.store.models import (
 )
 
 EVENT_COLUMNS = (
-    "Organization", "Building", "Floor", "Space", "Space ID", "Event ID", "Event Status", "Created At (UTC)",
-    "Updated At (UTC)", "All Day Event", "Title", "Is Recurring", "Capacity", "Invited People", "Attendees",
-    "Location", "Started At (UTC)", "Ended At (UTC)", "Minute Duration", "Checked In At (UTC)", "Minutes Delayed",
-    "Automatically Unbooked At (UTC)", "Creator Robin ID", "Creator Robin Name", "Creator Department",
-    "Creator Groups", "Creator Robin Email", "Created By Email", "Host Robin ID", "Host Robin Name",
-    "Host Department", "Host Groups", "Host Robin Email", "Hosting Calendar Email", "Local Creator ID",
-    "Local Creator Email", "Cancellation Type",
+    "Organization",
+    "Building",
+    "Floor",
+    "Space",
+    "Space ID",
+    "Event ID",
+    "Event Status",
+    "Created At (UTC)",
+    "Updated At (UTC)",
+    "All Day Event",
+    "Title",
+    "Is Recurring",
+    "Capacity",
+    "Invited People",
+    "Attendees",
+    "Location",
+    "Started At (UTC)",
+    "Ended At (UTC)",
+    "Minute Duration",
+    "Checked In At (UTC)",
+    "Minutes Delayed",
+    "Automatically Unbooked At (UTC)",
+    "Creator Robin ID",
+    "Creator Robin Name",
+    "Creator Department",
+    "Creator Groups",
+    "Creator Robin Email",
+    "Created By Email",
+    "Host Robin ID",
+    "Host Robin Name",
+    "Host Department",
+    "Host Groups",
+    "Host Robin Email",
+    "Hosting Calendar Email",
+    "Local Creator ID",
+    "Local Creator Email",
+    "Cancellation Type",
 )
 DESK_COLUMNS = (
-    "Organization", "Building", "Floor", "Desk Group", "Desk ID", "Desk Name", "Reservation ID", "Series ID", "Type",
-    "Start (UTC)", "End (UTC)", "Hour Duration", "Checked In At (UTC)", "Canceled At (UTC)", "Cancellation Type",
-    "Creator Name", "Creator Department", "Creator Groups", "Creator Email", "Assignee Name", "Assignee Department",
-    "Assignee Groups", "Assignee Email", "Desk Type", "Bookable On Unassigned Days",
+    "Organization",
+    "Building",
+    "Floor",
+    "Desk Group",
+    "Desk ID",
+    "Desk Name",
+    "Reservation ID",
+    "Series ID",
+    "Type",
+    "Start (UTC)",
+    "End (UTC)",
+    "Hour Duration",
+    "Checked In At (UTC)",
+    "Canceled At (UTC)",
+    "Cancellation Type",
+    "Creator Name",
+    "Creator Department",
+    "Creator Groups",
+    "Creator Email",
+    "Assignee Name",
+    "Assignee Department",
+    "Assignee Groups",
+    "Assignee Email",
+    "Desk Type",
+    "Bookable On Unassigned Days",
 )
 MANUAL = "manual"
 AUTOMATIC = "automatic"
@@ -110,8 +161,7 @@ class _Workplace:
         if user_id not in self._people:
             user = self.users.get(user_id or 0)
             self._people[user_id or 0] = (
-                ["", "", "", ""] if user is None
-                else [user.name, user.department or "", ", ".join(user.groups), user.email]
+                ["", "", "", ""] if user is None else [user.name, user.department or "", ", ".join(user.groups), user.email]
             )
         return self._people[user_id or 0]
 
@@ -164,7 +214,8 @@ def _batch(
     """The occurrences of the next BATCH reservations after `last`, and where the batch ended
     (None when no reservation is left; a batch may hold reservations but no occurrence)."""
     statement = select(*table_of(Reservation).columns).where(
-        Reservation.organization_id == job.organization_id, Reservation.kind == kind,
+        Reservation.organization_id == job.organization_id,
+        Reservation.kind == kind,
         col(Reservation.start) < job.range_end,
         or_(col(Reservation.series_end).is_(None), col(Reservation.series_end) > job.range_start),
     )
@@ -196,8 +247,11 @@ def _batch(
 
 
 def _expanded(
-    reservation: Reservation, job: ExportJob, check_ins: dict[tuple[int, datetime], CheckIn],
-    exceptions: dict[tuple[int, datetime], OccurrenceException], now: datetime,
+    reservation: Reservation,
+    job: ExportJob,
+    check_ins: dict[tuple[int, datetime], CheckIn],
+    exceptions: dict[tuple[int, datetime], OccurrenceException],
+    now: datetime,
 ) -> Iterator[Occurrence]:
     length = reservation.end - reservation.start
     if reservation.recurrence is None:
@@ -229,15 +283,32 @@ def _event_row(workplace: _Workplace, occurrence: Occurrence, invited: int, acce
     delay = "" if checked_in is None else max(0, int((checked_in - occurrence.start) // timedelta(minutes=1)))
     return [
         *workplace.place(reservation.resource_id),
-        occurrence.id, occurrence.status, when(reservation.created_at), when(reservation.updated_at),
-        flag(reservation.is_all_day), reservation.title, flag(reservation.recurrence is not None),
-        "" if space.capacity is None else space.capacity, invited, accepted, space.name,
-        when(occurrence.start), when(occurrence.end), int((occurrence.end - occurrence.start) // timedelta(minutes=1)),
-        when(checked_in), delay,
+        occurrence.id,
+        occurrence.status,
+        when(reservation.created_at),
+        when(reservation.updated_at),
+        flag(reservation.is_all_day),
+        reservation.title,
+        flag(reservation.recurrence is not None),
+        "" if space.capacity is None else space.capacity,
+        invited,
+        accepted,
+        space.name,
+        when(occurrence.start),
+        when(occurrence.end),
+        int((occurrence.end - occurrence.start) // timedelta(minutes=1)),
+        when(checked_in),
+        delay,
         when(occurrence.cancelled_at) if occurrence.cancellation_type == AUTOMATIC else "",
-        reservation.creator_id or "", *workplace.person(reservation.creator_id), reservation.creator_email or "",
-        reservation.organizer_id or "", *workplace.person(reservation.organizer_id), reservation.organizer_email or "",
-        reservation.creator_id or "", reservation.creator_email or "", occurrence.cancellation_type,
+        reservation.creator_id or "",
+        *workplace.person(reservation.creator_id),
+        reservation.creator_email or "",
+        reservation.organizer_id or "",
+        *workplace.person(reservation.organizer_id),
+        reservation.organizer_email or "",
+        reservation.creator_id or "",
+        reservation.creator_email or "",
+        occurrence.cancellation_type,
     ]
 
 
@@ -248,11 +319,19 @@ def _desk_row(workplace: _Workplace, occurrence: Occurrence, invited: int, accep
     checked_in = occurrence.check_in.checked_in_at if occurrence.check_in else None
     return [
         *workplace.place(reservation.resource_id),
-        occurrence.id, reservation.id if reservation.recurrence else "",
-        reservation.reservation_type or "", when(occurrence.start), when(occurrence.end), f"{hours:.2f}",
-        when(checked_in), when(occurrence.cancelled_at), occurrence.cancellation_type,
-        *workplace.person(reservation.creator_id), *workplace.person(reservation.organizer_id),
-        ",".join(desk.desk_type), _bookable_unassigned(desk.desk_type),
+        occurrence.id,
+        reservation.id if reservation.recurrence else "",
+        reservation.reservation_type or "",
+        when(occurrence.start),
+        when(occurrence.end),
+        f"{hours:.2f}",
+        when(checked_in),
+        when(occurrence.cancelled_at),
+        occurrence.cancellation_type,
+        *workplace.person(reservation.creator_id),
+        *workplace.person(reservation.organizer_id),
+        ",".join(desk.desk_type),
+        _bookable_unassigned(desk.desk_type),
     ]
 
 

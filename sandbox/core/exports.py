@@ -55,9 +55,7 @@ class ExportRequest:
     location_ids: list[int] | None = None
 
 
-def request_export(
-    session: Session, actor: Actor, organization_id: int, request: ExportRequest, delay: timedelta
-) -> ExportJob:
+def request_export(session: Session, actor: Actor, organization_id: int, request: ExportRequest, delay: timedelta) -> ExportJob:
     fetch(session, actor, Organization, organization_id)
     actor.require_admin()
     if request.kind not in KINDS:
@@ -70,19 +68,22 @@ def request_export(
     # Serializes this organization's requests, so the rate limit holds across processes too.
     session.exec(select(Organization.id).where(Organization.id == organization_id).with_for_update()).one()
     recent = session.exec(
-        select(ExportJob.requested_at).where(
-            ExportJob.organization_id == organization_id, col(ExportJob.requested_at) > actor.now - RATE_WINDOW
-        ).order_by(col(ExportJob.requested_at))
+        select(ExportJob.requested_at)
+        .where(ExportJob.organization_id == organization_id, col(ExportJob.requested_at) > actor.now - RATE_WINDOW)
+        .order_by(col(ExportJob.requested_at))
     ).all()
     if len(recent) >= RATE_LIMIT:
         wait = recent[len(recent) - RATE_LIMIT] + RATE_WINDOW - actor.now
-        raise RateLimited(
-            f"Too many export requests: at most {RATE_LIMIT} a minute", max(1, ceil(wait.total_seconds()))
-        )
+        raise RateLimited(f"Too many export requests: at most {RATE_LIMIT} a minute", max(1, ceil(wait.total_seconds())))
     job = ExportJob(
-        id=str(uuid.uuid4()), organization_id=organization_id, kind=request.kind,
-        range_start=request.start, range_end=request.end, location_ids=request.location_ids or None,
-        requested_at=actor.now, ready_at=actor.now + delay,
+        id=str(uuid.uuid4()),
+        organization_id=organization_id,
+        kind=request.kind,
+        range_start=request.start,
+        range_end=request.end,
+        location_ids=request.location_ids or None,
+        requested_at=actor.now,
+        ready_at=actor.now + delay,
     )
     session.add(job)
     session.commit()
@@ -138,15 +139,14 @@ def claim(store: Store, worker: str, wall: datetime) -> str | None:
     )
     while True:
         with store.session() as reading:
-            candidates = reading.exec(
-                select(ExportJob.id).where(claimable).order_by(col(ExportJob.requested_at)).limit(5)
-            ).all()
+            candidates = reading.exec(select(ExportJob.id).where(claimable).order_by(col(ExportJob.requested_at)).limit(5)).all()
         if not candidates:
             return None
         with store.session(write=True) as session:
             for job_id in candidates:
                 claimed = session.execute(
-                    update(ExportJob).where(col(ExportJob.id) == job_id, claimable)
+                    update(ExportJob)
+                    .where(col(ExportJob.id) == job_id, claimable)
                     .values(state=ExportJobState.RUNNING, claimed_by=worker, claimed_at=wall, attempts=ExportJob.attempts + 1)
                 )
                 if rows_changed(claimed) == 1:
@@ -160,10 +160,13 @@ def generate(store: Store, job_id: str, worker: str, clock: Clock) -> bool:
     """Write the CSV of a claimed job; False if the claim was lost to another worker."""
     with store.session(write=True) as session:
         still_mine = session.execute(
-            update(ExportJob).where(
-                col(ExportJob.id) == job_id, col(ExportJob.claimed_by) == worker,
+            update(ExportJob)
+            .where(
+                col(ExportJob.id) == job_id,
+                col(ExportJob.claimed_by) == worker,
                 col(ExportJob.state) == ExportJobState.RUNNING,
-            ).values(claimed_at=clock.wall())
+            )
+            .values(claimed_at=clock.wall())
         )
         if rows_changed(still_mine) != 1:
             session.rollback()
@@ -226,7 +229,8 @@ class _ChunkWriter:
     def fail(self, reason: str) -> bool:
         with self.store.session(write=True) as session:
             failed = session.execute(
-                update(ExportJob).where(col(ExportJob.id) == self.job_id, col(ExportJob.claimed_by) == self.worker)
+                update(ExportJob)
+                .where(col(ExportJob.id) == self.job_id, col(ExportJob.claimed_by) == self.worker)
                 .values(state=ExportJobState.FAILED, error=reason[:500], finished_at=self.clock.wall())
             )
             if rows_changed(failed) == 1:
@@ -254,4 +258,3 @@ class _ChunkWriter:
                 self.seq += 1
             session.commit()
         return True
-

@@ -73,9 +73,7 @@ class Slot:
 
 
 def series_of(reservation: Reservation) -> Series:
-    return recurrence.build(
-        reservation.start, reservation.end, zone(reservation.time_zone, "time_zone"), reservation.recurrence
-    )
+    return recurrence.build(reservation.start, reservation.end, zone(reservation.time_zone, "time_zone"), reservation.recurrence)
 
 
 def plan(series: Series, cancelled: set[datetime], upper: datetime) -> list[Interval]:
@@ -121,8 +119,11 @@ def write_index(session: Session, reservation: Reservation, intervals: list[Inte
         insert(Occurrence),
         [
             {
-                "reservation_id": reservation.id, "resource_id": reservation.resource_id,
-                "building_id": reservation.building_id, "start": interval.start, "end": interval.end,
+                "reservation_id": reservation.id,
+                "resource_id": reservation.resource_id,
+                "building_id": reservation.building_id,
+                "start": interval.start,
+                "end": interval.end,
                 "original_start": interval.original_start,
                 "release_at": release_time(reservation, interval.start),
             }
@@ -245,10 +246,11 @@ def _indexed(shape: Shape, live_at: bool, limited: bool) -> Any:
     if live_at:
         statement = statement.outerjoin(
             CheckIn,
-            (col(CheckIn.reservation_id) == Occurrence.reservation_id) & (col(CheckIn.original_start) == Occurrence.original_start),
-        ).where(or_(
-            col(Occurrence.release_at).is_(None), col(Occurrence.release_at) > bindparam("now"), col(CheckIn.id).is_not(None)
-        ))
+            (col(CheckIn.reservation_id) == Occurrence.reservation_id)
+            & (col(CheckIn.original_start) == Occurrence.original_start),
+        ).where(
+            or_(col(Occurrence.release_at).is_(None), col(Occurrence.release_at) > bindparam("now"), col(CheckIn.id).is_not(None))
+        )
     if limited:
         statement = statement.limit(bindparam("limit", type_=Integer))
     return statement
@@ -276,7 +278,12 @@ _CONFIRMED = select(CheckIn.reservation_id, CheckIn.original_start).where(
 
 
 def slots(
-    session: Session, scope: Scope, lower: datetime, upper: datetime, *, now: datetime | None = None,
+    session: Session,
+    scope: Scope,
+    lower: datetime,
+    upper: datetime,
+    *,
+    now: datetime | None = None,
     limit: int | None = None,
 ) -> Iterator[Slot]:
     """Live occurrences overlapping [lower, upper), ordered by start.
@@ -319,8 +326,12 @@ def _beyond_index(
 
 
 def _expand(
-    reservation: Reservation, cancelled: set[datetime], lower: datetime, upper: datetime,
-    confirmed: set[tuple[int, datetime]], now: datetime | None,
+    reservation: Reservation,
+    cancelled: set[datetime],
+    lower: datetime,
+    upper: datetime,
+    confirmed: set[tuple[int, datetime]],
+    now: datetime | None,
 ) -> Iterator[Slot]:
     series = series_of(reservation)
     first = max(reservation.indexed_until, lower - series.duration + timedelta(microseconds=1))
@@ -396,8 +407,9 @@ def index_faults(session: Session, organization_id: int | None = None) -> list[I
         indexed.setdefault(row.reservation_id, {})[row.original_start] = row
     cancelled: dict[int, set[datetime]] = {}
     for reservation_id, original_start in session.exec(
-        select(OccurrenceException.reservation_id, OccurrenceException.original_start)
-        .where(col(OccurrenceException.reservation_id).in_(owned))
+        select(OccurrenceException.reservation_id, OccurrenceException.original_start).where(
+            col(OccurrenceException.reservation_id).in_(owned)
+        )
     ):
         cancelled.setdefault(reservation_id, set()).add(original_start)
     faults = []
@@ -410,7 +422,9 @@ def index_faults(session: Session, organization_id: int | None = None) -> list[I
         for original_start, row in rows.items():
             interval = expected.get(original_start)
             if interval is None or (row.start, row.end, row.resource_id) != (
-                interval.start, interval.end, reservation.resource_id
+                interval.start,
+                interval.end,
+                reservation.resource_id,
             ):
                 faults.append(IndexFault(reservation_id, original_start, STRAY))
         faults.extend(

@@ -59,8 +59,12 @@ def record(session: Session, actor: Actor, place: Place, sighting: PresenceInput
     created = session_row is None
     if session_row is None:
         session_row = Presence(
-            organization_id=actor.organization_id, building_id=place.building_id, resource_id=place.space_id,
-            user_id=user.id if user else None, device_id=sighting.device_id, arrived_at=now,
+            organization_id=actor.organization_id,
+            building_id=place.building_id,
+            resource_id=place.space_id,
+            user_id=user.id if user else None,
+            device_id=sighting.device_id,
+            arrived_at=now,
         )
     session_row.last_seen_at = now
     session_row.session_ttl = ttl
@@ -101,7 +105,8 @@ def present_counts(session: Session, organization_id: int, space_ids: list[int],
     rows = session.exec(
         select(Presence.resource_id, func.count())
         .where(
-            Presence.organization_id == organization_id, col(Presence.resource_id).in_(space_ids),
+            Presence.organization_id == organization_id,
+            col(Presence.resource_id).in_(space_ids),
             col(Presence.expires_at) > now,
         )
         .group_by(col(Presence.resource_id))
@@ -141,7 +146,8 @@ def _same_party(user: User | None, sighting: PresenceInput) -> Any:
 
 def _live(organization_id: int, place: Place, now: datetime, *, whole_location: bool = False) -> SelectOfScalar[Presence]:
     statement = select(Presence).where(
-        Presence.organization_id == organization_id, Presence.building_id == place.building_id,
+        Presence.organization_id == organization_id,
+        Presence.building_id == place.building_id,
         col(Presence.expires_at) > now,
     )
     if not whole_location:

@@ -41,8 +41,20 @@ _FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 """RFC 5545 weekday names, Monday first: WEEKDAYS[day.weekday()] names a date's weekday."""
 _RULE_PARTS = {
-    "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
-    "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST",
+    "FREQ",
+    "UNTIL",
+    "COUNT",
+    "INTERVAL",
+    "BYSECOND",
+    "BYMINUTE",
+    "BYHOUR",
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYYEARDAY",
+    "BYWEEKNO",
+    "BYMONTH",
+    "BYSETPOS",
+    "WKST",
 }
 # How far past its start a rule must produce a further occurrence: a rule that never
 # matches would otherwise keep dateutil searching until the year 9999.
@@ -214,7 +226,7 @@ class Series:
             return iter(self._ruleset)
         entry = (after - ENTRY_MARGIN).astimezone(self.zone)
         ruleset = rrule.rruleset()
-        for moment in self._dates[bisect_left(self._dates, after):]:
+        for moment in self._dates[bisect_left(self._dates, after) :]:
             ruleset.rdate(moment)
         for rule in self._rules:
             entered = rule.entered(entry)
@@ -286,8 +298,14 @@ def build(start: datetime, end: datetime, zone: ZoneInfo, lines: list[str] | Non
             raise _invalid(f"'{name}' lines are not supported: use RRULE, RDATE or EXDATE")
     bounded = all(rule.count is not None or rule.until is not None for rule in rules)
     series = Series(
-        start=start, duration=end - start, zone=zone, lines=tuple(lines), _ruleset=ruleset, _rules=tuple(rules),
-        _dates=tuple(sorted(dates, key=lambda moment: moment.astimezone(UTC))), _bounded=bounded,
+        start=start,
+        duration=end - start,
+        zone=zone,
+        lines=tuple(lines),
+        _ruleset=ruleset,
+        _rules=tuple(rules),
+        _dates=tuple(sorted(dates, key=lambda moment: moment.astimezone(UTC))),
+        _bounded=bounded,
         _excluded=frozenset(excluded),
     )
     if next(series.starts(), None) is None:
@@ -331,7 +349,10 @@ def weekly_days(lines: list[str] | None, field: str) -> frozenset[str]:
     parts = _rule_parts(value)
     days = frozenset(day.strip() for day in parts.get("BYDAY", "").split(",") if day.strip())
     if (
-        name != "RRULE" or parts.get("FREQ") != "WEEKLY" or not days or not days <= set(WEEKDAYS)
+        name != "RRULE"
+        or parts.get("FREQ") != "WEEKLY"
+        or not days
+        or not days <= set(WEEKDAYS)
         or {parts.get(key) for key in ("BYHOUR", "BYMINUTE", "BYSECOND")} != {"0"}
         or set(parts) - {"FREQ", "BYDAY", "BYHOUR", "BYMINUTE", "BYSECOND", "WKST"}
     ):

@@ -27,8 +27,19 @@ Row = TypeVar("Row", Organization, Building, Floor, Area, Resource, User, Reserv
 MAX_LISTED_IDS = 1000
 """The most ids one field of a request may list."""
 SPACE_TYPES = (
-    "breakout", "call", "conference", "meeting", "office", "study_room", "kitchen", "lobby",
-    "lounge", "cafe", "fitness", "lactation", "other",
+    "breakout",
+    "call",
+    "conference",
+    "meeting",
+    "office",
+    "study_room",
+    "kitchen",
+    "lobby",
+    "lounge",
+    "cafe",
+    "fitness",
+    "lactation",
+    "other",
 )
 
 
@@ -45,8 +56,12 @@ def fetch(session: Session, actor: Actor, model: type[Row], row_id: int) -> Row:
 
 
 def require_visible(
-    session: Session, actor: Actor, model: type[Building] | type[Floor] | type[Resource], ids: list[int] | None,
-    field: str, noun: str | None = None,
+    session: Session,
+    actor: Actor,
+    model: type[Building] | type[Floor] | type[Resource],
+    ids: list[int] | None,
+    field: str,
+    noun: str | None = None,
 ) -> None:
     """Refuse `ids` of `model` listed in `field`: more than MAX_LISTED_IDS of them, or one that does
     not exist (InvalidInput, naming it "{noun} {id}"); Forbidden for another organization's."""
@@ -95,10 +110,7 @@ def list_buildings(session: Session, actor: Actor, organization_id: int, page: P
 
 def list_floors(session: Session, actor: Actor, building_id: int, page: PageRequest) -> Page[Floor]:
     fetch(session, actor, Building, building_id)
-    statement = (
-        select(Floor).where(Floor.building_id == building_id)
-        .order_by(col(Floor.level_number), col(Floor.id))
-    )
+    statement = select(Floor).where(Floor.building_id == building_id).order_by(col(Floor.level_number), col(Floor.id))
     return paginate(session, statement, page)
 
 
@@ -157,22 +169,14 @@ def validate_capacity_range(filters: SpaceFilters) -> None:
     ]
     if problems:
         raise InvalidInput(problems)
-    if (
-        filters.min_capacity is not None and filters.max_capacity is not None
-        and filters.min_capacity > filters.max_capacity
-    ):
+    if filters.min_capacity is not None and filters.max_capacity is not None and filters.min_capacity > filters.max_capacity:
         raise InvalidInput.of("max_capacity", "must not be less than min_capacity")
 
 
-def list_spaces(
-    session: Session, actor: Actor, building_id: int, filters: SpaceFilters, page: PageRequest
-) -> Page[Resource]:
+def list_spaces(session: Session, actor: Actor, building_id: int, filters: SpaceFilters, page: PageRequest) -> Page[Resource]:
     fetch(session, actor, Building, building_id)
     validate_capacity_range(filters)
-    statement = (
-        select(Resource).where(Resource.building_id == building_id, *space_conditions(filters))
-        .order_by(col(Resource.id))
-    )
+    statement = select(Resource).where(Resource.building_id == building_id, *space_conditions(filters)).order_by(col(Resource.id))
     return paginate(session, statement, page)
 
 
@@ -232,9 +236,7 @@ def list_amenities(session: Session, actor: Actor, organization_id: int, page: P
     return paginate(session, statement, page)
 
 
-def list_users(
-    session: Session, actor: Actor, organization_id: int, query: str | None, page: PageRequest
-) -> Page[User]:
+def list_users(session: Session, actor: Actor, organization_id: int, query: str | None, page: PageRequest) -> Page[User]:
     fetch(session, actor, Organization, organization_id)
     statement = select(User).where(User.organization_id == organization_id)
     if query:
@@ -278,7 +280,5 @@ def users_by_email(session: Session, organization_id: int, emails: list[str]) ->
     if not emails:
         return {}
     lowered = {email.lower() for email in emails}
-    users = session.exec(
-        select(User).where(User.organization_id == organization_id, func.lower(User.email).in_(lowered))
-    ).all()
+    users = session.exec(select(User).where(User.organization_id == organization_id, func.lower(User.email).in_(lowered))).all()
     return {user.email.lower(): user for user in users}

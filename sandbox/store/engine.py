@@ -174,9 +174,7 @@ def _refuse_on_event_loop() -> None:
         asyncio.get_running_loop()
     except RuntimeError:
         return
-    raise WriteOnEventLoop(
-        "a write transaction was begun on the event loop: run the code that writes in a worker thread"
-    )
+    raise WriteOnEventLoop("a write transaction was begun on the event loop: run the code that writes in a worker thread")
 
 
 class Version(NamedTuple):
@@ -196,9 +194,7 @@ class Version(NamedTuple):
 
 
 _SQLITE_TOPICS = "SELECT topic, writes FROM store_change"
-_POSTGRESQL_VERSION = (
-    "SELECT pg_current_snapshot()::text, (SELECT string_agg(topic || '=' || writes, ',') FROM store_change)"
-)
+_POSTGRESQL_VERSION = "SELECT pg_current_snapshot()::text, (SELECT string_agg(topic || '=' || writes, ',') FROM store_change)"
 
 
 def _count_writes(store: Store, session: Session) -> None:
@@ -210,10 +206,12 @@ def _count_writes(store: Store, session: Session) -> None:
     quote = store.engine.dialect.identifier_preparer.quote
     count = "UPDATE store_change SET writes = writes + 1 WHERE topic = {}"
     if not store.is_sqlite:
-        session.execute(text(
-            "CREATE OR REPLACE FUNCTION sandbox_count_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"{count.format('TG_ARGV[0]')}; RETURN NULL; END $$"
-        ))
+        session.execute(
+            text(
+                "CREATE OR REPLACE FUNCTION sandbox_count_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"{count.format('TG_ARGV[0]')}; RETURN NULL; END $$"
+            )
+        )
     for topic, tables in CHANGE_TOPICS.items():
         for table in tables:
             if store.is_sqlite:
@@ -221,10 +219,12 @@ def _count_writes(store: Store, session: Session) -> None:
                     trigger, counted = quote(f"count_{table}_{event.lower()}"), count.format(f"'{topic}'")
                     session.execute(text(f"CREATE TRIGGER {trigger} AFTER {event} ON {quote(table)} BEGIN {counted}; END"))
             else:
-                session.execute(text(
-                    f"CREATE TRIGGER {quote('count_' + table)} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                    f"ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION sandbox_count_write('{topic}')"
-                ))
+                session.execute(
+                    text(
+                        f"CREATE TRIGGER {quote('count_' + table)} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                        f"ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION sandbox_count_write('{topic}')"
+                    )
+                )
 
 
 class _ChangeWatch:
@@ -387,4 +387,3 @@ def _configure_postgresql(engine: Engine) -> None:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({WRITERS_LOCK})")
         elif mode == _EXCLUSIVE:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
-

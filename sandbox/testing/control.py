@@ -62,11 +62,18 @@ class Sandbox:
     def kadence_token(self) -> str:
         """A new Kadence bearer token for the demo client. Tokens are part of the workplace, so
         one minted in an earlier test is gone after the restore; mint one per test."""
-        status, answer = self._send("POST", self.token_url, urlencode({
-            "grant_type": "client_credentials",
-            "client_id": self.kadence_client_id,
-            "client_secret": self.kadence_client_secret,
-        }).encode(), "application/x-www-form-urlencoded")
+        status, answer = self._send(
+            "POST",
+            self.token_url,
+            urlencode(
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": self.kadence_client_id,
+                    "client_secret": self.kadence_client_secret,
+                }
+            ).encode(),
+            "application/x-www-form-urlencoded",
+        )
         if status != 200 or not isinstance(answer, dict) or "access_token" not in answer:
             raise SandboxError(f"POST {self.token_url} answered {status}: {answer!r}")
         return str(answer["access_token"])
@@ -167,7 +174,11 @@ class Sandbox:
         return f"organizations/{quote(key, safe='')}"
 
     def _send(
-        self, method: str, url: str, payload: bytes | None, content_type: str | None,
+        self,
+        method: str,
+        url: str,
+        payload: bytes | None,
+        content_type: str | None,
         headers: Mapping[str, str] | None = None,
     ) -> tuple[int, Any]:
         from urllib.error import HTTPError, URLError

@@ -20,7 +20,9 @@ HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 ADMIN_EMAIL = "ada.okafor@meridian.example"
 BEN, CHLOE, DIEGO, EMMA = (
-    "ben.carter@meridian.example", "chloe.martin@meridian.example", "diego.alvarez@meridian.example",
+    "ben.carter@meridian.example",
+    "chloe.martin@meridian.example",
+    "diego.alvarez@meridian.example",
     "emma.schultz@meridian.example",
 )
 NEW_YORK, BENGALURU = "Meridian HQ New York", "Meridian Bengaluru"
@@ -56,7 +58,11 @@ def building(session: Session, name: str) -> Building:
 
 
 def book_desk(
-    session: Session, email: str = BEN, start: datetime = START, end: datetime = END, made_at: datetime = NOW,
+    session: Session,
+    email: str = BEN,
+    start: datetime = START,
+    end: datetime = END,
+    made_at: datetime = NOW,
     desk: str = UNCONFIRMED_DESK,
 ) -> Booking:
     draft = BookingInput(user_id=person(session, email).ulid, space_id=named(session, desk).ulid, start=start, end=end)
@@ -82,9 +88,18 @@ def check_out(session: Session, booking: Booking, moment: datetime, email: str =
 
 def daily_series(session: Session, start: datetime = START, count: int = 5) -> Reservation:
     """A daily meeting in the quiet room, `count` times from `start`."""
-    made = events.create_event(session, at(session, NOW), named(session, QUIET_ROOM).id or 0, EventInput(
-        start=start, end=start + HOUR, time_zone="America/New_York", title="Daily", recurrence=[f"RRULE:FREQ=DAILY;COUNT={count}"],
-    ))
+    made = events.create_event(
+        session,
+        at(session, NOW),
+        named(session, QUIET_ROOM).id or 0,
+        EventInput(
+            start=start,
+            end=start + HOUR,
+            time_zone="America/New_York",
+            title="Daily",
+            recurrence=[f"RRULE:FREQ=DAILY;COUNT={count}"],
+        ),
+    )
     return made.reservation
 
 
@@ -145,7 +160,10 @@ def test_checked_in_booking_is_completed_once_it_ends(session: Session) -> None:
 
 def test_booking_that_is_never_released_is_completed_once_it_ends(session: Session) -> None:
     draft = BookingInput(
-        user_id=person(session, BEN).ulid, space_id=named(session, QUIET_ROOM).ulid, start=START, end=START + HOUR,
+        user_id=person(session, BEN).ulid,
+        space_id=named(session, QUIET_ROOM).ulid,
+        start=START,
+        end=START + HOUR,
         title="Planning",
     )
     made = bookings.create_booking(session, at(session, NOW), draft)
@@ -309,9 +327,18 @@ def test_cancelling_one_occurrence_leaves_the_others_booked(session: Session) ->
 
 def endless_daily(session: Session) -> Reservation:
     """A daily meeting in the quiet room from START, with no end."""
-    made = events.create_event(session, at(session, NOW), named(session, QUIET_ROOM).id or 0, EventInput(
-        start=START, end=START + HOUR, time_zone="America/New_York", title="Daily", recurrence=["RRULE:FREQ=DAILY"],
-    ))
+    made = events.create_event(
+        session,
+        at(session, NOW),
+        named(session, QUIET_ROOM).id or 0,
+        EventInput(
+            start=START,
+            end=START + HOUR,
+            time_zone="America/New_York",
+            title="Daily",
+            recurrence=["RRULE:FREQ=DAILY"],
+        ),
+    )
     return made.reservation
 
 
@@ -428,9 +455,17 @@ def busy_morning(session: Session) -> None:
     book_desk(session, email=EMMA, desk="A-03", start=END, end=END + HOUR)
     book_onsite(session, CHLOE, START + 2 * HOUR, END + 2 * HOUR)
     daily_series(session, start=START + 30 * MINUTE, count=4)
-    events.create_event(session, at(session, NOW), named(session, "Phone Booth 1A").id or 0, EventInput(
-        start=START, end=START + HOUR, time_zone="America/New_York", title="Call",
-    ))
+    events.create_event(
+        session,
+        at(session, NOW),
+        named(session, "Phone Booth 1A").id or 0,
+        EventInput(
+            start=START,
+            end=START + HOUR,
+            time_zone="America/New_York",
+            title="Call",
+        ),
+    )
 
 
 PAGED_QUERIES = [

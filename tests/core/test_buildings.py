@@ -21,13 +21,19 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
 
 
 def office(
-    opening_hours: dict[str, list[str]] | None = None, closures: list[str] | None = None,
-    time_zone: str = "America/New_York", horizon: int = 14,
+    opening_hours: dict[str, list[str]] | None = None,
+    closures: list[str] | None = None,
+    time_zone: str = "America/New_York",
+    horizon: int = 14,
 ) -> Building:
     """A building of its own, never stored; without opening hours it is open around the clock."""
     return Building(
-        organization_id=1, name="Test Office", time_zone=time_zone, opening_hours=opening_hours or {},
-        closures=closures or [], booking_horizon_days=horizon,
+        organization_id=1,
+        name="Test Office",
+        time_zone=time_zone,
+        opening_hours=opening_hours or {},
+        closures=closures or [],
+        booking_horizon_days=horizon,
     )
 
 
@@ -206,7 +212,9 @@ def test_building_open_around_the_clock_has_every_day_from_midnight() -> None:
     days = buildings.bookable_days(building, NOW)
 
     assert days == [
-        (NOW, utc(2026, 3, 3, 5)), (utc(2026, 3, 3, 5), utc(2026, 3, 4, 5)), (utc(2026, 3, 4, 5), utc(2026, 3, 5, 5)),
+        (NOW, utc(2026, 3, 3, 5)),
+        (utc(2026, 3, 3, 5), utc(2026, 3, 4, 5)),
+        (utc(2026, 3, 4, 5), utc(2026, 3, 5, 5)),
     ]
 
 
@@ -251,11 +259,14 @@ def test_horizon_starts_from_the_buildings_local_today() -> None:
     assert caught.value.problems[0].reason == "bookingHorizon"
 
 
-@pytest.mark.parametrize(("start", "end", "reason"), [
-    (utc(2026, 3, 4, 14), utc(2026, 3, 4, 15), "buildingClosure"),
-    (utc(2026, 3, 7, 14), utc(2026, 3, 7, 15), "buildingClosed"),
-    (utc(2026, 3, 2, 22), utc(2026, 3, 3, 0), "openingHours"),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "reason"),
+    [
+        (utc(2026, 3, 4, 14), utc(2026, 3, 4, 15), "buildingClosure"),
+        (utc(2026, 3, 7, 14), utc(2026, 3, 7, 15), "buildingClosed"),
+        (utc(2026, 3, 2, 22), utc(2026, 3, 3, 0), "openingHours"),
+    ],
+)
 def test_require_bookable_refuses_a_closed_building(start: datetime, end: datetime, reason: str) -> None:
     building = office(OFFICE_HOURS, closures=["2026-03-04"])
 

@@ -333,7 +333,11 @@ def test_byday_lists_several_weekdays() -> None:
     found = starts(MONDAY_NINE_NY, ["RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=5"])
 
     assert [moment.astimezone(NEW_YORK).date().isoformat() for moment in found] == [
-        "2026-03-02", "2026-03-04", "2026-03-06", "2026-03-09", "2026-03-11",
+        "2026-03-02",
+        "2026-03-04",
+        "2026-03-06",
+        "2026-03-09",
+        "2026-03-11",
     ]
 
 
@@ -343,7 +347,9 @@ def test_byday_first_friday_of_the_month() -> None:
     found = starts(first, ["RRULE:FREQ=MONTHLY;BYDAY=1FR;COUNT=3"])
 
     assert [moment.astimezone(NEW_YORK).date().isoformat() for moment in found] == [
-        "2026-03-06", "2026-04-03", "2026-05-01",
+        "2026-03-06",
+        "2026-04-03",
+        "2026-05-01",
     ]
     assert all(moment.astimezone(NEW_YORK).time() == time(9) for moment in found)
 
@@ -354,7 +360,10 @@ def test_byday_last_monday_of_the_month() -> None:
     found = starts(first, ["RRULE:FREQ=MONTHLY;BYDAY=-1MO;COUNT=4"])
 
     assert [moment.astimezone(NEW_YORK).date().isoformat() for moment in found] == [
-        "2026-03-30", "2026-04-27", "2026-05-25", "2026-06-29",
+        "2026-03-30",
+        "2026-04-27",
+        "2026-05-25",
+        "2026-06-29",
     ]
 
 
@@ -386,7 +395,8 @@ def test_starts_between_is_half_open() -> None:
     weekly = series(MONDAY_NINE_NY, ["RRULE:FREQ=WEEKLY"])
 
     assert list(weekly.starts_between(utc(2026, 3, 9, 13), utc(2026, 3, 23, 13))) == [
-        utc(2026, 3, 9, 13), utc(2026, 3, 16, 13),
+        utc(2026, 3, 9, 13),
+        utc(2026, 3, 16, 13),
     ]
     assert list(weekly.starts_between(utc(2026, 3, 9, 13, 0, 1), utc(2026, 3, 16, 13))) == []
 
@@ -668,9 +678,7 @@ def test_expand_bounds_stops_at_the_limit_for_an_endless_rule() -> None:
 
 
 def test_expand_bounds_gives_fewer_windows_when_the_rule_ends_first() -> None:
-    windows = recurrence.expand_bounds(
-        utc(2026, 3, 2, 14), utc(2026, 3, 2, 15), NEW_YORK, ["RRULE:FREQ=WEEKLY;COUNT=3"], 15
-    )
+    windows = recurrence.expand_bounds(utc(2026, 3, 2, 14), utc(2026, 3, 2, 15), NEW_YORK, ["RRULE:FREQ=WEEKLY;COUNT=3"], 15)
 
     assert [start for start, _ in windows] == [utc(2026, 3, 2, 14), utc(2026, 3, 9, 13), utc(2026, 3, 16, 13)]
 

@@ -22,17 +22,52 @@ PEOPLE = ORGANIZATION["users"]
 # Field lists of robin-api.md's models.
 ORGANIZATION_FIELDS = {"id", "slug", "name", "avatar", "is_organization", "created_at", "updated_at"}
 LOCATION_FIELDS = {
-    "id", "account_id", "campus_id", "name", "description", "address", "image", "latitude", "longitude",
-    "time_zone", "created_at", "updated_at",
+    "id",
+    "account_id",
+    "campus_id",
+    "name",
+    "description",
+    "address",
+    "image",
+    "latitude",
+    "longitude",
+    "time_zone",
+    "created_at",
+    "updated_at",
 }
 LEVEL_FIELDS = {"id", "location_id", "name", "level_number"}
 SPACE_FIELDS = {
-    "id", "location_id", "level_id", "name", "description", "image", "discovery_radius", "capacity", "type",
-    "last_presence_at", "is_disabled", "is_dibsed", "is_accessible", "created_at", "updated_at", "behaviors",
+    "id",
+    "location_id",
+    "level_id",
+    "name",
+    "description",
+    "image",
+    "discovery_radius",
+    "capacity",
+    "type",
+    "last_presence_at",
+    "is_disabled",
+    "is_dibsed",
+    "is_accessible",
+    "created_at",
+    "updated_at",
+    "behaviors",
 }
 USER_FIELDS = {
-    "id", "name", "given_name", "family_name", "slug", "avatar", "time_zone", "created_at", "updated_at",
-    "is_pending", "primary_email", "working_hours", "access_level",
+    "id",
+    "name",
+    "given_name",
+    "family_name",
+    "slug",
+    "avatar",
+    "time_zone",
+    "created_at",
+    "updated_at",
+    "is_pending",
+    "primary_email",
+    "working_hours",
+    "access_level",
 }
 CALENDAR_FIELDS = {"space_id", "remote_type", "calendar_id", "space_resource_id", "space_resource_email"}
 STATE_FIELDS = {"availability", "present", "next_busy_change"}
@@ -43,7 +78,9 @@ def demo_spaces() -> list[dict[str, Any]]:
     """Every space of the demo, with the ids of its location and level."""
     return [
         {**space, "location_id": building["id"], "level_id": floor["id"]}
-        for building in ORGANIZATION["buildings"] for floor in building["floors"] for space in floor["spaces"]
+        for building in ORGANIZATION["buildings"]
+        for floor in building["floors"]
+        for space in floor["spaces"]
     ]
 
 
@@ -231,12 +268,26 @@ def test_list_levels_of_location(robin, location_id):
 
 def test_list_levels_orders_by_level_number_not_by_creation(robin, store: Store):
     with store.session(write=True) as session:
-        session.add(Floor(
-            organization_id=1, building_id=10, name="Basement", level_number=-1, created_at=NOW, updated_at=NOW,
-        ))
-        session.add(Floor(
-            organization_id=1, building_id=10, name="Mezzanine", level_number=2, created_at=NOW, updated_at=NOW,
-        ))
+        session.add(
+            Floor(
+                organization_id=1,
+                building_id=10,
+                name="Basement",
+                level_number=-1,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+        session.add(
+            Floor(
+                organization_id=1,
+                building_id=10,
+                name="Mezzanine",
+                level_number=2,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
         session.commit()
 
     levels = listed(robin, "/locations/10/levels")
@@ -339,7 +390,8 @@ def test_list_spaces_combines_filters(robin):
     spaces = listed(robin, "/locations/10/spaces?type=conference,meeting&min_capacity=8&level_id=101")
 
     expected = [
-        space for space in spaces_at(10)
+        space
+        for space in spaces_at(10)
         if space["type"] in ("conference", "meeting") and space["capacity"] >= 8 and space["level_id"] == 101
     ]
     assert expected
@@ -450,8 +502,12 @@ def test_list_space_amenities_of_a_bare_space_is_empty(robin):
 
 def test_update_space_changes_persist(robin):
     change = {
-        "name": "Hudson Yards", "description": "Renovated.", "type": "meeting", "capacity": 14,
-        "is_accessible": False, "discovery_radius": 3.5,
+        "name": "Hudson Yards",
+        "description": "Renovated.",
+        "type": "meeting",
+        "capacity": 14,
+        "is_accessible": False,
+        "discovery_radius": 3.5,
     }
 
     response = robin.patch("/spaces/48", json=change)
@@ -522,7 +578,10 @@ def test_update_space_refuses_invalid_fields_naming_them(robin, change, field):
     space = data(robin.get("/spaces/48"))
     expected = SPACES[48]
     assert (space["name"], space["type"], space["capacity"], space["is_disabled"]) == (
-        expected["name"], expected["type"], expected["capacity"], False,
+        expected["name"],
+        expected["type"],
+        expected["capacity"],
+        False,
     )
 
 
@@ -541,9 +600,17 @@ def test_update_space_reports_every_invalid_field(robin):
 
 
 def test_update_space_ignores_unknown_and_read_only_fields(robin):
-    response = robin.patch("/spaces/48", json={
-        "name": "Hudson", "colour": "teal", "id": 999, "location_id": 11, "level_id": 201, "is_dibsed": True,
-    })
+    response = robin.patch(
+        "/spaces/48",
+        json={
+            "name": "Hudson",
+            "colour": "teal",
+            "id": 999,
+            "location_id": 11,
+            "level_id": 201,
+            "is_dibsed": True,
+        },
+    )
 
     space = data(response)
     assert "colour" not in space
@@ -557,7 +624,8 @@ def test_update_space_ignores_unknown_and_read_only_fields(robin):
 
 def test_space_state_of_a_free_space_is_available(robin):
     free = next(
-        space for space in spaces_at(10)
+        space
+        for space in spaces_at(10)
         if not space.get("events") and space.get("is_reservable", True) and not space.get("is_disabled")
     )
 

@@ -28,10 +28,13 @@ pytestmark = pytest.mark.backend("sqlite")
 BAD_FIXTURE = {
     "format": "workplace-sandbox-fixture/1",
     "created_at": "2025-01-06T09:00:00Z",
-    "organizations": [{
-        "slug": "acme", "name": "Acme",
-        "buildings": [{"name": "HQ", "time_zone": "Mars/Olympus"}],
-    }],
+    "organizations": [
+        {
+            "slug": "acme",
+            "name": "Acme",
+            "buildings": [{"name": "HQ", "time_zone": "Mars/Olympus"}],
+        }
+    ],
 }
 
 
@@ -97,7 +100,10 @@ def run_on_a_terminal(arguments: list[str], rows: int, columns: int) -> tuple[in
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", *arguments], stdout=subprocess.PIPE, stderr=terminal, text=True,
+        [sys.executable, "-m", "sandbox", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        text=True,
     )
     os.close(terminal)
     shown = b""
@@ -137,7 +143,10 @@ def test_no_progress_silences_the_bar(tmp_path: Path) -> None:
 def test_no_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     finished = subprocess.run(
         [sys.executable, "-m", "sandbox", "seed", "--preset", "small", "--data-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
     assert finished.returncode == 0

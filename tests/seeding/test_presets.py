@@ -44,8 +44,10 @@ def responses(sandbox: Sandbox) -> dict[str, bytes]:
     window = {"after": AFTER, "before": BEFORE, "per_page": 1000}
     with sandbox.store.session() as session:
         rooms = session.exec(
-            select(Resource.id).where(Resource.kind == ResourceKind.SPACE, col(Resource.is_reservable).is_(True))
-            .order_by(col(Resource.id)).limit(3)
+            select(Resource.id)
+            .where(Resource.kind == ResourceKind.SPACE, col(Resource.is_reservable).is_(True))
+            .order_by(col(Resource.id))
+            .limit(3)
         ).all()
     tour = {
         "robin me": sandbox.robin("/me"),
@@ -103,7 +105,9 @@ def test_every_preset_carries_the_demo_credentials(small: Sandbox) -> None:
 
 def test_small_preset_has_the_size_it_promises(small: Sandbox) -> None:
     with small.store.session() as session:
-        rooms = session.exec(select(Resource.id).where(Resource.kind == ResourceKind.SPACE, col(Resource.is_reservable).is_(True))).all()
+        rooms = session.exec(
+            select(Resource.id).where(Resource.kind == ResourceKind.SPACE, col(Resource.is_reservable).is_(True))
+        ).all()
         desks = session.exec(select(Resource.id).where(Resource.kind == ResourceKind.DESK)).all()
         users = session.exec(select(User.id)).all()
         offices = session.exec(select(Building)).all()
@@ -172,7 +176,9 @@ def test_large_preset_code_path_builds_five_offices_in_five_time_zones(reduced_l
     store, reported = reduced_large
     with store.session() as session:
         offices = session.exec(select(Building)).all()
-        rooms = session.exec(select(Resource).where(Resource.kind == ResourceKind.SPACE, col(Resource.is_reservable).is_(True))).all()
+        rooms = session.exec(
+            select(Resource).where(Resource.kind == ResourceKind.SPACE, col(Resource.is_reservable).is_(True))
+        ).all()
         desks = session.exec(select(Resource).where(Resource.kind == ResourceKind.DESK)).all()
         users = session.exec(select(User)).all()
     booked = occurrences_of(store)
@@ -224,10 +230,16 @@ def test_recurring_meetings_have_instances_cancelled_and_checked_in_on_their_own
     with store.session() as session:
         series = session.exec(select(Reservation).where(col(Reservation.recurrence).is_not(None))).all()
         exceptions = session.exec(select(OccurrenceException)).all()
-        checked_in_instances = session.connection().execute(text(
-            "SELECT count(*) FROM check_in JOIN reservation ON reservation.id = check_in.reservation_id "
-            "WHERE reservation.recurrence IS NOT NULL"
-        )).scalar_one()
+        checked_in_instances = (
+            session.connection()
+            .execute(
+                text(
+                    "SELECT count(*) FROM check_in JOIN reservation ON reservation.id = check_in.reservation_id "
+                    "WHERE reservation.recurrence IS NOT NULL"
+                )
+            )
+            .scalar_one()
+        )
 
     assert len(series) > 10
     assert all(row.kind == ReservationKind.EVENT and row.source == "robin" for row in series)
@@ -239,11 +251,11 @@ def test_recurring_meetings_have_instances_cancelled_and_checked_in_on_their_own
 def test_generated_bookings_never_conflict(reduced_large: tuple[Store, Any], small: Sandbox) -> None:
     overlapping_on_a_resource = text(
         "SELECT count(*) FROM occurrence a JOIN occurrence b ON a.resource_id = b.resource_id AND a.id < b.id "
-        "AND a.start < b.\"end\" AND b.start < a.\"end\""
+        'AND a.start < b."end" AND b.start < a."end"'
     )
     one_person_two_desks = text(
         "SELECT count(*) FROM occurrence a JOIN reservation ra ON ra.id = a.reservation_id "
-        "JOIN occurrence b ON a.id < b.id AND a.start < b.\"end\" AND b.start < a.\"end\" "
+        'JOIN occurrence b ON a.id < b.id AND a.start < b."end" AND b.start < a."end" '
         "JOIN reservation rb ON rb.id = b.reservation_id "
         "WHERE ra.kind = 'seat' AND rb.kind = 'seat' AND ra.organizer_id = rb.organizer_id"
     )
@@ -307,10 +319,13 @@ def test_the_demo_preset_loaded_twice_gives_identical_bookings() -> None:
         store = new_store()
         load_seed(store, Settings(preset="demo"), Clock(Wall(NOW)))
         sandbox = sandbox_on(store)
-        answers.append([
-            sandbox.kadence("/bookings", itemsPerPage=500).content, sandbox.robin("/spaces/48/events").content,
-            sandbox.robin("/reservations/seats", after=AFTER, before=BEFORE).content,
-        ])
+        answers.append(
+            [
+                sandbox.kadence("/bookings", itemsPerPage=500).content,
+                sandbox.robin("/spaces/48/events").content,
+                sandbox.robin("/reservations/seats", after=AFTER, before=BEFORE).content,
+            ]
+        )
 
     assert answers[0] == answers[1]
     assert b'"remote_event_id":"sandbox' in answers[0][1]

@@ -17,14 +17,17 @@ from sandbox.sessions import StreamingSessionDep
 router = declaring(tags=["Robin: analytics exports"])
 
 
-def _accepted(request: Request, kind: str, organization_id: int, body: ExportBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
+def _accepted(
+    request: Request, kind: str, organization_id: int, body: ExportBody, actor: ActorDep, session: SessionDep
+) -> JSONResponse:
     delay = timedelta(seconds=request.app.state.settings.export_delay_seconds)
     job = exports.request_export(session, actor, organization_id, body.to_request(kind), delay)
     return respond({"export_id": job.id, "report_id": job.id}, 202)
 
 
 @router.post(
-    "/insights/exports/organizations/{organization_id}/spaces", status_code=202,
+    "/insights/exports/organizations/{organization_id}/spaces",
+    status_code=202,
     summary="Request an export of the events in the organization's spaces",
     responses=documented(Envelope[ExportAccepted], 202, limited=True),
 )
@@ -35,7 +38,8 @@ def request_space_export(
 
 
 @router.post(
-    "/insights/exports/organizations/{organization_id}/desks", status_code=202,
+    "/insights/exports/organizations/{organization_id}/desks",
+    status_code=202,
     summary="Request an export of the organization's desk reservations",
     responses=documented(Envelope[ExportAccepted], 202, limited=True),
 )
@@ -46,7 +50,8 @@ def request_desk_export(
 
 
 @router.get(
-    "/insights/exports/{export_id}", summary="Download an export: 404 until it is ready, then the CSV",
+    "/insights/exports/{export_id}",
+    summary="Download an export: 404 until it is ready, then the CSV",
     response_class=Response,
     responses={**documented(Envelope[ExportAccepted]), **CSV_RESPONSE},
 )
