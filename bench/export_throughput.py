@@ -188,7 +188,8 @@ def main() -> None:
     rate = measured["rows"] / measured["generate_s"]
     base_rate = baseline["rows"] / baseline["generate_s"]
     print(
-        f"baseline (CSV rows of fixed text, same chunking): {base_rate:,.0f} rows/s, peak memory {baseline['max_rss_kb'] / 1024:.0f} MiB"
+        f"baseline (CSV rows of fixed text, same chunking): {base_rate:,.0f} rows/s, "
+        f"peak memory {baseline['max_rss_kb'] / 1024:.0f} MiB"
     )
     print(
         f"export generation: {rate:,.0f} rows/s ({rate / base_rate:.2f} of baseline), "

@@ -91,7 +91,8 @@ def main() -> None:
     )
     (small, fewest), (large, most) = results[0], results[-1]
     print(
-        f"{large:,} against {small:,} spaces ({large / small:.0f} x as many): req/s {most.requests_per_second / fewest.requests_per_second:.2f} x, "
+        f"{large:,} against {small:,} spaces ({large / small:.0f} x as many): "
+        f"req/s {most.requests_per_second / fewest.requests_per_second:.2f} x, "
         f"p50 {most.p50_ms / fewest.p50_ms:.2f} x, p99 {most.p99_ms / fewest.p99_ms:.2f} x"
     )
 

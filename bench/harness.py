@@ -93,7 +93,7 @@ def started(
         except subprocess.TimeoutExpired:
             process.kill()
         if log is not None:
-            output.close()  # type: ignore[union-attr]
+            output.close()  # type: ignore[union-attr]  # a file, since a log was named
 
 
 @dataclass

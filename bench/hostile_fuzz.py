@@ -231,7 +231,7 @@ class Workplace:
 
         def members(path: str) -> list[dict[str, Any]]:
             answer = c.get(f"/v1/public/{path}", headers=self.kadence, params={"itemsPerPage": 500})
-            return answer.json()["hydra:member"]  # type: ignore[no-any-return]
+            return answer.json()["hydra:member"]  # type: ignore[no-any-return]  # decoded JSON
 
         self.desk_id = next(item["id"] for item in members("spaces") if item["name"] == "A-03")
         self.ben = next(item["id"] for item in members("users") if item["email"] == "ben.carter@meridian.example")

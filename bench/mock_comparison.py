@@ -96,7 +96,7 @@ def _resolvable(document: dict[str, Any]) -> dict[str, Any]:
             return [fixed(value) for value in node]
         return node
 
-    return fixed(document)  # type: ignore[no-any-return]
+    return fixed(document)  # type: ignore[no-any-return]  # decoded JSON
 
 
 @contextmanager

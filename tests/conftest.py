@@ -312,7 +312,7 @@ class KadenceClient(DialectClient):
         """Every hydra:member of a collection (one page of up to 500)."""
         response = self.get(path, params={"itemsPerPage": 500, **params})
         assert response.status_code == 200, response.text
-        return response.json()["hydra:member"]  # type: ignore[no-any-return]
+        return response.json()["hydra:member"]  # type: ignore[no-any-return]  # decoded JSON
 
     def find(self, path: str, **match: Any) -> dict[str, Any]:
         """The one member of a collection whose fields equal `match`, e.g. find("/users", email=...)."""

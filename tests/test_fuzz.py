@@ -226,7 +226,7 @@ def _robin_catalogue(robin: RobinClient) -> Catalogue:
     def data(path: str) -> list[dict[str, Any]]:
         response = robin.get(path, params={"per_page": 1000})
         assert response.status_code == 200, response.text
-        return response.json()["data"]  # type: ignore[no-any-return]
+        return response.json()["data"]  # type: ignore[no-any-return]  # decoded JSON
 
     organizations = data("/me/organizations")
     locations = [row for organization in organizations for row in data(f"/organizations/{organization['id']}/locations")]
@@ -361,7 +361,7 @@ def _vendor_document() -> dict[str, Any]:
         }
         for path, item in document["paths"].items()
     }
-    return _float_as_number(document)  # type: ignore[no-any-return]
+    return _float_as_number(document)  # type: ignore[no-any-return]  # decoded JSON
 
 
 def _float_as_number(node: Any) -> Any:
@@ -429,7 +429,7 @@ def run_scenarios(schema: OpenApiSchema, client: TestClient, callers: Credential
     found: dict[tuple[str, str, int], str] = {}
     followed: Counter[str] = Counter()
 
-    class Scenarios(schema.as_state_machine()):  # type: ignore[misc, valid-type]
+    class Scenarios(schema.as_state_machine()):  # type: ignore[misc, valid-type]  # a class schemathesis builds as the test runs
         def setup(self) -> None:
             fresh()
 

@@ -124,7 +124,7 @@ def kadence_token(base: str) -> dict[str, str]:
 def _members(site: Site, path: str) -> list[dict[str, Any]]:
     response = site.public("GET", path, params={"itemsPerPage": 500})
     assert response.status_code == 200, response.text
-    return response.json()["hydra:member"]  # type: ignore[no-any-return]
+    return response.json()["hydra:member"]  # type: ignore[no-any-return]  # decoded JSON
 
 
 @pytest.fixture

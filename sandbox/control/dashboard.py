@@ -108,7 +108,8 @@ _PAGE = """<!doctype html>
         <button type="button" id="today">Today</button>
         <span class="legend"><span class="bar status-booked">booked</span> <span class="bar status-checkedIn">checked in</span>
           <span class="bar status-checkedOut">checked out</span> <span class="bar status-completed">completed</span>
-          <span class="bar status-noCheckIn">released: no check-in</span> <span class="bar status-cancelled">cancelled</span></span>
+          <span class="bar status-noCheckIn">released: no check-in</span>
+          <span class="bar status-cancelled">cancelled</span></span>
       </div>
       <div id="timeline-grid" class="grid"></div>
     </section>
@@ -128,7 +129,8 @@ _PAGE = """<!doctype html>
         <label>API <select name="api"><option>any</option><option>robin</option><option>kadence</option></select></label>
         <label>Method <input name="method" value="*" size="6"></label>
         <label>Path <input name="path" value="*" size="28"></label>
-        <label>Effect <select name="effect"><option>error</option><option>latency</option><option>rate_limit</option><option>drop</option></select></label>
+        <label>Effect <select name="effect">
+          <option>error</option><option>latency</option><option>rate_limit</option><option>drop</option></select></label>
         <label>Status <input name="status" type="number" min="400" max="599" placeholder="500" size="4"></label>
         <label>Latency ms <input name="latency_ms" type="number" min="0" max="60000" value="0" size="6"></label>
         <label>Times <input name="times" type="number" min="1" placeholder="every" size="5"></label>

@@ -100,10 +100,7 @@ class Journal:
         query = (
             select(JournalEntry)
             .order_by(col(JournalEntry.id).desc())
-            .options(
-                defer(JournalEntry.request_body),
-                defer(JournalEntry.response_body),  # type: ignore[arg-type]  # a column attribute, typed as its value
-            )
+            .options(defer(JournalEntry.request_body), defer(JournalEntry.response_body))  # type: ignore[arg-type]  # columns, typed as their values
         )
         if where.api:
             query = query.where(JournalEntry.api == where.api)

@@ -275,7 +275,8 @@ def _set_sequences(store: Store, connection: Connection, sequences: dict[str, in
                 connection.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, last))
         else:
             connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{_quoted(store, name)}', 'id'), {max(last, 1)}, {'true' if last else 'false'})"
+                f"SELECT setval(pg_get_serial_sequence('{_quoted(store, name)}', 'id'), "
+                f"{max(last, 1)}, {'true' if last else 'false'})"
             )
 
 

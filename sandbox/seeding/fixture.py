@@ -188,7 +188,9 @@ class SpaceEntry(Strict):
         default=None,
         ge=0,
         le=24 * 60,
-        description="Abandoned-meeting protection: release unconfirmed events after this long; 0: never, whatever the building says",
+        description=(
+            "Abandoned-meeting protection: release unconfirmed events after this long; 0: never, whatever the building says"
+        ),
     )
     calendar_email: str | None = None
     amenities: list[SpaceAmenityEntry] = Field(default_factory=list)

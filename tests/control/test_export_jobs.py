@@ -29,7 +29,7 @@ EXPORTS = "/_sandbox/exports"
 def listed(client: TestClient, **params: Any) -> list[dict[str, Any]]:
     response = client.get(EXPORTS, params=params)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def control_download(client: TestClient, export_id: str) -> Any:

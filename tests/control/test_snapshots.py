@@ -14,7 +14,7 @@ EVENT = {**DOCUMENTED_BODY, "recurrence": None}
 def create_event(robin: RobinClient, space: int = 48) -> dict[str, Any]:
     response = robin.post(f"/spaces/{space}/events", json=EVENT)
     assert response.status_code == 201, response.text
-    return response.json()["data"]  # type: ignore[no-any-return]
+    return response.json()["data"]  # type: ignore[no-any-return]  # decoded JSON
 
 
 def save(client: Any, name: str, **body: Any) -> Any:

@@ -27,11 +27,11 @@ DIEGO = "diego.alvarez@meridian.example"
 def day_view(client: TestClient, building: int, day: str | None = None) -> dict[str, Any]:
     response = client.get(TIMELINE, params={"building_id": building, **({"day": day} if day else {})})
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def bookings_of(view: dict[str, Any], space: int) -> list[dict[str, Any]]:
-    return next(item["bookings"] for item in view["spaces"] if item["id"] == space)  # type: ignore[no-any-return]
+    return next(item["bookings"] for item in view["spaces"] if item["id"] == space)  # type: ignore[no-any-return]  # decoded JSON
 
 
 def only_booking(client: TestClient, building: int, day: str, space: int) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def kadence_booking(kadence: KadenceClient, shown: dict[str, Any]) -> dict[str, 
     """The booking the Kadence API gives for the timeline's `shown`."""
     response = kadence.get(f"/bookings/{shown['kadence_id']}")
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def event(robin: RobinClient, space: int, start: str, end: str, time_zone: str = "America/New_York", **fields: Any) -> str:

@@ -648,7 +648,7 @@ def test_index_faults_names_rows_a_reschedule_left_behind_and_occurrences_it_did
 
 def test_index_faults_is_scoped_to_one_organization(session: Session, admin_actor: Actor) -> None:
     single = book(session, admin_actor, 50, QUIET_MONDAY)
-    session.exec(delete(Occurrence).where(col(Occurrence.reservation_id) == int(single.id)))  # type: ignore[call-overload]
+    session.exec(delete(Occurrence).where(col(Occurrence.reservation_id) == int(single.id)))
     session.commit()
 
     assert occurrences.index_faults(session, ORGANIZATION) == [occurrences.IndexFault(int(single.id), QUIET_MONDAY, "missing")]

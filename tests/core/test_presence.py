@@ -64,7 +64,7 @@ def test_record_starts_a_session_that_lives_the_default_ttl(session: Session, ad
     assert (row.user_id, row.device_id, row.resource_id, row.building_id) == (ben, None, BOOTH, NEW_YORK)
     assert (row.arrived_at, row.last_seen_at, row.session_ttl) == (NOW, NOW, 30)
     assert row.expires_at == NOW + 30 * SECOND
-    assert session.get(Resource, BOOTH).last_presence_at == NOW  # type: ignore[union-attr]
+    assert session.get(Resource, BOOTH).last_presence_at == NOW  # type: ignore[union-attr]  # the seeded row is there
 
 
 def test_record_again_while_live_extends_the_same_session(session: Session, admin_actor: Actor) -> None:
@@ -279,7 +279,7 @@ def test_live_sessions_list_earliest_arrival_first(session: Session, admin_actor
 @pytest.mark.parametrize("place_of", [presence.space_place, presence.location_place])
 def test_places_that_do_not_exist_are_not_found(session: Session, admin_actor: Actor, place_of: object) -> None:
     with pytest.raises(NotFound):
-        place_of(session, admin_actor, 999_999)  # type: ignore[operator]
+        place_of(session, admin_actor, 999_999)  # type: ignore[operator]  # one of the parametrized functions
 
 
 def test_space_place_of_a_desk_is_not_found(session: Session, admin_actor: Actor) -> None:

@@ -296,7 +296,7 @@ def test_create_seat_reservation_takes_the_types_of_the_desk(
     # Monday 2 March, 10:00 to 12:00 New York: today (for hot desks) and a shared day of B-02.
     # B-03 shares Tuesdays, so its reservations go there, made as the hot ones today.
     day = 3 if seat_id == HOTELED_SHARED else 2
-    desk_type = session.get(Resource, seat_id).desk_type  # type: ignore[union-attr]
+    desk_type = session.get(Resource, seat_id).desk_type  # type: ignore[union-attr]  # the seeded row is there
     for kind in refused:
         with pytest.raises(RuleViolation) as caught:
             reserve(session, admin_actor, seat_id, new_york(day, 10), new_york(day, 12), type=kind, reservee=reservee)
@@ -627,7 +627,7 @@ def test_publish_shared_schedule_by_the_assignee_lists_the_days_in_week_order(se
 
     assert seat.shared_schedule == [line]
     assert seats.shared_days(seat) == ["WE", "TH"]
-    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["WE", "TH"]  # type: ignore[arg-type]
+    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["WE", "TH"]  # type: ignore[arg-type]  # the seeded row is there
 
 
 def test_publish_shared_schedule_by_an_administrator(session: Session, admin_actor: Actor) -> None:
@@ -644,7 +644,7 @@ def test_publish_shared_schedule_refuses_a_member_who_is_not_the_assignee(sessio
             session, member_actor, ASSIGNED_SHARED, ["RRULE:FREQ=WEEKLY;BYDAY=WE;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
         )
 
-    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["MO", "FR"]  # type: ignore[arg-type]
+    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["MO", "FR"]  # type: ignore[arg-type]  # the seeded row is there
 
 
 @pytest.mark.parametrize("withdrawal", [None, []])
@@ -665,7 +665,7 @@ def test_publish_shared_schedule_refuses_a_desk_that_is_not_shared_and_assigned(
         )
 
     assert policy_refusal(caught) == {"policy": "shared_desk_schedule"}
-    assert session.get(Resource, seat_id).shared_schedule is None  # type: ignore[union-attr]
+    assert session.get(Resource, seat_id).shared_schedule is None  # type: ignore[union-attr]  # the seeded row is there
 
 
 @pytest.mark.parametrize(
@@ -712,7 +712,7 @@ def test_publish_shared_schedule_refuses_other_shapes(session: Session, admin_ac
         seats.publish_shared_schedule(session, admin_actor, ASSIGNED_SHARED, lines)
 
     assert [problem.field for problem in caught.value.problems] == ["recurrence"]
-    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["MO", "FR"]  # type: ignore[arg-type]
+    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["MO", "FR"]  # type: ignore[arg-type]  # the seeded row is there
 
 
 # --- settings --------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def hydra_error(response: Any, status: int) -> str:
     assert response.status_code == status, response.text
     body = response.json()
     assert body["@type"] == "hydra:Error"
-    return body["hydra:description"]  # type: ignore[no-any-return]
+    return body["hydra:description"]  # type: ignore[no-any-return]  # decoded JSON
 
 
 def violations(response: Any) -> set[str]:
@@ -76,7 +76,7 @@ def violations(response: Any) -> set[str]:
 
 def floor_id(kadence: KadenceClient, building_name: str, floor_name: str) -> str:
     floors = kadence.members("/floors", buildingId=building_id(kadence, building_name))
-    return next(floor["id"] for floor in floors if floor["name"] == floor_name)  # type: ignore[no-any-return]
+    return next(floor["id"] for floor in floors if floor["name"] == floor_name)  # type: ignore[no-any-return]  # decoded JSON
 
 
 def bookable_days(kadence: KadenceClient, building_name: str, **params: Any) -> list[tuple[str, str]]:
@@ -105,7 +105,7 @@ def onsite(kadence: KadenceClient, building_name: str, start: str, end: str) -> 
         },
     )
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def book(kadence: KadenceClient, email: str, start: str, end: str, **place: str) -> dict[str, Any]:
@@ -120,7 +120,7 @@ def book(kadence: KadenceClient, email: str, start: str, end: str, **place: str)
         },
     )
     assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def bookable_spaces(

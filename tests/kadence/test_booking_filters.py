@@ -45,7 +45,7 @@ def booked(
         body["buildingId"] = building_id(kadence, building)
     response = kadence.post("/bookings", json=body)
     assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def act(kadence: KadenceClient, booking: dict[str, Any], action: str, **body: Any) -> None:
@@ -62,7 +62,7 @@ def at(client: TestClient, wall: Wall, moment: datetime) -> KadenceClient:
 def listed(kadence: KadenceClient, path: str = "/bookings", **params: Any) -> dict[str, Any]:
     response = kadence.get(path, params=params)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def place_of(booking: dict[str, Any]) -> str:

@@ -79,7 +79,7 @@ def book(
 def booked(kadence: KadenceClient, email: str, start: str, end: str, **place: Any) -> dict[str, Any]:
     response = book(kadence, email, start, end, **place)
     assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def violations(response: Any) -> list[tuple[str, str]]:
@@ -109,7 +109,7 @@ def stored_bookings(kadence: KadenceClient) -> list[tuple[str, str]]:
 def read(kadence: KadenceClient, booking: dict[str, Any]) -> dict[str, Any]:
     response = kadence.get(f"/bookings/{booking['id']}")
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def transition(kadence: KadenceClient, booking: dict[str, Any], action: str, **body: Any) -> Any:
@@ -119,7 +119,7 @@ def transition(kadence: KadenceClient, booking: dict[str, Any], action: str, **b
 def done(kadence: KadenceClient, booking: dict[str, Any], action: str, **body: Any) -> dict[str, Any]:
     response = transition(kadence, booking, action, **body)
     assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def at(client: TestClient, wall: Wall, moment: datetime) -> KadenceClient:

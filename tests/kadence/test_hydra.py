@@ -53,13 +53,13 @@ def hydra_error(response: Any, status: int) -> str:
     assert body["hydra:title"] == "An error occurred"
     assert isinstance(body["hydra:description"], str)
     assert body["hydra:description"]
-    return body["hydra:description"]  # type: ignore[no-any-return]
+    return body["hydra:description"]  # type: ignore[no-any-return]  # decoded JSON
 
 
 def document(response: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(JSON_LD)
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def csv_rows(response: Any) -> tuple[list[str], list[dict[str, str]]]:

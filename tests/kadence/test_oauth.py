@@ -26,7 +26,7 @@ def issued_token(response: Any) -> str:
     assert body["expires_in"] == 3600
     assert isinstance(body["access_token"], str)
     assert body["access_token"]
-    return body["access_token"]  # type: ignore[no-any-return]
+    return body["access_token"]  # type: ignore[no-any-return]  # decoded JSON
 
 
 def oauth_error(response: Any, status: int, error: str) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def oauth_error(response: Any, status: int, error: str) -> dict[str, Any]:
     assert body["error_description"]
     assert isinstance(body["message"], str)
     assert body["message"]
-    return body  # type: ignore[no-any-return]
+    return body  # type: ignore[no-any-return]  # decoded JSON
 
 
 def unauthorized(response: Any) -> str:
@@ -52,7 +52,7 @@ def unauthorized(response: Any) -> str:
     assert body["hydra:title"] == "An error occurred"
     assert isinstance(body["hydra:description"], str)
     assert body["hydra:description"]
-    return body["hydra:description"]  # type: ignore[no-any-return]
+    return body["hydra:description"]  # type: ignore[no-any-return]  # decoded JSON
 
 
 def building_names(client: Any, token: str) -> list[str]:

@@ -68,7 +68,7 @@ def drawn_names(floor: dict[str, Any]) -> set[str]:
 def document(response: Any, status: int = 200) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/ld+json")
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def not_found(response: Any) -> None:
@@ -91,7 +91,7 @@ def violations(response: Any) -> dict[str, dict[str, str]]:
 def bad_request(response: Any) -> str:
     body = document(response, 400)
     assert body["@type"] == "hydra:Error"
-    return body["hydra:description"]  # type: ignore[no-any-return]
+    return body["hydra:description"]  # type: ignore[no-any-return]  # decoded JSON
 
 
 def names(members: list[dict[str, Any]]) -> list[str]:

@@ -235,7 +235,7 @@ def export_requested(robin: RobinClient) -> str:
 
 def download_ready_export(robin: RobinClient) -> Any:
     """GET a new export once a worker pass has generated it and the processing delay has passed."""
-    app: FastAPI = robin.client.app  # type: ignore[assignment]
+    app: FastAPI = robin.client.app  # type: ignore[assignment]  # the FastAPI app the client was made with
     export_id = export_requested(robin)
     assert exports.run_pending(app.state.store, app.state.clock, "schema-check") == 1
     # A scenario sees only the client, so it moves the clock by replacing it: each test's `app`

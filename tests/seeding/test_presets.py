@@ -89,7 +89,7 @@ def test_different_seeds_give_different_workplaces_and_bookings() -> None:
 def test_every_preset_carries_the_demo_credentials(small: Sandbox) -> None:
     with small.store.session() as session:
         roles = {
-            row.token: session.get(User, row.user_id).role  # type: ignore[union-attr]
+            row.token: session.get(User, row.user_id).role  # type: ignore[union-attr]  # the seeded row is there
             for row in session.exec(select(AccessToken))
         }
         client = session.exec(select(ApiClient)).one()

@@ -58,8 +58,8 @@ def legacy_free_busy(
     actor: ActorDep,
     session: SessionDep,
     page: PageDep,
-    location_ids: Annotated[list[str], Query(description="Location ids, comma-separated or repeated")] = [],  # noqa: B006
-    space_ids: Annotated[list[str], Query(description="Space ids, comma-separated or repeated")] = [],  # noqa: B006
+    location_ids: Annotated[list[str], Query(description="Location ids, comma-separated or repeated")] = [],  # noqa: B006 - FastAPI copies a default for each request
+    space_ids: Annotated[list[str], Query(description="Space ids, comma-separated or repeated")] = [],  # noqa: B006 - FastAPI copies a default for each request
     after: Annotated[str | None, Query()] = None,
     before: Annotated[str | None, Query()] = None,
     min_capacity: Annotated[int | None, Query()] = None,

@@ -46,10 +46,10 @@ def list_seat_reservations(
     session: SessionDep,
     page: PageDep,
     window: WindowDep,
-    seat_ids: Ids = [],
-    space_ids: Ids = [],
-    level_ids: Ids = [],
-    user_ids: Ids = [],  # noqa: B006
+    seat_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
+    space_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
+    level_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
+    user_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
     include_disabled_seats: Annotated[bool, Query()] = False,
 ) -> JSONResponse:
     query = SeatReservationQuery(
