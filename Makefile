@@ -4,14 +4,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test test-sqlite test-postgres bench openapi screenshots bytecode clean
+.PHONY: serve test check test-sqlite test-postgres bench openapi screenshots bytecode clean
 
 serve: $(INSTALLED) bytecode
 	$(BIN)/workplace-sandbox serve
 
 # The whole suite on each backend. The PostgreSQL pass uses SANDBOX_TEST_POSTGRES_URL (default
 # the local server) and skips, saying why, where none answers.
-test: test-sqlite test-postgres
+test: check test-sqlite test-postgres
+
+# Lint, layout, types (the package, strictly) and the package's layers, as pyproject.toml sets them.
+check: $(INSTALLED)
+	$(BIN)/ruff check sandbox tests bench
+	$(BIN)/ruff format --check sandbox tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test-sqlite: $(INSTALLED)
 	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
