@@ -4,18 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test test-fast test-sqlite test-postgres bench openapi screenshots bytecode clean
+.PHONY: serve test test-fast check test-sqlite test-postgres bench openapi screenshots bytecode clean
 
 serve: $(INSTALLED) bytecode
 	$(BIN)/workplace-sandbox serve
 
-# The suite on each backend, its tests spread over the machine's cores (pytest-xdist). The
-# PostgreSQL pass runs what can behave differently on another store and leaves out the tests of
-# wire shapes (`wire`); it uses SANDBOX_TEST_POSTGRES_URL (default the local server) and skips,
-# saying why, where none answers. README, "Tests", says which tests run where.
+# The static checks, then the suite on each backend, its tests spread over the machine's cores
+# (pytest-xdist). The PostgreSQL pass runs what can behave differently on another store and leaves
+# out the tests of wire shapes (`wire`); it uses SANDBOX_TEST_POSTGRES_URL (default the local
+# server) and skips, saying why, where none answers. README, "Tests", says which tests run where.
 TEST_WORKERS ?= auto
 
-test: test-sqlite test-postgres
+test: check test-sqlite test-postgres
+
+# Lint, layout, types (the package, strictly) and the package's layers, as pyproject.toml sets them.
+check: $(INSTALLED)
+	$(BIN)/ruff check sandbox tests bench
+	$(BIN)/ruff format --check sandbox tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test-sqlite: $(INSTALLED)
 	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -38,8 +38,12 @@ def prepare(data_dir: Path, existing: int) -> None:
     load(store, read_fixture(FIXTURES_DIR / "demo.json"), Clock(), "demo.json")
     with store.session(write=True) as session:
         spaces = session.scalars(
-            select(Resource.id).where(Resource.building_id == BUILDING, Resource.kind == "space",
-                                      Resource.is_reservable.is_(True), Resource.is_disabled.is_(False))
+            select(Resource.id).where(
+                Resource.building_id == BUILDING,
+                Resource.kind == "space",
+                Resource.is_reservable.is_(True),
+                Resource.is_disabled.is_(False),
+            )
         ).all()
         first_id = (session.scalar(select(func.max(Reservation.id))) or 0) + 1
         origin = datetime(2027, 1, 1, tzinfo=UTC)
@@ -48,15 +52,39 @@ def prepare(data_dir: Path, existing: int) -> None:
             space = spaces[offset % len(spaces)]
             start = origin + timedelta(hours=offset // len(spaces))
             identifier = first_id + offset
-            reservations.append({
-                "id": identifier, "ulid": f"{identifier:026d}", "organization_id": 1, "resource_id": space,
-                "building_id": BUILDING, "kind": "event", "status": "confirmed", "title": f"Load {offset}",
-                "visibility": "default", "show_as": "busy", "is_all_day": False, "time_zone": "America/New_York",
-                "start": start, "end": start + timedelta(minutes=50), "indexed_until": start + timedelta(days=366),
-                "creation_type": "manual", "source": "robin", "created_at": origin, "updated_at": origin,
-            })
-            rows.append({"reservation_id": identifier, "resource_id": space, "building_id": BUILDING,
-                         "start": start, "end": start + timedelta(minutes=50), "original_start": start})
+            reservations.append(
+                {
+                    "id": identifier,
+                    "ulid": f"{identifier:026d}",
+                    "organization_id": 1,
+                    "resource_id": space,
+                    "building_id": BUILDING,
+                    "kind": "event",
+                    "status": "confirmed",
+                    "title": f"Load {offset}",
+                    "visibility": "default",
+                    "show_as": "busy",
+                    "is_all_day": False,
+                    "time_zone": "America/New_York",
+                    "start": start,
+                    "end": start + timedelta(minutes=50),
+                    "indexed_until": start + timedelta(days=366),
+                    "creation_type": "manual",
+                    "source": "robin",
+                    "created_at": origin,
+                    "updated_at": origin,
+                }
+            )
+            rows.append(
+                {
+                    "reservation_id": identifier,
+                    "resource_id": space,
+                    "building_id": BUILDING,
+                    "start": start,
+                    "end": start + timedelta(minutes=50),
+                    "original_start": start,
+                }
+            )
         if reservations:
             session.execute(insert(Reservation), reservations)
             session.execute(insert(Occurrence), rows)
@@ -73,8 +101,10 @@ def measure(existing: int, requests: int) -> list[float]:
         prepare(data_dir, existing)
         print(f"{existing:>8} existing events stored in {time.perf_counter() - began:.1f} s")
         port = free_port()
-        with started(sandbox_command(port, data_dir), port) as server, \
-                httpx.Client(base_url=f"{server.base}/v1.0", headers=HEADERS, timeout=30) as client:
+        with (
+            started(sandbox_command(port, data_dir), port) as server,
+            httpx.Client(base_url=f"{server.base}/v1.0", headers=HEADERS, timeout=30) as client,
+        ):
             # Bookings land among the existing events, in free half-hours after each of them.
             origin = datetime(2027, 1, 1, 0, 52, tzinfo=UTC)
             latencies = []

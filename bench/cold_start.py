@@ -43,8 +43,10 @@ def main() -> None:
     print(f"process start to the first 200 on /_sandbox/health, median of {options.rounds} rounds")
     for name, found in times.items():
         median = statistics.median(found)
-        print(f"  {name:<22}{median * 1000:8.0f} ms   {median / floor:5.2f} x the floor   "
-              f"{median / stack_floor:5.2f} x the stack floor   (min {min(found) * 1000:.0f}, max {max(found) * 1000:.0f})")
+        print(
+            f"  {name:<22}{median * 1000:8.0f} ms   {median / floor:5.2f} x the floor   "
+            f"{median / stack_floor:5.2f} x the stack floor   (min {min(found) * 1000:.0f}, max {max(found) * 1000:.0f})"
+        )
 
 
 if __name__ == "__main__":

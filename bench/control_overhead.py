@@ -58,8 +58,21 @@ def main() -> None:
         for _ in range(arguments.rounds):
             for middleware, factory in ((True, "with_control_work"), (False, "without_control_work")):
                 port = free_port()
-                command = [PYTHON, "-m", "uvicorn", f"control_overhead:{factory}", "--factory", "--app-dir", str(BENCH),
-                           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+                command = [
+                    PYTHON,
+                    "-m",
+                    "uvicorn",
+                    f"control_overhead:{factory}",
+                    "--factory",
+                    "--app-dir",
+                    str(BENCH),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
+                ]
                 with started(command, port, env=environment) as server:
                     results[middleware].append(p50_ms(server.base, arguments.requests))
     for middleware, label in ((True, "with fault rules and journal"), (False, "without")):

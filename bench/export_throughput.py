@@ -40,34 +40,53 @@ def prepare(path: Path, rows: int) -> str:
     store.prepare()
     load(store, read_fixture(FIXTURES_DIR / "demo.json"), Clock(), "demo.json")
     with store.session(write=True) as session:
-        desks = [
-            (desk.id, desk.building_id)
-            for desk in session.exec(select(Resource).where(Resource.kind == "desk"))
-            .scalars()
-        ]
+        desks = [(desk.id, desk.building_id) for desk in session.exec(select(Resource).where(Resource.kind == "desk")).scalars()]
         users = range(1, 34)
         first = (session.scalar(select(func.max(Reservation.id))) or 0) + 1
         batch = []
         for offset in range(rows):
             desk, building = desks[offset % len(desks)]
             start = ORIGIN + timedelta(minutes=10 * (offset // len(desks)))  # all within the 366-day range
-            batch.append({
-                "id": first + offset, "ulid": f"{first + offset:026d}", "organization_id": 1, "resource_id": desk,
-                "building_id": building, "kind": "seat", "reservation_type": "hoteled", "status": "confirmed",
-                "title": "", "visibility": "default", "show_as": "busy", "is_all_day": False, "time_zone": "UTC",
-                "start": start, "end": start + timedelta(minutes=50), "series_end": start + timedelta(minutes=50),
-                "indexed_until": start, "organizer_id": users[offset % len(users)],
-                "creator_id": users[(offset * 7) % len(users)], "creation_type": "manual", "source": "robin",
-                "created_at": ORIGIN, "updated_at": ORIGIN,
-            })
+            batch.append(
+                {
+                    "id": first + offset,
+                    "ulid": f"{first + offset:026d}",
+                    "organization_id": 1,
+                    "resource_id": desk,
+                    "building_id": building,
+                    "kind": "seat",
+                    "reservation_type": "hoteled",
+                    "status": "confirmed",
+                    "title": "",
+                    "visibility": "default",
+                    "show_as": "busy",
+                    "is_all_day": False,
+                    "time_zone": "UTC",
+                    "start": start,
+                    "end": start + timedelta(minutes=50),
+                    "series_end": start + timedelta(minutes=50),
+                    "indexed_until": start,
+                    "organizer_id": users[offset % len(users)],
+                    "creator_id": users[(offset * 7) % len(users)],
+                    "creation_type": "manual",
+                    "source": "robin",
+                    "created_at": ORIGIN,
+                    "updated_at": ORIGIN,
+                }
+            )
             if len(batch) == 20_000:
                 session.execute(insert(Reservation), batch)
                 batch.clear()
         if batch:
             session.execute(insert(Reservation), batch)
         job = ExportJob(
-            id="benchmark", organization_id=1, kind="desks", range_start=ORIGIN,
-            range_end=ORIGIN + timedelta(days=366), requested_at=ORIGIN, ready_at=ORIGIN,
+            id="benchmark",
+            organization_id=1,
+            kind="desks",
+            range_start=ORIGIN,
+            range_end=ORIGIN + timedelta(days=366),
+            requested_at=ORIGIN,
+            ready_at=ORIGIN,
         )
         session.add(job)
         session.commit()
@@ -92,10 +111,33 @@ def child_generate(path: str, job_id: str) -> dict[str, float]:
 
 
 def child_baseline(rows: int) -> dict[str, float]:
-    row = ["Meridian Robotics", "Meridian HQ New York", "Floor 2", "Pod A", 1001, "A-01", "12345", "", "hoteled",
-           "2026-01-01 00:00:00", "2026-01-01 00:50:00", "0.83", "", "", "", "Ada Okafor", "IT", "Admins, New York",
-           "ada.okafor@meridian.example", "Ben Carter", "Engineering", "Engineering, New York",
-           "ben.carter@meridian.example", "hoteled", "true"]
+    row = [
+        "Meridian Robotics",
+        "Meridian HQ New York",
+        "Floor 2",
+        "Pod A",
+        1001,
+        "A-01",
+        "12345",
+        "",
+        "hoteled",
+        "2026-01-01 00:00:00",
+        "2026-01-01 00:50:00",
+        "0.83",
+        "",
+        "",
+        "",
+        "Ada Okafor",
+        "IT",
+        "Admins, New York",
+        "ada.okafor@meridian.example",
+        "Ben Carter",
+        "Engineering",
+        "Engineering, New York",
+        "ben.carter@meridian.example",
+        "hoteled",
+        "true",
+    ]
     began = time.perf_counter()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -121,9 +163,7 @@ def _max_rss() -> float:
 
 
 def _run_child(*arguments: str) -> dict[str, float]:
-    output = subprocess.run(
-        [sys.executable, __file__, "--child", *arguments], check=True, capture_output=True, text=True
-    ).stdout
+    output = subprocess.run([sys.executable, __file__, "--child", *arguments], check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -147,9 +187,14 @@ def main() -> None:
     assert measured["rows"] >= arguments.rows, measured
     rate = measured["rows"] / measured["generate_s"]
     base_rate = baseline["rows"] / baseline["generate_s"]
-    print(f"baseline (CSV rows of fixed text, same chunking): {base_rate:,.0f} rows/s, peak memory {baseline['max_rss_kb'] / 1024:.0f} MiB")
-    print(f"export generation: {rate:,.0f} rows/s ({rate / base_rate:.2f} of baseline), "
-          f"peak memory {measured['max_rss_kb'] / 1024:.0f} MiB ({measured['max_rss_kb'] / baseline['max_rss_kb']:.2f} of baseline)")
+    print(
+        f"baseline (CSV rows of fixed text, same chunking): {base_rate:,.0f} rows/s, "
+        f"peak memory {baseline['max_rss_kb'] / 1024:.0f} MiB"
+    )
+    print(
+        f"export generation: {rate:,.0f} rows/s ({rate / base_rate:.2f} of baseline), "
+        f"peak memory {measured['max_rss_kb'] / 1024:.0f} MiB ({measured['max_rss_kb'] / baseline['max_rss_kb']:.2f} of baseline)"
+    )
     print(f"streaming it back: {measured['rows'] / measured['stream_s']:,.0f} rows/s")
 
 

@@ -56,8 +56,11 @@ def main() -> None:
         data_dir = options.data_dir or Path(scratch)
         if options.data_dir is None:
             began = time.perf_counter()
-            subprocess.run([PYTHON, "-m", "sandbox", "seed", "--preset", "large", "--data-dir", str(data_dir), "--no-progress"],
-                           check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [PYTHON, "-m", "sandbox", "seed", "--preset", "large", "--data-dir", str(data_dir), "--no-progress"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             print(f"seeded the large preset in {time.perf_counter() - began:.0f} s")
         port = free_port()
         with started(sandbox_command(port, data_dir), port) as sandbox:
@@ -70,16 +73,28 @@ def main() -> None:
                 body = _free_busy([level for level, _ in chosen], wednesday, timedelta(days=1))
                 response = httpx.post(f"{sandbox.base}/v1.0/free-busy/spaces", json=body, headers=ROBIN, timeout=60)
                 assert response.status_code == 200, response.text
-                load = walk(sandbox.base, [request_line("POST", "/v1.0/free-busy/spaces", body)], headers=ROBIN,
-                            seconds=options.seconds, connections=options.connections)
+                load = walk(
+                    sandbox.base,
+                    [request_line("POST", "/v1.0/free-busy/spaces", body)],
+                    headers=ROBIN,
+                    seconds=options.seconds,
+                    connections=options.connections,
+                )
                 results.append((sum(rooms for _, rooms in chosen), load))
     floors.append(floor_load(seconds=options.seconds, connections=options.connections))
 
-    report(floors, [(f"POST /free-busy/spaces, {size:,} spaces ({run.requests} requests)", run) for size, run in results],
-           seconds=options.seconds, connections=options.connections)
+    report(
+        floors,
+        [(f"POST /free-busy/spaces, {size:,} spaces ({run.requests} requests)", run) for size, run in results],
+        seconds=options.seconds,
+        connections=options.connections,
+    )
     (small, fewest), (large, most) = results[0], results[-1]
-    print(f"{large:,} against {small:,} spaces ({large / small:.0f} x as many): req/s {most.requests_per_second / fewest.requests_per_second:.2f} x, "
-          f"p50 {most.p50_ms / fewest.p50_ms:.2f} x, p99 {most.p99_ms / fewest.p99_ms:.2f} x")
+    print(
+        f"{large:,} against {small:,} spaces ({large / small:.0f} x as many): "
+        f"req/s {most.requests_per_second / fewest.requests_per_second:.2f} x, "
+        f"p50 {most.p50_ms / fewest.p50_ms:.2f} x, p99 {most.p99_ms / fewest.p99_ms:.2f} x"
+    )
 
 
 def _next_wednesday() -> datetime:
@@ -101,9 +116,14 @@ def _levels_in_turn(base: str, day: datetime) -> list[tuple[int, int]]:
     rooms: dict[int, Counter[int]] = defaultdict(Counter)
     with httpx.Client(base_url=base, headers=ROBIN, timeout=60) as client:
         for building in client.get("/v1.0/organizations/1/locations").json()["data"]:
-            levels = [level["id"] for level in client.get(f"/v1.0/locations/{building['id']}/levels", params={"per_page": 100}).json()["data"]]
+            levels = [
+                level["id"]
+                for level in client.get(f"/v1.0/locations/{building['id']}/levels", params={"per_page": 100}).json()["data"]
+            ]
             for page_number in itertools.count(1):
-                page = client.post("/v1.0/free-busy/spaces", json=_free_busy(levels, day, timedelta(hours=1), page_number, 1000)).json()
+                page = client.post(
+                    "/v1.0/free-busy/spaces", json=_free_busy(levels, day, timedelta(hours=1), page_number, 1000)
+                ).json()
                 rooms[building["id"]].update(found["space"]["level_id"] for found in page["data"])
                 if not page["paging"]["has_next_page"]:
                     break

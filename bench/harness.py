@@ -41,8 +41,20 @@ def sandbox_command(port: int, data_dir: Path, *extra: str) -> list[str]:
 def floor_command(port: int, module: str = "floor_app") -> list[str]:
     """The floor app (or another of bench/'s apps) on the same uvicorn settings as `serve` (one
     process, loopback, warnings only)."""
-    return [PYTHON, "-m", "uvicorn", f"{module}:app", "--app-dir", str(BENCH), "--host", "127.0.0.1", "--port", str(port),
-            "--log-level", "warning"]
+    return [
+        PYTHON,
+        "-m",
+        "uvicorn",
+        f"{module}:app",
+        "--app-dir",
+        str(BENCH),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
 
 
 @dataclass
@@ -53,8 +65,9 @@ class Started:
 
 
 @contextmanager
-def started(command: Sequence[str], port: int, *, env: dict[str, str] | None = None, timeout: float = 300,
-            log: Path | None = None) -> Iterator[Started]:
+def started(
+    command: Sequence[str], port: int, *, env: dict[str, str] | None = None, timeout: float = 300, log: Path | None = None
+) -> Iterator[Started]:
     """Run `command` and wait for the first 200 on /_sandbox/health; stop it afterwards. Its
     output goes to `log` when given, else nowhere."""
     began = time.perf_counter()
@@ -80,7 +93,7 @@ def started(command: Sequence[str], port: int, *, env: dict[str, str] | None = N
         except subprocess.TimeoutExpired:
             process.kill()
         if log is not None:
-            output.close()  # type: ignore[union-attr]
+            output.close()  # type: ignore[union-attr]  # a file, since a log was named
 
 
 @dataclass
@@ -106,8 +119,16 @@ def require_wrk() -> str:
     return found
 
 
-def wrk(url: str, *, headers: dict[str, str] | None = None, seconds: int = 5, connections: int = 16, threads: int = 2,
-        script: Path | None = None, script_args: Sequence[str] = ()) -> Load:
+def wrk(
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    seconds: int = 5,
+    connections: int = 16,
+    threads: int = 2,
+    script: Path | None = None,
+    script_args: Sequence[str] = (),
+) -> Load:
     """wrk against `url` for `seconds`, keeping `connections` open; `script_args` go to the
     Lua script's init(). A response slower than 30 s counts as an error (wrk's default, 2 s,
     would leave the slow answers of a loaded server out of its percentiles)."""
@@ -116,8 +137,9 @@ def wrk(url: str, *, headers: dict[str, str] | None = None, seconds: int = 5, co
         command += ["-H", f"{name}: {value}"]
     if script is not None:
         command += ["-s", str(script)]
-    output = subprocess.run([*command, url, *(["--", *script_args] if script_args else [])],
-                            capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        [*command, url, *(["--", *script_args] if script_args else [])], capture_output=True, text=True, check=True
+    ).stdout
     return parse_wrk(output)
 
 
@@ -147,16 +169,30 @@ def request_line(method: str, path: str, body: dict[str, Any] | str = "") -> str
     return f"{method}\t{path}\t{body if isinstance(body, str) else json.dumps(body)}"
 
 
-def walk(base: str, requests: Sequence[str], *, headers: dict[str, str] | None = None, seconds: int = 5,
-         connections: int = 16, threads: int = 2) -> Load:
+def walk(
+    base: str,
+    requests: Sequence[str],
+    *,
+    headers: dict[str, str] | None = None,
+    seconds: int = 5,
+    connections: int = 16,
+    threads: int = 2,
+) -> Load:
     """wrk sending `requests` (from `request_line`) in turn through bench/lua/walk.lua, each once
     until the list runs out."""
     requests = list(requests) * -(-threads // len(requests))  # every thread needs one at least
     with tempfile.NamedTemporaryFile("w", suffix=".requests") as listing:
         listing.write("\n".join(requests) + "\n")
         listing.flush()
-        return wrk(base, headers=headers, seconds=seconds, connections=connections, threads=threads, script=WALK,
-                   script_args=(listing.name, str(threads)))
+        return wrk(
+            base,
+            headers=headers,
+            seconds=seconds,
+            connections=connections,
+            threads=threads,
+            script=WALK,
+            script_args=(listing.name, str(threads)),
+        )
 
 
 def parse_wrk(output: str) -> Load:

@@ -32,7 +32,7 @@ import httpx2 as httpx
 from ulid import ULID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import PYTHON, free_port  # noqa: E402
+from harness import PYTHON, free_port
 
 from sandbox.testing.schemas import schema_of_its_own
 
@@ -61,8 +61,16 @@ CRAFTED_INSTANCES = [
 ]
 DIGITS = ["²", "١٢", "𝟙", "१", "①", "½"]
 BIG = ["99999999999999999999999", "-1", "2147483648", "9223372036854775808"]
-YEARS = ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00", "9999-12-31T23:59:59",
-         "0001-01-01", "9999-12-31", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"]
+YEARS = [
+    "0001-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z",
+    "0001-01-01T00:00:00",
+    "9999-12-31T23:59:59",
+    "0001-01-01",
+    "9999-12-31",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-12:00",
+]
 SURROGATES = ["\ud800", "a\udfffb"]
 PATH_VALUES = DIGITS + BIG + YEARS[:2] + CRAFTED_INSTANCES + ["%ED%A0%80"]
 QUERY_VALUES = DIGITS + BIG + YEARS + CRAFTED_INSTANCES + ["\ud800"]
@@ -71,8 +79,11 @@ DEEP = 50_000
 
 
 def deep_bodies() -> list[bytes]:
-    return [b"[" * DEEP + b"]" * DEEP, b'{"a":' * DEEP + b"1" + b"}" * DEEP,
-            b'{"firstName":' + b'{"a":' * DEEP + b"1" + b"}" * DEEP + b"}"]
+    return [
+        b"[" * DEEP + b"]" * DEEP,
+        b'{"a":' * DEEP + b"1" + b"}" * DEEP,
+        b'{"firstName":' + b'{"a":' * DEEP + b"1" + b"}" * DEEP + b"}",
+    ]
 
 
 @dataclass
@@ -90,8 +101,9 @@ def served(backend: str) -> Iterator[Served]:
         log = Path(directory) / "server.log"
         command = [PYTHON, "-m", "sandbox", "serve", "--port", str(port), "--data-dir", directory, "--log-level", "warning"]
         with log.open("w") as output:
-            process = subprocess.Popen([*command, *(["--database-url", url] if url else [])], cwd=ROOT, stdout=output,
-                                       stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                [*command, *(["--database-url", url] if url else [])], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
+            )
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_for_health(base, process)
@@ -161,51 +173,106 @@ class Workplace:
         assert c.post("/_sandbox/reset", headers=JSON_WRITE, content=b"{}").status_code == 204
         c.delete("/_sandbox/faults", headers=JSON_WRITE)
         self.freeze()
-        token = c.post("/oauth2/token", data={
-            "grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"})
+        token = c.post(
+            "/oauth2/token", data={"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"}
+        )
         self.kadence = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        event = c.post("/v1.0/spaces/48/events", headers=ROBIN, json={
-            "title": "fuzz", "start": {"date_time": "2031-01-06T10:00:00Z", "time_zone": "UTC"},
-            "end": {"date_time": "2031-01-06T11:00:00Z", "time_zone": "UTC"}}).json()["data"]
-        series = c.post("/v1.0/spaces/49/events", headers=ROBIN, json={
-            "title": "fuzz series", "start": {"date_time": "2031-01-06T10:00:00Z", "time_zone": "UTC"},
-            "end": {"date_time": "2031-01-06T11:00:00Z", "time_zone": "UTC"},
-            "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=20"]}).json()["data"]
-        seat = c.post("/v1.0/seats/1001/reservations", headers=ROBIN, json={
-            "type": "hoteled", "start": {"date_time": "2031-01-07T09:00:00Z", "time_zone": "UTC"},
-            "end": {"date_time": "2031-01-07T17:00:00Z", "time_zone": "UTC"}, "reservee": {"user_id": 1}}).json()["data"]
-        export = c.post("/v1.0/insights/exports/organizations/1/spaces", headers=ROBIN, json={
-            "from": "2026-01-01T00:00:00+00:00", "to": "2026-02-01T00:00:00+00:00"}).json()["data"]
+        event = c.post(
+            "/v1.0/spaces/48/events",
+            headers=ROBIN,
+            json={
+                "title": "fuzz",
+                "start": {"date_time": "2031-01-06T10:00:00Z", "time_zone": "UTC"},
+                "end": {"date_time": "2031-01-06T11:00:00Z", "time_zone": "UTC"},
+            },
+        ).json()["data"]
+        series = c.post(
+            "/v1.0/spaces/49/events",
+            headers=ROBIN,
+            json={
+                "title": "fuzz series",
+                "start": {"date_time": "2031-01-06T10:00:00Z", "time_zone": "UTC"},
+                "end": {"date_time": "2031-01-06T11:00:00Z", "time_zone": "UTC"},
+                "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=20"],
+            },
+        ).json()["data"]
+        seat = c.post(
+            "/v1.0/seats/1001/reservations",
+            headers=ROBIN,
+            json={
+                "type": "hoteled",
+                "start": {"date_time": "2031-01-07T09:00:00Z", "time_zone": "UTC"},
+                "end": {"date_time": "2031-01-07T17:00:00Z", "time_zone": "UTC"},
+                "reservee": {"user_id": 1},
+            },
+        ).json()["data"]
+        export = c.post(
+            "/v1.0/insights/exports/organizations/1/spaces",
+            headers=ROBIN,
+            json={"from": "2026-01-01T00:00:00+00:00", "to": "2026-02-01T00:00:00+00:00"},
+        ).json()["data"]
         robin = {
-            "id_or_slug": "1", "organization_id": "1", "id_or_email": "1", "user_id": "1", "location_id": "10",
-            "level_id": "101", "space_id": "48", "zone_id": "1", "seat_id": "1001", "slug": "seat-reservation-types-allowed",
-            "event_id": str(event["id"]), "reservation_id": str(seat["id"]), "export_id": str(export["export_id"]),
+            "id_or_slug": "1",
+            "organization_id": "1",
+            "id_or_email": "1",
+            "user_id": "1",
+            "location_id": "10",
+            "level_id": "101",
+            "space_id": "48",
+            "zone_id": "1",
+            "seat_id": "1001",
+            "slug": "seat-reservation-types-allowed",
+            "event_id": str(event["id"]),
+            "reservation_id": str(seat["id"]),
+            "export_id": str(export["export_id"]),
         }
         self.series_instance = f"{series['id']}_20310113T100000Z"
         self.values = {("robin", name): value for name, value in robin.items()}
+
         def members(path: str) -> list[dict[str, Any]]:
             answer = c.get(f"/v1/public/{path}", headers=self.kadence, params={"itemsPerPage": 500})
-            return answer.json()["hydra:member"]  # type: ignore[no-any-return]
+            return answer.json()["hydra:member"]  # type: ignore[no-any-return]  # decoded JSON
 
         self.desk_id = next(item["id"] for item in members("spaces") if item["name"] == "A-03")
         self.ben = next(item["id"] for item in members("users") if item["email"] == "ben.carter@meridian.example")
-        booking = c.post("/v1/public/bookings", headers=self.kadence, json={
-            "userId": self.ben, "spaceId": self.desk_id, "startDateTime": "2031-01-08T09:00:00",
-            "endDateTime": "2031-01-08T17:00:00"}).json()
+        booking = c.post(
+            "/v1/public/bookings",
+            headers=self.kadence,
+            json={
+                "userId": self.ben,
+                "spaceId": self.desk_id,
+                "startDateTime": "2031-01-08T09:00:00",
+                "endDateTime": "2031-01-08T17:00:00",
+            },
+        ).json()
         kadence = {
-            "booking_id": booking["id"], "building_id": members("buildings")[0]["id"], "floor_id": members("floors")[0]["id"],
-            "neighborhood_id": members("neighborhoods")[0]["id"], "space_id": self.desk_id, "user_id": self.ben,
-            "visit_id": members("visits")[0]["id"], "visitor_id": members("visitors")[0]["id"], "day_id": "x", "name": "Booking",
+            "booking_id": booking["id"],
+            "building_id": members("buildings")[0]["id"],
+            "floor_id": members("floors")[0]["id"],
+            "neighborhood_id": members("neighborhoods")[0]["id"],
+            "space_id": self.desk_id,
+            "user_id": self.ben,
+            "visit_id": members("visits")[0]["id"],
+            "visitor_id": members("visitors")[0]["id"],
+            "day_id": "x",
+            "name": "Booking",
         }
         self.values |= {("kadence", name): value for name, value in kadence.items()}
         assert c.post("/_sandbox/snapshots", headers=JSON_WRITE, json={"name": "fuzz", "replace": True}).status_code == 201
-        rule = c.post("/_sandbox/faults", headers=JSON_WRITE, json={
-            "path": "/nowhere", "effect": "latency", "latency_ms": 1}).json()
+        rule = c.post(
+            "/_sandbox/faults", headers=JSON_WRITE, json={"path": "/nowhere", "effect": "latency", "latency_ms": 1}
+        ).json()
         c.get("/v1.0/me", headers=ROBIN)
         time.sleep(0.3)  # the journal is written behind the answers
         entry = c.get("/_sandbox/journal").json()["entries"][0]["id"]
-        sandbox = {"floor_id": "101", "organization": "meridian", "name": "fuzz", "rule_id": str(rule["id"]),
-                   "entry_id": str(entry), "export_id": robin["export_id"]}
+        sandbox = {
+            "floor_id": "101",
+            "organization": "meridian",
+            "name": "fuzz",
+            "rule_id": str(rule["id"]),
+            "entry_id": str(entry),
+            "export_id": robin["export_id"],
+        }
         self.values |= {("sandbox", name): value for name, value in sandbox.items()}
 
     def freeze(self) -> None:
@@ -219,41 +286,91 @@ class Workplace:
 
 def bodies(api: str, method: str, path: str, workplace: Workplace) -> dict[str, Any] | None:
     """A valid body for the operation, or None for one that takes none."""
-    moment = lambda at: {"date_time": at, "time_zone": "America/New_York"}  # noqa: E731
-    event = {"title": "t", "description": "d", "start": moment("2031-02-03T10:00:00"), "end": moment("2031-02-03T11:00:00"),
-             "visibility": "public", "invitees": [{"email": "x@example.com", "display_name": "X"}]}
+    moment = lambda at: {"date_time": at, "time_zone": "America/New_York"}  # noqa: E731 - a one-line shape, named where it is used
+    event = {
+        "title": "t",
+        "description": "d",
+        "start": moment("2031-02-03T10:00:00"),
+        "end": moment("2031-02-03T11:00:00"),
+        "visibility": "public",
+        "invitees": [{"email": "x@example.com", "display_name": "X"}],
+    }
     known: dict[tuple[str, str], Any] = {
         ("PATCH", "/v1.0/spaces/{space_id}"): {"name": "n", "description": "d", "image": "i", "type": "meeting"},
         ("POST", "/v1.0/spaces/{space_id}/events"): event,
         ("POST", "/v1.0/events"): {**event, "space_id": 50},
-        ("PATCH", "/v1.0/events/{event_id}"): {"title": "t2", "start": moment("2031-02-04T10:00:00"), "end": moment("2031-02-04T11:00:00")},
+        ("PATCH", "/v1.0/events/{event_id}"): {
+            "title": "t2",
+            "start": moment("2031-02-04T10:00:00"),
+            "end": moment("2031-02-04T11:00:00"),
+        },
         ("PUT", "/v1.0/events/{event_id}/confirmation"): {"user_id": 1},
         ("POST", "/v1.0/free-busy/spaces"): {
-            "scope": {"location_ids": [10]}, "filters": {"query": "h", "types": ["meeting"]},
-            "view_options": {"bounds": {"from": "2031-01-06T09:00:00", "to": "2031-01-06T18:00:00", "time_zone": "America/New_York",
-                                        "recurrence": ["RRULE:FREQ=DAILY;COUNT=3"]},
-                             "prioritization_type": "flexible_time", "merge_threshold": "PT15M", "included_submodels": ["space"]}},
+            "scope": {"location_ids": [10]},
+            "filters": {"query": "h", "types": ["meeting"]},
+            "view_options": {
+                "bounds": {
+                    "from": "2031-01-06T09:00:00",
+                    "to": "2031-01-06T18:00:00",
+                    "time_zone": "America/New_York",
+                    "recurrence": ["RRULE:FREQ=DAILY;COUNT=3"],
+                },
+                "prioritization_type": "flexible_time",
+                "merge_threshold": "PT15M",
+                "included_submodels": ["space"],
+            },
+        },
         ("PUT", "/v1.0/seats/{seat_id}/settings/{slug}"): {"value": ["hoteled", "shared"]},
-        ("POST", "/v1.0/seats/{seat_id}/publish-shared-schedule"): {"recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]},
+        ("POST", "/v1.0/seats/{seat_id}/publish-shared-schedule"): {
+            "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
+        },
         ("POST", "/v1.0/seats/{seat_id}/reservations"): {
-            "type": "hoteled", "title": "t", "start": moment("2031-02-05T09:00:00"), "end": moment("2031-02-05T17:00:00"),
-            "reservee": {"email": "ben.carter@meridian.example"}},
+            "type": "hoteled",
+            "title": "t",
+            "start": moment("2031-02-05T09:00:00"),
+            "end": moment("2031-02-05T17:00:00"),
+            "reservee": {"email": "ben.carter@meridian.example"},
+        },
         ("PUT", "/v1.0/reservations/seats/{reservation_id}/confirmation"): {"user_id": 1},
         ("POST", "/v1.0/spaces/{space_id}/presence"): {"user_id": 1},
         ("DELETE", "/v1.0/spaces/{space_id}/presence"): {"user_id": 1},
         ("POST", "/v1.0/locations/{location_id}/presence"): {"user_id": 1},
         ("DELETE", "/v1.0/locations/{location_id}/presence"): {"user_id": 1},
-        ("POST", "/v1.0/insights/exports/organizations/{organization_id}/spaces"): {"from": "2026-01-01T00:00:00+00:00", "to": "2026-02-01T00:00:00+00:00"},
-        ("POST", "/v1.0/insights/exports/organizations/{organization_id}/desks"): {"from": "2026-01-01T00:00:00+00:00", "to": "2026-02-01T00:00:00+00:00"},
-        ("POST", "/v1/public/bookings"): {"userId": workplace.ben, "spaceId": workplace.desk_id, "startDateTime": "2031-02-06T09:00:00",
-                                          "endDateTime": "2031-02-06T17:00:00", "title": "t", "description": "d",
-                                          "attendees": [{"emailAddress": "x@example.com", "displayName": "X"}]},
+        ("POST", "/v1.0/insights/exports/organizations/{organization_id}/spaces"): {
+            "from": "2026-01-01T00:00:00+00:00",
+            "to": "2026-02-01T00:00:00+00:00",
+        },
+        ("POST", "/v1.0/insights/exports/organizations/{organization_id}/desks"): {
+            "from": "2026-01-01T00:00:00+00:00",
+            "to": "2026-02-01T00:00:00+00:00",
+        },
+        ("POST", "/v1/public/bookings"): {
+            "userId": workplace.ben,
+            "spaceId": workplace.desk_id,
+            "startDateTime": "2031-02-06T09:00:00",
+            "endDateTime": "2031-02-06T17:00:00",
+            "title": "t",
+            "description": "d",
+            "attendees": [{"emailAddress": "x@example.com", "displayName": "X"}],
+        },
         ("POST", "/v1/public/bookings/{booking_id}/cancel"): {"userId": workplace.ben},
         ("POST", "/v1/public/bookings/{booking_id}/check-in"): {"userId": workplace.ben, "method": "wifi"},
         ("POST", "/v1/public/bookings/{booking_id}/check-out"): {"userId": workplace.ben, "method": "wifi"},
-        ("PATCH", "/v1/public/users/{user_id}"): {"firstName": "f", "lastName": "l", "jobTitle": "j", "biography": "b",
-                                                 "locationTimezone": "Europe/Paris", "locationCountryCode": "FR", "locationCityName": "c"},
-        ("POST", "/oauth2/token"): {"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret", "scope": "public"},
+        ("PATCH", "/v1/public/users/{user_id}"): {
+            "firstName": "f",
+            "lastName": "l",
+            "jobTitle": "j",
+            "biography": "b",
+            "locationTimezone": "Europe/Paris",
+            "locationCountryCode": "FR",
+            "locationCityName": "c",
+        },
+        ("POST", "/oauth2/token"): {
+            "grant_type": "client_credentials",
+            "client_id": "demo-client",
+            "client_secret": "demo-secret",
+            "scope": "public",
+        },
         ("POST", "/_sandbox/snapshots"): {"name": "other", "replace": True},
         ("POST", "/_sandbox/organizations/{organization}/clock/freeze"): {"at": "2026-03-02T14:00:00Z"},
         ("POST", "/_sandbox/organizations/{organization}/clock/set"): {"at": "2026-03-02T14:00:00Z"},
@@ -264,12 +381,23 @@ def bodies(api: str, method: str, path: str, workplace: Workplace) -> dict[str, 
 
 
 PAIRS = [("after", "before"), ("startDateTime", "endDateTime")]
-BODY_PAIRS = [(("start", "date_time"), ("end", "date_time")), (("view_options", "bounds", "from"), ("view_options", "bounds", "to")),
-              (("from",), ("to",)), (("startDateTime",), ("endDateTime",))]
-EXTREME_INTERVALS = [("0001-01-01T00:00:00", "0001-01-01T01:00:00"), ("9999-12-31T22:00:00", "9999-12-31T23:00:00"),
-                     ("0001-01-01T00:00:00Z", "0001-01-08T01:00:00Z"), ("9999-12-24T22:00:00Z", "9999-12-31T23:00:00Z"),
-                     ("0001-01-01T00:00:00+00:00", "9999-12-31T23:00:00+00:00")]
-DIGIT_SWAPS = {"superscript": str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"), "arabic-indic": str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")}
+BODY_PAIRS = [
+    (("start", "date_time"), ("end", "date_time")),
+    (("view_options", "bounds", "from"), ("view_options", "bounds", "to")),
+    (("from",), ("to",)),
+    (("startDateTime",), ("endDateTime",)),
+]
+EXTREME_INTERVALS = [
+    ("0001-01-01T00:00:00", "0001-01-01T01:00:00"),
+    ("9999-12-31T22:00:00", "9999-12-31T23:00:00"),
+    ("0001-01-01T00:00:00Z", "0001-01-08T01:00:00Z"),
+    ("9999-12-24T22:00:00Z", "9999-12-31T23:00:00Z"),
+    ("0001-01-01T00:00:00+00:00", "9999-12-31T23:00:00+00:00"),
+]
+DIGIT_SWAPS = {
+    "superscript": str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"),
+    "arabic-indic": str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"),
+}
 
 
 def _at(document: Any, where: tuple[Any, ...]) -> Any:
@@ -324,7 +452,9 @@ def _quoted(value: str) -> str:
     return value if value.startswith("%") else quote(value, safe="", errors="surrogatepass")
 
 
-def requests_of(api: str, method: str, path: str, parameters: list[dict[str, Any]], workplace: Workplace) -> Iterator[tuple[str, dict[str, Any]]]:
+def requests_of(
+    api: str, method: str, path: str, parameters: list[dict[str, Any]], workplace: Workplace
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """(what, httpx request arguments) for each hostile request of one operation."""
     names = [p["name"] for p in parameters if p["in"] == "path"]
     valid = {name: workplace.values.get((api, name), "1") for name in names}
@@ -346,8 +476,15 @@ def requests_of(api: str, method: str, path: str, parameters: list[dict[str, Any
             yield f"path {name}={value!r}", {**base, "url": url({**valid, name: value})}
     if "event_id" in names:
         series = workplace.series_instance.split("_")[0]
-        for value in (workplace.series_instance, f"{series}_99991231T235959Z", f"{series}_00010101T000000Z",
-                      f"{series}_١٢٣٤٠١٠١T000000Z", "99999999999999999999_20310113T100000Z", "١٢", f"{series}_20310113T١٠0000Z"):
+        for value in (
+            workplace.series_instance,
+            f"{series}_99991231T235959Z",
+            f"{series}_00010101T000000Z",
+            f"{series}_١٢٣٤٠١٠١T000000Z",
+            "99999999999999999999_20310113T100000Z",
+            "١٢",
+            f"{series}_20310113T١٠0000Z",
+        ):
             yield f"path event_id={value!r}", {**base, "url": url({**valid, "event_id": value})}
     for parameter in (p for p in parameters if p["in"] == "query"):
         for value in QUERY_VALUES:
@@ -377,19 +514,35 @@ def requests_of(api: str, method: str, path: str, parameters: list[dict[str, Any
     if method in ("POST", "PUT", "PATCH"):
         for index, deep in enumerate(deep_bodies()):
             kind = "application/merge-patch+json" if api == "kadence" and method == "PATCH" else "application/json"
-            yield f"deep body {index}", {**base, "url": url(valid), "content": deep,
-                                         "headers": {**headers, **JSON_WRITE, "Content-Type": kind}}
+            yield (
+                f"deep body {index}",
+                {**base, "url": url(valid), "content": deep, "headers": {**headers, **JSON_WRITE, "Content-Type": kind}},
+            )
     if path == "/oauth2/token":
         form = "grant_type=client_credentials&client_id=demo-client&client_secret=demo-secret"
         for value in STRING_VALUES:
             encoded = _quoted(value)
             for field in ("grant_type", "client_id", "client_secret", "scope"):
-                yield f"form {field}={value!r}", {**base, "url": url(valid), "content": f"{form}&{field}={encoded}".encode(),
-                                                  "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+                yield (
+                    f"form {field}={value!r}",
+                    {
+                        **base,
+                        "url": url(valid),
+                        "content": f"{form}&{field}={encoded}".encode(),
+                        "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+                    },
+                )
         for credentials in ("\ud800:demo-secret", "demo-client:\ud800"):
             encoded = base64.b64encode(credentials.encode("utf-8", "surrogatepass")).decode()
-            yield f"basic {credentials!r}", {**base, "url": url(valid), "content": b"grant_type=client_credentials", "headers": {
-                "Content-Type": "application/x-www-form-urlencoded", "Authorization": f"Basic {encoded}"}}
+            yield (
+                f"basic {credentials!r}",
+                {
+                    **base,
+                    "url": url(valid),
+                    "content": b"grant_type=client_credentials",
+                    "headers": {"Content-Type": "application/x-www-form-urlencoded", "Authorization": f"Basic {encoded}"},
+                },
+            )
 
 
 def run(backend: str, verbose: bool) -> tuple[int, int, int]:

@@ -49,15 +49,22 @@ def main() -> None:
             mock = load(f"{base}{PATH}", mock_headers)
         port = free_port()
         with started(sandbox_command(port, Path(scratch) / "data"), port) as sandbox:
-            token = httpx.post(f"{sandbox.base}/oauth2/token", data={
-                "grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret",
-            }).json()["access_token"]
+            token = httpx.post(
+                f"{sandbox.base}/oauth2/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": "demo-client",
+                    "client_secret": "demo-secret",
+                },
+            ).json()["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
             assert httpx.get(f"{sandbox.base}{PATH}", headers=headers).status_code == 200
             ours = load(f"{sandbox.base}{PATH}", headers)
     print(f"GET {PATH}, wrk -t2 -c{options.connections} -d{options.seconds}s on loopback")
     print(f"  {'Prism mock (examples of the document)':<40}{mock}")
-    print(f"  {'workplace-sandbox (real state)':<40}{ours}   {ours.requests_per_second / mock.requests_per_second:5.2f} x the mock")
+    print(
+        f"  {'workplace-sandbox (real state)':<40}{ours}   {ours.requests_per_second / mock.requests_per_second:5.2f} x the mock"
+    )
 
 
 def _installed_prism() -> Path:
@@ -78,14 +85,18 @@ def _resolvable(document: dict[str, Any]) -> dict[str, Any]:
     def fixed(node: Any) -> Any:
         if isinstance(node, dict):
             reference = node.get("$ref")
-            if isinstance(reference, str) and reference.startswith("#/components/schemas/") and reference.rsplit("/", 1)[1] not in schemas:
+            if (
+                isinstance(reference, str)
+                and reference.startswith("#/components/schemas/")
+                and reference.rsplit("/", 1)[1] not in schemas
+            ):
                 return {"type": "object"}
             return {key: fixed(value) for key, value in node.items()}
         if isinstance(node, list):
             return [fixed(value) for value in node]
         return node
 
-    return fixed(document)  # type: ignore[no-any-return]
+    return fixed(document)  # type: ignore[no-any-return]  # decoded JSON
 
 
 @contextmanager

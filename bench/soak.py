@@ -60,8 +60,10 @@ def main() -> None:
         command = sandbox_command(port, Path(scratch) / "data", *extra)
         with started(command, port, log=log) as sandbox:
             workplace = soak.prepare(sandbox.base, clients=options.clients)
-            print(f"soak: {options.clients} clients, {options.workers} workers, {options.backend}, "
-                  f"{options.minutes:g} min of sandbox/testing/soak.py's mix")
+            print(
+                f"soak: {options.clients} clients, {options.workers} workers, {options.backend}, "
+                f"{options.minutes:g} min of sandbox/testing/soak.py's mix"
+            )
             outcomes = _minute_by_minute(sandbox.base, workplace, sandbox.process.pid, options.workers, options.minutes * MINUTE)
             workers = _worker_processes(sandbox.process.pid, options.workers)
         _end_outliving(workers)
@@ -92,12 +94,15 @@ def _minute_by_minute(base: str, workplace: soak.Workplace, server: int, workers
     the minute its answer came; the last minute also takes the answers of requests begun in it),
     then the last minute's p95 against the first's; every outcome."""
     answered: list[soak.Outcome] = []
-    runner = threading.Thread(target=soak.soak, args=(base, workplace),
-                              kwargs={"seconds": seconds, "record": answered.append}, daemon=True)
+    runner = threading.Thread(
+        target=soak.soak, args=(base, workplace), kwargs={"seconds": seconds, "record": answered.append}, daemon=True
+    )
     began = time.monotonic()
     runner.start()
-    print(f"{'minute':>6} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>9}   "
-          "RSS MiB of each worker process (against its first minute)")
+    print(
+        f"{'minute':>6} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>9}   "
+        "RSS MiB of each worker process (against its first minute)"
+    )
     first_rss: dict[int, float] = {}
     """Each worker process's memory in the first minute it was seen."""
     seen: set[int] = set()
@@ -114,8 +119,11 @@ def _minute_by_minute(base: str, workplace: soak.Workplace, server: int, workers
         p95s.append(soak.percentile(latencies, 95))
         rss = "  ".join(_rss_column(pid, mib, first_rss[pid], new=bool(seen) and pid not in seen) for pid, mib in memory.items())
         seen.update(memory)
-        print(f"{len(p95s):6d} {len(ended):9d} {sum(1 for o in ended if o.problem):7d} {soak.percentile(latencies, 50):8.1f} "
-              f"{p95s[-1]:8.1f} {max(latencies, default=0):9.1f}   {rss}", flush=True)
+        print(
+            f"{len(p95s):6d} {len(ended):9d} {sum(1 for o in ended if o.problem):7d} {soak.percentile(latencies, 50):8.1f} "
+            f"{p95s[-1]:8.1f} {max(latencies, default=0):9.1f}   {rss}",
+            flush=True,
+        )
     if p95s and p95s[0]:
         print(f"p95 of the last minute against the first: {p95s[-1] / p95s[0]:.2f} x")
     return answered

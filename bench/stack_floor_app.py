@@ -26,7 +26,7 @@ engine = create_engine(f"sqlite:///{os.environ.get('SANDBOX_STACK_FLOOR_DB', 'st
 
 @event.listens_for(engine, "connect")
 def _wal(connection: object, _record: object) -> None:
-    connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[attr-defined]
+    connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[attr-defined]  # a sqlite3 connection
 
 
 SQLModel.metadata.create_all(engine)

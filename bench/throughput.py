@@ -49,9 +49,14 @@ def main() -> None:
         port = free_port()
         with started(sandbox_command(port, Path(data_dir)), port) as sandbox:
             week = _with_a_recurring_series(sandbox.base)
-            token = httpx.post(f"{sandbox.base}/oauth2/token", data={
-                "grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret",
-            }).json()["access_token"]
+            token = httpx.post(
+                f"{sandbox.base}/oauth2/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": "demo-client",
+                    "client_secret": "demo-secret",
+                },
+            ).json()["access_token"]
             kadence = {"Authorization": f"Bearer {token}"}
             day = datetime.now(UTC).strftime("%Y-%m-%dT00:00:00")
             bookings = f"{sandbox.base}/v1/public/bookings?itemsPerPage=50&startDateTime%5Bafter%5D={day}"
@@ -69,9 +74,19 @@ def main() -> None:
                 assert httpx.get(url, headers=headers).status_code == 200, name
                 results.append((name, load(url, headers)))
             each_new = [request_line("GET", f"/v1.0/spaces/48?n={number}") for number in range(100_000)]
-            results.insert(1, ("Robin GET /spaces/:id (each new)", walk(
-                sandbox.base, each_new, headers=ROBIN, seconds=options.seconds, connections=options.connections,
-            )))
+            results.insert(
+                1,
+                (
+                    "Robin GET /spaces/:id (each new)",
+                    walk(
+                        sandbox.base,
+                        each_new,
+                        headers=ROBIN,
+                        seconds=options.seconds,
+                        connections=options.connections,
+                    ),
+                ),
+            )
     floors.append(floor_load(seconds=options.seconds, connections=options.connections))
     report(floors, results, seconds=options.seconds, connections=options.connections)
 
@@ -80,7 +95,8 @@ def _with_a_recurring_series(base: str) -> str:
     """Books a daily series in space 57 from tomorrow, and returns the query of the week after."""
     start = (datetime.now(UTC) + timedelta(days=1)).replace(hour=15, minute=0, second=0, microsecond=0)
     body = {
-        "title": "Daily stand-up", "recurrence": ["RRULE:FREQ=DAILY;COUNT=60"],
+        "title": "Daily stand-up",
+        "recurrence": ["RRULE:FREQ=DAILY;COUNT=60"],
         "start": {"date_time": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "time_zone": "America/New_York"},
         "end": {"date_time": (start + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ"), "time_zone": "America/New_York"},
     }

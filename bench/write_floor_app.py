@@ -37,7 +37,7 @@ def _connection() -> sqlite3.Connection:
 
 
 _connection().execute(
-    'CREATE TABLE IF NOT EXISTS event (id INTEGER PRIMARY KEY, space_id INTEGER NOT NULL, title TEXT NOT NULL,'
+    "CREATE TABLE IF NOT EXISTS event (id INTEGER PRIMARY KEY, space_id INTEGER NOT NULL, title TEXT NOT NULL,"
     ' start TEXT NOT NULL, "end" TEXT NOT NULL)'
 )
 _connection().execute("CREATE INDEX IF NOT EXISTS event_space_start ON event (space_id, start)")
@@ -77,11 +77,19 @@ def create_event(space_id: int, body: EventBody) -> JSONResponse:
         except BaseException:
             connection.execute("ROLLBACK")
             raise
-    return JSONResponse({
-        "meta": {"status_code": 201, "status": "CREATED", "message": "", "more_info": {}, "errors": []},
-        "data": {"id": created, "space_id": space_id, "title": body.title, "start": body.start.model_dump(mode="json"),
-                 "end": body.end.model_dump(mode="json")},
-    }, 201)
+    return JSONResponse(
+        {
+            "meta": {"status_code": 201, "status": "CREATED", "message": "", "more_info": {}, "errors": []},
+            "data": {
+                "id": created,
+                "space_id": space_id,
+                "title": body.title,
+                "start": body.start.model_dump(mode="json"),
+                "end": body.end.model_dump(mode="json"),
+            },
+        },
+        201,
+    )
 
 
 @app.get("/_sandbox/health")

@@ -96,15 +96,21 @@ def main() -> None:
             write_floors.append(load(write_floor.base, _robin_events(2 * enough)[enough:], ROBIN))
     floors.append(floor_load(seconds=options.seconds, connections=options.connections))
 
-    report(floors, [("write floor POST /spaces/:id/events", run) for run in write_floors] + results,
-           seconds=options.seconds, connections=options.connections)
+    report(
+        floors,
+        [("write floor POST /spaces/:id/events", run) for run in write_floors] + results,
+        seconds=options.seconds,
+        connections=options.connections,
+    )
     write_floor_rate = sum(run.requests_per_second for run in write_floors) / len(write_floors)
     print("against the write floor (the mean of its runs):")
     for name, run in results:
         print(f"  {name:<44}{run.requests_per_second / write_floor_rate:6.1%}")
     if checked.requests > pool:
-        print(f"  the check-ins ran past the {pool} bookings made for them, and the repeats failed: "
-              f"{'raise --desks' if pool == len(desks) else 'check-in outran four times the rate of booking'}")
+        print(
+            f"  the check-ins ran past the {pool} bookings made for them, and the repeats failed: "
+            f"{'raise --desks' if pool == len(desks) else 'check-in outran four times the rate of booking'}"
+        )
 
 
 def _workplace(desks: int) -> dict[str, Any]:
@@ -113,18 +119,36 @@ def _workplace(desks: int) -> dict[str, Any]:
     people = [{"name": f"Person {number}", "email": f"person{number}@bench.example"} for number in range(desks)]
     people[0]["role"] = "admin"
     rooms = [{"id": number, "name": f"Room {number}", "type": "meeting", "capacity": 8} for number in ROOMS]
-    open_plan = {"name": "Open plan", "type": "other", "is_reservable": False,
-                 "zones": [{"name": "Desks", "desks": [{"name": f"D-{number:05d}"} for number in range(desks)]}]}
+    open_plan = {
+        "name": "Open plan",
+        "type": "other",
+        "is_reservable": False,
+        "zones": [{"name": "Desks", "desks": [{"name": f"D-{number:05d}"} for number in range(desks)]}],
+    }
     return {
-        "format": "workplace-sandbox-fixture/1", "seed": "bench", "created_at": "2026-01-01T00:00:00Z",
-        "organizations": [{
-            "slug": "bench", "name": "Bench", "users": people,
-            "access_tokens": [{"token": "demo-robin-token", "user": people[0]["email"]}],
-            "api_clients": [{"client_id": CLIENT["client_id"], "client_secret": CLIENT["client_secret"],
-                             "user": people[0]["email"]}],
-            "buildings": [{"id": 1, "name": "Bench", "time_zone": "UTC", "booking_horizon_days": 366,
-                           "floors": [{"name": "Floor 1", "spaces": [*rooms, open_plan]}]}],
-        }],
+        "format": "workplace-sandbox-fixture/1",
+        "seed": "bench",
+        "created_at": "2026-01-01T00:00:00Z",
+        "organizations": [
+            {
+                "slug": "bench",
+                "name": "Bench",
+                "users": people,
+                "access_tokens": [{"token": "demo-robin-token", "user": people[0]["email"]}],
+                "api_clients": [
+                    {"client_id": CLIENT["client_id"], "client_secret": CLIENT["client_secret"], "user": people[0]["email"]}
+                ],
+                "buildings": [
+                    {
+                        "id": 1,
+                        "name": "Bench",
+                        "time_zone": "UTC",
+                        "booking_horizon_days": 366,
+                        "floors": [{"name": "Floor 1", "spaces": [*rooms, open_plan]}],
+                    }
+                ],
+            }
+        ],
     }
 
 
@@ -144,11 +168,17 @@ def _robin_events(count: int) -> list[str]:
     requests = []
     for number in range(count):
         start = origin + timedelta(minutes=30 * (number // len(ROOMS)))
-        requests.append(request_line("POST", f"/v1.0/spaces/{ROOMS[number % len(ROOMS)]}/events", {
-            "title": "Benchmark",
-            "start": {"date_time": f"{start:%Y-%m-%dT%H:%M:%SZ}", "time_zone": "UTC"},
-            "end": {"date_time": f"{start + timedelta(minutes=30):%Y-%m-%dT%H:%M:%SZ}", "time_zone": "UTC"},
-        }))
+        requests.append(
+            request_line(
+                "POST",
+                f"/v1.0/spaces/{ROOMS[number % len(ROOMS)]}/events",
+                {
+                    "title": "Benchmark",
+                    "start": {"date_time": f"{start:%Y-%m-%dT%H:%M:%SZ}", "time_zone": "UTC"},
+                    "end": {"date_time": f"{start + timedelta(minutes=30):%Y-%m-%dT%H:%M:%SZ}", "time_zone": "UTC"},
+                },
+            )
+        )
     return requests
 
 
@@ -158,10 +188,18 @@ def _desk_bookings(desks: list[str], people: list[str], count: int) -> list[str]
     requests = []
     for number in range(count):
         start = today + timedelta(days=2 + number // len(desks))
-        requests.append(request_line("POST", "/v1/public/bookings", {
-            "userId": people[number % len(desks)], "spaceId": desks[number % len(desks)],
-            "startDateTime": f"{start:{KADENCE_TIME}}", "endDateTime": f"{start + timedelta(hours=8):{KADENCE_TIME}}",
-        }))
+        requests.append(
+            request_line(
+                "POST",
+                "/v1/public/bookings",
+                {
+                    "userId": people[number % len(desks)],
+                    "spaceId": desks[number % len(desks)],
+                    "startDateTime": f"{start:{KADENCE_TIME}}",
+                    "endDateTime": f"{start + timedelta(hours=8):{KADENCE_TIME}}",
+                },
+            )
+        )
     return requests
 
 
@@ -170,10 +208,15 @@ def _bookings_to_check_in(client: httpx.Client, desks: list[str], people: list[s
     now = datetime.now(UTC).replace(second=0, microsecond=0)
 
     def book(desk: str, person: str) -> str:
-        response = client.post("/v1/public/bookings", json={
-            "userId": person, "spaceId": desk,
-            "startDateTime": f"{now:{KADENCE_TIME}}", "endDateTime": f"{now + timedelta(hours=4):{KADENCE_TIME}}",
-        })
+        response = client.post(
+            "/v1/public/bookings",
+            json={
+                "userId": person,
+                "spaceId": desk,
+                "startDateTime": f"{now:{KADENCE_TIME}}",
+                "endDateTime": f"{now + timedelta(hours=4):{KADENCE_TIME}}",
+            },
+        )
         assert response.status_code == 201, response.text
         return request_line("POST", f"/v1/public/bookings/{response.json()['id']}/check-in", {"userId": person})
 

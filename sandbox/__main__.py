@@ -60,26 +60,27 @@ def main(argv: list[str] | None = None) -> int:
 
 def _seed_arguments(command: argparse.ArgumentParser, target: str) -> None:
     command.add_argument(
-        "--preset", choices=("small", "demo", "large"),
+        "--preset",
+        choices=("small", "demo", "large"),
         help=f"workplace loaded into {target}: small and large are generated, demo is fixtures/demo.json "
         "[SANDBOX_PRESET, default demo]",
     )
     command.add_argument(
-        "--seed", type=int, metavar="N",
+        "--seed",
+        type=int,
+        metavar="N",
         help="seed of the generated presets and of every seeded ULID [SANDBOX_SEED, default 0 for generated presets]",
     )
     command.add_argument(
-        "--fixture", type=Path,
+        "--fixture",
+        type=Path,
         help=f"a fixture file (see fixtures/README.md) loaded into {target} instead of a preset [SANDBOX_FIXTURE]",
     )
 
 
 def _settings(arguments: argparse.Namespace) -> Settings:
     """Flags win over SANDBOX_* variables, which win over defaults."""
-    given = {
-        name: value for name, value in vars(arguments).items()
-        if name in Settings.model_fields and value is not None
-    }
+    given = {name: value for name, value in vars(arguments).items() if name in Settings.model_fields and value is not None}
     return Settings(**given)
 
 
@@ -113,7 +114,7 @@ def _serve(arguments: argparse.Namespace) -> int:
         return 0
     store.dispose()
     # Each worker process builds its own app from the same settings, handed over as SANDBOX_*.
-    os.environ.update(_environment(settings))
+    os.environ.update(_environment(settings))  # noqa: TID251 - writes the settings for the worker processes to read
     uvicorn.run("sandbox.app:create_app", factory=True, workers=settings.workers, **server_options(settings))
     return 0
 
@@ -136,7 +137,8 @@ def _environment(settings: Settings) -> dict[str, str]:
     """`settings` as the SANDBOX_* variables that give them back (a list comma-separated)."""
     return {
         f"SANDBOX_{name.upper()}": ",".join(value) if isinstance(value, list) else str(value)
-        for name, value in settings.model_dump().items() if value is not None
+        for name, value in settings.model_dump().items()
+        if value is not None
     }
 
 
@@ -259,10 +261,12 @@ def _banner(base: str, settings: Settings) -> str:
 
 
 def _write_openapi(out: Path) -> int:
+    from sandbox.app import create_app
     from sandbox.openapi import documents
+    from sandbox.store.engine import Store
 
     out.mkdir(parents=True, exist_ok=True)
-    for name, document in documents().items():
+    for name, document in documents(create_app(Settings(), store=Store("sqlite://"))).items():
         (out / f"{name}.json").write_text(json.dumps(document, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         print(f"wrote {out / f'{name}.json'}")
     return 0

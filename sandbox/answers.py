@@ -56,8 +56,11 @@ def _keepable(request: Request, response: Response) -> Answer | None:
         return None
     state = request.state
     return Answer(
-        response.status_code, bytes(response.body), list(response.raw_headers),
-        getattr(state, "organization_id", None), getattr(state, VALID_UNTIL, None),
+        response.status_code,
+        bytes(response.body),
+        list(response.raw_headers),
+        getattr(state, "organization_id", None),
+        getattr(state, VALID_UNTIL, None),
     )
 
 

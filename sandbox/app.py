@@ -11,11 +11,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Match
 
-from sandbox import __version__, kadence, robin
+from sandbox import __version__, docs, kadence, robin
 from sandbox.answers import KEPT_ANSWERS
 from sandbox.control import (
     dashboard,
-    docs,
     export_jobs,
     floor_plans,
     health,
@@ -75,19 +74,30 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
 
     @app.get("/", include_in_schema=False)
     def index() -> JSONResponse:
-        return JSONResponse({
-            "name": "workplace-sandbox", "version": __version__,
-            "robin": robin.PREFIX, "kadence": kadence.PREFIX, "kadence_token": kadence.TOKEN_PATH + "token",
-            "health": "/_sandbox/health", "control": "/_sandbox", "dashboard": "/_sandbox/ui", "docs": "/docs",
-        })
+        return JSONResponse(
+            {
+                "name": "workplace-sandbox",
+                "version": __version__,
+                "robin": robin.PREFIX,
+                "kadence": kadence.PREFIX,
+                "kadence_token": kadence.TOKEN_PATH + "token",
+                "health": "/_sandbox/health",
+                "control": "/_sandbox",
+                "dashboard": "/_sandbox/ui",
+                "docs": "/docs",
+            }
+        )
 
-    _install_error_rendering(app, [
-        (robin.PREFIX + "/", robin.render_error),
-        (kadence.PREFIX + "/", kadence.render_error),
-        ("/v1/", kadence.render_error),
-        (kadence.TOKEN_PATH, kadence.render_token_error),
-    ])
-    app.openapi = lambda: describe(app)  # type: ignore[method-assign]
+    _install_error_rendering(
+        app,
+        [
+            (robin.PREFIX + "/", robin.render_error),
+            (kadence.PREFIX + "/", kadence.render_error),
+            ("/v1/", kadence.render_error),
+            (kadence.TOKEN_PATH, kadence.render_token_error),
+        ],
+    )
+    app.openapi = lambda: describe(app)  # type: ignore[method-assign]  # FastAPI's way to replace the document
     return app
 
 

@@ -22,7 +22,11 @@ CONTROL_TAG_DESCRIPTION = (
 )
 DOCUMENTS = {
     "robin": ("Robin API v1.0 (workplace-sandbox)", (robin.PREFIX + "/",), robin.__doc__ or ""),
-    "kadence": ("Kadence Public API 1.2.0 (workplace-sandbox)", (kadence.PREFIX + "/", kadence.CONTEXTS_PATH, kadence.TOKEN_PATH), kadence.__doc__ or ""),
+    "kadence": (
+        "Kadence Public API 1.2.0 (workplace-sandbox)",
+        (kadence.PREFIX + "/", kadence.CONTEXTS_PATH, kadence.TOKEN_PATH),
+        kadence.__doc__ or "",
+    ),
     "sandbox": ("workplace-sandbox control plane", (CONTROL_PREFIX,), control.__doc__ or ""),
 }
 """Each checked-in document: its title, the path prefixes it covers, its description."""
@@ -35,7 +39,10 @@ def describe(app: FastAPI) -> dict[str, Any]:
     control plane's tag."""
     if app.openapi_schema is None:
         document = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=documented_routes(app),
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=documented_routes(app),
             tags=app.openapi_tags,
         )
         for path, path_item in document["paths"].items():
@@ -61,17 +68,25 @@ def _document_body_limit(operation: dict[str, Any]) -> None:
     responses = operation.get("responses", {})
     malformed = responses.get("400") or responses.get("422")
     if "requestBody" in operation and malformed is not None and "413" not in responses:
-        responses["413"] = {**malformed, "description": "The request body is larger than the sandbox reads (SANDBOX_MAX_BODY_BYTES)"}
+        responses["413"] = {
+            **malformed,
+            "description": "The request body is larger than the sandbox reads (SANDBOX_MAX_BODY_BYTES)",
+        }
         responses["408"] = {**malformed, "description": "The request body did not arrive in time (SANDBOX_BODY_TIMEOUT)"}
 
 
 def _document_control_write(operation: dict[str, Any]) -> None:
     """A write of the control plane is refused with 403 unless it has a JSON body or the control
     header, or when it comes from another origin (sandbox/control/guard.py)."""
-    operation.setdefault("parameters", []).append({
-        "name": CONTROL_HEADER, "in": "header", "required": False, "schema": {"type": "string"},
-        "description": "Any value: lets a write without a JSON body through",
-    })
+    operation.setdefault("parameters", []).append(
+        {
+            "name": CONTROL_HEADER,
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "Any value: lets a write without a JSON body through",
+        }
+    )
     operation["responses"]["403"] = {
         "description": f"Neither a JSON body nor the {CONTROL_HEADER} header, or an Origin other than the server's: "
         "a request a web page could have sent",
@@ -88,24 +103,35 @@ CLOCK = "/_sandbox/organizations/{organization}/clock"
 FAULT = "/_sandbox/faults/{rule_id}"
 
 EVENT_STEPS: dict[str, Operation] = {
-    "GetEvent": ("get", EVENT), "ChangeEvent": ("patch", EVENT), "CancelEvent": ("delete", EVENT),
-    "GetConfirmation": ("get", f"{EVENT}/confirmation"), "ConfirmEvent": ("put", f"{EVENT}/confirmation"),
+    "GetEvent": ("get", EVENT),
+    "ChangeEvent": ("patch", EVENT),
+    "CancelEvent": ("delete", EVENT),
+    "GetConfirmation": ("get", f"{EVENT}/confirmation"),
+    "ConfirmEvent": ("put", f"{EVENT}/confirmation"),
     "WithdrawConfirmation": ("delete", f"{EVENT}/confirmation"),
 }
 SEAT_RESERVATION_STEPS: dict[str, Operation] = {
-    "GetSeatReservation": ("get", SEAT_RESERVATION), "CancelSeatReservation": ("delete", SEAT_RESERVATION),
+    "GetSeatReservation": ("get", SEAT_RESERVATION),
+    "CancelSeatReservation": ("delete", SEAT_RESERVATION),
     "ConfirmSeatReservation": ("put", f"{SEAT_RESERVATION}/confirmation"),
 }
 BOOKING_STEPS: dict[str, Operation] = {
-    "GetBooking": ("get", BOOKING), "CancelBooking": ("post", f"{BOOKING}/cancel"),
-    "CheckIn": ("post", f"{BOOKING}/check-in"), "CheckOut": ("post", f"{BOOKING}/check-out"),
+    "GetBooking": ("get", BOOKING),
+    "CancelBooking": ("post", f"{BOOKING}/cancel"),
+    "CheckIn": ("post", f"{BOOKING}/check-in"),
+    "CheckOut": ("post", f"{BOOKING}/check-out"),
 }
 SNAPSHOT_STEPS: dict[str, Operation] = {
-    "GetSnapshot": ("get", SNAPSHOT), "RestoreSnapshot": ("post", f"{SNAPSHOT}/restore"), "DeleteSnapshot": ("delete", SNAPSHOT),
+    "GetSnapshot": ("get", SNAPSHOT),
+    "RestoreSnapshot": ("post", f"{SNAPSHOT}/restore"),
+    "DeleteSnapshot": ("delete", SNAPSHOT),
 }
 CLOCK_STEPS: dict[str, Operation] = {
-    "ReadClock": ("get", CLOCK), "FreezeClock": ("post", f"{CLOCK}/freeze"), "SetClock": ("post", f"{CLOCK}/set"),
-    "AdvanceClock": ("post", f"{CLOCK}/advance"), "ResumeClock": ("post", f"{CLOCK}/resume"),
+    "ReadClock": ("get", CLOCK),
+    "FreezeClock": ("post", f"{CLOCK}/freeze"),
+    "SetClock": ("post", f"{CLOCK}/set"),
+    "AdvanceClock": ("post", f"{CLOCK}/advance"),
+    "ResumeClock": ("post", f"{CLOCK}/resume"),
 }
 FAULT_STEPS: dict[str, Operation] = {"GetFault": ("get", FAULT), "DeleteFault": ("delete", FAULT)}
 
@@ -125,17 +151,30 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[Operation, dict[str, str]]]] =
     ("patch", EVENT, "200"): _steps(EVENT_STEPS, "event_id", "$request.path.event_id", "GetEvent", "CancelEvent"),
     ("delete", EVENT, "200"): _steps(EVENT_STEPS, "event_id", "$request.path.event_id", "GetEvent", "ChangeEvent"),
     ("put", f"{EVENT}/confirmation", "200"): _steps(
-        EVENT_STEPS, "event_id", "$request.path.event_id", "GetConfirmation", "WithdrawConfirmation", "CancelEvent",
+        EVENT_STEPS,
+        "event_id",
+        "$request.path.event_id",
+        "GetConfirmation",
+        "WithdrawConfirmation",
+        "CancelEvent",
     ),
     ("post", "/v1.0/seats/{seat_id}/reservations", "200"): _steps(
-        SEAT_RESERVATION_STEPS, "reservation_id", "$response.body#/data/id",
+        SEAT_RESERVATION_STEPS,
+        "reservation_id",
+        "$response.body#/data/id",
     ),
     ("get", SEAT_RESERVATION, "200"): _steps(
-        SEAT_RESERVATION_STEPS, "reservation_id", "$request.path.reservation_id", "CancelSeatReservation",
+        SEAT_RESERVATION_STEPS,
+        "reservation_id",
+        "$request.path.reservation_id",
+        "CancelSeatReservation",
         "ConfirmSeatReservation",
     ),
     ("put", f"{SEAT_RESERVATION}/confirmation", "200"): _steps(
-        SEAT_RESERVATION_STEPS, "reservation_id", "$request.path.reservation_id", "GetSeatReservation",
+        SEAT_RESERVATION_STEPS,
+        "reservation_id",
+        "$request.path.reservation_id",
+        "GetSeatReservation",
         "CancelSeatReservation",
     ),
     ("post", "/v1.0/insights/exports/organizations/{organization_id}/spaces", "202"): {
@@ -148,7 +187,9 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[Operation, dict[str, str]]]] =
     ("post", "/v1/public/bookings", "201"): _steps(BOOKING_STEPS, "booking_id", "$response.body#/id"),
     ("get", "/v1/public/bookings", "200"): _steps(BOOKING_STEPS, "booking_id", "$response.body#/hydra:member/0/id", "GetBooking"),
     ("get", BOOKING, "200"): _steps(BOOKING_STEPS, "booking_id", "$request.path.booking_id", "CancelBooking", "CheckIn"),
-    ("post", f"{BOOKING}/check-in", "201"): _steps(BOOKING_STEPS, "booking_id", "$request.path.booking_id", "GetBooking", "CheckOut"),
+    ("post", f"{BOOKING}/check-in", "201"): _steps(
+        BOOKING_STEPS, "booking_id", "$request.path.booking_id", "GetBooking", "CheckOut"
+    ),
     ("post", f"{BOOKING}/check-out", "201"): _steps(BOOKING_STEPS, "booking_id", "$request.path.booking_id", "GetBooking"),
     ("post", f"{BOOKING}/cancel", "201"): _steps(BOOKING_STEPS, "booking_id", "$request.path.booking_id", "GetBooking"),
     ("patch", "/v1/public/users/{user_id}", "200"): {
@@ -161,7 +202,9 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[Operation, dict[str, str]]]] =
     ("post", "/_sandbox/faults", "201"): _steps(FAULT_STEPS, "rule_id", "$response.body#/id"),
     ("get", FAULT, "200"): _steps(FAULT_STEPS, "rule_id", "$request.path.rule_id", "DeleteFault"),
     ("get", "/_sandbox/organizations", "200"): _steps(CLOCK_STEPS, "organization", "$response.body#/0/slug"),
-    ("post", f"{CLOCK}/freeze", "200"): _steps(CLOCK_STEPS, "organization", "$request.path.organization", "ReadClock", "AdvanceClock", "ResumeClock"),
+    ("post", f"{CLOCK}/freeze", "200"): _steps(
+        CLOCK_STEPS, "organization", "$request.path.organization", "ReadClock", "AdvanceClock", "ResumeClock"
+    ),
     ("get", "/_sandbox/journal", "200"): {
         "GetJournalEntry": (("get", "/_sandbox/journal/{entry_id}"), {"entry_id": "$response.body#/entries/0/id"}),
     },
@@ -184,15 +227,9 @@ def _document_links(paths: dict[str, Any]) -> None:
         }
 
 
-def documents(app: FastAPI | None = None) -> dict[str, dict[str, Any]]:
-    """One document per API (the two dialects and the control plane), keyed by the file name it is
-    written to."""
-    if app is None:
-        from sandbox.app import create_app
-        from sandbox.settings import Settings
-        from sandbox.store.engine import Store
-
-        app = create_app(Settings(), store=Store("sqlite://"))
+def documents(app: FastAPI) -> dict[str, dict[str, Any]]:
+    """One document per API (the two dialects and the control plane) of `app`, keyed by the file
+    name it is written to."""
     full = app.openapi()
     result = {}
     for name, (title, prefixes, description) in DOCUMENTS.items():
@@ -221,7 +258,10 @@ def _with_control_tag(tags: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _operation_tags(paths: dict[str, Any]) -> set[str]:
     return {
-        tag for path_item in paths.values() for operation in path_item.values() if isinstance(operation, dict)
+        tag
+        for path_item in paths.values()
+        for operation in path_item.values()
+        if isinstance(operation, dict)
         for tag in operation.get("tags", [])
     }
 
@@ -241,9 +281,9 @@ def _plain_names(document: dict[str, Any]) -> dict[str, Any]:
     for qualified, plain in renames.items():
         text = text.replace(f'"#/components/schemas/{qualified}"', f'"#/components/schemas/{plain}"')
     renamed: dict[str, Any] = json.loads(text)
-    renamed["components"]["schemas"] = dict(sorted(
-        (renames.get(key, key), value) for key, value in renamed["components"]["schemas"].items()
-    ))
+    renamed["components"]["schemas"] = dict(
+        sorted((renames.get(key, key), value) for key, value in renamed["components"]["schemas"].items())
+    )
     return renamed
 
 

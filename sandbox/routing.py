@@ -38,7 +38,7 @@ class DeclaredRoute:
 
 def declaring(**options: Any) -> APIRouter:
     """A module's router: the routes it declares are built by `include_flat`."""
-    return APIRouter(route_class=DeclaredRoute, **options)  # type: ignore[arg-type]
+    return APIRouter(route_class=DeclaredRoute, **options)  # type: ignore[arg-type]  # a stand-in that builds no route
 
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -62,12 +62,16 @@ class _Route(APIRoute):
     (`documented`): FastAPI would build a model field for every one of them on every route as
     the app starts, for nothing but that document."""
 
-    def __init__(self, path: str, endpoint: Callable[..., Any], *, responses: dict[int | str, Any] | None = None,
-                 **settings: Any) -> None:
-        plain = {status: {key: value for key, value in response.items() if key != "model"}
-                 for status, response in (responses or {}).items()}
+    def __init__(
+        self, path: str, endpoint: Callable[..., Any], *, responses: dict[int | str, Any] | None = None, **settings: Any
+    ) -> None:
+        plain = {
+            status: {key: value for key, value in response.items() if key != "model"}
+            for status, response in (responses or {}).items()
+        }
         super().__init__(path, endpoint, responses=plain, **settings)
         self._declared = (path, endpoint, responses, settings)
+        assert self.methods is not None  # APIRoute sets them, GET by default.
         self.only_reads = _reads_only(self.methods, endpoint)
         """Whether the route only reads the store (see `only_reads` and `sessions.reads_only`)."""
 
@@ -101,7 +105,9 @@ def include_flat(app: FastAPI, router: APIRouter, *, prefix: str = "", dependenc
         elif reads_inline and route.methods <= READ_METHODS and not inspect.iscoroutinefunction(endpoint):
             endpoint = _on_the_event_loop(endpoint)
         app.router.add_api_route(
-            prefix + route.path, endpoint, route_class_override=_Route,
+            prefix + route.path,
+            endpoint,
+            route_class_override=_Route,
             **settings | {"dependencies": [*dependencies, *settings.get("dependencies", ())]},
         )
 

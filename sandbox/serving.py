@@ -27,7 +27,9 @@ from sandbox.settings import Settings
 def server_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's options for a server of these settings (for `uvicorn.run` or `uvicorn.Config`)."""
     return {
-        "host": settings.host, "port": settings.port, "log_level": settings.log_level,
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
         # A partial, not a class made here: worker processes get the options pickled.
         "http": functools.partial(HeaderDeadlineProtocol, header_timeout=settings.header_timeout),
         "limit_concurrency": settings.max_connections,
@@ -43,7 +45,7 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         self.header_timeout = header_timeout
         self._header_deadline: asyncio.TimerHandle | None = None
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn declares it
         super().connection_made(transport)
         self._await_headers()
 

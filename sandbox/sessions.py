@@ -60,8 +60,9 @@ async def read_store(store: Store, read: Callable[Params, Result], *args: Params
 def store_version(request: Request) -> Version:
     """The store's version as the request arrived (read by the traffic middleware), else now:
     either way before the route reads anything."""
-    version = request.scope.get("state", {}).get(STORE_VERSION)
-    return request.app.state.store.version() if version is None else version
+    version: Version | None = request.scope.get("state", {}).get(STORE_VERSION)
+    store: Store = request.app.state.store
+    return store.version() if version is None else version
 
 
 async def credential(request: Request, token: str, lookup: Callable[[Session, str], Credential]) -> Credential:

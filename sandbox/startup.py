@@ -11,7 +11,9 @@ from sandbox.store.engine import Store
 
 
 def open_store(
-    settings: Settings, clock: Clock, seeding: Callable[[], AbstractContextManager[Progress | None]] = nullcontext,
+    settings: Settings,
+    clock: Clock,
+    seeding: Callable[[], AbstractContextManager[Progress | None]] = nullcontext,
 ) -> Store:
     """The store named by `settings`, created and seeded if it is new; `seeding()` gives what to
     tell the progress of a first seeding to.

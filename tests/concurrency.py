@@ -62,6 +62,7 @@ class Crowd:
         for client in self.clients:
             client.close()
 
+
 Request = Callable[[httpx.Client], httpx.Response]
 """One request, sent on the client it is given."""
 

@@ -311,10 +311,15 @@ class KadenceClient(DialectClient):
     def __init__(self, client: TestClient, credentials: tuple[str, str] | None) -> None:
         super().__init__(client)
         if credentials is not None:
-            response = client.post("/oauth2/token", data={
-                "grant_type": "client_credentials", "client_id": credentials[0], "client_secret": credentials[1],
-                "scope": "public",
-            })
+            response = client.post(
+                "/oauth2/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": credentials[0],
+                    "client_secret": credentials[1],
+                    "scope": "public",
+                },
+            )
             assert response.status_code == 200, response.text
             self.token = response.json()["access_token"]
             self.headers = {"Authorization": f"Bearer {self.token}"}
@@ -323,7 +328,7 @@ class KadenceClient(DialectClient):
         """Every hydra:member of a collection (one page of up to 500)."""
         response = self.get(path, params={"itemsPerPage": 500, **params})
         assert response.status_code == 200, response.text
-        return response.json()["hydra:member"]  # type: ignore[no-any-return]
+        return response.json()["hydra:member"]  # type: ignore[no-any-return]  # decoded JSON
 
     def find(self, path: str, **match: Any) -> dict[str, Any]:
         """The one member of a collection whose fields equal `match`, e.g. find("/users", email=...)."""
@@ -358,29 +363,50 @@ def other_organization(store: Store) -> dict[str, int]:
         session.add(organization)
         session.flush()
         user = User(
-            organization_id=organization.id, email="admin@elsewhere.example", name="Other Admin",
-            slug="other-admin", role="admin", created_at=NOW, updated_at=NOW,
+            organization_id=organization.id,
+            email="admin@elsewhere.example",
+            name="Other Admin",
+            slug="other-admin",
+            role="admin",
+            created_at=NOW,
+            updated_at=NOW,
         )
-        building = Building(organization_id=organization.id, name="Elsewhere Tower", time_zone="Europe/London", created_at=NOW, updated_at=NOW)
+        building = Building(
+            organization_id=organization.id, name="Elsewhere Tower", time_zone="Europe/London", created_at=NOW, updated_at=NOW
+        )
         session.add_all([user, building])
         session.flush()
         floor = Floor(organization_id=organization.id, building_id=building.id, name="Ground", created_at=NOW, updated_at=NOW)
         session.add(floor)
         session.flush()
         space = Resource(
-            organization_id=organization.id, building_id=building.id, floor_id=floor.id, name="Thames",
-            type="meeting", capacity=6, created_at=NOW, updated_at=NOW,
+            organization_id=organization.id,
+            building_id=building.id,
+            floor_id=floor.id,
+            name="Thames",
+            type="meeting",
+            capacity=6,
+            created_at=NOW,
+            updated_at=NOW,
         )
         session.add(space)
         session.add(AccessToken(token=OTHER_TOKEN, user_id=user.id, organization_id=organization.id, created_at=NOW))
-        session.add(ApiClient(
-            client_id=OTHER_CLIENT[0], client_secret=OTHER_CLIENT[1], organization_id=organization.id, user_id=user.id,
-            created_at=NOW,
-        ))
+        session.add(
+            ApiClient(
+                client_id=OTHER_CLIENT[0],
+                client_secret=OTHER_CLIENT[1],
+                organization_id=organization.id,
+                user_id=user.id,
+                created_at=NOW,
+            )
+        )
         session.commit()
         return {
-            "organization": organization.id, "user": user.id, "location": building.id,
-            "level": floor.id, "space": space.id,
+            "organization": organization.id,
+            "user": user.id,
+            "location": building.id,
+            "level": floor.id,
+            "space": space.id,
         }
 
 

@@ -23,9 +23,7 @@ SLOWEST_SECONDS = 5.0
 milliseconds alone, and a write left holding the writer made every other wait 30 s and then fail."""
 GIVE_UP_SECONDS = 12.0
 """How long a client waits for an answer before it counts the request as unanswered."""
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
-)
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
 TAKEN_SLOT = {
     "title": "Already booked",
     "start": {"date_time": "2031-07-07T14:00:00Z", "time_zone": "America/New_York"},
@@ -74,25 +72,35 @@ def test_refused_writes_token_mints_and_profile_changes_at_once_neither_stall_no
 
         def change_a_profile(user: str) -> Request:
             return lambda client: client.patch(
-                f"/v1/public/users/{user}", content=b'{"jobTitle": "Engineer"}', headers=merge_patch,
+                f"/v1/public/users/{user}",
+                content=b'{"jobTitle": "Engineer"}',
+                headers=merge_patch,
             )
 
         def upload_a_photo(user: str) -> Request:
             return lambda client: client.post(
-                f"/v1/public/users/{user}/photo", files={"file": ("me.png", PNG, "image/png")}, headers=bearer,
+                f"/v1/public/users/{user}/photo",
+                files={"file": ("me.png", PNG, "image/png")},
+                headers=bearer,
             )
 
         def check_health(client: httpx.Client) -> httpx.Response:
             return client.get("/_sandbox/health")
 
         clients: dict[str, tuple[Request, int]] = {
-            "refused event 1": (book_the_taken_slot, 409), "refused event 2": (book_the_taken_slot, 409),
-            "token 1": (mint_a_token, 200), "token 2": (mint_a_token, 200),
-            "profile": (change_a_profile(users[0]), 200), "photo": (upload_a_photo(users[1]), 201),
+            "refused event 1": (book_the_taken_slot, 409),
+            "refused event 2": (book_the_taken_slot, 409),
+            "token 1": (mint_a_token, 200),
+            "token 2": (mint_a_token, 200),
+            "profile": (change_a_profile(users[0]), 200),
+            "photo": (upload_a_photo(users[1]), 201),
             "health": (check_health, 200),
         }
         outcomes = for_a_while(
-            base, {name: request for name, (request, _) in clients.items()}, LOAD_SECONDS, timeout=GIVE_UP_SECONDS,
+            base,
+            {name: request for name, (request, _) in clients.items()},
+            LOAD_SECONDS,
+            timeout=GIVE_UP_SECONDS,
         )
 
     summary = _summary(outcomes)
@@ -107,7 +115,9 @@ def test_refused_writes_token_mints_and_profile_changes_at_once_neither_stall_no
 
 def _event(start: str, end: str, recurrence: list[str] | None = None) -> dict[str, object]:
     return {
-        "title": "Busy", "start": {"date_time": start, "time_zone": "UTC"}, "end": {"date_time": end, "time_zone": "UTC"},
+        "title": "Busy",
+        "start": {"date_time": start, "time_zone": "UTC"},
+        "end": {"date_time": end, "time_zone": "UTC"},
         **({"recurrence": recurrence} if recurrence else {}),
     }
 
@@ -116,9 +126,13 @@ HOURLY = ["RRULE:FREQ=DAILY;BYHOUR=" + ",".join(map(str, range(24))) + ";BYMINUT
 """A half-hour meeting every hour, 1,000 times: as many occurrences as a series may have."""
 BIG_SEARCH = {
     "scope": {"location_ids": []},
-    "view_options": {"bounds": {
-        "from": "2031-01-01T00:00:00Z", "to": "2031-01-31T00:00:00Z", "recurrence": ["RRULE:FREQ=DAILY;COUNT=4"],
-    }},
+    "view_options": {
+        "bounds": {
+            "from": "2031-01-01T00:00:00Z",
+            "to": "2031-01-31T00:00:00Z",
+            "recurrence": ["RRULE:FREQ=DAILY;COUNT=4"],
+        }
+    },
 }
 """Four overlapping 30-day windows over every space: tens of thousands of occurrences."""
 
@@ -128,10 +142,14 @@ def _busy_spaces(base: str, count: int) -> list[int]:
     locations = [row["id"] for row in httpx.get(f"{base}/v1.0/organizations/1/locations", headers=ADMIN).json()["data"]]
     busy = []
     for location in locations:
-        for space in httpx.get(f"{base}/v1.0/locations/{location}/spaces", params={"per_page": 100}, headers=ADMIN).json()["data"]:
+        for space in httpx.get(f"{base}/v1.0/locations/{location}/spaces", params={"per_page": 100}, headers=ADMIN).json()[
+            "data"
+        ]:
             created = httpx.post(
-                f"{base}/v1.0/spaces/{space['id']}/events", json=_event("2031-01-01T00:00:00Z", "2031-01-01T00:30:00Z", HOURLY),
-                headers=ADMIN, timeout=60,
+                f"{base}/v1.0/spaces/{space['id']}/events",
+                json=_event("2031-01-01T00:00:00Z", "2031-01-01T00:30:00Z", HOURLY),
+                headers=ADMIN,
+                timeout=60,
             )
             if created.status_code == 201:
                 busy.append(space["id"])
@@ -149,7 +167,7 @@ def _timed(send: Callable[[], httpx.Response]) -> tuple[httpx.Response, float]:
 def test_a_free_busy_search_holds_back_no_booking(tmp_path: Path) -> None:
     """A search is a POST that only reads: while a big one runs, a booking goes ahead."""
     store = new_store(tmp_path)
-    with serving("--database-url", store.url, "--workers", "2") as (base, server):
+    with serving("--database-url", store.url, "--workers", "2") as (base, _server):
         locations = [row["id"] for row in httpx.get(f"{base}/v1.0/organizations/1/locations", headers=ADMIN).json()["data"]]
         search = {**BIG_SEARCH, "scope": {"location_ids": locations}}
         _busy_spaces(base, 8)
@@ -165,10 +183,14 @@ def test_a_free_busy_search_holds_back_no_booking(tmp_path: Path) -> None:
             search_sent = time.perf_counter()
             searched = pool.submit(_timed, searching)
             time.sleep(alone_seconds / 8)  # Its transaction began long before.
-            booked, booking_answered = _timed(lambda: httpx.post(
-                f"{base}/v1.0/spaces/52/events", json=_event("2033-07-07T14:00:00Z", "2033-07-07T15:00:00Z"),
-                headers=ADMIN, timeout=120,
-            ))
+            booked, booking_answered = _timed(
+                lambda: httpx.post(
+                    f"{base}/v1.0/spaces/52/events",
+                    json=_event("2033-07-07T14:00:00Z", "2033-07-07T15:00:00Z"),
+                    headers=ADMIN,
+                    timeout=120,
+                )
+            )
             search, search_answered = searched.result()
 
     assert search.status_code == 200, search.text

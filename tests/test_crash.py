@@ -21,7 +21,9 @@ def start(*arguments: str) -> tuple[subprocess.Popen[str], str]:
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "serve", "--port", str(port), "--log-level", "warning", *arguments],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -31,7 +33,8 @@ def start(*arguments: str) -> tuple[subprocess.Popen[str], str]:
                 return process, base
         except httpx.TransportError:
             pass
-        assert process.poll() is None and time.monotonic() < deadline, "server did not become ready"
+        assert process.poll() is None, "server did not become ready"
+        assert time.monotonic() < deadline, "server did not become ready"
         time.sleep(0.1)
 
 

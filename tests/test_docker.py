@@ -55,7 +55,7 @@ def _runtime_stage() -> list[Instruction]:
     """The instructions of the last stage: the image that is run."""
     instructions = _instructions()
     last_from = max(index for index, instruction in enumerate(instructions) if instruction.keyword == "FROM")
-    return instructions[last_from + 1:]
+    return instructions[last_from + 1 :]
 
 
 def _only(keyword: str) -> Instruction:
@@ -80,7 +80,8 @@ def _healthcheck_command() -> list[str]:
     assert command, "HEALTHCHECK has no CMD"
     assert all(option.startswith("--") for option in options.split())
     parsed = json.loads(command)
-    assert isinstance(parsed, list) and all(isinstance(word, str) for word in parsed), "HEALTHCHECK CMD is not exec form"
+    assert isinstance(parsed, list), "HEALTHCHECK CMD is not exec form"
+    assert all(isinstance(word, str) for word in parsed), "HEALTHCHECK CMD is not exec form"
     return parsed
 
 
@@ -135,8 +136,12 @@ def test_build_context_holds_what_the_dockerfile_copies() -> None:
 def _run_healthcheck(port: int) -> subprocess.CompletedProcess[str]:
     _, *arguments = _healthcheck_command()
     return subprocess.run(
-        [sys.executable, *arguments], env={**os.environ, "SANDBOX_PORT": str(port)},
-        check=False, capture_output=True, text=True, timeout=30,
+        [sys.executable, *arguments],
+        env={**os.environ, "SANDBOX_PORT": str(port)},
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
 
 
@@ -169,7 +174,9 @@ def docker() -> Docker:
         pytest.skip("building the image needs a Docker daemon, the network and minutes: set SANDBOX_TEST_DOCKER=1 to run it")
     if shutil.which("docker") is None:
         pytest.skip("SANDBOX_TEST_DOCKER=1 but there is no docker command")
-    probe = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], check=False, capture_output=True, text=True, timeout=60)
+    probe = subprocess.run(
+        ["docker", "info", "--format", "{{.ServerVersion}}"], check=False, capture_output=True, text=True, timeout=60
+    )
     if probe.returncode != 0:
         pytest.skip(f"SANDBOX_TEST_DOCKER=1 but no Docker daemon answers: {probe.stderr.strip()}")
 
@@ -206,7 +213,9 @@ def _wait_until_healthy(docker: Docker, container: str) -> None:
 
 
 def test_image_runs_healthy_as_non_root_and_keeps_its_data_across_containers(
-    docker: Docker, volume: str, containers: list[str],
+    docker: Docker,
+    volume: str,
+    containers: list[str],
 ) -> None:
     docker("build", "--tag", IMAGE, str(ROOT), timeout=1800)
 
@@ -225,8 +234,17 @@ def test_image_runs_healthy_as_non_root_and_keeps_its_data_across_containers(
 
     second_port = _free_port()
     second = docker(
-        "run", "--detach", "--publish", f"127.0.0.1:{second_port}:9000", "--volume", f"{volume}:/data",
-        "--env", "SANDBOX_PORT=9000", "--env", "SANDBOX_LOG_LEVEL=warning", IMAGE,
+        "run",
+        "--detach",
+        "--publish",
+        f"127.0.0.1:{second_port}:9000",
+        "--volume",
+        f"{volume}:/data",
+        "--env",
+        "SANDBOX_PORT=9000",
+        "--env",
+        "SANDBOX_LOG_LEVEL=warning",
+        IMAGE,
     )
     containers.append(second)
     _wait_until_healthy(docker, second)

@@ -9,16 +9,14 @@ request costs what a near one does, a few tens of milliseconds. BOUND, two secon
 above that even on a loaded machine, and far below what a walk takes.
 """
 
-from typing import Any
-
 import csv
 import io
 import time
+from typing import Any
 
 import pytest
 
 from sandbox.core import exports
-
 from tests.conftest import DialectClient, KadenceClient
 from tests.test_hostile import MEMORY_BOUND, measured
 
@@ -100,10 +98,14 @@ def test_robin_lists_a_far_week_quickly(member, endless):
 def test_robin_searches_fifteen_far_windows_quickly(member, endless):
     body = {
         "scope": {"space_ids": [SPACE]},
-        "view_options": {"bounds": {
-            "from": f"{FAR_DAY}T02:00:00Z", "to": f"{FAR_DAY}T05:00:00Z", "recurrence": ["RRULE:FREQ=WEEKLY"],
-            "time_zone": "UTC",
-        }},
+        "view_options": {
+            "bounds": {
+                "from": f"{FAR_DAY}T02:00:00Z",
+                "to": f"{FAR_DAY}T05:00:00Z",
+                "recurrence": ["RRULE:FREQ=WEEKLY"],
+                "time_zone": "UTC",
+            }
+        },
     }
 
     response = quickly(lambda: member.post("/free-busy/spaces", json=body))
@@ -116,7 +118,8 @@ def test_robin_searches_fifteen_far_windows_quickly(member, endless):
 
 def test_robin_refuses_a_far_event_that_collides_quickly(member, endless):
     body = {
-        "title": "Half past three", "start": {"date_time": "8999-06-01T03:30:00Z", "time_zone": "UTC"},
+        "title": "Half past three",
+        "start": {"date_time": "8999-06-01T03:30:00Z", "time_zone": "UTC"},
         "end": {"date_time": "8999-06-01T04:30:00Z", "time_zone": "UTC"},
     }
 
@@ -133,8 +136,10 @@ on, millions of days for dateutil to step through one by one to find where it en
 
 def leap_day_series(recurrence: str) -> dict[str, Any]:
     return {
-        "title": "Leap day", "start": {"date_time": "2028-02-29T03:00:00Z", "time_zone": "UTC"},
-        "end": {"date_time": "2028-02-29T04:00:00Z", "time_zone": "UTC"}, "recurrence": [recurrence],
+        "title": "Leap day",
+        "start": {"date_time": "2028-02-29T03:00:00Z", "time_zone": "UTC"},
+        "end": {"date_time": "2028-02-29T04:00:00Z", "time_zone": "UTC"},
+        "recurrence": [recurrence],
     }
 
 
@@ -171,9 +176,13 @@ def test_robin_reads_a_space_quickly_with_the_clock_far_ahead(client, member, en
 
 
 def test_an_export_of_a_far_week_is_generated_quickly(app, wall, robin, endless):
-    requested = robin.post("/insights/exports/organizations/1/spaces", json={
-        "from": "8998-12-25T00:00:00Z", "to": f"{FAR_DAY}T00:00:00Z",
-    })
+    requested = robin.post(
+        "/insights/exports/organizations/1/spaces",
+        json={
+            "from": "8998-12-25T00:00:00Z",
+            "to": f"{FAR_DAY}T00:00:00Z",
+        },
+    )
     assert requested.status_code == 202, requested.text
 
     generated = quickly(lambda: exports.run_pending(app.state.store, app.state.clock, "test-worker"))
@@ -190,9 +199,13 @@ def test_an_export_of_a_far_week_is_generated_quickly(app, wall, robin, endless)
 
 
 def far_bookings(kadence: KadenceClient) -> Any:
-    return kadence.get("/bookings", params={
-        "startDateTime[after]": f"{FAR_DAY}T00:00:00", "startDateTime[before]": f"{FAR_DAY}T23:00:00",
-    })
+    return kadence.get(
+        "/bookings",
+        params={
+            "startDateTime[after]": f"{FAR_DAY}T00:00:00",
+            "startDateTime[before]": f"{FAR_DAY}T23:00:00",
+        },
+    )
 
 
 def test_kadence_lists_a_far_day_quickly(kadence, endless):
@@ -200,7 +213,8 @@ def test_kadence_lists_a_far_day_quickly(kadence, endless):
 
     assert response.status_code == 200, response.text
     assert [booking["startDate"] for booking in response.json()["hydra:member"]] == [
-        "8999-01-01T03:00:00+00:00", "8999-01-01T13:00:00+00:00",
+        "8999-01-01T03:00:00+00:00",
+        "8999-01-01T13:00:00+00:00",
     ]
 
 
@@ -216,10 +230,14 @@ def test_kadence_reads_and_cancels_a_far_occurrence_by_its_id_quickly(kadence, e
     assert cancelled.json()["status"] == "cancelled"
 
 
-@pytest.mark.parametrize("reach", [
-    {"startDateTime[after]": "2031-01-01T00:00:00", "startDateTime[before]": f"{FAR_DAY}T00:00:00"},
-    {"endDateTime[before]": f"{FAR_DAY}T00:00:00"},
-], ids=["both bounds", "one bound"])
+@pytest.mark.parametrize(
+    "reach",
+    [
+        {"startDateTime[after]": "2031-01-01T00:00:00", "startDateTime[before]": f"{FAR_DAY}T00:00:00"},
+        {"endDateTime[before]": f"{FAR_DAY}T00:00:00"},
+    ],
+    ids=["both bounds", "one bound"],
+)
 def test_kadence_refuses_date_filters_reaching_thousands_of_years_of_a_series_quickly(kadence, endless, reach):
     response = quickly(lambda: kadence.get("/bookings", params=reach))
 
@@ -248,5 +266,6 @@ def test_the_timeline_of_a_far_day_comes_quickly(client, robin, endless):
     space = next(space for space in response.json()["spaces"] if space["id"] == SPACE)
     # The building's day in New York: from 05:00 UTC to 05:00 UTC the next day.
     assert [booking["robin_id"] for booking in space["bookings"]] == [
-        f"{endless}_89990101T130000Z", f"{endless}_89990102T030000Z",
+        f"{endless}_89990101T130000Z",
+        f"{endless}_89990102T030000Z",
     ]

@@ -69,17 +69,22 @@ def configured(max_examples: int) -> schemathesis.Config:
     phase follows the document's own links only (none inferred), with valid requests, so that
     its scenarios are the ones the document describes."""
     generation = {"max-examples": max_examples, "deterministic": True, "database": "none"}
-    return schemathesis.Config.from_dict({
-        "generation": {"mode": "all", **generation},
-        "phases": {"stateful": {"generation": {"mode": "positive", **generation}, "inference": {"algorithms": []}}},
-    })
+    return schemathesis.Config.from_dict(
+        {
+            "generation": {"mode": "all", **generation},
+            "phases": {"stateful": {"generation": {"mode": "positive", **generation}, "inference": {"algorithms": []}}},
+        }
+    )
 
 
 SHARED_STORE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 """One operation's inputs all go to the same store (the seed, fresh for each operation): what one
 request changes, the next meets, as on a real account."""
 CHECKS = [
-    not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
     response_headers_conformance,
 ]
 VENDOR_CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance, response_headers_conformance]
@@ -102,19 +107,34 @@ CATALOGUES: dict[str, Catalogue] = {}
 the same identifiers exist in each."""
 
 STARTS = [
-    "2026-03-02T15:00:00", "2026-03-02T16:00:00Z", "2026-03-03T09:00:00-05:00", "2026-03-02T10:30:00-0500",
-    "2026-03-09T13:00:00", "2026-03-02T14:00:00+0000",
+    "2026-03-02T15:00:00",
+    "2026-03-02T16:00:00Z",
+    "2026-03-03T09:00:00-05:00",
+    "2026-03-02T10:30:00-0500",
+    "2026-03-09T13:00:00",
+    "2026-03-02T14:00:00+0000",
 ]
 ENDS = [
-    "2026-03-02T16:00:00", "2026-03-02T17:30:00Z", "2026-03-03T17:00:00-05:00", "2026-03-02T11:30:00-0500",
-    "2026-03-10T13:00:00.000Z", "2026-03-02T13:00:00",
+    "2026-03-02T16:00:00",
+    "2026-03-02T17:30:00Z",
+    "2026-03-03T17:00:00-05:00",
+    "2026-03-02T11:30:00-0500",
+    "2026-03-10T13:00:00.000Z",
+    "2026-03-02T13:00:00",
 ]
 """Around the tests' now (Monday 2 March 2026, 14:00 UTC), in the forms clients send; each end but
 the last is later than the start in the same place."""
 TIMES: Catalogue = {
-    "start.date_time": STARTS, "after": STARTS, "from": STARTS, "startDateTime": STARTS,
-    "end.date_time": ENDS, "before": ENDS, "to": ENDS, "endDateTime": ENDS,
-    "startDate": ["2026-03-02", "2026-03-03"], "endDate": ["2026-03-06", "2026-03-09"],
+    "start.date_time": STARTS,
+    "after": STARTS,
+    "from": STARTS,
+    "startDateTime": STARTS,
+    "end.date_time": ENDS,
+    "before": ENDS,
+    "to": ENDS,
+    "endDateTime": ENDS,
+    "startDate": ["2026-03-02", "2026-03-03"],
+    "endDate": ["2026-03-06", "2026-03-09"],
     "time_zone": ["America/New_York", "Asia/Kolkata", "UTC", "Europe/London"],
     "recurrence": [["RRULE:FREQ=DAILY;COUNT=3"], ["RRULE:FREQ=WEEKLY;BYDAY=MO,WE"], []],
 }
@@ -132,7 +152,10 @@ def send(client: TestClient, case: Case, credentials: Credentials) -> Any:
     if (request.url or "").startswith(f"{client.base_url}/_sandbox/"):
         request.headers.update(CONTROL_HEADERS)  # a harness, not a web page
     return client.request(
-        request.method or "GET", request.url or "", content=request.body, headers=dict(request.headers),
+        request.method or "GET",
+        request.url or "",
+        content=request.body,
+        headers=dict(request.headers),
         follow_redirects=False,
     )
 
@@ -162,9 +185,9 @@ def _realistic(catalogue: Catalogue, where: str, value: Any) -> st.SearchStrateg
     catalogue knows usually swapped for a value a client would send (several where a list was
     generated)."""
     if isinstance(value, dict):
-        return st.fixed_dictionaries({
-            key: _realistic(catalogue, f"{where}.{key}" if where else key, item) for key, item in value.items()
-        }).map(_paired)
+        return st.fixed_dictionaries(
+            {key: _realistic(catalogue, f"{where}.{key}" if where else key, item) for key, item in value.items()}
+        ).map(_paired)
     name = where.rsplit(".", 1)[-1]
     known = next((catalogue[key] for key in (where, name, name.split("[")[0]) if key in catalogue), None)
     if known and isinstance(value, list) and not isinstance(known[0], list):
@@ -205,7 +228,7 @@ def _robin_catalogue(robin: RobinClient) -> Catalogue:
     def data(path: str) -> list[dict[str, Any]]:
         response = robin.get(path, params={"per_page": 1000})
         assert response.status_code == 200, response.text
-        return response.json()["data"]  # type: ignore[no-any-return]
+        return response.json()["data"]  # type: ignore[no-any-return]  # decoded JSON
 
     organizations = data("/me/organizations")
     locations = [row for organization in organizations for row in data(f"/organizations/{organization['id']}/locations")]
@@ -221,16 +244,24 @@ def _robin_catalogue(robin: RobinClient) -> Catalogue:
     return {
         "organization_id": [row["id"] for row in organizations],
         "id_or_slug": [str(row["id"]) for row in organizations] + [row["slug"] for row in organizations],
-        "location_id": location_ids, "location_ids": location_ids,
-        "level_id": level_ids, "level_ids": level_ids,
-        "space_id": space_ids, "space_ids": space_ids,
+        "location_id": location_ids,
+        "location_ids": location_ids,
+        "level_id": level_ids,
+        "level_ids": level_ids,
+        "space_id": space_ids,
+        "space_ids": space_ids,
         "zone_id": [row["id"] for space in spaces for row in data(f"/spaces/{space['id']}/zones")],
-        "seat_id": seat_ids, "seat_ids": seat_ids,
-        "user_id": user_ids, "user_ids": user_ids, "reserver_id": user_ids,
-        "id_or_email": [str(user_id) for user_id in user_ids] + emails, "email": emails,
+        "seat_id": seat_ids,
+        "seat_ids": seat_ids,
+        "user_id": user_ids,
+        "user_ids": user_ids,
+        "reserver_id": user_ids,
+        "id_or_email": [str(user_id) for user_id in user_ids] + emails,
+        "email": emails,
         "event_id": [row["id"] for row in events] + [row["series_id"] for row in events if row["series_id"]],
         "reservation_id": [row["id"] for row in data("/reservations/seats")],
-        "type": [*RESERVATION_TYPES, "meeting", "conference"], "slug": list(SETTINGS),
+        "type": [*RESERVATION_TYPES, "meeting", "conference"],
+        "slug": list(SETTINGS),
     }
 
 
@@ -244,19 +275,31 @@ def _kadence_catalogue(kadence: KadenceClient) -> Catalogue:
     emails = [member["email"] for member in members["users"]]
     return {
         **{f"{collection}.id": found for collection, found in ulids.items()},
-        "building_id": ulids["buildings"], "buildingId": ulids["buildings"] + iris["buildings"],
-        "floor_id": ulids["floors"], "floorId": ulids["floors"] + iris["floors"],
-        "space_id": ulids["spaces"], "spaceId": ulids["spaces"] + iris["spaces"],
-        "neighborhood_id": ulids["neighborhoods"], "neighborhoodId": ulids["neighborhoods"],
+        "building_id": ulids["buildings"],
+        "buildingId": ulids["buildings"] + iris["buildings"],
+        "floor_id": ulids["floors"],
+        "floorId": ulids["floors"] + iris["floors"],
+        "space_id": ulids["spaces"],
+        "spaceId": ulids["spaces"] + iris["spaces"],
+        "neighborhood_id": ulids["neighborhoods"],
+        "neighborhoodId": ulids["neighborhoods"],
         "neighbourhoodId": ulids["neighborhoods"],
-        "user_id": ulids["users"], "userId": ulids["users"] + iris["users"],
-        "booking_id": ulids["bookings"], "id": ulids["bookings"],
-        "visit_id": ulids["visits"], "visitor_id": ulids["visitors"],
-        "email": emails, "emailAddress": emails, "emailExact": emails,
-        "spaceType": ["desk", "room", "pod", "private_office"], "type": ["desk", "room", "onsite"],
+        "user_id": ulids["users"],
+        "userId": ulids["users"] + iris["users"],
+        "booking_id": ulids["bookings"],
+        "id": ulids["bookings"],
+        "visit_id": ulids["visits"],
+        "visitor_id": ulids["visitors"],
+        "email": emails,
+        "emailAddress": emails,
+        "emailExact": emails,
+        "spaceType": ["desk", "room", "pod", "private_office"],
+        "type": ["desk", "room", "onsite"],
         "status": ["booked", "checkedIn", "cancelled"],
         "name": list(CONTEXTS),
-        "client_id": ["demo-client"], "client_secret": ["demo-secret"], "grant_type": ["client_credentials"],
+        "client_id": ["demo-client"],
+        "client_secret": ["demo-secret"],
+        "grant_type": ["client_credentials"],
     }
 
 
@@ -270,12 +313,14 @@ def _control_catalogue(client: TestClient) -> Catalogue:
     buildings = [building for organization in organizations for building in organization["buildings"]]
     floors = [floor for building in buildings for floor in building["floors"]]
     return {
-        "organization": [str(row["id"]) for row in organizations] + [row["ulid"] for row in organizations]
+        "organization": [str(row["id"]) for row in organizations]
+        + [row["ulid"] for row in organizations]
         + [row["slug"] for row in organizations],
         "name": [row["name"] for row in read("/snapshots")] + ["before-tests"],
         "building_id": [building["id"] for building in buildings],
         "floor_id": [str(floor["id"]) for floor in floors] + [floor["ulid"] for floor in floors],
-        "at": STARTS, "by": ["PT2H", "PT15M", "P1DT12H"],
+        "at": STARTS,
+        "by": ["PT2H", "PT15M", "P1DT12H"],
     }
 
 
@@ -312,21 +357,20 @@ def _vendor_document() -> dict[str, Any]:
     document = adapted_document(VENDOR_DOCUMENT)
     document["paths"] = {
         path: {
-            method: operation for method, operation in item.items()
+            method: operation
+            for method, operation in item.items()
             if method not in HTTP_METHODS or (_template(path), method) in served
         }
         for path, item in document["paths"].items()
     }
-    return _float_as_number(document)  # type: ignore[no-any-return]
+    return _float_as_number(document)  # type: ignore[no-any-return]  # decoded JSON
 
 
 def _float_as_number(node: Any) -> Any:
     if isinstance(node, list):
         return ["number" if value == "float" else _float_as_number(value) for value in node]
     if isinstance(node, dict):
-        return {
-            key: "number" if key == "type" and value == "float" else _float_as_number(value) for key, value in node.items()
-        }
+        return {key: "number" if key == "type" and value == "float" else _float_as_number(value) for key, value in node.items()}
     return node
 
 
@@ -354,9 +398,7 @@ def test_kadence_answers_as_its_document_says(case: Case, client: TestClient, ka
 
 @VENDOR_KADENCE.parametrize()
 @SHARED_STORE
-def test_kadence_answers_as_the_vendor_document_says(
-    case: Case, client: TestClient, kadence_callers: Credentials
-) -> None:
+def test_kadence_answers_as_the_vendor_document_says(case: Case, client: TestClient, kadence_callers: Credentials) -> None:
     case.validate_response(send(client, case, kadence_callers), checks=VENDOR_CHECKS)
 
 
@@ -370,7 +412,12 @@ def test_control_plane_answers_as_its_document_says(case: Case, client: TestClie
 # cancel), each answer checked as above.
 
 STATEFUL = settings(
-    max_examples=25, stateful_step_count=10, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+    max_examples=25,
+    stateful_step_count=10,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=[Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
 """Deterministic and bounded: the same scenarios on every run, 25 of up to 10 steps each."""
@@ -384,7 +431,7 @@ def run_scenarios(schema: OpenApiSchema, client: TestClient, callers: Credential
     found: dict[tuple[str, str, int], str] = {}
     followed: Counter[str] = Counter()
 
-    class Scenarios(schema.as_state_machine()):  # type: ignore[misc, valid-type]
+    class Scenarios(schema.as_state_machine()):  # type: ignore[misc, valid-type]  # a class schemathesis builds as the test runs
         def setup(self) -> None:
             fresh()
 
@@ -405,9 +452,12 @@ def run_scenarios(schema: OpenApiSchema, client: TestClient, callers: Credential
                     found.setdefault((case.operation.label, failure.title, response.status_code), str(failures))
 
     Scenarios.run(settings=STATEFUL)
-    assert not found, f"{len(found)} distinct failures:\n" + "\n".join(
-        f"{label}: {title} ({status})" for label, title, status in found
-    ) + "\n\n" + "\n".join(found.values())
+    assert not found, (
+        f"{len(found)} distinct failures:\n"
+        + "\n".join(f"{label}: {title} ({status})" for label, title, status in found)
+        + "\n\n"
+        + "\n".join(found.values())
+    )
     assert followed, "no scenario followed a link to a success: the links lead nowhere the data can reach"
 
 
@@ -428,9 +478,7 @@ def test_robin_scenarios_answer_as_its_document_says(client: TestClient, robin_c
     run_scenarios(ROBIN, client, robin_callers, seeded(store))
 
 
-def test_kadence_scenarios_answer_as_its_document_says(
-    client: TestClient, kadence_callers: Credentials, store: Store
-) -> None:
+def test_kadence_scenarios_answer_as_its_document_says(client: TestClient, kadence_callers: Credentials, store: Store) -> None:
     restore = seeded(store)
 
     def fresh() -> None:

@@ -20,7 +20,11 @@ from tests.control.test_snapshot_rules import dump
 from tests.kadence.lookups import space_id, user_id
 from tests.test_serve import ADMIN, serving
 
-EVENT = {"title": "x", "start": {"date_time": "2031-01-01T10:00:00Z", "time_zone": "UTC"}, "end": {"date_time": "2031-01-01T11:00:00Z", "time_zone": "UTC"}}
+EVENT = {
+    "title": "x",
+    "start": {"date_time": "2031-01-01T10:00:00Z", "time_zone": "UTC"},
+    "end": {"date_time": "2031-01-01T11:00:00Z", "time_zone": "UTC"},
+}
 
 
 def event(**fields: Any) -> dict[str, Any]:
@@ -32,9 +36,14 @@ ROBIN_CASES = [
     ("GET", "/locations/10/spaces?page=1000000000000", None),
     ("GET", "/spaces/48/events?after=99999-01-01T00:00:00Z", None),
     ("POST", "/spaces/48/events", event(start={"date_time": "99999-01-01T10:00:00Z", "time_zone": "UTC"})),
-    ("POST", "/spaces/48/events", event(
-        start={"date_time": "9999-12-31T22:00:00Z", "time_zone": "UTC"}, end={"date_time": "9999-12-31T23:00:00Z", "time_zone": "UTC"},
-    )),
+    (
+        "POST",
+        "/spaces/48/events",
+        event(
+            start={"date_time": "9999-12-31T22:00:00Z", "time_zone": "UTC"},
+            end={"date_time": "9999-12-31T23:00:00Z", "time_zone": "UTC"},
+        ),
+    ),
     ("POST", "/spaces/48/events", event(invitees=[{"email": f"guest{n}@example.com"} for n in range(10_000)])),
     ("POST", "/spaces/48/events", event(recurrence=["RRULE:FREQ=MINUTELY"])),
     ("POST", "/spaces/48/events", event(start={"date_time": "2031-01-01T10:00:00", "time_zone": "Mars/Olympus"})),
@@ -62,7 +71,9 @@ def measured(call: Callable[[], Any]) -> tuple[Any, float, int]:
         tracemalloc.stop()
 
 
-@pytest.mark.parametrize(("method", "path", "body"), ROBIN_CASES, ids=[f"{m} {p[:40]} {i}" for i, (m, p, _) in enumerate(ROBIN_CASES)])
+@pytest.mark.parametrize(
+    ("method", "path", "body"), ROBIN_CASES, ids=[f"{m} {p[:40]} {i}" for i, (m, p, _) in enumerate(ROBIN_CASES)]
+)
 def test_robin_refuses_absurd_input_quickly(robin, store, method, path, body):
     before = dump(store)
 
@@ -75,14 +86,17 @@ def test_robin_refuses_absurd_input_quickly(robin, store, method, path, body):
     assert dump(store) == before
 
 
-@pytest.mark.parametrize(("query", "body"), [
-    ("page=99999999999999", None),
-    ("userId=a%00b", None),
-    (None, {"startDateTime": "2031-01-01T10:00:00", "endDateTime": "2031-01-01T11:00:00", "note": "a\u0000b"}),
-    ("startDateTime[after]=99999-01-01T00:00:00", None),
-    (None, {"startDateTime": "9999-12-31T22:00:00", "endDateTime": "9999-12-31T23:00:00"}),
-    (None, {"startDateTime": "99999-01-01T00:00:00", "endDateTime": "99999-01-01T01:00:00"}),
-])
+@pytest.mark.parametrize(
+    ("query", "body"),
+    [
+        ("page=99999999999999", None),
+        ("userId=a%00b", None),
+        (None, {"startDateTime": "2031-01-01T10:00:00", "endDateTime": "2031-01-01T11:00:00", "note": "a\u0000b"}),
+        ("startDateTime[after]=99999-01-01T00:00:00", None),
+        (None, {"startDateTime": "9999-12-31T22:00:00", "endDateTime": "9999-12-31T23:00:00"}),
+        (None, {"startDateTime": "99999-01-01T00:00:00", "endDateTime": "99999-01-01T01:00:00"}),
+    ],
+)
 def test_kadence_refuses_absurd_input_quickly(kadence, store, query, body):
     before = dump(store)
     who = {"userId": user_id(kadence, "ben.carter@meridian.example"), "spaceId": space_id(kadence, "A-03")}
@@ -109,12 +123,15 @@ def chunks(total: int, size: int = 65_536) -> Iterator[bytes]:
 
 
 @pytest.mark.parametrize("body", [FIFTY_MEGABYTES, "chunks"], ids=["with Content-Length", "in chunks"])
-@pytest.mark.parametrize(("path", "shape"), [
-    ("/v1.0/spaces/48/events", lambda body: body["meta"]["status"] == "REQUEST_ENTITY_TOO_LARGE"),
-    ("/v1/public/bookings", lambda body: body["@type"] == "hydra:Error"),
-    ("/oauth2/token", lambda body: body["error"] == "invalid_request"),
-    ("/_sandbox/faults", lambda body: "error" in body),
-])
+@pytest.mark.parametrize(
+    ("path", "shape"),
+    [
+        ("/v1.0/spaces/48/events", lambda body: body["meta"]["status"] == "REQUEST_ENTITY_TOO_LARGE"),
+        ("/v1/public/bookings", lambda body: body["@type"] == "hydra:Error"),
+        ("/oauth2/token", lambda body: body["error"] == "invalid_request"),
+        ("/_sandbox/faults", lambda body: "error" in body),
+    ],
+)
 def test_a_body_over_the_limit_answers_413_in_the_apis_shape(client, robin, kadence, store, path, shape, body):
     headers = {**(robin.headers if path.startswith("/v1.0") else kadence.headers), "Content-Type": "application/json"}
     before = dump(store)
@@ -151,8 +168,10 @@ def test_a_recurrence_with_no_end_is_accepted_and_listed_within_bounds(robin, st
     )
 
     assert series.status_code == 201, series.text[:300]
-    assert seconds < 10 and far_seconds < 10
-    assert peak < MEMORY_BOUND and far_peak < MEMORY_BOUND
+    assert seconds < 10
+    assert far_seconds < 10
+    assert peak < MEMORY_BOUND
+    assert far_peak < MEMORY_BOUND
     # RFC 5545 lets a series run forever: its instances go on being listed, seven in a week.
     assert len([item for item in far.json()["data"] if item["title"] == "x"]) == 7
 
@@ -173,12 +192,15 @@ def test_kadence_reads_a_billion_items_per_page_as_its_maximum(kadence):
 NUL_TITLE = {**EVENT, "title": "a\u0000b"}
 
 
-@pytest.mark.parametrize(("body", "refusal"), [
-    (json.dumps(NUL_TITLE).encode("utf-16"), "title: must not contain a NUL character"),
-    (json.dumps(NUL_TITLE).encode("utf-32"), "title: must not contain a NUL character"),
-    # Nested deeper than the parser goes: refused as unreadable, the NUL never looked at.
-    (b"[" * 2000 + b'"\\u0000"' + b"]" * 2000, None),
-])
+@pytest.mark.parametrize(
+    ("body", "refusal"),
+    [
+        (json.dumps(NUL_TITLE).encode("utf-16"), "title: must not contain a NUL character"),
+        (json.dumps(NUL_TITLE).encode("utf-32"), "title: must not contain a NUL character"),
+        # Nested deeper than the parser goes: refused as unreadable, the NUL never looked at.
+        (b"[" * 2000 + b'"\\u0000"' + b"]" * 2000, None),
+    ],
+)
 def test_robin_refuses_a_nul_however_the_body_is_encoded(robin, store, body, refusal):
     before = dump(store)
 
@@ -190,11 +212,17 @@ def test_robin_refuses_a_nul_however_the_body_is_encoded(robin, store, body, ref
     assert dump(store) == before
 
 
-@pytest.mark.parametrize(("body", "headers"), [
-    (b"grant_type=client_credentials&client_id=demo\x00client&client_secret=x", {"Content-Type": "application/x-www-form-urlencoded"}),
-    (b"grant_type=client_credentials&client_id=demo%00client&client_secret=x", {"Content-Type": "text/plain"}),
-    (b"grant_type=client_credentials&client_id=demo%00client&client_secret=x", {}),
-])
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (
+            b"grant_type=client_credentials&client_id=demo\x00client&client_secret=x",
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        ),
+        (b"grant_type=client_credentials&client_id=demo%00client&client_secret=x", {"Content-Type": "text/plain"}),
+        (b"grant_type=client_credentials&client_id=demo%00client&client_secret=x", {}),
+    ],
+)
 def test_the_token_endpoint_refuses_a_nul_as_an_invalid_request(client, body, headers):
     response = client.post("/oauth2/token", content=body, headers=headers)
 
@@ -207,17 +235,25 @@ def test_basic_credentials_holding_a_nul_are_an_unknown_client(client):
     credentials = base64.b64encode(b"demo%00client:demo-secret").decode()
 
     response = client.post(
-        "/oauth2/token", data={"grant_type": "client_credentials"}, headers={"Authorization": f"Basic {credentials}"},
+        "/oauth2/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {credentials}"},
     )
 
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/_sandbox/snapshots/a%00"), ("DELETE", "/_sandbox/snapshots/a%00"), ("POST", "/_sandbox/snapshots/a%00/restore"),
-    ("GET", "/_sandbox/organizations/a%00/clock"), ("POST", "/_sandbox/organizations/a%00/reset"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/_sandbox/snapshots/a%00"),
+        ("DELETE", "/_sandbox/snapshots/a%00"),
+        ("POST", "/_sandbox/snapshots/a%00/restore"),
+        ("GET", "/_sandbox/organizations/a%00/clock"),
+        ("POST", "/_sandbox/organizations/a%00/reset"),
+    ],
+)
 def test_the_control_plane_finds_nothing_at_a_path_holding_a_nul(client, method, path):
     response = client.request(method, path)
 
@@ -248,9 +284,14 @@ def sent(client: Any, method: str, path: str, body: Any, headers: dict[str, str]
     """`body` as JSON escaped to ASCII (a lone surrogate travels as `\\ud800`, as clients send it),
     or as bytes when given as bytes; its time and memory measured."""
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return measured(lambda: client.request(
-        method, path, content=content, headers={"Content-Type": "application/json", **(headers or {})},
-    ))
+    return measured(
+        lambda: client.request(
+            method,
+            path,
+            content=content,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+    )
 
 
 def bounded(seconds: float, peak: int) -> None:
@@ -266,12 +307,24 @@ def robin_refusal(response: Any, status: int = 400) -> str:
     return str(meta["errors"][0]["message"] if meta["errors"] else meta["message"])
 
 
-ROBIN_WINDOWS = ["/spaces/48/events", "/locations/10/events", "/users/1/events", "/me/events", "/reservations/seats", "/free-busy/spaces"]
+ROBIN_WINDOWS = [
+    "/spaces/48/events",
+    "/locations/10/events",
+    "/users/1/events",
+    "/me/events",
+    "/reservations/seats",
+    "/free-busy/spaces",
+]
 """Every Robin list read over an `after`/`before` window."""
 FAR_WINDOWS = [
-    {"after": "0001-01-01T00:00:00Z"}, {"after": "9999-12-31T23:59:59Z"}, {"after": "0001-01-01"}, {"after": "9999-12-31"},
-    {"before": "0001-01-01T00:00:00Z"}, {"after": "1899-12-31T23:59:59Z", "before": "2026-03-09T00:00:00Z"},
-    {"after": "0001-01-01T00:00:00+00:00", "before": "9999-12-31T23:00:00+00:00"}, {"after": "9001-01-01T00:00:00Z"},
+    {"after": "0001-01-01T00:00:00Z"},
+    {"after": "9999-12-31T23:59:59Z"},
+    {"after": "0001-01-01"},
+    {"after": "9999-12-31"},
+    {"before": "0001-01-01T00:00:00Z"},
+    {"after": "1899-12-31T23:59:59Z", "before": "2026-03-09T00:00:00Z"},
+    {"after": "0001-01-01T00:00:00+00:00", "before": "9999-12-31T23:00:00+00:00"},
+    {"after": "9001-01-01T00:00:00Z"},
 ]
 
 
@@ -289,14 +342,27 @@ def test_robin_refuses_a_window_outside_the_years_it_reads(robin, path, window):
     assert message.split(":")[0] in window
 
 
-@pytest.mark.parametrize(("lower", "upper"), [
-    ("0001-01-01T00:00:00", "0001-01-08T01:00:00"), ("9999-12-24T22:00:00", "9999-12-31T23:00:00"),
-    ("0001-01-01T00:00:00Z", "2026-03-03T00:00:00Z"), ("2026-03-02T00:00:00Z", "9999-12-31T23:59:59Z"),
-])
+@pytest.mark.parametrize(
+    ("lower", "upper"),
+    [
+        ("0001-01-01T00:00:00", "0001-01-08T01:00:00"),
+        ("9999-12-24T22:00:00", "9999-12-31T23:00:00"),
+        ("0001-01-01T00:00:00Z", "2026-03-03T00:00:00Z"),
+        ("2026-03-02T00:00:00Z", "9999-12-31T23:59:59Z"),
+    ],
+)
 def test_robin_refuses_free_busy_bounds_outside_the_years_it_reads(robin, store, lower, upper):
-    body = {"scope": {"location_ids": [10]}, "view_options": {"bounds": {
-        "from": lower, "to": upper, "time_zone": "America/New_York", "recurrence": ["RRULE:FREQ=DAILY;COUNT=3"],
-    }}}
+    body = {
+        "scope": {"location_ids": [10]},
+        "view_options": {
+            "bounds": {
+                "from": lower,
+                "to": upper,
+                "time_zone": "America/New_York",
+                "recurrence": ["RRULE:FREQ=DAILY;COUNT=3"],
+            }
+        },
+    }
 
     response, seconds, peak = sent(robin, "POST", "/free-busy/spaces", body)
 
@@ -304,12 +370,15 @@ def test_robin_refuses_free_busy_bounds_outside_the_years_it_reads(robin, store,
     assert "must lie between the years 1900 and 9000" in robin_refusal(response)
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    ("/spaces/48/events", event(start={"date_time": "0001-01-01T10:00:00", "time_zone": "Pacific/Kiritimati"})),
-    ("/spaces/48/events", event(end={"date_time": "9999-12-31T23:00:00", "time_zone": "Pacific/Pago_Pago"})),
-    ("/insights/exports/organizations/1/spaces", {"from": "0001-01-01T00:00:00+00:00", "to": "2026-03-01T00:00:00+00:00"}),
-    ("/insights/exports/organizations/1/desks", {"from": "2026-03-01T00:00:00+00:00", "to": "9999-12-31T23:59:59+00:00"}),
-])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/spaces/48/events", event(start={"date_time": "0001-01-01T10:00:00", "time_zone": "Pacific/Kiritimati"})),
+        ("/spaces/48/events", event(end={"date_time": "9999-12-31T23:00:00", "time_zone": "Pacific/Pago_Pago"})),
+        ("/insights/exports/organizations/1/spaces", {"from": "0001-01-01T00:00:00+00:00", "to": "2026-03-01T00:00:00+00:00"}),
+        ("/insights/exports/organizations/1/desks", {"from": "2026-03-01T00:00:00+00:00", "to": "9999-12-31T23:59:59+00:00"}),
+    ],
+)
 def test_robin_refuses_instants_in_bodies_outside_the_years_it_reads(robin, store, path, body):
     before = dump(store)
 
@@ -339,21 +408,45 @@ store and the answer are written in) can."""
 
 
 @pytest.mark.parametrize("lone", [SURROGATE, LOW_SURROGATE])
-@pytest.mark.parametrize(("method", "path", "body", "field"), [
-    ("POST", "/spaces/48/events", lambda s: event(title=s), "title"),
-    ("POST", "/spaces/48/events", lambda s: event(invitees=[{"email": s}]), "invitees.0.email"),
-    ("POST", "/spaces/48/events", lambda s: event(start={"date_time": "2031-01-01T10:00:00", "time_zone": s}), "start.time_zone"),
-    ("POST", "/spaces/48/events", lambda s: event(start={"date_time": s, "time_zone": "UTC"}), "start.date_time"),
-    ("POST", "/events", lambda s: {**event(title=s), "space_id": 48}, "title"),
-    ("PATCH", "/spaces/48", lambda s: {"name": s}, "name"),
-    ("POST", "/free-busy/spaces", lambda s: {"scope": {"location_ids": [10]}, "filters": {"query": s}, "view_options": {
-        "bounds": {"from": "2031-01-01T09:00:00Z", "to": "2031-01-01T18:00:00Z"}}}, "filters.query"),
-    ("POST", "/seats/1001/reservations", lambda s: {"type": "hoteled", "reservee": {"email": s},
-     "start": {"date_time": "2026-03-03T09:00:00", "time_zone": "UTC"}, "end": {"date_time": "2026-03-03T17:00:00", "time_zone": "UTC"}},
-     "reservee.email"),
-    ("POST", "/insights/exports/organizations/1/desks", lambda s: {"from": s, "to": "2026-03-01T00:00:00+00:00"}, "from"),
-    ("POST", "/spaces/48/events", lambda s: {**EVENT, s: "x"}, "\ufffd"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/spaces/48/events", lambda s: event(title=s), "title"),
+        ("POST", "/spaces/48/events", lambda s: event(invitees=[{"email": s}]), "invitees.0.email"),
+        (
+            "POST",
+            "/spaces/48/events",
+            lambda s: event(start={"date_time": "2031-01-01T10:00:00", "time_zone": s}),
+            "start.time_zone",
+        ),
+        ("POST", "/spaces/48/events", lambda s: event(start={"date_time": s, "time_zone": "UTC"}), "start.date_time"),
+        ("POST", "/events", lambda s: {**event(title=s), "space_id": 48}, "title"),
+        ("PATCH", "/spaces/48", lambda s: {"name": s}, "name"),
+        (
+            "POST",
+            "/free-busy/spaces",
+            lambda s: {
+                "scope": {"location_ids": [10]},
+                "filters": {"query": s},
+                "view_options": {"bounds": {"from": "2031-01-01T09:00:00Z", "to": "2031-01-01T18:00:00Z"}},
+            },
+            "filters.query",
+        ),
+        (
+            "POST",
+            "/seats/1001/reservations",
+            lambda s: {
+                "type": "hoteled",
+                "reservee": {"email": s},
+                "start": {"date_time": "2026-03-03T09:00:00", "time_zone": "UTC"},
+                "end": {"date_time": "2026-03-03T17:00:00", "time_zone": "UTC"},
+            },
+            "reservee.email",
+        ),
+        ("POST", "/insights/exports/organizations/1/desks", lambda s: {"from": s, "to": "2026-03-01T00:00:00+00:00"}, "from"),
+        ("POST", "/spaces/48/events", lambda s: {**EVENT, s: "x"}, "\ufffd"),
+    ],
+)
 def test_robin_refuses_a_lone_surrogate_in_any_string(robin, store, method, path, body, field, lone):
     before = dump(store)
 
@@ -366,12 +459,17 @@ def test_robin_refuses_a_lone_surrogate_in_any_string(robin, store, method, path
     assert dump(store) == before
 
 
-@pytest.mark.parametrize("body", [
-    b'{"title": "\xed\xa0\x80", "start": {"date_time": "2031-01-01T10:00:00Z", "time_zone": "UTC"}, '
-    b'"end": {"date_time": "2031-01-01T11:00:00Z", "time_zone": "UTC"}}',
-    json.dumps(event(title=SURROGATE)).encode("utf-16"),
-    json.dumps(event(title="\ud83d\ude00" + SURROGATE)).encode(),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        (
+            b'{"title": "\xed\xa0\x80", "start": {"date_time": "2031-01-01T10:00:00Z", "time_zone": "UTC"}, '
+            b'"end": {"date_time": "2031-01-01T11:00:00Z", "time_zone": "UTC"}}'
+        ),
+        json.dumps(event(title=SURROGATE)).encode("utf-16"),
+        json.dumps(event(title="\ud83d\ude00" + SURROGATE)).encode(),
+    ],
+)
 def test_robin_refuses_a_lone_surrogate_however_the_body_is_encoded(robin, store, body):
     before = dump(store)
 
@@ -398,25 +496,36 @@ def test_a_query_cannot_carry_a_lone_surrogate(robin, query):
 
 
 @pytest.mark.parametrize("lone", [SURROGATE, LOW_SURROGATE])
-@pytest.mark.parametrize(("method", "path", "body", "field"), [
-    ("POST", "/bookings", lambda who, s: {**who, "userId": s}, "userId"),
-    ("POST", "/bookings", lambda who, s: {**who, "title": s}, "title"),
-    ("POST", "/bookings", lambda who, s: {**who, "startDateTime": s}, "startDateTime"),
-    ("POST", "/bookings", lambda who, s: {**who, "attendees": [{"emailAddress": s}]}, "attendees.0.emailAddress"),
-    ("PATCH", "/users/{user}", lambda who, s: {"firstName": s}, "firstName"),
-    ("PATCH", "/users/{user}", lambda who, s: {"locationTimezone": s}, "locationTimezone"),
-    ("POST", "/bookings/{booking}/cancel", lambda who, s: {"userId": s}, "userId"),
-    ("POST", "/bookings/{booking}/check-in", lambda who, s: {"userId": who["userId"], "method": s}, "method"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/bookings", lambda who, s: {**who, "userId": s}, "userId"),
+        ("POST", "/bookings", lambda who, s: {**who, "title": s}, "title"),
+        ("POST", "/bookings", lambda who, s: {**who, "startDateTime": s}, "startDateTime"),
+        ("POST", "/bookings", lambda who, s: {**who, "attendees": [{"emailAddress": s}]}, "attendees.0.emailAddress"),
+        ("PATCH", "/users/{user}", lambda who, s: {"firstName": s}, "firstName"),
+        ("PATCH", "/users/{user}", lambda who, s: {"locationTimezone": s}, "locationTimezone"),
+        ("POST", "/bookings/{booking}/cancel", lambda who, s: {"userId": s}, "userId"),
+        ("POST", "/bookings/{booking}/check-in", lambda who, s: {"userId": who["userId"], "method": s}, "method"),
+    ],
+)
 def test_kadence_refuses_a_lone_surrogate_in_any_string(kadence, store, method, path, body, field, lone):
-    who = {"userId": user_id(kadence, "ben.carter@meridian.example"), "spaceId": space_id(kadence, "A-03"),
-           "startDateTime": "2026-03-03T09:00:00", "endDateTime": "2026-03-03T17:00:00"}
+    who = {
+        "userId": user_id(kadence, "ben.carter@meridian.example"),
+        "spaceId": space_id(kadence, "A-03"),
+        "startDateTime": "2026-03-03T09:00:00",
+        "endDateTime": "2026-03-03T17:00:00",
+    }
     booking = kadence.post("/bookings", json=who).json()["id"]
     before = dump(store)
     kind = "application/merge-patch+json" if method == "PATCH" else "application/json"
 
     response, seconds, peak = sent(
-        kadence, method, path.format(user=who["userId"], booking=booking), body(who, lone), {"Content-Type": kind},
+        kadence,
+        method,
+        path.format(user=who["userId"], booking=booking),
+        body(who, lone),
+        {"Content-Type": kind},
     )
 
     bounded(seconds, peak)
@@ -441,12 +550,15 @@ def test_the_token_endpoint_refuses_a_lone_surrogate_as_an_invalid_request(clien
     assert dump(store) == before
 
 
-@pytest.mark.parametrize(("path", "body", "field"), [
-    ("/_sandbox/organizations/meridian/clock/advance", {"by": SURROGATE}, "by"),
-    ("/_sandbox/snapshots", {"name": SURROGATE}, "name"),
-    ("/_sandbox/faults", {"effect": "error", "path": "/v1.0/" + SURROGATE}, "path"),
-    ("/_sandbox/faults", {"effect": "error", "message": LOW_SURROGATE}, "message"),
-])
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/_sandbox/organizations/meridian/clock/advance", {"by": SURROGATE}, "by"),
+        ("/_sandbox/snapshots", {"name": SURROGATE}, "name"),
+        ("/_sandbox/faults", {"effect": "error", "path": "/v1.0/" + SURROGATE}, "path"),
+        ("/_sandbox/faults", {"effect": "error", "message": LOW_SURROGATE}, "message"),
+    ],
+)
 def test_the_control_plane_refuses_a_lone_surrogate_in_any_string(client, store, path, body, field):
     before = dump(store)
 
@@ -462,8 +574,11 @@ def test_the_control_plane_refuses_a_lone_surrogate_in_any_string(client, store,
 # Ids: ASCII digits only. Python's str.isdigit() and int() take other scripts' digits too (and
 # isdigit() superscripts, which int() then refuses).
 
+
 @pytest.mark.parametrize("key", ["²", "①", "١", "١٢", "𝟙", "１"])
-@pytest.mark.parametrize("path", ["/users/{}", "/events/{}", "/events/{}/confirmation", "/reservations/seats/{}", "/organizations/{}"])
+@pytest.mark.parametrize(
+    "path", ["/users/{}", "/events/{}", "/events/{}/confirmation", "/reservations/seats/{}", "/organizations/{}"]
+)
 def test_robin_finds_nothing_at_an_id_of_other_digits(robin, path, key):
     response, seconds, peak = measured(lambda: robin.get(path.format(key)))
 
@@ -489,10 +604,17 @@ def test_robin_refuses_a_free_busy_id_of_other_digits(robin, value):
     assert "is not an id" in robin_refusal(response)
 
 
-@pytest.mark.parametrize("line", [
-    "RRULE:FREQ=DAILY;COUNT=²", "RRULE:FREQ=DAILY;INTERVAL=³", "RRULE:FREQ=DAILY;COUNT=١٠", "RRULE:FREQ=DAILY;BYHOUR=³",
-    "RRULE:FREQ=WEEKLY;UNTIL=²⁰³¹⁰¹⁰¹", "RDATE;VALUE=DATE:²⁰³¹⁰¹⁰²",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "RRULE:FREQ=DAILY;COUNT=²",
+        "RRULE:FREQ=DAILY;INTERVAL=³",
+        "RRULE:FREQ=DAILY;COUNT=١٠",
+        "RRULE:FREQ=DAILY;BYHOUR=³",
+        "RRULE:FREQ=WEEKLY;UNTIL=²⁰³¹⁰¹⁰¹",
+        "RDATE;VALUE=DATE:²⁰³¹⁰¹⁰²",
+    ],
+)
 def test_robin_refuses_a_recurrence_with_other_digits(robin, store, line):
     before = dump(store)
 
@@ -559,30 +681,39 @@ def test_kadence_still_finds_a_listed_occurrence(kadence, robin):
 
 # Nesting: every body is refused past a bounded depth, before any parser walks it.
 
+
 def nested(depth: int, inner: bytes = b"1") -> bytes:
     return b'{"a":' * depth + inner + b"}" * depth
 
 
-DEEP = {"50,000 objects": nested(50_000), "50,000 arrays": b"[" * 50_000 + b"]" * 50_000,
-        "500 in a field": b'{"firstName": ' + nested(500, b'"x"') + b"}", "100 in a field": b'{"title": ' + nested(100) + b"}"}
+DEEP = {
+    "50,000 objects": nested(50_000),
+    "50,000 arrays": b"[" * 50_000 + b"]" * 50_000,
+    "500 in a field": b'{"firstName": ' + nested(500, b'"x"') + b"}",
+    "100 in a field": b'{"title": ' + nested(100) + b"}",
+}
 
 
 @pytest.mark.parametrize("body", DEEP.values(), ids=DEEP.keys())
-@pytest.mark.parametrize(("api", "method", "path", "shaped"), [
-    ("kadence", "PATCH", "/v1/public/users/{user}", lambda body: body["@type"] == "hydra:Error"),
-    ("kadence", "POST", "/v1/public/bookings", lambda body: body["@type"] == "hydra:Error"),
-    ("robin", "POST", "/v1.0/spaces/48/events", lambda body: body["meta"]["status_code"] == 400),
-    ("robin", "PATCH", "/v1.0/spaces/48", lambda body: body["meta"]["status_code"] == 400),
-    ("token", "POST", "/oauth2/token", lambda body: body["error"] == "invalid_request"),
-    ("control", "POST", "/_sandbox/faults", lambda body: set(body) == {"error"}),
-])
+@pytest.mark.parametrize(
+    ("api", "method", "path", "shaped"),
+    [
+        ("kadence", "PATCH", "/v1/public/users/{user}", lambda body: body["@type"] == "hydra:Error"),
+        ("kadence", "POST", "/v1/public/bookings", lambda body: body["@type"] == "hydra:Error"),
+        ("robin", "POST", "/v1.0/spaces/48/events", lambda body: body["meta"]["status_code"] == 400),
+        ("robin", "PATCH", "/v1.0/spaces/48", lambda body: body["meta"]["status_code"] == 400),
+        ("token", "POST", "/oauth2/token", lambda body: body["error"] == "invalid_request"),
+        ("control", "POST", "/_sandbox/faults", lambda body: set(body) == {"error"}),
+    ],
+)
 def test_a_body_nested_too_deep_is_refused_as_unreadable_json(client, robin, kadence, store, api, method, path, shaped, body):
     headers = {"robin": robin.headers, "kadence": kadence.headers}.get(api, {})
     kind = "application/merge-patch+json" if method == "PATCH" and api == "kadence" else "application/json"
     before = dump(store)
 
-    response, seconds, peak = sent(client, method, path.format(user=user_id(kadence, "ben.carter@meridian.example")), body,
-                                   {**headers, "Content-Type": kind})
+    response, seconds, peak = sent(
+        client, method, path.format(user=user_id(kadence, "ben.carter@meridian.example")), body, {**headers, "Content-Type": kind}
+    )
 
     bounded(seconds, peak)
     # Past Python's own limit, the parser of a route that takes a body refuses it first, as FastAPI
@@ -610,8 +741,9 @@ def test_a_body_nested_as_deep_as_a_client_may_is_read(kadence):
 def test_a_served_refusal_keeps_the_connection_for_the_next_request(tmp_path):
     store = new_store(tmp_path)
     with serving("--database-url", store.url) as (base, server), httpx.Client(base_url=base, timeout=30) as client:
-        token = client.post("/oauth2/token", data={
-            "grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"}).json()["access_token"]
+        token = client.post(
+            "/oauth2/token", data={"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"}
+        ).json()["access_token"]
         kadence = {"Authorization": f"Bearer {token}"}
         user = client.get("/v1/public/users", headers=kadence).json()["hydra:member"][0]["id"]
         as_json = {"Content-Type": "application/json"}
@@ -623,9 +755,24 @@ def test_a_served_refusal_keeps_the_connection_for_the_next_request(tmp_path):
             ("GET", "/v1.0/reservations/seats?seat_ids=²", ADMIN, None),
             ("GET", f"/v1/public/bookings/{CRAFTED_OCCURRENCES['year 10889']}", kadence, None),
             ("POST", f"/v1/public/bookings/{CRAFTED_OCCURRENCES['reservation 2^63+5']}/cancel", {**kadence, **as_json}, b"{}"),
-            ("PATCH", f"/v1/public/users/{user}", {**kadence, "Content-Type": "application/merge-patch+json"}, DEEP["50,000 objects"]),
-            ("PATCH", f"/v1/public/users/{user}", {**kadence, "Content-Type": "application/merge-patch+json"}, b'{"firstName": "\\ud800"}'),
-            ("POST", "/oauth2/token", as_json, b'{"grant_type": "client_credentials", "client_id": "\\ud800", "client_secret": "x"}'),
+            (
+                "PATCH",
+                f"/v1/public/users/{user}",
+                {**kadence, "Content-Type": "application/merge-patch+json"},
+                DEEP["50,000 objects"],
+            ),
+            (
+                "PATCH",
+                f"/v1/public/users/{user}",
+                {**kadence, "Content-Type": "application/merge-patch+json"},
+                b'{"firstName": "\\ud800"}',
+            ),
+            (
+                "POST",
+                "/oauth2/token",
+                as_json,
+                b'{"grant_type": "client_credentials", "client_id": "\\ud800", "client_secret": "x"}',
+            ),
             ("POST", "/_sandbox/organizations/meridian/clock/advance", as_json, b'{"by": "\\ud800"}'),
         ]
         connections, statuses = set(), []

@@ -13,7 +13,10 @@ from tests.conftest import OTHER_CLIENT, OTHER_TOKEN, KadenceClient, RobinClient
 from tests.control.test_snapshot_rules import dump
 from tests.robin.test_free_busy import documented_example
 
-DOCUMENTS = {name: json.loads((FIXTURES_DIR.parent / "openapi" / f"{name}.json").read_text(encoding="utf-8")) for name in ("robin", "kadence")}
+DOCUMENTS = {
+    name: json.loads((FIXTURES_DIR.parent / "openapi" / f"{name}.json").read_text(encoding="utf-8"))
+    for name in ("robin", "kadence")
+}
 METHODS = ("get", "post", "put", "patch", "delete")
 NOT_TENANT_DATA = ("/v1/contexts/{name}", "/oauth2/token")
 REFUSALS = {400, 401, 403, 404, 405, 415, 422}
@@ -26,32 +29,56 @@ EVENT = {
 
 def operations(name: str) -> list[tuple[str, str]]:
     return [
-        (method.upper(), path) for path, item in DOCUMENTS[name]["paths"].items() if path not in NOT_TENANT_DATA
-        for method in item if method in METHODS
+        (method.upper(), path)
+        for path, item in DOCUMENTS[name]["paths"].items()
+        if path not in NOT_TENANT_DATA
+        for method in item
+        if method in METHODS
     ]
 
 
 def robin_targets(robin: RobinClient) -> dict[str, Any]:
     """Ids of the demo organization, found through its own administrator."""
     me = robin.get("/me").json()["data"]
-    event = robin.get("/locations/10/events", params={"after": "2026-03-01T00:00:00Z", "before": "2026-03-20T00:00:00Z"}).json()["data"][0]
-    reservation = robin.get("/reservations/seats", params={"after": "2026-03-01T00:00:00Z", "before": "2026-03-20T00:00:00Z"}).json()["data"][0]
-    export = robin.post("/insights/exports/organizations/1/spaces", json={"from": "2026-03-02T00:00:00+00:00", "to": "2026-03-03T00:00:00+00:00"})
+    event = robin.get("/locations/10/events", params={"after": "2026-03-01T00:00:00Z", "before": "2026-03-20T00:00:00Z"}).json()[
+        "data"
+    ][0]
+    reservation = robin.get(
+        "/reservations/seats", params={"after": "2026-03-01T00:00:00Z", "before": "2026-03-20T00:00:00Z"}
+    ).json()["data"][0]
+    export = robin.post(
+        "/insights/exports/organizations/1/spaces", json={"from": "2026-03-02T00:00:00+00:00", "to": "2026-03-03T00:00:00+00:00"}
+    )
     assert export.status_code in (200, 201, 202), export.text
     return {
-        "id_or_slug": "meridian", "organization_id": 1, "id_or_email": me["primary_email"]["email"], "user_id": me["id"],
-        "location_id": 10, "level_id": 101, "space_id": 48, "zone_id": 1, "seat_id": 1001, "slug": "reservation-policies",
-        "event_id": event["id"], "reservation_id": reservation["id"], "export_id": export.json()["data"]["export_id"],
+        "id_or_slug": "meridian",
+        "organization_id": 1,
+        "id_or_email": me["primary_email"]["email"],
+        "user_id": me["id"],
+        "location_id": 10,
+        "level_id": 101,
+        "space_id": 48,
+        "zone_id": 1,
+        "seat_id": 1001,
+        "slug": "reservation-policies",
+        "event_id": event["id"],
+        "reservation_id": reservation["id"],
+        "export_id": export.json()["data"]["export_id"],
     }
 
 
 def kadence_targets(kadence: KadenceClient) -> dict[str, Any]:
     booking = kadence.members("/bookings")[0]
     return {
-        "building_id": kadence.members("/buildings")[0]["id"], "floor_id": kadence.members("/floors")[0]["id"],
-        "neighborhood_id": kadence.members("/neighborhoods")[0]["id"], "space_id": booking["space"]["id"] if booking.get("space") else kadence.members("/spaces")[0]["id"],
-        "user_id": kadence.members("/users")[0]["id"], "booking_id": booking["id"], "visit_id": kadence.members("/visits")[0]["id"],
-        "visitor_id": kadence.members("/visitors")[0]["id"], "day_id": "2026-03-03",
+        "building_id": kadence.members("/buildings")[0]["id"],
+        "floor_id": kadence.members("/floors")[0]["id"],
+        "neighborhood_id": kadence.members("/neighborhoods")[0]["id"],
+        "space_id": booking["space"]["id"] if booking.get("space") else kadence.members("/spaces")[0]["id"],
+        "user_id": kadence.members("/users")[0]["id"],
+        "booking_id": booking["id"],
+        "visit_id": kadence.members("/visits")[0]["id"],
+        "visitor_id": kadence.members("/visitors")[0]["id"],
+        "day_id": "2026-03-03",
     }
 
 
@@ -71,8 +98,12 @@ def robin_body(method: str, path: str, targets: dict[str, Any]) -> Any:
 
 def kadence_body(path: str, targets: dict[str, Any]) -> Any:
     return {
-        "userId": targets["user_id"], "spaceId": targets["space_id"], "buildingId": targets["building_id"],
-        "startDateTime": "2026-03-03T15:00:00", "endDateTime": "2026-03-03T16:00:00", "jobTitle": "Taken over",
+        "userId": targets["user_id"],
+        "spaceId": targets["space_id"],
+        "buildingId": targets["building_id"],
+        "startDateTime": "2026-03-03T15:00:00",
+        "endDateTime": "2026-03-03T16:00:00",
+        "jobTitle": "Taken over",
     }
 
 
@@ -81,7 +112,11 @@ def fill(path: str, targets: dict[str, Any]) -> str:
 
 
 def demo_markers(targets: dict[str, Any]) -> list[str]:
-    return ["@meridian.example", "Meridian", *(str(value) for value in targets.values() if isinstance(value, str) and len(value) == 26)]
+    return [
+        "@meridian.example",
+        "Meridian",
+        *(str(value) for value in targets.values() if isinstance(value, str) and len(value) == 26),
+    ]
 
 
 def check(response: Any, method: str, path: str, markers: list[str]) -> None:

@@ -116,10 +116,14 @@ def test_credentials_are_read_again_only_after_their_tables_change(
     reads = []
     original = access.credential_for_token
     monkeypatch.setattr(robin_deps, "credential_for_token", lambda *given: reads.append(1) or original(*given))
-    booked = robin.post(f"/spaces/{SPACE}/events", json={
-        "title": "Kept credentials", "start": {"date_time": "2026-03-02T14:00:00", "time_zone": "America/New_York"},
-        "end": {"date_time": "2026-03-02T14:30:00", "time_zone": "America/New_York"},
-    })
+    booked = robin.post(
+        f"/spaces/{SPACE}/events",
+        json={
+            "title": "Kept credentials",
+            "start": {"date_time": "2026-03-02T14:00:00", "time_zone": "America/New_York"},
+            "end": {"date_time": "2026-03-02T14:30:00", "time_zone": "America/New_York"},
+        },
+    )
     assert booked.status_code == 201, booked.text
     assert robin.get(f"/spaces/{SPACE}/state").status_code == 200
     assert len(reads) == 1, "the booking made the next request read its credentials again"
@@ -147,7 +151,11 @@ def test_a_repeated_read_is_answered_without_its_route_until_the_store_changes(
     with monkeypatch.context() as patched:
         _fail_if_routed(patched)
         again = robin.get(f"/spaces/{SPACE}")
-    assert (again.status_code, again.content, again.headers["content-type"]) == (200, first.content, first.headers["content-type"])
+    assert (again.status_code, again.content, again.headers["content-type"]) == (
+        200,
+        first.content,
+        first.headers["content-type"],
+    )
 
     with elsewhere.session(write=True) as session:
         session.execute(update(Resource).where(Resource.id == SPACE).values(name="Renamed elsewhere"))

@@ -8,10 +8,18 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from sandbox.openapi import CONTROL_TAG, documents
-from sandbox.settings import FIXTURES_DIR
+from sandbox.app import create_app
+from sandbox.openapi import CONTROL_TAG
+from sandbox.openapi import documents as documents_of
+from sandbox.settings import FIXTURES_DIR, Settings
+from sandbox.store.engine import Store
 
 OPENAPI_DIR = FIXTURES_DIR.parent / "openapi"
+
+
+def documents() -> dict[str, dict[str, Any]]:
+    """The documents `make openapi` writes: those of an app on an empty store."""
+    return documents_of(create_app(Settings(), store=Store("sqlite://")))
 
 
 def test_checked_in_documents_match_the_app() -> None:
@@ -52,8 +60,11 @@ def test_control_plane_document_covers_every_control_path_and_only_those(client:
 def test_every_control_operation_carries_the_control_plane_tag_which_the_app_document_describes(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     untagged = [
-        f"{method.upper()} {path}" for path, item in document["paths"].items() if path.startswith("/_sandbox/")
-        for method, operation in item.items() if CONTROL_TAG not in operation.get("tags", [])
+        f"{method.upper()} {path}"
+        for path, item in document["paths"].items()
+        if path.startswith("/_sandbox/")
+        for method, operation in item.items()
+        if CONTROL_TAG not in operation.get("tags", [])
     ]
     assert untagged == []
     declared = {tag["name"]: tag for tag in document["tags"]}
@@ -106,7 +117,8 @@ def _same_origin(url: str) -> bool:
 
 def test_docs_page_loads_only_same_origin_assets_and_each_answers(client: TestClient) -> None:
     response, references, document_url = _page(client, "/docs")
-    assert references.urls and all(_same_origin(url) for url in references.urls), references.urls
+    assert references.urls
+    assert all(_same_origin(url) for url in references.urls), references.urls
     assert _same_origin(document_url)
     assert "'self'" in response.headers["content-security-policy"]
     assert "http" not in response.headers["content-security-policy"]

@@ -19,6 +19,7 @@ from tests.postgres import empty_postgres_store
 
 pytestmark = pytest.mark.backend("postgresql")
 
+
 @pytest.fixture
 def postgres_store() -> Iterator[Store]:
     with empty_postgres_store() as store:
@@ -29,7 +30,8 @@ def postgres_store() -> Iterator[Store]:
 def event(start: str, end: str, **fields: object) -> dict[str, object]:
     return {
         "start": {"date_time": start, "time_zone": "America/New_York"},
-        "end": {"date_time": end, "time_zone": "America/New_York"}, **fields,
+        "end": {"date_time": end, "time_zone": "America/New_York"},
+        **fields,
     }
 
 
@@ -52,7 +54,9 @@ def test_postgres_store_books_lists_and_refuses_conflicts(postgres_store: Store)
     assert again.json()["meta"]["errors"][0]["details"]["event_id"] == f"{series_id}_20260309T130000Z"
     assert listed.status_code == 200
     assert [item["start"]["date_time"] for item in listed.json()["data"]] == [
-        "2026-03-02T09:00:00-0500", "2026-03-09T09:00:00-0400", "2026-03-16T09:00:00-0400",
+        "2026-03-02T09:00:00-0500",
+        "2026-03-09T09:00:00-0400",
+        "2026-03-16T09:00:00-0400",
     ]
 
 
@@ -83,6 +87,9 @@ def test_postgres_store_snapshots_resets_and_controls(postgres_store: Store) -> 
     assert frozen["now"].startswith("2030-01-01T00:00:00")
     client.post("/_sandbox/faults", json={"path": "/v1.0/me", "effect": "error", "status": 503, "times": 1})
     assert [client.get("/v1.0/me", headers=headers).status_code for _ in range(2)] == [503, 200]
-    assert [entry["status"] for entry in client.get("/_sandbox/journal", params={"path": "/v1.0/me"}).json()["entries"]] == [200, 503]
+    assert [entry["status"] for entry in client.get("/_sandbox/journal", params={"path": "/v1.0/me"}).json()["entries"]] == [
+        200,
+        503,
+    ]
     assert client.post("/_sandbox/reset").status_code == 204
     assert client.get("/_sandbox/organizations/1/clock").json()["mode"] == "real"

@@ -13,7 +13,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx2 as httpx
@@ -71,7 +71,7 @@ class Site:
     def tail(self) -> str:
         """What the server printed since the case began, beside its access log: the failures it
         reported."""
-        printed = self.server.output[self.printed:].splitlines()
+        printed = self.server.output[self.printed :].splitlines()
         return "\n".join(line for line in printed if not line.startswith("INFO:"))[-3000:]
 
 
@@ -111,16 +111,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 def kadence_token(base: str) -> dict[str, str]:
     """The demo API client's headers with a token minted now, by the organization's clock."""
-    token = httpx.post(f"{base}/oauth2/token", data={
-        "grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret",
-    }, timeout=60).json()["access_token"]
+    token = httpx.post(
+        f"{base}/oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "demo-client",
+            "client_secret": "demo-secret",
+        },
+        timeout=60,
+    ).json()["access_token"]
     return {"Authorization": f"Bearer {token}"}
 
 
 def _members(site: Site, path: str) -> list[dict[str, Any]]:
     response = site.public("GET", path, params={"itemsPerPage": 500})
     assert response.status_code == 200, response.text
-    return response.json()["hydra:member"]  # type: ignore[no-any-return]
+    return response.json()["hydra:member"]  # type: ignore[no-any-return]  # decoded JSON
 
 
 @pytest.fixture
@@ -129,12 +135,13 @@ def slot(site: Site) -> datetime:
     closures); the organization's clock frozen five minutes before it, and a Kadence token minted
     then."""
     while True:
-        day = date.today() + timedelta(days=next(site.days))
+        day = datetime.now(UTC).date() + timedelta(days=next(site.days))
         if day.weekday() < 5:
             break
     start = datetime(day.year, day.month, day.day, 14, tzinfo=UTC)
     frozen = httpx.post(
-        f"{site.base}/_sandbox/organizations/{ORGANIZATION}/clock/freeze", json={"at": wire(start - timedelta(minutes=5))},
+        f"{site.base}/_sandbox/organizations/{ORGANIZATION}/clock/freeze",
+        json={"at": wire(start - timedelta(minutes=5))},
         timeout=60,
     )
     assert frozen.status_code == 200, frozen.text
@@ -175,7 +182,8 @@ def event_body(start: datetime, length: timedelta = HOUR, recurrence: list[str] 
 
 def seat_body(start: datetime, reservee_id: int) -> dict[str, Any]:
     return {
-        "type": "hoteled", "reservee": {"user_id": reservee_id},
+        "type": "hoteled",
+        "reservee": {"user_id": reservee_id},
         "start": {"date_time": wire(start), "time_zone": "America/New_York"},
         "end": {"date_time": wire(start + 2 * HOUR), "time_zone": "America/New_York"},
     }
@@ -187,7 +195,9 @@ def seat_reservation(site: Site, seat: int, start: datetime, email: str) -> str:
     return str(response.json()["data"]["id"])
 
 
-def booking_body(site: Site, email: str, start: datetime, *, space: str | None = None, building: str | None = None) -> dict[str, Any]:
+def booking_body(
+    site: Site, email: str, start: datetime, *, space: str | None = None, building: str | None = None
+) -> dict[str, Any]:
     body = {"userId": site.kadence_users[email], "startDateTime": kadence_time(start), "endDateTime": kadence_time(start + HOUR)}
     if space is not None:
         body |= {"spaceId": site.kadence_spaces[space], "title": "Contested"}
@@ -208,7 +218,9 @@ def kadence_booking(site: Site, email: str, space: str, start: datetime) -> str:
 def test_one_of_fifty_kadence_cancels_succeeds(site: Site, slot: datetime) -> None:
     booking = kadence_booking(site, BEN, "A-02", slot)
 
-    outcomes = site.outcomes(lambda client, _: client.post(f"/v1/public/bookings/{booking}/cancel", json={}, headers=site.kadence))
+    outcomes = site.outcomes(
+        lambda client, _: client.post(f"/v1/public/bookings/{booking}/cancel", json={}, headers=site.kadence)
+    )
 
     assert outcomes == {(201, ""): 1, (400, "The booking has already been cancelled."): CROWD - 1}, site.tail()
     assert site.public("GET", f"/bookings/{booking}").json()["status"] == "cancelled"
@@ -219,7 +231,9 @@ def test_one_of_fifty_kadence_check_ins_succeeds(site: Site, slot: datetime) -> 
     booking = kadence_booking(site, BEN, "A-02", slot)
     checker = {"userId": site.kadence_users[BEN]}
 
-    outcomes = site.outcomes(lambda client, _: client.post(f"/v1/public/bookings/{booking}/check-in", json=checker, headers=site.kadence))
+    outcomes = site.outcomes(
+        lambda client, _: client.post(f"/v1/public/bookings/{booking}/check-in", json=checker, headers=site.kadence)
+    )
 
     assert outcomes == {(201, ""): 1, (400, "The booking has already been checked in."): CROWD - 1}, site.tail()
     assert site.public("GET", f"/bookings/{booking}").json()["status"] == "checkedIn"
@@ -231,7 +245,9 @@ def test_one_of_fifty_kadence_check_outs_succeeds(site: Site, slot: datetime) ->
     checker = {"userId": site.kadence_users[BEN]}
     assert site.public("POST", f"/bookings/{booking}/check-in", json=checker).status_code == 201
 
-    outcomes = site.outcomes(lambda client, _: client.post(f"/v1/public/bookings/{booking}/check-out", json=checker, headers=site.kadence))
+    outcomes = site.outcomes(
+        lambda client, _: client.post(f"/v1/public/bookings/{booking}/check-out", json=checker, headers=site.kadence)
+    )
 
     assert outcomes == {(201, ""): 1, (400, "The booking has already been checked out."): CROWD - 1}, site.tail()
     assert site.public("GET", f"/bookings/{booking}").json()["status"] == "checkedOut"
@@ -273,7 +289,10 @@ def test_fifty_reschedules_of_one_event_leave_it_indexed_where_it_ended(site: Si
 
     def reschedule(client: httpx.Client, position: int) -> httpx.Response:
         start = slot + timedelta(minutes=position)
-        body = {"start": {"date_time": wire(start), "time_zone": "UTC"}, "end": {"date_time": wire(start + HOUR), "time_zone": "UTC"}}
+        body = {
+            "start": {"date_time": wire(start), "time_zone": "UTC"},
+            "end": {"date_time": wire(start + HOUR), "time_zone": "UTC"},
+        }
         return client.patch(f"/v1.0/events/{event}", json=body, headers=ADMIN)
 
     outcomes = site.outcomes(reschedule)
@@ -290,10 +309,13 @@ def test_reschedules_racing_deletes_leave_no_occurrence_behind(site: Site, slot:
         event = robin_event(site, QUEENS, round_start)
         later = round_start + HOUR
 
-        def patch_or_delete(client: httpx.Client, position: int) -> httpx.Response:
+        def patch_or_delete(client: httpx.Client, position: int, event: str = event, later: datetime = later) -> httpx.Response:
             if position % 2:
                 return client.delete(f"/v1.0/events/{event}", headers=ADMIN)
-            body = {"start": {"date_time": wire(later), "time_zone": "UTC"}, "end": {"date_time": wire(later + HOUR), "time_zone": "UTC"}}
+            body = {
+                "start": {"date_time": wire(later), "time_zone": "UTC"},
+                "end": {"date_time": wire(later + HOUR), "time_zone": "UTC"},
+            }
             return client.patch(f"/v1.0/events/{event}", json=body, headers=ADMIN)
 
         responses = site.crowd.together(patch_or_delete)
@@ -411,9 +433,13 @@ def test_one_person_gets_one_of_fifty_seats_asked_for_at_once(site: Site, slot: 
 def test_one_of_fifty_kadence_bookings_of_one_space_is_made(site: Site, slot: datetime, space: str) -> None:
     people = sorted(site.kadence_users)
 
-    outcomes = site.outcomes(lambda client, position: client.post(
-        "/v1/public/bookings", json=booking_body(site, people[position % len(people)], slot, space=space), headers=site.kadence,
-    ))
+    outcomes = site.outcomes(
+        lambda client, position: client.post(
+            "/v1/public/bookings",
+            json=booking_body(site, people[position % len(people)], slot, space=space),
+            headers=site.kadence,
+        )
+    )
 
     assert outcomes == {(201, ""): 1, (422, TAKEN): CROWD - 1}, site.tail()
     assert_index_holds(site)
@@ -422,15 +448,20 @@ def test_one_of_fifty_kadence_bookings_of_one_space_is_made(site: Site, slot: da
 def test_fifty_people_asking_at_once_get_as_many_onsite_passes_as_there_are(site: Site, slot: datetime) -> None:
     people = sorted(site.kadence_users)
 
-    outcomes = site.outcomes(lambda client, position: client.post(
-        "/v1/public/bookings", json=booking_body(site, people[position % len(people)], slot, building="Meridian Bengaluru"),
-        headers=site.kadence,
-    ))
+    outcomes = site.outcomes(
+        lambda client, position: client.post(
+            "/v1/public/bookings",
+            json=booking_body(site, people[position % len(people)], slot, building="Meridian Bengaluru"),
+            headers=site.kadence,
+        )
+    )
 
     # Bengaluru has three passes; someone asking twice is refused for being onsite already.
     assert outcomes[(201, "")] == 3, site.tail()
     assert set(outcomes) <= {
-        (201, ""), (422, "No onsite passes are left for that time."), (422, "The user is already booked onsite at that time."),
+        (201, ""),
+        (422, "No onsite passes are left for that time."),
+        (422, "The user is already booked onsite at that time."),
     }, site.tail()
     assert_index_holds(site)
 

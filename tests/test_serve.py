@@ -58,7 +58,9 @@ def serving(*arguments: str, env: dict[str, str] | None = None) -> Iterator[tupl
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "serve", "--port", str(port), *arguments],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, **(env or {})},
         start_new_session=True,  # A group of its own: its worker processes end with it, whatever they were doing.
     )
@@ -100,7 +102,9 @@ def serving(*arguments: str, env: dict[str, str] | None = None) -> Iterator[tupl
 
 def test_serve_prints_the_base_url_and_demo_credentials(tmp_path: Path) -> None:
     with serving("--data-dir", str(tmp_path)) as (base, server):
-        assert httpx.get(f"{base}/v1.0/me", headers=ADMIN).json()["data"]["primary_email"]["email"] == "ada.okafor@meridian.example"
+        assert (
+            httpx.get(f"{base}/v1.0/me", headers=ADMIN).json()["data"]["primary_email"]["email"] == "ada.okafor@meridian.example"
+        )
     output = server.output
     assert f"{base}/v1.0" in output
     assert "Access-Token demo-robin-token" in output
@@ -141,14 +145,22 @@ def test_every_worker_answers_the_host_names_it_is_told_about_and_no_other(tmp_p
     listens on (127.0.0.1) is answered beside them."""
     hosts = ["sandbox:8000", "localhost", "127.0.0.1", "evil.example", "localhost.evil.example"]
     env = {"SANDBOX_ALLOWED_HOSTS": "localhost,sandbox"}
-    with serving("--data-dir", str(tmp_path), "--workers", "2", env=env) as (base, server):
-        with ThreadPoolExecutor(max_workers=20) as pool:
-            answers = list(pool.map(
+    with (
+        serving("--data-dir", str(tmp_path), "--workers", "2", env=env) as (base, server),
+        ThreadPoolExecutor(max_workers=20) as pool,
+    ):
+        answers = list(
+            pool.map(
                 lambda n: (hosts[n % 5], httpx.get(f"{base}/_sandbox/health", headers={"Host": hosts[n % 5]}).status_code),
                 range(60),
-            ))
+            )
+        )
     assert {host: sorted({status for named, status in answers if named == host}) for host in hosts} == {
-        "sandbox:8000": [200], "localhost": [200], "127.0.0.1": [200], "evil.example": [400], "localhost.evil.example": [400],
+        "sandbox:8000": [200],
+        "localhost": [200],
+        "127.0.0.1": [200],
+        "evil.example": [400],
+        "localhost.evil.example": [400],
     }, server.output[-3000:]
     assert "host names:   localhost, sandbox, 127.0.0.1" in server.output
 
@@ -160,9 +172,22 @@ def test_serve_refuses_a_broken_fixture_naming_the_bad_entry(tmp_path: Path) -> 
         ' "organizations": [{"slug": "x", "name": "X", "buildings": [{"name": "HQ", "time_zone": "Mars/Olympus"}]}]}'
     )
     result = subprocess.run(
-        [sys.executable, "-m", "sandbox", "serve", "--data-dir", str(tmp_path / "data"), "--fixture", str(fixture),
-         "--port", str(_free_port())],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "sandbox",
+            "serve",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--fixture",
+            str(fixture),
+            "--port",
+            str(_free_port()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert "organizations[0] ('X').buildings[0] ('HQ').time_zone: 'Mars/Olympus' is not a valid" in result.stderr
@@ -177,12 +202,15 @@ def test_concurrent_requests_for_one_slot_yield_exactly_one_booking(tmp_path: Pa
         "start": {"date_time": "2031-06-02T14:00:00Z", "time_zone": "America/New_York"},
         "end": {"date_time": "2031-06-02T15:00:00Z", "time_zone": "America/New_York"},
     }
-    with serving("--data-dir", str(tmp_path)) as (base, _):
-        with httpx.Client(headers=ADMIN, timeout=60) as client, ThreadPoolExecutor(max_workers=20) as pool:
-            statuses = list(pool.map(lambda _: client.post(f"{base}/v1.0/spaces/52/events", json=body).status_code, range(20)))
-            listed = client.get(
-                f"{base}/v1.0/spaces/52/events", params={"after": "2031-06-02T00:00:00Z", "before": "2031-06-03T00:00:00Z"}
-            )
+    with (
+        serving("--data-dir", str(tmp_path)) as (base, _),
+        httpx.Client(headers=ADMIN, timeout=60) as client,
+        ThreadPoolExecutor(max_workers=20) as pool,
+    ):
+        statuses = list(pool.map(lambda _: client.post(f"{base}/v1.0/spaces/52/events", json=body).status_code, range(20)))
+        listed = client.get(
+            f"{base}/v1.0/spaces/52/events", params={"after": "2031-06-02T00:00:00Z", "before": "2031-06-03T00:00:00Z"}
+        )
     assert sorted(statuses) == [201] + [409] * 19
     assert [event["title"] for event in listed.json()["data"]] == ["Contested"]
 
@@ -192,23 +220,38 @@ def test_concurrent_kadence_bookings_of_one_desk_or_the_last_onsite_passes_yield
     from datetime import UTC, datetime, timedelta
 
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
-    window = {"startDateTime": start.strftime("%Y-%m-%dT%H:%M:%S"), "endDateTime": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S")}
+    window = {
+        "startDateTime": start.strftime("%Y-%m-%dT%H:%M:%S"),
+        "endDateTime": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S"),
+    }
     demo = json.loads((FIXTURES_DIR / "demo.json").read_text(encoding="utf-8"))
     demo["organizations"][0]["buildings"][1].pop("opening_hours")  # Bengaluru open around the clock
     demo["organizations"][0]["buildings"][1]["closures"] = []
     fixture = tmp_path / "always-open.json"
     fixture.write_text(json.dumps(demo), encoding="utf-8")
     with serving("--data-dir", str(tmp_path / "data"), "--fixture", str(fixture)) as (base, _):
-        token = httpx.post(f"{base}/oauth2/token", data={
-            "grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret",
-        }).json()["access_token"]
+        token = httpx.post(
+            f"{base}/oauth2/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "demo-client",
+                "client_secret": "demo-secret",
+            },
+        ).json()["access_token"]
         api = f"{base}/v1/public"
-        with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60) as client, ThreadPoolExecutor(max_workers=20) as pool:
+        with (
+            httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60) as client,
+            ThreadPoolExecutor(max_workers=20) as pool,
+        ):
             users = [user["id"] for user in client.get(f"{api}/users", params={"itemsPerPage": 20}).json()["hydra:member"]]
-            desk = next(space for space in client.get(f"{api}/spaces", params={"itemsPerPage": 100}).json()["hydra:member"]
-                        if space["name"] == "A-03")
-            bengaluru = next(building for building in client.get(f"{api}/buildings").json()["hydra:member"]
-                             if building["city"] == "Bengaluru")
+            desk = next(
+                space
+                for space in client.get(f"{api}/spaces", params={"itemsPerPage": 100}).json()["hydra:member"]
+                if space["name"] == "A-03"
+            )
+            bengaluru = next(
+                building for building in client.get(f"{api}/buildings").json()["hydra:member"] if building["city"] == "Bengaluru"
+            )
 
             def book(place: dict[str, str], user: str) -> int:
                 return client.post(f"{api}/bookings", json={"userId": user, **place, **window}).status_code

@@ -21,8 +21,10 @@ PATIENCE = 10.0
 """How long a test waits for the server to close a connection whose deadline is one second: room
 for a machine several times slower than usual."""
 HOST = b"Host: 127.0.0.1\r\n"
-EVENT = b'{"title": "Slow", "start": {"date_time": "2031-09-01T14:00:00Z", "time_zone": "UTC"}, ' \
-        b'"end": {"date_time": "2031-09-01T15:00:00Z", "time_zone": "UTC"}}'
+EVENT = (
+    b'{"title": "Slow", "start": {"date_time": "2031-09-01T14:00:00Z", "time_zone": "UTC"}, '
+    b'"end": {"date_time": "2031-09-01T15:00:00Z", "time_zone": "UTC"}}'
+)
 POST_EVENT = (
     b"POST /v1.0/spaces/49/events HTTP/1.1\r\n" + HOST + b"Authorization: Access-Token demo-robin-token\r\n"
     b"Content-Type: application/json\r\nContent-Length: " + str(len(EVENT)).encode() + b"\r\n"
@@ -80,6 +82,7 @@ def _part_of_the_headers(connection: Connection) -> None:
 
 def _headers_a_byte_at_a_time(connection: Connection) -> None:
     """Each byte well within the deadline, the whole head never."""
+
     def drip() -> None:
         for byte in HEALTH[:-2] + b"X-Padding: " + b"x" * 200:
             try:

@@ -29,11 +29,16 @@ def test_seeding_the_demo_into_a_new_store_loads_no_generator(tmp_path: Path) ->
     assert run.stdout.strip() == "[]"
 
 
+def _import_a_missing_module_with_the_collector_paused() -> None:
+    with _collector_paused():
+        assert not gc.isenabled()
+        import sandbox.no_such_module  # noqa: F401 - imported only to fail
+
+
 def test_the_collector_is_back_on_after_the_imports_even_when_one_fails() -> None:
     try:
-        with pytest.raises(ImportError), _collector_paused():
-            assert not gc.isenabled()
-            import sandbox.no_such_module  # noqa: F401
+        with pytest.raises(ImportError):
+            _import_a_missing_module_with_the_collector_paused()
         assert gc.isenabled()
         assert gc.get_freeze_count() > 0
     finally:

@@ -38,14 +38,19 @@ def _read(store: Store) -> str | None:
     return store.meta("probe")
 
 
+def _write_and_fail(store: Store) -> None:
+    with store.session(write=True) as session:
+        session.execute(update(StoreMeta).where(StoreMeta.key == "probe").values(value="failed"))
+        raise RuntimeError("the route failed before it committed")
+
+
 def test_every_way_a_write_ends_lets_the_next_begin_at_once(store: Store):
     _write(store, "committed")
     with store.session(write=True) as session:
         session.execute(update(StoreMeta).where(StoreMeta.key == "probe").values(value="rolled back"))
         session.rollback()
-    with pytest.raises(RuntimeError), store.session(write=True) as session:
-        session.execute(update(StoreMeta).where(StoreMeta.key == "probe").values(value="failed"))
-        raise RuntimeError("the route failed before it committed")
+    with pytest.raises(RuntimeError):
+        _write_and_fail(store)
     with store.transaction(exclusive=True) as session:
         session.execute(update(StoreMeta).where(StoreMeta.key == "probe").values(value="exclusive"))
 
@@ -113,6 +118,7 @@ def _another_writer_may_begin(store: Store) -> Callable[[], bool]:
     """Whether a write from another process could begin at this moment, without waiting: on
     SQLite, its BEGIN IMMEDIATE; on PostgreSQL, the exclusive lock every write holds shared."""
     if store.is_sqlite:
+
         def sqlite_probe() -> bool:
             probe = sqlite3.connect(store.engine.url.database or "", timeout=0, isolation_level=None)
             try:
@@ -123,11 +129,13 @@ def _another_writer_may_begin(store: Store) -> Callable[[], bool]:
                 return False
             finally:
                 probe.close()
+
         return sqlite_probe
 
     def postgresql_probe() -> bool:
         with store.engine.connect() as connection, connection.begin():
             return bool(connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({WRITERS_LOCK})").scalar())
+
     return postgresql_probe
 
 
@@ -149,11 +157,18 @@ def test_a_route_that_writes_gives_back_its_turn_before_its_answer_is_sent(serve
     seen: list[bool] = []
     elsewhere = Store(shared_store.url)
     try:
-        kadence = KadenceClient(TestClient(_probing_as_answers_start(served, _another_writer_may_begin(elsewhere), seen)), DEMO_CLIENT)
-        response = kadence.post("/bookings", json={
-            "userId": user_id(kadence, "ben.carter@meridian.example"), "spaceId": space_id(kadence, "A-03"),
-            "startDateTime": "2026-03-03T14:00:00", "endDateTime": "2026-03-03T22:00:00",
-        })
+        kadence = KadenceClient(
+            TestClient(_probing_as_answers_start(served, _another_writer_may_begin(elsewhere), seen)), DEMO_CLIENT
+        )
+        response = kadence.post(
+            "/bookings",
+            json={
+                "userId": user_id(kadence, "ben.carter@meridian.example"),
+                "spaceId": space_id(kadence, "A-03"),
+                "startDateTime": "2026-03-03T14:00:00",
+                "endDateTime": "2026-03-03T22:00:00",
+            },
+        )
     finally:
         elsewhere.dispose()
     assert response.status_code == 201, response.text
@@ -176,10 +191,15 @@ def test_what_a_route_reads_back_after_its_write_takes_no_turn(served: FastAPI, 
     monkeypatch.setattr(hydra, "respond", respond_once_probed)
     try:
         kadence = KadenceClient(TestClient(served), DEMO_CLIENT)
-        response = kadence.post("/bookings", json={
-            "userId": user_id(kadence, "ben.carter@meridian.example"), "spaceId": space_id(kadence, "A-03"),
-            "startDateTime": "2026-03-03T14:00:00", "endDateTime": "2026-03-03T22:00:00",
-        })
+        response = kadence.post(
+            "/bookings",
+            json={
+                "userId": user_id(kadence, "ben.carter@meridian.example"),
+                "spaceId": space_id(kadence, "A-03"),
+                "startDateTime": "2026-03-03T14:00:00",
+                "endDateTime": "2026-03-03T22:00:00",
+            },
+        )
     finally:
         elsewhere.dispose()
     assert response.status_code == 201, response.text

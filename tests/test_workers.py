@@ -50,7 +50,8 @@ def test_workers_share_one_store(tmp_path: Path) -> None:
         assert len(server_processes(server.pid)) == 2
         statuses = one_slot_from_many_processes(base)
         listed = httpx.get(
-            f"{base}/v1.0/spaces/52/events", headers=ADMIN,
+            f"{base}/v1.0/spaces/52/events",
+            headers=ADMIN,
             params={"after": "2031-07-07T00:00:00Z", "before": "2031-07-08T00:00:00Z"},
         ).json()["data"]
     assert statuses == [201] + [409] * 49, server.output[-4000:]
@@ -58,17 +59,23 @@ def test_workers_share_one_store(tmp_path: Path) -> None:
     assert "(2 worker processes)" in server.output
 
 
-@pytest.mark.parametrize(("arguments", "message"), [
-    (("--workers", "0"), "workers"),
-    (("--workers", "2", "--database-url", "sqlite://"), "several workers need a store they can share"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("--workers", "0"), "workers"),
+        (("--workers", "2", "--database-url", "sqlite://"), "several workers need a store they can share"),
+    ],
+)
 def test_serve_refuses_workers_it_cannot_run(tmp_path: Path, arguments: tuple[str, ...], message: str) -> None:
     import subprocess
     import sys
 
     result = subprocess.run(
         [sys.executable, "-m", "sandbox", "serve", "--data-dir", str(tmp_path), *arguments],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert message in result.stderr
@@ -81,9 +88,17 @@ def test_export_jobs_are_generated_once_by_one_of_the_workers(tmp_path: Path) ->
     env = {"SANDBOX_EXPORT_DELAY_SECONDS": "0"}
     store = new_store(tmp_path)
     with serving("--database-url", store.url, "--workers", "2", env=env) as (base, server):
-        requested = at_once(lambda _: httpx.post(
-            f"{base}/v1.0/insights/exports/organizations/1/desks", json=body, headers=ADMIN, timeout=60,
-        ).status_code, count=20)
+        requested = at_once(
+            lambda _: (
+                httpx.post(
+                    f"{base}/v1.0/insights/exports/organizations/1/desks",
+                    json=body,
+                    headers=ADMIN,
+                    timeout=60,
+                ).status_code
+            ),
+            count=20,
+        )
         deadline = time.monotonic() + 30
         while True:
             with store.engine.connect() as connection:

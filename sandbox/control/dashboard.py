@@ -24,10 +24,18 @@ router = APIRouter(include_in_schema=False)
 
 ASSETS = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8"}
 """The page's own files (sandbox/control/ui/); nothing else there is served."""
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-    "frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'none'",
+    ]
+)
 POLL_MS = 2000
 """How often the page asks for what changed."""
 
@@ -36,18 +44,19 @@ POLL_MS = 2000
 def dashboard(request: Request, session: SessionDep) -> HTMLResponse:
     organizations = workplace(session, request.app.state.clock).organizations
     root = escape(request.scope.get("root_path", "").rstrip("/"))
-    organization_options = "".join(
-        f'<option value="{row.id}">{escape(row.name)}</option>'
-        for row in organizations
-    )
+    organization_options = "".join(f'<option value="{row.id}">{escape(row.name)}</option>' for row in organizations)
     building_options = "".join(
         f'<option value="{building.id}" data-organization="{row.id}" data-time-zone="{escape(building.time_zone)}">'
         f"{escape(building.name)}</option>"
-        for row in organizations for building in row.buildings
+        for row in organizations
+        for building in row.buildings
     )
     page = _PAGE.format(
-        root=root, version=escape(__version__), poll=POLL_MS,
-        organizations=organization_options, buildings=building_options,
+        root=root,
+        version=escape(__version__),
+        poll=POLL_MS,
+        organizations=organization_options,
+        buildings=building_options,
     )
     return HTMLResponse(page, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-store"})
 
@@ -99,7 +108,8 @@ _PAGE = """<!doctype html>
         <button type="button" id="today">Today</button>
         <span class="legend"><span class="bar status-booked">booked</span> <span class="bar status-checkedIn">checked in</span>
           <span class="bar status-checkedOut">checked out</span> <span class="bar status-completed">completed</span>
-          <span class="bar status-noCheckIn">released: no check-in</span> <span class="bar status-cancelled">cancelled</span></span>
+          <span class="bar status-noCheckIn">released: no check-in</span>
+          <span class="bar status-cancelled">cancelled</span></span>
       </div>
       <div id="timeline-grid" class="grid"></div>
     </section>
@@ -119,7 +129,8 @@ _PAGE = """<!doctype html>
         <label>API <select name="api"><option>any</option><option>robin</option><option>kadence</option></select></label>
         <label>Method <input name="method" value="*" size="6"></label>
         <label>Path <input name="path" value="*" size="28"></label>
-        <label>Effect <select name="effect"><option>error</option><option>latency</option><option>rate_limit</option><option>drop</option></select></label>
+        <label>Effect <select name="effect">
+          <option>error</option><option>latency</option><option>rate_limit</option><option>drop</option></select></label>
         <label>Status <input name="status" type="number" min="400" max="599" placeholder="500" size="4"></label>
         <label>Latency ms <input name="latency_ms" type="number" min="0" max="60000" value="0" size="6"></label>
         <label>Times <input name="times" type="number" min="1" placeholder="every" size="5"></label>

@@ -37,7 +37,7 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=405, headers={"Allow": allowed})
     if isinstance(exc, HTTPException):
         return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
-    log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
+    log.error("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
     return _error(500, "unexpected error")
 
 

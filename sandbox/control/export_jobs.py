@@ -13,7 +13,7 @@ from sandbox.control.schemas import refusals
 from sandbox.control.snapshots import Refused
 from sandbox.core import exports
 from sandbox.core.errors import NotFound
-from sandbox.robin.routes.insights import CSV_RESPONSE, csv_download
+from sandbox.downloads import CSV_RESPONSE, csv_download
 from sandbox.sessions import SessionDep, StreamingSessionDep
 from sandbox.store.models import ExportJob, ExportJobState
 
@@ -43,7 +43,8 @@ class ExportJobPublic(BaseModel):
 
 
 @router.get(
-    "/exports", summary="The latest analytics export jobs, of every organization or one, newest first",
+    "/exports",
+    summary="The latest analytics export jobs, of every organization or one, newest first",
     responses=refusals(404, 422),
 )
 def list_export_jobs(
@@ -61,8 +62,12 @@ def list_export_jobs(
     summary="A ready export's CSV, as Robin's API serves it (409 while it is pending or running, or once it failed)",
     response_class=Response,
     responses={
-        **CSV_RESPONSE, 404: {**refusals(404)[404], "description": "No export has that id"},
-        409: {**refusals(409)[409], "description": "The export is pending or running (the error names its state), or failed (the error gives why)"},
+        **CSV_RESPONSE,
+        404: {**refusals(404)[404], "description": "No export has that id"},
+        409: {
+            **refusals(409)[409],
+            "description": "The export is pending or running (the error names its state), or failed (the error gives why)",
+        },
     },
 )
 def download_export_job(export_id: str, session: StreamingSessionDep) -> StreamingResponse:
@@ -79,9 +84,17 @@ def download_export_job(export_id: str, session: StreamingSessionDep) -> Streami
 def _public(request: Request, job: ExportJob) -> ExportJobPublic:
     ready = job.state == ExportJobState.READY
     return ExportJobPublic(
-        id=job.id, organization_id=job.organization_id, kind=job.kind, state=job.state,  # type: ignore[arg-type]
-        range_start=job.range_start, range_end=job.range_end, location_ids=job.location_ids,
-        requested_at=job.requested_at, ready_at=job.ready_at, finished_at=job.finished_at,
-        row_count=job.row_count, error=job.error,
+        id=job.id,
+        organization_id=job.organization_id,
+        kind=job.kind,
+        state=job.state,
+        range_start=job.range_start,
+        range_end=job.range_end,
+        location_ids=job.location_ids,
+        requested_at=job.requested_at,
+        ready_at=job.ready_at,
+        finished_at=job.finished_at,
+        row_count=job.row_count,
+        error=job.error,
         download=request.app.url_path_for("download_export_job", export_id=job.id) if ready else None,
     )

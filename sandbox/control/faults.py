@@ -13,11 +13,12 @@ from fnmatch import fnmatchcase
 from typing import Literal
 
 from sqlalchemy import or_, update
+from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 
 from sandbox.core.errors import NotFound
-from sandbox.store.engine import Store
-from sandbox.store.models import FaultRule
+from sandbox.store.engine import Store, rows_changed
+from sandbox.store.models import FaultRule, table_of
 
 Api = Literal["robin", "kadence", "any"]
 Effect = Literal["latency", "error", "rate_limit", "drop"]
@@ -68,14 +69,16 @@ def remove(store: Store, rule_id: int) -> None:
 
 def clear(store: Store) -> int:
     with store.session(write=True) as session:
-        removed = session.execute(FaultRule.__table__.delete()).rowcount  # type: ignore[attr-defined]
+        removed = rows_changed(session.execute(table_of(FaultRule).delete()))
         session.commit()
-    return int(removed or 0)
+    return removed
 
 
-_LIVE = select(FaultRule.__table__).where(  # type: ignore[call-overload]
-    or_(col(FaultRule.remaining).is_(None), col(FaultRule.remaining) > 0)
-).order_by(col(FaultRule.id))
+_LIVE = (
+    sql_select(table_of(FaultRule))
+    .where(or_(col(FaultRule.remaining).is_(None), col(FaultRule.remaining) > 0))
+    .order_by(col(FaultRule.id))
+)
 
 
 def live(store: Store) -> list[FaultRule]:
@@ -88,10 +91,7 @@ def live(store: Store) -> list[FaultRule]:
 
 def matching(rules: list[FaultRule], api: str, method: str, path: str) -> list[FaultRule]:
     """Those of `rules` that match a request."""
-    return [
-        rule for rule in rules
-        if rule.api in (api, "any") and rule.method in (method, "*") and fnmatchcase(path, rule.path)
-    ]
+    return [rule for rule in rules if rule.api in (api, "any") and rule.method in (method, "*") and fnmatchcase(path, rule.path)]
 
 
 def decide(store: Store, rules: list[FaultRule], chance: random.Random | None = None) -> Decision:
@@ -116,6 +116,6 @@ def _take(store: Store, rule: FaultRule) -> bool:
     if rule.remaining is not None:
         statement = statement.where(col(FaultRule.remaining) > 0).values(remaining=col(FaultRule.remaining) - 1)
     with store.session(write=True) as session:
-        taken = session.execute(statement).rowcount
+        taken = rows_changed(session.execute(statement))
         session.commit()
     return bool(taken)

@@ -18,8 +18,10 @@ TITLE_HEIGHT = 16
 
 
 @router.get(
-    "/floor-plans/{floor_id}.svg", summary="A floor's plan: its spaces and desks laid out in a grid (image/svg+xml)",
-    response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}, **refusals(404)},
+    "/floor-plans/{floor_id}.svg",
+    summary="A floor's plan: its spaces and desks laid out in a grid (image/svg+xml)",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}, **refusals(404)},
 )
 def floor_plan(floor_id: str, session: SessionDep) -> Response:
     floor, resources = directory.floor_plan(session, floor_id)
@@ -27,7 +29,7 @@ def floor_plan(floor_id: str, session: SessionDep) -> Response:
     width, height = COLUMNS * CELL_WIDTH + 2 * MARGIN, rows * CELL_HEIGHT + 3 * MARGIN + TITLE_HEIGHT
     shapes = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
-        f'<title>{escape(floor.name)}</title>',
+        f"<title>{escape(floor.name)}</title>",
         f'<text x="{MARGIN}" y="{MARGIN + 12}" font-family="sans-serif" font-size="14">{escape(floor.name)}</text>',
     ]
     for position, resource in enumerate(resources):

@@ -10,7 +10,9 @@ router = APIRouter(tags=["Sandbox control plane"])
 
 
 @router.get(
-    "/health", summary="Liveness: 200 while the process serves and its store answers", response_model=Health,
+    "/health",
+    summary="Liveness: 200 while the process serves and its store answers",
+    response_model=Health,
     responses={503: {"model": Health, "description": "The store does not answer yet"}},
 )
 def health(request: Request) -> JSONResponse:
@@ -20,7 +22,9 @@ def health(request: Request) -> JSONResponse:
 
 
 @router.get(
-    "/ready", summary="Readiness: 200 once the store is seeded and the APIs can answer", response_model=Readiness,
+    "/ready",
+    summary="Readiness: 200 once the store is seeded and the APIs can answer",
+    response_model=Readiness,
     responses={503: {"model": Readiness, "description": "The store is still being created or seeded"}},
 )
 def ready(request: Request) -> JSONResponse:

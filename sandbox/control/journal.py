@@ -97,8 +97,10 @@ class Journal:
     def entries(self, store: Store, where: Filter) -> list[JournalEntry]:
         """Newest first."""
         self.flush(store)
-        query = select(JournalEntry).order_by(col(JournalEntry.id).desc()).options(
-            defer(JournalEntry.request_body), defer(JournalEntry.response_body)  # type: ignore[arg-type]
+        query = (
+            select(JournalEntry)
+            .order_by(col(JournalEntry.id).desc())
+            .options(defer(JournalEntry.request_body), defer(JournalEntry.response_body))  # type: ignore[arg-type]  # columns, typed as their values
         )
         if where.api:
             query = query.where(JournalEntry.api == where.api)
@@ -227,4 +229,3 @@ def storable(text: str) -> str:
     lone surrogate (a JSON body may escape one, and its redacted copy holds it), which no store
     can encode: an entry that could never be written would hold back every flush after it."""
     return _UNSTORABLE.sub("\ufffd", text)
-

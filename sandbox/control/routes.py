@@ -28,8 +28,8 @@ from sandbox.core import clock as clocks
 from sandbox.core import workplace
 from sandbox.core.clock import Clock
 from sandbox.core.errors import NotFound
-from sandbox.core.times import parse_duration
 from sandbox.core.ids import MAX_ROW_ID
+from sandbox.core.times import parse_duration
 from sandbox.store.engine import Store
 from sandbox.store.models import FaultRule, Organization
 
@@ -37,13 +37,18 @@ TAG = "Sandbox control plane"
 router = APIRouter(tags=[TAG])
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 OrganizationKey = Annotated[str, Path(description="The organization's integer id, ULID or slug", examples=["meridian-robotics"])]
-SnapshotName = Annotated[str, Path(
-    description="The snapshot's name (GET /_sandbox/snapshots lists them)", json_schema_extra={"pattern": snapshots.NAME.pattern},
-)]
+SnapshotName = Annotated[
+    str,
+    Path(
+        description="The snapshot's name (GET /_sandbox/snapshots lists them)",
+        json_schema_extra={"pattern": snapshots.NAME.pattern},
+    ),
+]
 
 
 def _store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+    store: Store = request.app.state.store
+    return store
 
 
 # Reset and snapshots
@@ -56,7 +61,9 @@ def reset(request: Request) -> Response:
 
 
 @router.post(
-    "/organizations/{organization}/reset", status_code=204, summary="Reset one organization to its seed, leaving the others alone",
+    "/organizations/{organization}/reset",
+    status_code=204,
+    summary="Reset one organization to its seed, leaving the others alone",
     responses=refusals(404),
 )
 def reset_organization(request: Request, organization: OrganizationKey) -> Response:
@@ -83,14 +90,17 @@ def get_snapshot(request: Request, name: SnapshotName) -> SnapshotState:
 
 
 @router.post(
-    "/snapshots/{name}/restore", summary="Restore a snapshot: the workplace, its clocks and its next ids",
+    "/snapshots/{name}/restore",
+    summary="Restore a snapshot: the workplace, its clocks and its next ids",
     responses=refusals(404, 422),
 )
 def restore_snapshot(request: Request, name: SnapshotName) -> SnapshotState:
     return _snapshot(snapshots.restore(_store(request), name))
 
 
-@router.delete("/snapshots/{name}", status_code=204, summary="Delete a snapshot (not the seed)", responses=refusals(404, 409, 422))
+@router.delete(
+    "/snapshots/{name}", status_code=204, summary="Delete a snapshot (not the seed)", responses=refusals(404, 409, 422)
+)
 def delete_snapshot(request: Request, name: SnapshotName) -> Response:
     snapshots.delete(_store(request), name)
     return Response(status_code=204)
@@ -118,7 +128,8 @@ def read_clock(request: Request, organization: OrganizationKey) -> ClockState:
 
 
 @router.post(
-    "/organizations/{organization}/clock/freeze", summary="Stop an organization's clock, where it is or at a given instant",
+    "/organizations/{organization}/clock/freeze",
+    summary="Stop an organization's clock, where it is or at a given instant",
     responses=refusals(400, 404, 422),
 )
 def freeze_clock(request: Request, organization: OrganizationKey, body: FreezeRequest | None = None) -> ClockState:
@@ -127,7 +138,8 @@ def freeze_clock(request: Request, organization: OrganizationKey, body: FreezeRe
 
 
 @router.post(
-    "/organizations/{organization}/clock/set", summary="Move an organization's clock to an instant",
+    "/organizations/{organization}/clock/set",
+    summary="Move an organization's clock to an instant",
     responses=refusals(400, 404, 422),
 )
 def set_clock(request: Request, organization: OrganizationKey, body: SetRequest) -> ClockState:
@@ -135,7 +147,8 @@ def set_clock(request: Request, organization: OrganizationKey, body: SetRequest)
 
 
 @router.post(
-    "/organizations/{organization}/clock/advance", summary="Move an organization's clock forward by an ISO-8601 duration",
+    "/organizations/{organization}/clock/advance",
+    summary="Move an organization's clock forward by an ISO-8601 duration",
     responses=refusals(400, 404, 422),
 )
 def advance_clock(request: Request, organization: OrganizationKey, body: AdvanceRequest) -> ClockState:
@@ -144,7 +157,9 @@ def advance_clock(request: Request, organization: OrganizationKey, body: Advance
 
 
 @router.post(
-    "/organizations/{organization}/clock/resume", summary="Return an organization's clock to real time", responses=refusals(404),
+    "/organizations/{organization}/clock/resume",
+    summary="Return an organization's clock to real time",
+    responses=refusals(404),
 )
 def resume_clock(request: Request, organization: OrganizationKey) -> ClockState:
     return _change_clock(request, organization, lambda _clock, row: clocks.resume(row))
@@ -164,8 +179,11 @@ def clock_state(clock: Clock, row: Organization) -> ClockState:
     real = clock.wall()
     mode = "frozen" if row.clock_frozen_at is not None else ("shifted" if row.clock_offset_us else "real")
     return ClockState(
-        organization=organization_ref(row), now=clock.now(row), mode=mode,
-        offset_seconds=row.clock_offset_us / 1_000_000 if row.clock_frozen_at is None else 0.0, real_time=real,
+        organization=organization_ref(row),
+        now=clock.now(row),
+        mode=mode,
+        offset_seconds=row.clock_offset_us / 1_000_000 if row.clock_frozen_at is None else 0.0,
+        real_time=real,
     )
 
 
@@ -198,8 +216,16 @@ def list_faults(request: Request) -> list[FaultState]:
 @router.post("/faults", status_code=201, summary="Add a fault rule", responses=refusals(400, 422))
 def add_fault(request: Request, body: FaultRequest) -> FaultState:
     rule = FaultRule(
-        api=body.api, method=body.method, path=body.path, effect=body.effect, latency_ms=body.latency_ms,
-        status=body.status, message=body.message, retry_after=body.retry_after, probability=body.probability, remaining=body.times,
+        api=body.api,
+        method=body.method,
+        path=body.path,
+        effect=body.effect,
+        latency_ms=body.latency_ms,
+        status=body.status,
+        message=body.message,
+        retry_after=body.retry_after,
+        probability=body.probability,
+        remaining=body.times,
     )
     return _fault(faults.add(_store(request), rule))
 
@@ -245,7 +271,12 @@ def read_journal(
         with store.session() as session:
             organization_id = organization_named(session, organization).id
     where = Filter(
-        api=api, method=method, path=path, organization_id=organization_id, after_id=after, limit=limit,
+        api=api,
+        method=method,
+        path=path,
+        organization_id=organization_id,
+        after_id=after,
+        limit=limit,
         status=int(status) if status and status.isdigit() else None,
         status_class=int(status[0]) if status and status.endswith("xx") else None,
     )

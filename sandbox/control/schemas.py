@@ -63,7 +63,8 @@ class AdvanceRequest(Strict):
 
 class SnapshotRequest(Strict):
     name: str = Field(
-        description="1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", examples=["before-tests"],
+        description="1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+        examples=["before-tests"],
         json_schema_extra={"pattern": SNAPSHOT_NAME.pattern},
     )
     replace: bool = Field(default=False, description="Overwrite a snapshot of the same name")
@@ -77,9 +78,12 @@ class SnapshotState(BaseModel):
 
 class FaultRequest(Strict):
     api: Api = "any"
-    method: str = Field(default="*", pattern=r"^([A-Za-z]{1,16}|\*)$", description="An HTTP method, or * for any", examples=["POST"])
+    method: str = Field(
+        default="*", pattern=r"^([A-Za-z]{1,16}|\*)$", description="An HTTP method, or * for any", examples=["POST"]
+    )
     path: str = Field(
-        default="*", max_length=512,
+        default="*",
+        max_length=512,
         description="A shell-style pattern of the request path (`*` matches across `/`), e.g. /v1.0/spaces/*/events",
     )
     effect: Effect
@@ -88,7 +92,9 @@ class FaultRequest(Strict):
     message: str | None = Field(default=None, max_length=1000, description="error, rate_limit: the message of the error body")
     retry_after: int | None = Field(default=None, ge=1, le=86_400, description="rate_limit: seconds for Retry-After (default 1)")
     probability: float = Field(default=1.0, gt=0, le=1, description="The chance that the rule fires on a matching request")
-    times: int | None = Field(default=None, ge=1, le=1_000_000_000, description="Fire on the next N matching requests only; default: every one")
+    times: int | None = Field(
+        default=None, ge=1, le=1_000_000_000, description="Fire on the next N matching requests only; default: every one"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> "FaultRequest":
@@ -156,7 +162,6 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ready", "starting"]
     seeded: str | None = Field(description="What the store was seeded with")
-
 
 
 class Problem(BaseModel):

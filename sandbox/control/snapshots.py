@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Integer, Table, func, select, text
 from sqlalchemy.schema import sort_tables
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 from sqlmodel import select as sqlmodel_select
 
 from sandbox.core.errors import DomainError, InvalidInput, NotFound
@@ -27,6 +27,7 @@ from sandbox.store.models import (
     Organization,
     Snapshot,
     StoreMeta,
+    table_of,
 )
 
 SEED = "seed"
@@ -47,7 +48,7 @@ def workplace_tables() -> list[Table]:
 
 def listed(store: Store) -> list[Snapshot]:
     with store.session() as session:
-        return list(session.exec(sqlmodel_select(Snapshot).order_by(Snapshot.id)))  # type: ignore[arg-type]
+        return list(session.exec(sqlmodel_select(Snapshot).order_by(col(Snapshot.id))))
 
 
 def find(store: Store, name: str) -> Snapshot:
@@ -61,18 +62,26 @@ def save(store: Store, name: str, *, replace: bool = False) -> Snapshot:
     _require_name(name)
     with store.transaction(exclusive=True) as session:
         connection = session.connection()
-        existing = connection.execute(select(Snapshot.id).where(Snapshot.name == name)).scalar()
+        existing = connection.execute(select(col(Snapshot.id)).where(col(Snapshot.name) == name)).scalar()
         if existing is not None:
             if not replace:
                 raise Refused(f"a snapshot named {name!r} exists already; delete it first or save with replace")
             _drop_copies(store, connection, existing)
-            connection.execute(Snapshot.__table__.delete().where(Snapshot.id == existing))  # type: ignore[attr-defined]
+            connection.execute(table_of(Snapshot).delete().where(col(Snapshot.id) == existing))
         _track_changes(store, connection)
-        number = connection.execute(
-            Snapshot.__table__.insert().values(  # type: ignore[attr-defined]
-                name=name, created_at=datetime.now(UTC), rows=0, sequences={}, position=_last_change(connection),
+        key = connection.execute(
+            table_of(Snapshot)
+            .insert()
+            .values(
+                name=name,
+                created_at=datetime.now(UTC),
+                rows=0,
+                sequences={},
+                position=_last_change(connection),
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert key is not None  # Every insert of one row has it.
+        number = key[0]
         rows = 0
         for table in workplace_tables():
             copy = _copy_name(store, number, table.name)
@@ -81,7 +90,10 @@ def save(store: Store, name: str, *, replace: bool = False) -> Snapshot:
                 connection.exec_driver_sql(f"CREATE INDEX {_copy_name(store, number, table.name + '_id')} ON {copy} (id)")
             rows += connection.execute(select(func.count()).select_from(table)).scalar_one()
         connection.execute(
-            Snapshot.__table__.update().where(Snapshot.id == number).values(rows=rows, sequences=_sequences(store, connection))  # type: ignore[attr-defined]
+            table_of(Snapshot)
+            .update()
+            .where(col(Snapshot.id) == number)
+            .values(rows=rows, sequences=_sequences(store, connection))
         )
         _forget_old_changes(connection)
         session.commit()
@@ -124,7 +136,7 @@ def delete(store: Store, name: str) -> None:
         connection = session.connection()
         snapshot = _named(connection, name)
         _drop_copies(store, connection, snapshot.id or 0)
-        connection.execute(Snapshot.__table__.delete().where(Snapshot.id == snapshot.id))  # type: ignore[attr-defined]
+        connection.execute(table_of(Snapshot).delete().where(col(Snapshot.id) == snapshot.id))
         _forget_old_changes(connection)
         session.commit()
 
@@ -150,7 +162,9 @@ def reset_organization(store: Store, organization_id: int) -> None:
             where = _owned_by(store, table, lambda name: _quoted(store, name))
             if _tracked(table):
                 where += f" AND id IN ({_CHANGED})"
-            connection.execute(text(f"DELETE FROM {_quoted(store, table.name)} WHERE {where}"), {**parameters, "table": table.name})
+            connection.execute(
+                text(f"DELETE FROM {_quoted(store, table.name)} WHERE {where}"), {**parameters, "table": table.name}
+            )
         for table in tables:
             where = _owned_by(store, table, lambda name: _copy_name(store, seed.id or 0, name))
             if _tracked(table):
@@ -160,7 +174,7 @@ def reset_organization(store: Store, organization_id: int) -> None:
 
 
 def _named(connection: Connection, name: str) -> Snapshot:
-    row = connection.execute(select(Snapshot).where(Snapshot.name == name)).first()
+    row = connection.execute(select(Snapshot).where(col(Snapshot.name) == name)).first()
     if row is None:
         raise NotFound(f"no snapshot named {name!r}")
     return Snapshot.model_validate(row._mapping)
@@ -168,17 +182,22 @@ def _named(connection: Connection, name: str) -> Snapshot:
 
 def _require_name(name: str) -> None:
     if not NAME.match(name):
-        raise InvalidInput.of(
-            "name", "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
-        )
+        raise InvalidInput.of("name", "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 
 
 def _copy_back(
-    store: Store, connection: Connection, number: int, table: Table, *, where: str | None = None,
+    store: Store,
+    connection: Connection,
+    number: int,
+    table: Table,
+    *,
+    where: str | None = None,
     parameters: dict[str, object] | None = None,
 ) -> None:
     columns = ", ".join(_quoted(store, column.name) for column in table.columns)
-    statement = f"INSERT INTO {_quoted(store, table.name)} ({columns}) SELECT {columns} FROM {_copy_name(store, number, table.name)}"
+    statement = (
+        f"INSERT INTO {_quoted(store, table.name)} ({columns}) SELECT {columns} FROM {_copy_name(store, number, table.name)}"
+    )
     if where is not None:
         statement += f" WHERE {where}"
     connection.execute(text(statement), parameters or {})
@@ -236,12 +255,14 @@ def _sequences(store: Store, connection: Connection) -> dict[str, int]:
         if store.is_sqlite:
             value = connection.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = ?", (table.name,)).scalar()
         else:
-            sequence = connection.exec_driver_sql(
-                f"SELECT pg_get_serial_sequence('{_quoted(store, table.name)}', 'id')"
-            ).scalar()
-            value = connection.exec_driver_sql(
-                f"SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM {sequence}"
-            ).scalar() if sequence else None
+            sequence = connection.exec_driver_sql(f"SELECT pg_get_serial_sequence('{_quoted(store, table.name)}', 'id')").scalar()
+            value = (
+                connection.exec_driver_sql(
+                    f"SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM {sequence}"
+                ).scalar()
+                if sequence
+                else None
+            )
         found[table.name] = int(value or 0)
     return found
 
@@ -254,7 +275,8 @@ def _set_sequences(store: Store, connection: Connection, sequences: dict[str, in
                 connection.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, last))
         else:
             connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{_quoted(store, name)}', 'id'), {max(last, 1)}, {'true' if last else 'false'})"
+                f"SELECT setval(pg_get_serial_sequence('{_quoted(store, name)}', 'id'), "
+                f"{max(last, 1)}, {'true' if last else 'false'})"
             )
 
 
@@ -283,7 +305,7 @@ def _tracked(table: Table) -> bool:
 def _track_changes(store: Store, connection: Connection) -> None:
     """Log every write to the workplace tables from the first snapshot on (seeding, before it,
     pays nothing)."""
-    if connection.execute(select(StoreMeta.value).where(StoreMeta.key == _TRACKING_KEY)).scalar() is not None:
+    if connection.execute(select(col(StoreMeta.value)).where(col(StoreMeta.key) == _TRACKING_KEY)).scalar() is not None:
         return
     if not store.is_sqlite:
         connection.exec_driver_sql(_PG_TRACKER)
@@ -303,7 +325,7 @@ def _track_changes(store: Store, connection: Connection) -> None:
                 f"CREATE TRIGGER {_quoted(store, 'track_' + table.name)} AFTER INSERT OR UPDATE OR DELETE ON {live} "
                 "FOR EACH ROW EXECUTE FUNCTION sandbox_track_change()"
             )
-    connection.execute(StoreMeta.__table__.insert().values(key=_TRACKING_KEY, value="1"))  # type: ignore[attr-defined]
+    connection.execute(table_of(StoreMeta).insert().values(key=_TRACKING_KEY, value="1"))
 
 
 def _last_change(connection: Connection) -> int:
@@ -316,11 +338,11 @@ def _forget_undone_changes(connection: Connection, restored: Snapshot) -> None:
     restore copy them back again. An older snapshot still needs its changes to the newer ones."""
     newest = connection.execute(select(func.max(Snapshot.position))).scalar()
     if restored.position == newest:
-        connection.execute(ChangeLog.__table__.delete().where(ChangeLog.id > restored.position))  # type: ignore[attr-defined]
+        connection.execute(table_of(ChangeLog).delete().where(col(ChangeLog.id) > restored.position))
 
 
 def _forget_old_changes(connection: Connection) -> None:
     """The log is needed only from the oldest snapshot on."""
     oldest = connection.execute(select(func.min(Snapshot.position))).scalar()
     if oldest is not None:
-        connection.execute(ChangeLog.__table__.delete().where(ChangeLog.id <= oldest))  # type: ignore[attr-defined]
+        connection.execute(table_of(ChangeLog).delete().where(col(ChangeLog.id) <= oldest))

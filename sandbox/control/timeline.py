@@ -16,8 +16,8 @@ from sandbox.core.bookings import Booking
 from sandbox.core.clock import Clock
 from sandbox.core.directory import rows_by_id
 from sandbox.core.errors import NotFound
-from sandbox.core.reservations import occurrence_id
 from sandbox.core.ids import MAX_ROW_ID
+from sandbox.core.reservations import occurrence_id
 from sandbox.sessions import SessionDep
 from sandbox.store.models import (
     Building,
@@ -118,20 +118,28 @@ def workplace(session: Session, clock: Clock) -> Workplace:
             for row in floors[building.id or 0]
         ]
         places[building.organization_id].append(BuildingState(**_building(building).model_dump(), floors=levels))
-    return Workplace(organizations=[
-        OrganizationWorkplace(**organization_ref(row).model_dump(), clock=clock_state(clock, row), buildings=places[row.id or 0])
-        for row in organizations
-    ])
+    return Workplace(
+        organizations=[
+            OrganizationWorkplace(
+                **organization_ref(row).model_dump(), clock=clock_state(clock, row), buildings=places[row.id or 0]
+            )
+            for row in organizations
+        ]
+    )
 
 
 @router.get(
-    "/timeline", summary="One building's day: each space and desk with its bookings from both APIs",
+    "/timeline",
+    summary="One building's day: each space and desk with its bookings from both APIs",
     responses=refusals(404, 422),
 )
 def read_timeline(
-    request: Request, session: SessionDep,
+    request: Request,
+    session: SessionDep,
     building_id: Annotated[int, Query(description="The building's id (Robin's location id)", examples=[10])],
-    day: Annotated[date | None, Query(description="A day in the building's time zone; default: today on its organization's clock")] = None,
+    day: Annotated[
+        date | None, Query(description="A day in the building's time zone; default: today on its organization's clock")
+    ] = None,
 ) -> Timeline:
     """The spaces are all the building's rooms and desks, the desks of its zones included, whether
     they take new bookings or not (disabled, not reservable): both APIs show the bookings any of
@@ -155,15 +163,23 @@ def read_timeline(
     for booking in bookings.bookings_in_building(session, building, start, end, now):
         booked[booking.resource.id or 0].append(_booking(booking))
     return Timeline(
-        building=_building(building), organization_id=organization.id or 0, day=day, now=now, start=start, end=end,
+        building=_building(building),
+        organization_id=organization.id or 0,
+        day=day,
+        now=now,
+        start=start,
+        end=end,
         spaces=_spaces(session, building, booked),
     )
 
 
 def _spaces(session: Session, building: Building, booked: dict[int, list[TimelineBooking]]) -> list[TimelineSpace]:
-    resources = session.exec(select(Resource).where(
-        Resource.building_id == building.id, col(Resource.kind).in_([ResourceKind.SPACE, ResourceKind.DESK]),
-    )).all()
+    resources = session.exec(
+        select(Resource).where(
+            Resource.building_id == building.id,
+            col(Resource.kind).in_([ResourceKind.SPACE, ResourceKind.DESK]),
+        )
+    ).all()
     floors = rows_by_id(session, Floor, (resource.floor_id for resource in resources))
 
     def place(resource: Resource) -> tuple[bool, int, str, int]:
@@ -173,21 +189,32 @@ def _spaces(session: Session, building: Building, booked: dict[int, list[Timelin
     shown = []
     for resource in sorted(resources, key=place):
         floor = floors.get(resource.floor_id or 0)
-        shown.append(TimelineSpace(
-            id=resource.id or 0, ulid=resource.ulid, name=resource.name,
-            kind="desk" if resource.kind == ResourceKind.DESK else "room", type=resource.type,
-            floor=FloorRef(id=floor.id or 0, name=floor.name) if floor else None, bookings=booked.get(resource.id or 0, []),
-        ))
+        shown.append(
+            TimelineSpace(
+                id=resource.id or 0,
+                ulid=resource.ulid,
+                name=resource.name,
+                kind="desk" if resource.kind == ResourceKind.DESK else "room",
+                type=resource.type,
+                floor=FloorRef(id=floor.id or 0, name=floor.name) if floor else None,
+                bookings=booked.get(resource.id or 0, []),
+            )
+        )
     return shown
 
 
 def _booking(booking: Booking) -> TimelineBooking:
     reservation, check_in = booking.reservation, booking.check_in
     return TimelineBooking(
-        robin_id=occurrence_id(reservation.id, booking.original_start), kadence_id=booking.id,
+        robin_id=occurrence_id(reservation.id, booking.original_start),
+        kadence_id=booking.id,
         kind=reservation.kind,
-        title=reservation.title or None, organizer=reservation.organizer_email, start=booking.start, end=booking.end,
-        status=booking.status, checked_in=check_in is not None,
+        title=reservation.title or None,
+        organizer=reservation.organizer_email,
+        start=booking.start,
+        end=booking.end,
+        status=booking.status,
+        checked_in=check_in is not None,
         checked_out=check_in is not None and check_in.checked_out_at is not None,
     )
 

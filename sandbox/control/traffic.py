@@ -119,7 +119,9 @@ async def _drop(receive: Receive) -> None:
 class _Exchange:
     """One request as the journal keeps it, filled in as it is served."""
 
-    def __init__(self, scope: Scope, api: str, receive: Receive, send: Send, journal: Callable[[dict[str, object]], None]) -> None:
+    def __init__(
+        self, scope: Scope, api: str, receive: Receive, send: Send, journal: Callable[[dict[str, object]], None]
+    ) -> None:
         self.scope = scope
         self.journal = journal
         self.recorded = False
@@ -164,13 +166,20 @@ class _Exchange:
         query = redacted(self.scope.get("query_string", b"").decode("latin-1"), None)
         state = self.scope.get("state") or {}
         return {
-            "at": self.at, "api": self.api, "method": self.scope["method"], "path": storable(self.scope["path"]),
-            "query": storable(query), "status": self.status,
+            "at": self.at,
+            "api": self.api,
+            "method": self.scope["method"],
+            "path": storable(self.scope["path"]),
+            "query": storable(query),
+            "status": self.status,
             "duration_ms": round((time.perf_counter() - self.started) * 1000, 3),
-            "organization_id": state.get("organization_id"), "fault_id": self.fault_id,
+            "organization_id": state.get("organization_id"),
+            "fault_id": self.fault_id,
             "request_content_type": request_type,
-            "request_body": request_text, "response_content_type": self.response_type,
-            "response_body": response_text, "truncated": request_cut or response_cut,
+            "request_body": request_text,
+            "response_content_type": self.response_type,
+            "response_body": response_text,
+            "truncated": request_cut or response_cut,
         }
 
 
@@ -181,6 +190,8 @@ def _keep(kept: bytearray, chunk: bytes) -> None:
     """Add to `kept` what the journal may keep of `chunk`: one byte past _KEPT tells it was cut."""
     if len(kept) <= _KEPT:
         kept.extend(chunk[: _KEPT + 1 - len(kept)])
+
+
 """Bytes of each body held while a request is served; the journal keeps less (journal.BODY_LIMIT)."""
 
 

@@ -59,8 +59,10 @@ def acting(session: Session, credential: Credential, now: datetime, *, reading: 
     if reading:
         return Actor(user=credential.user, organization=credential.organization, now=now, integration=credential.integration)
     return Actor(
-        user=session.merge(credential.user, load=False), organization=session.merge(credential.organization, load=False),
-        now=now, integration=credential.integration,
+        user=session.merge(credential.user, load=False),
+        organization=session.merge(credential.organization, load=False),
+        now=now,
+        integration=credential.integration,
     )
 
 

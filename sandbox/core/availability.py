@@ -78,8 +78,7 @@ def free_busy(session: Session, actor: Actor, query: FreeBusyQuery) -> Page[Avai
                     busy_by_space[slot.reservation.resource_id].append(slot)
     present = presence.present_counts(session, actor.organization_id, space_ids, actor.now)
     results = [
-        Availability(space, merge_busy(busy_by_space[space.id or 0]), present.get(space.id or 0, 0) > 0)
-        for space in spaces
+        Availability(space, merge_busy(busy_by_space[space.id or 0]), present.get(space.id or 0, 0) > 0) for space in spaces
     ]
     if query.prioritization == "specific_time":
         results.sort(key=lambda result: _specific_time_rank(result, windows))
@@ -131,9 +130,11 @@ def _spaces_in_scope(session: Session, actor: Actor, query: FreeBusyQuery) -> li
         col(Resource.floor_id).in_(query.level_ids),
         col(Resource.id).in_(query.space_ids),
     )
-    statement = select(Resource).where(
-        Resource.organization_id == actor.organization_id, in_scope, *conditions
-    ).order_by(col(Resource.id))
+    statement = (
+        select(Resource)
+        .where(Resource.organization_id == actor.organization_id, in_scope, *conditions)
+        .order_by(col(Resource.id))
+    )
     return list(session.exec(statement).all())
 
 
@@ -226,10 +227,12 @@ def space_state(session: Session, actor: Actor, space_id: int) -> SpaceState:
         return SpaceState(space, "in_use" if present else "available", present, next_start)
     checked_in = session.exec(
         select(CheckIn.id).where(
-            or_(*(
-                (CheckIn.reservation_id == slot.reservation.id) & (CheckIn.original_start == slot.original_start)
-                for slot in current
-            ))
+            or_(
+                *(
+                    (col(CheckIn.reservation_id) == slot.reservation.id) & (col(CheckIn.original_start) == slot.original_start)
+                    for slot in current
+                )
+            )
         )
     ).first()
     in_use = present > 0 or checked_in is not None

@@ -62,7 +62,12 @@ ROOM_TYPES = ("room", "pod", "private_office")
 REQUEST_NAMES = {"start": "startDateTime", "end": "endDateTime", "invitees": "attendees", "reservee": "userId"}
 """Fields of the core's event and seat inputs, as a booking request names them."""
 BOOKED, CHECKED_IN, CHECKED_OUT, COMPLETED, CANCELLED, NO_CHECK_IN = (
-    "booked", "checkedIn", "checkedOut", "completed", "cancelled", "noCheckIn",
+    "booked",
+    "checkedIn",
+    "checkedOut",
+    "completed",
+    "cancelled",
+    "noCheckIn",
 )
 METHODS = ("doorAccess", "wifi", "geofence", "sensor")
 DEFAULT_REACH = timedelta(days=366)
@@ -150,9 +155,7 @@ def _locate(session: Session, actor: Actor, identifier: str) -> tuple[Reservatio
     if decoded is None:
         raise NotFound("Not Found")
     reservation = session.get(Reservation, decoded[0])
-    if (
-        reservation is None or reservation.recurrence is None or reservation.organization_id != actor.organization_id
-    ):
+    if reservation is None or reservation.recurrence is None or reservation.organization_id != actor.organization_id:
         raise NotFound("Not Found")
     reservations.require_instance(reservation, decoded[1])
     return reservation, decoded[1]
@@ -164,13 +167,19 @@ def _booking_of(session: Session, reservation: Reservation, original_start: date
     exception = None if original_start is None else reservations.occurrence_exception(session, reservation, start)
     resource = session.get(Resource, reservation.resource_id)
     building = session.get(Building, reservation.building_id)
-    assert resource is not None and building is not None
+    assert resource is not None
+    assert building is not None
     return _derive(reservation, resource, building, original_start, check_in, exception, now)
 
 
 def _derive(
-    reservation: Reservation, resource: Resource, building: Building, original_start: datetime | None,
-    check_in: CheckIn | None, exception: OccurrenceException | None, now: datetime,
+    reservation: Reservation,
+    resource: Resource,
+    building: Building,
+    original_start: datetime | None,
+    check_in: CheckIn | None,
+    exception: OccurrenceException | None,
+    now: datetime,
 ) -> Booking:
     """The booking, its status read from its cancellation, check-in and the clock: cancelled
     (by someone), noCheckIn (released), checkedOut, completed (ended), checkedIn or booked."""
@@ -230,8 +239,7 @@ def create_booking(session: Session, actor: Actor, draft: BookingInput) -> Booki
         resource = directory.named_in(session, actor, Resource, draft.space_id or "", "spaceId")
         if resource.kind not in (ResourceKind.DESK, ResourceKind.SPACE):
             raise InvalidInput.of("spaceId", "This space can't be booked.")
-        building = session.get(Building, resource.building_id)
-        assert building is not None
+        building = session.get_one(Building, resource.building_id)
         buildings.require_bookable(building, draft.start, draft.end, actor.now)
         reservation = _book_space(session, on_behalf, resource, building, draft)
     return _booking_of(session, reservation, None, actor.now)
@@ -243,16 +251,35 @@ def _book_space(session: Session, actor: Actor, resource: Resource, building: Bu
         raise InvalidInput.of("title", "This value should not be blank.", "required")
     try:
         if resource.kind == ResourceKind.DESK:
-            reserved = seats.create_seat_reservation(session, actor, resource.id or 0, SeatReservationInput(
-                type=seats.default_type(resource, actor.user) or "hoteled", start=draft.start, end=draft.end,
-                time_zone=building.time_zone, reservee_user_id=actor.user.id, source="publicApi",
-            ))
+            reserved = seats.create_seat_reservation(
+                session,
+                actor,
+                resource.id or 0,
+                SeatReservationInput(
+                    type=seats.default_type(resource, actor.user) or "hoteled",
+                    start=draft.start,
+                    end=draft.end,
+                    time_zone=building.time_zone,
+                    reservee_user_id=actor.user.id,
+                    source="publicApi",
+                ),
+            )
         else:
             invitees = [_invitee(session, actor, attendee, position) for position, attendee in enumerate(draft.attendees)]
-            reserved = events.create_event(session, actor, resource.id or 0, EventInput(
-                start=draft.start, end=draft.end, time_zone=building.time_zone, title=draft.title,
-                description=draft.description, invitees=invitees, source="publicApi",
-            ))
+            reserved = events.create_event(
+                session,
+                actor,
+                resource.id or 0,
+                EventInput(
+                    start=draft.start,
+                    end=draft.end,
+                    time_zone=building.time_zone,
+                    title=draft.title,
+                    description=draft.description,
+                    invitees=invitees,
+                    source="publicApi",
+                ),
+            )
     except Conflict as conflict:
         raise _unavailable(conflict) from None
     except RuleViolation as refusal:
@@ -297,10 +324,20 @@ def _book_onsite(session: Session, actor: Actor, building: Building, draft: Book
     except Conflict as conflict:
         raise InvalidInput.of("userId", conflict.message, conflict.reason) from None
     reservation = Reservation(
-        organization_id=actor.organization_id, resource_id=passes.id, building_id=building.id,
-        kind=ReservationKind.ONSITE, title="", organizer_id=actor.user.id, organizer_email=actor.user.email,
-        creator_id=actor.user.id, creator_email=actor.user.email, source="publicApi",
-        release_after_s=space_types.release_window(session, passes), created_at=actor.now, updated_at=actor.now,
+        organization_id=actor.organization_id,
+        resource_id=passes.id or 0,
+        building_id=building.id or 0,
+        time_zone=schedule.series.zone.key,
+        kind=ReservationKind.ONSITE,
+        title="",
+        organizer_id=actor.user.id,
+        organizer_email=actor.user.email,
+        creator_id=actor.user.id,
+        creator_email=actor.user.email,
+        source="publicApi",
+        release_after_s=space_types.release_window(session, passes),
+        created_at=actor.now,
+        updated_at=actor.now,
     )
     reservations.apply_schedule(session, reservation, passes, schedule, actor.now)
     session.commit()
@@ -332,9 +369,7 @@ def check_in_booking(session: Session, actor: Actor, identifier: str, user: str 
     if booking.status != BOOKED:
         raise TransitionRefused(_not_booked(booking))
     if actor.now < confirmations.opens_at(booking.start):
-        raise TransitionRefused(
-            f"Check in opens {confirmations.OPENS_MINUTES} minutes before the booking starts."
-        )
+        raise TransitionRefused(f"Check in opens {confirmations.OPENS_MINUTES} minutes before the booking starts.")
     confirmations.record(session, booking.reservation, booking.start, person, actor.now, source="publicApi", method=method)
     return _booking_of(session, booking.reservation, booking.original_start, actor.now)
 
@@ -344,7 +379,8 @@ def check_out_booking(session: Session, actor: Actor, identifier: str, user: str
     person = _transition_user(session, actor, user, method)
     if booking.status != CHECKED_IN or booking.check_in is None:
         raise TransitionRefused(
-            "The booking has already been checked out." if booking.status == CHECKED_OUT
+            "The booking has already been checked out."
+            if booking.status == CHECKED_OUT
             else f"Only a checked-in booking can be checked out; this one is {booking.status}."
         )
     booking.check_in.checked_out_at = actor.now
@@ -422,8 +458,11 @@ def list_bookings(session: Session, actor: Actor, query: BookingQuery, page: int
         reaching = reaching.where(col(Reservation.resource_id).in_(resource_ids))
     order = _order_key(query)
     if not _filters_stored_facts(query):
-        found = [booking for booking in _expand(session, list(session.exec(reaching)), lower, upper, actor.now)
-                 if _matches(booking, query)]
+        found = [
+            booking
+            for booking in _expand(session, list(session.exec(reaching)), lower, upper, actor.now)
+            if _matches(booking, query)
+        ]
         return counted_list(sorted(found, key=order), page, per_page)
     singles = reaching.where(
         col(Reservation.recurrence).is_(None), col(Reservation.end) > lower, *_stored_conditions(actor, query)
@@ -467,16 +506,20 @@ def _stored_order(query: BookingQuery) -> list[Any]:
     """`_order_key` as the store orders single bookings, whose times are their reservation's."""
     columns = {"start": col(Reservation.start), "end": col(Reservation.end)}
     order = query.order or (("startDate", "asc"),)
-    by_times = [columns[_ORDERED_BY[name]].desc() if direction == "desc" else columns[_ORDERED_BY[name]].asc()
-                for name, direction in order]
+    by_times = [
+        columns[_ORDERED_BY[name]].desc() if direction == "desc" else columns[_ORDERED_BY[name]].asc()
+        for name, direction in order
+    ]
     return [*by_times, col(Reservation.id).asc()]
 
 
 def _filters_stored_facts(query: BookingQuery) -> bool:
     """Whether the query filters single bookings by what their reservations store alone: not by
     their status or id, which are derived, nor by a time read in each building's zone."""
-    return query.status is None and query.booking_id is None and all(
-        condition.field in ("start", "end") and not condition.local for condition in query.conditions
+    return (
+        query.status is None
+        and query.booking_id is None
+        and all(condition.field in ("start", "end") and not condition.local for condition in query.conditions)
     )
 
 
@@ -494,9 +537,7 @@ def _stored_conditions(actor: Actor, query: BookingQuery) -> list[Any]:
     return conditions
 
 
-def bookings_in_building(
-    session: Session, building: Building, lower: datetime, upper: datetime, now: datetime
-) -> list[Booking]:
+def bookings_in_building(session: Session, building: Building, lower: datetime, upper: datetime, now: datetime) -> list[Booking]:
     """Every booking in the building (of its spaces, desks and onsite passes) overlapping
     [lower, upper), with its status at `now`: live, past, cancelled and released alike, by start."""
     rows = list(session.exec(_reaching(building.organization_id, lower, upper).where(Reservation.building_id == building.id)))
@@ -528,7 +569,7 @@ def _reach(conditions: tuple[TimeCondition, ...], now: datetime) -> tuple[dateti
             afters.append(value - slack)
         else:
             befores.append(value + slack)
-    lower = max(afters) if afters else (min(now, min(befores)) if befores else now) - DEFAULT_REACH
+    lower = max(afters) if afters else (min(now, *befores) if befores else now) - DEFAULT_REACH
     upper = min(befores) if befores else max(now, lower if afters else now) + DEFAULT_REACH
     # Bookings are read when they overlap the reach; a booking that only touches an inclusive
     # bound (starts exactly at `before`, ends exactly at `after`) must be read too.
@@ -545,23 +586,30 @@ def _resource_filter(session: Session, actor: Actor, query: BookingQuery) -> lis
         statement = statement.where(Resource.floor_id == directory.id_of(session, actor, Floor, query.floor_id))
     if query.area_id is not None:
         statement = statement.where(Resource.area_id == directory.id_of(session, actor, Area, query.area_id))
-    return list(session.exec(statement).all())
+    return [resource_id or 0 for resource_id in session.exec(statement)]
 
 
-def _expand(
-    session: Session, rows: list[Reservation], lower: datetime, upper: datetime, now: datetime
-) -> Iterator[Booking]:
+def _expand(session: Session, rows: list[Reservation], lower: datetime, upper: datetime, now: datetime) -> Iterator[Booking]:
     ids = [row.id or 0 for row in rows]
     check_ins = reservations.check_ins_of(session, ids)
     exceptions = reservations.exceptions_of(session, ids)
     resources = reservations.resources_of(session, {row.resource_id for row in rows})
-    building_rows = {row.id: row for row in session.exec(select(Building).where(col(Building.id).in_({r.building_id for r in rows})))}
+    building_rows = {
+        row.id: row for row in session.exec(select(Building).where(col(Building.id).in_({r.building_id for r in rows})))
+    }
     for reservation in rows:
         resource, building = resources[reservation.resource_id], building_rows[reservation.building_id]
         if reservation.recurrence is None:
             if reservation.end > lower:
-                yield _derive(reservation, resource, building, None, check_ins.get((reservation.id or 0, reservation.start)),
-                              exceptions.get((reservation.id or 0, reservation.start)), now)
+                yield _derive(
+                    reservation,
+                    resource,
+                    building,
+                    None,
+                    check_ins.get((reservation.id or 0, reservation.start)),
+                    exceptions.get((reservation.id or 0, reservation.start)),
+                    now,
+                )
             continue
         length = reservation.end - reservation.start
         starts = list(islice(occurrences.series_of(reservation).starts_between(lower - length, upper), MAX_SERIES_READ + 1))
@@ -588,9 +636,12 @@ def _matches(booking: Booking, query: BookingQuery) -> bool:
 def _holds(booking: Booking, condition: TimeCondition) -> bool:
     check_in = booking.check_in
     moment = {
-        "start": booking.start, "end": booking.end, "cancelled": booking.cancelled_at,
+        "start": booking.start,
+        "end": booking.end,
+        "cancelled": booking.cancelled_at,
         "checkedIn": check_in.checked_in_at if check_in else None,
-        "checkedOut": check_in.checked_out_at if check_in else None, "selfCertified": None,
+        "checkedOut": check_in.checked_out_at if check_in else None,
+        "selfCertified": None,
     }[condition.field]
     return holds(moment, condition, booking.building)
 
@@ -605,7 +656,10 @@ def holds(moment: datetime | None, condition: TimeCondition, building: Building)
 
 
 _COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
-    "before": operator.le, "strictly_before": operator.lt, "after": operator.ge, "strictly_after": operator.gt,
+    "before": operator.le,
+    "strictly_before": operator.lt,
+    "after": operator.ge,
+    "strictly_after": operator.gt,
 }
 """Each date filter's comparison of a booking's time with its value: of instants here, of a
 reservation's columns where the store filters (`_stored_conditions`)."""

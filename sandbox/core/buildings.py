@@ -44,10 +44,7 @@ def opening(building: Building, day: date) -> tuple[datetime, datetime] | None:
     without opening hours is open around the clock."""
     if day.isoformat() in building.closures:
         return None
-    if not building.opening_hours:
-        hours = ["00:00", "24:00"]
-    else:
-        hours = building.opening_hours.get(WEEKDAYS[day.weekday()]) or []
+    hours = (building.opening_hours.get(WEEKDAYS[day.weekday()]) or []) if building.opening_hours else ["00:00", "24:00"]
     if not hours:
         return None
     tz = local_zone(building)
@@ -142,8 +139,12 @@ def onsite_resource(session: Session, building: Building) -> Resource:
     ).first()
     if found is None:
         found = Resource(
-            organization_id=building.organization_id, building_id=building.id or 0, kind=ResourceKind.ONSITE,
-            name=f"{building.name} onsite", is_reservable=True, created_at=building.created_at,
+            organization_id=building.organization_id,
+            building_id=building.id or 0,
+            kind=ResourceKind.ONSITE,
+            name=f"{building.name} onsite",
+            is_reservable=True,
+            created_at=building.created_at,
             updated_at=building.created_at,
         )
         session.add(found)
@@ -200,12 +201,17 @@ def bookable_spaces(
     if kind == "desk" and reservations.holds_any(session, ReservationKind.SEAT, person, start, end, actor.now):
         return []
     candidates = [
-        resource for resource in session.exec(
-            select(Resource).where(
-                Resource.floor_id == floor.id, col(Resource.kind).in_([ResourceKind.DESK, ResourceKind.SPACE]),
-                col(Resource.is_reservable).is_(True), col(Resource.is_disabled).is_(False),
+        resource
+        for resource in session.exec(
+            select(Resource)
+            .where(
+                Resource.floor_id == floor.id,
+                col(Resource.kind).in_([ResourceKind.DESK, ResourceKind.SPACE]),
+                col(Resource.is_reservable).is_(True),
+                col(Resource.is_disabled).is_(False),
                 col(Resource.on_demand).is_(False),
-            ).order_by(col(Resource.name), col(Resource.id))
+            )
+            .order_by(col(Resource.name), col(Resource.id))
         )
         if booking_type(resource) == kind
     ]

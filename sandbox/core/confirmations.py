@@ -27,13 +27,25 @@ def opens_at(start: datetime) -> datetime:
 
 
 def record(
-    session: Session, reservation: Reservation, start: datetime, user: User, now: datetime, *,
-    device_id: int | None = None, source: str = "robin", method: str | None = None,
+    session: Session,
+    reservation: Reservation,
+    start: datetime,
+    user: User,
+    now: datetime,
+    *,
+    device_id: int | None = None,
+    source: str = "robin",
+    method: str | None = None,
 ) -> CheckIn:
     """Store the check-in of the occurrence of `reservation` starting at `start` (committed)."""
     check_in = CheckIn(
-        reservation_id=reservation.id or 0, original_start=start, user_id=user.id, device_id=device_id,
-        checked_in_at=now, check_in_source=source, check_in_method=method,
+        reservation_id=reservation.id or 0,
+        original_start=start,
+        user_id=user.id,
+        device_id=device_id,
+        checked_in_at=now,
+        check_in_source=source,
+        check_in_method=method,
     )
     session.add(check_in)
     session.commit()
@@ -49,20 +61,21 @@ class Wording:
 
 
 EVENT = Wording(
-    "event", "The event has already been confirmed", "The event has already ended",
+    "event",
+    "The event has already been confirmed",
+    "The event has already ended",
     "Only the organizer of the event or an administrator may confirm it or withdraw its confirmation",
 )
 # As the live API words its refusals to confirm a desk.
 SEAT = Wording(
-    "seat reservation", "Cannot confirm desk with ID `{id}`. Confirmation already exists.",
+    "seat reservation",
+    "Cannot confirm desk with ID `{id}`. Confirmation already exists.",
     "You cannot confirm a seat reservation in the past.",
     "Only the reservee, the reserver or an administrator may confirm a seat reservation",
 )
 
 
-def confirm_event(
-    session: Session, actor: Actor, reference: str, user_id: int | None, device_id: int | None
-) -> CheckIn:
+def confirm_event(session: Session, actor: Actor, reference: str, user_id: int | None, device_id: int | None) -> CheckIn:
     view = _occurrence(events.get_event(session, actor, reference, for_change=True), EVENT)
     return _confirm(session, actor, view, user_id, device_id, EVENT)
 
@@ -103,7 +116,8 @@ def _confirm(
         raise RuleViolation("event_cancelled", f"A cancelled {wording.noun} can't be confirmed")
     if actor.now < opens_at(view.start):
         raise RuleViolation(
-            "too_early_to_confirm_event", f"The {wording.noun} can be confirmed from {OPENS_MINUTES} minutes before it starts",
+            "too_early_to_confirm_event",
+            f"The {wording.noun} can be confirmed from {OPENS_MINUTES} minutes before it starts",
         )
     return record(session, view.reservation, view.original_start or view.start, confirmer, actor.now, device_id=device_id)
 

@@ -67,7 +67,8 @@ def places(session: Session, resources: Iterable[Resource]) -> Places:
     """The floors and areas of `resources`, in one query each."""
     rows = list(resources)
     return Places(
-        rows_by_id(session, Floor, (row.floor_id for row in rows)), rows_by_id(session, Area, (row.area_id for row in rows)),
+        rows_by_id(session, Floor, (row.floor_id for row in rows)),
+        rows_by_id(session, Area, (row.area_id for row in rows)),
     )
 
 
@@ -114,7 +115,11 @@ def id_of(session: Session, actor: Actor, model: type[Owned], ulid: str | None) 
 
 
 def buildings(
-    actor: Actor, *, country_code: str | None = None, city: str | None = None, name: str | None = None,
+    actor: Actor,
+    *,
+    country_code: str | None = None,
+    city: str | None = None,
+    name: str | None = None,
     ulid: str | None = None,
 ) -> Any:
     statement = select(Building).where(Building.organization_id == actor.organization_id)
@@ -149,7 +154,8 @@ def bookable_resources(actor: Actor) -> Any:
     """Desks and reservable spaces: what the Kadence API calls spaces."""
     return select(Resource).where(
         Resource.organization_id == actor.organization_id,
-        col(Resource.kind).in_([ResourceKind.DESK, ResourceKind.SPACE]), col(Resource.is_reservable).is_(True),
+        col(Resource.kind).in_([ResourceKind.DESK, ResourceKind.SPACE]),
+        col(Resource.is_reservable).is_(True),
     )
 
 
@@ -170,12 +176,17 @@ def get_space(session: Session, actor: Actor, ulid: str) -> Resource:
     resource = by_ulid(session, actor, Resource, ulid)
     if resource.kind not in (ResourceKind.DESK, ResourceKind.SPACE) or not resource.is_reservable:
         raise NotFound("Not Found")
-    return resource  # type: ignore[no-any-return]
+    return resource
 
 
 def users(
-    actor: Actor, *, email: str | None = None, email_exact: str | None = None, first_name: str | None = None,
-    last_name: str | None = None, ulid: str | None = None,
+    actor: Actor,
+    *,
+    email: str | None = None,
+    email_exact: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    ulid: str | None = None,
 ) -> Any:
     statement = select(User).where(User.organization_id == actor.organization_id)
     if email:
@@ -192,9 +203,14 @@ def users(
 
 
 _PROFILE = {
-    "firstName": "given_name", "lastName": "family_name", "jobTitle": "job_title", "biography": "biography",
-    "locationTimezone": "time_zone", "locationCountryCode": "location_country_code",
-    "locationCityName": "location_city", "locationLatitude": "location_latitude",
+    "firstName": "given_name",
+    "lastName": "family_name",
+    "jobTitle": "job_title",
+    "biography": "biography",
+    "locationTimezone": "time_zone",
+    "locationCountryCode": "location_country_code",
+    "locationCityName": "location_city",
+    "locationLatitude": "location_latitude",
     "locationLongitude": "location_longitude",
 }
 
@@ -202,13 +218,16 @@ _PROFILE = {
 def update_profile(session: Session, actor: Actor, ulid: str, changes: dict[str, Any]) -> User:
     """Change a user's profile; the names, when given, must not be blank."""
     user: User = by_ulid(session, actor, User, ulid)
-    problems = []
-    for name in ("firstName", "lastName"):
-        if name in changes and not (changes[name] or "").strip():
-            problems.append(FieldProblem(name, "This value should not be blank.", "required"))
-    for name, value in changes.items():
-        if isinstance(value, str) and len(value) > MAX_TEXT * (16 if name == "biography" else 1):
-            problems.append(FieldProblem(name, "This value is too long."))
+    problems = [
+        FieldProblem(name, "This value should not be blank.", "required")
+        for name in ("firstName", "lastName")
+        if name in changes and not (changes[name] or "").strip()
+    ]
+    problems.extend(
+        FieldProblem(name, "This value is too long.")
+        for name, value in changes.items()
+        if isinstance(value, str) and len(value) > MAX_TEXT * (16 if name == "biography" else 1)
+    )
     code = changes.get("locationCountryCode")
     if code is not None and not (isinstance(code, str) and len(code) == 2 and code.isalpha()):
         problems.append(FieldProblem("locationCountryCode", "This value is not a valid country."))
@@ -223,9 +242,8 @@ def update_profile(session: Session, actor: Actor, ulid: str, changes: dict[str,
     if problems:
         raise InvalidInput(problems)
     for name, value in changes.items():
-        if name == "locationTimezone" and value is None:
-            value = "UTC"
-        setattr(user, _PROFILE[name], value.upper() if name == "locationCountryCode" and value else value)
+        stored = "UTC" if name == "locationTimezone" and value is None else value
+        setattr(user, _PROFILE[name], stored.upper() if name == "locationCountryCode" and stored else stored)
     if {"firstName", "lastName"} & changes.keys():
         user.name = f"{user.given_name or ''} {user.family_name or ''}".strip()
     user.updated_at = actor.now
@@ -237,7 +255,9 @@ def update_profile(session: Session, actor: Actor, ulid: str, changes: dict[str,
 PHOTO_LIMIT = 5 * 1024 * 1024
 """The largest profile picture accepted, in bytes."""
 _IMAGE_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
     (b"GIF89a", "image/gif"),
 )
 
@@ -273,7 +293,8 @@ def floor_plan(session: Session, ulid: str) -> tuple[Floor, list[Resource]]:
     if floor is None:
         raise NotFound("Not Found")
     found = session.exec(
-        select(Resource).where(Resource.floor_id == floor.id, col(Resource.kind).in_([ResourceKind.SPACE, ResourceKind.DESK]))
+        select(Resource)
+        .where(Resource.floor_id == floor.id, col(Resource.kind).in_([ResourceKind.SPACE, ResourceKind.DESK]))
         .order_by(col(Resource.kind).desc(), col(Resource.name), col(Resource.id))
     )
     return floor, list(found)

@@ -47,9 +47,7 @@ class InvalidInput(DomainError):
 
     def renamed(self, names: dict[str, str]) -> "InvalidInput":
         """The same problems, with fields named as a dialect's wire names them."""
-        return InvalidInput(
-            [FieldProblem(names.get(p.field, p.field), p.message, p.reason) for p in self.problems]
-        )
+        return InvalidInput([FieldProblem(names.get(p.field, p.field), p.message, p.reason) for p in self.problems])
 
 
 class RuleViolation(DomainError):
@@ -58,7 +56,11 @@ class RuleViolation(DomainError):
     code = "rule_violation"
 
     def __init__(
-        self, reason: str, message: str, *, domain: str = "scheduling",
+        self,
+        reason: str,
+        message: str,
+        *,
+        domain: str = "scheduling",
         details: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message, details=details)

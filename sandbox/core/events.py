@@ -76,14 +76,24 @@ def create_event(session: Session, actor: Actor, space_id: int, draft: EventInpu
     schedule = reservations.plan_schedule(session, actor.now, draft.start, draft.end, tz, draft.recurrence)
     _require_free(session, space, schedule, None, actor.now)
     reservation = Reservation(
-        organization_id=actor.organization_id, resource_id=space.id, building_id=space.building_id,
-        kind=ReservationKind.EVENT, title=_title(draft.title, space, actor.user),
-        description=_description(draft.description), visibility=visibility,
-        organizer_id=actor.user.id, creator_id=actor.user.id,
-        organizer_email=actor.user.email, creator_email=actor.user.email,
-        remote_type="google", creation_type="manual", source=draft.source,
+        organization_id=actor.organization_id,
+        resource_id=space.id or 0,
+        building_id=space.building_id,
+        time_zone=schedule.series.zone.key,
+        kind=ReservationKind.EVENT,
+        title=_title(draft.title, space, actor.user),
+        description=_description(draft.description),
+        visibility=visibility,
+        organizer_id=actor.user.id,
+        creator_id=actor.user.id,
+        organizer_email=actor.user.email,
+        creator_email=actor.user.email,
+        remote_type="google",
+        creation_type="manual",
+        source=draft.source,
         release_after_s=space_types.release_window(session, space),
-        created_at=actor.now, updated_at=actor.now,
+        created_at=actor.now,
+        updated_at=actor.now,
     )
     reservations.apply_schedule(session, reservation, space, schedule, actor.now)
     reservation.remote_event_id = f"sandbox{reservation.ulid.lower()}"
@@ -108,8 +118,7 @@ def update_event(session: Session, actor: Actor, reference: str, changes: EventC
         reservations.require_instance(reservation, ref.original_start)
         raise RuleViolation(
             "instance_not_editable",
-            "An instance of a recurring event can't be changed on its own; change the series "
-            f"{reservation.id} instead",
+            f"An instance of a recurring event can't be changed on its own; change the series {reservation.id} instead",
         )
     _require_organizer(actor, reservation)
     if reservation.status == ReservationStatus.CANCELLED:
@@ -144,9 +153,7 @@ def cancel_event(session: Session, actor: Actor, reference: str) -> ReservationV
     return reservations.view(session, reservation, ref.original_start, actor.now)
 
 
-def events_in_space(
-    session: Session, actor: Actor, space_id: int, window: Window, page: PageRequest
-) -> Page[ReservationView]:
+def events_in_space(session: Session, actor: Actor, space_id: int, window: Window, page: PageRequest) -> Page[ReservationView]:
     get_space(session, actor, space_id)
     return reservations.listing(session, actor, _events(actor, resource_ids=[space_id]), window, page)
 
@@ -162,9 +169,7 @@ def events_in_building(
     return reservations.listing(session, actor, _events(actor, building_id=building_id), window, page)
 
 
-def events_of_user(
-    session: Session, actor: Actor, user_id: int, window: Window, page: PageRequest
-) -> Page[ReservationView]:
+def events_of_user(session: Session, actor: Actor, user_id: int, window: Window, page: PageRequest) -> Page[ReservationView]:
     """Events the user organizes, created or is invited to."""
     fetch(session, actor, User, user_id)
     return reservations.listing(session, actor, _events(actor, user_ids=[user_id]), window, page)
@@ -188,22 +193,18 @@ def _require_organizer(actor: Actor, reservation: Reservation) -> None:
     reservations.require_may_change(actor, reservation, "Only the organizer of the event or an administrator may change it")
 
 
-def _reschedule(
-    session: Session, actor: Actor, reservation: Reservation, space: Resource, given: dict[str, Any]
-) -> None:
+def _reschedule(session: Session, actor: Actor, reservation: Reservation, space: Resource, given: dict[str, Any]) -> None:
     start = given.get("start", reservation.start)
     end = given.get("end", reservation.end)
     tz = zone(given.get("time_zone", reservation.time_zone), "start.time_zone")
-    lines = given["recurrence"] if "recurrence" in given else reservation.recurrence
+    lines = given.get("recurrence", reservation.recurrence)
     _check_interval(start, end)
     schedule = reservations.plan_schedule(session, actor.now, start, end, tz, lines, reservation=reservation)
     _require_free(session, space, schedule, reservation.id, actor.now)
     reservations.apply_schedule(session, reservation, space, schedule, actor.now)
 
 
-def _require_free(
-    session: Session, space: Resource, schedule: Schedule, exclude: int | None, now: datetime
-) -> None:
+def _require_free(session: Session, space: Resource, schedule: Schedule, exclude: int | None, now: datetime) -> None:
     def refusal(existing: Slot) -> Conflict:
         return Conflict(
             "event_conflict",
@@ -260,19 +261,21 @@ def _invitee_inputs(invitees: list[InviteeInput]) -> list[InviteeInput]:
     return list(unique.values())
 
 
-def _write_invitees(
-    session: Session, actor: Actor, reservation: Reservation, inputs: list[InviteeInput]
-) -> list[Invitee]:
+def _write_invitees(session: Session, actor: Actor, reservation: Reservation, inputs: list[InviteeInput]) -> list[Invitee]:
     known = users_by_email(session, actor.organization_id, [invitee.email for invitee in inputs])
     rows = []
     for invitee in inputs:
         user = known.get(invitee.email.lower())
         is_organizer = user is not None and user.id == reservation.organizer_id
         row = Invitee(
-            reservation_id=reservation.id or 0, user_id=user.id if user else None, email=invitee.email,
+            reservation_id=reservation.id or 0,
+            user_id=user.id if user else None,
+            email=invitee.email,
             display_name=user.name if user else None,
             response_status="accepted" if is_organizer else "not_responded",
-            is_organizer=is_organizer, created_at=actor.now, updated_at=actor.now,
+            is_organizer=is_organizer,
+            created_at=actor.now,
+            updated_at=actor.now,
         )
         session.add(row)
         rows.append(row)

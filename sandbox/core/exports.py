@@ -13,7 +13,7 @@ import io
 import logging
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
@@ -26,7 +26,7 @@ from sandbox.core.access import Actor
 from sandbox.core.clock import Clock
 from sandbox.core.errors import InvalidInput, NotFound, RateLimited
 from sandbox.core.workplace import MAX_LISTED_IDS, fetch, require_visible
-from sandbox.store.engine import Store
+from sandbox.store.engine import Store, rows_changed
 from sandbox.store.models import (
     Building,
     ExportChunk,
@@ -55,9 +55,7 @@ class ExportRequest:
     location_ids: list[int] | None = None
 
 
-def request_export(
-    session: Session, actor: Actor, organization_id: int, request: ExportRequest, delay: timedelta
-) -> ExportJob:
+def request_export(session: Session, actor: Actor, organization_id: int, request: ExportRequest, delay: timedelta) -> ExportJob:
     fetch(session, actor, Organization, organization_id)
     actor.require_admin()
     if request.kind not in KINDS:
@@ -70,19 +68,22 @@ def request_export(
     # Serializes this organization's requests, so the rate limit holds across processes too.
     session.exec(select(Organization.id).where(Organization.id == organization_id).with_for_update()).one()
     recent = session.exec(
-        select(ExportJob.requested_at).where(
-            ExportJob.organization_id == organization_id, col(ExportJob.requested_at) > actor.now - RATE_WINDOW
-        ).order_by(col(ExportJob.requested_at))
+        select(ExportJob.requested_at)
+        .where(ExportJob.organization_id == organization_id, col(ExportJob.requested_at) > actor.now - RATE_WINDOW)
+        .order_by(col(ExportJob.requested_at))
     ).all()
     if len(recent) >= RATE_LIMIT:
         wait = recent[len(recent) - RATE_LIMIT] + RATE_WINDOW - actor.now
-        raise RateLimited(
-            f"Too many export requests: at most {RATE_LIMIT} a minute", max(1, ceil(wait.total_seconds()))
-        )
+        raise RateLimited(f"Too many export requests: at most {RATE_LIMIT} a minute", max(1, ceil(wait.total_seconds())))
     job = ExportJob(
-        id=str(uuid.uuid4()), organization_id=organization_id, kind=request.kind,
-        range_start=request.start, range_end=request.end, location_ids=request.location_ids or None,
-        requested_at=actor.now, ready_at=actor.now + delay,
+        id=str(uuid.uuid4()),
+        organization_id=organization_id,
+        kind=request.kind,
+        range_start=request.start,
+        range_end=request.end,
+        location_ids=request.location_ids or None,
+        requested_at=actor.now,
+        ready_at=actor.now + delay,
     )
     session.add(job)
     session.commit()
@@ -138,18 +139,17 @@ def claim(store: Store, worker: str, wall: datetime) -> str | None:
     )
     while True:
         with store.session() as reading:
-            candidates = reading.exec(
-                select(ExportJob.id).where(claimable).order_by(col(ExportJob.requested_at)).limit(5)
-            ).all()
+            candidates = reading.exec(select(ExportJob.id).where(claimable).order_by(col(ExportJob.requested_at)).limit(5)).all()
         if not candidates:
             return None
         with store.session(write=True) as session:
             for job_id in candidates:
                 claimed = session.execute(
-                    update(ExportJob).where(col(ExportJob.id) == job_id, claimable)
+                    update(ExportJob)
+                    .where(col(ExportJob.id) == job_id, claimable)
                     .values(state=ExportJobState.RUNNING, claimed_by=worker, claimed_at=wall, attempts=ExportJob.attempts + 1)
                 )
-                if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                if rows_changed(claimed) == 1:
                     session.commit()
                     return job_id
             session.rollback()
@@ -160,12 +160,15 @@ def generate(store: Store, job_id: str, worker: str, clock: Clock) -> bool:
     """Write the CSV of a claimed job; False if the claim was lost to another worker."""
     with store.session(write=True) as session:
         still_mine = session.execute(
-            update(ExportJob).where(
-                col(ExportJob.id) == job_id, col(ExportJob.claimed_by) == worker,
+            update(ExportJob)
+            .where(
+                col(ExportJob.id) == job_id,
+                col(ExportJob.claimed_by) == worker,
                 col(ExportJob.state) == ExportJobState.RUNNING,
-            ).values(claimed_at=clock.wall())
+            )
+            .values(claimed_at=clock.wall())
         )
-        if still_mine.rowcount != 1:  # type: ignore[attr-defined]
+        if rows_changed(still_mine) != 1:
             session.rollback()
             return False
         # What a worker that went quiet may have left behind.
@@ -210,8 +213,8 @@ class _ChunkWriter:
         self.rows = -1  # The header is not a row.
         self.heartbeat = clock.wall()
 
-    def write(self, row: object) -> bool:
-        self.csv.writerow(row)  # type: ignore[arg-type]
+    def write(self, row: Iterable[object]) -> bool:
+        self.csv.writerow(row)
         self.rows += 1
         if self.buffer.tell() >= CHUNK_BYTES or (self.rows % 1000 == 0 and self._heartbeat_due()):
             return self._flush(final=False)
@@ -226,10 +229,11 @@ class _ChunkWriter:
     def fail(self, reason: str) -> bool:
         with self.store.session(write=True) as session:
             failed = session.execute(
-                update(ExportJob).where(col(ExportJob.id) == self.job_id, col(ExportJob.claimed_by) == self.worker)
+                update(ExportJob)
+                .where(col(ExportJob.id) == self.job_id, col(ExportJob.claimed_by) == self.worker)
                 .values(state=ExportJobState.FAILED, error=reason[:500], finished_at=self.clock.wall())
             )
-            if failed.rowcount == 1:  # type: ignore[attr-defined]
+            if rows_changed(failed) == 1:
                 session.exec(delete(ExportChunk).where(col(ExportChunk.job_id) == self.job_id))
             session.commit()
         return False
@@ -246,7 +250,7 @@ class _ChunkWriter:
             progress |= {"state": ExportJobState.READY, "row_count": self.rows, "finished_at": self.clock.wall()}
         with self.store.session(write=True) as session:
             still_mine = session.execute(update(ExportJob).where(mine).values(**progress))
-            if still_mine.rowcount != 1:  # type: ignore[attr-defined]
+            if rows_changed(still_mine) != 1:
                 session.rollback()
                 return False
             if data is not None:
@@ -254,4 +258,3 @@ class _ChunkWriter:
                 self.seq += 1
             session.commit()
         return True
-

@@ -1,7 +1,8 @@
 """Identifiers: their sources, and how the ids clients send are read.
 
-Rows created at run time get random ULIDs (unique across worker processes); seeded rows get
-ULIDs derived from the seed, so that a seed reproduces the same identifiers.
+Rows created at run time get random ULIDs, minted by the store (`store.types.new_ulid`, unique
+across worker processes); seeded rows get ULIDs derived from the seed, so that a seed reproduces
+the same identifiers.
 
 Every id a client sends is read here, and one that no row can have names nothing: row ids are
 ASCII digits up to MAX_ROW_ID, and an occurrence's ULID names a row id and an instant within the
@@ -23,10 +24,6 @@ LAST_OCCURRENCE = LATEST + timedelta(days=2 * 366)
 what is worked out from an occurrence's start (its end, its day, its check-in window) stays far
 inside the calendar."""
 _OCCURRENCE_MARK = 0xB00C
-
-
-def new_ulid() -> str:
-    return str(ULID())
 
 
 def seeded_ulid(seed: str, table: str, row_id: int, created_at: datetime) -> str:

@@ -4,7 +4,7 @@ tokens that expire on the organization's clock."""
 import secrets
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sandbox.core.access import Actor, Credential, acting
 from sandbox.core.clock import Clock
@@ -26,14 +26,20 @@ class OAuthError(DomainError):
 
 
 def issue_token(
-    session: Session, clock: Clock, grant_type: str | None, client_id: str | None, client_secret: str | None,
+    session: Session,
+    clock: Clock,
+    grant_type: str | None,
+    client_id: str | None,
+    client_secret: str | None,
     scope: str | None,
 ) -> tuple[str, int, int]:
     """A new access token, its lifetime in seconds, and the organization it acts for."""
     if not grant_type:
         raise OAuthError("invalid_request", 'The request is missing the required "grant_type" parameter.', 400)
     if grant_type != GRANT_TYPE:
-        raise OAuthError("unsupported_grant_type", "The authorization grant type is not supported by the authorization server.", 400)
+        raise OAuthError(
+            "unsupported_grant_type", "The authorization grant type is not supported by the authorization server.", 400
+        )
     # No client id holds a NUL character (and PostgreSQL can't look one up): such a client is unknown.
     client = session.get(ApiClient, client_id) if client_id and "\x00" not in client_id else None
     # As bytes: compare_digest refuses str with non-ASCII characters, which a client may send.
@@ -45,10 +51,14 @@ def issue_token(
     organization = session.get(Organization, client.organization_id)
     assert organization is not None
     token = secrets.token_urlsafe(32)
-    session.add(OAuthToken(
-        token=token, client_id=client.client_id, organization_id=client.organization_id,
-        expires_at=clock.now(organization) + TOKEN_LIFETIME,
-    ))
+    session.add(
+        OAuthToken(
+            token=token,
+            client_id=client.client_id,
+            organization_id=client.organization_id,
+            expires_at=clock.now(organization) + TOKEN_LIFETIME,
+        )
+    )
     session.commit()
     return token, int(TOKEN_LIFETIME.total_seconds()), client.organization_id
 
@@ -71,8 +81,8 @@ def credential_for_bearer(session: Session, token: str) -> Credential:
     """The organization of a bearer token, with its client's user, and when it expires."""
     row = session.exec(
         select(OAuthToken, ApiClient, Organization)
-        .join(ApiClient, ApiClient.client_id == OAuthToken.client_id)  # type: ignore[arg-type]
-        .join(Organization, Organization.id == OAuthToken.organization_id)  # type: ignore[arg-type]
+        .join(ApiClient, col(ApiClient.client_id) == OAuthToken.client_id)
+        .join(Organization, col(Organization.id) == OAuthToken.organization_id)
         .where(OAuthToken.token == token)
     ).first()
     if row is None:

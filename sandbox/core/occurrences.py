@@ -17,7 +17,7 @@ from functools import cache
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, delete, func, insert, or_
+from sqlalchemy import BindParameter, Integer, bindparam, delete, func, insert, or_
 from sqlmodel import Session, col, select
 
 from sandbox.core import recurrence
@@ -73,9 +73,7 @@ class Slot:
 
 
 def series_of(reservation: Reservation) -> Series:
-    return recurrence.build(
-        reservation.start, reservation.end, zone(reservation.time_zone, "time_zone"), reservation.recurrence
-    )
+    return recurrence.build(reservation.start, reservation.end, zone(reservation.time_zone, "time_zone"), reservation.recurrence)
 
 
 def plan(series: Series, cancelled: set[datetime], upper: datetime) -> list[Interval]:
@@ -121,8 +119,11 @@ def write_index(session: Session, reservation: Reservation, intervals: list[Inte
         insert(Occurrence),
         [
             {
-                "reservation_id": reservation.id, "resource_id": reservation.resource_id,
-                "building_id": reservation.building_id, "start": interval.start, "end": interval.end,
+                "reservation_id": reservation.id,
+                "resource_id": reservation.resource_id,
+                "building_id": reservation.building_id,
+                "start": interval.start,
+                "end": interval.end,
                 "original_start": interval.original_start,
                 "release_at": release_time(reservation, interval.start),
             }
@@ -135,7 +136,7 @@ def remove_from_index(session: Session, reservation_id: int, original_start: dat
     statement = delete(Occurrence).where(col(Occurrence.reservation_id) == reservation_id)
     if original_start is not None:
         statement = statement.where(col(Occurrence.original_start) == original_start)
-    session.exec(statement)  # type: ignore[call-overload]
+    session.exec(statement)
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ class Shape:
         if self.kind:
             conditions.append(col(Reservation.kind) == bindparam("kind"))
         if self.user_ids:
-            users = bindparam("user_ids", expanding=True)
+            users: BindParameter[list[int]] = bindparam("user_ids", expanding=True)
             conditions.append(
                 or_(
                     col(Reservation.organizer_id).in_(users),
@@ -245,10 +246,11 @@ def _indexed(shape: Shape, live_at: bool, limited: bool) -> Any:
     if live_at:
         statement = statement.outerjoin(
             CheckIn,
-            (col(CheckIn.reservation_id) == Occurrence.reservation_id) & (col(CheckIn.original_start) == Occurrence.original_start),
-        ).where(or_(
-            col(Occurrence.release_at).is_(None), col(Occurrence.release_at) > bindparam("now"), col(CheckIn.id).is_not(None)
-        ))
+            (col(CheckIn.reservation_id) == Occurrence.reservation_id)
+            & (col(CheckIn.original_start) == Occurrence.original_start),
+        ).where(
+            or_(col(Occurrence.release_at).is_(None), col(Occurrence.release_at) > bindparam("now"), col(CheckIn.id).is_not(None))
+        )
     if limited:
         statement = statement.limit(bindparam("limit", type_=Integer))
     return statement
@@ -276,7 +278,12 @@ _CONFIRMED = select(CheckIn.reservation_id, CheckIn.original_start).where(
 
 
 def slots(
-    session: Session, scope: Scope, lower: datetime, upper: datetime, *, now: datetime | None = None,
+    session: Session,
+    scope: Scope,
+    lower: datetime,
+    upper: datetime,
+    *,
+    now: datetime | None = None,
     limit: int | None = None,
 ) -> Iterator[Slot]:
     """Live occurrences overlapping [lower, upper), ordered by start.
@@ -319,8 +326,12 @@ def _beyond_index(
 
 
 def _expand(
-    reservation: Reservation, cancelled: set[datetime], lower: datetime, upper: datetime,
-    confirmed: set[tuple[int, datetime]], now: datetime | None,
+    reservation: Reservation,
+    cancelled: set[datetime],
+    lower: datetime,
+    upper: datetime,
+    confirmed: set[tuple[int, datetime]],
+    now: datetime | None,
 ) -> Iterator[Slot]:
     series = series_of(reservation)
     first = max(reservation.indexed_until, lower - series.duration + timedelta(microseconds=1))
@@ -396,8 +407,9 @@ def index_faults(session: Session, organization_id: int | None = None) -> list[I
         indexed.setdefault(row.reservation_id, {})[row.original_start] = row
     cancelled: dict[int, set[datetime]] = {}
     for reservation_id, original_start in session.exec(
-        select(OccurrenceException.reservation_id, OccurrenceException.original_start)
-        .where(col(OccurrenceException.reservation_id).in_(owned))
+        select(OccurrenceException.reservation_id, OccurrenceException.original_start).where(
+            col(OccurrenceException.reservation_id).in_(owned)
+        )
     ):
         cancelled.setdefault(reservation_id, set()).add(original_start)
     faults = []
@@ -410,7 +422,9 @@ def index_faults(session: Session, organization_id: int | None = None) -> list[I
         for original_start, row in rows.items():
             interval = expected.get(original_start)
             if interval is None or (row.start, row.end, row.resource_id) != (
-                interval.start, interval.end, reservation.resource_id
+                interval.start,
+                interval.end,
+                reservation.resource_id,
             ):
                 faults.append(IndexFault(reservation_id, original_start, STRAY))
         faults.extend(

@@ -73,4 +73,4 @@ def counted(session: Session, statement: SelectOfScalar[T], page: int, per_page:
 
 def counted_list(items: Sequence[T], page: int, per_page: int) -> Counted[T]:
     """Page `page` of a list already in order, `per_page` to a page (0: none)."""
-    return Counted(list(items[(page - 1) * per_page: page * per_page]), len(items), page, per_page)
+    return Counted(list(items[(page - 1) * per_page : page * per_page]), len(items), page, per_page)

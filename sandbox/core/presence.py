@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from sandbox.core.access import Actor
 from sandbox.core.errors import Forbidden, InvalidInput, NotFound
@@ -58,8 +59,12 @@ def record(session: Session, actor: Actor, place: Place, sighting: PresenceInput
     created = session_row is None
     if session_row is None:
         session_row = Presence(
-            organization_id=actor.organization_id, building_id=place.building_id, resource_id=place.space_id,
-            user_id=user.id if user else None, device_id=sighting.device_id, arrived_at=now,
+            organization_id=actor.organization_id,
+            building_id=place.building_id,
+            resource_id=place.space_id,
+            user_id=user.id if user else None,
+            device_id=sighting.device_id,
+            arrived_at=now,
         )
     session_row.last_seen_at = now
     session_row.session_ttl = ttl
@@ -100,7 +105,8 @@ def present_counts(session: Session, organization_id: int, space_ids: list[int],
     rows = session.exec(
         select(Presence.resource_id, func.count())
         .where(
-            Presence.organization_id == organization_id, col(Presence.resource_id).in_(space_ids),
+            Presence.organization_id == organization_id,
+            col(Presence.resource_id).in_(space_ids),
             col(Presence.expires_at) > now,
         )
         .group_by(col(Presence.resource_id))
@@ -138,9 +144,10 @@ def _same_party(user: User | None, sighting: PresenceInput) -> Any:
     return (Presence.user_id == user.id) if user else (Presence.device_id == sighting.device_id)
 
 
-def _live(organization_id: int, place: Place, now: datetime, *, whole_location: bool = False):  # type: ignore[no-untyped-def]
+def _live(organization_id: int, place: Place, now: datetime, *, whole_location: bool = False) -> SelectOfScalar[Presence]:
     statement = select(Presence).where(
-        Presence.organization_id == organization_id, Presence.building_id == place.building_id,
+        Presence.organization_id == organization_id,
+        Presence.building_id == place.building_id,
         col(Presence.expires_at) > now,
     )
     if not whole_location:

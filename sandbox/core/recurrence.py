@@ -17,11 +17,13 @@ MAX_COUNTED_PERIODS of its periods.
 import calendar
 import math
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import islice
+from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
@@ -39,8 +41,20 @@ _FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 """RFC 5545 weekday names, Monday first: WEEKDAYS[day.weekday()] names a date's weekday."""
 _RULE_PARTS = {
-    "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
-    "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST",
+    "FREQ",
+    "UNTIL",
+    "COUNT",
+    "INTERVAL",
+    "BYSECOND",
+    "BYMINUTE",
+    "BYHOUR",
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYYEARDAY",
+    "BYWEEKNO",
+    "BYMONTH",
+    "BYSETPOS",
+    "WKST",
 }
 # How far past its start a rule must produce a further occurrence: a rule that never
 # matches would otherwise keep dateutil searching until the year 9999.
@@ -66,6 +80,22 @@ def _invalid(message: str) -> InvalidInput:
     return InvalidInput.of(FIELD, message)
 
 
+class _RuleParts(Protocol):
+    """What a dateutil rule keeps of its parts, as it was parsed: in attributes of its own that it
+    does not publish (nor do its type stubs)."""
+
+    _dtstart: datetime
+    _until: datetime | None
+    _freq: int
+    _interval: int
+    _wkst: int
+    _count: int | None
+
+
+def _parts_of(rule: rrule.rrule) -> _RuleParts:
+    return cast(_RuleParts, rule)
+
+
 @dataclass(frozen=True)
 class _Rule:
     """One RRULE of a series, as given (`rule`, from the series' start) and as it can be
@@ -85,7 +115,7 @@ class _Rule:
         """The rule from the beginning of its last period that begins on or before the day of
         `entry` (local, in the series' zone), or as given if that is its first; None if it has
         no occurrence from `entry` on."""
-        start: datetime = self.rule._dtstart
+        start = _parts_of(self.rule)._dtstart
         anchor = _period_start(self.frequency, self.interval, self.week_start, start.date(), entry.date())
         if anchor <= start.date():
             return self.rule
@@ -107,7 +137,7 @@ class _Rule:
     def counted(self) -> "_Counted":
         """Where a rule with COUNT ends (`_last_counted`)."""
         assert self.count is not None
-        start: datetime = self.rule._dtstart
+        start = _parts_of(self.rule)._dtstart
         return _last_counted(
             self.pinned, self.count, self.frequency, self.interval, start.replace(tzinfo=None), str(start.tzinfo)
         )
@@ -150,14 +180,14 @@ def _last_counted(pinned: str, count: int, frequency: str, interval: int, start:
         cap: datetime | None = zoned_start + timedelta(days=MAX_COUNTED_PERIODS * interval * _DAYS_PER_PERIOD[frequency])
     except OverflowError:
         cap = None
-    if cap is not None and cap.year >= datetime.max.year:
+    if cap is not None and cap.year >= MAXYEAR:
         cap = None  # dateutil stops at the end of the year 9999 by itself.
     rule = rrule.rrulestr(pinned, dtstart=zoned_start)
     assert isinstance(rule, rrule.rrule)
     walk = rule if cap is None else rule.replace(until=cap.astimezone(UTC))
-    found, last = 0, None
-    for last in islice(walk, count):
-        found += 1
+    # The walk's length and its last occurrence, without keeping the occurrences before it.
+    tail = deque(enumerate(islice(walk, count), start=1), maxlen=1)
+    found, last = tail[0] if tail else (0, None)
     if cap is not None and found < count:
         return _Counted(None, reached=False)
     return _Counted(None if last is None else last.astimezone(UTC), reached=True)
@@ -196,7 +226,7 @@ class Series:
             return iter(self._ruleset)
         entry = (after - ENTRY_MARGIN).astimezone(self.zone)
         ruleset = rrule.rruleset()
-        for moment in self._dates[bisect_left(self._dates, after):]:
+        for moment in self._dates[bisect_left(self._dates, after) :]:
             ruleset.rdate(moment)
         for rule in self._rules:
             entered = rule.entered(entry)
@@ -268,8 +298,14 @@ def build(start: datetime, end: datetime, zone: ZoneInfo, lines: list[str] | Non
             raise _invalid(f"'{name}' lines are not supported: use RRULE, RDATE or EXDATE")
     bounded = all(rule.count is not None or rule.until is not None for rule in rules)
     series = Series(
-        start=start, duration=end - start, zone=zone, lines=tuple(lines), _ruleset=ruleset, _rules=tuple(rules),
-        _dates=tuple(sorted(dates, key=lambda moment: moment.astimezone(UTC))), _bounded=bounded,
+        start=start,
+        duration=end - start,
+        zone=zone,
+        lines=tuple(lines),
+        _ruleset=ruleset,
+        _rules=tuple(rules),
+        _dates=tuple(sorted(dates, key=lambda moment: moment.astimezone(UTC))),
+        _bounded=bounded,
         _excluded=frozenset(excluded),
     )
     if next(series.starts(), None) is None:
@@ -313,7 +349,10 @@ def weekly_days(lines: list[str] | None, field: str) -> frozenset[str]:
     parts = _rule_parts(value)
     days = frozenset(day.strip() for day in parts.get("BYDAY", "").split(",") if day.strip())
     if (
-        name != "RRULE" or parts.get("FREQ") != "WEEKLY" or not days or not days <= set(WEEKDAYS)
+        name != "RRULE"
+        or parts.get("FREQ") != "WEEKLY"
+        or not days
+        or not days <= set(WEEKDAYS)
         or {parts.get(key) for key in ("BYHOUR", "BYMINUTE", "BYSECOND")} != {"0"}
         or set(parts) - {"FREQ", "BYDAY", "BYHOUR", "BYMINUTE", "BYSECOND", "WKST"}
     ):
@@ -359,8 +398,9 @@ def _rule(value: str, local_start: datetime, zone: ZoneInfo) -> _Rule:
         raise _invalid(f"'{value}' is not a valid RRULE: {error}") from None
     assert isinstance(rule, rrule.rrule)
     _require_repeats(rule, local_start.replace(tzinfo=None))
-    until = rule._until.astimezone(UTC) if rule._until is not None else None
-    parsed = _Rule(rule, _pinned(parts, local_start), frequency, rule._interval, rule._wkst, rule._count, until)
+    given = _parts_of(rule)
+    until = given._until.astimezone(UTC) if given._until is not None else None
+    parsed = _Rule(rule, _pinned(parts, local_start), frequency, given._interval, given._wkst, given._count, until)
     if parsed.count is not None and not parsed.counted().reached:
         raise _invalid(
             f"COUNT={parsed.count} is not reached within {MAX_COUNTED_PERIODS:,} of the rule's periods: "
@@ -415,9 +455,10 @@ def _require_repeats(rule: rrule.rrule, naive_start: datetime) -> None:
     so that even a rule that never matches is searched only until the year 9999: about
     _PROBE_PERIODS steps of the rule, however large its INTERVAL.
     """
-    step_years = rule._interval * _YEARS_PER_STEP[rule._freq]
+    given = _parts_of(rule)
+    step_years = given._interval * _YEARS_PER_STEP[given._freq]
     window = min(_MAX_PROBE_YEARS, max(_PROBE_YEARS, math.ceil(_PROBE_PERIODS * step_years)))
-    twin = _calendar_twin(naive_start.year, datetime.max.year - window)
+    twin = _calendar_twin(naive_start.year, MAXYEAR - window)
     if twin is None:
         return
     try:

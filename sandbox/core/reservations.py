@@ -145,9 +145,7 @@ def require_instance(reservation: Reservation, original_start: datetime) -> None
         raise NotFound("Object does not exist")
 
 
-def view(
-    session: Session, reservation: Reservation, original_start: datetime | None, now: datetime
-) -> ReservationView:
+def view(session: Session, reservation: Reservation, original_start: datetime | None, now: datetime) -> ReservationView:
     """The reservation, a series master, or one instance; an occurrence released by `now` reads
     as cancelled."""
     resource = session.get(Resource, reservation.resource_id)
@@ -188,7 +186,10 @@ class Cancellation:
 
 
 def cancellation(
-    reservation: Reservation, start: datetime, check_in: CheckIn | None, exception: OccurrenceException | None,
+    reservation: Reservation,
+    start: datetime,
+    check_in: CheckIn | None,
+    exception: OccurrenceException | None,
     now: datetime,
 ) -> Cancellation | None:
     """The cancellation of the occurrence of `reservation` starting at `start`, as of `now`: the
@@ -205,7 +206,10 @@ def cancellation(
 
 
 def _status(
-    reservation: Reservation, start: datetime, check_in: CheckIn | None, exception: OccurrenceException | None,
+    reservation: Reservation,
+    start: datetime,
+    check_in: CheckIn | None,
+    exception: OccurrenceException | None,
     now: datetime,
 ) -> str:
     cancelled = cancellation(reservation, start, check_in, exception, now) is not None
@@ -221,8 +225,11 @@ def views_of(session: Session, found: Iterable[Slot]) -> list[ReservationView]:
     resources = resources_of(session, {slot.reservation.resource_id for slot in found})
     return [
         ReservationView(
-            reservation=slot.reservation, resource=resources[slot.reservation.resource_id],
-            start=slot.start, end=slot.end, status=slot.reservation.status,
+            reservation=slot.reservation,
+            resource=resources[slot.reservation.resource_id],
+            start=slot.start,
+            end=slot.end,
+            status=slot.reservation.status,
             invitees=invitees.get(slot.reservation.id or 0, []),
             check_in=check_ins.get((slot.reservation.id or 0, slot.original_start)),
             original_start=slot.original_start if slot.in_series else None,
@@ -233,9 +240,7 @@ def views_of(session: Session, found: Iterable[Slot]) -> list[ReservationView]:
 
 def listing(session: Session, actor: Actor, scope: Scope, window: Window, page: PageRequest) -> Page[ReservationView]:
     lower, upper = window.bounds(actor.now)
-    found = page_of(
-        occurrences.slots(session, scope, lower, upper, now=actor.now, limit=page.offset + page.per_page + 1), page
-    )
+    found = page_of(occurrences.slots(session, scope, lower, upper, now=actor.now, limit=page.offset + page.per_page + 1), page)
     return Page(views_of(session, found.items), found.page, found.per_page, found.has_next)
 
 
@@ -254,8 +259,14 @@ class Schedule:
 
 
 def plan_schedule(
-    session: Session, now: datetime, start: datetime, end: datetime, tz: ZoneInfo, lines: list[str] | None,
-    *, reservation: Reservation | None = None,
+    session: Session,
+    now: datetime,
+    start: datetime,
+    end: datetime,
+    tz: ZoneInfo,
+    lines: list[str] | None,
+    *,
+    reservation: Reservation | None = None,
 ) -> Schedule:
     """Expand a new series, or the new times of `reservation`, into its indexed occurrences."""
     if end.year >= LAST_YEAR:
@@ -288,7 +299,7 @@ def apply_schedule(session: Session, reservation: Reservation, resource: Resourc
     session.add(reservation)
     session.flush()
     if rescheduled:
-        session.exec(delete(OccurrenceException).where(col(OccurrenceException.reservation_id) == reservation.id))  # type: ignore[call-overload]
+        session.exec(delete(OccurrenceException).where(col(OccurrenceException.reservation_id) == reservation.id))
     session.add_all(
         OccurrenceException(reservation_id=reservation.id or 0, original_start=original, created_at=now)
         for original in sorted(schedule.cancelled)
@@ -298,7 +309,10 @@ def apply_schedule(session: Session, reservation: Reservation, resource: Resourc
 
 
 def cancel(
-    session: Session, reservation: Reservation, original_start: datetime | None, now: datetime,
+    session: Session,
+    reservation: Reservation,
+    original_start: datetime | None,
+    now: datetime,
     by_id: int | None = None,
 ) -> None:
     """Cancel one occurrence of a series, or the whole reservation, recording who did (`by_id`,
@@ -306,9 +320,14 @@ def cancel(
     if original_start is not None:
         require_instance(reservation, original_start)
         if occurrence_exception(session, reservation, original_start) is None:
-            session.add(OccurrenceException(
-                reservation_id=reservation.id or 0, original_start=original_start, created_at=now, cancelled_by_id=by_id,
-            ))
+            session.add(
+                OccurrenceException(
+                    reservation_id=reservation.id or 0,
+                    original_start=original_start,
+                    created_at=now,
+                    cancelled_by_id=by_id,
+                )
+            )
             occurrences.remove_from_index(session, reservation.id or 0, original_start)
     elif reservation.status != ReservationStatus.CANCELLED:
         reservation.status = ReservationStatus.CANCELLED
@@ -362,7 +381,11 @@ def acting_for(session: Session, actor: Actor, user_id: int | None, field: str) 
 
 
 def require_holder_free(
-    session: Session, kind: str, person: User, intervals: list[Interval], now: datetime,
+    session: Session,
+    kind: str,
+    person: User,
+    intervals: list[Interval],
+    now: datetime,
     refusal: Callable[[Slot], Conflict],
 ) -> None:
     """One person, one reservation of `kind` (a seat, an onsite pass) at a time. The person's row

@@ -180,9 +180,7 @@ class SeatReservationInput:
     source: str = "robin"
 
 
-def create_seat_reservation(
-    session: Session, actor: Actor, seat_id: int, draft: SeatReservationInput
-) -> ReservationView:
+def create_seat_reservation(session: Session, actor: Actor, seat_id: int, draft: SeatReservationInput) -> ReservationView:
     seat = get_seat(session, actor, seat_id)
     reservations.lock(session, seat_id)
     if seat.is_disabled:
@@ -205,12 +203,21 @@ def create_seat_reservation(
     _check_policies(session, actor.now, seat, kind, reservee, schedule)
     _require_free(session, seat, reservee, schedule, actor.now)
     reservation = Reservation(
-        organization_id=actor.organization_id, resource_id=seat.id, building_id=seat.building_id,
-        kind=ReservationKind.SEAT, reservation_type=kind, title=draft.title or "",
-        organizer_id=reservee.id, organizer_email=reservee.email,
-        creator_id=reserver.id, creator_email=reserver.email, source=draft.source,
+        organization_id=actor.organization_id,
+        resource_id=seat.id or 0,
+        building_id=seat.building_id,
+        time_zone=schedule.series.zone.key,
+        kind=ReservationKind.SEAT,
+        reservation_type=kind,
+        title=draft.title or "",
+        organizer_id=reservee.id,
+        organizer_email=reservee.email,
+        creator_id=reserver.id,
+        creator_email=reserver.email,
+        source=draft.source,
         release_after_s=space_types.release_window(session, seat),
-        created_at=actor.now, updated_at=actor.now,
+        created_at=actor.now,
+        updated_at=actor.now,
     )
     reservations.apply_schedule(session, reservation, seat, schedule, actor.now)
     session.commit()
@@ -234,7 +241,9 @@ def get_seat_reservation(
 def cancel_seat_reservation(session: Session, actor: Actor, reference: str) -> None:
     found = get_seat_reservation(session, actor, reference, for_change=True)
     reservation = found.reservation
-    reservations.require_may_change(actor, reservation, "Only the reservee, the reserver or an administrator may cancel a seat reservation")
+    reservations.require_may_change(
+        actor, reservation, "Only the reservee, the reserver or an administrator may cancel a seat reservation"
+    )
     reservations.cancel(session, reservation, found.original_start, actor.now, by_id=actor.user.id)
     session.commit()
 
@@ -265,7 +274,7 @@ def list_seat_reservations(
             statement = statement.where(col(Resource.floor_id).in_(query.level_ids))
         if not query.include_disabled_seats:
             statement = statement.where(col(Resource.is_disabled).is_(False))
-        seat_ids = list(session.exec(statement).all())
+        seat_ids = [seat_id or 0 for seat_id in session.exec(statement)]
     scope = Scope(actor.organization_id, kind=ReservationKind.SEAT, resource_ids=seat_ids, holder_ids=query.user_ids)
     return reservations.listing(session, actor, scope, window, page)
 
@@ -293,9 +302,7 @@ def _violation(message: str, policy: str, **details: Any) -> RuleViolation:
     return RuleViolation(POLICY_VIOLATION, message, details={"policy": policy, **details})
 
 
-def _check_policies(
-    session: Session, now: datetime, seat: Resource, kind: str, reservee: User, schedule: Schedule
-) -> None:
+def _check_policies(session: Session, now: datetime, seat: Resource, kind: str, reservee: User, schedule: Schedule) -> None:
     building = session.get(Building, seat.building_id)
     assert building is not None
     local = zone(building.time_zone, "time_zone")
@@ -314,14 +321,17 @@ def _check_policies(
     if seat.max_reservation_length and length > parse_duration(seat.max_reservation_length, MAX_LENGTH_SETTING):
         raise _violation(
             f"The reservation is too long. Reservations for seat `{seat.id}` cannot be longer than "
-            f"{_spoken(seat.max_reservation_length)}.", "seat_reservation_max_length",
+            f"{_spoken(seat.max_reservation_length)}.",
+            "seat_reservation_max_length",
             max_length=seat.max_reservation_length,
         )
     threshold = seat.advanced_booking_threshold
     if threshold and schedule.series.start - now > parse_duration(threshold, THRESHOLD_SETTING):
         raise _violation(
             f"The reservation is too far in the future. Reservations for seat `{seat.id}` cannot be more "
-            f"than {_spoken(threshold)} in advance.", "advanced_booking_threshold", booking_threshold=threshold,
+            f"than {_spoken(threshold)} in advance.",
+            "advanced_booking_threshold",
+            booking_threshold=threshold,
         )
     if kind == "hot":
         _require_same_day(schedule, now, local)
@@ -382,7 +392,8 @@ def _require_shared_days(seat: Resource, assignee: User, intervals: Iterable[Int
                 raise _violation(
                     f"Seat `{seat.id}` is assigned to {assignee.name}, who {given_up}: {day.isoformat()} "
                     f"({WEEKDAYS[day.weekday()]}) is not one of them.",
-                    "shared_desk_schedule", shared_days=days,
+                    "shared_desk_schedule",
+                    shared_days=days,
                 )
 
 

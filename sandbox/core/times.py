@@ -42,8 +42,13 @@ class OutOfRange(InvalidInput):
 
 
 def parse_instant(
-    value: object, field: str, *, local_zone: ZoneInfo | None = None, allow_fraction: bool = False,
-    require_offset: bool = False, clamp: bool = False,
+    value: object,
+    field: str,
+    *,
+    local_zone: ZoneInfo | None = None,
+    allow_fraction: bool = False,
+    require_offset: bool = False,
+    clamp: bool = False,
 ) -> datetime:
     """An ISO-8601 date-time, as an aware UTC datetime between EARLIEST and LATEST.
 

@@ -94,34 +94,52 @@ def visits(session: Session, actor: Actor, *, ulid: str | None = None, attended_
     rows = list(session.exec(statement.order_by(col(Visit.start), col(Visit.id))))
     if not rows:
         return []
-    pairs = list(session.exec(
-        select(VisitAttendance, Visitor).join(Visitor, col(Visitor.id) == VisitAttendance.visitor_id)
-        .where(col(VisitAttendance.visit_id).in_([row.id for row in rows])).order_by(col(VisitAttendance.id))
-    ))
+    pairs = list(
+        session.exec(
+            select(VisitAttendance, Visitor)
+            .join(Visitor, col(Visitor.id) == VisitAttendance.visitor_id)
+            .where(col(VisitAttendance.visit_id).in_([row.id for row in rows]))
+            .order_by(col(VisitAttendance.id))
+        )
+    )
     people = users_by_id(session, actor, [row.host_id for row in rows] + [visitor.user_id for _, visitor in pairs])
     attendances: dict[int, list[Attendance]] = {}
     for attendance, visitor in pairs:
-        attendances.setdefault(attendance.visit_id, []).append(Attendance(
-            visitor, people.get(visitor.user_id or 0), attendance, _as_of(attendance.checked_in_at, actor.now),
-            _as_of(attendance.checked_out_at, actor.now),
-        ))
+        attendances.setdefault(attendance.visit_id, []).append(
+            Attendance(
+                visitor,
+                people.get(visitor.user_id or 0),
+                attendance,
+                _as_of(attendance.checked_in_at, actor.now),
+                _as_of(attendance.checked_out_at, actor.now),
+            )
+        )
     buildings = rows_by_id(session, Building, [row.building_id for row in rows], organization_id=actor.organization_id)
     views = []
     for visit in rows:
         present = attendances.get(visit.id or 0, [])
-        views.append(VisitView(
-            visit, buildings[visit.building_id], people.get(visit.host_id or 0), present,
-            visit_status(visit, present, actor.now),
-        ))
+        views.append(
+            VisitView(
+                visit,
+                buildings[visit.building_id],
+                people.get(visit.host_id or 0),
+                present,
+                visit_status(visit, present, actor.now),
+            )
+        )
     return views
 
 
 def find_visits(
-    session: Session, actor: Actor, building_ulid: str | None = None, status: str | None = None,
+    session: Session,
+    actor: Actor,
+    building_ulid: str | None = None,
+    status: str | None = None,
     conditions: tuple[TimeCondition, ...] = (),
 ) -> list[VisitView]:
     return [
-        view for view in visits(session, actor)
+        view
+        for view in visits(session, actor)
         if (building_ulid is None or view.building.ulid == building_ulid.upper())
         and (status is None or view.status == status)
         and all(holds(view.visit.start if c.field == "start" else view.visit.end, c, view.building) for c in conditions)
@@ -177,15 +195,13 @@ def find_visitors(session: Session, actor: Actor, query: VisitorQuery) -> list[V
             (not query.building_ulid or view.building.ulid == query.building_ulid.upper())
             and (not query.status or attendance.response == query.status)
             and (not query.visit_status or view.status == query.visit_status)
-            and all(
-                holds(view.visit.start if c.field == "start" else view.visit.end, c, view.building)
-                for c in query.conditions
-            )
+            and all(holds(view.visit.start if c.field == "start" else view.visit.end, c, view.building) for c in query.conditions)
         )
 
     filtered = query.building_ulid or query.status or query.visit_status or query.conditions
     return [
-        view for view in visitors(session, actor)
+        view
+        for view in visitors(session, actor)
         if named(view.visitor) and (not filtered or any(fits(*pair) for pair in view.visits))
     ]
 

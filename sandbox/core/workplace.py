@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from sandbox.core.access import Actor
 from sandbox.core.errors import FieldProblem, InvalidInput, NotFound
@@ -12,21 +12,34 @@ from sandbox.core.ids import MAX_ROW_ID, row_id
 from sandbox.core.paging import Page, PageRequest, paginate
 from sandbox.store.models import (
     Amenity,
+    Area,
     Building,
     Floor,
     Organization,
+    Reservation,
     Resource,
     ResourceAmenity,
     ResourceKind,
     User,
 )
 
-Row = TypeVar("Row", bound=SQLModel)
+Row = TypeVar("Row", Organization, Building, Floor, Area, Resource, User, Reservation)
 MAX_LISTED_IDS = 1000
 """The most ids one field of a request may list."""
 SPACE_TYPES = (
-    "breakout", "call", "conference", "meeting", "office", "study_room", "kitchen", "lobby",
-    "lounge", "cafe", "fitness", "lactation", "other",
+    "breakout",
+    "call",
+    "conference",
+    "meeting",
+    "office",
+    "study_room",
+    "kitchen",
+    "lobby",
+    "lounge",
+    "cafe",
+    "fitness",
+    "lactation",
+    "other",
 )
 
 
@@ -37,14 +50,18 @@ def fetch(session: Session, actor: Actor, model: type[Row], row_id: int) -> Row:
     row = session.get(model, row_id)
     if row is None:
         raise NotFound("Object does not exist")
-    organization_id = row.id if isinstance(row, Organization) else row.organization_id  # type: ignore[attr-defined]
+    organization_id = row.id if isinstance(row, Organization) else row.organization_id
     actor.require_member_of(organization_id or 0)
     return row
 
 
 def require_visible(
-    session: Session, actor: Actor, model: type[Building] | type[Floor] | type[Resource], ids: list[int] | None,
-    field: str, noun: str | None = None,
+    session: Session,
+    actor: Actor,
+    model: type[Building] | type[Floor] | type[Resource],
+    ids: list[int] | None,
+    field: str,
+    noun: str | None = None,
 ) -> None:
     """Refuse `ids` of `model` listed in `field`: more than MAX_LISTED_IDS of them, or one that does
     not exist (InvalidInput, naming it "{noun} {id}"); Forbidden for another organization's."""
@@ -53,11 +70,11 @@ def require_visible(
     if len(ids) > MAX_LISTED_IDS:
         raise InvalidInput.of(field, f"at most {MAX_LISTED_IDS} ids")
     owners = dict(session.exec(select(model.id, model.organization_id).where(col(model.id).in_(ids))).all())
-    for row_id in ids:
-        if row_id not in owners:
-            named = f"{noun} {row_id}" if noun else str(row_id)
+    for listed in ids:
+        if listed not in owners:
+            named = f"{noun} {listed}" if noun else str(listed)
             raise InvalidInput.of(field, f"{named} does not exist")
-        actor.require_member_of(owners[row_id])
+        actor.require_member_of(owners[listed])
 
 
 def get_organization(session: Session, actor: Actor, id_or_slug: str) -> Organization:
@@ -93,10 +110,7 @@ def list_buildings(session: Session, actor: Actor, organization_id: int, page: P
 
 def list_floors(session: Session, actor: Actor, building_id: int, page: PageRequest) -> Page[Floor]:
     fetch(session, actor, Building, building_id)
-    statement = (
-        select(Floor).where(Floor.building_id == building_id)
-        .order_by(col(Floor.level_number), col(Floor.id))
-    )
+    statement = select(Floor).where(Floor.building_id == building_id).order_by(col(Floor.level_number), col(Floor.id))
     return paginate(session, statement, page)
 
 
@@ -137,12 +151,10 @@ def space_conditions(filters: SpaceFilters) -> list[Any]:
         conditions.append(col(Resource.capacity) <= filters.max_capacity)
     if not filters.include_disabled:
         conditions.append(col(Resource.is_disabled).is_(False))
-    for amenity_id in filters.amenity_ids:
-        conditions.append(
-            col(Resource.id).in_(
-                select(ResourceAmenity.resource_id).where(ResourceAmenity.amenity_id == amenity_id)
-            )
-        )
+    conditions.extend(
+        col(Resource.id).in_(select(ResourceAmenity.resource_id).where(ResourceAmenity.amenity_id == amenity_id))
+        for amenity_id in filters.amenity_ids
+    )
     return conditions
 
 
@@ -157,22 +169,14 @@ def validate_capacity_range(filters: SpaceFilters) -> None:
     ]
     if problems:
         raise InvalidInput(problems)
-    if (
-        filters.min_capacity is not None and filters.max_capacity is not None
-        and filters.min_capacity > filters.max_capacity
-    ):
+    if filters.min_capacity is not None and filters.max_capacity is not None and filters.min_capacity > filters.max_capacity:
         raise InvalidInput.of("max_capacity", "must not be less than min_capacity")
 
 
-def list_spaces(
-    session: Session, actor: Actor, building_id: int, filters: SpaceFilters, page: PageRequest
-) -> Page[Resource]:
+def list_spaces(session: Session, actor: Actor, building_id: int, filters: SpaceFilters, page: PageRequest) -> Page[Resource]:
     fetch(session, actor, Building, building_id)
     validate_capacity_range(filters)
-    statement = (
-        select(Resource).where(Resource.building_id == building_id, *space_conditions(filters))
-        .order_by(col(Resource.id))
-    )
+    statement = select(Resource).where(Resource.building_id == building_id, *space_conditions(filters)).order_by(col(Resource.id))
     return paginate(session, statement, page)
 
 
@@ -232,9 +236,7 @@ def list_amenities(session: Session, actor: Actor, organization_id: int, page: P
     return paginate(session, statement, page)
 
 
-def list_users(
-    session: Session, actor: Actor, organization_id: int, query: str | None, page: PageRequest
-) -> Page[User]:
+def list_users(session: Session, actor: Actor, organization_id: int, query: str | None, page: PageRequest) -> Page[User]:
     fetch(session, actor, Organization, organization_id)
     statement = select(User).where(User.organization_id == organization_id)
     if query:
@@ -278,7 +280,5 @@ def users_by_email(session: Session, organization_id: int, emails: list[str]) ->
     if not emails:
         return {}
     lowered = {email.lower() for email in emails}
-    users = session.exec(
-        select(User).where(User.organization_id == organization_id, func.lower(User.email).in_(lowered))
-    ).all()
+    users = session.exec(select(User).where(User.organization_id == organization_id, func.lower(User.email).in_(lowered))).all()
     return {user.email.lower(): user for user in users}

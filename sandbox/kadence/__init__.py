@@ -146,6 +146,4 @@ def include(app: FastAPI) -> None:
 
 render_token_error = oauth.render_error
 
-__all__ = [
-    "API_ROUTES", "CONTEXTS_PATH", "OTHER_ROUTES", "PREFIX", "TOKEN_PATH", "render_error", "render_token_error", "include",
-]
+__all__ = ["API_ROUTES", "CONTEXTS_PATH", "OTHER_ROUTES", "PREFIX", "TOKEN_PATH", "include", "render_error", "render_token_error"]

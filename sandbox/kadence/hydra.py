@@ -100,7 +100,9 @@ def wants_csv(request: Request) -> bool:
         if kind in CSV_KINDS:
             csv_quality = max(csv_quality, quality)
     if json_quality == csv_quality == 0:
-        raise NotAcceptable(f'Requested format "{accept}" is not supported. Supported MIME types are "application/ld+json", "text/csv".')
+        raise NotAcceptable(
+            f'Requested format "{accept}" is not supported. Supported MIME types are "application/ld+json", "text/csv".'
+        )
     return csv_quality > json_quality
 
 
@@ -123,13 +125,20 @@ def page(request: Request, context: str, found: Counted[Row], render: Callable[[
 
 
 def collection(
-    request: Request, context: str, members: Sequence[dict[str, Any]], total: int, page: int | None,
+    request: Request,
+    context: str,
+    members: Sequence[dict[str, Any]],
+    total: int,
+    page: int | None,
     per_page: int | None,
 ) -> dict[str, Any]:
     """A hydra:Collection of one page of `members` out of `total`, with its hydra:view."""
     body: dict[str, Any] = {
-        "@context": CONTEXTS_PATH + context, "@id": request.url.path, "@type": "hydra:Collection",
-        "hydra:member": list(members), "hydra:totalItems": total,
+        "@context": CONTEXTS_PATH + context,
+        "@id": request.url.path,
+        "@type": "hydra:Collection",
+        "hydra:member": list(members),
+        "hydra:totalItems": total,
     }
     view = _view(request.url.path, request.query_params, total, page, per_page)
     if view is not None:
@@ -137,9 +146,7 @@ def collection(
     return body
 
 
-def _view(
-    path: str, params: QueryParams, total: int, page: int | None, per_page: int | None
-) -> dict[str, Any] | None:
+def _view(path: str, params: QueryParams, total: int, page: int | None, per_page: int | None) -> dict[str, Any] | None:
     others = [(key, value) for key, value in params.multi_items() if key != "page" and key]
     pages = 1 if not per_page or page is None else max(1, -(-total // per_page))
     if pages <= 1 and not others:
@@ -195,19 +202,22 @@ def _csv(rows: list[Any], status: int) -> Response:
 
 def error_body(description: str) -> dict[str, Any]:
     return {
-        "@context": CONTEXTS_PATH + "Error", "@type": "hydra:Error", "hydra:title": "An error occurred",
+        "@context": CONTEXTS_PATH + "Error",
+        "@type": "hydra:Error",
+        "hydra:title": "An error occurred",
         "hydra:description": description,
     }
 
 
-def error(status: int, description: str, headers: dict[str, str] | None = None) -> Response:
+def error(status: int, description: str, headers: Mapping[str, str] | None = None) -> Response:
     return Response(_json(error_body(description)), status_code=status, media_type=JSON_LD, headers=headers)
 
 
 def violations(problems: Sequence[tuple[str, str, str]]) -> Response:
     """422: one violation per (propertyPath, message, reason)."""
     body = {
-        "@context": CONTEXTS_PATH + "ConstraintViolationList", "@type": "ConstraintViolationList",
+        "@context": CONTEXTS_PATH + "ConstraintViolationList",
+        "@type": "ConstraintViolationList",
         "hydra:title": "An error occurred",
         "hydra:description": "\n".join(f"{path}: {message}" for path, message, _ in problems),
         "violations": [
@@ -219,7 +229,12 @@ def violations(problems: Sequence[tuple[str, str, str]]) -> Response:
 
 
 STATUSES: dict[type[DomainError], int] = {
-    Unauthenticated: 401, Forbidden: 403, NotFound: 404, NotAcceptable: 406, UnsupportedMediaType: 415, RateLimited: 429,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    NotAcceptable: 406,
+    UnsupportedMediaType: 415,
+    RateLimited: 429,
     DomainError: 400,
 }
 """The status of each domain error, by its nearest class here: any other (a BadRequest, a refused
@@ -249,11 +264,12 @@ def render_error(request: Request, exc: Exception) -> Response:
         if exc.status_code == 405:
             allowed = allowed_methods(request)
             return error(
-                405, f'No route found for "{request.method} {request.url.path}": Method Not Allowed (Allow: {", ".join(allowed)})',
+                405,
+                f'No route found for "{request.method} {request.url.path}": Method Not Allowed (Allow: {", ".join(allowed)})',
                 {"Allow": ", ".join(allowed)},
             )
         return error(exc.status_code, "Not Found" if exc.status_code == 404 else str(exc.detail), exc.headers)
-    log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
+    log.error("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
     return error(500, "Internal Server Error")
 
 
@@ -274,10 +290,20 @@ def wrong_type(problem: Mapping[str, Any]) -> str:
     return f'The type of the "{_path(problem)}" attribute is not valid: {problem.get("msg", "")}.'
 
 
-CONSTRAINTS = frozenset({
-    "missing", "string_too_long", "string_too_short", "too_long", "too_short", "greater_than", "greater_than_equal",
-    "less_than", "less_than_equal", "string_pattern_mismatch",
-})
+CONSTRAINTS = frozenset(
+    {
+        "missing",
+        "string_too_long",
+        "string_too_short",
+        "too_long",
+        "too_short",
+        "greater_than",
+        "greater_than_equal",
+        "less_than",
+        "less_than_equal",
+        "string_pattern_mismatch",
+    }
+)
 """Pydantic's failures that Symfony reports as constraint violations (422); any other failure of a
 body is a value of the wrong type, which API Platform's deserializer refuses with 400."""
 
@@ -287,7 +313,11 @@ def _violation(problem: Mapping[str, Any]) -> tuple[str, str, str]:
     if kind == "missing":
         return _path(problem), "This value should not be blank.", "required"
     if kind == "string_too_long":
-        return _path(problem), f"This value is too long. It should have {context.get('max_length')} characters or less.", "invalid"
+        return (
+            _path(problem),
+            f"This value is too long. It should have {context.get('max_length')} characters or less.",
+            "invalid",
+        )
     if kind == "too_long":
         return _path(problem), f"This collection should contain {context.get('max_length')} elements or less.", "invalid"
     return _path(problem), str(problem.get("msg", "This value is not valid.")), "invalid"

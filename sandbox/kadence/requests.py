@@ -82,8 +82,12 @@ def _integer(value: str | None, name: str, default: int) -> int:
 
 
 TIME_FIELDS = {
-    "startDateTime": "start", "endDateTime": "end", "cancelledDateTime": "cancelled",
-    "checkedInDateTime": "checkedIn", "checkedOutDateTime": "checkedOut", "selfCertifiedDateTime": "selfCertified",
+    "startDateTime": "start",
+    "endDateTime": "end",
+    "cancelledDateTime": "cancelled",
+    "checkedInDateTime": "checkedIn",
+    "checkedOutDateTime": "checkedOut",
+    "selfCertifiedDateTime": "selfCertified",
 }
 
 
@@ -99,7 +103,8 @@ def time_conditions(params: QueryParams, fields: tuple[str, ...]) -> tuple[TimeC
         moment = local_value(value, key) if local else utc_value(value, key, clamp=True)
         conditions.append(TimeCondition(TIME_FIELDS[match.group(1)], match.group(3), moment, local))
     for key, field_name, operation, time_of_day in (
-        ("startDate", "start", "after", "00:00:00"), ("endDate", "end", "before", "23:59:59"),
+        ("startDate", "start", "after", "00:00:00"),
+        ("endDate", "end", "before", "23:59:59"),
     ):
         given = params.get(key)
         if given:
@@ -122,12 +127,16 @@ def booking_query(params: QueryParams, *, holder_id: int | None = None, extended
         if match and value.lower() in ("asc", "desc"):
             order.append(("startDate" if match.group(1).startswith("start") else "endDate", value.lower()))
     return BookingQuery(
-        holder_id=holder_id, booking_id=params.get("id") or None, type=params.get("type") or None,
+        holder_id=holder_id,
+        booking_id=params.get("id") or None,
+        type=params.get("type") or None,
         status=params.get("status") or None,
-        building_id=related(params, "building") or None, floor_id=related(params, "floor") or None,
+        building_id=related(params, "building") or None,
+        floor_id=related(params, "floor") or None,
         area_id=params.get("neighbourhoodId") or related(params, "neighborhood") or None,
         space_id=related(params, "space") or None,
-        conditions=time_conditions(params, fields), order=tuple(order),
+        conditions=time_conditions(params, fields),
+        order=tuple(order),
     )
 
 
@@ -160,9 +169,13 @@ class BookingBody(Body):
 
     def to_input(self) -> BookingInput:
         return BookingInput(
-            user_id=self.userId, start=_body_instant(self.startDateTime, "startDateTime"),
-            end=_body_instant(self.endDateTime, "endDateTime"), space_id=self.spaceId, building_id=self.buildingId,
-            title=self.title, description=self.description,
+            user_id=self.userId,
+            start=_body_instant(self.startDateTime, "startDateTime"),
+            end=_body_instant(self.endDateTime, "endDateTime"),
+            space_id=self.spaceId,
+            building_id=self.buildingId,
+            title=self.title,
+            description=self.description,
             attendees=[Attendee(item.userId, item.emailAddress, item.displayName) for item in self.attendees],
         )
 

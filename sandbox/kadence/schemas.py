@@ -13,7 +13,8 @@ from pydantic.config import JsonDict
 from sandbox.kadence.requests import OPERATIONS, UTC_DATE_TIME_PATTERN
 
 Timestamp = Annotated[
-    str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$", examples=["2017-07-21T17:32:28+00:00"]),
+    str,
+    Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$", examples=["2017-07-21T17:32:28+00:00"]),
 ]
 Ulid = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", examples=["01GTBV1CT3BM8A42SEJ2J5F4EG"])]
 Iri = Annotated[str, Field(pattern=r"^/v1/public/", examples=["/v1/public/users/01GTBV1CT3BM8A42SEJ2J5F4EG"])]
@@ -227,7 +228,9 @@ class Collection(WireShape, Generic[Member]):
     member: list[Member] = Field(alias="hydra:member")
     total: int = Field(alias="hydra:totalItems")
     view: PartialCollectionView | None = Field(
-        default=None, alias="hydra:view", json_schema_extra=_without_default,
+        default=None,
+        alias="hydra:view",
+        json_schema_extra=_without_default,
         description="Left out when there is one page and no query parameters",
     )
 
@@ -238,8 +241,10 @@ _ITEMS: dict[type[WireShape], type[WireShape]] = {}
 def item(model: type[WireShape]) -> type[WireShape]:
     """`model` as a top-level item: the same node with its @context."""
     if model not in _ITEMS:
-        _ITEMS[model] = create_model(  # type: ignore[call-overload]
-            f"{model.__name__}Item", __base__=model, context=(str, Field(alias="@context")),
+        _ITEMS[model] = create_model(
+            f"{model.__name__}Item",
+            __base__=model,
+            context=(str, Field(alias="@context")),
         )
     return _ITEMS[model]
 
@@ -274,7 +279,10 @@ class OAuthError(WireShape):
 
 
 FAILURES = {
-    400: (Error, "A malformed request (JSON, date, page, a NUL character in the query), or a booking transition its status refuses"),
+    400: (
+        Error,
+        "A malformed request (JSON, date, page, a NUL character in the query), or a booking transition its status refuses",
+    ),
     401: (Error, "The bearer token is missing, unknown or expired"),
     403: (Error, "The API client may not do this"),
     404: (Error, "Not Found"),
@@ -326,5 +334,7 @@ def date_filters(*fields: str) -> tuple[tuple[str, str], ...]:
     """Every `field[operation]` and `field[local_operation]` filter of `fields`."""
     return tuple(
         (f"{field}[{local}{operation}]", f"{UTC_DATE_TIME}{'; read as wall-clock time in the building' if local else ''}")
-        for field in fields for local in ("", "local_") for operation in OPERATIONS
+        for field in fields
+        for local in ("", "local_")
+        for operation in OPERATIONS
     )

@@ -35,18 +35,36 @@ def without_nulls(body: dict[str, Any], *fields: str) -> dict[str, Any]:
 
 BUILDING_NEVER_NULL = ("latitude", "longitude", "addressLine1", "city", "countryCode")
 BOOKING_NEVER_NULL = (
-    "checkedInDate", "checkedInSource", "checkedOutDate", "checkOutSource", "selfCertifiedDate", "selfCertifySource",
+    "checkedInDate",
+    "checkedInSource",
+    "checkedOutDate",
+    "checkOutSource",
+    "selfCertifiedDate",
+    "selfCertifySource",
 )
 
 
 def building(row: Building) -> dict[str, Any]:
-    return without_nulls({
-        "@id": iri("buildings", row.ulid), "@type": "Building", "id": row.ulid, "name": row.name,
-        "timeZone": row.time_zone, "latitude": row.latitude, "longitude": row.longitude,
-        "addressLine1": row.address_line1, "addressLine2": row.address_line2, "city": row.city,
-        "county": row.county, "countryCode": row.country_code, "photo": None,
-        "createdAt": timestamp(row.created_at), "modifiedAt": timestamp(row.updated_at),
-    }, *BUILDING_NEVER_NULL)
+    return without_nulls(
+        {
+            "@id": iri("buildings", row.ulid),
+            "@type": "Building",
+            "id": row.ulid,
+            "name": row.name,
+            "timeZone": row.time_zone,
+            "latitude": row.latitude,
+            "longitude": row.longitude,
+            "addressLine1": row.address_line1,
+            "addressLine2": row.address_line2,
+            "city": row.city,
+            "county": row.county,
+            "countryCode": row.country_code,
+            "photo": None,
+            "createdAt": timestamp(row.created_at),
+            "modifiedAt": timestamp(row.updated_at),
+        },
+        *BUILDING_NEVER_NULL,
+    )
 
 
 def _reference(collection: str, kind: str, row: Area | Building | Floor) -> dict[str, Any]:
@@ -75,7 +93,11 @@ def space(row: Resource, places: Places) -> dict[str, Any]:
     """`places`: the floors and areas of the spaces being shown."""
     on_floor, area = places.floors.get(row.floor_id or 0), places.areas.get(row.area_id or 0)
     return {
-        "@id": iri("spaces", row.ulid), "@type": "Space", "id": row.ulid, "name": row.name, "type": booking_type(row),
+        "@id": iri("spaces", row.ulid),
+        "@type": "Space",
+        "id": row.ulid,
+        "name": row.name,
+        "type": booking_type(row),
         "floor": floor_reference(on_floor) if on_floor else None,
         "neighborhood": neighborhood(area) if area else None,
         "photo": None,
@@ -86,8 +108,12 @@ def bookable_space(row: Resource, areas: Mapping[int, Area]) -> dict[str, Any]:
     """`areas`: the areas of the spaces being shown, by id."""
     area = areas.get(row.area_id or 0)
     return {
-        "@id": iri("spaces", row.ulid), "@type": "BookableSpace", "id": row.ulid, "name": row.name,
-        "type": booking_type(row), "neighborhood": neighborhood(area) if area else None,
+        "@id": iri("spaces", row.ulid),
+        "@type": "BookableSpace",
+        "id": row.ulid,
+        "name": row.name,
+        "type": booking_type(row),
+        "neighborhood": neighborhood(area) if area else None,
     }
 
 
@@ -95,17 +121,31 @@ def user(row: User, floors: Mapping[int, Floor]) -> dict[str, Any]:
     """`floors`: the preferred floors of the users being shown, by id."""
     preferred = floors.get(row.preferred_floor_id or 0)
     first, last = row.given_name or "", row.family_name or ""
-    return without_nulls({
-        "@id": iri("users", row.ulid), "@type": "User", "id": row.ulid, "email": row.email,
-        "firstName": first, "lastName": last, "jobTitle": row.job_title, "invitationPending": row.is_pending,
-        "preferredFloor": {"id": preferred.ulid, "name": preferred.name} if preferred else None,
-        "createdAt": timestamp(row.created_at), "modifiedAt": timestamp(row.updated_at),
-        "locale": row.locale, "timePreference": row.time_preference,
-        "locationCityName": row.location_city, "locationCountryCode": row.location_country_code,
-        "locationLatitude": row.location_latitude, "locationLongitude": row.location_longitude,
-        "locationTimezone": row.time_zone, "biography": row.biography,
-        "monogram": ((first[:1] + last[:1]) or row.email[:2]).upper(),
-    }, "preferredFloor")
+    return without_nulls(
+        {
+            "@id": iri("users", row.ulid),
+            "@type": "User",
+            "id": row.ulid,
+            "email": row.email,
+            "firstName": first,
+            "lastName": last,
+            "jobTitle": row.job_title,
+            "invitationPending": row.is_pending,
+            "preferredFloor": {"id": preferred.ulid, "name": preferred.name} if preferred else None,
+            "createdAt": timestamp(row.created_at),
+            "modifiedAt": timestamp(row.updated_at),
+            "locale": row.locale,
+            "timePreference": row.time_preference,
+            "locationCityName": row.location_city,
+            "locationCountryCode": row.location_country_code,
+            "locationLatitude": row.location_latitude,
+            "locationLongitude": row.location_longitude,
+            "locationTimezone": row.time_zone,
+            "biography": row.biography,
+            "monogram": ((first[:1] + last[:1]) or row.email[:2]).upper(),
+        },
+        "preferredFloor",
+    )
 
 
 def booking(value: Booking, people: Mapping[int, User], places: Places) -> dict[str, Any]:
@@ -117,32 +157,49 @@ def booking(value: Booking, people: Mapping[int, User], places: Places) -> dict[
         return iri("users", found.ulid) if found else None
 
     resource = value.resource
-    return without_nulls({
-        "@id": iri("bookings", value.id), "@type": "Booking", "id": value.id,
-        "createdUserId": person(reservation.creator_id), "userId": person(reservation.organizer_id),
-        "space": None if value.type == "onsite" else space(resource, places),
-        "startDate": timestamp(value.start), "endDate": timestamp(value.end),
-        "createdAt": timestamp(reservation.created_at), "updatedAt": timestamp(reservation.updated_at),
-        "checkedInUserId": person(check_in.user_id) if check_in else None,
-        "checkedInDate": timestamp(check_in.checked_in_at) if check_in else None,
-        "checkedInSource": source(check_in.check_in_source) if check_in else None,
-        "checkInMethod": check_in.check_in_method if check_in else None,
-        "checkOutMethod": check_in.check_out_method if check_in else None,
-        "checkedOutUser": person(check_in.checked_out_by_id) if check_in else None,
-        "checkedOutDate": timestamp(check_in.checked_out_at) if check_in else None,
-        "checkOutSource": source(check_in.check_out_source) if check_in else None,
-        "permanent": False, "hasGuests": False, "guestBooking": False,
-        "recurringBooking": reservation.recurrence is not None,
-        "selfCertifiedDate": None, "selfCertifySource": None,
-        "source": source(reservation.source), "autoReleasedDate": timestamp(value.auto_released_at),
-        "cancelledUserId": person(value.cancelled_by_id),
-        "bookingUserEmail": reservation.organizer_email, "bookingCreatedByUserEmail": reservation.creator_email,
-        "cancelledDate": timestamp(value.cancelled_at), "cancellationReason": value.cancellation_reason,
-        "title": (reservation.title or None) if value.type in ROOM_TYPES else None,
-        "status": value.status, "type": value.type,
-        "onlineMeeting": None, "onlineMeetingUrl": None, "icalUid": None,
-        "building": iri("buildings", value.building.ulid),
-    }, *BOOKING_NEVER_NULL)
+    return without_nulls(
+        {
+            "@id": iri("bookings", value.id),
+            "@type": "Booking",
+            "id": value.id,
+            "createdUserId": person(reservation.creator_id),
+            "userId": person(reservation.organizer_id),
+            "space": None if value.type == "onsite" else space(resource, places),
+            "startDate": timestamp(value.start),
+            "endDate": timestamp(value.end),
+            "createdAt": timestamp(reservation.created_at),
+            "updatedAt": timestamp(reservation.updated_at),
+            "checkedInUserId": person(check_in.user_id) if check_in else None,
+            "checkedInDate": timestamp(check_in.checked_in_at) if check_in else None,
+            "checkedInSource": source(check_in.check_in_source) if check_in else None,
+            "checkInMethod": check_in.check_in_method if check_in else None,
+            "checkOutMethod": check_in.check_out_method if check_in else None,
+            "checkedOutUser": person(check_in.checked_out_by_id) if check_in else None,
+            "checkedOutDate": timestamp(check_in.checked_out_at) if check_in else None,
+            "checkOutSource": source(check_in.check_out_source) if check_in else None,
+            "permanent": False,
+            "hasGuests": False,
+            "guestBooking": False,
+            "recurringBooking": reservation.recurrence is not None,
+            "selfCertifiedDate": None,
+            "selfCertifySource": None,
+            "source": source(reservation.source),
+            "autoReleasedDate": timestamp(value.auto_released_at),
+            "cancelledUserId": person(value.cancelled_by_id),
+            "bookingUserEmail": reservation.organizer_email,
+            "bookingCreatedByUserEmail": reservation.creator_email,
+            "cancelledDate": timestamp(value.cancelled_at),
+            "cancellationReason": value.cancellation_reason,
+            "title": (reservation.title or None) if value.type in ROOM_TYPES else None,
+            "status": value.status,
+            "type": value.type,
+            "onlineMeeting": None,
+            "onlineMeetingUrl": None,
+            "icalUid": None,
+            "building": iri("buildings", value.building.ulid),
+        },
+        *BOOKING_NEVER_NULL,
+    )
 
 
 def bookable_day(start: Any, end: Any) -> dict[str, Any]:
@@ -151,9 +208,12 @@ def bookable_day(start: Any, end: Any) -> dict[str, Any]:
 
 def onsite_pass(value: OnsitePass, path: str) -> dict[str, Any]:
     return {
-        "@id": path, "@type": "BookableOnsitePass",
-        "numPassesAvailable": value.available_passes, "available": value.available,
-        "startDateTime": timestamp(value.start), "endDateTime": timestamp(value.end),
+        "@id": path,
+        "@type": "BookableOnsitePass",
+        "numPassesAvailable": value.available_passes,
+        "available": value.available,
+        "startDateTime": timestamp(value.start),
+        "endDateTime": timestamp(value.end),
         "unavailabilityReason": value.unavailability_reason,
     }
 
@@ -162,8 +222,13 @@ def _visitor_core(visitor: Visitor, account: User | None, attendance: Attendance
     """The fields a visitor shows both in the directory and inside a visit."""
     names = " ".join(part for part in (visitor.first_name, visitor.last_name) if part) or None
     return {
-        "@id": iri("visitors", visitor.ulid), "@type": "Visitor", "id": visitor.ulid,
-        "displayName": names, "firstName": visitor.first_name, "lastName": visitor.last_name, "email": visitor.email,
+        "@id": iri("visitors", visitor.ulid),
+        "@type": "Visitor",
+        "id": visitor.ulid,
+        "displayName": names,
+        "firstName": visitor.first_name,
+        "lastName": visitor.last_name,
+        "email": visitor.email,
         "type": "user" if visitor.user_id else "external",
         "userId": iri("users", account.ulid) if account else None,
         "status": attendance.response if attendance else "none",
@@ -176,7 +241,8 @@ def visitor(value: VisitorView) -> dict[str, Any]:
     """A visitor of the directory: with their visit count and their latest visit."""
     latest = value.latest
     return {
-        **_visitor_core(value.visitor, value.user, value.attendance), "visitCount": value.visit_count,
+        **_visitor_core(value.visitor, value.user, value.attendance),
+        "visitCount": value.visit_count,
         "visitId": latest.visit.ulid if latest else None,
         "host": iri("users", latest.host.ulid) if latest and latest.host else None,
         "building": building_reference(latest.building) if latest else None,
@@ -189,11 +255,13 @@ def visitor(value: VisitorView) -> dict[str, Any]:
 def visit(value: VisitView) -> dict[str, Any]:
     """A visit with every attendee, host included, without the directory's fields."""
     return {
-        "@id": iri("visits", value.visit.ulid), "@type": "Visit", "id": value.visit.ulid,
+        "@id": iri("visits", value.visit.ulid),
+        "@type": "Visit",
+        "id": value.visit.ulid,
         "host": iri("users", value.host.ulid) if value.host else None,
         "building": building_reference(value.building),
-        "startDate": timestamp(value.visit.start), "endDate": timestamp(value.visit.end), "status": value.status,
-        "visitors": [
-            {**_visitor_core(item.visitor, item.user, item), "visitCount": None} for item in value.attendances
-        ],
+        "startDate": timestamp(value.visit.start),
+        "endDate": timestamp(value.visit.end),
+        "status": value.status,
+        "visitors": [{**_visitor_core(item.visitor, item.user, item), "visitCount": None} for item in value.attendances],
     }

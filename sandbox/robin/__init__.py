@@ -173,4 +173,4 @@ def include(app: FastAPI) -> None:
         include_flat(app, module.router, prefix=PREFIX, dependencies=checked)
 
 
-__all__ = ["PREFIX", "render_error", "include"]
+__all__ = ["PREFIX", "include", "render_error"]

@@ -11,7 +11,8 @@ from sandbox.core.paging import MAX_PER_PAGE, MAX_RESULT_DEPTH, PageRequest
 from sandbox.core.reservations import Window
 from sandbox.robin.requests import INSTANT_PATTERN, query_instant
 from sandbox.routing import refuse_unreadable_input
-from sandbox.sessions import SessionDep, credential, reads_only
+from sandbox.sessions import SessionDep as SessionDep  # Robin's routes take every dependency from here.
+from sandbox.sessions import credential, reads_only
 
 
 def presented_token(headers: Mapping[str, str]) -> str:
@@ -39,13 +40,20 @@ ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
 async def get_page(
-    page: Annotated[int, Query(
-        description=f"1-based page number; pages reach at most {MAX_RESULT_DEPTH} results deep",
-        json_schema_extra={"minimum": 1, "maximum": MAX_RESULT_DEPTH},
-    )] = 1,
-    per_page: Annotated[int, Query(
-        description="Results per page", json_schema_extra={"minimum": 1, "maximum": MAX_PER_PAGE},
-    )] = 10,
+    page: Annotated[
+        int,
+        Query(
+            description=f"1-based page number; pages reach at most {MAX_RESULT_DEPTH} results deep",
+            json_schema_extra={"minimum": 1, "maximum": MAX_RESULT_DEPTH},
+        ),
+    ] = 1,
+    per_page: Annotated[
+        int,
+        Query(
+            description="Results per page",
+            json_schema_extra={"minimum": 1, "maximum": MAX_PER_PAGE},
+        ),
+    ] = 10,
 ) -> PageRequest:
     """The page asked for; PageRequest refuses what is out of bounds (the bounds here only document it)."""
     return PageRequest(page, per_page)
@@ -62,12 +70,20 @@ IncludesDep = Annotated[frozenset[str], Depends(get_includes)]
 
 
 async def get_window(
-    after: Annotated[str | None, Query(
-        description="ISO-8601 lower bound; defaults to now", json_schema_extra={"pattern": INSTANT_PATTERN},
-    )] = None,
-    before: Annotated[str | None, Query(
-        description="ISO-8601 upper bound; defaults to a week after `after`", json_schema_extra={"pattern": INSTANT_PATTERN},
-    )] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            description="ISO-8601 lower bound; defaults to now",
+            json_schema_extra={"pattern": INSTANT_PATTERN},
+        ),
+    ] = None,
+    before: Annotated[
+        str | None,
+        Query(
+            description="ISO-8601 upper bound; defaults to a week after `after`",
+            json_schema_extra={"pattern": INSTANT_PATTERN},
+        ),
+    ] = None,
 ) -> Window:
     return Window(query_instant(after, "after"), query_instant(before, "before"))
 

@@ -1,7 +1,7 @@
 """Robin's envelope: `meta`, `data` and, on collections, `paging` — on every response."""
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,21 +28,39 @@ from sandbox.routing import allowed_methods
 log = logging.getLogger(__name__)
 
 STATUS_WORDS = {
-    200: "OK", 201: "CREATED", 202: "ACCEPTED", 400: "BAD_REQUEST", 401: "UNAUTHORIZED",
-    403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 408: "REQUEST_TIMEOUT", 409: "CONFLICT",
-    413: "REQUEST_ENTITY_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 429: "TOO_MANY_REQUESTS",
-    500: "INTERNAL_SERVER_ERROR", 503: "SERVICE_UNAVAILABLE",
+    200: "OK",
+    201: "CREATED",
+    202: "ACCEPTED",
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    408: "REQUEST_TIMEOUT",
+    409: "CONFLICT",
+    413: "REQUEST_ENTITY_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "TOO_MANY_REQUESTS",
+    500: "INTERNAL_SERVER_ERROR",
+    503: "SERVICE_UNAVAILABLE",
 }
 
 
 def body(
-    status: int, data: Any, *, message: str = "", errors: Sequence[dict[str, Any]] = (),
+    status: int,
+    data: Any,
+    *,
+    message: str = "",
+    errors: Sequence[dict[str, Any]] = (),
     paging: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     document: dict[str, Any] = {
         "meta": {
-            "status_code": status, "status": STATUS_WORDS.get(status, "ERROR"), "message": message,
-            "more_info": {}, "errors": list(errors),
+            "status_code": status,
+            "status": STATUS_WORDS.get(status, "ERROR"),
+            "message": message,
+            "more_info": {},
+            "errors": list(errors),
         },
         "data": data,
     }
@@ -60,7 +78,9 @@ def respond_page(page: Page[Any], items: list[Any]) -> JSONResponse:
     return JSONResponse(body(200, items, paging=paging))
 
 
-def error(status: int, message: str, errors: Sequence[dict[str, Any]] = (), headers: dict[str, str] | None = None) -> JSONResponse:
+def error(
+    status: int, message: str, errors: Sequence[dict[str, Any]] = (), headers: Mapping[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(body(status, {}, message=message, errors=errors), status_code=status, headers=headers)
 
 
@@ -75,8 +95,11 @@ def wire_names(names: dict[str, str]) -> Iterator[None]:
 
 def _field_error(field: str, message: str, reason: str) -> dict[str, Any]:
     return {
-        "domain": "validation", "reason": reason, "message": f"{field}: {message}",
-        "field": field, "details": {"field": field},
+        "domain": "validation",
+        "reason": reason,
+        "message": f"{field}: {message}",
+        "field": field,
+        "details": {"field": field},
     }
 
 
@@ -93,7 +116,9 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
         return error(400, exc.message, [entry])
     if isinstance(exc, RateLimited):
         entry = {
-            "domain": "usageLimits", "reason": "rate_limit_exceeded", "message": exc.message,
+            "domain": "usageLimits",
+            "reason": "rate_limit_exceeded",
+            "message": exc.message,
             "details": {"retry_after": exc.retry_after},
         }
         return error(429, exc.message, [entry], headers={"Retry-After": str(exc.retry_after)})
@@ -121,7 +146,7 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
             message = f"The {request.method} method is not allowed on {request.url.path}; use {', '.join(allowed)}"
             return error(405, message, headers={"Allow": ", ".join(allowed)})
         return error(exc.status_code, str(exc.detail), headers=exc.headers)
-    log.exception("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
+    log.error("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
     return error(500, "An unexpected error occurred")
 
 

@@ -2,7 +2,7 @@
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, overload
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -10,18 +10,18 @@ from sandbox.core.availability import MERGE_THRESHOLD, FreeBusyQuery
 from sandbox.core.errors import InvalidInput
 from sandbox.core.events import EventChanges, EventInput, InviteeInput
 from sandbox.core.exports import ExportRequest
+from sandbox.core.ids import MAX_ROW_ID, row_id
 from sandbox.core.paging import PageRequest
 from sandbox.core.presence import PresenceInput
 from sandbox.core.seats import SeatReservationInput
 from sandbox.core.times import format_duration, parse_duration, parse_instant, zone
-from sandbox.core.ids import MAX_ROW_ID, row_id
 from sandbox.core.workplace import SpaceChanges, SpaceFilters
 
 
 def _not_a_boolean(value: Any) -> Any:
     """JSON true is not the number 1; numeric strings, which clients do send, still are numbers."""
     if isinstance(value, bool):
-        raise ValueError("must be an integer, not a boolean")  # noqa: TRY004 - pydantic reports ValueError only
+        raise ValueError("must be an integer, not a boolean")  # not TypeError: pydantic reports ValueError only
     return value
 
 
@@ -47,6 +47,10 @@ INSTANT_PATTERN = (
 a date, or a date and time without fractional seconds, with or without an offset."""
 
 
+@overload
+def query_instant(value: str, name: str) -> datetime: ...
+@overload
+def query_instant(value: None, name: str) -> None: ...
 def query_instant(value: str | None, name: str) -> datetime | None:
     """A date-time from a query string, within the years requests may name (see parse_instant).
     Clients often leave a `+0100` offset unencoded, so it arrives as ` 0100`: read the space as
@@ -60,8 +64,8 @@ def id_list(name: str, values: list[str]) -> list[int]:
     """Ids sent comma-separated, repeated, or both; each ASCII digits (see row_id)."""
     ids = []
     for value in values:
-        for part in value.split(","):
-            part = part.strip()
+        for piece in value.split(","):
+            part = piece.strip()
             if not part:
                 continue
             number = row_id(part)
@@ -77,7 +81,8 @@ class Body(BaseModel):
 
 class Moment(Body):
     date_time: str = Field(
-        description="ISO-8601 date-time, with or without an offset", json_schema_extra={"pattern": INSTANT_PATTERN},
+        description="ISO-8601 date-time, with or without an offset",
+        json_schema_extra={"pattern": INSTANT_PATTERN},
     )
     time_zone: str = Field(description="IANA time zone, such as America/New_York")
 
@@ -101,8 +106,12 @@ class EventBody(Body):
 
     def to_input(self) -> EventInput:
         return EventInput(
-            start=self.start.instant("start"), end=self.end.instant("end"), time_zone=self.start.time_zone,
-            title=self.title, description=self.description, visibility=self.visibility,
+            start=self.start.instant("start"),
+            end=self.end.instant("end"),
+            time_zone=self.start.time_zone,
+            title=self.title,
+            description=self.description,
+            visibility=self.visibility,
             recurrence=self.recurrence,
             invitees=[InviteeInput(invitee.email, invitee.display_name) for invitee in self.invitees],
         )
@@ -173,9 +182,15 @@ class SeatReservationBody(Body):
     def to_input(self) -> SeatReservationInput:
         reservee = self.reservee or ReserveeBody()
         return SeatReservationInput(
-            type=self.type, start=self.start.instant("start"), end=self.end.instant("end"),
-            time_zone=self.start.time_zone, reservee_user_id=reservee.user_id, reservee_email=reservee.email,
-            reserver_id=self.reserver_id, recurrence=self.recurrence, title=self.title,
+            type=self.type,
+            start=self.start.instant("start"),
+            end=self.end.instant("end"),
+            time_zone=self.start.time_zone,
+            reservee_user_id=reservee.user_id,
+            reservee_email=reservee.email,
+            reserver_id=self.reserver_id,
+            recurrence=self.recurrence,
+            title=self.title,
         )
 
 
@@ -185,7 +200,8 @@ class SettingBody(Body):
 
 class SharedScheduleBody(Body):
     recurrence: RecurrenceLines = Field(
-        default=None, description="RRULE:FREQ=WEEKLY;BYDAY=<days given up>;BYHOUR=0;BYMINUTE=0;BYSECOND=0",
+        default=None,
+        description="RRULE:FREQ=WEEKLY;BYDAY=<days given up>;BYHOUR=0;BYMINUTE=0;BYSECOND=0",
     )
 
 
@@ -254,26 +270,39 @@ class FreeBusyBody(Body):
         return FreeBusyQuery(
             lower=parse_instant(bounds.from_, "from", local_zone=local),
             upper=parse_instant(bounds.to, "to", local_zone=local),
-            location_ids=self.scope.location_ids, space_ids=self.scope.space_ids, level_ids=self.scope.level_ids,
+            location_ids=self.scope.location_ids,
+            space_ids=self.scope.space_ids,
+            level_ids=self.scope.level_ids,
             filters=SpaceFilters(
-                query=self.filters.query, types=self.filters.types, min_capacity=self.filters.min_capacity,
-                max_capacity=self.filters.max_capacity, amenity_ids=self.filters.amenity_ids,
+                query=self.filters.query,
+                types=self.filters.types,
+                min_capacity=self.filters.min_capacity,
+                max_capacity=self.filters.max_capacity,
+                amenity_ids=self.filters.amenity_ids,
             ),
-            include_unbookable=self.filters.include_unbookable, include_on_demand=self.filters.include_in_demand,
-            recurrence=bounds.recurrence, time_zone=bounds.time_zone,
+            include_unbookable=self.filters.include_unbookable,
+            include_on_demand=self.filters.include_in_demand,
+            recurrence=bounds.recurrence,
+            time_zone=bounds.time_zone,
             prioritization=self.view_options.prioritization_type,
             merge_threshold=parse_duration(self.view_options.merge_threshold, "merge_threshold"),
             page=PageRequest(self.paging_info.page, self.paging_info.per_page),
         )
 
     WIRE_NAMES: ClassVar[dict[str, str]] = {
-        "from": "view_options.bounds.from", "to": "view_options.bounds.to",
-        "recurrence": "view_options.bounds.recurrence", "time_zone": "view_options.bounds.time_zone",
+        "from": "view_options.bounds.from",
+        "to": "view_options.bounds.to",
+        "recurrence": "view_options.bounds.recurrence",
+        "time_zone": "view_options.bounds.time_zone",
         "prioritization_type": "view_options.prioritization_type",
         "merge_threshold": "view_options.merge_threshold",
-        "location_ids": "scope.location_ids", "level_ids": "scope.level_ids", "space_ids": "scope.space_ids",
-        "min_capacity": "filters.min_capacity", "max_capacity": "filters.max_capacity",
-        "page": "paging_info.page", "per_page": "paging_info.per_page",
+        "location_ids": "scope.location_ids",
+        "level_ids": "scope.level_ids",
+        "space_ids": "scope.space_ids",
+        "min_capacity": "filters.min_capacity",
+        "max_capacity": "filters.max_capacity",
+        "page": "paging_info.page",
+        "per_page": "paging_info.per_page",
     }
 
 
@@ -284,6 +313,8 @@ class ExportBody(Body):
 
     def to_request(self, kind: str) -> ExportRequest:
         return ExportRequest(
-            kind=kind, start=parse_instant(self.from_, "from", require_offset=True),
-            end=parse_instant(self.to, "to", require_offset=True), location_ids=self.location_ids,
+            kind=kind,
+            start=parse_instant(self.from_, "from", require_offset=True),
+            end=parse_instant(self.to, "to", require_offset=True),
+            location_ids=self.location_ids,
         )

@@ -16,7 +16,8 @@ from sandbox.robin.envelope import STATUS_WORDS
 Timestamp = Annotated[
     str,
     Field(
-        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}$", examples=["2014-05-22T14:49:48+0000"],
+        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}$",
+        examples=["2014-05-22T14:49:48+0000"],
         description="Numeric offset without a colon, no fractional seconds",
     ),
 ]
@@ -155,9 +156,7 @@ class Space(WireShape):
     updated_at: Timestamp
     behaviors: list[str] = Field(description='["bookable"] for reservable spaces, else []')
     calendar: Calendar | None = omissible("With include=calendar (always on free/busy results); null without one")
-    space_amenities: Annotated[list[SpaceAmenity] | SkipJsonSchema[None], NotNull] = omissible(
-        "With include=space_amenities"
-    )
+    space_amenities: Annotated[list[SpaceAmenity] | SkipJsonSchema[None], NotNull] = omissible("With include=space_amenities")
     amenities: Annotated[list[AmenityWithQuantity] | SkipJsonSchema[None], NotNull] = omissible(
         "With include=amenities (deprecated: use space_amenities)"
     )

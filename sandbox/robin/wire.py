@@ -41,33 +41,57 @@ def timestamp(moment: datetime | None, tz: ZoneInfo | None = None) -> str | None
 
 def organization(row: Organization) -> dict[str, Any]:
     return {
-        "id": row.id, "slug": row.slug, "name": row.name, "avatar": row.avatar, "is_organization": True,
-        "created_at": timestamp(row.created_at), "updated_at": timestamp(row.updated_at),
+        "id": row.id,
+        "slug": row.slug,
+        "name": row.name,
+        "avatar": row.avatar,
+        "is_organization": True,
+        "created_at": timestamp(row.created_at),
+        "updated_at": timestamp(row.updated_at),
     }
 
 
 def location(row: Building) -> dict[str, Any]:
     return {
-        "id": row.id, "account_id": row.organization_id, "campus_id": None, "name": row.name,
-        "description": row.description, "address": row.address, "image": row.image,
-        "latitude": row.latitude, "longitude": row.longitude, "time_zone": row.time_zone,
-        "created_at": timestamp(row.created_at), "updated_at": timestamp(row.updated_at),
+        "id": row.id,
+        "account_id": row.organization_id,
+        "campus_id": None,
+        "name": row.name,
+        "description": row.description,
+        "address": row.address,
+        "image": row.image,
+        "latitude": row.latitude,
+        "longitude": row.longitude,
+        "time_zone": row.time_zone,
+        "created_at": timestamp(row.created_at),
+        "updated_at": timestamp(row.updated_at),
     }
 
 
 def level(row: Floor) -> dict[str, Any]:
     return {
-        "id": row.id, "location_id": row.building_id, "name": row.name, "level_number": row.level_number,
-        "created_at": timestamp(row.created_at), "updated_at": timestamp(row.updated_at),
+        "id": row.id,
+        "location_id": row.building_id,
+        "name": row.name,
+        "level_number": row.level_number,
+        "created_at": timestamp(row.created_at),
+        "updated_at": timestamp(row.updated_at),
     }
 
 
 def user(row: User) -> dict[str, Any]:
     return {
-        "id": row.id, "name": row.name, "given_name": row.given_name, "family_name": row.family_name,
-        "slug": row.slug, "avatar": row.avatar, "time_zone": row.time_zone,
-        "created_at": timestamp(row.created_at), "updated_at": timestamp(row.updated_at),
-        "is_pending": row.is_pending, "primary_email": {"email": row.email, "is_verified": not row.is_pending},
+        "id": row.id,
+        "name": row.name,
+        "given_name": row.given_name,
+        "family_name": row.family_name,
+        "slug": row.slug,
+        "avatar": row.avatar,
+        "time_zone": row.time_zone,
+        "created_at": timestamp(row.created_at),
+        "updated_at": timestamp(row.updated_at),
+        "is_pending": row.is_pending,
+        "primary_email": {"email": row.email, "is_verified": not row.is_pending},
         "working_hours": None,
         "access_level": ADMIN_ACCESS_LEVEL if row.role == "admin" else MEMBER_ACCESS_LEVEL,
     }
@@ -75,15 +99,23 @@ def user(row: User) -> dict[str, Any]:
 
 def amenity(row: Amenity) -> dict[str, Any]:
     return {
-        "id": row.id, "account_id": row.organization_id, "name": row.name,
-        "created_at": timestamp(row.created_at), "updated_at": timestamp(row.updated_at),
+        "id": row.id,
+        "account_id": row.organization_id,
+        "name": row.name,
+        "created_at": timestamp(row.created_at),
+        "updated_at": timestamp(row.updated_at),
     }
 
 
 def space_amenity(link: ResourceAmenity, kind: Amenity) -> dict[str, Any]:
     return {
-        "id": link.id, "space_id": link.resource_id, "amenity_id": link.amenity_id, "name": kind.name,
-        "quantity": link.quantity, "created_at": timestamp(link.created_at), "updated_at": timestamp(link.updated_at),
+        "id": link.id,
+        "space_id": link.resource_id,
+        "amenity_id": link.amenity_id,
+        "name": kind.name,
+        "quantity": link.quantity,
+        "created_at": timestamp(link.created_at),
+        "updated_at": timestamp(link.updated_at),
     }
 
 
@@ -91,21 +123,35 @@ def calendar(row: Resource) -> dict[str, Any] | None:
     if row.calendar_email is None:
         return None
     return {
-        "space_id": row.id, "remote_type": "google", "calendar_id": row.calendar_email,
-        "space_resource_id": f"sandbox-space-{row.id}", "space_resource_email": row.calendar_email,
+        "space_id": row.id,
+        "remote_type": "google",
+        "calendar_id": row.calendar_email,
+        "space_resource_id": f"sandbox-space-{row.id}",
+        "space_resource_email": row.calendar_email,
     }
 
 
 def space(
-    row: Resource, includes: frozenset[str] = frozenset(),
+    row: Resource,
+    includes: frozenset[str] = frozenset(),
     amenities: list[tuple[ResourceAmenity, Amenity]] | None = None,
 ) -> dict[str, Any]:
     document: dict[str, Any] = {
-        "id": row.id, "location_id": row.building_id, "level_id": row.floor_id, "name": row.name,
-        "description": row.description, "image": row.image, "discovery_radius": row.discovery_radius,
-        "capacity": row.capacity, "type": row.type, "last_presence_at": timestamp(row.last_presence_at),
-        "is_disabled": row.is_disabled, "is_dibsed": False, "is_accessible": row.is_accessible,
-        "created_at": timestamp(row.created_at), "updated_at": timestamp(row.updated_at),
+        "id": row.id,
+        "location_id": row.building_id,
+        "level_id": row.floor_id,
+        "name": row.name,
+        "description": row.description,
+        "image": row.image,
+        "discovery_radius": row.discovery_radius,
+        "capacity": row.capacity,
+        "type": row.type,
+        "last_presence_at": timestamp(row.last_presence_at),
+        "is_disabled": row.is_disabled,
+        "is_dibsed": False,
+        "is_accessible": row.is_accessible,
+        "created_at": timestamp(row.created_at),
+        "updated_at": timestamp(row.updated_at),
         "behaviors": ["bookable"] if row.is_reservable and not row.on_demand else [],
     }
     if "calendar" in includes:
@@ -113,9 +159,7 @@ def space(
     if "space_amenities" in includes:
         document["space_amenities"] = [space_amenity(link, kind) for link, kind in amenities or []]
     if "amenities" in includes:
-        document["amenities"] = [
-            {**amenity(kind), "quantity": link.quantity} for link, kind in amenities or []
-        ]
+        document["amenities"] = [{**amenity(kind), "quantity": link.quantity} for link, kind in amenities or []]
     return document
 
 
@@ -130,38 +174,57 @@ def event(view: ReservationView) -> dict[str, Any]:
     is_instance = view.original_start is not None
     return {
         "id": identifier,
-        "organizer_id": reservation.organizer_id, "organizer_email": reservation.organizer_email,
-        "creator_id": reservation.creator_id, "creator_email": reservation.creator_email,
-        "space_id": reservation.resource_id, "title": reservation.title,
-        "description": reservation.description, "location": view.resource.name,
-        "remote_event_id": reservation.remote_event_id, "remote_type": reservation.remote_type,
-        "creation_type": reservation.creation_type, "uid": reservation.uid,
-        "start": _moment(view.start, tz), "end": _moment(view.end, tz),
-        "started_at": timestamp(view.start, tz), "ended_at": timestamp(view.end, tz),
+        "organizer_id": reservation.organizer_id,
+        "organizer_email": reservation.organizer_email,
+        "creator_id": reservation.creator_id,
+        "creator_email": reservation.creator_email,
+        "space_id": reservation.resource_id,
+        "title": reservation.title,
+        "description": reservation.description,
+        "location": view.resource.name,
+        "remote_event_id": reservation.remote_event_id,
+        "remote_type": reservation.remote_type,
+        "creation_type": reservation.creation_type,
+        "uid": reservation.uid,
+        "start": _moment(view.start, tz),
+        "end": _moment(view.end, tz),
+        "started_at": timestamp(view.start, tz),
+        "ended_at": timestamp(view.end, tz),
         "series_id": str(reservation.id) if is_instance else None,
         "recurrence_id": instance_key(view.original_start) if view.original_start else None,
         "status": view.status,
         "recurrence": None if is_instance else reservation.recurrence,
-        "is_all_day": reservation.is_all_day, "visibility": reservation.visibility,
+        "is_all_day": reservation.is_all_day,
+        "visibility": reservation.visibility,
         "show_as": reservation.show_as,
         "invitees": [invitee(row, identifier) for row in view.invitees],
         "confirmation": confirmation(view.check_in, identifier) if view.check_in else None,
-        "created_at": timestamp(reservation.created_at), "updated_at": timestamp(reservation.updated_at),
+        "created_at": timestamp(reservation.created_at),
+        "updated_at": timestamp(reservation.updated_at),
     }
 
 
 def invitee(row: Invitee, identifier: str) -> dict[str, Any]:
     return {
-        "id": row.id, "event_id": identifier, "user_id": row.user_id, "email": row.email,
-        "display_name": row.display_name, "response_status": row.response_status,
-        "participation_role": "required", "is_organizer": row.is_organizer, "is_resource": row.is_resource,
-        "updated_at": timestamp(row.updated_at), "created_at": timestamp(row.created_at),
+        "id": row.id,
+        "event_id": identifier,
+        "user_id": row.user_id,
+        "email": row.email,
+        "display_name": row.display_name,
+        "response_status": row.response_status,
+        "participation_role": "required",
+        "is_organizer": row.is_organizer,
+        "is_resource": row.is_resource,
+        "updated_at": timestamp(row.updated_at),
+        "created_at": timestamp(row.created_at),
     }
 
 
 def confirmation(row: CheckIn, identifier: str) -> dict[str, Any]:
     return {
-        "event_id": identifier, "user_id": row.user_id, "device_id": row.device_id,
+        "event_id": identifier,
+        "user_id": row.user_id,
+        "device_id": row.device_id,
         "confirmed_at": timestamp(row.checked_in_at),
     }
 
@@ -172,9 +235,12 @@ def busy_event(slot: Slot) -> dict[str, Any]:
         "id": slot_id(slot),
         "series_id": str(slot.reservation.id) if slot.in_series else None,
         "recurrence_id": instance_key(slot.original_start),
-        "uid": slot.reservation.uid, "space_id": slot.reservation.resource_id,
-        "start": _moment(slot.start, tz), "end": _moment(slot.end, tz),
-        "started_at": timestamp(slot.start, tz), "ended_at": timestamp(slot.end, tz),
+        "uid": slot.reservation.uid,
+        "space_id": slot.reservation.resource_id,
+        "start": _moment(slot.start, tz),
+        "end": _moment(slot.end, tz),
+        "started_at": timestamp(slot.start, tz),
+        "ended_at": timestamp(slot.end, tz),
     }
 
 
@@ -186,7 +252,8 @@ def collision(slot: Slot) -> dict[str, Any]:
         "reservation_id" if seat else "event_id": slot_id(slot),
         "series_id": str(slot.reservation.id) if slot.in_series else None,
         "seat_id" if seat else "space_id": slot.reservation.resource_id,
-        "start": timestamp(slot.start, tz), "end": timestamp(slot.end, tz),
+        "start": timestamp(slot.start, tz),
+        "end": timestamp(slot.end, tz),
     }
 
 
@@ -198,7 +265,8 @@ def availability(
         "space": space(result.space, includes | {"calendar"}, amenities),
         "busy": [
             {
-                "from": timestamp(block.start), "to": timestamp(block.end),
+                "from": timestamp(block.start),
+                "to": timestamp(block.end),
                 "events": [busy_event(slot) for slot in block.slots],
             }
             for block in result.busy
@@ -208,35 +276,54 @@ def availability(
 
 def state(row: SpaceState) -> dict[str, Any]:
     return {
-        "space_id": row.space.id, "availability": row.availability, "present": row.present,
+        "space_id": row.space.id,
+        "availability": row.availability,
+        "present": row.present,
         "next_busy_change": timestamp(row.next_busy_change),
     }
 
 
 def zone(row: Area) -> dict[str, Any]:
     return {
-        "id": row.id, "space_id": row.space_id, "name": row.name, "type": row.type,
-        "created_at": timestamp(row.created_at), "updated_at": timestamp(row.updated_at),
+        "id": row.id,
+        "space_id": row.space_id,
+        "name": row.name,
+        "type": row.type,
+        "created_at": timestamp(row.created_at),
+        "updated_at": timestamp(row.updated_at),
     }
 
 
 def seat_amenity(link: ResourceAmenity, kind: Amenity) -> dict[str, Any]:
     return {
-        "id": link.id, "seat_id": link.resource_id, "amenity_id": link.amenity_id, "name": kind.name,
-        "quantity": link.quantity, "created_at": timestamp(link.created_at), "updated_at": timestamp(link.updated_at),
+        "id": link.id,
+        "seat_id": link.resource_id,
+        "amenity_id": link.amenity_id,
+        "name": kind.name,
+        "quantity": link.quantity,
+        "created_at": timestamp(link.created_at),
+        "updated_at": timestamp(link.updated_at),
     }
 
 
 def seat(
-    row: Resource, amenities: list[tuple[ResourceAmenity, Amenity]] | None = None,
-    includes: frozenset[str] = frozenset(), parent: Resource | None = None, area: Area | None = None,
+    row: Resource,
+    amenities: list[tuple[ResourceAmenity, Amenity]] | None = None,
+    includes: frozenset[str] = frozenset(),
+    parent: Resource | None = None,
+    area: Area | None = None,
 ) -> dict[str, Any]:
     document: dict[str, Any] = {
-        "id": row.id, "name": row.name, "space_id": row.parent_id, "zone_id": row.area_id,
+        "id": row.id,
+        "name": row.name,
+        "space_id": row.parent_id,
+        "zone_id": row.area_id,
         "seat_amenities": [seat_amenity(link, kind) for link, kind in amenities or []],
-        "is_reservable": row.is_reservable, "is_disabled": row.is_disabled,
+        "is_reservable": row.is_reservable,
+        "is_disabled": row.is_disabled,
         "disabled_at": timestamp(row.disabled_at),
-        "created_at": timestamp(row.created_at), "updated_at": timestamp(row.updated_at),
+        "created_at": timestamp(row.created_at),
+        "updated_at": timestamp(row.updated_at),
     }
     if "space" in includes:
         document["space"] = space(parent) if parent is not None else None
@@ -251,7 +338,9 @@ def setting(row: Setting) -> dict[str, Any]:
 
 def shared_schedule(row: Resource) -> dict[str, Any]:
     return {
-        "seat_id": row.id, "assignee_id": row.assignee_id, "recurrence": row.shared_schedule,
+        "seat_id": row.id,
+        "assignee_id": row.assignee_id,
+        "recurrence": row.shared_schedule,
         "updated_at": timestamp(row.updated_at),
     }
 
@@ -263,7 +352,9 @@ def php_datetime(moment: datetime) -> dict[str, Any]:
 
 def seat_confirmation(row: CheckIn, identifier: str) -> dict[str, Any]:
     return {
-        "seat_reservation_id": identifier, "device_id": row.device_id, "user_id": row.user_id,
+        "seat_reservation_id": identifier,
+        "device_id": row.device_id,
+        "user_id": row.user_id,
         "confirmed_at": php_datetime(row.checked_in_at),
     }
 
@@ -274,16 +365,23 @@ def seat_reservation(view: ReservationView) -> dict[str, Any]:
     identifier = view.id
     is_instance = view.original_start is not None
     return {
-        "id": identifier, "group_seat_reservation_id": None, "seat_id": reservation.resource_id,
-        "reserver_id": reservation.creator_id, "type": reservation.reservation_type,
+        "id": identifier,
+        "group_seat_reservation_id": None,
+        "seat_id": reservation.resource_id,
+        "reserver_id": reservation.creator_id,
+        "type": reservation.reservation_type,
         "title": reservation.title or None,
-        "start": _moment(view.start, tz), "end": _moment(view.end, tz),
+        "start": _moment(view.start, tz),
+        "end": _moment(view.end, tz),
         "recurrence": None if is_instance else reservation.recurrence,
         "series_id": str(reservation.id) if is_instance else None,
         "recurrence_id": instance_key(view.original_start) if view.original_start else None,
-        "created_at": timestamp(reservation.created_at), "updated_at": timestamp(reservation.updated_at),
+        "created_at": timestamp(reservation.created_at),
+        "updated_at": timestamp(reservation.updated_at),
         "reservee": {
-            "email": reservation.organizer_email, "user_id": reservation.organizer_id, "visitor_id": None,
+            "email": reservation.organizer_email,
+            "user_id": reservation.organizer_id,
+            "visitor_id": None,
             "participation_status": "accepted" if view.check_in else "not_responded",
         },
         "confirmation": seat_confirmation(view.check_in, identifier) if view.check_in else None,
@@ -292,9 +390,15 @@ def seat_reservation(view: ReservationView) -> dict[str, Any]:
 
 def presence(row: Presence, person: User | None) -> dict[str, Any]:
     return {
-        "location_id": row.building_id, "space_id": row.resource_id, "user_id": row.user_id,
-        "device_id": row.device_id, "last_seen_at": timestamp(row.last_seen_at),
-        "arrived_at": timestamp(row.arrived_at), "expired_at": timestamp(row.expires_at),
-        "session_ttl": row.session_ttl, "session_active": True,
-        "user": user(person) if person is not None else None, "device": None,
+        "location_id": row.building_id,
+        "space_id": row.resource_id,
+        "user_id": row.user_id,
+        "device_id": row.device_id,
+        "last_seen_at": timestamp(row.last_seen_at),
+        "arrived_at": timestamp(row.arrived_at),
+        "expired_at": timestamp(row.expires_at),
+        "session_ttl": row.session_ttl,
+        "session_active": True,
+        "user": user(person) if person is not None else None,
+        "device": None,
     }

@@ -31,15 +31,11 @@ from sandbox.store.models import (
     ReservationKind,
     ReservationStatus,
     Resource,
+    table_of,
 )
 
 BATCH = 2000
 """Reservations per batch of inserts."""
-
-
-def table_of(model: type[Any]) -> Table:
-    table: Table = model.__table__
-    return table
 
 
 RESERVATIONS, OCCURRENCES, EXCEPTIONS, CHECK_INS, INVITEES = (
@@ -70,8 +66,17 @@ class BookingWriter:
     `first_id` on, in the order they come."""
 
     def __init__(
-        self, session: Session, organization_id: int, seed: str, rooms: list[Bookable], desks: list[Bookable],
-        people: list[Member], *, first_id: int, written: Callable[[int], None] = lambda count: None, batch: int = BATCH,
+        self,
+        session: Session,
+        organization_id: int,
+        seed: str,
+        rooms: list[Bookable],
+        desks: list[Bookable],
+        people: list[Member],
+        *,
+        first_id: int,
+        written: Callable[[int], None] = lambda count: None,
+        batch: int = BATCH,
     ) -> None:
         self.session = session
         self.organization_id = organization_id
@@ -155,35 +160,62 @@ class BookingWriter:
         organizer, creator = self.people[booking.organizer], self.people[booking.creator]
         cancelled_by = self.people[booking.cancelled_by].id if booking.cancelled_by is not None else None
         return {
-            "id": reservation_id, "ulid": ulid, "organization_id": self.organization_id, "resource_id": place.id,
-            "building_id": place.building_id, "kind": booking.kind, "reservation_type": booking.reservation_type,
+            "id": reservation_id,
+            "ulid": ulid,
+            "organization_id": self.organization_id,
+            "resource_id": place.id,
+            "building_id": place.building_id,
+            "kind": booking.kind,
+            "reservation_type": booking.reservation_type,
             "status": ReservationStatus.CANCELLED if booking.cancelled_at else ReservationStatus.CONFIRMED,
-            "title": booking.title, "description": None, "visibility": "default", "show_as": "busy", "is_all_day": False,
-            "time_zone": booking.time_zone, "start": booking.start, "end": booking.end, "recurrence": booking.recurrence,
+            "title": booking.title,
+            "description": None,
+            "visibility": "default",
+            "show_as": "busy",
+            "is_all_day": False,
+            "time_zone": booking.time_zone,
+            "start": booking.start,
+            "end": booking.end,
+            "recurrence": booking.recurrence,
             "series_end": booking.instances[-1].start + length if booking.instances else booking.end,
             "indexed_until": occurrences.index_until(booking.start, booking.created_at),
-            "release_after_s": place.release_after_s, "organizer_id": organizer.id, "creator_id": creator.id,
-            "organizer_email": organizer.email, "creator_email": creator.email,
-            "remote_event_id": remote_event_id(ulid) if is_event else None, "remote_type": "google" if is_event else None,
-            "creation_type": "manual", "uid": calendar_uid(ulid) if is_event else None, "source": booking.source,
-            "cancelled_at": booking.cancelled_at, "cancelled_by_id": cancelled_by,
-            "created_at": booking.created_at, "updated_at": booking.cancelled_at or booking.created_at,
+            "release_after_s": place.release_after_s,
+            "organizer_id": organizer.id,
+            "creator_id": creator.id,
+            "organizer_email": organizer.email,
+            "creator_email": creator.email,
+            "remote_event_id": remote_event_id(ulid) if is_event else None,
+            "remote_type": "google" if is_event else None,
+            "creation_type": "manual",
+            "uid": calendar_uid(ulid) if is_event else None,
+            "source": booking.source,
+            "cancelled_at": booking.cancelled_at,
+            "cancelled_by_id": cancelled_by,
+            "created_at": booking.created_at,
+            "updated_at": booking.cancelled_at or booking.created_at,
         }
 
     def _occurrence(
         self, reservation_id: int, booking: PlannedBooking, place: Bookable, instance: Instance, length: timedelta
     ) -> dict[str, Any]:
         return {
-            "reservation_id": reservation_id, "resource_id": place.id, "building_id": place.building_id,
-            "start": instance.start, "end": instance.start + length, "original_start": instance.start,
+            "reservation_id": reservation_id,
+            "resource_id": place.id,
+            "building_id": place.building_id,
+            "start": instance.start,
+            "end": instance.start + length,
+            "original_start": instance.start,
             "release_at": release_time(place.release_after_s, booking.created_at, instance.start),
         }
 
     def _exception(self, reservation_id: int, instance: Instance) -> dict[str, Any]:
         cancelled_by = self.people[instance.cancelled_by].id if instance.cancelled_by is not None else None
         return {
-            "reservation_id": reservation_id, "original_start": instance.start, "status": ReservationStatus.CANCELLED,
-            "cancelled_by_id": cancelled_by, "created_at": instance.cancelled_at,
+            "reservation_id": reservation_id,
+            "original_start": instance.start,
+            "status": ReservationStatus.CANCELLED,
+            "cancelled_by_id": cancelled_by,
+            "created_at": instance.cancelled_at,
         }
 
     def _check_in(self, reservation_id: int, instance: Instance) -> dict[str, Any]:
@@ -192,9 +224,15 @@ class BookingWriter:
         person = self.people[check_in.person].id
         checked_out = check_in.out_at is not None
         return {
-            "reservation_id": reservation_id, "original_start": instance.start, "user_id": person, "device_id": None,
-            "checked_in_at": check_in.at, "check_in_source": check_in.source, "check_in_method": check_in.method,
-            "checked_out_at": check_in.out_at, "checked_out_by_id": person if checked_out else None,
+            "reservation_id": reservation_id,
+            "original_start": instance.start,
+            "user_id": person,
+            "device_id": None,
+            "checked_in_at": check_in.at,
+            "check_in_source": check_in.source,
+            "check_in_method": check_in.method,
+            "checked_out_at": check_in.out_at,
+            "checked_out_by_id": person if checked_out else None,
             "check_out_source": "publicApi" if checked_out else None,
             "check_out_method": check_in.method if checked_out else None,
         }
@@ -203,9 +241,15 @@ class BookingWriter:
         person = self.people[position]
         is_organizer = position == booking.organizer
         return {
-            "reservation_id": reservation_id, "user_id": person.id, "email": person.email, "display_name": person.name,
-            "response_status": "accepted" if is_organizer else "not_responded", "is_organizer": is_organizer,
-            "is_resource": False, "created_at": booking.created_at, "updated_at": booking.created_at,
+            "reservation_id": reservation_id,
+            "user_id": person.id,
+            "email": person.email,
+            "display_name": person.name,
+            "response_status": "accepted" if is_organizer else "not_responded",
+            "is_organizer": is_organizer,
+            "is_resource": False,
+            "created_at": booking.created_at,
+            "updated_at": booking.created_at,
         }
 
 

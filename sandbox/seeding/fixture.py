@@ -125,8 +125,10 @@ class DeskEntry(Strict):
     max_reservation_length: str | None = Field(default=None, description="ISO-8601 duration, e.g. P1D")
     advanced_booking_threshold: str | None = Field(default=None, description="ISO-8601 duration, e.g. P14D")
     release_after_minutes: int | None = Field(
-        default=None, ge=0, le=24 * 60,
-        description="Check-in window: release unconfirmed reservations after this long; 0: never, whatever the building says"
+        default=None,
+        ge=0,
+        le=24 * 60,
+        description="Check-in window: release unconfirmed reservations after this long; 0: never, whatever the building says",
     )
     amenities: list[SpaceAmenityEntry] = Field(default_factory=list)
     reservations: list[SeatReservationEntry] = Field(default_factory=list)
@@ -183,8 +185,12 @@ class SpaceEntry(Strict):
     is_reservable: bool = True
     on_demand: bool = False
     release_after_minutes: int | None = Field(
-        default=None, ge=0, le=24 * 60,
-        description="Abandoned-meeting protection: release unconfirmed events after this long; 0: never, whatever the building says"
+        default=None,
+        ge=0,
+        le=24 * 60,
+        description=(
+            "Abandoned-meeting protection: release unconfirmed events after this long; 0: never, whatever the building says"
+        ),
     )
     calendar_email: str | None = None
     amenities: list[SpaceAmenityEntry] = Field(default_factory=list)

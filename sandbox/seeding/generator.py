@@ -66,13 +66,20 @@ def plan_bookings(
     desks = [_bookable(session, stored[offices[desk.building].id or 0, desk.name]) for desk in workplace.desks]
     users = {
         email: (user_id, name)
-        for user_id, email, name in session.exec(select(User.id, User.email, User.name).where(User.organization_id == organization.id))
+        for user_id, email, name in session.exec(
+            select(User.id, User.email, User.name).where(User.organization_id == organization.id)
+        )
     }
     people = [Member(users[person.email][0] or 0, person.email, users[person.email][1]) for person in workplace.people]
     now = clock.now(organization)
     occupancy = Occupancy(
-        workplace, offices, [room.release_after_s for room in rooms], [desk.release_after_s for desk in desks],
-        preset, seed, now,
+        workplace,
+        offices,
+        [room.release_after_s for room in rooms],
+        [desk.release_after_s for desk in desks],
+        preset,
+        seed,
+        now,
     )
     writer = BookingWriter(
         session, organization.id, workplace.fixture.seed, rooms, desks, people, first_id=next_reservation_id(session)

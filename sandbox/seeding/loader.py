@@ -113,7 +113,7 @@ class _Loader:
         return row
 
     def _seed_ulid(self, row: SQLModel) -> None:
-        row.ulid = seeded_ulid(self.fixture.seed, str(row.__tablename__), row.id, self.at)  # type: ignore[attr-defined]
+        row.ulid = seeded_ulid(self.fixture.seed, str(row.__tablename__), row.id, self.at)  # type: ignore[attr-defined]  # `add` passes only rows with a ulid
 
     def organization(self, entry: OrganizationEntry) -> Organization:
         organization = Organization(
@@ -128,15 +128,28 @@ class _Loader:
         for person in entry.users:
             given, _, family = person.name.partition(" ")
             user_row = User(
-                id=person.id, organization_id=org_id, email=person.email, name=person.name,
-                given_name=person.given_name or given, family_name=person.family_name or family or None,
+                id=person.id,
+                organization_id=org_id,
+                email=person.email,
+                name=person.name,
+                given_name=person.given_name or given,
+                family_name=person.family_name or family or None,
                 slug=re.sub(r"[^a-z0-9]+", "-", person.email.split("@")[0].lower()).strip("-"),
-                time_zone=person.time_zone, department=person.department, groups=person.groups,
-                role=person.role, is_pending=person.is_pending, job_title=person.job_title,
-                biography=person.biography, locale=person.locale, time_preference=person.time_preference,
-                location_city=person.location_city, location_country_code=person.location_country_code,
-                location_latitude=person.location_latitude, location_longitude=person.location_longitude,
-                created_at=self.at, updated_at=self.at,
+                time_zone=person.time_zone,
+                department=person.department,
+                groups=person.groups,
+                role=person.role,
+                is_pending=person.is_pending,
+                job_title=person.job_title,
+                biography=person.biography,
+                locale=person.locale,
+                time_preference=person.time_preference,
+                location_city=person.location_city,
+                location_country_code=person.location_country_code,
+                location_latitude=person.location_latitude,
+                location_longitude=person.location_longitude,
+                created_at=self.at,
+                updated_at=self.at,
             )
             self.users[person.email.lower()] = self.add(user_row)
             self.tick()
@@ -144,10 +157,15 @@ class _Loader:
             user = self.users[token.user.lower()]
             self.session.add(AccessToken(token=token.token, user_id=user.id or 0, organization_id=org_id, created_at=self.at))
         for client in entry.api_clients:
-            self.session.add(ApiClient(
-                client_id=client.client_id, client_secret=client.client_secret, organization_id=org_id,
-                user_id=self.users[client.user.lower()].id or 0, created_at=self.at,
-            ))
+            self.session.add(
+                ApiClient(
+                    client_id=client.client_id,
+                    client_secret=client.client_secret,
+                    organization_id=org_id,
+                    user_id=self.users[client.user.lower()].id or 0,
+                    created_at=self.at,
+                )
+            )
         for building in entry.buildings:
             self.building(organization, building)
         for person in entry.users:
@@ -160,26 +178,43 @@ class _Loader:
 
     def building(self, organization: Organization, entry: BuildingEntry) -> None:
         building = Building(
-            id=entry.id, organization_id=organization.id or 0, name=entry.name, time_zone=entry.time_zone,
-            description=entry.description, address=entry.address, image=entry.image,
-            latitude=entry.latitude, longitude=entry.longitude, address_line1=entry.address_line1,
-            address_line2=entry.address_line2, city=entry.city, county=entry.county, country_code=entry.country_code,
+            id=entry.id,
+            organization_id=organization.id or 0,
+            name=entry.name,
+            time_zone=entry.time_zone,
+            description=entry.description,
+            address=entry.address,
+            image=entry.image,
+            latitude=entry.latitude,
+            longitude=entry.longitude,
+            address_line1=entry.address_line1,
+            address_line2=entry.address_line2,
+            city=entry.city,
+            county=entry.county,
+            country_code=entry.country_code,
             opening_hours={day: list(hours) for day, hours in entry.opening_hours.items()},
-            onsite_capacity=entry.onsite_capacity, booking_horizon_days=entry.booking_horizon_days,
+            onsite_capacity=entry.onsite_capacity,
+            booking_horizon_days=entry.booking_horizon_days,
             release_windows={kind: minutes * 60 for kind, minutes in entry.release_windows.items()},
-            created_at=self.at, updated_at=self.at,
+            created_at=self.at,
+            updated_at=self.at,
         )
         self.add(building)
         self.tick()
         today = self.clock.now(organization).astimezone(zone(entry.time_zone, "time_zone")).date()
-        building.closures = sorted({
-            (today + timedelta(days=day) if isinstance(day, int) else day).isoformat() for day in entry.closures
-        })
+        building.closures = sorted(
+            {(today + timedelta(days=day) if isinstance(day, int) else day).isoformat() for day in entry.closures}
+        )
         buildings.onsite_resource(self.session, building)
         for floor_entry in entry.floors:
             floor = Floor(
-                id=floor_entry.id, organization_id=organization.id or 0, building_id=building.id or 0,
-                name=floor_entry.name, level_number=floor_entry.level_number, created_at=self.at, updated_at=self.at,
+                id=floor_entry.id,
+                organization_id=organization.id or 0,
+                building_id=building.id or 0,
+                name=floor_entry.name,
+                level_number=floor_entry.level_number,
+                created_at=self.at,
+                updated_at=self.at,
             )
             self.add(floor)
             self.tick()
@@ -188,11 +223,23 @@ class _Loader:
 
     def space(self, organization: Organization, building: Building, floor: Floor, entry: SpaceEntry) -> None:
         space = Resource(
-            id=entry.id, organization_id=organization.id or 0, building_id=building.id or 0, floor_id=floor.id,
-            kind=ResourceKind.SPACE, name=entry.name, description=entry.description, type=entry.type,
-            capacity=entry.capacity, is_accessible=entry.is_accessible, is_disabled=entry.is_disabled,
-            disabled_at=self.at if entry.is_disabled else None, is_reservable=entry.is_reservable,
-            on_demand=entry.on_demand, calendar_email=entry.calendar_email, created_at=self.at, updated_at=self.at,
+            id=entry.id,
+            organization_id=organization.id or 0,
+            building_id=building.id or 0,
+            floor_id=floor.id,
+            kind=ResourceKind.SPACE,
+            name=entry.name,
+            description=entry.description,
+            type=entry.type,
+            capacity=entry.capacity,
+            is_accessible=entry.is_accessible,
+            is_disabled=entry.is_disabled,
+            disabled_at=self.at if entry.is_disabled else None,
+            is_reservable=entry.is_reservable,
+            on_demand=entry.on_demand,
+            calendar_email=entry.calendar_email,
+            created_at=self.at,
+            updated_at=self.at,
             release_after_s=_seconds(entry.release_after_minutes),
         )
         self.add(space)
@@ -203,24 +250,44 @@ class _Loader:
         seated: list[tuple[Resource, DeskEntry]] = []
         for zone_entry in entry.zones:
             area = Area(
-                id=zone_entry.id, organization_id=organization.id or 0, building_id=building.id or 0,
-                floor_id=floor.id or 0, space_id=space.id, name=zone_entry.name, type=zone_entry.type,
-                created_at=self.at, updated_at=self.at,
+                id=zone_entry.id,
+                organization_id=organization.id or 0,
+                building_id=building.id or 0,
+                floor_id=floor.id or 0,
+                space_id=space.id,
+                name=zone_entry.name,
+                type=zone_entry.type,
+                created_at=self.at,
+                updated_at=self.at,
             )
             self.add(area)
             self.tick()
             for desk in zone_entry.desks:
                 assignee = self.users[desk.assignee.lower()] if desk.assignee else None
-                seat = self.add(Resource(
-                    id=desk.id, organization_id=organization.id or 0, building_id=building.id or 0,
-                    floor_id=floor.id, kind=ResourceKind.DESK, parent_id=space.id, area_id=area.id,
-                    name=desk.name, capacity=1, is_disabled=desk.is_disabled,
-                    disabled_at=self.at if desk.is_disabled else None, is_reservable=desk.is_reservable,
-                    desk_type=desk.desk_type, assignee_id=assignee.id if assignee else None,
-                    shared_schedule=desk.shared_schedule, max_reservation_length=desk.max_reservation_length,
-                    advanced_booking_threshold=desk.advanced_booking_threshold,
-                    release_after_s=_seconds(desk.release_after_minutes), created_at=self.at, updated_at=self.at,
-                ))
+                seat = self.add(
+                    Resource(
+                        id=desk.id,
+                        organization_id=organization.id or 0,
+                        building_id=building.id or 0,
+                        floor_id=floor.id,
+                        kind=ResourceKind.DESK,
+                        parent_id=space.id,
+                        area_id=area.id,
+                        name=desk.name,
+                        capacity=1,
+                        is_disabled=desk.is_disabled,
+                        disabled_at=self.at if desk.is_disabled else None,
+                        is_reservable=desk.is_reservable,
+                        desk_type=desk.desk_type,
+                        assignee_id=assignee.id if assignee else None,
+                        shared_schedule=desk.shared_schedule,
+                        max_reservation_length=desk.max_reservation_length,
+                        advanced_booking_threshold=desk.advanced_booking_threshold,
+                        release_after_s=_seconds(desk.release_after_minutes),
+                        created_at=self.at,
+                        updated_at=self.at,
+                    )
+                )
                 self.amenities_of(seat, desk.amenities)
                 seated.append((seat, desk))
                 self.tick()
@@ -232,8 +299,13 @@ class _Loader:
             start = datetime.combine(day, event.start, tz).astimezone(UTC)
             end = datetime.combine(day, event.end, tz).astimezone(UTC)
             draft = EventInput(
-                start=start, end=end, time_zone=tz.key, title=event.title, description=event.description,
-                recurrence=event.recurrence, invitees=[InviteeInput(email) for email in event.invitees],
+                start=start,
+                end=end,
+                time_zone=tz.key,
+                title=event.title,
+                description=event.description,
+                recurrence=event.recurrence,
+                invitees=[InviteeInput(email) for email in event.invitees],
                 source="fixture",
             )
             try:
@@ -247,9 +319,13 @@ class _Loader:
                 now = self.clock.now(organization)
                 day = now.astimezone(tz).date() + timedelta(days=booking.day)
                 seat_draft = SeatReservationInput(
-                    type=booking.type, start=datetime.combine(day, booking.start, tz).astimezone(UTC),
-                    end=datetime.combine(day, booking.end, tz).astimezone(UTC), time_zone=tz.key,
-                    recurrence=booking.recurrence, title=booking.title, source="fixture",
+                    type=booking.type,
+                    start=datetime.combine(day, booking.start, tz).astimezone(UTC),
+                    end=datetime.combine(day, booking.end, tz).astimezone(UTC),
+                    time_zone=tz.key,
+                    recurrence=booking.recurrence,
+                    title=booking.title,
+                    source="fixture",
                 )
                 try:
                     reserved = seats.create_seat_reservation(
@@ -268,11 +344,17 @@ class _Loader:
         def at(moment: time) -> datetime:
             return datetime.combine(day, moment, tz).astimezone(UTC)
 
-        visit = self.add(Visit(
-            organization_id=organization.id or 0, building_id=building.id or 0,
-            host_id=self.users[entry.host.lower()].id, start=at(entry.start), end=at(entry.end),
-            cancelled_at=self.at if entry.cancelled else None, created_at=self.at,
-        ))
+        visit = self.add(
+            Visit(
+                organization_id=organization.id or 0,
+                building_id=building.id or 0,
+                host_id=self.users[entry.host.lower()].id,
+                start=at(entry.start),
+                end=at(entry.end),
+                cancelled_at=self.at if entry.cancelled else None,
+                created_at=self.at,
+            )
+        )
         host = self.users[entry.host.lower()]
         guests = [
             VisitorEntry(email=host.email, response="organizer"),
@@ -282,26 +364,39 @@ class _Loader:
             visitor = known.get(guest.email.lower())
             if visitor is None:
                 user = self.users.get(guest.email.lower())
-                visitor = known[guest.email.lower()] = self.add(Visitor(
-                    organization_id=organization.id or 0, email=guest.email,
-                    first_name=guest.first_name or (user.given_name if user else None),
-                    last_name=guest.last_name or (user.family_name if user else None),
-                    user_id=user.id if user else None, created_at=self.at,
-                ))
+                visitor = known[guest.email.lower()] = self.add(
+                    Visitor(
+                        organization_id=organization.id or 0,
+                        email=guest.email,
+                        first_name=guest.first_name or (user.given_name if user else None),
+                        last_name=guest.last_name or (user.family_name if user else None),
+                        user_id=user.id if user else None,
+                        created_at=self.at,
+                    )
+                )
             if guest.checked_out is not None and guest.checked_in is None:
                 raise FixtureError(f"visits[{position}]: visitor {guest.email} checked out without checking in")
-            self.session.add(VisitAttendance(
-                visit_id=visit.id or 0, visitor_id=visitor.id or 0, response=guest.response,
-                checked_in_at=at(guest.checked_in) if guest.checked_in else None,
-                checked_out_at=at(guest.checked_out) if guest.checked_out else None,
-            ))
+            self.session.add(
+                VisitAttendance(
+                    visit_id=visit.id or 0,
+                    visitor_id=visitor.id or 0,
+                    response=guest.response,
+                    checked_in_at=at(guest.checked_in) if guest.checked_in else None,
+                    checked_out_at=at(guest.checked_out) if guest.checked_out else None,
+                )
+            )
 
     def amenities_of(self, resource: Resource, entries: list[SpaceAmenityEntry]) -> None:
         for amenity in entries:
-            self.session.add(ResourceAmenity(
-                resource_id=resource.id or 0, amenity_id=self.amenities[amenity.name].id or 0,
-                quantity=amenity.quantity, created_at=self.at, updated_at=self.at,
-            ))
+            self.session.add(
+                ResourceAmenity(
+                    resource_id=resource.id or 0,
+                    amenity_id=self.amenities[amenity.name].id or 0,
+                    quantity=amenity.quantity,
+                    created_at=self.at,
+                    updated_at=self.at,
+                )
+            )
 
 
 def _seconds(minutes: int | None) -> int | None:
@@ -315,6 +410,6 @@ def advance_sequences(store: Store) -> None:
             if "id" in table.c and isinstance(table.c.id.type, Integer):
                 session.connection().exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"
+                    f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
                 )
         session.commit()

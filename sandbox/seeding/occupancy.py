@@ -49,9 +49,13 @@ ADMIN = 0
 """The first person, an administrator (the demo token's), who now and then books or cancels for others."""
 MORNING, AFTERNOON = 1, 2
 DESK_PATTERNS = (
-    ((8 * 60, 17 * 60), MORNING | AFTERNOON), ((8 * 60 + 30, 17 * 60 + 30), MORNING | AFTERNOON),
-    ((9 * 60, 18 * 60), MORNING | AFTERNOON), ((8 * 60 + 30, 12 * 60 + 30), MORNING), ((9 * 60, 13 * 60), MORNING),
-    ((13 * 60, 17 * 60 + 30), AFTERNOON), ((13 * 60 + 30, 18 * 60), AFTERNOON),
+    ((8 * 60, 17 * 60), MORNING | AFTERNOON),
+    ((8 * 60 + 30, 17 * 60 + 30), MORNING | AFTERNOON),
+    ((9 * 60, 18 * 60), MORNING | AFTERNOON),
+    ((8 * 60 + 30, 12 * 60 + 30), MORNING),
+    ((9 * 60, 13 * 60), MORNING),
+    ((13 * 60, 17 * 60 + 30), AFTERNOON),
+    ((13 * 60 + 30, 18 * 60), AFTERNOON),
 )
 DESK_PATTERN_WEIGHTS = tuple(accumulate((22, 25, 15, 10, 8, 11, 9)))
 SATURDAY_PATTERN = ((9 * 60, 13 * 60), MORNING)
@@ -63,10 +67,26 @@ LAST_MEETING_END = 18 * 60 + 30
 DESK_LEADS = tuple(accumulate((25, 30, 15, 8, 6, 5, 4, 3, 2, 2)))
 """How many days ahead desks are booked (0 to 9), relatively."""
 TITLES = (
-    "{department} weekly", "{department} sync", "Sprint planning", "Design review", "Pipeline review",
-    "Quarterly planning", "Customer call: {company}", "Project {project} sync", "Hiring panel", "Retrospective",
-    "Demo prep", "Budget review", "Interview: {job}", "Roadmap review", "Vendor call: {company}", "Architecture review",
-    "{department} stand-up", "Project {project} kick-off", "Training: {project}", "Offsite planning",
+    "{department} weekly",
+    "{department} sync",
+    "Sprint planning",
+    "Design review",
+    "Pipeline review",
+    "Quarterly planning",
+    "Customer call: {company}",
+    "Project {project} sync",
+    "Hiring panel",
+    "Retrospective",
+    "Demo prep",
+    "Budget review",
+    "Interview: {job}",
+    "Roadmap review",
+    "Vendor call: {company}",
+    "Architecture review",
+    "{department} stand-up",
+    "Project {project} kick-off",
+    "Training: {project}",
+    "Offsite planning",
 )
 SOLO_TITLES = ("Focus time", "Call with {company}", "Interview: {job}", "Candidate call", "Deep work", "Client call")
 SERIES_TITLES = ("{department} weekly", "Project {project} weekly", "Team sync", "{department} planning", "1:1")
@@ -131,8 +151,14 @@ class Occupancy:
     ids): weekly series first, then day by day, office by office."""
 
     def __init__(
-        self, workplace: Workplace, offices: list[Building], room_windows: list[int | None],
-        desk_windows: list[int | None], preset: Preset, seed: int, now: datetime,
+        self,
+        workplace: Workplace,
+        offices: list[Building],
+        room_windows: list[int | None],
+        desk_windows: list[int | None],
+        preset: Preset,
+        seed: int,
+        now: datetime,
     ) -> None:
         self.workplace = workplace
         self.preset = preset
@@ -151,19 +177,27 @@ class Occupancy:
         self.desk_targets = self._targets(desks_wanted, WEEKDAY_DEMAND, lambda office: len(office.desks))
         self.room_targets = self._targets(rooms_wanted, ROOM_WEEKDAY_DEMAND, lambda office: len(office.rooms))
         self.series = self._plan_series(round(rooms_wanted * SERIES_SHARE))
-        self.total = sum(len(booking.instances) for booking in self.series) + sum(self.desk_targets.values()) + sum(
-            max(0, wanted - self.series_days.get(key, 0)) for key, wanted in self.room_targets.items()
+        self.total = (
+            sum(len(booking.instances) for booking in self.series)
+            + sum(self.desk_targets.values())
+            + sum(max(0, wanted - self.series_days.get(key, 0)) for key, wanted in self.room_targets.items())
         )
         """How many bookings (occurrences) there will be, give or take the few that find no free place."""
 
     def _office(self, position: int, building: Building) -> Office:
         people = [index for index, person in enumerate(self.workplace.people) if person.building == position]
-        bookable = [index for index, desk in enumerate(self.workplace.desks) if desk.building == position and desk.reservation_type]
+        bookable = [
+            index for index, desk in enumerate(self.workplace.desks) if desk.building == position and desk.reservation_type
+        ]
         tz = named_zone(building.time_zone, "time_zone")
         return Office(
-            building, tz, self.now.astimezone(tz).date(), people,
+            building,
+            tz,
+            self.now.astimezone(tz).date(),
+            people,
             list(accumulate(self.workplace.people[index].attendance for index in people)),
-            [index for index, room in enumerate(self.workplace.rooms) if room.building == position], bookable,
+            [index for index, room in enumerate(self.workplace.rooms) if room.building == position],
+            bookable,
         )
 
     def bookings(self) -> Iterator[PlannedBooking]:
@@ -242,7 +276,9 @@ class Occupancy:
                 return desk
         return None
 
-    def _desk_booking(self, office: Office, person: int, desk: int, day: date, start_minute: int, end_minute: int) -> PlannedBooking:
+    def _desk_booking(
+        self, office: Office, person: int, desk: int, day: date, start_minute: int, end_minute: int
+    ) -> PlannedBooking:
         start, end = self._local(office, day, start_minute), self._local(office, day, end_minute)
         kind = self.workplace.desks[desk].reservation_type or "hoteled"
         source = "publicApi" if self.random.random() < KADENCE_SHARE else "robin"
@@ -253,7 +289,15 @@ class Occupancy:
             lead = self.random.choices(range(len(DESK_LEADS)), cum_weights=DESK_LEADS)[0]
             created_at = self._booked(office, day, start, lead)
         booking = PlannedBooking(
-            ReservationKind.SEAT, desk, person, creator, start, end, office.tz.key, created_at, source,
+            ReservationKind.SEAT,
+            desk,
+            person,
+            creator,
+            start,
+            end,
+            office.tz.key,
+            created_at,
+            source,
             reservation_type=kind,
         )
         instance = Instance(start)
@@ -283,7 +327,9 @@ class Occupancy:
         return self.random.choices(MEETING_LENGTHS, cum_weights=MEETING_LENGTH_WEIGHTS)[0]
 
     def _room_free(self, room: int, ordinal: int, start: int, end: int) -> bool:
-        return all(end <= taken_start or start >= taken_end for taken_start, taken_end in self.room_minutes.get((room, ordinal), ()))
+        return all(
+            end <= taken_start or start >= taken_end for taken_start, taken_end in self.room_minutes.get((room, ordinal), ())
+        )
 
     def _take_room(self, room: int, ordinal: int, start: int, end: int) -> None:
         self.room_minutes.setdefault((room, ordinal), []).append((start, end))
@@ -295,8 +341,15 @@ class Occupancy:
         source = "publicApi" if self.random.random() < KADENCE_SHARE else "robin"
         lead = min(30, int(self.random.expovariate(1 / 4)))
         booking = PlannedBooking(
-            ReservationKind.EVENT, room, organizer, organizer, start, end, office.tz.key,
-            self._booked(office, day, start, lead), source,
+            ReservationKind.EVENT,
+            room,
+            organizer,
+            organizer,
+            start,
+            end,
+            office.tz.key,
+            self._booked(office, day, start, lead),
+            source,
             title=self.words.title(SOLO_TITLES if capacity <= 1 else TITLES, self.workplace.people[organizer].department),
             invitees=self._invitees(office, organizer, capacity, source),
         )
@@ -349,7 +402,9 @@ class Occupancy:
         if (days[-1] - office.today).days > self.preset.days or start_minute + length > LAST_MEETING_END:
             return None
         for day in days:
-            if buildings.opening(office.building, day) is None or not self._room_free(room, day.toordinal(), start_minute, start_minute + length):
+            if buildings.opening(office.building, day) is None or not self._room_free(
+                room, day.toordinal(), start_minute, start_minute + length
+            ):
                 return None
         for day in days:
             self._take_room(room, day.toordinal(), start_minute, start_minute + length)
@@ -367,9 +422,17 @@ class Occupancy:
         source = "robin"
         lines = [f"RRULE:FREQ=WEEKLY;COUNT={count}"]
         booking = PlannedBooking(
-            ReservationKind.EVENT, room, organizer, organizer, start, end, office.tz.key,
-            self._booked(office, first, start, self.random.randint(1, 21)), source,
-            title=self.words.title(SERIES_TITLES, self.workplace.people[organizer].department), recurrence=lines,
+            ReservationKind.EVENT,
+            room,
+            organizer,
+            organizer,
+            start,
+            end,
+            office.tz.key,
+            self._booked(office, first, start, self.random.randint(1, 21)),
+            source,
+            title=self.words.title(SERIES_TITLES, self.workplace.people[organizer].department),
+            recurrence=lines,
             invitees=self._invitees(office, organizer, capacity, source),
         )
         if self.random.random() < SERIES_CANCELLED:
@@ -394,8 +457,14 @@ class Occupancy:
     # Fates
 
     def _decide(
-        self, booking: PlannedBooking, instance: Instance, cancel_rate: float, show_rate: float, window: int | None,
-        *, checks_out: bool,
+        self,
+        booking: PlannedBooking,
+        instance: Instance,
+        cancel_rate: float,
+        show_rate: float,
+        window: int | None,
+        *,
+        checks_out: bool,
     ) -> None:
         if self.random.random() < cancel_rate and self._cancel(booking, instance.start):
             return
@@ -471,6 +540,8 @@ class _Words:
 
     def title(self, templates: tuple[str, ...], department: str) -> str:
         return self.random.choice(templates).format(
-            department=department, company=self.random.choice(self.companies),
-            project=self.random.choice(self.projects), job=self.random.choice(self.jobs),
+            department=department,
+            company=self.random.choice(self.companies),
+            project=self.random.choice(self.projects),
+            job=self.random.choice(self.jobs),
         )

@@ -39,11 +39,23 @@ API_CLIENT = ("demo-client", "demo-secret")
 EPOCH = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 """When generated workplaces were set up, unless the clock says today is too early for that."""
 AMENITIES = (
-    "Whiteboard", "TV display", "Phone", "Projector", "Video conferencing", "Standing desk", "Dual monitors",
+    "Whiteboard",
+    "TV display",
+    "Phone",
+    "Projector",
+    "Video conferencing",
+    "Standing desk",
+    "Dual monitors",
     "Docking station",
 )
 DEPARTMENTS = {
-    "Engineering": 30, "Sales": 14, "Support": 12, "Marketing": 10, "Operations": 9, "Design": 8, "Finance": 9,
+    "Engineering": 30,
+    "Sales": 14,
+    "Support": 12,
+    "Marketing": 10,
+    "Operations": 9,
+    "Design": 8,
+    "Finance": 9,
     "People": 8,
 }
 WEEKDAY_HOURS = ("07:00", "20:00")
@@ -68,20 +80,99 @@ class Site:
 
 
 SITES = (
-    Site("NYC", "New York", "America/New_York", "en_US", "en-US", "US", "New York County", 40.7505, -73.9934, "12H",
-         release_windows={"desk": 30, "room": 10, "pod": 5, "private_office": 30}),
-    Site("LON", "London", "Europe/London", "en_GB", "en-GB", "GB", "City of London", 51.5155, -0.0922, "24H",
-         release_windows={"desk": 45, "room": 15, "pod": 10}),
-    Site("BLR", "Bengaluru", "Asia/Kolkata", "en_IN", "en-IN", "IN", "Bengaluru Urban", 12.9716, 77.5946, "12H",
-         saturday_hours=("09:00", "14:00"), release_windows={"desk": 15, "room": 5, "pod": 5}),
-    Site("BER", "Berlin", "Europe/Berlin", "de_DE", "de-DE", "DE", "Berlin", 52.5200, 13.4050, "24H",
-         release_windows={"desk": 60, "room": 15, "pod": 10, "private_office": 60}),
-    Site("SYD", "Sydney", "Australia/Sydney", "en_AU", "en-AU", "AU", "City of Sydney", -33.8688, 151.2093, "12H",
-         release_windows={"desk": 30, "room": 10}),
-    Site("TOR", "Toronto", "America/Toronto", "en_CA", "en-CA", "CA", "Toronto", 43.6532, -79.3832, "12H",
-         release_windows={"desk": 30, "room": 10, "pod": 5}),
-    Site("SAO", "São Paulo", "America/Sao_Paulo", "pt_BR", "pt-BR", "BR", "São Paulo", -23.5505, -46.6333, "24H",
-         saturday_hours=("08:00", "13:00"), release_windows={"desk": 30, "room": 10}),
+    Site(
+        "NYC",
+        "New York",
+        "America/New_York",
+        "en_US",
+        "en-US",
+        "US",
+        "New York County",
+        40.7505,
+        -73.9934,
+        "12H",
+        release_windows={"desk": 30, "room": 10, "pod": 5, "private_office": 30},
+    ),
+    Site(
+        "LON",
+        "London",
+        "Europe/London",
+        "en_GB",
+        "en-GB",
+        "GB",
+        "City of London",
+        51.5155,
+        -0.0922,
+        "24H",
+        release_windows={"desk": 45, "room": 15, "pod": 10},
+    ),
+    Site(
+        "BLR",
+        "Bengaluru",
+        "Asia/Kolkata",
+        "en_IN",
+        "en-IN",
+        "IN",
+        "Bengaluru Urban",
+        12.9716,
+        77.5946,
+        "12H",
+        saturday_hours=("09:00", "14:00"),
+        release_windows={"desk": 15, "room": 5, "pod": 5},
+    ),
+    Site(
+        "BER",
+        "Berlin",
+        "Europe/Berlin",
+        "de_DE",
+        "de-DE",
+        "DE",
+        "Berlin",
+        52.5200,
+        13.4050,
+        "24H",
+        release_windows={"desk": 60, "room": 15, "pod": 10, "private_office": 60},
+    ),
+    Site(
+        "SYD",
+        "Sydney",
+        "Australia/Sydney",
+        "en_AU",
+        "en-AU",
+        "AU",
+        "City of Sydney",
+        -33.8688,
+        151.2093,
+        "12H",
+        release_windows={"desk": 30, "room": 10},
+    ),
+    Site(
+        "TOR",
+        "Toronto",
+        "America/Toronto",
+        "en_CA",
+        "en-CA",
+        "CA",
+        "Toronto",
+        43.6532,
+        -79.3832,
+        "12H",
+        release_windows={"desk": 30, "room": 10, "pod": 5},
+    ),
+    Site(
+        "SAO",
+        "São Paulo",
+        "America/Sao_Paulo",
+        "pt_BR",
+        "pt-BR",
+        "BR",
+        "São Paulo",
+        -23.5505,
+        -46.6333,
+        "24H",
+        saturday_hours=("08:00", "13:00"),
+        release_windows={"desk": 30, "room": 10},
+    ),
 )
 
 
@@ -201,17 +292,27 @@ class _Drafting:
         buildings = []
         for position, site in enumerate(self.sites):
             first = sum(floors[:position])
-            buildings.append(self._building(position, site, rooms[first:first + floors[position]], desks[first:first + floors[position]]))
+            buildings.append(
+                self._building(position, site, rooms[first : first + floors[position]], desks[first : first + floors[position]])
+            )
         users = self._users(domain)
         self._assign_desks(users)
         organization = OrganizationEntry(
-            slug=slug, name=name, amenities=[AmenityEntry(name=amenity) for amenity in AMENITIES], users=users,
-            access_tokens=[TokenEntry(token=ADMIN_TOKEN, user=users[0].email), TokenEntry(token=MEMBER_TOKEN, user=users[1].email)],
+            slug=slug,
+            name=name,
+            amenities=[AmenityEntry(name=amenity) for amenity in AMENITIES],
+            users=users,
+            access_tokens=[
+                TokenEntry(token=ADMIN_TOKEN, user=users[0].email),
+                TokenEntry(token=MEMBER_TOKEN, user=users[1].email),
+            ],
             api_clients=[ApiClientEntry(client_id=API_CLIENT[0], client_secret=API_CLIENT[1], user=users[0].email)],
             buildings=buildings,
         )
         fixture = Fixture(
-            format="workplace-sandbox-fixture/1", seed=f"{self.preset.name}-{self.seed}", created_at=self.created_at,
+            format="workplace-sandbox-fixture/1",
+            seed=f"{self.preset.name}-{self.seed}",
+            created_at=self.created_at,
             organizations=[organization],
         )
         return Workplace(fixture, self.sites, self.people, self.rooms, self.desks, self.zones)
@@ -220,16 +321,23 @@ class _Drafting:
         faker = self.fakers[position]
         street = faker.street_address().replace("\n", ", ")
         postcode = faker.postcode()
-        hours = {day: WEEKDAY_HOURS for day in ("MO", "TU", "WE", "TH", "FR")}
+        hours = dict.fromkeys(("MO", "TU", "WE", "TH", "FR"), WEEKDAY_HOURS)
         if site.saturday_hours:
             hours["SA"] = site.saturday_hours
-        floors = [self._floor(position, site, level, room_count, desk_count)
-                  for level, (room_count, desk_count) in enumerate(zip(rooms, desks, strict=True), start=1)]
+        floors = [
+            self._floor(position, site, level, room_count, desk_count)
+            for level, (room_count, desk_count) in enumerate(zip(rooms, desks, strict=True), start=1)
+        ]
         return BuildingEntry(
-            name=f"{site.city} {self.random.choice(('Office', 'Hub', 'Campus', 'Studio'))}", time_zone=site.time_zone,
+            name=f"{site.city} {self.random.choice(('Office', 'Hub', 'Campus', 'Studio'))}",
+            time_zone=site.time_zone,
             description=f"{len(floors)} floors of rooms and desks in {site.city}.",
-            address=f"{street}, {postcode} {site.city}", address_line1=street, city=site.city, county=site.county,
-            country_code=site.country_code, opening_hours=hours,
+            address=f"{street}, {postcode} {site.city}",
+            address_line1=street,
+            city=site.city,
+            county=site.county,
+            country_code=site.country_code,
+            opening_hours=hours,
             closures=self._holidays(site),
             onsite_capacity=max(5, self.preset.users // self.preset.buildings // 2),
             booking_horizon_days=min(366, max(31, self.preset.days + 2) + self.random.choice((0, 7, 30))),
@@ -263,7 +371,10 @@ class _Drafting:
         amenities = [SpaceAmenityEntry(name=amenity) for amenity in kind.amenities if self.random.random() < 0.8]
         self.rooms.append(Room(name, building, capacity))
         return SpaceEntry(
-            name=name, type=kind.type, capacity=capacity, amenities=amenities,
+            name=name,
+            type=kind.type,
+            capacity=capacity,
+            amenities=amenities,
             is_accessible=self.random.random() < 0.6,
             release_after_minutes=0 if self.random.random() < 0.1 else None,
         )
@@ -271,11 +382,17 @@ class _Drafting:
     def _desk_area(self, building: int, site: Site, level: int, desk_count: int) -> SpaceEntry:
         zones = [
             self._zone(building, site, level, letter, count)
-            for letter, count in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", shares(desk_count, max(1, round(desk_count / 12))), strict=False)
+            for letter, count in zip(
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZ", shares(desk_count, max(1, round(desk_count / 12))), strict=False
+            )
         ]
         return SpaceEntry(
-            name=f"{site.code} Workspace {level}", type="other", capacity=desk_count, is_reservable=False,
-            description="Open-plan desks in zones.", zones=zones,
+            name=f"{site.code} Workspace {level}",
+            type="other",
+            capacity=desk_count,
+            is_reservable=False,
+            description="Open-plan desks in zones.",
+            zones=zones,
         )
 
     def _zone(self, building: int, site: Site, level: int, letter: str, count: int) -> ZoneEntry:
@@ -317,29 +434,52 @@ class _Drafting:
         for building, count in enumerate(shares(self.preset.users, self.preset.buildings)):
             for _ in range(count):
                 position = len(users)
-                role: Literal["admin", "member"] = "admin" if position == 0 or (position > 1 and self.random.random() < 0.005) else "member"
+                role: Literal["admin", "member"] = (
+                    "admin" if position == 0 or (position > 1 and self.random.random() < 0.005) else "member"
+                )
                 users.append(self._user(building, domain, role, homes, may_be_pending=position > 1))
         return users
 
     def _user(
-        self, building: int, domain: str, role: Literal["admin", "member"], homes: dict[tuple[int, str], list[int]], *, may_be_pending: bool
+        self,
+        building: int,
+        domain: str,
+        role: Literal["admin", "member"],
+        homes: dict[tuple[int, str], list[int]],
+        *,
+        may_be_pending: bool,
     ) -> UserEntry:
         site, faker = self.sites[building], self.fakers[building]
         given, family = faker.first_name(), faker.last_name()
         email = self._unique_email(f"{ascii_slug(given)}.{ascii_slug(family)}".strip(".") or "user", domain)
         department = self.random.choices(list(DEPARTMENTS), weights=list(DEPARTMENTS.values()))[0]
         home = homes.get((building, department)) or homes.get((building, ""), [])
-        self.people.append(Person(
-            email, building, department, self.random.choice(home) if home else -1,
-            self.random.choices((0.2, 0.5, 1.0, 1.6, 2.6), weights=(15, 20, 30, 25, 10))[0],
-        ))
+        self.people.append(
+            Person(
+                email,
+                building,
+                department,
+                self.random.choice(home) if home else -1,
+                self.random.choices((0.2, 0.5, 1.0, 1.6, 2.6), weights=(15, 20, 30, 25, 10))[0],
+            )
+        )
         return UserEntry(
-            name=f"{given} {family}", email=email, given_name=given, family_name=family, role=role,
-            time_zone=site.time_zone, department=department,
+            name=f"{given} {family}",
+            email=email,
+            given_name=given,
+            family_name=family,
+            role=role,
+            time_zone=site.time_zone,
+            department=department,
             groups=["Admins", department, site.city] if role == "admin" else [department, site.city],
-            is_pending=may_be_pending and self.random.random() < 0.005, job_title=faker.job()[:120], locale=site.locale,
-            time_preference=site.time_preference, location_city=site.city, location_country_code=site.country_code,
-            location_latitude=site.latitude, location_longitude=site.longitude,
+            is_pending=may_be_pending and self.random.random() < 0.005,
+            job_title=faker.job()[:120],
+            locale=site.locale,
+            time_preference=site.time_preference,
+            location_city=site.city,
+            location_country_code=site.country_code,
+            location_latitude=site.latitude,
+            location_longitude=site.longitude,
         )
 
     def _unique_email(self, local: str, domain: str) -> str:

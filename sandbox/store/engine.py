@@ -16,11 +16,11 @@ import secrets
 import sqlite3
 import threading
 from collections.abc import Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, select
@@ -97,12 +97,14 @@ class Store:
     def transaction(self, *, exclusive: bool = False) -> Iterator[Session]:
         """One all-or-nothing write: commits made inside (by the core) only release savepoints.
         `exclusive`: no other write runs beside it (a snapshot save or restore)."""
-        with self.engine.connect() as connection:
-            connection = connection.execution_options(**{_BEGIN_OPTION: _EXCLUSIVE if exclusive else _WRITE})
-            with connection.begin():
-                with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
-                    yield session
-                    session.flush()
+        with self.engine.connect() as opened:
+            connection = opened.execution_options(**{_BEGIN_OPTION: _EXCLUSIVE if exclusive else _WRITE})
+            with (
+                connection.begin(),
+                Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session,
+            ):
+                yield session
+                session.flush()
 
     def meta(self, key: str) -> str | None:
         with self.session() as session:
@@ -172,9 +174,7 @@ def _refuse_on_event_loop() -> None:
         asyncio.get_running_loop()
     except RuntimeError:
         return
-    raise WriteOnEventLoop(
-        "a write transaction was begun on the event loop: run the code that writes in a worker thread"
-    )
+    raise WriteOnEventLoop("a write transaction was begun on the event loop: run the code that writes in a worker thread")
 
 
 class Version(NamedTuple):
@@ -194,9 +194,7 @@ class Version(NamedTuple):
 
 
 _SQLITE_TOPICS = "SELECT topic, writes FROM store_change"
-_POSTGRESQL_VERSION = (
-    "SELECT pg_current_snapshot()::text, (SELECT string_agg(topic || '=' || writes, ',') FROM store_change)"
-)
+_POSTGRESQL_VERSION = "SELECT pg_current_snapshot()::text, (SELECT string_agg(topic || '=' || writes, ',') FROM store_change)"
 
 
 def _count_writes(store: Store, session: Session) -> None:
@@ -208,10 +206,12 @@ def _count_writes(store: Store, session: Session) -> None:
     quote = store.engine.dialect.identifier_preparer.quote
     count = "UPDATE store_change SET writes = writes + 1 WHERE topic = {}"
     if not store.is_sqlite:
-        session.execute(text(
-            "CREATE OR REPLACE FUNCTION sandbox_count_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"{count.format('TG_ARGV[0]')}; RETURN NULL; END $$"
-        ))
+        session.execute(
+            text(
+                "CREATE OR REPLACE FUNCTION sandbox_count_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"{count.format('TG_ARGV[0]')}; RETURN NULL; END $$"
+            )
+        )
     for topic, tables in CHANGE_TOPICS.items():
         for table in tables:
             if store.is_sqlite:
@@ -219,10 +219,12 @@ def _count_writes(store: Store, session: Session) -> None:
                     trigger, counted = quote(f"count_{table}_{event.lower()}"), count.format(f"'{topic}'")
                     session.execute(text(f"CREATE TRIGGER {trigger} AFTER {event} ON {quote(table)} BEGIN {counted}; END"))
             else:
-                session.execute(text(
-                    f"CREATE TRIGGER {quote('count_' + table)} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                    f"ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION sandbox_count_write('{topic}')"
-                ))
+                session.execute(
+                    text(
+                        f"CREATE TRIGGER {quote('count_' + table)} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                        f"ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION sandbox_count_write('{topic}')"
+                    )
+                )
 
 
 class _ChangeWatch:
@@ -269,9 +271,11 @@ class _ChangeWatch:
     def _connect(self) -> Any:
         url = self._store.engine.url
         if self._store.is_sqlite:
+            assert url.database is not None  # A store in memory is never watched (`read`).
             return sqlite3.connect(url.database, check_same_thread=False, isolation_level=None)
         pooled = self._store.engine.raw_connection()
         connection = pooled.driver_connection
+        assert connection is not None  # Only a connection that was closed has none.
         pooled.detach()  # Its own from now on, outside the pool's count.
         connection.rollback()
         connection.autocommit = True  # Each read sees the latest commits.
@@ -280,15 +284,20 @@ class _ChangeWatch:
 
     def _close(self) -> None:
         if self._connection is not None:
-            try:
+            with suppress(Exception):
                 self._connection.close()
-            except Exception:
-                pass
             self._connection = None
 
     def close(self) -> None:
         with self._lock:
             self._close()
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through a session changed: the session answers it
+    with a CursorResult, which the type it declares (any statement's Result) does not show."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def in_memory_url(url: str) -> bool:
@@ -313,6 +322,7 @@ def _create_engine(url: str) -> Engine:
         # (`Store.reads_inline`) that waited for a connection would hold back the very requests
         # whose sessions would free one.
         options.update(pool_size=40, max_overflow=-1)
+        assert parsed.database is not None  # A store without a file is in memory.
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **options)
     _configure_sqlite(engine, wal=not in_memory)
@@ -377,4 +387,3 @@ def _configure_postgresql(engine: Engine) -> None:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({WRITERS_LOCK})")
         elif mode == _EXCLUSIVE:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
-

@@ -15,15 +15,22 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     LargeBinary,
+    Table,
     UniqueConstraint,
     text,
 )
 from sqlmodel import Field, SQLModel
 
-from sandbox.core.ids import new_ulid
-from sandbox.store.types import UTCDateTime
+from sandbox.store.types import UTCDateTime, new_ulid
 
 SCHEMA_VERSION = 8
+
+
+def table_of(model: type[Any]) -> Table:
+    """A table model's table: SQLAlchemy sets `__table__` on each model as it is declared, and
+    SQLModel's types do not declare it."""
+    table: Table = model.__table__
+    return table
 
 
 def instant(*, nullable: bool = False, index: bool = False) -> Any:
@@ -174,7 +181,8 @@ class Resource(SQLModel, table=True):
     kind: str = Field(default=ResourceKind.SPACE, max_length=16)
     parent_id: int | None = Field(default=None, foreign_key="resource.id", index=True)
     area_id: int | None = Field(
-        default=None, index=True,
+        default=None,
+        index=True,
         sa_column_args=[ForeignKey("area.id", deferrable=True, initially="DEFERRED")],
     )
     """Areas belong to spaces and desks to areas: the one reference checked at commit, so that a
@@ -250,7 +258,13 @@ class Reservation(SQLModel, table=True):
         # Series whose occurrences must be expanded past their indexed range, found per scope.
         Index("ix_reservation_series_resource", "resource_id", "indexed_until", sqlite_where=_SERIES, postgresql_where=_SERIES),
         Index("ix_reservation_series_building", "building_id", "indexed_until", sqlite_where=_SERIES, postgresql_where=_SERIES),
-        Index("ix_reservation_series_organization", "organization_id", "indexed_until", sqlite_where=_SERIES, postgresql_where=_SERIES),
+        Index(
+            "ix_reservation_series_organization",
+            "organization_id",
+            "indexed_until",
+            sqlite_where=_SERIES,
+            postgresql_where=_SERIES,
+        ),
         Index("ix_reservation_organization_kind_start", "organization_id", "kind", "start"),
         # What one person holds (one person, one seat) and any other lookup by organizer. Three
         # equalities: on fewer, SQLite scans the organization's (organization_id, kind) range instead.
@@ -582,10 +596,16 @@ class JournalEntry(SQLModel, table=True):
     """A body was longer than the journal keeps."""
 
 
-CONTROL_TABLES = frozenset({
-    StoreMeta.__tablename__, Snapshot.__tablename__, ChangeLog.__tablename__, FaultRule.__tablename__,
-    JournalEntry.__tablename__, StoreChange.__tablename__,
-})
+CONTROL_TABLES = frozenset(
+    {
+        StoreMeta.__tablename__,
+        Snapshot.__tablename__,
+        ChangeLog.__tablename__,
+        FaultRule.__tablename__,
+        JournalEntry.__tablename__,
+        StoreChange.__tablename__,
+    }
+)
 
 
 def _never_reuse_ids() -> None:

@@ -1,4 +1,4 @@
-"""Column types shared by the table models."""
+"""Column types and defaults shared by the table models."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+from ulid import ULID
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -24,4 +25,10 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC)
+        stored: datetime = value
+        return stored.replace(tzinfo=UTC)
+
+
+def new_ulid() -> str:
+    """A row's random ULID, unique across worker processes."""
+    return str(ULID())

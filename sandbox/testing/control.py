@@ -62,11 +62,18 @@ class Sandbox:
     def kadence_token(self) -> str:
         """A new Kadence bearer token for the demo client. Tokens are part of the workplace, so
         one minted in an earlier test is gone after the restore; mint one per test."""
-        status, answer = self._send("POST", self.token_url, urlencode({
-            "grant_type": "client_credentials",
-            "client_id": self.kadence_client_id,
-            "client_secret": self.kadence_client_secret,
-        }).encode(), "application/x-www-form-urlencoded")
+        status, answer = self._send(
+            "POST",
+            self.token_url,
+            urlencode(
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": self.kadence_client_id,
+                    "client_secret": self.kadence_client_secret,
+                }
+            ).encode(),
+            "application/x-www-form-urlencoded",
+        )
         if status != 200 or not isinstance(answer, dict) or "access_token" not in answer:
             raise SandboxError(f"POST {self.token_url} answered {status}: {answer!r}")
         return str(answer["access_token"])
@@ -104,7 +111,8 @@ class Sandbox:
     def fault(self, **rule: Any) -> dict[str, Any]:
         """Add a fault rule (api, method, path, effect, latency_ms, status, message, retry_after,
         probability, times, as `POST /_sandbox/faults` takes them); returns the stored rule."""
-        return self.control("POST", "faults", rule)  # type: ignore[no-any-return]
+        stored: dict[str, Any] = self.control("POST", "faults", rule)
+        return stored
 
     def clear_faults(self) -> None:
         self.control("DELETE", "faults")
@@ -113,7 +121,8 @@ class Sandbox:
         """Requests to the vendor APIs since the test began, newest first, filtered like
         `GET /_sandbox/journal` (api, method, status, path, organization, after, limit)."""
         query = urlencode({name: value for name, value in filters.items() if value is not None})
-        return self.control("GET", "journal" + (f"?{query}" if query else ""))["entries"]  # type: ignore[no-any-return]
+        entries: list[dict[str, Any]] = self.control("GET", "journal" + (f"?{query}" if query else ""))["entries"]
+        return entries
 
     def save_snapshot(self, name: str) -> None:
         """Save the workplace under `name`, over any snapshot of that name: snapshots outlive
@@ -165,7 +174,11 @@ class Sandbox:
         return f"organizations/{quote(key, safe='')}"
 
     def _send(
-        self, method: str, url: str, payload: bytes | None, content_type: str | None,
+        self,
+        method: str,
+        url: str,
+        payload: bytes | None,
+        content_type: str | None,
         headers: Mapping[str, str] | None = None,
     ) -> tuple[int, Any]:
         from urllib.error import HTTPError, URLError

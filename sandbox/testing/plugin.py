@@ -28,18 +28,25 @@ DEFAULT_TIMEOUT = 60.0
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("workplace-sandbox", "workplace-sandbox (the sandbox and sandbox_server fixtures)")
     group.addoption(
-        "--sandbox-url", metavar="URL",
+        "--sandbox-url",
+        metavar="URL",
         help="test against the running sandbox at URL instead of starting one [env: SANDBOX_URL]",
     )
     group.addoption(
-        "--sandbox-preset", choices=PRESETS,
+        "--sandbox-preset",
+        choices=PRESETS,
         help="workplace a started sandbox is seeded with [ini: sandbox_preset, default demo]",
     )
     group.addoption(
-        "--sandbox-seed", type=int, metavar="N", help="seed of a started sandbox's generated data [ini: sandbox_seed]",
+        "--sandbox-seed",
+        type=int,
+        metavar="N",
+        help="seed of a started sandbox's generated data [ini: sandbox_seed]",
     )
     group.addoption(
-        "--sandbox-timeout", type=float, metavar="SECONDS",
+        "--sandbox-timeout",
+        type=float,
+        metavar="SECONDS",
         help=f"how long to wait for the sandbox to be ready [ini: sandbox_timeout, default {DEFAULT_TIMEOUT:g}]",
     )
     parser.addini("sandbox_preset", "workplace a started sandbox is seeded with: small, demo or large")
@@ -57,7 +64,7 @@ def sandbox_server(request: pytest.FixtureRequest) -> Iterator["Sandbox"]:
     from sandbox.testing.server import start_in_process, wait_until_ready
 
     config = request.config
-    url = config.getoption("sandbox_url") or os.environ.get("SANDBOX_URL")
+    url = config.getoption("sandbox_url") or os.environ.get("SANDBOX_URL")  # noqa: TID251 - the plugin's switch, not the server's
     stop = None
     try:
         timeout = _timeout(config)

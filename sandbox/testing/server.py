@@ -76,8 +76,7 @@ def wait_until_ready(url: str, *, timeout: float) -> None:
             error.close()
             if error.code != 503:
                 raise SandboxError(
-                    f"{ready} answered {error.code}: is {url} a workplace sandbox? "
-                    "Check SANDBOX_URL (or --sandbox-url)."
+                    f"{ready} answered {error.code}: is {url} a workplace sandbox? Check SANDBOX_URL (or --sandbox-url)."
                 ) from None
             last = "it is still seeding (503)"
         except (URLError, OSError) as error:

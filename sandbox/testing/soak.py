@@ -139,8 +139,14 @@ class Connection:
         self._open: http.client.HTTPConnection | None = None
 
     def send(
-        self, method: str, path: str, *, json_body: Any = None, form: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None, content_type: str = "application/json",
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
     ) -> tuple[int, bytes]:
         """The status and body of the answer; raises OSError or http.client's errors when none
         comes, after closing the connection (the next request opens a new one)."""
@@ -214,7 +220,10 @@ class _Setup:
 
     def kadence_get(self, path: str, **query: Any) -> list[dict[str, Any]]:
         full = f"/v1/public{path}?{urlencode({'itemsPerPage': 200, **query})}"
-        return _expect(*self.connection.send("GET", full, headers=self.kadence), 200, f"GET {full}")["hydra:member"]  # type: ignore[no-any-return]
+        members: list[dict[str, Any]] = _expect(*self.connection.send("GET", full, headers=self.kadence), 200, f"GET {full}")[
+            "hydra:member"
+        ]
+        return members
 
     def post(self, path: str, body: dict[str, Any], headers: dict[str, str], expected: int) -> Any:
         return _expect(*self.connection.send("POST", path, json_body=body, headers=headers), expected, f"POST {path}")
@@ -224,9 +233,7 @@ _ROBIN_HEADERS = {"Authorization": f"Access-Token {ROBIN_TOKEN}"}
 _TOKEN_FORM = {"grant_type": "client_credentials", "client_id": KADENCE_CLIENT_ID, "client_secret": KADENCE_CLIENT_SECRET}
 
 
-def _robin_slots(
-    setup: _Setup, now: datetime, clients: int
-) -> tuple[tuple[int, Interval], Interval, list[tuple[int, Interval]]]:
+def _robin_slots(setup: _Setup, now: datetime, clients: int) -> tuple[tuple[int, Interval], Interval, list[tuple[int, Interval]]]:
     """The taken slot (booked here), the day, and the free half-hours of that day in every
     bookable room, two a client at the least."""
     start = (now + ROBIN_DAY_AHEAD).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -265,8 +272,9 @@ def _desks(setup: _Setup, now: datetime, clients: int) -> tuple[str, Interval, l
         found = _people_and_desks(setup, people, floors, hours, clients + 1)
         if len(found) == clients + 1:
             (taken_person, taken_desk), *rest = found
-            setup.post("/v1/public/bookings", {"userId": taken_person, "spaceId": taken_desk, **hours.kadence()},
-                       setup.kadence, 201)
+            setup.post(
+                "/v1/public/bookings", {"userId": taken_person, "spaceId": taken_desk, **hours.kadence()}, setup.kadence, 201
+            )
             return taken_desk, hours, rest
     raise SandboxError(
         f"a soak of {clients} clients needs {clients + 1} people who may book {clients + 1} different Kadence desks "
@@ -315,6 +323,7 @@ class _Client:
     round: int = 0
     room_booking: str | None = None
     desk_booking: str | None = None
+
     def call(self, step: str, expected: int, method: str, path: str, *, api: str, **request: Any) -> dict[str, Any] | None:
         """Send one request with the credentials of `api` (robin, kadence or none), record its
         outcome; the answer's JSON when it had the expected status."""
@@ -348,23 +357,38 @@ class _Client:
 
     def kadence_bookings(self) -> None:
         hours = self.workplace.desk_day
-        query = urlencode({
-            "startDateTime[after]": f"{hours.start:{KADENCE_TIME}}", "startDateTime[before]": f"{hours.end:{KADENCE_TIME}}",
-            "itemsPerPage": 30,
-        })
+        query = urlencode(
+            {
+                "startDateTime[after]": f"{hours.start:{KADENCE_TIME}}",
+                "startDateTime[before]": f"{hours.end:{KADENCE_TIME}}",
+                "itemsPerPage": 30,
+            }
+        )
         self.call("Kadence GET bookings page", 200, "GET", f"/v1/public/bookings?{query}", api="kadence")
 
     # Writes it must refuse
 
     def robin_taken_slot(self) -> None:
         room, slot = self.workplace.taken_room
-        self.call("Robin POST event, slot taken (409)", 409, "POST", f"/v1.0/spaces/{room}/events", api="robin",
-                  json_body={"title": "Soak: refused", **slot.robin()})
+        self.call(
+            "Robin POST event, slot taken (409)",
+            409,
+            "POST",
+            f"/v1.0/spaces/{room}/events",
+            api="robin",
+            json_body={"title": "Soak: refused", **slot.robin()},
+        )
 
     def kadence_taken_desk(self) -> None:
         desk, hours = self.workplace.taken_desk
-        self.call("Kadence POST booking, desk taken (422)", 422, "POST", "/v1/public/bookings", api="kadence",
-                  json_body={"userId": self.plan.person, "spaceId": desk, **hours.kadence()})
+        self.call(
+            "Kadence POST booking, desk taken (422)",
+            422,
+            "POST",
+            "/v1/public/bookings",
+            api="kadence",
+            json_body={"userId": self.plan.person, "spaceId": desk, **hours.kadence()},
+        )
 
     # Tokens and profiles
 
@@ -374,15 +398,28 @@ class _Client:
             self.token = answer["access_token"]
 
     def change_profile(self) -> None:
-        self.call("Kadence PATCH user", 200, "PATCH", f"/v1/public/users/{self.plan.person}", api="kadence",
-                  json_body={"jobTitle": f"Soak round {self.round}"}, content_type="application/merge-patch+json")
+        self.call(
+            "Kadence PATCH user",
+            200,
+            "PATCH",
+            f"/v1/public/users/{self.plan.person}",
+            api="kadence",
+            json_body={"jobTitle": f"Soak round {self.round}"},
+            content_type="application/merge-patch+json",
+        )
 
     # Writes it must accept, and their cancellation
 
     def book_room(self) -> None:
         room, slot = self.plan.room_slots[self.round % len(self.plan.room_slots)]
-        answer = self.call("Robin POST event", 201, "POST", f"/v1.0/spaces/{room}/events", api="robin",
-                           json_body={"title": f"Soak round {self.round}", **slot.robin()})
+        answer = self.call(
+            "Robin POST event",
+            201,
+            "POST",
+            f"/v1.0/spaces/{room}/events",
+            api="robin",
+            json_body={"title": f"Soak round {self.round}", **slot.robin()},
+        )
         if answer is not None:
             self.room_booking = str(answer["data"]["id"])
 
@@ -393,29 +430,49 @@ class _Client:
 
     def book_desk(self) -> None:
         hours = self.plan.desk_windows[self.round % len(self.plan.desk_windows)]
-        answer = self.call("Kadence POST booking", 201, "POST", "/v1/public/bookings", api="kadence",
-                           json_body={"userId": self.plan.person, "spaceId": self.plan.desk, **hours.kadence()})
+        answer = self.call(
+            "Kadence POST booking",
+            201,
+            "POST",
+            "/v1/public/bookings",
+            api="kadence",
+            json_body={"userId": self.plan.person, "spaceId": self.plan.desk, **hours.kadence()},
+        )
         if answer is not None:
             self.desk_booking = str(answer["id"])
 
     def cancel_desk(self) -> None:
         if self.desk_booking is not None:
             booking, self.desk_booking = self.desk_booking, None
-            self.call("Kadence POST booking cancel", 201, "POST", f"/v1/public/bookings/{booking}/cancel", api="kadence",
-                      json_body={})
+            self.call(
+                "Kadence POST booking cancel", 201, "POST", f"/v1/public/bookings/{booking}/cancel", api="kadence", json_body={}
+            )
 
 
 STEPS: tuple[Callable[[_Client], None], ...] = (
-    _Client.robin_space, _Client.book_room, _Client.kadence_taken_desk, _Client.mint_token, _Client.robin_events,
-    _Client.cancel_room, _Client.kadence_spaces, _Client.book_desk, _Client.robin_taken_slot, _Client.change_profile,
-    _Client.kadence_bookings, _Client.cancel_desk,
+    _Client.robin_space,
+    _Client.book_room,
+    _Client.kadence_taken_desk,
+    _Client.mint_token,
+    _Client.robin_events,
+    _Client.cancel_room,
+    _Client.kadence_spaces,
+    _Client.book_desk,
+    _Client.robin_taken_slot,
+    _Client.change_profile,
+    _Client.kadence_bookings,
+    _Client.cancel_desk,
 )
 """One round of a client, in order. Each booking is cancelled six steps after it was made; the next
 round books the client's next slot (it cycles through its own), so no client ever refuses itself."""
 
 
 def soak(
-    base_url: str, workplace: Workplace, *, seconds: float = DEFAULT_SECONDS, record: Callable[[Outcome], None] | None = None,
+    base_url: str,
+    workplace: Workplace,
+    *,
+    seconds: float = DEFAULT_SECONDS,
+    record: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Run one client per plan of `workplace` against `base_url` for `seconds`, all starting
     together, each from its own step of STEPS; every outcome in the order they ended. `record`,
@@ -441,8 +498,10 @@ def soak(
         except BaseException as error:
             failures.append(error)
 
-    threads = [threading.Thread(target=client, args=(number,), daemon=True, name=f"soak-client-{number}")
-               for number in range(len(workplace.plans))]
+    threads = [
+        threading.Thread(target=client, args=(number,), daemon=True, name=f"soak-client-{number}")
+        for number in range(len(workplace.plans))
+    ]
     for thread in threads:
         thread.start()
     origin.append(time.monotonic())
@@ -455,7 +514,12 @@ def soak(
 
 
 def _run(
-    base_url: str, workplace: Workplace, number: int, origin: float, deadline: float, record: Callable[[Outcome], None],
+    base_url: str,
+    workplace: Workplace,
+    number: int,
+    origin: float,
+    deadline: float,
+    record: Callable[[Outcome], None],
 ) -> None:
     """Client `number` going round its steps, from its own first one, until `deadline`."""
     connection = Connection(base_url)
@@ -490,10 +554,14 @@ def summary(outcomes: Sequence[Outcome]) -> str:
     for outcome in outcomes:
         if outcome.problem and (outcome.step, outcome.problem) not in shown:
             shown.add((outcome.step, outcome.problem))
-            lines.append(f"  first {outcome.problem} at {outcome.began:.1f} s, {outcome.step}: {outcome.status} "
-                         f"after {outcome.seconds:.2f} s: {outcome.detail}")
-    for outcome in sorted(outcomes, key=lambda o: -o.seconds)[:5]:
-        lines.append(f"  slow: {outcome.step} at {outcome.began:.1f} s took {outcome.seconds:.3f} s ({outcome.status})")
+            lines.append(
+                f"  first {outcome.problem} at {outcome.began:.1f} s, {outcome.step}: {outcome.status} "
+                f"after {outcome.seconds:.2f} s: {outcome.detail}"
+            )
+    lines.extend(
+        f"  slow: {outcome.step} at {outcome.began:.1f} s took {outcome.seconds:.3f} s ({outcome.status})"
+        for outcome in sorted(outcomes, key=lambda o: -o.seconds)[:5]
+    )
     return "\n".join(lines)
 
 

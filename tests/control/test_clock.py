@@ -125,11 +125,14 @@ def test_kadence_booking_status_follows_the_clock_at_once(client, kadence):
 
 
 def test_robin_space_state_follows_the_clock_at_once(client, robin):
-    robin.post("/spaces/57/events", json={
-        "title": "Stand-up",
-        "start": {"date_time": "2026-03-02T18:00:00Z", "time_zone": "America/New_York"},
-        "end": {"date_time": "2026-03-02T19:00:00Z", "time_zone": "America/New_York"},
-    })
+    robin.post(
+        "/spaces/57/events",
+        json={
+            "title": "Stand-up",
+            "start": {"date_time": "2026-03-02T18:00:00Z", "time_zone": "America/New_York"},
+            "end": {"date_time": "2026-03-02T19:00:00Z", "time_zone": "America/New_York"},
+        },
+    )
     before = robin.get("/spaces/57/state").json()["data"]
 
     change(client, "advance", by="PT4H15M")
@@ -154,13 +157,16 @@ def test_a_clock_change_is_refused_with_a_malformed_body(client):
     assert instant(clock(client)["now"]) == NOW
 
 
-@pytest.mark.parametrize(("action", "body"), [
-    ("advance", {"by": "P99999999D"}),
-    ("advance", {"by": "P2700000D"}),
-    ("set", {"at": "9999-12-31T23:59:59Z"}),
-    ("set", {"at": "0001-01-01T00:00:00Z"}),
-    ("freeze", {"at": "1969-12-31T23:59:59Z"}),
-])
+@pytest.mark.parametrize(
+    ("action", "body"),
+    [
+        ("advance", {"by": "P99999999D"}),
+        ("advance", {"by": "P2700000D"}),
+        ("set", {"at": "9999-12-31T23:59:59Z"}),
+        ("set", {"at": "0001-01-01T00:00:00Z"}),
+        ("freeze", {"at": "1969-12-31T23:59:59Z"}),
+    ],
+)
 def test_the_clock_stays_within_the_calendar_the_apis_can_work_in(client, robin, action, body):
     response = change(client, action, **body)
 

@@ -29,8 +29,14 @@ PAGE_ORIGIN = "http://127.0.0.1:9999"
 """Another origin on the same machine: a page a developer has open on another port."""
 SHAPES: dict[str, dict[str, Any]] = {
     "no body": {},
-    "a form": {"content": b"at=1970-01-01T00%3A00%3A00Z&name=seed", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
-    "JSON sent as text/plain": {"content": b'{"at": "1970-01-01T00:00:00Z"}', "headers": {"Content-Type": "text/plain;charset=UTF-8"}},
+    "a form": {
+        "content": b"at=1970-01-01T00%3A00%3A00Z&name=seed",
+        "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+    },
+    "JSON sent as text/plain": {
+        "content": b'{"at": "1970-01-01T00:00:00Z"}',
+        "headers": {"Content-Type": "text/plain;charset=UTF-8"},
+    },
     "a multipart form": {
         "content": b'--x\r\nContent-Disposition: form-data; name="at"\r\n\r\n1970-01-01T00:00:00Z\r\n--x--\r\n',
         "headers": {"Content-Type": "multipart/form-data; boundary=x"},
@@ -57,15 +63,22 @@ def prepared(client: TestClient, robin: RobinClient) -> dict[str, str]:
     assert client.post("/_sandbox/snapshots", json={"name": "kept"}).status_code == 201
     rule = client.post("/_sandbox/faults", json={"api": "robin", "path": "/nowhere", "effect": "error"})
     assert rule.status_code == 201, rule.text
-    return {"organization": "meridian", "name": "seed", "rule_id": str(rule.json()["id"]), "event": str(booked.json()["data"]["id"])}
+    return {
+        "organization": "meridian",
+        "name": "seed",
+        "rule_id": str(rule.json()["id"]),
+        "event": str(booked.json()["data"]["id"]),
+    }
 
 
 def control_writes(app: FastAPI, names: dict[str, str]) -> list[tuple[str, str]]:
     """Every operation of the control plane but its reads, its path filled in."""
     return [
         (method.upper(), path.format(**names))
-        for path, operations in app.openapi()["paths"].items() if path.startswith("/_sandbox/")
-        for method in operations if method not in ("get", "head")
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith("/_sandbox/")
+        for method in operations
+        if method not in ("get", "head")
     ]
 
 
@@ -98,7 +111,9 @@ def test_a_write_with_a_json_body_or_the_control_header_from_its_own_origin_is_s
     assert frozen.status_code == 200, frozen.text
     assert frozen.json()["mode"] == "frozen"
 
-    resumed = page.post("/_sandbox/organizations/meridian/clock/resume", headers={CONTROL_HEADER: "1", "Origin": "http://testserver"})
+    resumed = page.post(
+        "/_sandbox/organizations/meridian/clock/resume", headers={CONTROL_HEADER: "1", "Origin": "http://testserver"}
+    )
     assert resumed.status_code == 200, resumed.text
     assert resumed.json()["mode"] == "real"
 
@@ -110,17 +125,22 @@ def test_reads_of_the_control_plane_need_nothing_more(page):
     assert page.get("/_sandbox/journal").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/_sandbox/journal", "/_sandbox/journal/{entry}", "/_sandbox/ui", "/_sandbox/organizations", "/v1.0/me", "/"])
+@pytest.mark.parametrize(
+    "path", ["/_sandbox/journal", "/_sandbox/journal/{entry}", "/_sandbox/ui", "/_sandbox/organizations", "/v1.0/me", "/"]
+)
 def test_a_host_name_the_server_was_not_told_about_is_refused(path, page, client, robin):
     """What DNS rebinding looks like from the server: a page of evil.example whose name now
     resolves to this machine reads it as its own origin."""
     assert robin.get("/me").status_code == 200
     entry = client.get("/_sandbox/journal").json()["entries"][0]["id"]
 
-    answer = page.get(path.format(entry=entry), headers={"Host": "evil.example", "Authorization": "Access-Token demo-robin-token"})
+    answer = page.get(
+        path.format(entry=entry), headers={"Host": "evil.example", "Authorization": "Access-Token demo-robin-token"}
+    )
 
     assert answer.status_code == 400
-    assert "demo-robin-token" not in answer.text and "/v1.0/me" not in answer.text
+    assert "demo-robin-token" not in answer.text
+    assert "/v1.0/me" not in answer.text
 
 
 def test_a_write_through_an_unknown_host_name_is_refused_and_changes_nothing(page, client):
@@ -170,9 +190,14 @@ def test_a_wildcard_anywhere_but_before_a_domain_is_refused():
         Settings(allowed_hosts="localhost,evil*.example")
 
 
-@pytest.mark.parametrize(("path", "location"), [
-    ("/v1.0/me/", "/v1.0/me"), ("/_sandbox/journal/?limit=2", "/_sandbox/journal?limit=2"), ("/v1/public/users/", "/v1/public/users"),
-])
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/v1.0/me/", "/v1.0/me"),
+        ("/_sandbox/journal/?limit=2", "/_sandbox/journal?limit=2"),
+        ("/v1/public/users/", "/v1/public/users"),
+    ],
+)
 def test_a_trailing_slash_is_redirected_without_naming_a_host(store, wall, path, location):
     """Even where every Host is answered (`*`), a redirect never sends the client to the name it gave."""
     served = _app_with(store, wall, allowed_hosts=["*"])

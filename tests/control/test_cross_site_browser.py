@@ -98,7 +98,9 @@ def elsewhere(base: str) -> Iterator[str]:
 def call(base: str, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
     """The sandbox as an integration calls it: the demo administrator's token, JSON bodies."""
     request = urllib.request.Request(
-        base + path, method=method, data=None if body is None else json.dumps(body).encode(),
+        base + path,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
         headers={"Content-Type": "application/json", "Authorization": f"Access-Token {ADMIN_TOKEN}"},
     )
     try:
@@ -112,11 +114,16 @@ def call(base: str, method: str, path: str, body: dict[str, Any] | None = None) 
 
 def test_a_page_on_another_origin_changes_nothing(browser: Any, base: str, elsewhere: str) -> None:
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
-    status, booked = call(base, "POST", "/v1.0/spaces/49/events", {
-        "title": "Must survive the page",
-        "start": {"date_time": start.strftime(UTC_FORMAT), "time_zone": "America/New_York"},
-        "end": {"date_time": (start + timedelta(hours=1)).strftime(UTC_FORMAT), "time_zone": "America/New_York"},
-    })
+    status, booked = call(
+        base,
+        "POST",
+        "/v1.0/spaces/49/events",
+        {
+            "title": "Must survive the page",
+            "start": {"date_time": start.strftime(UTC_FORMAT), "time_zone": "America/New_York"},
+            "end": {"date_time": (start + timedelta(hours=1)).strftime(UTC_FORMAT), "time_zone": "America/New_York"},
+        },
+    )
     assert status == 201, booked
     event = booked["data"]["id"]
 
@@ -156,4 +163,3 @@ def test_the_dashboard_still_steers_the_sandbox(browser: Any, base: str) -> None
         opened.close()
     assert problems == []
     assert call(base, "GET", "/_sandbox/faults")[1] == []
-

@@ -26,9 +26,7 @@ from tests.control.browser import WAIT_MS, chromium, expect, served_for_a_browse
 
 pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
-SCREENSHOTS = Path(
-    os.environ.get("SANDBOX_TEST_SCREENSHOTS") or Path(tempfile.gettempdir()) / "workplace-sandbox-screenshots"
-)
+SCREENSHOTS = Path(os.environ.get("SANDBOX_TEST_SCREENSHOTS") or Path(tempfile.gettempdir()) / "workplace-sandbox-screenshots")
 NEW_YORK = 10
 HUDSON = 48
 """A conference room in New York whose meetings are released ten minutes in unless checked in to."""
@@ -59,7 +57,9 @@ def page(browser: Any, base: str) -> Iterator[Any]:
     assert problems == [], "the page reported errors"
 
 
-def call(base: str, method: str, path: str, body: dict[str, Any] | None = None, *, token: str | None = ADMIN_TOKEN) -> tuple[int, Any]:
+def call(
+    base: str, method: str, path: str, body: dict[str, Any] | None = None, *, token: str | None = ADMIN_TOKEN
+) -> tuple[int, Any]:
     """The sandbox's HTTP API, as an integration calls it."""
     headers = {"Content-Type": "application/json"}
     if token is not None:
@@ -86,11 +86,16 @@ def book_hudson(page: Any, base: str, title: str, *, starts_in: timedelta, lasti
     that day of New York on the page, and returns the event's id."""
     clock = call(base, "GET", "/_sandbox/organizations/1/clock")[1]
     start = datetime.fromisoformat(clock["now"]).replace(second=0, microsecond=0) + starts_in
-    status, booked = call(base, "POST", f"/v1.0/spaces/{HUDSON}/events", {
-        "title": title,
-        "start": {"date_time": start.strftime(UTC_FORMAT), "time_zone": "America/New_York"},
-        "end": {"date_time": (start + lasting).strftime(UTC_FORMAT), "time_zone": "America/New_York"},
-    })
+    status, booked = call(
+        base,
+        "POST",
+        f"/v1.0/spaces/{HUDSON}/events",
+        {
+            "title": title,
+            "start": {"date_time": start.strftime(UTC_FORMAT), "time_zone": "America/New_York"},
+            "end": {"date_time": (start + lasting).strftime(UTC_FORMAT), "time_zone": "America/New_York"},
+        },
+    )
     assert status == 201, booked
     page.select_option("#building", str(NEW_YORK))
     page.fill("#day", start.astimezone(ZoneInfo("America/New_York")).date().isoformat())
@@ -148,9 +153,15 @@ def test_a_fault_rule_added_on_the_page_fails_the_next_request(page: Any, base: 
 def test_export_jobs_and_snapshots_are_shown_and_steered_on_the_page(page: Any, base: str) -> None:
     clock = call(base, "GET", "/_sandbox/organizations/1/clock")[1]
     now = datetime.fromisoformat(clock["now"]).replace(microsecond=0)
-    status, accepted = call(base, "POST", "/v1.0/insights/exports/organizations/1/spaces", {
-        "from": (now - timedelta(days=7)).isoformat(), "to": now.isoformat(),
-    })
+    status, accepted = call(
+        base,
+        "POST",
+        "/v1.0/insights/exports/organizations/1/spaces",
+        {
+            "from": (now - timedelta(days=7)).isoformat(),
+            "to": now.isoformat(),
+        },
+    )
     assert status == 202, accepted["meta"]["errors"]
     export = accepted["data"]["export_id"]
 
@@ -165,14 +176,25 @@ def test_export_jobs_and_snapshots_are_shown_and_steered_on_the_page(page: Any, 
     page.click("#snapshot-form button[type=submit]")
     restore = page.locator('#snapshots-table tr[data-snapshot="from-the-page"] button')
     expect(restore).to_have_count(1, timeout=WAIT_MS)
-    assert call(base, "POST", f"/v1.0/spaces/{HUDSON}/events", {
-        "title": "Undone by the restore",
-        "start": {"date_time": (now + timedelta(days=3)).strftime(UTC_FORMAT), "time_zone": "America/New_York"},
-        "end": {"date_time": (now + timedelta(days=3, hours=1)).strftime(UTC_FORMAT), "time_zone": "America/New_York"},
-    })[0] == 201
+    assert (
+        call(
+            base,
+            "POST",
+            f"/v1.0/spaces/{HUDSON}/events",
+            {
+                "title": "Undone by the restore",
+                "start": {"date_time": (now + timedelta(days=3)).strftime(UTC_FORMAT), "time_zone": "America/New_York"},
+                "end": {"date_time": (now + timedelta(days=3, hours=1)).strftime(UTC_FORMAT), "time_zone": "America/New_York"},
+            },
+        )[0]
+        == 201
+    )
     restore.click()
     expect(page.locator("#message")).to_have_text("Snapshot from-the-page restored", timeout=WAIT_MS)
     week = {"after": now.strftime(UTC_FORMAT), "before": (now + timedelta(days=7)).strftime(UTC_FORMAT)}
-    titles = [event["title"] for event in call(base, "GET", f"/v1.0/spaces/{HUDSON}/events?after={week['after']}&before={week['before']}")[1]["data"]]
+    titles = [
+        event["title"]
+        for event in call(base, "GET", f"/v1.0/spaces/{HUDSON}/events?after={week['after']}&before={week['before']}")[1]["data"]
+    ]
     assert "Undone by the restore" not in titles
     screenshot(page, "snapshots", "#snapshots")

@@ -29,7 +29,7 @@ EXPORTS = "/_sandbox/exports"
 def listed(client: TestClient, **params: Any) -> list[dict[str, Any]]:
     response = client.get(EXPORTS, params=params)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def control_download(client: TestClient, export_id: str) -> Any:
@@ -53,9 +53,18 @@ def test_export_requested_through_robin_is_listed_as_pending(client: TestClient,
 
     ready_at = datetime.fromisoformat(job.pop("ready_at"))
     assert job == {
-        "id": export_id, "organization_id": 1, "kind": "desks", "state": "pending",
-        "range_start": "2026-03-02T00:00:00Z", "range_end": "2026-03-03T00:00:00Z", "location_ids": [NEW_YORK_ID],
-        "requested_at": "2026-03-02T14:00:00Z", "finished_at": None, "row_count": None, "error": None, "download": None,
+        "id": export_id,
+        "organization_id": 1,
+        "kind": "desks",
+        "state": "pending",
+        "range_start": "2026-03-02T00:00:00Z",
+        "range_end": "2026-03-03T00:00:00Z",
+        "location_ids": [NEW_YORK_ID],
+        "requested_at": "2026-03-02T14:00:00Z",
+        "finished_at": None,
+        "row_count": None,
+        "error": None,
+        "download": None,
     }
     assert ready_at == NOW + timedelta(seconds=app.state.settings.export_delay_seconds)
 
@@ -109,7 +118,8 @@ def test_exports_of_every_organization_are_listed_unless_one_is_named(
     by_id = listed(client, organization=str(other_organization["organization"]))
 
     assert [(job["id"], job["organization_id"]) for job in everything] == [
-        (other, other_organization["organization"]), (demo, 1),
+        (other, other_organization["organization"]),
+        (demo, 1),
     ]
     assert [job["id"] for job in by_slug] == [demo]
     assert [job["id"] for job in by_id] == [other]
@@ -220,12 +230,9 @@ def test_download_of_a_failed_export_is_refused_with_its_error(
     assert_refused(response, "failed", "the reservations table went away")
 
 
-@pytest.mark.parametrize(
-    "export_id", [str(uuid.UUID(int=0x5A4D_B0C5)), "not-an-export", "x" * 500], ids=["uuid", "word", "long"]
-)
+@pytest.mark.parametrize("export_id", [str(uuid.UUID(int=0x5A4D_B0C5)), "not-an-export", "x" * 500], ids=["uuid", "word", "long"])
 def test_download_of_an_unknown_export_is_not_found(client: TestClient, export_id: str) -> None:
     response = control_download(client, export_id)
 
     assert response.status_code == 404
     assert list(response.json()) == ["error"]
-

@@ -23,7 +23,11 @@ def test_error_rule_answers_in_robins_envelope(client, robin):
 
     assert response.status_code == 503
     assert response.json()["meta"] == {
-        "status_code": 503, "status": "SERVICE_UNAVAILABLE", "message": "Down for maintenance", "more_info": {}, "errors": [],
+        "status_code": 503,
+        "status": "SERVICE_UNAVAILABLE",
+        "message": "Down for maintenance",
+        "more_info": {},
+        "errors": [],
     }
 
 
@@ -35,7 +39,9 @@ def test_error_rule_answers_in_kadences_hydra_error(client, kadence):
     assert response.status_code == 502
     assert response.headers["content-type"].startswith("application/ld+json")
     assert response.json() == {
-        "@context": "/v1/contexts/Error", "@type": "hydra:Error", "hydra:title": "An error occurred",
+        "@context": "/v1/contexts/Error",
+        "@type": "hydra:Error",
+        "hydra:title": "An error occurred",
         "hydra:description": "Bad Gateway",
     }
 
@@ -43,7 +49,9 @@ def test_error_rule_answers_in_kadences_hydra_error(client, kadence):
 def test_error_rule_on_the_token_endpoint_answers_an_oauth_error(client):
     add(client, path="/oauth2/token", effect="error", status=503)
 
-    response = client.post("/oauth2/token", data={"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"})
+    response = client.post(
+        "/oauth2/token", data={"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"}
+    )
 
     assert response.status_code == 503
     assert response.json()["error"] == "temporarily_unavailable"
@@ -133,19 +141,22 @@ def test_error_rule_defaults_to_500_and_rate_limit_to_one_second(client):
     assert add(client, effect="rate_limit")["retry_after"] == 1
 
 
-@pytest.mark.parametrize(("rule", "field"), [
-    ({"effect": "explode"}, "effect"),
-    ({}, "effect"),
-    ({"effect": "latency"}, "latency_ms"),
-    ({"effect": "drop", "status": 503}, "status"),
-    ({"effect": "error", "status": 200}, "status"),
-    ({"effect": "error", "retry_after": 5}, "retry_after"),
-    ({"effect": "error", "probability": 0}, "probability"),
-    ({"effect": "error", "times": 0}, "times"),
-    ({"effect": "error", "api": "google"}, "api"),
-    ({"effect": "error", "method": "GET /x"}, "method"),
-    ({"effect": "error", "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    ("rule", "field"),
+    [
+        ({"effect": "explode"}, "effect"),
+        ({}, "effect"),
+        ({"effect": "latency"}, "latency_ms"),
+        ({"effect": "drop", "status": 503}, "status"),
+        ({"effect": "error", "status": 200}, "status"),
+        ({"effect": "error", "retry_after": 5}, "retry_after"),
+        ({"effect": "error", "probability": 0}, "probability"),
+        ({"effect": "error", "times": 0}, "times"),
+        ({"effect": "error", "api": "google"}, "api"),
+        ({"effect": "error", "method": "GET /x"}, "method"),
+        ({"effect": "error", "colour": "red"}, "colour"),
+    ],
+)
 def test_bad_rules_are_refused_naming_the_field(client, rule, field):
     response = client.post("/_sandbox/faults", json=rule)
 
@@ -207,11 +218,14 @@ def test_error_rule_with_an_unlisted_status_answers_it(client, robin, status):
     assert response.json()["meta"]["message"] == "Error"
 
 
-@pytest.mark.parametrize(("rule", "field"), [
-    ({"effect": "error", "method": "X" * 17}, "method"),
-    ({"effect": "error", "message": "nul\u0000byte"}, "NUL"),
-    ({"effect": "rate_limit", "retry_after": 0}, "retry_after"),
-])
+@pytest.mark.parametrize(
+    ("rule", "field"),
+    [
+        ({"effect": "error", "method": "X" * 17}, "method"),
+        ({"effect": "error", "message": "nul\u0000byte"}, "NUL"),
+        ({"effect": "rate_limit", "retry_after": 0}, "retry_after"),
+    ],
+)
 def test_rules_that_could_not_be_stored_are_refused(client, rule, field):
     response = client.post("/_sandbox/faults", json=rule)
 
@@ -219,9 +233,14 @@ def test_rules_that_could_not_be_stored_are_refused(client, rule, field):
     assert field in response.json()["error"]
 
 
-@pytest.mark.parametrize(("path", "allowed"), [
-    ("/_sandbox/faults", "GET, POST, DELETE"), ("/_sandbox/faults/1", "GET, DELETE"), ("/_sandbox/journal", "GET, DELETE"),
-])
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/_sandbox/faults", "GET, POST, DELETE"),
+        ("/_sandbox/faults/1", "GET, DELETE"),
+        ("/_sandbox/journal", "GET, DELETE"),
+    ],
+)
 def test_a_method_not_served_is_answered_with_every_method_that_is(client, path, allowed):
     response = client.request("OPTIONS", path)
 

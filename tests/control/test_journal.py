@@ -74,16 +74,19 @@ def test_long_bodies_are_cut_short_and_marked(client, robin):
     assert detail["truncated"] is True
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    ({"api": "robin"}, ["/v1.0/spaces/9999", "/v1.0/spaces/48", "/v1.0/me"]),
-    ({"method": "post"}, ["/oauth2/token"]),
-    ({"status": "404"}, ["/v1.0/spaces/9999"]),
-    ({"status": "4xx"}, ["/v1.0/spaces/9999"]),
-    ({"status": "2xx", "api": "kadence"}, ["/v1/public/buildings", "/oauth2/token"]),
-    ({"path": "/v1.0/spaces/*"}, ["/v1.0/spaces/9999", "/v1.0/spaces/48"]),
-    ({"organization": "meridian", "api": "robin"}, ["/v1.0/spaces/9999", "/v1.0/spaces/48", "/v1.0/me"]),
-    ({"limit": "2"}, ["/v1.0/spaces/9999", "/v1/public/buildings"]),
-])
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"api": "robin"}, ["/v1.0/spaces/9999", "/v1.0/spaces/48", "/v1.0/me"]),
+        ({"method": "post"}, ["/oauth2/token"]),
+        ({"status": "404"}, ["/v1.0/spaces/9999"]),
+        ({"status": "4xx"}, ["/v1.0/spaces/9999"]),
+        ({"status": "2xx", "api": "kadence"}, ["/v1/public/buildings", "/oauth2/token"]),
+        ({"path": "/v1.0/spaces/*"}, ["/v1.0/spaces/9999", "/v1.0/spaces/48"]),
+        ({"organization": "meridian", "api": "robin"}, ["/v1.0/spaces/9999", "/v1.0/spaces/48", "/v1.0/me"]),
+        ({"limit": "2"}, ["/v1.0/spaces/9999", "/v1/public/buildings"]),
+    ],
+)
 def test_journal_filters(client, robin, kadence, filters, expected):
     robin.get("/me")
     robin.get("/spaces/48")
@@ -183,9 +186,14 @@ def _details(client):
 def test_secrets_and_tokens_are_redacted_before_they_are_kept(client, kadence, robin):
     """The journal is read without credentials: what would let a reader act as a client is kept
     as [redacted], in forms, JSON bodies and queries, requests and answers alike."""
-    issued = client.post("/oauth2/token", json={
-        "grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret",
-    }).json()["access_token"]
+    issued = client.post(
+        "/oauth2/token",
+        json={
+            "grant_type": "client_credentials",
+            "client_id": "demo-client",
+            "client_secret": "demo-secret",
+        },
+    ).json()["access_token"]
     client.post("/oauth2/token?client_id=demo-client&client_secret=demo-secret&grant_type=client_credentials")
     kadence.get("/buildings")
     robin.post("/spaces/49/events", json={"title": "Not a secret", "password": "hunter2", "nested": [{"refresh_token": 42}]})
@@ -215,8 +223,12 @@ def test_a_body_cut_short_is_redacted_too(client, robin):
 def _served(number: int) -> dict[str, object]:
     """The journal's record of a request to /v1.0/<number>."""
     return {
-        "at": datetime(2026, 3, 2, 14, 0, number, tzinfo=UTC), "api": "robin", "method": "GET",
-        "path": f"/v1.0/{number}", "status": 200, "duration_ms": 1.0,
+        "at": datetime(2026, 3, 2, 14, 0, number, tzinfo=UTC),
+        "api": "robin",
+        "method": "GET",
+        "path": f"/v1.0/{number}",
+        "status": 200,
+        "duration_ms": 1.0,
     }
 
 
@@ -263,8 +275,9 @@ def test_entries_kept_across_failed_flushes_are_the_newest_the_journal_holds(tmp
 def test_a_lone_surrogate_in_a_redacted_body_is_kept_storable_and_holds_back_no_later_entry(client, robin):
     """Redacting re-encodes a JSON body, and an escaped lone surrogate comes out as a character no
     store can encode: kept as it was, the entry would fail every flush, and every entry after it."""
-    robin.post("/spaces/49/events", content=b'{"title": "\\ud800", "password": "hunter2"}',
-               headers={"Content-Type": "application/json"})
+    robin.post(
+        "/spaces/49/events", content=b'{"title": "\\ud800", "password": "hunter2"}', headers={"Content-Type": "application/json"}
+    )
     robin.get("/spaces/49")
 
     recorded = entries(client)

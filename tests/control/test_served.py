@@ -70,7 +70,9 @@ def _restores_racing_writes(first: str, second: str) -> None:
 
     def restore() -> None:
         while time.monotonic() < stop:
-            statuses.append(httpx.post(f"{first}/_sandbox/snapshots/race/restore", headers=CONTROL_HEADERS, timeout=60).status_code)
+            statuses.append(
+                httpx.post(f"{first}/_sandbox/snapshots/race/restore", headers=CONTROL_HEADERS, timeout=60).status_code
+            )
             time.sleep(0.05)
 
     threads = [threading.Thread(target=write, args=(worker,)) for worker in range(6)] + [threading.Thread(target=restore)]
@@ -79,7 +81,8 @@ def _restores_racing_writes(first: str, second: str) -> None:
     for thread in threads:
         thread.join()
 
-    assert statuses.count(201) > 10 and statuses.count(200) > 5
+    assert statuses.count(201) > 10
+    assert statuses.count(200) > 5
     assert set(statuses) <= {200, 201, 409}
     assert httpx.post(f"{first}/_sandbox/snapshots/race/restore", headers=CONTROL_HEADERS).status_code == 200
     window = {"after": "2031-02-01T00:00:00Z", "before": "2031-03-01T00:00:00Z"}
@@ -89,7 +92,9 @@ def _restores_racing_writes(first: str, second: str) -> None:
             "start": {"date_time": "2032-03-01T09:00:00Z", "time_zone": "UTC"},
             "end": {"date_time": "2032-03-01T09:30:00Z", "time_zone": "UTC"},
         }
-        assert httpx.post(f"{base}/v1.0/spaces/{49 if base == first else 50}/events", json=fresh, headers=ADMIN).status_code == 201
+        assert (
+            httpx.post(f"{base}/v1.0/spaces/{49 if base == first else 50}/events", json=fresh, headers=ADMIN).status_code == 201
+        )
 
 
 def test_restores_racing_writes(tmp_path: Path) -> None:
@@ -105,7 +110,10 @@ def test_a_chunked_body_is_refused_once_its_chunks_pass_the_limit(tmp_path: Path
 
     with serving("--database-url", new_store(tmp_path).url, env={"SANDBOX_MAX_BODY_BYTES": "4096"}) as (base, _server):
         response = httpx.post(
-            f"{base}/v1.0/spaces/48/events", content=chunks(), headers={**ADMIN, "Content-Type": "application/json"}, timeout=30,
+            f"{base}/v1.0/spaces/48/events",
+            content=chunks(),
+            headers={**ADMIN, "Content-Type": "application/json"},
+            timeout=30,
         )
         journal = httpx.get(f"{base}/_sandbox/journal", params={"path": "/v1.0/spaces/48/events"}).json()["entries"]
 

@@ -14,7 +14,7 @@ EVENT = {**DOCUMENTED_BODY, "recurrence": None}
 def create_event(robin: RobinClient, space: int = 48) -> dict[str, Any]:
     response = robin.post(f"/spaces/{space}/events", json=EVENT)
     assert response.status_code == 201, response.text
-    return response.json()["data"]  # type: ignore[no-any-return]
+    return response.json()["data"]  # type: ignore[no-any-return]  # decoded JSON
 
 
 def save(client: Any, name: str, **body: Any) -> Any:
@@ -26,7 +26,8 @@ def test_saved_snapshot_is_listed_with_its_rows(client):
 
     assert response.status_code == 201
     saved = response.json()
-    assert saved["name"] == "before" and saved["rows"] > 100
+    assert saved["name"] == "before"
+    assert saved["rows"] > 100
     assert [item["name"] for item in client.get("/_sandbox/snapshots").json()] == ["seed", "before"]
     assert client.get("/_sandbox/snapshots/before").json() == saved
 
@@ -82,7 +83,8 @@ def test_saving_over_an_existing_name_needs_replace(client, robin):
     refused = save(client, "state")
     replaced = save(client, "state", replace=True)
 
-    assert refused.status_code == 409 and "exists" in refused.json()["error"]
+    assert refused.status_code == 409
+    assert "exists" in refused.json()["error"]
     assert replaced.status_code == 201
     client.post("/_sandbox/snapshots/state/restore")
     assert robin.get(f"/events/{event['id']}").status_code == 200

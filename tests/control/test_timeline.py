@@ -27,11 +27,11 @@ DIEGO = "diego.alvarez@meridian.example"
 def day_view(client: TestClient, building: int, day: str | None = None) -> dict[str, Any]:
     response = client.get(TIMELINE, params={"building_id": building, **({"day": day} if day else {})})
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def bookings_of(view: dict[str, Any], space: int) -> list[dict[str, Any]]:
-    return next(item["bookings"] for item in view["spaces"] if item["id"] == space)  # type: ignore[no-any-return]
+    return next(item["bookings"] for item in view["spaces"] if item["id"] == space)  # type: ignore[no-any-return]  # decoded JSON
 
 
 def only_booking(client: TestClient, building: int, day: str, space: int) -> dict[str, Any]:
@@ -44,14 +44,19 @@ def kadence_booking(kadence: KadenceClient, shown: dict[str, Any]) -> dict[str, 
     """The booking the Kadence API gives for the timeline's `shown`."""
     response = kadence.get(f"/bookings/{shown['kadence_id']}")
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def event(robin: RobinClient, space: int, start: str, end: str, time_zone: str = "America/New_York", **fields: Any) -> str:
     """Book `space` through Robin from `start` to `end` (UTC); the id Robin gives the event."""
-    response = robin.post(f"/spaces/{space}/events", json={
-        "start": {"date_time": start, "time_zone": time_zone}, "end": {"date_time": end, "time_zone": time_zone}, **fields,
-    })
+    response = robin.post(
+        f"/spaces/{space}/events",
+        json={
+            "start": {"date_time": start, "time_zone": time_zone},
+            "end": {"date_time": end, "time_zone": time_zone},
+            **fields,
+        },
+    )
     assert response.status_code == 201, response.text
     return str(response.json()["data"]["id"])
 
@@ -69,7 +74,12 @@ def test_workplace_lists_each_organization_with_its_clock_buildings_and_floors(c
     assert (organization["id"], organization["slug"], organization["name"]) == (1, "meridian", "Meridian Robotics")
     assert organization["clock"] == client.get("/_sandbox/organizations").json()[0]["clock"]
     assert [
-        (building["id"], building["name"], building["time_zone"], [(row["id"], row["name"], row["level_number"]) for row in building["floors"]])
+        (
+            building["id"],
+            building["name"],
+            building["time_zone"],
+            [(row["id"], row["name"], row["level_number"]) for row in building["floors"]],
+        )
         for building in organization["buildings"]
     ] == [
         (BENGALURU, "Meridian Bengaluru", "Asia/Kolkata", [(201, "Ground Floor", 0), (202, "Floor 1", 1)]),
@@ -89,14 +99,25 @@ def test_timeline_lists_every_room_and_desk_by_floor_then_name(client):
     view = day_view(client, BENGALURU, "2026-03-02")
 
     assert [(space["floor"]["name"], space["name"], space["kind"]) for space in view["spaces"]] == [
-        ("Ground Floor", "Cafe", "room"), ("Ground Floor", "Call Pod G1", "room"), ("Ground Floor", "Cubbon", "room"),
-        ("Ground Floor", "Lalbagh", "room"), ("Floor 1", "Desk Bay", "room"), ("Floor 1", "Drop-in Room", "room"),
-        *(("Floor 1", f"N-0{number}", "desk") for number in range(1, 7)), ("Floor 1", "Nandi", "room"),
-        *(("Floor 1", f"S-0{number}", "desk") for number in range(1, 5)), ("Floor 1", "Study Nook", "room"),
+        ("Ground Floor", "Cafe", "room"),
+        ("Ground Floor", "Call Pod G1", "room"),
+        ("Ground Floor", "Cubbon", "room"),
+        ("Ground Floor", "Lalbagh", "room"),
+        ("Floor 1", "Desk Bay", "room"),
+        ("Floor 1", "Drop-in Room", "room"),
+        *(("Floor 1", f"N-0{number}", "desk") for number in range(1, 7)),
+        ("Floor 1", "Nandi", "room"),
+        *(("Floor 1", f"S-0{number}", "desk") for number in range(1, 5)),
+        ("Floor 1", "Study Nook", "room"),
     ]
     assert view["spaces"][2] == {
-        "id": CUBBON, "ulid": view["spaces"][2]["ulid"], "name": "Cubbon", "kind": "room", "type": "conference",
-        "floor": {"id": 201, "name": "Ground Floor"}, "bookings": [],
+        "id": CUBBON,
+        "ulid": view["spaces"][2]["ulid"],
+        "name": "Cubbon",
+        "kind": "room",
+        "type": "conference",
+        "floor": {"id": 201, "name": "Ground Floor"},
+        "bookings": [],
     }
 
 
@@ -106,9 +127,16 @@ def test_a_robin_event_shows_on_its_day_with_the_id_robin_gave_it(client, robin,
     shown = only_booking(client, NEW_YORK, "2026-03-02", LIBERTY)
 
     assert shown == {
-        "robin_id": robin_id, "kadence_id": shown["kadence_id"], "kind": "event", "title": "Vendor sync", "organizer": ADA,
-        "start": "2026-03-02T16:00:00Z", "end": "2026-03-02T17:00:00Z", "status": "booked",
-        "checked_in": False, "checked_out": False,
+        "robin_id": robin_id,
+        "kadence_id": shown["kadence_id"],
+        "kind": "event",
+        "title": "Vendor sync",
+        "organizer": ADA,
+        "start": "2026-03-02T16:00:00Z",
+        "end": "2026-03-02T17:00:00Z",
+        "status": "booked",
+        "checked_in": False,
+        "checked_out": False,
     }
     as_kadence_sees_it = kadence_booking(kadence, shown)
     assert (as_kadence_sees_it["startDate"], as_kadence_sees_it["status"]) == ("2026-03-02T16:00:00+00:00", "booked")
@@ -182,7 +210,10 @@ def test_an_occurrence_of_a_demo_series_shows_on_its_day_with_its_instance_id(cl
     # 10:00 in New York: 14:00 UTC once daylight time has begun (8 March), 15:00 before.
     assert instance["id"].endswith("_20260310T140000Z")
     assert (shown["robin_id"], shown["title"], shown["start"], shown["status"]) == (
-        instance["id"], "Engineering weekly", "2026-03-10T14:00:00Z", "booked",
+        instance["id"],
+        "Engineering weekly",
+        "2026-03-10T14:00:00Z",
+        "booked",
     )
     assert kadence_booking(kadence, shown)["startDate"] == "2026-03-10T14:00:00+00:00"
 
@@ -210,12 +241,15 @@ def test_the_day_defaults_to_today_on_the_organization_clock_in_the_building_zon
     assert (bengaluru["day"], bengaluru["start"]) == ("2026-03-03", "2026-03-02T18:30:00Z")
 
 
-@pytest.mark.parametrize(("building", "day", "start", "end"), [
-    (NEW_YORK, "2026-03-02", "2026-03-02T05:00:00Z", "2026-03-03T05:00:00Z"),
-    (NEW_YORK, "2026-03-08", "2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z"),
-    (BENGALURU, "2026-03-02", "2026-03-01T18:30:00Z", "2026-03-02T18:30:00Z"),
-    (BENGALURU, "2026-03-08", "2026-03-07T18:30:00Z", "2026-03-08T18:30:00Z"),
-])
+@pytest.mark.parametrize(
+    ("building", "day", "start", "end"),
+    [
+        (NEW_YORK, "2026-03-02", "2026-03-02T05:00:00Z", "2026-03-03T05:00:00Z"),
+        (NEW_YORK, "2026-03-08", "2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z"),
+        (BENGALURU, "2026-03-02", "2026-03-01T18:30:00Z", "2026-03-02T18:30:00Z"),
+        (BENGALURU, "2026-03-08", "2026-03-07T18:30:00Z", "2026-03-08T18:30:00Z"),
+    ],
+)
 def test_the_day_runs_from_midnight_to_midnight_in_the_building_zone(client, building, day, start, end):
     view = day_view(client, building, day)
 
@@ -232,7 +266,7 @@ def test_a_booking_shows_on_each_local_day_it_overlaps(client, robin):
     monday, tuesday = day_view(client, BENGALURU, "2026-03-02"), day_view(client, BENGALURU, "2026-03-03")
 
     assert [item["robin_id"] for item in bookings_of(monday, CUBBON)] == [before_midnight]
-    assert [item["robin_id"] for item in bookings_of(tuesday, CUBBON)][0] == after_midnight
+    assert next(item["robin_id"] for item in bookings_of(tuesday, CUBBON)) == after_midnight
     assert before_midnight not in [item["robin_id"] for item in bookings_of(tuesday, CUBBON)]
     assert [item["robin_id"] for item in bookings_of(monday, LALBAGH)] == [overnight]
     assert [item["robin_id"] for item in bookings_of(tuesday, LALBAGH)] == [overnight]

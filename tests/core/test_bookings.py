@@ -11,8 +11,8 @@ from sandbox.core import bookings, buildings, events
 from sandbox.core.access import Actor
 from sandbox.core.bookings import Booking, BookingInput, BookingQuery, TimeCondition
 from sandbox.core.errors import InvalidInput, NotFound
-from sandbox.core.paging import Counted
 from sandbox.core.events import EventInput
+from sandbox.core.paging import Counted
 from sandbox.store.models import Building, Reservation, Resource, User
 from tests.conftest import NOW, actor_for
 
@@ -20,7 +20,9 @@ HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 ADMIN_EMAIL = "ada.okafor@meridian.example"
 BEN, CHLOE, DIEGO, EMMA = (
-    "ben.carter@meridian.example", "chloe.martin@meridian.example", "diego.alvarez@meridian.example",
+    "ben.carter@meridian.example",
+    "chloe.martin@meridian.example",
+    "diego.alvarez@meridian.example",
     "emma.schultz@meridian.example",
 )
 NEW_YORK, BENGALURU = "Meridian HQ New York", "Meridian Bengaluru"
@@ -56,7 +58,11 @@ def building(session: Session, name: str) -> Building:
 
 
 def book_desk(
-    session: Session, email: str = BEN, start: datetime = START, end: datetime = END, made_at: datetime = NOW,
+    session: Session,
+    email: str = BEN,
+    start: datetime = START,
+    end: datetime = END,
+    made_at: datetime = NOW,
     desk: str = UNCONFIRMED_DESK,
 ) -> Booking:
     draft = BookingInput(user_id=person(session, email).ulid, space_id=named(session, desk).ulid, start=start, end=end)
@@ -82,9 +88,18 @@ def check_out(session: Session, booking: Booking, moment: datetime, email: str =
 
 def daily_series(session: Session, start: datetime = START, count: int = 5) -> Reservation:
     """A daily meeting in the quiet room, `count` times from `start`."""
-    made = events.create_event(session, at(session, NOW), named(session, QUIET_ROOM).id or 0, EventInput(
-        start=start, end=start + HOUR, time_zone="America/New_York", title="Daily", recurrence=[f"RRULE:FREQ=DAILY;COUNT={count}"],
-    ))
+    made = events.create_event(
+        session,
+        at(session, NOW),
+        named(session, QUIET_ROOM).id or 0,
+        EventInput(
+            start=start,
+            end=start + HOUR,
+            time_zone="America/New_York",
+            title="Daily",
+            recurrence=[f"RRULE:FREQ=DAILY;COUNT={count}"],
+        ),
+    )
     return made.reservation
 
 
@@ -96,7 +111,9 @@ def test_new_booking_is_booked(session: Session) -> None:
 
     assert made.status == "booked"
     assert (made.start, made.end) == (START, END)
-    assert made.cancelled_at is None and made.auto_released_at is None and made.cancellation_reason is None
+    assert made.cancelled_at is None
+    assert made.auto_released_at is None
+    assert made.cancellation_reason is None
 
 
 def test_check_in_makes_a_booking_checked_in_until_its_end(session: Session) -> None:
@@ -105,7 +122,8 @@ def test_check_in_makes_a_booking_checked_in_until_its_end(session: Session) -> 
     checked_in = check_in(session, made, START - 10 * MINUTE)
 
     assert checked_in.status == "checkedIn"
-    assert checked_in.check_in is not None and checked_in.check_in.checked_in_at == START - 10 * MINUTE
+    assert checked_in.check_in is not None
+    assert checked_in.check_in.checked_in_at == START - 10 * MINUTE
     assert status_at(session, made, END - MINUTE).status == "checkedIn"
 
 
@@ -142,7 +160,10 @@ def test_checked_in_booking_is_completed_once_it_ends(session: Session) -> None:
 
 def test_booking_that_is_never_released_is_completed_once_it_ends(session: Session) -> None:
     draft = BookingInput(
-        user_id=person(session, BEN).ulid, space_id=named(session, QUIET_ROOM).ulid, start=START, end=START + HOUR,
+        user_id=person(session, BEN).ulid,
+        space_id=named(session, QUIET_ROOM).ulid,
+        start=START,
+        end=START + HOUR,
         title="Planning",
     )
     made = bookings.create_booking(session, at(session, NOW), draft)
@@ -306,9 +327,18 @@ def test_cancelling_one_occurrence_leaves_the_others_booked(session: Session) ->
 
 def endless_daily(session: Session) -> Reservation:
     """A daily meeting in the quiet room from START, with no end."""
-    made = events.create_event(session, at(session, NOW), named(session, QUIET_ROOM).id or 0, EventInput(
-        start=START, end=START + HOUR, time_zone="America/New_York", title="Daily", recurrence=["RRULE:FREQ=DAILY"],
-    ))
+    made = events.create_event(
+        session,
+        at(session, NOW),
+        named(session, QUIET_ROOM).id or 0,
+        EventInput(
+            start=START,
+            end=START + HOUR,
+            time_zone="America/New_York",
+            title="Daily",
+            recurrence=["RRULE:FREQ=DAILY"],
+        ),
+    )
     return made.reservation
 
 
@@ -425,9 +455,17 @@ def busy_morning(session: Session) -> None:
     book_desk(session, email=EMMA, desk="A-03", start=END, end=END + HOUR)
     book_onsite(session, CHLOE, START + 2 * HOUR, END + 2 * HOUR)
     daily_series(session, start=START + 30 * MINUTE, count=4)
-    events.create_event(session, at(session, NOW), named(session, "Phone Booth 1A").id or 0, EventInput(
-        start=START, end=START + HOUR, time_zone="America/New_York", title="Call",
-    ))
+    events.create_event(
+        session,
+        at(session, NOW),
+        named(session, "Phone Booth 1A").id or 0,
+        EventInput(
+            start=START,
+            end=START + HOUR,
+            time_zone="America/New_York",
+            title="Call",
+        ),
+    )
 
 
 PAGED_QUERIES = [

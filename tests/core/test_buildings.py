@@ -1,6 +1,6 @@
 """When a building can be booked: opening hours, closures, bookable days and the booking horizon."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,13 +21,19 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
 
 
 def office(
-    opening_hours: dict[str, list[str]] | None = None, closures: list[str] | None = None,
-    time_zone: str = "America/New_York", horizon: int = 14,
+    opening_hours: dict[str, list[str]] | None = None,
+    closures: list[str] | None = None,
+    time_zone: str = "America/New_York",
+    horizon: int = 14,
 ) -> Building:
     """A building of its own, never stored; without opening hours it is open around the clock."""
     return Building(
-        organization_id=1, name="Test Office", time_zone=time_zone, opening_hours=opening_hours or {},
-        closures=closures or [], booking_horizon_days=horizon,
+        organization_id=1,
+        name="Test Office",
+        time_zone=time_zone,
+        opening_hours=opening_hours or {},
+        closures=closures or [],
+        booking_horizon_days=horizon,
     )
 
 
@@ -138,7 +144,7 @@ def test_closing_at_24_00_is_midnight_at_the_days_end() -> None:
 
     # 20:00 to 24:00 Monday in New York
     assert buildings.closed_reason(building, utc(2026, 3, 3, 1), utc(2026, 3, 3, 5)) is None
-    assert buildings.opening(building, datetime(2026, 3, 2).date()) == (utc(2026, 3, 2, 13), utc(2026, 3, 3, 5))
+    assert buildings.opening(building, date(2026, 3, 2)) == (utc(2026, 3, 2, 13), utc(2026, 3, 3, 5))
 
 
 def test_closing_at_24_00_runs_on_into_a_day_opening_at_midnight() -> None:
@@ -206,7 +212,9 @@ def test_building_open_around_the_clock_has_every_day_from_midnight() -> None:
     days = buildings.bookable_days(building, NOW)
 
     assert days == [
-        (NOW, utc(2026, 3, 3, 5)), (utc(2026, 3, 3, 5), utc(2026, 3, 4, 5)), (utc(2026, 3, 4, 5), utc(2026, 3, 5, 5)),
+        (NOW, utc(2026, 3, 3, 5)),
+        (utc(2026, 3, 3, 5), utc(2026, 3, 4, 5)),
+        (utc(2026, 3, 4, 5), utc(2026, 3, 5, 5)),
     ]
 
 
@@ -251,11 +259,14 @@ def test_horizon_starts_from_the_buildings_local_today() -> None:
     assert caught.value.problems[0].reason == "bookingHorizon"
 
 
-@pytest.mark.parametrize(("start", "end", "reason"), [
-    (utc(2026, 3, 4, 14), utc(2026, 3, 4, 15), "buildingClosure"),
-    (utc(2026, 3, 7, 14), utc(2026, 3, 7, 15), "buildingClosed"),
-    (utc(2026, 3, 2, 22), utc(2026, 3, 3, 0), "openingHours"),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "reason"),
+    [
+        (utc(2026, 3, 4, 14), utc(2026, 3, 4, 15), "buildingClosure"),
+        (utc(2026, 3, 7, 14), utc(2026, 3, 7, 15), "buildingClosed"),
+        (utc(2026, 3, 2, 22), utc(2026, 3, 3, 0), "openingHours"),
+    ],
+)
 def test_require_bookable_refuses_a_closed_building(start: datetime, end: datetime, reason: str) -> None:
     building = office(OFFICE_HOURS, closures=["2026-03-04"])
 

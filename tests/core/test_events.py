@@ -40,7 +40,11 @@ def draft(
 
 
 def book(
-    session: Session, actor: Actor, space_id: int, start: datetime, length: timedelta = HOUR,
+    session: Session,
+    actor: Actor,
+    space_id: int,
+    start: datetime,
+    length: timedelta = HOUR,
     lines: list[str] | None = None,
 ) -> EventView:
     return events.create_event(session, actor, space_id, draft(start, start + length, lines))
@@ -175,7 +179,9 @@ def test_create_event_allows_back_to_back_events(session: Session, admin_actor: 
     assert before.end == QUIET_MONDAY
     assert after.start == QUIET_MONDAY + HOUR
     assert listed_starts(session, 51, QUIET_MONDAY - HOUR, QUIET_MONDAY + 2 * HOUR) == [
-        QUIET_MONDAY - HOUR, QUIET_MONDAY, QUIET_MONDAY + HOUR,
+        QUIET_MONDAY - HOUR,
+        QUIET_MONDAY,
+        QUIET_MONDAY + HOUR,
     ]
 
 
@@ -224,7 +230,10 @@ def test_create_series_that_skips_the_booked_week_is_accepted(session: Session, 
     book(session, admin_actor, 52, QUIET_MONDAY + timedelta(weeks=2))
 
     series = book(
-        session, admin_actor, 52, QUIET_MONDAY,
+        session,
+        admin_actor,
+        52,
+        QUIET_MONDAY,
         lines=["RRULE:FREQ=WEEKLY;COUNT=5", "EXDATE;TZID=America/New_York:20260928T090000"],
     )
 
@@ -258,9 +267,7 @@ def test_cancelled_instance_no_longer_blocks_but_the_others_do(session: Session,
 # --- the horizon -------------------------------------------------------------------------
 
 
-def test_create_series_does_not_check_occurrences_beyond_the_horizon_by_design(
-    session: Session, admin_actor: Actor
-) -> None:
+def test_create_series_does_not_check_occurrences_beyond_the_horizon_by_design(session: Session, admin_actor: Actor) -> None:
     # Only the occurrences within HORIZON of the start are conflict-checked when a series
     # is written; an event booked further ahead is not compared with it.
     series_start = utc(2026, 3, 4, 15)  # Wednesday 10:00 EST
@@ -306,7 +313,9 @@ def test_update_event_does_not_conflict_with_itself(session: Session, admin_acto
     existing = book(session, admin_actor, 51, QUIET_MONDAY)
 
     moved = events.update_event(
-        session, admin_actor, str(existing.reservation.id),
+        session,
+        admin_actor,
+        str(existing.reservation.id),
         EventChanges({"start": QUIET_MONDAY + 30 * MINUTE, "end": QUIET_MONDAY + 90 * MINUTE}),
     )
 
@@ -318,7 +327,9 @@ def test_update_series_does_not_conflict_with_its_own_occurrences(session: Sessi
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
 
     moved = events.update_event(
-        session, admin_actor, str(weekly.reservation.id),
+        session,
+        admin_actor,
+        str(weekly.reservation.id),
         EventChanges({"start": QUIET_MONDAY + 30 * MINUTE, "end": QUIET_MONDAY + 90 * MINUTE}),
     )
 
@@ -334,7 +345,9 @@ def test_update_event_rejects_overlap_with_another_event(session: Session, admin
 
     with pytest.raises(Conflict) as caught:
         events.update_event(
-            session, admin_actor, str(existing.reservation.id),
+            session,
+            admin_actor,
+            str(existing.reservation.id),
             EventChanges({"end": QUIET_MONDAY + 2 * HOUR + MINUTE}),
         )
 
@@ -449,28 +462,26 @@ def test_rescheduling_a_series_keeps_its_cancelled_occurrence_cancelled(session:
     events.update_event(session, admin_actor, str(series_id), EventChanges({"start": later, "end": later + HOUR}))
 
     assert listed_starts(session, 51, QUIET_MONDAY, QUIET_MONDAY + timedelta(weeks=3)) == [
-        later, later + timedelta(weeks=2),
+        later,
+        later + timedelta(weeks=2),
     ]
     moved = reservations.occurrence_id(series_id, later + timedelta(weeks=1))
     assert events.get_event(session, admin_actor, moved).status == ReservationStatus.CANCELLED
 
 
-def test_rescheduling_a_series_moves_cancellations_by_local_time_across_a_change(
-    session: Session, admin_actor: Actor
-) -> None:
+def test_rescheduling_a_series_moves_cancellations_by_local_time_across_a_change(session: Session, admin_actor: Actor) -> None:
     first = utc(2026, 10, 26, 13)  # Monday 09:00 EDT; the next two Mondays are EST
     weekly = book(session, admin_actor, 51, first, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
     series_id = weekly.reservation.id
     events.cancel_event(session, admin_actor, reservations.occurrence_id(series_id, utc(2026, 11, 2, 14)))
     week_earlier = utc(2026, 10, 19, 13)
 
-    events.update_event(
-        session, admin_actor, str(series_id), EventChanges({"start": week_earlier, "end": week_earlier + HOUR})
-    )
+    events.update_event(session, admin_actor, str(series_id), EventChanges({"start": week_earlier, "end": week_earlier + HOUR}))
 
     # The cancelled Monday 09:00 moves a week back to Monday 26 October 09:00 EDT.
     assert listed_starts(session, 51, utc(2026, 10, 1), utc(2026, 12, 1)) == [
-        utc(2026, 10, 19, 13), utc(2026, 11, 2, 14),
+        utc(2026, 10, 19, 13),
+        utc(2026, 11, 2, 14),
     ]
 
 
@@ -488,9 +499,7 @@ def test_update_event_refuses_a_too_short_length(session: Session, admin_actor: 
     existing = book(session, admin_actor, 51, QUIET_MONDAY)
 
     with pytest.raises(InvalidInput) as caught:
-        events.update_event(
-            session, admin_actor, str(existing.reservation.id), EventChanges({"end": QUIET_MONDAY + 5 * MINUTE})
-        )
+        events.update_event(session, admin_actor, str(existing.reservation.id), EventChanges({"end": QUIET_MONDAY + 5 * MINUTE}))
 
     assert caught.value.problems[0].field == "end"
 
@@ -510,7 +519,8 @@ def test_cancel_event_of_an_instance_cancels_only_that_occurrence(session: Sessi
     assert events.get_event(session, admin_actor, str(series_id)).status == ReservationStatus.CONFIRMED
     assert events.get_event(session, admin_actor, reservations.occurrence_id(series_id, QUIET_MONDAY)).status == "confirmed"
     assert listed_starts(session, 51, QUIET_MONDAY, QUIET_MONDAY + timedelta(weeks=3)) == [
-        QUIET_MONDAY, QUIET_MONDAY + timedelta(weeks=2),
+        QUIET_MONDAY,
+        QUIET_MONDAY + timedelta(weeks=2),
     ]
 
 
@@ -605,7 +615,9 @@ def test_confirm_event_of_an_instance_confirms_only_that_occurrence(session: Ses
     series_id = weekly.reservation.id
     second = QUIET_MONDAY + timedelta(weeks=1)
 
-    check_in = confirmations.confirm_event(session, at(session, second + MINUTE), reservations.occurrence_id(series_id, second), None, None)
+    check_in = confirmations.confirm_event(
+        session, at(session, second + MINUTE), reservations.occurrence_id(series_id, second), None, None
+    )
 
     assert (check_in.reservation_id, check_in.original_start) == (series_id, second)
     assert events.get_event(session, admin_actor, reservations.occurrence_id(series_id, second)).check_in is not None

@@ -64,9 +64,7 @@ def admin_at(store: Store, now: datetime = NOW) -> Actor:
         return actor_for(session, ADMIN, now)
 
 
-def request(
-    store: Store, actor: Actor, export: ExportRequest | None = None, delay: timedelta = timedelta(0)
-) -> ExportJob:
+def request(store: Store, actor: Actor, export: ExportRequest | None = None, delay: timedelta = timedelta(0)) -> ExportJob:
     with store.session(write=True) as session:
         return exports.request_export(session, actor, ORGANIZATION, export or first_week(), delay)
 
@@ -134,9 +132,7 @@ def test_request_export_stores_a_pending_job(session: Session, admin_actor: Acto
 def test_request_export_refuses_an_end_not_after_the_start(session: Session, admin_actor: Actor) -> None:
     for end in (FIRST_WEEK[0], FIRST_WEEK[0] - SECOND):
         with pytest.raises(InvalidInput) as refused:
-            exports.request_export(
-                session, admin_actor, ORGANIZATION, ExportRequest("spaces", FIRST_WEEK[0], end), timedelta(0)
-            )
+            exports.request_export(session, admin_actor, ORGANIZATION, ExportRequest("spaces", FIRST_WEEK[0], end), timedelta(0))
         assert [problem.field for problem in refused.value.problems] == ["to"]
 
 
@@ -148,8 +144,11 @@ def test_request_export_refuses_a_range_over_366_days(session: Session, admin_ac
 
     with pytest.raises(InvalidInput) as refused:
         exports.request_export(
-            session, admin_actor, ORGANIZATION,
-            ExportRequest("spaces", start, start + timedelta(days=366, microseconds=1)), timedelta(0),
+            session,
+            admin_actor,
+            ORGANIZATION,
+            ExportRequest("spaces", start, start + timedelta(days=366, microseconds=1)),
+            timedelta(0),
         )
 
     assert longest.range_end - longest.range_start == timedelta(days=366)
@@ -167,7 +166,10 @@ def test_request_export_refuses_an_unknown_location(session: Session, admin_acto
 def test_request_export_refuses_too_many_locations(session: Session, admin_actor: Actor) -> None:
     with pytest.raises(InvalidInput) as refused:
         exports.request_export(
-            session, admin_actor, ORGANIZATION, first_week(location_ids=[NEW_YORK_HQ] * (exports.MAX_LOCATIONS + 1)),
+            session,
+            admin_actor,
+            ORGANIZATION,
+            first_week(location_ids=[NEW_YORK_HQ] * (exports.MAX_LOCATIONS + 1)),
             timedelta(0),
         )
 
@@ -281,8 +283,11 @@ def test_refused_requests_do_not_count_against_the_rate_limit(session: Session) 
             request_at(session, NOW + timedelta(seconds=30))
     with pytest.raises(InvalidInput):
         exports.request_export(
-            session, actor_for(session, ADMIN, NOW + timedelta(seconds=30)), ORGANIZATION,
-            ExportRequest("spaces", FIRST_WEEK[1], FIRST_WEEK[0]), timedelta(0),
+            session,
+            actor_for(session, ADMIN, NOW + timedelta(seconds=30)),
+            ORGANIZATION,
+            ExportRequest("spaces", FIRST_WEEK[1], FIRST_WEEK[0]),
+            timedelta(0),
         )
 
     for _ in range(RATE_LIMIT):
@@ -386,9 +391,7 @@ def test_claim_returns_each_pending_job_once_oldest_first(store: Store) -> None:
 
     assert (first, second, third) == (older.id, newer.id, None)
     claimed = job_of(store, older.id)
-    assert (claimed.state, claimed.claimed_by, claimed.claimed_at, claimed.attempts) == (
-        ExportJobState.RUNNING, "one", NOW, 1
-    )
+    assert (claimed.state, claimed.claimed_by, claimed.claimed_at, claimed.attempts) == (ExportJobState.RUNNING, "one", NOW, 1)
     assert job_of(store, newer.id).claimed_by == "two"
 
 
@@ -403,7 +406,9 @@ def test_claim_takes_over_a_job_whose_worker_went_quiet(store: Store) -> None:
     assert past_the_lease == job.id
     taken_over = job_of(store, job.id)
     assert (taken_over.claimed_by, taken_over.attempts, taken_over.claimed_at) == (
-        "rescuer", 2, NOW + LEASE + timedelta(microseconds=1)
+        "rescuer",
+        2,
+        NOW + LEASE + timedelta(microseconds=1),
     )
 
 
@@ -434,7 +439,10 @@ def test_a_taken_over_job_replaces_the_chunks_of_the_crashed_worker(
     assert left_behind > FIRST_WEEK_EVENTS + 2
     finished = job_of(store, job.id)
     assert (finished.state, finished.claimed_by, finished.attempts, finished.row_count) == (
-        ExportJobState.READY, "rescuer", 2, FIRST_WEEK_EVENTS
+        ExportJobState.READY,
+        "rescuer",
+        2,
+        FIRST_WEEK_EVENTS,
     )
     assert csv_of(store, job.id) == expected
     assert chunk_count(store, job.id) < left_behind
@@ -458,14 +466,10 @@ def test_progress_keeps_a_claim_alive_past_the_lease(store: Store, wall: Wall, m
     assert exports.generate(store, job.id, "busy", clock)
     assert steals == [None] * 5
     finished = job_of(store, job.id)
-    assert (finished.state, finished.claimed_by, finished.attempts, finished.row_count) == (
-        ExportJobState.READY, "busy", 1, 5
-    )
+    assert (finished.state, finished.claimed_by, finished.attempts, finished.row_count) == (ExportJobState.READY, "busy", 1, 5)
 
 
-def test_a_worker_that_lost_its_claim_mid_export_stops(
-    store: Store, wall: Wall, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_worker_that_lost_its_claim_mid_export_stops(store: Store, wall: Wall, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = reference_csv(store)
     job = request(store, admin_at(store))
     clock = Clock(wall)
@@ -491,7 +495,10 @@ def test_a_worker_that_lost_its_claim_mid_export_stops(
     assert rescued == [True]
     finished = job_of(store, job.id)
     assert (finished.state, finished.claimed_by, finished.attempts, finished.row_count) == (
-        ExportJobState.READY, "rescuer", 2, FIRST_WEEK_EVENTS
+        ExportJobState.READY,
+        "rescuer",
+        2,
+        FIRST_WEEK_EVENTS,
     )
     assert csv_of(store, job.id) == expected
     with store.session() as session:
@@ -592,7 +599,8 @@ def test_a_job_whose_rows_break_fails_and_the_worker_moves_on(store: Store, monk
 
     failed = job_of(store, broken.id)
     assert failed.state == ExportJobState.FAILED
-    assert failed.error is not None and "the reservations table went away" in failed.error
+    assert failed.error is not None
+    assert "the reservations table went away" in failed.error
     assert job_of(store, sound.id).state == ExportJobState.READY
     assert exports.claim(store, "worker", NOW + timedelta(hours=1)) is None
     with pytest.raises(NotFound):

@@ -32,11 +32,20 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
 
 
 def book(
-    session: Session, actor: Actor, space_id: int, start: datetime, length: timedelta = HOUR,
-    lines: list[str] | None = None, invitees: tuple[str, ...] = (), time_zone: str = "America/New_York",
+    session: Session,
+    actor: Actor,
+    space_id: int,
+    start: datetime,
+    length: timedelta = HOUR,
+    lines: list[str] | None = None,
+    invitees: tuple[str, ...] = (),
+    time_zone: str = "America/New_York",
 ) -> EventView:
     draft = EventInput(
-        start=start, end=start + length, time_zone=time_zone, recurrence=lines,
+        start=start,
+        end=start + length,
+        time_zone=time_zone,
+        recurrence=lines,
         invitees=[InviteeInput(email) for email in invitees],
     )
     return events.create_event(session, actor, space_id, draft)
@@ -54,8 +63,14 @@ def listed(session: Session, scope: Scope, lower: datetime, upper: datetime) -> 
 
 def fake_slot(start: datetime, end: datetime, reservation_id: int = 1) -> Slot:
     reservation = Reservation(
-        id=reservation_id, organization_id=ORGANIZATION, resource_id=51, building_id=NEW_YORK_BUILDING,
-        time_zone="UTC", start=start, end=end, indexed_until=end,
+        id=reservation_id,
+        organization_id=ORGANIZATION,
+        resource_id=51,
+        building_id=NEW_YORK_BUILDING,
+        time_zone="UTC",
+        start=start,
+        end=end,
+        indexed_until=end,
     )
     return Slot(reservation, start, start, end)
 
@@ -219,8 +234,7 @@ def test_long_slot_that_started_long_before_is_found_behind_short_ones() -> None
 def test_long_slot_that_ended_does_not_hide_a_free_gap() -> None:
     long_stay = fake_slot(NOW, NOW + timedelta(days=2), reservation_id=1)
     short_ones = [
-        fake_slot(NOW + timedelta(days=day), NOW + timedelta(days=day, hours=1), reservation_id=day + 1)
-        for day in range(3, 9)
+        fake_slot(NOW + timedelta(days=day), NOW + timedelta(days=day, hours=1), reservation_id=day + 1) for day in range(3, 9)
     ]
 
     wanted = interval(NOW + timedelta(days=5, hours=1), NOW + timedelta(days=6))
@@ -312,8 +326,14 @@ def test_slots_list_every_occurrence_of_a_series(session: Session, admin_actor: 
 
     # Across the 1 November change, 09:00 in New York moves from 13:00Z to 14:00Z.
     assert [slot.start for slot in found] == [
-        utc(2026, 9, 21, 13), utc(2026, 9, 28, 13), utc(2026, 10, 5, 13), utc(2026, 10, 12, 13),
-        utc(2026, 10, 19, 13), utc(2026, 10, 26, 13), utc(2026, 11, 2, 14), utc(2026, 11, 9, 14),
+        utc(2026, 9, 21, 13),
+        utc(2026, 9, 28, 13),
+        utc(2026, 10, 5, 13),
+        utc(2026, 10, 12, 13),
+        utc(2026, 10, 19, 13),
+        utc(2026, 10, 26, 13),
+        utc(2026, 11, 2, 14),
+        utc(2026, 11, 9, 14),
     ]
     assert all(slot.reservation.id == weekly.reservation.id and slot.in_series for slot in found)
     assert all(slot.original_start == slot.start for slot in found)
@@ -353,13 +373,13 @@ def test_series_is_indexed_only_up_to_the_horizon(session: Session, admin_actor:
     reservation = weekly.reservation
 
     latest = session.exec(
-        select(Occurrence.start).where(Occurrence.reservation_id == reservation.id)
-        .order_by(col(Occurrence.start).desc())
+        select(Occurrence.start).where(Occurrence.reservation_id == reservation.id).order_by(col(Occurrence.start).desc())
     ).first()
 
     assert reservation.indexed_until == reservation.start + HORIZON
     assert reservation.series_end is None
-    assert latest is not None and latest < reservation.indexed_until
+    assert latest is not None
+    assert latest < reservation.indexed_until
     assert latest + timedelta(weeks=1) >= reservation.indexed_until
 
 
@@ -372,7 +392,11 @@ def test_series_beyond_its_indexed_range_is_expanded_on_the_fly(session: Session
 
     # Wednesdays of June 2027 at 10:00 EDT.
     assert [slot.start for slot in found] == [
-        utc(2027, 6, 2, 14), utc(2027, 6, 9, 14), utc(2027, 6, 16, 14), utc(2027, 6, 23, 14), utc(2027, 6, 30, 14),
+        utc(2027, 6, 2, 14),
+        utc(2027, 6, 9, 14),
+        utc(2027, 6, 16, 14),
+        utc(2027, 6, 23, 14),
+        utc(2027, 6, 30, 14),
     ]
     assert all(slot.reservation.id == weekly.reservation.id for slot in found)
     assert all(slot.end - slot.start == HOUR for slot in found)
@@ -395,8 +419,12 @@ def test_window_across_the_indexed_range_lists_each_occurrence_once(session: Ses
     # Wednesdays at 10:00 in New York, which changes to daylight time on 14 March 2027.
     assert boundary == utc(2027, 3, 5, 15)
     assert [slot.start for slot in found] == [
-        utc(2027, 2, 17, 15), utc(2027, 2, 24, 15), utc(2027, 3, 3, 15),
-        utc(2027, 3, 10, 15), utc(2027, 3, 17, 14), utc(2027, 3, 24, 14),
+        utc(2027, 2, 17, 15),
+        utc(2027, 2, 24, 15),
+        utc(2027, 3, 3, 15),
+        utc(2027, 3, 10, 15),
+        utc(2027, 3, 17, 14),
+        utc(2027, 3, 24, 14),
     ]
     assert {slot.reservation.id for slot in found} == {weekly.reservation.id}
 
@@ -407,8 +435,10 @@ def test_occurrence_overlapping_the_window_start_is_expanded(session: Session, a
 
     found = list(
         occurrences.slots(
-            session, Scope(ORGANIZATION, resource_ids=[59]),
-            occurrence_start + timedelta(minutes=59), occurrence_start + timedelta(hours=2),
+            session,
+            Scope(ORGANIZATION, resource_ids=[59]),
+            occurrence_start + timedelta(minutes=59),
+            occurrence_start + timedelta(hours=2),
         )
     )
 
@@ -454,9 +484,10 @@ def test_cancelled_instance_beyond_the_indexed_range_is_not_listed(session: Sess
     cancelled = utc(2027, 6, 9, 14)
 
     events.cancel_event(session, admin_actor, reservations.occurrence_id(weekly.reservation.id, cancelled))
-    found = [slot.start for slot in occurrences.slots(
-        session, Scope(ORGANIZATION, resource_ids=[59]), utc(2027, 6, 1), utc(2027, 6, 20)
-    )]
+    found = [
+        slot.start
+        for slot in occurrences.slots(session, Scope(ORGANIZATION, resource_ids=[59]), utc(2027, 6, 1), utc(2027, 6, 20))
+    ]
 
     assert found == [utc(2027, 6, 2, 14), utc(2027, 6, 16, 14)]
     assert book(session, admin_actor, 59, cancelled).start == cancelled
@@ -571,7 +602,9 @@ def test_index_faults_finds_none_after_booking_rescheduling_and_cancelling(sessi
     series = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=DAILY;COUNT=5"])
     single = book(session, admin_actor, 50, QUIET_MONDAY)
     events.cancel_event(session, admin_actor, f"{series.id}_20260915T130000Z")
-    events.update_event(session, admin_actor, series.id, events.EventChanges({"start": QUIET_MONDAY + HOUR, "end": QUIET_MONDAY + 2 * HOUR}))
+    events.update_event(
+        session, admin_actor, series.id, events.EventChanges({"start": QUIET_MONDAY + HOUR, "end": QUIET_MONDAY + 2 * HOUR})
+    )
     events.cancel_event(session, admin_actor, single.id)
 
     assert occurrences.index_faults(session) == []
@@ -615,7 +648,7 @@ def test_index_faults_names_rows_a_reschedule_left_behind_and_occurrences_it_did
 
 def test_index_faults_is_scoped_to_one_organization(session: Session, admin_actor: Actor) -> None:
     single = book(session, admin_actor, 50, QUIET_MONDAY)
-    session.exec(delete(Occurrence).where(col(Occurrence.reservation_id) == int(single.id)))  # type: ignore[call-overload]
+    session.exec(delete(Occurrence).where(col(Occurrence.reservation_id) == int(single.id)))
     session.commit()
 
     assert occurrences.index_faults(session, ORGANIZATION) == [occurrences.IndexFault(int(single.id), QUIET_MONDAY, "missing")]

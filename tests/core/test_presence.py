@@ -64,7 +64,7 @@ def test_record_starts_a_session_that_lives_the_default_ttl(session: Session, ad
     assert (row.user_id, row.device_id, row.resource_id, row.building_id) == (ben, None, BOOTH, NEW_YORK)
     assert (row.arrived_at, row.last_seen_at, row.session_ttl) == (NOW, NOW, 30)
     assert row.expires_at == NOW + 30 * SECOND
-    assert session.get(Resource, BOOTH).last_presence_at == NOW  # type: ignore[union-attr]
+    assert session.get(Resource, BOOTH).last_presence_at == NOW  # type: ignore[union-attr]  # the seeded row is there
 
 
 def test_record_again_while_live_extends_the_same_session(session: Session, admin_actor: Actor) -> None:
@@ -123,7 +123,9 @@ def test_record_accepts_a_ttl_at_either_bound(session: Session, admin_actor: Act
 def test_record_refuses_a_ttl_out_of_bounds(session: Session, admin_actor: Actor, ttl: int) -> None:
     with pytest.raises(InvalidInput) as caught:
         presence.record(
-            session, admin_actor, in_space(session, admin_actor),
+            session,
+            admin_actor,
+            in_space(session, admin_actor),
             PresenceInput(user_id=user_id(session, BEN), session_ttl=ttl),
         )
 
@@ -155,7 +157,8 @@ def test_record_keeps_a_session_per_device(session: Session, admin_actor: Actor)
 
     assert (first_created, other_created, again_created) == (True, True, False)
     assert (first.user_id, first.device_id) == (None, 7)
-    assert again.id == first.id and other.id != first.id
+    assert again.id == first.id
+    assert other.id != first.id
     assert sorted(row.device_id or 0 for row in live(session, later, place)) == [7, 8]
 
 
@@ -172,9 +175,7 @@ def test_record_does_not_mistake_a_device_for_the_user_with_the_same_id(session:
 
 
 @pytest.mark.parametrize("sighting", [PresenceInput(), PresenceInput(user_id=2, device_id=7)])
-def test_record_needs_exactly_one_of_user_and_device(
-    session: Session, admin_actor: Actor, sighting: PresenceInput
-) -> None:
+def test_record_needs_exactly_one_of_user_and_device(session: Session, admin_actor: Actor, sighting: PresenceInput) -> None:
     with pytest.raises(InvalidInput) as caught:
         presence.record(session, admin_actor, in_space(session, admin_actor), sighting)
 
@@ -204,9 +205,7 @@ def test_record_lets_a_member_report_their_own_presence(session: Session, member
 
 def test_record_refuses_a_member_reporting_someone_else(session: Session, member_actor: Actor) -> None:
     with pytest.raises(Forbidden):
-        presence.record(
-            session, member_actor, in_space(session, member_actor), PresenceInput(user_id=user_id(session, CHLOE))
-        )
+        presence.record(session, member_actor, in_space(session, member_actor), PresenceInput(user_id=user_id(session, CHLOE)))
 
     assert sessions_in_store(session) == 0
 
@@ -219,9 +218,7 @@ def test_record_lets_an_administrator_report_anyone(session: Session, admin_acto
     assert row.user_id == chloe
 
 
-def test_end_refuses_a_member_ending_someone_elses_session(
-    session: Session, admin_actor: Actor, member_actor: Actor
-) -> None:
+def test_end_refuses_a_member_ending_someone_elses_session(session: Session, admin_actor: Actor, member_actor: Actor) -> None:
     chloe = user_id(session, CHLOE)
     presence.record(session, admin_actor, in_space(session, admin_actor), PresenceInput(user_id=chloe))
 
@@ -234,9 +231,7 @@ def test_end_refuses_a_member_ending_someone_elses_session(
 # --- spaces and locations --------------------------------------------------------------
 
 
-def test_record_in_a_location_and_in_one_of_its_spaces_are_separate_sessions(
-    session: Session, admin_actor: Actor
-) -> None:
+def test_record_in_a_location_and_in_one_of_its_spaces_are_separate_sessions(session: Session, admin_actor: Actor) -> None:
     ben = user_id(session, BEN)
 
     in_booth, booth_created = presence.record(session, admin_actor, in_space(session, admin_actor), PresenceInput(user_id=ben))
@@ -253,9 +248,7 @@ def test_record_in_a_location_and_in_one_of_its_spaces_are_separate_sessions(
     assert (in_booth.resource_id, in_booth.building_id) == (BOOTH, NEW_YORK)
 
 
-def test_live_sessions_of_a_location_include_its_spaces_but_not_the_reverse(
-    session: Session, admin_actor: Actor
-) -> None:
+def test_live_sessions_of_a_location_include_its_spaces_but_not_the_reverse(session: Session, admin_actor: Actor) -> None:
     ben, chloe, diego = (user_id(session, email) for email in (BEN, CHLOE, DIEGO))
     presence.record(session, admin_actor, in_location(session, admin_actor), PresenceInput(user_id=ben))
     presence.record(session, admin_actor, in_space(session, admin_actor), PresenceInput(user_id=chloe))
@@ -286,7 +279,7 @@ def test_live_sessions_list_earliest_arrival_first(session: Session, admin_actor
 @pytest.mark.parametrize("place_of", [presence.space_place, presence.location_place])
 def test_places_that_do_not_exist_are_not_found(session: Session, admin_actor: Actor, place_of: object) -> None:
     with pytest.raises(NotFound):
-        place_of(session, admin_actor, 999_999)  # type: ignore[operator]
+        place_of(session, admin_actor, 999_999)  # type: ignore[operator]  # one of the parametrized functions
 
 
 def test_space_place_of_a_desk_is_not_found(session: Session, admin_actor: Actor) -> None:
@@ -337,7 +330,8 @@ def test_end_in_a_space_leaves_the_location_session_and_others(session: Session,
 
     assert [row.user_id for row in live(session, admin_actor, booth)] == [chloe]
     assert [(row.user_id, row.resource_id) for row in live(session, admin_actor, location)] == [
-        (ben, None), (chloe, BOOTH),
+        (ben, None),
+        (chloe, BOOTH),
     ]
 
 
@@ -359,7 +353,9 @@ def test_present_counts_people_and_devices_per_space(session: Session, admin_act
     ben, chloe, diego = (user_id(session, email) for email in (BEN, CHLOE, DIEGO))
     presence.record(session, admin_actor, in_space(session, admin_actor), PresenceInput(user_id=ben))
     presence.record(session, admin_actor, in_space(session, admin_actor), PresenceInput(device_id=9))
-    presence.record(session, admin_actor, in_space(session, admin_actor, OTHER_BOOTH), PresenceInput(user_id=chloe, session_ttl=600))
+    presence.record(
+        session, admin_actor, in_space(session, admin_actor, OTHER_BOOTH), PresenceInput(user_id=chloe, session_ttl=600)
+    )
     presence.record(session, admin_actor, in_location(session, admin_actor), PresenceInput(user_id=diego, session_ttl=600))
     organization = admin_actor.organization_id
 
@@ -411,10 +407,7 @@ def test_free_busy_has_presence_follows_live_sessions(session: Session, admin_ac
 
     def has_presence(actor: Actor) -> dict[int, bool]:
         query = FreeBusyQuery(lower=NOW, upper=NOW + timedelta(hours=1), space_ids=[BOOTH, OTHER_BOOTH])
-        return {
-            result.space.id or 0: result.has_presence
-            for result in availability.free_busy(session, actor, query).items
-        }
+        return {result.space.id or 0: result.has_presence for result in availability.free_busy(session, actor, query).items}
 
     assert has_presence(admin_actor) == {BOOTH: True, OTHER_BOOTH: False}
     assert has_presence(at(session, NOW + 30 * SECOND)) == {BOOTH: False, OTHER_BOOTH: False}

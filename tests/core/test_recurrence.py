@@ -1,7 +1,7 @@
 """Recurrence rules expanded in the series' own time zone (RFC 5545 RRULE, RDATE, EXDATE)."""
 
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import islice
+from itertools import islice, pairwise
 from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,15 +36,15 @@ def starts(start: datetime, lines: list[str] | None, tz: ZoneInfo = NEW_YORK, li
     return found
 
 
-def refusal(lines: Any, start: datetime = utc(2026, 3, 2, 14), tz: ZoneInfo = NEW_YORK) -> InvalidInput:
+# Monday 2 March 2026, 09:00 in New York (EST, UTC-5).
+MONDAY_NINE_NY = utc(2026, 3, 2, 14)
+
+
+def refusal(lines: Any, start: datetime = MONDAY_NINE_NY, tz: ZoneInfo = NEW_YORK) -> InvalidInput:
     with pytest.raises(InvalidInput) as caught:
         recurrence.build(start, start + HOUR, tz, lines)
     assert [problem.field for problem in caught.value.problems] == ["recurrence"]
     return caught.value
-
-
-# Monday 2 March 2026, 09:00 in New York (EST, UTC-5).
-MONDAY_NINE_NY = utc(2026, 3, 2, 14)
 
 
 # --- daylight-saving changes -------------------------------------------------------------
@@ -85,7 +85,7 @@ def test_series_in_kolkata_keeps_the_same_utc_time_all_year() -> None:
     assert len(found) == 40
     assert found[-1] == utc(2026, 11, 30, 3, 30)
     assert {moment.time() for moment in found} == {time(3, 30)}
-    assert all(later - earlier == timedelta(weeks=1) for earlier, later in zip(found, found[1:]))
+    assert all(later - earlier == timedelta(weeks=1) for earlier, later in pairwise(found))
 
 
 def test_series_expands_in_its_own_zone_not_in_utc() -> None:
@@ -333,7 +333,11 @@ def test_byday_lists_several_weekdays() -> None:
     found = starts(MONDAY_NINE_NY, ["RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=5"])
 
     assert [moment.astimezone(NEW_YORK).date().isoformat() for moment in found] == [
-        "2026-03-02", "2026-03-04", "2026-03-06", "2026-03-09", "2026-03-11",
+        "2026-03-02",
+        "2026-03-04",
+        "2026-03-06",
+        "2026-03-09",
+        "2026-03-11",
     ]
 
 
@@ -343,7 +347,9 @@ def test_byday_first_friday_of_the_month() -> None:
     found = starts(first, ["RRULE:FREQ=MONTHLY;BYDAY=1FR;COUNT=3"])
 
     assert [moment.astimezone(NEW_YORK).date().isoformat() for moment in found] == [
-        "2026-03-06", "2026-04-03", "2026-05-01",
+        "2026-03-06",
+        "2026-04-03",
+        "2026-05-01",
     ]
     assert all(moment.astimezone(NEW_YORK).time() == time(9) for moment in found)
 
@@ -354,7 +360,10 @@ def test_byday_last_monday_of_the_month() -> None:
     found = starts(first, ["RRULE:FREQ=MONTHLY;BYDAY=-1MO;COUNT=4"])
 
     assert [moment.astimezone(NEW_YORK).date().isoformat() for moment in found] == [
-        "2026-03-30", "2026-04-27", "2026-05-25", "2026-06-29",
+        "2026-03-30",
+        "2026-04-27",
+        "2026-05-25",
+        "2026-06-29",
     ]
 
 
@@ -386,7 +395,8 @@ def test_starts_between_is_half_open() -> None:
     weekly = series(MONDAY_NINE_NY, ["RRULE:FREQ=WEEKLY"])
 
     assert list(weekly.starts_between(utc(2026, 3, 9, 13), utc(2026, 3, 23, 13))) == [
-        utc(2026, 3, 9, 13), utc(2026, 3, 16, 13),
+        utc(2026, 3, 9, 13),
+        utc(2026, 3, 16, 13),
     ]
     assert list(weekly.starts_between(utc(2026, 3, 9, 13, 0, 1), utc(2026, 3, 16, 13))) == []
 
@@ -478,7 +488,8 @@ def test_the_end_of_a_series_with_a_far_until_is_known_without_walking_it() -> N
     end = rare.last_end()
     seconds = perf_counter() - started
 
-    assert end is not None and end >= utc(8996, 2, 29, 16)
+    assert end is not None
+    assert end >= utc(8996, 2, 29, 16)
     assert seconds < 0.5
 
 
@@ -510,7 +521,8 @@ def test_an_occurrence_in_the_autumn_fold_occurs_at_the_first_of_the_two_instant
 def test_count_with_until_is_refused() -> None:
     error = refusal(["RRULE:FREQ=DAILY;COUNT=3;UNTIL=20260310T000000Z"])
 
-    assert "COUNT" in error.message and "UNTIL" in error.message
+    assert "COUNT" in error.message
+    assert "UNTIL" in error.message
 
 
 @pytest.mark.parametrize("rule", ["RRULE:FREQ=DAILY;INTERVAL=0", "RRULE:FREQ=DAILY;INTERVAL=1000"])
@@ -666,9 +678,7 @@ def test_expand_bounds_stops_at_the_limit_for_an_endless_rule() -> None:
 
 
 def test_expand_bounds_gives_fewer_windows_when_the_rule_ends_first() -> None:
-    windows = recurrence.expand_bounds(
-        utc(2026, 3, 2, 14), utc(2026, 3, 2, 15), NEW_YORK, ["RRULE:FREQ=WEEKLY;COUNT=3"], 15
-    )
+    windows = recurrence.expand_bounds(utc(2026, 3, 2, 14), utc(2026, 3, 2, 15), NEW_YORK, ["RRULE:FREQ=WEEKLY;COUNT=3"], 15)
 
     assert [start for start, _ in windows] == [utc(2026, 3, 2, 14), utc(2026, 3, 9, 13), utc(2026, 3, 16, 13)]
 

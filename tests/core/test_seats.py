@@ -81,14 +81,28 @@ def as_user(session: Session, email: str, now: datetime = NOW) -> Actor:
 
 
 def reserve(
-    session: Session, actor: Actor, seat_id: int, start: datetime, end: datetime, *,
-    type: str = "hoteled", reservee: str | None = None, lines: list[str] | None = None,
+    session: Session,
+    actor: Actor,
+    seat_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    type: str = "hoteled",
+    reservee: str | None = None,
+    lines: list[str] | None = None,
     time_zone: str = "America/New_York",
 ) -> ReservationView:
     return seats.create_seat_reservation(
-        session, actor, seat_id,
+        session,
+        actor,
+        seat_id,
         SeatReservationInput(
-            type=type, start=start, end=end, time_zone=time_zone, reservee_email=reservee, recurrence=lines,
+            type=type,
+            start=start,
+            end=end,
+            time_zone=time_zone,
+            reservee_email=reservee,
+            recurrence=lines,
         ),
     )
 
@@ -101,8 +115,11 @@ def policy_refusal(caught: pytest.ExceptionInfo[RuleViolation]) -> dict[str, Any
 
 
 def seat_reservations(
-    session: Session, actor: Actor, query: SeatReservationQuery,
-    after: datetime = FIRST_WEEK[0], before: datetime = FIRST_WEEK[1],
+    session: Session,
+    actor: Actor,
+    query: SeatReservationQuery,
+    after: datetime = FIRST_WEEK[0],
+    before: datetime = FIRST_WEEK[1],
 ) -> list[ReservationView]:
     return seats.list_seat_reservations(session, actor, query, Window(after, before), EVERYTHING).items
 
@@ -128,9 +145,7 @@ def test_create_seat_reservation_refuses_an_overlap_on_one_seat(session: Session
     assert f"Seat `{HOTELED}`" in caught.value.message
 
 
-def test_create_seat_reservation_refuses_an_overlap_with_a_seeded_reservation(
-    session: Session, admin_actor: Actor
-) -> None:
+def test_create_seat_reservation_refuses_an_overlap_with_a_seeded_reservation(session: Session, admin_actor: Actor) -> None:
     with pytest.raises(Conflict) as caught:
         reserve(session, admin_actor, 1001, new_york(2, 16), new_york(2, 18), reservee=BEN)
 
@@ -167,9 +182,7 @@ def test_create_seat_reservation_refuses_a_desk_during_a_later_occurrence_of_the
     session: Session, admin_actor: Actor
 ) -> None:
     # Wednesdays 4, 11 and 18 March at 09:00 New York: the 11th is after the change to daylight time.
-    series = reserve(
-        session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=3"]
-    )
+    series = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
 
     with pytest.raises(Conflict) as caught:
         reserve(session, admin_actor, OTHER_HOTELED, new_york(11, 11), new_york(11, 13), reservee=BEN)
@@ -188,18 +201,14 @@ def test_create_seat_reservation_refuses_a_series_whose_later_occurrence_meets_t
     single = reserve(session, admin_actor, OTHER_HOTELED, new_york(11, 11), new_york(11, 13), reservee=BEN)
 
     with pytest.raises(Conflict) as caught:
-        reserve(
-            session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=3"]
-        )
+        reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
 
     assert caught.value.reason == "reservee_already_seated"
     assert caught.value.collision.reservation.id == single.reservation.id
     assert seat_reservations(session, admin_actor, SeatReservationQuery(seat_ids=[HOTELED])) == []
 
 
-def test_create_seat_reservation_allows_back_to_back_on_one_seat_and_for_one_person(
-    session: Session, admin_actor: Actor
-) -> None:
+def test_create_seat_reservation_allows_back_to_back_on_one_seat_and_for_one_person(session: Session, admin_actor: Actor) -> None:
     reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
 
     after_on_seat = reserve(session, admin_actor, HOTELED, WEDNESDAY_12, WEDNESDAY_17, reservee=CHLOE)
@@ -228,9 +237,7 @@ def test_create_seat_reservation_ignores_a_cancelled_reservation(session: Sessio
 
 
 def test_create_seat_reservation_ignores_a_cancelled_instance_only(session: Session, admin_actor: Actor) -> None:
-    series = reserve(
-        session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=3"]
-    )
+    series = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
     seats.cancel_seat_reservation(session, admin_actor, f"{series.id}_20260311T130000Z")
 
     freed = reserve(session, admin_actor, OTHER_HOTELED, new_york(11, 9), new_york(11, 12), reservee=BEN)
@@ -243,9 +250,7 @@ def test_create_seat_reservation_ignores_a_cancelled_instance_only(session: Sess
     assert caught.value.collision.original_start == new_york(18, 9)
 
 
-def test_create_seat_reservation_lets_a_member_reserve_only_for_themselves(
-    session: Session, member_actor: Actor
-) -> None:
+def test_create_seat_reservation_lets_a_member_reserve_only_for_themselves(session: Session, member_actor: Actor) -> None:
     own = reserve(session, member_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12)
     with pytest.raises(Forbidden):
         reserve(session, member_actor, OTHER_HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=CHLOE)
@@ -291,7 +296,7 @@ def test_create_seat_reservation_takes_the_types_of_the_desk(
     # Monday 2 March, 10:00 to 12:00 New York: today (for hot desks) and a shared day of B-02.
     # B-03 shares Tuesdays, so its reservations go there, made as the hot ones today.
     day = 3 if seat_id == HOTELED_SHARED else 2
-    desk_type = session.get(Resource, seat_id).desk_type  # type: ignore[union-attr]
+    desk_type = session.get(Resource, seat_id).desk_type  # type: ignore[union-attr]  # the seeded row is there
     for kind in refused:
         with pytest.raises(RuleViolation) as caught:
             reserve(session, admin_actor, seat_id, new_york(day, 10), new_york(day, 12), type=kind, reservee=reservee)
@@ -309,9 +314,7 @@ def test_create_seat_reservation_refuses_an_assigned_desk_to_anyone_but_its_assi
         reserve(session, admin_actor, ASSIGNED, WEDNESDAY_9, WEDNESDAY_12, type="assigned", reservee=BEN)
 
     assert policy_refusal(caught) == {"policy": "seat_reservation_types_allowed", "allowed_types": ["assigned"]}
-    assert caught.value.message == (
-        f"Seat `{ASSIGNED}` is assigned to Ada Okafor and can't be reserved by anyone else."
-    )
+    assert caught.value.message == (f"Seat `{ASSIGNED}` is assigned to Ada Okafor and can't be reserved by anyone else.")
 
 
 def test_create_seat_reservation_refuses_a_missing_or_unknown_type(session: Session, admin_actor: Actor) -> None:
@@ -340,9 +343,7 @@ def test_create_seat_reservation_lets_a_hot_reservation_end_at_midnight(session:
     assert made.end == new_york(3, 0)
 
 
-def test_create_seat_reservation_refuses_a_hot_reservation_made_on_another_day(
-    session: Session, member_actor: Actor
-) -> None:
+def test_create_seat_reservation_refuses_a_hot_reservation_made_on_another_day(session: Session, member_actor: Actor) -> None:
     with pytest.raises(RuleViolation) as caught:
         reserve(session, member_actor, HOT, new_york(3, 9), new_york(3, 12), type="hot")
 
@@ -357,9 +358,7 @@ def test_create_seat_reservation_takes_a_hot_desk_on_the_morning_of_the_day(sess
     assert made.start == new_york(3, 9)
 
 
-def test_create_seat_reservation_refuses_a_hot_reservation_ending_the_next_day(
-    session: Session, member_actor: Actor
-) -> None:
+def test_create_seat_reservation_refuses_a_hot_reservation_ending_the_next_day(session: Session, member_actor: Actor) -> None:
     with pytest.raises(RuleViolation) as caught:
         reserve(session, member_actor, HOT, new_york(2, 20), new_york(3, 0, 1), type="hot")
 
@@ -394,9 +393,7 @@ def test_create_seat_reservation_counts_today_in_the_buildings_zone_for_a_hot_de
     just_after_midnight = as_user(session, ADMIN, kolkata(3, 0, 30))
     seats.update_setting(session, just_after_midnight, BENGALURU_PLAIN, TYPES, ["hot"])
 
-    made = reserve(
-        session, just_after_midnight, BENGALURU_PLAIN, kolkata(3, 9), kolkata(3, 12), type="hot", reservee=BEN
-    )
+    made = reserve(session, just_after_midnight, BENGALURU_PLAIN, kolkata(3, 9), kolkata(3, 12), type="hot", reservee=BEN)
 
     assert made.start == kolkata(3, 9)
 
@@ -420,9 +417,7 @@ def test_create_seat_reservation_refuses_more_than_the_max_length(session: Sessi
     )
 
 
-def test_create_seat_reservation_refuses_a_hot_desk_past_its_max_length_in_hours(
-    session: Session, member_actor: Actor
-) -> None:
+def test_create_seat_reservation_refuses_a_hot_desk_past_its_max_length_in_hours(session: Session, member_actor: Actor) -> None:
     with pytest.raises(RuleViolation) as caught:
         reserve(session, member_actor, HOT, new_york(2, 10), new_york(2, 20, 1), type="hot")
 
@@ -431,19 +426,17 @@ def test_create_seat_reservation_refuses_a_hot_desk_past_its_max_length_in_hours
 
 
 def test_create_seat_reservation_measures_max_length_per_occurrence(session: Session, admin_actor: Actor) -> None:
-    made = reserve(
-        session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_17, reservee=BEN, lines=["RRULE:FREQ=DAILY;COUNT=3"]
-    )
+    made = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_17, reservee=BEN, lines=["RRULE:FREQ=DAILY;COUNT=3"])
 
     assert [view.start for view in seat_reservations(session, admin_actor, SeatReservationQuery(seat_ids=[HOTELED]))] == [
-        WEDNESDAY_9, new_york(5, 9), new_york(6, 9),
+        WEDNESDAY_9,
+        new_york(5, 9),
+        new_york(6, 9),
     ]
     assert made.reservation.recurrence == ["RRULE:FREQ=DAILY;COUNT=3"]
 
 
-def test_create_seat_reservation_accepts_a_start_exactly_at_the_booking_threshold(
-    session: Session, admin_actor: Actor
-) -> None:
+def test_create_seat_reservation_accepts_a_start_exactly_at_the_booking_threshold(session: Session, admin_actor: Actor) -> None:
     made = reserve(session, admin_actor, HOTELED, NOW + timedelta(days=14), NOW + timedelta(days=14, hours=8), reservee=BEN)
 
     assert made.start == NOW + timedelta(days=14)
@@ -457,8 +450,7 @@ def test_create_seat_reservation_refuses_a_start_past_the_booking_threshold(sess
 
     assert policy_refusal(caught) == {"policy": "advanced_booking_threshold", "booking_threshold": "P14D"}
     assert caught.value.message == (
-        f"The reservation is too far in the future. Reservations for seat `{HOTELED}` cannot be more than "
-        "14 days in advance."
+        f"The reservation is too far in the future. Reservations for seat `{HOTELED}` cannot be more than 14 days in advance."
     )
 
 
@@ -471,9 +463,7 @@ def test_create_seat_reservation_measures_the_threshold_from_the_actors_now(sess
     assert made.start == start
 
 
-def test_create_seat_reservation_checks_the_threshold_on_the_first_occurrence_only(
-    session: Session, admin_actor: Actor
-) -> None:
+def test_create_seat_reservation_checks_the_threshold_on_the_first_occurrence_only(session: Session, admin_actor: Actor) -> None:
     reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_17, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=8"])
 
     listed_starts = [
@@ -488,9 +478,7 @@ def test_create_seat_reservation_checks_the_threshold_on_the_first_occurrence_on
     assert len(listed_starts) == 8
 
 
-def test_create_seat_reservation_refuses_a_series_starting_past_the_threshold(
-    session: Session, admin_actor: Actor
-) -> None:
+def test_create_seat_reservation_refuses_a_series_starting_past_the_threshold(session: Session, admin_actor: Actor) -> None:
     start = new_york(18, 9)
 
     with pytest.raises(RuleViolation) as caught:
@@ -502,18 +490,14 @@ def test_create_seat_reservation_refuses_a_series_starting_past_the_threshold(
 # --- shared desks ----------------------------------------------------------------------
 
 
-def test_create_seat_reservation_lets_others_share_a_desk_on_its_published_days(
-    session: Session, member_actor: Actor
-) -> None:
+def test_create_seat_reservation_lets_others_share_a_desk_on_its_published_days(session: Session, member_actor: Actor) -> None:
     friday = reserve(session, member_actor, ASSIGNED_SHARED, new_york(6, 9), new_york(6, 17), type="shared")
     monday = reserve(session, member_actor, ASSIGNED_SHARED, new_york(9, 9), new_york(9, 17), type="reverse_hoteled")
 
     assert (friday.start, monday.start) == (new_york(6, 9), new_york(9, 9))
 
 
-def test_create_seat_reservation_refuses_others_on_a_day_the_assignee_keeps(
-    session: Session, member_actor: Actor
-) -> None:
+def test_create_seat_reservation_refuses_others_on_a_day_the_assignee_keeps(session: Session, member_actor: Actor) -> None:
     with pytest.raises(RuleViolation) as caught:
         reserve(session, member_actor, ASSIGNED_SHARED, WEDNESDAY_9, WEDNESDAY_17, type="shared")
 
@@ -554,7 +538,12 @@ def test_create_seat_reservation_accepts_a_multi_day_reservation_on_consecutive_
 def test_create_seat_reservation_checks_shared_days_on_every_occurrence(session: Session, member_actor: Actor) -> None:
     with pytest.raises(RuleViolation) as caught:
         reserve(
-            session, member_actor, ASSIGNED_SHARED, new_york(6, 9), new_york(6, 17), type="shared",
+            session,
+            member_actor,
+            ASSIGNED_SHARED,
+            new_york(6, 9),
+            new_york(6, 17),
+            type="shared",
             lines=["RRULE:FREQ=WEEKLY;BYDAY=FR,SA;COUNT=4"],
         )
 
@@ -581,9 +570,7 @@ def test_create_seat_reservation_reads_shared_days_in_the_buildings_zone(session
     assert "2026-03-12 (TH)" in from_thursday.value.message
 
 
-def test_create_seat_reservation_reads_shared_days_in_the_zone_of_a_bengaluru_desk(
-    session: Session, member_actor: Actor
-) -> None:
+def test_create_seat_reservation_reads_shared_days_in_the_zone_of_a_bengaluru_desk(session: Session, member_actor: Actor) -> None:
     # Wednesday 10:00 to 15:00 in Bengaluru, written in New York time: Tuesday 23:30 to Wednesday 04:30.
     start = datetime(2026, 3, 3, 23, 30, tzinfo=NEW_YORK).astimezone(UTC)
     made = reserve(session, member_actor, BENGALURU_SHARED, start, start + 5 * HOUR, type="shared")
@@ -640,7 +627,7 @@ def test_publish_shared_schedule_by_the_assignee_lists_the_days_in_week_order(se
 
     assert seat.shared_schedule == [line]
     assert seats.shared_days(seat) == ["WE", "TH"]
-    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["WE", "TH"]  # type: ignore[arg-type]
+    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["WE", "TH"]  # type: ignore[arg-type]  # the seeded row is there
 
 
 def test_publish_shared_schedule_by_an_administrator(session: Session, admin_actor: Actor) -> None:
@@ -651,15 +638,13 @@ def test_publish_shared_schedule_by_an_administrator(session: Session, admin_act
     assert seats.shared_days(seat) == ["SA", "SU"]
 
 
-def test_publish_shared_schedule_refuses_a_member_who_is_not_the_assignee(
-    session: Session, member_actor: Actor
-) -> None:
+def test_publish_shared_schedule_refuses_a_member_who_is_not_the_assignee(session: Session, member_actor: Actor) -> None:
     with pytest.raises(Forbidden):
         seats.publish_shared_schedule(
             session, member_actor, ASSIGNED_SHARED, ["RRULE:FREQ=WEEKLY;BYDAY=WE;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
         )
 
-    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["MO", "FR"]  # type: ignore[arg-type]
+    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["MO", "FR"]  # type: ignore[arg-type]  # the seeded row is there
 
 
 @pytest.mark.parametrize("withdrawal", [None, []])
@@ -680,7 +665,7 @@ def test_publish_shared_schedule_refuses_a_desk_that_is_not_shared_and_assigned(
         )
 
     assert policy_refusal(caught) == {"policy": "shared_desk_schedule"}
-    assert session.get(Resource, seat_id).shared_schedule is None  # type: ignore[union-attr]
+    assert session.get(Resource, seat_id).shared_schedule is None  # type: ignore[union-attr]  # the seeded row is there
 
 
 @pytest.mark.parametrize(
@@ -689,8 +674,10 @@ def test_publish_shared_schedule_refuses_a_desk_that_is_not_shared_and_assigned(
         (["RRULE:FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0"], ["MO", "FR"]),
         (["FREQ=WEEKLY;BYDAY=SU;BYHOUR=0;BYMINUTE=0;BYSECOND=0"], ["SU"]),
         (["rrule:freq=weekly;byday=tu;byhour=0;byminute=0;bysecond=0"], ["TU"]),
-        (["RRULE:FREQ=WEEKLY;WKST=SU;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYHOUR=0;BYMINUTE=0;BYSECOND=0;"],
-         ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]),
+        (
+            ["RRULE:FREQ=WEEKLY;WKST=SU;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYHOUR=0;BYMINUTE=0;BYSECOND=0;"],
+            ["MO", "TU", "WE", "TH", "FR", "SA", "SU"],
+        ),
     ],
 )
 def test_publish_shared_schedule_accepts_a_whole_day_weekly_rule(
@@ -725,7 +712,7 @@ def test_publish_shared_schedule_refuses_other_shapes(session: Session, admin_ac
         seats.publish_shared_schedule(session, admin_actor, ASSIGNED_SHARED, lines)
 
     assert [problem.field for problem in caught.value.problems] == ["recurrence"]
-    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["MO", "FR"]  # type: ignore[arg-type]
+    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["MO", "FR"]  # type: ignore[arg-type]  # the seeded row is there
 
 
 # --- settings --------------------------------------------------------------------------
@@ -739,8 +726,14 @@ def test_get_setting_reads_each_policy_of_a_desk(session: Session, member_actor:
 
 @pytest.mark.parametrize(
     ("slug", "value"),
-    [(TYPES, ["assigned", "shared"]), (TYPES, ["hoteled", "shared"]), (MAX_LENGTH, "PT4H"), (THRESHOLD, "P3D"),
-     (MAX_LENGTH, None), (THRESHOLD, None)],
+    [
+        (TYPES, ["assigned", "shared"]),
+        (TYPES, ["hoteled", "shared"]),
+        (MAX_LENGTH, "PT4H"),
+        (THRESHOLD, "P3D"),
+        (MAX_LENGTH, None),
+        (THRESHOLD, None),
+    ],
 )
 def test_update_setting_stores_a_valid_value(session: Session, admin_actor: Actor, slug: str, value: Any) -> None:
     changed = seats.update_setting(session, admin_actor, HOTELED, slug, value)
@@ -752,9 +745,19 @@ def test_update_setting_stores_a_valid_value(session: Session, admin_actor: Acto
 @pytest.mark.parametrize(
     ("slug", "value"),
     [
-        (TYPES, ["shared"]), (TYPES, ["shared", "assigned"]), (TYPES, "hoteled"), (TYPES, []), (TYPES, None),
-        (TYPES, ["hoteled", "hot"]), (MAX_LENGTH, "eight hours"), (MAX_LENGTH, "PT0S"), (MAX_LENGTH, "-PT1H"),
-        (THRESHOLD, "P"), (THRESHOLD, 14), (MAX_LENGTH, "00:10:00"), (THRESHOLD, "1 day"),
+        (TYPES, ["shared"]),
+        (TYPES, ["shared", "assigned"]),
+        (TYPES, "hoteled"),
+        (TYPES, []),
+        (TYPES, None),
+        (TYPES, ["hoteled", "hot"]),
+        (MAX_LENGTH, "eight hours"),
+        (MAX_LENGTH, "PT0S"),
+        (MAX_LENGTH, "-PT1H"),
+        (THRESHOLD, "P"),
+        (THRESHOLD, 14),
+        (MAX_LENGTH, "00:10:00"),
+        (THRESHOLD, "1 day"),
     ],
 )
 def test_update_setting_refuses_an_invalid_value(session: Session, admin_actor: Actor, slug: str, value: Any) -> None:
@@ -835,9 +838,7 @@ def test_list_seat_reservations_by_reservee_not_by_reserver(session: Session, ad
 
 
 def test_list_seat_reservations_expands_a_series(session: Session, admin_actor: Actor) -> None:
-    found = seat_reservations(
-        session, admin_actor, SeatReservationQuery(seat_ids=[2001]), kolkata(2, 0), kolkata(31, 0)
-    )
+    found = seat_reservations(session, admin_actor, SeatReservationQuery(seat_ids=[2001]), kolkata(2, 0), kolkata(31, 0))
 
     assert [view.start for view in found] == [kolkata(3, 9), kolkata(10, 9), kolkata(17, 9), kolkata(24, 9)]
     assert [view.id for view in found][1] == f"{found[0].reservation.id}_20260310T033000Z"
@@ -864,14 +865,10 @@ def test_list_seat_reservations_leaves_out_disabled_seats_unless_asked(session: 
 
 
 @pytest.mark.parametrize("include_disabled_seats", [False, True])
-def test_list_seat_reservations_never_lists_events(
-    session: Session, admin_actor: Actor, include_disabled_seats: bool
-) -> None:
+def test_list_seat_reservations_never_lists_events(session: Session, admin_actor: Actor, include_disabled_seats: bool) -> None:
     ben = user(session, BEN).id or 0
     # Ben organizes the seeded "Engineering weekly" on Tuesday 3 March in Hudson.
-    found = seat_reservations(
-        session, admin_actor, SeatReservationQuery(include_disabled_seats=include_disabled_seats)
-    )
+    found = seat_reservations(session, admin_actor, SeatReservationQuery(include_disabled_seats=include_disabled_seats))
     bens = seat_reservations(
         session, admin_actor, SeatReservationQuery(user_ids=[ben], include_disabled_seats=include_disabled_seats)
     )
@@ -907,9 +904,7 @@ def test_get_seat_reservation_of_a_cancelled_one_is_not_found(session: Session, 
 
 
 def test_get_seat_reservation_of_a_cancelled_instance_is_not_found(session: Session, admin_actor: Actor) -> None:
-    series = reserve(
-        session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=3"]
-    )
+    series = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
     second = f"{series.id}_20260311T130000Z"
     third = f"{series.id}_20260318T130000Z"
 
@@ -928,9 +923,7 @@ def test_get_seat_reservation_of_an_event_is_not_found(session: Session, admin_a
         seats.get_seat_reservation(session, admin_actor, str(event.id))
 
 
-def test_cancel_seat_reservation_refuses_a_member_who_neither_holds_nor_made_it(
-    session: Session, admin_actor: Actor
-) -> None:
+def test_cancel_seat_reservation_refuses_a_member_who_neither_holds_nor_made_it(session: Session, admin_actor: Actor) -> None:
     made = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
 
     with pytest.raises(Forbidden):
@@ -956,9 +949,7 @@ def test_confirm_seat_reservation_twice_is_refused_in_the_live_apis_words(sessio
     assert caught.value.message == f"Cannot confirm desk with ID `{made.id}`. Confirmation already exists."
 
 
-def test_confirm_seat_reservation_names_the_instance_when_already_confirmed(
-    session: Session, admin_actor: Actor
-) -> None:
+def test_confirm_seat_reservation_names_the_instance_when_already_confirmed(session: Session, admin_actor: Actor) -> None:
     series = reserve(
         session, admin_actor, HOTELED, new_york(2, 9), new_york(2, 17), reservee=BEN, lines=["RRULE:FREQ=DAILY;COUNT=3"]
     )

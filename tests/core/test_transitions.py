@@ -115,5 +115,5 @@ def test_the_rule_for_changing_is_a_party_or_an_administrator(session: Session) 
 
     reservations.require_may_change(ben, reservation, "no")
     reservations.require_may_change(actor_for(session, ADA), reservation, "no")
-    with pytest.raises(Forbidden, match="^no$"):
+    with pytest.raises(Forbidden, match=r"^no$"):
         reservations.require_may_change(actor_for(session, CHLOE), reservation, "no")

@@ -50,7 +50,7 @@ def expected_days(building_name: str, now: datetime) -> list[tuple[str, str]]:
     days = []
     for offset in range(building.get("booking_horizon_days", 14)):
         day = today + timedelta(days=offset)
-        window = (hours.get(WEEKDAYS[day.weekday()]) if hours else ["00:00", "24:00"])
+        window = hours.get(WEEKDAYS[day.weekday()]) if hours else ["00:00", "24:00"]
         if day in closures or not window:
             continue
         start, end = local(building_name, day, window[0]), local(building_name, day, window[1])
@@ -66,7 +66,7 @@ def hydra_error(response: Any, status: int) -> str:
     assert response.status_code == status, response.text
     body = response.json()
     assert body["@type"] == "hydra:Error"
-    return body["hydra:description"]  # type: ignore[no-any-return]
+    return body["hydra:description"]  # type: ignore[no-any-return]  # decoded JSON
 
 
 def violations(response: Any) -> set[str]:
@@ -78,13 +78,18 @@ def violations(response: Any) -> set[str]:
 
 def floor_id(kadence: KadenceClient, building_name: str, floor_name: str) -> str:
     floors = kadence.members("/floors", buildingId=building_id(kadence, building_name))
-    return next(floor["id"] for floor in floors if floor["name"] == floor_name)  # type: ignore[no-any-return]
+    return next(floor["id"] for floor in floors if floor["name"] == floor_name)  # type: ignore[no-any-return]  # decoded JSON
 
 
 def bookable_days(kadence: KadenceClient, building_name: str, **params: Any) -> list[tuple[str, str]]:
-    response = kadence.get("/bookable-days", params={
-        "buildingId": building_id(kadence, building_name), "userId": user_id(kadence, "ada.okafor@meridian.example"), **params,
-    })
+    response = kadence.get(
+        "/bookable-days",
+        params={
+            "buildingId": building_id(kadence, building_name),
+            "userId": user_id(kadence, "ada.okafor@meridian.example"),
+            **params,
+        },
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["@type"] == "hydra:Collection"
@@ -93,29 +98,52 @@ def bookable_days(kadence: KadenceClient, building_name: str, **params: Any) -> 
 
 
 def onsite(kadence: KadenceClient, building_name: str, start: str, end: str) -> dict[str, Any]:
-    response = kadence.get("/bookable-onsite-passes", params={
-        "buildingId": building_id(kadence, building_name), "startDateTime": start, "endDateTime": end,
-    })
+    response = kadence.get(
+        "/bookable-onsite-passes",
+        params={
+            "buildingId": building_id(kadence, building_name),
+            "startDateTime": start,
+            "endDateTime": end,
+        },
+    )
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def book(kadence: KadenceClient, email: str, start: str, end: str, **place: str) -> dict[str, Any]:
     """A booking made through the API: an onsite pass (buildingId) or a space (spaceId)."""
-    response = kadence.post("/bookings", json={
-        "userId": user_id(kadence, email), "startDateTime": start, "endDateTime": end, **place,
-    })
+    response = kadence.post(
+        "/bookings",
+        json={
+            "userId": user_id(kadence, email),
+            "startDateTime": start,
+            "endDateTime": end,
+            **place,
+        },
+    )
     assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def bookable_spaces(
-    kadence: KadenceClient, building_name: str, floor_name: str, email: str, start: str, end: str, **params: str,
+    kadence: KadenceClient,
+    building_name: str,
+    floor_name: str,
+    email: str,
+    start: str,
+    end: str,
+    **params: str,
 ) -> list[str]:
-    response = kadence.get("/bookable-spaces", params={
-        "floorId": floor_id(kadence, building_name, floor_name), "userId": user_id(kadence, email),
-        "startDateTime": start, "endDateTime": end, **params,
-    })
+    response = kadence.get(
+        "/bookable-spaces",
+        params={
+            "floorId": floor_id(kadence, building_name, floor_name),
+            "userId": user_id(kadence, email),
+            "startDateTime": start,
+            "endDateTime": end,
+            **params,
+        },
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["hydra:totalItems"] == len(body["hydra:member"])
@@ -227,9 +255,13 @@ def test_onsite_pass_of_an_open_building_counts_its_whole_capacity(kadence):
     answer = onsite(kadence, NEW_YORK, "2026-03-03T14:00:00", "2026-03-03T18:00:00")
 
     assert answer == {
-        "@context": "/v1/contexts/BookableOnsitePass", "@id": answer["@id"], "@type": "BookableOnsitePass",
-        "numPassesAvailable": BUILDINGS[NEW_YORK]["onsite_capacity"], "available": True,
-        "startDateTime": "2026-03-03T14:00:00+00:00", "endDateTime": "2026-03-03T18:00:00+00:00",
+        "@context": "/v1/contexts/BookableOnsitePass",
+        "@id": answer["@id"],
+        "@type": "BookableOnsitePass",
+        "numPassesAvailable": BUILDINGS[NEW_YORK]["onsite_capacity"],
+        "available": True,
+        "startDateTime": "2026-03-03T14:00:00+00:00",
+        "endDateTime": "2026-03-03T18:00:00+00:00",
         "unavailabilityReason": None,
     }
     assert answer["@id"].startswith("/v1/public/bookable-onsite-passes")
@@ -273,14 +305,18 @@ def test_a_cancelled_onsite_booking_frees_its_pass(kadence):
     assert onsite(kadence, BENGALURU, start, end)["numPassesAvailable"] == BUILDINGS[BENGALURU]["onsite_capacity"]
 
 
-@pytest.mark.parametrize(("building_name", "start", "end", "reason"), [
-    (NEW_YORK, "2026-03-11T14:00:00", "2026-03-11T18:00:00", "buildingClosure"),
-    (BENGALURU, "2026-03-07T04:00:00", "2026-03-07T06:00:00", "buildingClosure"),
-    (BENGALURU, "2026-03-03T01:00:00", "2026-03-03T04:00:00", "openingHours"),
-    (BENGALURU, "2026-03-03T14:00:00", "2026-03-03T16:00:00", "openingHours"),
-    (BENGALURU, "2026-03-03T10:00:00", "2026-03-04T10:00:00", "openingHours"),
-    (BENGALURU, "2026-03-08T04:00:00", "2026-03-08T06:00:00", "buildingClosed"),
-], ids=["new-york-closure", "bengaluru-saturday-closure", "before-opening", "after-closing", "overnight", "sunday"])
+@pytest.mark.parametrize(
+    ("building_name", "start", "end", "reason"),
+    [
+        (NEW_YORK, "2026-03-11T14:00:00", "2026-03-11T18:00:00", "buildingClosure"),
+        (BENGALURU, "2026-03-07T04:00:00", "2026-03-07T06:00:00", "buildingClosure"),
+        (BENGALURU, "2026-03-03T01:00:00", "2026-03-03T04:00:00", "openingHours"),
+        (BENGALURU, "2026-03-03T14:00:00", "2026-03-03T16:00:00", "openingHours"),
+        (BENGALURU, "2026-03-03T10:00:00", "2026-03-04T10:00:00", "openingHours"),
+        (BENGALURU, "2026-03-08T04:00:00", "2026-03-08T06:00:00", "buildingClosed"),
+    ],
+    ids=["new-york-closure", "bengaluru-saturday-closure", "before-opening", "after-closing", "overnight", "sunday"],
+)
 def test_onsite_pass_unavailable_when_the_building_is_closed(kadence, building_name, start, end, reason):
     answer = onsite(kadence, building_name, start, end)
 
@@ -316,7 +352,11 @@ def test_onsite_pass_of_a_building_without_a_capacity_is_null(client, other_orga
 
 @pytest.mark.parametrize("missing", ["buildingId", "startDateTime", "endDateTime"])
 def test_onsite_pass_requires_building_start_and_end(kadence, missing):
-    params = {"buildingId": building_id(kadence, NEW_YORK), "startDateTime": "2026-03-03T14:00:00", "endDateTime": "2026-03-03T18:00:00"}
+    params = {
+        "buildingId": building_id(kadence, NEW_YORK),
+        "startDateTime": "2026-03-03T14:00:00",
+        "endDateTime": "2026-03-03T18:00:00",
+    }
     del params[missing]
 
     response = kadence.get("/bookable-onsite-passes", params=params)
@@ -326,25 +366,40 @@ def test_onsite_pass_requires_building_start_and_end(kadence, missing):
 
 @pytest.mark.parametrize("start", ["tomorrow", "2026-03-03", "2026-02-30T09:00:00", "03/03/2026 09:00"])
 def test_onsite_pass_with_a_malformed_date_is_400(kadence, start):
-    response = kadence.get("/bookable-onsite-passes", params={
-        "buildingId": building_id(kadence, NEW_YORK), "startDateTime": start, "endDateTime": "2026-03-03T18:00:00",
-    })
+    response = kadence.get(
+        "/bookable-onsite-passes",
+        params={
+            "buildingId": building_id(kadence, NEW_YORK),
+            "startDateTime": start,
+            "endDateTime": "2026-03-03T18:00:00",
+        },
+    )
 
     hydra_error(response, 400)
 
 
 def test_onsite_pass_ending_before_it_starts_is_a_422(kadence):
-    response = kadence.get("/bookable-onsite-passes", params={
-        "buildingId": building_id(kadence, NEW_YORK), "startDateTime": "2026-03-03T18:00:00", "endDateTime": "2026-03-03T14:00:00",
-    })
+    response = kadence.get(
+        "/bookable-onsite-passes",
+        params={
+            "buildingId": building_id(kadence, NEW_YORK),
+            "startDateTime": "2026-03-03T18:00:00",
+            "endDateTime": "2026-03-03T14:00:00",
+        },
+    )
 
     assert violations(response) == {"endDateTime"}
 
 
 def test_onsite_pass_of_an_unknown_building_is_404(kadence):
-    response = kadence.get("/bookable-onsite-passes", params={
-        "buildingId": UNKNOWN_ULID, "startDateTime": "2026-03-03T14:00:00", "endDateTime": "2026-03-03T18:00:00",
-    })
+    response = kadence.get(
+        "/bookable-onsite-passes",
+        params={
+            "buildingId": UNKNOWN_ULID,
+            "startDateTime": "2026-03-03T14:00:00",
+            "endDateTime": "2026-03-03T18:00:00",
+        },
+    )
 
     hydra_error(response, 404)
 
@@ -357,10 +412,15 @@ TUESDAY = ("2026-03-03T14:00:00", "2026-03-03T18:00:00")
 
 def test_bookable_desks_on_a_floor_are_the_free_desks_the_user_may_take(kadence):
     floor = floor_id(kadence, NEW_YORK, "Floor 2")
-    response = kadence.get("/bookable-spaces", params={
-        "floorId": floor, "userId": user_id(kadence, "ben.carter@meridian.example"),
-        "startDateTime": TUESDAY[0], "endDateTime": TUESDAY[1],
-    })
+    response = kadence.get(
+        "/bookable-spaces",
+        params={
+            "floorId": floor,
+            "userId": user_id(kadence, "ben.carter@meridian.example"),
+            "startDateTime": TUESDAY[0],
+            "endDateTime": TUESDAY[1],
+        },
+    )
 
     assert response.status_code == 200, response.text
     members = response.json()["hydra:member"]
@@ -371,9 +431,16 @@ def test_bookable_desks_on_a_floor_are_the_free_desks_the_user_may_take(kadence)
     pod_a = kadence.find("/neighborhoods", name="Pod A")
     a01 = kadence.find("/spaces", name="A-01")
     assert members[0] == {
-        "@id": f"/v1/public/spaces/{a01['id']}", "@type": "BookableSpace", "id": a01["id"], "name": "A-01",
-        "type": "desk", "neighborhood": {
-            "@id": f"/v1/public/neighborhoods/{pod_a['id']}", "@type": "Neighborhood", "id": pod_a["id"], "name": "Pod A",
+        "@id": f"/v1/public/spaces/{a01['id']}",
+        "@type": "BookableSpace",
+        "id": a01["id"],
+        "name": "A-01",
+        "type": "desk",
+        "neighborhood": {
+            "@id": f"/v1/public/neighborhoods/{pod_a['id']}",
+            "@type": "Neighborhood",
+            "id": pod_a["id"],
+            "name": "Pod A",
         },
     }
 
@@ -385,7 +452,9 @@ def test_bookable_desks_include_the_user_own_assigned_desk(kadence):
 
 
 def test_bookable_desks_today_take_hot_desks_and_leave_out_taken_ones(kadence):
-    names = bookable_spaces(kadence, NEW_YORK, "Floor 2", "ben.carter@meridian.example", "2026-03-02T14:00:00", "2026-03-02T18:00:00")
+    names = bookable_spaces(
+        kadence, NEW_YORK, "Floor 2", "ben.carter@meridian.example", "2026-03-02T14:00:00", "2026-03-02T18:00:00"
+    )
 
     # A-01 is Diego's today; Emma shares B-02 on Mondays; B-06 is a hot desk.
     assert names == ["A-02", "A-03", "A-04", "A-05", "A-06", "B-02", "B-06"]
@@ -397,7 +466,11 @@ def test_a_desk_drops_out_once_booked(kadence):
     book(kadence, "ben.carter@meridian.example", *TUESDAY, spaceId=desk["id"])
 
     assert bookable_spaces(kadence, NEW_YORK, "Floor 2", "chloe.martin@meridian.example", *TUESDAY) == [
-        "A-01", "A-04", "A-05", "A-06", "B-03",
+        "A-01",
+        "A-04",
+        "A-05",
+        "A-06",
+        "B-03",
     ]
 
 
@@ -405,8 +478,14 @@ def test_no_desks_for_someone_already_holding_a_desk_then(kadence):
     desk = kadence.find("/spaces", name="A-03")
     book(kadence, "ben.carter@meridian.example", *TUESDAY, spaceId=desk["id"])
 
-    assert bookable_spaces(kadence, NEW_YORK, "Floor 2", "ben.carter@meridian.example", "2026-03-03T15:00:00", "2026-03-03T16:00:00") == []
-    assert bookable_spaces(kadence, NEW_YORK, "Floor 2", "ben.carter@meridian.example", "2026-03-03T18:00:00", "2026-03-03T20:00:00") != []
+    assert (
+        bookable_spaces(kadence, NEW_YORK, "Floor 2", "ben.carter@meridian.example", "2026-03-03T15:00:00", "2026-03-03T16:00:00")
+        == []
+    )
+    assert (
+        bookable_spaces(kadence, NEW_YORK, "Floor 2", "ben.carter@meridian.example", "2026-03-03T18:00:00", "2026-03-03T20:00:00")
+        != []
+    )
 
 
 def test_no_desks_for_someone_holding_a_fixture_desk_reservation(kadence):
@@ -414,34 +493,53 @@ def test_no_desks_for_someone_holding_a_fixture_desk_reservation(kadence):
     assert bookable_spaces(kadence, NEW_YORK, "Floor 2", "julia.rossi@meridian.example", *TUESDAY) == []
 
 
-@pytest.mark.parametrize(("building_name", "floor_name", "start", "end"), [
-    (NEW_YORK, "Floor 2", "2026-03-11T14:00:00", "2026-03-11T18:00:00"),
-    (BENGALURU, "Floor 1", "2026-03-08T04:00:00", "2026-03-08T06:00:00"),
-    (BENGALURU, "Floor 1", "2026-03-07T04:00:00", "2026-03-07T06:00:00"),
-    (BENGALURU, "Floor 1", "2026-03-03T01:00:00", "2026-03-03T03:00:00"),
-], ids=["closure", "closed-sunday", "closed-saturday", "before-opening"])
+@pytest.mark.parametrize(
+    ("building_name", "floor_name", "start", "end"),
+    [
+        (NEW_YORK, "Floor 2", "2026-03-11T14:00:00", "2026-03-11T18:00:00"),
+        (BENGALURU, "Floor 1", "2026-03-08T04:00:00", "2026-03-08T06:00:00"),
+        (BENGALURU, "Floor 1", "2026-03-07T04:00:00", "2026-03-07T06:00:00"),
+        (BENGALURU, "Floor 1", "2026-03-03T01:00:00", "2026-03-03T03:00:00"),
+    ],
+    ids=["closure", "closed-sunday", "closed-saturday", "before-opening"],
+)
 def test_no_spaces_while_the_building_is_closed(kadence, building_name, floor_name, start, end):
     assert bookable_spaces(kadence, building_name, floor_name, "rahul.mehta@meridian.example", start, end) == []
     assert bookable_spaces(kadence, building_name, floor_name, "rahul.mehta@meridian.example", start, end, spaceType="room") == []
 
 
 def test_bookable_desks_in_bengaluru_follow_reservations_and_shares(kadence):
-    names = bookable_spaces(kadence, BENGALURU, "Floor 1", "tanvir.ahmed@meridian.example", "2026-03-03T04:00:00", "2026-03-03T10:00:00")
+    names = bookable_spaces(
+        kadence, BENGALURU, "Floor 1", "tanvir.ahmed@meridian.example", "2026-03-03T04:00:00", "2026-03-03T10:00:00"
+    )
 
     # N-01 is Rahul's every Tuesday; N-06 is Sneha's, shared on Wednesdays; S-01 is Priya's; S-04 not reservable.
     assert names == ["N-02", "N-03", "N-04", "N-05", "S-02", "S-03"]
 
 
-@pytest.mark.parametrize(("building_name", "floor_name", "space_type", "start", "end", "expected"), [
-    (NEW_YORK, "Floor 1", "room", *TUESDAY, ["East River", "Kitchen", "Liberty"]),
-    (NEW_YORK, "Floor 1", "pod", *TUESDAY, ["Phone Booth 1A", "Phone Booth 1B"]),
-    (NEW_YORK, "Floor 3", "private_office", *TUESDAY, ["Executive Office"]),
-    (NEW_YORK, "Floor 3", "room", *TUESDAY, ["Wellness Room"]),
-    (NEW_YORK, "Floor 1", "desk", *TUESDAY, []),
-    (NEW_YORK, "Floor 2", "locker", *TUESDAY, []),
-    (BENGALURU, "Ground Floor", "room", "2026-03-03T04:00:00", "2026-03-03T10:00:00", ["Cafe", "Lalbagh"]),
-    (BENGALURU, "Ground Floor", "pod", "2026-03-03T04:00:00", "2026-03-03T10:00:00", ["Call Pod G1"]),
-], ids=["ny-rooms", "ny-pods", "ny-offices", "ny-floor-3-rooms", "no-desks-on-floor-1", "lockers", "bengaluru-rooms", "bengaluru-pods"])
+@pytest.mark.parametrize(
+    ("building_name", "floor_name", "space_type", "start", "end", "expected"),
+    [
+        (NEW_YORK, "Floor 1", "room", *TUESDAY, ["East River", "Kitchen", "Liberty"]),
+        (NEW_YORK, "Floor 1", "pod", *TUESDAY, ["Phone Booth 1A", "Phone Booth 1B"]),
+        (NEW_YORK, "Floor 3", "private_office", *TUESDAY, ["Executive Office"]),
+        (NEW_YORK, "Floor 3", "room", *TUESDAY, ["Wellness Room"]),
+        (NEW_YORK, "Floor 1", "desk", *TUESDAY, []),
+        (NEW_YORK, "Floor 2", "locker", *TUESDAY, []),
+        (BENGALURU, "Ground Floor", "room", "2026-03-03T04:00:00", "2026-03-03T10:00:00", ["Cafe", "Lalbagh"]),
+        (BENGALURU, "Ground Floor", "pod", "2026-03-03T04:00:00", "2026-03-03T10:00:00", ["Call Pod G1"]),
+    ],
+    ids=[
+        "ny-rooms",
+        "ny-pods",
+        "ny-offices",
+        "ny-floor-3-rooms",
+        "no-desks-on-floor-1",
+        "lockers",
+        "bengaluru-rooms",
+        "bengaluru-pods",
+    ],
+)
 def test_bookable_spaces_of_other_types(kadence, building_name, floor_name, space_type, start, end, expected):
     # Hudson holds the Engineering weekly and Cubbon the stand-up then; the Old Boardroom is
     # disabled, the Gym and the Drop-in Room can't be reserved ahead.
@@ -451,10 +549,16 @@ def test_bookable_spaces_of_other_types(kadence, building_name, floor_name, spac
 
 
 def test_bookable_rooms_report_their_kadence_type_and_no_neighborhood(kadence):
-    response = kadence.get("/bookable-spaces", params={
-        "floorId": floor_id(kadence, NEW_YORK, "Floor 1"), "userId": user_id(kadence, "ben.carter@meridian.example"),
-        "startDateTime": TUESDAY[0], "endDateTime": TUESDAY[1], "spaceType": "pod",
-    })
+    response = kadence.get(
+        "/bookable-spaces",
+        params={
+            "floorId": floor_id(kadence, NEW_YORK, "Floor 1"),
+            "userId": user_id(kadence, "ben.carter@meridian.example"),
+            "startDateTime": TUESDAY[0],
+            "endDateTime": TUESDAY[1],
+            "spaceType": "pod",
+        },
+    )
 
     assert response.status_code == 200, response.text
     assert {(space["type"], space["neighborhood"]) for space in response.json()["hydra:member"]} == {("pod", None)}
@@ -462,10 +566,16 @@ def test_bookable_rooms_report_their_kadence_type_and_no_neighborhood(kadence):
 
 @pytest.mark.parametrize("space_type", ["spaceship", "DESK", "meeting"])
 def test_unknown_space_type_is_a_422(kadence, space_type):
-    response = kadence.get("/bookable-spaces", params={
-        "floorId": floor_id(kadence, NEW_YORK, "Floor 1"), "userId": user_id(kadence, "ben.carter@meridian.example"),
-        "startDateTime": TUESDAY[0], "endDateTime": TUESDAY[1], "spaceType": space_type,
-    })
+    response = kadence.get(
+        "/bookable-spaces",
+        params={
+            "floorId": floor_id(kadence, NEW_YORK, "Floor 1"),
+            "userId": user_id(kadence, "ben.carter@meridian.example"),
+            "startDateTime": TUESDAY[0],
+            "endDateTime": TUESDAY[1],
+            "spaceType": space_type,
+        },
+    )
 
     assert violations(response) == {"spaceType"}
 
@@ -473,8 +583,10 @@ def test_unknown_space_type_is_a_422(kadence, space_type):
 @pytest.mark.parametrize("missing", ["floorId", "userId", "startDateTime", "endDateTime"])
 def test_bookable_spaces_require_floor_user_start_and_end(kadence, missing):
     params = {
-        "floorId": floor_id(kadence, NEW_YORK, "Floor 2"), "userId": user_id(kadence, "ben.carter@meridian.example"),
-        "startDateTime": TUESDAY[0], "endDateTime": TUESDAY[1],
+        "floorId": floor_id(kadence, NEW_YORK, "Floor 2"),
+        "userId": user_id(kadence, "ben.carter@meridian.example"),
+        "startDateTime": TUESDAY[0],
+        "endDateTime": TUESDAY[1],
     }
     del params[missing]
 
@@ -486,8 +598,10 @@ def test_bookable_spaces_require_floor_user_start_and_end(kadence, missing):
 @pytest.mark.parametrize("unknown", ["floorId", "userId"])
 def test_bookable_spaces_of_an_unknown_floor_or_user_are_404(kadence, unknown):
     params = {
-        "floorId": floor_id(kadence, NEW_YORK, "Floor 2"), "userId": user_id(kadence, "ben.carter@meridian.example"),
-        "startDateTime": TUESDAY[0], "endDateTime": TUESDAY[1],
+        "floorId": floor_id(kadence, NEW_YORK, "Floor 2"),
+        "userId": user_id(kadence, "ben.carter@meridian.example"),
+        "startDateTime": TUESDAY[0],
+        "endDateTime": TUESDAY[1],
     }
     params[unknown] = UNKNOWN_ULID
 
@@ -545,7 +659,10 @@ def test_visits_list_every_visit_earliest_first_with_host_building_and_times(kad
         assert member["@type"] == "Visit"
         assert member["host"] == f"/v1/public/users/{host['id']}"
         assert member["building"] == {
-            "@id": f"/v1/public/buildings/{building['id']}", "@type": "Building", "id": building["id"], "name": building["name"],
+            "@id": f"/v1/public/buildings/{building['id']}",
+            "@type": "Building",
+            "id": building["id"],
+            "name": building["name"],
         }
         assert (member["startDate"], member["endDate"]) == (iso(start), iso(end))
         assert [(guest["email"], guest["status"]) for guest in guests(member)] == [
@@ -575,11 +692,16 @@ def test_visitors_of_a_visit_carry_who_they_are(kadence):
     arjun, ben_as_guest = guests(tomorrow)
 
     assert (arjun["email"], arjun["type"], arjun["userId"], arjun["displayName"]) == (
-        "arjun.mehta@vendorworks.example", "external", None, "Arjun Mehta",
+        "arjun.mehta@vendorworks.example",
+        "external",
+        None,
+        "Arjun Mehta",
     )
     assert (arjun["firstName"], arjun["lastName"], arjun["status"]) == ("Arjun", "Mehta", "accepted")
     assert (ben_as_guest["email"], ben_as_guest["type"], ben_as_guest["userId"]) == (
-        "ben.carter@meridian.example", "user", f"/v1/public/users/{ben['id']}",
+        "ben.carter@meridian.example",
+        "user",
+        f"/v1/public/users/{ben['id']}",
     )
     assert (ben_as_guest["firstName"], ben_as_guest["lastName"], ben_as_guest["displayName"]) == ("Ben", "Carter", "Ben Carter")
 
@@ -664,29 +786,39 @@ def test_visits_filter_by_building(kadence):
     assert visits_found(kadence, buildingId=UNKNOWN_ULID) == []
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    ("booked", [TODAY, TOMORROW]), ("completed", [PAST]), ("cancelled", [CANCELLED]), ("checkedIn", []),
-    ("noCheckIn", []),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("booked", [TODAY, TOMORROW]),
+        ("completed", [PAST]),
+        ("cancelled", [CANCELLED]),
+        ("checkedIn", []),
+        ("noCheckIn", []),
+    ],
+)
 def test_visits_filter_by_status(kadence, status, expected):
     assert visits_found(kadence, status=status) == starts(*expected)
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    ({"startDateTime[after]": "2026-03-03T00:00:00"}, [TOMORROW, CANCELLED]),
-    ({"startDateTime[after]": "2026-03-03T04:30:00"}, [TOMORROW, CANCELLED]),
-    ({"startDateTime[strictly_after]": "2026-03-03T04:30:00"}, [CANCELLED]),
-    ({"startDateTime[before]": "2026-03-02T14:00:00"}, [PAST, TODAY]),
-    ({"startDateTime[strictly_before]": "2026-03-02T14:00:00"}, [PAST]),
-    ({"endDateTime[before]": "2026-03-02T22:00:00"}, [PAST, TODAY]),
-    ({"endDateTime[strictly_before]": "2026-03-02T22:00:00"}, [PAST]),
-    ({"endDateTime[after]": "2026-03-03T09:30:00"}, [TOMORROW, CANCELLED]),
-    ({"startDateTime[after]": "2026-03-01T00:00:00", "endDateTime[before]": "2026-03-04T00:00:00"}, [TODAY, TOMORROW]),
-    ({"startDateTime[local_after]": "2026-03-03T10:00:00"}, [TOMORROW, CANCELLED]),
-    ({"startDateTime[local_strictly_after]": "2026-03-03T10:00:00"}, [CANCELLED]),
-    ({"startDateTime[local_before]": "2026-03-02T09:00:00"}, [PAST, TODAY]),
-    ({"endDateTime[local_before]": "2026-03-03T15:00:00"}, [PAST, TODAY, TOMORROW]),
-], ids=lambda value: json.dumps(value) if isinstance(value, dict) else None)
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"startDateTime[after]": "2026-03-03T00:00:00"}, [TOMORROW, CANCELLED]),
+        ({"startDateTime[after]": "2026-03-03T04:30:00"}, [TOMORROW, CANCELLED]),
+        ({"startDateTime[strictly_after]": "2026-03-03T04:30:00"}, [CANCELLED]),
+        ({"startDateTime[before]": "2026-03-02T14:00:00"}, [PAST, TODAY]),
+        ({"startDateTime[strictly_before]": "2026-03-02T14:00:00"}, [PAST]),
+        ({"endDateTime[before]": "2026-03-02T22:00:00"}, [PAST, TODAY]),
+        ({"endDateTime[strictly_before]": "2026-03-02T22:00:00"}, [PAST]),
+        ({"endDateTime[after]": "2026-03-03T09:30:00"}, [TOMORROW, CANCELLED]),
+        ({"startDateTime[after]": "2026-03-01T00:00:00", "endDateTime[before]": "2026-03-04T00:00:00"}, [TODAY, TOMORROW]),
+        ({"startDateTime[local_after]": "2026-03-03T10:00:00"}, [TOMORROW, CANCELLED]),
+        ({"startDateTime[local_strictly_after]": "2026-03-03T10:00:00"}, [CANCELLED]),
+        ({"startDateTime[local_before]": "2026-03-02T09:00:00"}, [PAST, TODAY]),
+        ({"endDateTime[local_before]": "2026-03-03T15:00:00"}, [PAST, TODAY, TOMORROW]),
+    ],
+    ids=lambda value: json.dumps(value) if isinstance(value, dict) else None,
+)
 def test_visits_filter_by_start_and_end(kadence, filters, expected):
     assert visits_found(kadence, **filters) == starts(*expected)
 
@@ -736,21 +868,38 @@ def test_a_visitor_carries_a_visit_count_and_the_latest_visit(kadence):
     start, end = visit_window(TODAY)
     # checkedInDate: see test_a_check_in_yet_to_come_is_not_shown.
     assert {key: value for key, value in nadia.items() if key != "checkedInDate"} == {
-        "@id": f"/v1/public/visitors/{nadia['id']}", "@type": "Visitor", "visitCount": 2, "id": nadia["id"],
-        "displayName": "Nadia Shah", "firstName": "Nadia", "lastName": "Shah", "email": "nadia.shah@acme-logistics.example",
-        "type": "external", "userId": None, "status": "accepted", "checkedOutDate": None,
-        "visitId": visits[1]["id"], "host": f"/v1/public/users/{ada['id']}",
-        "building": {"@id": f"/v1/public/buildings/{new_york['id']}", "@type": "Building", "id": new_york["id"], "name": NEW_YORK},
-        "startDate": iso(start), "endDate": iso(end), "visitStatus": "booked",
+        "@id": f"/v1/public/visitors/{nadia['id']}",
+        "@type": "Visitor",
+        "visitCount": 2,
+        "id": nadia["id"],
+        "displayName": "Nadia Shah",
+        "firstName": "Nadia",
+        "lastName": "Shah",
+        "email": "nadia.shah@acme-logistics.example",
+        "type": "external",
+        "userId": None,
+        "status": "accepted",
+        "checkedOutDate": None,
+        "visitId": visits[1]["id"],
+        "host": f"/v1/public/users/{ada['id']}",
+        "building": {
+            "@id": f"/v1/public/buildings/{new_york['id']}",
+            "@type": "Building",
+            "id": new_york["id"],
+            "name": NEW_YORK,
+        },
+        "startDate": iso(start),
+        "endDate": iso(end),
+        "visitStatus": "booked",
     }
 
 
 def test_visitor_counts_follow_the_fixture(kadence):
     counts = {visitor["email"]: visitor["visitCount"] for visitor in kadence.members("/visitors")}
 
-    assert counts == {email: sum(
-        1 for visit in VISITS if email in {guest["email"] for guest in visit["visitors"]}
-    ) for email in VISITOR_EMAILS}
+    assert counts == {
+        email: sum(1 for visit in VISITS if email in {guest["email"] for guest in visit["visitors"]}) for email in VISITOR_EMAILS
+    }
 
 
 def test_a_visitor_who_is_a_user_links_to_the_user(kadence):
@@ -762,37 +911,57 @@ def test_a_visitor_who_is_a_user_links_to_the_user(kadence):
     assert visitor["visitStatus"] == "booked"
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    ({"email": "acme-logistics"}, ["nadia.shah@acme-logistics.example", "tom.weller@acme-logistics.example"]),
-    ({"email": "ACME"}, ["nadia.shah@acme-logistics.example", "tom.weller@acme-logistics.example"]),
-    ({"emailExact": "tom.weller@acme-logistics.example"}, ["tom.weller@acme-logistics.example"]),
-    ({"emailExact": "tom.weller"}, []),
-    ({"firstName": "Arjun"}, ["arjun.mehta@vendorworks.example"]),
-    ({"lastName": "Fischer"}, ["lena.fischer@auditpartners.example"]),
-    ({"firstName": "Ben", "lastName": "Carter"}, ["ben.carter@meridian.example"]),
-    ({"status": "accepted"}, ["nadia.shah@acme-logistics.example", "arjun.mehta@vendorworks.example", "ben.carter@meridian.example"]),
-    ({"status": "declined"}, ["lena.fischer@auditpartners.example"]),
-    ({"status": "tentatively_accepted"}, ["tom.weller@acme-logistics.example"]),
-    ({"visitStatus": "cancelled"}, ["lena.fischer@auditpartners.example"]),
-    ({"visitStatus": "booked"}, [
-        "nadia.shah@acme-logistics.example", "tom.weller@acme-logistics.example", "arjun.mehta@vendorworks.example",
-        "ben.carter@meridian.example",
-    ]),
-    ({"visitStatus": "checkedIn"}, []),
-    ({"startDateTime[after]": "2026-03-03T00:00:00"}, [
-        "arjun.mehta@vendorworks.example", "ben.carter@meridian.example", "lena.fischer@auditpartners.example",
-    ]),
-], ids=lambda value: json.dumps(value) if isinstance(value, dict) else None)
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"email": "acme-logistics"}, ["nadia.shah@acme-logistics.example", "tom.weller@acme-logistics.example"]),
+        ({"email": "ACME"}, ["nadia.shah@acme-logistics.example", "tom.weller@acme-logistics.example"]),
+        ({"emailExact": "tom.weller@acme-logistics.example"}, ["tom.weller@acme-logistics.example"]),
+        ({"emailExact": "tom.weller"}, []),
+        ({"firstName": "Arjun"}, ["arjun.mehta@vendorworks.example"]),
+        ({"lastName": "Fischer"}, ["lena.fischer@auditpartners.example"]),
+        ({"firstName": "Ben", "lastName": "Carter"}, ["ben.carter@meridian.example"]),
+        (
+            {"status": "accepted"},
+            ["nadia.shah@acme-logistics.example", "arjun.mehta@vendorworks.example", "ben.carter@meridian.example"],
+        ),
+        ({"status": "declined"}, ["lena.fischer@auditpartners.example"]),
+        ({"status": "tentatively_accepted"}, ["tom.weller@acme-logistics.example"]),
+        ({"visitStatus": "cancelled"}, ["lena.fischer@auditpartners.example"]),
+        (
+            {"visitStatus": "booked"},
+            [
+                "nadia.shah@acme-logistics.example",
+                "tom.weller@acme-logistics.example",
+                "arjun.mehta@vendorworks.example",
+                "ben.carter@meridian.example",
+            ],
+        ),
+        ({"visitStatus": "checkedIn"}, []),
+        (
+            {"startDateTime[after]": "2026-03-03T00:00:00"},
+            [
+                "arjun.mehta@vendorworks.example",
+                "ben.carter@meridian.example",
+                "lena.fischer@auditpartners.example",
+            ],
+        ),
+    ],
+    ids=lambda value: json.dumps(value) if isinstance(value, dict) else None,
+)
 def test_visitors_filter_by_who_they_are_and_their_visits(kadence, filters, expected):
     assert visitors_found(kadence, **filters) == expected
 
 
 def test_visitors_filter_by_building(kadence):
     assert visitors_found(kadence, buildingId=building_id(kadence, NEW_YORK)) == [
-        "nadia.shah@acme-logistics.example", "tom.weller@acme-logistics.example",
+        "nadia.shah@acme-logistics.example",
+        "tom.weller@acme-logistics.example",
     ]
     assert visitors_found(kadence, buildingId=building_id(kadence, BENGALURU)) == [
-        "arjun.mehta@vendorworks.example", "ben.carter@meridian.example", "lena.fischer@auditpartners.example",
+        "arjun.mehta@vendorworks.example",
+        "ben.carter@meridian.example",
+        "lena.fischer@auditpartners.example",
     ]
 
 
@@ -825,8 +994,12 @@ def test_onsite_pass_past_the_booking_horizon_is_unavailable_for_an_unknown_reas
 
 
 def test_no_space_is_bookable_past_the_booking_horizon(kadence):
-    within = bookable_spaces(kadence, NEW_YORK, "Floor 2", "ben.carter@meridian.example", "2026-03-13T14:00:00", "2026-03-13T18:00:00")
-    beyond = bookable_spaces(kadence, NEW_YORK, "Floor 2", "ben.carter@meridian.example", "2026-03-16T14:00:00", "2026-03-16T18:00:00")
+    within = bookable_spaces(
+        kadence, NEW_YORK, "Floor 2", "ben.carter@meridian.example", "2026-03-13T14:00:00", "2026-03-13T18:00:00"
+    )
+    beyond = bookable_spaces(
+        kadence, NEW_YORK, "Floor 2", "ben.carter@meridian.example", "2026-03-16T14:00:00", "2026-03-16T18:00:00"
+    )
 
     assert within
     assert beyond == []

@@ -29,7 +29,12 @@ FRIDAY_DESKS = {"type": "desk", **FRIDAY}
 
 
 def booked(
-    kadence: KadenceClient, email: str, start: str, end: str, *, space: str | None = None,
+    kadence: KadenceClient,
+    email: str,
+    start: str,
+    end: str,
+    *,
+    space: str | None = None,
     building: str | None = None,
 ) -> dict[str, Any]:
     """A booking for `email` of the space (a room gets a title) or, onsite, the building with that name."""
@@ -40,7 +45,7 @@ def booked(
         body["buildingId"] = building_id(kadence, building)
     response = kadence.post("/bookings", json=body)
     assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def act(kadence: KadenceClient, booking: dict[str, Any], action: str, **body: Any) -> None:
@@ -57,7 +62,7 @@ def at(client: TestClient, wall: Wall, moment: datetime) -> KadenceClient:
 def listed(kadence: KadenceClient, path: str = "/bookings", **params: Any) -> dict[str, Any]:
     response = kadence.get(path, params=params)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def place_of(booking: dict[str, Any]) -> str:
@@ -91,32 +96,38 @@ def friday_desks(kadence: KadenceClient) -> dict[str, dict[str, Any]]:
 # Date filters
 
 
-@pytest.mark.parametrize(("name", "value", "expected"), [
-    ("startDateTime[after]", "2026-03-06T15:00:00", ["A-03", "A-04"]),
-    ("startDateTime[strictly_after]", "2026-03-06T15:00:00", ["A-04"]),
-    ("startDateTime[before]", "2026-03-06T15:00:00", ["N-03", "A-03"]),
-    ("startDateTime[strictly_before]", "2026-03-06T15:00:00", ["N-03"]),
-    ("endDateTime[after]", "2026-03-06T16:00:00", ["A-03", "A-04"]),
-    ("endDateTime[strictly_after]", "2026-03-06T16:00:00", ["A-04"]),
-    ("endDateTime[before]", "2026-03-06T16:00:00", ["N-03", "A-03"]),
-    ("endDateTime[strictly_before]", "2026-03-06T16:00:00", ["N-03"]),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("startDateTime[after]", "2026-03-06T15:00:00", ["A-03", "A-04"]),
+        ("startDateTime[strictly_after]", "2026-03-06T15:00:00", ["A-04"]),
+        ("startDateTime[before]", "2026-03-06T15:00:00", ["N-03", "A-03"]),
+        ("startDateTime[strictly_before]", "2026-03-06T15:00:00", ["N-03"]),
+        ("endDateTime[after]", "2026-03-06T16:00:00", ["A-03", "A-04"]),
+        ("endDateTime[strictly_after]", "2026-03-06T16:00:00", ["A-04"]),
+        ("endDateTime[before]", "2026-03-06T16:00:00", ["N-03", "A-03"]),
+        ("endDateTime[strictly_before]", "2026-03-06T16:00:00", ["N-03"]),
+    ],
+)
 def test_list_bookings_filters_by_utc_date(kadence, name, value, expected):
     friday_desks(kadence)
 
     assert places(kadence, **{**FRIDAY_DESKS, name: value}) == expected
 
 
-@pytest.mark.parametrize(("name", "value", "expected", "read_as_utc"), [
-    ("startDateTime[local_after]", "2026-03-06T10:00:00", ["N-03", "A-03", "A-04"], ["A-03", "A-04"]),
-    ("startDateTime[local_strictly_after]", "2026-03-06T10:00:00", ["A-04"], ["A-03", "A-04"]),
-    ("startDateTime[local_before]", "2026-03-06T12:00:00", ["N-03", "A-03", "A-04"], ["N-03"]),
-    ("startDateTime[local_strictly_before]", "2026-03-06T12:00:00", ["N-03", "A-03"], ["N-03"]),
-    ("endDateTime[local_after]", "2026-03-06T11:00:00", ["N-03", "A-03", "A-04"], ["A-03", "A-04"]),
-    ("endDateTime[local_strictly_after]", "2026-03-06T11:00:00", ["A-04"], ["A-03", "A-04"]),
-    ("endDateTime[local_before]", "2026-03-06T11:00:00", ["N-03", "A-03"], ["N-03"]),
-    ("endDateTime[local_strictly_before]", "2026-03-06T13:00:00", ["N-03", "A-03"], ["N-03"]),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "expected", "read_as_utc"),
+    [
+        ("startDateTime[local_after]", "2026-03-06T10:00:00", ["N-03", "A-03", "A-04"], ["A-03", "A-04"]),
+        ("startDateTime[local_strictly_after]", "2026-03-06T10:00:00", ["A-04"], ["A-03", "A-04"]),
+        ("startDateTime[local_before]", "2026-03-06T12:00:00", ["N-03", "A-03", "A-04"], ["N-03"]),
+        ("startDateTime[local_strictly_before]", "2026-03-06T12:00:00", ["N-03", "A-03"], ["N-03"]),
+        ("endDateTime[local_after]", "2026-03-06T11:00:00", ["N-03", "A-03", "A-04"], ["A-03", "A-04"]),
+        ("endDateTime[local_strictly_after]", "2026-03-06T11:00:00", ["A-04"], ["A-03", "A-04"]),
+        ("endDateTime[local_before]", "2026-03-06T11:00:00", ["N-03", "A-03"], ["N-03"]),
+        ("endDateTime[local_strictly_before]", "2026-03-06T13:00:00", ["N-03", "A-03"], ["N-03"]),
+    ],
+)
 def test_list_bookings_filters_by_local_date_in_each_building(kadence, name, value, expected, read_as_utc):
     friday_desks(kadence)
 
@@ -142,9 +153,14 @@ def test_date_filter_accepts_a_trailing_z(kadence, value):
 
 def test_inclusive_start_bound_takes_an_occurrence_starting_on_it(kadence):
     # The Bengaluru stand-up's first occurrence is on Tuesday 3 March, 04:00-04:15 UTC.
-    found = listed(kadence, spaceId=space_id(kadence, "Cubbon"), **{
-        "startDateTime[after]": "2026-03-03T00:00:00", "startDateTime[before]": "2026-03-03T04:00:00",
-    })["hydra:member"]
+    found = listed(
+        kadence,
+        spaceId=space_id(kadence, "Cubbon"),
+        **{
+            "startDateTime[after]": "2026-03-03T00:00:00",
+            "startDateTime[before]": "2026-03-03T04:00:00",
+        },
+    )["hydra:member"]
 
     assert [(booking["title"], booking["startDate"]) for booking in found] == [
         ("Bengaluru stand-up", "2026-03-03T04:00:00+00:00"),
@@ -154,9 +170,14 @@ def test_inclusive_start_bound_takes_an_occurrence_starting_on_it(kadence):
 def test_date_filters_combine(kadence):
     friday_desks(kadence)
 
-    assert places(kadence, **{
-        "type": "desk", "startDateTime[after]": "2026-03-06T05:00:00", "endDateTime[before]": "2026-03-06T16:00:00",
-    }) == ["A-03"]
+    assert places(
+        kadence,
+        **{
+            "type": "desk",
+            "startDateTime[after]": "2026-03-06T05:00:00",
+            "endDateTime[before]": "2026-03-06T16:00:00",
+        },
+    ) == ["A-03"]
 
 
 def test_one_sided_date_filter_reaches_past_the_default_year(kadence):
@@ -174,14 +195,17 @@ def test_deprecated_day_filters_still_filter(kadence):
     assert places(kadence, type="desk", startDate="2026-03-06", endDate="2026-03-06") == ["N-03", "A-03", "A-04"]
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("startDateTime[after]", "yesterday"),
-    ("startDateTime[strictly_before]", "2026-03-06"),
-    ("endDateTime[before]", "2026-13-01T00:00:00"),
-    ("endDateTime[local_after]", "2026-02-30T10:00:00"),
-    ("startDateTime[local_strictly_after]", "06/03/2026 10:00"),
-    ("startDate", "6 March"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("startDateTime[after]", "yesterday"),
+        ("startDateTime[strictly_before]", "2026-03-06"),
+        ("endDateTime[before]", "2026-13-01T00:00:00"),
+        ("endDateTime[local_after]", "2026-02-30T10:00:00"),
+        ("startDateTime[local_strictly_after]", "06/03/2026 10:00"),
+        ("startDate", "6 March"),
+    ],
+)
 def test_list_bookings_refuses_a_malformed_date(kadence, name, value):
     response = kadence.get("/bookings", params={name: value})
 
@@ -230,10 +254,18 @@ def saturday_of_every_type(kadence: KadenceClient) -> None:
     booked(kadence, BEN, start, end, building=NEW_YORK)
 
 
-@pytest.mark.parametrize(("kind", "expected"), [
-    ("desk", ["A-03"]), ("room", ["Queens"]), ("pod", ["Phone Booth 1B"]),
-    ("private_office", ["Executive Office"]), ("onsite", ["onsite"]), ("locker", []), ("parking", []),
-])
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("desk", ["A-03"]),
+        ("room", ["Queens"]),
+        ("pod", ["Phone Booth 1B"]),
+        ("private_office", ["Executive Office"]),
+        ("onsite", ["onsite"]),
+        ("locker", []),
+        ("parking", []),
+    ],
+)
 def test_list_bookings_filters_by_type(kadence, kind, expected):
     saturday_of_every_type(kadence)
     saturday = {"startDateTime[after]": "2026-03-07T00:00:00", "startDateTime[before]": "2026-03-07T23:59:59"}
@@ -260,14 +292,17 @@ def today_in_every_status(client: TestClient, wall: Wall, kadence: KadenceClient
     return at(client, wall, datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    ("booked", ["Liberty"]),
-    ("checkedIn", ["A-03"]),
-    ("checkedOut", ["Phone Booth 1B"]),
-    ("completed", ["East River"]),
-    ("cancelled", ["Kitchen"]),
-    ("noCheckIn", ["A-01", "B-06"]),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("booked", ["Liberty"]),
+        ("checkedIn", ["A-03"]),
+        ("checkedOut", ["Phone Booth 1B"]),
+        ("completed", ["East River"]),
+        ("cancelled", ["Kitchen"]),
+        ("noCheckIn", ["A-01", "B-06"]),
+    ],
+)
 def test_list_bookings_filters_by_status(kadence, wall, client, status, expected):
     kadence = today_in_every_status(client, wall, kadence)
     today = {"startDateTime[after]": "2026-03-02T14:00:00", "startDateTime[before]": "2026-03-02T16:00:00"}
@@ -297,7 +332,8 @@ def test_list_bookings_filters_by_neighbourhood(kadence):
     bay_south = booked(kadence, CHLOE, "2026-03-06T06:00:00", "2026-03-06T07:00:00", space="S-03")
 
     assert places(kadence, neighbourhoodId=desks["A-03"]["space"]["neighborhood"]["id"], **FRIDAY_DESKS) == [
-        "A-03", "A-04",
+        "A-03",
+        "A-04",
     ]
     assert places(kadence, neighbourhoodId=desks["N-03"]["space"]["neighborhood"]["id"], **FRIDAY_DESKS) == ["N-03"]
     assert places(kadence, neighbourhoodId=bay_south["space"]["neighborhood"]["id"], **FRIDAY_DESKS) == ["S-03"]
@@ -342,13 +378,16 @@ def friday_rooms(kadence: KadenceClient) -> None:
     booked(kadence, CHLOE, "2026-03-06T16:30:00", "2026-03-06T17:00:00", space="Liberty")
 
 
-@pytest.mark.parametrize(("order", "expected"), [
-    ({}, ["Queens", "Kitchen", "Liberty"]),
-    ({"order[startDate]": "asc"}, ["Queens", "Kitchen", "Liberty"]),
-    ({"order[startDate]": "desc"}, ["Liberty", "Kitchen", "Queens"]),
-    ({"order[endDate]": "asc"}, ["Kitchen", "Liberty", "Queens"]),
-    ({"order[endDate]": "desc"}, ["Queens", "Liberty", "Kitchen"]),
-])
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        ({}, ["Queens", "Kitchen", "Liberty"]),
+        ({"order[startDate]": "asc"}, ["Queens", "Kitchen", "Liberty"]),
+        ({"order[startDate]": "desc"}, ["Liberty", "Kitchen", "Queens"]),
+        ({"order[endDate]": "asc"}, ["Kitchen", "Liberty", "Queens"]),
+        ({"order[endDate]": "desc"}, ["Queens", "Liberty", "Kitchen"]),
+    ],
+)
 def test_list_bookings_orders_by_start_or_end(kadence, order, expected):
     friday_rooms(kadence)
 
@@ -359,9 +398,15 @@ def test_unknown_parameters_and_order_fields_are_ignored(kadence):
     friday_rooms(kadence)
     new_york = {"buildingId": building_id(kadence, NEW_YORK), **FRIDAY}
 
-    assert places(kadence, **new_york, **{
-        "order[title]": "desc", "colour": "blue", "startDateTime[around]": "2026-03-06T15:00:00",
-    }) == ["Queens", "Kitchen", "Liberty"]
+    assert places(
+        kadence,
+        **new_york,
+        **{
+            "order[title]": "desc",
+            "colour": "blue",
+            "startDateTime[around]": "2026-03-06T15:00:00",
+        },
+    ) == ["Queens", "Kitchen", "Liberty"]
 
 
 # Paging
@@ -371,16 +416,25 @@ def test_list_bookings_pages_with_a_view_that_keeps_the_filters(kadence):
     friday_desks(kadence)
     path = "/v1/public/bookings?type=desk&startDateTime%5Bafter%5D=2026-03-06T00%3A00%3A00"
 
-    body = listed(kadence, **{
-        "type": "desk", "startDateTime[after]": "2026-03-06T00:00:00", "page": 2, "itemsPerPage": 1,
-    })
+    body = listed(
+        kadence,
+        **{
+            "type": "desk",
+            "startDateTime[after]": "2026-03-06T00:00:00",
+            "page": 2,
+            "itemsPerPage": 1,
+        },
+    )
 
     assert [place_of(booking) for booking in body["hydra:member"]] == ["A-03"]
     assert body["hydra:totalItems"] == 3 + 3  # and Rahul's N-01 on the three Tuesdays after
     assert body["hydra:view"] == {
-        "@id": f"{path}&itemsPerPage=1&page=2", "@type": "hydra:PartialCollectionView",
-        "hydra:first": f"{path}&itemsPerPage=1&page=1", "hydra:last": f"{path}&itemsPerPage=1&page=6",
-        "hydra:previous": f"{path}&itemsPerPage=1&page=1", "hydra:next": f"{path}&itemsPerPage=1&page=3",
+        "@id": f"{path}&itemsPerPage=1&page=2",
+        "@type": "hydra:PartialCollectionView",
+        "hydra:first": f"{path}&itemsPerPage=1&page=1",
+        "hydra:last": f"{path}&itemsPerPage=1&page=6",
+        "hydra:previous": f"{path}&itemsPerPage=1&page=1",
+        "hydra:next": f"{path}&itemsPerPage=1&page=3",
     }
 
 
@@ -392,8 +446,10 @@ def test_first_and_last_pages_have_no_previous_or_next(kadence):
 
     assert [place_of(booking) for booking in first["hydra:member"]] == ["N-03", "A-03"]
     assert [place_of(booking) for booking in last["hydra:member"]] == ["A-04"]
-    assert "hydra:previous" not in first["hydra:view"] and first["hydra:view"]["hydra:next"].endswith("&page=2")
-    assert "hydra:next" not in last["hydra:view"] and last["hydra:view"]["hydra:previous"].endswith("&page=1")
+    assert "hydra:previous" not in first["hydra:view"]
+    assert first["hydra:view"]["hydra:next"].endswith("&page=2")
+    assert "hydra:next" not in last["hydra:view"]
+    assert last["hydra:view"]["hydra:previous"].endswith("&page=1")
 
 
 def test_single_page_with_filters_has_a_view_without_pages(kadence):
@@ -450,11 +506,15 @@ def test_more_than_500_items_per_page_is_read_as_500(kadence, client):
     seeded = seeded_total(kadence)
     robin = RobinClient(client, ADMIN_TOKEN)
     for space in (FOCUS_ROOM_SPACE, WELLNESS_ROOM_SPACE):
-        response = robin.post(f"/spaces/{space}/events", json={
-            "title": "Daily", "recurrence": ["RRULE:FREQ=DAILY;COUNT=300"],
-            "start": {"date_time": "2026-03-03T08:00:00", "time_zone": "America/New_York"},
-            "end": {"date_time": "2026-03-03T08:30:00", "time_zone": "America/New_York"},
-        })
+        response = robin.post(
+            f"/spaces/{space}/events",
+            json={
+                "title": "Daily",
+                "recurrence": ["RRULE:FREQ=DAILY;COUNT=300"],
+                "start": {"date_time": "2026-03-03T08:00:00", "time_zone": "America/New_York"},
+                "end": {"date_time": "2026-03-03T08:30:00", "time_zone": "America/New_York"},
+            },
+        )
         assert response.status_code == 201, response.text
 
     first = listed(kadence, itemsPerPage=1000)
@@ -463,15 +523,21 @@ def test_more_than_500_items_per_page_is_read_as_500(kadence, client):
     assert (len(first["hydra:member"]), first["hydra:totalItems"]) == (500, seeded + 600)
     assert len(second["hydra:member"]) == seeded + 600 - 500
     assert first["hydra:view"]["hydra:last"] == "/v1/public/bookings?itemsPerPage=1000&page=2"
-    assert {booking["id"] for booking in first["hydra:member"]}.isdisjoint(
-        booking["id"] for booking in second["hydra:member"]
-    )
+    assert {booking["id"] for booking in first["hydra:member"]}.isdisjoint(booking["id"] for booking in second["hydra:member"])
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("itemsPerPage", "-1"), ("itemsPerPage", "ten"), ("itemsPerPage", "2.5"),
-    ("page", "0"), ("page", "-2"), ("page", "two"), ("page", "1.0"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("itemsPerPage", "-1"),
+        ("itemsPerPage", "ten"),
+        ("itemsPerPage", "2.5"),
+        ("page", "0"),
+        ("page", "-2"),
+        ("page", "two"),
+        ("page", "1.0"),
+    ],
+)
 def test_list_bookings_refuses_bad_paging(kadence, name, value):
     response = kadence.get("/bookings", params={name: value})
 
@@ -494,7 +560,8 @@ def test_user_bookings_include_series_they_organize(kadence):
     found = listed(kadence, f"/users/{user_id(kadence, BEN)}/bookings", type="room", itemsPerPage=2)
 
     assert [(booking["title"], booking["startDate"]) for booking in found["hydra:member"]] == [
-        ("Engineering weekly", "2026-03-03T15:00:00+00:00"), ("Engineering weekly", "2026-03-10T14:00:00+00:00"),
+        ("Engineering weekly", "2026-03-03T15:00:00+00:00"),
+        ("Engineering weekly", "2026-03-10T14:00:00+00:00"),
     ]
     assert found["hydra:totalItems"] == 12
 
@@ -506,16 +573,28 @@ def test_user_bookings_of_an_unknown_user_are_not_found(kadence):
     assert response.json()["@type"] == "hydra:Error"
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("space.id", ["A-04"]), ("floor.id", ["A-04"]), ("neighborhood.id", ["A-04"]), ("building.id", ["A-04"]),
-    ("spaceId", ["A-04"]), ("floorId", ["A-04"]), ("neighbourhoodId", ["A-04"]), ("buildingId", ["A-04"]),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("space.id", ["A-04"]),
+        ("floor.id", ["A-04"]),
+        ("neighborhood.id", ["A-04"]),
+        ("building.id", ["A-04"]),
+        ("spaceId", ["A-04"]),
+        ("floorId", ["A-04"]),
+        ("neighbourhoodId", ["A-04"]),
+        ("buildingId", ["A-04"]),
+    ],
+)
 def test_user_bookings_filter_by_place(kadence, name, expected):
     desks = friday_desks(kadence)
     space = desks["A-04"]["space"]
     value = {
-        "space": space["id"], "floor": space["floor"]["id"], "neighborhood": space["neighborhood"]["id"],
-        "neighbourhood": space["neighborhood"]["id"], "building": building_id(kadence, NEW_YORK),
+        "space": space["id"],
+        "floor": space["floor"]["id"],
+        "neighborhood": space["neighborhood"]["id"],
+        "neighbourhood": space["neighborhood"]["id"],
+        "building": building_id(kadence, NEW_YORK),
     }[name.removesuffix(".id").removesuffix("Id")]
 
     assert places(kadence, f"/users/{user_id(kadence, BEN)}/bookings", **FRIDAY_DESKS, **{name: value}) == expected
@@ -534,23 +613,35 @@ def ben_cancels_twice(client: TestClient, wall: Wall, kadence: KadenceClient) ->
     return kadence
 
 
-@pytest.mark.parametrize(("name", "value", "expected"), [
-    ("cancelledDateTime[after]", "2026-03-02T14:10:00", ["onsite", "A-03"]),
-    ("cancelledDateTime[strictly_after]", "2026-03-02T14:10:00", ["A-03"]),
-    ("cancelledDateTime[before]", "2026-03-02T14:10:00", ["onsite"]),
-    ("cancelledDateTime[strictly_before]", "2026-03-02T14:40:00", ["onsite"]),
-    ("cancelledDateTime[before]", "2026-03-03T00:00:00", ["onsite", "A-03"]),
-    ("cancelledDateTime[local_after]", "2026-03-02T19:00:00", ["onsite"]),
-    ("cancelledDateTime[local_before]", "2026-03-02T10:00:00", ["A-03"]),
-    ("cancelledDateTime[local_strictly_after]", "2026-03-02T09:40:00", ["onsite"]),
-    ("cancelledDateTime[local_strictly_before]", "2026-03-02T19:40:00", ["A-03"]),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("cancelledDateTime[after]", "2026-03-02T14:10:00", ["onsite", "A-03"]),
+        ("cancelledDateTime[strictly_after]", "2026-03-02T14:10:00", ["A-03"]),
+        ("cancelledDateTime[before]", "2026-03-02T14:10:00", ["onsite"]),
+        ("cancelledDateTime[strictly_before]", "2026-03-02T14:40:00", ["onsite"]),
+        ("cancelledDateTime[before]", "2026-03-03T00:00:00", ["onsite", "A-03"]),
+        ("cancelledDateTime[local_after]", "2026-03-02T19:00:00", ["onsite"]),
+        ("cancelledDateTime[local_before]", "2026-03-02T10:00:00", ["A-03"]),
+        ("cancelledDateTime[local_strictly_after]", "2026-03-02T09:40:00", ["onsite"]),
+        ("cancelledDateTime[local_strictly_before]", "2026-03-02T19:40:00", ["A-03"]),
+    ],
+)
 def test_user_bookings_filter_by_cancellation_time(kadence, wall, client, name, value, expected):
     kadence = ben_cancels_twice(client, wall, kadence)
 
-    assert places(kadence, f"/users/{user_id(kadence, BEN)}/bookings", **{
-        "startDateTime[after]": "2026-03-03T00:00:00", "startDateTime[before]": "2026-03-05T00:00:00", name: value,
-    }) == expected
+    assert (
+        places(
+            kadence,
+            f"/users/{user_id(kadence, BEN)}/bookings",
+            **{
+                "startDateTime[after]": "2026-03-03T00:00:00",
+                "startDateTime[before]": "2026-03-05T00:00:00",
+                name: value,
+            },
+        )
+        == expected
+    )
 
 
 def ben_checks_in_twice(client: TestClient, wall: Wall, kadence: KadenceClient) -> KadenceClient:
@@ -572,27 +663,39 @@ def ben_checks_in_twice(client: TestClient, wall: Wall, kadence: KadenceClient) 
     return kadence
 
 
-@pytest.mark.parametrize(("name", "value", "expected"), [
-    ("checkedInDateTime[after]", "2026-03-02T14:05:00", ["B-06", "onsite"]),
-    ("checkedInDateTime[strictly_after]", "2026-03-02T14:05:00", ["onsite"]),
-    ("checkedInDateTime[before]", "2026-03-02T14:05:00", ["B-06"]),
-    ("checkedInDateTime[strictly_before]", "2026-03-02T14:20:00", ["B-06"]),
-    ("checkedInDateTime[before]", "2026-03-03T00:00:00", ["B-06", "onsite"]),
-    ("checkedInDateTime[local_after]", "2026-03-02T19:00:00", ["onsite"]),
-    ("checkedInDateTime[local_strictly_before]", "2026-03-02T19:50:00", ["B-06"]),
-    ("checkedOutDateTime[after]", "2026-03-02T14:30:00", ["B-06", "onsite"]),
-    ("checkedOutDateTime[strictly_after]", "2026-03-02T14:30:00", ["B-06"]),
-    ("checkedOutDateTime[before]", "2026-03-02T14:30:00", ["onsite"]),
-    ("checkedOutDateTime[strictly_before]", "2026-03-02T14:50:00", ["onsite"]),
-    ("checkedOutDateTime[local_before]", "2026-03-02T10:00:00", ["B-06"]),
-    ("checkedOutDateTime[local_strictly_after]", "2026-03-02T09:50:00", ["onsite"]),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("checkedInDateTime[after]", "2026-03-02T14:05:00", ["B-06", "onsite"]),
+        ("checkedInDateTime[strictly_after]", "2026-03-02T14:05:00", ["onsite"]),
+        ("checkedInDateTime[before]", "2026-03-02T14:05:00", ["B-06"]),
+        ("checkedInDateTime[strictly_before]", "2026-03-02T14:20:00", ["B-06"]),
+        ("checkedInDateTime[before]", "2026-03-03T00:00:00", ["B-06", "onsite"]),
+        ("checkedInDateTime[local_after]", "2026-03-02T19:00:00", ["onsite"]),
+        ("checkedInDateTime[local_strictly_before]", "2026-03-02T19:50:00", ["B-06"]),
+        ("checkedOutDateTime[after]", "2026-03-02T14:30:00", ["B-06", "onsite"]),
+        ("checkedOutDateTime[strictly_after]", "2026-03-02T14:30:00", ["B-06"]),
+        ("checkedOutDateTime[before]", "2026-03-02T14:30:00", ["onsite"]),
+        ("checkedOutDateTime[strictly_before]", "2026-03-02T14:50:00", ["onsite"]),
+        ("checkedOutDateTime[local_before]", "2026-03-02T10:00:00", ["B-06"]),
+        ("checkedOutDateTime[local_strictly_after]", "2026-03-02T09:50:00", ["onsite"]),
+    ],
+)
 def test_user_bookings_filter_by_check_in_and_out_time(kadence, wall, client, name, value, expected):
     kadence = ben_checks_in_twice(client, wall, kadence)
 
-    assert places(kadence, f"/users/{user_id(kadence, BEN)}/bookings", **{
-        "startDateTime[after]": "2026-03-02T00:00:00", "startDateTime[before]": "2026-03-03T00:00:00", name: value,
-    }) == expected
+    assert (
+        places(
+            kadence,
+            f"/users/{user_id(kadence, BEN)}/bookings",
+            **{
+                "startDateTime[after]": "2026-03-02T00:00:00",
+                "startDateTime[before]": "2026-03-03T00:00:00",
+                name: value,
+            },
+        )
+        == expected
+    )
 
 
 @pytest.mark.parametrize("name", ["cancelledDateTime[after]", "checkedInDateTime[local_before]", "checkedOutDateTime[before]"])

@@ -34,7 +34,9 @@ CHLOE = "chloe.martin@meridian.example"
 FARAH = "farah.haddad@meridian.example"
 RAHUL = "rahul.mehta@meridian.example"
 BENGALURU_PEOPLE = (
-    "tanvir.ahmed@meridian.example", "uma.krishnan@meridian.example", "wen.zhao@meridian.example",
+    "tanvir.ahmed@meridian.example",
+    "uma.krishnan@meridian.example",
+    "wen.zhao@meridian.example",
     "zoya.banerjee@meridian.example",
 )
 NEW_YORK = "Meridian HQ New York"
@@ -58,8 +60,14 @@ def plus(start: str, minutes: int) -> str:
 
 
 def book(
-    kadence: KadenceClient, email: str, start: str, end: str, *, space: str | None = None,
-    building: str | None = None, **fields: Any,
+    kadence: KadenceClient,
+    email: str,
+    start: str,
+    end: str,
+    *,
+    space: str | None = None,
+    building: str | None = None,
+    **fields: Any,
 ) -> Any:
     """POST /bookings for `email`, of the space or (onsite) the building with that name."""
     body: dict[str, Any] = {"userId": user_id(kadence, email), "startDateTime": start, "endDateTime": end, **fields}
@@ -73,7 +81,7 @@ def book(
 def booked(kadence: KadenceClient, email: str, start: str, end: str, **place: Any) -> dict[str, Any]:
     response = book(kadence, email, start, end, **place)
     assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def violations(response: Any) -> list[tuple[str, str]]:
@@ -103,7 +111,7 @@ def stored_bookings(kadence: KadenceClient) -> list[tuple[str, str]]:
 def read(kadence: KadenceClient, booking: dict[str, Any]) -> dict[str, Any]:
     response = kadence.get(f"/bookings/{booking['id']}")
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def transition(kadence: KadenceClient, booking: dict[str, Any], action: str, **body: Any) -> Any:
@@ -113,7 +121,7 @@ def transition(kadence: KadenceClient, booking: dict[str, Any], action: str, **b
 def done(kadence: KadenceClient, booking: dict[str, Any], action: str, **body: Any) -> dict[str, Any]:
     response = transition(kadence, booking, action, **body)
     assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def at(client: TestClient, wall: Wall, moment: datetime) -> KadenceClient:
@@ -129,9 +137,15 @@ def test_create_desk_booking_answers_the_booking(kadence):
     ben = user_id(kadence, BEN)
     desk = kadence.find("/spaces", name="A-03")
 
-    response = kadence.post("/bookings", json={
-        "userId": ben, "spaceId": desk["id"], "startDateTime": "2026-03-03T14:00:00", "endDateTime": "2026-03-03T22:00:00",
-    })
+    response = kadence.post(
+        "/bookings",
+        json={
+            "userId": ben,
+            "spaceId": desk["id"],
+            "startDateTime": "2026-03-03T14:00:00",
+            "endDateTime": "2026-03-03T22:00:00",
+        },
+    )
 
     assert response.status_code == 201, response.text
     assert response.headers["content-type"].startswith("application/ld+json")
@@ -143,10 +157,17 @@ def test_create_desk_booking_answers_the_booking(kadence):
     assert booking["userId"] == f"/v1/public/users/{ben}"
     assert booking["building"] == f"/v1/public/buildings/{building_id(kadence, NEW_YORK)}"
     assert booking["space"] == {
-        "@id": f"/v1/public/spaces/{desk['id']}", "@type": "Space", "id": desk["id"], "name": "A-03", "type": "desk",
+        "@id": f"/v1/public/spaces/{desk['id']}",
+        "@type": "Space",
+        "id": desk["id"],
+        "name": "A-03",
+        "type": "desk",
         "floor": {"@id": desk["floor"]["@id"], "@type": "Floor", "id": desk["floor"]["id"], "name": "Floor 2"},
         "neighborhood": {
-            "@id": desk["neighborhood"]["@id"], "@type": "Neighborhood", "id": desk["neighborhood"]["id"], "name": "Pod A",
+            "@id": desk["neighborhood"]["@id"],
+            "@type": "Neighborhood",
+            "id": desk["neighborhood"]["id"],
+            "name": "Pod A",
         },
         "photo": None,
     }
@@ -157,8 +178,15 @@ def test_create_desk_booking_answers_the_booking(kadence):
     assert booking["title"] is None
     assert booking["recurringBooking"] is False
     for field in (
-        "checkedInUserId", "checkedInDate", "checkInMethod", "checkedOutUser", "checkedOutDate", "autoReleasedDate",
-        "cancelledUserId", "cancelledDate", "cancellationReason",
+        "checkedInUserId",
+        "checkedInDate",
+        "checkInMethod",
+        "checkedOutUser",
+        "checkedOutDate",
+        "autoReleasedDate",
+        "cancelledUserId",
+        "cancelledDate",
+        "cancellationReason",
     ):
         assert booking.get(field) is None, field  # null, or left out where Kadence types it never null
 
@@ -182,9 +210,14 @@ def test_create_room_booking_keeps_its_title(kadence):
     assert booking["building"] == f"/v1/public/buildings/{building_id(kadence, NEW_YORK)}"
 
 
-@pytest.mark.parametrize(("space", "kind"), [
-    ("Queens", "room"), ("Phone Booth 1B", "pod"), ("Executive Office", "private_office"),
-])
+@pytest.mark.parametrize(
+    ("space", "kind"),
+    [
+        ("Queens", "room"),
+        ("Phone Booth 1B", "pod"),
+        ("Executive Office", "private_office"),
+    ],
+)
 def test_create_booking_of_a_space_gives_its_booking_type(kadence, space, kind):
     booking = booked(kadence, CHLOE, "2026-03-04T15:00:00", "2026-03-04T16:00:00", space=space, title="Focus")
 
@@ -222,15 +255,24 @@ def test_create_room_booking_refuses_overlong_text(kadence, field, length):
     assert stored_bookings(kadence) == before
 
 
-@pytest.mark.parametrize(("attendee", "field"), [
-    ({"userId": UNKNOWN_ULID}, "attendees[0].userId"),
-    ({"displayName": "Someone"}, "attendees[0].emailAddress"),
-])
+@pytest.mark.parametrize(
+    ("attendee", "field"),
+    [
+        ({"userId": UNKNOWN_ULID}, "attendees[0].userId"),
+        ({"displayName": "Someone"}, "attendees[0].emailAddress"),
+    ],
+)
 def test_create_room_booking_refuses_an_unusable_attendee(kadence, attendee, field):
     before = stored_bookings(kadence)
 
     response = book(
-        kadence, BEN, "2026-03-03T15:00:00", "2026-03-03T16:00:00", space="Queens", title="Planning", attendees=[attendee],
+        kadence,
+        BEN,
+        "2026-03-03T15:00:00",
+        "2026-03-03T16:00:00",
+        space="Queens",
+        title="Planning",
+        attendees=[attendee],
     )
 
     assert refused_fields(response) == [field]
@@ -258,11 +300,15 @@ def test_create_onsite_booking_has_no_space(kadence):
 
 def test_create_booking_accepts_a_json_ld_body(kadence, client):
     body = {
-        "userId": user_id(kadence, BEN), "spaceId": space_id(kadence, "A-03"),
-        "startDateTime": "2026-03-03T14:00:00", "endDateTime": "2026-03-03T18:00:00",
+        "userId": user_id(kadence, BEN),
+        "spaceId": space_id(kadence, "A-03"),
+        "startDateTime": "2026-03-03T14:00:00",
+        "endDateTime": "2026-03-03T18:00:00",
     }
     response = kadence.post(
-        "/bookings", content=json.dumps(body), headers={"Content-Type": "application/ld+json"},
+        "/bookings",
+        content=json.dumps(body),
+        headers={"Content-Type": "application/ld+json"},
     )
 
     assert response.status_code == 201, response.text
@@ -270,10 +316,13 @@ def test_create_booking_accepts_a_json_ld_body(kadence, client):
     assert response.json()["startDate"] == "2026-03-03T14:00:00+00:00"
 
 
-@pytest.mark.parametrize(("start", "end"), [
-    ("2026-03-03T14:00:00Z", "2026-03-03T18:00:00Z"),
-    ("2026-03-03T14:00:00.000Z", "2026-03-03T18:00:00.000Z"),
-])
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2026-03-03T14:00:00Z", "2026-03-03T18:00:00Z"),
+        ("2026-03-03T14:00:00.000Z", "2026-03-03T18:00:00.000Z"),
+    ],
+)
 def test_create_booking_accepts_utc_dates_with_a_trailing_z(kadence, start, end):
     booking = booked(kadence, BEN, start, end, space="A-03")
 
@@ -287,8 +336,10 @@ def test_create_booking_accepts_utc_dates_with_a_trailing_z(kadence, start, end)
 def test_create_booking_requires_each_field(kadence, missing):
     before = stored_bookings(kadence)
     body = {
-        "userId": user_id(kadence, BEN), "spaceId": space_id(kadence, "A-03"),
-        "startDateTime": "2026-03-03T14:00:00", "endDateTime": "2026-03-03T18:00:00",
+        "userId": user_id(kadence, BEN),
+        "spaceId": space_id(kadence, "A-03"),
+        "startDateTime": "2026-03-03T14:00:00",
+        "endDateTime": "2026-03-03T18:00:00",
     }
     del body[missing]
 
@@ -303,7 +354,9 @@ def test_create_booking_requires_each_field(kadence, missing):
 def test_create_booking_needs_exactly_one_of_space_and_building(kadence, with_place):
     before = stored_bookings(kadence)
     body: dict[str, Any] = {
-        "userId": user_id(kadence, BEN), "startDateTime": "2026-03-03T14:00:00", "endDateTime": "2026-03-03T18:00:00",
+        "userId": user_id(kadence, BEN),
+        "startDateTime": "2026-03-03T14:00:00",
+        "endDateTime": "2026-03-03T18:00:00",
     }
     if with_place:
         body.update(spaceId=space_id(kadence, "A-03"), buildingId=building_id(kadence, NEW_YORK))
@@ -328,7 +381,9 @@ def test_create_booking_refuses_an_end_not_after_the_start(kadence, end):
 def test_create_booking_refuses_an_unknown_reference(kadence, field):
     before = stored_bookings(kadence)
     body: dict[str, Any] = {
-        "userId": user_id(kadence, BEN), "startDateTime": "2026-03-03T14:00:00", "endDateTime": "2026-03-03T18:00:00",
+        "userId": user_id(kadence, BEN),
+        "startDateTime": "2026-03-03T14:00:00",
+        "endDateTime": "2026-03-03T18:00:00",
     }
     if field == "buildingId":
         body["buildingId"] = building_id(kadence, NEW_YORK)
@@ -346,10 +401,15 @@ def test_create_booking_refuses_a_space_of_another_organization(kadence, client,
     elsewhere = KadenceClient(client, OTHER_CLIENT)
     thames = elsewhere.find("/spaces", name="Thames")["id"]
 
-    response = kadence.post("/bookings", json={
-        "userId": user_id(kadence, BEN), "spaceId": thames,
-        "startDateTime": "2026-03-03T14:00:00", "endDateTime": "2026-03-03T18:00:00",
-    })
+    response = kadence.post(
+        "/bookings",
+        json={
+            "userId": user_id(kadence, BEN),
+            "spaceId": thames,
+            "startDateTime": "2026-03-03T14:00:00",
+            "endDateTime": "2026-03-03T18:00:00",
+        },
+    )
 
     assert refused_fields(response) == ["spaceId"]
     assert elsewhere.members("/bookings") == []
@@ -377,13 +437,16 @@ def test_create_booking_refuses_a_malformed_date(kadence, start):
 # Refusals by the calendar and the building
 
 
-@pytest.mark.parametrize(("start", "end"), [
-    ("2026-03-03T15:00:00", "2026-03-03T16:00:00"),
-    ("2026-03-03T14:30:00", "2026-03-03T15:30:00"),
-    ("2026-03-03T15:30:00", "2026-03-03T16:30:00"),
-    ("2026-03-03T14:00:00", "2026-03-03T17:00:00"),
-    ("2026-03-03T15:15:00", "2026-03-03T15:45:00"),
-])
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2026-03-03T15:00:00", "2026-03-03T16:00:00"),
+        ("2026-03-03T14:30:00", "2026-03-03T15:30:00"),
+        ("2026-03-03T15:30:00", "2026-03-03T16:30:00"),
+        ("2026-03-03T14:00:00", "2026-03-03T17:00:00"),
+        ("2026-03-03T15:15:00", "2026-03-03T15:45:00"),
+    ],
+)
 @pytest.mark.parametrize("space", ["A-03", "Queens"])
 def test_create_booking_refuses_a_space_already_booked(kadence, space, start, end):
     booked(kadence, BEN, "2026-03-03T15:00:00", "2026-03-03T16:00:00", space=space, title="First")
@@ -404,7 +467,8 @@ def test_create_booking_allows_bookings_that_touch(kadence, space):
 
     listed = kadence.members("/bookings", spaceId=space_id(kadence, space), **{"startDateTime[after]": "2026-03-03T00:00:00"})
     assert [(booking["startDate"], booking["status"]) for booking in listed] == [
-        ("2026-03-03T14:00:00+00:00", "booked"), ("2026-03-03T15:00:00+00:00", "booked"),
+        ("2026-03-03T14:00:00+00:00", "booked"),
+        ("2026-03-03T15:00:00+00:00", "booked"),
         ("2026-03-03T16:00:00+00:00", "booked"),
     ]
     assert earlier["id"] != later["id"]
@@ -451,8 +515,7 @@ def test_create_onsite_booking_fits_after_a_full_period(kadence):
 
 def test_cancelled_onsite_booking_frees_its_pass(kadence):
     passes = [
-        booked(kadence, email, "2026-03-03T03:30:00", "2026-03-03T11:30:00", building=BENGALURU)
-        for email in BENGALURU_PEOPLE[:3]
+        booked(kadence, email, "2026-03-03T03:30:00", "2026-03-03T11:30:00", building=BENGALURU) for email in BENGALURU_PEOPLE[:3]
     ]
     done(kadence, passes[0], "cancel")
 
@@ -471,12 +534,15 @@ def test_create_onsite_booking_refuses_a_person_already_onsite(kadence):
     assert stored_bookings(kadence) == before
 
 
-@pytest.mark.parametrize(("place", "start", "end"), [
-    ({"space": "Queens", "title": "Closed"}, "2026-03-11T15:00:00", "2026-03-11T16:00:00"),
-    ({"building": NEW_YORK}, "2026-03-11T04:00:00", "2026-03-11T05:00:00"),
-    ({"space": "N-03"}, "2026-03-07T04:30:00", "2026-03-07T06:30:00"),
-    ({"building": BENGALURU}, "2026-03-07T04:30:00", "2026-03-07T06:30:00"),
-])
+@pytest.mark.parametrize(
+    ("place", "start", "end"),
+    [
+        ({"space": "Queens", "title": "Closed"}, "2026-03-11T15:00:00", "2026-03-11T16:00:00"),
+        ({"building": NEW_YORK}, "2026-03-11T04:00:00", "2026-03-11T05:00:00"),
+        ({"space": "N-03"}, "2026-03-07T04:30:00", "2026-03-07T06:30:00"),
+        ({"building": BENGALURU}, "2026-03-07T04:30:00", "2026-03-07T06:30:00"),
+    ],
+)
 def test_create_booking_refuses_a_closure_day(kadence, place, start, end):
     # New York is closed on 11 March, Bengaluru on Saturday 7 March (10:00-12:00 there).
     before = stored_bookings(kadence)
@@ -494,11 +560,14 @@ def test_create_booking_refuses_an_overnight_booking_into_a_closure_day(kadence)
     assert violations(response) == [("startDateTime", "The building is closed on that day.")]
 
 
-@pytest.mark.parametrize(("start", "end"), [
-    ("2026-03-03T02:00:00", "2026-03-03T04:00:00"),  # Tuesday 07:30-09:30, opens at 08:00
-    ("2026-03-03T14:30:00", "2026-03-03T16:00:00"),  # Tuesday 20:00-21:30, closes at 21:00
-    ("2026-03-03T16:00:00", "2026-03-03T17:00:00"),  # Tuesday 21:30-22:30
-])
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2026-03-03T02:00:00", "2026-03-03T04:00:00"),  # Tuesday 07:30-09:30, opens at 08:00
+        ("2026-03-03T14:30:00", "2026-03-03T16:00:00"),  # Tuesday 20:00-21:30, closes at 21:00
+        ("2026-03-03T16:00:00", "2026-03-03T17:00:00"),  # Tuesday 21:30-22:30
+    ],
+)
 def test_create_booking_refuses_times_outside_opening_hours(kadence, start, end):
     before = stored_bookings(kadence)
 
@@ -522,12 +591,15 @@ def test_create_booking_refuses_a_weekday_the_building_is_closed(kadence):
     assert violations(response) == [("startDateTime", "The building is not open on that day of the week.")]
 
 
-@pytest.mark.parametrize(("place", "last_start", "first_refused", "days"), [
-    # New York: 14 days, today included, so through Sunday 15 March (EDT): 23:30 there is 03:30 UTC.
-    ({"space": "Queens", "title": "Ahead"}, "2026-03-16T03:30:00", "2026-03-16T04:00:00", 14),
-    # Bengaluru: 7 days, so through Sunday 8 March (closed); Saturday 7 March is a closure day too.
-    ({"building": BENGALURU}, "2026-03-06T04:30:00", "2026-03-09T04:30:00", 7),
-])
+@pytest.mark.parametrize(
+    ("place", "last_start", "first_refused", "days"),
+    [
+        # New York: 14 days, today included, so through Sunday 15 March (EDT): 23:30 there is 03:30 UTC.
+        ({"space": "Queens", "title": "Ahead"}, "2026-03-16T03:30:00", "2026-03-16T04:00:00", 14),
+        # Bengaluru: 7 days, so through Sunday 8 March (closed); Saturday 7 March is a closure day too.
+        ({"building": BENGALURU}, "2026-03-06T04:30:00", "2026-03-09T04:30:00", 7),
+    ],
+)
 def test_create_booking_refuses_days_past_the_booking_horizon(kadence, place, last_start, first_refused, days):
     before = stored_bookings(kadence)
 
@@ -549,11 +621,14 @@ def test_create_booking_refuses_a_disabled_desk(kadence):
 
 def robin_reservation(client: TestClient, seat: int, start: str, end: str) -> Any:
     robin = RobinClient(client, ADMIN_TOKEN)
-    return robin.post(f"/seats/{seat}/reservations", json={
-        "type": "hoteled",
-        "start": {"date_time": start, "time_zone": "America/New_York"},
-        "end": {"date_time": end, "time_zone": "America/New_York"},
-    })
+    return robin.post(
+        f"/seats/{seat}/reservations",
+        json={
+            "type": "hoteled",
+            "start": {"date_time": start, "time_zone": "America/New_York"},
+            "end": {"date_time": end, "time_zone": "America/New_York"},
+        },
+    )
 
 
 def test_desk_reserved_through_robin_blocks_a_kadence_booking(kadence, client):
@@ -589,16 +664,22 @@ def test_a_cancellation_through_robin_names_who_cancelled(kadence, client):
     assert cancelled.status_code == 200, cancelled.text
     seen = read(kadence, booking)
     assert (seen["status"], seen["cancellationReason"], seen["cancelledUserId"]) == (
-        "cancelled", "byUser", f"/v1/public/users/{user_id(kadence, ADA)}",
+        "cancelled",
+        "byUser",
+        f"/v1/public/users/{user_id(kadence, ADA)}",
     )
 
 
 def test_an_event_cancelled_through_robin_names_who_cancelled(kadence, client):
     robin = RobinClient(client, ADMIN_TOKEN)
-    created = robin.post("/spaces/49/events", json={
-        "title": "Robin-side", "start": {"date_time": "2026-03-04T13:00:00", "time_zone": "America/New_York"},
-        "end": {"date_time": "2026-03-04T14:00:00", "time_zone": "America/New_York"},
-    })
+    created = robin.post(
+        "/spaces/49/events",
+        json={
+            "title": "Robin-side",
+            "start": {"date_time": "2026-03-04T13:00:00", "time_zone": "America/New_York"},
+            "end": {"date_time": "2026-03-04T14:00:00", "time_zone": "America/New_York"},
+        },
+    )
     assert created.status_code == 201, created.text
     booking = kadence.find("/bookings", startDate="2026-03-04T18:00:00+00:00", type="room")
 
@@ -911,9 +992,16 @@ def test_checked_out_booking_stays_checked_out_after_its_end(kadence, wall, clie
     assert read(kadence, booking)["status"] == "checkedOut"
 
 
-@pytest.mark.parametrize(("space", "window"), [
-    ("B-06", 30), ("A-03", 60), ("Queens", 10), ("Phone Booth 1B", 5), ("Executive Office", 30),
-])
+@pytest.mark.parametrize(
+    ("space", "window"),
+    [
+        ("B-06", 30),
+        ("A-03", 60),
+        ("Queens", 10),
+        ("Phone Booth 1B", 5),
+        ("Executive Office", 30),
+    ],
+)
 def test_unconfirmed_booking_is_released_at_its_window(kadence, wall, client, space, window):
     booking = booked(kadence, BEN, "2026-03-02T15:00:00", "2026-03-02T18:00:00", space=space, title="Held")
     release = datetime(2026, 3, 2, 15, 0, tzinfo=UTC) + timedelta(minutes=window)
@@ -1005,16 +1093,16 @@ def test_seeded_desk_is_released_when_nobody_checks_in(kadence, wall, client):
 
 
 def rahul_desk_bookings(kadence: KadenceClient) -> list[dict[str, Any]]:
-    return [
-        booking for booking in kadence.members(f"/users/{user_id(kadence, RAHUL)}/bookings") if booking["type"] == "desk"
-    ]
+    return [booking for booking in kadence.members(f"/users/{user_id(kadence, RAHUL)}/bookings") if booking["type"] == "desk"]
 
 
 def test_occurrences_of_a_series_are_separate_bookings(kadence):
     occurrences = rahul_desk_bookings(kadence)
 
     assert [booking["startDate"] for booking in occurrences] == [
-        "2026-03-03T03:30:00+00:00", "2026-03-10T03:30:00+00:00", "2026-03-17T03:30:00+00:00",
+        "2026-03-03T03:30:00+00:00",
+        "2026-03-10T03:30:00+00:00",
+        "2026-03-17T03:30:00+00:00",
         "2026-03-24T03:30:00+00:00",
     ]
     assert len({booking["id"] for booking in occurrences}) == 4
@@ -1034,8 +1122,10 @@ def test_cancelling_one_occurrence_leaves_the_others_booked(kadence):
     assert cancelled["cancelledDate"] == NOW_STAMP
     assert cancelled["cancelledUserId"] == f"/v1/public/users/{user_id(kadence, RAHUL)}"
     assert [(booking["id"], booking["status"]) for booking in rahul_desk_bookings(kadence)] == [
-        (occurrences[0]["id"], "booked"), (occurrences[1]["id"], "cancelled"),
-        (occurrences[2]["id"], "booked"), (occurrences[3]["id"], "booked"),
+        (occurrences[0]["id"], "booked"),
+        (occurrences[1]["id"], "cancelled"),
+        (occurrences[2]["id"], "booked"),
+        (occurrences[3]["id"], "booked"),
     ]
     assert read(kadence, occurrences[1]) == cancelled
 
@@ -1059,26 +1149,44 @@ def test_checking_in_to_one_occurrence_leaves_the_others_booked(kadence, wall, c
     assert [booking["status"] for booking in rahul_desk_bookings(kadence)] == ["checkedIn", "booked", "booked", "booked"]
 
 
-@pytest.mark.parametrize(("first", "day", "start"), [
-    # 14 March 2027 has no 02:30 in New York; the occurrence is read at the offset before the gap.
-    ("2027-03-07T02:30:00-05:00", "2027-03-14", "2027-03-14T07:30:00+00:00"),
-    # 7 November 2027 has 01:30 twice in New York; the occurrence is the first of them.
-    ("2027-10-31T01:30:00-04:00", "2027-11-07", "2027-11-07T05:30:00+00:00"),
-], ids=["spring gap", "autumn fold"])
+@pytest.mark.parametrize(
+    ("first", "day", "start"),
+    [
+        # 14 March 2027 has no 02:30 in New York; the occurrence is read at the offset before the gap.
+        ("2027-03-07T02:30:00-05:00", "2027-03-14", "2027-03-14T07:30:00+00:00"),
+        # 7 November 2027 has 01:30 twice in New York; the occurrence is the first of them.
+        ("2027-10-31T01:30:00-04:00", "2027-11-07", "2027-11-07T05:30:00+00:00"),
+    ],
+    ids=["spring gap", "autumn fold"],
+)
 def test_an_occurrence_at_a_daylight_saving_change_is_read_checked_in_and_cancelled_by_its_listed_id(
-    kadence, wall, client, first, day, start,
+    kadence,
+    wall,
+    client,
+    first,
+    day,
+    start,
 ):
     robin = RobinClient(client, ADMIN_TOKEN)
     begins = datetime.fromisoformat(first)
-    created = robin.post("/spaces/56/events", json={
-        "title": "Sunday night run", "recurrence": ["RRULE:FREQ=WEEKLY"],
-        "start": {"date_time": stamp(begins), "time_zone": "America/New_York"},
-        "end": {"date_time": stamp(begins + timedelta(minutes=30)), "time_zone": "America/New_York"},
-    })
+    created = robin.post(
+        "/spaces/56/events",
+        json={
+            "title": "Sunday night run",
+            "recurrence": ["RRULE:FREQ=WEEKLY"],
+            "start": {"date_time": stamp(begins), "time_zone": "America/New_York"},
+            "end": {"date_time": stamp(begins + timedelta(minutes=30)), "time_zone": "America/New_York"},
+        },
+    )
     assert created.status_code == 201, created.text
-    listed = kadence.members("/bookings", **{
-        "startDateTime[after]": f"{day}T00:00:00", "startDateTime[before]": f"{day}T23:59:59", "space": space_id(kadence, "Queens"),
-    })
+    listed = kadence.members(
+        "/bookings",
+        **{
+            "startDateTime[after]": f"{day}T00:00:00",
+            "startDateTime[before]": f"{day}T23:59:59",
+            "space": space_id(kadence, "Queens"),
+        },
+    )
     occurrence = next(booking for booking in listed if booking["startDate"] == start)
     kadence = at(client, wall, datetime.fromisoformat(start) - timedelta(minutes=10))
 

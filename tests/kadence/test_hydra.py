@@ -34,8 +34,13 @@ COLLECTION_FIELDS = {"@context", "@id", "@type", "hydra:member", "hydra:totalIte
 
 # Every collection but bookings (paged, ULID-addressed) with its resource type.
 RESOURCES = [
-    ("buildings", "Building"), ("floors", "Floor"), ("neighborhoods", "Neighborhood"), ("spaces", "Space"),
-    ("users", "User"), ("visits", "Visit"), ("visitors", "Visitor"),
+    ("buildings", "Building"),
+    ("floors", "Floor"),
+    ("neighborhoods", "Neighborhood"),
+    ("spaces", "Space"),
+    ("users", "User"),
+    ("visits", "Visit"),
+    ("visitors", "Visitor"),
 ]
 COLLECTIONS = [collection for collection, _ in RESOURCES]
 
@@ -48,14 +53,15 @@ def hydra_error(response: Any, status: int) -> str:
     assert body["@context"] == "/v1/contexts/Error"
     assert body["@type"] == "hydra:Error"
     assert body["hydra:title"] == "An error occurred"
-    assert isinstance(body["hydra:description"], str) and body["hydra:description"]
-    return body["hydra:description"]  # type: ignore[no-any-return]
+    assert isinstance(body["hydra:description"], str)
+    assert body["hydra:description"]
+    return body["hydra:description"]  # type: ignore[no-any-return]  # decoded JSON
 
 
 def document(response: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(JSON_LD)
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def csv_rows(response: Any) -> tuple[list[str], list[dict[str, str]]]:
@@ -76,13 +82,21 @@ def crowded_directory(store: Store) -> int:
     """480 more people in the demo organization: more than one page of 500. Returns the new total."""
     with store.session(write=True) as session:
         organization = session.exec(select(Organization).where(Organization.slug == "meridian")).one()
-        session.add_all([
-            User(
-                organization_id=organization.id or 0, email=f"temp{number:03d}@meridian.example", name=f"Temp {number:03d}",
-                given_name="Temp", family_name=f"{number:03d}", slug=f"temp{number:03d}", created_at=NOW, updated_at=NOW,
-            )
-            for number in range(480)
-        ])
+        session.add_all(
+            [
+                User(
+                    organization_id=organization.id or 0,
+                    email=f"temp{number:03d}@meridian.example",
+                    name=f"Temp {number:03d}",
+                    given_name="Temp",
+                    family_name=f"{number:03d}",
+                    slug=f"temp{number:03d}",
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+                for number in range(480)
+            ]
+        )
         session.commit()
     return len(EMAILS) + 480
 
@@ -109,7 +123,8 @@ def test_item_is_json_ld_with_context_iri_type_and_ulid(kadence, collection, kin
     assert item["@context"] == f"/v1/contexts/{kind}"
     assert item["@id"] == f"/v1/public/{collection}/{member['id']}"
     assert item["@type"] == kind
-    assert isinstance(item["id"], str) and ULID.match(item["id"])
+    assert isinstance(item["id"], str)
+    assert ULID.match(item["id"])
     assert item == {"@context": f"/v1/contexts/{kind}", **member}
 
 
@@ -141,7 +156,8 @@ def test_collection_of_one_page_without_query_has_no_view(kadence, collection, k
     assert body["@context"] == f"/v1/contexts/{kind}"
     assert body["@id"] == f"/v1/public/{collection}"
     assert body["@type"] == "hydra:Collection"
-    assert isinstance(body["hydra:member"], list) and body["hydra:member"]
+    assert isinstance(body["hydra:member"], list)
+    assert body["hydra:member"]
     assert body["hydra:totalItems"] == len(body["hydra:member"])
     assert {member["@type"] for member in body["hydra:member"]} == {kind}
 
@@ -232,7 +248,7 @@ def test_items_per_page_defaults_to_50(kadence, crowded_directory):
 
     assert body["hydra:totalItems"] == crowded_directory
     assert len(body["hydra:member"]) == 50
-    assert [user["email"] for user in body["hydra:member"]][:len(EMAILS)] == EMAILS
+    assert [user["email"] for user in body["hydra:member"]][: len(EMAILS)] == EMAILS
     assert body["hydra:view"]["hydra:last"] == f"/v1/public/users?page={-(-crowded_directory // 50)}"
 
 
@@ -247,10 +263,19 @@ def test_items_per_page_above_500_is_read_as_500(kadence, crowded_directory, ask
     assert len(second["hydra:member"]) == crowded_directory - 500
 
 
-@pytest.mark.parametrize("query", [
-    "itemsPerPage=0", "itemsPerPage=-1", "itemsPerPage=ten", "itemsPerPage=2.5", "page=0", "page=-3", "page=two",
-    "page=1.5",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "itemsPerPage=0",
+        "itemsPerPage=-1",
+        "itemsPerPage=ten",
+        "itemsPerPage=2.5",
+        "page=0",
+        "page=-3",
+        "page=two",
+        "page=1.5",
+    ],
+)
 @pytest.mark.parametrize("collection", COLLECTIONS)
 def test_bad_page_numbers_are_400(kadence, collection, query):
     response = kadence.get(f"/{collection}?{query}")
@@ -343,7 +368,8 @@ def test_csv_flattens_lists_of_objects_without_python_reprs(kadence):
     assert "nadia.shah@acme-logistics.example" in {rows[0][column] for column in email_columns}
     for row in rows:
         for value in row.values():
-            assert "{'" not in (value or "") and "None" not in (value or ""), value
+            assert "{'" not in (value or ""), value
+            assert "None" not in (value or ""), value
 
 
 @pytest.mark.parametrize("accept", ["text/csv; charset=utf-8", "text/csv, image/png;q=0.5", "text/*"])
@@ -406,19 +432,23 @@ def test_unknown_items_are_404_hydra_errors(kadence, collection, identifier):
     assert hydra_error(response, 404) == "Not Found"
 
 
-@pytest.mark.parametrize(("method", "path", "methods"), [
-    ("DELETE", "/buildings/{building}", {"GET"}),
-    ("PUT", "/buildings/{building}", {"GET"}),
-    ("POST", "/buildings", {"GET"}),
-    ("DELETE", "/users/{user}", {"GET", "PATCH"}),
-    ("PUT", "/users/{user}", {"GET", "PATCH"}),
-    ("GET", "/users/{user}/photo", {"POST"}),
-    ("POST", "/visits", {"GET"}),
-    ("PATCH", "/spaces/{space}", {"GET"}),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "methods"),
+    [
+        ("DELETE", "/buildings/{building}", {"GET"}),
+        ("PUT", "/buildings/{building}", {"GET"}),
+        ("POST", "/buildings", {"GET"}),
+        ("DELETE", "/users/{user}", {"GET", "PATCH"}),
+        ("PUT", "/users/{user}", {"GET", "PATCH"}),
+        ("GET", "/users/{user}/photo", {"POST"}),
+        ("POST", "/visits", {"GET"}),
+        ("PATCH", "/spaces/{space}", {"GET"}),
+    ],
+)
 def test_wrong_methods_are_405_with_allow(kadence, method, path, methods):
     ids = {
-        "building": kadence.members("/buildings")[0]["id"], "user": kadence.members("/users")[0]["id"],
+        "building": kadence.members("/buildings")[0]["id"],
+        "user": kadence.members("/users")[0]["id"],
         "space": kadence.members("/spaces")[0]["id"],
     }
 
@@ -429,11 +459,14 @@ def test_wrong_methods_are_405_with_allow(kadence, method, path, methods):
     assert method in description
 
 
-@pytest.mark.parametrize("path", [
-    "/bookable-onsite-passes?buildingId={building}&startDateTime=9999-12-31T10:00:00&endDateTime=9999-12-31T11:00:00",
-    "/bookable-spaces?floorId={floor}&userId={user}&startDateTime=9999-12-31T10:00:00&endDateTime=9999-12-31T11:00:00",
-    "/bookable-onsite-passes?buildingId={building}&startDateTime=0001-01-01T00:00:00&endDateTime=0001-01-01T01:00:00",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/bookable-onsite-passes?buildingId={building}&startDateTime=9999-12-31T10:00:00&endDateTime=9999-12-31T11:00:00",
+        "/bookable-spaces?floorId={floor}&userId={user}&startDateTime=9999-12-31T10:00:00&endDateTime=9999-12-31T11:00:00",
+        "/bookable-onsite-passes?buildingId={building}&startDateTime=0001-01-01T00:00:00&endDateTime=0001-01-01T01:00:00",
+    ],
+)
 def test_dates_the_sandbox_cannot_place_in_a_building_are_400_not_500(lenient, kadence, path):
     ids = {
         "building": kadence.find("/buildings", name="Meridian HQ New York")["id"],
@@ -446,10 +479,16 @@ def test_dates_the_sandbox_cannot_place_in_a_building_are_400_not_500(lenient, k
     hydra_error(response, 400)
 
 
-@pytest.mark.parametrize("query", [
-    "startDateTime[after]=garbage", "startDateTime[after]=2026-03-03", "startDateTime[local_after]=2026-13-01T00:00:00",
-    "endDateTime[before]=2026-02-30T00:00:00", "startDate=2026-3-1",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "startDateTime[after]=garbage",
+        "startDateTime[after]=2026-03-03",
+        "startDateTime[local_after]=2026-13-01T00:00:00",
+        "endDateTime[before]=2026-02-30T00:00:00",
+        "startDate=2026-3-1",
+    ],
+)
 @pytest.mark.parametrize("collection", ["visits", "visitors"])
 def test_malformed_date_filters_are_400(kadence, collection, query):
     response = kadence.get(f"/{collection}?{query}")
@@ -457,10 +496,15 @@ def test_malformed_date_filters_are_400(kadence, collection, query):
     hydra_error(response, 400)
 
 
-@pytest.mark.parametrize(("query", "everything"), [
-    ("startDateTime[after]=0001-01-01T00:00:00", True), ("endDateTime[local_before]=9999-12-31T23:59:59", True),
-    ("startDate=9999-12-31", False), ("endDate=0001-01-01", False),
-])
+@pytest.mark.parametrize(
+    ("query", "everything"),
+    [
+        ("startDateTime[after]=0001-01-01T00:00:00", True),
+        ("endDateTime[local_before]=9999-12-31T23:59:59", True),
+        ("startDate=9999-12-31", False),
+        ("endDate=0001-01-01", False),
+    ],
+)
 @pytest.mark.parametrize(("collection", "total"), [("visits", len(VISITS)), ("visitors", len(VISITOR_EMAILS))])
 def test_extreme_date_filters_are_answered_not_failed(lenient, collection, total, query, everything):
     response = lenient.get(f"/{collection}?{query}")
@@ -468,13 +512,16 @@ def test_extreme_date_filters_are_answered_not_failed(lenient, collection, total
     assert document(response)["hydra:totalItems"] == (total if everything else 0)
 
 
-@pytest.mark.parametrize(("accept", "csv_wanted"), [
-    ("text/csv;q=1, application/ld+json;q=0.5", True),
-    ("application/ld+json;q=0.9, text/csv;q=0.8", False),
-    ("text/csv, application/json", False),
-    ("text/*;q=0.7, */*;q=0.1", True),
-    ("text/csv;q=bad, application/json;q=0.2", False),
-])
+@pytest.mark.parametrize(
+    ("accept", "csv_wanted"),
+    [
+        ("text/csv;q=1, application/ld+json;q=0.5", True),
+        ("application/ld+json;q=0.9, text/csv;q=0.8", False),
+        ("text/csv, application/json", False),
+        ("text/*;q=0.7, */*;q=0.1", True),
+        ("text/csv;q=bad, application/json;q=0.2", False),
+    ],
+)
 def test_accept_quality_values_choose_between_json_ld_and_csv(kadence, accept, csv_wanted):
     response = kadence.get("/buildings", headers={"Accept": accept})
 

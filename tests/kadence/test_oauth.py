@@ -26,8 +26,9 @@ def issued_token(response: Any) -> str:
     assert set(body) == {"token_type", "expires_in", "access_token"}
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 3600
-    assert isinstance(body["access_token"], str) and body["access_token"]
-    return body["access_token"]  # type: ignore[no-any-return]
+    assert isinstance(body["access_token"], str)
+    assert body["access_token"]
+    return body["access_token"]  # type: ignore[no-any-return]  # decoded JSON
 
 
 def oauth_error(response: Any, status: int, error: str) -> dict[str, Any]:
@@ -35,9 +36,11 @@ def oauth_error(response: Any, status: int, error: str) -> dict[str, Any]:
     body = response.json()
     assert set(body) == OAUTH_ERROR_FIELDS
     assert body["error"] == error
-    assert isinstance(body["error_description"], str) and body["error_description"]
-    assert isinstance(body["message"], str) and body["message"]
-    return body  # type: ignore[no-any-return]
+    assert isinstance(body["error_description"], str)
+    assert body["error_description"]
+    assert isinstance(body["message"], str)
+    assert body["message"]
+    return body  # type: ignore[no-any-return]  # decoded JSON
 
 
 def unauthorized(response: Any) -> str:
@@ -49,8 +52,9 @@ def unauthorized(response: Any) -> str:
     assert body["@context"] == "/v1/contexts/Error"
     assert body["@type"] == "hydra:Error"
     assert body["hydra:title"] == "An error occurred"
-    assert isinstance(body["hydra:description"], str) and body["hydra:description"]
-    return body["hydra:description"]  # type: ignore[no-any-return]
+    assert isinstance(body["hydra:description"], str)
+    assert body["hydra:description"]
+    return body["hydra:description"]  # type: ignore[no-any-return]  # decoded JSON
 
 
 def building_names(client: Any, token: str) -> list[str]:
@@ -98,8 +102,9 @@ def test_token_from_a_json_body_is_a_bearer_token_for_an_hour(client):
 
 
 def test_token_from_a_json_body_without_content_type_is_read_as_json(client):
-    response = client.post(TOKEN_PATH, content=b'{"grant_type": "client_credentials", "client_id": "demo-client", '
-                                                b'"client_secret": "demo-secret"}')
+    response = client.post(
+        TOKEN_PATH, content=b'{"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"}'
+    )
 
     issued_token(response)
 
@@ -138,19 +143,29 @@ def test_any_other_scope_is_an_invalid_scope(client, scope):
 # Refusing tokens
 
 
-@pytest.mark.parametrize("credentials", [
-    {"client_id": "demo-client", "client_secret": "wrong-secret"},
-    {"client_id": "demo-client", "client_secret": ""},
-    {"client_id": "demo-client"},
-    {"client_id": "nobody", "client_secret": "demo-secret"},
-    {"client_secret": "demo-secret"},
-    {"client_id": "DEMO-CLIENT", "client_secret": "demo-secret"},
-    {"client_id": "demo-client", "client_secret": "démo-secret"},
-    {"client_id": "demo-client", "client_secret": "\u0080"},
-], ids=[
-    "wrong-secret", "blank-secret", "no-secret", "unknown-client", "no-client", "client-id-case", "non-ascii-secret",
-    "control-character-secret",
-])
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"client_id": "demo-client", "client_secret": "wrong-secret"},
+        {"client_id": "demo-client", "client_secret": ""},
+        {"client_id": "demo-client"},
+        {"client_id": "nobody", "client_secret": "demo-secret"},
+        {"client_secret": "demo-secret"},
+        {"client_id": "DEMO-CLIENT", "client_secret": "demo-secret"},
+        {"client_id": "demo-client", "client_secret": "démo-secret"},
+        {"client_id": "demo-client", "client_secret": "\u0080"},
+    ],
+    ids=[
+        "wrong-secret",
+        "blank-secret",
+        "no-secret",
+        "unknown-client",
+        "no-client",
+        "client-id-case",
+        "non-ascii-secret",
+        "control-character-secret",
+    ],
+)
 @pytest.mark.parametrize("encoding", ["data", "json"])
 def test_bad_client_credentials_are_an_invalid_client(client, credentials, encoding):
     response = client.post(TOKEN_PATH, **{encoding: {"grant_type": "client_credentials", **credentials}})
@@ -179,7 +194,9 @@ def test_an_empty_body_is_an_invalid_request(client):
     oauth_error(response, 400, "invalid_request")
 
 
-@pytest.mark.parametrize("grant_type", ["password", "authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:jwt-bearer"])
+@pytest.mark.parametrize(
+    "grant_type", ["password", "authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:jwt-bearer"]
+)
 def test_other_grant_types_are_unsupported(client, grant_type):
     response = client.post(TOKEN_PATH, data={**CREDENTIALS, "grant_type": grant_type})
 
@@ -218,7 +235,8 @@ def test_a_new_token_works_after_the_old_one_expired(client, kadence, wall):
 
     unauthorized(kadence.get("/buildings"))
     assert building_names(client, issued_token(client.post(TOKEN_PATH, data=CREDENTIALS))) == [
-        "Meridian HQ New York", "Meridian Bengaluru",
+        "Meridian HQ New York",
+        "Meridian Bengaluru",
     ]
 
 
@@ -252,15 +270,19 @@ def test_api_calls_without_authorization_are_401(client, path):
     unauthorized(response)
 
 
-@pytest.mark.parametrize("authorization", [
-    "Basic ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ=",
-    f"Access-Token {ADMIN_TOKEN}",
-    f"Token {ADMIN_TOKEN}",
-    "Bearer",
-    "Bearer ",
-    "Bearer not-a-token",
-    f"Bearer {ADMIN_TOKEN}",
-], ids=["basic", "robin-scheme", "token-scheme", "bearer-alone", "bearer-blank", "bearer-unknown", "bearer-robin-token"])
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Basic ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ=",
+        f"Access-Token {ADMIN_TOKEN}",
+        f"Token {ADMIN_TOKEN}",
+        "Bearer",
+        "Bearer ",
+        "Bearer not-a-token",
+        f"Bearer {ADMIN_TOKEN}",
+    ],
+    ids=["basic", "robin-scheme", "token-scheme", "bearer-alone", "bearer-blank", "bearer-unknown", "bearer-robin-token"],
+)
 @pytest.mark.parametrize("path", AUTH_PATHS[:2])
 def test_api_calls_with_anything_but_a_live_bearer_token_are_401(client, authorization, path):
     response = client.get(f"/v1/public{path}", headers={"Authorization": authorization})

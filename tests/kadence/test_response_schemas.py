@@ -18,8 +18,10 @@ from tests.kadence.test_vendor_schemas import NOT_ADDRESSABLE, SCENARIOS, Operat
 SANDBOX_DOCUMENT = json.loads((FIXTURES_DIR.parent / "openapi" / "kadence.json").read_text(encoding="utf-8"))
 HTTP_METHODS = {"get", "post", "patch", "put", "delete"}
 ROUTES = [
-    route for module in (*dialect.API_ROUTES, *dialect.OTHER_ROUTES)
-    for route in module.router.routes if isinstance(route, DeclaredRoute)
+    route
+    for module in (*dialect.API_ROUTES, *dialect.OTHER_ROUTES)
+    for route in module.router.routes
+    if isinstance(route, DeclaredRoute)
 ]
 """The routes as their modules declare them: paths under /v1/public without that prefix."""
 OUTSIDE_THE_API = {("POST", "/oauth2/token"), ("GET", "/v1/contexts/{name}")}
@@ -34,7 +36,8 @@ def vendor_form(path: str) -> str:
 def route_of(operation: Operation) -> DeclaredRoute:
     method, template = operation
     return next(
-        route for route in ROUTES
+        route
+        for route in ROUTES
         if method in (route.methods or set()) and (vendor_form(route.path) == template or route.path == template)
     )
 
@@ -53,7 +56,9 @@ def success_status(operation: Operation) -> int:
 def documented_operations() -> set[Operation]:
     return {
         (method.upper(), path if path.startswith(("/oauth2/", "/v1/contexts/")) else vendor_form(path))
-        for path, item in SANDBOX_DOCUMENT["paths"].items() for method in item if method in HTTP_METHODS
+        for path, item in SANDBOX_DOCUMENT["paths"].items()
+        for method in item
+        if method in HTTP_METHODS
     }
 
 
@@ -74,15 +79,22 @@ def test_success_body_matches_the_sandbox_document(operation: Operation, kadence
         model.model_validate(response.json(), strict=True)
 
 
-@pytest.mark.parametrize(("operation", "request_of", "status"), [
-    (("GET", "/bookable-days/{id}"), lambda k: k.get("/bookable-days/01ARZ3NDEKTSV4RRFFQ69G5FAV"), 404),
-    (("GET", "/bookings/{id}"), lambda k: k.get("/bookings/01ARZ3NDEKTSV4RRFFQ69G5FAV"), 404),
-    (("GET", "/buildings"), lambda k: k.get("/buildings", params={"page": "zero"}), 400),
-    (("GET", "/buildings"), lambda k: k.get("/buildings", headers={"Accept": "image/png"}), 406),
-    (("POST", "/bookings"), lambda k: k.post("/bookings", json={}), 422),
-    (("PATCH", "/users/{id}"), lambda k: k.patch(f"/users/{k.members('/users')[0]['id']}", content="{}",
-                                                  headers={"Content-Type": "text/plain"}), 415),
-], ids=lambda value: str(value) if isinstance(value, int) else None)
+@pytest.mark.parametrize(
+    ("operation", "request_of", "status"),
+    [
+        (("GET", "/bookable-days/{id}"), lambda k: k.get("/bookable-days/01ARZ3NDEKTSV4RRFFQ69G5FAV"), 404),
+        (("GET", "/bookings/{id}"), lambda k: k.get("/bookings/01ARZ3NDEKTSV4RRFFQ69G5FAV"), 404),
+        (("GET", "/buildings"), lambda k: k.get("/buildings", params={"page": "zero"}), 400),
+        (("GET", "/buildings"), lambda k: k.get("/buildings", headers={"Accept": "image/png"}), 406),
+        (("POST", "/bookings"), lambda k: k.post("/bookings", json={}), 422),
+        (
+            ("PATCH", "/users/{id}"),
+            lambda k: k.patch(f"/users/{k.members('/users')[0]['id']}", content="{}", headers={"Content-Type": "text/plain"}),
+            415,
+        ),
+    ],
+    ids=lambda value: str(value) if isinstance(value, int) else None,
+)
 def test_error_bodies_match_the_sandbox_document(
     kadence: KadenceClient, operation: Operation, request_of: Any, status: int
 ) -> None:
@@ -100,12 +112,22 @@ def test_unauthenticated_body_matches_the_sandbox_document(client: Any) -> None:
 
 
 def test_token_bodies_match_the_sandbox_document(client: Any) -> None:
-    issued = client.post("/oauth2/token", data={
-        "grant_type": "client_credentials", "client_id": DEMO_CLIENT[0], "client_secret": DEMO_CLIENT[1],
-    })
-    refused = client.post("/oauth2/token", data={
-        "grant_type": "client_credentials", "client_id": DEMO_CLIENT[0], "client_secret": "wrong",
-    })
+    issued = client.post(
+        "/oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": DEMO_CLIENT[0],
+            "client_secret": DEMO_CLIENT[1],
+        },
+    )
+    refused = client.post(
+        "/oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": DEMO_CLIENT[0],
+            "client_secret": "wrong",
+        },
+    )
 
     documented_model(("POST", "/oauth2/token"), 200).model_validate(issued.json(), strict=True)
     assert refused.status_code == 401

@@ -30,9 +30,7 @@ from tests.conftest import KadenceClient, Wall
 
 pytestmark = pytest.mark.wire
 
-VENDOR_DOCUMENT = yaml.safe_load(
-    (Path(__file__).parent / "vendor" / "kadence-openapi-1.2.0.yml").read_text(encoding="utf-8")
-)
+VENDOR_DOCUMENT = yaml.safe_load((Path(__file__).parent / "vendor" / "kadence-openapi-1.2.0.yml").read_text(encoding="utf-8"))
 PREFIX = "/v1/public"
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 LD_JSON = "application/ld+json"
@@ -44,7 +42,9 @@ Scenario = Callable[[KadenceClient, Wall], list[Any]]
 
 DOCUMENTED_OPERATIONS: list[Operation] = sorted(
     (method.upper(), path.removeprefix(PREFIX))
-    for path, path_item in VENDOR_DOCUMENT["paths"].items() for method in path_item if method in HTTP_METHODS
+    for path, path_item in VENDOR_DOCUMENT["paths"].items()
+    for method in path_item
+    if method in HTTP_METHODS
 )
 NOT_ADDRESSABLE: set[Operation] = {("GET", "/bookable-days/{id}")}
 """Documented, but the sandbox answers 404 every time (LIMITATIONS: days are not addressable)."""
@@ -67,9 +67,7 @@ DOCUMENT_URI = "urn:kadence:openapi-1.2.0"
 
 MEMBER_INDEX = re.compile(r"^hydra:member/\d+")
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
-)
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
 TODAY_AT_10 = "2026-03-02T15:00:00"
 """10:00 in New York on the tests' Monday: an hour after now."""
 SANDBOX_STATUSES = ("booked", "checkedIn", "checkedOut", "completed", "cancelled", "noCheckIn")
@@ -133,7 +131,7 @@ def adapted_document(document: dict[str, Any]) -> dict[str, Any]:
     read = with_declared_nulls(document)
     schemas = with_sandbox_nulls(read["components"]["schemas"], NULLABLE_IN_SANDBOX)
     read["components"]["schemas"] = with_string_references(schemas)
-    return read  # type: ignore[no-any-return]
+    return read  # type: ignore[no-any-return]  # decoded JSON
 
 
 REGISTRY = Registry().with_resource(DOCUMENT_URI, DRAFT202012.create_resource(adapted_document(VENDOR_DOCUMENT)))
@@ -214,9 +212,15 @@ def space(kadence: KadenceClient, name: str) -> dict[str, Any]:
 
 def book(kadence: KadenceClient, email: str, start: str, end: str, **place: Any) -> Any:
     """POST /bookings for the person with `email`; `place`: spaceId or buildingId, and a title for rooms."""
-    response = kadence.post("/bookings", json={
-        "userId": user(kadence, email), "startDateTime": start, "endDateTime": end, **place,
-    })
+    response = kadence.post(
+        "/bookings",
+        json={
+            "userId": user(kadence, email),
+            "startDateTime": start,
+            "endDateTime": end,
+            **place,
+        },
+    )
     assert response.status_code == 201, response.text
     return response
 
@@ -234,31 +238,55 @@ def bookings_in_every_state(kadence: KadenceClient, wall: Wall) -> dict[str, str
     made = {
         "checkedIn": book(kadence, "ben.carter@meridian.example", TODAY_AT_10, "2026-03-02T18:00:00", spaceId=desk),
         "checkedOut": book(
-            kadence, "emma.schultz@meridian.example", TODAY_AT_10, "2026-03-02T18:00:00",
+            kadence,
+            "emma.schultz@meridian.example",
+            TODAY_AT_10,
+            "2026-03-02T18:00:00",
             spaceId=space(kadence, "A-04")["id"],
         ),
         "noCheckIn": book(
-            kadence, "chloe.martin@meridian.example", "2026-03-02T14:05:00", "2026-03-02T18:00:00",
+            kadence,
+            "chloe.martin@meridian.example",
+            "2026-03-02T14:05:00",
+            "2026-03-02T18:00:00",
             spaceId=space(kadence, UNCONFIRMED_DESK)["id"],
         ),
         "cancelled": book(
-            kadence, "farah.haddad@meridian.example", TODAY_AT_10, "2026-03-02T18:00:00",
+            kadence,
+            "farah.haddad@meridian.example",
+            TODAY_AT_10,
+            "2026-03-02T18:00:00",
             spaceId=space(kadence, "A-06")["id"],
         ),
         "room": book(
-            kadence, "ada.okafor@meridian.example", "2026-03-02T19:00:00", "2026-03-02T20:00:00",
-            spaceId=space(kadence, "Focus Room")["id"], title="Schema check",
+            kadence,
+            "ada.okafor@meridian.example",
+            "2026-03-02T19:00:00",
+            "2026-03-02T20:00:00",
+            spaceId=space(kadence, "Focus Room")["id"],
+            title="Schema check",
         ),
         "pod": book(
-            kadence, "ada.okafor@meridian.example", "2026-03-02T20:00:00", "2026-03-02T20:30:00",
-            spaceId=space(kadence, "Phone Booth 1A")["id"], title="Call",
+            kadence,
+            "ada.okafor@meridian.example",
+            "2026-03-02T20:00:00",
+            "2026-03-02T20:30:00",
+            spaceId=space(kadence, "Phone Booth 1A")["id"],
+            title="Call",
         ),
         "private_office": book(
-            kadence, "ada.okafor@meridian.example", "2026-03-02T21:00:00", "2026-03-02T22:00:00",
-            spaceId=space(kadence, "Executive Office")["id"], title="One to one",
+            kadence,
+            "ada.okafor@meridian.example",
+            "2026-03-02T21:00:00",
+            "2026-03-02T22:00:00",
+            spaceId=space(kadence, "Executive Office")["id"],
+            title="One to one",
         ),
         "onsite": book(
-            kadence, "ada.okafor@meridian.example", TODAY_AT_10, "2026-03-02T18:00:00",
+            kadence,
+            "ada.okafor@meridian.example",
+            TODAY_AT_10,
+            "2026-03-02T18:00:00",
             buildingId=building(kadence, "Meridian HQ New York"),
         ),
     }
@@ -291,8 +319,12 @@ def create_booking(kadence: KadenceClient, wall: Wall) -> list[Any]:
     return [
         book(kadence, "ben.carter@meridian.example", TODAY_AT_10, "2026-03-02T18:00:00", spaceId=space(kadence, FREE_DESK)["id"]),
         book(
-            kadence, "ben.carter@meridian.example", "2026-03-02T19:00:00", "2026-03-02T20:00:00",
-            spaceId=space(kadence, "Queens")["id"], title="Planning",
+            kadence,
+            "ben.carter@meridian.example",
+            "2026-03-02T19:00:00",
+            "2026-03-02T20:00:00",
+            spaceId=space(kadence, "Queens")["id"],
+            title="Planning",
         ),
         book(kadence, "ben.carter@meridian.example", *TOMORROW, buildingId=building(kadence, "Meridian HQ New York")),
     ]
@@ -305,7 +337,9 @@ def get_booking(kadence: KadenceClient, wall: Wall) -> list[Any]:
 
 
 def cancel_booking(kadence: KadenceClient, wall: Wall) -> list[Any]:
-    desk = book(kadence, "ben.carter@meridian.example", TODAY_AT_10, "2026-03-02T18:00:00", spaceId=space(kadence, FREE_DESK)["id"])
+    desk = book(
+        kadence, "ben.carter@meridian.example", TODAY_AT_10, "2026-03-02T18:00:00", spaceId=space(kadence, FREE_DESK)["id"]
+    )
     onsite = book(kadence, "ben.carter@meridian.example", *TOMORROW, buildingId=building(kadence, "Meridian HQ New York"))
     return [
         kadence.post(f"/bookings/{desk.json()['id']}/cancel", json={"userId": user(kadence, "ben.carter@meridian.example")}),
@@ -314,23 +348,31 @@ def cancel_booking(kadence: KadenceClient, wall: Wall) -> list[Any]:
 
 
 def check_in(kadence: KadenceClient, wall: Wall) -> list[Any]:
-    booked = book(kadence, "ben.carter@meridian.example", TODAY_AT_10, "2026-03-02T18:00:00", spaceId=space(kadence, FREE_DESK)["id"])
+    booked = book(
+        kadence, "ben.carter@meridian.example", TODAY_AT_10, "2026-03-02T18:00:00", spaceId=space(kadence, FREE_DESK)["id"]
+    )
     wall.advance(minutes=50)
-    return [kadence.post(
-        f"/bookings/{booked.json()['id']}/check-in",
-        json={"userId": user(kadence, "ben.carter@meridian.example"), "method": "geofence"},
-    )]
+    return [
+        kadence.post(
+            f"/bookings/{booked.json()['id']}/check-in",
+            json={"userId": user(kadence, "ben.carter@meridian.example"), "method": "geofence"},
+        )
+    ]
 
 
 def check_out(kadence: KadenceClient, wall: Wall) -> list[Any]:
-    booked = book(kadence, "ben.carter@meridian.example", TODAY_AT_10, "2026-03-02T18:00:00", spaceId=space(kadence, FREE_DESK)["id"])
+    booked = book(
+        kadence, "ben.carter@meridian.example", TODAY_AT_10, "2026-03-02T18:00:00", spaceId=space(kadence, FREE_DESK)["id"]
+    )
     wall.advance(minutes=50)
     transition(kadence, booked.json()["id"], "check-in", "ben.carter@meridian.example")
     wall.advance(minutes=5)
-    return [kadence.post(
-        f"/bookings/{booked.json()['id']}/check-out",
-        json={"userId": user(kadence, "ben.carter@meridian.example"), "method": "sensor"},
-    )]
+    return [
+        kadence.post(
+            f"/bookings/{booked.json()['id']}/check-out",
+            json={"userId": user(kadence, "ben.carter@meridian.example"), "method": "sensor"},
+        )
+    ]
 
 
 def list_user_bookings(kadence: KadenceClient, wall: Wall) -> list[Any]:
@@ -352,38 +394,59 @@ def list_bookable_days(kadence: KadenceClient, wall: Wall) -> list[Any]:
 def get_onsite_pass(kadence: KadenceClient, wall: Wall) -> list[Any]:
     start, end = TOMORROW
     return [
-        kadence.get("/bookable-onsite-passes", params={
-            "buildingId": building(kadence, name), "startDateTime": start, "endDateTime": end,
-        })
+        kadence.get(
+            "/bookable-onsite-passes",
+            params={
+                "buildingId": building(kadence, name),
+                "startDateTime": start,
+                "endDateTime": end,
+            },
+        )
         for name in ("Meridian HQ New York", "Meridian Bengaluru")
     ] + [
-        kadence.get("/bookable-onsite-passes", params={  # Sunday: Bengaluru is closed
-            "buildingId": building(kadence, "Meridian Bengaluru"),
-            "startDateTime": "2026-03-08T05:00:00", "endDateTime": "2026-03-08T08:00:00",
-        }),
+        kadence.get(
+            "/bookable-onsite-passes",
+            params={  # Sunday: Bengaluru is closed
+                "buildingId": building(kadence, "Meridian Bengaluru"),
+                "startDateTime": "2026-03-08T05:00:00",
+                "endDateTime": "2026-03-08T08:00:00",
+            },
+        ),
     ]
 
 
 def list_bookable_spaces(kadence: KadenceClient, wall: Wall) -> list[Any]:
     start, end = TOMORROW
-    return [kadence.get("/bookable-spaces", params={
-        "floorId": space(kadence, "A-01")["floor"]["id"], "userId": user(kadence, "chloe.martin@meridian.example"),
-        "startDateTime": start, "endDateTime": end,
-    })]
+    return [
+        kadence.get(
+            "/bookable-spaces",
+            params={
+                "floorId": space(kadence, "A-01")["floor"]["id"],
+                "userId": user(kadence, "chloe.martin@meridian.example"),
+                "startDateTime": start,
+                "endDateTime": end,
+            },
+        )
+    ]
 
 
 def update_user(kadence: KadenceClient, wall: Wall) -> list[Any]:
-    return [kadence.patch(
-        f"/users/{user(kadence, 'ben.carter@meridian.example')}",
-        content=b'{"jobTitle": "Lead Robotics Engineer", "biography": "Builds arms."}',
-        headers={"Content-Type": "application/merge-patch+json"},
-    )]
+    return [
+        kadence.patch(
+            f"/users/{user(kadence, 'ben.carter@meridian.example')}",
+            content=b'{"jobTitle": "Lead Robotics Engineer", "biography": "Builds arms."}',
+            headers={"Content-Type": "application/merge-patch+json"},
+        )
+    ]
 
 
 def upload_photo(kadence: KadenceClient, wall: Wall) -> list[Any]:
-    return [kadence.post(
-        f"/users/{user(kadence, 'ben.carter@meridian.example')}/photo", files={"file": ("ben.png", PNG, "image/png")},
-    )]
+    return [
+        kadence.post(
+            f"/users/{user(kadence, 'ben.carter@meridian.example')}/photo",
+            files={"file": ("ben.png", PNG, "image/png")},
+        )
+    ]
 
 
 def collection(path: str) -> Scenario:
@@ -433,7 +496,9 @@ def test_every_documented_operation_has_a_scenario() -> None:
 
 
 @pytest.mark.parametrize(
-    "operation", [operation for operation in DOCUMENTED_OPERATIONS if operation not in NOT_ADDRESSABLE], ids=" ".join,
+    "operation",
+    [operation for operation in DOCUMENTED_OPERATIONS if operation not in NOT_ADDRESSABLE],
+    ids=" ".join,
 )
 def test_success_body_matches_vendor_schema(operation: Operation, kadence: KadenceClient, wall: Wall) -> None:
     assert operation in SCENARIOS, f"no scenario exercises {' '.join(operation)}"
@@ -452,9 +517,13 @@ def test_success_body_matches_vendor_schema(operation: Operation, kadence: Kaden
 
 
 def test_bookable_day_is_not_addressable(kadence: KadenceClient) -> None:
-    listed = kadence.get("/bookable-days", params={
-        "buildingId": building(kadence, "Meridian HQ New York"), "userId": user(kadence, "ada.okafor@meridian.example"),
-    })
+    listed = kadence.get(
+        "/bookable-days",
+        params={
+            "buildingId": building(kadence, "Meridian HQ New York"),
+            "userId": user(kadence, "ada.okafor@meridian.example"),
+        },
+    )
     assert listed.status_code == 200, listed.text
     day = listed.json()["hydra:member"][0]
     documented = VENDOR_DOCUMENT["paths"][f"{PREFIX}/bookable-days/{{id}}"]["get"]["responses"]
@@ -477,26 +546,34 @@ def changed(body: dict[str, Any], **fields: Any) -> dict[str, Any]:
     return {**body, **fields}
 
 
-@pytest.mark.parametrize(("field", "value", "expected"), [
-    ("startDate", 1772463600, "startDate: 1772463600 is not of type 'string'"),
-    ("startDate", "2 March 2026", "startDate: '2 March 2026' is not a 'date-time'"),
-    ("startDate", "2026-02-30T10:00:00+00:00", "startDate: '2026-02-30T10:00:00+00:00' is not a 'date-time'"),
-    ("checkedInDate", None, "checkedInDate: None is not of type 'string'"),
-    ("status", "pending", "status: 'pending' is not one of"),
-    ("status", None, "status: None is not of type 'string'"),
-    ("permanent", "false", "permanent: 'false' is not of type 'boolean'"),
-    ("checkInMethod", "telepathy", "checkInMethod: 'telepathy' is not one of"),
-    ("id", 42, "id: 42 is not valid under any of the given schemas"),
-    ("id", "not-a-ulid", "id: 'not-a-ulid' is not valid under any of the given schemas"),
-    ("userId", "/v1/public/buildings/01JGXDFAM03T4NS0W8PW9GQM0H", "userId: '/v1/public/buildings/"),
-    ("building", "01JGXDFAM03T4NS0W8PW9GQM0H", "building: '01JGXDFAM03T4NS0W8PW9GQM0H' is not valid"),
-    ("space", "/v1/public/spaces/01JGXDFAM03T4NS0W8PW9GQM0H", "space: '/v1/public/spaces/"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("startDate", 1772463600, "startDate: 1772463600 is not of type 'string'"),
+        ("startDate", "2 March 2026", "startDate: '2 March 2026' is not a 'date-time'"),
+        ("startDate", "2026-02-30T10:00:00+00:00", "startDate: '2026-02-30T10:00:00+00:00' is not a 'date-time'"),
+        ("checkedInDate", None, "checkedInDate: None is not of type 'string'"),
+        ("status", "pending", "status: 'pending' is not one of"),
+        ("status", None, "status: None is not of type 'string'"),
+        ("permanent", "false", "permanent: 'false' is not of type 'boolean'"),
+        ("checkInMethod", "telepathy", "checkInMethod: 'telepathy' is not one of"),
+        ("id", 42, "id: 42 is not valid under any of the given schemas"),
+        ("id", "not-a-ulid", "id: 'not-a-ulid' is not valid under any of the given schemas"),
+        ("userId", "/v1/public/buildings/01JGXDFAM03T4NS0W8PW9GQM0H", "userId: '/v1/public/buildings/"),
+        ("building", "01JGXDFAM03T4NS0W8PW9GQM0H", "building: '01JGXDFAM03T4NS0W8PW9GQM0H' is not valid"),
+        ("space", "/v1/public/spaces/01JGXDFAM03T4NS0W8PW9GQM0H", "space: '/v1/public/spaces/"),
+    ],
+)
 def test_vendor_schema_still_refuses_a_wrong_field(field: str, value: Any, expected: str) -> None:
     booking = {
-        "@id": "/v1/public/bookings/01M7YRPMH9K35EY06KZQTCZVXS", "@type": "Booking", "id": "01M7YRPMH9K35EY06KZQTCZVXS",
-        "userId": "/v1/public/users/01JGXDFAM0ZN6F7C8DJHVSZY7B", "startDate": "2026-03-02T15:00:00+00:00",
-        "status": "booked", "permanent": False, "checkInMethod": None,
+        "@id": "/v1/public/bookings/01M7YRPMH9K35EY06KZQTCZVXS",
+        "@type": "Booking",
+        "id": "01M7YRPMH9K35EY06KZQTCZVXS",
+        "userId": "/v1/public/users/01JGXDFAM0ZN6F7C8DJHVSZY7B",
+        "startDate": "2026-03-02T15:00:00+00:00",
+        "status": "booked",
+        "permanent": False,
+        "checkInMethod": None,
         "building": "/v1/public/buildings/01JGXDFAM03T4NS0W8PW9GQM0H",
     }
     assert vendor_problems(GET_BOOKING, 200, booking) == []

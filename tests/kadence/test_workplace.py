@@ -68,7 +68,7 @@ def drawn_names(floor: dict[str, Any]) -> set[str]:
 def document(response: Any, status: int = 200) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/ld+json")
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
 
 def not_found(response: Any) -> None:
@@ -91,7 +91,7 @@ def violations(response: Any) -> dict[str, dict[str, str]]:
 def bad_request(response: Any) -> str:
     body = document(response, 400)
     assert body["@type"] == "hydra:Error"
-    return body["hydra:description"]  # type: ignore[no-any-return]
+    return body["hydra:description"]  # type: ignore[no-any-return]  # decoded JSON
 
 
 def names(members: list[dict[str, Any]]) -> list[str]:
@@ -116,26 +116,40 @@ def test_buildings_list_every_building_with_its_address(kadence):
     assert len(members) == len(BUILDINGS)
     for member, building in zip(members, BUILDINGS, strict=True):
         assert member == {
-            "@id": f"/v1/public/buildings/{member['id']}", "@type": "Building", "id": member["id"],
-            "name": building["name"], "timeZone": building["time_zone"], "latitude": building["latitude"],
-            "longitude": building["longitude"], "addressLine1": building["address_line1"],
-            "addressLine2": building.get("address_line2"), "city": building["city"], "county": building["county"],
-            "countryCode": building["country_code"], "photo": None, "createdAt": CREATED_AT, "modifiedAt": CREATED_AT,
+            "@id": f"/v1/public/buildings/{member['id']}",
+            "@type": "Building",
+            "id": member["id"],
+            "name": building["name"],
+            "timeZone": building["time_zone"],
+            "latitude": building["latitude"],
+            "longitude": building["longitude"],
+            "addressLine1": building["address_line1"],
+            "addressLine2": building.get("address_line2"),
+            "city": building["city"],
+            "county": building["county"],
+            "countryCode": building["country_code"],
+            "photo": None,
+            "createdAt": CREATED_AT,
+            "modifiedAt": CREATED_AT,
         }
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    ({"countryCode": "US"}, ["Meridian HQ New York"]),
-    ({"countryCode": "IN"}, ["Meridian Bengaluru"]),
-    ({"countryCode": "GB"}, []),
-    ({"city": "Bengaluru"}, ["Meridian Bengaluru"]),
-    ({"city": "New York"}, ["Meridian HQ New York"]),
-    ({"city": "London"}, []),
-    ({"name": "Meridian HQ New York"}, ["Meridian HQ New York"]),
-    ({"name": "Meridian Bengaluru"}, ["Meridian Bengaluru"]),
-    ({"name": "Elsewhere Tower"}, []),
-    ({"countryCode": "US", "city": "Bengaluru"}, []),
-], ids=lambda value: json.dumps(value) if isinstance(value, dict) else None)
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"countryCode": "US"}, ["Meridian HQ New York"]),
+        ({"countryCode": "IN"}, ["Meridian Bengaluru"]),
+        ({"countryCode": "GB"}, []),
+        ({"city": "Bengaluru"}, ["Meridian Bengaluru"]),
+        ({"city": "New York"}, ["Meridian HQ New York"]),
+        ({"city": "London"}, []),
+        ({"name": "Meridian HQ New York"}, ["Meridian HQ New York"]),
+        ({"name": "Meridian Bengaluru"}, ["Meridian Bengaluru"]),
+        ({"name": "Elsewhere Tower"}, []),
+        ({"countryCode": "US", "city": "Bengaluru"}, []),
+    ],
+    ids=lambda value: json.dumps(value) if isinstance(value, dict) else None,
+)
 def test_buildings_filter_by_country_city_and_name(kadence, filters, expected):
     body = document(kadence.get("/buildings", params=filters))
 
@@ -206,16 +220,22 @@ def test_unknown_floor_is_404(kadence):
     not_found(kadence.get(f"/floors/{UNKNOWN_ULID}"))
 
 
-@pytest.mark.parametrize(("building_name", "floor_name"), [
-    ("Meridian HQ New York", "Floor 2"), ("Meridian HQ New York", "Floor 3"), ("Meridian Bengaluru", "Floor 1"),
-])
+@pytest.mark.parametrize(
+    ("building_name", "floor_name"),
+    [
+        ("Meridian HQ New York", "Floor 2"),
+        ("Meridian HQ New York", "Floor 3"),
+        ("Meridian Bengaluru", "Floor 1"),
+    ],
+)
 def test_floor_plan_url_is_an_absolute_url_of_an_svg_naming_the_floor_spaces(client, kadence, building_name, floor_name):
     floor = floor_named(kadence, building_name, floor_name)
     url = urlsplit(floor["floorPlanUrl"])
 
     response = client.get(url.path)
 
-    assert url.scheme in ("http", "https") and url.netloc
+    assert url.scheme in ("http", "https")
+    assert url.netloc
     assert url.path == f"/_sandbox/floor-plans/{floor['id']}.svg"
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("image/svg+xml")
@@ -249,13 +269,18 @@ def test_neighborhoods_are_the_desk_zones(kadence):
     members = kadence.members("/neighborhoods")
 
     expected = [
-        area["name"] for building in BUILDINGS for floor in building["floors"] for space in floor["spaces"]
+        area["name"]
+        for building in BUILDINGS
+        for floor in building["floors"]
+        for space in floor["spaces"]
         for area in space.get("zones", [])
     ]
     assert names(members) == expected
     for member in members:
         assert member == {
-            "@id": f"/v1/public/neighborhoods/{member['id']}", "@type": "Neighborhood", "id": member["id"],
+            "@id": f"/v1/public/neighborhoods/{member['id']}",
+            "@type": "Neighborhood",
+            "id": member["id"],
             "name": member["name"],
         }
 
@@ -269,8 +294,12 @@ def test_neighborhoods_filter_by_building_and_floor(kadence):
     assert names(kadence.members("/neighborhoods", buildingId=bengaluru["id"])) == ["Bay North", "Bay South"]
     assert names(kadence.members("/neighborhoods", floorId=second["id"])) == ["Pod A", "Pod B"]
     assert kadence.members("/neighborhoods", floorId=first["id"]) == []
-    assert kadence.members("/neighborhoods", buildingId=new_york["id"], floorId=floor_named(
-        kadence, "Meridian Bengaluru", "Floor 1")["id"]) == []
+    assert (
+        kadence.members(
+            "/neighborhoods", buildingId=new_york["id"], floorId=floor_named(kadence, "Meridian Bengaluru", "Floor 1")["id"]
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize("filters", [{"buildingId": UNKNOWN_ULID}, {"floorId": UNKNOWN_ULID}, {"floorId": "nope"}])
@@ -303,10 +332,19 @@ def test_spaces_are_reservable_spaces_and_desks_with_kadence_types(kadence):
     assert document(kadence.get("/spaces"))["hydra:totalItems"] == len(members)
 
 
-@pytest.mark.parametrize(("name", "kind"), [
-    ("Hudson", "room"), ("Kitchen", "room"), ("Wellness Room", "room"), ("Phone Booth 1A", "pod"),
-    ("Call Pod G1", "pod"), ("Executive Office", "private_office"), ("A-01", "desk"), ("S-03", "desk"),
-])
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Hudson", "room"),
+        ("Kitchen", "room"),
+        ("Wellness Room", "room"),
+        ("Phone Booth 1A", "pod"),
+        ("Call Pod G1", "pod"),
+        ("Executive Office", "private_office"),
+        ("A-01", "desk"),
+        ("S-03", "desk"),
+    ],
+)
 def test_space_types_map_to_kadence_booking_types(kadence, name, kind):
     assert kadence.find("/spaces", name=name)["type"] == kind
 
@@ -318,10 +356,17 @@ def test_a_desk_embeds_its_floor_and_neighborhood(kadence):
     desk = kadence.find("/spaces", name="A-01")
 
     assert desk == {
-        "@id": f"/v1/public/spaces/{desk['id']}", "@type": "Space", "id": desk["id"], "name": "A-01", "type": "desk",
+        "@id": f"/v1/public/spaces/{desk['id']}",
+        "@type": "Space",
+        "id": desk["id"],
+        "name": "A-01",
+        "type": "desk",
         "floor": {"@id": f"/v1/public/floors/{floor['id']}", "@type": "Floor", "id": floor["id"], "name": "Floor 2"},
         "neighborhood": {
-            "@id": f"/v1/public/neighborhoods/{pod_a['id']}", "@type": "Neighborhood", "id": pod_a["id"], "name": "Pod A",
+            "@id": f"/v1/public/neighborhoods/{pod_a['id']}",
+            "@type": "Neighborhood",
+            "id": pod_a["id"],
+            "name": "Pod A",
         },
         "photo": None,
     }
@@ -332,7 +377,12 @@ def test_a_room_embeds_its_floor_and_no_neighborhood(kadence):
 
     room = kadence.find("/spaces", name="Cubbon")
 
-    assert room["floor"] == {"@id": f"/v1/public/floors/{floor['id']}", "@type": "Floor", "id": floor["id"], "name": "Ground Floor"}
+    assert room["floor"] == {
+        "@id": f"/v1/public/floors/{floor['id']}",
+        "@type": "Floor",
+        "id": floor["id"],
+        "name": "Ground Floor",
+    }
     assert room["neighborhood"] is None
     assert room["type"] == "room"
 
@@ -343,16 +393,25 @@ def test_spaces_filter_by_neighborhood_floor_and_building(kadence):
     bengaluru = kadence.find("/buildings", name="Meridian Bengaluru")
 
     assert typed(kadence.members("/spaces", neighborhoodId=pod_b["id"])) == kadence_spaces(
-        [fixture_floor("Meridian HQ New York", "Floor 2")], zone="Pod B")
+        [fixture_floor("Meridian HQ New York", "Floor 2")], zone="Pod B"
+    )
     assert typed(kadence.members("/spaces", floorId=third["id"])) == kadence_spaces(
-        [fixture_floor("Meridian HQ New York", "Floor 3")])
+        [fixture_floor("Meridian HQ New York", "Floor 3")]
+    )
     assert typed(kadence.members("/spaces", buildingId=bengaluru["id"])) == kadence_spaces(
-        fixture_building("Meridian Bengaluru")["floors"])
+        fixture_building("Meridian Bengaluru")["floors"]
+    )
 
 
-@pytest.mark.parametrize("filters", [
-    {"neighborhoodId": UNKNOWN_ULID}, {"floorId": UNKNOWN_ULID}, {"buildingId": UNKNOWN_ULID}, {"buildingId": "nope"},
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"neighborhoodId": UNKNOWN_ULID},
+        {"floorId": UNKNOWN_ULID},
+        {"buildingId": UNKNOWN_ULID},
+        {"buildingId": "nope"},
+    ],
+)
 def test_spaces_of_unknown_places_are_none(kadence, filters):
     body = document(kadence.get("/spaces", params=filters))
 
@@ -385,13 +444,25 @@ def test_a_user_shows_the_profile_of_the_fixture(kadence):
     user = kadence.find("/users", email=ada["email"])
 
     assert {key: value for key, value in user.items() if key != "timePreference"} == {
-        "@id": f"/v1/public/users/{user['id']}", "@type": "User", "id": user["id"], "email": ada["email"],
-        "firstName": "Ada", "lastName": "Okafor", "jobTitle": ada["job_title"], "invitationPending": False,
-        "preferredFloor": {"id": first_floor["id"], "name": "Floor 1"}, "createdAt": CREATED_AT,
-        "modifiedAt": CREATED_AT, "locale": "en-US", "locationCityName": ada["location_city"],
-        "locationCountryCode": ada["location_country_code"], "locationLatitude": ada["location_latitude"],
-        "locationLongitude": ada["location_longitude"], "locationTimezone": ada["time_zone"],
-        "biography": ada["biography"], "monogram": "AO",
+        "@id": f"/v1/public/users/{user['id']}",
+        "@type": "User",
+        "id": user["id"],
+        "email": ada["email"],
+        "firstName": "Ada",
+        "lastName": "Okafor",
+        "jobTitle": ada["job_title"],
+        "invitationPending": False,
+        "preferredFloor": {"id": first_floor["id"], "name": "Floor 1"},
+        "createdAt": CREATED_AT,
+        "modifiedAt": CREATED_AT,
+        "locale": "en-US",
+        "locationCityName": ada["location_city"],
+        "locationCountryCode": ada["location_country_code"],
+        "locationLatitude": ada["location_latitude"],
+        "locationLongitude": ada["location_longitude"],
+        "locationTimezone": ada["time_zone"],
+        "biography": ada["biography"],
+        "monogram": "AO",
     }
 
 
@@ -399,9 +470,13 @@ def test_users_without_profile_details_have_nulls_and_defaults(kadence):
     user = kadence.find("/users", email="diego.alvarez@meridian.example")
 
     assert (user["firstName"], user["lastName"], user["monogram"]) == ("Diego", "Alvarez", "DA")
-    assert user["jobTitle"] is None and user["biography"] is None and user.get("preferredFloor") is None
-    assert user["locationCityName"] is None and user["locationCountryCode"] is None
-    assert user["locationLatitude"] is None and user["locationLongitude"] is None
+    assert user["jobTitle"] is None
+    assert user["biography"] is None
+    assert user.get("preferredFloor") is None
+    assert user["locationCityName"] is None
+    assert user["locationCountryCode"] is None
+    assert user["locationLatitude"] is None
+    assert user["locationLongitude"] is None
     assert user["locale"] == "en-US"
     assert user["timePreference"] == "default"
 
@@ -412,9 +487,14 @@ def test_a_pending_invitation_shows(kadence):
     assert pending == [entry["email"] for entry in PEOPLE if entry.get("is_pending")]
 
 
-@pytest.mark.parametrize(("email", "expected"), [
-    ("ada.okafor@meridian.example", "12H"), ("chloe.martin@meridian.example", "24H"), ("ben.carter@meridian.example", "default"),
-])
+@pytest.mark.parametrize(
+    ("email", "expected"),
+    [
+        ("ada.okafor@meridian.example", "12H"),
+        ("chloe.martin@meridian.example", "24H"),
+        ("ben.carter@meridian.example", "default"),
+    ],
+)
 def test_time_preference_uses_the_documented_values(kadence, email, expected):
     user = kadence.find("/users", email=email)
 
@@ -422,17 +502,21 @@ def test_time_preference_uses_the_documented_values(kadence, email, expected):
     assert user["timePreference"] in ("default", "24H", "12H")
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    ({"email": "okafor"}, ["ada.okafor@meridian.example"]),
-    ({"email": "meridian.example"}, EMAILS),
-    ({"email": "@elsewhere"}, []),
-    ({"emailExact": "ben.carter@meridian.example"}, ["ben.carter@meridian.example"]),
-    ({"emailExact": "ben.carter"}, []),
-    ({"firstName": "Priya"}, ["priya.raman@meridian.example"]),
-    ({"lastName": "Carter"}, ["ben.carter@meridian.example"]),
-    ({"firstName": "Ben", "lastName": "Okafor"}, []),
-    ({"firstName": "Nobody"}, []),
-], ids=lambda value: json.dumps(value) if isinstance(value, dict) else None)
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"email": "okafor"}, ["ada.okafor@meridian.example"]),
+        ({"email": "meridian.example"}, EMAILS),
+        ({"email": "@elsewhere"}, []),
+        ({"emailExact": "ben.carter@meridian.example"}, ["ben.carter@meridian.example"]),
+        ({"emailExact": "ben.carter"}, []),
+        ({"firstName": "Priya"}, ["priya.raman@meridian.example"]),
+        ({"lastName": "Carter"}, ["ben.carter@meridian.example"]),
+        ({"firstName": "Ben", "lastName": "Okafor"}, []),
+        ({"firstName": "Nobody"}, []),
+    ],
+    ids=lambda value: json.dumps(value) if isinstance(value, dict) else None,
+)
 def test_users_filter_by_email_and_names(kadence, filters, expected):
     body = document(kadence.get("/users", params={**filters, "itemsPerPage": 500}))
 
@@ -479,7 +563,9 @@ def test_patch_changes_only_the_given_fields_and_moves_modified_at(kadence, wall
 def test_patch_changes_names_and_the_monogram(kadence):
     ben = kadence.find("/users", email="ben.carter@meridian.example")
 
-    after = document(kadence.patch(f"/users/{ben['id']}", json={"firstName": "Benjamin", "lastName": "Zhou"}, headers=MERGE_PATCH))
+    after = document(
+        kadence.patch(f"/users/{ben['id']}", json={"firstName": "Benjamin", "lastName": "Zhou"}, headers=MERGE_PATCH)
+    )
 
     assert (after["firstName"], after["lastName"], after["monogram"]) == ("Benjamin", "Zhou", "BZ")
     assert kadence.members("/users", lastName="Zhou")[0]["id"] == ben["id"]
@@ -488,15 +574,21 @@ def test_patch_changes_names_and_the_monogram(kadence):
 def test_patch_sets_nullable_fields_to_null_and_normalizes_country_codes(kadence):
     ada = kadence.find("/users", email="ada.okafor@meridian.example")
 
-    after = document(kadence.patch(
-        f"/users/{ada['id']}", json={"jobTitle": None, "biography": None, "locationCountryCode": "gb"}, headers=MERGE_PATCH,
-    ))
+    after = document(
+        kadence.patch(
+            f"/users/{ada['id']}",
+            json={"jobTitle": None, "biography": None, "locationCountryCode": "gb"},
+            headers=MERGE_PATCH,
+        )
+    )
 
     assert (after["jobTitle"], after["biography"], after["locationCountryCode"]) == (None, None, "GB")
     assert after["firstName"] == "Ada"
 
 
-@pytest.mark.parametrize("changes", [{"firstName": ""}, {"firstName": "   "}, {"firstName": None}, {"lastName": ""}], ids=json.dumps)
+@pytest.mark.parametrize(
+    "changes", [{"firstName": ""}, {"firstName": "   "}, {"firstName": None}, {"lastName": ""}], ids=json.dumps
+)
 def test_patch_with_a_blank_name_is_a_422_violation(kadence, wall, changes):
     ben = kadence.find("/users", email="ben.carter@meridian.example")
     wall.advance(minutes=5)
@@ -511,11 +603,21 @@ def test_patch_with_a_blank_name_is_a_422_violation(kadence, wall, changes):
     assert document(kadence.get(f"/users/{ben['id']}")) == {"@context": "/v1/contexts/User", **ben}
 
 
-@pytest.mark.parametrize("changes", [
-    {"locationLatitude": 90.5}, {"locationLatitude": -91}, {"locationLongitude": 180.01}, {"locationLongitude": -200},
-    {"locationCountryCode": "USA"}, {"locationCountryCode": "U1"}, {"locationCountryCode": ""},
-    {"locationTimezone": "Mars/Olympus_Mons"}, {"locationTimezone": "EST5EDT8"},
-], ids=json.dumps)
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"locationLatitude": 90.5},
+        {"locationLatitude": -91},
+        {"locationLongitude": 180.01},
+        {"locationLongitude": -200},
+        {"locationCountryCode": "USA"},
+        {"locationCountryCode": "U1"},
+        {"locationCountryCode": ""},
+        {"locationTimezone": "Mars/Olympus_Mons"},
+        {"locationTimezone": "EST5EDT8"},
+    ],
+    ids=json.dumps,
+)
 def test_patch_with_an_invalid_location_is_a_422_violation(kadence, changes):
     ada = kadence.find("/users", email="ada.okafor@meridian.example")
 
@@ -530,16 +632,27 @@ def test_patch_reports_every_violation_at_once(kadence):
     ada = kadence.find("/users", email="ada.okafor@meridian.example")
 
     response = kadence.patch(
-        f"/users/{ada['id']}", json={"firstName": "", "locationLatitude": 100, "locationTimezone": "Nowhere"}, headers=MERGE_PATCH,
+        f"/users/{ada['id']}",
+        json={"firstName": "", "locationLatitude": 100, "locationTimezone": "Nowhere"},
+        headers=MERGE_PATCH,
     )
 
     assert set(violations(response)) == {"firstName", "locationLatitude", "locationTimezone"}
 
 
-@pytest.mark.parametrize("changes", [
-    {"firstName": 5}, {"firstName": True}, {"jobTitle": ["Engineer"]}, {"biography": {"text": "hi"}},
-    {"locationLatitude": "north"}, {"locationLatitude": True}, {"locationLongitude": "12.5"},
-], ids=json.dumps)
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"firstName": 5},
+        {"firstName": True},
+        {"jobTitle": ["Engineer"]},
+        {"biography": {"text": "hi"}},
+        {"locationLatitude": "north"},
+        {"locationLatitude": True},
+        {"locationLongitude": "12.5"},
+    ],
+    ids=json.dumps,
+)
 def test_patch_with_a_wrongly_typed_field_is_400(kadence, changes):
     ada = kadence.find("/users", email="ada.okafor@meridian.example")
 
@@ -562,10 +675,13 @@ def test_patch_with_a_body_that_is_not_a_json_object_is_400(kadence, body):
 def test_patch_ignores_read_only_and_unknown_fields(kadence):
     ada = kadence.find("/users", email="ada.okafor@meridian.example")
 
-    after = document(kadence.patch(
-        f"/users/{ada['id']}", json={"email": "someone@else.example", "id": UNKNOWN_ULID, "shoeSize": 9, "jobTitle": "CTO"},
-        headers=MERGE_PATCH,
-    ))
+    after = document(
+        kadence.patch(
+            f"/users/{ada['id']}",
+            json={"email": "someone@else.example", "id": UNKNOWN_ULID, "shoeSize": 9, "jobTitle": "CTO"},
+            headers=MERGE_PATCH,
+        )
+    )
 
     assert (after["email"], after["id"], after["jobTitle"]) == (ada["email"], ada["id"], "CTO")
     assert "shoeSize" not in after
@@ -578,12 +694,15 @@ def test_patch_of_an_unknown_user_is_404(kadence):
 # Profile pictures
 
 
-@pytest.mark.parametrize(("filename", "image", "media_type"), [
-    ("me.png", PNG, "image/png"),
-    ("me.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32, "image/jpeg"),
-    ("me.gif", b"GIF89a" + b"\x00" * 32, "image/gif"),
-    ("me.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32, "image/webp"),
-])
+@pytest.mark.parametrize(
+    ("filename", "image", "media_type"),
+    [
+        ("me.png", PNG, "image/png"),
+        ("me.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32, "image/jpeg"),
+        ("me.gif", b"GIF89a" + b"\x00" * 32, "image/gif"),
+        ("me.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32, "image/webp"),
+    ],
+)
 def test_photo_upload_answers_201_with_the_user_and_moves_modified_at(kadence, wall, filename, image, media_type):
     ben = kadence.find("/users", email="ben.carter@meridian.example")
     wall.advance(minutes=45)
@@ -615,11 +734,14 @@ def test_photo_over_5_mib_is_a_422_violation(kadence, wall):
     assert document(kadence.get(f"/users/{ben['id']}"))["modifiedAt"] == CREATED_AT
 
 
-@pytest.mark.parametrize(("filename", "content", "media_type"), [
-    ("notes.txt", b"hello, world", "text/plain"),
-    ("fake.png", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/png"),
-    ("doc.pdf", b"%PDF-1.7\n", "application/pdf"),
-])
+@pytest.mark.parametrize(
+    ("filename", "content", "media_type"),
+    [
+        ("notes.txt", b"hello, world", "text/plain"),
+        ("fake.png", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/png"),
+        ("doc.pdf", b"%PDF-1.7\n", "application/pdf"),
+    ],
+)
 def test_photo_that_is_not_an_image_is_a_422_violation(kadence, filename, content, media_type):
     ben = kadence.find("/users", email="ben.carter@meridian.example")
 
@@ -630,10 +752,14 @@ def test_photo_that_is_not_an_image_is_a_422_violation(kadence, filename, conten
     assert document(kadence.get(f"/users/{ben['id']}"))["modifiedAt"] == CREATED_AT
 
 
-@pytest.mark.parametrize("upload", [
-    {"data": {"caption": "me"}, "files": {"other": ("", b"", "text/plain")}},
-    {"files": {"file": ("empty.png", b"", "image/png")}},
-], ids=["no-file", "empty-file"])
+@pytest.mark.parametrize(
+    "upload",
+    [
+        {"data": {"caption": "me"}, "files": {"other": ("", b"", "text/plain")}},
+        {"files": {"file": ("empty.png", b"", "image/png")}},
+    ],
+    ids=["no-file", "empty-file"],
+)
 def test_photo_upload_without_a_file_is_a_422_violation(kadence, upload):
     ben = kadence.find("/users", email="ben.carter@meridian.example")
 
@@ -644,11 +770,15 @@ def test_photo_upload_without_a_file_is_a_422_violation(kadence, upload):
     assert found["file"]["code"] == NOT_BLANK
 
 
-@pytest.mark.parametrize("upload", [
-    {"json": {"file": "iVBORw0KGgo="}},
-    {"content": PNG, "headers": {"Content-Type": "image/png"}},
-    {"data": {"file": "me.png"}},
-], ids=["json", "raw-image", "form-urlencoded"])
+@pytest.mark.parametrize(
+    "upload",
+    [
+        {"json": {"file": "iVBORw0KGgo="}},
+        {"content": PNG, "headers": {"Content-Type": "image/png"}},
+        {"data": {"file": "me.png"}},
+    ],
+    ids=["json", "raw-image", "form-urlencoded"],
+)
 def test_photo_upload_that_is_not_multipart_is_400(kadence, upload):
     ben = kadence.find("/users", email="ben.carter@meridian.example")
 

@@ -22,8 +22,13 @@ TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}$")
 HUGE_ID = "99999999999999999999999"
 META_KEYS = {"status_code", "status", "message", "more_info", "errors"}
 STATUS_WORDS = {
-    200: "OK", 201: "CREATED", 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN",
-    404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
+    200: "OK",
+    201: "CREATED",
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
 }
 
 
@@ -101,11 +106,14 @@ def test_collection_answer_carries_paging_with_the_default_page(robin):
 def test_created_answer_says_created(robin):
     day = tomorrow()
 
-    response = robin.post("/spaces/51/events", json={
-        "title": "Envelope check",
-        "start": {"date_time": f"{day}T08:00:00", "time_zone": "America/New_York"},
-        "end": {"date_time": f"{day}T08:30:00", "time_zone": "America/New_York"},
-    })
+    response = robin.post(
+        "/spaces/51/events",
+        json={
+            "title": "Envelope check",
+            "start": {"date_time": f"{day}T08:00:00", "time_zone": "America/New_York"},
+            "end": {"date_time": f"{day}T08:30:00", "time_zone": "America/New_York"},
+        },
+    )
 
     document = enveloped(response, 201)
     assert document["data"]["title"] == "Envelope check"
@@ -178,8 +186,12 @@ def test_request_with_a_malformed_authorization_header_answers_401(client, heade
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/organizations/1/users"), ("GET", "/locations/10/spaces"), ("GET", "/spaces/48"),
-        ("GET", "/spaces/48/state"), ("GET", "/users/1"), ("GET", "/organizations/meridian"),
+        ("GET", "/organizations/1/users"),
+        ("GET", "/locations/10/spaces"),
+        ("GET", "/spaces/48"),
+        ("GET", "/spaces/48/state"),
+        ("GET", "/users/1"),
+        ("GET", "/organizations/meridian"),
     ],
 )
 def test_every_resource_requires_a_token(anonymous, method, path):
@@ -272,10 +284,13 @@ def test_changing_or_cancelling_another_organizations_event_answers_403_and_chan
 def test_booking_another_organizations_space_answers_403(elsewhere):
     day = tomorrow()
 
-    response = elsewhere.post("/spaces/51/events", json={
-        "start": {"date_time": f"{day}T08:00:00", "time_zone": "America/New_York"},
-        "end": {"date_time": f"{day}T08:30:00", "time_zone": "America/New_York"},
-    })
+    response = elsewhere.post(
+        "/spaces/51/events",
+        json={
+            "start": {"date_time": f"{day}T08:00:00", "time_zone": "America/New_York"},
+            "end": {"date_time": f"{day}T08:30:00", "time_zone": "America/New_York"},
+        },
+    )
 
     enveloped(response, 403)
 
@@ -300,10 +315,19 @@ def test_member_reads_spaces_it_may_not_change(member):
 @pytest.mark.parametrize(
     "path",
     [
-        "/spaces/9999", "/spaces/9999/state", "/spaces/9999/amenities", "/locations/9999",
-        "/locations/9999/spaces", "/locations/9999/levels", "/levels/9999", "/organizations/9999",
-        "/organizations/no-such-slug", "/organizations/9999/users", "/users/9999",
-        "/users/nobody@meridian.example", "/events/999999",
+        "/spaces/9999",
+        "/spaces/9999/state",
+        "/spaces/9999/amenities",
+        "/locations/9999",
+        "/locations/9999/spaces",
+        "/locations/9999/levels",
+        "/levels/9999",
+        "/organizations/9999",
+        "/organizations/no-such-slug",
+        "/organizations/9999/users",
+        "/users/9999",
+        "/users/nobody@meridian.example",
+        "/events/999999",
     ],
 )
 def test_missing_object_answers_404_object_does_not_exist(robin, path):
@@ -316,8 +340,12 @@ def test_missing_object_answers_404_object_does_not_exist(robin, path):
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/spaces/abc"), ("GET", "/locations/ten"), ("GET", "/levels/first"),
-        ("GET", "/locations/ten/spaces"), ("PATCH", "/spaces/abc"), ("GET", "/spaces/-1"),
+        ("GET", "/spaces/abc"),
+        ("GET", "/locations/ten"),
+        ("GET", "/levels/first"),
+        ("GET", "/locations/ten/spaces"),
+        ("PATCH", "/spaces/abc"),
+        ("GET", "/spaces/-1"),
     ],
 )
 def test_non_numeric_path_id_answers_404(robin, method, path):
@@ -331,9 +359,18 @@ def test_non_numeric_path_id_answers_404(robin, method, path):
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/spaces/{}"), ("GET", "/spaces/{}/state"), ("GET", "/locations/{}"), ("GET", "/locations/{}/spaces"),
-        ("GET", "/levels/{}"), ("GET", "/organizations/{}"), ("GET", "/organizations/{}/users"), ("GET", "/users/{}"),
-        ("GET", "/events/{}"), ("GET", "/zones/{}"), ("GET", "/seats/{}"), ("PATCH", "/spaces/{}"),
+        ("GET", "/spaces/{}"),
+        ("GET", "/spaces/{}/state"),
+        ("GET", "/locations/{}"),
+        ("GET", "/locations/{}/spaces"),
+        ("GET", "/levels/{}"),
+        ("GET", "/organizations/{}"),
+        ("GET", "/organizations/{}/users"),
+        ("GET", "/users/{}"),
+        ("GET", "/events/{}"),
+        ("GET", "/zones/{}"),
+        ("GET", "/seats/{}"),
+        ("PATCH", "/spaces/{}"),
     ],
 )
 def test_huge_numeric_path_id_answers_404_not_500(lenient, method, path, identifier):
@@ -403,8 +440,10 @@ def test_invalid_input_answers_400_with_an_error_per_offending_field(robin, meth
     assert error_fields(document) == fields
     for entry in document["meta"]["errors"]:
         assert entry["field"] in entry["message"]
-        assert isinstance(entry["reason"], str) and entry["reason"]
-        assert isinstance(entry["domain"], str) and entry["domain"]
+        assert isinstance(entry["reason"], str)
+        assert entry["reason"]
+        assert isinstance(entry["domain"], str)
+        assert entry["domain"]
 
 
 def test_missing_required_field_is_reported_as_required(robin):
@@ -434,10 +473,19 @@ def timestamps(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
 @pytest.mark.parametrize(
     "path",
     [
-        "/me", "/organizations/1", "/organizations/1/locations", "/organizations/1/users",
-        "/organizations/1/amenities", "/locations/10", "/locations/10/levels", "/levels/101",
-        "/locations/10/spaces?include=calendar,space_amenities,amenities", "/spaces/48/amenities",
-        "/spaces/48/state", "/spaces/48/events", "/spaces/49/events",
+        "/me",
+        "/organizations/1",
+        "/organizations/1/locations",
+        "/organizations/1/users",
+        "/organizations/1/amenities",
+        "/locations/10",
+        "/locations/10/levels",
+        "/levels/101",
+        "/locations/10/spaces?include=calendar,space_amenities,amenities",
+        "/spaces/48/amenities",
+        "/spaces/48/state",
+        "/spaces/48/events",
+        "/spaces/49/events",
     ],
 )
 def test_timestamps_use_a_numeric_offset_without_colon_or_fraction(robin, path):
@@ -524,7 +572,13 @@ def test_large_pages_that_clients_send_are_accepted(robin, per_page):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("per_page=0", "per_page"), ("per_page=1001", "per_page"), ("per_page=-5", "per_page"), ("page=0", "page"), ("page=-1", "page")],
+    [
+        ("per_page=0", "per_page"),
+        ("per_page=1001", "per_page"),
+        ("per_page=-5", "per_page"),
+        ("page=0", "page"),
+        ("page=-1", "page"),
+    ],
 )
 def test_out_of_range_paging_answers_400_naming_the_field(robin, query, field):
     response = robin.get(f"/organizations/1/users?{query}")
@@ -533,7 +587,9 @@ def test_out_of_range_paging_answers_400_naming_the_field(robin, query, field):
     assert error_fields(document) == {field}
 
 
-@pytest.mark.parametrize("path", ["/locations/10/spaces", "/locations/10/levels", "/spaces/48/amenities", "/organizations/1/amenities"])
+@pytest.mark.parametrize(
+    "path", ["/locations/10/spaces", "/locations/10/levels", "/spaces/48/amenities", "/organizations/1/amenities"]
+)
 def test_every_collection_validates_paging(robin, path):
     response = robin.get(f"{path}?per_page=0")
 

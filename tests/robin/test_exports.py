@@ -20,20 +20,71 @@ from sandbox.core import export_rows, exports
 from tests.conftest import NOW, OTHER_TOKEN, RobinClient, Wall
 
 EVENT_FIELDS = [
-    "Organization", "Building", "Floor", "Space", "Space ID", "Event ID", "Event Status", "Created At (UTC)",
-    "Updated At (UTC)", "All Day Event", "Title", "Is Recurring", "Capacity", "Invited People", "Attendees",
-    "Location", "Started At (UTC)", "Ended At (UTC)", "Minute Duration", "Checked In At (UTC)", "Minutes Delayed",
-    "Automatically Unbooked At (UTC)", "Creator Robin ID", "Creator Robin Name", "Creator Department",
-    "Creator Groups", "Creator Robin Email", "Created By Email", "Host Robin ID", "Host Robin Name",
-    "Host Department", "Host Groups", "Host Robin Email", "Hosting Calendar Email", "Local Creator ID",
-    "Local Creator Email", "Cancellation Type",
+    "Organization",
+    "Building",
+    "Floor",
+    "Space",
+    "Space ID",
+    "Event ID",
+    "Event Status",
+    "Created At (UTC)",
+    "Updated At (UTC)",
+    "All Day Event",
+    "Title",
+    "Is Recurring",
+    "Capacity",
+    "Invited People",
+    "Attendees",
+    "Location",
+    "Started At (UTC)",
+    "Ended At (UTC)",
+    "Minute Duration",
+    "Checked In At (UTC)",
+    "Minutes Delayed",
+    "Automatically Unbooked At (UTC)",
+    "Creator Robin ID",
+    "Creator Robin Name",
+    "Creator Department",
+    "Creator Groups",
+    "Creator Robin Email",
+    "Created By Email",
+    "Host Robin ID",
+    "Host Robin Name",
+    "Host Department",
+    "Host Groups",
+    "Host Robin Email",
+    "Hosting Calendar Email",
+    "Local Creator ID",
+    "Local Creator Email",
+    "Cancellation Type",
 ]
 """The export guide's "Event Export Fields", in its order."""
 DESK_FIELDS = [
-    "Organization", "Building", "Floor", "Desk Group", "Desk ID", "Desk Name", "Reservation ID", "Series ID", "Type",
-    "Start (UTC)", "End (UTC)", "Hour Duration", "Checked In At (UTC)", "Canceled At (UTC)", "Cancellation Type",
-    "Creator Name", "Creator Department", "Creator Groups", "Creator Email", "Assignee Name", "Assignee Department",
-    "Assignee Groups", "Assignee Email", "Desk Type", "Bookable On Unassigned Days",
+    "Organization",
+    "Building",
+    "Floor",
+    "Desk Group",
+    "Desk ID",
+    "Desk Name",
+    "Reservation ID",
+    "Series ID",
+    "Type",
+    "Start (UTC)",
+    "End (UTC)",
+    "Hour Duration",
+    "Checked In At (UTC)",
+    "Canceled At (UTC)",
+    "Cancellation Type",
+    "Creator Name",
+    "Creator Department",
+    "Creator Groups",
+    "Creator Email",
+    "Assignee Name",
+    "Assignee Department",
+    "Assignee Groups",
+    "Assignee Email",
+    "Desk Type",
+    "Bookable On Unassigned Days",
 ]
 """The export guide's "Desk Export Fields", in its order."""
 FIELDS = {"spaces": EVENT_FIELDS, "desks": DESK_FIELDS}
@@ -51,7 +102,9 @@ ADA = {"name": "Ada Okafor", "department": "IT", "groups": "Admins, New York", "
 BEN = {"name": "Ben Carter", "department": "Engineering", "groups": "Engineering, New York", "email": BEN_EMAIL}
 DIEGO = {"name": "Diego Alvarez", "department": "Sales", "groups": "Sales, New York", "email": DIEGO_EMAIL}
 VIKRAM = {
-    "name": "Vikram Nair", "department": "Engineering", "groups": "Engineering, Bengaluru",
+    "name": "Vikram Nair",
+    "department": "Engineering",
+    "groups": "Engineering, Bengaluru",
     "email": "vikram.nair@meridian.example",
 }
 
@@ -148,7 +201,8 @@ def csv_rows(response: Any, kind: str) -> list[dict[str, str]]:
     rows = list(reader)
     assert reader.fieldnames == FIELDS[kind]
     for row in rows:
-        assert None not in row and None not in row.values(), row
+        assert None not in row, row
+        assert None not in row.values(), row
     return rows
 
 
@@ -288,9 +342,7 @@ def test_member_may_not_request_an_export(member: RobinClient, kind: str) -> Non
 
 
 @pytest.mark.parametrize("kind", ["spaces", "desks"])
-def test_export_of_another_organization_is_forbidden(
-    robin: RobinClient, other_organization: dict[str, int], kind: str
-) -> None:
+def test_export_of_another_organization_is_forbidden(robin: RobinClient, other_organization: dict[str, int], kind: str) -> None:
     response = request_export(robin, kind, MONDAY_UTC, other_organization["organization"])
 
     assert response.status_code == 403
@@ -348,9 +400,7 @@ def test_export_is_not_found_until_the_delay_passes(robin: RobinClient, app: Fas
     assert csv_table(response) == [EVENT_FIELDS]
 
 
-def test_delay_counts_from_the_request_not_from_the_worker_pass(
-    robin: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_delay_counts_from_the_request_not_from_the_worker_pass(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     export_id = requested(robin, "desks", **MONDAY_UTC)
     let_the_delay_pass(app, wall)
     assert_not_found(download(robin, export_id))
@@ -415,9 +465,7 @@ def test_export_of_a_range_without_occurrences_is_just_the_header(
 # Event exports
 
 
-def test_event_row_describes_the_event_its_space_and_its_people(
-    robin: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_event_row_describes_the_event_its_space_and_its_people(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     invitees = [{"email": ADA_EMAIL}, {"email": BEN_EMAIL}, {"email": "guest@partner.example"}]
     booked = book(robin, EAST_RIVER, "2026-03-02T10:00:00", "2026-03-02T10:45:00", title="Design sync", invitees=invitees)
     wall.now = datetime(2026, 3, 2, 15, 7, tzinfo=UTC)  # 10:07 New York, 7 minutes after the start
@@ -427,26 +475,51 @@ def test_event_row_describes_the_event_its_space_and_its_people(
 
     rows = exported(robin, app, wall, "spaces", **MONDAY_UTC)
 
-    assert rows == [{
-        "Organization": ORGANIZATION, "Building": NEW_YORK_HQ, "Floor": "Floor 1", "Space": "East River",
-        "Space ID": str(EAST_RIVER), "Event ID": booked["id"], "Event Status": "confirmed",
-        "Created At (UTC)": "2026-03-02 14:00:00", "Updated At (UTC)": utc(current["updated_at"]),
-        "All Day Event": "false", "Title": "Design sync", "Is Recurring": "false", "Capacity": "6",
-        # The organizer is among the invitees, and has accepted; Ben and the guest have not answered.
-        "Invited People": "3", "Attendees": "1", "Location": current["location"],
-        "Started At (UTC)": "2026-03-02 15:00:00", "Ended At (UTC)": "2026-03-02 15:45:00", "Minute Duration": "45",
-        "Checked In At (UTC)": "2026-03-02 15:07:00", "Minutes Delayed": "7", "Automatically Unbooked At (UTC)": "",
-        "Creator Robin ID": ada, "Creator Robin Name": ADA["name"], "Creator Department": ADA["department"],
-        "Creator Groups": ADA["groups"], "Creator Robin Email": ADA_EMAIL, "Created By Email": ADA_EMAIL,
-        "Host Robin ID": ada, "Host Robin Name": ADA["name"], "Host Department": ADA["department"],
-        "Host Groups": ADA["groups"], "Host Robin Email": ADA_EMAIL, "Hosting Calendar Email": ADA_EMAIL,
-        "Local Creator ID": ada, "Local Creator Email": ADA_EMAIL, "Cancellation Type": "",
-    }]
+    assert rows == [
+        {
+            "Organization": ORGANIZATION,
+            "Building": NEW_YORK_HQ,
+            "Floor": "Floor 1",
+            "Space": "East River",
+            "Space ID": str(EAST_RIVER),
+            "Event ID": booked["id"],
+            "Event Status": "confirmed",
+            "Created At (UTC)": "2026-03-02 14:00:00",
+            "Updated At (UTC)": utc(current["updated_at"]),
+            "All Day Event": "false",
+            "Title": "Design sync",
+            "Is Recurring": "false",
+            "Capacity": "6",
+            # The organizer is among the invitees, and has accepted; Ben and the guest have not answered.
+            "Invited People": "3",
+            "Attendees": "1",
+            "Location": current["location"],
+            "Started At (UTC)": "2026-03-02 15:00:00",
+            "Ended At (UTC)": "2026-03-02 15:45:00",
+            "Minute Duration": "45",
+            "Checked In At (UTC)": "2026-03-02 15:07:00",
+            "Minutes Delayed": "7",
+            "Automatically Unbooked At (UTC)": "",
+            "Creator Robin ID": ada,
+            "Creator Robin Name": ADA["name"],
+            "Creator Department": ADA["department"],
+            "Creator Groups": ADA["groups"],
+            "Creator Robin Email": ADA_EMAIL,
+            "Created By Email": ADA_EMAIL,
+            "Host Robin ID": ada,
+            "Host Robin Name": ADA["name"],
+            "Host Department": ADA["department"],
+            "Host Groups": ADA["groups"],
+            "Host Robin Email": ADA_EMAIL,
+            "Hosting Calendar Email": ADA_EMAIL,
+            "Local Creator ID": ada,
+            "Local Creator Email": ADA_EMAIL,
+            "Cancellation Type": "",
+        }
+    ]
 
 
-def test_event_row_names_the_member_who_booked_it(
-    robin: RobinClient, member: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_event_row_names_the_member_who_booked_it(robin: RobinClient, member: RobinClient, app: FastAPI, wall: Wall) -> None:
     invitees = [{"email": BEN_EMAIL}, {"email": CHLOE_EMAIL}]
     booked = book(member, LIBERTY, "2026-03-02T13:00:00", "2026-03-02T13:30:00", title="1:1", invitees=invitees)
     ben = user_id(robin, BEN_EMAIL)
@@ -459,13 +532,24 @@ def test_event_row_names_the_member_who_booked_it(
     assert (row["Invited People"], row["Attendees"]) == ("2", "1")
     assert (row["Minute Duration"], row["Checked In At (UTC)"], row["Minutes Delayed"]) == ("30", "", "")
     assert [row[f"Creator {column}"] for column in ("Robin ID", "Robin Name", "Department", "Groups", "Robin Email")] == [
-        ben, BEN["name"], BEN["department"], BEN["groups"], BEN_EMAIL,
+        ben,
+        BEN["name"],
+        BEN["department"],
+        BEN["groups"],
+        BEN_EMAIL,
     ]
     assert [row[f"Host {column}"] for column in ("Robin ID", "Robin Name", "Department", "Groups", "Robin Email")] == [
-        ben, BEN["name"], BEN["department"], BEN["groups"], BEN_EMAIL,
+        ben,
+        BEN["name"],
+        BEN["department"],
+        BEN["groups"],
+        BEN_EMAIL,
     ]
     assert [row["Created By Email"], row["Hosting Calendar Email"], row["Local Creator ID"], row["Local Creator Email"]] == [
-        BEN_EMAIL, BEN_EMAIL, ben, BEN_EMAIL,
+        BEN_EMAIL,
+        BEN_EMAIL,
+        ben,
+        BEN_EMAIL,
     ]
 
 
@@ -516,9 +600,7 @@ def test_cancelled_event_is_exported_as_cancelled_by_hand(robin: RobinClient, ap
     assert row["Updated At (UTC)"] == utc(cancelled["updated_at"])
 
 
-def test_released_event_is_exported_as_automatically_unbooked(
-    robin: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_released_event_is_exported_as_automatically_unbooked(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     booked = book(robin, HUDSON, "2026-03-02T10:00:00", "2026-03-02T11:00:00")
     wall.now = datetime(2026, 3, 2, 16, 30, tzinfo=UTC)
 
@@ -543,9 +625,7 @@ def test_event_not_yet_released_is_exported_as_booked(robin: RobinClient, app: F
     assert (row["Automatically Unbooked At (UTC)"], row["Cancellation Type"]) == ("", "")
 
 
-def test_confirmed_event_in_a_protected_space_is_never_unbooked(
-    robin: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_confirmed_event_in_a_protected_space_is_never_unbooked(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     booked = book(robin, HUDSON, "2026-03-02T10:00:00", "2026-03-02T11:00:00")
     wall.now = datetime(2026, 3, 2, 15, 5, tzinfo=UTC)
     assert robin.put(f"/events/{booked['id']}/confirmation", json={}).status_code == 200
@@ -558,9 +638,7 @@ def test_confirmed_event_in_a_protected_space_is_never_unbooked(
     assert (row["Automatically Unbooked At (UTC)"], row["Cancellation Type"]) == ("", "")
 
 
-def test_event_booked_after_its_release_time_is_never_unbooked(
-    robin: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_event_booked_after_its_release_time_is_never_unbooked(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     # Booked at 09:00 New York for 07:00-08:00: the protection window had closed already.
     book(robin, HUDSON, "2026-03-02T07:00:00", "2026-03-02T08:00:00")
 
@@ -570,12 +648,15 @@ def test_event_booked_after_its_release_time_is_never_unbooked(
     assert (row["Automatically Unbooked At (UTC)"], row["Cancellation Type"]) == ("", "")
 
 
-def test_series_exports_one_row_per_occurrence_with_its_own_event_id(
-    robin: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_series_exports_one_row_per_occurrence_with_its_own_event_id(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     series = book(
-        robin, QUEENS, "2026-03-02T12:00:00", "2026-03-02T12:30:00", title="Daily sync",
-        recurrence=["RRULE:FREQ=DAILY;COUNT=3"], invitees=[{"email": ADA_EMAIL}, {"email": BEN_EMAIL}],
+        robin,
+        QUEENS,
+        "2026-03-02T12:00:00",
+        "2026-03-02T12:30:00",
+        title="Daily sync",
+        recurrence=["RRULE:FREQ=DAILY;COUNT=3"],
+        invitees=[{"email": ADA_EMAIL}, {"email": BEN_EMAIL}],
     )
     assert robin.delete(f"/events/{series['id']}_20260303T170000Z").status_code == 200
 
@@ -588,20 +669,26 @@ def test_series_exports_one_row_per_occurrence_with_its_own_event_id(
     assert {row["Title"] for row in rows} == {"Daily sync"}
     assert {(row["Invited People"], row["Attendees"]) for row in rows} == {("2", "1")}
     assert [occurrences[key]["Started At (UTC)"] for key in (monday, tuesday, wednesday)] == [
-        "2026-03-02 17:00:00", "2026-03-03 17:00:00", "2026-03-04 17:00:00",
+        "2026-03-02 17:00:00",
+        "2026-03-03 17:00:00",
+        "2026-03-04 17:00:00",
     ]
     assert [occurrences[key]["Ended At (UTC)"] for key in (monday, tuesday, wednesday)] == [
-        "2026-03-02 17:30:00", "2026-03-03 17:30:00", "2026-03-04 17:30:00",
+        "2026-03-02 17:30:00",
+        "2026-03-03 17:30:00",
+        "2026-03-04 17:30:00",
     ]
     statuses = [(occurrences[key]["Event Status"], occurrences[key]["Cancellation Type"]) for key in (monday, tuesday, wednesday)]
     assert statuses == [("confirmed", ""), ("cancelled", "manual"), ("confirmed", "")]
 
 
-def test_each_released_occurrence_of_a_series_is_unbooked_on_its_own(
-    robin: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_each_released_occurrence_of_a_series_is_unbooked_on_its_own(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     series = book(
-        robin, HUDSON, "2026-03-02T11:00:00", "2026-03-02T11:30:00", recurrence=["RRULE:FREQ=DAILY;COUNT=3"],
+        robin,
+        HUDSON,
+        "2026-03-02T11:00:00",
+        "2026-03-02T11:30:00",
+        recurrence=["RRULE:FREQ=DAILY;COUNT=3"],
     )
     wall.now = datetime(2026, 3, 3, 16, 5, tzinfo=UTC)
     assert robin.put(f"/events/{series['id']}_20260303T160000Z/confirmation", json={}).status_code == 200
@@ -618,34 +705,39 @@ def test_each_released_occurrence_of_a_series_is_unbooked_on_its_own(
     }
 
 
-def test_demo_series_is_exported_at_its_local_time_across_daylight_saving(
-    robin: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_demo_series_is_exported_at_its_local_time_across_daylight_saving(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     # Engineering weekly: Ben's, in Hudson on Tuesdays 10:00-11:00 New York, inviting three
     # colleagues; New York changes to daylight time on Sunday 8 March.
     ben = user_id(robin, BEN_EMAIL)
 
     rows = exported(
-        robin, app, wall, "spaces", **{"from": "2026-03-09T00:00:00-04:00", "to": "2026-03-11T00:00:00-04:00"},
+        robin,
+        app,
+        wall,
+        "spaces",
+        **{"from": "2026-03-09T00:00:00-04:00", "to": "2026-03-11T00:00:00-04:00"},
         location_ids=[NEW_YORK_ID],
     )
 
     (row,) = [row for row in rows if row["Title"] == "Engineering weekly"]
     assert row["Event ID"] == "1_20260310T140000Z"
     assert (row["Started At (UTC)"], row["Ended At (UTC)"], row["Minute Duration"]) == (
-        "2026-03-10 14:00:00", "2026-03-10 15:00:00", "60",
+        "2026-03-10 14:00:00",
+        "2026-03-10 15:00:00",
+        "60",
     )
     assert (row["Space"], row["Space ID"], row["Capacity"], row["Is Recurring"]) == ("Hudson", str(HUDSON), "12", "true")
     assert (row["Invited People"], row["Attendees"]) == ("3", "0")
     assert [row["Host Robin ID"], row["Host Robin Name"], row["Host Department"], row["Host Groups"]] == [
-        ben, BEN["name"], BEN["department"], BEN["groups"],
+        ben,
+        BEN["name"],
+        BEN["department"],
+        BEN["groups"],
     ]
     assert (row["Event Status"], row["Cancellation Type"]) == ("confirmed", "")
 
 
-def test_event_export_covers_occurrences_starting_from_from_until_to(
-    robin: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_event_export_covers_occurrences_starting_from_from_until_to(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     # From 10:00 to 12:00 New York (15:00 to 17:00 UTC).
     book(robin, EAST_RIVER, "2026-03-02T09:30:00", "2026-03-02T10:30:00", title="Under way at from")
     book(robin, LIBERTY, "2026-03-02T10:00:00", "2026-03-02T10:30:00", title="Starts at from")
@@ -657,14 +749,16 @@ def test_event_export_covers_occurrences_starting_from_from_until_to(
     assert sorted(row["Title"] for row in rows) == ["Starts at from", "Starts before to"]
 
 
-def test_series_occurrences_are_exported_only_when_they_start_in_the_range(
-    robin: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_series_occurrences_are_exported_only_when_they_start_in_the_range(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     series = book(robin, QUEENS, "2026-03-02T12:00:00", "2026-03-02T12:30:00", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
 
     # Tuesday's occurrence starts at from, Wednesday's at to.
     rows = exported(
-        robin, app, wall, "spaces", **{"from": "2026-03-03T12:00:00-05:00", "to": "2026-03-04T12:00:00-05:00"},
+        robin,
+        app,
+        wall,
+        "spaces",
+        **{"from": "2026-03-03T12:00:00-05:00", "to": "2026-03-04T12:00:00-05:00"},
         location_ids=[NEW_YORK_ID],
     )
 
@@ -750,9 +844,7 @@ def test_export_reads_on_past_a_batch_of_reservations_with_no_occurrence_in_rang
     # Both still under way at from (10:00 New York), so neither is in the export.
     book(robin, EAST_RIVER, "2026-03-02T09:30:00", "2026-03-02T10:30:00")
     book(robin, LIBERTY, "2026-03-02T09:30:00", "2026-03-02T10:30:00")
-    later = [
-        book(robin, space, "2026-03-02T11:00:00", "2026-03-02T11:30:00")["id"] for space in (EAST_RIVER, LIBERTY, QUEENS)
-    ]
+    later = [book(robin, space, "2026-03-02T11:00:00", "2026-03-02T11:30:00")["id"] for space in (EAST_RIVER, LIBERTY, QUEENS)]
 
     rows = exported(robin, app, wall, "spaces", **{"from": "2026-03-02T10:00:00-05:00", "to": "2026-03-02T12:00:00-05:00"})
 
@@ -771,16 +863,31 @@ def test_desk_row_tells_the_reserver_from_the_reservee(robin: RobinClient, app: 
     rows = by(exported(robin, app, wall, "desks", **MONDAY_UTC, location_ids=[NEW_YORK_ID]), "Desk ID")
 
     assert rows["1003"] == {
-        "Organization": ORGANIZATION, "Building": NEW_YORK_HQ, "Floor": "Floor 2", "Desk Group": "Pod A",
-        "Desk ID": "1003", "Desk Name": "A-03", "Reservation ID": str(reservation["id"]), "Series ID": "",
-        "Type": "hoteled", "Start (UTC)": "2026-03-02 15:00:00", "End (UTC)": "2026-03-02 22:30:00",
-        "Hour Duration": "7.50", "Checked In At (UTC)": "2026-03-02 15:20:00", "Canceled At (UTC)": "",
+        "Organization": ORGANIZATION,
+        "Building": NEW_YORK_HQ,
+        "Floor": "Floor 2",
+        "Desk Group": "Pod A",
+        "Desk ID": "1003",
+        "Desk Name": "A-03",
+        "Reservation ID": str(reservation["id"]),
+        "Series ID": "",
+        "Type": "hoteled",
+        "Start (UTC)": "2026-03-02 15:00:00",
+        "End (UTC)": "2026-03-02 22:30:00",
+        "Hour Duration": "7.50",
+        "Checked In At (UTC)": "2026-03-02 15:20:00",
+        "Canceled At (UTC)": "",
         "Cancellation Type": "",
-        "Creator Name": ADA["name"], "Creator Department": ADA["department"], "Creator Groups": ADA["groups"],
+        "Creator Name": ADA["name"],
+        "Creator Department": ADA["department"],
+        "Creator Groups": ADA["groups"],
         "Creator Email": ADA_EMAIL,
-        "Assignee Name": BEN["name"], "Assignee Department": BEN["department"], "Assignee Groups": BEN["groups"],
+        "Assignee Name": BEN["name"],
+        "Assignee Department": BEN["department"],
+        "Assignee Groups": BEN["groups"],
         "Assignee Email": BEN_EMAIL,
-        "Desk Type": "hoteled", "Bookable On Unassigned Days": "true",
+        "Desk Type": "hoteled",
+        "Bookable On Unassigned Days": "true",
     }
 
 
@@ -792,19 +899,29 @@ def test_desk_export_includes_the_demo_reservations(robin: RobinClient, app: Fas
     assert rows.keys() == {"1001", "2002"}
     diego, vikram = rows["1001"], rows["2002"]
     assert (diego["Building"], diego["Floor"], diego["Desk Group"], diego["Desk Name"]) == (
-        NEW_YORK_HQ, "Floor 2", "Pod A", "A-01",
+        NEW_YORK_HQ,
+        "Floor 2",
+        "Pod A",
+        "A-01",
     )
     assert (diego["Start (UTC)"], diego["End (UTC)"], diego["Hour Duration"]) == (
-        "2026-03-02 14:00:00", "2026-03-02 22:00:00", "8.00",
+        "2026-03-02 14:00:00",
+        "2026-03-02 22:00:00",
+        "8.00",
     )
     assert [diego[f"Creator {column}"] for column in ("Name", "Department", "Groups", "Email")] == list(DIEGO.values())
     assert [diego[f"Assignee {column}"] for column in ("Name", "Department", "Groups", "Email")] == list(DIEGO.values())
     assert (diego["Canceled At (UTC)"], diego["Cancellation Type"]) == ("2026-03-02 15:00:00", "automatic")
     assert (vikram["Building"], vikram["Floor"], vikram["Desk Group"], vikram["Desk Name"]) == (
-        BENGALURU, "Floor 1", "Bay North", "N-02",
+        BENGALURU,
+        "Floor 1",
+        "Bay North",
+        "N-02",
     )
     assert (vikram["Start (UTC)"], vikram["End (UTC)"], vikram["Hour Duration"]) == (
-        "2026-03-02 04:30:00", "2026-03-02 12:30:00", "8.00",
+        "2026-03-02 04:30:00",
+        "2026-03-02 12:30:00",
+        "8.00",
     )
     assert [vikram[f"Assignee {column}"] for column in ("Name", "Department", "Groups", "Email")] == list(VIKRAM.values())
     assert (vikram["Canceled At (UTC)"], vikram["Cancellation Type"]) == ("", "")
@@ -816,9 +933,7 @@ def test_location_ids_limit_the_desk_export(robin: RobinClient, app: FastAPI, wa
     assert [(row["Desk ID"], row["Building"]) for row in rows] == [("2002", BENGALURU)]
 
 
-def test_released_desk_reservation_is_exported_as_cancelled_automatically(
-    robin: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_released_desk_reservation_is_exported_as_cancelled_automatically(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     reservation = reserve(robin, 1004, "2026-03-02T10:00:00", "2026-03-02T17:00:00")
     wall.now = datetime(2026, 3, 2, 16, 30, tzinfo=UTC)
 
@@ -830,9 +945,7 @@ def test_released_desk_reservation_is_exported_as_cancelled_automatically(
     assert row["Checked In At (UTC)"] == ""
 
 
-def test_cancelled_desk_reservation_is_exported_as_cancelled_by_hand(
-    robin: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_cancelled_desk_reservation_is_exported_as_cancelled_by_hand(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     reservation = reserve(robin, 1005, "2026-03-02T10:00:00", "2026-03-02T17:00:00")
     wall.advance(minutes=30)
     assert robin.delete(f"/reservations/seats/{reservation['id']}").status_code == 200
@@ -853,9 +966,7 @@ def test_assigned_desk_is_not_bookable_on_unassigned_days(robin: RobinClient, ap
     assert row["Hour Duration"] == "8.33"
 
 
-def test_desk_type_lists_every_type_of_the_desk(
-    robin: RobinClient, member: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_desk_type_lists_every_type_of_the_desk(robin: RobinClient, member: RobinClient, app: FastAPI, wall: Wall) -> None:
     # B-02 is Emma's, shared on Mondays.
     reserve(member, 1008, "2026-03-02T10:00:00", "2026-03-02T17:00:00", kind="shared")
 
@@ -866,16 +977,23 @@ def test_desk_type_lists_every_type_of_the_desk(
     assert [row[f"Assignee {column}"] for column in ("Name", "Email")] == [BEN["name"], BEN_EMAIL]
 
 
-def test_desk_series_exports_each_occurrence_with_its_series_id(
-    robin: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_desk_series_exports_each_occurrence_with_its_series_id(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     series = reserve(
-        robin, 1006, "2026-03-02T10:00:00", "2026-03-02T17:00:00", recurrence=["RRULE:FREQ=DAILY;COUNT=3"],
+        robin,
+        1006,
+        "2026-03-02T10:00:00",
+        "2026-03-02T17:00:00",
+        recurrence=["RRULE:FREQ=DAILY;COUNT=3"],
     )
     assert robin.delete(f"/reservations/seats/{series['id']}_20260303T150000Z").status_code == 200
-    listing = robin.get("/reservations/seats", params={
-        "seat_ids": 1006, "after": "2026-03-02T05:00:00Z", "before": "2026-03-05T05:00:00Z",
-    })
+    listing = robin.get(
+        "/reservations/seats",
+        params={
+            "seat_ids": 1006,
+            "after": "2026-03-02T05:00:00Z",
+            "before": "2026-03-05T05:00:00Z",
+        },
+    )
     assert listing.status_code == 200, listing.text
     live = listing.json()["data"]
 
@@ -888,18 +1006,19 @@ def test_desk_series_exports_each_occurrence_with_its_series_id(
     assert {row["Series ID"] for row in rows.values()} == {str(series["id"])}
     # The export names each occurrence as the reservations API does.
     assert {(item["id"], item["series_id"]) for item in live} == {
-        (monday, str(series["id"])), (wednesday, str(series["id"])),
+        (monday, str(series["id"])),
+        (wednesday, str(series["id"])),
     }
     assert [rows[key]["Start (UTC)"] for key in (monday, tuesday, wednesday)] == [
-        "2026-03-02 15:00:00", "2026-03-03 15:00:00", "2026-03-04 15:00:00",
+        "2026-03-02 15:00:00",
+        "2026-03-03 15:00:00",
+        "2026-03-04 15:00:00",
     ]
     cancellations = [(rows[key]["Canceled At (UTC)"], rows[key]["Cancellation Type"]) for key in (monday, tuesday, wednesday)]
     assert cancellations == [("", ""), ("2026-03-02 14:00:00", "manual"), ("", "")]
 
 
-def test_desk_export_covers_reservations_starting_from_from_until_to(
-    robin: RobinClient, app: FastAPI, wall: Wall
-) -> None:
+def test_desk_export_covers_reservations_starting_from_from_until_to(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     reserve(robin, 1003, "2026-03-02T10:00:00", "2026-03-02T12:00:00", reservee={"email": BEN_EMAIL})
     reserve(robin, 1004, "2026-03-02T12:00:00", "2026-03-02T13:00:00")
     reserve(robin, 1005, "2026-03-02T09:00:00", "2026-03-02T12:00:00", reservee={"email": CHLOE_EMAIL})
@@ -961,9 +1080,7 @@ def test_rate_limited_requests_do_not_extend_the_wait(robin: RobinClient, wall: 
     assert request_export(robin, "spaces", MONDAY_UTC).status_code == 202
 
 
-def test_rate_limit_is_per_organization(
-    robin: RobinClient, client: Any, other_organization: dict[str, int]
-) -> None:
+def test_rate_limit_is_per_organization(robin: RobinClient, client: Any, other_organization: dict[str, int]) -> None:
     for _ in range(30):
         assert request_export(robin, "spaces", MONDAY_UTC).status_code == 202
     assert request_export(robin, "spaces", MONDAY_UTC).status_code == 429

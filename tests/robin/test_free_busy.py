@@ -23,8 +23,14 @@ def booked(client: Any, space_id: int, start: str, end: str, **fields: Any) -> d
 
 
 def search(
-    client: Any, scope: dict[str, Any], *, start: str = "2027-01-04T15:00:00Z", end: str = "2027-01-04T17:00:00Z",
-    filters: dict[str, Any] | None = None, bounds: dict[str, Any] | None = None, per_page: int = 50,
+    client: Any,
+    scope: dict[str, Any],
+    *,
+    start: str = "2027-01-04T15:00:00Z",
+    end: str = "2027-01-04T17:00:00Z",
+    filters: dict[str, Any] | None = None,
+    bounds: dict[str, Any] | None = None,
+    per_page: int = 50,
     **view_options: Any,
 ) -> Any:
     body: dict[str, Any] = {
@@ -98,7 +104,9 @@ def test_free_busy_answers_the_documented_example(robin):
     assert result["space"]["name"] == "Liberty"
     assert "calendar" in result["space"]
     assert {(amenity["amenity_id"], amenity["name"]) for amenity in result["space"]["space_amenities"]} == {
-        (5, "Video conferencing"), (1, "Whiteboard"), (3, "Phone"),
+        (5, "Video conferencing"),
+        (1, "Whiteboard"),
+        (3, "Phone"),
     }
     (block,) = result["busy"]
     assert (block["from"], block["to"]) == ("2026-03-04T16:00:00+0000", "2026-03-04T16:45:00+0000")
@@ -260,13 +268,17 @@ def test_free_busy_expands_bounds_recurrence_in_the_time_zone_up_to_15_times(rob
     would_be_sixteenth = booked(robin, 57, "2027-04-15T14:30:00Z", "2027-04-15T15:00:00Z")
 
     response = search(
-        robin, {"space_ids": [57]}, start="2027-03-01T15:00:00Z", end="2027-03-01T17:00:00Z",
+        robin,
+        {"space_ids": [57]},
+        start="2027-03-01T15:00:00Z",
+        end="2027-03-01T17:00:00Z",
         bounds={"recurrence": ["RRULE:FREQ=DAILY;INTERVAL=3;"], "time_zone": NEW_YORK},
     )
 
     busy = busy_event_ids(response, 57)
     assert busy == [fourth_window["id"], after_daylight_saving["id"], fifteenth_window["id"]]
-    assert between_windows["id"] not in busy and would_be_sixteenth["id"] not in busy
+    assert between_windows["id"] not in busy
+    assert would_be_sixteenth["id"] not in busy
     assert [(block["from"], block["to"]) for block in busy_of(response, 57)] == [
         ("2027-03-10T15:30:00+0000", "2027-03-10T16:00:00+0000"),
         ("2027-03-16T14:00:00+0000", "2027-03-16T14:45:00+0000"),
@@ -286,7 +298,11 @@ def test_free_busy_reads_bounds_without_offset_in_the_time_zone(robin):
     morning = booked(robin, 57, "2027-01-04T15:30:00Z", "2027-01-04T16:00:00Z")
 
     local = search(
-        robin, {"space_ids": [57]}, start="2027-01-04T10:00:00", end="2027-01-04T12:00:00", bounds={"time_zone": NEW_YORK},
+        robin,
+        {"space_ids": [57]},
+        start="2027-01-04T10:00:00",
+        end="2027-01-04T12:00:00",
+        bounds={"time_zone": NEW_YORK},
     )
 
     assert busy_event_ids(local, 57) == [morning["id"]]
@@ -337,7 +353,8 @@ def test_free_busy_merges_touching_events_into_one_block(robin):
         ("2027-01-04T17:30:00+0000", "2027-01-04T18:00:00+0000"),
     ]
     assert [[event["id"] for event in block["events"]] for block in blocks] == [
-        [first["id"], second["id"]], [apart["id"]],
+        [first["id"], second["id"]],
+        [apart["id"]],
     ]
 
 
@@ -368,8 +385,10 @@ def test_free_busy_leaves_out_cancelled_events(robin):
 
 def _two_windows(client: Any, **view_options: Any) -> Any:
     return search(
-        client, {"space_ids": [51, 56, 57]},
-        bounds={"recurrence": ["RRULE:FREQ=DAILY;COUNT=2"], "time_zone": NEW_YORK}, **view_options,
+        client,
+        {"space_ids": [51, 56, 57]},
+        bounds={"recurrence": ["RRULE:FREQ=DAILY;COUNT=2"], "time_zone": NEW_YORK},
+        **view_options,
     )
 
 
@@ -437,9 +456,7 @@ def test_free_busy_pages_results(robin):
         "scope": {"location_ids": [10]},
         "view_options": {"bounds": {"from": "2027-01-04T15:00:00Z", "to": "2027-01-04T17:00:00Z"}},
     }
-    pages = [
-        robin.post("/free-busy/spaces", json={**body, "paging_info": {"page": page, "per_page": 4}}) for page in (1, 2, 3)
-    ]
+    pages = [robin.post("/free-busy/spaces", json={**body, "paging_info": {"page": page, "per_page": 4}}) for page in (1, 2, 3)]
 
     assert [response.status_code for response in pages] == [200, 200, 200]
     assert [response.json()["paging"] for response in pages] == [
@@ -455,10 +472,13 @@ def test_free_busy_pages_results(robin):
 
 
 def test_free_busy_defaults_to_ten_per_page(robin):
-    response = robin.post("/free-busy/spaces", json={
-        "scope": {"location_ids": [10, 11]},
-        "view_options": {"bounds": {"from": "2027-01-04T15:00:00Z", "to": "2027-01-04T17:00:00Z"}},
-    })
+    response = robin.post(
+        "/free-busy/spaces",
+        json={
+            "scope": {"location_ids": [10, 11]},
+            "view_options": {"bounds": {"from": "2027-01-04T15:00:00Z", "to": "2027-01-04T17:00:00Z"}},
+        },
+    )
 
     assert response.status_code == 200
     assert len(response.json()["data"]) == 10
@@ -472,7 +492,9 @@ def test_free_busy_includes_space_amenities_only_when_asked(robin):
     assert "space_amenities" not in found(plain)[0]["space"]
     assert "calendar" in found(plain)[0]["space"]
     assert {amenity["name"] for amenity in found(with_amenities)[0]["space"]["space_amenities"]} == {
-        "TV display", "Video conferencing", "Whiteboard",
+        "TV display",
+        "Video conferencing",
+        "Whiteboard",
     }
     assert all(amenity["space_id"] == 48 for amenity in found(with_amenities)[0]["space"]["space_amenities"])
 
@@ -481,9 +503,15 @@ def test_free_busy_includes_space_amenities_only_when_asked(robin):
 
 
 def test_legacy_free_busy_still_answers(robin):
-    response = robin.get("/free-busy/spaces", params={
-        "location_ids": "10", "after": "2026-03-04T15:00:00Z", "before": "2026-03-04T18:00:00Z", "min_capacity": 8,
-    })
+    response = robin.get(
+        "/free-busy/spaces",
+        params={
+            "location_ids": "10",
+            "after": "2026-03-04T15:00:00Z",
+            "before": "2026-03-04T18:00:00Z",
+            "min_capacity": 8,
+        },
+    )
 
     assert response.status_code == 200
     results = {result["space"]["id"]: result for result in response.json()["data"]}

@@ -17,8 +17,17 @@ BENGALURU_CAFE = 73
 ADA, BEN, CHLOE = 1, 2, 3
 """Ada is the administrator behind the `robin` token, Ben the member behind the `member` token."""
 PRESENCE_FIELDS = {
-    "location_id", "space_id", "user_id", "device_id", "last_seen_at", "arrived_at", "expired_at",
-    "session_ttl", "session_active", "user", "device",
+    "location_id",
+    "space_id",
+    "user_id",
+    "device_id",
+    "last_seen_at",
+    "arrived_at",
+    "expired_at",
+    "session_ttl",
+    "session_active",
+    "user",
+    "device",
 }
 
 
@@ -277,7 +286,9 @@ def test_presence_list_of_a_location_includes_its_spaces(robin):
     listed = data(robin.get(f"/locations/{HEADQUARTERS}/presence", params={"per_page": 100}))
 
     assert sorted((session["space_id"] or 0, session["user_id"], session["device_id"]) for session in listed) == [
-        (0, ADA, None), (EAST_RIVER, BEN, None), (LIBERTY, None, 77),
+        (0, ADA, None),
+        (EAST_RIVER, BEN, None),
+        (LIBERTY, None, 77),
     ]
     assert {session["location_id"] for session in listed} == {HEADQUARTERS}
 
@@ -437,11 +448,14 @@ def test_space_state_is_available_again_once_presence_ends(robin):
 
 
 def test_space_state_of_a_booked_space_is_in_use_while_someone_is_present(robin, wall):
-    booking = robin.post(f"/spaces/{LIBERTY}/events", json={
-        "title": "Stand-up",
-        "start": {"date_time": "2026-03-02T09:00:00", "time_zone": "America/New_York"},
-        "end": {"date_time": "2026-03-02T10:00:00", "time_zone": "America/New_York"},
-    })
+    booking = robin.post(
+        f"/spaces/{LIBERTY}/events",
+        json={
+            "title": "Stand-up",
+            "start": {"date_time": "2026-03-02T09:00:00", "time_zone": "America/New_York"},
+            "end": {"date_time": "2026-03-02T10:00:00", "time_zone": "America/New_York"},
+        },
+    )
     assert booking.status_code == 201, booking.text
     assert state(robin, LIBERTY)["availability"] == "booked"
     seen(robin, f"/spaces/{LIBERTY}", user_id=BEN)
@@ -452,10 +466,13 @@ def test_space_state_of_a_booked_space_is_in_use_while_someone_is_present(robin,
 
 
 def free_busy_of(client: Any, space_id: int) -> dict[str, Any]:
-    response = client.post("/free-busy/spaces", json={
-        "scope": {"space_ids": [space_id]},
-        "view_options": {"bounds": {"from": "2026-03-02T14:00:00Z", "to": "2026-03-02T15:00:00Z"}},
-    })
+    response = client.post(
+        "/free-busy/spaces",
+        json={
+            "scope": {"space_ids": [space_id]},
+            "view_options": {"bounds": {"from": "2026-03-02T14:00:00Z", "to": "2026-03-02T15:00:00Z"}},
+        },
+    )
     [result] = data(response)
     found: dict[str, Any] = result
     return found

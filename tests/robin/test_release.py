@@ -78,7 +78,9 @@ def test_event_booked_after_its_release_time_is_not_released(robin):
 
 def test_each_instance_of_a_series_is_released_on_its_own(robin, wall):
     body = {
-        "title": "Daily", "start": moment("2026-03-02T11:00:00"), "end": moment("2026-03-02T11:30:00"),
+        "title": "Daily",
+        "start": moment("2026-03-02T11:00:00"),
+        "end": moment("2026-03-02T11:30:00"),
         "recurrence": ["RRULE:FREQ=DAILY;COUNT=3"],
     }
     series = robin.post("/spaces/48/events", json=body).json()["data"]
@@ -145,7 +147,8 @@ def test_confirmed_seat_reservation_keeps_its_desk(robin, wall):
 def test_desk_without_a_check_in_window_is_never_released(robin, wall):
     # Seat 2009 (Bengaluru) has no check-in window.
     body = {
-        "type": "hoteled", "start": {"date_time": "2026-03-03T10:00:00", "time_zone": "Asia/Kolkata"},
+        "type": "hoteled",
+        "start": {"date_time": "2026-03-03T10:00:00", "time_zone": "Asia/Kolkata"},
         "end": {"date_time": "2026-03-03T18:00:00", "time_zone": "Asia/Kolkata"},
     }
     held = robin.post("/seats/2009/reservations", json=body).json()["data"]

@@ -40,13 +40,25 @@ CSV = "text/csv"
 ROBIN_DOCUMENT = json.loads((FIXTURES_DIR.parent / "openapi" / "robin.json").read_text(encoding="utf-8"))
 OPERATIONS = sorted(
     (method.upper(), path.removeprefix(PREFIX))
-    for path, path_item in ROBIN_DOCUMENT["paths"].items() for method in path_item if method in HTTP_METHODS
+    for path, path_item in ROBIN_DOCUMENT["paths"].items()
+    for method in path_item
+    if method in HTTP_METHODS
 )
 ROUTES = [
-    route for module in (
-        events, free_busy, locations, organizations, spaces, seats, seat_reservations, presence, insights,
+    route
+    for module in (
+        events,
+        free_busy,
+        locations,
+        organizations,
+        spaces,
+        seats,
+        seat_reservations,
+        presence,
+        insights,
     )
-    for route in module.router.routes if isinstance(route, DeclaredRoute)
+    for route in module.router.routes
+    if isinstance(route, DeclaredRoute)
 ]
 
 HUDSON = 48
@@ -95,10 +107,19 @@ EXPORT_RANGE = {"from": "2026-03-02T00:00:00-05:00", "to": "2026-03-03T00:00:00-
 EXPORT_LIMIT = 30
 """Accepted export requests an organization may make in a minute."""
 SAMPLE_PATH_VALUES = {
-    "id_or_slug": "meridian", "organization_id": "1", "id_or_email": "1", "user_id": "1",
-    "location_id": "10", "level_id": "101", "space_id": str(HUDSON), "event_id": ENGINEERING_WEEKLY,
-    "zone_id": str(POD_A), "seat_id": str(HOTELED_DESK), "slug": "seat-reservation-max-length",
-    "reservation_id": "1", "export_id": "6239b88d-9cf6-47a9-9dd3-95f3b0fbdba2",
+    "id_or_slug": "meridian",
+    "organization_id": "1",
+    "id_or_email": "1",
+    "user_id": "1",
+    "location_id": "10",
+    "level_id": "101",
+    "space_id": str(HUDSON),
+    "event_id": ENGINEERING_WEEKLY,
+    "zone_id": str(POD_A),
+    "seat_id": str(HOTELED_DESK),
+    "slug": "seat-reservation-max-length",
+    "reservation_id": "1",
+    "export_id": "6239b88d-9cf6-47a9-9dd3-95f3b0fbdba2",
 }
 
 
@@ -133,7 +154,8 @@ def assert_documented(operation: Operation, response: Any, status: int) -> None:
     if documented_media_type(operation, status) == CSV:
         assert response.headers["content-type"].split(";")[0] == CSV
         header = next(csv.reader(io.StringIO(response.text, newline="")))
-        assert header and all(header), response.text
+        assert header, response.text
+        assert all(header), response.text
         return
     documented_model(operation, status).model_validate(response.json(), strict=True)
 
@@ -213,7 +235,7 @@ def export_requested(robin: RobinClient) -> str:
 
 def download_ready_export(robin: RobinClient) -> Any:
     """GET a new export once a worker pass has generated it and the processing delay has passed."""
-    app: FastAPI = robin.client.app  # type: ignore[assignment]
+    app: FastAPI = robin.client.app  # type: ignore[assignment]  # the FastAPI app the client was made with
     export_id = export_requested(robin)
     assert exports.run_pending(app.state.store, app.state.clock, "schema-check") == 1
     # A scenario sees only the client, so it moves the clock by replacing it: each test's `app`
@@ -257,12 +279,8 @@ SUCCESSES: dict[Operation, Scenario] = {
     ("GET", "/events/{event_id}"): lambda robin: robin.get(f"/events/{confirmed(robin)}"),
     ("PATCH", "/events/{event_id}"): lambda robin: robin.patch(f"/events/{book(robin)}", json={"title": "Renamed"}),
     ("DELETE", "/events/{event_id}"): lambda robin: robin.delete(f"/events/{book(robin)}"),
-    ("GET", "/spaces/{space_id}/events"): lambda robin: booked(robin).get(
-        f"/spaces/{HUDSON}/events", params=NEXT_TUESDAY_WINDOW
-    ),
-    ("GET", "/spaces/{space_id}/events/upcoming"): lambda robin: booked(robin).get(
-        f"/spaces/{HUDSON}/events/upcoming"
-    ),
+    ("GET", "/spaces/{space_id}/events"): lambda robin: booked(robin).get(f"/spaces/{HUDSON}/events", params=NEXT_TUESDAY_WINDOW),
+    ("GET", "/spaces/{space_id}/events/upcoming"): lambda robin: booked(robin).get(f"/spaces/{HUDSON}/events/upcoming"),
     ("GET", "/locations/{location_id}/events"): lambda robin: booked(robin).get(
         "/locations/10/events", params=NEXT_TUESDAY_WINDOW
     ),
@@ -272,9 +290,7 @@ SUCCESSES: dict[Operation, Scenario] = {
     ("PUT", "/events/{event_id}/confirmation"): lambda robin: robin.put(
         f"/events/{book(robin)}/confirmation", json={"device_id": 7}
     ),
-    ("DELETE", "/events/{event_id}/confirmation"): lambda robin: robin.delete(
-        f"/events/{confirmed(robin)}/confirmation"
-    ),
+    ("DELETE", "/events/{event_id}/confirmation"): lambda robin: robin.delete(f"/events/{confirmed(robin)}/confirmation"),
     ("POST", "/free-busy/spaces"): lambda robin: robin.post("/free-busy/spaces", json=FREE_BUSY_SEARCH),
     ("GET", "/free-busy/spaces"): lambda robin: robin.get(
         "/free-busy/spaces",
@@ -282,9 +298,7 @@ SUCCESSES: dict[Operation, Scenario] = {
     ),
     ("GET", "/spaces/{space_id}/zones"): lambda robin: robin.get(f"/spaces/{OPEN_WORKSPACE}/zones"),
     ("GET", "/zones/{zone_id}"): lambda robin: robin.get(f"/zones/{POD_A}"),
-    ("GET", "/zones/{zone_id}/seats"): lambda robin: robin.get(
-        f"/zones/{POD_A}/seats", params={"include": "space,zone"}
-    ),
+    ("GET", "/zones/{zone_id}/seats"): lambda robin: robin.get(f"/zones/{POD_A}/seats", params={"include": "space,zone"}),
     ("GET", "/spaces/{space_id}/seats"): lambda robin: robin.get(
         f"/spaces/{OPEN_WORKSPACE}/seats", params={"include": "space,zone", "per_page": 100}
     ),
@@ -299,42 +313,30 @@ SUCCESSES: dict[Operation, Scenario] = {
         f"/seats/{SHARED_DESK}/publish-shared-schedule",
         json={"recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO,TU,FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]},
     ),
-    ("POST", "/seats/{seat_id}/reservations"): lambda robin: robin.post(
-        f"/seats/{HOTELED_DESK}/reservations", json=DESK_BOOKING
-    ),
+    ("POST", "/seats/{seat_id}/reservations"): lambda robin: robin.post(f"/seats/{HOTELED_DESK}/reservations", json=DESK_BOOKING),
     ("GET", "/reservations/seats"): lambda robin: desk_checked_in(robin).get(
         "/reservations/seats", params={**TODAY_WINDOW, "seat_ids": f"{RESERVED_DESK},{HOTELED_DESK}"}
     ),
-    ("GET", "/reservations/seats/{reservation_id}"): lambda robin: robin.get(
-        f"/reservations/seats/{desk_confirmed(robin)}"
-    ),
-    ("DELETE", "/reservations/seats/{reservation_id}"): lambda robin: robin.delete(
-        f"/reservations/seats/{reserve_desk(robin)}"
-    ),
+    ("GET", "/reservations/seats/{reservation_id}"): lambda robin: robin.get(f"/reservations/seats/{desk_confirmed(robin)}"),
+    ("DELETE", "/reservations/seats/{reservation_id}"): lambda robin: robin.delete(f"/reservations/seats/{reserve_desk(robin)}"),
     ("PUT", "/reservations/seats/{reservation_id}/confirmation"): lambda robin: robin.put(
         f"/reservations/seats/{reserve_desk(robin)}/confirmation", json={"device_id": 7}
     ),
-    ("GET", "/spaces/{space_id}/presence"): lambda robin: present(robin, f"/spaces/{HUDSON}").get(
-        f"/spaces/{HUDSON}/presence"
-    ),
+    ("GET", "/spaces/{space_id}/presence"): lambda robin: present(robin, f"/spaces/{HUDSON}").get(f"/spaces/{HUDSON}/presence"),
     ("POST", "/spaces/{space_id}/presence"): lambda robin: present(robin, f"/spaces/{HUDSON}").post(
         f"/spaces/{HUDSON}/presence", json={"user_id": 2, "session_ttl": 120}
     ),
     ("DELETE", "/spaces/{space_id}/presence"): lambda robin: present(robin, f"/spaces/{HUDSON}").request(
         "DELETE", f"/spaces/{HUDSON}/presence", json={"user_id": 2}
     ),
-    ("GET", "/locations/{location_id}/presence"): lambda robin: present(robin, "/locations/10").get(
-        "/locations/10/presence"
-    ),
+    ("GET", "/locations/{location_id}/presence"): lambda robin: present(robin, "/locations/10").get("/locations/10/presence"),
     ("POST", "/locations/{location_id}/presence"): lambda robin: present(robin, "/locations/10").post(
         "/locations/10/presence", json={"device_id": 7, "session_ttl": 1200}
     ),
     ("DELETE", "/locations/{location_id}/presence"): lambda robin: present(robin, "/locations/10").request(
         "DELETE", "/locations/10/presence", json={"device_id": 7}
     ),
-    ("POST", "/insights/exports/organizations/{organization_id}/spaces"): lambda robin: request_export(
-        robin, "spaces"
-    ),
+    ("POST", "/insights/exports/organizations/{organization_id}/spaces"): lambda robin: request_export(robin, "spaces"),
     ("POST", "/insights/exports/organizations/{organization_id}/desks"): lambda robin: request_export(robin, "desks"),
     ("GET", "/insights/exports/{export_id}"): download_ready_export,
 }
@@ -354,12 +356,14 @@ class FurtherSuccess:
 
 
 FURTHER_SUCCESSES = [
-    FurtherSuccess(("POST", "/spaces/{space_id}/presence"), 201, lambda robin: robin.post(
-        f"/spaces/{HUDSON}/presence", json={"user_id": 2}
-    )),
-    FurtherSuccess(("POST", "/locations/{location_id}/presence"), 201, lambda robin: robin.post(
-        "/locations/10/presence", json={"device_id": 7}
-    )),
+    FurtherSuccess(
+        ("POST", "/spaces/{space_id}/presence"), 201, lambda robin: robin.post(f"/spaces/{HUDSON}/presence", json={"user_id": 2})
+    ),
+    FurtherSuccess(
+        ("POST", "/locations/{location_id}/presence"),
+        201,
+        lambda robin: robin.post("/locations/10/presence", json={"device_id": 7}),
+    ),
 ]
 
 
@@ -375,135 +379,197 @@ class Failure:
 
 
 FAILURES = [
-    Failure(("GET", "/locations/{location_id}/spaces"), 400, lambda robin, member: robin.get(
-        "/locations/10/spaces", params={"per_page": 0}
-    )),
-    Failure(("POST", "/spaces/{space_id}/events"), 400, lambda robin, member: robin.post(
-        f"/spaces/{HUDSON}/events", json={"title": "No times"}
-    )),
-    Failure(("POST", "/events"), 400, lambda robin, member: robin.post(
-        "/events", content=b"{not json", headers={"Content-Type": "application/json"}
-    )),
-    Failure(("PUT", "/events/{event_id}/confirmation"), 400, lambda robin, member: robin.put(
-        f"/events/{ENGINEERING_WEEKLY}/confirmation", json={}
-    )),
-    Failure(("PATCH", "/events/{event_id}"), 400, lambda robin, member: robin.patch(
-        f"/events/{ENGINEERING_WEEKLY}_20260303T150000Z", json={"title": "Just this once"}
-    )),
+    Failure(
+        ("GET", "/locations/{location_id}/spaces"),
+        400,
+        lambda robin, member: robin.get("/locations/10/spaces", params={"per_page": 0}),
+    ),
+    Failure(
+        ("POST", "/spaces/{space_id}/events"),
+        400,
+        lambda robin, member: robin.post(f"/spaces/{HUDSON}/events", json={"title": "No times"}),
+    ),
+    Failure(
+        ("POST", "/events"),
+        400,
+        lambda robin, member: robin.post("/events", content=b"{not json", headers={"Content-Type": "application/json"}),
+    ),
+    Failure(
+        ("PUT", "/events/{event_id}/confirmation"),
+        400,
+        lambda robin, member: robin.put(f"/events/{ENGINEERING_WEEKLY}/confirmation", json={}),
+    ),
+    Failure(
+        ("PATCH", "/events/{event_id}"),
+        400,
+        lambda robin, member: robin.patch(f"/events/{ENGINEERING_WEEKLY}_20260303T150000Z", json={"title": "Just this once"}),
+    ),
     Failure(("POST", "/free-busy/spaces"), 400, lambda robin, member: robin.post("/free-busy/spaces", json={})),
-    Failure(("PATCH", "/spaces/{space_id}"), 403, lambda robin, member: member.patch(
-        f"/spaces/{HUDSON}", json={"capacity": 2}
-    )),
-    Failure(("PATCH", "/events/{event_id}"), 403, lambda robin, member: member.patch(
-        f"/events/{book(robin)}", json={"title": "Renamed"}
-    )),
+    Failure(("PATCH", "/spaces/{space_id}"), 403, lambda robin, member: member.patch(f"/spaces/{HUDSON}", json={"capacity": 2})),
+    Failure(
+        ("PATCH", "/events/{event_id}"),
+        403,
+        lambda robin, member: member.patch(f"/events/{book(robin)}", json={"title": "Renamed"}),
+    ),
     Failure(("GET", "/spaces/{space_id}"), 404, lambda robin, member: robin.get("/spaces/999999")),
     Failure(("GET", "/events/{event_id}"), 404, lambda robin, member: robin.get("/events/999999")),
-    Failure(("GET", "/events/{event_id}/confirmation"), 404, lambda robin, member: robin.get(
-        f"/events/{book(robin)}/confirmation"
-    )),
-    Failure(("GET", "/users/{id_or_email}"), 404, lambda robin, member: robin.get(
-        "/users/nobody@meridian.example"
-    )),
-    Failure(("POST", "/spaces/{space_id}/events"), 409, lambda robin, member: book_again(
-        robin, f"/spaces/{HUDSON}/events", BOOKING
-    )),
-    Failure(("POST", "/events"), 409, lambda robin, member: book_again(
-        robin, "/events", {**BOOKING, "space_id": HUDSON}
-    )),
-    Failure(("PATCH", "/events/{event_id}"), 409, lambda robin, member: robin.patch(
-        f"/events/{book(robin)}", json=TUESDAY_CLASH
-    )),
+    Failure(
+        ("GET", "/events/{event_id}/confirmation"), 404, lambda robin, member: robin.get(f"/events/{book(robin)}/confirmation")
+    ),
+    Failure(("GET", "/users/{id_or_email}"), 404, lambda robin, member: robin.get("/users/nobody@meridian.example")),
+    Failure(
+        ("POST", "/spaces/{space_id}/events"), 409, lambda robin, member: book_again(robin, f"/spaces/{HUDSON}/events", BOOKING)
+    ),
+    Failure(("POST", "/events"), 409, lambda robin, member: book_again(robin, "/events", {**BOOKING, "space_id": HUDSON})),
+    Failure(
+        ("PATCH", "/events/{event_id}"), 409, lambda robin, member: robin.patch(f"/events/{book(robin)}", json=TUESDAY_CLASH)
+    ),
     Failure(("GET", "/zones/{zone_id}"), 404, lambda robin, member: robin.get("/zones/999999")),
     Failure(("GET", "/zones/{zone_id}/seats"), 404, lambda robin, member: robin.get("/zones/999999/seats")),
-    Failure(("GET", "/spaces/{space_id}/seats"), 400, lambda robin, member: robin.get(
-        f"/spaces/{OPEN_WORKSPACE}/seats", params={"per_page": 0}
-    )),
+    Failure(
+        ("GET", "/spaces/{space_id}/seats"),
+        400,
+        lambda robin, member: robin.get(f"/spaces/{OPEN_WORKSPACE}/seats", params={"per_page": 0}),
+    ),
     Failure(("GET", "/seats/{seat_id}"), 404, lambda robin, member: robin.get(f"/seats/{HUDSON}")),
-    Failure(("GET", "/seats/{seat_id}/settings/{slug}"), 404, lambda robin, member: robin.get(
-        f"/seats/{HOTELED_DESK}/settings/seat-colour"
-    )),
-    Failure(("PUT", "/seats/{seat_id}/settings/{slug}"), 400, lambda robin, member: robin.put(
-        f"/seats/{HOTELED_DESK}/settings/seat-reservation-types-allowed", json={"value": ["standing"]}
-    )),
-    Failure(("PUT", "/seats/{seat_id}/settings/{slug}"), 403, lambda robin, member: member.put(
-        f"/seats/{HOTELED_DESK}/settings/seat-reservation-max-length", json={"value": "P7D"}
-    )),
-    Failure(("POST", "/seats/{seat_id}/publish-shared-schedule"), 400, lambda robin, member: robin.post(
-        f"/seats/{HOTELED_DESK}/publish-shared-schedule",
-        json={"recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]},
-    )),
-    Failure(("POST", "/seats/{seat_id}/publish-shared-schedule"), 403, lambda robin, member: member.post(
-        f"/seats/{SHARED_DESK}/publish-shared-schedule", json={"recurrence": []}
-    )),
-    Failure(("POST", "/seats/{seat_id}/reservations"), 400, lambda robin, member: robin.post(
-        f"/seats/{HOTELED_DESK}/reservations", json={**DESK_BOOKING, "type": None}
-    )),
-    Failure(("POST", "/seats/{seat_id}/reservations"), 403, lambda robin, member: member.post(
-        f"/seats/{HOTELED_DESK}/reservations", json={**DESK_BOOKING, "reservee": {"user_id": 5}}
-    )),
-    Failure(("POST", "/seats/{seat_id}/reservations"), 404, lambda robin, member: robin.post(
-        "/seats/999999/reservations", json=DESK_BOOKING
-    )),
+    Failure(
+        ("GET", "/seats/{seat_id}/settings/{slug}"),
+        404,
+        lambda robin, member: robin.get(f"/seats/{HOTELED_DESK}/settings/seat-colour"),
+    ),
+    Failure(
+        ("PUT", "/seats/{seat_id}/settings/{slug}"),
+        400,
+        lambda robin, member: robin.put(
+            f"/seats/{HOTELED_DESK}/settings/seat-reservation-types-allowed", json={"value": ["standing"]}
+        ),
+    ),
+    Failure(
+        ("PUT", "/seats/{seat_id}/settings/{slug}"),
+        403,
+        lambda robin, member: member.put(f"/seats/{HOTELED_DESK}/settings/seat-reservation-max-length", json={"value": "P7D"}),
+    ),
+    Failure(
+        ("POST", "/seats/{seat_id}/publish-shared-schedule"),
+        400,
+        lambda robin, member: robin.post(
+            f"/seats/{HOTELED_DESK}/publish-shared-schedule",
+            json={"recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]},
+        ),
+    ),
+    Failure(
+        ("POST", "/seats/{seat_id}/publish-shared-schedule"),
+        403,
+        lambda robin, member: member.post(f"/seats/{SHARED_DESK}/publish-shared-schedule", json={"recurrence": []}),
+    ),
+    Failure(
+        ("POST", "/seats/{seat_id}/reservations"),
+        400,
+        lambda robin, member: robin.post(f"/seats/{HOTELED_DESK}/reservations", json={**DESK_BOOKING, "type": None}),
+    ),
+    Failure(
+        ("POST", "/seats/{seat_id}/reservations"),
+        403,
+        lambda robin, member: member.post(
+            f"/seats/{HOTELED_DESK}/reservations", json={**DESK_BOOKING, "reservee": {"user_id": 5}}
+        ),
+    ),
+    Failure(
+        ("POST", "/seats/{seat_id}/reservations"),
+        404,
+        lambda robin, member: robin.post("/seats/999999/reservations", json=DESK_BOOKING),
+    ),
     Failure(("POST", "/seats/{seat_id}/reservations"), 409, lambda robin, member: reserve_desk_again(robin)),
-    Failure(("GET", "/reservations/seats"), 400, lambda robin, member: robin.get(
-        "/reservations/seats", params={"seat_ids": "desk-three"}
-    )),
-    Failure(("GET", "/reservations/seats/{reservation_id}"), 404, lambda robin, member: robin.get(
-        "/reservations/seats/999999"
-    )),
-    Failure(("DELETE", "/reservations/seats/{reservation_id}"), 403, lambda robin, member: member.delete(
-        f"/reservations/seats/{reserve_desk(robin)}"
-    )),
-    Failure(("PUT", "/reservations/seats/{reservation_id}/confirmation"), 400, lambda robin, member: robin.put(
-        f"/reservations/seats/{desk_confirmed(robin)}/confirmation", json={}
-    )),
-    Failure(("POST", "/spaces/{space_id}/presence"), 400, lambda robin, member: robin.post(
-        f"/spaces/{HUDSON}/presence", json={"user_id": 2, "session_ttl": 0}
-    )),
-    Failure(("POST", "/spaces/{space_id}/presence"), 403, lambda robin, member: member.post(
-        f"/spaces/{HUDSON}/presence", json={"user_id": 1}
-    )),
+    Failure(
+        ("GET", "/reservations/seats"),
+        400,
+        lambda robin, member: robin.get("/reservations/seats", params={"seat_ids": "desk-three"}),
+    ),
+    Failure(("GET", "/reservations/seats/{reservation_id}"), 404, lambda robin, member: robin.get("/reservations/seats/999999")),
+    Failure(
+        ("DELETE", "/reservations/seats/{reservation_id}"),
+        403,
+        lambda robin, member: member.delete(f"/reservations/seats/{reserve_desk(robin)}"),
+    ),
+    Failure(
+        ("PUT", "/reservations/seats/{reservation_id}/confirmation"),
+        400,
+        lambda robin, member: robin.put(f"/reservations/seats/{desk_confirmed(robin)}/confirmation", json={}),
+    ),
+    Failure(
+        ("POST", "/spaces/{space_id}/presence"),
+        400,
+        lambda robin, member: robin.post(f"/spaces/{HUDSON}/presence", json={"user_id": 2, "session_ttl": 0}),
+    ),
+    Failure(
+        ("POST", "/spaces/{space_id}/presence"),
+        403,
+        lambda robin, member: member.post(f"/spaces/{HUDSON}/presence", json={"user_id": 1}),
+    ),
     Failure(("GET", "/spaces/{space_id}/presence"), 404, lambda robin, member: robin.get("/spaces/999999/presence")),
-    Failure(("DELETE", "/spaces/{space_id}/presence"), 404, lambda robin, member: robin.request(
-        "DELETE", f"/spaces/{HUDSON}/presence", json={"user_id": 2}
-    )),
-    Failure(("POST", "/locations/{location_id}/presence"), 400, lambda robin, member: robin.post(
-        "/locations/10/presence", json={"user_id": 2, "device_id": 7}
-    )),
-    Failure(("GET", "/locations/{location_id}/presence"), 404, lambda robin, member: robin.get(
-        "/locations/999999/presence"
-    )),
-    Failure(("DELETE", "/locations/{location_id}/presence"), 403, lambda robin, member: member.request(
-        "DELETE", "/locations/10/presence", json={"user_id": 1}
-    )),
-    Failure(("POST", "/insights/exports/organizations/{organization_id}/spaces"), 400, lambda robin, member: robin.post(
-        "/insights/exports/organizations/1/spaces", json={"from": EXPORT_RANGE["from"]}
-    )),
-    Failure(("POST", "/insights/exports/organizations/{organization_id}/spaces"), 403, lambda robin, member: (
-        request_export(member, "spaces")
-    )),
-    Failure(("POST", "/insights/exports/organizations/{organization_id}/spaces"), 404, lambda robin, member: robin.post(
-        "/insights/exports/organizations/999999/spaces", json=EXPORT_RANGE
-    )),
-    Failure(("POST", "/insights/exports/organizations/{organization_id}/spaces"), 429, lambda robin, member: (
-        exceed_export_limit(robin, "spaces")
-    )),
-    Failure(("POST", "/insights/exports/organizations/{organization_id}/desks"), 400, lambda robin, member: robin.post(
-        "/insights/exports/organizations/1/desks", json={**EXPORT_RANGE, "from": "2026-03-02T00:00:00"}
-    )),
-    Failure(("POST", "/insights/exports/organizations/{organization_id}/desks"), 403, lambda robin, member: (
-        request_export(member, "desks")
-    )),
-    Failure(("POST", "/insights/exports/organizations/{organization_id}/desks"), 404, lambda robin, member: robin.post(
-        "/insights/exports/organizations/999999/desks", json=EXPORT_RANGE
-    )),
-    Failure(("POST", "/insights/exports/organizations/{organization_id}/desks"), 429, lambda robin, member: (
-        exceed_export_limit(robin, "desks")
-    )),
-    Failure(("GET", "/insights/exports/{export_id}"), 404, lambda robin, member: robin.get(
-        f"/insights/exports/{export_requested(robin)}"
-    )),
+    Failure(
+        ("DELETE", "/spaces/{space_id}/presence"),
+        404,
+        lambda robin, member: robin.request("DELETE", f"/spaces/{HUDSON}/presence", json={"user_id": 2}),
+    ),
+    Failure(
+        ("POST", "/locations/{location_id}/presence"),
+        400,
+        lambda robin, member: robin.post("/locations/10/presence", json={"user_id": 2, "device_id": 7}),
+    ),
+    Failure(("GET", "/locations/{location_id}/presence"), 404, lambda robin, member: robin.get("/locations/999999/presence")),
+    Failure(
+        ("DELETE", "/locations/{location_id}/presence"),
+        403,
+        lambda robin, member: member.request("DELETE", "/locations/10/presence", json={"user_id": 1}),
+    ),
+    Failure(
+        ("POST", "/insights/exports/organizations/{organization_id}/spaces"),
+        400,
+        lambda robin, member: robin.post("/insights/exports/organizations/1/spaces", json={"from": EXPORT_RANGE["from"]}),
+    ),
+    Failure(
+        ("POST", "/insights/exports/organizations/{organization_id}/spaces"),
+        403,
+        lambda robin, member: request_export(member, "spaces"),
+    ),
+    Failure(
+        ("POST", "/insights/exports/organizations/{organization_id}/spaces"),
+        404,
+        lambda robin, member: robin.post("/insights/exports/organizations/999999/spaces", json=EXPORT_RANGE),
+    ),
+    Failure(
+        ("POST", "/insights/exports/organizations/{organization_id}/spaces"),
+        429,
+        lambda robin, member: exceed_export_limit(robin, "spaces"),
+    ),
+    Failure(
+        ("POST", "/insights/exports/organizations/{organization_id}/desks"),
+        400,
+        lambda robin, member: robin.post(
+            "/insights/exports/organizations/1/desks", json={**EXPORT_RANGE, "from": "2026-03-02T00:00:00"}
+        ),
+    ),
+    Failure(
+        ("POST", "/insights/exports/organizations/{organization_id}/desks"),
+        403,
+        lambda robin, member: request_export(member, "desks"),
+    ),
+    Failure(
+        ("POST", "/insights/exports/organizations/{organization_id}/desks"),
+        404,
+        lambda robin, member: robin.post("/insights/exports/organizations/999999/desks", json=EXPORT_RANGE),
+    ),
+    Failure(
+        ("POST", "/insights/exports/organizations/{organization_id}/desks"),
+        429,
+        lambda robin, member: exceed_export_limit(robin, "desks"),
+    ),
+    Failure(
+        ("GET", "/insights/exports/{export_id}"),
+        404,
+        lambda robin, member: robin.get(f"/insights/exports/{export_requested(robin)}"),
+    ),
 ]
 
 
@@ -513,8 +579,7 @@ def test_every_documented_operation_has_a_success_scenario() -> None:
 
 def test_every_documented_success_status_has_a_scenario() -> None:
     documented = {
-        (operation, status) for operation in OPERATIONS for status in documented_statuses(operation)
-        if 200 <= status < 300
+        (operation, status) for operation in OPERATIONS for status in documented_statuses(operation) if 200 <= status < 300
     }
     first_successes = {(operation, first_success(operation)) for operation in SUCCESSES}
     further = [(success.operation, success.status) for success in FURTHER_SUCCESSES]
@@ -586,7 +651,8 @@ def test_document_bounds_ids_in_keywords_json_schema_knows() -> None:
             pending.extend(node)
     assert not {"ge", "gt", "le", "lt"} & keys
     space_id = next(
-        parameter["schema"] for parameter in ROBIN_DOCUMENT["paths"]["/v1.0/spaces/{space_id}"]["get"]["parameters"]
+        parameter["schema"]
+        for parameter in ROBIN_DOCUMENT["paths"]["/v1.0/spaces/{space_id}"]["get"]["parameters"]
         if parameter["name"] == "space_id"
     )
     assert space_id["type"] == "integer"

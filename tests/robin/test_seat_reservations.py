@@ -31,8 +31,21 @@ RAHUL_EMAIL = "rahul.mehta@meridian.example"
 BEN_ID = 2
 NOW_STAMP = "2026-03-02T14:00:00+0000"
 RESERVATION_FIELDS = {
-    "id", "group_seat_reservation_id", "seat_id", "reserver_id", "type", "title", "start", "end", "recurrence",
-    "series_id", "recurrence_id", "created_at", "updated_at", "reservee", "confirmation",
+    "id",
+    "group_seat_reservation_id",
+    "seat_id",
+    "reserver_id",
+    "type",
+    "title",
+    "start",
+    "end",
+    "recurrence",
+    "series_id",
+    "recurrence_id",
+    "created_at",
+    "updated_at",
+    "reservee",
+    "confirmation",
 }
 WIDE = {"after": "2026-03-01T00:00:00Z", "before": "2026-04-01T00:00:00Z", "per_page": 100}
 RAHUL_WEEKS = ["20260303T033000Z", "20260310T033000Z", "20260317T033000Z", "20260324T033000Z"]
@@ -43,8 +56,13 @@ def moment(date_time: str, time_zone: str = NEW_YORK) -> dict[str, str]:
 
 
 def reserve(
-    client: RobinClient, seat_id: int, start: str, end: str, kind: str | None = "hoteled",
-    time_zone: str = NEW_YORK, **fields: Any,
+    client: RobinClient,
+    seat_id: int,
+    start: str,
+    end: str,
+    kind: str | None = "hoteled",
+    time_zone: str = NEW_YORK,
+    **fields: Any,
 ) -> Any:
     body: dict[str, Any] = {"start": moment(start, time_zone), "end": moment(end, time_zone), **fields}
     if kind is not None:
@@ -52,9 +70,7 @@ def reserve(
     return client.post(f"/seats/{seat_id}/reservations", json=body)
 
 
-def reserved(
-    client: RobinClient, seat_id: int, start: str, end: str, kind: str = "hoteled", **fields: Any
-) -> dict[str, Any]:
+def reserved(client: RobinClient, seat_id: int, start: str, end: str, kind: str = "hoteled", **fields: Any) -> dict[str, Any]:
     response = reserve(client, seat_id, start, end, kind, **fields)
     assert response.status_code == 200, response.json()
     return response.json()["data"]
@@ -134,7 +150,8 @@ def test_reserve_seat_answers_200_with_the_reservation(robin):
     assert document["meta"]["status"] == "OK"
     reservation = document["data"]
     assert reservation.keys() == RESERVATION_FIELDS
-    assert isinstance(reservation["id"], str) and reservation["id"].isdigit()
+    assert isinstance(reservation["id"], str)
+    assert reservation["id"].isdigit()
     assert reservation["group_seat_reservation_id"] is None
     assert reservation["seat_id"] == 1003
     assert reservation["reserver_id"] == 1
@@ -144,7 +161,10 @@ def test_reserve_seat_answers_200_with_the_reservation(robin):
     assert reservation["end"] == {"date_time": "2026-03-03T17:00:00-0500", "time_zone": NEW_YORK}
     assert (reservation["recurrence"], reservation["series_id"], reservation["recurrence_id"]) == (None, None, None)
     assert reservation["reservee"] == {
-        "email": ADA_EMAIL, "user_id": 1, "visitor_id": None, "participation_status": "not_responded",
+        "email": ADA_EMAIL,
+        "user_id": 1,
+        "visitor_id": None,
+        "participation_status": "not_responded",
     }
     assert reservation["confirmation"] is None
     assert reservation["created_at"] == reservation["updated_at"] == NOW_STAMP
@@ -257,8 +277,11 @@ def test_reserve_seat_refuses_overlap(robin):
 
     error = assert_conflict(response, "seat_reservation_conflict")
     assert error["details"] == {
-        "reservation_id": diegos, "series_id": None, "seat_id": 1001,
-        "start": "2026-03-02T09:00:00-0500", "end": "2026-03-02T17:00:00-0500",
+        "reservation_id": diegos,
+        "series_id": None,
+        "seat_id": 1001,
+        "start": "2026-03-02T09:00:00-0500",
+        "end": "2026-03-02T17:00:00-0500",
     }
     assert [reservation["id"] for reservation in listed(robin, seat_ids=1001, **WIDE)] == [diegos]
 
@@ -271,7 +294,9 @@ def test_reserve_seat_accepts_reservations_touching_another(robin, member):
     assert before.status_code == 200, before.json()
     assert after.status_code == 200, after.json()
     assert [item["start"]["date_time"] for item in listed(robin, seat_ids=1002, **WIDE)] == [
-        "2026-03-03T07:00:00-0500", "2026-03-03T09:00:00-0500", "2026-03-03T17:00:00-0500",
+        "2026-03-03T07:00:00-0500",
+        "2026-03-03T09:00:00-0500",
+        "2026-03-03T17:00:00-0500",
     ]
 
 
@@ -308,9 +333,14 @@ def test_reserve_seat_lets_another_person_take_a_neighbouring_desk_at_the_same_t
 
 
 def test_reserve_seat_is_not_blocked_by_a_room_booking_of_the_same_person(robin):
-    booking = robin.post("/spaces/57/events", json={
-        "start": moment("2026-03-03T10:00:00"), "end": moment("2026-03-03T11:00:00"), "title": "Focus",
-    })
+    booking = robin.post(
+        "/spaces/57/events",
+        json={
+            "start": moment("2026-03-03T10:00:00"),
+            "end": moment("2026-03-03T11:00:00"),
+            "title": "Focus",
+        },
+    )
     assert booking.status_code == 201, booking.json()
 
     response = reserve(robin, 1003, "2026-03-03T09:00:00", "2026-03-03T17:00:00")
@@ -375,9 +405,7 @@ def test_reserve_assigned_desk_by_its_assignee(robin):
 
 
 def test_administrator_cannot_put_someone_else_on_an_assigned_desk(robin):
-    response = reserve(
-        robin, 1007, "2026-03-03T09:00:00", "2026-03-03T17:00:00", "assigned", reservee={"email": BEN_EMAIL}
-    )
+    response = reserve(robin, 1007, "2026-03-03T09:00:00", "2026-03-03T17:00:00", "assigned", reservee={"email": BEN_EMAIL})
 
     assert_policy(response, "seat_reservation_types_allowed")
 
@@ -413,9 +441,7 @@ def test_assignee_of_a_shared_desk_reserves_it_on_any_day(robin, seat_id, assign
 
 
 def test_assignee_of_an_assigned_shared_desk_cannot_hotel_it(robin):
-    response = reserve(
-        robin, 1008, "2026-03-04T09:00:00", "2026-03-04T17:00:00", "hoteled", reservee={"email": EMMA_EMAIL}
-    )
+    response = reserve(robin, 1008, "2026-03-04T09:00:00", "2026-03-04T17:00:00", "hoteled", reservee={"email": EMMA_EMAIL})
 
     assert_policy(response, "seat_reservation_types_allowed")
 
@@ -559,7 +585,11 @@ def test_reserve_seat_without_a_threshold_far_ahead(robin):
 
 def test_threshold_applies_to_the_first_occurrence_of_a_series_only(robin):
     response = reserve(
-        robin, 1003, "2026-03-03T09:00:00", "2026-03-03T17:00:00", recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"],
+        robin,
+        1003,
+        "2026-03-03T09:00:00",
+        "2026-03-03T17:00:00",
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"],
     )
 
     assert response.status_code == 200, response.json()
@@ -568,7 +598,11 @@ def test_threshold_applies_to_the_first_occurrence_of_a_series_only(robin):
 
 def test_threshold_refuses_a_series_that_starts_too_far_ahead(robin):
     response = reserve(
-        robin, 1003, "2026-03-17T09:00:00", "2026-03-17T17:00:00", recurrence=["RRULE:FREQ=WEEKLY;COUNT=2"],
+        robin,
+        1003,
+        "2026-03-17T09:00:00",
+        "2026-03-17T17:00:00",
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=2"],
     )
 
     assert_policy(response, "advanced_booking_threshold")
@@ -627,7 +661,11 @@ def test_reserve_shared_desk_in_bengaluru_on_its_shared_day(member):
 
 def test_reserve_shared_desk_series_on_shared_days(member):
     response = reserve(
-        member, 1008, "2026-03-06T09:00:00", "2026-03-06T17:00:00", "shared",
+        member,
+        1008,
+        "2026-03-06T09:00:00",
+        "2026-03-06T17:00:00",
+        "shared",
         recurrence=["RRULE:FREQ=WEEKLY;BYDAY=MO,FR;COUNT=4"],
     )
 
@@ -638,7 +676,12 @@ def test_reserve_shared_desk_series_on_shared_days(member):
 
 def test_reserve_shared_desk_series_refuses_a_later_occurrence_on_a_kept_day(member):
     response = reserve(
-        member, 1008, "2026-03-06T09:00:00", "2026-03-06T17:00:00", "shared", recurrence=["RRULE:FREQ=DAILY;COUNT=3"],
+        member,
+        1008,
+        "2026-03-06T09:00:00",
+        "2026-03-06T17:00:00",
+        "shared",
+        recurrence=["RRULE:FREQ=DAILY;COUNT=3"],
     )
 
     error = assert_policy(response, "shared_desk_schedule")
@@ -653,7 +696,10 @@ def test_reserve_seat_for_someone_by_email(robin):
     reservation = reserved(robin, 1003, "2026-03-03T09:00:00", "2026-03-03T17:00:00", reservee={"email": BEN_EMAIL})
 
     assert reservation["reservee"] == {
-        "email": BEN_EMAIL, "user_id": BEN_ID, "visitor_id": None, "participation_status": "not_responded",
+        "email": BEN_EMAIL,
+        "user_id": BEN_ID,
+        "visitor_id": None,
+        "participation_status": "not_responded",
     }
     assert reservation["reserver_id"] == 1
 
@@ -741,7 +787,11 @@ def test_member_naming_someone_else_as_reserver_is_403(member):
 
 def test_weekly_seat_reservation_expands_in_the_listing(robin):
     series = reserved(
-        robin, 1004, "2026-03-03T09:00:00", "2026-03-03T17:00:00", recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"],
+        robin,
+        1004,
+        "2026-03-03T09:00:00",
+        "2026-03-03T17:00:00",
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"],
     )
 
     instances = listed(robin, seat_ids=1004, **WIDE)
@@ -754,7 +804,9 @@ def test_weekly_seat_reservation_expands_in_the_listing(robin):
     assert all(item["series_id"] == series["id"] and item["recurrence"] is None for item in instances)
     # 09:00 local throughout, across the change to daylight time on 8 March.
     assert [item["start"]["date_time"] for item in instances] == [
-        "2026-03-03T09:00:00-0500", "2026-03-10T09:00:00-0400", "2026-03-17T09:00:00-0400",
+        "2026-03-03T09:00:00-0500",
+        "2026-03-10T09:00:00-0400",
+        "2026-03-17T09:00:00-0400",
     ]
 
 
@@ -762,7 +814,11 @@ def test_seat_reservation_series_refuses_a_later_occurrence_that_collides(robin)
     chloes = reserved(robin, 1005, "2026-03-10T10:00:00", "2026-03-10T11:00:00", reservee={"email": CHLOE_EMAIL})
 
     response = reserve(
-        robin, 1005, "2026-03-03T09:00:00", "2026-03-03T17:00:00", recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"],
+        robin,
+        1005,
+        "2026-03-03T09:00:00",
+        "2026-03-03T17:00:00",
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"],
     )
 
     error = assert_conflict(response, "seat_reservation_conflict")
@@ -775,8 +831,12 @@ def test_seat_reservation_series_refuses_a_later_occurrence_when_the_person_sits
     bens = reserved(member, 1006, "2026-03-10T12:00:00", "2026-03-10T13:00:00")
 
     response = reserve(
-        robin, 1005, "2026-03-03T09:00:00", "2026-03-03T17:00:00",
-        recurrence=["RRULE:FREQ=WEEKLY;COUNT=2"], reservee={"user_id": BEN_ID},
+        robin,
+        1005,
+        "2026-03-03T09:00:00",
+        "2026-03-03T17:00:00",
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=2"],
+        reservee={"user_id": BEN_ID},
     )
 
     error = assert_conflict(response, "reservee_already_seated")
@@ -786,7 +846,12 @@ def test_seat_reservation_series_refuses_a_later_occurrence_when_the_person_sits
 
 def test_hot_seat_reservation_series_refuses_occurrences_on_later_days(robin):
     response = reserve(
-        robin, 1012, "2026-03-02T10:00:00", "2026-03-02T18:00:00", "hot", recurrence=["RRULE:FREQ=DAILY;COUNT=2"],
+        robin,
+        1012,
+        "2026-03-02T10:00:00",
+        "2026-03-02T18:00:00",
+        "hot",
+        recurrence=["RRULE:FREQ=DAILY;COUNT=2"],
     )
 
     assert_policy(response, "hot_reservation_same_day")
@@ -869,13 +934,9 @@ def test_list_seat_reservations_by_user_ids_names_reservees(robin):
 
 def test_list_seat_reservations_reads_an_unencoded_plus_offset(robin):
     # 22:30+0100 is 21:30 UTC, before Julia's reservation ends at 22:00 UTC; read as UTC it would be after.
-    overlapping = robin.get(
-        "/reservations/seats?after=2026-03-03T22:30:00+0100&before=2026-03-03T23:00:00+0100&seat_ids=1002"
-    )
+    overlapping = robin.get("/reservations/seats?after=2026-03-03T22:30:00+0100&before=2026-03-03T23:00:00+0100&seat_ids=1002")
     # 14:30+0100 to 15:00+0100 is 13:30 to 14:00 UTC, before she arrives; read as UTC it would overlap.
-    before_arrival = robin.get(
-        "/reservations/seats?after=2026-03-03T14:30:00+0100&before=2026-03-03T15:00:00+0100&seat_ids=1002"
-    )
+    before_arrival = robin.get("/reservations/seats?after=2026-03-03T14:30:00+0100&before=2026-03-03T15:00:00+0100&seat_ids=1002")
 
     assert overlapping.status_code == 200, overlapping.json()
     assert [item["seat_id"] for item in overlapping.json()["data"]] == [1002]
@@ -1150,7 +1211,9 @@ def test_confirm_seat_reservation_answers_the_confirmation(robin):
 
     assert response.status_code == 200
     assert response.json()["data"] == {
-        "seat_reservation_id": diegos, "device_id": None, "user_id": diego,
+        "seat_reservation_id": diegos,
+        "device_id": None,
+        "user_id": diego,
         "confirmed_at": {"date": "2026-03-02 14:00:00.000000", "timezone_type": 3, "timezone": "UTC"},
     }
 
@@ -1188,7 +1251,9 @@ def test_confirmed_seat_reservation_shows_accepted_and_the_confirmation(robin, w
 
     assert reservation["reservee"]["participation_status"] == "accepted"
     assert reservation["confirmation"] == {
-        "seat_reservation_id": diegos, "device_id": None, "user_id": diego,
+        "seat_reservation_id": diegos,
+        "device_id": None,
+        "user_id": diego,
         "confirmed_at": {"date": "2026-03-02 14:07:30.000250", "timezone_type": 3, "timezone": "UTC"},
     }
     assert in_listing == [reservation]

@@ -20,17 +20,22 @@ CREATED_AT = datetime.fromisoformat(DEMO["created_at"]).astimezone(UTC).strftime
 NOW_STAMP = NOW.strftime("%Y-%m-%dT%H:%M:%S+0000")
 AMENITY_IDS = {amenity["name"]: amenity["id"] for amenity in ORGANIZATION["amenities"]}
 SPACES = {
-    space["id"]: space
-    for building in ORGANIZATION["buildings"]
-    for floor in building["floors"]
-    for space in floor["spaces"]
+    space["id"]: space for building in ORGANIZATION["buildings"] for floor in building["floors"] for space in floor["spaces"]
 }
 ZONES = {zone["id"]: (space_id, zone) for space_id, space in SPACES.items() for zone in space.get("zones", [])}
 DESKS = {desk["id"]: (zone_id, desk) for zone_id, (_, zone) in ZONES.items() for desk in zone["desks"]}
 
 SEAT_FIELDS = {
-    "id", "name", "space_id", "zone_id", "seat_amenities", "is_reservable", "is_disabled", "disabled_at",
-    "created_at", "updated_at",
+    "id",
+    "name",
+    "space_id",
+    "zone_id",
+    "seat_amenities",
+    "is_reservable",
+    "is_disabled",
+    "disabled_at",
+    "created_at",
+    "updated_at",
 }
 ZONE_FIELDS = {"id", "space_id", "name", "type", "created_at", "updated_at"}
 MAX_LENGTH = "seat-reservation-max-length"
@@ -54,9 +59,7 @@ def user_id(client: RobinClient, email: str) -> int:
     return int(data(client.get(f"/users/{email}"))["id"])
 
 
-def reserve(
-    client: RobinClient, seat_id: int, day: str, start: str, end: str, kind: str = "hoteled", **fields: Any
-) -> Any:
+def reserve(client: RobinClient, seat_id: int, day: str, start: str, end: str, kind: str = "hoteled", **fields: Any) -> Any:
     body = {
         "type": kind,
         "start": {"date_time": f"{day}T{start}:00", "time_zone": NEW_YORK},
@@ -94,9 +97,7 @@ def emma(store: Store, robin: RobinClient) -> RobinClient:
     """Emma Schultz, a member and the assignee of desk B-02 (1008)."""
     with store.session(write=True) as session:
         person = session.exec(select(User).where(User.email == EMMA_EMAIL)).one()
-        token = AccessToken(
-            token=EMMA_TOKEN, user_id=person.id or 0, organization_id=person.organization_id, created_at=NOW
-        )
+        token = AccessToken(token=EMMA_TOKEN, user_id=person.id or 0, organization_id=person.organization_id, created_at=NOW)
         session.add(token)
         session.commit()
     return RobinClient(robin.client, EMMA_TOKEN)
@@ -147,7 +148,12 @@ def test_get_zone(robin):
     assert response.status_code == 200
     zone = response.json()["data"]
     assert zone == {
-        "id": 2, "space_id": 58, "name": "Pod B", "type": "pod", "created_at": CREATED_AT, "updated_at": CREATED_AT,
+        "id": 2,
+        "space_id": 58,
+        "name": "Pod B",
+        "type": "pod",
+        "created_at": CREATED_AT,
+        "updated_at": CREATED_AT,
     }
 
 
@@ -423,22 +429,28 @@ def test_update_max_length_applies_to_the_next_reservation(robin):
 
 
 def test_update_max_length_to_null_lifts_the_limit(robin):
-    refused = robin.post("/seats/1003/reservations", json={
-        "type": "hoteled",
-        "start": {"date_time": "2026-03-03T09:00:00", "time_zone": NEW_YORK},
-        "end": {"date_time": "2026-03-04T12:00:00", "time_zone": NEW_YORK},
-    })
+    refused = robin.post(
+        "/seats/1003/reservations",
+        json={
+            "type": "hoteled",
+            "start": {"date_time": "2026-03-03T09:00:00", "time_zone": NEW_YORK},
+            "end": {"date_time": "2026-03-04T12:00:00", "time_zone": NEW_YORK},
+        },
+    )
     assert_policy(refused, "seat_reservation_max_length")
 
     response = robin.put(f"/seats/1003/settings/{MAX_LENGTH}", json={"value": None})
 
     assert response.status_code == 200
     assert response.json()["data"]["value"] is None
-    accepted = robin.post("/seats/1003/reservations", json={
-        "type": "hoteled",
-        "start": {"date_time": "2026-03-03T09:00:00", "time_zone": NEW_YORK},
-        "end": {"date_time": "2026-03-04T12:00:00", "time_zone": NEW_YORK},
-    })
+    accepted = robin.post(
+        "/seats/1003/reservations",
+        json={
+            "type": "hoteled",
+            "start": {"date_time": "2026-03-03T09:00:00", "time_zone": NEW_YORK},
+            "end": {"date_time": "2026-03-04T12:00:00", "time_zone": NEW_YORK},
+        },
+    )
     assert accepted.status_code == 200, accepted.json()
 
 
@@ -531,7 +543,10 @@ def test_publish_shared_schedule_by_an_administrator_answers_the_schedule(robin)
 
     assert response.status_code == 200
     assert response.json()["data"] == {
-        "seat_id": 1008, "assignee_id": emma_id, "recurrence": weekly("TU,WE"), "updated_at": NOW_STAMP,
+        "seat_id": 1008,
+        "assignee_id": emma_id,
+        "recurrence": weekly("TU,WE"),
+        "updated_at": NOW_STAMP,
     }
 
 

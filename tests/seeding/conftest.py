@@ -40,10 +40,15 @@ class Sandbox:
 
     @property
     def kadence_headers(self) -> dict[str, str]:
-        response = self.client.post("/oauth2/token", data={
-            "grant_type": "client_credentials", "client_id": DEMO_CLIENT[0], "client_secret": DEMO_CLIENT[1],
-            "scope": "public",
-        })
+        response = self.client.post(
+            "/oauth2/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": DEMO_CLIENT[0],
+                "client_secret": DEMO_CLIENT[1],
+                "scope": "public",
+            },
+        )
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 

@@ -64,7 +64,9 @@ def chosen(planned: list[PlannedBooking]) -> list[PlannedBooking]:
         "hot desk": lambda b: b.reservation_type == "hot",
         "assigned desk": lambda b: b.reservation_type == "assigned",
         "future desk": lambda b: _desk(b) and b.start > NOW + timedelta(days=3) and b.cancelled_at is None,
-        "robin meeting with invitees, checked in": lambda b: _single_meeting(b) and b.source == "robin" and len(b.invitees) > 2 and _checked_in(b),
+        "robin meeting with invitees, checked in": lambda b: (
+            _single_meeting(b) and b.source == "robin" and len(b.invitees) > 2 and _checked_in(b)
+        ),
         "kadence meeting with attendees": lambda b: _single_meeting(b) and b.source == "publicApi" and len(b.invitees) > 1,
         "meeting, no-show": lambda b: _single_meeting(b) and _no_show(b),
         "meeting, cancelled": lambda b: _single_meeting(b) and b.cancelled_at is not None and b.cancelled_by != b.organizer,
@@ -75,8 +77,11 @@ def chosen(planned: list[PlannedBooking]) -> list[PlannedBooking]:
         assert booking is not None, f"the plan has no {case}"
         found.append(booking)
     series = [
-        booking for booking in planned
-        if booking.recurrence and booking.cancelled_at is None and any(instance.check_in for instance in booking.instances)
+        booking
+        for booking in planned
+        if booking.recurrence
+        and booking.cancelled_at is None
+        and any(instance.check_in for instance in booking.instances)
         and booking.start - booking.created_at > timedelta(hours=2)
     ]
     assert len(series) >= 2, "the plan has too few weekly series"
@@ -96,7 +101,9 @@ def one_instance_cancelled(series: PlannedBooking) -> PlannedBooking:
 def called_off(series: PlannedBooking) -> PlannedBooking:
     """The series cancelled as a whole by its organizer an hour after it was booked."""
     return replace(
-        series, cancelled_at=series.created_at + timedelta(hours=1), cancelled_by=series.organizer,
+        series,
+        cancelled_at=series.created_at + timedelta(hours=1),
+        cancelled_by=series.organizer,
         instances=[Instance(instance.start) for instance in series.instances],
     )
 
@@ -161,20 +168,45 @@ class Requests:
         if booking.source == "publicApi":
             resource = self.session.get(Resource, place.id)
             assert resource is not None
-            made = bookings.create_booking(self.session, self.as_api_client(booking.created_at), BookingInput(
-                user_id=self.user(booking.organizer).ulid, start=booking.start, end=booking.end, space_id=resource.ulid,
-                title=booking.title or None, attendees=[Attendee(user_id=self.user(person).ulid) for person in booking.invitees],
-            ))
+            made = bookings.create_booking(
+                self.session,
+                self.as_api_client(booking.created_at),
+                BookingInput(
+                    user_id=self.user(booking.organizer).ulid,
+                    start=booking.start,
+                    end=booking.end,
+                    space_id=resource.ulid,
+                    title=booking.title or None,
+                    attendees=[Attendee(user_id=self.user(person).ulid) for person in booking.invitees],
+                ),
+            )
             return made.reservation
         if booking.kind == ReservationKind.SEAT:
-            return seats.create_seat_reservation(self.session, self.as_person(booking.creator, booking.created_at), place.id, SeatReservationInput(
-                type=booking.reservation_type, start=booking.start, end=booking.end, time_zone=booking.time_zone,
-                reservee_user_id=self.writer.people[booking.organizer].id,
-            )).reservation
-        return events.create_event(self.session, self.as_person(booking.organizer, booking.created_at), place.id, EventInput(
-            start=booking.start, end=booking.end, time_zone=booking.time_zone, title=booking.title,
-            recurrence=booking.recurrence, invitees=[InviteeInput(self.writer.people[person].email) for person in booking.invitees],
-        )).reservation
+            return seats.create_seat_reservation(
+                self.session,
+                self.as_person(booking.creator, booking.created_at),
+                place.id,
+                SeatReservationInput(
+                    type=booking.reservation_type,
+                    start=booking.start,
+                    end=booking.end,
+                    time_zone=booking.time_zone,
+                    reservee_user_id=self.writer.people[booking.organizer].id,
+                ),
+            ).reservation
+        return events.create_event(
+            self.session,
+            self.as_person(booking.organizer, booking.created_at),
+            place.id,
+            EventInput(
+                start=booking.start,
+                end=booking.end,
+                time_zone=booking.time_zone,
+                title=booking.title,
+                recurrence=booking.recurrence,
+                invitees=[InviteeInput(self.writer.people[person].email) for person in booking.invitees],
+            ),
+        ).reservation
 
     def cancel(
         self, booking: PlannedBooking, reservation: Reservation, original: datetime | None, at: datetime, by: int | None
@@ -199,7 +231,9 @@ class Requests:
             if check_in.out_at is not None:
                 bookings.check_out_booking(self.session, self.as_api_client(check_in.out_at), identifier, person, check_in.method)
         elif booking.kind == ReservationKind.SEAT:
-            confirmations.confirm_seat_reservation(self.session, self.as_person(check_in.person, check_in.at), reference, None, None)
+            confirmations.confirm_seat_reservation(
+                self.session, self.as_person(check_in.person, check_in.at), reference, None, None
+            )
         else:
             confirmations.confirm_event(self.session, self.as_person(check_in.person, check_in.at), reference, None, None)
 
@@ -249,7 +283,9 @@ def test_bulk_rows_are_the_rows_the_core_writes(both_ways: tuple[Store, Store, l
     for table in (*TABLES, "resource"):
         assert bulk_rows[table] == core_rows[table], table
     assert {row["source"] for row in bulk_rows["reservation"]} == {"robin", "publicApi"}
-    assert bulk_rows["occurrence_exception"] and bulk_rows["check_in"] and bulk_rows["invitee"]
+    assert bulk_rows["occurrence_exception"]
+    assert bulk_rows["check_in"]
+    assert bulk_rows["invitee"]
     assert any(row["checked_out_at"] for row in bulk_rows["check_in"])
 
 

@@ -28,10 +28,13 @@ pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 BAD_FIXTURE = {
     "format": "workplace-sandbox-fixture/1",
     "created_at": "2025-01-06T09:00:00Z",
-    "organizations": [{
-        "slug": "acme", "name": "Acme",
-        "buildings": [{"name": "HQ", "time_zone": "Mars/Olympus"}],
-    }],
+    "organizations": [
+        {
+            "slug": "acme",
+            "name": "Acme",
+            "buildings": [{"name": "HQ", "time_zone": "Mars/Olympus"}],
+        }
+    ],
 }
 
 
@@ -55,11 +58,14 @@ def test_seed_replaces_the_store_with_the_preset_and_says_what_it_stored(
     store = stored(tmp_path)
     assert code == 0
     assert store.meta(SEEDED_KEY) == "small preset, seed 3"
-    assert len(emails(store)) == 50 and not any(email.endswith("@meridian.example") for email in emails(store))
+    assert len(emails(store)) == 50
+    assert not any(email.endswith("@meridian.example") for email in emails(store))
     assert [snapshot.name for snapshot in snapshots.listed(store)] == [snapshots.SEED]
     last = out.strip().splitlines()[-1]
     assert last.startswith("seeded small preset, seed 3 into sqlite:///")
-    assert "1 organization, 2 buildings, 4 floors" in last and "60 desks, 50 users" in last and last.endswith(" s")
+    assert "1 organization, 2 buildings, 4 floors" in last
+    assert "60 desks, 50 users" in last
+    assert last.endswith(" s")
     store.dispose()
 
 
@@ -94,7 +100,10 @@ def run_on_a_terminal(arguments: list[str], rows: int, columns: int) -> tuple[in
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", *arguments], stdout=subprocess.PIPE, stderr=terminal, text=True,
+        [sys.executable, "-m", "sandbox", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        text=True,
     )
     os.close(terminal)
     shown = b""
@@ -116,7 +125,9 @@ def test_seed_shows_a_progress_bar_on_a_terminal(tmp_path: Path, rows: int, colu
     code, out, shown = run_on_a_terminal(["seed", "--preset", "small", "--data-dir", str(tmp_path)], rows, columns)
 
     assert code == 0
-    assert "seeding small:" in shown and "100%|" in shown and "entries/s" in shown
+    assert "seeding small:" in shown
+    assert "100%|" in shown
+    assert "entries/s" in shown
     assert out.startswith("seeded small preset, seed 0")
 
 
@@ -124,14 +135,18 @@ def test_no_progress_silences_the_bar(tmp_path: Path) -> None:
     code, out, shown = run_on_a_terminal(["seed", "--preset", "small", "--data-dir", str(tmp_path), "--no-progress"], 40, 120)
 
     assert code == 0
-    assert "%|" not in shown and "seeding" not in shown
+    assert "%|" not in shown
+    assert "seeding" not in shown
     assert out.startswith("seeded small preset, seed 0")
 
 
 def test_no_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     finished = subprocess.run(
         [sys.executable, "-m", "sandbox", "seed", "--preset", "small", "--data-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
     assert finished.returncode == 0

@@ -37,7 +37,8 @@ def test_the_example_office_loads_and_answers_through_robin(example: TestClient)
 
     me = example.get("/v1.0/me", headers=admin)
     events = example.get(
-        "/v1.0/locations/1/events", params={"after": "2026-03-02T00:00:00Z", "before": "2026-03-06T00:00:00Z"},
+        "/v1.0/locations/1/events",
+        params={"after": "2026-03-02T00:00:00Z", "before": "2026-03-06T00:00:00Z"},
         headers=admin,
     )
 
@@ -48,10 +49,15 @@ def test_the_example_office_loads_and_answers_through_robin(example: TestClient)
 
 
 def test_the_example_office_answers_through_kadence(example: TestClient) -> None:
-    token = example.post("/oauth2/token", data={
-        "grant_type": "client_credentials", "client_id": "northwind-client", "client_secret": "northwind-secret",
-        "scope": "public",
-    })
+    token = example.post(
+        "/oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "northwind-client",
+            "client_secret": "northwind-secret",
+            "scope": "public",
+        },
+    )
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
 
     buildings = example.get("/v1/public/buildings", headers=headers)

@@ -44,8 +44,10 @@ def responses(sandbox: Sandbox) -> dict[str, bytes]:
     window = {"after": AFTER, "before": BEFORE, "per_page": 1000}
     with sandbox.store.session() as session:
         rooms = session.exec(
-            select(Resource.id).where(Resource.kind == ResourceKind.SPACE, col(Resource.is_reservable).is_(True))
-            .order_by(col(Resource.id)).limit(3)
+            select(Resource.id)
+            .where(Resource.kind == ResourceKind.SPACE, col(Resource.is_reservable).is_(True))
+            .order_by(col(Resource.id))
+            .limit(3)
         ).all()
     tour = {
         "robin me": sandbox.robin("/me"),
@@ -87,7 +89,7 @@ def test_different_seeds_give_different_workplaces_and_bookings() -> None:
 def test_every_preset_carries_the_demo_credentials(small: Sandbox) -> None:
     with small.store.session() as session:
         roles = {
-            row.token: session.get(User, row.user_id).role  # type: ignore[union-attr]
+            row.token: session.get(User, row.user_id).role  # type: ignore[union-attr]  # the seeded row is there
             for row in session.exec(select(AccessToken))
         }
         client = session.exec(select(ApiClient)).one()
@@ -95,21 +97,25 @@ def test_every_preset_carries_the_demo_credentials(small: Sandbox) -> None:
 
     assert roles == {"demo-robin-token": "admin", "demo-robin-member-token": "member"}
     assert (client.client_id, client.client_secret) == ("demo-client", "demo-secret")
-    assert acting_for is not None and acting_for.role == "admin"
+    assert acting_for is not None
+    assert acting_for.role == "admin"
     assert small.robin("/me").status_code == 200
     assert small.kadence("/buildings").status_code == 200
 
 
 def test_small_preset_has_the_size_it_promises(small: Sandbox) -> None:
     with small.store.session() as session:
-        rooms = session.exec(select(Resource.id).where(Resource.kind == ResourceKind.SPACE, col(Resource.is_reservable).is_(True))).all()
+        rooms = session.exec(
+            select(Resource.id).where(Resource.kind == ResourceKind.SPACE, col(Resource.is_reservable).is_(True))
+        ).all()
         desks = session.exec(select(Resource.id).where(Resource.kind == ResourceKind.DESK)).all()
         users = session.exec(select(User.id)).all()
         offices = session.exec(select(Building)).all()
     bookings = small.bookings(**{"startDateTime[after]": "2026-01-01T00:00:00Z"})
 
     assert (len(users), len(rooms), len(desks)) == (50, 20, 60)
-    assert len(offices) == 2 and len({office.time_zone for office in offices}) == 2
+    assert len(offices) == 2
+    assert len({office.time_zone for office in offices}) == 2
     assert 360 <= len(bookings) <= 420
     assert small.store.meta(SEEDED_KEY) == "small preset, seed 3"
 
@@ -158,8 +164,7 @@ def occurrences_of(store: Store) -> list[tuple[Reservation, datetime, datetime]]
     found = []
     for reservation in reservations:
         length = reservation.end - reservation.start
-        for start in occurrences.series_of(reservation).starts():
-            found.append((reservation, start, start + length))
+        found.extend((reservation, start, start + length) for start in occurrences.series_of(reservation).starts())
     return found
 
 
@@ -171,14 +176,17 @@ def test_large_preset_code_path_builds_five_offices_in_five_time_zones(reduced_l
     store, reported = reduced_large
     with store.session() as session:
         offices = session.exec(select(Building)).all()
-        rooms = session.exec(select(Resource).where(Resource.kind == ResourceKind.SPACE, col(Resource.is_reservable).is_(True))).all()
+        rooms = session.exec(
+            select(Resource).where(Resource.kind == ResourceKind.SPACE, col(Resource.is_reservable).is_(True))
+        ).all()
         desks = session.exec(select(Resource).where(Resource.kind == ResourceKind.DESK)).all()
         users = session.exec(select(User)).all()
     booked = occurrences_of(store)
     starts = [start for _, start, _ in booked]
     entries = entry_count(generate_workplace(REDUCED_LARGE, 1, NOW).fixture)
 
-    assert len(offices) == 5 and len({office.time_zone for office in offices}) == 5
+    assert len(offices) == 5
+    assert len({office.time_zone for office in offices}) == 5
     assert (len(rooms), len(desks), len(users)) == (REDUCED_LARGE.rooms, REDUCED_LARGE.desks, REDUCED_LARGE.users)
     assert {user.locale for user in users} == {"en-US", "en-GB", "en-IN", "de-DE", "en-AU"}
     assert abs(len(booked) - REDUCED_LARGE.bookings) < REDUCED_LARGE.bookings * 0.03
@@ -208,9 +216,11 @@ def test_desks_are_booked_for_days_mornings_and_afternoons_and_rooms_for_meeting
             desks["day" if hours >= 8 else "morning" if local(start, reservation).hour < 12 else "afternoon"] += 1
         else:
             meetings[hours] += 1
-            assert local(start, reservation).hour >= 8 and local(end, reservation).time() <= time(18, 30)
+            assert local(start, reservation).hour >= 8
+            assert local(end, reservation).time() <= time(18, 30)
 
-    assert desks["day"] > desks["morning"] > 0 and desks["afternoon"] > 0
+    assert desks["day"] > desks["morning"] > 0
+    assert desks["afternoon"] > 0
     assert set(meetings) == {0.5, 0.75, 1.0, 1.5}
     assert meetings[1.0] > meetings[1.5]
 
@@ -220,25 +230,32 @@ def test_recurring_meetings_have_instances_cancelled_and_checked_in_on_their_own
     with store.session() as session:
         series = session.exec(select(Reservation).where(col(Reservation.recurrence).is_not(None))).all()
         exceptions = session.exec(select(OccurrenceException)).all()
-        checked_in_instances = session.connection().execute(text(
-            "SELECT count(*) FROM check_in JOIN reservation ON reservation.id = check_in.reservation_id "
-            "WHERE reservation.recurrence IS NOT NULL"
-        )).scalar_one()
+        checked_in_instances = (
+            session.connection()
+            .execute(
+                text(
+                    "SELECT count(*) FROM check_in JOIN reservation ON reservation.id = check_in.reservation_id "
+                    "WHERE reservation.recurrence IS NOT NULL"
+                )
+            )
+            .scalar_one()
+        )
 
     assert len(series) > 10
     assert all(row.kind == ReservationKind.EVENT and row.source == "robin" for row in series)
-    assert exceptions and all(row.cancelled_by_id is not None for row in exceptions)
+    assert exceptions
+    assert all(row.cancelled_by_id is not None for row in exceptions)
     assert checked_in_instances > len(series)
 
 
 def test_generated_bookings_never_conflict(reduced_large: tuple[Store, Any], small: Sandbox) -> None:
     overlapping_on_a_resource = text(
         "SELECT count(*) FROM occurrence a JOIN occurrence b ON a.resource_id = b.resource_id AND a.id < b.id "
-        "AND a.start < b.\"end\" AND b.start < a.\"end\""
+        'AND a.start < b."end" AND b.start < a."end"'
     )
     one_person_two_desks = text(
         "SELECT count(*) FROM occurrence a JOIN reservation ra ON ra.id = a.reservation_id "
-        "JOIN occurrence b ON a.id < b.id AND a.start < b.\"end\" AND b.start < a.\"end\" "
+        'JOIN occurrence b ON a.id < b.id AND a.start < b."end" AND b.start < a."end" '
         "JOIN reservation rb ON rb.id = b.reservation_id "
         "WHERE ra.kind = 'seat' AND rb.kind = 'seat' AND ra.organizer_id = rb.organizer_id"
     )
@@ -262,7 +279,8 @@ def test_bookings_fall_within_opening_hours_and_the_desks_they_may_use(reduced_l
             desk = desks[reservation.resource_id]
             assert reservation.reservation_type in desk.desk_type
             assert desk.assignee_id in (None, reservation.organizer_id)
-            assert not desk.is_disabled and desk.is_reservable
+            assert not desk.is_disabled
+            assert desk.is_reservable
         assert reservation.created_at < reservation.start
         assert reservation.created_at <= NOW
 
@@ -301,10 +319,13 @@ def test_the_demo_preset_loaded_twice_gives_identical_bookings() -> None:
         store = new_store()
         load_seed(store, Settings(preset="demo"), Clock(Wall(NOW)))
         sandbox = sandbox_on(store)
-        answers.append([
-            sandbox.kadence("/bookings", itemsPerPage=500).content, sandbox.robin("/spaces/48/events").content,
-            sandbox.robin("/reservations/seats", after=AFTER, before=BEFORE).content,
-        ])
+        answers.append(
+            [
+                sandbox.kadence("/bookings", itemsPerPage=500).content,
+                sandbox.robin("/spaces/48/events").content,
+                sandbox.robin("/reservations/seats", after=AFTER, before=BEFORE).content,
+            ]
+        )
 
     assert answers[0] == answers[1]
     assert b'"remote_event_id":"sandbox' in answers[0][1]
@@ -327,4 +348,5 @@ def test_bookings_are_placed_around_the_clocks_today() -> None:
     with store.session() as session:
         starts = session.exec(select(Reservation.start)).all()
 
-    assert later - timedelta(days=15) < min(starts) and max(starts) < later + timedelta(days=15)
+    assert later - timedelta(days=15) < min(starts)
+    assert max(starts) < later + timedelta(days=15)

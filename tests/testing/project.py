@@ -11,7 +11,7 @@ addopts = --strict-markers --strict-config -p no:cacheprovider
 filterwarnings = error
 """
 
-HTTP = '''
+HTTP = """
 import json
 import urllib.request
 from urllib.error import HTTPError
@@ -44,7 +44,7 @@ def titles(sandbox):
     status, answer = call("GET", f"{sandbox.robin_url}/spaces/49/events?{day}", sandbox.robin_headers)
     assert status == 200, answer
     return [event["title"] for event in answer["data"]]
-'''
+"""
 
 
 def write_project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, *, ini: str = "", **files: str) -> None:

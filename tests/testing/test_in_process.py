@@ -114,7 +114,7 @@ def test_the_handle(sandbox: Sandbox, sandbox_server: Sandbox):
         sandbox.restore_snapshot("never-saved")
 '''
 
-PRESET_TESTS = '''
+PRESET_TESTS = """
 import sys
 import threading
 
@@ -131,7 +131,7 @@ def test_the_preset_and_seed_options_choose_the_workplace(sandbox):
     assert answer["data"][0]["slug"] != "meridian"
     assert sandbox.now()
     assert call("GET", f"{sandbox.kadence_url}/buildings", sandbox.kadence_headers())[0] == 200
-'''
+"""
 
 # The plugin's own temporary store: SQLite.
 pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
@@ -145,7 +145,9 @@ def test_restores_between_tests_and_drives_the_sandbox(pytester: pytest.Pytester
     result.assert_outcomes(passed=8)
 
 
-def test_starts_nothing_until_asked_then_seeds_the_preset_given(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_starts_nothing_until_asked_then_seeds_the_preset_given(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_project(pytester, monkeypatch, ini="sandbox_preset = small\n", test_preset=PRESET_TESTS)
 
     result = pytester.runpytest_subprocess("--sandbox-seed", "7")
@@ -153,7 +155,9 @@ def test_starts_nothing_until_asked_then_seeds_the_preset_given(pytester: pytest
     result.assert_outcomes(passed=2)
 
 
-def test_a_setting_that_does_not_parse_fails_the_tests_with_a_clear_message(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_setting_that_does_not_parse_fails_the_tests_with_a_clear_message(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_project(pytester, monkeypatch, ini="sandbox_seed = many\n", test_one="def test_one(sandbox):\n    pass\n")
 
     result = pytester.runpytest_inprocess()

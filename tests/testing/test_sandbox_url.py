@@ -12,7 +12,7 @@ from tests.testing.project import write_project
 
 pytestmark = pytest.mark.slow
 
-TESTS = '''
+TESTS = """
 import os
 import sys
 
@@ -28,12 +28,14 @@ def test_the_given_server_is_used_and_none_is_started(sandbox, pytestconfig):
 def test_the_next_test_starts_clean_and_leaves_its_booking_behind(sandbox):
     assert titles(sandbox) == []
     book(sandbox)
-'''
+"""
 ADMIN = {"Authorization": "Access-Token demo-robin-token"}
 MAY_5 = {"after": "2031-05-05T00:00:00Z", "before": "2031-05-06T00:00:00Z"}
 
 
-def test_tests_run_against_the_server_at_sandbox_url(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_tests_run_against_the_server_at_sandbox_url(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     url = new_store(tmp_path).url
     write_project(pytester, monkeypatch, test_given_server=TESTS)
     with serving("--database-url", url) as (base, _):
@@ -43,7 +45,8 @@ def test_tests_run_against_the_server_at_sandbox_url(pytester: pytest.Pytester, 
 
         journal = httpx.get(f"{base}/_sandbox/journal").json()["entries"]
         assert [(entry["method"], entry["path"]) for entry in journal] == [
-            ("POST", "/v1.0/spaces/49/events"), ("GET", "/v1.0/spaces/49/events"),
+            ("POST", "/v1.0/spaces/49/events"),
+            ("GET", "/v1.0/spaces/49/events"),
         ]
         left = httpx.get(f"{base}/v1.0/spaces/49/events", params=MAY_5, headers=ADMIN).json()["data"]
         assert [event["title"] for event in left] == ["Design review"]  # restored before a test, not after
@@ -58,7 +61,9 @@ def test_tests_run_against_the_server_at_sandbox_url(pytester: pytest.Pytester, 
         not_a_sandbox.stdout.fnmatch_lines([f"*{base}/v1.0/_sandbox/ready answered 404: is {base}/v1.0 a workplace sandbox?*"])
 
 
-def test_no_server_at_sandbox_url_fails_the_tests_with_a_clear_message(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_server_at_sandbox_url_fails_the_tests_with_a_clear_message(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_project(pytester, monkeypatch, test_given_server=TESTS)
     url = f"http://127.0.0.1:{_free_port()}"
     monkeypatch.setenv("SANDBOX_URL", url)

@@ -17,7 +17,8 @@ router = declaring(tags=["Kadence: availability"], default_response_class=hydra.
 
 
 @router.get(
-    "/bookable-days", summary="The days a user may book in a building (not paginated)",
+    "/bookable-days",
+    summary="The days a user may book in a building (not paginated)",
     responses=documented(Collection[schemas.BookableDay]),
     openapi_extra=query(("buildingId", "ULID of a building", True), ("userId", "ULID of a user", True)),
 )
@@ -29,16 +30,24 @@ def list_bookable_days(request: Request, actor: ActorDep, session: SessionDep) -
     return hydra.respond(request, hydra.collection(request, "BookableDay", days, len(days), None, None))
 
 
-@router.get("/bookable-days/{day_id}", summary="Bookable days are not addressable one by one: always 404", responses=documented(schemas.Error, failures=(400, 401, 404)))
+@router.get(
+    "/bookable-days/{day_id}",
+    summary="Bookable days are not addressable one by one: always 404",
+    responses=documented(schemas.Error, failures=(400, 401, 404)),
+)
 def get_bookable_day(day_id: str, actor: ActorDep) -> Response:
     raise NotFound("Not Found")
 
 
 @router.get(
-    "/bookable-onsite-passes", summary="Onsite availability of a building for a time",
+    "/bookable-onsite-passes",
+    summary="Onsite availability of a building for a time",
     responses=documented(schemas.BookableOnsitePass, failures=(400, 401, 404, 406, 422)),
-    openapi_extra=query(("buildingId", "ULID of a building", True), ("startDateTime", "UTC YYYY-MM-DDThh:mm:ss", True),
-                        ("endDateTime", "UTC YYYY-MM-DDThh:mm:ss", True)),
+    openapi_extra=query(
+        ("buildingId", "ULID of a building", True),
+        ("startDateTime", "UTC YYYY-MM-DDThh:mm:ss", True),
+        ("endDateTime", "UTC YYYY-MM-DDThh:mm:ss", True),
+    ),
 )
 def get_onsite_pass(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     params = request.query_params
@@ -50,11 +59,16 @@ def get_onsite_pass(request: Request, actor: ActorDep, session: SessionDep) -> R
 
 
 @router.get(
-    "/bookable-spaces", summary="Spaces on a floor a user may book for a time",
+    "/bookable-spaces",
+    summary="Spaces on a floor a user may book for a time",
     responses=documented(Collection[schemas.BookableSpace], failures=(400, 401, 404, 406, 422)),
-    openapi_extra=query(("floorId", "ULID of a floor", True), ("userId", "ULID of a user", True),
-                        ("startDateTime", "UTC YYYY-MM-DDThh:mm:ss", True), ("endDateTime", "UTC YYYY-MM-DDThh:mm:ss", True),
-                        ("spaceType", "desk (default), room, pod, private_office, locker, parking")),
+    openapi_extra=query(
+        ("floorId", "ULID of a floor", True),
+        ("userId", "ULID of a user", True),
+        ("startDateTime", "UTC YYYY-MM-DDThh:mm:ss", True),
+        ("endDateTime", "UTC YYYY-MM-DDThh:mm:ss", True),
+        ("spaceType", "desk (default), room, pod, private_office, locker, parking"),
+    ),
 )
 def list_bookable_spaces(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     params = request.query_params

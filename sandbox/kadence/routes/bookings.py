@@ -34,10 +34,15 @@ from sandbox.store.models import User
 router = declaring(tags=["Kadence: bookings"], default_response_class=hydra.LdJsonResponse)
 
 FILTERS = (
-    ("id", "ULID of a booking"), ("type", "desk, room, pod, private_office, onsite, locker, parking"),
-    ("status", "booked, checkedIn, checkedOut, completed, cancelled, noCheckIn"), ("buildingId", "ULID of a building"),
-    ("floorId", "ULID of a floor"), ("neighbourhoodId", "ULID of a neighborhood"), ("spaceId", "ULID of a space"),
-    ("order[startDate]", "asc or desc"), ("order[endDate]", "asc or desc"),
+    ("id", "ULID of a booking"),
+    ("type", "desk, room, pod, private_office, onsite, locker, parking"),
+    ("status", "booked, checkedIn, checkedOut, completed, cancelled, noCheckIn"),
+    ("buildingId", "ULID of a building"),
+    ("floorId", "ULID of a floor"),
+    ("neighbourhoodId", "ULID of a neighborhood"),
+    ("spaceId", "ULID of a space"),
+    ("order[startDate]", "asc or desc"),
+    ("order[endDate]", "asc or desc"),
     ("startDate", "Deprecated: YYYY-MM-DD, bookings starting that UTC day or later"),
     ("endDate", "Deprecated: YYYY-MM-DD, bookings ending that UTC day or earlier"),
 )
@@ -48,13 +53,21 @@ READ_FAILURES = (400, 401, 404, 406, 422)
 
 def _renderer(session: Session, actor: Actor, shown: Sequence[Booking]) -> Callable[[Booking], dict[str, Any]]:
     """How to render each of `shown`, with the people and places they name loaded at once."""
-    people = directory.users_by_id(session, actor, (
-        value for booking in shown for value in (
-            booking.reservation.creator_id, booking.reservation.organizer_id, booking.cancelled_by_id,
-            booking.check_in.user_id if booking.check_in else None,
-            booking.check_in.checked_out_by_id if booking.check_in else None,
-        )
-    ))
+    people = directory.users_by_id(
+        session,
+        actor,
+        (
+            value
+            for booking in shown
+            for value in (
+                booking.reservation.creator_id,
+                booking.reservation.organizer_id,
+                booking.cancelled_by_id,
+                booking.check_in.user_id if booking.check_in else None,
+                booking.check_in.checked_out_by_id if booking.check_in else None,
+            )
+        ),
+    )
     places = directory.places(session, (booking.resource for booking in shown))
     return lambda booking: wire.booking(booking, people, places)
 
@@ -71,7 +84,9 @@ def _collection(request: Request, session: Session, actor: Actor, query: Booking
 
 
 @router.get(
-    "/bookings", summary="Bookings", responses=documented(Collection[schemas.Booking], failures=READ_FAILURES),
+    "/bookings",
+    summary="Bookings",
+    responses=documented(Collection[schemas.Booking], failures=READ_FAILURES),
     openapi_extra=query(*date_filters("startDateTime", "endDateTime"), *FILTERS, *BOOKING_PAGING),
 )
 def list_bookings(request: Request, actor: ActorDep, session: SessionDep) -> Response:
@@ -79,12 +94,20 @@ def list_bookings(request: Request, actor: ActorDep, session: SessionDep) -> Res
 
 
 @router.get(
-    "/users/{user_id}/bookings", summary="A user's bookings",
+    "/users/{user_id}/bookings",
+    summary="A user's bookings",
     responses=documented(Collection[schemas.Booking], failures=READ_FAILURES),
     openapi_extra=query(
-        *date_filters("startDateTime", "endDateTime", "cancelledDateTime", "checkedInDateTime", "checkedOutDateTime",
-                      "selfCertifiedDateTime"),
-        *FILTERS, *BOOKING_PAGING,
+        *date_filters(
+            "startDateTime",
+            "endDateTime",
+            "cancelledDateTime",
+            "checkedInDateTime",
+            "checkedOutDateTime",
+            "selfCertifiedDateTime",
+        ),
+        *FILTERS,
+        *BOOKING_PAGING,
     ),
 )
 def list_user_bookings(request: Request, user_id: str, actor: ActorDep, session: SessionDep) -> Response:
@@ -94,7 +117,9 @@ def list_user_bookings(request: Request, user_id: str, actor: ActorDep, session:
 
 
 @router.post(
-    "/bookings", status_code=201, summary="Book a desk or other space (spaceId) or an onsite pass (buildingId)",
+    "/bookings",
+    status_code=201,
+    summary="Book a desk or other space (spaceId) or an onsite pass (buildingId)",
     responses=documented(item(schemas.Booking), 201, failures=TRANSITION_FAILURES),
 )
 def create_booking(request: Request, body: BookingBody, actor: ActorDep, session: SessionDep) -> Response:
@@ -108,7 +133,9 @@ def get_booking(request: Request, booking_id: str, actor: ActorDep, session: Ses
 
 
 @router.post(
-    "/bookings/{booking_id}/cancel", status_code=201, summary="Cancel a booking, optionally on behalf of a user",
+    "/bookings/{booking_id}/cancel",
+    status_code=201,
+    summary="Cancel a booking, optionally on behalf of a user",
     responses=documented(item(schemas.Booking), 201, failures=TRANSITION_FAILURES),
 )
 def cancel_booking(
@@ -119,7 +146,9 @@ def cancel_booking(
 
 
 @router.post(
-    "/bookings/{booking_id}/check-in", status_code=201, summary="Check in to a booking",
+    "/bookings/{booking_id}/check-in",
+    status_code=201,
+    summary="Check in to a booking",
     responses=documented(item(schemas.Booking), 201, failures=TRANSITION_FAILURES),
 )
 def check_in(
@@ -130,7 +159,9 @@ def check_in(
 
 
 @router.post(
-    "/bookings/{booking_id}/check-out", status_code=201, summary="Check out of a booking",
+    "/bookings/{booking_id}/check-out",
+    status_code=201,
+    summary="Check out of a booking",
     responses=documented(item(schemas.Booking), 201, failures=TRANSITION_FAILURES),
 )
 def check_out(

@@ -24,15 +24,21 @@ def _floor(request: Request, row: Floor) -> dict[str, Any]:
 
 
 @router.get(
-    "/buildings", summary="Buildings", responses=documented(Collection[schemas.Building]),
-    openapi_extra=query(("countryCode", "ISO 3166-1 alpha-2"), ("city", "Exact, any case"), ("name", "Part of the name"),
-                        ("id", "ULID"), *PAGING),
+    "/buildings",
+    summary="Buildings",
+    responses=documented(Collection[schemas.Building]),
+    openapi_extra=query(
+        ("countryCode", "ISO 3166-1 alpha-2"), ("city", "Exact, any case"), ("name", "Part of the name"), ("id", "ULID"), *PAGING
+    ),
 )
 async def list_buildings(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     def build() -> Response:
         params = request.query_params
         statement = directory.buildings(
-            actor, country_code=params.get("countryCode"), city=params.get("city"), name=params.get("name"),
+            actor,
+            country_code=params.get("countryCode"),
+            city=params.get("city"),
+            name=params.get("name"),
             ulid=params.get("id"),
         )
         return hydra.page(request, "Building", counted(session, statement, *paging(params)), wire.building)
@@ -50,7 +56,9 @@ async def get_building(request: Request, building_id: str, actor: ActorDep, sess
 
 
 @router.get(
-    "/floors", summary="Floors", responses=documented(Collection[schemas.Floor]),
+    "/floors",
+    summary="Floors",
+    responses=documented(Collection[schemas.Floor]),
     openapi_extra=query(("buildingId", "ULID of a building"), *PAGING),
 )
 async def list_floors(request: Request, actor: ActorDep, session: SessionDep) -> Response:
@@ -72,7 +80,9 @@ async def get_floor(request: Request, floor_id: str, actor: ActorDep, session: S
 
 
 @router.get(
-    "/neighborhoods", summary="Neighborhoods", responses=documented(Collection[schemas.Neighborhood]),
+    "/neighborhoods",
+    summary="Neighborhoods",
+    responses=documented(Collection[schemas.Neighborhood]),
     openapi_extra=query(("buildingId", "ULID of a building"), ("floorId", "ULID of a floor"), *PAGING),
 )
 async def list_neighborhoods(request: Request, actor: ActorDep, session: SessionDep) -> Response:
@@ -94,15 +104,24 @@ async def get_neighborhood(request: Request, neighborhood_id: str, actor: ActorD
 
 
 @router.get(
-    "/spaces", summary="Spaces (desks, rooms, pods, offices)", responses=documented(Collection[schemas.Space]),
-    openapi_extra=query(("neighborhoodId", "ULID of a neighborhood"), ("floorId", "ULID of a floor"),
-                        ("buildingId", "ULID of a building"), *PAGING),
+    "/spaces",
+    summary="Spaces (desks, rooms, pods, offices)",
+    responses=documented(Collection[schemas.Space]),
+    openapi_extra=query(
+        ("neighborhoodId", "ULID of a neighborhood"),
+        ("floorId", "ULID of a floor"),
+        ("buildingId", "ULID of a building"),
+        *PAGING,
+    ),
 )
 async def list_spaces(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     def build() -> Response:
         params = request.query_params
         statement = directory.spaces(
-            session, actor, area=related(params, "neighborhood"), floor=related(params, "floor"),
+            session,
+            actor,
+            area=related(params, "neighborhood"),
+            floor=related(params, "floor"),
             building=related(params, "building"),
         )
         found = counted(session, statement, *paging(params))

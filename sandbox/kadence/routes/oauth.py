@@ -18,10 +18,16 @@ from sandbox.routing import allowed_methods, declaring, media_type
 from sandbox.sessions import SessionDep
 
 router = declaring(tags=["Kadence: OAuth2"])
-TOKEN_REQUEST = {"type": "object", "required": ["grant_type", "client_id", "client_secret"], "properties": {
-    "grant_type": {"type": "string", "enum": ["client_credentials"]}, "client_id": {"type": "string"},
-    "client_secret": {"type": "string"}, "scope": {"type": "string", "enum": ["public"]},
-}}
+TOKEN_REQUEST = {
+    "type": "object",
+    "required": ["grant_type", "client_id", "client_secret"],
+    "properties": {
+        "grant_type": {"type": "string", "enum": ["client_credentials"]},
+        "client_id": {"type": "string"},
+        "client_secret": {"type": "string"},
+        "scope": {"type": "string", "enum": ["public"]},
+    },
+}
 
 
 async def _token_request(request: Request) -> dict[str, str]:
@@ -59,20 +65,28 @@ def _basic(request: Request) -> dict[str, str]:
 
 
 @router.post(
-    "/oauth2/token", summary="Trade client credentials for a bearer token (form-encoded or JSON)",
+    "/oauth2/token",
+    summary="Trade client credentials for a bearer token (form-encoded or JSON)",
     responses={
         200: {"model": Token, "description": "OK"},
         400: {"model": schemas.OAuthError, "description": "invalid_request, unsupported_grant_type or invalid_scope"},
         401: {"model": schemas.OAuthError, "description": "invalid_client"},
     },
-    openapi_extra={"requestBody": {"required": True, "content": {
-        media: {"schema": TOKEN_REQUEST} for media in ("application/x-www-form-urlencoded", "application/json")
-    }}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {media: {"schema": TOKEN_REQUEST} for media in ("application/x-www-form-urlencoded", "application/json")},
+        }
+    },
 )
 def token(request: Request, fields: Annotated[dict[str, str], Depends(_token_request)], session: SessionDep) -> JSONResponse:
     issued, lifetime, request.state.organization_id = oauth.issue_token(
-        session, request.app.state.clock, fields.get("grant_type"), fields.get("client_id"),
-        fields.get("client_secret"), fields.get("scope"),
+        session,
+        request.app.state.clock,
+        fields.get("grant_type"),
+        fields.get("client_id"),
+        fields.get("client_secret"),
+        fields.get("scope"),
     )
     return JSONResponse(
         {"token_type": "Bearer", "expires_in": lifetime, "access_token": issued},
@@ -98,7 +112,8 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
             allowed = ", ".join(allowed_methods(request))
             return JSONResponse(
                 {"error": error, "error_description": f"Method Not Allowed (Allow: {allowed})", "message": description},
-                status_code=405, headers={"Allow": allowed},
+                status_code=405,
+                headers={"Allow": allowed},
             )
     elif isinstance(exc, DomainError):
         status, error, description = 400, "invalid_request", str(exc)

@@ -23,15 +23,27 @@ PATCH_MEDIA_TYPES = ("application/merge-patch+json", "application/json", "applic
 
 
 @router.get(
-    "/users", summary="Users", responses=documented(Collection[schemas.User]),
-    openapi_extra=query(("email", "Part of the email, any case"), ("emailExact", "The whole email, any case"),
-                        ("firstName", "Exact, any case"), ("lastName", "Exact, any case"), ("id", "ULID"), *PAGING),
+    "/users",
+    summary="Users",
+    responses=documented(Collection[schemas.User]),
+    openapi_extra=query(
+        ("email", "Part of the email, any case"),
+        ("emailExact", "The whole email, any case"),
+        ("firstName", "Exact, any case"),
+        ("lastName", "Exact, any case"),
+        ("id", "ULID"),
+        *PAGING,
+    ),
 )
 def list_users(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     params = request.query_params
     statement = directory.users(
-        actor, email=params.get("email"), email_exact=params.get("emailExact"), first_name=params.get("firstName"),
-        last_name=params.get("lastName"), ulid=params.get("id"),
+        actor,
+        email=params.get("email"),
+        email_exact=params.get("emailExact"),
+        first_name=params.get("firstName"),
+        last_name=params.get("lastName"),
+        ulid=params.get("id"),
     )
     found = counted(session, statement, *paging(params))
     floors = directory.rows_by_id(session, Floor, (row.preferred_floor_id for row in found.items))
@@ -69,14 +81,22 @@ async def _merge_patch(request: Request) -> UserPatch:
 
 
 @router.patch(
-    "/users/{user_id}", summary="Change a user's profile (application/merge-patch+json)",
+    "/users/{user_id}",
+    summary="Change a user's profile (application/merge-patch+json)",
     responses=documented(item(schemas.User), failures=(400, 401, 404, 406, 415, 422)),
-    openapi_extra={"requestBody": {"required": True, "content": {
-        media: {"schema": UserPatch.model_json_schema()} for media in PATCH_MEDIA_TYPES
-    }}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {media: {"schema": UserPatch.model_json_schema()} for media in PATCH_MEDIA_TYPES},
+        }
+    },
 )
 def update_user(
-    request: Request, user_id: str, actor: ActorDep, patch: Annotated[UserPatch, Depends(_merge_patch)], session: SessionDep,
+    request: Request,
+    user_id: str,
+    actor: ActorDep,
+    patch: Annotated[UserPatch, Depends(_merge_patch)],
+    session: SessionDep,
 ) -> Response:
     return _one(request, session, directory.update_profile(session, actor, user_id, patch.changes()))
 
@@ -88,7 +108,7 @@ async def _uploaded_image(request: Request) -> bytes | None:
         raise hydra.BadRequest('The request must be "multipart/form-data" with the image in a "file" field.')
     try:
         form = await request.form(max_files=1, max_fields=20)
-    except Exception:  # noqa: BLE001 - a body the multipart parser rejects is the client's error
+    except Exception:  # a body the multipart parser rejects is the client's error
         raise hydra.BadRequest("The multipart body can't be read.") from None
     try:
         upload = form.get("file") or next((value for value in form.values() if isinstance(value, UploadFile)), None)
@@ -98,14 +118,30 @@ async def _uploaded_image(request: Request) -> bytes | None:
 
 
 @router.post(
-    "/users/{user_id}/photo", status_code=201,
+    "/users/{user_id}/photo",
+    status_code=201,
     summary="Replace a user's profile picture (multipart/form-data, the image in a file field)",
     responses=documented(item(schemas.User), 201, failures=(400, 401, 404, 406, 422)),
-    openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-        "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"],
-    }}}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                }
+            },
+        }
+    },
 )
 def upload_photo(
-    request: Request, user_id: str, actor: ActorDep, image: Annotated[bytes | None, Depends(_uploaded_image)], session: SessionDep,
+    request: Request,
+    user_id: str,
+    actor: ActorDep,
+    image: Annotated[bytes | None, Depends(_uploaded_image)],
+    session: SessionDep,
 ) -> Response:
     return _one(request, session, directory.set_photo(session, actor, user_id, image), 201)

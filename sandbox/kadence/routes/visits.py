@@ -24,9 +24,15 @@ router = declaring(tags=["Kadence: visits"], default_response_class=hydra.LdJson
 
 
 @router.get(
-    "/visits", summary="Visits", responses=documented(Collection[schemas.Visit]),
-    openapi_extra=query(("buildingId", "ULID of a building"), ("status", "booked, checkedIn, checkedOut, completed, noCheckIn, cancelled"),
-                        *date_filters("startDateTime", "endDateTime"), *PAGING),
+    "/visits",
+    summary="Visits",
+    responses=documented(Collection[schemas.Visit]),
+    openapi_extra=query(
+        ("buildingId", "ULID of a building"),
+        ("status", "booked, checkedIn, checkedOut, completed, noCheckIn, cancelled"),
+        *date_filters("startDateTime", "endDateTime"),
+        *PAGING,
+    ),
 )
 def list_visits(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     params = request.query_params
@@ -43,19 +49,33 @@ def get_visit(request: Request, visit_id: str, actor: ActorDep, session: Session
 
 
 @router.get(
-    "/visitors", summary="Visitors, each with their latest visit", responses=documented(Collection[schemas.Visitor]),
-    openapi_extra=query(("email", "Part of the email"), ("emailExact", "The whole email"), ("firstName", "Exact"),
-                        ("lastName", "Exact"), ("buildingId", "ULID of the building of the latest visit"),
-                        ("status", "The visitor's response to the latest visit"), ("visitStatus", "The latest visit's status"),
-                        *date_filters("startDateTime", "endDateTime"), *PAGING),
+    "/visitors",
+    summary="Visitors, each with their latest visit",
+    responses=documented(Collection[schemas.Visitor]),
+    openapi_extra=query(
+        ("email", "Part of the email"),
+        ("emailExact", "The whole email"),
+        ("firstName", "Exact"),
+        ("lastName", "Exact"),
+        ("buildingId", "ULID of the building of the latest visit"),
+        ("status", "The visitor's response to the latest visit"),
+        ("visitStatus", "The latest visit's status"),
+        *date_filters("startDateTime", "endDateTime"),
+        *PAGING,
+    ),
 )
 def list_visitors(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     params = request.query_params
     page, per_page = paging(params)
     query = VisitorQuery(
-        email=params.get("email"), email_exact=params.get("emailExact"), first_name=params.get("firstName"),
-        last_name=params.get("lastName"), building_ulid=params.get("buildingId"), status=params.get("status"),
-        visit_status=params.get("visitStatus"), conditions=time_conditions(params, ("startDateTime", "endDateTime")),
+        email=params.get("email"),
+        email_exact=params.get("emailExact"),
+        first_name=params.get("firstName"),
+        last_name=params.get("lastName"),
+        building_ulid=params.get("buildingId"),
+        status=params.get("status"),
+        visit_status=params.get("visitStatus"),
+        conditions=time_conditions(params, ("startDateTime", "endDateTime")),
     )
     found = visits.find_visitors(session, actor, query)
     return hydra.page(request, "Visitor", counted_list(found, page, per_page), wire.visitor)

@@ -37,7 +37,9 @@ def _events(found: Page[ReservationView]) -> JSONResponse:
 
 
 @router.post(
-    "/spaces/{space_id}/events", status_code=201, summary="Book an event in a space",
+    "/spaces/{space_id}/events",
+    status_code=201,
+    summary="Book an event in a space",
     responses=documented(Envelope[Event], 201, conflicts=True),
 )
 def create_space_event(space_id: RowId, body: EventBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
@@ -45,37 +47,37 @@ def create_space_event(space_id: RowId, body: EventBody, actor: ActorDep, sessio
 
 
 @router.post(
-    "/events", status_code=201, summary="Book an event in the space given by space_id",
+    "/events",
+    status_code=201,
+    summary="Book an event in the space given by space_id",
     responses=documented(Envelope[Event], 201, conflicts=True),
 )
 def create_event(body: NewEventBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.event(events.create_event(session, actor, body.space_id, body.to_input())), 201)
 
 
-@router.get(
-    "/events/{event_id}", summary="An event, a series master or one instance", responses=documented(Envelope[Event])
-)
+@router.get("/events/{event_id}", summary="An event, a series master or one instance", responses=documented(Envelope[Event]))
 def get_event(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.event(events.get_event(session, actor, event_id)))
 
 
 @router.patch(
-    "/events/{event_id}", summary="Change an event or a whole series",
+    "/events/{event_id}",
+    summary="Change an event or a whole series",
     responses=documented(Envelope[Event], conflicts=True),
 )
 def update_event(event_id: EventId, patch: EventPatch, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.event(events.update_event(session, actor, event_id, patch.to_changes())))
 
 
-@router.delete(
-    "/events/{event_id}", summary="Cancel an event, a series, or one instance", responses=documented(Envelope[Event])
-)
+@router.delete("/events/{event_id}", summary="Cancel an event, a series, or one instance", responses=documented(Envelope[Event]))
 def cancel_event(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.event(events.cancel_event(session, actor, event_id)))
 
 
 @router.get(
-    "/spaces/{space_id}/events", summary="Events in a space, series expanded into instances",
+    "/spaces/{space_id}/events",
+    summary="Events in a space, series expanded into instances",
     responses=documented(Collection[Event]),
 )
 def list_space_events(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, window: WindowDep) -> JSONResponse:
@@ -83,7 +85,8 @@ def list_space_events(space_id: RowId, actor: ActorDep, session: SessionDep, pag
 
 
 @router.get(
-    "/spaces/{space_id}/events/upcoming", summary="Events in a space from now on",
+    "/spaces/{space_id}/events/upcoming",
+    summary="Events in a space from now on",
     responses=documented(Collection[Event]),
 )
 def list_upcoming_space_events(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
@@ -91,7 +94,8 @@ def list_upcoming_space_events(space_id: RowId, actor: ActorDep, session: Sessio
 
 
 @router.get(
-    "/locations/{location_id}/events", summary="Events in the spaces of a location",
+    "/locations/{location_id}/events",
+    summary="Events in the spaces of a location",
     responses=documented(Collection[Event]),
 )
 def list_location_events(
@@ -101,7 +105,8 @@ def list_location_events(
 
 
 @router.get(
-    "/users/{user_id}/events", summary="Events a user organizes or is invited to",
+    "/users/{user_id}/events",
+    summary="Events a user organizes or is invited to",
     responses=documented(Collection[Event]),
 )
 def list_user_events(user_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, window: WindowDep) -> JSONResponse:
@@ -109,7 +114,8 @@ def list_user_events(user_id: RowId, actor: ActorDep, session: SessionDep, page:
 
 
 @router.get(
-    "/me/events", summary="Events the current user organizes or is invited to",
+    "/me/events",
+    summary="Events the current user organizes or is invited to",
     responses=documented(Collection[Event]),
 )
 def list_my_events(actor: ActorDep, session: SessionDep, page: PageDep, window: WindowDep) -> JSONResponse:
@@ -117,7 +123,8 @@ def list_my_events(actor: ActorDep, session: SessionDep, page: PageDep, window: 
 
 
 @router.get(
-    "/events/{event_id}/confirmation", summary="The confirmation (check-in) of an event",
+    "/events/{event_id}/confirmation",
+    summary="The confirmation (check-in) of an event",
     responses=documented(Envelope[Confirmation]),
 )
 def get_confirmation(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
@@ -125,19 +132,19 @@ def get_confirmation(event_id: EventId, actor: ActorDep, session: SessionDep) ->
 
 
 @router.put(
-    "/events/{event_id}/confirmation", summary="Confirm (check in to) an event",
+    "/events/{event_id}/confirmation",
+    summary="Confirm (check in to) an event",
     responses=documented(Envelope[Confirmation]),
 )
-def confirm_event(
-    event_id: EventId, actor: ActorDep, session: SessionDep, body: ConfirmationBody | None = None
-) -> JSONResponse:
+def confirm_event(event_id: EventId, actor: ActorDep, session: SessionDep, body: ConfirmationBody | None = None) -> JSONResponse:
     body = body or ConfirmationBody()
     check_in = confirmations.confirm_event(session, actor, event_id, body.user_id, body.device_id)
     return respond(wire.confirmation(check_in, event_id))
 
 
 @router.delete(
-    "/events/{event_id}/confirmation", summary="Withdraw the confirmation of an event",
+    "/events/{event_id}/confirmation",
+    summary="Withdraw the confirmation of an event",
     responses=documented(Envelope[EmptyObject]),
 )
 def delete_confirmation(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:

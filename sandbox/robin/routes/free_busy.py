@@ -37,7 +37,8 @@ def _free_time_wanted(duration: str | None) -> timedelta:
 
 
 @router.post(
-    "/free-busy/spaces", summary="Search space availability, best fit first",
+    "/free-busy/spaces",
+    summary="Search space availability, best fit first",
     responses=documented(Collection[schemas.Availability]),
 )
 @only_reads
@@ -48,13 +49,17 @@ def search_free_busy(body: FreeBusyBody, actor: ActorDep, session: SessionDep) -
 
 
 @router.get(
-    "/free-busy/spaces", summary="Deprecated: use POST /free-busy/spaces", deprecated=True,
+    "/free-busy/spaces",
+    summary="Deprecated: use POST /free-busy/spaces",
+    deprecated=True,
     responses=documented(Collection[schemas.Availability]),
 )
 def legacy_free_busy(
-    actor: ActorDep, session: SessionDep, page: PageDep,
-    location_ids: Annotated[list[str], Query(description="Location ids, comma-separated or repeated")] = [],  # noqa: B006
-    space_ids: Annotated[list[str], Query(description="Space ids, comma-separated or repeated")] = [],  # noqa: B006
+    actor: ActorDep,
+    session: SessionDep,
+    page: PageDep,
+    location_ids: Annotated[list[str], Query(description="Location ids, comma-separated or repeated")] = [],  # noqa: B006 - FastAPI copies a default for each request
+    space_ids: Annotated[list[str], Query(description="Space ids, comma-separated or repeated")] = [],  # noqa: B006 - FastAPI copies a default for each request
     after: Annotated[str | None, Query()] = None,
     before: Annotated[str | None, Query()] = None,
     min_capacity: Annotated[int | None, Query()] = None,
@@ -66,11 +71,13 @@ def legacy_free_busy(
         raise InvalidInput.of("before", "can't be blank", "required")
     with wire_names({"from": "after", "to": "before"}):
         query = FreeBusyQuery(
-            lower=query_instant(after, "after"), upper=query_instant(before, "before"),
-            location_ids=id_list("location_ids", location_ids), space_ids=id_list("space_ids", space_ids),
-            filters=SpaceFilters(min_capacity=min_capacity), merge_threshold=_free_time_wanted(duration),
+            lower=query_instant(after, "after"),
+            upper=query_instant(before, "before"),
+            location_ids=id_list("location_ids", location_ids),
+            space_ids=id_list("space_ids", space_ids),
+            filters=SpaceFilters(min_capacity=min_capacity),
+            merge_threshold=_free_time_wanted(duration),
             page=page,
         )
         found = availability.free_busy(session, actor, query)
     return _results(session, found, frozenset())
-

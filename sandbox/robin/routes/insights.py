@@ -1,36 +1,33 @@
 """Analytics exports: request a CSV of events or desk reservations, then poll until it is ready."""
 
 from datetime import timedelta
-from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from sqlmodel import Session
 
 from sandbox.core import exports
+from sandbox.downloads import CSV_RESPONSE, csv_download
 from sandbox.robin.deps import ActorDep, SessionDep
 from sandbox.robin.envelope import respond
 from sandbox.robin.requests import ExportBody, RowId
 from sandbox.robin.schemas import Envelope, ExportAccepted, documented
 from sandbox.routing import declaring
 from sandbox.sessions import StreamingSessionDep
-from sandbox.store.models import ExportJob
 
 router = declaring(tags=["Robin: analytics exports"])
 
-CSV_RESPONSE: dict[int | str, Any] = {
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The export, as CSV"},
-}
 
-
-def _accepted(request: Request, kind: str, organization_id: int, body: ExportBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
+def _accepted(
+    request: Request, kind: str, organization_id: int, body: ExportBody, actor: ActorDep, session: SessionDep
+) -> JSONResponse:
     delay = timedelta(seconds=request.app.state.settings.export_delay_seconds)
     job = exports.request_export(session, actor, organization_id, body.to_request(kind), delay)
     return respond({"export_id": job.id, "report_id": job.id}, 202)
 
 
 @router.post(
-    "/insights/exports/organizations/{organization_id}/spaces", status_code=202,
+    "/insights/exports/organizations/{organization_id}/spaces",
+    status_code=202,
     summary="Request an export of the events in the organization's spaces",
     responses=documented(Envelope[ExportAccepted], 202, limited=True),
 )
@@ -41,7 +38,8 @@ def request_space_export(
 
 
 @router.post(
-    "/insights/exports/organizations/{organization_id}/desks", status_code=202,
+    "/insights/exports/organizations/{organization_id}/desks",
+    status_code=202,
     summary="Request an export of the organization's desk reservations",
     responses=documented(Envelope[ExportAccepted], 202, limited=True),
 )
@@ -52,18 +50,10 @@ def request_desk_export(
 
 
 @router.get(
-    "/insights/exports/{export_id}", summary="Download an export: 404 until it is ready, then the CSV",
+    "/insights/exports/{export_id}",
+    summary="Download an export: 404 until it is ready, then the CSV",
     response_class=Response,
     responses={**documented(Envelope[ExportAccepted]), **CSV_RESPONSE},
 )
 def download_export(export_id: str, actor: ActorDep, session: StreamingSessionDep) -> StreamingResponse:
     return csv_download(session, exports.ready_export(session, actor, export_id))
-
-
-def csv_download(session: Session, job: ExportJob) -> StreamingResponse:
-    """A generated export's CSV as a file to save, streamed a chunk at a time from `session`,
-    which must stay open until the response is sent."""
-    return StreamingResponse(
-        exports.csv_bytes(session, job.id), media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{job.kind}-export-{job.id}.csv"'},
-    )

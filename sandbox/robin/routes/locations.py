@@ -31,9 +31,7 @@ async def get_location(request: Request, location_id: RowId, actor: ActorDep, se
     return await kept_answer(request, lambda: respond(wire.location(workplace.fetch(session, actor, Building, location_id))))
 
 
-@router.get(
-    "/locations/{location_id}/levels", summary="Levels (floors) of a location", responses=documented(Collection[Level])
-)
+@router.get("/locations/{location_id}/levels", summary="Levels (floors) of a location", responses=documented(Collection[Level]))
 async def list_levels(request: Request, location_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> Response:
     def build() -> Response:
         found = workplace.list_floors(session, actor, location_id, page)
@@ -47,11 +45,13 @@ async def get_level(request: Request, level_id: RowId, actor: ActorDep, session:
     return await kept_answer(request, lambda: respond(wire.level(workplace.fetch(session, actor, Floor, level_id))))
 
 
-@router.get(
-    "/locations/{location_id}/spaces", summary="Spaces of a location, filtered", responses=documented(Collection[Space])
-)
+@router.get("/locations/{location_id}/spaces", summary="Spaces of a location, filtered", responses=documented(Collection[Space]))
 def list_spaces(
-    location_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, includes: IncludesDep,
+    location_id: RowId,
+    actor: ActorDep,
+    session: SessionDep,
+    page: PageDep,
+    includes: IncludesDep,
     query: Annotated[str | None, Query(max_length=200, description="Part of the space name")] = None,
     type: Annotated[str | None, Query(description="Comma-separated space types")] = None,
     level_id: Annotated[RowId | None, Query(description="Only spaces on this level")] = None,
@@ -59,7 +59,10 @@ def list_spaces(
     max_capacity: Annotated[int | None, Query()] = None,
 ) -> Response:
     filters = SpaceFilters(
-        query=query, level_id=level_id, min_capacity=min_capacity, max_capacity=max_capacity,
+        query=query,
+        level_id=level_id,
+        min_capacity=min_capacity,
+        max_capacity=max_capacity,
         types=[part.strip() for part in type.split(",") if part.strip()] if type else None,
     )
     found = workplace.list_spaces(session, actor, location_id, filters, page)

@@ -31,23 +31,20 @@ def get_me(actor: ActorDep) -> JSONResponse:
     return respond(wire.user(actor.user))
 
 
-@router.get(
-    "/me/organizations", summary="Organizations of the current user", responses=documented(Collection[Organization])
-)
+@router.get("/me/organizations", summary="Organizations of the current user", responses=documented(Collection[Organization]))
 def get_my_organizations(actor: ActorDep, page: PageDep) -> JSONResponse:
     organizations = [actor.organization] if page.page == 1 else []
     return respond_page(Page(organizations, page.page, page.per_page, False), [wire.organization(o) for o in organizations])
 
 
-@router.get(
-    "/organizations/{id_or_slug}", summary="An organization by id or slug", responses=documented(Envelope[Organization])
-)
+@router.get("/organizations/{id_or_slug}", summary="An organization by id or slug", responses=documented(Envelope[Organization]))
 async def get_organization(request: Request, id_or_slug: str, actor: ActorDep, session: SessionDep) -> Response:
     return await kept_answer(request, lambda: respond(wire.organization(workplace.get_organization(session, actor, id_or_slug))))
 
 
 @router.get(
-    "/organizations/{organization_id}/locations", summary="Locations (buildings) of an organization",
+    "/organizations/{organization_id}/locations",
+    summary="Locations (buildings) of an organization",
     responses=documented(Collection[Location]),
 )
 async def list_locations(
@@ -60,11 +57,12 @@ async def list_locations(
     return await kept_answer(request, build)
 
 
-@router.get(
-    "/organizations/{organization_id}/users", summary="Users of an organization", responses=documented(Collection[User])
-)
+@router.get("/organizations/{organization_id}/users", summary="Users of an organization", responses=documented(Collection[User]))
 def list_users(
-    organization_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep,
+    organization_id: RowId,
+    actor: ActorDep,
+    session: SessionDep,
+    page: PageDep,
     query: Annotated[str | None, Query(max_length=200, description="Part of a name or email")] = None,
 ) -> JSONResponse:
     found = workplace.list_users(session, actor, organization_id, query, page)
@@ -72,7 +70,8 @@ def list_users(
 
 
 @router.get(
-    "/organizations/{organization_id}/amenities", summary="Amenities defined by an organization",
+    "/organizations/{organization_id}/amenities",
+    summary="Amenities defined by an organization",
     responses=documented(Collection[Amenity]),
 )
 def list_amenities(organization_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:

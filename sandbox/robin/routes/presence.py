@@ -39,7 +39,8 @@ def list_space_presence(space_id: RowId, actor: ActorDep, session: SessionDep, p
 
 
 @router.post(
-    "/spaces/{space_id}/presence", status_code=201,
+    "/spaces/{space_id}/presence",
+    status_code=201,
     summary="Report presence in a space: 201 for a new session, 200 when it extends one",
     responses={**documented(Envelope[Presence], 201), 200: {"model": Envelope[Presence], "description": "OK"}},
 )
@@ -47,19 +48,24 @@ def add_space_presence(space_id: RowId, body: PresenceBody, actor: ActorDep, ses
     return _recorded(session, actor, presence.space_place(session, actor, space_id), body)
 
 
-@router.delete("/spaces/{space_id}/presence", summary="End a presence session in a space", responses=documented(Envelope[EmptyObject]))
+@router.delete(
+    "/spaces/{space_id}/presence", summary="End a presence session in a space", responses=documented(Envelope[EmptyObject])
+)
 def end_space_presence(space_id: RowId, body: PresenceBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
     presence.end(session, actor, presence.space_place(session, actor, space_id), body.to_input())
     return respond({})
 
 
-@router.get("/locations/{location_id}/presence", summary="Who is present in a location", responses=documented(Collection[Presence]))
+@router.get(
+    "/locations/{location_id}/presence", summary="Who is present in a location", responses=documented(Collection[Presence])
+)
 def list_location_presence(location_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
     return _page(session, presence.live_sessions(session, actor, presence.location_place(session, actor, location_id), page))
 
 
 @router.post(
-    "/locations/{location_id}/presence", status_code=201,
+    "/locations/{location_id}/presence",
+    status_code=201,
     summary="Report presence in a location: 201 for a new session, 200 when it extends one",
     responses={**documented(Envelope[Presence], 201), 200: {"model": Envelope[Presence], "description": "OK"}},
 )
@@ -67,7 +73,11 @@ def add_location_presence(location_id: RowId, body: PresenceBody, actor: ActorDe
     return _recorded(session, actor, presence.location_place(session, actor, location_id), body)
 
 
-@router.delete("/locations/{location_id}/presence", summary="End a presence session in a location", responses=documented(Envelope[EmptyObject]))
+@router.delete(
+    "/locations/{location_id}/presence",
+    summary="End a presence session in a location",
+    responses=documented(Envelope[EmptyObject]),
+)
 def end_location_presence(location_id: RowId, body: PresenceBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
     presence.end(session, actor, presence.location_place(session, actor, location_id), body.to_input())
     return respond({})

@@ -28,22 +28,35 @@ Ids = Annotated[list[str], Query(description="Ids, comma-separated or repeated")
 
 
 @router.post(
-    "/seats/{seat_id}/reservations", summary="Reserve a seat (desk); answers 200 as the live API does",
+    "/seats/{seat_id}/reservations",
+    summary="Reserve a seat (desk); answers 200 as the live API does",
     responses=documented(Envelope[SeatReservation], conflicts=True),
 )
 def reserve_seat(seat_id: RowId, body: SeatReservationBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.seat_reservation(seats.create_seat_reservation(session, actor, seat_id, body.to_input())))
 
 
-@router.get("/reservations/seats", summary="Seat reservations in a window, series expanded", responses=documented(Collection[SeatReservation]))
+@router.get(
+    "/reservations/seats",
+    summary="Seat reservations in a window, series expanded",
+    responses=documented(Collection[SeatReservation]),
+)
 def list_seat_reservations(
-    actor: ActorDep, session: SessionDep, page: PageDep, window: WindowDep,
-    seat_ids: Ids = [], space_ids: Ids = [], level_ids: Ids = [], user_ids: Ids = [],  # noqa: B006
+    actor: ActorDep,
+    session: SessionDep,
+    page: PageDep,
+    window: WindowDep,
+    seat_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
+    space_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
+    level_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
+    user_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
     include_disabled_seats: Annotated[bool, Query()] = False,
 ) -> JSONResponse:
     query = SeatReservationQuery(
-        seat_ids=id_list("seat_ids", seat_ids) or None, space_ids=id_list("space_ids", space_ids) or None,
-        level_ids=id_list("level_ids", level_ids) or None, user_ids=id_list("user_ids", user_ids) or None,
+        seat_ids=id_list("seat_ids", seat_ids) or None,
+        space_ids=id_list("space_ids", space_ids) or None,
+        level_ids=id_list("level_ids", level_ids) or None,
+        user_ids=id_list("user_ids", user_ids) or None,
         include_disabled_seats=include_disabled_seats,
     )
     found = seats.list_seat_reservations(session, actor, query, window, page)
@@ -55,14 +68,19 @@ def get_seat_reservation(reservation_id: ReservationId, actor: ActorDep, session
     return respond(wire.seat_reservation(seats.get_seat_reservation(session, actor, reservation_id)))
 
 
-@router.delete("/reservations/seats/{reservation_id}", summary="Cancel a seat reservation, a series or one instance", responses=documented(Envelope[EmptyObject]))
+@router.delete(
+    "/reservations/seats/{reservation_id}",
+    summary="Cancel a seat reservation, a series or one instance",
+    responses=documented(Envelope[EmptyObject]),
+)
 def cancel_seat_reservation(reservation_id: ReservationId, actor: ActorDep, session: SessionDep) -> JSONResponse:
     seats.cancel_seat_reservation(session, actor, reservation_id)
     return respond({})
 
 
 @router.put(
-    "/reservations/seats/{reservation_id}/confirmation", summary="Confirm (check in to) a seat reservation",
+    "/reservations/seats/{reservation_id}/confirmation",
+    summary="Confirm (check in to) a seat reservation",
     responses=documented(Envelope[SeatConfirmation]),
 )
 def confirm_seat_reservation(

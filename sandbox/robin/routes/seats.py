@@ -26,11 +26,14 @@ router = declaring(tags=["Robin: zones and seats"])
 
 def _seats(session: Session, rows: list[Resource], includes: frozenset[str]) -> list[dict[str, object]]:
     amenities = workplace.amenities_of(session, [row.id or 0 for row in rows])
-    parents = {row.parent_id: session.get(Resource, row.parent_id) for row in rows if row.parent_id} if "space" in includes else {}
-    areas = {row.area_id: session.get(Area, row.area_id) for row in rows if row.area_id} if "zone" in includes else {}
+    parents: dict[int | None, Resource | None] = (
+        {row.parent_id: session.get(Resource, row.parent_id) for row in rows if row.parent_id} if "space" in includes else {}
+    )
+    areas: dict[int | None, Area | None] = (
+        {row.area_id: session.get(Area, row.area_id) for row in rows if row.area_id} if "zone" in includes else {}
+    )
     return [
-        wire.seat(row, amenities.get(row.id or 0), includes, parents.get(row.parent_id), areas.get(row.area_id))
-        for row in rows
+        wire.seat(row, amenities.get(row.id or 0), includes, parents.get(row.parent_id), areas.get(row.area_id)) for row in rows
     ]
 
 
@@ -49,12 +52,16 @@ def get_zone(zone_id: RowId, actor: ActorDep, session: SessionDep) -> JSONRespon
     return respond(wire.zone(seats.get_zone(session, actor, zone_id)))
 
 
-@router.get("/zones/{zone_id}/seats", summary="Seats (desks) of a zone; include=space,zone", responses=documented(Collection[Seat]))
+@router.get(
+    "/zones/{zone_id}/seats", summary="Seats (desks) of a zone; include=space,zone", responses=documented(Collection[Seat])
+)
 def list_zone_seats(zone_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, includes: IncludesDep) -> JSONResponse:
     return _seat_page(session, seats.seats_in_zone(session, actor, zone_id, page), includes)
 
 
-@router.get("/spaces/{space_id}/seats", summary="Seats (desks) of a space; include=space,zone", responses=documented(Collection[Seat]))
+@router.get(
+    "/spaces/{space_id}/seats", summary="Seats (desks) of a space; include=space,zone", responses=documented(Collection[Seat])
+)
 def list_space_seats(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, includes: IncludesDep) -> JSONResponse:
     return _seat_page(session, seats.seats_in_space(session, actor, space_id, page), includes)
 
@@ -74,7 +81,11 @@ def get_seat_setting(seat_id: RowId, slug: str, actor: ActorDep, session: Sessio
     return respond(wire.setting(seats.get_setting(session, actor, seat_id, slug)))
 
 
-@router.put("/seats/{seat_id}/settings/{slug}", summary="Change a seat setting (administrators)", responses=documented(Envelope[SeatSetting]))
+@router.put(
+    "/seats/{seat_id}/settings/{slug}",
+    summary="Change a seat setting (administrators)",
+    responses=documented(Envelope[SeatSetting]),
+)
 def update_seat_setting(seat_id: RowId, slug: str, body: SettingBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.setting(seats.update_setting(session, actor, seat_id, slug, body.value)))
 

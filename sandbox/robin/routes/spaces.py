@@ -30,7 +30,8 @@ def _space(session: SessionDep, row: Resource, includes: frozenset[str]) -> JSON
 
 
 @router.get(
-    "/spaces/{space_id}", summary="A space; include=calendar,space_amenities,amenities",
+    "/spaces/{space_id}",
+    summary="A space; include=calendar,space_amenities,amenities",
     responses=documented(Envelope[Space]),
 )
 async def get_space(request: Request, space_id: RowId, actor: ActorDep, session: SessionDep, includes: IncludesDep) -> Response:
@@ -38,22 +39,19 @@ async def get_space(request: Request, space_id: RowId, actor: ActorDep, session:
 
 
 @router.patch("/spaces/{space_id}", summary="Change a space (administrators)", responses=documented(Envelope[Space]))
-def update_space(
-    space_id: RowId, patch: SpacePatch, actor: ActorDep, session: SessionDep, includes: IncludesDep
-) -> JSONResponse:
+def update_space(space_id: RowId, patch: SpacePatch, actor: ActorDep, session: SessionDep, includes: IncludesDep) -> JSONResponse:
     return _space(session, workplace.update_space(session, actor, space_id, patch.to_changes()), includes)
 
 
-@router.get(
-    "/spaces/{space_id}/amenities", summary="Amenities of a space", responses=documented(Collection[SpaceAmenity])
-)
+@router.get("/spaces/{space_id}/amenities", summary="Amenities of a space", responses=documented(Collection[SpaceAmenity]))
 def list_space_amenities(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
     found = page_of(workplace.space_amenities(session, actor, space_id), page)
     return respond_page(found, [wire.space_amenity(link, kind) for link, kind in found.items])
 
 
 @router.get(
-    "/spaces/{space_id}/state", summary="Whether a space is available, booked, in use or disabled",
+    "/spaces/{space_id}/state",
+    summary="Whether a space is available, booked, in use or disabled",
     responses=documented(Envelope[SpaceState]),
 )
 def get_space_state(space_id: RowId, actor: ActorDep, session: SessionDep) -> JSONResponse:

@@ -33,14 +33,16 @@ ASSETS = {
     "favicon.png": "image/png",
 }
 """The files of ASSETS_DIR the page uses; nothing else there is served."""
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    # Swagger UI's bundle finds its global object with Function("return this") and sets inline styles.
-    "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
-    "style-src 'self' 'unsafe-inline'",
-    # Images in the CSS are data: URLs; image responses tried out on the page are shown from blob: URLs.
-    "img-src 'self' data: blob:",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        # Swagger UI's bundle finds its global object with Function("return this") and sets inline styles.
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        # Images in the CSS are data: URLs; image responses tried out on the page are shown from blob: URLs.
+        "img-src 'self' data: blob:",
+    ]
+)
 
 _documents: "weakref.WeakKeyDictionary[FastAPI, dict[str, dict[str, Any]]]" = weakref.WeakKeyDictionary()
 
@@ -66,7 +68,8 @@ def docs_page(request: Request, api: str | None = None) -> HTMLResponse:
         "validatorUrl": None,
     }
     page = _PAGE.format(
-        root=escape(root), options=options,
+        root=escape(root),
+        options=options,
         config=json.dumps(swagger_config).replace("<", "\\u003c"),
     )
     return HTMLResponse(page, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
