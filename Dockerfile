@@ -12,11 +12,11 @@ FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY sandbox ./sandbox
 RUN python -m pip wheel --no-deps --wheel-dir /tmp/wheels . \
     && python -m venv /opt/sandbox \
-    && /opt/sandbox/bin/pip install --only-binary :all: /tmp/wheels/*.whl \
+    && /opt/sandbox/bin/pip install --only-binary :all: -c constraints.txt /tmp/wheels/*.whl \
     && /opt/sandbox/bin/pip uninstall --yes pip setuptools
 
 # Runtime stage: the base image, the environment, an unprivileged user and a data volume. It

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test test-fast check test-sqlite test-postgres bench openapi screenshots bytecode clean
+.PHONY: serve test test-fast check lock test-sqlite test-postgres bench openapi screenshots bytecode clean
 
 serve: $(INSTALLED) bytecode
 	$(BIN)/workplace-sandbox serve
@@ -60,12 +60,23 @@ openapi: $(INSTALLED)
 screenshots: $(INSTALLED)
 	SANDBOX_TEST_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/control/test_dashboard_browser.py
 
-$(INSTALLED): pyproject.toml
+# Installs the versions constraints.txt pins (what the suite last passed with), so that a clone
+# installs the same a month later; `make lock` pins the newest versions pyproject.toml allows.
+$(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(INSTALLED)
+
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[test]'
+	{ sed -n '1,2p' constraints.txt; .lock-venv/bin/python -m pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
+	rm -rf .lock-venv
 
 # The package's compiled bytecode, brought up to date with its sources: an editable install
 # leaves none, and where PYTHONDONTWRITEBYTECODE is set (as in many containers) Python would
