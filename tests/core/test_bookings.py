@@ -86,8 +86,8 @@ def check_out(session: Session, booking: Booking, moment: datetime, email: str =
     return bookings.check_out_booking(session, at(session, moment), booking.id, person(session, email).ulid, "sensor")
 
 
-def daily_series(session: Session, start: datetime = START, count: int = 5) -> Reservation:
-    """A daily meeting in the quiet room, `count` times from `start`."""
+def daily_series(session: Session, start: datetime = START, count: int | None = 5) -> Reservation:
+    """A daily meeting in the quiet room, `count` times from `start` (None: with no end)."""
     made = events.create_event(
         session,
         at(session, NOW),
@@ -97,7 +97,7 @@ def daily_series(session: Session, start: datetime = START, count: int = 5) -> R
             end=start + HOUR,
             time_zone="America/New_York",
             title="Daily",
-            recurrence=[f"RRULE:FREQ=DAILY;COUNT={count}"],
+            recurrence=["RRULE:FREQ=DAILY" if count is None else f"RRULE:FREQ=DAILY;COUNT={count}"],
         ),
     )
     return made.reservation
@@ -325,29 +325,12 @@ def test_cancelling_one_occurrence_leaves_the_others_booked(session: Session) ->
     assert bookings.get_booking(session, at(session, NOW), bookings.booking_id(series, START)).status == "booked"
 
 
-def endless_daily(session: Session) -> Reservation:
-    """A daily meeting in the quiet room from START, with no end."""
-    made = events.create_event(
-        session,
-        at(session, NOW),
-        named(session, QUIET_ROOM).id or 0,
-        EventInput(
-            start=START,
-            end=START + HOUR,
-            time_zone="America/New_York",
-            title="Daily",
-            recurrence=["RRULE:FREQ=DAILY"],
-        ),
-    )
-    return made.reservation
-
-
 def reaching(lower: datetime, upper: datetime) -> BookingQuery:
     return BookingQuery(conditions=(TimeCondition("start", "after", lower), TimeCondition("start", "before", upper)))
 
 
 def test_listing_reads_as_many_occurrences_of_a_series_as_it_may(session: Session) -> None:
-    series = endless_daily(session)
+    series = daily_series(session, count=None)
     # START is 10:00 in New York: the first MAX_SERIES_READ days hold exactly that many occurrences.
     upper = START + timedelta(days=bookings.MAX_SERIES_READ - 1)
 
@@ -357,7 +340,7 @@ def test_listing_reads_as_many_occurrences_of_a_series_as_it_may(session: Sessio
 
 
 def test_listing_refuses_date_filters_reaching_more_occurrences_of_a_series(session: Session) -> None:
-    endless_daily(session)
+    daily_series(session, count=None)
 
     with pytest.raises(InvalidInput) as refused:
         every_booking(session, at(session, NOW), reaching(START, START + timedelta(days=bookings.MAX_SERIES_READ)))
