@@ -615,7 +615,7 @@ def _expand(session: Session, rows: list[Reservation], lower: datetime, upper: d
         starts = list(islice(occurrences.series_of(reservation).starts_between(lower - length, upper), MAX_SERIES_READ + 1))
         if len(starts) > MAX_SERIES_READ:
             raise InvalidInput.of(
-                "startDateTime",
+                "start",
                 f"The date filters reach more than {MAX_SERIES_READ} occurrences of a recurring booking; narrow them.",
             )
         for start in starts:

@@ -345,7 +345,7 @@ def test_listing_refuses_date_filters_reaching_more_occurrences_of_a_series(sess
     with pytest.raises(InvalidInput) as refused:
         every_booking(session, at(session, NOW), reaching(START, START + timedelta(days=bookings.MAX_SERIES_READ)))
 
-    assert [problem.field for problem in refused.value.problems] == ["startDateTime"]
+    assert [problem.field for problem in refused.value.problems] == ["start"]
 
 
 # --- onsite capacity -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from sandbox.core import bookings, directory
 from sandbox.core.access import Actor
 from sandbox.core.bookings import Booking, BookingQuery
+from sandbox.core.errors import InvalidInput
 from sandbox.kadence import hydra, schemas, wire
 from sandbox.kadence.deps import ActorDep
 from sandbox.kadence.requests import (
@@ -77,9 +78,16 @@ def _one(request: Request, session: Session, actor: Actor, booking: Booking, sta
     return hydra.respond(request, hydra.item("Booking", body), status)
 
 
+FILTER_NAMES = {"start": "startDateTime", "end": "endDateTime"}
+"""The booking times the core names, as the list's date filters name them."""
+
+
 def _collection(request: Request, session: Session, actor: Actor, query: BookingQuery) -> Response:
     page, per_page = paging(request.query_params, minimum=0)
-    found = bookings.list_bookings(session, actor, query, page, per_page)
+    try:
+        found = bookings.list_bookings(session, actor, query, page, per_page)
+    except InvalidInput as invalid:
+        raise invalid.renamed(FILTER_NAMES) from None
     return hydra.page(request, "Booking", found, _renderer(session, actor, found.items))
 
 
