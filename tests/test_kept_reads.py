@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, update
+from sqlmodel import select
 
 from sandbox.app import create_app
 from sandbox.core import access, workplace
@@ -23,6 +24,7 @@ from sandbox.store.models import (
     FAULTS,
     AccessToken,
     FaultRule,
+    Organization,
     Resource,
     User,
 )
@@ -136,10 +138,34 @@ def test_credentials_are_read_again_only_after_their_tables_change(
     assert len(reads) == 2
 
 
-def test_a_store_in_one_process_memory_keeps_nothing():
+def test_a_store_in_one_process_memory_moves_its_version_with_every_change_and_keeps_nothing_uncommitted():
     store = Store("sqlite://")
     try:
-        assert store.version() != store.version()
+        store.prepare()
+        before = store.version()
+        assert store.version() == before
+        with store.session(write=True) as session:
+            session.add(Organization(slug="kept", name="Kept", created_at=NOW, updated_at=NOW))
+            session.commit()
+        committed = store.version()
+        assert committed != before
+        assert committed.of(CREDENTIALS) != before.of(CREDENTIALS)
+
+        # The one connection is shared: a write under way shows to every reader as it goes. While
+        # it holds a change, nothing read is kept; once it is rolled back, the version has moved
+        # all the same, so nothing read meanwhile can be taken for what the store holds.
+        with store.session(write=True) as session:
+            session.execute(update(Organization).where(Organization.slug == "kept").values(name="Held"))
+            held = store.version()
+            assert held != store.version()
+            session.rollback()
+        after = store.version()
+        assert after == store.version()
+        assert after not in (committed, held)
+
+        with store.session() as session:  # A read transaction leaves the version as it was.
+            session.exec(select(Organization)).all()
+            assert store.version() == after
     finally:
         store.dispose()
 

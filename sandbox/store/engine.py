@@ -233,8 +233,8 @@ class _ChangeWatch:
     The whole store's: on SQLite `PRAGMA data_version`, which moves when any other connection
     (of this process or another) commits; on PostgreSQL the current snapshot, which moves when
     any transaction of the server commits. Each topic's: its count of writes (`StoreChange`),
-    read in the same moment. A store in one process's memory has a single shared connection,
-    whose own commits SQLite doesn't count: there every read is a change, so nothing is kept.
+    read in the same moment. A store in one process's memory has a single connection, which every
+    thread shares and whose own commits `data_version` doesn't count (`_SharedConnectionWatch`).
     """
 
     def __init__(self, store: Store) -> None:
@@ -244,10 +244,11 @@ class _ChangeWatch:
         self._connection_token = object()
         """Unique to each connection (unlike its id, which a later one may reuse): two stores, or
         one store before and after it reconnects, never show the same version."""
+        self._shared = _SharedConnectionWatch(store.engine) if store.in_memory else None
 
     def read(self) -> Version:
-        if self._store.in_memory:
-            return Version.unknown()
+        if self._shared is not None:
+            return self._shared.read()
         with self._lock:
             try:
                 if self._connection is None:
@@ -291,6 +292,43 @@ class _ChangeWatch:
     def close(self) -> None:
         with self._lock:
             self._close()
+
+
+class _SharedConnectionWatch:
+    """The version of a store whose one connection every thread shares (a store in memory).
+
+    Nothing else writes to it, so its rows have changed when the connection has changed rows
+    (`total_changes`, which counts every row an INSERT, UPDATE or DELETE changed, kept or not)
+    or its schema: the version is the two counts, for the whole store and every topic alike.
+    A transaction of one thread is seen by the others as it goes: while one holds changes not yet
+    committed, which a rollback would take back without moving the counts, the version is
+    unknown, so nothing read then is kept."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._token = object()
+        checked_out = engine.raw_connection()  # StaticPool: the one connection there is.
+        connection = checked_out.driver_connection
+        assert isinstance(connection, sqlite3.Connection)
+        self._connection = connection
+        checked_out.close()
+        self._settled = -1
+        """`total_changes` when last seen outside any transaction: everything it counts was
+        committed or rolled back by then."""
+
+    def read(self) -> Version:
+        connection = self._connection
+        changes = connection.total_changes
+        if connection.in_transaction:
+            if changes != self._settled:
+                return Version.unknown()  # Changes under way, or made since last seen.
+        else:
+            self._settled = changes
+        try:
+            (schema,) = connection.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.Error:
+            return Version.unknown()
+        whole = (self._token, changes, schema)
+        return Version(whole, tuple((topic, whole) for topic in CHANGE_TOPICS))
 
 
 def rows_changed(result: Result[Any]) -> int:
