@@ -105,15 +105,17 @@ def restore(store: Store, name: str) -> Snapshot:
 
     Only the rows written since are copied back: the change log names them (a row that differs
     from the snapshot was written after it was taken), so a restore after a test costs what the
-    test wrote, not the size of the workplace. Tables without an integer id are small (tokens,
-    clients, photos, export chunks) and are copied back whole.
+    test wrote, not the size of the workplace, and a table nobody wrote to is left alone. Tables
+    without an integer id are small (tokens, clients, photos, export chunks) and are copied back
+    whole.
     """
     with store.transaction(exclusive=True) as session:
         connection = session.connection()
         snapshot = _named(connection, name)
         _defer_foreign_keys(store, connection)
-        tables = workplace_tables()
         changed = {"position": snapshot.position}
+        written = set(connection.execute(text(_WRITTEN_TABLES), changed).scalars())
+        tables = [table for table in workplace_tables() if not _tracked(table) or table.name in written]
         for table in reversed(tables):
             live = _quoted(store, table.name)
             if _tracked(table):
@@ -283,6 +285,7 @@ def _set_sequences(store: Store, connection: Connection, sequences: dict[str, in
 # Change tracking
 
 _CHANGED = "SELECT row_id FROM change_log WHERE table_name = :table AND id > :position"
+_WRITTEN_TABLES = "SELECT DISTINCT table_name FROM change_log WHERE id > :position"
 _TRACKING_KEY = "tracks_changes"
 _PG_TRACKER = """
 CREATE OR REPLACE FUNCTION sandbox_track_change() RETURNS trigger LANGUAGE plpgsql AS $$
