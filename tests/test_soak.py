@@ -1,5 +1,5 @@
-"""The soak: `serve --workers 2` on the backend under test, several clients mixing for a minute
-what integrations do (sandbox/testing/soak.py: reads of both APIs, refused and accepted bookings,
+"""The soak: `serve --workers 2` on the backend under test, several clients mixing steadily for a
+minute what integrations do (sandbox/testing/soak.py: reads of both APIs, refused and accepted bookings,
 Kadence tokens, profile changes, cancels). Every answer is the one expected and none is slow.
 
 bench/soak.py runs the same mix for ten minutes and reports latency and memory minute by minute.
@@ -20,6 +20,10 @@ from tests.test_workers import server_processes
 pytestmark = pytest.mark.slow
 
 CLIENTS = 4
+PAUSE = 0.1
+"""Seconds each client waits between its steps: about forty steps a second in all, a steady load
+from four busy integrations that leaves the machine's cores to the rest of the suite running
+beside it. bench/soak.py sends each next request as soon as the last is answered."""
 SLOWEST = 2.0
 """Seconds: the longest any answer may take. Under this load a write takes tens of milliseconds and
 the slowest a few hundred on a busy machine; a write that waits out the store's busy timeout (30 s),
@@ -33,7 +37,7 @@ def test_a_mixed_load_from_several_clients_gets_every_answer_right_and_none_slow
         with serving("--database-url", store.url, "--workers", "2") as (base, server):
             workers = server_processes(server.pid)
             workplace = soak.prepare(base, clients=CLIENTS)
-            outcomes = soak.soak(base, workplace)
+            outcomes = soak.soak(base, workplace, pause=PAUSE)
             workers += server_processes(server.pid)  # the server replaces a worker that dies
     finally:
         _kill_outliving(workers)

@@ -473,11 +473,14 @@ def soak(
     *,
     seconds: float = DEFAULT_SECONDS,
     record: Callable[[Outcome], None] | None = None,
+    pause: float = 0.0,
 ) -> list[Outcome]:
     """Run one client per plan of `workplace` against `base_url` for `seconds`, all starting
     together, each from its own step of STEPS; every outcome in the order they ended. `record`,
     when given, also gets each outcome as it ends (from the clients' threads). A step begun before
-    the time is up runs to its end."""
+    the time is up runs to its end. `pause`: the seconds each client waits after each step, as an
+    integration does between the things it does (none: each sends its next request as soon as it
+    has its answer, the heaviest load its clients can make)."""
     outcomes: list[Outcome] = []
     lock = threading.Lock()
 
@@ -494,7 +497,7 @@ def soak(
     def client(number: int) -> None:
         start.wait()
         try:
-            _run(base_url, workplace, number, origin[0], origin[0] + seconds, keep)
+            _run(base_url, workplace, number, origin[0], origin[0] + seconds, keep, pause)
         except BaseException as error:
             failures.append(error)
 
@@ -520,8 +523,10 @@ def _run(
     origin: float,
     deadline: float,
     record: Callable[[Outcome], None],
+    pause: float,
 ) -> None:
-    """Client `number` going round its steps, from its own first one, until `deadline`."""
+    """Client `number` going round its steps, from its own first one, until `deadline`, waiting
+    `pause` seconds after each."""
     connection = Connection(base_url)
     client = _Client(connection, workplace, workplace.plans[number], origin, record)
     first = number * len(STEPS) // len(workplace.plans)
@@ -532,6 +537,8 @@ def _run(
             client.round = taken // len(STEPS)
             STEPS[(first + taken) % len(STEPS)](client)
             taken += 1
+            if pause:
+                time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
     finally:
         connection.close()
 
