@@ -127,8 +127,8 @@ if BACKEND not in ("sqlite", "postgresql"):
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test written for one backend (`@pytest.mark.backend("postgresql")`) runs in that
     backend's pass of the suite only, and a test of a wire shape (`@pytest.mark.wire`) in the
-    SQLite pass only. The PostgreSQL pass stops before its first test, saying why, where no
-    server answers."""
+    SQLite pass only; the slow tests (`@pytest.mark.slow`) run first. The PostgreSQL pass stops
+    before its first test, saying why, where no server answers."""
     chosen, other = [], []
     for item in items:
         marker = item.get_closest_marker("backend")
@@ -138,7 +138,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         (chosen if runs_here else other).append(item)
     if other:
         config.hook.pytest_deselected(items=other)
-        items[:] = chosen
+    # The slow tests first: spread over the workers from the start, they run beside the quick ones
+    # rather than after them, each worker ending on quick tests.
+    items[:] = sorted(chosen, key=lambda item: item.get_closest_marker("slow") is None)
     if BACKEND == "postgresql":
         reason = unreachable()
         if reason is not None:

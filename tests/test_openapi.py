@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from sandbox.app import create_app
@@ -13,6 +14,8 @@ from sandbox.openapi import CONTROL_TAG
 from sandbox.openapi import documents as documents_of
 from sandbox.settings import FIXTURES_DIR, Settings
 from sandbox.store.engine import Store
+
+pytestmark = pytest.mark.wire
 
 OPENAPI_DIR = FIXTURES_DIR.parent / "openapi"
 

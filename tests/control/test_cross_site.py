@@ -18,6 +18,8 @@ from sandbox.settings import Settings
 from sandbox.store.engine import Store
 from tests.conftest import RobinClient, Wall
 
+pytestmark = pytest.mark.wire
+
 EVENT = {
     "title": "Must survive the page",
     "start": {"date_time": "2026-03-04T15:00:00Z", "time_zone": "America/New_York"},

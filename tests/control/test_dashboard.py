@@ -4,6 +4,7 @@ tested end to end elsewhere."""
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlmodel import Session
@@ -13,6 +14,8 @@ from sandbox.control.dashboard import ASSETS
 from sandbox.settings import Settings
 from sandbox.store.engine import Store
 from sandbox.store.models import Building
+
+pytestmark = pytest.mark.wire
 
 ELSEWHERE = re.compile(r"(https?:)?//[a-z0-9.-]+", re.IGNORECASE)
 """A URL of another origin."""

@@ -15,6 +15,8 @@ from sandbox.settings import FIXTURES_DIR
 from tests.conftest import DEMO_CLIENT, KadenceClient, Wall
 from tests.kadence.test_vendor_schemas import NOT_ADDRESSABLE, SCENARIOS, Operation
 
+pytestmark = pytest.mark.wire
+
 SANDBOX_DOCUMENT = json.loads((FIXTURES_DIR.parent / "openapi" / "kadence.json").read_text(encoding="utf-8"))
 HTTP_METHODS = {"get", "post", "patch", "put", "delete"}
 ROUTES = [

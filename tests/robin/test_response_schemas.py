@@ -30,6 +30,8 @@ from sandbox.routing import DeclaredRoute
 from sandbox.settings import FIXTURES_DIR
 from tests.conftest import RobinClient, Wall
 
+pytestmark = pytest.mark.wire
+
 Operation = tuple[str, str]
 """An HTTP method and a path template under /v1.0, as the OpenAPI document names them."""
 Scenario = Callable[[RobinClient], Any]

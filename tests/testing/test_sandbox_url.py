@@ -10,7 +10,8 @@ from tests.conftest import new_store
 from tests.test_serve import _free_port, serving
 from tests.testing.project import write_project
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
+"""The plugin speaks HTTP alone; the control plane it drives is tested on both stores."""
 
 TESTS = """
 import os
