@@ -170,6 +170,15 @@ def test_a_store_in_one_process_memory_moves_its_version_with_every_change_and_k
         store.dispose()
 
 
+def test_a_disposed_store_keeps_nothing_and_opens_nothing(shared_store: Store):
+    other = Store(shared_store.url)
+    assert other.version() == other.version()
+    other.dispose()
+    # A request still under way when its store is disposed reads the version once more: it gets
+    # one that matches nothing, and no connection is opened for it that nobody would close.
+    assert other.version() != other.version()
+
+
 def test_a_repeated_read_is_answered_without_its_route_until_the_store_changes(
     robin: RobinClient, elsewhere: Store, monkeypatch: pytest.MonkeyPatch
 ):

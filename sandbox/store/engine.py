@@ -245,11 +245,14 @@ class _ChangeWatch:
         """Unique to each connection (unlike its id, which a later one may reuse): two stores, or
         one store before and after it reconnects, never show the same version."""
         self._shared = _SharedConnectionWatch(store.engine) if store.in_memory else None
+        self._closed = False
 
     def read(self) -> Version:
         if self._shared is not None:
             return self._shared.read()
         with self._lock:
+            if self._closed:  # The store is disposed: a connection opened now would be left open.
+                return Version.unknown()
             try:
                 if self._connection is None:
                     self._connection = self._connect()
@@ -291,6 +294,7 @@ class _ChangeWatch:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._close()
 
 
