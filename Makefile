@@ -25,15 +25,15 @@ check: $(INSTALLED)
 	$(BIN)/lint-imports
 
 test-sqlite: $(INSTALLED)
-	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 1 $(PYTEST_ARGS)
+	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 8 $(PYTEST_ARGS)
 
 test-postgres: $(INSTALLED)
-	SANDBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 1 $(PYTEST_ARGS)
+	SANDBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 8 $(PYTEST_ARGS)
 
 # The quick loop: the rules and the in-process HTTP tests on SQLite, without what starts servers,
 # opens a browser or runs for seconds (`slow`).
 test-fast: $(INSTALLED)
-	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 1 -m "not slow" $(PYTEST_ARGS)
+	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 8 -m "not slow" $(PYTEST_ARGS)
 
 # Figures and their commands: docs/performance.md. throughput.py, writes.py, free_busy.py and
 # mock_comparison.py need wrk (apt-get install wrk); mock_comparison.py installs Prism from npm into
