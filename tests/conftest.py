@@ -4,7 +4,7 @@ import os
 import sqlite3
 import weakref
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -101,10 +101,18 @@ def wall() -> Wall:
 
 
 @pytest.fixture
-def shared_store(tmp_path: Path) -> Store:
-    """A demo store other connections may share (a file on SQLite, a schema on PostgreSQL)."""
+def shared_store(tmp_path: Path, request: pytest.FixtureRequest) -> Store:
+    """A demo store other connections may share: on SQLite a file, copied from the seeded
+    template; on PostgreSQL a schema of its own, seeded."""
+    if BACKEND == "postgresql":
+        store = new_store()
+        seed_demo(store)
+        return store
+    template: sqlite3.Connection = request.getfixturevalue("seeded_template")
+    with closing(sqlite3.connect(tmp_path / "sandbox.db")) as copy:
+        template.backup(copy)
     store = new_store(tmp_path)
-    seed_demo(store)
+    DEMO_STORES.add(store)
     return store
 
 
