@@ -31,6 +31,7 @@ from sandbox.store.models import (
     Resource,
     User,
 )
+from tests.inprocess import InProcessClient
 from tests.postgres import empty_postgres_store, unreachable
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
@@ -54,7 +55,7 @@ def settings_for_tests(**fields: Any) -> Settings:
 
 def harness_client(app: FastAPI) -> TestClient:
     """A test client that drives the control plane as a harness does, sending CONTROL_HEADERS."""
-    return TestClient(app, headers=CONTROL_HEADERS)
+    return InProcessClient(app, headers=CONTROL_HEADERS)
 
 
 class Wall:

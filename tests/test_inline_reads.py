@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from sandbox.core import availability, workplace
 from sandbox.store.engine import Store
 from tests.conftest import ADMIN_TOKEN, RobinClient
+from tests.inprocess import InProcessClient
 
 SPACE = 48
 
@@ -41,7 +41,7 @@ def test_reads_run_on_the_event_loop_only_where_the_store_is_sqlite(
 ) -> None:
     state_reads = _recording_thread(monkeypatch, availability, "space_state")
     space_reads = _recording_thread(monkeypatch, workplace, "get_space")
-    robin = RobinClient(TestClient(served), ADMIN_TOKEN)
+    robin = RobinClient(InProcessClient(served), ADMIN_TOKEN)
     assert robin.get(f"/spaces/{SPACE}/state").status_code == 200
     assert robin.get(f"/spaces/{SPACE}").status_code == 200  # a kept answer, built on a miss
     assert len(state_reads) == len(space_reads) == 1
@@ -50,7 +50,7 @@ def test_reads_run_on_the_event_loop_only_where_the_store_is_sqlite(
 
 def test_writes_run_in_a_worker_thread_on_any_store(served: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     updates = _recording_thread(monkeypatch, workplace, "update_space")
-    robin = RobinClient(TestClient(served), ADMIN_TOKEN)
+    robin = RobinClient(InProcessClient(served), ADMIN_TOKEN)
     response = robin.patch(f"/spaces/{SPACE}", json={"name": "Hudson, renamed"})
     assert response.status_code == 200, response.text
     assert _in_worker_threads(updates) == [True]

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import update
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,6 +19,7 @@ from sandbox.kadence import hydra
 from sandbox.store.engine import WRITERS_LOCK, Store, WriteOnEventLoop
 from sandbox.store.models import StoreMeta
 from tests.conftest import DEMO_CLIENT, KadenceClient, new_store
+from tests.inprocess import InProcessClient
 from tests.kadence.lookups import space_id, user_id
 
 
@@ -158,7 +158,7 @@ def test_a_route_that_writes_gives_back_its_turn_before_its_answer_is_sent(serve
     elsewhere = Store(shared_store.url)
     try:
         kadence = KadenceClient(
-            TestClient(_probing_as_answers_start(served, _another_writer_may_begin(elsewhere), seen)), DEMO_CLIENT
+            InProcessClient(_probing_as_answers_start(served, _another_writer_may_begin(elsewhere), seen)), DEMO_CLIENT
         )
         response = kadence.post(
             "/bookings",
@@ -190,7 +190,7 @@ def test_what_a_route_reads_back_after_its_write_takes_no_turn(served: FastAPI, 
 
     monkeypatch.setattr(hydra, "respond", respond_once_probed)
     try:
-        kadence = KadenceClient(TestClient(served), DEMO_CLIENT)
+        kadence = KadenceClient(InProcessClient(served), DEMO_CLIENT)
         response = kadence.post(
             "/bookings",
             json={

@@ -17,6 +17,7 @@ from sandbox.core.clock import Clock
 from sandbox.settings import Settings
 from sandbox.store.engine import Store
 from tests.conftest import RobinClient, Wall
+from tests.inprocess import InProcessClient
 
 pytestmark = pytest.mark.wire
 
@@ -54,7 +55,7 @@ SHAPES: dict[str, dict[str, Any]] = {
 def page(app: FastAPI, client: TestClient) -> TestClient:
     """Requests as a page sends them, without what the tests' harness adds (the shared client
     has started the app's lifespan)."""
-    return TestClient(app, raise_server_exceptions=False)
+    return InProcessClient(app, raise_server_exceptions=False)
 
 
 @pytest.fixture
@@ -153,7 +154,7 @@ def test_a_write_through_an_unknown_host_name_is_refused_and_changes_nothing(pag
 
 
 def _app_with(store: Store, wall: Wall, **settings: Any) -> TestClient:
-    return TestClient(create_app(Settings(export_worker=False, **settings), store=store, clock=Clock(wall)))
+    return InProcessClient(create_app(Settings(export_worker=False, **settings), store=store, clock=Clock(wall)))
 
 
 def test_by_default_only_loopback_names_are_answered(store, wall):

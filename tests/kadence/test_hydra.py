@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from sandbox.settings import FIXTURES_DIR
 from sandbox.store.engine import Store
 from sandbox.store.models import Organization, User
 from tests.conftest import NOW, KadenceClient
+from tests.inprocess import InProcessClient
 
 pytestmark = pytest.mark.wire
 
@@ -104,7 +104,7 @@ def crowded_directory(store: Store) -> int:
 @pytest.fixture
 def lenient(app: FastAPI, kadence: KadenceClient) -> Iterator[KadenceClient]:
     """The demo API client, seeing server failures as answers rather than exceptions."""
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with InProcessClient(app, raise_server_exceptions=False) as client:
         lenient_client = KadenceClient(client, None)
         lenient_client.headers = kadence.headers
         yield lenient_client

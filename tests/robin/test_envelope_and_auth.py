@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from sandbox.settings import FIXTURES_DIR
 from tests.conftest import ADMIN_TOKEN, NOW, OTHER_TOKEN, RobinClient
+from tests.inprocess import InProcessClient
 
 pytestmark = pytest.mark.wire
 
@@ -81,7 +82,7 @@ def elsewhere(client: TestClient, other_organization: dict[str, int]) -> RobinCl
 @pytest.fixture
 def lenient(app: FastAPI) -> Iterator[RobinClient]:
     """The demo administrator, seeing server failures as answers rather than exceptions."""
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with InProcessClient(app, raise_server_exceptions=False) as client:
         yield RobinClient(client, ADMIN_TOKEN)
 
 

@@ -14,6 +14,7 @@ from sandbox.seeding.generator import seed_preset
 from sandbox.seeding.presets import SMALL, Preset
 from sandbox.store.engine import Store
 from tests.conftest import ADMIN_TOKEN, DEMO_CLIENT, NOW, Wall, new_store, settings_for_tests
+from tests.inprocess import InProcessClient
 
 ROBIN = {"Authorization": f"Access-Token {ADMIN_TOKEN}"}
 
@@ -69,7 +70,7 @@ class Sandbox:
 
 def sandbox_on(store: Store) -> Sandbox:
     app = create_app(settings_for_tests(), store=store, clock=Clock(Wall(NOW)))
-    return Sandbox(TestClient(app), store)
+    return Sandbox(InProcessClient(app), store)
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from sandbox.seeding.loader import load
 from sandbox.settings import DEMO_FIXTURE, FIXTURES_DIR, Settings
 from sandbox.store.models import Resource, ResourceKind, User, Visit, Visitor
 from tests.conftest import NOW, Wall, new_store, settings_for_tests
+from tests.inprocess import InProcessClient
 
 EXAMPLE = FIXTURES_DIR / "example-office.json"
 README = (FIXTURES_DIR / "README.md").read_text(encoding="utf-8")
@@ -29,7 +30,7 @@ README = (FIXTURES_DIR / "README.md").read_text(encoding="utf-8")
 def example() -> TestClient:
     store = new_store()
     load_seed(store, Settings(fixture=EXAMPLE), Clock(Wall(NOW)))
-    return TestClient(create_app(settings_for_tests(), store=store, clock=Clock(Wall(NOW))))
+    return InProcessClient(create_app(settings_for_tests(), store=store, clock=Clock(Wall(NOW))))
 
 
 def test_the_example_office_loads_and_answers_through_robin(example: TestClient) -> None:
