@@ -33,7 +33,7 @@ test-postgres: $(INSTALLED)
 # The quick loop: the rules and the in-process HTTP tests on SQLite, without what starts servers,
 # opens a browser or runs for seconds (`slow`).
 test-fast: $(INSTALLED)
-	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 8 -m "not slow" $(PYTEST_ARGS)
+	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 8 -m "not slow" --ignore tests/test_fuzz.py $(PYTEST_ARGS)
 
 # Figures and their commands: docs/performance.md. throughput.py, writes.py, free_busy.py and
 # mock_comparison.py need wrk (apt-get install wrk); mock_comparison.py installs Prism from npm into
