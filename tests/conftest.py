@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh copy of the seeded demo store per test, a controllable clock."""
+"""Shared fixtures: the seeded demo store, restored to its seed for each test; a controllable clock."""
 
 import os
 import sqlite3
@@ -188,37 +188,38 @@ def pytest_sessionfinish() -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_seeded() -> Iterator[Store]:
-    with empty_postgres_store() as store:
+def demo_seeded() -> Iterator[Store]:
+    """The demo store the tests of a worker share, restored to its seed before each: in memory on
+    SQLite, a schema of its own on PostgreSQL. One store for the session keeps its engine, whose
+    compiled statements every test then reuses; compiling them again for each test's new store
+    was most of a quick test's time."""
+    with ExitStack() as stack:
+        if BACKEND == "postgresql":
+            store = stack.enter_context(empty_postgres_store())
+        else:
+            store = Store("sqlite://")
+            stack.callback(store.dispose)
+            store.prepare()
         seed_demo(store)
         yield store
 
 
 @pytest.fixture
 def store(request: pytest.FixtureRequest) -> Iterator[Store]:
-    if BACKEND == "postgresql" and request.node.get_closest_marker("damages_store"):
+    if request.node.get_closest_marker("damages_store"):
         own = new_store()
         seed_demo(own)
         yield own
         return
-    if BACKEND == "postgresql":
-        shared: Store = request.getfixturevalue("postgres_seeded")
-        for snapshot in snapshots.listed(shared):
-            if snapshot.name != snapshots.SEED:
-                snapshots.delete(shared, snapshot.name)
-        # The seed is now the newest snapshot: restoring it empties the change log too.
-        snapshots.restore(shared, snapshots.SEED)
-        with shared.engine.begin() as connection:
-            connection.exec_driver_sql("DELETE FROM fault_rule")
-        yield shared
-        return
-    template: sqlite3.Connection = request.getfixturevalue("seeded_template")
-    store = Store("sqlite://")
-    with store.engine.connect() as connection:
-        template.backup(connection.connection.driver_connection)
-    DEMO_STORES.add(store)
-    yield store
-    store.dispose()
+    shared: Store = request.getfixturevalue("demo_seeded")
+    for snapshot in snapshots.listed(shared):
+        if snapshot.name != snapshots.SEED:
+            snapshots.delete(shared, snapshot.name)
+    # The seed is now the newest snapshot: restoring it empties the change log too.
+    snapshots.restore(shared, snapshots.SEED)
+    with shared.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM fault_rule")
+    yield shared
 
 
 @pytest.fixture(scope="session")
@@ -235,11 +236,10 @@ def app(shared_app: FastAPI, store: Store, wall: Wall) -> FastAPI:
     shared_app.state.store = store
     shared_app.state.clock = Clock(wall)
     # What the last test served and the journal flusher has not written is dropped (a write under
-    # way finishes first); on the shared PostgreSQL store, what it wrote goes too.
+    # way finishes first), and what was written goes too: a restore leaves the journal as it is.
     shared_app.state.journal.discard()
-    if BACKEND == "postgresql":
-        with store.engine.begin() as connection:
-            connection.exec_driver_sql("DELETE FROM journal_entry")
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM journal_entry")
     return shared_app
 
 
