@@ -1,6 +1,7 @@
 """openapi/ holds the documents the app generates; a change to the routes must regenerate them.
 /docs shows them with no internet access."""
 
+import functools
 import json
 import re
 from html.parser import HTMLParser
@@ -20,8 +21,10 @@ pytestmark = pytest.mark.wire
 OPENAPI_DIR = FIXTURES_DIR.parent / "openapi"
 
 
+@functools.cache
 def documents() -> dict[str, dict[str, Any]]:
-    """The documents `make openapi` writes: those of an app on an empty store."""
+    """The documents `make openapi` writes: those of an app on an empty store. Built once (a second
+    or more); the tests only read them."""
     return documents_of(create_app(Settings(), store=Store("sqlite://")))
 
 

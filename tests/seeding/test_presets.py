@@ -35,6 +35,8 @@ from sandbox.store.models import (
 from tests.conftest import NOW, Wall, new_store
 from tests.seeding.conftest import Sandbox, generated, sandbox_on
 
+pytestmark = pytest.mark.slow  # Each test seeds whole generated workplaces: a second or two apiece.
+
 REDUCED_LARGE = LARGE.scaled(0.02)
 AFTER, BEFORE = "2026-02-14T00:00:00Z", "2026-03-17T00:00:00Z"
 
