@@ -31,9 +31,12 @@ test-postgres: $(INSTALLED)
 	SANDBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 8 $(PYTEST_ARGS)
 
 # The quick loop: the rules and the in-process HTTP tests on SQLite, without what starts servers,
-# opens a browser or runs for seconds (`slow`).
+# opens a browser or runs for seconds (`slow`). The fuzz, all slow, is not even collected (its
+# coverage cases are built as it is), nor are the plugins only it needs loaded: Hypothesis and
+# schemathesis take two seconds to import in every worker.
 test-fast: $(INSTALLED)
-	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 8 -m "not slow" --ignore tests/test_fuzz.py $(PYTEST_ARGS)
+	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 8 -m "not slow" \
+		--ignore tests/test_fuzz.py -p no:schemathesis -p no:hypothesispytest $(PYTEST_ARGS)
 
 # Figures and their commands: docs/performance.md. throughput.py, writes.py, free_busy.py and
 # mock_comparison.py need wrk (apt-get install wrk); mock_comparison.py installs Prism from npm into
