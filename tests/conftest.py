@@ -188,20 +188,24 @@ def pytest_sessionfinish() -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_seeded() -> Iterator[Store]:
+def demo_seeded(request: pytest.FixtureRequest) -> Iterator[Store]:
     """The demo store the tests of a worker share, restored to its seed before each: in memory on
     SQLite, a schema of its own on PostgreSQL. One store for the session keeps its engine, whose
     compiled statements every test then reuses; compiling them again for each test's new store
     was most of a quick test's time."""
-    with ExitStack() as stack:
-        if BACKEND == "postgresql":
-            store = stack.enter_context(empty_postgres_store())
-        else:
-            store = Store("sqlite://")
-            stack.callback(store.dispose)
-            store.prepare()
-        seed_demo(store)
-        yield store
+    if BACKEND == "postgresql":
+        with empty_postgres_store() as store:
+            seed_demo(store)
+            yield store
+        return
+    # On SQLite, a copy of the seeded template: the demo is seeded once a worker.
+    template: sqlite3.Connection = request.getfixturevalue("seeded_template")
+    store = Store("sqlite://")
+    with store.engine.connect() as connection:
+        template.backup(connection.connection.driver_connection)
+    DEMO_STORES.add(store)
+    yield store
+    store.dispose()
 
 
 @pytest.fixture
