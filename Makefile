@@ -13,7 +13,16 @@ serve: $(INSTALLED) bytecode
 # (pytest-xdist). The PostgreSQL pass runs what can behave differently on another store and leaves
 # out the tests of wire shapes (`wire`); it uses SANDBOX_TEST_POSTGRES_URL (default the local
 # server) and skips, saying why, where none answers. README, "Tests", says which tests run where.
-TEST_WORKERS ?= auto
+# One worker more than the cores: the soak spends its minute mostly waiting on its servers, and the
+# other served tests spend seconds so, and meanwhile the cores are the other workers'. The quick
+# loop, which starts no server, takes one worker a core.
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(len(getattr(os, "sched_getaffinity", lambda _: range(os.cpu_count() or 1))(0)) + 1)')
+FAST_WORKERS ?= auto
+# pytest keeps each module it rewrites for its asserts as bytecode beside the source, and Python
+# the bytecode of what it imports: where PYTHONDONTWRITEBYTECODE is set (as in many containers),
+# every worker and every process a test starts would rewrite and compile them all again (about 600
+# modules, 8 s a worker), so the test targets unset it.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 
 test: check test-sqlite test-postgres
 
@@ -25,17 +34,17 @@ check: $(INSTALLED)
 	$(BIN)/lint-imports
 
 test-sqlite: $(INSTALLED)
-	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 8 $(PYTEST_ARGS)
+	SANDBOX_TEST_BACKEND=sqlite $(PYTEST) -n $(TEST_WORKERS) --maxschedchunk 8 $(PYTEST_ARGS)
 
 test-postgres: $(INSTALLED)
-	SANDBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 8 $(PYTEST_ARGS)
+	SANDBOX_TEST_BACKEND=postgresql $(PYTEST) -n $(TEST_WORKERS) --maxschedchunk 8 $(PYTEST_ARGS)
 
 # The quick loop: the rules and the in-process HTTP tests on SQLite, without what starts servers,
 # opens a browser or runs for seconds (`slow`). The fuzz, all slow, is not even collected (its
 # coverage cases are built as it is), nor are the plugins only it needs loaded: Hypothesis and
 # schemathesis take two seconds to import in every worker.
 test-fast: $(INSTALLED)
-	SANDBOX_TEST_BACKEND=sqlite $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 8 -m "not slow" \
+	SANDBOX_TEST_BACKEND=sqlite $(PYTEST) -n $(FAST_WORKERS) --maxschedchunk 8 -m "not slow" \
 		--ignore tests/test_fuzz.py -p no:schemathesis -p no:hypothesispytest $(PYTEST_ARGS)
 
 # Figures and their commands: docs/performance.md. throughput.py, writes.py, free_busy.py and
@@ -61,7 +70,7 @@ openapi: $(INSTALLED)
 
 # The README's pictures of the dashboard, taken again by its browser tests (needs Debian's chromium).
 screenshots: $(INSTALLED)
-	SANDBOX_TEST_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/control/test_dashboard_browser.py
+	SANDBOX_TEST_SCREENSHOTS=docs/screenshots $(PYTEST) -q tests/control/test_dashboard_browser.py
 
 # Installs the versions constraints.txt pins (what the suite last passed with), so that a clone
 # installs the same a month later; `make lock` pins the newest versions pyproject.toml allows.

@@ -104,11 +104,10 @@ def wall() -> Wall:
 @pytest.fixture
 def shared_store(tmp_path: Path, request: pytest.FixtureRequest) -> Store:
     """A demo store other connections may share: on SQLite a file, copied from the seeded
-    template; on PostgreSQL a schema of its own, seeded."""
+    template; on PostgreSQL, where every store is one other connections can open, the test's demo
+    store, as `store` gives it."""
     if BACKEND == "postgresql":
-        store = new_store()
-        seed_demo(store)
-        return store
+        return _demo_store(request)
     template: sqlite3.Connection = request.getfixturevalue("seeded_template")
     with closing(sqlite3.connect(tmp_path / "sandbox.db")) as copy:
         template.backup(copy)
@@ -147,13 +146,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         (chosen if runs_here else other).append(item)
     if other:
         config.hook.pytest_deselected(items=other)
-    # The slow tests first: spread over the workers from the start, they run beside the quick ones
-    # rather than after them, each worker ending on quick tests.
-    items[:] = sorted(chosen, key=lambda item: item.get_closest_marker("slow") is None)
+    # The slow tests first, the longest of them (the soak, a minute) before all: spread over the
+    # workers from the start, they run beside the quick ones rather than after them, and each
+    # worker ends on quick tests. A minute-long test handed out late would run on alone at the end.
+    items[:] = sorted(chosen, key=_started_first)
     if BACKEND == "postgresql":
         reason = unreachable()
         if reason is not None:
             pytest.exit(f"the PostgreSQL pass is skipped: {reason}", returncode=0)
+
+
+def _started_first(item: pytest.Item) -> tuple[bool, float]:
+    """The order tests are handed to the workers in: slow before quick, and among the slow the
+    ones that say how long they take (`@pytest.mark.slow(seconds=60)`) longest first."""
+    slow = item.get_closest_marker("slow")
+    return slow is None, -float(slow.kwargs.get("seconds", 0)) if slow else 0.0
 
 
 _made: list[ExitStack] = []
@@ -209,21 +216,39 @@ def demo_seeded(request: pytest.FixtureRequest) -> Iterator[Store]:
 
 
 @pytest.fixture
-def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+def store(request: pytest.FixtureRequest) -> Store:
+    return _demo_store(request)
+
+
+_DEMO_STORE = pytest.StashKey[Store]()
+
+
+def _demo_store(request: pytest.FixtureRequest) -> Store:
+    """The test's demo store, the same however often asked for: the worker's, restored to its
+    seed, or, for a test marked `damages_store`, a seeded store of its own."""
+    if _DEMO_STORE in request.node.stash:
+        return request.node.stash[_DEMO_STORE]
+    # What the last test served through the shared app and its journal flusher has not written
+    # is dropped (a write under way finishes first).
+    shared_app: FastAPI = request.getfixturevalue("shared_app")
+    shared_app.state.journal.discard()
     if request.node.get_closest_marker("damages_store"):
-        own = new_store()
-        seed_demo(own)
-        yield own
-        return
-    shared: Store = request.getfixturevalue("demo_seeded")
-    for snapshot in snapshots.listed(shared):
-        if snapshot.name != snapshots.SEED:
-            snapshots.delete(shared, snapshot.name)
-    # The seed is now the newest snapshot: restoring it empties the change log too.
-    snapshots.restore(shared, snapshots.SEED)
-    with shared.engine.begin() as connection:
-        connection.exec_driver_sql("DELETE FROM fault_rule")
-    yield shared
+        store = new_store()
+        seed_demo(store)
+    else:
+        store = request.getfixturevalue("demo_seeded")
+        for snapshot in snapshots.listed(store):
+            if snapshot.name != snapshots.SEED:
+                snapshots.delete(store, snapshot.name)
+        # The seed is now the newest snapshot: restoring it empties the change log too.
+        snapshots.restore(store, snapshots.SEED)
+        # A restore leaves the control plane's own tables as they are: the journal's entries
+        # and the fault rules go here.
+        with store.engine.begin() as connection:
+            connection.exec_driver_sql("DELETE FROM fault_rule")
+            connection.exec_driver_sql("DELETE FROM journal_entry")
+    request.node.stash[_DEMO_STORE] = store
+    return store
 
 
 @pytest.fixture(scope="session")
@@ -239,11 +264,6 @@ def shared_app() -> Iterator[FastAPI]:
 def app(shared_app: FastAPI, store: Store, wall: Wall) -> FastAPI:
     shared_app.state.store = store
     shared_app.state.clock = Clock(wall)
-    # What the last test served and the journal flusher has not written is dropped (a write under
-    # way finishes first), and what was written goes too: a restore leaves the journal as it is.
-    shared_app.state.journal.discard()
-    with store.engine.begin() as connection:
-        connection.exec_driver_sql("DELETE FROM journal_entry")
     return shared_app
 
 

@@ -130,6 +130,7 @@ def test_a_topic_version_moves_only_when_its_own_tables_are_written(shared_store
     assert [faults.of(topic) == credentials.of(topic) for topic in (CREDENTIALS, FAULTS)] == [True, False]
 
 
+@pytest.mark.damages_store
 def test_a_store_created_afresh_never_shows_an_earlier_topic_version(shared_store: Store):
     """Its counts start from zero again, but under another epoch."""
     before = shared_store.version()

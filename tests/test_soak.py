@@ -17,7 +17,7 @@ from tests.conftest import new_store
 from tests.test_serve import serving
 from tests.test_workers import server_processes
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=soak.DEFAULT_SECONDS)
 
 CLIENTS = 4
 PAUSE = 0.1

@@ -35,7 +35,13 @@ from sandbox.store.models import (
 from tests.conftest import NOW, Wall, new_store
 from tests.seeding.conftest import Sandbox, generated, sandbox_on
 
-pytestmark = pytest.mark.slow  # Each test seeds whole generated workplaces: a second or two apiece.
+pytestmark = [
+    pytest.mark.slow,  # Each test seeds whole generated workplaces: a second or two apiece.
+    # The workplaces are generated in Python, the same whatever holds them: the SQLite pass runs
+    # these; tests/seeding/test_postgres.py and test_bulk.py hold a preset's rows and answers on
+    # PostgreSQL to SQLite's.
+    pytest.mark.backend("sqlite"),
+]
 
 REDUCED_LARGE = LARGE.scaled(0.02)
 AFTER, BEFORE = "2026-02-14T00:00:00Z", "2026-03-17T00:00:00Z"
