@@ -1,0 +1,112 @@
+"""The core speaks the domain's words, not a vendor's: no field name, status, message or reason
+code of either API's wire may appear under `sandbox/core/`. Each dialect maps the core's domain
+values and typed errors to its own wire.
+
+The words are still in the core in the places listed in STILL_THERE, which only shrinks. A vendor
+word written anywhere else in the core fails this test. So does a listed place that now holds
+fewer of its word than listed: lower its count, or drop the entry once it reaches none."""
+
+from collections import Counter
+from pathlib import Path
+
+import sandbox.core
+
+CORE = Path(sandbox.core.__file__).parent
+
+VENDOR_WORDS = (
+    # Kadence: camelCase fields and statuses, JSON-LD and Hydra, Symfony's validation messages.
+    "startDateTime",
+    "endDateTime",
+    "spaceId",
+    "buildingId",
+    "userId",
+    "floorId",
+    "neighborhoodId",
+    "publicApi",
+    "autoSpaceRelease",
+    "doorAccess",
+    "byUser",
+    "checkedIn",
+    "checkedOut",
+    "noCheckIn",
+    "guestBooking",
+    "hasGuests",
+    "buildingClosure",
+    "hydra",
+    "@id",
+    "@type",
+    "This value should",
+    # Robin: its not-found message, reason codes and export column titles.
+    "Object does not exist",
+    "seat_booking_policy_violation",
+    "event_conflict",
+    "Creator Robin ID",
+)
+
+STILL_THERE: dict[tuple[str, str], int] = {
+    ("bookings.py", "This value should"): 4,
+    ("bookings.py", "autoSpaceRelease"): 2,
+    ("bookings.py", "buildingId"): 3,
+    ("bookings.py", "byUser"): 1,
+    ("bookings.py", "checkedIn"): 5,
+    ("bookings.py", "checkedOut"): 5,
+    ("bookings.py", "doorAccess"): 1,
+    ("bookings.py", "endDateTime"): 2,
+    ("bookings.py", "noCheckIn"): 3,
+    ("bookings.py", "publicApi"): 5,
+    ("bookings.py", "spaceId"): 6,
+    ("bookings.py", "startDateTime"): 1,
+    ("bookings.py", "userId"): 9,
+    ("buildings.py", "buildingClosure"): 1,
+    ("buildings.py", "endDateTime"): 2,
+    ("buildings.py", "startDateTime"): 4,
+    ("confirmations.py", "Object does not exist"): 1,
+    ("directory.py", "This value should"): 3,
+    ("events.py", "event_conflict"): 1,
+    ("events.py", "publicApi"): 1,
+    ("export_rows.py", "Creator Robin ID"): 1,
+    ("exports.py", "Object does not exist"): 4,
+    ("presence.py", "Object does not exist"): 1,
+    ("reservations.py", "Object does not exist"): 6,
+    ("seats.py", "Object does not exist"): 3,
+    ("seats.py", "seat_booking_policy_violation"): 1,
+    ("visits.py", "checkedIn"): 3,
+    ("visits.py", "checkedOut"): 3,
+    ("visits.py", "noCheckIn"): 3,
+    ("workplace.py", "Object does not exist"): 6,
+}
+"""(module under sandbox/core, word): how many times the word is still there."""
+
+
+def vendor_words_in_core(core: Path = CORE) -> Counter[tuple[str, str]]:
+    """How many times each vendor word is written in each module of the core, comments included."""
+    found: Counter[tuple[str, str]] = Counter()
+    for path in sorted(core.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for word in VENDOR_WORDS:
+            if count := text.count(word):
+                found[(path.relative_to(core).as_posix(), word)] = count
+    return found
+
+
+def test_no_vendor_word_enters_the_core():
+    found = vendor_words_in_core()
+    grown = {place: count for place, count in found.items() if count > STILL_THERE.get(place, 0)}
+    assert grown == {}, "vendor words the core must not hold (map them in the dialect instead)"
+
+
+def test_the_words_still_in_the_core_are_counted_as_they_leave():
+    found = vendor_words_in_core()
+    shrunk = {place: (listed, found[place]) for place, listed in STILL_THERE.items() if found[place] < listed}
+    assert shrunk == {}, "(listed, now): lower STILL_THERE to what is left"
+
+
+def test_the_guard_sees_a_vendor_word_wherever_it_is_written(tmp_path: Path):
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "rule.py").write_text(
+        'REFUSAL = "event_conflict"  # as Robin names it\nFIELDS = ("startDateTime", "start")\n', encoding="utf-8"
+    )
+
+    assert vendor_words_in_core(tmp_path) == Counter(
+        {("policies/rule.py", "event_conflict"): 1, ("policies/rule.py", "startDateTime"): 1}
+    )
