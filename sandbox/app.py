@@ -1,6 +1,6 @@
 """The application factory: mounts the dialects and the control plane on one store."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
@@ -27,6 +27,7 @@ from sandbox.control.journal import Flusher, Journal
 from sandbox.control.traffic import TrafficMiddleware
 from sandbox.core.clock import Clock
 from sandbox.core.errors import DomainError
+from sandbox.dialects import DIALECTS, api_of, dialect_of
 from sandbox.limits import BodyLimitMiddleware
 from sandbox.openapi import describe
 from sandbox.routing import refuse_unreadable_input
@@ -35,8 +36,6 @@ from sandbox.startup import open_store
 from sandbox.store.cache import VersionedCache
 from sandbox.store.engine import Store
 from sandbox.worker import ExportWorker
-
-ErrorRenderer = Callable[[Request, Exception], Response]
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None) -> FastAPI:
@@ -59,15 +58,15 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     app.state.credentials = VersionedCache()
     app.state.fault_rules = VersionedCache(capacity=1)
     app.state.answers = VersionedCache(capacity=KEPT_ANSWERS)
-    robin.include(app)
-    kadence.include(app)
+    for dialect in DIALECTS:
+        dialect.include(app)
     for control in (health.router, floor_plans.router, routes.router, timeline.router, export_jobs.router, dashboard.router):
         app.include_router(control, prefix="/_sandbox", dependencies=[Depends(refuse_unreadable_input)])
     # Innermost first: the traffic middleware must see the server's own `receive` to drop a connection;
     # a request for a name the server was not told about, or a write of the control plane a web page
     # could have sent, is answered before anything else sees it.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
-    app.add_middleware(TrafficMiddleware)
+    app.add_middleware(TrafficMiddleware, api_of=api_of)
     app.add_middleware(ControlPlaneGuard)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.answered_hosts(), www_redirect=False)
     app.include_router(docs.router)
@@ -88,15 +87,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
             }
         )
 
-    _install_error_rendering(
-        app,
-        [
-            (robin.PREFIX + "/", robin.render_error),
-            (kadence.PREFIX + "/", kadence.render_error),
-            ("/v1/", kadence.render_error),
-            (kadence.TOKEN_PATH, kadence.render_token_error),
-        ],
-    )
+    _install_error_rendering(app)
     app.openapi = lambda: describe(app)  # type: ignore[method-assign]  # FastAPI's way to replace the document
     return app
 
@@ -116,7 +107,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             worker.stop()
 
 
-def _install_error_rendering(app: FastAPI, dialects: list[tuple[str, ErrorRenderer]]) -> None:
+def _install_error_rendering(app: FastAPI) -> None:
     """Every failure answers in the error shape of the API whose path was called; the control
     plane and the sandbox's own pages answer in the sandbox's. A path no route serves, that one
     does with its trailing slash added or taken away, is redirected there instead."""
@@ -124,10 +115,9 @@ def _install_error_rendering(app: FastAPI, dialects: list[tuple[str, ErrorRender
     def render(request: Request, exc: Exception) -> Response:
         if isinstance(exc, HTTPException) and exc.status_code == 404 and (moved := _slash_redirect(request)) is not None:
             return moved
-        path = request.url.path
-        for prefix, renderer in dialects:
-            if path.startswith(prefix) or path == prefix.rstrip("/"):
-                return renderer(request, exc)
+        dialect = dialect_of(request.url.path)
+        if dialect is not None:
+            return dialect.render_error(request, exc)
         return control_errors.render_error(request, exc)
 
     for kind in (DomainError, RequestValidationError, HTTPException, Exception):

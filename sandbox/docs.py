@@ -15,13 +15,13 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
+from sandbox.dialects import DIALECTS
 from sandbox.openapi import documents
 
 router = APIRouter(include_in_schema=False)
 
 PICKER = {
-    "robin": "Robin API v1.0",
-    "kadence": "Kadence Public API",
+    **{dialect.name: dialect.label for dialect in DIALECTS},
     "sandbox": "Control plane (/_sandbox)",
     "app": "Everything (the whole app)",
 }

@@ -8,8 +8,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from sandbox import __version__, control, kadence, robin
+from sandbox import __version__, control
 from sandbox.control.guard import CONTROL_HEADER, READ_METHODS
+from sandbox.dialects import DIALECTS
 from sandbox.routing import documented_routes
 
 FASTAPI_VALIDATION_STATUS = "422"
@@ -21,12 +22,7 @@ CONTROL_TAG_DESCRIPTION = (
     "The real Robin and Kadence APIs have none of them."
 )
 DOCUMENTS = {
-    "robin": ("Robin API v1.0 (workplace-sandbox)", (robin.PREFIX + "/",), robin.__doc__ or ""),
-    "kadence": (
-        "Kadence Public API 1.2.0 (workplace-sandbox)",
-        (kadence.PREFIX + "/", kadence.CONTEXTS_PATH, kadence.TOKEN_PATH),
-        kadence.__doc__ or "",
-    ),
+    **{dialect.name: (dialect.title, dialect.prefixes, dialect.description) for dialect in DIALECTS},
     "sandbox": ("workplace-sandbox control plane", (CONTROL_PREFIX,), control.__doc__ or ""),
 }
 """Each checked-in document: its title, the path prefixes it covers, its description."""

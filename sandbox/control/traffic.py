@@ -24,30 +24,22 @@ from sandbox.core.errors import RateLimited
 from sandbox.sessions import STORE_VERSION, read_store
 from sandbox.store.models import FAULTS
 
-ROBIN_PREFIX = "/v1.0"
-KADENCE_PREFIXES = ("/v1/", "/oauth2/")
-
 
 class ConnectionDropped(ConnectionError):
     """A drop fault under a server that gives no way to close the connection (an in-process
     test client): the request fails instead."""
 
 
-def api_of(path: str) -> str | None:
-    """Which vendor API a path belongs to; None for the control plane and the sandbox's own pages."""
-    if path == ROBIN_PREFIX or path.startswith(ROBIN_PREFIX + "/"):
-        return "robin"
-    if path.startswith(KADENCE_PREFIXES):
-        return "kadence"
-    return None
-
-
 class TrafficMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Journals, limits and faults each request to a vendor API; `api_of` names the API a path
+    belongs to (None for the control plane and the sandbox's own pages, which pass untouched)."""
+
+    def __init__(self, app: ASGIApp, *, api_of: Callable[[str], str | None]) -> None:
         self.app = app
+        self.api_of = api_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        api = api_of(scope["path"]) if scope["type"] == "http" else None
+        api = self.api_of(scope["path"]) if scope["type"] == "http" else None
         if api is None:
             await self.app(scope, receive, send)
             return

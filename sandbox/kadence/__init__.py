@@ -110,10 +110,12 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   any other status `invalid_request`.
 """
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import Response
 
+from sandbox.kadence import hydra
 from sandbox.kadence.deps import get_actor
-from sandbox.kadence.hydra import CONTEXTS_PATH, PREFIX, render_error
+from sandbox.kadence.hydra import CONTEXTS_PATH, PREFIX
 from sandbox.kadence.routes import (
     availability,
     bookings,
@@ -126,6 +128,9 @@ from sandbox.kadence.routes import (
 from sandbox.routing import include_flat, refuse_unreadable_input
 
 TOKEN_PATH = "/oauth2/"
+PREFIXES = ("/v1/", TOKEN_PATH)
+"""Every path the API answers under: PREFIX and CONTEXTS_PATH under the first, the token
+endpoint under the second."""
 
 
 API_ROUTES = (availability, bookings, directory, users, visits)
@@ -144,6 +149,12 @@ def include(app: FastAPI) -> None:
         include_flat(app, module.router, dependencies=[Depends(refuse_unreadable_input)])
 
 
-render_token_error = oauth.render_error
+def render_error(request: Request, exc: Exception) -> Response:
+    """A failure of the token endpoint as OAuth servers answer; any other as API Platform does."""
+    path = request.url.path
+    if path.startswith(TOKEN_PATH) or path == TOKEN_PATH.rstrip("/"):
+        return oauth.render_error(request, exc)
+    return hydra.render_error(request, exc)
 
-__all__ = ["API_ROUTES", "CONTEXTS_PATH", "OTHER_ROUTES", "PREFIX", "TOKEN_PATH", "include", "render_error", "render_token_error"]
+
+__all__ = ["API_ROUTES", "CONTEXTS_PATH", "OTHER_ROUTES", "PREFIX", "PREFIXES", "TOKEN_PATH", "include", "render_error"]

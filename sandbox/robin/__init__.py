@@ -164,6 +164,8 @@ from sandbox.robin.routes import (
 from sandbox.routing import include_flat
 
 PREFIX = "/v1.0"
+PREFIXES = (PREFIX + "/",)
+"""Every path the API answers under."""
 
 
 def include(app: FastAPI) -> None:
@@ -173,4 +175,4 @@ def include(app: FastAPI) -> None:
         include_flat(app, module.router, prefix=PREFIX, dependencies=checked)
 
 
-__all__ = ["PREFIX", "include", "render_error"]
+__all__ = ["PREFIX", "PREFIXES", "include", "render_error"]

@@ -285,3 +285,29 @@ def test_a_lone_surrogate_in_a_redacted_body_is_kept_storable_and_holds_back_no_
 
     assert [entry["path"] for entry in recorded] == ["/v1.0/spaces/49", "/v1.0/spaces/49/events"]
     assert json.loads(detail["request_body"]) == {"title": "\ufffd", "password": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    ("path", "api", "error_key"),
+    [
+        ("/v1.0", "robin", "meta"),
+        ("/v1.0/nowhere", "robin", "meta"),
+        ("/v1", "kadence", "hydra:description"),
+        ("/v1/public/nowhere", "kadence", "hydra:description"),
+        ("/oauth2", "kadence", "error"),
+        ("/oauth2/nowhere", "kadence", "error"),
+    ],
+)
+def test_a_path_is_journaled_as_the_api_whose_error_body_it_gets(client, path, api, error_key):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert error_key in response.json()
+    assert [(e["api"], e["path"]) for e in entries(client)] == [(api, path)]
+
+
+def test_paths_outside_both_apis_are_not_journaled(client):
+    for path in ("/v2/nowhere", "/oauth", "/_sandbox/health", "/"):
+        client.get(path)
+
+    assert entries(client) == []

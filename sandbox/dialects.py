@@ -1,0 +1,66 @@
+"""The vendor APIs the sandbox speaks, one entry each. The app mounts them and renders each
+one's failures from this list; the journal and the fault rules name a request by the API its path
+belongs to (`api_of`); the OpenAPI documents and the docs page are cut along it. A new dialect is a
+package (its routes and wire, with `include`, `render_error` and `PREFIXES`) and one entry in DIALECTS."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from sandbox import kadence, robin
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    """How the journal, the fault rules and the OpenAPI documents name it."""
+    label: str
+    """Its name on the docs page."""
+    title: str
+    """Its OpenAPI document's title."""
+    description: str
+    """Its OpenAPI document's description: the package's docstring, LIMITATIONS and all."""
+    prefixes: tuple[str, ...]
+    """The paths it answers under, each ending with "/"; the path without the "/" is its too."""
+    include: Callable[[FastAPI], None]
+    """Mounts its routes on the app."""
+    render_error: Callable[[Request, Exception], Response]
+    """Any failure under its paths, in its own error body."""
+
+    def serves(self, path: str) -> bool:
+        return any(path.startswith(prefix) or path == prefix.rstrip("/") for prefix in self.prefixes)
+
+
+DIALECTS = (
+    Dialect(
+        name="robin",
+        label="Robin API v1.0",
+        title="Robin API v1.0 (workplace-sandbox)",
+        description=robin.__doc__ or "",
+        prefixes=robin.PREFIXES,
+        include=robin.include,
+        render_error=robin.render_error,
+    ),
+    Dialect(
+        name="kadence",
+        label="Kadence Public API",
+        title="Kadence Public API 1.2.0 (workplace-sandbox)",
+        description=kadence.__doc__ or "",
+        prefixes=kadence.PREFIXES,
+        include=kadence.include,
+        render_error=kadence.render_error,
+    ),
+)
+
+
+def dialect_of(path: str) -> Dialect | None:
+    """The dialect a path belongs to; None for the control plane and the sandbox's own pages."""
+    return next((dialect for dialect in DIALECTS if dialect.serves(path)), None)
+
+
+def api_of(path: str) -> str | None:
+    """The name of the API a path belongs to, as the journal and the fault rules give it."""
+    dialect = dialect_of(path)
+    return None if dialect is None else dialect.name
