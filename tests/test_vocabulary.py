@@ -60,20 +60,14 @@ STILL_THERE: dict[tuple[str, str], int] = {
     ("buildings.py", "buildingClosure"): 1,
     ("buildings.py", "endDateTime"): 2,
     ("buildings.py", "startDateTime"): 4,
-    ("confirmations.py", "Object does not exist"): 1,
     ("directory.py", "This value should"): 3,
     ("events.py", "event_conflict"): 1,
     ("events.py", "publicApi"): 1,
     ("export_rows.py", "Creator Robin ID"): 1,
-    ("exports.py", "Object does not exist"): 4,
-    ("presence.py", "Object does not exist"): 1,
-    ("reservations.py", "Object does not exist"): 6,
-    ("seats.py", "Object does not exist"): 3,
     ("seats.py", "seat_booking_policy_violation"): 1,
     ("visits.py", "checkedIn"): 3,
     ("visits.py", "checkedOut"): 3,
     ("visits.py", "noCheckIn"): 3,
-    ("workplace.py", "Object does not exist"): 6,
 }
 """(module under sandbox/core, word): how many times the word is still there."""
 

@@ -145,18 +145,18 @@ def get_booking(session: Session, actor: Actor, identifier: str, *, for_change: 
 
 def _locate(session: Session, actor: Actor, identifier: str) -> tuple[Reservation, datetime | None]:
     if len(identifier) != 26:
-        raise NotFound("Not Found")
+        raise NotFound("no such booking")
     reservation = session.exec(select(Reservation).where(Reservation.ulid == identifier.upper())).first()
     if reservation is not None and reservation.recurrence is None:
         if reservation.organization_id != actor.organization_id:
-            raise NotFound("Not Found")
+            raise NotFound("no such booking")
         return reservation, None
     decoded = ids.occurrence_of_ulid(identifier)
     if decoded is None:
-        raise NotFound("Not Found")
+        raise NotFound("no such booking")
     reservation = session.get(Reservation, decoded[0])
     if reservation is None or reservation.recurrence is None or reservation.organization_id != actor.organization_id:
-        raise NotFound("Not Found")
+        raise NotFound("no such booking")
     reservations.require_instance(reservation, decoded[1])
     return reservation, decoded[1]
 

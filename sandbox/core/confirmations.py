@@ -124,7 +124,7 @@ def _confirm(
 
 def _existing(view: ReservationView) -> CheckIn:
     if view.check_in is None:
-        raise NotFound("Object does not exist")
+        raise NotFound("the occurrence has no check-in")
     return view.check_in
 
 

@@ -93,7 +93,7 @@ def by_ulid(session: Session, actor: Actor, model: type[Owned], ulid: str) -> Ow
     """The row of `model` with this ULID in the actor's organization, or 404."""
     row = in_organization(session, actor, model, ulid)
     if row is None:
-        raise NotFound("Not Found")
+        raise NotFound(f"no such {model.__name__.lower()}")
     return row
 
 
@@ -175,7 +175,7 @@ def spaces(
 def get_space(session: Session, actor: Actor, ulid: str) -> Resource:
     resource = by_ulid(session, actor, Resource, ulid)
     if resource.kind not in (ResourceKind.DESK, ResourceKind.SPACE) or not resource.is_reservable:
-        raise NotFound("Not Found")
+        raise NotFound("no such bookable resource")
     return resource
 
 
@@ -291,7 +291,7 @@ def floor_plan(session: Session, ulid: str) -> tuple[Floor, list[Resource]]:
     the signed URLs of a real floor plan are."""
     floor = session.exec(select(Floor).where(Floor.ulid == ulid.upper())).first() if len(ulid) == 26 else None
     if floor is None:
-        raise NotFound("Not Found")
+        raise NotFound("no such floor")
     found = session.exec(
         select(Resource)
         .where(Resource.floor_id == floor.id, col(Resource.kind).in_([ResourceKind.SPACE, ResourceKind.DESK]))

@@ -59,7 +59,7 @@ def request_export(session: Session, actor: Actor, organization_id: int, request
     fetch(session, actor, Organization, organization_id)
     actor.require_admin()
     if request.kind not in KINDS:
-        raise NotFound("Object does not exist")
+        raise NotFound("no such kind of export")
     if request.end <= request.start:
         raise InvalidInput.of("to", "must be later than from")
     if request.end - request.start > MAX_RANGE:
@@ -106,14 +106,14 @@ def listed(session: Session, limit: int, organization_id: int | None = None) -> 
 
 
 def ready_export(session: Session, actor: Actor, export_id: str) -> ExportJob:
-    """The export, if it may be downloaded now; otherwise 'Object does not exist'."""
+    """The export, if it may be downloaded now; otherwise NotFound, as an export not ready yet is."""
     job = find_export(session, export_id)
     if job is None:
-        raise NotFound("Object does not exist")
+        raise NotFound("no such export")
     actor.require_member_of(job.organization_id)
     actor.require_admin()
     if job.state != ExportJobState.READY or actor.now < job.ready_at:
-        raise NotFound("Object does not exist")
+        raise NotFound("the export is not ready")
     return job
 
 

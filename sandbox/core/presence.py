@@ -91,7 +91,7 @@ def end(session: Session, actor: Actor, place: Place, sighting: PresenceInput) -
     _hold(session, place)
     rows = session.exec(_live(actor.organization_id, place, actor.now).where(_same_party(user, sighting))).all()
     if not rows:
-        raise NotFound("Object does not exist")
+        raise NotFound("the person is not present there")
     for row in rows:
         row.expires_at = actor.now
         session.add(row)

@@ -48,16 +48,16 @@ class Ref:
         match = _REFERENCE.match(text)
         reservation_id = None if match is None else ids.row_id(match.group(1))
         if match is None or reservation_id is None:
-            raise NotFound("Object does not exist")
+            raise NotFound("no such occurrence")
         original = match.group(2)
         if original is None:
             return cls(reservation_id)
         try:
             moment = datetime.strptime(original, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         except ValueError:
-            raise NotFound("Object does not exist") from None
+            raise NotFound("no such occurrence") from None
         if not ids.names_an_occurrence(moment):
-            raise NotFound("Object does not exist")
+            raise NotFound("no such occurrence")
         return cls(reservation_id, moment)
 
 
@@ -115,7 +115,7 @@ def load(session: Session, actor: Actor, reservation_id: int, kind: str, *, for_
     for a transition."""
     reservation = fetch(session, actor, Reservation, reservation_id)
     if reservation.kind != kind:
-        raise NotFound("Object does not exist")
+        raise NotFound(f"no {kind} reservation {reservation_id}")
     return hold(session, reservation) if for_change else reservation
 
 
@@ -129,7 +129,7 @@ def hold(session: Session, reservation: Reservation) -> Reservation:
     statement = select(Reservation).where(Reservation.id == reservation.id).with_for_update()
     held = session.exec(statement.execution_options(populate_existing=True)).first()
     if held is None:  # Gone meanwhile, with its organization's reset.
-        raise NotFound("Object does not exist")
+        raise NotFound("the reservation is gone")
     return held
 
 
@@ -142,7 +142,7 @@ def require_instance(reservation: Reservation, original_start: datetime) -> None
     """Refuse, as not found, an instance id of `reservation` that names no occurrence of it:
     the occurrences are those listings show (`Series.starts`, entered at `original_start`)."""
     if reservation.recurrence is None or not occurrences.series_of(reservation).occurs_at(original_start):
-        raise NotFound("Object does not exist")
+        raise NotFound("the reservation has no such occurrence")
 
 
 def view(session: Session, reservation: Reservation, original_start: datetime | None, now: datetime) -> ReservationView:

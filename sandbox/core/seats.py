@@ -68,7 +68,7 @@ def zones_in_space(session: Session, actor: Actor, space_id: int, page: PageRequ
 def get_seat(session: Session, actor: Actor, seat_id: int) -> Resource:
     seat = fetch(session, actor, Resource, seat_id)
     if seat.kind != ResourceKind.DESK:
-        raise NotFound("Object does not exist")
+        raise NotFound(f"resource {seat_id} is not a desk")
     return seat
 
 
@@ -123,7 +123,7 @@ def update_setting(session: Session, actor: Actor, seat_id: int, slug: str, valu
 
 def _known_slug(slug: str) -> str:
     if slug not in SETTINGS:
-        raise NotFound("Object does not exist")
+        raise NotFound("no such setting")
     return slug
 
 
@@ -234,7 +234,7 @@ def get_seat_reservation(
     found = reservations.view(session, reservation, ref.original_start, actor.now)
     released = reservations.released_at(found)
     if found.status == ReservationStatus.CANCELLED and not (released_too and released is not None and released <= actor.now):
-        raise NotFound("Object does not exist")
+        raise NotFound("the reservation is cancelled")
     return found
 
 

@@ -149,7 +149,7 @@ def find_visits(
 def get_visit(session: Session, actor: Actor, ulid: str) -> VisitView:
     found = visits(session, actor, ulid=ulid)
     if not found:
-        raise NotFound("Not Found")
+        raise NotFound("no such visit")
     return found[0]
 
 
@@ -213,5 +213,5 @@ def get_visitor(session: Session, actor: Actor, ulid: str) -> VisitorView:
     ).first()
     found = visitors(session, actor, visitor_id=row.id) if row is not None else []
     if not found:
-        raise NotFound("Not Found")
+        raise NotFound("no such visitor")
     return found[0]

@@ -46,10 +46,10 @@ SPACE_TYPES = (
 def fetch(session: Session, actor: Actor, model: type[Row], row_id: int) -> Row:
     """The row `row_id` of `model`, visible to `actor`: 404 when missing, 403 elsewhere."""
     if not 0 <= row_id <= MAX_ROW_ID:
-        raise NotFound("Object does not exist")
+        raise NotFound(f"no {model.__name__.lower()} {row_id}")
     row = session.get(model, row_id)
     if row is None:
-        raise NotFound("Object does not exist")
+        raise NotFound(f"no {model.__name__.lower()} {row_id}")
     organization_id = row.id if isinstance(row, Organization) else row.organization_id
     actor.require_member_of(organization_id or 0)
     return row
@@ -80,7 +80,7 @@ def require_visible(
 def get_organization(session: Session, actor: Actor, id_or_slug: str) -> Organization:
     organization = keyed_organization(session, id_or_slug, by_ulid=False)
     if organization is None:
-        raise NotFound("Object does not exist")
+        raise NotFound("no such organization")
     actor.require_member_of(organization.id or 0)
     return organization
 
@@ -117,7 +117,7 @@ def list_floors(session: Session, actor: Actor, building_id: int, page: PageRequ
 def get_space(session: Session, actor: Actor, space_id: int) -> Resource:
     space = fetch(session, actor, Resource, space_id)
     if space.kind != ResourceKind.SPACE:
-        raise NotFound("Object does not exist")
+        raise NotFound(f"resource {space_id} is not a space")
     return space
 
 
@@ -255,11 +255,11 @@ def get_user(session: Session, actor: Actor, id_or_email: str) -> User:
     if id_or_email.isdigit():
         number = row_id(id_or_email)
         if number is None:
-            raise NotFound("Object does not exist")
+            raise NotFound("no such person")
         return fetch(session, actor, User, number)
     user = user_by_email(session, id_or_email)
     if user is None:
-        raise NotFound("Object does not exist")
+        raise NotFound("no such person")
     actor.require_member_of(user.organization_id)
     return user
 
