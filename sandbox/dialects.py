@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from sandbox import kadence, robin
+from sandbox.routing import under
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Dialect:
     """Any failure under its paths, in its own error body."""
 
     def serves(self, path: str) -> bool:
-        return any(path.startswith(prefix) or path == prefix.rstrip("/") for prefix in self.prefixes)
+        return any(under(path, prefix) for prefix in self.prefixes)
 
 
 DIALECTS = (

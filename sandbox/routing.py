@@ -36,6 +36,12 @@ class DeclaredRoute:
         self.settings = settings
 
 
+def under(path: str, prefix: str) -> bool:
+    """Whether `path` is `prefix` or a path below it; `prefix` may end with its "/" or not."""
+    base = prefix.rstrip("/")
+    return path == base or path.startswith(base + "/")
+
+
 def declaring(**options: Any) -> APIRouter:
     """A module's router: the routes it declares are built by `include_flat`."""
     return APIRouter(route_class=DeclaredRoute, **options)  # type: ignore[arg-type]  # a stand-in that builds no route

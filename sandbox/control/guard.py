@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sandbox.control.errors import render_error
+from sandbox.routing import under
 
 CONTROL_PREFIX = "/_sandbox"
 CONTROL_HEADER = "X-Sandbox-Control"
@@ -69,4 +70,4 @@ def _same_origin(origin: str, host: str) -> bool:
 
 
 def _is_control(path: str) -> bool:
-    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+    return under(path, CONTROL_PREFIX)

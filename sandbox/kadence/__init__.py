@@ -125,7 +125,7 @@ from sandbox.kadence.routes import (
     users,
     visits,
 )
-from sandbox.routing import include_flat, refuse_unreadable_input
+from sandbox.routing import include_flat, refuse_unreadable_input, under
 
 TOKEN_PATH = "/oauth2/"
 PREFIXES = ("/v1/", TOKEN_PATH)
@@ -151,8 +151,7 @@ def include(app: FastAPI) -> None:
 
 def render_error(request: Request, exc: Exception) -> Response:
     """A failure of the token endpoint as OAuth servers answer; any other as API Platform does."""
-    path = request.url.path
-    if path.startswith(TOKEN_PATH) or path == TOKEN_PATH.rstrip("/"):
+    if under(request.url.path, TOKEN_PATH):
         return oauth.render_error(request, exc)
     return hydra.render_error(request, exc)
 
