@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from sandbox.control.routes import clock_state, organization_ref
 from sandbox.control.schemas import OrganizationState, refusals
-from sandbox.core import bookings, buildings
+from sandbox.core import booking_queries, buildings
 from sandbox.core.bookings import Booking
 from sandbox.core.clock import Clock
 from sandbox.core.directory import rows_by_id
@@ -160,7 +160,7 @@ def read_timeline(
     day = day or now.astimezone(buildings.local_zone(building)).date()
     start, end = buildings.local_day(building, day)
     booked: defaultdict[int, list[TimelineBooking]] = defaultdict(list)
-    for booking in bookings.bookings_in_building(session, building, start, end, now):
+    for booking in booking_queries.bookings_in_building(session, building, start, end, now):
         booked[booking.resource.id or 0].append(_booking(booking))
     return Timeline(
         building=_building(building),

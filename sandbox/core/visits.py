@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from sandbox.core.access import Actor
-from sandbox.core.bookings import TimeCondition, holds
+from sandbox.core.booking_queries import TimeCondition, holds
 from sandbox.core.directory import rows_by_id, users_by_id
 from sandbox.core.errors import NotFound
 from sandbox.store.models import Building, User, Visit, VisitAttendance, Visitor

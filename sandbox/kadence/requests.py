@@ -7,7 +7,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import QueryParams
 
-from sandbox.core.bookings import Attendee, BookingInput, BookingQuery, TimeCondition
+from sandbox.core.booking_queries import BookingQuery, TimeCondition
+from sandbox.core.bookings import Attendee, BookingInput
 from sandbox.core.errors import InvalidInput
 from sandbox.core.times import EARLIEST, LATEST, OutOfRange, parse_instant
 from sandbox.kadence.hydra import BadRequest
@@ -85,9 +86,9 @@ TIME_FIELDS = {
     "startDateTime": "start",
     "endDateTime": "end",
     "cancelledDateTime": "cancelled",
-    "checkedInDateTime": "checkedIn",
-    "checkedOutDateTime": "checkedOut",
-    "selfCertifiedDateTime": "selfCertified",
+    "checkedInDateTime": "checked_in",
+    "checkedOutDateTime": "checked_out",
+    "selfCertifiedDateTime": "self_certified",
 }
 
 

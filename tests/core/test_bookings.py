@@ -7,9 +7,10 @@ import pytest
 from sqlmodel import Session, select
 from ulid import ULID
 
-from sandbox.core import bookings, buildings, events
+from sandbox.core import booking_queries, bookings, buildings, events
 from sandbox.core.access import Actor
-from sandbox.core.bookings import Booking, BookingInput, BookingQuery, TimeCondition
+from sandbox.core.booking_queries import BookingQuery, TimeCondition
+from sandbox.core.bookings import Booking, BookingInput
 from sandbox.core.errors import InvalidInput, NotFound
 from sandbox.core.events import EventInput
 from sandbox.core.paging import Counted
@@ -228,7 +229,7 @@ def test_booking_made_just_before_its_release_moment_is_released(session: Sessio
 
 def every_booking(session: Session, actor: Actor, query: BookingQuery) -> list[Booking]:
     """Every booking the query matches, in order: a page as long as any listing here."""
-    return bookings.list_bookings(session, actor, query, 1, 100_000).items
+    return booking_queries.list_bookings(session, actor, query, 1, 100_000).items
 
 
 def test_list_bookings_derives_the_same_status_as_get_booking(session: Session) -> None:
@@ -332,18 +333,18 @@ def reaching(lower: datetime, upper: datetime) -> BookingQuery:
 def test_listing_reads_as_many_occurrences_of_a_series_as_it_may(session: Session) -> None:
     series = daily_series(session, count=None)
     # START is 10:00 in New York: the first MAX_SERIES_READ days hold exactly that many occurrences.
-    upper = START + timedelta(days=bookings.MAX_SERIES_READ - 1)
+    upper = START + timedelta(days=booking_queries.MAX_SERIES_READ - 1)
 
     listed = every_booking(session, at(session, NOW), reaching(START, upper))
 
-    assert len([booking for booking in listed if booking.reservation.id == series.id]) == bookings.MAX_SERIES_READ
+    assert len([booking for booking in listed if booking.reservation.id == series.id]) == booking_queries.MAX_SERIES_READ
 
 
 def test_listing_refuses_date_filters_reaching_more_occurrences_of_a_series(session: Session) -> None:
     daily_series(session, count=None)
 
     with pytest.raises(InvalidInput) as refused:
-        every_booking(session, at(session, NOW), reaching(START, START + timedelta(days=bookings.MAX_SERIES_READ)))
+        every_booking(session, at(session, NOW), reaching(START, START + timedelta(days=booking_queries.MAX_SERIES_READ)))
 
     assert [problem.field for problem in refused.value.problems] == ["start"]
 
@@ -474,14 +475,14 @@ def test_pages_read_from_the_store_hold_what_pages_read_whole_do(session: Sessio
 
     def pages(size: int) -> list[Counted[Booking]]:
         """Every page of `size`, through the first empty one."""
-        read = [bookings.list_bookings(session, actor, query, 1, size)]
+        read = [booking_queries.list_bookings(session, actor, query, 1, size)]
         while read[-1].items:
-            read.append(bookings.list_bookings(session, actor, query, len(read) + 1, size))
+            read.append(booking_queries.list_bookings(session, actor, query, len(read) + 1, size))
         return read
 
     read = {size: pages(size) for size in (1, 3, 7, 0)}
-    monkeypatch.setattr(bookings, "_filters_stored_facts", lambda _query: False)
-    whole = bookings.list_bookings(session, actor, query, 1, 100_000)
+    monkeypatch.setattr(booking_queries, "_filters_stored_facts", lambda _query: False)
+    whole = booking_queries.list_bookings(session, actor, query, 1, 100_000)
 
     assert whole.total > 0
     for size, pages in read.items():

@@ -7,9 +7,10 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from sandbox.core import bookings, directory
+from sandbox.core import booking_queries, bookings, directory
 from sandbox.core.access import Actor
-from sandbox.core.bookings import Booking, BookingQuery
+from sandbox.core.booking_queries import BookingQuery
+from sandbox.core.bookings import Booking
 from sandbox.core.errors import InvalidInput
 from sandbox.kadence import hydra, schemas, wire
 from sandbox.kadence.deps import ActorDep
@@ -85,7 +86,7 @@ FILTER_NAMES = {"start": "startDateTime", "end": "endDateTime"}
 def _collection(request: Request, session: Session, actor: Actor, query: BookingQuery) -> Response:
     page, per_page = paging(request.query_params, minimum=0)
     try:
-        found = bookings.list_bookings(session, actor, query, page, per_page)
+        found = booking_queries.list_bookings(session, actor, query, page, per_page)
     except InvalidInput as invalid:
         raise invalid.renamed(FILTER_NAMES) from None
     return hydra.page(request, "Booking", found, _renderer(session, actor, found.items))
