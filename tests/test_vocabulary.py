@@ -45,15 +45,10 @@ VENDOR_WORDS = (
 
 STILL_THERE: dict[tuple[str, str], int] = {
     ("bookings.py", "This value should"): 4,
-    ("bookings.py", "autoSpaceRelease"): 2,
     ("bookings.py", "buildingId"): 3,
-    ("bookings.py", "byUser"): 1,
-    ("bookings.py", "checkedIn"): 3,
-    ("bookings.py", "checkedOut"): 3,
     ("bookings.py", "doorAccess"): 1,
     ("bookings.py", "endDateTime"): 2,
-    ("bookings.py", "noCheckIn"): 3,
-    ("bookings.py", "publicApi"): 5,
+    ("bookings.py", "publicApi"): 1,
     ("bookings.py", "spaceId"): 6,
     ("bookings.py", "startDateTime"): 1,
     ("bookings.py", "userId"): 9,

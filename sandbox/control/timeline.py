@@ -73,8 +73,9 @@ class TimelineBooking(BaseModel):
     start: datetime
     end: datetime
     status: str = Field(
-        description="The status the Kadence API gives the booking at the organization's now: "
-        "booked, checkedIn, checkedOut, completed, cancelled or noCheckIn (released unconfirmed)"
+        description="The occurrence's status at the organization's now, in the domain's words (each API "
+        "names it its own way): booked, checked_in, checked_out, completed, cancelled or released "
+        "(nobody checked in in time)"
     )
     checked_in: bool = Field(description="Someone checked in (confirmed it through Robin or Kadence)")
     checked_out: bool = Field(description="Someone checked out after checking in")

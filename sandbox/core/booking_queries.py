@@ -1,12 +1,13 @@
 """Listing bookings: the bookings a query matches, a page at a time, in its order; and every
 booking of one building over an interval, for the dashboard's timeline.
 
-Where the query filters by nothing but what a reservation stores (its times, holder, place and
-type), single bookings are counted and ordered by the store, and only those up to the page are
-read. A series' occurrences are not stored; each series in reach is expanded.
+Where the query filters by what the store holds (a booking's times, holder, place, type and
+status), the store counts and orders the bookings and only those up to the page are read: live
+ones from the occurrence index, cancelled single bookings from their reservations, cancelled
+occurrences from their exceptions. Only what the index does not hold is expanded from its rule:
+series cancelled whole, and series past their indexed range.
 """
 
-import heapq
 import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,15 +15,29 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import BigInteger, and_, false, func, or_, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from sandbox.core import buildings, directory, occurrences, reservations, space_types
 from sandbox.core.access import Actor
 from sandbox.core.bookings import Booking, derive
 from sandbox.core.errors import InvalidInput
+from sandbox.core.lifecycle import Status
 from sandbox.core.paging import Counted, counted_list
-from sandbox.store.models import Area, Building, Floor, Reservation, Resource
+from sandbox.store.models import (
+    Area,
+    Building,
+    CheckIn,
+    Floor,
+    Occurrence,
+    OccurrenceException,
+    Reservation,
+    ReservationStatus,
+    Resource,
+)
 
 DEFAULT_REACH = timedelta(days=366)
 """How far before and after now a collection without date filters reaches."""
@@ -50,7 +65,8 @@ class BookingQuery:
     holder_id: int | None = None
     booking_id: str | None = None
     type: str | None = None
-    status: str | None = None
+    statuses: frozenset[Status] | None = None
+    """Bookings in one of these statuses; empty matches none."""
     building_id: str | None = None
     floor_id: str | None = None
     area_id: str | None = None
@@ -64,42 +80,196 @@ def list_bookings(session: Session, actor: Actor, query: BookingQuery, page: int
     order, and how many it matches. Date filters that reach more than MAX_SERIES_READ occurrences
     of one series are refused.
 
-    Where the query filters by nothing but what a reservation stores (its times, holder, place
-    and type), single bookings are counted and ordered by the store, and only those up to the
-    page are read: the page costs what it shows, however many bookings its filters match. A
-    series' occurrences are not stored; each series in reach is expanded."""
+    Where the query filters by what the store holds (see `_filters_stored_facts`), the store
+    counts and orders the bookings, and only those up to the page are read: the page costs what
+    it shows, however many bookings its filters match. Series cancelled whole and series past
+    their indexed range are expanded from their rules."""
     lower, upper = _reach(query.conditions, actor.now)
-    reaching = _reaching(actor.organization_id, lower, upper)
-    if query.holder_id is not None:
-        reaching = reaching.where(Reservation.organizer_id == query.holder_id)
-    if query.building_id is not None:
-        reaching = reaching.where(Reservation.building_id == directory.id_of(session, actor, Building, query.building_id))
-    resource_ids = _resource_filter(session, actor, query)
-    if resource_ids is not None:
-        reaching = reaching.where(col(Reservation.resource_id).in_(resource_ids))
-    order = _order_key(query)
+    scope = _scope(session, actor, query, lower, upper)
     if not _filters_stored_facts(query):
+        reaching = select(Reservation).where(*scope)
         found = [
             booking
             for booking in _expand(session, list(session.exec(reaching)), lower, upper, actor.now)
             if _matches(booking, query)
         ]
-        return counted_list(sorted(found, key=order), page, per_page)
-    singles = reaching.where(
-        col(Reservation.recurrence).is_(None), col(Reservation.end) > lower, *_stored_conditions(actor, query)
-    )
-    series = session.exec(reaching.where(col(Reservation.recurrence).is_not(None))).all()
-    occurrences_found = sorted(
-        (booking for booking in _expand(session, list(series), lower, upper, actor.now) if _matches(booking, query)),
-        key=order,
-    )
-    total = session.exec(select(func.count()).select_from(singles.subquery())).one() + len(occurrences_found)
+        return counted_list(sorted(found, key=_order_key(query)), page, per_page)
+    sources = _stored_sources(actor, query, scope, lower)
+    expanded = _unindexed(session, query, scope, lower, upper, actor.now)
+    total = len(expanded) + sum(session.exec(select(func.count()).select_from(source.subquery())).one() for source, _ in sources)
     offset = (page - 1) * per_page
     if not per_page or offset >= total:
         return Counted([], total, page, per_page)
-    first_singles = session.exec(singles.order_by(*_stored_order(query)).limit(offset + per_page)).all()
-    merged = heapq.merge(_expand(session, list(first_singles), lower, upper, actor.now), occurrences_found, key=order)
-    return Counted(list(islice(merged, offset, offset + per_page)), total, page, per_page)
+    # The page is among the first offset + per_page of each source, in the one order they share.
+    time_key, booking_key = _time_key(query), _order_key(query)
+    read: list[tuple[tuple[int, ...], _Place | Booking]] = [(booking_key(booking), booking) for booking in expanded]
+    for source, order in sources:
+        read.extend(
+            ((*time_key(start, end), reservation_id, _microseconds(start)), _Place(reservation_id, start if in_series else None))
+            for reservation_id, start, end, in_series in session.exec(source.order_by(*order).limit(offset + per_page))
+        )
+    shown = [found for _, found in sorted(read, key=_first)[offset : offset + per_page]]
+    derived = _derived(session, [found for found in shown if isinstance(found, _Place)], actor.now)
+    return Counted([found if isinstance(found, Booking) else derived[found] for found in shown], total, page, per_page)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a booking read from the store is: its reservation, and its start in a series (None
+    for a single booking)."""
+
+    reservation_id: int
+    original_start: datetime | None
+
+
+def _first(entry: tuple[tuple[int, ...], "_Place | Booking"]) -> tuple[int, ...]:
+    return entry[0]
+
+
+def _scope(session: Session, actor: Actor, query: BookingQuery, lower: datetime, upper: datetime) -> list[Any]:
+    """The conditions on reservations that may hold a booking the query matches: those reaching
+    [lower, upper), of its holder, place and type."""
+    conditions = _reaching_conditions(actor.organization_id, lower, upper)
+    if query.holder_id is not None:
+        conditions.append(Reservation.organizer_id == query.holder_id)
+    if query.building_id is not None:
+        conditions.append(Reservation.building_id == directory.id_of(session, actor, Building, query.building_id))
+    resource_ids = _resource_filter(session, actor, query)
+    if resource_ids is not None:
+        conditions.append(col(Reservation.resource_id).in_(resource_ids))
+    if query.type is not None:
+        typed = select(Resource.id).where(
+            Resource.organization_id == actor.organization_id, space_types.of_booking_type(query.type)
+        )
+        conditions.append(col(Reservation.resource_id).in_(typed))
+    return conditions
+
+
+def _stored_sources(actor: Actor, query: BookingQuery, scope: list[Any], lower: datetime) -> list[tuple[Any, list[Any]]]:
+    """The bookings the store holds that the query matches, each source as a statement of
+    (reservation id, start, end, whether in a series) and its order (`_order_key`'s): live
+    bookings in the occurrence index, cancelled single bookings, and cancelled occurrences of live
+    series within their indexed range. What the index does not hold is `_unindexed`."""
+    in_series = col(Reservation.recurrence).is_not(None)
+    occurrence = col(Occurrence.original_start), col(Occurrence.end)
+    live = (
+        select(Occurrence.reservation_id, occurrence[0], occurrence[1], in_series)
+        .join(Reservation, col(Reservation.id) == Occurrence.reservation_id)
+        .where(
+            *scope,
+            # An occurrence of a series is read when it ends at `lower` too (see `_expand`).
+            or_(occurrence[1] > lower, and_(occurrence[1] == lower, in_series)),
+            *_time_conditions(query, *occurrence),
+        )
+    )
+    if query.statuses is not None:
+        live = live.outerjoin(
+            CheckIn,
+            (col(CheckIn.reservation_id) == Occurrence.reservation_id)
+            & (col(CheckIn.original_start) == Occurrence.original_start),
+        ).where(or_(false(), *(_live_status(status, occurrence[1], actor.now) for status in query.statuses)))
+    sources: list[tuple[Any, list[Any]]] = [(live, _store_order(query, *occurrence, col(Occurrence.reservation_id)))]
+    if query.statuses is not None and Status.CANCELLED not in query.statuses:
+        return sources
+    single = col(Reservation.start), col(Reservation.end)
+    cancelled_singles = select(Reservation.id, single[0], single[1], false()).where(
+        *scope,
+        col(Reservation.status) == ReservationStatus.CANCELLED,
+        col(Reservation.recurrence).is_(None),
+        single[1] > lower,
+        *_time_conditions(query, *single),
+    )
+    sources.append((cancelled_singles, _store_order(query, *single, col(Reservation.id))))
+    exception = col(OccurrenceException.original_start)
+    exception_end = _Microseconds(exception) + _Microseconds(col(Reservation.end)) - _Microseconds(col(Reservation.start))
+    cancelled_occurrences = (
+        select(OccurrenceException.reservation_id, exception, exception_end, true())
+        .join(Reservation, col(Reservation.id) == OccurrenceException.reservation_id)
+        .where(
+            *scope,
+            col(Reservation.status) == ReservationStatus.CONFIRMED,
+            in_series,
+            exception < col(Reservation.indexed_until),
+            exception_end >= _microseconds(lower),
+            *_time_conditions(query, exception, exception_end, end_in_microseconds=True),
+        )
+    )
+    sources.append(
+        (cancelled_occurrences, _store_order(query, exception, exception_end, col(OccurrenceException.reservation_id)))
+    )
+    return sources
+
+
+def _unindexed(
+    session: Session, query: BookingQuery, scope: list[Any], lower: datetime, upper: datetime, now: datetime
+) -> list[Booking]:
+    """The bookings the query matches that the occurrence index does not hold: of series
+    cancelled whole, and of live series from the end of their indexed range on."""
+    series = select(Reservation).where(
+        *scope,
+        col(Reservation.recurrence).is_not(None),
+        or_(
+            col(Reservation.status) == ReservationStatus.CANCELLED,
+            and_(
+                col(Reservation.indexed_until) < upper,
+                or_(col(Reservation.series_end).is_(None), col(Reservation.series_end) > col(Reservation.indexed_until)),
+            ),
+        ),
+    )
+    return [
+        booking
+        for booking in _expand(session, list(session.exec(series)), lower, upper, now)
+        if (booking.reservation.status == ReservationStatus.CANCELLED or booking.start >= booking.reservation.indexed_until)
+        and _matches(booking, query)
+    ]
+
+
+def _live_status(status: Status, end: Any, now: datetime) -> Any:
+    """The condition on an indexed occurrence (its end, its check-in joined) under which
+    `lifecycle.status_of` gives it `status`: one the index holds is cancelled neither whole nor on
+    its own."""
+    checked_in, checked_out = col(CheckIn.id).is_not(None), col(CheckIn.checked_out_at).is_not(None)
+    released = and_(col(CheckIn.id).is_(None), col(Occurrence.release_at).is_not(None), col(Occurrence.release_at) <= now)
+    conditions = {
+        Status.RELEASED: released,
+        Status.CHECKED_OUT: and_(checked_in, checked_out),
+        Status.COMPLETED: and_(~released, ~and_(checked_in, checked_out), end <= now),
+        Status.CHECKED_IN: and_(checked_in, ~checked_out, end > now),
+        Status.BOOKED: and_(col(CheckIn.id).is_(None), ~released, end > now),
+    }
+    return conditions.get(status, false())
+
+
+def _time_conditions(query: BookingQuery, start: Any, end: Any, *, end_in_microseconds: bool = False) -> list[Any]:
+    """The query's start and end filters (see `_filters_stored_facts`) on these columns."""
+    conditions = []
+    for condition in query.conditions:
+        if condition.field == "start":
+            conditions.append(_COMPARISONS[condition.operation](start, condition.value))
+        else:
+            value = _microseconds(condition.value) if end_in_microseconds else condition.value
+            conditions.append(_COMPARISONS[condition.operation](end, value))
+    return conditions
+
+
+def _store_order(query: BookingQuery, start: Any, end: Any, reservation_id: Any) -> list[Any]:
+    """`_order_key` as the store orders a source's bookings."""
+    columns = {"start": start, "end": end}
+    by_times = [
+        columns[_ORDERED_BY[name]].desc() if direction == "desc" else columns[_ORDERED_BY[name]].asc()
+        for name, direction in query.order or (("startDate", "asc"),)
+    ]
+    return [*by_times, reservation_id.asc(), start.asc()]
+
+
+def _derived(session: Session, places: list[_Place], now: datetime) -> dict[_Place, Booking]:
+    """The bookings at these places, with their status at `now`."""
+    rows = {
+        row.id or 0: row
+        for row in session.exec(select(Reservation).where(col(Reservation.id).in_({p.reservation_id for p in places})))
+    }
+    context = _Context.of(session, list(rows.values()))
+    return {place: context.derive(rows[place.reservation_id], place.original_start, now) for place in places}
 
 
 _ORDERED_BY = {"startDate": "start", "endDate": "end"}
@@ -111,69 +281,77 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def _order_key(query: BookingQuery) -> Callable[[Booking], tuple[int, ...]]:
     """The order of a query's bookings: by its `order` (start ascending by default), then by
     reservation and start, so that equal times come in one order whichever way they are read."""
-    order = query.order or (("startDate", "asc"),)
+    time_key = _time_key(query)
 
     def key(booking: Booking) -> tuple[int, ...]:
-        times = tuple(
-            (getattr(booking, _ORDERED_BY[name]) - _EPOCH) // _MICROSECOND * (-1 if direction == "desc" else 1)
-            for name, direction in order
-        )
-        return (*times, booking.reservation.id or 0, (booking.start - _EPOCH) // _MICROSECOND)
+        return (*time_key(booking.start, booking.end), booking.reservation.id or 0, _microseconds(booking.start))
 
     return key
 
 
-def _stored_order(query: BookingQuery) -> list[Any]:
-    """`_order_key` as the store orders single bookings, whose times are their reservation's."""
-    columns = {"start": col(Reservation.start), "end": col(Reservation.end)}
+def _time_key(query: BookingQuery) -> Callable[[datetime, datetime | int], tuple[int, ...]]:
+    """A booking's times as `_order_key` orders them; its end may be given in microseconds."""
     order = query.order or (("startDate", "asc"),)
-    by_times = [
-        columns[_ORDERED_BY[name]].desc() if direction == "desc" else columns[_ORDERED_BY[name]].asc()
-        for name, direction in order
-    ]
-    return [*by_times, col(Reservation.id).asc()]
+
+    def key(start: datetime, end: datetime | int) -> tuple[int, ...]:
+        times = {"start": _microseconds(start), "end": end if isinstance(end, int) else _microseconds(end)}
+        return tuple(times[_ORDERED_BY[name]] * (-1 if direction == "desc" else 1) for name, direction in order)
+
+    return key
+
+
+def _microseconds(moment: datetime) -> int:
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+class _Microseconds(FunctionElement[int]):
+    """An instant's column as microseconds since the epoch, for arithmetic both stores do alike."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "microseconds"
+
+
+@compiles(_Microseconds, "sqlite")
+def _microseconds_in_sqlite(element: _Microseconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # Instants are stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's format for SQLite).
+    moment = compiler.process(next(iter(element.clauses)), **kw)
+    return f"(CAST(strftime('%s', {moment}) AS INTEGER) * 1000000 + CAST(substr({moment}, 21, 6) AS INTEGER))"
+
+
+@compiles(_Microseconds, "postgresql")
+def _microseconds_in_postgresql(element: _Microseconds, compiler: SQLCompiler, **kw: Any) -> str:
+    moment = compiler.process(next(iter(element.clauses)), **kw)
+    return f"CAST(EXTRACT(EPOCH FROM {moment}) * 1000000 AS BIGINT)"
 
 
 def _filters_stored_facts(query: BookingQuery) -> bool:
-    """Whether the query filters single bookings by what their reservations store alone: not by
-    their status or id, which are derived, nor by a time read in each building's zone."""
-    return (
-        query.status is None
-        and query.booking_id is None
-        and all(condition.field in ("start", "end") and not condition.local for condition in query.conditions)
+    """Whether the query filters by what the store holds: a booking's holder, place, type and
+    status (from its reservation, its exception, its check-in and its indexed release), and its
+    start and end as instants; not by its id, which is derived, nor by a time read in each
+    building's zone or any other."""
+    return query.booking_id is None and all(
+        condition.field in ("start", "end") and not condition.local for condition in query.conditions
     )
-
-
-def _stored_conditions(actor: Actor, query: BookingQuery) -> list[Any]:
-    """The query's filters (see `_filters_stored_facts`) as conditions on single reservations."""
-    conditions = [
-        _COMPARISONS[condition.operation](col(getattr(Reservation, condition.field)), condition.value)
-        for condition in query.conditions
-    ]
-    if query.type is not None:
-        typed = select(Resource.id).where(
-            Resource.organization_id == actor.organization_id, space_types.of_booking_type(query.type)
-        )
-        conditions.append(col(Reservation.resource_id).in_(typed))
-    return conditions
 
 
 def bookings_in_building(session: Session, building: Building, lower: datetime, upper: datetime, now: datetime) -> list[Booking]:
     """Every booking in the building (of its spaces, desks and onsite passes) overlapping
     [lower, upper), with its status at `now`: live, past, cancelled and released alike, by start."""
-    rows = list(session.exec(_reaching(building.organization_id, lower, upper).where(Reservation.building_id == building.id)))
+    reaching = select(Reservation).where(*_reaching_conditions(building.organization_id, lower, upper))
+    rows = list(session.exec(reaching.where(Reservation.building_id == building.id)))
     # An occurrence of a series may end exactly at `lower`: it touches the interval without overlapping it.
     found = [booking for booking in _expand(session, rows, lower, upper, now) if booking.end > lower]
     return sorted(found, key=lambda booking: (booking.start, booking.reservation.id or 0))
 
 
-def _reaching(organization_id: int, lower: datetime, upper: datetime) -> Any:
+def _reaching_conditions(organization_id: int, lower: datetime, upper: datetime) -> list[Any]:
     """The organization's reservations that may have an occurrence overlapping [lower, upper)."""
-    return select(Reservation).where(
+    return [
         Reservation.organization_id == organization_id,
         col(Reservation.start) < upper,
         or_(col(Reservation.series_end).is_(None), col(Reservation.series_end) > lower),
-    )
+    ]
 
 
 def _reach(conditions: tuple[TimeCondition, ...], now: datetime) -> tuple[datetime, datetime]:
@@ -210,27 +388,38 @@ def _resource_filter(session: Session, actor: Actor, query: BookingQuery) -> lis
     return [resource_id or 0 for resource_id in session.exec(statement)]
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What deriving the bookings of some reservations reads besides them, read once for all."""
+
+    check_ins: dict[tuple[int, datetime], CheckIn]
+    exceptions: dict[tuple[int, datetime], OccurrenceException]
+    resources: dict[int, Resource]
+    buildings: dict[int, Building]
+
+    @classmethod
+    def of(cls, session: Session, rows: list[Reservation]) -> "_Context":
+        ids = [row.id or 0 for row in rows]
+        building_ids = {row.building_id for row in rows}
+        return cls(
+            reservations.check_ins_of(session, ids),
+            reservations.exceptions_of(session, ids),
+            reservations.resources_of(session, {row.resource_id for row in rows}),
+            {row.id or 0: row for row in session.exec(select(Building).where(col(Building.id).in_(building_ids)))},
+        )
+
+    def derive(self, reservation: Reservation, original_start: datetime | None, now: datetime) -> Booking:
+        key = (reservation.id or 0, original_start or reservation.start)
+        resource, building = self.resources[reservation.resource_id], self.buildings[reservation.building_id]
+        return derive(reservation, resource, building, original_start, self.check_ins.get(key), self.exceptions.get(key), now)
+
+
 def _expand(session: Session, rows: list[Reservation], lower: datetime, upper: datetime, now: datetime) -> Iterator[Booking]:
-    ids = [row.id or 0 for row in rows]
-    check_ins = reservations.check_ins_of(session, ids)
-    exceptions = reservations.exceptions_of(session, ids)
-    resources = reservations.resources_of(session, {row.resource_id for row in rows})
-    building_rows = {
-        row.id: row for row in session.exec(select(Building).where(col(Building.id).in_({r.building_id for r in rows})))
-    }
+    context = _Context.of(session, rows)
     for reservation in rows:
-        resource, building = resources[reservation.resource_id], building_rows[reservation.building_id]
         if reservation.recurrence is None:
             if reservation.end > lower:
-                yield derive(
-                    reservation,
-                    resource,
-                    building,
-                    None,
-                    check_ins.get((reservation.id or 0, reservation.start)),
-                    exceptions.get((reservation.id or 0, reservation.start)),
-                    now,
-                )
+                yield context.derive(reservation, None, now)
             continue
         length = reservation.end - reservation.start
         starts = list(islice(occurrences.series_of(reservation).starts_between(lower - length, upper), MAX_SERIES_READ + 1))
@@ -240,8 +429,7 @@ def _expand(session: Session, rows: list[Reservation], lower: datetime, upper: d
                 f"The date filters reach more than {MAX_SERIES_READ} occurrences of a recurring booking; narrow them.",
             )
         for start in starts:
-            key = (reservation.id or 0, start)
-            yield derive(reservation, resource, building, start, check_ins.get(key), exceptions.get(key), now)
+            yield context.derive(reservation, start, now)
 
 
 def _matches(booking: Booking, query: BookingQuery) -> bool:
@@ -249,7 +437,7 @@ def _matches(booking: Booking, query: BookingQuery) -> bool:
         return False
     if query.type is not None and booking.type != query.type:
         return False
-    if query.status is not None and booking.status != query.status:
+    if query.statuses is not None and booking.status not in query.statuses:
         return False
     return all(_holds(booking, condition) for condition in query.conditions)
 
@@ -282,5 +470,5 @@ _COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
     "after": operator.ge,
     "strictly_after": operator.gt,
 }
-"""Each date filter's comparison of a booking's time with its value: of instants here, of a
-reservation's columns where the store filters (`_stored_conditions`)."""
+"""Each date filter's comparison of a booking's time with its value: of instants here, of the
+store's columns where it filters (`_time_conditions`)."""

@@ -1,9 +1,7 @@
 """Bookings: every occurrence of an event, seat reservation or onsite pass seen as one booking
 of a desk, room, pod, office or building, with a status derived from stored facts and the clock.
 
-Status: cancelled (by someone); noCheckIn (released unconfirmed at its building's or space's
-release window: cancellationReason autoSpaceRelease, autoReleasedDate set); checkedOut;
-completed (its end has passed); checkedIn; booked.
+Its status is the occurrence's (`lifecycle.status_of`); its transitions are `transitions`'.
 
 Ids: a single booking is its reservation's ULID. An occurrence of a series gets a ULID that
 encodes it (ids.occurrence_ulid), so that it needs no storage and reads back to exactly one
@@ -17,13 +15,14 @@ from sqlmodel import Session, select
 
 from sandbox.core import (
     buildings,
-    confirmations,
     directory,
     events,
     ids,
+    lifecycle,
     reservations,
     seats,
     space_types,
+    transitions,
 )
 from sandbox.core.access import Actor
 from sandbox.core.errors import (
@@ -33,8 +32,8 @@ from sandbox.core.errors import (
     RuleViolation,
 )
 from sandbox.core.events import EventInput, InviteeInput
+from sandbox.core.lifecycle import Cancellation, Status
 from sandbox.core.occurrences import Slot
-from sandbox.core.reservations import Cancellation
 from sandbox.core.seats import SeatReservationInput
 from sandbox.store.models import (
     Building,
@@ -51,24 +50,9 @@ ROOM_TYPES = ("room", "pod", "private_office")
 """Booking types that are calendar events, and so need a title."""
 REQUEST_NAMES = {"start": "startDateTime", "end": "endDateTime", "invitees": "attendees", "reservee": "userId"}
 """Fields of the core's event and seat inputs, as a booking request names them."""
-BOOKED, CHECKED_IN, CHECKED_OUT, COMPLETED, CANCELLED, NO_CHECK_IN = (
-    "booked",
-    "checkedIn",
-    "checkedOut",
-    "completed",
-    "cancelled",
-    "noCheckIn",
-)
+SOURCE = "publicApi"
+"""What a booking, check-in or check-out made through the bookings API records as its source."""
 METHODS = ("doorAccess", "wifi", "geofence", "sensor")
-
-
-class TransitionRefused(RuleViolation):
-    """A cancel, check-in or check-out the booking's status does not allow."""
-
-    code = "transition_refused"
-
-    def __init__(self, message: str) -> None:
-        super().__init__("transition_refused", message)
 
 
 @dataclass(frozen=True)
@@ -79,7 +63,7 @@ class Booking:
     original_start: datetime | None
     start: datetime
     end: datetime
-    status: str
+    status: Status
     check_in: CheckIn | None
     cancellation: Cancellation | None = None
 
@@ -100,12 +84,6 @@ class Booking:
         return self.cancellation.by_id if self.cancellation else None
 
     @property
-    def cancellation_reason(self) -> str | None:
-        if self.cancellation is None:
-            return None
-        return "autoSpaceRelease" if self.cancellation.automatic else "byUser"
-
-    @property
     def auto_released_at(self) -> datetime | None:
         return self.cancellation.at if self.cancellation and self.cancellation.automatic else None
 
@@ -116,12 +94,9 @@ def booking_id(reservation: Reservation, original_start: datetime | None) -> str
     return ids.occurrence_ulid(reservation.id or 0, original_start)
 
 
-def get_booking(session: Session, actor: Actor, identifier: str, *, for_change: bool = False) -> Booking:
-    """The booking `identifier`; `for_change`: its reservation held for a transition
-    (`reservations.hold`), so that the status it is read with is the one the transition changes."""
+def get_booking(session: Session, actor: Actor, identifier: str) -> Booking:
+    """The booking `identifier`."""
     reservation, original_start = _locate(session, actor, identifier)
-    if for_change:
-        reservations.hold(session, reservation)
     return _booking_of(session, reservation, original_start, actor.now)
 
 
@@ -163,21 +138,11 @@ def derive(
     exception: OccurrenceException | None,
     now: datetime,
 ) -> Booking:
-    """The booking, its status read from its cancellation, check-in and the clock: cancelled
-    (by someone), noCheckIn (released), checkedOut, completed (ended), checkedIn or booked."""
+    """The booking, with its status as of `now` (`lifecycle.status_of`)."""
     start = original_start or reservation.start
     end = start + (reservation.end - reservation.start)
-    cancelled = reservations.cancellation(reservation, start, check_in, exception, now)
-    if cancelled is not None:
-        status = NO_CHECK_IN if cancelled.automatic else CANCELLED
-    elif check_in is not None and check_in.checked_out_at is not None:
-        status = CHECKED_OUT
-    elif now >= end:
-        status = COMPLETED
-    elif check_in is not None:
-        status = CHECKED_IN
-    else:
-        status = BOOKED
+    cancelled = lifecycle.cancellation(reservation, start, check_in, exception, now)
+    status = lifecycle.status_of(end, cancelled, check_in, now)
     return Booking(reservation, resource, building, original_start, start, end, status, check_in, cancelled)
 
 
@@ -243,7 +208,7 @@ def _book_space(session: Session, actor: Actor, resource: Resource, building: Bu
                     end=draft.end,
                     time_zone=building.time_zone,
                     reservee_user_id=actor.user.id,
-                    source="publicApi",
+                    source=SOURCE,
                 ),
             )
         else:
@@ -259,7 +224,7 @@ def _book_space(session: Session, actor: Actor, resource: Resource, building: Bu
                     title=draft.title,
                     description=draft.description,
                     invitees=invitees,
-                    source="publicApi",
+                    source=SOURCE,
                 ),
             )
     except Conflict as conflict:
@@ -316,7 +281,7 @@ def _book_onsite(session: Session, actor: Actor, building: Building, draft: Book
         organizer_email=actor.user.email,
         creator_id=actor.user.id,
         creator_email=actor.user.email,
-        source="publicApi",
+        source=SOURCE,
         release_after_s=space_types.release_window(session, passes),
         created_at=actor.now,
         updated_at=actor.now,
@@ -330,48 +295,32 @@ def _book_onsite(session: Session, actor: Actor, building: Building, draft: Book
 
 
 def cancel_booking(session: Session, actor: Actor, identifier: str, on_behalf_of: str | None) -> Booking:
-    booking = get_booking(session, actor, identifier, for_change=True)
+    held = _held(session, actor, identifier)
     canceller = actor.user
     if on_behalf_of is not None:
         canceller = directory.named_in(session, actor, User, on_behalf_of, "userId")
-        as_canceller = Actor(user=canceller, organization=actor.organization, now=actor.now)
-        reservations.require_may_change(as_canceller, booking.reservation, "The user may not cancel this booking.")
-    if booking.status in (CANCELLED, NO_CHECK_IN):
-        raise TransitionRefused("The booking has already been cancelled.")
-    if booking.status in (COMPLETED, CHECKED_OUT):
-        raise TransitionRefused("The booking has already been completed.")
-    reservations.cancel(session, booking.reservation, booking.original_start, actor.now, by_id=canceller.id)
-    session.commit()
-    return _booking_of(session, booking.reservation, booking.original_start, actor.now)
+    transitions.cancel(session, actor, held, canceller, "The user may not cancel this booking.")
+    return _booking_of(session, held.reservation, held.original_start, actor.now)
 
 
 def check_in_booking(session: Session, actor: Actor, identifier: str, user: str | None, method: str | None) -> Booking:
-    booking = get_booking(session, actor, identifier, for_change=True)
+    held = _held(session, actor, identifier)
     person = _transition_user(session, actor, user, method)
-    if booking.status != BOOKED:
-        raise TransitionRefused(_not_booked(booking))
-    if actor.now < confirmations.opens_at(booking.start):
-        raise TransitionRefused(f"Check in opens {confirmations.OPENS_MINUTES} minutes before the booking starts.")
-    confirmations.record(session, booking.reservation, booking.start, person, actor.now, source="publicApi", method=method)
-    return _booking_of(session, booking.reservation, booking.original_start, actor.now)
+    forbidden = "The user may not check in to this booking."
+    transitions.check_in(session, actor, held, person, forbidden, source=SOURCE, method=method)
+    return _booking_of(session, held.reservation, held.original_start, actor.now)
 
 
 def check_out_booking(session: Session, actor: Actor, identifier: str, user: str | None, method: str | None) -> Booking:
-    booking = get_booking(session, actor, identifier, for_change=True)
+    held = _held(session, actor, identifier)
     person = _transition_user(session, actor, user, method)
-    if booking.status != CHECKED_IN or booking.check_in is None:
-        raise TransitionRefused(
-            "The booking has already been checked out."
-            if booking.status == CHECKED_OUT
-            else f"Only a checked-in booking can be checked out; this one is {booking.status}."
-        )
-    booking.check_in.checked_out_at = actor.now
-    booking.check_in.checked_out_by_id = person.id
-    booking.check_in.check_out_source = "publicApi"
-    booking.check_in.check_out_method = method
-    session.add(booking.check_in)
-    session.commit()
-    return _booking_of(session, booking.reservation, booking.original_start, actor.now)
+    transitions.check_out(session, actor, held, person, source=SOURCE, method=method)
+    return _booking_of(session, held.reservation, held.original_start, actor.now)
+
+
+def _held(session: Session, actor: Actor, identifier: str) -> transitions.Occurrence:
+    reservation, original_start = _locate(session, actor, identifier)
+    return transitions.occurrence(session, reservation, original_start, actor.now, held=True)
 
 
 def _transition_user(session: Session, actor: Actor, user: str | None, method: str | None) -> User:
@@ -380,13 +329,3 @@ def _transition_user(session: Session, actor: Actor, user: str | None, method: s
     if method is not None and method not in METHODS:
         raise InvalidInput.of("method", f"The value you selected is not a valid choice: {', '.join(METHODS)}.")
     return directory.named_in(session, actor, User, user, "userId")
-
-
-def _not_booked(booking: Booking) -> str:
-    return {
-        CHECKED_IN: "The booking has already been checked in.",
-        CHECKED_OUT: "The booking has already been checked out.",
-        COMPLETED: "The booking has already been completed.",
-        CANCELLED: "The booking has been cancelled.",
-        NO_CHECK_IN: "The booking was released because nobody checked in.",
-    }.get(booking.status, f"The booking is {booking.status}.")

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from sandbox.core import occurrences, reservations, space_types
+from sandbox.core import occurrences, reservations, space_types, transitions
 from sandbox.core.access import Actor
 from sandbox.core.errors import Conflict, InvalidInput, RuleViolation
 from sandbox.core.occurrences import Scope, Slot
@@ -65,6 +65,9 @@ class EventChanges:
     """The fields a PATCH names, with their new values (`recurrence` None removes the rule)."""
 
     given: dict[str, Any]
+
+
+_ORGANIZER_ONLY = "Only the organizer of the event or an administrator may change it"
 
 
 def create_event(session: Session, actor: Actor, space_id: int, draft: EventInput) -> ReservationView:
@@ -145,11 +148,14 @@ def update_event(session: Session, actor: Actor, reference: str, changes: EventC
 
 
 def cancel_event(session: Session, actor: Actor, reference: str) -> ReservationView:
+    """Cancel an event, one instance of a series, or a whole series (`transitions.cancel`)."""
     ref = Ref.parse(reference)
     reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT, for_change=True)
-    _require_organizer(actor, reservation)
-    reservations.cancel(session, reservation, ref.original_start, actor.now, by_id=actor.user.id)
-    session.commit()
+    if ref.original_start is None and reservation.recurrence is not None:
+        transitions.cancel_series(session, actor, reservation, _ORGANIZER_ONLY)
+    else:
+        held = transitions.occurrence(session, reservation, ref.original_start, actor.now)
+        transitions.cancel(session, actor, held, actor.user, _ORGANIZER_ONLY, after_its_end=True)
     return reservations.view(session, reservation, ref.original_start, actor.now)
 
 
@@ -190,7 +196,7 @@ def _bookable_space(session: Session, actor: Actor, space_id: int) -> Resource:
 
 
 def _require_organizer(actor: Actor, reservation: Reservation) -> None:
-    reservations.require_may_change(actor, reservation, "Only the organizer of the event or an administrator may change it")
+    reservations.require_may_change(actor, reservation, _ORGANIZER_ONLY)
 
 
 def _reschedule(session: Session, actor: Actor, reservation: Reservation, space: Resource, given: dict[str, Any]) -> None:

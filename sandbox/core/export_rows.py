@@ -14,7 +14,7 @@ from typing import Protocol, TypeVar, cast
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
-from sandbox.core import occurrences, reservations
+from sandbox.core import lifecycle, occurrences, reservations
 from sandbox.core.reservations import occurrence_id
 from sandbox.store.engine import Store
 from sandbox.store.models import (
@@ -261,7 +261,7 @@ def _expanded(
     for start in starts:
         key = (reservation.id or 0, start)
         check_in = check_ins.get(key)
-        cancelled = reservations.cancellation(reservation, start, check_in, exceptions.get(key), now)
+        cancelled = lifecycle.cancellation(reservation, start, check_in, exceptions.get(key), now)
         kind = "" if cancelled is None else AUTOMATIC if cancelled.automatic else MANUAL
         yield Occurrence(reservation, start, start, start + length, check_in, cancelled.at if cancelled else None, kind)
 

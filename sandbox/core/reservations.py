@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from sandbox.core import ids, occurrences, recurrence
+from sandbox.core import ids, lifecycle, occurrences, recurrence
 from sandbox.core.access import Actor
 from sandbox.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sandbox.core.occurrences import Interval, Scope, Slot
@@ -175,36 +175,6 @@ def released_at(view: ReservationView) -> datetime | None:
     return occurrences.release_time(view.reservation, view.start)
 
 
-@dataclass(frozen=True)
-class Cancellation:
-    """Why an occurrence no longer holds its time: cancelled by someone (`by_id`, when known),
-    or released automatically because nobody confirmed it in time."""
-
-    at: datetime | None
-    by_id: int | None
-    automatic: bool
-
-
-def cancellation(
-    reservation: Reservation,
-    start: datetime,
-    check_in: CheckIn | None,
-    exception: OccurrenceException | None,
-    now: datetime,
-) -> Cancellation | None:
-    """The cancellation of the occurrence of `reservation` starting at `start`, as of `now`: the
-    whole reservation's, else this occurrence's (`exception`), else its release if it was not
-    confirmed by its release time; None while it holds its time."""
-    if reservation.status == ReservationStatus.CANCELLED:
-        return Cancellation(reservation.cancelled_at, reservation.cancelled_by_id, automatic=False)
-    if exception is not None:
-        return Cancellation(exception.created_at, exception.cancelled_by_id, automatic=False)
-    release = None if check_in is not None else occurrences.release_time(reservation, start)
-    if release is not None and release <= now:
-        return Cancellation(release, None, automatic=True)
-    return None
-
-
 def _status(
     reservation: Reservation,
     start: datetime,
@@ -212,7 +182,7 @@ def _status(
     exception: OccurrenceException | None,
     now: datetime,
 ) -> str:
-    cancelled = cancellation(reservation, start, check_in, exception, now) is not None
+    cancelled = lifecycle.cancellation(reservation, start, check_in, exception, now) is not None
     return ReservationStatus.CANCELLED if cancelled else reservation.status
 
 
@@ -274,6 +244,8 @@ def plan_schedule(
     series = recurrence.build(start, end, tz, lines)
     upper = occurrences.index_until(start, now)
     cancelled = set() if reservation is None else _moved_cancellations(session, reservation, start, tz, recurs=bool(series.lines))
+    # A cancellation moved to a start the series no longer has would cancel nothing; it is dropped.
+    cancelled = {original for original in cancelled if series.occurs_at(original)}
     return Schedule(series, occurrences.plan(series, cancelled, upper), upper, cancelled)
 
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from sandbox.core import recurrence, reservations, space_types
+from sandbox.core import recurrence, reservations, space_types, transitions
 from sandbox.core.access import Actor
 from sandbox.core.errors import (
     Conflict,
@@ -239,13 +239,14 @@ def get_seat_reservation(
 
 
 def cancel_seat_reservation(session: Session, actor: Actor, reference: str) -> None:
+    """Cancel a seat reservation, one instance of a series, or a whole series (`transitions.cancel`)."""
     found = get_seat_reservation(session, actor, reference, for_change=True)
-    reservation = found.reservation
-    reservations.require_may_change(
-        actor, reservation, "Only the reservee, the reserver or an administrator may cancel a seat reservation"
-    )
-    reservations.cancel(session, reservation, found.original_start, actor.now, by_id=actor.user.id)
-    session.commit()
+    forbidden = "Only the reservee, the reserver or an administrator may cancel a seat reservation"
+    if found.original_start is None and found.reservation.recurrence is not None:
+        transitions.cancel_series(session, actor, found.reservation, forbidden)
+    else:
+        held = transitions.occurrence(session, found.reservation, found.original_start, actor.now)
+        transitions.cancel(session, actor, held, actor.user, forbidden, after_its_end=True)
 
 
 @dataclass(frozen=True)

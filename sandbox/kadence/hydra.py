@@ -24,7 +24,9 @@ from sandbox.core.errors import (
     RateLimited,
     Unauthenticated,
 )
+from sandbox.core.lifecycle import TransitionRefused
 from sandbox.core.paging import Counted
+from sandbox.kadence import words
 from sandbox.routing import UnreadableQuery, allowed_methods
 
 log = logging.getLogger(__name__)
@@ -248,6 +250,8 @@ def render_error(request: Request, exc: Exception) -> Response:
         return error(400, str(exc))
     if isinstance(exc, InvalidInput):
         return violations([(p.field, p.message, p.reason) for p in exc.problems])
+    if isinstance(exc, TransitionRefused):
+        return error(400, words.refused(exc))
     if isinstance(exc, DomainError):
         status = next(STATUSES[kind] for kind in type(exc).__mro__ if kind in STATUSES)
         if status == 404:

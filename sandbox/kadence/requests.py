@@ -10,8 +10,10 @@ from starlette.datastructures import QueryParams
 from sandbox.core.booking_queries import BookingQuery, TimeCondition
 from sandbox.core.bookings import Attendee, BookingInput
 from sandbox.core.errors import InvalidInput
+from sandbox.core.lifecycle import Status
 from sandbox.core.times import EARLIEST, LATEST, OutOfRange, parse_instant
 from sandbox.kadence.hydra import BadRequest
+from sandbox.kadence.words import STATUS_OF
 
 OPERATIONS = ("before", "strictly_before", "after", "strictly_after")
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$", re.ASCII)
@@ -119,6 +121,14 @@ def time_conditions(params: QueryParams, fields: tuple[str, ...]) -> tuple[TimeC
     return tuple(conditions)
 
 
+def statuses(word: str | None) -> frozenset[Status] | None:
+    """The status a `status` filter names; one Kadence does not name matches no booking."""
+    if word is None:
+        return None
+    status = STATUS_OF.get(word)
+    return frozenset() if status is None else frozenset({status})
+
+
 def booking_query(params: QueryParams, *, holder_id: int | None = None, extended: bool = False) -> BookingQuery:
     """The filters of GET /bookings, or with `extended` of GET /users/{id}/bookings."""
     fields = tuple(TIME_FIELDS) if extended else ("startDateTime", "endDateTime")
@@ -131,7 +141,7 @@ def booking_query(params: QueryParams, *, holder_id: int | None = None, extended
         holder_id=holder_id,
         booking_id=params.get("id") or None,
         type=params.get("type") or None,
-        status=params.get("status") or None,
+        statuses=statuses(params.get("status") or None),
         building_id=related(params, "building") or None,
         floor_id=related(params, "floor") or None,
         area_id=params.get("neighbourhoodId") or related(params, "neighborhood") or None,

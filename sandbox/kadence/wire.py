@@ -10,6 +10,7 @@ from sandbox.core.directory import Places
 from sandbox.core.space_types import booking_type
 from sandbox.core.visits import Attendance, VisitorView, VisitView
 from sandbox.kadence.hydra import iri, timestamp
+from sandbox.kadence.words import STATUSES
 from sandbox.store.models import (
     Area,
     Building,
@@ -18,6 +19,14 @@ from sandbox.store.models import (
     User,
     Visitor,
 )
+
+
+def cancellation_reason(booking: Booking) -> str | None:
+    """byUser, or autoSpaceRelease for a booking released because nobody checked in."""
+    if booking.cancellation is None:
+        return None
+    return "autoSpaceRelease" if booking.cancellation.automatic else "byUser"
+
 
 SOURCES = {"publicApi": "publicApi", "fixture": "web"}
 """How Kadence names where a booking was made; bookings made through the Robin API are 'unknown'."""
@@ -189,9 +198,9 @@ def booking(value: Booking, people: Mapping[int, User], places: Places) -> dict[
             "bookingUserEmail": reservation.organizer_email,
             "bookingCreatedByUserEmail": reservation.creator_email,
             "cancelledDate": timestamp(value.cancelled_at),
-            "cancellationReason": value.cancellation_reason,
+            "cancellationReason": cancellation_reason(value),
             "title": (reservation.title or None) if value.type in ROOM_TYPES else None,
-            "status": value.status,
+            "status": STATUSES[value.status],
             "type": value.type,
             "onlineMeeting": None,
             "onlineMeetingUrl": None,

@@ -20,8 +20,9 @@ from sandbox.core.errors import (
     RuleViolation,
     Unauthenticated,
 )
+from sandbox.core.lifecycle import TransitionRefused
 from sandbox.core.paging import Page
-from sandbox.robin import wire
+from sandbox.robin import wire, words
 from sandbox.robin.deps import presented_token
 from sandbox.routing import allowed_methods
 
@@ -111,6 +112,9 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, Conflict):
         details = wire.collision(exc.collision)
         return error(409, exc.message, [{"domain": exc.domain, "reason": exc.reason, "message": exc.message, "details": details}])
+    if isinstance(exc, TransitionRefused):
+        reason, message = words.refused(exc)
+        return error(400, message, [{"domain": exc.domain, "reason": reason, "message": message, "details": {}}])
     if isinstance(exc, RuleViolation):
         entry = {"domain": exc.domain, "reason": exc.reason, "message": exc.message, "details": exc.details}
         return error(400, exc.message, [entry])

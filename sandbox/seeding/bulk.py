@@ -4,8 +4,8 @@ Booking a space or a desk one request at a time (events.create_event,
 seats.create_seat_reservation) checks conflicts and writes a reservation, its invitees and its
 occurrence index rows, and widens the resource's longest booking; cancelling
 (reservations.cancel) marks the reservation or records one cancelled occurrence of a series and
-drops the occurrences from the index; checking in and out (confirmations.record,
-bookings.check_out_booking) writes a check-in. Generated bookings are conflict-free by
+drops the occurrences from the index; checking in and out (transitions.check_in,
+transitions.check_out) writes a check-in. Generated bookings are conflict-free by
 construction, so here the same rows are inserted in batches instead, which is what makes a
 preset of hundreds of thousands of bookings practical. tests/seeding/test_bulk.py holds the two
 paths to the same rows.

@@ -25,8 +25,8 @@ from faker import Faker
 
 from sandbox.core import buildings, recurrence
 from sandbox.core.bookings import METHODS
-from sandbox.core.confirmations import CHECK_IN_OPENS
 from sandbox.core.times import zone as named_zone
+from sandbox.core.transitions import CHECK_IN_OPENS
 from sandbox.seeding.presets import Preset
 from sandbox.seeding.workplace import Workplace
 from sandbox.store.models import Building, ReservationKind

@@ -114,7 +114,7 @@ def test_new_booking_is_booked(session: Session) -> None:
     assert (made.start, made.end) == (START, END)
     assert made.cancelled_at is None
     assert made.auto_released_at is None
-    assert made.cancellation_reason is None
+    assert made.cancellation is None
 
 
 def test_check_in_makes_a_booking_checked_in_until_its_end(session: Session) -> None:
@@ -122,10 +122,10 @@ def test_check_in_makes_a_booking_checked_in_until_its_end(session: Session) -> 
 
     checked_in = check_in(session, made, START - 10 * MINUTE)
 
-    assert checked_in.status == "checkedIn"
+    assert checked_in.status == "checked_in"
     assert checked_in.check_in is not None
     assert checked_in.check_in.checked_in_at == START - 10 * MINUTE
-    assert status_at(session, made, END - MINUTE).status == "checkedIn"
+    assert status_at(session, made, END - MINUTE).status == "checked_in"
 
 
 def test_checked_in_booking_is_never_released(session: Session) -> None:
@@ -134,7 +134,7 @@ def test_checked_in_booking_is_never_released(session: Session) -> None:
 
     later = status_at(session, made, START + DESK_WINDOW + HOUR)
 
-    assert later.status == "checkedIn"
+    assert later.status == "checked_in"
     assert later.auto_released_at is None
 
 
@@ -144,18 +144,18 @@ def test_check_out_makes_a_booking_checked_out_even_after_its_end(session: Sessi
 
     checked_out = check_out(session, made, START + HOUR, email=CHLOE)
 
-    assert checked_out.status == "checkedOut"
+    assert checked_out.status == "checked_out"
     assert checked_out.check_in is not None
     assert checked_out.check_in.checked_out_at == START + HOUR
     assert checked_out.check_in.checked_out_by_id == person(session, CHLOE).id
-    assert status_at(session, made, END + HOUR).status == "checkedOut"
+    assert status_at(session, made, END + HOUR).status == "checked_out"
 
 
 def test_checked_in_booking_is_completed_once_it_ends(session: Session) -> None:
     made = book_desk(session)
     check_in(session, made, START)
 
-    assert status_at(session, made, END - timedelta(microseconds=1)).status == "checkedIn"
+    assert status_at(session, made, END - timedelta(microseconds=1)).status == "checked_in"
     assert status_at(session, made, END).status == "completed"
 
 
@@ -179,7 +179,8 @@ def test_cancel_makes_a_booking_cancelled_by_the_user(session: Session) -> None:
     cancelled = bookings.cancel_booking(session, at(session, NOW + MINUTE), made.id, person(session, BEN).ulid)
 
     assert cancelled.status == "cancelled"
-    assert cancelled.cancellation_reason == "byUser"
+    assert cancelled.cancellation is not None
+    assert not cancelled.cancellation.automatic
     assert cancelled.cancelled_at == NOW + MINUTE
     assert cancelled.cancelled_by_id == person(session, BEN).id
     assert cancelled.auto_released_at is None
@@ -195,8 +196,9 @@ def test_unconfirmed_booking_is_released_exactly_at_its_release_moment(session: 
     released = status_at(session, made, release)
 
     assert just_before.status == "booked"
-    assert released.status == "noCheckIn"
-    assert released.cancellation_reason == "autoSpaceRelease"
+    assert released.status == "released"
+    assert released.cancellation is not None
+    assert released.cancellation.automatic
     assert released.auto_released_at == release
     assert released.cancelled_at == release
     assert released.cancelled_by_id is None
@@ -205,7 +207,7 @@ def test_unconfirmed_booking_is_released_exactly_at_its_release_moment(session: 
 def test_released_booking_stays_released_after_its_end(session: Session) -> None:
     made = book_desk(session)
 
-    assert status_at(session, made, END + HOUR).status == "noCheckIn"
+    assert status_at(session, made, END + HOUR).status == "released"
 
 
 def test_booking_made_after_its_release_moment_is_never_released(session: Session) -> None:
@@ -224,7 +226,7 @@ def test_booking_made_just_before_its_release_moment_is_released(session: Sessio
     made = book_desk(session, start=start, end=NOW + 2 * HOUR)
 
     assert made.status == "booked"
-    assert status_at(session, made, NOW + MINUTE).status == "noCheckIn"
+    assert status_at(session, made, NOW + MINUTE).status == "released"
 
 
 def every_booking(session: Session, actor: Actor, query: BookingQuery) -> list[Booking]:
@@ -242,8 +244,8 @@ def test_list_bookings_derives_the_same_status_as_get_booking(session: Session) 
         for booking in every_booking(session, at(session, moment), BookingQuery(building_id=building(session, NEW_YORK).ulid))
     }
 
-    assert listed[released.id] == status_at(session, released, moment).status == "noCheckIn"
-    assert listed[checked_in.id] == status_at(session, checked_in, moment).status == "checkedIn"
+    assert listed[released.id] == status_at(session, released, moment).status == "released"
+    assert listed[checked_in.id] == status_at(session, checked_in, moment).status == "checked_in"
 
 
 # --- occurrences of a series -----------------------------------------------------------------
@@ -319,7 +321,8 @@ def test_cancelling_one_occurrence_leaves_the_others_booked(session: Session) ->
     cancelled = bookings.cancel_booking(session, at(session, NOW), bookings.booking_id(series, second), None)
 
     assert cancelled.status == "cancelled"
-    assert cancelled.cancellation_reason == "byUser"
+    assert cancelled.cancellation is not None
+    assert not cancelled.cancellation.automatic
     assert cancelled.cancelled_at == NOW
     assert bookings.get_booking(session, at(session, NOW), bookings.booking_id(series, second)).status == "cancelled"
     assert bookings.get_booking(session, at(session, NOW), bookings.booking_id(series, third)).status == "booked"

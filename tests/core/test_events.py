@@ -15,6 +15,7 @@ from sandbox.core.errors import (
     RuleViolation,
 )
 from sandbox.core.events import EventChanges, EventInput
+from sandbox.core.lifecycle import Refusal, TransitionRefused
 from sandbox.core.occurrences import HORIZON, Scope
 from sandbox.core.reservations import ReservationView as EventView
 from sandbox.store.models import CheckIn, Reservation, ReservationStatus
@@ -524,14 +525,18 @@ def test_cancel_event_of_an_instance_cancels_only_that_occurrence(session: Sessi
     ]
 
 
-def test_cancel_event_of_an_instance_twice_is_harmless(session: Session, admin_actor: Actor) -> None:
+def test_cancel_event_of_an_instance_twice_is_refused_as_already_cancelled_and_changes_nothing(
+    session: Session, admin_actor: Actor
+) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
     instance = reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY)
-
     events.cancel_event(session, admin_actor, instance)
-    again = events.cancel_event(session, admin_actor, instance)
 
-    assert again.status == ReservationStatus.CANCELLED
+    with pytest.raises(TransitionRefused) as caught:
+        events.cancel_event(session, admin_actor, instance)
+
+    assert caught.value.refusal == Refusal.ALREADY_CANCELLED
+    assert events.get_event(session, admin_actor, instance).status == ReservationStatus.CANCELLED
     assert len(listed_starts(session, 51, QUIET_MONDAY, QUIET_MONDAY + timedelta(weeks=3))) == 2
 
 
@@ -568,7 +573,7 @@ def test_confirm_event_refuses_more_than_fifteen_minutes_early(session: Session,
     with pytest.raises(RuleViolation) as caught:
         confirmations.confirm_event(session, early, str(existing.reservation.id), None, None)
 
-    assert caught.value.reason == "too_early_to_confirm_event"
+    assert caught.value.reason == "too_early"
 
 
 def test_confirm_event_is_allowed_until_the_last_moment(session: Session, admin_actor: Actor) -> None:
@@ -587,7 +592,7 @@ def test_confirm_event_refuses_once_the_event_has_ended(session: Session, admin_
     with pytest.raises(RuleViolation) as caught:
         confirmations.confirm_event(session, at(session, QUIET_MONDAY + HOUR), str(existing.reservation.id), None, None)
 
-    assert caught.value.reason == "too_late_to_confirm_event"
+    assert caught.value.reason == "too_late"
 
 
 def test_confirm_event_refuses_an_event_already_confirmed(session: Session, admin_actor: Actor) -> None:
@@ -597,7 +602,7 @@ def test_confirm_event_refuses_an_event_already_confirmed(session: Session, admi
     with pytest.raises(RuleViolation) as caught:
         confirmations.confirm_event(session, at(session, QUIET_MONDAY + MINUTE), str(existing.reservation.id), None, None)
 
-    assert caught.value.reason == "event_already_confirmed"
+    assert caught.value.reason == "already_checked_in"
 
 
 def test_confirm_event_refuses_a_series_master(session: Session, admin_actor: Actor) -> None:
@@ -631,7 +636,7 @@ def test_confirm_event_window_of_an_instance_is_its_own(session: Session, admin_
     with pytest.raises(RuleViolation) as caught:
         confirmations.confirm_event(session, at(session, QUIET_MONDAY + 10 * MINUTE), second, None, None)
 
-    assert caught.value.reason == "too_early_to_confirm_event"
+    assert caught.value.reason == "too_early"
 
 
 def test_confirm_event_refuses_a_cancelled_instance(session: Session, admin_actor: Actor) -> None:
@@ -642,7 +647,7 @@ def test_confirm_event_refuses_a_cancelled_instance(session: Session, admin_acto
     with pytest.raises(RuleViolation) as caught:
         confirmations.confirm_event(session, at(session, QUIET_MONDAY), instance, None, None)
 
-    assert caught.value.reason == "event_cancelled"
+    assert caught.value.reason == "cancelled"
 
 
 def test_confirm_event_on_behalf_of_another_member(session: Session, admin_actor: Actor, member_actor: Actor) -> None:

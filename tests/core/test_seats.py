@@ -937,7 +937,7 @@ def test_cancel_seat_reservation_refuses_a_member_who_neither_holds_nor_made_it(
 # --- confirmation ----------------------------------------------------------------------
 
 
-def test_confirm_seat_reservation_twice_is_refused_in_the_live_apis_words(session: Session, member_actor: Actor) -> None:
+def test_confirm_seat_reservation_twice_is_refused_as_already_checked_in(session: Session, member_actor: Actor) -> None:
     made = reserve(session, member_actor, HOTELED, new_york(2, 9), new_york(2, 17))
     check_in = confirmations.confirm_seat_reservation(session, member_actor, made.id, None, None)
 
@@ -945,11 +945,10 @@ def test_confirm_seat_reservation_twice_is_refused_in_the_live_apis_words(sessio
         confirmations.confirm_seat_reservation(session, member_actor, made.id, None, None)
 
     assert (check_in.checked_in_at, check_in.original_start) == (NOW, new_york(2, 9))
-    assert caught.value.reason == "event_already_confirmed"
-    assert caught.value.message == f"Cannot confirm desk with ID `{made.id}`. Confirmation already exists."
+    assert caught.value.reason == "already_checked_in"
 
 
-def test_confirm_seat_reservation_names_the_instance_when_already_confirmed(session: Session, admin_actor: Actor) -> None:
+def test_a_refused_confirmation_names_the_instance(session: Session, admin_actor: Actor) -> None:
     series = reserve(
         session, admin_actor, HOTELED, new_york(2, 9), new_york(2, 17), reservee=BEN, lines=["RRULE:FREQ=DAILY;COUNT=3"]
     )
@@ -960,8 +959,8 @@ def test_confirm_seat_reservation_names_the_instance_when_already_confirmed(sess
     with pytest.raises(RuleViolation) as caught:
         confirmations.confirm_seat_reservation(session, tuesday_morning, tuesday, None, None)
 
-    assert caught.value.reason == "event_already_confirmed"
-    assert caught.value.message == f"Cannot confirm desk with ID `{tuesday}`. Confirmation already exists."
+    assert caught.value.reason == "already_checked_in"
+    assert (str(caught.value.reservation.id), caught.value.original_start) == (series.id, new_york(3, 9))
 
 
 def test_confirm_seat_reservation_after_it_ended_is_too_late(session: Session, member_actor: Actor) -> None:
@@ -970,8 +969,7 @@ def test_confirm_seat_reservation_after_it_ended_is_too_late(session: Session, m
     with pytest.raises(RuleViolation) as caught:
         confirmations.confirm_seat_reservation(session, as_user(session, BEN, new_york(2, 10)), made.id, None, None)
 
-    assert caught.value.reason == "too_late_to_confirm_event"
-    assert caught.value.message == "You cannot confirm a seat reservation in the past."
+    assert caught.value.reason == "too_late"
 
 
 def test_confirm_seat_reservation_opens_fifteen_minutes_before_the_start(session: Session, member_actor: Actor) -> None:
@@ -985,7 +983,7 @@ def test_confirm_seat_reservation_opens_fifteen_minutes_before_the_start(session
         session, as_user(session, BEN, WEDNESDAY_9 - 15 * MINUTE), made.id, None, None
     )
 
-    assert caught.value.reason == "too_early_to_confirm_event"
+    assert caught.value.reason == "too_early"
     assert check_in.checked_in_at == WEDNESDAY_9 - 15 * MINUTE
 
 

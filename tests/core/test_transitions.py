@@ -49,7 +49,7 @@ def test_a_transition_waits_for_the_hold_and_sees_what_the_holder_did(shared_sto
 
     rival.join(timeout=30)
     # The confirmation came second, and found the event cancelled.
-    assert outcome == ["event_cancelled"]
+    assert outcome == ["cancelled"]
 
 
 def test_hold_reads_the_reservation_afresh(session: Session) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from sandbox.store.models import Reservation
 from tests.conftest import OTHER_TOKEN, RobinClient
 
 pytestmark = pytest.mark.wire
@@ -1132,6 +1133,21 @@ def test_member_cannot_withdraw_the_confirmation_of_the_admins_event(robin, memb
     assert response.status_code == 403
     assert robin.get(f"/events/{created['id']}/confirmation").json()["data"] == confirmed.json()["data"]
     assert robin.get(f"/events/{created['id']}").json()["data"]["status"] == "confirmed"
+
+
+def test_deleting_a_released_event_answers_it_and_leaves_it_released(robin, kadence, store, wall):
+    created = booked(robin, 55, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+    wall.advance(minutes=30)  # Past Brooklyn's release window, unconfirmed: released.
+
+    response = robin.delete(f"/events/{created['id']}")
+
+    assert response.status_code == 200
+    assert response.json()["data"]["status"] == "cancelled"
+    with store.session() as session:
+        ulid = session.get_one(Reservation, int(created["id"])).ulid
+    booking = kadence.get(f"/bookings/{ulid}").json()
+    assert (booking["status"], booking["cancellationReason"]) == ("noCheckIn", "autoSpaceRelease")
+    assert "cancelledUserId" not in booking or booking["cancelledUserId"] is None
 
 
 def test_member_cannot_confirm_their_own_event_as_someone_else(robin, member):

@@ -1279,6 +1279,17 @@ def test_confirm_seat_reservation_twice_is_refused(robin):
     assert response.json()["meta"]["message"] == error["message"]
 
 
+def test_confirming_an_instance_twice_is_refused_naming_the_instance(robin, wall):
+    instance = f"{seeded_id(robin, 2001)}_20260303T033000Z"
+    wall.advance(hours=13, minutes=20)
+    assert robin.put(f"/reservations/seats/{instance}/confirmation").status_code == 200
+
+    response = robin.put(f"/reservations/seats/{instance}/confirmation")
+
+    error = assert_refused(response, "event_already_confirmed")
+    assert error["message"] == f"Cannot confirm desk with ID `{instance}`. Confirmation already exists."
+
+
 def test_confirm_seat_reservation_that_has_ended_is_too_late(robin):
     vikrams = seeded_id(robin, 2002)
 

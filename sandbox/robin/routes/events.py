@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi.responses import JSONResponse
 
 from sandbox.core import confirmations, events
+from sandbox.core.lifecycle import Refusal, TransitionRefused
 from sandbox.core.paging import Page
 from sandbox.core.reservations import ReservationView
 from sandbox.robin import wire
@@ -72,7 +73,13 @@ def update_event(event_id: EventId, patch: EventPatch, actor: ActorDep, session:
 
 @router.delete("/events/{event_id}", summary="Cancel an event, a series, or one instance", responses=documented(Envelope[Event]))
 def cancel_event(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.event(events.cancel_event(session, actor, event_id)))
+    try:
+        return respond(wire.event(events.cancel_event(session, actor, event_id)))
+    except TransitionRefused as refused:
+        if refused.refusal != Refusal.ALREADY_CANCELLED:
+            raise
+    # DELETE is idempotent: an event cancelled (or released) already is answered as it is.
+    return respond(wire.event(events.get_event(session, actor, event_id)))
 
 
 @router.get(

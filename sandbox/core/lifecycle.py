@@ -1,0 +1,150 @@
+"""The lifecycle of one occurrence of a reservation, the same whichever API reads or changes it:
+its status, derived from what is stored and the clock, and which transitions that status allows.
+
+    booked ──check in──► checked_in ──check out──► checked_out
+      │  ╲                  │
+      │   ╲ (end passes)    └──(end passes)──► completed
+      │    ╲──────────────────────────────────► completed
+      ├──cancel──► cancelled          (booked or checked in, before its end)
+      └──(release window passes unchecked)──► released
+
+Each dialect names these statuses in its own words (`robin/wire.py`, `kadence/wire.py`); the
+transitions that change them are in `transitions.py`.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sandbox.core import occurrences
+from sandbox.core.errors import RuleViolation
+from sandbox.store.models import CheckIn, OccurrenceException, Reservation, ReservationStatus
+
+
+class Status(StrEnum):
+    """The status of one occurrence."""
+
+    BOOKED = "booked"
+    """Holds its time; not checked in, not ended."""
+    CHECKED_IN = "checked_in"
+    CHECKED_OUT = "checked_out"
+    COMPLETED = "completed"
+    """Ended without being checked out (checked in or not)."""
+    CANCELLED = "cancelled"
+    """Cancelled by someone: the whole reservation or this occurrence."""
+    RELEASED = "released"
+    """Freed automatically: nobody checked in by its release time."""
+
+    @property
+    def holds_its_time(self) -> bool:
+        return self not in (Status.CANCELLED, Status.RELEASED)
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """Why an occurrence no longer holds its time: cancelled by someone (`by_id`, when known),
+    or released automatically because nobody checked in in time."""
+
+    at: datetime | None
+    by_id: int | None
+    automatic: bool
+
+
+def cancellation(
+    reservation: Reservation,
+    start: datetime,
+    check_in: CheckIn | None,
+    exception: OccurrenceException | None,
+    now: datetime,
+) -> Cancellation | None:
+    """The cancellation of the occurrence of `reservation` starting at `start`, as of `now`: the
+    whole reservation's, else this occurrence's (`exception`), else its release if it was not
+    checked in by its release time; None while it holds its time."""
+    if reservation.status == ReservationStatus.CANCELLED:
+        return Cancellation(reservation.cancelled_at, reservation.cancelled_by_id, automatic=False)
+    if exception is not None:
+        return Cancellation(exception.created_at, exception.cancelled_by_id, automatic=False)
+    release = None if check_in is not None else occurrences.release_time(reservation, start)
+    if release is not None and release <= now:
+        return Cancellation(release, None, automatic=True)
+    return None
+
+
+def status_of(end: datetime, cancelled: Cancellation | None, check_in: CheckIn | None, now: datetime) -> Status:
+    """The one derivation of an occurrence's status: cancelled or released; else checked out;
+    else completed once its end has passed; else checked in or booked."""
+    if cancelled is not None:
+        return Status.RELEASED if cancelled.automatic else Status.CANCELLED
+    if check_in is not None and check_in.checked_out_at is not None:
+        return Status.CHECKED_OUT
+    if now >= end:
+        return Status.COMPLETED
+    return Status.CHECKED_IN if check_in is not None else Status.BOOKED
+
+
+class Refusal(StrEnum):
+    """Why a transition is refused."""
+
+    ALREADY_CHECKED_IN = "already_checked_in"
+    """Check-in: it has a check-in already (checked out, or ended since, too)."""
+    TOO_LATE = "too_late"
+    """Check-in: it has ended, or was released."""
+    CANCELLED = "cancelled"
+    """Check-in: it was cancelled."""
+    TOO_EARLY = "too_early"
+    """Check-in: it opens CHECK_IN_OPENS before the start."""
+    NOT_CHECKED_IN = "not_checked_in"
+    """Check-out: only a checked-in occurrence can be checked out."""
+    ALREADY_CANCELLED = "already_cancelled"
+    """Cancel: it was cancelled or released already."""
+    ENDED = "ended"
+    """Cancel: it has ended or been checked out."""
+
+
+class TransitionRefused(RuleViolation):
+    """A cancel, check-in or check-out the occurrence's status does not allow. `refusal` says
+    why, `status` is the status it was refused in; each dialect words it."""
+
+    code = "transition_refused"
+
+    def __init__(self, refusal: Refusal, status: Status, reservation: Reservation, original_start: datetime | None) -> None:
+        super().__init__(refusal.value, _SAID[refusal])
+        self.refusal = refusal
+        self.status = status
+        self.reservation = reservation
+        self.original_start = original_start
+        """Set for an occurrence of a series."""
+
+
+_SAID = {
+    Refusal.ALREADY_CHECKED_IN: "The occurrence has already been checked in.",
+    Refusal.TOO_LATE: "The occurrence has ended or was released.",
+    Refusal.CANCELLED: "The occurrence was cancelled.",
+    Refusal.TOO_EARLY: "Check-in has not opened yet.",
+    Refusal.NOT_CHECKED_IN: "Only a checked-in occurrence can be checked out.",
+    Refusal.ALREADY_CANCELLED: "The occurrence has already been cancelled or released.",
+    Refusal.ENDED: "The occurrence has ended.",
+}
+
+
+def check_in_refusal(status: Status, check_in: CheckIn | None) -> Refusal | None:
+    """Why an occurrence can't be checked in, if it can't (the check-in window aside)."""
+    if check_in is not None:
+        return Refusal.ALREADY_CHECKED_IN
+    if status in (Status.COMPLETED, Status.RELEASED):
+        return Refusal.TOO_LATE
+    if status == Status.CANCELLED:
+        return Refusal.CANCELLED
+    return None
+
+
+def check_out_refusal(status: Status) -> Refusal | None:
+    return None if status == Status.CHECKED_IN else Refusal.NOT_CHECKED_IN
+
+
+def cancel_refusal(status: Status, *, after_its_end: bool = False) -> Refusal | None:
+    if not status.holds_its_time:
+        return Refusal.ALREADY_CANCELLED
+    if status in (Status.COMPLETED, Status.CHECKED_OUT) and not after_its_end:
+        return Refusal.ENDED
+    return None
