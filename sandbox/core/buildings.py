@@ -15,7 +15,7 @@ from sandbox.core.errors import InvalidInput
 from sandbox.core.occurrences import Scope
 from sandbox.core.recurrence import WEEKDAYS
 from sandbox.core.space_types import BOOKING_TYPES, booking_type
-from sandbox.core.times import local_days, zone
+from sandbox.core.times import local_days, require_later, zone
 from sandbox.store.models import (
     Building,
     Floor,
@@ -25,11 +25,14 @@ from sandbox.store.models import (
     User,
 )
 
-BUILDING_CLOSURE = "buildingClosure"
-OPENING_HOURS = "openingHours"
-BUILDING_CLOSED = "buildingClosed"
-NO_CAPACITY = "noCapacity"
+BUILDING_CLOSURE = "closure"
+"""The building is closed that day (a closure)."""
+OPENING_HOURS = "outside_opening_hours"
+BUILDING_CLOSED = "closed_that_weekday"
+NO_CAPACITY = "no_capacity"
 UNKNOWN = "unknown"
+"""Past the booking horizon: not known yet."""
+BEYOND_HORIZON = "beyond_horizon"
 """Kadence's reason for anything else: here, a time past the booking horizon."""
 FIRST_DAY, LAST_DAY = EARLIEST.date() - timedelta(days=1), LATEST.date()
 """The local days an organization's clock can show in any time zone."""
@@ -109,10 +112,10 @@ def require_bookable(building: Building, start: datetime, end: datetime, now: da
         OPENING_HOURS: "The booking must fall within the building's opening hours.",
     }
     if reason is not None:
-        raise InvalidInput.of("startDateTime", messages[reason], reason)
+        raise InvalidInput.of("start", messages[reason], reason)
     if beyond_horizon(building, start, now):
         raise InvalidInput.of(
-            "startDateTime", f"Bookings can be made at most {building.booking_horizon_days} days ahead.", "bookingHorizon"
+            "start", f"Bookings can be made at most {building.booking_horizon_days} days ahead.", BEYOND_HORIZON
         )
 
 
@@ -153,8 +156,7 @@ def onsite_resource(session: Session, building: Building) -> Resource:
 
 
 def onsite_pass(session: Session, building: Building, start: datetime, end: datetime, now: datetime) -> OnsitePass:
-    if end <= start:
-        raise InvalidInput.of("endDateTime", "must be later than startDateTime")
+    require_later(start, end, "end", "start")
     reason = closed_reason(building, start, end)
     if reason is not None:
         return OnsitePass(0, False, start, end, reason)
@@ -192,8 +194,7 @@ def bookable_spaces(
     """Spaces of booking type `kind` on `floor` that `person` could book for [start, end)."""
     if kind not in BOOKING_TYPES:
         raise InvalidInput.of("spaceType", f"must be one of {', '.join(BOOKING_TYPES)}")
-    if end <= start:
-        raise InvalidInput.of("endDateTime", "must be later than startDateTime")
+    require_later(start, end, "end", "start")
     building = session.get(Building, floor.building_id)
     assert building is not None
     if closed_reason(building, start, end) is not None or beyond_horizon(building, start, actor.now):

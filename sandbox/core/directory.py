@@ -202,49 +202,51 @@ def users(
     return statement.order_by(col(User.id))
 
 
-_PROFILE = {
-    "firstName": "given_name",
-    "lastName": "family_name",
-    "jobTitle": "job_title",
-    "biography": "biography",
-    "locationTimezone": "time_zone",
-    "locationCountryCode": "location_country_code",
-    "locationCityName": "location_city",
-    "locationLatitude": "location_latitude",
-    "locationLongitude": "location_longitude",
-}
+PROFILE = (
+    "given_name",
+    "family_name",
+    "job_title",
+    "biography",
+    "time_zone",
+    "location_country_code",
+    "location_city",
+    "location_latitude",
+    "location_longitude",
+)
+"""The parts of a user's profile that may be changed."""
 
 
 def update_profile(session: Session, actor: Actor, ulid: str, changes: dict[str, Any]) -> User:
-    """Change a user's profile; the names, when given, must not be blank."""
+    """Change a user's profile (`changes` by the names in PROFILE); the names, when given, must not
+    be blank."""
     user: User = by_ulid(session, actor, User, ulid)
     problems = [
-        FieldProblem(name, "This value should not be blank.", "required")
-        for name in ("firstName", "lastName")
+        FieldProblem(name, "is required", "required")
+        for name in ("given_name", "family_name")
         if name in changes and not (changes[name] or "").strip()
     ]
     problems.extend(
-        FieldProblem(name, "This value is too long.")
+        FieldProblem(name, "is too long", "too_long")
         for name, value in changes.items()
         if isinstance(value, str) and len(value) > MAX_TEXT * (16 if name == "biography" else 1)
     )
-    code = changes.get("locationCountryCode")
+    code = changes.get("location_country_code")
     if code is not None and not (isinstance(code, str) and len(code) == 2 and code.isalpha()):
-        problems.append(FieldProblem("locationCountryCode", "This value is not a valid country."))
-    for name, limit in (("locationLatitude", 90), ("locationLongitude", 180)):
+        problems.append(FieldProblem("location_country_code", "is not a country code", "country"))
+    for name, limit in (("location_latitude", 90), ("location_longitude", 180)):
         if changes.get(name) is not None and not -limit <= changes[name] <= limit:
-            problems.append(FieldProblem(name, f"This value should be between -{limit} and {limit}."))
-    if changes.get("locationTimezone") is not None:
+            problems.append(FieldProblem(name, f"must be between -{limit} and {limit}", "between", {"limit": limit}))
+    if changes.get("time_zone") is not None:
         try:
-            zone(changes["locationTimezone"], "locationTimezone")
+            zone(changes["time_zone"], "time_zone")
         except InvalidInput:
-            problems.append(FieldProblem("locationTimezone", "This value is not a valid timezone."))
+            problems.append(FieldProblem("time_zone", "is not a time zone", "time_zone"))
     if problems:
         raise InvalidInput(problems)
     for name, value in changes.items():
-        stored = "UTC" if name == "locationTimezone" and value is None else value
-        setattr(user, _PROFILE[name], stored.upper() if name == "locationCountryCode" and stored else stored)
-    if {"firstName", "lastName"} & changes.keys():
+        stored = "UTC" if name == "time_zone" and value is None else value
+        setattr(user, name, stored.upper() if name == "location_country_code" and stored else stored)
+    if {"given_name", "family_name"} & changes.keys():
         user.name = f"{user.given_name or ''} {user.family_name or ''}".strip()
     user.updated_at = actor.now
     session.add(user)
@@ -273,12 +275,13 @@ def set_photo(session: Session, actor: Actor, ulid: str, data: bytes | None) -> 
     """Replace a user's profile picture with `data`, which must be an image of at most PHOTO_LIMIT bytes."""
     user: User = by_ulid(session, actor, User, ulid)
     if not data:
-        raise InvalidInput.of("file", "This value should not be blank.", "required")
+        raise InvalidInput.of("photo", "is required", "required")
     if len(data) > PHOTO_LIMIT:
-        raise InvalidInput.of("file", f"The file is too large. Allowed maximum size is {PHOTO_LIMIT // (1024 * 1024)} MiB.")
+        limit_mib = PHOTO_LIMIT // (1024 * 1024)
+        raise InvalidInput.of("photo", f"must be at most {limit_mib} MiB", "file_too_large", limit_mib=limit_mib)
     kind = image_type(data)
     if kind is None:
-        raise InvalidInput.of("file", "This file is not a valid image (PNG, JPEG, GIF or WebP).")
+        raise InvalidInput.of("photo", "This file is not a valid image (PNG, JPEG, GIF or WebP).")
     session.merge(UserPhoto(user_id=user.id or 0, content_type=kind, data=data, uploaded_at=actor.now))
     user.updated_at = actor.now
     session.add(user)

@@ -107,3 +107,10 @@ def local_days(start: datetime, end: datetime, tz: ZoneInfo) -> list[date]:
     first = start.astimezone(tz).date()
     last = (end - timedelta(microseconds=1)).astimezone(tz).date()
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def require_later(earlier: datetime, later: datetime, field: str, than: str) -> None:
+    """The one rule of an interval's ends: refuse `later` (the input `field`) unless it comes
+    after `earlier` (the input `than`)."""
+    if later <= earlier:
+        raise InvalidInput.of(field, f"must be later than {than}", "not_later", than=than)

@@ -1,7 +1,8 @@
 """Visits and visitors: guests a host invites to a building, read through the Kadence API.
 
-A visit's status follows the clock like a booking's: booked, checkedIn (someone is in),
-checkedOut (everyone who came has left), completed or noCheckIn once it has ended, cancelled.
+A visit's status is an occurrence's (`lifecycle.Status`), read from its attendance and the clock:
+booked, checked in (someone is in), checked out (everyone who came has left), completed (someone
+came) or released (nobody did) once it has ended, cancelled.
 """
 
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from sandbox.core.access import Actor
 from sandbox.core.booking_queries import TimeCondition, holds
 from sandbox.core.directory import rows_by_id, users_by_id
 from sandbox.core.errors import NotFound
+from sandbox.core.lifecycle import Status
 from sandbox.store.models import Building, User, Visit, VisitAttendance, Visitor
 
 
@@ -38,7 +40,7 @@ class VisitView:
     building: Building
     host: User | None
     attendances: list[Attendance]
-    status: str
+    status: Status
 
 
 @dataclass(frozen=True)
@@ -65,17 +67,17 @@ class VisitorView:
         return self.visits[-1][1] if self.visits else None
 
 
-def visit_status(visit: Visit, attendances: list[Attendance], now: datetime) -> str:
-    """cancelled; after its end completed (someone came) or noCheckIn; checkedOut once everyone
-    who came has left; checkedIn while someone is in; else booked."""
+def visit_status(visit: Visit, attendances: list[Attendance], now: datetime) -> Status:
+    """Cancelled; after its end completed (someone came) or released; checked out once everyone
+    who came has left; checked in while someone is in; else booked."""
     if visit.cancelled_at is not None:
-        return "cancelled"
+        return Status.CANCELLED
     arrived = [row for row in attendances if row.checked_in_at is not None]
     if now >= visit.end:
-        return "completed" if arrived else "noCheckIn"
+        return Status.COMPLETED if arrived else Status.RELEASED
     if arrived and all(row.checked_out_at is not None for row in arrived):
-        return "checkedOut"
-    return "checkedIn" if arrived else "booked"
+        return Status.CHECKED_OUT
+    return Status.CHECKED_IN if arrived else Status.BOOKED
 
 
 def _as_of(moment: datetime | None, now: datetime) -> datetime | None:
@@ -134,14 +136,14 @@ def find_visits(
     session: Session,
     actor: Actor,
     building_ulid: str | None = None,
-    status: str | None = None,
+    statuses: frozenset[Status] | None = None,
     conditions: tuple[TimeCondition, ...] = (),
 ) -> list[VisitView]:
     return [
         view
         for view in visits(session, actor)
         if (building_ulid is None or view.building.ulid == building_ulid.upper())
-        and (status is None or view.status == status)
+        and (statuses is None or view.status in statuses)
         and all(holds(view.visit.start if c.field == "start" else view.visit.end, c, view.building) for c in conditions)
     ]
 
@@ -175,7 +177,7 @@ class VisitorQuery:
     last_name: str | None = None
     building_ulid: str | None = None
     status: str | None = None
-    visit_status: str | None = None
+    visit_statuses: frozenset[Status] | None = None
     conditions: tuple[TimeCondition, ...] = ()
 
 
@@ -194,11 +196,11 @@ def find_visitors(session: Session, actor: Actor, query: VisitorQuery) -> list[V
         return (
             (not query.building_ulid or view.building.ulid == query.building_ulid.upper())
             and (not query.status or attendance.response == query.status)
-            and (not query.visit_status or view.status == query.visit_status)
+            and (query.visit_statuses is None or view.status in query.visit_statuses)
             and all(holds(view.visit.start if c.field == "start" else view.visit.end, c, view.building) for c in query.conditions)
         )
 
-    filtered = query.building_ulid or query.status or query.visit_status or query.conditions
+    filtered = query.building_ulid or query.status or query.visit_statuses is not None or query.conditions
     return [
         view
         for view in visitors(session, actor)

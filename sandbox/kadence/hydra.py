@@ -249,7 +249,7 @@ def render_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, UnreadableQuery):
         return error(400, str(exc))
     if isinstance(exc, InvalidInput):
-        return violations([(p.field, p.message, p.reason) for p in exc.problems])
+        return violations([words.violation(problem) for problem in exc.problems])
     if isinstance(exc, TransitionRefused):
         return error(400, words.refused(exc))
     if isinstance(exc, DomainError):

@@ -13,7 +13,7 @@ from sandbox.core.errors import InvalidInput
 from sandbox.core.lifecycle import Status
 from sandbox.core.times import EARLIEST, LATEST, OutOfRange, parse_instant
 from sandbox.kadence.hydra import BadRequest
-from sandbox.kadence.words import STATUS_OF
+from sandbox.kadence.words import PROFILE, STATUS_OF
 
 OPERATIONS = ("before", "strictly_before", "after", "strictly_after")
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$", re.ASCII)
@@ -220,4 +220,5 @@ class UserPatch(Body):
     locationLongitude: float | None = None
 
     def changes(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.model_fields_set}
+        """The fields given, by the core's names of a profile's parts."""
+        return {PROFILE[name]: getattr(self, name) for name in self.model_fields_set}

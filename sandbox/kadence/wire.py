@@ -10,7 +10,7 @@ from sandbox.core.directory import Places
 from sandbox.core.space_types import booking_type
 from sandbox.core.visits import Attendance, VisitorView, VisitView
 from sandbox.kadence.hydra import iri, timestamp
-from sandbox.kadence.words import STATUSES
+from sandbox.kadence.words import METHODS, STATUSES, UNAVAILABLE
 from sandbox.store.models import (
     Area,
     Building,
@@ -19,6 +19,10 @@ from sandbox.store.models import (
     User,
     Visitor,
 )
+
+
+def method(value: str | None) -> str | None:
+    return None if value is None else METHODS.get(value, value)
 
 
 def cancellation_reason(booking: Booking) -> str | None:
@@ -181,8 +185,8 @@ def booking(value: Booking, people: Mapping[int, User], places: Places) -> dict[
             "checkedInUserId": person(check_in.user_id) if check_in else None,
             "checkedInDate": timestamp(check_in.checked_in_at) if check_in else None,
             "checkedInSource": source(check_in.check_in_source) if check_in else None,
-            "checkInMethod": check_in.check_in_method if check_in else None,
-            "checkOutMethod": check_in.check_out_method if check_in else None,
+            "checkInMethod": method(check_in.check_in_method) if check_in else None,
+            "checkOutMethod": method(check_in.check_out_method) if check_in else None,
             "checkedOutUser": person(check_in.checked_out_by_id) if check_in else None,
             "checkedOutDate": timestamp(check_in.checked_out_at) if check_in else None,
             "checkOutSource": source(check_in.check_out_source) if check_in else None,
@@ -223,7 +227,7 @@ def onsite_pass(value: OnsitePass, path: str) -> dict[str, Any]:
         "available": value.available,
         "startDateTime": timestamp(value.start),
         "endDateTime": timestamp(value.end),
-        "unavailabilityReason": value.unavailability_reason,
+        "unavailabilityReason": UNAVAILABLE.get(value.unavailability_reason or "", value.unavailability_reason),
     }
 
 
@@ -257,7 +261,7 @@ def visitor(value: VisitorView) -> dict[str, Any]:
         "building": building_reference(latest.building) if latest else None,
         "startDate": timestamp(latest.visit.start) if latest else None,
         "endDate": timestamp(latest.visit.end) if latest else None,
-        "visitStatus": latest.status if latest else None,
+        "visitStatus": STATUSES[latest.status] if latest else None,
     }
 
 
@@ -271,6 +275,6 @@ def visit(value: VisitView) -> dict[str, Any]:
         "building": building_reference(value.building),
         "startDate": timestamp(value.visit.start),
         "endDate": timestamp(value.visit.end),
-        "status": value.status,
+        "status": STATUSES[value.status],
         "visitors": [{**_visitor_core(item.visitor, item.user, item), "visitCount": None} for item in value.attendances],
     }

@@ -55,14 +55,14 @@ def test_booking_of_exactly_the_opening_hours_is_open() -> None:
 def test_booking_on_a_closure_is_refused() -> None:
     building = office(OFFICE_HOURS, closures=["2026-03-04"])
 
-    assert buildings.closed_reason(building, utc(2026, 3, 4, 14), utc(2026, 3, 4, 16)) == "buildingClosure"
+    assert buildings.closed_reason(building, utc(2026, 3, 4, 14), utc(2026, 3, 4, 16)) == "closure"
     assert buildings.closed_reason(building, utc(2026, 3, 5, 14), utc(2026, 3, 5, 16)) is None
 
 
 def test_closure_of_a_building_open_around_the_clock_is_refused() -> None:
     building = office(closures=["2026-03-04"])
 
-    assert buildings.closed_reason(building, utc(2026, 3, 4, 14), utc(2026, 3, 4, 16)) == "buildingClosure"
+    assert buildings.closed_reason(building, utc(2026, 3, 4, 14), utc(2026, 3, 4, 16)) == "closure"
 
 
 def test_closure_is_a_local_date() -> None:
@@ -70,28 +70,28 @@ def test_closure_is_a_local_date() -> None:
 
     # 23:00 to 23:30 on 3 March in New York is already 4 March in UTC.
     assert buildings.closed_reason(building, utc(2026, 3, 4, 4), utc(2026, 3, 4, 4, 30)) is None
-    assert buildings.closed_reason(building, utc(2026, 3, 4, 5), utc(2026, 3, 4, 6)) == "buildingClosure"
+    assert buildings.closed_reason(building, utc(2026, 3, 4, 5), utc(2026, 3, 4, 6)) == "closure"
 
 
 def test_booking_on_a_closed_weekday_is_refused() -> None:
     building = office(OFFICE_HOURS)
 
     # Saturday 7 March
-    assert buildings.closed_reason(building, utc(2026, 3, 7, 14), utc(2026, 3, 7, 16)) == "buildingClosed"
+    assert buildings.closed_reason(building, utc(2026, 3, 7, 14), utc(2026, 3, 7, 16)) == "closed_that_weekday"
 
 
 def test_booking_starting_before_opening_is_refused() -> None:
     building = office(OFFICE_HOURS)
 
-    assert buildings.closed_reason(building, utc(2026, 3, 2, 12, 30), utc(2026, 3, 2, 14)) == "openingHours"
-    assert buildings.closed_reason(building, utc(2026, 3, 2, 11), utc(2026, 3, 2, 12)) == "openingHours"
+    assert buildings.closed_reason(building, utc(2026, 3, 2, 12, 30), utc(2026, 3, 2, 14)) == "outside_opening_hours"
+    assert buildings.closed_reason(building, utc(2026, 3, 2, 11), utc(2026, 3, 2, 12)) == "outside_opening_hours"
 
 
 def test_booking_ending_after_closing_is_refused() -> None:
     building = office(OFFICE_HOURS)
 
-    assert buildings.closed_reason(building, utc(2026, 3, 2, 22), utc(2026, 3, 2, 23, 30)) == "openingHours"
-    assert buildings.closed_reason(building, utc(2026, 3, 2, 23), utc(2026, 3, 3)) == "openingHours"
+    assert buildings.closed_reason(building, utc(2026, 3, 2, 22), utc(2026, 3, 2, 23, 30)) == "outside_opening_hours"
+    assert buildings.closed_reason(building, utc(2026, 3, 2, 23), utc(2026, 3, 3)) == "outside_opening_hours"
 
 
 def test_opening_hours_are_local_time() -> None:
@@ -99,8 +99,8 @@ def test_opening_hours_are_local_time() -> None:
 
     # 08:00 to 21:00 IST is 02:30 to 15:30 UTC.
     assert buildings.closed_reason(building, utc(2026, 3, 2, 2, 30), utc(2026, 3, 2, 15, 30)) is None
-    assert buildings.closed_reason(building, utc(2026, 3, 2, 2, 29), utc(2026, 3, 2, 4)) == "openingHours"
-    assert buildings.closed_reason(building, utc(2026, 3, 2, 14), utc(2026, 3, 2, 15, 31)) == "openingHours"
+    assert buildings.closed_reason(building, utc(2026, 3, 2, 2, 29), utc(2026, 3, 2, 4)) == "outside_opening_hours"
+    assert buildings.closed_reason(building, utc(2026, 3, 2, 14), utc(2026, 3, 2, 15, 31)) == "outside_opening_hours"
 
 
 def test_opening_hours_follow_daylight_saving_time() -> None:
@@ -108,7 +108,7 @@ def test_opening_hours_follow_daylight_saving_time() -> None:
 
     # Monday 9 March, the first weekday of daylight time: 08:00 EDT is 12:00 UTC.
     assert buildings.closed_reason(building, utc(2026, 3, 9, 12), utc(2026, 3, 9, 22)) is None
-    assert buildings.closed_reason(building, utc(2026, 3, 9, 22), utc(2026, 3, 9, 23)) == "openingHours"
+    assert buildings.closed_reason(building, utc(2026, 3, 9, 22), utc(2026, 3, 9, 23)) == "outside_opening_hours"
 
 
 def test_booking_across_midnight_in_a_building_open_around_the_clock_is_open() -> None:
@@ -124,19 +124,19 @@ def test_booking_across_midnight_with_daily_hours_is_refused() -> None:
     building = office({day: ["08:00", "18:00"] for day in (*WEEKDAYS, "SA", "SU")})
 
     # 17:00 Monday to 09:00 Tuesday in New York
-    assert buildings.closed_reason(building, utc(2026, 3, 2, 22), utc(2026, 3, 3, 14)) == "openingHours"
+    assert buildings.closed_reason(building, utc(2026, 3, 2, 22), utc(2026, 3, 3, 14)) == "outside_opening_hours"
 
 
 def test_booking_across_midnight_into_a_closure_is_refused() -> None:
     building = office(closures=["2026-03-03"])
 
-    assert buildings.closed_reason(building, utc(2026, 3, 3, 3), utc(2026, 3, 3, 7)) == "buildingClosure"
+    assert buildings.closed_reason(building, utc(2026, 3, 3, 3), utc(2026, 3, 3, 7)) == "closure"
 
 
 def test_booking_across_midnight_into_a_closed_weekday_is_refused() -> None:
     building = office({"MO": ["08:00", "24:00"]})
 
-    assert buildings.closed_reason(building, utc(2026, 3, 3, 3), utc(2026, 3, 3, 7)) == "buildingClosed"
+    assert buildings.closed_reason(building, utc(2026, 3, 3, 3), utc(2026, 3, 3, 7)) == "closed_that_weekday"
 
 
 def test_closing_at_24_00_is_midnight_at_the_days_end() -> None:
@@ -152,13 +152,13 @@ def test_closing_at_24_00_runs_on_into_a_day_opening_at_midnight() -> None:
 
     # 20:00 Monday to 02:00 Tuesday, then to 13:00 Tuesday, in New York
     assert buildings.closed_reason(building, utc(2026, 3, 3, 1), utc(2026, 3, 3, 7)) is None
-    assert buildings.closed_reason(building, utc(2026, 3, 3, 1), utc(2026, 3, 3, 18)) == "openingHours"
+    assert buildings.closed_reason(building, utc(2026, 3, 3, 1), utc(2026, 3, 3, 18)) == "outside_opening_hours"
 
 
 def test_closing_at_24_00_does_not_run_on_into_a_day_opening_later() -> None:
     building = office({"MO": ["08:00", "24:00"], "TU": ["08:00", "18:00"]})
 
-    assert buildings.closed_reason(building, utc(2026, 3, 3, 1), utc(2026, 3, 3, 7)) == "openingHours"
+    assert buildings.closed_reason(building, utc(2026, 3, 3, 1), utc(2026, 3, 3, 7)) == "outside_opening_hours"
 
 
 # --- bookable_days ---------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def test_booking_past_the_horizon_is_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
         buildings.require_bookable(building, utc(2026, 3, 16, 4), utc(2026, 3, 16, 5), NOW)
 
-    assert [(problem.field, problem.reason) for problem in caught.value.problems] == [("startDateTime", "bookingHorizon")]
+    assert [(problem.field, problem.reason) for problem in caught.value.problems] == [("start", "beyond_horizon")]
     assert "14 days" in caught.value.message
 
 
@@ -256,15 +256,15 @@ def test_horizon_starts_from_the_buildings_local_today() -> None:
     with pytest.raises(InvalidInput) as caught:
         buildings.require_bookable(building, utc(2026, 3, 5, 4), utc(2026, 3, 5, 5), now)
 
-    assert caught.value.problems[0].reason == "bookingHorizon"
+    assert caught.value.problems[0].reason == "beyond_horizon"
 
 
 @pytest.mark.parametrize(
     ("start", "end", "reason"),
     [
-        (utc(2026, 3, 4, 14), utc(2026, 3, 4, 15), "buildingClosure"),
-        (utc(2026, 3, 7, 14), utc(2026, 3, 7, 15), "buildingClosed"),
-        (utc(2026, 3, 2, 22), utc(2026, 3, 3, 0), "openingHours"),
+        (utc(2026, 3, 4, 14), utc(2026, 3, 4, 15), "closure"),
+        (utc(2026, 3, 7, 14), utc(2026, 3, 7, 15), "closed_that_weekday"),
+        (utc(2026, 3, 2, 22), utc(2026, 3, 3, 0), "outside_opening_hours"),
     ],
 )
 def test_require_bookable_refuses_a_closed_building(start: datetime, end: datetime, reason: str) -> None:
@@ -273,4 +273,4 @@ def test_require_bookable_refuses_a_closed_building(start: datetime, end: dateti
     with pytest.raises(InvalidInput) as caught:
         buildings.require_bookable(building, start, end, NOW)
 
-    assert [(problem.field, problem.reason) for problem in caught.value.problems] == [("startDateTime", reason)]
+    assert [(problem.field, problem.reason) for problem in caught.value.problems] == [("start", reason)]

@@ -11,8 +11,7 @@ from sandbox.core import booking_queries, bookings, directory
 from sandbox.core.access import Actor
 from sandbox.core.booking_queries import BookingQuery
 from sandbox.core.bookings import Booking
-from sandbox.core.errors import InvalidInput
-from sandbox.kadence import hydra, schemas, wire
+from sandbox.kadence import hydra, schemas, wire, words
 from sandbox.kadence.deps import ActorDep
 from sandbox.kadence.requests import (
     BookingBody,
@@ -79,16 +78,9 @@ def _one(request: Request, session: Session, actor: Actor, booking: Booking, sta
     return hydra.respond(request, hydra.item("Booking", body), status)
 
 
-FILTER_NAMES = {"start": "startDateTime", "end": "endDateTime"}
-"""The booking times the core names, as the list's date filters name them."""
-
-
 def _collection(request: Request, session: Session, actor: Actor, query: BookingQuery) -> Response:
     page, per_page = paging(request.query_params, minimum=0)
-    try:
-        found = booking_queries.list_bookings(session, actor, query, page, per_page)
-    except InvalidInput as invalid:
-        raise invalid.renamed(FILTER_NAMES) from None
+    found = booking_queries.list_bookings(session, actor, query, page, per_page)
     return hydra.page(request, "Booking", found, _renderer(session, actor, found.items))
 
 
@@ -164,7 +156,13 @@ def check_in(
     request: Request, booking_id: str, actor: ActorDep, session: SessionDep, body: TransitionBody | None = None
 ) -> Response:
     body = body or TransitionBody()
-    return _one(request, session, actor, bookings.check_in_booking(session, actor, booking_id, body.userId, body.method), 201)
+    return _one(
+        request,
+        session,
+        actor,
+        bookings.check_in_booking(session, actor, booking_id, body.userId, words.method_of(body.method)),
+        201,
+    )
 
 
 @router.post(
@@ -177,4 +175,10 @@ def check_out(
     request: Request, booking_id: str, actor: ActorDep, session: SessionDep, body: TransitionBody | None = None
 ) -> Response:
     body = body or TransitionBody()
-    return _one(request, session, actor, bookings.check_out_booking(session, actor, booking_id, body.userId, body.method), 201)
+    return _one(
+        request,
+        session,
+        actor,
+        bookings.check_out_booking(session, actor, booking_id, body.userId, words.method_of(body.method)),
+        201,
+    )

@@ -8,7 +8,7 @@ from sandbox.core.paging import counted_list
 from sandbox.core.visits import VisitorQuery
 from sandbox.kadence import hydra, schemas, wire
 from sandbox.kadence.deps import ActorDep
-from sandbox.kadence.requests import paging, time_conditions
+from sandbox.kadence.requests import paging, statuses, time_conditions
 from sandbox.kadence.schemas import (
     PAGING,
     Collection,
@@ -38,7 +38,11 @@ def list_visits(request: Request, actor: ActorDep, session: SessionDep) -> Respo
     params = request.query_params
     page, per_page = paging(params)
     found = visits.find_visits(
-        session, actor, params.get("buildingId"), params.get("status"), time_conditions(params, ("startDateTime", "endDateTime"))
+        session,
+        actor,
+        params.get("buildingId"),
+        statuses(params.get("status")),
+        time_conditions(params, ("startDateTime", "endDateTime")),
     )
     return hydra.page(request, "Visit", counted_list(found, page, per_page), wire.visit)
 
@@ -74,7 +78,7 @@ def list_visitors(request: Request, actor: ActorDep, session: SessionDep) -> Res
         last_name=params.get("lastName"),
         building_ulid=params.get("buildingId"),
         status=params.get("status"),
-        visit_status=params.get("visitStatus"),
+        visit_statuses=statuses(params.get("visitStatus") or None),
         conditions=time_conditions(params, ("startDateTime", "endDateTime")),
     )
     found = visits.find_visitors(session, actor, query)
