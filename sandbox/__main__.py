@@ -104,8 +104,12 @@ def _serve(arguments: argparse.Namespace) -> int:
     if settings.workers > 1 and in_memory_url(settings.store_url()):
         print("workplace-sandbox: several workers need a store they can share: a data directory or PostgreSQL", file=sys.stderr)
         return 2
+    # The store is opened (and seeded where new) here, before serving, rather than by the app as
+    # it starts: the seeding shows its progress, a store that can't be opened ends the command
+    # with its reason, and several workers find it seeded once.
+    clock = Clock()
     try:
-        store = open_store(settings, Clock(), lambda: _progress_bar("seeding the new store", enabled=True))
+        store = open_store(settings, clock, lambda: _progress_bar("seeding the new store", enabled=True))
     except (FixtureError, StoreVersionMismatch) as error:
         print(f"workplace-sandbox: {error}", file=sys.stderr)
         return 2
@@ -114,10 +118,14 @@ def _serve(arguments: argparse.Namespace) -> int:
         with _collector_paused():
             from sandbox.app import create_app
 
-        uvicorn.run(create_app(settings, store=store), **server_options(settings))
+        try:
+            uvicorn.run(create_app(settings, store=store, clock=clock), **server_options(settings))
+        finally:
+            store.dispose()
         return 0
     store.dispose()
-    # Each worker process builds its own app from the same settings, handed over as SANDBOX_*.
+    # Each worker process builds its own app from the same settings, handed over as SANDBOX_*,
+    # and opens the store, seeded by now, as that app starts.
     os.environ.update(_environment(settings))  # noqa: TID251 - writes the settings for the worker processes to read
     uvicorn.run("sandbox.app:create_app", factory=True, workers=settings.workers, **server_options(settings))
     return 0
@@ -267,10 +275,9 @@ def _banner(base: str, settings: Settings) -> str:
 def _write_openapi(out: Path) -> int:
     from sandbox.app import create_app
     from sandbox.openapi import documents
-    from sandbox.store.engine import Store
 
     out.mkdir(parents=True, exist_ok=True)
-    for name, document in documents(create_app(Settings(), store=Store("sqlite://"))).items():
+    for name, document in documents(create_app(Settings())).items():  # Never started: no store is opened.
         (out / f"{name}.json").write_text(json.dumps(document, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         print(f"wrote {out / f'{name}.json'}")
     return 0

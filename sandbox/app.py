@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -32,16 +33,19 @@ from sandbox.limits import BodyLimitMiddleware
 from sandbox.openapi import describe
 from sandbox.routing import refuse_unreadable_input
 from sandbox.settings import Settings, get_settings
-from sandbox.startup import open_store
+from sandbox.startup import UnopenedStore, open_store
 from sandbox.store.cache import VersionedCache
 from sandbox.store.engine import Store
 from sandbox.worker import ExportWorker
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None) -> FastAPI:
+    """The app, built without touching a store: one given here is the caller's to open and to
+    dispose, and serves from now on. Without one, the app opens the store its settings name as
+    it starts (creating and seeding it where new) and disposes it as it stops; until then
+    `app.state.store` refuses every use (`StoreNotOpen`)."""
     settings = settings or get_settings()
     clock = clock or Clock()
-    store = store or open_store(settings, clock)
     app = FastAPI(
         lifespan=_lifespan,
         title="workplace-sandbox",
@@ -52,7 +56,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         redirect_slashes=False,  # Starlette's redirect names the Host the request gave: _slash_redirect instead.
     )
     app.state.settings = settings
-    app.state.store = store
+    app.state.store = store if store is not None else UnopenedStore(settings.store_url())
     app.state.clock = clock
     app.state.journal = Journal(settings.journal_size)
     app.state.credentials = VersionedCache()
@@ -94,17 +98,35 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    worker = ExportWorker(app) if app.state.settings.export_worker else None
-    flusher = Flusher(app.state.journal, lambda: app.state.store)
-    if worker is not None:
-        worker.start()
-    flusher.start()
+    async with _store_open(app):
+        worker = ExportWorker(app) if app.state.settings.export_worker else None
+        flusher = Flusher(app.state.journal, lambda: app.state.store)
+        if worker is not None:
+            worker.start()
+        flusher.start()
+        try:
+            yield
+        finally:
+            flusher.stop()
+            if worker is not None:
+                worker.stop()
+
+
+@asynccontextmanager
+async def _store_open(app: FastAPI) -> AsyncIterator[None]:
+    """The store of an app built without one (`create_app`), open while the app runs."""
+    unopened = app.state.store
+    if not isinstance(unopened, UnopenedStore):
+        yield
+        return
+    # In a worker thread: creating and seeding the store writes, which no event loop's thread may.
+    store = await run_in_threadpool(open_store, app.state.settings, app.state.clock)
+    app.state.store = store
     try:
         yield
     finally:
-        flusher.stop()
-        if worker is not None:
-            worker.stop()
+        app.state.store = unopened
+        store.dispose()
 
 
 def _install_error_rendering(app: FastAPI) -> None:

@@ -23,8 +23,10 @@ def start_in_process(data_dir: Path, *, timeout: float, **settings: Any) -> tupl
     import uvicorn
 
     from sandbox.app import create_app
+    from sandbox.core.clock import Clock
     from sandbox.serving import server_options
     from sandbox.settings import Settings
+    from sandbox.startup import open_store
 
     # Bound before the server starts, so no other process can take the port in between.
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -32,9 +34,18 @@ def start_in_process(data_dir: Path, *, timeout: float, **settings: Any) -> tupl
     port = int(listener.getsockname()[1])
     try:
         chosen = Settings(host="127.0.0.1", port=port, data_dir=data_dir, log_level="warning", **settings)
-        app = create_app(chosen)
+        # Opened here rather than as the app starts, as `serve` does: a fixture that can't be
+        # loaded is raised to the caller, not left in the server thread's log.
+        clock = Clock()
+        store = open_store(chosen, clock)
     except BaseException:
         listener.close()
+        raise
+    try:
+        app = create_app(chosen, store=store, clock=clock)
+    except BaseException:
+        listener.close()
+        store.dispose()
         raise
     # log_config=None leaves the test process's logging as it was; without websockets, uvicorn
     # imports nothing the sandbox does not use.
@@ -46,7 +57,7 @@ def start_in_process(data_dir: Path, *, timeout: float, **settings: Any) -> tupl
         server.should_exit = True
         thread.join(timeout=15)
         listener.close()
-        app.state.store.dispose()
+        store.dispose()
 
     thread.start()
     deadline = time.monotonic() + timeout
