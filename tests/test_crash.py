@@ -64,7 +64,10 @@ def write_until_killed(*arguments: str) -> list[str]:
     threads = [threading.Thread(target=write, args=(worker,)) for worker in range(4)]
     for thread in threads:
         thread.start()
-    time.sleep(2)
+    # Mid-stream: two seconds in, once enough is acknowledged to tell (later on a loaded machine).
+    started = time.monotonic()
+    while time.monotonic() - started < 60 and (time.monotonic() - started < 2 or len(acknowledged) <= 20):
+        time.sleep(0.05)
     process.kill()
     process.wait()
     for thread in threads:

@@ -29,6 +29,7 @@ from sandbox.core.errors import (
     Conflict,
     InvalidInput,
     NotFound,
+    Overlap,
     RuleViolation,
 )
 from sandbox.core.events import EventInput, InviteeInput
@@ -237,7 +238,7 @@ def _book_space(session: Session, actor: Actor, resource: Resource, building: Bu
 
 
 def _unavailable(conflict: Conflict) -> InvalidInput:
-    if conflict.reason == "reservee_already_seated":
+    if conflict.reason == Overlap.HOLDER_BUSY:
         return InvalidInput.of("userId", "The user already has a desk booked at that time.", conflict.reason)
     return InvalidInput.of("spaceId", "The space is already booked at that time.", conflict.reason)
 

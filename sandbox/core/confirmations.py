@@ -7,12 +7,11 @@ from sqlmodel import Session
 
 from sandbox.core import events, reservations, seats, transitions
 from sandbox.core.access import Actor
-from sandbox.core.errors import NotFound, RuleViolation
-from sandbox.core.reservations import ReservationView, occurrence_id
+from sandbox.core.errors import NotFound, Refused, Rule
+from sandbox.core.reservations import ReservationView
 from sandbox.core.workplace import member
-from sandbox.store.models import CheckIn, ReservationKind
+from sandbox.store.models import CheckIn
 
-_NOUNS = {ReservationKind.EVENT: "Event", ReservationKind.SEAT: "Seat reservation"}
 SOURCE = "robin"
 """What a confirmation made through the spaces and seats API records as its source."""
 EVENT_FORBIDDEN = "Only the organizer of the event or an administrator may confirm it or withdraw its confirmation"
@@ -62,9 +61,12 @@ def _existing(view: ReservationView) -> CheckIn:
 
 def _occurrence(view: ReservationView) -> ReservationView:
     if view.reservation.recurrence is not None and view.original_start is None:
-        raise RuleViolation(
-            "instance_required",
-            f"{_NOUNS[view.reservation.kind]} {view.reservation.id} is a recurring series: confirm one of its instances, such as "
-            f"{occurrence_id(view.reservation.id, view.reservation.start)}",
+        raise Refused(
+            Rule.OCCURRENCE_REQUIRED,
+            f"Reservation {view.reservation.id} is a series: check in to one of its occurrences",
+            field="reservation",
+            series_id=view.reservation.id,
+            first_start=view.reservation.start,
+            kind=view.reservation.kind,
         )
     return view

@@ -1,6 +1,7 @@
 """Domain errors: small classes with a code and a message. Each dialect renders them."""
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 
@@ -86,3 +87,63 @@ class RateLimited(DomainError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Rule(StrEnum):
+    """A rule that refuses a well-formed request, in the domain's words."""
+
+    RESOURCE_DISABLED = "resource_disabled"
+    """The resource is disabled: nothing is reserved on it."""
+    RESOURCE_NOT_RESERVABLE = "resource_not_reservable"
+    """The resource is not one that is reserved."""
+    OCCURRENCE_CHANGED_ALONE = "occurrence_changed_alone"
+    """An occurrence of a series is changed only through its series."""
+    CANCELLED_UNCHANGEABLE = "cancelled_unchangeable"
+    """A cancelled reservation is not changed."""
+    OCCURRENCE_REQUIRED = "occurrence_required"
+    """A check-in is of one occurrence of a series, never of the series."""
+    TYPE_NOT_ALLOWED = "type_not_allowed"
+    """The desk does not take reservations of that type (from that person)."""
+    LONGER_THAN_ALLOWED = "longer_than_allowed"
+    """The reservation is longer than the desk's longest."""
+    TOO_FAR_AHEAD = "too_far_ahead"
+    """The reservation starts further ahead than the desk may be reserved."""
+    NOT_SAME_DAY = "not_same_day"
+    """A hot desk is reserved on the day the reservation starts, until that day's end."""
+    NOT_A_SHARED_DAY = "not_a_shared_day"
+    """An assigned desk is reserved by others only on the days its assignee shares it."""
+    NOT_SHARED = "not_shared"
+    """Only a shared desk with an assignee has days it is shared on."""
+
+
+class Refused(RuleViolation):
+    """A request a rule refuses: `rule` names it, `field` the input it is about, `params` the
+    values a dialect words it with."""
+
+    code = "refused"
+
+    def __init__(self, rule: Rule, message: str, *, field: str, **params: Any) -> None:
+        super().__init__(rule.value, message)
+        self.rule = rule
+        self.field = field
+        self.params = params
+
+
+class Overlap(StrEnum):
+    """What a refused interval overlaps."""
+
+    RESOURCE_TAKEN = "resource_taken"
+    """A live reservation of the same resource."""
+    HOLDER_BUSY = "holder_busy"
+    """A live reservation of the same person, of a kind a person holds one of at a time."""
+
+
+class Overlapping(Conflict):
+    """An interval that overlaps a live reservation (`collision`): `overlap` says whose, `field`
+    names the input it is about, `params` the values a dialect words it with."""
+
+    def __init__(self, overlap: Overlap, message: str, *, collision: Any, field: str, **params: Any) -> None:
+        super().__init__(overlap.value, message, collision=collision)
+        self.overlap = overlap
+        self.field = field
+        self.params = params

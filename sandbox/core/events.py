@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from sandbox.core import occurrences, reservations, space_types, transitions
 from sandbox.core.access import Actor
-from sandbox.core.errors import Conflict, InvalidInput, RuleViolation
+from sandbox.core.errors import InvalidInput, Overlap, Overlapping, Refused, Rule
 from sandbox.core.occurrences import Scope, Slot
 from sandbox.core.paging import Page, PageRequest
 from sandbox.core.reservations import Ref, ReservationView, Schedule, Window
@@ -119,13 +119,15 @@ def update_event(session: Session, actor: Actor, reference: str, changes: EventC
     reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT, for_change=True)
     if ref.original_start is not None:
         reservations.require_instance(reservation, ref.original_start)
-        raise RuleViolation(
-            "instance_not_editable",
-            f"An instance of a recurring event can't be changed on its own; change the series {reservation.id} instead",
+        raise Refused(
+            Rule.OCCURRENCE_CHANGED_ALONE,
+            f"An occurrence of a series is changed only through its series, {reservation.id}",
+            field="reservation",
+            series_id=reservation.id,
         )
     _require_organizer(actor, reservation)
     if reservation.status == ReservationStatus.CANCELLED:
-        raise RuleViolation("event_cancelled", "A cancelled event can't be changed")
+        raise Refused(Rule.CANCELLED_UNCHANGEABLE, "A cancelled reservation can't be changed", field="reservation")
     given = changes.given
     space = get_space(session, actor, reservation.resource_id)
     if {"start", "end", "time_zone", "recurrence"} & given.keys():
@@ -189,9 +191,21 @@ def _bookable_space(session: Session, actor: Actor, space_id: int) -> Resource:
     space = get_space(session, actor, space_id)
     reservations.lock(session, space_id)
     if space.is_disabled:
-        raise RuleViolation("space_disabled", f"Space {space.id} is disabled and can't be booked")
+        raise Refused(
+            Rule.RESOURCE_DISABLED,
+            "The resource is disabled and can't be reserved",
+            field="resource",
+            resource_id=space.id,
+            kind=ReservationKind.EVENT,
+        )
     if not space.is_reservable:
-        raise RuleViolation("space_not_reservable", f"Space {space.id} can't be reserved")
+        raise Refused(
+            Rule.RESOURCE_NOT_RESERVABLE,
+            "The resource can't be reserved",
+            field="resource",
+            resource_id=space.id,
+            kind=ReservationKind.EVENT,
+        )
     return space
 
 
@@ -211,11 +225,14 @@ def _reschedule(session: Session, actor: Actor, reservation: Reservation, space:
 
 
 def _require_free(session: Session, space: Resource, schedule: Schedule, exclude: int | None, now: datetime) -> None:
-    def refusal(existing: Slot) -> Conflict:
-        return Conflict(
-            "event_conflict",
-            f"The requested time conflicts with event {reservations.slot_id(existing)} in space {space.id}",
+    def refusal(existing: Slot) -> Overlapping:
+        return Overlapping(
+            Overlap.RESOURCE_TAKEN,
+            f"The resource is reserved then (reservation {reservations.slot_id(existing)})",
             collision=existing,
+            field="resource",
+            resource_id=space.id,
+            kind=ReservationKind.EVENT,
         )
 
     scope = Scope(space.organization_id, resource_ids=[space.id or 0], exclude_reservation_id=exclude)

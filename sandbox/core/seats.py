@@ -19,10 +19,13 @@ from sqlmodel import Session, col, select
 from sandbox.core import recurrence, reservations, space_types, transitions
 from sandbox.core.access import Actor
 from sandbox.core.errors import (
-    Conflict,
     Forbidden,
     InvalidInput,
     NotFound,
+    Overlap,
+    Overlapping,
+    Refused,
+    Rule,
     RuleViolation,
 )
 from sandbox.core.occurrences import Interval, Scope, Slot
@@ -46,7 +49,6 @@ RESERVATION_TYPES = ("hoteled", "hot", "assigned", "shared", "reverse_hoteled")
 DESK_TYPES = (["hoteled"], ["hot"], ["assigned"], ["assigned", "shared"], ["hoteled", "shared"])
 MAX_LENGTH = timedelta(days=366)
 MAX_TITLE = 255
-POLICY_VIOLATION = "seat_booking_policy_violation"
 MAX_LENGTH_SETTING = "seat-reservation-max-length"
 TYPES_SETTING = "seat-reservation-types-allowed"
 THRESHOLD_SETTING = "seat-reservation-advanced-booking-threshold"
@@ -142,11 +144,11 @@ def publish_shared_schedule(session: Session, actor: Actor, seat_id: int, lines:
     """Publish the weekdays the seat's assignee gives up to others; no line withdraws them."""
     seat = get_seat(session, actor, seat_id)
     if "shared" not in seat.desk_type or seat.assignee_id is None:
-        raise RuleViolation(
-            POLICY_VIOLATION,
-            f"Seat `{seat.id}` is not a shared assigned desk: only a desk of type "
-            '["assigned", "shared"] or ["hoteled", "shared"] with an assignee has a shared schedule',
-            details={"policy": "shared_desk_schedule"},
+        raise Refused(
+            Rule.NOT_SHARED,
+            f"Desk {seat.id} is not a shared desk with an assignee, the only kind with days it is shared on",
+            field="resource",
+            desk_id=seat.id,
         )
     if not actor.is_admin and actor.user.id != seat.assignee_id:
         raise Forbidden("Only the assignee of the desk or an administrator may publish its shared schedule")
@@ -184,9 +186,21 @@ def create_seat_reservation(session: Session, actor: Actor, seat_id: int, draft:
     seat = get_seat(session, actor, seat_id)
     reservations.lock(session, seat_id)
     if seat.is_disabled:
-        raise RuleViolation("seat_disabled", f"Seat `{seat.id}` is disabled and can't be reserved")
+        raise Refused(
+            Rule.RESOURCE_DISABLED,
+            "The desk is disabled and can't be reserved",
+            field="resource",
+            resource_id=seat.id,
+            kind=ReservationKind.SEAT,
+        )
     if not seat.is_reservable:
-        raise RuleViolation("seat_not_reservable", f"Seat `{seat.id}` can't be reserved")
+        raise Refused(
+            Rule.RESOURCE_NOT_RESERVABLE,
+            "The desk can't be reserved",
+            field="resource",
+            resource_id=seat.id,
+            kind=ReservationKind.SEAT,
+        )
     kind = _reservation_type(draft.type)
     reservee = _reservee(session, actor, draft)
     reserver = member(session, actor, draft.reserver_id, "reserver_id") if draft.reserver_id is not None else actor.user
@@ -299,10 +313,6 @@ def _reservee(session: Session, actor: Actor, draft: SeatReservationInput) -> Us
     return actor.user
 
 
-def _violation(message: str, policy: str, **details: Any) -> RuleViolation:
-    return RuleViolation(POLICY_VIOLATION, message, details={"policy": policy, **details})
-
-
 def _check_policies(session: Session, now: datetime, seat: Resource, kind: str, reservee: User, schedule: Schedule) -> None:
     building = session.get(Building, seat.building_id)
     assert building is not None
@@ -311,28 +321,33 @@ def _check_policies(session: Session, now: datetime, seat: Resource, kind: str, 
     is_assignee = assignee is not None and assignee.id == reservee.id
     allowed = _allowed_types(seat, is_assignee)
     if kind not in allowed:
-        if not allowed and assignee is not None:
-            message = f"Seat `{seat.id}` is assigned to {assignee.name} and can't be reserved by anyone else."
-        elif not allowed:
-            message = f"Seat `{seat.id}` is an assigned desk without an assignee and can't be reserved."
-        else:
-            message = f"Seat `{seat.id}` takes reservations of type {', '.join(sorted(allowed)) or 'none'}, not {kind}."
-        raise _violation(message, "seat_reservation_types_allowed", allowed_types=seat.desk_type)
+        raise Refused(
+            Rule.TYPE_NOT_ALLOWED,
+            f"Desk {seat.id} takes reservations of type {', '.join(sorted(allowed)) or 'none'} from this person, not {kind}",
+            field="type",
+            desk_id=seat.id,
+            reservation_type=kind,
+            allowed=sorted(allowed),
+            desk_type=seat.desk_type,
+            assignee=assignee.name if assignee is not None else None,
+        )
     length = schedule.series.duration
     if seat.max_reservation_length and length > parse_duration(seat.max_reservation_length, MAX_LENGTH_SETTING):
-        raise _violation(
-            f"The reservation is too long. Reservations for seat `{seat.id}` cannot be longer than "
-            f"{_spoken(seat.max_reservation_length)}.",
-            "seat_reservation_max_length",
+        raise Refused(
+            Rule.LONGER_THAN_ALLOWED,
+            f"Desk {seat.id} is reserved for at most {seat.max_reservation_length} at a time",
+            field="end",
+            desk_id=seat.id,
             max_length=seat.max_reservation_length,
         )
     threshold = seat.advanced_booking_threshold
     if threshold and schedule.series.start - now > parse_duration(threshold, THRESHOLD_SETTING):
-        raise _violation(
-            f"The reservation is too far in the future. Reservations for seat `{seat.id}` cannot be more "
-            f"than {_spoken(threshold)} in advance.",
-            "advanced_booking_threshold",
-            booking_threshold=threshold,
+        raise Refused(
+            Rule.TOO_FAR_AHEAD,
+            f"Desk {seat.id} is reserved at most {threshold} ahead",
+            field="start",
+            desk_id=seat.id,
+            threshold=threshold,
         )
     if kind == "hot":
         _require_same_day(schedule, now, local)
@@ -378,10 +393,7 @@ def _require_same_day(schedule: Schedule, now: datetime, local: ZoneInfo) -> Non
     today = now.astimezone(local).date()
     for interval in schedule.intervals:
         if local_days(interval.start, interval.end, local) != [today]:
-            raise _violation(
-                "A hot reservation is made on the day it starts, and ends that same calendar day.",
-                "hot_reservation_same_day",
-            )
+            raise Refused(Rule.NOT_SAME_DAY, "A hot reservation is made on the day it starts, and ends that day", field="start")
 
 
 def _require_shared_days(seat: Resource, assignee: User, intervals: Iterable[Interval], local: ZoneInfo) -> None:
@@ -389,42 +401,36 @@ def _require_shared_days(seat: Resource, assignee: User, intervals: Iterable[Int
     for interval in intervals:
         for day in local_days(interval.start, interval.end, local):
             if WEEKDAYS[day.weekday()] not in days:
-                given_up = f"gives it up on {', '.join(days)} only" if days else "has not published days to share it"
-                raise _violation(
-                    f"Seat `{seat.id}` is assigned to {assignee.name}, who {given_up}: {day.isoformat()} "
-                    f"({WEEKDAYS[day.weekday()]}) is not one of them.",
-                    "shared_desk_schedule",
+                raise Refused(
+                    Rule.NOT_A_SHARED_DAY,
+                    f"Desk {seat.id} is shared by its assignee on {', '.join(days) or 'no day'}, not on {day.isoformat()}",
+                    field="start",
+                    desk_id=seat.id,
+                    assignee=assignee.name,
                     shared_days=days,
+                    day=day,
                 )
 
 
 def _require_free(session: Session, seat: Resource, reservee: User, schedule: Schedule, now: datetime) -> None:
-    def taken(existing: Slot) -> Conflict:
-        return Conflict(
-            "seat_reservation_conflict",
-            f"Seat `{seat.id}` is already reserved at that time (reservation {reservations.slot_id(existing)})",
+    def taken(existing: Slot) -> Overlapping:
+        return Overlapping(
+            Overlap.RESOURCE_TAKEN,
+            f"The desk is reserved then (reservation {reservations.slot_id(existing)})",
             collision=existing,
+            field="resource",
+            resource_id=seat.id,
+            kind=ReservationKind.SEAT,
         )
 
-    def double_booked(existing: Slot) -> Conflict:
-        return Conflict(
-            "reservee_already_seated",
-            f"{reservee.name} already holds seat `{existing.reservation.resource_id}` at that time "
-            f"(reservation {reservations.slot_id(existing)})",
+    def double_booked(existing: Slot) -> Overlapping:
+        return Overlapping(
+            Overlap.HOLDER_BUSY,
+            f"The reservee holds desk {existing.reservation.resource_id} then (reservation {reservations.slot_id(existing)})",
             collision=existing,
+            field="reservee",
+            holder=reservee.name,
         )
 
     reservations.require_free(session, Scope(seat.organization_id, resource_ids=[seat.id or 0]), schedule.intervals, now, taken)
     reservations.require_holder_free(session, ReservationKind.SEAT, reservee, schedule.intervals, now, double_booked)
-
-
-def _spoken(duration: str) -> str:
-    """P14D → "14 days"; other durations as written."""
-    length = parse_duration(duration, "duration")
-    if length % timedelta(days=1) == timedelta(0):
-        days = length // timedelta(days=1)
-        return f"{days} day{'s' if days != 1 else ''}"
-    if length % timedelta(hours=1) == timedelta(0):
-        hours = length // timedelta(hours=1)
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return duration

@@ -16,7 +16,9 @@ from sandbox.core.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    Overlapping,
     RateLimited,
+    Refused,
     RuleViolation,
     Unauthenticated,
 )
@@ -110,11 +112,15 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
         problems = [_field_error(p.field, p.message, p.reason) for p in exc.problems]
         return error(400, "The posted data did not pass validation", problems)
     if isinstance(exc, Conflict):
+        reason, message = words.overlapping(exc) if isinstance(exc, Overlapping) else (exc.reason, exc.message)
         details = wire.collision(exc.collision)
-        return error(409, exc.message, [{"domain": exc.domain, "reason": exc.reason, "message": exc.message, "details": details}])
+        return error(409, message, [{"domain": exc.domain, "reason": reason, "message": message, "details": details}])
     if isinstance(exc, TransitionRefused):
         reason, message = words.refused(exc)
         return error(400, message, [{"domain": exc.domain, "reason": reason, "message": message, "details": {}}])
+    if isinstance(exc, Refused):
+        reason, message, details = words.refused_by_rule(exc)
+        return error(400, message, [{"domain": exc.domain, "reason": reason, "message": message, "details": details}])
     if isinstance(exc, RuleViolation):
         entry = {"domain": exc.domain, "reason": exc.reason, "message": exc.message, "details": exc.details}
         return error(400, exc.message, [entry])

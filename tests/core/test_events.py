@@ -12,13 +12,16 @@ from sandbox.core.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    Overlap,
+    Refused,
+    Rule,
     RuleViolation,
 )
 from sandbox.core.events import EventChanges, EventInput
 from sandbox.core.lifecycle import Refusal, TransitionRefused
 from sandbox.core.occurrences import HORIZON, Scope
 from sandbox.core.reservations import ReservationView as EventView
-from sandbox.store.models import CheckIn, Reservation, ReservationStatus
+from sandbox.store.models import CheckIn, Reservation, ReservationKind, ReservationStatus
 from tests.conftest import NOW, actor_for
 
 HOUR = timedelta(hours=1)
@@ -109,14 +112,14 @@ def test_create_event_refuses_a_disabled_space(session: Session, admin_actor: Ac
     with pytest.raises(RuleViolation) as caught:
         book(session, admin_actor, 62, QUIET_MONDAY)
 
-    assert caught.value.reason == "space_disabled"
+    assert caught.value.reason == Rule.RESOURCE_DISABLED
 
 
 def test_create_event_refuses_a_space_that_is_not_reservable(session: Session, admin_actor: Actor) -> None:
     with pytest.raises(RuleViolation) as caught:
         book(session, admin_actor, 53, QUIET_MONDAY)
 
-    assert caught.value.reason == "space_not_reservable"
+    assert caught.value.reason == Rule.RESOURCE_NOT_RESERVABLE
 
 
 def test_create_event_refuses_a_series_that_overlaps_itself(session: Session, admin_actor: Actor) -> None:
@@ -136,10 +139,10 @@ def test_create_event_rejects_overlap_with_an_event(session: Session, admin_acto
         book(session, admin_actor, 51, QUIET_MONDAY + 30 * MINUTE)
 
     conflict = caught.value
-    assert conflict.reason == "event_conflict"
+    assert conflict.reason == Overlap.RESOURCE_TAKEN
     assert conflict.collision.reservation.id == existing.reservation.id
     assert (conflict.collision.start, conflict.collision.end) == (QUIET_MONDAY, QUIET_MONDAY + HOUR)
-    assert f"event {existing.reservation.id} in space 51" in conflict.message
+    assert conflict.params == {"resource_id": 51, "kind": ReservationKind.EVENT}
     assert reservations_in(session, 51) == 1
 
 
@@ -223,7 +226,6 @@ def test_create_series_rejects_a_collision_on_its_third_occurrence(session: Sess
 
     assert caught.value.collision.reservation.id == existing.reservation.id
     assert caught.value.collision.start == QUIET_MONDAY + timedelta(weeks=2, minutes=30)
-    assert f"event {existing.reservation.id} " in caught.value.message
     assert reservations_in(session, 52) == 1
 
 
@@ -385,8 +387,9 @@ def test_update_event_refuses_an_instance(session: Session, admin_actor: Actor) 
     with pytest.raises(RuleViolation) as caught:
         events.update_event(session, admin_actor, instance, EventChanges({"title": "Moved"}))
 
-    assert caught.value.reason == "instance_not_editable"
-    assert str(weekly.reservation.id) in caught.value.message
+    assert caught.value.reason == Rule.OCCURRENCE_CHANGED_ALONE
+    assert isinstance(caught.value, Refused)
+    assert caught.value.params == {"series_id": weekly.reservation.id}
     assert events.get_event(session, admin_actor, str(weekly.reservation.id)).reservation.title != "Moved"
 
 
@@ -493,7 +496,7 @@ def test_update_event_refuses_a_cancelled_event(session: Session, admin_actor: A
     with pytest.raises(RuleViolation) as caught:
         events.update_event(session, admin_actor, str(existing.reservation.id), EventChanges({"title": "Back"}))
 
-    assert caught.value.reason == "event_cancelled"
+    assert caught.value.reason == Rule.CANCELLED_UNCHANGEABLE
 
 
 def test_update_event_refuses_a_too_short_length(session: Session, admin_actor: Actor) -> None:
@@ -611,8 +614,9 @@ def test_confirm_event_refuses_a_series_master(session: Session, admin_actor: Ac
     with pytest.raises(RuleViolation) as caught:
         confirmations.confirm_event(session, at(session, QUIET_MONDAY), str(weekly.reservation.id), None, None)
 
-    assert caught.value.reason == "instance_required"
-    assert reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY) in caught.value.message
+    assert caught.value.reason == Rule.OCCURRENCE_REQUIRED
+    assert isinstance(caught.value, Refused)
+    assert (caught.value.params["series_id"], caught.value.params["first_start"]) == (weekly.reservation.id, QUIET_MONDAY)
 
 
 def test_confirm_event_of_an_instance_confirms_only_that_occurrence(session: Session, admin_actor: Actor) -> None:
