@@ -54,6 +54,7 @@ test-fast: $(INSTALLED)
 # SANDBOX_TEST_POSTGRES_URL (default the local server, as for the tests).
 bench: $(INSTALLED) bytecode
 	$(BIN)/python bench/booking_growth.py
+	$(BIN)/python bench/kadence_listing.py
 	$(BIN)/python bench/export_throughput.py
 	$(BIN)/python bench/control_overhead.py
 	$(BIN)/python bench/cold_start.py

@@ -205,23 +205,29 @@ def _unindexed(
 ) -> list[Booking]:
     """The bookings the query matches that the occurrence index does not hold: of series
     cancelled whole, and of live series from the end of their indexed range on."""
+    cancelled = query.statuses is None or Status.CANCELLED in query.statuses
     series = select(Reservation).where(
         *scope,
         col(Reservation.recurrence).is_not(None),
         or_(
-            col(Reservation.status) == ReservationStatus.CANCELLED,
+            col(Reservation.status) == ReservationStatus.CANCELLED if cancelled else false(),
             and_(
                 col(Reservation.indexed_until) < upper,
                 or_(col(Reservation.series_end).is_(None), col(Reservation.series_end) > col(Reservation.indexed_until)),
             ),
         ),
     )
-    return [
-        booking
-        for booking in _expand(session, list(session.exec(series)), lower, upper, now)
-        if (booking.reservation.status == ReservationStatus.CANCELLED or booking.start >= booking.reservation.indexed_until)
-        and _matches(booking, query)
-    ]
+    rows = list(session.exec(series))
+    context = _Context.of(session, rows)
+    found = []
+    for reservation in rows:
+        cancelled_whole = reservation.status == ReservationStatus.CANCELLED
+        for start in _starts_in_reach(reservation, lower, upper):
+            if cancelled_whole or start >= reservation.indexed_until:
+                booking = context.derive(reservation, start, now)
+                if _matches(booking, query):
+                    found.append(booking)
+    return found
 
 
 def _live_status(status: Status, end: Any, now: datetime) -> Any:
@@ -421,15 +427,21 @@ def _expand(session: Session, rows: list[Reservation], lower: datetime, upper: d
             if reservation.end > lower:
                 yield context.derive(reservation, None, now)
             continue
-        length = reservation.end - reservation.start
-        starts = list(islice(occurrences.series_of(reservation).starts_between(lower - length, upper), MAX_SERIES_READ + 1))
-        if len(starts) > MAX_SERIES_READ:
-            raise InvalidInput.of(
-                "start",
-                f"The date filters reach more than {MAX_SERIES_READ} occurrences of a recurring booking; narrow them.",
-            )
-        for start in starts:
+        for start in _starts_in_reach(reservation, lower, upper):
             yield context.derive(reservation, start, now)
+
+
+def _starts_in_reach(reservation: Reservation, lower: datetime, upper: datetime) -> list[datetime]:
+    """The starts of the series' occurrences overlapping [lower, upper), or touching `lower`;
+    refused past MAX_SERIES_READ."""
+    length = reservation.end - reservation.start
+    starts = list(islice(occurrences.series_of(reservation).starts_between(lower - length, upper), MAX_SERIES_READ + 1))
+    if len(starts) > MAX_SERIES_READ:
+        raise InvalidInput.of(
+            "start",
+            f"The date filters reach more than {MAX_SERIES_READ} occurrences of a recurring booking; narrow them.",
+        )
+    return starts
 
 
 def _matches(booking: Booking, query: BookingQuery) -> bool:
