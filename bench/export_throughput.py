@@ -25,6 +25,7 @@ from sqlalchemy import func, insert, select
 
 from sandbox.core import exports
 from sandbox.core.clock import Clock
+from sandbox.robin.exports import LAYOUT
 from sandbox.seeding.fixture import read_fixture
 from sandbox.seeding.loader import load
 from sandbox.settings import FIXTURES_DIR
@@ -99,7 +100,7 @@ def child_generate(path: str, job_id: str) -> dict[str, float]:
     clock = Clock()
     began = time.perf_counter()
     assert exports.claim(store, "benchmark", clock.wall()) == job_id
-    assert exports.generate(store, job_id, "benchmark", clock)
+    assert exports.generate(store, job_id, "benchmark", clock, LAYOUT)
     generated = time.perf_counter() - began
     began = time.perf_counter()
     lines = 0

@@ -1,4 +1,5 @@
-"""The export worker: a thread in each server process that generates pending export jobs."""
+"""The export worker: a thread in each server process that generates pending export jobs, their
+CSV laid out as Robin's API serves it (analytics exports are Robin's alone)."""
 
 import logging
 import os
@@ -9,6 +10,7 @@ import uuid
 from fastapi import FastAPI
 
 from sandbox.core import exports
+from sandbox.robin.exports import LAYOUT
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,6 @@ class ExportWorker:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                exports.run_pending(self.app.state.store, self.app.state.clock, self.name)
+                exports.run_pending(self.app.state.store, self.app.state.clock, self.name, LAYOUT)
             except Exception:  # Keep working through a bad moment of the store.
                 log.exception("export worker pass failed")

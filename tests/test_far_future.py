@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from sandbox.core import exports
+from sandbox.robin.exports import LAYOUT
 from tests.conftest import DialectClient, KadenceClient
 from tests.test_hostile import MEMORY_BOUND, measured
 
@@ -185,7 +186,7 @@ def test_an_export_of_a_far_week_is_generated_quickly(app, wall, robin, endless)
     )
     assert requested.status_code == 202, requested.text
 
-    generated = quickly(lambda: exports.run_pending(app.state.store, app.state.clock, "test-worker"))
+    generated = quickly(lambda: exports.run_pending(app.state.store, app.state.clock, "test-worker", LAYOUT))
     wall.advance(seconds=app.state.settings.export_delay_seconds)
     download = robin.get(f"/insights/exports/{requested.json()['data']['export_id']}")
 

@@ -57,7 +57,6 @@ STILL_THERE: dict[tuple[str, str], int] = {
     ("buildings.py", "startDateTime"): 4,
     ("directory.py", "This value should"): 3,
     ("events.py", "publicApi"): 1,
-    ("export_rows.py", "Creator Robin ID"): 1,
     ("visits.py", "checkedIn"): 3,
     ("visits.py", "checkedOut"): 3,
     ("visits.py", "noCheckIn"): 3,

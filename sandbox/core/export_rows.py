@@ -6,10 +6,11 @@ of its own, so an export of any size runs in bounded memory and never holds the 
 while its CSV is being written.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol, TypeVar, cast
+from operator import itemgetter
+from typing import NamedTuple, Protocol, TypeVar, cast
 
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
@@ -35,79 +36,115 @@ from sandbox.store.models import (
     table_of,
 )
 
-EVENT_COLUMNS = (
-    "Organization",
-    "Building",
-    "Floor",
-    "Space",
-    "Space ID",
-    "Event ID",
-    "Event Status",
-    "Created At (UTC)",
-    "Updated At (UTC)",
-    "All Day Event",
-    "Title",
-    "Is Recurring",
-    "Capacity",
-    "Invited People",
-    "Attendees",
-    "Location",
-    "Started At (UTC)",
-    "Ended At (UTC)",
-    "Minute Duration",
-    "Checked In At (UTC)",
-    "Minutes Delayed",
-    "Automatically Unbooked At (UTC)",
-    "Creator Robin ID",
-    "Creator Robin Name",
-    "Creator Department",
-    "Creator Groups",
-    "Creator Robin Email",
-    "Created By Email",
-    "Host Robin ID",
-    "Host Robin Name",
-    "Host Department",
-    "Host Groups",
-    "Host Robin Email",
-    "Hosting Calendar Email",
-    "Local Creator ID",
-    "Local Creator Email",
-    "Cancellation Type",
-)
-DESK_COLUMNS = (
-    "Organization",
-    "Building",
-    "Floor",
-    "Desk Group",
-    "Desk ID",
-    "Desk Name",
-    "Reservation ID",
-    "Series ID",
-    "Type",
-    "Start (UTC)",
-    "End (UTC)",
-    "Hour Duration",
-    "Checked In At (UTC)",
-    "Canceled At (UTC)",
-    "Cancellation Type",
-    "Creator Name",
-    "Creator Department",
-    "Creator Groups",
-    "Creator Email",
-    "Assignee Name",
-    "Assignee Department",
-    "Assignee Groups",
-    "Assignee Email",
-    "Desk Type",
-    "Bookable On Unassigned Days",
-)
+
+class EventRow(NamedTuple):
+    """One occurrence of an event, as an export reports it."""
+
+    organization: str
+    building: str
+    floor: str
+    resource: str
+    resource_id: int
+    occurrence_id: str
+    status: str
+    created_at: str
+    updated_at: str
+    all_day: str
+    title: str
+    recurring: str
+    capacity: int | str
+    invited: int
+    accepted: int
+    start: str
+    end: str
+    minutes: int
+    checked_in_at: str
+    minutes_late: int | str
+    released_at: str
+    creator_id: int | str
+    creator_name: str
+    creator_department: str
+    creator_groups: str
+    creator_email: str
+    recorded_creator_email: str
+    """As the reservation recorded it, as its creator's email was then."""
+    organizer_id: int | str
+    organizer_name: str
+    organizer_department: str
+    organizer_groups: str
+    organizer_email: str
+    recorded_organizer_email: str
+    """As the reservation recorded it: the calendar it is on."""
+    cancellation: str
+
+
+class DeskRow(NamedTuple):
+    """One occurrence of a desk reservation, as an export reports it."""
+
+    organization: str
+    building: str
+    floor: str
+    area: str
+    resource_id: int
+    resource: str
+    occurrence_id: str
+    series_id: int | str
+    reservation_type: str
+    start: str
+    end: str
+    hours: str
+    checked_in_at: str
+    cancelled_at: str
+    cancellation: str
+    creator_name: str
+    creator_department: str
+    creator_groups: str
+    creator_email: str
+    reservee_name: str
+    reservee_department: str
+    reservee_groups: str
+    reservee_email: str
+    desk_type: str
+    bookable_unassigned: str
+    """Whether others may book the desk on days nobody is assigned to it."""
+
+
+Columns = tuple[tuple[str, str], ...]
+"""An export's columns in order: each a title and the field of the row it shows."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How an API lays out its exports: the columns of an export of events, and of one of desk
+    reservations. Each field must be one of the row's."""
+
+    events: Columns
+    desk_reservations: Columns
+
+    def __post_init__(self) -> None:
+        for columns, row in ((self.events, EventRow), (self.desk_reservations, DeskRow)):
+            unknown = [name for _, name in columns if name not in row._fields]
+            if unknown or not columns:
+                raise ValueError(f"an export of {row.__name__} has no field {', '.join(unknown) or '(no column)'}")
+
+
+def columns_of(job: ExportJob, layout: Layout) -> Columns:
+    return layout.events if job.kind == "spaces" else layout.desk_reservations
+
+
+def laid_out(job: ExportJob, columns: Columns) -> Callable[[tuple[object, ...]], tuple[object, ...]]:
+    """The values of a row of `job`, in the order of `columns`."""
+    fields = (EventRow if job.kind == "spaces" else DeskRow)._fields
+    positions = [fields.index(name) for _, name in columns]
+    if len(positions) == 1:
+        (position,) = positions
+        return lambda row: (row[position],)
+    return cast(Callable[[tuple[object, ...]], tuple[object, ...]], itemgetter(*positions))
+
+
 MANUAL = "manual"
 AUTOMATIC = "automatic"
 BATCH = 2000
-
-
-def columns_of(job: ExportJob) -> tuple[str, ...]:
-    return EVENT_COLUMNS if job.kind == "spaces" else DESK_COLUMNS
 
 
 def when(moment: datetime | None) -> str:
@@ -140,9 +177,25 @@ class Occurrence:
         return ReservationStatus.CANCELLED if self.cancellation_type else ReservationStatus.CONFIRMED
 
 
+class _Person(NamedTuple):
+    name: str
+    department: str
+    groups: str
+    email: str
+
+
+_NOBODY = _Person("", "", "", "")
+
+
+class _Place(NamedTuple):
+    building: str
+    floor: str
+    area: str
+
+
 class _Workplace:
     """The organization's buildings, floors, resources, zones and people, read once, and the
-    columns each of them contributes to a row, rendered once."""
+    values each of them contributes to a row, rendered once."""
 
     def __init__(self, session: Session, organization_id: int) -> None:
         organization = session.get(Organization, organization_id)
@@ -153,31 +206,27 @@ class _Workplace:
         self.resources = _by_id(session.exec(select(Resource).where(Resource.organization_id == organization_id)))
         self.zones = _by_id(session.exec(select(Area).where(Area.organization_id == organization_id)))
         self.users = _by_id(session.exec(select(User).where(User.organization_id == organization_id)))
-        self._people: dict[int, list[object]] = {}
-        self._places: dict[int, list[object]] = {}
+        self._people: dict[int, _Person] = {}
+        self._places: dict[int, _Place] = {}
 
-    def person(self, user_id: int | None) -> list[object]:
+    def person(self, user_id: int | None) -> _Person:
         """Name, department, groups and email of a user."""
         if user_id not in self._people:
             user = self.users.get(user_id or 0)
             self._people[user_id or 0] = (
-                ["", "", "", ""] if user is None else [user.name, user.department or "", ", ".join(user.groups), user.email]
+                _NOBODY if user is None else _Person(user.name, user.department or "", ", ".join(user.groups), user.email)
             )
         return self._people[user_id or 0]
 
-    def place(self, resource_id: int) -> list[object]:
-        """Organization, building, floor, and the space (name, id) or desk (zone, id, name)."""
+    def place(self, resource_id: int) -> _Place:
+        """The building, floor and area of a resource."""
         if resource_id not in self._places:
             resource = self.resources[resource_id]
-            building = self.buildings[resource.building_id]
             floor = self.floors.get(resource.floor_id or 0)
-            where: list[object] = [self.organization, building.name, floor.name if floor else ""]
-            if resource.kind == ResourceKind.DESK:
-                zone = self.zones.get(resource.area_id or 0)
-                where += [zone.name if zone else "", resource.id, resource.name]
-            else:
-                where += [resource.name, resource.id]
-            self._places[resource_id] = where
+            area = self.zones.get(resource.area_id or 0) if resource.kind == ResourceKind.DESK else None
+            self._places[resource_id] = _Place(
+                self.buildings[resource.building_id].name, floor.name if floor else "", area.name if area else ""
+            )
         return self._places[resource_id]
 
 
@@ -192,8 +241,8 @@ def _by_id(rows: Iterable[StoredRow]) -> dict[int | None, StoredRow]:
     return {row.id: row for row in rows}
 
 
-def rows(store: Store, job: ExportJob, now: datetime) -> Iterator[list[object]]:
-    """The export's rows (after its header), as computed at `now` on the organization's clock."""
+def rows(store: Store, job: ExportJob, now: datetime) -> Iterator[EventRow | DeskRow]:
+    """The export's rows, as computed at `now` on the organization's clock."""
     with store.session() as session:
         workplace = _Workplace(session, job.organization_id)
     kind = ReservationKind.EVENT if job.kind == "spaces" else ReservationKind.SEAT
@@ -276,65 +325,83 @@ def _invitee_counts(session: Session, reservation_ids: list[int]) -> dict[int, t
     return {reservation_id: (int(total), int(yes or 0)) for reservation_id, total, yes in session.exec(statement)}
 
 
-def _event_row(workplace: _Workplace, occurrence: Occurrence, invited: int, accepted: int) -> list[object]:
+def _event_row(workplace: _Workplace, occurrence: Occurrence, invited: int, accepted: int) -> EventRow:
     reservation = occurrence.reservation
     space = workplace.resources[reservation.resource_id]
+    place = workplace.place(reservation.resource_id)
+    creator = workplace.person(reservation.creator_id)
+    organizer = workplace.person(reservation.organizer_id)
     checked_in = occurrence.check_in.checked_in_at if occurrence.check_in else None
-    delay = "" if checked_in is None else max(0, int((checked_in - occurrence.start) // timedelta(minutes=1)))
-    return [
-        *workplace.place(reservation.resource_id),
-        occurrence.id,
-        occurrence.status,
-        when(reservation.created_at),
-        when(reservation.updated_at),
-        flag(reservation.is_all_day),
-        reservation.title,
-        flag(reservation.recurrence is not None),
-        "" if space.capacity is None else space.capacity,
-        invited,
-        accepted,
-        space.name,
-        when(occurrence.start),
-        when(occurrence.end),
-        int((occurrence.end - occurrence.start) // timedelta(minutes=1)),
-        when(checked_in),
-        delay,
-        when(occurrence.cancelled_at) if occurrence.cancellation_type == AUTOMATIC else "",
-        reservation.creator_id or "",
-        *workplace.person(reservation.creator_id),
-        reservation.creator_email or "",
-        reservation.organizer_id or "",
-        *workplace.person(reservation.organizer_id),
-        reservation.organizer_email or "",
-        reservation.creator_id or "",
-        reservation.creator_email or "",
-        occurrence.cancellation_type,
-    ]
+    return EventRow(
+        organization=workplace.organization,
+        building=place.building,
+        floor=place.floor,
+        resource=space.name,
+        resource_id=space.id or 0,
+        occurrence_id=occurrence.id,
+        status=occurrence.status,
+        created_at=when(reservation.created_at),
+        updated_at=when(reservation.updated_at),
+        all_day=flag(reservation.is_all_day),
+        title=reservation.title,
+        recurring=flag(reservation.recurrence is not None),
+        capacity="" if space.capacity is None else space.capacity,
+        invited=invited,
+        accepted=accepted,
+        start=when(occurrence.start),
+        end=when(occurrence.end),
+        minutes=int((occurrence.end - occurrence.start) // timedelta(minutes=1)),
+        checked_in_at=when(checked_in),
+        minutes_late="" if checked_in is None else max(0, int((checked_in - occurrence.start) // timedelta(minutes=1))),
+        released_at=when(occurrence.cancelled_at) if occurrence.cancellation_type == AUTOMATIC else "",
+        creator_id=reservation.creator_id or "",
+        creator_name=creator.name,
+        creator_department=creator.department,
+        creator_groups=creator.groups,
+        creator_email=creator.email,
+        recorded_creator_email=reservation.creator_email or "",
+        organizer_id=reservation.organizer_id or "",
+        organizer_name=organizer.name,
+        organizer_department=organizer.department,
+        organizer_groups=organizer.groups,
+        organizer_email=organizer.email,
+        recorded_organizer_email=reservation.organizer_email or "",
+        cancellation=occurrence.cancellation_type,
+    )
 
 
-def _desk_row(workplace: _Workplace, occurrence: Occurrence, invited: int, accepted: int) -> list[object]:
+def _desk_row(workplace: _Workplace, occurrence: Occurrence, invited: int, accepted: int) -> DeskRow:
     reservation = occurrence.reservation
     desk = workplace.resources[reservation.resource_id]
+    place = workplace.place(reservation.resource_id)
+    creator = workplace.person(reservation.creator_id)
+    reservee = workplace.person(reservation.organizer_id)
     hours = (occurrence.end - occurrence.start) / timedelta(hours=1)
     checked_in = occurrence.check_in.checked_in_at if occurrence.check_in else None
-    return [
-        *workplace.place(reservation.resource_id),
-        occurrence.id,
-        reservation.id if reservation.recurrence else "",
-        reservation.reservation_type or "",
-        when(occurrence.start),
-        when(occurrence.end),
-        f"{hours:.2f}",
-        when(checked_in),
-        when(occurrence.cancelled_at),
-        occurrence.cancellation_type,
-        *workplace.person(reservation.creator_id),
-        *workplace.person(reservation.organizer_id),
-        ",".join(desk.desk_type),
-        _bookable_unassigned(desk.desk_type),
-    ]
-
-
-def _bookable_unassigned(desk_type: list[str]) -> str:
-    """Whether others may book the desk on days nobody is assigned to it."""
-    return flag("assigned" not in desk_type)
+    return DeskRow(
+        organization=workplace.organization,
+        building=place.building,
+        floor=place.floor,
+        area=place.area,
+        resource_id=desk.id or 0,
+        resource=desk.name,
+        occurrence_id=occurrence.id,
+        series_id=(reservation.id or "") if reservation.recurrence else "",
+        reservation_type=reservation.reservation_type or "",
+        start=when(occurrence.start),
+        end=when(occurrence.end),
+        hours=f"{hours:.2f}",
+        checked_in_at=when(checked_in),
+        cancelled_at=when(occurrence.cancelled_at),
+        cancellation=occurrence.cancellation_type,
+        creator_name=creator.name,
+        creator_department=creator.department,
+        creator_groups=creator.groups,
+        creator_email=creator.email,
+        reservee_name=reservee.name,
+        reservee_department=reservee.department,
+        reservee_groups=reservee.groups,
+        reservee_email=reservee.email,
+        desk_type=",".join(desk.desk_type),
+        bookable_unassigned=flag("assigned" not in desk.desk_type),
+    )

@@ -156,8 +156,9 @@ def claim(store: Store, worker: str, wall: datetime) -> str | None:
         # Other workers claimed every candidate since they were read: look again.
 
 
-def generate(store: Store, job_id: str, worker: str, clock: Clock) -> bool:
-    """Write the CSV of a claimed job; False if the claim was lost to another worker."""
+def generate(store: Store, job_id: str, worker: str, clock: Clock, layout: export_rows.Layout) -> bool:
+    """Write the CSV of a claimed job, its columns as `layout` titles and orders them; False if
+    the claim was lost to another worker."""
     with store.session(write=True) as session:
         still_mine = session.execute(
             update(ExportJob)
@@ -183,9 +184,11 @@ def generate(store: Store, job_id: str, worker: str, clock: Clock) -> bool:
     if job.attempts > MAX_ATTEMPTS:
         return writer.fail("gave up after repeated failures")
     try:
-        writer.write(export_rows.columns_of(job))
+        columns = export_rows.columns_of(job, layout)
+        writer.write(title for title, _ in columns)
+        values = export_rows.laid_out(job, columns)
         for row in export_rows.rows(store, job, clock.now(organization)):
-            if not writer.write(row):
+            if not writer.write(values(row)):
                 return False
         return writer.finish()
     except Exception as error:  # A broken job must not stop the worker.
@@ -193,11 +196,11 @@ def generate(store: Store, job_id: str, worker: str, clock: Clock) -> bool:
         return writer.fail(str(error))
 
 
-def run_pending(store: Store, clock: Clock, worker: str) -> int:
-    """Generate every job that can be claimed now; how many were generated."""
+def run_pending(store: Store, clock: Clock, worker: str, layout: export_rows.Layout) -> int:
+    """Generate every job that can be claimed now, laid out as `layout`; how many were generated."""
     done = 0
     while (job_id := claim(store, worker, clock.wall())) is not None:
-        done += generate(store, job_id, worker, clock)
+        done += generate(store, job_id, worker, clock, layout)
     return done
 
 

@@ -49,6 +49,12 @@ QUIET_RANGE = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 2, 1, tzinfo=UTC
 """Before the demo store's first reservation."""
 SECOND = timedelta(seconds=1)
 PAST_LEASE = LEASE + SECOND
+EVENT_FIELDS = export_rows.EventRow._fields
+DESK_FIELDS = export_rows.DeskRow._fields
+LAYOUT = export_rows.Layout(
+    events=tuple((name, name) for name in EVENT_FIELDS), desk_reservations=tuple((name, name) for name in DESK_FIELDS)
+)
+"""Every field of the core's rows, titled by its own name, in the rows' order."""
 
 
 class WorkerCrashed(BaseException):
@@ -109,10 +115,15 @@ def admin_on_clock(store: Store, clock: Clock) -> Actor:
         return actor_for_token(session, ADMIN_TOKEN, clock)
 
 
+def made_up_row(label: str) -> export_rows.EventRow:
+    """A row of an events export as a test writes it: `label`, a hundred x's, nothing else."""
+    return export_rows.EventRow(label, "x" * 100, *[""] * (len(EVENT_FIELDS) - 2))
+
+
 def reference_csv(store: Store, export: ExportRequest | None = None) -> str:
     """The CSV of a job with the same parameters, generated without interference."""
     job = request(store, admin_at(store), export)
-    assert exports.run_pending(store, Clock(Wall(NOW)), "reference") == 1
+    assert exports.run_pending(store, Clock(Wall(NOW)), "reference", LAYOUT) == 1
     return csv_of(store, job.id)
 
 
@@ -335,7 +346,7 @@ def test_ready_export_waits_for_generation_and_then_for_the_delay(store: Store) 
     assert exports.claim(store, "worker", NOW) == job.id
     with pytest.raises(NotFound):
         ready(store, job.id, an_hour_later)
-    assert exports.generate(store, job.id, "worker", Clock(Wall(NOW)))
+    assert exports.generate(store, job.id, "worker", Clock(Wall(NOW)), LAYOUT)
     with pytest.raises(NotFound):
         ready(store, job.id, admin_at(store, NOW + timedelta(seconds=29, microseconds=999_999)))
     served = ready(store, job.id, admin_at(store, NOW + timedelta(seconds=30)))
@@ -347,7 +358,7 @@ def test_ready_export_is_held_back_by_a_frozen_organization_clock(store: Store, 
     clock = Clock(wall)
     set_frozen_clock(store, NOW)
     job = request(store, admin_on_clock(store, clock), delay=timedelta(seconds=30))
-    assert exports.run_pending(store, clock, "worker") == 1
+    assert exports.run_pending(store, clock, "worker", LAYOUT) == 1
 
     wall.advance(hours=1)
     with pytest.raises(NotFound):
@@ -361,7 +372,7 @@ def test_ready_export_is_held_back_by_a_frozen_organization_clock(store: Store, 
 
 def test_ready_export_refuses_another_organization(other_organization: dict[str, int], store: Store) -> None:
     job = request(store, admin_at(store))
-    exports.run_pending(store, Clock(Wall(NOW)), "worker")
+    exports.run_pending(store, Clock(Wall(NOW)), "worker", LAYOUT)
 
     with store.session() as session:
         stranger = actor_for_token(session, OTHER_TOKEN, Clock(Wall(NOW + timedelta(hours=1))))
@@ -371,7 +382,7 @@ def test_ready_export_refuses_another_organization(other_organization: dict[str,
 
 def test_ready_export_of_an_unknown_or_overlong_id_is_not_found(store: Store) -> None:
     job = request(store, admin_at(store))
-    exports.run_pending(store, Clock(Wall(NOW)), "worker")
+    exports.run_pending(store, Clock(Wall(NOW)), "worker", LAYOUT)
 
     for export_id in ("00000000-0000-0000-0000-000000000000", job.id + "x" * 1000):
         with pytest.raises(NotFound):
@@ -421,20 +432,20 @@ def test_a_taken_over_job_replaces_the_chunks_of_the_crashed_worker(
     monkeypatch.setattr(exports, "CHUNK_BYTES", 64)
     real_rows = export_rows.rows
 
-    def rows_then_crash(*_: object) -> Iterator[list[object]]:
+    def rows_then_crash(*_: object) -> Iterator[export_rows.EventRow]:
         for number in range(40):
-            yield [f"half-written row {number}", "x" * 100]
+            yield made_up_row(f"half-written row {number}")
         raise WorkerCrashed
 
     assert exports.claim(store, "crashed", wall()) == job.id
     monkeypatch.setattr(export_rows, "rows", rows_then_crash)
     with pytest.raises(WorkerCrashed):
-        exports.generate(store, job.id, "crashed", clock)
+        exports.generate(store, job.id, "crashed", clock, LAYOUT)
     left_behind = chunk_count(store, job.id)
     monkeypatch.setattr(export_rows, "rows", real_rows)
 
     wall.advance(seconds=PAST_LEASE.total_seconds())
-    assert exports.run_pending(store, clock, "rescuer") == 1
+    assert exports.run_pending(store, clock, "rescuer", LAYOUT) == 1
 
     assert left_behind > FIRST_WEEK_EVENTS + 2
     finished = job_of(store, job.id)
@@ -454,16 +465,16 @@ def test_progress_keeps_a_claim_alive_past_the_lease(store: Store, wall: Wall, m
     monkeypatch.setattr(exports, "CHUNK_BYTES", 64)
     steals: list[str | None] = []
 
-    def slow_rows(*_: object) -> Iterator[list[object]]:
+    def slow_rows(*_: object) -> Iterator[export_rows.EventRow]:
         for number in range(5):
             wall.advance(seconds=LEASE.total_seconds() * 0.75)
             steals.append(exports.claim(store, "eager", wall()))
-            yield [f"row {number}", "x" * 100]
+            yield made_up_row(f"row {number}")
 
     monkeypatch.setattr(export_rows, "rows", slow_rows)
     assert exports.claim(store, "busy", wall()) == job.id
 
-    assert exports.generate(store, job.id, "busy", clock)
+    assert exports.generate(store, job.id, "busy", clock, LAYOUT)
     assert steals == [None] * 5
     finished = job_of(store, job.id)
     assert (finished.state, finished.claimed_by, finished.attempts, finished.row_count) == (ExportJobState.READY, "busy", 1, 5)
@@ -477,21 +488,21 @@ def test_a_worker_that_lost_its_claim_mid_export_stops(store: Store, wall: Wall,
     real_rows = export_rows.rows
     rescued: list[bool] = []
 
-    def rows_while_taken_over(*_: object) -> Iterator[list[object]]:
+    def rows_while_taken_over(*_: object) -> Iterator[export_rows.EventRow]:
         # More chunks than the rescuer writes, so the stale worker's next chunk would not collide with its.
         for number in range(2 * FIRST_WEEK_EVENTS):
-            yield [f"stale row {number}", "x" * 100]
+            yield made_up_row(f"stale row {number}")
         wall.advance(seconds=PAST_LEASE.total_seconds())
         monkeypatch.setattr(export_rows, "rows", real_rows)
         assert exports.claim(store, "rescuer", wall()) == job.id
-        rescued.append(exports.generate(store, job.id, "rescuer", clock))
-        yield ["stale row after the takeover", "x" * 100]
-        yield ["another stale row", "x" * 100]
+        rescued.append(exports.generate(store, job.id, "rescuer", clock, LAYOUT))
+        yield made_up_row("stale row after the takeover")
+        yield made_up_row("another stale row")
 
     monkeypatch.setattr(export_rows, "rows", rows_while_taken_over)
     assert exports.claim(store, "slow", wall()) == job.id
 
-    assert exports.generate(store, job.id, "slow", clock) is False
+    assert exports.generate(store, job.id, "slow", clock, LAYOUT) is False
     assert rescued == [True]
     finished = job_of(store, job.id)
     assert (finished.state, finished.claimed_by, finished.attempts, finished.row_count) == (
@@ -514,18 +525,18 @@ def test_a_worker_that_lost_its_claim_cannot_fail_the_new_claimants_export(
     clock = Clock(wall)
     real_rows = export_rows.rows
 
-    def rows_breaking_after_the_takeover(*_: object) -> Iterator[list[object]]:
-        yield ["stale row", "x" * 100]
+    def rows_breaking_after_the_takeover(*_: object) -> Iterator[export_rows.EventRow]:
+        yield made_up_row("stale row")
         wall.advance(seconds=PAST_LEASE.total_seconds())
         monkeypatch.setattr(export_rows, "rows", real_rows)
         assert exports.claim(store, "rescuer", wall()) == job.id
-        assert exports.generate(store, job.id, "rescuer", clock)
+        assert exports.generate(store, job.id, "rescuer", clock, LAYOUT)
         raise RuntimeError("the stale worker's connection dropped")
 
     monkeypatch.setattr(export_rows, "rows", rows_breaking_after_the_takeover)
     assert exports.claim(store, "slow", wall()) == job.id
 
-    assert exports.generate(store, job.id, "slow", clock) is False
+    assert exports.generate(store, job.id, "slow", clock, LAYOUT) is False
     finished = job_of(store, job.id)
     assert (finished.state, finished.claimed_by, finished.error) == (ExportJobState.READY, "rescuer", None)
     assert csv_of(store, job.id) == expected
@@ -538,9 +549,9 @@ def test_a_worker_that_lost_its_claim_before_starting_leaves_the_new_export_alon
     assert exports.claim(store, "stalled", wall()) == job.id
     wall.advance(seconds=PAST_LEASE.total_seconds())
     assert exports.claim(store, "rescuer", wall()) == job.id
-    assert exports.generate(store, job.id, "rescuer", clock)
+    assert exports.generate(store, job.id, "rescuer", clock, LAYOUT)
 
-    assert exports.generate(store, job.id, "stalled", clock) is False
+    assert exports.generate(store, job.id, "stalled", clock, LAYOUT) is False
 
     finished = job_of(store, job.id)
     assert (finished.state, finished.claimed_by, finished.row_count) == (ExportJobState.READY, "rescuer", FIRST_WEEK_EVENTS)
@@ -561,7 +572,7 @@ def test_a_job_on_its_last_attempt_is_still_generated(store: Store, wall: Wall) 
     job = request(store, admin_at(store))
     last = claimed_repeatedly(store, wall, job.id, MAX_ATTEMPTS)
 
-    assert exports.generate(store, job.id, last, Clock(wall))
+    assert exports.generate(store, job.id, last, Clock(wall), LAYOUT)
 
     finished = job_of(store, job.id)
     assert (finished.state, finished.attempts) == (ExportJobState.READY, MAX_ATTEMPTS)
@@ -571,7 +582,7 @@ def test_a_job_past_its_attempts_fails_and_is_never_ready(store: Store, wall: Wa
     job = request(store, admin_at(store))
     last = claimed_repeatedly(store, wall, job.id, MAX_ATTEMPTS + 1)
 
-    assert exports.generate(store, job.id, last, Clock(wall)) is False
+    assert exports.generate(store, job.id, last, Clock(wall), LAYOUT) is False
 
     failed = job_of(store, job.id)
     assert (failed.state, failed.attempts, failed.row_count) == (ExportJobState.FAILED, MAX_ATTEMPTS + 1, None)
@@ -588,14 +599,16 @@ def test_a_job_whose_rows_break_fails_and_the_worker_moves_on(store: Store, monk
     sound = request(store, admin_at(store, NOW + SECOND), first_week("desks"))
     real_rows = export_rows.rows
 
-    def rows_breaking_on_spaces(store_: Store, job: ExportJob, now: datetime) -> Iterator[list[object]]:
+    def rows_breaking_on_spaces(
+        store_: Store, job: ExportJob, now: datetime
+    ) -> Iterator[export_rows.EventRow | export_rows.DeskRow]:
         if job.kind == "spaces":
             raise RuntimeError("the reservations table went away")
         return real_rows(store_, job, now)
 
     monkeypatch.setattr(export_rows, "rows", rows_breaking_on_spaces)
 
-    assert exports.run_pending(store, Clock(Wall(NOW)), "worker") == 1
+    assert exports.run_pending(store, Clock(Wall(NOW)), "worker", LAYOUT) == 1
 
     failed = job_of(store, broken.id)
     assert failed.state == ExportJobState.FAILED
@@ -618,7 +631,7 @@ def test_concurrent_workers_generate_each_job_exactly_once(tmp_path: Path, monke
 
     def work(name: str) -> int:
         start_together.wait()
-        return exports.run_pending(store, clock, name)
+        return exports.run_pending(store, clock, name, LAYOUT)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         generated = list(pool.map(work, [f"worker-{number}" for number in range(workers)]))
@@ -645,10 +658,10 @@ def retitle_design_review(store: Store, title: str) -> None:
 def test_an_export_spanning_many_chunks_reassembles_the_exact_csv(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     retitle_design_review(store, 'Design review, "final"')
     in_one_chunk = request(store, admin_at(store))
-    exports.run_pending(store, Clock(Wall(NOW)), "worker")
+    exports.run_pending(store, Clock(Wall(NOW)), "worker", LAYOUT)
     monkeypatch.setattr(exports, "CHUNK_BYTES", 100)
     in_many_chunks = request(store, admin_at(store))
-    exports.run_pending(store, Clock(Wall(NOW)), "worker")
+    exports.run_pending(store, Clock(Wall(NOW)), "worker", LAYOUT)
 
     text = csv_of(store, in_many_chunks.id)
     with store.session() as session:
@@ -657,45 +670,69 @@ def test_an_export_spanning_many_chunks_reassembles_the_exact_csv(store: Store, 
     assert chunk_count(store, in_one_chunk.id) == 1
     assert len(pieces) == chunk_count(store, in_many_chunks.id) > FIRST_WEEK_EVENTS
     assert text == csv_of(store, in_one_chunk.id)
-    assert text.startswith(",".join(export_rows.EVENT_COLUMNS) + "\r\n")
+    assert text.startswith(",".join(EVENT_FIELDS) + "\r\n")
     assert text.endswith("\r\n")
     assert text.count("\r\n") == text.count("\n") == FIRST_WEEK_EVENTS + 1
     assert ',"Design review, ""final""",false,' in text
     rows = parsed(text)
-    assert rows[0] == list(export_rows.EVENT_COLUMNS)
+    assert rows[0] == list(EVENT_FIELDS)
     assert len(rows) - 1 == job_of(store, in_many_chunks.id).row_count == FIRST_WEEK_EVENTS
-    titles = [row[export_rows.EVENT_COLUMNS.index("Title")] for row in rows[1:]]
+    titles = [row[EVENT_FIELDS.index("title")] for row in rows[1:]]
     assert titles.count('Design review, "final"') == 1
-    assert all(len(row) == len(export_rows.EVENT_COLUMNS) for row in rows)
+    assert all(len(row) == len(EVENT_FIELDS) for row in rows)
 
 
 def test_a_desk_export_lists_the_desk_reservations_in_range(store: Store) -> None:
     job = request(store, admin_at(store), first_week("desks"))
-    exports.run_pending(store, Clock(Wall(NOW)), "worker")
+    exports.run_pending(store, Clock(Wall(NOW)), "worker", LAYOUT)
 
     rows = parsed(csv_of(store, job.id))
 
-    assert rows[0] == list(export_rows.DESK_COLUMNS)
-    starts = [row[export_rows.DESK_COLUMNS.index("Start (UTC)")] for row in rows[1:]]
+    assert rows[0] == list(DESK_FIELDS)
+    starts = [row[DESK_FIELDS.index("start")] for row in rows[1:]]
     assert starts == ["2026-03-02 04:30:00", "2026-03-02 14:00:00", "2026-03-03 03:30:00", "2026-03-03 14:00:00"]
     assert job_of(store, job.id).row_count == FIRST_WEEK_DESKS
 
 
 def test_an_export_of_some_locations_lists_only_theirs(store: Store) -> None:
     job = request(store, admin_at(store), first_week(location_ids=[BENGALURU]))
-    exports.run_pending(store, Clock(Wall(NOW)), "worker")
+    exports.run_pending(store, Clock(Wall(NOW)), "worker", LAYOUT)
 
     rows = parsed(csv_of(store, job.id))[1:]
 
-    buildings = {row[export_rows.EVENT_COLUMNS.index("Building")] for row in rows}
+    buildings = {row[EVENT_FIELDS.index("building")] for row in rows}
     assert buildings == {"Meridian Bengaluru"}
     assert len(rows) == job_of(store, job.id).row_count == FIRST_WEEK_EVENTS_IN_BENGALURU
 
 
+def test_an_export_is_laid_out_as_its_layout_titles_and_orders_the_fields(store: Store) -> None:
+    layout = export_rows.Layout(
+        events=(("When", "start"), ("What", "title"), ("Id", "occurrence_id"), ("Again", "title")),
+        desk_reservations=(("Desk", "resource"),),
+    )
+    events = request(store, admin_at(store), first_week(location_ids=[BENGALURU]))
+    desks = request(store, admin_at(store), first_week("desks"))
+    exports.run_pending(store, Clock(Wall(NOW)), "worker", layout)
+
+    event_rows = parsed(csv_of(store, events.id))
+    desk_rows = parsed(csv_of(store, desks.id))
+
+    assert event_rows[0] == ["When", "What", "Id", "Again"]
+    assert len(event_rows) - 1 == FIRST_WEEK_EVENTS_IN_BENGALURU
+    assert all(what == again and when.startswith("2026-03-0") for when, what, _, again in event_rows[1:])
+    assert desk_rows[0] == ["Desk"]
+    assert len(desk_rows) - 1 == FIRST_WEEK_DESKS
+
+
+def test_a_layout_refuses_a_field_the_rows_do_not_have() -> None:
+    with pytest.raises(ValueError, match="Creator Robin ID"):
+        export_rows.Layout(events=(("Creator", "Creator Robin ID"),), desk_reservations=(("Desk", "resource"),))
+
+
 def test_an_export_of_an_empty_range_is_a_header_only_csv(store: Store) -> None:
     job = request(store, admin_at(store), ExportRequest("spaces", *QUIET_RANGE))
-    exports.run_pending(store, Clock(Wall(NOW)), "worker")
+    exports.run_pending(store, Clock(Wall(NOW)), "worker", LAYOUT)
 
-    assert csv_of(store, job.id) == ",".join(export_rows.EVENT_COLUMNS) + "\r\n"
+    assert csv_of(store, job.id) == ",".join(EVENT_FIELDS) + "\r\n"
     finished = job_of(store, job.id)
     assert (finished.state, finished.row_count) == (ExportJobState.READY, 0)

@@ -17,6 +17,7 @@ import pytest
 from fastapi import FastAPI
 
 from sandbox.core import export_rows, exports
+from sandbox.robin.exports import LAYOUT
 from tests.conftest import NOW, OTHER_TOKEN, RobinClient, Wall
 
 EVENT_FIELDS = [
@@ -175,7 +176,7 @@ def requested(client: RobinClient, kind: str, **body: Any) -> str:
 
 
 def run_worker(app: FastAPI) -> int:
-    return exports.run_pending(app.state.store, app.state.clock, "test-worker")
+    return exports.run_pending(app.state.store, app.state.clock, "test-worker", LAYOUT)
 
 
 def let_the_delay_pass(app: FastAPI, wall: Wall) -> None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from sandbox.core import exports
 from sandbox.core.clock import Clock
 from sandbox.robin import PREFIX
+from sandbox.robin.exports import LAYOUT
 from sandbox.robin.routes import (
     events,
     free_busy,
@@ -239,7 +240,7 @@ def download_ready_export(robin: RobinClient) -> Any:
     """GET a new export once a worker pass has generated it and the processing delay has passed."""
     app: FastAPI = robin.client.app  # type: ignore[assignment]  # the FastAPI app the client was made with
     export_id = export_requested(robin)
-    assert exports.run_pending(app.state.store, app.state.clock, "schema-check") == 1
+    assert exports.run_pending(app.state.store, app.state.clock, "schema-check", LAYOUT) == 1
     # A scenario sees only the client, so it moves the clock by replacing it: each test's `app`
     # fixture installs a clock of its own.
     delay = timedelta(seconds=app.state.settings.export_delay_seconds)
