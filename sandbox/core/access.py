@@ -50,6 +50,7 @@ class Credential:
     organization: Organization
     integration: bool = False
     expires_at: datetime | None = None
+    issued_at: datetime | None = None
 
 
 def acting(session: Session, credential: Credential, now: datetime, *, reading: bool = False) -> Actor:
@@ -75,12 +76,12 @@ def actor_for_token(session: Session, token: str, clock: Clock) -> Actor:
 def credential_for_token(session: Session, token: str) -> Credential:
     """The user and organization of a Robin access token."""
     row = session.exec(
-        select(User, Organization)
+        select(User, Organization, AccessToken.created_at)
         .join(AccessToken, col(AccessToken.user_id) == User.id)
         .join(Organization, col(Organization.id) == AccessToken.organization_id)
         .where(AccessToken.token == token)
     ).first()
     if row is None:
         raise Unauthenticated("The access token is invalid")
-    user, organization = row
-    return Credential(user, organization)
+    user, organization, issued_at = row
+    return Credential(user, organization, issued_at=issued_at)

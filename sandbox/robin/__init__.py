@@ -3,7 +3,11 @@
 LIMITATIONS (where the sandbox differs from the real API, or chose where the docs are silent):
 
 - Access tokens belong to a user of one organization; there are no organization-level
-  integration tokens. Users belong to exactly one organization.
+  integration tokens. Users belong to exactly one organization. `GET /auth` describes the
+  token: `type` account, `type_id` the organization, `expire_at` null (tokens never expire),
+  `scopes` basic_read and basic_write, and an `id` read from the token itself.
+- DELETE of an event (or instance) cancelled or released already answers it as it is; a
+  released occurrence stays released.
 - `access_level` is 9001 for administrators and 1 for members.
 - A conflicting booking answers 409 CONFLICT; `meta.errors[0]` has reason `event_conflict`
   and `details.event_id` names the event (or instance) it collides with.

@@ -323,6 +323,19 @@ class PhpDateTime(WireShape):
     timezone: str
 
 
+class TokenInfo(WireShape):
+    id: int = Field(description="The access token's id")
+    name: str
+    type: str = Field(description="What the token belongs to: account")
+    type_id: int = Field(description="The organization's id")
+    ip: str | None = Field(description="Where this request came from")
+    agent: str | None = Field(description="The User-Agent of this request")
+    scopes: list[str]
+    last_accessed_at: PhpDateTime = Field(description="This request's time on the organization's clock")
+    expire_at: Timestamp | None = Field(description="Null: the sandbox's access tokens do not expire")
+    created_at: Timestamp | None
+
+
 class SeatConfirmation(WireShape):
     seat_reservation_id: str
     device_id: int | None

@@ -1,9 +1,11 @@
 """Robin's wire shapes: workplace rows and events as Robin clients read them."""
 
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sandbox.core.access import Credential
 from sandbox.core.availability import Availability, SpaceState
 from sandbox.core.occurrences import Slot
 from sandbox.core.reservations import (
@@ -348,6 +350,27 @@ def shared_schedule(row: Resource) -> dict[str, Any]:
 def php_datetime(moment: datetime) -> dict[str, Any]:
     """A serialized PHP DateTime, as the live API sends seat confirmations."""
     return {"date": moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), "timezone_type": 3, "timezone": "UTC"}
+
+
+SCOPES = ["basic_read", "basic_write"]
+"""What an access token may do: the sandbox's tokens may do everything their user may."""
+
+
+def token_info(token: str, credential: Credential, now: datetime, ip: str | None, agent: str | None) -> dict[str, Any]:
+    """An access token as `GET /auth` describes it; its id is a number read from the token itself,
+    the same on every call."""
+    return {
+        "id": zlib.crc32(token.encode()) % 10_000_000,
+        "name": "",
+        "type": "account",
+        "type_id": credential.organization.id,
+        "ip": ip,
+        "agent": agent,
+        "scopes": SCOPES,
+        "last_accessed_at": php_datetime(now),
+        "expire_at": None,
+        "created_at": timestamp(credential.issued_at) if credential.issued_at else None,
+    }
 
 
 def seat_confirmation(row: CheckIn, identifier: str) -> dict[str, Any]:

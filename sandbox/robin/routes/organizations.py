@@ -1,4 +1,4 @@
-"""Me, organizations, users and amenities."""
+"""The access token, me, organizations, users and amenities."""
 
 from typing import Annotated
 
@@ -7,9 +7,10 @@ from fastapi.responses import JSONResponse, Response
 
 from sandbox.answers import kept_answer
 from sandbox.core import workplace
+from sandbox.core.access import credential_for_token
 from sandbox.core.paging import Page
 from sandbox.robin import wire
-from sandbox.robin.deps import ActorDep, PageDep, SessionDep
+from sandbox.robin.deps import ActorDep, PageDep, SessionDep, presented_token
 from sandbox.robin.envelope import respond, respond_page
 from sandbox.robin.requests import RowId
 from sandbox.robin.schemas import (
@@ -18,12 +19,22 @@ from sandbox.robin.schemas import (
     Envelope,
     Location,
     Organization,
+    TokenInfo,
     User,
     documented,
 )
 from sandbox.routing import declaring
+from sandbox.sessions import credential
 
 router = declaring(tags=["Robin: organizations and people"])
+
+
+@router.get("/auth", summary="The access token the request presents", responses=documented(Envelope[TokenInfo]))
+async def get_auth(request: Request, actor: ActorDep) -> JSONResponse:
+    token = presented_token(request.headers)
+    found = await credential(request, token, credential_for_token)
+    client = request.client.host if request.client else None
+    return respond(wire.token_info(token, found, actor.now, client, request.headers.get("user-agent")))
 
 
 @router.get("/me", summary="The user the access token belongs to", responses=documented(Envelope[User]))
