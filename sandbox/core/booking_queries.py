@@ -234,14 +234,17 @@ def _live_status(status: Status, end: Any, now: datetime) -> Any:
     """The condition on an indexed occurrence (its end, its check-in joined) under which
     `lifecycle.status_of` gives it `status`: one the index holds is cancelled neither whole nor on
     its own."""
-    checked_in, checked_out = col(CheckIn.id).is_not(None), col(CheckIn.checked_out_at).is_not(None)
-    released = and_(col(CheckIn.id).is_(None), col(Occurrence.release_at).is_not(None), col(Occurrence.release_at) <= now)
+    # A check-in or check-out counts from the moment it is dated (`lifecycle.as_of`).
+    checked_in = and_(col(CheckIn.id).is_not(None), col(CheckIn.checked_in_at) <= now)
+    checked_out = and_(col(CheckIn.checked_out_at).is_not(None), col(CheckIn.checked_out_at) <= now)
+    in_by_release = and_(col(CheckIn.id).is_not(None), col(CheckIn.checked_in_at) <= col(Occurrence.release_at))
+    released = and_(col(Occurrence.release_at).is_not(None), col(Occurrence.release_at) <= now, ~in_by_release)
     conditions = {
         Status.RELEASED: released,
-        Status.CHECKED_OUT: and_(checked_in, checked_out),
-        Status.COMPLETED: and_(~released, ~and_(checked_in, checked_out), end <= now),
-        Status.CHECKED_IN: and_(checked_in, ~checked_out, end > now),
-        Status.BOOKED: and_(col(CheckIn.id).is_(None), ~released, end > now),
+        Status.CHECKED_OUT: and_(~released, checked_out),
+        Status.COMPLETED: and_(~released, ~checked_out, end <= now),
+        Status.CHECKED_IN: and_(~released, checked_in, ~checked_out, end > now),
+        Status.BOOKED: and_(~released, ~checked_in, end > now),
     }
     return conditions.get(status, false())
 

@@ -139,9 +139,11 @@ def derive(
     exception: OccurrenceException | None,
     now: datetime,
 ) -> Booking:
-    """The booking, with its status as of `now` (`lifecycle.status_of`)."""
+    """The booking, with its status and its check-in as of `now` (`lifecycle.status_of`,
+    `lifecycle.as_of`)."""
     start = original_start or reservation.start
     end = start + (reservation.end - reservation.start)
+    check_in = lifecycle.as_of(check_in, now)
     cancelled = lifecycle.cancellation(reservation, start, check_in, exception, now)
     status = lifecycle.status_of(end, cancelled, check_in, now)
     return Booking(reservation, resource, building, original_start, start, end, status, check_in, cancelled)

@@ -8,6 +8,10 @@ its status, derived from what is stored and the clock, and which transitions tha
       ├──cancel──► cancelled          (booked or checked in, before its end)
       └──(release window passes unchecked)──► released
 
+A check-in or check-out is a fact from the moment it is dated: one dated after now (a guest
+booking's arrivals and departures, which the fixture scripts ahead of the clock, or any check-in
+once the clock is set back) has not happened yet (`as_of`).
+
 Each dialect names these statuses in its own words (`robin/wire.py`, `kadence/wire.py`); the
 transitions that change them are in `transitions.py`.
 """
@@ -59,27 +63,54 @@ def cancellation(
 ) -> Cancellation | None:
     """The cancellation of the occurrence of `reservation` starting at `start`, as of `now`: the
     whole reservation's, else this occurrence's (`exception`), else its release if it was not
-    checked in by its release time; None while it holds its time."""
+    checked in by its release time (`check_in` dated by then); None while it holds its time."""
     if reservation.status == ReservationStatus.CANCELLED:
         return Cancellation(reservation.cancelled_at, reservation.cancelled_by_id, automatic=False)
     if exception is not None:
         return Cancellation(exception.created_at, exception.cancelled_by_id, automatic=False)
-    release = None if check_in is not None else occurrences.release_time(reservation, start)
-    if release is not None and release <= now:
+    release = occurrences.release_time(reservation, start)
+    if release is not None and release <= now and not checked_in_by(check_in, release):
         return Cancellation(release, None, automatic=True)
     return None
 
 
+def checked_in_by(check_in: CheckIn | None, moment: datetime) -> bool:
+    return check_in is not None and check_in.checked_in_at <= moment
+
+
+def checked_out_by(check_in: CheckIn | None, moment: datetime) -> bool:
+    return check_in is not None and check_in.checked_out_at is not None and check_in.checked_out_at <= moment
+
+
+def as_of(check_in: CheckIn | None, now: datetime) -> CheckIn | None:
+    """`check_in` as it stands at `now`: None before it is dated, without its check-out before
+    that is dated (a copy, never to be stored)."""
+    if check_in is None or not checked_in_by(check_in, now):
+        return None
+    if check_in.checked_out_at is None or checked_out_by(check_in, now):
+        return check_in
+    return CheckIn(
+        reservation_id=check_in.reservation_id,
+        original_start=check_in.original_start,
+        user_id=check_in.user_id,
+        device_id=check_in.device_id,
+        checked_in_at=check_in.checked_in_at,
+        check_in_source=check_in.check_in_source,
+        check_in_method=check_in.check_in_method,
+    )
+
+
 def status_of(end: datetime, cancelled: Cancellation | None, check_in: CheckIn | None, now: datetime) -> Status:
     """The one derivation of an occurrence's status: cancelled or released; else checked out;
-    else completed once its end has passed; else checked in or booked."""
+    else completed once its end has passed; else checked in or booked. Check-ins and check-outs
+    count from the moment they are dated."""
     if cancelled is not None:
         return Status.RELEASED if cancelled.automatic else Status.CANCELLED
-    if check_in is not None and check_in.checked_out_at is not None:
+    if checked_out_by(check_in, now):
         return Status.CHECKED_OUT
     if now >= end:
         return Status.COMPLETED
-    return Status.CHECKED_IN if check_in is not None else Status.BOOKED
+    return Status.CHECKED_IN if checked_in_by(check_in, now) else Status.BOOKED
 
 
 class Refusal(StrEnum):
@@ -128,7 +159,8 @@ _SAID = {
 
 
 def check_in_refusal(status: Status, check_in: CheckIn | None) -> Refusal | None:
-    """Why an occurrence can't be checked in, if it can't (the check-in window aside)."""
+    """Why an occurrence can't be checked in, if it can't (the check-in window aside); `check_in`
+    as of now (`as_of`)."""
     if check_in is not None:
         return Refusal.ALREADY_CHECKED_IN
     if status in (Status.COMPLETED, Status.RELEASED):

@@ -229,7 +229,7 @@ def _longest(shape: Shape) -> Any:
 @cache
 def _indexed(shape: Shape, live_at: bool, limited: bool) -> Any:
     """Indexed occurrences overlapping [lower, upper) that start after `earliest`, with their
-    reservations, by start; `live_at`: leaving out those released by `now` unconfirmed;
+    reservations, by start; `live_at`: leaving out those released by `now`, not confirmed by then;
     `limited`: the first `limit`."""
     statement = (
         select(Occurrence, Reservation)
@@ -249,7 +249,11 @@ def _indexed(shape: Shape, live_at: bool, limited: bool) -> Any:
             (col(CheckIn.reservation_id) == Occurrence.reservation_id)
             & (col(CheckIn.original_start) == Occurrence.original_start),
         ).where(
-            or_(col(Occurrence.release_at).is_(None), col(Occurrence.release_at) > bindparam("now"), col(CheckIn.id).is_not(None))
+            or_(
+                col(Occurrence.release_at).is_(None),
+                col(Occurrence.release_at) > bindparam("now"),
+                col(CheckIn.checked_in_at) <= col(Occurrence.release_at),
+            )
         )
     if limited:
         statement = statement.limit(bindparam("limit", type_=Integer))

@@ -20,6 +20,7 @@ from sandbox.core.lifecycle import (
     Refusal,
     Status,
     TransitionRefused,
+    as_of,
     cancel_refusal,
     cancellation,
     check_in_refusal,
@@ -47,8 +48,11 @@ class Occurrence:
     start: datetime
     end: datetime
     check_in: CheckIn | None
+    """Its check-in as of now (`lifecycle.as_of`)."""
     cancellation: Cancellation | None
     status: Status
+    recorded: CheckIn | None = None
+    """Its stored check-in, which may be dated after now (a guest booking's arrivals to come)."""
 
 
 def occurrence(
@@ -62,10 +66,12 @@ def occurrence(
         reservations.require_instance(reservation, original_start)
     start = original_start or reservation.start
     end = start + (reservation.end - reservation.start)
-    check_in = reservations.check_ins_of(session, [reservation.id or 0]).get((reservation.id or 0, start))
+    recorded = reservations.check_ins_of(session, [reservation.id or 0]).get((reservation.id or 0, start))
+    check_in = as_of(recorded, now)
     exception = None if original_start is None else reservations.occurrence_exception(session, reservation, start)
     cancelled = cancellation(reservation, start, check_in, exception, now)
-    return Occurrence(reservation, original_start, start, end, check_in, cancelled, status_of(end, cancelled, check_in, now))
+    status = status_of(end, cancelled, check_in, now)
+    return Occurrence(reservation, original_start, start, end, check_in, cancelled, status, recorded)
 
 
 def _refuse(refusal: Refusal | None, held: Occurrence) -> None:
@@ -113,21 +119,20 @@ def check_in(
     device_id: int | None = None,
 ) -> CheckIn:
     """Check `person` in to the held occurrence: from CHECK_IN_OPENS before its start, while it is
-    booked. Who may is who may change the reservation (Forbidden, saying `forbidden`). Committed."""
+    booked. Who may is who may change the reservation (Forbidden, saying `forbidden`). A check-in
+    stored for later (a guest's arrival to come) is brought forward to now, keeping the check-out
+    it is to have. Committed."""
     reservations.require_may_change(actor, held.reservation, forbidden)
     require_acting_for(actor, person)
     _refuse(check_in_refusal(held.status, held.check_in), held)
     if actor.now < opens_at(held.start):
         _refuse(Refusal.TOO_EARLY, held)
-    check_in = CheckIn(
-        reservation_id=held.reservation.id or 0,
-        original_start=held.start,
-        user_id=person.id,
-        device_id=device_id,
-        checked_in_at=actor.now,
-        check_in_source=source,
-        check_in_method=method,
-    )
+    check_in = held.recorded or CheckIn(reservation_id=held.reservation.id or 0, original_start=held.start)
+    check_in.user_id = person.id
+    check_in.device_id = device_id
+    check_in.checked_in_at = actor.now
+    check_in.check_in_source = source
+    check_in.check_in_method = method
     session.add(check_in)
     session.commit()
     return check_in
@@ -136,14 +141,16 @@ def check_in(
 def check_out(
     session: Session, actor: Actor, held: Occurrence, person: User, *, source: str, method: str | None = None
 ) -> CheckIn:
-    """Check `person` out of the held occurrence, which must be checked in. Committed."""
+    """Check `person` out of the held occurrence, which must be checked in: now, whatever
+    check-out was stored for later. Committed."""
     require_acting_for(actor, person)
     _refuse(check_out_refusal(held.status), held)
-    assert held.check_in is not None
-    held.check_in.checked_out_at = actor.now
-    held.check_in.checked_out_by_id = person.id
-    held.check_in.check_out_source = source
-    held.check_in.check_out_method = method
-    session.add(held.check_in)
+    check_in = held.recorded
+    assert check_in is not None
+    check_in.checked_out_at = actor.now
+    check_in.checked_out_by_id = person.id
+    check_in.check_out_source = source
+    check_in.check_out_method = method
+    session.add(check_in)
     session.commit()
-    return held.check_in
+    return check_in

@@ -1,21 +1,44 @@
 """Visits and visitors: guests a host invites to a building, read through the Kadence API.
 
-A visit's status is an occurrence's (`lifecycle.Status`), read from its attendance and the clock:
-booked, checked in (someone is in), checked out (everyone who came has left), completed (someone
-came) or released (nobody did) once it has ended, cancelled.
+A visit is a guest booking: a reservation of kind GUEST on its building's onsite resource (it
+takes none of the building's onsite passes, which count onsite passes only), held by its host,
+with each visitor's attendance (`VisitAttendance`, the host's included). It is one booking, read
+as a visit or as a booking alike: one id, one interval, one status (`bookings.derive`).
+
+Its check-in comes from its attendances (`check_in_from`): checked in at the first arrival,
+checked out at the last departure once everyone who came has left. Arrivals and departures
+dated after now have not happened yet (`lifecycle.as_of`). Nobody came: it is released at its
+end (its release window is its length). A check-in or check-out through the booking lens
+(`transitions`) is recorded on the same check-in.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from sandbox.core import buildings, reservations
 from sandbox.core.access import Actor
 from sandbox.core.booking_queries import TimeCondition, holds
+from sandbox.core.bookings import Booking, derive
 from sandbox.core.directory import rows_by_id, users_by_id
 from sandbox.core.errors import NotFound
 from sandbox.core.lifecycle import Status
-from sandbox.store.models import Building, User, Visit, VisitAttendance, Visitor
+from sandbox.store.models import (
+    Building,
+    CheckIn,
+    Invitee,
+    Reservation,
+    ReservationKind,
+    User,
+    VisitAttendance,
+    Visitor,
+)
+
+ORGANIZER = "organizer"
+"""A host's response to their own visit."""
 
 
 @dataclass(frozen=True)
@@ -36,11 +59,22 @@ class Attendance:
 
 @dataclass(frozen=True)
 class VisitView:
-    visit: Visit
-    building: Building
+    booking: Booking
+    """The guest booking the visit is: its id, building, times and status."""
     host: User | None
     attendances: list[Attendance]
-    status: Status
+
+    @property
+    def id(self) -> str:
+        return self.booking.id
+
+    @property
+    def building(self) -> Building:
+        return self.booking.building
+
+    @property
+    def status(self) -> Status:
+        return self.booking.status
 
 
 @dataclass(frozen=True)
@@ -67,17 +101,102 @@ class VisitorView:
         return self.visits[-1][1] if self.visits else None
 
 
-def visit_status(visit: Visit, attendances: list[Attendance], now: datetime) -> Status:
-    """Cancelled; after its end completed (someone came) or released; checked out once everyone
-    who came has left; checked in while someone is in; else booked."""
-    if visit.cancelled_at is not None:
-        return Status.CANCELLED
-    arrived = [row for row in attendances if row.checked_in_at is not None]
-    if now >= visit.end:
-        return Status.COMPLETED if arrived else Status.RELEASED
-    if arrived and all(row.checked_out_at is not None for row in arrived):
-        return Status.CHECKED_OUT
-    return Status.CHECKED_IN if arrived else Status.BOOKED
+# Writing
+
+
+@dataclass(frozen=True)
+class Guest:
+    """A visitor's part in a visit being written: their response, and when they came and left."""
+
+    visitor: Visitor
+    response: str
+    checked_in_at: datetime | None = None
+    checked_out_at: datetime | None = None
+
+
+def book_visit(
+    session: Session,
+    building: Building,
+    host: User,
+    start: datetime,
+    end: datetime,
+    guests: Sequence[Guest],
+    *,
+    at: datetime,
+    source: str,
+) -> Reservation:
+    """The guest booking of `host`'s visit to `building` over [start, end), made at `at`, with
+    the attendances of `guests` (the host's among them) and the check-in they add up to. Released
+    at its end if nobody comes: its release window is its length. Flushed, not committed."""
+    place = buildings.onsite_resource(session, building)
+    schedule = reservations.plan_schedule(session, at, start, end, buildings.local_zone(building), None)
+    reservation = Reservation(
+        organization_id=building.organization_id,
+        resource_id=place.id or 0,
+        building_id=building.id or 0,
+        kind=ReservationKind.GUEST,
+        time_zone=schedule.series.zone.key,
+        title="",
+        organizer_id=host.id,
+        organizer_email=host.email,
+        creator_id=host.id,
+        creator_email=host.email,
+        source=source,
+        release_after_s=int((end - start).total_seconds()),
+        created_at=at,
+        updated_at=at,
+    )
+    reservations.apply_schedule(session, reservation, place, schedule, at)
+    session.add_all(
+        VisitAttendance(
+            reservation_id=reservation.id or 0,
+            visitor_id=guest.visitor.id or 0,
+            response=guest.response,
+            checked_in_at=guest.checked_in_at,
+            checked_out_at=guest.checked_out_at,
+        )
+        for guest in guests
+    )
+    check_in = check_in_from(reservation, guests, source)
+    if check_in is not None:
+        session.add(check_in)
+    session.flush()
+    return reservation
+
+
+def check_in_from(reservation: Reservation, guests: Sequence[Guest], source: str) -> CheckIn | None:
+    """The check-in of a guest booking its visitors' arrivals and departures add up to: at the
+    first arrival, by whoever came first; checked out at the last departure, by whoever left
+    last, once everyone who came has left; None if nobody came."""
+    arrived = sorted((guest for guest in guests if guest.checked_in_at is not None), key=_arrival)
+    if not arrived:
+        return None
+    first = arrived[0]
+    departures = [guest for guest in arrived if guest.checked_out_at is not None]
+    last = max(departures, key=_departure) if len(departures) == len(arrived) else None
+    return CheckIn(
+        reservation_id=reservation.id or 0,
+        original_start=reservation.start,
+        user_id=first.visitor.user_id,
+        checked_in_at=_arrival(first),
+        check_in_source=source,
+        checked_out_at=last.checked_out_at if last else None,
+        checked_out_by_id=last.visitor.user_id if last else None,
+        check_out_source=source if last else None,
+    )
+
+
+def _arrival(guest: Guest) -> datetime:
+    assert guest.checked_in_at is not None
+    return guest.checked_in_at
+
+
+def _departure(guest: Guest) -> datetime:
+    assert guest.checked_out_at is not None
+    return guest.checked_out_at
+
+
+# Reading
 
 
 def _as_of(moment: datetime | None, now: datetime) -> datetime | None:
@@ -87,27 +206,30 @@ def _as_of(moment: datetime | None, now: datetime) -> datetime | None:
 def visits(session: Session, actor: Actor, *, ulid: str | None = None, attended_by: int | None = None) -> list[VisitView]:
     """The organization's visits, earliest first: every one, or the one with this `ulid`, or those
     the visitor with id `attended_by` was invited to (each visit with all its attendees)."""
-    statement = select(Visit).where(Visit.organization_id == actor.organization_id)
+    statement = select(Reservation).where(
+        Reservation.organization_id == actor.organization_id, Reservation.kind == ReservationKind.GUEST
+    )
     if ulid is not None:
-        statement = statement.where(Visit.ulid == ulid.upper())
+        statement = statement.where(Reservation.ulid == ulid.upper())
     if attended_by is not None:
-        invited = select(VisitAttendance.visit_id).where(VisitAttendance.visitor_id == attended_by)
-        statement = statement.where(col(Visit.id).in_(invited))
-    rows = list(session.exec(statement.order_by(col(Visit.start), col(Visit.id))))
+        invited = select(VisitAttendance.reservation_id).where(VisitAttendance.visitor_id == attended_by)
+        statement = statement.where(col(Reservation.id).in_(invited))
+    rows = list(session.exec(statement.order_by(col(Reservation.start), col(Reservation.id))))
     if not rows:
         return []
+    ids = [row.id or 0 for row in rows]
     pairs = list(
         session.exec(
             select(VisitAttendance, Visitor)
             .join(Visitor, col(Visitor.id) == VisitAttendance.visitor_id)
-            .where(col(VisitAttendance.visit_id).in_([row.id for row in rows]))
+            .where(col(VisitAttendance.reservation_id).in_(ids))
             .order_by(col(VisitAttendance.id))
         )
     )
-    people = users_by_id(session, actor, [row.host_id for row in rows] + [visitor.user_id for _, visitor in pairs])
+    people = users_by_id(session, actor, [row.organizer_id for row in rows] + [visitor.user_id for _, visitor in pairs])
     attendances: dict[int, list[Attendance]] = {}
     for attendance, visitor in pairs:
-        attendances.setdefault(attendance.visit_id, []).append(
+        attendances.setdefault(attendance.reservation_id, []).append(
             Attendance(
                 visitor,
                 people.get(visitor.user_id or 0),
@@ -116,20 +238,29 @@ def visits(session: Session, actor: Actor, *, ulid: str | None = None, attended_
                 _as_of(attendance.checked_out_at, actor.now),
             )
         )
-    buildings = rows_by_id(session, Building, [row.building_id for row in rows], organization_id=actor.organization_id)
-    views = []
-    for visit in rows:
-        present = attendances.get(visit.id or 0, [])
-        views.append(
-            VisitView(
-                visit,
-                buildings[visit.building_id],
-                people.get(visit.host_id or 0),
-                present,
-                visit_status(visit, present, actor.now),
-            )
+    check_ins = reservations.check_ins_of(session, ids)
+    places = reservations.resources_of(session, {row.resource_id for row in rows})
+    in_buildings = rows_by_id(session, Building, [row.building_id for row in rows], organization_id=actor.organization_id)
+    return [
+        VisitView(
+            derive(
+                reservation,
+                places[reservation.resource_id],
+                in_buildings[reservation.building_id],
+                None,
+                check_ins.get((reservation.id or 0, reservation.start)),
+                None,
+                actor.now,
+            ),
+            people.get(reservation.organizer_id or 0),
+            attendances.get(reservation.id or 0, []),
         )
-    return views
+        for reservation in rows
+    ]
+
+
+def _meets(view: VisitView, conditions: Iterable[TimeCondition]) -> bool:
+    return all(holds(view.booking.start if c.field == "start" else view.booking.end, c, view.building) for c in conditions)
 
 
 def find_visits(
@@ -144,7 +275,7 @@ def find_visits(
         for view in visits(session, actor)
         if (building_ulid is None or view.building.ulid == building_ulid.upper())
         and (statuses is None or view.status in statuses)
-        and all(holds(view.visit.start if c.field == "start" else view.visit.end, c, view.building) for c in conditions)
+        and _meets(view, conditions)
     ]
 
 
@@ -153,9 +284,6 @@ def get_visit(session: Session, actor: Actor, ulid: str) -> VisitView:
     if not found:
         raise NotFound("no such visit")
     return found[0]
-
-
-ORGANIZER = "organizer"
 
 
 def visitors(session: Session, actor: Actor, *, visitor_id: int | None = None) -> list[VisitorView]:
@@ -197,7 +325,7 @@ def find_visitors(session: Session, actor: Actor, query: VisitorQuery) -> list[V
             (not query.building_ulid or view.building.ulid == query.building_ulid.upper())
             and (not query.status or attendance.response == query.status)
             and (query.visit_statuses is None or view.status in query.visit_statuses)
-            and all(holds(view.visit.start if c.field == "start" else view.visit.end, c, view.building) for c in query.conditions)
+            and _meets(view, query.conditions)
         )
 
     filtered = query.building_ulid or query.status or query.visit_statuses is not None or query.conditions
@@ -217,3 +345,31 @@ def get_visitor(session: Session, actor: Actor, ulid: str) -> VisitorView:
     if not found:
         raise NotFound("no such visitor")
     return found[0]
+
+
+# The booking lens
+
+
+def with_guests(session: Session, organization_id: int, shown: Iterable[Reservation]) -> set[int]:
+    """Which of these reservations have guests: a guest booking with a visitor besides its host,
+    or an event inviting someone whose email is no user's of the organization (the space it
+    books aside)."""
+    ids = {reservation.id or 0 for reservation in shown}
+    if not ids:
+        return set()
+    visited = (
+        select(VisitAttendance.reservation_id)
+        .join(Visitor, col(Visitor.id) == VisitAttendance.visitor_id)
+        .join(Reservation, col(Reservation.id) == VisitAttendance.reservation_id)
+        .where(
+            col(VisitAttendance.reservation_id).in_(ids),
+            or_(col(Visitor.user_id).is_(None), col(Visitor.user_id) != col(Reservation.organizer_id)),
+        )
+    )
+    members = select(func.lower(User.email)).where(User.organization_id == organization_id)
+    invited = select(Invitee.reservation_id).where(
+        col(Invitee.reservation_id).in_(ids),
+        col(Invitee.is_resource).is_(False),
+        func.lower(Invitee.email).not_in(members),
+    )
+    return set(session.exec(visited)) | set(session.exec(invited))

@@ -44,12 +44,20 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   document types them as objects). Booking `space` embeds the space with its `floor` and
   `neighborhood`; `building` is an IRI. Timestamps are UTC with `+00:00`.
 - Booking types come from the workplace: desks are `desk`; Robin space types `office` are
-  `private_office`, `call` are `pod`, every other space a `room`; onsite passes `onsite`.
-  Locker and parking types exist in filters but the demo workplace has none.
-- A booking is an event, a seat reservation or an onsite pass of the shared core, so bookings
-  made through the Robin API appear here too (`source: unknown`; the demo fixture's are
-  `web`; the Kadence API's `publicApi`). An occurrence of a recurring booking has its own
-  ULID, which encodes the series and the occurrence's start.
+  `private_office`, `call` are `pod`, every other space a `room`; onsite passes `onsite`, and
+  guest bookings (visits) `onsite` too, as a guest is booked into a building rather than a
+  space (`space: null`). Locker and parking types exist in filters but the demo workplace has
+  none.
+- A booking is an event, a seat reservation, an onsite pass or a guest booking of the shared
+  core, so bookings made through the Robin API appear here too (`source: unknown`; the demo
+  fixture's are `web`; the Kadence API's `publicApi`). An occurrence of a recurring booking has
+  its own ULID, which encodes the series and the occurrence's start.
+- A guest booking (`guestBooking: true`) is a visit: `/visits/{id}` and `/bookings/{id}` read
+  the same booking, with one id, interval, host (`userId`, and the user's bookings list it)
+  and status. `hasGuests` is true for a guest booking with visitors besides its host, and for
+  a room booking inviting someone whose email is no user's of the organization. Guest
+  bookings take no onsite pass (`numPassesAvailable` counts onsite passes only), and the
+  Robin API never shows them.
 - Statuses: `booked`, `checkedIn`, `checkedOut`, `completed` (ended, not checked out),
   `cancelled` (by someone; `cancellationReason: byUser`) and `noCheckIn` for a booking
   auto-released because nobody checked in within its release window (`autoReleasedDate` and
@@ -95,13 +103,18 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   UTC. A profile picture upload (multipart/form-data, the image in a field named `file` or the
   only file sent; PNG, JPEG, GIF or WebP, at most 5 MiB) is stored and moves `modifiedAt`; the
   User resource has no field that shows it.
-- Visits and visitors are read-only and come from the fixture. A visit's status follows the
-  clock like a booking's, and arrivals or departures the fixture places later than now don't
-  show yet. A visit's `visitors` lists every attendee, its host first (status `organizer`),
-  without the directory's fields (`visitCount` is null). The visitor directory lists everyone
-  who came to a visit as a guest, counting and showing only the visits they came to as a guest
-  (so its `status` filter never matches `organizer`); its building, status, visitStatus and
-  date filters keep visitors with at least one such visit that meets them all.
+- Visits and visitors come from the fixture; the visits API is read-only, and a visit is
+  cancelled, checked in or out as its booking (`/bookings/{id}/cancel`, `check-in`,
+  `check-out`). Its status is its booking's: checked in at its first visitor's arrival (or a
+  check-in through the bookings API, whichever comes first), checked out at the last departure
+  once everyone who came has left (or by a check-out), `completed` if someone came and stayed
+  past its end, `noCheckIn` at its end if nobody came. Arrivals and departures the fixture
+  places later than now don't show yet, on the visit or on its booking. A visit's `visitors`
+  lists every attendee, its host first (status `organizer`), without the directory's fields
+  (`visitCount` is null). The visitor directory lists everyone who came to a visit as a guest,
+  counting and showing only the visits they came to as a guest (so its `status` filter never
+  matches `organizer`); its building, status, visitStatus and date filters keep visitors with
+  at least one such visit that meets them all.
 - No rate limits and no webhooks (the document publishes neither). The control plane's fault
   rules can make requests fail: an `error` rule answers its status as a `hydra:Error` whose
   `hydra:description` is the rule's message (the status's reason phrase by default), a

@@ -133,8 +133,10 @@ class Booking(Resource):
     checkedOutDate: Timestamp | None = omissible("Left out until checked out")
     checkOutSource: str | None = omissible("Left out until checked out")
     permanent: bool
-    hasGuests: bool
-    guestBooking: bool
+    hasGuests: bool = Field(
+        description="A guest booking with visitors besides its host, or a room booking inviting someone who is no user"
+    )
+    guestBooking: bool = Field(description="A visit: the same booking reads at /visits/{id}, with the same id")
     recurringBooking: bool
     selfCertifiedDate: Timestamp | None = omissible("Self-certification is not modelled: always left out")
     selfCertifySource: str | None = omissible("Self-certification is not modelled: always left out")

@@ -2,6 +2,7 @@
 objects, dates UTC with a +00:00 offset."""
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from sandbox.core.bookings import ROOM_TYPES, Booking
@@ -15,6 +16,7 @@ from sandbox.store.models import (
     Area,
     Building,
     Floor,
+    ReservationKind,
     Resource,
     User,
     Visitor,
@@ -161,8 +163,9 @@ def user(row: User, floors: Mapping[int, Floor]) -> dict[str, Any]:
     )
 
 
-def booking(value: Booking, people: Mapping[int, User], places: Places) -> dict[str, Any]:
-    """`people` and `places`: the users, floors and areas of the bookings being shown."""
+def booking(value: Booking, people: Mapping[int, User], places: Places, with_guests: AbstractSet[int]) -> dict[str, Any]:
+    """`people` and `places`: the users, floors and areas of the bookings being shown;
+    `with_guests`: the ids of their reservations that have guests (`visits.with_guests`)."""
     reservation, check_in = value.reservation, value.check_in
 
     def person(user_id: int | None) -> str | None:
@@ -191,8 +194,8 @@ def booking(value: Booking, people: Mapping[int, User], places: Places) -> dict[
             "checkedOutDate": timestamp(check_in.checked_out_at) if check_in else None,
             "checkOutSource": source(check_in.check_out_source) if check_in else None,
             "permanent": False,
-            "hasGuests": False,
-            "guestBooking": False,
+            "hasGuests": (reservation.id or 0) in with_guests,
+            "guestBooking": reservation.kind == ReservationKind.GUEST,
             "recurringBooking": reservation.recurrence is not None,
             "selfCertifiedDate": None,
             "selfCertifySource": None,
@@ -256,25 +259,26 @@ def visitor(value: VisitorView) -> dict[str, Any]:
     return {
         **_visitor_core(value.visitor, value.user, value.attendance),
         "visitCount": value.visit_count,
-        "visitId": latest.visit.ulid if latest else None,
+        "visitId": latest.id if latest else None,
         "host": iri("users", latest.host.ulid) if latest and latest.host else None,
         "building": building_reference(latest.building) if latest else None,
-        "startDate": timestamp(latest.visit.start) if latest else None,
-        "endDate": timestamp(latest.visit.end) if latest else None,
+        "startDate": timestamp(latest.booking.start) if latest else None,
+        "endDate": timestamp(latest.booking.end) if latest else None,
         "visitStatus": STATUSES[latest.status] if latest else None,
     }
 
 
 def visit(value: VisitView) -> dict[str, Any]:
-    """A visit with every attendee, host included, without the directory's fields."""
+    """A visit (a guest booking seen through the visits lens: its id, times and status are the
+    booking's) with every attendee, host included, without the directory's fields."""
     return {
-        "@id": iri("visits", value.visit.ulid),
+        "@id": iri("visits", value.id),
         "@type": "Visit",
-        "id": value.visit.ulid,
+        "id": value.id,
         "host": iri("users", value.host.ulid) if value.host else None,
         "building": building_reference(value.building),
-        "startDate": timestamp(value.visit.start),
-        "endDate": timestamp(value.visit.end),
+        "startDate": timestamp(value.booking.start),
+        "endDate": timestamp(value.booking.end),
         "status": STATUSES[value.status],
         "visitors": [{**_visitor_core(item.visitor, item.user, item), "visitCount": None} for item in value.attendances],
     }

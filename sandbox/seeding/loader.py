@@ -8,7 +8,7 @@ from typing import TypeVar
 from sqlalchemy import Integer
 from sqlmodel import Session, SQLModel
 
-from sandbox.core import buildings, events, seats
+from sandbox.core import buildings, events, reservations, seats, visits
 from sandbox.core.access import Actor
 from sandbox.core.clock import Clock
 from sandbox.core.errors import DomainError
@@ -42,8 +42,6 @@ from sandbox.store.models import (
     ResourceKind,
     StoreMeta,
     User,
-    Visit,
-    VisitAttendance,
     Visitor,
 )
 
@@ -336,6 +334,8 @@ class _Loader:
                 reseed(reserved.reservation, self.fixture.seed)
 
     def visit(self, organization: Organization, entry: VisitEntry, known: dict[str, Visitor], position: int) -> None:
+        """A guest booking of the visit's host in its building, written as any booking is (its
+        occurrence indexed), with each visitor's attendance."""
         building = self.session.get(Building, entry.building)
         assert building is not None
         tz = zone(building.time_zone, "time_zone")
@@ -344,23 +344,13 @@ class _Loader:
         def at(moment: time) -> datetime:
             return datetime.combine(day, moment, tz).astimezone(UTC)
 
-        visit = self.add(
-            Visit(
-                organization_id=organization.id or 0,
-                building_id=building.id or 0,
-                host_id=self.users[entry.host.lower()].id,
-                start=at(entry.start),
-                end=at(entry.end),
-                cancelled_at=self.at if entry.cancelled else None,
-                created_at=self.at,
-            )
-        )
         host = self.users[entry.host.lower()]
-        guests = [
+        entries = [
             VisitorEntry(email=host.email, response="organizer"),
             *(guest for guest in entry.visitors if guest.email.lower() != host.email.lower()),
         ]
-        for guest in guests:
+        guests = []
+        for guest in entries:
             visitor = known.get(guest.email.lower())
             if visitor is None:
                 user = self.users.get(guest.email.lower())
@@ -376,15 +366,24 @@ class _Loader:
                 )
             if guest.checked_out is not None and guest.checked_in is None:
                 raise FixtureError(f"visits[{position}]: visitor {guest.email} checked out without checking in")
-            self.session.add(
-                VisitAttendance(
-                    visit_id=visit.id or 0,
-                    visitor_id=visitor.id or 0,
-                    response=guest.response,
-                    checked_in_at=at(guest.checked_in) if guest.checked_in else None,
-                    checked_out_at=at(guest.checked_out) if guest.checked_out else None,
+            guests.append(
+                visits.Guest(
+                    visitor,
+                    guest.response,
+                    at(guest.checked_in) if guest.checked_in else None,
+                    at(guest.checked_out) if guest.checked_out else None,
                 )
             )
+        start, end = at(entry.start), at(entry.end)
+        # Booked before it starts, so that nobody coming releases it at its end.
+        booked_at = min(self.at, start)
+        try:
+            reservation = visits.book_visit(self.session, building, host, start, end, guests, at=booked_at, source="fixture")
+        except DomainError as error:
+            raise FixtureError(f"visits[{position}]: {error.message}") from None
+        if entry.cancelled:
+            reservations.cancel(self.session, reservation, None, self.at, by_id=host.id)
+        reseed(reservation, self.fixture.seed)
 
     def amenities_of(self, resource: Resource, entries: list[SpaceAmenityEntry]) -> None:
         for amenity in entries:

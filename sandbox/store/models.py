@@ -23,7 +23,7 @@ from sqlmodel import Field, SQLModel
 
 from sandbox.store.types import UTCDateTime, new_ulid
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 def table_of(model: type[Any]) -> Table:
@@ -241,6 +241,9 @@ class ReservationKind:
     EVENT = "event"
     SEAT = "seat"
     ONSITE = "onsite"
+    GUEST = "guest"
+    """A visit: a host's guests booked into a building, on its onsite resource (taking none of
+    its passes), with its visitors' attendances (`VisitAttendance`)."""
 
 
 class ReservationStatus:
@@ -459,18 +462,6 @@ class OAuthToken(SQLModel, table=True):
     """On the organization's clock."""
 
 
-class Visit(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    ulid: str = Field(default_factory=new_ulid, unique=True, max_length=26)
-    organization_id: int = Field(foreign_key="organization.id", index=True)
-    building_id: int = Field(foreign_key="building.id", index=True)
-    host_id: int | None = Field(default=None, foreign_key="user.id")
-    start: datetime = instant()
-    end: datetime = instant()
-    cancelled_at: datetime | None = instant(nullable=True)
-    created_at: datetime = instant()
-
-
 class Visitor(SQLModel, table=True):
     """A person invited to visits: a guest, or a user of the organization."""
 
@@ -485,10 +476,13 @@ class Visitor(SQLModel, table=True):
 
 
 class VisitAttendance(SQLModel, table=True):
+    """A visitor's part in a visit: a guest booking (a reservation of kind GUEST), its host
+    included (response `organizer`)."""
+
     __tablename__ = "visit_attendance"
-    __table_args__ = (UniqueConstraint("visit_id", "visitor_id"),)
+    __table_args__ = (UniqueConstraint("reservation_id", "visitor_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    visit_id: int = Field(foreign_key="visit.id", index=True)
+    reservation_id: int = Field(foreign_key="reservation.id", index=True)
     visitor_id: int = Field(foreign_key="visitor.id", index=True)
     response: str = "not_responded"
     """none, organizer, tentatively_accepted, accepted, declined or not_responded."""

@@ -671,7 +671,8 @@ def test_visits_list_every_visit_earliest_first_with_host_building_and_times(kad
 
 
 def test_visit_statuses_at_the_start(kadence):
-    assert [visit["status"] for visit in kadence.members("/visits")] == ["completed", "booked", "booked", "cancelled"]
+    # Two days ago Nadia came and left: everyone who came has left, so the visit is checked out.
+    assert [visit["status"] for visit in kadence.members("/visits")] == ["checkedOut", "booked", "booked", "cancelled"]
 
 
 def test_visit_times_are_local_times_of_the_building(kadence):
@@ -752,7 +753,7 @@ def test_a_check_in_yet_to_come_is_not_shown(kadence, wall):
 def test_a_visit_is_checked_in_once_a_visitor_arrives(kadence, wall):
     wall.now = visitor_time(TODAY, TODAY["visitors"][0]["checked_in"])
 
-    assert [visit["status"] for visit in kadence.members("/visits")] == ["completed", "checkedIn", "booked", "cancelled"]
+    assert [visit["status"] for visit in kadence.members("/visits")] == ["checkedOut", "checkedIn", "booked", "cancelled"]
 
 
 def test_a_visit_is_checked_out_once_everyone_who_came_has_left(kadence, wall):
@@ -771,7 +772,7 @@ def test_a_visit_ends_completed_if_someone_came_and_no_check_in_otherwise(client
 
     statuses = [visit["status"] for visit in kadence.members("/visits")]
 
-    assert statuses == ["completed", "completed", "noCheckIn", "cancelled"]
+    assert statuses == ["checkedOut", "completed", "noCheckIn", "cancelled"]
 
 
 def test_a_cancelled_visit_stays_cancelled(client, wall):
@@ -790,7 +791,8 @@ def test_visits_filter_by_building(kadence):
     ("status", "expected"),
     [
         ("booked", [TODAY, TOMORROW]),
-        ("completed", [PAST]),
+        ("checkedOut", [PAST]),
+        ("completed", []),
         ("cancelled", [CANCELLED]),
         ("checkedIn", []),
         ("noCheckIn", []),
@@ -966,8 +968,8 @@ def test_visitors_filter_by_building(kadence):
 
 
 def test_visitors_filter_by_the_status_of_any_of_their_visits(kadence):
-    # Nadia's visit two days ago is completed; her latest, today's, is still booked.
-    assert visitors_found(kadence, visitStatus="completed") == ["nadia.shah@acme-logistics.example"]
+    # Nadia's visit two days ago is checked out; her latest, today's, is still booked.
+    assert visitors_found(kadence, visitStatus="checkedOut") == ["nadia.shah@acme-logistics.example"]
 
 
 def test_visitor_item_is_the_visitor_of_the_list(kadence):

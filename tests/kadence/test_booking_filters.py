@@ -277,7 +277,8 @@ def test_list_bookings_filters_by_type(kadence, kind, expected):
 def today_in_every_status(client: TestClient, wall: Wall, kadence: KadenceClient) -> KadenceClient:
     """Bookings made at 14:00 today, seen at 15:00: A-03 checked in, B-06 released (after 30
     minutes), Phone Booth 1B checked out, East River over, Kitchen cancelled, Liberty still ahead.
-    Diego's seeded A-01 (14:00-22:00) is released at 15:00 as well."""
+    Diego's seeded A-01 (14:00-22:00) is released at 15:00 as well; Ada's visit (14:00-22:00), a
+    guest booking onsite, is checked in since Nadia arrived at 14:05."""
     ben, chloe = user_id(kadence, BEN), user_id(kadence, CHLOE)
     desk = booked(kadence, BEN, "2026-03-02T14:00:00", "2026-03-02T18:00:00", space="A-03")
     act(kadence, desk, "check-in", userId=ben)
@@ -296,7 +297,7 @@ def today_in_every_status(client: TestClient, wall: Wall, kadence: KadenceClient
     ("status", "expected"),
     [
         ("booked", ["Liberty"]),
-        ("checkedIn", ["A-03"]),
+        ("checkedIn", ["onsite", "A-03"]),
         ("checkedOut", ["Phone Booth 1B"]),
         ("completed", ["East River"]),
         ("cancelled", ["Kitchen"]),

@@ -16,9 +16,10 @@ from sandbox.core.clock import Clock
 from sandbox.core.ids import seeded_ulid
 from sandbox.seeding import FixtureError, load_seed
 from sandbox.seeding.fixture import read_fixture
+from sandbox.seeding.identity import reservation_ulid
 from sandbox.seeding.loader import load
 from sandbox.settings import DEMO_FIXTURE, FIXTURES_DIR, Settings
-from sandbox.store.models import Resource, ResourceKind, User, Visit, Visitor
+from sandbox.store.models import Reservation, ReservationKind, Resource, ResourceKind, User, Visitor
 from tests.conftest import NOW, Wall, new_store, settings_for_tests
 from tests.inprocess import InProcessClient
 
@@ -136,12 +137,16 @@ def test_every_row_loaded_carries_the_ulid_its_seed_and_id_give() -> None:
 
     load(store, fixture, Clock(Wall(NOW)), "demo.json")
 
-    # Users, spaces and desks have their ids in the fixture; the store numbers visits and visitors.
+    # Users, spaces and desks have their ids in the fixture; the store numbers visitors.
     # Onsite resources are the core's own, made as any booking's would be.
-    loaded = ((User, true()), (Resource, col(Resource.kind) != ResourceKind.ONSITE), (Visit, true()), (Visitor, true()))
+    loaded = ((User, true()), (Resource, col(Resource.kind) != ResourceKind.ONSITE), (Visitor, true()))
     with store.session() as session:
         for model, condition in loaded:
             rows = session.exec(select(model.id, model.ulid).where(condition).order_by(model.id)).all()
             table = str(model.__tablename__)
             assert rows
             assert rows == [(row_id, seeded_ulid(fixture.seed, table, row_id, fixture.created_at)) for row_id, _ in rows]
+        # Visits are guest bookings: their ids are seeded as every seeded reservation's are.
+        guests = session.exec(select(Reservation).where(Reservation.kind == ReservationKind.GUEST)).all()
+        assert len(guests) == len(fixture.organizations[0].visits)
+        assert all(row.ulid == reservation_ulid(fixture.seed, row.id or 0, row.created_at) for row in guests)

@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from sandbox.core import booking_queries, bookings, directory
+from sandbox.core import booking_queries, bookings, directory, visits
 from sandbox.core.access import Actor
 from sandbox.core.booking_queries import BookingQuery
 from sandbox.core.bookings import Booking
@@ -70,7 +70,8 @@ def _renderer(session: Session, actor: Actor, shown: Sequence[Booking]) -> Calla
         ),
     )
     places = directory.places(session, (booking.resource for booking in shown))
-    return lambda booking: wire.booking(booking, people, places)
+    with_guests = visits.with_guests(session, actor.organization_id, (booking.reservation for booking in shown))
+    return lambda booking: wire.booking(booking, people, places, with_guests)
 
 
 def _one(request: Request, session: Session, actor: Actor, booking: Booking, status: int = 200) -> Response:
