@@ -439,11 +439,6 @@ class Lifecycles(RuleBasedStateMachine):
     @rule(dialect=DIALECTS, index=PICK, on_behalf=st.booleans())
     def cancel(self, dialect: str, index: int, on_behalf: bool) -> None:
         chosen = self.occurrences
-        if dialect == "robin":
-            # Disagreement: Robin's DELETE of a released event makes Kadence's noCheckIn (autoSpaceRelease) a cancellation byUser.
-            chosen = [item for item in chosen if not (item.kind == "event" and item.status(self.now) == NO_CHECK_IN)]
-        if not chosen:
-            return
         occurrence = chosen[index % len(chosen)]
         status = occurrence.status(self.now)
         if dialect == "robin":
@@ -482,17 +477,7 @@ class Lifecycles(RuleBasedStateMachine):
     def cancel_series(self, index: int) -> None:
         """Robin's DELETE of a series' id (an event's or a seat reservation's) cancels every one of
         its occurrences."""
-        chosen = [
-            series
-            for series in self.series
-            # Disagreement: Robin's DELETE of a series makes its released instances (Kadence noCheckIn) cancellations byUser.
-            if all(item.status(self.now) != NO_CHECK_IN for item in series)
-            # Disagreement: Robin's DELETE of a series rewrites an instance's earlier cancellation (its date, its canceller).
-            and all(item.cancelled is None for item in series)
-        ]
-        if not chosen:
-            return
-        instances = chosen[index % len(chosen)]
+        instances = self.series[index % len(self.series)]
         collection = "events" if instances[0].kind == "event" else "reservations/seats"
         series_id = instances[0].reservation_id
         response = self.robin.delete(f"/{collection}/{series_id}")
@@ -510,11 +495,6 @@ class Lifecycles(RuleBasedStateMachine):
     @rule(dialect=DIALECTS, index=PICK, person=st.sampled_from(PEOPLE))
     def check_in(self, dialect: str, index: int, person: str) -> None:
         chosen = self.occurrences
-        if dialect == "robin":
-            # Disagreement: confirming a cancelled seat reservation past its release time is 400 too_late, not 404.
-            chosen = [item for item in chosen if not (item.kind == "seat" and item.cancelled and self.release_passed(item))]
-        if not chosen:
-            return
         occurrence = chosen[index % len(chosen)]
         allowed = self.may_check_in(occurrence)
         if dialect == "robin":
@@ -581,14 +561,7 @@ class Lifecycles(RuleBasedStateMachine):
     @rule(index=PICK, offset=OFFSETS, length=LENGTHS)
     def reschedule(self, index: int, offset: timedelta, length: timedelta) -> None:
         """Robin's PATCH of a one-off event's start and end."""
-        events = [
-            occurrence
-            for occurrence in self.occurrences
-            if occurrence.kind == "event"
-            and not occurrence.in_series
-            # Disagreement: Robin reads a released event as cancelled, yet its PATCH changes it and revives it in both APIs.
-            and occurrence.status(self.now) != NO_CHECK_IN
-        ]
+        events = [occurrence for occurrence in self.occurrences if occurrence.kind == "event" and not occurrence.in_series]
         if not events:
             return
         occurrence = events[index % len(events)]

@@ -126,7 +126,7 @@ def update_event(session: Session, actor: Actor, reference: str, changes: EventC
             series_id=reservation.id,
         )
     _require_organizer(actor, reservation)
-    if reservation.status == ReservationStatus.CANCELLED:
+    if _no_longer_held(session, reservation, actor.now):
         raise Refused(Rule.CANCELLED_UNCHANGEABLE, "A cancelled reservation can't be changed", field="reservation")
     given = changes.given
     space = get_space(session, actor, reservation.resource_id)
@@ -147,6 +147,14 @@ def update_event(session: Session, actor: Actor, reference: str, changes: EventC
     session.add(reservation)
     session.commit()
     return reservations.view(session, reservation, None, actor.now)
+
+
+def _no_longer_held(session: Session, reservation: Reservation, now: datetime) -> bool:
+    """Whether the reservation is cancelled, or is a single one that was released: either way its
+    time is given up, and changing it would take it back."""
+    if reservation.recurrence is not None:
+        return reservation.status == ReservationStatus.CANCELLED
+    return not transitions.occurrence(session, reservation, None, now).status.holds_its_time
 
 
 def cancel_event(session: Session, actor: Actor, reference: str) -> ReservationView:

@@ -168,13 +168,6 @@ def view(session: Session, reservation: Reservation, original_start: datetime | 
     )
 
 
-def released_at(view: ReservationView) -> datetime | None:
-    """When an unconfirmed occurrence is (or will be) released; None if it never is."""
-    if view.check_in is not None:
-        return None
-    return occurrences.release_time(view.reservation, view.start)
-
-
 def _status(
     reservation: Reservation,
     start: datetime,
@@ -272,6 +265,10 @@ def apply_schedule(session: Session, reservation: Reservation, resource: Resourc
     session.flush()
     if rescheduled:
         session.exec(delete(OccurrenceException).where(col(OccurrenceException.reservation_id) == reservation.id))
+        # A check-in was of an occurrence at its time: one the new times no longer have is gone with it.
+        for check_in in session.exec(select(CheckIn).where(CheckIn.reservation_id == reservation.id)).all():
+            if not schedule.series.occurs_at(check_in.original_start):
+                session.delete(check_in)
     session.add_all(
         OccurrenceException(reservation_id=reservation.id or 0, original_start=original, created_at=now)
         for original in sorted(schedule.cancelled)

@@ -1135,6 +1135,24 @@ def test_member_cannot_withdraw_the_confirmation_of_the_admins_event(robin, memb
     assert robin.get(f"/events/{created['id']}").json()["data"]["status"] == "confirmed"
 
 
+def test_a_confirmation_does_not_come_back_when_its_event_moves_back_to_its_time(robin):
+    created = booked(robin, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+    assert robin.put(f"/events/{created['id']}/confirmation").status_code == 200
+    times = {"start": created["start"], "end": created["end"]}
+
+    moved = robin.patch(
+        f"/events/{created['id']}",
+        json={
+            "start": {**times["start"], "date_time": "2026-03-02T16:00:00Z"},
+            "end": {**times["end"], "date_time": "2026-03-02T17:00:00Z"},
+        },
+    )
+    back = robin.patch(f"/events/{created['id']}", json=times)
+
+    assert (moved.status_code, back.status_code) == (200, 200)
+    assert robin.get(f"/events/{created['id']}/confirmation").status_code == 404
+
+
 def test_deleting_a_released_event_answers_it_and_leaves_it_released(robin, kadence, store, wall):
     created = booked(robin, 55, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
     wall.advance(minutes=30)  # Past Brooklyn's release window, unconfirmed: released.
