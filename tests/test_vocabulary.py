@@ -44,22 +44,7 @@ VENDOR_WORDS = (
 )
 
 STILL_THERE: dict[tuple[str, str], int] = {
-    ("bookings.py", "This value should"): 4,
-    ("bookings.py", "buildingId"): 3,
-    ("bookings.py", "doorAccess"): 1,
-    ("bookings.py", "endDateTime"): 2,
-    ("bookings.py", "publicApi"): 1,
-    ("bookings.py", "spaceId"): 6,
-    ("bookings.py", "startDateTime"): 1,
-    ("bookings.py", "userId"): 9,
-    ("buildings.py", "buildingClosure"): 1,
-    ("buildings.py", "endDateTime"): 2,
-    ("buildings.py", "startDateTime"): 4,
-    ("directory.py", "This value should"): 3,
     ("events.py", "publicApi"): 1,
-    ("visits.py", "checkedIn"): 3,
-    ("visits.py", "checkedOut"): 3,
-    ("visits.py", "noCheckIn"): 3,
 }
 """(module under sandbox/core, word): how many times the word is still there."""
 

@@ -205,7 +205,8 @@ def _unindexed(
 ) -> list[Booking]:
     """The bookings the query matches that the occurrence index does not hold: of series
     cancelled whole, and of live series from the end of their indexed range on."""
-    cancelled = query.statuses is None or Status.CANCELLED in query.statuses
+    # An occurrence of a series cancelled whole may have been released, or cancelled, before it.
+    cancelled = query.statuses is None or bool({Status.CANCELLED, Status.RELEASED} & query.statuses)
     series = select(Reservation).where(
         *scope,
         col(Reservation.recurrence).is_not(None),

@@ -36,6 +36,7 @@ from sandbox.core.events import EventInput, InviteeInput
 from sandbox.core.lifecycle import Cancellation, Status
 from sandbox.core.occurrences import Slot
 from sandbox.core.seats import SeatReservationInput
+from sandbox.core.times import require_later
 from sandbox.store.models import (
     Building,
     CheckIn,
@@ -49,11 +50,10 @@ from sandbox.store.models import (
 
 ROOM_TYPES = ("room", "pod", "private_office")
 """Booking types that are calendar events, and so need a title."""
-REQUEST_NAMES = {"start": "startDateTime", "end": "endDateTime", "invitees": "attendees", "reservee": "userId"}
-"""Fields of the core's event and seat inputs, as a booking request names them."""
-SOURCE = "publicApi"
+SOURCE = "kadence"
 """What a booking, check-in or check-out made through the bookings API records as its source."""
-METHODS = ("doorAccess", "wifi", "geofence", "sensor")
+METHODS = ("door_access", "wifi", "geofence", "sensor")
+"""How someone checks in or out, when it is said."""
 
 
 @dataclass(frozen=True)
@@ -174,21 +174,20 @@ class BookingInput:
 def create_booking(session: Session, actor: Actor, draft: BookingInput) -> Booking:
     """Book a space (desk, room, ...) or, with a building, an onsite pass, for `draft.user_id`."""
     if not draft.user_id.strip():
-        raise InvalidInput.of("userId", "This value should not be blank.", "required")
-    person = directory.named_in(session, actor, User, draft.user_id, "userId")
+        raise InvalidInput.of("person", "is required", "required")
+    person = directory.named_in(session, actor, User, draft.user_id, "person")
     if (draft.space_id is None) == (draft.building_id is None):
-        raise InvalidInput.of("spaceId", "Give a spaceId, or a buildingId for an onsite booking, but not both.")
-    if draft.end <= draft.start:
-        raise InvalidInput.of("endDateTime", "The end must be later than the start.")
+        raise InvalidInput.of("resource", "Give a resource, or a building for an onsite pass, but not both.", "one_place")
+    require_later(draft.start, draft.end, "end", "start")
     on_behalf = Actor(user=person, organization=actor.organization, now=actor.now, integration=True)
     if draft.building_id is not None:
-        building = directory.named_in(session, actor, Building, draft.building_id, "buildingId")
+        building = directory.named_in(session, actor, Building, draft.building_id, "building")
         buildings.require_bookable(building, draft.start, draft.end, actor.now)
         reservation = _book_onsite(session, on_behalf, building, draft)
     else:
-        resource = directory.named_in(session, actor, Resource, draft.space_id or "", "spaceId")
+        resource = directory.named_in(session, actor, Resource, draft.space_id or "", "resource")
         if resource.kind not in (ResourceKind.DESK, ResourceKind.SPACE):
-            raise InvalidInput.of("spaceId", "This space can't be booked.")
+            raise InvalidInput.of("resource", "This space can't be booked.")
         building = session.get_one(Building, resource.building_id)
         buildings.require_bookable(building, draft.start, draft.end, actor.now)
         reservation = _book_space(session, on_behalf, resource, building, draft)
@@ -198,7 +197,7 @@ def create_booking(session: Session, actor: Actor, draft: BookingInput) -> Booki
 def _book_space(session: Session, actor: Actor, resource: Resource, building: Building, draft: BookingInput) -> Reservation:
     kind = space_types.booking_type(resource)
     if kind in ROOM_TYPES and not (draft.title or "").strip():
-        raise InvalidInput.of("title", "This value should not be blank.", "required")
+        raise InvalidInput.of("title", "is required", "required")
     try:
         if resource.kind == ResourceKind.DESK:
             reserved = seats.create_seat_reservation(
@@ -233,24 +232,22 @@ def _book_space(session: Session, actor: Actor, resource: Resource, building: Bu
     except Conflict as conflict:
         raise _unavailable(conflict) from None
     except RuleViolation as refusal:
-        raise InvalidInput.of("spaceId", refusal.message, refusal.reason) from None
-    except InvalidInput as invalid:
-        raise invalid.renamed(REQUEST_NAMES) from None
+        raise InvalidInput.of("resource", refusal.message, refusal.reason) from None
     return reserved.reservation
 
 
 def _unavailable(conflict: Conflict) -> InvalidInput:
     if conflict.reason == Overlap.HOLDER_BUSY:
-        return InvalidInput.of("userId", "The user already has a desk booked at that time.", conflict.reason)
-    return InvalidInput.of("spaceId", "The space is already booked at that time.", conflict.reason)
+        return InvalidInput.of("person", "The user already has a desk booked at that time.", conflict.reason)
+    return InvalidInput.of("resource", "The space is already booked at that time.", conflict.reason)
 
 
 def _invitee(session: Session, actor: Actor, attendee: Attendee, position: int) -> InviteeInput:
     if attendee.user_id is not None:
-        person = directory.named_in(session, actor, User, attendee.user_id, f"attendees[{position}].userId")
+        person = directory.named_in(session, actor, User, attendee.user_id, f"invitees[{position}].person")
         return InviteeInput(person.email, person.name)
     if not attendee.email:
-        raise InvalidInput.of(f"attendees[{position}].emailAddress", "This value should not be blank.", "required")
+        raise InvalidInput.of(f"invitees[{position}].email", "is required", "required")
     return InviteeInput(attendee.email, attendee.display_name)
 
 
@@ -260,7 +257,7 @@ def _book_onsite(session: Session, actor: Actor, building: Building, draft: Book
     passes = buildings.onsite_resource(session, building)
     reservations.lock(session, passes.id or 0)
     if buildings.passes_left(session, building, draft.start, draft.end, actor.now) == 0:
-        raise InvalidInput.of("buildingId", "No onsite passes are left for that time.", buildings.NO_CAPACITY)
+        raise InvalidInput.of("building", "No onsite passes are left for that time.", buildings.NO_CAPACITY)
     tz = buildings.local_zone(building)
     schedule = reservations.plan_schedule(session, actor.now, draft.start, draft.end, tz, None)
 
@@ -272,7 +269,7 @@ def _book_onsite(session: Session, actor: Actor, building: Building, draft: Book
             session, ReservationKind.ONSITE, actor.user, schedule.intervals, actor.now, already_onsite
         )
     except Conflict as conflict:
-        raise InvalidInput.of("userId", conflict.message, conflict.reason) from None
+        raise InvalidInput.of("person", conflict.message, conflict.reason) from None
     reservation = Reservation(
         organization_id=actor.organization_id,
         resource_id=passes.id or 0,
@@ -301,7 +298,7 @@ def cancel_booking(session: Session, actor: Actor, identifier: str, on_behalf_of
     held = _held(session, actor, identifier)
     canceller = actor.user
     if on_behalf_of is not None:
-        canceller = directory.named_in(session, actor, User, on_behalf_of, "userId")
+        canceller = directory.named_in(session, actor, User, on_behalf_of, "person")
     transitions.cancel(session, actor, held, canceller, "The user may not cancel this booking.")
     return _booking_of(session, held.reservation, held.original_start, actor.now)
 
@@ -328,7 +325,7 @@ def _held(session: Session, actor: Actor, identifier: str) -> transitions.Occurr
 
 def _transition_user(session: Session, actor: Actor, user: str | None, method: str | None) -> User:
     if not user:
-        raise InvalidInput.of("userId", "This value should not be blank.", "required")
+        raise InvalidInput.of("person", "is required", "required")
     if method is not None and method not in METHODS:
-        raise InvalidInput.of("method", f"The value you selected is not a valid choice: {', '.join(METHODS)}.")
-    return directory.named_in(session, actor, User, user, "userId")
+        raise InvalidInput.of("method", f"must be one of {', '.join(METHODS)}", "choice", choices=METHODS)
+    return directory.named_in(session, actor, User, user, "person")

@@ -63,9 +63,28 @@ def cancellation(
 ) -> Cancellation | None:
     """The cancellation of the occurrence of `reservation` starting at `start`, as of `now`: the
     whole reservation's, else this occurrence's (`exception`), else its release if it was not
-    checked in by its release time (`check_in` dated by then); None while it holds its time."""
+    checked in by its release time (`check_in` dated by then); None while it holds its time. An
+    occurrence of a series cancelled, or released, before the whole series was keeps that story."""
     if reservation.status == ReservationStatus.CANCELLED:
-        return Cancellation(reservation.cancelled_at, reservation.cancelled_by_id, automatic=False)
+        whole = Cancellation(reservation.cancelled_at, reservation.cancelled_by_id, automatic=False)
+        # An occurrence of a series cancelled or released before the whole series keeps its own story.
+        own = None if reservation.recurrence is None else _its_own(reservation, start, check_in, exception, now)
+        return own if own is not None and _before(own, whole) else whole
+    return _its_own(reservation, start, check_in, exception, now)
+
+
+def _before(first: Cancellation, second: Cancellation) -> bool:
+    return first.at is not None and (second.at is None or first.at <= second.at)
+
+
+def _its_own(
+    reservation: Reservation,
+    start: datetime,
+    check_in: CheckIn | None,
+    exception: OccurrenceException | None,
+    now: datetime,
+) -> Cancellation | None:
+    """The occurrence's own cancellation, or its release, whatever became of its reservation."""
     if exception is not None:
         return Cancellation(exception.created_at, exception.cancelled_by_id, automatic=False)
     release = occurrences.release_time(reservation, start)

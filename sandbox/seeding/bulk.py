@@ -233,7 +233,7 @@ class BookingWriter:
             "check_in_method": check_in.method,
             "checked_out_at": check_in.out_at,
             "checked_out_by_id": person if checked_out else None,
-            "check_out_source": "publicApi" if checked_out else None,
+            "check_out_source": "kadence" if checked_out else None,
             "check_out_method": check_in.method if checked_out else None,
         }
 

@@ -281,7 +281,7 @@ class Occupancy:
     ) -> PlannedBooking:
         start, end = self._local(office, day, start_minute), self._local(office, day, end_minute)
         kind = self.workplace.desks[desk].reservation_type or "hoteled"
-        source = "publicApi" if self.random.random() < KADENCE_SHARE else "robin"
+        source = "kadence" if self.random.random() < KADENCE_SHARE else "robin"
         creator = ADMIN if source == "robin" and self.random.random() < 0.04 else person
         if kind == "hot":
             created_at = start - timedelta(seconds=self.random.randint(10 * 60, 90 * 60))
@@ -301,7 +301,7 @@ class Occupancy:
             reservation_type=kind,
         )
         instance = Instance(start)
-        self._decide(booking, instance, DESK_CANCELLED, DESK_SHOWS, self.desk_windows[desk], checks_out=source == "publicApi")
+        self._decide(booking, instance, DESK_CANCELLED, DESK_SHOWS, self.desk_windows[desk], checks_out=source == "kadence")
         booking.instances.append(instance)
         return booking
 
@@ -338,7 +338,7 @@ class Occupancy:
         start, end = self._local(office, day, start_minute), self._local(office, day, end_minute)
         organizer = self._someone(office)
         capacity = self.workplace.rooms[room].capacity
-        source = "publicApi" if self.random.random() < KADENCE_SHARE else "robin"
+        source = "kadence" if self.random.random() < KADENCE_SHARE else "robin"
         lead = min(30, int(self.random.expovariate(1 / 4)))
         booking = PlannedBooking(
             ReservationKind.EVENT,
@@ -492,7 +492,7 @@ class Occupancy:
         at = start + timedelta(seconds=round(self.random.triangular(earliest, latest, min(60, latest))))
         if at > self.now:
             return None
-        method = self.random.choice(METHODS) if booking.source == "publicApi" and self.random.random() < 0.6 else None
+        method = self.random.choice(METHODS) if booking.source == "kadence" and self.random.random() < 0.6 else None
         check_in = CheckIn(at, booking.organizer, booking.source, method)
         if checks_out and end <= self.now and self.random.random() < CHECKED_OUT:
             check_in.out_at = max(at + timedelta(minutes=5), end - timedelta(seconds=self.random.randint(0, 120 * 60)))

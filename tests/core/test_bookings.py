@@ -27,8 +27,9 @@ BEN, CHLOE, DIEGO, EMMA = (
     "emma.schultz@meridian.example",
 )
 NEW_YORK, BENGALURU = "Meridian HQ New York", "Meridian Bengaluru"
-UNCONFIRMED_DESK = "B-02"
-"""A hoteled desk in New York with no window of its own: the building's 30 minutes for desks apply."""
+UNCONFIRMED_DESK = "B-03"
+"""A desk in New York hoteled on the days nobody is assigned (Monday and Tuesday among them), with no
+window of its own: the building's 30 minutes for desks apply."""
 QUIET_ROOM = "Focus Room"
 """A New York room that is never released (its own window is 0)."""
 START = datetime(2026, 3, 2, 15, tzinfo=UTC)
@@ -422,8 +423,8 @@ def test_onsite_booking_is_refused_once_the_peak_reaches_capacity(session: Sessi
     with pytest.raises(InvalidInput) as caught:
         book_onsite(session, EMMA, BENGALURU_MORNING + HOUR, end + HOUR, BENGALURU)
 
-    assert (passes.available_passes, passes.available, passes.unavailability_reason) == (0, False, "noCapacity")
-    assert [(problem.field, problem.reason) for problem in caught.value.problems] == [("buildingId", "noCapacity")]
+    assert (passes.available_passes, passes.available, passes.unavailability_reason) == (0, False, "no_capacity")
+    assert [(problem.field, problem.reason) for problem in caught.value.problems] == [("building", "no_capacity")]
     assert buildings.onsite_count(session, building(session, BENGALURU), BENGALURU_MORNING, end + HOUR, NOW) == 3
 
 

@@ -57,17 +57,17 @@ def chosen(planned: list[PlannedBooking]) -> list[PlannedBooking]:
     cases: dict[str, Callable[[PlannedBooking], bool]] = {
         "robin desk, checked in": lambda b: _desk(b) and b.source == "robin" and _checked_in(b),
         "robin desk booked by an administrator": lambda b: _desk(b) and b.creator != b.organizer,
-        "kadence desk, checked in and out": lambda b: _desk(b) and b.source == "publicApi" and _checked_out(b),
-        "kadence desk, no-show": lambda b: _desk(b) and b.source == "publicApi" and _no_show(b),
+        "kadence desk, checked in and out": lambda b: _desk(b) and b.source == "kadence" and _checked_out(b),
+        "kadence desk, no-show": lambda b: _desk(b) and b.source == "kadence" and _no_show(b),
         "robin desk, cancelled": lambda b: _desk(b) and b.source == "robin" and b.cancelled_at is not None,
-        "kadence desk, cancelled": lambda b: _desk(b) and b.source == "publicApi" and b.cancelled_at is not None,
+        "kadence desk, cancelled": lambda b: _desk(b) and b.source == "kadence" and b.cancelled_at is not None,
         "hot desk": lambda b: b.reservation_type == "hot",
         "assigned desk": lambda b: b.reservation_type == "assigned",
         "future desk": lambda b: _desk(b) and b.start > NOW + timedelta(days=3) and b.cancelled_at is None,
         "robin meeting with invitees, checked in": lambda b: (
             _single_meeting(b) and b.source == "robin" and len(b.invitees) > 2 and _checked_in(b)
         ),
-        "kadence meeting with attendees": lambda b: _single_meeting(b) and b.source == "publicApi" and len(b.invitees) > 1,
+        "kadence meeting with attendees": lambda b: _single_meeting(b) and b.source == "kadence" and len(b.invitees) > 1,
         "meeting, no-show": lambda b: _single_meeting(b) and _no_show(b),
         "meeting, cancelled": lambda b: _single_meeting(b) and b.cancelled_at is not None and b.cancelled_by != b.organizer,
     }
@@ -165,7 +165,7 @@ class Requests:
 
     def book(self, booking: PlannedBooking) -> Reservation:
         place = (self.writer.desks if booking.kind == ReservationKind.SEAT else self.writer.rooms)[booking.place]
-        if booking.source == "publicApi":
+        if booking.source == "kadence":
             resource = self.session.get(Resource, place.id)
             assert resource is not None
             made = bookings.create_booking(
@@ -213,7 +213,7 @@ class Requests:
     ) -> None:
         assert by is not None
         reference = str(reservation.id) if original is None else f"{reservation.id}_{instance_key(original)}"
-        if booking.source == "publicApi":
+        if booking.source == "kadence":
             bookings.cancel_booking(self.session, self.as_api_client(at), booking_id(reservation, original), self.user(by).ulid)
         elif booking.kind == ReservationKind.SEAT:
             seats.cancel_seat_reservation(self.session, self.as_person(by, at), reference)
@@ -224,7 +224,7 @@ class Requests:
         check_in = instance.check_in
         assert check_in is not None
         reference = str(reservation.id) if original is None else f"{reservation.id}_{instance_key(original)}"
-        if booking.source == "publicApi":
+        if booking.source == "kadence":
             person = self.user(check_in.person).ulid
             identifier = booking_id(reservation, original)
             bookings.check_in_booking(self.session, self.as_api_client(check_in.at), identifier, person, check_in.method)
@@ -282,7 +282,7 @@ def test_bulk_rows_are_the_rows_the_core_writes(both_ways: tuple[Store, Store, l
     assert len(bulk_rows["reservation"]) == len(planned)
     for table in (*TABLES, "resource"):
         assert bulk_rows[table] == core_rows[table], table
-    assert {row["source"] for row in bulk_rows["reservation"]} == {"robin", "publicApi"}
+    assert {row["source"] for row in bulk_rows["reservation"]} == {"robin", "kadence"}
     assert bulk_rows["occurrence_exception"]
     assert bulk_rows["check_in"]
     assert bulk_rows["invitee"]
