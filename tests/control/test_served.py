@@ -71,9 +71,7 @@ def _restores_racing_writes(first: str, second: str) -> None:
                 statuses.append(client.post(f"/v1.0/spaces/{48 + worker % 3}/events", json=body).status_code)
 
     def restore() -> None:
-        while time.monotonic() < most and (
-            time.monotonic() < least or statuses.count(200) <= 5 or statuses.count(201) <= 10
-        ):
+        while time.monotonic() < most and (time.monotonic() < least or statuses.count(200) <= 5 or statuses.count(201) <= 10):
             statuses.append(
                 httpx.post(f"{first}/_sandbox/snapshots/race/restore", headers=CONTROL_HEADERS, timeout=60).status_code
             )
