@@ -57,7 +57,7 @@ class EventInput:
     recurrence: list[str] | None = None
     invitees: list[InviteeInput] = field(default_factory=list)
     source: str = "robin"
-    """Which API it came through: robin, publicApi (Kadence) or fixture."""
+    """Which API it came through, by its name (robin, kadence), or fixture."""
 
 
 @dataclass(frozen=True)
