@@ -4,6 +4,8 @@ starting in the export's range, every value computed from the store.
 Reservations are read in batches (keyset pagination on start and id), each in a short session
 of its own, so an export of any size runs in bounded memory and never holds the store open
 while its CSV is being written.
+
+Its length is the two row kinds' (events and desk reservations), computed alike.
 """
 
 from collections.abc import Callable, Iterable, Iterator

@@ -12,6 +12,9 @@ took from its first DTSTART (time of day, weekday, day of the month) written out
 COUNT is entered the same way once its last occurrence is known (see `_last_counted`): finding
 it is a walk, bounded by refusing a rule that doesn't reach its count within
 MAX_COUNTED_PERIODS of its periods.
+
+Its length is one concept's: entering a series at any moment is the one hard thing here, and its
+parts (rules, dates, counts, the probe) share private state that splitting would expose.
 """
 
 import calendar

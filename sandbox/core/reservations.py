@@ -3,6 +3,9 @@
 Identity (a series is `96347456`, its instance `96347456_20190521T143000Z`), views of a single
 reservation, a series master or one instance, scheduling a series into the occurrence index
 behind its conflict check, cancelling one occurrence or everything, and listing occurrences.
+
+Its length is what every kind of reservation shares; the lifecycle of an occurrence is in
+`lifecycle.py` and `transitions.py`.
 """
 
 import re

@@ -11,6 +11,9 @@ Nothing conflicts, by construction: a calendar of each desk's half-days, each ro
 each person's desk days is kept as bookings are placed. Each booking's fate is drawn at once:
 cancelled before it started; checked in (and perhaps out) once it started; or, once its
 release window has passed, a no-show. Only what has happened by `now` is recorded.
+
+Its length is one generator's: the calendars that keep bookings conflict-free and the draws that
+place and settle them share one seeded random source and must be read together.
 """
 
 import math

@@ -5,6 +5,9 @@ Faker (one instance per office locale, each seeded) names the people, streets an
 seeded random source decides everything else, so a preset and a seed always give the same
 workplace. Beside the fixture comes what booking generation needs to know: each person's
 office and home zone, each room's capacity and each desk's booking type.
+
+Its length is one generator's, sharing one seeded random source from the first office to the
+last desk.
 """
 
 import random

@@ -9,6 +9,9 @@ of them draws an id from a sequence.
 No write begins on a thread that runs an event loop (`WriteOnEventLoop`): it may wait there for
 the writer, and every request of the process would wait with it, the one whose end would let the
 writer go included.
+
+Its length is the store's: both backends' transactions, locks and versions, which must be read
+side by side.
 """
 
 import asyncio

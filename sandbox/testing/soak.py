@@ -20,6 +20,8 @@ changes and cancels stays on the server.
 
 It speaks HTTP through the standard library only, as `sandbox.testing.control` does, each client
 on one keep-alive connection of its own.
+
+Its length is one tool's: the steps, their checks and the timing report read together.
 """
 
 import http.client
