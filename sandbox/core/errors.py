@@ -110,10 +110,12 @@ class Rule(StrEnum):
     """The reservation starts further ahead than the desk may be reserved."""
     NOT_SAME_DAY = "not_same_day"
     """A hot desk is reserved on the day the reservation starts, until that day's end."""
-    NOT_A_SHARED_DAY = "not_a_shared_day"
-    """An assigned desk is reserved by others only on the days its assignee shares it."""
+    NOT_AN_EXCLUDED_DAY = "not_an_excluded_day"
+    """A reservation on top of exclusions falls only on days excluded from the desk's assignments."""
     NOT_SHARED = "not_shared"
-    """Only a shared desk with an assignee has days it is shared on."""
+    """Only a shared desk is assigned to people on weekdays."""
+    NOT_AN_ASSIGNED_DAY = "not_an_assigned_day"
+    """An exclusion frees one assigned day: one occurrence of an assignment."""
 
 
 class Refused(RuleViolation):

@@ -1,22 +1,23 @@
-"""Desks (Robin seats) in zones, their settings and shared schedules, and seat reservations.
+"""Desks (Robin seats) in zones, their settings, their assignments, and seat reservations.
 
 Rules: a seat holds no two overlapping reservations, and a person holds no two seats at the
 same time; disabled or non-reservable seats refuse; a reservation's type must be one the
 seat's desk type takes; the seat's policies bound a reservation's length and how far ahead it
-may be made. An assigned desk belongs to its assignee; when it is also shared, others may
-reserve it, as `shared` (or `reverse_hoteled`), on the days its assignee gives up, which the
-assignee publishes as a weekly schedule.
+may be made. A shared desk is assigned to people on weekdays: an assignment is a reservation
+(type `shared`) of every such day, midnight to midnight in the building's zone, with no end.
+An exclusion frees one assigned day; `reverse_hoteled` reservations are made on excluded days
+only. A `["hoteled","shared"]` desk is reserved, hoteled, on the days nobody holds it; an
+`["assigned","shared"]` desk only on excluded days.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from sandbox.core import recurrence, reservations, space_types, transitions
+from sandbox.core import occurrences, recurrence, reservations, space_types, transitions
 from sandbox.core.access import Actor
 from sandbox.core.errors import (
     Forbidden,
@@ -28,6 +29,7 @@ from sandbox.core.errors import (
     Rule,
     RuleViolation,
 )
+from sandbox.core.lifecycle import Status
 from sandbox.core.occurrences import Interval, Scope, Slot
 from sandbox.core.paging import Page, PageRequest, paginate
 from sandbox.core.recurrence import WEEKDAYS
@@ -37,6 +39,7 @@ from sandbox.core.workplace import fetch, get_space, member, user_by_email
 from sandbox.store.models import (
     Area,
     Building,
+    OccurrenceException,
     Reservation,
     ReservationKind,
     ReservationStatus,
@@ -137,32 +140,167 @@ def _setting_value(seat: Resource, slug: str) -> Any:
     }[slug]
 
 
-# Shared schedules
+# Assignments
 
 
-def publish_shared_schedule(session: Session, actor: Actor, seat_id: int, lines: list[str] | None) -> Resource:
-    """Publish the weekdays the seat's assignee gives up to others; no line withdraws them."""
+@dataclass(frozen=True)
+class PersonRef:
+    """A person as a request names them: by id or by email; neither names the actor."""
+
+    user_id: int | None = None
+    email: str | None = None
+
+
+ASSIGNMENT = "shared"
+"""The reservation type of an assignment: a desk assigned to one person on some weekdays."""
+EXCLUDED_DAY = "reverse_hoteled"
+"""The reservation type of a reservation made on days excluded from assignments."""
+
+
+def is_assignment(reservation: Reservation) -> bool:
+    return reservation.kind == ReservationKind.SEAT and reservation.reservation_type == ASSIGNMENT
+
+
+def assignment_end(assignment: Reservation) -> datetime | None:
+    """When an assignment ends: the end of its last assigned day, None while it has no end."""
+    if assignment.series_end is None:
+        return None
+    series = occurrences.series_of(assignment)
+    starts = list(series.starts_between(assignment.series_end - timedelta(days=8), assignment.series_end))
+    return starts[-1] + series.duration if starts else assignment.end
+
+
+def publish_shared_schedule(
+    session: Session, actor: Actor, seat_id: int, assignee: PersonRef, lines: list[str] | None
+) -> ReservationView | None:
+    """Assign the seat to `assignee` on the weekdays of `lines` (a whole-day weekly rule), from
+    today on, in place of the days they were assigned before; no line ends their assignment.
+    By an administrator. The new assignment, if any."""
     seat = get_seat(session, actor, seat_id)
-    if "shared" not in seat.desk_type or seat.assignee_id is None:
+    actor.require_admin()
+    person = _person(session, actor, assignee)
+    return assign(session, actor.now, seat, person, actor.user, lines)
+
+
+def assign(
+    session: Session, now: datetime, seat: Resource, person: User, assigner: User, lines: list[str] | None, source: str = "robin"
+) -> ReservationView | None:
+    """`publish_shared_schedule` once who may is settled. Committed."""
+    reservations.lock(session, seat.id or 0)
+    if "shared" not in seat.desk_type:
         raise Refused(
             Rule.NOT_SHARED,
-            f"Desk {seat.id} is not a shared desk with an assignee, the only kind with days it is shared on",
+            f"Desk {seat.id} is not a shared desk, the only kind assigned to people on weekdays",
             field="resource",
             desk_id=seat.id,
         )
-    if not actor.is_admin and actor.user.id != seat.assignee_id:
-        raise Forbidden("Only the assignee of the desk or an administrator may publish its shared schedule")
-    recurrence.weekly_days(lines, "recurrence")
-    seat.shared_schedule = list(lines) if lines else None
-    seat.updated_at = actor.now
-    session.add(seat)
+    days = recurrence.weekly_days(lines, "recurrence")
+    local = _local_zone(session, seat)
+    today = datetime.combine(now.astimezone(local).date(), time(), local).astimezone(UTC)
+    _end_assignments(session, seat, person, today, now)
+    if not days:
+        session.commit()
+        return None
+    first = next(day for day in _days_from(today, local) if WEEKDAYS[day.weekday()] in days)
+    start = datetime.combine(first, time(), local).astimezone(UTC)
+    end = datetime.combine(first + timedelta(days=1), time(), local).astimezone(UTC)
+    rule = f"RRULE:FREQ=WEEKLY;BYDAY={','.join(day for day in WEEKDAYS if day in days)};BYHOUR=0;BYMINUTE=0;BYSECOND=0"
+    schedule = reservations.plan_schedule(session, now, start, end, local, [rule])
+    _require_free(session, seat, person, schedule, now)
+    assignment = Reservation(
+        organization_id=seat.organization_id,
+        resource_id=seat.id or 0,
+        building_id=seat.building_id,
+        time_zone=local.key,
+        kind=ReservationKind.SEAT,
+        reservation_type=ASSIGNMENT,
+        title="",
+        organizer_id=person.id,
+        organizer_email=person.email,
+        creator_id=assigner.id,
+        creator_email=assigner.email,
+        source=source,
+        release_after_s=None,
+        created_at=now,
+        updated_at=now,
+    )
+    reservations.apply_schedule(session, assignment, seat, schedule, now)
     session.commit()
-    return seat
+    return ReservationView(assignment, seat, assignment.start, assignment.end, assignment.status, [], None)
 
 
-def shared_days(seat: Resource) -> list[str]:
-    days = recurrence.weekly_days(seat.shared_schedule, "shared_schedule")
-    return [day for day in WEEKDAYS if day in days]
+def _days_from(moment: datetime, local: ZoneInfo) -> list[date]:
+    first = moment.astimezone(local).date()
+    return [first + timedelta(days=offset) for offset in range(7)]
+
+
+def _end_assignments(session: Session, seat: Resource, person: User, cut: datetime, now: datetime) -> None:
+    """End `person`'s assignments of `seat` at `cut`: those that start later are cancelled, the
+    others keep their days before it."""
+    current = session.exec(
+        select(Reservation).where(
+            Reservation.resource_id == seat.id,
+            Reservation.kind == ReservationKind.SEAT,
+            Reservation.reservation_type == ASSIGNMENT,
+            Reservation.organizer_id == person.id,
+            Reservation.status != ReservationStatus.CANCELLED,
+        )
+    ).all()
+    for found in current:
+        held = reservations.hold(session, found)
+        if held.series_end is not None and held.series_end <= cut:
+            continue
+        if held.start >= cut:
+            reservations.cancel(session, held, None, now, by_id=None)
+            continue
+        until = (cut - timedelta(seconds=1)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        lines = [f"{line};UNTIL={until}" if line.startswith("RRULE:") else line for line in held.recurrence or []]
+        schedule = reservations.plan_schedule(
+            session, now, held.start, held.end, zone(held.time_zone, "time_zone"), lines, reservation=held
+        )
+        reservations.apply_schedule(session, held, seat, schedule, now)
+        held.updated_at = now
+
+
+def exclude_assigned_day(session: Session, actor: Actor, reference: str) -> ReservationView:
+    """Free one assigned day for others (an exclusion): the instance `reference` of an
+    assignment, by its assignee or an administrator. The excluded day."""
+    found = get_seat_reservation(session, actor, reference, for_change=True)
+    if not is_assignment(found.reservation) or found.original_start is None:
+        raise Refused(
+            Rule.NOT_AN_ASSIGNED_DAY,
+            f"Reservation {found.id} is not one assigned day: an exclusion frees one instance of an assignment",
+            field="reservation",
+            reservation_id=found.id,
+            is_assignment=is_assignment(found.reservation),
+        )
+    held = transitions.occurrence(session, found.reservation, found.original_start, actor.now)
+    forbidden = "Only the assignee or an administrator may exclude an assigned day"
+    transitions.cancel(session, actor, held, actor.user, forbidden)
+    return found
+
+
+def excluded_days(session: Session, seat: Resource, lower: datetime, upper: datetime, local: ZoneInfo) -> set[date]:
+    """The days (in `local`) excluded from live assignments of `seat` that start in [lower, upper)."""
+    statement = (
+        select(OccurrenceException.original_start)
+        .join(Reservation, col(Reservation.id) == OccurrenceException.reservation_id)
+        .where(
+            Reservation.resource_id == seat.id,
+            Reservation.kind == ReservationKind.SEAT,
+            Reservation.reservation_type == ASSIGNMENT,
+            Reservation.status != ReservationStatus.CANCELLED,
+            col(OccurrenceException.original_start) >= lower,
+            col(OccurrenceException.original_start) < upper,
+        )
+    )
+    return {start.astimezone(local).date() for start in session.exec(statement)}
+
+
+def _local_zone(session: Session, seat: Resource) -> ZoneInfo:
+    building = session.get(Building, seat.building_id)
+    assert building is not None
+    return zone(building.time_zone, "time_zone")
 
 
 # Seat reservations
@@ -202,7 +340,7 @@ def create_seat_reservation(session: Session, actor: Actor, seat_id: int, draft:
             kind=ReservationKind.SEAT,
         )
     kind = _reservation_type(draft.type)
-    reservee = _reservee(session, actor, draft)
+    reservee = _person(session, actor, PersonRef(draft.reservee_user_id, draft.reservee_email))
     reserver = member(session, actor, draft.reserver_id, "reserver_id") if draft.reserver_id is not None else actor.user
     if not actor.is_admin and {reservee.id, reserver.id} != {actor.user.id}:
         raise Forbidden("A member may reserve seats only for themselves")
@@ -246,10 +384,16 @@ def get_seat_reservation(
     ref = Ref.parse(reference)
     reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.SEAT, for_change=for_change)
     found = reservations.view(session, reservation, ref.original_start, actor.now)
-    released = reservations.released_at(found)
-    if found.status == ReservationStatus.CANCELLED and not (released_too and released is not None and released <= actor.now):
+    if found.status == ReservationStatus.CANCELLED and not (released_too and _released(session, found, actor.now)):
         raise NotFound("the reservation is cancelled")
     return found
+
+
+def _released(session: Session, view: ReservationView, now: datetime) -> bool:
+    """Whether the occurrence `view` was released (not cancelled by someone)."""
+    if view.reservation.recurrence is not None and view.original_start is None:
+        return False
+    return transitions.occurrence(session, view.reservation, view.original_start, now).status == Status.RELEASED
 
 
 def cancel_seat_reservation(session: Session, actor: Actor, reference: str) -> None:
@@ -302,21 +446,19 @@ def _reservation_type(value: str | None) -> str:
     return value
 
 
-def _reservee(session: Session, actor: Actor, draft: SeatReservationInput) -> User:
-    if draft.reservee_user_id is not None:
-        return member(session, actor, draft.reservee_user_id, "reservee.user_id")
-    if draft.reservee_email:
-        found = user_by_email(session, draft.reservee_email)
+def _person(session: Session, actor: Actor, named: PersonRef) -> User:
+    if named.user_id is not None:
+        return member(session, actor, named.user_id, "reservee.user_id")
+    if named.email:
+        found = user_by_email(session, named.email)
         if found is None or found.organization_id != actor.organization_id:
-            raise InvalidInput.of("reservee.email", f"no user with email {draft.reservee_email} in this organization")
+            raise InvalidInput.of("reservee.email", f"no user with email {named.email} in this organization")
         return found
     return actor.user
 
 
 def _check_policies(session: Session, now: datetime, seat: Resource, kind: str, reservee: User, schedule: Schedule) -> None:
-    building = session.get(Building, seat.building_id)
-    assert building is not None
-    local = zone(building.time_zone, "time_zone")
+    local = _local_zone(session, seat)
     assignee = session.get(User, seat.assignee_id) if seat.assignee_id is not None else None
     is_assignee = assignee is not None and assignee.id == reservee.id
     allowed = _allowed_types(seat, is_assignee)
@@ -351,8 +493,8 @@ def _check_policies(session: Session, now: datetime, seat: Resource, kind: str, 
         )
     if kind == "hot":
         _require_same_day(schedule, now, local)
-    if assignee is not None and not is_assignee and "shared" in seat.desk_type:
-        _require_shared_days(seat, assignee, schedule.intervals, local)
+    if kind == EXCLUDED_DAY:
+        _require_excluded_days(session, seat, schedule.intervals, local)
 
 
 def default_type(seat: Resource, person: User) -> str | None:
@@ -379,13 +521,12 @@ def may_reserve(session: Session, seat: Resource, person: User, start: datetime,
 
 
 def _allowed_types(seat: Resource, is_assignee: bool) -> set[str]:
+    """What the seat takes from a reservation: assignments are published, never reserved."""
     desk = set(seat.desk_type)
-    if desk == {"assigned"} and seat.assignee_id is None:
-        return set()
-    if "assigned" in desk and not is_assignee:
-        return {"shared", "reverse_hoteled"} if "shared" in desk else set()
-    if "shared" in desk:
-        return desk | {"reverse_hoteled"}
+    if desk == {"assigned"}:
+        return desk if is_assignee else set()
+    if ASSIGNMENT in desk:
+        return (desk - {"assigned", ASSIGNMENT}) | {EXCLUDED_DAY}
     return desk
 
 
@@ -396,19 +537,21 @@ def _require_same_day(schedule: Schedule, now: datetime, local: ZoneInfo) -> Non
             raise Refused(Rule.NOT_SAME_DAY, "A hot reservation is made on the day it starts, and ends that day", field="start")
 
 
-def _require_shared_days(seat: Resource, assignee: User, intervals: Iterable[Interval], local: ZoneInfo) -> None:
-    days = shared_days(seat)
+def _require_excluded_days(session: Session, seat: Resource, intervals: list[Interval], local: ZoneInfo) -> None:
+    if not intervals:
+        return
+    day = timedelta(days=1)
+    lower, upper = min(i.start for i in intervals) - day, max(i.end for i in intervals) + day
+    excluded = excluded_days(session, seat, lower, upper, local)
     for interval in intervals:
-        for day in local_days(interval.start, interval.end, local):
-            if WEEKDAYS[day.weekday()] not in days:
+        for touched in local_days(interval.start, interval.end, local):
+            if touched not in excluded:
                 raise Refused(
-                    Rule.NOT_A_SHARED_DAY,
-                    f"Desk {seat.id} is shared by its assignee on {', '.join(days) or 'no day'}, not on {day.isoformat()}",
+                    Rule.NOT_AN_EXCLUDED_DAY,
+                    f"Desk {seat.id} is reserved so only on days excluded from its assignments, not on {touched.isoformat()}",
                     field="start",
                     desk_id=seat.id,
-                    assignee=assignee.name,
-                    shared_days=days,
-                    day=day,
+                    day=touched,
                 )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sandbox.core.bookings import ROOM_TYPES, Booking
 from sandbox.core.buildings import OnsitePass
 from sandbox.core.directory import Places
+from sandbox.core.seats import is_assignment
 from sandbox.core.space_types import booking_type
 from sandbox.core.visits import Attendance, VisitorView, VisitView
 from sandbox.kadence.hydra import iri, timestamp
@@ -193,7 +194,7 @@ def booking(value: Booking, people: Mapping[int, User], places: Places, with_gue
             "checkedOutUser": person(check_in.checked_out_by_id) if check_in else None,
             "checkedOutDate": timestamp(check_in.checked_out_at) if check_in else None,
             "checkOutSource": source(check_in.check_out_source) if check_in else None,
-            "permanent": False,
+            "permanent": is_assignment(reservation),
             "hasGuests": (reservation.id or 0) in with_guests,
             "guestBooking": reservation.kind == ReservationKind.GUEST,
             "recurringBooking": reservation.recurrence is not None,

@@ -83,21 +83,41 @@ Desks (seats):
   (visitors are not modelled) and defaults to the caller, as does `reserver_id`. A member may
   reserve only for themselves.
 - Which types a seat takes: `["hoteled"]` hoteled; `["hot"]` hot, made on the day it starts
-  and ending that same day (in the building's zone); `["assigned"]` assigned, by its assignee
-  only; `["assigned","shared"]` its assignee any type of the desk or `reverse_hoteled`, others
-  `shared` or `reverse_hoteled`; `["hoteled","shared"]` `hoteled`, `shared` or `reverse_hoteled`
-  for anyone. Reservations in the past are accepted.
-- Shared assigned desks: POST /seats/:id/publish-shared-schedule `{"recurrence":
-  ["RRULE:FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]}` publishes the weekdays the
-  assignee gives up (an empty list withdraws them); by the assignee or an administrator.
-  Anyone else's reservation of a shared desk with an assignee, whatever its type, must fall on
-  those days (every day it touches, in the building's zone). The assignee's own assignment is
-  not listed as a reservation. Changing a desk's type or schedule leaves existing reservations
-  in place.
+  and ending that same day (in the building's zone); `["assigned"]` (deprecated) assigned, by
+  the seat's assignee only (from the workplace fixture; this assignee holds the desk without a
+  reservation); `["assigned","shared"]` `reverse_hoteled` only; `["hoteled","shared"]` `hoteled`
+  or `reverse_hoteled`. `shared` is never reserved through POST /seats/:id/reservations (its
+  refusal points to publish-shared-schedule). Reservations in the past are accepted.
+- Shared assigned desks: a `shared` reservation assigns the desk to one person on weekdays
+  (`RRULE:FREQ=WEEKLY;BYDAY=...;BYHOUR=0;BYMINUTE=0;BYSECOND=0`), each day an instance from
+  midnight to midnight in the building's zone (a fixed 24 hours: on a day daylight-saving time
+  begins or ends the instance ends an hour off midnight), with no end. Assignments are
+  reservations like any other: listed by GET /reservations/seats, conflict-checked (another
+  person's assigned day, or the assignee's reservation of another desk, answers 409), exported,
+  counted in availability and space state, and never released unconfirmed. Several people may
+  be assigned one desk on different days.
+- POST /seats/:id/publish-shared-schedule `{"reservee": {"email"} or {"user_id"}, "recurrence":
+  ["RRULE:FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]}` (administrators only; the
+  desk must be `["assigned","shared"]` or `["hoteled","shared"]`) assigns the desk to that person
+  on those days from today (the building's date), and answers the assignment (`end` null). It
+  replaces the days the person was assigned that desk before: an earlier assignment keeps its
+  days before today (its `end` then names its last day's end); one not begun yet is cancelled.
+  An empty `recurrence` only ends the person's assignment and answers `data` null. Robin's
+  request body for this endpoint is not documented; this one follows the reservation model.
+- POST /reservations/seats/:id/exclusions, where :id is an instance of a `shared` reservation
+  (one assigned day), excludes that day (by the assignee, the assignment's creator or an
+  administrator; 403 for anyone else) and answers the instance. The day then leaves the lists,
+  and others may reserve it as `reverse_hoteled` (and, on a `["hoteled","shared"]` desk,
+  `hoteled`). An id of a whole assignment or of another reservation answers 400
+  `exclusion_not_allowed`. A `reverse_hoteled` reservation must lie on excluded days (every day
+  it touches, in the building's zone). An excluded day is recorded as that instance cancelled
+  (DELETE of the instance does the same), and exports show it cancelled `manual`; it can't be
+  reclaimed, and the 3-month limit of Robin's UI is not applied.
 - Refusals by policy answer 400 with reason `seat_booking_policy_violation` and
   `details.policy`: `seat_reservation_types_allowed`, `seat_reservation_max_length`,
   `advanced_booking_threshold` (with `booking_threshold`), `hot_reservation_same_day`,
-  `shared_desk_schedule` (with `shared_days`). Disabled or non-reservable seats answer 400
+  `reverse_hoteled_on_exclusions` (with `day`), `shared_desk_schedule` (publishing on a desk
+  that is not shared). Disabled or non-reservable seats answer 400
   with reason `seat_disabled` or `seat_not_reservable`. Overlaps answer 409: reason
   `seat_reservation_conflict` (the seat is taken) or `reservee_already_seated` (the person
   holds another seat then). The advance threshold is checked on the first occurrence of a
@@ -127,8 +147,9 @@ Analytics exports:
   `manual` (cancelled through the API) or `automatic` (released unconfirmed). Hosting Calendar
   Email is the organizer's; Local Creator is the creator (every sandbox event is created
   locally). For desks, Creator is the reserver, Assignee the reservee, Desk Type the desk type
-  joined with ",", and Bookable On Unassigned Days is false for assigned desk types. Standing
-  desk assignments are not reservations in the sandbox and make no rows. Rows come in the
+  joined with ",", and Bookable On Unassigned Days is false for assigned desk types. Each
+  assigned day of a shared desk is a row (Type `shared`, its assignee under Assignee); the
+  deprecated `["assigned"]` desks' assignees make none. Rows come in the
   order of their reservations' starts (a series' instances together). Only administrators may
   download an export.
 

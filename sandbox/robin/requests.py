@@ -13,7 +13,7 @@ from sandbox.core.exports import ExportRequest
 from sandbox.core.ids import MAX_ROW_ID, row_id
 from sandbox.core.paging import PageRequest
 from sandbox.core.presence import PresenceInput
-from sandbox.core.seats import SeatReservationInput
+from sandbox.core.seats import PersonRef, SeatReservationInput
 from sandbox.core.times import format_duration, parse_duration, parse_instant, zone
 from sandbox.core.workplace import SpaceChanges, SpaceFilters
 
@@ -199,10 +199,14 @@ class SettingBody(Body):
 
 
 class SharedScheduleBody(Body):
+    reservee: ReserveeBody = Field(description="The person the desk is assigned to")
     recurrence: RecurrenceLines = Field(
         default=None,
-        description="RRULE:FREQ=WEEKLY;BYDAY=<days given up>;BYHOUR=0;BYMINUTE=0;BYSECOND=0",
+        description="RRULE:FREQ=WEEKLY;BYDAY=<the days assigned>;BYHOUR=0;BYMINUTE=0;BYSECOND=0; none ends the assignment",
     )
+
+    def assignee(self) -> PersonRef:
+        return PersonRef(self.reservee.user_id, self.reservee.email)
 
 
 class PresenceBody(Body):

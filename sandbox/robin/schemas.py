@@ -3,6 +3,8 @@
 Responses are built as plain dicts by `wire` and `envelope`; these models only describe them,
 field for field. They forbid extra fields, so a response that validates against its model
 proves the document right.
+
+Its length is Robin's resources', one model each.
 """
 
 from typing import Annotated, Any, Generic, TypeVar
@@ -305,16 +307,6 @@ class SeatSetting(WireShape):
     value: str | list[str] | None = Field(examples=["P7D", ["hoteled"]])
 
 
-class SharedSchedule(WireShape):
-    seat_id: int
-    assignee_id: int | None
-    recurrence: list[str] | None = Field(
-        examples=[["RRULE:FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]],
-        description="The weekdays the assignee gives up to others",
-    )
-    updated_at: Timestamp
-
-
 class PhpDateTime(WireShape):
     """A serialized PHP DateTime, as the live API sends it."""
 
@@ -358,7 +350,7 @@ class SeatReservation(WireShape):
     type: str | None = Field(examples=["hoteled", "hot", "assigned", "shared", "reverse_hoteled"])
     title: str | None
     start: EventMoment
-    end: EventMoment
+    end: EventMoment | None = Field(description="null for a shared reservation (an assignment) with no end")
     recurrence: list[str] | None
     series_id: str | None
     recurrence_id: str | None

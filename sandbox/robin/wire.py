@@ -13,7 +13,7 @@ from sandbox.core.reservations import (
     instance_key,
     slot_id,
 )
-from sandbox.core.seats import Setting
+from sandbox.core.seats import Setting, assignment_end, is_assignment
 from sandbox.core.times import zone as time_zone
 from sandbox.store.models import (
     Amenity,
@@ -24,6 +24,7 @@ from sandbox.store.models import (
     Invitee,
     Organization,
     Presence,
+    Reservation,
     ReservationKind,
     Resource,
     ResourceAmenity,
@@ -338,15 +339,6 @@ def setting(row: Setting) -> dict[str, Any]:
     return {"seat_id": row.seat.id, "slug": row.slug, "value": row.value}
 
 
-def shared_schedule(row: Resource) -> dict[str, Any]:
-    return {
-        "seat_id": row.id,
-        "assignee_id": row.assignee_id,
-        "recurrence": row.shared_schedule,
-        "updated_at": timestamp(row.updated_at),
-    }
-
-
 def php_datetime(moment: datetime) -> dict[str, Any]:
     """A serialized PHP DateTime, as the live API sends seat confirmations."""
     return {"date": moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), "timezone_type": 3, "timezone": "UTC"}
@@ -395,7 +387,7 @@ def seat_reservation(view: ReservationView) -> dict[str, Any]:
         "type": reservation.reservation_type,
         "title": reservation.title or None,
         "start": _moment(view.start, tz),
-        "end": _moment(view.end, tz),
+        "end": _assignment_end(reservation, tz) if is_assignment(reservation) and not is_instance else _moment(view.end, tz),
         "recurrence": None if is_instance else reservation.recurrence,
         "series_id": str(reservation.id) if is_instance else None,
         "recurrence_id": instance_key(view.original_start) if view.original_start else None,
@@ -409,6 +401,11 @@ def seat_reservation(view: ReservationView) -> dict[str, Any]:
         },
         "confirmation": seat_confirmation(view.check_in, identifier) if view.check_in else None,
     }
+
+
+def _assignment_end(reservation: Reservation, tz: ZoneInfo) -> dict[str, Any] | None:
+    end = assignment_end(reservation)
+    return _moment(end, tz) if end is not None else None
 
 
 def presence(row: Presence, person: User | None) -> dict[str, Any]:

@@ -73,6 +73,13 @@ def refused_by_rule(refusal: Refused) -> tuple[str, str, dict[str, Any]]:
             first = occurrence_id(said["series_id"], said["first_start"])
             message = f"{noun} {said['series_id']} is a recurring series: confirm one of its instances, such as {first}"
             return "instance_required", message, {}
+        case Rule.NOT_AN_ASSIGNED_DAY:
+            what = "a whole shared reservation" if said["is_assignment"] else "not a shared reservation"
+            message = (
+                f"Seat reservation {said['reservation_id']} is {what}: an exclusion is made on one instance "
+                "of a shared reservation, one assigned day"
+            )
+            return "exclusion_not_allowed", message, {}
     return POLICY_VIOLATION, *_policy_refusal(refusal)
 
 
@@ -90,6 +97,8 @@ def _policy_refusal(refusal: Refused) -> tuple[str, dict[str, Any]]:
             else:
                 kind = said["reservation_type"]
                 message = f"Seat `{seat}` takes reservations of type {', '.join(allowed) or 'none'}, not {kind}."
+                if kind == "shared":
+                    message += " Shared reservations assign the desk: use /seats/:id/publish-shared-schedule."
             return message, {"policy": "seat_reservation_types_allowed", "allowed_types": said["desk_type"]}
         case Rule.LONGER_THAN_ALLOWED:
             longest = said["max_length"]
@@ -105,18 +114,17 @@ def _policy_refusal(refusal: Refused) -> tuple[str, dict[str, Any]]:
         case Rule.NOT_SAME_DAY:
             message = "A hot reservation is made on the day it starts, and ends that same calendar day."
             return message, {"policy": "hot_reservation_same_day"}
-        case Rule.NOT_A_SHARED_DAY:
-            days, day = said["shared_days"], said["day"]
-            given_up = f"gives it up on {', '.join(days)} only" if days else "has not published days to share it"
+        case Rule.NOT_AN_EXCLUDED_DAY:
+            day = said["day"]
             message = (
-                f"Seat `{seat}` is assigned to {said['assignee']}, who {given_up}: {day.isoformat()} "
-                f"({WEEKDAYS[day.weekday()]}) is not one of them."
+                f"Seat `{seat}` takes reverse_hoteled reservations only on days excluded from its shared "
+                f"reservations: {day.isoformat()} ({WEEKDAYS[day.weekday()]}) is not one of them."
             )
-            return message, {"policy": "shared_desk_schedule", "shared_days": days}
+            return message, {"policy": "reverse_hoteled_on_exclusions", "day": day.isoformat()}
         case Rule.NOT_SHARED:
             message = (
-                f"Seat `{seat}` is not a shared assigned desk: only a desk of type "
-                '["assigned", "shared"] or ["hoteled", "shared"] with an assignee has a shared schedule'
+                f"Seat `{seat}` is not a shared desk: only a desk of type "
+                '["assigned", "shared"] or ["hoteled", "shared"] has a shared schedule'
             )
             return message, {"policy": "shared_desk_schedule"}
     return refusal.message, {}

@@ -114,6 +114,21 @@ class SeatReservationEntry(Strict):
     title: str | None = None
 
 
+class AssignmentEntry(Strict):
+    assignee: str = Field(description="Email of the user the desk is assigned to")
+    recurrence: list[str] = Field(
+        description="The weekdays assigned, from the day the fixture is loaded: "
+        "RRULE:FREQ=WEEKLY;BYDAY=<days>;BYHOUR=0;BYMINUTE=0;BYSECOND=0"
+    )
+
+    @field_validator("recurrence")
+    @classmethod
+    def _weekly(cls, value: list[str]) -> list[str]:
+        with _core_rules():
+            weekly_days(value, "recurrence")
+        return value
+
+
 class DeskEntry(Strict):
     id: Id | None = None
     name: str = Field(min_length=1)
@@ -121,7 +136,9 @@ class DeskEntry(Strict):
     is_reservable: bool = True
     is_disabled: bool = False
     assignee: str | None = None
-    shared_schedule: list[str] | None = Field(default=None, description="Weekly RRULE of the days the assignee gives up")
+    assignments: list[AssignmentEntry] = Field(
+        default_factory=list, description="Who a shared desk is assigned to, on which weekdays (shared reservations)"
+    )
     max_reservation_length: str | None = Field(default=None, description="ISO-8601 duration, e.g. P1D")
     advanced_booking_threshold: str | None = Field(default=None, description="ISO-8601 duration, e.g. P14D")
     release_after_minutes: int | None = Field(
@@ -148,12 +165,11 @@ class DeskEntry(Strict):
                 parse_duration(value, "duration")
         return value
 
-    @field_validator("shared_schedule")
-    @classmethod
-    def _weekly(cls, value: list[str] | None) -> list[str] | None:
-        with _core_rules():
-            weekly_days(value, "shared_schedule")
-        return value
+    @model_validator(mode="after")
+    def _assigned_only_if_shared(self) -> "DeskEntry":
+        if self.assignments and "shared" not in self.desk_type:
+            raise ValueError('only a shared desk (["assigned", "shared"] or ["hoteled", "shared"]) has assignments')
+        return self
 
 
 class ZoneEntry(Strict):
@@ -347,7 +363,8 @@ def _bookers(place: SpaceEntry | DeskEntry) -> list[tuple[str, str]]:
     """Who books `place` in the fixture, and as what: its events' organizers or its reservees."""
     if isinstance(place, SpaceEntry):
         return [("event organizer", event.organizer) for event in place.events]
-    return [("reservee", reservation.reservee) for reservation in place.reservations]
+    assignees = [("assignee", assignment.assignee) for assignment in place.assignments]
+    return assignees + [("reservee", reservation.reservee) for reservation in place.reservations]
 
 
 class Fixture(Strict):

@@ -278,7 +278,6 @@ class _Loader:
                         is_reservable=desk.is_reservable,
                         desk_type=desk.desk_type,
                         assignee_id=assignee.id if assignee else None,
-                        shared_schedule=desk.shared_schedule,
                         max_reservation_length=desk.max_reservation_length,
                         advanced_booking_threshold=desk.advanced_booking_threshold,
                         release_after_s=_seconds(desk.release_after_minutes),
@@ -312,6 +311,15 @@ class _Loader:
                 raise FixtureError(f"space '{entry.name}': events[{position}]: {error.message}") from None
             reseed(booked.reservation, self.fixture.seed)
         for seat, desk in seated:
+            for position, assignment in enumerate(desk.assignments):
+                assignee = self.users[assignment.assignee.lower()]
+                now = self.clock.now(organization)
+                try:
+                    assigned = seats.assign(self.session, now, seat, assignee, assignee, assignment.recurrence, "fixture")
+                except DomainError as error:
+                    raise FixtureError(f"desk '{desk.name}': assignments[{position}]: {error.message}") from None
+                if assigned is not None:
+                    reseed(assigned.reservation, self.fixture.seed)
             for position, booking in enumerate(desk.reservations):
                 reservee = self.users[booking.reservee.lower()]
                 now = self.clock.now(organization)

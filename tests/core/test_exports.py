@@ -41,10 +41,12 @@ NEW_YORK_HQ = 10
 BENGALURU = 11
 DESIGN_REVIEW = 2
 FIRST_WEEK = (datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 9, tzinfo=UTC))
-"""Monday 2 to Monday 9 March 2026 (UTC): nine event occurrences and four desk reservations start in it."""
+"""Monday 2 to Monday 9 March 2026 (UTC): nine event occurrences and thirteen desk reservations start
+in it, four reservations and nine days of shared desks' assignments."""
 FIRST_WEEK_EVENTS = 9
 FIRST_WEEK_EVENTS_IN_BENGALURU = 5
-FIRST_WEEK_DESKS = 4
+FIRST_WEEK_DESKS = 13
+FIRST_WEEK_ASSIGNED_DAYS = 9
 QUIET_RANGE = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 2, 1, tzinfo=UTC))
 """Before the demo store's first reservation."""
 SECOND = timedelta(seconds=1)
@@ -689,8 +691,10 @@ def test_a_desk_export_lists_the_desk_reservations_in_range(store: Store) -> Non
     rows = parsed(csv_of(store, job.id))
 
     assert rows[0] == list(DESK_FIELDS)
-    starts = [row[DESK_FIELDS.index("start")] for row in rows[1:]]
+    kind = DESK_FIELDS.index("reservation_type")
+    starts = [row[DESK_FIELDS.index("start")] for row in rows[1:] if row[kind] != "shared"]
     assert starts == ["2026-03-02 04:30:00", "2026-03-02 14:00:00", "2026-03-03 03:30:00", "2026-03-03 14:00:00"]
+    assert len([row for row in rows[1:] if row[kind] == "shared"]) == FIRST_WEEK_ASSIGNED_DAYS
     assert job_of(store, job.id).row_count == FIRST_WEEK_DESKS
 
 

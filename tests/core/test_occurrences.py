@@ -13,7 +13,7 @@ from sandbox.core.errors import Conflict, InvalidInput, Overlap
 from sandbox.core.events import EventInput, InviteeInput
 from sandbox.core.occurrences import HORIZON, MAX_INDEXED, Interval, Scope, Slot
 from sandbox.core.reservations import ReservationView as EventView
-from sandbox.store.models import Occurrence, OccurrenceException, Reservation, User
+from sandbox.store.models import Occurrence, OccurrenceException, Reservation, ReservationKind, User
 from tests.conftest import NOW, actor_for
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -24,6 +24,7 @@ NEW_YORK_BUILDING = 10
 BENGALURU_BUILDING = 11
 # A week of September 2026 in which the demo store has no events.
 QUIET_MONDAY = datetime(2026, 9, 14, 13, tzinfo=UTC)  # 09:00 EDT
+"""No event then; shared desks of both buildings are assigned on Mondays (whole days)."""
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -282,7 +283,8 @@ def test_slots_starting_together_are_ordered_by_reservation(session: Session, ad
     in_57 = book(session, admin_actor, 57, QUIET_MONDAY)
     in_56 = book(session, admin_actor, 56, QUIET_MONDAY)
 
-    found = listed(session, Scope(ORGANIZATION, building_id=NEW_YORK_BUILDING), QUIET_MONDAY, QUIET_MONDAY + HOUR)
+    scope = Scope(ORGANIZATION, building_id=NEW_YORK_BUILDING, kind=ReservationKind.EVENT)
+    found = listed(session, scope, QUIET_MONDAY, QUIET_MONDAY + HOUR)
 
     assert found == [(in_57.reservation.id, QUIET_MONDAY), (in_56.reservation.id, QUIET_MONDAY)]
 
@@ -529,10 +531,11 @@ def test_scope_by_building(session: Session, admin_actor: Actor) -> None:
     in_bengaluru = book(session, admin_actor, 72, QUIET_MONDAY, time_zone="Asia/Kolkata")
     window = (QUIET_MONDAY, QUIET_MONDAY + HOUR)
 
-    assert listed(session, Scope(ORGANIZATION, building_id=NEW_YORK_BUILDING), *window) == [
+    events = ReservationKind.EVENT
+    assert listed(session, Scope(ORGANIZATION, building_id=NEW_YORK_BUILDING, kind=events), *window) == [
         (in_new_york.reservation.id, QUIET_MONDAY)
     ]
-    assert listed(session, Scope(ORGANIZATION, building_id=BENGALURU_BUILDING), *window) == [
+    assert listed(session, Scope(ORGANIZATION, building_id=BENGALURU_BUILDING, kind=events), *window) == [
         (in_bengaluru.reservation.id, QUIET_MONDAY)
     ]
 

@@ -42,12 +42,13 @@ SNEHA = "sneha.iyer@meridian.example"
 HOTELED = 1003  # ["hoteled"], P14D threshold, P1D max length, no seeded reservation
 OTHER_HOTELED = 1004
 ASSIGNED = 1007  # ["assigned"], Ada's
-ASSIGNED_SHARED = 1008  # ["assigned", "shared"], Emma's, shared MO,FR, P30D threshold
-HOTELED_SHARED = 1009  # ["hoteled", "shared"], Isaac's, shared TU,TH, P30D threshold
+ASSIGNED_SHARED = 1008  # ["assigned", "shared"], Hannah's MO,TU and Kwame's WE,TH, P30D threshold
+HOTELED_SHARED = 1009  # ["hoteled", "shared"], Oscar's WE,TH, P30D threshold
 DISABLED = 1010
 NOT_RESERVABLE = 1011
 HOT = 1012  # ["hot"], PT10H max length
-BENGALURU_SHARED = 2006  # ["assigned", "shared"], Sneha's, shared WE
+BENGALURU_SHARED = 2006  # ["assigned", "shared"], Yasmin's MO,TU,TH
+BENGALURU_HOTELED_SHARED = 2008  # ["hoteled", "shared"], assigned to nobody
 BENGALURU_PLAIN = 2009  # ["hoteled"], no policies
 NEW_YORK_DESKS_SPACE = 58
 NEW_YORK_DESKS_FLOOR = 102
@@ -128,6 +129,11 @@ def seat_reservations(
 
 def listed(found: list[ReservationView]) -> list[tuple[int, str | None, datetime]]:
     return [(view.resource.id or 0, view.reservation.organizer_email, view.start) for view in found]
+
+
+def unassigned(found: list[ReservationView]) -> list[ReservationView]:
+    """`found` without the assigned days of shared desks."""
+    return [view for view in found if not seats.is_assignment(view.reservation)]
 
 
 # --- one seat, one person ----------------------------------------------------------------
@@ -284,18 +290,16 @@ def test_create_seat_reservation_refuses_a_seat_that_takes_none(
     [
         (HOTELED, BEN, ["hoteled"], ["hot", "assigned", "shared", "reverse_hoteled"]),
         (ASSIGNED, ADMIN, ["assigned"], ["hoteled", "hot", "shared", "reverse_hoteled"]),
-        (ASSIGNED_SHARED, EMMA, ["assigned", "shared"], ["hoteled", "hot"]),
-        (ASSIGNED_SHARED, BEN, ["shared", "reverse_hoteled"], ["assigned", "hoteled", "hot"]),
-        (HOTELED_SHARED, ISAAC, ["hoteled", "shared"], ["assigned", "hot"]),
-        (HOTELED_SHARED, BEN, ["hoteled", "shared", "reverse_hoteled"], ["assigned", "hot"]),
+        (ASSIGNED_SHARED, BEN, [], ["assigned", "hoteled", "hot", "shared"]),
+        (HOTELED_SHARED, BEN, ["hoteled"], ["assigned", "hot", "shared"]),
         (HOT, BEN, ["hot"], ["hoteled", "assigned", "shared", "reverse_hoteled"]),
     ],
 )
 def test_create_seat_reservation_takes_the_types_of_the_desk(
     session: Session, admin_actor: Actor, seat_id: int, reservee: str, accepted: list[str], refused: list[str]
 ) -> None:
-    # Monday 2 March, 10:00 to 12:00 New York: today (for hot desks) and a shared day of B-02.
-    # B-03 shares Tuesdays, so its reservations go there, made as the hot ones today.
+    # Monday 2 March, 10:00 to 12:00 New York: today (for hot desks). B-03 is assigned to nobody
+    # on Tuesdays, so its reservations go there. Reverse-hoteled ones need an exclusion.
     day = 3 if seat_id == HOTELED_SHARED else 2
     desk_type = session.get(Resource, seat_id).desk_type  # type: ignore[union-attr]  # the seeded row is there
     for kind in refused:
@@ -486,227 +490,57 @@ def test_create_seat_reservation_refuses_a_series_starting_past_the_threshold(se
     assert refusal(caught) == (Rule.TOO_FAR_AHEAD,)
 
 
-# --- shared desks ----------------------------------------------------------------------
+# --- assignments and exclusions ------------------------------------------------------------
 
 
-def test_create_seat_reservation_lets_others_share_a_desk_on_its_published_days(session: Session, member_actor: Actor) -> None:
-    friday = reserve(session, member_actor, ASSIGNED_SHARED, new_york(6, 9), new_york(6, 17), type="shared")
-    monday = reserve(session, member_actor, ASSIGNED_SHARED, new_york(9, 9), new_york(9, 17), type="reverse_hoteled")
-
-    assert (friday.start, monday.start) == (new_york(6, 9), new_york(9, 9))
+WEEKLY_WE_TH = ["RRULE:FREQ=WEEKLY;BYDAY=WE,TH;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
 
 
-def test_create_seat_reservation_refuses_others_on_a_day_the_assignee_keeps(session: Session, member_actor: Actor) -> None:
-    with pytest.raises(RuleViolation) as caught:
-        reserve(session, member_actor, ASSIGNED_SHARED, WEDNESDAY_9, WEDNESDAY_17, type="shared")
-
-    assert refusal(caught, "desk_id", "assignee", "shared_days", "day") == (
-        Rule.NOT_A_SHARED_DAY,
-        ASSIGNED_SHARED,
-        "Emma Schultz",
-        ["MO", "FR"],
-        date(2026, 3, 4),
+def test_publish_shared_schedule_assigns_each_day_midnight_to_midnight_in_the_buildings_zone(
+    session: Session, admin_actor: Actor
+) -> None:
+    made = seats.publish_shared_schedule(
+        session, admin_actor, BENGALURU_HOTELED_SHARED, seats.PersonRef(email=CHLOE), WEEKLY_WE_TH
     )
 
+    assert made is not None
+    assert seats.is_assignment(made.reservation)
+    assert (made.start, made.end) == (kolkata(4, 0), kolkata(5, 0))
+    assert made.reservation.recurrence == WEEKLY_WE_TH
+    assert made.reservation.release_after_s is None
+    assert seats.assignment_end(made.reservation) is None
 
-def test_create_seat_reservation_requires_every_day_a_reservation_touches_to_be_shared(
-    session: Session, member_actor: Actor
-) -> None:
+
+def test_publish_shared_schedule_refuses_a_desk_that_is_not_shared(session: Session, admin_actor: Actor) -> None:
     with pytest.raises(RuleViolation) as caught:
-        reserve(session, member_actor, ASSIGNED_SHARED, new_york(6, 9), new_york(9, 9), type="shared")
+        seats.publish_shared_schedule(session, admin_actor, HOTELED, seats.PersonRef(email=CHLOE), WEEKLY_WE_TH)
 
-    assert refusal(caught, "shared_days", "day") == (Rule.NOT_A_SHARED_DAY, ["MO", "FR"], date(2026, 3, 7))
-
-
-def test_create_seat_reservation_accepts_a_multi_day_reservation_on_consecutive_shared_days(
-    session: Session, member_actor: Actor
-) -> None:
-    emma = as_user(session, EMMA)
-    seats.publish_shared_schedule(
-        session, emma, ASSIGNED_SHARED, ["RRULE:FREQ=WEEKLY;BYDAY=MO,TU;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
-    )
-
-    made = reserve(session, member_actor, ASSIGNED_SHARED, new_york(9, 9), new_york(10, 17), type="shared")
-    with pytest.raises(RuleViolation) as caught:
-        reserve(session, member_actor, ASSIGNED_SHARED, new_york(16, 9), new_york(18, 9), type="shared")
-
-    assert made.end == new_york(10, 17)
-    assert refusal(caught, "shared_days", "day") == (Rule.NOT_A_SHARED_DAY, ["MO", "TU"], date(2026, 3, 18))
+    assert refusal(caught, "desk_id") == (Rule.NOT_SHARED, HOTELED)
 
 
-def test_create_seat_reservation_checks_shared_days_on_every_occurrence(session: Session, member_actor: Actor) -> None:
-    with pytest.raises(RuleViolation) as caught:
-        reserve(
-            session,
-            member_actor,
-            ASSIGNED_SHARED,
-            new_york(6, 9),
-            new_york(6, 17),
-            type="shared",
-            lines=["RRULE:FREQ=WEEKLY;BYDAY=FR,SA;COUNT=4"],
-        )
-
-    assert refusal(caught, "day") == (Rule.NOT_A_SHARED_DAY, date(2026, 3, 7))
-
-
-def test_create_seat_reservation_reads_shared_days_in_the_buildings_zone(session: Session, member_actor: Actor) -> None:
-    # Monday 22:30 to 23:30 in New York: Tuesday in UTC, Monday in the building.
-    late_monday = reserve(session, member_actor, ASSIGNED_SHARED, new_york(9, 22, 30), new_york(9, 23, 30), type="shared")
-    # Monday 20:00 until midnight: the end is exclusive, so Tuesday is not touched.
-    until_midnight = reserve(session, member_actor, ASSIGNED_SHARED, new_york(16, 20), new_york(17, 0), type="shared")
-    with pytest.raises(RuleViolation) as into_tuesday:
-        reserve(session, member_actor, ASSIGNED_SHARED, new_york(23, 23, 30), new_york(24, 0, 30), type="shared")
-    with pytest.raises(RuleViolation) as from_thursday:
-        # Thursday 21:00 to Friday 09:00 in New York: all of it Friday in UTC.
-        reserve(session, member_actor, ASSIGNED_SHARED, new_york(12, 21), new_york(13, 9), type="shared")
-
-    assert late_monday.start == new_york(9, 22, 30)
-    assert until_midnight.end == new_york(17, 0)
-    assert refusal(into_tuesday, "shared_days", "day") == (Rule.NOT_A_SHARED_DAY, ["MO", "FR"], date(2026, 3, 24))
-    assert refusal(from_thursday, "shared_days", "day") == (Rule.NOT_A_SHARED_DAY, ["MO", "FR"], date(2026, 3, 12))
-
-
-def test_create_seat_reservation_reads_shared_days_in_the_zone_of_a_bengaluru_desk(session: Session, member_actor: Actor) -> None:
-    # Wednesday 10:00 to 15:00 in Bengaluru, written in New York time: Tuesday 23:30 to Wednesday 04:30.
-    start = datetime(2026, 3, 3, 23, 30, tzinfo=NEW_YORK).astimezone(UTC)
-    made = reserve(session, member_actor, BENGALURU_SHARED, start, start + 5 * HOUR, type="shared")
-    with pytest.raises(RuleViolation) as caught:
-        # Wednesday 20:00 to Thursday 01:00 in Bengaluru.
-        reserve(session, member_actor, BENGALURU_SHARED, kolkata(11, 20), kolkata(12, 1), type="shared")
-
-    assert made.start == kolkata(4, 10)
-    assert refusal(caught, "shared_days", "day") == (Rule.NOT_A_SHARED_DAY, ["WE"], date(2026, 3, 12))
-
-
-def test_create_seat_reservation_leaves_the_assignee_unrestricted(session: Session) -> None:
-    emma = as_user(session, EMMA)
-
-    own_day = reserve(session, emma, ASSIGNED_SHARED, WEDNESDAY_9, WEDNESDAY_17, type="assigned")
-    shared_day = reserve(session, emma, ASSIGNED_SHARED, new_york(5, 9), new_york(7, 9), type="shared")
-
-    assert (own_day.start, shared_day.end) == (WEDNESDAY_9, new_york(7, 9))
-
-
-def test_create_seat_reservation_applies_the_shared_schedule_to_hoteled_reservations_too(
-    session: Session, member_actor: Actor
-) -> None:
-    tuesday = reserve(session, member_actor, HOTELED_SHARED, new_york(3, 9), new_york(3, 17), type="hoteled")
-    with pytest.raises(RuleViolation) as caught:
-        reserve(session, member_actor, HOTELED_SHARED, WEDNESDAY_9, WEDNESDAY_17, type="hoteled")
-
-    assert tuesday.reservation.reservation_type == "hoteled"
-    assert refusal(caught, "shared_days") == (Rule.NOT_A_SHARED_DAY, ["TU", "TH"])
-
-
-def test_create_seat_reservation_refuses_everyone_else_once_the_schedule_is_withdrawn(
-    session: Session, member_actor: Actor
-) -> None:
-    seats.publish_shared_schedule(session, as_user(session, EMMA), ASSIGNED_SHARED, None)
-
-    with pytest.raises(RuleViolation) as caught:
-        reserve(session, member_actor, ASSIGNED_SHARED, new_york(6, 9), new_york(6, 17), type="shared")
-    emma_still = reserve(session, as_user(session, EMMA), ASSIGNED_SHARED, new_york(6, 9), new_york(6, 17), type="assigned")
-
-    assert refusal(caught, "shared_days") == (Rule.NOT_A_SHARED_DAY, [])
-    assert emma_still.reservation.organizer_email == EMMA
-
-
-# --- publishing a shared schedule ------------------------------------------------------
-
-
-def test_publish_shared_schedule_by_the_assignee_lists_the_days_in_week_order(session: Session) -> None:
-    line = "RRULE:FREQ=WEEKLY;BYDAY=TH,WE;BYHOUR=0;BYMINUTE=0;BYSECOND=0"
-
-    seat = seats.publish_shared_schedule(session, as_user(session, EMMA), ASSIGNED_SHARED, [line])
-
-    assert seat.shared_schedule == [line]
-    assert seats.shared_days(seat) == ["WE", "TH"]
-    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["WE", "TH"]  # type: ignore[arg-type]  # the seeded row is there
-
-
-def test_publish_shared_schedule_by_an_administrator(session: Session, admin_actor: Actor) -> None:
-    seat = seats.publish_shared_schedule(
-        session, admin_actor, HOTELED_SHARED, ["RRULE:FREQ=WEEKLY;BYDAY=SA,SU;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
-    )
-
-    assert seats.shared_days(seat) == ["SA", "SU"]
-
-
-def test_publish_shared_schedule_refuses_a_member_who_is_not_the_assignee(session: Session, member_actor: Actor) -> None:
+def test_publish_shared_schedule_refuses_a_member(session: Session, member_actor: Actor) -> None:
     with pytest.raises(Forbidden):
-        seats.publish_shared_schedule(
-            session, member_actor, ASSIGNED_SHARED, ["RRULE:FREQ=WEEKLY;BYDAY=WE;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
-        )
-
-    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["MO", "FR"]  # type: ignore[arg-type]  # the seeded row is there
+        seats.publish_shared_schedule(session, member_actor, BENGALURU_HOTELED_SHARED, seats.PersonRef(email=BEN), WEEKLY_WE_TH)
 
 
-@pytest.mark.parametrize("withdrawal", [None, []])
-def test_publish_shared_schedule_withdraws_with_no_line(session: Session, withdrawal: list[str] | None) -> None:
-    seat = seats.publish_shared_schedule(session, as_user(session, EMMA), ASSIGNED_SHARED, withdrawal)
+def test_excluded_days_are_the_assigned_days_freed(session: Session, admin_actor: Actor) -> None:
+    made = seats.publish_shared_schedule(
+        session, admin_actor, BENGALURU_HOTELED_SHARED, seats.PersonRef(email=CHLOE), WEEKLY_WE_TH
+    )
+    assert made is not None
+    seat = session.get(Resource, BENGALURU_HOTELED_SHARED)
+    assert seat is not None
 
-    assert seat.shared_schedule is None
-    assert seats.shared_days(seat) == []
+    seats.exclude_assigned_day(session, admin_actor, f"{made.reservation.id}_20260311T183000Z")
+
+    assert seats.excluded_days(session, seat, kolkata(1, 0), kolkata(31, 0), KOLKATA) == {date(2026, 3, 12)}
 
 
-@pytest.mark.parametrize("seat_id", [HOTELED, ASSIGNED, 2008, HOT])
-def test_publish_shared_schedule_refuses_a_desk_that_is_not_shared_and_assigned(
-    session: Session, admin_actor: Actor, seat_id: int
-) -> None:
+def test_a_reverse_hoteled_reservation_is_refused_on_a_day_not_excluded(session: Session, member_actor: Actor) -> None:
     with pytest.raises(RuleViolation) as caught:
-        seats.publish_shared_schedule(
-            session, admin_actor, seat_id, ["RRULE:FREQ=WEEKLY;BYDAY=WE;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
-        )
+        reserve(session, member_actor, BENGALURU_SHARED, kolkata(5, 9), kolkata(5, 17), type="reverse_hoteled")
 
-    assert refusal(caught, "desk_id") == (Rule.NOT_SHARED, seat_id)
-    assert session.get(Resource, seat_id).shared_schedule is None  # type: ignore[union-attr]  # the seeded row is there
-
-
-@pytest.mark.parametrize(
-    ("lines", "days"),
-    [
-        (["RRULE:FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0"], ["MO", "FR"]),
-        (["FREQ=WEEKLY;BYDAY=SU;BYHOUR=0;BYMINUTE=0;BYSECOND=0"], ["SU"]),
-        (["rrule:freq=weekly;byday=tu;byhour=0;byminute=0;bysecond=0"], ["TU"]),
-        (
-            ["RRULE:FREQ=WEEKLY;WKST=SU;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYHOUR=0;BYMINUTE=0;BYSECOND=0;"],
-            ["MO", "TU", "WE", "TH", "FR", "SA", "SU"],
-        ),
-    ],
-)
-def test_publish_shared_schedule_accepts_a_whole_day_weekly_rule(
-    session: Session, admin_actor: Actor, lines: list[str], days: list[str]
-) -> None:
-    seat = seats.publish_shared_schedule(session, admin_actor, ASSIGNED_SHARED, lines)
-
-    assert seats.shared_days(seat) == days
-
-
-@pytest.mark.parametrize(
-    "lines",
-    [
-        ["RRULE:FREQ=DAILY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0"],
-        ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0"],
-        ["RRULE:FREQ=WEEKLY;BYDAY=MO"],
-        ["RRULE:FREQ=WEEKLY;BYHOUR=0;BYMINUTE=0;BYSECOND=0"],
-        ["RRULE:FREQ=WEEKLY;BYDAY=1MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0"],
-        ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0;COUNT=4"],
-        ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0;BOGUS=1"],
-        ["RDATE:20260302T000000Z"],
-        [
-            "RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0",
-            "RRULE:FREQ=WEEKLY;BYDAY=FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0",
-        ],
-        "RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0",
-        [7],
-    ],
-)
-def test_publish_shared_schedule_refuses_other_shapes(session: Session, admin_actor: Actor, lines: Any) -> None:
-    with pytest.raises(InvalidInput) as caught:
-        seats.publish_shared_schedule(session, admin_actor, ASSIGNED_SHARED, lines)
-
-    assert [problem.field for problem in caught.value.problems] == ["recurrence"]
-    assert seats.shared_days(session.get(Resource, ASSIGNED_SHARED)) == ["MO", "FR"]  # type: ignore[arg-type]  # the seeded row is there
+    assert refusal(caught, "desk_id", "day") == (Rule.NOT_AN_EXCLUDED_DAY, BENGALURU_SHARED, date(2026, 3, 5))
 
 
 # --- settings --------------------------------------------------------------------------
@@ -814,8 +648,10 @@ def test_list_seat_reservations_by_space_and_by_level(session: Session, admin_ac
     by_other_space = seat_reservations(session, admin_actor, SeatReservationQuery(space_ids=[BENGALURU_DESKS_SPACE]))
     by_other_level = seat_reservations(session, admin_actor, SeatReservationQuery(level_ids=[NEW_YORK_DESKS_FLOOR]))
 
-    assert listed(by_space) == listed(by_other_level) == new_york_desks
-    assert listed(by_level) == listed(by_other_space) == bengaluru_desks
+    assert listed(unassigned(by_space)) == listed(unassigned(by_other_level)) == new_york_desks
+    assert listed(unassigned(by_level)) == listed(unassigned(by_other_space)) == bengaluru_desks
+    assert {view.resource.id for view in by_space if seats.is_assignment(view.reservation)} == {1008, 1009}
+    assert {view.resource.id for view in by_level if seats.is_assignment(view.reservation)} == {2006}
 
 
 def test_list_seat_reservations_by_reservee_not_by_reserver(session: Session, admin_actor: Actor) -> None:
@@ -868,7 +704,7 @@ def test_list_seat_reservations_never_lists_events(session: Session, admin_actor
     )
 
     assert {view.reservation.kind for view in found} == {ReservationKind.SEAT}
-    assert sorted(view.resource.id or 0 for view in found) == [1001, 1002, 2001, 2002]
+    assert sorted(view.resource.id or 0 for view in unassigned(found)) == [1001, 1002, 2001, 2002]
     assert bens == []
 
 

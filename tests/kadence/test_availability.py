@@ -424,9 +424,9 @@ def test_bookable_desks_on_a_floor_are_the_free_desks_the_user_may_take(kadence)
 
     assert response.status_code == 200, response.text
     members = response.json()["hydra:member"]
-    # Julia's reservation; B-01: Ada's; B-02: Emma's, shared Mondays and Fridays only;
-    # B-03: Isaac's, shared on Tuesdays; B-04 disabled; B-05 not reservable; B-06 a hot desk,
-    # booked only on the day.
+    # Julia's reservation; B-01: Ada's; B-02: a shared desk assigned on Tuesdays (to Hannah)
+    # and not bookable by others on other days; B-03: a shared desk nobody is assigned on Tuesdays;
+    # B-04 disabled; B-05 not reservable; B-06 a hot desk, booked only on the day.
     assert [desk["name"] for desk in members] == ["A-01", "A-03", "A-04", "A-05", "A-06", "B-03"]
     pod_a = kadence.find("/neighborhoods", name="Pod A")
     a01 = kadence.find("/spaces", name="A-01")
@@ -456,8 +456,9 @@ def test_bookable_desks_today_take_hot_desks_and_leave_out_taken_ones(kadence):
         kadence, NEW_YORK, "Floor 2", "ben.carter@meridian.example", "2026-03-02T14:00:00", "2026-03-02T18:00:00"
     )
 
-    # A-01 is Diego's today; Emma shares B-02 on Mondays; B-06 is a hot desk.
-    assert names == ["A-02", "A-03", "A-04", "A-05", "A-06", "B-02", "B-06"]
+    # A-01 is Diego's today; B-02 is Hannah's on Mondays; nobody is assigned B-03 on Mondays; B-06 is
+    # a hot desk.
+    assert names == ["A-02", "A-03", "A-04", "A-05", "A-06", "B-03", "B-06"]
 
 
 def test_a_desk_drops_out_once_booked(kadence):
@@ -513,7 +514,7 @@ def test_bookable_desks_in_bengaluru_follow_reservations_and_shares(kadence):
         kadence, BENGALURU, "Floor 1", "tanvir.ahmed@meridian.example", "2026-03-03T04:00:00", "2026-03-03T10:00:00"
     )
 
-    # N-01 is Rahul's every Tuesday; N-06 is Sneha's, shared on Wednesdays; S-01 is Priya's; S-04 not reservable.
+    # N-01 is Rahul's every Tuesday; N-06 is Yasmin's on Tuesdays; S-01 is Priya's; S-04 not reservable.
     assert names == ["N-02", "N-03", "N-04", "N-05", "S-02", "S-03"]
 
 

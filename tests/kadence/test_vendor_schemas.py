@@ -79,9 +79,9 @@ SANDBOX_STATUSES = ("booked", "checkedIn", "checkedOut", "completed", "cancelled
 """Every booking status the sandbox produces (LIMITATIONS: `unknown` never)."""
 FREE_DESK = "A-03"
 """A hoteled desk of headquarters' second floor, free all day on the tests' Monday and Tuesday."""
-UNCONFIRMED_DESK = "B-02"
-"""A free desk released, like every desk of headquarters without a window of its own, 30 minutes
-after its start unless checked in."""
+UNCONFIRMED_DESK = "B-03"
+"""A desk free on the tests' Monday and Tuesday (hoteled on days nobody is assigned), released, like
+every desk of headquarters without a window of its own, 30 minutes after its start unless checked in."""
 TOMORROW = ("2026-03-03T14:00:00", "2026-03-03T22:00:00")
 """09:00 to 17:00 in New York on Tuesday 3 March."""
 

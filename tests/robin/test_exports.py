@@ -123,7 +123,8 @@ NEW_YORK_ID = 10
 BENGALURU_ID = 11
 
 MONDAY_UTC = {"from": "2026-03-02T00:00:00+00:00", "to": "2026-03-03T00:00:00+00:00"}
-"""Holds no demo event; of the demo desk reservations, Diego's and Vikram's."""
+"""Holds no demo event; of the demo desk reservations, Diego's and Vikram's, and the assigned days
+of Hannah (B-02, from 05:00) and Yasmin (N-06, Tuesday in Bengaluru from 18:30)."""
 MONDAY_TO_WEDNESDAY = {"from": "2026-03-02T00:00:00-05:00", "to": "2026-03-05T00:00:00-05:00"}
 
 
@@ -897,7 +898,7 @@ def test_desk_export_includes_the_demo_reservations(robin: RobinClient, app: Fas
 
     rows = by(exported(robin, app, wall, "desks", **MONDAY_UTC), "Desk ID")
 
-    assert rows.keys() == {"1001", "2002"}
+    assert rows.keys() == {"1001", "2002", "1008", "2006"}
     diego, vikram = rows["1001"], rows["2002"]
     assert (diego["Building"], diego["Floor"], diego["Desk Group"], diego["Desk Name"]) == (
         NEW_YORK_HQ,
@@ -928,10 +929,24 @@ def test_desk_export_includes_the_demo_reservations(robin: RobinClient, app: Fas
     assert (vikram["Canceled At (UTC)"], vikram["Cancellation Type"]) == ("", "")
 
 
+def test_desk_export_lists_assigned_days_under_their_assignee(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
+    hannah = by(exported(robin, app, wall, "desks", **MONDAY_UTC), "Desk ID")["1008"]
+
+    assert (hannah["Desk Name"], hannah["Type"], hannah["Desk Type"]) == ("B-02", "shared", "assigned,shared")
+    assert (hannah["Start (UTC)"], hannah["End (UTC)"], hannah["Hour Duration"]) == (
+        "2026-03-02 05:00:00",
+        "2026-03-03 05:00:00",
+        "24.00",
+    )
+    assert (hannah["Assignee Name"], hannah["Assignee Email"]) == ("Hannah Kim", "hannah.kim@meridian.example")
+    assert (hannah["Bookable On Unassigned Days"], hannah["Cancellation Type"]) == ("false", "")
+
+
 def test_location_ids_limit_the_desk_export(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
     rows = exported(robin, app, wall, "desks", **MONDAY_UTC, location_ids=[BENGALURU_ID])
 
-    assert [(row["Desk ID"], row["Building"]) for row in rows] == [("2002", BENGALURU)]
+    # Yasmin's assignment began on Monday in Bengaluru (Sunday 18:30 UTC), before Vikram's reservation.
+    assert [(row["Desk ID"], row["Building"]) for row in rows] == [("2006", BENGALURU), ("2002", BENGALURU)]
 
 
 def test_released_desk_reservation_is_exported_as_cancelled_automatically(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
@@ -968,12 +983,13 @@ def test_assigned_desk_is_not_bookable_on_unassigned_days(robin: RobinClient, ap
 
 
 def test_desk_type_lists_every_type_of_the_desk(robin: RobinClient, member: RobinClient, app: FastAPI, wall: Wall) -> None:
-    # B-02 is Emma's, shared on Mondays.
-    reserve(member, 1008, "2026-03-02T10:00:00", "2026-03-02T17:00:00", kind="shared")
+    # B-03 is assigned on Wednesdays and Thursdays only: others hotel it on Mondays.
+    reserve(member, 1009, "2026-03-02T10:00:00", "2026-03-02T17:00:00", kind="hoteled")
 
-    row = by(exported(robin, app, wall, "desks", **MONDAY_UTC), "Desk ID")["1008"]
+    row = by(exported(robin, app, wall, "desks", **MONDAY_UTC), "Desk ID")["1009"]
 
-    assert (row["Type"], row["Desk Type"]) == ("shared", "assigned,shared")
+    assert (row["Type"], row["Desk Type"]) == ("hoteled", "hoteled,shared")
+    assert row["Bookable On Unassigned Days"] == "true"
     assert [row[f"Creator {column}"] for column in ("Name", "Email")] == [BEN["name"], BEN_EMAIL]
     assert [row[f"Assignee {column}"] for column in ("Name", "Email")] == [BEN["name"], BEN_EMAIL]
 

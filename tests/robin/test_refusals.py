@@ -2,7 +2,7 @@
 message (in `meta.message` and `meta.errors[0]`) and its details, as the live API says them.
 
 NOW is Monday 2 March 2026, 09:00 in New York. Seats: 1003 hoteled (P1D longest, P14D ahead),
-1007 Ada's assigned desk, 1008 Emma's shared on MO and FR, 1010 disabled, 1011 not reservable,
+1007 Ada's assigned desk, 1008 a shared desk assigned MO to TH, 1010 disabled, 1011 not reservable,
 1012 hot (PT10H longest). Spaces: 53 not reservable, 59 bookable, 62 disabled.
 """
 
@@ -173,39 +173,64 @@ def test_a_hot_reservation_on_another_day_is_refused(robin: RobinClient):
     )
 
 
-def test_a_shared_desk_on_a_day_its_assignee_keeps_names_the_days_shared(robin: RobinClient):
-    response = reserve(robin, 1008, "2026-03-04T09:00:00", "2026-03-04T17:00:00", "shared", reservee={"email": BEN_EMAIL})
-
-    assert refusal(response) == (
-        "seat_booking_policy_violation",
-        "Seat `1008` is assigned to Emma Schultz, who gives it up on MO, FR only: 2026-03-04 (WE) is not one of them.",
-        {"policy": "shared_desk_schedule", "shared_days": ["MO", "FR"]},
+def test_a_reverse_hoteled_reservation_on_a_day_not_excluded_names_the_day(robin: RobinClient):
+    response = reserve(
+        robin, 1008, "2026-03-04T09:00:00", "2026-03-04T17:00:00", "reverse_hoteled", reservee={"email": BEN_EMAIL}
     )
-
-
-def test_a_shared_desk_whose_schedule_is_withdrawn_says_so(robin: RobinClient):
-    withdrawn = robin.post("/seats/1008/publish-shared-schedule", json={"recurrence": []})
-    assert withdrawn.status_code == 200, withdrawn.text
-
-    response = reserve(robin, 1008, "2026-03-06T09:00:00", "2026-03-06T17:00:00", "shared", reservee={"email": BEN_EMAIL})
-
-    assert refusal(response) == (
-        "seat_booking_policy_violation",
-        "Seat `1008` is assigned to Emma Schultz, who has not published days to share it: 2026-03-06 (FR) is not one of them.",
-        {"policy": "shared_desk_schedule", "shared_days": []},
-    )
-
-
-def test_publishing_a_schedule_of_a_desk_that_is_not_shared_is_refused(robin: RobinClient):
-    response = robin.post("/seats/1003/publish-shared-schedule", json={"recurrence": [WEEKLY]})
 
     assert refusal(response) == (
         "seat_booking_policy_violation",
         (
-            'Seat `1003` is not a shared assigned desk: only a desk of type ["assigned", "shared"] or ["hoteled", "shared"] '
-            "with an assignee has a shared schedule"
+            "Seat `1008` takes reverse_hoteled reservations only on days excluded from its shared reservations: "
+            "2026-03-04 (WE) is not one of them."
+        ),
+        {"policy": "reverse_hoteled_on_exclusions", "day": "2026-03-04"},
+    )
+
+
+def test_a_shared_reservation_is_published_not_reserved(robin: RobinClient):
+    response = reserve(robin, 1008, "2026-03-06T09:00:00", "2026-03-06T17:00:00", "shared", reservee={"email": BEN_EMAIL})
+
+    assert refusal(response) == (
+        "seat_booking_policy_violation",
+        (
+            "Seat `1008` takes reservations of type reverse_hoteled, not shared. "
+            "Shared reservations assign the desk: use /seats/:id/publish-shared-schedule."
+        ),
+        {"policy": "seat_reservation_types_allowed", "allowed_types": ["assigned", "shared"]},
+    )
+
+
+def test_publishing_a_schedule_of_a_desk_that_is_not_shared_is_refused(robin: RobinClient):
+    response = robin.post("/seats/1003/publish-shared-schedule", json={"reservee": {"email": BEN_EMAIL}, "recurrence": [WEEKLY]})
+
+    assert refusal(response) == (
+        "seat_booking_policy_violation",
+        (
+            'Seat `1003` is not a shared desk: only a desk of type ["assigned", "shared"] or ["hoteled", "shared"] '
+            "has a shared schedule"
         ),
         {"policy": "shared_desk_schedule"},
+    )
+
+
+def test_an_exclusion_of_a_whole_assignment_is_refused(robin: RobinClient):
+    assignment = next(
+        item
+        for item in robin.get(
+            "/reservations/seats", params={"seat_ids": 1008, "after": "2026-03-02T05:00:00Z", "before": "2026-03-03T05:00:00Z"}
+        ).json()["data"]
+    )
+
+    response = robin.post(f"/reservations/seats/{assignment['series_id']}/exclusions")
+
+    assert refusal(response) == (
+        "exclusion_not_allowed",
+        (
+            f"Seat reservation {assignment['series_id']} is a whole shared reservation: an exclusion is made on one "
+            "instance of a shared reservation, one assigned day"
+        ),
+        {},
     )
 
 

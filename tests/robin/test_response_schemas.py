@@ -97,7 +97,12 @@ RESERVED_DESK = 1001
 HOTELED_DESK = 1003
 """A hoteled desk of Pod A, free all week, with amenities."""
 SHARED_DESK = 1008
-"""An ["assigned","shared"] desk assigned to Emma (user 5), shared on Mondays and Fridays."""
+"""An ["assigned","shared"] desk assigned to Hannah on Mondays and Tuesdays and to Kwame on
+Wednesdays and Thursdays; nobody is assigned on Fridays."""
+ASSIGNMENT = {
+    "reservee": {"email": "chloe.martin@meridian.example"},
+    "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0"],
+}
 DESK_BOOKING = {
     "type": "hoteled",
     "title": "Schema check",
@@ -195,6 +200,13 @@ def reserve_desk(robin: RobinClient) -> str:
     response = robin.post(f"/seats/{HOTELED_DESK}/reservations", json=DESK_BOOKING)
     assert response.status_code == 200, response.text
     return str(response.json()["data"]["id"])
+
+
+def assigned_day(robin: RobinClient) -> str:
+    """The id of the shared desk's first assigned day from today: an instance of an assignment."""
+    response = robin.get("/reservations/seats", params={**TODAY_WINDOW, "seat_ids": SHARED_DESK})
+    assert response.status_code == 200, response.text
+    return str(response.json()["data"][0]["id"])
 
 
 def desk_confirmed(robin: RobinClient) -> str:
@@ -313,8 +325,10 @@ SUCCESSES: dict[Operation, Scenario] = {
         f"/seats/{HOTELED_DESK}/settings/seat-reservation-max-length", json={"value": "PT8H"}
     ),
     ("POST", "/seats/{seat_id}/publish-shared-schedule"): lambda robin: robin.post(
-        f"/seats/{SHARED_DESK}/publish-shared-schedule",
-        json={"recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO,TU,FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]},
+        f"/seats/{SHARED_DESK}/publish-shared-schedule", json=ASSIGNMENT
+    ),
+    ("POST", "/reservations/seats/{reservation_id}/exclusions"): lambda robin: robin.post(
+        f"/reservations/seats/{assigned_day(robin)}/exclusions"
     ),
     ("POST", "/seats/{seat_id}/reservations"): lambda robin: robin.post(f"/seats/{HOTELED_DESK}/reservations", json=DESK_BOOKING),
     ("GET", "/reservations/seats"): lambda robin: desk_checked_in(robin).get(
@@ -455,15 +469,12 @@ FAILURES = [
     Failure(
         ("POST", "/seats/{seat_id}/publish-shared-schedule"),
         400,
-        lambda robin, member: robin.post(
-            f"/seats/{HOTELED_DESK}/publish-shared-schedule",
-            json={"recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]},
-        ),
+        lambda robin, member: robin.post(f"/seats/{HOTELED_DESK}/publish-shared-schedule", json=ASSIGNMENT),
     ),
     Failure(
         ("POST", "/seats/{seat_id}/publish-shared-schedule"),
         403,
-        lambda robin, member: member.post(f"/seats/{SHARED_DESK}/publish-shared-schedule", json={"recurrence": []}),
+        lambda robin, member: member.post(f"/seats/{SHARED_DESK}/publish-shared-schedule", json=ASSIGNMENT),
     ),
     Failure(
         ("POST", "/seats/{seat_id}/reservations"),

@@ -23,9 +23,9 @@ ADA_EMAIL = "ada.okafor@meridian.example"
 BEN_EMAIL = "ben.carter@meridian.example"
 CHLOE_EMAIL = "chloe.martin@meridian.example"
 DIEGO_EMAIL = "diego.alvarez@meridian.example"
-EMMA_EMAIL = "emma.schultz@meridian.example"
+HANNAH_EMAIL = "hannah.kim@meridian.example"
+YASMIN_EMAIL = "yasmin.qureshi@meridian.example"
 FARAH_EMAIL = "farah.haddad@meridian.example"
-ISAAC_EMAIL = "isaac.brooks@meridian.example"
 JULIA_EMAIL = "julia.rossi@meridian.example"
 RAHUL_EMAIL = "rahul.mehta@meridian.example"
 BEN_ID = 2
@@ -48,6 +48,8 @@ RESERVATION_FIELDS = {
     "confirmation",
 }
 WIDE = {"after": "2026-03-01T00:00:00Z", "before": "2026-04-01T00:00:00Z", "per_page": 100}
+UNASSIGNED_SEATS = "1001,1002,2001,2002"
+"""The seats of the demo's reservations, none of them assigned on weekdays."""
 RAHUL_WEEKS = ["20260303T033000Z", "20260310T033000Z", "20260317T033000Z", "20260324T033000Z"]
 
 
@@ -410,38 +412,16 @@ def test_administrator_cannot_put_someone_else_on_an_assigned_desk(robin):
     assert_policy(response, "seat_reservation_types_allowed")
 
 
-@pytest.mark.parametrize(
-    ("seat_id", "kind", "day"),
-    [
-        (1008, "shared", "2026-03-06"),
-        (1008, "reverse_hoteled", "2026-03-09"),
-        (1009, "hoteled", "2026-03-03"),
-        (1009, "shared", "2026-03-05"),
-        (1009, "reverse_hoteled", "2026-03-03"),
-    ],
-)
-def test_reserve_shared_desk_by_someone_else_on_a_shared_day(member, seat_id, kind, day):
-    response = reserve(member, seat_id, f"{day}T09:00:00", f"{day}T17:00:00", kind)
+def test_reserve_hoteled_shared_desk_by_someone_else_on_a_day_nobody_is_assigned(member):
+    response = reserve(member, 1009, "2026-03-03T09:00:00", "2026-03-03T17:00:00", "hoteled")
 
     assert response.status_code == 200, response.json()
-    assert response.json()["data"]["type"] == kind
+    assert response.json()["data"]["type"] == "hoteled"
     assert response.json()["data"]["reservee"]["user_id"] == BEN_ID
 
 
-@pytest.mark.parametrize(
-    ("seat_id", "assignee", "kind"),
-    [(1008, EMMA_EMAIL, "assigned"), (1008, EMMA_EMAIL, "shared"), (1009, ISAAC_EMAIL, "hoteled")],
-)
-def test_assignee_of_a_shared_desk_reserves_it_on_any_day(robin, seat_id, assignee, kind):
-    # Wednesday 4 March is neither B-02's (MO,FR) nor B-03's (TU,TH) shared day.
-    response = reserve(robin, seat_id, "2026-03-04T09:00:00", "2026-03-04T17:00:00", kind, reservee={"email": assignee})
-
-    assert response.status_code == 200, response.json()
-    assert response.json()["data"]["reservee"]["email"] == assignee
-
-
 def test_assignee_of_an_assigned_shared_desk_cannot_hotel_it(robin):
-    response = reserve(robin, 1008, "2026-03-04T09:00:00", "2026-03-04T17:00:00", "hoteled", reservee={"email": EMMA_EMAIL})
+    response = reserve(robin, 1008, "2026-03-06T09:00:00", "2026-03-06T17:00:00", "hoteled", reservee={"email": HANNAH_EMAIL})
 
     assert_policy(response, "seat_reservation_types_allowed")
 
@@ -569,8 +549,8 @@ def test_reserve_seat_beyond_the_threshold_once_the_day_is_near(robin, wall):
 
 
 def test_reserve_shared_desk_follows_its_own_threshold(member):
-    within = reserve(member, 1008, "2026-03-27T09:00:00", "2026-03-27T17:00:00", "shared")
-    beyond = reserve(member, 1008, "2026-04-03T09:00:00", "2026-04-03T17:00:00", "shared")
+    within = reserve(member, 1009, "2026-03-27T09:00:00", "2026-03-27T17:00:00", "hoteled")
+    beyond = reserve(member, 1009, "2026-04-03T09:00:00", "2026-04-03T17:00:00", "hoteled")
 
     assert within.status_code == 200, within.json()
     error = assert_policy(beyond, "advanced_booking_threshold")
@@ -608,85 +588,79 @@ def test_threshold_refuses_a_series_that_starts_too_far_ahead(robin):
     assert_policy(response, "advanced_booking_threshold")
 
 
-# Shared schedules
+# Shared desks: reverse_hoteled reservations on excluded days (more in test_shared_desks.py)
 
 
-def test_reserve_shared_desk_refuses_a_day_its_assignee_keeps(member):
-    response = reserve(member, 1008, "2026-03-03T09:00:00", "2026-03-03T17:00:00", "shared")
-
-    error = assert_policy(response, "shared_desk_schedule")
-    assert error["details"]["shared_days"] == ["MO", "FR"]
-    assert "2026-03-03 (TU)" in error["message"]
-    assert "Emma Schultz" in error["message"]
-
-
-def test_reserve_hoteled_shared_desk_refuses_a_day_its_assignee_keeps(member):
-    response = reserve(member, 1009, "2026-03-04T09:00:00", "2026-03-04T17:00:00", "hoteled")
-
-    error = assert_policy(response, "shared_desk_schedule")
-    assert error["details"]["shared_days"] == ["TU", "TH"]
+def exclusion(robin, seat_id, email, instance_key):
+    """Exclude the day of `email`'s assignment of the seat that starts at `instance_key`."""
+    series = {item["series_id"] for item in listed(robin, seat_ids=seat_id, **WIDE) if item["reservee"]["email"] == email}
+    assert len(series) == 1, series
+    response = robin.post(f"/reservations/seats/{series.pop()}_{instance_key}/exclusions")
+    assert response.status_code == 200, response.json()
 
 
-def test_reserve_shared_desk_refuses_running_into_a_day_its_assignee_keeps(member):
-    response = reserve(member, 1008, "2026-03-06T09:00:00", "2026-03-07T09:00:00", "shared")
+def test_reserve_reverse_hoteled_counts_days_in_the_building_zone(robin, member):
+    exclusion(robin, 1008, HANNAH_EMAIL, "20260310T040000Z")
+    # Tuesday 09:00 in Bengaluru is Monday 23:30 in New York, where B-02 is.
+    monday = reserve(member, 1008, "2026-03-10T09:00:00", "2026-03-10T09:30:00", "reverse_hoteled", time_zone=KOLKATA)
+    # Wednesday 08:30 in Bengaluru is Tuesday 23:00 in New York.
+    tuesday = reserve(member, 1008, "2026-03-11T08:30:00", "2026-03-11T09:30:00", "reverse_hoteled", time_zone=KOLKATA)
 
-    error = assert_policy(response, "shared_desk_schedule")
-    assert "2026-03-07 (SA)" in error["message"]
+    assert assert_policy(monday, "reverse_hoteled_on_exclusions")["details"]["day"] == "2026-03-09"
+    assert tuesday.status_code == 200, tuesday.json()
 
 
-def test_reserve_shared_desk_until_midnight_touches_one_day(member):
-    response = reserve(member, 1008, "2026-03-06T09:00:00", "2026-03-07T00:00:00", "shared")
+def test_reserve_reverse_hoteled_in_bengaluru_on_an_excluded_day(robin, member):
+    exclusion(robin, 2006, YASMIN_EMAIL, "20260304T183000Z")
+
+    response = reserve(member, 2006, "2026-03-05T09:00:00", "2026-03-05T18:00:00", "reverse_hoteled", time_zone=KOLKATA)
+    refused = reserve(member, 2006, "2026-03-06T09:00:00", "2026-03-06T18:00:00", "reverse_hoteled", time_zone=KOLKATA)
+
+    assert response.status_code == 200, response.json()
+    assert assert_policy(refused, "reverse_hoteled_on_exclusions")["details"]["day"] == "2026-03-06"
+
+
+def test_reserve_reverse_hoteled_until_midnight_touches_one_day(robin, member):
+    exclusion(robin, 1008, HANNAH_EMAIL, "20260309T040000Z")
+
+    response = reserve(member, 1008, "2026-03-09T09:00:00", "2026-03-10T00:00:00", "reverse_hoteled")
 
     assert response.status_code == 200, response.json()
 
 
-def test_reserve_shared_desk_counts_days_in_the_building_zone(member):
-    # Friday 10:00 in Bengaluru is Thursday 23:30 in New York, where B-02 is.
-    thursday = reserve(member, 1008, "2026-03-06T10:00:00", "2026-03-06T11:00:00", "shared", time_zone=KOLKATA)
-    # Saturday 08:30 in Bengaluru is Friday 22:00 in New York.
-    friday = reserve(member, 1008, "2026-03-07T08:30:00", "2026-03-07T09:30:00", "shared", time_zone=KOLKATA)
+def test_reserve_reverse_hoteled_series_on_excluded_days(robin, member):
+    exclusion(robin, 1008, HANNAH_EMAIL, "20260309T040000Z")
+    exclusion(robin, 1008, HANNAH_EMAIL, "20260316T040000Z")
 
-    assert_policy(thursday, "shared_desk_schedule")
-    assert friday.status_code == 200, friday.json()
-
-
-def test_reserve_shared_desk_in_bengaluru_on_its_shared_day(member):
-    response = reserve(member, 2006, "2026-03-04T09:00:00", "2026-03-04T18:00:00", "shared", time_zone=KOLKATA)
-    refused = reserve(member, 2006, "2026-03-05T09:00:00", "2026-03-05T18:00:00", "shared", time_zone=KOLKATA)
-
-    assert response.status_code == 200, response.json()
-    error = assert_policy(refused, "shared_desk_schedule")
-    assert error["details"]["shared_days"] == ["WE"]
-
-
-def test_reserve_shared_desk_series_on_shared_days(member):
     response = reserve(
         member,
         1008,
-        "2026-03-06T09:00:00",
-        "2026-03-06T17:00:00",
-        "shared",
-        recurrence=["RRULE:FREQ=WEEKLY;BYDAY=MO,FR;COUNT=4"],
+        "2026-03-09T09:00:00",
+        "2026-03-09T17:00:00",
+        "reverse_hoteled",
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=2"],
     )
 
     assert response.status_code == 200, response.json()
-    starts = [item["start"]["date_time"][:10] for item in listed(member, seat_ids=1008, **WIDE)]
-    assert starts == ["2026-03-06", "2026-03-09", "2026-03-13", "2026-03-16"]
+    mine = [item["start"]["date_time"][:10] for item in listed(member, seat_ids=1008, user_ids=BEN_ID, **WIDE)]
+    assert mine == ["2026-03-09", "2026-03-16"]
 
 
-def test_reserve_shared_desk_series_refuses_a_later_occurrence_on_a_kept_day(member):
+def test_reserve_reverse_hoteled_series_refuses_a_later_occurrence_on_a_day_not_excluded(robin, member):
+    exclusion(robin, 1008, HANNAH_EMAIL, "20260309T040000Z")
+
     response = reserve(
         member,
         1008,
-        "2026-03-06T09:00:00",
-        "2026-03-06T17:00:00",
-        "shared",
-        recurrence=["RRULE:FREQ=DAILY;COUNT=3"],
+        "2026-03-09T09:00:00",
+        "2026-03-09T17:00:00",
+        "reverse_hoteled",
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=2"],
     )
 
-    error = assert_policy(response, "shared_desk_schedule")
-    assert "2026-03-07 (SA)" in error["message"]
-    assert listed(member, seat_ids=1008, **WIDE) == []
+    error = assert_policy(response, "reverse_hoteled_on_exclusions")
+    assert "2026-03-16 (MO)" in error["message"]
+    assert listed(member, seat_ids=1008, user_ids=BEN_ID, **WIDE) == []
 
 
 # Reservee and reserver
@@ -863,7 +837,7 @@ def test_hot_seat_reservation_series_refuses_occurrences_on_later_days(robin):
 def test_list_seat_reservations_defaults_to_the_coming_week(robin):
     diegos, julias, rahuls = seeded_id(robin, 1001), seeded_id(robin, 1002), seeded_id(robin, 2001)
 
-    response = robin.get("/reservations/seats")
+    response = robin.get("/reservations/seats", params={"seat_ids": UNASSIGNED_SEATS})
 
     assert response.status_code == 200
     document = response.json()
@@ -881,9 +855,19 @@ def test_list_seat_reservations_with_after_only_spans_a_week(robin):
     assert ids(found) == [f"{rahuls}_{RAHUL_WEEKS[1]}"]
 
 
-def test_list_seat_reservations_leaves_out_assignments(robin):
-    # B-01, B-02 and B-03 have assignees but no reservations.
-    assert listed(robin, seat_ids="1007,1008,1009", **WIDE) == []
+def test_list_seat_reservations_lists_assignments(robin):
+    # B-02 and B-03 are assigned on weekdays (shared reservations); B-01 is a deprecated
+    # ["assigned"] desk whose assignee holds it without a reservation.
+    found = listed(robin, seat_ids="1007,1008,1009", after="2026-03-02T05:00:00Z", before="2026-03-07T05:00:00Z")
+
+    assert [(item["seat_id"], item["type"], item["start"]["date_time"][:10]) for item in found] == [
+        (1008, "shared", "2026-03-02"),
+        (1008, "shared", "2026-03-03"),
+        (1008, "shared", "2026-03-04"),
+        (1009, "shared", "2026-03-04"),
+        (1008, "shared", "2026-03-05"),
+        (1009, "shared", "2026-03-05"),
+    ]
 
 
 def test_list_seat_reservations_by_seat_ids(robin):
@@ -901,16 +885,17 @@ def test_list_seat_reservations_by_space_ids(robin):
 
     found = listed(robin, space_ids=77, after="2026-03-02T00:00:00Z", before="2026-03-04T00:00:00Z")
 
-    assert ids(found) == [vikrams, f"{rahuls}_20260303T033000Z"]
+    assert ids([item for item in found if item["type"] != "shared"]) == [vikrams, f"{rahuls}_20260303T033000Z"]
+    assert {item["seat_id"] for item in found if item["type"] == "shared"} == {2006}
 
 
 def test_list_seat_reservations_by_level_ids(robin):
     new_york = listed(robin, level_ids=102, **WIDE)
     bengaluru = listed(robin, level_ids=202, **WIDE)
 
-    assert {item["seat_id"] for item in new_york} == {1001, 1002}
-    assert {item["seat_id"] for item in bengaluru} == {2001, 2002}
-    assert len(bengaluru) == 1 + len(RAHUL_WEEKS)
+    assert {item["seat_id"] for item in new_york} == {1001, 1002, 1008, 1009}
+    assert {item["seat_id"] for item in bengaluru} == {2001, 2002, 2006}
+    assert len([item for item in bengaluru if item["type"] != "shared"]) == 1 + len(RAHUL_WEEKS)
 
 
 def test_list_seat_reservations_by_unknown_space_is_empty(robin):
@@ -972,9 +957,9 @@ def test_list_seat_reservations_leaves_out_disabled_seats_unless_asked(robin, st
 
 
 def test_list_seat_reservations_pages(robin):
-    first = robin.get("/reservations/seats", params={"per_page": 2})
-    second = robin.get("/reservations/seats", params={"per_page": 2, "page": 2})
-    everything = ids(listed(robin))
+    first = robin.get("/reservations/seats", params={"per_page": 2, "seat_ids": UNASSIGNED_SEATS})
+    second = robin.get("/reservations/seats", params={"per_page": 2, "page": 2, "seat_ids": UNASSIGNED_SEATS})
+    everything = ids(listed(robin, seat_ids=UNASSIGNED_SEATS))
 
     assert first.status_code == 200
     assert first.json()["paging"] == {"page": 1, "per_page": 2, "has_next_page": True}

@@ -1,23 +1,19 @@
-"""Zones and seats (desks) through HTTP: reading them, their settings, shared schedules."""
+"""Zones and seats (desks) through HTTP: reading them and their settings (shared desks: test_shared_desks.py)."""
 
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlmodel import select
 
 from sandbox.settings import FIXTURES_DIR
-from sandbox.store.engine import Store
-from sandbox.store.models import AccessToken, User
-from tests.conftest import NOW, OTHER_TOKEN, RobinClient
+from tests.conftest import OTHER_TOKEN, RobinClient
 
 pytestmark = pytest.mark.wire
 
 DEMO = json.loads((FIXTURES_DIR / "demo.json").read_text(encoding="utf-8"))
 ORGANIZATION = DEMO["organizations"][0]
 CREATED_AT = datetime.fromisoformat(DEMO["created_at"]).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
-NOW_STAMP = NOW.strftime("%Y-%m-%dT%H:%M:%S+0000")
 AMENITY_IDS = {amenity["name"]: amenity["id"] for amenity in ORGANIZATION["amenities"]}
 SPACES = {
     space["id"]: space for building in ORGANIZATION["buildings"] for floor in building["floors"] for space in floor["spaces"]
@@ -42,21 +38,11 @@ MAX_LENGTH = "seat-reservation-max-length"
 TYPES_ALLOWED = "seat-reservation-types-allowed"
 THRESHOLD = "seat-reservation-advanced-booking-threshold"
 NEW_YORK = "America/New_York"
-EMMA_EMAIL = "emma.schultz@meridian.example"
-EMMA_TOKEN = "emma-assignee-token"
-
-
-def weekly(days: str) -> list[str]:
-    return [f"RRULE:FREQ=WEEKLY;BYDAY={days};BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
 
 
 def data(response: Any) -> Any:
     assert response.status_code == 200, response.json()
     return response.json()["data"]
-
-
-def user_id(client: RobinClient, email: str) -> int:
-    return int(data(client.get(f"/users/{email}"))["id"])
 
 
 def reserve(client: RobinClient, seat_id: int, day: str, start: str, end: str, kind: str = "hoteled", **fields: Any) -> Any:
@@ -90,17 +76,6 @@ def assert_field_error(response: Any, field: str) -> None:
 
 def desk_ids_of_zone(zone_id: int) -> list[int]:
     return [desk["id"] for desk in ZONES[zone_id][1]["desks"]]
-
-
-@pytest.fixture
-def emma(store: Store, robin: RobinClient) -> RobinClient:
-    """Emma Schultz, a member and the assignee of desk B-02 (1008)."""
-    with store.session(write=True) as session:
-        person = session.exec(select(User).where(User.email == EMMA_EMAIL)).one()
-        token = AccessToken(token=EMMA_TOKEN, user_id=person.id or 0, organization_id=person.organization_id, created_at=NOW)
-        session.add(token)
-        session.commit()
-    return RobinClient(robin.client, EMMA_TOKEN)
 
 
 # Zones
@@ -531,119 +506,3 @@ def test_update_setting_without_a_value_is_400(robin):
     response = robin.put(f"/seats/1003/settings/{MAX_LENGTH}", json={})
 
     assert_field_error(response, "value")
-
-
-# Shared schedules
-
-
-def test_publish_shared_schedule_by_an_administrator_answers_the_schedule(robin):
-    emma_id = user_id(robin, EMMA_EMAIL)
-
-    response = robin.post("/seats/1008/publish-shared-schedule", json={"recurrence": weekly("TU,WE")})
-
-    assert response.status_code == 200
-    assert response.json()["data"] == {
-        "seat_id": 1008,
-        "assignee_id": emma_id,
-        "recurrence": weekly("TU,WE"),
-        "updated_at": NOW_STAMP,
-    }
-
-
-def test_publish_shared_schedule_changes_which_days_others_may_reserve(robin, member):
-    assert reserve(member, 1008, "2026-03-03", "09:00", "17:00", "shared").status_code == 400
-
-    response = robin.post("/seats/1008/publish-shared-schedule", json={"recurrence": weekly("TU")})
-
-    assert response.status_code == 200
-    accepted = reserve(member, 1008, "2026-03-03", "09:00", "17:00", "shared")
-    assert accepted.status_code == 200, accepted.json()
-    refused = reserve(member, 1008, "2026-03-06", "09:00", "17:00", "shared")
-    error = assert_policy(refused, "shared_desk_schedule")
-    assert error["details"]["shared_days"] == ["TU"]
-
-
-def test_publish_shared_schedule_by_the_assignee(emma, member):
-    response = emma.post("/seats/1008/publish-shared-schedule", json={"recurrence": weekly("WE")})
-
-    assert response.status_code == 200
-    assert response.json()["data"]["recurrence"] == weekly("WE")
-    assert reserve(member, 1008, "2026-03-04", "09:00", "17:00", "shared").status_code == 200
-
-
-def test_publish_shared_schedule_by_an_assignee_of_another_desk_is_403(emma, member):
-    response = emma.post("/seats/1009/publish-shared-schedule", json={"recurrence": weekly("MO")})
-
-    assert response.status_code == 403
-    error = assert_policy(reserve(member, 1009, "2026-03-09", "09:00", "17:00"), "shared_desk_schedule")
-    assert error["details"]["shared_days"] == ["TU", "TH"]
-
-
-def test_publish_shared_schedule_by_a_member_for_a_desk_not_theirs_is_403(member):
-    response = member.post("/seats/1008/publish-shared-schedule", json={"recurrence": weekly("TU")})
-
-    assert response.status_code == 403
-    assert response.json()["meta"]["status"] == "FORBIDDEN"
-    refused = reserve(member, 1008, "2026-03-03", "09:00", "17:00", "shared")
-    assert_policy(refused, "shared_desk_schedule")
-
-
-@pytest.mark.parametrize("seat_id", [1001, 1007, 1012])
-def test_publish_shared_schedule_refuses_a_desk_that_is_not_shared_and_assigned(robin, seat_id):
-    response = robin.post(f"/seats/{seat_id}/publish-shared-schedule", json={"recurrence": weekly("MO")})
-
-    assert_policy(response, "shared_desk_schedule")
-    assert response.json()["meta"]["status"] == "BAD_REQUEST"
-
-
-def test_publish_shared_schedule_refuses_a_shared_desk_without_an_assignee(robin):
-    response = robin.post("/seats/2008/publish-shared-schedule", json={"recurrence": weekly("MO")})
-
-    assert_policy(response, "shared_desk_schedule")
-
-
-@pytest.mark.parametrize(
-    "recurrence",
-    [
-        ["RRULE:FREQ=DAILY;BYHOUR=0;BYMINUTE=0;BYSECOND=0"],
-        ["RRULE:FREQ=WEEKLY;BYDAY=MO"],
-        ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0"],
-        ["RRULE:FREQ=WEEKLY;BYHOUR=0;BYMINUTE=0;BYSECOND=0"],
-        ["RRULE:FREQ=WEEKLY;BYDAY=1MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0"],
-        ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0;COUNT=4"],
-        ["EXDATE:20260302T000000Z"],
-        weekly("MO") + weekly("FR"),
-        ["not a rule"],
-    ],
-)
-def test_publish_shared_schedule_refuses_malformed_rules(robin, member, recurrence):
-    response = robin.post("/seats/1008/publish-shared-schedule", json={"recurrence": recurrence})
-
-    assert_field_error(response, "recurrence")
-    assert reserve(member, 1008, "2026-03-06", "09:00", "17:00", "shared").status_code == 200
-
-
-def test_publish_shared_schedule_accepts_the_rule_as_a_single_string(robin):
-    response = robin.post("/seats/1009/publish-shared-schedule", json={"recurrence": weekly("FR")[0]})
-
-    assert response.status_code == 200
-    assert response.json()["data"]["recurrence"] == weekly("FR")
-
-
-def test_publish_an_empty_shared_schedule_withdraws_it(robin, member):
-    response = robin.post("/seats/1008/publish-shared-schedule", json={"recurrence": []})
-
-    assert response.status_code == 200
-    assert response.json()["data"]["recurrence"] is None
-    error = assert_policy(reserve(member, 1008, "2026-03-06", "09:00", "17:00", "shared"), "shared_desk_schedule")
-    assert error["details"]["shared_days"] == []
-
-
-def test_withdrawn_shared_schedule_leaves_the_assignee_free_to_reserve(robin):
-    emma_id = user_id(robin, EMMA_EMAIL)
-    assert robin.post("/seats/1008/publish-shared-schedule", json={"recurrence": []}).status_code == 200
-
-    response = reserve(robin, 1008, "2026-03-06", "09:00", "17:00", "assigned", reservee={"user_id": emma_id})
-
-    assert response.status_code == 200, response.json()
-    assert response.json()["data"]["reservee"]["user_id"] == emma_id

@@ -1,4 +1,4 @@
-"""Seat (desk) reservations: reserve, list, read, cancel and confirm."""
+"""Seat (desk) reservations: reserve, list, read, cancel, confirm, and exclude an assigned day."""
 
 from typing import Annotated
 
@@ -76,6 +76,15 @@ def get_seat_reservation(reservation_id: ReservationId, actor: ActorDep, session
 def cancel_seat_reservation(reservation_id: ReservationId, actor: ActorDep, session: SessionDep) -> JSONResponse:
     seats.cancel_seat_reservation(session, actor, reservation_id)
     return respond({})
+
+
+@router.post(
+    "/reservations/seats/{reservation_id}/exclusions",
+    summary="Exclude one assigned day (an instance of a shared reservation), freeing it for reverse_hoteled reservations",
+    responses=documented(Envelope[SeatReservation]),
+)
+def exclude_assigned_day(reservation_id: ReservationId, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.seat_reservation(seats.exclude_assigned_day(session, actor, reservation_id)))
 
 
 @router.put(

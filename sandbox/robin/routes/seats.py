@@ -1,4 +1,4 @@
-"""Zones and seats (desks), their settings, and the shared schedules of assigned desks."""
+"""Zones and seats (desks), their settings, and the assignments of shared desks."""
 
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
@@ -13,8 +13,8 @@ from sandbox.robin.schemas import (
     Collection,
     Envelope,
     Seat,
+    SeatReservation,
     SeatSetting,
-    SharedSchedule,
     Zone,
     documented,
 )
@@ -92,8 +92,10 @@ def update_seat_setting(seat_id: RowId, slug: str, body: SettingBody, actor: Act
 
 @router.post(
     "/seats/{seat_id}/publish-shared-schedule",
-    summary="Publish the weekdays an assigned desk's assignee gives up to others",
-    responses=documented(Envelope[SharedSchedule]),
+    summary="Assign a shared desk to a person on weekdays (a shared reservation), in place of the days "
+    "they were assigned before; no recurrence ends their assignment. Administrators only",
+    responses=documented(Envelope[SeatReservation | None]),
 )
 def publish_shared_schedule(seat_id: RowId, body: SharedScheduleBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.shared_schedule(seats.publish_shared_schedule(session, actor, seat_id, body.recurrence)))
+    assignment = seats.publish_shared_schedule(session, actor, seat_id, body.assignee(), body.recurrence)
+    return respond(wire.seat_reservation(assignment) if assignment is not None else None)
