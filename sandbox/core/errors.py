@@ -1,5 +1,6 @@
 """Domain errors: small classes with a code and a message. Each dialect renders them."""
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -7,9 +8,13 @@ from typing import Any
 
 @dataclass
 class FieldProblem:
+    """What is wrong with one input `field` (in the domain's words: `person`, `start`,
+    `invitees[0].email`): `reason` names the rule, `params` its values, `message` says it."""
+
     field: str
     message: str
     reason: str = "invalid"
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 class DomainError(Exception):
@@ -43,12 +48,12 @@ class InvalidInput(DomainError):
         self.problems = problems
 
     @classmethod
-    def of(cls, field_name: str, message: str, reason: str = "invalid") -> "InvalidInput":
-        return cls([FieldProblem(field_name, message, reason)])
+    def of(cls, field_name: str, message: str, reason: str = "invalid", **params: Any) -> "InvalidInput":
+        return cls([FieldProblem(field_name, message, reason, params)])
 
     def renamed(self, names: dict[str, str]) -> "InvalidInput":
         """The same problems, with fields named as a dialect's wire names them."""
-        return InvalidInput([FieldProblem(names.get(p.field, p.field), p.message, p.reason) for p in self.problems])
+        return InvalidInput([FieldProblem(names.get(p.field, p.field), p.message, p.reason, p.params) for p in self.problems])
 
 
 class RuleViolation(DomainError):

@@ -35,7 +35,7 @@ def cancellation_reason(booking: Booking) -> str | None:
     return "autoSpaceRelease" if booking.cancellation.automatic else "byUser"
 
 
-SOURCES = {"publicApi": "publicApi", "fixture": "web"}
+SOURCES = {"kadence": "publicApi", "fixture": "web"}
 """How Kadence names where a booking was made; bookings made through the Robin API are 'unknown'."""
 
 

@@ -1,4 +1,7 @@
-"""Loading a fixture into the store, in one transaction."""
+"""Loading a fixture into the store, in one transaction.
+
+Its length is the fixture's: one method a section of it.
+"""
 
 import re
 from collections.abc import Callable
