@@ -21,8 +21,6 @@ from sandbox.store.engine import Store
 from sandbox.store.models import AccessToken, User
 from tests.conftest import NOW, KadenceClient, RobinClient, Wall
 
-pytestmark = pytest.mark.wire
-
 NEW_YORK = "America/New_York"
 KOLKATA = "Asia/Kolkata"
 HANNAH_EMAIL = "hannah.kim@meridian.example"

@@ -121,6 +121,33 @@ def test_a_reference_to_a_missing_user_names_the_entry_that_refers(tmp_path: Pat
     assert reported[1] in README
 
 
+def test_assignments_are_of_shared_desks_and_of_users(tmp_path: Path) -> None:
+    desks = ["organizations", 0, "buildings", 0, "floors", 1, "spaces", 0, "zones", 0, "desks"]
+    assignment = {
+        "assignee": "tom.becker@northwind.example",
+        "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0"],
+    }
+    (tmp_path / "hoteled").mkdir()
+    (tmp_path / "nobody").mkdir()
+
+    not_shared = problems(broken(tmp_path / "hoteled", ([*desks, 0, "assignments"], [assignment])))
+    nobody = problems(broken(tmp_path / "nobody", ([*desks, 3, "assignments", 0, "assignee"], "nobody@northwind.example")))
+
+    assert "only a shared desk" in not_shared[1]
+    assert nobody[1] == "  organizations[0] ('Northwind Studio'): desk 'P-04': assignee nobody@northwind.example is not a user"
+
+
+def test_an_assigned_day_taken_twice_names_the_desk_and_the_assignment(tmp_path: Path) -> None:
+    desks = ["organizations", 0, "buildings", 0, "floors", 1, "spaces", 0, "zones", 0, "desks"]
+    weekly = ["RRULE:FREQ=WEEKLY;BYDAY=WE;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
+    path = broken(tmp_path, ([*desks, 3, "assignments", 1, "recurrence"], weekly))
+
+    with pytest.raises(FixtureError) as refused:
+        load(new_store(), read_fixture(path), Clock(Wall(NOW)), "my.json")
+
+    assert str(refused.value).startswith("desk 'P-04': assignments[1]: The desk is reserved then")
+
+
 def test_a_booking_the_rules_refuse_names_its_space_and_position_and_stores_nothing(tmp_path: Path) -> None:
     events = ["organizations", 0, "buildings", 0, "floors", 0, "spaces", 1, "events", 1]
     path = broken(tmp_path, ([*events, "day"], 1), ([*events, "start"], "10:30"), ([*events, "end"], "11:30"))
