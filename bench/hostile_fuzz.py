@@ -322,7 +322,8 @@ def bodies(api: str, method: str, path: str, workplace: Workplace) -> dict[str, 
         },
         ("PUT", "/v1.0/seats/{seat_id}/settings/{slug}"): {"value": ["hoteled", "shared"]},
         ("POST", "/v1.0/seats/{seat_id}/publish-shared-schedule"): {
-            "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
+            "reservee": {"email": "ben.carter@meridian.example"},
+            "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=0;BYMINUTE=0;BYSECOND=0"],
         },
         ("POST", "/v1.0/seats/{seat_id}/reservations"): {
             "type": "hoteled",
