@@ -167,6 +167,7 @@ def _add_reservation(
         rows["occurrence"].append(
             {
                 "reservation_id": identifier,
+                "organization_id": ORGANIZATION,
                 "resource_id": resource.id,
                 "building_id": resource.building_id,
                 "start": interval.start,

@@ -9,14 +9,18 @@ series cancelled whole, and series past their indexed range.
 """
 
 import operator
+from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
+from threading import Lock
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, false, func, or_, true
+from sqlalchemy import BigInteger, and_, false, func, or_
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
@@ -27,6 +31,7 @@ from sandbox.core.bookings import Booking, derive
 from sandbox.core.errors import InvalidInput
 from sandbox.core.lifecycle import Status
 from sandbox.core.paging import Counted, counted_list
+from sandbox.core.recurrence import Series
 from sandbox.store.models import (
     Area,
     Building,
@@ -87,27 +92,36 @@ def list_bookings(session: Session, actor: Actor, query: BookingQuery, page: int
     lower, upper = _reach(query.conditions, actor.now)
     scope = _scope(session, actor, query, lower, upper)
     if not _filters_stored_facts(query):
-        reaching = select(Reservation).where(*scope)
+        reaching = select(Reservation).where(*scope.reservations)
         found = [
             booking
             for booking in _expand(session, list(session.exec(reaching)), lower, upper, actor.now)
             if _matches(booking, query)
         ]
         return counted_list(sorted(found, key=_order_key(query)), page, per_page)
-    sources = _stored_sources(actor, query, scope, lower)
-    expanded = _unindexed(session, query, scope, lower, upper, actor.now)
-    total = len(expanded) + sum(session.exec(select(func.count()).select_from(source.subquery())).one() for source, _ in sources)
+    sources = _stored_sources(actor, query, scope, lower, upper)
+    expanded = _unindexed(session, query, scope.reservations, lower, upper, actor.now)
     offset = (page - 1) * per_page
+    # The page is among the first offset + per_page of each source, in the one order they share.
+    reading = offset + per_page if per_page else 0
+    time_key = _time_key(query)
+    read, total = list(expanded), len(expanded)
+    for source, order, counted_apart in sources:
+        if counted_apart:
+            # Counted from an index alone, and read in its order up to the page.
+            total += session.exec(select(func.count()).select_from(source.subquery())).one()
+            rows = list(session.exec(source.order_by(*order).limit(reading))) if reading else []
+        else:
+            # Counted in the scan that orders it.
+            counted = list(session.exec(source.add_columns(func.count().over()).order_by(*order).limit(max(reading, 1))))
+            total += counted[0][3] if counted else 0
+            rows = [(reservation_id, start, end) for reservation_id, start, end, _ in counted[:reading]]
+        read.extend(
+            ((*time_key(start, end), reservation_id, _microseconds(start)), _Place(reservation_id, start))
+            for reservation_id, start, end in rows
+        )
     if not per_page or offset >= total:
         return Counted([], total, page, per_page)
-    # The page is among the first offset + per_page of each source, in the one order they share.
-    time_key, booking_key = _time_key(query), _order_key(query)
-    read: list[tuple[tuple[int, ...], _Place | Booking]] = [(booking_key(booking), booking) for booking in expanded]
-    for source, order in sources:
-        read.extend(
-            ((*time_key(start, end), reservation_id, _microseconds(start)), _Place(reservation_id, start if in_series else None))
-            for reservation_id, start, end, in_series in session.exec(source.order_by(*order).limit(offset + per_page))
-        )
     shown = [found for _, found in sorted(read, key=_first)[offset : offset + per_page]]
     derived = _derived(session, [found for found in shown if isinstance(found, _Place)], actor.now)
     return Counted([found if isinstance(found, Booking) else derived[found] for found in shown], total, page, per_page)
@@ -115,78 +129,105 @@ def list_bookings(session: Session, actor: Actor, query: BookingQuery, page: int
 
 @dataclass(frozen=True)
 class _Place:
-    """Where a booking read from the store is: its reservation, and its start in a series (None
-    for a single booking)."""
+    """Where a booking read from the store is: its reservation and its start."""
 
     reservation_id: int
-    original_start: datetime | None
+    start: datetime
 
 
 def _first(entry: tuple[tuple[int, ...], "_Place | Booking"]) -> tuple[int, ...]:
     return entry[0]
 
 
-def _scope(session: Session, actor: Actor, query: BookingQuery, lower: datetime, upper: datetime) -> list[Any]:
+@dataclass(frozen=True)
+class _Scope:
+    reservations: list[Any]
     """The conditions on reservations that may hold a booking the query matches: those reaching
     [lower, upper), of its holder, place and type."""
-    conditions = _reaching_conditions(actor.organization_id, lower, upper)
+    occurrences: list[Any]
+    """The same on the occurrence index's own columns: its organization, place and type."""
+
+
+def _scope(session: Session, actor: Actor, query: BookingQuery, lower: datetime, upper: datetime) -> _Scope:
+    reservations = _reaching_conditions(actor.organization_id, lower, upper)
+    indexed: list[Any] = [Occurrence.organization_id == actor.organization_id]
     if query.holder_id is not None:
-        conditions.append(Reservation.organizer_id == query.holder_id)
+        reservations.append(Reservation.organizer_id == query.holder_id)
     if query.building_id is not None:
-        conditions.append(Reservation.building_id == directory.id_of(session, actor, Building, query.building_id))
+        building_id = directory.id_of(session, actor, Building, query.building_id)
+        reservations.append(Reservation.building_id == building_id)
+        indexed.append(Occurrence.building_id == building_id)
     resource_ids = _resource_filter(session, actor, query)
     if resource_ids is not None:
-        conditions.append(col(Reservation.resource_id).in_(resource_ids))
+        reservations.append(col(Reservation.resource_id).in_(resource_ids))
+        indexed.append(col(Occurrence.resource_id).in_(resource_ids))
     if query.type is not None:
         typed = select(Resource.id).where(
             Resource.organization_id == actor.organization_id, space_types.of_booking_type(query.type)
         )
-        conditions.append(col(Reservation.resource_id).in_(typed))
-    return conditions
+        reservations.append(col(Reservation.resource_id).in_(typed))
+        indexed.append(col(Occurrence.resource_id).in_(typed))
+    return _Scope(reservations, indexed)
 
 
-def _stored_sources(actor: Actor, query: BookingQuery, scope: list[Any], lower: datetime) -> list[tuple[Any, list[Any]]]:
+def _stored_sources(
+    actor: Actor, query: BookingQuery, scope: _Scope, lower: datetime, upper: datetime
+) -> list[tuple[Any, list[Any], bool]]:
     """The bookings the store holds that the query matches, each source as a statement of
-    (reservation id, start, end, whether in a series) and its order (`_order_key`'s): live
-    bookings in the occurrence index, cancelled single bookings, and cancelled occurrences of live
-    series within their indexed range. What the index does not hold is `_unindexed`."""
+    (reservation id, start, end), its order (`_order_key`'s) and whether it is counted apart:
+    live bookings in the occurrence index, cancelled single bookings, and cancelled occurrences of
+    live series within their indexed range. What the index does not hold is `_unindexed`.
+
+    Live bookings are read from the index alone (its reservation is joined only for a holder):
+    the index orders an organization's occurrences by start, so that a page by start is read
+    without a sort, and a count without reading its rows."""
     in_series = col(Reservation.recurrence).is_not(None)
     occurrence = col(Occurrence.original_start), col(Occurrence.end)
-    live = (
-        select(Occurrence.reservation_id, occurrence[0], occurrence[1], in_series)
-        .join(Reservation, col(Reservation.id) == Occurrence.reservation_id)
+    # An occurrence of a series is read when it ends at `lower` too (see `_expand`), where its
+    # series reaches past `lower`.
+    series = aliased(Reservation)
+    touching = (
+        select(series.id)
         .where(
-            *scope,
-            # An occurrence of a series is read when it ends at `lower` too (see `_expand`).
-            or_(occurrence[1] > lower, and_(occurrence[1] == lower, in_series)),
-            *_time_conditions(query, *occurrence),
+            col(series.id) == Occurrence.reservation_id,
+            col(series.recurrence).is_not(None),
+            or_(col(series.series_end).is_(None), col(series.series_end) > lower),
         )
+        .exists()
     )
+    live = select(Occurrence.reservation_id, occurrence[0], occurrence[1]).where(
+        *scope.occurrences,
+        occurrence[0] < upper,
+        or_(occurrence[1] > lower, and_(occurrence[1] == lower, touching)),
+        *_time_conditions(query, *occurrence),
+    )
+    if query.holder_id is not None:
+        live = live.join(Reservation, col(Reservation.id) == Occurrence.reservation_id).where(*scope.reservations)
     if query.statuses is not None:
         live = live.outerjoin(
             CheckIn,
             (col(CheckIn.reservation_id) == Occurrence.reservation_id)
             & (col(CheckIn.original_start) == Occurrence.original_start),
         ).where(or_(false(), *(_live_status(status, occurrence[1], actor.now) for status in query.statuses)))
-    sources: list[tuple[Any, list[Any]]] = [(live, _store_order(query, *occurrence, col(Occurrence.reservation_id)))]
+    sources: list[tuple[Any, list[Any], bool]] = [(live, _store_order(query, *occurrence, col(Occurrence.reservation_id)), True)]
     if query.statuses is not None and Status.CANCELLED not in query.statuses:
         return sources
     single = col(Reservation.start), col(Reservation.end)
-    cancelled_singles = select(Reservation.id, single[0], single[1], false()).where(
-        *scope,
+    cancelled_singles = select(Reservation.id, single[0], single[1]).where(
+        *scope.reservations,
         col(Reservation.status) == ReservationStatus.CANCELLED,
         col(Reservation.recurrence).is_(None),
         single[1] > lower,
         *_time_conditions(query, *single),
     )
-    sources.append((cancelled_singles, _store_order(query, *single, col(Reservation.id))))
+    sources.append((cancelled_singles, _store_order(query, *single, col(Reservation.id)), False))
     exception = col(OccurrenceException.original_start)
     exception_end = _Microseconds(exception) + _Microseconds(col(Reservation.end)) - _Microseconds(col(Reservation.start))
     cancelled_occurrences = (
-        select(OccurrenceException.reservation_id, exception, exception_end, true())
+        select(OccurrenceException.reservation_id, exception, exception_end)
         .join(Reservation, col(Reservation.id) == OccurrenceException.reservation_id)
         .where(
-            *scope,
+            *scope.reservations,
             col(Reservation.status) == ReservationStatus.CONFIRMED,
             in_series,
             exception < col(Reservation.indexed_until),
@@ -195,16 +236,18 @@ def _stored_sources(actor: Actor, query: BookingQuery, scope: list[Any], lower: 
         )
     )
     sources.append(
-        (cancelled_occurrences, _store_order(query, exception, exception_end, col(OccurrenceException.reservation_id)))
+        (cancelled_occurrences, _store_order(query, exception, exception_end, col(OccurrenceException.reservation_id)), False)
     )
     return sources
 
 
 def _unindexed(
     session: Session, query: BookingQuery, scope: list[Any], lower: datetime, upper: datetime, now: datetime
-) -> list[Booking]:
-    """The bookings the query matches that the occurrence index does not hold: of series
-    cancelled whole, and of live series from the end of their indexed range on."""
+) -> list[tuple[tuple[int, ...], "_Place | Booking"]]:
+    """The bookings the query matches that the occurrence index does not hold, each with its
+    place in the list's order: of series cancelled whole, and of live series from the end of
+    their indexed range on. Where the query filters by no status or type, a booking's times
+    decide whether it matches, and it is derived only if it is shown (as a `_Place`)."""
     # An occurrence of a series cancelled whole may have been released, or cancelled, before it.
     cancelled = query.statuses is None or bool({Status.CANCELLED, Status.RELEASED} & query.statuses)
     series = select(Reservation).where(
@@ -219,16 +262,38 @@ def _unindexed(
         ),
     )
     rows = list(session.exec(series))
+    found: list[tuple[tuple[int, ...], _Place | Booking]] = []
+    time_key, booking_key = _time_key(query), _order_key(query)
+    if query.statuses is None and query.type is None:
+        for reservation in rows:
+            length = reservation.end - reservation.start
+            for start in _unindexed_starts(reservation, lower, upper):
+                if all(
+                    _COMPARISONS[c.operation](start if c.field == "start" else start + length, c.value) for c in query.conditions
+                ):
+                    key = (*time_key(start, start + length), reservation.id or 0, _microseconds(start))
+                    found.append((key, _Place(reservation.id or 0, start)))
+        return found
     context = _Context.of(session, rows)
-    found = []
     for reservation in rows:
-        cancelled_whole = reservation.status == ReservationStatus.CANCELLED
-        for start in _starts_in_reach(reservation, lower, upper):
-            if cancelled_whole or start >= reservation.indexed_until:
-                booking = context.derive(reservation, start, now)
-                if _matches(booking, query):
-                    found.append(booking)
+        for start in _unindexed_starts(reservation, lower, upper):
+            booking = context.derive(reservation, start, now)
+            if _matches(booking, query):
+                found.append((booking_key(booking), booking))
     return found
+
+
+def _unindexed_starts(reservation: Reservation, lower: datetime, upper: datetime) -> list[datetime]:
+    """The starts in reach the occurrence index does not hold: every one of a series cancelled
+    whole, those from the end of its indexed range on of a live series."""
+    if reservation.status == ReservationStatus.CANCELLED:
+        return _starts_in_reach(reservation, lower, upper)
+    beyond = _starts_in_reach(reservation, max(lower, reservation.indexed_until + (reservation.end - reservation.start)), upper)
+    # The indexed range holds far fewer than this: where the stretch past it is this long, the
+    # whole reach is walked to refuse more than MAX_SERIES_READ (as if every start were read).
+    if len(beyond) > MAX_SERIES_READ // 2:
+        _starts_in_reach(reservation, lower, upper)
+    return beyond
 
 
 def _live_status(status: Status, end: Any, now: datetime) -> Any:
@@ -279,7 +344,11 @@ def _derived(session: Session, places: list[_Place], now: datetime) -> dict[_Pla
         for row in session.exec(select(Reservation).where(col(Reservation.id).in_({p.reservation_id for p in places})))
     }
     context = _Context.of(session, list(rows.values()))
-    return {place: context.derive(rows[place.reservation_id], place.original_start, now) for place in places}
+    return {
+        place: context.derive(row, place.start if row.recurrence is not None else None, now)
+        for place in places
+        for row in (rows[place.reservation_id],)
+    }
 
 
 _ORDERED_BY = {"startDate": "start", "endDate": "end"}
@@ -439,13 +508,44 @@ def _starts_in_reach(reservation: Reservation, lower: datetime, upper: datetime)
     """The starts of the series' occurrences overlapping [lower, upper), or touching `lower`;
     refused past MAX_SERIES_READ."""
     length = reservation.end - reservation.start
-    starts = list(islice(occurrences.series_of(reservation).starts_between(lower - length, upper), MAX_SERIES_READ + 1))
+    series, listed = _series(reservation)
+    if listed is not None:
+        return list(listed[bisect_left(listed, lower - length) : bisect_left(listed, upper)])
+    starts = list(islice(series.starts_between(lower - length, upper), MAX_SERIES_READ + 1))
     if len(starts) > MAX_SERIES_READ:
         raise InvalidInput.of(
             "start",
             f"The date filters reach more than {MAX_SERIES_READ} occurrences of a recurring booking; narrow them.",
         )
     return starts
+
+
+_LISTED_MOST = 2 * occurrences.MAX_INDEXED
+"""The most starts of a series kept listed (`_series`)."""
+_KEPT_SERIES = 4096
+_kept: OrderedDict[tuple[Any, ...], tuple[Series, tuple[datetime, ...] | None]] = OrderedDict()
+_kept_lock = Lock()
+
+
+def _series(reservation: Reservation) -> tuple[Series, tuple[datetime, ...] | None]:
+    """The reservation's series, and every start of it, in order, where it ends with at most
+    _LISTED_MOST occurrences (None otherwise). Kept by the series' times and rule (the last
+    _KEPT_SERIES read), so that listings do not parse and walk the same rules each time."""
+    key = (reservation.start, reservation.end, reservation.time_zone, tuple(reservation.recurrence or ()))
+    with _kept_lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]
+    series = occurrences.series_of(reservation)
+    listed = None
+    if series.last_end() is not None:
+        starts = tuple(islice(series.starts(), _LISTED_MOST + 1))
+        listed = starts if len(starts) <= _LISTED_MOST else None
+    with _kept_lock:
+        _kept[key] = series, listed
+        if len(_kept) > _KEPT_SERIES:
+            _kept.popitem(last=False)
+    return series, listed
 
 
 def _matches(booking: Booking, query: BookingQuery) -> bool:

@@ -120,6 +120,7 @@ def write_index(session: Session, reservation: Reservation, intervals: list[Inte
         [
             {
                 "reservation_id": reservation.id,
+                "organization_id": reservation.organization_id,
                 "resource_id": reservation.resource_id,
                 "building_id": reservation.building_id,
                 "start": interval.start,

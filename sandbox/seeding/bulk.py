@@ -200,6 +200,7 @@ class BookingWriter:
     ) -> dict[str, Any]:
         return {
             "reservation_id": reservation_id,
+            "organization_id": self.organization_id,
             "resource_id": place.id,
             "building_id": place.building_id,
             "start": instance.start,

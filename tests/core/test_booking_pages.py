@@ -154,3 +154,19 @@ def test_a_rescheduled_series_keeps_no_cancellation_of_a_start_it_no_longer_has(
     # A week later New York is on daylight time: 10:00 there is an hour earlier in UTC.
     assert in_series == [(START, Status.BOOKED), (START + 7 * DAY - HOUR, Status.BOOKED)]
     assert (read.total, shown(read.items)) == (whole.total, shown(whole.items))
+
+
+def test_pages_hold_no_occurrence_the_index_holds_past_their_reach(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A series starting after it is made is indexed a year past its start, beyond a list's
+    default reach of a year past now: what starts past the reach is listed by neither way."""
+    later = series(session, "Phone Booth 1A", START + 4 * HOUR + 30 * DAY, "RRULE:FREQ=WEEKLY")
+    query = BookingQuery(space_id=named(session, "Phone Booth 1A").ulid)
+
+    read = pages(session, NOW, query, 20)
+    monkeypatch.setattr(booking_queries, "_filters_stored_facts", lambda _query: False)
+    whole = booking_queries.list_bookings(session, at(session, NOW), query, 1, 100_000)
+
+    assert later.indexed_until > NOW + booking_queries.DEFAULT_REACH
+    assert {page.total for page in read} == {whole.total}
+    assert shown([booking for page in read for booking in page.items]) == shown(whole.items)
+    assert max(booking.start for booking in whole.items) < NOW + booking_queries.DEFAULT_REACH
