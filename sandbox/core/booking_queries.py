@@ -343,7 +343,7 @@ def _derived(session: Session, places: list[_Place], now: datetime) -> dict[_Pla
         row.id or 0: row
         for row in session.exec(select(Reservation).where(col(Reservation.id).in_({p.reservation_id for p in places})))
     }
-    context = _Context.of(session, list(rows.values()))
+    context = _Context.of(session, list(rows.values()), {place.start for place in places})
     return {
         place: context.derive(row, place.start if row.recurrence is not None else None, now)
         for place in places
@@ -477,12 +477,31 @@ class _Context:
     buildings: dict[int, Building]
 
     @classmethod
-    def of(cls, session: Session, rows: list[Reservation]) -> "_Context":
+    def of(cls, session: Session, rows: list[Reservation], starts: set[datetime] | None = None) -> "_Context":
+        """With `starts`, for the occurrences starting then only (a page's): a series' other
+        check-ins and exceptions are not read."""
         ids = [row.id or 0 for row in rows]
         building_ids = {row.building_id for row in rows}
+        if starts is None:
+            check_ins, exceptions = reservations.check_ins_of(session, ids), reservations.exceptions_of(session, ids)
+        else:
+            check_ins = {
+                (row.reservation_id, row.original_start): row
+                for row in session.exec(
+                    select(CheckIn).where(col(CheckIn.reservation_id).in_(ids), col(CheckIn.original_start).in_(starts))
+                )
+            }
+            exceptions = {
+                (row.reservation_id, row.original_start): row
+                for row in session.exec(
+                    select(OccurrenceException).where(
+                        col(OccurrenceException.reservation_id).in_(ids), col(OccurrenceException.original_start).in_(starts)
+                    )
+                )
+            }
         return cls(
-            reservations.check_ins_of(session, ids),
-            reservations.exceptions_of(session, ids),
+            check_ins,
+            exceptions,
             reservations.resources_of(session, {row.resource_id for row in rows}),
             {row.id or 0: row for row in session.exec(select(Building).where(col(Building.id).in_(building_ids)))},
         )
