@@ -197,23 +197,7 @@ def _events(actor: Actor, **scope: Any) -> Scope:
 
 def _bookable_space(session: Session, actor: Actor, space_id: int) -> Resource:
     space = get_space(session, actor, space_id)
-    reservations.lock(session, space_id)
-    if space.is_disabled:
-        raise Refused(
-            Rule.RESOURCE_DISABLED,
-            "The resource is disabled and can't be reserved",
-            field="resource",
-            resource_id=space.id,
-            kind=ReservationKind.EVENT,
-        )
-    if not space.is_reservable:
-        raise Refused(
-            Rule.RESOURCE_NOT_RESERVABLE,
-            "The resource can't be reserved",
-            field="resource",
-            resource_id=space.id,
-            kind=ReservationKind.EVENT,
-        )
+    reservations.require_bookable(session, space, ReservationKind.EVENT)
     return space
 
 

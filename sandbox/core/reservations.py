@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from sandbox.core import ids, lifecycle, occurrences, recurrence
 from sandbox.core.access import Actor
-from sandbox.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from sandbox.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused, Rule
 from sandbox.core.occurrences import Interval, Scope, Slot
 from sandbox.core.paging import Page, PageRequest, page_of
 from sandbox.core.recurrence import Series
@@ -30,6 +30,7 @@ from sandbox.store.models import (
     Invitee,
     OccurrenceException,
     Reservation,
+    ReservationKind,
     ReservationStatus,
     Resource,
     User,
@@ -139,6 +140,26 @@ def hold(session: Session, reservation: Reservation) -> Reservation:
 def lock(session: Session, resource_id: int) -> None:
     """Serializes writers of one resource on PostgreSQL; SQLite writers are already serial."""
     session.exec(select(Resource.id).where(Resource.id == resource_id).with_for_update()).one()
+
+
+def require_bookable(session: Session, resource: Resource, kind: str) -> None:
+    """The one rule of a resource taking a reservation of `kind`: it is enabled and reservable.
+    Its row is locked first (`lock`), so that the checks after this one and the write they guard
+    are one step."""
+    lock(session, resource.id or 0)
+    noun = "desk" if kind == ReservationKind.SEAT else "resource"
+    if resource.is_disabled:
+        raise Refused(
+            Rule.RESOURCE_DISABLED,
+            f"The {noun} is disabled and can't be reserved",
+            field="resource",
+            resource_id=resource.id,
+            kind=kind,
+        )
+    if not resource.is_reservable:
+        raise Refused(
+            Rule.RESOURCE_NOT_RESERVABLE, f"The {noun} can't be reserved", field="resource", resource_id=resource.id, kind=kind
+        )
 
 
 def require_instance(reservation: Reservation, original_start: datetime) -> None:

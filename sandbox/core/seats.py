@@ -322,23 +322,7 @@ class SeatReservationInput:
 
 def create_seat_reservation(session: Session, actor: Actor, seat_id: int, draft: SeatReservationInput) -> ReservationView:
     seat = get_seat(session, actor, seat_id)
-    reservations.lock(session, seat_id)
-    if seat.is_disabled:
-        raise Refused(
-            Rule.RESOURCE_DISABLED,
-            "The desk is disabled and can't be reserved",
-            field="resource",
-            resource_id=seat.id,
-            kind=ReservationKind.SEAT,
-        )
-    if not seat.is_reservable:
-        raise Refused(
-            Rule.RESOURCE_NOT_RESERVABLE,
-            "The desk can't be reserved",
-            field="resource",
-            resource_id=seat.id,
-            kind=ReservationKind.SEAT,
-        )
+    reservations.require_bookable(session, seat, ReservationKind.SEAT)
     kind = _reservation_type(draft.type)
     reservee = _person(session, actor, PersonRef(draft.reservee_user_id, draft.reservee_email))
     reserver = member(session, actor, draft.reserver_id, "reserver_id") if draft.reserver_id is not None else actor.user
