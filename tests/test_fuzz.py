@@ -46,7 +46,8 @@ from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from sandbox.control import faults, snapshots
-from sandbox.core.seats import RESERVATION_TYPES, SETTINGS
+from sandbox.core.desks import SETTINGS
+from sandbox.core.seats import RESERVATION_TYPES
 from sandbox.kadence.routes.contexts import CONTEXTS
 from sandbox.settings import FIXTURES_DIR
 from sandbox.store.engine import Store

@@ -5,10 +5,10 @@ from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+from sandbox.core.assignments import is_assignment
 from sandbox.core.bookings import ROOM_TYPES, Booking
 from sandbox.core.buildings import OnsitePass
 from sandbox.core.directory import Places
-from sandbox.core.seats import is_assignment
 from sandbox.core.space_types import booking_type
 from sandbox.core.visits import Attendance, VisitorView, VisitView
 from sandbox.kadence.hydra import iri, timestamp

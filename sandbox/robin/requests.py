@@ -7,13 +7,14 @@ from typing import Annotated, Any, ClassVar, overload
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from sandbox.core.availability import MERGE_THRESHOLD, FreeBusyQuery
+from sandbox.core.desks import PersonRef
 from sandbox.core.errors import InvalidInput
 from sandbox.core.events import EventChanges, EventInput, InviteeInput
 from sandbox.core.exports import ExportRequest
 from sandbox.core.ids import MAX_ROW_ID, row_id
 from sandbox.core.paging import PageRequest
 from sandbox.core.presence import PresenceInput
-from sandbox.core.seats import PersonRef, SeatReservationInput
+from sandbox.core.seats import SeatReservationInput
 from sandbox.core.times import format_duration, parse_duration, parse_instant, zone
 from sandbox.core.workplace import SpaceChanges, SpaceFilters
 

@@ -6,14 +6,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox.core.access import Credential
+from sandbox.core.assignments import assignment_end, is_assignment
 from sandbox.core.availability import Availability, SpaceState
+from sandbox.core.desks import Setting
 from sandbox.core.occurrences import Slot
 from sandbox.core.reservations import (
     ReservationView,
     instance_key,
     slot_id,
 )
-from sandbox.core.seats import Setting, assignment_end, is_assignment
 from sandbox.core.times import zone as time_zone
 from sandbox.store.models import (
     Amenity,

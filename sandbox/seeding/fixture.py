@@ -23,9 +23,9 @@ from pydantic import (
     model_validator,
 )
 
+from sandbox.core.desks import DESK_TYPES
 from sandbox.core.errors import InvalidInput
 from sandbox.core.recurrence import WEEKDAYS, weekly_days
-from sandbox.core.seats import DESK_TYPES
 from sandbox.core.space_types import BOOKING_TYPES
 from sandbox.core.times import parse_duration
 from sandbox.core.times import zone as named_zone

@@ -11,7 +11,7 @@ from typing import TypeVar
 from sqlalchemy import Integer
 from sqlmodel import Session, SQLModel
 
-from sandbox.core import buildings, events, reservations, seats, visits
+from sandbox.core import assignments, buildings, events, reservations, seats, visits
 from sandbox.core.access import Actor
 from sandbox.core.clock import Clock
 from sandbox.core.errors import DomainError
@@ -318,7 +318,7 @@ class _Loader:
                 assignee = self.users[assignment.assignee.lower()]
                 now = self.clock.now(organization)
                 try:
-                    assigned = seats.assign(self.session, now, seat, assignee, assignee, assignment.recurrence, "fixture")
+                    assigned = assignments.assign(self.session, now, seat, assignee, assignee, assignment.recurrence, "fixture")
                 except DomainError as error:
                     raise FixtureError(f"desk '{desk.name}': assignments[{position}]: {error.message}") from None
                 if assigned is not None:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from sandbox.core import confirmations, events, seats
+from sandbox.core import assignments, confirmations, desks, events, seats
 from sandbox.core.access import Actor
 from sandbox.core.errors import (
     Conflict,
@@ -55,9 +55,9 @@ NEW_YORK_DESKS_FLOOR = 102
 BENGALURU_DESKS_SPACE = 77
 BENGALURU_DESKS_FLOOR = 202
 EVERYTHING = PageRequest(per_page=1000)
-TYPES = seats.TYPES_SETTING
-MAX_LENGTH = seats.MAX_LENGTH_SETTING
-THRESHOLD = seats.THRESHOLD_SETTING
+TYPES = desks.TYPES_SETTING
+MAX_LENGTH = desks.MAX_LENGTH_SETTING
+THRESHOLD = desks.THRESHOLD_SETTING
 
 
 def new_york(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
@@ -133,7 +133,7 @@ def listed(found: list[ReservationView]) -> list[tuple[int, str | None, datetime
 
 def unassigned(found: list[ReservationView]) -> list[ReservationView]:
     """`found` without the assigned days of shared desks."""
-    return [view for view in found if not seats.is_assignment(view.reservation)]
+    return [view for view in found if not assignments.is_assignment(view.reservation)]
 
 
 # --- one seat, one person ----------------------------------------------------------------
@@ -383,7 +383,7 @@ def test_create_seat_reservation_refuses_a_hot_series_past_its_first_day(session
 
 
 def test_create_seat_reservation_reads_the_hot_day_in_the_buildings_zone(session: Session, admin_actor: Actor) -> None:
-    seats.update_setting(session, admin_actor, BENGALURU_PLAIN, TYPES, ["hot"])
+    desks.update_setting(session, admin_actor, BENGALURU_PLAIN, TYPES, ["hot"])
     # Now is Monday 19:30 in Bengaluru (09:00 in New York, where the reservations are written).
     tonight = reserve(session, admin_actor, BENGALURU_PLAIN, kolkata(2, 20), kolkata(2, 23), type="hot", reservee=BEN)
     with pytest.raises(RuleViolation) as tomorrow:
@@ -401,7 +401,7 @@ def test_create_seat_reservation_reads_the_hot_day_in_the_buildings_zone(session
 def test_create_seat_reservation_counts_today_in_the_buildings_zone_for_a_hot_desk(session: Session) -> None:
     # Tuesday 00:30 in Bengaluru is still Monday 14:00 in New York.
     just_after_midnight = as_user(session, ADMIN, kolkata(3, 0, 30))
-    seats.update_setting(session, just_after_midnight, BENGALURU_PLAIN, TYPES, ["hot"])
+    desks.update_setting(session, just_after_midnight, BENGALURU_PLAIN, TYPES, ["hot"])
 
     made = reserve(session, just_after_midnight, BENGALURU_PLAIN, kolkata(3, 9), kolkata(3, 12), type="hot", reservee=BEN)
 
@@ -499,33 +499,35 @@ WEEKLY_WE_TH = ["RRULE:FREQ=WEEKLY;BYDAY=WE,TH;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]
 def test_publish_shared_schedule_assigns_each_day_midnight_to_midnight_in_the_buildings_zone(
     session: Session, admin_actor: Actor
 ) -> None:
-    made = seats.publish_shared_schedule(
-        session, admin_actor, BENGALURU_HOTELED_SHARED, seats.PersonRef(email=CHLOE), WEEKLY_WE_TH
+    made = assignments.publish_shared_schedule(
+        session, admin_actor, BENGALURU_HOTELED_SHARED, desks.PersonRef(email=CHLOE), WEEKLY_WE_TH
     )
 
     assert made is not None
-    assert seats.is_assignment(made.reservation)
+    assert assignments.is_assignment(made.reservation)
     assert (made.start, made.end) == (kolkata(4, 0), kolkata(5, 0))
     assert made.reservation.recurrence == WEEKLY_WE_TH
     assert made.reservation.release_after_s is None
-    assert seats.assignment_end(made.reservation) is None
+    assert assignments.assignment_end(made.reservation) is None
 
 
 def test_publish_shared_schedule_refuses_a_desk_that_is_not_shared(session: Session, admin_actor: Actor) -> None:
     with pytest.raises(RuleViolation) as caught:
-        seats.publish_shared_schedule(session, admin_actor, HOTELED, seats.PersonRef(email=CHLOE), WEEKLY_WE_TH)
+        assignments.publish_shared_schedule(session, admin_actor, HOTELED, desks.PersonRef(email=CHLOE), WEEKLY_WE_TH)
 
     assert refusal(caught, "desk_id") == (Rule.NOT_SHARED, HOTELED)
 
 
 def test_publish_shared_schedule_refuses_a_member(session: Session, member_actor: Actor) -> None:
     with pytest.raises(Forbidden):
-        seats.publish_shared_schedule(session, member_actor, BENGALURU_HOTELED_SHARED, seats.PersonRef(email=BEN), WEEKLY_WE_TH)
+        assignments.publish_shared_schedule(
+            session, member_actor, BENGALURU_HOTELED_SHARED, desks.PersonRef(email=BEN), WEEKLY_WE_TH
+        )
 
 
 def test_excluded_days_are_the_assigned_days_freed(session: Session, admin_actor: Actor) -> None:
-    made = seats.publish_shared_schedule(
-        session, admin_actor, BENGALURU_HOTELED_SHARED, seats.PersonRef(email=CHLOE), WEEKLY_WE_TH
+    made = assignments.publish_shared_schedule(
+        session, admin_actor, BENGALURU_HOTELED_SHARED, desks.PersonRef(email=CHLOE), WEEKLY_WE_TH
     )
     assert made is not None
     seat = session.get(Resource, BENGALURU_HOTELED_SHARED)
@@ -533,7 +535,7 @@ def test_excluded_days_are_the_assigned_days_freed(session: Session, admin_actor
 
     seats.exclude_assigned_day(session, admin_actor, f"{made.reservation.id}_20260311T183000Z")
 
-    assert seats.excluded_days(session, seat, kolkata(1, 0), kolkata(31, 0), KOLKATA) == {date(2026, 3, 12)}
+    assert assignments.excluded_days(session, seat, kolkata(1, 0), kolkata(31, 0), KOLKATA) == {date(2026, 3, 12)}
 
 
 def test_a_reverse_hoteled_reservation_is_refused_on_a_day_not_excluded(session: Session, member_actor: Actor) -> None:
@@ -547,7 +549,7 @@ def test_a_reverse_hoteled_reservation_is_refused_on_a_day_not_excluded(session:
 
 
 def test_get_setting_reads_each_policy_of_a_desk(session: Session, member_actor: Actor) -> None:
-    values = {slug: seats.get_setting(session, member_actor, HOT, slug).value for slug in seats.SETTINGS}
+    values = {slug: desks.get_setting(session, member_actor, HOT, slug).value for slug in desks.SETTINGS}
 
     assert values == {MAX_LENGTH: "PT10H", TYPES: ["hot"], THRESHOLD: None}
 
@@ -564,10 +566,10 @@ def test_get_setting_reads_each_policy_of_a_desk(session: Session, member_actor:
     ],
 )
 def test_update_setting_stores_a_valid_value(session: Session, admin_actor: Actor, slug: str, value: Any) -> None:
-    changed = seats.update_setting(session, admin_actor, HOTELED, slug, value)
+    changed = desks.update_setting(session, admin_actor, HOTELED, slug, value)
 
     assert (changed.slug, changed.value) == (slug, value)
-    assert seats.get_setting(session, admin_actor, HOTELED, slug).value == value
+    assert desks.get_setting(session, admin_actor, HOTELED, slug).value == value
 
 
 @pytest.mark.parametrize(
@@ -589,20 +591,20 @@ def test_update_setting_stores_a_valid_value(session: Session, admin_actor: Acto
     ],
 )
 def test_update_setting_refuses_an_invalid_value(session: Session, admin_actor: Actor, slug: str, value: Any) -> None:
-    before = seats.get_setting(session, admin_actor, HOTELED, slug).value
+    before = desks.get_setting(session, admin_actor, HOTELED, slug).value
 
     with pytest.raises(InvalidInput) as caught:
-        seats.update_setting(session, admin_actor, HOTELED, slug, value)
+        desks.update_setting(session, admin_actor, HOTELED, slug, value)
 
     assert [problem.field for problem in caught.value.problems] == ["value"]
-    assert seats.get_setting(session, admin_actor, HOTELED, slug).value == before
+    assert desks.get_setting(session, admin_actor, HOTELED, slug).value == before
 
 
 def test_update_setting_refuses_a_member(session: Session, member_actor: Actor) -> None:
     with pytest.raises(Forbidden):
-        seats.update_setting(session, member_actor, HOTELED, MAX_LENGTH, "P7D")
+        desks.update_setting(session, member_actor, HOTELED, MAX_LENGTH, "P7D")
 
-    assert seats.get_setting(session, member_actor, HOTELED, MAX_LENGTH).value == "P1D"
+    assert desks.get_setting(session, member_actor, HOTELED, MAX_LENGTH).value == "P1D"
 
 
 @pytest.mark.parametrize(("seat_id", "slug"), [(HOTELED, "seat-reservation-colour"), (48, MAX_LENGTH)])
@@ -610,13 +612,13 @@ def test_update_setting_of_an_unknown_slug_or_a_space_is_not_found(
     session: Session, admin_actor: Actor, seat_id: int, slug: str
 ) -> None:
     with pytest.raises(NotFound):
-        seats.update_setting(session, admin_actor, seat_id, slug, "P7D")
+        desks.update_setting(session, admin_actor, seat_id, slug, "P7D")
 
 
 def test_update_setting_changes_the_rules_new_reservations_meet(session: Session, admin_actor: Actor) -> None:
-    seats.update_setting(session, admin_actor, HOTELED, MAX_LENGTH, None)
-    seats.update_setting(session, admin_actor, HOTELED, THRESHOLD, None)
-    seats.update_setting(session, admin_actor, OTHER_HOTELED, MAX_LENGTH, "PT2H")
+    desks.update_setting(session, admin_actor, HOTELED, MAX_LENGTH, None)
+    desks.update_setting(session, admin_actor, HOTELED, THRESHOLD, None)
+    desks.update_setting(session, admin_actor, OTHER_HOTELED, MAX_LENGTH, "PT2H")
 
     far_and_long = reserve(session, admin_actor, HOTELED, new_york(1, 9, month=6), new_york(5, 9, month=6), reservee=BEN)
     with pytest.raises(RuleViolation) as caught:
@@ -650,8 +652,8 @@ def test_list_seat_reservations_by_space_and_by_level(session: Session, admin_ac
 
     assert listed(unassigned(by_space)) == listed(unassigned(by_other_level)) == new_york_desks
     assert listed(unassigned(by_level)) == listed(unassigned(by_other_space)) == bengaluru_desks
-    assert {view.resource.id for view in by_space if seats.is_assignment(view.reservation)} == {1008, 1009}
-    assert {view.resource.id for view in by_level if seats.is_assignment(view.reservation)} == {2006}
+    assert {view.resource.id for view in by_space if assignments.is_assignment(view.reservation)} == {1008, 1009}
+    assert {view.resource.id for view in by_level if assignments.is_assignment(view.reservation)} == {2006}
 
 
 def test_list_seat_reservations_by_reservee_not_by_reserver(session: Session, admin_actor: Actor) -> None:

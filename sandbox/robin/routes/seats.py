@@ -3,7 +3,7 @@
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from sandbox.core import seats, workplace
+from sandbox.core import assignments, desks, workplace
 from sandbox.core.paging import Page
 from sandbox.robin import wire
 from sandbox.robin.deps import ActorDep, IncludesDep, PageDep, SessionDep
@@ -43,32 +43,32 @@ def _seat_page(session: Session, found: Page[Resource], includes: frozenset[str]
 
 @router.get("/spaces/{space_id}/zones", summary="Zones of a space", responses=documented(Collection[Zone]))
 def list_zones(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
-    found = seats.zones_in_space(session, actor, space_id, page)
+    found = desks.zones_in_space(session, actor, space_id, page)
     return respond_page(found, [wire.zone(row) for row in found.items])
 
 
 @router.get("/zones/{zone_id}", summary="A zone", responses=documented(Envelope[Zone]))
 def get_zone(zone_id: RowId, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.zone(seats.get_zone(session, actor, zone_id)))
+    return respond(wire.zone(desks.get_zone(session, actor, zone_id)))
 
 
 @router.get(
     "/zones/{zone_id}/seats", summary="Seats (desks) of a zone; include=space,zone", responses=documented(Collection[Seat])
 )
 def list_zone_seats(zone_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, includes: IncludesDep) -> JSONResponse:
-    return _seat_page(session, seats.seats_in_zone(session, actor, zone_id, page), includes)
+    return _seat_page(session, desks.seats_in_zone(session, actor, zone_id, page), includes)
 
 
 @router.get(
     "/spaces/{space_id}/seats", summary="Seats (desks) of a space; include=space,zone", responses=documented(Collection[Seat])
 )
 def list_space_seats(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, includes: IncludesDep) -> JSONResponse:
-    return _seat_page(session, seats.seats_in_space(session, actor, space_id, page), includes)
+    return _seat_page(session, desks.seats_in_space(session, actor, space_id, page), includes)
 
 
 @router.get("/seats/{seat_id}", summary="A seat (desk); include=space,zone", responses=documented(Envelope[Seat]))
 def get_seat(seat_id: RowId, actor: ActorDep, session: SessionDep, includes: IncludesDep) -> JSONResponse:
-    return respond(_seats(session, [seats.get_seat(session, actor, seat_id)], includes)[0])
+    return respond(_seats(session, [desks.get_seat(session, actor, seat_id)], includes)[0])
 
 
 @router.get(
@@ -78,7 +78,7 @@ def get_seat(seat_id: RowId, actor: ActorDep, session: SessionDep, includes: Inc
     responses=documented(Envelope[SeatSetting]),
 )
 def get_seat_setting(seat_id: RowId, slug: str, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.setting(seats.get_setting(session, actor, seat_id, slug)))
+    return respond(wire.setting(desks.get_setting(session, actor, seat_id, slug)))
 
 
 @router.put(
@@ -87,7 +87,7 @@ def get_seat_setting(seat_id: RowId, slug: str, actor: ActorDep, session: Sessio
     responses=documented(Envelope[SeatSetting]),
 )
 def update_seat_setting(seat_id: RowId, slug: str, body: SettingBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.setting(seats.update_setting(session, actor, seat_id, slug, body.value)))
+    return respond(wire.setting(desks.update_setting(session, actor, seat_id, slug, body.value)))
 
 
 @router.post(
@@ -97,5 +97,5 @@ def update_seat_setting(seat_id: RowId, slug: str, body: SettingBody, actor: Act
     responses=documented(Envelope[SeatReservation | None]),
 )
 def publish_shared_schedule(seat_id: RowId, body: SharedScheduleBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    assignment = seats.publish_shared_schedule(session, actor, seat_id, body.assignee(), body.recurrence)
+    assignment = assignments.publish_shared_schedule(session, actor, seat_id, body.assignee(), body.recurrence)
     return respond(wire.seat_reservation(assignment) if assignment is not None else None)

@@ -1,0 +1,171 @@
+"""Desks (Robin seats) in zones and their settings, and what every reservation of a desk checks:
+the person it is for, the desk's zone, and that the desk and the person are free then."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from sandbox.core import reservations
+from sandbox.core.access import Actor
+from sandbox.core.errors import (
+    InvalidInput,
+    NotFound,
+    Overlap,
+    Overlapping,
+)
+from sandbox.core.occurrences import Scope, Slot
+from sandbox.core.paging import Page, PageRequest, paginate
+from sandbox.core.reservations import Schedule
+from sandbox.core.times import parse_duration, zone
+from sandbox.core.workplace import fetch, get_space, member, user_by_email
+from sandbox.store.models import (
+    Area,
+    Building,
+    ReservationKind,
+    Resource,
+    ResourceKind,
+    User,
+)
+
+DESK_TYPES = (["hoteled"], ["hot"], ["assigned"], ["assigned", "shared"], ["hoteled", "shared"])
+MAX_LENGTH_SETTING = "seat-reservation-max-length"
+TYPES_SETTING = "seat-reservation-types-allowed"
+THRESHOLD_SETTING = "seat-reservation-advanced-booking-threshold"
+SETTINGS = (MAX_LENGTH_SETTING, TYPES_SETTING, THRESHOLD_SETTING)
+
+
+# Zones and seats
+
+
+def get_zone(session: Session, actor: Actor, zone_id: int) -> Area:
+    return fetch(session, actor, Area, zone_id)
+
+
+def zones_in_space(session: Session, actor: Actor, space_id: int, page: PageRequest) -> Page[Area]:
+    get_space(session, actor, space_id)
+    return paginate(session, select(Area).where(Area.space_id == space_id).order_by(col(Area.id)), page)
+
+
+def get_seat(session: Session, actor: Actor, seat_id: int) -> Resource:
+    seat = fetch(session, actor, Resource, seat_id)
+    if seat.kind != ResourceKind.DESK:
+        raise NotFound(f"resource {seat_id} is not a desk")
+    return seat
+
+
+def seats_in_zone(session: Session, actor: Actor, zone_id: int, page: PageRequest) -> Page[Resource]:
+    get_zone(session, actor, zone_id)
+    return paginate(session, _desks().where(Resource.area_id == zone_id), page)
+
+
+def seats_in_space(session: Session, actor: Actor, space_id: int, page: PageRequest) -> Page[Resource]:
+    get_space(session, actor, space_id)
+    return paginate(session, _desks().where(Resource.parent_id == space_id), page)
+
+
+def _desks() -> Any:
+    return select(Resource).where(Resource.kind == ResourceKind.DESK).order_by(col(Resource.id))
+
+
+# Settings
+
+
+@dataclass(frozen=True)
+class Setting:
+    seat: Resource
+    slug: str
+    value: Any
+
+
+def get_setting(session: Session, actor: Actor, seat_id: int, slug: str) -> Setting:
+    seat = get_seat(session, actor, seat_id)
+    return Setting(seat, _known_slug(slug), _setting_value(seat, slug))
+
+
+def update_setting(session: Session, actor: Actor, seat_id: int, slug: str, value: Any) -> Setting:
+    seat = get_seat(session, actor, seat_id)
+    actor.require_admin()
+    if _known_slug(slug) == TYPES_SETTING:
+        if value not in DESK_TYPES:
+            raise InvalidInput.of("value", f"must be one of {', '.join(map(str, DESK_TYPES))}")
+        seat.desk_type = list(value)
+    else:
+        if value is not None:
+            parse_duration(value, "value")
+        if slug == MAX_LENGTH_SETTING:
+            seat.max_reservation_length = value
+        else:
+            seat.advanced_booking_threshold = value
+    seat.updated_at = actor.now
+    session.add(seat)
+    session.commit()
+    return Setting(seat, slug, _setting_value(seat, slug))
+
+
+def _known_slug(slug: str) -> str:
+    if slug not in SETTINGS:
+        raise NotFound("no such setting")
+    return slug
+
+
+def _setting_value(seat: Resource, slug: str) -> Any:
+    return {
+        MAX_LENGTH_SETTING: seat.max_reservation_length,
+        TYPES_SETTING: seat.desk_type,
+        THRESHOLD_SETTING: seat.advanced_booking_threshold,
+    }[slug]
+
+
+# What every reservation of a desk checks
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person as a request names them: by id or by email; neither names the actor."""
+
+    user_id: int | None = None
+    email: str | None = None
+
+
+def person(session: Session, actor: Actor, named: PersonRef) -> User:
+    if named.user_id is not None:
+        return member(session, actor, named.user_id, "reservee.user_id")
+    if named.email:
+        found = user_by_email(session, named.email)
+        if found is None or found.organization_id != actor.organization_id:
+            raise InvalidInput.of("reservee.email", f"no user with email {named.email} in this organization")
+        return found
+    return actor.user
+
+
+def local_zone(session: Session, seat: Resource) -> ZoneInfo:
+    building = session.get(Building, seat.building_id)
+    assert building is not None
+    return zone(building.time_zone, "time_zone")
+
+
+def require_free(session: Session, seat: Resource, reservee: User, schedule: Schedule, now: datetime) -> None:
+    def taken(existing: Slot) -> Overlapping:
+        return Overlapping(
+            Overlap.RESOURCE_TAKEN,
+            f"The desk is reserved then (reservation {reservations.slot_id(existing)})",
+            collision=existing,
+            field="resource",
+            resource_id=seat.id,
+            kind=ReservationKind.SEAT,
+        )
+
+    def double_booked(existing: Slot) -> Overlapping:
+        return Overlapping(
+            Overlap.HOLDER_BUSY,
+            f"The reservee holds desk {existing.reservation.resource_id} then (reservation {reservations.slot_id(existing)})",
+            collision=existing,
+            field="reservee",
+            holder=reservee.name,
+        )
+
+    reservations.require_free(session, Scope(seat.organization_id, resource_ids=[seat.id or 0]), schedule.intervals, now, taken)
+    reservations.require_holder_free(session, ReservationKind.SEAT, reservee, schedule.intervals, now, double_booked)
