@@ -5,12 +5,14 @@ package (its routes and wire, with `include`, `render_error` and `PREFIXES`) and
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from sandbox import kadence, robin
 from sandbox.routing import under
+from sandbox.store.models import Reservation
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class Dialect:
     """Mounts its routes on the app."""
     render_error: Callable[[Request, Exception], Response]
     """Any failure under its paths, in its own error body."""
+    occurrence_id: Callable[[Reservation, datetime | None], str]
+    """The id it gives an occurrence: of a reservation, at its start in a series (None for a
+    single one). The control plane shows each API's ids by it."""
 
     def serves(self, path: str) -> bool:
         return any(under(path, prefix) for prefix in self.prefixes)
@@ -43,6 +48,7 @@ DIALECTS = (
         prefixes=robin.PREFIXES,
         include=robin.include,
         render_error=robin.render_error,
+        occurrence_id=robin.occurrence_id,
     ),
     Dialect(
         name="kadence",
@@ -52,6 +58,7 @@ DIALECTS = (
         prefixes=kadence.PREFIXES,
         include=kadence.include,
         render_error=kadence.render_error,
+        occurrence_id=kadence.occurrence_id,
     ),
 )
 
@@ -65,3 +72,8 @@ def api_of(path: str) -> str | None:
     """The name of the API a path belongs to, as the journal and the fault rules give it."""
     dialect = dialect_of(path)
     return None if dialect is None else dialect.name
+
+
+def occurrence_ids() -> dict[str, Callable[[Reservation, datetime | None], str]]:
+    """Each API's id of an occurrence, by the API's name."""
+    return {dialect.name: dialect.occurrence_id for dialect in DIALECTS}

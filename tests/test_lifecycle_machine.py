@@ -39,7 +39,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlmodel import select
 
-from sandbox.core.ids import occurrence_ulid
+from sandbox.kadence.ids import occurrence_ulid
 from sandbox.store.engine import Store
 from sandbox.store.models import Reservation, Resource, User
 from tests.conftest import ADMIN_TOKEN, BACKEND, DEMO_CLIENT, NOW, KadenceClient, RobinClient

@@ -4,7 +4,7 @@ Kadence, whichever of them changed it, and a later change does not rewrite an ea
 from datetime import datetime
 from typing import Any
 
-from sandbox.core.ids import occurrence_ulid
+from sandbox.kadence.ids import occurrence_ulid
 from tests.conftest import NOW, KadenceClient, RobinClient
 
 QUEENS, FOCUS_ROOM, DESK_A03 = 56, 57, 1003

@@ -2,6 +2,7 @@
 day, each space with its bookings from both APIs."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -17,12 +18,12 @@ from sandbox.core.clock import Clock
 from sandbox.core.directory import rows_by_id
 from sandbox.core.errors import NotFound
 from sandbox.core.ids import MAX_ROW_ID
-from sandbox.core.reservations import occurrence_id
 from sandbox.sessions import SessionDep
 from sandbox.store.models import (
     Building,
     Floor,
     Organization,
+    Reservation,
     Resource,
     ResourceKind,
 )
@@ -162,7 +163,7 @@ def read_timeline(
     start, end = buildings.local_day(building, day)
     booked: defaultdict[int, list[TimelineBooking]] = defaultdict(list)
     for booking in booking_queries.bookings_in_building(session, building, start, end, now):
-        booked[booking.resource.id or 0].append(_booking(booking))
+        booked[booking.resource.id or 0].append(_booking(booking, request.app.state.occurrence_ids))
     return Timeline(
         building=_building(building),
         organization_id=organization.id or 0,
@@ -204,11 +205,13 @@ def _spaces(session: Session, building: Building, booked: dict[int, list[Timelin
     return shown
 
 
-def _booking(booking: Booking) -> TimelineBooking:
+def _booking(booking: Booking, occurrence_ids: dict[str, Callable[[Reservation, datetime | None], str]]) -> TimelineBooking:
+    """The booking as the timeline shows it, with the id each API gives it (the app's
+    `occurrence_ids`, from the list of APIs)."""
     reservation, check_in = booking.reservation, booking.check_in
     return TimelineBooking(
-        robin_id=occurrence_id(reservation.id, booking.original_start),
-        kadence_id=booking.id,
+        robin_id=occurrence_ids["robin"](reservation, booking.original_start),
+        kadence_id=occurrence_ids["kadence"](reservation, booking.original_start),
         kind=reservation.kind,
         title=reservation.title or None,
         organizer=reservation.organizer_email,

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from sandbox.core import buildings, directory, occurrences, reservations, space_types
 from sandbox.core.access import Actor
-from sandbox.core.bookings import Booking, derive
+from sandbox.core.bookings import Booking, OccurrenceKey, derive
 from sandbox.core.errors import InvalidInput
 from sandbox.core.lifecycle import Status
 from sandbox.core.paging import Counted, counted_list
@@ -68,7 +68,8 @@ class TimeCondition:
 @dataclass(frozen=True)
 class BookingQuery:
     holder_id: int | None = None
-    booking_id: str | None = None
+    occurrence: tuple[OccurrenceKey, ...] | None = None
+    """The booking one of these names (see `bookings.Keys`); empty names none."""
     type: str | None = None
     statuses: frozenset[Status] | None = None
     """Bookings in one of these statuses; empty matches none."""
@@ -409,7 +410,7 @@ def _filters_stored_facts(query: BookingQuery) -> bool:
     status (from its reservation, its exception, its check-in and its indexed release), and its
     start and end as instants; not by its id, which is derived, nor by a time read in each
     building's zone or any other."""
-    return query.booking_id is None and all(
+    return query.occurrence is None and all(
         condition.field in ("start", "end") and not condition.local for condition in query.conditions
     )
 
@@ -568,7 +569,7 @@ def _series(reservation: Reservation) -> tuple[Series, tuple[datetime, ...] | No
 
 
 def _matches(booking: Booking, query: BookingQuery) -> bool:
-    if query.booking_id is not None and booking.id != query.booking_id.upper():
+    if query.occurrence is not None and not any(key.names(booking) for key in query.occurrence):
         return False
     if query.type is not None and booking.type != query.type:
         return False

@@ -3,11 +3,11 @@ of a desk, room, pod, office or building, with a status derived from stored fact
 
 Its status is the occurrence's (`lifecycle.status_of`); its transitions are `transitions`'.
 
-Ids: a single booking is its reservation's ULID. An occurrence of a series gets a ULID that
-encodes it (ids.occurrence_ulid), so that it needs no storage and reads back to exactly one
-occurrence.
+An occurrence is named by an `OccurrenceKey`; each API encodes it in its ids (Kadence's booking
+ids: `kadence/ids.py`).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,7 +17,6 @@ from sandbox.core import (
     buildings,
     directory,
     events,
-    ids,
     lifecycle,
     reservations,
     seats,
@@ -69,8 +68,11 @@ class Booking:
     cancellation: Cancellation | None = None
 
     @property
-    def id(self) -> str:
-        return booking_id(self.reservation, self.original_start)
+    def key(self) -> "OccurrenceKey":
+        """Which occurrence it is."""
+        if self.original_start is None:
+            return OccurrenceKey(ulid=self.reservation.ulid)
+        return OccurrenceKey(reservation_id=self.reservation.id, original_start=self.original_start)
 
     @property
     def type(self) -> str:
@@ -89,34 +91,45 @@ class Booking:
         return self.cancellation.at if self.cancellation and self.cancellation.automatic else None
 
 
-def booking_id(reservation: Reservation, original_start: datetime | None) -> str:
-    if original_start is None:
-        return reservation.ulid
-    return ids.occurrence_ulid(reservation.id or 0, original_start)
+@dataclass(frozen=True)
+class OccurrenceKey:
+    """Which occurrence an id names, as an API reads its ids (Kadence's: `kadence/ids.py`): a
+    single reservation by its stored ULID, or one occurrence of a series by the series' row id
+    and the start its rule gives it."""
+
+    ulid: str | None = None
+    reservation_id: int | None = None
+    original_start: datetime | None = None
+
+    def names(self, booking: "Booking") -> bool:
+        return booking.key == self
 
 
-def get_booking(session: Session, actor: Actor, identifier: str) -> Booking:
-    """The booking `identifier`."""
-    reservation, original_start = _locate(session, actor, identifier)
+Keys = OccurrenceKey | Sequence[OccurrenceKey]
+"""An occurrence, or what an id may name, tried in order: the first that is one."""
+
+
+def get_booking(session: Session, actor: Actor, keys: Keys) -> Booking:
+    """The booking `keys` names."""
+    reservation, original_start = _locate(session, actor, keys)
     return _booking_of(session, reservation, original_start, actor.now)
 
 
-def _locate(session: Session, actor: Actor, identifier: str) -> tuple[Reservation, datetime | None]:
-    if len(identifier) != 26:
-        raise NotFound("no such booking")
-    reservation = session.exec(select(Reservation).where(Reservation.ulid == identifier.upper())).first()
-    if reservation is not None and reservation.recurrence is None:
-        if reservation.organization_id != actor.organization_id:
-            raise NotFound("no such booking")
-        return reservation, None
-    decoded = ids.occurrence_of_ulid(identifier)
-    if decoded is None:
-        raise NotFound("no such booking")
-    reservation = session.get(Reservation, decoded[0])
-    if reservation is None or reservation.recurrence is None or reservation.organization_id != actor.organization_id:
-        raise NotFound("no such booking")
-    reservations.require_instance(reservation, decoded[1])
-    return reservation, decoded[1]
+def _locate(session: Session, actor: Actor, keys: Keys) -> tuple[Reservation, datetime | None]:
+    for key in [keys] if isinstance(keys, OccurrenceKey) else keys:
+        if key.ulid is not None:
+            reservation = session.exec(select(Reservation).where(Reservation.ulid == key.ulid.upper())).first()
+            if reservation is not None and reservation.recurrence is None:
+                if reservation.organization_id != actor.organization_id:
+                    raise NotFound("no such booking")
+                return reservation, None
+        elif key.reservation_id is not None and key.original_start is not None:
+            reservation = session.get(Reservation, key.reservation_id)
+            if reservation is None or reservation.recurrence is None or reservation.organization_id != actor.organization_id:
+                raise NotFound("no such booking")
+            reservations.require_instance(reservation, key.original_start)
+            return reservation, key.original_start
+    raise NotFound("no such booking")
 
 
 def _booking_of(session: Session, reservation: Reservation, original_start: datetime | None, now: datetime) -> Booking:
@@ -294,8 +307,8 @@ def _book_onsite(session: Session, actor: Actor, building: Building, draft: Book
 # Transitions
 
 
-def cancel_booking(session: Session, actor: Actor, identifier: str, on_behalf_of: str | None) -> Booking:
-    held = _held(session, actor, identifier)
+def cancel_booking(session: Session, actor: Actor, keys: Keys, on_behalf_of: str | None) -> Booking:
+    held = _held(session, actor, keys)
     canceller = actor.user
     if on_behalf_of is not None:
         canceller = directory.named_in(session, actor, User, on_behalf_of, "person")
@@ -303,23 +316,23 @@ def cancel_booking(session: Session, actor: Actor, identifier: str, on_behalf_of
     return _booking_of(session, held.reservation, held.original_start, actor.now)
 
 
-def check_in_booking(session: Session, actor: Actor, identifier: str, user: str | None, method: str | None) -> Booking:
-    held = _held(session, actor, identifier)
+def check_in_booking(session: Session, actor: Actor, keys: Keys, user: str | None, method: str | None) -> Booking:
+    held = _held(session, actor, keys)
     person = _transition_user(session, actor, user, method)
     forbidden = "The user may not check in to this booking."
     transitions.check_in(session, actor, held, person, forbidden, source=SOURCE, method=method)
     return _booking_of(session, held.reservation, held.original_start, actor.now)
 
 
-def check_out_booking(session: Session, actor: Actor, identifier: str, user: str | None, method: str | None) -> Booking:
-    held = _held(session, actor, identifier)
+def check_out_booking(session: Session, actor: Actor, keys: Keys, user: str | None, method: str | None) -> Booking:
+    held = _held(session, actor, keys)
     person = _transition_user(session, actor, user, method)
     transitions.check_out(session, actor, held, person, source=SOURCE, method=method)
     return _booking_of(session, held.reservation, held.original_start, actor.now)
 
 
-def _held(session: Session, actor: Actor, identifier: str) -> transitions.Occurrence:
-    reservation, original_start = _locate(session, actor, identifier)
+def _held(session: Session, actor: Actor, keys: Keys) -> transitions.Occurrence:
+    reservation, original_start = _locate(session, actor, keys)
     return transitions.occurrence(session, reservation, original_start, actor.now, held=True)
 
 

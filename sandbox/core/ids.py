@@ -4,13 +4,12 @@ Rows created at run time get random ULIDs, minted by the store (`store.types.new
 across worker processes); seeded rows get ULIDs derived from the seed, so that a seed reproduces
 the same identifiers.
 
-Every id a client sends is read here, and one that no row can have names nothing: row ids are
-ASCII digits up to MAX_ROW_ID, and an occurrence's ULID names a row id and an instant within the
-years requests may name.
+One that no row can have names nothing: row ids are ASCII digits up to MAX_ROW_ID, and an id
+naming an occurrence names an instant within the years requests may name (`names_an_occurrence`).
 """
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from ulid import ULID
 
@@ -23,7 +22,6 @@ LAST_OCCURRENCE = LATEST + timedelta(days=2 * 366)
 """The latest start an occurrence's id may name: a listing reaches at most a year past LATEST, and
 what is worked out from an occurrence's start (its end, its day, its check-in window) stays far
 inside the calendar."""
-_OCCURRENCE_MARK = 0xB00C
 
 
 def seeded_ulid(seed: str, table: str, row_id: int, created_at: datetime) -> str:
@@ -45,29 +43,3 @@ def row_id(text: str) -> int | None:
 def names_an_occurrence(start: datetime) -> bool:
     """Whether an id may name an occurrence starting at `start` (from EARLIEST to LAST_OCCURRENCE)."""
     return EARLIEST <= start <= LAST_OCCURRENCE
-
-
-def occurrence_ulid(reservation_id: int, start: datetime) -> str:
-    """The ULID of one occurrence of a series, stored nowhere: its start as the ULID's time, and the
-    series' id behind a mark, so that it reads back to exactly one occurrence."""
-    milliseconds = int(start.timestamp() * 1000)
-    payload = (_OCCURRENCE_MARK << 64) | reservation_id
-    return str(ULID.from_bytes(milliseconds.to_bytes(6, "big") + payload.to_bytes(10, "big")))
-
-
-def occurrence_of_ulid(text: str) -> tuple[int, datetime] | None:
-    """The series id and start an occurrence's ULID names; None for any other text, and for a ULID
-    shaped as one that names a row id or an instant no occurrence can have."""
-    try:
-        raw = bytes(ULID.from_str(text))
-    except ValueError:
-        return None
-    payload = int.from_bytes(raw[6:], "big")
-    reservation_id = payload & (2**64 - 1)
-    if payload >> 64 != _OCCURRENCE_MARK or reservation_id > MAX_ROW_ID:
-        return None
-    milliseconds = int.from_bytes(raw[:6], "big")
-    # Compared before it becomes a datetime: a ULID's time reaches the year 10889.
-    if not EARLIEST.timestamp() * 1000 <= milliseconds <= LAST_OCCURRENCE.timestamp() * 1000:
-        return None
-    return reservation_id, datetime.fromtimestamp(milliseconds / 1000, UTC)

@@ -6,6 +6,9 @@ an indexed range query on (resource, start), bounded below by the longest occurr
 booked on the resource. Series that run past their indexed range are expanded on the fly
 from their rules, so every reader sees every occurrence; only the conflict check of a new or
 changed series is limited to that series' indexed range.
+
+Its length is the index's: writing it, querying it and checking it (`index_faults`) belong
+together.
 """
 
 import heapq

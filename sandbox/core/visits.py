@@ -65,10 +65,6 @@ class VisitView:
     attendances: list[Attendance]
 
     @property
-    def id(self) -> str:
-        return self.booking.id
-
-    @property
     def building(self) -> Building:
         return self.booking.building
 

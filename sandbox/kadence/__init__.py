@@ -129,6 +129,7 @@ from fastapi.responses import Response
 from sandbox.kadence import hydra
 from sandbox.kadence.deps import get_actor
 from sandbox.kadence.hydra import CONTEXTS_PATH, PREFIX
+from sandbox.kadence.ids import booking_id as occurrence_id
 from sandbox.kadence.routes import (
     availability,
     bookings,
@@ -169,4 +170,14 @@ def render_error(request: Request, exc: Exception) -> Response:
     return hydra.render_error(request, exc)
 
 
-__all__ = ["API_ROUTES", "CONTEXTS_PATH", "OTHER_ROUTES", "PREFIX", "PREFIXES", "TOKEN_PATH", "include", "render_error"]
+__all__ = [
+    "API_ROUTES",
+    "CONTEXTS_PATH",
+    "OTHER_ROUTES",
+    "PREFIX",
+    "PREFIXES",
+    "TOKEN_PATH",
+    "include",
+    "occurrence_id",
+    "render_error",
+]

@@ -12,6 +12,7 @@ from sandbox.core.bookings import Attendee, BookingInput
 from sandbox.core.errors import InvalidInput
 from sandbox.core.lifecycle import Status
 from sandbox.core.times import EARLIEST, LATEST, OutOfRange, parse_instant
+from sandbox.kadence import ids
 from sandbox.kadence.hydra import BadRequest
 from sandbox.kadence.words import PROFILE, STATUS_OF
 
@@ -139,7 +140,7 @@ def booking_query(params: QueryParams, *, holder_id: int | None = None, extended
             order.append(("startDate" if match.group(1).startswith("start") else "endDate", value.lower()))
     return BookingQuery(
         holder_id=holder_id,
-        booking_id=params.get("id") or None,
+        occurrence=tuple(ids.keys(params["id"])) if params.get("id") else None,
         type=params.get("type") or None,
         statuses=statuses(params.get("status") or None),
         building_id=related(params, "building") or None,

@@ -11,6 +11,7 @@ from sandbox.core.buildings import OnsitePass
 from sandbox.core.directory import Places
 from sandbox.core.space_types import booking_type
 from sandbox.core.visits import Attendance, VisitorView, VisitView
+from sandbox.kadence import ids
 from sandbox.kadence.hydra import iri, timestamp
 from sandbox.kadence.words import METHODS, STATUSES, UNAVAILABLE
 from sandbox.store.models import (
@@ -176,9 +177,9 @@ def booking(value: Booking, people: Mapping[int, User], places: Places, with_gue
     resource = value.resource
     return without_nulls(
         {
-            "@id": iri("bookings", value.id),
+            "@id": iri("bookings", ids.of(value)),
             "@type": "Booking",
-            "id": value.id,
+            "id": ids.of(value),
             "createdUserId": person(reservation.creator_id),
             "userId": person(reservation.organizer_id),
             "space": None if value.type == "onsite" else space(resource, places),
@@ -260,7 +261,7 @@ def visitor(value: VisitorView) -> dict[str, Any]:
     return {
         **_visitor_core(value.visitor, value.user, value.attendance),
         "visitCount": value.visit_count,
-        "visitId": latest.id if latest else None,
+        "visitId": ids.of(latest.booking) if latest else None,
         "host": iri("users", latest.host.ulid) if latest and latest.host else None,
         "building": building_reference(latest.building) if latest else None,
         "startDate": timestamp(latest.booking.start) if latest else None,
@@ -273,9 +274,9 @@ def visit(value: VisitView) -> dict[str, Any]:
     """A visit (a guest booking seen through the visits lens: its id, times and status are the
     booking's) with every attendee, host included, without the directory's fields."""
     return {
-        "@id": iri("visits", value.id),
+        "@id": iri("visits", ids.of(value.booking)),
         "@type": "Visit",
-        "id": value.id,
+        "id": ids.of(value.booking),
         "host": iri("users", value.host.ulid) if value.host else None,
         "building": building_reference(value.building),
         "startDate": timestamp(value.booking.start),

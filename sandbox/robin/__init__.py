@@ -171,8 +171,11 @@ Presence:
   error, as the export rate limit does.
 """
 
+from datetime import datetime
+
 from fastapi import Depends, FastAPI
 
+from sandbox.core import reservations
 from sandbox.robin.deps import get_actor
 from sandbox.robin.envelope import render_error
 from sandbox.robin.routes import (
@@ -187,10 +190,17 @@ from sandbox.robin.routes import (
     spaces,
 )
 from sandbox.routing import include_flat
+from sandbox.store.models import Reservation
 
 PREFIX = "/v1.0"
 PREFIXES = (PREFIX + "/",)
 """Every path the API answers under."""
+
+
+def occurrence_id(reservation: Reservation, original_start: datetime | None) -> str:
+    """The id Robin gives an occurrence: its reservation's, `_YYYYMMDDTHHMMSSZ` added for one of a
+    series."""
+    return reservations.occurrence_id(reservation.id, original_start)
 
 
 def include(app: FastAPI) -> None:
@@ -200,4 +210,4 @@ def include(app: FastAPI) -> None:
         include_flat(app, module.router, prefix=PREFIX, dependencies=checked)
 
 
-__all__ = ["PREFIX", "PREFIXES", "include", "render_error"]
+__all__ = ["PREFIX", "PREFIXES", "include", "occurrence_id", "render_error"]

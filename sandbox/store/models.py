@@ -3,6 +3,9 @@
 organization → building → floor → area → resource (a space or a desk), people (users), and
 reservations of resources over intervals. Robin sees the integer ids; Kadence sees the ULIDs
 of the same rows.
+
+Its length is the schema's: every table in one module, so that one metadata holds them and the
+snapshots' table lists sit beside them.
 """
 
 from datetime import datetime
@@ -309,7 +312,7 @@ class Reservation(SQLModel, table=True):
     creation_type: str = "manual"
     uid: str | None = None
     source: str = "robin"
-    """Where it was made: robin (the Robin API), publicApi (the Kadence API), fixture."""
+    """Where it was made: the API it came through, by its name (robin, kadence), or fixture."""
     cancelled_at: datetime | None = instant(nullable=True)
     cancelled_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = instant()

@@ -77,8 +77,8 @@ def test_export_is_listed_as_ready_with_its_row_count_once_a_worker_has_run(
 
     (job,) = listed(client)
 
-    # Diego's and Vikram's reservations.
-    assert (job["id"], job["state"], job["row_count"], job["error"]) == (export_id, "ready", 2, None)
+    # Diego's and Vikram's reservations, and the days assigned to Hannah (B-02) and Yasmin (N-06).
+    assert (job["id"], job["state"], job["row_count"], job["error"]) == (export_id, "ready", 4, None)
     assert datetime.fromisoformat(job["finished_at"]) == wall()
     assert job["download"] == f"{EXPORTS}/{export_id}/download"
 

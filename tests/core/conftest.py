@@ -1,9 +1,13 @@
 """Fixtures of the core's tests."""
 
+from datetime import datetime
 from typing import Any
 
 import pytest
 from dateutil import rrule
+
+from sandbox.core.bookings import OccurrenceKey
+from sandbox.store.models import Reservation
 
 
 @pytest.fixture
@@ -19,3 +23,11 @@ def stepped_days(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(rrule._iterinfo, "ddayset", counted)
     return stepped
+
+
+def key_of(reservation: Reservation, original_start: datetime | None) -> OccurrenceKey:
+    """The occurrence of `reservation` at `original_start` (its only one when None), as the core
+    names it."""
+    if original_start is None:
+        return OccurrenceKey(ulid=reservation.ulid)
+    return OccurrenceKey(reservation_id=reservation.id, original_start=original_start)

@@ -15,6 +15,7 @@ from sandbox.core.lifecycle import Status
 from sandbox.core.paging import Counted
 from sandbox.store.models import Reservation
 from tests.conftest import NOW
+from tests.core.conftest import key_of
 from tests.core.test_bookings import BEN, CHLOE, EMMA, HOUR, MINUTE, START, at, book_desk, named, person
 
 DAY = timedelta(days=1)
@@ -37,19 +38,19 @@ def busy_month(session: Session) -> dict[str, int]:
     whole, a series without end (indexed for a year, expanded past it); desks booked, checked in
     and out, released and cancelled."""
     daily = series(session, "Focus Room", START, "RRULE:FREQ=DAILY;COUNT=6")
-    bookings.cancel_booking(session, at(session, NOW), bookings.booking_id(daily, START + DAY), None)
-    bookings.check_in_booking(session, at(session, START), bookings.booking_id(daily, START), person(session, BEN).ulid, "wifi")
+    bookings.cancel_booking(session, at(session, NOW), key_of(daily, START + DAY), None)
+    bookings.check_in_booking(session, at(session, START), key_of(daily, START), person(session, BEN).ulid, "wifi")
     cancelled = series(session, "Phone Booth 1A", START + 2 * HOUR, "RRULE:FREQ=WEEKLY;COUNT=4")
     events.cancel_event(session, at(session, NOW), str(cancelled.id))
     endless = series(session, "Phone Booth 1A", START + 4 * HOUR, "RRULE:FREQ=WEEKLY")
     checked = book_desk(session, email=CHLOE, desk="A-03")
-    bookings.check_in_booking(session, at(session, START), checked.id, person(session, CHLOE).ulid, "wifi")
+    bookings.check_in_booking(session, at(session, START), checked.key, person(session, CHLOE).ulid, "wifi")
     out = book_desk(session, email=EMMA, desk="A-04", start=START + DAY, end=START + DAY + HOUR)
-    bookings.check_in_booking(session, at(session, START + DAY), out.id, person(session, EMMA).ulid, "wifi")
-    bookings.check_out_booking(session, at(session, START + DAY + MINUTE), out.id, person(session, EMMA).ulid, "sensor")
+    bookings.check_in_booking(session, at(session, START + DAY), out.key, person(session, EMMA).ulid, "wifi")
+    bookings.check_out_booking(session, at(session, START + DAY + MINUTE), out.key, person(session, EMMA).ulid, "sensor")
     book_desk(session)  # released half an hour after START, nobody having checked in
     dropped = book_desk(session, email=BEN, desk="A-05", start=START + 2 * DAY, end=START + 2 * DAY + HOUR)
-    bookings.cancel_booking(session, at(session, NOW), dropped.id, None)
+    bookings.cancel_booking(session, at(session, NOW), dropped.key, None)
     return {"daily": daily.id or 0, "cancelled": cancelled.id or 0, "endless": endless.id or 0}
 
 
@@ -85,7 +86,7 @@ def pages(session: Session, moment: datetime, query: BookingQuery, size: int) ->
 
 
 def shown(bookings_read: list[Booking]) -> list[tuple[str, str, datetime, datetime]]:
-    return [(booking.id, booking.status, booking.start, booking.end) for booking in bookings_read]
+    return [(booking.key, booking.status, booking.start, booking.end) for booking in bookings_read]
 
 
 @pytest.mark.usefixtures("busy_month")
@@ -142,7 +143,7 @@ def test_a_rescheduled_series_keeps_no_cancellation_of_a_start_it_no_longer_has(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     daily = series(session, "Focus Room", START, "RRULE:FREQ=DAILY;COUNT=6")
-    bookings.cancel_booking(session, at(session, NOW), bookings.booking_id(daily, START + DAY), None)
+    bookings.cancel_booking(session, at(session, NOW), key_of(daily, START + DAY), None)
     events.update_event(session, at(session, NOW), str(daily.id), EventChanges({"recurrence": ["RRULE:FREQ=WEEKLY;COUNT=2"]}))
     query = BookingQuery(space_id=named(session, "Focus Room").ulid)
 

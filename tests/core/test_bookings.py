@@ -14,8 +14,10 @@ from sandbox.core.bookings import Booking, BookingInput
 from sandbox.core.errors import InvalidInput, NotFound
 from sandbox.core.events import EventInput
 from sandbox.core.paging import Counted
+from sandbox.kadence import ids as kadence_ids
 from sandbox.store.models import Building, Reservation, Resource, User
 from tests.conftest import NOW, actor_for
+from tests.core.conftest import key_of
 
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
@@ -77,15 +79,15 @@ def book_onsite(session: Session, email: str, start: datetime, end: datetime, pl
 
 
 def status_at(session: Session, booking: Booking, moment: datetime) -> Booking:
-    return bookings.get_booking(session, at(session, moment), booking.id)
+    return bookings.get_booking(session, at(session, moment), booking.key)
 
 
 def check_in(session: Session, booking: Booking, moment: datetime, email: str = BEN) -> Booking:
-    return bookings.check_in_booking(session, at(session, moment), booking.id, person(session, email).ulid, "wifi")
+    return bookings.check_in_booking(session, at(session, moment), booking.key, person(session, email).ulid, "wifi")
 
 
 def check_out(session: Session, booking: Booking, moment: datetime, email: str = BEN) -> Booking:
-    return bookings.check_out_booking(session, at(session, moment), booking.id, person(session, email).ulid, "sensor")
+    return bookings.check_out_booking(session, at(session, moment), booking.key, person(session, email).ulid, "sensor")
 
 
 def daily_series(session: Session, start: datetime = START, count: int | None = 5) -> Reservation:
@@ -177,7 +179,7 @@ def test_booking_that_is_never_released_is_completed_once_it_ends(session: Sessi
 def test_cancel_makes_a_booking_cancelled_by_the_user(session: Session) -> None:
     made = book_desk(session)
 
-    cancelled = bookings.cancel_booking(session, at(session, NOW + MINUTE), made.id, person(session, BEN).ulid)
+    cancelled = bookings.cancel_booking(session, at(session, NOW + MINUTE), made.key, person(session, BEN).ulid)
 
     assert cancelled.status == "cancelled"
     assert cancelled.cancellation is not None
@@ -241,12 +243,12 @@ def test_list_bookings_derives_the_same_status_as_get_booking(session: Session) 
     moment = START + DESK_WINDOW
 
     listed = {
-        booking.id: booking.status
+        booking.key: booking.status
         for booking in every_booking(session, at(session, moment), BookingQuery(building_id=building(session, NEW_YORK).ulid))
     }
 
-    assert listed[released.id] == status_at(session, released, moment).status == "released"
-    assert listed[checked_in.id] == status_at(session, checked_in, moment).status == "checked_in"
+    assert listed[released.key] == status_at(session, released, moment).status == "released"
+    assert listed[checked_in.key] == status_at(session, checked_in, moment).status == "checked_in"
 
 
 # --- occurrences of a series -----------------------------------------------------------------
@@ -256,12 +258,12 @@ def test_occurrence_id_reads_back_exactly_that_occurrence(session: Session) -> N
     series = daily_series(session)
     third = START + timedelta(days=2)
 
-    identifier = bookings.booking_id(series, third)
-    found = bookings.get_booking(session, at(session, NOW), identifier)
+    identifier = kadence_ids.booking_id(series, third)
+    found = bookings.get_booking(session, at(session, NOW), kadence_ids.keys(identifier))
 
     assert identifier != series.ulid
     assert ULID.from_str(identifier).datetime == third
-    assert found.id == identifier
+    assert kadence_ids.of(found) == identifier
     assert found.reservation.id == series.id
     assert (found.original_start, found.start, found.end) == (third, third, third + HOUR)
     assert found.status == "booked"
@@ -272,13 +274,13 @@ def test_occurrence_ids_differ_per_occurrence_and_match_the_listing(session: Ses
     starts = [START + timedelta(days=day) for day in range(5)]
 
     listed = {
-        booking.start: booking.id
+        booking.start: kadence_ids.of(booking)
         for booking in every_booking(session, at(session, NOW), BookingQuery(space_id=named(session, QUIET_ROOM).ulid))
         if booking.reservation.id == series.id
     }
 
     assert sorted(listed) == starts
-    assert listed == {start: bookings.booking_id(series, start) for start in starts}
+    assert listed == {start: kadence_ids.booking_id(series, start) for start in starts}
     assert len(set(listed.values())) == 5
 
 
@@ -287,7 +289,7 @@ def test_occurrence_id_with_a_start_the_series_does_not_have_is_not_found(sessio
 
     for start in (START + timedelta(days=2, hours=1), START + timedelta(days=5), START - timedelta(days=1)):
         with pytest.raises(NotFound):
-            bookings.get_booking(session, at(session, NOW), bookings.booking_id(series, start))
+            bookings.get_booking(session, at(session, NOW), kadence_ids.keys(kadence_ids.booking_id(series, start)))
 
 
 def test_random_ulid_is_not_found(session: Session) -> None:
@@ -298,36 +300,37 @@ def test_random_ulid_is_not_found(session: Session) -> None:
 
     for identifier in ("01JGXDFAM0AAAAAAAAAAAAAAAA", str(unknown_series), "not-a-ulid"):
         with pytest.raises(NotFound):
-            bookings.get_booking(session, at(session, NOW), identifier)
+            bookings.get_booking(session, at(session, NOW), kadence_ids.keys(identifier))
 
 
 def test_series_own_ulid_is_not_a_booking(session: Session) -> None:
     series = daily_series(session)
 
     with pytest.raises(NotFound):
-        bookings.get_booking(session, at(session, NOW), series.ulid)
+        bookings.get_booking(session, at(session, NOW), kadence_ids.keys(series.ulid))
 
 
 def test_single_booking_id_is_its_reservation_ulid(session: Session) -> None:
     made = book_desk(session)
 
-    assert made.id == made.reservation.ulid == bookings.booking_id(made.reservation, None)
-    assert bookings.get_booking(session, at(session, NOW), made.id.lower()).id == made.id
+    assert kadence_ids.of(made) == made.reservation.ulid == kadence_ids.booking_id(made.reservation, None)
+    found = bookings.get_booking(session, at(session, NOW), kadence_ids.keys(made.reservation.ulid.lower()))
+    assert found.key == made.key
 
 
 def test_cancelling_one_occurrence_leaves_the_others_booked(session: Session) -> None:
     series = daily_series(session)
     second, third = START + timedelta(days=1), START + timedelta(days=2)
 
-    cancelled = bookings.cancel_booking(session, at(session, NOW), bookings.booking_id(series, second), None)
+    cancelled = bookings.cancel_booking(session, at(session, NOW), key_of(series, second), None)
 
     assert cancelled.status == "cancelled"
     assert cancelled.cancellation is not None
     assert not cancelled.cancellation.automatic
     assert cancelled.cancelled_at == NOW
-    assert bookings.get_booking(session, at(session, NOW), bookings.booking_id(series, second)).status == "cancelled"
-    assert bookings.get_booking(session, at(session, NOW), bookings.booking_id(series, third)).status == "booked"
-    assert bookings.get_booking(session, at(session, NOW), bookings.booking_id(series, START)).status == "booked"
+    assert bookings.get_booking(session, at(session, NOW), key_of(series, second)).status == "cancelled"
+    assert bookings.get_booking(session, at(session, NOW), key_of(series, third)).status == "booked"
+    assert bookings.get_booking(session, at(session, NOW), key_of(series, START)).status == "booked"
 
 
 def reaching(lower: datetime, upper: datetime) -> BookingQuery:
@@ -395,7 +398,7 @@ def test_onsite_count_only_looks_inside_the_window(session: Session) -> None:
 def test_onsite_count_leaves_out_cancelled_bookings(session: Session) -> None:
     book_onsite(session, BEN, START, END)
     cancelled = book_onsite(session, CHLOE, START, END)
-    bookings.cancel_booking(session, at(session, NOW), cancelled.id, None)
+    bookings.cancel_booking(session, at(session, NOW), cancelled.key, None)
 
     assert buildings.onsite_count(session, building(session, NEW_YORK), START, END, NOW) == 1
 
@@ -439,7 +442,7 @@ def busy_morning(session: Session) -> None:
     for email, desk in ((BEN, "A-03"), (CHLOE, "A-04")):
         book_desk(session, email=email, desk=desk)
     cancelled = book_desk(session, email=EMMA, desk="A-05", start=START + HOUR, end=END)
-    bookings.cancel_booking(session, at(session, NOW), cancelled.id, None)
+    bookings.cancel_booking(session, at(session, NOW), cancelled.key, None)
     book_desk(session, email=EMMA, desk="A-03", start=END, end=END + HOUR)
     book_onsite(session, CHLOE, START + 2 * HOUR, END + 2 * HOUR)
     daily_series(session, start=START + 30 * MINUTE, count=4)
@@ -491,6 +494,6 @@ def test_pages_read_from_the_store_hold_what_pages_read_whole_do(session: Sessio
     assert whole.total > 0
     for size, pages in read.items():
         assert {page.total for page in pages} == {whole.total}
-        assert [(booking.id, booking.status) for page in pages for booking in page.items] == (
-            [(booking.id, booking.status) for booking in whole.items] if size else []
+        assert [(booking.key, booking.status) for page in pages for booking in page.items] == (
+            [(booking.key, booking.status) for booking in whole.items] if size else []
         )

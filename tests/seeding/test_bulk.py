@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from sandbox.core import bookings, confirmations, events, seats
 from sandbox.core.access import Actor
-from sandbox.core.bookings import Attendee, BookingInput, booking_id
+from sandbox.core.bookings import Attendee, BookingInput
 from sandbox.core.clock import Clock
 from sandbox.core.events import EventInput, InviteeInput
 from sandbox.core.reservations import instance_key
@@ -32,6 +32,7 @@ from sandbox.store.models import (
     User,
 )
 from tests.conftest import NOW, Wall, new_store
+from tests.core.conftest import key_of
 from tests.seeding.conftest import sandbox_on
 
 PRESET = LARGE.scaled(0.02)
@@ -214,7 +215,7 @@ class Requests:
         assert by is not None
         reference = str(reservation.id) if original is None else f"{reservation.id}_{instance_key(original)}"
         if booking.source == "kadence":
-            bookings.cancel_booking(self.session, self.as_api_client(at), booking_id(reservation, original), self.user(by).ulid)
+            bookings.cancel_booking(self.session, self.as_api_client(at), key_of(reservation, original), self.user(by).ulid)
         elif booking.kind == ReservationKind.SEAT:
             seats.cancel_seat_reservation(self.session, self.as_person(by, at), reference)
         else:
@@ -226,7 +227,7 @@ class Requests:
         reference = str(reservation.id) if original is None else f"{reservation.id}_{instance_key(original)}"
         if booking.source == "kadence":
             person = self.user(check_in.person).ulid
-            identifier = booking_id(reservation, original)
+            identifier = key_of(reservation, original)
             bookings.check_in_booking(self.session, self.as_api_client(check_in.at), identifier, person, check_in.method)
             if check_in.out_at is not None:
                 bookings.check_out_booking(self.session, self.as_api_client(check_in.out_at), identifier, person, check_in.method)

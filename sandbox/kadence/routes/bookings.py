@@ -11,7 +11,7 @@ from sandbox.core import booking_queries, bookings, directory, visits
 from sandbox.core.access import Actor
 from sandbox.core.booking_queries import BookingQuery
 from sandbox.core.bookings import Booking
-from sandbox.kadence import hydra, schemas, wire, words
+from sandbox.kadence import hydra, ids, schemas, wire, words
 from sandbox.kadence.deps import ActorDep
 from sandbox.kadence.requests import (
     BookingBody,
@@ -131,7 +131,7 @@ def create_booking(request: Request, body: BookingBody, actor: ActorDep, session
 
 @router.get("/bookings/{booking_id}", summary="A booking", responses=documented(item(schemas.Booking)))
 def get_booking(request: Request, booking_id: str, actor: ActorDep, session: SessionDep) -> Response:
-    return _one(request, session, actor, bookings.get_booking(session, actor, booking_id))
+    return _one(request, session, actor, bookings.get_booking(session, actor, ids.keys(booking_id)))
 
 
 @router.post(
@@ -143,7 +143,7 @@ def get_booking(request: Request, booking_id: str, actor: ActorDep, session: Ses
 def cancel_booking(
     request: Request, booking_id: str, actor: ActorDep, session: SessionDep, body: CancelBody | None = None
 ) -> Response:
-    booking = bookings.cancel_booking(session, actor, booking_id, (body or CancelBody()).userId)
+    booking = bookings.cancel_booking(session, actor, ids.keys(booking_id), (body or CancelBody()).userId)
     return _one(request, session, actor, booking, 201)
 
 
@@ -161,7 +161,7 @@ def check_in(
         request,
         session,
         actor,
-        bookings.check_in_booking(session, actor, booking_id, body.userId, words.method_of(body.method)),
+        bookings.check_in_booking(session, actor, ids.keys(booking_id), body.userId, words.method_of(body.method)),
         201,
     )
 
@@ -180,6 +180,6 @@ def check_out(
         request,
         session,
         actor,
-        bookings.check_out_booking(session, actor, booking_id, body.userId, words.method_of(body.method)),
+        bookings.check_out_booking(session, actor, ids.keys(booking_id), body.userId, words.method_of(body.method)),
         201,
     )
