@@ -205,6 +205,8 @@ def far_bookings(kadence: KadenceClient) -> Any:
         params={
             "startDateTime[after]": f"{FAR_DAY}T00:00:00",
             "startDateTime[before]": f"{FAR_DAY}T23:00:00",
+            # Rooms only: the demo's desks are assigned on weekdays with no end too.
+            "type": "room",
         },
     )
 
@@ -247,7 +249,12 @@ def test_kadence_refuses_date_filters_reaching_thousands_of_years_of_a_series_qu
 
 
 def test_kadence_lists_ten_years_of_a_series_quickly(kadence, endless):
-    reach = {"startDateTime[after]": "2031-01-01T00:00:00", "startDateTime[before]": "2041-01-01T00:00:00", "itemsPerPage": 1}
+    reach = {
+        "startDateTime[after]": "2031-01-01T00:00:00",
+        "startDateTime[before]": "2041-01-01T00:00:00",
+        "type": "room",
+        "itemsPerPage": 1,
+    }
 
     response = quickly(lambda: kadence.get("/bookings", params=reach))
 
