@@ -96,7 +96,7 @@ def test_pages_of_series_read_from_the_store_hold_what_pages_read_whole_do(
     session: Session, query: BookingQuery, later: timedelta, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     moment = START + later
-    read = {size: pages(session, moment, query, size) for size in (7, 0)}
+    read = {size: pages(session, moment, query, size) for size in (23, 0)}
     monkeypatch.setattr(booking_queries, "_filters_stored_facts", lambda _query: False)
     whole = booking_queries.list_bookings(session, at(session, moment), query, 1, 100_000)
 
