@@ -16,7 +16,7 @@ from sandbox.core.errors import (
     Overlap,
     Overlapping,
 )
-from sandbox.core.occurrences import Scope, Slot
+from sandbox.core.occurrences import Slot
 from sandbox.core.paging import Page, PageRequest, paginate
 from sandbox.core.reservations import Schedule
 from sandbox.core.times import parse_duration, zone
@@ -148,15 +148,7 @@ def local_zone(session: Session, seat: Resource) -> ZoneInfo:
 
 
 def require_free(session: Session, seat: Resource, reservee: User, schedule: Schedule, now: datetime) -> None:
-    def taken(existing: Slot) -> Overlapping:
-        return Overlapping(
-            Overlap.RESOURCE_TAKEN,
-            f"The desk is reserved then (reservation {reservations.slot_id(existing)})",
-            collision=existing,
-            field="resource",
-            resource_id=seat.id,
-            kind=ReservationKind.SEAT,
-        )
+    """The desk holds no other reservation then, and the reservee no other desk."""
 
     def double_booked(existing: Slot) -> Overlapping:
         return Overlapping(
@@ -167,5 +159,5 @@ def require_free(session: Session, seat: Resource, reservee: User, schedule: Sch
             holder=reservee.name,
         )
 
-    reservations.require_free(session, Scope(seat.organization_id, resource_ids=[seat.id or 0]), schedule.intervals, now, taken)
+    reservations.require_resource_free(session, seat, ReservationKind.SEAT, schedule.intervals, now)
     reservations.require_holder_free(session, ReservationKind.SEAT, reservee, schedule.intervals, now, double_booked)

@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from sandbox.core import occurrences, reservations, space_types, transitions
 from sandbox.core.access import Actor
-from sandbox.core.errors import InvalidInput, Overlap, Overlapping, Refused, Rule
-from sandbox.core.occurrences import Scope, Slot
+from sandbox.core.errors import InvalidInput, Refused, Rule
+from sandbox.core.occurrences import Scope
 from sandbox.core.paging import Page, PageRequest
 from sandbox.core.reservations import Ref, ReservationView, Schedule, Window
 from sandbox.core.times import zone
@@ -217,18 +217,7 @@ def _reschedule(session: Session, actor: Actor, reservation: Reservation, space:
 
 
 def _require_free(session: Session, space: Resource, schedule: Schedule, exclude: int | None, now: datetime) -> None:
-    def refusal(existing: Slot) -> Overlapping:
-        return Overlapping(
-            Overlap.RESOURCE_TAKEN,
-            f"The resource is reserved then (reservation {reservations.slot_id(existing)})",
-            collision=existing,
-            field="resource",
-            resource_id=space.id,
-            kind=ReservationKind.EVENT,
-        )
-
-    scope = Scope(space.organization_id, resource_ids=[space.id or 0], exclude_reservation_id=exclude)
-    reservations.require_free(session, scope, schedule.intervals, now, refusal)
+    reservations.require_resource_free(session, space, ReservationKind.EVENT, schedule.intervals, now, exclude=exclude)
 
 
 def _check_interval(start: datetime, end: datetime) -> None:

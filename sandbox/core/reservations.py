@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from sandbox.core import ids, lifecycle, occurrences, recurrence
 from sandbox.core.access import Actor
-from sandbox.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused, Rule
+from sandbox.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Overlap, Overlapping, Refused, Rule
 from sandbox.core.occurrences import Interval, Scope, Slot
 from sandbox.core.paging import Page, PageRequest, page_of
 from sandbox.core.recurrence import Series
@@ -274,6 +274,28 @@ def require_free(
     collision = occurrences.first_collision(session, scope, intervals, now)
     if collision is not None:
         raise refusal(collision[1])
+
+
+def require_resource_free(
+    session: Session, resource: Resource, kind: str, intervals: list[Interval], now: datetime, *, exclude: int | None = None
+) -> None:
+    """The one rule of a double booking: a resource holds one live reservation at a time. Refuse
+    intervals overlapping one (but reservation `exclude`'s, which they replace) as `Overlapping`
+    naming the reservation in the way."""
+    noun = "desk" if kind == ReservationKind.SEAT else "resource"
+
+    def taken(existing: Slot) -> Overlapping:
+        return Overlapping(
+            Overlap.RESOURCE_TAKEN,
+            f"The {noun} is reserved then (reservation {slot_id(existing)})",
+            collision=existing,
+            field="resource",
+            resource_id=resource.id,
+            kind=kind,
+        )
+
+    scope = Scope(resource.organization_id, resource_ids=[resource.id or 0], exclude_reservation_id=exclude)
+    require_free(session, scope, intervals, now, taken)
 
 
 def apply_schedule(session: Session, reservation: Reservation, resource: Resource, schedule: Schedule, now: datetime) -> None:
