@@ -6,6 +6,9 @@ status), the store counts and orders the bookings and only those up to the page 
 ones from the occurrence index, cancelled single bookings from their reservations, cancelled
 occurrences from their exceptions. Only what the index does not hold is expanded from its rule:
 series cancelled whole, and series past their indexed range.
+
+Its length is one query's: the three stored sources, their shared order and the series expanded
+beside them must agree to the microsecond, and are read together.
 """
 
 import operator

@@ -1,4 +1,7 @@
-"""Robin's wire shapes: workplace rows and events as Robin clients read them."""
+"""Robin's wire shapes: workplace rows and events as Robin clients read them.
+
+Its length is Robin's resources', one shape each.
+"""
 
 import zlib
 from datetime import UTC, datetime

@@ -4,6 +4,8 @@ A fixture names its rows in nesting order (organization → building → floor �
 desk) and refers to people by email and to amenities by name, so nothing needs an id; an
 `id` may still be given to pin one. Events are placed relative to the day the fixture is
 loaded, in their building's time zone, and go through the same rules as booked events.
+
+Its length is the format's: one model a section of a fixture, each with its checks.
 """
 
 import json
