@@ -12,7 +12,7 @@ from sandbox.core.access import Actor
 from sandbox.core.errors import InvalidInput
 from sandbox.core.occurrences import Scope, Slot
 from sandbox.core.paging import Page, PageRequest, page_of
-from sandbox.core.times import zone
+from sandbox.core.times import require_later, zone
 from sandbox.core.workplace import (
     SpaceFilters,
     get_space,
@@ -100,8 +100,7 @@ def merge_busy(slots: list[Slot]) -> list[BusyBlock]:
 
 
 def _windows(query: FreeBusyQuery) -> list[tuple[datetime, datetime]]:
-    if query.upper <= query.lower:
-        raise InvalidInput.of("to", "must be later than from")
+    require_later(query.lower, query.upper, "to", "from")
     if query.upper - query.lower > MAX_WINDOW:
         raise InvalidInput.of("to", f"the bounds may span at most {MAX_WINDOW.days} days")
     if query.prioritization not in PRIORITIZATIONS:

@@ -19,7 +19,7 @@ from sandbox.core.errors import InvalidInput, Refused, Rule
 from sandbox.core.occurrences import Scope
 from sandbox.core.paging import Page, PageRequest
 from sandbox.core.reservations import Ref, ReservationView, Schedule, Window
-from sandbox.core.times import zone
+from sandbox.core.times import require_later, zone
 from sandbox.core.workplace import fetch, get_space, users_by_email
 from sandbox.store.models import (
     Building,
@@ -221,8 +221,7 @@ def _require_free(session: Session, space: Resource, schedule: Schedule, exclude
 
 
 def _check_interval(start: datetime, end: datetime) -> None:
-    if end <= start:
-        raise InvalidInput.of("end", "must be later than start")
+    require_later(start, end, "end", "start")
     if end - start <= MIN_LENGTH:
         raise InvalidInput.of("end", "events must be longer than five minutes")
     if end - start > MAX_LENGTH:

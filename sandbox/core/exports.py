@@ -25,6 +25,7 @@ from sandbox.core import export_rows
 from sandbox.core.access import Actor
 from sandbox.core.clock import Clock
 from sandbox.core.errors import InvalidInput, NotFound, RateLimited
+from sandbox.core.times import require_later
 from sandbox.core.workplace import MAX_LISTED_IDS, fetch, require_visible
 from sandbox.store.engine import Store, rows_changed
 from sandbox.store.models import (
@@ -60,8 +61,7 @@ def request_export(session: Session, actor: Actor, organization_id: int, request
     actor.require_admin()
     if request.kind not in KINDS:
         raise NotFound("no such kind of export")
-    if request.end <= request.start:
-        raise InvalidInput.of("to", "must be later than from")
+    require_later(request.start, request.end, "to", "from")
     if request.end - request.start > MAX_RANGE:
         raise InvalidInput.of("to", f"an export covers at most {MAX_RANGE.days} days")
     require_visible(session, actor, Building, request.location_ids, "location_ids", "location")

@@ -23,7 +23,7 @@ from sandbox.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Ove
 from sandbox.core.occurrences import Interval, Scope, Slot
 from sandbox.core.paging import Page, PageRequest, page_of
 from sandbox.core.recurrence import Series
-from sandbox.core.times import LAST_YEAR, zone
+from sandbox.core.times import LAST_YEAR, require_later, zone
 from sandbox.core.workplace import fetch, member
 from sandbox.store.models import (
     CheckIn,
@@ -109,8 +109,7 @@ class Window:
     def bounds(self, now: datetime) -> tuple[datetime, datetime]:
         lower = self.after or now
         upper = self.before or lower + DEFAULT_WINDOW
-        if upper <= lower:
-            raise InvalidInput.of("before", "must be later than after")
+        require_later(lower, upper, "before", "after")
         return lower, upper
 
 

@@ -30,7 +30,7 @@ from sandbox.core.lifecycle import Status
 from sandbox.core.occurrences import Interval, Scope
 from sandbox.core.paging import Page, PageRequest
 from sandbox.core.reservations import Ref, ReservationView, Schedule, Window
-from sandbox.core.times import local_days, parse_duration, zone
+from sandbox.core.times import local_days, parse_duration, require_later, zone
 from sandbox.core.workplace import member
 from sandbox.store.models import (
     Reservation,
@@ -71,8 +71,7 @@ def create_seat_reservation(session: Session, actor: Actor, seat_id: int, draft:
     reserver = member(session, actor, draft.reserver_id, "reserver_id") if draft.reserver_id is not None else actor.user
     if not actor.is_admin and {reservee.id, reserver.id} != {actor.user.id}:
         raise Forbidden("A member may reserve seats only for themselves")
-    if draft.end <= draft.start:
-        raise InvalidInput.of("end", "must be later than start")
+    require_later(draft.start, draft.end, "end", "start")
     if draft.end - draft.start > MAX_LENGTH:
         raise InvalidInput.of("end", f"a reservation may last at most {MAX_LENGTH.days} days")
     if draft.title is not None and len(draft.title) > MAX_TITLE:

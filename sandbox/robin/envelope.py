@@ -109,7 +109,7 @@ def _field_error(field: str, message: str, reason: str) -> dict[str, Any]:
 def render_error(request: Request, exc: Exception) -> JSONResponse:
     """Any failure as Robin renders it."""
     if isinstance(exc, InvalidInput):
-        problems = [_field_error(p.field, p.message, p.reason) for p in exc.problems]
+        problems = [_field_error(p.field, p.message, words.field_reason(p.reason)) for p in exc.problems]
         return error(400, "The posted data did not pass validation", problems)
     if isinstance(exc, Conflict):
         reason, message = words.overlapping(exc) if isinstance(exc, Overlapping) else (exc.reason, exc.message)

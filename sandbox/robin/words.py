@@ -155,3 +155,9 @@ def _spoken(duration: str) -> str:
         hours = length // timedelta(hours=1)
         return f"{hours} hour{'s' if hours != 1 else ''}"
     return duration
+
+
+def field_reason(reason: str) -> str:
+    """A field problem's reason as Robin's validation errors give it: an interval whose end does
+    not come after its start is `invalid`, as any other value that breaks a rule."""
+    return "invalid" if reason == "not_later" else reason
