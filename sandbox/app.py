@@ -28,7 +28,7 @@ from sandbox.control.journal import Flusher, Journal
 from sandbox.control.traffic import TrafficMiddleware
 from sandbox.core.clock import Clock
 from sandbox.core.errors import DomainError
-from sandbox.dialects import DIALECTS, api_of, dialect_of, occurrence_ids
+from sandbox.dialects import DIALECTS, api_of, dialect_of, occurrence_ids, status_words
 from sandbox.limits import BodyLimitMiddleware
 from sandbox.openapi import describe
 from sandbox.routing import refuse_unreadable_input
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     app.state.fault_rules = VersionedCache(capacity=1)
     app.state.answers = VersionedCache(capacity=KEPT_ANSWERS)
     app.state.occurrence_ids = occurrence_ids()
+    app.state.status_words = status_words()
     for dialect in DIALECTS:
         dialect.include(app)
     for control in (health.router, floor_plans.router, routes.router, timeline.router, export_jobs.router, dashboard.router):

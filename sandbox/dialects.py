@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from sandbox import kadence, robin
+from sandbox.core.lifecycle import Status
 from sandbox.routing import under
 from sandbox.store.models import Reservation
 
@@ -34,6 +35,9 @@ class Dialect:
     occurrence_id: Callable[[Reservation, datetime | None], str]
     """The id it gives an occurrence: of a reservation, at its start in a series (None for a
     single one). The control plane shows each API's ids by it."""
+    status_word: Callable[[Status], str] | None = None
+    """The word it gives an occurrence's status, if its bookings carry one. The control plane's
+    timeline shows Kadence's."""
 
     def serves(self, path: str) -> bool:
         return any(under(path, prefix) for prefix in self.prefixes)
@@ -59,6 +63,7 @@ DIALECTS = (
         include=kadence.include,
         render_error=kadence.render_error,
         occurrence_id=kadence.occurrence_id,
+        status_word=kadence.status_word,
     ),
 )
 
@@ -77,3 +82,8 @@ def api_of(path: str) -> str | None:
 def occurrence_ids() -> dict[str, Callable[[Reservation, datetime | None], str]]:
     """Each API's id of an occurrence, by the API's name."""
     return {dialect.name: dialect.occurrence_id for dialect in DIALECTS}
+
+
+def status_words() -> dict[str, Callable[[Status], str]]:
+    """Each API's word for an occurrence's status, by the API's name, for those that name one."""
+    return {dialect.name: dialect.status_word for dialect in DIALECTS if dialect.status_word is not None}

@@ -87,17 +87,6 @@ BOOKED, CHECKED_IN, CHECKED_OUT, COMPLETED, CANCELLED, NO_CHECK_IN = (
     "noCheckIn",
 )
 """The model's statuses, in Kadence's words."""
-TIMELINE_WORDS = {
-    BOOKED: {"booked"},
-    CHECKED_IN: {"checkedIn", "checked_in"},
-    CHECKED_OUT: {"checkedOut", "checked_out"},
-    COMPLETED: {"completed"},
-    CANCELLED: {"cancelled"},
-    NO_CHECK_IN: {"noCheckIn", "released"},
-}
-"""How the timeline may name each status: in Kadence's words, or in the domain's (`booked`,
-`checked_in`, `checked_out`, `completed`, `cancelled`, `released`) that it is moving to. Each
-word names one status only."""
 
 
 def robin_time(moment: datetime) -> str:
@@ -703,7 +692,7 @@ class Lifecycles(RuleBasedStateMachine):
             "organizer": item["organizer"],
             "start": from_kadence(item["start"]),
             "end": from_kadence(item["end"]),
-            "status": next((name for name, words in TIMELINE_WORDS.items() if item["status"] in words), item["status"]),
+            "status": item["status"],
             "checked_in": item["checked_in"],
             "checked_out": item["checked_out"],
         }

@@ -106,9 +106,9 @@ _PAGE = """<!doctype html>
         <label>Building <select id="building">{buildings}</select></label>
         <label>Day <input type="date" id="day"></label>
         <button type="button" id="today">Today</button>
-        <span class="legend"><span class="bar status-booked">booked</span> <span class="bar status-checked_in">checked in</span>
-          <span class="bar status-checked_out">checked out</span> <span class="bar status-completed">completed</span>
-          <span class="bar status-released">released: no check-in</span>
+        <span class="legend"><span class="bar status-booked">booked</span> <span class="bar status-checkedIn">checked in</span>
+          <span class="bar status-checkedOut">checked out</span> <span class="bar status-completed">completed</span>
+          <span class="bar status-noCheckIn">released: no check-in</span>
           <span class="bar status-cancelled">cancelled</span></span>
       </div>
       <div id="timeline-grid" class="grid"></div>

@@ -18,6 +18,7 @@ from sandbox.core.clock import Clock
 from sandbox.core.directory import rows_by_id
 from sandbox.core.errors import NotFound
 from sandbox.core.ids import MAX_ROW_ID
+from sandbox.core.lifecycle import Status
 from sandbox.sessions import SessionDep
 from sandbox.store.models import (
     Building,
@@ -74,9 +75,8 @@ class TimelineBooking(BaseModel):
     start: datetime
     end: datetime
     status: str = Field(
-        description="The occurrence's status at the organization's now, in the domain's words (each API "
-        "names it its own way): booked, checked_in, checked_out, completed, cancelled or released "
-        "(nobody checked in in time)"
+        description="The status the Kadence API gives the booking at the organization's now: "
+        "booked, checkedIn, checkedOut, completed, cancelled or noCheckIn (released unconfirmed)"
     )
     checked_in: bool = Field(description="Someone checked in (confirmed it through Robin or Kadence)")
     checked_out: bool = Field(description="Someone checked out after checking in")
@@ -163,7 +163,9 @@ def read_timeline(
     start, end = buildings.local_day(building, day)
     booked: defaultdict[int, list[TimelineBooking]] = defaultdict(list)
     for booking in booking_queries.bookings_in_building(session, building, start, end, now):
-        booked[booking.resource.id or 0].append(_booking(booking, request.app.state.occurrence_ids))
+        booked[booking.resource.id or 0].append(
+            _booking(booking, request.app.state.occurrence_ids, request.app.state.status_words["kadence"])
+        )
     return Timeline(
         building=_building(building),
         organization_id=organization.id or 0,
@@ -205,9 +207,13 @@ def _spaces(session: Session, building: Building, booked: dict[int, list[Timelin
     return shown
 
 
-def _booking(booking: Booking, occurrence_ids: dict[str, Callable[[Reservation, datetime | None], str]]) -> TimelineBooking:
+def _booking(
+    booking: Booking,
+    occurrence_ids: dict[str, Callable[[Reservation, datetime | None], str]],
+    status_word: Callable[[Status], str],
+) -> TimelineBooking:
     """The booking as the timeline shows it, with the id each API gives it (the app's
-    `occurrence_ids`, from the list of APIs)."""
+    `occurrence_ids`, from the list of APIs) and the status in Kadence's word."""
     reservation, check_in = booking.reservation, booking.check_in
     return TimelineBooking(
         robin_id=occurrence_ids["robin"](reservation, booking.original_start),
@@ -217,7 +223,7 @@ def _booking(booking: Booking, occurrence_ids: dict[str, Callable[[Reservation, 
         organizer=reservation.organizer_email,
         start=booking.start,
         end=booking.end,
-        status=booking.status,
+        status=status_word(booking.status),
         checked_in=check_in is not None,
         checked_out=check_in is not None and check_in.checked_out_at is not None,
     )

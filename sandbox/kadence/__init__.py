@@ -126,6 +126,7 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 
+from sandbox.core.lifecycle import Status
 from sandbox.kadence import hydra
 from sandbox.kadence.deps import get_actor
 from sandbox.kadence.hydra import CONTEXTS_PATH, PREFIX
@@ -139,6 +140,7 @@ from sandbox.kadence.routes import (
     users,
     visits,
 )
+from sandbox.kadence.words import STATUSES
 from sandbox.routing import include_flat, refuse_unreadable_input, under
 
 TOKEN_PATH = "/oauth2/"
@@ -163,6 +165,11 @@ def include(app: FastAPI) -> None:
         include_flat(app, module.router, dependencies=[Depends(refuse_unreadable_input)])
 
 
+def status_word(status: Status) -> str:
+    """A booking's status as Kadence names it."""
+    return STATUSES[status]
+
+
 def render_error(request: Request, exc: Exception) -> Response:
     """A failure of the token endpoint as OAuth servers answer; any other as API Platform does."""
     if under(request.url.path, TOKEN_PATH):
@@ -180,4 +187,5 @@ __all__ = [
     "include",
     "occurrence_id",
     "render_error",
+    "status_word",
 ]

@@ -126,7 +126,7 @@ def test_advancing_the_clock_on_the_page_changes_a_bookings_status(page: Any, ba
     page.fill("#clock-by", "PT1H")
     page.click("#clock-advance")
 
-    expect(bar).to_have_attribute("data-status", "released", timeout=WAIT_MS)
+    expect(bar).to_have_attribute("data-status", "noCheckIn", timeout=WAIT_MS)
     expect(page.locator("#clock-mode")).to_have_text("shifted")
     screenshot(page, "clock", "#controls")
 

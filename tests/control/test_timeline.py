@@ -164,8 +164,8 @@ def test_kadence_check_in_and_check_out_change_the_status(client, kadence):
     done(kadence, booking, "check-out", userId=ben)
     checked_out = only_booking(client, NEW_YORK, "2026-03-02", A_04)
 
-    assert (checked_in["status"], checked_in["checked_in"], checked_in["checked_out"]) == ("checked_in", True, False)
-    assert (checked_out["status"], checked_out["checked_in"], checked_out["checked_out"]) == ("checked_out", True, True)
+    assert (checked_in["status"], checked_in["checked_in"], checked_in["checked_out"]) == ("checkedIn", True, False)
+    assert (checked_out["status"], checked_out["checked_in"], checked_out["checked_out"]) == ("checkedOut", True, True)
 
 
 def test_a_robin_confirmation_checks_the_booking_in(client, robin):
@@ -176,7 +176,7 @@ def test_a_robin_confirmation_checks_the_booking_in(client, robin):
 
     assert response.status_code == 200, response.text
     assert (before["organizer"], before["status"], before["checked_in"]) == (DIEGO, "booked", False)
-    assert (after["status"], after["checked_in"]) == ("checked_in", True)
+    assert (after["status"], after["checked_in"]) == ("checkedIn", True)
 
 
 def test_an_unconfirmed_booking_reads_released_once_the_clock_passes_its_window(client):
@@ -186,7 +186,7 @@ def test_an_unconfirmed_booking_reads_released_once_the_clock_passes_its_window(
     after = only_booking(client, NEW_YORK, "2026-03-02", A_01)
 
     assert before["status"] == "booked"
-    assert (after["kadence_id"], after["status"]) == (before["kadence_id"], "released")
+    assert (after["kadence_id"], after["status"]) == (before["kadence_id"], "noCheckIn")
     assert kadence_booking(KadenceClient(client, DEMO_CLIENT), after)["status"] == "noCheckIn"
 
 
