@@ -4,24 +4,27 @@ booking of one building over an interval, for the dashboard's timeline.
 Where the query filters by what the store holds (a booking's times, holder, place, type and
 status), the store counts and orders the bookings and only those up to the page are read: live
 ones from the occurrence index, cancelled single bookings from their reservations, cancelled
-occurrences from their exceptions. Only what the index does not hold is expanded from its rule:
-series cancelled whole, and series past their indexed range.
+occurrences from their exceptions, each through an index that holds only what it reads. Only
+what the index does not hold is expanded from its rule (series cancelled whole, and series past
+their indexed range), from starts kept in the process.
 
 Its length is one query's: the three stored sources, their shared order and the series expanded
 beside them must agree to the microsecond, and are read together.
 """
 
+import heapq
 import operator
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, false, func, or_
+from sqlalchemy import BigInteger, and_, bindparam, false, func, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -103,13 +106,12 @@ def list_bookings(session: Session, actor: Actor, query: BookingQuery, page: int
             if _matches(booking, query)
         ]
         return counted_list(sorted(found, key=_order_key(query)), page, per_page)
-    sources = _stored_sources(actor, query, scope, lower, upper)
-    expanded = _unindexed(session, query, scope.reservations, lower, upper, actor.now)
+    sources = _stored_sources(actor, query, scope, lower, upper, occurrences.Scope(actor.organization_id).longest(session))
     offset = (page - 1) * per_page
     # The page is among the first offset + per_page of each source, in the one order they share.
     reading = offset + per_page if per_page else 0
+    total, read = _unindexed(session, query, scope.reservations, lower, upper, actor.now, reading)
     time_key = _time_key(query)
-    read, total = list(expanded), len(expanded)
     for source, order, counted_apart in sources:
         if counted_apart:
             # Counted from an index alone, and read in its order up to the page.
@@ -145,37 +147,38 @@ def _first(entry: tuple[tuple[int, ...], "_Place | Booking"]) -> tuple[int, ...]
 
 @dataclass(frozen=True)
 class _Scope:
+    filters: list[Any]
+    """The conditions on reservations of the query's organization, holder, place and type."""
     reservations: list[Any]
-    """The conditions on reservations that may hold a booking the query matches: those reaching
-    [lower, upper), of its holder, place and type."""
+    """The same, of reservations that may hold a booking reaching [lower, upper)."""
     occurrences: list[Any]
     """The same on the occurrence index's own columns: its organization, place and type."""
 
 
 def _scope(session: Session, actor: Actor, query: BookingQuery, lower: datetime, upper: datetime) -> _Scope:
-    reservations = _reaching_conditions(actor.organization_id, lower, upper)
+    filters: list[Any] = [Reservation.organization_id == actor.organization_id]
     indexed: list[Any] = [Occurrence.organization_id == actor.organization_id]
     if query.holder_id is not None:
-        reservations.append(Reservation.organizer_id == query.holder_id)
+        filters.append(Reservation.organizer_id == query.holder_id)
     if query.building_id is not None:
         building_id = directory.id_of(session, actor, Building, query.building_id)
-        reservations.append(Reservation.building_id == building_id)
+        filters.append(Reservation.building_id == building_id)
         indexed.append(Occurrence.building_id == building_id)
     resource_ids = _resource_filter(session, actor, query)
     if resource_ids is not None:
-        reservations.append(col(Reservation.resource_id).in_(resource_ids))
+        filters.append(col(Reservation.resource_id).in_(resource_ids))
         indexed.append(col(Occurrence.resource_id).in_(resource_ids))
     if query.type is not None:
         typed = select(Resource.id).where(
             Resource.organization_id == actor.organization_id, space_types.of_booking_type(query.type)
         )
-        reservations.append(col(Reservation.resource_id).in_(typed))
+        filters.append(col(Reservation.resource_id).in_(typed))
         indexed.append(col(Occurrence.resource_id).in_(typed))
-    return _Scope(reservations, indexed)
+    return _Scope(filters, [*_reaching_conditions(actor.organization_id, lower, upper), *filters[1:]], indexed)
 
 
 def _stored_sources(
-    actor: Actor, query: BookingQuery, scope: _Scope, lower: datetime, upper: datetime
+    actor: Actor, query: BookingQuery, scope: _Scope, lower: datetime, upper: datetime, longest: timedelta
 ) -> list[tuple[Any, list[Any], bool]]:
     """The bookings the store holds that the query matches, each source as a statement of
     (reservation id, start, end), its order (`_order_key`'s) and whether it is counted apart:
@@ -199,8 +202,15 @@ def _stored_sources(
         )
         .exists()
     )
+    # No booking lasts longer than `longest` (the organization's longest): one reaching `lower`
+    # starts no earlier than `longest` before it, and one that has not ended by now no earlier
+    # than `longest` before now. The index is read from there, not from the organization's first.
+    earliest = lower - longest
+    if query.statuses is not None and query.statuses <= {Status.BOOKED, Status.CHECKED_IN}:
+        earliest = max(earliest, actor.now - longest)
     live = select(Occurrence.reservation_id, occurrence[0], occurrence[1]).where(
         *scope.occurrences,
+        occurrence[0] >= earliest,
         occurrence[0] < upper,
         or_(occurrence[1] > lower, and_(occurrence[1] == lower, touching)),
         *_time_conditions(query, *occurrence),
@@ -216,15 +226,18 @@ def _stored_sources(
     sources: list[tuple[Any, list[Any], bool]] = [(live, _store_order(query, *occurrence, col(Occurrence.reservation_id)), True)]
     if query.statuses is not None and Status.CANCELLED not in query.statuses:
         return sources
+    # Read from their own index (`ix_reservation_cancelled_single`), counted from it alone. The
+    # status is written into the statement, so that SQLite sees at once that the index holds it.
     single = col(Reservation.start), col(Reservation.end)
     cancelled_singles = select(Reservation.id, single[0], single[1]).where(
-        *scope.reservations,
-        col(Reservation.status) == ReservationStatus.CANCELLED,
+        *scope.filters,
+        col(Reservation.status) == bindparam("cancelled", ReservationStatus.CANCELLED, literal_execute=True),
         col(Reservation.recurrence).is_(None),
+        single[0] < upper,
         single[1] > lower,
         *_time_conditions(query, *single),
     )
-    sources.append((cancelled_singles, _store_order(query, *single, col(Reservation.id)), False))
+    sources.append((cancelled_singles, _store_order(query, *single, col(Reservation.id)), True))
     exception = col(OccurrenceException.original_start)
     exception_end = _Microseconds(exception) + _Microseconds(col(Reservation.end)) - _Microseconds(col(Reservation.start))
     cancelled_occurrences = (
@@ -235,56 +248,75 @@ def _stored_sources(
             col(Reservation.status) == ReservationStatus.CONFIRMED,
             in_series,
             exception < col(Reservation.indexed_until),
-            exception_end >= _microseconds(lower),
+            exception >= lower - longest,
+            # Its end is worked out only for the few that start before `lower`.
+            or_(exception >= lower, exception_end >= _microseconds(lower)),
             *_time_conditions(query, exception, exception_end, end_in_microseconds=True),
         )
     )
     sources.append(
-        (cancelled_occurrences, _store_order(query, exception, exception_end, col(OccurrenceException.reservation_id)), False)
+        (cancelled_occurrences, _store_order(query, exception, exception_end, col(OccurrenceException.reservation_id)), True)
     )
     return sources
 
 
 def _unindexed(
-    session: Session, query: BookingQuery, scope: list[Any], lower: datetime, upper: datetime, now: datetime
-) -> list[tuple[tuple[int, ...], "_Place | Booking"]]:
-    """The bookings the query matches that the occurrence index does not hold, each with its
-    place in the list's order: of series cancelled whole, and of live series from the end of
-    their indexed range on. Where the query filters by no status or type, a booking's times
-    decide whether it matches, and it is derived only if it is shown (as a `_Place`)."""
-    # An occurrence of a series cancelled whole may have been released, or cancelled, before it.
-    cancelled = query.statuses is None or bool({Status.CANCELLED, Status.RELEASED} & query.statuses)
-    series = select(Reservation).where(
-        *scope,
-        col(Reservation.recurrence).is_not(None),
-        or_(
-            col(Reservation.status) == ReservationStatus.CANCELLED if cancelled else false(),
-            and_(
-                col(Reservation.indexed_until) < upper,
-                or_(col(Reservation.series_end).is_(None), col(Reservation.series_end) > col(Reservation.indexed_until)),
-            ),
-        ),
+    session: Session, query: BookingQuery, scope: list[Any], lower: datetime, upper: datetime, now: datetime, reading: int
+) -> tuple[int, list[tuple[tuple[int, ...], "_Place | Booking"]]]:
+    """How many bookings the query matches that the occurrence index does not hold, and the
+    first `reading` of each series in the list's order, each with its place in that order: of
+    series cancelled whole, and of live series from the end of their indexed range on. Where the
+    query filters by no status or type, a booking's times decide whether it matches, and it is
+    derived only if it is shown (as a `_Place`)."""
+    # Each read from an index of the organization's series alone, however many single bookings
+    # it holds: live series past their indexed range, and series cancelled whole (each occurrence
+    # of which is cancelled, or was released before).
+    in_series = [*scope, col(Reservation.recurrence).is_not(None)]
+    beyond = select(Reservation).where(
+        *in_series,
+        col(Reservation.status) == ReservationStatus.CONFIRMED,
+        col(Reservation.indexed_until) < upper,
+        or_(col(Reservation.series_end).is_(None), col(Reservation.series_end) > col(Reservation.indexed_until)),
     )
-    rows = list(session.exec(series))
+    rows = list(session.exec(beyond))
+    if query.statuses is None or {Status.CANCELLED, Status.RELEASED} & query.statuses:
+        rows += session.exec(select(Reservation).where(*in_series, col(Reservation.status) == ReservationStatus.CANCELLED))
+    rows.sort(key=lambda row: row.id or 0)
     found: list[tuple[tuple[int, ...], _Place | Booking]] = []
     time_key, booking_key = _time_key(query), _order_key(query)
     if query.statuses is None and query.type is None:
+        # A series' occurrences are as long as each other: the list's order is theirs by start,
+        # forwards or backwards as its first key goes. Only the first `reading` of all are placed.
+        backwards = bool(query.order) and query.order[0][1] == "desc"
+        total, placed = 0, []
         for reservation in rows:
             length = reservation.end - reservation.start
-            for start in _unindexed_starts(reservation, lower, upper):
+            matching = [
+                start
+                for start in _unindexed_starts(reservation, lower, upper)
                 if all(
                     _COMPARISONS[c.operation](start if c.field == "start" else start + length, c.value) for c in query.conditions
-                ):
-                    key = (*time_key(start, start + length), reservation.id or 0, _microseconds(start))
-                    found.append((key, _Place(reservation.id or 0, start)))
-        return found
+                )
+            ]
+            total += len(matching)
+            placed.append(_placed(reservation, matching[::-1] if backwards else matching, time_key))
+        return total, list(islice(heapq.merge(*placed, key=_first), reading))
     context = _Context.of(session, rows)
     for reservation in rows:
         for start in _unindexed_starts(reservation, lower, upper):
             booking = context.derive(reservation, start, now)
             if _matches(booking, query):
                 found.append((booking_key(booking), booking))
-    return found
+    return len(found), found
+
+
+def _placed(
+    reservation: Reservation, starts: list[datetime], time_key: Callable[[datetime, datetime | int], tuple[int, ...]]
+) -> Iterator[tuple[tuple[int, ...], "_Place | Booking"]]:
+    """The occurrences of the series starting at `starts`, each with its place in the list's order."""
+    length = reservation.end - reservation.start
+    for start in starts:
+        yield (*time_key(start, start + length), reservation.id or 0, _microseconds(start)), _Place(reservation.id or 0, start)
 
 
 def _unindexed_starts(reservation: Reservation, lower: datetime, upper: datetime) -> list[datetime]:
@@ -531,10 +563,10 @@ def _starts_in_reach(reservation: Reservation, lower: datetime, upper: datetime)
     """The starts of the series' occurrences overlapping [lower, upper), or touching `lower`;
     refused past MAX_SERIES_READ."""
     length = reservation.end - reservation.start
-    series, listed = _series(reservation)
-    if listed is not None:
-        return list(listed[bisect_left(listed, lower - length) : bisect_left(listed, upper)])
-    starts = list(islice(series.starts_between(lower - length, upper), MAX_SERIES_READ + 1))
+    kept = _kept_starts(reservation, lower - length, upper)
+    if kept is not None:
+        return kept
+    starts = list(islice(occurrences.series_of(reservation).starts_between(lower - length, upper), MAX_SERIES_READ + 1))
     if len(starts) > MAX_SERIES_READ:
         raise InvalidInput.of(
             "start",
@@ -544,31 +576,65 @@ def _starts_in_reach(reservation: Reservation, lower: datetime, upper: datetime)
 
 
 _LISTED_MOST = 2 * occurrences.MAX_INDEXED
-"""The most starts of a series kept listed (`_series`)."""
+"""The most starts of a series kept (`_kept_starts`)."""
+_KEPT_MARGIN = timedelta(days=31)
+"""How far past the interval asked for the starts of a series without end are walked and kept,
+so that the next listings, whose default reach moves with the clock, find them kept."""
 _KEPT_SERIES = 4096
-_kept: OrderedDict[tuple[Any, ...], tuple[Series, tuple[datetime, ...] | None]] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """Starts of a series, in order: all of them, or (`lower` and `upper` set) those in that interval."""
+
+    series: Series
+    starts: tuple[datetime, ...]
+    lower: datetime | None = None
+    upper: datetime | None = None
+
+    def covers(self, lower: datetime, upper: datetime) -> bool:
+        return (self.lower is None or self.lower <= lower) and (self.upper is None or upper <= self.upper)
+
+
+_kept: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
 _kept_lock = Lock()
 
 
-def _series(reservation: Reservation) -> tuple[Series, tuple[datetime, ...] | None]:
-    """The reservation's series, and every start of it, in order, where it ends with at most
-    _LISTED_MOST occurrences (None otherwise). Kept by the series' times and rule (the last
-    _KEPT_SERIES read), so that listings do not parse and walk the same rules each time."""
+def _kept_starts(reservation: Reservation, lower: datetime, upper: datetime) -> list[datetime] | None:
+    """The series' starts in [lower, upper), from those kept by the series' times and rule (the
+    last _KEPT_SERIES read), so that listings do not parse and walk the same rules each time:
+    every start of a series with at most _LISTED_MOST of them, else those of an interval around
+    the one asked for (_KEPT_MARGIN wider each way) where it holds at most that many; None where
+    it holds more, for the caller to walk."""
     key = (reservation.start, reservation.end, reservation.time_zone, tuple(reservation.recurrence or ()))
     with _kept_lock:
-        if key in _kept:
+        kept = _kept.get(key)
+        if kept is not None:
             _kept.move_to_end(key)
-            return _kept[key]
-    series = occurrences.series_of(reservation)
-    listed = None
+    if kept is None or not kept.covers(lower, upper):
+        series = occurrences.series_of(reservation) if kept is None else kept.series
+        kept = _walked(series, lower, upper)
+        if kept is None:
+            return None
+        with _kept_lock:
+            _kept[key] = kept
+            _kept.move_to_end(key)
+            if len(_kept) > _KEPT_SERIES:
+                _kept.popitem(last=False)
+    return list(kept.starts[bisect_left(kept.starts, lower) : bisect_left(kept.starts, upper)])
+
+
+def _walked(series: Series, lower: datetime, upper: datetime) -> _Kept | None:
+    """Every start of the series, if it ends within _LISTED_MOST of them; else those of [lower,
+    upper) widened by _KEPT_MARGIN, if they are no more; else None."""
     if series.last_end() is not None:
         starts = tuple(islice(series.starts(), _LISTED_MOST + 1))
-        listed = starts if len(starts) <= _LISTED_MOST else None
-    with _kept_lock:
-        _kept[key] = series, listed
-        if len(_kept) > _KEPT_SERIES:
-            _kept.popitem(last=False)
-    return series, listed
+        if len(starts) <= _LISTED_MOST:
+            return _Kept(series, starts)
+    with suppress(OverflowError):  # Within a month of the calendar's ends: the interval itself.
+        lower, upper = lower - _KEPT_MARGIN, upper + _KEPT_MARGIN
+    starts = tuple(islice(series.starts_between(lower, upper), _LISTED_MOST + 1))
+    return _Kept(series, starts, lower, upper) if len(starts) <= _LISTED_MOST else None
 
 
 def _matches(booking: Booking, query: BookingQuery) -> bool:

@@ -26,7 +26,7 @@ from sqlmodel import Field, SQLModel
 
 from sandbox.store.types import UTCDateTime, new_ulid
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def table_of(model: type[Any]) -> Table:
@@ -255,6 +255,7 @@ class ReservationStatus:
 
 
 _SERIES = text("recurrence IS NOT NULL")
+_CANCELLED_SINGLE = text("status = 'cancelled' AND recurrence IS NULL")
 
 
 class Reservation(SQLModel, table=True):
@@ -270,6 +271,26 @@ class Reservation(SQLModel, table=True):
             "indexed_until",
             sqlite_where=_SERIES,
             postgresql_where=_SERIES,
+        ),
+        # An organization's series by start: listings read its cancelled series and the exceptions of
+        # its live ones from these alone, however many single bookings it holds.
+        Index(
+            "ix_reservation_series_organization_start",
+            "organization_id",
+            "start",
+            sqlite_where=_SERIES,
+            postgresql_where=_SERIES,
+        ),
+        # An organization's cancelled single bookings in the order lists show them, counted from the
+        # index alone.
+        Index(
+            "ix_reservation_cancelled_single",
+            "organization_id",
+            "start",
+            "id",
+            "end",
+            sqlite_where=_CANCELLED_SINGLE,
+            postgresql_where=_CANCELLED_SINGLE,
         ),
         Index("ix_reservation_organization_kind_start", "organization_id", "kind", "start"),
         # What one person holds (one person, one seat) and any other lookup by organizer. Three

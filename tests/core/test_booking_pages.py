@@ -2,6 +2,7 @@
 occurrences, series expanded past their indexed range) hold what reading every booking in reach
 holds: the same bookings, statuses, order and totals."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -171,3 +172,46 @@ def test_pages_hold_no_occurrence_the_index_holds_past_their_reach(session: Sess
     assert {page.total for page in read} == {whole.total}
     assert shown([booking for page in read for booking in page.items]) == shown(whole.items)
     assert max(booking.start for booking in whole.items) < NOW + booking_queries.DEFAULT_REACH
+
+
+def test_a_booking_longer_than_the_rest_is_listed_while_it_reaches_the_window(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index is read from the organization's longest booking before the window on: a booking
+    that began that long before it is still in it, cancelled or not."""
+    room = named(session, "Focus Room").id or 0
+    draft = EventInput(start=START - 3 * DAY, end=START + HOUR, time_zone="America/New_York", title="Offsite")
+    long = events.create_event(session, at(session, NOW), room, draft).reservation
+    dropped = events.create_event(session, at(session, NOW), room, replace(draft, start=START + DAY, end=START + 4 * DAY))
+    events.cancel_event(session, at(session, NOW), str(dropped.reservation.id))
+    query = BookingQuery(conditions=(TimeCondition("end", "strictly_after", START + 2 * DAY),))
+
+    queries = [query, BookingQuery(conditions=(TimeCondition("end", "strictly_after", START),))]
+
+    read = [booking_queries.list_bookings(session, at(session, NOW), query, 1, 100_000) for query in queries]
+    monkeypatch.setattr(booking_queries, "_filters_stored_facts", lambda _query: False)
+    whole = [booking_queries.list_bookings(session, at(session, NOW), query, 1, 100_000) for query in queries]
+
+    assert occurrences.Scope(long.organization_id).longest(session) > 3 * DAY
+    assert dropped.reservation.id in {booking.reservation.id for booking in read[0].items}
+    assert long.id in {booking.reservation.id for booking in read[1].items}
+    assert [(page.total, shown(page.items)) for page in read] == [(page.total, shown(page.items)) for page in whole]
+
+
+def test_the_starts_kept_of_a_series_without_end_are_the_rules_in_every_window(session: Session) -> None:
+    """Windows read one after another, overlapping, nested and far apart, each give what the
+    rule gives for it (the starts of occurrences overlapping or touching it)."""
+    endless = series(session, "Phone Booth 1A", START + 4 * HOUR, "RRULE:FREQ=DAILY;INTERVAL=2")
+    rule = occurrences.series_of(endless)
+    windows = [
+        (START, START + 30 * DAY),
+        (START + 10 * DAY, START + 50 * DAY),
+        (START + 12 * DAY, START + 20 * DAY),
+        (START + 4000 * DAY, START + 4100 * DAY),
+        (START - 10 * DAY, START + 4 * HOUR),
+        (START + 4 * HOUR + 2 * DAY + HOUR, START + 4 * HOUR + 6 * DAY),
+    ]
+
+    for lower, upper in windows:
+        expected = list(rule.starts_between(lower - HOUR, upper))
+        assert booking_queries._starts_in_reach(endless, lower, upper) == expected, (lower, upper)
