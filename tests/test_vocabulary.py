@@ -59,6 +59,16 @@ VENDOR_WORDS = (
     "Access-Token",
     "more_info",
     "Creator Robin ID",
+    # Robin's occurrence ids (`96347456_20190521T143000Z`, `robin/ids.py`): the core names an
+    # occurrence by its `OccurrenceKey`. Guarded by the pattern that reads the instance's stamp, the
+    # names that wrote it, and Robin's field for the stamp alone, not by the strftime pattern
+    # `%Y%m%dT%H%M%SZ`: RFC 5545 writes a rule's UNTIL with that same pattern
+    # (`recurrence.py`, `assignments.py`), and the core rightly does.
+    "[0-9]{8}T[0-9]{6}Z",
+    "instance_key",
+    "occurrence_id",
+    "slot_id",
+    "recurrence_id",
 )
 
 STILL_THERE: dict[tuple[str, str], int] = {}

@@ -33,8 +33,9 @@ from sqlmodel import Session, col, select
 
 from sandbox.core import buildings, directory, occurrences, reservations, space_types
 from sandbox.core.access import Actor
-from sandbox.core.bookings import Booking, OccurrenceKey, derive
+from sandbox.core.bookings import Booking, derive
 from sandbox.core.errors import InvalidInput
+from sandbox.core.keys import OccurrenceKey
 from sandbox.core.lifecycle import Status
 from sandbox.core.paging import Counted, counted_list
 from sandbox.core.recurrence import Series
@@ -75,7 +76,7 @@ class TimeCondition:
 class BookingQuery:
     holder_id: int | None = None
     occurrence: tuple[OccurrenceKey, ...] | None = None
-    """The booking one of these names (see `bookings.Keys`); empty names none."""
+    """The booking one of these names (see `keys.Keys`); empty names none."""
     type: str | None = None
     statuses: frozenset[Status] | None = None
     """Bookings in one of these statuses; empty matches none."""
@@ -638,7 +639,7 @@ def _walked(series: Series, lower: datetime, upper: datetime) -> _Kept | None:
 
 
 def _matches(booking: Booking, query: BookingQuery) -> bool:
-    if query.occurrence is not None and not any(key.names(booking) for key in query.occurrence):
+    if query.occurrence is not None and booking.key not in query.occurrence:
         return False
     if query.type is not None and booking.type != query.type:
         return False

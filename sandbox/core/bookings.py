@@ -3,11 +3,10 @@ of a desk, room, pod, office or building, with a status derived from stored fact
 
 Its status is the occurrence's (`lifecycle.status_of`); its transitions are `transitions`'.
 
-An occurrence is named by an `OccurrenceKey`; each API encodes it in its ids (Kadence's booking
-ids: `kadence/ids.py`).
+An occurrence is named by an `OccurrenceKey` (`keys.py`); each API encodes it in its ids (Kadence's
+booking ids: `kadence/ids.py`).
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,6 +31,7 @@ from sandbox.core.errors import (
     RuleViolation,
 )
 from sandbox.core.events import EventInput, InviteeInput
+from sandbox.core.keys import Keys, OccurrenceKey
 from sandbox.core.lifecycle import Cancellation, Status
 from sandbox.core.occurrences import Slot
 from sandbox.core.seats import SeatReservationInput
@@ -68,7 +68,7 @@ class Booking:
     cancellation: Cancellation | None = None
 
     @property
-    def key(self) -> "OccurrenceKey":
+    def key(self) -> OccurrenceKey:
         """Which occurrence it is."""
         if self.original_start is None:
             return OccurrenceKey(ulid=self.reservation.ulid)
@@ -89,24 +89,6 @@ class Booking:
     @property
     def auto_released_at(self) -> datetime | None:
         return self.cancellation.at if self.cancellation and self.cancellation.automatic else None
-
-
-@dataclass(frozen=True)
-class OccurrenceKey:
-    """Which occurrence an id names, as an API reads its ids (Kadence's: `kadence/ids.py`): a
-    single reservation by its stored ULID, or one occurrence of a series by the series' row id
-    and the start its rule gives it."""
-
-    ulid: str | None = None
-    reservation_id: int | None = None
-    original_start: datetime | None = None
-
-    def names(self, booking: "Booking") -> bool:
-        return booking.key == self
-
-
-Keys = OccurrenceKey | Sequence[OccurrenceKey]
-"""An occurrence, or what an id may name, tried in order: the first that is one."""
 
 
 def get_booking(session: Session, actor: Actor, keys: Keys) -> Booking:

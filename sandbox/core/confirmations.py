@@ -8,6 +8,7 @@ from sqlmodel import Session
 from sandbox.core import events, reservations, seats, transitions
 from sandbox.core.access import Actor
 from sandbox.core.errors import NotFound, Refused, Rule
+from sandbox.core.keys import OccurrenceKey
 from sandbox.core.reservations import ReservationView
 from sandbox.core.workplace import member
 from sandbox.store.models import CheckIn
@@ -18,28 +19,28 @@ EVENT_FORBIDDEN = "Only the organizer of the event or an administrator may confi
 SEAT_FORBIDDEN = "Only the reservee, the reserver or an administrator may confirm a seat reservation"
 
 
-def confirm_event(session: Session, actor: Actor, reference: str, user_id: int | None, device_id: int | None) -> CheckIn:
-    view = _occurrence(events.get_event(session, actor, reference, for_change=True))
+def confirm_event(session: Session, actor: Actor, key: OccurrenceKey, user_id: int | None, device_id: int | None) -> CheckIn:
+    view = _occurrence(events.get_event(session, actor, key, for_change=True))
     return _confirm(session, actor, view, user_id, device_id, EVENT_FORBIDDEN)
 
 
-def get_confirmation(session: Session, actor: Actor, reference: str) -> CheckIn:
-    return _existing(_occurrence(events.get_event(session, actor, reference)))
+def get_confirmation(session: Session, actor: Actor, key: OccurrenceKey) -> CheckIn:
+    return _existing(_occurrence(events.get_event(session, actor, key)))
 
 
-def delete_confirmation(session: Session, actor: Actor, reference: str) -> None:
+def delete_confirmation(session: Session, actor: Actor, key: OccurrenceKey) -> None:
     """Withdraw the confirmation of an event's occurrence: its organizer, creator or an
     administrator may."""
-    view = _occurrence(events.get_event(session, actor, reference, for_change=True))
+    view = _occurrence(events.get_event(session, actor, key, for_change=True))
     reservations.require_may_change(actor, view.reservation, EVENT_FORBIDDEN)
     session.delete(_existing(view))
     session.commit()
 
 
 def confirm_seat_reservation(
-    session: Session, actor: Actor, reference: str, user_id: int | None, device_id: int | None
+    session: Session, actor: Actor, key: OccurrenceKey, user_id: int | None, device_id: int | None
 ) -> CheckIn:
-    view = _occurrence(seats.get_seat_reservation(session, actor, reference, released_too=True, for_change=True))
+    view = _occurrence(seats.get_seat_reservation(session, actor, key, released_too=True, for_change=True))
     return _confirm(session, actor, view, user_id, device_id, SEAT_FORBIDDEN)
 
 

@@ -153,7 +153,7 @@ def require_free(session: Session, seat: Resource, reservee: User, schedule: Sch
     def double_booked(existing: Slot) -> Overlapping:
         return Overlapping(
             Overlap.HOLDER_BUSY,
-            f"The reservee holds desk {existing.reservation.resource_id} then (reservation {reservations.slot_id(existing)})",
+            f"The reservee holds desk {existing.reservation.resource_id} then ({reservations.described(existing)})",
             collision=existing,
             field="reservee",
             holder=reservee.name,

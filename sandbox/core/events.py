@@ -16,9 +16,10 @@ from sqlmodel import Session
 from sandbox.core import occurrences, reservations, space_types, transitions
 from sandbox.core.access import Actor
 from sandbox.core.errors import InvalidInput, Refused, Rule
+from sandbox.core.keys import OccurrenceKey
 from sandbox.core.occurrences import Scope
 from sandbox.core.paging import Page, PageRequest
-from sandbox.core.reservations import Ref, ReservationView, Schedule, Window
+from sandbox.core.reservations import ReservationView, Schedule, Window
 from sandbox.core.times import require_later, zone
 from sandbox.core.workplace import fetch, get_space, users_by_email
 from sandbox.store.models import (
@@ -106,19 +107,17 @@ def create_event(session: Session, actor: Actor, space_id: int, draft: EventInpu
     return ReservationView(reservation, space, reservation.start, reservation.end, reservation.status, rows, None)
 
 
-def get_event(session: Session, actor: Actor, reference: str, *, for_change: bool = False) -> ReservationView:
-    """The event, series or instance `reference`; `for_change`: held for a transition
+def get_event(session: Session, actor: Actor, key: OccurrenceKey, *, for_change: bool = False) -> ReservationView:
+    """The event, series or instance `key` names; `for_change`: held for a transition
     (`reservations.hold`)."""
-    ref = Ref.parse(reference)
-    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT, for_change=for_change)
-    return reservations.view(session, reservation, ref.original_start, actor.now)
+    reservation = reservations.load(session, actor, key, ReservationKind.EVENT, for_change=for_change)
+    return reservations.view(session, reservation, key.original_start, actor.now)
 
 
-def update_event(session: Session, actor: Actor, reference: str, changes: EventChanges) -> ReservationView:
-    ref = Ref.parse(reference)
-    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT, for_change=True)
-    if ref.original_start is not None:
-        reservations.require_instance(reservation, ref.original_start)
+def update_event(session: Session, actor: Actor, key: OccurrenceKey, changes: EventChanges) -> ReservationView:
+    reservation = reservations.load(session, actor, key, ReservationKind.EVENT, for_change=True)
+    if key.original_start is not None:
+        reservations.require_instance(reservation, key.original_start)
         raise Refused(
             Rule.OCCURRENCE_CHANGED_ALONE,
             f"An occurrence of a series is changed only through its series, {reservation.id}",
@@ -157,16 +156,16 @@ def _no_longer_held(session: Session, reservation: Reservation, now: datetime) -
     return not transitions.occurrence(session, reservation, None, now).status.holds_its_time
 
 
-def cancel_event(session: Session, actor: Actor, reference: str) -> ReservationView:
-    """Cancel an event, one instance of a series, or a whole series (`transitions.cancel`)."""
-    ref = Ref.parse(reference)
-    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.EVENT, for_change=True)
-    if ref.original_start is None and reservation.recurrence is not None:
+def cancel_event(session: Session, actor: Actor, key: OccurrenceKey) -> ReservationView:
+    """Cancel an event, one instance of a series, or a whole series (`transitions.cancel`), as
+    `key` names it."""
+    reservation = reservations.load(session, actor, key, ReservationKind.EVENT, for_change=True)
+    if key.original_start is None and reservation.recurrence is not None:
         transitions.cancel_series(session, actor, reservation, _ORGANIZER_ONLY)
     else:
-        held = transitions.occurrence(session, reservation, ref.original_start, actor.now)
+        held = transitions.occurrence(session, reservation, key.original_start, actor.now)
         transitions.cancel(session, actor, held, actor.user, _ORGANIZER_ONLY, after_its_end=True)
-    return reservations.view(session, reservation, ref.original_start, actor.now)
+    return reservations.view(session, reservation, key.original_start, actor.now)
 
 
 def events_in_space(session: Session, actor: Actor, space_id: int, window: Window, page: PageRequest) -> Page[ReservationView]:

@@ -5,10 +5,11 @@ Reservations are read in batches (keyset pagination on start and id), each in a 
 of its own, so an export of any size runs in bounded memory and never holds the store open
 while its CSV is being written.
 
-Its length is the two row kinds' (events and desk reservations), computed alike.
+Its length is the two row kinds' (events and desk reservations), computed alike, and the layout
+an API gives them.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
@@ -18,7 +19,6 @@ from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
 from sandbox.core import lifecycle, occurrences, reservations
-from sandbox.core.reservations import occurrence_id
 from sandbox.store.engine import Store
 from sandbox.store.models import (
     Area,
@@ -47,7 +47,9 @@ class EventRow(NamedTuple):
     floor: str
     resource: str
     resource_id: int
-    occurrence_id: str
+    reservation_id: int
+    original_start: datetime | None
+    """Set for an occurrence of a series: the start its rule gives it."""
     status: str
     created_at: str
     updated_at: str
@@ -89,7 +91,9 @@ class DeskRow(NamedTuple):
     area: str
     resource_id: int
     resource: str
-    occurrence_id: str
+    reservation_id: int
+    original_start: datetime | None
+    """Set for an occurrence of a series: the start its rule gives it."""
     series_id: int | str
     reservation_type: str
     start: str
@@ -111,21 +115,25 @@ class DeskRow(NamedTuple):
     """Whether others may book the desk on days nobody is assigned to it."""
 
 
-Columns = tuple[tuple[str, str], ...]
-"""An export's columns in order: each a title and the field of the row it shows."""
+Row = EventRow | DeskRow
+Shown = str | Callable[[Row], object]
+"""What a column shows: a field of the row, by its name, or a value worked out from the row (as
+an API names the occurrence the row's `reservation_id` and `original_start` give)."""
+Columns = tuple[tuple[str, Shown], ...]
+"""An export's columns in order: each a title and what it shows."""
 
 
 @dataclass(frozen=True)
 class Layout:
     """How an API lays out its exports: the columns of an export of events, and of one of desk
-    reservations. Each field must be one of the row's."""
+    reservations. Each field named must be one of the row's."""
 
     events: Columns
     desk_reservations: Columns
 
     def __post_init__(self) -> None:
         for columns, row in ((self.events, EventRow), (self.desk_reservations, DeskRow)):
-            unknown = [name for _, name in columns if name not in row._fields]
+            unknown = [shown for _, shown in columns if isinstance(shown, str) and shown not in row._fields]
             if unknown or not columns:
                 raise ValueError(f"an export of {row.__name__} has no field {', '.join(unknown) or '(no column)'}")
 
@@ -134,14 +142,29 @@ def columns_of(job: ExportJob, layout: Layout) -> Columns:
     return layout.events if job.kind == "spaces" else layout.desk_reservations
 
 
-def laid_out(job: ExportJob, columns: Columns) -> Callable[[tuple[object, ...]], tuple[object, ...]]:
-    """The values of a row of `job`, in the order of `columns`."""
+def laid_out(job: ExportJob, columns: Columns) -> Callable[[Row], Sequence[object]]:
+    """The values of a row of `job`, in the order of `columns`: the fields picked at once, and
+    the values worked out from the row put in their places among them."""
     fields = (EventRow if job.kind == "spaces" else DeskRow)._fields
-    positions = [fields.index(name) for _, name in columns]
-    if len(positions) == 1:
-        (position,) = positions
-        return lambda row: (row[position],)
-    return cast(Callable[[tuple[object, ...]], tuple[object, ...]], itemgetter(*positions))
+    pick = _picker([fields.index(shown) for _, shown in columns if isinstance(shown, str)])
+    worked_out = [(place, shown) for place, (_, shown) in enumerate(columns) if not isinstance(shown, str)]
+    if not worked_out:
+        return pick
+
+    def values(row: Row) -> Sequence[object]:
+        laid = list(pick(row))
+        for place, work in worked_out:  # In the order of their places, so each lands in its own.
+            laid.insert(place, work(row))
+        return laid
+
+    return values
+
+
+def _picker(positions: list[int]) -> Callable[[Row], Sequence[object]]:
+    """The values at `positions` of a row, in that order."""
+    if len(positions) <= 1:
+        return lambda row: tuple(row[position] for position in positions)
+    return cast(Callable[[Row], Sequence[object]], itemgetter(*positions))
 
 
 MANUAL = "manual"
@@ -171,8 +194,9 @@ class Occurrence:
     cancellation_type: str
 
     @property
-    def id(self) -> str:
-        return occurrence_id(self.reservation.id, self.original_start if self.reservation.recurrence else None)
+    def instance_start(self) -> datetime | None:
+        """The start its series' rule gives it; None for a single reservation's one occurrence."""
+        return self.original_start if self.reservation.recurrence else None
 
     @property
     def status(self) -> str:
@@ -340,7 +364,8 @@ def _event_row(workplace: _Workplace, occurrence: Occurrence, invited: int, acce
         floor=place.floor,
         resource=space.name,
         resource_id=space.id or 0,
-        occurrence_id=occurrence.id,
+        reservation_id=reservation.id or 0,
+        original_start=occurrence.instance_start,
         status=occurrence.status,
         created_at=when(reservation.created_at),
         updated_at=when(reservation.updated_at),
@@ -387,7 +412,8 @@ def _desk_row(workplace: _Workplace, occurrence: Occurrence, invited: int, accep
         area=place.area,
         resource_id=desk.id or 0,
         resource=desk.name,
-        occurrence_id=occurrence.id,
+        reservation_id=reservation.id or 0,
+        original_start=occurrence.instance_start,
         series_id=(reservation.id or "") if reservation.recurrence else "",
         reservation_type=reservation.reservation_type or "",
         start=when(occurrence.start),

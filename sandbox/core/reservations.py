@@ -1,14 +1,13 @@
 """What every kind of reservation shares: an event in a space, a seat reservation, a booking.
 
-Identity (a series is `96347456`, its instance `96347456_20190521T143000Z`), views of a single
-reservation, a series master or one instance, scheduling a series into the occurrence index
-behind its conflict check, cancelling one occurrence or everything, and listing occurrences.
+Views of a single reservation, a series master or one instance (named by an `OccurrenceKey`,
+`keys.py`), scheduling a series into the occurrence index behind its conflict check, cancelling
+one occurrence or everything, and listing occurrences.
 
 Its length is what every kind of reservation shares; the lifecycle of an occurrence is in
 `lifecycle.py` and `transitions.py`.
 """
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,9 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from sandbox.core import ids, lifecycle, occurrences, recurrence
+from sandbox.core import lifecycle, occurrences, recurrence
 from sandbox.core.access import Actor
 from sandbox.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Overlap, Overlapping, Refused, Rule
+from sandbox.core.keys import OccurrenceKey
 from sandbox.core.occurrences import Interval, Scope, Slot
 from sandbox.core.paging import Page, PageRequest, page_of
 from sandbox.core.recurrence import Series
@@ -37,47 +37,6 @@ from sandbox.store.models import (
 )
 
 DEFAULT_WINDOW = timedelta(days=7)
-_REFERENCE = re.compile(r"^([0-9]+)(?:_([0-9]{8}T[0-9]{6}Z))?$")
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A reservation id as clients send it: a single reservation, a series, or one instance."""
-
-    reservation_id: int
-    original_start: datetime | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> "Ref":
-        match = _REFERENCE.match(text)
-        reservation_id = None if match is None else ids.row_id(match.group(1))
-        if match is None or reservation_id is None:
-            raise NotFound("no such occurrence")
-        original = match.group(2)
-        if original is None:
-            return cls(reservation_id)
-        try:
-            moment = datetime.strptime(original, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        except ValueError:
-            raise NotFound("no such occurrence") from None
-        if not ids.names_an_occurrence(moment):
-            raise NotFound("no such occurrence")
-        return cls(reservation_id, moment)
-
-
-def instance_key(original_start: datetime) -> str:
-    return original_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def occurrence_id(reservation_id: int | None, original_start: datetime | None = None) -> str:
-    """`96347456` for a single reservation or a series, `96347456_20190521T143000Z` for an instance."""
-    if original_start is None:
-        return str(reservation_id)
-    return f"{reservation_id}_{instance_key(original_start)}"
-
-
-def slot_id(slot: Slot) -> str:
-    return occurrence_id(slot.reservation.id, slot.original_start if slot.in_series else None)
 
 
 @dataclass(frozen=True)
@@ -94,10 +53,6 @@ class ReservationView:
     original_start: datetime | None = None
     """Set for an instance of a series."""
 
-    @property
-    def id(self) -> str:
-        return occurrence_id(self.reservation.id, self.original_start)
-
 
 @dataclass(frozen=True)
 class Window:
@@ -113,12 +68,14 @@ class Window:
         return lower, upper
 
 
-def load(session: Session, actor: Actor, reservation_id: int, kind: str, *, for_change: bool = False) -> Reservation:
-    """The reservation `reservation_id` of `kind`, visible to `actor`; `for_change`: held (`hold`)
-    for a transition."""
-    reservation = fetch(session, actor, Reservation, reservation_id)
+def load(session: Session, actor: Actor, key: OccurrenceKey, kind: str, *, for_change: bool = False) -> Reservation:
+    """The reservation of `kind` that `key` names by its row id, visible to `actor`; `for_change`:
+    held (`hold`) for a transition. A key naming no row id names nothing here."""
+    if key.reservation_id is None:
+        raise NotFound("no such occurrence")
+    reservation = fetch(session, actor, Reservation, key.reservation_id)
     if reservation.kind != kind:
-        raise NotFound(f"no {kind} reservation {reservation_id}")
+        raise NotFound(f"no {kind} reservation {key.reservation_id}")
     return hold(session, reservation) if for_change else reservation
 
 
@@ -286,7 +243,7 @@ def require_resource_free(
     def taken(existing: Slot) -> Overlapping:
         return Overlapping(
             Overlap.RESOURCE_TAKEN,
-            f"The {noun} is reserved then (reservation {slot_id(existing)})",
+            f"The {noun} is reserved then ({described(existing)})",
             collision=existing,
             field="resource",
             resource_id=resource.id,
@@ -295,6 +252,12 @@ def require_resource_free(
 
     scope = Scope(resource.organization_id, resource_ids=[resource.id or 0], exclude_reservation_id=exclude)
     require_free(session, scope, intervals, now, taken)
+
+
+def described(slot: Slot) -> str:
+    """An occurrence in the core's messages: its reservation's row id and its start in UTC
+    (`reservation 1, from 2026-03-02T15:00:00Z`)."""
+    return f"reservation {slot.reservation.id}, from {slot.start.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
 def apply_schedule(session: Session, reservation: Reservation, resource: Resource, schedule: Schedule, now: datetime) -> None:

@@ -26,10 +26,11 @@ from sandbox.core.errors import (
     Rule,
     RuleViolation,
 )
+from sandbox.core.keys import OccurrenceKey
 from sandbox.core.lifecycle import Status
 from sandbox.core.occurrences import Interval, Scope
 from sandbox.core.paging import Page, PageRequest
-from sandbox.core.reservations import Ref, ReservationView, Schedule, Window
+from sandbox.core.reservations import ReservationView, Schedule, Window
 from sandbox.core.times import local_days, parse_duration, require_later, zone
 from sandbox.core.workplace import member
 from sandbox.store.models import (
@@ -103,13 +104,13 @@ def create_seat_reservation(session: Session, actor: Actor, seat_id: int, draft:
 
 
 def get_seat_reservation(
-    session: Session, actor: Actor, reference: str, *, released_too: bool = False, for_change: bool = False
+    session: Session, actor: Actor, key: OccurrenceKey, *, released_too: bool = False, for_change: bool = False
 ) -> ReservationView:
-    """A live seat reservation, series or instance: cancelled ones no longer exist, nor do
-    released ones unless `released_too`. `for_change`: held for a transition (`reservations.hold`)."""
-    ref = Ref.parse(reference)
-    reservation = reservations.load(session, actor, ref.reservation_id, ReservationKind.SEAT, for_change=for_change)
-    found = reservations.view(session, reservation, ref.original_start, actor.now)
+    """The live seat reservation, series or instance `key` names: cancelled ones no longer exist,
+    nor do released ones unless `released_too`. `for_change`: held for a transition
+    (`reservations.hold`)."""
+    reservation = reservations.load(session, actor, key, ReservationKind.SEAT, for_change=for_change)
+    found = reservations.view(session, reservation, key.original_start, actor.now)
     if found.status == ReservationStatus.CANCELLED and not (released_too and _released(session, found, actor.now)):
         raise NotFound("the reservation is cancelled")
     return found
@@ -122,9 +123,10 @@ def _released(session: Session, view: ReservationView, now: datetime) -> bool:
     return transitions.occurrence(session, view.reservation, view.original_start, now).status == Status.RELEASED
 
 
-def cancel_seat_reservation(session: Session, actor: Actor, reference: str) -> None:
-    """Cancel a seat reservation, one instance of a series, or a whole series (`transitions.cancel`)."""
-    found = get_seat_reservation(session, actor, reference, for_change=True)
+def cancel_seat_reservation(session: Session, actor: Actor, key: OccurrenceKey) -> None:
+    """Cancel a seat reservation, one instance of a series, or a whole series (`transitions.cancel`),
+    as `key` names it."""
+    found = get_seat_reservation(session, actor, key, for_change=True)
     forbidden = "Only the reservee, the reserver or an administrator may cancel a seat reservation"
     if found.original_start is None and found.reservation.recurrence is not None:
         transitions.cancel_series(session, actor, found.reservation, forbidden)
@@ -133,16 +135,17 @@ def cancel_seat_reservation(session: Session, actor: Actor, reference: str) -> N
         transitions.cancel(session, actor, held, actor.user, forbidden, after_its_end=True)
 
 
-def exclude_assigned_day(session: Session, actor: Actor, reference: str) -> ReservationView:
-    """Free one assigned day for others (an exclusion): the instance `reference` of an
-    assignment, by its assignee or an administrator. The excluded day."""
-    found = get_seat_reservation(session, actor, reference, for_change=True)
+def exclude_assigned_day(session: Session, actor: Actor, key: OccurrenceKey) -> ReservationView:
+    """Free one assigned day for others (an exclusion): the instance `key` of an assignment, by
+    its assignee or an administrator. The excluded day."""
+    found = get_seat_reservation(session, actor, key, for_change=True)
     if not assignments.is_assignment(found.reservation) or found.original_start is None:
         raise Refused(
             Rule.NOT_AN_ASSIGNED_DAY,
-            f"Reservation {found.id} is not one assigned day: an exclusion frees one instance of an assignment",
+            f"Reservation {found.reservation.id} is not one assigned day: an exclusion frees one instance of an assignment",
             field="reservation",
-            reservation_id=found.id,
+            reservation_id=found.reservation.id,
+            original_start=found.original_start,
             is_assignment=assignments.is_assignment(found.reservation),
         )
     held = transitions.occurrence(session, found.reservation, found.original_start, actor.now)

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 
 from ulid import ULID
 
-from sandbox.core.bookings import Booking, OccurrenceKey
+from sandbox.core.bookings import Booking
 from sandbox.core.ids import LAST_OCCURRENCE, MAX_ROW_ID
+from sandbox.core.keys import OccurrenceKey
 from sandbox.core.times import EARLIEST
 from sandbox.store.models import Reservation
 

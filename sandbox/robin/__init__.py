@@ -175,7 +175,7 @@ from datetime import datetime
 
 from fastapi import Depends, FastAPI
 
-from sandbox.core import reservations
+from sandbox.robin import ids
 from sandbox.robin.deps import get_actor
 from sandbox.robin.envelope import render_error
 from sandbox.robin.routes import (
@@ -200,7 +200,7 @@ PREFIXES = (PREFIX + "/",)
 def occurrence_id(reservation: Reservation, original_start: datetime | None) -> str:
     """The id Robin gives an occurrence: its reservation's, `_YYYYMMDDTHHMMSSZ` added for one of a
     series."""
-    return reservations.occurrence_id(reservation.id, original_start)
+    return ids.occurrence_id(reservation.id, original_start)
 
 
 def include(app: FastAPI) -> None:

@@ -1,7 +1,16 @@
 """Robin's analytics exports as CSV: the title of each column, in the export guide's order, and
-the field of the core's row it shows. Some fields show under two titles, as the guide lists them."""
+the field of the core's row it shows. Some fields show under two titles, as the guide lists them.
+An occurrence shows as Robin names it (`ids.occurrence_id`), worked out from the row's reservation
+and original start."""
 
-from sandbox.core.export_rows import Layout
+from sandbox.core.export_rows import Layout, Row
+from sandbox.robin import ids
+
+
+def occurrence_id(row: Row) -> str:
+    """The id of the row's occurrence: its reservation's, or its instance's in a series."""
+    return ids.occurrence_id(row.reservation_id, row.original_start)
+
 
 EVENT_COLUMNS = (
     ("Organization", "organization"),
@@ -9,7 +18,7 @@ EVENT_COLUMNS = (
     ("Floor", "floor"),
     ("Space", "resource"),
     ("Space ID", "resource_id"),
-    ("Event ID", "occurrence_id"),
+    ("Event ID", occurrence_id),
     ("Event Status", "status"),
     ("Created At (UTC)", "created_at"),
     ("Updated At (UTC)", "updated_at"),
@@ -49,7 +58,7 @@ DESK_COLUMNS = (
     ("Desk Group", "area"),
     ("Desk ID", "resource_id"),
     ("Desk Name", "resource"),
-    ("Reservation ID", "occurrence_id"),
+    ("Reservation ID", occurrence_id),
     ("Series ID", "series_id"),
     ("Type", "reservation_type"),
     ("Start (UTC)", "start"),

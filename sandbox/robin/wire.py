@@ -13,12 +13,9 @@ from sandbox.core.assignments import assignment_end, is_assignment
 from sandbox.core.availability import Availability, SpaceState
 from sandbox.core.desks import Setting
 from sandbox.core.occurrences import Slot
-from sandbox.core.reservations import (
-    ReservationView,
-    instance_key,
-    slot_id,
-)
+from sandbox.core.reservations import ReservationView
 from sandbox.core.times import zone as time_zone
+from sandbox.robin import ids
 from sandbox.store.models import (
     Amenity,
     Area,
@@ -177,7 +174,7 @@ def _moment(moment: datetime, tz: ZoneInfo) -> dict[str, Any]:
 def event(view: ReservationView) -> dict[str, Any]:
     reservation = view.reservation
     tz = time_zone(reservation.time_zone, "time_zone")
-    identifier = view.id
+    identifier = ids.occurrence_id(reservation.id, view.original_start)
     is_instance = view.original_start is not None
     return {
         "id": identifier,
@@ -198,7 +195,7 @@ def event(view: ReservationView) -> dict[str, Any]:
         "started_at": timestamp(view.start, tz),
         "ended_at": timestamp(view.end, tz),
         "series_id": str(reservation.id) if is_instance else None,
-        "recurrence_id": instance_key(view.original_start) if view.original_start else None,
+        "recurrence_id": ids.recurrence_id(view.original_start) if view.original_start else None,
         "status": view.status,
         "recurrence": None if is_instance else reservation.recurrence,
         "is_all_day": reservation.is_all_day,
@@ -239,9 +236,9 @@ def confirmation(row: CheckIn, identifier: str) -> dict[str, Any]:
 def busy_event(slot: Slot) -> dict[str, Any]:
     tz = time_zone(slot.reservation.time_zone, "time_zone")
     return {
-        "id": slot_id(slot),
+        "id": ids.slot_id(slot),
         "series_id": str(slot.reservation.id) if slot.in_series else None,
-        "recurrence_id": instance_key(slot.original_start),
+        "recurrence_id": ids.recurrence_id(slot.original_start),
         "uid": slot.reservation.uid,
         "space_id": slot.reservation.resource_id,
         "start": _moment(slot.start, tz),
@@ -256,7 +253,7 @@ def collision(slot: Slot) -> dict[str, Any]:
     tz = time_zone(slot.reservation.time_zone, "time_zone")
     seat = slot.reservation.kind == ReservationKind.SEAT
     return {
-        "reservation_id" if seat else "event_id": slot_id(slot),
+        "reservation_id" if seat else "event_id": ids.slot_id(slot),
         "series_id": str(slot.reservation.id) if slot.in_series else None,
         "seat_id" if seat else "space_id": slot.reservation.resource_id,
         "start": timestamp(slot.start, tz),
@@ -381,7 +378,7 @@ def seat_confirmation(row: CheckIn, identifier: str) -> dict[str, Any]:
 def seat_reservation(view: ReservationView) -> dict[str, Any]:
     reservation = view.reservation
     tz = time_zone(reservation.time_zone, "time_zone")
-    identifier = view.id
+    identifier = ids.occurrence_id(reservation.id, view.original_start)
     is_instance = view.original_start is not None
     return {
         "id": identifier,
@@ -394,7 +391,7 @@ def seat_reservation(view: ReservationView) -> dict[str, Any]:
         "end": _assignment_end(reservation, tz) if is_assignment(reservation) and not is_instance else _moment(view.end, tz),
         "recurrence": None if is_instance else reservation.recurrence,
         "series_id": str(reservation.id) if is_instance else None,
-        "recurrence_id": instance_key(view.original_start) if view.original_start else None,
+        "recurrence_id": ids.recurrence_id(view.original_start) if view.original_start else None,
         "created_at": timestamp(reservation.created_at),
         "updated_at": timestamp(reservation.updated_at),
         "reservee": {

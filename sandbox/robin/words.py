@@ -8,9 +8,9 @@ from typing import Any
 from sandbox.core.errors import Overlap, Overlapping, Refused, Rule
 from sandbox.core.lifecycle import Refusal, TransitionRefused
 from sandbox.core.recurrence import WEEKDAYS
-from sandbox.core.reservations import occurrence_id, slot_id
 from sandbox.core.times import parse_duration
 from sandbox.core.transitions import OPENS_MINUTES
+from sandbox.robin.ids import occurrence_id, slot_id
 from sandbox.store.models import ReservationKind
 
 _EVENT = {
@@ -75,8 +75,9 @@ def refused_by_rule(refusal: Refused) -> tuple[str, str, dict[str, Any]]:
             return "instance_required", message, {}
         case Rule.NOT_AN_ASSIGNED_DAY:
             what = "a whole shared reservation" if said["is_assignment"] else "not a shared reservation"
+            named = occurrence_id(said["reservation_id"], said["original_start"])
             message = (
-                f"Seat reservation {said['reservation_id']} is {what}: an exclusion is made on one instance "
+                f"Seat reservation {named} is {what}: an exclusion is made on one instance "
                 "of a shared reservation, one assigned day"
             )
             return "exclusion_not_allowed", message, {}

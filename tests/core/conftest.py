@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from dateutil import rrule
 
-from sandbox.core.bookings import OccurrenceKey
+from sandbox.core.keys import OccurrenceKey
 from sandbox.store.models import Reservation
 
 
@@ -31,3 +31,9 @@ def key_of(reservation: Reservation, original_start: datetime | None) -> Occurre
     if original_start is None:
         return OccurrenceKey(ulid=reservation.ulid)
     return OccurrenceKey(reservation_id=reservation.id, original_start=original_start)
+
+
+def row_key(reservation_id: int | None, original_start: datetime | None = None) -> OccurrenceKey:
+    """A reservation by its row id, a single one or a whole series; with `original_start`, the
+    instance of its series that starts then."""
+    return OccurrenceKey(reservation_id=reservation_id, original_start=original_start)

@@ -16,7 +16,7 @@ from sandbox.core.lifecycle import Status
 from sandbox.core.paging import Counted
 from sandbox.store.models import Reservation
 from tests.conftest import NOW
-from tests.core.conftest import key_of
+from tests.core.conftest import key_of, row_key
 from tests.core.test_bookings import BEN, CHLOE, EMMA, HOUR, MINUTE, START, at, book_desk, named, person
 
 DAY = timedelta(days=1)
@@ -42,7 +42,7 @@ def busy_month(session: Session) -> dict[str, int]:
     bookings.cancel_booking(session, at(session, NOW), key_of(daily, START + DAY), None)
     bookings.check_in_booking(session, at(session, START), key_of(daily, START), person(session, BEN).ulid, "wifi")
     cancelled = series(session, "Phone Booth 1A", START + 2 * HOUR, "RRULE:FREQ=WEEKLY;COUNT=4")
-    events.cancel_event(session, at(session, NOW), str(cancelled.id))
+    events.cancel_event(session, at(session, NOW), row_key(cancelled.id))
     endless = series(session, "Phone Booth 1A", START + 4 * HOUR, "RRULE:FREQ=WEEKLY")
     checked = book_desk(session, email=CHLOE, desk="A-03")
     bookings.check_in_booking(session, at(session, START), checked.key, person(session, CHLOE).ulid, "wifi")
@@ -145,7 +145,7 @@ def test_a_rescheduled_series_keeps_no_cancellation_of_a_start_it_no_longer_has(
 ) -> None:
     daily = series(session, "Focus Room", START, "RRULE:FREQ=DAILY;COUNT=6")
     bookings.cancel_booking(session, at(session, NOW), key_of(daily, START + DAY), None)
-    events.update_event(session, at(session, NOW), str(daily.id), EventChanges({"recurrence": ["RRULE:FREQ=WEEKLY;COUNT=2"]}))
+    events.update_event(session, at(session, NOW), row_key(daily.id), EventChanges({"recurrence": ["RRULE:FREQ=WEEKLY;COUNT=2"]}))
     query = BookingQuery(space_id=named(session, "Focus Room").ulid)
 
     read = booking_queries.list_bookings(session, at(session, NOW), query, 1, 10)
@@ -183,7 +183,7 @@ def test_a_booking_longer_than_the_rest_is_listed_while_it_reaches_the_window(
     draft = EventInput(start=START - 3 * DAY, end=START + HOUR, time_zone="America/New_York", title="Offsite")
     long = events.create_event(session, at(session, NOW), room, draft).reservation
     dropped = events.create_event(session, at(session, NOW), room, replace(draft, start=START + DAY, end=START + 4 * DAY))
-    events.cancel_event(session, at(session, NOW), str(dropped.reservation.id))
+    events.cancel_event(session, at(session, NOW), row_key(dropped.reservation.id))
     query = BookingQuery(conditions=(TimeCondition("end", "strictly_after", START + 2 * DAY),))
 
     queries = [query, BookingQuery(conditions=(TimeCondition("end", "strictly_after", START),))]

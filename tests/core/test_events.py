@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, col, func, select
 
-from sandbox.core import availability, confirmations, events, occurrences, reservations
+from sandbox.core import availability, confirmations, events, occurrences
 from sandbox.core.access import Actor
 from sandbox.core.errors import (
     Conflict,
@@ -23,6 +23,7 @@ from sandbox.core.occurrences import HORIZON, Scope
 from sandbox.core.reservations import ReservationView as EventView
 from sandbox.store.models import CheckIn, Reservation, ReservationKind, ReservationStatus
 from tests.conftest import NOW, actor_for
+from tests.core.conftest import row_key
 
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
@@ -202,7 +203,7 @@ def test_create_event_rejects_overlap_with_an_occurrence_of_a_series(session: Se
     collision = caught.value.collision
     assert collision.reservation.id == weekly.reservation.id
     assert (collision.original_start, collision.start, collision.end) == (fourth, fourth, fourth + HOUR)
-    assert reservations.occurrence_id(weekly.reservation.id, fourth) in caught.value.message
+    assert f"(reservation {weekly.reservation.id}, from 2026-10-05T13:00:00Z)" in caught.value.message
     assert after_change_caught.value.collision.original_start == after_change
 
 
@@ -247,7 +248,7 @@ def test_create_series_that_skips_the_booked_week_is_accepted(session: Session, 
 def test_cancelled_event_no_longer_blocks(session: Session, admin_actor: Actor) -> None:
     existing = book(session, admin_actor, 51, QUIET_MONDAY)
 
-    cancelled = events.cancel_event(session, admin_actor, str(existing.reservation.id))
+    cancelled = events.cancel_event(session, admin_actor, row_key(existing.reservation.id))
     replacement = book(session, admin_actor, 51, QUIET_MONDAY)
 
     assert cancelled.status == ReservationStatus.CANCELLED
@@ -258,7 +259,7 @@ def test_cancelled_instance_no_longer_blocks_but_the_others_do(session: Session,
     weekly = book(session, admin_actor, 56, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
     second = QUIET_MONDAY + timedelta(weeks=1)
 
-    events.cancel_event(session, admin_actor, reservations.occurrence_id(weekly.reservation.id, second))
+    events.cancel_event(session, admin_actor, row_key(weekly.reservation.id, second))
     replacement = book(session, admin_actor, 56, second)
 
     assert replacement.start == second
@@ -318,7 +319,7 @@ def test_update_event_does_not_conflict_with_itself(session: Session, admin_acto
     moved = events.update_event(
         session,
         admin_actor,
-        str(existing.reservation.id),
+        row_key(existing.reservation.id),
         EventChanges({"start": QUIET_MONDAY + 30 * MINUTE, "end": QUIET_MONDAY + 90 * MINUTE}),
     )
 
@@ -332,7 +333,7 @@ def test_update_series_does_not_conflict_with_its_own_occurrences(session: Sessi
     moved = events.update_event(
         session,
         admin_actor,
-        str(weekly.reservation.id),
+        row_key(weekly.reservation.id),
         EventChanges({"start": QUIET_MONDAY + 30 * MINUTE, "end": QUIET_MONDAY + 90 * MINUTE}),
     )
 
@@ -350,7 +351,7 @@ def test_update_event_rejects_overlap_with_another_event(session: Session, admin
         events.update_event(
             session,
             admin_actor,
-            str(existing.reservation.id),
+            row_key(existing.reservation.id),
             EventChanges({"end": QUIET_MONDAY + 2 * HOUR + MINUTE}),
         )
 
@@ -362,7 +363,7 @@ def test_update_event_may_end_where_the_next_one_starts(session: Session, admin_
     book(session, admin_actor, 51, QUIET_MONDAY + 2 * HOUR)
 
     longer = events.update_event(
-        session, admin_actor, str(existing.reservation.id), EventChanges({"end": QUIET_MONDAY + 2 * HOUR})
+        session, admin_actor, row_key(existing.reservation.id), EventChanges({"end": QUIET_MONDAY + 2 * HOUR})
     )
 
     assert longer.end == QUIET_MONDAY + 2 * HOUR
@@ -374,7 +375,7 @@ def test_update_event_adding_a_rule_checks_the_new_occurrences(session: Session,
 
     with pytest.raises(Conflict) as caught:
         events.update_event(
-            session, admin_actor, str(existing.reservation.id), EventChanges({"recurrence": ["RRULE:FREQ=DAILY;COUNT=5"]})
+            session, admin_actor, row_key(existing.reservation.id), EventChanges({"recurrence": ["RRULE:FREQ=DAILY;COUNT=5"]})
         )
 
     assert caught.value.collision.reservation.id == later.reservation.id
@@ -382,7 +383,7 @@ def test_update_event_adding_a_rule_checks_the_new_occurrences(session: Session,
 
 def test_update_event_refuses_an_instance(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    instance = reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY + timedelta(weeks=1))
+    instance = row_key(weekly.reservation.id, QUIET_MONDAY + timedelta(weeks=1))
 
     with pytest.raises(RuleViolation) as caught:
         events.update_event(session, admin_actor, instance, EventChanges({"title": "Moved"}))
@@ -390,12 +391,12 @@ def test_update_event_refuses_an_instance(session: Session, admin_actor: Actor) 
     assert caught.value.reason == Rule.OCCURRENCE_CHANGED_ALONE
     assert isinstance(caught.value, Refused)
     assert caught.value.params == {"series_id": weekly.reservation.id}
-    assert events.get_event(session, admin_actor, str(weekly.reservation.id)).reservation.title != "Moved"
+    assert events.get_event(session, admin_actor, row_key(weekly.reservation.id)).reservation.title != "Moved"
 
 
 def test_update_event_of_an_instance_that_does_not_exist_is_not_found(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    off_pattern = reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY + timedelta(days=1))
+    off_pattern = row_key(weekly.reservation.id, QUIET_MONDAY + timedelta(days=1))
 
     with pytest.raises(NotFound):
         events.update_event(session, admin_actor, off_pattern, EventChanges({"title": "Moved"}))
@@ -407,17 +408,17 @@ def test_update_event_refuses_a_member_who_is_not_the_organizer(
     existing = book(session, admin_actor, 51, QUIET_MONDAY)
 
     with pytest.raises(Forbidden):
-        events.update_event(session, member_actor, str(existing.reservation.id), EventChanges({"title": "Mine now"}))
+        events.update_event(session, member_actor, row_key(existing.reservation.id), EventChanges({"title": "Mine now"}))
     with pytest.raises(Forbidden):
-        events.cancel_event(session, member_actor, str(existing.reservation.id))
+        events.cancel_event(session, member_actor, row_key(existing.reservation.id))
 
-    assert events.get_event(session, admin_actor, str(existing.reservation.id)).status == ReservationStatus.CONFIRMED
+    assert events.get_event(session, admin_actor, row_key(existing.reservation.id)).status == ReservationStatus.CONFIRMED
 
 
 def test_update_event_by_its_organizer_who_is_a_member(session: Session, member_actor: Actor) -> None:
     own = book(session, member_actor, 51, QUIET_MONDAY)
 
-    renamed = events.update_event(session, member_actor, str(own.reservation.id), EventChanges({"title": "Retro"}))
+    renamed = events.update_event(session, member_actor, row_key(own.reservation.id), EventChanges({"title": "Retro"}))
 
     assert renamed.reservation.title == "Retro"
 
@@ -425,7 +426,7 @@ def test_update_event_by_its_organizer_who_is_a_member(session: Session, member_
 def test_administrator_may_change_any_event(session: Session, admin_actor: Actor, member_actor: Actor) -> None:
     own = book(session, member_actor, 51, QUIET_MONDAY)
 
-    renamed = events.update_event(session, admin_actor, str(own.reservation.id), EventChanges({"title": "Audit"}))
+    renamed = events.update_event(session, admin_actor, row_key(own.reservation.id), EventChanges({"title": "Audit"}))
 
     assert renamed.reservation.title == "Audit"
 
@@ -433,7 +434,7 @@ def test_administrator_may_change_any_event(session: Session, admin_actor: Actor
 def test_update_event_with_recurrence_none_removes_the_rule(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=4"])
 
-    single = events.update_event(session, admin_actor, str(weekly.reservation.id), EventChanges({"recurrence": None}))
+    single = events.update_event(session, admin_actor, row_key(weekly.reservation.id), EventChanges({"recurrence": None}))
 
     assert single.reservation.recurrence is None
     assert single.reservation.series_end == QUIET_MONDAY + HOUR
@@ -445,9 +446,9 @@ def test_removing_the_rule_after_cancelling_the_first_instance_keeps_the_event_b
     session: Session, admin_actor: Actor
 ) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    events.cancel_event(session, admin_actor, reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY))
+    events.cancel_event(session, admin_actor, row_key(weekly.reservation.id, QUIET_MONDAY))
 
-    single = events.update_event(session, admin_actor, str(weekly.reservation.id), EventChanges({"recurrence": None}))
+    single = events.update_event(session, admin_actor, row_key(weekly.reservation.id), EventChanges({"recurrence": None}))
 
     # The single event that remains is confirmed at its start, so it must hold that time.
     assert single.status == ReservationStatus.CONFIRMED
@@ -460,16 +461,16 @@ def test_removing_the_rule_after_cancelling_the_first_instance_keeps_the_event_b
 def test_rescheduling_a_series_keeps_its_cancelled_occurrence_cancelled(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
     series_id = weekly.reservation.id
-    events.cancel_event(session, admin_actor, reservations.occurrence_id(series_id, QUIET_MONDAY + timedelta(weeks=1)))
+    events.cancel_event(session, admin_actor, row_key(series_id, QUIET_MONDAY + timedelta(weeks=1)))
     later = QUIET_MONDAY + 30 * MINUTE
 
-    events.update_event(session, admin_actor, str(series_id), EventChanges({"start": later, "end": later + HOUR}))
+    events.update_event(session, admin_actor, row_key(series_id), EventChanges({"start": later, "end": later + HOUR}))
 
     assert listed_starts(session, 51, QUIET_MONDAY, QUIET_MONDAY + timedelta(weeks=3)) == [
         later,
         later + timedelta(weeks=2),
     ]
-    moved = reservations.occurrence_id(series_id, later + timedelta(weeks=1))
+    moved = row_key(series_id, later + timedelta(weeks=1))
     assert events.get_event(session, admin_actor, moved).status == ReservationStatus.CANCELLED
 
 
@@ -477,10 +478,12 @@ def test_rescheduling_a_series_moves_cancellations_by_local_time_across_a_change
     first = utc(2026, 10, 26, 13)  # Monday 09:00 EDT; the next two Mondays are EST
     weekly = book(session, admin_actor, 51, first, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
     series_id = weekly.reservation.id
-    events.cancel_event(session, admin_actor, reservations.occurrence_id(series_id, utc(2026, 11, 2, 14)))
+    events.cancel_event(session, admin_actor, row_key(series_id, utc(2026, 11, 2, 14)))
     week_earlier = utc(2026, 10, 19, 13)
 
-    events.update_event(session, admin_actor, str(series_id), EventChanges({"start": week_earlier, "end": week_earlier + HOUR}))
+    events.update_event(
+        session, admin_actor, row_key(series_id), EventChanges({"start": week_earlier, "end": week_earlier + HOUR})
+    )
 
     # The cancelled Monday 09:00 moves a week back to Monday 26 October 09:00 EDT.
     assert listed_starts(session, 51, utc(2026, 10, 1), utc(2026, 12, 1)) == [
@@ -491,10 +494,10 @@ def test_rescheduling_a_series_moves_cancellations_by_local_time_across_a_change
 
 def test_update_event_refuses_a_cancelled_event(session: Session, admin_actor: Actor) -> None:
     existing = book(session, admin_actor, 51, QUIET_MONDAY)
-    events.cancel_event(session, admin_actor, str(existing.reservation.id))
+    events.cancel_event(session, admin_actor, row_key(existing.reservation.id))
 
     with pytest.raises(RuleViolation) as caught:
-        events.update_event(session, admin_actor, str(existing.reservation.id), EventChanges({"title": "Back"}))
+        events.update_event(session, admin_actor, row_key(existing.reservation.id), EventChanges({"title": "Back"}))
 
     assert caught.value.reason == Rule.CANCELLED_UNCHANGEABLE
 
@@ -503,7 +506,9 @@ def test_update_event_refuses_a_too_short_length(session: Session, admin_actor: 
     existing = book(session, admin_actor, 51, QUIET_MONDAY)
 
     with pytest.raises(InvalidInput) as caught:
-        events.update_event(session, admin_actor, str(existing.reservation.id), EventChanges({"end": QUIET_MONDAY + 5 * MINUTE}))
+        events.update_event(
+            session, admin_actor, row_key(existing.reservation.id), EventChanges({"end": QUIET_MONDAY + 5 * MINUTE})
+        )
 
     assert caught.value.problems[0].field == "end"
 
@@ -516,12 +521,12 @@ def test_cancel_event_of_an_instance_cancels_only_that_occurrence(session: Sessi
     series_id = weekly.reservation.id
     second = QUIET_MONDAY + timedelta(weeks=1)
 
-    cancelled = events.cancel_event(session, admin_actor, reservations.occurrence_id(series_id, second))
+    cancelled = events.cancel_event(session, admin_actor, row_key(series_id, second))
 
     assert cancelled.status == ReservationStatus.CANCELLED
     assert cancelled.original_start == second
-    assert events.get_event(session, admin_actor, str(series_id)).status == ReservationStatus.CONFIRMED
-    assert events.get_event(session, admin_actor, reservations.occurrence_id(series_id, QUIET_MONDAY)).status == "confirmed"
+    assert events.get_event(session, admin_actor, row_key(series_id)).status == ReservationStatus.CONFIRMED
+    assert events.get_event(session, admin_actor, row_key(series_id, QUIET_MONDAY)).status == "confirmed"
     assert listed_starts(session, 51, QUIET_MONDAY, QUIET_MONDAY + timedelta(weeks=3)) == [
         QUIET_MONDAY,
         QUIET_MONDAY + timedelta(weeks=2),
@@ -532,7 +537,7 @@ def test_cancel_event_of_an_instance_twice_is_refused_as_already_cancelled_and_c
     session: Session, admin_actor: Actor
 ) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    instance = reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY)
+    instance = row_key(weekly.reservation.id, QUIET_MONDAY)
     events.cancel_event(session, admin_actor, instance)
 
     with pytest.raises(TransitionRefused) as caught:
@@ -548,9 +553,9 @@ def test_cancel_event_of_an_instance_off_the_pattern_is_not_found(session: Sessi
     single = book(session, admin_actor, 52, QUIET_MONDAY)
 
     with pytest.raises(NotFound):
-        events.cancel_event(session, admin_actor, reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY + MINUTE))
+        events.cancel_event(session, admin_actor, row_key(weekly.reservation.id, QUIET_MONDAY + MINUTE))
     with pytest.raises(NotFound):
-        events.cancel_event(session, admin_actor, reservations.occurrence_id(single.reservation.id, QUIET_MONDAY))
+        events.cancel_event(session, admin_actor, row_key(single.reservation.id, QUIET_MONDAY))
 
 
 # --- confirm_event -----------------------------------------------------------------------
@@ -560,13 +565,13 @@ def test_confirm_event_opens_fifteen_minutes_before_the_start(session: Session, 
     existing = book(session, admin_actor, 51, QUIET_MONDAY)
 
     check_in = confirmations.confirm_event(
-        session, at(session, QUIET_MONDAY - 15 * MINUTE), str(existing.reservation.id), None, None
+        session, at(session, QUIET_MONDAY - 15 * MINUTE), row_key(existing.reservation.id), None, None
     )
 
     assert check_in.reservation_id == existing.reservation.id
     assert check_in.original_start == QUIET_MONDAY
     assert check_in.checked_in_at == QUIET_MONDAY - 15 * MINUTE
-    assert events.get_event(session, admin_actor, str(existing.reservation.id)).check_in is not None
+    assert events.get_event(session, admin_actor, row_key(existing.reservation.id)).check_in is not None
 
 
 def test_confirm_event_refuses_more_than_fifteen_minutes_early(session: Session, admin_actor: Actor) -> None:
@@ -574,7 +579,7 @@ def test_confirm_event_refuses_more_than_fifteen_minutes_early(session: Session,
     early = at(session, QUIET_MONDAY - 15 * MINUTE - timedelta(seconds=1))
 
     with pytest.raises(RuleViolation) as caught:
-        confirmations.confirm_event(session, early, str(existing.reservation.id), None, None)
+        confirmations.confirm_event(session, early, row_key(existing.reservation.id), None, None)
 
     assert caught.value.reason == "too_early"
 
@@ -583,7 +588,7 @@ def test_confirm_event_is_allowed_until_the_last_moment(session: Session, admin_
     existing = book(session, admin_actor, 51, QUIET_MONDAY)
 
     check_in = confirmations.confirm_event(
-        session, at(session, QUIET_MONDAY + HOUR - timedelta(seconds=1)), str(existing.reservation.id), None, None
+        session, at(session, QUIET_MONDAY + HOUR - timedelta(seconds=1)), row_key(existing.reservation.id), None, None
     )
 
     assert check_in.original_start == QUIET_MONDAY
@@ -593,17 +598,17 @@ def test_confirm_event_refuses_once_the_event_has_ended(session: Session, admin_
     existing = book(session, admin_actor, 51, QUIET_MONDAY)
 
     with pytest.raises(RuleViolation) as caught:
-        confirmations.confirm_event(session, at(session, QUIET_MONDAY + HOUR), str(existing.reservation.id), None, None)
+        confirmations.confirm_event(session, at(session, QUIET_MONDAY + HOUR), row_key(existing.reservation.id), None, None)
 
     assert caught.value.reason == "too_late"
 
 
 def test_confirm_event_refuses_an_event_already_confirmed(session: Session, admin_actor: Actor) -> None:
     existing = book(session, admin_actor, 51, QUIET_MONDAY)
-    confirmations.confirm_event(session, at(session, QUIET_MONDAY), str(existing.reservation.id), None, None)
+    confirmations.confirm_event(session, at(session, QUIET_MONDAY), row_key(existing.reservation.id), None, None)
 
     with pytest.raises(RuleViolation) as caught:
-        confirmations.confirm_event(session, at(session, QUIET_MONDAY + MINUTE), str(existing.reservation.id), None, None)
+        confirmations.confirm_event(session, at(session, QUIET_MONDAY + MINUTE), row_key(existing.reservation.id), None, None)
 
     assert caught.value.reason == "already_checked_in"
 
@@ -612,7 +617,7 @@ def test_confirm_event_refuses_a_series_master(session: Session, admin_actor: Ac
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
 
     with pytest.raises(RuleViolation) as caught:
-        confirmations.confirm_event(session, at(session, QUIET_MONDAY), str(weekly.reservation.id), None, None)
+        confirmations.confirm_event(session, at(session, QUIET_MONDAY), row_key(weekly.reservation.id), None, None)
 
     assert caught.value.reason == Rule.OCCURRENCE_REQUIRED
     assert isinstance(caught.value, Refused)
@@ -624,18 +629,16 @@ def test_confirm_event_of_an_instance_confirms_only_that_occurrence(session: Ses
     series_id = weekly.reservation.id
     second = QUIET_MONDAY + timedelta(weeks=1)
 
-    check_in = confirmations.confirm_event(
-        session, at(session, second + MINUTE), reservations.occurrence_id(series_id, second), None, None
-    )
+    check_in = confirmations.confirm_event(session, at(session, second + MINUTE), row_key(series_id, second), None, None)
 
     assert (check_in.reservation_id, check_in.original_start) == (series_id, second)
-    assert events.get_event(session, admin_actor, reservations.occurrence_id(series_id, second)).check_in is not None
-    assert events.get_event(session, admin_actor, reservations.occurrence_id(series_id, QUIET_MONDAY)).check_in is None
+    assert events.get_event(session, admin_actor, row_key(series_id, second)).check_in is not None
+    assert events.get_event(session, admin_actor, row_key(series_id, QUIET_MONDAY)).check_in is None
 
 
 def test_confirm_event_window_of_an_instance_is_its_own(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    second = reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY + timedelta(weeks=1))
+    second = row_key(weekly.reservation.id, QUIET_MONDAY + timedelta(weeks=1))
 
     with pytest.raises(RuleViolation) as caught:
         confirmations.confirm_event(session, at(session, QUIET_MONDAY + 10 * MINUTE), second, None, None)
@@ -645,7 +648,7 @@ def test_confirm_event_window_of_an_instance_is_its_own(session: Session, admin_
 
 def test_confirm_event_refuses_a_cancelled_instance(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    instance = reservations.occurrence_id(weekly.reservation.id, QUIET_MONDAY)
+    instance = row_key(weekly.reservation.id, QUIET_MONDAY)
     events.cancel_event(session, admin_actor, instance)
 
     with pytest.raises(RuleViolation) as caught:
@@ -658,7 +661,7 @@ def test_confirm_event_on_behalf_of_another_member(session: Session, admin_actor
     existing = book(session, admin_actor, 51, QUIET_MONDAY)
 
     check_in = confirmations.confirm_event(
-        session, at(session, QUIET_MONDAY), str(existing.reservation.id), member_actor.user.id, 7
+        session, at(session, QUIET_MONDAY), row_key(existing.reservation.id), member_actor.user.id, 7
     )
 
     assert (check_in.user_id, check_in.device_id) == (member_actor.user.id, 7)
@@ -668,7 +671,7 @@ def test_confirm_event_refuses_an_unknown_user(session: Session, admin_actor: Ac
     existing = book(session, admin_actor, 51, QUIET_MONDAY)
 
     with pytest.raises(InvalidInput) as caught:
-        confirmations.confirm_event(session, at(session, QUIET_MONDAY), str(existing.reservation.id), 999_999, None)
+        confirmations.confirm_event(session, at(session, QUIET_MONDAY), row_key(existing.reservation.id), 999_999, None)
 
     assert caught.value.problems[0].field == "user_id"
     assert session.exec(select(CheckIn).where(col(CheckIn.reservation_id) == existing.reservation.id)).all() == []
@@ -730,7 +733,7 @@ def test_space_state_stays_busy_through_back_to_back_events(session: Session, ad
 
 def test_space_state_is_in_use_once_the_current_event_is_confirmed(session: Session, admin_actor: Actor) -> None:
     current = book(session, admin_actor, 51, NOW - 10 * MINUTE)
-    confirmations.confirm_event(session, admin_actor, str(current.reservation.id), None, None)
+    confirmations.confirm_event(session, admin_actor, row_key(current.reservation.id), None, None)
 
     state = availability.space_state(session, admin_actor, 51)
 
@@ -740,7 +743,7 @@ def test_space_state_is_in_use_once_the_current_event_is_confirmed(session: Sess
 def test_space_state_is_booked_when_only_a_later_event_is_confirmed(session: Session, admin_actor: Actor) -> None:
     book(session, admin_actor, 51, NOW - 50 * MINUTE)
     later = book(session, admin_actor, 51, NOW + 10 * MINUTE)
-    confirmations.confirm_event(session, admin_actor, str(later.reservation.id), None, None)
+    confirmations.confirm_event(session, admin_actor, row_key(later.reservation.id), None, None)
 
     state = availability.space_state(session, admin_actor, 51)
 
@@ -751,7 +754,7 @@ def test_space_state_is_booked_when_only_a_later_event_is_confirmed(session: Ses
 def test_space_state_of_an_instance_in_progress(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, NOW - timedelta(weeks=1, minutes=20), lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
     now_instance = NOW - 20 * MINUTE
-    confirmations.confirm_event(session, admin_actor, reservations.occurrence_id(weekly.reservation.id, now_instance), None, None)
+    confirmations.confirm_event(session, admin_actor, row_key(weekly.reservation.id, now_instance), None, None)
 
     state = availability.space_state(session, admin_actor, 51)
 
@@ -760,7 +763,7 @@ def test_space_state_of_an_instance_in_progress(session: Session, admin_actor: A
 
 def test_space_state_ignores_a_cancelled_instance(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 51, NOW - timedelta(weeks=1, minutes=20), lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    events.cancel_event(session, admin_actor, reservations.occurrence_id(weekly.reservation.id, NOW - 20 * MINUTE))
+    events.cancel_event(session, admin_actor, row_key(weekly.reservation.id, NOW - 20 * MINUTE))
 
     state = availability.space_state(session, admin_actor, 51)
 

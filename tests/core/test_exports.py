@@ -709,10 +709,15 @@ def test_an_export_of_some_locations_lists_only_theirs(store: Store) -> None:
     assert len(rows) == job_of(store, job.id).row_count == FIRST_WEEK_EVENTS_IN_BENGALURU
 
 
+def named(row: export_rows.Row) -> str:
+    """A column worked out from the row: its reservation, and its start in a series."""
+    return f"{row.reservation_id}@{row.original_start or '-'}"
+
+
 def test_an_export_is_laid_out_as_its_layout_titles_and_orders_the_fields(store: Store) -> None:
     layout = export_rows.Layout(
-        events=(("When", "start"), ("What", "title"), ("Id", "occurrence_id"), ("Again", "title")),
-        desk_reservations=(("Desk", "resource"),),
+        events=(("When", "start"), ("What", "title"), ("Id", named), ("Again", "title"), ("Reservation", "reservation_id")),
+        desk_reservations=(("Desk", lambda row: f"desk {row.resource}"),),
     )
     events = request(store, admin_at(store), first_week(location_ids=[BENGALURU]))
     desks = request(store, admin_at(store), first_week("desks"))
@@ -721,11 +726,14 @@ def test_an_export_is_laid_out_as_its_layout_titles_and_orders_the_fields(store:
     event_rows = parsed(csv_of(store, events.id))
     desk_rows = parsed(csv_of(store, desks.id))
 
-    assert event_rows[0] == ["When", "What", "Id", "Again"]
+    assert event_rows[0] == ["When", "What", "Id", "Again", "Reservation"]
     assert len(event_rows) - 1 == FIRST_WEEK_EVENTS_IN_BENGALURU
-    assert all(what == again and when.startswith("2026-03-0") for when, what, _, again in event_rows[1:])
+    assert all(what == again and when.startswith("2026-03-0") for when, what, _, again, _ in event_rows[1:])
+    assert all(identifier.startswith(f"{reservation}@") for _, _, identifier, _, reservation in event_rows[1:])
+    assert {identifier.endswith("@-") for _, _, identifier, _, _ in event_rows[1:]} == {True, False}
     assert desk_rows[0] == ["Desk"]
     assert len(desk_rows) - 1 == FIRST_WEEK_DESKS
+    assert all(desk.startswith("desk ") for (desk,) in desk_rows[1:])
 
 
 def test_a_layout_refuses_a_field_the_rows_do_not_have() -> None:

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from sandbox.core import events, occurrences, recurrence, reservations
+from sandbox.core import events, occurrences, recurrence
 from sandbox.core.access import Actor
 from sandbox.core.errors import Conflict, InvalidInput, Overlap
 from sandbox.core.events import EventInput, InviteeInput
@@ -15,6 +15,7 @@ from sandbox.core.occurrences import HORIZON, MAX_INDEXED, Interval, Scope, Slot
 from sandbox.core.reservations import ReservationView as EventView
 from sandbox.store.models import Occurrence, OccurrenceException, Reservation, ReservationKind, User
 from tests.conftest import NOW, actor_for
+from tests.core.conftest import row_key
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC_ZONE = ZoneInfo("UTC")
@@ -355,7 +356,7 @@ def test_slots_respect_the_limit(session: Session, admin_actor: Actor) -> None:
 def test_cancelled_event_is_not_listed(session: Session, admin_actor: Actor) -> None:
     booked = book(session, admin_actor, 56, QUIET_MONDAY)
 
-    events.cancel_event(session, admin_actor, str(booked.reservation.id))
+    events.cancel_event(session, admin_actor, row_key(booked.reservation.id))
 
     assert listed(session, Scope(ORGANIZATION, resource_ids=[56]), QUIET_MONDAY, QUIET_MONDAY + HOUR) == []
 
@@ -484,7 +485,7 @@ def test_cancelled_instance_beyond_the_indexed_range_is_not_listed(session: Sess
     weekly = endless_weekly(session, admin_actor)
     cancelled = utc(2027, 6, 9, 14)
 
-    events.cancel_event(session, admin_actor, reservations.occurrence_id(weekly.reservation.id, cancelled))
+    events.cancel_event(session, admin_actor, row_key(weekly.reservation.id, cancelled))
     found = [
         slot.start
         for slot in occurrences.slots(session, Scope(ORGANIZATION, resource_ids=[59]), utc(2027, 6, 1), utc(2027, 6, 20))
@@ -497,7 +498,7 @@ def test_cancelled_instance_beyond_the_indexed_range_is_not_listed(session: Sess
 def test_cancelled_series_is_not_expanded_beyond_its_indexed_range(session: Session, admin_actor: Actor) -> None:
     weekly = endless_weekly(session, admin_actor)
 
-    events.cancel_event(session, admin_actor, str(weekly.reservation.id))
+    events.cancel_event(session, admin_actor, row_key(weekly.reservation.id))
 
     assert listed(session, Scope(ORGANIZATION, resource_ids=[59]), utc(2027, 6, 1), utc(2027, 7, 1)) == []
 
@@ -603,55 +604,60 @@ def test_index_faults_finds_none_in_the_seeded_store(session: Session) -> None:
 def test_index_faults_finds_none_after_booking_rescheduling_and_cancelling(session: Session, admin_actor: Actor) -> None:
     series = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=DAILY;COUNT=5"])
     single = book(session, admin_actor, 50, QUIET_MONDAY)
-    events.cancel_event(session, admin_actor, f"{series.id}_20260915T130000Z")
+    events.cancel_event(session, admin_actor, row_key(series.reservation.id, utc(2026, 9, 15, 13)))
     events.update_event(
-        session, admin_actor, series.id, events.EventChanges({"start": QUIET_MONDAY + HOUR, "end": QUIET_MONDAY + 2 * HOUR})
+        session,
+        admin_actor,
+        row_key(series.reservation.id),
+        events.EventChanges({"start": QUIET_MONDAY + HOUR, "end": QUIET_MONDAY + 2 * HOUR}),
     )
-    events.cancel_event(session, admin_actor, single.id)
+    events.cancel_event(session, admin_actor, row_key(single.reservation.id))
 
     assert occurrences.index_faults(session) == []
 
 
 def test_index_faults_names_the_rows_of_a_cancelled_reservation(session: Session, admin_actor: Actor) -> None:
     single = book(session, admin_actor, 50, QUIET_MONDAY)
-    reservation = session.get(Reservation, int(single.id))
+    reservation = session.get(Reservation, single.reservation.id)
     assert reservation is not None
     reservation.status = "cancelled"  # as a cancel that left the index behind would
     session.add(reservation)
     session.commit()
 
-    assert occurrences.index_faults(session) == [occurrences.IndexFault(int(single.id), QUIET_MONDAY, "stray")]
+    assert occurrences.index_faults(session) == [occurrences.IndexFault(single.reservation.id, QUIET_MONDAY, "stray")]
 
 
 def test_index_faults_names_the_row_of_a_cancelled_occurrence(session: Session, admin_actor: Actor) -> None:
     series = book(session, admin_actor, 51, QUIET_MONDAY, lines=["RRULE:FREQ=DAILY;COUNT=3"])
     second = QUIET_MONDAY + timedelta(days=1)
-    session.add(OccurrenceException(reservation_id=int(series.id), original_start=second, created_at=NOW))
+    session.add(OccurrenceException(reservation_id=series.reservation.id, original_start=second, created_at=NOW))
     session.commit()
 
-    assert occurrences.index_faults(session) == [occurrences.IndexFault(int(series.id), second, "stray")]
+    assert occurrences.index_faults(session) == [occurrences.IndexFault(series.reservation.id, second, "stray")]
 
 
 def test_index_faults_names_rows_a_reschedule_left_behind_and_occurrences_it_did_not_index(
     session: Session, admin_actor: Actor
 ) -> None:
     single = book(session, admin_actor, 50, QUIET_MONDAY)
-    reservation = session.get(Reservation, int(single.id))
+    reservation = session.get(Reservation, single.reservation.id)
     assert reservation is not None
     reservation.start, reservation.end = QUIET_MONDAY + HOUR, QUIET_MONDAY + 2 * HOUR  # the index not rewritten
     session.add(reservation)
     session.commit()
 
     assert occurrences.index_faults(session) == [
-        occurrences.IndexFault(int(single.id), QUIET_MONDAY, "stray"),
-        occurrences.IndexFault(int(single.id), QUIET_MONDAY + HOUR, "missing"),
+        occurrences.IndexFault(single.reservation.id, QUIET_MONDAY, "stray"),
+        occurrences.IndexFault(single.reservation.id, QUIET_MONDAY + HOUR, "missing"),
     ]
 
 
 def test_index_faults_is_scoped_to_one_organization(session: Session, admin_actor: Actor) -> None:
     single = book(session, admin_actor, 50, QUIET_MONDAY)
-    session.exec(delete(Occurrence).where(col(Occurrence.reservation_id) == int(single.id)))
+    session.exec(delete(Occurrence).where(col(Occurrence.reservation_id) == single.reservation.id))
     session.commit()
 
-    assert occurrences.index_faults(session, ORGANIZATION) == [occurrences.IndexFault(int(single.id), QUIET_MONDAY, "missing")]
+    assert occurrences.index_faults(session, ORGANIZATION) == [
+        occurrences.IndexFault(single.reservation.id, QUIET_MONDAY, "missing")
+    ]
     assert occurrences.index_faults(session, ORGANIZATION + 1) == []

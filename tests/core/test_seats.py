@@ -25,6 +25,7 @@ from sandbox.core.reservations import ReservationView, Window
 from sandbox.core.seats import SeatReservationInput, SeatReservationQuery
 from sandbox.store.models import Reservation, ReservationKind, Resource, User
 from tests.conftest import NOW, actor_for
+from tests.core.conftest import row_key
 
 NEW_YORK = ZoneInfo("America/New_York")
 KOLKATA = ZoneInfo("Asia/Kolkata")
@@ -234,7 +235,7 @@ def test_create_seat_reservation_allows_back_to_back_on_one_seat_and_for_one_per
 
 def test_create_seat_reservation_ignores_a_cancelled_reservation(session: Session, admin_actor: Actor) -> None:
     cancelled = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
-    seats.cancel_seat_reservation(session, admin_actor, cancelled.id)
+    seats.cancel_seat_reservation(session, admin_actor, row_key(cancelled.reservation.id))
 
     same_seat = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=CHLOE)
     same_person = reserve(session, admin_actor, OTHER_HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
@@ -245,7 +246,7 @@ def test_create_seat_reservation_ignores_a_cancelled_reservation(session: Sessio
 
 def test_create_seat_reservation_ignores_a_cancelled_instance_only(session: Session, admin_actor: Actor) -> None:
     series = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    seats.cancel_seat_reservation(session, admin_actor, f"{series.id}_20260311T130000Z")
+    seats.cancel_seat_reservation(session, admin_actor, row_key(series.reservation.id, datetime(2026, 3, 11, 13, tzinfo=UTC)))
 
     freed = reserve(session, admin_actor, OTHER_HOTELED, new_york(11, 9), new_york(11, 12), reservee=BEN)
     a_week_later = as_user(session, ADMIN, NOW + timedelta(days=7))
@@ -533,7 +534,7 @@ def test_excluded_days_are_the_assigned_days_freed(session: Session, admin_actor
     seat = session.get(Resource, BENGALURU_HOTELED_SHARED)
     assert seat is not None
 
-    seats.exclude_assigned_day(session, admin_actor, f"{made.reservation.id}_20260311T183000Z")
+    seats.exclude_assigned_day(session, admin_actor, row_key(made.reservation.id, datetime(2026, 3, 11, 18, 30, tzinfo=UTC)))
 
     assert assignments.excluded_days(session, seat, kolkata(1, 0), kolkata(31, 0), KOLKATA) == {date(2026, 3, 12)}
 
@@ -673,7 +674,10 @@ def test_list_seat_reservations_expands_a_series(session: Session, admin_actor: 
     found = seat_reservations(session, admin_actor, SeatReservationQuery(seat_ids=[2001]), kolkata(2, 0), kolkata(31, 0))
 
     assert [view.start for view in found] == [kolkata(3, 9), kolkata(10, 9), kolkata(17, 9), kolkata(24, 9)]
-    assert [view.id for view in found][1] == f"{found[0].reservation.id}_20260310T033000Z"
+    assert (found[1].reservation.id, found[1].original_start) == (
+        found[0].reservation.id,
+        datetime(2026, 3, 10, 3, 30, tzinfo=UTC),
+    )
 
 
 def test_list_seat_reservations_leaves_out_disabled_seats_unless_asked(session: Session, admin_actor: Actor) -> None:
@@ -725,45 +729,45 @@ def test_events_of_user_never_lists_seat_reservations(session: Session, admin_ac
 
 def test_get_seat_reservation_of_a_cancelled_one_is_not_found(session: Session, admin_actor: Actor) -> None:
     made = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
-    assert seats.get_seat_reservation(session, admin_actor, made.id).reservation.id == made.reservation.id
+    assert seats.get_seat_reservation(session, admin_actor, row_key(made.reservation.id)).reservation.id == made.reservation.id
 
-    seats.cancel_seat_reservation(session, admin_actor, made.id)
+    seats.cancel_seat_reservation(session, admin_actor, row_key(made.reservation.id))
 
     with pytest.raises(NotFound):
-        seats.get_seat_reservation(session, admin_actor, made.id)
+        seats.get_seat_reservation(session, admin_actor, row_key(made.reservation.id))
     with pytest.raises(NotFound):
-        seats.cancel_seat_reservation(session, admin_actor, made.id)
+        seats.cancel_seat_reservation(session, admin_actor, row_key(made.reservation.id))
 
 
 def test_get_seat_reservation_of_a_cancelled_instance_is_not_found(session: Session, admin_actor: Actor) -> None:
     series = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=WEEKLY;COUNT=3"])
-    second = f"{series.id}_20260311T130000Z"
-    third = f"{series.id}_20260318T130000Z"
+    second = row_key(series.reservation.id, datetime(2026, 3, 11, 13, tzinfo=UTC))
+    third = row_key(series.reservation.id, datetime(2026, 3, 18, 13, tzinfo=UTC))
 
     seats.cancel_seat_reservation(session, admin_actor, second)
 
     with pytest.raises(NotFound):
         seats.get_seat_reservation(session, admin_actor, second)
     assert seats.get_seat_reservation(session, admin_actor, third).start == new_york(18, 9)
-    assert seats.get_seat_reservation(session, admin_actor, series.id).start == WEDNESDAY_9
+    assert seats.get_seat_reservation(session, admin_actor, row_key(series.reservation.id)).start == WEDNESDAY_9
 
 
 def test_get_seat_reservation_of_an_event_is_not_found(session: Session, admin_actor: Actor) -> None:
     event = session.exec(select(Reservation).where(Reservation.title == "Design review")).one()
 
     with pytest.raises(NotFound):
-        seats.get_seat_reservation(session, admin_actor, str(event.id))
+        seats.get_seat_reservation(session, admin_actor, row_key(event.id))
 
 
 def test_cancel_seat_reservation_refuses_a_member_who_neither_holds_nor_made_it(session: Session, admin_actor: Actor) -> None:
     made = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
 
     with pytest.raises(Forbidden):
-        seats.cancel_seat_reservation(session, as_user(session, CHLOE), made.id)
-    seats.cancel_seat_reservation(session, as_user(session, BEN), made.id)
+        seats.cancel_seat_reservation(session, as_user(session, CHLOE), row_key(made.reservation.id))
+    seats.cancel_seat_reservation(session, as_user(session, BEN), row_key(made.reservation.id))
 
     with pytest.raises(NotFound):
-        seats.get_seat_reservation(session, admin_actor, made.id)
+        seats.get_seat_reservation(session, admin_actor, row_key(made.reservation.id))
 
 
 # --- confirmation ----------------------------------------------------------------------
@@ -771,10 +775,10 @@ def test_cancel_seat_reservation_refuses_a_member_who_neither_holds_nor_made_it(
 
 def test_confirm_seat_reservation_twice_is_refused_as_already_checked_in(session: Session, member_actor: Actor) -> None:
     made = reserve(session, member_actor, HOTELED, new_york(2, 9), new_york(2, 17))
-    check_in = confirmations.confirm_seat_reservation(session, member_actor, made.id, None, None)
+    check_in = confirmations.confirm_seat_reservation(session, member_actor, row_key(made.reservation.id), None, None)
 
     with pytest.raises(RuleViolation) as caught:
-        confirmations.confirm_seat_reservation(session, member_actor, made.id, None, None)
+        confirmations.confirm_seat_reservation(session, member_actor, row_key(made.reservation.id), None, None)
 
     assert (check_in.checked_in_at, check_in.original_start) == (NOW, new_york(2, 9))
     assert caught.value.reason == "already_checked_in"
@@ -784,7 +788,7 @@ def test_a_refused_confirmation_names_the_instance(session: Session, admin_actor
     series = reserve(
         session, admin_actor, HOTELED, new_york(2, 9), new_york(2, 17), reservee=BEN, lines=["RRULE:FREQ=DAILY;COUNT=3"]
     )
-    tuesday = f"{series.id}_20260303T140000Z"
+    tuesday = row_key(series.reservation.id, datetime(2026, 3, 3, 14, tzinfo=UTC))
     tuesday_morning = as_user(session, BEN, new_york(3, 9, 30))
     confirmations.confirm_seat_reservation(session, tuesday_morning, tuesday, None, None)
 
@@ -792,14 +796,16 @@ def test_a_refused_confirmation_names_the_instance(session: Session, admin_actor
         confirmations.confirm_seat_reservation(session, tuesday_morning, tuesday, None, None)
 
     assert caught.value.reason == "already_checked_in"
-    assert (str(caught.value.reservation.id), caught.value.original_start) == (series.id, new_york(3, 9))
+    assert (caught.value.reservation.id, caught.value.original_start) == (series.reservation.id, new_york(3, 9))
 
 
 def test_confirm_seat_reservation_after_it_ended_is_too_late(session: Session, member_actor: Actor) -> None:
     made = reserve(session, member_actor, HOTELED, new_york(2, 9), new_york(2, 10))
 
     with pytest.raises(RuleViolation) as caught:
-        confirmations.confirm_seat_reservation(session, as_user(session, BEN, new_york(2, 10)), made.id, None, None)
+        confirmations.confirm_seat_reservation(
+            session, as_user(session, BEN, new_york(2, 10)), row_key(made.reservation.id), None, None
+        )
 
     assert caught.value.reason == "too_late"
 
@@ -809,10 +815,14 @@ def test_confirm_seat_reservation_opens_fifteen_minutes_before_the_start(session
 
     with pytest.raises(RuleViolation) as caught:
         confirmations.confirm_seat_reservation(
-            session, as_user(session, BEN, WEDNESDAY_9 - 15 * MINUTE - timedelta(seconds=1)), made.id, None, None
+            session,
+            as_user(session, BEN, WEDNESDAY_9 - 15 * MINUTE - timedelta(seconds=1)),
+            row_key(made.reservation.id),
+            None,
+            None,
         )
     check_in = confirmations.confirm_seat_reservation(
-        session, as_user(session, BEN, WEDNESDAY_9 - 15 * MINUTE), made.id, None, None
+        session, as_user(session, BEN, WEDNESDAY_9 - 15 * MINUTE), row_key(made.reservation.id), None, None
     )
 
     assert caught.value.reason == "too_early"
@@ -823,7 +833,7 @@ def test_confirm_seat_reservation_of_a_series_needs_an_instance(session: Session
     series = reserve(session, member_actor, HOTELED, new_york(2, 9), new_york(2, 17), lines=["RRULE:FREQ=DAILY;COUNT=3"])
 
     with pytest.raises(RuleViolation) as caught:
-        confirmations.confirm_seat_reservation(session, member_actor, series.id, None, None)
+        confirmations.confirm_seat_reservation(session, member_actor, row_key(series.reservation.id), None, None)
 
     assert refusal(caught, "series_id", "first_start", "kind") == (
         Rule.OCCURRENCE_REQUIRED,
@@ -835,7 +845,7 @@ def test_confirm_seat_reservation_of_a_series_needs_an_instance(session: Session
 
 def test_confirm_seat_reservation_of_a_cancelled_one_is_not_found(session: Session, member_actor: Actor) -> None:
     made = reserve(session, member_actor, HOTELED, new_york(2, 9), new_york(2, 17))
-    seats.cancel_seat_reservation(session, member_actor, made.id)
+    seats.cancel_seat_reservation(session, member_actor, row_key(made.reservation.id))
 
     with pytest.raises(NotFound):
-        confirmations.confirm_seat_reservation(session, member_actor, made.id, None, None)
+        confirmations.confirm_seat_reservation(session, member_actor, row_key(made.reservation.id), None, None)

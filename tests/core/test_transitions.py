@@ -10,9 +10,11 @@ from sandbox.core import confirmations, events, reservations
 from sandbox.core.access import Actor
 from sandbox.core.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from sandbox.core.events import EventInput
+from sandbox.core.keys import OccurrenceKey
 from sandbox.store.engine import Store
 from sandbox.store.models import Reservation, ReservationKind, ReservationStatus
 from tests.conftest import NOW, actor_for
+from tests.core.conftest import row_key
 
 ADA = "ada.okafor@meridian.example"
 BEN = "ben.carter@meridian.example"
@@ -21,9 +23,9 @@ FOCUS_ROOM = 57
 SOON = NOW + timedelta(minutes=10)
 
 
-def book(session: Session, actor: Actor) -> str:
+def book(session: Session, actor: Actor) -> OccurrenceKey:
     draft = EventInput(start=SOON, end=SOON + timedelta(hours=1), time_zone="America/New_York")
-    return events.create_event(session, actor, FOCUS_ROOM, draft).id
+    return row_key(events.create_event(session, actor, FOCUS_ROOM, draft).reservation.id)
 
 
 def test_a_transition_waits_for_the_hold_and_sees_what_the_holder_did(shared_store: Store) -> None:
@@ -40,7 +42,7 @@ def test_a_transition_waits_for_the_hold_and_sees_what_the_holder_did(shared_sto
 
     with shared_store.session(write=True) as holder:
         ada = actor_for(holder, ADA)
-        held = reservations.load(holder, ada, int(event), ReservationKind.EVENT, for_change=True)
+        held = reservations.load(holder, ada, event, ReservationKind.EVENT, for_change=True)
         reservations.cancel(holder, held, None, NOW)
         rival = threading.Thread(target=confirm_meanwhile)
         rival.start()
@@ -54,10 +56,10 @@ def test_a_transition_waits_for_the_hold_and_sees_what_the_holder_did(shared_sto
 
 def test_hold_reads_the_reservation_afresh(session: Session) -> None:
     ada = actor_for(session, ADA)
-    event = int(book(session, ada))
+    event = book(session, ada)
     reservation = reservations.load(session, ada, event, ReservationKind.EVENT)
     # Cancelled behind the session's back, as by a transaction that committed after this one read it.
-    session.connection().exec_driver_sql(f"UPDATE reservation SET status = 'cancelled' WHERE id = {event}")
+    session.connection().exec_driver_sql(f"UPDATE reservation SET status = 'cancelled' WHERE id = {event.reservation_id}")
     assert reservation.status == ReservationStatus.CONFIRMED
 
     held = reservations.hold(session, reservation)

@@ -15,7 +15,7 @@ from sandbox.core.access import Actor
 from sandbox.core.bookings import Attendee, BookingInput
 from sandbox.core.clock import Clock
 from sandbox.core.events import EventInput, InviteeInput
-from sandbox.core.reservations import instance_key
+from sandbox.core.keys import OccurrenceKey
 from sandbox.core.seats import SeatReservationInput
 from sandbox.seeding.bulk import BookingWriter
 from sandbox.seeding.generator import plan_bookings, seed_preset
@@ -213,18 +213,18 @@ class Requests:
         self, booking: PlannedBooking, reservation: Reservation, original: datetime | None, at: datetime, by: int | None
     ) -> None:
         assert by is not None
-        reference = str(reservation.id) if original is None else f"{reservation.id}_{instance_key(original)}"
+        key = OccurrenceKey(reservation_id=reservation.id, original_start=original)
         if booking.source == "kadence":
             bookings.cancel_booking(self.session, self.as_api_client(at), key_of(reservation, original), self.user(by).ulid)
         elif booking.kind == ReservationKind.SEAT:
-            seats.cancel_seat_reservation(self.session, self.as_person(by, at), reference)
+            seats.cancel_seat_reservation(self.session, self.as_person(by, at), key)
         else:
-            events.cancel_event(self.session, self.as_person(by, at), reference)
+            events.cancel_event(self.session, self.as_person(by, at), key)
 
     def check_in(self, booking: PlannedBooking, reservation: Reservation, original: datetime | None, instance: Instance) -> None:
         check_in = instance.check_in
         assert check_in is not None
-        reference = str(reservation.id) if original is None else f"{reservation.id}_{instance_key(original)}"
+        key = OccurrenceKey(reservation_id=reservation.id, original_start=original)
         if booking.source == "kadence":
             person = self.user(check_in.person).ulid
             identifier = key_of(reservation, original)
@@ -232,11 +232,9 @@ class Requests:
             if check_in.out_at is not None:
                 bookings.check_out_booking(self.session, self.as_api_client(check_in.out_at), identifier, person, check_in.method)
         elif booking.kind == ReservationKind.SEAT:
-            confirmations.confirm_seat_reservation(
-                self.session, self.as_person(check_in.person, check_in.at), reference, None, None
-            )
+            confirmations.confirm_seat_reservation(self.session, self.as_person(check_in.person, check_in.at), key, None, None)
         else:
-            confirmations.confirm_event(self.session, self.as_person(check_in.person, check_in.at), reference, None, None)
+            confirmations.confirm_event(self.session, self.as_person(check_in.person, check_in.at), key, None, None)
 
 
 def rows(store: Store) -> dict[str, list[dict[str, Any]]]:

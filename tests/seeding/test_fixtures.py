@@ -156,7 +156,7 @@ def test_a_booking_the_rules_refuse_names_its_space_and_position_and_stores_noth
     with pytest.raises(FixtureError) as refused:
         load(store, read_fixture(path), Clock(Wall(NOW)), "my.json")
 
-    assert str(refused.value).startswith("space 'Tejo': events[1]: The resource is reserved then (reservation 1_")
+    assert str(refused.value).startswith("space 'Tejo': events[1]: The resource is reserved then (reservation 1, from ")
     with store.session() as session:
         assert session.connection().exec_driver_sql("SELECT count(*) FROM organization").scalar() == 0
 

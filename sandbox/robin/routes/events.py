@@ -11,6 +11,7 @@ from sandbox.core.reservations import ReservationView
 from sandbox.robin import wire
 from sandbox.robin.deps import ActorDep, PageDep, SessionDep, WindowDep
 from sandbox.robin.envelope import respond, respond_page
+from sandbox.robin.ids import occurrence_key
 from sandbox.robin.requests import (
     ConfirmationBody,
     EventBody,
@@ -59,7 +60,7 @@ def create_event(body: NewEventBody, actor: ActorDep, session: SessionDep) -> JS
 
 @router.get("/events/{event_id}", summary="An event, a series master or one instance", responses=documented(Envelope[Event]))
 def get_event(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.event(events.get_event(session, actor, event_id)))
+    return respond(wire.event(events.get_event(session, actor, occurrence_key(event_id))))
 
 
 @router.patch(
@@ -68,18 +69,19 @@ def get_event(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONRe
     responses=documented(Envelope[Event], conflicts=True),
 )
 def update_event(event_id: EventId, patch: EventPatch, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.event(events.update_event(session, actor, event_id, patch.to_changes())))
+    return respond(wire.event(events.update_event(session, actor, occurrence_key(event_id), patch.to_changes())))
 
 
 @router.delete("/events/{event_id}", summary="Cancel an event, a series, or one instance", responses=documented(Envelope[Event]))
 def cancel_event(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    key = occurrence_key(event_id)
     try:
-        return respond(wire.event(events.cancel_event(session, actor, event_id)))
+        return respond(wire.event(events.cancel_event(session, actor, key)))
     except TransitionRefused as refused:
         if refused.refusal != Refusal.ALREADY_CANCELLED:
             raise
     # DELETE is idempotent: an event cancelled (or released) already is answered as it is.
-    return respond(wire.event(events.get_event(session, actor, event_id)))
+    return respond(wire.event(events.get_event(session, actor, key)))
 
 
 @router.get(
@@ -135,7 +137,7 @@ def list_my_events(actor: ActorDep, session: SessionDep, page: PageDep, window: 
     responses=documented(Envelope[Confirmation]),
 )
 def get_confirmation(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.confirmation(confirmations.get_confirmation(session, actor, event_id), event_id))
+    return respond(wire.confirmation(confirmations.get_confirmation(session, actor, occurrence_key(event_id)), event_id))
 
 
 @router.put(
@@ -145,7 +147,7 @@ def get_confirmation(event_id: EventId, actor: ActorDep, session: SessionDep) ->
 )
 def confirm_event(event_id: EventId, actor: ActorDep, session: SessionDep, body: ConfirmationBody | None = None) -> JSONResponse:
     body = body or ConfirmationBody()
-    check_in = confirmations.confirm_event(session, actor, event_id, body.user_id, body.device_id)
+    check_in = confirmations.confirm_event(session, actor, occurrence_key(event_id), body.user_id, body.device_id)
     return respond(wire.confirmation(check_in, event_id))
 
 
@@ -155,5 +157,5 @@ def confirm_event(event_id: EventId, actor: ActorDep, session: SessionDep, body:
     responses=documented(Envelope[EmptyObject]),
 )
 def delete_confirmation(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    confirmations.delete_confirmation(session, actor, event_id)
+    confirmations.delete_confirmation(session, actor, occurrence_key(event_id))
     return respond({})

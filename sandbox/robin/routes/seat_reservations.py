@@ -10,6 +10,7 @@ from sandbox.core.seats import SeatReservationQuery
 from sandbox.robin import wire
 from sandbox.robin.deps import ActorDep, PageDep, SessionDep, WindowDep
 from sandbox.robin.envelope import respond, respond_page
+from sandbox.robin.ids import occurrence_key
 from sandbox.robin.requests import ConfirmationBody, RowId, SeatReservationBody, id_list
 from sandbox.robin.schemas import (
     Collection,
@@ -65,7 +66,7 @@ def list_seat_reservations(
 
 @router.get("/reservations/seats/{reservation_id}", summary="A seat reservation", responses=documented(Envelope[SeatReservation]))
 def get_seat_reservation(reservation_id: ReservationId, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.seat_reservation(seats.get_seat_reservation(session, actor, reservation_id)))
+    return respond(wire.seat_reservation(seats.get_seat_reservation(session, actor, occurrence_key(reservation_id))))
 
 
 @router.delete(
@@ -74,7 +75,7 @@ def get_seat_reservation(reservation_id: ReservationId, actor: ActorDep, session
     responses=documented(Envelope[EmptyObject]),
 )
 def cancel_seat_reservation(reservation_id: ReservationId, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    seats.cancel_seat_reservation(session, actor, reservation_id)
+    seats.cancel_seat_reservation(session, actor, occurrence_key(reservation_id))
     return respond({})
 
 
@@ -84,7 +85,7 @@ def cancel_seat_reservation(reservation_id: ReservationId, actor: ActorDep, sess
     responses=documented(Envelope[SeatReservation]),
 )
 def exclude_assigned_day(reservation_id: ReservationId, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.seat_reservation(seats.exclude_assigned_day(session, actor, reservation_id)))
+    return respond(wire.seat_reservation(seats.exclude_assigned_day(session, actor, occurrence_key(reservation_id))))
 
 
 @router.put(
@@ -96,5 +97,7 @@ def confirm_seat_reservation(
     reservation_id: ReservationId, actor: ActorDep, session: SessionDep, body: ConfirmationBody | None = None
 ) -> JSONResponse:
     body = body or ConfirmationBody()
-    check_in = confirmations.confirm_seat_reservation(session, actor, reservation_id, body.user_id, body.device_id)
+    check_in = confirmations.confirm_seat_reservation(
+        session, actor, occurrence_key(reservation_id), body.user_id, body.device_id
+    )
     return respond(wire.seat_confirmation(check_in, reservation_id))
