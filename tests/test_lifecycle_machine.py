@@ -5,8 +5,10 @@ occurrence made so far.
 A Hypothesis state machine books desks (Robin seat reservations, Kadence desk bookings) and rooms
 (Robin events, one-off or a daily series, and Kadence room bookings) in New York for a few demo
 people, near the organization's clock; it cancels, checks in (Robin confirmations, Kadence
-check-ins), checks out, reschedules one-off events (Robin PATCH) and moves the clock forward, so
-that check-in windows open, unconfirmed bookings are released and bookings end. Each step is
+check-ins), checks out, reschedules one-off events (Robin PATCH), assigns a shared desk to people
+on weekdays (Robin's shared schedule: each assigned day an occurrence, midnight to midnight) and
+moves the clock forward, so that check-in windows open, unconfirmed bookings are released and
+bookings end. Each step is
 sent through HTTP; the only thing read from the store is which Kadence id a Robin id has (and
 back), and the demo's ids of people and spaces.
 
@@ -20,12 +22,13 @@ late) answers its refusal and changes nothing.
 
 The space and desk picked are free of the demo's own bookings within reach of the clock (New York:
 Queens, Phone Booth 1B and Focus Room; desks A-03, A-04 and A-05), so that the model knows every
-booking that can collide.
+booking that can collide. A-05 is made a shared desk that takes hoteled bookings on the days nobody
+is assigned (["hoteled", "shared"]).
 """
 
 import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -62,6 +65,14 @@ DESKS = {1003: timedelta(minutes=60), 1004: timedelta(minutes=60), 1005: timedel
 """A-03, A-04 and A-05 (their own 60-minute release window): hoteled desks the demo books nothing on."""
 ROOMS = {56: timedelta(minutes=10), 52: timedelta(minutes=5), 57: None}
 """Queens (a room: 10 minutes), Phone Booth 1B (a pod: 5) and Focus Room (never released)."""
+SHARED_DESK = 1005
+"""A-05, made ["hoteled", "shared"]: assigned to people on weekdays, booked by others on the rest."""
+WORKDAYS = ("MO", "TU", "WE", "TH", "FR")
+WEEKDAY_CODES = (*WORKDAYS, "SA", "SU")
+"""RFC 5545's weekdays, Monday first, as `date.weekday()` counts them."""
+ASSIGNED_DAYS_SEEN = 10
+"""The model follows an assignment's days this many days from the one it is made on: every booking
+the machine makes, and every move of the clock, stays within them."""
 BOOKING_TYPES = {1003: "desk", 1004: "desk", 1005: "desk", 56: "room", 52: "pod", 57: "room"}
 """The Kadence booking type of each."""
 CHECK_IN_OPENS = timedelta(minutes=15)
@@ -112,6 +123,10 @@ def from_php(value: dict[str, Any]) -> datetime:
     return datetime.strptime(value["date"], "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
 
 
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), LOCAL).astimezone(UTC)
+
+
 def from_kadence(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
 
@@ -133,11 +148,14 @@ class Occurrence:
     created_at: datetime
     release_after: timedelta | None
     in_series: bool = False
-    cancelled: tuple[datetime, str] | None = None
+    cancelled: tuple[datetime, str | None] | None = None
+    """When, and by whom (None: by the sandbox, as an assignment published again ends the last)."""
     check_in: tuple[datetime, str] | None = None
     check_out: tuple[datetime, str] | None = None
     confirmed_through_release: bool = False
     """Checked in when its release window closed, though no longer."""
+    assigned: bool = False
+    """A day of an assignment of the shared desk."""
 
     @property
     def released_at(self) -> datetime | None:
@@ -168,6 +186,28 @@ class Occurrence:
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         return self.start < end and start < self.end
+
+
+@dataclass
+class Assignment:
+    """A person's assignment of the shared desk: every week on `days` from `first` on, until
+    `until` (the first day no longer assigned) if it was ended; the model follows its days up to
+    ASSIGNED_DAYS_SEEN from the day it was made (`instances`), and knows the rest by its rule."""
+
+    series_id: int
+    days: frozenset[str]
+    first: date
+    instances: list[Occurrence]
+    until: date | None = None
+
+    def holds(self, day: date, cancelled_series: set[int], now: datetime) -> bool:
+        """Whether the desk is assigned, and kept, on `day`."""
+        if self.series_id in cancelled_series or day < self.first or WEEKDAY_CODES[day.weekday()] not in self.days:
+            return False
+        if self.until is not None and day >= self.until:
+            return False
+        followed = [item for item in self.instances if item.start == local_midnight(day)]
+        return not followed or followed[0].holds_time(now)
 
 
 @dataclass
@@ -214,6 +254,12 @@ class Lifecycles(RuleBasedStateMachine):
         self.occurrences: list[Occurrence] = []
         self.series: list[list[Occurrence]] = []
         self.cancelled_series: set[int] = set()
+        self.assignments: dict[str, Assignment] = {}
+        """Each person's latest assignment of the shared desk."""
+        response = self.robin.put(
+            f"/seats/{SHARED_DESK}/settings/seat-reservation-types-allowed", json={"value": ["hoteled", "shared"]}
+        )
+        assert response.status_code == 200, response.text
 
     # What the store says of ids
 
@@ -422,6 +468,87 @@ class Lifecycles(RuleBasedStateMachine):
         self.occurrences.extend(instances)
         self.series.append(instances)
 
+    @precondition(lambda self: len(self.occurrences) < MAX_OCCURRENCES)
+    @rule(person=st.sampled_from(PEOPLE), days=st.sets(st.sampled_from(WORKDAYS), min_size=1, max_size=2))
+    def assign_shared_desk(self, person: str, days: set[str]) -> None:
+        """Robin's shared schedule: the shared desk assigned to `person` on `days`, every week from
+        today on, in place of what they were assigned before: an assignment that began before today
+        keeps its days before today and loses the rest; one that begins today or later is
+        cancelled. Refused where an assigned day meets another's assigned day or booking of the
+        desk, or the person's booking of another desk."""
+        today = self.now.astimezone(LOCAL).date()
+        followed = [today + timedelta(days=offset) for offset in range(ASSIGNED_DAYS_SEEN)]
+        followed = [day for day in followed if WEEKDAY_CODES[day.weekday()] in days]
+        previous = self.assignments.get(person)
+        refused = self.assigned_elsewhere(person, frozenset(days), followed[0]) or any(
+            occurrence.holds_time(self.now)
+            and not occurrence.assigned
+            and (occurrence.space == SHARED_DESK or (occurrence.kind == "seat" and occurrence.holder == person))
+            and occurrence.overlaps(local_midnight(day), local_midnight(day + timedelta(days=1)))
+            for occurrence in self.occurrences
+            for day in followed
+        )
+        rule = f"RRULE:FREQ=WEEKLY;BYDAY={','.join(code for code in WORKDAYS if code in days)};BYHOUR=0;BYMINUTE=0;BYSECOND=0"
+        response = self.robin.post(
+            f"/seats/{SHARED_DESK}/publish-shared-schedule", json={"reservee": {"email": person}, "recurrence": [rule]}
+        )
+        assert response.status_code == (409 if refused else 200), response.text
+        if refused:
+            return
+        if previous is not None and previous.series_id not in self.cancelled_series:
+            self.end_assignment(previous, today)
+        series_id = int(response.json()["data"]["id"])
+        instances = [
+            Occurrence(
+                kind="seat",
+                robin_id=f"{series_id}_{local_midnight(day).strftime('%Y%m%dT%H%M%SZ')}",
+                kadence_id=occurrence_ulid(series_id, local_midnight(day)),
+                reservation_id=series_id,
+                space=SHARED_DESK,
+                holder=person,
+                creator=ADA,
+                start=local_midnight(day),
+                end=local_midnight(day + timedelta(days=1)),
+                created_at=self.now,
+                release_after=None,
+                in_series=True,
+                assigned=True,
+            )
+            for day in followed
+        ]
+        self.occurrences.extend(instances)
+        self.series.append(instances)
+        self.assignments[person] = Assignment(series_id, frozenset(days), followed[0], instances)
+
+    def assigned_elsewhere(self, person: str, days: frozenset[str], first: date) -> bool:
+        """Whether another's assignment keeps the desk on a day of a new one of `person`'s (theirs
+        ends today): its days are weekly, so three weeks from the later first day tell."""
+        for holder, other in self.assignments.items():
+            if holder == person:
+                continue
+            start = max(first, other.first)
+            for offset in range(21):
+                day = start + timedelta(days=offset)
+                if WEEKDAY_CODES[day.weekday()] in days and other.holds(day, self.cancelled_series, self.now):
+                    return True
+        return False
+
+    def end_assignment(self, assignment: Assignment, today: date) -> None:
+        """What publishing a person's schedule again does to their last assignment."""
+        if assignment.first >= today:
+            # Begun today or later: cancelled whole, by nobody.
+            self.cancelled_series.add(assignment.series_id)
+            for occurrence in assignment.instances:
+                if occurrence.status(self.now) not in (CANCELLED, NO_CHECK_IN):
+                    occurrence.cancelled = (self.now, None)
+            return
+        # Begun before today: the days from today on are no longer assigned, and are no booking.
+        assignment.until = today
+        gone = [occurrence for occurrence in assignment.instances if occurrence.start >= local_midnight(today)]
+        self.occurrences = [occurrence for occurrence in self.occurrences if occurrence not in gone]
+        self.series = [kept for kept in ([item for item in instances if item not in gone] for instances in self.series) if kept]
+        assignment.instances = [item for item in assignment.instances if item not in gone]
+
     # Steps: cancelling
 
     @precondition(lambda self: self.occurrences)
@@ -566,9 +693,10 @@ class Lifecycles(RuleBasedStateMachine):
             assert response.status_code == 409, response.text
             return
         assert response.status_code == 200, response.text
+        if start != occurrence.start:
+            # The confirmation was of the occurrence at its old start; one whose end alone moves keeps it.
+            occurrence.check_in = occurrence.check_out = None
         occurrence.start, occurrence.end = start, end
-        # The confirmation was of the occurrence at its old time.
-        occurrence.check_in = occurrence.check_out = None
 
     # Steps: the clock
 
