@@ -32,7 +32,7 @@ from sandbox.store.models import (
 
 SEED = "seed"
 """The snapshot taken when the store was seeded: what resets return to."""
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class Refused(DomainError):
@@ -183,7 +183,7 @@ def _named(connection: Connection, name: str) -> Snapshot:
 
 
 def _require_name(name: str) -> None:
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise InvalidInput.of("name", "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 
 

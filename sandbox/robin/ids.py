@@ -10,14 +10,14 @@ from sandbox.core.ids import names_an_occurrence, row_id
 from sandbox.core.keys import OccurrenceKey
 from sandbox.core.occurrences import Slot
 
-_ID = re.compile(r"^([0-9]+)(?:_([0-9]{8}T[0-9]{6}Z))?$")
+_ID = re.compile(r"([0-9]+)(?:_([0-9]{8}T[0-9]{6}Z))?")
 _STAMP = "%Y%m%dT%H%M%SZ"
 
 
 def occurrence_key(text: str) -> OccurrenceKey:
     """The reservation or instance an id names: NotFound for text that is no id, for a row id no
     row can have, and for an instance stamp that is no instant or none an occurrence may have."""
-    match = _ID.match(text)
+    match = _ID.fullmatch(text)
     reservation_id = None if match is None else row_id(match.group(1))
     if match is None or reservation_id is None:
         raise NotFound("no such occurrence")

@@ -90,7 +90,7 @@ def test_saving_over_an_existing_name_needs_replace(client, robin):
     assert robin.get(f"/events/{event['id']}").status_code == 200
 
 
-@pytest.mark.parametrize("name", ["", "-leading-dash", "has space", "x" * 65, "slash/name"])
+@pytest.mark.parametrize("name", ["", "-leading-dash", "has space", "x" * 65, "slash/name", "line-break\n"])
 def test_snapshot_names_are_checked(client, name):
     response = save(client, name)
 

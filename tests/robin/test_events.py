@@ -535,6 +535,8 @@ def test_get_event_rejects_an_instance_id_that_is_not_an_occurrence(robin):
         f"{series['id']}_20270103T150000Z",  # before the series starts
         f"{single['id']}_20270204T150000Z",  # a single event has no instances
         f"{series['id']}_20271399T150000Z",  # not a date
+        f"{single['id']}%0A",  # an id and a line break
+        f"{series['id']}_20270105T150000Z%0A",
     ):
         response = robin.get(f"/events/{reference}")
         assert response.status_code == 404, reference

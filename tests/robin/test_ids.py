@@ -42,6 +42,8 @@ def test_an_instance_adds_its_original_start_in_utc() -> None:
         f"{MAX_ROW_ID + 1}",
         f"{MAX_ROW_ID + 1}_20190521T143000Z",
         " 12",
+        "12\n",
+        "12_20190521T143000Z\n",
     ],
 )
 def test_text_that_names_no_occurrence_is_not_found(text: str) -> None:
