@@ -32,7 +32,8 @@ from sandbox.store.models import (
 
 SEED = "seed"
 """The snapshot taken when the store was seeded: what resets return to."""
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+"""Anchored, as the OpenAPI documents give it; matched whole (`fullmatch`), so that no line break may follow."""
 
 
 class Refused(DomainError):
