@@ -8,9 +8,9 @@ proves the document right.
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
-from pydantic.config import JsonDict
 
 from sandbox.kadence.requests import OPERATIONS, UTC_DATE_TIME_PATTERN
+from sandbox.schema_fields import omissible, without_default
 
 Timestamp = Annotated[
     str,
@@ -19,15 +19,6 @@ Timestamp = Annotated[
 Ulid = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", examples=["01GTBV1CT3BM8A42SEJ2J5F4EG"])]
 Iri = Annotated[str, Field(pattern=r"^/v1/public/", examples=["/v1/public/users/01GTBV1CT3BM8A42SEJ2J5F4EG"])]
 Member = TypeVar("Member")
-
-
-def _without_default(schema: JsonDict) -> None:
-    schema.pop("default", None)
-
-
-def omissible(description: str) -> Any:
-    """A field Kadence types as never null: left out when it has no value."""
-    return Field(default=None, description=description, json_schema_extra=_without_default)
 
 
 class WireShape(BaseModel):
@@ -217,10 +208,10 @@ class Visit(Resource):
 
 
 class PartialCollectionView(Node):
-    first: str | None = Field(default=None, alias="hydra:first", json_schema_extra=_without_default)
-    last: str | None = Field(default=None, alias="hydra:last", json_schema_extra=_without_default)
-    previous: str | None = Field(default=None, alias="hydra:previous", json_schema_extra=_without_default)
-    next: str | None = Field(default=None, alias="hydra:next", json_schema_extra=_without_default)
+    first: str | None = Field(default=None, alias="hydra:first", json_schema_extra=without_default)
+    last: str | None = Field(default=None, alias="hydra:last", json_schema_extra=without_default)
+    previous: str | None = Field(default=None, alias="hydra:previous", json_schema_extra=without_default)
+    next: str | None = Field(default=None, alias="hydra:next", json_schema_extra=without_default)
 
 
 class Collection(WireShape, Generic[Member]):
@@ -232,7 +223,7 @@ class Collection(WireShape, Generic[Member]):
     view: PartialCollectionView | None = Field(
         default=None,
         alias="hydra:view",
-        json_schema_extra=_without_default,
+        json_schema_extra=without_default,
         description="Left out when there is one page and no query parameters",
     )
 

@@ -10,10 +10,10 @@ Its length is Robin's resources', one model each.
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from pydantic.config import JsonDict
 from pydantic.json_schema import SkipJsonSchema
 
 from sandbox.robin.envelope import STATUS_WORDS
+from sandbox.schema_fields import omissible
 
 Timestamp = Annotated[
     str,
@@ -24,15 +24,6 @@ Timestamp = Annotated[
     ),
 ]
 Item = TypeVar("Item")
-
-
-def _without_default(schema: JsonDict) -> None:
-    schema.pop("default", None)
-
-
-def omissible(description: str) -> Any:
-    """A field the wire leaves out unless asked for: not required, and no default to document."""
-    return Field(default=None, description=description, json_schema_extra=_without_default)
 
 
 def _refuse_null(value: Any) -> Any:
