@@ -302,9 +302,14 @@ def _unindexed(
             total += len(matching)
             placed.append(_placed(reservation, matching[::-1] if backwards else matching, time_key))
         return total, list(islice(heapq.merge(*placed, key=_first), reading))
-    context = _Context.of(session, rows)
-    for reservation in rows:
-        for start in _unindexed_starts(reservation, lower, upper):
+    reached = [(reservation, _unindexed_starts(reservation, lower, upper)) for reservation in rows]
+    every = [start for _, starts in reached for start in starts]
+    if not every:
+        return 0, found
+    # Only what is recorded of the occurrences in reach is read, not a series' whole history.
+    context = _Context.of(session, rows, between=(min(every), max(every)))
+    for reservation, starts in reached:
+        for start in starts:
             booking = context.derive(reservation, start, now)
             if _matches(booking, query):
                 found.append((booking_key(booking), booking))
@@ -514,25 +519,39 @@ class _Context:
     buildings: dict[int, Building]
 
     @classmethod
-    def of(cls, session: Session, rows: list[Reservation], starts: set[datetime] | None = None) -> "_Context":
-        """With `starts`, for the occurrences starting then only (a page's): a series' other
-        check-ins and exceptions are not read."""
+    def of(
+        cls,
+        session: Session,
+        rows: list[Reservation],
+        starts: set[datetime] | None = None,
+        between: tuple[datetime, datetime] | None = None,
+    ) -> "_Context":
+        """With `starts`, for the occurrences starting then only (a page's); with `between`, for
+        those starting from its first to its last instant: a series' other check-ins and
+        exceptions are not read."""
         ids = [row.id or 0 for row in rows]
         building_ids = {row.building_id for row in rows}
-        if starts is None:
+        if starts is None and between is None:
             check_ins, exceptions = reservations.check_ins_of(session, ids), reservations.exceptions_of(session, ids)
         else:
+
+            def at_starts(column: Any) -> list[Any]:
+                if starts is not None:
+                    return [col(column).in_(starts)]
+                assert between is not None
+                return [col(column) >= between[0], col(column) <= between[1]]
+
             check_ins = {
                 (row.reservation_id, row.original_start): row
                 for row in session.exec(
-                    select(CheckIn).where(col(CheckIn.reservation_id).in_(ids), col(CheckIn.original_start).in_(starts))
+                    select(CheckIn).where(col(CheckIn.reservation_id).in_(ids), *at_starts(CheckIn.original_start))
                 )
             }
             exceptions = {
                 (row.reservation_id, row.original_start): row
                 for row in session.exec(
                     select(OccurrenceException).where(
-                        col(OccurrenceException.reservation_id).in_(ids), col(OccurrenceException.original_start).in_(starts)
+                        col(OccurrenceException.reservation_id).in_(ids), *at_starts(OccurrenceException.original_start)
                     )
                 )
             }

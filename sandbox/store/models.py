@@ -346,8 +346,9 @@ class Occurrence(SQLModel, table=True):
     __table_args__ = (
         Index("ix_occurrence_resource_start", "resource_id", "start"),
         Index("ix_occurrence_building_start", "building_id", "start"),
-        # An organization's bookings in the order lists show them, counted from the index alone.
-        Index("ix_occurrence_organization_start", "organization_id", "original_start", "reservation_id", "end"),
+        # An organization's bookings in the order lists show them, counted from the index alone (by
+        # status too: their release time is in it).
+        Index("ix_occurrence_organization_start", "organization_id", "original_start", "reservation_id", "end", "release_at"),
         UniqueConstraint("reservation_id", "original_start"),
     )
     id: int | None = Field(default=None, primary_key=True)
