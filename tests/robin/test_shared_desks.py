@@ -78,6 +78,7 @@ def exclude(client: RobinClient, instance_id: str) -> Any:
 
 def policy_error(response: Any, policy: str) -> dict[str, Any]:
     assert response.status_code == 400, response.json()
+    assert response.json()["meta"]["status"] == "BAD_REQUEST"
     error: dict[str, Any] = response.json()["meta"]["errors"][0]
     assert (error["reason"], error["details"]["policy"]) == ("seat_booking_policy_violation", policy)
     return error
@@ -216,7 +217,18 @@ def test_publish_shared_schedule_by_a_member_is_403(member: RobinClient, robin: 
     response = publish(member, 2008, BEN_EMAIL, weekly("WE"))
 
     assert response.status_code == 403
+    assert response.json()["meta"]["status"] == "FORBIDDEN"
     assert listed(robin, 2008, FIRST_WEEK) == []
+
+
+def test_an_assignee_may_not_publish_their_own_schedule(hannah: RobinClient, robin: RobinClient) -> None:
+    before = listed(robin, 1008, FIRST_WEEK)
+
+    response = publish(hannah, 1008, HANNAH_EMAIL, weekly("FR"))
+
+    assert response.status_code == 403
+    assert response.json()["meta"]["status"] == "FORBIDDEN"
+    assert listed(robin, 1008, FIRST_WEEK) == before
 
 
 @pytest.mark.parametrize("seat_id", [1001, 1007, 1012])
@@ -251,6 +263,7 @@ def test_publish_shared_schedule_refuses_malformed_rules(robin: RobinClient, rec
     response = publish(robin, 1008, HANNAH_EMAIL, recurrence)
 
     assert response.status_code == 400
+    assert response.json()["meta"]["status"] == "BAD_REQUEST"
     assert "recurrence" in [error.get("field") for error in response.json()["meta"]["errors"]]
     assert [item["start"]["date_time"][:10] for item in listed(robin, 1008, FIRST_WEEK)][:2] == ["2026-03-02", "2026-03-03"]
 
