@@ -205,6 +205,22 @@ def test_publish_shared_schedule_keeps_the_days_already_past(robin: RobinClient,
     assert data(robin.get(f"/reservations/seats/{series_id}"))["end"] == moment("2026-03-04T00:00:00-0500")
 
 
+def test_publish_shared_schedule_twice_in_a_day_after_one_already_ended(robin: RobinClient, wall: Wall) -> None:
+    """Hannah's assignment from the seed is ended a week on, and the one that replaces it later the
+    same day: each keeps the days it had before that day."""
+    series_id = assignment_of(robin, 1008, HANNAH_EMAIL)
+    wall.advance(days=7)
+    data(publish(robin, 1008, HANNAH_EMAIL, weekly("FR")))
+    wall.advance(hours=2)
+
+    again = publish(robin, 1008, HANNAH_EMAIL, weekly("MO"))
+
+    assert again.status_code == 200, again.text
+    assert data(robin.get(f"/reservations/seats/{series_id}"))["end"] == moment("2026-03-04T00:00:00-0500")
+    second_week = [(item["reservee"]["email"], item["start"]["date_time"][:10]) for item in listed(robin, 1008, SECOND_WEEK)]
+    assert second_week == [(HANNAH_EMAIL, "2026-03-09"), (KWAME_EMAIL, "2026-03-11"), (KWAME_EMAIL, "2026-03-12")]
+
+
 def test_publish_no_days_ends_the_assignment(robin: RobinClient) -> None:
     response = publish(robin, 1008, HANNAH_EMAIL, [])
 
