@@ -650,15 +650,7 @@ class Lifecycles(RuleBasedStateMachine):
     @rule(index=PICK)
     def withdraw_confirmation(self, index: int) -> None:
         """Robin's DELETE of an event's confirmation: the check-in (and a check-out) are gone."""
-        chosen = [
-            item
-            for item in self.occurrences
-            if item.kind == "event"
-            # Disagreement: withdrawn past its release time, a confirmation leaves the event released back then (noCheckIn).
-            and not (item.check_in is not None and item.release_after is not None and self.now >= item.start + item.release_after)
-        ]
-        if not chosen:
-            return
+        chosen = [item for item in self.occurrences if item.kind == "event"]
         occurrence = chosen[index % len(chosen)]
         response = self.robin.delete(f"/events/{occurrence.robin_id}/confirmation")
         if occurrence.check_in is None:
@@ -666,8 +658,8 @@ class Lifecycles(RuleBasedStateMachine):
             return
         assert response.status_code == 200, response.text
         # Confirmed when its release window closed, it was not released then.
-        occurrence.confirmed_through_release = occurrence.release_after is not None and (
-            self.now >= occurrence.start + occurrence.release_after
+        occurrence.confirmed_through_release = occurrence.confirmed_through_release or (
+            occurrence.release_after is not None and self.now >= occurrence.start + occurrence.release_after
         )
         occurrence.check_in = occurrence.check_out = None
 
@@ -696,6 +688,7 @@ class Lifecycles(RuleBasedStateMachine):
         if start != occurrence.start:
             # The confirmation was of the occurrence at its old start; one whose end alone moves keeps it.
             occurrence.check_in = occurrence.check_out = None
+            occurrence.confirmed_through_release = False
         occurrence.start, occurrence.end = start, end
 
     # Steps: the clock

@@ -84,3 +84,47 @@ def test_a_released_event_is_not_taken_back_by_a_change(robin, kadence, wall) ->
 
     assert moved.status_code == 400, moved.text
     assert robin.get(f"/events/{created['id']}").json()["data"]["status"] == "cancelled"
+
+
+def test_a_confirmation_withdrawn_after_the_release_time_leaves_the_occurrence_booked(robin, kadence, wall) -> None:
+    """Release happens at the release time to what is unconfirmed then: an occurrence confirmed
+    then and unconfirmed later was never released, read alone or in a list through either API;
+    confirmed again, it is checked in again."""
+    created = series(robin, QUEENS, "2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z")
+    instance, first = f"{created['id']}_20260302T140000Z", first_instance(created)
+    confirmation = f"/events/{instance}/confirmation"
+    assert robin.put(confirmation).status_code == 200
+    wall.advance(minutes=20)  # Queens' window has passed, the occurrence confirmed all the while.
+
+    withdrawn = robin.delete(confirmation)
+
+    event = robin.get(f"/events/{instance}").json()["data"]
+    booking = kadence.get(f"/bookings/{first}").json()
+    listed = {status: {item["id"] for item in kadence.members("/bookings", status=status)} for status in ("booked", "noCheckIn")}
+    assert withdrawn.status_code == 200
+    assert (event["status"], event["confirmation"]) == ("confirmed", None)
+    assert (booking["status"], booking.get("cancellationReason"), booking.get("checkedInDate")) == ("booked", None, None)
+    assert (first in listed["booked"], first in listed["noCheckIn"]) == (True, False)
+    assert robin.get(confirmation).status_code == 404
+
+    again = robin.put(confirmation)
+
+    assert again.status_code == 200
+    assert kadence.get(f"/bookings/{first}").json()["status"] == "checkedIn"
+    assert first in {item["id"] for item in kadence.members("/bookings", status="checkedIn")}
+
+
+def test_a_series_rescheduled_keeps_who_cancelled_an_occurrence_and_when(robin, member, kadence, wall) -> None:
+    created = series(member, FOCUS_ROOM, "2026-03-02T15:00:00Z", "2026-03-02T16:00:00Z")
+    ben = person(kadence, "ben.carter@meridian.example")
+    first = first_instance(created)
+    assert kadence.post(f"/bookings/{first}/cancel", json={"userId": ben}).status_code == 201
+    wall.advance(minutes=5)
+
+    longer = robin.patch(f"/events/{created['id']}", json={"end": robin_moment("2026-03-02T16:30:00Z")})
+
+    booking = kadence.get(f"/bookings/{first}").json()
+    assert longer.status_code == 200, longer.text
+    assert (booking["status"], booking["cancellationReason"]) == ("cancelled", "byUser")
+    assert booking["cancelledUserId"] == f"/v1/public/users/{ben}"
+    assert datetime.fromisoformat(booking["cancelledDate"]) == NOW

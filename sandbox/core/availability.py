@@ -226,12 +226,13 @@ def space_state(session: Session, actor: Actor, space_id: int) -> SpaceState:
         return SpaceState(space, "in_use" if present else "available", present, next_start)
     checked_in = session.exec(
         select(CheckIn.id).where(
+            col(CheckIn.withdrawn_at).is_(None),
             or_(
                 *(
                     (col(CheckIn.reservation_id) == slot.reservation.id) & (col(CheckIn.original_start) == slot.original_start)
                     for slot in current
                 )
-            )
+            ),
         )
     ).first()
     in_use = present > 0 or checked_in is not None

@@ -342,10 +342,12 @@ def _live_status(status: Status, end: Any, now: datetime) -> Any:
     """The condition on an indexed occurrence (its end, its check-in joined) under which
     `lifecycle.status_of` gives it `status`: one the index holds is cancelled neither whole nor on
     its own."""
-    # A check-in or check-out counts from the moment it is dated (`lifecycle.as_of`).
-    checked_in = and_(col(CheckIn.id).is_not(None), col(CheckIn.checked_in_at) <= now)
-    checked_out = and_(col(CheckIn.checked_out_at).is_not(None), col(CheckIn.checked_out_at) <= now)
-    in_by_release = and_(col(CheckIn.id).is_not(None), col(CheckIn.checked_in_at) <= col(Occurrence.release_at))
+    # A check-in or check-out counts from the moment it is dated (`lifecycle.as_of`), until it
+    # is withdrawn.
+    standing = or_(col(CheckIn.withdrawn_at).is_(None), col(CheckIn.withdrawn_at) > now)
+    checked_in = and_(col(CheckIn.id).is_not(None), col(CheckIn.checked_in_at) <= now, standing)
+    checked_out = and_(col(CheckIn.checked_out_at).is_not(None), col(CheckIn.checked_out_at) <= now, standing)
+    in_by_release = occurrences.held_release(col(Occurrence.release_at))
     released = and_(col(Occurrence.release_at).is_not(None), col(Occurrence.release_at) <= now, ~in_by_release)
     conditions = {
         Status.RELEASED: released,

@@ -138,8 +138,8 @@ def derive(
     `lifecycle.as_of`)."""
     start = original_start or reservation.start
     end = start + (reservation.end - reservation.start)
-    check_in = lifecycle.as_of(check_in, now)
     cancelled = lifecycle.cancellation(reservation, start, check_in, exception, now)
+    check_in = lifecycle.as_of(check_in, now)
     status = lifecycle.status_of(end, cancelled, check_in, now)
     return Booking(reservation, resource, building, original_start, start, end, status, check_in, cancelled)
 

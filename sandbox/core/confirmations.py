@@ -5,7 +5,7 @@ may withdraw a confirmation is who may change the reservation (`reservations.req
 
 from sqlmodel import Session
 
-from sandbox.core import events, reservations, seats, transitions
+from sandbox.core import events, lifecycle, occurrences, reservations, seats, transitions
 from sandbox.core.access import Actor
 from sandbox.core.errors import NotFound, Refused, Rule
 from sandbox.core.keys import OccurrenceKey
@@ -33,7 +33,14 @@ def delete_confirmation(session: Session, actor: Actor, key: OccurrenceKey) -> N
     administrator may."""
     view = _occurrence(events.get_event(session, actor, key, for_change=True))
     reservations.require_may_change(actor, view.reservation, EVENT_FORBIDDEN)
-    session.delete(_existing(view))
+    confirmed = _existing(view)
+    release = occurrences.release_time(view.reservation, view.start)
+    if release is not None and release <= actor.now and lifecycle.held_release(confirmed, release):
+        # Release happened at its time to what was unconfirmed then: this occurrence stays unreleased.
+        confirmed.withdrawn_at, confirmed.release_kept = actor.now, True
+        session.add(confirmed)
+    else:
+        session.delete(confirmed)
     session.commit()
 
 

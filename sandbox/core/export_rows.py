@@ -338,7 +338,9 @@ def _expanded(
         check_in = check_ins.get(key)
         cancelled = lifecycle.cancellation(reservation, start, check_in, exceptions.get(key), now)
         kind = "" if cancelled is None else AUTOMATIC if cancelled.automatic else MANUAL
-        yield Occurrence(reservation, start, start, start + length, check_in, cancelled.at if cancelled else None, kind)
+        yield Occurrence(
+            reservation, start, start, start + length, lifecycle.standing(check_in), cancelled.at if cancelled else None, kind
+        )
 
 
 def _invitee_counts(session: Session, reservation_ids: list[int]) -> dict[int, tuple[int, int]]:

@@ -63,7 +63,7 @@ def cancellation(
 ) -> Cancellation | None:
     """The cancellation of the occurrence of `reservation` starting at `start`, as of `now`: the
     whole reservation's, else this occurrence's (`exception`), else its release if it was not
-    checked in by its release time (`check_in` dated by then); None while it holds its time. An
+    checked in when its release time came (`check_in` as stored: `held_release`); None while it holds its time. An
     occurrence of a series cancelled, or released, before the whole series was keeps that story."""
     if reservation.status == ReservationStatus.CANCELLED:
         whole = Cancellation(reservation.cancelled_at, reservation.cancelled_by_id, automatic=False)
@@ -88,17 +88,38 @@ def _its_own(
     if exception is not None:
         return Cancellation(exception.created_at, exception.cancelled_by_id, automatic=False)
     release = occurrences.release_time(reservation, start)
-    if release is not None and release <= now and not checked_in_by(check_in, release):
+    if release is not None and release <= now and not held_release(check_in, release):
         return Cancellation(release, None, automatic=True)
     return None
 
 
 def checked_in_by(check_in: CheckIn | None, moment: datetime) -> bool:
-    return check_in is not None and check_in.checked_in_at <= moment
+    return check_in is not None and check_in.checked_in_at <= moment and not withdrawn_by(check_in, moment)
+
+
+def withdrawn_by(check_in: CheckIn | None, moment: datetime) -> bool:
+    """Whether the confirmation `check_in` was withdrawn by `moment` (see `CheckIn.withdrawn_at`)."""
+    return check_in is not None and check_in.withdrawn_at is not None and check_in.withdrawn_at <= moment
+
+
+def held_release(check_in: CheckIn | None, release: datetime) -> bool:
+    """Whether the occurrence was checked in when its release time came: the stored check-in was
+    standing then, or was then and has been withdrawn and made again since."""
+    return check_in is not None and (check_in.release_kept or checked_in_by(check_in, release))
+
+
+def standing(check_in: CheckIn | None) -> CheckIn | None:
+    """The stored check-in, unless it was withdrawn: what a confirmation reads as, undated."""
+    return None if check_in is None or check_in.withdrawn_at is not None else check_in
 
 
 def checked_out_by(check_in: CheckIn | None, moment: datetime) -> bool:
-    return check_in is not None and check_in.checked_out_at is not None and check_in.checked_out_at <= moment
+    return (
+        check_in is not None
+        and check_in.checked_out_at is not None
+        and check_in.checked_out_at <= moment
+        and not withdrawn_by(check_in, moment)
+    )
 
 
 def as_of(check_in: CheckIn | None, now: datetime) -> CheckIn | None:

@@ -20,7 +20,7 @@ from functools import cache
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import BindParameter, Integer, bindparam, delete, func, insert, or_
+from sqlalchemy import BindParameter, Integer, and_, bindparam, delete, func, insert, or_
 from sqlmodel import Session, col, select
 
 from sandbox.core import recurrence
@@ -101,13 +101,6 @@ def plan(series: Series, cancelled: set[datetime], upper: datetime) -> list[Inte
 def index_until(start: datetime, now: datetime) -> datetime:
     """How far a series starting at `start`, written at `now`, is indexed and conflict-checked."""
     return max(now, start) + HORIZON
-
-
-def cancelled_starts(session: Session, reservation_id: int) -> set[datetime]:
-    rows = session.exec(
-        select(OccurrenceException.original_start).where(OccurrenceException.reservation_id == reservation_id)
-    ).all()
-    return set(rows)
 
 
 def write_index(session: Session, reservation: Reservation, intervals: list[Interval], *, replace: bool) -> None:
@@ -256,12 +249,22 @@ def _indexed(shape: Shape, live_at: bool, limited: bool) -> Any:
             or_(
                 col(Occurrence.release_at).is_(None),
                 col(Occurrence.release_at) > bindparam("now"),
-                col(CheckIn.checked_in_at) <= col(Occurrence.release_at),
+                held_release(col(Occurrence.release_at)),
             )
         )
     if limited:
         statement = statement.limit(bindparam("limit", type_=Integer))
     return statement
+
+
+def held_release(release: Any) -> Any:
+    """The condition, on a check-in joined to its occurrence, of `lifecycle.held_release`: it was
+    standing at `release`, or was then and has been withdrawn and made again since."""
+    standing = and_(
+        col(CheckIn.checked_in_at) <= release,
+        or_(col(CheckIn.withdrawn_at).is_(None), col(CheckIn.withdrawn_at) > release),
+    )
+    return and_(col(CheckIn.id).is_not(None), or_(col(CheckIn.release_kept), standing))
 
 
 @cache

@@ -137,15 +137,17 @@ def view(session: Session, reservation: Reservation, original_start: datetime | 
         if reservation.recurrence is None:
             check_in = check_ins_of(session, [reservation.id or 0]).get((reservation.id or 0, reservation.start))
             status = _status(reservation, reservation.start, check_in, None, now)
-        return ReservationView(reservation, resource, reservation.start, reservation.end, status, invitees, check_in)
+        return ReservationView(
+            reservation, resource, reservation.start, reservation.end, status, invitees, lifecycle.standing(check_in)
+        )
     require_instance(reservation, original_start)
     check_in = check_ins_of(session, [reservation.id or 0]).get((reservation.id or 0, original_start))
     exception = occurrence_exception(session, reservation, original_start)
     status = _status(reservation, original_start, check_in, exception, now)
     length = reservation.end - reservation.start
-    return ReservationView(
-        reservation, resource, original_start, original_start + length, status, invitees, check_in, original_start
-    )
+    shown = lifecycle.standing(check_in)
+    end = original_start + length
+    return ReservationView(reservation, resource, original_start, end, status, invitees, shown, original_start)
 
 
 def _status(
@@ -174,7 +176,7 @@ def views_of(session: Session, found: Iterable[Slot]) -> list[ReservationView]:
             end=slot.end,
             status=slot.reservation.status,
             invitees=invitees.get(slot.reservation.id or 0, []),
-            check_in=check_ins.get((slot.reservation.id or 0, slot.original_start)),
+            check_in=lifecycle.standing(check_ins.get((slot.reservation.id or 0, slot.original_start))),
             original_start=slot.original_start if slot.in_series else None,
         )
         for slot in found
@@ -188,13 +190,24 @@ def listing(session: Session, actor: Actor, scope: Scope, window: Window, page: 
 
 
 @dataclass(frozen=True)
+class Cancelled:
+    """Who cancelled an occurrence on its own, and when."""
+
+    by_id: int | None
+    at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
 class Schedule:
     """A series checked and planned into indexable occurrences, not yet written."""
 
     series: Series
     intervals: list[Interval]
     indexed_until: datetime
-    cancelled: set[datetime]
+    cancelled: dict[datetime, "Cancelled"]
+    """The occurrences cancelled on their own, by start: moved with the series, each still by whom
+    and when it was."""
 
     @property
     def lines(self) -> list[str] | None:
@@ -216,10 +229,10 @@ def plan_schedule(
         raise InvalidInput.of("end" if start.year < LAST_YEAR else "start", f"must come before the year {LAST_YEAR}")
     series = recurrence.build(start, end, tz, lines)
     upper = occurrences.index_until(start, now)
-    cancelled = set() if reservation is None else _moved_cancellations(session, reservation, start, tz, recurs=bool(series.lines))
+    cancelled = {} if reservation is None else _moved_cancellations(session, reservation, start, tz, recurs=bool(series.lines))
     # A cancellation moved to a start the series no longer has would cancel nothing; it is dropped.
-    cancelled = {original for original in cancelled if series.occurs_at(original)}
-    return Schedule(series, occurrences.plan(series, cancelled, upper), upper, cancelled)
+    cancelled = {original: kept for original, kept in cancelled.items() if series.occurs_at(original)}
+    return Schedule(series, occurrences.plan(series, set(cancelled), upper), upper, cancelled)
 
 
 def require_free(
@@ -278,8 +291,14 @@ def apply_schedule(session: Session, reservation: Reservation, resource: Resourc
             if not schedule.series.occurs_at(check_in.original_start):
                 session.delete(check_in)
     session.add_all(
-        OccurrenceException(reservation_id=reservation.id or 0, original_start=original, created_at=now)
-        for original in sorted(schedule.cancelled)
+        OccurrenceException(
+            reservation_id=reservation.id or 0,
+            original_start=original,
+            cancelled_by_id=kept.by_id,
+            created_at=kept.at,
+            status=kept.status,
+        )
+        for original, kept in sorted(schedule.cancelled.items())
     )
     occurrences.write_index(session, reservation, schedule.intervals, replace=rescheduled)
     resource.longest_booking_s = max(resource.longest_booking_s, int(schedule.series.duration.total_seconds()) + 1)
@@ -381,18 +400,21 @@ def holds_any(session: Session, kind: str, person: User, start: datetime, end: d
 
 def _moved_cancellations(
     session: Session, reservation: Reservation, start: datetime, tz: ZoneInfo, *, recurs: bool
-) -> set[datetime]:
-    """Cancelled occurrences of a rescheduled series move with it, by the same wall-clock shift.
+) -> dict[datetime, Cancelled]:
+    """Cancelled occurrences of a rescheduled series move with it, by the same wall-clock shift,
+    each still cancelled by whom and when it was.
 
     A series that no longer recurs keeps none: its single occurrence is live.
     """
     if not recurs:
-        return set()
+        return {}
     old_tz = zone(reservation.time_zone, "time_zone")
     shift = _wall(start, tz) - _wall(reservation.start, old_tz)
     return {
-        (_wall(original, old_tz) + shift).replace(tzinfo=tz).astimezone(UTC)
-        for original in occurrences.cancelled_starts(session, reservation.id or 0)
+        (_wall(row.original_start, old_tz) + shift).replace(tzinfo=tz).astimezone(UTC): Cancelled(
+            row.cancelled_by_id, row.created_at, row.status
+        )
+        for row in exceptions_of(session, [reservation.id or 0]).values()
     }
 
 

@@ -69,7 +69,7 @@ def occurrence(
     recorded = reservations.check_ins_of(session, [reservation.id or 0]).get((reservation.id or 0, start))
     check_in = as_of(recorded, now)
     exception = None if original_start is None else reservations.occurrence_exception(session, reservation, start)
-    cancelled = cancellation(reservation, start, check_in, exception, now)
+    cancelled = cancellation(reservation, start, recorded, exception, now)
     status = status_of(end, cancelled, check_in, now)
     return Occurrence(reservation, original_start, start, end, check_in, cancelled, status, recorded)
 
@@ -121,13 +121,17 @@ def check_in(
     """Check `person` in to the held occurrence: from CHECK_IN_OPENS before its start, while it is
     booked. Who may is who may change the reservation (Forbidden, saying `forbidden`). A check-in
     stored for later (a guest's arrival to come) is brought forward to now, keeping the check-out
-    it is to have. Committed."""
+    it is to have; one withdrawn is made again, keeping only that it held the release time.
+    Committed."""
     reservations.require_may_change(actor, held.reservation, forbidden)
     require_acting_for(actor, person)
     _refuse(check_in_refusal(held.status, held.check_in), held)
     if actor.now < opens_at(held.start):
         _refuse(Refusal.TOO_EARLY, held)
     check_in = held.recorded or CheckIn(reservation_id=held.reservation.id or 0, original_start=held.start)
+    if check_in.withdrawn_at is not None:
+        check_in.withdrawn_at = check_in.checked_out_at = check_in.checked_out_by_id = None
+        check_in.check_out_source = check_in.check_out_method = None
     check_in.user_id = person.id
     check_in.device_id = device_id
     check_in.checked_in_at = actor.now

@@ -60,7 +60,8 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   master can't be confirmed, only its instances. GET of an unconfirmed event's confirmation
   is 404. Who may confirm, or withdraw a confirmation, is who may change the event: its
   organizer, its creator or an administrator (403 for anyone else); only an administrator may
-  confirm as someone else (`user_id`).
+  confirm as someone else (`user_id`). A confirmation withdrawn after the release time leaves
+  the occurrence booked: it was confirmed when its release time came, so it is never released.
 - Space `behaviors` is `["bookable"]` for reservable spaces, else `[]`; `is_dibsed` is false.
 - Free/busy: bounds span at most 31 days; busy blocks merge overlapping and touching events;
   `specific_time` ranks spaces by the windows in which they are busy, then busy time;

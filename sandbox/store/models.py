@@ -395,6 +395,11 @@ class CheckIn(SQLModel, table=True):
     checked_out_by_id: int | None = Field(default=None, foreign_key="user.id")
     check_out_source: str | None = None
     check_out_method: str | None = None
+    withdrawn_at: datetime | None = instant(nullable=True)
+    """When the confirmation was withdrawn, where it held the occurrence at its release time: the
+    row stays, no check-in since, so that the occurrence is still not released (`release_kept`)."""
+    release_kept: bool = False
+    """The occurrence was checked in when its release time came, whatever became of the check-in."""
 
 
 class Invitee(SQLModel, table=True):
