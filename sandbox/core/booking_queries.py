@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 
 from sandbox.core import buildings, directory, occurrences, reservations, space_types
 from sandbox.core.access import Actor
-from sandbox.core.bookings import Booking, derive
+from sandbox.core.bookings import Booking, derive, occurrence_status
 from sandbox.core.errors import InvalidInput
 from sandbox.core.keys import OccurrenceKey
 from sandbox.core.lifecycle import Status
@@ -284,7 +284,7 @@ def _unindexed(
         rows += session.exec(select(Reservation).where(*in_series, col(Reservation.status) == ReservationStatus.CANCELLED))
     rows.sort(key=lambda row: row.id or 0)
     found: list[tuple[tuple[int, ...], _Place | Booking]] = []
-    time_key, booking_key = _time_key(query), _order_key(query)
+    time_key = _time_key(query)
     if query.statuses is None and query.type is None:
         # A series' occurrences are as long as each other: the list's order is theirs by start,
         # forwards or backwards as its first key goes. Only the first `reading` of all are placed.
@@ -292,13 +292,7 @@ def _unindexed(
         total, placed = 0, []
         for reservation in rows:
             length = reservation.end - reservation.start
-            matching = [
-                start
-                for start in _unindexed_starts(reservation, lower, upper)
-                if all(
-                    _COMPARISONS[c.operation](start if c.field == "start" else start + length, c.value) for c in query.conditions
-                )
-            ]
+            matching = [start for start in _unindexed_starts(reservation, lower, upper) if _times_hold(start, length, query)]
             total += len(matching)
             placed.append(_placed(reservation, matching[::-1] if backwards else matching, time_key))
         return total, list(islice(heapq.merge(*placed, key=_first), reading))
@@ -308,12 +302,23 @@ def _unindexed(
         return 0, found
     # Only what is recorded of the occurrences in reach is read, not a series' whole history.
     context = _Context.of(session, rows, between=(min(every), max(every)))
+    # The scope has settled the type, the query's times and status decide; only what is shown is
+    # derived whole (as a `_Place`).
     for reservation, starts in reached:
+        length = reservation.end - reservation.start
         for start in starts:
-            booking = context.derive(reservation, start, now)
-            if _matches(booking, query):
-                found.append((booking_key(booking), booking))
+            if not _times_hold(start, length, query):
+                continue
+            key = (reservation.id or 0, start)
+            *_, status = occurrence_status(reservation, start, context.check_ins.get(key), context.exceptions.get(key), now)
+            if query.statuses is None or status in query.statuses:
+                found.append(((*time_key(start, start + length), key[0], _microseconds(start)), _Place(key[0], start)))
     return len(found), found
+
+
+def _times_hold(start: datetime, length: timedelta, query: BookingQuery) -> bool:
+    """Whether an occurrence from `start`, `length` long, meets the query's start and end filters."""
+    return all(_COMPARISONS[c.operation](start if c.field == "start" else start + length, c.value) for c in query.conditions)
 
 
 def _placed(
