@@ -58,6 +58,9 @@ SERIES_RULES = (
 """The rules of the added series, in turn, with how many occurrences each has."""
 ENDLESS_EVERY = 30
 """One added series in this many is weekly without end."""
+WARM_UP = 30
+"""Requests of each listing on each server before any is timed: each server keeps the starts of the
+series it reads, and SQLite its pages."""
 KINDS = {"desk": "seat", "space": "event", "onsite": "onsite"}
 
 
@@ -212,7 +215,7 @@ def _add_reservation(
 
 
 def measure(sizes: tuple[int, int], requests: int) -> dict[str, dict[int, tuple[list[float], int]]]:
-    """Seconds each of `requests` GETs of each listing took on each store, after 10 unmeasured
+    """Seconds each of `requests` GETs of each listing took on each store, after WARM_UP unmeasured
     ones, and the total the listing reported. Both servers run at once and take the requests in
     turn, so that what else the machine does slows both alike."""
     with contextlib.ExitStack() as stack:
@@ -236,14 +239,15 @@ def measure(sizes: tuple[int, int], requests: int) -> dict[str, dict[int, tuple[
         for name, params in cases(day).items():
             latencies: dict[int, list[float]] = {size: [] for size in sizes}
             totals = dict.fromkeys(sizes, 0)
-            for index in range(requests + 10):
-                for size, client in clients.items():
+            for index in range(requests + WARM_UP):
+                # Each server goes first every other time.
+                for size, client in sorted(clients.items(), reverse=index % 2 == 1):
                     began = time.perf_counter()
                     response = client.get("/v1/public/bookings", params=params)
                     elapsed = time.perf_counter() - began
                     assert response.status_code == 200, response.text
                     totals[size] = response.json()["hydra:totalItems"]
-                    if index >= 10:
+                    if index >= WARM_UP:
                         latencies[size].append(elapsed)
             results[name] = {size: (latencies[size], totals[size]) for size in sizes}
         return results

@@ -5,12 +5,12 @@ occurrence made so far.
 A Hypothesis state machine books desks (Robin seat reservations, Kadence desk bookings) and rooms
 (Robin events, one-off or a daily series, and Kadence room bookings) in New York for a few demo
 people, near the organization's clock; it cancels, checks in (Robin confirmations, Kadence
-check-ins), checks out, reschedules one-off events (Robin PATCH), assigns a shared desk to people
-on weekdays (Robin's shared schedule: each assigned day an occurrence, midnight to midnight) and
-moves the clock forward, so that check-in windows open, unconfirmed bookings are released and
-bookings end. Each step is
-sent through HTTP; the only thing read from the store is which Kadence id a Robin id has (and
-back), and the demo's ids of people and spaces.
+check-ins), checks out, withdraws Robin confirmations, reschedules one-off events (Robin PATCH),
+assigns a shared desk to people on weekdays (Robin's shared schedule: each assigned day an
+occurrence, midnight to midnight) and moves the clock forward, so that check-in windows open,
+unconfirmed bookings are released and bookings end. Each step is sent through HTTP; the only
+thing read from the store is which Kadence id a Robin id has (and back), and the demo's ids of
+people and spaces.
 
 Beside the three readers the machine keeps a model of what must be true: the times, who holds
 it, the status each vendor's words give it (the architecture's table: Kadence `cancelled` with
