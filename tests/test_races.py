@@ -31,6 +31,7 @@ pytestmark = pytest.mark.slow
 
 ADMIN = {"Authorization": "Access-Token demo-robin-token"}
 HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 CROWD = 50
 ORGANIZATION = 1
 BEN, CHLOE, DIEGO = "ben.carter@meridian.example", "chloe.martin@meridian.example", "diego.alvarez@meridian.example"
@@ -360,6 +361,28 @@ def test_one_of_fifty_withdrawals_of_a_confirmation_succeeds(site: Site, slot: d
 
     assert outcomes == {(200, ""): 1, GONE: CROWD - 1}, site.tail()
     assert site.robin("GET", f"/events/{event}/confirmation").status_code == 404
+    assert_index_holds(site)
+
+
+def test_one_of_fifty_withdrawals_after_the_release_time_succeeds_and_the_event_stays_booked(site: Site, slot: datetime) -> None:
+    """Confirmed when Queens' ten minutes ran out, the event was never released: however many
+    withdraw the confirmation at once, one does, and it stays booked; confirmed again by fifty at
+    once, one confirmation is made."""
+    event = robin_event(site, QUEENS, slot)
+    assert site.robin("PUT", f"/events/{event}/confirmation", json={}).status_code == 200
+    later = httpx.post(
+        f"{site.base}/_sandbox/organizations/{ORGANIZATION}/clock/freeze", json={"at": wire(slot + 15 * MINUTE)}, timeout=60
+    )
+    assert later.status_code == 200, later.text
+
+    withdrawn = site.outcomes(lambda client, _: client.delete(f"/v1.0/events/{event}/confirmation", headers=ADMIN))
+
+    assert withdrawn == {(200, ""): 1, GONE: CROWD - 1}, site.tail()
+    assert site.robin("GET", f"/events/{event}").json()["data"]["status"] == "confirmed"
+
+    confirmed = site.outcomes(lambda client, _: client.put(f"/v1.0/events/{event}/confirmation", json={}, headers=ADMIN))
+
+    assert confirmed == {(200, ""): 1, (400, "event_already_confirmed"): CROWD - 1}, site.tail()
     assert_index_holds(site)
 
 
