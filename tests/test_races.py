@@ -207,6 +207,24 @@ def booking_body(
     return body
 
 
+def seated(site: Site, start: datetime) -> set[str]:
+    """Who holds a desk during the hour from `start`."""
+    response = site.public(
+        "GET",
+        "/bookings",
+        params={
+            "itemsPerPage": 500,
+            "type": "desk",
+            "status": "booked",
+            "startDateTime[strictly_before]": kadence_time(start + HOUR),
+            "endDateTime[strictly_after]": kadence_time(start),
+        },
+    )
+    assert response.status_code == 200, response.text
+    emails = {ulid: email for email, ulid in site.kadence_users.items()}
+    return {emails[booking["userId"].rsplit("/", 1)[-1]] for booking in response.json()["hydra:member"]}
+
+
 def kadence_booking(site: Site, email: str, space: str, start: datetime) -> str:
     response = site.public("POST", "/bookings", json=booking_body(site, email, start, space=space))
     assert response.status_code == 201, response.text
@@ -454,7 +472,8 @@ def test_one_person_gets_one_of_fifty_seats_asked_for_at_once(site: Site, slot: 
 
 @pytest.mark.parametrize("space", ["A-06", "Focus Room"], ids=["desk", "room"])
 def test_one_of_fifty_kadence_bookings_of_one_space_is_made(site: Site, slot: datetime, space: str) -> None:
-    people = sorted(site.kadence_users)
+    # Those the demo's shared desks are assigned to on the slot's weekday hold a desk already.
+    people = sorted(email for email in site.kadence_users if email not in seated(site, slot))
 
     outcomes = site.outcomes(
         lambda client, position: client.post(
