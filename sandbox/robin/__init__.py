@@ -1,4 +1,5 @@
-"""Robin API v1.0, served under /v1.0 with Robin's envelope and Access-Token auth.
+"""Robin API v1.0, served under /v1.0 with Robin's envelope and Access-Token auth (a Bearer
+credential is read too, as the live API reads it).
 
 LIMITATIONS (where the sandbox differs from the real API, or chose where the docs are silent):
 

@@ -14,15 +14,19 @@ from sandbox.routing import refuse_unreadable_input
 from sandbox.sessions import SessionDep as SessionDep  # Robin's routes take every dependency from here.
 from sandbox.sessions import credential, reads_only
 
+SCHEMES = ("access-token", "bearer")
+"""The schemes a token is read after: Robin's own, and a bearer credential, which the live API
+takes too (Robin's Java SDK sends one)."""
+
 
 def presented_token(headers: Mapping[str, str]) -> str:
-    """The token of an `Authorization: Access-Token <token>` header."""
+    """The token of an `Authorization: Access-Token <token>` (or `Bearer <token>`) header."""
     header = headers.get("authorization")
     if not header:
         raise Unauthenticated("The Authorization header is missing: send 'Authorization: Access-Token <token>'")
     scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "access-token" or not token.strip():
-        raise Unauthenticated("The Authorization header must read 'Access-Token <token>'")
+    if scheme.lower() not in SCHEMES or not token.strip():
+        raise Unauthenticated("The Authorization header must read 'Access-Token <token>' or 'Bearer <token>'")
     return token.strip()
 
 

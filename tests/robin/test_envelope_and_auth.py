@@ -177,11 +177,19 @@ def test_request_with_an_unknown_token_answers_401(client):
     enveloped(response, 401)
 
 
-@pytest.mark.parametrize("header", ["Bearer x", f"Bearer {ADMIN_TOKEN}", ADMIN_TOKEN, "Access-Token", "Access-Token   "])
+@pytest.mark.parametrize("header", ["Bearer x", ADMIN_TOKEN, "Access-Token", "Access-Token   ", "Bearer", "Basic x"])
 def test_request_with_a_malformed_authorization_header_answers_401(client, header):
     response = client.get("/v1.0/me", headers={"Authorization": header})
 
     enveloped(response, 401)
+
+
+@pytest.mark.parametrize("scheme", ["Access-Token", "Bearer", "bearer"])
+def test_a_token_is_read_after_either_scheme(client, scheme):
+    """The live API takes a bearer credential beside its own scheme (Robin's Java SDK sends one)."""
+    response = client.get("/v1.0/me", headers={"Authorization": f"{scheme} {ADMIN_TOKEN}"})
+
+    assert enveloped(response, 200)["data"]["primary_email"]["email"] == "ada.okafor@meridian.example"
 
 
 @pytest.mark.parametrize(
