@@ -132,19 +132,12 @@ def _end_assignments(session: Session, seat: Resource, person: User, cut: dateti
         if held.start >= cut:
             reservations.cancel(session, held, None, now, by_id=None)
             continue
-        until = (cut - timedelta(seconds=1)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        lines = [f"{_without_until(line)};UNTIL={until}" if line.startswith("RRULE:") else line for line in held.recurrence or []]
+        lines = recurrence.ended(held.recurrence or [], cut - timedelta(seconds=1))
         schedule = reservations.plan_schedule(
             session, now, held.start, held.end, zone(held.time_zone, "time_zone"), lines, reservation=held
         )
         reservations.apply_schedule(session, held, seat, schedule, now)
         held.updated_at = now
-
-
-def _without_until(line: str) -> str:
-    """An RRULE line without its UNTIL part, to be given a new one."""
-    name, _, rule = line.partition(":")
-    return f"{name}:" + ";".join(part for part in rule.split(";") if not part.upper().startswith("UNTIL="))
 
 
 def excluded_days(session: Session, seat: Resource, lower: datetime, upper: datetime, local: ZoneInfo) -> set[date]:

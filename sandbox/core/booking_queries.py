@@ -31,9 +31,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
-from sandbox.core import buildings, directory, occurrences, reservations, space_types
+from sandbox.core import buildings, directory, lifecycle, occurrences, reservations, space_types
 from sandbox.core.access import Actor
-from sandbox.core.bookings import Booking, derive, occurrence_status
+from sandbox.core.bookings import Booking, derive
 from sandbox.core.errors import InvalidInput
 from sandbox.core.keys import OccurrenceKey
 from sandbox.core.lifecycle import Status
@@ -310,7 +310,9 @@ def _unindexed(
             if not _times_hold(start, length, query):
                 continue
             key = (reservation.id or 0, start)
-            *_, status = occurrence_status(reservation, start, context.check_ins.get(key), context.exceptions.get(key), now)
+            *_, status = lifecycle.occurrence_status(
+                reservation, start, context.check_ins.get(key), context.exceptions.get(key), now
+            )
             if query.statuses is None or status in query.statuses:
                 found.append(((*time_key(start, start + length), key[0], _microseconds(start)), _Place(key[0], start)))
     return len(found), found

@@ -138,19 +138,8 @@ def derive(
     `lifecycle.as_of`)."""
     start = original_start or reservation.start
     end = start + (reservation.end - reservation.start)
-    cancelled, check_in, status = occurrence_status(reservation, start, check_in, exception, now)
+    cancelled, check_in, status = lifecycle.occurrence_status(reservation, start, check_in, exception, now)
     return Booking(reservation, resource, building, original_start, start, end, status, check_in, cancelled)
-
-
-def occurrence_status(
-    reservation: Reservation, start: datetime, check_in: CheckIn | None, exception: OccurrenceException | None, now: datetime
-) -> tuple[lifecycle.Cancellation | None, CheckIn | None, Status]:
-    """The occurrence's cancellation, its check-in as of `now` and its status, from what is stored
-    of it (`check_in` as stored, `exception`): a booking's, without the booking."""
-    cancelled = lifecycle.cancellation(reservation, start, check_in, exception, now)
-    standing = lifecycle.as_of(check_in, now)
-    end = start + (reservation.end - reservation.start)
-    return cancelled, standing, lifecycle.status_of(end, cancelled, standing, now)
 
 
 # Creating

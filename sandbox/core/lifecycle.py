@@ -153,6 +153,17 @@ def status_of(end: datetime, cancelled: Cancellation | None, check_in: CheckIn |
     return Status.CHECKED_IN if checked_in_by(check_in, now) else Status.BOOKED
 
 
+def occurrence_status(
+    reservation: Reservation, start: datetime, check_in: CheckIn | None, exception: OccurrenceException | None, now: datetime
+) -> tuple[Cancellation | None, CheckIn | None, Status]:
+    """The occurrence's cancellation, its check-in as of `now` and its status, from what is stored
+    of it (`check_in` as stored, `exception`): what every reader of one occurrence derives."""
+    cancelled = cancellation(reservation, start, check_in, exception, now)
+    standing = as_of(check_in, now)
+    end = start + (reservation.end - reservation.start)
+    return cancelled, standing, status_of(end, cancelled, standing, now)
+
+
 class Refusal(StrEnum):
     """Why a transition is refused."""
 

@@ -340,6 +340,21 @@ def _split_line(line: str) -> tuple[str, dict[str, str], str]:
     return name.strip().upper(), params, value.strip()
 
 
+def ended(lines: list[str], until: datetime) -> list[str]:
+    """The series' lines with each RRULE ending at `until` (its UNTIL, in UTC, in place of the end
+    it had, UNTIL or COUNT); other lines as they are."""
+    stamp = until.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    written = []
+    for line in lines:
+        name, _, value = _split_line(line)
+        if name != "RRULE":
+            written.append(line)
+            continue
+        parts = {key: part for key, part in _rule_parts(value).items() if key not in ("UNTIL", "COUNT")}
+        written.append("RRULE:" + ";".join(f"{key}={part}" for key, part in [*parts.items(), ("UNTIL", stamp)]))
+    return written
+
+
 def weekly_days(lines: list[str] | None, field: str) -> frozenset[str]:
     """The weekdays (MO ... SU) of a whole-day weekly schedule: one line shaped like
     RRULE:FREQ=WEEKLY;BYDAY=MO,FR;BYHOUR=0;BYMINUTE=0;BYSECOND=0. No line: no days."""

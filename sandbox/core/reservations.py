@@ -190,22 +190,13 @@ def listing(session: Session, actor: Actor, scope: Scope, window: Window, page: 
 
 
 @dataclass(frozen=True)
-class Cancelled:
-    """Who cancelled an occurrence on its own, and when."""
-
-    by_id: int | None
-    at: datetime
-    status: str
-
-
-@dataclass(frozen=True)
 class Schedule:
     """A series checked and planned into indexable occurrences, not yet written."""
 
     series: Series
     intervals: list[Interval]
     indexed_until: datetime
-    cancelled: dict[datetime, "Cancelled"]
+    cancelled: dict[datetime, lifecycle.Cancellation]
     """The occurrences cancelled on their own, by start: moved with the series, each still by whom
     and when it was."""
 
@@ -295,8 +286,7 @@ def apply_schedule(session: Session, reservation: Reservation, resource: Resourc
             reservation_id=reservation.id or 0,
             original_start=original,
             cancelled_by_id=kept.by_id,
-            created_at=kept.at,
-            status=kept.status,
+            created_at=kept.at or now,
         )
         for original, kept in sorted(schedule.cancelled.items())
     )
@@ -400,7 +390,7 @@ def holds_any(session: Session, kind: str, person: User, start: datetime, end: d
 
 def _moved_cancellations(
     session: Session, reservation: Reservation, start: datetime, tz: ZoneInfo, *, recurs: bool
-) -> dict[datetime, Cancelled]:
+) -> dict[datetime, lifecycle.Cancellation]:
     """Cancelled occurrences of a rescheduled series move with it, by the same wall-clock shift,
     each still cancelled by whom and when it was.
 
@@ -411,8 +401,8 @@ def _moved_cancellations(
     old_tz = zone(reservation.time_zone, "time_zone")
     shift = _wall(start, tz) - _wall(reservation.start, old_tz)
     return {
-        (_wall(row.original_start, old_tz) + shift).replace(tzinfo=tz).astimezone(UTC): Cancelled(
-            row.cancelled_by_id, row.created_at, row.status
+        (_wall(row.original_start, old_tz) + shift).replace(tzinfo=tz).astimezone(UTC): lifecycle.Cancellation(
+            row.created_at, row.cancelled_by_id, automatic=False
         )
         for row in exceptions_of(session, [reservation.id or 0]).values()
     }

@@ -20,12 +20,10 @@ from sandbox.core.lifecycle import (
     Refusal,
     Status,
     TransitionRefused,
-    as_of,
     cancel_refusal,
-    cancellation,
     check_in_refusal,
     check_out_refusal,
-    status_of,
+    occurrence_status,
 )
 from sandbox.store.models import CheckIn, Reservation, User
 
@@ -67,10 +65,8 @@ def occurrence(
     start = original_start or reservation.start
     end = start + (reservation.end - reservation.start)
     recorded = reservations.check_ins_of(session, [reservation.id or 0]).get((reservation.id or 0, start))
-    check_in = as_of(recorded, now)
     exception = None if original_start is None else reservations.occurrence_exception(session, reservation, start)
-    cancelled = cancellation(reservation, start, recorded, exception, now)
-    status = status_of(end, cancelled, check_in, now)
+    cancelled, check_in, status = occurrence_status(reservation, start, recorded, exception, now)
     return Occurrence(reservation, original_start, start, end, check_in, cancelled, status, recorded)
 
 

@@ -752,3 +752,17 @@ def test_rdate_earlier_than_the_start_is_refused() -> None:
 def test_rule_with_a_long_interval_is_searched_over_as_many_periods() -> None:
     every_thirty_years = series(MONDAY_NINE_NY, ["RRULE:FREQ=YEARLY;INTERVAL=30;COUNT=2"])
     assert list(every_thirty_years.starts()) == [MONDAY_NINE_NY, utc(2056, 3, 2, 14)]
+
+
+def test_a_series_ended_again_keeps_one_until_and_its_other_lines() -> None:
+    lines = ["RRULE:FREQ=WEEKLY;BYDAY=MO,TU;BYHOUR=0;BYMINUTE=0;BYSECOND=0;UNTIL=20260309T045959Z", "EXDATE:20260303T050000Z"]
+
+    again = recurrence.ended(lines, datetime(2026, 3, 4, 4, 59, 59, tzinfo=UTC))
+
+    assert again == [
+        "RRULE:FREQ=WEEKLY;BYDAY=MO,TU;BYHOUR=0;BYMINUTE=0;BYSECOND=0;UNTIL=20260304T045959Z",
+        "EXDATE:20260303T050000Z",
+    ]
+    assert recurrence.ended(["RRULE:FREQ=DAILY;COUNT=5"], datetime(2026, 3, 4, tzinfo=UTC)) == [
+        "RRULE:FREQ=DAILY;UNTIL=20260304T000000Z"
+    ]
