@@ -13,6 +13,7 @@ from sandbox.core.errors import InvalidInput
 from sandbox.core.occurrences import Scope, Slot
 from sandbox.core.paging import Page, PageRequest, page_of
 from sandbox.core.times import require_later, zone
+from sandbox.core.transitions import CHECK_IN_OPENS
 from sandbox.core.workplace import (
     SpaceFilters,
     get_space,
@@ -186,6 +187,9 @@ class SpaceState:
     next_busy_change: datetime | None
 
 
+IMMINENT = CHECK_IN_OPENS
+"""How soon a space's next occurrence starts for the space to read booked already ("reserved or
+imminently reserved", in Robin's words): from when the occurrence may be checked in."""
 LOOK_AHEAD = (timedelta(days=1), timedelta(days=14), occurrences.HORIZON)
 """How far ahead `space_state` reads the calendar: further only while it has not found where the
 space is next free and then booked. A nearer reach sees a prefix of a further one's slots, so the
@@ -195,23 +199,23 @@ answer is the same; most spaces are decided within a day, without expanding a ye
 def _ahead(
     session: Session, scope: Scope, now: datetime, reach: timedelta
 ) -> tuple[list[Slot], datetime | None, datetime | None]:
-    """Within `reach` of `now`: the occurrences under way, when the run of back-to-back ones
-    from now ends (None: none under way), and when the next one after it starts (None: not
-    within reach)."""
+    """Within `reach` of `now`: the occurrences under way or imminent (starting within
+    IMMINENT), when the run of back-to-back ones from now ends (None: none under way or
+    imminent), and when the next one after it starts (None: not within reach)."""
     current: list[Slot] = []
     busy_until: datetime | None = None
     for slot in occurrences.slots(session, scope, now, now + reach, now=now, limit=200):
-        if slot.start > (busy_until or now):
+        if slot.start > (busy_until or now + IMMINENT):
             return current, busy_until, slot.start
-        if slot.start <= now:
-            current.append(slot)
+        current.append(slot)
         busy_until = max(busy_until or slot.end, slot.end)
     return current, busy_until, None
 
 
 def space_state(session: Session, actor: Actor, space_id: int) -> SpaceState:
-    """disabled; in_use (someone is present, or a current occurrence is checked in); booked (an
-    occurrence is under way); available."""
+    """disabled; in_use (someone is present, or an occurrence under way is checked in); booked (an
+    occurrence is under way or starts within IMMINENT); available. The next change is when the
+    run of occurrences under way or imminent ends, else when the next one starts."""
     space = get_space(session, actor, space_id)
     now = actor.now
     present = presence.present_counts(session, actor.organization_id, [space_id], now).get(space_id, 0)
@@ -224,16 +228,17 @@ def space_state(session: Session, actor: Actor, space_id: int) -> SpaceState:
             break
     if busy_until is None:
         return SpaceState(space, "in_use" if present else "available", present, next_start)
-    checked_in = session.exec(
+    under_way = [slot for slot in current if slot.start <= now]
+    checked_in = under_way and session.exec(
         select(CheckIn.id).where(
             col(CheckIn.withdrawn_at).is_(None),
             or_(
                 *(
                     (col(CheckIn.reservation_id) == slot.reservation.id) & (col(CheckIn.original_start) == slot.original_start)
-                    for slot in current
+                    for slot in under_way
                 )
             ),
         )
     ).first()
-    in_use = present > 0 or checked_in is not None
+    in_use = present > 0 or bool(checked_in)
     return SpaceState(space, "in_use" if in_use else "booked", present, busy_until)

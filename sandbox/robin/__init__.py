@@ -165,8 +165,13 @@ Presence:
 - Durations (policies, `merge_threshold`) are ISO-8601 weeks, days, hours, minutes and
   seconds; months and years, which have no fixed length, are refused.
 - /spaces/:id/state: `present` counts the people and devices present; `availability` is
-  `in_use` when someone is present or a current occurrence is confirmed, `booked` during an
-  occurrence, else `available`; free/busy `has_presence` is true while someone is present.
+  `in_use` when someone is present or an occurrence under way is confirmed, `booked` during an
+  occurrence and from 15 minutes before one starts ("imminently reserved": from when it may be
+  checked in), else `available`. `next_busy_change` is when the run of back-to-back occurrences
+  under way or imminent ends, else when the next one starts (a meeting's start, as a room
+  display shows "available until" it, rather than the moment 15 minutes earlier it reads
+  booked); null when nothing is booked within 366 days or the space is disabled. Free/busy
+  `has_presence` is true while someone is present.
 - The control plane's fault rules can make requests fail: an `error` rule answers its status in
   the envelope with the rule's message (the status's reason phrase by default) and no `errors`;
   a `rate_limit` rule answers 429 with `Retry-After` and a `usageLimits`/`rate_limit_exceeded`

@@ -1249,6 +1249,34 @@ def test_space_state_shows_booked_then_in_use_after_confirmation(robin, wall):
     assert after.json()["data"]["availability"] == "available"
 
 
+def test_space_state_reads_booked_when_a_meeting_is_about_to_start(robin, wall):
+    """Robin: "Booked indicates that the room is reserved or imminently reserved." A meeting is
+    imminent from when it may be checked in, 15 minutes before its start."""
+    booked(robin, 57, "2026-03-02T14:20:00Z", "2026-03-02T15:00:00Z")
+
+    twenty_before = robin.get("/spaces/57/state").json()["data"]
+    wall.advance(minutes=6)
+    fourteen_before = robin.get("/spaces/57/state").json()["data"]
+
+    assert twenty_before["availability"] == "available"
+    assert twenty_before["next_busy_change"] == "2026-03-02T14:20:00+0000"
+    assert fourteen_before["availability"] == "booked"
+    assert fourteen_before["next_busy_change"] == "2026-03-02T15:00:00+0000"
+
+
+def test_space_state_of_a_meeting_confirmed_early_is_booked_until_it_starts(robin, wall):
+    created = booked(robin, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+
+    confirmed = robin.put(f"/events/{created['id']}/confirmation")
+    early = robin.get("/spaces/57/state").json()["data"]
+    wall.advance(minutes=10)
+    started = robin.get("/spaces/57/state").json()["data"]
+
+    assert confirmed.status_code == 200
+    assert early["availability"] == "booked"
+    assert started["availability"] == "in_use"
+
+
 def test_space_state_is_in_use_once_the_current_instance_is_confirmed(robin):
     series = booked(robin, 56, "2026-03-02T13:30:00Z", "2026-03-02T14:30:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
 
