@@ -31,7 +31,7 @@ from sandbox.core.errors import DomainError
 from sandbox.dialects import DIALECTS, api_of, dialect_of, occurrence_ids, status_words
 from sandbox.limits import BodyLimitMiddleware
 from sandbox.openapi import describe
-from sandbox.routing import refuse_unreadable_input
+from sandbox.routing import HeadAsGet, refuse_unreadable_input
 from sandbox.settings import Settings, get_settings
 from sandbox.startup import UnopenedStore, open_store
 from sandbox.store.cache import VersionedCache
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     # Innermost first: the traffic middleware must see the server's own `receive` to drop a connection;
     # a request for a name the server was not told about, or a write of the control plane a web page
     # could have sent, is answered before anything else sees it.
+    app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(TrafficMiddleware, api_of=api_of)
     app.add_middleware(ControlPlaneGuard)

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.core.errors import InvalidInput, NotFound
 from sandbox.sessions import READ_METHODS
@@ -335,3 +336,24 @@ def _unreadable_text(text: str) -> str | None:
 def _shown(name: str) -> str:
     """`name` as an answer can quote it: what no text may hold as U+FFFD."""
     return _SURROGATE.sub("\ufffd", name.replace(NUL, "\ufffd"))
+
+
+class HeadAsGet:
+    """HEAD answered as GET is, without the body, on every path (as both live APIs do, and
+    HTTP asks): the route sees GET, and the answer keeps the status and headers, Content-Length
+    included, of the GET. A path that serves no GET answers HEAD 405, naming what it serves."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)

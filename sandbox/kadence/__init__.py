@@ -12,6 +12,7 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   unsupported `grant_type` 400 `invalid_request` / `unsupported_grant_type`. A missing, unknown
   or expired bearer token answers 401 with the Hydra error body and `WWW-Authenticate: Bearer`.
 - Another organization's items answer 404, exactly as items that don't exist.
+- HEAD answers as GET without the body (405 where no GET is served), as Symfony's router does.
 - Responses are `application/ld+json` unless the client's Accept header prefers `text/csv` by
   its quality values (then CSV: one row per item or collection member, nested objects and lists
   of objects flattened to dotted columns such as `visitors.0.email`), or names nothing the API

@@ -19,7 +19,8 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   "details": {"field"}}` (Robin's own example of this body is truncated).
 - A request without a usable Authorization header answers 401 before its body is read.
 - A method a path does not serve answers 405 (`meta.status` METHOD_NOT_ALLOWED) with an
-  `Allow` header listing the methods it does serve. DELETE /spaces/:id is not served.
+  `Allow` header listing the methods it does serve. DELETE /spaces/:id is not served. HEAD
+  answers as GET without the body (405 where no GET is served).
 - Request bodies must be JSON sent as `application/json`, of at most `SANDBOX_MAX_BODY_BYTES`
   (10 MiB); a larger one answers 413 REQUEST_ENTITY_TOO_LARGE whatever the credentials, as a
   proxy in front of the API would, once its Content-Length or the chunks that arrived pass it.

@@ -459,6 +459,19 @@ def test_wrong_methods_are_405_with_allow(kadence, method, path, methods):
     assert method in description
 
 
+@pytest.mark.parametrize("collection", ["buildings", "spaces", "users"])
+def test_head_answers_as_get_without_a_body(kadence, collection):
+    identifier = kadence.members(f"/{collection}")[0]["id"]
+    got = kadence.get(f"/{collection}/{identifier}")
+
+    response = kadence.request("HEAD", f"/{collection}/{identifier}")
+
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["content-type"] == got.headers["content-type"]
+    assert int(response.headers["content-length"]) == len(got.content)
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -418,6 +418,33 @@ def test_405_lists_every_method_the_resource_supports_in_allow(robin):
     assert {"GET", "PATCH"} <= allowed
 
 
+@pytest.mark.parametrize("path", ["/spaces/48", "/me", "/organizations/1/locations", "/spaces/48/state"])
+def test_head_answers_as_get_without_a_body(robin, path):
+    got = robin.get(path)
+
+    response = robin.request("HEAD", path)
+
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["content-type"] == got.headers["content-type"]
+    assert int(response.headers["content-length"]) == len(got.content)
+
+
+def test_head_without_a_token_answers_401_without_a_body(anonymous):
+    response = anonymous.request("HEAD", "/me")
+
+    assert response.status_code == 401
+    assert response.content == b""
+
+
+def test_head_on_a_path_that_serves_no_get_answers_405(robin):
+    response = robin.request("HEAD", "/events")
+
+    assert response.status_code == 405
+    assert response.content == b""
+    assert "POST" in response.headers["allow"]
+
+
 def test_put_does_not_change_the_space(robin):
     robin.put("/spaces/48", json={"name": "Replaced"})
 
