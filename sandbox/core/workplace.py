@@ -250,14 +250,18 @@ def list_users(session: Session, actor: Actor, organization_id: int, query: str 
     return paginate(session, statement.order_by(col(User.id)), page)
 
 
-def get_user(session: Session, actor: Actor, id_or_email: str) -> User:
-    """The user `id_or_email` names: digits (of any script: no email is all digits) are an id."""
-    if id_or_email.isdigit():
-        number = row_id(id_or_email)
+def get_user(session: Session, actor: Actor, key: str) -> User:
+    """The user `key` names: digits (of any script: no email or slug is all digits) are an id,
+    an address with "@" an email, anything else the slug of someone in the actor's organization."""
+    if key.isdigit():
+        number = row_id(key)
         if number is None:
             raise NotFound("no such person")
         return fetch(session, actor, User, number)
-    user = user_by_email(session, id_or_email)
+    if "@" in key:
+        user = user_by_email(session, key)
+    else:
+        user = session.exec(select(User).where(User.organization_id == actor.organization_id, User.slug == key)).first()
     if user is None:
         raise NotFound("no such person")
     actor.require_member_of(user.organization_id)

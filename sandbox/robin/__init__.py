@@ -3,6 +3,9 @@ credential is read too, as the live API reads it).
 
 LIMITATIONS (where the sandbox differs from the real API, or chose where the docs are silent):
 
+- An organization is addressed by id or slug on every route below `/organizations/:id` (and
+  the export routes); a user by id, email or slug (`/users/:id_or_slug_or_email`), a slug
+  naming someone of the caller's organization.
 - Access tokens belong to a user of one organization; there are no organization-level
   integration tokens. Users belong to exactly one organization. `GET /auth` describes the
   token: `type` account, `type_id` the organization, `expire_at` null (tokens never expire),
@@ -135,8 +138,8 @@ Desks (seats):
 
 Analytics exports:
 
-- POST /insights/exports/organizations/:id/spaces and /desks take `from` and `to` with a UTC
-  offset (at most 366 days apart) and optional `location_ids`; administrators only. They answer
+- POST /insights/exports/organizations/:id/spaces and /desks take `from` and `to` (at most 366
+  days apart; without an offset in UTC, as the guide says, and a bare date at its midnight) and optional `location_ids`; administrators only. They answer
   202 with `export_id` (= `report_id`, a UUID). More than 30 accepted requests in a minute (on
   the organization's clock) answer 429 with `Retry-After` and reason `rate_limit_exceeded`.
   Unknown location ids are 400; another organization's are 403.

@@ -3,8 +3,9 @@
 from collections.abc import Mapping
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 
+from sandbox.core import workplace
 from sandbox.core.access import Actor, acting, credential_for_token
 from sandbox.core.errors import Unauthenticated
 from sandbox.core.paging import MAX_PER_PAGE, MAX_RESULT_DEPTH, PageRequest
@@ -93,3 +94,17 @@ async def get_window(
 
 
 WindowDep = Annotated[Window, Depends(get_window)]
+
+
+OrganizationKey = Annotated[str, Path(description="The organization's id or slug", max_length=128)]
+"""An organization as a path names it: by id or slug, as Robin addresses one on every route
+below it."""
+
+
+async def get_organization_id(organization_id: OrganizationKey, actor: ActorDep, session: SessionDep) -> int:
+    """The organization a read's path names (OrganizationKey): 404 for none, 403 for another
+    organization's. A route that writes looks it up itself, off the event loop."""
+    return workplace.get_organization(session, actor, organization_id).id or 0
+
+
+OrganizationIdDep = Annotated[int, Depends(get_organization_id)]

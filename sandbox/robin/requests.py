@@ -312,14 +312,16 @@ class FreeBusyBody(Body):
 
 
 class ExportBody(Body):
-    from_: str = Field(alias="from", description="ISO-8601 with a UTC offset, e.g. 2022-12-05T00:00:00-04:00")
-    to: str = Field(description="ISO-8601 with a UTC offset")
+    from_: str = Field(
+        alias="from", description="ISO-8601, e.g. 2022-12-05T00:00:00-04:00; without an offset, in UTC (a date: its midnight)"
+    )
+    to: str = Field(description="ISO-8601; without an offset, in UTC (a date: its midnight)")
     location_ids: list[RowId] | None = Field(default=None, description="Locations to cover; all by default")
 
     def to_request(self, kind: str) -> ExportRequest:
         return ExportRequest(
             kind=kind,
-            start=parse_instant(self.from_, "from", require_offset=True),
-            end=parse_instant(self.to, "to", require_offset=True),
+            start=parse_instant(self.from_, "from"),
+            end=parse_instant(self.to, "to"),
             location_ids=self.location_ids,
         )

@@ -174,6 +174,30 @@ def test_get_organization_slug_is_not_a_prefix_match(robin):
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("collection", ["locations", "users", "amenities"])
+def test_organization_collections_answer_by_slug_as_by_id(robin, collection):
+    by_id = listed(robin, f"/organizations/{ORGANIZATION['id']}/{collection}")
+
+    by_slug = listed(robin, f"/organizations/{ORGANIZATION['slug']}/{collection}")
+
+    assert by_slug == by_id
+    assert by_id
+
+
+@pytest.mark.parametrize("collection", ["locations", "users", "amenities"])
+def test_organization_collections_of_an_unknown_slug_are_404(robin, collection):
+    response = robin.get(f"/organizations/nobody-by-this-name/{collection}")
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("collection", ["locations", "users", "amenities"])
+def test_organization_collections_of_another_organizations_slug_are_403(robin, other_organization, collection):
+    response = robin.get(f"/organizations/elsewhere/{collection}")
+
+    assert response.status_code == 403
+
+
 def test_list_locations_of_organization(robin):
     locations = listed(robin, "/organizations/1/locations")
 
@@ -241,6 +265,24 @@ def test_get_user_by_email_ignores_case(robin, email):
     assert user["primary_email"]["email"] == "ben.carter@meridian.example"
     assert user["name"] == person("ben.carter@meridian.example")["name"]
     assert user["access_level"] == 1
+
+
+def test_get_user_by_slug(robin, member):
+    ben = data(member.get("/me"))
+
+    user = data(robin.get(f"/users/{ben['slug']}"))
+
+    assert user == ben
+
+
+def test_get_user_by_a_slug_of_nobody_is_404(robin):
+    assert robin.get("/users/nobody-by-this-name").status_code == 404
+
+
+def test_get_user_by_a_slug_of_another_organization_is_404(robin, other_organization):
+    assert not any(entry["slug"] == "other-admin" for entry in listed(robin, "/organizations/1/users"))
+
+    assert robin.get("/users/other-admin").status_code == 404
 
 
 # Locations and levels

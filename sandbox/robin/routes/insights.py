@@ -5,11 +5,11 @@ from datetime import timedelta
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from sandbox.core import exports
+from sandbox.core import exports, workplace
 from sandbox.downloads import CSV_RESPONSE, csv_download
-from sandbox.robin.deps import ActorDep, SessionDep
+from sandbox.robin.deps import ActorDep, OrganizationKey, SessionDep
 from sandbox.robin.envelope import respond
-from sandbox.robin.requests import ExportBody, RowId
+from sandbox.robin.requests import ExportBody
 from sandbox.robin.schemas import Envelope, ExportAccepted, documented
 from sandbox.routing import declaring
 from sandbox.sessions import StreamingSessionDep
@@ -18,10 +18,11 @@ router = declaring(tags=["Robin: analytics exports"])
 
 
 def _accepted(
-    request: Request, kind: str, organization_id: int, body: ExportBody, actor: ActorDep, session: SessionDep
+    request: Request, kind: str, organization_key: str, body: ExportBody, actor: ActorDep, session: SessionDep
 ) -> JSONResponse:
     delay = timedelta(seconds=request.app.state.settings.export_delay_seconds)
-    job = exports.request_export(session, actor, organization_id, body.to_request(kind), delay)
+    organization = workplace.get_organization(session, actor, organization_key)
+    job = exports.request_export(session, actor, organization.id or 0, body.to_request(kind), delay)
     return respond({"export_id": job.id, "report_id": job.id}, 202)
 
 
@@ -32,7 +33,7 @@ def _accepted(
     responses=documented(Envelope[ExportAccepted], 202, limited=True),
 )
 def request_space_export(
-    request: Request, organization_id: RowId, body: ExportBody, actor: ActorDep, session: SessionDep
+    request: Request, organization_id: OrganizationKey, body: ExportBody, actor: ActorDep, session: SessionDep
 ) -> JSONResponse:
     return _accepted(request, "spaces", organization_id, body, actor, session)
 
@@ -44,7 +45,7 @@ def request_space_export(
     responses=documented(Envelope[ExportAccepted], 202, limited=True),
 )
 def request_desk_export(
-    request: Request, organization_id: RowId, body: ExportBody, actor: ActorDep, session: SessionDep
+    request: Request, organization_id: OrganizationKey, body: ExportBody, actor: ActorDep, session: SessionDep
 ) -> JSONResponse:
     return _accepted(request, "desks", organization_id, body, actor, session)
 

@@ -10,9 +10,8 @@ from sandbox.core import workplace
 from sandbox.core.access import credential_for_token
 from sandbox.core.paging import Page
 from sandbox.robin import wire
-from sandbox.robin.deps import ActorDep, PageDep, SessionDep, presented_token
+from sandbox.robin.deps import ActorDep, OrganizationIdDep, PageDep, SessionDep, presented_token
 from sandbox.robin.envelope import respond, respond_page
-from sandbox.robin.requests import RowId
 from sandbox.robin.schemas import (
     Amenity,
     Collection,
@@ -59,7 +58,7 @@ async def get_organization(request: Request, id_or_slug: str, actor: ActorDep, s
     responses=documented(Collection[Location]),
 )
 async def list_locations(
-    request: Request, organization_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep
+    request: Request, organization_id: OrganizationIdDep, actor: ActorDep, session: SessionDep, page: PageDep
 ) -> Response:
     def build() -> Response:
         found = workplace.list_buildings(session, actor, organization_id, page)
@@ -70,7 +69,7 @@ async def list_locations(
 
 @router.get("/organizations/{organization_id}/users", summary="Users of an organization", responses=documented(Collection[User]))
 def list_users(
-    organization_id: RowId,
+    organization_id: OrganizationIdDep,
     actor: ActorDep,
     session: SessionDep,
     page: PageDep,
@@ -85,11 +84,11 @@ def list_users(
     summary="Amenities defined by an organization",
     responses=documented(Collection[Amenity]),
 )
-def list_amenities(organization_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
+def list_amenities(organization_id: OrganizationIdDep, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
     found = workplace.list_amenities(session, actor, organization_id, page)
     return respond_page(found, [wire.amenity(row) for row in found.items])
 
 
-@router.get("/users/{id_or_email}", summary="A user by id or email", responses=documented(Envelope[User]))
-def get_user(id_or_email: str, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.user(workplace.get_user(session, actor, id_or_email)))
+@router.get("/users/{id_or_slug_or_email}", summary="A user by id, slug or email", responses=documented(Envelope[User]))
+def get_user(id_or_slug_or_email: str, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.user(workplace.get_user(session, actor, id_or_slug_or_email)))
