@@ -73,6 +73,10 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   `flexible_time` by the windows without a free gap of `merge_threshold`, then free time;
   ties by name. Unknown ids in the scope answer 400 naming the field.
 - `per_page` is at most 1000, and no page reaches past the 100,000th result.
+- A list parameter (`seat_ids`, `location_ids`, `type`, `include`, ...) takes comma-separated
+  values, repeated keys and PHP's array forms (`seat_ids[]=1&seat_ids[]=2`, `seat_ids[0]=1`,
+  brackets raw or percent-encoded), in any mix; a value that is not an id answers 400 naming
+  the parameter.
 - Query-string timestamps whose `+hhmm` offset arrived unencoded (as a space) are read as if
   the plus sign had been encoded.
 
@@ -189,6 +193,7 @@ from fastapi import Depends, FastAPI
 from sandbox.robin import ids
 from sandbox.robin.deps import get_actor
 from sandbox.robin.envelope import render_error
+from sandbox.robin.requests import PhpListsMiddleware
 from sandbox.robin.routes import (
     events,
     free_busy,
@@ -215,8 +220,10 @@ def occurrence_id(reservation: Reservation, original_start: datetime | None) -> 
 
 
 def include(app: FastAPI) -> None:
-    """Every route on the app itself, under PREFIX (see `include_flat`)."""
+    """Every route on the app itself, under PREFIX (see `include_flat`), and PHP-style array
+    parameters read as lists (`PhpListsMiddleware`)."""
     checked = [Depends(get_actor)]
+    app.add_middleware(PhpListsMiddleware, prefix=PREFIX + "/")
     for module in (organizations, locations, spaces, events, free_busy, seats, seat_reservations, presence, insights):
         include_flat(app, module.router, prefix=PREFIX, dependencies=checked)
 

@@ -10,7 +10,7 @@ from sandbox.core.access import Actor, acting, credential_for_token
 from sandbox.core.errors import Unauthenticated
 from sandbox.core.paging import MAX_PER_PAGE, MAX_RESULT_DEPTH, PageRequest
 from sandbox.core.reservations import Window
-from sandbox.robin.requests import INSTANT_PATTERN, query_instant
+from sandbox.robin.requests import INSTANT_PATTERN, comma_list, query_instant
 from sandbox.routing import refuse_unreadable_input
 from sandbox.sessions import SessionDep as SessionDep  # Robin's routes take every dependency from here.
 from sandbox.sessions import credential, reads_only
@@ -67,8 +67,10 @@ async def get_page(
 PageDep = Annotated[PageRequest, Depends(get_page)]
 
 
-async def get_includes(include: Annotated[str | None, Query(description="Comma-separated submodels")] = None) -> frozenset[str]:
-    return frozenset(part.strip() for part in (include or "").split(",") if part.strip())
+async def get_includes(
+    include: Annotated[list[str], Query(description="Submodels, comma-separated or repeated")] = [],  # noqa: B006 - FastAPI copies a default for each request
+) -> frozenset[str]:
+    return frozenset(comma_list(include))
 
 
 IncludesDep = Annotated[frozenset[str], Depends(get_includes)]

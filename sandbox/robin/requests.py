@@ -3,8 +3,10 @@
 import re
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, overload
+from urllib.parse import parse_qsl, quote, urlencode
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sandbox.core.availability import MERGE_THRESHOLD, FreeBusyQuery
 from sandbox.core.desks import PersonRef
@@ -61,18 +63,19 @@ def query_instant(value: str | None, name: str) -> datetime | None:
     return parse_instant(re.sub(r"(\d) (\d{2}:?\d{2})$", r"\1+\2", value.strip()), name)
 
 
+def comma_list(values: list[str]) -> list[str]:
+    """Words sent comma-separated, repeated, or both (as `k[]` too: see `php_lists`)."""
+    return [part for value in values for piece in value.split(",") if (part := piece.strip())]
+
+
 def id_list(name: str, values: list[str]) -> list[int]:
     """Ids sent comma-separated, repeated, or both; each ASCII digits (see row_id)."""
     ids = []
-    for value in values:
-        for piece in value.split(","):
-            part = piece.strip()
-            if not part:
-                continue
-            number = row_id(part)
-            if number is None:
-                raise InvalidInput.of(name, f"'{part}' is not an id")
-            ids.append(number)
+    for part in comma_list(values):
+        number = row_id(part)
+        if number is None:
+            raise InvalidInput.of(name, f"'{part}' is not an id")
+        ids.append(number)
     return ids
 
 
@@ -325,3 +328,34 @@ class ExportBody(Body):
             end=parse_instant(self.to, "to"),
             location_ids=self.location_ids,
         )
+
+
+_BRACKETED = re.compile(r"^([^\[\]]+)(\[[^\[\]]*\])+$")
+"""A PHP array parameter's name: `seat_ids[]`, `seat_ids[0]`, `filters[types][]`."""
+
+
+def php_lists(query: str) -> str | None:
+    """`query` with each PHP-style array parameter (`k[]=1&k[]=2`, `k[0]=1`, brackets raw or
+    percent-encoded) named plainly (`k=1&k=2`), as a list parameter repeated: None when it names
+    none. The live API is PHP and reads them, and many HTTP libraries send arrays so."""
+    if "[" not in query and "%5b" not in query.lower():
+        return None
+    pairs = parse_qsl(query, keep_blank_values=True)
+    plain = [((match.group(1) if (match := _BRACKETED.match(name)) else name), value) for name, value in pairs]
+    return urlencode(plain, quote_via=quote)
+
+
+class PhpListsMiddleware:
+    """Names the array parameters of requests under `prefix` plainly (see `php_lists`) before
+    any route reads them; what the client sent stays in the journal."""
+
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefix) and scope.get("query_string"):
+            rewritten = php_lists(scope["query_string"].decode("latin-1"))
+            if rewritten is not None:
+                scope = {**scope, "query_string": rewritten.encode("latin-1")}
+        await self.app(scope, receive, send)

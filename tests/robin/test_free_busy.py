@@ -523,6 +523,17 @@ def test_legacy_free_busy_still_answers(robin):
     assert "paging" in response.json()
 
 
+@pytest.mark.parametrize("location_ids", ["location_ids[]=10", "location_ids[0]=10", "location_ids%5B%5D=10"])
+def test_legacy_free_busy_reads_php_style_lists(robin, location_ids):
+    window = "after=2026-03-04T15:00:00Z&before=2026-03-04T18:00:00Z&min_capacity=8"
+    plain = robin.get(f"/free-busy/spaces?location_ids=10&{window}")
+
+    response = robin.get(f"/free-busy/spaces?{location_ids}&{window}")
+
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == plain.json()["data"]
+
+
 def test_legacy_free_busy_requires_after(robin):
     response = robin.get("/free-busy/spaces", params={"location_ids": "10", "before": "2026-03-04T18:00:00Z"})
 

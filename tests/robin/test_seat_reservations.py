@@ -880,6 +880,39 @@ def test_list_seat_reservations_by_seat_ids(robin):
     assert ids(repeated) == [diegos, julias]
 
 
+WIDE_QUERY = "after=2026-03-01T00:00:00Z&before=2026-04-01T00:00:00Z&per_page=100"
+
+
+@pytest.mark.parametrize(
+    "seat_ids",
+    [
+        pytest.param("seat_ids[]=1001&seat_ids[]=1002", id="brackets"),
+        pytest.param("seat_ids%5B%5D=1001&seat_ids%5B%5D=1002", id="brackets-encoded"),
+        pytest.param("seat_ids[0]=1001&seat_ids[1]=1002", id="indexed"),
+        pytest.param("seat_ids%5B0%5D=1001&seat_ids%5B1%5D=1002", id="indexed-encoded"),
+        pytest.param("seat_ids[]=1001,1002", id="brackets-holding-a-comma-list"),
+        pytest.param("seat_ids=1001%2C1002", id="comma-encoded"),
+    ],
+)
+def test_list_seat_reservations_reads_php_style_lists(robin, seat_ids):
+    """The live API is PHP: a list parameter may come as `k[]=` or `k[0]=`, as many HTTP
+    libraries send an array (Robin's JS SDK sends `k[0]=`)."""
+    diegos, julias = seeded_id(robin, 1001), seeded_id(robin, 1002)
+
+    response = robin.get(f"/reservations/seats?{seat_ids}&{WIDE_QUERY}")
+
+    assert response.status_code == 200, response.text
+    assert ids(response.json()["data"]) == [diegos, julias]
+
+
+@pytest.mark.parametrize("query", ["seat_ids[]=desk", "seat_ids[0]=1001&seat_ids[1]=x", "user_ids[]=1.5"])
+def test_list_seat_reservations_refuses_a_list_it_cannot_read(robin, query):
+    response = robin.get(f"/reservations/seats?{query}&{WIDE_QUERY}")
+
+    assert response.status_code == 400, response.text
+    assert response.json()["meta"]["errors"][0]["field"] == query.split("[")[0]
+
+
 def test_list_seat_reservations_by_space_ids(robin):
     vikrams, rahuls = seeded_id(robin, 2002), seeded_id(robin, 2001)
 

@@ -387,6 +387,26 @@ def test_list_spaces_filters_by_name_query_ignoring_case(robin, query):
     assert ids(spaces) == ids([space for space in spaces_at(10) if query.lower() in space["name"].lower()])
 
 
+@pytest.mark.parametrize("types", ["type[]=meeting&type[]=call", "type=meeting&type=call", "type[0]=meeting&type[1]=call,meeting"])
+def test_list_spaces_reads_a_type_list_in_any_form(robin, types):
+    expected = listed(robin, "/locations/10/spaces?type=meeting,call")
+
+    spaces = listed(robin, f"/locations/10/spaces?{types}")
+
+    assert ids(spaces) == ids(expected)
+    assert {space["type"] for space in spaces} == {"meeting", "call"}
+
+
+@pytest.mark.parametrize("includes", ["include[]=calendar&include[]=space_amenities", "include=calendar&include=space_amenities"])
+def test_space_reads_an_include_list_in_any_form(robin, includes):
+    expected = data(robin.get("/spaces/48?include=calendar,space_amenities"))
+
+    space = data(robin.get(f"/spaces/48?{includes}"))
+
+    assert space == expected
+    assert {"calendar", "space_amenities"} <= set(space)
+
+
 @pytest.mark.parametrize("types", ["call", "call,meeting", "conference,study_room,lactation"])
 def test_list_spaces_filters_by_type_list(robin, types):
     spaces = listed(robin, f"/locations/10/spaces?type={types}")

@@ -11,7 +11,7 @@ from sandbox.core.workplace import SpaceFilters
 from sandbox.robin import wire
 from sandbox.robin.deps import ActorDep, IncludesDep, PageDep, SessionDep
 from sandbox.robin.envelope import respond, respond_page
-from sandbox.robin.requests import RowId
+from sandbox.robin.requests import RowId, comma_list
 from sandbox.robin.schemas import (
     Collection,
     Envelope,
@@ -53,7 +53,7 @@ def list_spaces(
     page: PageDep,
     includes: IncludesDep,
     query: Annotated[str | None, Query(max_length=200, description="Part of the space name")] = None,
-    type: Annotated[str | None, Query(description="Comma-separated space types")] = None,
+    type: Annotated[list[str], Query(description="Space types, comma-separated or repeated")] = [],  # noqa: B006 - FastAPI copies a default for each request
     level_id: Annotated[RowId | None, Query(description="Only spaces on this level")] = None,
     min_capacity: Annotated[int | None, Query()] = None,
     max_capacity: Annotated[int | None, Query()] = None,
@@ -63,7 +63,7 @@ def list_spaces(
         level_id=level_id,
         min_capacity=min_capacity,
         max_capacity=max_capacity,
-        types=[part.strip() for part in type.split(",") if part.strip()] if type else None,
+        types=comma_list(type) or None,
     )
     found = workplace.list_spaces(session, actor, location_id, filters, page)
     amenities = workplace.amenities_of(session, [row.id or 0 for row in found.items]) if includes else {}
