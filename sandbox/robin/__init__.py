@@ -17,9 +17,11 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   and `details.event_id` names the event (or instance) it collides with.
 - Business-rule refusals (too short, disabled space, too late to confirm, ...) answer
   400 with a `meta.errors` entry naming the reason; invalid fields answer 400 with
-  `meta.message` "The posted data did not pass validation" and one `meta.errors` entry per
+  `meta.message` "The posted data did not pass validation", one `meta.errors` entry per
   field: `{"domain": "validation", "reason": "required"|"invalid", "message", "field",
-  "details": {"field"}}` (Robin's own example of this body is truncated).
+  "details": {"field"}}` (Robin's own example of this body is truncated), and `meta.more_info`
+  mapping each field to its messages (`{"start": ["can't be blank"]}`), as the SDKs read it.
+  Every other answer carries `more_info: {}`.
 - A request without a usable Authorization header answers 401 before its body is read.
 - A method a path does not serve answers 405 (`meta.status` METHOD_NOT_ALLOWED) with an
   `Allow` header listing the methods it does serve. DELETE /spaces/:id is not served. HEAD

@@ -56,13 +56,14 @@ def body(
     message: str = "",
     errors: Sequence[dict[str, Any]] = (),
     paging: dict[str, Any] | None = None,
+    more_info: Mapping[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     document: dict[str, Any] = {
         "meta": {
             "status_code": status,
             "status": STATUS_WORDS.get(status, "ERROR"),
             "message": message,
-            "more_info": {},
+            "more_info": dict(more_info or {}),
             "errors": list(errors),
         },
         "data": data,
@@ -82,9 +83,28 @@ def respond_page(page: Page[Any], items: list[Any]) -> JSONResponse:
 
 
 def error(
-    status: int, message: str, errors: Sequence[dict[str, Any]] = (), headers: Mapping[str, str] | None = None
+    status: int,
+    message: str,
+    errors: Sequence[dict[str, Any]] = (),
+    headers: Mapping[str, str] | None = None,
+    more_info: Mapping[str, list[str]] | None = None,
 ) -> JSONResponse:
-    return JSONResponse(body(status, {}, message=message, errors=errors), status_code=status, headers=headers)
+    document = body(status, {}, message=message, errors=errors, more_info=more_info)
+    return JSONResponse(document, status_code=status, headers=headers)
+
+
+NOT_VALID = "The posted data did not pass validation"
+
+
+def invalid(problems: Sequence[tuple[str, str, str]]) -> JSONResponse:
+    """400 for fields that did not pass validation, each (field, message, reason): one
+    `meta.errors` entry per problem, and `meta.more_info` mapping each field to its messages,
+    as Robin's getting-started example and the SDKs' error models read them."""
+    more_info: dict[str, list[str]] = {}
+    for field, message, _ in problems:
+        more_info.setdefault(field, []).append(message)
+    errors = [_field_error(field, message, reason) for field, message, reason in problems]
+    return error(400, NOT_VALID, errors, more_info=more_info)
 
 
 @contextmanager
@@ -109,8 +129,7 @@ def _field_error(field: str, message: str, reason: str) -> dict[str, Any]:
 def render_error(request: Request, exc: Exception) -> JSONResponse:
     """Any failure as Robin renders it."""
     if isinstance(exc, InvalidInput):
-        problems = [_field_error(p.field, p.message, words.field_reason(p.reason)) for p in exc.problems]
-        return error(400, "The posted data did not pass validation", problems)
+        return invalid([(p.field, p.message, words.field_reason(p.reason)) for p in exc.problems])
     if isinstance(exc, Conflict):
         reason, message = words.overlapping(exc) if isinstance(exc, Overlapping) else (exc.reason, exc.message)
         details = wire.collision(exc.collision)
@@ -147,7 +166,7 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
             return error(401, unauthenticated.message)
         if any(problem.get("loc", ("",))[0] == "path" for problem in exc.errors()):
             return error(404, "Object does not exist")
-        return error(400, "The posted data did not pass validation", _validation_problems(exc))
+        return invalid(_validation_problems(exc))
     if isinstance(exc, HTTPException):
         if exc.status_code == 404:
             return error(404, "Object does not exist")
@@ -160,7 +179,7 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
     return error(500, "An unexpected error occurred")
 
 
-def _validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
+def _validation_problems(exc: RequestValidationError) -> list[tuple[str, str, str]]:
     problems = []
     for problem in exc.errors():
         location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path", "header")]
@@ -176,5 +195,5 @@ def _validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
             message = "can't be blank"
         else:
             message = str(problem.get("msg", "is invalid"))
-        problems.append(_field_error(field, message, "required" if kind == "missing" else "invalid"))
+        problems.append((field, message, "required" if kind == "missing" else "invalid"))
     return problems

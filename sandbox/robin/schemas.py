@@ -377,7 +377,10 @@ class Meta(WireShape):
     status_code: int
     status: str = Field(examples=["OK", "CREATED", "BAD_REQUEST", "NOT_FOUND"])
     message: str
-    more_info: dict[str, Any]
+    more_info: dict[str, list[str]] = Field(
+        description="Each field that did not pass validation, with its messages; empty otherwise",
+        examples=[{}, {"start.date_time": ["can't be blank"]}],
+    )
     errors: list[ErrorEntry]
 
 

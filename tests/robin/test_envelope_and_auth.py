@@ -43,7 +43,15 @@ def enveloped(response: Any, status: int, *, collection: bool = False) -> dict[s
     assert meta["status_code"] == status
     assert meta["status"] == STATUS_WORDS[status]
     assert isinstance(meta["message"], str)
-    assert meta["more_info"] == {}
+    if meta["message"] == "The posted data did not pass validation":
+        # Each field named in `errors`, with its messages, as the SDKs read them.
+        expected: dict[str, list[str]] = {}
+        for entry in meta["errors"]:
+            expected.setdefault(entry["field"], []).append(entry["message"].removeprefix(f"{entry['field']}: "))
+        assert meta["more_info"] == expected
+        assert expected, "a validation failure names its fields"
+    else:
+        assert meta["more_info"] == {}
     assert isinstance(meta["errors"], list)
     if status >= 400:
         assert meta["message"], "an error explains itself in meta.message"
@@ -453,6 +461,31 @@ def test_put_does_not_change_the_space(robin):
 
 
 # Validation
+
+
+def test_validation_failure_maps_each_field_to_its_messages_in_more_info(robin):
+    """Robin's getting-started example: a field that can't be blank is named in `more_info`
+    with its messages; the Java and .NET SDKs read it as a map of string lists."""
+    response = robin.post("/spaces/48/events", json={"title": "Stand-up", "end": {"date_time": "2026-03-09T10:00:00"}})
+
+    document = enveloped(response, 400)
+    more_info = document["meta"]["more_info"]
+    assert more_info["start"] == ["can't be blank"]
+    assert more_info["end.time_zone"] == ["can't be blank"]
+    assert all(isinstance(messages, list) and all(isinstance(m, str) for m in messages) for messages in more_info.values())
+
+
+def test_a_refusal_that_is_not_about_fields_leaves_more_info_empty(robin):
+    slot = {
+        "start": {"date_time": "2026-03-09T10:00:00", "time_zone": "America/New_York"},
+        "end": {"date_time": "2026-03-09T10:30:00", "time_zone": "America/New_York"},
+    }
+    assert robin.post("/spaces/48/events", json=slot).status_code == 201
+
+    response = robin.post("/spaces/48/events", json=slot)
+
+    assert response.status_code == 409
+    assert response.json()["meta"]["more_info"] == {}
 
 
 @pytest.mark.parametrize(
