@@ -160,6 +160,9 @@ class SeatReservationQuery:
     space_ids: list[int] | None = None
     level_ids: list[int] | None = None
     user_ids: list[int] | None = None
+    location_ids: list[int] | None = None
+    zone_ids: list[int] | None = None
+    types: list[str] | None = None
     include_disabled_seats: bool = False
 
 
@@ -168,7 +171,11 @@ def list_seat_reservations(
 ) -> Page[ReservationView]:
     """Occurrences of seat reservations in `window`, series expanded, earliest first."""
     seat_ids = None
-    if query.seat_ids or query.space_ids or query.level_ids or not query.include_disabled_seats:
+    for kind in query.types or ():
+        if kind not in RESERVATION_TYPES:
+            raise InvalidInput.of("types", f"'{kind}' is none of {', '.join(RESERVATION_TYPES)}")
+    narrowed = query.seat_ids or query.space_ids or query.level_ids or query.location_ids or query.zone_ids
+    if narrowed or not query.include_disabled_seats:
         statement = select(Resource.id).where(
             Resource.organization_id == actor.organization_id, Resource.kind == ResourceKind.DESK
         )
@@ -178,10 +185,20 @@ def list_seat_reservations(
             statement = statement.where(col(Resource.parent_id).in_(query.space_ids))
         if query.level_ids:
             statement = statement.where(col(Resource.floor_id).in_(query.level_ids))
+        if query.location_ids:
+            statement = statement.where(col(Resource.building_id).in_(query.location_ids))
+        if query.zone_ids:
+            statement = statement.where(col(Resource.area_id).in_(query.zone_ids))
         if not query.include_disabled_seats:
             statement = statement.where(col(Resource.is_disabled).is_(False))
         seat_ids = [seat_id or 0 for seat_id in session.exec(statement)]
-    scope = Scope(actor.organization_id, kind=ReservationKind.SEAT, resource_ids=seat_ids, holder_ids=query.user_ids)
+    scope = Scope(
+        actor.organization_id,
+        kind=ReservationKind.SEAT,
+        resource_ids=seat_ids,
+        holder_ids=query.user_ids,
+        reservation_types=query.types,
+    )
     return reservations.listing(session, actor, scope, window, page)
 
 

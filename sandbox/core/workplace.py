@@ -102,10 +102,15 @@ def keyed_organization(session: Session, key: str, *, by_ulid: bool = True, lock
     return session.exec(statement).first()
 
 
-def list_buildings(session: Session, actor: Actor, organization_id: int, page: PageRequest) -> Page[Building]:
+def list_buildings(
+    session: Session, actor: Actor, organization_id: int, page: PageRequest, query: str | None = None
+) -> Page[Building]:
+    """The organization's buildings, those whose name holds `query` (ignoring case) when given."""
     fetch(session, actor, Organization, organization_id)
-    statement = select(Building).where(Building.organization_id == organization_id).order_by(col(Building.id))
-    return paginate(session, statement, page)
+    statement = select(Building).where(Building.organization_id == organization_id)
+    if query:
+        statement = statement.where(func.lower(Building.name).contains(query.lower(), autoescape=True))
+    return paginate(session, statement.order_by(col(Building.id)), page)
 
 
 def list_floors(session: Session, actor: Actor, building_id: int, page: PageRequest) -> Page[Floor]:
@@ -236,9 +241,22 @@ def list_amenities(session: Session, actor: Actor, organization_id: int, page: P
     return paginate(session, statement, page)
 
 
-def list_users(session: Session, actor: Actor, organization_id: int, query: str | None, page: PageRequest) -> Page[User]:
+def list_users(
+    session: Session,
+    actor: Actor,
+    organization_id: int,
+    query: str | None,
+    page: PageRequest,
+    user_ids: list[int] | None = None,
+) -> Page[User]:
+    """The organization's people: those among `user_ids` when given, whose name or email holds
+    `query` (ignoring case) when given."""
     fetch(session, actor, Organization, organization_id)
     statement = select(User).where(User.organization_id == organization_id)
+    if user_ids is not None:
+        if len(user_ids) > MAX_LISTED_IDS:
+            raise InvalidInput.of("ids", f"at most {MAX_LISTED_IDS} ids")
+        statement = statement.where(col(User.id).in_(user_ids))
     if query:
         needle = query.lower()
         statement = statement.where(

@@ -139,8 +139,11 @@ Desks (seats):
 - Seat confirmations follow the event rules (from 15 minutes before the start until the end;
   by the reservee, the reserver or an administrator, and as someone else by an administrator
   only) and the live API's refusal wording; `confirmed_at` is a serialized PHP DateTime.
-- GET /reservations/seats takes `seat_ids`, `space_ids`, `level_ids`, `user_ids` (reservees),
+- GET /reservations/seats takes `seat_ids`, `space_ids`, `level_ids`, `location_ids`,
+  `zone_ids`, `user_ids` (reservees), `types` (reservation types; an unknown one answers 400),
   `after`, `before` (a week by default) and `include_disabled_seats` (default false).
+- GET /organizations/:id/locations takes `query` (part of the name, ignoring case);
+  GET /organizations/:id/users takes `query` (part of the name or email) and `ids`.
 
 Analytics exports:
 

@@ -931,6 +931,49 @@ def test_list_seat_reservations_by_level_ids(robin):
     assert len([item for item in bengaluru if item["type"] != "shared"]) == 1 + len(RAHUL_WEEKS)
 
 
+def seat_places(client: RobinClient, seat_ids: set[int]) -> dict[int, tuple[int, int]]:
+    """Each seat's (location, zone), as GET /seats/:id and /spaces/:id answer them."""
+    places = {}
+    for seat_id in seat_ids:
+        seat = data(client.get(f"/seats/{seat_id}"))
+        space = data(client.get(f"/spaces/{seat['space_id']}"))
+        places[seat_id] = (space["location_id"], seat["zone_id"])
+    return places
+
+
+def test_list_seat_reservations_by_location_ids_and_zone_ids(robin):
+    everything = listed(robin, **WIDE)
+    places = seat_places(robin, {item["seat_id"] for item in everything})
+    locations = sorted({location for location, _ in places.values()})
+    zones = sorted({zone for _, zone in places.values()})
+    assert len(locations) > 1 and len(zones) > 1, "the demo's reservations span locations and zones"
+
+    for location in locations:
+        found = listed(robin, location_ids=location, **WIDE)
+        assert ids(found) == ids([item for item in everything if places[item["seat_id"]][0] == location])
+    for zone in zones:
+        found = listed(robin, **{"zone_ids[]": zone}, **WIDE)
+        assert ids(found) == ids([item for item in everything if places[item["seat_id"]][1] == zone])
+
+
+@pytest.mark.parametrize("types", ["shared", "hoteled", "hot,assigned,hoteled", "reverse_hoteled"])
+def test_list_seat_reservations_by_types(robin, types):
+    everything = listed(robin, **WIDE)
+    wanted = set(types.split(","))
+
+    found = listed(robin, types=types, **WIDE)
+
+    assert ids(found) == ids([item for item in everything if item["type"] in wanted])
+    assert found or types == "reverse_hoteled"
+
+
+def test_list_seat_reservations_refuses_an_unknown_type(robin):
+    response = robin.get("/reservations/seats", params={"types": "hoteled,standing", **WIDE})
+
+    assert response.status_code == 400
+    assert first_error(response)["field"] == "types"
+
+
 def test_list_seat_reservations_by_unknown_space_is_empty(robin):
     assert listed(robin, space_ids=48, **WIDE) == []
 

@@ -239,6 +239,41 @@ def test_list_users_query_treats_wildcards_literally(robin, wildcard):
     assert users == []
 
 
+@pytest.mark.parametrize("query", ["york", "YORK", "", "zzz-nowhere"])
+def test_list_locations_filters_by_part_of_the_name(robin, query):
+    locations = listed(robin, f"/organizations/{ORGANIZATION['slug']}/locations?query={query}")
+
+    expected = [building_id for building_id, building in BUILDINGS.items() if query.lower() in building["name"].lower()]
+    assert ids(locations) == sorted(expected)
+
+
+@pytest.mark.parametrize("form", ["ids={a},{b}", "ids[]={a}&ids[]={b}", "ids={a}&ids={b}", "ids={a}%2c{b}"])
+def test_list_users_filters_by_ids(robin, form):
+    everyone = listed(robin, "/organizations/1/users")
+    a, b = everyone[2]["id"], everyone[0]["id"]
+
+    users = listed(robin, "/organizations/1/users?" + form.format(a=a, b=b))
+
+    assert ids(users) == sorted([a, b])
+
+
+def test_list_users_filters_by_ids_and_query_together(robin):
+    everyone = listed(robin, "/organizations/1/users")
+    carter = next(user for user in everyone if "carter" in user["name"].lower())
+    other = next(user for user in everyone if "carter" not in user["name"].lower())
+
+    users = listed(robin, f"/organizations/1/users?ids={carter['id']},{other['id']}&query=carter")
+
+    assert ids(users) == [carter["id"]]
+
+
+@pytest.mark.parametrize("ids_value", ["ben", "1,two", "1.5"])
+def test_list_users_refuses_ids_it_cannot_read(robin, ids_value):
+    response = robin.get(f"/organizations/1/users?ids={ids_value}")
+
+    assert error_fields(response) == {"ids"}
+
+
 def test_list_amenities_of_organization(robin):
     amenities = listed(robin, "/organizations/1/amenities")
 

@@ -12,6 +12,7 @@ from sandbox.core.paging import Page
 from sandbox.robin import wire
 from sandbox.robin.deps import ActorDep, OrganizationIdDep, PageDep, SessionDep, presented_token
 from sandbox.robin.envelope import respond, respond_page
+from sandbox.robin.requests import id_list
 from sandbox.robin.schemas import (
     Amenity,
     Collection,
@@ -58,10 +59,15 @@ async def get_organization(request: Request, id_or_slug: str, actor: ActorDep, s
     responses=documented(Collection[Location]),
 )
 async def list_locations(
-    request: Request, organization_id: OrganizationIdDep, actor: ActorDep, session: SessionDep, page: PageDep
+    request: Request,
+    organization_id: OrganizationIdDep,
+    actor: ActorDep,
+    session: SessionDep,
+    page: PageDep,
+    query: Annotated[str | None, Query(max_length=200, description="Part of the location's name")] = None,
 ) -> Response:
     def build() -> Response:
-        found = workplace.list_buildings(session, actor, organization_id, page)
+        found = workplace.list_buildings(session, actor, organization_id, page, query)
         return respond_page(found, [wire.location(row) for row in found.items])
 
     return await kept_answer(request, build)
@@ -74,8 +80,9 @@ def list_users(
     session: SessionDep,
     page: PageDep,
     query: Annotated[str | None, Query(max_length=200, description="Part of a name or email")] = None,
+    ids: Annotated[list[str], Query(description="User ids, comma-separated or repeated")] = [],  # noqa: B006 - FastAPI copies a default for each request
 ) -> JSONResponse:
-    found = workplace.list_users(session, actor, organization_id, query, page)
+    found = workplace.list_users(session, actor, organization_id, query, page, id_list("ids", ids) or None)
     return respond_page(found, [wire.user(row) for row in found.items])
 
 

@@ -11,7 +11,7 @@ from sandbox.robin import wire
 from sandbox.robin.deps import ActorDep, PageDep, SessionDep, WindowDep
 from sandbox.robin.envelope import respond, respond_page
 from sandbox.robin.ids import occurrence_key
-from sandbox.robin.requests import ConfirmationBody, RowId, SeatReservationBody, id_list
+from sandbox.robin.requests import ConfirmationBody, RowId, SeatReservationBody, comma_list, id_list
 from sandbox.robin.schemas import (
     Collection,
     EmptyObject,
@@ -51,6 +51,9 @@ def list_seat_reservations(
     space_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
     level_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
     user_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
+    location_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
+    zone_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
+    types: Annotated[list[str], Query(description="Reservation types, comma-separated or repeated")] = [],  # noqa: B006 - FastAPI copies a default for each request
     include_disabled_seats: Annotated[bool, Query()] = False,
 ) -> JSONResponse:
     query = SeatReservationQuery(
@@ -58,6 +61,9 @@ def list_seat_reservations(
         space_ids=id_list("space_ids", space_ids) or None,
         level_ids=id_list("level_ids", level_ids) or None,
         user_ids=id_list("user_ids", user_ids) or None,
+        location_ids=id_list("location_ids", location_ids) or None,
+        zone_ids=id_list("zone_ids", zone_ids) or None,
+        types=comma_list(types) or None,
         include_disabled_seats=include_disabled_seats,
     )
     found = seats.list_seat_reservations(session, actor, query, window, page)
