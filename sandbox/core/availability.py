@@ -229,16 +229,20 @@ def space_state(session: Session, actor: Actor, space_id: int) -> SpaceState:
     if busy_until is None:
         return SpaceState(space, "in_use" if present else "available", present, next_start)
     under_way = [slot for slot in current if slot.start <= now]
-    checked_in = under_way and session.exec(
-        select(CheckIn.id).where(
-            col(CheckIn.withdrawn_at).is_(None),
-            or_(
-                *(
-                    (col(CheckIn.reservation_id) == slot.reservation.id) & (col(CheckIn.original_start) == slot.original_start)
-                    for slot in under_way
-                )
-            ),
-        )
-    ).first()
+    checked_in = (
+        under_way
+        and session.exec(
+            select(CheckIn.id).where(
+                col(CheckIn.withdrawn_at).is_(None),
+                or_(
+                    *(
+                        (col(CheckIn.reservation_id) == slot.reservation.id)
+                        & (col(CheckIn.original_start) == slot.original_start)
+                        for slot in under_way
+                    )
+                ),
+            )
+        ).first()
+    )
     in_use = present > 0 or bool(checked_in)
     return SpaceState(space, "in_use" if in_use else "booked", present, busy_until)

@@ -84,6 +84,12 @@ class Conflict(RuleViolation):
         self.collision = collision
 
 
+class AlreadyExists(RuleViolation):
+    """What the request would create exists already (a person with that email)."""
+
+    code = "already_exists"
+
+
 class RateLimited(DomainError):
     """Too many requests: try again after `retry_after` seconds."""
 

@@ -6,7 +6,6 @@ instance of a series can be cancelled or confirmed on its own, but changed only 
 series.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +20,7 @@ from sandbox.core.occurrences import Scope
 from sandbox.core.paging import Page, PageRequest
 from sandbox.core.reservations import ReservationView, Schedule, Window
 from sandbox.core.times import require_later, zone
-from sandbox.core.workplace import fetch, get_space, users_by_email
+from sandbox.core.workplace import fetch, get_space, is_email, users_by_email
 from sandbox.store.models import (
     Building,
     Invitee,
@@ -38,7 +37,6 @@ MAX_INVITEES = 500
 MAX_TITLE = 255
 MAX_DESCRIPTION = 8192
 VISIBILITIES = ("default", "public", "private", "personal", "confidential")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -257,7 +255,7 @@ def _invitee_inputs(invitees: list[InviteeInput]) -> list[InviteeInput]:
         email = invitee.email.strip() if isinstance(invitee.email, str) else ""
         if not email:
             raise InvalidInput.of(f"invitees.{position}.email", "can't be blank", "required")
-        if len(email) > 320 or not _EMAIL.match(email):
+        if not is_email(email):
             raise InvalidInput.of(f"invitees.{position}.email", f"'{email}' is not an email address")
         unique.setdefault(email.lower(), InviteeInput(email, invitee.display_name))
     return list(unique.values())

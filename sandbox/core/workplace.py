@@ -1,13 +1,16 @@
 """The workplace: organizations, buildings, floors, spaces, amenities and people."""
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from sandbox.core.access import Actor
-from sandbox.core.errors import FieldProblem, InvalidInput, NotFound
+from sandbox.core.errors import AlreadyExists, FieldProblem, Forbidden, InvalidInput, NotFound
 from sandbox.core.ids import MAX_ROW_ID, row_id
 from sandbox.core.paging import Page, PageRequest, paginate
 from sandbox.store.models import (
@@ -284,6 +287,88 @@ def get_user(session: Session, actor: Actor, key: str) -> User:
         raise NotFound("no such person")
     actor.require_member_of(user.organization_id)
     return user
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_EMAIL = 320
+MAX_NAME = 255
+
+
+def is_email(text: str) -> bool:
+    """Whether `text` reads as one email address (a local part, "@", a dotted domain)."""
+    return len(text) <= MAX_EMAIL and _EMAIL.match(text) is not None
+
+
+def get_member(session: Session, actor: Actor, organization_id: int, key: str) -> User:
+    """The person `key` names (as `get_user` reads it) among the organization's: 404 for anyone
+    else."""
+    fetch(session, actor, Organization, organization_id)
+    try:
+        user = get_user(session, actor, key)
+    except (NotFound, Forbidden):
+        raise NotFound("no such person in this organization") from None
+    if user.organization_id != organization_id:
+        raise NotFound("no such person in this organization")
+    return user
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """A person invited to join an organization, by email; their name defaults to the email's
+    local part."""
+
+    email: str
+    name: str | None = None
+
+
+def invite(session: Session, actor: Actor, organization_id: int, invitations: list[Invitation], now: datetime) -> list[User]:
+    """New people of the organization, pending until they accept (administrators only). An email
+    that already belongs to someone is refused (`already_a_member`), as one listed twice."""
+    fetch(session, actor, Organization, organization_id)
+    actor.require_admin()
+    if not invitations:
+        raise InvalidInput.of("email", "can't be blank", "required")
+    seen: set[str] = set()
+    users = []
+    for position, invitation in enumerate(invitations):
+        field = "email" if len(invitations) == 1 else f"{position}.email"
+        email = invitation.email.strip()
+        if not email:
+            raise InvalidInput.of(field, "can't be blank", "required")
+        if not is_email(email):
+            raise InvalidInput.of(field, f"'{email}' is not an email address")
+        name = (invitation.name or "").strip() or email.split("@")[0]
+        if len(name) > MAX_NAME:
+            raise InvalidInput.of(field.replace("email", "name"), f"at most {MAX_NAME} characters")
+        if email.lower() in seen or user_by_email(session, email) is not None:
+            raise AlreadyExists("already_a_member", f"{email} already belongs to someone", domain="directory")
+        seen.add(email.lower())
+        user = User(
+            organization_id=organization_id,
+            email=email,
+            name=name,
+            slug=_free_slug(session, organization_id, name),
+            is_pending=True,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(user)
+        session.flush()
+        users.append(user)
+    session.commit()
+    return users
+
+
+def _free_slug(session: Session, organization_id: int, name: str) -> str:
+    """A slug for `name` that nobody of the organization holds yet."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:100] or "member"
+    taken = set(session.exec(select(User.slug).where(User.organization_id == organization_id, col(User.slug).startswith(base))))
+    slug, suffix = base, 1
+    while slug in taken:
+        suffix += 1
+        slug = f"{base}-{suffix}"
+    return slug
 
 
 def member(session: Session, actor: Actor, user_id: int, field: str) -> User:

@@ -26,7 +26,9 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - A method a path does not serve answers 405 (`meta.status` METHOD_NOT_ALLOWED) with an
   `Allow` header listing the methods it does serve. DELETE /spaces/:id is not served. HEAD
   answers as GET without the body (405 where no GET is served).
-- Request bodies must be JSON sent as `application/json`, of at most `SANDBOX_MAX_BODY_BYTES`
+- Request bodies are JSON sent as `application/json`, or a form (`application/x-www-form-urlencoded`)
+  read as PHP reads one (`a[]=1` a list, `a[b]=1` an object, every value a string that
+  validation reads as the field's type), of at most `SANDBOX_MAX_BODY_BYTES`
   (10 MiB); a larger one answers 413 REQUEST_ENTITY_TOO_LARGE whatever the credentials, as a
   proxy in front of the API would, once its Content-Length or the chunks that arrived pass it.
   A body that has not arrived `SANDBOX_BODY_TIMEOUT` seconds (30) after the sandbox began reading
@@ -142,31 +144,39 @@ Desks (seats):
 - GET /reservations/seats takes `seat_ids`, `space_ids`, `level_ids`, `location_ids`,
   `zone_ids`, `user_ids` (reservees), `types` (reservation types; an unknown one answers 400),
   `after`, `before` (a week by default) and `include_disabled_seats` (default false).
+- POST /organizations/:id/users invites (administrators only) one person, `{"email", "name"}`
+  (the name defaults to the email's local part), or a list of them, answering the new user (or
+  list) with 200: pending (`is_pending` true, email unverified) members of the organization,
+  seen through both APIs. An email that belongs to someone already answers 409 with reason
+  `already_a_member`. The SDKs' other user writes (PUT, PATCH and DELETE of
+  /organizations/:id/users/:user_id) are not served: no document describes them.
+  GET /organizations/:id/users/:user_id reads one of its people by id, slug or email (404 for
+  anyone else).
 - GET /organizations/:id/locations takes `query` (part of the name, ignoring case);
   GET /organizations/:id/users takes `query` (part of the name or email) and `ids`.
 
 Analytics exports:
 
 - POST /insights/exports/organizations/:id/spaces and /desks take `from` and `to` (at most 366
-  days apart; without an offset in UTC, as the guide says, and a bare date at its midnight) and optional `location_ids`; administrators only. They answer
-  202 with `export_id` (= `report_id`, a UUID). More than 30 accepted requests in a minute (on
-  the organization's clock) answer 429 with `Retry-After` and reason `rate_limit_exceeded`.
-  Unknown location ids are 400; another organization's are 403.
-- GET /insights/exports/:id answers 404 until the export is generated and the processing
-  delay (SANDBOX_EXPORT_DELAY_SECONDS, default 5, on the organization's clock) has passed, then
-  200 `text/csv`. A row per event occurrence (or desk reservation occurrence) that starts in
-  [from, to), cancelled and released ones included; the columns are those the export guide
-  lists, in its order. Timestamps are UTC `YYYY-MM-DD HH:MM:SS`; booleans `true`/`false`;
-  groups are joined with ", ". Attendees counts invitees who accepted. Minutes Delayed is how
-  long after the start the occurrence was confirmed (0 when early). Cancellation Type is
-  `manual` (cancelled through the API) or `automatic` (released unconfirmed). Hosting Calendar
-  Email is the organizer's; Local Creator is the creator (every sandbox event is created
+  days apart; without an offset in UTC, as the guide says, and a bare date at its midnight) and
+  optional `location_ids`; administrators only. They answer 202 with `export_id` (= `report_id`, a
+  UUID). More than 30 accepted requests in a minute (on the organization's clock) answer 429 with
+  `Retry-After` and reason `rate_limit_exceeded`. Unknown location ids are 400; another
+  organization's are 403.
+- GET /insights/exports/:id answers 404 until the export is generated
+  and the processing delay (SANDBOX_EXPORT_DELAY_SECONDS, default 5, on the organization's clock)
+  has passed, then 200 `text/csv`. A row per event occurrence (or desk reservation occurrence)
+  that starts in [from, to), cancelled and released ones included; the columns are those the
+  export guide lists, in its order. Timestamps are UTC `YYYY-MM-DD HH:MM:SS`; booleans
+  `true`/`false`; groups are joined with ", ". Attendees counts invitees who accepted. Minutes
+  Delayed is how long after the start the occurrence was confirmed (0 when early). Cancellation
+  Type is `manual` (cancelled through the API) or `automatic` (released unconfirmed). Hosting
+  Calendar Email is the organizer's; Local Creator is the creator (every sandbox event is created
   locally). For desks, Creator is the reserver, Assignee the reservee, Desk Type the desk type
-  joined with ",", and Bookable On Unassigned Days is false for assigned desk types. Each
-  assigned day of a shared desk is a row (Type `shared`, its assignee under Assignee); the
-  deprecated `["assigned"]` desks' assignees make none. Rows come in the
-  order of their reservations' starts (a series' instances together). Only administrators may
-  download an export.
+  joined with ",", and Bookable On Unassigned Days is false for assigned desk types. Each assigned
+  day of a shared desk is a row (Type `shared`, its assignee under Assignee); the deprecated
+  `["assigned"]` desks' assignees make none. Rows come in the order of their reservations' starts
+  (a series' instances together). Only administrators may download an export.
 
 Presence:
 
@@ -198,7 +208,7 @@ from fastapi import Depends, FastAPI
 from sandbox.robin import ids
 from sandbox.robin.deps import get_actor
 from sandbox.robin.envelope import render_error
-from sandbox.robin.requests import PhpListsMiddleware
+from sandbox.robin.requests import FormBodiesMiddleware, PhpListsMiddleware
 from sandbox.robin.routes import (
     events,
     free_busy,
@@ -225,10 +235,11 @@ def occurrence_id(reservation: Reservation, original_start: datetime | None) -> 
 
 
 def include(app: FastAPI) -> None:
-    """Every route on the app itself, under PREFIX (see `include_flat`), and PHP-style array
-    parameters read as lists (`PhpListsMiddleware`)."""
+    """Every route on the app itself, under PREFIX (see `include_flat`); PHP-style array
+    parameters read as lists (`PhpListsMiddleware`) and form bodies as JSON (`FormBodiesMiddleware`)."""
     checked = [Depends(get_actor)]
     app.add_middleware(PhpListsMiddleware, prefix=PREFIX + "/")
+    app.add_middleware(FormBodiesMiddleware, prefix=PREFIX + "/")
     for module in (organizations, locations, spaces, events, free_busy, seats, seat_reservations, presence, insights):
         include_flat(app, module.router, prefix=PREFIX, dependencies=checked)
 

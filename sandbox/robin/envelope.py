@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from sandbox.core.errors import (
+    AlreadyExists,
     Conflict,
     DomainError,
     Forbidden,
@@ -142,7 +143,7 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
         return error(400, message, [{"domain": exc.domain, "reason": reason, "message": message, "details": details}])
     if isinstance(exc, RuleViolation):
         entry = {"domain": exc.domain, "reason": exc.reason, "message": exc.message, "details": exc.details}
-        return error(400, exc.message, [entry])
+        return error(409 if isinstance(exc, AlreadyExists) else 400, exc.message, [entry])
     if isinstance(exc, RateLimited):
         entry = {
             "domain": "usageLimits",

@@ -1,12 +1,13 @@
 """Request bodies and query values Robin clients send, read into the core's terms."""
 
+import json
 import re
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, overload
 from urllib.parse import parse_qsl, quote, urlencode
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.core.availability import MERGE_THRESHOLD, FreeBusyQuery
 from sandbox.core.desks import PersonRef
@@ -18,7 +19,7 @@ from sandbox.core.paging import PageRequest
 from sandbox.core.presence import PresenceInput
 from sandbox.core.seats import SeatReservationInput
 from sandbox.core.times import format_duration, parse_duration, parse_instant, zone
-from sandbox.core.workplace import SpaceChanges, SpaceFilters
+from sandbox.core.workplace import Invitation, SpaceChanges, SpaceFilters
 
 
 def _not_a_boolean(value: Any) -> Any:
@@ -167,6 +168,14 @@ class SpacePatch(Body):
             if flag in values and values[flag] is None:
                 raise InvalidInput.of(flag, "can't be null")
         return SpaceChanges(values)
+
+
+class InvitationBody(Body):
+    email: str = Field(description="The address the invitation goes to")
+    name: str | None = Field(default=None, description="Their name; the email's local part by default")
+
+    def to_invitation(self) -> Invitation:
+        return Invitation(self.email, self.name)
 
 
 class ReserveeBody(Body):
@@ -359,3 +368,108 @@ class PhpListsMiddleware:
             if rewritten is not None:
                 scope = {**scope, "query_string": rewritten.encode("latin-1")}
         await self.app(scope, receive, send)
+
+
+FORM = "application/x-www-form-urlencoded"
+_SEGMENT = re.compile(r"\[([^\[\]]*)\]")
+
+
+def php_form(text: str) -> dict[str, Any]:
+    """A form body as PHP reads one: `a=1`, `a[]=1&a[]=2` (a list), `a[b]=1` (an object),
+    `a[0]=1` (a list, by index). A name whose place is taken by a value of another kind is
+    dropped, as PHP drops it."""
+    document: dict[str, Any] = {}
+    for name, value in parse_qsl(text, keep_blank_values=True):
+        match = _BRACKETED.match(name)
+        keys = [match.group(1), *_SEGMENT.findall(name[len(match.group(1)) :])] if match else [name]
+        _place(document, keys, value)
+    listed: dict[str, Any] = _listed(document)
+    return listed
+
+
+def _place(document: dict[str, Any], keys: list[str], value: str) -> None:
+    """Put `value` at the path `keys` names: each "" appends to a list, kept meanwhile under the
+    key "" of an object (`_listed` makes it a list)."""
+    node = document
+    for key in keys[:-1]:
+        if key == "":
+            appended = node.setdefault("", [])
+            if not isinstance(appended, list):
+                return
+            child: dict[str, Any] = {}
+            appended.append(child)
+        else:
+            child = node.setdefault(key, {})
+            if not isinstance(child, dict):
+                return
+        node = child
+    last = keys[-1]
+    if last == "":
+        appended = node.setdefault("", [])
+        if isinstance(appended, list):
+            appended.append(value)
+    else:
+        node[last] = value
+
+
+def _listed(node: Any) -> Any:
+    """Objects whose keys are all "" (appended) or digits (indexed) as the lists they stand for."""
+    if not isinstance(node, dict):
+        return node
+    if set(node) == {""}:
+        return [_listed(item) for item in node[""]]
+    if node and all(key.isascii() and key.isdigit() for key in node):
+        return [_listed(node[key]) for key in sorted(node, key=int)]
+    return {key: _listed(value) for key, value in node.items()}
+
+
+class FormBodiesMiddleware:
+    """Reads a form-encoded body sent to a path under `prefix` as the JSON object it stands for
+    (see `php_form`), as the live API, which is PHP, reads one: routes see JSON."""
+
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix) or not _form_sent(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        raw = b"".join(chunks)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            await self.app(scope, _replay([{"type": "http.request", "body": raw, "more_body": False}]), send)
+            return
+        body = json.dumps(php_form(text)).encode()
+        headers = [(name, value) for name, value in scope["headers"] if name not in (b"content-type", b"content-length")] + [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await self.app({**scope, "headers": headers}, _replay([{"type": "http.request", "body": body, "more_body": False}]), send)
+
+
+def _form_sent(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return bool(value.split(b";")[0].strip().lower() == FORM.encode())
+    return False
+
+
+def _replay(messages: list[Message]) -> Receive:
+    """`receive` for a body already read: its messages, then a disconnect."""
+    queue = list(messages)
+
+    async def receive() -> Message:
+        return queue.pop(0) if queue else {"type": "http.disconnect"}
+
+    return receive

@@ -270,6 +270,32 @@ def test_export_request_answers_202_with_its_export_id(robin: RobinClient, kind:
     assert str(uuid.UUID(export_id)) == export_id
 
 
+@pytest.mark.parametrize("kind", ["spaces", "desks"])
+def test_export_request_reads_a_form_body(robin: RobinClient, app: FastAPI, wall: Wall, kind: str) -> None:
+    """A connector posts the range form-encoded; the live API, which is PHP, reads it."""
+    as_json = exported(robin, app, wall, kind, **MONDAY_TO_WEDNESDAY)
+
+    response = robin.post(f"/insights/exports/organizations/1/{kind}", data=MONDAY_TO_WEDNESDAY)
+
+    assert response.status_code == 202, response.text
+    assert run_worker(app) == 1
+    let_the_delay_pass(app, wall)
+    assert csv_rows(download(robin, response.json()["data"]["export_id"]), kind) == as_json
+
+
+def test_export_request_reads_location_ids_from_a_form_body(robin: RobinClient, app: FastAPI, wall: Wall) -> None:
+    in_new_york = exported(robin, app, wall, "desks", **MONDAY_TO_WEDNESDAY, location_ids=[NEW_YORK_ID])
+
+    response = robin.post(
+        "/insights/exports/organizations/1/desks", data={**MONDAY_TO_WEDNESDAY, "location_ids[]": [NEW_YORK_ID]}
+    )
+
+    assert response.status_code == 202, response.text
+    assert run_worker(app) == 1
+    let_the_delay_pass(app, wall)
+    assert csv_rows(download(robin, response.json()["data"]["export_id"]), "desks") == in_new_york
+
+
 def test_each_export_request_gets_its_own_id(robin: RobinClient) -> None:
     first = requested(robin, "spaces", **MONDAY_UTC)
     second = requested(robin, "spaces", **MONDAY_UTC)

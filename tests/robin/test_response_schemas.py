@@ -277,6 +277,12 @@ SUCCESSES: dict[Operation, Scenario] = {
         "/organizations/1/users", params={"per_page": 100}
     ),
     ("GET", "/organizations/{organization_id}/amenities"): lambda robin: robin.get("/organizations/1/amenities"),
+    ("GET", "/organizations/{organization_id}/users/{user_id}"): lambda robin: robin.get(
+        "/organizations/meridian/users/ben.carter@meridian.example"
+    ),
+    ("POST", "/organizations/{organization_id}/users"): lambda robin: robin.post(
+        "/organizations/meridian/users", json={"email": "invited@meridian.example", "name": "Invited"}
+    ),
     ("GET", "/users/{id_or_slug_or_email}"): lambda robin: robin.get("/users/ben.carter@meridian.example"),
     ("GET", "/locations/{location_id}"): lambda robin: robin.get("/locations/10"),
     ("GET", "/locations/{location_id}/levels"): lambda robin: robin.get("/locations/10/levels"),

@@ -320,6 +320,78 @@ def test_get_user_by_a_slug_of_another_organization_is_404(robin, other_organiza
     assert robin.get("/users/other-admin").status_code == 404
 
 
+def test_get_organization_user_by_id_slug_or_email(robin, member):
+    ben = data(member.get("/me"))
+
+    for key in (ben["id"], ben["slug"], ben["primary_email"]["email"]):
+        assert data(robin.get(f"/organizations/{ORGANIZATION['slug']}/users/{key}")) == ben
+
+
+def test_get_organization_user_of_someone_elsewhere_is_404(robin, other_organization):
+    response = robin.get(f"/organizations/1/users/{other_organization['user']}")
+
+    assert response.status_code == 404
+    assert robin.get("/organizations/1/users/999999").status_code == 404
+
+
+def test_invite_a_person_to_the_organization(robin, kadence):
+    response = robin.post(
+        f"/organizations/{ORGANIZATION['slug']}/users", json={"email": "new.hire@meridian.example", "name": "New Hire"}
+    )
+
+    invited = data(response)
+    assert invited["name"] == "New Hire"
+    assert invited["is_pending"] is True
+    assert invited["primary_email"] == {"email": "new.hire@meridian.example", "is_verified": False}
+    assert data(robin.get("/users/new.hire@meridian.example")) == invited
+    assert invited["id"] in ids(listed(robin, "/organizations/1/users"))
+    assert kadence.find("/users", email="new.hire@meridian.example")["firstName"] is not None
+
+
+def test_invite_several_people_answers_each(robin):
+    response = robin.post(
+        "/organizations/1/users", json=[{"email": "a.one@meridian.example"}, {"email": "b.two@meridian.example"}]
+    )
+
+    invited = data(response)
+    assert [person["primary_email"]["email"] for person in invited] == ["a.one@meridian.example", "b.two@meridian.example"]
+    assert [person["name"] for person in invited] == ["a.one", "b.two"]
+    assert len({person["slug"] for person in invited}) == 2
+
+
+def test_invite_someone_already_there_is_a_conflict(robin):
+    before = listed(robin, "/organizations/1/users")
+
+    response = robin.post("/organizations/1/users", json={"email": "Ben.Carter@meridian.example"})
+
+    assert response.status_code == 409
+    assert response.json()["meta"]["errors"][0]["reason"] == "already_a_member"
+    assert listed(robin, "/organizations/1/users") == before
+
+
+@pytest.mark.parametrize("body", [{"email": "not-an-address"}, {"name": "Nobody"}, {"email": ""}, []])
+def test_invite_with_a_bad_email_names_the_field(robin, body):
+    response = robin.post("/organizations/1/users", json=body)
+
+    assert response.status_code == 400, response.text
+    assert "email" in next(iter(response.json()["meta"]["more_info"]))
+
+
+def test_invite_reads_a_form_body(robin):
+    response = robin.post(
+        "/organizations/1/users", data={"name": "Form Sent", "email": "form.sent@meridian.example", "format": "json"}
+    )
+
+    invited = data(response)
+    assert (invited["name"], invited["primary_email"]["email"]) == ("Form Sent", "form.sent@meridian.example")
+
+
+def test_a_member_may_not_invite(member):
+    response = member.post("/organizations/1/users", json={"email": "friend@meridian.example"})
+
+    assert response.status_code == 403
+
+
 # Locations and levels
 
 
@@ -422,7 +494,9 @@ def test_list_spaces_filters_by_name_query_ignoring_case(robin, query):
     assert ids(spaces) == ids([space for space in spaces_at(10) if query.lower() in space["name"].lower()])
 
 
-@pytest.mark.parametrize("types", ["type[]=meeting&type[]=call", "type=meeting&type=call", "type[0]=meeting&type[1]=call,meeting"])
+@pytest.mark.parametrize(
+    "types", ["type[]=meeting&type[]=call", "type=meeting&type=call", "type[0]=meeting&type[1]=call,meeting"]
+)
 def test_list_spaces_reads_a_type_list_in_any_form(robin, types):
     expected = listed(robin, "/locations/10/spaces?type=meeting,call")
 

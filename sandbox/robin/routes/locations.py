@@ -63,7 +63,7 @@ def list_spaces(
         level_id=level_id,
         min_capacity=min_capacity,
         max_capacity=max_capacity,
-        types=comma_list(type) or None,
+        types=list[str | None](comma_list(type)) or None,
     )
     found = workplace.list_spaces(session, actor, location_id, filters, page)
     amenities = workplace.amenities_of(session, [row.id or 0 for row in found.items]) if includes else {}

@@ -10,9 +10,9 @@ from sandbox.core import workplace
 from sandbox.core.access import credential_for_token
 from sandbox.core.paging import Page
 from sandbox.robin import wire
-from sandbox.robin.deps import ActorDep, OrganizationIdDep, PageDep, SessionDep, presented_token
+from sandbox.robin.deps import ActorDep, OrganizationIdDep, OrganizationKey, PageDep, SessionDep, presented_token
 from sandbox.robin.envelope import respond, respond_page
-from sandbox.robin.requests import id_list
+from sandbox.robin.requests import InvitationBody, id_list
 from sandbox.robin.schemas import (
     Amenity,
     Collection,
@@ -84,6 +84,29 @@ def list_users(
 ) -> JSONResponse:
     found = workplace.list_users(session, actor, organization_id, query, page, id_list("ids", ids) or None)
     return respond_page(found, [wire.user(row) for row in found.items])
+
+
+@router.get(
+    "/organizations/{organization_id}/users/{user_id}",
+    summary="A user of an organization, by id, slug or email",
+    responses=documented(Envelope[User]),
+)
+def get_organization_user(organization_id: OrganizationIdDep, user_id: str, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    return respond(wire.user(workplace.get_member(session, actor, organization_id, user_id)))
+
+
+@router.post(
+    "/organizations/{organization_id}/users",
+    summary="Invite people to an organization (administrators): one {email, name} or a list of them",
+    responses=documented(Envelope[User], conflicts=True),
+)
+def invite_users(
+    organization_id: OrganizationKey, body: InvitationBody | list[InvitationBody], actor: ActorDep, session: SessionDep
+) -> JSONResponse:
+    organization = workplace.get_organization(session, actor, organization_id)
+    listed = body if isinstance(body, list) else [body]
+    invited = workplace.invite(session, actor, organization.id or 0, [entry.to_invitation() for entry in listed], actor.now)
+    return respond([wire.user(user) for user in invited] if isinstance(body, list) else wire.user(invited[0]))
 
 
 @router.get(
