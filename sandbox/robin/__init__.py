@@ -1,5 +1,5 @@
 """Robin API v1.0, served under /v1.0 with Robin's envelope and Access-Token auth (a Bearer
-credential is read too, as the live API reads it).
+credential, and an `access_token` query parameter, are read too, as the live API reads them).
 
 LIMITATIONS (where the sandbox differs from the real API, or chose where the docs are silent):
 
@@ -22,7 +22,9 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   "details": {"field"}}` (Robin's own example of this body is truncated), and `meta.more_info`
   mapping each field to its messages (`{"start": ["can't be blank"]}`), as the SDKs read it.
   Every other answer carries `more_info: {}`.
-- A request without a usable Authorization header answers 401 before its body is read.
+- A request without a usable Authorization header answers 401 before its body is read. A
+  request that sends no Authorization header at all may carry its token in an `access_token`
+  query parameter instead (signage pages poll so); the journal never keeps its value.
 - A method a path does not serve answers 405 (`meta.status` METHOD_NOT_ALLOWED) with an
   `Allow` header listing the methods it does serve. DELETE /spaces/:id is not served. HEAD
   answers as GET without the body (405 where no GET is served).

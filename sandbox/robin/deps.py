@@ -1,6 +1,5 @@
 """Request dependencies of the Robin dialect, as `Annotated` aliases routes declare."""
 
-from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -20,10 +19,15 @@ SCHEMES = ("access-token", "bearer")
 takes too (Robin's Java SDK sends one)."""
 
 
-def presented_token(headers: Mapping[str, str]) -> str:
-    """The token of an `Authorization: Access-Token <token>` (or `Bearer <token>`) header."""
-    header = headers.get("authorization")
+def presented_token(request: Request) -> str:
+    """The token of an `Authorization: Access-Token <token>` (or `Bearer <token>`) header or,
+    where a request sends no Authorization header, of an `access_token` query parameter (a
+    signage page that can't set headers sends it so)."""
+    header = request.headers.get("authorization")
     if not header:
+        token = request.query_params.get("access_token", "").strip()
+        if token:
+            return token
         raise Unauthenticated("The Authorization header is missing: send 'Authorization: Access-Token <token>'")
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() not in SCHEMES or not token.strip():
@@ -34,7 +38,7 @@ def presented_token(headers: Mapping[str, str]) -> str:
 async def get_actor(request: Request, session: SessionDep) -> Actor:
     """The caller, by their access token (401 first); then nothing no field can hold in what they
     sent (see `refuse_unreadable_input`). Every Robin route depends on it."""
-    found = await credential(request, presented_token(request.headers), credential_for_token)
+    found = await credential(request, presented_token(request), credential_for_token)
     actor = acting(session, found, request.app.state.clock.now(found.organization), reading=reads_only(request))
     request.state.organization_id = actor.organization_id
     await refuse_unreadable_input(request)

@@ -162,7 +162,7 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
         return error(400, exc.message)
     if isinstance(exc, RequestValidationError):
         try:
-            presented_token(request.headers)
+            presented_token(request)
         except Unauthenticated as unauthenticated:
             return error(401, unauthenticated.message)
         if any(problem.get("loc", ("",))[0] == "path" for problem in exc.errors()):

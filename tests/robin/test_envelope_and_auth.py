@@ -407,6 +407,29 @@ def test_huge_numeric_filter_answers_400_naming_the_field_not_500(lenient, field
     assert error_fields(document) == {field}
 
 
+# A token in the query
+
+
+def test_a_token_in_the_access_token_query_parameter_is_read(anonymous):
+    """A signage page that can't set headers polls with `?access_token=`."""
+    response = anonymous.get(f"/spaces/48/events/upcoming?access_token={ADMIN_TOKEN}")
+
+    document = enveloped(response, 200, collection=True)
+    assert all(event["space_id"] == 48 for event in document["data"])
+
+
+def test_an_unknown_token_in_the_query_is_401(anonymous):
+    response = anonymous.get("/me?access_token=not-a-token")
+
+    enveloped(response, 401)
+
+
+def test_the_authorization_header_wins_over_the_query(robin):
+    response = robin.get(f"/me?access_token={OTHER_TOKEN}")
+
+    assert enveloped(response, 200)["data"]["primary_email"]["email"] == "ada.okafor@meridian.example"
+
+
 # Methods
 
 

@@ -31,7 +31,7 @@ router = declaring(tags=["Robin: organizations and people"])
 
 @router.get("/auth", summary="The access token the request presents", responses=documented(Envelope[TokenInfo]))
 async def get_auth(request: Request, actor: ActorDep) -> JSONResponse:
-    token = presented_token(request.headers)
+    token = presented_token(request)
     found = await credential(request, token, credential_for_token)
     client = request.client.host if request.client else None
     return respond(wire.token_info(token, found, actor.now, client, request.headers.get("user-agent")))
