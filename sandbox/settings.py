@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     """How long, on the organization's clock, an analytics export takes to become ready."""
     export_worker: bool = True
     """Run the export worker in this process."""
+    robin_password: str = Field(default="sandbox", min_length=1)
+    """The password every person signs in to the Robin API with (`POST /auth/users`, HTTP Basic
+    with their email)."""
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

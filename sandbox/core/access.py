@@ -1,8 +1,11 @@
 """Who is acting, in which organization, at what time."""
 
+import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from sandbox.core.clock import Clock
@@ -85,3 +88,23 @@ def credential_for_token(session: Session, token: str) -> Credential:
         raise Unauthenticated("The access token is invalid")
     user, organization, issued_at = row
     return Credential(user, organization, issued_at=issued_at)
+
+
+def sign_in(
+    session: Session, email: str, password: str, expected_password: str, organization_key: str | None, clock: Clock
+) -> AccessToken:
+    """A new access token for the person whose email and password these are (every person's
+    password is the sandbox's one, `expected_password`), in their organization: which must be the
+    one `organization_key` names (its id or slug) when given. Unauthenticated otherwise."""
+    user = session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+    if user is None or not hmac.compare_digest(password.encode(), expected_password.encode()):
+        raise Unauthenticated("The email or password is incorrect")
+    organization = session.get(Organization, user.organization_id)
+    assert organization is not None
+    if organization_key not in (None, "", str(organization.id), organization.slug):
+        raise Unauthenticated(f"{email} does not belong to organization {organization_key}")
+    now = clock.now(organization)
+    row = AccessToken(token=secrets.token_hex(20), user_id=user.id or 0, organization_id=organization.id or 0, created_at=now)
+    session.add(row)
+    session.commit()
+    return row

@@ -6,6 +6,12 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - An organization is addressed by id or slug on every route below `/organizations/:id` (and
   the export routes); a user by id, email or slug (`/users/:id_or_slug_or_email`), a slug
   naming someone of the caller's organization.
+- POST /auth/users signs in with `Authorization: Basic <base64 of email:password>` and an
+  optional body `{"organization": <id or slug>, "remember_me"}`: every person's password is the
+  sandbox's one (`SANDBOX_ROBIN_PASSWORD`, `sandbox` by default). It answers 200 with a new
+  access token for that person, `{access_token, account_id (the organization), user_id,
+  expire_at: null, created_at}`; wrong credentials, or an organization the person is not in,
+  answer 401.
 - Access tokens belong to a user of one organization; there are no organization-level
   integration tokens. Users belong to exactly one organization. `GET /auth` describes the
   token: `type` account, `type_id` the organization, `expire_at` null (tokens never expire),
@@ -220,9 +226,10 @@ from sandbox.robin.routes import (
     presence,
     seat_reservations,
     seats,
+    sign_in,
     spaces,
 )
-from sandbox.routing import include_flat
+from sandbox.routing import include_flat, refuse_unreadable_input
 from sandbox.store.models import Reservation
 
 PREFIX = "/v1.0"
@@ -244,6 +251,7 @@ def include(app: FastAPI) -> None:
     app.add_middleware(FormBodiesMiddleware, prefix=PREFIX + "/")
     for module in (organizations, locations, spaces, events, free_busy, seats, seat_reservations, presence, insights):
         include_flat(app, module.router, prefix=PREFIX, dependencies=checked)
+    include_flat(app, sign_in.router, prefix=PREFIX, dependencies=[Depends(refuse_unreadable_input)])
 
 
 __all__ = ["PREFIX", "PREFIXES", "include", "occurrence_id", "render_error"]

@@ -170,6 +170,11 @@ class SpacePatch(Body):
         return SpaceChanges(values)
 
 
+class SignInBody(Body):
+    organization: RowId | str | None = Field(default=None, description="The organization to sign in to: its id or slug")
+    remember_me: bool | None = None
+
+
 class InvitationBody(Body):
     email: str = Field(description="The address the invitation goes to")
     name: str | None = Field(default=None, description="Their name; the email's local part by default")

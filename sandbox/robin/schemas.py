@@ -319,6 +319,14 @@ class TokenInfo(WireShape):
     created_at: Timestamp | None
 
 
+class SignedIn(WireShape):
+    access_token: str = Field(description="Send it as 'Authorization: Access-Token <token>'")
+    account_id: int = Field(description="The organization's id")
+    user_id: int
+    expire_at: Timestamp | None = Field(description="Null: the sandbox's access tokens do not expire")
+    created_at: Timestamp
+
+
 class SeatConfirmation(WireShape):
     seat_reservation_id: str
     device_id: int | None

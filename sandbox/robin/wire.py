@@ -17,6 +17,7 @@ from sandbox.core.reservations import ReservationView
 from sandbox.core.times import zone as time_zone
 from sandbox.robin import ids
 from sandbox.store.models import (
+    AccessToken,
     Amenity,
     Area,
     Building,
@@ -363,6 +364,17 @@ def token_info(token: str, credential: Credential, now: datetime, ip: str | None
         "last_accessed_at": php_datetime(now),
         "expire_at": None,
         "created_at": timestamp(credential.issued_at) if credential.issued_at else None,
+    }
+
+
+def signed_in(token: AccessToken) -> dict[str, Any]:
+    """A new access token as signing in answers it: the sandbox's tokens never expire."""
+    return {
+        "access_token": token.token,
+        "account_id": token.organization_id,
+        "user_id": token.user_id,
+        "expire_at": None,
+        "created_at": timestamp(token.created_at),
     }
 
 

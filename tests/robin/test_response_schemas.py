@@ -25,6 +25,7 @@ from sandbox.robin.routes import (
     presence,
     seat_reservations,
     seats,
+    sign_in,
     spaces,
 )
 from sandbox.routing import DeclaredRoute
@@ -59,6 +60,7 @@ ROUTES = [
         seat_reservations,
         presence,
         insights,
+        sign_in,
     )
     for route in module.router.routes
     if isinstance(route, DeclaredRoute)
@@ -269,6 +271,9 @@ def exceed_export_limit(robin: RobinClient, kind: str) -> Any:
 
 SUCCESSES: dict[Operation, Scenario] = {
     ("GET", "/auth"): lambda robin: robin.get("/auth"),
+    ("POST", "/auth/users"): lambda robin: robin.client.post(
+        "/v1.0/auth/users", auth=("ben.carter@meridian.example", "sandbox"), json={"remember_me": False}
+    ),
     ("GET", "/me"): lambda robin: robin.get("/me"),
     ("GET", "/me/organizations"): lambda robin: robin.get("/me/organizations"),
     ("GET", "/organizations/{id_or_slug}"): lambda robin: robin.get("/organizations/meridian"),
