@@ -88,7 +88,7 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - A list parameter (`seat_ids`, `location_ids`, `type`, `include`, ...) takes comma-separated
   values, repeated keys and PHP's array forms (`seat_ids[]=1&seat_ids[]=2`, `seat_ids[0]=1`,
   brackets raw or percent-encoded), in any mix; a value that is not an id answers 400 naming
-  the parameter.
+  the parameter. A query parameter sent without a value (`min_capacity=`) is read as absent.
 - Query-string timestamps whose `+hhmm` offset arrived unencoded (as a space) are read as if
   the plus sign had been encoded.
 

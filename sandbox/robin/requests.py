@@ -348,14 +348,19 @@ _BRACKETED = re.compile(r"^([^\[\]]+)(\[[^\[\]]*\])+$")
 """A PHP array parameter's name: `seat_ids[]`, `seat_ids[0]`, `filters[types][]`."""
 
 
+_EMPTY_VALUE = re.compile(r"=(&|$)")
+
+
 def php_lists(query: str) -> str | None:
     """`query` with each PHP-style array parameter (`k[]=1&k[]=2`, `k[0]=1`, brackets raw or
-    percent-encoded) named plainly (`k=1&k=2`), as a list parameter repeated: None when it names
-    none. The live API is PHP and reads them, and many HTTP libraries send arrays so."""
-    if "[" not in query and "%5b" not in query.lower():
+    percent-encoded) named plainly (`k=1&k=2`), as a list parameter repeated, and each parameter
+    sent without a value (`k=`) left out, as the live API reads it (absent, not blank): None when
+    there is neither. The live API is PHP, and many HTTP libraries send arrays so, or send every
+    parameter they know of."""
+    if "[" not in query and "%5b" not in query.lower() and not _EMPTY_VALUE.search(query):
         return None
     pairs = parse_qsl(query, keep_blank_values=True)
-    plain = [((match.group(1) if (match := _BRACKETED.match(name)) else name), value) for name, value in pairs]
+    plain = [((match.group(1) if (match := _BRACKETED.match(name)) else name), value) for name, value in pairs if value]
     return urlencode(plain, quote_via=quote)
 
 

@@ -534,6 +534,20 @@ def test_legacy_free_busy_reads_php_style_lists(robin, location_ids):
     assert response.json()["data"] == plain.json()["data"]
 
 
+def test_legacy_free_busy_reads_empty_parameters_as_absent(robin):
+    """A .NET client sends every parameter it has, `key=` for those it has no value for."""
+    window = "after=2026-03-04T15:00:00Z&before=2026-03-04T18:00:00Z"
+    plain = robin.get(f"/free-busy/spaces?location_ids=10&{window}&duration=30")
+
+    response = robin.get(
+        f"/free-busy/spaces?location_ids=10&space_ids=&{window}&duration=30&types=&amenity_ids=&query="
+        "&min_capacity=&max_capacity=&page=1&per_page=10"
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == plain.json()["data"]
+
+
 def test_legacy_free_busy_requires_after(robin):
     response = robin.get("/free-busy/spaces", params={"location_ids": "10", "before": "2026-03-04T18:00:00Z"})
 
