@@ -84,7 +84,8 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   `specific_time` ranks spaces by the windows in which they are busy, then busy time;
   `flexible_time` by the windows without a free gap of `merge_threshold`, then free time;
   ties by name. Unknown ids in the scope answer 400 naming the field.
-- `per_page` is at most 1000, and no page reaches past the 100,000th result.
+- `per_page` is at most 1000 (more reads as 1000, as `paging.per_page` then says), and no page
+  reaches past the 100,000th result.
 - A list parameter (`seat_ids`, `location_ids`, `type`, `include`, ...) takes comma-separated
   values, repeated keys and PHP's array forms (`seat_ids[]=1&seat_ids[]=2`, `seat_ids[0]=1`,
   brackets raw or percent-encoded), in any mix; a value that is not an id answers 400 naming

@@ -59,13 +59,14 @@ async def get_page(
     per_page: Annotated[
         int,
         Query(
-            description="Results per page",
+            description=f"Results per page; more than {MAX_PER_PAGE} reads as {MAX_PER_PAGE}",
             json_schema_extra={"minimum": 1, "maximum": MAX_PER_PAGE},
         ),
     ] = 10,
 ) -> PageRequest:
-    """The page asked for; PageRequest refuses what is out of bounds (the bounds here only document it)."""
-    return PageRequest(page, per_page)
+    """The page asked for: more than MAX_PER_PAGE a page reads as MAX_PER_PAGE, as clients ask for
+    more; PageRequest refuses what else is out of bounds (the bounds here only document it)."""
+    return PageRequest(page, min(per_page, MAX_PER_PAGE))
 
 
 PageDep = Annotated[PageRequest, Depends(get_page)]
