@@ -139,10 +139,11 @@ Desks (seats):
 Analytics exports:
 
 - POST /insights/exports/organizations/:id/spaces and /desks take `from` and `to` (at most 366
-  days apart; without an offset in UTC, as the guide says, and a bare date at its midnight) and optional `location_ids`; administrators only. They answer
-  202 with `export_id` (= `report_id`, a UUID). More than 30 accepted requests in a minute (on
-  the organization's clock) answer 429 with `Retry-After` and reason `rate_limit_exceeded`.
-  Unknown location ids are 400; another organization's are 403.
+  days apart; without an offset in UTC, as the guide says, and a bare date at its midnight) and
+  optional `location_ids`; administrators only. They answer 202 with `export_id` (= `report_id`,
+  a UUID). More than 30 accepted requests in a minute (on the organization's clock) answer 429
+  with `Retry-After` and reason `rate_limit_exceeded`. Unknown location ids are 400; another
+  organization's are 403.
 - GET /insights/exports/:id answers 404 until the export is generated and the processing
   delay (SANDBOX_EXPORT_DELAY_SECONDS, default 5, on the organization's clock) has passed, then
   200 `text/csv`. A row per event occurrence (or desk reservation occurrence) that starts in
