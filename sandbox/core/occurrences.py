@@ -149,6 +149,8 @@ class Scope:
     holder_ids: list[int] | None = None
     """Reservations these users hold (organize): a seat reservation's reservee."""
     exclude_reservation_id: int | None = None
+    reservation_id: int | None = None
+    """The occurrences of this one reservation only."""
 
     def shape(self) -> "Shape":
         return Shape(*(getattr(self, name) is not None for name in _NARROWING))
@@ -163,7 +165,7 @@ class Scope:
         return timedelta(seconds=session.exec(_longest(self.shape()), params=self.parameters()).one() or 0)
 
 
-_NARROWING = ("resource_ids", "building_id", "kind", "user_ids", "holder_ids", "exclude_reservation_id")
+_NARROWING = ("resource_ids", "building_id", "kind", "user_ids", "holder_ids", "exclude_reservation_id", "reservation_id")
 """The fields of a Scope that narrow it, when given."""
 
 
@@ -179,11 +181,14 @@ class Shape:
     user_ids: bool
     holder_ids: bool
     exclude_reservation_id: bool
+    reservation_id: bool
 
     def on_occurrence(self) -> list[Any]:
         conditions: list[Any] = []
         if self.resource_ids:
             conditions.append(col(Occurrence.resource_id).in_(bindparam("resource_ids", expanding=True)))
+        if self.reservation_id:
+            conditions.append(col(Occurrence.reservation_id) == bindparam("reservation_id"))
         if self.building_id:
             conditions.append(col(Occurrence.building_id) == bindparam("building_id"))
         return conditions
@@ -209,6 +214,8 @@ class Shape:
             conditions.append(col(Reservation.organizer_id).in_(bindparam("holder_ids", expanding=True)))
         if self.exclude_reservation_id:
             conditions.append(col(Reservation.id) != bindparam("exclude_reservation_id"))
+        if self.reservation_id:
+            conditions.append(col(Reservation.id) == bindparam("reservation_id"))
         return conditions
 
 
