@@ -216,12 +216,21 @@ def space_state(session: Session, actor: Actor, space_id: int) -> SpaceState:
     """disabled; in_use (someone is present, or an occurrence under way is checked in); booked (an
     occurrence is under way or starts within IMMINENT); available. The next change is when the
     run of occurrences under way or imminent ends, else when the next one starts."""
-    space = get_space(session, actor, space_id)
+    return states_of(session, actor, [get_space(session, actor, space_id)])[0]
+
+
+def states_of(session: Session, actor: Actor, spaces: list[Resource]) -> list[SpaceState]:
+    """The state of each of `spaces`, spaces the actor may see, as `space_state` gives one."""
+    space_ids = [space.id or 0 for space in spaces]
+    present = presence.present_counts(session, actor.organization_id, space_ids, actor.now)
+    return [_state(session, actor, space, present.get(space.id or 0, 0)) for space in spaces]
+
+
+def _state(session: Session, actor: Actor, space: Resource, present: int) -> SpaceState:
     now = actor.now
-    present = presence.present_counts(session, actor.organization_id, [space_id], now).get(space_id, 0)
     if space.is_disabled:
         return SpaceState(space, "disabled", present, None)
-    scope = Scope(organization_id=actor.organization_id, resource_ids=[space_id])
+    scope = Scope(organization_id=actor.organization_id, resource_ids=[space.id or 0])
     for reach in LOOK_AHEAD:
         current, busy_until, next_start = _ahead(session, scope, now, reach)
         if next_start is not None:

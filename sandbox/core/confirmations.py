@@ -51,6 +51,10 @@ def confirm_seat_reservation(
     return _confirm(session, actor, view, user_id, device_id, SEAT_FORBIDDEN)
 
 
+def get_seat_confirmation(session: Session, actor: Actor, key: OccurrenceKey) -> CheckIn:
+    return _existing(_occurrence(seats.get_seat_reservation(session, actor, key)))
+
+
 def _confirm(
     session: Session, actor: Actor, view: ReservationView, user_id: int | None, device_id: int | None, forbidden: str
 ) -> CheckIn:

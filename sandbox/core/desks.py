@@ -20,12 +20,14 @@ from sandbox.core.occurrences import Slot
 from sandbox.core.paging import Page, PageRequest, paginate
 from sandbox.core.reservations import Schedule
 from sandbox.core.times import parse_duration, zone
-from sandbox.core.workplace import fetch, get_space, member, user_by_email
+from sandbox.core.workplace import MAX_LISTED_IDS, amenities_of, fetch, get_space, member, user_by_email
 from sandbox.store.models import (
+    Amenity,
     Area,
     Building,
     ReservationKind,
     Resource,
+    ResourceAmenity,
     ResourceKind,
     User,
 )
@@ -64,6 +66,41 @@ def seats_in_zone(session: Session, actor: Actor, zone_id: int, page: PageReques
 def seats_in_space(session: Session, actor: Actor, space_id: int, page: PageRequest) -> Page[Resource]:
     get_space(session, actor, space_id)
     return paginate(session, _desks().where(Resource.parent_id == space_id), page)
+
+
+@dataclass(frozen=True)
+class SeatQuery:
+    """Which desks of the organization a listing shows: each list given narrows it to desks in
+    any of its buildings, floors, spaces or zones."""
+
+    building_ids: list[int] | None = None
+    floor_ids: list[int] | None = None
+    space_ids: list[int] | None = None
+    area_ids: list[int] | None = None
+
+
+def list_seats(session: Session, actor: Actor, query: SeatQuery, page: PageRequest) -> Page[Resource]:
+    """The organization's desks, enabled or not, in `query`'s places; ids naming nothing there
+    narrow it to nothing."""
+    statement = _desks().where(Resource.organization_id == actor.organization_id)
+    for field, column in (
+        ("building_ids", Resource.building_id),
+        ("floor_ids", Resource.floor_id),
+        ("space_ids", Resource.parent_id),
+        ("area_ids", Resource.area_id),
+    ):
+        ids = getattr(query, field)
+        if ids is None:
+            continue
+        if len(ids) > MAX_LISTED_IDS:
+            raise InvalidInput.of(field, f"at most {MAX_LISTED_IDS} ids")
+        statement = statement.where(col(column).in_(ids))
+    return paginate(session, statement, page)
+
+
+def seat_amenities(session: Session, actor: Actor, seat_id: int) -> list[tuple[ResourceAmenity, Amenity]]:
+    get_seat(session, actor, seat_id)
+    return amenities_of(session, [seat_id]).get(seat_id, [])
 
 
 def _desks() -> Any:

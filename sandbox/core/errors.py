@@ -127,6 +127,8 @@ class Rule(StrEnum):
     """Only a shared desk is assigned to people on weekdays."""
     NOT_AN_ASSIGNED_DAY = "not_an_assigned_day"
     """An exclusion frees one assigned day: one occurrence of an assignment."""
+    NOT_A_SERIES = "not_a_series"
+    """Only a series has occurrences to list: a single reservation, or one occurrence, has none."""
 
 
 class Refused(RuleViolation):

@@ -151,6 +151,8 @@ class Scope:
     exclude_reservation_id: int | None = None
     reservation_types: list[str] | None = None
     """Seat reservations of these types (hoteled, hot, ...)."""
+    reservation_id: int | None = None
+    """The occurrences of this one reservation only."""
 
     def shape(self) -> "Shape":
         return Shape(*(getattr(self, name) is not None for name in _NARROWING))
@@ -165,7 +167,16 @@ class Scope:
         return timedelta(seconds=session.exec(_longest(self.shape()), params=self.parameters()).one() or 0)
 
 
-_NARROWING = ("resource_ids", "building_id", "kind", "user_ids", "holder_ids", "exclude_reservation_id", "reservation_types")
+_NARROWING = (
+    "resource_ids",
+    "building_id",
+    "kind",
+    "user_ids",
+    "holder_ids",
+    "exclude_reservation_id",
+    "reservation_types",
+    "reservation_id",
+)
 """The fields of a Scope that narrow it, when given."""
 
 
@@ -182,11 +193,14 @@ class Shape:
     holder_ids: bool
     exclude_reservation_id: bool
     reservation_types: bool
+    reservation_id: bool
 
     def on_occurrence(self) -> list[Any]:
         conditions: list[Any] = []
         if self.resource_ids:
             conditions.append(col(Occurrence.resource_id).in_(bindparam("resource_ids", expanding=True)))
+        if self.reservation_id:
+            conditions.append(col(Occurrence.reservation_id) == bindparam("reservation_id"))
         if self.building_id:
             conditions.append(col(Occurrence.building_id) == bindparam("building_id"))
         return conditions
@@ -214,6 +228,8 @@ class Shape:
             conditions.append(col(Reservation.id) != bindparam("exclude_reservation_id"))
         if self.reservation_types:
             conditions.append(col(Reservation.reservation_type).in_(bindparam("reservation_types", expanding=True)))
+        if self.reservation_id:
+            conditions.append(col(Reservation.id) == bindparam("reservation_id"))
         return conditions
 
 

@@ -154,6 +154,28 @@ def exclude_assigned_day(session: Session, actor: Actor, key: OccurrenceKey) -> 
     return found
 
 
+def seat_reservation_instances(
+    session: Session, actor: Actor, key: OccurrenceKey, window: Window, page: PageRequest
+) -> Page[ReservationView]:
+    """The live occurrences in `window` of the series `key` names, earliest first; a reservation
+    that does not recur, or one occurrence of a series, is refused."""
+    found = get_seat_reservation(session, actor, key)
+    reservation = found.reservation
+    if reservation.recurrence is None or found.original_start is not None:
+        raise Refused(
+            Rule.NOT_A_SERIES,
+            f"Reservation {reservation.id} is not a series: only a recurring reservation has occurrences",
+            field="reservation",
+            reservation_id=reservation.id,
+            original_start=found.original_start,
+            kind=reservation.kind,
+        )
+    scope = Scope(
+        actor.organization_id, kind=ReservationKind.SEAT, resource_ids=[reservation.resource_id], reservation_id=reservation.id
+    )
+    return reservations.listing(session, actor, scope, window, page)
+
+
 @dataclass(frozen=True)
 class SeatReservationQuery:
     seat_ids: list[int] | None = None

@@ -129,6 +129,38 @@ def get_space(session: Session, actor: Actor, space_id: int) -> Resource:
     return space
 
 
+def get_space_at(session: Session, actor: Actor, building_id: int, space_id: int) -> Resource:
+    """The space `space_id` of the building `building_id`: NotFound for a space elsewhere."""
+    fetch(session, actor, Building, building_id)
+    space = get_space(session, actor, space_id)
+    if space.building_id != building_id:
+        raise NotFound(f"space {space_id} is not in building {building_id}")
+    return space
+
+
+def space_calendar(session: Session, actor: Actor, space_id: int) -> Resource:
+    """The space `space_id`, for its calendar: NotFound for a space that has none (one that is
+    never reserved has none)."""
+    space = get_space(session, actor, space_id)
+    if space.calendar_email is None:
+        raise NotFound(f"space {space_id} has no calendar")
+    return space
+
+
+def spaces_holding_desks(session: Session, space_ids: list[int]) -> set[int]:
+    """The spaces among `space_ids` that hold desks (any desk, disabled or not)."""
+    if not space_ids:
+        return set()
+    statement = select(Resource.parent_id).where(Resource.kind == ResourceKind.DESK, col(Resource.parent_id).in_(space_ids))
+    return {parent_id for parent_id in session.exec(statement.distinct()) if parent_id is not None}
+
+
+def buildings_of(session: Session, building_ids: set[int]) -> dict[int, Building]:
+    if not building_ids:
+        return {}
+    return {row.id or 0: row for row in session.exec(select(Building).where(col(Building.id).in_(building_ids)))}
+
+
 @dataclass(frozen=True)
 class SpaceFilters:
     query: str | None = None

@@ -79,7 +79,21 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   organizer, its creator or an administrator (403 for anyone else); only an administrator may
   confirm as someone else (`user_id`). A confirmation withdrawn after the release time leaves
   the occurrence booked: it was confirmed when its release time came, so it is never released.
-- Space `behaviors` is `["bookable"]` for reservable spaces, else `[]`; `is_dibsed` is false.
+- Space `behaviors` holds `scheduling` for a space that takes events (an on-demand one too:
+  the sandbox books it like any other) and `seats` for one that holds desks (disabled ones
+  included), in that order; the reference documents no values, and these are the ones clients
+  select rooms and desk areas by. `is_dibsed` is false.
+- Spaces take `include=calendar,space_amenities,amenities,location,state` (GET /spaces/:id,
+  PATCH /spaces/:id, GET /locations/:id/spaces and /locations/:id/spaces/:space_id; free/busy's
+  `included_submodels` as `space.<name>`); other names are ignored. `location` is the object
+  GET /locations/:id answers, `state` the one GET /spaces/:id/state answers, at the request's
+  now. GET /locations/:id/spaces/:space_id answers the space as GET /spaces/:id does, 404 for a
+  space of another location.
+- A space's calendar (GET /spaces/:id/calendar, and `include=calendar`) is the Google resource
+  calendar its events are on: `calendar_id` and `space_resource_email` its address,
+  `space_resource_id` `sandbox-space-<id>`, `created_at` the space's; push subscriptions are not
+  modelled, so `subscriber_id` and `subscriber_expires_at` are null. A space that is never
+  reserved has no calendar: GET /spaces/:id/calendar answers 404, and `include=calendar` null.
 - Free/busy: bounds span at most 31 days; busy blocks merge overlapping and touching events;
   `specific_time` ranks spaces by the windows in which they are busy, then busy time;
   `flexible_time` by the windows without a free gap of `merge_threshold`, then free time;
@@ -163,24 +177,36 @@ Desks (seats):
   anyone else).
 - GET /organizations/:id/locations takes `query` (part of the name, ignoring case);
   GET /organizations/:id/users takes `query` (part of the name or email) and `ids`.
+- GET /reservations/seats/:id/instances lists the live instances of a recurring seat reservation
+  (an assignment's days too) that overlap `after`/`before` (defaulting as GET /reservations/seats
+  does), earliest first and paged; cancelled, excluded and released days are left out. A
+  reservation that does not recur, or an instance id, answers 400 `reservation_not_recurring`.
+- GET /reservations/seats/:id/confirmation answers the confirmation as the PUT did, 404 until
+  there is one; a series answers 400 `instance_required`, as the PUT does.
+- GET /seats lists the organization's desks, enabled or not, by id, in the shape of GET
+  /seats/:id (`include=space,zone`); `location_ids`, `level_ids`, `space_ids` and `zone_ids`
+  (comma-separated or repeated, at most 1000 each) narrow it, each given to desks in any of its
+  places. Ids naming nothing (or another organization's) match no desk; ids that are not ids
+  answer 400 naming the field. GET /seats/:id/amenities answers the seat's `seat_amenities`
+  items (`seat_id` where a space's have `space_id`), paged.
 
 Analytics exports:
 
 - POST /insights/exports/organizations/:id/spaces and /desks take `from` and `to` (at most 366
   days apart; without an offset in UTC, as the guide says, and a bare date at its midnight) and
-  optional `location_ids`; administrators only. They answer 202 with `export_id` (= `report_id`, a
-  UUID). More than 30 accepted requests in a minute (on the organization's clock) answer 429 with
-  `Retry-After` and reason `rate_limit_exceeded`. Unknown location ids are 400; another
+  optional `location_ids`; administrators only. They answer 202 with `export_id` (= `report_id`,
+  a UUID). More than 30 accepted requests in a minute (on the organization's clock) answer 429
+  with `Retry-After` and reason `rate_limit_exceeded`. Unknown location ids are 400; another
   organization's are 403.
-- GET /insights/exports/:id answers 404 until the export is generated
-  and the processing delay (SANDBOX_EXPORT_DELAY_SECONDS, default 5, on the organization's clock)
-  has passed, then 200 `text/csv`. A row per event occurrence (or desk reservation occurrence)
-  that starts in [from, to), cancelled and released ones included; the columns are those the
-  export guide lists, in its order. Timestamps are UTC `YYYY-MM-DD HH:MM:SS`; booleans
-  `true`/`false`; groups are joined with ", ". Attendees counts invitees who accepted. Minutes
-  Delayed is how long after the start the occurrence was confirmed (0 when early). Cancellation
-  Type is `manual` (cancelled through the API) or `automatic` (released unconfirmed). Hosting
-  Calendar Email is the organizer's; Local Creator is the creator (every sandbox event is created
+- GET /insights/exports/:id answers 404 until the export is generated and the processing
+  delay (SANDBOX_EXPORT_DELAY_SECONDS, default 5, on the organization's clock) has passed, then
+  200 `text/csv`. A row per event occurrence (or desk reservation occurrence) that starts in
+  [from, to), cancelled and released ones included; the columns are those the export guide
+  lists, in its order. Timestamps are UTC `YYYY-MM-DD HH:MM:SS`; booleans `true`/`false`;
+  groups are joined with ", ". Attendees counts invitees who accepted. Minutes Delayed is how
+  long after the start the occurrence was confirmed (0 when early). Cancellation Type is
+  `manual` (cancelled through the API) or `automatic` (released unconfirmed). Hosting Calendar
+  Email is the organizer's; Local Creator is the creator (every sandbox event is created
   locally). For desks, Creator is the reserver, Assignee the reservee, Desk Type the desk type
   joined with ",", and Bookable On Unassigned Days is false for assigned desk types. Each assigned
   day of a shared desk is a row (Type `shared`, its assignee under Assignee); the deprecated

@@ -124,11 +124,23 @@ class SpaceAmenity(WireShape):
 
 
 class Calendar(WireShape):
+    """The resource calendar a space's events are on."""
+
     space_id: int
-    remote_type: str
+    remote_type: str = Field(examples=["google"])
     calendar_id: str
+    subscriber_id: str | None = Field(description="Always null: no push subscription is modelled")
     space_resource_id: str
     space_resource_email: str
+    subscriber_expires_at: Timestamp | None = Field(description="Always null: no push subscription is modelled")
+    created_at: Timestamp = Field(description="When the calendar was connected: when the space was made")
+
+
+class SpaceState(WireShape):
+    space_id: int
+    availability: str = Field(examples=["available", "booked", "in_use", "disabled"])
+    present: int = Field(description="How many people or devices are present in the space")
+    next_busy_change: Timestamp | None
 
 
 class Space(WireShape):
@@ -147,11 +159,18 @@ class Space(WireShape):
     is_accessible: bool
     created_at: Timestamp
     updated_at: Timestamp
-    behaviors: list[str] = Field(description='["bookable"] for reservable spaces, else []')
+    behaviors: list[str] = Field(
+        description='"scheduling" for a space that takes events, "seats" for one that holds desks',
+        examples=[["scheduling"], ["seats"], []],
+    )
     calendar: Calendar | None = omissible("With include=calendar (always on free/busy results); null without one")
     space_amenities: Annotated[list[SpaceAmenity] | SkipJsonSchema[None], NotNull] = omissible("With include=space_amenities")
     amenities: Annotated[list[AmenityWithQuantity] | SkipJsonSchema[None], NotNull] = omissible(
         "With include=amenities (deprecated: use space_amenities)"
+    )
+    location: Annotated[Location | SkipJsonSchema[None], NotNull] = omissible("With include=location: the space's location")
+    state: Annotated[SpaceState | SkipJsonSchema[None], NotNull] = omissible(
+        "With include=state: as GET /spaces/:id/state answers it, now"
     )
 
 
@@ -240,13 +259,6 @@ class Availability(WireShape):
     has_presence: bool
     space: Space
     busy: list[BusyBlock]
-
-
-class SpaceState(WireShape):
-    space_id: int
-    availability: str = Field(examples=["available", "booked", "in_use", "disabled"])
-    present: int = Field(description="How many people or devices are present in the space")
-    next_busy_change: Timestamp | None
 
 
 class ExportAccepted(WireShape):

@@ -125,22 +125,43 @@ def space_amenity(link: ResourceAmenity, kind: Amenity) -> dict[str, Any]:
 
 
 def calendar(row: Resource) -> dict[str, Any] | None:
+    """A space's calendar: the resource calendar its events are on, connected when the space was
+    made; no push subscription is modelled."""
     if row.calendar_email is None:
         return None
     return {
         "space_id": row.id,
         "remote_type": "google",
         "calendar_id": row.calendar_email,
+        "subscriber_id": None,
         "space_resource_id": f"sandbox-space-{row.id}",
         "space_resource_email": row.calendar_email,
+        "subscriber_expires_at": None,
+        "created_at": timestamp(row.created_at),
     }
+
+
+SCHEDULING = "scheduling"
+"""The behavior of a space that takes events: clients pick rooms to book by it."""
+SEATS = "seats"
+"""The behavior of a space that holds desks: clients pick desk areas by it."""
+
+
+def behaviors(row: Resource, holds_desks: bool) -> list[str]:
+    return [name for name, applies in ((SCHEDULING, row.is_reservable), (SEATS, holds_desks)) if applies]
 
 
 def space(
     row: Resource,
     includes: frozenset[str] = frozenset(),
     amenities: list[tuple[ResourceAmenity, Amenity]] | None = None,
+    *,
+    holds_desks: bool,
+    building: Building | None = None,
+    current: SpaceState | None = None,
 ) -> dict[str, Any]:
+    """A space; `includes` names the submodels added, which `amenities`, `building` (for
+    `location`) and `current` (for `state`) give."""
     document: dict[str, Any] = {
         "id": row.id,
         "location_id": row.building_id,
@@ -157,7 +178,7 @@ def space(
         "is_accessible": row.is_accessible,
         "created_at": timestamp(row.created_at),
         "updated_at": timestamp(row.updated_at),
-        "behaviors": ["bookable"] if row.is_reservable and not row.on_demand else [],
+        "behaviors": behaviors(row, holds_desks),
     }
     if "calendar" in includes:
         document["calendar"] = calendar(row)
@@ -165,6 +186,10 @@ def space(
         document["space_amenities"] = [space_amenity(link, kind) for link, kind in amenities or []]
     if "amenities" in includes:
         document["amenities"] = [{**amenity(kind), "quantity": link.quantity} for link, kind in amenities or []]
+    if "location" in includes and building is not None:
+        document["location"] = location(building)
+    if "state" in includes and current is not None:
+        document["state"] = state(current)
     return document
 
 
@@ -262,12 +287,11 @@ def collision(slot: Slot) -> dict[str, Any]:
     }
 
 
-def availability(
-    result: Availability, includes: frozenset[str], amenities: list[tuple[ResourceAmenity, Amenity]]
-) -> dict[str, Any]:
+def availability(result: Availability, space_document: dict[str, Any]) -> dict[str, Any]:
+    """One space's free/busy; `space_document` is the space as the result shows it (`space`)."""
     return {
         "has_presence": result.has_presence,
-        "space": space(result.space, includes | {"calendar"}, amenities),
+        "space": space_document,
         "busy": [
             {
                 "from": timestamp(block.start),
@@ -315,9 +339,10 @@ def seat(
     row: Resource,
     amenities: list[tuple[ResourceAmenity, Amenity]] | None = None,
     includes: frozenset[str] = frozenset(),
-    parent: Resource | None = None,
+    space_document: dict[str, Any] | None = None,
     area: Area | None = None,
 ) -> dict[str, Any]:
+    """A desk; with `includes`, its space (`space_document`, as `space` shows it) and its zone."""
     document: dict[str, Any] = {
         "id": row.id,
         "name": row.name,
@@ -331,7 +356,7 @@ def seat(
         "updated_at": timestamp(row.updated_at),
     }
     if "space" in includes:
-        document["space"] = space(parent) if parent is not None else None
+        document["space"] = space_document
     if "zone" in includes:
         document["zone"] = zone(area) if area is not None else None
     return document

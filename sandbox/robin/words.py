@@ -81,6 +81,14 @@ def refused_by_rule(refusal: Refused) -> tuple[str, str, dict[str, Any]]:
                 "of a shared reservation, one assigned day"
             )
             return "exclusion_not_allowed", message, {}
+        case Rule.NOT_A_SERIES:
+            noun = "Seat reservation" if said["kind"] == ReservationKind.SEAT else "Event"
+            if said["original_start"] is not None:
+                named = occurrence_id(said["reservation_id"], said["original_start"])
+                message = f"{noun} {named} is one instance: list the instances of its series {said['reservation_id']}"
+            else:
+                message = f"{noun} {said['reservation_id']} is not recurring: only a recurring reservation has instances"
+            return "reservation_not_recurring", message, {}
     return POLICY_VIOLATION, *_policy_refusal(refusal)
 
 

@@ -245,7 +245,7 @@ def _robin_slots(setup: _Setup, now: datetime, clients: int) -> tuple[tuple[int,
     for organization in setup.robin_get("/me/organizations"):
         for location in setup.robin_get(f"/organizations/{organization['id']}/locations"):
             for space in setup.robin_get(f"/locations/{location['id']}/spaces"):
-                if "bookable" not in space.get("behaviors", ()) or space.get("is_disabled"):
+                if "scheduling" not in space.get("behaviors", ()) or space.get("is_disabled"):
                     continue
                 busy = [
                     Interval(_instant(event["start"]["date_time"]), _instant(event["end"]["date_time"]))

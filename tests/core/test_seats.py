@@ -724,6 +724,58 @@ def test_events_of_user_never_lists_seat_reservations(session: Session, admin_ac
     assert made.reservation.id not in [view.reservation.id for view in found]
 
 
+def test_list_seats_narrows_by_each_place_given(session: Session, member_actor: Actor) -> None:
+    def listed_seats(**places: list[int]) -> list[int]:
+        return [seat.id or 0 for seat in desks.list_seats(session, member_actor, desks.SeatQuery(**places), EVERYTHING).items]
+
+    everything = listed_seats()
+    new_york_desks = listed_seats(floor_ids=[NEW_YORK_DESKS_FLOOR])
+
+    assert everything == sorted(everything)
+    assert {DISABLED, NOT_RESERVABLE} < set(everything)
+    assert new_york_desks == listed_seats(space_ids=[NEW_YORK_DESKS_SPACE]) == listed_seats(building_ids=[10])
+    assert sorted(new_york_desks + listed_seats(space_ids=[BENGALURU_DESKS_SPACE])) == everything
+    assert listed_seats(area_ids=[1], space_ids=[NEW_YORK_DESKS_SPACE]) == [1001, 1002, 1003, 1004, 1005, 1006]
+    assert listed_seats(floor_ids=[NEW_YORK_DESKS_FLOOR], building_ids=[11]) == []
+    assert listed_seats(space_ids=[48, 999_999]) == []
+
+
+def test_list_seats_refuses_more_ids_than_a_field_may_list(session: Session, member_actor: Actor) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        desks.list_seats(session, member_actor, desks.SeatQuery(area_ids=list(range(1, 1002))), EVERYTHING)
+
+    assert [problem.field for problem in caught.value.problems] == ["area_ids"]
+
+
+def test_seat_reservation_instances_are_one_series_occurrences_in_the_window(session: Session, admin_actor: Actor) -> None:
+    series = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN, lines=["RRULE:FREQ=DAILY;COUNT=4"])
+    reserve(session, admin_actor, OTHER_HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=CHLOE, lines=["RRULE:FREQ=DAILY;COUNT=4"])
+    seats.cancel_seat_reservation(session, admin_actor, row_key(series.reservation.id, new_york(5, 9)))
+
+    found = seats.seat_reservation_instances(
+        session, admin_actor, row_key(series.reservation.id), Window(new_york(4, 0), new_york(7, 0)), EVERYTHING
+    ).items
+
+    assert [(view.reservation.id, view.original_start) for view in found] == [
+        (series.reservation.id, new_york(4, 9)),
+        (series.reservation.id, new_york(6, 9)),
+    ]
+
+
+def test_seat_reservation_instances_refuse_what_does_not_recur(session: Session, admin_actor: Actor) -> None:
+    single = reserve(session, admin_actor, HOTELED, WEDNESDAY_9, WEDNESDAY_12, reservee=BEN)
+    series = reserve(session, admin_actor, OTHER_HOTELED, WEDNESDAY_9, WEDNESDAY_12, lines=["RRULE:FREQ=DAILY;COUNT=2"])
+    window = Window(*FIRST_WEEK)
+
+    for key, original_start in (
+        (row_key(single.reservation.id), None),
+        (row_key(series.reservation.id, WEDNESDAY_9), WEDNESDAY_9),
+    ):
+        with pytest.raises(RuleViolation) as caught:
+            seats.seat_reservation_instances(session, admin_actor, key, window, EVERYTHING)
+        assert refusal(caught, "original_start", "kind") == (Rule.NOT_A_SERIES, original_start, ReservationKind.SEAT)
+
+
 # --- reading and cancelling ------------------------------------------------------------
 
 
@@ -841,6 +893,17 @@ def test_confirm_seat_reservation_of_a_series_needs_an_instance(session: Session
         new_york(2, 9),
         ReservationKind.SEAT,
     )
+
+
+def test_get_seat_confirmation_is_the_check_in_of_the_occurrence(session: Session, member_actor: Actor) -> None:
+    made = reserve(session, member_actor, HOTELED, new_york(2, 9), new_york(2, 17))
+    with pytest.raises(NotFound):
+        confirmations.get_seat_confirmation(session, member_actor, row_key(made.reservation.id))
+    check_in = confirmations.confirm_seat_reservation(session, member_actor, row_key(made.reservation.id), None, None)
+
+    found = confirmations.get_seat_confirmation(session, as_user(session, CHLOE), row_key(made.reservation.id))
+
+    assert found.id == check_in.id
 
 
 def test_confirm_seat_reservation_of_a_cancelled_one_is_not_found(session: Session, member_actor: Actor) -> None:

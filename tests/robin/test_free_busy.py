@@ -499,6 +499,21 @@ def test_free_busy_includes_space_amenities_only_when_asked(robin):
     assert all(amenity["space_id"] == 48 for amenity in found(with_amenities)[0]["space"]["space_amenities"])
 
 
+def test_free_busy_includes_the_space_location_and_state_when_asked(robin):
+    assert robin.post("/spaces/49/presence", json={"user_id": 2}).status_code == 201
+
+    plain = search(robin, {"space_ids": [48, 49]})
+    included = search(robin, {"space_ids": [48, 49]}, included_submodels=["space.location", "space.state", "space.colour"])
+
+    assert all("location" not in result["space"] and "state" not in result["space"] for result in found(plain))
+    spaces = {result["space"]["id"]: result["space"] for result in found(included)}
+    location = robin.get("/locations/10").json()["data"]
+    assert spaces[48]["location"] == spaces[49]["location"] == location
+    assert spaces[48]["state"] == robin.get("/spaces/48/state").json()["data"]
+    assert (spaces[49]["state"]["availability"], spaces[49]["state"]["present"]) == ("in_use", 1)
+    assert all("colour" not in space for space in spaces.values())
+
+
 # The deprecated GET
 
 

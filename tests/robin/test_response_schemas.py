@@ -90,7 +90,9 @@ FREE_BUSY_SEARCH = {
         "included_submodels": ["space.space_amenities", "space.amenities"],
     },
 }
-ALL_INCLUDES = {"include": "calendar,space_amenities,amenities"}
+ALL_INCLUDES = {"include": "calendar,space_amenities,amenities,location,state"}
+LOBBY = 53
+"""A space of headquarters that is never reserved, and so has no calendar."""
 OPEN_WORKSPACE = 58
 """The open-plan space of headquarters' second floor, whose zone 1 (Pod A) holds hoteled desks 1001-1006."""
 POD_A = 1
@@ -211,6 +213,11 @@ def assigned_day(robin: RobinClient) -> str:
     return str(response.json()["data"][0]["id"])
 
 
+def assignment_of_the_shared_desk(robin: RobinClient) -> str:
+    """The id of the first assignment of the shared desk: a recurring reservation."""
+    return assigned_day(robin).split("_")[0]
+
+
 def desk_confirmed(robin: RobinClient) -> str:
     """The id of a new reservation of the hoteled desk, already checked in to."""
     reservation = reserve_desk(robin)
@@ -299,6 +306,10 @@ SUCCESSES: dict[Operation, Scenario] = {
     ("PATCH", "/spaces/{space_id}"): lambda robin: robin.patch(
         f"/spaces/{HUDSON}", json={"description": "Refurbished", "capacity": 14}, params={"include": "calendar"}
     ),
+    ("GET", "/locations/{location_id}/spaces/{space_id}"): lambda robin: robin.get(
+        f"/locations/10/spaces/{HUDSON}", params=ALL_INCLUDES
+    ),
+    ("GET", "/spaces/{space_id}/calendar"): lambda robin: robin.get(f"/spaces/{HUDSON}/calendar"),
     ("GET", "/spaces/{space_id}/amenities"): lambda robin: robin.get(f"/spaces/{HUDSON}/amenities"),
     ("GET", "/spaces/{space_id}/state"): lambda robin: booked(robin).get(f"/spaces/{HUDSON}/state"),
     ("POST", "/spaces/{space_id}/events"): lambda robin: robin.post(f"/spaces/{HUDSON}/events", json=BOOKING),
@@ -329,7 +340,9 @@ SUCCESSES: dict[Operation, Scenario] = {
     ("GET", "/spaces/{space_id}/seats"): lambda robin: robin.get(
         f"/spaces/{OPEN_WORKSPACE}/seats", params={"include": "space,zone", "per_page": 100}
     ),
+    ("GET", "/seats"): lambda robin: robin.get("/seats", params={"level_ids": "102", "include": "space,zone", "per_page": 100}),
     ("GET", "/seats/{seat_id}"): lambda robin: robin.get(f"/seats/{HOTELED_DESK}", params={"include": "space,zone"}),
+    ("GET", "/seats/{seat_id}/amenities"): lambda robin: robin.get(f"/seats/{HOTELED_DESK}/amenities"),
     ("GET", "/seats/{seat_id}/settings/{slug}"): lambda robin: robin.get(
         f"/seats/{SHARED_DESK}/settings/seat-reservation-types-allowed"
     ),
@@ -348,6 +361,12 @@ SUCCESSES: dict[Operation, Scenario] = {
     ),
     ("GET", "/reservations/seats/{reservation_id}"): lambda robin: robin.get(f"/reservations/seats/{desk_confirmed(robin)}"),
     ("DELETE", "/reservations/seats/{reservation_id}"): lambda robin: robin.delete(f"/reservations/seats/{reserve_desk(robin)}"),
+    ("GET", "/reservations/seats/{reservation_id}/instances"): lambda robin: robin.get(
+        f"/reservations/seats/{assignment_of_the_shared_desk(robin)}/instances"
+    ),
+    ("GET", "/reservations/seats/{reservation_id}/confirmation"): lambda robin: robin.get(
+        f"/reservations/seats/{desk_confirmed(robin)}/confirmation"
+    ),
     ("PUT", "/reservations/seats/{reservation_id}/confirmation"): lambda robin: robin.put(
         f"/reservations/seats/{reserve_desk(robin)}/confirmation", json={"device_id": 7}
     ),
@@ -461,6 +480,24 @@ FAILURES = [
         lambda robin, member: robin.get(f"/spaces/{OPEN_WORKSPACE}/seats", params={"per_page": 0}),
     ),
     Failure(("GET", "/seats/{seat_id}"), 404, lambda robin, member: robin.get(f"/seats/{HUDSON}")),
+    Failure(("GET", "/seats"), 400, lambda robin, member: robin.get("/seats", params={"zone_ids": "pod-a"})),
+    Failure(("GET", "/seats/{seat_id}/amenities"), 404, lambda robin, member: robin.get(f"/seats/{HUDSON}/amenities")),
+    Failure(("GET", "/spaces/{space_id}/calendar"), 404, lambda robin, member: robin.get(f"/spaces/{LOBBY}/calendar")),
+    Failure(
+        ("GET", "/locations/{location_id}/spaces/{space_id}"),
+        404,
+        lambda robin, member: robin.get(f"/locations/11/spaces/{HUDSON}"),
+    ),
+    Failure(
+        ("GET", "/reservations/seats/{reservation_id}/confirmation"),
+        404,
+        lambda robin, member: robin.get(f"/reservations/seats/{reserve_desk(robin)}/confirmation"),
+    ),
+    Failure(
+        ("GET", "/reservations/seats/{reservation_id}/instances"),
+        400,
+        lambda robin, member: robin.get(f"/reservations/seats/{reserve_desk(robin)}/instances"),
+    ),
     Failure(
         ("GET", "/seats/{seat_id}/settings/{slug}"),
         404,

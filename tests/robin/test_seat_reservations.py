@@ -784,6 +784,124 @@ def test_weekly_seat_reservation_expands_in_the_listing(robin):
     ]
 
 
+def instances(client: RobinClient, reservation_id: str, **params: Any) -> Any:
+    return client.get(f"/reservations/seats/{reservation_id}/instances", params=params)
+
+
+def test_seat_reservation_instances_are_its_occurrences_in_the_window(robin):
+    series = reserved(robin, 1004, "2026-03-03T09:00:00", "2026-03-03T17:00:00", recurrence=["RRULE:FREQ=DAILY;COUNT=5"])
+    reserved(robin, 1004, "2026-03-09T09:00:00", "2026-03-09T17:00:00")
+
+    found = data(instances(robin, series["id"], **WIDE))
+
+    days = ["20260303T140000Z", "20260304T140000Z", "20260305T140000Z", "20260306T140000Z", "20260307T140000Z"]
+    assert ids(found) == [f"{series['id']}_{day}" for day in days]
+    assert found == [data(robin.get(f"/reservations/seats/{item['id']}")) for item in found]
+    assert all(item["series_id"] == series["id"] and item.keys() == RESERVATION_FIELDS for item in found)
+
+
+def test_seat_reservation_instances_default_to_the_coming_week(robin, wall):
+    rahuls = seeded_id(robin, 2001)
+
+    this_week = data(instances(robin, rahuls))
+    wall.advance(days=7)
+    next_week = data(instances(robin, rahuls))
+
+    assert ids(this_week) == [f"{rahuls}_{RAHUL_WEEKS[0]}"]
+    assert ids(next_week) == [f"{rahuls}_{RAHUL_WEEKS[1]}"]
+    assert ids(data(instances(robin, rahuls, after="2026-03-09T00:00:00Z"))) == [f"{rahuls}_{RAHUL_WEEKS[1]}"]
+
+
+def test_seat_reservation_instances_are_the_series_listing(robin):
+    rahuls = seeded_id(robin, 2001)
+
+    found = data(instances(robin, rahuls, **WIDE))
+
+    assert ids(found) == [f"{rahuls}_{week}" for week in RAHUL_WEEKS]
+    assert found == listed(robin, seat_ids=2001, **WIDE)
+
+
+def test_seat_reservation_instances_page(robin):
+    rahuls = seeded_id(robin, 2001)
+
+    first = instances(robin, rahuls, **{**WIDE, "per_page": 3})
+    second = instances(robin, rahuls, **{**WIDE, "per_page": 3, "page": 2})
+
+    assert ids(data(first)) == [f"{rahuls}_{week}" for week in RAHUL_WEEKS[:3]]
+    assert first.json()["paging"] == {"page": 1, "per_page": 3, "has_next_page": True}
+    assert ids(data(second)) == [f"{rahuls}_{RAHUL_WEEKS[3]}"]
+    assert second.json()["paging"] == {"page": 2, "per_page": 3, "has_next_page": False}
+
+
+def test_seat_reservation_instances_leave_out_a_cancelled_instance(robin):
+    rahuls = seeded_id(robin, 2001)
+    assert robin.delete(f"/reservations/seats/{rahuls}_{RAHUL_WEEKS[1]}").status_code == 200
+
+    found = data(instances(robin, rahuls, **WIDE))
+
+    assert ids(found) == [f"{rahuls}_{week}" for week in (RAHUL_WEEKS[0], *RAHUL_WEEKS[2:])]
+
+
+def test_seat_reservation_instances_of_an_assignment_are_its_assigned_days(robin):
+    hannahs = next(item for item in listed(robin, seat_ids=1008, **WIDE) if item["reservee"]["email"] == HANNAH_EMAIL)
+
+    found = data(instances(robin, hannahs["series_id"], after="2026-03-02T05:00:00Z", before="2026-03-08T05:00:00Z"))
+
+    assert [item["start"]["date_time"][:10] for item in found] == ["2026-03-02", "2026-03-03"]
+    assert all(item["type"] == "shared" and item["series_id"] == hannahs["series_id"] for item in found)
+
+
+def test_seat_reservation_instances_of_a_reservation_that_does_not_recur_is_400(robin):
+    diegos = seeded_id(robin, 1001)
+
+    response = instances(robin, diegos)
+
+    error = assert_refused(response, "reservation_not_recurring")
+    assert response.json()["meta"]["message"] == error["message"]
+    assert diegos in error["message"]
+
+
+def test_seat_reservation_instances_of_one_instance_is_400(robin):
+    rahuls = seeded_id(robin, 2001)
+
+    response = instances(robin, f"{rahuls}_{RAHUL_WEEKS[0]}")
+
+    error = assert_refused(response, "reservation_not_recurring")
+    assert f"series {rahuls}" in error["message"]
+
+
+def test_seat_reservation_instances_refuse_a_window_that_ends_before_it_starts(robin):
+    rahuls = seeded_id(robin, 2001)
+
+    response = instances(robin, rahuls, after="2026-03-10T00:00:00Z", before="2026-03-03T00:00:00Z")
+
+    assert_field_error(response, "before")
+
+
+@pytest.mark.parametrize("reference", ["999999", "abc"])
+def test_seat_reservation_instances_of_no_reservation_is_404(robin, reference):
+    assert instances(robin, reference).status_code == 404
+
+
+def test_seat_reservation_instances_of_an_event_is_404(robin):
+    event = robin.get("/spaces/48/events", params=WIDE).json()["data"][0]
+
+    assert instances(robin, event["series_id"] or event["id"]).status_code == 404
+
+
+def test_seat_reservation_instances_of_a_cancelled_series_is_404(robin):
+    rahuls = seeded_id(robin, 2001)
+    assert robin.delete(f"/reservations/seats/{rahuls}").status_code == 200
+
+    assert instances(robin, rahuls, **WIDE).status_code == 404
+
+
+def test_seat_reservation_instances_of_another_organization_is_403(robin, client, other_organization):
+    rahuls = seeded_id(robin, 2001)
+
+    assert instances(RobinClient(client, OTHER_TOKEN), rahuls).status_code == 403
+
+
 def test_seat_reservation_series_refuses_a_later_occurrence_that_collides(robin):
     chloes = reserved(robin, 1005, "2026-03-10T10:00:00", "2026-03-10T11:00:00", reservee={"email": CHLOE_EMAIL})
 
@@ -1278,6 +1396,68 @@ def test_confirm_seat_reservation_answers_the_confirmation(robin):
         "user_id": diego,
         "confirmed_at": {"date": "2026-03-02 14:00:00.000000", "timezone_type": 3, "timezone": "UTC"},
     }
+
+
+def test_get_seat_confirmation_answers_it_as_confirming_did(robin, member, wall):
+    diego = user_id(robin, DIEGO_EMAIL)
+    diegos = seeded_id(robin, 1001)
+    confirmed = data(robin.put(f"/reservations/seats/{diegos}/confirmation", json={"user_id": diego, "device_id": 7}))
+    wall.advance(minutes=5)
+
+    assert data(robin.get(f"/reservations/seats/{diegos}/confirmation")) == confirmed
+    assert data(member.get(f"/reservations/seats/{diegos}/confirmation")) == confirmed
+    assert confirmed == data(robin.get(f"/reservations/seats/{diegos}"))["confirmation"]
+
+
+def test_get_seat_confirmation_of_an_unconfirmed_reservation_is_404(robin):
+    diegos = seeded_id(robin, 1001)
+
+    response = robin.get(f"/reservations/seats/{diegos}/confirmation")
+
+    assert response.status_code == 404
+    assert response.json()["meta"]["message"] == "Object does not exist"
+    assert response.json()["data"] == {}
+
+
+def test_get_seat_confirmation_of_one_instance(robin, wall):
+    rahuls = seeded_id(robin, 2001)
+    this_week, next_week = f"{rahuls}_{RAHUL_WEEKS[0]}", f"{rahuls}_{RAHUL_WEEKS[1]}"
+    wall.advance(hours=13, minutes=30)
+    confirmed = data(robin.put(f"/reservations/seats/{this_week}/confirmation", json={}))
+
+    assert data(robin.get(f"/reservations/seats/{this_week}/confirmation")) == confirmed
+    assert confirmed["seat_reservation_id"] == this_week
+    assert robin.get(f"/reservations/seats/{next_week}/confirmation").status_code == 404
+
+
+def test_get_seat_confirmation_of_a_series_names_its_instances(robin):
+    rahuls = seeded_id(robin, 2001)
+
+    response = robin.get(f"/reservations/seats/{rahuls}/confirmation")
+
+    assert_refused(response, "instance_required")
+
+
+@pytest.mark.parametrize("reference", ["999999", "999999_20260303T033000Z", "abc"])
+def test_get_seat_confirmation_of_no_reservation_is_404(robin, reference):
+    assert robin.get(f"/reservations/seats/{reference}/confirmation").status_code == 404
+
+
+def test_get_seat_confirmation_of_a_cancelled_reservation_is_404(robin):
+    diegos = seeded_id(robin, 1001)
+    assert robin.put(f"/reservations/seats/{diegos}/confirmation", json={}).status_code == 200
+    assert robin.delete(f"/reservations/seats/{diegos}").status_code == 200
+
+    assert robin.get(f"/reservations/seats/{diegos}/confirmation").status_code == 404
+
+
+def test_get_seat_confirmation_of_another_organization_is_403(robin, client, other_organization):
+    diegos = seeded_id(robin, 1001)
+    assert robin.put(f"/reservations/seats/{diegos}/confirmation", json={}).status_code == 200
+
+    response = RobinClient(client, OTHER_TOKEN).get(f"/reservations/seats/{diegos}/confirmation")
+
+    assert response.status_code == 403
 
 
 def test_member_cannot_confirm_someone_elses_seat_reservation(robin, member):

@@ -225,6 +225,110 @@ def test_list_zone_seats_with_include_zone_only(robin):
     assert all(seat["zone"]["name"] == "Bay South" and "space" not in seat for seat in seats)
 
 
+# The organization's seats
+
+
+def seat_ids(response: Any) -> list[int]:
+    return [seat["id"] for seat in data(response)]
+
+
+DESKS_BY_LEVEL = {102: desk_ids_of_zone(1) + desk_ids_of_zone(2), 202: desk_ids_of_zone(3) + desk_ids_of_zone(4)}
+
+
+def test_list_seats_lists_every_desk_of_the_organization_as_each_answers(robin):
+    response = robin.get("/seats", params={"per_page": 100})
+
+    seats = data(response)
+    assert [seat["id"] for seat in seats] == sorted(DESKS)
+    assert response.json()["paging"] == {"page": 1, "per_page": 100, "has_next_page": False}
+    assert all(seat == data(robin.get(f"/seats/{seat['id']}")) for seat in seats)
+    assert {1010, 1011} <= {seat["id"] for seat in seats}, "disabled and non-reservable desks are listed too"
+
+
+def test_list_seats_pages(robin):
+    first = robin.get("/seats", params={"per_page": 15})
+    second = robin.get("/seats", params={"per_page": 15, "page": 2})
+
+    assert seat_ids(first) + seat_ids(second) == sorted(DESKS)
+    assert first.json()["paging"] == {"page": 1, "per_page": 15, "has_next_page": True}
+    assert second.json()["paging"] == {"page": 2, "per_page": 15, "has_next_page": False}
+
+
+def test_list_seats_of_a_level_as_a_desk_booking_script_asks(robin):
+    response = robin.get("/seats?level_ids=102&page=1&per_page=150")
+
+    assert seat_ids(response) == DESKS_BY_LEVEL[102]
+    assert response.json()["paging"] == {"page": 1, "per_page": 150, "has_next_page": False}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"level_ids": "202"}, DESKS_BY_LEVEL[202]),
+        ({"level_ids": "102,202"}, sorted(DESKS)),
+        ({"space_ids": "77"}, DESKS_BY_LEVEL[202]),
+        ({"space_ids": "48,58"}, DESKS_BY_LEVEL[102]),
+        ({"zone_ids": "2,4"}, desk_ids_of_zone(2) + desk_ids_of_zone(4)),
+        ({"location_ids": "11"}, DESKS_BY_LEVEL[202]),
+        ({"location_ids": "10", "zone_ids": "1,3"}, desk_ids_of_zone(1)),
+        ({"level_ids": "102", "space_ids": "77"}, []),
+        ({"zone_ids": "999999"}, []),
+        ({"space_ids": "48"}, []),
+    ],
+)
+def test_list_seats_filters_by_place(robin, params, expected):
+    response = robin.get("/seats", params={**params, "per_page": 100})
+
+    assert seat_ids(response) == expected
+
+
+def test_list_seats_takes_repeated_and_comma_separated_ids(robin):
+    response = robin.get("/seats?zone_ids=1&zone_ids=3,%204&per_page=100")
+
+    assert seat_ids(response) == desk_ids_of_zone(1) + desk_ids_of_zone(3) + desk_ids_of_zone(4)
+
+
+@pytest.mark.parametrize("field", ["level_ids", "space_ids", "zone_ids", "location_ids"])
+@pytest.mark.parametrize("value", ["abc", "1,x", "-1", "1.5", "\u0661"])
+def test_list_seats_refuses_ids_that_are_not_numbers_naming_the_field(robin, field, value):
+    response = robin.get("/seats", params={field: value})
+
+    assert_field_error(response, field)
+    assert [entry["field"] for entry in response.json()["meta"]["errors"]] == [field]
+
+
+def test_list_seats_refuses_more_than_a_thousand_ids_naming_the_field(robin):
+    response = robin.get("/seats", params={"zone_ids": ",".join(str(number) for number in range(1, 1002))})
+
+    assert_field_error(response, "zone_ids")
+
+
+def test_list_seats_with_include_space_and_zone(robin):
+    seats = data(robin.get("/seats", params={"zone_ids": 4, "include": "space,zone"}))
+
+    assert [seat["id"] for seat in seats] == desk_ids_of_zone(4)
+    assert all(seat["space"] == data(robin.get("/spaces/77")) for seat in seats)
+    assert all(seat["zone"]["name"] == "Bay South" for seat in seats)
+
+
+def test_list_seats_is_readable_by_a_member(member):
+    assert seat_ids(member.get("/seats", params={"zone_ids": 3})) == desk_ids_of_zone(3)
+
+
+def test_list_seats_of_another_organization_holds_none_of_ours(client, other_organization):
+    outsider = RobinClient(client, OTHER_TOKEN)
+
+    assert seat_ids(outsider.get("/seats")) == []
+    assert seat_ids(outsider.get("/seats", params={"level_ids": "102"})) == []
+
+
+def test_list_seats_needs_a_token(anonymous):
+    assert anonymous.get("/seats").status_code == 401
+
+
+# One seat
+
+
 def test_get_seat_answers_its_fields_and_amenities(robin):
     response = robin.get("/seats/1001")
 
@@ -240,6 +344,36 @@ def test_get_seat_answers_its_fields_and_amenities(robin):
     assert [link["name"] for link in seat["seat_amenities"]] == expected
     assert [link["amenity_id"] for link in seat["seat_amenities"]] == [AMENITY_IDS[name] for name in expected]
     assert all(link["seat_id"] == 1001 and link["quantity"] == 1 for link in seat["seat_amenities"])
+
+
+def test_list_seat_amenities_answers_what_the_seat_carries(robin):
+    response = robin.get("/seats/1001/amenities")
+
+    amenities = data(response)
+    assert amenities == data(robin.get("/seats/1001"))["seat_amenities"]
+    assert [link["name"] for link in amenities] == ["Dual monitors", "Docking station"]
+    assert all(link["seat_id"] == 1001 for link in amenities)
+    assert response.json()["paging"] == {"page": 1, "per_page": 10, "has_next_page": False}
+
+
+def test_list_seat_amenities_pages(robin):
+    response = robin.get("/seats/1003/amenities", params={"per_page": 1, "page": 2})
+
+    assert [link["name"] for link in data(response)] == ["Docking station"]
+    assert response.json()["paging"] == {"page": 2, "per_page": 1, "has_next_page": False}
+
+
+def test_list_seat_amenities_of_a_bare_seat_is_empty(robin):
+    assert data(robin.get("/seats/2007/amenities")) == []
+
+
+@pytest.mark.parametrize("seat_id", ["48", "999999", "one"])
+def test_list_seat_amenities_of_no_seat_is_404(robin, seat_id):
+    assert robin.get(f"/seats/{seat_id}/amenities").status_code == 404
+
+
+def test_list_seat_amenities_of_another_organization_is_403(client, other_organization):
+    assert RobinClient(client, OTHER_TOKEN).get("/seats/1001/amenities").status_code == 403
 
 
 def test_get_seat_without_amenities_has_an_empty_list(robin):

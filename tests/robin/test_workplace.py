@@ -6,10 +6,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import update
+from sqlmodel import col
 
 from sandbox.settings import FIXTURES_DIR
 from sandbox.store.engine import Store
-from sandbox.store.models import Floor
+from sandbox.store.models import Floor, Resource
 from tests.conftest import NOW
 
 DEMO = json.loads((FIXTURES_DIR / "demo.json").read_text(encoding="utf-8"))
@@ -69,9 +71,18 @@ USER_FIELDS = {
     "working_hours",
     "access_level",
 }
-CALENDAR_FIELDS = {"space_id", "remote_type", "calendar_id", "space_resource_id", "space_resource_email"}
+CALENDAR_FIELDS = {
+    "space_id",
+    "remote_type",
+    "calendar_id",
+    "subscriber_id",
+    "space_resource_id",
+    "space_resource_email",
+    "subscriber_expires_at",
+    "created_at",
+}
 STATE_FIELDS = {"availability", "present", "next_busy_change"}
-INCLUDES = {"calendar", "space_amenities", "amenities"}
+INCLUDES = {"calendar", "space_amenities", "amenities", "location", "state"}
 
 
 def demo_spaces() -> list[dict[str, Any]]:
@@ -581,7 +592,7 @@ def test_list_spaces_includes_calendar_and_amenities(robin):
     assert ids(spaces) == ids(spaces_at(10))
     for space in spaces:
         expected = SPACES[space["id"]]
-        assert set(space) >= INCLUDES
+        assert INCLUDES & set(space) == {"calendar", "space_amenities", "amenities"}
         if expected.get("is_reservable", True):
             assert set(space["calendar"]) == CALENDAR_FIELDS
             assert space["calendar"]["space_id"] == space["id"]
@@ -610,12 +621,12 @@ def test_get_space(robin):
     assert (space["name"], space["type"], space["capacity"]) == (expected["name"], expected["type"], expected["capacity"])
     assert space["description"] == expected["description"]
     assert space["is_accessible"] is True
-    assert space["behaviors"] == ["bookable"]
+    assert space["behaviors"] == ["scheduling"]
     assert space["created_at"] == CREATED_AT
 
 
-def test_space_that_cannot_be_reserved_has_no_bookable_behavior(robin):
-    lobby = next(space for space in spaces_at(10) if space.get("is_reservable") is False)
+def test_space_that_cannot_be_reserved_has_no_behavior(robin):
+    lobby = next(space for space in spaces_at(10) if space.get("is_reservable") is False and not space.get("zones"))
 
     space = data(robin.get(f"/spaces/{lobby['id']}"))
 
@@ -635,7 +646,7 @@ def test_get_space_with_every_include(robin):
     assert {amenity["id"] for amenity in space["amenities"]} == {AMENITY_IDS[name] for name in amenity_counts(SPACES[48])}
 
 
-@pytest.mark.parametrize("include", ["calendar", "space_amenities", "amenities"])
+@pytest.mark.parametrize("include", sorted(INCLUDES))
 def test_get_space_with_one_include_adds_only_that_submodel(robin, include):
     space = data(robin.get(f"/spaces/48?include={include}"))
 
@@ -666,6 +677,242 @@ def test_list_space_amenities_of_a_bare_space_is_empty(robin):
 
     assert response.status_code == 200
     assert response.json()["data"] == []
+
+
+def test_get_space_ignores_include_names_it_does_not_know(robin):
+    response = robin.get("/spaces/48?include=calendar,colour,,Calendar")
+
+    space = data(response)
+    assert INCLUDES & set(space) == {"calendar"}
+    assert set(space) == SPACE_FIELDS | {"calendar"}
+
+
+# Behaviors
+
+
+def holds_desks(space: dict[str, Any]) -> bool:
+    return any(zone.get("desks") for zone in space.get("zones", []))
+
+
+@pytest.mark.parametrize("location_id", sorted(BUILDINGS))
+def test_behaviors_say_which_spaces_take_events_and_which_hold_desks(robin, location_id):
+    spaces = listed(robin, f"/locations/{location_id}/spaces")
+
+    for space in spaces:
+        expected = SPACES[space["id"]]
+        wanted = (["scheduling"] if expected.get("is_reservable", True) else []) + (["seats"] if holds_desks(expected) else [])
+        assert space["behaviors"] == wanted, space["name"]
+    assert {"scheduling"} in [set(space["behaviors"]) for space in spaces]
+    assert {"seats"} in [set(space["behaviors"]) for space in spaces]
+
+
+@pytest.mark.parametrize("space_id", [58, 77])
+def test_a_desk_area_has_the_seats_behavior(robin, space_id):
+    space = data(robin.get(f"/spaces/{space_id}"))
+
+    assert space["behaviors"] == ["seats"]
+
+
+def test_a_reservable_space_that_holds_desks_has_both_behaviors(robin, store: Store):
+    with store.session(write=True) as session:
+        session.exec(update(Resource).where(col(Resource.id) == 58).values(is_reservable=True))
+        session.commit()
+
+    space = data(robin.get("/spaces/58"))
+
+    assert space["behaviors"] == ["scheduling", "seats"]
+
+
+def test_a_disabled_space_keeps_its_behaviors(robin):
+    assert data(robin.patch("/spaces/49", json={"is_disabled": True}))["behaviors"] == ["scheduling"]
+    assert data(robin.get("/spaces/49"))["behaviors"] == ["scheduling"]
+
+
+def test_the_space_a_seat_includes_has_the_seats_behavior(robin):
+    desk_id = SPACES[58]["zones"][0]["desks"][0]["id"]
+
+    seat = data(robin.get(f"/seats/{desk_id}?include=space"))
+
+    assert seat["space"]["id"] == 58
+    assert seat["space"]["behaviors"] == ["seats"]
+
+
+# A space's calendar
+
+
+def test_get_space_calendar(robin):
+    calendar = data(robin.get("/spaces/48/calendar"))
+
+    assert set(calendar) == CALENDAR_FIELDS
+    assert (calendar["space_id"], calendar["remote_type"]) == (48, "google")
+    assert calendar["calendar_id"] == calendar["space_resource_email"]
+    assert "@" in calendar["space_resource_email"]
+    assert (calendar["subscriber_id"], calendar["subscriber_expires_at"]) == (None, None)
+    assert calendar["created_at"] == CREATED_AT
+
+
+def test_space_calendar_is_the_one_a_space_includes(robin):
+    calendar = data(robin.get("/spaces/71/calendar"))
+
+    assert data(robin.get("/spaces/71?include=calendar"))["calendar"] == calendar
+    assert calendar["space_id"] == 71
+
+
+def test_space_calendar_is_readable_by_a_member(member):
+    assert data(member.get("/spaces/48/calendar"))["space_id"] == 48
+
+
+def test_space_without_a_calendar_answers_404(robin):
+    lobby = next(space for space in spaces_at(10) if space.get("is_reservable") is False)
+    assert data(robin.get(f"/spaces/{lobby['id']}?include=calendar"))["calendar"] is None
+
+    response = robin.get(f"/spaces/{lobby['id']}/calendar")
+
+    assert response.status_code == 404
+    assert response.json()["meta"]["message"] == "Object does not exist"
+    assert response.json()["data"] == {}
+
+
+@pytest.mark.parametrize("space_id", ["999999", str(SPACES[58]["zones"][0]["desks"][0]["id"]), "4a"])
+def test_calendar_of_no_space_is_404(robin, space_id):
+    assert robin.get(f"/spaces/{space_id}/calendar").status_code == 404
+
+
+def test_calendar_of_another_organizations_space_is_403(robin, other_organization):
+    assert robin.get(f"/spaces/{other_organization['space']}/calendar").status_code == 403
+
+
+# A space with its state and location
+
+
+def stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def book(robin: Any, space_id: int, start: datetime, minutes: int) -> None:
+    response = robin.post(
+        f"/spaces/{space_id}/events",
+        json={
+            "title": "Included state",
+            "start": {"date_time": stamp(start), "time_zone": "UTC"},
+            "end": {"date_time": stamp(start + timedelta(minutes=minutes)), "time_zone": "UTC"},
+        },
+    )
+    assert response.status_code == 201, response.text
+
+
+def test_get_space_includes_its_state(robin):
+    book(robin, 49, NOW + timedelta(hours=2), 30)
+
+    space = data(robin.get("/spaces/49?include=state"))
+
+    assert space["state"] == data(robin.get("/spaces/49/state"))
+    assert space["state"] == {
+        "space_id": 49,
+        "availability": "available",
+        "present": 0,
+        "next_busy_change": stamp(NOW + timedelta(hours=2)),
+    }
+
+
+def test_included_state_follows_the_clock_with_the_store_unchanged(robin, wall):
+    book(robin, 49, NOW + timedelta(hours=1), 30)
+    assert data(robin.get("/spaces/49?include=state"))["state"]["availability"] == "available"
+    assert data(robin.get("/locations/10/spaces/49?include=state"))["state"]["availability"] == "available"
+
+    wall.advance(minutes=50)
+
+    assert data(robin.get("/spaces/49?include=state"))["state"]["availability"] == "booked"
+    assert data(robin.get("/locations/10/spaces/49?include=state"))["state"]["availability"] == "booked"
+    assert data(robin.get("/spaces/49?include=state"))["state"]["next_busy_change"] == stamp(NOW + timedelta(hours=1, minutes=30))
+
+
+def test_included_state_counts_who_is_present(robin):
+    assert robin.post("/spaces/50/presence", json={"user_id": 2}).status_code == 201
+
+    state = data(robin.get("/spaces/50?include=state"))["state"]
+
+    assert (state["availability"], state["present"]) == ("in_use", 1)
+
+
+def test_included_state_of_a_disabled_space_is_disabled(robin):
+    disabled = next(space for space in spaces_at(10) if space.get("is_disabled"))
+
+    state = data(robin.get(f"/spaces/{disabled['id']}?include=state"))["state"]
+
+    assert state == {"space_id": disabled["id"], "availability": "disabled", "present": 0, "next_busy_change": None}
+
+
+def test_get_space_includes_its_location(robin):
+    for space_id, location_id in ((48, 10), (71, 11)):
+        space = data(robin.get(f"/spaces/{space_id}?include=location"))
+
+        assert space["location"] == data(robin.get(f"/locations/{location_id}"))
+        assert set(space["location"]) == LOCATION_FIELDS
+
+
+def test_list_spaces_includes_state_and_location(robin):
+    book(robin, 55, NOW + timedelta(minutes=10), 60)
+    assert robin.post("/spaces/56/presence", json={"device_id": 7}).status_code == 201
+
+    spaces = listed(robin, "/locations/10/spaces?include=state,location")
+
+    assert ids(spaces) == ids(spaces_at(10))
+    location = data(robin.get("/locations/10"))
+    assert all(space["location"] == location for space in spaces)
+    states = {space["id"]: space["state"] for space in spaces}
+    assert all(states[space_id] == data(robin.get(f"/spaces/{space_id}/state")) for space_id in states)
+    assert (states[55]["availability"], states[56]["availability"], states[56]["present"]) == ("booked", "in_use", 1)
+    assert states[62]["availability"] == "disabled"
+
+
+def test_list_spaces_ignores_include_names_it_does_not_know(robin):
+    spaces = listed(robin, "/locations/11/spaces?include=location,occupancy")
+
+    assert all(set(space) == SPACE_FIELDS | {"location"} for space in spaces)
+
+
+# A space of a location
+
+
+def test_get_space_of_its_location_answers_as_the_space_does(robin):
+    assert data(robin.get("/locations/10/spaces/48")) == data(robin.get("/spaces/48"))
+    assert data(robin.get("/locations/11/spaces/77")) == data(robin.get("/spaces/77"))
+
+
+def test_get_space_of_its_location_takes_includes(robin):
+    every = ",".join(sorted(INCLUDES))
+
+    space = data(robin.get(f"/locations/10/spaces/48?include={every}"))
+
+    assert space == data(robin.get(f"/spaces/48?include={every}"))
+    assert set(space) >= INCLUDES
+
+
+def test_get_space_of_another_location_is_404(robin):
+    response = robin.get("/locations/11/spaces/48")
+
+    assert response.status_code == 404
+    assert response.json()["meta"]["message"] == "Object does not exist"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/locations/999999/spaces/48",
+        "/locations/10/spaces/999999",
+        f"/locations/10/spaces/{SPACES[58]['zones'][0]['desks'][0]['id']}",
+        "/locations/10/spaces/forty-eight",
+    ],
+)
+def test_get_space_of_a_location_that_names_nothing_is_404(robin, path):
+    assert robin.get(path).status_code == 404
+
+
+def test_get_space_of_another_organizations_location_is_403(robin, other_organization):
+    response = robin.get(f"/locations/{other_organization['location']}/spaces/{other_organization['space']}")
+
+    assert response.status_code == 403
 
 
 # Changing a space

@@ -6,7 +6,8 @@ from typing import Annotated
 from fastapi import Query
 from fastapi.responses import JSONResponse
 
-from sandbox.core import availability, workplace
+from sandbox.core import availability
+from sandbox.core.access import Actor
 from sandbox.core.availability import MERGE_THRESHOLD, Availability, FreeBusyQuery
 from sandbox.core.errors import InvalidInput
 from sandbox.core.paging import Page
@@ -16,17 +17,17 @@ from sandbox.robin import schemas, wire
 from sandbox.robin.deps import ActorDep, PageDep, SessionDep
 from sandbox.robin.envelope import respond_page, wire_names
 from sandbox.robin.requests import FreeBusyBody, id_list, query_instant
+from sandbox.robin.routes.spaces import space_documents
 from sandbox.robin.schemas import Collection, documented
 from sandbox.routing import declaring, only_reads
 
 router = declaring(tags=["Robin: free/busy"])
 
 
-def _results(session: SessionDep, found: Page[Availability], includes: frozenset[str]) -> JSONResponse:
-    amenities = workplace.amenities_of(session, [result.space.id or 0 for result in found.items])
-    return respond_page(
-        found, [wire.availability(result, includes, amenities.get(result.space.id or 0, [])) for result in found.items]
-    )
+def _results(session: SessionDep, actor: Actor, found: Page[Availability], includes: frozenset[str]) -> JSONResponse:
+    """The page of results, each space with its calendar and `includes`."""
+    spaces = space_documents(session, actor, [result.space for result in found.items], includes | {"calendar"})
+    return respond_page(found, [wire.availability(result, space) for result, space in zip(found.items, spaces, strict=True)])
 
 
 def _free_time_wanted(duration: str | None) -> timedelta:
@@ -45,7 +46,7 @@ def _free_time_wanted(duration: str | None) -> timedelta:
 def search_free_busy(body: FreeBusyBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
     with wire_names(FreeBusyBody.WIRE_NAMES):
         found = availability.free_busy(session, actor, body.to_query())
-    return _results(session, found, body.view_options.includes())
+    return _results(session, actor, found, body.view_options.includes())
 
 
 @router.get(
@@ -80,4 +81,4 @@ def legacy_free_busy(
             page=page,
         )
         found = availability.free_busy(session, actor, query)
-    return _results(session, found, frozenset())
+    return _results(session, actor, found, frozenset())

@@ -12,6 +12,7 @@ from sandbox.robin import wire
 from sandbox.robin.deps import ActorDep, IncludesDep, PageDep, SessionDep
 from sandbox.robin.envelope import respond, respond_page
 from sandbox.robin.requests import RowId, comma_list
+from sandbox.robin.routes.spaces import INCLUDES, answer_space, space_answer, space_documents
 from sandbox.robin.schemas import (
     Collection,
     Envelope,
@@ -45,7 +46,11 @@ async def get_level(request: Request, level_id: RowId, actor: ActorDep, session:
     return await kept_answer(request, lambda: respond(wire.level(workplace.fetch(session, actor, Floor, level_id))))
 
 
-@router.get("/locations/{location_id}/spaces", summary="Spaces of a location, filtered", responses=documented(Collection[Space]))
+@router.get(
+    "/locations/{location_id}/spaces",
+    summary=f"Spaces of a location, filtered; include={INCLUDES}",
+    responses=documented(Collection[Space]),
+)
 def list_spaces(
     location_id: RowId,
     actor: ActorDep,
@@ -66,5 +71,18 @@ def list_spaces(
         types=list[str | None](comma_list(type)) or None,
     )
     found = workplace.list_spaces(session, actor, location_id, filters, page)
-    amenities = workplace.amenities_of(session, [row.id or 0 for row in found.items]) if includes else {}
-    return respond_page(found, [wire.space(row, includes, amenities.get(row.id or 0)) for row in found.items])
+    return respond_page(found, space_documents(session, actor, found.items, includes))
+
+
+@router.get(
+    "/locations/{location_id}/spaces/{space_id}",
+    summary=f"A space of a location; 404 for a space elsewhere; include={INCLUDES}",
+    responses=documented(Envelope[Space]),
+)
+async def get_location_space(
+    request: Request, location_id: RowId, space_id: RowId, actor: ActorDep, session: SessionDep, includes: IncludesDep
+) -> Response:
+    def build() -> Response:
+        return space_answer(session, actor, workplace.get_space_at(session, actor, location_id, space_id), includes)
+
+    return await answer_space(request, includes, build)

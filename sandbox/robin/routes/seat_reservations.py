@@ -1,4 +1,5 @@
-"""Seat (desk) reservations: reserve, list, read, cancel, confirm, and exclude an assigned day."""
+"""Seat (desk) reservations: reserve, list, read, list a series' instances, cancel, confirm, and exclude an
+assigned day."""
 
 from typing import Annotated
 
@@ -75,6 +76,18 @@ def get_seat_reservation(reservation_id: ReservationId, actor: ActorDep, session
     return respond(wire.seat_reservation(seats.get_seat_reservation(session, actor, occurrence_key(reservation_id))))
 
 
+@router.get(
+    "/reservations/seats/{reservation_id}/instances",
+    summary="The instances of a recurring seat reservation in a window; 400 for one that does not recur",
+    responses=documented(Collection[SeatReservation]),
+)
+def list_seat_reservation_instances(
+    reservation_id: ReservationId, actor: ActorDep, session: SessionDep, page: PageDep, window: WindowDep
+) -> JSONResponse:
+    found = seats.seat_reservation_instances(session, actor, occurrence_key(reservation_id), window, page)
+    return respond_page(found, [wire.seat_reservation(view) for view in found.items])
+
+
 @router.delete(
     "/reservations/seats/{reservation_id}",
     summary="Cancel a seat reservation, a series or one instance",
@@ -92,6 +105,16 @@ def cancel_seat_reservation(reservation_id: ReservationId, actor: ActorDep, sess
 )
 def exclude_assigned_day(reservation_id: ReservationId, actor: ActorDep, session: SessionDep) -> JSONResponse:
     return respond(wire.seat_reservation(seats.exclude_assigned_day(session, actor, occurrence_key(reservation_id))))
+
+
+@router.get(
+    "/reservations/seats/{reservation_id}/confirmation",
+    summary="The confirmation (check-in) of a seat reservation; 404 when unconfirmed",
+    responses=documented(Envelope[SeatConfirmation]),
+)
+def get_seat_confirmation(reservation_id: ReservationId, actor: ActorDep, session: SessionDep) -> JSONResponse:
+    check_in = confirmations.get_seat_confirmation(session, actor, occurrence_key(reservation_id))
+    return respond(wire.seat_confirmation(check_in, reservation_id))
 
 
 @router.put(

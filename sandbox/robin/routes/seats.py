@@ -1,18 +1,25 @@
 """Zones and seats (desks), their settings, and the assignments of shared desks."""
 
+from typing import Annotated, Any
+
+from fastapi import Query
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from sandbox.core import assignments, desks, workplace
-from sandbox.core.paging import Page
+from sandbox.core.access import Actor
+from sandbox.core.desks import SeatQuery
+from sandbox.core.paging import Page, page_of
 from sandbox.robin import wire
 from sandbox.robin.deps import ActorDep, IncludesDep, PageDep, SessionDep
-from sandbox.robin.envelope import respond, respond_page
-from sandbox.robin.requests import RowId, SettingBody, SharedScheduleBody
+from sandbox.robin.envelope import respond, respond_page, wire_names
+from sandbox.robin.requests import RowId, SettingBody, SharedScheduleBody, id_list
+from sandbox.robin.routes.spaces import space_documents
 from sandbox.robin.schemas import (
     Collection,
     Envelope,
     Seat,
+    SeatAmenity,
     SeatReservation,
     SeatSetting,
     Zone,
@@ -23,12 +30,18 @@ from sandbox.store.models import Area, Resource
 
 router = declaring(tags=["Robin: zones and seats"])
 
+Ids = Annotated[list[str], Query(description="Ids, comma-separated or repeated")]
+SEAT_FILTERS = {"building_ids": "location_ids", "floor_ids": "level_ids", "space_ids": "space_ids", "area_ids": "zone_ids"}
+"""The core's names of GET /seats' filters, as the query string names them."""
 
-def _seats(session: Session, rows: list[Resource], includes: frozenset[str]) -> list[dict[str, object]]:
+
+def _seats(session: Session, actor: Actor, rows: list[Resource], includes: frozenset[str]) -> list[dict[str, Any]]:
     amenities = workplace.amenities_of(session, [row.id or 0 for row in rows])
-    parents: dict[int | None, Resource | None] = (
-        {row.parent_id: session.get(Resource, row.parent_id) for row in rows if row.parent_id} if "space" in includes else {}
-    )
+    parents: dict[int | None, dict[str, Any]] = {}
+    if "space" in includes:
+        found = {row.parent_id: session.get(Resource, row.parent_id) for row in rows if row.parent_id}
+        spaces = [space for space in found.values() if space is not None]
+        parents = dict(zip([space.id for space in spaces], space_documents(session, actor, spaces, frozenset()), strict=True))
     areas: dict[int | None, Area | None] = (
         {row.area_id: session.get(Area, row.area_id) for row in rows if row.area_id} if "zone" in includes else {}
     )
@@ -37,8 +50,8 @@ def _seats(session: Session, rows: list[Resource], includes: frozenset[str]) -> 
     ]
 
 
-def _seat_page(session: Session, found: Page[Resource], includes: frozenset[str]) -> JSONResponse:
-    return respond_page(found, _seats(session, found.items, includes))
+def _seat_page(session: Session, actor: Actor, found: Page[Resource], includes: frozenset[str]) -> JSONResponse:
+    return respond_page(found, _seats(session, actor, found.items, includes))
 
 
 @router.get("/spaces/{space_id}/zones", summary="Zones of a space", responses=documented(Collection[Zone]))
@@ -56,19 +69,52 @@ def get_zone(zone_id: RowId, actor: ActorDep, session: SessionDep) -> JSONRespon
     "/zones/{zone_id}/seats", summary="Seats (desks) of a zone; include=space,zone", responses=documented(Collection[Seat])
 )
 def list_zone_seats(zone_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, includes: IncludesDep) -> JSONResponse:
-    return _seat_page(session, desks.seats_in_zone(session, actor, zone_id, page), includes)
+    return _seat_page(session, actor, desks.seats_in_zone(session, actor, zone_id, page), includes)
 
 
 @router.get(
     "/spaces/{space_id}/seats", summary="Seats (desks) of a space; include=space,zone", responses=documented(Collection[Seat])
 )
 def list_space_seats(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep, includes: IncludesDep) -> JSONResponse:
-    return _seat_page(session, desks.seats_in_space(session, actor, space_id, page), includes)
+    return _seat_page(session, actor, desks.seats_in_space(session, actor, space_id, page), includes)
+
+
+@router.get(
+    "/seats",
+    summary="Seats (desks) of the organization, enabled or not, in the locations, levels, spaces and zones named; "
+    "include=space,zone",
+    responses=documented(Collection[Seat]),
+)
+def list_seats(
+    actor: ActorDep,
+    session: SessionDep,
+    page: PageDep,
+    includes: IncludesDep,
+    location_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
+    level_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
+    space_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
+    zone_ids: Ids = [],  # noqa: B006 - FastAPI copies a default for each request
+) -> JSONResponse:
+    query = SeatQuery(
+        building_ids=id_list("location_ids", location_ids) or None,
+        floor_ids=id_list("level_ids", level_ids) or None,
+        space_ids=id_list("space_ids", space_ids) or None,
+        area_ids=id_list("zone_ids", zone_ids) or None,
+    )
+    with wire_names(SEAT_FILTERS):
+        found = desks.list_seats(session, actor, query, page)
+    return _seat_page(session, actor, found, includes)
 
 
 @router.get("/seats/{seat_id}", summary="A seat (desk); include=space,zone", responses=documented(Envelope[Seat]))
 def get_seat(seat_id: RowId, actor: ActorDep, session: SessionDep, includes: IncludesDep) -> JSONResponse:
-    return respond(_seats(session, [desks.get_seat(session, actor, seat_id)], includes)[0])
+    return respond(_seats(session, actor, [desks.get_seat(session, actor, seat_id)], includes)[0])
+
+
+@router.get("/seats/{seat_id}/amenities", summary="Amenities of a seat (desk)", responses=documented(Collection[SeatAmenity]))
+def list_seat_amenities(seat_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
+    found = page_of(desks.seat_amenities(session, actor, seat_id), page)
+    return respond_page(found, [wire.seat_amenity(link, kind) for link, kind in found.items])
 
 
 @router.get(
