@@ -214,7 +214,7 @@ class Workplace:
         robin = {
             "id_or_slug": "1",
             "organization_id": "1",
-            "id_or_email": "1",
+            "id_or_slug_or_email": "1",
             "user_id": "1",
             "location_id": "10",
             "level_id": "101",

@@ -250,6 +250,7 @@ def _robin_catalogue(robin: RobinClient) -> Catalogue:
     level_ids = [row["id"] for location in locations for row in data(f"/locations/{location['id']}/levels")]
     space_ids = [row["id"] for row in spaces]
     seat_ids = [row["id"] for space in spaces for row in data(f"/spaces/{space['id']}/seats")]
+    zone_ids = [row["id"] for space in spaces for row in data(f"/spaces/{space['id']}/zones")]
     user_ids = [row["id"] for row in users]
     emails = [row["primary_email"]["email"] for row in users]
     return {
@@ -261,13 +262,14 @@ def _robin_catalogue(robin: RobinClient) -> Catalogue:
         "level_ids": level_ids,
         "space_id": space_ids,
         "space_ids": space_ids,
-        "zone_id": [row["id"] for space in spaces for row in data(f"/spaces/{space['id']}/zones")],
+        "zone_id": zone_ids,
+        "zone_ids": zone_ids,
         "seat_id": seat_ids,
         "seat_ids": seat_ids,
         "user_id": user_ids,
         "user_ids": user_ids,
         "reserver_id": user_ids,
-        "id_or_slug_or_email": [str(user_id) for user_id in user_ids] + emails,
+        "id_or_slug_or_email": [str(user_id) for user_id in user_ids] + emails + [row["slug"] for row in users],
         "email": emails,
         "event_id": [row["id"] for row in events] + [row["series_id"] for row in events if row["series_id"]],
         "reservation_id": [row["id"] for row in data("/reservations/seats")],
