@@ -252,6 +252,7 @@ def _robin_catalogue(robin: RobinClient) -> Catalogue:
     seat_ids = [row["id"] for space in spaces for row in data(f"/spaces/{space['id']}/seats")]
     user_ids = [row["id"] for row in users]
     emails = [row["primary_email"]["email"] for row in users]
+    slugs = [row["slug"] for row in users]
     return {
         "organization_id": [row["id"] for row in organizations],
         "id_or_slug": [str(row["id"]) for row in organizations] + [row["slug"] for row in organizations],
@@ -267,7 +268,7 @@ def _robin_catalogue(robin: RobinClient) -> Catalogue:
         "user_id": user_ids,
         "user_ids": user_ids,
         "reserver_id": user_ids,
-        "id_or_email": [str(user_id) for user_id in user_ids] + emails,
+        "id_or_slug_or_email": [str(user_id) for user_id in user_ids] + emails + slugs,
         "email": emails,
         "event_id": [row["id"] for row in events] + [row["series_id"] for row in events if row["series_id"]],
         "reservation_id": [row["id"] for row in data("/reservations/seats")],

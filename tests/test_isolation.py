@@ -53,7 +53,7 @@ def robin_targets(robin: RobinClient) -> dict[str, Any]:
     return {
         "id_or_slug": "meridian",
         "organization_id": 1,
-        "id_or_email": me["primary_email"]["email"],
+        "id_or_slug_or_email": me["primary_email"]["email"],
         "user_id": me["id"],
         "location_id": 10,
         "level_id": 101,

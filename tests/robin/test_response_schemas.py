@@ -117,7 +117,7 @@ EXPORT_LIMIT = 30
 SAMPLE_PATH_VALUES = {
     "id_or_slug": "meridian",
     "organization_id": "1",
-    "id_or_email": "1",
+    "id_or_slug_or_email": "1",
     "user_id": "1",
     "location_id": "10",
     "level_id": "101",
@@ -277,7 +277,7 @@ SUCCESSES: dict[Operation, Scenario] = {
         "/organizations/1/users", params={"per_page": 100}
     ),
     ("GET", "/organizations/{organization_id}/amenities"): lambda robin: robin.get("/organizations/1/amenities"),
-    ("GET", "/users/{id_or_email}"): lambda robin: robin.get("/users/ben.carter@meridian.example"),
+    ("GET", "/users/{id_or_slug_or_email}"): lambda robin: robin.get("/users/ben.carter@meridian.example"),
     ("GET", "/locations/{location_id}"): lambda robin: robin.get("/locations/10"),
     ("GET", "/locations/{location_id}/levels"): lambda robin: robin.get("/locations/10/levels"),
     ("GET", "/levels/{level_id}"): lambda robin: robin.get("/levels/101"),
@@ -434,7 +434,7 @@ FAILURES = [
     Failure(
         ("GET", "/events/{event_id}/confirmation"), 404, lambda robin, member: robin.get(f"/events/{book(robin)}/confirmation")
     ),
-    Failure(("GET", "/users/{id_or_email}"), 404, lambda robin, member: robin.get("/users/nobody@meridian.example")),
+    Failure(("GET", "/users/{id_or_slug_or_email}"), 404, lambda robin, member: robin.get("/users/nobody@meridian.example")),
     Failure(
         ("POST", "/spaces/{space_id}/events"), 409, lambda robin, member: book_again(robin, f"/spaces/{HUDSON}/events", BOOKING)
     ),
@@ -562,7 +562,7 @@ FAILURES = [
         ("POST", "/insights/exports/organizations/{organization_id}/desks"),
         400,
         lambda robin, member: robin.post(
-            "/insights/exports/organizations/1/desks", json={**EXPORT_RANGE, "from": "2026-03-02T00:00:00"}
+            "/insights/exports/organizations/1/desks", json={**EXPORT_RANGE, "from": "the second of March"}
         ),
     ),
     Failure(
