@@ -269,6 +269,7 @@ def _robin_catalogue(robin: RobinClient) -> Catalogue:
         "user_ids": user_ids,
         "reserver_id": user_ids,
         "id_or_slug_or_email": [str(user_id) for user_id in user_ids] + emails + slugs,
+        "user_ref": [*user_ids, *slugs],
         "email": emails,
         "event_id": [row["id"] for row in events] + [row["series_id"] for row in events if row["series_id"]],
         "reservation_id": [row["id"] for row in data("/reservations/seats")],

@@ -166,6 +166,14 @@ Presence:
   reports only their own presence or a device's. GET lists live sessions (a location's list
   includes its spaces'); DELETE with `{user_id}` or `{device_id}` ends the live sessions at
   that place (a location's DELETE ends location-level sessions), 404 if none.
+- POST and DELETE take `user_ref` in place of `user_id`, as Robin's Java SDK sends it: a user's
+  id (a number or its digits) or slug (an email is read too). Both at once, or a `user_ref` naming
+  nobody of the organization, answer 400 naming `user_ref`.
+- GET /users/:id_or_slug_or_email/presence and GET /me/presence list the person's live sessions
+  wherever they are in the organization (spaces and locations alike), in the order they began,
+  with the item shape of GET /spaces/:id/presence; paged as usual. Anyone of the organization may
+  read them. A user of another organization answers 403 (by id or email) or 404 (a slug names
+  someone of the caller's organization only), as GET /users/:id does.
 - Durations (policies, `merge_threshold`) are ISO-8601 weeks, days, hours, minutes and
   seconds; months and years, which have no fixed length, are refused.
 - /spaces/:id/state: `present` counts the people and devices present; `availability` is

@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, overload
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
 
 from sandbox.core.availability import MERGE_THRESHOLD, FreeBusyQuery
 from sandbox.core.desks import PersonRef
@@ -38,6 +38,19 @@ def _lines(value: Any) -> Any:
 
 
 RecurrenceLines = Annotated[list[str] | None, BeforeValidator(_lines)]
+
+
+def _number_or_text(value: Any) -> int | str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("must be a number or a string")
+    return value
+
+
+NumberOrText = Annotated[int | str, PlainValidator(_number_or_text, json_schema_input_type=int | str)]
+"""One validator rather than a union's two, so that a problem names the field itself."""
+UserRef = NumberOrText
+"""A user as Robin's Java SDK names one (`owner_ref`, `user_ref`): by id, a number or its digits,
+or by slug (an email is read too)."""
 
 
 INSTANT_PATTERN = (
@@ -212,11 +225,18 @@ class SharedScheduleBody(Body):
 
 class PresenceBody(Body):
     user_id: RowId | None = None
+    user_ref: UserRef | None = Field(default=None, description="The user by id or slug, in place of user_id")
     device_id: RowId | None = None
     session_ttl: Integer | None = Field(default=None, description="Seconds; default 30, at most 1200")
 
     def to_input(self) -> PresenceInput:
-        return PresenceInput(self.user_id, self.device_id, self.session_ttl)
+        if self.user_id is not None and self.user_ref is not None:
+            raise InvalidInput.of("user_ref", "give user_id or user_ref, not both")
+        return PresenceInput(self.user_id if self.user_ref is None else self.user_ref, self.device_id, self.session_ttl)
+
+    def wire_names(self) -> dict[str, str]:
+        """The person's field as this body named it."""
+        return {"user_id": "user_ref"} if self.user_ref is not None else {}
 
 
 class ConfirmationBody(Body):

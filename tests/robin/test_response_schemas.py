@@ -229,9 +229,9 @@ def reserve_desk_again(robin: RobinClient) -> Any:
     return robin.post(f"/seats/{HOTELED_DESK}/reservations", json={**DESK_BOOKING, "reservee": {"user_id": 3}})
 
 
-def present(robin: RobinClient, place: str) -> RobinClient:
-    """The same client, once a person and a device are present at `place` (`/spaces/:id`, `/locations/:id`)."""
-    for sighting in ({"user_id": 2}, {"device_id": 7}):
+def present(robin: RobinClient, place: str, *more: dict[str, Any]) -> RobinClient:
+    """The same client, once a person, a device and any `more` are present at `place` (`/spaces/:id`, `/locations/:id`)."""
+    for sighting in ({"user_id": 2}, {"device_id": 7}, *more):
         response = robin.post(f"{place}/presence", json=sighting)
         assert response.status_code == 201, response.text
     return robin
@@ -348,6 +348,10 @@ SUCCESSES: dict[Operation, Scenario] = {
         "DELETE", f"/spaces/{HUDSON}/presence", json={"user_id": 2}
     ),
     ("GET", "/locations/{location_id}/presence"): lambda robin: present(robin, "/locations/10").get("/locations/10/presence"),
+    ("GET", "/users/{id_or_slug_or_email}/presence"): lambda robin: present(robin, f"/spaces/{HUDSON}").get(
+        "/users/ben-carter/presence"
+    ),
+    ("GET", "/me/presence"): lambda robin: present(robin, f"/spaces/{HUDSON}", {"user_id": 1}).get("/me/presence"),
     ("POST", "/locations/{location_id}/presence"): lambda robin: present(robin, "/locations/10").post(
         "/locations/10/presence", json={"device_id": 7, "session_ttl": 1200}
     ),
