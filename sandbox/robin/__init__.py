@@ -56,8 +56,12 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   if it was booked by then. A released event reads as
   `cancelled` and leaves every list; a released seat reservation no longer exists (404);
   either frees its space or seat, and can no longer be confirmed (`too_late_to_confirm_event`).
-- Event lists default to `after` = now and `before` = a week after `after`;
-  `/spaces/:id/events/upcoming` covers the next 366 days.
+- Event lists default to `after` = now and `before` = a week after `after`.
+  `/spaces/:id/events/upcoming` and `/me/events/upcoming` list the occurrences under way or
+  starting within the next 366 days, the earliest first; `/spaces/:id/events/recent` and
+  `/me/events/recent` those that have started (at or before now) within the last 366 days, the
+  latest first, so that one under way is in both. Neither takes `after` or `before`; both page as
+  usual, and leave out cancelled and released occurrences as every list does.
 - DELETE /events/:id answers 200 with the event, its status now `cancelled`; repeating it
   changes nothing. Cancelled events stay readable by id and leave every list.
 - Confirmation (check-in) opens 15 minutes before an occurrence starts (earlier:

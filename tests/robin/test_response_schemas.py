@@ -73,6 +73,11 @@ BOOKING = {
     "invitees": [{"email": "ben.carter@meridian.example", "display_name": "Ben Carter"}],
 }
 """Five minutes from the tests' now, so it can be confirmed straight away."""
+EARLIER = {
+    "start": {"date_time": "2026-03-02T08:30:00", "time_zone": "America/New_York"},
+    "end": {"date_time": "2026-03-02T09:05:00", "time_zone": "America/New_York"},
+}
+"""Half an hour before the tests' now, until BOOKING begins."""
 ENGINEERING_WEEKLY = "1"
 """A demo series in Hudson, organized by the member, on Tuesdays at 10:00 New York time."""
 NEXT_TUESDAY_WINDOW = {"after": "2026-03-02T00:00:00Z", "before": "2026-03-04T00:00:00Z"}
@@ -178,6 +183,13 @@ def book(robin: RobinClient) -> str:
 def booked(robin: RobinClient) -> RobinClient:
     """The same client, once it has booked Hudson: lists then hold an event with invitees."""
     book(robin)
+    return robin
+
+
+def booked_earlier(robin: RobinClient) -> RobinClient:
+    """The same client, once it has booked Hudson for an hour that has begun: recent lists then hold it."""
+    response = robin.post(f"/spaces/{HUDSON}/events", json={**BOOKING, **EARLIER})
+    assert response.status_code == 201, response.text
     return robin
 
 
@@ -297,11 +309,14 @@ SUCCESSES: dict[Operation, Scenario] = {
     ("DELETE", "/events/{event_id}"): lambda robin: robin.delete(f"/events/{book(robin)}"),
     ("GET", "/spaces/{space_id}/events"): lambda robin: booked(robin).get(f"/spaces/{HUDSON}/events", params=NEXT_TUESDAY_WINDOW),
     ("GET", "/spaces/{space_id}/events/upcoming"): lambda robin: booked(robin).get(f"/spaces/{HUDSON}/events/upcoming"),
+    ("GET", "/spaces/{space_id}/events/recent"): lambda robin: booked_earlier(robin).get(f"/spaces/{HUDSON}/events/recent"),
     ("GET", "/locations/{location_id}/events"): lambda robin: booked(robin).get(
         "/locations/10/events", params=NEXT_TUESDAY_WINDOW
     ),
     ("GET", "/users/{user_id}/events"): lambda robin: booked(robin).get("/users/1/events"),
     ("GET", "/me/events"): lambda robin: booked(robin).get("/me/events"),
+    ("GET", "/me/events/upcoming"): lambda robin: booked(robin).get("/me/events/upcoming"),
+    ("GET", "/me/events/recent"): lambda robin: booked_earlier(robin).get("/me/events/recent"),
     ("GET", "/events/{event_id}/confirmation"): lambda robin: robin.get(f"/events/{confirmed(robin)}/confirmation"),
     ("PUT", "/events/{event_id}/confirmation"): lambda robin: robin.put(
         f"/events/{book(robin)}/confirmation", json={"device_id": 7}

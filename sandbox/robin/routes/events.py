@@ -103,6 +103,15 @@ def list_upcoming_space_events(space_id: RowId, actor: ActorDep, session: Sessio
 
 
 @router.get(
+    "/spaces/{space_id}/events/recent",
+    summary="Events in a space that have started, within the last 366 days, the latest first",
+    responses=documented(Collection[Event]),
+)
+def list_recent_space_events(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
+    return _events(events.recent_in_space(session, actor, space_id, page))
+
+
+@router.get(
     "/locations/{location_id}/events",
     summary="Events in the spaces of a location",
     responses=documented(Collection[Event]),
@@ -129,6 +138,24 @@ def list_user_events(user_id: RowId, actor: ActorDep, session: SessionDep, page:
 )
 def list_my_events(actor: ActorDep, session: SessionDep, page: PageDep, window: WindowDep) -> JSONResponse:
     return _events(events.events_of_user(session, actor, actor.user.id or 0, window, page))
+
+
+@router.get(
+    "/me/events/upcoming",
+    summary="The current user's events from now on, over the next 366 days",
+    responses=documented(Collection[Event]),
+)
+def list_my_upcoming_events(actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
+    return _events(events.upcoming_of_user(session, actor, actor.user.id or 0, page))
+
+
+@router.get(
+    "/me/events/recent",
+    summary="The current user's events that have started, within the last 366 days, the latest first",
+    responses=documented(Collection[Event]),
+)
+def list_my_recent_events(actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
+    return _events(events.recent_of_user(session, actor, actor.user.id or 0, page))
 
 
 @router.get(
