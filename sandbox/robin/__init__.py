@@ -71,6 +71,11 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   organizer, its creator or an administrator (403 for anyone else); only an administrator may
   confirm as someone else (`user_id`). A confirmation withdrawn after the release time leaves
   the occurrence booked: it was confirmed when its release time came, so it is never released.
+- POST /events/:id/confirmation, with or without a body, answers as PUT does. Either takes the
+  whole confirmation as Robin's Java SDK sends it, `{"event_id", "user_id", "device_id",
+  "confirmed_at"}` with nulls: a null `user_id` confirms as the caller; `confirmed_at` is
+  ignored (a confirmation is made when it arrives); an `event_id` (a string or a number) naming
+  another event or instance than the path's answers 400 naming `event_id`.
 - Space `behaviors` is `["bookable"]` for reservable spaces, else `[]`; `is_dibsed` is false.
 - Free/busy: bounds span at most 31 days; busy blocks merge overlapping and touching events;
   `specific_time` ranks spaces by the windows in which they are busy, then busy time;

@@ -8,15 +8,17 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidat
 
 from sandbox.core.availability import MERGE_THRESHOLD, FreeBusyQuery
 from sandbox.core.desks import PersonRef
-from sandbox.core.errors import InvalidInput
+from sandbox.core.errors import InvalidInput, NotFound
 from sandbox.core.events import EventChanges, EventInput, InviteeInput
 from sandbox.core.exports import ExportRequest
 from sandbox.core.ids import MAX_ROW_ID, row_id
+from sandbox.core.keys import OccurrenceKey
 from sandbox.core.paging import PageRequest
 from sandbox.core.presence import PresenceInput
 from sandbox.core.seats import SeatReservationInput
 from sandbox.core.times import format_duration, parse_duration, parse_instant, zone
 from sandbox.core.workplace import SpaceChanges, SpaceFilters
+from sandbox.robin.ids import occurrence_key
 
 
 def _not_a_boolean(value: Any) -> Any:
@@ -242,6 +244,25 @@ class PresenceBody(Body):
 class ConfirmationBody(Body):
     user_id: RowId | None = None
     device_id: RowId | None = None
+
+
+class EventConfirmationBody(ConfirmationBody):
+    """What PUT (or POST) /events/:id/confirmation may carry: Robin's Java SDK sends the whole
+    confirmation, `event_id` and `confirmed_at` included; `confirmed_at` is the server's to set."""
+
+    event_id: NumberOrText | None = Field(default=None, description="The event confirmed: the path's, if given")
+    confirmed_at: str | None = Field(default=None, description="Ignored: a confirmation is made at the time it arrives")
+
+    def require_names(self, key: OccurrenceKey) -> None:
+        """Refuse an `event_id` that names another event or instance than the path's `key`."""
+        if self.event_id is None:
+            return
+        try:
+            named = occurrence_key(str(self.event_id))
+        except NotFound:
+            named = None
+        if named != key:
+            raise InvalidInput.of("event_id", f"'{self.event_id}' is not the event the path names")
 
 
 class FreeBusyScope(Body):

@@ -1451,3 +1451,62 @@ def test_list_recent_and_upcoming_events_page_as_lists_do(member):
     assert [event["start"]["date_time"] for event in response.json()["data"]] == ["2026-02-23T10:00:00-0500"]
     assert response.json()["paging"] == {"page": 2, "per_page": 2, "has_next_page": False}
     assert_bad_request(refused, "per_page")
+
+
+def test_confirm_event_by_post_without_a_body_answers_as_put(robin, member):
+    ada = user_id(robin, ADA_EMAIL)
+    first = booked(robin, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+    second = booked(robin, 59, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+
+    posted = robin.post(f"/events/{first['id']}/confirmation")
+    put = robin.put(f"/events/{second['id']}/confirmation")
+    posted_again = robin.post(f"/events/{first['id']}/confirmation", headers={"Content-Type": "application/json"})
+    by_member = member.post(f"/events/{second['id']}/confirmation")
+
+    assert posted.status_code == put.status_code == 200, posted.json()
+    assert posted.json()["data"] == {**put.json()["data"], "event_id": first["id"]}
+    assert posted.json()["data"]["user_id"] == ada
+    assert robin.get(f"/events/{first['id']}/confirmation").json()["data"] == posted.json()["data"]
+    assert posted_again.status_code == 400
+    assert posted_again.json()["meta"]["errors"][0]["reason"] == "event_already_confirmed"
+    assert by_member.status_code == 403
+
+
+def test_confirm_event_takes_the_whole_confirmation_with_nulls_as_the_caller(robin, member):
+    ben = user_id(robin, BEN_EMAIL)
+    created = booked(member, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+    java = {"event_id": created["id"], "user_id": None, "device_id": None, "confirmed_at": None}
+
+    response = member.put(f"/events/{created['id']}/confirmation", json=java)
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"] == {
+        "event_id": created["id"],
+        "user_id": ben,
+        "device_id": None,
+        "confirmed_at": "2026-03-02T14:00:00+0000",
+    }
+
+
+def test_confirm_event_ignores_a_confirmed_at_sent_and_takes_an_instance_event_id(robin):
+    series = booked(robin, 57, "2026-03-01T14:10:00Z", "2026-03-01T15:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+    instance = f"{series['id']}_20260302T141000Z"
+    body = {"event_id": instance, "confirmed_at": "2026-01-01T00:00:00+0000"}
+
+    response = robin.post(f"/events/{instance}/confirmation", json=body)
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["confirmed_at"] == "2026-03-02T14:00:00+0000"
+
+
+@pytest.mark.parametrize("method", ["PUT", "POST"])
+def test_confirm_event_refuses_an_event_id_naming_another_event(robin, method):
+    created = booked(robin, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+    other = booked(robin, 59, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+
+    for event_id in (other["id"], int(other["id"]), f"{created['id']}_20260302T141000Z", "first", True, [created["id"]]):
+        response = robin.request(method, f"/events/{created['id']}/confirmation", json={"event_id": event_id})
+        assert_bad_request(response, "event_id")
+    by_number = robin.request(method, f"/events/{created['id']}/confirmation", json={"event_id": int(created["id"])})
+
+    assert by_number.status_code == 200, by_number.json()

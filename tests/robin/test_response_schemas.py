@@ -321,6 +321,7 @@ SUCCESSES: dict[Operation, Scenario] = {
     ("PUT", "/events/{event_id}/confirmation"): lambda robin: robin.put(
         f"/events/{book(robin)}/confirmation", json={"device_id": 7}
     ),
+    ("POST", "/events/{event_id}/confirmation"): lambda robin: robin.post(f"/events/{book(robin)}/confirmation"),
     ("DELETE", "/events/{event_id}/confirmation"): lambda robin: robin.delete(f"/events/{confirmed(robin)}/confirmation"),
     ("POST", "/free-busy/spaces"): lambda robin: robin.post("/free-busy/spaces", json=FREE_BUSY_SEARCH),
     ("GET", "/free-busy/spaces"): lambda robin: robin.get(

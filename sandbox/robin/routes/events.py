@@ -13,8 +13,8 @@ from sandbox.robin.deps import ActorDep, PageDep, SessionDep, WindowDep
 from sandbox.robin.envelope import respond, respond_page
 from sandbox.robin.ids import occurrence_key
 from sandbox.robin.requests import (
-    ConfirmationBody,
     EventBody,
+    EventConfirmationBody,
     EventPatch,
     NewEventBody,
     RowId,
@@ -172,10 +172,25 @@ def get_confirmation(event_id: EventId, actor: ActorDep, session: SessionDep) ->
     summary="Confirm (check in to) an event",
     responses=documented(Envelope[Confirmation]),
 )
-def confirm_event(event_id: EventId, actor: ActorDep, session: SessionDep, body: ConfirmationBody | None = None) -> JSONResponse:
-    body = body or ConfirmationBody()
-    check_in = confirmations.confirm_event(session, actor, occurrence_key(event_id), body.user_id, body.device_id)
+def confirm_event(
+    event_id: EventId, actor: ActorDep, session: SessionDep, body: EventConfirmationBody | None = None
+) -> JSONResponse:
+    key = occurrence_key(event_id)
+    body = body or EventConfirmationBody()
+    body.require_names(key)
+    check_in = confirmations.confirm_event(session, actor, key, body.user_id, body.device_id)
     return respond(wire.confirmation(check_in, event_id))
+
+
+@router.post(
+    "/events/{event_id}/confirmation",
+    summary="Confirm (check in to) an event, as PUT does",
+    responses=documented(Envelope[Confirmation]),
+)
+def confirm_event_by_post(
+    event_id: EventId, actor: ActorDep, session: SessionDep, body: EventConfirmationBody | None = None
+) -> JSONResponse:
+    return confirm_event(event_id, actor, session, body)
 
 
 @router.delete(
