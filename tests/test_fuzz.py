@@ -253,6 +253,7 @@ def _robin_catalogue(robin: RobinClient) -> Catalogue:
     zone_ids = [row["id"] for space in spaces for row in data(f"/spaces/{space['id']}/zones")]
     user_ids = [row["id"] for row in users]
     emails = [row["primary_email"]["email"] for row in users]
+    slugs = [row["slug"] for row in users]
     return {
         "organization_id": [row["id"] for row in organizations],
         "id_or_slug": [str(row["id"]) for row in organizations] + [row["slug"] for row in organizations],
@@ -269,7 +270,8 @@ def _robin_catalogue(robin: RobinClient) -> Catalogue:
         "user_id": user_ids,
         "user_ids": user_ids,
         "reserver_id": user_ids,
-        "id_or_slug_or_email": [str(user_id) for user_id in user_ids] + emails + [row["slug"] for row in users],
+        "id_or_slug_or_email": [str(user_id) for user_id in user_ids] + emails + slugs,
+        "user_ref": [*user_ids, *slugs],
         "email": emails,
         "event_id": [row["id"] for row in events] + [row["series_id"] for row in events if row["series_id"]],
         "reservation_id": [row["id"] for row in data("/reservations/seats")],

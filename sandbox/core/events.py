@@ -37,6 +37,8 @@ MAX_INVITEES = 500
 MAX_TITLE = 255
 MAX_DESCRIPTION = 8192
 VISIBILITIES = ("default", "public", "private", "personal", "confidential")
+LOOK_BACK = occurrences.HORIZON
+"""How far back a list of recent events reaches: as far as a list of upcoming ones reaches ahead."""
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,14 @@ def events_in_space(session: Session, actor: Actor, space_id: int, window: Windo
 
 
 def upcoming_in_space(session: Session, actor: Actor, space_id: int, page: PageRequest) -> Page[ReservationView]:
-    return events_in_space(session, actor, space_id, Window(actor.now, actor.now + occurrences.HORIZON), page)
+    """Occurrences under way or starting within the occurrence index's horizon, the earliest first."""
+    return events_in_space(session, actor, space_id, _upcoming(actor), page)
+
+
+def recent_in_space(session: Session, actor: Actor, space_id: int, page: PageRequest) -> Page[ReservationView]:
+    """Occurrences that have started, within LOOK_BACK, the latest first."""
+    get_space(session, actor, space_id)
+    return reservations.recent_listing(session, actor, _events(actor, resource_ids=[space_id]), LOOK_BACK, page)
 
 
 def events_in_building(
@@ -186,6 +195,21 @@ def events_of_user(session: Session, actor: Actor, user_id: int, window: Window,
     """Events the user organizes, created or is invited to."""
     fetch(session, actor, User, user_id)
     return reservations.listing(session, actor, _events(actor, user_ids=[user_id]), window, page)
+
+
+def upcoming_of_user(session: Session, actor: Actor, user_id: int, page: PageRequest) -> Page[ReservationView]:
+    """The user's events (`events_of_user`) under way or starting within the horizon, the earliest first."""
+    return events_of_user(session, actor, user_id, _upcoming(actor), page)
+
+
+def recent_of_user(session: Session, actor: Actor, user_id: int, page: PageRequest) -> Page[ReservationView]:
+    """The user's events (`events_of_user`) that have started, within LOOK_BACK, the latest first."""
+    fetch(session, actor, User, user_id)
+    return reservations.recent_listing(session, actor, _events(actor, user_ids=[user_id]), LOOK_BACK, page)
+
+
+def _upcoming(actor: Actor) -> Window:
+    return Window(actor.now, actor.now + occurrences.HORIZON)
 
 
 def _events(actor: Actor, **scope: Any) -> Scope:

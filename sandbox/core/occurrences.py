@@ -245,10 +245,11 @@ def _longest(shape: Shape) -> Any:
 
 
 @cache
-def _indexed(shape: Shape, live_at: bool, limited: bool) -> Any:
+def _indexed(shape: Shape, live_at: bool, limited: bool, latest_first: bool) -> Any:
     """Indexed occurrences overlapping [lower, upper) that start after `earliest`, with their
-    reservations, by start; `live_at`: leaving out those released by `now`, not confirmed by then;
-    `limited`: the first `limit`."""
+    reservations, by start (the latest first when `latest_first`); `live_at`: leaving out those
+    released by `now`, not confirmed by then; `limited`: the first `limit`."""
+    order = (col(Occurrence.start), col(Occurrence.reservation_id))
     statement = (
         select(Occurrence, Reservation)
         .join(Reservation, col(Reservation.id) == Occurrence.reservation_id)
@@ -259,7 +260,7 @@ def _indexed(shape: Shape, live_at: bool, limited: bool) -> Any:
             *shape.on_occurrence(),
             *shape.on_reservation(),
         )
-        .order_by(col(Occurrence.start), col(Occurrence.reservation_id))
+        .order_by(*(column.desc() for column in order) if latest_first else order)
     )
     if live_at:
         statement = statement.outerjoin(
@@ -317,8 +318,10 @@ def slots(
     *,
     now: datetime | None = None,
     limit: int | None = None,
+    latest_first: bool = False,
 ) -> Iterator[Slot]:
-    """Live occurrences overlapping [lower, upper), ordered by start.
+    """Live occurrences overlapping [lower, upper), ordered by start, or the latest first when
+    `latest_first`; `limit` bounds the indexed ones read.
 
     Given `now`, occurrences released by then (nobody confirmed them in time) are left out.
     """
@@ -327,11 +330,15 @@ def slots(
     shape = scope.shape()
     parameters = scope.parameters() | {"lower": lower, "upper": upper}
     indexed = session.exec(
-        _indexed(shape, now is not None, limit is not None),
+        _indexed(shape, now is not None, limit is not None, latest_first),
         params=parameters | {"earliest": lower - scope.longest(session), "now": now, "limit": limit},
     )
     from_index = (Slot(reservation, row.original_start, row.start, row.end) for row, reservation in indexed)
-    return heapq.merge(from_index, *_beyond_index(session, shape, parameters, lower, upper, now), key=_order)
+    beyond = _beyond_index(session, shape, parameters, lower, upper, now)
+    if latest_first:
+        # A series' rule yields its occurrences earliest first: those in the window are read, then reversed.
+        beyond = [iter(list(expanded)[::-1]) for expanded in beyond]
+    return heapq.merge(from_index, *beyond, key=_order, reverse=latest_first)
 
 
 def _order(slot: Slot) -> tuple[datetime, int]:

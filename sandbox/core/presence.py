@@ -15,7 +15,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from sandbox.core.access import Actor
 from sandbox.core.errors import Forbidden, InvalidInput, NotFound
 from sandbox.core.paging import Page, PageRequest, paginate
-from sandbox.core.workplace import fetch, get_space, member
+from sandbox.core.workplace import fetch, get_space, member_named
 from sandbox.store.models import Building, Presence, Resource, User
 
 DEFAULT_TTL = 30
@@ -42,7 +42,8 @@ def location_place(session: Session, actor: Actor, location_id: int) -> Place:
 
 @dataclass(frozen=True)
 class PresenceInput:
-    user_id: int | None = None
+    user_id: int | str | None = None
+    """The person seen, by id, or by email or slug (`workplace.member_named`); or else a device."""
     device_id: int | None = None
     session_ttl: int | None = None
 
@@ -82,6 +83,17 @@ def record(session: Session, actor: Actor, place: Place, sighting: PresenceInput
 def live_sessions(session: Session, actor: Actor, place: Place, page: PageRequest) -> Page[Presence]:
     """Live sessions: in the space, or anywhere in the location (its spaces included)."""
     statement = _live(actor.organization_id, place, actor.now, whole_location=place.space_id is None)
+    return paginate(session, statement.order_by(col(Presence.arrived_at), col(Presence.id)), page)
+
+
+def sessions_of(session: Session, actor: Actor, user: User, page: PageRequest) -> Page[Presence]:
+    """The person's live sessions, wherever in the organization, in the order they began."""
+    actor.require_member_of(user.organization_id)
+    statement = select(Presence).where(
+        Presence.organization_id == actor.organization_id,
+        Presence.user_id == user.id,
+        col(Presence.expires_at) > actor.now,
+    )
     return paginate(session, statement.order_by(col(Presence.arrived_at), col(Presence.id)), page)
 
 
@@ -126,7 +138,7 @@ def _who(session: Session, actor: Actor, sighting: PresenceInput) -> User | None
         raise InvalidInput.of("user_id", "give exactly one of user_id or device_id", "required")
     if sighting.user_id is None:
         return None
-    user = member(session, actor, sighting.user_id, "user_id")
+    user = member_named(session, actor, sighting.user_id, "user_id")
     if not actor.is_admin and user.id != actor.user.id:
         raise Forbidden("A member may report only their own presence")
     return user

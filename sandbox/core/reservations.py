@@ -11,6 +11,7 @@ Its length is what every kind of reservation shares; the lifecycle of an occurre
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import takewhile
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete
@@ -37,6 +38,8 @@ from sandbox.store.models import (
 )
 
 DEFAULT_WINDOW = timedelta(days=7)
+_INSTANT = timedelta(microseconds=1)
+"""The finest step of the store's instants: [t, t + _INSTANT) holds t alone."""
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,26 @@ def views_of(session: Session, found: Iterable[Slot]) -> list[ReservationView]:
 def listing(session: Session, actor: Actor, scope: Scope, window: Window, page: PageRequest) -> Page[ReservationView]:
     lower, upper = window.bounds(actor.now)
     found = page_of(occurrences.slots(session, scope, lower, upper, now=actor.now, limit=page.offset + page.per_page + 1), page)
+    return Page(views_of(session, found.items), found.page, found.per_page, found.has_next)
+
+
+def recent_listing(
+    session: Session, actor: Actor, scope: Scope, look_back: timedelta, page: PageRequest
+) -> Page[ReservationView]:
+    """Occurrences that have started by now (one starting this instant has), at most `look_back`
+    before it, the latest first."""
+    earliest = actor.now - look_back
+    started = occurrences.slots(
+        session,
+        scope,
+        earliest,
+        actor.now + _INSTANT,
+        now=actor.now,
+        limit=page.offset + page.per_page + 1,
+        latest_first=True,
+    )
+    # Latest first, those that began before `earliest` (still under way then) come last: cut there.
+    found = page_of(takewhile(lambda slot: slot.start >= earliest, started), page)
     return Page(views_of(session, found.items), found.page, found.per_page, found.has_next)
 
 

@@ -411,6 +411,35 @@ def member(session: Session, actor: Actor, user_id: int, field: str) -> User:
     return user
 
 
+MAX_USER_REF = 320
+"""The longest reference to a person a request may hold: an email's longest."""
+
+
+def member_named(session: Session, actor: Actor, ref: int | str, field: str) -> User:
+    """The user of the actor's organization whom `ref` names, as `get_user` reads a key: an id (a
+    number, or ASCII digits), an email (it holds "@"), else a slug. InvalidInput on `field` for
+    anyone else."""
+    if isinstance(ref, int):
+        return member(session, actor, ref, field)
+    key = ref.strip()
+    if not key:
+        raise InvalidInput.of(field, "can't be blank", "required")
+    if len(key) > MAX_USER_REF:
+        raise InvalidInput.of(field, f"must be at most {MAX_USER_REF} characters")
+    if key.isascii() and key.isdigit():
+        number = row_id(key)
+        if number is None:
+            raise InvalidInput.of(field, f"no user {key} in this organization")
+        return member(session, actor, number, field)
+    if "@" in key:
+        user = user_by_email(session, key)
+    else:
+        user = session.exec(select(User).where(User.organization_id == actor.organization_id, User.slug == key)).first()
+    if user is None or user.organization_id != actor.organization_id:
+        raise InvalidInput.of(field, f"no user '{key}' in this organization")
+    return user
+
+
 def user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
 

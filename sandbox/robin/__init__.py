@@ -68,8 +68,12 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   if it was booked by then. A released event reads as
   `cancelled` and leaves every list; a released seat reservation no longer exists (404);
   either frees its space or seat, and can no longer be confirmed (`too_late_to_confirm_event`).
-- Event lists default to `after` = now and `before` = a week after `after`;
-  `/spaces/:id/events/upcoming` covers the next 366 days.
+- Event lists default to `after` = now and `before` = a week after `after`.
+  `/spaces/:id/events/upcoming` and `/me/events/upcoming` list the occurrences under way or
+  starting within the next 366 days, the earliest first; `/spaces/:id/events/recent` and
+  `/me/events/recent` those that have started (at or before now) within the last 366 days, the
+  latest first, so that one under way is in both. Neither takes `after` or `before`; both page as
+  usual, and leave out cancelled and released occurrences as every list does.
 - DELETE /events/:id answers 200 with the event, its status now `cancelled`; repeating it
   changes nothing. Cancelled events stay readable by id and leave every list.
 - Confirmation (check-in) opens 15 minutes before an occurrence starts (earlier:
@@ -79,6 +83,11 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   organizer, its creator or an administrator (403 for anyone else); only an administrator may
   confirm as someone else (`user_id`). A confirmation withdrawn after the release time leaves
   the occurrence booked: it was confirmed when its release time came, so it is never released.
+- POST /events/:id/confirmation, with or without a body, answers as PUT does. Either takes the
+  whole confirmation as Robin's Java SDK sends it, `{"event_id", "user_id", "device_id",
+  "confirmed_at"}` with nulls: a null `user_id` confirms as the caller; `confirmed_at` is
+  ignored (a confirmation is made when it arrives); an `event_id` (a string or a number) naming
+  another event or instance than the path's answers 400 naming `event_id`.
 - Space `behaviors` holds `scheduling` for a space that takes events (an on-demand one too:
   the sandbox books it like any other) and `seats` for one that holds desks (disabled ones
   included), in that order; the reference documents no values, and these are the ones clients
@@ -220,6 +229,14 @@ Presence:
   reports only their own presence or a device's. GET lists live sessions (a location's list
   includes its spaces'); DELETE with `{user_id}` or `{device_id}` ends the live sessions at
   that place (a location's DELETE ends location-level sessions), 404 if none.
+- POST and DELETE take `user_ref` in place of `user_id`, as Robin's Java SDK sends it: a user's
+  id (a number or its digits) or slug (an email is read too). Both at once, or a `user_ref` naming
+  nobody of the organization, answer 400 naming `user_ref`.
+- GET /users/:id_or_slug_or_email/presence and GET /me/presence list the person's live sessions
+  wherever they are in the organization (spaces and locations alike), in the order they began,
+  with the item shape of GET /spaces/:id/presence; paged as usual. Anyone of the organization may
+  read them. A user of another organization answers 403 (by id or email) or 404 (a slug names
+  someone of the caller's organization only), as GET /users/:id does.
 - Durations (policies, `merge_threshold`) are ISO-8601 weeks, days, hours, minutes and
   seconds; months and years, which have no fixed length, are refused.
 - /spaces/:id/state: `present` counts the people and devices present; `availability` is

@@ -6,20 +6,22 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar, overload
 from urllib.parse import parse_qsl, quote, urlencode
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.core.availability import MERGE_THRESHOLD, FreeBusyQuery
 from sandbox.core.desks import PersonRef
-from sandbox.core.errors import InvalidInput
+from sandbox.core.errors import InvalidInput, NotFound
 from sandbox.core.events import EventChanges, EventInput, InviteeInput
 from sandbox.core.exports import ExportRequest
 from sandbox.core.ids import MAX_ROW_ID, row_id
+from sandbox.core.keys import OccurrenceKey
 from sandbox.core.paging import PageRequest
 from sandbox.core.presence import PresenceInput
 from sandbox.core.seats import SeatReservationInput
 from sandbox.core.times import format_duration, parse_duration, parse_instant, zone
 from sandbox.core.workplace import Invitation, SpaceChanges, SpaceFilters
+from sandbox.robin.ids import occurrence_key
 
 
 def _not_a_boolean(value: Any) -> Any:
@@ -41,6 +43,19 @@ def _lines(value: Any) -> Any:
 
 
 RecurrenceLines = Annotated[list[str] | None, BeforeValidator(_lines)]
+
+
+def _number_or_text(value: Any) -> int | str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("must be a number or a string")
+    return value
+
+
+NumberOrText = Annotated[int | str, PlainValidator(_number_or_text, json_schema_input_type=int | str)]
+"""One validator rather than a union's two, so that a problem names the field itself."""
+UserRef = NumberOrText
+"""A user as Robin's Java SDK names one (`owner_ref`, `user_ref`): by id, a number or its digits,
+or by slug (an email is read too)."""
 
 
 INSTANT_PATTERN = (
@@ -229,16 +244,42 @@ class SharedScheduleBody(Body):
 
 class PresenceBody(Body):
     user_id: RowId | None = None
+    user_ref: UserRef | None = Field(default=None, description="The user by id or slug, in place of user_id")
     device_id: RowId | None = None
     session_ttl: Integer | None = Field(default=None, description="Seconds; default 30, at most 1200")
 
     def to_input(self) -> PresenceInput:
-        return PresenceInput(self.user_id, self.device_id, self.session_ttl)
+        if self.user_id is not None and self.user_ref is not None:
+            raise InvalidInput.of("user_ref", "give user_id or user_ref, not both")
+        return PresenceInput(self.user_id if self.user_ref is None else self.user_ref, self.device_id, self.session_ttl)
+
+    def wire_names(self) -> dict[str, str]:
+        """The person's field as this body named it."""
+        return {"user_id": "user_ref"} if self.user_ref is not None else {}
 
 
 class ConfirmationBody(Body):
     user_id: RowId | None = None
     device_id: RowId | None = None
+
+
+class EventConfirmationBody(ConfirmationBody):
+    """What PUT (or POST) /events/:id/confirmation may carry: Robin's Java SDK sends the whole
+    confirmation, `event_id` and `confirmed_at` included; `confirmed_at` is the server's to set."""
+
+    event_id: NumberOrText | None = Field(default=None, description="The event confirmed: the path's, if given")
+    confirmed_at: str | None = Field(default=None, description="Ignored: a confirmation is made at the time it arrives")
+
+    def require_names(self, key: OccurrenceKey) -> None:
+        """Refuse an `event_id` that names another event or instance than the path's `key`."""
+        if self.event_id is None:
+            return
+        try:
+            named = occurrence_key(str(self.event_id))
+        except NotFound:
+            named = None
+        if named != key:
+            raise InvalidInput.of("event_id", f"'{self.event_id}' is not the event the path names")
 
 
 class FreeBusyScope(Body):

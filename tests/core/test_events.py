@@ -20,6 +20,7 @@ from sandbox.core.errors import (
 from sandbox.core.events import EventChanges, EventInput
 from sandbox.core.lifecycle import Refusal, TransitionRefused
 from sandbox.core.occurrences import HORIZON, Scope
+from sandbox.core.paging import PageRequest
 from sandbox.core.reservations import ReservationView as EventView
 from sandbox.store.models import CheckIn, Reservation, ReservationKind, ReservationStatus
 from tests.conftest import NOW, actor_for
@@ -784,3 +785,59 @@ def test_space_state_of_a_seeded_space_during_its_event(session: Session) -> Non
     state = availability.space_state(session, during, 49)
 
     assert (state.availability, state.next_busy_change) == ("booked", utc(2026, 3, 3, 20))
+
+
+# --- upcoming and recent ---------------------------------------------------------------
+
+EAST_RIVER = 49  # never releases an unconfirmed meeting; nothing booked before the demo's now
+
+
+def recent_starts(session: Session, actor: Actor, space_id: int, per_page: int = 1000, page: int = 1) -> list[datetime]:
+    found = events.recent_in_space(session, actor, space_id, PageRequest(page, per_page))
+    return [view.start for view in found.items]
+
+
+def test_recent_in_space_lists_started_occurrences_within_the_look_back_latest_first(
+    session: Session, admin_actor: Actor
+) -> None:
+    for start in (NOW - timedelta(days=367), NOW - timedelta(days=365), NOW - 2 * HOUR, NOW - 20 * MINUTE, NOW, NOW + HOUR):
+        book(session, admin_actor, EAST_RIVER, start, length=10 * MINUTE)
+
+    assert recent_starts(session, admin_actor, EAST_RIVER) == [NOW, NOW - 20 * MINUTE, NOW - 2 * HOUR, NOW - timedelta(days=365)]
+    assert recent_starts(session, admin_actor, EAST_RIVER, per_page=2, page=2) == [NOW - 2 * HOUR, NOW - timedelta(days=365)]
+
+
+def test_recent_in_space_merges_a_series_read_past_its_index_with_indexed_events(session: Session, admin_actor: Actor) -> None:
+    weekly = book(session, admin_actor, EAST_RIVER, NOW - timedelta(weeks=4), lines=["RRULE:FREQ=WEEKLY"])
+    single = book(session, admin_actor, EAST_RIVER, NOW + timedelta(days=380))
+    later = at(session, NOW + timedelta(days=400))
+    assert weekly.reservation.indexed_until < later.now
+
+    starts = recent_starts(session, later, EAST_RIVER)
+
+    expected = listed_starts(session, EAST_RIVER, later.now - occurrences.HORIZON, later.now)[::-1]
+    assert starts == [start for start in expected if start >= later.now - occurrences.HORIZON]
+    assert starts == sorted(starts, reverse=True)
+    assert single.start in starts
+    assert len(starts) == 54  # 53 Mondays and the single event
+
+
+def test_upcoming_and_recent_of_a_user_are_their_events(session: Session, admin_actor: Actor, member_actor: Actor) -> None:
+    ben = member_actor.user.id or 0
+    invited = events.create_event(
+        session,
+        admin_actor,
+        EAST_RIVER,
+        EventInput(
+            start=NOW - 3 * HOUR, end=NOW - 2 * HOUR, time_zone="America/New_York", invitees=[events.InviteeInput(MEMBER_EMAIL)]
+        ),
+    )
+    book(session, admin_actor, EAST_RIVER, NOW - 5 * HOUR)
+    own = book(session, member_actor, EAST_RIVER, NOW + HOUR)
+
+    recent = events.recent_of_user(session, member_actor, ben, PageRequest(per_page=1000)).items
+    upcoming = events.upcoming_of_user(session, member_actor, ben, PageRequest(per_page=1000)).items
+
+    assert [view.reservation.id for view in recent] == [invited.reservation.id]
+    assert own.reservation.id in [view.reservation.id for view in upcoming]
+    assert all(view.end > NOW for view in upcoming)

@@ -411,3 +411,36 @@ def test_free_busy_has_presence_follows_live_sessions(session: Session, admin_ac
 
     assert has_presence(admin_actor) == {BOOTH: True, OTHER_BOOTH: False}
     assert has_presence(at(session, NOW + 30 * SECOND)) == {BOOTH: False, OTHER_BOOTH: False}
+
+
+# --- a person named by slug or email; a person's sessions --------------------------------
+
+
+@pytest.mark.parametrize("named", ["ben-carter", "Ben.Carter@meridian.example", "2"])
+def test_record_takes_a_person_by_slug_email_or_digits(session: Session, admin_actor: Actor, named: str) -> None:
+    row, created = presence.record(session, admin_actor, in_space(session, admin_actor), PresenceInput(user_id=named))
+
+    assert (row.user_id, created) == (user_id(session, BEN), True)
+
+
+@pytest.mark.parametrize("named", ["nobody", "", "nobody@meridian.example", "١٢"])
+def test_record_refuses_a_slug_or_email_of_nobody_here(session: Session, admin_actor: Actor, named: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        presence.record(session, admin_actor, in_space(session, admin_actor), PresenceInput(user_id=named))
+
+    assert [problem.field for problem in caught.value.problems] == ["user_id"]
+    assert sessions_in_store(session) == 0
+
+
+def test_sessions_of_a_person_are_their_live_ones_everywhere(session: Session, admin_actor: Actor) -> None:
+    ben = session.get_one(User, user_id(session, BEN))
+    presence.record(session, admin_actor, in_space(session, admin_actor), PresenceInput(user_id=ben.id, session_ttl=10))
+    presence.record(session, admin_actor, in_location(session, admin_actor, BENGALURU), PresenceInput(user_id=ben.id))
+    presence.record(session, admin_actor, in_space(session, admin_actor, CUBBON), PresenceInput(user_id=user_id(session, CHLOE)))
+    later = at(session, NOW + 15 * SECOND)
+
+    now_there = presence.sessions_of(session, admin_actor, ben, EVERYTHING).items
+    later_there = presence.sessions_of(session, later, ben, EVERYTHING).items
+
+    assert [(row.building_id, row.resource_id) for row in now_there] == [(NEW_YORK, BOOTH), (BENGALURU, None)]
+    assert [(row.building_id, row.resource_id) for row in later_there] == [(BENGALURU, None)]

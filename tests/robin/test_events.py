@@ -1323,3 +1323,190 @@ def test_moving_a_series_keeps_its_cancelled_occurrence_cancelled(robin):
     remaining = listed(robin, "/spaces/74/events", "2027-02-01T00:00:00Z", "2027-02-05T00:00:00Z")
     assert ids(remaining) == [f"{series['id']}_20270201T153000Z", f"{series['id']}_20270203T153000Z"]
     assert book(robin, 74, "2027-02-02T15:30:00Z", "2027-02-02T16:30:00Z").status_code == 201
+
+
+# Upcoming and recent lists
+
+
+EAST_RIVER = 49
+"""A meeting room that never releases an unconfirmed meeting, and has nothing booked before now."""
+
+
+def test_list_recent_space_events_lists_what_has_started_within_366_days_latest_first(robin):
+    too_long_ago = booked(robin, EAST_RIVER, "2025-02-20T15:00:00Z", "2025-02-20T16:00:00Z")
+    within_a_year = booked(robin, EAST_RIVER, "2025-03-10T15:00:00Z", "2025-03-10T16:00:00Z")
+    yesterday = booked(robin, EAST_RIVER, "2026-03-01T15:00:00Z", "2026-03-01T16:00:00Z")
+    under_way = booked(robin, EAST_RIVER, "2026-03-02T13:30:00Z", "2026-03-02T14:30:00Z")
+    starting_now = booked(robin, 50, "2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z")
+    later_today = booked(robin, EAST_RIVER, "2026-03-02T16:00:00Z", "2026-03-02T17:00:00Z")
+
+    response = robin.get(f"/spaces/{EAST_RIVER}/events/recent")
+    elsewhere = robin.get("/spaces/50/events/recent")
+
+    assert response.status_code == 200
+    assert ids(response.json()["data"]) == [under_way["id"], yesterday["id"], within_a_year["id"]]
+    assert response.json()["paging"] == {"page": 1, "per_page": 10, "has_next_page": False}
+    assert too_long_ago["id"] not in ids(response.json()["data"])
+    assert later_today["id"] not in ids(response.json()["data"])
+    assert ids(elsewhere.json()["data"]) == [starting_now["id"]]
+
+
+def test_list_recent_space_events_pages_a_series_latest_first(robin):
+    series = booked(robin, EAST_RIVER, "2026-02-02T14:00:00Z", "2026-02-02T15:00:00Z", recurrence=["RRULE:FREQ=WEEKLY;COUNT=8"])
+    single = booked(robin, EAST_RIVER, "2026-02-17T14:00:00Z", "2026-02-17T15:00:00Z")
+
+    first = robin.get(f"/spaces/{EAST_RIVER}/events/recent", params={"per_page": 3})
+    second = robin.get(f"/spaces/{EAST_RIVER}/events/recent", params={"per_page": 3, "page": 2})
+
+    assert ids(first.json()["data"]) == [
+        f"{series['id']}_20260302T140000Z",
+        f"{series['id']}_20260223T140000Z",
+        single["id"],
+    ]
+    assert first.json()["paging"]["has_next_page"] is True
+    assert ids(second.json()["data"]) == [
+        f"{series['id']}_20260216T140000Z",
+        f"{series['id']}_20260209T140000Z",
+        f"{series['id']}_20260202T140000Z",
+    ]
+    assert second.json()["paging"]["has_next_page"] is False
+
+
+def test_list_recent_space_events_leaves_out_cancelled_occurrences(robin):
+    series = booked(robin, EAST_RIVER, "2026-02-23T14:00:00Z", "2026-02-23T15:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+    single = booked(robin, EAST_RIVER, "2026-02-28T14:00:00Z", "2026-02-28T15:00:00Z")
+    assert robin.delete(f"/events/{series['id']}_20260224T140000Z").status_code == 200
+    assert robin.delete(f"/events/{single['id']}").status_code == 200
+
+    response = robin.get(f"/spaces/{EAST_RIVER}/events/recent")
+
+    assert ids(response.json()["data"]) == [f"{series['id']}_20260225T140000Z", f"{series['id']}_20260223T140000Z"]
+
+
+def test_list_recent_space_events_reads_a_series_past_its_indexed_year(robin, wall):
+    """A series is indexed a year ahead of when it was booked; a year and more later, its recent
+    occurrences are read from its rule, in one order with the indexed ones and other events."""
+    series = booked(robin, EAST_RIVER, "2026-02-02T14:00:00Z", "2026-02-02T15:00:00Z", recurrence=["RRULE:FREQ=WEEKLY;BYDAY=MO"])
+    single = booked(robin, EAST_RIVER, "2027-03-10T15:00:00Z", "2027-03-10T16:00:00Z")
+    wall.advance(days=500)  # Thursday 15 July 2027.
+
+    response = robin.get(f"/spaces/{EAST_RIVER}/events/recent", params={"per_page": 100})
+
+    found = ids(response.json()["data"])
+    window = listed(robin, f"/spaces/{EAST_RIVER}/events", "2026-07-14T14:00:00Z", "2027-07-15T14:00:00Z", per_page=1000)
+    assert found == ids(window)[::-1]
+    assert len(found) == 53
+    assert found[0] == f"{series['id']}_20270712T130000Z"
+    assert found[-1] == f"{series['id']}_20260720T130000Z"
+    assert single["id"] in found
+    assert found.index(single["id"]) == found.index(f"{series['id']}_20270308T140000Z") - 1
+
+
+def test_list_recent_space_events_of_an_unknown_or_foreign_space(robin, other_organization):
+    assert robin.get("/spaces/999999/events/recent").status_code == 404
+    assert robin.get(f"/spaces/{other_organization['space']}/events/recent").status_code == 403
+
+
+def test_list_my_upcoming_and_recent_events(robin, member):
+    earlier = booked(member, EAST_RIVER, "2026-02-26T15:00:00Z", "2026-02-26T16:00:00Z")
+    invited_earlier = booked(robin, 50, "2026-03-01T15:00:00Z", "2026-03-01T16:00:00Z", invitees=[{"email": BEN_EMAIL}])
+    soon = booked(member, EAST_RIVER, "2026-03-02T16:00:00Z", "2026-03-02T17:00:00Z")
+    next_year = booked(member, EAST_RIVER, "2027-03-10T15:00:00Z", "2027-03-10T16:00:00Z")
+    admins_own = booked(robin, 50, "2026-02-27T15:00:00Z", "2026-02-27T16:00:00Z")
+
+    recent = member.get("/me/events/recent")
+    upcoming = member.get("/me/events/upcoming", params={"per_page": 100})
+    admins_recent = robin.get("/me/events/recent")
+
+    assert recent.status_code == 200
+    assert ids(recent.json()["data"]) == [invited_earlier["id"], earlier["id"]]
+    assert upcoming.status_code == 200
+    upcoming_ids = ids(upcoming.json()["data"])
+    assert soon["id"] in upcoming_ids
+    assert next_year["id"] not in upcoming_ids
+    assert not {earlier["id"], invited_earlier["id"]} & set(upcoming_ids)
+    starts = [instant(event["start"]["date_time"]) for event in upcoming.json()["data"]]
+    assert starts == sorted(starts)
+    assert all(instant(event["end"]["date_time"]) > instant("2026-03-02T14:00:00+0000") for event in upcoming.json()["data"])
+    assert ids(admins_recent.json()["data"]) == [invited_earlier["id"], admins_own["id"]]
+
+
+def test_list_my_upcoming_events_are_my_events_of_the_coming_year(member):
+    whole_year = listed(member, "/me/events", "2026-03-02T14:00:00Z", "2027-03-03T14:00:00Z", per_page=1000)
+
+    response = member.get("/me/events/upcoming", params={"per_page": 1000})
+
+    assert response.status_code == 200
+    assert ids(response.json()["data"]) == ids(whole_year)
+    assert whole_year
+
+
+def test_list_recent_and_upcoming_events_page_as_lists_do(member):
+    for day in (23, 24, 25):
+        booked(member, EAST_RIVER, f"2026-02-{day}T15:00:00Z", f"2026-02-{day}T16:00:00Z")
+
+    response = member.get("/me/events/recent", params={"per_page": 2, "page": 2})
+    refused = member.get("/me/events/upcoming", params={"per_page": 0})
+
+    assert [event["start"]["date_time"] for event in response.json()["data"]] == ["2026-02-23T10:00:00-0500"]
+    assert response.json()["paging"] == {"page": 2, "per_page": 2, "has_next_page": False}
+    assert_bad_request(refused, "per_page")
+
+
+def test_confirm_event_by_post_without_a_body_answers_as_put(robin, member):
+    ada = user_id(robin, ADA_EMAIL)
+    first = booked(robin, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+    second = booked(robin, 59, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+
+    posted = robin.post(f"/events/{first['id']}/confirmation")
+    put = robin.put(f"/events/{second['id']}/confirmation")
+    posted_again = robin.post(f"/events/{first['id']}/confirmation", headers={"Content-Type": "application/json"})
+    by_member = member.post(f"/events/{second['id']}/confirmation")
+
+    assert posted.status_code == put.status_code == 200, posted.json()
+    assert posted.json()["data"] == {**put.json()["data"], "event_id": first["id"]}
+    assert posted.json()["data"]["user_id"] == ada
+    assert robin.get(f"/events/{first['id']}/confirmation").json()["data"] == posted.json()["data"]
+    assert posted_again.status_code == 400
+    assert posted_again.json()["meta"]["errors"][0]["reason"] == "event_already_confirmed"
+    assert by_member.status_code == 403
+
+
+def test_confirm_event_takes_the_whole_confirmation_with_nulls_as_the_caller(robin, member):
+    ben = user_id(robin, BEN_EMAIL)
+    created = booked(member, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+    java = {"event_id": created["id"], "user_id": None, "device_id": None, "confirmed_at": None}
+
+    response = member.put(f"/events/{created['id']}/confirmation", json=java)
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"] == {
+        "event_id": created["id"],
+        "user_id": ben,
+        "device_id": None,
+        "confirmed_at": "2026-03-02T14:00:00+0000",
+    }
+
+
+def test_confirm_event_ignores_a_confirmed_at_sent_and_takes_an_instance_event_id(robin):
+    series = booked(robin, 57, "2026-03-01T14:10:00Z", "2026-03-01T15:00:00Z", recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+    instance = f"{series['id']}_20260302T141000Z"
+    body = {"event_id": instance, "confirmed_at": "2026-01-01T00:00:00+0000"}
+
+    response = robin.post(f"/events/{instance}/confirmation", json=body)
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["confirmed_at"] == "2026-03-02T14:00:00+0000"
+
+
+@pytest.mark.parametrize("method", ["PUT", "POST"])
+def test_confirm_event_refuses_an_event_id_naming_another_event(robin, method):
+    created = booked(robin, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+    other = booked(robin, 59, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")
+
+    for event_id in (other["id"], int(other["id"]), f"{created['id']}_20260302T141000Z", "first", True, [created["id"]]):
+        response = robin.request(method, f"/events/{created['id']}/confirmation", json={"event_id": event_id})
+        assert_bad_request(response, "event_id")
+    by_number = robin.request(method, f"/events/{created['id']}/confirmation", json={"event_id": int(created["id"])})
+
+    assert by_number.status_code == 200, by_number.json()

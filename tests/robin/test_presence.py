@@ -12,6 +12,8 @@ EAST_RIVER = 49
 """A meeting room in headquarters with no booking today."""
 LIBERTY = 50
 """Another meeting room in headquarters, free today until a booking made by a test."""
+BENGALURU = 11
+"""The organization's other location."""
 BENGALURU_CAFE = 73
 """A space of the organization's other location."""
 ADA, BEN, CHLOE = 1, 2, 3
@@ -510,3 +512,118 @@ def test_presence_extension_moves_the_space_last_presence_at(robin, wall):
     seen(robin, f"/spaces/{EAST_RIVER}", status=200, user_id=BEN)
 
     assert data(robin.get(f"/spaces/{EAST_RIVER}"))["last_presence_at"] == "2026-03-02T14:00:12+0000"
+
+
+# A person's presence
+
+
+def sessions_of(client: Any, path: str, **params: Any) -> list[tuple[int | None, int | None]]:
+    """The (location_id, space_id) of every session listed at `path` (`/users/:id` or `/me`)."""
+    response = client.get(f"{path}/presence", params={"per_page": 100, **params})
+    return [(session["location_id"], session["space_id"]) for session in data(response)]
+
+
+def test_user_presence_lists_their_live_sessions_wherever_they_are(robin, wall):
+    seen(robin, f"/spaces/{EAST_RIVER}", user_id=BEN, session_ttl=60)
+    wall.advance(seconds=5)
+    seen(robin, f"/locations/{HEADQUARTERS}", user_id=BEN, session_ttl=600)
+    seen(robin, f"/spaces/{BENGALURU_CAFE}", user_id=BEN, session_ttl=600)
+    seen(robin, f"/spaces/{LIBERTY}", user_id=CHLOE, session_ttl=600)
+    seen(robin, f"/spaces/{LIBERTY}", device_id=77, session_ttl=600)
+
+    response = robin.get(f"/users/{BEN}/presence")
+
+    sessions = data(response)
+    assert [(session["location_id"], session["space_id"]) for session in sessions] == [
+        (HEADQUARTERS, EAST_RIVER),
+        (HEADQUARTERS, None),
+        (BENGALURU, BENGALURU_CAFE),
+    ]
+    assert all(set(session) == PRESENCE_FIELDS for session in sessions)
+    assert {session["user"]["id"] for session in sessions} == {BEN}
+    assert response.json()["paging"] == {"page": 1, "per_page": 10, "has_next_page": False}
+    for key in ("ben-carter", "ben.carter@meridian.example", "Ben.Carter@Meridian.example"):
+        assert sessions_of(robin, f"/users/{key}") == sessions_of(robin, f"/users/{BEN}")
+    wall.advance(seconds=56)  # East River's session has expired.
+    assert sessions_of(robin, f"/users/{BEN}") == [(HEADQUARTERS, None), (BENGALURU, BENGALURU_CAFE)]
+    assert sessions_of(robin, f"/users/{BEN}", per_page=1, page=2) == [(BENGALURU, BENGALURU_CAFE)]
+    assert sessions_of(robin, f"/users/{ADA}") == []
+
+
+def test_user_presence_leaves_out_ended_sessions(robin):
+    seen(robin, f"/spaces/{EAST_RIVER}", user_id=BEN)
+    seen(robin, f"/spaces/{LIBERTY}", user_id=BEN)
+    assert ended(robin, f"/spaces/{EAST_RIVER}", user_id=BEN).status_code == 200
+
+    assert sessions_of(robin, f"/users/{BEN}") == [(HEADQUARTERS, LIBERTY)]
+
+
+def test_my_presence_is_the_callers(member, robin):
+    seen(member, f"/spaces/{EAST_RIVER}", user_id=BEN)
+    seen(robin, f"/spaces/{LIBERTY}", user_id=ADA)
+
+    assert sessions_of(member, "/me") == [(HEADQUARTERS, EAST_RIVER)]
+    assert sessions_of(robin, "/me") == [(HEADQUARTERS, LIBERTY)]
+    assert sessions_of(member, f"/users/{ADA}") == [(HEADQUARTERS, LIBERTY)]
+
+
+def test_user_presence_of_an_unknown_or_foreign_user(robin, other_organization):
+    assert robin.get("/users/999999/presence").status_code == 404
+    assert robin.get("/users/nobody-here/presence").status_code == 404
+    assert robin.get("/users/nobody@meridian.example/presence").status_code == 404
+    assert robin.get(f"/users/{other_organization['user']}/presence").status_code == 403
+    assert robin.get("/users/admin@elsewhere.example/presence").status_code == 403
+    assert robin.get("/users/other-admin/presence").status_code == 404
+    assert robin.get("/users/1/presence", params={"per_page": 0}).status_code == 400
+
+
+def test_user_presence_needs_a_token(anonymous):
+    assert anonymous.get(f"/users/{BEN}/presence").status_code == 401
+    assert anonymous.get("/me/presence").status_code == 401
+
+
+# user_ref, as Robin's Java SDK names the person
+
+
+@pytest.mark.parametrize("place", [f"/spaces/{EAST_RIVER}", f"/locations/{HEADQUARTERS}"])
+def test_presence_takes_user_ref_by_id_or_slug(robin, place):
+    first = robin.post(f"{place}/presence", json={"user_ref": BEN, "device_id": None, "session_ttl": 30})
+    again = robin.post(f"{place}/presence", json={"user_ref": "ben-carter", "device_id": None, "session_ttl": 60})
+    by_digits = robin.post(f"{place}/presence", json={"user_ref": str(CHLOE), "device_id": None, "session_ttl": 30})
+
+    assert data(first, 201)["user_id"] == BEN
+    assert data(again, 200)["session_ttl"] == 60
+    assert data(by_digits, 201)["user_id"] == CHLOE
+    assert present(robin, place) == [(BEN, None), (CHLOE, None)]
+    assert data(ended(robin, place, user_ref="ben-carter", device_id=None)) == {}
+    assert present(robin, place) == [(CHLOE, None)]
+
+
+@pytest.mark.parametrize(
+    "sighting",
+    [
+        {"user_ref": "nobody-here"},
+        {"user_ref": 999999},
+        {"user_ref": ""},
+        {"user_ref": True},
+        {"user_ref": 2.5},
+        {"user_ref": ["ben-carter"]},
+        {"user_ref": "other-admin"},
+        {"user_ref": "ben-carter", "user_id": BEN},
+        {"user_ref": "ben-carter", "device_id": 77},
+    ],
+)
+def test_presence_refuses_a_user_ref_naming_nobody_here(robin, other_organization, sighting):
+    response = robin.post(f"/spaces/{EAST_RIVER}/presence", json=sighting)
+
+    assert error_fields(response) == {"user_ref"}
+    assert present(robin, f"/spaces/{EAST_RIVER}") == []
+
+
+def test_member_may_name_only_themselves_by_user_ref(member, robin):
+    refused = member.post(f"/spaces/{EAST_RIVER}/presence", json={"user_ref": "ada-okafor"})
+    own = member.post(f"/spaces/{EAST_RIVER}/presence", json={"user_ref": "ben-carter"})
+
+    assert refused.status_code == 403, refused.text
+    assert data(own, 201)["user_id"] == BEN
+    assert present(robin, f"/spaces/{EAST_RIVER}") == [(BEN, None)]

@@ -75,6 +75,11 @@ BOOKING = {
     "invitees": [{"email": "ben.carter@meridian.example", "display_name": "Ben Carter"}],
 }
 """Five minutes from the tests' now, so it can be confirmed straight away."""
+EARLIER = {
+    "start": {"date_time": "2026-03-02T08:30:00", "time_zone": "America/New_York"},
+    "end": {"date_time": "2026-03-02T09:05:00", "time_zone": "America/New_York"},
+}
+"""Half an hour before the tests' now, until BOOKING begins."""
 ENGINEERING_WEEKLY = "1"
 """A demo series in Hudson, organized by the member, on Tuesdays at 10:00 New York time."""
 NEXT_TUESDAY_WINDOW = {"after": "2026-03-02T00:00:00Z", "before": "2026-03-04T00:00:00Z"}
@@ -185,6 +190,13 @@ def booked(robin: RobinClient) -> RobinClient:
     return robin
 
 
+def booked_earlier(robin: RobinClient) -> RobinClient:
+    """The same client, once it has booked Hudson for an hour that has begun: recent lists then hold it."""
+    response = robin.post(f"/spaces/{HUDSON}/events", json={**BOOKING, **EARLIER})
+    assert response.status_code == 201, response.text
+    return robin
+
+
 def book_again(robin: RobinClient, path: str, body: dict[str, Any]) -> Any:
     """POST `body` to `path` once Hudson is already booked at the same time."""
     book(robin)
@@ -238,9 +250,9 @@ def reserve_desk_again(robin: RobinClient) -> Any:
     return robin.post(f"/seats/{HOTELED_DESK}/reservations", json={**DESK_BOOKING, "reservee": {"user_id": 3}})
 
 
-def present(robin: RobinClient, place: str) -> RobinClient:
-    """The same client, once a person and a device are present at `place` (`/spaces/:id`, `/locations/:id`)."""
-    for sighting in ({"user_id": 2}, {"device_id": 7}):
+def present(robin: RobinClient, place: str, *more: dict[str, Any]) -> RobinClient:
+    """The same client, once a person, a device and any `more` are present at `place` (`/spaces/:id`, `/locations/:id`)."""
+    for sighting in ({"user_id": 2}, {"device_id": 7}, *more):
         response = robin.post(f"{place}/presence", json=sighting)
         assert response.status_code == 201, response.text
     return robin
@@ -319,15 +331,19 @@ SUCCESSES: dict[Operation, Scenario] = {
     ("DELETE", "/events/{event_id}"): lambda robin: robin.delete(f"/events/{book(robin)}"),
     ("GET", "/spaces/{space_id}/events"): lambda robin: booked(robin).get(f"/spaces/{HUDSON}/events", params=NEXT_TUESDAY_WINDOW),
     ("GET", "/spaces/{space_id}/events/upcoming"): lambda robin: booked(robin).get(f"/spaces/{HUDSON}/events/upcoming"),
+    ("GET", "/spaces/{space_id}/events/recent"): lambda robin: booked_earlier(robin).get(f"/spaces/{HUDSON}/events/recent"),
     ("GET", "/locations/{location_id}/events"): lambda robin: booked(robin).get(
         "/locations/10/events", params=NEXT_TUESDAY_WINDOW
     ),
     ("GET", "/users/{user_id}/events"): lambda robin: booked(robin).get("/users/1/events"),
     ("GET", "/me/events"): lambda robin: booked(robin).get("/me/events"),
+    ("GET", "/me/events/upcoming"): lambda robin: booked(robin).get("/me/events/upcoming"),
+    ("GET", "/me/events/recent"): lambda robin: booked_earlier(robin).get("/me/events/recent"),
     ("GET", "/events/{event_id}/confirmation"): lambda robin: robin.get(f"/events/{confirmed(robin)}/confirmation"),
     ("PUT", "/events/{event_id}/confirmation"): lambda robin: robin.put(
         f"/events/{book(robin)}/confirmation", json={"device_id": 7}
     ),
+    ("POST", "/events/{event_id}/confirmation"): lambda robin: robin.post(f"/events/{book(robin)}/confirmation"),
     ("DELETE", "/events/{event_id}/confirmation"): lambda robin: robin.delete(f"/events/{confirmed(robin)}/confirmation"),
     ("POST", "/free-busy/spaces"): lambda robin: robin.post("/free-busy/spaces", json=FREE_BUSY_SEARCH),
     ("GET", "/free-busy/spaces"): lambda robin: robin.get(
@@ -378,6 +394,10 @@ SUCCESSES: dict[Operation, Scenario] = {
         "DELETE", f"/spaces/{HUDSON}/presence", json={"user_id": 2}
     ),
     ("GET", "/locations/{location_id}/presence"): lambda robin: present(robin, "/locations/10").get("/locations/10/presence"),
+    ("GET", "/users/{id_or_slug_or_email}/presence"): lambda robin: present(robin, f"/spaces/{HUDSON}").get(
+        "/users/ben-carter/presence"
+    ),
+    ("GET", "/me/presence"): lambda robin: present(robin, f"/spaces/{HUDSON}", {"user_id": 1}).get("/me/presence"),
     ("POST", "/locations/{location_id}/presence"): lambda robin: present(robin, "/locations/10").post(
         "/locations/10/presence", json={"device_id": 7, "session_ttl": 1200}
     ),

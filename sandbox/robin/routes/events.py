@@ -13,8 +13,8 @@ from sandbox.robin.deps import ActorDep, PageDep, SessionDep, WindowDep
 from sandbox.robin.envelope import respond, respond_page
 from sandbox.robin.ids import occurrence_key
 from sandbox.robin.requests import (
-    ConfirmationBody,
     EventBody,
+    EventConfirmationBody,
     EventPatch,
     NewEventBody,
     RowId,
@@ -103,6 +103,15 @@ def list_upcoming_space_events(space_id: RowId, actor: ActorDep, session: Sessio
 
 
 @router.get(
+    "/spaces/{space_id}/events/recent",
+    summary="Events in a space that have started, within the last 366 days, the latest first",
+    responses=documented(Collection[Event]),
+)
+def list_recent_space_events(space_id: RowId, actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
+    return _events(events.recent_in_space(session, actor, space_id, page))
+
+
+@router.get(
     "/locations/{location_id}/events",
     summary="Events in the spaces of a location",
     responses=documented(Collection[Event]),
@@ -132,6 +141,24 @@ def list_my_events(actor: ActorDep, session: SessionDep, page: PageDep, window: 
 
 
 @router.get(
+    "/me/events/upcoming",
+    summary="The current user's events from now on, over the next 366 days",
+    responses=documented(Collection[Event]),
+)
+def list_my_upcoming_events(actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
+    return _events(events.upcoming_of_user(session, actor, actor.user.id or 0, page))
+
+
+@router.get(
+    "/me/events/recent",
+    summary="The current user's events that have started, within the last 366 days, the latest first",
+    responses=documented(Collection[Event]),
+)
+def list_my_recent_events(actor: ActorDep, session: SessionDep, page: PageDep) -> JSONResponse:
+    return _events(events.recent_of_user(session, actor, actor.user.id or 0, page))
+
+
+@router.get(
     "/events/{event_id}/confirmation",
     summary="The confirmation (check-in) of an event",
     responses=documented(Envelope[Confirmation]),
@@ -145,10 +172,25 @@ def get_confirmation(event_id: EventId, actor: ActorDep, session: SessionDep) ->
     summary="Confirm (check in to) an event",
     responses=documented(Envelope[Confirmation]),
 )
-def confirm_event(event_id: EventId, actor: ActorDep, session: SessionDep, body: ConfirmationBody | None = None) -> JSONResponse:
-    body = body or ConfirmationBody()
-    check_in = confirmations.confirm_event(session, actor, occurrence_key(event_id), body.user_id, body.device_id)
+def confirm_event(
+    event_id: EventId, actor: ActorDep, session: SessionDep, body: EventConfirmationBody | None = None
+) -> JSONResponse:
+    key = occurrence_key(event_id)
+    body = body or EventConfirmationBody()
+    body.require_names(key)
+    check_in = confirmations.confirm_event(session, actor, key, body.user_id, body.device_id)
     return respond(wire.confirmation(check_in, event_id))
+
+
+@router.post(
+    "/events/{event_id}/confirmation",
+    summary="Confirm (check in to) an event, as PUT does",
+    responses=documented(Envelope[Confirmation]),
+)
+def confirm_event_by_post(
+    event_id: EventId, actor: ActorDep, session: SessionDep, body: EventConfirmationBody | None = None
+) -> JSONResponse:
+    return confirm_event(event_id, actor, session, body)
 
 
 @router.delete(
