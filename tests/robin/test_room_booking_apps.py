@@ -111,6 +111,10 @@ def test_a_cli_signs_in_reads_its_zone_books_in_local_time_and_lists_its_events(
     assert booked["id"] in [event["id"] for event in in_room]
     assert booked["id"] in [event["id"] for event in mine]
     assert booked["confirmation"] is None
+    # The CLI checks in by POST, with no body and no Content-Type.
+    early = anonymous.post(f"/events/{booked['id']}/confirmation", headers=token)
+    assert early.status_code == 400
+    assert early.json()["meta"]["errors"][0]["reason"] == "too_early_to_confirm_event"
     assert data(anonymous.delete(f"/events/{booked['id']}", headers=token))["status"] == "cancelled"
 
 

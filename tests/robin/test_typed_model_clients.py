@@ -141,3 +141,58 @@ def test_the_java_sdk_reads_events_with_a_bearer_credential_and_complete_invitee
         for invitee in event["invitees"]:
             assert {"email", "id", "event_id"} <= set(invitee)
         assert event["creation_type"] in {"manual", "automatic", "synced"}
+
+
+def test_the_java_sdk_reads_a_persons_presence_and_their_upcoming_and_recent_events(
+    anonymous: RobinClient, robin: RobinClient, wall
+) -> None:
+    # East River never releases a meeting nobody confirmed: both stay in its recent list.
+    for start, end in (("09:05", "09:35"), ("10:00", "10:30")):
+        moment = {"time_zone": "America/New_York"}
+        booked = robin.post(
+            "/spaces/49/events",
+            json={
+                "start": {**moment, "date_time": f"2026-03-02T{start}:00"},
+                "end": {**moment, "date_time": f"2026-03-02T{end}:00"},
+            },
+        )
+        assert booked.status_code == 201, booked.text
+    reported = anonymous.post(
+        "/spaces/48/presence", headers=BEARER, json={"user_ref": "ben-carter", "device_id": None, "session_ttl": 30}
+    )
+    by_slug = envelope(anonymous.get("/users/ben-carter/presence", headers=BEARER))["data"]
+    mine = envelope(anonymous.get("/me/presence", headers=BEARER))["data"]
+    upcoming = envelope(anonymous.get("/me/events/upcoming", headers=BEARER))
+    wall.advance(days=2)
+    recent = envelope(anonymous.get("/spaces/49/events/recent", headers=BEARER))["data"]
+    my_recent = envelope(anonymous.get("/me/events/recent", headers=BEARER))["data"]
+
+    assert reported.status_code == 201, reported.text
+    assert [(session["space_id"], session["user_id"]) for session in by_slug] == [(48, 2)]
+    assert mine == []
+    assert "paging" in upcoming
+    assert len(recent) >= 2
+    starts = [event["started_at"] for event in recent]
+    assert starts == sorted(starts, reverse=True), "the latest first"
+    assert all(isinstance(event["id"], str) for event in my_recent)
+
+
+def test_the_java_sdk_confirms_with_the_whole_confirmation_and_its_nulls(anonymous: RobinClient, robin: RobinClient) -> None:
+    booked = robin.post(
+        "/spaces/57/events",
+        json={
+            "start": {"date_time": "2026-03-02T09:05:00", "time_zone": "America/New_York"},
+            "end": {"date_time": "2026-03-02T09:50:00", "time_zone": "America/New_York"},
+        },
+    ).json()["data"]
+
+    confirmed = anonymous.put(
+        f"/events/{booked['id']}/confirmation",
+        headers=BEARER,
+        json={"event_id": booked["id"], "user_id": None, "device_id": None, "confirmed_at": None},
+    )
+    read = envelope(anonymous.get(f"/events/{booked['id']}/confirmation", headers=BEARER))["data"]
+
+    assert confirmed.status_code == 200, confirmed.text
+    assert (read["event_id"], read["user_id"]) == (booked["id"], 1)
+    assert TIMESTAMP.match(read["confirmed_at"])
