@@ -137,10 +137,12 @@ ENDS = [
 the last is later than the start in the same place."""
 TIMES: Catalogue = {
     "start.date_time": STARTS,
+    "started_at": STARTS,
     "after": STARTS,
     "from": STARTS,
     "startDateTime": STARTS,
     "end.date_time": ENDS,
+    "ended_at": ENDS,
     "before": ENDS,
     "to": ENDS,
     "endDateTime": ENDS,
@@ -176,7 +178,7 @@ def _usually(known: st.SearchStrategy[Any], value: Any) -> st.SearchStrategy[Any
     return st.integers(0, 3).flatmap(lambda draw: st.just(value) if draw == 3 else known)
 
 
-PAIRS = (("startDateTime", "endDateTime"), ("after", "before"), ("from", "to"))
+PAIRS = (("startDateTime", "endDateTime"), ("after", "before"), ("from", "to"), ("started_at", "ended_at"))
 
 
 def _paired(values: dict[str, Any]) -> dict[str, Any]:
@@ -271,6 +273,7 @@ def _robin_catalogue(robin: RobinClient) -> Catalogue:
         "user_ids": user_ids,
         "reserver_id": user_ids,
         "id_or_slug_or_email": [str(user_id) for user_id in user_ids] + emails + slugs,
+        "owner_ref": [*user_ids, *slugs],
         "user_ref": [*user_ids, *slugs],
         "email": emails,
         "event_id": [row["id"] for row in events] + [row["series_id"] for row in events if row["series_id"]],

@@ -3,12 +3,14 @@
 Rules: an event lasts more than five minutes; it never overlaps a live event or occurrence in
 the same space (checked for every occurrence within the occurrence index's horizon); an
 instance of a series can be cancelled or confirmed on its own, but changed only through its
-series.
+series. Its organizer is whoever booked it, or someone of the organization an administrator
+books for. A change that names an event's current values changes nothing of them.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -20,7 +22,7 @@ from sandbox.core.occurrences import Scope
 from sandbox.core.paging import Page, PageRequest
 from sandbox.core.reservations import ReservationView, Schedule, Window
 from sandbox.core.times import require_later, zone
-from sandbox.core.workplace import fetch, get_space, is_email, users_by_email
+from sandbox.core.workplace import fetch, get_space, is_email, member_named, users_by_email
 from sandbox.store.models import (
     Building,
     Invitee,
@@ -51,21 +53,29 @@ class InviteeInput:
 class EventInput:
     start: datetime
     end: datetime
-    time_zone: str
+    time_zone: str | None = None
+    """The zone its recurrence is read in and its times shown in; None: its space's location's."""
     title: str | None = None
     description: str | None = None
     visibility: str | None = None
     recurrence: list[str] | None = None
     invitees: list[InviteeInput] = field(default_factory=list)
+    organizer: int | str | None = None
+    """Who holds the event, named by id, email or slug (`workplace.member_named`): someone of the
+    organization, whom only an administrator names for someone else; None: the booker."""
     source: str = "robin"
     """Which API it came through, by its name (robin, kadence), or fixture."""
 
 
 @dataclass(frozen=True)
 class EventChanges:
-    """The fields a PATCH names, with their new values (`recurrence` None removes the rule)."""
+    """The fields a PATCH names, with their new values (`recurrence` None removes the rule). A
+    value equal to the event's own changes nothing."""
 
     given: dict[str, Any]
+    mirrored: dict[str, Any] = field(default_factory=dict)
+    """`start` or `end` named a second time, as a client that sends the event back whole may name
+    it twice: the change where `given` names it as it is (or not at all), else ignored."""
 
 
 _ORGANIZER_ONLY = "Only the organizer of the event or an administrator may change it"
@@ -73,7 +83,9 @@ _ORGANIZER_ONLY = "Only the organizer of the event or an administrator may chang
 
 def create_event(session: Session, actor: Actor, space_id: int, draft: EventInput) -> ReservationView:
     space = _bookable_space(session, actor, space_id)
-    tz = zone(draft.time_zone, "start.time_zone")
+    organizer = actor.user if draft.organizer is None else member_named(session, actor, draft.organizer, "organizer")
+    transitions.require_acting_for(actor, organizer)
+    tz = zone(draft.time_zone, "start.time_zone") if draft.time_zone is not None else _local_zone(session, space)
     _check_interval(draft.start, draft.end)
     visibility = _visibility(draft.visibility)
     invitees = _invitee_inputs(draft.invitees)
@@ -88,9 +100,9 @@ def create_event(session: Session, actor: Actor, space_id: int, draft: EventInpu
         title=_title(draft.title, space, actor.user),
         description=_description(draft.description),
         visibility=visibility,
-        organizer_id=actor.user.id,
+        organizer_id=organizer.id,
         creator_id=actor.user.id,
-        organizer_email=actor.user.email,
+        organizer_email=organizer.email,
         creator_email=actor.user.email,
         remote_type="google",
         creation_type="manual",
@@ -127,25 +139,50 @@ def update_event(session: Session, actor: Actor, key: OccurrenceKey, changes: Ev
     _require_organizer(actor, reservation)
     if _no_longer_held(session, reservation, actor.now):
         raise Refused(Rule.CANCELLED_UNCHANGEABLE, "A cancelled reservation can't be changed", field="reservation")
-    given = changes.given
+    given = _reconciled(reservation, changes)
     space = get_space(session, actor, reservation.resource_id)
-    if {"start", "end", "time_zone", "recurrence"} & given.keys():
+    changed = False
+    if _moves(reservation, given):
         _reschedule(session, actor, reservation, _bookable_space(session, actor, space.id or 0), given)
+        changed = True
+    values: dict[str, Any] = {}
     if "title" in given:
-        reservation.title = _title(given["title"], space, actor.user)
+        values["title"] = _title(given["title"], space, actor.user)
     if "description" in given:
-        reservation.description = _description(given["description"])
+        values["description"] = _description(given["description"])
     if "visibility" in given:
-        reservation.visibility = _visibility(given["visibility"])
+        values["visibility"] = _visibility(given["visibility"])
+    for name, value in values.items():
+        if getattr(reservation, name) != value:
+            setattr(reservation, name, value)
+            changed = True
     if "invitees" in given:
-        inputs = _invitee_inputs(given["invitees"] or [])
-        for invitee in reservations.invitees_of(session, [reservation.id or 0]).get(reservation.id or 0, []):
-            session.delete(invitee)
-        _write_invitees(session, actor, reservation, inputs)
-    reservation.updated_at = actor.now
-    session.add(reservation)
+        changed |= _replace_invitees(session, actor, reservation, _invitee_inputs(given["invitees"] or []))
+    if changed:
+        reservation.updated_at = actor.now
+        session.add(reservation)
     session.commit()
     return reservations.view(session, reservation, None, actor.now)
+
+
+def _reconciled(reservation: Reservation, changes: EventChanges) -> dict[str, Any]:
+    """The changes, each bound named twice read as the one that changes it (`EventChanges.mirrored`)."""
+    given = dict(changes.given)
+    for name, value in changes.mirrored.items():
+        if given.get(name, getattr(reservation, name)) == getattr(reservation, name):
+            given[name] = value
+    return given
+
+
+def _moves(reservation: Reservation, given: dict[str, Any]) -> bool:
+    """Whether the change names times, a zone or a rule other than the event's own."""
+    current = {
+        "start": reservation.start,
+        "end": reservation.end,
+        "time_zone": reservation.time_zone,
+        "recurrence": reservation.recurrence,
+    }
+    return any(name in given and given[name] != value for name, value in current.items())
 
 
 def _no_longer_held(session: Session, reservation: Reservation, now: datetime) -> bool:
@@ -222,6 +259,12 @@ def _bookable_space(session: Session, actor: Actor, space_id: int) -> Resource:
     return space
 
 
+def _local_zone(session: Session, space: Resource) -> ZoneInfo:
+    building = session.get(Building, space.building_id)
+    assert building is not None
+    return zone(building.time_zone, "start.time_zone")
+
+
 def _require_organizer(actor: Actor, reservation: Reservation) -> None:
     reservations.require_may_change(actor, reservation, _ORGANIZER_ONLY)
 
@@ -283,6 +326,19 @@ def _invitee_inputs(invitees: list[InviteeInput]) -> list[InviteeInput]:
             raise InvalidInput.of(f"invitees.{position}.email", f"'{email}' is not an email address")
         unique.setdefault(email.lower(), InviteeInput(email, invitee.display_name))
     return list(unique.values())
+
+
+def _replace_invitees(session: Session, actor: Actor, reservation: Reservation, inputs: list[InviteeInput]) -> bool:
+    """Make `inputs` the event's invitees: those it had already stay as they were (their answers
+    kept), the others go or come. Whether any went or came."""
+    rows = reservations.invitees_of(session, [reservation.id or 0]).get(reservation.id or 0, [])
+    held = {row.email.lower(): row for row in rows}
+    wanted = {invitee.email.lower() for invitee in inputs}
+    gone = [row for email, row in held.items() if email not in wanted]
+    for row in gone:
+        session.delete(row)
+    added = _write_invitees(session, actor, reservation, [invitee for invitee in inputs if invitee.email.lower() not in held])
+    return bool(gone or added)
 
 
 def _write_invitees(session: Session, actor: Actor, reservation: Reservation, inputs: list[InviteeInput]) -> list[Invitee]:

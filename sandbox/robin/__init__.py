@@ -52,7 +52,27 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 - An event with no title gets "<space name> booked by <booker name>". Invitees carry a
   `display_name` only when their email belongs to a user (as in Robin's example response).
 - All-day events are not modelled: `is_all_day` is always false, and a `date_time` without a
-  time is midnight in its `time_zone`.
+  time is midnight in its `time_zone`; `is_all_day: true` in a booking or a change answers 400
+  naming `is_all_day`.
+- Bookings (POST /spaces/:id/events and /events) take the deprecated `started_at` and `ended_at`
+  (ISO-8601; without an offset in UTC) in place of `start` and `end`, as Robin's Java SDK sends
+  them; where a bound is given both ways, `start` (or `end`) is read and the other ignored.
+  Without a `start` object an event takes its space's location's time zone. A null field is an
+  unset one (`invitees: null` invites nobody).
+- `owner_ref` in a booking names its organizer: a user of the organization by id (a number or its
+  digits) or slug (an email is read too), else 400 naming `owner_ref`. Only an administrator books
+  for someone else (403 for a member), and stays the event's creator; the organizer may then
+  change, cancel and confirm it as their own. PATCH does not change the organizer.
+- PATCH /events/:id takes the whole event as its answer gives it: the fields it does not change
+  (`id`, organizer and creator, `space_id`, `location`, `remote_*`, `creation_type`, `uid`,
+  `series_id`, `recurrence_id`, `status`, `show_as`, `confirmation`, the invitees' own fields but
+  `email`, `created_at`, `updated_at`, `owner_ref`) are ignored whatever they hold. A field naming
+  the event's current value changes nothing: times, zone and rule as they are leave the
+  occurrences and their confirmations alone, and `updated_at` moves only when something changed.
+  Invitees are matched by email (in any case): those kept keep their ids and answers. PATCH
+  takes `started_at` and `ended_at` too: where a bound is given both ways and `start` (or `end`)
+  names its current value, the other is the change (a client that edits one sends the other
+  back as it was); otherwise `start` (or `end`) is read.
 - Recurrence: RRULE with FREQ DAILY, WEEKLY, MONTHLY or YEARLY (finer frequencies are
   refused), RDATE and EXDATE (UTC, floating or TZID values; VALUE=DATE). The event's start
   is always its first occurrence. Conflicts are checked for every occurrence of a new or

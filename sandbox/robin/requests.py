@@ -3,15 +3,16 @@
 import json
 import re
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, overload
+from typing import Annotated, Any, ClassVar, Literal, overload
 from urllib.parse import parse_qsl, quote, urlencode
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
+from pydantic.config import JsonDict
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.core.availability import MERGE_THRESHOLD, FreeBusyQuery
 from sandbox.core.desks import PersonRef
-from sandbox.core.errors import InvalidInput, NotFound
+from sandbox.core.errors import FieldProblem, InvalidInput, NotFound
 from sandbox.core.events import EventChanges, EventInput, InviteeInput
 from sandbox.core.exports import ExportRequest
 from sandbox.core.ids import MAX_ROW_ID, row_id
@@ -115,25 +116,90 @@ class InviteeBody(Body):
     display_name: str | None = None
 
 
-class EventBody(Body):
+def _shown_without_null(schema: JsonDict) -> None:
+    """Documents an optional field as it is sent when given: a null, which reads as absent, is not
+    shown (one validator still reads both, so that a problem names the field itself)."""
+    given = schema.pop("anyOf", [])
+    options = [option for option in given if option != {"type": "null"}] if isinstance(given, list) else []
+    if len(options) == 1 and isinstance(options[0], dict):
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+
+
+def _instant_field(moment: str) -> Any:
+    def documented(schema: JsonDict) -> None:
+        _shown_without_null(schema)
+        schema["pattern"] = INSTANT_PATTERN
+
+    return Field(
+        default=None,
+        description=f"Deprecated: ISO-8601, without an offset in UTC; read where `{moment}` is not given",
+        json_schema_extra=documented,
+    )
+
+
+class EventTimes(Body):
+    """An event's times as Robin's `start`/`end` objects, or as the deprecated `started_at` and
+    `ended_at` Robin's Java SDK sends instead. Null reads as absent; the document shows them as
+    they are meant to be sent."""
+
+    start: Moment | None = Field(default=None, json_schema_extra=_shown_without_null)
+    end: Moment | None = Field(default=None, json_schema_extra=_shown_without_null)
+    started_at: str | None = _instant_field("start")
+    ended_at: str | None = _instant_field("end")
+    is_all_day: Literal[False] | None = Field(default=None, description="Only false: all-day events are not modelled")
+
+    def instants(self) -> dict[str, Any]:
+        """The bounds `start` and `end` give, by name."""
+        return {name: moment.instant(name) for name, moment in (("start", self.start), ("end", self.end)) if moment is not None}
+
+    def mirrored(self, names: tuple[str, ...] = ("start", "end")) -> dict[str, Any]:
+        """The bounds of `names` that `started_at` and `ended_at` give, by the name of the bound each mirrors."""
+        texts = (("start", "started_at", self.started_at), ("end", "ended_at", self.ended_at))
+        return {name: parse_instant(text, field) for name, field, text in texts if text is not None and name in names}
+
+
+class EventBody(EventTimes):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {"anyOf": [{"required": ["start"]}, {"required": ["started_at"]}]},
+                {"anyOf": [{"required": ["end"]}, {"required": ["ended_at"]}]},
+            ]
+        }
+    )
+
     title: str | None = None
     description: str | None = None
-    start: Moment
-    end: Moment
+    owner_ref: UserRef | None = Field(
+        default=None,
+        description="The organizer, by user id or slug; the caller by default. Only an administrator books for someone else",
+    )
     visibility: str | None = None
     recurrence: RecurrenceLines = None
-    invitees: list[InviteeBody] = Field(default_factory=list)
+    invitees: list[InviteeBody] | None = None
+
+    WIRE_NAMES: ClassVar[dict[str, str]] = {"organizer": "owner_ref"}
+    """Fields the core names in its words, as this body names them."""
 
     def to_input(self) -> EventInput:
+        """`start` and `end` where given, else `started_at` and `ended_at`."""
+        bounds = self.instants()
+        bounds |= self.mirrored(tuple(name for name in ("start", "end") if name not in bounds))
+        missing = [FieldProblem(name, "can't be blank", "required") for name in ("start", "end") if name not in bounds]
+        if missing:
+            raise InvalidInput(missing)
         return EventInput(
-            start=self.start.instant("start"),
-            end=self.end.instant("end"),
-            time_zone=self.start.time_zone,
+            start=bounds["start"],
+            end=bounds["end"],
+            time_zone=self.start.time_zone if self.start is not None else None,
             title=self.title,
             description=self.description,
             visibility=self.visibility,
             recurrence=self.recurrence,
-            invitees=[InviteeInput(invitee.email, invitee.display_name) for invitee in self.invitees],
+            invitees=[InviteeInput(invitee.email, invitee.display_name) for invitee in self.invitees or []],
+            organizer=self.owner_ref,
         )
 
 
@@ -141,11 +207,11 @@ class NewEventBody(EventBody):
     space_id: RowId
 
 
-class EventPatch(Body):
+class EventPatch(EventTimes):
+    """Any of an event's fields; the others of its answer, sent back as they were, are ignored."""
+
     title: str | None = None
     description: str | None = None
-    start: Moment | None = None
-    end: Moment | None = None
     visibility: str | None = None
     recurrence: RecurrenceLines = None
     invitees: list[InviteeBody] | None = None
@@ -155,14 +221,12 @@ class EventPatch(Body):
         for name in ("title", "description", "visibility", "recurrence"):
             if name in self.model_fields_set:
                 given[name] = getattr(self, name)
+        given |= self.instants()
         if self.start is not None:
-            given["start"] = self.start.instant("start")
             given["time_zone"] = self.start.time_zone
-        if self.end is not None:
-            given["end"] = self.end.instant("end")
         if "invitees" in self.model_fields_set:
             given["invitees"] = [InviteeInput(item.email, item.display_name) for item in self.invitees or []]
-        return EventChanges(given)
+        return EventChanges(given, self.mirrored())
 
 
 class SpacePatch(Body):

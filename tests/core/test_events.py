@@ -841,3 +841,99 @@ def test_upcoming_and_recent_of_a_user_are_their_events(session: Session, admin_
     assert [view.reservation.id for view in recent] == [invited.reservation.id]
     assert own.reservation.id in [view.reservation.id for view in upcoming]
     assert all(view.end > NOW for view in upcoming)
+
+
+# --- organizer, zone, all-day ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("named", ["ben-carter", MEMBER_EMAIL, "2"])
+def test_create_event_for_an_organizer_named_by_an_administrator(session: Session, admin_actor: Actor, named: str) -> None:
+    booked = events.create_event(
+        session, admin_actor, 57, EventInput(start=QUIET_MONDAY, end=QUIET_MONDAY + HOUR, organizer=named)
+    )
+
+    assert (booked.reservation.organizer_email, booked.reservation.creator_email) == (MEMBER_EMAIL, ADMIN_EMAIL)
+
+
+def test_create_event_refuses_a_member_booking_for_someone_else(session: Session, member_actor: Actor) -> None:
+    with pytest.raises(Forbidden):
+        events.create_event(session, member_actor, 57, EventInput(start=QUIET_MONDAY, end=QUIET_MONDAY + HOUR, organizer=1))
+
+    assert reservations_in(session, 57) == 0
+
+
+@pytest.mark.parametrize("named", ["nobody", 999_999, -1, "", "x" * 400])
+def test_create_event_refuses_an_organizer_nobody_is(session: Session, admin_actor: Actor, named: int | str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        events.create_event(session, admin_actor, 57, EventInput(start=QUIET_MONDAY, end=QUIET_MONDAY + HOUR, organizer=named))
+
+    assert [problem.field for problem in caught.value.problems] == ["organizer"]
+
+
+def test_create_event_without_a_zone_takes_its_locations(session: Session, admin_actor: Actor) -> None:
+    in_new_york = events.create_event(session, admin_actor, 57, EventInput(start=QUIET_MONDAY, end=QUIET_MONDAY + HOUR))
+    in_bengaluru = events.create_event(session, admin_actor, 72, EventInput(start=QUIET_MONDAY, end=QUIET_MONDAY + HOUR))
+
+    assert (in_new_york.reservation.time_zone, in_bengaluru.reservation.time_zone) == ("America/New_York", "Asia/Kolkata")
+
+
+# --- a change naming the event's own values ---------------------------------------------
+
+
+def test_update_event_naming_its_own_values_changes_nothing(session: Session, admin_actor: Actor) -> None:
+    start = NOW + 10 * MINUTE
+    created = events.create_event(
+        session,
+        admin_actor,
+        57,
+        EventInput(start=start, end=start + HOUR, time_zone="America/New_York", invitees=[events.InviteeInput(MEMBER_EMAIL)]),
+    )
+    confirmations.confirm_event(session, admin_actor, row_key(created.reservation.id), None, None)
+    reservation = created.reservation
+    own = {
+        "start": reservation.start,
+        "end": reservation.end,
+        "time_zone": reservation.time_zone,
+        "recurrence": None,
+        "title": reservation.title,
+        "description": None,
+        "visibility": None,
+        "invitees": [events.InviteeInput(MEMBER_EMAIL.upper())],
+    }
+    invitee_ids = [invitee.id for invitee in created.invitees]
+    later = at(session, NOW + 5 * MINUTE)
+
+    changed = events.update_event(session, later, row_key(reservation.id), EventChanges(own))
+
+    assert changed.reservation.updated_at == NOW
+    assert changed.check_in is not None
+    assert [invitee.id for invitee in changed.invitees] == invitee_ids
+
+
+def test_update_event_naming_another_title_changes_only_it(session: Session, admin_actor: Actor) -> None:
+    created = book(session, admin_actor, 57, QUIET_MONDAY)
+    start, indexed_until = created.reservation.start, created.reservation.indexed_until
+    later = at(session, NOW + 5 * MINUTE)
+
+    changed = events.update_event(
+        session, later, row_key(created.reservation.id), EventChanges({"title": "Renamed", "start": start, "end": start + HOUR})
+    )
+
+    assert (changed.reservation.title, changed.reservation.updated_at) == ("Renamed", NOW + 5 * MINUTE)
+    assert (changed.reservation.start, changed.reservation.indexed_until) == (start, indexed_until)
+
+
+def test_update_event_reads_a_bound_named_twice_as_the_one_that_changes_it(session: Session, admin_actor: Actor) -> None:
+    created = book(session, admin_actor, 57, QUIET_MONDAY)
+    key = row_key(created.reservation.id)
+    later, earlier = QUIET_MONDAY + 30 * MINUTE, QUIET_MONDAY - 30 * MINUTE
+
+    second_changes = events.update_event(
+        session, admin_actor, key, EventChanges({"start": QUIET_MONDAY}, mirrored={"start": later})
+    )
+    first_changes = events.update_event(session, admin_actor, key, EventChanges({"start": earlier}, mirrored={"start": later}))
+    only_second = events.update_event(session, admin_actor, key, EventChanges({}, mirrored={"end": QUIET_MONDAY + 2 * HOUR}))
+
+    assert second_changes.start == later
+    assert first_changes.start == earlier
+    assert (only_second.start, only_second.end) == (earlier, QUIET_MONDAY + 2 * HOUR)

@@ -493,8 +493,7 @@ def test_validation_failure_maps_each_field_to_its_messages_in_more_info(robin):
 
     document = enveloped(response, 400)
     more_info = document["meta"]["more_info"]
-    assert more_info["start"] == ["can't be blank"]
-    assert more_info["end.time_zone"] == ["can't be blank"]
+    assert more_info == {"end.time_zone": ["can't be blank"]}
     assert all(isinstance(messages, list) and all(isinstance(m, str) for m in messages) for messages in more_info.values())
 
 

@@ -1453,6 +1453,281 @@ def test_list_recent_and_upcoming_events_page_as_lists_do(member):
     assert_bad_request(refused, "per_page")
 
 
+# What Robin's SDKs send
+
+
+JAVA_BOOKING = {
+    "id": None,
+    "owner_ref": None,
+    "title": "Planning",
+    "description": None,
+    "started_at": "2027-01-04T15:00:00Z",
+    "ended_at": "2027-01-04T16:00:00Z",
+    "is_all_day": False,
+    "visibility": None,
+    "recurrence": None,
+    "invitees": [{"email": BEN_EMAIL}],
+}
+"""A booking as Robin's Java SDK sends it: snake_case, explicit nulls, times as started_at/ended_at."""
+
+
+def test_create_event_takes_started_at_and_ended_at_in_the_spaces_zone(robin):
+    ada = user_id(robin, ADA_EMAIL)
+
+    response = robin.post("/spaces/57/events", json=JAVA_BOOKING)
+    in_bengaluru = robin.post("/spaces/72/events", json={**JAVA_BOOKING, "started_at": "2027-01-04T05:00:00"})
+
+    assert response.status_code == 201, response.json()
+    event = response.json()["data"]
+    assert event["start"] == {"date_time": "2027-01-04T10:00:00-0500", "time_zone": NEW_YORK}
+    assert event["end"] == {"date_time": "2027-01-04T11:00:00-0500", "time_zone": NEW_YORK}
+    assert (event["organizer_id"], event["creator_id"]) == (ada, ada)
+    assert event["is_all_day"] is False
+    assert [invitee["email"] for invitee in event["invitees"]] == [BEN_EMAIL]
+    assert in_bengaluru.status_code == 201, in_bengaluru.json()
+    assert in_bengaluru.json()["data"]["start"] == {"date_time": "2027-01-04T10:30:00+0530", "time_zone": KOLKATA}
+
+
+def test_create_event_takes_started_at_with_an_offset_beside_start(robin):
+    agreeing = {
+        **JAVA_BOOKING,
+        "start": moment("2027-01-04T10:00:00"),
+        "end": moment("2027-01-04T11:00:00"),
+        "started_at": "2027-01-04T10:00:00-0500",
+        "ended_at": "2027-01-04T16:00:00+00:00",
+    }
+
+    response = robin.post("/events", json={**agreeing, "space_id": 57})
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["data"]["start"] == {"date_time": "2027-01-04T10:00:00-0500", "time_zone": NEW_YORK}
+
+
+def test_create_event_reads_start_and_end_before_started_at_and_ended_at(robin):
+    both = {**JAVA_BOOKING, "start": moment("2027-01-04T10:00:00"), "ended_at": "2027-01-04T17:00:00Z"}
+
+    response = robin.post("/spaces/57/events", json={**both, "started_at": "2027-01-04T14:00:00Z", "end": None})
+    ignored = robin.post("/events", json={**both, "space_id": 59, "started_at": "whenever", "end": moment("2027-01-04T11:00:00")})
+
+    assert response.status_code == 201, response.json()
+    assert ignored.status_code == 201, ignored.json()
+    event = response.json()["data"]
+    assert (event["started_at"], event["ended_at"]) == ("2027-01-04T10:00:00-0500", "2027-01-04T12:00:00-0500")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"started_at": None}, "start"),
+        ({"ended_at": None}, "end"),
+        ({"started_at": "next Monday"}, "started_at"),
+        ({"ended_at": "2027-01-04T16:00:00.000Z"}, "ended_at"),
+        ({"started_at": 1799074800}, "started_at"),
+        ({"is_all_day": True}, "is_all_day"),
+        ({"owner_ref": "nobody-at-all"}, "owner_ref"),
+        ({"owner_ref": 999999}, "owner_ref"),
+        ({"owner_ref": True}, "owner_ref"),
+        ({"owner_ref": 2.5}, "owner_ref"),
+        ({"invitees": [{"email": None}]}, "invitees.0.email"),
+    ],
+)
+def test_create_event_refuses_what_the_java_body_holds_wrongly(robin, fields, field):
+    response = robin.post("/spaces/57/events", json={**JAVA_BOOKING, **fields})
+
+    assert_bad_request(response, field)
+    assert listed(robin, "/spaces/57/events", "2027-01-04T00:00:00Z", "2027-01-05T00:00:00Z") == []
+
+
+def test_create_event_for_an_owner_named_by_id_slug_or_email(robin, member):
+    ada = user_id(robin, ADA_EMAIL)
+    ben = user_id(robin, BEN_EMAIL)
+    chloe = user_id(robin, "chloe.martin@meridian.example")
+
+    by_id = robin.post("/spaces/57/events", json={**JAVA_BOOKING, "owner_ref": ben})
+    by_digits = robin.post("/spaces/57/events", json={**JAVA_BOOKING, "owner_ref": str(chloe), **at_hour(17)})
+    by_slug = robin.post("/spaces/57/events", json={**JAVA_BOOKING, "owner_ref": "ben-carter", **at_hour(19)})
+    by_email = robin.post("/spaces/57/events", json={**JAVA_BOOKING, "owner_ref": BEN_EMAIL, **at_hour(21)})
+
+    for response in (by_id, by_digits, by_slug, by_email):
+        assert response.status_code == 201, response.json()
+        assert response.json()["data"]["creator_id"] == ada
+    organizers = [response.json()["data"]["organizer_id"] for response in (by_id, by_digits, by_slug, by_email)]
+    assert organizers == [ben, chloe, ben, ben]
+    assert by_id.json()["data"]["organizer_email"] == BEN_EMAIL
+    assert ids(listed(robin, f"/users/{chloe}/events", "2027-01-04T00:00:00Z", "2027-01-05T00:00:00Z")) == [
+        by_digits.json()["data"]["id"]
+    ]
+    # Ben, the organizer, may change and cancel what was booked for him.
+    assert member.delete(f"/events/{by_id.json()['data']['id']}").status_code == 200
+
+
+def at_hour(hour: int) -> dict[str, str]:
+    return {"started_at": f"2027-01-04T{hour}:00:00Z", "ended_at": f"2027-01-04T{hour + 1}:00:00Z"}
+
+
+def test_a_member_books_only_as_their_own_owner(member, robin, other_organization):
+    ben = user_id(robin, BEN_EMAIL)
+    ada = user_id(robin, ADA_EMAIL)
+
+    for someone_else in (ada, "ada-okafor", ADA_EMAIL):
+        refused = member.post("/spaces/57/events", json={**JAVA_BOOKING, "owner_ref": someone_else})
+        assert refused.status_code == 403, refused.json()
+    foreign = robin.post("/spaces/57/events", json={**JAVA_BOOKING, "owner_ref": "other-admin"})
+    own = member.post("/spaces/57/events", json={**JAVA_BOOKING, "owner_ref": "ben-carter"})
+
+    assert_bad_request(foreign, "owner_ref")
+    assert own.status_code == 201, own.json()
+    assert own.json()["data"]["organizer_id"] == ben
+
+
+def test_update_event_sent_back_whole_changes_nothing(robin, wall):
+    created = booked(
+        robin,
+        57,
+        "2026-03-02T14:10:00Z",
+        "2026-03-02T15:00:00Z",
+        title="Whole",
+        invitees=[{"email": BEN_EMAIL}, {"email": "guest@customer.example"}],
+    )
+    assert robin.put(f"/events/{created['id']}/confirmation").status_code == 200
+    before = robin.get(f"/events/{created['id']}").json()["data"]
+    wall.advance(minutes=5)
+
+    response = robin.patch(f"/events/{created['id']}", json=before)
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"] == before
+    assert robin.get(f"/events/{created['id']}").json()["data"] == before
+
+
+def test_update_event_sent_back_whole_changes_only_what_differs(robin, wall):
+    created = booked(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", title="Whole", invitees=[{"email": BEN_EMAIL}])
+    wall.advance(minutes=5)
+    edited = {**created, "title": "Renamed", "invitees": [*created["invitees"], {"email": "guest@customer.example"}]}
+
+    response = robin.patch(f"/events/{created['id']}", json=edited)
+
+    assert response.status_code == 200, response.json()
+    event = response.json()["data"]
+    assert event["title"] == "Renamed"
+    assert event["updated_at"] == "2026-03-02T14:05:00+0000"
+    unchanged = {"title", "invitees", "updated_at"}
+    assert {key: value for key, value in event.items() if key not in unchanged} == {
+        key: value for key, value in created.items() if key not in unchanged
+    }
+    assert event["invitees"][0] == created["invitees"][0]
+    assert [invitee["email"] for invitee in event["invitees"]] == [BEN_EMAIL, "guest@customer.example"]
+
+
+def test_update_event_sent_back_whole_keeps_a_series_and_moves_it_by_started_at(robin, member):
+    series = robin.get(f"/events/{SEEDED_WEEKLY}").json()["data"]
+    instance = f"{SEEDED_WEEKLY}_20260303T150000Z"
+
+    echoed = member.patch(f"/events/{SEEDED_WEEKLY}", json=series)
+    moved = member.patch(
+        f"/events/{SEEDED_WEEKLY}",
+        json={**series, "started_at": "2026-03-03T15:30:00Z", "ended_at": "2026-03-03T16:30:00Z", "start": None, "end": None},
+    )
+
+    assert echoed.status_code == 200, echoed.json()
+    assert echoed.json()["data"] == series
+    assert moved.status_code == 200, moved.json()
+    assert moved.json()["data"]["start"] == {"date_time": "2026-03-03T10:30:00-0500", "time_zone": NEW_YORK}
+    assert moved.json()["data"]["recurrence"] == series["recurrence"]
+    assert robin.get(f"/events/{instance}").status_code == 404
+    assert robin.get(f"/events/{SEEDED_WEEKLY}_20260303T153000Z").json()["data"]["title"] == series["title"]
+
+
+SEEDED_WEEKLY = "1"
+"""Engineering weekly: the member's series in Hudson, Tuesdays at 10:00 New York time."""
+
+
+def test_update_event_refuses_all_day(robin):
+    created = booked(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+
+    all_day = robin.patch(f"/events/{created['id']}", json={**created, "is_all_day": True})
+
+    assert_bad_request(all_day, "is_all_day")
+    assert robin.get(f"/events/{created['id']}").json()["data"] == created
+
+
+def test_update_event_sent_back_whole_reads_the_time_that_changed(robin):
+    """A client that changes `started_at` sends `start` back as it was, and the other way round."""
+    created = booked(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z")
+    path = f"/events/{created['id']}"
+
+    by_started_at = robin.patch(path, json={**created, "started_at": "2027-01-04T15:30:00Z"})
+    moved = by_started_at.json()["data"]
+    by_start = robin.patch(path, json={**moved, "start": moment("2027-01-04T09:45:00"), "ended_at": "2027-01-04T16:30:00Z"})
+    by_both = robin.patch(
+        path,
+        json={
+            **by_start.json()["data"],
+            "start": moment("2027-01-04T10:15:00"),
+            "started_at": "2027-01-04T15:05:00Z",
+        },
+    )
+
+    assert (moved["started_at"], moved["ended_at"]) == ("2027-01-04T10:30:00-0500", "2027-01-04T11:00:00-0500")
+    assert by_start.status_code == 200, by_start.json()
+    assert (by_start.json()["data"]["started_at"], by_start.json()["data"]["ended_at"]) == (
+        "2027-01-04T09:45:00-0500",
+        "2027-01-04T11:30:00-0500",
+    )
+    assert by_both.json()["data"]["started_at"] == "2027-01-04T10:15:00-0500"
+
+
+def test_update_event_keeps_the_invitees_it_still_has(robin):
+    created = booked(robin, 57, "2027-01-04T15:00:00Z", "2027-01-04T16:00:00Z", invitees=[{"email": BEN_EMAIL}])
+    [ben] = created["invitees"]
+
+    added = robin.patch(f"/events/{created['id']}", json={"invitees": [{"email": BEN_EMAIL.upper()}, {"email": ADA_EMAIL}]})
+    removed = robin.patch(f"/events/{created['id']}", json={"invitees": [{"email": ADA_EMAIL}]})
+
+    assert added.json()["data"]["invitees"][0]["id"] == ben["id"]
+    assert [invitee["email"] for invitee in added.json()["data"]["invitees"]] == [BEN_EMAIL, ADA_EMAIL]
+    assert [invitee["email"] for invitee in removed.json()["data"]["invitees"]] == [ADA_EMAIL]
+    assert removed.json()["data"]["invitees"][0]["is_organizer"] is True
+
+
+def test_every_event_answer_gives_each_invitee_its_id_and_event_id(robin, wall):
+    series = booked(
+        robin,
+        EAST_RIVER,
+        "2026-03-01T14:00:00Z",
+        "2026-03-01T15:00:00Z",
+        recurrence=["RRULE:FREQ=DAILY;COUNT=3"],
+        invitees=[{"email": BEN_EMAIL}, {"email": "guest@customer.example"}],
+    )
+    instance = f"{series['id']}_20260302T140000Z"
+    window = {"after": "2026-03-02T00:00:00Z", "before": "2026-03-03T00:00:00Z"}
+
+    answers = [
+        [series],
+        [robin.get(f"/events/{series['id']}").json()["data"]],
+        [robin.get(f"/events/{instance}").json()["data"]],
+        robin.get(f"/spaces/{EAST_RIVER}/events", params=window).json()["data"],
+        robin.get("/locations/10/events", params=window).json()["data"],
+        robin.get("/me/events", params=window).json()["data"],
+        robin.get(f"/spaces/{EAST_RIVER}/events/upcoming").json()["data"],
+        robin.get(f"/spaces/{EAST_RIVER}/events/recent").json()["data"],
+        robin.get("/me/events/upcoming").json()["data"],
+        robin.get("/me/events/recent").json()["data"],
+        [robin.patch(f"/events/{series['id']}", json={"title": "Daily"}).json()["data"]],
+        [robin.delete(f"/events/{instance}").json()["data"]],
+    ]
+
+    for events in answers:
+        assert events
+        for event in events:
+            if event["series_id"] != series["id"] and event["id"] != series["id"]:
+                continue
+            assert len(event["invitees"]) == 2
+            for invitee in event["invitees"]:
+                assert isinstance(invitee["id"], int)
+                assert invitee["event_id"] == event["id"]
+
+
 def test_confirm_event_by_post_without_a_body_answers_as_put(robin, member):
     ada = user_id(robin, ADA_EMAIL)
     first = booked(robin, 57, "2026-03-02T14:10:00Z", "2026-03-02T15:00:00Z")

@@ -10,7 +10,7 @@ from sandbox.core.paging import Page
 from sandbox.core.reservations import ReservationView
 from sandbox.robin import wire
 from sandbox.robin.deps import ActorDep, PageDep, SessionDep, WindowDep
-from sandbox.robin.envelope import respond, respond_page
+from sandbox.robin.envelope import respond, respond_page, wire_names
 from sandbox.robin.ids import occurrence_key
 from sandbox.robin.requests import (
     EventBody,
@@ -45,7 +45,8 @@ def _events(found: Page[ReservationView]) -> JSONResponse:
     responses=documented(Envelope[Event], 201, conflicts=True),
 )
 def create_space_event(space_id: RowId, body: EventBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.event(events.create_event(session, actor, space_id, body.to_input())), 201)
+    with wire_names(EventBody.WIRE_NAMES):
+        return respond(wire.event(events.create_event(session, actor, space_id, body.to_input())), 201)
 
 
 @router.post(
@@ -55,7 +56,8 @@ def create_space_event(space_id: RowId, body: EventBody, actor: ActorDep, sessio
     responses=documented(Envelope[Event], 201, conflicts=True),
 )
 def create_event(body: NewEventBody, actor: ActorDep, session: SessionDep) -> JSONResponse:
-    return respond(wire.event(events.create_event(session, actor, body.space_id, body.to_input())), 201)
+    with wire_names(EventBody.WIRE_NAMES):
+        return respond(wire.event(events.create_event(session, actor, body.space_id, body.to_input())), 201)
 
 
 @router.get("/events/{event_id}", summary="An event, a series master or one instance", responses=documented(Envelope[Event]))
@@ -65,7 +67,7 @@ def get_event(event_id: EventId, actor: ActorDep, session: SessionDep) -> JSONRe
 
 @router.patch(
     "/events/{event_id}",
-    summary="Change an event or a whole series",
+    summary="Change an event or a whole series; the event sent back whole changes only what differs",
     responses=documented(Envelope[Event], conflicts=True),
 )
 def update_event(event_id: EventId, patch: EventPatch, actor: ActorDep, session: SessionDep) -> JSONResponse:
