@@ -196,3 +196,26 @@ def test_the_java_sdk_confirms_with_the_whole_confirmation_and_its_nulls(anonymo
     assert confirmed.status_code == 200, confirmed.text
     assert (read["event_id"], read["user_id"]) == (booked["id"], 1)
     assert TIMESTAMP.match(read["confirmed_at"])
+
+
+def test_the_java_sdk_books_with_started_at_and_owner_ref_then_sends_the_whole_event_back(anonymous: RobinClient) -> None:
+    booking = {
+        "owner_ref": "ben-carter",
+        "title": "Java booking",
+        "description": None,
+        "started_at": "2026-03-05T15:00:00Z",
+        "ended_at": "2026-03-05T15:45:00Z",
+        "is_all_day": False,
+        "invitees": [{"email": "ada.okafor@meridian.example"}],
+    }
+    booked = envelope(anonymous.post("/spaces/50/events", headers=BEARER, json=booking))["data"]
+    whole = {**booked, "title": "Java booking (renamed)"}
+    patched = envelope(anonymous.patch(f"/events/{booked['id']}", headers=BEARER, json=whole))["data"]
+
+    assert (booked["organizer_email"], booked["started_at"], booked["ended_at"]) == (
+        "ben.carter@meridian.example",
+        "2026-03-05T10:00:00-0500",
+        "2026-03-05T10:45:00-0500",
+    )
+    assert patched["title"] == "Java booking (renamed)"
+    assert (patched["start"], patched["end"], patched["organizer_id"]) == (booked["start"], booked["end"], booked["organizer_id"])
