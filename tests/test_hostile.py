@@ -32,7 +32,7 @@ def event(**fields: Any) -> dict[str, Any]:
 
 
 ROBIN_CASES = [
-    ("GET", "/locations/10/spaces?per_page=1000000000", None),
+    ("GET", "/locations/10/spaces?per_page=-1000000000", None),
     ("GET", "/locations/10/spaces?page=1000000000000", None),
     ("GET", "/spaces/48/events?after=99999-01-01T00:00:00Z", None),
     ("POST", "/spaces/48/events", event(start={"date_time": "99999-01-01T10:00:00Z", "time_zone": "UTC"})),
