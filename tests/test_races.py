@@ -525,3 +525,11 @@ def test_fifty_sightings_of_one_person_at_once_start_one_presence_session(site: 
     # The first starts the session (201), every other one extends it (200).
     assert outcomes == {(201, ""): 1, (200, ""): CROWD - 1}, site.tail()
     assert len(site.robin("GET", f"/spaces/{FOCUS_ROOM}/presence").json()["data"]) == 1
+
+
+def test_one_of_fifty_invitations_of_one_person_is_made(site: Site, slot: datetime) -> None:
+    body = {"email": f"newcomer.{slot:%Y%m%d}@meridian.example", "name": "Newcomer"}
+
+    outcomes = site.outcomes(lambda client, _: client.post(f"/v1.0/organizations/{ORGANIZATION}/users", json=body, headers=ADMIN))
+
+    assert outcomes == {(200, ""): 1, (409, "already_a_member"): CROWD - 1}, site.tail()

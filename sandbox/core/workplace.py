@@ -355,9 +355,13 @@ class Invitation:
 
 def invite(session: Session, actor: Actor, organization_id: int, invitations: list[Invitation], now: datetime) -> list[User]:
     """New people of the organization, pending until they accept (administrators only). An email
-    that already belongs to someone is refused (`already_a_member`), as one listed twice."""
+    that already belongs to someone is refused (`already_a_member`), as one listed twice, and
+    invitations to the organization are made one at a time."""
     fetch(session, actor, Organization, organization_id)
     actor.require_admin()
+    # Invitations to one organization are made one at a time: the second of two for one email
+    # finds the first's person.
+    session.exec(select(Organization.id).where(Organization.id == organization_id).with_for_update()).one()
     if not invitations:
         raise InvalidInput.of("email", "can't be blank", "required")
     seen: set[str] = set()
