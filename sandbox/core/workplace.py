@@ -395,10 +395,15 @@ def invite(session: Session, actor: Actor, organization_id: int, invitations: li
     return users
 
 
+def ascii_slug(text: str) -> str:
+    """`text` as a slug: ASCII letters and digits in lower case, runs of anything else one "-"."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
 def _free_slug(session: Session, organization_id: int, name: str) -> str:
     """A slug for `name` that nobody of the organization holds yet."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:100] or "member"
+    base = ascii_slug(name)[:100] or "member"
     taken = set(session.exec(select(User.slug).where(User.organization_id == organization_id, col(User.slug).startswith(base))))
     slug, suffix = base, 1
     while slug in taken:

@@ -11,8 +11,6 @@ last desk.
 """
 
 import random
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
@@ -20,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from faker import Faker
 
+from sandbox.core.workplace import ascii_slug
 from sandbox.seeding.fixture import (
     AmenityEntry,
     ApiClientEntry,
@@ -253,11 +252,6 @@ def generate_workplace(preset: Preset, seed: int, now: datetime) -> Workplace:
 def shares(total: int, parts: int) -> list[int]:
     """`total` split into `parts` counts that differ by at most one, the larger first."""
     return [total // parts + (1 if position < total % parts else 0) for position in range(parts)]
-
-
-def ascii_slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
 class _Drafting:
