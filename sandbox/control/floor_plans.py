@@ -1,4 +1,10 @@
-"""Floor plans: the SVG a Kadence floor's `floorPlanUrl` points at, drawn from the store."""
+"""Floor plans: the SVG a Kadence floor's `floorPlanUrl` points at, drawn from the store.
+
+Each space is a group whose id is `space::<booking type>::<space id>`, as in Kadence's own plans,
+which its clients select with `g[id^="space::"]` and match by the id's third part against a
+booking's space. The plan is served to any origin, as the content delivery network that serves
+Kadence's plans does, since a booking page fetches it from another origin.
+"""
 
 from html import escape
 
@@ -7,6 +13,7 @@ from fastapi.responses import Response
 
 from sandbox.control.schemas import refusals
 from sandbox.core import directory
+from sandbox.core.space_types import booking_type
 from sandbox.sessions import SessionDep
 from sandbox.store.models import ResourceKind
 
@@ -37,9 +44,9 @@ def floor_plan(floor_id: str, session: SessionDep) -> Response:
         y = 2 * MARGIN + TITLE_HEIGHT + (position // COLUMNS) * CELL_HEIGHT
         fill = "#dbeafe" if resource.kind == ResourceKind.DESK else "#dcfce7"
         shapes.append(
-            f'<g id="{resource.ulid}"><rect x="{x}" y="{y}" width="{CELL_WIDTH - 8}" height="{CELL_HEIGHT - 8}" '
-            f'rx="6" fill="{fill}" stroke="#64748b"/><text x="{x + 8}" y="{y + 24}" font-family="sans-serif" '
-            f'font-size="12">{escape(resource.name)}</text></g>'
+            f'<g id="space::{booking_type(resource)}::{resource.ulid}">'
+            f'<rect x="{x}" y="{y}" width="{CELL_WIDTH - 8}" height="{CELL_HEIGHT - 8}" rx="6" fill="{fill}" stroke="#64748b"/>'
+            f'<text x="{x + 8}" y="{y + 24}" font-family="sans-serif" font-size="12">{escape(resource.name)}</text></g>'
         )
     shapes.append("</svg>")
-    return Response("\n".join(shapes), media_type="image/svg+xml")
+    return Response("\n".join(shapes), media_type="image/svg+xml", headers={"Access-Control-Allow-Origin": "*"})

@@ -98,7 +98,9 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   already holds a desk then. Onsite passes: `numPassesAvailable` is null for a building
   without an onsite capacity; past the booking horizon it is 0 with reason `unknown`.
 - Floors' `floorPlanUrl` points at an SVG the sandbox draws from the floor's spaces and desks
-  (`/_sandbox/floor-plans/{id}.svg`, no token needed). Photos are always null.
+  (`/_sandbox/floor-plans/{id}.svg`, no token needed). Photos are always null. Each space
+  and desk on the plan is a group `<g id="space::{type}::{id}">` (its booking type and id, as
+  in Kadence's plans); the plan answers any origin (`Access-Control-Allow-Origin: *`).
 - User PATCH changes the profile fields of the 1.2.0 document; blank names and invalid
   coordinates, country codes or time zones answer 422; a null `locationTimezone` resets it to
   UTC. A profile picture upload (multipart/form-data, the image in a field named `file` or the

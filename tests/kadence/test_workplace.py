@@ -65,6 +65,16 @@ def drawn_names(floor: dict[str, Any]) -> set[str]:
     return names
 
 
+def drawn_spaces(floor: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, booking type) of every space and desk of a floor, reservable or not: what its plan shows."""
+    found = []
+    for space in floor["spaces"]:
+        found.append((space["name"], SPACE_TYPES.get(space["type"], "room")))
+        for area in space.get("zones", []):
+            found += [(desk["name"], "desk") for desk in area["desks"]]
+    return sorted(found)
+
+
 def document(response: Any, status: int = 200) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/ld+json")
@@ -246,14 +256,41 @@ def test_floor_plan_url_is_an_absolute_url_of_an_svg_naming_the_floor_spaces(cli
     assert labels == {floor_name} | drawn_names(fixture_floor(building_name, floor_name))
 
 
-def test_floor_plan_marks_each_kadence_space_by_its_ulid(client, kadence):
+@pytest.mark.parametrize(
+    ("building_name", "floor_name"),
+    [
+        ("Meridian HQ New York", "Floor 2"),
+        ("Meridian HQ New York", "Floor 3"),
+        ("Meridian Bengaluru", "Floor 1"),
+    ],
+)
+def test_floor_plan_groups_each_space_by_its_booking_type_and_id_as_kadence_plans_do(client, kadence, building_name, floor_name):
+    floor = floor_named(kadence, building_name, floor_name)
+
+    response = client.get(urlsplit(floor["floorPlanUrl"]).path)
+
+    assert response.status_code == 200, response.text
+    drawing = ElementTree.fromstring(response.text)
+    groups = [(group.get("id", "").split("::"), group.findtext(f"{SVG}text")) for group in drawing.iter(f"{SVG}g")]
+    assert all(len(parts) == 3 and parts[0] == "space" for parts, _ in groups)
+    drawn = {space_id: (space_type, name) for (_, space_type, space_id), name in groups}
+    assert len(drawn) == len(groups)
+    assert sorted((name, space_type) for space_type, name in drawn.values()) == drawn_spaces(
+        fixture_floor(building_name, floor_name)
+    )
+    members = kadence.members("/spaces", floorId=floor["id"])
+    assert members
+    for space in members:
+        assert drawn[space["id"]] == (space["type"], space["name"])
+
+
+def test_floor_plan_may_be_read_by_a_page_of_any_origin(client, kadence):
     floor = floor_named(kadence, "Meridian HQ New York", "Floor 2")
-    drawing = ElementTree.fromstring(client.get(urlsplit(floor["floorPlanUrl"]).path).text)
 
-    groups = {group.get("id"): group.findtext(f"{SVG}text") for group in drawing.iter(f"{SVG}g")}
+    response = client.get(urlsplit(floor["floorPlanUrl"]).path, headers={"Origin": "https://app.example.com"})
 
-    for space in kadence.members("/spaces", floorId=floor["id"]):
-        assert groups[space["id"]] == space["name"]
+    assert response.status_code == 200, response.text
+    assert response.headers["access-control-allow-origin"] == "*"
 
 
 def test_floor_plan_of_an_unknown_floor_is_404(client):
