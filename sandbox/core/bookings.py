@@ -165,23 +165,28 @@ class BookingInput:
 
 
 def create_booking(session: Session, actor: Actor, draft: BookingInput) -> Booking:
-    """Book a space (desk, room, ...) or, with a building, an onsite pass, for `draft.user_id`."""
+    """Book a space (desk, room, ...) or, with only a building, an onsite pass, for
+    `draft.user_id`. A space may come with its building too, which must be the space's."""
     if not draft.user_id.strip():
         raise InvalidInput.of("person", "is required", "required")
     person = directory.named_in(session, actor, User, draft.user_id, "person")
-    if (draft.space_id is None) == (draft.building_id is None):
-        raise InvalidInput.of("resource", "Give a resource, or a building for an onsite pass, but not both.", "one_place")
+    if draft.space_id is None and draft.building_id is None:
+        raise InvalidInput.of("resource", "Give a resource, or a building for an onsite pass.", "one_place")
     require_later(draft.start, draft.end, "end", "start")
     on_behalf = Actor(user=person, organization=actor.organization, now=actor.now, integration=True)
-    if draft.building_id is not None:
-        building = directory.named_in(session, actor, Building, draft.building_id, "building")
+    if draft.space_id is None:
+        building = directory.named_in(session, actor, Building, draft.building_id or "", "building")
         buildings.require_bookable(building, draft.start, draft.end, actor.now)
         reservation = _book_onsite(session, on_behalf, building, draft)
     else:
-        resource = directory.named_in(session, actor, Resource, draft.space_id or "", "resource")
+        resource = directory.named_in(session, actor, Resource, draft.space_id, "resource")
         if resource.kind not in (ResourceKind.DESK, ResourceKind.SPACE):
             raise InvalidInput.of("resource", "This space can't be booked.")
         building = session.get_one(Building, resource.building_id)
+        if draft.building_id is not None:
+            named = directory.named_in(session, actor, Building, draft.building_id, "building")
+            if named.id != building.id:
+                raise InvalidInput.of("building", "The space is not in this building.", "other_building")
         buildings.require_bookable(building, draft.start, draft.end, actor.now)
         reservation = _book_space(session, on_behalf, resource, building, draft)
     return _booking_of(session, reservation, None, actor.now)

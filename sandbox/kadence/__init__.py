@@ -73,7 +73,9 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   `cancel` with a `userId` acts on that user's behalf: a member may cancel only their own
   bookings (403 otherwise).
 - Creating a booking: invalid or missing fields answer 422 with `violations`; an unknown
-  user, space or building in the body is a 422 naming the field. A taken space, a person who
+  user, space or building in the body is a 422 naming the field. A `spaceId` may come with a
+  `buildingId`, as the document's sample sends both: the space is booked when the building is
+  its own, and a 422 on `buildingId` answers otherwise. A taken space, a person who
   already holds a desk (or an onsite pass) at that time, a full building, closed days, times
   outside opening hours and days past the booking horizon (14 days by default, today
   included) all answer 422, the reason in the violation's message. Room bookings (room, pod,

@@ -172,7 +172,9 @@ class BookingBody(Body):
         description="UTC Booking end date time in format YYYY-MM-DDThh:mm:ss",
         json_schema_extra={"pattern": UTC_DATE_TIME_PATTERN},
     )
-    buildingId: str | None = Field(default=None, description="Required for onsite bookings only")
+    buildingId: str | None = Field(
+        default=None, description="Required for onsite bookings only; given with a spaceId, the space's building"
+    )
     spaceId: str | None = Field(default=None, description="Required for bookings of a space (desk, room, ...)")
     title: str | None = Field(default=None, max_length=255, description="Required for room bookings")
     description: str | None = Field(default=None, max_length=4000)

@@ -76,7 +76,8 @@ MESSAGES = {
     "between": "This value should be between -{limit} and {limit}.",
     "choice": "The value you selected is not a valid choice: {choices}.",
     "not_later": "must be later than {than}",
-    "one_place": "Give a spaceId, or a buildingId for an onsite booking, but not both.",
+    "one_place": "Give a spaceId, or a buildingId for an onsite booking.",
+    "other_building": "The space is not in this building.",
     "file_too_large": "The file is too large. Allowed maximum size is {limit_mib} MiB.",
 }
 """Symfony's validation messages, by the core's reason: what API Platform's violations say."""

@@ -350,20 +350,37 @@ def test_create_booking_requires_each_field(kadence, missing):
     assert stored_bookings(kadence) == before
 
 
-@pytest.mark.parametrize("with_place", [False, True], ids=["neither", "both"])
-def test_create_booking_needs_exactly_one_of_space_and_building(kadence, with_place):
+def test_create_booking_needs_a_space_or_a_building(kadence):
     before = stored_bookings(kadence)
     body: dict[str, Any] = {
         "userId": user_id(kadence, BEN),
         "startDateTime": "2026-03-03T14:00:00",
         "endDateTime": "2026-03-03T18:00:00",
     }
-    if with_place:
-        body.update(spaceId=space_id(kadence, "A-03"), buildingId=building_id(kadence, NEW_YORK))
 
     response = kadence.post("/bookings", json=body)
 
     assert refused_fields(response) == ["spaceId"]
+    assert stored_bookings(kadence) == before
+
+
+def test_create_booking_takes_a_space_with_its_building_as_the_document_sample_sends_them(kadence):
+    response = book(kadence, BEN, "2026-03-03T14:00:00", "2026-03-03T18:00:00", space="A-03", building=NEW_YORK)
+
+    assert response.status_code == 201, response.text
+    booking = response.json()
+    assert booking["type"] == "desk"
+    assert booking["space"]["id"] == space_id(kadence, "A-03")
+    assert booking["building"] == f"/v1/public/buildings/{building_id(kadence, NEW_YORK)}"
+    assert read(kadence, booking)["space"]["name"] == "A-03"
+
+
+def test_create_booking_refuses_a_space_with_another_building(kadence):
+    before = stored_bookings(kadence)
+
+    response = book(kadence, BEN, "2026-03-03T14:00:00", "2026-03-03T18:00:00", space="A-03", building=BENGALURU)
+
+    assert violations(response) == [("buildingId", "The space is not in this building.")]
     assert stored_bookings(kadence) == before
 
 
