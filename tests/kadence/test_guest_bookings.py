@@ -205,31 +205,42 @@ def test_guest_bookings_are_listed_among_bookings_and_their_hosts(kadence):
     assert found[TOMORROW]["id"] not in listed_ids(kadence, f"/users/{user_id(kadence, BEN)}/bookings")
 
 
-def test_a_booking_has_guests_when_someone_from_outside_comes(kadence):
-    tomorrow = booking(kadence, visits(kadence)[TOMORROW]["id"])
-    assert tomorrow["hasGuests"] is True
+def test_a_visit_with_visitors_from_outside_is_a_guest_booking_with_guests(kadence):
+    for visit in visits(kadence):
+        guest_booking = booking(kadence, visit["id"])
 
-    def room_booking(*attendees: dict[str, str]) -> dict[str, Any]:
-        body = {
-            "userId": user_id(kadence, BEN),
-            "spaceId": space_id(kadence, "East River"),
-            "startDateTime": "2026-03-04T15:00:00",
-            "endDateTime": "2026-03-04T16:00:00",
-            "title": "Review",
-            "attendees": list(attendees),
-        }
-        response = kadence.post("/bookings", json=body)
-        assert response.status_code == 201, response.text
-        created: dict[str, Any] = response.json()
-        act(kadence, created["id"], "cancel")
-        return created
+        assert "external" in {visitor["type"] for visitor in visit["visitors"]}
+        assert (guest_booking["hasGuests"], guest_booking["guestBooking"]) == (True, True)
 
-    colleagues = room_booking({"userId": user_id(kadence, ADA)}, {"emailAddress": "PRIYA.RAMAN@meridian.example"})
-    with_a_guest = room_booking({"userId": user_id(kadence, ADA)}, {"emailAddress": "visitor@elsewhere.example"})
 
-    assert (colleagues["hasGuests"], colleagues["guestBooking"]) == (False, False)
-    assert (with_a_guest["hasGuests"], with_a_guest["guestBooking"]) == (True, False)
-    assert booking(kadence, with_a_guest["id"])["hasGuests"] is True
+@pytest.mark.parametrize(
+    ("attendees", "has_guests"),
+    [
+        ([], False),
+        ([{"userId": ADA}, {"emailAddress": "PRIYA.RAMAN@meridian.example"}], False),
+        ([{"userId": ADA}, {"emailAddress": "visitor@elsewhere.example"}], True),
+    ],
+    ids=["nobody", "colleagues", "someone from outside"],
+)
+def test_a_room_booking_has_guests_when_it_invites_an_email_that_is_nobodys(kadence, attendees, has_guests):
+    body = {
+        "userId": user_id(kadence, BEN),
+        "spaceId": space_id(kadence, "East River"),
+        "startDateTime": "2026-03-04T15:00:00",
+        "endDateTime": "2026-03-04T16:00:00",
+        "title": "Review",
+        "attendees": [{"userId": user_id(kadence, item["userId"])} if "userId" in item else item for item in attendees],
+    }
+
+    response = kadence.post("/bookings", json=body)
+
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert (created["hasGuests"], created["guestBooking"]) == (has_guests, False)
+    read = booking(kadence, created["id"])
+    assert (read["hasGuests"], read["guestBooking"]) == (has_guests, False)
+    listed = kadence.members("/bookings", spaceId=body["spaceId"], **starting_at(created))
+    assert [(member["id"], member["hasGuests"]) for member in listed] == [(created["id"], has_guests)]
 
 
 # Robin
