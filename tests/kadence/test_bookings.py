@@ -648,6 +648,27 @@ def robin_reservation(client: TestClient, seat: int, start: str, end: str) -> An
     )
 
 
+@pytest.mark.parametrize(
+    ("desk", "holder", "permanent"),
+    [("B-02", "hannah.kim@meridian.example", True), ("A-01", "diego.alvarez@meridian.example", False)],
+    ids=["assigned", "ordinary"],
+)
+def test_a_booking_of_an_assigned_desk_is_permanent(kadence, desk, holder, permanent):
+    # B-02 is assigned to Hannah on Mondays (Robin's shared schedule); A-01 Diego books today.
+    today = {"startDateTime[after]": "2026-03-02T00:00:00", "startDateTime[before]": "2026-03-02T23:59:59"}
+
+    (listed,) = kadence.members("/bookings", spaceId=space_id(kadence, desk), **today)
+
+    assert (listed["bookingUserEmail"], listed["permanent"]) == (holder, permanent)
+    assert read(kadence, listed)["permanent"] is permanent
+
+
+def test_a_booking_made_through_kadence_is_not_permanent(kadence):
+    created = booked(kadence, BEN, "2026-03-03T14:00:00", "2026-03-03T22:00:00", space="A-03")
+
+    assert created["permanent"] is False
+
+
 def test_desk_reserved_through_robin_blocks_a_kadence_booking(kadence, client):
     reserved = robin_reservation(client, A_04_SEAT, "2026-03-04T10:00:00", "2026-03-04T12:00:00")
     assert reserved.status_code == 200, reserved.text
