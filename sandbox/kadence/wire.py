@@ -122,10 +122,11 @@ def space(row: Resource, places: Places) -> dict[str, Any]:
 
 
 def bookable_space(row: Resource, areas: Mapping[int, Area]) -> dict[str, Any]:
-    """`areas`: the areas of the spaces being shown, by id."""
+    """`areas`: the areas of the spaces being shown, by id. Its IRI is the one the document
+    gives a bookable space, which names no path that serves it."""
     area = areas.get(row.area_id or 0)
     return {
-        "@id": iri("spaces", row.ulid),
+        "@id": iri("bookable-space", row.ulid),
         "@type": "BookableSpace",
         "id": row.ulid,
         "name": row.name,

@@ -431,7 +431,7 @@ def test_bookable_desks_on_a_floor_are_the_free_desks_the_user_may_take(kadence)
     pod_a = kadence.find("/neighborhoods", name="Pod A")
     a01 = kadence.find("/spaces", name="A-01")
     assert members[0] == {
-        "@id": f"/v1/public/spaces/{a01['id']}",
+        "@id": f"/v1/public/bookable-space/{a01['id']}",
         "@type": "BookableSpace",
         "id": a01["id"],
         "name": "A-01",
@@ -443,6 +443,7 @@ def test_bookable_desks_on_a_floor_are_the_free_desks_the_user_may_take(kadence)
             "name": "Pod A",
         },
     }
+    assert kadence.get(members[0]["@id"].removeprefix("/v1/public")).status_code == 404
 
 
 def test_bookable_desks_include_the_user_own_assigned_desk(kadence):
