@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
+import pycountry
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
@@ -216,6 +217,11 @@ PROFILE = (
 """The parts of a user's profile that may be changed."""
 
 
+def is_country_code(code: object) -> bool:
+    """Whether `code` is a country's ISO 3166-1 alpha-2 code, in either case."""
+    return isinstance(code, str) and len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
+
+
 def update_profile(session: Session, actor: Actor, ulid: str, changes: dict[str, Any]) -> User:
     """Change a user's profile (`changes` by the names in PROFILE); the names, when given, must not
     be blank."""
@@ -231,7 +237,7 @@ def update_profile(session: Session, actor: Actor, ulid: str, changes: dict[str,
         if isinstance(value, str) and len(value) > MAX_TEXT * (16 if name == "biography" else 1)
     )
     code = changes.get("location_country_code")
-    if code is not None and not (isinstance(code, str) and len(code) == 2 and code.isalpha()):
+    if code is not None and not is_country_code(code):
         problems.append(FieldProblem("location_country_code", "is not a country code", "country"))
     for name, limit in (("location_latitude", 90), ("location_longitude", 180)):
         if changes.get(name) is not None and not -limit <= changes[name] <= limit:

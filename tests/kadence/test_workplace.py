@@ -650,6 +650,8 @@ def test_patch_with_a_blank_name_is_a_422_violation(kadence, wall, changes):
         {"locationCountryCode": "USA"},
         {"locationCountryCode": "U1"},
         {"locationCountryCode": ""},
+        {"locationCountryCode": "XX"},
+        {"locationCountryCode": "UK"},
         {"locationTimezone": "Mars/Olympus_Mons"},
         {"locationTimezone": "EST5EDT8"},
     ],
@@ -663,6 +665,15 @@ def test_patch_with_an_invalid_location_is_a_422_violation(kadence, changes):
     (field,) = changes
     assert set(violations(response)) == {field}
     assert document(kadence.get(f"/users/{ada['id']}")) == {"@context": "/v1/contexts/User", **ada}
+
+
+def test_patch_refuses_a_country_code_iso_3166_does_not_assign(kadence):
+    ada = kadence.find("/users", email="ada.okafor@meridian.example")
+
+    response = kadence.patch(f"/users/{ada['id']}", json={"locationCountryCode": "XX"}, headers=MERGE_PATCH)
+
+    assert violations(response)["locationCountryCode"]["message"] == "This value is not a valid country."
+    assert kadence.get(f"/users/{ada['id']}").json()["locationCountryCode"] == ada["locationCountryCode"]
 
 
 def test_patch_reports_every_violation_at_once(kadence):
