@@ -88,10 +88,20 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   a date filter reach 366 days either side of now; a one-sided date filter reaches 366 days
   from its bound. Date filters that reach more than 10,000 occurrences of one recurring booking
   answer 422 naming `startDateTime` (a series without end runs as far as they reach). The
-  default order is by start. `local_*` date filters read the value as a
-  wall-clock time in each booking's building. Unknown filters and `order[...]` fields are
-  ignored; malformed dates are a 400. The deprecated `startDate`/`endDate` (YYYY-MM-DD, UTC
-  days) still filter.
+  default order is by start. Date filters read their value as API Platform's DateFilter does,
+  with PHP's DateTime, of which the sandbox reads: ISO 8601 dates and date-times (`T` or a
+  space between them; seconds, a fraction, `Z`, an offset or a zone's name optional; a bare
+  date is its midnight; a day past its month's end, up to 31, runs on into the next month),
+  `@` and Unix seconds, and the words `now`, `today`, `midnight`, `noon`, `tomorrow` and
+  `yesterday`, alone or with amounts such as `+1 day` or `2 hours ago` (amounts alone count
+  from now), read on the organization's clock in UTC (a month or a year added keeps to the
+  last day of a shorter month, where PHP runs on). A value without an offset is UTC. A value
+  it can't read (`6 March`, `03/06/2026`, `2026-13-01`, a bare year) leaves its filter out, as
+  API Platform does, rather than answering 400. `local_*` date filters read the value as a
+  wall-clock time in each booking's building, any offset or zone in it ignored (a relative
+  word gives the UTC wall clock). Unknown filters and `order[...]` fields are ignored. The
+  deprecated `startDate`/`endDate`, Kadence's own filters rather than API Platform's, keep the
+  document's YYYY-MM-DD (UTC days): another value is a 400.
 - Bookable days list each day the building is open, from today through the booking horizon;
   today starts at now. `/bookable-days/{id}` always answers 404 (days are not addressable).
   Bookable spaces list free, reservable, enabled spaces of `spaceType` (default `desk`) on

@@ -1,7 +1,7 @@
 """What Kadence clients send: query filters, paging, and request bodies, read into core terms."""
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,7 +12,7 @@ from sandbox.core.bookings import Attendee, BookingInput
 from sandbox.core.errors import InvalidInput
 from sandbox.core.lifecycle import Status
 from sandbox.core.times import EARLIEST, LATEST, OutOfRange, parse_instant
-from sandbox.kadence import ids
+from sandbox.kadence import filter_dates, ids
 from sandbox.kadence.hydra import BadRequest
 from sandbox.kadence.words import PROFILE, STATUS_OF
 
@@ -25,27 +25,36 @@ UTC_DATE_TIME_PATTERN = (
 the calendar's months, days and hours (a date that does not exist is refused too)."""
 
 
-def utc_value(value: str, name: str, *, what: str = "parameter", clamp: bool = False) -> datetime:
+def utc_value(value: str, name: str, *, what: str = "parameter") -> datetime:
     """A UTC date-time as YYYY-MM-DDThh:mm:ss; clients also send a trailing Z or .000Z. A 400
     for a malformed one calls it a `what` ("parameter", or "field" of a body). It lies between
-    the years EARLIEST and LATEST name: outside them it is refused, or with `clamp` brought
-    within them (a filter's bound, where 0001-01-01 still means "since ever")."""
+    the years EARLIEST and LATEST name."""
     text = value.strip()
     if not _DATE_TIME.match(text):
         raise BadRequest(f'The {what} "{name}" must be a UTC date-time in the format YYYY-MM-DDThh:mm:ss, "{value}" given.')
     try:
-        return parse_instant(text, name, allow_fraction=True, clamp=clamp)
+        return parse_instant(text, name, allow_fraction=True)
     except OutOfRange:
         raise BadRequest(f'"{name}" must lie between the years {EARLIEST.year} and {LATEST.year}, "{value}" given.') from None
     except InvalidInput:
         raise BadRequest(f'The parameter "{name}" is not a valid date-time: "{value}".') from None
 
 
-def local_value(value: str, name: str) -> datetime:
-    """A wall-clock date-time for a local_* filter, brought within the years the API reads: any
-    offset the client adds is ignored."""
-    text = re.sub(r"(Z|[+-]\d{2}:?\d{2})$", "", value.strip(), flags=re.ASCII)
-    return utc_value(text, name, clamp=True).replace(tzinfo=None)
+def filter_bound(value: str, now: datetime, *, local: bool = False) -> datetime | None:
+    """A date filter's value as `filter_dates` reads it, or None when it can't be read (the filter
+    is then left out, as API Platform's DateFilter leaves it). Beyond the years EARLIEST and
+    LATEST name it is the nearer of them, so that 0001-01-01 still means "since ever". With
+    `local`, a wall-clock time (its offset or zone ignored); otherwise an instant in UTC."""
+    moment = filter_dates.read(value, now)
+    if moment is None:
+        return None
+    if local:
+        wall = moment.replace(tzinfo=None)
+        return min(max(wall, EARLIEST.replace(tzinfo=None)), LATEST.replace(tzinfo=None))
+    # Compared as given: moved to UTC first, an instant of year 1 or 9999 may leave the calendar.
+    if not EARLIEST <= moment <= LATEST:
+        return EARLIEST if moment < EARLIEST else LATEST
+    return moment.astimezone(UTC)
 
 
 def required(params: QueryParams, name: str) -> str:
@@ -95,17 +104,19 @@ TIME_FIELDS = {
 }
 
 
-def time_conditions(params: QueryParams, fields: tuple[str, ...]) -> tuple[TimeCondition, ...]:
-    """Every `<field>[<operation>]` and `<field>[local_<operation>]` filter among `fields`, plus the
-    deprecated startDate and endDate (YYYY-MM-DD)."""
+def time_conditions(params: QueryParams, fields: tuple[str, ...], now: datetime) -> tuple[TimeCondition, ...]:
+    """Every `<field>[<operation>]` and `<field>[local_<operation>]` filter among `fields` whose
+    value can be read (relative words from `now`), plus the deprecated startDate and endDate
+    (YYYY-MM-DD, UTC days)."""
     conditions = []
     for key, value in params.multi_items():
         match = re.fullmatch(r"(\w+)\[(local_)?(\w+)\]", key)
         if match is None or match.group(1) not in fields or match.group(3) not in OPERATIONS:
             continue
         local = match.group(2) is not None
-        moment = local_value(value, key) if local else utc_value(value, key, clamp=True)
-        conditions.append(TimeCondition(TIME_FIELDS[match.group(1)], match.group(3), moment, local))
+        moment = filter_bound(value, now, local=local)
+        if moment is not None:
+            conditions.append(TimeCondition(TIME_FIELDS[match.group(1)], match.group(3), moment, local))
     for key, field_name, operation, time_of_day in (
         ("startDate", "start", "after", "00:00:00"),
         ("endDate", "end", "before", "23:59:59"),
@@ -130,8 +141,9 @@ def statuses(word: str | None) -> frozenset[Status] | None:
     return frozenset() if status is None else frozenset({status})
 
 
-def booking_query(params: QueryParams, *, holder_id: int | None = None, extended: bool = False) -> BookingQuery:
-    """The filters of GET /bookings, or with `extended` of GET /users/{id}/bookings."""
+def booking_query(params: QueryParams, now: datetime, *, holder_id: int | None = None, extended: bool = False) -> BookingQuery:
+    """The filters of GET /bookings, or with `extended` of GET /users/{id}/bookings; relative
+    dates count from `now`."""
     fields = tuple(TIME_FIELDS) if extended else ("startDateTime", "endDateTime")
     order = []
     for key, value in params.multi_items():
@@ -147,7 +159,7 @@ def booking_query(params: QueryParams, *, holder_id: int | None = None, extended
         floor_id=related(params, "floor") or None,
         area_id=params.get("neighbourhoodId") or related(params, "neighborhood") or None,
         space_id=related(params, "space") or None,
-        conditions=time_conditions(params, fields),
+        conditions=time_conditions(params, fields, now),
         order=tuple(order),
     )
 

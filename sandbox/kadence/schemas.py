@@ -323,10 +323,18 @@ BOUNDS = {
 its maximum are refused by no one (they read as the maximum), so none is stated."""
 
 
+FILTER_DATE_TIME = (
+    "A date-time as PHP's DateTime reads it, such as YYYY-MM-DDThh:mm:ss "
+    "(UTC unless it gives an offset), YYYY-MM-DD, today or @1772460000; a value it can't read leaves the filter out"
+)
+"""How a date filter's description says what it takes: API Platform's DateFilter reads the
+value with PHP's DateTime, and skips the filter when PHP can't."""
+
+
 def date_filters(*fields: str) -> tuple[tuple[str, str], ...]:
     """Every `field[operation]` and `field[local_operation]` filter of `fields`."""
     return tuple(
-        (f"{field}[{local}{operation}]", f"{UTC_DATE_TIME}{'; read as wall-clock time in the building' if local else ''}")
+        (f"{field}[{local}{operation}]", f"{FILTER_DATE_TIME}{'; read as wall-clock time in the building' if local else ''}")
         for field in fields
         for local in ("", "local_")
         for operation in OPERATIONS

@@ -190,6 +190,16 @@ def test_guests_take_no_onsite_pass(kadence):
     assert kadence.get("/bookable-onsite-passes", params=window).json()["numPassesAvailable"] == 0
 
 
+def test_visits_filter_by_date_as_php_reads_it_and_ignore_what_it_cannot(kadence):
+    found = visits(kadence)
+
+    from_today = kadence.members("/visits", **{"startDateTime[after]": "today"})
+    unreadable = kadence.members("/visits", **{"startDateTime[after]": "soon"})
+
+    assert [visit["id"] for visit in from_today] == [visit["id"] for visit in found[TODAY:]]
+    assert unreadable == found
+
+
 def test_guest_bookings_are_listed_among_bookings_and_their_hosts(kadence):
     found = visits(kadence)
     ids = [visit["id"] for visit in found]

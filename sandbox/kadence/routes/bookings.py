@@ -92,7 +92,7 @@ def _collection(request: Request, session: Session, actor: Actor, query: Booking
     openapi_extra=query(*date_filters("startDateTime", "endDateTime"), *FILTERS, *BOOKING_PAGING),
 )
 def list_bookings(request: Request, actor: ActorDep, session: SessionDep) -> Response:
-    return _collection(request, session, actor, booking_query(request.query_params))
+    return _collection(request, session, actor, booking_query(request.query_params, actor.now))
 
 
 @router.get(
@@ -114,7 +114,7 @@ def list_bookings(request: Request, actor: ActorDep, session: SessionDep) -> Res
 )
 def list_user_bookings(request: Request, user_id: str, actor: ActorDep, session: SessionDep) -> Response:
     person = directory.by_ulid(session, actor, User, user_id)
-    query = booking_query(request.query_params, holder_id=person.id, extended=True)
+    query = booking_query(request.query_params, actor.now, holder_id=person.id, extended=True)
     return _collection(request, session, actor, query)
 
 

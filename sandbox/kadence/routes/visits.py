@@ -42,7 +42,7 @@ def list_visits(request: Request, actor: ActorDep, session: SessionDep) -> Respo
         actor,
         params.get("buildingId"),
         statuses(params.get("status")),
-        time_conditions(params, ("startDateTime", "endDateTime")),
+        time_conditions(params, ("startDateTime", "endDateTime"), actor.now),
     )
     return hydra.page(request, "Visit", counted_list(found, page, per_page), wire.visit)
 
@@ -79,7 +79,7 @@ def list_visitors(request: Request, actor: ActorDep, session: SessionDep) -> Res
         building_ulid=params.get("buildingId"),
         status=params.get("status"),
         visit_statuses=statuses(params.get("visitStatus") or None),
-        conditions=time_conditions(params, ("startDateTime", "endDateTime")),
+        conditions=time_conditions(params, ("startDateTime", "endDateTime"), actor.now),
     )
     found = visits.find_visitors(session, actor, query)
     return hydra.page(request, "Visitor", counted_list(found, page, per_page), wire.visitor)
