@@ -17,8 +17,8 @@ it, the status each vendor's words give it (the architecture's table: Kadence `c
 `byUser` is Robin's cancelled event or a seat reservation that no longer exists; `noCheckIn` with
 `autoSpaceRelease` is Robin's released one; a check-in is Robin's confirmation), who checked in
 and out and when, who cancelled and when. Every answer to a step is predicted by the model too:
-a refused step (a taken space, a double cancel, a second check-in, a check-in too early or too
-late) answers its refusal and changes nothing.
+a refused step (a taken space, a Kadence booking starting in the past, a double cancel, a second
+check-in, a check-in too early or too late) answers its refusal and changes nothing.
 
 The space and desk picked are free of the demo's own bookings within reach of the clock (New York:
 Queens, Phone Booth 1B and Focus Room; desks A-03, A-04 and A-05), so that the model knows every
@@ -301,6 +301,11 @@ class Lifecycles(RuleBasedStateMachine):
         release = Occurrence(**{**occurrence.__dict__, "cancelled": None}).released_at
         return release is not None and release <= self.now
 
+    def in_the_past(self, start: datetime) -> bool:
+        """Whether Kadence refuses a booking starting then: more than a minute before the current
+        minute (Robin books in the past)."""
+        return start < self.now.replace(second=0, microsecond=0) - timedelta(minutes=1)
+
     def may_check_in(self, occurrence: Occurrence) -> bool:
         return occurrence.status(self.now) == BOOKED and self.now >= occurrence.start - CHECK_IN_OPENS
 
@@ -338,6 +343,7 @@ class Lifecycles(RuleBasedStateMachine):
                     "endDateTime": kadence_time(end),
                 },
             )
+            refused = refused or self.in_the_past(start)
             assert response.status_code == (422 if refused else 201), response.text
             if refused:
                 return
@@ -389,6 +395,7 @@ class Lifecycles(RuleBasedStateMachine):
                     "title": "Lifecycle",
                 },
             )
+            refused = refused or self.in_the_past(start)
             assert response.status_code == (422 if refused else 201), response.text
             if refused:
                 return

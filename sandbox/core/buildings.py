@@ -34,6 +34,11 @@ UNKNOWN = "unknown"
 """Past the booking horizon: not known yet."""
 BEYOND_HORIZON = "beyond_horizon"
 """Kadence's reason for anything else: here, a time past the booking horizon."""
+IN_THE_PAST = "in_the_past"
+"""The booking would start before the earliest a booking made now may start."""
+LATE_START_ALLOWANCE = timedelta(minutes=1)
+"""How long before the current minute a booking may still start: a request sent in one minute
+may be read in the next."""
 FIRST_DAY, LAST_DAY = EARLIEST.date() - timedelta(days=1), LATEST.date()
 """The local days an organization's clock can show in any time zone."""
 
@@ -86,8 +91,15 @@ def closed_reason(building: Building, start: datetime, end: datetime) -> str | N
     return OPENING_HOURS if end > reached else None
 
 
+def earliest_start(now: datetime) -> datetime:
+    """The earliest a booking made `now` may start: the beginning of the current minute, so that
+    a client who read it a few seconds ago still finds it good."""
+    return now.replace(second=0, microsecond=0)
+
+
 def bookable_days(building: Building, now: datetime) -> list[tuple[datetime, datetime]]:
-    """Each open day from today through the booking horizon; today starts no earlier than now."""
+    """Each open day from today through the booking horizon; today starts no earlier than
+    `earliest_start`."""
     today = now.astimezone(local_zone(building)).date()
     days = []
     for offset in range(building.booking_horizon_days):
@@ -98,13 +110,17 @@ def bookable_days(building: Building, now: datetime) -> list[tuple[datetime, dat
         if offset == 0:
             if now >= end:
                 continue
-            start = max(start, now)
+            start = max(start, earliest_start(now))
         days.append((start, end))
     return days
 
 
 def require_bookable(building: Building, start: datetime, end: datetime, now: datetime) -> None:
-    """Refuse a booking outside the building's bookable days and opening hours."""
+    """Refuse a booking outside the building's bookable days and opening hours: one that starts
+    before the earliest a booking made now may (less LATE_START_ALLOWANCE), on a day the building
+    is closed, outside its hours or past its horizon."""
+    if start < earliest_start(now) - LATE_START_ALLOWANCE:
+        raise InvalidInput.of("start", "The booking can't start in the past.", IN_THE_PAST)
     reason = closed_reason(building, start, end)
     messages = {
         BUILDING_CLOSURE: "The building is closed on that day.",

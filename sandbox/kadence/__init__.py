@@ -63,7 +63,8 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   `cancelled` (by someone; `cancellationReason: byUser`) and `noCheckIn` for a booking
   auto-released because nobody checked in within its release window (`autoReleasedDate` and
   `cancelledDate` at the release moment, `cancellationReason: autoSpaceRelease`). A booking
-  made after its release moment had passed is never released. `unknown` is never produced.
+  made after its release moment had passed (through the Robin API, which books in the past)
+  is never released. `unknown` is never produced.
 - Release windows come from the fixture, per building and booking type (`release_windows`,
   minutes), with a per-space override; without one, bookings are never released.
 - Check-in opens 15 minutes before the start and needs status `booked`; check-out needs
@@ -78,9 +79,12 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   its own, and a 422 on `buildingId` answers otherwise. A taken space, a person who
   already holds a desk (or an onsite pass) at that time, a full building, closed days, times
   outside opening hours and days past the booking horizon (14 days by default, today
-  included) all answer 422, the reason in the violation's message. Room bookings (room, pod,
-  private office) need a `title`. Opening hours, closures and the horizon apply to bookings
-  made through this API only. Desk bookings also follow the desk's Robin policies (types
+  included) all answer 422, the reason in the violation's message. So does a start before
+  today's bookable day, which begins at the start of the current minute on the organization's
+  clock (422 on `startDateTime`): a start up to one minute earlier still is accepted, for a
+  request that crossed a minute boundary on its way. Room bookings (room, pod, private office)
+  need a `title`. Opening hours, closures, the horizon and the refusal of past starts apply to
+  bookings made through this API only. Desk bookings also follow the desk's Robin policies (types
   allowed, maximum length, advance threshold, shared schedule). `onlineMeeting` is accepted
   and ignored: no online meetings are made, and bookings read `onlineMeeting: null`.
 - Collections: `itemsPerPage` defaults to 50; more than 500 is read as 500 (bookings accept
@@ -103,13 +107,16 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   deprecated `startDate`/`endDate`, Kadence's own filters rather than API Platform's, keep the
   document's YYYY-MM-DD (UTC days): another value is a 400.
 - Bookable days list each day the building is open, from today through the booking horizon;
-  today starts at now. `/bookable-days/{id}` always answers 404 (days are not addressable).
-  Bookable spaces list free, reservable, enabled spaces of `spaceType` (default `desk`) on
-  the floor, ordered by name (on-demand spaces are left out, though they can be booked), and
-  none at all when the building is closed then, the time is past the horizon, or the user
-  already holds a desk then. A bookable space's `@id` is `/v1/public/bookable-space/{id}`, as
-  the document's example has it, a path that serves nothing (404). Onsite passes: `numPassesAvailable` is null for a building
-  without an onsite capacity; past the booking horizon it is 0 with reason `unknown`.
+  today starts at its opening time or, once open, at the beginning of the current minute on
+  the organization's clock (the earliest start a booking is accepted with).
+  `/bookable-days/{id}` always answers 404 (days are not addressable). Bookable spaces list
+  free, reservable, enabled spaces of `spaceType` (default `desk`) on the floor, ordered by
+  name (on-demand spaces are left out, though they can be booked), and none at all when the
+  building is closed then, the time is past the horizon, or the user already holds a desk
+  then. A bookable space's `@id` is `/v1/public/bookable-space/{id}`, as the document's
+  example has it, a path that serves nothing (404). Onsite passes: `numPassesAvailable` is
+  null for a building without an onsite capacity; past the booking horizon it is 0 with
+  reason `unknown`.
 - Floors' `floorPlanUrl` points at an SVG the sandbox draws from the floor's spaces and desks
   (`/_sandbox/floor-plans/{id}.svg`, no token needed). Photos are always null. Each space
   and desk on the plan is a group `<g id="space::{type}::{id}">` (its booking type and id, as

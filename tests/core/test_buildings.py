@@ -1,6 +1,6 @@
 """When a building can be booked: opening hours, closures, bookable days and the booking horizon."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -173,6 +173,15 @@ def test_today_starts_at_now() -> None:
     assert days[1] == (utc(2026, 3, 3, 13), utc(2026, 3, 3, 23))
 
 
+def test_today_starts_at_the_beginning_of_the_current_minute() -> None:
+    building = office(OFFICE_HOURS)
+    now = NOW + timedelta(seconds=37, microseconds=500_000)
+
+    days = buildings.bookable_days(building, now)
+
+    assert days[0] == (NOW, utc(2026, 3, 2, 23))
+
+
 def test_today_starts_at_opening_when_now_is_earlier() -> None:
     building = office(OFFICE_HOURS)
 
@@ -257,6 +266,23 @@ def test_horizon_starts_from_the_buildings_local_today() -> None:
         buildings.require_bookable(building, utc(2026, 3, 5, 4), utc(2026, 3, 5, 5), now)
 
     assert caught.value.problems[0].reason == "beyond_horizon"
+
+
+@pytest.mark.parametrize("start", [NOW, NOW - timedelta(seconds=59), NOW - timedelta(minutes=1)])
+def test_booking_may_start_up_to_a_minute_before_the_current_minute(start: datetime) -> None:
+    now = NOW + timedelta(seconds=37)
+
+    buildings.require_bookable(office(), start, start + timedelta(hours=1), now)
+
+
+@pytest.mark.parametrize("start", [NOW - timedelta(minutes=1, microseconds=1), utc(2026, 2, 25, 14)])
+def test_booking_starting_earlier_is_refused_as_in_the_past(start: datetime) -> None:
+    now = NOW + timedelta(seconds=37)
+
+    with pytest.raises(InvalidInput) as caught:
+        buildings.require_bookable(office(), start, start + timedelta(hours=1), now)
+
+    assert [(problem.field, problem.reason) for problem in caught.value.problems] == [("start", "in_the_past")]
 
 
 @pytest.mark.parametrize(

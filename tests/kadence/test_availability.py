@@ -57,7 +57,7 @@ def expected_days(building_name: str, now: datetime) -> list[tuple[str, str]]:
         if offset == 0:
             if now >= end:
                 continue
-            start = max(start, now)
+            start = max(start, now.replace(second=0, microsecond=0))
         days.append((iso(start), iso(end)))
     return days
 
@@ -204,6 +204,15 @@ def test_today_is_left_out_once_the_building_has_closed(client, wall):
 
     assert days == expected_days(BENGALURU, wall.now)
     assert days[0] == ("2026-03-03T02:30:00+00:00", "2026-03-03T15:30:00+00:00")
+
+
+def test_today_starts_at_the_beginning_of_the_current_minute(client, wall):
+    kadence = clock_at(client, wall, NOW + timedelta(minutes=3, seconds=42, microseconds=123_456))
+
+    days = bookable_days(kadence, NEW_YORK)
+
+    assert days[0] == ("2026-03-02T14:03:00+00:00", "2026-03-03T05:00:00+00:00")
+    assert days == expected_days(NEW_YORK, wall.now)
 
 
 def test_today_starts_at_opening_time_before_the_building_opens(client, wall):

@@ -41,8 +41,8 @@ BENGALURU_PEOPLE = (
 )
 NEW_YORK = "Meridian HQ New York"
 BENGALURU = "Meridian Bengaluru"
-A_04_SEAT = 1004
-"""Robin's integer id of desk A-04 (fixtures/demo.json)."""
+A_04_SEAT, B_06_SEAT = 1004, 1012
+"""Robin's integer ids of desks A-04 and B-06 (fixtures/demo.json)."""
 UNKNOWN_ULID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 NOT_BLANK = "This value should not be blank."
 NOT_BLANK_CODE = "c1051bb4-d103-4f74-8988-acbcafc7fdc3"
@@ -452,6 +452,38 @@ def test_create_booking_refuses_a_malformed_date(kadence, start):
 
 
 # Refusals by the calendar and the building
+
+
+def test_create_booking_refuses_a_start_in_the_past(kadence):
+    before = stored_bookings(kadence)
+
+    response = book(kadence, BEN, "2026-02-25T14:00:00", "2026-02-25T18:00:00", space="A-03")
+
+    assert violations(response) == [("startDateTime", "The booking can't start in the past.")]
+    assert stored_bookings(kadence) == before
+
+
+def test_create_booking_takes_a_start_up_to_a_minute_before_the_current_minute(client, wall):
+    kadence = at(client, wall, NOW + timedelta(seconds=37, microseconds=500_000))
+
+    late = book(kadence, BEN, "2026-03-02T13:59:00", "2026-03-02T18:00:00", space="A-03")
+    too_late = book(kadence, CHLOE, "2026-03-02T13:58:59", "2026-03-02T18:00:00", space="A-04")
+
+    assert late.status_code == 201, late.text
+    assert (late.json()["startDate"], late.json()["status"]) == ("2026-03-02T13:59:00+00:00", "booked")
+    assert violations(too_late) == [("startDateTime", "The booking can't start in the past.")]
+
+
+def test_create_booking_takes_the_start_of_todays_bookable_day(client, wall):
+    kadence = at(client, wall, NOW + timedelta(seconds=59, microseconds=999_999))
+    days = kadence.get("/bookable-days", params={"buildingId": building_id(kadence, NEW_YORK), "userId": user_id(kadence, BEN)})
+    assert days.status_code == 200, days.text
+    today = days.json()["hydra:member"][0]["start"]
+
+    response = book(kadence, BEN, today[:19], "2026-03-02T18:00:00", space="A-03")
+
+    assert today == NOW_STAMP
+    assert response.status_code == 201, response.text
 
 
 @pytest.mark.parametrize(
@@ -1065,8 +1097,18 @@ def test_space_without_a_release_window_is_never_released(kadence, wall, client)
 
 
 def test_booking_made_after_its_release_moment_is_never_released(kadence, wall, client):
-    # Started at 13:00; B-06 releases after 30 minutes, which had passed when it was made.
-    booking = booked(kadence, BEN, "2026-03-02T13:00:00", "2026-03-02T16:00:00", space="B-06")
+    # Started at 13:00 UTC, made through the Robin API (which books in the past); B-06 releases
+    # after 30 minutes, which had passed when it was made.
+    reserved = RobinClient(client, ADMIN_TOKEN).post(
+        f"/seats/{B_06_SEAT}/reservations",
+        json={
+            "type": "hot",
+            "start": {"date_time": "2026-03-02T08:00:00", "time_zone": "America/New_York"},
+            "end": {"date_time": "2026-03-02T11:00:00", "time_zone": "America/New_York"},
+        },
+    )
+    assert reserved.status_code == 200, reserved.text
+    (booking,) = kadence.members("/bookings", spaceId=space_id(kadence, "B-06"))
 
     kadence = at(client, wall, datetime(2026, 3, 2, 15, 30, tzinfo=UTC))
     assert read(kadence, booking)["status"] == "booked"
