@@ -42,11 +42,18 @@ def floor_plan(floor_id: str, session: SessionDep) -> Response:
     for position, resource in enumerate(resources):
         x = MARGIN + (position % COLUMNS) * CELL_WIDTH
         y = 2 * MARGIN + TITLE_HEIGHT + (position // COLUMNS) * CELL_HEIGHT
-        fill = "#dbeafe" if resource.kind == ResourceKind.DESK else "#dcfce7"
+        # A bookable space's group names it as Kadence's plans do, and carries its fill, which its
+        # shape inherits: a page colouring the group (style.fill) colours the space. What is not
+        # bookable is drawn in grey, without an id a page would look for.
+        if resource.is_reservable:
+            fill = "#dbeafe" if resource.kind == ResourceKind.DESK else "#dcfce7"
+            group = f'<g id="space::{booking_type(resource)}::{resource.ulid}" fill="{fill}">'
+        else:
+            group = '<g fill="#e5e7eb">'
         shapes.append(
-            f'<g id="space::{booking_type(resource)}::{resource.ulid}">'
-            f'<rect x="{x}" y="{y}" width="{CELL_WIDTH - 8}" height="{CELL_HEIGHT - 8}" rx="6" fill="{fill}" stroke="#64748b"/>'
-            f'<text x="{x + 8}" y="{y + 24}" font-family="sans-serif" font-size="12">{escape(resource.name)}</text></g>'
+            f'{group}<rect x="{x}" y="{y}" width="{CELL_WIDTH - 8}" height="{CELL_HEIGHT - 8}" rx="6" stroke="#64748b"/>'
+            f'<text x="{x + 8}" y="{y + 24}" font-family="sans-serif" font-size="12" fill="#0f172a">'
+            f"{escape(resource.name)}</text></g>"
         )
     shapes.append("</svg>")
     return Response("\n".join(shapes), media_type="image/svg+xml", headers={"Access-Control-Allow-Origin": "*"})

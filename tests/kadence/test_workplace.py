@@ -259,6 +259,7 @@ def test_floor_plan_url_is_an_absolute_url_of_an_svg_naming_the_floor_spaces(cli
 @pytest.mark.parametrize(
     ("building_name", "floor_name"),
     [
+        ("Meridian HQ New York", "Floor 1"),
         ("Meridian HQ New York", "Floor 2"),
         ("Meridian HQ New York", "Floor 3"),
         ("Meridian Bengaluru", "Floor 1"),
@@ -271,17 +272,33 @@ def test_floor_plan_groups_each_space_by_its_booking_type_and_id_as_kadence_plan
 
     assert response.status_code == 200, response.text
     drawing = ElementTree.fromstring(response.text)
-    groups = [(group.get("id", "").split("::"), group.findtext(f"{SVG}text")) for group in drawing.iter(f"{SVG}g")]
-    assert all(len(parts) == 3 and parts[0] == "space" for parts, _ in groups)
-    drawn = {space_id: (space_type, name) for (_, space_type, space_id), name in groups}
-    assert len(drawn) == len(groups)
-    assert sorted((name, space_type) for space_type, name in drawn.values()) == drawn_spaces(
-        fixture_floor(building_name, floor_name)
+    groups = list(drawing.iter(f"{SVG}g"))
+    named = [(group.get("id", "").split("::"), group.findtext(f"{SVG}text")) for group in groups if group.get("id")]
+    assert all(len(parts) == 3 and parts[0] == "space" for parts, _ in named)
+    drawn = {space_id: (space_type, name) for (_, space_type, space_id), name in named}
+    assert len(drawn) == len(named)
+    assert sorted(group.findtext(f"{SVG}text") for group in groups) == sorted(
+        name for name, _ in drawn_spaces(fixture_floor(building_name, floor_name))
     )
     members = kadence.members("/spaces", floorId=floor["id"])
     assert members
+    assert set(drawn) == {space["id"] for space in members}, "a space:: group for each bookable space, and only for them"
     for space in members:
         assert drawn[space["id"]] == (space["type"], space["name"])
+
+
+def test_a_page_colouring_a_space_group_colours_the_space(client, kadence):
+    """The example app sets `style.fill` on each `space::` group: its shape must take the group's
+    fill rather than one of its own."""
+    floor = floor_named(kadence, "Meridian HQ New York", "Floor 2")
+
+    drawing = ElementTree.fromstring(client.get(urlsplit(floor["floorPlanUrl"]).path).text)
+
+    spaces = [group for group in drawing.iter(f"{SVG}g") if group.get("id", "").startswith("space::")]
+    assert spaces
+    for group in spaces:
+        assert group.get("fill")
+        assert group.find(f"{SVG}rect").get("fill") is None
 
 
 def test_floor_plan_may_be_read_by_a_page_of_any_origin(client, kadence):
