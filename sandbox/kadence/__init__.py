@@ -18,9 +18,19 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   of objects flattened to dotted columns such as `visitors.0.email`), or names nothing the API
   can produce: 406, answered once the token is checked and before anything else is read or
   changed. Each `@context` IRI resolves to its JSON-LD context under /v1/contexts/.
-- Request bodies may be `application/json` or `application/ld+json`; user PATCH takes
-  `application/merge-patch+json` too, and answers 415 to other media types. A body value of the
-  wrong type answers 400; a missing, blank, too long or out-of-range value 422 with violations.
+- Every POST and PATCH reads a body, as API Platform deserializes them: a POST's must be
+  `application/ld+json` or `application/json` (the document lists the latter; API Platform
+  reads its configured input formats), a PATCH's `application/merge-patch+json`, the profile
+  picture upload's `multipart/form-data`; parameters such as `; charset=utf-8` may follow, and
+  media types are compared case for case, as API Platform compares them. Any other answers 415
+  naming the supported ones (`The content-type "text/plain" is not supported. Supported MIME
+  types are "application/ld+json", "application/json".`), and so does a POST or PATCH without a
+  `Content-Type` (`The "Content-Type" header must exist.`), a cancel, check-in or check-out sent
+  without a body included; an empty body of a supported type is read as no fields (the document
+  marks those bodies optional). The 415 comes once the token is checked, before the Accept
+  header is (API Platform reads the input format first) and before the item is looked up. The
+  token endpoint takes forms and JSON alike. A body value of the wrong type answers 400; a
+  missing, blank, too long or out-of-range value 422 with violations.
 - Fields Kadence types as never null are left out when they have no value, as API Platform
   leaves out nulls: a booking's `checkedInDate`, `checkedInSource`, `checkedOutDate`,
   `checkOutSource` (until then), `selfCertifiedDate` and `selfCertifySource` (self-certification

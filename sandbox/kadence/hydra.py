@@ -31,6 +31,7 @@ from sandbox.routing import UnreadableQuery, allowed_methods
 
 log = logging.getLogger(__name__)
 Row = TypeVar("Row")
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 PREFIX = "/v1/public"
 CONTEXTS_PATH = "/v1/contexts/"
@@ -68,6 +69,52 @@ def iri(collection: str, ulid: str | None) -> str | None:
 
 class UnsupportedMediaType(DomainError):
     """A request body in a format the operation does not read: 415."""
+
+
+BODY_FORMATS = {"POST": ("application/ld+json", "application/json"), "PATCH": ("application/merge-patch+json",)}
+"""The media types an operation reads its body in, by method, as API Platform is configured for
+the API: its input formats for POST, its patch formats for PATCH. Every POST and PATCH is read,
+with or without a body."""
+_BODY_FORMATS = "kadence_body_formats"
+
+
+def reads_body_as(*media_types: str) -> Callable[[Endpoint], Endpoint]:
+    """Declares, on a route, the media types its body is read in when they are not its method's
+    (BODY_FORMATS): the profile picture upload reads multipart/form-data."""
+
+    def declare(endpoint: Endpoint) -> Endpoint:
+        setattr(endpoint, _BODY_FORMATS, media_types)
+        return endpoint
+
+    return declare
+
+
+def body_formats(request: Request) -> tuple[str, ...]:
+    """The media types the called operation reads its body in; none for the methods that send none."""
+    declared: tuple[str, ...] | None = getattr(request.scope.get("endpoint"), _BODY_FORMATS, None)
+    return declared or BODY_FORMATS.get(request.method, ())
+
+
+def unreadable_body_format(request: Request) -> UnsupportedMediaType | None:
+    """Why the operation can't read the body in the format its Content-Type names (415), as API
+    Platform refuses one: the header must be there, and name one of the operation's media types,
+    alone or with parameters, as written (API Platform compares them case for case)."""
+    formats = body_formats(request)
+    if not formats:
+        return None
+    given = request.headers.get("content-type", "")
+    if not given:
+        return UnsupportedMediaType('The "Content-Type" header must exist.')
+    if given in formats or given.split(";")[0].strip() in formats:
+        return None
+    supported = '", "'.join(formats)
+    return UnsupportedMediaType(f'The content-type "{given}" is not supported. Supported MIME types are "{supported}".')
+
+
+def refuse_unreadable_body_format(request: Request) -> None:
+    refusal = unreadable_body_format(request)
+    if refusal is not None:
+        raise refusal
 
 
 JSON_KINDS = ("application/ld+json", "application/json", "application/*", "*/*")
@@ -263,7 +310,7 @@ def render_error(request: Request, exc: Exception) -> Response:
             headers = {"Retry-After": str(exc.retry_after)}
         return error(status, exc.message, headers)
     if isinstance(exc, RequestValidationError):
-        return _request_problems(exc)
+        return _request_problems(request, exc)
     if isinstance(exc, HTTPException):
         if exc.status_code == 405:
             allowed = allowed_methods(request)
@@ -277,12 +324,15 @@ def render_error(request: Request, exc: Exception) -> Response:
     return error(500, "Internal Server Error")
 
 
-def _request_problems(exc: RequestValidationError) -> Response:
+def _request_problems(request: Request, exc: RequestValidationError) -> Response:
     problems = exc.errors()
     if any(problem.get("loc", ("",))[0] == "path" for problem in problems):
         return error(404, "Not Found")
     if any(problem.get("type") == "json_invalid" for problem in problems):
-        return error(400, "Syntax error")
+        # FastAPI parses a JSON body before the operation's checks run: one it could not parse
+        # is refused for its format first, as API Platform reads the format before the body.
+        refusal = unreadable_body_format(request)
+        return error(400, "Syntax error") if refusal is None else error(415, refusal.message)
     if all(problem.get("type") in CONSTRAINTS for problem in problems):
         return violations([_violation(problem) for problem in problems])
     first = next(problem for problem in problems if problem.get("type") not in CONSTRAINTS)

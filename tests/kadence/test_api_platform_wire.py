@@ -1,0 +1,185 @@
+"""The wire as API Platform 3 answers it where the vendor document is silent: the media types of
+request bodies, Accept negotiation, CSV as Symfony's encoder writes it, the headers of every
+answer, the paginator's reading of its parameters, trailing slashes and HEAD.
+
+NOW is Monday 2 March 2026, 14:00 UTC (09:00 in New York)."""
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import KadenceClient
+from tests.kadence.lookups import space_id, user_id
+
+pytestmark = pytest.mark.wire
+
+BEN = "ben.carter@meridian.example"
+JSON_LD = "application/ld+json"
+POST_FORMATS = 'Supported MIME types are "application/ld+json", "application/json".'
+PATCH_FORMATS = 'Supported MIME types are "application/merge-patch+json".'
+NO_CONTENT_TYPE = 'The "Content-Type" header must exist.'
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+def hydra_error(response: Any, status: int) -> str:
+    """The hydra:description of an error answered as API Platform answers it."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(JSON_LD)
+    body = response.json()
+    assert (body["@context"], body["@type"], body["hydra:title"]) == ("/v1/contexts/Error", "hydra:Error", "An error occurred")
+    return str(body["hydra:description"])
+
+
+def desk_booking(kadence: KadenceClient, desk: str = "A-03") -> dict[str, Any]:
+    """A desk booking for Ben tomorrow, sent as JSON."""
+    return {
+        "userId": user_id(kadence, BEN),
+        "spaceId": space_id(kadence, desk),
+        "startDateTime": "2026-03-03T14:00:00",
+        "endDateTime": "2026-03-03T18:00:00",
+    }
+
+
+def booked(kadence: KadenceClient) -> dict[str, Any]:
+    response = kadence.post("/bookings", json=desk_booking(kadence))
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]  # decoded JSON
+
+
+def bookings(kadence: KadenceClient) -> list[tuple[str, str]]:
+    return [(booking["id"], booking["status"]) for booking in kadence.members("/bookings")]
+
+
+# Media types of request bodies
+
+
+def test_a_post_without_a_content_type_is_415_and_books_nothing(kadence):
+    before = bookings(kadence)
+
+    response = kadence.post("/bookings", content=json.dumps(desk_booking(kadence)))
+
+    assert "content-type" not in response.request.headers
+    assert hydra_error(response, 415) == NO_CONTENT_TYPE
+    assert bookings(kadence) == before
+
+
+def test_a_post_without_a_content_type_whose_body_is_not_json_is_415_too(kadence):
+    response = kadence.post("/bookings", content=b"userId=someone")
+
+    assert hydra_error(response, 415) == NO_CONTENT_TYPE
+
+
+@pytest.mark.parametrize(
+    ("content_type", "content"),
+    [
+        ("application/x-www-form-urlencoded", b"userId=someone&startDateTime=2026-03-03T14%3A00%3A00"),
+        ("text/plain", b"{}"),
+        ("text/plain; charset=utf-8", b"not json"),
+        ("application/merge-patch+json", b"{}"),
+        ("multipart/form-data; boundary=x", b"--x--\r\n"),
+        ("Application/JSON", b"{}"),
+    ],
+)
+def test_a_post_of_a_media_type_api_platform_does_not_read_is_415_naming_the_ones_it_reads(kadence, content_type, content):
+    before = bookings(kadence)
+
+    response = kadence.post("/bookings", content=content, headers={"Content-Type": content_type})
+
+    assert hydra_error(response, 415) == f'The content-type "{content_type}" is not supported. {POST_FORMATS}'
+    assert bookings(kadence) == before
+
+
+def test_a_form_encoded_booking_is_415(kadence):
+    response = kadence.post("/bookings", data=desk_booking(kadence))
+
+    assert hydra_error(response, 415).startswith('The content-type "application/x-www-form-urlencoded" is not supported.')
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/ld+json", "application/json; charset=utf-8"])
+def test_a_post_of_json_or_json_ld_books(kadence, content_type):
+    response = kadence.post("/bookings", content=json.dumps(desk_booking(kadence)), headers={"Content-Type": content_type})
+
+    assert response.status_code == 201, response.text
+    assert response.json()["space"]["name"] == "A-03"
+
+
+@pytest.mark.parametrize("action", ["cancel", "check-in", "check-out"])
+def test_a_transition_posted_without_body_or_content_type_is_415_and_changes_nothing(kadence, action):
+    booking = booked(kadence)
+
+    response = kadence.post(f"/bookings/{booking['id']}/{action}")
+
+    assert hydra_error(response, 415) == NO_CONTENT_TYPE
+    assert kadence.get(f"/bookings/{booking['id']}").json()["status"] == "booked"
+
+
+def test_a_cancel_posted_as_json_without_a_body_cancels(kadence):
+    booking = booked(kadence)
+
+    response = kadence.post(f"/bookings/{booking['id']}/cancel", headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "cancelled"
+
+
+def test_the_token_is_checked_before_the_media_type(client):
+    response = client.post("/v1/public/bookings", content=b"a=b", headers={"Content-Type": "text/plain"})
+
+    assert hydra_error(response, 401)
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/ld+json", "text/plain"])
+def test_a_user_patch_reads_only_merge_patch(kadence, content_type):
+    ben = kadence.find("/users", email=BEN)
+
+    response = kadence.patch(f"/users/{ben['id']}", json={"jobTitle": "Intruder"}, headers={"Content-Type": content_type})
+
+    assert hydra_error(response, 415) == f'The content-type "{content_type}" is not supported. {PATCH_FORMATS}'
+    assert kadence.get(f"/users/{ben['id']}").json()["jobTitle"] == ben["jobTitle"]
+
+
+def test_a_user_patch_without_a_content_type_is_415(kadence):
+    ben = kadence.find("/users", email=BEN)
+
+    response = kadence.patch(f"/users/{ben['id']}", content=b'{"jobTitle": "Intruder"}')
+
+    assert hydra_error(response, 415) == NO_CONTENT_TYPE
+
+
+def test_a_user_patch_of_merge_patch_changes_the_user(kadence):
+    ben = kadence.find("/users", email=BEN)
+
+    response = kadence.patch(
+        f"/users/{ben['id']}", json={"jobTitle": "Staff Engineer"}, headers={"Content-Type": "application/merge-patch+json"}
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["jobTitle"] == "Staff Engineer"
+
+
+@pytest.mark.parametrize(
+    ("upload", "content_type"),
+    [
+        ({"json": {"file": "iVBORw0KGgo="}}, "application/json"),
+        ({"content": PNG, "headers": {"Content-Type": "image/png"}}, "image/png"),
+        ({"data": {"file": "me.png"}}, "application/x-www-form-urlencoded"),
+    ],
+    ids=["json", "raw-image", "form-urlencoded"],
+)
+def test_a_photo_upload_reads_only_multipart(kadence, upload, content_type):
+    ben = kadence.find("/users", email=BEN)
+
+    response = kadence.post(f"/users/{ben['id']}/photo", **upload)
+
+    expected = f'The content-type "{content_type}" is not supported. Supported MIME types are "multipart/form-data".'
+    assert hydra_error(response, 415) == expected
+    assert kadence.get(f"/users/{ben['id']}").json()["modifiedAt"] == ben["modifiedAt"]
+
+
+def test_a_photo_upload_of_multipart_is_read(kadence):
+    ben = kadence.find("/users", email=BEN)
+
+    response = kadence.post(f"/users/{ben['id']}/photo", files={"file": ("me.png", PNG, "image/png")})
+
+    assert response.status_code == 201, response.text
