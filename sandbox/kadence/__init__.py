@@ -13,11 +13,18 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   or expired bearer token answers 401 with the Hydra error body and `WWW-Authenticate: Bearer`.
 - Another organization's items answer 404, exactly as items that don't exist.
 - HEAD answers as GET without the body (405 where no GET is served), as Symfony's router does.
-- Responses are `application/ld+json` unless the client's Accept header prefers `text/csv` by
-  its quality values (then CSV: one row per item or collection member, nested objects and lists
-  of objects flattened to dotted columns such as `visitors.0.email`), or names nothing the API
-  can produce: 406, answered once the token is checked and before anything else is read or
-  changed. Each `@context` IRI resolves to its JSON-LD context under /v1/contexts/.
+- Responses are `application/ld+json` or `text/csv`, the two formats the document lists, as API
+  Platform's negotiator picks between them: each takes the quality of the most specific part of
+  the Accept header that names it (`*/*`, `text/*`, `application/*+json` included), the better
+  wins and JSON-LD a tie, even at quality 0. Without an Accept header, JSON-LD. A part with
+  parameters besides `q` names nothing (`text/csv; charset=utf-8`), and a header naming nothing
+  offered (`application/json` alone, `application/hal+json`, `application/vnd.api+json`)
+  answers 406 (`Requested format "application/json" is not supported. Supported MIME types
+  are "application/ld+json", "text/csv".`), once the token is checked and before anything else
+  is read or changed; `application/json, text/plain, */*` (axios) gets JSON-LD. CSV: one row
+  per item or collection member, nested objects and lists of objects flattened to dotted
+  columns such as `visitors.0.email`. Each `@context` IRI resolves to its JSON-LD context
+  under /v1/contexts/.
 - Every POST and PATCH reads a body, as API Platform deserializes them: a POST's must be
   `application/ld+json` or `application/json` (the document lists the latter; API Platform
   reads its configured input formats), a PATCH's `application/merge-patch+json`, the profile

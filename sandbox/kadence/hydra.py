@@ -5,6 +5,8 @@ import csv
 import io
 import json
 import logging
+import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -117,42 +119,94 @@ def refuse_unreadable_body_format(request: Request) -> None:
         raise refusal
 
 
-JSON_KINDS = ("application/ld+json", "application/json", "application/*", "*/*")
-CSV_KINDS = ("text/csv", "text/*")
+JSON_LD_TYPE = "application/ld+json"
+CSV_TYPE = "text/csv"
+OFFERED = (JSON_LD_TYPE, CSV_TYPE)
+"""The formats the document lists, in API Platform's order of preference: JSON-LD wins a tie."""
 
 
-def negotiate(request: Request) -> None:
+def negotiate(request: Request, offered: tuple[str, ...] = OFFERED) -> None:
     """Choose the response format before the handler runs, so that a client accepting nothing
     the API produces (406) changes nothing; `respond` answers in it."""
-    request.state.wants_csv = wants_csv(request)
+    request.state.wants_csv = negotiated(request.headers.get("accept", ""), offered) == CSV_TYPE
 
 
-def wants_csv(request: Request) -> bool:
-    """Whether the client prefers CSV to JSON-LD, by the quality values of its Accept header;
-    JSON-LD without an Accept header, and on a tie."""
-    accept = request.headers.get("accept", "").lower()
+def negotiated(accept: str, offered: tuple[str, ...]) -> str:
+    """The one of `offered` the Accept header asks for, as API Platform's negotiator
+    (willdurand/negotiation) picks it: each offered type takes the quality of the most specific
+    part of the header it matches (`*/*`, `text/*` and `application/*+json` match as wildcards; a
+    part with parameters other than `q` matches nothing, as no offered type has any), and the
+    best quality wins, the first offered on a tie, even at quality 0. Without an Accept header,
+    the first offered; when no part matches, 406."""
     if not accept.strip():
-        return False
-    json_quality = csv_quality = 0.0
-    for part in accept.split(","):
-        kind, *parameters = (piece.strip() for piece in part.split(";"))
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if kind in JSON_KINDS or kind.endswith("+json"):
-            json_quality = max(json_quality, quality)
-        if kind in CSV_KINDS:
-            csv_quality = max(csv_quality, quality)
-    if json_quality == csv_quality == 0:
-        raise NotAcceptable(
-            f'Requested format "{accept}" is not supported. Supported MIME types are "application/ld+json", "text/csv".'
-        )
-    return csv_quality > json_quality
+        return offered[0]
+    parts = [part for part in (_accepted(text) for text in _ACCEPT_PARTS.findall(accept)) if part is not None]
+    best: tuple[float, int] | None = None
+    for index, kind in enumerate(offered):
+        matches = [(score, part[2]) for part in parts if (score := _match(part, kind)) is not None]
+        if not matches:
+            continue
+        # The most specific match speaks for this type; of equally specific ones, the first.
+        _, quality = max(matches, key=lambda match: match[0])
+        if best is None or quality > best[0]:
+            best = (quality, index)
+    if best is None:
+        supported = '", "'.join(offered)
+        raise NotAcceptable(f'Requested format "{accept}" is not supported. Supported MIME types are "{supported}".')
+    return offered[best[1]]
+
+
+_ACCEPT_PARTS = re.compile(r'(?:[^,"]|"[^"]*")+')
+_PHP_NUMBER = re.compile(r"[ \t\n\r\v\f]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _accepted(text: str) -> tuple[str, str, float, bool] | None:
+    """A part of an Accept header: its type, subtype, quality and whether it has parameters other
+    than `q`; None for a part that names no type/subtype (the negotiator skips those)."""
+    kind, *parameters = text.split(";")
+    quality, other_parameters = 1.0, False
+    for parameter in parameters:
+        pieces = parameter.split("=")
+        if len(pieces) != 2:
+            continue
+        if pieces[0].strip().lower() == "q":
+            quality = _php_float(pieces[1].strip(' "'))
+        else:
+            other_parameters = True
+    kind = kind.strip().lower()
+    base, _, sub = ("*/*" if kind == "*" else kind).partition("/")
+    if not base or not sub or "/" in sub:
+        return None
+    return base, sub, quality, other_parameters
+
+
+def _php_float(text: str) -> float:
+    """`text` as PHP's (float) reads it: its leading number, 0 without one."""
+    found = _PHP_NUMBER.match(text)
+    if found is None:
+        return 0.0
+    value = float(found.group())
+    return value if math.isfinite(value) else 0.0
+
+
+def _match(part: tuple[str, str, float, bool], offered: str) -> int | None:
+    """How specifically an Accept part names the offered type (higher is more), None if it doesn't."""
+    base, sub, _, other_parameters = part
+    if other_parameters:
+        return None
+    offered_base, _, offered_sub = offered.partition("/")
+    same_base, same_sub = base == offered_base, sub == offered_sub
+    if (base == "*" or same_base) and (sub == "*" or same_sub):
+        return 100 * same_base + 10 * same_sub
+    if "+" not in sub or "+" not in offered_sub or not (base == "*" or same_base):
+        return None
+    name, _, suffix = sub.partition("+")
+    offered_name, _, offered_suffix = offered_sub.partition("+")
+    if "*" not in (name, offered_name, suffix, offered_suffix):
+        return None
+    if name in ("*", offered_name) and suffix in ("*", offered_suffix):
+        return 100 * same_base + 10 * (name == offered_name) + (suffix == offered_suffix)
+    return None
 
 
 def respond(request: Request, body: dict[str, Any], status: int = 200) -> Response:

@@ -183,3 +183,68 @@ def test_a_photo_upload_of_multipart_is_read(kadence):
     response = kadence.post(f"/users/{ben['id']}/photo", files={"file": ("me.png", PNG, "image/png")})
 
     assert response.status_code == 201, response.text
+
+
+# Accept negotiation
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/json",
+        "application/hal+json",
+        "application/vnd.api+json",
+        "application/json;q=1, text/html",
+        "application/ld+json; charset=utf-8",
+        "text/csv; charset=utf-8",
+    ],
+)
+def test_formats_api_platform_is_not_configured_for_are_406(kadence, accept):
+    response = kadence.get("/buildings", headers={"Accept": accept})
+
+    expected = f'Requested format "{accept}" is not supported. Supported MIME types are "application/ld+json", "text/csv".'
+    assert hydra_error(response, 406) == expected
+
+
+def test_a_406_comes_after_the_token_and_before_anything_changes(kadence, client):
+    before = bookings(kadence)
+
+    anonymous = client.post("/v1/public/bookings", json={}, headers={"Accept": "application/json"})
+    refused = kadence.post("/bookings", json=desk_booking(kadence), headers={"Accept": "application/json"})
+
+    assert hydra_error(anonymous, 401)
+    assert hydra_error(refused, 406)
+    assert bookings(kadence) == before
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [None, "*/*", "application/json, text/plain, */*", "application/ld+json", "application/*", "application/*+json", "*"],
+)
+def test_json_ld_is_answered_to_wildcards_axios_and_no_accept(kadence, accept):
+    response = kadence.get("/buildings", headers={} if accept is None else {"Accept": accept})
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/ld+json; charset=utf-8"
+    assert response.json()["@type"] == "hydra:Collection"
+
+
+@pytest.mark.parametrize(
+    ("accept", "answered"),
+    [
+        ("text/csv, application/json", "text/csv"),
+        ("application/json, text/*", "text/csv"),
+        ("text/csv;q=0.5, */*", "application/ld+json"),
+        ("text/*, */*;q=0.1", "text/csv"),
+        ("text/csv;q=0.2, application/ld+json;q=0.1", "text/csv"),
+        ("text/csv, application/ld+json", "application/ld+json"),
+        ("TEXT/CSV", "text/csv"),
+        ("text/csv;q=0", "text/csv"),
+        ("text/csv;q=nonsense, application/json", "text/csv"),
+    ],
+)
+def test_the_best_quality_wins_and_json_ld_a_tie_as_api_platform_negotiates(kadence, accept, answered):
+    response = kadence.get("/buildings", headers={"Accept": accept})
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == answered
