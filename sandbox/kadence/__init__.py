@@ -21,10 +21,14 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   offered (`application/json` alone, `application/hal+json`, `application/vnd.api+json`)
   answers 406 (`Requested format "application/json" is not supported. Supported MIME types
   are "application/ld+json", "text/csv".`), once the token is checked and before anything else
-  is read or changed; `application/json, text/plain, */*` (axios) gets JSON-LD. CSV: one row
-  per item or collection member, nested objects and lists of objects flattened to dotted
-  columns such as `visitors.0.email`. Each `@context` IRI resolves to its JSON-LD context
-  under /v1/contexts/.
+  is read or changed; `application/json, text/plain, */*` (axios) gets JSON-LD. CSV is what
+  Symfony's CsvEncoder writes of API Platform's plain normalization: one row per item or
+  collection member, without `@id`, `@type` or `@context`; nested objects and lists flattened
+  to dotted columns (`space.floor.name`, `visitors.0.email`; an empty list gives no column);
+  true as `1`, false as `0`, null as nothing; the header in the order the rows bring their
+  keys; fields enclosed in quotes as PHP's fputcsv does (a space is enough); a collection
+  without members an empty header and an empty row. Each `@context` IRI resolves to its
+  JSON-LD context under /v1/contexts/.
 - Every POST and PATCH reads a body, as API Platform deserializes them: a POST's must be
   `application/ld+json` or `application/json` (the document lists the latter; API Platform
   reads its configured input formats), a PATCH's `application/merge-patch+json`, the profile

@@ -1,8 +1,6 @@
 """Kadence's wire format: JSON-LD with Hydra collections, as API Platform 3 shapes it, and its
 error bodies. CSV when the client asks for nothing else."""
 
-import csv
-import io
 import json
 import logging
 import math
@@ -213,7 +211,9 @@ def respond(request: Request, body: dict[str, Any], status: int = 200) -> Respon
     """`body` in the format `negotiate` chose for this request."""
     if request.state.wants_csv:
         members = body.get("hydra:member")
-        return _csv(members if isinstance(members, list) else [body], status)
+        return Response(
+            csv_text(members if isinstance(members, list) else [body]), status_code=status, media_type="text/csv; charset=utf-8"
+        )
     return Response(_json(body), status_code=status, media_type=JSON_LD)
 
 
@@ -275,32 +275,79 @@ def _json(body: Any) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(value, Mapping):
-        flat: dict[str, Any] = {}
-        for key, inner in value.items():
-            flat.update(_flatten(inner, f"{prefix}.{key}" if prefix else str(key)))
-        return flat
-    if isinstance(value, list):
-        if any(isinstance(part, Mapping) for part in value):
-            flat = {}
-            for position, part in enumerate(value):
-                flat.update(_flatten(part, f"{prefix}.{position}"))
-            return flat
-        return {prefix: ",".join(str(part) for part in value)}
-    return {prefix: "" if value is None else value}
+def csv_text(rows: list[Any]) -> str:
+    """`rows` (a collection's members, or one item) as API Platform writes CSV, through Symfony's
+    CsvEncoder: its plain normalizer gives no JSON-LD keywords (`@id`, `@type`, `@context`);
+    nested objects and lists are flattened to keys joined by "." (list members by their index,
+    so an empty list gives no column); true is 1, false 0, null empty. The header lists every
+    key in the order the rows give them, one a row brings first placed after the key before it;
+    a collection without members is an empty header and one empty row."""
+    flat = []
+    for row in rows or [{}]:
+        cells: dict[str, str] = {}
+        _flatten(row, "", cells)
+        flat.append(cells)
+    columns = _columns(flat)
+    lines = [columns] + [[cells.get(column, "") for column in columns] for cells in flat]
+    return "".join(",".join(_csv_field(field) for field in line) + "\n" for line in lines)
 
 
-def _csv(rows: list[Any], status: int) -> Response:
-    flat = [_flatten(row) for row in rows]
+def _flatten(value: Any, prefix: str, cells: dict[str, str]) -> None:
+    pairs = value.items() if isinstance(value, Mapping) else enumerate(value)
+    for key, inner in pairs:
+        if isinstance(key, str) and key.startswith("@"):
+            continue
+        if isinstance(inner, Mapping | list):
+            _flatten(inner, f"{prefix}{key}.", cells)
+        else:
+            cells[f"{prefix}{key}"] = _csv_value(inner)
+
+
+def _csv_value(value: Any) -> str:
+    """A scalar as PHP writes it into CSV."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return _php_float_text(value)
+    return str(value)
+
+
+def _php_float_text(value: float) -> str:
+    """A float as PHP turns it into text: 14 significant digits, `1.0E+20` beyond them."""
+    text = format(value, ".14G")
+    if "E" not in text:
+        return text
+    mantissa, exponent = text.split("E")
+    power = int(exponent)
+    return f"{mantissa if '.' in mantissa else mantissa + '.0'}E{'+' if power >= 0 else '-'}{abs(power)}"
+
+
+def _columns(rows: list[dict[str, str]]) -> list[str]:
+    """Every key of `rows`, in the order Symfony's CsvEncoder extracts its header."""
     columns: list[str] = []
-    for row in flat:
-        columns += [key for key in row if key not in columns]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(flat)
-    return Response(buffer.getvalue(), status_code=status, media_type="text/csv; charset=utf-8")
+    place: dict[str, int] = {}
+    for row in rows:
+        previous: str | None = None
+        for column in row:
+            if column not in place:
+                at = len(columns) if previous is None else place[previous] + 1
+                columns.insert(at, column)
+                for moved in columns[at + 1 :]:
+                    place[moved] += 1
+                place[column] = at
+            previous = column
+    return columns
+
+
+def _csv_field(text: str) -> str:
+    """One field as PHP's fputcsv writes it: enclosed in double quotes (doubled inside) when it
+    holds a comma, a double quote, a line break, a tab or a space. Python's csv module quotes
+    no field for a space or a tab, so it can't write what API Platform writes."""
+    if any(character in text for character in ',"\n\r\t '):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def error_body(description: str) -> dict[str, Any]:

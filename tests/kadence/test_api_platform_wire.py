@@ -4,6 +4,8 @@ answer, the paginator's reading of its parameters, trailing slashes and HEAD.
 
 NOW is Monday 2 March 2026, 14:00 UTC (09:00 in New York)."""
 
+import csv
+import io
 import json
 from typing import Any
 
@@ -248,3 +250,100 @@ def test_the_best_quality_wins_and_json_ld_a_tie_as_api_platform_negotiates(kade
 
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].split(";")[0] == answered
+
+
+# CSV as Symfony's CsvEncoder writes it
+
+CSV = {"Accept": "text/csv"}
+
+
+def csv_lines(response: Any) -> list[list[str]]:
+    """The lines of a CSV answer, each split into its fields."""
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(response.text)))
+
+
+def csv_records(response: Any) -> list[dict[str, str]]:
+    header, *rows = csv_lines(response)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def flattened(value: Any, prefix: str = "") -> dict[str, Any]:
+    """A JSON-LD node's fields as dotted keys, in order, without its JSON-LD keywords."""
+    pairs = value.items() if isinstance(value, dict) else enumerate(value)
+    flat: dict[str, Any] = {}
+    for key, inner in pairs:
+        if str(key).startswith("@"):
+            continue
+        if isinstance(inner, dict | list):
+            flat.update(flattened(inner, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = inner
+    return flat
+
+
+@pytest.mark.parametrize("path", ["/buildings", "/spaces", "/bookings", "/visits", "/users"])
+def test_csv_has_no_json_ld_keywords_at_any_depth(kadence, path):
+    header, *_ = csv_lines(kadence.get(path, headers=CSV))
+
+    assert header
+    assert not [column for column in header if "@" in column]
+
+
+def test_csv_of_a_booking_is_its_fields_flattened_in_their_order(kadence):
+    booking = booked(kadence)
+
+    header, row = csv_lines(kadence.get(f"/bookings/{booking['id']}", headers=CSV))
+
+    expected = flattened(booking)
+    assert header == list(expected)
+    assert {"space.id", "space.floor.name", "space.neighborhood.name"} <= set(header)
+    assert "space.floor" not in header
+    assert row[header.index("space.floor.name")] == "Floor 2"
+
+
+def test_csv_writes_true_as_1_false_as_0_and_null_as_nothing(kadence):
+    booking = booked(kadence)
+    assert (booking["recurringBooking"], booking["permanent"], booking["cancelledDate"]) == (False, False, None)
+
+    (record,) = csv_records(kadence.get(f"/bookings/{booking['id']}", headers=CSV))
+
+    assert (record["recurringBooking"], record["permanent"], record["cancelledDate"]) == ("0", "0", "")
+    series = [member for member in kadence.members("/bookings") if member["recurringBooking"]]
+    assert series
+    (recurring,) = csv_records(kadence.get(f"/bookings/{series[0]['id']}", headers=CSV))
+    assert recurring["recurringBooking"] == "1"
+
+
+def test_csv_of_a_collection_without_members_is_an_empty_header_and_an_empty_row(kadence):
+    response = kadence.get("/buildings", params={"name": "No such building"}, headers=CSV)
+
+    assert response.status_code == 200
+    assert response.text == "\n\n"
+
+
+def test_csv_encloses_fields_with_spaces_as_php_does(kadence):
+    response = kadence.get("/buildings", headers=CSV)
+
+    assert response.status_code == 200
+    assert ',"Meridian HQ New York",' in response.text
+    assert ",America/New_York," in response.text
+
+
+def test_csv_lists_every_column_of_its_members_each_after_the_one_before_it(kadence):
+    members = kadence.members("/visits")
+
+    header, *rows = csv_lines(kadence.get("/visits", headers=CSV, params={"itemsPerPage": 500}))
+
+    columns = {column for member in members for column in flattened(member)}
+    assert set(header) == columns
+    # A member with more visitors than the first adds its columns after the last one it shares.
+    widest = max(members, key=lambda member: len(member["visitors"]))
+    last = len(widest["visitors"]) - 1
+    assert header.index(f"visitors.{last}.visitCount") == header.index(f"visitors.{last}.id") + 10
+    for row, member in zip(rows, members, strict=True):
+        record = dict(zip(header, row, strict=True))
+        for column, value in flattened(member).items():
+            assert record[column] == ("" if value is None else str(value))
+        assert all(record[column] == "" for column in columns - set(flattened(member)))
