@@ -28,7 +28,21 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   true as `1`, false as `0`, null as nothing; the header in the order the rows bring their
   keys; fields enclosed in quotes as PHP's fputcsv does (a space is enough); a collection
   without members an empty header and an empty row. Each `@context` IRI resolves to its
-  JSON-LD context under /v1/contexts/.
+  JSON-LD context under /v1/contexts/, and their `@vocab` to the Hydra API documentation at
+  /v1/docs.jsonld.
+- Headers as API Platform's respond processor writes them: every answer carries
+  `X-Content-Type-Options: nosniff`, `X-Frame-Options: deny` and `Link: <…/v1/docs.jsonld>;
+  rel="http://www.w3.org/ns/hydra/core#apiDocumentation"` (an absolute URL); every answer but
+  an error `Vary: Accept` (API Platform's error handler sends none). An item of the API (not a
+  collection) names its IRI in `Content-Location`, and a 201 to a POST in `Location` too (a
+  cancel, check-in or check-out answers the booking, and so locates it). Every item answer of
+  a user (GET, PATCH, the photo upload) carries `Accept-Patch: application/merge-patch+json`.
+- /v1/docs.jsonld is a Hydra `ApiDocumentation` as API Platform's normalizer writes it, built
+  from the routes and the wire shapes: each resource class with its properties (their ranges
+  from the shapes) and item operations, the entrypoint's class with each collection's
+  operations and POSTs, and the constraint violation classes. Like the contexts it needs no
+  token (API Platform's documentation route is outside its firewall) and is offered only as
+  JSON-LD. Its `hydra:entrypoint`, /v1/, is not served.
 - Every POST and PATCH reads a body, as API Platform deserializes them: a POST's must be
   `application/ld+json` or `application/json` (the document lists the latter; API Platform
   reads its configured input formats), a PATCH's `application/merge-patch+json`, the profile
@@ -153,28 +167,19 @@ from sandbox.kadence import hydra
 from sandbox.kadence.deps import get_actor
 from sandbox.kadence.hydra import CONTEXTS_PATH, PREFIX
 from sandbox.kadence.ids import booking_id as occurrence_id
-from sandbox.kadence.routes import (
-    availability,
-    bookings,
-    contexts,
-    directory,
-    oauth,
-    users,
-    visits,
-)
+from sandbox.kadence.routes import API_ROUTES, contexts, documentation, oauth
 from sandbox.kadence.words import STATUSES
 from sandbox.routing import include_flat, refuse_unreadable_input, under
 
 TOKEN_PATH = "/oauth2/"
 PREFIXES = ("/v1/", TOKEN_PATH)
-"""Every path the API answers under: PREFIX and CONTEXTS_PATH under the first, the token
-endpoint under the second."""
+"""Every path the API answers under: PREFIX, CONTEXTS_PATH and the API documentation under the
+first, the token endpoint under the second."""
 
 
-API_ROUTES = (availability, bookings, directory, users, visits)
-"""The route modules served under PREFIX."""
-OTHER_ROUTES = (contexts, oauth)
-"""The route modules with paths of their own: JSON-LD contexts and the token endpoint."""
+OTHER_ROUTES = (contexts, documentation, oauth)
+"""The route modules with paths of their own: JSON-LD contexts, the API documentation their
+`@vocab` names, and the token endpoint."""
 
 
 def include(app: FastAPI) -> None:

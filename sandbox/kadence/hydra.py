@@ -27,7 +27,7 @@ from sandbox.core.errors import (
 from sandbox.core.lifecycle import TransitionRefused
 from sandbox.core.paging import Counted
 from sandbox.kadence import words
-from sandbox.routing import UnreadableQuery, allowed_methods
+from sandbox.routing import UnreadableQuery, allowed_methods, under
 
 log = logging.getLogger(__name__)
 Row = TypeVar("Row")
@@ -36,6 +36,11 @@ Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 PREFIX = "/v1/public"
 CONTEXTS_PATH = "/v1/contexts/"
 """Where each `@context` IRI resolves to its JSON-LD context."""
+DOCS_PATH = "/v1/docs.jsonld"
+"""The Hydra API documentation: API Platform's `/docs.jsonld` under the API's /v1."""
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+ANSWER_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "deny"}
+"""What API Platform sends with every answer, an error's too."""
 JSON_LD = "application/ld+json; charset=utf-8"
 NOT_BLANK = "c1051bb4-d103-4f74-8988-acbcafc7fdc3"
 """Symfony's code for a value that should not be blank."""
@@ -207,14 +212,33 @@ def _match(part: tuple[str, str, float, bool], offered: str) -> int | None:
     return None
 
 
-def respond(request: Request, body: dict[str, Any], status: int = 200) -> Response:
-    """`body` in the format `negotiate` chose for this request."""
+def base_url(request: Request) -> str:
+    """The URL the API is reached at, without a trailing slash."""
+    return str(request.base_url).rstrip("/")
+
+
+def documentation_link(request: Request) -> str:
+    """The Link header API Platform's Hydra support adds to every answer: the absolute URL of
+    the API documentation."""
+    return f'<{base_url(request)}{DOCS_PATH}>; rel="{HYDRA}apiDocumentation"'
+
+
+def respond(request: Request, body: dict[str, Any], status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    """`body` in the format `negotiate` chose for this request, with the headers API Platform's
+    respond processor writes: `Vary: Accept`, and for a resource of the API (an item, not a
+    collection) its IRI as `Content-Location`, and as `Location` too when a POST created it (201,
+    a cancel, check-in or check-out included)."""
+    sent = {**ANSWER_HEADERS, "Vary": "Accept", "Link": documentation_link(request), **(headers or {})}
+    node = body.get("@id")
+    if isinstance(node, str) and under(node, PREFIX) and body.get("@type") != "hydra:Collection":
+        sent["Content-Location"] = node
+        if status == 201 and request.method == "POST":
+            sent["Location"] = node
     if request.state.wants_csv:
         members = body.get("hydra:member")
-        return Response(
-            csv_text(members if isinstance(members, list) else [body]), status_code=status, media_type="text/csv; charset=utf-8"
-        )
-    return Response(_json(body), status_code=status, media_type=JSON_LD)
+        text = csv_text(members if isinstance(members, list) else [body])
+        return Response(text, status_code=status, media_type="text/csv; charset=utf-8", headers=sent)
+    return Response(_json(body), status_code=status, media_type=JSON_LD, headers=sent)
 
 
 def item(context: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -392,8 +416,16 @@ transition) is a 400."""
 
 
 def render_error(request: Request, exc: Exception) -> Response:
-    """Any failure as API Platform renders it: a query it can't read is a malformed request (400),
-    as a bad date or page number is; constraint violations (422) are about bodies."""
+    """Any failure as API Platform renders it, with the headers it sends with every answer and
+    the link to the API documentation (no `Vary`: its error handler sends none)."""
+    response = _rendered(request, exc)
+    response.headers.update({**ANSWER_HEADERS, "Link": documentation_link(request)})
+    return response
+
+
+def _rendered(request: Request, exc: Exception) -> Response:
+    """A query it can't read is a malformed request (400), as a bad date or page number is;
+    constraint violations (422) are about bodies."""
     if isinstance(exc, UnreadableQuery):
         return error(400, str(exc))
     if isinstance(exc, InvalidInput):

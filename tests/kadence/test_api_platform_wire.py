@@ -33,18 +33,18 @@ def hydra_error(response: Any, status: int) -> str:
     return str(body["hydra:description"])
 
 
-def desk_booking(kadence: KadenceClient, desk: str = "A-03") -> dict[str, Any]:
-    """A desk booking for Ben tomorrow, sent as JSON."""
+def desk_booking(kadence: KadenceClient, day: str = "2026-03-03") -> dict[str, Any]:
+    """A booking of desk A-03 for Ben, 14:00 to 18:00 UTC on `day` (tomorrow by default)."""
     return {
         "userId": user_id(kadence, BEN),
-        "spaceId": space_id(kadence, desk),
-        "startDateTime": "2026-03-03T14:00:00",
-        "endDateTime": "2026-03-03T18:00:00",
+        "spaceId": space_id(kadence, "A-03"),
+        "startDateTime": f"{day}T14:00:00",
+        "endDateTime": f"{day}T18:00:00",
     }
 
 
-def booked(kadence: KadenceClient) -> dict[str, Any]:
-    response = kadence.post("/bookings", json=desk_booking(kadence))
+def booked(kadence: KadenceClient, day: str = "2026-03-03") -> dict[str, Any]:
+    response = kadence.post("/bookings", json=desk_booking(kadence, day))
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]  # decoded JSON
 
@@ -347,3 +347,166 @@ def test_csv_lists_every_column_of_its_members_each_after_the_one_before_it(kade
         for column, value in flattened(member).items():
             assert record[column] == ("" if value is None else str(value))
         assert all(record[column] == "" for column in columns - set(flattened(member)))
+
+
+# Headers of every answer, and the API documentation
+
+BASE = "http://testserver"
+DOCUMENTATION_LINK = f'<{BASE}/v1/docs.jsonld>; rel="http://www.w3.org/ns/hydra/core#apiDocumentation"'
+
+
+def assert_api_platform_headers(response: Any, *, vary: bool = True) -> None:
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "deny"
+    assert response.headers["link"] == DOCUMENTATION_LINK
+    assert response.headers.get("vary") == ("Accept" if vary else None)
+
+
+def test_a_created_booking_is_located_at_its_iri(kadence):
+    response = kadence.post("/bookings", json=desk_booking(kadence))
+
+    assert response.status_code == 201, response.text
+    iri = response.json()["@id"]
+    assert iri == f"/v1/public/bookings/{response.json()['id']}"
+    assert response.headers["location"] == iri
+    assert response.headers["content-location"] == iri
+    assert_api_platform_headers(response)
+
+
+@pytest.mark.parametrize("action", ["cancel", "check-in"])
+def test_a_transition_answers_the_booking_located_at_its_iri(kadence, action):
+    booking = booked(kadence, day="2026-03-02")
+    body = {"userId": user_id(kadence, BEN)} if action == "check-in" else {}
+
+    response = kadence.post(f"/bookings/{booking['id']}/{action}", json=body)
+
+    assert response.status_code == 201, response.text
+    assert response.headers["location"] == response.headers["content-location"] == booking["@id"]
+
+
+@pytest.mark.parametrize("collection", ["buildings", "floors", "spaces", "users", "visits"])
+def test_an_item_answer_names_its_iri_in_content_location_and_a_collection_none(kadence, collection):
+    listed = kadence.get(f"/{collection}")
+    member = listed.json()["hydra:member"][0]
+
+    response = kadence.get(f"/{collection}/{member['id']}")
+
+    assert response.headers["content-location"] == member["@id"]
+    assert "location" not in response.headers
+    assert "content-location" not in listed.headers
+    assert_api_platform_headers(response)
+    assert_api_platform_headers(listed)
+
+
+def test_csv_answers_carry_the_same_headers(kadence):
+    building = kadence.members("/buildings")[0]
+
+    response = kadence.get(f"/buildings/{building['id']}", headers=CSV)
+
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-location"] == building["@id"]
+    assert_api_platform_headers(response)
+
+
+@pytest.mark.parametrize(
+    ("send", "status"),
+    [
+        (lambda kadence, client: kadence.get("/buildings/01ARZ3NDEKTSV4RRFFQ69G5FAV"), 404),
+        (lambda kadence, client: client.get("/v1/public/buildings"), 401),
+        (lambda kadence, client: kadence.get("/buildings", headers={"Accept": "application/json"}), 406),
+        (lambda kadence, client: kadence.post("/bookings", json={}), 422),
+        (lambda kadence, client: kadence.delete("/buildings"), 405),
+    ],
+)
+def test_errors_carry_api_platform_headers_without_vary(kadence, client, send, status):
+    response = send(kadence, client)
+
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(JSON_LD)
+    assert_api_platform_headers(response, vary=False)
+    assert "content-location" not in response.headers
+
+
+def test_user_items_announce_merge_patch_and_nothing_else_does(kadence):
+    ben = kadence.find("/users", email=BEN)
+
+    read = kadence.get(f"/users/{ben['id']}")
+    patched = kadence.patch(f"/users/{ben['id']}", json={}, headers={"Content-Type": "application/merge-patch+json"})
+    uploaded = kadence.post(f"/users/{ben['id']}/photo", files={"file": ("me.png", PNG, "image/png")})
+
+    for response in (read, patched, uploaded):
+        assert response.status_code in (200, 201), response.text
+        assert response.headers["accept-patch"] == "application/merge-patch+json"
+    for path in ("/users", f"/users/{ben['id']}/bookings", "/buildings"):
+        assert "accept-patch" not in kadence.get(path).headers
+
+
+def test_the_api_documentation_is_served_without_a_token_as_hydra(client, kadence):
+    response = client.get("/v1/docs.jsonld")
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/ld+json; charset=utf-8"
+    assert_api_platform_headers(response)
+    documentation = response.json()
+    assert documentation["@id"] == "/v1/docs.jsonld"
+    assert documentation["@type"] == "hydra:ApiDocumentation"
+    assert documentation["@context"]["@vocab"] == f"{BASE}/v1/docs.jsonld#"
+    classes = {described["@id"]: described for described in documentation["hydra:supportedClass"]}
+    resources = ["Booking", "Building", "Floor", "Neighborhood", "Space", "BookableSpace", "BookableDay"]
+    resources += ["BookableOnsitePass", "User", "Visit", "Visitor"]
+    assert {f"#{name}" for name in resources} | {"#Entrypoint", "#ConstraintViolation", "#ConstraintViolationList"} == set(
+        classes
+    )
+    booking = kadence.members("/bookings")[0]
+    labels = [supported["hydra:property"]["rdfs:label"] for supported in classes["#Booking"]["hydra:supportedProperty"]]
+    assert set(labels) >= {field for field in booking if not field.startswith("@")}
+    assert len(labels) == len(set(labels))
+
+
+def supported_properties(described: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A class's properties, by their IRI."""
+    return {supported["hydra:property"]["@id"]: supported["hydra:property"] for supported in described["hydra:supportedProperty"]}
+
+
+def test_the_api_documentation_describes_each_property_and_operation(client):
+    classes = {described["@id"]: described for described in client.get("/v1/docs.jsonld").json()["hydra:supportedClass"]}
+
+    properties = {
+        supported["hydra:property"]["@id"]: supported["hydra:property"]
+        for supported in classes["#Booking"]["hydra:supportedProperty"]
+    }
+    assert properties["#Booking/startDate"]["range"] == "xmls:dateTime"
+    assert properties["#Booking/permanent"]["range"] == "xmls:boolean"
+    assert properties["#Booking/space"]["range"] == "#Space"
+    assert properties["#Booking/status"]["range"] == "xmls:string"
+    user_operations = {operation["hydra:method"] for operation in classes["#User"]["hydra:supportedOperation"]}
+    assert user_operations == {"GET", "PATCH"}
+    entrypoint = {
+        supported["hydra:property"]["@id"]: supported["hydra:property"]
+        for supported in classes["#Entrypoint"]["hydra:supportedProperty"]
+    }
+    booking_operations = entrypoint["#Entrypoint/booking"]["hydra:supportedOperation"]
+    assert sorted(operation["hydra:method"] for operation in booking_operations) == ["GET", "GET", "POST", "POST", "POST", "POST"]
+    assert "#Entrypoint/bookableOnsitePass" not in entrypoint
+
+
+@pytest.mark.parametrize("name", ["Booking", "User", "Visit", "Floor"])
+def test_every_term_of_a_context_is_a_property_of_the_api_documentation(client, name):
+    context = client.get(f"/v1/contexts/{name}").json()["@context"]
+    documentation = client.get(context["@vocab"].removeprefix(BASE).rstrip("#")).json()
+
+    described = {
+        supported["hydra:property"]["@id"].removeprefix("#")
+        for classified in documentation["hydra:supportedClass"]
+        for supported in classified.get("hydra:supportedProperty", [])
+    }
+    terms = {value for key, value in context.items() if not key.startswith("@") and key != "hydra"}
+    assert terms
+    assert terms <= described
+
+
+def test_the_api_documentation_is_offered_only_as_json_ld(client):
+    response = client.get("/v1/docs.jsonld", headers={"Accept": "text/csv"})
+
+    expected = 'Requested format "text/csv" is not supported. Supported MIME types are "application/ld+json".'
+    assert hydra_error(response, 406) == expected

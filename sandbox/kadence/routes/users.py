@@ -50,9 +50,13 @@ def list_users(request: Request, actor: ActorDep, session: SessionDep) -> Respon
     return hydra.page(request, "User", found, lambda row: wire.user(row, floors))
 
 
+ACCEPT_PATCH = {"Accept-Patch": ", ".join(hydra.BODY_FORMATS["PATCH"])}
+"""What API Platform announces on every item answer of a resource that takes PATCH."""
+
+
 def _one(request: Request, session: SessionDep, row: User, status: int = 200) -> Response:
     floors = directory.rows_by_id(session, Floor, [row.preferred_floor_id])
-    return hydra.respond(request, hydra.item("User", wire.user(row, floors)), status)
+    return hydra.respond(request, hydra.item("User", wire.user(row, floors)), status, ACCEPT_PATCH)
 
 
 @router.get("/users/{user_id}", summary="A user", responses=documented(item(schemas.User)))
