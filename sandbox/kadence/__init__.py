@@ -117,7 +117,12 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   allowed, maximum length, advance threshold, shared schedule). `onlineMeeting` is accepted
   and ignored: no online meetings are made, and bookings read `onlineMeeting: null`.
 - Collections: `itemsPerPage` defaults to 50; more than 500 is read as 500 (bookings accept
-  0, others at least 1). A page number below 1, or a non-integer, is a 400. Bookings without
+  0, others at least 1, as the document bounds them). Both are cast to integers as API
+  Platform's paginator casts them in PHP: `page=1.5` is page 1, `page=2abc` page 2, and
+  `page=`, `page=abc` or any other text without a leading number page 0, which is a 400 (`Page
+  should not be less than 1`), as is `itemsPerPage=-1` (`Limit should not be less than 0`),
+  and `itemsPerPage=0` (or `abc`, or empty) with a page past the first (`Page should not be
+  greater than 1 if limit is equal to 0`); a page past 1,000,000 is a 400 too. Bookings without
   a date filter reach 366 days either side of now; a one-sided date filter reaches 366 days
   from its bound. Date filters that reach more than 10,000 occurrences of one recurring booking
   answer 422 naming `startDateTime` (a series without end runs as far as they reach). The

@@ -160,7 +160,7 @@ def negotiated(accept: str, offered: tuple[str, ...]) -> str:
 
 
 _ACCEPT_PARTS = re.compile(r'(?:[^,"]|"[^"]*")+')
-_PHP_NUMBER = re.compile(r"[ \t\n\r\v\f]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_PHP_NUMBER = re.compile(r"[ \t\n\r\v\f]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 def _accepted(text: str) -> tuple[str, str, float, bool] | None:
@@ -173,7 +173,7 @@ def _accepted(text: str) -> tuple[str, str, float, bool] | None:
         if len(pieces) != 2:
             continue
         if pieces[0].strip().lower() == "q":
-            quality = _php_float(pieces[1].strip(' "'))
+            quality = php_number(pieces[1].strip(' "'))
         else:
             other_parameters = True
     kind = kind.strip().lower()
@@ -183,8 +183,10 @@ def _accepted(text: str) -> tuple[str, str, float, bool] | None:
     return base, sub, quality, other_parameters
 
 
-def _php_float(text: str) -> float:
-    """`text` as PHP's (float) reads it: its leading number, 0 without one."""
+def php_number(text: str) -> float:
+    """`text` as PHP's (float) and (int) casts read it: its leading number, after any
+    whitespace, sign, fraction and exponent included; 0 without one, or for one too large to
+    hold."""
     found = _PHP_NUMBER.match(text)
     if found is None:
         return 0.0

@@ -510,3 +510,54 @@ def test_the_api_documentation_is_offered_only_as_json_ld(client):
 
     expected = 'Requested format "text/csv" is not supported. Supported MIME types are "application/ld+json".'
     assert hydra_error(response, 406) == expected
+
+
+# Paging as API Platform's paginator reads it
+
+
+def test_no_items_per_page_past_the_first_page_is_400(kadence):
+    response = kadence.get("/bookings", params={"itemsPerPage": 0, "page": 2})
+
+    assert hydra_error(response, 400) == "Page should not be greater than 1 if limit is equal to 0"
+
+
+@pytest.mark.parametrize("page", ["", "abc", "0", "-1", "0.9", " x1"])
+def test_a_page_php_reads_as_below_1_is_400(kadence, page):
+    response = kadence.get("/users", params={"page": page})
+
+    assert hydra_error(response, 400) == "Page should not be less than 1"
+
+
+@pytest.mark.parametrize(("page", "read_as"), [("1.5", 1), ("2.9", 2), ("2abc", 2), (" 3", 3), ("3 ", 3), ("+2", 2), ("4e0", 4)])
+def test_a_page_is_cast_to_an_integer_as_php_casts(kadence, page, read_as):
+    response = kadence.get("/users", params={"itemsPerPage": 10, "page": page})
+
+    assert response.status_code == 200, response.text
+    expected = kadence.get("/users", params={"itemsPerPage": 10, "page": read_as}).json()["hydra:member"]
+    assert response.json()["hydra:member"] == expected
+    assert expected
+
+
+@pytest.mark.parametrize("items_per_page", ["abc", "", "0", "0.5"])
+def test_items_per_page_php_reads_as_0_lists_no_bookings_but_counts_them(kadence, items_per_page):
+    total = kadence.get("/bookings").json()["hydra:totalItems"]
+
+    response = kadence.get("/bookings", params={"itemsPerPage": items_per_page})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["hydra:member"] == []
+    assert response.json()["hydra:totalItems"] == total > 0
+
+
+@pytest.mark.parametrize("collection", ["bookings", "users"])
+def test_a_negative_page_size_is_400(kadence, collection):
+    response = kadence.get(f"/{collection}", params={"itemsPerPage": -1})
+
+    assert hydra_error(response, 400) == "Limit should not be less than 0"
+
+
+def test_a_fractional_page_size_is_its_integer_part(kadence):
+    response = kadence.get("/users", params={"itemsPerPage": "2.5"})
+
+    assert response.status_code == 200, response.text
+    assert len(response.json()["hydra:member"]) == 2

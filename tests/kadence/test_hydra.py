@@ -269,11 +269,11 @@ def test_items_per_page_above_500_is_read_as_500(kadence, crowded_directory, ask
         "itemsPerPage=0",
         "itemsPerPage=-1",
         "itemsPerPage=ten",
-        "itemsPerPage=2.5",
+        "itemsPerPage=",
         "page=0",
         "page=-3",
         "page=two",
-        "page=1.5",
+        "page=",
     ],
 )
 @pytest.mark.parametrize("collection", COLLECTIONS)
