@@ -13,6 +13,10 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   or expired bearer token answers 401 with the Hydra error body and `WWW-Authenticate: Bearer`.
 - Another organization's items answer 404, exactly as items that don't exist.
 - HEAD answers as GET without the body (405 where no GET is served), as Symfony's router does.
+  A GET or HEAD of a path with trailing slashes that a route serves without them is moved for
+  good (301), as Symfony's router moves it, to the path without them, its query kept, by an
+  absolute URL under the sandbox's public URL (`SANDBOX_PUBLIC_URL`, never the request's
+  Host); any other method finds nothing there (404).
 - Responses are `application/ld+json` or `text/csv`, the two formats the document lists, as API
   Platform's negotiator picks between them: each takes the quality of the most specific part of
   the Accept header that names it (`*/*`, `text/*`, `application/*+json` included), the better
@@ -138,7 +142,8 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   already holds a desk then. Onsite passes: `numPassesAvailable` is null for a building
   without an onsite capacity; past the booking horizon it is 0 with reason `unknown`.
 - Floors' `floorPlanUrl` points at an SVG the sandbox draws from the floor's spaces and desks
-  (`/_sandbox/floor-plans/{id}.svg`, no token needed). Photos are always null.
+  (`/_sandbox/floor-plans/{id}.svg`, no token needed), an absolute URL under the sandbox's
+  public URL, as the `Link` header and the contexts' `@vocab` are. Photos are always null.
 - User PATCH changes the profile fields of the 1.2.0 document; blank names and invalid
   coordinates, country codes or time zones answer 422; a null `locationTimezone` resets it to
   UTC. A profile picture upload (multipart/form-data, the image in a field named `file` or the

@@ -215,8 +215,8 @@ def _match(part: tuple[str, str, float, bool], offered: str) -> int | None:
 
 
 def base_url(request: Request) -> str:
-    """The URL the API is reached at, without a trailing slash."""
-    return str(request.base_url).rstrip("/")
+    """The URL clients reach the API at, without a trailing slash (`Settings.public_base_url`)."""
+    return str(request.app.state.settings.public_base_url())
 
 
 def documentation_link(request: Request) -> str:

@@ -11,7 +11,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import KadenceClient
+from sandbox.app import create_app
+from sandbox.core.clock import Clock
+from sandbox.settings import Settings
+from tests.conftest import TEST_BASE, KadenceClient
+from tests.inprocess import InProcessClient
 from tests.kadence.lookups import space_id, user_id
 
 pytestmark = pytest.mark.wire
@@ -351,7 +355,7 @@ def test_csv_lists_every_column_of_its_members_each_after_the_one_before_it(kade
 
 # Headers of every answer, and the API documentation
 
-BASE = "http://testserver"
+BASE = TEST_BASE
 DOCUMENTATION_LINK = f'<{BASE}/v1/docs.jsonld>; rel="http://www.w3.org/ns/hydra/core#apiDocumentation"'
 
 
@@ -561,3 +565,100 @@ def test_a_fractional_page_size_is_its_integer_part(kadence):
 
     assert response.status_code == 200, response.text
     assert len(response.json()["hydra:member"]) == 2
+
+
+# Trailing slashes, as Symfony's router answers them, and the public base URL
+
+
+def served_with(store: Any, wall: Any, **settings: Any) -> InProcessClient:
+    """The sandbox on the test's store, built with these settings."""
+    return InProcessClient(create_app(Settings(export_worker=False, **settings), store=store, clock=Clock(wall)))
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/v1/public/buildings/", "/v1/public/buildings"),
+        ("/v1/public/buildings//?name=Meridian%20HQ%20New%20York", "/v1/public/buildings?name=Meridian%20HQ%20New%20York"),
+        ("/v1.0/me/", "/v1.0/me"),
+        ("/v1/docs.jsonld/", "/v1/docs.jsonld"),
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_get_with_a_trailing_slash_is_moved_for_good_to_an_absolute_url(kadence, method, path, location):
+    response = kadence.client.request(method, path, headers=kadence.headers, follow_redirects=False)
+
+    assert response.status_code == 301, response.text
+    assert response.headers["location"] == f"{BASE}{location}"
+
+
+def test_following_the_redirect_answers_the_collection(kadence):
+    response = kadence.client.get("/v1/public/buildings/?name=Meridian%20Bengaluru", headers=kadence.headers)
+
+    assert response.history[0].status_code == 301
+    assert [building["name"] for building in response.json()["hydra:member"]] == ["Meridian Bengaluru"]
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH", "PUT", "DELETE"])
+def test_other_methods_with_a_trailing_slash_find_nothing(kadence, method):
+    response = kadence.client.request(method, "/v1/public/bookings/", headers=kadence.headers, json={}, follow_redirects=False)
+
+    assert hydra_error(response, 404) == "Not Found"
+
+
+def test_a_path_served_only_for_another_method_is_not_redirected(kadence):
+    ben = kadence.find("/users", email=BEN)
+
+    response = kadence.get(f"/users/{ben['id']}/photo/", follow_redirects=False)
+
+    assert hydra_error(response, 404) == "Not Found"
+
+
+def test_absolute_urls_start_with_the_configured_public_url_whatever_the_host(store, wall):
+    served = served_with(store, wall, allowed_hosts=["*"], public_url="https://sandbox.example:9443/")
+    token = served.post(
+        "/oauth2/token", data={"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"}
+    )
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}", "Host": "evil.example"}
+
+    moved = served.get("/v1/public/floors/", headers=headers, follow_redirects=False)
+    floors = served.get("/v1/public/floors", headers=headers)
+
+    assert moved.status_code == 301
+    assert moved.headers["location"] == "https://sandbox.example:9443/v1/public/floors"
+    assert all(
+        floor["floorPlanUrl"].startswith("https://sandbox.example:9443/_sandbox/floor-plans/")
+        for floor in floors.json()["hydra:member"]
+    )
+    assert (
+        floors.headers["link"]
+        == '<https://sandbox.example:9443/v1/docs.jsonld>; rel="http://www.w3.org/ns/hydra/core#apiDocumentation"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("listening", "base"),
+    [
+        ({}, "http://localhost:8000"),
+        ({"host": "0.0.0.0", "port": 9000}, "http://localhost:9000"),
+        ({"host": "::"}, "http://localhost:8000"),
+        ({"host": "10.1.2.3"}, "http://10.1.2.3:8000"),
+        ({"host": "fd00::1"}, "http://[fd00::1]:8000"),
+    ],
+)
+def test_without_a_public_url_the_base_is_where_the_server_listens(store, wall, listening, base):
+    served = served_with(store, wall, allowed_hosts=["*"], **listening)
+
+    response = served.get("/v1.0/me/", headers={"Host": "evil.example"}, follow_redirects=False)
+
+    assert response.status_code == 301
+    assert response.headers["location"] == f"{base}/v1.0/me"
+
+
+def test_the_public_url_is_read_from_the_environment_and_must_be_an_http_url(monkeypatch):
+    monkeypatch.setenv("SANDBOX_PUBLIC_URL", "https://sandbox.ci.example/")
+
+    assert Settings().public_base_url() == "https://sandbox.ci.example"
+    for wrong in ("sandbox.ci.example", "ftp://sandbox", "http://sandbox/?a=1"):
+        with pytest.raises(ValueError, match="an http or https URL"):
+            Settings(public_url=wrong)
