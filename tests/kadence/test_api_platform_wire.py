@@ -662,3 +662,18 @@ def test_the_public_url_is_read_from_the_environment_and_must_be_an_http_url(mon
     for wrong in ("sandbox.ci.example", "ftp://sandbox", "http://sandbox/?a=1"):
         with pytest.raises(ValueError, match="an http or https URL"):
             Settings(public_url=wrong)
+
+
+# HEAD
+
+
+@pytest.mark.parametrize("path", ["/v1/public/bookings", "/v1/public/users?email=ben", "/v1/contexts/Booking", "/v1/docs.jsonld"])
+def test_head_answers_as_get_with_its_headers_and_no_body(kadence, path):
+    got = kadence.client.get(path, headers=kadence.headers)
+
+    response = kadence.client.head(path, headers=kadence.headers)
+
+    assert response.status_code == got.status_code == 200
+    assert response.content == b""
+    for header in ("content-type", "content-length", "vary", "link", "x-content-type-options"):
+        assert response.headers[header] == got.headers[header]
