@@ -39,7 +39,7 @@ CONTEXTS_PATH = "/v1/contexts/"
 DOCS_PATH = "/v1/docs.jsonld"
 """The Hydra API documentation: API Platform's `/docs.jsonld` under the API's /v1."""
 HYDRA = "http://www.w3.org/ns/hydra/core#"
-ANSWER_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "deny"}
+API_PLATFORM_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "deny"}
 """What API Platform sends with every answer, an error's too."""
 JSON_LD = "application/ld+json; charset=utf-8"
 NOT_BLANK = "c1051bb4-d103-4f74-8988-acbcafc7fdc3"
@@ -230,7 +230,7 @@ def respond(request: Request, body: dict[str, Any], status: int = 200, headers: 
     respond processor writes: `Vary: Accept`, and for a resource of the API (an item, not a
     collection) its IRI as `Content-Location`, and as `Location` too when a POST created it (201,
     a cancel, check-in or check-out included)."""
-    sent = {**ANSWER_HEADERS, "Vary": "Accept", "Link": documentation_link(request), **(headers or {})}
+    sent = {**API_PLATFORM_HEADERS, "Vary": "Accept", "Link": documentation_link(request), **(headers or {})}
     node = body.get("@id")
     if isinstance(node, str) and under(node, PREFIX) and body.get("@type") != "hydra:Collection":
         sent["Content-Location"] = node
@@ -421,7 +421,7 @@ def render_error(request: Request, exc: Exception) -> Response:
     """Any failure as API Platform renders it, with the headers it sends with every answer and
     the link to the API documentation (no `Vary`: its error handler sends none)."""
     response = _rendered(request, exc)
-    response.headers.update({**ANSWER_HEADERS, "Link": documentation_link(request)})
+    response.headers.update({**API_PLATFORM_HEADERS, "Link": documentation_link(request)})
     return response
 
 
