@@ -113,7 +113,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     except (FixtureError, StoreVersionMismatch) as error:
         print(f"workplace-sandbox: {error}", file=sys.stderr)
         return 2
-    print(_banner(_reachable_base(settings), settings), flush=True)
+    print(_banner(settings.public_base_url(), settings), flush=True)
     if settings.workers == 1:
         with _collector_paused():
             from sandbox.app import create_app
@@ -240,15 +240,6 @@ def _contents(store: "Store") -> str:
     with store.session() as session:
         counts = [(noun, session.connection().execute(query).scalar_one()) for noun, query in counted]
     return ", ".join(f"{count:,} {noun}{'' if count == 1 else 's'}" for noun, count in counts)
-
-
-def _reachable_base(settings: Settings) -> str:
-    """The base URL a client on this machine uses: listening on every interface (0.0.0.0, as in
-    the Docker image) is reached through loopback."""
-    host = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(settings.host, settings.host)
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"
-    return f"http://{host}:{settings.port}"
 
 
 def _banner(base: str, settings: Settings) -> str:

@@ -7,7 +7,6 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import URL
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Match
@@ -151,15 +150,27 @@ def _install_error_rendering(app: FastAPI) -> None:
 
 
 def _slash_redirect(request: Request) -> Response | None:
-    """A path no route serves, but one does with its trailing slash added or taken away, is
-    redirected there (307, as Starlette does) by a relative Location: never to a host named by
+    """A path no route serves, but one does with its trailing slashes taken away (or one added).
+    Under a vendor API, as Symfony's router answers: a GET (or HEAD) that the other path serves
+    is redirected there for good (301), its query kept, by an absolute URL built from the
+    sandbox's public base URL; any other method finds nothing. On the sandbox's own paths, any
+    method is redirected (307, as Starlette does) by a relative URL. Never to a host named by
     the request."""
     routes = request.app.router.routes
-    if request.scope["path"] == "/" or any(route.matches(request.scope)[0] != Match.NONE for route in routes):
-        return None
     path = request.scope["path"]
-    moved = {**request.scope, "path": path.rstrip("/") if path.endswith("/") else path + "/"}
-    if not any(route.matches(moved)[0] != Match.NONE for route in routes):
+    if path == "/" or any(route.matches(request.scope)[0] != Match.NONE for route in routes):
         return None
-    url = URL(scope=moved)
-    return RedirectResponse(url.path + (f"?{url.query}" if url.query else ""), status_code=307)
+    raw = request.scope.get("raw_path") or path.encode("utf-8")
+    location = raw.decode("latin-1")
+    location = location.rstrip("/") if location.endswith("/") else location + "/"
+    moved = {**request.scope, "path": path.rstrip("/") if path.endswith("/") else path + "/"}
+    query = f"?{request.url.query}" if request.url.query else ""
+    if dialect_of(path) is None:
+        if not any(route.matches(moved)[0] != Match.NONE for route in routes):
+            return None
+        return RedirectResponse(location + query, status_code=307)
+    if request.method not in ("GET", "HEAD") or not location or moved["path"] in ("", "/"):
+        return None
+    if not any(route.matches(moved)[0] == Match.FULL for route in routes):
+        return None
+    return RedirectResponse(request.app.state.settings.public_base_url() + location + query, status_code=301)

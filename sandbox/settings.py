@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -20,6 +21,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    public_url: str | None = None
+    """The URL clients reach the sandbox at (behind a port mapping or a proxy, not the address it
+    listens on): every absolute URL the sandbox writes starts with it (see `public_base_url`)."""
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(LOOPBACK_HOSTS))
     """The names a request's Host header may give (any port): a page whose own name was made to
     resolve to this machine (DNS rebinding) is answered 400. `*.example.com` names its
@@ -70,6 +74,28 @@ class Settings(BaseSettings):
             if "*" in name[1:] or (name.startswith("*") and name != "*" and not name.startswith("*.")):
                 raise ValueError(f"{name!r}: a wildcard stands only for subdomains, as in *.example.com")
         return cleaned
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(f"{value!r}: an http or https URL without a query, as http://localhost:8000")
+        return value.strip().rstrip("/")
+
+    def public_base_url(self) -> str:
+        """Where clients reach the sandbox, without a trailing slash: `public_url`, else the
+        address it listens on, as localhost when that is loopback or every interface. Redirects,
+        floor plans and the API documentation's links are written from it, never from the Host a
+        request names (a page that made its own name resolve here could send any)."""
+        if self.public_url:
+            return self.public_url
+        if self.host in EVERY_INTERFACE or self.host.lower() in LOOPBACK_HOSTS or self.host in ("::1", "localhost"):
+            return f"http://localhost:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host and not self.host.startswith("[") else self.host
+        return f"http://{host}:{self.port}"
 
     def answered_hosts(self) -> list[str]:
         """`allowed_hosts`, and the address the server listens on when it is one interface's:

@@ -47,10 +47,14 @@ CONTROL_HEADERS = {"X-Sandbox-Control": "1"}
 """What a harness sends to the control plane when a write has no JSON body (README, Control plane)."""
 
 
+TEST_BASE = f"http://{TEST_HOST}"
+"""The URL the in-process test client reaches the app at."""
+
+
 def settings_for_tests(**fields: Any) -> Settings:
     """Settings of an app the tests build: the test client's Host answered beside the loopback
-    names, and no export worker (tests run its passes themselves)."""
-    return Settings(**{"allowed_hosts": [*LOOPBACK_HOSTS, TEST_HOST], "export_worker": False, **fields})
+    names and its URL the public one, and no export worker (tests run its passes themselves)."""
+    return Settings(**{"allowed_hosts": [*LOOPBACK_HOSTS, TEST_HOST], "public_url": TEST_BASE, "export_worker": False, **fields})
 
 
 def harness_client(app: FastAPI) -> TestClient:

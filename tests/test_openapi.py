@@ -42,10 +42,13 @@ def test_robin_document_covers_only_robin_paths() -> None:
     assert all(path.startswith("/v1.0/") for path in paths)
 
 
-def test_kadence_document_covers_the_api_its_contexts_and_the_token_endpoint_only() -> None:
+def test_kadence_document_covers_the_api_its_contexts_documentation_and_the_token_endpoint_only() -> None:
     paths = documents()["kadence"]["paths"]
-    assert {"/oauth2/token", "/v1/contexts/{name}", "/v1/public/bookings/{booking_id}/check-in"} <= paths.keys()
-    assert all(path.startswith(("/v1/public/", "/v1/contexts/")) or path == "/oauth2/token" for path in paths)
+    expected = {"/oauth2/token", "/v1/contexts/{name}", "/v1/docs.jsonld", "/v1/public/bookings/{booking_id}/check-in"}
+    assert expected <= paths.keys()
+    assert all(
+        path.startswith(("/v1/public/", "/v1/contexts/")) or path in ("/oauth2/token", "/v1/docs.jsonld") for path in paths
+    )
 
 
 def test_kadence_document_names_its_models_plainly() -> None:

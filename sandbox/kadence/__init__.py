@@ -13,14 +13,53 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   or expired bearer token answers 401 with the Hydra error body and `WWW-Authenticate: Bearer`.
 - Another organization's items answer 404, exactly as items that don't exist.
 - HEAD answers as GET without the body (405 where no GET is served), as Symfony's router does.
-- Responses are `application/ld+json` unless the client's Accept header prefers `text/csv` by
-  its quality values (then CSV: one row per item or collection member, nested objects and lists
-  of objects flattened to dotted columns such as `visitors.0.email`), or names nothing the API
-  can produce: 406, answered once the token is checked and before anything else is read or
-  changed. Each `@context` IRI resolves to its JSON-LD context under /v1/contexts/.
-- Request bodies may be `application/json` or `application/ld+json`; user PATCH takes
-  `application/merge-patch+json` too, and answers 415 to other media types. A body value of the
-  wrong type answers 400; a missing, blank, too long or out-of-range value 422 with violations.
+  A GET or HEAD of a path with trailing slashes that a route serves without them is moved for
+  good (301), as Symfony's router moves it, to the path without them, its query kept, by an
+  absolute URL under the sandbox's public URL (`SANDBOX_PUBLIC_URL`, never the request's
+  Host); any other method finds nothing there (404).
+- Responses are `application/ld+json` or `text/csv`, the two formats the document lists, as API
+  Platform's negotiator picks between them: each takes the quality of the most specific part of
+  the Accept header that names it (`*/*`, `text/*`, `application/*+json` included), the better
+  wins and JSON-LD a tie, even at quality 0. Without an Accept header, JSON-LD. A part with
+  parameters besides `q` names nothing (`text/csv; charset=utf-8`), and a header naming nothing
+  offered (`application/json` alone, `application/hal+json`, `application/vnd.api+json`)
+  answers 406 (`Requested format "application/json" is not supported. Supported MIME types
+  are "application/ld+json", "text/csv".`), once the token is checked and before anything else
+  is read or changed; `application/json, text/plain, */*` (axios) gets JSON-LD. CSV is what
+  Symfony's CsvEncoder writes of API Platform's plain normalization: one row per item or
+  collection member, without `@id`, `@type` or `@context`; nested objects and lists flattened
+  to dotted columns (`space.floor.name`, `visitors.0.email`; an empty list gives no column);
+  true as `1`, false as `0`, null as nothing; the header in the order the rows bring their
+  keys; fields enclosed in quotes as PHP's fputcsv does (a space is enough); a collection
+  without members an empty header and an empty row. Each `@context` IRI resolves to its
+  JSON-LD context under /v1/contexts/, and their `@vocab` to the Hydra API documentation at
+  /v1/docs.jsonld.
+- Headers as API Platform's respond processor writes them: every answer carries
+  `X-Content-Type-Options: nosniff`, `X-Frame-Options: deny` and `Link: <…/v1/docs.jsonld>;
+  rel="http://www.w3.org/ns/hydra/core#apiDocumentation"` (an absolute URL); every answer but
+  an error `Vary: Accept` (API Platform's error handler sends none). An item of the API (not a
+  collection) names its IRI in `Content-Location`, and a 201 to a POST in `Location` too (a
+  cancel, check-in or check-out answers the booking, and so locates it). Every item answer of
+  a user (GET, PATCH, the photo upload) carries `Accept-Patch: application/merge-patch+json`.
+- /v1/docs.jsonld is a Hydra `ApiDocumentation` as API Platform's normalizer writes it, built
+  from the routes and the wire shapes: each resource class with its properties (their ranges
+  from the shapes) and item operations, the entrypoint's class with each collection's
+  operations and POSTs, and the constraint violation classes. Like the contexts it needs no
+  token (API Platform's documentation route is outside its firewall) and is offered only as
+  JSON-LD. Its `hydra:entrypoint`, /v1/, is not served.
+- Every POST and PATCH reads a body, as API Platform deserializes them: a POST's must be
+  `application/ld+json` or `application/json` (the document lists the latter; API Platform
+  reads its configured input formats), a PATCH's `application/merge-patch+json`, the profile
+  picture upload's `multipart/form-data`; parameters such as `; charset=utf-8` may follow, and
+  media types are compared case for case, as API Platform compares them. Any other answers 415
+  naming the supported ones (`The content-type "text/plain" is not supported. Supported MIME
+  types are "application/ld+json", "application/json".`), and so does a POST or PATCH without a
+  `Content-Type` (`The "Content-Type" header must exist.`), a cancel, check-in or check-out sent
+  without a body included; an empty body of a supported type is read as no fields (the document
+  marks those bodies optional). The 415 comes once the token is checked, before the Accept
+  header is (API Platform reads the input format first) and before the item is looked up. The
+  token endpoint takes forms and JSON alike. A body value of the wrong type answers 400; a
+  missing, blank, too long or out-of-range value 422 with violations.
 - Fields Kadence types as never null are left out when they have no value, as API Platform
   leaves out nulls: a booking's `checkedInDate`, `checkedInSource`, `checkedOutDate`,
   `checkOutSource` (until then), `selfCertifiedDate` and `selfCertifySource` (self-certification
@@ -88,7 +127,12 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   allowed, maximum length, advance threshold, shared schedule). `onlineMeeting` is accepted
   and ignored: no online meetings are made, and bookings read `onlineMeeting: null`.
 - Collections: `itemsPerPage` defaults to 50; more than 500 is read as 500 (bookings accept
-  0, others at least 1). A page number below 1, or a non-integer, is a 400. Bookings without
+  0, others at least 1, as the document bounds them). Both are cast to integers as API
+  Platform's paginator casts them in PHP: `page=1.5` is page 1, `page=2abc` page 2, and
+  `page=`, `page=abc` or any other text without a leading number page 0, which is a 400 (`Page
+  should not be less than 1`), as is `itemsPerPage=-1` (`Limit should not be less than 0`),
+  and `itemsPerPage=0` (or `abc`, or empty) with a page past the first (`Page should not be
+  greater than 1 if limit is equal to 0`); a page past 1,000,000 is a 400 too. Bookings without
   a date filter reach 366 days either side of now; a one-sided date filter reaches 366 days
   from its bound. Date filters that reach more than 10,000 occurrences of one recurring booking
   answer 422 naming `startDateTime` (a series without end runs as far as they reach). The
@@ -118,9 +162,11 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   null for a building without an onsite capacity; past the booking horizon it is 0 with
   reason `unknown`.
 - Floors' `floorPlanUrl` points at an SVG the sandbox draws from the floor's spaces and desks
-  (`/_sandbox/floor-plans/{id}.svg`, no token needed). Photos are always null. Each space
-  and desk on the plan is a group `<g id="space::{type}::{id}">` (its booking type and id, as
-  in Kadence's plans); the plan answers any origin (`Access-Control-Allow-Origin: *`).
+  (`/_sandbox/floor-plans/{id}.svg`, no token needed), an absolute URL under the sandbox's
+  public URL, as the `Link` header and the contexts' `@vocab` are. Photos are always null.
+  Each bookable space and desk on the plan (those `/spaces` lists) is a group
+  `<g id="space::{type}::{id}">` (its booking type and id, as in Kadence's plans) whose fill
+  its shape inherits; the plan answers any origin (`Access-Control-Allow-Origin: *`).
 - User PATCH changes the profile fields of the 1.2.0 document; blank names and invalid
   coordinates, country codes or time zones answer 422; a null `locationTimezone` resets it to
   UTC. A profile picture upload (multipart/form-data, the image in a field named `file` or the
@@ -154,28 +200,19 @@ from sandbox.kadence import hydra
 from sandbox.kadence.deps import get_actor
 from sandbox.kadence.hydra import CONTEXTS_PATH, PREFIX
 from sandbox.kadence.ids import booking_id as occurrence_id
-from sandbox.kadence.routes import (
-    availability,
-    bookings,
-    contexts,
-    directory,
-    oauth,
-    users,
-    visits,
-)
+from sandbox.kadence.routes import API_ROUTES, contexts, documentation, oauth
 from sandbox.kadence.words import STATUSES
 from sandbox.routing import include_flat, refuse_unreadable_input, under
 
 TOKEN_PATH = "/oauth2/"
 PREFIXES = ("/v1/", TOKEN_PATH)
-"""Every path the API answers under: PREFIX and CONTEXTS_PATH under the first, the token
-endpoint under the second."""
+"""Every path the API answers under: PREFIX, CONTEXTS_PATH and the API documentation under the
+first, the token endpoint under the second."""
 
 
-API_ROUTES = (availability, bookings, directory, users, visits)
-"""The route modules served under PREFIX."""
-OTHER_ROUTES = (contexts, oauth)
-"""The route modules with paths of their own: JSON-LD contexts and the token endpoint."""
+OTHER_ROUTES = (contexts, documentation, oauth)
+"""The route modules with paths of their own: JSON-LD contexts, the API documentation their
+`@vocab` names, and the token endpoint."""
 
 
 def include(app: FastAPI) -> None:

@@ -9,7 +9,7 @@ from sandbox.answers import VALID_UNTIL
 from sandbox.core.access import Actor
 from sandbox.core.errors import Unauthenticated
 from sandbox.core.oauth import bearer_actor, credential_for_bearer
-from sandbox.kadence.hydra import negotiate
+from sandbox.kadence.hydra import negotiate, refuse_unreadable_body_format
 from sandbox.routing import refuse_unreadable_input
 from sandbox.sessions import SessionDep, credential, reads_only
 
@@ -22,15 +22,17 @@ def bearer_token(headers: Mapping[str, str]) -> str:
 
 
 async def get_actor(request: Request, session: SessionDep) -> Actor:
-    """The caller, by their bearer token (401 first); then the response format, so that a 406
-    comes before the handler changes anything; then nothing no field can hold in what they sent
-    (see `refuse_unreadable_input`). Every route under PREFIX depends on it."""
+    """The caller, by their bearer token (401 first); then the body's format (415) and the
+    response format (406), in API Platform's order, so that either comes before the handler
+    changes anything; then nothing no field can hold in what they sent (see
+    `refuse_unreadable_input`). Every route under PREFIX depends on it."""
     found = await credential(request, bearer_token(request.headers), credential_for_bearer)
     clock = request.app.state.clock
     actor = bearer_actor(session, found, clock, reading=reads_only(request))
     assert found.expires_at is not None
     setattr(request.state, VALID_UNTIL, clock.wall_at(found.organization, found.expires_at))
     request.state.organization_id = actor.organization_id
+    refuse_unreadable_body_format(request)
     negotiate(request)
     await refuse_unreadable_input(request)
     return actor

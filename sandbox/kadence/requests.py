@@ -13,7 +13,7 @@ from sandbox.core.errors import InvalidInput
 from sandbox.core.lifecycle import Status
 from sandbox.core.times import EARLIEST, LATEST, OutOfRange, parse_instant
 from sandbox.kadence import filter_dates, ids
-from sandbox.kadence.hydra import BadRequest
+from sandbox.kadence.hydra import BadRequest, php_number
 from sandbox.kadence.words import PROFILE, STATUS_OF
 
 OPERATIONS = ("before", "strictly_before", "after", "strictly_after")
@@ -74,24 +74,29 @@ def related(params: QueryParams, name: str) -> str | None:
 
 
 def paging(params: QueryParams, *, minimum: int = 1, maximum: int = 500, default: int = 50) -> tuple[int, int]:
-    """page and itemsPerPage; more than `maximum` items per page are `maximum`, as API Platform does."""
-    page = _integer(params.get("page"), "page", 1)
-    per_page = _integer(params.get("itemsPerPage"), "itemsPerPage", default)
+    """page and itemsPerPage as API Platform's paginator reads them: each cast to an integer as
+    PHP casts (`1.5` is 1, `abc` and an empty value 0), more than `maximum` items per page read
+    as `maximum`; a page below 1, a negative page size, and a page past the first with no
+    items per page refused with its messages. Fewer items per page than `minimum` (the
+    document's) are refused too, and pages past a million, which nobody pages to."""
+    page = _php_int(params.get("page"), 1)
+    per_page = min(_php_int(params.get("itemsPerPage"), default), maximum)
     if page < 1:
         raise BadRequest("Page should not be less than 1")
+    if per_page < 0:
+        raise BadRequest("Limit should not be less than 0")
     if per_page < minimum:
         raise BadRequest(f"Items per page should not be less than {minimum}")
+    if per_page == 0 and page > 1:
+        raise BadRequest("Page should not be greater than 1 if limit is equal to 0")
     if page > 1_000_000:
         raise BadRequest("Page should not be greater than 1000000")
-    return page, min(per_page, maximum)
+    return page, per_page
 
 
-def _integer(value: str | None, name: str, default: int) -> int:
-    if value is None or value == "":
-        return default
-    if not re.fullmatch(r"-?[0-9]{1,12}", value.strip()):
-        raise BadRequest(f'The parameter "{name}" must be an integer, "{value}" given.')
-    return int(value)
+def _php_int(value: str | None, default: int) -> int:
+    """A query value as PHP's (int) reads it; `default` when the parameter is not sent."""
+    return default if value is None else int(php_number(value))
 
 
 TIME_FIELDS = {

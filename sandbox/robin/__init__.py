@@ -33,7 +33,10 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   query parameter instead (signage pages poll so); the journal never keeps its value.
 - A method a path does not serve answers 405 (`meta.status` METHOD_NOT_ALLOWED) with an
   `Allow` header listing the methods it does serve. DELETE /spaces/:id is not served. HEAD
-  answers as GET without the body (405 where no GET is served).
+  answers as GET without the body (405 where no GET is served). A GET or HEAD of a path with
+  trailing slashes that a route serves without them is moved for good (301) there, its query
+  kept, by an absolute URL under the sandbox's public URL (`SANDBOX_PUBLIC_URL`), as the
+  Kadence API answers it; any other method finds nothing there (404).
 - Request bodies are JSON sent as `application/json`, or a form (`application/x-www-form-urlencoded`)
   read as PHP reads one (`a[]=1` a list, `a[b]=1` an object, every value a string that
   validation reads as the field's type), of at most `SANDBOX_MAX_BODY_BYTES`

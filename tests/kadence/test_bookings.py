@@ -983,7 +983,8 @@ def test_check_in_and_out_require_a_user(kadence, action, body):
         done(kadence, booking, "check-in", userId=user_id(kadence, BEN))
     unchanged = read(kadence, booking)
 
-    response = kadence.post(f"/bookings/{booking['id']}/{action}", **({} if body is None else {"json": body}))
+    sent = {"headers": {"Content-Type": "application/json"}} if body is None else {"json": body}
+    response = kadence.post(f"/bookings/{booking['id']}/{action}", **sent)
 
     assert violations(response) == [("userId", NOT_BLANK)]
     assert read(kadence, booking) == unchanged

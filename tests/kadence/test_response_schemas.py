@@ -26,7 +26,7 @@ ROUTES = [
     if isinstance(route, DeclaredRoute)
 ]
 """The routes as their modules declare them: paths under /v1/public without that prefix."""
-OUTSIDE_THE_API = {("POST", "/oauth2/token"), ("GET", "/v1/contexts/{name}")}
+OUTSIDE_THE_API = {("POST", "/oauth2/token"), ("GET", "/v1/contexts/{name}"), ("GET", "/v1/docs.jsonld")}
 """Documented operations outside /v1/public, checked by their own tests below."""
 
 

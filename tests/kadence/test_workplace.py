@@ -601,13 +601,12 @@ def test_unknown_user_is_404(kadence):
 # Profile changes
 
 
-@pytest.mark.parametrize("content_type", ["application/merge-patch+json", "application/json", "application/ld+json"])
-def test_patch_changes_only_the_given_fields_and_moves_modified_at(kadence, wall, content_type):
+def test_patch_changes_only_the_given_fields_and_moves_modified_at(kadence, wall):
     before = kadence.find("/users", email="ben.carter@meridian.example")
     wall.advance(minutes=30)
     changes = {"jobTitle": "Principal Engineer", "locationCityName": "Boston", "locationLatitude": 42.36}
 
-    response = kadence.patch(f"/users/{before['id']}", content=json.dumps(changes), headers={"Content-Type": content_type})
+    response = kadence.patch(f"/users/{before['id']}", content=json.dumps(changes), headers=MERGE_PATCH)
 
     after = document(response)
     assert after == {**before, **changes, "@context": "/v1/contexts/User", "modifiedAt": "2026-03-02T14:30:00+00:00"}
@@ -833,24 +832,6 @@ def test_photo_upload_without_a_file_is_a_422_violation(kadence, upload):
     found = violations(response)
     assert set(found) == {"file"}
     assert found["file"]["code"] == NOT_BLANK
-
-
-@pytest.mark.parametrize(
-    "upload",
-    [
-        {"json": {"file": "iVBORw0KGgo="}},
-        {"content": PNG, "headers": {"Content-Type": "image/png"}},
-        {"data": {"file": "me.png"}},
-    ],
-    ids=["json", "raw-image", "form-urlencoded"],
-)
-def test_photo_upload_that_is_not_multipart_is_400(kadence, upload):
-    ben = kadence.find("/users", email="ben.carter@meridian.example")
-
-    response = kadence.post(f"/users/{ben['id']}/photo", **upload)
-
-    bad_request(response)
-    assert document(kadence.get(f"/users/{ben['id']}"))["modifiedAt"] == CREATED_AT
 
 
 def test_photo_of_an_unknown_user_is_404(kadence):

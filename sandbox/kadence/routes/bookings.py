@@ -47,7 +47,7 @@ FILTERS = (
     ("startDate", "Deprecated: YYYY-MM-DD, bookings starting that UTC day or later"),
     ("endDate", "Deprecated: YYYY-MM-DD, bookings ending that UTC day or earlier"),
 )
-TRANSITION_FAILURES = (400, 401, 403, 404, 406, 422)
+TRANSITION_FAILURES = (400, 401, 403, 404, 406, 415, 422)
 READ_FAILURES = (400, 401, 404, 406, 422)
 """A collection of bookings answers 422 too: date filters reaching too many occurrences of a series."""
 

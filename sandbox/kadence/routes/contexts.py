@@ -57,6 +57,6 @@ def context(base_url: str, name: str) -> dict[str, Any]:
     },
 )
 def get_context(request: Request, name: str) -> Response:
-    found = context(str(request.base_url), name)
+    found = context(hydra.base_url(request), name)
     hydra.negotiate(request)
     return hydra.respond(request, found)

@@ -20,7 +20,7 @@ router = declaring(tags=["Kadence: buildings, floors, neighborhoods, spaces"], d
 
 
 def _floor(request: Request, row: Floor) -> dict[str, Any]:
-    return wire.floor(row, str(request.url_for("floor_plan", floor_id=row.ulid)))
+    return wire.floor(row, hydra.base_url(request) + request.app.url_path_for("floor_plan", floor_id=row.ulid))
 
 
 @router.get(

@@ -14,12 +14,12 @@ from sandbox.kadence import hydra, schemas, wire
 from sandbox.kadence.deps import ActorDep
 from sandbox.kadence.requests import UserPatch, paging
 from sandbox.kadence.schemas import PAGING, Collection, documented, item, query
-from sandbox.routing import declaring, media_type
+from sandbox.routing import declaring
 from sandbox.sessions import SessionDep
 from sandbox.store.models import Floor, User
 
 router = declaring(tags=["Kadence: users"], default_response_class=hydra.LdJsonResponse)
-PATCH_MEDIA_TYPES = ("application/merge-patch+json", "application/json", "application/ld+json")
+MULTIPART = "multipart/form-data"
 
 
 @router.get(
@@ -50,9 +50,13 @@ def list_users(request: Request, actor: ActorDep, session: SessionDep) -> Respon
     return hydra.page(request, "User", found, lambda row: wire.user(row, floors))
 
 
+ACCEPT_PATCH = {"Accept-Patch": ", ".join(hydra.BODY_FORMATS["PATCH"])}
+"""What API Platform announces on every item answer of a resource that takes PATCH."""
+
+
 def _one(request: Request, session: SessionDep, row: User, status: int = 200) -> Response:
     floors = directory.rows_by_id(session, Floor, [row.preferred_floor_id])
-    return hydra.respond(request, hydra.item("User", wire.user(row, floors)), status)
+    return hydra.respond(request, hydra.item("User", wire.user(row, floors)), status, ACCEPT_PATCH)
 
 
 @router.get("/users/{user_id}", summary="A user", responses=documented(item(schemas.User)))
@@ -61,13 +65,8 @@ def get_user(request: Request, user_id: str, actor: ActorDep, session: SessionDe
 
 
 async def _merge_patch(request: Request) -> UserPatch:
-    """The body of a user PATCH: a JSON object in one of PATCH_MEDIA_TYPES (else 415); no body
-    changes nothing."""
-    kind = media_type(request)
-    if kind not in PATCH_MEDIA_TYPES:
-        raise hydra.UnsupportedMediaType(
-            f'The content-type "{kind}" is not supported. Supported MIME types are "{", ".join(PATCH_MEDIA_TYPES)}".'
-        )
+    """The body of a user PATCH, a JSON merge patch (`get_actor` has refused other media types):
+    a JSON object; no body changes nothing."""
     try:
         raw = json.loads(await request.body() or b"{}")
     except ValueError:
@@ -87,7 +86,7 @@ async def _merge_patch(request: Request) -> UserPatch:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {media: {"schema": UserPatch.model_json_schema()} for media in PATCH_MEDIA_TYPES},
+            "content": {media: {"schema": UserPatch.model_json_schema()} for media in hydra.BODY_FORMATS["PATCH"]},
         }
     },
 )
@@ -103,9 +102,8 @@ def update_user(
 
 async def _uploaded_image(request: Request) -> bytes | None:
     """The bytes of the file in a multipart body (in its "file" field, else its first file), up
-    to one byte past what a picture may weigh; None without a file."""
-    if media_type(request) != "multipart/form-data":
-        raise hydra.BadRequest('The request must be "multipart/form-data" with the image in a "file" field.')
+    to one byte past what a picture may weigh; None without a file. `get_actor` has refused
+    bodies of other media types."""
     try:
         form = await request.form(max_files=1, max_fields=20)
     except Exception:  # a body the multipart parser rejects is the client's error
@@ -121,12 +119,12 @@ async def _uploaded_image(request: Request) -> bytes | None:
     "/users/{user_id}/photo",
     status_code=201,
     summary="Replace a user's profile picture (multipart/form-data, the image in a file field)",
-    responses=documented(item(schemas.User), 201, failures=(400, 401, 404, 406, 422)),
+    responses=documented(item(schemas.User), 201, failures=(400, 401, 404, 406, 415, 422)),
     openapi_extra={
         "requestBody": {
             "required": True,
             "content": {
-                "multipart/form-data": {
+                MULTIPART: {
                     "schema": {
                         "type": "object",
                         "properties": {"file": {"type": "string", "format": "binary"}},
@@ -137,6 +135,7 @@ async def _uploaded_image(request: Request) -> bytes | None:
         }
     },
 )
+@hydra.reads_body_as(MULTIPART)
 def upload_photo(
     request: Request,
     user_id: str,
