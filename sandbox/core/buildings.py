@@ -119,7 +119,7 @@ def require_bookable(building: Building, start: datetime, end: datetime, now: da
     """Refuse a booking outside the building's bookable days and opening hours: one that starts
     before the earliest a booking made now may (less LATE_START_ALLOWANCE), on a day the building
     is closed, outside its hours or past its horizon."""
-    if start < earliest_start(now) - LATE_START_ALLOWANCE:
+    if starts_too_early(start, now):
         raise InvalidInput.of("start", "The booking can't start in the past.", IN_THE_PAST)
     reason = closed_reason(building, start, end)
     messages = {
@@ -133,6 +133,12 @@ def require_bookable(building: Building, start: datetime, end: datetime, now: da
         raise InvalidInput.of(
             "start", f"Bookings can be made at most {building.booking_horizon_days} days ahead.", BEYOND_HORIZON
         )
+
+
+def starts_too_early(start: datetime, now: datetime) -> bool:
+    """Whether a booking made `now` can't start at `start`: before `earliest_start`, less
+    LATE_START_ALLOWANCE."""
+    return start < earliest_start(now) - LATE_START_ALLOWANCE
 
 
 def beyond_horizon(building: Building, start: datetime, now: datetime) -> bool:
@@ -176,7 +182,7 @@ def onsite_pass(session: Session, building: Building, start: datetime, end: date
     reason = closed_reason(building, start, end)
     if reason is not None:
         return OnsitePass(0, False, start, end, reason)
-    if beyond_horizon(building, start, now):
+    if starts_too_early(start, now) or beyond_horizon(building, start, now):
         return OnsitePass(0, False, start, end, UNKNOWN)
     left = passes_left(session, building, start, end, now)
     if left is None:
@@ -213,7 +219,11 @@ def bookable_spaces(
     require_later(start, end, "end", "start")
     building = session.get(Building, floor.building_id)
     assert building is not None
-    if closed_reason(building, start, end) is not None or beyond_horizon(building, start, actor.now):
+    if (
+        closed_reason(building, start, end) is not None
+        or starts_too_early(start, actor.now)
+        or beyond_horizon(building, start, actor.now)
+    ):
         return []
     if kind == "desk" and reservations.holds_any(session, ReservationKind.SEAT, person, start, end, actor.now):
         return []

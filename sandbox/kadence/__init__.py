@@ -156,10 +156,11 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   `/bookable-days/{id}` always answers 404 (days are not addressable). Bookable spaces list
   free, reservable, enabled spaces of `spaceType` (default `desk`) on the floor, ordered by
   name (on-demand spaces are left out, though they can be booked), and none at all when the
-  building is closed then, the time is past the horizon, or the user already holds a desk
-  then. A bookable space's `@id` is `/v1/public/bookable-space/{id}`, as the document's
-  example has it, a path that serves nothing (404). Onsite passes: `numPassesAvailable` is
-  null for a building without an onsite capacity; past the booking horizon it is 0 with
+  building is closed then, the time starts earlier than a booking may or is past the horizon,
+  or the user already holds a desk then. A bookable space's `@id` is
+  `/v1/public/bookable-space/{id}`, as the document's example has it, a path that serves
+  nothing (404). Onsite passes: `numPassesAvailable` is null for a building without an onsite
+  capacity; from earlier than a booking may start, or past the booking horizon, it is 0 with
   reason `unknown`.
 - Floors' `floorPlanUrl` points at an SVG the sandbox draws from the floor's spaces and desks
   (`/_sandbox/floor-plans/{id}.svg`, no token needed), an absolute URL under the sandbox's

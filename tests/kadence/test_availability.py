@@ -1016,3 +1016,24 @@ def test_no_space_is_bookable_past_the_booking_horizon(kadence):
 
     assert within
     assert beyond == []
+
+
+def test_onsite_pass_for_a_time_already_past_is_unavailable_as_a_booking_then_is_refused(kadence):
+    # NOW is 14:00 UTC: a booking may start from 13:59 (a minute before the current one).
+    from_now = onsite(kadence, NEW_YORK, "2026-03-02T13:59:00", "2026-03-02T15:00:00")
+    earlier = onsite(kadence, NEW_YORK, "2026-03-02T13:58:00", "2026-03-02T15:00:00")
+
+    assert (from_now["available"], from_now["unavailabilityReason"]) == (True, None)
+    assert (earlier["available"], earlier["numPassesAvailable"], earlier["unavailabilityReason"]) == (False, 0, "unknown")
+
+
+def test_no_space_is_bookable_for_a_time_already_past(kadence):
+    from_now = bookable_spaces(
+        kadence, NEW_YORK, "Floor 2", "ben.carter@meridian.example", "2026-03-02T14:00:00", "2026-03-02T18:00:00"
+    )
+    earlier = bookable_spaces(
+        kadence, NEW_YORK, "Floor 2", "ben.carter@meridian.example", "2026-03-02T13:00:00", "2026-03-02T18:00:00"
+    )
+
+    assert from_now
+    assert earlier == []
