@@ -87,14 +87,15 @@ class Settings(BaseSettings):
 
     def public_base_url(self) -> str:
         """Where clients reach the sandbox, without a trailing slash: `public_url`, else the
-        address it listens on, as localhost when that is loopback or every interface. Redirects,
-        floor plans and the API documentation's links are written from it, never from the Host a
-        request names (a page that made its own name resolve here could send any)."""
+        address it listens on, through loopback (127.0.0.1, or [::1] for IPv6) when that is every
+        interface, as the Docker image listens. Redirects, floor plans and the API
+        documentation's links are written from it, never from the Host a request names (a page
+        that made its own name resolve here could send any)."""
         if self.public_url:
             return self.public_url
-        if self.host in EVERY_INTERFACE or self.host.lower() in LOOPBACK_HOSTS or self.host in ("::1", "localhost"):
-            return f"http://localhost:{self.port}"
-        host = f"[{self.host}]" if ":" in self.host and not self.host.startswith("[") else self.host
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
         return f"http://{host}:{self.port}"
 
     def answered_hosts(self) -> list[str]:

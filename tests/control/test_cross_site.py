@@ -196,9 +196,9 @@ def test_a_wildcard_anywhere_but_before_a_domain_is_refused():
 @pytest.mark.parametrize(
     ("path", "status", "location"),
     [
-        ("/v1.0/me/", 301, "http://localhost:8000/v1.0/me"),
+        ("/v1.0/me/", 301, "http://127.0.0.1:8000/v1.0/me"),
         ("/_sandbox/journal/?limit=2", 307, "/_sandbox/journal?limit=2"),
-        ("/v1/public/users/", 301, "http://localhost:8000/v1/public/users"),
+        ("/v1/public/users/", 301, "http://127.0.0.1:8000/v1/public/users"),
     ],
 )
 def test_a_trailing_slash_is_redirected_without_naming_a_host(store, wall, path, status, location):

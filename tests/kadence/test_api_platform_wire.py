@@ -639,9 +639,10 @@ def test_absolute_urls_start_with_the_configured_public_url_whatever_the_host(st
 @pytest.mark.parametrize(
     ("listening", "base"),
     [
-        ({}, "http://localhost:8000"),
-        ({"host": "0.0.0.0", "port": 9000}, "http://localhost:9000"),
-        ({"host": "::"}, "http://localhost:8000"),
+        ({}, "http://127.0.0.1:8000"),
+        ({"host": "0.0.0.0", "port": 9000}, "http://127.0.0.1:9000"),
+        ({"host": "::"}, "http://[::1]:8000"),
+        ({"host": "localhost"}, "http://localhost:8000"),
         ({"host": "10.1.2.3"}, "http://10.1.2.3:8000"),
         ({"host": "fd00::1"}, "http://[fd00::1]:8000"),
     ],
