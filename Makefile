@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+SERVING := $(VENV)/.installed-serving
 
 .PHONY: serve test test-fast check lock test-sqlite test-postgres bench openapi screenshots bytecode clean
 
-serve: $(INSTALLED) bytecode
+serve: $(SERVING) bytecode
 	$(BIN)/workplace-sandbox serve
 
 # The static checks, then the suite on each backend, its tests spread over the machine's cores
@@ -66,7 +67,7 @@ bench: $(INSTALLED) bytecode
 	$(BIN)/python bench/soak.py --backend sqlite
 	$(BIN)/python bench/soak.py --backend postgresql
 
-openapi: $(INSTALLED)
+openapi: $(SERVING)
 	$(BIN)/workplace-sandbox openapi --out openapi
 
 # The README's pictures of the dashboard, taken again by its browser tests (needs Debian's chromium).
@@ -75,10 +76,16 @@ screenshots: $(INSTALLED)
 
 # Installs the versions constraints.txt pins (what the suite last passed with), so that a clone
 # installs the same a month later; `make lock` pins the newest versions pyproject.toml allows.
-$(INSTALLED): pyproject.toml constraints.txt
+# Serving installs the package and what it runs on; the tests, the checks and the benchmarks add
+# the `test` extra (pytest, Playwright, schemathesis, ...) to the same venv.
+$(SERVING): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	touch $(SERVING)
+
+$(INSTALLED): $(SERVING)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(INSTALLED)
 
@@ -94,7 +101,7 @@ lock:
 # The package's compiled bytecode, brought up to date with its sources: an editable install
 # leaves none, and where PYTHONDONTWRITEBYTECODE is set (as in many containers) Python would
 # compile every module again at each start, a tenth of a second.
-bytecode: $(INSTALLED)
+bytecode: $(SERVING)
 	$(BIN)/python -m compileall -q sandbox
 
 clean:
