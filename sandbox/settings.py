@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     """Server processes on the one store (SQLite file or PostgreSQL)."""
     log_level: str = "info"
+    log_format: Literal["text", "json"] = "text"
+    """How the server's log is written: lines of text, or one JSON object a line (for a log
+    collector). Either way the access log has one record a request, the health checks left out."""
     export_delay_seconds: float = 5.0
     """How long, on the organization's clock, an analytics export takes to become ready."""
     export_worker: bool = True
