@@ -40,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     _seed_arguments(serve, "a new store")
     serve.add_argument("--workers", type=int, help="server processes on the one store [SANDBOX_WORKERS, default 1]")
     serve.add_argument("--log-level", help="uvicorn log level [SANDBOX_LOG_LEVEL, default info]")
+    serve.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        help="the log as lines of text or one JSON object a line [SANDBOX_LOG_FORMAT, default text]",
+    )
 
     seed = commands.add_parser("seed", help="replace the store's content with a preset or a fixture")
     seed.add_argument("--data-dir", type=Path, help="where the SQLite store lives [SANDBOX_DATA_DIR, default .sandbox]")
@@ -113,7 +118,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     except (FixtureError, StoreVersionMismatch) as error:
         print(f"workplace-sandbox: {error}", file=sys.stderr)
         return 2
-    print(_banner(settings.public_base_url(), settings), flush=True)
+    _announce(settings)
     if settings.workers == 1:
         with _collector_paused():
             from sandbox.app import create_app
@@ -240,6 +245,22 @@ def _contents(store: "Store") -> str:
     with store.session() as session:
         counts = [(noun, session.connection().execute(query).scalar_one()) for noun, query in counted]
     return ", ".join(f"{count:,} {noun}{'' if count == 1 else 's'}" for noun, count in counts)
+
+
+def _announce(settings: Settings) -> None:
+    """The banner, printed; in the JSON log format, the log's first record, so that every line the
+    server writes is one JSON object."""
+    banner = _banner(settings.public_base_url(), settings)
+    if settings.log_format != "json":
+        print(banner, flush=True)
+        return
+    import logging
+    import logging.config
+
+    from sandbox.serving import log_config
+
+    logging.config.dictConfig(log_config(settings))
+    logging.getLogger("sandbox").info(banner)
 
 
 def _banner(base: str, settings: Settings) -> str:

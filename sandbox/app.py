@@ -12,6 +12,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Match
 
 from sandbox import __version__, docs, kadence, robin
+from sandbox.access_log import AccessLogMiddleware
 from sandbox.answers import KEPT_ANSWERS
 from sandbox.control import (
     dashboard,
@@ -27,6 +28,7 @@ from sandbox.control.journal import Flusher, Journal
 from sandbox.control.traffic import TrafficMiddleware
 from sandbox.core.clock import Clock
 from sandbox.core.errors import DomainError
+from sandbox.cross_origin import CrossOriginMiddleware
 from sandbox.dialects import DIALECTS, api_of, dialect_of, occurrence_ids, status_words
 from sandbox.limits import BodyLimitMiddleware
 from sandbox.openapi import describe
@@ -69,12 +71,20 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         app.include_router(control, prefix="/_sandbox", dependencies=[Depends(refuse_unreadable_input)])
     # Innermost first: the traffic middleware must see the server's own `receive` to drop a connection;
     # a request for a name the server was not told about, or a write of the control plane a web page
-    # could have sent, is answered before anything else sees it.
+    # could have sent, is answered before anything else sees it, and logged all the same. A browser's
+    # preflight is answered before the journal and the fault rules see it, and every answer a page may
+    # read, a fault's or a refusal's too, carries the CORS headers.
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(TrafficMiddleware, api_of=api_of)
     app.add_middleware(ControlPlaneGuard)
+    app.add_middleware(
+        CrossOriginMiddleware,
+        origins=settings.cors_origins,
+        prefixes=[*(prefix for dialect in DIALECTS for prefix in dialect.prefixes), floor_plans.PREFIX],
+    )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.answered_hosts(), www_redirect=False)
+    app.add_middleware(AccessLogMiddleware, api_of=api_of)
     app.include_router(docs.router)
 
     @app.get("/", include_in_schema=False)

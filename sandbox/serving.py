@@ -21,6 +21,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from sandbox.access_log import ACCESS_LOGGER
 from sandbox.settings import Settings
 
 
@@ -33,6 +34,39 @@ def server_options(settings: Settings) -> dict[str, Any]:
         # A partial, not a class made here: worker processes get the options pickled.
         "http": functools.partial(HeaderDeadlineProtocol, header_timeout=settings.header_timeout),
         "limit_concurrency": settings.max_connections,
+        "log_config": log_config(settings),
+        "access_log": False,  # The app's own access log (`sandbox.access_log`) says more.
+    }
+
+
+def log_config(settings: Settings) -> dict[str, Any]:
+    """The logging configuration (`logging.config.dictConfig`) of a server: uvicorn's messages on
+    stderr, the access log on stdout, as uvicorn writes them, in the settings' format."""
+    if settings.log_format == "json":
+        formatter: dict[str, Any] = {"()": "sandbox.access_log.JsonFormatter"}
+    else:
+        formatter = {"()": "uvicorn.logging.DefaultFormatter", "fmt": "%(levelprefix)s %(message)s", "use_colors": None}
+    level = settings.log_level.upper()
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"health_checks_left_out": {"()": "sandbox.access_log.HealthChecksLeftOut"}},
+        # Named as uvicorn names its own: it sets their colours when told to.
+        "formatters": {"default": formatter, "access": dict(formatter)},
+        "handlers": {
+            "default": {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr"},
+            "access": {
+                "class": "logging.StreamHandler",
+                "formatter": "access",
+                "stream": "ext://sys.stdout",
+                "filters": ["health_checks_left_out"],
+            },
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["default"], "level": level, "propagate": False},
+            "sandbox": {"handlers": ["default"], "level": level, "propagate": False},
+            ACCESS_LOGGER: {"handlers": ["access"], "level": level, "propagate": False},
+        },
     }
 
 

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     """The names a request's Host header may give (any port): a page whose own name was made to
     resolve to this machine (DNS rebinding) is answered 400. `*.example.com` names its
     subdomains, `*` any name. From the environment: comma-separated."""
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    """The origins whose pages may call the vendor APIs and read the floor plans from a browser
+    (CORS): `*` any, or a list such as `http://localhost:3000`; none turns CORS off. The control
+    plane answers no page of another origin whatever it says. From the environment:
+    comma-separated, empty for none."""
     data_dir: Path = Path(".sandbox")
     database_url: str | None = None
     """SQLAlchemy URL of the store; defaults to `sandbox.db` (SQLite, WAL) in `data_dir`."""
@@ -55,6 +60,9 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     """Server processes on the one store (SQLite file or PostgreSQL)."""
     log_level: str = "info"
+    log_format: Literal["text", "json"] = "text"
+    """How the server's log is written: lines of text, or one JSON object a line (for a log
+    collector). Either way the access log has one record a request, the health checks left out."""
     export_delay_seconds: float = 5.0
     """How long, on the organization's clock, an analytics export takes to become ready."""
     export_worker: bool = True
@@ -73,6 +81,19 @@ class Settings(BaseSettings):
         for name in cleaned:
             if "*" in name[1:] or (name.startswith("*") and name != "*" and not name.startswith("*.")):
                 raise ValueError(f"{name!r}: a wildcard stands only for subdomains, as in *.example.com")
+        return cleaned
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        origins = value.split(",") if isinstance(value, str) else value
+        if not isinstance(origins, list | tuple):
+            return value
+        cleaned = [str(origin).strip().rstrip("/") for origin in origins if str(origin).strip()]
+        for origin in cleaned:
+            parts = urlsplit(origin)
+            if origin != "*" and (not parts.scheme or not parts.netloc or parts.path or parts.query or parts.fragment):
+                raise ValueError(f"{origin!r}: an origin is a scheme and a host, with a port or not, as http://localhost:3000")
         return cleaned
 
     @field_validator("public_url")

@@ -2,8 +2,9 @@
 
 Each space is a group whose id is `space::<booking type>::<space id>`, as in Kadence's own plans,
 which its clients select with `g[id^="space::"]` and match by the id's third part against a
-booking's space. The plan is served to any origin, as the content delivery network that serves
-Kadence's plans does, since a booking page fetches it from another origin.
+booking's space. A page of another origin may read the plan (`cross_origin`, under PREFIX), as
+it reads Kadence's from the content delivery network that serves them, since a booking page
+fetches it from there.
 """
 
 from html import escape
@@ -18,6 +19,8 @@ from sandbox.sessions import SessionDep
 from sandbox.store.models import ResourceKind
 
 router = APIRouter(tags=["Sandbox control plane"])
+PREFIX = "/_sandbox/floor-plans/"
+"""Where the plans are served: the one part of the control plane a page of another origin reads."""
 
 COLUMNS, CELL_WIDTH, CELL_HEIGHT, MARGIN = 6, 160, 72, 16
 TITLE_HEIGHT = 16
@@ -56,4 +59,4 @@ def floor_plan(floor_id: str, session: SessionDep) -> Response:
             f"{escape(resource.name)}</text></g>"
         )
     shapes.append("</svg>")
-    return Response("\n".join(shapes), media_type="image/svg+xml", headers={"Access-Control-Allow-Origin": "*"})
+    return Response("\n".join(shapes), media_type="image/svg+xml")

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sandbox.access_log import FAULT
 from sandbox.answers import kept_for
 from sandbox.control import faults
 from sandbox.control.journal import clipped, redacted, storable
@@ -57,9 +58,12 @@ class TrafficMiddleware:
     async def _serve(self, sandbox: Any, scope: Scope, exchange: "_Exchange") -> None:
         decision = await _consult(sandbox.state, scope, exchange.api)
         exchange.fault_id = decision.rule_id
+        rule = decision.outcome
+        if decision.rule_id is not None:
+            effect = "latency" if rule is None else rule.effect
+            scope["state"][FAULT] = {"rule_id": decision.rule_id, "effect": effect, "latency_ms": decision.delay_ms}
         if decision.delay_ms:
             await asyncio.sleep(decision.delay_ms / 1000)
-        rule = decision.outcome
         if rule is None:
             kept = kept_for(sandbox.state, scope, scope["state"][STORE_VERSION].whole)
             if kept is None:

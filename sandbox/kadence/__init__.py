@@ -167,7 +167,8 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   public URL, as the `Link` header and the contexts' `@vocab` are. Photos are always null.
   Each bookable space and desk on the plan (those `/spaces` lists) is a group
   `<g id="space::{type}::{id}">` (its booking type and id, as in Kadence's plans) whose fill
-  its shape inherits; the plan answers any origin (`Access-Control-Allow-Origin: *`).
+  its shape inherits; a page of any origin may read the plan, as it may call the API (CORS, narrowed
+  or turned off by `SANDBOX_CORS_ORIGINS`).
 - User PATCH changes the profile fields of the 1.2.0 document; blank names and invalid
   coordinates, country codes or time zones answer 422; a null `locationTimezone` resets it to
   UTC. A profile picture upload (multipart/form-data, the image in a field named `file` or the

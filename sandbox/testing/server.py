@@ -49,7 +49,7 @@ def start_in_process(data_dir: Path, *, timeout: float, **settings: Any) -> tupl
         raise
     # log_config=None leaves the test process's logging as it was; without websockets, uvicorn
     # imports nothing the sandbox does not use.
-    config = uvicorn.Config(app, **server_options(chosen), log_config=None, access_log=False, ws="none", lifespan="on")
+    config = uvicorn.Config(app, **{**server_options(chosen), "log_config": None}, ws="none", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="workplace-sandbox", daemon=True)
 

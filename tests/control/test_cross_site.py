@@ -109,6 +109,34 @@ def test_no_control_write_answers_a_request_a_page_could_send(shape, app, page, 
     assert robin.get(f"/events/{prepared['event']}").status_code == 200
 
 
+def test_no_control_write_grants_a_preflight(app, page, client, prepared):
+    """A page's fetch with a JSON body or a header of its own is asked for first: the control plane
+    grants none, so the browser never sends the write (the vendor APIs grant theirs)."""
+    writes = control_writes(app, prepared)
+    before = observed(client)
+
+    asked = {
+        (method, path): page.options(
+            path,
+            headers={
+                "Origin": PAGE_ORIGIN,
+                "Access-Control-Request-Method": method,
+                "Access-Control-Request-Headers": "content-type,x-sandbox-control",
+            },
+        )
+        for method, path in writes
+    }
+
+    granted = {
+        write: dict(answer.headers)
+        for write, answer in asked.items()
+        if any(name.lower().startswith("access-control-allow-") for name in answer.headers)
+    }
+    assert granted == {}
+    assert all(answer.status_code == 405 for answer in asked.values())
+    assert observed(client) == before
+
+
 def test_a_write_with_a_json_body_or_the_control_header_from_its_own_origin_is_served(page, client):
     frozen = page.post("/_sandbox/organizations/meridian/clock/freeze", json={"at": "2026-03-02T15:00:00Z"})
     assert frozen.status_code == 200, frozen.text
