@@ -38,8 +38,10 @@ class CrossOriginMiddleware:
             allow_methods=["*"],
             allow_headers=["*"],
             expose_headers=EXPOSED_HEADERS,
-            # A page on a public site may call a sandbox on this machine (Chrome asks first).
-            allow_private_network=True,
+            # A page of a public site is not let in to a sandbox on this machine or network, when
+            # the browser asks first (Chrome's private network access): the demo's tokens are no
+            # secret. Pages served from this machine or its network are answered.
+            allow_private_network=False,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
