@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from sandbox.__main__ import main
 from sandbox.control import snapshots
 from sandbox.seeding import SEEDED_KEY
-from sandbox.settings import Settings
+from sandbox.settings import FIXTURES_DIR, Settings
 from sandbox.store.engine import Store
 from sandbox.store.models import User
 from tests.test_serve import ADMIN, serving
@@ -93,6 +93,31 @@ def test_a_bad_fixture_exits_2_naming_the_entry_and_field_and_keeps_the_store(
     assert err.startswith(f"workplace-sandbox: {bad}: 1 problem(s)")
     assert "organizations[0] ('Acme').buildings[0] ('HQ').time_zone: 'Mars/Olympus' is not a valid IANA time zone" in err
     assert stored(data).meta(SEEDED_KEY) == "small preset, seed 0"
+
+
+def test_a_fixture_giving_an_id_twice_exits_2_naming_it_without_a_traceback(tmp_path: Path) -> None:
+    twice = json.loads((FIXTURES_DIR / "example-office.json").read_text(encoding="utf-8"))
+    users = twice["organizations"][0]["users"]
+    users[0]["id"] = users[1]["id"] = 7
+    fixture = tmp_path / "twice.json"
+    fixture.write_text(json.dumps(twice), encoding="utf-8")
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "sandbox", "seed", "--fixture", str(fixture), "--data-dir", str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert finished.returncode == 2
+    assert finished.stderr.splitlines()[:2] == [
+        f"workplace-sandbox: {fixture}: 1 problem(s)",
+        f"  organizations[0] ('Northwind Studio').users[1] ('{users[1]['name']}').id: 7 is already the id of user "
+        f"organizations[0] ('Northwind Studio').users[0] ('{users[0]['name']}'): an id names one user only, "
+        "give another or leave it out (the store then gives one)",
+    ]
+    assert "Traceback" not in finished.stderr
 
 
 def run_on_a_terminal(arguments: list[str], rows: int, columns: int) -> tuple[int, str, str]:
