@@ -1,6 +1,9 @@
 """Opening the store: schema on first start, then the seed, once; and what an app holds in its
 place until it has started."""
 
+import errno
+import os
+import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import NoReturn
@@ -25,12 +28,46 @@ def open_store(
     Restarting on the same store keeps its data: the seed loads only into a store that has
     never been seeded.
     """
+    check_data_dir(settings)
     store = Store(settings.store_url())
     store.prepare()
     if store.meta(SEEDED_KEY) is None:
         with seeding() as progress:
             seed_store(store, settings, clock, progress)
     return store
+
+
+class StoreUnavailable(RuntimeError):
+    """The store can't be kept where the settings put it; the message says why, and what to do."""
+
+
+def check_data_dir(settings: Settings) -> None:
+    """Make sure the data directory exists and a store can be written there: create it if it is
+    missing, and write a file into it (which also tells a read-only mount or volume, which
+    permissions alone don't show). Nothing to check when the store is a database URL."""
+    if settings.database_url is not None:
+        return
+    directory = settings.data_dir.resolve()
+    store_file = directory / "sandbox.db"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+        if store_file.exists() and not os.access(store_file, os.R_OK | os.W_OK):
+            raise PermissionError(13, "Permission denied", str(store_file))
+    except OSError as error:
+        blocked = error.filename or directory
+        elsewhere = "point --data-dir (SANDBOX_DATA_DIR) at a directory this user can write"
+        if isinstance(error, PermissionError) or error.errno == errno.EROFS:
+            advice = (
+                f"give this user (uid {os.getuid()}) write access to it (chown or chmod; a Docker volume made by root: "
+                f"chown it to the image's user, 10001), or {elsewhere}"
+            )
+        else:
+            advice = elsewhere
+        raise StoreUnavailable(
+            f"the data directory {directory} can't hold the store: {blocked}: {error.strerror}: {advice}"
+        ) from None
 
 
 def seed_store(store: Store, settings: Settings, clock: Clock, progress: Progress | None = None) -> str:

@@ -113,9 +113,11 @@ def test_a_fixture_giving_an_id_twice_exits_2_naming_it_without_a_traceback(tmp_
     assert finished.returncode == 2
     assert finished.stderr.splitlines()[:2] == [
         f"workplace-sandbox: {fixture}: 1 problem(s)",
-        f"  organizations[0] ('Northwind Studio').users[1] ('{users[1]['name']}').id: 7 is already the id of user "
-        f"organizations[0] ('Northwind Studio').users[0] ('{users[0]['name']}'): an id names one user only, "
-        "give another or leave it out (the store then gives one)",
+        (
+            f"  organizations[0] ('Northwind Studio').users[1] ('{users[1]['name']}').id: 7 is already the id of user "
+            f"organizations[0] ('Northwind Studio').users[0] ('{users[0]['name']}'): an id names one user only, "
+            "give another or leave it out (the store then gives one)"
+        ),
     ]
     assert "Traceback" not in finished.stderr
 

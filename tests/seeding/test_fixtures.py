@@ -154,12 +154,16 @@ def test_an_id_given_twice_names_both_entries(tmp_path: Path) -> None:
     floor = "organizations[0] ('Northwind Studio').buildings[0] ('Northwind Lisbon').floors"
     assert reported == [
         f"{path}: 2 problem(s)",
-        "  organizations[0] ('Northwind Studio').amenities[3] ('Monitor').id: 3 is already the id of amenity "
-        "organizations[0] ('Northwind Studio').amenities[1] ('Screen'): "
-        "an id names one amenity only, give another or leave it out (the store then gives one)",
-        f"  {floor}[1] ('First floor').spaces[0] ('Open space').zones[0] ('Product').desks[1] ('P-02').id: 70 is already "
-        f"the id of space {floor}[0] ('Ground floor').spaces[0] ('Reception'): an id names one space or desk only, "
-        "give another or leave it out (the store then gives one)",
+        (
+            "  organizations[0] ('Northwind Studio').amenities[3] ('Monitor').id: 3 is already the id of amenity "
+            "organizations[0] ('Northwind Studio').amenities[1] ('Screen'): "
+            "an id names one amenity only, give another or leave it out (the store then gives one)"
+        ),
+        (
+            f"  {floor}[1] ('First floor').spaces[0] ('Open space').zones[0] ('Product').desks[1] ('P-02').id: 70 is already "
+            f"the id of space {floor}[0] ('Ground floor').spaces[0] ('Reception'): an id names one space or desk only, "
+            "give another or leave it out (the store then gives one)"
+        ),
     ]
 
 
