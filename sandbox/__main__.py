@@ -24,6 +24,9 @@ DEMO_TOKENS = (
     ("demo-robin-token", "an administrator of the demo organization"),
     ("demo-robin-member-token", "a plain member of the demo organization"),
 )
+SEED_SETTINGS = {"preset", "fixture", "seed"}
+"""The settings that say what a store is seeded from: given (as flags or SANDBOX_* variables),
+`serve` refuses a store seeded from something else rather than serve it in their place."""
 DEMO_CLIENT = ("demo-client", "demo-secret", "acts for the administrator of the demo organization")
 
 
@@ -38,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--data-dir", type=Path, help="where the SQLite store lives [SANDBOX_DATA_DIR, default .sandbox]")
     serve.add_argument("--database-url", help="SQLAlchemy URL of the store instead [SANDBOX_DATABASE_URL]")
     _seed_arguments(serve, "a new store")
+    serve.add_argument(
+        "--reseed",
+        action="store_true",
+        help="replace what the store holds with the preset or fixture asked for (what was booked in it is lost)",
+    )
     serve.add_argument("--workers", type=int, help="server processes on the one store [SANDBOX_WORKERS, default 1]")
     serve.add_argument(
         "--log-level", help="uvicorn log level: critical, error, warning, info, debug or trace [SANDBOX_LOG_LEVEL, default info]"
@@ -107,7 +115,7 @@ def _serve(arguments: argparse.Namespace) -> int:
         from sandbox.core.clock import Clock
         from sandbox.seeding import FixtureError
         from sandbox.serving import PortUnavailable, check_port, server_options
-        from sandbox.startup import StoreUnavailable, check_data_dir, open_store
+        from sandbox.startup import SeedMismatch, StoreUnavailable, check_data_dir, open_store
         from sandbox.store.engine import StoreVersionMismatch, in_memory_url
 
     try:
@@ -125,8 +133,14 @@ def _serve(arguments: argparse.Namespace) -> int:
     try:
         check_data_dir(settings)
         check_port(settings)
-        store = open_store(settings, clock, lambda: _progress_bar("seeding the new store", enabled=True))
-    except (PortUnavailable, StoreUnavailable, FixtureError, StoreVersionMismatch) as error:
+        store = open_store(
+            settings,
+            clock,
+            lambda: _progress_bar("seeding the store", enabled=True),
+            seed_asked=bool(SEED_SETTINGS & settings.model_fields_set),
+            reseed=arguments.reseed,
+        )
+    except (PortUnavailable, StoreUnavailable, FixtureError, StoreVersionMismatch, SeedMismatch) as error:
         print(f"workplace-sandbox: {error}", file=sys.stderr)
         return 2
     print(_banner(settings.public_base_url(), settings), flush=True)

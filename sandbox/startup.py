@@ -12,29 +12,67 @@ from sqlalchemy.engine import make_url
 
 from sandbox.control import snapshots
 from sandbox.core.clock import Clock
-from sandbox.seeding import SEEDED_KEY, Progress, load_seed
+from sandbox.seeding import SEEDED_KEY, SOURCE_KEY, Progress, load_seed, seed_source
 from sandbox.settings import Settings
 from sandbox.store.engine import Store
+from sandbox.store.models import StoreMeta
 
 
 def open_store(
     settings: Settings,
     clock: Clock,
     seeding: Callable[[], AbstractContextManager[Progress | None]] = nullcontext,
+    *,
+    seed_asked: bool = False,
+    reseed: bool = False,
 ) -> Store:
     """The store named by `settings`, created and seeded if it is new; `seeding()` gives what to
     tell the progress of a first seeding to.
 
     Restarting on the same store keeps its data: the seed loads only into a store that has
-    never been seeded.
+    never been seeded. `seed_asked`: the settings name what to seed on purpose, not by default,
+    and a store seeded from something else is refused (`SeedMismatch`) rather than served in its
+    place, unnoticed. `reseed`: whatever the store holds is replaced by what the settings name.
     """
     check_data_dir(settings)
     store = Store(settings.store_url())
-    store.prepare()
-    if store.meta(SEEDED_KEY) is None:
-        with seeding() as progress:
-            seed_store(store, settings, clock, progress)
+    try:
+        store.prepare()
+        seeded = store.meta(SEEDED_KEY)
+        if seeded is not None and reseed:
+            if settings.fixture is not None:
+                from sandbox.seeding.fixture import read_fixture
+
+                read_fixture(settings.fixture)  # A fixture with problems leaves the store as it was.
+            store.wipe()
+            seeded = None
+        elif seeded is not None and seed_asked:
+            _check_seeded_as_asked(store, settings)
+        if seeded is None:
+            with seeding() as progress:
+                seed_store(store, settings, clock, progress)
+    except BaseException:
+        store.dispose()
+        raise
     return store
+
+
+class SeedMismatch(RuntimeError):
+    """The store was seeded from something other than what the settings ask for."""
+
+
+def _check_seeded_as_asked(store: Store, settings: Settings) -> None:
+    held = store.meta(SOURCE_KEY)
+    asked = seed_source(settings)
+    if held is None or held == asked:  # Seeded by an earlier version, which kept no source: served as it is.
+        return
+    where = make_url(store.url).render_as_string(hide_password=True)
+    raise SeedMismatch(
+        f"the store at {where} was seeded from {held}, not from the {asked} asked for. "
+        "Serve it as it is without --preset, --fixture and --seed (nor SANDBOX_PRESET, SANDBOX_FIXTURE, SANDBOX_SEED); "
+        "replace its content with `serve --reseed` or `workplace-sandbox seed` (what was booked in it is lost); "
+        "or keep it and give another --data-dir (SANDBOX_DATA_DIR) for the new one"
+    )
 
 
 class StoreUnavailable(RuntimeError):
@@ -74,6 +112,9 @@ def seed_store(store: Store, settings: Settings, clock: Clock, progress: Progres
     """Load the configured preset or fixture into a prepared, empty store and keep it as the
     `seed` snapshot that resets return to. Returns the name of what was loaded."""
     name = load_seed(store, settings, clock, progress)
+    with store.transaction() as session:
+        session.merge(StoreMeta(key=SOURCE_KEY, value=seed_source(settings)))
+        session.commit()
     snapshots.save(store, snapshots.SEED, replace=True)
     return name
 

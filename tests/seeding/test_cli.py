@@ -20,7 +20,7 @@ from sandbox.seeding import SEEDED_KEY
 from sandbox.settings import FIXTURES_DIR, Settings
 from sandbox.store.engine import Store
 from sandbox.store.models import User
-from tests.test_serve import ADMIN, serving
+from tests.test_serve import ADMIN, _free_port, serving
 
 # The default store: a SQLite file in the data directory.
 pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
@@ -188,3 +188,49 @@ def test_serve_seeds_a_new_store_with_the_preset_and_seed_it_is_given(tmp_path: 
     assert ready.json()["seeded"] == "small preset, seed 3"
     assert me.status_code == 200
     assert me.json()["data"]["primary_email"]["email"] == emails(stored(tmp_path))[0]
+
+
+def test_serve_refuses_a_store_seeded_from_another_preset_saying_how_to_reseed(tmp_path: Path) -> None:
+    assert main(["seed", "--preset", "small", "--data-dir", str(tmp_path), "--no-progress"]) == 0
+
+    refused = subprocess.run(
+        [sys.executable, "-m", "sandbox", "serve", "--data-dir", str(tmp_path), "--port", str(_free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "SANDBOX_PRESET": "demo"},
+    )
+
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stdout == ""
+    assert refused.stderr.startswith(
+        f"workplace-sandbox: the store at {Settings(data_dir=tmp_path).store_url()} was seeded from preset small, seed 0, "
+        "not from the preset demo asked for. "
+    )
+    assert "`serve --reseed`" in refused.stderr
+    assert stored(tmp_path).meta(SEEDED_KEY) == "small preset, seed 0"
+
+
+def test_serve_reseed_replaces_what_the_store_holds_with_what_is_asked(tmp_path: Path) -> None:
+    assert main(["seed", "--preset", "small", "--data-dir", str(tmp_path), "--no-progress"]) == 0
+
+    with serving("--data-dir", str(tmp_path), "--preset", "demo", "--reseed") as (base, _):
+        ready = httpx.get(f"{base}/_sandbox/ready")
+        me = httpx.get(f"{base}/v1.0/me", headers=ADMIN)
+
+    assert ready.json()["seeded"] == "demo.json"
+    assert me.json()["data"]["primary_email"]["email"] == "ada.okafor@meridian.example"
+    assert [snapshot.name for snapshot in snapshots.listed(stored(tmp_path))] == [snapshots.SEED]
+
+
+def test_serve_serves_what_the_store_holds_unless_told_what_to_seed_and_the_same_fixture_again(tmp_path: Path) -> None:
+    example = FIXTURES_DIR / "example-office.json"
+    assert main(["seed", "--fixture", str(example), "--data-dir", str(tmp_path), "--no-progress"]) == 0
+
+    with serving("--data-dir", str(tmp_path)) as (base, _):
+        unasked = httpx.get(f"{base}/_sandbox/ready").json()["seeded"]
+    with serving("--data-dir", str(tmp_path), "--fixture", str(example)) as (base, _):
+        asked_again = httpx.get(f"{base}/_sandbox/ready").json()["seeded"]
+
+    assert unasked == asked_again == "example-office.json"
