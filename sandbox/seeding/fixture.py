@@ -429,10 +429,12 @@ def _given_ids(fixture: Fixture) -> Iterator[tuple[str, tuple[str | int, ...], i
         at: tuple[str | int, ...] = ("organizations", o)
         if organization.id is not None:
             yield "organization", at, organization.id
-        for kind, entries in (("amenity", organization.amenities), ("user", organization.users)):
-            for n, entry in enumerate(entries):
-                if entry.id is not None:
-                    yield kind, (*at, "amenities" if kind == "amenity" else "users", n), entry.id
+        for n, amenity in enumerate(organization.amenities):
+            if amenity.id is not None:
+                yield "amenity", (*at, "amenities", n), amenity.id
+        for n, user in enumerate(organization.users):
+            if user.id is not None:
+                yield "user", (*at, "users", n), user.id
         for b, building in enumerate(organization.buildings):
             in_building = (*at, "buildings", b)
             if building.id is not None:
