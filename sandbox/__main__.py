@@ -24,6 +24,9 @@ DEMO_TOKENS = (
     ("demo-robin-token", "an administrator of the demo organization"),
     ("demo-robin-member-token", "a plain member of the demo organization"),
 )
+SEED_SETTINGS = {"preset", "fixture", "seed"}
+"""The settings that say what a store is seeded from: given (as flags or SANDBOX_* variables),
+`serve` refuses a store seeded from something else rather than serve it in their place."""
 DEMO_CLIENT = ("demo-client", "demo-secret", "acts for the administrator of the demo organization")
 
 
@@ -34,12 +37,19 @@ def main(argv: list[str] | None = None) -> int:
 
     serve = commands.add_parser("serve", help="run the sandbox (creates and seeds the store on first start)")
     serve.add_argument("--host", help="interface to listen on [SANDBOX_HOST, default 127.0.0.1]")
-    serve.add_argument("--port", type=int, help="port to listen on [SANDBOX_PORT, default 8000]")
+    serve.add_argument("--port", type=int, help="port to listen on, 1 to 65535 [SANDBOX_PORT, default 8000]")
     serve.add_argument("--data-dir", type=Path, help="where the SQLite store lives [SANDBOX_DATA_DIR, default .sandbox]")
     serve.add_argument("--database-url", help="SQLAlchemy URL of the store instead [SANDBOX_DATABASE_URL]")
     _seed_arguments(serve, "a new store")
+    serve.add_argument(
+        "--reseed",
+        action="store_true",
+        help="replace what the store holds with the preset or fixture asked for (what was booked in it is lost)",
+    )
     serve.add_argument("--workers", type=int, help="server processes on the one store [SANDBOX_WORKERS, default 1]")
-    serve.add_argument("--log-level", help="uvicorn log level [SANDBOX_LOG_LEVEL, default info]")
+    serve.add_argument(
+        "--log-level", help="uvicorn log level: critical, error, warning, info, debug or trace [SANDBOX_LOG_LEVEL, default info]"
+    )
     serve.add_argument(
         "--log-format",
         choices=("text", "json"),
@@ -89,6 +99,18 @@ def _settings(arguments: argparse.Namespace) -> Settings:
     return Settings(**given)
 
 
+def _refused_settings(error: ValidationError, arguments: argparse.Namespace) -> str:
+    """Each setting refused, named as the command takes it (its flag, if it has one, and its
+    variable), with the value given and what is wrong with it."""
+    lines = []
+    for problem in error.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else ""
+        variable = f"SANDBOX_{name.upper()}"
+        where = f"--{name.replace('_', '-')} ({variable})" if name in vars(arguments) else variable
+        lines.append(f"workplace-sandbox: {where}: {problem['input']!r} is refused: {problem['msg']}")
+    return "\n".join(lines)
+
+
 def _serve(arguments: argparse.Namespace) -> int:
     # Where several workers serve, each imports the app itself: the supervisor needs only the store
     # (to open, and seed where new) and uvicorn, which spares it a second of every start.
@@ -97,14 +119,14 @@ def _serve(arguments: argparse.Namespace) -> int:
 
         from sandbox.core.clock import Clock
         from sandbox.seeding import FixtureError
-        from sandbox.serving import server_options
-        from sandbox.startup import open_store
+        from sandbox.serving import PortUnavailable, check_port, server_options
+        from sandbox.startup import SeedMismatch, StoreUnavailable, check_data_dir, open_store
         from sandbox.store.engine import StoreVersionMismatch, in_memory_url
 
     try:
         settings = _settings(arguments)
     except ValidationError as error:
-        print(f"workplace-sandbox: {error.errors()[0]['loc'][0]}: {error.errors()[0]['msg']}", file=sys.stderr)
+        print(_refused_settings(error, arguments), file=sys.stderr)
         return 2
     if settings.workers > 1 and in_memory_url(settings.store_url()):
         print("workplace-sandbox: several workers need a store they can share: a data directory or PostgreSQL", file=sys.stderr)
@@ -114,8 +136,16 @@ def _serve(arguments: argparse.Namespace) -> int:
     # with its reason, and several workers find it seeded once.
     clock = Clock()
     try:
-        store = open_store(settings, clock, lambda: _progress_bar("seeding the new store", enabled=True))
-    except (FixtureError, StoreVersionMismatch) as error:
+        check_data_dir(settings)
+        check_port(settings)
+        store = open_store(
+            settings,
+            clock,
+            lambda: _progress_bar("seeding the store", enabled=True),
+            seed_asked=bool(SEED_SETTINGS & settings.model_fields_set),
+            reseed=arguments.reseed,
+        )
+    except (PortUnavailable, StoreUnavailable, FixtureError, StoreVersionMismatch, SeedMismatch) as error:
         print(f"workplace-sandbox: {error}", file=sys.stderr)
         return 2
     _announce(settings)
@@ -166,10 +196,19 @@ def _seed(arguments: argparse.Namespace) -> int:
     from sandbox.core.clock import Clock
     from sandbox.seeding import FixtureError
     from sandbox.seeding.fixture import read_fixture
-    from sandbox.startup import seed_store
+    from sandbox.startup import StoreUnavailable, check_data_dir, seed_store
     from sandbox.store.engine import Store
 
-    settings = _settings(arguments)
+    try:
+        settings = _settings(arguments)
+    except ValidationError as error:
+        print(_refused_settings(error, arguments), file=sys.stderr)
+        return 2
+    try:
+        check_data_dir(settings)
+    except StoreUnavailable as error:
+        print(f"workplace-sandbox: {error}", file=sys.stderr)
+        return 2
     started = time.monotonic()
     store = Store(settings.store_url())
     try:

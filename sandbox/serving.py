@@ -16,7 +16,9 @@ store) nor a client waiting for its `100 Continue` counts against the client.
 """
 
 import asyncio
+import errno
 import functools
+import socket
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -68,6 +70,45 @@ def log_config(settings: Settings) -> dict[str, Any]:
             ACCESS_LOGGER: {"handlers": ["access"], "level": level, "propagate": False},
         },
     }
+
+
+class PortUnavailable(RuntimeError):
+    """The server can't listen where the settings say; the message says why, and what to do."""
+
+
+def check_port(settings: Settings) -> None:
+    """Bind every address the server will listen on, as uvicorn binds it, and let it go again:
+    a port another process holds is refused before the store is seeded and the banner printed,
+    rather than by uvicorn after both (the supervisor of several workers binds the same way)."""
+    where = f"{settings.host}:{settings.port}"
+    try:
+        addresses = socket.getaddrinfo(settings.host or None, settings.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise PortUnavailable(
+            f"--host {settings.host!r} (SANDBOX_HOST): {error.strerror}: give an address of this machine"
+        ) from None
+    for family, kind, protocol, _, address in addresses:
+        with socket.socket(family, kind, protocol) as probe:
+            # As uvicorn: a port whose last connections are still closing (TIME_WAIT) is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                raise PortUnavailable(_unbound(where, settings.port, error)) from None
+
+
+def _unbound(where: str, port: int, error: OSError) -> str:
+    another = 8012 if port == 8011 else 8011
+    choose = f"choose another port with --port {another}, or SANDBOX_PORT={another} (`SANDBOX_PORT={another} make serve`)"
+    if error.errno == errno.EADDRINUSE:
+        return f"can't listen on {where}: another process listens there (a sandbox already running?): stop it, or {choose}"
+    if error.errno == errno.EACCES:
+        return f"can't listen on {where}: ports below 1024 need privileges: {choose}"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"can't listen on {where}: {where.rsplit(':', 1)[0]} is not an address of this machine: give another --host"
+    return f"can't listen on {where}: {error.strerror}: {choose}"
 
 
 class HeaderDeadlineProtocol(HttpToolsProtocol):

@@ -20,7 +20,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SANDBOX_", extra="ignore")
 
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)
+    """The TCP port to listen on. Not 0 (any free port the system picks): the banner, the public
+    base URL and every absolute URL the sandbox writes name the port, and would name one that
+    nobody listens on."""
     public_url: str | None = None
     """The URL clients reach the sandbox at (behind a port mapping or a proxy, not the address it
     listens on): every absolute URL the sandbox writes starts with it (see `public_base_url`)."""
@@ -59,7 +62,8 @@ class Settings(BaseSettings):
     connection closed. Keep it below the process's file limit (`ulimit -n`)."""
     workers: int = Field(default=1, ge=1, le=64)
     """Server processes on the one store (SQLite file or PostgreSQL)."""
-    log_level: str = "info"
+    log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
+    """uvicorn's log level, in any case (`INFO` is `info`)."""
     log_format: Literal["text", "json"] = "text"
     """How the server's log is written: lines of text, or one JSON object a line (for a log
     collector). Either way the access log has one record a request, the health checks left out."""
@@ -95,6 +99,11 @@ class Settings(BaseSettings):
             if origin != "*" and (not parts.scheme or not parts.netloc or parts.path or parts.query or parts.fragment):
                 raise ValueError(f"{origin!r}: an origin is a scheme and a host, with a port or not, as http://localhost:3000")
         return cleaned
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("public_url")
     @classmethod

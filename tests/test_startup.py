@@ -2,6 +2,8 @@
 it is built; what a start costs: what it loads, and the garbage collector it leaves behind."""
 
 import gc
+import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sandbox.__main__ import _collector_paused
 from sandbox.app import create_app
 from sandbox.core.clock import Clock
+from sandbox.settings import Settings
 from sandbox.startup import StoreNotOpen
 from sandbox.store.engine import Store
 from tests.conftest import ADMIN_TOKEN, NOW, Wall, harness_client, settings_for_tests
@@ -118,3 +121,112 @@ def test_the_collector_is_back_on_after_the_imports_even_when_one_fails() -> Non
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def run_cli(*arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it; one that starts serving instead of refusing times out."""
+    return subprocess.run(
+        [sys.executable, "-m", "sandbox", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def refusal(run: subprocess.CompletedProcess[str]) -> str:
+    """What a refused command said: one message on stderr, nothing printed before it, exit 2."""
+    assert run.returncode == 2, run.stderr
+    assert run.stdout == ""
+    assert "Traceback" not in run.stderr
+    return run.stderr
+
+
+@pytest.mark.backend("sqlite")
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("arguments", "env", "said"),
+    [
+        (
+            ["--port", "99999"],
+            {},
+            "workplace-sandbox: --port (SANDBOX_PORT): 99999 is refused: Input should be less than or equal to 65535",
+        ),
+        (
+            [],
+            {"SANDBOX_PORT": "0"},
+            "workplace-sandbox: --port (SANDBOX_PORT): '0' is refused: Input should be greater than or equal to 1",
+        ),
+        (
+            ["--log-level", "loud"],
+            {},
+            (
+                "workplace-sandbox: --log-level (SANDBOX_LOG_LEVEL): 'loud' is refused: "
+                "Input should be 'critical', 'error', 'warning', 'info', 'debug' or 'trace'"
+            ),
+        ),
+    ],
+    ids=["port above 65535", "port 0", "unknown log level"],
+)
+def test_a_setting_out_of_its_range_is_refused_naming_it_and_what_it_may_be(
+    tmp_path: Path, arguments: list[str], env: dict[str, str], said: str
+) -> None:
+    run = run_cli("serve", "--data-dir", str(tmp_path), *arguments, env=env)
+
+    assert refusal(run).strip() == said
+    assert not (tmp_path / "sandbox.db").exists()
+
+
+def test_a_log_level_in_capitals_is_the_same_level() -> None:
+    assert Settings(log_level="WARNING").log_level == "warning"  # type: ignore[arg-type]  # as the environment may give it
+
+
+@pytest.mark.backend("sqlite")
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_port_in_use_is_refused_before_the_banner_saying_how_to_choose_another(tmp_path: Path, workers: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = run_cli("serve", "--port", str(port), "--workers", workers, "--data-dir", str(tmp_path))
+
+    said = refusal(run)
+    assert said.startswith(f"workplace-sandbox: can't listen on 127.0.0.1:{port}: another process listens there")
+    assert "--port 8011, or SANDBOX_PORT=8011 (`SANDBOX_PORT=8011 make serve`)" in said
+    assert not (tmp_path / "sandbox.db").exists()  # Refused before the store was seeded.
+
+
+@pytest.mark.backend("sqlite")
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a directory whatever its permissions")
+@pytest.mark.parametrize("command", ["serve", "seed"])
+def test_a_data_dir_this_user_cannot_write_is_named_with_what_to_do(tmp_path: Path, command: str) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    try:
+        run = run_cli(command, "--data-dir", str(locked))
+    finally:
+        locked.chmod(0o700)
+
+    said = refusal(run)
+    assert said.startswith(f"workplace-sandbox: the data directory {locked} can't hold the store: {locked}: Permission denied: ")
+    assert f"give this user (uid {os.getuid()}) write access to it (chown or chmod" in said
+    assert "--data-dir (SANDBOX_DATA_DIR)" in said
+
+
+@pytest.mark.backend("sqlite")
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["serve", "seed"])
+def test_a_data_dir_under_a_regular_file_is_named_with_what_to_do(tmp_path: Path, command: str) -> None:
+    """A file in the way fails for root too, which the permissions of a directory don't."""
+    (tmp_path / "a-file").write_text("not a directory", encoding="utf-8")
+    data_dir = tmp_path / "a-file" / "data"
+
+    run = run_cli(command, "--data-dir", str(data_dir))
+
+    assert refusal(run).strip() == (
+        f"workplace-sandbox: the data directory {data_dir} can't hold the store: {data_dir}: Not a directory: "
+        "point --data-dir (SANDBOX_DATA_DIR) at a directory this user can write"
+    )

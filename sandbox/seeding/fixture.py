@@ -391,13 +391,69 @@ def read_fixture(path: Path) -> Fixture:
     except json.JSONDecodeError as error:
         raise FixtureError(f"{path}: line {error.lineno} column {error.colno}: {error.msg}") from None
     try:
-        return Fixture.model_validate(raw)
+        fixture = Fixture.model_validate(raw)
     except ValidationError as error:
         lines = [f"{path}: {error.error_count()} problem(s)"]
         for problem in error.errors():
             location = _location(problem.get("loc", ()), raw)
             lines.append(f"  {location}: {problem['msg'].removeprefix('Value error, ')}")
         raise FixtureError("\n".join(lines)) from None
+    duplicates = list(_duplicate_ids(fixture, raw))
+    if duplicates:
+        raise FixtureError("\n".join([f"{path}: {len(duplicates)} problem(s)", *(f"  {line}" for line in duplicates)]))
+    return fixture
+
+
+def _duplicate_ids(fixture: Fixture, raw: object) -> Iterator[str]:
+    """Every `id` given twice among the entries that share them (spaces and desks share theirs:
+    a desk is a space to Kadence), each named where it appears again, with where it first did."""
+    first: dict[tuple[str, int], tuple[str, str]] = {}
+    for kind, loc, entry_id in _given_ids(fixture):
+        where = _location(loc, raw)
+        shared = _SHARED_IDS.get(kind, kind)
+        earlier = first.setdefault((shared, entry_id), (kind, where))
+        if earlier[1] != where:
+            yield (
+                f"{where}.id: {entry_id} is already the id of {earlier[0]} {earlier[1]}: an id names one {shared} only, "
+                "give another or leave it out (the store then gives one)"
+            )
+
+
+_SHARED_IDS = {"space": "space or desk", "desk": "space or desk"}
+"""Kinds of entry that draw their ids from one set: a desk is a space to Kadence, one row each."""
+
+
+def _given_ids(fixture: Fixture) -> Iterator[tuple[str, tuple[str | int, ...], int]]:
+    """Each id the fixture gives, with what kind of entry gives it and where, in file order."""
+    for o, organization in enumerate(fixture.organizations):
+        at: tuple[str | int, ...] = ("organizations", o)
+        if organization.id is not None:
+            yield "organization", at, organization.id
+        for n, amenity in enumerate(organization.amenities):
+            if amenity.id is not None:
+                yield "amenity", (*at, "amenities", n), amenity.id
+        for n, user in enumerate(organization.users):
+            if user.id is not None:
+                yield "user", (*at, "users", n), user.id
+        for b, building in enumerate(organization.buildings):
+            in_building = (*at, "buildings", b)
+            if building.id is not None:
+                yield "building", in_building, building.id
+            for f, floor in enumerate(building.floors):
+                on_floor = (*in_building, "floors", f)
+                if floor.id is not None:
+                    yield "floor", on_floor, floor.id
+                for s, space in enumerate(floor.spaces):
+                    in_space = (*on_floor, "spaces", s)
+                    if space.id is not None:
+                        yield "space", in_space, space.id
+                    for z, zone_entry in enumerate(space.zones):
+                        in_zone = (*in_space, "zones", z)
+                        if zone_entry.id is not None:
+                            yield "zone", in_zone, zone_entry.id
+                        for d, desk in enumerate(zone_entry.desks):
+                            if desk.id is not None:
+                                yield "desk", (*in_zone, "desks", d), desk.id
 
 
 def _location(loc: tuple[object, ...], raw: object) -> str:

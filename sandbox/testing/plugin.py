@@ -4,8 +4,14 @@ Loaded into every pytest run where workplace-sandbox is installed, so it starts 
 imports nothing heavy until a test asks for one of its fixtures.
 
 - `sandbox_server` (session): the sandbox at SANDBOX_URL (or `--sandbox-url`), once it is
-  ready; otherwise a new one served from this process on a free port with a temporary store.
-  The state the session starts from is kept as the `pytest-clean` snapshot.
+  ready, reset to its seed; otherwise a new one served from this process on a free port with a
+  temporary store. The state the session starts from is kept as the `pytest-clean` snapshot.
+
+A server given by SANDBOX_URL is reset to its seed as the session begins: whatever an earlier
+session, a person trying things or another program left on it must not become the clean state
+every test returns to. `--sandbox-keep-state` (ini `sandbox_keep_state`) keeps its state
+instead, for a server set up by hand before the tests: the first such session's starting state
+becomes `pytest-clean`, and later ones return to it. The report's header says which was done.
 - `sandbox` (function): a handle on the same server, after restoring that snapshot, clearing
   fault rules and emptying the journal.
 
@@ -49,9 +55,39 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         help=f"how long to wait for the sandbox to be ready [ini: sandbox_timeout, default {DEFAULT_TIMEOUT:g}]",
     )
+    group.addoption(
+        "--sandbox-keep-state",
+        action="store_true",
+        default=None,
+        help="test from the state the server at SANDBOX_URL holds (the first session's) rather than reset it to its seed "
+        "[ini: sandbox_keep_state]",
+    )
+    parser.addini("sandbox_keep_state", "test from the state the server at SANDBOX_URL holds, not its seed", type="bool")
     parser.addini("sandbox_preset", "workplace a started sandbox is seeded with: small, demo or large")
     parser.addini("sandbox_seed", "seed of a started sandbox's generated data")
     parser.addini("sandbox_timeout", "seconds to wait for the sandbox to be ready")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say what the session does to a server it is given, before it does it."""
+    import os
+
+    url = config.getoption("sandbox_url") or os.environ.get("SANDBOX_URL")  # noqa: TID251 - the plugin's switch, not the server's
+    if not url:
+        return []
+    if _keeps_state(config):
+        return [
+            (
+                f"workplace-sandbox: {url}: its state is kept: tests return to its snapshot pytest-clean, taken by the first "
+                "session that kept it (delete the snapshot to take a new one)"
+            )
+        ]
+    return [
+        (
+            f"workplace-sandbox: {url}: reset to its seed (POST /_sandbox/reset) before the first test that uses it, "
+            "whatever was booked on it since is gone; --sandbox-keep-state keeps its state"
+        )
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +113,9 @@ def sandbox_server(request: pytest.FixtureRequest) -> Iterator["Sandbox"]:
                 )
             wait_until_ready(url, timeout=timeout)
             server = Sandbox(url, in_process=False)
+            if not _keeps_state(config):
+                server.reset()
+                server.save_snapshot(CLEAN_SNAPSHOT)
         else:
             data_dir = request.getfixturevalue("tmp_path_factory").mktemp("workplace-sandbox")
             url, stop = start_in_process(data_dir, timeout=timeout, **_seed_settings(config))
@@ -119,6 +158,11 @@ def _keep_clean_state(server: "Sandbox", name: str) -> None:
     session's clean state. A server started here is always new."""
     if name not in [snapshot["name"] for snapshot in server.control("GET", "snapshots")]:
         server.save_snapshot(name)
+
+
+def _keeps_state(config: pytest.Config) -> bool:
+    given = config.getoption("sandbox_keep_state")
+    return bool(config.getini("sandbox_keep_state") if given is None else given)
 
 
 def _timeout(config: pytest.Config) -> float:

@@ -17,10 +17,10 @@ from sqlmodel import col, select
 from sandbox.__main__ import main
 from sandbox.control import snapshots
 from sandbox.seeding import SEEDED_KEY
-from sandbox.settings import Settings
+from sandbox.settings import FIXTURES_DIR, Settings
 from sandbox.store.engine import Store
 from sandbox.store.models import User
-from tests.test_serve import ADMIN, serving
+from tests.test_serve import ADMIN, _free_port, serving
 
 # The default store: a SQLite file in the data directory.
 pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
@@ -95,6 +95,33 @@ def test_a_bad_fixture_exits_2_naming_the_entry_and_field_and_keeps_the_store(
     assert stored(data).meta(SEEDED_KEY) == "small preset, seed 0"
 
 
+def test_a_fixture_giving_an_id_twice_exits_2_naming_it_without_a_traceback(tmp_path: Path) -> None:
+    twice = json.loads((FIXTURES_DIR / "example-office.json").read_text(encoding="utf-8"))
+    users = twice["organizations"][0]["users"]
+    users[0]["id"] = users[1]["id"] = 7
+    fixture = tmp_path / "twice.json"
+    fixture.write_text(json.dumps(twice), encoding="utf-8")
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "sandbox", "seed", "--fixture", str(fixture), "--data-dir", str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert finished.returncode == 2
+    assert finished.stderr.splitlines()[:2] == [
+        f"workplace-sandbox: {fixture}: 1 problem(s)",
+        (
+            f"  organizations[0] ('Northwind Studio').users[1] ('{users[1]['name']}').id: 7 is already the id of user "
+            f"organizations[0] ('Northwind Studio').users[0] ('{users[0]['name']}'): an id names one user only, "
+            "give another or leave it out (the store then gives one)"
+        ),
+    ]
+    assert "Traceback" not in finished.stderr
+
+
 def run_on_a_terminal(arguments: list[str], rows: int, columns: int) -> tuple[int, str, str]:
     """Run the CLI with stderr on a pseudo-terminal of that size: (exit code, stdout, terminal)."""
     controller, terminal = pty.openpty()
@@ -161,3 +188,49 @@ def test_serve_seeds_a_new_store_with_the_preset_and_seed_it_is_given(tmp_path: 
     assert ready.json()["seeded"] == "small preset, seed 3"
     assert me.status_code == 200
     assert me.json()["data"]["primary_email"]["email"] == emails(stored(tmp_path))[0]
+
+
+def test_serve_refuses_a_store_seeded_from_another_preset_saying_how_to_reseed(tmp_path: Path) -> None:
+    assert main(["seed", "--preset", "small", "--data-dir", str(tmp_path), "--no-progress"]) == 0
+
+    refused = subprocess.run(
+        [sys.executable, "-m", "sandbox", "serve", "--data-dir", str(tmp_path), "--port", str(_free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "SANDBOX_PRESET": "demo"},
+    )
+
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stdout == ""
+    assert refused.stderr.startswith(
+        f"workplace-sandbox: the store at {Settings(data_dir=tmp_path).store_url()} was seeded from preset small, seed 0, "
+        "not from the preset demo asked for. "
+    )
+    assert "`serve --reseed`" in refused.stderr
+    assert stored(tmp_path).meta(SEEDED_KEY) == "small preset, seed 0"
+
+
+def test_serve_reseed_replaces_what_the_store_holds_with_what_is_asked(tmp_path: Path) -> None:
+    assert main(["seed", "--preset", "small", "--data-dir", str(tmp_path), "--no-progress"]) == 0
+
+    with serving("--data-dir", str(tmp_path), "--preset", "demo", "--reseed") as (base, _):
+        ready = httpx.get(f"{base}/_sandbox/ready")
+        me = httpx.get(f"{base}/v1.0/me", headers=ADMIN)
+
+    assert ready.json()["seeded"] == "demo.json"
+    assert me.json()["data"]["primary_email"]["email"] == "ada.okafor@meridian.example"
+    assert [snapshot.name for snapshot in snapshots.listed(stored(tmp_path))] == [snapshots.SEED]
+
+
+def test_serve_serves_what_the_store_holds_unless_told_what_to_seed_and_the_same_fixture_again(tmp_path: Path) -> None:
+    example = FIXTURES_DIR / "example-office.json"
+    assert main(["seed", "--fixture", str(example), "--data-dir", str(tmp_path), "--no-progress"]) == 0
+
+    with serving("--data-dir", str(tmp_path)) as (base, _):
+        unasked = httpx.get(f"{base}/_sandbox/ready").json()["seeded"]
+    with serving("--data-dir", str(tmp_path), "--fixture", str(example)) as (base, _):
+        asked_again = httpx.get(f"{base}/_sandbox/ready").json()["seeded"]
+
+    assert unasked == asked_again == "example-office.json"

@@ -137,6 +137,36 @@ def test_assignments_are_of_shared_desks_and_of_users(tmp_path: Path) -> None:
     assert nobody[1] == "  organizations[0] ('Northwind Studio'): desk 'P-04': assignee nobody@northwind.example is not a user"
 
 
+def test_an_id_given_twice_names_both_entries(tmp_path: Path) -> None:
+    floors = ["organizations", 0, "buildings", 0, "floors"]
+    desk = [*floors, 1, "spaces", 0, "zones", 0, "desks", 1]
+    amenities = ["organizations", 0, "amenities"]
+    path = broken(
+        tmp_path,
+        ([*floors, 0, "spaces", 0, "id"], 70),
+        ([*desk, "id"], 70),
+        ([*amenities, 1, "id"], 3),
+        ([*amenities, 3, "id"], 3),
+    )
+
+    reported = problems(path)
+
+    floor = "organizations[0] ('Northwind Studio').buildings[0] ('Northwind Lisbon').floors"
+    assert reported == [
+        f"{path}: 2 problem(s)",
+        (
+            "  organizations[0] ('Northwind Studio').amenities[3] ('Monitor').id: 3 is already the id of amenity "
+            "organizations[0] ('Northwind Studio').amenities[1] ('Screen'): "
+            "an id names one amenity only, give another or leave it out (the store then gives one)"
+        ),
+        (
+            f"  {floor}[1] ('First floor').spaces[0] ('Open space').zones[0] ('Product').desks[1] ('P-02').id: 70 is already "
+            f"the id of space {floor}[0] ('Ground floor').spaces[0] ('Reception'): an id names one space or desk only, "
+            "give another or leave it out (the store then gives one)"
+        ),
+    ]
+
+
 def test_an_assigned_day_taken_twice_names_the_desk_and_the_assignment(tmp_path: Path) -> None:
     desks = ["organizations", 0, "buildings", 0, "floors", 1, "spaces", 0, "zones", 0, "desks"]
     weekly = ["RRULE:FREQ=WEEKLY;BYDAY=WE;BYHOUR=0;BYMINUTE=0;BYSECOND=0"]

@@ -62,6 +62,63 @@ def test_tests_run_against_the_server_at_sandbox_url(
         not_a_sandbox.stdout.fnmatch_lines([f"*{base}/v1.0/_sandbox/ready answered 404: is {base}/v1.0 a workplace sandbox?*"])
 
 
+DIRTY = """
+def test_the_server_starts_as_seeded(sandbox):
+    assert titles(sandbox) == []
+
+
+def test_the_next_test_too(sandbox):
+    book(sandbox)
+    assert titles(sandbox) == ["Design review"]
+"""
+KEPT = """
+def test_what_the_server_held_is_kept(sandbox):
+    assert titles(sandbox) == ["Left behind"]
+"""
+
+
+def leave_an_event(base: str) -> None:
+    event = {
+        "title": "Left behind",
+        "start": {"date_time": "2031-05-05T16:00:00Z", "time_zone": "America/New_York"},
+        "end": {"date_time": "2031-05-05T17:00:00Z", "time_zone": "America/New_York"},
+    }
+    assert httpx.post(f"{base}/v1.0/spaces/49/events", json=event, headers=ADMIN).status_code == 201
+
+
+def test_a_server_left_dirty_is_reset_to_its_seed_before_the_tests_saying_so(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    write_project(pytester, monkeypatch, test_dirty_server=DIRTY)
+    with serving("--database-url", new_store(tmp_path).url) as (base, _):
+        leave_an_event(base)
+        monkeypatch.setenv("SANDBOX_URL", base)
+
+        result = pytester.runpytest_subprocess()
+
+        result.assert_outcomes(passed=2)
+        result.stdout.fnmatch_lines([f"workplace-sandbox: {base}: reset to its seed (POST /_sandbox/reset) before the first*"])
+        left = httpx.get(f"{base}/v1.0/spaces/49/events", params=MAY_5, headers=ADMIN).json()["data"]
+        assert [event["title"] for event in left] == ["Design review"]
+
+
+def test_keep_state_tests_from_what_the_server_holds_saying_so(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    write_project(pytester, monkeypatch, test_kept_state=KEPT)
+    with serving("--database-url", new_store(tmp_path).url) as (base, _):
+        leave_an_event(base)
+        monkeypatch.setenv("SANDBOX_URL", base)
+
+        flag = pytester.runpytest_subprocess("--sandbox-keep-state")
+        pytester.makeini("[pytest]\naddopts = -p no:cacheprovider\nsandbox_keep_state = true\n")
+        ini = pytester.runpytest_subprocess()
+
+    for result in (flag, ini):
+        result.assert_outcomes(passed=1)
+        result.stdout.fnmatch_lines([f"workplace-sandbox: {base}: its state is kept: *"])
+
+
 def test_no_server_at_sandbox_url_fails_the_tests_with_a_clear_message(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
