@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,30 @@ def test_a_data_dir_under_a_regular_file_is_named_with_what_to_do(tmp_path: Path
         f"workplace-sandbox: the data directory {data_dir} can't hold the store: {data_dir}: Not a directory: "
         "point --data-dir (SANDBOX_DATA_DIR) at a directory this user can write"
     )
+
+
+@pytest.mark.backend("postgresql")
+def test_a_store_that_fails_to_seed_leaves_no_connection_open(tmp_path: Path) -> None:
+    """A start refused while seeding (here a fixture naming a building that doesn't exist) gives
+    back the store's connections: left to the garbage collector, each open connection to
+    PostgreSQL is a ResourceWarning in whatever runs next."""
+    from sandbox.core.clock import Clock as StoreClock
+    from sandbox.seeding import FixtureError
+    from sandbox.startup import open_store
+    from sandbox.testing.schemas import schema_of_its_own
+    from tests.postgres import SERVER, unreachable
+
+    reason = unreachable()
+    if reason is not None:
+        pytest.skip(reason)
+    fixture = tmp_path / "broken.json"
+    fixture.write_text('{"organization": {"name": "Broken"}, "buildings": [{"name": "B", "floors": "none"}]}')
+    with schema_of_its_own(SERVER, "sandbox") as url:
+        settings = Settings(database_url=url, fixture=fixture, data_dir=tmp_path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with pytest.raises(FixtureError):
+                open_store(settings, StoreClock())
+            gc.collect()
+
+    assert [str(warning.message) for warning in caught if issubclass(warning.category, ResourceWarning)] == []
