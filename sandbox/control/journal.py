@@ -7,8 +7,9 @@ the newest `size` entries.
 
 The journal is read without credentials, so what would let its reader act as a client (a client
 secret, a password, an access or refresh token) is kept as `[redacted]` (`redacted`): in the
-query, and in request and response bodies that are JSON or forms. Headers, `Authorization`
-among them, are not kept.
+query, in request and response bodies that are JSON or forms, and in headers (`kept_headers`):
+the credentials of `Authorization` (its scheme is kept, to show which one a client used),
+cookies, and every header whose name speaks of a token, a secret, a password or a key.
 """
 
 import json
@@ -16,7 +17,7 @@ import logging
 import re
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -43,6 +44,10 @@ _NAMES = "|".join(SECRET_FIELDS)
 _JSON_SECRET = re.compile(rf'("(?:{_NAMES})"\s*:\s*)(?:"(?:[^"\\]|\\.)*"?|[^\s,\]}}]*)')
 """A secret member of JSON text that did not parse (cut short): its value, a string or a scalar."""
 _FORM_SECRET = re.compile(rf"((?:^|&)(?:{_NAMES})=)[^&]*")
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization"})
+"""Headers whose scheme is kept and whose credentials are not."""
+SECRET_HEADERS = re.compile(r"cookie|token|secret|password|api-?key", re.IGNORECASE)
+"""Names of headers whose whole value the journal never keeps (Cookie and Set-Cookie among them)."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,22 @@ def clipped(body: bytes, media_type: str | None) -> tuple[str | None, bool]:
         return None, False
     text = storable(redacted(body[: BODY_LIMIT * 4].decode("utf-8", errors="replace"), media_type or ""))
     return text[:BODY_LIMIT], len(text) > BODY_LIMIT or len(body) > BODY_LIMIT * 4
+
+
+def kept_headers(headers: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    """ASGI headers as the journal keeps them: by lower-case name, the values of a repeated
+    header joined by ", " (as HTTP allows), secrets redacted."""
+    kept: dict[str, str] = {}
+    for raw_name, raw_value in headers:
+        name = storable(raw_name.decode("latin-1").lower())
+        value = storable(raw_value.decode("latin-1"))
+        if name in CREDENTIAL_HEADERS:
+            scheme, _, credentials = value.strip().partition(" ")
+            value = f"{scheme} {REDACTED}" if credentials else REDACTED
+        elif SECRET_HEADERS.search(name):
+            value = REDACTED
+        kept[name] = f"{kept[name]}, {value}" if name in kept else value
+    return kept
 
 
 def redacted(text: str, media_type: str | None) -> str:

@@ -284,7 +284,9 @@ def read_journal(
     return Journal(entries=[JournalSummary.model_validate(entry, from_attributes=True) for entry in entries])
 
 
-@router.get("/journal/{entry_id}", summary="One request with its request and response bodies", responses=refusals(404))
+@router.get(
+    "/journal/{entry_id}", summary="One request with its request and response headers and bodies", responses=refusals(404)
+)
 def read_journal_entry(request: Request, entry_id: RowId) -> JournalDetail:
     entry = request.app.state.journal.entry(_store(request), entry_id)
     return JournalDetail.model_validate(entry, from_attributes=True)

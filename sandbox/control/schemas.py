@@ -144,8 +144,12 @@ class JournalSummary(BaseModel):
 
 
 class JournalDetail(JournalSummary):
+    request_headers: dict[str, str] = Field(
+        description="By lower-case name, repeated headers joined by ', '; credentials, cookies and secrets as [redacted]"
+    )
     request_content_type: str | None
     request_body: str | None
+    response_headers: dict[str, str]
     response_content_type: str | None
     response_body: str | None
     truncated: bool

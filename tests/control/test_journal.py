@@ -212,6 +212,45 @@ def test_secrets_and_tokens_are_redacted_before_they_are_kept(client, kadence, r
     assert "Not a secret" in kept
 
 
+def test_entry_detail_holds_the_request_and_response_headers(client, robin):
+    robin.get("/spaces/48", headers={"Accept": "application/json", "X-Request-Id": "trace-1"})
+
+    (entry,) = _details(client)
+
+    assert entry["request_headers"]["accept"] == "application/json"
+    assert entry["request_headers"]["x-request-id"] == "trace-1"
+    assert entry["response_headers"]["content-type"] == "application/json"
+    assert entry["response_headers"]["content-length"] == str(len(entry["response_body"].encode()))
+
+
+def test_credentials_cookies_and_secret_headers_are_redacted_and_schemes_kept(client, kadence, robin):
+    """The scheme of an Authorization header shows which one a client used; its credentials,
+    cookies and headers named for a token, a secret, a password or a key are never kept."""
+    robin.get("/me", headers={"Cookie": "session=s3cr3t", "X-Api-Key": "k3y", "X-Client-Secret": "sh", "X-Trace": "seen"})
+    kadence.get("/buildings", headers={"Proxy-Authorization": "Basic dXNlcjpwYXNz"})
+    client.get("/v1.0/me", headers={"Authorization": "demo-robin-token"})
+
+    bare, bearer, access_token = (entry["request_headers"] for entry in _details(client)[:3])
+
+    assert access_token["authorization"] == "Access-Token [redacted]"
+    assert [access_token[name] for name in ("cookie", "x-api-key", "x-client-secret")] == ["[redacted]"] * 3
+    assert access_token["x-trace"] == "seen"
+    assert bearer["authorization"] == "Bearer [redacted]"
+    assert bearer["proxy-authorization"] == "Basic [redacted]"
+    assert bare["authorization"] == "[redacted]"
+    kept = json.dumps(_details(client))
+    for secret in ("demo-robin-token", kadence.token, "s3cr3t", "k3y", '"sh"', "dXNlcjpwYXNz"):
+        assert secret not in kept
+
+
+def test_repeated_headers_are_joined(client, robin):
+    client.get("/v1.0/me", headers=[("Authorization", robin.headers["Authorization"]), ("X-Tag", "one"), ("X-Tag", "two")])
+
+    (entry,) = _details(client)
+
+    assert entry["request_headers"]["x-tag"] == "one, two"
+
+
 def test_a_body_cut_short_is_redacted_too(client, robin):
     robin.patch("/spaces/48", json={"password": "hunter2", "description": "x" * (BODY_LIMIT * 5)})
 
