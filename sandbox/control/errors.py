@@ -42,7 +42,9 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _problem(problem: Any) -> dict[str, str]:
-    location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path")]
+    location = [str(part) for part in problem.get("loc", ())]
+    if location and location[0] in ("body", "query", "path"):  # Where it was sent, not a field: a field may be named so.
+        del location[0]
     message = str(problem.get("msg", "is invalid")).removeprefix("Value error, ")
     if problem.get("type") == "json_invalid":
         return {"field": "body", "message": "is not valid JSON"}

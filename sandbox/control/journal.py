@@ -7,8 +7,9 @@ the newest `size` entries.
 
 The journal is read without credentials, so what would let its reader act as a client (a client
 secret, a password, an access or refresh token) is kept as `[redacted]` (`redacted`): in the
-query, and in request and response bodies that are JSON or forms. Headers, `Authorization`
-among them, are not kept.
+query, in request and response bodies that are JSON or forms, and in headers (`kept_headers`):
+the credentials of `Authorization` (its scheme is kept, to show which one a client used),
+cookies, and every header whose name speaks of a token, a secret, a password or a key.
 """
 
 import json
@@ -16,10 +17,11 @@ import logging
 import re
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
+from urllib.parse import parse_qs
 
 from sqlalchemy import delete, func, insert
 from sqlalchemy.orm import defer
@@ -43,6 +45,10 @@ _NAMES = "|".join(SECRET_FIELDS)
 _JSON_SECRET = re.compile(rf'("(?:{_NAMES})"\s*:\s*)(?:"(?:[^"\\]|\\.)*"?|[^\s,\]}}]*)')
 """A secret member of JSON text that did not parse (cut short): its value, a string or a scalar."""
 _FORM_SECRET = re.compile(rf"((?:^|&)(?:{_NAMES})=)[^&]*")
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization"})
+"""Headers whose scheme is kept and whose credentials are not."""
+SECRET_HEADERS = re.compile(r"cookie|token|secret|password|api-?key", re.IGNORECASE)
+"""Names of headers whose whole value the journal never keeps (Cookie and Set-Cookie among them)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,44 @@ class Filter:
     organization_id: int | None = None
     after_id: int | None = None
     limit: int = 100
+
+
+CRITERIA = ("api", "method", "path", "organization", "body")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a verification looks for among the requests after `after_id` (all when None)."""
+
+    api: str | None = None
+    method: str | None = None
+    path: str | None = None
+    """A shell-style pattern of the path."""
+    organization_id: int | None = None
+    body: Any = None
+    """A JSON value the request body must hold (`body_difference`); None: any body."""
+    after_id: int | None = None
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    entry: JournalEntry
+    criterion: str
+    """The one criterion of CRITERIA the request did not meet."""
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    count: int
+    """Requests that meet every criterion."""
+    considered: int
+    """Requests after the mark, met or not."""
+    matches: list[JournalEntry]
+    """The newest `limit` of those counted, newest first, with their bodies."""
+    near_misses: list[NearMiss]
+    """The newest `limit` requests that meet every criterion but one, newest first."""
 
 
 class Journal:
@@ -126,6 +170,33 @@ class Journal:
                         break
             return found
 
+    def verify(self, store: Store, expected: Expectation) -> Verdict:
+        """Count the requests after the mark that meet every criterion of `expected`, and find
+        those that meet all but one, to show what a client sent instead. A request body is parsed
+        only where the other criteria are missed once at most; answers are read only for the
+        matches returned."""
+        self.flush(store)
+        query = select(JournalEntry).order_by(col(JournalEntry.id).desc()).options(defer(JournalEntry.response_body))  # type: ignore[arg-type]  # a column, typed as its value
+        if expected.after_id is not None:
+            query = query.where(col(JournalEntry.id) > expected.after_id)
+        count = considered = 0
+        matched: list[int] = []
+        near_misses: list[NearMiss] = []
+        with store.session() as session:
+            for entry in session.exec(query):
+                considered += 1
+                missed = _missed(entry, expected)
+                if not missed:
+                    count += 1
+                    if len(matched) < expected.limit:
+                        matched.append(entry.id or 0)
+                elif len(missed) == 1 and len(near_misses) < expected.limit:
+                    near_misses.append(NearMiss(entry, *missed[0]))
+            matches = list(
+                session.exec(select(JournalEntry).where(col(JournalEntry.id).in_(matched)).order_by(col(JournalEntry.id).desc()))
+            )
+        return Verdict(count=count, considered=considered, matches=matches, near_misses=near_misses)
+
     def entry(self, store: Store, entry_id: int) -> JournalEntry:
         self.flush(store)
         with store.session() as session:
@@ -139,6 +210,90 @@ class Journal:
         with store.session(write=True) as session:
             session.execute(delete(JournalEntry))
             session.commit()
+
+
+def _missed(entry: JournalEntry, expected: Expectation) -> list[tuple[str, str]]:
+    """The criteria `entry` does not meet, each with why; the body is compared only when it is
+    all that could be missed, or the one criterion missed of a near miss."""
+    missed = []
+    if expected.api is not None and entry.api != expected.api:
+        missed.append(("api", f"api is {entry.api}, not {expected.api}"))
+    if expected.method is not None and entry.method != expected.method.upper():
+        missed.append(("method", f"method is {entry.method}, not {expected.method.upper()}"))
+    if expected.path is not None and not fnmatchcase(entry.path, expected.path):
+        missed.append(("path", f"path {entry.path} does not match {expected.path}"))
+    if expected.organization_id is not None and entry.organization_id != expected.organization_id:
+        held = "no organization" if entry.organization_id is None else f"organization {entry.organization_id}"
+        missed.append(("organization", f"the credential was of {held}, not of organization {expected.organization_id}"))
+    if expected.body is not None and len(missed) < 2:
+        difference = _body_difference(entry, expected.body)
+        if difference is not None:
+            missed.append(("body", difference))
+    return missed
+
+
+_MISSING = object()
+
+
+def _body_difference(entry: JournalEntry, expected: Any) -> str | None:
+    """Why the request body of `entry` does not hold `expected`, or None when it does. A JSON
+    body holds an object when it has each of its members, holding their values (objects in
+    objects in turn), and an array when it has as many elements, each holding its counterpart;
+    any other value it holds when it is equal. A form body is read as an object of its fields'
+    values (a list of them for a field given more than once)."""
+    text = entry.request_body
+    if not text:
+        return "the request had no body"
+    try:
+        actual = json.loads(text)
+    except (ValueError, RecursionError):
+        if entry.truncated:
+            return "the body is longer than the journal keeps, and was not compared"
+        media_type = (entry.request_content_type or "").split(";")[0].strip().lower()
+        if media_type not in FORMS:
+            return f"the body is not JSON ({media_type or 'no content type'})"
+        fields = parse_qs(text, keep_blank_values=True)
+        actual = {name: values[0] if len(values) == 1 else values for name, values in fields.items()}
+    pending: list[tuple[str, Any, Any]] = [("body", actual, expected)]
+    while pending:  # Without recursion: an expectation may nest as deep as its parser allowed.
+        where, have, want = pending.pop()
+        if have is _MISSING:
+            return f"{where} is missing"
+        if isinstance(want, dict):
+            if not isinstance(have, dict):
+                return f"{where} is {_shown(have)}, not an object"
+            pending.extend((_member(where, name), have.get(name, _MISSING), want[name]) for name in reversed(list(want)))
+        elif isinstance(want, list):
+            if not isinstance(have, list) or len(have) != len(want):
+                size = f"an array of {len(have)}" if isinstance(have, list) else _shown(have)
+                return f"{where} is {size}, not an array of {len(want)}"
+            pending.extend((f"{where}[{index}]", have[index], want[index]) for index in reversed(range(len(want))))
+        elif not _equal(have, want):
+            return f"{where} is {_shown(have)}, not {_shown(want)}"
+    return None
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _member(where: str, name: str) -> str:
+    return f"{where}.{name}" if _NAME.fullmatch(name) else f"{where}[{json.dumps(name, ensure_ascii=False)}]"
+
+
+def _equal(have: Any, want: Any) -> bool:
+    """JSON equality: true is not 1, and 1 is 1.0."""
+    if isinstance(have, bool) or isinstance(want, bool):
+        return type(have) is type(want) and have == want
+    return bool(have == want)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 class Flusher:
@@ -179,6 +334,22 @@ def clipped(body: bytes, media_type: str | None) -> tuple[str | None, bool]:
         return None, False
     text = storable(redacted(body[: BODY_LIMIT * 4].decode("utf-8", errors="replace"), media_type or ""))
     return text[:BODY_LIMIT], len(text) > BODY_LIMIT or len(body) > BODY_LIMIT * 4
+
+
+def kept_headers(headers: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    """ASGI headers as the journal keeps them: by lower-case name, the values of a repeated
+    header joined by ", " (as HTTP allows), secrets redacted."""
+    kept: dict[str, str] = {}
+    for raw_name, raw_value in headers:
+        name = storable(raw_name.decode("latin-1").lower())
+        value = storable(raw_value.decode("latin-1"))
+        if name in CREDENTIAL_HEADERS:
+            scheme, _, credentials = value.strip().partition(" ")
+            value = f"{scheme} {REDACTED}" if credentials else REDACTED
+        elif SECRET_HEADERS.search(name):
+            value = REDACTED
+        kept[name] = f"{kept[name]}, {value}" if name in kept else value
+    return kept
 
 
 def redacted(text: str, media_type: str | None) -> str:

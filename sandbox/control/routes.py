@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from sqlmodel import Session, col, select
 
 from sandbox.control import faults, snapshots
-from sandbox.control.journal import Filter
+from sandbox.control.journal import Expectation, Filter
 from sandbox.control.schemas import (
     AdvanceRequest,
     ClockState,
@@ -17,11 +17,14 @@ from sandbox.control.schemas import (
     Journal,
     JournalDetail,
     JournalSummary,
+    NearMiss,
     OrganizationRef,
     OrganizationState,
     SetRequest,
     SnapshotRequest,
     SnapshotState,
+    Verification,
+    VerifyRequest,
     refusals,
 )
 from sandbox.core import clock as clocks
@@ -284,7 +287,46 @@ def read_journal(
     return Journal(entries=[JournalSummary.model_validate(entry, from_attributes=True) for entry in entries])
 
 
-@router.get("/journal/{entry_id}", summary="One request with its request and response bodies", responses=refusals(404))
+@router.post(
+    "/journal/verify",
+    summary="Count the requests that meet some criteria, and show those that miss one",
+    responses=refusals(400, 404, 422),
+)
+def verify_journal(request: Request, body: VerifyRequest) -> Verification:
+    """Reads the journal only: a POST for the JSON body its criteria need."""
+    store = _store(request)
+    organization_id = None
+    if body.organization is not None:
+        with store.session() as session:
+            organization_id = organization_named(session, body.organization).id
+    expected = Expectation(
+        api=body.api,
+        method=body.method,
+        path=body.path,
+        organization_id=organization_id,
+        body=body.body,
+        after_id=body.after,
+        limit=body.limit,
+    )
+    verdict = request.app.state.journal.verify(store, expected)
+    return Verification(
+        count=verdict.count,
+        considered=verdict.considered,
+        entries=[JournalDetail.model_validate(entry, from_attributes=True) for entry in verdict.matches],
+        near_misses=[
+            NearMiss(
+                entry=JournalSummary.model_validate(miss.entry, from_attributes=True),
+                criterion=miss.criterion,
+                reason=miss.reason,
+            )
+            for miss in verdict.near_misses
+        ],
+    )
+
+
+@router.get(
+    "/journal/{entry_id}", summary="One request with its request and response headers and bodies", responses=refusals(404)
+)
 def read_journal_entry(request: Request, entry_id: RowId) -> JournalDetail:
     entry = request.app.state.journal.entry(_store(request), entry_id)
     return JournalDetail.model_validate(entry, from_attributes=True)

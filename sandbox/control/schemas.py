@@ -8,6 +8,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from sandbox.control.faults import Api, Effect
 from sandbox.control.snapshots import NAME as SNAPSHOT_NAME
+from sandbox.core.ids import MAX_ROW_ID
 
 
 class Strict(BaseModel):
@@ -144,8 +145,12 @@ class JournalSummary(BaseModel):
 
 
 class JournalDetail(JournalSummary):
+    request_headers: dict[str, str] = Field(
+        description="By lower-case name, repeated headers joined by ', '; credentials, cookies and secrets as [redacted]"
+    )
     request_content_type: str | None
     request_body: str | None
+    response_headers: dict[str, str]
     response_content_type: str | None
     response_body: str | None
     truncated: bool
@@ -153,6 +158,43 @@ class JournalDetail(JournalSummary):
 
 class Journal(BaseModel):
     entries: list[JournalSummary]
+
+
+class VerifyRequest(Strict):
+    """Criteria a request must meet to be counted; a criterion left out (or null) meets any."""
+
+    api: Literal["robin", "kadence"] | None = None
+    method: str | None = Field(default=None, pattern=r"^[A-Za-z]{1,16}$", examples=["POST"])
+    path: str | None = Field(
+        default=None, max_length=512, description="A shell-style pattern of the path (`*` matches across `/`)"
+    )
+    organization: str | None = Field(default=None, max_length=128, description="The organization's id, ULID or slug")
+    body: Any = Field(
+        default=None,
+        description=(
+            "A JSON value the request body holds: an object, each of its members with their values, at any depth; an "
+            "array, as many elements each holding its counterpart; anything else, equal. A form body is read as an "
+            "object of its fields. Secret fields are kept as [redacted], and can only be matched so"
+        ),
+        examples=[{"title": "Design review"}],
+    )
+    after: int | None = Field(
+        default=None, ge=0, le=MAX_ROW_ID, description="Only requests with a larger journal id: a mark taken before"
+    )
+    limit: int = Field(default=100, ge=1, le=1000, description="Entries and near misses answered, each at most")
+
+
+class NearMiss(BaseModel):
+    entry: JournalSummary
+    criterion: Literal["api", "method", "path", "organization", "body"] = Field(description="The one criterion it misses")
+    reason: str = Field(description="What differs, in a sentence", examples=['body.title is "Design", not "Design review"'])
+
+
+class Verification(BaseModel):
+    count: int = Field(description="Requests that meet every criterion")
+    considered: int = Field(description="Requests after the mark, met or not")
+    entries: list[JournalDetail] = Field(description="The newest of those counted, newest first")
+    near_misses: list[NearMiss] = Field(description="The newest requests that meet every criterion but one, newest first")
 
 
 class Health(BaseModel):

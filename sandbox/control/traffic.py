@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sandbox.access_log import FAULT
 from sandbox.answers import kept_for
 from sandbox.control import faults
-from sandbox.control.journal import clipped, redacted, storable
+from sandbox.control.journal import clipped, kept_headers, redacted, storable
 from sandbox.core.errors import RateLimited
 from sandbox.sessions import STORE_VERSION, read_store
 from sandbox.store.models import FAULTS
@@ -131,6 +131,7 @@ class _Exchange:
         self.request_body = bytearray()
         self.response_body = bytearray()
         self.response_type: str | None = None
+        self.response_headers: list[tuple[bytes, bytes]] = []
 
     async def receive(self) -> Message:
         message = await self.original_receive()
@@ -141,7 +142,8 @@ class _Exchange:
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
-            self.response_type = _header(message.get("headers", []), b"content-type")
+            self.response_headers = list(message.get("headers", []))
+            self.response_type = _header(self.response_headers, b"content-type")
         elif message["type"] == "http.response.body":
             _keep(self.response_body, message.get("body", b""))
             if not message.get("more_body", False):
@@ -171,8 +173,10 @@ class _Exchange:
             "duration_ms": round((time.perf_counter() - self.started) * 1000, 3),
             "organization_id": state.get("organization_id"),
             "fault_id": self.fault_id,
+            "request_headers": kept_headers(self.scope.get("headers", [])),
             "request_content_type": request_type,
             "request_body": request_text,
+            "response_headers": kept_headers(self.response_headers),
             "response_content_type": self.response_type,
             "response_body": response_text,
             "truncated": request_cut or response_cut,

@@ -26,7 +26,7 @@ from sqlmodel import Field, SQLModel
 
 from sandbox.store.types import UTCDateTime, new_ulid
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 def table_of(model: type[Any]) -> Table:
@@ -616,8 +616,11 @@ class JournalEntry(SQLModel, table=True):
     """Whose credential the request carried, when it carried a valid one."""
     fault_id: int | None = None
     """The fault rule that changed the answer, if one did."""
+    request_headers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    """Each header by its lower-case name, repeated ones joined by ", ", secrets redacted."""
     request_content_type: str | None = None
     request_body: str | None = None
+    response_headers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
     response_content_type: str | None = None
     response_body: str | None = None
     truncated: bool = False

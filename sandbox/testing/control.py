@@ -7,6 +7,7 @@ pytest plugin cheap to load.
 """
 
 import json
+import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,6 +49,11 @@ class Sandbox:
         self.timeout = timeout
         self.organization = ""
         """The demo organization's id (as text), found once by `find_demo_organization`."""
+        self.journal_mark: int | None = None
+        """The journal id after which requests are the test's (`journal.mark()`): the `sandbox`
+        fixture takes it as the test begins; None: every request the journal holds."""
+        self.journal_mark_name = "the mark"
+        """What the mark is, as a failed verification names it."""
 
     def __repr__(self) -> str:
         return f"Sandbox({self.url!r}, in_process={self.in_process})"
@@ -117,12 +123,11 @@ class Sandbox:
     def clear_faults(self) -> None:
         self.control("DELETE", "faults")
 
-    def journal(self, **filters: Any) -> list[dict[str, Any]]:
-        """Requests to the vendor APIs since the test began, newest first, filtered like
-        `GET /_sandbox/journal` (api, method, status, path, organization, after, limit)."""
-        query = urlencode({name: value for name, value in filters.items() if value is not None})
-        entries: list[dict[str, Any]] = self.control("GET", "journal" + (f"?{query}" if query else ""))["entries"]
-        return entries
+    @property
+    def journal(self) -> "RequestJournal":
+        """The requests this sandbox received: `journal(**filters)` lists them,
+        `journal.count(...)` and `journal.assert_requested(...)` verify them."""
+        return RequestJournal(self)
 
     def save_snapshot(self, name: str) -> None:
         """Save the workplace under `name`, over any snapshot of that name: snapshots outlive
@@ -196,6 +201,135 @@ class Sandbox:
         except (URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise SandboxError(f"{method} {url} failed: {reason}") from None
+
+
+class RequestJournal:
+    """The request journal of a sandbox, from its mark on (`Sandbox.journal_mark`: the start of
+    the test, for the `sandbox` fixture), as WireMock's request verification reads it.
+
+    Criteria: `api` ("robin" or "kadence"), `method`, `path` (a shell-style pattern, `*`
+    crossing `/`), `organization` (an id, ULID or slug) and `body` (a JSON value the request
+    body holds: each member given, at any depth; see `POST /_sandbox/journal/verify`).
+    `after` (a journal id) replaces the mark.
+    """
+
+    SETTLE = 1.0
+    """Seconds to wait for requests still to be journaled: a server records a request as its
+    answer ends, and one of several processes writes its entries every 0.2 s."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    def __call__(self, **filters: Any) -> list[dict[str, Any]]:
+        """Requests since the mark, newest first, filtered like `GET /_sandbox/journal` (api,
+        method, status, path, organization, after, limit)."""
+        if filters.get("after") is None:
+            filters["after"] = self.sandbox.journal_mark
+        query = urlencode({name: value for name, value in filters.items() if value is not None})
+        entries: list[dict[str, Any]] = self.sandbox.control("GET", "journal" + (f"?{query}" if query else ""))["entries"]
+        return entries
+
+    def mark(self, name: str = "the mark") -> int:
+        """Count only the requests from now on; returns the mark, the newest journal id (0 for
+        an empty journal, whose ids go on from where they were). `name` says what it marks in
+        a failure's message."""
+        newest = self.sandbox.control("GET", "journal?limit=1")["entries"]
+        self.sandbox.journal_mark = newest[0]["id"] if newest else 0
+        self.sandbox.journal_mark_name = name
+        return self.sandbox.journal_mark
+
+    def count(self, **criteria: Any) -> int:
+        """How many requests since the mark meet every criterion given."""
+        count: int = self.verify(**criteria)["count"]
+        return count
+
+    def verify(
+        self,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        api: str | None = None,
+        body: Any = None,
+        organization: str | int | None = None,
+        after: int | None = None,
+        limit: int = 10,
+    ) -> dict[str, Any]:
+        """What `POST /_sandbox/journal/verify` answers: `count`, `considered`, the newest
+        `limit` matching `entries` (with headers and bodies) and `near_misses`."""
+        criteria = {
+            "method": method,
+            "path": path,
+            "api": api,
+            "body": body,
+            "organization": None if organization is None else str(organization),
+            "after": self.sandbox.journal_mark if after is None else after,
+            "limit": limit,
+        }
+        answer: dict[str, Any] = self.sandbox.control(
+            "POST", "journal/verify", {name: value for name, value in criteria.items() if value is not None}
+        )
+        return answer
+
+    def assert_requested(self, *, times: int | None = 1, **criteria: Any) -> list[dict[str, Any]]:
+        """Assert that `times` requests since the mark (at least one for None) meet every
+        criterion given; returns them, newest first, with their headers and bodies. Waits up to
+        SETTLE seconds for requests still to be journaled while there are too few. The failure
+        lists the near misses: each request that meets every criterion but one, and what differed."""
+        __tracebackhide__ = True  # The failure is the caller's: pytest shows its line, not this one.
+        if times is not None and times < 0:
+            raise ValueError(f"times must be 0 or more, or None for at least once, not {times}")
+        least = 1 if times is None else times
+        limit = max(10, least + 1)
+        deadline = time.monotonic() + self.SETTLE
+        answer = self.verify(limit=limit, **criteria)
+        while answer["count"] < least and time.monotonic() < deadline:
+            time.sleep(0.02)
+            answer = self.verify(limit=limit, **criteria)
+        if answer["count"] < least or (times is not None and answer["count"] > times):
+            raise AssertionError(self._failure(times, criteria, answer))
+        entries: list[dict[str, Any]] = answer["entries"]
+        return entries
+
+    def _failure(self, times: int | None, criteria: dict[str, Any], answer: dict[str, Any]) -> str:
+        after = criteria.get("after")
+        mark = self.sandbox.journal_mark
+        if after is not None:
+            since = f"after journal entry {after}"
+        elif mark is not None:
+            since = f"since {self.sandbox.journal_mark_name}"
+        else:
+            since = "in the journal"
+        wanted = "at least 1 request" if times is None else f"{times} request{'' if times == 1 else 's'}"
+        found = f"found {answer['count']} among the {answer['considered']} requests {since}"
+        lines = [f"expected {wanted} matching {_described(criteria)}; {found}"]
+        if answer["count"] and times is not None and answer["count"] > times:
+            lines.append("Matching, newest first:")
+            lines.extend(f"  {_request(entry)}" for entry in answer["entries"])
+        if answer["near_misses"]:
+            lines.append("Near misses, newest first (each meets every criterion but one):")
+            lines.extend(f"  {_request(miss['entry'])}: {miss['reason']}" for miss in answer["near_misses"])
+        elif answer["count"] < (times or 1):
+            lines.append("No request meets every criterion but one.")
+        return "\n".join(lines)
+
+
+def _described(criteria: dict[str, Any]) -> str:
+    """The criteria of a verification, as a failure shows them."""
+    method = criteria.get("method")
+    described = f"{method.upper() if method else 'any method'} {criteria.get('path') or 'on any path'}"
+    for name in ("api", "organization"):
+        if criteria.get(name) is not None:
+            described += f", {name} {criteria[name]}"
+    if criteria.get("body") is not None:
+        body = json.dumps(criteria["body"], ensure_ascii=False)
+        described += f", body {body if len(body) <= 200 else body[:199] + '…'}"
+    return described
+
+
+def _request(entry: Mapping[str, Any]) -> str:
+    query = f"?{entry['query']}" if entry.get("query") else ""
+    status = "dropped" if entry["status"] is None else entry["status"]
+    return f"{entry['method']} {entry['path']}{query} → {status} (journal entry {entry['id']})"
 
 
 def _decoded(body: bytes) -> Any:

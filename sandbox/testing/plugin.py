@@ -13,7 +13,8 @@ every test returns to. `--sandbox-keep-state` (ini `sandbox_keep_state`) keeps i
 instead, for a server set up by hand before the tests: the first such session's starting state
 becomes `pytest-clean`, and later ones return to it. The report's header says which was done.
 - `sandbox` (function): a handle on the same server, after restoring that snapshot, clearing
-  fault rules and emptying the journal.
+  fault rules and emptying the journal; its journal mark is taken then, so that
+  `sandbox.journal.assert_requested(...)` counts the test's own requests.
 
 Restoring happens before each test, not after: a failing test leaves what it did on the server
 to look at (with the journal, the dashboard or a debugger) until the next test starts.
@@ -144,11 +145,13 @@ def sandbox(sandbox_server: "Sandbox") -> "Sandbox":
 
     from sandbox.testing.control import SandboxError
 
+    handle = copy.copy(sandbox_server)
     try:
-        sandbox_server.restore_clean()
+        handle.restore_clean()
+        handle.journal.mark("the test began")
     except SandboxError as error:
         pytest.fail(str(error), pytrace=False)
-    return copy.copy(sandbox_server)
+    return handle
 
 
 def _keep_clean_state(server: "Sandbox", name: str) -> None:

@@ -146,6 +146,7 @@ def test_a_fault_rule_added_on_the_page_fails_the_next_request(page: Any, base: 
     expect(failed).to_have_count(1, timeout=WAIT_MS)
     failed.click()
     expect(page.locator("#journal-detail h3")).to_contain_text("503", timeout=WAIT_MS)
+    expect(page.locator("#journal-detail details.headers").first).to_contain_text("authorization: Access-Token [redacted]")
     screenshot(page, "journal", "#journal")
     screenshot(page, "faults", "#faults")
 

@@ -155,6 +155,7 @@ def test_error_rule_defaults_to_500_and_rate_limit_to_one_second(client):
         ({"effect": "error", "api": "google"}, "api"),
         ({"effect": "error", "method": "GET /x"}, "method"),
         ({"effect": "error", "colour": "red"}, "colour"),
+        ({"effect": "error", "path": "x" * 513}, "path"),
     ],
 )
 def test_bad_rules_are_refused_naming_the_field(client, rule, field):

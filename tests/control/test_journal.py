@@ -212,6 +212,45 @@ def test_secrets_and_tokens_are_redacted_before_they_are_kept(client, kadence, r
     assert "Not a secret" in kept
 
 
+def test_entry_detail_holds_the_request_and_response_headers(client, robin):
+    robin.get("/spaces/48", headers={"Accept": "application/json", "X-Request-Id": "trace-1"})
+
+    (entry,) = _details(client)
+
+    assert entry["request_headers"]["accept"] == "application/json"
+    assert entry["request_headers"]["x-request-id"] == "trace-1"
+    assert entry["response_headers"]["content-type"] == "application/json"
+    assert entry["response_headers"]["content-length"] == str(len(entry["response_body"].encode()))
+
+
+def test_credentials_cookies_and_secret_headers_are_redacted_and_schemes_kept(client, kadence, robin):
+    """The scheme of an Authorization header shows which one a client used; its credentials,
+    cookies and headers named for a token, a secret, a password or a key are never kept."""
+    robin.get("/me", headers={"Cookie": "session=s3cr3t", "X-Api-Key": "k3y", "X-Client-Secret": "sh", "X-Trace": "seen"})
+    kadence.get("/buildings", headers={"Proxy-Authorization": "Basic dXNlcjpwYXNz"})
+    client.get("/v1.0/me", headers={"Authorization": "demo-robin-token"})
+
+    bare, bearer, access_token = (entry["request_headers"] for entry in _details(client)[:3])
+
+    assert access_token["authorization"] == "Access-Token [redacted]"
+    assert [access_token[name] for name in ("cookie", "x-api-key", "x-client-secret")] == ["[redacted]"] * 3
+    assert access_token["x-trace"] == "seen"
+    assert bearer["authorization"] == "Bearer [redacted]"
+    assert bearer["proxy-authorization"] == "Basic [redacted]"
+    assert bare["authorization"] == "[redacted]"
+    kept = json.dumps(_details(client))
+    for secret in ("demo-robin-token", kadence.token, "s3cr3t", "k3y", '"sh"', "dXNlcjpwYXNz"):
+        assert secret not in kept
+
+
+def test_repeated_headers_are_joined(client, robin):
+    client.get("/v1.0/me", headers=[("Authorization", robin.headers["Authorization"]), ("X-Tag", "one"), ("X-Tag", "two")])
+
+    (entry,) = _details(client)
+
+    assert entry["request_headers"]["x-tag"] == "one, two"
+
+
 def test_a_body_cut_short_is_redacted_too(client, robin):
     robin.patch("/spaces/48", json={"password": "hunter2", "description": "x" * (BODY_LIMIT * 5)})
 
@@ -311,3 +350,173 @@ def test_paths_outside_both_apis_are_not_journaled(client):
         client.get(path)
 
     assert entries(client) == []
+
+
+# Verification
+
+
+MEETING = {
+    "title": "Design review",
+    "start": {"date_time": "2031-05-05T14:00:00Z", "time_zone": "America/New_York"},
+    "end": {"date_time": "2031-05-05T15:00:00Z", "time_zone": "America/New_York"},
+    "invitees": [{"email": "ada@example.com"}],
+}
+
+
+def verify(client, **criteria):
+    response = client.post("/_sandbox/journal/verify", json=criteria)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_verify_counts_the_requests_that_meet_every_criterion_with_their_details(client, robin, kadence):
+    robin.post("/spaces/49/events", json=MEETING)
+    later = {
+        "start": {**MEETING["start"], "date_time": "2031-05-05T16:00:00Z"},
+        "end": {**MEETING["end"], "date_time": "2031-05-05T17:00:00Z"},
+    }
+    robin.post("/spaces/49/events", json={**MEETING, **later, "title": "Retro"})
+    robin.get("/spaces/49/events")
+
+    found = verify(client, api="robin", method="post", path="/v1.0/spaces/*/events", organization="meridian")
+
+    assert found["count"] == 2
+    assert found["considered"] == 4
+    assert [json.loads(entry["request_body"])["title"] for entry in found["entries"]] == ["Retro", "Design review"]
+    assert found["entries"][0]["request_headers"]["authorization"] == "Access-Token [redacted]"
+    assert found["entries"][0]["status"] == 201
+    assert "Retro" in found["entries"][0]["response_body"]
+
+
+def test_verify_matches_a_body_that_holds_the_members_given_at_any_depth(client, robin):
+    robin.post("/spaces/49/events", json=MEETING)
+
+    def count(body):
+        return verify(client, method="POST", body=body)["count"]
+
+    assert count({"title": "Design review"}) == 1
+    assert count({"start": {"time_zone": "America/New_York"}}) == 1
+    assert count({"invitees": [{"email": "ada@example.com"}]}) == 1
+    assert count({"invitees": []}) == 0
+    assert count({"start": {"time_zone": "Europe/London"}}) == 0
+    assert count({"title": "Design review", "missing": None}) == 0
+
+
+def test_verify_reads_a_form_body_as_its_fields(client, kadence):
+    found = verify(client, path="/oauth2/token", body={"grant_type": "client_credentials", "client_secret": "[redacted]"})
+
+    assert found["count"] == 1
+    assert verify(client, path="/oauth2/token", body={"client_secret": "demo-secret"})["count"] == 0
+
+
+def test_verify_counts_only_requests_after_the_mark(client, robin):
+    robin.get("/me")
+    (mark,) = entries(client)
+    robin.get("/me")
+
+    assert verify(client, path="/v1.0/me")["count"] == 2
+    assert verify(client, path="/v1.0/me", after=mark["id"]) | {"entries": None} == {
+        "count": 1,
+        "considered": 1,
+        "entries": None,
+        "near_misses": [],
+    }
+
+
+def near_misses(client, **criteria):
+    return [(miss["entry"]["path"], miss["criterion"], miss["reason"]) for miss in verify(client, **criteria)["near_misses"]]
+
+
+def test_verify_names_the_one_criterion_each_near_miss_misses(client, robin, anonymous):
+    robin.post("/spaces/49/events", json={**MEETING, "title": "Design"})
+    robin.post("/spaces/48/events", json=MEETING)
+    robin.get("/spaces/49/events")
+    anonymous.get("/me")
+
+    assert near_misses(client, api="robin", method="POST", path="/v1.0/spaces/49/*", body={"title": "Design review"}) == [
+        ("/v1.0/spaces/48/events", "path", "path /v1.0/spaces/48/events does not match /v1.0/spaces/49/*"),
+        ("/v1.0/spaces/49/events", "body", 'body.title is "Design", not "Design review"'),
+    ]
+    assert near_misses(client, method="POST", path="/v1.0/spaces/49/events") == [
+        ("/v1.0/spaces/49/events", "method", "method is GET, not POST"),
+        ("/v1.0/spaces/48/events", "path", "path /v1.0/spaces/48/events does not match /v1.0/spaces/49/events"),
+    ]
+    assert near_misses(client, api="kadence", path="/v1.0/me") == [("/v1.0/me", "api", "api is robin, not kadence")]
+    assert near_misses(client, organization="meridian", path="/v1.0/me")[0] == (
+        "/v1.0/me",
+        "organization",
+        "the credential was of no organization, not of organization 1",
+    )
+    assert verify(client, method="POST", path="/v1.0/spaces/49/events", body={"title": "Design review"})["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected", "reason"),
+    [
+        ({"start": {"date_time": "x"}}, {"start": {"time_zone": "UTC"}}, "body.start.time_zone is missing"),
+        ({"start": "soon"}, {"start": {"time_zone": "UTC"}}, 'body.start is "soon", not an object'),
+        ({"tags": [1, 2]}, {"tags": [1]}, "body.tags is an array of 2, not an array of 1"),
+        ({"tags": [{"id": 1}]}, {"tags": [{"id": 2}]}, "body.tags[0].id is 1, not 2"),
+        ({"all day": True}, {"all day": 1}, 'body["all day"] is true, not 1'),
+        ({"count": 1.0}, {"count": 1}, None),
+    ],
+)
+def test_verify_says_where_a_body_differs(client, robin, sent, expected, reason):
+    robin.patch("/spaces/48", json=sent)
+
+    found = verify(client, body=expected)
+
+    assert [miss["reason"] for miss in found["near_misses"]] == ([reason] if reason else [])
+    assert found["count"] == (0 if reason else 1)
+
+
+def test_verify_says_when_a_body_cannot_be_compared(client, robin):
+    robin.get("/me")
+    robin.patch("/spaces/48", content=b"name=Hudson", headers={"Content-Type": "text/csv"})
+    robin.patch("/spaces/48", json={"description": "x" * (BODY_LIMIT + 10)})
+
+    found = verify(client, body={"name": "Hudson"})
+
+    assert [miss["reason"] for miss in found["near_misses"]] == [
+        "the body is longer than the journal keeps, and was not compared",
+        "the body is not JSON (text/csv)",
+        "the request had no body",
+    ]
+
+
+def test_verify_answers_at_most_limit_entries_and_near_misses_but_counts_them_all(client, robin):
+    for _ in range(3):
+        robin.get("/me")
+        robin.post("/me")
+
+    found = verify(client, method="GET", limit=2)
+
+    assert (found["count"], len(found["entries"]), len(found["near_misses"])) == (3, 2, 2)
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [{"api": "google"}, {"method": "GET /"}, {"after": -1}, {"limit": 0}, {"path": "x" * 513}, {"status": 200}],
+)
+def test_verify_refuses_bad_criteria(client, criteria):
+    response = client.post("/_sandbox/journal/verify", json=criteria)
+
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["field"] == next(iter(criteria))
+
+
+def test_verify_of_an_unknown_organization_answers_404(client):
+    assert client.post("/_sandbox/journal/verify", json={"organization": "nowhere"}).status_code == 404
+
+
+def test_a_body_expectation_nested_as_deep_as_the_control_plane_reads_is_compared(client, robin):
+    depth = 60
+    nested = '{"a": ' * depth + "1" + "}" * depth
+    robin.patch("/spaces/48", content=nested.encode(), headers={"Content-Type": "application/json"})
+    criteria = '{"body": ' + nested.replace("1}", "2}", 1) + "}"
+
+    response = client.post("/_sandbox/journal/verify", content=criteria, headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 200, response.text
+    (miss,) = response.json()["near_misses"]
+    assert miss["reason"] == "body" + ".a" * depth + " is 1, not 2"

@@ -34,3 +34,9 @@ def test_each_test_starts_from_the_clean_workplace(sandbox):
 def test_kadence_sees_the_same_workplace(sandbox):
     _, buildings = call("GET", f"{sandbox.kadence_url}/buildings", sandbox.kadence_headers())
     assert "Meridian HQ New York" in [building["name"] for building in buildings["hydra:member"]]
+
+
+def test_the_integration_sent_what_it_should(sandbox):
+    call("POST", f"{sandbox.robin_url}/spaces/49/events", sandbox.robin_headers, MEETING)
+
+    sandbox.journal.assert_requested(method="POST", path="/v1.0/spaces/*/events", body={"title": "Design review"})

@@ -33,4 +33,4 @@ def test_the_readme_example_passes_as_written(pytester: pytest.Pytester, monkeyp
 
     result = pytester.runpytest_subprocess()
 
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)

@@ -189,6 +189,12 @@ function body(contentType, text) {
   return text;
 }
 
+function headers(kept) {
+  const lines = Object.entries(kept).map(([name, value]) => `${name}: ${value}`);
+  return element("details", { className: "headers" },
+    element("summary", { text: `Headers (${lines.length})` }), element("pre", { text: lines.join("\n") }));
+}
+
 function showEntry(id) {
   state.chosenEntry = id;
   for (const row of $("#journal-table").querySelectorAll("tr[data-entry]")) {
@@ -201,8 +207,10 @@ function showEntry(id) {
       element("p", { className: "hint", text: `${stamp(entry.at)} · ${entry.api} · ${entry.duration_ms.toFixed(1)} ms`
         + (entry.fault_id ? ` · fault rule #${entry.fault_id}` : "") + (entry.truncated ? " · bodies truncated" : "") }),
       element("h4", { text: `Request ${entry.request_content_type || ""}` }),
+      headers(entry.request_headers),
       element("pre", { text: body(entry.request_content_type, entry.request_body) }),
       element("h4", { text: `Response ${entry.response_content_type || ""}` }),
+      headers(entry.response_headers),
       element("pre", { text: body(entry.response_content_type, entry.response_body) }),
     );
   });
