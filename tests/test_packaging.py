@@ -1,5 +1,6 @@
 """What a pip install of the package carries: the fixture guide and the fixtures its help names,
-at paths that exist where it is installed."""
+at paths that exist where it is installed, and a `workplace-sandbox` command that serves from a
+fresh virtual environment, as `pipx run` or `uvx` would run the built wheel."""
 
 import json
 import re
@@ -9,12 +10,14 @@ import sys
 import zipfile
 from pathlib import Path
 
+import httpx2 as httpx
 import pytest
 
 from sandbox.__main__ import main
 from sandbox.settings import DEMO_FIXTURE, EXAMPLE_FIXTURE, FIXTURE_GUIDE
+from tests.test_serve import ADMIN, serving
 
-# The example is seeded into a SQLite file in a data directory.
+# The default store of a fresh install: a SQLite file in the data directory.
 pytestmark = pytest.mark.backend("sqlite")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,3 +112,33 @@ def test_the_wheel_carries_the_fixture_guide_and_the_fixtures(wheel: Path) -> No
         missing = [name for name in SHIPPED if name not in names]
         assert missing == []
         assert all(archive.read(name) == path.read_bytes() for name, path in SHIPPED.items())
+
+
+@pytest.mark.slow(seconds=50)
+def test_the_wheel_installed_in_a_fresh_environment_serves(wheel: Path, tmp_path: Path) -> None:
+    environment = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(environment)], check=True, capture_output=True, timeout=60)
+    installed = subprocess.run(
+        [environment / "bin" / "python", "-m", "pip", "install", "--retries", "1", "-c", ROOT / "constraints.txt", wheel],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=tmp_path,
+    )
+    _skip_without_an_index(installed)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    command = environment / "bin" / "workplace-sandbox"
+
+    helped = subprocess.run([command, "serve", "--help"], check=True, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    named = _named_paths(helped.stdout)
+    assert set(named) == {"the format", "an example", "the demo"}
+    assert all(path.is_file() and path.is_relative_to(environment.resolve()) for path in named.values())
+
+    with serving("--data-dir", str(tmp_path / "data"), program=[str(command)]) as (base, _):
+        health = httpx.get(f"{base}/_sandbox/health", timeout=10)
+        me = httpx.get(f"{base}/v1.0/me", headers=ADMIN, timeout=10)
+
+    assert health.status_code == 200
+    assert me.status_code == 200
+    assert me.json()["data"]["primary_email"]["email"] == "ada.okafor@meridian.example"
