@@ -1,4 +1,5 @@
-"""The command line: `workplace-sandbox serve`, `workplace-sandbox seed`, `workplace-sandbox openapi`."""
+"""The command line: `workplace-sandbox serve`, `workplace-sandbox seed`, `workplace-sandbox openapi`,
+`workplace-sandbox example-fixture`."""
 
 import argparse
 import gc
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from sandbox import __version__
-from sandbox.settings import Settings
+from sandbox.settings import DEMO_FIXTURE, EXAMPLE_FIXTURE, FIXTURE_GUIDE, Settings
 
 if TYPE_CHECKING:
     from sandbox.seeding import Progress
@@ -28,6 +29,15 @@ SEED_SETTINGS = {"preset", "fixture", "seed"}
 """The settings that say what a store is seeded from: given (as flags or SANDBOX_* variables),
 `serve` refuses a store seeded from something else rather than serve it in their place."""
 DEMO_CLIENT = ("demo-client", "demo-secret", "acts for the administrator of the demo organization")
+FIXTURE_FILES = f"""\
+fixture files, shipped in the package:
+  the format:   {FIXTURE_GUIDE}
+  an example:   {EXAMPLE_FIXTURE}
+                (`workplace-sandbox example-fixture > my.json` copies it out to change)
+  the demo:     {DEMO_FIXTURE}"""
+"""Where the fixture guide and the fixtures that ship with the package are, as installed: the
+help of the commands that take a fixture ends with it, each path on a line of its own, as
+written, so that no wrapping breaks it."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,7 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"workplace-sandbox {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the sandbox (creates and seeds the store on first start)")
+    serve = commands.add_parser(
+        "serve",
+        help="run the sandbox (creates and seeds the store on first start)",
+        epilog=FIXTURE_FILES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     serve.add_argument("--host", help="interface to listen on [SANDBOX_HOST, default 127.0.0.1]")
     serve.add_argument("--port", type=int, help="port to listen on, 1 to 65535 [SANDBOX_PORT, default 8000]")
     serve.add_argument("--data-dir", type=Path, help="where the SQLite store lives [SANDBOX_DATA_DIR, default .sandbox]")
@@ -56,7 +71,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the log as lines of text or one JSON object a line [SANDBOX_LOG_FORMAT, default text]",
     )
 
-    seed = commands.add_parser("seed", help="replace the store's content with a preset or a fixture")
+    seed = commands.add_parser(
+        "seed",
+        help="replace the store's content with a preset or a fixture",
+        epilog=FIXTURE_FILES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     seed.add_argument("--data-dir", type=Path, help="where the SQLite store lives [SANDBOX_DATA_DIR, default .sandbox]")
     seed.add_argument("--database-url", help="SQLAlchemy URL of the store instead [SANDBOX_DATABASE_URL]")
     _seed_arguments(seed, "the store")
@@ -65,11 +85,21 @@ def main(argv: list[str] | None = None) -> int:
     openapi = commands.add_parser("openapi", help="write the OpenAPI documents of the app")
     openapi.add_argument("--out", type=Path, default=Path("openapi"), help="directory to write into")
 
+    commands.add_parser(
+        "example-fixture",
+        help="write the example fixture, a small office to copy and change, to stdout",
+        epilog=FIXTURE_FILES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
     arguments = parser.parse_args(argv)
     if arguments.command == "serve":
         return _serve(arguments)
     if arguments.command == "seed":
         return _seed(arguments)
+    if arguments.command == "example-fixture":
+        sys.stdout.write(EXAMPLE_FIXTURE.read_text(encoding="utf-8"))
+        return 0
     return _write_openapi(arguments.out)
 
 
@@ -77,7 +107,7 @@ def _seed_arguments(command: argparse.ArgumentParser, target: str) -> None:
     command.add_argument(
         "--preset",
         choices=("small", "demo", "large"),
-        help=f"workplace loaded into {target}: small and large are generated, demo is fixtures/demo.json "
+        help=f"workplace loaded into {target}: small and large are generated, demo is the demo fixture (below) "
         "[SANDBOX_PRESET, default demo]",
     )
     command.add_argument(
@@ -89,7 +119,7 @@ def _seed_arguments(command: argparse.ArgumentParser, target: str) -> None:
     command.add_argument(
         "--fixture",
         type=Path,
-        help=f"a fixture file (see fixtures/README.md) loaded into {target} instead of a preset [SANDBOX_FIXTURE]",
+        help=f"a fixture file (its format: below) loaded into {target} instead of a preset [SANDBOX_FIXTURE]",
     )
 
 

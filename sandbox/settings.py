@@ -9,8 +9,17 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
-DEMO_FIXTURE = Path(__file__).resolve().parent / "seeding" / "demo.json"
+"""The repository's fixtures directory, which links to the files below; an installed package has
+none, so the package itself names only the files it ships."""
+SEEDING_DIR = Path(__file__).resolve().parent / "seeding"
+DEMO_FIXTURE = SEEDING_DIR / "demo.json"
 """The demo workplace, shipped inside the package (fixtures/demo.json links to it)."""
+EXAMPLE_FIXTURE = SEEDING_DIR / "example-office.json"
+"""A small office to copy and change, shipped inside the package (fixtures/example-office.json
+links to it)."""
+FIXTURE_GUIDE = SEEDING_DIR / "README.md"
+"""The fixture format, documented; shipped inside the package so that `--help` can name it
+wherever the package is installed (fixtures/README.md links to it)."""
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 """The Host names answered unless the settings name others."""
 EVERY_INTERFACE = ("0.0.0.0", "::", "")

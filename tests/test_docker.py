@@ -1,8 +1,10 @@
 """The Docker image: what the Dockerfile promises, its health check against a real server, and
 (only with SANDBOX_TEST_DOCKER=1 and a Docker daemon) the image itself, built and run."""
 
+import itertools
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -25,6 +27,7 @@ pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
+PIP_BUILD_ARGUMENTS = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_TRUSTED_HOST")
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,86 @@ def test_build_context_holds_what_the_dockerfile_copies() -> None:
             for source in sources:
                 assert (ROOT / source).exists(), source
                 assert source in allowed, f"{source} is left out of the build context by .dockerignore"
+
+
+def _stages() -> list[list[Instruction]]:
+    """The Dockerfile's instructions by stage, each from its FROM on; the first list holds what
+    comes before the first FROM (the global ARGs)."""
+    stages: list[list[Instruction]] = [[]]
+    for instruction in _instructions():
+        if instruction.keyword == "FROM":
+            stages.append([])
+        stages[-1].append(instruction)
+    return stages
+
+
+def _declared(instructions: list[Instruction]) -> set[str]:
+    return {instruction.arguments.partition("=")[0] for instruction in instructions if instruction.keyword == "ARG"}
+
+
+def _commands(instructions: list[Instruction]) -> list[str]:
+    """The shell commands of the RUN instructions, one by one."""
+    runs = [instruction.arguments for instruction in instructions if instruction.keyword == "RUN"]
+    return [command.strip() for run in runs for command in re.split(r"&&|\|\||;|\bthen\b|\bfi\b", run) if command.strip()]
+
+
+def test_build_takes_a_private_index_and_an_extra_ca_in_the_build_stage_only() -> None:
+    """pip reads PIP_* from the environment, where a RUN finds the stage's build arguments; the
+    image that runs neither declares nor mentions them, so it keeps none of them."""
+    global_arguments, *build_stages, runtime = _stages()
+    build = [instruction for stage in build_stages for instruction in stage]
+    assert _declared(build) >= {*PIP_BUILD_ARGUMENTS, "EXTRA_CA_CERT"}
+    assert _declared(global_arguments) & {*PIP_BUILD_ARGUMENTS, "EXTRA_CA_CERT"} == set()
+    runtime_text = " ".join(instruction.arguments for instruction in runtime)
+    assert [name for name in (*PIP_BUILD_ARGUMENTS, "EXTRA_CA_CERT", "PIP_CERT") if name in runtime_text] == []
+
+    first_pip = next(index for index, instruction in enumerate(build) if "/bin/pip " in instruction.arguments)
+    assert _declared(build[:first_pip]) >= {*PIP_BUILD_ARGUMENTS, "EXTRA_CA_CERT"}
+    commands = _commands(build)
+    trusting = [index for index, command in enumerate(commands) if '"$EXTRA_CA_CERT" >>' in command]
+    pointing = [index for index, command in enumerate(commands) if command.startswith("export PIP_CERT=")]
+    installing = [index for index, command in enumerate(commands) if re.match(r"\S+/bin/pip (wheel|install) ", command)]
+    assert trusting, "the build adds no EXTRA_CA_CERT to a bundle"
+    assert pointing, "the build points pip at no bundle"
+    assert installing, "the build runs no pip"
+    assert trusting[0] < pointing[0] < installing[0]
+
+
+def test_build_runs_the_pip_of_its_virtual_environment_not_the_base_image_one() -> None:
+    *_, build, runtime = _stages()
+    commands = _commands(build)
+    created = [command.split()[-1] for command in commands if re.match(r"python3? -m venv \S+$", command)]
+    assert len(created) == 1, "the build stage creates no virtual environment"
+    (environment,) = created
+    base_pip = [command for command in commands if re.match(r"(pip3?|python[\d.]* -m pip)\b", command)]
+    assert base_pip == []
+    ran = [command.split()[0] for command in commands if re.match(r"\S+/bin/pip ", command)]
+    assert ran
+    assert set(ran) == {f"{environment}/bin/pip"}
+    copied = [instruction.arguments.split() for instruction in runtime if instruction.keyword == "COPY"]
+    assert ["--from=build", environment, environment] in copied
+
+
+def _docker_runs(text: str) -> list[list[str]]:
+    """The `docker run` commands of a text (a README, the Dockerfile's comments), continued lines
+    joined."""
+    joined = re.sub(r"\\\n\s*#?", " ", text)
+    return [shlex.split(line[line.index("docker run") :]) for line in joined.splitlines() if "docker run " in line]
+
+
+def _published(command: list[str]) -> list[str]:
+    return [value for flag, value in itertools.pairwise(command) if flag in ("-p", "--publish")] + [
+        word.split("=", 1)[1] for word in command if word.startswith("--publish=")
+    ]
+
+
+@pytest.mark.parametrize("document", [ROOT / "README.md", DOCKERFILE], ids=lambda path: path.name)
+def test_docker_run_examples_publish_on_loopback_alone(document: Path) -> None:
+    """The control plane takes no credential: an example that published on every interface would
+    hand the workplace to anyone on the network."""
+    published = [port for command in _docker_runs(document.read_text(encoding="utf-8")) for port in _published(command)]
+    assert published, f"{document.name} shows no docker run that publishes a port"
+    assert [port for port in published if not port.startswith("127.0.0.1:")] == []
 
 
 def _run_healthcheck(port: int) -> subprocess.CompletedProcess[str]:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -54,10 +54,16 @@ class Server:
 
 
 @contextmanager
-def serving(*arguments: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, Server]]:
+def serving(
+    *arguments: str,
+    env: dict[str, str] | None = None,
+    program: Sequence[str] = (sys.executable, "-m", "sandbox"),
+) -> Iterator[tuple[str, Server]]:
+    """`program serve` on a free port, once healthy; `program` is this checkout unless given (an
+    installed command, say)."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "serve", "--port", str(port), *arguments],
+        [*program, "serve", "--port", str(port), *arguments],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -1,5 +1,5 @@
 """User fixtures: the example office loads and answers through both APIs, and a broken one is
-reported as fixtures/README.md says."""
+reported as the fixture guide (sandbox/seeding/README.md) says."""
 
 import copy
 import json
@@ -18,13 +18,13 @@ from sandbox.seeding import FixtureError, load_seed
 from sandbox.seeding.fixture import read_fixture
 from sandbox.seeding.identity import reservation_ulid
 from sandbox.seeding.loader import load
-from sandbox.settings import DEMO_FIXTURE, FIXTURES_DIR, Settings
+from sandbox.settings import DEMO_FIXTURE, EXAMPLE_FIXTURE, FIXTURE_GUIDE, Settings
 from sandbox.store.models import Reservation, ReservationKind, Resource, ResourceKind, User, Visitor
 from tests.conftest import NOW, Wall, new_store, settings_for_tests
 from tests.inprocess import InProcessClient
 
-EXAMPLE = FIXTURES_DIR / "example-office.json"
-README = (FIXTURES_DIR / "README.md").read_text(encoding="utf-8")
+EXAMPLE = EXAMPLE_FIXTURE
+README = FIXTURE_GUIDE.read_text(encoding="utf-8")
 
 
 @pytest.fixture
