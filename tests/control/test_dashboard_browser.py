@@ -117,6 +117,34 @@ def test_a_booking_made_through_the_api_appears_on_the_timeline(page: Any, base:
     screenshot(page, "timeline", "#timeline")
 
 
+def test_each_space_on_the_timeline_names_its_id_in_both_apis(page: Any, base: str) -> None:
+    status, hudson = call(base, "GET", f"/v1.0/spaces/{HUDSON}")
+    assert status == 200, hudson
+    page.select_option("#building", str(NEW_YORK))
+
+    row = page.locator(f'#timeline-grid .row[data-space="{HUDSON}"]')
+    expect(row).to_have_count(1, timeout=WAIT_MS)
+    kadence_id = row.get_attribute("data-kadence-space")
+    label = row.locator(".space").get_attribute("title")
+
+    assert kadence_id is not None
+    assert label is not None
+    assert f"Robin space {HUDSON} · Kadence space {kadence_id}" in label
+    status, token = call(
+        base,
+        "POST",
+        "/oauth2/token",
+        {"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"},
+        token=None,
+    )
+    assert status == 200, token
+    request = urllib.request.Request(
+        f"{base}/v1/public/spaces/{kadence_id}", headers={"Authorization": f"Bearer {token['access_token']}"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert json.load(response)["name"] == hudson["data"]["name"]
+
+
 def test_advancing_the_clock_on_the_page_changes_a_bookings_status(page: Any, base: str) -> None:
     """Hudson releases a meeting nobody checked in to ten minutes after it starts."""
     event = book_hudson(page, base, "Nobody comes", starts_in=timedelta(minutes=5), lasting=timedelta(minutes=30))

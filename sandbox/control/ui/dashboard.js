@@ -151,8 +151,10 @@ function drawTimeline(timeline) {
     if (now >= start && now < end) {
       track.append(element("span", { className: "now", style: { left: `${((now - start) / span) * 100}%` }, title: "now" }));
     }
-    rows.push(element("div", { className: "row", "data-space": space.id },
-      element("div", { className: "space", text: `${space.name}`, title: `${space.kind} · ${space.type || ""}` }), track));
+    // The space's id in each API, where its name is hovered: Robin's seat or space id, Kadence's ULID.
+    const ids = `Robin ${space.kind === "desk" ? "seat" : "space"} ${space.id} · Kadence space ${space.ulid}`;
+    rows.push(element("div", { className: "row", "data-space": space.id, "data-kadence-space": space.ulid },
+      element("div", { className: "space", text: `${space.name}`, title: `${space.kind} · ${space.type || ""} · ${ids}` }), track));
   }
   grid.replaceChildren(...rows);
 }
