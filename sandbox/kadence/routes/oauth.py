@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from sandbox.core import oauth
 from sandbox.core.errors import DomainError, RateLimited
 from sandbox.kadence import schemas
+from sandbox.kadence.deps import TOKEN_URL
 from sandbox.kadence.schemas import Token
 from sandbox.routing import allowed_methods, declaring, media_type
 from sandbox.sessions import SessionDep
@@ -65,7 +66,7 @@ def _basic(request: Request) -> dict[str, str]:
 
 
 @router.post(
-    "/oauth2/token",
+    TOKEN_URL,
     summary="Trade client credentials for a bearer token (form-encoded or JSON)",
     responses={
         200: {"model": Token, "description": "OK"},
