@@ -5,7 +5,8 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
 
 - One port serves both hosts: the API paths `/v1/public/...` and the token path
   `/oauth2/token`, which the sandbox's OpenAPI document names as its `oauth` scheme's token URL
-  (relative, so on the sandbox itself; Kadence's names `https://login.onkadence.co/oauth2/token`).
+  (relative, so on the sandbox itself; Kadence's names `https://login.onkadence.co/oauth2/token`),
+  and whose token request it documents form-encoded only, as RFC 6749 has it.
   Tokens last 3600 seconds on the organization's clock (so moving the clock expires them);
   `scope` may be omitted or `public`. Each API client acts for one user of its organization (the
   demo client for the demo administrator) and may do what an administrator may. Credentials
