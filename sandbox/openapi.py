@@ -239,9 +239,12 @@ def documents(app: FastAPI) -> dict[str, dict[str, Any]]:
         tags = [tag for tag in full.get("tags", []) if tag["name"] in used]
         if tags:
             document["tags"] = tags
-        schemas = _reachable_schemas(paths, full.get("components", {}).get("schemas", {}))
-        if schemas:
-            document["components"] = {"schemas": schemas}
+        components = {
+            "schemas": _reachable_schemas(paths, full.get("components", {}).get("schemas", {})),
+            "securitySchemes": _required_schemes(paths, full.get("components", {}).get("securitySchemes", {})),
+        }
+        if any(components.values()):
+            document["components"] = {kind: declared for kind, declared in components.items() if declared}
         result[name] = _plain_names(document)
     return result
 
@@ -281,6 +284,20 @@ def _plain_names(document: dict[str, Any]) -> dict[str, Any]:
         sorted((renames.get(key, key), value) for key, value in renamed["components"]["schemas"].items())
     )
     return renamed
+
+
+def _required_schemes(paths: dict[str, Any], schemes: dict[str, Any]) -> dict[str, Any]:
+    """The security schemes `paths`' operations name: each API's own (its token, and Robin's
+    sign-in credentials), for Swagger UI's Authorize and for generated clients."""
+    named = {
+        name
+        for path_item in paths.values()
+        for operation in path_item.values()
+        if isinstance(operation, dict)
+        for requirement in operation.get("security", [])
+        for name in requirement
+    }
+    return {name: scheme for name, scheme in schemes.items() if name in named}
 
 
 def _reachable_schemas(root: Any, schemas: dict[str, Any]) -> dict[str, Any]:

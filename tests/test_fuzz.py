@@ -68,7 +68,8 @@ def configured(max_examples: int) -> schemathesis.Config:
     """Deterministic and bounded: the same requests on every run, `max_examples` fuzzed ones per
     operation besides the examples and coverage phases, and nothing written to disk. The stateful
     phase follows the document's own links only (none inferred), with valid requests, so that
-    its scenarios are the ones the document describes.
+    its scenarios are the ones the document describes. The credentials the documents' security
+    schemes ask for are left to the case's caller (`send`), not generated.
 
     The coverage phase runs in the SQLite pass only. It walks every declared parameter through the
     types and bounds its document gives, the same walk on any store, and it is most of the fuzz:
@@ -76,7 +77,7 @@ def configured(max_examples: int) -> schemathesis.Config:
     The PostgreSQL pass runs the examples, the fuzzed values and the scenarios, which carry
     arbitrary strings, numbers and instants to the store (tests/test_hostile.py sends it the
     extremes)."""
-    generation = {"max-examples": max_examples, "deterministic": True, "database": "none"}
+    generation = {"max-examples": max_examples, "deterministic": True, "database": "none", "with-security-parameters": False}
     return schemathesis.Config.from_dict(
         {
             "generation": {"mode": "all", **generation},

@@ -156,3 +156,74 @@ def test_docs_page_offers_each_api_document_and_the_whole_app(client: TestClient
 def test_fastapi_default_documentation_pages_are_off(client: TestClient) -> None:
     assert client.get("/redoc").status_code == 404
     assert client.get("/docs/assets/redoc.standalone.js").status_code == 404
+
+
+def _security(document: dict[str, Any]) -> dict[str, list[dict[str, list[str]]] | None]:
+    """Each operation's security requirements, by `METHOD path`; None where it names none."""
+    return {
+        f"{method.upper()} {path}": operation.get("security")
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
+
+
+def test_robin_document_asks_every_operation_but_sign_in_for_an_access_token(client: TestClient) -> None:
+    document = client.get("/openapi/robin.json").json()
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["AccessToken"]["type"] == "apiKey"
+    assert (schemes["AccessToken"]["in"], schemes["AccessToken"]["name"]) == ("header", "Authorization")
+    assert "Access-Token demo-robin-token" in schemes["AccessToken"]["description"]
+    assert (schemes["basic"]["type"], schemes["basic"]["scheme"]) == ("http", "basic")
+    security = _security(document)
+    assert security.pop("POST /v1.0/auth/users") == [{"basic": []}]
+    assert {str(requirement) for requirement in security.values()} == {str([{"AccessToken": []}])}
+
+
+def test_robin_document_s_token_scheme_is_how_the_api_reads_the_token(client: TestClient) -> None:
+    scheme = client.get("/openapi/robin.json").json()["components"]["securitySchemes"]["AccessToken"]
+    assert client.get("/v1.0/me").status_code == 401
+    response = client.get("/v1.0/me", headers={scheme["name"]: "Access-Token demo-robin-token"})
+    assert response.status_code == 200
+    assert response.json()["data"]["id"]
+
+
+def test_kadence_document_asks_every_api_operation_for_a_client_credentials_token(client: TestClient) -> None:
+    document = client.get("/openapi/kadence.json").json()
+    scheme = document["components"]["securitySchemes"]["oauth"]
+    assert scheme["type"] == "oauth2"
+    assert scheme["flows"] == {"clientCredentials": {"tokenUrl": "/oauth2/token", "scopes": {"public": "Public API access"}}}
+    security = _security(document)
+    assert {operation for operation, requirement in security.items() if requirement is None} == {
+        "POST /oauth2/token",
+        "GET /v1/contexts/{name}",
+        "GET /v1/docs.jsonld",
+    }
+    assert all(requirement == [{"oauth": []}] for requirement in security.values() if requirement is not None)
+    assert len(security) > 20
+
+
+def test_kadence_document_s_token_url_gives_a_token_the_api_takes(client: TestClient) -> None:
+    flow = client.get("/openapi/kadence.json").json()["components"]["securitySchemes"]["oauth"]["flows"]["clientCredentials"]
+    response = client.post(
+        flow["tokenUrl"],
+        data={"grant_type": "client_credentials", "scope": next(iter(flow["scopes"]))},
+        auth=("demo-client", "demo-secret"),
+    )
+    assert response.status_code == 200
+    buildings = client.get("/v1/public/buildings", headers={"Authorization": f"Bearer {response.json()['access_token']}"})
+    assert buildings.status_code == 200
+
+
+def test_control_plane_document_declares_no_security(client: TestClient) -> None:
+    document = client.get("/openapi/sandbox.json").json()
+    assert "securitySchemes" not in document.get("components", {})
+    assert all(requirement is None for requirement in _security(document).values())
+
+
+def test_app_document_declares_every_api_s_schemes_on_its_operations(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    assert sorted(document["components"]["securitySchemes"]) == ["AccessToken", "basic", "oauth"]
+    security = _security(document)
+    assert security["GET /v1.0/me"] == [{"AccessToken": []}]
+    assert security["GET /v1/public/buildings"] == [{"oauth": []}]
+    assert security["GET /_sandbox/health"] is None

@@ -4,13 +4,16 @@ Hydra collections, with OAuth2 client credentials at /oauth2/token.
 LIMITATIONS (where the sandbox differs from the real API, or chose where the docs are silent):
 
 - One port serves both hosts: the API paths `/v1/public/...` and the token path
-  `/oauth2/token`. Tokens last 3600 seconds on the organization's clock (so moving the clock
-  expires them); `scope` may be omitted or `public`. Each API client acts for one user of its
-  organization (the demo client for the demo administrator) and may do what an administrator
-  may. Credentials come in the body or as HTTP Basic authentication. Bad client credentials
-  answer 401 `{"error": "invalid_client", "error_description", "message"}`; a missing or
-  unsupported `grant_type` 400 `invalid_request` / `unsupported_grant_type`. A missing, unknown
-  or expired bearer token answers 401 with the Hydra error body and `WWW-Authenticate: Bearer`.
+  `/oauth2/token`, which the sandbox's OpenAPI document names as its `oauth` scheme's token URL
+  (relative, so on the sandbox itself; Kadence's names `https://login.onkadence.co/oauth2/token`),
+  and whose token request it documents form-encoded only, as RFC 6749 has it.
+  Tokens last 3600 seconds on the organization's clock (so moving the clock expires them);
+  `scope` may be omitted or `public`. Each API client acts for one user of its organization (the
+  demo client for the demo administrator) and may do what an administrator may. Credentials
+  come in the body or as HTTP Basic authentication. Bad client credentials answer 401
+  `{"error": "invalid_client", "error_description", "message"}`; a missing or unsupported
+  `grant_type` 400 `invalid_request` / `unsupported_grant_type`. A missing, unknown or expired
+  bearer token answers 401 with the Hydra error body and `WWW-Authenticate: Bearer`.
 - Another organization's items answer 404, exactly as items that don't exist.
 - HEAD answers as GET without the body (405 where no GET is served), as Symfony's router does.
   A GET or HEAD of a path with trailing slashes that a route serves without them is moved for

@@ -2,7 +2,8 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request, Security
+from fastapi.security import APIKeyHeader
 
 from sandbox.core import workplace
 from sandbox.core.access import Actor, acting, credential_for_token
@@ -17,6 +18,15 @@ from sandbox.sessions import credential, reads_only
 SCHEMES = ("access-token", "bearer")
 """The schemes a token is read after: Robin's own, and a bearer credential, which the live API
 takes too (Robin's Java SDK sends one)."""
+ACCESS_TOKEN = APIKeyHeader(
+    name="Authorization",
+    scheme_name="AccessToken",
+    description="An access token after Robin's own scheme, `Access-Token <token>` (`Bearer <token>` is taken too). "
+    "In the sandbox's demo workplace, type `Access-Token demo-robin-token`, an administrator's.",
+    auto_error=False,
+)
+"""The token as the OpenAPI documents declare it, for every route that takes one: Swagger UI's
+Authorize asks for it and sends it. `presented_token` reads it, after its scheme."""
 
 
 def presented_token(request: Request) -> str:
@@ -35,9 +45,15 @@ def presented_token(request: Request) -> str:
     return token.strip()
 
 
-async def get_actor(request: Request, session: SessionDep) -> Actor:
+async def get_actor(
+    request: Request,
+    session: SessionDep,
+    authorization: Annotated[str | None, Security(ACCESS_TOKEN)],
+) -> Actor:
     """The caller, by their access token (401 first); then nothing no field can hold in what they
-    sent (see `refuse_unreadable_input`). Every Robin route depends on it."""
+    sent (see `refuse_unreadable_input`). Every Robin route but sign-in depends on it, and so
+    declares ACCESS_TOKEN; the Authorization header is read with the query parameter that stands
+    in for it (`presented_token`)."""
     found = await credential(request, presented_token(request), credential_for_token)
     actor = acting(session, found, request.app.state.clock.now(found.organization), reading=reads_only(request))
     request.state.organization_id = actor.organization_id

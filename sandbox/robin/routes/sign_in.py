@@ -4,8 +4,9 @@ before any other call: the one route that takes no token."""
 import base64
 import binascii
 
-from fastapi import Request
+from fastapi import Request, Security
 from fastapi.responses import JSONResponse
+from fastapi.security.http import HTTPBase
 
 from sandbox.core.access import sign_in
 from sandbox.core.errors import Unauthenticated
@@ -17,6 +18,14 @@ from sandbox.robin.schemas import Envelope, SignedIn, documented
 from sandbox.routing import declaring
 
 router = declaring(tags=["Robin: organizations and people"])
+EMAIL_AND_PASSWORD = HTTPBase(
+    scheme="basic",
+    scheme_name="basic",
+    description="A person's email and password (every person's is SANDBOX_ROBIN_PASSWORD, `sandbox` by default), "
+    "for an access token of their own.",
+    auto_error=False,
+)
+"""Sign-in's credentials as the OpenAPI documents declare them; `basic_credentials` reads them."""
 
 
 def basic_credentials(request: Request) -> tuple[str, str]:
@@ -34,7 +43,10 @@ def basic_credentials(request: Request) -> tuple[str, str]:
 
 
 @router.post(
-    "/auth/users", summary="Sign in with HTTP Basic email:password for an access token", responses=documented(Envelope[SignedIn])
+    "/auth/users",
+    summary="Sign in with HTTP Basic email:password for an access token",
+    responses=documented(Envelope[SignedIn]),
+    dependencies=[Security(EMAIL_AND_PASSWORD)],
 )
 def sign_in_user(request: Request, session: SessionDep, body: SignInBody | None = None) -> JSONResponse:
     email, password = basic_credentials(request)
