@@ -5,15 +5,12 @@ carries a token, and gives the page the answers only if the sandbox grants them.
 
 The tests skip, saying why, where Chromium or Playwright is missing. They run in the SQLite pass."""
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 
 from tests.conftest import ADMIN_TOKEN, DEMO_CLIENT
-from tests.control.browser import chromium, served_for_a_browser
+from tests.control.browser import chromium, page_elsewhere, served_for_a_browser
 
 pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
@@ -45,23 +42,8 @@ def elsewhere() -> Iterator[str]:
     """The page's own origin: another port of this machine, serving an empty page."""
     page = b"<!doctype html><title>front end</title>"
 
-    class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with page_elsewhere(page) as url:
+        yield url
 
 
 def test_a_page_on_another_origin_calls_both_apis_and_reads_their_answers(base: str, elsewhere: str) -> None:

@@ -6,18 +6,16 @@ steers it.
 The tests skip, saying why, where Chromium or Playwright is missing. They run in the SQLite pass."""
 
 import json
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from tests.conftest import ADMIN_TOKEN
-from tests.control.browser import WAIT_MS, chromium, expect, served_for_a_browser
+from tests.control.browser import WAIT_MS, chromium, expect, page_elsewhere, served_for_a_browser
 
 pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
@@ -76,23 +74,8 @@ def elsewhere(base: str) -> Iterator[str]:
     """The page's own origin: another port of this machine, serving the attack page."""
     page = ATTACK.format(base=base, organization=ORGANIZATION).encode()
 
-    class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with page_elsewhere(page) as url:
+        yield url
 
 
 def call(base: str, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
