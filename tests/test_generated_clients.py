@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from sandbox.settings import FIXTURES_DIR
-from sandbox.testing.server import start_in_process
 from tests.conftest import ADMIN_TOKEN, DEMO_CLIENT
+from tests.served import served_here
 
 pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
@@ -33,11 +33,8 @@ HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "tra
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url, stop = start_in_process(tmp_path_factory.mktemp("generated-clients"), timeout=60)
-    try:
+    with served_here(tmp_path_factory.mktemp("generated-clients")) as url:
         yield url
-    finally:
-        stop()
 
 
 @pytest.fixture

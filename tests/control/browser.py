@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.testing.server import start_in_process
+from tests.served import served_here
 
 CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 10_000
@@ -37,11 +37,8 @@ def served_for_a_browser(directory: Path, **settings: Any) -> Iterator[str]:
     reason = skip_reason()
     if reason is not None:
         pytest.skip(reason)
-    url, stop = start_in_process(directory, timeout=60, **settings)
-    try:
+    with served_here(directory, **settings) as url:
         yield url
-    finally:
-        stop()
 
 
 @contextmanager

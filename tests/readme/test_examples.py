@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.testing.server import start_in_process
+from tests.served import served_here
 
 pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
@@ -24,11 +24,8 @@ SECTIONS = {
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    base, stop = start_in_process(tmp_path_factory.mktemp("examples"), timeout=60, preset="demo", export_delay_seconds=0)
-    try:
+    with served_here(tmp_path_factory.mktemp("examples"), preset="demo", export_delay_seconds=0) as base:
         yield base
-    finally:
-        stop()
 
 
 def _shell_examples(section: str) -> str:

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from sandbox.testing.server import start_in_process
 from tests.conftest import KadenceClient, RobinClient
+from tests.served import served_here
 
 SCRIPT = Path(__file__).with_name("quick_start.sh")
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -21,11 +21,8 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
-    base, stop = start_in_process(tmp_path, timeout=60, preset="demo")
-    try:
+    with served_here(tmp_path, preset="demo") as base:
         yield base
-    finally:
-        stop()
 
 
 @pytest.mark.backend("sqlite")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.testing.server import start_in_process
+from tests.served import served_here
 
 pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
@@ -22,11 +22,8 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
-    base, stop = start_in_process(tmp_path, timeout=60, preset="demo", export_delay_seconds=1)
-    try:
+    with served_here(tmp_path, preset="demo", export_delay_seconds=1) as base:
         yield base
-    finally:
-        stop()
 
 
 def test_the_readme_shows_the_export_example_unchanged() -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from sandbox.testing.container import FIXTURE_IN_CONTAINER, SandboxContainer, attach
 from sandbox.testing.control import Sandbox, SandboxError
-from sandbox.testing.server import start_in_process
+from tests.served import served_here
 
 pytestmark = pytest.mark.backend("sqlite")
 
@@ -24,11 +24,8 @@ IMAGE = "workplace-sandbox"
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
-    base, stop = start_in_process(tmp_path, timeout=60, preset="demo")
-    try:
+    with served_here(tmp_path, preset="demo") as base:
         yield base
-    finally:
-        stop()
 
 
 def me(sandbox: Sandbox) -> dict[str, object]:
