@@ -150,7 +150,7 @@ def _serve(arguments: argparse.Namespace) -> int:
         from sandbox.core.clock import Clock
         from sandbox.seeding import FixtureError
         from sandbox.serving import PortUnavailable, check_port, server_options
-        from sandbox.startup import SeedMismatch, StoreUnavailable, check_data_dir, open_store
+        from sandbox.startup import SeedMismatch, StoreUnavailable, open_store
         from sandbox.store.engine import StoreVersionMismatch, in_memory_url
 
     try:
@@ -166,7 +166,6 @@ def _serve(arguments: argparse.Namespace) -> int:
     # with its reason, and several workers find it seeded once.
     clock = Clock()
     try:
-        check_data_dir(settings)
         check_port(settings)
         store = open_store(
             settings,
