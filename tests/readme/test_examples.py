@@ -5,13 +5,12 @@ server error. The answers the examples expect (a 409, a 422, a 400) are theirs t
 
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.served import served_here
+from tests.served import run_readme_shell, served_here
 
 pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 
@@ -42,10 +41,7 @@ def test_the_readme_s_shell_examples_run_as_written(served: str, section: str) -
     for tool in ("bash", "curl", "python3"):
         if shutil.which(tool) is None:
             pytest.skip(f"the examples need {tool}, which this machine lacks")
-    host = served.removeprefix("http://")
-    script = _shell_examples(section).replace("localhost:8000", host).replace("127.0.0.1:8000", host)
-
-    ran = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    ran = run_readme_shell(_shell_examples(section), served)
 
     assert ran.returncode == 0, ran.stderr
     assert "Internal Server Error" not in ran.stdout

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.served import run_readme_shell
 from tests.test_packaging import _skip_without_an_index
 from tests.test_serve import serving
 
@@ -44,13 +45,7 @@ def test_a_fresh_clone_serves_and_runs_the_quick_start(tmp_path: Path) -> None:
     quick_start = readme[readme.index("## Quick start") : readme.index("## Point a client at it")]
     (script,) = re.findall(r"^```sh\n(.*?)^```$", quick_start, flags=re.DOTALL | re.MULTILINE)
     with serving("--data-dir", str(tmp_path / "data"), program=[str(clone / ".venv" / "bin" / "workplace-sandbox")]) as (base, _):
-        ran = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", script.replace("localhost:8000", base.removeprefix("http://"))],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        ran = run_readme_shell(script, base)
 
     assert ran.returncode == 0, ran.stderr
     booked, _, cancelled, left = ran.stdout.strip().splitlines()

@@ -5,7 +5,6 @@ longer lists it. And the table of the demo's ids names the same thing through bo
 import ast
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import KadenceClient, RobinClient
-from tests.served import served_here
+from tests.served import run_readme_shell, served_here
 
 SCRIPT = Path(__file__).with_name("quick_start.sh")
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -41,13 +40,7 @@ def test_the_quick_start_books_through_kadence_and_robin_sees_it(served: str) ->
     script = SCRIPT.read_text(encoding="utf-8")
     assert "localhost:8000" in script
 
-    ran = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script.replace("localhost:8000", served.removeprefix("http://"))],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    ran = run_readme_shell(script, served)
 
     assert ran.returncode == 0, ran.stderr
     booked, seen, cancelled, left = ran.stdout.strip().splitlines()
