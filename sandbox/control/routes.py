@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlmodel import Session, col, select
 
-from sandbox.control import faults, snapshots
+from sandbox.control import faults, snapshots, tenants
 from sandbox.control.journal import Expectation, Filter
 from sandbox.control.schemas import (
     AdvanceRequest,
@@ -17,12 +17,19 @@ from sandbox.control.schemas import (
     Journal,
     JournalDetail,
     JournalSummary,
+    KadenceAccess,
+    KadenceCredential,
     NearMiss,
     OrganizationRef,
     OrganizationState,
+    RobinAccess,
+    RobinCredential,
     SetRequest,
     SnapshotRequest,
     SnapshotState,
+    TemplateRef,
+    TenantRequest,
+    TenantState,
     Verification,
     VerifyRequest,
     refusals,
@@ -34,7 +41,7 @@ from sandbox.core.errors import NotFound
 from sandbox.core.ids import MAX_ROW_ID
 from sandbox.core.times import parse_duration
 from sandbox.store.engine import Store
-from sandbox.store.models import FaultRule, Organization
+from sandbox.store.models import FaultRule, Organization, Tenant
 
 TAG = "Sandbox control plane"
 router = APIRouter(tags=[TAG])
@@ -70,10 +77,15 @@ def reset(request: Request) -> Response:
     responses=refusals(404),
 )
 def reset_organization(request: Request, organization: OrganizationKey) -> Response:
+    """A tenant goes back to its template, keeping its credentials; an organization the store was
+    seeded with, to the seed."""
     store = _store(request)
     with store.session() as session:
         found = organization_named(session, organization)
-    snapshots.reset_organization(store, found.id or 0)
+    if tenants.is_tenant(store, found.id or 0):
+        tenants.reset(store, found.id or 0)
+    else:
+        snapshots.reset_organization(store, found.id or 0)
     return Response(status_code=204)
 
 
@@ -121,7 +133,69 @@ def list_organizations(request: Request) -> list[OrganizationState]:
     clock: Clock = request.app.state.clock
     with _store(request).session() as session:
         rows = session.exec(select(Organization).order_by(col(Organization.id))).all()
-    return [OrganizationState(**organization_ref(row).model_dump(), clock=clock_state(clock, row)) for row in rows]
+        made = set(session.exec(select(Tenant.organization_id)).all())
+    return [
+        OrganizationState(**organization_ref(row).model_dump(), clock=clock_state(clock, row), tenant=row.id in made)
+        for row in rows
+    ]
+
+
+@router.post(
+    "/organizations",
+    status_code=201,
+    summary="Make an organization by copying a template, with credentials of its own (a tenant)",
+    responses=refusals(400, 404, 409, 422),
+)
+def create_organization(request: Request, body: TenantRequest | None = None) -> TenantState:
+    body = body or TenantRequest()
+    template = tenants.Template(
+        snapshot=body.template.snapshot, preset=body.template.preset, organization=body.template.organization
+    )
+    clock: Clock = request.app.state.clock
+    at = _utc(body.clock.at) if body.clock.at is not None else None
+    made = tenants.create(
+        _store(request), clock, template, slug=body.slug, name=body.name, clock_mode=body.clock.mode, frozen_at=at
+    )
+    base = request.app.state.settings.public_base_url()
+    snapshot = None
+    if made.tenant.template_snapshot_id is not None:
+        snapshot = body.template.snapshot or snapshots.SEED
+    return TenantState(
+        **organization_ref(made.organization).model_dump(),
+        template=TemplateRef(
+            snapshot=snapshot, preset=made.tenant.template_preset, organization_id=made.tenant.template_organization_id
+        ),
+        clock=clock_state(clock, made.organization),
+        robin=RobinAccess(
+            base_url=f"{base}/v1.0",
+            access_tokens=[
+                RobinCredential(access_token=token, user_id=user.id, email=user.email, role=user.role)
+                for token, user in made.credentials.robin_tokens
+            ],
+        ),
+        kadence=KadenceAccess(
+            base_url=f"{base}/v1/public",
+            token_url=f"{base}/oauth2/token",
+            clients=[
+                KadenceCredential(client_id=client, client_secret=secret, user_id=user.ulid, email=user.email, role=user.role)
+                for client, secret, user in made.credentials.kadence_clients
+            ],
+        ),
+    )
+
+
+@router.delete(
+    "/organizations/{organization}",
+    status_code=204,
+    summary="Drop a tenant and everything it owns; its credentials stop working",
+    responses=refusals(404, 409),
+)
+def delete_organization(request: Request, organization: OrganizationKey) -> Response:
+    store = _store(request)
+    with store.session() as session:
+        found = organization_named(session, organization)
+    tenants.drop(store, found.id or 0)
+    return Response(status_code=204)
 
 
 @router.get("/organizations/{organization}/clock", summary="Read an organization's clock", responses=refusals(404))

@@ -8,6 +8,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from sandbox.control.faults import Api, Effect
 from sandbox.control.snapshots import NAME as SNAPSHOT_NAME
+from sandbox.control.tenants import SLUG as TENANT_SLUG
 from sandbox.core.ids import MAX_ROW_ID
 
 
@@ -48,6 +49,96 @@ class ClockState(BaseModel):
 
 class OrganizationState(OrganizationRef):
     clock: ClockState
+    tenant: bool = Field(description="Made by POST /_sandbox/organizations: reset to its template, and dropped by DELETE")
+
+
+class TemplateRequest(Strict):
+    snapshot: str | None = Field(
+        default=None,
+        description="The snapshot holding the organization to copy; default `seed`, what the store was seeded with",
+        json_schema_extra={"pattern": SNAPSHOT_NAME.pattern},
+    )
+    organization: str | None = Field(
+        default=None, max_length=128, description="The snapshot's organization: its id, ULID or slug; default its first"
+    )
+    preset: Literal["demo", "small", "large"] | None = Field(
+        default=None,
+        description="A preset's workplace instead of a snapshot's organization: generated once, on first use, and kept",
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "TemplateRequest":
+        if self.preset is not None and (self.snapshot is not None or self.organization is not None):
+            raise ValueError("give a preset, or a snapshot and its organization, not both")
+        if self.snapshot is not None and not SNAPSHOT_NAME.fullmatch(self.snapshot):
+            raise ValueError("snapshot must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        return self
+
+
+class TenantClock(Strict):
+    mode: Literal["template", "real", "frozen"] = Field(
+        default="template",
+        description="template: as the template's clock is (frozen at the same instant, or as far from real time); "
+        "real: real time; frozen: stopped at `at`, or where the template's clock reads now",
+    )
+    at: Instant | None = Field(default=None, description="frozen: where to stop the clock")
+
+    @model_validator(mode="after")
+    def _at_when_frozen(self) -> "TenantClock":
+        if self.at is not None and self.mode != "frozen":
+            raise ValueError("at applies to the frozen mode only")
+        return self
+
+
+class TenantRequest(Strict):
+    template: TemplateRequest = Field(default_factory=TemplateRequest, description="What to copy")
+    slug: str | None = Field(
+        default=None,
+        description="Its slug, which its people's addresses are under; default the template's with a code of its own",
+        json_schema_extra={"pattern": TENANT_SLUG.pattern},
+        examples=["worker-gw0"],
+    )
+    name: str | None = Field(default=None, min_length=1, max_length=200, description="Its name; default the template's")
+    clock: TenantClock = Field(default_factory=TenantClock, description="Its clock")
+
+
+class TemplateRef(BaseModel):
+    snapshot: str | None = Field(description="The snapshot it was copied from (None for a preset)")
+    preset: str | None = Field(description="The preset it was copied from (None for a snapshot)")
+    organization_id: int = Field(description="The template organization's id, in the snapshot or the preset's workplace")
+
+
+class RobinCredential(BaseModel):
+    access_token: str = Field(description="For `Authorization: Access-Token <token>`")
+    user_id: int
+    email: str
+    role: str
+
+
+class KadenceCredential(BaseModel):
+    client_id: str
+    client_secret: str
+    user_id: str = Field(description="The user the client acts as (Kadence's id, a ULID)")
+    email: str
+    role: str
+
+
+class RobinAccess(BaseModel):
+    base_url: str
+    access_tokens: list[RobinCredential]
+
+
+class KadenceAccess(BaseModel):
+    base_url: str
+    token_url: str
+    clients: list[KadenceCredential]
+
+
+class TenantState(OrganizationRef):
+    template: TemplateRef
+    clock: ClockState
+    robin: RobinAccess = Field(description="A new token for each of the template's")
+    kadence: KadenceAccess = Field(description="A new API client for each of the template's")
 
 
 class FreezeRequest(Strict):

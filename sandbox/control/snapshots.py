@@ -27,6 +27,7 @@ from sandbox.store.models import (
     Organization,
     Snapshot,
     StoreMeta,
+    Tenant,
     table_of,
 )
 
@@ -54,7 +55,7 @@ def listed(store: Store) -> list[Snapshot]:
 
 def find(store: Store, name: str) -> Snapshot:
     with store.session() as session:
-        return _named(session.connection(), name)
+        return snapshot_named(session.connection(), name)
 
 
 def save(store: Store, name: str, *, replace: bool = False) -> Snapshot:
@@ -67,6 +68,7 @@ def save(store: Store, name: str, *, replace: bool = False) -> Snapshot:
         if existing is not None:
             if not replace:
                 raise Refused(f"a snapshot named {name!r} exists already; delete it first or save with replace")
+            _require_unused(connection, existing, name)
             _drop_copies(store, connection, existing)
             connection.execute(table_of(Snapshot).delete().where(col(Snapshot.id) == existing))
         _track_changes(store, connection)
@@ -78,23 +80,20 @@ def save(store: Store, name: str, *, replace: bool = False) -> Snapshot:
                 created_at=datetime.now(UTC),
                 rows=0,
                 sequences={},
-                position=_last_change(connection),
+                position=last_change(connection),
             )
         ).inserted_primary_key
         assert key is not None  # Every insert of one row has it.
         number = key[0]
         rows = 0
         for table in workplace_tables():
-            copy = _copy_name(store, number, table.name)
-            connection.exec_driver_sql(f"CREATE TABLE {copy} AS SELECT * FROM {_quoted(store, table.name)}")
-            if _tracked(table):
-                connection.exec_driver_sql(f"CREATE INDEX {_copy_name(store, number, table.name + '_id')} ON {copy} (id)")
+            copy = copy_name(store, number, table.name)
+            connection.exec_driver_sql(f"CREATE TABLE {copy} AS SELECT * FROM {quoted(store, table.name)}")
+            if tracked(table):
+                connection.exec_driver_sql(f"CREATE INDEX {copy_name(store, number, table.name + '_id')} ON {copy} (id)")
             rows += connection.execute(select(func.count()).select_from(table)).scalar_one()
         connection.execute(
-            table_of(Snapshot)
-            .update()
-            .where(col(Snapshot.id) == number)
-            .values(rows=rows, sequences=_sequences(store, connection))
+            table_of(Snapshot).update().where(col(Snapshot.id) == number).values(rows=rows, sequences=last_ids(store, connection))
         )
         _forget_old_changes(connection)
         session.commit()
@@ -112,21 +111,21 @@ def restore(store: Store, name: str) -> Snapshot:
     """
     with store.transaction(exclusive=True) as session:
         connection = session.connection()
-        snapshot = _named(connection, name)
-        _defer_foreign_keys(store, connection)
+        snapshot = snapshot_named(connection, name)
+        defer_foreign_keys(store, connection)
         changed = {"position": snapshot.position}
-        written = set(connection.execute(text(_WRITTEN_TABLES), changed).scalars())
-        tables = [table for table in workplace_tables() if not _tracked(table) or table.name in written]
+        written = set(connection.execute(text(WRITTEN_TABLES), changed).scalars())
+        tables = [table for table in workplace_tables() if not tracked(table) or table.name in written]
         for table in reversed(tables):
-            live = _quoted(store, table.name)
-            if _tracked(table):
-                connection.execute(text(f"DELETE FROM {live} WHERE id IN ({_CHANGED})"), {**changed, "table": table.name})
+            live = quoted(store, table.name)
+            if tracked(table):
+                connection.execute(text(f"DELETE FROM {live} WHERE id IN ({CHANGED})"), {**changed, "table": table.name})
             else:
                 connection.exec_driver_sql(f"DELETE FROM {live}")
         for table in tables:
-            where = f"id IN ({_CHANGED})" if _tracked(table) else None
+            where = f"id IN ({CHANGED})" if tracked(table) else None
             _copy_back(store, connection, snapshot.id or 0, table, where=where, parameters={**changed, "table": table.name})
-        _set_sequences(store, connection, snapshot.sequences)
+        set_sequences(store, connection, snapshot.sequences)
         _forget_undone_changes(connection, snapshot)
         session.commit()
     return snapshot
@@ -137,7 +136,8 @@ def delete(store: Store, name: str) -> None:
         raise Refused("the seed snapshot is what resets return to; it can't be deleted")
     with store.transaction() as session:
         connection = session.connection()
-        snapshot = _named(connection, name)
+        snapshot = snapshot_named(connection, name)
+        _require_unused(connection, snapshot.id or 0, name)
         _drop_copies(store, connection, snapshot.id or 0)
         connection.execute(table_of(Snapshot).delete().where(col(Snapshot.id) == snapshot.id))
         _forget_old_changes(connection)
@@ -157,30 +157,42 @@ def reset_organization(store: Store, organization_id: int) -> None:
     """
     with store.transaction(exclusive=True) as session:
         connection = session.connection()
-        seed = _named(connection, SEED)
-        _defer_foreign_keys(store, connection)
+        seed = snapshot_named(connection, SEED)
+        defer_foreign_keys(store, connection)
         tables = workplace_tables()
         parameters = {"organization": organization_id, "position": seed.position}
         for table in reversed(tables):
-            where = _owned_by(store, table, lambda name: _quoted(store, name))
-            if _tracked(table):
-                where += f" AND id IN ({_CHANGED})"
+            where = owned_by(store, table, lambda name: quoted(store, name))
+            if tracked(table):
+                where += f" AND id IN ({CHANGED})"
             connection.execute(
-                text(f"DELETE FROM {_quoted(store, table.name)} WHERE {where}"), {**parameters, "table": table.name}
+                text(f"DELETE FROM {quoted(store, table.name)} WHERE {where}"), {**parameters, "table": table.name}
             )
         for table in tables:
-            where = _owned_by(store, table, lambda name: _copy_name(store, seed.id or 0, name))
-            if _tracked(table):
-                where += f" AND id IN ({_CHANGED})"
+            where = owned_by(store, table, lambda name: copy_name(store, seed.id or 0, name))
+            if tracked(table):
+                where += f" AND id IN ({CHANGED})"
             _copy_back(store, connection, seed.id or 0, table, where=where, parameters={**parameters, "table": table.name})
         session.commit()
 
 
-def _named(connection: Connection, name: str) -> Snapshot:
+def snapshot_named(connection: Connection, name: str) -> Snapshot:
     row = connection.execute(select(Snapshot).where(col(Snapshot.name) == name)).first()
     if row is None:
         raise NotFound(f"no snapshot named {name!r}")
     return Snapshot.model_validate(row._mapping)
+
+
+def _require_unused(connection: Connection, number: int, name: str) -> None:
+    """A snapshot tenants were copied from is what they reset to: it stays while they do."""
+    using = connection.execute(
+        select(func.count()).select_from(table_of(Tenant)).where(col(Tenant.template_snapshot_id) == number)
+    ).scalar_one()
+    if using:
+        raise Refused(
+            f"{using} organization{'s were' if using != 1 else ' was'} copied from snapshot {name!r} and reset to it: "
+            "drop them first (DELETE /_sandbox/organizations/{organization})"
+        )
 
 
 def _require_name(name: str) -> None:
@@ -197,16 +209,16 @@ def _copy_back(
     where: str | None = None,
     parameters: dict[str, object] | None = None,
 ) -> None:
-    columns = ", ".join(_quoted(store, column.name) for column in table.columns)
+    columns = ", ".join(quoted(store, column.name) for column in table.columns)
     statement = (
-        f"INSERT INTO {_quoted(store, table.name)} ({columns}) SELECT {columns} FROM {_copy_name(store, number, table.name)}"
+        f"INSERT INTO {quoted(store, table.name)} ({columns}) SELECT {columns} FROM {copy_name(store, number, table.name)}"
     )
     if where is not None:
         statement += f" WHERE {where}"
     connection.execute(text(statement), parameters or {})
 
 
-def _owned_by(store: Store, table: Table, named: Callable[[str], str]) -> str:
+def owned_by(store: Store, table: Table, named: Callable[[str], str]) -> str:
     """A condition that holds for the rows of `table` that belong to :organization, reaching it
     through any of its foreign keys where the table has no organization of its own."""
     if table.name == Organization.__tablename__:
@@ -217,9 +229,9 @@ def _owned_by(store: Store, table: Table, named: Callable[[str], str]) -> str:
     for key in sorted(table.foreign_keys, key=lambda key: key.parent.name):
         parent = key.column.table
         if parent is not table and parent.name not in CONTROL_TABLES:
-            inner = _owned_by(store, parent, named)
-            column = _quoted(store, key.parent.name)
-            paths.append(f"{column} IN (SELECT {_quoted(store, key.column.name)} FROM {named(parent.name)} WHERE {inner})")
+            inner = owned_by(store, parent, named)
+            column = quoted(store, key.parent.name)
+            paths.append(f"{column} IN (SELECT {quoted(store, key.column.name)} FROM {named(parent.name)} WHERE {inner})")
     if not paths:
         raise AssertionError(f"table {table.name} belongs to no organization")
     return "(" + " OR ".join(paths) + ")"
@@ -229,18 +241,18 @@ def _drop_copies(store: Store, connection: Connection, number: int) -> None:
     prefix = f"snapshot_{number}_"
     for name in connection.dialect.get_table_names(connection):
         if name.startswith(prefix):
-            connection.exec_driver_sql(f"DROP TABLE {_quoted(store, name)}")
+            connection.exec_driver_sql(f"DROP TABLE {quoted(store, name)}")
 
 
-def _copy_name(store: Store, number: int, name: str) -> str:
-    return _quoted(store, f"snapshot_{number}_{name}")
+def copy_name(store: Store, number: int, name: str) -> str:
+    return quoted(store, f"snapshot_{number}_{name}")
 
 
-def _quoted(store: Store, name: str) -> str:
+def quoted(store: Store, name: str) -> str:
     return store.engine.dialect.identifier_preparer.quote(name)
 
 
-def _defer_foreign_keys(store: Store, connection: Connection) -> None:
+def defer_foreign_keys(store: Store, connection: Connection) -> None:
     """Rows go back parents first, but a table may refer to itself or to a later table, and a
     changed parent is deleted and put back while its unchanged children stay."""
     if store.is_sqlite:
@@ -249,7 +261,7 @@ def _defer_foreign_keys(store: Store, connection: Connection) -> None:
         connection.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
 
 
-def _sequences(store: Store, connection: Connection) -> dict[str, int]:
+def last_ids(store: Store, connection: Connection) -> dict[str, int]:
     """The next id each table with a generated id would hand out."""
     found = {}
     for table in workplace_tables():
@@ -258,7 +270,7 @@ def _sequences(store: Store, connection: Connection) -> dict[str, int]:
         if store.is_sqlite:
             value = connection.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = ?", (table.name,)).scalar()
         else:
-            sequence = connection.exec_driver_sql(f"SELECT pg_get_serial_sequence('{_quoted(store, table.name)}', 'id')").scalar()
+            sequence = connection.exec_driver_sql(f"SELECT pg_get_serial_sequence('{quoted(store, table.name)}', 'id')").scalar()
             value = (
                 connection.exec_driver_sql(
                     f"SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM {sequence}"
@@ -270,7 +282,7 @@ def _sequences(store: Store, connection: Connection) -> dict[str, int]:
     return found
 
 
-def _set_sequences(store: Store, connection: Connection, sequences: dict[str, int]) -> None:
+def set_sequences(store: Store, connection: Connection, sequences: dict[str, int]) -> None:
     for name, last in sequences.items():
         if store.is_sqlite:
             connection.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = ?", (name,))
@@ -278,15 +290,15 @@ def _set_sequences(store: Store, connection: Connection, sequences: dict[str, in
                 connection.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, last))
         else:
             connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{_quoted(store, name)}', 'id'), "
+                f"SELECT setval(pg_get_serial_sequence('{quoted(store, name)}', 'id'), "
                 f"{max(last, 1)}, {'true' if last else 'false'})"
             )
 
 
 # Change tracking
 
-_CHANGED = "SELECT row_id FROM change_log WHERE table_name = :table AND id > :position"
-_WRITTEN_TABLES = "SELECT DISTINCT table_name FROM change_log WHERE id > :position"
+CHANGED = "SELECT row_id FROM change_log WHERE table_name = :table AND id > :position"
+WRITTEN_TABLES = "SELECT DISTINCT table_name FROM change_log WHERE id > :position"
 _TRACKING_KEY = "tracks_changes"
 _PG_TRACKER = """
 CREATE OR REPLACE FUNCTION sandbox_track_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -301,7 +313,7 @@ END $$
 """
 
 
-def _tracked(table: Table) -> bool:
+def tracked(table: Table) -> bool:
     key = list(table.primary_key.columns)
     return len(key) == 1 and key[0].name == "id" and isinstance(key[0].type, Integer)
 
@@ -314,25 +326,25 @@ def _track_changes(store: Store, connection: Connection) -> None:
     if not store.is_sqlite:
         connection.exec_driver_sql(_PG_TRACKER)
     for table in workplace_tables():
-        if not _tracked(table):
+        if not tracked(table):
             continue
-        live = _quoted(store, table.name)
+        live = quoted(store, table.name)
         if store.is_sqlite:
             for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
-                trigger = _quoted(store, f"track_{table.name}_{event.lower()}")
+                trigger = quoted(store, f"track_{table.name}_{event.lower()}")
                 connection.exec_driver_sql(
                     f"CREATE TRIGGER {trigger} AFTER {event} ON {live} BEGIN "
                     f"INSERT INTO change_log (table_name, row_id) VALUES ('{table.name}', {row}.id); END"
                 )
         else:
             connection.exec_driver_sql(
-                f"CREATE TRIGGER {_quoted(store, 'track_' + table.name)} AFTER INSERT OR UPDATE OR DELETE ON {live} "
+                f"CREATE TRIGGER {quoted(store, 'track_' + table.name)} AFTER INSERT OR UPDATE OR DELETE ON {live} "
                 "FOR EACH ROW EXECUTE FUNCTION sandbox_track_change()"
             )
     connection.execute(table_of(StoreMeta).insert().values(key=_TRACKING_KEY, value="1"))
 
 
-def _last_change(connection: Connection) -> int:
+def last_change(connection: Connection) -> int:
     return int(connection.execute(select(func.max(ChangeLog.id))).scalar() or 0)
 
 

@@ -524,6 +524,32 @@ class VisitAttendance(SQLModel, table=True):
     checked_out_at: datetime | None = instant(nullable=True)
 
 
+class Tenant(SQLModel, table=True):
+    """An organization made by copying a template's (`POST /_sandbox/organizations`): what it was
+    copied from and how, so that it can be reset to it. Its rows are the template's, each id moved
+    by its table's offset (`offsets`) and each ULID marked with `code`."""
+
+    organization_id: int = Field(foreign_key="organization.id", primary_key=True)
+    code: str = Field(unique=True, max_length=6)
+    """Six characters of Crockford's base 32 standing in its rows' ULIDs for the template's."""
+    template_snapshot_id: int | None = None
+    """The snapshot it was copied from (its organization `template_organization_id`), or None
+    for a preset's workplace (`template_preset`)."""
+    template_preset: str | None = Field(default=None, max_length=16)
+    template_organization_id: int
+    offsets: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    """What each table's ids were moved by."""
+    domains: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    """Each e-mail domain of the template's people, and the domain it became."""
+    position: int = 0
+    """The change_log entry it was created or last reset at: rows logged after it are what a reset puts back."""
+    clock_frozen_at: datetime | None = instant(nullable=True)
+    """Its clock as it was made, which a reset returns to."""
+    clock_offset_us: int = Field(default=0, sa_type=BigInteger)
+    created_at: datetime = instant()
+    """Real time."""
+
+
 # The control plane's own tables: what every worker process must see alike. Snapshots and
 # resets leave them alone.
 
