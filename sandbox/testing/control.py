@@ -54,6 +54,13 @@ class Sandbox:
         fixture takes it as the test begins; None: every request the journal holds."""
         self.journal_mark_name = "the mark"
         """What the mark is, as a failed verification names it."""
+        self.slug = ""
+        """A tenant's slug (its people's addresses are under it)."""
+        self.made: dict[str, Any] = {}
+        """What `POST /_sandbox/organizations` answered for a tenant: every credential it got."""
+        self.tenant = False
+        """True for a handle on an organization of its own (`new_tenant`): its credentials are
+        that organization's, `restore_clean` resets only it, and the journal counts only its requests."""
 
     def __repr__(self) -> str:
         return f"Sandbox({self.url!r}, in_process={self.in_process})"
@@ -143,10 +150,49 @@ class Sandbox:
 
     def restore_clean(self) -> None:
         """Back to the state the session started from: the workplace and its clocks, with no
-        fault rules and an empty journal. The `sandbox` fixture calls it before every test."""
+        fault rules and an empty journal. The `sandbox` fixture calls it before every test. On a
+        tenant: that organization reset to its template and its own fault rules removed, every
+        other organization left as it is (the journal is counted from the test's mark instead)."""
+        if self.tenant:
+            key = quote(self.organization, safe="")
+            self.control("POST", f"organizations/{key}/reset")
+            self.control("DELETE", f"faults?organization={key}")
+            return
         self.restore_snapshot(CLEAN_SNAPSHOT)
         self.clear_faults()
         self.control("DELETE", "journal")
+
+    # Tenants
+
+    def new_tenant(self, *, slug: str | None = None, **options: Any) -> "Sandbox":
+        """A handle on a new organization of its own, copied from the seed's first organization
+        (or as `options` say: template, name, clock, as `POST /_sandbox/organizations` takes
+        them), with its own credentials; `drop()` it when done."""
+        body = {**options, **({"slug": slug} if slug else {})}
+        made = self.control("POST", "organizations", body)
+        handle = Sandbox(self.url, in_process=self.in_process, timeout=self.timeout)
+        handle.tenant = True
+        handle.organization = str(made["id"])
+        handle.slug = made["slug"]
+        tokens = made["robin"]["access_tokens"]
+        admin = next((token for token in tokens if token["role"] == "admin"), tokens[0] if tokens else None)
+        member = next((token for token in tokens if token["role"] != "admin"), None)
+        if admin is not None:
+            handle.robin_token = admin["access_token"]
+        if member is not None:
+            handle.robin_member_token = member["access_token"]
+        clients = made["kadence"]["clients"]
+        if clients:
+            handle.kadence_client_id = clients[0]["client_id"]
+            handle.kadence_client_secret = clients[0]["client_secret"]
+        handle.made = made
+        return handle
+
+    def drop(self) -> None:
+        """Drop this handle's organization (a tenant's only), and everything it owns."""
+        if not self.tenant:
+            raise SandboxError("only a tenant's handle (new_tenant) drops its organization")
+        self.control("DELETE", f"organizations/{quote(self.organization, safe='')}")
 
     def control(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
         """Call `/_sandbox/{path}` with a JSON body, or with the X-Sandbox-Control header that a
@@ -225,9 +271,15 @@ class RequestJournal:
         method, status, path, organization, after, limit)."""
         if filters.get("after") is None:
             filters["after"] = self.sandbox.journal_mark
+        if filters.get("organization") is None and self.sandbox.tenant:
+            filters["organization"] = self.sandbox.organization
         query = urlencode({name: value for name, value in filters.items() if value is not None})
         entries: list[dict[str, Any]] = self.sandbox.control("GET", "journal" + (f"?{query}" if query else ""))["entries"]
         return entries
+
+    def _own_organization(self) -> str | None:
+        """A tenant's handle counts its own organization's requests only: other processes share the server."""
+        return self.sandbox.organization if self.sandbox.tenant else None
 
     def mark(self, name: str = "the mark") -> int:
         """Count only the requests from now on; returns the mark, the newest journal id (0 for
@@ -261,7 +313,7 @@ class RequestJournal:
             "path": path,
             "api": api,
             "body": body,
-            "organization": None if organization is None else str(organization),
+            "organization": str(organization) if organization is not None else self._own_organization(),
             "after": self.sandbox.journal_mark if after is None else after,
             "limit": limit,
         }

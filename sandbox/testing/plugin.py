@@ -18,6 +18,17 @@ becomes `pytest-clean`, and later ones return to it. The report's header says wh
 
 Restoring happens before each test, not after: a failing test leaves what it did on the server
 to look at (with the journal, the dashboard or a debugger) until the next test starts.
+
+Isolation (`--sandbox-isolation`, ini `sandbox_isolation`):
+
+- `store` (the default in one process): every test restores the whole server, as above.
+- `tenant` (the default under pytest-xdist with SANDBOX_URL): each test process (each xdist
+  worker) gets an organization of its own on one server, copied from the seed's
+  (`POST /_sandbox/organizations`), and each test resets only that organization, clears only its
+  fault rules and counts only its requests in the journal. Parallel workers share one server
+  without seeing each other: in-process, the server is started once, by xdist's controller, and
+  every worker uses it. The organization is dropped as the session ends.
+- `test`: as `tenant`, but each test gets a new organization, dropped after it.
 """
 
 from collections.abc import Iterator
@@ -26,9 +37,15 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sandbox.testing.control import Sandbox
+    from sandbox.testing.server import Stop
 
 PRESETS = ("small", "demo", "large")
+ISOLATIONS = ("store", "tenant", "test")
+_URL_KEY = "workplace_sandbox_url"
+"""What xdist's controller hands its workers: the URL of the one server they share."""
 DEFAULT_TIMEOUT = 60.0
 
 
@@ -63,6 +80,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="test from the state the server at SANDBOX_URL holds (the first session's) rather than reset it to its seed "
         "[ini: sandbox_keep_state]",
     )
+    group.addoption(
+        "--sandbox-isolation",
+        choices=ISOLATIONS,
+        help="what each test gets: store (the whole server restored), tenant (an organization of this process's own, "
+        "reset) or test (a new organization) [ini: sandbox_isolation; default store, tenant under xdist with SANDBOX_URL]",
+    )
+    parser.addini("sandbox_isolation", "store, tenant or test: what each test gets of the server")
     parser.addini("sandbox_keep_state", "test from the state the server at SANDBOX_URL holds, not its seed", type="bool")
     parser.addini("sandbox_preset", "workplace a started sandbox is seeded with: small, demo or large")
     parser.addini("sandbox_seed", "seed of a started sandbox's generated data")
@@ -74,6 +98,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     import os
 
     url = config.getoption("sandbox_url") or os.environ.get("SANDBOX_URL")  # noqa: TID251 - the plugin's switch, not the server's
+    if _isolation(config) != "store":
+        where = url or "a server started for this run"
+        each = "test, dropped after it" if _isolation(config) == "test" else "test process, reset before each test"
+        return [f"workplace-sandbox: {where}: an organization of its own for each {each}"]
     if not url:
         return []
     if _keeps_state(config):
@@ -95,21 +123,23 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def sandbox_server(request: pytest.FixtureRequest) -> Iterator["Sandbox"]:
     """The sandbox of this session, ready, its clean state saved; not restored between tests
     (ask for `sandbox` for that). For session-scoped fixtures that need its URLs."""
-    import os
-
     from sandbox.testing.control import CLEAN_SNAPSHOT, Sandbox, SandboxError
     from sandbox.testing.server import start_in_process, wait_until_ready
 
     config = request.config
-    url = config.getoption("sandbox_url") or os.environ.get("SANDBOX_URL")  # noqa: TID251 - the plugin's switch, not the server's
+    if _isolation(config) != "store":
+        yield from _shared_server(request)
+        return
+    url = _given_url(config)
     stop = None
     try:
         timeout = _timeout(config)
         if url:
             if hasattr(config, "workerinput"):
                 pytest.fail(
-                    "SANDBOX_URL serves one test process at a time (every test restores the whole server): "
-                    "run without pytest-xdist's -n, or unset SANDBOX_URL to give each worker a sandbox of its own",
+                    "--sandbox-isolation=store restores the whole server for every test, so SANDBOX_URL serves one test "
+                    "process at a time: run without pytest-xdist's -n, or with --sandbox-isolation=tenant (an organization "
+                    "for each worker), or unset SANDBOX_URL to give each worker a sandbox of its own",
                     pytrace=False,
                 )
             wait_until_ready(url, timeout=timeout)
@@ -135,23 +165,70 @@ def sandbox_server(request: pytest.FixtureRequest) -> Iterator["Sandbox"]:
             stop()
 
 
+def _shared_server(request: pytest.FixtureRequest) -> Iterator["Sandbox"]:
+    """The server this session shares with others: given, started by xdist's controller, or
+    started here; with tenant isolation, as an organization of this session's own, dropped as
+    the session ends."""
+    import contextlib
+
+    from sandbox.testing.control import Sandbox, SandboxError
+    from sandbox.testing.server import start_in_process, wait_until_ready
+
+    config = request.config
+    url = _given_url(config)
+    started_here = getattr(config, "workerinput", {}).get(_URL_KEY) is not None
+    stop = None
+    try:
+        timeout = _timeout(config)
+        if not url:
+            data_dir = request.getfixturevalue("tmp_path_factory").mktemp("workplace-sandbox")
+            url, stop = start_in_process(data_dir, timeout=timeout, **_seed_settings(config))
+        wait_until_ready(url, timeout=timeout)
+        server = Sandbox(url, in_process=stop is not None or started_here)
+        if _isolation(config) == "tenant":
+            server = server.new_tenant(slug=_tenant_slug(config))
+    except (SandboxError, ValueError) as error:
+        if stop is not None:
+            stop()
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield server
+    finally:
+        if server.tenant:
+            # A server that went first (a whole-store reset, or it stopped) left nothing to drop.
+            with contextlib.suppress(SandboxError):
+                server.drop()
+        if stop is not None:
+            stop()
+
+
 @pytest.fixture
-def sandbox(sandbox_server: "Sandbox") -> "Sandbox":
+def sandbox(request: pytest.FixtureRequest, sandbox_server: "Sandbox") -> Iterator["Sandbox"]:
     """The sandbox as the session found it: workplace and clocks restored, no fault rules, an
-    empty journal. The restore runs before the test, so a failure's state stays to inspect.
-    Each test gets a handle of its own, so one that changes, say, `robin_token` changes it for
-    itself only."""
+    empty journal (with tenant isolation: the test process's organization reset, its fault rules
+    cleared, the journal counted from the test's start; with test isolation, a new organization,
+    dropped after the test). The restore runs before the test, so a failure's state stays to
+    inspect. Each test gets a handle of its own, so one that changes, say, `robin_token` changes
+    it for itself only."""
     import copy
 
     from sandbox.testing.control import SandboxError
 
-    handle = copy.copy(sandbox_server)
+    made = None
     try:
-        handle.restore_clean()
+        if _isolation(request.config) == "test":
+            handle = made = sandbox_server.new_tenant()
+        else:
+            handle = copy.copy(sandbox_server)
+            handle.restore_clean()
         handle.journal.mark("the test began")
     except SandboxError as error:
         pytest.fail(str(error), pytrace=False)
-    return handle
+    try:
+        yield handle
+    finally:
+        if made is not None:
+            made.drop()
 
 
 def _keep_clean_state(server: "Sandbox", name: str) -> None:
@@ -161,6 +238,83 @@ def _keep_clean_state(server: "Sandbox", name: str) -> None:
     session's clean state. A server started here is always new."""
     if name not in [snapshot["name"] for snapshot in server.control("GET", "snapshots")]:
         server.save_snapshot(name)
+
+
+def _given_url(config: pytest.Config) -> str | None:
+    """The server to test against: --sandbox-url, SANDBOX_URL, or the one xdist's controller
+    started for its workers."""
+    import os
+
+    workerinput = getattr(config, "workerinput", {})
+    return (
+        config.getoption("sandbox_url")
+        or os.environ.get("SANDBOX_URL")  # noqa: TID251 - the plugin's switch, not the server's
+        or workerinput.get(_URL_KEY)
+    )
+
+
+def _isolation(config: pytest.Config) -> str:
+    given = config.getoption("sandbox_isolation") or config.getini("sandbox_isolation")
+    if given:
+        if given not in ISOLATIONS:
+            raise pytest.UsageError(f"sandbox_isolation must be one of {', '.join(ISOLATIONS)}, not {given!r}")
+        return str(given)
+    import os
+
+    parallel = hasattr(config, "workerinput") or _xdist_workers(config) > 0
+    url = config.getoption("sandbox_url") or os.environ.get("SANDBOX_URL")  # noqa: TID251 - the plugin's switch, not the server's
+    return "tenant" if parallel and url else "store"
+
+
+def _xdist_workers(config: pytest.Config) -> int:
+    """How many workers xdist's controller starts (0 without xdist, or with -n 0)."""
+    count = getattr(config.option, "numprocesses", None)
+    return int(count) if isinstance(count, int) else 0
+
+
+def _tenant_slug(config: pytest.Config) -> str | None:
+    """A tenant's slug names the xdist worker it serves, so that the dashboard and the journal
+    tell the workers apart; None (a code of its own) outside xdist."""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker is None:
+        return None
+    import secrets
+
+    return f"pytest-{worker}-{secrets.token_hex(3)}"
+
+
+_controller_stops: list[tuple["Stop", "Path"]] = []
+"""The server xdist's controller started for its workers, and its data directory."""
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: object) -> None:
+    """xdist's controller, as it starts each worker: with tenant or test isolation and no server
+    given, one server, started here once, for every worker to share."""
+    config: pytest.Config = node.config  # type: ignore[attr-defined]
+    if _isolation(config) == "store" or _given_url(config):
+        return
+    url = getattr(config, "_workplace_sandbox_url", None)
+    if url is None:
+        import tempfile
+        from pathlib import Path
+
+        from sandbox.testing.server import start_in_process
+
+        data_dir = Path(tempfile.mkdtemp(prefix="workplace-sandbox-"))
+        url, stop = start_in_process(data_dir, timeout=_timeout(config), **_seed_settings(config))
+        config._workplace_sandbox_url = url  # type: ignore[attr-defined]
+        _controller_stops.append((stop, data_dir))
+    node.workerinput[_URL_KEY] = url  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    while _controller_stops:
+        stop, data_dir = _controller_stops.pop()
+        stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _keeps_state(config: pytest.Config) -> bool:
