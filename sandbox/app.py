@@ -29,7 +29,7 @@ from sandbox.control.traffic import TrafficMiddleware
 from sandbox.core.clock import Clock
 from sandbox.core.errors import DomainError
 from sandbox.cross_origin import CrossOriginMiddleware
-from sandbox.dialects import DIALECTS, api_of, dialect_of, occurrence_ids, status_words
+from sandbox.dialects import DIALECTS, api_of, dialect_of, occurrence_ids, organization_of, status_words
 from sandbox.limits import BodyLimitMiddleware
 from sandbox.openapi import describe
 from sandbox.routing import HeadAsGet, refuse_unreadable_input
@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     # read, a fault's or a refusal's too, carries the CORS headers.
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
-    app.add_middleware(TrafficMiddleware, api_of=api_of)
+    app.add_middleware(TrafficMiddleware, api_of=api_of, organization_of=organization_of)
     app.add_middleware(ControlPlaneGuard)
     app.add_middleware(
         CrossOriginMiddleware,

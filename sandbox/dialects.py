@@ -1,9 +1,11 @@
 """The vendor APIs the sandbox speaks, one entry each. The app mounts them and renders each
 one's failures from this list; the journal and the fault rules name a request by the API its path
-belongs to (`api_of`); the OpenAPI documents and the docs page are cut along it. A new dialect is a
-package (its routes and wire, with `include`, `render_error` and `PREFIXES`) and one entry in DIALECTS."""
+belongs to (`api_of`), and a fault rule naming an organization reads the caller's by its API's
+credentials (`organization_of`); the OpenAPI documents and the docs page are cut along it. A new
+dialect is a package (its routes and wire, with `include`, `render_error`, `organization_of` and
+`PREFIXES`) and one entry in DIALECTS."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,6 +34,9 @@ class Dialect:
     """Mounts its routes on the app."""
     render_error: Callable[[Request, Exception], Response]
     """Any failure under its paths, in its own error body."""
+    organization_of: Callable[[Request], Awaitable[int | None]]
+    """The organization of the credential a request presents, read as its routes read it; None
+    where it presents none the API knows. The fault rules ask it before the route runs."""
     occurrence_id: Callable[[Reservation, datetime | None], str]
     """The id it gives an occurrence: of a reservation, at its start in a series (None for a
     single one). The control plane shows each API's ids by it."""
@@ -52,6 +57,7 @@ DIALECTS = (
         prefixes=robin.PREFIXES,
         include=robin.include,
         render_error=robin.render_error,
+        organization_of=robin.organization_of,
         occurrence_id=robin.occurrence_id,
     ),
     Dialect(
@@ -62,6 +68,7 @@ DIALECTS = (
         prefixes=kadence.PREFIXES,
         include=kadence.include,
         render_error=kadence.render_error,
+        organization_of=kadence.organization_of,
         occurrence_id=kadence.occurrence_id,
         status_word=kadence.status_word,
     ),
@@ -77,6 +84,13 @@ def api_of(path: str) -> str | None:
     """The name of the API a path belongs to, as the journal and the fault rules give it."""
     dialect = dialect_of(path)
     return None if dialect is None else dialect.name
+
+
+async def organization_of(request: Request) -> int | None:
+    """The organization of the credential a request to a vendor API presents, as its API reads
+    it; None where it presents none that API knows, and off the vendor paths."""
+    dialect = dialect_of(request.scope["path"])
+    return None if dialect is None else await dialect.organization_of(request)
 
 
 def occurrence_ids() -> dict[str, Callable[[Reservation, datetime | None], str]]:

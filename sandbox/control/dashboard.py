@@ -138,7 +138,7 @@ _PAGE = """<!doctype html>
         <button type="button" id="faults-clear">Clear all</button>
       </form>
       <table id="faults-table">
-        <thead><tr><th>#</th><th>API</th><th>Method</th><th>Path</th><th>Effect</th><th>Status</th><th>Latency</th><th>Left</th><th>Hits</th><th></th></tr></thead>
+        <thead><tr><th>#</th><th>Organization</th><th>API</th><th>Method</th><th>Path</th><th>Effect</th><th>Status</th><th>Latency</th><th>Left</th><th>Hits</th><th></th></tr></thead>
         <tbody></tbody>
       </table>
     </section>

@@ -4,6 +4,11 @@ Rules live in the store, so a rule added through any worker process applies to r
 by every one, and "the next N requests" counts down atomically across them. Rules apply in the
 order they were added: latency adds up, and the first error, rate limit or drop that fires
 answers the request.
+
+A rule may name an organization: it then applies only to requests whose credential is of that
+organization (as the dialect reads it: `Dialect.organization_of`), so that suites sharing one
+sandbox, each with an organization of its own, fault only their own requests. The credential
+is read before the route only when a rule that matches the request names one.
 """
 
 import random
@@ -45,9 +50,13 @@ def add(store: Store, rule: FaultRule) -> FaultRule:
     return rule
 
 
-def listed(store: Store) -> list[FaultRule]:
+def listed(store: Store, organization_id: int | None = None) -> list[FaultRule]:
+    """Every rule, or those naming `organization_id`, in the order they apply."""
+    query = select(FaultRule).order_by(col(FaultRule.id))
+    if organization_id is not None:
+        query = query.where(FaultRule.organization_id == organization_id)
     with store.session() as session:
-        return list(session.exec(select(FaultRule).order_by(col(FaultRule.id))))
+        return list(session.exec(query))
 
 
 def find(store: Store, rule_id: int) -> FaultRule:
@@ -67,9 +76,13 @@ def remove(store: Store, rule_id: int) -> None:
         session.commit()
 
 
-def clear(store: Store) -> int:
+def clear(store: Store, organization_id: int | None = None) -> int:
+    """Remove every rule, or those naming `organization_id`; how many went."""
+    statement = table_of(FaultRule).delete()
+    if organization_id is not None:
+        statement = statement.where(col(FaultRule.organization_id) == organization_id)
     with store.session(write=True) as session:
-        removed = rows_changed(session.execute(table_of(FaultRule).delete()))
+        removed = rows_changed(session.execute(statement))
         session.commit()
     return removed
 
@@ -90,8 +103,19 @@ def live(store: Store) -> list[FaultRule]:
 
 
 def matching(rules: list[FaultRule], api: str, method: str, path: str) -> list[FaultRule]:
-    """Those of `rules` that match a request."""
+    """Those of `rules` that match a request by its API, method and path."""
     return [rule for rule in rules if rule.api in (api, "any") and rule.method in (method, "*") and fnmatchcase(path, rule.path)]
+
+
+def name_an_organization(rules: list[FaultRule]) -> bool:
+    """Whether any of `rules` applies to one organization's requests only."""
+    return any(rule.organization_id is not None for rule in rules)
+
+
+def applying_to(rules: list[FaultRule], organization_id: int | None) -> list[FaultRule]:
+    """Those of `rules` that apply to a request whose credential is of `organization_id` (None:
+    a request with no credential the API knows)."""
+    return [rule for rule in rules if rule.organization_id in (None, organization_id)]
 
 
 def decide(store: Store, rules: list[FaultRule], chance: random.Random | None = None) -> Decision:

@@ -205,10 +205,14 @@ class Journal:
             raise NotFound(f"no journal entry {entry_id}: it was never recorded, or newer requests pushed it out")
         return found
 
-    def clear(self, store: Store) -> None:
+    def clear(self, store: Store, organization_id: int | None = None) -> None:
+        """Remove every entry, or those of requests whose credential was of `organization_id`."""
         self.flush(store)
+        statement = delete(JournalEntry)
+        if organization_id is not None:
+            statement = statement.where(col(JournalEntry.organization_id) == organization_id)
         with store.session(write=True) as session:
-            session.execute(delete(JournalEntry))
+            session.execute(statement)
             session.commit()
 
 

@@ -47,6 +47,7 @@ TAG = "Sandbox control plane"
 router = APIRouter(tags=[TAG])
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 OrganizationKey = Annotated[str, Path(description="The organization's integer id, ULID or slug", examples=["meridian-robotics"])]
+OrganizationFilter = Annotated[str | None, Query(description="The organization's id, ULID or slug")]
 SnapshotName = Annotated[
     str,
     Path(
@@ -285,13 +286,19 @@ def _utc(at: datetime) -> datetime:
 # Faults
 
 
-@router.get("/faults", summary="List the fault rules")
-def list_faults(request: Request) -> list[FaultState]:
-    return [_fault(rule) for rule in faults.listed(_store(request))]
+@router.get("/faults", summary="List the fault rules, of every organization or those naming one", responses=refusals(404))
+def list_faults(request: Request, organization: OrganizationFilter = None) -> list[FaultState]:
+    store = _store(request)
+    return _faults(store, faults.listed(store, _organization_id(store, organization)))
 
 
-@router.post("/faults", status_code=201, summary="Add a fault rule", responses=refusals(400, 422))
+@router.post("/faults", status_code=201, summary="Add a fault rule", responses=refusals(400, 404, 422))
 def add_fault(request: Request, body: FaultRequest) -> FaultState:
+    store = _store(request)
+    named = None
+    if body.organization is not None:
+        with store.session() as session:
+            named = organization_named(session, body.organization)
     rule = FaultRule(
         api=body.api,
         method=body.method,
@@ -303,13 +310,16 @@ def add_fault(request: Request, body: FaultRequest) -> FaultState:
         retry_after=body.retry_after,
         probability=body.probability,
         remaining=body.times,
+        organization_id=None if named is None else named.id,
     )
-    return _fault(faults.add(_store(request), rule))
+    return _fault(faults.add(store, rule), named)
 
 
 @router.get("/faults/{rule_id}", summary="One fault rule", responses=refusals(404))
 def get_fault(request: Request, rule_id: RowId) -> FaultState:
-    return _fault(faults.find(_store(request), rule_id))
+    store = _store(request)
+    (found,) = _faults(store, [faults.find(store, rule_id)])
+    return found
 
 
 @router.delete("/faults/{rule_id}", status_code=204, summary="Remove a fault rule", responses=refusals(404))
@@ -318,14 +328,36 @@ def delete_fault(request: Request, rule_id: RowId) -> Response:
     return Response(status_code=204)
 
 
-@router.delete("/faults", status_code=204, summary="Remove every fault rule")
-def clear_faults(request: Request) -> Response:
-    faults.clear(_store(request))
+@router.delete(
+    "/faults", status_code=204, summary="Remove every fault rule, or those naming one organization", responses=refusals(404)
+)
+def clear_faults(request: Request, organization: OrganizationFilter = None) -> Response:
+    store = _store(request)
+    faults.clear(store, _organization_id(store, organization))
     return Response(status_code=204)
 
 
-def _fault(rule: FaultRule) -> FaultState:
-    return FaultState.model_validate(rule, from_attributes=True)
+def _faults(store: Store, rules: list[FaultRule]) -> list[FaultState]:
+    """`rules` as the control plane shows them, each with the organization it names."""
+    named = {rule.organization_id for rule in rules if rule.organization_id is not None}
+    organizations: dict[int | None, Organization] = {}
+    if named:
+        with store.session() as session:
+            organizations = {row.id: row for row in session.exec(select(Organization).where(col(Organization.id).in_(named)))}
+    return [_fault(rule, organizations.get(rule.organization_id)) for rule in rules]
+
+
+def _fault(rule: FaultRule, organization: Organization | None) -> FaultState:
+    shown = None if organization is None else organization_ref(organization)
+    return FaultState.model_validate({**rule.model_dump(), "organization": shown})
+
+
+def _organization_id(store: Store, key: str | None) -> int | None:
+    """The id of the organization `key` names (404 for none); None for no key."""
+    if key is None:
+        return None
+    with store.session() as session:
+        return organization_named(session, key).id
 
 
 # The request journal
@@ -338,15 +370,12 @@ def read_journal(
     method: Annotated[str | None, Query(pattern="^[A-Za-z]+$")] = None,
     status: Annotated[str | None, Query(pattern="^[1-5]([0-9]{2}|xx)$", description="A status, or a class such as 4xx")] = None,
     path: Annotated[str | None, Query(max_length=512, description="A shell-style pattern of the path")] = None,
-    organization: Annotated[str | None, Query(description="The organization's id, ULID or slug")] = None,
+    organization: OrganizationFilter = None,
     after: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID, description="Only entries with a larger id (for polling)")] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 100,
 ) -> Journal:
     store = _store(request)
-    organization_id = None
-    if organization is not None:
-        with store.session() as session:
-            organization_id = organization_named(session, organization).id
+    organization_id = _organization_id(store, organization)
     where = Filter(
         api=api,
         method=method,
@@ -369,10 +398,7 @@ def read_journal(
 def verify_journal(request: Request, body: VerifyRequest) -> Verification:
     """Reads the journal only: a POST for the JSON body its criteria need."""
     store = _store(request)
-    organization_id = None
-    if body.organization is not None:
-        with store.session() as session:
-            organization_id = organization_named(session, body.organization).id
+    organization_id = _organization_id(store, body.organization)
     expected = Expectation(
         api=body.api,
         method=body.method,
@@ -406,7 +432,10 @@ def read_journal_entry(request: Request, entry_id: RowId) -> JournalDetail:
     return JournalDetail.model_validate(entry, from_attributes=True)
 
 
-@router.delete("/journal", status_code=204, summary="Empty the journal")
-def clear_journal(request: Request) -> Response:
-    request.app.state.journal.clear(_store(request))
+@router.delete(
+    "/journal", status_code=204, summary="Empty the journal, or remove one organization's requests", responses=refusals(404)
+)
+def clear_journal(request: Request, organization: OrganizationFilter = None) -> Response:
+    store = _store(request)
+    request.app.state.journal.clear(store, _organization_id(store, organization))
     return Response(status_code=204)

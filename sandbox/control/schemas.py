@@ -187,6 +187,16 @@ class FaultRequest(Strict):
     times: int | None = Field(
         default=None, ge=1, le=1_000_000_000, description="Fire on the next N matching requests only; default: every one"
     )
+    organization: str | None = Field(
+        default=None,
+        max_length=128,
+        description=(
+            "The organization's id, ULID or slug: the rule then applies only to requests whose credential is that "
+            "organization's (a Robin access token, a Kadence bearer token), never to requests without a valid one, nor "
+            "to the token endpoint (/oauth2/token), which takes client credentials; default: every request"
+        ),
+        examples=["meridian"],
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> "FaultRequest":
@@ -220,6 +230,9 @@ class FaultState(BaseModel):
     remaining: int | None = Field(description="Matching requests it still applies to; null: every one")
     hits: int = Field(description="Requests it has applied to")
     created_at: datetime
+    organization: OrganizationRef | None = Field(
+        description="The organization whose requests alone it applies to; null: every request"
+    )
 
 
 class JournalSummary(BaseModel):

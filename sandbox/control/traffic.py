@@ -6,7 +6,7 @@ The control plane itself is neither faulted nor journaled, so a harness can alwa
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from http.client import responses
 from typing import Any
@@ -33,11 +33,20 @@ class ConnectionDropped(ConnectionError):
 
 class TrafficMiddleware:
     """Journals, limits and faults each request to a vendor API; `api_of` names the API a path
-    belongs to (None for the control plane and the sandbox's own pages, which pass untouched)."""
+    belongs to (None for the control plane and the sandbox's own pages, which pass untouched),
+    and `organization_of` the organization of the credential a request to it presents (None for
+    none its API knows), asked only where a rule that matches the request names an organization."""
 
-    def __init__(self, app: ASGIApp, *, api_of: Callable[[str], str | None]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        api_of: Callable[[str], str | None],
+        organization_of: Callable[[Request], Awaitable[int | None]],
+    ) -> None:
         self.app = app
         self.api_of = api_of
+        self.organization_of = organization_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         api = self.api_of(scope["path"]) if scope["type"] == "http" else None
@@ -56,7 +65,7 @@ class TrafficMiddleware:
             exchange.record()
 
     async def _serve(self, sandbox: Any, scope: Scope, exchange: "_Exchange") -> None:
-        decision = await _consult(sandbox.state, scope, exchange.api)
+        decision = await _consult(sandbox.state, scope, exchange.api, self.organization_of)
         exchange.fault_id = decision.rule_id
         rule = decision.outcome
         if decision.rule_id is not None:
@@ -79,16 +88,25 @@ class TrafficMiddleware:
             await response(scope, exchange.receive, exchange.send)
 
 
-async def _consult(state: Any, scope: Scope, api: str) -> faults.Decision:
+async def _consult(
+    state: Any, scope: Scope, api: str, organization_of: Callable[[Request], Awaitable[int | None]]
+) -> faults.Decision:
     """What the fault rules make of a request. The rules are read again only when they have
-    changed (the store's version is left in the request's state for the routes too); a rule
-    that matches is used in a worker thread, since using it is a write (it counts its uses)."""
+    changed (the store's version is left in the request's state for the routes too); the
+    caller's organization is read only when a rule that matches names one (by the credential
+    the route then finds kept), and left for the journal; a rule that applies is used in a
+    worker thread, since using it is a write (it counts its uses)."""
     store = state.store
     version = store.version()
     scope.setdefault("state", {})[STORE_VERSION] = version
     rules = await state.fault_rules.read_through(None, version.of(FAULTS), lambda: read_store(store, faults.live, store))
     assert rules is not None
     matched = faults.matching(rules, api, scope["method"], scope["path"])
+    if faults.name_an_organization(matched):
+        organization_id = await organization_of(Request(scope))
+        if organization_id is not None:
+            scope["state"]["organization_id"] = organization_id
+        matched = faults.applying_to(matched, organization_id)
     return await run_in_threadpool(faults.decide, store, matched) if matched else faults.Decision()
 
 

@@ -2,7 +2,7 @@
 tokens that expire on the organization's clock."""
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -70,11 +70,16 @@ def actor_for_bearer(session: Session, token: str, clock: Clock) -> Actor:
 
 def bearer_actor(session: Session, credential: Credential, clock: Clock, *, reading: bool = False) -> Actor:
     """The actor of a bearer token's credential, unless the token has expired on its clock."""
+    return acting(session, credential, unexpired_now(credential, clock), reading=reading)
+
+
+def unexpired_now(credential: Credential, clock: Clock) -> datetime:
+    """Now on the clock of a bearer token's organization; Unauthenticated once the token has expired."""
     now = clock.now(credential.organization)
     assert credential.expires_at is not None
     if now >= credential.expires_at:
         raise Unauthenticated("The access token has expired.")
-    return acting(session, credential, now, reading=reading)
+    return now
 
 
 def credential_for_bearer(session: Session, token: str) -> Credential:

@@ -194,7 +194,8 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   `hydra:description` is the rule's message (the status's reason phrase by default), a
   `rate_limit` rule 429 with `Retry-After` in the same body; on `/oauth2/token` both answer an
   OAuth error, `server_error` for 500 and `temporarily_unavailable` for 429 and other 5xx, and
-  any other status `invalid_request`.
+  any other status `invalid_request`. A rule naming an organization matches the requests of its
+  bearer tokens, never `/oauth2/token`, whose requests carry client credentials instead.
 """
 
 from fastapi import Depends, FastAPI, Request
@@ -202,7 +203,7 @@ from fastapi.responses import Response
 
 from sandbox.core.lifecycle import Status
 from sandbox.kadence import hydra
-from sandbox.kadence.deps import get_actor
+from sandbox.kadence.deps import credential_organization, get_actor
 from sandbox.kadence.hydra import CONTEXTS_PATH, PREFIX
 from sandbox.kadence.ids import booking_id as occurrence_id
 from sandbox.kadence.routes import API_ROUTES, contexts, documentation, oauth
@@ -230,6 +231,14 @@ def include(app: FastAPI) -> None:
         include_flat(app, module.router, dependencies=[Depends(refuse_unreadable_input)])
 
 
+async def organization_of(request: Request) -> int | None:
+    """The organization of the bearer token a request presents (`credential_organization`). The
+    token endpoint takes client credentials, read from its body by its route: it names none."""
+    if under(request.scope["path"], TOKEN_PATH):
+        return None
+    return await credential_organization(request)
+
+
 def status_word(status: Status) -> str:
     """A booking's status as Kadence names it."""
     return STATUSES[status]
@@ -251,6 +260,7 @@ __all__ = [
     "TOKEN_PATH",
     "include",
     "occurrence_id",
+    "organization_of",
     "render_error",
     "status_word",
 ]

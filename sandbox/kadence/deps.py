@@ -9,7 +9,7 @@ from fastapi.security import OAuth2
 from sandbox.answers import VALID_UNTIL
 from sandbox.core.access import Actor
 from sandbox.core.errors import Unauthenticated
-from sandbox.core.oauth import bearer_actor, credential_for_bearer
+from sandbox.core.oauth import bearer_actor, credential_for_bearer, unexpired_now
 from sandbox.kadence.hydra import negotiate, refuse_unreadable_body_format
 from sandbox.routing import refuse_unreadable_input
 from sandbox.sessions import SessionDep, credential, reads_only
@@ -58,3 +58,14 @@ async def get_actor(
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+async def credential_organization(request: Request) -> int | None:
+    """The organization of the bearer token a request presents, found as `get_actor` finds it
+    (and kept for it); None where it presents none Kadence knows, or one that has expired."""
+    try:
+        found = await credential(request, bearer_token(request.headers.get("authorization")), credential_for_bearer)
+        unexpired_now(found, request.app.state.clock)
+    except Unauthenticated:
+        return None
+    return found.organization.id

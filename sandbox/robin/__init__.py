@@ -273,7 +273,8 @@ Presence:
 - The control plane's fault rules can make requests fail: an `error` rule answers its status in
   the envelope with the rule's message (the status's reason phrase by default) and no `errors`;
   a `rate_limit` rule answers 429 with `Retry-After` and a `usageLimits`/`rate_limit_exceeded`
-  error, as the export rate limit does.
+  error, as the export rate limit does. A rule naming an organization matches the requests of
+  its access tokens, given in the `Authorization` header or as `access_token`.
 """
 
 from datetime import datetime
@@ -281,6 +282,7 @@ from datetime import datetime
 from fastapi import Depends, FastAPI
 
 from sandbox.robin import ids
+from sandbox.robin.deps import credential_organization as organization_of
 from sandbox.robin.deps import get_actor
 from sandbox.robin.envelope import render_error
 from sandbox.robin.requests import FormBodiesMiddleware, PhpListsMiddleware
@@ -321,4 +323,4 @@ def include(app: FastAPI) -> None:
     include_flat(app, sign_in.router, prefix=PREFIX, dependencies=[Depends(refuse_unreadable_input)])
 
 
-__all__ = ["PREFIX", "PREFIXES", "include", "occurrence_id", "render_error"]
+__all__ = ["PREFIX", "PREFIXES", "include", "occurrence_id", "organization_of", "render_error"]

@@ -64,6 +64,16 @@ async def get_actor(
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
+async def credential_organization(request: Request) -> int | None:
+    """The organization of the access token a request presents, found as `get_actor` finds it
+    (and kept for it); None where it presents none Robin knows."""
+    try:
+        found = await credential(request, presented_token(request), credential_for_token)
+    except Unauthenticated:
+        return None
+    return found.organization.id
+
+
 async def get_page(
     page: Annotated[
         int,

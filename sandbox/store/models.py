@@ -26,7 +26,7 @@ from sqlmodel import Field, SQLModel
 
 from sandbox.store.types import UTCDateTime, new_ulid
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 
 def table_of(model: type[Any]) -> Table:
@@ -622,6 +622,10 @@ class FaultRule(SQLModel, table=True):
     """How many more matching requests it applies to; None: every one."""
     hits: int = 0
     created_at: datetime = instant()
+    organization_id: int | None = Field(default=None, index=True)
+    """Whose requests it applies to: those whose credential is of this organization; None: every
+    request. A plain id, as a journal entry's organization is: a restore of a snapshot taken
+    before the organization was added takes it away, and must not fail for its rules."""
 
 
 class JournalEntry(SQLModel, table=True):

@@ -123,12 +123,21 @@ class Sandbox:
 
     def fault(self, **rule: Any) -> dict[str, Any]:
         """Add a fault rule (api, method, path, effect, latency_ms, status, message, retry_after,
-        probability, times, as `POST /_sandbox/faults` takes them); returns the stored rule."""
+        probability, times, organization, as `POST /_sandbox/faults` takes them); returns the
+        stored rule. One naming an `organization` (id, ULID or slug) applies to the requests of
+        that organization's credentials only."""
+        if rule.get("organization") is not None:
+            rule["organization"] = str(rule["organization"])
         stored: dict[str, Any] = self.control("POST", "faults", rule)
         return stored
 
-    def clear_faults(self) -> None:
-        self.control("DELETE", "faults")
+    def clear_faults(self, organization: str | int | None = None) -> None:
+        """Remove every fault rule, or those naming `organization` (id, ULID or slug)."""
+        self.control("DELETE", "faults" + _organization_query(organization))
+
+    def clear_journal(self, organization: str | int | None = None) -> None:
+        """Empty the request journal, or remove the requests of `organization`'s credentials."""
+        self.control("DELETE", "journal" + _organization_query(organization))
 
     @property
     def journal(self) -> "RequestJournal":
@@ -160,7 +169,7 @@ class Sandbox:
             return
         self.restore_snapshot(CLEAN_SNAPSHOT)
         self.clear_faults()
-        self.control("DELETE", "journal")
+        self.clear_journal()
 
     # Tenants
 
@@ -363,6 +372,10 @@ class RequestJournal:
         elif answer["count"] < (times or 1):
             lines.append("No request meets every criterion but one.")
         return "\n".join(lines)
+
+
+def _organization_query(organization: str | int | None) -> str:
+    return "" if organization is None else "?" + urlencode({"organization": str(organization)})
 
 
 def _described(criteria: dict[str, Any]) -> str:

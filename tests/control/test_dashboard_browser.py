@@ -165,7 +165,9 @@ def test_a_fault_rule_added_on_the_page_fails_the_next_request(page: Any, base: 
     page.fill("#fault-form input[name=status]", "503")
     page.fill("#fault-form input[name=times]", "1")
     page.click("#fault-form button[type=submit]")
-    expect(page.locator("#faults-table tbody tr")).to_have_count(1, timeout=WAIT_MS)
+    rules = page.locator("#faults-table tbody tr")
+    expect(rules).to_have_count(1, timeout=WAIT_MS)
+    expect(rules.first.locator("td").nth(1)).to_have_text("every")
 
     assert call(base, "GET", f"/v1.0/spaces/{HUDSON}")[0] == 503
     assert call(base, "GET", f"/v1.0/spaces/{HUDSON}")[0] == 200, "the rule was for one request only"
@@ -176,6 +178,15 @@ def test_a_fault_rule_added_on_the_page_fails_the_next_request(page: Any, base: 
     expect(page.locator("#journal-detail h3")).to_contain_text("503", timeout=WAIT_MS)
     expect(page.locator("#journal-detail details.headers").first).to_contain_text("authorization: Access-Token [redacted]")
     screenshot(page, "journal", "#journal")
+    status, _ = call(
+        base,
+        "POST",
+        "/_sandbox/faults",
+        {"path": "/v1.0/exports/*", "effect": "latency", "latency_ms": 500, "organization": "meridian"},
+    )
+    assert status == 201
+    expect(rules).to_have_count(2, timeout=WAIT_MS)
+    expect(rules.nth(1).locator("td").nth(1)).to_have_text("Meridian Robotics")
     screenshot(page, "faults", "#faults")
 
 

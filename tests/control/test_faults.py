@@ -7,7 +7,9 @@ import pytest
 
 from sandbox.control import faults
 from sandbox.control.traffic import ConnectionDropped
+from sandbox.robin import deps as robin_deps
 from sandbox.store.models import FaultRule
+from tests.conftest import OTHER_CLIENT, OTHER_TOKEN, KadenceClient, RobinClient
 
 
 def add(client, **rule):
@@ -156,6 +158,7 @@ def test_error_rule_defaults_to_500_and_rate_limit_to_one_second(client):
         ({"effect": "error", "method": "GET /x"}, "method"),
         ({"effect": "error", "colour": "red"}, "colour"),
         ({"effect": "error", "path": "x" * 513}, "path"),
+        ({"effect": "error", "organization": "x" * 129}, "organization"),
     ],
 )
 def test_bad_rules_are_refused_naming_the_field(client, rule, field):
@@ -248,3 +251,130 @@ def test_a_method_not_served_is_answered_with_every_method_that_is(client, path,
     assert response.status_code == 405
     assert response.headers["allow"] == allowed
     assert allowed in response.json()["error"]
+
+
+# Rules of one organization
+
+
+@pytest.fixture
+def elsewhere(client, other_organization):
+    """The other organization's Robin administrator and Kadence client."""
+    return RobinClient(client, OTHER_TOKEN), KadenceClient(client, OTHER_CLIENT)
+
+
+def hits(client, rule):
+    return client.get(f"/_sandbox/faults/{rule['id']}").json()["hits"]
+
+
+def test_a_rule_naming_an_organization_fails_its_requests_in_both_apis_and_no_one_elses(
+    client, robin, kadence, anonymous, elsewhere
+):
+    other_robin, other_kadence = elsewhere
+    rule = add(client, effect="error", status=503, organization="meridian")
+
+    assert robin.get("/me").status_code == 503
+    assert kadence.get("/buildings").status_code == 503
+    assert other_robin.get("/me").status_code == 200
+    assert other_kadence.get("/buildings").status_code == 200
+    assert anonymous.get("/me").status_code == 401
+    assert client.get("/v1/public/buildings").status_code == 401
+    assert hits(client, rule) == 2
+
+
+def test_a_rule_naming_an_organization_delays_its_requests_only(client, robin, kadence, elsewhere, other_organization):
+    other_robin, other_kadence = elsewhere
+    rule = add(client, effect="latency", latency_ms=200, organization=str(other_organization["organization"]))
+
+    assert robin.get("/me").status_code == 200
+    assert kadence.get("/buildings").status_code == 200
+    assert hits(client, rule) == 0
+    started = time.perf_counter()
+    assert other_robin.get("/me").status_code == 200
+    assert other_kadence.get("/buildings").status_code == 200
+    assert time.perf_counter() - started >= 0.4
+    assert hits(client, rule) == 2
+
+
+def test_a_robin_token_given_as_the_query_parameter_names_its_organization(client, anonymous):
+    rule = add(client, api="robin", effect="error", status=503, organization="meridian")
+
+    assert anonymous.get("/me", params={"access_token": "demo-robin-token"}).status_code == 503
+    assert anonymous.get("/me", params={"access_token": "no-such-token"}).status_code == 401
+    assert hits(client, rule) == 1
+
+
+def test_an_expired_kadence_token_is_matched_by_no_organizations_rule(client, kadence, wall):
+    rule = add(client, api="kadence", effect="error", status=503, organization="meridian")
+
+    wall.advance(hours=1, seconds=1)
+    response = kadence.get("/buildings")
+
+    assert response.status_code == 401
+    assert hits(client, rule) == 0
+
+
+def test_a_rule_naming_an_organization_never_matches_the_token_endpoint(client, kadence):
+    rule = add(client, path="/oauth2/token", effect="error", status=503, organization="meridian")
+    credentials = {"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"}
+
+    plain = client.post("/oauth2/token", data=credentials)
+    with_a_bearer = client.post("/oauth2/token", data=credentials, headers=kadence.headers)
+
+    assert (plain.status_code, with_a_bearer.status_code) == (200, 200)
+    assert hits(client, rule) == 0
+
+
+def test_a_rule_shows_the_organization_it_names(client):
+    meridian = next(row for row in client.get("/_sandbox/organizations").json() if row["slug"] == "meridian")
+
+    named = add(client, effect="error", organization=meridian["ulid"])
+    everyone = add(client, effect="error")
+
+    expected = {key: meridian[key] for key in ("id", "ulid", "slug", "name")}
+    assert named["organization"] == expected
+    assert client.get(f"/_sandbox/faults/{named['id']}").json()["organization"] == expected
+    assert everyone["organization"] is None
+    assert [rule["organization"] for rule in client.get("/_sandbox/faults").json()] == [expected, None]
+
+
+def test_rules_are_listed_and_removed_by_organization(client, other_organization):
+    everyone = add(client, effect="error")
+    meridian = add(client, effect="error", organization="meridian")
+    other = add(client, effect="drop", organization="elsewhere")
+
+    assert [rule["id"] for rule in client.get("/_sandbox/faults", params={"organization": "1"}).json()] == [meridian["id"]]
+    assert [rule["id"] for rule in client.get("/_sandbox/faults", params={"organization": "elsewhere"}).json()] == [other["id"]]
+    assert client.delete("/_sandbox/faults", params={"organization": "meridian"}).status_code == 204
+    assert [rule["id"] for rule in client.get("/_sandbox/faults").json()] == [everyone["id"], other["id"]]
+
+
+def test_an_unknown_organization_answers_404_and_changes_nothing(client):
+    kept = add(client, effect="error")
+
+    refused = client.post("/_sandbox/faults", json={"effect": "error", "organization": "nowhere"})
+
+    assert refused.status_code == 404
+    assert "no organization 'nowhere'" in refused.json()["error"]
+    assert client.get("/_sandbox/faults", params={"organization": "nowhere"}).status_code == 404
+    assert client.delete("/_sandbox/faults", params={"organization": "nowhere"}).status_code == 404
+    assert [rule["id"] for rule in client.get("/_sandbox/faults").json()] == [kept["id"]]
+
+
+def test_the_credential_is_read_before_the_route_only_for_a_rule_naming_an_organization(client, robin, monkeypatch):
+    looked_up = []
+    read_credential = robin_deps.credential
+
+    async def counted(*arguments, **options):
+        looked_up.append(arguments[1])
+        return await read_credential(*arguments, **options)
+
+    monkeypatch.setattr(robin_deps, "credential", counted)
+    everyone = add(client, path="/v1.0/me", effect="error", status=503, times=1)
+
+    assert robin.get("/me").status_code == 503
+    assert looked_up == []
+    client.delete(f"/_sandbox/faults/{everyone['id']}")
+    add(client, path="/v1.0/me", effect="error", status=503, times=1, organization="meridian")
+
+    assert robin.get("/me").status_code == 503
+    assert looked_up == ["demo-robin-token"]

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sandbox.control.journal import BODY_LIMIT, Filter, Journal
 from sandbox.robin import deps as robin_deps
 from sandbox.store.engine import Store
-from tests.conftest import new_store
+from tests.conftest import OTHER_TOKEN, RobinClient, new_store
 
 
 def entries(client, **filters):
@@ -124,6 +124,39 @@ def test_clear_empties_the_journal(client, robin):
     assert client.delete("/_sandbox/journal").status_code == 204
     assert entries(client) == []
     assert client.get(f"/_sandbox/journal/{recorded}").status_code == 404
+
+
+def test_clear_by_organization_keeps_the_other_organizations_entries(client, robin, anonymous, other_organization):
+    robin.get("/me")
+    RobinClient(client, OTHER_TOKEN).get("/me")
+    anonymous.get("/me")
+
+    assert client.delete("/_sandbox/journal", params={"organization": "meridian"}).status_code == 204
+
+    assert [(entry["organization_id"], entry["status"]) for entry in entries(client)] == [
+        (None, 401),
+        (other_organization["organization"], 200),
+    ]
+
+
+def test_clear_by_an_unknown_organization_answers_404_and_keeps_every_entry(client, robin):
+    robin.get("/me")
+
+    response = client.delete("/_sandbox/journal", params={"organization": "nowhere"})
+
+    assert response.status_code == 404
+    assert "no organization 'nowhere'" in response.json()["error"]
+    assert len(entries(client)) == 1
+
+
+def test_a_request_answered_by_an_organizations_rule_is_journaled_as_that_organizations(client, robin):
+    rule = client.post("/_sandbox/faults", json={"effect": "error", "status": 503, "organization": "meridian"}).json()
+    robin.get("/me")
+
+    (entry,) = entries(client)
+    assert (entry["status"], entry["fault_id"], entry["organization_id"]) == (503, rule["id"], 1)
+    assert client.delete("/_sandbox/journal", params={"organization": "meridian"}).status_code == 204
+    assert entries(client) == []
 
 
 def test_journal_keeps_only_the_newest_entries(app, client, robin):

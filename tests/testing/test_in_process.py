@@ -87,6 +87,23 @@ def test_faults_and_the_journal(sandbox):
     assert call("GET", f"{sandbox.robin_url}/me", sandbox.robin_headers)[0] == 200
 
 
+def test_faults_and_the_journal_of_one_organization(sandbox):
+    rule = sandbox.fault(api="robin", path="/v1.0/me", effect="error", status=503, organization=int(sandbox.organization))
+    everyone = sandbox.fault(api="kadence", effect="latency", latency_ms=1)
+
+    assert rule["organization"]["id"] == int(sandbox.organization)
+    assert call("GET", f"{sandbox.robin_url}/me", sandbox.robin_headers)[0] == 503
+    assert call("GET", f"{sandbox.robin_url}/me", {})[0] == 401
+    sandbox.clear_faults(organization=sandbox.organization)
+    assert [kept["id"] for kept in sandbox.control("GET", "faults")] == [everyone["id"]]
+    assert call("GET", f"{sandbox.robin_url}/me", sandbox.robin_headers)[0] == 200
+    assert len(journal(sandbox, 3)) == 3
+    sandbox.clear_journal(organization="meridian")
+    assert [entry["status"] for entry in sandbox.journal()] == [401]
+    sandbox.clear_journal()
+    assert sandbox.journal() == []
+
+
 def test_snapshots_and_reset(sandbox):
     book(sandbox)
     sandbox.save_snapshot("one-meeting")
@@ -142,7 +159,7 @@ def test_restores_between_tests_and_drives_the_sandbox(pytester: pytest.Pytester
 
     result = pytester.runpytest_subprocess()
 
-    result.assert_outcomes(passed=8)
+    result.assert_outcomes(passed=9)
 
 
 def test_starts_nothing_until_asked_then_seeds_the_preset_given(

@@ -224,8 +224,9 @@ async function refreshFaults() {
   const rules = await call("GET", "/_sandbox/faults");
   replaceRows($("#faults-table"), rules.map((rule) => {
     const row = element("tr", { "data-fault": rule.id });
-    row.append(cell(rule.id), cell(rule.api), cell(rule.method), cell(rule.path), cell(rule.effect), cell(rule.status),
-      cell(rule.latency_ms), cell(rule.remaining === null ? "every" : rule.remaining), cell(rule.hits),
+    const organization = rule.organization ? rule.organization.name : "every";
+    row.append(cell(rule.id), cell(organization), cell(rule.api), cell(rule.method), cell(rule.path), cell(rule.effect),
+      cell(rule.status), cell(rule.latency_ms), cell(rule.remaining === null ? "every" : rule.remaining), cell(rule.hits),
       element("td", {}, element("button", { type: "button", text: "Delete", onclick: () => deleteFault(rule.id) })));
     return row;
   }));
