@@ -301,7 +301,10 @@ def reset(store: Store, organization_id: int) -> None:
             connection.execute(
                 text(f"DELETE FROM {quoted(store, table.name)} WHERE {where}"), {**parameters, "table": table.name}
             )
-        slugs = (source.organization(connection).slug, _slug_of(connection, organization_id))
+        # Only a space's calendar address names its organization.
+        slugs = ("", "")
+        if "resource" in written:
+            slugs = (source.organization(connection).slug, _slug_of(connection, organization_id))
         for table in _copied_tables():
             if not tracked(table) or table.name in written:
                 _copy(store, connection, source, tenant, table, slugs=slugs, changed_since=tenant.position)
@@ -330,10 +333,8 @@ def drop(store: Store, organization_id: int) -> None:
         for table in reversed(workplace_tables()):
             where = owned_by(store, table, lambda name: quoted(store, name))
             connection.execute(text(f"DELETE FROM {quoted(store, table.name)} WHERE {where}"), parameters)
-        for model in (FaultRule, JournalEntry):
-            owned = getattr(model, "organization_id", None)
-            if owned is not None:
-                connection.execute(table_of(model).delete().where(owned == organization_id))
+        connection.execute(table_of(FaultRule).delete().where(col(FaultRule.organization_id) == organization_id))
+        connection.execute(table_of(JournalEntry).delete().where(col(JournalEntry.organization_id) == organization_id))
         session.commit()
 
 

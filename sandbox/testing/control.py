@@ -163,9 +163,8 @@ class Sandbox:
         tenant: that organization reset to its template and its own fault rules removed, every
         other organization left as it is (the journal is counted from the test's mark instead)."""
         if self.tenant:
-            key = quote(self.organization, safe="")
-            self.control("POST", f"organizations/{key}/reset")
-            self.control("DELETE", f"faults?organization={key}")
+            self.control("POST", f"organizations/{quote(self.organization, safe='')}/reset")
+            self.clear_faults(organization=self.organization)
             return
         self.restore_snapshot(CLEAN_SNAPSHOT)
         self.clear_faults()
