@@ -268,6 +268,15 @@ def test_basic_credentials_holding_a_nul_are_an_unknown_client(client):
     assert response.json()["error"] == "invalid_client"
 
 
+@pytest.mark.parametrize("token", ["demo-robin-token%00", "%00", "demo%00-robin-token"])
+def test_a_robin_token_in_the_query_holding_a_nul_is_unknown(anonymous, token):
+    """No token holds a NUL (PostgreSQL text can't): it is refused before any lookup, as unknown."""
+    response = anonymous.get(f"/me?access_token={token}")
+
+    assert response.status_code == 401, response.text
+    assert response.json()["meta"]["status_code"] == 401
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [

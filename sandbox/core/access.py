@@ -77,7 +77,10 @@ def actor_for_token(session: Session, token: str, clock: Clock) -> Actor:
 
 
 def credential_for_token(session: Session, token: str) -> Credential:
-    """The user and organization of a Robin access token."""
+    """The user and organization of a Robin access token. No token holds a NUL character (a
+    query parameter may carry one, and PostgreSQL's text can't): such a token is unknown, unlooked-up."""
+    if "\x00" in token:
+        raise Unauthenticated("The access token is invalid")
     row = session.exec(
         select(User, Organization, AccessToken.created_at)
         .join(AccessToken, col(AccessToken.user_id) == User.id)

@@ -83,7 +83,10 @@ def unexpired_now(credential: Credential, clock: Clock) -> datetime:
 
 
 def credential_for_bearer(session: Session, token: str) -> Credential:
-    """The organization of a bearer token, with its client's user, and when it expires."""
+    """The organization of a bearer token, with its client's user, and when it expires. A token
+    holding a NUL character is unknown, as any token no client was given (PostgreSQL's text can't hold one)."""
+    if "\x00" in token:
+        raise Unauthenticated("The access token is invalid.")
     row = session.exec(
         select(OAuthToken, ApiClient, Organization)
         .join(ApiClient, col(ApiClient.client_id) == OAuthToken.client_id)
