@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Integer, Table, func, select, text
+from sqlalchemy import Connection, Integer, Table, bindparam, func, select, text
 from sqlalchemy.schema import sort_tables
 from sqlmodel import SQLModel, col
 from sqlmodel import select as sqlmodel_select
@@ -262,37 +262,40 @@ def defer_foreign_keys(store: Store, connection: Connection) -> None:
 
 
 def last_ids(store: Store, connection: Connection) -> dict[str, int]:
-    """The next id each table with a generated id would hand out."""
-    found = {}
-    for table in workplace_tables():
-        if "id" not in table.c or not isinstance(table.c.id.type, Integer):
-            continue
-        if store.is_sqlite:
-            value = connection.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = ?", (table.name,)).scalar()
-        else:
-            sequence = connection.exec_driver_sql(f"SELECT pg_get_serial_sequence('{quoted(store, table.name)}', 'id')").scalar()
-            value = (
-                connection.exec_driver_sql(
+    """The last id each table with a generated id handed out (0: none yet): on SQLite in one query."""
+    names = [table.name for table in workplace_tables() if "id" in table.c and isinstance(table.c.id.type, Integer)]
+    handed: dict[str, int | None] = {}
+    if store.is_sqlite:
+        handed.update(((name, seq) for name, seq in connection.exec_driver_sql("SELECT name, seq FROM sqlite_sequence")))
+    else:
+        for name in names:
+            sequence = connection.exec_driver_sql(f"SELECT pg_get_serial_sequence('{quoted(store, name)}', 'id')").scalar()
+            if sequence:
+                # A sequence set back (setval with is_called false) hands out last_value next.
+                handed[name] = connection.exec_driver_sql(
                     f"SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM {sequence}"
                 ).scalar()
-                if sequence
-                else None
-            )
-        found[table.name] = int(value or 0)
-    return found
+    return {name: int(handed.get(name) or 0) for name in names}
 
 
 def set_sequences(store: Store, connection: Connection, sequences: dict[str, int]) -> None:
-    for name, last in sequences.items():
-        if store.is_sqlite:
-            connection.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = ?", (name,))
-            if last:
-                connection.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, last))
-        else:
-            connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{quoted(store, name)}', 'id'), "
-                f"{max(last, 1)}, {'true' if last else 'false'})"
-            )
+    """Make each table's next id follow the last id given for it (0: start again from 1)."""
+    if not sequences:
+        return
+    if store.is_sqlite:
+        connection.execute(
+            text("DELETE FROM sqlite_sequence WHERE name IN :names").bindparams(bindparam("names", expanding=True)),
+            {"names": list(sequences)},
+        )
+        kept = [{"name": name, "seq": last} for name, last in sequences.items() if last]
+        if kept:
+            connection.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)"), kept)
+        return
+    calls = ", ".join(
+        f"setval(pg_get_serial_sequence('{quoted(store, name)}', 'id'), {max(last, 1)}, {'true' if last else 'false'})"
+        for name, last in sequences.items()
+    )
+    connection.exec_driver_sql(f"SELECT {calls}")
 
 
 # Change tracking

@@ -234,17 +234,16 @@ def _create(
         tables = _copied_tables()
         offsets = {"organization": organization_id - source.organization_id}
         sequences = last_ids(store, connection)
-        for table in tables:
-            if not tracked(table):
-                continue
-            lowest, highest = connection.execute(
-                text(f"SELECT MIN(id), MAX(id) FROM {source.table(table.name)} WHERE {_owned(store, table, source)}"),
-                {"organization": source.organization_id},
-            ).one()
+        spans = " UNION ALL ".join(
+            f"SELECT '{table.name}', MIN(id), MAX(id) FROM {source.table(table.name)} WHERE {_owned(store, table, source)}"
+            for table in tables
+            if tracked(table)
+        )
+        for name, lowest, highest in connection.execute(text(spans), {"organization": source.organization_id}):
             if lowest is None:
                 continue
-            offsets[table.name] = sequences.get(table.name, 0) + 1 - lowest
-            sequences[table.name] = highest + offsets[table.name]
+            offsets[name] = sequences.get(name, 0) + 1 - lowest
+            sequences[name] = highest + offsets[name]
         domains = {
             domain: f"{slug}.{domain}"
             for domain in connection.execute(
