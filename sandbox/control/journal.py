@@ -19,6 +19,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 from urllib.parse import parse_qs
@@ -62,6 +63,8 @@ class Filter:
     """A shell-style pattern of the path."""
     organization_id: int | None = None
     after_id: int | None = None
+    since: datetime | None = None
+    """Only requests that arrived at this real time or later."""
     limit: int = 100
 
 
@@ -80,6 +83,9 @@ class Expectation:
     body: Any = None
     """A JSON value the request body must hold (`body_difference`); None: any body."""
     after_id: int | None = None
+    since: datetime | None = None
+    """Only requests that arrived at this real time or later: a mark's, so that a request served
+    before it by another process, and written after it, is not counted."""
     limit: int = 100
 
 
@@ -159,6 +165,8 @@ class Journal:
             query = query.where(JournalEntry.organization_id == where.organization_id)
         if where.after_id is not None:
             query = query.where(col(JournalEntry.id) > where.after_id)
+        if where.since is not None:
+            query = query.where(col(JournalEntry.at) >= where.since)
         with store.session() as session:
             if where.path is None:
                 return list(session.exec(query.limit(where.limit)))
@@ -179,6 +187,8 @@ class Journal:
         query = select(JournalEntry).order_by(col(JournalEntry.id).desc()).options(defer(JournalEntry.response_body))  # type: ignore[arg-type]  # a column, typed as its value
         if expected.after_id is not None:
             query = query.where(col(JournalEntry.id) > expected.after_id)
+        if expected.since is not None:
+            query = query.where(col(JournalEntry.at) >= expected.since)
         count = considered = 0
         matched: list[int] = []
         near_misses: list[NearMiss] = []

@@ -372,6 +372,9 @@ def read_journal(
     path: Annotated[str | None, Query(max_length=512, description="A shell-style pattern of the path")] = None,
     organization: OrganizationFilter = None,
     after: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID, description="Only entries with a larger id (for polling)")] = None,
+    since: Annotated[
+        datetime | None, Query(description="Only requests that arrived at this real time or later (an earlier answer's `now`)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 100,
 ) -> Journal:
     store = _store(request)
@@ -382,12 +385,14 @@ def read_journal(
         path=path,
         organization_id=organization_id,
         after_id=after,
+        since=_utc(since) if since is not None else None,
         limit=limit,
         status=int(status) if status and status.isdigit() else None,
         status_class=int(status[0]) if status and status.endswith("xx") else None,
     )
+    now = datetime.now(UTC)
     entries = request.app.state.journal.entries(store, where)
-    return Journal(entries=[JournalSummary.model_validate(entry, from_attributes=True) for entry in entries])
+    return Journal(entries=[JournalSummary.model_validate(entry, from_attributes=True) for entry in entries], now=now)
 
 
 @router.post(
@@ -406,6 +411,7 @@ def verify_journal(request: Request, body: VerifyRequest) -> Verification:
         organization_id=organization_id,
         body=body.body,
         after_id=body.after,
+        since=_utc(body.since) if body.since is not None else None,
         limit=body.limit,
     )
     verdict = request.app.state.journal.verify(store, expected)

@@ -262,6 +262,10 @@ class JournalDetail(JournalSummary):
 
 class Journal(BaseModel):
     entries: list[JournalSummary]
+    now: datetime = Field(
+        description="The server's real time as it answered: `since` this counts only the requests that arrive from "
+        "then on, whichever server process wrote them and when"
+    )
 
 
 class VerifyRequest(Strict):
@@ -284,6 +288,11 @@ class VerifyRequest(Strict):
     )
     after: int | None = Field(
         default=None, ge=0, le=MAX_ROW_ID, description="Only requests with a larger journal id: a mark taken before"
+    )
+    since: Instant | None = Field(
+        default=None,
+        description="Only requests that arrived at this real time or later (a journal listing's `now`): unlike `after`, "
+        "it leaves out a request another server process served before it and wrote after it",
     )
     limit: int = Field(default=100, ge=1, le=1000, description="Entries and near misses answered, each at most")
 

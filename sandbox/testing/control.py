@@ -52,6 +52,9 @@ class Sandbox:
         self.journal_mark: int | None = None
         """The journal id after which requests are the test's (`journal.mark()`): the `sandbox`
         fixture takes it as the test begins; None: every request the journal holds."""
+        self.journal_since: str | None = None
+        """The server's real time at the mark: what arrives from then on is the test's, whichever
+        server process writes it and when."""
         self.journal_mark_name = "the mark"
         """What the mark is, as a failed verification names it."""
         self.slug = ""
@@ -279,6 +282,7 @@ class RequestJournal:
         method, status, path, organization, after, limit)."""
         if filters.get("after") is None:
             filters["after"] = self.sandbox.journal_mark
+            filters.setdefault("since", self.sandbox.journal_since)
         if filters.get("organization") is None and self.sandbox.tenant:
             filters["organization"] = self.sandbox.organization
         query = urlencode({name: value for name, value in filters.items() if value is not None})
@@ -291,10 +295,13 @@ class RequestJournal:
 
     def mark(self, name: str = "the mark") -> int:
         """Count only the requests from now on; returns the mark, the newest journal id (0 for
-        an empty journal, whose ids go on from where they were). `name` says what it marks in
-        a failure's message."""
-        newest = self.sandbox.control("GET", "journal?limit=1")["entries"]
+        an empty journal, whose ids go on from where they were). The server's time is kept with
+        it: a request served before the mark that a server of several processes writes after it
+        is not counted. `name` says what it marks in a failure's message."""
+        answer = self.sandbox.control("GET", "journal?limit=1")
+        newest = answer["entries"]
         self.sandbox.journal_mark = newest[0]["id"] if newest else 0
+        self.sandbox.journal_since = answer["now"]
         self.sandbox.journal_mark_name = name
         return self.sandbox.journal_mark
 
@@ -323,6 +330,7 @@ class RequestJournal:
             "body": body,
             "organization": str(organization) if organization is not None else self._own_organization(),
             "after": self.sandbox.journal_mark if after is None else after,
+            "since": self.sandbox.journal_since if after is None else None,
             "limit": limit,
         }
         answer: dict[str, Any] = self.sandbox.control(

@@ -1,0 +1,28 @@
+"""A journal mark counts only what arrives after it, on a server of several processes too,
+where another process writes what it served up to 0.2 s later, after the mark."""
+
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from sandbox.testing.control import Sandbox
+from tests.conftest import new_store
+from tests.test_serve import ADMIN, serving
+
+pytestmark = pytest.mark.slow
+
+
+def test_requests_served_before_the_mark_are_not_counted_when_written_after_it(tmp_path: Path) -> None:
+    url = new_store(tmp_path).url
+    with serving("--database-url", url, "--workers", "2") as (base, _):
+        sandbox = Sandbox(base, in_process=False)
+        for attempt in range(5):
+            # A new connection each: the two processes share them out.
+            for _ in range(20):
+                assert httpx.get(f"{base}/v1.0/spaces/48", headers=ADMIN).status_code == 200
+            sandbox.journal.mark("after the reads")
+            unwritten = sandbox.journal.count(method="GET", path="/v1.0/spaces/48")
+            assert unwritten == 0, f"attempt {attempt}: {unwritten} reads served before the mark were counted after it"
+            httpx.get(f"{base}/v1.0/spaces/48", headers=ADMIN)
+            sandbox.journal.assert_requested(method="GET", path="/v1.0/spaces/48", times=1)
