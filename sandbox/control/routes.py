@@ -134,7 +134,7 @@ def list_organizations(request: Request) -> list[OrganizationState]:
     clock: Clock = request.app.state.clock
     with _store(request).session() as session:
         rows = session.exec(select(Organization).order_by(col(Organization.id))).all()
-        made = set(session.exec(select(Tenant.organization_id)).all())
+        made = tenant_ids(session)
     return [
         OrganizationState(**organization_ref(row).model_dump(), clock=clock_state(clock, row), tenant=row.id in made)
         for row in rows
@@ -263,6 +263,11 @@ def clock_state(clock: Clock, row: Organization) -> ClockState:
         offset_seconds=row.clock_offset_us / 1_000_000 if row.clock_frozen_at is None else 0.0,
         real_time=real,
     )
+
+
+def tenant_ids(session: Session) -> set[int]:
+    """The organizations made as tenants (POST /_sandbox/organizations)."""
+    return set(session.exec(select(Tenant.organization_id)).all())
 
 
 def organization_ref(row: Organization) -> OrganizationRef:

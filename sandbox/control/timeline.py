@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from sandbox.control.routes import clock_state, organization_ref
+from sandbox.control.routes import clock_state, organization_ref, tenant_ids
 from sandbox.control.schemas import OrganizationState, refusals
 from sandbox.core import booking_queries, buildings
 from sandbox.core.bookings import Booking
@@ -120,10 +120,14 @@ def workplace(session: Session, clock: Clock) -> Workplace:
             for row in floors[building.id or 0]
         ]
         places[building.organization_id].append(BuildingState(**_building(building).model_dump(), floors=levels))
+    made = tenant_ids(session)
     return Workplace(
         organizations=[
             OrganizationWorkplace(
-                **organization_ref(row).model_dump(), clock=clock_state(clock, row), buildings=places[row.id or 0]
+                **organization_ref(row).model_dump(),
+                clock=clock_state(clock, row),
+                tenant=row.id in made,
+                buildings=places[row.id or 0],
             )
             for row in organizations
         ]
