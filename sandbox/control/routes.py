@@ -291,7 +291,7 @@ def _utc(at: datetime) -> datetime:
 # Faults
 
 
-@router.get("/faults", summary="List the fault rules, of every organization or those naming one", responses=refusals(404))
+@router.get("/faults", summary="List the fault rules, of every organization or those naming one", responses=refusals(404, 422))
 def list_faults(request: Request, organization: OrganizationFilter = None) -> list[FaultState]:
     store = _store(request)
     return _faults(store, faults.listed(store, _organization_id(store, organization)))
@@ -334,7 +334,10 @@ def delete_fault(request: Request, rule_id: RowId) -> Response:
 
 
 @router.delete(
-    "/faults", status_code=204, summary="Remove every fault rule, or those naming one organization", responses=refusals(404)
+    "/faults",
+    status_code=204,
+    summary="Remove every fault rule, or those naming one organization",
+    responses=refusals(404, 422),
 )
 def clear_faults(request: Request, organization: OrganizationFilter = None) -> Response:
     store = _store(request)
@@ -444,7 +447,10 @@ def read_journal_entry(request: Request, entry_id: RowId) -> JournalDetail:
 
 
 @router.delete(
-    "/journal", status_code=204, summary="Empty the journal, or remove one organization's requests", responses=refusals(404)
+    "/journal",
+    status_code=204,
+    summary="Empty the journal, or remove one organization's requests",
+    responses=refusals(404, 422),
 )
 def clear_journal(request: Request, organization: OrganizationFilter = None) -> Response:
     store = _store(request)
