@@ -39,8 +39,8 @@ from sqlmodel import col
 from sandbox.control import snapshots
 from sandbox.control.snapshots import (
     CHANGED,
-    WRITTEN_TABLES,
     Refused,
+    changed_ids,
     copy_name,
     defer_foreign_keys,
     last_change,
@@ -51,6 +51,7 @@ from sandbox.control.snapshots import (
     snapshot_named,
     tracked,
     workplace_tables,
+    written_tables,
 )
 from sandbox.core.clock import Clock
 from sandbox.core.errors import InvalidInput, NotFound
@@ -290,7 +291,7 @@ def reset(store: Store, organization_id: int) -> None:
         source = _source_of(store, connection, tenant)
         defer_foreign_keys(store, connection)
         parameters = {"organization": organization_id, "position": tenant.position}
-        written = set(connection.execute(text(WRITTEN_TABLES), parameters).scalars())
+        written = written_tables(store, connection, tenant.position)
         for table in reversed(workplace_tables()):
             if table.name in _KEPT_BY_RESET or table.name == "organization" or (tracked(table) and table.name not in written):
                 continue
@@ -382,7 +383,8 @@ def _copy(
     values = [_value(store, table, column, tenant, parameters) for column in table.columns]
     where = _owned(store, table, source)
     if changed_since is not None and tracked(table):
-        where += f" AND id + {tenant.offsets.get(table.name, 0)} IN ({CHANGED})"
+        # The template's ids of the rows written: its copy's index on id finds them.
+        where += f" AND id IN ({changed_ids(less=tenant.offsets.get(table.name, 0))})"
         parameters["position"] = changed_since
     connection.execute(
         text(
