@@ -27,6 +27,7 @@ from sandbox.store.models import (
     Reservation,
     Resource,
     ResourceKind,
+    Tenant,
 )
 
 router = APIRouter(tags=["Sandbox control plane"])
@@ -110,6 +111,7 @@ def read_workplace(request: Request, session: SessionDep) -> Workplace:
 def workplace(session: Session, clock: Clock) -> Workplace:
     """Every organization with its clock, its buildings by name and their floors by level."""
     organizations = session.exec(select(Organization).order_by(col(Organization.id))).all()
+    made = set(session.exec(select(Tenant.organization_id)).all())
     floors: defaultdict[int, list[Floor]] = defaultdict(list)
     for floor in session.exec(select(Floor).order_by(col(Floor.level_number), col(Floor.id))):
         floors[floor.building_id].append(floor)
@@ -123,7 +125,10 @@ def workplace(session: Session, clock: Clock) -> Workplace:
     return Workplace(
         organizations=[
             OrganizationWorkplace(
-                **organization_ref(row).model_dump(), clock=clock_state(clock, row), buildings=places[row.id or 0]
+                **organization_ref(row).model_dump(),
+                clock=clock_state(clock, row),
+                tenant=row.id in made,
+                buildings=places[row.id or 0],
             )
             for row in organizations
         ]

@@ -96,7 +96,7 @@ def observed(client: TestClient) -> dict[str, Any]:
 @pytest.mark.parametrize("shape", SHAPES)
 def test_no_control_write_answers_a_request_a_page_could_send(shape, app, page, client, robin, prepared):
     writes = control_writes(app, prepared)
-    assert len(writes) == 14, writes
+    assert len(writes) == 16, writes
     before = observed(client)
 
     answers = {(method, path): page.request(method, path, **SHAPES[shape]) for method, path in writes}
