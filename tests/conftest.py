@@ -205,9 +205,14 @@ def demo_seeded(request: pytest.FixtureRequest) -> Iterator[Store]:
     compiled statements every test then reuses; compiling them again for each test's new store
     was most of a quick test's time."""
     if BACKEND == "postgresql":
+        journal = request.getfixturevalue("shared_app").state.journal
         with empty_postgres_store() as store:
             seed_demo(store)
             yield store
+            # The test client's flusher may outlast this store (a session-wide client is set up
+            # before it, so ends after it): what it has not written would go to a store disposed
+            # of, on connections nobody closes.
+            journal.discard()
         return
     # On SQLite, a copy of the seeded template: the demo is seeded once a worker.
     template: sqlite3.Connection = request.getfixturevalue("seeded_template")
@@ -238,12 +243,19 @@ def _demo_store(request: pytest.FixtureRequest) -> Store:
     shared_app.state.journal.discard()
     if request.node.get_closest_marker("damages_store"):
         store = new_store()
+        # Before the store is dropped (`_drop_new_stores`): else the journal flusher writes what it
+        # has not written yet to the store disposed of, on connections nobody closes.
+        request.addfinalizer(shared_app.state.journal.discard)
         seed_demo(store)
     else:
         store = request.getfixturevalue("demo_seeded")
-        for snapshot in snapshots.listed(store):
-            if snapshot.name != snapshots.SEED:
-                snapshots.delete(store, snapshot.name)
+        others = [snapshot.name for snapshot in snapshots.listed(store) if snapshot.name != snapshots.SEED]
+        if others:
+            # A snapshot tenants were copied from can't be deleted while they exist; the seed
+            # holds none.
+            snapshots.restore(store, snapshots.SEED)
+        for name in others:
+            snapshots.delete(store, name)
         # The seed is now the newest snapshot: restoring it empties the change log too.
         snapshots.restore(store, snapshots.SEED)
         # A restore leaves the control plane's own tables as they are: the journal's entries

@@ -1,9 +1,13 @@
 """One organization's credentials never read or change another organization's data: every
 operation of both APIs' documents is called with the other organization's credentials against
-the demo organization's ids, and the workplace is compared before and after."""
+the first organization's ids, and the workplace is compared before and after. The pairs: the demo
+organization and a second one made in the store; the demo and a tenant copied from it (`POST
+/_sandbox/organizations`), each way; two tenants. A tenant holds a copy of the demo's workplace,
+with the same names but ids, ULIDs and addresses of its own."""
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -11,6 +15,7 @@ import pytest
 from sandbox.settings import FIXTURES_DIR
 from tests.conftest import OTHER_CLIENT, OTHER_TOKEN, KadenceClient, RobinClient
 from tests.control.test_snapshot_rules import dump
+from tests.control.test_tenants import create, kadence_of, robin_admin
 from tests.robin.test_free_busy import documented_example
 
 DOCUMENTS = {
@@ -38,28 +43,31 @@ def operations(name: str) -> list[tuple[str, str]]:
 
 
 def robin_targets(robin: RobinClient) -> dict[str, Any]:
-    """Ids of the demo organization, found through its own administrator."""
+    """Ids of the administrator's organization, found through the administrator: its first
+    location, level and space, the first zone of its spaces and that zone's first seat."""
+    organization = robin.get("/me/organizations").json()["data"][0]
+    location = robin.get(f"/organizations/{organization['id']}/locations").json()["data"][0]["id"]
+    spaces = robin.get(f"/locations/{location}/spaces", params={"per_page": 100}).json()["data"]
+    zone = next(zone for space in spaces for zone in robin.get(f"/spaces/{space['id']}/zones").json()["data"])
     me = robin.get("/me").json()["data"]
-    event = robin.get("/locations/10/events", params={"after": "2026-03-01T00:00:00Z", "before": "2026-03-20T00:00:00Z"}).json()[
-        "data"
-    ][0]
-    reservation = robin.get(
-        "/reservations/seats", params={"after": "2026-03-01T00:00:00Z", "before": "2026-03-20T00:00:00Z"}
-    ).json()["data"][0]
+    window = {"after": "2026-03-01T00:00:00Z", "before": "2026-03-20T00:00:00Z"}
+    event = robin.get(f"/locations/{location}/events", params=window).json()["data"][0]
+    reservation = robin.get("/reservations/seats", params=window).json()["data"][0]
     export = robin.post(
-        "/insights/exports/organizations/1/spaces", json={"from": "2026-03-02T00:00:00+00:00", "to": "2026-03-03T00:00:00+00:00"}
+        f"/insights/exports/organizations/{organization['id']}/spaces",
+        json={"from": "2026-03-02T00:00:00+00:00", "to": "2026-03-03T00:00:00+00:00"},
     )
     assert export.status_code in (200, 201, 202), export.text
     return {
-        "id_or_slug": "meridian",
-        "organization_id": 1,
+        "id_or_slug": organization["slug"],
+        "organization_id": organization["id"],
         "id_or_slug_or_email": me["primary_email"]["email"],
         "user_id": me["id"],
-        "location_id": 10,
-        "level_id": 101,
-        "space_id": 48,
-        "zone_id": 1,
-        "seat_id": 1001,
+        "location_id": location,
+        "level_id": robin.get(f"/locations/{location}/levels").json()["data"][0]["id"],
+        "space_id": spaces[0]["id"],
+        "zone_id": zone["id"],
+        "seat_id": robin.get(f"/zones/{zone['id']}/seats").json()["data"][0]["id"],
         "slug": "reservation-policies",
         "event_id": event["id"],
         "reservation_id": reservation["id"],
@@ -111,12 +119,10 @@ def fill(path: str, targets: dict[str, Any]) -> str:
     return re.sub(r"{([^}]+)}", lambda match: str(targets[match.group(1)]), path)
 
 
-def demo_markers(targets: dict[str, Any]) -> list[str]:
-    return [
-        "@meridian.example",
-        "Meridian",
-        *(str(value) for value in targets.values() if isinstance(value, str) and len(value) == 26),
-    ]
+def markers(targets: dict[str, Any], *names: str) -> list[str]:
+    """What only the first organization's answers hold: `names` (its people's domain, its name)
+    and its ULIDs."""
+    return [*names, *(str(value) for value in targets.values() if isinstance(value, str) and len(value) == 26)]
 
 
 def check(response: Any, method: str, path: str, markers: list[str]) -> None:
@@ -129,11 +135,52 @@ def check(response: Any, method: str, path: str, markers: list[str]) -> None:
         assert not leaked, f"{where} shows {leaked}"
 
 
+@dataclass(frozen=True)
+class Organization:
+    """One side of a pair: its administrator's Robin token and Kadence client, and what only its
+    answers show."""
+
+    robin: RobinClient
+    kadence: KadenceClient
+    names: tuple[str, ...]
+
+
+def tenant(client: Any, slug: str, name: str) -> Organization:
+    made = create(client, slug=slug, name=name)
+    return Organization(robin_admin(client, made), kadence_of(client, made), (f"@{slug}.meridian.example", name))
+
+
+PAIRS = ("second-organization", "tenant-into-demo", "demo-into-tenant", "tenant-into-tenant")
+"""Whose credentials are used against whose ids."""
+
+
+def pair_of(
+    name: str, client: Any, robin: RobinClient, kadence: KadenceClient, request: Any
+) -> tuple[Organization, Organization]:
+    """(The organization whose ids are used, the one whose credentials use them.)"""
+    if name == "second-organization":
+        request.getfixturevalue("other_organization")
+        # It shares no name with the demo: "Meridian" anywhere in its answers is a leak. (A
+        # tenant's places have the demo's names.)
+        return (
+            Organization(robin, kadence, ("@meridian.example", "Meridian")),
+            Organization(RobinClient(client, OTHER_TOKEN), KadenceClient(client, OTHER_CLIENT), ()),
+        )
+    demo = Organization(robin, kadence, ("@meridian.example", "Meridian Robotics"))
+    if name == "tenant-into-demo":
+        return demo, tenant(client, "intruder", "Intruder Co")
+    if name == "demo-into-tenant":
+        return tenant(client, "harbor", "Harbor Labs"), demo
+    return tenant(client, "harbor", "Harbor Labs"), tenant(client, "intruder", "Intruder Co")
+
+
+@pytest.mark.parametrize("pair", PAIRS)
 @pytest.mark.parametrize("api", ["robin", "kadence"])
-def test_another_organization_can_neither_read_nor_change_the_demo(api, client, robin, kadence, other_organization, store):
-    targets = robin_targets(robin) if api == "robin" else kadence_targets(kadence)
-    markers = demo_markers(targets)
-    intruder: Any = RobinClient(client, OTHER_TOKEN) if api == "robin" else KadenceClient(client, OTHER_CLIENT)
+def test_another_organization_can_neither_read_nor_change_the_first(api, pair, client, robin, kadence, store, request):
+    target, intruding = pair_of(pair, client, robin, kadence, request)
+    targets = robin_targets(target.robin) if api == "robin" else kadence_targets(target.kadence)
+    shown = markers(targets, *target.names)
+    intruder: Any = intruding.robin if api == "robin" else intruding.kadence
     before = dump(store)
 
     called = 0
@@ -141,7 +188,7 @@ def test_another_organization_can_neither_read_nor_change_the_demo(api, client, 
         relative = fill(path, targets).removeprefix(intruder.prefix)
         body = robin_body(method, path, targets) if api == "robin" else kadence_body(path, targets)
         response = intruder.request(method, relative, **({"json": body} if method != "GET" else {}))
-        check(response, method, path, markers)
+        check(response, method, path, shown)
         called += 1
 
     after = dump(store)

@@ -195,6 +195,9 @@ def delete_organization(request: Request, organization: OrganizationKey) -> Resp
     store = _store(request)
     with store.session() as session:
         found = organization_named(session, organization)
+    # What this process journaled of the tenant and has not written yet would be written after
+    # the drop, under an organization no longer there.
+    request.app.state.journal.flush(store)
     tenants.drop(store, found.id or 0)
     return Response(status_code=204)
 

@@ -189,13 +189,15 @@ def create(
     if template.preset is not None:
         if template.preset not in PRESETS:
             raise InvalidInput.of("template.preset", f"must be one of {', '.join(PRESETS)}")
+        if slug is not None and _slug_taken(store, slug):  # Before generating a workplace for nothing.
+            raise _taken(slug)
         _stage_preset(store, clock, template.preset)
     for attempt in range(_ATTEMPTS):
         try:
             return _create(store, clock, template, slug, name, clock_mode, frozen_at)
         except IntegrityError:
             if slug is not None and _slug_taken(store, slug):
-                raise Refused(f"an organization with the slug {slug!r} exists already") from None
+                raise _taken(slug) from None
             if attempt == _ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
@@ -217,8 +219,8 @@ def _create(
         original = source.organization(connection)
         slug = slug or f"{original.slug[:41].rstrip('-')}-{code.lower()}"
         if _slug_taken_on(connection, slug):
-            raise Refused(f"an organization with the slug {slug!r} exists already")
-        now = datetime.now(UTC)
+            raise _taken(slug)
+        now = clock.wall()
         frozen, offset = _clock(clock, clock_mode, frozen_at, original)
         organization = Organization(
             slug=slug,
@@ -549,6 +551,10 @@ def _source_of(store: Store, connection: Connection, tenant: Tenant) -> _Source:
 
 def _slug_of(connection: Connection, organization_id: int) -> str:
     return str(connection.execute(select(col(Organization.slug)).where(col(Organization.id) == organization_id)).scalar_one())
+
+
+def _taken(slug: str) -> Refused:
+    return Refused(f"an organization with the slug {slug!r} exists already")
 
 
 def _slug_taken(store: Store, slug: str) -> bool:
