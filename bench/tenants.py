@@ -8,7 +8,9 @@ On a served sandbox (one process, as `make serve` runs it), through the control 
 - resetting it after a test changed a few rows (a desk booked through Kadence and a room through
   Robin, both cancelled: 6 rows written) and after none;
 - against the same server in the same run, the whole-store restore every test paid before
-  (`POST /_sandbox/snapshots/{name}/restore` after the same writes): the baseline.
+  (`POST /_sandbox/snapshots/{name}/restore` after the same writes): the baseline;
+- creation and the reset again, called in this process on the same store (no HTTP), and the
+  reset with 100 more tenants' creation in the change log (growth).
 
 Then the wall time of bench/tenant_suite.py (200 tests that book and cancel the same desk and
 room) at each xdist worker count, each worker in a tenant of its own on one server (two server
@@ -30,6 +32,7 @@ import httpx2 as httpx
 from harness import BENCH, PYTHON, free_port, sandbox_command, started
 
 from sandbox.control import tenants
+from sandbox.core.clock import Clock
 from sandbox.store.engine import Store
 
 POSTGRES = os.environ.get("SANDBOX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -115,6 +118,7 @@ def control_times(base: str, rounds: int, store_url: str) -> dict[str, float]:
             a_test_writes(client, tenant)
             whole.append(timed(lambda: client.post("/_sandbox/snapshots/bench-tenants/restore").raise_for_status()))
         client.delete("/_sandbox/snapshots/bench-tenants")
+        made_here = [timed(lambda: tenants.create(store, Clock(), tenants.Template())) for _ in range(rounds)]
         # Growth: the same reset with the change log of 100 more tenants' creation behind it.
         for _ in range(100):
             client.post("/_sandbox/organizations", json={}).raise_for_status()
@@ -129,6 +133,7 @@ def control_times(base: str, rounds: int, store_url: str) -> dict[str, float]:
         "reset": statistics.median(after_writes),
         "reset_direct": statistics.median(direct),
         "reset_behind": statistics.median(behind),
+        "create_direct": statistics.median(made_here),
         "restore": statistics.median(whole),
     }
 
@@ -188,6 +193,7 @@ def run(backend: str, rounds: int, counts: list[int]) -> None:
             context.__exit__(None, None, None)  # type: ignore[attr-defined]
     print(f"\n{backend} (median of {rounds}, through HTTP)")
     print(f"  create a tenant of the demo:        {times['create']:7.1f} ms   (target <= 20 ms on SQLite)")
+    print(f"  the same, no HTTP (in process):     {times['create_direct']:7.1f} ms")
     print(f"  reset after a test's few rows:      {times['reset']:7.1f} ms")
     print(f"  the same reset, no HTTP (in process):{times['reset_direct']:6.1f} ms   (target <= 5 ms)")
     growth = times["reset_behind"] / times["reset_direct"]
