@@ -603,6 +603,18 @@ def test_resetting_the_seeded_organization_leaves_the_tenants_alone(client, robi
 # Drop
 
 
+def assert_no_credential_works(client: Any, tenant: dict[str, Any], robin: RobinClient, kadence: KadenceClient) -> None:
+    """Its Robin token, its Kadence bearer and its client's secret are all refused."""
+    assert robin.get("/me").status_code == 401
+    assert kadence.get("/buildings").status_code == 401
+    client_id, secret = kadence_client(tenant)
+    minted = client.post(
+        "/oauth2/token", data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    )
+    assert minted.status_code == 401
+    assert minted.json()["error"] == "invalid_client"
+
+
 def test_a_dropped_tenant_leaves_no_row_and_no_working_credential(client, store):
     tenant = create(client)
     robin = robin_admin(client, tenant)
@@ -613,14 +625,7 @@ def test_a_dropped_tenant_leaves_no_row_and_no_working_credential(client, store)
     response = client.delete(f"{ORGANIZATIONS}/{tenant['id']}")
 
     assert response.status_code == 204
-    assert robin.get("/me").status_code == 401
-    assert kadence.get("/buildings").status_code == 401
-    client_id, secret = kadence_client(tenant)
-    minted = client.post(
-        "/oauth2/token", data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
-    )
-    assert minted.status_code == 401
-    assert minted.json()["error"] == "invalid_client"
+    assert_no_credential_works(client, tenant, robin, kadence)
     assert {table: count for table, count in rows_owned(store, tenant["id"]).items() if count} == {}
     assert organization_ids(client) == [1]
     assert client.get(f"/_sandbox/organizations/{tenant['slug']}/clock").status_code == 404
@@ -929,12 +934,6 @@ def test_a_whole_store_reset_removes_the_tenants(client):
     assert client.post("/_sandbox/reset").status_code == 204
 
     assert organization_ids(client) == [1]
-    assert robin.get("/me").status_code == 401
-    assert kadence.get("/buildings").status_code == 401
-    client_id, secret = kadence_client(tenant)
-    minted = client.post(
-        "/oauth2/token", data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
-    )
-    assert minted.status_code == 401
+    assert_no_credential_works(client, tenant, robin, kadence)
     assert client.post(f"/_sandbox/organizations/{tenant['id']}/reset").status_code == 404
     assert create(client, slug=tenant["slug"])["slug"] == tenant["slug"]
