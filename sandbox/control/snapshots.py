@@ -330,8 +330,7 @@ def written_tables(store: Store, connection: Connection, position: int) -> set[s
     tracked table, so that it costs the same however long the log behind `position` is."""
     names = [table.name for table in workplace_tables() if tracked(table)]
     probes = " UNION ALL ".join(
-        f"SELECT '{name}' AS name WHERE EXISTS "
-        f"(SELECT 1 FROM change_log WHERE table_name = '{name}' AND id > :position)"
+        f"SELECT '{name}' AS name WHERE EXISTS (SELECT 1 FROM change_log WHERE table_name = '{name}' AND id > :position)"
         for name in names
     )
     return set(connection.execute(text(probes), {"position": position}).scalars())
