@@ -58,6 +58,7 @@ bench: $(INSTALLED) bytecode
 	$(BIN)/python bench/kadence_listing.py
 	$(BIN)/python bench/export_throughput.py
 	$(BIN)/python bench/control_overhead.py
+	$(BIN)/python bench/tenants.py
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/writes.py
