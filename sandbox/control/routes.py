@@ -83,9 +83,9 @@ def reset_organization(request: Request, organization: OrganizationKey) -> Respo
     store = _store(request)
     with store.session() as session:
         found = organization_named(session, organization)
-    if tenants.is_tenant(store, found.id or 0):
+    try:
         tenants.reset(store, found.id or 0)
-    else:
+    except tenants.NotATenant:
         snapshots.reset_organization(store, found.id or 0)
     return Response(status_code=204)
 

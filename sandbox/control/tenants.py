@@ -282,6 +282,10 @@ def _create(
     return Made(organization, tenant, credentials)
 
 
+class NotATenant(NotFound):
+    """The organization was seeded, not made as a tenant: it has no template to go back to."""
+
+
 def reset(store: Store, organization_id: int) -> None:
     """The tenant back to what it was made as: its rows written since put back, what it made
     since gone, its clock as it was made; its credentials kept."""
@@ -289,7 +293,7 @@ def reset(store: Store, organization_id: int) -> None:
         connection = session.connection()
         found = connection.execute(select(table_of(Tenant)).where(col(Tenant.organization_id) == organization_id)).first()
         if found is None:
-            raise NotFound(f"organization {organization_id} is not a tenant")
+            raise NotATenant(f"organization {organization_id} is not a tenant")
         tenant = Tenant.model_validate(found._mapping)
         source = _source_of(store, connection, tenant)
         defer_foreign_keys(store, connection)
@@ -414,17 +418,17 @@ def _value(store: Store, table: Table, column: Column[Any], tenant: Tenant, para
         if target in tenant.offsets:
             return f"{name} + {tenant.offsets[target]}"
     if column.name == "ulid":
-        return _tenant_ulid(store, name, tenant)
+        return _tenant_ulid(name, tenant)
     if column.name in _ADDRESSES.get(table.name, ()):
         return _address(store, name, tenant, parameters)
     if column.name in _NAMED_BY_ULID.get(table.name, ()):
-        return f"REPLACE({name}, LOWER(ulid), LOWER({_tenant_ulid(store, 'ulid', tenant)}))"
+        return f"REPLACE({name}, LOWER(ulid), LOWER({_tenant_ulid('ulid', tenant)}))"
     if table.name == "resource" and column.name == "calendar_email":
         return _calendar_address(store, name, tenant, parameters)
     return name
 
 
-def _tenant_ulid(store: Store, name: str, tenant: Tenant) -> str:
+def _tenant_ulid(name: str, tenant: Tenant) -> str:
     return f"SUBSTR({name}, 1, 10) || '{tenant.code}' || SUBSTR({name}, 17, 10)"
 
 
@@ -452,13 +456,16 @@ def _calendar_address(store: Store, name: str, tenant: Tenant, parameters: dict[
 
 
 def _domain(store: Store, name: str) -> str:
-    at = f"STRPOS({name}, '@')" if not store.is_sqlite else f"INSTR({name}, '@')"
-    return f"SUBSTR({name}, {at} + 1)"
+    return f"SUBSTR({name}, {_at_sign(store, name)} + 1)"
 
 
 def _local_part(store: Store, name: str) -> str:
-    at = f"STRPOS({name}, '@')" if not store.is_sqlite else f"INSTR({name}, '@')"
-    return f"SUBSTR({name}, 1, {at} - 1)"
+    return f"SUBSTR({name}, 1, {_at_sign(store, name)} - 1)"
+
+
+def _at_sign(store: Store, name: str) -> str:
+    """SQL for where the '@' of an address is."""
+    return f"INSTR({name}, '@')" if store.is_sqlite else f"STRPOS({name}, '@')"
 
 
 def _credentials(
