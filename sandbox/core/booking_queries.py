@@ -193,7 +193,7 @@ def _stored_sources(
     occurrence = col(Occurrence.original_start), col(Occurrence.end)
     # An occurrence of a series is read when it ends at `lower` too (see `_expand`), where its
     # series reaches past `lower`.
-    series = aliased(Reservation)
+    series = _SERIES
     touching = (
         select(series.id)
         .where(
@@ -403,6 +403,9 @@ def _derived(session: Session, places: list[_Place], now: datetime) -> dict[_Pla
 
 
 _ORDERED_BY = {"startDate": "start", "endDate": "end"}
+_SERIES = aliased(Reservation, name="series")
+"""The reservation of an occurrence, as a series: one alias for every statement, so that each
+statement built with it is compiled once (a new alias each time would be a new statement)."""
 """The booking times each `order[...]` parameter orders by."""
 _MICROSECOND = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

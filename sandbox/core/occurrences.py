@@ -319,9 +319,11 @@ def slots(
     now: datetime | None = None,
     limit: int | None = None,
     latest_first: bool = False,
+    longest: timedelta | None = None,
 ) -> Iterator[Slot]:
     """Live occurrences overlapping [lower, upper), ordered by start, or the latest first when
-    `latest_first`; `limit` bounds the indexed ones read.
+    `latest_first`; `limit` bounds the indexed ones read. `longest` is the scope's longest
+    occurrence (`Scope.longest`), read here unless a caller reading several windows gives it.
 
     Given `now`, occurrences released by then (nobody confirmed them in time) are left out.
     """
@@ -331,7 +333,8 @@ def slots(
     parameters = scope.parameters() | {"lower": lower, "upper": upper}
     indexed = session.exec(
         _indexed(shape, now is not None, limit is not None, latest_first),
-        params=parameters | {"earliest": lower - scope.longest(session), "now": now, "limit": limit},
+        params=parameters
+        | {"earliest": lower - (scope.longest(session) if longest is None else longest), "now": now, "limit": limit},
     )
     from_index = (Slot(reservation, row.original_start, row.start, row.end) for row, reservation in indexed)
     beyond = _beyond_index(session, shape, parameters, lower, upper, now)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -110,19 +110,22 @@ def end(session: Session, actor: Actor, place: Place, sighting: PresenceInput) -
     session.commit()
 
 
+_PRESENT = (
+    select(Presence.resource_id, func.count())
+    .where(
+        col(Presence.organization_id) == bindparam("organization_id"),
+        col(Presence.resource_id).in_(bindparam("space_ids", expanding=True)),
+        col(Presence.expires_at) > bindparam("now"),
+    )
+    .group_by(col(Presence.resource_id))
+)
+
+
 def present_counts(session: Session, organization_id: int, space_ids: list[int], now: datetime) -> dict[int, int]:
     """How many people or devices are present now in each of `space_ids`."""
     if not space_ids:
         return {}
-    rows = session.exec(
-        select(Presence.resource_id, func.count())
-        .where(
-            Presence.organization_id == organization_id,
-            col(Presence.resource_id).in_(space_ids),
-            col(Presence.expires_at) > now,
-        )
-        .group_by(col(Presence.resource_id))
-    ).all()
+    rows = session.exec(_PRESENT, params={"organization_id": organization_id, "space_ids": space_ids, "now": now}).all()
     return {resource_id: count for resource_id, count in rows if resource_id is not None}
 
 

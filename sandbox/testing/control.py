@@ -166,12 +166,9 @@ class Sandbox:
         tenant: that organization reset to its template and its own fault rules removed, every
         other organization left as it is (the journal is counted from the test's mark instead)."""
         if self.tenant:
-            self.control("POST", f"organizations/{quote(self.organization, safe='')}/reset")
-            self.clear_faults(organization=self.organization)
+            self.control("POST", f"organizations/{quote(self.organization, safe='')}/reset?clear=faults")
             return
-        self.restore_snapshot(CLEAN_SNAPSHOT)
-        self.clear_faults()
-        self.clear_journal()
+        self.control("POST", f"snapshots/{quote(CLEAN_SNAPSHOT, safe='')}/restore?clear=faults&clear=journal")
 
     # Tenants
 

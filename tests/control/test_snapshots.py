@@ -147,6 +147,68 @@ def test_restore_leaves_fault_rules_and_the_journal_alone(client, robin):
     assert [entry["path"] for entry in client.get("/_sandbox/journal").json()["entries"]] == ["/v1.0/me"]
 
 
+@pytest.mark.parametrize(
+    ("clear", "rules_left", "journal_left"),
+    [("clear=faults", False, True), ("clear=journal", True, False), ("clear=faults&clear=journal", False, False)],
+)
+def test_restore_clears_what_it_is_asked_to_in_the_same_call(client, robin, clear, rules_left, journal_left):
+    save(client, "clean")
+    event = create_event(robin)
+    client.post("/_sandbox/faults", json={"path": "/v1.0/nothing", "effect": "error"})
+
+    response = client.post(f"/_sandbox/snapshots/clean/restore?{clear}")
+
+    assert response.status_code == 200
+    assert response.json()["name"] == "clean"
+    assert robin.get(f"/events/{event['id']}").status_code == 404
+    assert bool(client.get("/_sandbox/faults").json()) is rules_left
+    # The read of the event above is journaled after the restore, whatever it cleared.
+    assert len(client.get("/_sandbox/journal").json()["entries"]) == (2 if journal_left else 1)
+
+
+def test_reset_clears_faults_and_journal_in_the_same_call(client, robin):
+    event = create_event(robin)
+    client.post("/_sandbox/faults", json={"path": "/v1.0/nothing", "effect": "error"})
+
+    assert client.post("/_sandbox/reset?clear=faults&clear=journal").status_code == 204
+
+    assert robin.get(f"/events/{event['id']}").status_code == 404
+    assert client.get("/_sandbox/faults").json() == []
+    assert [entry["method"] for entry in client.get("/_sandbox/journal").json()["entries"]] == ["GET"]
+
+
+@pytest.mark.damages_store
+def test_organization_reset_clears_only_its_own_faults_and_journal(client, robin, store, other_organization):
+    snapshots.save(store, snapshots.SEED, replace=True)
+    other = RobinClient(client, OTHER_TOKEN)
+    ours = create_event(robin)
+    create_event(other, space=other_organization["space"])
+    elsewhere = other_organization["organization"]
+    client.post("/_sandbox/faults", json={"path": "/v1.0/nothing", "effect": "error", "organization": "meridian"})
+    kept = client.post(
+        "/_sandbox/faults", json={"path": "/v1.0/nothing", "effect": "error", "organization": str(elsewhere)}
+    ).json()
+
+    response = client.post("/_sandbox/organizations/meridian/reset?clear=faults&clear=journal")
+
+    assert response.status_code == 204
+    assert [rule["id"] for rule in client.get("/_sandbox/faults").json()] == [kept["id"]]
+    assert client.get(f"/_sandbox/journal?organization={elsewhere}").json()["entries"]
+    assert client.get("/_sandbox/journal?organization=meridian").json()["entries"] == []
+    assert robin.get(f"/events/{ours['id']}").status_code == 404
+
+
+def test_restore_refuses_to_clear_what_it_does_not_know(client, robin):
+    save(client, "clean")
+    event = create_event(robin)
+
+    response = client.post("/_sandbox/snapshots/clean/restore?clear=tenants")
+
+    assert response.status_code == 422
+    assert "clear" in response.text
+    assert robin.get(f"/events/{event['id']}").status_code == 200
+
+
 @pytest.mark.damages_store
 def test_organization_reset_leaves_other_organizations_alone(client, robin, store, other_organization):
     snapshots.save(store, snapshots.SEED, replace=True)
