@@ -164,9 +164,11 @@ def report(floors: Sequence[Load], results: Sequence[tuple[str, Load]], *, secon
             print(f"      answered {refusal}")
 
 
-def request_line(method: str, path: str, body: dict[str, Any] | str = "") -> str:
-    """One request of a list for `walk`: a dict body is sent as JSON, a string as it is."""
-    return f"{method}\t{path}\t{body if isinstance(body, str) else json.dumps(body)}"
+def request_line(method: str, path: str, body: dict[str, Any] | str = "", authorization: str = "") -> str:
+    """One request of a list for `walk`: a dict body is sent as JSON, a string as it is; an
+    `authorization` is sent in place of any Authorization header given to `walk`."""
+    line = f"{method}\t{path}\t{body if isinstance(body, str) else json.dumps(body)}"
+    return f"{line}\t{authorization}" if authorization else line
 
 
 def walk(

@@ -28,6 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy
@@ -53,26 +54,55 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=POSTGRES, help=f"the PostgreSQL server for --backend postgresql [{POSTGRES}]")
     options = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as scratch, _store(options.backend, options.postgres_url) as database_url:
+    with _store(options.backend, options.postgres_url) as database_url:
+        run = run_soak(database_url, minutes=options.minutes, clients=options.clients, workers=options.workers, log=options.log)
+    print(soak.summary(run.outcomes))
+    if run.raised:
+        print("exceptions in the server's log:")
+        for line, count in run.raised.most_common(10):
+            print(f"  {count:5d} x {line[:200]}")
+
+
+@dataclass
+class SoakRun:
+    """What a soak measured."""
+
+    outcomes: list[soak.Outcome]
+    p95s: list[float]
+    """The p95 latency of each minute, in ms."""
+    rss: dict[int, list[float]]
+    """Each worker process's resident memory (MiB) as each minute ended, 0 for a minute it was not there."""
+    raised: Counter[str]
+    """The exceptions in the server's log, by their last line."""
+
+    def p95_growth(self) -> float:
+        """The last minute's p95 against the first's."""
+        return self.p95s[-1] / self.p95s[0] if self.p95s and self.p95s[0] else float("inf")
+
+    def rss_growth(self) -> float:
+        """The most any worker process of the first minute grew by the end: its memory as the last
+        minute ended against its memory as the first did (infinite for one that is gone)."""
+        first = [memory for memory in self.rss.values() if memory[0]]
+        return max((memory[-1] / memory[0] if memory[-1] else float("inf") for memory in first), default=float("inf"))
+
+
+def run_soak(database_url: str | None, *, minutes: float, clients: int, workers: int, log: Path | None = None) -> SoakRun:
+    """`serve --workers N` on a SQLite store of its own (`database_url` None) or at `database_url`,
+    soaked by `clients` for `minutes`, a line printed for each minute as it ends."""
+    with tempfile.TemporaryDirectory() as scratch:
         port = free_port()
-        log = options.log or Path(scratch) / "serve.log"
-        extra = ["--workers", str(options.workers)] + (["--database-url", database_url] if database_url else [])
+        log = log or Path(scratch) / "serve.log"
+        extra = ["--workers", str(workers)] + (["--database-url", database_url] if database_url else [])
         command = sandbox_command(port, Path(scratch) / "data", *extra)
         with started(command, port, log=log) as sandbox:
-            workplace = soak.prepare(sandbox.base, clients=options.clients)
-            print(
-                f"soak: {options.clients} clients, {options.workers} workers, {options.backend}, "
-                f"{options.minutes:g} min of sandbox/testing/soak.py's mix"
-            )
-            outcomes = _minute_by_minute(sandbox.base, workplace, sandbox.process.pid, options.workers, options.minutes * MINUTE)
-            workers = _worker_processes(sandbox.process.pid, options.workers)
-        _end_outliving(workers)
-        raised = Counter(line for line in log.read_text(errors="replace").splitlines() if EXCEPTION.match(line))
-    print(soak.summary(outcomes))
-    if raised:
-        print("exceptions in the server's log:")
-        for line, count in raised.most_common(10):
-            print(f"  {count:5d} x {line[:200]}")
+            workplace = soak.prepare(sandbox.base, clients=clients)
+            backend = "sqlite" if database_url is None else "postgresql"
+            print(f"soak: {clients} clients, {workers} workers, {backend}, {minutes:g} min of sandbox/testing/soak.py's mix")
+            run = _minute_by_minute(sandbox.base, workplace, sandbox.process.pid, workers, minutes * MINUTE)
+            processes = _worker_processes(sandbox.process.pid, workers)
+        _end_outliving(processes)
+        run.raised.update(line for line in log.read_text(errors="replace").splitlines() if EXCEPTION.match(line))
+    return run
 
 
 @contextmanager
@@ -89,10 +119,10 @@ def _store(backend: str, server: str) -> Iterator[str | None]:
         sys.exit(0)
 
 
-def _minute_by_minute(base: str, workplace: soak.Workplace, server: int, workers: int, seconds: float) -> list[soak.Outcome]:
+def _minute_by_minute(base: str, workplace: soak.Workplace, server: int, workers: int, seconds: float) -> SoakRun:
     """Run the soak for `seconds`, printing a line for each minute as it ends (a request counts in
     the minute its answer came; the last minute also takes the answers of requests begun in it),
-    then the last minute's p95 against the first's; every outcome."""
+    then the last minute's p95 against the first's; what it measured."""
     answered: list[soak.Outcome] = []
     runner = threading.Thread(
         target=soak.soak, args=(base, workplace), kwargs={"seconds": seconds, "record": answered.append}, daemon=True
@@ -103,36 +133,36 @@ def _minute_by_minute(base: str, workplace: soak.Workplace, server: int, workers
         f"{'minute':>6} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>9}   "
         "RSS MiB of each worker process (against its first minute)"
     )
-    first_rss: dict[int, float] = {}
-    """Each worker process's memory in the first minute it was seen."""
-    seen: set[int] = set()
     p95s: list[float] = []
+    rss: dict[int, list[float]] = {}
     while runner.is_alive():
         since, until = len(p95s) * MINUTE, (len(p95s) + 1) * MINUTE
         last = until >= seconds
         runner.join(timeout=None if last else max(0.0, began + until - time.monotonic()))
         memory = {pid: _rss_mib(pid) for pid in _worker_processes(server, workers)}
-        for pid, mib in memory.items():
-            first_rss.setdefault(pid, mib)
+        for pid in memory:
+            rss.setdefault(pid, [0.0] * (len(p95s)))
+        for pid, minutes in rss.items():
+            minutes.append(memory.get(pid, 0.0))
         ended = [o for o in list(answered) if since <= o.began + o.seconds < (float("inf") if last else until)]
         latencies = [o.seconds * 1000 for o in ended]
         p95s.append(soak.percentile(latencies, 95))
-        rss = "  ".join(_rss_column(pid, mib, first_rss[pid], new=bool(seen) and pid not in seen) for pid, mib in memory.items())
-        seen.update(memory)
+        columns = "  ".join(_rss_column(pid, rss[pid]) for pid in memory)
         print(
             f"{len(p95s):6d} {len(ended):9d} {sum(1 for o in ended if o.problem):7d} {soak.percentile(latencies, 50):8.1f} "
-            f"{p95s[-1]:8.1f} {max(latencies, default=0):9.1f}   {rss}",
+            f"{p95s[-1]:8.1f} {max(latencies, default=0):9.1f}   {columns}",
             flush=True,
         )
-    if p95s and p95s[0]:
-        print(f"p95 of the last minute against the first: {p95s[-1] / p95s[0]:.2f} x")
-    return answered
+    run = SoakRun(answered, p95s, rss, Counter())
+    print(f"p95 of the last minute against the first: {run.p95_growth():.2f} x")
+    return run
 
 
-def _rss_column(pid: int, mib: float, first: float, *, new: bool) -> str:
-    """A worker's memory against its first minute's; one that was not there the minute before (the
-    server started it in place of one that died) is said to be new."""
-    if new:
+def _rss_column(pid: int, minutes: list[float]) -> str:
+    """A worker's memory as the last of `minutes` ended, against its first minute's; one that was
+    not there the minute before (the server started it in place of one that died) is said to be new."""
+    mib, first = minutes[-1], next((mib for mib in minutes if mib), 0.0)
+    if len(minutes) > 1 and not any(minutes[:-1]):
         return f"{mib:6.1f} (new: pid {pid})"
     return f"{mib:6.1f} ({mib / first:4.2f} x)" if first else f"{mib:6.1f}"
 

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -45,16 +46,34 @@ def timed(call: object) -> float:
     return (time.perf_counter() - began) * 1000
 
 
-def a_test_writes(client: httpx.Client, tenant: dict) -> None:
-    """What one test of the suite writes: a desk booked through Kadence and a room through Robin, both cancelled."""
+@dataclass
+class Writer:
+    """Who a test writes as, in an organization: its Kadence client and the user it books for,
+    an administrator's Robin token, and the room it books."""
+
+    client_id: str
+    client_secret: str
+    user_id: str
+    robin_token: str
+    room: int
+
+
+def tenant_writer(client: httpx.Client, tenant: dict) -> Writer:
+    """A tenant's writer, from what `POST /_sandbox/organizations` answered."""
     kadence = tenant["kadence"]["clients"][0]
+    admin = next(token for token in tenant["robin"]["access_tokens"] if token["role"] == "admin")
+    robin = admin["access_token"]
+    return Writer(kadence["client_id"], kadence["client_secret"], kadence["user_id"], robin, room_of(client, tenant["id"], robin))
+
+
+def a_test_writes(client: httpx.Client, writer: Writer) -> None:
+    """What one test of the suite writes: a desk booked through Kadence and a room through Robin, both cancelled."""
     token = client.post(
         "/oauth2/token",
-        data={"grant_type": "client_credentials", "client_id": kadence["client_id"], "client_secret": kadence["client_secret"]},
+        data={"grant_type": "client_credentials", "client_id": writer.client_id, "client_secret": writer.client_secret},
     ).json()["access_token"]
     bearer = {"Authorization": f"Bearer {token}"}
-    admin = next(token for token in tenant["robin"]["access_tokens"] if token["role"] == "admin")
-    robin = {"Authorization": f"Access-Token {admin['access_token']}"}
+    robin = {"Authorization": f"Access-Token {writer.robin_token}"}
     start = (datetime.now(UTC) + timedelta(days=1)).replace(hour=15, minute=0, second=0, microsecond=0)
     end = start + timedelta(hours=1)
     spaces = client.get("/v1/public/spaces?itemsPerPage=500", headers=bearer).json()["hydra:member"]
@@ -63,7 +82,7 @@ def a_test_writes(client: httpx.Client, tenant: dict) -> None:
         "/v1/public/bookings",
         headers=bearer,
         json={
-            "userId": kadence["user_id"],
+            "userId": writer.user_id,
             "spaceId": desk,
             "startDateTime": f"{start:%Y-%m-%dT%H:%M:%SZ}",
             "endDateTime": f"{end:%Y-%m-%dT%H:%M:%SZ}",
@@ -71,9 +90,8 @@ def a_test_writes(client: httpx.Client, tenant: dict) -> None:
     )
     assert booking.status_code == 201, booking.text
     assert client.post(f"/v1/public/bookings/{booking.json()['id']}/cancel", headers=bearer, json={}).status_code == 201
-    room = tenant["room"]
     event = client.post(
-        f"/v1.0/spaces/{room}/events",
+        f"/v1.0/spaces/{writer.room}/events",
         headers=robin,
         json={
             "title": "bench",
@@ -85,9 +103,10 @@ def a_test_writes(client: httpx.Client, tenant: dict) -> None:
     assert client.delete(f"/v1.0/events/{event.json()['data']['id']}", headers=robin).status_code == 200
 
 
-def room_of(client: httpx.Client, tenant: dict) -> int:
-    robin = {"Authorization": f"Access-Token {tenant['robin']['access_tokens'][0]['access_token']}"}
-    for location in client.get(f"/v1.0/organizations/{tenant['id']}/locations", headers=robin).json()["data"]:
+def room_of(client: httpx.Client, organization: int, robin_token: str) -> int:
+    """The organization's Focus Room (the demo's, and its tenants')."""
+    robin = {"Authorization": f"Access-Token {robin_token}"}
+    for location in client.get(f"/v1.0/organizations/{organization}/locations", headers=robin).json()["data"]:
         for space in client.get(f"/v1.0/locations/{location['id']}/spaces?per_page=100", headers=robin).json()["data"]:
             if space["name"] == "Focus Room":
                 return int(space["id"])
@@ -104,18 +123,18 @@ def control_times(base: str, rounds: int, store_url: str) -> dict[str, float]:
             creations.append((time.perf_counter() - began) * 1000)
             assert answer.status_code == 201, answer.text
             tenant = answer.json()
-        tenant["room"] = room_of(client, tenant)
+        writer = tenant_writer(client, tenant)
         key = tenant["id"]
         idle, after_writes, whole, direct = [], [], [], []
         store = Store(store_url)
         assert client.post("/_sandbox/snapshots", json={"name": "bench-tenants", "replace": True}).status_code == 201
         for _ in range(rounds):
             idle.append(timed(lambda: client.post(f"/_sandbox/organizations/{key}/reset").raise_for_status()))
-            a_test_writes(client, tenant)
+            a_test_writes(client, writer)
             after_writes.append(timed(lambda: client.post(f"/_sandbox/organizations/{key}/reset").raise_for_status()))
-            a_test_writes(client, tenant)
+            a_test_writes(client, writer)
             direct.append(timed(lambda: tenants.reset(store, key)))
-            a_test_writes(client, tenant)
+            a_test_writes(client, writer)
             whole.append(timed(lambda: client.post("/_sandbox/snapshots/bench-tenants/restore").raise_for_status()))
         client.delete("/_sandbox/snapshots/bench-tenants")
         made_here = [timed(lambda: tenants.create(store, Clock(), tenants.Template())) for _ in range(rounds)]
@@ -124,7 +143,7 @@ def control_times(base: str, rounds: int, store_url: str) -> dict[str, float]:
             client.post("/_sandbox/organizations", json={}).raise_for_status()
         behind = []
         for _ in range(rounds):
-            a_test_writes(client, tenant)
+            a_test_writes(client, writer)
             behind.append(timed(lambda: tenants.reset(store, key)))
         store.dispose()
     return {

@@ -1,32 +1,30 @@
 """Booking writes under wrk on loopback, each as a share of the framework floor
-(bench/floor_app.py) measured in the same run, before and after: Robin POST
-/v1.0/spaces/:id/events, Kadence POST /oauth2/token, POST /v1/public/bookings (desks) and POST
-/v1/public/bookings/:id/check-in.
+(bench/floor_app.py) and of the write floor (bench/write_floor_app.py), both measured in the same
+run, before and after: Robin POST /v1.0/spaces/:id/events and POST /v1.0/seats/:id/reservations,
+Kadence POST /oauth2/token, POST /v1/public/bookings (desks), POST /v1/public/bookings/:id/check-in
+and POST /v1/public/bookings/:id/cancel.
 
     .venv/bin/python bench/writes.py [--seconds 5] [--connections 16] [--desks 5000]
 
-Every request books a slot nobody holds, or checks in to a booking nobody checked in to, so each
-should answer 201; any other answer is counted and printed as an error. wrk walks lists of
-requests written here (bench/lua/walk.lua). The store holds a workplace made for this: one
-building open around the clock and bookable a year ahead, 10 rooms, and --desks desks and people,
-so that as many desk bookings can be checked in at once; the check-ins walk through bookings made
-beforehand with httpx.
+Every request books a slot nobody holds, or checks in to or cancels a booking nobody else has
+touched, so each should answer 201 (a seat reservation 200, as the live API answers); any other
+answer is counted and printed as an error. wrk walks lists of requests written here
+(bench/lua/walk.lua). The store holds the bench workplace (bench/workplace.py: one building open
+around the clock and bookable a year ahead, 10 rooms, and --desks desks and people), so that as
+many desk bookings can be checked in to or cancelled at once; those bookings are made beforehand
+with httpx.
 
-Target: booking writes at least 30 % of the floor's requests per second.
-
-The same run measures the write floor (bench/write_floor_app.py): Robin's event requests sent to
-a bare FastAPI endpoint that checks the slot and inserts the event in one SQLite transaction
-through sqlite3, about the least a booking write can cost on this stack. Each write is reported
-against it too.
+The write floor: Robin's event requests sent to a bare FastAPI endpoint that checks the slot and
+inserts the event in one SQLite transaction through sqlite3, about the least a booking write can
+cost on this stack. bench/report.py gives each write against it, with its target.
 """
 
 import argparse
-import json
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
 import httpx2 as httpx
@@ -42,12 +40,20 @@ from harness import (
     started,
     walk,
 )
+from workplace import CLIENT, ROBIN_TOKEN, ROOMS, Workplace, bench_workplace, kadence_headers
 
-ROBIN = {"Authorization": "Access-Token demo-robin-token", "Content-Type": "application/json"}
+ROBIN = {"Authorization": f"Access-Token {ROBIN_TOKEN}", "Content-Type": "application/json"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-ROOMS = range(101, 111)
-CLIENT = {"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"}
 KADENCE_TIME = "%Y-%m-%dT%H:%M:%S"
+ROBIN_TIME = "%Y-%m-%dT%H:%M:%SZ"
+WRITES = (
+    "Robin POST /spaces/:id/events",
+    "Robin POST /seats/:id/reservations",
+    "Kadence POST /bookings (desks)",
+    "Kadence POST /bookings/:id/check-in",
+    "Kadence POST /bookings/:id/cancel",
+)
+"""The writes bench/report.py holds to a target, as `write_cases` names them."""
 
 
 def main() -> None:
@@ -58,42 +64,17 @@ def main() -> None:
     options = parser.parse_args()
     require_wrk()
 
-    def load(base: str, requests: list[str], headers: dict[str, str]) -> Load:
-        return walk(base, requests, headers=headers, seconds=options.seconds, connections=options.connections)
-
     floors = [floor_load(seconds=options.seconds, connections=options.connections)]
-    # No write outruns the floor, so this many distinct requests are more than wrk can send.
-    enough = int(floors[0].requests_per_second * options.seconds * 1.5)
-    results: list[tuple[str, Load]] = []
+    enough = enough_requests(floors[0], options.seconds)
     with tempfile.TemporaryDirectory() as scratch:
+        write_floors = [write_floor(Path(scratch), enough, 0, seconds=options.seconds, connections=options.connections)]
+        workplace = bench_workplace(Path(scratch) / "data", options.desks)
         port = free_port()
-        environment = {"SANDBOX_WRITE_FLOOR_DB": str(Path(scratch) / "write-floor.db")}
-        with started(floor_command(port, "write_floor_app"), port, env=environment) as write_floor:
-            write_floors = [load(write_floor.base, _robin_events(enough), ROBIN)]
-        fixture = Path(scratch) / "workplace.json"
-        fixture.write_text(json.dumps(_workplace(options.desks)))
-        port = free_port()
-        with started(sandbox_command(port, Path(scratch) / "data", "--fixture", str(fixture)), port) as sandbox:
-            token = httpx.post(f"{sandbox.base}/oauth2/token", data=CLIENT).json()["access_token"]
-            kadence = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-            with httpx.Client(base_url=sandbox.base, headers=kadence, timeout=30) as client:
-                desks = [space["id"] for space in _members(client, "/v1/public/spaces") if space["type"] == "desk"]
-                people = [user["id"] for user in _members(client, "/v1/public/users")]
-
-                results.append(("Robin POST /spaces/:id/events", load(sandbox.base, _robin_events(enough), ROBIN)))
-                token_request = request_line("POST", "/oauth2/token", urlencode(CLIENT))
-                results.append(("Kadence POST /oauth2/token", load(sandbox.base, [token_request], FORM)))
-                booked = load(sandbox.base, _desk_bookings(desks, people, enough), kadence)
-                results.append(("Kadence POST /bookings (desks)", booked))
-
-                # Check-in is lighter than booking: four times what booking managed should outlast wrk.
-                pool = min(len(desks), max(500, int(4 * booked.requests_per_second * options.seconds)))
-                check_ins = _bookings_to_check_in(client, desks[:pool], people[:pool])
-                checked = load(sandbox.base, check_ins, kadence)
-                results.append((f"Kadence POST /bookings/:id/check-in ({pool})", checked))
-        port = free_port()
-        with started(floor_command(port, "write_floor_app"), port, env=environment) as write_floor:
-            write_floors.append(load(write_floor.base, _robin_events(2 * enough)[enough:], ROBIN))
+        with started(sandbox_command(port, Path(scratch) / "data"), port) as sandbox:
+            results = list(
+                write_cases(sandbox.base, workplace, enough, seconds=options.seconds, connections=options.connections, token=True)
+            )
+        write_floors.append(write_floor(Path(scratch), enough, 1, seconds=options.seconds, connections=options.connections))
     floors.append(floor_load(seconds=options.seconds, connections=options.connections))
 
     report(
@@ -106,64 +87,63 @@ def main() -> None:
     print("against the write floor (the mean of its runs):")
     for name, run in results:
         print(f"  {name:<44}{run.requests_per_second / write_floor_rate:6.1%}")
-    if checked.requests > pool:
-        print(
-            f"  the check-ins ran past the {pool} bookings made for them, and the repeats failed: "
-            f"{'raise --desks' if pool == len(desks) else 'check-in outran four times the rate of booking'}"
-        )
 
 
-def _workplace(desks: int) -> dict[str, Any]:
-    """A fixture: one building open around the clock and bookable a year ahead, rooms ROOMS, and
-    `desks` hoteled desks and as many people (the first an administrator with the demo credentials)."""
-    people = [{"name": f"Person {number}", "email": f"person{number}@bench.example"} for number in range(desks)]
-    people[0]["role"] = "admin"
-    rooms = [{"id": number, "name": f"Room {number}", "type": "meeting", "capacity": 8} for number in ROOMS]
-    open_plan = {
-        "name": "Open plan",
-        "type": "other",
-        "is_reservable": False,
-        "zones": [{"name": "Desks", "desks": [{"name": f"D-{number:05d}"} for number in range(desks)]}],
-    }
-    return {
-        "format": "workplace-sandbox-fixture/1",
-        "seed": "bench",
-        "created_at": "2026-01-01T00:00:00Z",
-        "organizations": [
-            {
-                "slug": "bench",
-                "name": "Bench",
-                "users": people,
-                "access_tokens": [{"token": "demo-robin-token", "user": people[0]["email"]}],
-                "api_clients": [
-                    {"client_id": CLIENT["client_id"], "client_secret": CLIENT["client_secret"], "user": people[0]["email"]}
-                ],
-                "buildings": [
-                    {
-                        "id": 1,
-                        "name": "Bench",
-                        "time_zone": "UTC",
-                        "booking_horizon_days": 366,
-                        "floors": [{"name": "Floor 1", "spaces": [*rooms, open_plan]}],
-                    }
-                ],
-            }
-        ],
-    }
+def enough_requests(floor: Load, seconds: int) -> int:
+    """No write outruns the floor, so this many distinct requests are more than wrk can send."""
+    return int(floor.requests_per_second * seconds * 1.5)
 
 
-def _members(client: httpx.Client, path: str) -> list[dict[str, Any]]:
-    """Every member of a Kadence collection, page after page."""
-    found: list[dict[str, Any]] = []
-    while True:
-        page = client.get(path, params={"itemsPerPage": 500, "page": len(found) // 500 + 1}).json()
-        found += page["hydra:member"]
-        if not page["hydra:member"] or len(found) >= page["hydra:totalItems"]:
-            return found
+def write_floor(scratch: Path, enough: int, run: int, *, seconds: int, connections: int) -> Load:
+    """The write floor on a store in `scratch`, walking the `run`th `enough` of Robin's event
+    requests (each run books slots the runs before it left free)."""
+    port = free_port()
+    environment = {"SANDBOX_WRITE_FLOOR_DB": str(scratch / "write-floor.db")}
+    with started(floor_command(port, "write_floor_app"), port, env=environment) as floor:
+        requests = _robin_events((run + 1) * enough)[run * enough :]
+        return walk(floor.base, requests, headers=ROBIN, seconds=seconds, connections=connections)
+
+
+def write_cases(
+    base: str, workplace: Workplace, enough: int, *, seconds: int, connections: int, token: bool = False
+) -> Iterator[tuple[str, Load]]:
+    """Each write of WRITES (and, with `token`, Kadence's token request) measured on the bench
+    workplace served at `base`, as it is measured: `enough` distinct requests of each kind, and
+    as many bookings made beforehand to check in to and to cancel as four times the rate of
+    booking would reach (at least 500, at most a desk each)."""
+    kadence = kadence_headers(base)
+
+    def load(requests: list[str], headers: dict[str, str]) -> Load:
+        return walk(base, requests, headers=headers, seconds=seconds, connections=connections)
+
+    yield WRITES[0], load(_robin_events(enough), ROBIN)
+    yield WRITES[1], load(_seat_reservations(workplace, enough), ROBIN)
+    if token:
+        yield "Kadence POST /oauth2/token", load([request_line("POST", "/oauth2/token", urlencode(CLIENT))], FORM)
+    booked = load(_desk_bookings(workplace, enough), kadence)
+    yield WRITES[2], booked
+    # Check-in and cancel are lighter than booking: four times what booking managed should outlast wrk.
+    pool = min(len(workplace.desks), max(500, int(4 * booked.requests_per_second * seconds)))
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    with httpx.Client(base_url=base, headers=kadence, timeout=30) as client:
+        check_ins = _booked_beforehand(client, workplace, pool, now, "check-in")
+        yield WRITES[3], _within(pool, load(check_ins, kadence))
+        tomorrow = now.replace(hour=9, minute=0) + timedelta(days=1)
+        cancels = _booked_beforehand(client, workplace, pool, tomorrow, "cancel")
+        yield WRITES[4], _within(pool, load(cancels, kadence))
+
+
+def _within(pool: int, run: Load) -> Load:
+    """`run`, with a refusal that says so where wrk ran past the `pool` bookings made for it (the
+    repeats fail): more desks, or a shorter run, would keep within them."""
+    if run.requests > pool:
+        run.refusals.append(f"ran past the {pool} bookings made beforehand (more desks, or a shorter run)")
+    return run
 
 
 def _robin_events(count: int) -> list[str]:
-    """Half-hour events in the rooms in turn, each room's next half-hour after the last."""
+    """Half-hour events in the rooms in turn, each room's next half-hour after the last, from the
+    new year after next."""
     origin = datetime(datetime.now(UTC).year + 2, 1, 1, tzinfo=UTC)
     requests = []
     for number in range(count):
@@ -174,27 +154,52 @@ def _robin_events(count: int) -> list[str]:
                 f"/v1.0/spaces/{ROOMS[number % len(ROOMS)]}/events",
                 {
                     "title": "Benchmark",
-                    "start": {"date_time": f"{start:%Y-%m-%dT%H:%M:%SZ}", "time_zone": "UTC"},
-                    "end": {"date_time": f"{start + timedelta(minutes=30):%Y-%m-%dT%H:%M:%SZ}", "time_zone": "UTC"},
+                    "start": {"date_time": f"{start:{ROBIN_TIME}}", "time_zone": "UTC"},
+                    "end": {"date_time": f"{start + timedelta(minutes=30):{ROBIN_TIME}}", "time_zone": "UTC"},
                 },
             )
         )
     return requests
 
 
-def _desk_bookings(desks: list[str], people: list[str], count: int) -> list[str]:
-    """Person n books desk n for the morning, from the day after tomorrow on, day after day."""
-    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+def _seat_reservations(workplace: Workplace, count: int) -> list[str]:
+    """Person n reserves desk n through Robin from 12:00 for four hours, from the day after
+    tomorrow on, day after day."""
+    today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    desks = len(workplace.desks)
     requests = []
     for number in range(count):
-        start = today + timedelta(days=2 + number // len(desks))
+        start = today + timedelta(days=2 + number // desks)
+        requests.append(
+            request_line(
+                "POST",
+                f"/v1.0/seats/{workplace.desks[number % desks]}/reservations",
+                {
+                    "type": "hoteled",
+                    "start": {"date_time": f"{start:{ROBIN_TIME}}", "time_zone": "UTC"},
+                    "end": {"date_time": f"{start + timedelta(hours=4):{ROBIN_TIME}}", "time_zone": "UTC"},
+                    "reservee": {"user_id": workplace.people[number % desks]},
+                },
+            )
+        )
+    return requests
+
+
+def _desk_bookings(workplace: Workplace, count: int) -> list[str]:
+    """Person n books desk n through Kadence for the morning, from the day after tomorrow on, day
+    after day."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    desks = len(workplace.desk_ulids)
+    requests = []
+    for number in range(count):
+        start = today + timedelta(days=2 + number // desks)
         requests.append(
             request_line(
                 "POST",
                 "/v1/public/bookings",
                 {
-                    "userId": people[number % len(desks)],
-                    "spaceId": desks[number % len(desks)],
+                    "userId": workplace.people_ulids[number % desks],
+                    "spaceId": workplace.desk_ulids[number % desks],
                     "startDateTime": f"{start:{KADENCE_TIME}}",
                     "endDateTime": f"{start + timedelta(hours=8):{KADENCE_TIME}}",
                 },
@@ -203,9 +208,9 @@ def _desk_bookings(desks: list[str], people: list[str], count: int) -> list[str]
     return requests
 
 
-def _bookings_to_check_in(client: httpx.Client, desks: list[str], people: list[str]) -> list[str]:
-    """Person n books desk n from now for four hours; the check-in of each of those bookings."""
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
+def _booked_beforehand(client: httpx.Client, workplace: Workplace, pool: int, start: datetime, action: str) -> list[str]:
+    """Person n books desk n from `start` for an hour, for the first `pool` desks; the request
+    `action` (check-in or cancel) of each of those bookings, on that person's behalf."""
 
     def book(desk: str, person: str) -> str:
         response = client.post(
@@ -213,15 +218,15 @@ def _bookings_to_check_in(client: httpx.Client, desks: list[str], people: list[s
             json={
                 "userId": person,
                 "spaceId": desk,
-                "startDateTime": f"{now:{KADENCE_TIME}}",
-                "endDateTime": f"{now + timedelta(hours=4):{KADENCE_TIME}}",
+                "startDateTime": f"{start:{KADENCE_TIME}}",
+                "endDateTime": f"{start + timedelta(hours=1):{KADENCE_TIME}}",
             },
         )
         assert response.status_code == 201, response.text
-        return request_line("POST", f"/v1/public/bookings/{response.json()['id']}/check-in", {"userId": person})
+        return request_line("POST", f"/v1/public/bookings/{response.json()['id']}/{action}", {"userId": person})
 
-    with ThreadPoolExecutor(8) as pool:
-        return list(pool.map(book, desks, people))
+    with ThreadPoolExecutor(8) as threads:
+        return list(threads.map(book, workplace.desk_ulids[:pool], workplace.people_ulids[:pool]))
 
 
 if __name__ == "__main__":

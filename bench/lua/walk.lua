@@ -1,5 +1,6 @@
 -- Walks a list of requests, one per line of the file named by the first argument, each line
--- "METHOD<tab>PATH<tab>BODY". Thread t of n (the second argument) sends lines t, t + n, t + 2n, ...,
+-- "METHOD<tab>PATH<tab>BODY", or "METHOD<tab>PATH<tab>BODY<tab>AUTHORIZATION" to send that
+-- Authorization header in place of wrk's. Thread t of n (the second argument) sends lines t, t + n, t + 2n, ...,
 -- so no request is sent twice until the list runs out; then it starts over. Headers come from
 -- wrk's -H options. At the end it prints "refused STATUS COUNT FIRST-BODY" for each status >= 300.
 
@@ -16,8 +17,16 @@ function init(args)
   local number = 0
   for line in io.lines(args[1]) do
     if number % stride == first then
-      local method, path, body = line:match("^(%u+)\t([^\t]+)\t(.*)$")
-      requests[#requests + 1] = wrk.format(method, path, nil, body ~= "" and body or nil)
+      local method, path, body, authorization = line:match("^(%u+)\t([^\t]+)\t([^\t]*)\t?(.*)$")
+      local headers = nil
+      if authorization ~= "" then
+        headers = {}
+        for name, value in pairs(wrk.headers) do
+          headers[name] = value
+        end
+        headers["Authorization"] = authorization
+      end
+      requests[#requests + 1] = wrk.format(method, path, headers, body ~= "" and body or nil)
     end
     number = number + 1
   end
