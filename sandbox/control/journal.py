@@ -216,8 +216,18 @@ class Journal:
         return found
 
     def clear(self, store: Store, organization_id: int | None = None) -> None:
-        """Remove every entry, or those of requests whose credential was of `organization_id`."""
-        self.flush(store)
+        """Remove every entry, or those of requests whose credential was of `organization_id`:
+        what this process has not written yet is forgotten rather than written and deleted (a
+        flush under way finishes first, and is deleted)."""
+        with self._lock:
+            for entries in (self._pending, self._unwritten):
+                kept = (
+                    []
+                    if organization_id is None
+                    else [entry for entry in entries if entry.get("organization_id") != organization_id]
+                )
+                entries.clear()
+                entries.extend(kept)
         statement = delete(JournalEntry)
         if organization_id is not None:
             statement = statement.where(col(JournalEntry.organization_id) == organization_id)
