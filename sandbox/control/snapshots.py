@@ -108,8 +108,8 @@ def restore(store: Store, name: str) -> Snapshot:
     Only the rows written since are copied back: the change log names them (a row that differs
     from the snapshot was written after it was taken), so a restore after a test costs what the
     test wrote, not the size of the workplace, and a table nobody wrote to is left alone. Tables
-    without an integer id are small (tokens, clients, photos, export chunks) and are copied back
-    whole.
+    without an integer id are small (tokens, clients, photos, export chunks): the log says only
+    that they were written, and those written are copied back whole.
     """
     with store.transaction(exclusive=True) as session:
         connection = session.connection()
@@ -117,7 +117,7 @@ def restore(store: Store, name: str) -> Snapshot:
         defer_foreign_keys(store, connection)
         changed = {"position": snapshot.position}
         written = written_tables(store, connection, snapshot.position)
-        tables = [table for table in workplace_tables() if not tracked(table) or table.name in written]
+        tables = [table for table in workplace_tables() if table.name in written]
         for table in reversed(tables):
             live = quoted(store, table.name)
             if tracked(table):
@@ -161,7 +161,8 @@ def reset_organization(store: Store, organization_id: int) -> None:
         connection = session.connection()
         seed = snapshot_named(connection, SEED)
         defer_foreign_keys(store, connection)
-        tables = workplace_tables()
+        written = written_tables(store, connection, seed.position)
+        tables = [table for table in workplace_tables() if table.name in written]
         parameters = {"organization": organization_id, "position": seed.position}
         for table in reversed(tables):
             where = owned_by(store, table, lambda name: quoted(store, name))
@@ -325,10 +326,20 @@ END $$
 """
 
 
+_PG_TABLE_TRACKER = """
+CREATE OR REPLACE FUNCTION sandbox_track_table_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO change_log (table_name, row_id) VALUES (TG_TABLE_NAME, 0);
+    RETURN NULL;
+END $$
+"""
+"""A write to a table whose rows have no integer id: logged as the table's, row 0."""
+
+
 def written_tables(store: Store, connection: Connection, position: int) -> set[str]:
     """The tables written since change `position`: a probe of the log's index by table for each
-    tracked table, so that it costs the same however long the log behind `position` is."""
-    names = [table.name for table in workplace_tables() if tracked(table)]
+    workplace table, so that it costs the same however long the log behind `position` is."""
+    names = [table.name for table in workplace_tables()]
     probes = " UNION ALL ".join(
         f"SELECT '{name}' AS name WHERE EXISTS (SELECT 1 FROM change_log WHERE table_name = '{name}' AND id > :position)"
         for name in names
@@ -337,6 +348,8 @@ def written_tables(store: Store, connection: Connection, position: int) -> set[s
 
 
 def tracked(table: Table) -> bool:
+    """Whether the change log names the rows of `table` written (by their integer id); of the
+    other tables, small ones without such an id, it says only that they were written."""
     key = list(table.primary_key.columns)
     return len(key) == 1 and key[0].name == "id" and isinstance(key[0].type, Integer)
 
@@ -348,21 +361,22 @@ def _track_changes(store: Store, connection: Connection) -> None:
         return
     if not store.is_sqlite:
         connection.exec_driver_sql(_PG_TRACKER)
+        connection.exec_driver_sql(_PG_TABLE_TRACKER)
     for table in workplace_tables():
-        if not tracked(table):
-            continue
         live = quoted(store, table.name)
         if store.is_sqlite:
             for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
                 trigger = quoted(store, f"track_{table.name}_{event.lower()}")
+                row_id = f"{row}.id" if tracked(table) else "0"
                 connection.exec_driver_sql(
                     f"CREATE TRIGGER {trigger} AFTER {event} ON {live} BEGIN "
-                    f"INSERT INTO change_log (table_name, row_id) VALUES ('{table.name}', {row}.id); END"
+                    f"INSERT INTO change_log (table_name, row_id) VALUES ('{table.name}', {row_id}); END"
                 )
         else:
+            function = "sandbox_track_change" if tracked(table) else "sandbox_track_table_change"
             connection.exec_driver_sql(
                 f"CREATE TRIGGER {quoted(store, 'track_' + table.name)} AFTER INSERT OR UPDATE OR DELETE ON {live} "
-                "FOR EACH ROW EXECUTE FUNCTION sandbox_track_change()"
+                f"FOR EACH ROW EXECUTE FUNCTION {function}()"
             )
     connection.execute(table_of(StoreMeta).insert().values(key=_TRACKING_KEY, value="1"))
 

@@ -26,7 +26,7 @@ from sqlmodel import Field, SQLModel
 
 from sandbox.store.types import UTCDateTime, new_ulid
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 
 def table_of(model: type[Any]) -> Table:
@@ -176,6 +176,9 @@ class ResourceKind:
 class Resource(SQLModel, table=True):
     """Anything bookable: a Robin space (room, office, ...) or a desk (Robin seat)."""
 
+    __table_args__ = (Index("ix_resource_organization_longest", "organization_id", "longest_booking_s"),)
+    """An organization's longest booking, which bounds every overlap query of its own, read from
+    the index's end rather than from each of its resources."""
     id: int | None = Field(default=None, primary_key=True)
     ulid: str = Field(default_factory=new_ulid, unique=True, max_length=26)
     organization_id: int = Field(foreign_key="organization.id", index=True)
