@@ -165,47 +165,45 @@ def _robin_events(count: int) -> list[str]:
 def _seat_reservations(workplace: Workplace, count: int) -> list[str]:
     """Person n reserves desk n through Robin from 12:00 for four hours, from the day after
     tomorrow on, day after day."""
-    today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
-    desks = len(workplace.desks)
-    requests = []
-    for number in range(count):
-        start = today + timedelta(days=2 + number // desks)
-        requests.append(
-            request_line(
-                "POST",
-                f"/v1.0/seats/{workplace.desks[number % desks]}/reservations",
-                {
-                    "type": "hoteled",
-                    "start": {"date_time": f"{start:{ROBIN_TIME}}", "time_zone": "UTC"},
-                    "end": {"date_time": f"{start + timedelta(hours=4):{ROBIN_TIME}}", "time_zone": "UTC"},
-                    "reservee": {"user_id": workplace.people[number % desks]},
-                },
-            )
+    return [
+        request_line(
+            "POST",
+            f"/v1.0/seats/{workplace.desks[desk]}/reservations",
+            {
+                "type": "hoteled",
+                "start": {"date_time": f"{start:{ROBIN_TIME}}", "time_zone": "UTC"},
+                "end": {"date_time": f"{start + timedelta(hours=4):{ROBIN_TIME}}", "time_zone": "UTC"},
+                "reservee": {"user_id": workplace.people[desk]},
+            },
         )
-    return requests
+        for desk, start in _desk_days(len(workplace.desks), count, hour=12)
+    ]
 
 
 def _desk_bookings(workplace: Workplace, count: int) -> list[str]:
     """Person n books desk n through Kadence for the morning, from the day after tomorrow on, day
     after day."""
-    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    desks = len(workplace.desk_ulids)
-    requests = []
-    for number in range(count):
-        start = today + timedelta(days=2 + number // desks)
-        requests.append(
-            request_line(
-                "POST",
-                "/v1/public/bookings",
-                {
-                    "userId": workplace.people_ulids[number % desks],
-                    "spaceId": workplace.desk_ulids[number % desks],
-                    "startDateTime": f"{start:{KADENCE_TIME}}",
-                    "endDateTime": f"{start + timedelta(hours=8):{KADENCE_TIME}}",
-                },
-            )
+    return [
+        request_line(
+            "POST",
+            "/v1/public/bookings",
+            {
+                "userId": workplace.people_ulids[desk],
+                "spaceId": workplace.desk_ulids[desk],
+                "startDateTime": f"{start:{KADENCE_TIME}}",
+                "endDateTime": f"{start + timedelta(hours=8):{KADENCE_TIME}}",
+            },
         )
-    return requests
+        for desk, start in _desk_days(len(workplace.desk_ulids), count, hour=0)
+    ]
+
+
+def _desk_days(desks: int, count: int, *, hour: int) -> Iterator[tuple[int, datetime]]:
+    """For each of `count` requests, desk n (and person n) in turn and the day it books, at
+    `hour` UTC: all the desks on the day after tomorrow, then all on the next day, and so on."""
+    today = datetime.now(UTC).replace(hour=hour, minute=0, second=0, microsecond=0)
+    for number in range(count):
+        yield number % desks, today + timedelta(days=2 + number // desks)
 
 
 def _booked_beforehand(client: httpx.Client, workplace: Workplace, pool: int, start: datetime, action: str) -> list[str]:
