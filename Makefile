@@ -50,11 +50,11 @@ test-fast: $(INSTALLED)
 
 # Figures and their commands: docs/performance.md. The report (bench/report.py) comes first: every
 # figure with a target, each against a floor measured in the same run, in one table (reads, writes,
-# growth, a ten-minute soak, the plugin's restore, cold start, several workers; about 25 minutes).
+# growth, a ten-minute soak, the plugin's restore, cold start, several workers; about 18 minutes).
 # It runs throughput.py, writes.py, soak.py (on SQLite), cold_start.py and tenants.py's code, and
 # its growth stands for booking_growth.py's; they stay runnable on their own. The scripts after it
-# measure what the report does not, the soak on PostgreSQL among them. The report, free_busy.py and mock_comparison.py need wrk (apt-get
-# install wrk); mock_comparison.py installs Prism from npm into bench/.prism. large_preset.py and
+# measure what the report does not, the soak on PostgreSQL among them. The report, free_busy.py
+# and mock_comparison.py need wrk (apt-get install wrk); mock_comparison.py installs Prism from npm into bench/.prism. large_preset.py and
 # free_busy.py each seed the large preset (about 40 s). The report's PostgreSQL line, and
 # tenants.py's PostgreSQL run, say so and skip where no server answers at SANDBOX_TEST_POSTGRES_URL
 # (default the local server, as for the tests); so does the PostgreSQL soak.
