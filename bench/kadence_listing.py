@@ -25,6 +25,7 @@ from typing import Any
 import httpx2 as httpx
 from harness import free_port, sandbox_command, started
 from sqlalchemy import delete, func, insert, select
+from workplace import bookable
 
 from sandbox.core import occurrences, recurrence
 from sandbox.core.clock import Clock
@@ -86,14 +87,7 @@ def _clear_bookings(session: Any) -> None:
 
 
 def _add_bookings(session: Any, now: datetime, bookings: int) -> None:
-    resources = session.execute(
-        select(Resource.id, Resource.kind, Resource.building_id).where(
-            Resource.organization_id == ORGANIZATION,
-            Resource.kind.in_(tuple(KINDS)),
-            Resource.is_reservable.is_(True),
-            Resource.is_disabled.is_(False),
-        )
-    ).all()
+    resources = bookable(session, KINDS)
     rooms = [resource for resource in resources if resource.kind == "space"]
     people = session.scalars(select(User.id).where(User.organization_id == ORGANIZATION)).all()
     next_id = (session.scalar(select(func.max(Reservation.id))) or 0) + 1

@@ -8,6 +8,7 @@ month or two years ahead, never meet one of them and still answer 201.
 """
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -137,14 +138,7 @@ def add_reservations(store: Store, count: int, now: datetime) -> None:
         return
     today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     with store.session(write=True) as session:
-        resources = session.execute(
-            select(Resource.id, Resource.kind, Resource.building_id).where(
-                Resource.organization_id == ORGANIZATION,
-                Resource.kind.in_(tuple(KINDS)),
-                Resource.is_reservable.is_(True),
-                Resource.is_disabled.is_(False),
-            )
-        ).all()
+        resources = bookable(session, KINDS)
         people = session.scalars(select(User.id).where(User.organization_id == ORGANIZATION).order_by(User.id)).all()
         first_id = (session.scalar(select(func.max(Reservation.id))) or 0) + 1
         reservations, rows = [], []
@@ -204,3 +198,18 @@ def add_reservations(store: Store, count: int, now: datetime) -> None:
         longest = Resource.__table__.c.longest_booking_s
         session.execute(Resource.__table__.update().where(longest < 3601).values(longest_booking_s=3601))
         session.commit()
+
+
+def bookable(session: Any, kinds: Iterable[str]) -> list[Any]:
+    """Organization ORGANIZATION's reservable resources of `kinds` that aren't disabled: the id,
+    kind and building of each."""
+    return list(
+        session.execute(
+            select(Resource.id, Resource.kind, Resource.building_id).where(
+                Resource.organization_id == ORGANIZATION,
+                Resource.kind.in_(tuple(kinds)),
+                Resource.is_reservable.is_(True),
+                Resource.is_disabled.is_(False),
+            )
+        ).all()
+    )
