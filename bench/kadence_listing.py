@@ -25,7 +25,7 @@ from typing import Any
 import httpx2 as httpx
 from harness import free_port, sandbox_command, started
 from sqlalchemy import delete, func, insert, select
-from workplace import bookable
+from workplace import at_least_an_hour, bookable, occurrence_row, reservation_row
 
 from sandbox.core import occurrences, recurrence
 from sandbox.core.clock import Clock
@@ -40,7 +40,6 @@ from sandbox.store.models import (
     Occurrence,
     OccurrenceException,
     Reservation,
-    Resource,
     User,
     VisitAttendance,
 )
@@ -121,9 +120,7 @@ def _add_bookings(session: Any, now: datetime, bookings: int) -> None:
     for table, name in ((Occurrence, "occurrence"), (OccurrenceException, "exception"), (CheckIn, "check_in")):
         if rows[name]:
             session.execute(insert(table), rows[name])
-    # What writing them through the API keeps: each resource's longest booking, at least an hour.
-    longest = Resource.__table__.c.longest_booking_s
-    session.execute(Resource.__table__.update().where(longest < 3601).values(longest_booking_s=3601))
+    at_least_an_hour(session)
 
 
 def _add_reservation(
@@ -144,35 +141,24 @@ def _add_reservation(
     created = min(start, now) - 3 * DAY
     indexed_until = occurrences.index_until(start, created)
     rows["reservation"].append(
-        {
-            "id": identifier,
-            "ulid": f"{identifier:026d}",
-            "organization_id": ORGANIZATION,
-            "resource_id": resource.id,
-            "building_id": resource.building_id,
-            "kind": KINDS[resource.kind],
-            "reservation_type": "hoteled" if resource.kind == "desk" else None,
-            "status": "cancelled" if cancelled else "confirmed",
-            "title": f"Booking {identifier}",
-            "visibility": "default",
-            "show_as": "busy",
-            "is_all_day": False,
-            "time_zone": "America/New_York",
-            "start": start,
-            "end": end,
-            "recurrence": lines,
-            "series_end": series.last_end(),
-            "indexed_until": indexed_until,
-            "release_after_s": 1800 if resource.kind == "desk" else None,
-            "organizer_id": person,
-            "creator_id": person,
-            "creation_type": "manual",
-            "source": "publicApi",
-            "cancelled_at": created + HOUR if cancelled else None,
-            "cancelled_by_id": person if cancelled else None,
-            "created_at": created,
-            "updated_at": created,
-        }
+        reservation_row(
+            identifier,
+            resource,
+            KINDS[resource.kind],
+            person,
+            start,
+            end,
+            created,
+            status="cancelled" if cancelled else "confirmed",
+            title=f"Booking {identifier}",
+            time_zone="America/New_York",
+            recurrence=lines,
+            series_end=series.last_end(),
+            indexed_until=indexed_until,
+            source="publicApi",
+            cancelled_at=created + HOUR if cancelled else None,
+            cancelled_by_id=person if cancelled else None,
+        )
     )
     if cancelled:
         return
@@ -182,18 +168,7 @@ def _add_reservation(
                 {"reservation_id": identifier, "original_start": interval.original_start, "created_at": created}
             )
             continue
-        rows["occurrence"].append(
-            {
-                "reservation_id": identifier,
-                "organization_id": ORGANIZATION,
-                "resource_id": resource.id,
-                "building_id": resource.building_id,
-                "start": interval.start,
-                "end": interval.end,
-                "original_start": interval.original_start,
-                "release_at": None if resource.kind != "desk" else interval.start + timedelta(minutes=30),
-            }
-        )
+        rows["occurrence"].append(occurrence_row(identifier, resource, interval.start, interval.end, interval.original_start))
         if interval.end < now and (number + position) % 7 == 0:
             rows["check_in"].append(
                 {

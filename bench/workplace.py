@@ -150,53 +150,28 @@ def add_reservations(store: Store, count: int, now: datetime) -> None:
             end = start + timedelta(minutes=BULK_MINUTES)
             identifier = first_id + number
             person = people[number % len(people)]
-            desk = resource.kind == "desk"
             created = min(start, now) - timedelta(days=3)
             reservations.append(
-                {
-                    "id": identifier,
-                    "ulid": f"{identifier:026d}",
-                    "organization_id": ORGANIZATION,
-                    "resource_id": resource.id,
-                    "building_id": resource.building_id,
-                    "kind": KINDS[resource.kind],
-                    "reservation_type": "hoteled" if desk else None,
-                    "status": "confirmed",
-                    "title": f"Bulk {number}",
-                    "visibility": "default",
-                    "show_as": "busy",
-                    "is_all_day": False,
-                    "time_zone": "UTC",
-                    "start": start,
-                    "end": end,
-                    "series_end": end,
-                    "indexed_until": occurrences.index_until(start, created),
-                    "release_after_s": 1800 if desk else None,
-                    "organizer_id": person,
-                    "creator_id": person,
-                    "creation_type": "manual",
-                    "source": "publicApi" if desk else "robin",
-                    "created_at": created,
-                    "updated_at": created,
-                }
+                reservation_row(
+                    identifier,
+                    resource,
+                    KINDS[resource.kind],
+                    person,
+                    start,
+                    end,
+                    created,
+                    status="confirmed",
+                    title=f"Bulk {number}",
+                    time_zone="UTC",
+                    series_end=end,
+                    indexed_until=occurrences.index_until(start, created),
+                    source="publicApi" if resource.kind == "desk" else "robin",
+                )
             )
-            rows.append(
-                {
-                    "reservation_id": identifier,
-                    "organization_id": ORGANIZATION,
-                    "resource_id": resource.id,
-                    "building_id": resource.building_id,
-                    "start": start,
-                    "end": end,
-                    "original_start": start,
-                    "release_at": start + timedelta(minutes=30) if desk else None,
-                }
-            )
+            rows.append(occurrence_row(identifier, resource, start, end, start))
         session.execute(insert(Reservation), reservations)
         session.execute(insert(Occurrence), rows)
-        # What booking them through the APIs keeps: each resource's longest booking, at least an hour.
-        longest = Resource.__table__.c.longest_booking_s
-        session.execute(Resource.__table__.update().where(longest < 3601).values(longest_booking_s=3601))
+        at_least_an_hour(session)
         session.commit()
 
 
@@ -213,3 +188,53 @@ def bookable(session: Any, kinds: Iterable[str]) -> list[Any]:
             )
         ).all()
     )
+
+
+def reservation_row(
+    identifier: int, resource: Any, kind: str, person: int, start: datetime, end: datetime, created: datetime, **fields: Any
+) -> dict[str, Any]:
+    """A reservation of `resource` by `person`, made at `created`, as the bulk inserts write it:
+    what every bench reservation has, and `fields` (status, title, times, source...)."""
+    desk = resource.kind == "desk"
+    return {
+        "id": identifier,
+        "ulid": f"{identifier:026d}",
+        "organization_id": ORGANIZATION,
+        "resource_id": resource.id,
+        "building_id": resource.building_id,
+        "kind": kind,
+        "reservation_type": "hoteled" if desk else None,
+        "visibility": "default",
+        "show_as": "busy",
+        "is_all_day": False,
+        "start": start,
+        "end": end,
+        "release_after_s": 1800 if desk else None,
+        "organizer_id": person,
+        "creator_id": person,
+        "creation_type": "manual",
+        "created_at": created,
+        "updated_at": created,
+        **fields,
+    }
+
+
+def occurrence_row(identifier: int, resource: Any, start: datetime, end: datetime, original_start: datetime) -> dict[str, Any]:
+    """The occurrence index's row of reservation `identifier`: a desk's released half an hour
+    after its start unless confirmed."""
+    return {
+        "reservation_id": identifier,
+        "organization_id": ORGANIZATION,
+        "resource_id": resource.id,
+        "building_id": resource.building_id,
+        "start": start,
+        "end": end,
+        "original_start": original_start,
+        "release_at": start + timedelta(minutes=30) if resource.kind == "desk" else None,
+    }
+
+
+def at_least_an_hour(session: Any) -> None:
+    """What booking through the APIs keeps: each resource's longest booking, here at least an hour."""
+    longest = Resource.__table__.c.longest_booking_s
+    session.execute(Resource.__table__.update().where(longest < 3601).values(longest_booking_s=3601))
