@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from typing import Literal
 
-from sqlalchemy import or_, update
+from sqlalchemy import Delete, or_, update
 from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 
@@ -78,13 +78,19 @@ def remove(store: Store, rule_id: int) -> None:
 
 def clear(store: Store, organization_id: int | None = None) -> int:
     """Remove every rule, or those naming `organization_id`; how many went."""
+    with store.session(write=True) as session:
+        removed = rows_changed(session.execute(clearing(organization_id)))
+        session.commit()
+    return removed
+
+
+def clearing(organization_id: int | None = None) -> Delete:
+    """The statement that removes every rule, or those naming `organization_id`: `clear`'s, or
+    one run in a restore's transaction."""
     statement = table_of(FaultRule).delete()
     if organization_id is not None:
         statement = statement.where(col(FaultRule.organization_id) == organization_id)
-    with store.session(write=True) as session:
-        removed = rows_changed(session.execute(statement))
-        session.commit()
-    return removed
+    return statement
 
 
 _LIVE = (

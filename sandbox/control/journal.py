@@ -17,14 +17,15 @@ import logging
 import re
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 from urllib.parse import parse_qs
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import Delete, delete, func, insert
 from sqlalchemy.orm import defer
 from sqlmodel import col, select
 
@@ -123,8 +124,17 @@ class Journal:
     def discard(self) -> None:
         """Forget what this process has not written yet; a flush under way finishes first."""
         with self._lock:
-            self._pending.clear()
-            self._unwritten.clear()
+            self._forget(None)
+
+    def _forget(self, organization_id: int | None) -> None:
+        """Forget what is not written yet: all, or the requests whose credential was of
+        `organization_id`. The caller holds the lock."""
+        for entries in (self._pending, self._unwritten):
+            kept = (
+                [] if organization_id is None else [entry for entry in entries if entry.get("organization_id") != organization_id]
+            )
+            entries.clear()
+            entries.extend(kept)
 
     def flush(self, store: Store) -> None:
         """Write what this process served and has not written yet, and drop all but the newest
@@ -217,23 +227,26 @@ class Journal:
 
     def clear(self, store: Store, organization_id: int | None = None) -> None:
         """Remove every entry, or those of requests whose credential was of `organization_id`:
-        what this process has not written yet is forgotten rather than written and deleted (a
-        flush under way finishes first, and is deleted)."""
-        with self._lock:
-            for entries in (self._pending, self._unwritten):
-                kept = (
-                    []
-                    if organization_id is None
-                    else [entry for entry in entries if entry.get("organization_id") != organization_id]
-                )
-                entries.clear()
-                entries.extend(kept)
+        what this process has not written yet is forgotten rather than written and deleted."""
+        with self.clearing(organization_id) as statement, store.session(write=True) as session:
+            session.execute(statement)
+            session.commit()
+
+    @contextmanager
+    def clearing(self, organization_id: int | None = None) -> Iterator[Delete]:
+        """The statement that deletes the entries written (all, or `organization_id`'s), for the
+        caller to run in a transaction of its own (a restore's) inside this block. No flush
+        writes meanwhile: a flush under way finishes first, and one due waits. Once the block
+        ends without raising, what this process has not written yet is forgotten with them.
+
+        The journal is held before the caller's transaction begins, as a flush holds it before
+        its own: the other way round, each would wait for the other."""
         statement = delete(JournalEntry)
         if organization_id is not None:
             statement = statement.where(col(JournalEntry.organization_id) == organization_id)
-        with store.session(write=True) as session:
-            session.execute(statement)
-            session.commit()
+        with self._lock:
+            yield statement
+            self._forget(organization_id)
 
 
 def _missed(entry: JournalEntry, expected: Expectation) -> list[tuple[str, str]]:

@@ -1,9 +1,12 @@
 """The control plane's routes under /_sandbox: reset, snapshots, clocks, faults and the journal."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from sqlalchemy import Delete
 from sqlmodel import Session, col, select
 
 from sandbox.control import faults, snapshots, tenants
@@ -73,13 +76,19 @@ def _store(request: Request) -> Store:
     return store
 
 
-def _clear(request: Request, clearing: list[Literal["faults", "journal"]], organization_id: int | None = None) -> None:
-    """Clear the fault rules and the journal as `clearing` says: every one, or `organization_id`'s."""
-    store = _store(request)
-    if "faults" in clearing:
-        faults.clear(store, organization_id)
-    if "journal" in clearing:
-        request.app.state.journal.clear(store, organization_id)
+@contextmanager
+def _clearing(
+    request: Request, clearing: list[Literal["faults", "journal"]], organization_id: int | None = None
+) -> Iterator[list[Delete]]:
+    """The statements that clear the fault rules and the journal as `clearing` says, every one or
+    `organization_id`'s, for the reset or restore run inside to make in its own transaction: if
+    it fails, nothing is cleared."""
+    statements = [faults.clearing(organization_id)] if "faults" in clearing else []
+    if "journal" not in clearing:
+        yield statements
+        return
+    with request.app.state.journal.clearing(organization_id) as journal:
+        yield [*statements, journal]
 
 
 # Reset and snapshots
@@ -87,8 +96,8 @@ def _clear(request: Request, clearing: list[Literal["faults", "journal"]], organ
 
 @router.post("/reset", status_code=204, summary="Reset the whole store to its seed", responses=refusals(422))
 def reset(request: Request, clear: Clearing = []) -> Response:  # noqa: B006 - FastAPI copies a default for each request
-    snapshots.reset(_store(request))
-    _clear(request, clear)
+    with _clearing(request, clear) as also:
+        snapshots.reset(_store(request), also=also)
     return Response(status_code=204)
 
 
@@ -108,11 +117,11 @@ def reset_organization(
     store = _store(request)
     with store.session() as session:
         found = organization_named(session, organization)
-    try:
-        tenants.reset(store, found.id or 0)
-    except tenants.NotATenant:
-        snapshots.reset_organization(store, found.id or 0)
-    _clear(request, clear, found.id)
+    with _clearing(request, clear, found.id) as also:
+        try:
+            tenants.reset(store, found.id or 0, also=also)
+        except tenants.NotATenant:
+            snapshots.reset_organization(store, found.id or 0, also=also)
     return Response(status_code=204)
 
 
@@ -141,9 +150,8 @@ def restore_snapshot(
     name: SnapshotName,
     clear: Clearing = [],  # noqa: B006 - FastAPI copies a default for each request
 ) -> SnapshotState:
-    restored = _snapshot(snapshots.restore(_store(request), name))
-    _clear(request, clear)
-    return restored
+    with _clearing(request, clear) as also:
+        return _snapshot(snapshots.restore(_store(request), name, also=also))
 
 
 @router.delete(

@@ -12,10 +12,10 @@ or for one organization's rows only.
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Integer, Table, bindparam, func, select, text
+from sqlalchemy import Connection, Executable, Integer, Table, TextClause, bindparam, func, select, text
 from sqlalchemy.schema import sort_tables
 from sqlmodel import SQLModel, col
 from sqlmodel import select as sqlmodel_select
@@ -102,8 +102,10 @@ def save(store: Store, name: str, *, replace: bool = False) -> Snapshot:
     return find(store, name)
 
 
-def restore(store: Store, name: str) -> Snapshot:
-    """Make the workplace exactly what it was when `name` was saved, ids to come included.
+def restore(store: Store, name: str, *, also: Sequence[Executable] = ()) -> Snapshot:
+    """Make the workplace exactly what it was when `name` was saved, ids to come included; `also`
+    runs in the same transaction (a per-test restore clears the fault rules and the journal with
+    it), after the copies.
 
     Only the rows written since are copied back: the change log names them (a row that differs
     from the snapshot was written after it was taken), so a restore after a test costs what the
@@ -121,16 +123,28 @@ def restore(store: Store, name: str) -> Snapshot:
         for table in reversed(tables):
             live = quoted(store, table.name)
             if tracked(table):
-                connection.execute(text(f"DELETE FROM {live} WHERE id IN ({CHANGED})"), {**changed, "table": table.name})
+                connection.execute(statement(f"DELETE FROM {live} WHERE id IN ({CHANGED})"), {**changed, "table": table.name})
             else:
                 connection.exec_driver_sql(f"DELETE FROM {live}")
         for table in tables:
             where = f"id IN ({CHANGED})" if tracked(table) else None
             _copy_back(store, connection, snapshot.id or 0, table, where=where, parameters={**changed, "table": table.name})
-        set_sequences(store, connection, snapshot.sequences)
-        _forget_undone_changes(connection, snapshot)
+        set_sequences(store, connection, _moved_sequences(store, snapshot.sequences, written))
+        if written:
+            _forget_undone_changes(connection, snapshot)
+        for clearing in also:
+            connection.execute(clearing)
         session.commit()
     return snapshot
+
+
+def _moved_sequences(store: Store, sequences: dict[str, int], written: set[str]) -> dict[str, int]:
+    """Of a snapshot's next ids, those that may have moved since: on SQLite only a table written
+    to hands out ids (a write rolled back takes its ids back with it); a PostgreSQL sequence
+    moves for a write rolled back too, so every one is set back."""
+    if not store.is_sqlite:
+        return sequences
+    return {table: last for table, last in sequences.items() if table in written}
 
 
 def delete(store: Store, name: str) -> None:
@@ -146,12 +160,12 @@ def delete(store: Store, name: str) -> None:
         session.commit()
 
 
-def reset(store: Store) -> Snapshot:
-    """The whole store back to its seed."""
-    return restore(store, SEED)
+def reset(store: Store, *, also: Sequence[Executable] = ()) -> Snapshot:
+    """The whole store back to its seed; `also` as `restore` takes it."""
+    return restore(store, SEED, also=also)
 
 
-def reset_organization(store: Store, organization_id: int) -> None:
+def reset_organization(store: Store, organization_id: int, *, also: Sequence[Executable] = ()) -> None:
     """One organization's rows back to the seed; every other organization is left as it is.
 
     Ids are never handed out twice (see models._never_reuse_ids), so the seed's rows return under
@@ -169,18 +183,23 @@ def reset_organization(store: Store, organization_id: int) -> None:
             if tracked(table):
                 where += f" AND id IN ({CHANGED})"
             connection.execute(
-                text(f"DELETE FROM {quoted(store, table.name)} WHERE {where}"), {**parameters, "table": table.name}
+                statement(f"DELETE FROM {quoted(store, table.name)} WHERE {where}"), {**parameters, "table": table.name}
             )
         for table in tables:
             where = owned_by(store, table, lambda name: copy_name(store, seed.id or 0, name))
             if tracked(table):
                 where += f" AND id IN ({CHANGED})"
             _copy_back(store, connection, seed.id or 0, table, where=where, parameters={**parameters, "table": table.name})
+        for clearing in also:
+            connection.execute(clearing)
         session.commit()
 
 
+_NAMED = select(table_of(Snapshot)).where(col(Snapshot.name) == bindparam("name"))
+
+
 def snapshot_named(connection: Connection, name: str) -> Snapshot:
-    row = connection.execute(select(Snapshot).where(col(Snapshot.name) == name)).first()
+    row = connection.execute(_NAMED, {"name": name}).first()
     if row is None:
         raise NotFound(f"no snapshot named {name!r}")
     return Snapshot.model_validate(row._mapping)
@@ -213,12 +232,10 @@ def _copy_back(
     parameters: dict[str, object] | None = None,
 ) -> None:
     columns = ", ".join(quoted(store, column.name) for column in table.columns)
-    statement = (
-        f"INSERT INTO {quoted(store, table.name)} ({columns}) SELECT {columns} FROM {copy_name(store, number, table.name)}"
-    )
+    copy = f"INSERT INTO {quoted(store, table.name)} ({columns}) SELECT {columns} FROM {copy_name(store, number, table.name)}"
     if where is not None:
-        statement += f" WHERE {where}"
-    connection.execute(text(statement), parameters or {})
+        copy += f" WHERE {where}"
+    connection.execute(statement(copy), parameters or {})
 
 
 def owned_by(store: Store, table: Table, named: Callable[[str], str]) -> str:
@@ -245,6 +262,13 @@ def _drop_copies(store: Store, connection: Connection, number: int) -> None:
     for name in connection.dialect.get_table_names(connection):
         if name.startswith(prefix):
             connection.exec_driver_sql(f"DROP TABLE {quoted(store, name)}")
+
+
+@functools.lru_cache(maxsize=1024)
+def statement(sql: str) -> TextClause:
+    """`sql` as a statement, parsed for its parameters once: restores and resets write the same
+    few statements for every test."""
+    return text(sql)
 
 
 def copy_name(store: Store, number: int, name: str) -> str:
@@ -281,18 +305,19 @@ def last_ids(store: Store, connection: Connection) -> dict[str, int]:
     return {name: int(handed.get(name) or 0) for name in names}
 
 
+_FORGET_SEQUENCES = text("DELETE FROM sqlite_sequence WHERE name IN :names").bindparams(bindparam("names", expanding=True))
+_SET_SEQUENCE = text("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)")
+
+
 def set_sequences(store: Store, connection: Connection, sequences: dict[str, int]) -> None:
     """Make each table's next id follow the last id given for it (0: start again from 1)."""
     if not sequences:
         return
     if store.is_sqlite:
-        connection.execute(
-            text("DELETE FROM sqlite_sequence WHERE name IN :names").bindparams(bindparam("names", expanding=True)),
-            {"names": list(sequences)},
-        )
+        connection.execute(_FORGET_SEQUENCES, {"names": list(sequences)})
         kept = [{"name": name, "seq": last} for name, last in sequences.items() if last]
         if kept:
-            connection.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)"), kept)
+            connection.execute(_SET_SEQUENCE, kept)
         return
     calls = ", ".join(
         f"setval(pg_get_serial_sequence('{quoted(store, name)}', 'id'), {max(last, 1)}, {'true' if last else 'false'})"
@@ -339,12 +364,18 @@ END $$
 def written_tables(store: Store, connection: Connection, position: int) -> set[str]:
     """The tables written since change `position`: a probe of the log's index by table for each
     workplace table, so that it costs the same however long the log behind `position` is."""
-    names = [table.name for table in workplace_tables()]
-    probes = " UNION ALL ".join(
-        f"SELECT '{name}' AS name WHERE EXISTS (SELECT 1 FROM change_log WHERE table_name = '{name}' AND id > :position)"
-        for name in names
+    return set(connection.execute(_written_probe(), {"position": position}).scalars())
+
+
+@functools.cache
+def _written_probe() -> TextClause:
+    return text(
+        " UNION ALL ".join(
+            f"SELECT '{table.name}' AS name WHERE EXISTS "
+            f"(SELECT 1 FROM change_log WHERE table_name = '{table.name}' AND id > :position)"
+            for table in workplace_tables()
+        )
     )
-    return set(connection.execute(text(probes), {"position": position}).scalars())
 
 
 def tracked(table: Table) -> bool:
@@ -389,9 +420,15 @@ def _forget_undone_changes(connection: Connection, restored: Snapshot) -> None:
     """After restoring the newest snapshot, what the log holds past it (the restore's own
     writes included) describes changes that no longer exist: keeping it would make every later
     restore copy them back again. An older snapshot still needs its changes to the newer ones."""
-    newest = connection.execute(select(func.max(Snapshot.position))).scalar()
-    if restored.position == newest:
-        connection.execute(table_of(ChangeLog).delete().where(col(ChangeLog.id) > restored.position))
+    connection.execute(_FORGET_UNDONE, {"position": restored.position})
+
+
+_FORGET_UNDONE = (
+    table_of(ChangeLog)
+    .delete()
+    .where(col(ChangeLog.id) > bindparam("position"))
+    .where(bindparam("position") == select(func.max(Snapshot.position)).scalar_subquery())
+)
 
 
 def _forget_old_changes(connection: Connection) -> None:

@@ -27,12 +27,13 @@ import functools
 import re
 import secrets
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Column, Connection, MetaData, Table, select, text
+from sqlalchemy import Column, Connection, Executable, MetaData, Table, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -49,6 +50,7 @@ from sandbox.control.snapshots import (
     quoted,
     set_sequences,
     snapshot_named,
+    statement,
     tracked,
     workplace_tables,
     written_tables,
@@ -286,9 +288,10 @@ class NotATenant(NotFound):
     """The organization was seeded, not made as a tenant: it has no template to go back to."""
 
 
-def reset(store: Store, organization_id: int) -> None:
+def reset(store: Store, organization_id: int, *, also: Sequence[Executable] = ()) -> None:
     """The tenant back to what it was made as: its rows written since put back, what it made
-    since gone, its clock as it was made; its credentials kept."""
+    since gone, its clock as it was made; its credentials kept. `also` runs in the same
+    transaction, after (a per-test reset clears the tenant's fault rules with it)."""
     with store.transaction(exclusive=True) as session:
         connection = session.connection()
         found = connection.execute(select(table_of(Tenant)).where(col(Tenant.organization_id) == organization_id)).first()
@@ -306,7 +309,7 @@ def reset(store: Store, organization_id: int) -> None:
             if tracked(table):
                 where += f" AND id IN ({CHANGED})"
             connection.execute(
-                text(f"DELETE FROM {quoted(store, table.name)} WHERE {where}"), {**parameters, "table": table.name}
+                statement(f"DELETE FROM {quoted(store, table.name)} WHERE {where}"), {**parameters, "table": table.name}
             )
         # Only a space's calendar address names its organization.
         slugs = ("", "")
@@ -328,6 +331,8 @@ def reset(store: Store, organization_id: int) -> None:
             .where(col(Tenant.organization_id) == organization_id)
             .values(position=last_change(connection))
         )
+        for clearing in also:
+            connection.execute(clearing)
         session.commit()
 
 
@@ -400,7 +405,7 @@ def _copy(
         where += f" AND id IN ({changed_ids(less=tenant.offsets.get(table.name, 0))})"
         parameters["position"] = changed_since
     connection.execute(
-        text(
+        statement(
             f"INSERT INTO {quoted(store, table.name)} ({', '.join(columns)}) "
             f"SELECT {', '.join(values)} FROM {source.table(table.name)} WHERE {where}"
         ),
@@ -557,7 +562,7 @@ def _source(store: Store, connection: Connection, template: Template) -> _Source
 def _source_of(store: Store, connection: Connection, tenant: Tenant) -> _Source:
     if tenant.template_preset is not None:
         return _Source(store, None, tenant.template_preset, tenant.template_organization_id)
-    exists = connection.execute(text("SELECT 1 FROM snapshot WHERE id = :id"), {"id": tenant.template_snapshot_id}).scalar()
+    exists = connection.execute(statement("SELECT 1 FROM snapshot WHERE id = :id"), {"id": tenant.template_snapshot_id}).scalar()
     if exists is None:
         raise Refused(f"organization {tenant.organization_id} was copied from a snapshot since deleted: it can't be reset")
     return _Source(store, tenant.template_snapshot_id, None, tenant.template_organization_id)

@@ -166,6 +166,17 @@ def test_restore_clears_what_it_is_asked_to_in_the_same_call(client, robin, clea
     assert len(client.get("/_sandbox/journal").json()["entries"]) == (2 if journal_left else 1)
 
 
+def test_a_restore_that_finds_no_snapshot_clears_nothing(client, robin):
+    robin.get("/me")
+    rule = client.post("/_sandbox/faults", json={"path": "/v1.0/nothing", "effect": "error"}).json()
+
+    response = client.post("/_sandbox/snapshots/missing/restore?clear=faults&clear=journal")
+
+    assert response.status_code == 404
+    assert [item["id"] for item in client.get("/_sandbox/faults").json()] == [rule["id"]]
+    assert [entry["path"] for entry in client.get("/_sandbox/journal").json()["entries"]] == ["/v1.0/me"]
+
+
 def test_reset_clears_faults_and_journal_in_the_same_call(client, robin):
     event = create_event(robin)
     client.post("/_sandbox/faults", json={"path": "/v1.0/nothing", "effect": "error"})

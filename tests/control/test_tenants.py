@@ -587,6 +587,26 @@ def test_a_reset_leaves_other_tenants_and_the_seeded_organization_alone(client, 
     assert client.get(f"/_sandbox/organizations/{other['id']}/clock").json()["now"] == "2026-03-02T14:10:00Z"
 
 
+def test_a_reset_clears_the_tenants_own_fault_rules_and_journal_in_the_same_call(client, robin):
+    tenant, other = create(client), create(client)
+    ours, theirs = robin_admin(client, tenant), robin_admin(client, other)
+    event = book_event(ours, tenant["id"], "Hudson")
+    book_event(theirs, other["id"], "Hudson")
+    for organization in (tenant, other):
+        rule = {"path": "/v1.0/nothing", "effect": "error", "organization": str(organization["id"])}
+        assert client.post("/_sandbox/faults", json=rule).status_code == 201
+
+    response = client.post(f"/_sandbox/organizations/{tenant['slug']}/reset?clear=faults&clear=journal")
+
+    assert response.status_code == 204
+    assert ours.get(f"/events/{event['id']}").status_code == 404
+    assert [rule["organization"]["id"] for rule in client.get("/_sandbox/faults").json()] == [other["id"]]
+    assert client.get(f"/_sandbox/journal?organization={other['id']}").json()["entries"]
+    assert [entry["path"] for entry in client.get(f"/_sandbox/journal?organization={tenant['id']}").json()["entries"]] == [
+        f"/v1.0/events/{event['id']}"
+    ]
+
+
 def test_resetting_the_seeded_organization_leaves_the_tenants_alone(client, robin):
     tenant = create(client)
     kadence = kadence_of(client, tenant)
