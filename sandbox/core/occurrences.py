@@ -112,7 +112,7 @@ def write_index(session: Session, reservation: Reservation, intervals: list[Inte
     if not intervals:
         return
     session.execute(
-        insert(Occurrence),
+        _INSERT,
         [
             {
                 "reservation_id": reservation.id,
@@ -130,10 +130,15 @@ def write_index(session: Session, reservation: Reservation, intervals: list[Inte
 
 
 def remove_from_index(session: Session, reservation_id: int, original_start: datetime | None = None) -> None:
-    statement = delete(Occurrence).where(col(Occurrence.reservation_id) == reservation_id)
-    if original_start is not None:
-        statement = statement.where(col(Occurrence.original_start) == original_start)
-    session.exec(statement)
+    if original_start is None:
+        session.exec(_REMOVE_ALL, params={"reservation_id": reservation_id})
+    else:
+        session.exec(_REMOVE_ONE, params={"reservation_id": reservation_id, "original_start": original_start})
+
+
+_INSERT = insert(Occurrence)
+_REMOVE_ALL = delete(Occurrence).where(col(Occurrence.reservation_id) == bindparam("reservation_id"))
+_REMOVE_ONE = _REMOVE_ALL.where(col(Occurrence.original_start) == bindparam("original_start"))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import takewhile
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import Session, col, select
 
 from sandbox.core import lifecycle, occurrences, recurrence
@@ -89,8 +89,7 @@ def hold(session: Session, reservation: Reservation) -> Reservation:
     reservation then happen one after the other, each seeing what the one before did, so exactly
     one of them cancels or confirms it and the others find it done. A row lock on PostgreSQL;
     SQLite's writers are serial already."""
-    statement = select(Reservation).where(Reservation.id == reservation.id).with_for_update()
-    held = session.exec(statement.execution_options(populate_existing=True)).first()
+    held = session.exec(_HOLD, params={"reservation_id": reservation.id}).first()
     if held is None:  # Gone meanwhile, with its organization's reset.
         raise NotFound("the reservation is gone")
     return held
@@ -98,7 +97,22 @@ def hold(session: Session, reservation: Reservation) -> Reservation:
 
 def lock(session: Session, resource_id: int) -> None:
     """Serializes writers of one resource on PostgreSQL; SQLite writers are already serial."""
-    session.exec(select(Resource.id).where(Resource.id == resource_id).with_for_update()).one()
+    session.exec(_LOCK_RESOURCE, params={"resource_id": resource_id}).one()
+
+
+# The statements of every write and read of one reservation, built once: a statement built again
+# for every query costs more than the query.
+_HOLD = (
+    select(Reservation)
+    .where(col(Reservation.id) == bindparam("reservation_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_LOCK_RESOURCE = select(Resource.id).where(col(Resource.id) == bindparam("resource_id")).with_for_update()
+_LOCK_PERSON = select(User.id).where(col(User.id) == bindparam("user_id")).with_for_update()
+_INVITEES = select(Invitee).where(col(Invitee.reservation_id).in_(bindparam("ids", expanding=True))).order_by(col(Invitee.id))
+_CHECK_INS = select(CheckIn).where(col(CheckIn.reservation_id).in_(bindparam("ids", expanding=True)))
+_RESOURCES = select(Resource).where(col(Resource.id).in_(bindparam("ids", expanding=True)))
 
 
 def require_bookable(session: Session, resource: Resource, kind: str) -> None:
@@ -400,7 +414,7 @@ def require_holder_free(
     """One person, one reservation of `kind` (a seat, an onsite pass) at a time. The person's row
     is locked first, so two concurrent requests for one person are checked one after the other
     on PostgreSQL too (SQLite writers are serial anyway)."""
-    session.exec(select(User.id).where(User.id == person.id).with_for_update()).one()
+    session.exec(_LOCK_PERSON, params={"user_id": person.id}).one()
     holder = Scope(person.organization_id, kind=kind, holder_ids=[person.id or 0])
     require_free(session, holder, intervals, now, refusal)
 
@@ -438,9 +452,7 @@ def _wall(moment: datetime, tz: ZoneInfo) -> datetime:
 def invitees_of(session: Session, reservation_ids: list[int]) -> dict[int, list[Invitee]]:
     grouped: dict[int, list[Invitee]] = {}
     if reservation_ids:
-        for invitee in session.exec(
-            select(Invitee).where(col(Invitee.reservation_id).in_(reservation_ids)).order_by(col(Invitee.id))
-        ):
+        for invitee in session.exec(_INVITEES, params={"ids": reservation_ids}):
             grouped.setdefault(invitee.reservation_id, []).append(invitee)
     return grouped
 
@@ -448,7 +460,7 @@ def invitees_of(session: Session, reservation_ids: list[int]) -> dict[int, list[
 def check_ins_of(session: Session, reservation_ids: list[int]) -> dict[tuple[int, datetime], CheckIn]:
     if not reservation_ids:
         return {}
-    rows = session.exec(select(CheckIn).where(col(CheckIn.reservation_id).in_(reservation_ids))).all()
+    rows = session.exec(_CHECK_INS, params={"ids": reservation_ids}).all()
     return {(row.reservation_id, row.original_start): row for row in rows}
 
 
@@ -456,5 +468,5 @@ def resources_of(session: Session, resource_ids: set[int]) -> dict[int, Resource
     """These resources, by id."""
     if not resource_ids:
         return {}
-    rows = session.exec(select(Resource).where(col(Resource.id).in_(resource_ids))).all()
+    rows = session.exec(_RESOURCES, params={"ids": list(resource_ids)}).all()
     return {row.id or 0: row for row in rows}
