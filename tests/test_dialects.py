@@ -1,7 +1,10 @@
 """The list of vendor APIs (sandbox/dialects.py) and what reads it: a path belongs to at most one
 API, and the control plane, which imports no dialect, names the same APIs."""
 
+import re
+
 import pytest
+from fastapi.routing import APIRoute
 
 from sandbox.dialects import DIALECTS, api_of
 
@@ -43,3 +46,18 @@ def test_the_control_plane_takes_every_api_by_its_name(client, name):
     assert journal.status_code == 200, journal.text
     assert rule.status_code == 201, rule.text
     assert rule.json()["api"] == name
+
+
+def test_a_route_refuses_by_its_beginning_only_what_its_pattern_would(shared_app):
+    """Routes refuse a path that begins otherwise than theirs before trying their pattern: over
+    the path of every route, that shortcut must answer as the pattern does, behind a proxy's
+    root path too."""
+    routes = [route for route in shared_app.routes if isinstance(route, APIRoute)]
+    paths = [re.sub(r"\{[^}]*\}", "1", route.path_format) for route in routes]
+    compared = 0
+    for route in routes:
+        for path, root in [(path, "") for path in paths] + [("/behind" + paths[0], "/behind")]:
+            scope = {"type": "http", "method": "GET", "path": path, "root_path": root, "headers": [], "query_string": b""}
+            assert route.matches(dict(scope))[0] == APIRoute.matches(route, dict(scope))[0], (route.path_format, path)
+            compared += 1
+    assert compared > 5000
