@@ -111,6 +111,7 @@ _HOLD = (
 _LOCK_RESOURCE = select(Resource.id).where(col(Resource.id) == bindparam("resource_id")).with_for_update()
 _LOCK_PERSON = select(User.id).where(col(User.id) == bindparam("user_id")).with_for_update()
 _INVITEES = select(Invitee).where(col(Invitee.reservation_id).in_(bindparam("ids", expanding=True))).order_by(col(Invitee.id))
+_EXCEPTIONS = select(OccurrenceException).where(col(OccurrenceException.reservation_id).in_(bindparam("ids", expanding=True)))
 _CHECK_INS = select(CheckIn).where(col(CheckIn.reservation_id).in_(bindparam("ids", expanding=True)))
 _RESOURCES = select(Resource).where(col(Resource.id).in_(bindparam("ids", expanding=True)))
 
@@ -375,7 +376,7 @@ def exceptions_of(session: Session, reservation_ids: list[int]) -> dict[tuple[in
     """The cancelled occurrences of these reservations, by (reservation id, original start)."""
     if not reservation_ids:
         return {}
-    rows = session.exec(select(OccurrenceException).where(col(OccurrenceException.reservation_id).in_(reservation_ids)))
+    rows = session.exec(_EXCEPTIONS, params={"ids": reservation_ids})
     return {(row.reservation_id, row.original_start): row for row in rows}
 
 
