@@ -87,10 +87,12 @@ def clear(store: Store, organization_id: int | None = None) -> int:
 def clearing(organization_id: int | None = None) -> Delete:
     """The statement that removes every rule, or those naming `organization_id`: `clear`'s, or
     one run in a restore's transaction."""
-    statement = table_of(FaultRule).delete()
-    if organization_id is not None:
-        statement = statement.where(col(FaultRule.organization_id) == organization_id)
-    return statement
+    if organization_id is None:
+        return _CLEAR_ALL
+    return _CLEAR_ALL.where(col(FaultRule.organization_id) == organization_id)
+
+
+_CLEAR_ALL = table_of(FaultRule).delete()
 
 
 _LIVE = (

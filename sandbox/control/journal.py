@@ -241,12 +241,15 @@ class Journal:
 
         The journal is held before the caller's transaction begins, as a flush holds it before
         its own: the other way round, each would wait for the other."""
-        statement = delete(JournalEntry)
-        if organization_id is not None:
-            statement = statement.where(col(JournalEntry.organization_id) == organization_id)
+        statement = (
+            _CLEAR_ALL if organization_id is None else _CLEAR_ALL.where(col(JournalEntry.organization_id) == organization_id)
+        )
         with self._lock:
             yield statement
             self._forget(organization_id)
+
+
+_CLEAR_ALL = delete(JournalEntry)
 
 
 def _missed(entry: JournalEntry, expected: Expectation) -> list[tuple[str, str]]:

@@ -113,8 +113,7 @@ def restore(store: Store, name: str, *, also: Sequence[Executable] = ()) -> Snap
     without an integer id are small (tokens, clients, photos, export chunks): the log says only
     that they were written, and those written are copied back whole.
     """
-    with store.transaction(exclusive=True) as session:
-        connection = session.connection()
+    with store.writing(exclusive=True) as connection:
         snapshot = snapshot_named(connection, name)
         defer_foreign_keys(store, connection)
         changed = {"position": snapshot.position}
@@ -134,7 +133,6 @@ def restore(store: Store, name: str, *, also: Sequence[Executable] = ()) -> Snap
             _forget_undone_changes(connection, snapshot)
         for clearing in also:
             connection.execute(clearing)
-        session.commit()
     return snapshot
 
 
@@ -171,8 +169,7 @@ def reset_organization(store: Store, organization_id: int, *, also: Sequence[Exe
     Ids are never handed out twice (see models._never_reuse_ids), so the seed's rows return under
     their own ids without colliding with rows other organizations made since.
     """
-    with store.transaction(exclusive=True) as session:
-        connection = session.connection()
+    with store.writing(exclusive=True) as connection:
         seed = snapshot_named(connection, SEED)
         defer_foreign_keys(store, connection)
         written = written_tables(store, connection, seed.position)
@@ -192,7 +189,6 @@ def reset_organization(store: Store, organization_id: int, *, also: Sequence[Exe
             _copy_back(store, connection, seed.id or 0, table, where=where, parameters={**parameters, "table": table.name})
         for clearing in also:
             connection.execute(clearing)
-        session.commit()
 
 
 _NAMED = select(table_of(Snapshot)).where(col(Snapshot.name) == bindparam("name"))

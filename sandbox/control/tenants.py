@@ -292,8 +292,7 @@ def reset(store: Store, organization_id: int, *, also: Sequence[Executable] = ()
     """The tenant back to what it was made as: its rows written since put back, what it made
     since gone, its clock as it was made; its credentials kept. `also` runs in the same
     transaction, after (a per-test reset clears the tenant's fault rules with it)."""
-    with store.transaction(exclusive=True) as session:
-        connection = session.connection()
+    with store.writing(exclusive=True) as connection:
         found = connection.execute(select(table_of(Tenant)).where(col(Tenant.organization_id) == organization_id)).first()
         if found is None:
             raise NotATenant(f"organization {organization_id} is not a tenant")
@@ -333,7 +332,6 @@ def reset(store: Store, organization_id: int, *, also: Sequence[Executable] = ()
         )
         for clearing in also:
             connection.execute(clearing)
-        session.commit()
 
 
 def drop(store: Store, organization_id: int) -> None:

@@ -23,7 +23,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event, inspect, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, select
@@ -108,6 +108,16 @@ class Store:
             ):
                 yield session
                 session.flush()
+
+    @contextmanager
+    def writing(self, *, exclusive: bool = False) -> Iterator[Connection]:
+        """One all-or-nothing write as `transaction`'s, on a connection without a session, for
+        statements the caller writes out itself (a restore's copies): committed as the block
+        ends, rolled back if it raises."""
+        with self.engine.connect() as opened:
+            connection = opened.execution_options(**{_BEGIN_OPTION: _EXCLUSIVE if exclusive else _WRITE})
+            with connection.begin():
+                yield connection
 
     def meta(self, key: str) -> str | None:
         with self.session() as session:
