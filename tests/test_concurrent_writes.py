@@ -105,7 +105,7 @@ def test_refused_writes_token_mints_and_profile_changes_at_once_neither_stall_no
 
     summary = _summary(outcomes)
     failed = [outcome for outcome in outcomes if outcome.status is None or outcome.status >= 500]
-    assert not failed, f"{len(failed)} failed, first: {failed[0]}. {summary}. {server.output[-2000:]}"
+    assert not failed, f"{len(failed)} failed, first: {failed[0]}. {summary}. {server.output[-6000:]}"
     unexpected = [outcome for outcome in outcomes if outcome.status != clients[outcome.client][1]]
     assert not unexpected, f"{len(unexpected)} unexpected, first: {unexpected[0]}. {summary}"
     slowest = max(outcomes, key=lambda outcome: outcome.seconds)
@@ -199,3 +199,52 @@ def test_a_free_busy_search_holds_back_no_booking(tmp_path: Path) -> None:
         f"the booking was answered {booking_answered - search_sent:.2f} s after the search was sent, "
         f"the search {search_answered - search_sent:.2f} s after (alone: {alone_seconds:.2f} s)"
     )
+
+
+def test_restores_that_clear_while_requests_are_served_and_journaled_neither_stall_nor_fail(tmp_path: Path) -> None:
+    """The per-test restore (`?clear=faults&clear=journal`) from one client while others book,
+    mint tokens, add fault rules and read, every request journaled and each worker's journal
+    flushed meanwhile: a restore holds the journal, then the writer, as a flush does, so none
+    waits on the other; and once the load is over, a restore leaves no rule and no entry."""
+    store = new_store(tmp_path)
+    with serving("--database-url", store.url, "--workers", "2") as (base, server):
+        booked = httpx.post(f"{base}/v1.0/spaces/52/events", json=TAKEN_SLOT, headers=ADMIN)
+        assert booked.status_code == 201, booked.text
+        saved = httpx.post(f"{base}/_sandbox/snapshots", json={"name": "clean"})
+        assert saved.status_code == 201, saved.text
+        restore = "/_sandbox/snapshots/clean/restore?clear=faults&clear=journal"
+        control = {"X-Sandbox-Control": "1"}
+        clients: dict[str, tuple[Request, int]] = {
+            "restore 1": (lambda client: client.post(restore, headers=control), 200),
+            "restore 2": (lambda client: client.post(restore, headers=control), 200),
+            "fault rule": (
+                lambda client: client.post("/_sandbox/faults", json={"path": "/v1.0/nothing", "effect": "error"}),
+                201,
+            ),
+            "refused event": (lambda client: client.post("/v1.0/spaces/52/events", json=TAKEN_SLOT, headers=ADMIN), 409),
+            "token": (lambda client: client.post("/oauth2/token", data=TOKEN_FORM), 200),
+            "read": (lambda client: client.get("/v1.0/me", headers=ADMIN), 200),
+        }
+        outcomes = for_a_while(
+            base,
+            {name: request for name, (request, _) in clients.items()},
+            LOAD_SECONDS,
+            timeout=GIVE_UP_SECONDS,
+        )
+        time.sleep(1)  # Every worker's journal written.
+        assert httpx.post(f"{base}{restore}", headers=control).status_code == 200
+        rules = httpx.get(f"{base}/_sandbox/faults").json()
+        entries = httpx.get(f"{base}/_sandbox/journal").json()["entries"]
+        still_taken = httpx.post(f"{base}/v1.0/spaces/52/events", json=TAKEN_SLOT, headers=ADMIN)
+
+    summary = _summary(outcomes)
+    failed = [outcome for outcome in outcomes if outcome.status is None or outcome.status >= 500]
+    assert not failed, f"{len(failed)} failed, first: {failed[0]}. {summary}. {server.output[-6000:]}"
+    unexpected = [outcome for outcome in outcomes if outcome.status != clients[outcome.client][1]]
+    assert not unexpected, f"{len(unexpected)} unexpected, first: {unexpected[0]}. {summary}"
+    slowest = max(outcomes, key=lambda outcome: outcome.seconds)
+    assert slowest.seconds < SLOWEST_SECONDS, f"slowest: {slowest}. {summary}"
+    assert {outcome.client for outcome in outcomes} == clients.keys()
+    assert rules == []
+    assert entries == []
+    assert still_taken.status_code == 409, still_taken.text

@@ -42,11 +42,14 @@ class Decision:
 
 
 def add(store: Store, rule: FaultRule) -> FaultRule:
+    """`rule`, added, as stored: read back in the transaction that adds it, since a clear (a
+    per-test restore's, say) may remove it the moment it is committed."""
     rule.created_at = datetime.now(UTC)
     with store.session(write=True) as session:
         session.add(rule)
-        session.commit()
+        session.flush()
         session.refresh(rule)
+        session.commit()
     return rule
 
 
