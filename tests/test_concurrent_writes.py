@@ -103,14 +103,20 @@ def test_refused_writes_token_mints_and_profile_changes_at_once_neither_stall_no
             timeout=GIVE_UP_SECONDS,
         )
 
+    _require_answered_as_expected(outcomes, {name: status for name, (_, status) in clients.items()}, server.output)
+
+
+def _require_answered_as_expected(outcomes: list[Outcome], expected: dict[str, int], output: str) -> None:
+    """Every client's requests were answered, each with the status it expects, none in
+    SLOWEST_SECONDS or more; no answer failed (`output`, the server's, says why one did)."""
     summary = _summary(outcomes)
     failed = [outcome for outcome in outcomes if outcome.status is None or outcome.status >= 500]
-    assert not failed, f"{len(failed)} failed, first: {failed[0]}. {summary}. {server.output[-6000:]}"
-    unexpected = [outcome for outcome in outcomes if outcome.status != clients[outcome.client][1]]
+    assert not failed, f"{len(failed)} failed, first: {failed[0]}. {summary}. {output[-6000:]}"
+    unexpected = [outcome for outcome in outcomes if outcome.status != expected[outcome.client]]
     assert not unexpected, f"{len(unexpected)} unexpected, first: {unexpected[0]}. {summary}"
     slowest = max(outcomes, key=lambda outcome: outcome.seconds)
     assert slowest.seconds < SLOWEST_SECONDS, f"slowest: {slowest}. {summary}"
-    assert {outcome.client for outcome in outcomes} == clients.keys()
+    assert {outcome.client for outcome in outcomes} == expected.keys()
 
 
 def _event(start: str, end: str, recurrence: list[str] | None = None) -> dict[str, object]:
@@ -237,14 +243,7 @@ def test_restores_that_clear_while_requests_are_served_and_journaled_neither_sta
         entries = httpx.get(f"{base}/_sandbox/journal").json()["entries"]
         still_taken = httpx.post(f"{base}/v1.0/spaces/52/events", json=TAKEN_SLOT, headers=ADMIN)
 
-    summary = _summary(outcomes)
-    failed = [outcome for outcome in outcomes if outcome.status is None or outcome.status >= 500]
-    assert not failed, f"{len(failed)} failed, first: {failed[0]}. {summary}. {server.output[-6000:]}"
-    unexpected = [outcome for outcome in outcomes if outcome.status != clients[outcome.client][1]]
-    assert not unexpected, f"{len(unexpected)} unexpected, first: {unexpected[0]}. {summary}"
-    slowest = max(outcomes, key=lambda outcome: outcome.seconds)
-    assert slowest.seconds < SLOWEST_SECONDS, f"slowest: {slowest}. {summary}"
-    assert {outcome.client for outcome in outcomes} == clients.keys()
+    _require_answered_as_expected(outcomes, {name: status for name, (_, status) in clients.items()}, server.output)
     assert rules == []
     assert entries == []
     assert still_taken.status_code == 409, still_taken.text
