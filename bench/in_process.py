@@ -59,6 +59,7 @@ def main() -> None:
     unknown = set(options.kinds) - {*READS, *WRITES}
     if unknown:
         parser.error(f"no such kind: {', '.join(sorted(unknown))} (the kinds: {', '.join([*READS, *WRITES])})")
+    sys.path.insert(0, str(Path(__file__).parent))
     if options.checkout is not None:
         sys.path.insert(0, str(options.checkout.resolve()))
     import sandbox
@@ -74,7 +75,6 @@ def main() -> None:
 
 def _templates(scratch: Path) -> dict[str, Path]:
     """The demo and the bench workplace, seeded once, each a data directory to copy."""
-    sys.path.insert(0, str(Path(__file__).parent))
     from workplace import bench_workplace
 
     demo = scratch / "demo"
@@ -161,8 +161,8 @@ async def _checked(call: Call, kind: str, request: Request) -> bytes:
 
 async def _requests(kind: str, app: Any, call: Call, count: int) -> list[Request]:
     """`count` requests of `kind`, each a new one where it writes."""
-    sys.path.insert(0, str(Path(__file__).parent))
     import writes
+    from sqlalchemy import text
     from workplace import Workplace
 
     minted = await _checked(
@@ -187,16 +187,13 @@ async def _requests(kind: str, app: Any, call: Call, count: int) -> list[Request
         series = {
             "title": "Daily stand-up",
             "recurrence": ["RRULE:FREQ=DAILY;COUNT=60"],
-            "start": {"date_time": f"{start:%Y-%m-%dT%H:%M:%SZ}", "time_zone": "America/New_York"},
-            "end": {"date_time": f"{start + timedelta(minutes=30):%Y-%m-%dT%H:%M:%SZ}", "time_zone": "America/New_York"},
+            **writes.robin_times(start, start + timedelta(minutes=30), "America/New_York"),
         }
         await _checked(call, "event", ("POST", f"/v1.0/spaces/{DEMO_SERIES_ROOM}/events", json.dumps(series), ROBIN))
         after = start.replace(hour=0)
         week = f"after={after:%Y-%m-%dT%H:%M:%SZ}&before={after + timedelta(days=7):%Y-%m-%dT%H:%M:%SZ}"
         return [("GET", f"/v1.0/spaces/{DEMO_SERIES_ROOM}/events?{week}", "", ROBIN)] * count
     with app.state.store.engine.connect() as connection:
-        from sqlalchemy import text
-
         desks = connection.execute(text("SELECT id, ulid FROM resource WHERE kind = 'desk' ORDER BY id")).all()
         people = connection.execute(text("SELECT id, ulid FROM user ORDER BY id")).all()
     workplace = Workplace(

@@ -141,6 +141,14 @@ def _within(pool: int, run: Load) -> Load:
     return run
 
 
+def robin_times(start: datetime, end: datetime, time_zone: str = "UTC") -> dict[str, dict[str, str]]:
+    """The `start` and `end` of a Robin event or seat reservation, in UTC, read in `time_zone`."""
+    return {
+        "start": {"date_time": f"{start:{ROBIN_TIME}}", "time_zone": time_zone},
+        "end": {"date_time": f"{end:{ROBIN_TIME}}", "time_zone": time_zone},
+    }
+
+
 def _robin_events(count: int) -> list[str]:
     """Half-hour events in the rooms in turn, each room's next half-hour after the last, from the
     new year after next."""
@@ -152,11 +160,7 @@ def _robin_events(count: int) -> list[str]:
             request_line(
                 "POST",
                 f"/v1.0/spaces/{ROOMS[number % len(ROOMS)]}/events",
-                {
-                    "title": "Benchmark",
-                    "start": {"date_time": f"{start:{ROBIN_TIME}}", "time_zone": "UTC"},
-                    "end": {"date_time": f"{start + timedelta(minutes=30):{ROBIN_TIME}}", "time_zone": "UTC"},
-                },
+                {"title": "Benchmark", **robin_times(start, start + timedelta(minutes=30))},
             )
         )
     return requests
@@ -171,8 +175,7 @@ def _seat_reservations(workplace: Workplace, count: int) -> list[str]:
             f"/v1.0/seats/{workplace.desks[desk]}/reservations",
             {
                 "type": "hoteled",
-                "start": {"date_time": f"{start:{ROBIN_TIME}}", "time_zone": "UTC"},
-                "end": {"date_time": f"{start + timedelta(hours=4):{ROBIN_TIME}}", "time_zone": "UTC"},
+                **robin_times(start, start + timedelta(hours=4)),
                 "reservee": {"user_id": workplace.people[desk]},
             },
         )
