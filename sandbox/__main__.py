@@ -63,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.add_argument("--workers", type=int, help="server processes on the one store [SANDBOX_WORKERS, default 1]")
     serve.add_argument(
+        "--database-pool",
+        type=int,
+        help="most connections each server process opens to a PostgreSQL store for requests [SANDBOX_DATABASE_POOL, default 15]",
+    )
+    serve.add_argument(
         "--log-level", help="uvicorn log level: critical, error, warning, info, debug or trace [SANDBOX_LOG_LEVEL, default info]"
     )
     serve.add_argument(
@@ -239,7 +244,7 @@ def _seed(arguments: argparse.Namespace) -> int:
         print(f"workplace-sandbox: {error}", file=sys.stderr)
         return 2
     started = time.monotonic()
-    store = Store(settings.store_url())
+    store = Store(settings.store_url(), pool=settings.database_pool)
     try:
         if settings.fixture is not None:
             read_fixture(settings.fixture)

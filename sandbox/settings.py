@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from sandbox.store import POOL
+
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 """The repository's fixtures directory, which links to the files below; an installed package has
 none, so the package itself names only the files it ships."""
@@ -71,6 +73,12 @@ class Settings(BaseSettings):
     connection closed. Keep it below the process's file limit (`ulimit -n`)."""
     workers: int = Field(default=1, ge=1, le=64)
     """Server processes on the one store (SQLite file or PostgreSQL)."""
+    database_pool: int = Field(default=POOL, ge=1, le=1000)
+    """The most connections each server process holds to a PostgreSQL store for its requests; it
+    holds one more, which watches the store for changes. A request that finds them all busy waits
+    for one (up to 30 s). With several workers the server holds up to `workers` times this and one:
+    keep that below the PostgreSQL server's `max_connections` (100 by default), with room for its
+    other clients. A SQLite store ignores it: there each request thread has a connection of its own."""
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
     """uvicorn's log level, in any case (`INFO` is `info`)."""
     log_format: Literal["text", "json"] = "text"

@@ -32,7 +32,7 @@ from sandbox.store.models import (
     User,
 )
 from tests.inprocess import InProcessClient
-from tests.postgres import empty_postgres_store, unreachable
+from tests.postgres import empty_postgres_store, pool_for_served_sandboxes, unreachable
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 """Monday 2 March 2026, 09:00 in New York: six days before the US changes to daylight time."""
@@ -134,6 +134,16 @@ store a schema of its own; the tests skip, saying why, where no server answers."
 
 if BACKEND not in ("sqlite", "postgresql"):
     raise pytest.UsageError(f"SANDBOX_TEST_BACKEND must be sqlite or postgresql, not {BACKEND!r}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On PostgreSQL, the sandboxes this test process serves (in-process or as `serve`
+    subprocesses, which inherit the environment) hold no more connections than its share of the
+    server's (`pool_for_served_sandboxes`). Not set by pytest-xdist's controller, which runs no
+    test, so that its workers, which inherit its environment, each set their own."""
+    controller = bool(getattr(config.option, "numprocesses", None)) and "PYTEST_XDIST_WORKER" not in os.environ
+    if BACKEND == "postgresql" and not controller and "SANDBOX_DATABASE_POOL" not in os.environ and unreachable() is None:
+        os.environ["SANDBOX_DATABASE_POOL"] = str(pool_for_served_sandboxes())
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

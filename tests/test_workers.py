@@ -1,5 +1,6 @@
 """`workplace-sandbox serve --workers N`: several processes on one store, of the backend under test."""
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 
 from tests.concurrency import released_together
 from tests.conftest import new_store
+from tests.postgres import ConnectionsCounted
 from tests.test_serve import ADMIN, serving
 
 pytestmark = pytest.mark.slow
@@ -109,3 +111,36 @@ def test_export_jobs_are_generated_once_by_one_of_the_workers(tmp_path: Path) ->
     assert requested == [202] * 20
     assert len(states) == 20
     assert states == [("ready", 1)] * 20, server.output[-3000:]
+
+
+@pytest.mark.backend("postgresql")
+def test_workers_hold_no_more_postgresql_connections_than_their_pool(tmp_path: Path) -> None:
+    """Each worker process holds at most `--database-pool` connections for its requests and one
+    that watches for changes, however many requests arrive at once: several servers (or workers)
+    fit in the PostgreSQL server's `max_connections`. The requests beyond the pool wait their
+    turn; none fails for it."""
+    name = f"sandbox-pool-{uuid.uuid4().hex[:12]}"
+    store = new_store(tmp_path)
+    rounds = []
+    with (
+        serving("--database-url", f"{store.url}&application_name={name}", "--workers", "2", "--database-pool", "3") as (
+            base,
+            server,
+        ),
+        ConnectionsCounted(name) as counted,
+    ):
+        for day in range(7, 10):
+            body = {
+                "title": "Contested",
+                "start": {"date_time": f"2031-07-{day:02d}T14:00:00Z", "time_zone": "America/New_York"},
+                "end": {"date_time": f"2031-07-{day:02d}T15:00:00Z", "time_zone": "America/New_York"},
+            }
+            rounds.append(
+                at_once(
+                    lambda _, body=body: (
+                        httpx.post(f"{base}/v1.0/spaces/52/events", json=body, headers=ADMIN, timeout=60).status_code
+                    )
+                )
+            )
+    assert rounds == [[201] + [409] * 49] * 3, server.output[-4000:]
+    assert 2 <= counted.most <= 2 * (3 + 1), counted.most

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, select
 
+from sandbox.store import POOL
 from sandbox.store.models import (
     CHANGE_TOPICS,
     EPOCH,
@@ -46,6 +47,7 @@ database never wait for each other's writes."""
 BUSY_TIMEOUT_S = 30
 """How long a write waits for the others before it gives up."""
 _WRITER_TURN = "sandbox_writer_turn"
+_KEPT_OPEN = 5
 
 
 class StoreVersionMismatch(RuntimeError):
@@ -58,9 +60,11 @@ class WriteOnEventLoop(RuntimeError):
 
 
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool: int = POOL) -> None:
+        """`pool`: the most connections the store's requests hold at once on PostgreSQL
+        (`Settings.database_pool`); the change watch holds one more."""
         self.url = url
-        self.engine = _create_engine(url)
+        self.engine = _create_engine(url, pool)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.in_memory = isinstance(self.engine.pool, StaticPool)
         """One connection that every thread shares: background threads must leave it alone."""
@@ -361,10 +365,12 @@ def in_memory_url(url: str) -> bool:
     return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
 
 
-def _create_engine(url: str) -> Engine:
+def _create_engine(url: str, pool: int) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, pool_pre_ping=True)
+        # Up to five are kept open between requests, the rest opened when needed and closed after.
+        kept = min(pool, _KEPT_OPEN)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=kept, max_overflow=pool - kept)
         _configure_postgresql(engine)
         return engine
     in_memory = in_memory_url(url)
