@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Column, Connection, Executable, MetaData, Table, select, text
+from sqlalchemy import Column, Connection, Executable, MetaData, Select, Table, bindparam, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -172,6 +172,11 @@ class _Source:
         row = connection.execute(select(copy).where(copy.c.id == self.organization_id)).one()
         return Organization.model_validate(row._mapping)
 
+    def slug(self, connection: Connection) -> str:
+        """The template organization's slug."""
+        found = connection.execute(_slug_in(self.typed(table_of(Organization))), {"organization": self.organization_id})
+        return str(found.scalar_one())
+
 
 def create(
     store: Store,
@@ -293,7 +298,7 @@ def reset(store: Store, organization_id: int, *, also: Sequence[Executable] = ()
     since gone, its clock as it was made; its credentials kept. `also` runs in the same
     transaction, after (a per-test reset clears the tenant's fault rules with it)."""
     with store.writing(exclusive=True) as connection:
-        found = connection.execute(select(table_of(Tenant)).where(col(Tenant.organization_id) == organization_id)).first()
+        found = connection.execute(_TENANT, {"organization": organization_id}).first()
         if found is None:
             raise NotATenant(f"organization {organization_id} is not a tenant")
         tenant = Tenant.model_validate(found._mapping)
@@ -313,23 +318,16 @@ def reset(store: Store, organization_id: int, *, also: Sequence[Executable] = ()
         # Only a space's calendar address names its organization.
         slugs = ("", "")
         if "resource" in written:
-            slugs = (source.organization(connection).slug, _slug_of(connection, organization_id))
+            slugs = (source.slug(connection), _slug_of(connection, organization_id))
         for table in _copied_tables():
             if table.name in written:
                 _copy(store, connection, source, tenant, table, slugs=slugs, changed_since=tenant.position)
         if "organization" in written:  # Its clock, the one thing of its own row a test changes.
             connection.execute(
-                table_of(Organization)
-                .update()
-                .where(col(Organization.id) == organization_id)
-                .values(clock_frozen_at=tenant.clock_frozen_at, clock_offset_us=tenant.clock_offset_us)
+                _CLOCK_BACK,
+                {"organization": organization_id, "frozen_at": tenant.clock_frozen_at, "offset_us": tenant.clock_offset_us},
             )
-        connection.execute(
-            table_of(Tenant)
-            .update()
-            .where(col(Tenant.organization_id) == organization_id)
-            .values(position=last_change(connection))
-        )
+        connection.execute(_MOVE_POSITION, {"organization": organization_id, "position": last_change(connection)})
         for clearing in also:
             connection.execute(clearing)
 
@@ -366,6 +364,11 @@ def _typed_copy(name: str, table: Table) -> Table:
     """A copy of `table` named `name`, with its columns' types and none of its constraints: made
     once a name, so that statements on it compile once."""
     return Table(name, MetaData(), *(Column(column.name, column.type) for column in table.columns))
+
+
+@functools.lru_cache(maxsize=256)
+def _slug_in(organizations: Table) -> Select[Any]:
+    return select(organizations.c.slug).where(organizations.c.id == bindparam("organization"))
 
 
 @functools.cache
@@ -567,7 +570,24 @@ def _source_of(store: Store, connection: Connection, tenant: Tenant) -> _Source:
 
 
 def _slug_of(connection: Connection, organization_id: int) -> str:
-    return str(connection.execute(select(col(Organization.slug)).where(col(Organization.id) == organization_id)).scalar_one())
+    return str(connection.execute(_SLUG, {"organization": organization_id}).scalar_one())
+
+
+# A reset's statements, built once: building one costs about what running it does.
+_TENANT = select(table_of(Tenant)).where(col(Tenant.organization_id) == bindparam("organization"))
+_SLUG = select(col(Organization.slug)).where(col(Organization.id) == bindparam("organization"))
+_CLOCK_BACK = (
+    table_of(Organization)
+    .update()
+    .where(col(Organization.id) == bindparam("organization"))
+    .values(clock_frozen_at=bindparam("frozen_at"), clock_offset_us=bindparam("offset_us"))
+)
+_MOVE_POSITION = (
+    table_of(Tenant)
+    .update()
+    .where(col(Tenant.organization_id) == bindparam("organization"))
+    .values(position=bindparam("position"))
+)
 
 
 def _taken(slug: str) -> Refused:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from sandbox.core.access import Actor
 from sandbox.core.errors import AlreadyExists, FieldProblem, Forbidden, InvalidInput, NotFound
@@ -91,19 +92,23 @@ def get_organization(session: Session, actor: Actor, id_or_slug: str) -> Organiz
 
 def keyed_organization(session: Session, key: str, *, by_ulid: bool = True, lock: bool = False) -> Organization | None:
     """The organization whose integer id (ASCII digits), ULID (when `by_ulid`) or slug `key` is."""
-    statement = select(Organization)
+    value: str | int | None
     if key.isascii() and key.isdigit():
-        number = row_id(key)
-        if number is None:
+        value, by = row_id(key), "id"
+        if value is None:
             return None
-        statement = statement.where(Organization.id == number)
     elif by_ulid and len(key) == 26:
-        statement = statement.where(Organization.ulid == key.upper())
+        value, by = key.upper(), "ulid"
     else:
-        statement = statement.where(Organization.slug == key)
-    if lock:
-        statement = statement.with_for_update()
-    return session.exec(statement).first()
+        value, by = key, "slug"
+    return session.exec(_organization_by(by, lock), params={"key": value}).first()
+
+
+@cache
+def _organization_by(column: str, lock: bool) -> SelectOfScalar[Organization]:
+    """The statement finding an organization by its `column`, built once."""
+    statement = select(Organization).where(col(getattr(Organization, column)) == bindparam("key"))
+    return statement.with_for_update() if lock else statement
 
 
 def list_buildings(
