@@ -36,7 +36,7 @@ from sandbox.routing import HeadAsGet, refuse_unreadable_input
 from sandbox.settings import Settings, get_settings
 from sandbox.startup import UnopenedStore, open_store
 from sandbox.store.cache import VersionedCache
-from sandbox.store.engine import Store
+from sandbox.store.engine import BUSY, Store
 from sandbox.worker import ExportWorker
 
 
@@ -154,7 +154,10 @@ def _install_error_rendering(app: FastAPI) -> None:
             return dialect.render_error(request, exc)
         return control_errors.render_error(request, exc)
 
-    for kind in (DomainError, RequestValidationError, HTTPException, Exception):
+    # A store too busy for the request (`BUSY`) is answered as any refusal is, and the connection
+    # kept: an exception only `Exception` caught would be raised again after its answer, and the
+    # server would close the connection.
+    for kind in (DomainError, RequestValidationError, HTTPException, *BUSY, Exception):
         app.add_exception_handler(kind, render)
     app.state.render_error = render
 

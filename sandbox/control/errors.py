@@ -12,6 +12,7 @@ from starlette.requests import Request
 from sandbox.control.snapshots import Refused
 from sandbox.core.errors import DomainError, InvalidInput, NotFound
 from sandbox.routing import allowed_methods
+from sandbox.store.engine import BUSY, RETRY_SOON, why_busy
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=405, headers={"Allow": allowed})
     if isinstance(exc, HTTPException):
         return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+    if isinstance(exc, BUSY):
+        return _error(503, why_busy(exc), headers=RETRY_SOON)
     log.error("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
     return _error(500, "unexpected error")
 
@@ -51,8 +54,10 @@ def _problem(problem: Any) -> dict[str, str]:
     return {"field": ".".join(location) or "body", "message": message}
 
 
-def _error(status: int, message: str, problems: list[dict[str, str]] | None = None) -> JSONResponse:
+def _error(
+    status: int, message: str, problems: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     body: dict[str, Any] = {"error": message}
     if problems:
         body["problems"] = problems
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(body, status_code=status, headers=headers)

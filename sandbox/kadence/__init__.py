@@ -196,6 +196,9 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   OAuth error, `server_error` for 500 and `temporarily_unavailable` for 429 and other 5xx, and
   any other status `invalid_request`. A rule naming an organization matches the requests of its
   bearer tokens, never `/oauth2/token`, whose requests carry client credentials instead.
+- A request the store is too busy for (every connection of its pool, or the writer, held by
+  others for 30 s) answers 503 with `Retry-After: 1`, as a `hydra:Error` (on `/oauth2/token`
+  `temporarily_unavailable`), and writes nothing.
 """
 
 from fastapi import Depends, FastAPI, Request

@@ -28,6 +28,7 @@ from sandbox.core.lifecycle import TransitionRefused
 from sandbox.core.paging import Counted
 from sandbox.kadence import words
 from sandbox.routing import UnreadableQuery, allowed_methods, under
+from sandbox.store.engine import BUSY, RETRY_SOON, why_busy
 
 log = logging.getLogger(__name__)
 Row = TypeVar("Row")
@@ -455,6 +456,8 @@ def _rendered(request: Request, exc: Exception) -> Response:
                 {"Allow": ", ".join(allowed)},
             )
         return error(exc.status_code, "Not Found" if exc.status_code == 404 else str(exc.detail), exc.headers)
+    if isinstance(exc, BUSY):
+        return error(503, why_busy(exc), RETRY_SOON)
     log.error("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
     return error(500, "Internal Server Error")
 

@@ -275,6 +275,9 @@ Presence:
   a `rate_limit` rule answers 429 with `Retry-After` and a `usageLimits`/`rate_limit_exceeded`
   error, as the export rate limit does. A rule naming an organization matches the requests of
   its access tokens, given in the `Authorization` header or as `access_token`.
+- A request the store is too busy for (every connection of its pool, or the writer, held by
+  others for 30 s) answers 503 with `Retry-After: 1` in the envelope, and writes nothing; what
+  the live API answers when overloaded is not documented.
 """
 
 from datetime import datetime

@@ -28,6 +28,7 @@ from sandbox.core.paging import Page
 from sandbox.robin import wire, words
 from sandbox.robin.deps import presented_token
 from sandbox.routing import allowed_methods
+from sandbox.store.engine import BUSY, RETRY_SOON, why_busy
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +177,8 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
             message = f"The {request.method} method is not allowed on {request.url.path}; use {', '.join(allowed)}"
             return error(405, message, headers={"Allow": ", ".join(allowed)})
         return error(exc.status_code, str(exc.detail), headers=exc.headers)
+    if isinstance(exc, BUSY):
+        return error(503, why_busy(exc), headers=RETRY_SOON)
     log.error("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
     return error(500, "An unexpected error occurred")
 

@@ -25,6 +25,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, select
 
@@ -54,17 +56,41 @@ class StoreVersionMismatch(RuntimeError):
     pass
 
 
+class StoreBusy(RuntimeError):
+    """The store could not take on a request's work within its wait (`Store`'s `wait`): every
+    connection of its pool stayed in use, or another write held the writer. Nothing was written;
+    the client may try again."""
+
+
+BUSY: tuple[type[Exception], ...] = (StoreBusy, PoolTimeout)
+"""What a store too busy for a request raises: `StoreBusy`, or SQLAlchemy's pool when no
+connection came free within the wait (PostgreSQL)."""
+
+
+RETRY_SOON = {"Retry-After": "1"}
+"""The header of a busy store's answer: the client may try again in a second."""
+
+
+def why_busy(exc: Exception) -> str:
+    """What to tell the client whose request met `exc` (one of `BUSY`)."""
+    if isinstance(exc, StoreBusy):
+        return f"the store is busy: {exc}; try again"
+    return "the store is busy: every connection of its pool (SANDBOX_DATABASE_POOL) stayed in use; try again"
+
+
 class WriteOnEventLoop(RuntimeError):
     """A write transaction was begun on a thread that runs an event loop: writes run in worker
     threads, so that waiting for the writer holds back no other request."""
 
 
 class Store:
-    def __init__(self, url: str, *, pool: int = POOL) -> None:
+    def __init__(self, url: str, *, pool: int = POOL, wait: float = BUSY_TIMEOUT_S) -> None:
         """`pool`: the most connections the store's requests hold at once on PostgreSQL
-        (`Settings.database_pool`); the change watch holds one more."""
+        (`Settings.database_pool`); the change watch holds one more. `wait`: how long, in
+        seconds, a request waits for one of them, or for the writer, before the store gives up
+        (`StoreBusy`)."""
         self.url = url
-        self.engine = _create_engine(url, pool)
+        self.engine = _create_engine(url, pool, wait)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.in_memory = isinstance(self.engine.pool, StaticPool)
         """One connection that every thread shares: background threads must leave it alone."""
@@ -365,16 +391,16 @@ def in_memory_url(url: str) -> bool:
     return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
 
 
-def _create_engine(url: str, pool: int) -> Engine:
+def _create_engine(url: str, pool: int, wait: float) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # Up to five are kept open between requests, the rest opened when needed and closed after.
         kept = min(pool, _KEPT_OPEN)
-        engine = create_engine(url, pool_pre_ping=True, pool_size=kept, max_overflow=pool - kept)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=kept, max_overflow=pool - kept, pool_timeout=wait)
         _configure_postgresql(engine)
         return engine
     in_memory = in_memory_url(url)
-    options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_S}}
+    options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": wait}}
     if in_memory:
         options["poolclass"] = StaticPool
     else:
@@ -386,11 +412,11 @@ def _create_engine(url: str, pool: int) -> Engine:
         assert parsed.database is not None  # A store without a file is in memory.
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **options)
-    _configure_sqlite(engine, wal=not in_memory)
+    _configure_sqlite(engine, wal=not in_memory, wait=wait)
     return engine
 
 
-def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+def _configure_sqlite(engine: Engine, *, wal: bool, wait: float) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Transactions are begun explicitly below, so that writes can BEGIN IMMEDIATE.
@@ -400,7 +426,7 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
         cursor.close()
 
     # The writers of this process take turns on a lock of their own before SQLite's: waiting
@@ -417,11 +443,18 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         _refuse_on_event_loop()
         turn = connection.connection.info
         if wal:  # A store in memory has one connection for all, whose transactions nest instead.
-            if not writers.acquire(timeout=BUSY_TIMEOUT_S):
-                raise TimeoutError(f"no write could begin within {BUSY_TIMEOUT_S} s: another is under way")
+            if not writers.acquire(timeout=wait):
+                raise StoreBusy(f"no write could begin within {wait:g} s: another was under way all that time")
             turn[_WRITER_TURN] = writers
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError as error:
+            _end_turn(turn)
+            if "locked" in str(error.orig):  # Another process's write held it past the busy timeout.
+                raise StoreBusy(
+                    f"no write could begin within {wait:g} s: another process's was under way all that time"
+                ) from error
+            raise
         except BaseException:
             _end_turn(turn)
             raise

@@ -17,6 +17,7 @@ from sandbox.kadence.deps import TOKEN_URL
 from sandbox.kadence.schemas import Token
 from sandbox.routing import allowed_methods, declaring, media_type
 from sandbox.sessions import SessionDep
+from sandbox.store.engine import BUSY, RETRY_SOON, why_busy
 
 router = declaring(tags=["Kadence: OAuth2"])
 TOKEN_REQUEST = {
@@ -123,6 +124,9 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
         status, error, description = 400, "invalid_request", str(exc)
     elif isinstance(exc, RequestValidationError):
         status, error, description = 400, "invalid_request", "The request is malformed."
+    elif isinstance(exc, BUSY):
+        status, error, description = 503, "temporarily_unavailable", why_busy(exc)
+        headers.update(RETRY_SOON)
     else:
         status, error, description = 500, "server_error", "The authorization server encountered an unexpected condition."
     if status == 401:

@@ -1,0 +1,79 @@
+"""A store too busy to take a request within its wait (every PostgreSQL connection of the pool in
+use, or the writer held by another write) answers 503 with Retry-After, in the shape of the API
+called, never 500: the client may try again, and nothing of the refused request is stored."""
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sandbox.app import create_app
+from sandbox.core.clock import Clock
+from sandbox.store.engine import Store
+from tests.conftest import ADMIN_TOKEN, DEMO_CLIENT, KadenceClient, Wall, harness_client, settings_for_tests
+
+ROBIN = {"Authorization": f"Access-Token {ADMIN_TOKEN}"}
+WAIT_S = 0.3
+
+
+@pytest.fixture
+def busy_store(shared_store: Store) -> Iterator[Store]:
+    """The shared demo store opened again, waiting `WAIT_S` for a connection (a pool of one on
+    PostgreSQL) or for the writer."""
+    store = Store(shared_store.url, pool=1, wait=WAIT_S)
+    try:
+        yield store
+    finally:
+        store.dispose()
+
+
+def held(store: Store) -> AbstractContextManager[object]:
+    """What keeps the store busy: on SQLite a write under way in this process, which holds the
+    writer; on PostgreSQL the pool's one connection."""
+    return store.writing() if store.is_sqlite else store.engine.connect()
+
+
+def event(day: int) -> dict[str, object]:
+    return {
+        "title": "Held up",
+        "start": {"date_time": f"2031-07-{day:02d}T14:00:00Z", "time_zone": "America/New_York"},
+        "end": {"date_time": f"2031-07-{day:02d}T15:00:00Z", "time_zone": "America/New_York"},
+    }
+
+
+def test_a_busy_store_answers_503_in_each_apis_shape_and_stores_nothing(busy_store: Store, wall: Wall) -> None:
+    client: TestClient = harness_client(create_app(settings_for_tests(), store=busy_store, clock=Clock(wall)))
+    kadence = KadenceClient(client, DEMO_CLIENT)  # Its token minted before the store is held.
+    user = kadence.find("/users", email="ada.okafor@meridian.example")["id"]
+    desk = kadence.seeded_id("/spaces", name="A-06")
+    booking = {"userId": user, "spaceId": desk, "startDateTime": "2026-03-03T15:00:00Z", "endDateTime": "2026-03-03T16:00:00Z"}
+
+    with held(busy_store):
+        robin = client.post("/v1.0/spaces/52/events", json=event(7), headers=ROBIN)
+        public = kadence.post("/bookings", json=booking)
+        control = client.post("/_sandbox/snapshots", json={"name": "while-busy"})
+        token = client.post(
+            "/oauth2/token",
+            data={"grant_type": "client_credentials", "client_id": DEMO_CLIENT[0], "client_secret": DEMO_CLIENT[1]},
+        )
+
+    assert (robin.status_code, robin.headers.get("retry-after")) == (503, "1"), robin.text
+    assert robin.json()["meta"]["status_code"] == 503
+    assert robin.json()["meta"]["status"] == "SERVICE_UNAVAILABLE"
+    assert (public.status_code, public.headers.get("retry-after")) == (503, "1"), public.text
+    assert public.json()["@type"] == "hydra:Error"
+    assert "busy" in public.json()["hydra:description"]
+    assert (control.status_code, control.headers.get("retry-after")) == (503, "1"), control.text
+    assert "busy" in control.json()["error"]
+    assert (token.status_code, token.headers.get("retry-after")) == (503, "1"), token.text
+    assert token.json()["error"] == "temporarily_unavailable"
+
+    # Free again: the same requests succeed, and the refused ones left nothing behind.
+    listed = client.get(
+        "/v1.0/spaces/52/events", params={"after": "2031-07-07T00:00:00Z", "before": "2031-07-08T00:00:00Z"}, headers=ROBIN
+    )
+    assert listed.json()["data"] == []
+    assert "while-busy" not in [snapshot["name"] for snapshot in client.get("/_sandbox/snapshots").json()]
+    assert client.post("/v1.0/spaces/52/events", json=event(7), headers=ROBIN).status_code == 201
+    assert kadence.post("/bookings", json=booking).status_code == 201
