@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     database_pool: int = Field(default=POOL, ge=1, le=1000)
     """The most connections each server process holds to a PostgreSQL store for its requests; it
     holds one more, which watches the store for changes. A request that finds them all busy waits
-    for one (up to 30 s). With several workers the server holds up to `workers` times this and one:
+    for one (up to 30 s, then it is answered 503). With several workers the server holds up to `workers` times this and one:
     keep that below the PostgreSQL server's `max_connections` (100 by default), with room for its
     other clients. A SQLite store ignores it: there each request thread has a connection of its own."""
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
