@@ -77,3 +77,23 @@ def test_a_busy_store_answers_503_in_each_apis_shape_and_stores_nothing(busy_sto
     assert "while-busy" not in [snapshot["name"] for snapshot in client.get("/_sandbox/snapshots").json()]
     assert client.post("/v1.0/spaces/52/events", json=event(7), headers=ROBIN).status_code == 201
     assert kadence.post("/bookings", json=booking).status_code == 201
+
+
+def test_a_fault_rule_met_while_the_store_is_busy_answers_503(busy_store: Store, wall: Wall) -> None:
+    """The fault rules are read, and a rule's use counted, before the route runs: a busy store met
+    there answers as it does in a route."""
+    client: TestClient = harness_client(create_app(settings_for_tests(), store=busy_store, clock=Clock(wall)))
+    added = client.post(
+        "/_sandbox/faults",
+        json={"api": "robin", "method": "GET", "path": "/v1.0/spaces/52", "effect": "latency", "latency_ms": 1, "times": 5},
+    )
+    assert added.status_code == 201, added.text
+
+    with held(busy_store):
+        read = client.get("/v1.0/spaces/52", headers=ROBIN)
+
+    assert (read.status_code, read.headers.get("retry-after")) == (503, "1"), read.text
+    assert read.json()["meta"]["status"] == "SERVICE_UNAVAILABLE"
+    served = client.get("/v1.0/spaces/52", headers=ROBIN)
+    assert served.status_code == 200, served.text
+    assert client.get(f"/_sandbox/faults/{added.json()['id']}").json()["hits"] == 1

@@ -23,6 +23,7 @@ from sandbox.control import faults
 from sandbox.control.journal import clipped, kept_headers, redacted, storable
 from sandbox.core.errors import RateLimited
 from sandbox.sessions import STORE_VERSION, read_store
+from sandbox.store.engine import BUSY
 from sandbox.store.models import FAULTS
 
 
@@ -65,7 +66,12 @@ class TrafficMiddleware:
             exchange.record()
 
     async def _serve(self, sandbox: Any, scope: Scope, exchange: "_Exchange") -> None:
-        decision = await _consult(sandbox.state, scope, exchange.api, self.organization_of)
+        render: Callable[[Request, Exception], Response] = sandbox.state.render_error
+        try:
+            decision = await _consult(sandbox.state, scope, exchange.api, self.organization_of)
+        except BUSY as busy:  # Answered as a route answers it: out here only the server would, with a 500.
+            await render(Request(scope, exchange.receive), busy)(scope, exchange.receive, exchange.send)
+            return
         exchange.fault_id = decision.rule_id
         rule = decision.outcome
         if decision.rule_id is not None:
@@ -83,7 +89,6 @@ class TrafficMiddleware:
         elif rule.effect == "drop":
             await _drop(exchange.original_receive)
         else:
-            render: Callable[[Request, Exception], Response] = sandbox.state.render_error
             response = render(Request(scope, exchange.receive), _failure(rule))
             await response(scope, exchange.receive, exchange.send)
 

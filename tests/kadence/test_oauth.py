@@ -1,15 +1,18 @@
 """Kadence's OAuth 2.0 client credentials at /oauth2/token, and the bearer tokens they buy."""
 
 import base64
+import logging
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
+from sandbox.core import oauth
 from sandbox.store.engine import Store
 from sandbox.store.models import Organization
 from tests.conftest import ADMIN_TOKEN, DEMO_CLIENT, NOW, OTHER_CLIENT, KadenceClient
+from tests.inprocess import InProcessClient
 
 pytestmark = pytest.mark.wire
 
@@ -382,3 +385,23 @@ def test_unreadable_http_basic_credentials_are_an_invalid_client(client):
     )
 
     oauth_error(response, 401, "invalid_client")
+
+
+def test_an_unexpected_failure_of_the_token_endpoint_is_logged(app, monkeypatch, caplog):
+    """An OAuth `server_error` says nothing of its cause to the client: the server's log must."""
+
+    def failing(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("the token table is gone")
+
+    monkeypatch.setattr(oauth, "issue_token", failing)
+    with InProcessClient(app, raise_server_exceptions=False) as client, caplog.at_level(logging.ERROR):
+        response = client.post(
+            "/oauth2/token",
+            data={"grant_type": "client_credentials", "client_id": DEMO_CLIENT[0], "client_secret": DEMO_CLIENT[1]},
+        )
+
+    assert response.status_code == 500
+    assert response.json()["error"] == "server_error"
+    logged = [record for record in caplog.records if "unexpected failure on POST /oauth2/token" in record.getMessage()]
+    assert logged, caplog.text
+    assert "the token table is gone" in str(logged[0].exc_info[1])

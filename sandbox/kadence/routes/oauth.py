@@ -2,6 +2,7 @@
 
 import base64
 import json
+import logging
 from typing import Annotated
 from urllib.parse import parse_qs, unquote_plus
 
@@ -19,6 +20,7 @@ from sandbox.routing import allowed_methods, declaring, media_type
 from sandbox.sessions import SessionDep
 from sandbox.store.engine import BUSY, RETRY_SOON, why_busy
 
+log = logging.getLogger(__name__)
 router = declaring(tags=["Kadence: OAuth2"])
 TOKEN_REQUEST = {
     "type": "object",
@@ -128,6 +130,7 @@ def render_error(request: Request, exc: Exception) -> JSONResponse:
         status, error, description = 503, "temporarily_unavailable", why_busy(exc)
         headers.update(RETRY_SOON)
     else:
+        log.error("unexpected failure on %s %s", request.method, request.url.path, exc_info=exc)
         status, error, description = 500, "server_error", "The authorization server encountered an unexpected condition."
     if status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="kadence"'
