@@ -70,11 +70,14 @@ def empty_postgres_store() -> Iterator[Store]:
 
 class ConnectionsCounted:
     """The most connections named `name` (their `application_name`) the PostgreSQL server held at
-    once, while this counts them: read every few milliseconds on a thread of its own."""
+    once, and every one of them it saw (`opened`, by server process), while this counts them:
+    read every few milliseconds on a thread of its own."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.most = 0
+        self.opened: set[tuple[int, object]] = set()
+        """Each connection seen, as its server process and the moment that process started."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._count, name="connections-counted", daemon=True)
         self._engine = sqlalchemy.create_engine(SERVER, poolclass=sqlalchemy.pool.NullPool)
@@ -91,7 +94,9 @@ class ConnectionsCounted:
         self._engine.dispose()
 
     def _count(self) -> None:
-        query = sqlalchemy.text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name")
+        query = sqlalchemy.text("SELECT pid, backend_start FROM pg_stat_activity WHERE application_name = :name")
         while not self._stop.is_set():
-            self.most = max(self.most, self._connection.execute(query, {"name": self.name}).scalar_one())
+            held = {(pid, started) for pid, started in self._connection.execute(query, {"name": self.name})}
+            self.most = max(self.most, len(held))
+            self.opened |= held
             self._stop.wait(0.003)

@@ -144,3 +144,27 @@ def test_workers_hold_no_more_postgresql_connections_than_their_pool(tmp_path: P
             )
     assert rounds == [[201] + [409] * 49] * 3, server.output[-4000:]
     assert 2 <= counted.most <= 2 * (3 + 1), counted.most
+
+
+@pytest.mark.backend("postgresql")
+def test_a_server_keeps_the_postgresql_connections_it_opened(tmp_path: Path) -> None:
+    """The connections a server opens for its requests stay open for the next ones, up to its
+    pool: rounds of more reads at once than the pool holds open no connection beyond the pool's
+    and the watch's, however many rounds come. A connection closed after each burst and opened
+    again for the next would cost the PostgreSQL server a process each time."""
+    name = f"sandbox-kept-{uuid.uuid4().hex[:12]}"
+    store = new_store(tmp_path)
+    with (
+        serving("--database-url", f"{store.url}&application_name={name}", "--database-pool", "8") as (base, server),
+        ConnectionsCounted(name) as counted,
+    ):
+
+        def state_read(round_: int) -> Callable[[int], int]:
+            return lambda number: (
+                httpx.get(f"{base}/v1.0/spaces/52/state?round={round_}&n={number}", headers=ADMIN, timeout=60).status_code
+            )
+
+        rounds = [at_once(state_read(round_), count=30) for round_ in range(4)]
+    assert rounds == [[200] * 30] * 4, server.output[-4000:]
+    assert counted.most > 5, f"the reads never needed more than five connections at once ({counted.most})"
+    assert len(counted.opened) <= 8 + 1, sorted(counted.opened)

@@ -2,4 +2,4 @@
 
 POOL = 15
 """The most connections a PostgreSQL store's requests hold at once, unless told otherwise
-(`Settings.database_pool`): five kept open between requests, the rest opened while needed."""
+(`Settings.database_pool`): opened as requests need them and kept open between requests."""
