@@ -22,7 +22,10 @@ Member = TypeVar("Member")
 
 
 class WireShape(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    """Built when first used (`defer_build`): by the OpenAPI document or a test, never by a request,
+    so the server does not build them as it starts."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Node(WireShape):

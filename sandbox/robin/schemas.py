@@ -37,7 +37,10 @@ NotNull = BeforeValidator(_refuse_null)
 
 
 class WireShape(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Built when first used (`defer_build`): by the OpenAPI document or a test, never by a request,
+    so the server does not build them as it starts."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Organization(WireShape):
