@@ -213,3 +213,63 @@ def parse_wrk(output: str) -> Load:
 def _ms(found: re.Match[str]) -> float:
     value, unit = float(found.group(1)), found.group(2)
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+@dataclass
+class CpuUse:
+    """The processor time the server under load and the PostgreSQL server spent, read from /proc
+    around a measurement (`cpu_use`): the server's process and its children (the workers), and
+    every PostgreSQL process alive at the end (a connection kept open is one). Where the machine's
+    cores are all busy, a ratio of two loads is bounded by this, not by the server alone."""
+
+    seconds: float
+    server: float
+    postgresql: float
+
+    def per_request_ms(self, load: Load) -> str:
+        """Each side's processor time per request answered, and the cores each kept busy."""
+        answered = load.requests_per_second * self.seconds
+        if not answered:
+            return "no request answered"
+        return (
+            f"server {1000 * self.server / answered:.2f} ms a request ({self.server / self.seconds:.2f} cores), "
+            f"PostgreSQL {1000 * self.postgresql / answered:.2f} ms ({self.postgresql / self.seconds:.2f} cores)"
+        )
+
+
+def _processes() -> dict[int, tuple[int, str, float]]:
+    """Each process's parent, command name and processor seconds (user and system)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+        found[int(stat.parent.name)] = (int(rest[1]), name, (int(rest[11]) + int(rest[12])) / tick)
+    return found
+
+
+def _split(processes: dict[int, tuple[int, str, float]], server: int) -> tuple[dict[int, float], dict[int, float]]:
+    tree, changed = {server}, True
+    while changed:
+        children = {pid for pid, (parent, _, _) in processes.items() if parent in tree} - tree
+        tree |= children
+        changed = bool(children)
+    ours = {pid: processes[pid][2] for pid in tree if pid in processes}
+    postgresql = {pid: used for pid, (_, name, used) in processes.items() if name == "postgres"}
+    return ours, postgresql
+
+
+@contextmanager
+def cpu_use(server: int) -> Iterator[CpuUse]:
+    """The processor time spent while the block runs (filled in as it ends; Linux only)."""
+    began, before = time.perf_counter(), _split(_processes(), server)
+    use = CpuUse(0.0, 0.0, 0.0)
+    yield use
+    after = _split(_processes(), server)
+    use.seconds = time.perf_counter() - began
+    use.server, use.postgresql = (
+        sum(used - then.get(pid, 0.0) for pid, used in now.items()) for now, then in zip(after, before, strict=True)
+    )

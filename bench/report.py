@@ -37,6 +37,9 @@ The sections, each run by the scripts beside it (their own output says more):
   the load generator takes one of the machine's cores at most and leaves the other to the
   workers; elsewhere it runs two, as the scripts do. Two seconds of the same load come first,
   not counted: the first answer may come from one worker while the other is still starting.
+  Each run also prints the processor time the server and the PostgreSQL server spent a request:
+  where the two of them already keep most of the machine's cores busy with one worker, a second
+  has little left to use.
 
 wrk keeps 16 connections open throughout. Every request is checked: an answer other than the one
 expected is an error, printed after the table, and a figure with errors is not met.
@@ -58,7 +61,17 @@ import soak
 import sqlalchemy
 import throughput
 import writes
-from harness import Load, floor_command, free_port, request_line, require_wrk, sandbox_command, started, walk
+from harness import (
+    Load,
+    cpu_use,
+    floor_command,
+    free_port,
+    request_line,
+    require_wrk,
+    sandbox_command,
+    started,
+    walk,
+)
 from tenants import Writer, a_test_writes, room_of, tenant_writer, timed
 from workplace import bench_workplace, kadence_headers
 
@@ -370,14 +383,16 @@ def workers(options: argparse.Namespace) -> list[Figure]:
                         # The first answer may come from one worker while the other still starts:
                         # two seconds of the same load first, not counted, so that both serve.
                         walk(sandbox.base, throughput.single_item_mix(targets), seconds=2, connections=CONNECTIONS, threads=1)
-                        runs[count] = walk(
-                            sandbox.base,
-                            throughput.single_item_mix(targets),
-                            seconds=options.seconds,
-                            connections=CONNECTIONS,
-                            threads=1,
-                        )
+                        with cpu_use(sandbox.process.pid) as used:
+                            runs[count] = walk(
+                                sandbox.base,
+                                throughput.single_item_mix(targets),
+                                seconds=options.seconds,
+                                connections=CONNECTIONS,
+                                threads=1,
+                            )
                 progress(f"{backend}, {count} worker(s), single-item reads in turn: {runs[count]}")
+                progress(f"  processor time: {used.per_request_ms(runs[count])}")
         except sqlalchemy.exc.OperationalError as error:
             reason = f"skipped: no PostgreSQL at {soak.POSTGRES} ({str(error).splitlines()[0][:60]})"
             progress(reason)
