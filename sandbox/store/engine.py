@@ -4,7 +4,8 @@ Writes on SQLite begin with BEGIN IMMEDIATE: the writer lock is taken before the
 so a conflict check and the insert it guards are one atomic step even across processes. On
 PostgreSQL every write transaction first takes a shared advisory lock, which a snapshot save or
 restore takes exclusively: those wait for the writes in flight and hold back new ones before any
-of them draws an id from a sequence.
+of them draws an id from a sequence. On either backend a write waits for the others at most the
+store's wait (`Store`'s `wait`), then gives up with `StoreBusy`.
 
 No write begins on a thread that runs an event loop (`WriteOnEventLoop`): it may wait there for
 the writer, and every request of the process would wait with it, the one whose end would let the
@@ -415,7 +416,7 @@ def _create_engine(url: str, pool: int, wait: float) -> Engine:
         # after each burst and opened for the next costs the server a process each time (a server
         # under 16 clients at once opened some 25 a second where it kept 5 of 15).
         engine = create_engine(url, pool_pre_ping=True, pool_size=pool, max_overflow=0, pool_timeout=wait)
-        _configure_postgresql(engine)
+        _configure_postgresql(engine, wait)
         return engine
     in_memory = in_memory_url(url)
     options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": wait}}
@@ -489,7 +490,27 @@ def _end_turn(info: dict[str, Any]) -> None:
         turn.release()
 
 
-def _configure_postgresql(engine: Engine) -> None:
+_LOCK_NOT_AVAILABLE = "55P03"
+"""PostgreSQL's SQLSTATE for a statement that waited for a lock longer than `lock_timeout`."""
+
+
+def _configure_postgresql(engine: Engine, wait: float) -> None:
+    # A write waits for another's lock (a snapshot's exclusive advisory lock, a row another write
+    # holds) at most the store's wait, as on SQLite, rather than for as long as it is held: a
+    # session that holds one and never ends would otherwise hold every write back with it.
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        autocommit, dbapi_connection.autocommit = dbapi_connection.autocommit, True
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {max(1, int(wait * 1000))}")
+        dbapi_connection.autocommit = autocommit
+
+    @event.listens_for(engine, "handle_error")
+    def on_error(context: Any) -> Exception | None:
+        if getattr(context.original_exception, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+            return StoreBusy(f"no write could go on within {wait:g} s: another held what it needed all that time")
+        return None
+
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(_BEGIN_OPTION)
