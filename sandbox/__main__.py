@@ -68,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         help="most connections each server process opens to a PostgreSQL store for requests [SANDBOX_DATABASE_POOL, default 15]",
     )
     serve.add_argument(
+        "--store-wait",
+        type=float,
+        help="seconds a request waits for a busy store before it is answered 503 [SANDBOX_STORE_WAIT, default 30]",
+    )
+    serve.add_argument(
         "--log-level", help="uvicorn log level: critical, error, warning, info, debug or trace [SANDBOX_LOG_LEVEL, default info]"
     )
     serve.add_argument(
@@ -244,7 +249,7 @@ def _seed(arguments: argparse.Namespace) -> int:
         print(f"workplace-sandbox: {error}", file=sys.stderr)
         return 2
     started = time.monotonic()
-    store = Store(settings.store_url(), pool=settings.database_pool)
+    store = Store(settings.store_url(), pool=settings.database_pool, wait=settings.store_wait)
     try:
         if settings.fixture is not None:
             read_fixture(settings.fixture)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from sandbox.store import POOL
+from sandbox.store import POOL, WAIT_S
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 """The repository's fixtures directory, which links to the files below; an installed package has
@@ -76,9 +76,14 @@ class Settings(BaseSettings):
     database_pool: int = Field(default=POOL, ge=1, le=1000)
     """The most connections each server process holds to a PostgreSQL store for its requests; it
     holds one more, which watches the store for changes. A request that finds them all busy waits
-    for one (up to 30 s, then it is answered 503). With several workers the server holds up to `workers` times this and one:
-    keep that below the PostgreSQL server's `max_connections` (100 by default), with room for its
-    other clients. A SQLite store ignores it: there each request thread has a connection of its own."""
+    for one (up to `store_wait`, then it is answered 503). With several workers the server holds
+    up to `workers` times this and one: keep that below the PostgreSQL server's `max_connections`
+    (100 by default), with room for its other clients. A SQLite store ignores it: there each
+    request thread has a connection of its own."""
+    store_wait: float = Field(default=WAIT_S, gt=0, le=3600)
+    """Seconds a request waits for a busy store: for a connection of the pool (PostgreSQL), or for
+    the writes under way to end (the writer on SQLite, a lock they hold on PostgreSQL). Then it is
+    answered 503 with Retry-After, and writes nothing."""
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
     """uvicorn's log level, in any case (`INFO` is `info`)."""
     log_format: Literal["text", "json"] = "text"

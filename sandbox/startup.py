@@ -35,7 +35,7 @@ def open_store(
     place, unnoticed. `reseed`: whatever the store holds is replaced by what the settings name.
     """
     check_data_dir(settings)
-    store = Store(settings.store_url(), pool=settings.database_pool)
+    store = Store(settings.store_url(), pool=settings.database_pool, wait=settings.store_wait)
     try:
         store.prepare()
         seeded = store.meta(SEEDED_KEY)

@@ -167,8 +167,13 @@ def refusal(run: subprocess.CompletedProcess[str]) -> str:
                 "Input should be 'critical', 'error', 'warning', 'info', 'debug' or 'trace'"
             ),
         ),
+        (
+            ["--store-wait", "0"],
+            {},
+            "workplace-sandbox: --store-wait (SANDBOX_STORE_WAIT): 0.0 is refused: Input should be greater than 0",
+        ),
     ],
-    ids=["port above 65535", "port 0", "unknown log level"],
+    ids=["port above 65535", "port 0", "unknown log level", "no wait for a busy store"],
 )
 def test_a_setting_out_of_its_range_is_refused_naming_it_and_what_it_may_be(
     tmp_path: Path, arguments: list[str], env: dict[str, str], said: str

@@ -1,12 +1,18 @@
 """`workplace-sandbox serve --workers N`: several processes on one store, of the backend under test."""
 
+import sqlite3
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
+import sqlalchemy
+from sqlalchemy.engine import make_url
 
+from sandbox.store.engine import WRITERS_LOCK
 from tests.concurrency import released_together
 from tests.conftest import new_store
 from tests.postgres import ConnectionsCounted
@@ -168,3 +174,65 @@ def test_a_server_keeps_the_postgresql_connections_it_opened(tmp_path: Path) -> 
     assert rounds == [[200] * 30] * 4, server.output[-4000:]
     assert counted.most > 5, f"the reads never needed more than five connections at once ({counted.most})"
     assert len(counted.opened) <= 8 + 1, sorted(counted.opened)
+
+
+@contextmanager
+def writer_held(url: str) -> Iterator[None]:
+    """The store's writer held by a session outside the server until the block ends: a write of
+    another process under way on SQLite; on PostgreSQL the writers' lock, as a snapshot holds it."""
+    if make_url(url).get_backend_name() == "sqlite":
+        holder = sqlite3.connect(str(make_url(url).database), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
+    try:
+        with engine.connect() as opened:
+            connection = opened.execution_options(isolation_level="AUTOCOMMIT")
+            connection.exec_driver_sql(f"SELECT pg_advisory_lock({WRITERS_LOCK})")
+            try:
+                yield
+            finally:
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({WRITERS_LOCK})")
+    finally:
+        engine.dispose()
+
+
+def test_writes_held_back_past_the_wait_answer_503_from_every_worker(tmp_path: Path) -> None:
+    """Writes released together at two workers while a session outside the server holds the
+    store's writer each give up after `--store-wait` and answer 503 with Retry-After, storing
+    nothing, rather than wait for as long as it is held; once it is let go, a write goes through."""
+    store = new_store(tmp_path)
+    body = {
+        "title": "Held back",
+        "start": {"date_time": "2031-07-10T14:00:00Z", "time_zone": "America/New_York"},
+        "end": {"date_time": "2031-07-10T15:00:00Z", "time_zone": "America/New_York"},
+    }
+
+    def write(_: int) -> tuple[int, str | None] | str:
+        try:
+            answer = httpx.post(f"{base}/v1.0/spaces/52/events", json=body, headers=ADMIN, timeout=15)
+        except httpx.TimeoutException:
+            return "no answer within 15 s"
+        return answer.status_code, answer.headers.get("retry-after")
+
+    with serving("--database-url", store.url, "--workers", "2", "--store-wait", "1") as (base, server):
+        with writer_held(store.url):
+            began = time.monotonic()
+            answers = released_together(write, 20)
+            took = time.monotonic() - began
+        listed = httpx.get(
+            f"{base}/v1.0/spaces/52/events",
+            params={"after": "2031-07-10T00:00:00Z", "before": "2031-07-11T00:00:00Z"},
+            headers=ADMIN,
+        )
+        written = httpx.post(f"{base}/v1.0/spaces/52/events", json=body, headers=ADMIN, timeout=15)
+
+    assert answers == [(503, "1")] * 20, server.output[-3000:]
+    assert took < 12, took
+    assert listed.json()["data"] == []
+    assert written.status_code == 201, written.text

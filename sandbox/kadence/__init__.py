@@ -197,8 +197,8 @@ LIMITATIONS (where the sandbox differs from the real API, or chose where the doc
   any other status `invalid_request`. A rule naming an organization matches the requests of its
   bearer tokens, never `/oauth2/token`, whose requests carry client credentials instead.
 - A request the store is too busy for (every connection of its pool, or the writer, held by
-  others for 30 s) answers 503 with `Retry-After: 1`, as a `hydra:Error` (on `/oauth2/token`
-  `temporarily_unavailable`), and writes nothing.
+  others for `SANDBOX_STORE_WAIT` seconds, 30 unless set) answers 503 with `Retry-After: 1`, as
+  a `hydra:Error` (on `/oauth2/token` `temporarily_unavailable`), and writes nothing.
 """
 
 from fastapi import Depends, FastAPI, Request

@@ -276,8 +276,8 @@ Presence:
   error, as the export rate limit does. A rule naming an organization matches the requests of
   its access tokens, given in the `Authorization` header or as `access_token`.
 - A request the store is too busy for (every connection of its pool, or the writer, held by
-  others for 30 s) answers 503 with `Retry-After: 1` in the envelope, and writes nothing; what
-  the live API answers when overloaded is not documented.
+  others for `SANDBOX_STORE_WAIT` seconds, 30 unless set) answers 503 with `Retry-After: 1` in
+  the envelope, and writes nothing; what the live API answers when overloaded is not documented.
 """
 
 from datetime import datetime

@@ -31,7 +31,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, select
 
-from sandbox.store import POOL
+from sandbox.store import POOL, WAIT_S
 from sandbox.store.models import (
     CHANGE_TOPICS,
     EPOCH,
@@ -47,8 +47,6 @@ WRITERS_LOCK = f"{0x53414E44}, hashtext(current_schema())"
 """The keys of a PostgreSQL advisory lock, as SQL: shared by every write, exclusive for snapshot
 saves and restores. The store's schema is one of them, so that stores in different schemas of one
 database never wait for each other's writes."""
-BUSY_TIMEOUT_S = 30
-"""How long a write waits for the others before it gives up."""
 _WRITER_TURN = "sandbox_writer_turn"
 
 
@@ -84,7 +82,7 @@ class WriteOnEventLoop(RuntimeError):
 
 
 class Store:
-    def __init__(self, url: str, *, pool: int = POOL, wait: float = BUSY_TIMEOUT_S) -> None:
+    def __init__(self, url: str, *, pool: int = POOL, wait: float = WAIT_S) -> None:
         """`pool`: the most connections the store's requests hold at once on PostgreSQL
         (`Settings.database_pool`); the change watch holds one more. `wait`: how long, in
         seconds, a request waits for one of them, or for the writer, before the store gives up
