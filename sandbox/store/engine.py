@@ -493,9 +493,10 @@ _LOCK_NOT_AVAILABLE = "55P03"
 
 
 def _configure_postgresql(engine: Engine, wait: float) -> None:
-    # A write waits for another's lock (a snapshot's exclusive advisory lock, a row another write
-    # holds) at most the store's wait, as on SQLite, rather than for as long as it is held: a
-    # session that holds one and never ends would otherwise hold every write back with it.
+    # A statement waits for a lock (a snapshot's exclusive advisory lock, a row another write
+    # holds) at most the store's wait, as a write on SQLite waits for the writer, rather than for
+    # as long as it is held: a session that holds one and never ends would otherwise hold every
+    # write back with it.
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         autocommit, dbapi_connection.autocommit = dbapi_connection.autocommit, True
@@ -506,7 +507,7 @@ def _configure_postgresql(engine: Engine, wait: float) -> None:
     @event.listens_for(engine, "handle_error")
     def on_error(context: Any) -> Exception | None:
         if getattr(context.original_exception, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
-            return StoreBusy(f"no write could go on within {wait:g} s: another held what it needed all that time")
+            return StoreBusy(f"what the request needed stayed locked for {wait:g} s, by another write or a snapshot")
         return None
 
     @event.listens_for(engine, "begin")
