@@ -4,8 +4,9 @@ Writes on SQLite begin with BEGIN IMMEDIATE: the writer lock is taken before the
 so a conflict check and the insert it guards are one atomic step even across processes. On
 PostgreSQL every write transaction first takes a shared advisory lock, which a snapshot save or
 restore takes exclusively: those wait for the writes in flight and hold back new ones before any
-of them draws an id from a sequence. On either backend a write waits for the others at most the
-store's wait (`Store`'s `wait`), then gives up with `StoreBusy`.
+of them draws an id from a sequence. On either backend a write that waits for the others gives
+up with `StoreBusy` once it has waited the store's wait (`Store`'s `wait`) for any one thing:
+on SQLite this process's writer, then another process's; on PostgreSQL a lock.
 
 No write begins on a thread that runs an event loop (`WriteOnEventLoop`): it may wait there for
 the writer, and every request of the process would wait with it, the one whose end would let the
@@ -55,9 +56,10 @@ class StoreVersionMismatch(RuntimeError):
 
 
 class StoreBusy(RuntimeError):
-    """The store could not take on a request's work within its wait (`Store`'s `wait`): every
-    connection of its pool stayed in use, or another write held the writer. Nothing was written;
-    the client may try again."""
+    """The store could not take on a request's work within its wait (`Store`'s `wait`): another
+    write held the writer (SQLite), or a lock the request needed (PostgreSQL: the writers' lock a
+    snapshot holds, a row). Nothing was written; the client may try again. A pool with no
+    connection free raises SQLAlchemy's own timeout (`BUSY` names both)."""
 
 
 BUSY: tuple[type[Exception], ...] = (StoreBusy, PoolTimeout)
