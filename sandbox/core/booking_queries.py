@@ -59,6 +59,8 @@ the 366 days it is indexed for, about ten years of the busiest series. A series 
 occurrences as far as date filters reach, and they may reach thousands of years."""
 _LOCAL_SLACK = timedelta(hours=15)
 _BOUND_SLACK = timedelta(seconds=1)
+_INSTANT = timedelta(microseconds=1)
+"""The store's times are whole microseconds: the next time after one is this later."""
 
 
 @dataclass(frozen=True)
@@ -209,22 +211,28 @@ def _stored_sources(
     earliest = lower - longest
     if query.statuses is not None and query.statuses <= {Status.BOOKED, Status.CHECKED_IN}:
         earliest = max(earliest, actor.now - longest)
-    live = select(Occurrence.reservation_id, occurrence[0], occurrence[1]).where(
+    # Only an occurrence that starts by `lower` may end before it (none ends before it starts):
+    # those few are checked for their end. From `lower` on, the index is read as one range of
+    # starts, with the query's own bounds on the start folded into it, so that counting the live
+    # bookings costs the index's entries alone and not a test of each.
+    reaching = select(Occurrence.reservation_id, occurrence[0], occurrence[1]).where(
         *scope.occurrences,
         occurrence[0] >= earliest,
-        occurrence[0] < upper,
+        occurrence[0] <= lower,
         or_(occurrence[1] > lower, and_(occurrence[1] == lower, touching)),
         *_time_conditions(query, *occurrence),
     )
-    if query.holder_id is not None:
-        live = live.join(Reservation, col(Reservation.id) == Occurrence.reservation_id).where(*scope.reservations)
-    if query.statuses is not None:
-        live = live.outerjoin(
-            CheckIn,
-            (col(CheckIn.reservation_id) == Occurrence.reservation_id)
-            & (col(CheckIn.original_start) == Occurrence.original_start),
-        ).where(or_(false(), *(_live_status(status, occurrence[1], actor.now) for status in query.statuses)))
-    sources: list[tuple[Any, list[Any], bool]] = [(live, _store_order(query, *occurrence, col(Occurrence.reservation_id)), True)]
+    from_, until = _start_range(query, lower + _INSTANT, upper)
+    within = select(Occurrence.reservation_id, occurrence[0], occurrence[1]).where(
+        *scope.occurrences,
+        occurrence[0] >= from_,
+        occurrence[0] < until,
+        *_time_conditions(query, *occurrence, starts=False),
+    )
+    order = _store_order(query, *occurrence, col(Occurrence.reservation_id))
+    sources: list[tuple[Any, list[Any], bool]] = [
+        (_live(actor, query, scope, live, occurrence[1]), order, True) for live in (reaching, within)
+    ]
     if query.statuses is not None and Status.CANCELLED not in query.statuses:
         return sources
     # Read from their own index (`ix_reservation_cancelled_single`), counted from it alone. The
@@ -259,6 +267,34 @@ def _stored_sources(
         (cancelled_occurrences, _store_order(query, exception, exception_end, col(OccurrenceException.reservation_id)), True)
     )
     return sources
+
+
+def _live(actor: Actor, query: BookingQuery, scope: _Scope, live: Any, end: Any) -> Any:
+    """Live bookings of the occurrence index (`live`) of the query's holder and statuses."""
+    if query.holder_id is not None:
+        live = live.join(Reservation, col(Reservation.id) == Occurrence.reservation_id).where(*scope.reservations)
+    if query.statuses is not None:
+        live = live.outerjoin(
+            CheckIn,
+            (col(CheckIn.reservation_id) == Occurrence.reservation_id)
+            & (col(CheckIn.original_start) == Occurrence.original_start),
+        ).where(or_(false(), *(_live_status(status, end, actor.now) for status in query.statuses)))
+    return live
+
+
+def _start_range(query: BookingQuery, from_: datetime, until: datetime) -> tuple[datetime, datetime]:
+    """[from_, until) narrowed by the query's filters on the start, as one half-open range: the
+    store's times are whole microseconds, so a start after a time is one from the next microsecond
+    on, and a start at or before it one before the next."""
+    for condition in query.conditions:
+        if condition.field != "start":
+            continue
+        value = condition.value + (_INSTANT if condition.operation in ("strictly_after", "before") else timedelta(0))
+        if condition.operation in ("after", "strictly_after"):
+            from_ = max(from_, value)
+        else:
+            until = min(until, value)
+    return from_, until
 
 
 def _unindexed(
@@ -366,11 +402,16 @@ def _live_status(status: Status, end: Any, now: datetime) -> Any:
     return conditions.get(status, false())
 
 
-def _time_conditions(query: BookingQuery, start: Any, end: Any, *, end_in_microseconds: bool = False) -> list[Any]:
-    """The query's start and end filters (see `_filters_stored_facts`) on these columns."""
+def _time_conditions(
+    query: BookingQuery, start: Any, end: Any, *, end_in_microseconds: bool = False, starts: bool = True
+) -> list[Any]:
+    """The query's start and end filters (see `_filters_stored_facts`) on these columns; its end
+    filters alone without `starts` (its start filters are then the caller's, `_start_range`)."""
     conditions = []
     for condition in query.conditions:
         if condition.field == "start":
+            if not starts:
+                continue
             conditions.append(_COMPARISONS[condition.operation](start, condition.value))
         else:
             value = _microseconds(condition.value) if end_in_microseconds else condition.value

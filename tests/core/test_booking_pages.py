@@ -72,6 +72,9 @@ QUERIES = [
     BookingQuery(statuses=frozenset({Status.CANCELLED}), order=(("endDate", "desc"),)),
     BookingQuery(type="room", statuses=frozenset({Status.CANCELLED, Status.COMPLETED})),
     BookingQuery(type="desk", conditions=(after(START - DAY), TimeCondition("start", "strictly_before", START + DAY))),
+    # A start filter's bound is exclusive or inclusive to the microsecond: bookings start at each.
+    BookingQuery(conditions=(TimeCondition("start", "strictly_after", START), TimeCondition("start", "before", START + 2 * DAY))),
+    BookingQuery(conditions=(after(START), TimeCondition("start", "strictly_before", START + 2 * DAY))),
     # Past the endless series' indexed range.
     BookingQuery(conditions=(after(START + 300 * DAY), TimeCondition("start", "before", START + 500 * DAY))),
     BookingQuery(statuses=frozenset({Status.BOOKED}), conditions=(after(START + 360 * DAY),), order=(("startDate", "desc"),)),
