@@ -217,6 +217,12 @@ class Journal:
             )
         return Verdict(count=count, considered=considered, matches=matches, near_misses=near_misses)
 
+    def newest(self, store: Store) -> int:
+        """The newest entry's id once what this process served is written; 0 for an empty journal."""
+        self.flush(store)
+        with store.session() as session:
+            return session.execute(_NEWEST).scalar() or 0
+
     def entry(self, store: Store, entry_id: int) -> JournalEntry:
         self.flush(store)
         with store.session() as session:
@@ -250,6 +256,7 @@ class Journal:
 
 
 _CLEAR_ALL = delete(JournalEntry)
+_NEWEST = select(func.max(JournalEntry.id))
 
 
 def _missed(entry: JournalEntry, expected: Expectation) -> list[tuple[str, str]]:

@@ -20,12 +20,14 @@ from sandbox.control.schemas import (
     FreezeRequest,
     Journal,
     JournalDetail,
+    JournalMark,
     JournalSummary,
     KadenceAccess,
     KadenceCredential,
     NearMiss,
     OrganizationRef,
     OrganizationState,
+    RestoredSnapshot,
     RobinAccess,
     RobinCredential,
     SetRequest,
@@ -144,7 +146,7 @@ def get_snapshot(request: Request, name: SnapshotName) -> SnapshotState:
 @router.post(
     "/snapshots/{name}/restore",
     summary="Restore a snapshot: the workplace, its clocks and its next ids",
-    response_model=SnapshotState,
+    response_model=RestoredSnapshot,
     responses=refusals(404, 422),
 )
 def restore_snapshot(
@@ -154,9 +156,13 @@ def restore_snapshot(
 ) -> Response:
     # Answered as it is made, not validated again as FastAPI validates what a route returns: a
     # suite restores before every test.
+    store = _store(request)
     with _clearing(request, clear) as also:
-        restored = _snapshot(snapshots.restore(_store(request), name, also=also))
-    return JSONResponse(restored.model_dump(mode="json"))
+        restored = snapshots.restore(store, name, also=also)
+    since = datetime.now(UTC)
+    mark = JournalMark(after=request.app.state.journal.newest(store), since=since)
+    answer = RestoredSnapshot(name=restored.name, created_at=restored.created_at, rows=restored.rows, journal_mark=mark)
+    return JSONResponse(answer.model_dump(mode="json"))
 
 
 @router.delete(

@@ -168,6 +168,22 @@ class SnapshotState(BaseModel):
     rows: int = Field(description="Rows of the workplace it holds")
 
 
+class JournalMark(BaseModel):
+    """Where the journal stood as an answer was made: given as `after` and `since` to
+    `GET /_sandbox/journal` or `POST /_sandbox/journal/verify`, they count only the requests that
+    arrive from then on, whichever server process writes them and when."""
+
+    after: int = Field(description="The newest entry's id, 0 for an empty journal")
+    since: datetime = Field(description="The server's real time as the answer was made")
+
+
+class RestoredSnapshot(SnapshotState):
+    journal_mark: JournalMark = Field(
+        description="The journal as the restore ended: a test that begins with the restore counts its requests from here "
+        "without another call"
+    )
+
+
 class FaultRequest(Strict):
     api: Api = "any"
     method: str = Field(

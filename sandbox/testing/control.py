@@ -21,6 +21,8 @@ CONTROL_HEADERS = {"X-Sandbox-Control": "1"}
 """Sent with every call of the control plane: its writes without a JSON body need it."""
 CLEAN_SNAPSHOT = "pytest-clean"
 """The snapshot of the state a test session starts from; every test starts from it again."""
+TEST_BEGAN = "the test began"
+"""The `sandbox` fixture's journal mark, as a failed verification names it."""
 
 
 class SandboxError(Exception):
@@ -160,15 +162,28 @@ class Sandbox:
         """The whole store back to what it was seeded with (not to the session's clean state)."""
         self.control("POST", "reset")
 
-    def restore_clean(self) -> None:
+    def restore_clean(self, *, mark: str | None = None) -> None:
         """Back to the state the session started from: the workplace and its clocks, with no
         fault rules and an empty journal. The `sandbox` fixture calls it before every test. On a
         tenant: that organization reset to its template and its own fault rules removed, every
-        other organization left as it is (the journal is counted from the test's mark instead)."""
+        other organization left as it is (the journal is counted from the test's mark instead).
+
+        Given `mark`, the journal is counted from the restore on, as `journal.mark(mark)` counts
+        it: from the mark the restore answers with, in the same call (a tenant's reset answers
+        none, so the mark is then asked for)."""
         if self.tenant:
             self.control("POST", f"organizations/{quote(self.organization, safe='')}/reset?clear=faults")
+            if mark is not None:
+                self.journal.mark(mark)
             return
-        self.control("POST", f"snapshots/{quote(CLEAN_SNAPSHOT, safe='')}/restore?clear=faults&clear=journal")
+        answer = self.control("POST", f"snapshots/{quote(CLEAN_SNAPSHOT, safe='')}/restore?clear=faults&clear=journal")
+        if mark is None:
+            return
+        journal = answer.get("journal_mark") if isinstance(answer, dict) else None
+        if journal is None:  # A server from before restores answered with the mark.
+            self.journal.mark(mark)
+            return
+        self.journal_mark, self.journal_since, self.journal_mark_name = journal["after"], journal["since"], mark
 
     # Tenants
 

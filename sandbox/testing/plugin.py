@@ -208,20 +208,21 @@ def sandbox(request: pytest.FixtureRequest, sandbox_server: "Sandbox") -> Iterat
     empty journal (with tenant isolation: the test process's organization reset, its fault rules
     cleared, the journal counted from the test's start; with test isolation, a new organization,
     dropped after the test). The restore runs before the test, so a failure's state stays to
-    inspect. Each test gets a handle of its own, so one that changes, say, `robin_token` changes
+    inspect; with store isolation, the restore's answer marks the journal, one call before each
+    test. Each test gets a handle of its own, so one that changes, say, `robin_token` changes
     it for itself only."""
     import copy
 
-    from sandbox.testing.control import SandboxError
+    from sandbox.testing.control import TEST_BEGAN, SandboxError
 
     made = None
     try:
         if _isolation(request.config) == "test":
             handle = made = sandbox_server.new_tenant()
+            handle.journal.mark(TEST_BEGAN)
         else:
             handle = copy.copy(sandbox_server)
-            handle.restore_clean()
-        handle.journal.mark("the test began")
+            handle.restore_clean(mark=TEST_BEGAN)
     except SandboxError as error:
         pytest.fail(str(error), pytrace=False)
     try:

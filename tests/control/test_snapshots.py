@@ -166,6 +166,22 @@ def test_restore_clears_what_it_is_asked_to_in_the_same_call(client, robin, clea
     assert len(client.get("/_sandbox/journal").json()["entries"]) == (2 if journal_left else 1)
 
 
+@pytest.mark.parametrize("clear", ["", "?clear=journal"])
+def test_a_restore_answers_with_the_journal_mark_that_counts_what_comes_after_it(client, robin, clear):
+    save(client, "clean")
+    robin.get("/me")
+    robin.get("/me/organizations")
+    newest = client.get("/_sandbox/journal?limit=1").json()["entries"][0]["id"]
+
+    mark = client.post(f"/_sandbox/snapshots/clean/restore{clear}").json()["journal_mark"]
+    robin.get("/me")
+
+    assert mark["after"] == (0 if clear else newest)
+    counted = client.get("/_sandbox/journal", params={"after": mark["after"], "since": mark["since"]}).json()["entries"]
+    assert [entry["path"] for entry in counted] == ["/v1.0/me"]
+    assert counted[0]["id"] > newest
+
+
 def test_a_restore_that_finds_no_snapshot_clears_nothing(client, robin):
     robin.get("/me")
     rule = client.post("/_sandbox/faults", json={"path": "/v1.0/nothing", "effect": "error"}).json()

@@ -47,6 +47,29 @@ def test_the_next_test_starts_from_the_clean_state(sandbox):
     assert [entry["path"] for entry in journal(sandbox, 2)] == ["/v1.0/me", "/v1.0/spaces/49/events"]
 
 
+SENT = []
+_send = Sandbox._send
+
+
+def _counted(self, method, url, *args, **kwargs):
+    SENT.append(f"{method} {url.partition('/_sandbox/')[2]}")
+    return _send(self, method, url, *args, **kwargs)
+
+
+Sandbox._send = _counted
+
+
+def test_a_test_that_leaves_something_to_restore(sandbox):
+    book(sandbox)
+    SENT.clear()
+
+
+def test_a_test_begins_after_one_call_that_restores_and_marks_the_journal(sandbox):
+    assert SENT == ["POST snapshots/pytest-clean/restore?clear=faults&clear=journal"]
+    assert titles(sandbox) == []
+    assert [entry["path"] for entry in journal(sandbox, 1)] == ["/v1.0/spaces/49/events"]
+
+
 def test_the_clock_helpers_move_what_the_api_reports(sandbox):
     book(sandbox)
 
@@ -159,7 +182,7 @@ def test_restores_between_tests_and_drives_the_sandbox(pytester: pytest.Pytester
 
     result = pytester.runpytest_subprocess()
 
-    result.assert_outcomes(passed=9)
+    result.assert_outcomes(passed=11)
 
 
 def test_starts_nothing_until_asked_then_seeds_the_preset_given(
