@@ -3,9 +3,9 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import Delete
 from sqlmodel import Session, col, select
@@ -27,6 +27,7 @@ from sandbox.control.schemas import (
     NearMiss,
     OrganizationRef,
     OrganizationState,
+    ResetState,
     RestoredSnapshot,
     RobinAccess,
     RobinCredential,
@@ -94,26 +95,68 @@ def _clearing(
         yield [*statements, journal]
 
 
+Prefer = Annotated[
+    str | None,
+    Header(
+        description="`return=representation` (RFC 7240): answer 200 with the journal's mark as the reset ended, "
+        "rather than 204 without a body"
+    ),
+]
+RESET_REPRESENTATION: dict[int | str, Any] = {200: {"model": ResetState, "description": "With `Prefer: return=representation`"}}
+
+
+def _journal_mark(request: Request, store: Store) -> JournalMark:
+    """The journal as a reset or restore ended (`JournalMark`): the time first, so that a request
+    arriving meanwhile is counted by neither or by the id."""
+    since = datetime.now(UTC)
+    return JournalMark(after=request.app.state.journal.newest(store), since=since)
+
+
+def _reset_answer(request: Request, store: Store, prefer: str | None) -> Response:
+    """204, or 200 with the journal's mark where the caller prefers a representation."""
+    if not _prefers_representation(prefer):
+        return Response(status_code=204)
+    answer = ResetState(journal_mark=_journal_mark(request, store))
+    return JSONResponse(answer.model_dump(mode="json"), headers={"Preference-Applied": "return=representation"})
+
+
+def _prefers_representation(prefer: str | None) -> bool:
+    """Whether a Prefer header (RFC 7240: preferences separated by commas, each a token, an
+    optional value and parameters after semicolons) holds `return=representation`."""
+    for preference in (prefer or "").split(","):
+        name, _, value = preference.split(";")[0].partition("=")
+        if name.strip().lower() == "return" and value.strip().strip('"').lower() == "representation":
+            return True
+    return False
+
+
 # Reset and snapshots
 
 
-@router.post("/reset", status_code=204, summary="Reset the whole store to its seed", responses=refusals(422))
-def reset(request: Request, clear: Clearing = []) -> Response:  # noqa: B006 - FastAPI copies a default for each request
+@router.post(
+    "/reset",
+    status_code=204,
+    summary="Reset the whole store to its seed",
+    responses={**RESET_REPRESENTATION, **refusals(422)},
+)
+def reset(request: Request, clear: Clearing = [], prefer: Prefer = None) -> Response:  # noqa: B006 - FastAPI copies a default for each request
+    store = _store(request)
     with _clearing(request, clear) as also:
-        snapshots.reset(_store(request), also=also)
-    return Response(status_code=204)
+        snapshots.reset(store, also=also)
+    return _reset_answer(request, store, prefer)
 
 
 @router.post(
     "/organizations/{organization}/reset",
     status_code=204,
     summary="Reset one organization to its seed, leaving the others alone",
-    responses=refusals(404, 422),
+    responses={**RESET_REPRESENTATION, **refusals(404, 422)},
 )
 def reset_organization(
     request: Request,
     organization: OrganizationKey,
     clear: Clearing = [],  # noqa: B006 - FastAPI copies a default for each request
+    prefer: Prefer = None,
 ) -> Response:
     """A tenant goes back to its template, keeping its credentials; an organization the store was
     seeded with, to the seed."""
@@ -125,7 +168,7 @@ def reset_organization(
             tenants.reset(store, found.id or 0, also=also)
         except tenants.NotATenant:
             snapshots.reset_organization(store, found.id or 0, also=also)
-    return Response(status_code=204)
+    return _reset_answer(request, store, prefer)
 
 
 @router.get("/snapshots", summary="List the snapshots")
@@ -159,8 +202,7 @@ def restore_snapshot(
     store = _store(request)
     with _clearing(request, clear) as also:
         restored = snapshots.restore(store, name, also=also)
-    since = datetime.now(UTC)
-    mark = JournalMark(after=request.app.state.journal.newest(store), since=since)
+    mark = _journal_mark(request, store)
     answer = RestoredSnapshot(name=restored.name, created_at=restored.created_at, rows=restored.rows, journal_mark=mark)
     return JSONResponse(answer.model_dump(mode="json"))
 

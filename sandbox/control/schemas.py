@@ -177,6 +177,13 @@ class JournalMark(BaseModel):
     since: datetime = Field(description="The server's real time as the answer was made")
 
 
+class ResetState(BaseModel):
+    journal_mark: JournalMark = Field(
+        description="The journal as the reset ended: a test that begins with the reset counts its requests from here "
+        "without another call"
+    )
+
+
 class RestoredSnapshot(SnapshotState):
     journal_mark: JournalMark = Field(
         description="The journal as the restore ended: a test that begins with the restore counts its requests from here "

@@ -21,6 +21,8 @@ CONTROL_HEADERS = {"X-Sandbox-Control": "1"}
 """Sent with every call of the control plane: its writes without a JSON body need it."""
 CLEAN_SNAPSHOT = "pytest-clean"
 """The snapshot of the state a test session starts from; every test starts from it again."""
+PREFER_MARK = {"Prefer": "return=representation"}
+"""Asks a reset to answer with the journal's mark, rather than with 204 and no body."""
 TEST_BEGAN = "the test began"
 """The `sandbox` fixture's journal mark, as a failed verification names it."""
 
@@ -65,7 +67,8 @@ class Sandbox:
         """What `POST /_sandbox/organizations` answered for a tenant: every credential it got."""
         self.tenant = False
         """True for a handle on an organization of its own (`new_tenant`): its credentials are
-        that organization's, `restore_clean` resets only it, and the journal counts only its requests."""
+        that organization's, `restore_clean` resets only it, the journal counts only its requests,
+        and the fault rules it adds and clears are its own."""
 
     def __repr__(self) -> str:
         return f"Sandbox({self.url!r}, in_process={self.in_process})"
@@ -130,19 +133,28 @@ class Sandbox:
         """Add a fault rule (api, method, path, effect, latency_ms, status, message, retry_after,
         probability, times, organization, as `POST /_sandbox/faults` takes them); returns the
         stored rule. One naming an `organization` (id, ULID or slug) applies to the requests of
-        that organization's credentials only."""
+        that organization's credentials only; a tenant's handle names its own unless told another,
+        so that its rules touch no other test process's requests and go with its reset."""
+        if rule.get("organization") is None and self.tenant:
+            rule["organization"] = self.organization
         if rule.get("organization") is not None:
             rule["organization"] = str(rule["organization"])
         stored: dict[str, Any] = self.control("POST", "faults", rule)
         return stored
 
     def clear_faults(self, organization: str | int | None = None) -> None:
-        """Remove every fault rule, or those naming `organization` (id, ULID or slug)."""
-        self.control("DELETE", "faults" + _organization_query(organization))
+        """Remove every fault rule, or those naming `organization` (id, ULID or slug); a tenant's
+        handle removes its own unless told another."""
+        self.control("DELETE", "faults" + _organization_query(self._own(organization)))
 
     def clear_journal(self, organization: str | int | None = None) -> None:
-        """Empty the request journal, or remove the requests of `organization`'s credentials."""
-        self.control("DELETE", "journal" + _organization_query(organization))
+        """Empty the request journal, or remove the requests of `organization`'s credentials; a
+        tenant's handle removes its own unless told another."""
+        self.control("DELETE", "journal" + _organization_query(self._own(organization)))
+
+    def _own(self, organization: str | int | None) -> str | int | None:
+        """`organization`, else a tenant's own: what a tenant's handle acts on where none is named."""
+        return self.organization if organization is None and self.tenant else organization
 
     @property
     def journal(self) -> "RequestJournal":
@@ -169,18 +181,16 @@ class Sandbox:
         other organization left as it is (the journal is counted from the test's mark instead).
 
         Given `mark`, the journal is counted from the restore on, as `journal.mark(mark)` counts
-        it: from the mark the restore answers with, in the same call (a tenant's reset answers
-        none, so the mark is then asked for)."""
+        it: from the mark the restore or reset answers with, in the same call."""
         if self.tenant:
-            self.control("POST", f"organizations/{quote(self.organization, safe='')}/reset?clear=faults")
-            if mark is not None:
-                self.journal.mark(mark)
-            return
-        answer = self.control("POST", f"snapshots/{quote(CLEAN_SNAPSHOT, safe='')}/restore?clear=faults&clear=journal")
+            reset = f"organizations/{quote(self.organization, safe='')}/reset?clear=faults"
+            answer = self.control("POST", reset, headers=None if mark is None else PREFER_MARK)
+        else:
+            answer = self.control("POST", f"snapshots/{quote(CLEAN_SNAPSHOT, safe='')}/restore?clear=faults&clear=journal")
         if mark is None:
             return
         journal = answer.get("journal_mark") if isinstance(answer, dict) else None
-        if journal is None:  # A server from before restores answered with the mark.
+        if journal is None:  # A server of a version whose resets and restores answer no mark.
             self.journal.mark(mark)
             return
         self.journal_mark, self.journal_since, self.journal_mark_name = journal["after"], journal["since"], mark
@@ -217,13 +227,15 @@ class Sandbox:
             raise SandboxError("only a tenant's handle (new_tenant) drops its organization")
         self.control("DELETE", f"organizations/{quote(self.organization, safe='')}")
 
-    def control(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
+    def control(
+        self, method: str, path: str, body: Mapping[str, Any] | None = None, *, headers: Mapping[str, str] | None = None
+    ) -> Any:
         """Call `/_sandbox/{path}` with a JSON body, or with the X-Sandbox-Control header that a
-        write without one needs; returns the decoded answer, None when empty. Raises SandboxError
-        on any status of 400 and above."""
+        write without one needs, and `headers` beside; returns the decoded answer, None when
+        empty. Raises SandboxError on any status of 400 and above."""
         url = f"{self.url}/_sandbox/{path}"
         payload = None if body is None else json.dumps(body).encode()
-        status, answer = self._send(method, url, payload, "application/json", CONTROL_HEADERS)
+        status, answer = self._send(method, url, payload, "application/json", {**CONTROL_HEADERS, **(headers or {})})
         if status >= 400:
             error = answer.get("error", answer) if isinstance(answer, dict) else answer
             raise SandboxError(f"{method} {url} answered {status}: {error}")

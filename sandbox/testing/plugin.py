@@ -208,9 +208,8 @@ def sandbox(request: pytest.FixtureRequest, sandbox_server: "Sandbox") -> Iterat
     empty journal (with tenant isolation: the test process's organization reset, its fault rules
     cleared, the journal counted from the test's start; with test isolation, a new organization,
     dropped after the test). The restore runs before the test, so a failure's state stays to
-    inspect; with store isolation, the restore's answer marks the journal, one call before each
-    test. Each test gets a handle of its own, so one that changes, say, `robin_token` changes
-    it for itself only."""
+    inspect; its answer (or the reset's) marks the journal: one call before each test. Each test
+    gets a handle of its own, so one that changes, say, `robin_token` changes it for itself only."""
     import copy
 
     from sandbox.testing.control import TEST_BEGAN, SandboxError

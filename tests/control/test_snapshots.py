@@ -182,6 +182,27 @@ def test_a_restore_answers_with_the_journal_mark_that_counts_what_comes_after_it
     assert counted[0]["id"] > newest
 
 
+@pytest.mark.parametrize("path", ["/_sandbox/reset", "/_sandbox/organizations/meridian/reset"])
+@pytest.mark.parametrize(
+    "prefer", ["return=representation", 'respond-async, RETURN="representation"; charset=utf-8', "return=minimal", None]
+)
+def test_a_reset_answers_with_the_journal_mark_where_a_representation_is_preferred(client, robin, path, prefer):
+    robin.get("/me/organizations")
+    newest = client.get("/_sandbox/journal?limit=1").json()["entries"][0]["id"]
+
+    response = client.post(path, headers={"X-Sandbox-Control": "1", **({"Prefer": prefer} if prefer else {})})
+    robin.get("/me")
+
+    if prefer is None or "minimal" in prefer:
+        assert (response.status_code, response.content, response.headers.get("preference-applied")) == (204, b"", None)
+        return
+    assert (response.status_code, response.headers["preference-applied"]) == (200, "return=representation")
+    mark = response.json()["journal_mark"]
+    assert mark["after"] == newest
+    counted = client.get("/_sandbox/journal", params={"after": mark["after"], "since": mark["since"]}).json()["entries"]
+    assert [entry["path"] for entry in counted] == ["/v1.0/me"]
+
+
 def test_a_restore_that_finds_no_snapshot_clears_nothing(client, robin):
     robin.get("/me")
     rule = client.post("/_sandbox/faults", json={"path": "/v1.0/nothing", "effect": "error"}).json()

@@ -58,6 +58,37 @@ def test_{number}(sandbox):
 )
 
 
+ONE_CALL = """
+from sandbox.testing import Sandbox
+
+SENT = []
+_send = Sandbox._send
+
+
+def _counted(self, method, url, *args, **kwargs):
+    SENT.append(f"{method} {url.partition('/_sandbox/')[2]}")
+    return _send(self, method, url, *args, **kwargs)
+
+
+Sandbox._send = _counted
+
+
+def test_a_tenants_fault_rule_is_its_own(sandbox):
+    sandbox.fault(api="robin", path="/v1.0/me", effect="error", status=503)
+    assert call("GET", f"{sandbox.robin_url}/me", sandbox.robin_headers)[0] == 503
+    assert call("GET", f"{sandbox.robin_url}/me", {"Authorization": "Access-Token demo-robin-token"})[0] == 200
+    SENT.clear()
+
+
+def test_a_test_begins_after_one_call_that_resets_and_marks_the_journal(sandbox):
+    assert SENT == [f"POST organizations/{sandbox.organization}/reset?clear=faults"]
+    assert sandbox.control("GET", "faults") == []
+    assert call("GET", f"{sandbox.robin_url}/me", sandbox.robin_headers)[0] == 200
+    sandbox.journal.assert_requested(method="GET", path="/v1.0/me", times=1)
+    assert [entry["path"] for entry in sandbox.journal()] == ["/v1.0/me"]
+"""
+
+
 def _records(directory: Path) -> list[dict[str, object]]:
     return [json.loads(path.read_text()) for path in sorted(directory.glob("*.json"))]
 
@@ -90,6 +121,16 @@ def test_each_test_may_get_an_organization_of_its_own(
 
     result.assert_outcomes(passed=8)
     assert len({record["organization"] for record in _records(tmp_path)}) == 8
+
+
+def test_a_tenants_rules_are_its_own_and_its_test_begins_after_one_call(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(pytester, monkeypatch, test_one_call=ONE_CALL)
+
+    result = pytester.runpytest_subprocess("--sandbox-isolation=tenant")
+
+    result.assert_outcomes(passed=2)
 
 
 def test_an_unknown_isolation_is_refused(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
