@@ -217,9 +217,10 @@ class Journal:
             )
         return Verdict(count=count, considered=considered, matches=matches, near_misses=near_misses)
 
-    def newest(self, store: Store) -> int:
-        """The newest entry's id once what this process served is written; 0 for an empty journal."""
-        self.flush(store)
+    def newest_written(self, store: Store) -> int:
+        """The newest entry's id in the store, 0 for none: what any process has not written yet
+        will have a larger one. With the time it was read, it marks the journal (`JournalMark`):
+        an entry written later of a request that arrived earlier is told apart by its arrival."""
         with store.session() as session:
             return session.execute(_NEWEST).scalar() or 0
 

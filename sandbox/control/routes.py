@@ -106,10 +106,10 @@ RESET_REPRESENTATION: dict[int | str, Any] = {200: {"model": ResetState, "descri
 
 
 def _journal_mark(request: Request, store: Store) -> JournalMark:
-    """The journal as a reset or restore ended (`JournalMark`): the time first, so that a request
-    arriving meanwhile is counted by neither or by the id."""
+    """The journal as a reset or restore ended (`JournalMark`), without writing what this process
+    has not written yet: those requests arrived before `since`, which leaves them out."""
     since = datetime.now(UTC)
-    return JournalMark(after=request.app.state.journal.newest(store), since=since)
+    return JournalMark(after=request.app.state.journal.newest_written(store), since=since)
 
 
 def _reset_answer(request: Request, store: Store, prefer: str | None) -> Response:

@@ -173,7 +173,7 @@ class JournalMark(BaseModel):
     `GET /_sandbox/journal` or `POST /_sandbox/journal/verify`, they count only the requests that
     arrive from then on, whichever server process writes them and when."""
 
-    after: int = Field(description="The newest entry's id, 0 for an empty journal")
+    after: int = Field(description="The newest entry's id in the store as the answer was made, 0 for none")
     since: datetime = Field(description="The server's real time as the answer was made")
 
 
