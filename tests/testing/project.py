@@ -60,3 +60,20 @@ def configure_project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
         if name.startswith("SANDBOX_"):
             monkeypatch.delenv(name)
     pytester.makeini(INI + ini)
+
+
+CONTROL_CALLS = """
+from sandbox.testing import Sandbox
+
+SENT = []
+_send = Sandbox._send
+
+
+def _counted(self, method, url, *args, **kwargs):
+    SENT.append(f"{method} {url.partition('/_sandbox/')[2]}")
+    return _send(self, method, url, *args, **kwargs)
+
+
+Sandbox._send = _counted
+"""
+"""Counts the calls a project's tests make to the control plane, in SENT (method and path after /_sandbox/)."""

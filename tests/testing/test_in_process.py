@@ -3,9 +3,10 @@ credentials, faults, the journal and snapshots, as a project's tests use them.""
 
 import pytest
 
-from tests.testing.project import write_project
+from tests.testing.project import CONTROL_CALLS, write_project
 
-TESTS = '''
+TESTS = (
+    '''
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -46,18 +47,9 @@ def test_the_next_test_starts_from_the_clean_state(sandbox):
     assert call("GET", f"{sandbox.robin_url}/me", sandbox.robin_headers)[0] == 200
     assert [entry["path"] for entry in journal(sandbox, 2)] == ["/v1.0/me", "/v1.0/spaces/49/events"]
 
-
-SENT = []
-_send = Sandbox._send
-
-
-def _counted(self, method, url, *args, **kwargs):
-    SENT.append(f"{method} {url.partition('/_sandbox/')[2]}")
-    return _send(self, method, url, *args, **kwargs)
-
-
-Sandbox._send = _counted
-
+'''
+    + CONTROL_CALLS
+    + """
 
 def test_a_test_that_leaves_something_to_restore(sandbox):
     book(sandbox)
@@ -152,7 +144,8 @@ def test_the_handle(sandbox: Sandbox, sandbox_server: Sandbox):
     assert (sandbox.kadence_client_id, sandbox.kadence_client_secret) == ("demo-client", "demo-secret")
     with pytest.raises(SandboxError, match="answered 404: no snapshot named 'never-saved'"):
         sandbox.restore_snapshot("never-saved")
-'''
+"""
+)
 
 PRESET_TESTS = """
 import sys

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.testing.project import write_project
+from tests.testing.project import CONTROL_CALLS, write_project
 
 pytestmark = [pytest.mark.backend("sqlite"), pytest.mark.slow]
 """The plugin speaks HTTP alone; the control plane it drives is tested on both stores."""
@@ -58,20 +58,9 @@ def test_{number}(sandbox):
 )
 
 
-ONE_CALL = """
-from sandbox.testing import Sandbox
-
-SENT = []
-_send = Sandbox._send
-
-
-def _counted(self, method, url, *args, **kwargs):
-    SENT.append(f"{method} {url.partition('/_sandbox/')[2]}")
-    return _send(self, method, url, *args, **kwargs)
-
-
-Sandbox._send = _counted
-
+ONE_CALL = (
+    CONTROL_CALLS
+    + """
 
 def test_a_tenants_fault_rule_is_its_own(sandbox):
     sandbox.fault(api="robin", path="/v1.0/me", effect="error", status=503)
@@ -87,6 +76,7 @@ def test_a_test_begins_after_one_call_that_resets_and_marks_the_journal(sandbox)
     sandbox.journal.assert_requested(method="GET", path="/v1.0/me", times=1)
     assert [entry["path"] for entry in sandbox.journal()] == ["/v1.0/me"]
 """
+)
 
 
 def _records(directory: Path) -> list[dict[str, object]]:
