@@ -222,7 +222,7 @@ def _stored_sources(
         or_(occurrence[1] > lower, and_(occurrence[1] == lower, touching)),
         *_time_conditions(query, *occurrence),
     )
-    from_, until = _start_range(query, lower + _INSTANT, upper)
+    from_, until = _start_range(query, max(lower + _INSTANT, earliest), upper)
     within = select(Occurrence.reservation_id, occurrence[0], occurrence[1]).where(
         *scope.occurrences,
         occurrence[0] >= from_,
