@@ -230,9 +230,7 @@ def _stored_sources(
         *_time_conditions(query, *occurrence, starts=False),
     )
     order = _store_order(query, *occurrence, col(Occurrence.reservation_id))
-    sources: list[tuple[Any, list[Any], bool]] = [
-        (_live(actor, query, scope, live, occurrence[1]), order, True) for live in (reaching, within)
-    ]
+    sources: list[tuple[Any, list[Any], bool]] = [(_live(actor, query, scope, live), order, True) for live in (reaching, within)]
     if query.statuses is not None and Status.CANCELLED not in query.statuses:
         return sources
     # Read from their own index (`ix_reservation_cancelled_single`), counted from it alone. The
@@ -269,7 +267,7 @@ def _stored_sources(
     return sources
 
 
-def _live(actor: Actor, query: BookingQuery, scope: _Scope, live: Any, end: Any) -> Any:
+def _live(actor: Actor, query: BookingQuery, scope: _Scope, live: Any) -> Any:
     """Live bookings of the occurrence index (`live`) of the query's holder and statuses."""
     if query.holder_id is not None:
         live = live.join(Reservation, col(Reservation.id) == Occurrence.reservation_id).where(*scope.reservations)
@@ -278,7 +276,7 @@ def _live(actor: Actor, query: BookingQuery, scope: _Scope, live: Any, end: Any)
             CheckIn,
             (col(CheckIn.reservation_id) == Occurrence.reservation_id)
             & (col(CheckIn.original_start) == Occurrence.original_start),
-        ).where(or_(false(), *(_live_status(status, end, actor.now) for status in query.statuses)))
+        ).where(or_(false(), *(_live_status(status, col(Occurrence.end), actor.now) for status in query.statuses)))
     return live
 
 
