@@ -193,7 +193,7 @@ class Sandbox:
         if journal is None:  # A server of a version whose resets and restores answer no mark.
             self.journal.mark(mark)
             return
-        self.journal_mark, self.journal_since, self.journal_mark_name = journal["after"], journal["since"], mark
+        self.journal.mark_at(journal["after"], journal["since"], mark)
 
     # Tenants
 
@@ -324,10 +324,13 @@ class RequestJournal:
         is not counted. `name` says what it marks in a failure's message."""
         answer = self.sandbox.control("GET", "journal?limit=1")
         newest = answer["entries"]
-        self.sandbox.journal_mark = newest[0]["id"] if newest else 0
-        self.sandbox.journal_since = answer["now"]
-        self.sandbox.journal_mark_name = name
-        return self.sandbox.journal_mark
+        return self.mark_at(newest[0]["id"] if newest else 0, answer["now"], name)
+
+    def mark_at(self, after: int, since: str, name: str) -> int:
+        """Count only the requests after entry `after` that arrived from `since` on (a mark the
+        server gave, as a restore answers with it); returns `after`."""
+        self.sandbox.journal_mark, self.sandbox.journal_since, self.sandbox.journal_mark_name = after, since, name
+        return after
 
     def count(self, **criteria: Any) -> int:
         """How many requests since the mark meet every criterion given."""
