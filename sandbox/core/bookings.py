@@ -10,7 +10,7 @@ booking ids: `kadence/ids.py`).
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, select
 
 from sandbox.core import (
@@ -99,15 +99,30 @@ def get_booking(session: Session, actor: Actor, keys: Keys) -> Booking:
 
 
 def _locate(session: Session, actor: Actor, keys: Keys) -> tuple[Reservation, datetime | None]:
-    for key in [keys] if isinstance(keys, OccurrenceKey) else keys:
+    candidates = [keys] if isinstance(keys, OccurrenceKey) else list(keys)
+    if not candidates:
+        raise NotFound("no such booking")
+    # Every reservation a key may name, read in one query; then the keys are tried in their order.
+    found = list(
+        session.exec(
+            _CANDIDATES,
+            params={
+                "ulids": [key.ulid.upper() for key in candidates if key.ulid is not None],
+                "ids": [key.reservation_id for key in candidates if key.ulid is None and key.reservation_id is not None],
+            },
+        )
+    )
+    by_ulid = {row.ulid: row for row in found}
+    by_id = {row.id: row for row in found}
+    for key in candidates:
         if key.ulid is not None:
-            reservation = session.exec(_BY_ULID, params={"ulid": key.ulid.upper()}).first()
+            reservation = by_ulid.get(key.ulid.upper())
             if reservation is not None and reservation.recurrence is None:
                 if reservation.organization_id != actor.organization_id:
                     raise NotFound("no such booking")
                 return reservation, None
         elif key.reservation_id is not None and key.original_start is not None:
-            reservation = session.get(Reservation, key.reservation_id)
+            reservation = by_id.get(key.reservation_id)
             if reservation is None or reservation.recurrence is None or reservation.organization_id != actor.organization_id:
                 raise NotFound("no such booking")
             reservations.require_instance(reservation, key.original_start)
@@ -115,18 +130,25 @@ def _locate(session: Session, actor: Actor, keys: Keys) -> tuple[Reservation, da
     raise NotFound("no such booking")
 
 
-_BY_ULID = select(Reservation).where(col(Reservation.ulid) == bindparam("ulid"))
+_CANDIDATES = select(Reservation).where(
+    or_(col(Reservation.ulid).in_(bindparam("ulids", expanding=True)), col(Reservation.id).in_(bindparam("ids", expanding=True)))
+)
 """Built once: a statement built again for every query costs more than the query."""
+_PLACE_OF = (
+    select(Resource, Building)
+    .join(Building, col(Building.id) == bindparam("building_id"))
+    .where(col(Resource.id) == bindparam("resource_id"))
+)
+"""A reservation's space and building, in one query."""
 
 
 def _booking_of(session: Session, reservation: Reservation, original_start: datetime | None, now: datetime) -> Booking:
     start = original_start or reservation.start
     check_in = reservations.check_ins_of(session, [reservation.id or 0]).get((reservation.id or 0, start))
     exception = None if original_start is None else reservations.occurrence_exception(session, reservation, start)
-    resource = session.get(Resource, reservation.resource_id)
-    building = session.get(Building, reservation.building_id)
-    assert resource is not None
-    assert building is not None
+    resource, building = session.exec(
+        _PLACE_OF, params={"resource_id": reservation.resource_id, "building_id": reservation.building_id}
+    ).one()
     return derive(reservation, resource, building, original_start, check_in, exception, now)
 
 

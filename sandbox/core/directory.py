@@ -65,12 +65,27 @@ class Places:
 
 
 def places(session: Session, resources: Iterable[Resource]) -> Places:
-    """The floors and areas of `resources`, in one query each."""
-    rows = list(resources)
-    return Places(
-        rows_by_id(session, Floor, (row.floor_id for row in rows)),
-        rows_by_id(session, Area, (row.area_id for row in rows)),
-    )
+    """The floors and areas of `resources`, in one query."""
+    wanted = {row.id for row in resources if row.floor_id is not None or row.area_id is not None}
+    floors: dict[int, Floor] = {}
+    areas: dict[int, Area] = {}
+    if wanted:
+        for floor, area in session.exec(_PLACES, params={"ids": list(wanted)}):
+            if floor is not None:
+                floors[floor.id or 0] = floor
+            if area is not None:
+                areas[area.id or 0] = area
+    return Places(floors, areas)
+
+
+_PLACES = (
+    select(Floor, Area)
+    .select_from(Resource)
+    .outerjoin(Floor, col(Floor.id) == Resource.floor_id)
+    .outerjoin(Area, col(Area.id) == Resource.area_id)
+    .where(col(Resource.id).in_(bindparam("ids", expanding=True)))
+)
+"""Built once: the floor and the area of each space, either None where it has none."""
 
 
 Owned = TypeVar("Owned", Area, Building, Floor, Resource, User)
