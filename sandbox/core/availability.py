@@ -197,14 +197,14 @@ answer is the same; most spaces are decided within a day, without expanding a ye
 
 
 def _ahead(
-    session: Session, scope: Scope, now: datetime, reach: timedelta, longest: timedelta
+    session: Session, scope: Scope, now: datetime, reach: timedelta
 ) -> tuple[list[Slot], datetime | None, datetime | None]:
     """Within `reach` of `now`: the occurrences under way or imminent (starting within
     IMMINENT), when the run of back-to-back ones from now ends (None: none under way or
     imminent), and when the next one after it starts (None: not within reach)."""
     current: list[Slot] = []
     busy_until: datetime | None = None
-    for slot in occurrences.slots(session, scope, now, now + reach, now=now, limit=200, longest=longest):
+    for slot in occurrences.slots(session, scope, now, now + reach, now=now, limit=200):
         if slot.start > (busy_until or now + IMMINENT):
             return current, busy_until, slot.start
         current.append(slot)
@@ -231,9 +231,8 @@ def _state(session: Session, actor: Actor, space: Resource, present: int) -> Spa
     if space.is_disabled:
         return SpaceState(space, "disabled", present, None)
     scope = Scope(organization_id=actor.organization_id, resource_ids=[space.id or 0])
-    longest = scope.longest(session)
     for reach in LOOK_AHEAD:
-        current, busy_until, next_start = _ahead(session, scope, now, reach, longest)
+        current, busy_until, next_start = _ahead(session, scope, now, reach)
         if next_start is not None:
             break
     if busy_until is None:

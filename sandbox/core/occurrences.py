@@ -21,6 +21,9 @@ from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import BindParameter, Integer, and_, bindparam, delete, func, insert, literal, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from sandbox.core import recurrence
@@ -36,6 +39,7 @@ from sandbox.store.models import (
     ReservationStatus,
     Resource,
 )
+from sandbox.store.types import UTCDateTime
 
 HORIZON = timedelta(days=366)
 MAX_INDEXED = 1000
@@ -254,17 +258,19 @@ def _longest(shape: Shape) -> Any:
 
 @cache
 def _indexed(shape: Shape, live_at: bool, limited: bool, latest_first: bool) -> Any:
-    """Indexed occurrences overlapping [lower, upper) that start after `earliest`, with their
-    reservations, by start (the latest first when `latest_first`); `live_at`: leaving out those
-    released by `now`, not confirmed by then; `limited`: the first `limit`."""
+    """Indexed occurrences overlapping [lower, upper), with their reservations, by start (the
+    latest first when `latest_first`); `live_at`: leaving out those released by `now`, not
+    confirmed by then; `limited`: the first `limit`. The index is read from `lower` less the
+    scope's longest occurrence (`_longest`), the earliest an overlapping one can start."""
     order = (col(Occurrence.start), col(Occurrence.reservation_id))
+    earliest = _Before(bindparam("lower", type_=UTCDateTime), func.coalesce(_longest(shape).scalar_subquery(), 0))
     statement = (
         select(Occurrence, Reservation)
         .join(Reservation, col(Reservation.id) == Occurrence.reservation_id)
         .where(
             col(Occurrence.start) < bindparam("upper"),
             col(Occurrence.end) > bindparam("lower"),
-            col(Occurrence.start) > bindparam("earliest"),
+            col(Occurrence.start) > earliest,
             *shape.on_occurrence(),
             *shape.on_reservation(),
         )
@@ -285,6 +291,31 @@ def _indexed(shape: Shape, live_at: bool, limited: bool, latest_first: bool) -> 
     if limited:
         statement = statement.limit(bindparam("limit", type_=Integer))
     return statement
+
+
+class _Before(FunctionElement[datetime]):
+    """An instant some seconds before another: (instant, seconds). Only ever the lower bound of a
+    range read from an index, where an earlier one reads a few more entries and a later one would
+    miss some: never later than the exact instant, and on SQLite a second earlier."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+    name = "before"
+
+
+@compiles(_Before, "sqlite")
+def _before_in_sqlite(element: _Before, compiler: SQLCompiler, **kw: Any) -> str:
+    # Instants are stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's format for SQLite).
+    # SQLite works to the millisecond, rounding up as often as down, and writes
+    # 'YYYY-MM-DD HH:MM:SS.fff': a second more is taken off, so the bound is never late.
+    instant, seconds = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"strftime('%Y-%m-%d %H:%M:%f', {instant}, '-' || (({seconds}) + 1) || ' seconds')"
+
+
+@compiles(_Before, "postgresql")
+def _before_in_postgresql(element: _Before, compiler: SQLCompiler, **kw: Any) -> str:
+    instant, seconds = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({instant} - make_interval(secs => {seconds}))"
 
 
 def held_release(release: Any) -> Any:
@@ -333,11 +364,10 @@ def slots(
     now: datetime | None = None,
     limit: int | None = None,
     latest_first: bool = False,
-    longest: timedelta | None = None,
 ) -> Iterator[Slot]:
     """Live occurrences overlapping [lower, upper), ordered by start, or the latest first when
-    `latest_first`; `limit` bounds the indexed ones read. `longest` is the scope's longest
-    occurrence (`Scope.longest`), read here unless a caller reading several windows gives it.
+    `latest_first`; `limit` bounds the indexed ones read. The index is read from the scope's
+    longest occurrence (`Scope.longest`) before `lower`, worked out in the same statement.
 
     Given `now`, occurrences released by then (nobody confirmed them in time) are left out.
     """
@@ -347,8 +377,7 @@ def slots(
     parameters = scope.parameters() | {"lower": lower, "upper": upper}
     indexed = session.exec(
         _indexed(shape, now is not None, limit is not None, latest_first),
-        params=parameters
-        | {"earliest": lower - (scope.longest(session) if longest is None else longest), "now": now, "limit": limit},
+        params=parameters | {"now": now, "limit": limit},
     )
     from_index = (Slot(reservation, row.original_start, row.start, row.end) for row, reservation in indexed)
     beyond = _beyond_index(session, shape, parameters, lower, upper, now)

@@ -320,6 +320,20 @@ def test_slots_include_a_long_event_that_started_long_before(session: Session, a
     assert found == [(long_stay.reservation.id, QUIET_MONDAY)]
 
 
+def test_slots_find_the_longest_event_when_it_overlaps_the_window_by_a_microsecond(session: Session, admin_actor: Actor) -> None:
+    # The index is read from the window's start less the longest event in scope (kept as whole
+    # seconds, rounded up), worked out by the store. An event just short of a whole second longer
+    # than three hours, starting in a second's last microsecond and ending a microsecond into the
+    # window, starts 0.1 ms after that bound: one SQLite rounds up past its start.
+    start = QUIET_MONDAY + timedelta(seconds=59, microseconds=999_999)
+    longest = book(session, admin_actor, 56, start, length=3 * HOUR + timedelta(microseconds=999_900))
+    lower = start + 3 * HOUR + timedelta(microseconds=999_900 - 1)
+
+    found = listed(session, Scope(ORGANIZATION, resource_ids=[56]), lower, lower + HOUR)
+
+    assert found == [(longest.reservation.id, start)]
+
+
 def test_slots_list_every_occurrence_of_a_series(session: Session, admin_actor: Actor) -> None:
     weekly = book(session, admin_actor, 59, QUIET_MONDAY, lines=["RRULE:FREQ=WEEKLY;COUNT=10"])
     lower = QUIET_MONDAY + timedelta(days=6)
