@@ -5,7 +5,8 @@ than a served figure on a shared machine, for comparing two versions of the code
     .venv/bin/python bench/in_process.py [KIND ...] [--requests 150] [--profile]
                                          [--checkout PATH]
 
-KIND is any of the names below (all by default). Reads run on the demo, writes on the bench
+KIND is any of the names below (all the reads and writes by default; `floor` and `dispatch`, which
+calibrate them, when named; see CALIBRATION). Reads run on the demo, writes on the bench
 workplace (bench/workplace.py) holding 100 reservations, each kind on a fresh copy of its store;
 every request is checked (a read 200, a write 201 or 200). `--checkout` imports the sandbox from
 another checkout (a worktree of an earlier commit, say) instead of this one, so that running the
@@ -21,6 +22,7 @@ import asyncio
 import collections
 import cProfile
 import json
+import os
 import pstats
 import shutil
 import statistics
@@ -33,9 +35,16 @@ from pathlib import Path
 from typing import Any
 
 READS = ("space", "state", "booking", "week", "page")
+CALIBRATION = ("floor", "dispatch")
+"""Not requests the report measures: what a read costs at least, for reading the others against.
+`floor` is the read floor (bench/read_floor_app.py) called the same way; `dispatch` is a route
+added to the sandbox for the run, at a Robin path, that declares a space read's dependencies (the
+caller, the store session, the includes) and answers a fixed body without reading the store:
+what every Robin read of the sandbox costs before its own work."""
 WRITES = ("event", "seat", "desk booking", "check-in", "cancel")
 ROBIN = "Access-Token demo-robin-token"
 DEMO_ROOM, DEMO_SERIES_ROOM = 48, 57
+DISPATCH_PATH = "/v1.0/bench-dispatch"
 DESKS = 5000
 BUILDING = (
     "sqlalchemy/sql/",
@@ -56,9 +65,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--checkout", type=Path)
     options = parser.parse_args()
-    unknown = set(options.kinds) - {*READS, *WRITES}
+    unknown = set(options.kinds) - {*READS, *WRITES, *CALIBRATION}
     if unknown:
-        parser.error(f"no such kind: {', '.join(sorted(unknown))} (the kinds: {', '.join([*READS, *WRITES])})")
+        parser.error(f"no such kind: {', '.join(sorted(unknown))} (the kinds: {', '.join([*READS, *WRITES, *CALIBRATION])})")
     sys.path.insert(0, str(Path(__file__).parent))
     if options.checkout is not None:
         sys.path.insert(0, str(options.checkout.resolve()))
@@ -69,7 +78,12 @@ def main() -> None:
         templates = _templates(Path(scratch))
         for kind in options.kinds or [*READS, *WRITES]:
             copy = Path(scratch) / f"run-{kind.replace(' ', '-')}"
-            shutil.copytree(templates["demo" if kind in READS else "bench"], copy)
+            if kind == "floor":
+                copy.mkdir()
+                os.environ["SANDBOX_READ_FLOOR_DB"] = str(copy / "read-floor.db")
+                asyncio.run(_measure_floor(options.requests))
+                continue
+            shutil.copytree(templates["demo" if kind in READS or kind in CALIBRATION else "bench"], copy)
             asyncio.run(_measure(kind, copy, options.requests, profile=options.profile))
 
 
@@ -97,20 +111,50 @@ async def _measure(kind: str, data_dir: Path, count: int, *, profile: bool) -> N
     from sandbox.settings import Settings
 
     app = create_app(Settings(data_dir=data_dir, export_worker=False))
+    if kind == "dispatch":
+        _add_dispatch_route(app)
     async with app.router.lifespan_context(app):
         call = _caller(app)
         requests = await _requests(kind, app, call, 2 * count + 20)
-        for request in requests[:20]:
-            await _checked(call, kind, request)
-        times = []
-        for request in requests[20 : 20 + count]:
-            began = time.perf_counter()
-            await _checked(call, kind, request)
-            times.append((time.perf_counter() - began) * 1000)
-        times.sort()
-        print(f"{kind:<14}median {statistics.median(times):6.2f} ms   p90 {times[int(len(times) * 0.9)]:6.2f} ms")
+        await _timed(call, kind, requests[: 20 + count])
         if profile:
             await _profiled(call, kind, requests[20 + count :])
+
+
+async def _timed(call: Call, kind: str, requests: list[Request]) -> None:
+    """The requests after the first 20, one at a time: their median and 90th percentile."""
+    for request in requests[:20]:
+        await _checked(call, kind, request)
+    times = []
+    for request in requests[20:]:
+        began = time.perf_counter()
+        await _checked(call, kind, request)
+        times.append((time.perf_counter() - began) * 1000)
+    times.sort()
+    print(f"{kind:<14}median {statistics.median(times):6.2f} ms   p90 {times[int(len(times) * 0.9)]:6.2f} ms")
+
+
+async def _measure_floor(count: int) -> None:
+    """The read floor's app, in this process, on the store SANDBOX_READ_FLOOR_DB names."""
+    import read_floor_app
+
+    requests = [("GET", f"/v1.0/spaces/{1 + number % read_floor_app.ROWS}", "", None) for number in range(count + 20)]
+    await _timed(_caller(read_floor_app.app), "floor", requests)
+
+
+def _add_dispatch_route(app: Any) -> None:
+    """A route at a Robin path, first among the app's, with a space read's dependencies and a
+    fixed answer (see CALIBRATION)."""
+    from fastapi.responses import JSONResponse
+
+    from sandbox.robin.deps import ActorDep, IncludesDep, SessionDep
+    from sandbox.robin.requests import RowId
+
+    async def dispatched(space_id: RowId, actor: ActorDep, session: SessionDep, includes: IncludesDep) -> JSONResponse:
+        return JSONResponse({"data": {"id": space_id, "organization_id": actor.organization_id}})
+
+    app.router.add_api_route(DISPATCH_PATH + "/{space_id}", dispatched, methods=["GET"])
+    app.router.routes.insert(0, app.router.routes.pop())
 
 
 def _caller(app: Any) -> Call:
@@ -153,7 +197,7 @@ def _caller(app: Any) -> Call:
 
 async def _checked(call: Call, kind: str, request: Request) -> bytes:
     status, body = await call(*request)
-    expected = (200,) if kind in READS else (200, 201)
+    expected = (200,) if kind in READS or kind in CALIBRATION else (200, 201)
     if status not in expected:
         raise SystemExit(f"{kind}: {request[0]} {request[1]} answered {status}: {body[:300]!r}")
     return body
@@ -175,6 +219,8 @@ async def _requests(kind: str, app: Any, call: Call, count: int) -> list[Request
     page = f"/v1/public/bookings?itemsPerPage=50&startDateTime%5Bafter%5D={day}"
     if kind == "space":
         return [("GET", f"/v1.0/spaces/{DEMO_ROOM}?n={number}", "", ROBIN) for number in range(count)]
+    if kind == "dispatch":
+        return [("GET", f"{DISPATCH_PATH}/{DEMO_ROOM}?n={number}", "", ROBIN) for number in range(count)]
     if kind == "state":
         return [("GET", f"/v1.0/spaces/{DEMO_ROOM}/state", "", ROBIN)] * count
     if kind == "page":

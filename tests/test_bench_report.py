@@ -62,5 +62,8 @@ def test_the_report_gives_every_figure_against_its_target_with_no_request_answer
         assert ratio != "-", name
         assert target.startswith(("<= ", ">= ")), name
         assert met in ("yes", "no"), name
+    for isolation in ("store", "tenant"):
+        # Beside the restore, what any call to the control plane costs on the machine.
+        assert "a control-plane round trip " in rows[f"per-test restore, {isolation} isolation"][2], run.stdout
     assert f"of {len(FIGURES)} targets met" in run.stdout
     assert "every measured request answered as expected" in run.stdout, run.stdout
