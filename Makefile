@@ -64,6 +64,7 @@ bench: $(INSTALLED) bytecode
 	$(BIN)/python bench/export_throughput.py
 	$(BIN)/python bench/control_overhead.py
 	$(BIN)/python bench/store_sessions.py
+	$(BIN)/python bench/entity_loads.py
 	$(BIN)/python bench/tenants.py
 	$(BIN)/python bench/free_busy.py
 	$(BIN)/python bench/large_preset.py
