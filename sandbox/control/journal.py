@@ -25,7 +25,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 from urllib.parse import parse_qs
 
-from sqlalchemy import Delete, delete, func, insert
+from sqlalchemy import Connection, Delete, delete, func, insert
 from sqlalchemy.orm import defer
 from sqlmodel import col, select
 
@@ -217,13 +217,6 @@ class Journal:
             )
         return Verdict(count=count, considered=considered, matches=matches, near_misses=near_misses)
 
-    def newest_written(self, store: Store) -> int:
-        """The newest entry's id in the store, 0 for none: what any process has not written yet
-        will have a larger one. With the time it was read, it marks the journal (`JournalMark`):
-        an entry written later of a request that arrived earlier is told apart by its arrival."""
-        with store.session() as session:
-            return session.execute(_NEWEST).scalar() or 0
-
     def entry(self, store: Store, entry_id: int) -> JournalEntry:
         self.flush(store)
         with store.session() as session:
@@ -258,6 +251,13 @@ class Journal:
 
 _CLEAR_ALL = delete(JournalEntry)
 _NEWEST = select(func.max(JournalEntry.id))
+
+
+def newest_written(connection: Connection) -> int:
+    """The newest entry's id in the store, 0 for none: what any process has not written yet will
+    have a larger one. With the time it was read, it marks the journal (`JournalMark`): an entry
+    written later of a request that arrived earlier is told apart by its arrival."""
+    return int(connection.execute(_NEWEST).scalar() or 0)
 
 
 def _missed(entry: JournalEntry, expected: Expectation) -> list[tuple[str, str]]:

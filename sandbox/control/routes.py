@@ -2,15 +2,16 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import Delete
+from sqlalchemy import Connection, Delete
 from sqlmodel import Session, col, select
 
-from sandbox.control import faults, snapshots, tenants
+from sandbox.control import faults, journal, snapshots, tenants
 from sandbox.control.journal import Expectation, Filter
 from sandbox.control.schemas import (
     AdvanceRequest,
@@ -80,19 +81,40 @@ def _store(request: Request) -> Store:
     return store
 
 
+@dataclass
+class _Besides:
+    """What a reset or restore does besides, last in its own transaction (`snapshots.Also`): it
+    clears what it was asked to, and reads where the journal stands, for the mark it answers with
+    (`JournalMark`) without a transaction of its own."""
+
+    clearing: list[Delete]
+    newest_entry: int = 0
+
+    def __call__(self, connection: Connection) -> None:
+        for statement in self.clearing:
+            connection.execute(statement)
+        self.newest_entry = journal.newest_written(connection)
+
+    def mark(self) -> JournalMark:
+        """The journal as the reset ended: its newest entry then, and the time now, after it
+        committed. A request another process writes later, that arrived before, is told apart
+        by its arrival."""
+        return JournalMark(after=self.newest_entry, since=datetime.now(UTC))
+
+
 @contextmanager
-def _clearing(
+def _besides(
     request: Request, clearing: list[Literal["faults", "journal"]], organization_id: int | None = None
-) -> Iterator[list[Delete]]:
-    """The statements that clear the fault rules and the journal as `clearing` says, every one or
-    `organization_id`'s, for the reset or restore run inside to make in its own transaction: if
-    it fails, nothing is cleared."""
+) -> Iterator[_Besides]:
+    """What the reset or restore run inside does besides, in its own transaction: it clears the
+    fault rules and the journal as `clearing` says, every one or `organization_id`'s. If it
+    fails, nothing is cleared."""
     statements = [faults.clearing(organization_id)] if "faults" in clearing else []
     if "journal" not in clearing:
-        yield statements
+        yield _Besides(statements)
         return
-    with request.app.state.journal.clearing(organization_id) as journal:
-        yield [*statements, journal]
+    with request.app.state.journal.clearing(organization_id) as clearing_journal:
+        yield _Besides([*statements, clearing_journal])
 
 
 Prefer = Annotated[
@@ -105,18 +127,11 @@ Prefer = Annotated[
 RESET_REPRESENTATION: dict[int | str, Any] = {200: {"model": ResetState, "description": "With `Prefer: return=representation`"}}
 
 
-def _journal_mark(request: Request, store: Store) -> JournalMark:
-    """The journal as a reset or restore ended (`JournalMark`), without writing what this process
-    has not written yet: those requests arrived before `since`, which leaves them out."""
-    since = datetime.now(UTC)
-    return JournalMark(after=request.app.state.journal.newest_written(store), since=since)
-
-
-def _reset_answer(request: Request, store: Store, prefer: str | None) -> Response:
+def _reset_answer(besides: _Besides, prefer: str | None) -> Response:
     """204, or 200 with the journal's mark where the caller prefers a representation."""
     if not _prefers_representation(prefer):
         return Response(status_code=204)
-    answer = ResetState(journal_mark=_journal_mark(request, store))
+    answer = ResetState(journal_mark=besides.mark())
     return JSONResponse(answer.model_dump(mode="json"), headers={"Preference-Applied": "return=representation"})
 
 
@@ -140,10 +155,9 @@ def _prefers_representation(prefer: str | None) -> bool:
     responses={**RESET_REPRESENTATION, **refusals(422)},
 )
 def reset(request: Request, clear: Clearing = [], prefer: Prefer = None) -> Response:  # noqa: B006 - FastAPI copies a default for each request
-    store = _store(request)
-    with _clearing(request, clear) as also:
-        snapshots.reset(store, also=also)
-    return _reset_answer(request, store, prefer)
+    with _besides(request, clear) as besides:
+        snapshots.reset(_store(request), also=besides)
+    return _reset_answer(besides, prefer)
 
 
 @router.post(
@@ -163,12 +177,12 @@ def reset_organization(
     store = _store(request)
     with store.session() as session:
         found = organization_named(session, organization)
-    with _clearing(request, clear, found.id) as also:
+    with _besides(request, clear, found.id) as besides:
         try:
-            tenants.reset(store, found.id or 0, also=also)
+            tenants.reset(store, found.id or 0, also=besides)
         except tenants.NotATenant:
-            snapshots.reset_organization(store, found.id or 0, also=also)
-    return _reset_answer(request, store, prefer)
+            snapshots.reset_organization(store, found.id or 0, also=besides)
+    return _reset_answer(besides, prefer)
 
 
 @router.get("/snapshots", summary="List the snapshots")
@@ -199,11 +213,9 @@ def restore_snapshot(
 ) -> Response:
     # Answered as it is made, not validated again as FastAPI validates what a route returns: a
     # suite restores before every test.
-    store = _store(request)
-    with _clearing(request, clear) as also:
-        restored = snapshots.restore(store, name, also=also)
-    mark = _journal_mark(request, store)
-    answer = RestoredSnapshot(name=restored.name, created_at=restored.created_at, rows=restored.rows, journal_mark=mark)
+    with _besides(request, clear) as besides:
+        restored = snapshots.restore(_store(request), name, also=besides)
+    answer = RestoredSnapshot(name=restored.name, created_at=restored.created_at, rows=restored.rows, journal_mark=besides.mark())
     return JSONResponse(answer.model_dump(mode="json"))
 
 

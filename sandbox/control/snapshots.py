@@ -12,10 +12,10 @@ or for one organization's rows only.
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Executable, Integer, Table, TextClause, bindparam, func, select, text
+from sqlalchemy import Connection, Integer, Table, TextClause, bindparam, func, select, text
 from sqlalchemy.schema import sort_tables
 from sqlmodel import SQLModel, col
 from sqlmodel import select as sqlmodel_select
@@ -36,6 +36,10 @@ SEED = "seed"
 """The snapshot taken when the store was seeded: what resets return to."""
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 """Anchored, as the OpenAPI documents give it; matched whole (`fullmatch`), so that no line break may follow."""
+Also = Callable[[Connection], object]
+"""What a reset or restore does besides, last in its own transaction, so that it is done only
+if the reset is: a per-test restore clears the fault rules and the journal with it, and reads
+where the journal stands as the reset ends."""
 
 
 class Refused(DomainError):
@@ -102,10 +106,9 @@ def save(store: Store, name: str, *, replace: bool = False) -> Snapshot:
     return find(store, name)
 
 
-def restore(store: Store, name: str, *, also: Sequence[Executable] = ()) -> Snapshot:
+def restore(store: Store, name: str, *, also: Also | None = None) -> Snapshot:
     """Make the workplace exactly what it was when `name` was saved, ids to come included; `also`
-    runs in the same transaction (a per-test restore clears the fault rules and the journal with
-    it), after the copies.
+    runs in the same transaction, after the copies (see `Also`).
 
     Only the rows written since are copied back: the change log names them (a row that differs
     from the snapshot was written after it was taken), so a restore after a test costs what the
@@ -131,8 +134,8 @@ def restore(store: Store, name: str, *, also: Sequence[Executable] = ()) -> Snap
         set_sequences(store, connection, _moved_sequences(store, snapshot.sequences, written))
         if written:
             _forget_undone_changes(connection, snapshot)
-        for clearing in also:
-            connection.execute(clearing)
+        if also is not None:
+            also(connection)
     return snapshot
 
 
@@ -158,12 +161,12 @@ def delete(store: Store, name: str) -> None:
         session.commit()
 
 
-def reset(store: Store, *, also: Sequence[Executable] = ()) -> Snapshot:
+def reset(store: Store, *, also: Also | None = None) -> Snapshot:
     """The whole store back to its seed; `also` as `restore` takes it."""
     return restore(store, SEED, also=also)
 
 
-def reset_organization(store: Store, organization_id: int, *, also: Sequence[Executable] = ()) -> None:
+def reset_organization(store: Store, organization_id: int, *, also: Also | None = None) -> None:
     """One organization's rows back to the seed; every other organization is left as it is.
 
     Ids are never handed out twice (see models._never_reuse_ids), so the seed's rows return under
@@ -187,8 +190,8 @@ def reset_organization(store: Store, organization_id: int, *, also: Sequence[Exe
             if tracked(table):
                 where += f" AND id IN ({CHANGED})"
             _copy_back(store, connection, seed.id or 0, table, where=where, parameters={**parameters, "table": table.name})
-        for clearing in also:
-            connection.execute(clearing)
+        if also is not None:
+            also(connection)
 
 
 _NAMED = select(table_of(Snapshot)).where(col(Snapshot.name) == bindparam("name"))

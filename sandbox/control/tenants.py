@@ -27,19 +27,19 @@ import functools
 import re
 import secrets
 import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Column, Connection, Executable, MetaData, Select, Table, bindparam, select, text
+from sqlalchemy import Column, Connection, MetaData, Select, Table, bindparam, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from sandbox.control import snapshots
 from sandbox.control.snapshots import (
     CHANGED,
+    Also,
     Refused,
     changed_ids,
     copy_name,
@@ -293,10 +293,10 @@ class NotATenant(NotFound):
     """The organization was seeded, not made as a tenant: it has no template to go back to."""
 
 
-def reset(store: Store, organization_id: int, *, also: Sequence[Executable] = ()) -> None:
+def reset(store: Store, organization_id: int, *, also: Also | None = None) -> None:
     """The tenant back to what it was made as: its rows written since put back, what it made
     since gone, its clock as it was made; its credentials kept. `also` runs in the same
-    transaction, after (a per-test reset clears the tenant's fault rules with it)."""
+    transaction, after (see `snapshots.Also`)."""
     with store.writing(exclusive=True) as connection:
         found = connection.execute(_TENANT, {"organization": organization_id}).first()
         if found is None:
@@ -328,8 +328,8 @@ def reset(store: Store, organization_id: int, *, also: Sequence[Executable] = ()
                 {"organization": organization_id, "frozen_at": tenant.clock_frozen_at, "offset_us": tenant.clock_offset_us},
             )
         connection.execute(_MOVE_POSITION, {"organization": organization_id, "position": last_change(connection)})
-        for clearing in also:
-            connection.execute(clearing)
+        if also is not None:
+            also(connection)
 
 
 def drop(store: Store, organization_id: int) -> None:

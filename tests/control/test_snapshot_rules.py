@@ -68,6 +68,45 @@ def test_restore_works_in_any_order_between_several_snapshots(store, robin, kade
     assert dump(store) == {**seed, "oauth_token": []}
 
 
+class Refusing(Exception):
+    pass
+
+
+def refuse(connection: Any) -> None:
+    """What a reset or restore does besides, failing after a write of its own in the same transaction."""
+    connection.execute(text("DELETE FROM fault_rule"))
+    raise Refusing
+
+
+@pytest.mark.parametrize(
+    "reset",
+    [
+        lambda store, also: snapshots.restore(store, "before", also=also),
+        lambda store, also: snapshots.reset(store, also=also),
+        lambda store, also: snapshots.reset_organization(store, 1, also=also),
+    ],
+    ids=["restore", "reset", "organization reset"],
+)
+def test_what_a_reset_does_besides_runs_last_in_its_transaction(store, robin, client, reset):
+    snapshots.save(store, "before")
+    robin.patch("/spaces/50", json={"name": "Changed"})
+    client.post("/_sandbox/faults", json={"path": "/v1.0/nothing", "effect": "error"})
+    changed = dump(store)
+
+    with pytest.raises(Refusing):
+        reset(store, refuse)
+
+    assert dump(store) == changed
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM fault_rule")).scalar() == 1
+
+    seen = []
+    reset(store, lambda connection: seen.append(connection.execute(text("SELECT name FROM resource WHERE id = 50")).scalar()))
+
+    assert seen != ["Changed"] and len(seen) == 1  # After the copies, it sees them.
+    assert dump(store)["resource"] != changed["resource"]
+
+
 def test_restoring_the_newest_snapshot_leaves_nothing_to_copy_back_next_time(store, robin):
     snapshots.save(store, "clean")
     for name in ("One", "Two", "Three"):
