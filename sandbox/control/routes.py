@@ -175,14 +175,26 @@ def reset_organization(
     """A tenant goes back to its template, keeping its credentials; an organization the store was
     seeded with, to the seed."""
     store = _store(request)
-    with store.session() as session:
-        found = organization_named(session, organization)
-    with _besides(request, clear, found.id) as besides:
+    organization_id = _reset_target(store, organization)
+    with _besides(request, clear, organization_id) as besides:
         try:
-            tenants.reset(store, found.id or 0, also=besides)
+            tenants.reset(store, organization_id, also=besides)
         except tenants.NotATenant:
-            snapshots.reset_organization(store, found.id or 0, also=besides)
+            snapshots.reset_organization(store, organization_id, also=besides)
     return _reset_answer(besides, prefer)
+
+
+def _reset_target(store: Store, key: str) -> int:
+    """The id of the organization a reset is for. An id is taken as given, without a transaction
+    of its own: the reset reads the organization in its own, and answers 404 where there is none
+    (a tenant's per-test reset names it so). A ULID or a slug is looked up first."""
+    by, value = workplace.organization_key(key)
+    if by != "id":
+        with store.session() as session:
+            return organization_named(session, key).id or 0
+    if value is None:
+        raise _no_organization(key)
+    return int(value)
 
 
 @router.get("/snapshots", summary="List the snapshots")
@@ -385,8 +397,12 @@ def organization_ref(row: Organization) -> OrganizationRef:
 def organization_named(session: Session, key: str, *, lock: bool = False) -> Organization:
     found = workplace.keyed_organization(session, key, lock=lock)
     if found is None:
-        raise NotFound(f"no organization {key!r}: give its id, ULID or slug (GET /_sandbox/organizations lists them)")
+        raise _no_organization(key)
     return found
+
+
+def _no_organization(key: str) -> NotFound:
+    return NotFound(f"no organization {key!r}: give its id, ULID or slug (GET /_sandbox/organizations lists them)")
 
 
 def _utc(at: datetime) -> datetime:

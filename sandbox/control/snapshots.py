@@ -168,11 +168,14 @@ def reset(store: Store, *, also: Also | None = None) -> Snapshot:
 
 def reset_organization(store: Store, organization_id: int, *, also: Also | None = None) -> None:
     """One organization's rows back to the seed; every other organization is left as it is.
+    NotFound where no organization has that id.
 
     Ids are never handed out twice (see models._never_reuse_ids), so the seed's rows return under
     their own ids without colliding with rows other organizations made since.
     """
     with store.writing(exclusive=True) as connection:
+        if connection.execute(_ORGANIZATION, {"organization": organization_id}).first() is None:
+            raise NotFound(f"no organization {organization_id}")
         seed = snapshot_named(connection, SEED)
         defer_foreign_keys(store, connection)
         written = written_tables(store, connection, seed.position)
@@ -194,6 +197,7 @@ def reset_organization(store: Store, organization_id: int, *, also: Also | None 
             also(connection)
 
 
+_ORGANIZATION = select(table_of(Organization).c.id).where(table_of(Organization).c.id == bindparam("organization"))
 _NAMED = select(table_of(Snapshot)).where(col(Snapshot.name) == bindparam("name"))
 
 

@@ -5,7 +5,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import bindparam, func, or_
 from sqlmodel import Session, col, select
@@ -92,16 +92,20 @@ def get_organization(session: Session, actor: Actor, id_or_slug: str) -> Organiz
 
 def keyed_organization(session: Session, key: str, *, by_ulid: bool = True, lock: bool = False) -> Organization | None:
     """The organization whose integer id (ASCII digits), ULID (when `by_ulid`) or slug `key` is."""
-    value: str | int | None
-    if key.isascii() and key.isdigit():
-        value, by = row_id(key), "id"
-        if value is None:
-            return None
-    elif by_ulid and len(key) == 26:
-        value, by = key.upper(), "ulid"
-    else:
-        value, by = key, "slug"
+    by, value = organization_key(key, by_ulid=by_ulid)
+    if value is None:
+        return None
     return session.exec(_organization_by(by, lock), params={"key": value}).first()
+
+
+def organization_key(key: str, *, by_ulid: bool = True) -> tuple[Literal["id", "ulid", "slug"], str | int | None]:
+    """What `key` names an organization by: its integer id (ASCII digits; None where no row can
+    have it), its ULID (when `by_ulid`) or its slug; and the value to look for."""
+    if key.isascii() and key.isdigit():
+        return "id", row_id(key)
+    if by_ulid and len(key) == 26:
+        return "ulid", key.upper()
+    return "slug", key
 
 
 @cache

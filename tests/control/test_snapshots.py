@@ -284,11 +284,19 @@ def test_organization_reset_restores_its_rows_under_their_ids(client, robin, sto
     assert robin.get("/spaces/48").json()["data"] == before
 
 
-def test_reset_of_an_unknown_organization_answers_404(client):
-    response = client.post("/_sandbox/organizations/nowhere/reset")
+@pytest.mark.parametrize("key", ["nowhere", "999999", "99999999999999999999", "01ARZ3NDEKTSV4RRFFQ69G5FAV"])
+def test_reset_of_an_unknown_organization_answers_404_and_clears_nothing(client, robin, key):
+    robin.get("/me")
+    rule = client.post("/_sandbox/faults", json={"path": "/v1.0/nothing", "effect": "error"}).json()
+
+    response = client.post(
+        f"/_sandbox/organizations/{key}/reset?clear=faults&clear=journal", headers={"Prefer": "return=representation"}
+    )
 
     assert response.status_code == 404
-    assert "nowhere" in response.json()["error"]
+    assert key in response.json()["error"]
+    assert [item["id"] for item in client.get("/_sandbox/faults").json()] == [rule["id"]]
+    assert [entry["path"] for entry in client.get("/_sandbox/journal").json()["entries"]] == ["/v1.0/me"]
 
 
 @pytest.mark.damages_store
