@@ -32,7 +32,7 @@ from sandbox.cross_origin import CrossOriginMiddleware
 from sandbox.dialects import DIALECTS, api_of, dialect_of, occurrence_ids, organization_of, status_words
 from sandbox.limits import BodyLimitMiddleware
 from sandbox.openapi import describe
-from sandbox.routing import HeadAsGet, refuse_unreadable_input
+from sandbox.routing import HeadAsGet, include_flat, refuse_unreadable_input
 from sandbox.settings import Settings, get_settings
 from sandbox.startup import UnopenedStore, open_store
 from sandbox.store.cache import VersionedCache
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     for dialect in DIALECTS:
         dialect.include(app)
     for control in (health.router, floor_plans.router, routes.router, timeline.router, export_jobs.router, dashboard.router):
-        app.include_router(control, prefix="/_sandbox", dependencies=[Depends(refuse_unreadable_input)])
+        include_flat(app, control, prefix="/_sandbox", dependencies=[Depends(refuse_unreadable_input)], inline_reads=False)
     # Innermost first: the traffic middleware must see the server's own `receive` to drop a connection;
     # a request for a name the server was not told about, or a write of the control plane a web page
     # could have sent, is answered before anything else sees it, and logged all the same. A browser's

@@ -102,17 +102,23 @@ def documented_routes(app: FastAPI) -> list[Any]:
     return [route.documented() if isinstance(route, _Route) else route for route in app.routes]
 
 
-def include_flat(app: FastAPI, router: APIRouter, *, prefix: str = "", dependencies: Sequence[Any] = ()) -> None:
+def include_flat(
+    app: FastAPI, router: APIRouter, *, prefix: str = "", dependencies: Sequence[Any] = (), inline_reads: bool = True
+) -> None:
     """Each of `router`'s routes (declared through `declaring`) built on the app itself, under
     `prefix` and after `dependencies`. FastAPI keeps an included router as a level that every
     request's lookup walks twice, and builds its routes again on the first request; routes of
-    the app are built once.
+    the app are built once, and a request's lookup passes over each that its path can't match
+    at a glance (`_Route.matches`).
 
-    Where the app's store reads on the event loop (`Store.reads_inline`), so do the routes of the
-    read methods: FastAPI would otherwise run each in a worker thread. A search sent as a POST
-    (`only_reads`) stays in a worker thread, since what it reads grows with what it is sent. A
-    route that writes runs in a worker thread, which ends its writes (`_ending_its_writes`)."""
-    reads_inline = app.state.store.reads_inline
+    Where the app's store reads on the event loop (`Store.reads_inline`) and `inline_reads`
+    allows, so do the routes of the read methods: FastAPI would otherwise run each in a worker
+    thread. A search sent as a POST (`only_reads`) stays in a worker thread, since what it reads
+    grows with what it is sent. A route that writes runs in a worker thread, which ends its
+    writes (`_ending_its_writes`). Not `inline_reads`: every plain function stays in a worker
+    thread, as FastAPI runs it (the control plane's reads of the journal write what it holds
+    first)."""
+    reads_inline = app.state.store.reads_inline and inline_reads
     for route in router.routes:
         assert isinstance(route, DeclaredRoute), f"{route} was not declared through `declaring`"
         settings = {name: value for name, value in route.settings.items() if name != "dependency_overrides_provider"}

@@ -13,14 +13,15 @@ machine the sandbox runs on (or a container's published port on it).
 from html import escape
 from importlib.resources import files
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sandbox import __version__
 from sandbox.control.timeline import workplace
+from sandbox.routing import declaring
 from sandbox.sessions import SessionDep
 
-router = APIRouter(include_in_schema=False)
+router = declaring(include_in_schema=False)
 
 ASSETS = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8"}
 """The page's own files (sandbox/control/ui/); nothing else there is served."""

@@ -4,7 +4,7 @@ the CSV of a ready one."""
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -14,10 +14,11 @@ from sandbox.control.snapshots import Refused
 from sandbox.core import exports
 from sandbox.core.errors import NotFound
 from sandbox.downloads import CSV_RESPONSE, csv_download
+from sandbox.routing import declaring
 from sandbox.sessions import SessionDep, StreamingSessionDep
 from sandbox.store.models import ExportJob, ExportJobState
 
-router = APIRouter(tags=["Sandbox control plane"])
+router = declaring(tags=["Sandbox control plane"])
 
 MAX_LISTED = 1000
 

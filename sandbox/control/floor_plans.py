@@ -9,16 +9,16 @@ fetches it from there.
 
 from html import escape
 
-from fastapi import APIRouter
 from fastapi.responses import Response
 
 from sandbox.control.schemas import refusals
 from sandbox.core import directory
 from sandbox.core.space_types import booking_type
+from sandbox.routing import declaring
 from sandbox.sessions import SessionDep
 from sandbox.store.models import ResourceKind
 
-router = APIRouter(tags=["Sandbox control plane"])
+router = declaring(tags=["Sandbox control plane"])
 PREFIX = "/_sandbox/floor-plans/"
 """Where the plans are served: the one part of the control plane a page of another origin reads."""
 

@@ -1,12 +1,13 @@
 """Health and readiness."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from sandbox.control.schemas import Health, Readiness
+from sandbox.routing import declaring
 from sandbox.seeding import SEEDED_KEY
 
-router = APIRouter(tags=["Sandbox control plane"])
+router = declaring(tags=["Sandbox control plane"])
 
 
 @router.get(

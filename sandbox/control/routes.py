@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import Connection, Delete
 from sqlmodel import Session, col, select
@@ -48,11 +48,12 @@ from sandbox.core.clock import Clock
 from sandbox.core.errors import NotFound
 from sandbox.core.ids import MAX_ROW_ID
 from sandbox.core.times import parse_duration
+from sandbox.routing import declaring
 from sandbox.store.engine import Store
 from sandbox.store.models import FaultRule, Organization, Tenant
 
 TAG = "Sandbox control plane"
-router = APIRouter(tags=[TAG])
+router = declaring(tags=[TAG])
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 OrganizationKey = Annotated[str, Path(description="The organization's integer id, ULID or slug", examples=["meridian-robotics"])]
 OrganizationFilter = Annotated[str | None, Query(description="The organization's id, ULID or slug")]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
@@ -19,6 +19,7 @@ from sandbox.core.directory import rows_by_id
 from sandbox.core.errors import NotFound
 from sandbox.core.ids import MAX_ROW_ID
 from sandbox.core.lifecycle import Status
+from sandbox.routing import declaring
 from sandbox.sessions import SessionDep
 from sandbox.store.models import (
     Building,
@@ -29,7 +30,7 @@ from sandbox.store.models import (
     ResourceKind,
 )
 
-router = APIRouter(tags=["Sandbox control plane"])
+router = declaring(tags=["Sandbox control plane"])
 
 
 class FloorState(BaseModel):
