@@ -55,7 +55,7 @@ from sandbox.store.models import FaultRule, Organization, Tenant
 TAG = "Sandbox control plane"
 router = declaring(tags=[TAG])
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
-OrganizationKey = Annotated[str, Path(description="The organization's integer id, ULID or slug", examples=["meridian-robotics"])]
+OrganizationKey = Annotated[str, Path(description="The organization's integer id, ULID or slug", examples=["meridian"])]
 OrganizationFilter = Annotated[str | None, Query(description="The organization's id, ULID or slug")]
 SnapshotName = Annotated[
     str,
