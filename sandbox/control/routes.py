@@ -181,7 +181,10 @@ def reset_organization(
         try:
             tenants.reset(store, organization_id, also=besides)
         except tenants.NotATenant:
-            snapshots.reset_organization(store, organization_id, also=besides)
+            try:
+                snapshots.reset_organization(store, organization_id, also=besides)
+            except snapshots.UnknownOrganization:
+                raise _no_organization(organization) from None
     return _reset_answer(besides, prefer)
 
 

@@ -42,6 +42,10 @@ if the reset is: a per-test restore clears the fault rules and the journal with 
 where the journal stands as the reset ends."""
 
 
+class UnknownOrganization(NotFound):
+    """No organization has the id a reset was given."""
+
+
 class Refused(DomainError):
     """A control-plane request that contradicts what is stored (a snapshot name taken, an export
     with no CSV yet): 409."""
@@ -168,14 +172,14 @@ def reset(store: Store, *, also: Also | None = None) -> Snapshot:
 
 def reset_organization(store: Store, organization_id: int, *, also: Also | None = None) -> None:
     """One organization's rows back to the seed; every other organization is left as it is.
-    NotFound where no organization has that id.
+    UnknownOrganization where no organization has that id.
 
     Ids are never handed out twice (see models._never_reuse_ids), so the seed's rows return under
     their own ids without colliding with rows other organizations made since.
     """
     with store.writing(exclusive=True) as connection:
         if connection.execute(_ORGANIZATION, {"organization": organization_id}).first() is None:
-            raise NotFound(f"no organization {organization_id}")
+            raise UnknownOrganization(f"no organization {organization_id}")
         seed = snapshot_named(connection, SEED)
         defer_foreign_keys(store, connection)
         written = written_tables(store, connection, seed.position)
@@ -197,7 +201,7 @@ def reset_organization(store: Store, organization_id: int, *, also: Also | None 
             also(connection)
 
 
-_ORGANIZATION = select(table_of(Organization).c.id).where(table_of(Organization).c.id == bindparam("organization"))
+_ORGANIZATION = select(col(Organization.id)).where(col(Organization.id) == bindparam("organization"))
 _NAMED = select(table_of(Snapshot)).where(col(Snapshot.name) == bindparam("name"))
 
 
